@@ -1,0 +1,35 @@
+/*
+ * RFC 4180 CSV reader over a memory buffer.  Fields separated by ',',
+ * records by CRLF or LF; a field may be quoted with '"', inside which
+ * '""' is a quote and commas and line breaks are literal.  A UTF-8 BOM
+ * at the start is skipped.  Fields are NUL-terminated copies in the
+ * reader's own storage, valid until the next csv_next().
+ */
+#ifndef QCRA_CSV_H
+#define QCRA_CSV_H
+
+#include <stddef.h>
+
+#define CSV_MAX_FIELDS 64
+
+struct csv {
+	const char *data;
+	size_t len, pos;
+	size_t line;       /* 1-based line where the current record started */
+	char *store;       /* field storage (malloc'd) */
+	size_t store_cap;
+	char *fields[CSV_MAX_FIELDS];
+	size_t nfields;
+	char error[128];
+};
+
+void csv_init(struct csv *r, const char *data, size_t len);
+void csv_free(struct csv *r);
+/* Reads the next record into r->fields / r->nfields.  Returns 1 for a
+ * record, 0 at end of input, -1 on malformed input (an unterminated
+ * quote, a quote inside an unquoted field, text after a closing quote,
+ * more than CSV_MAX_FIELDS fields) with r->error and r->line set.
+ * Blank lines are skipped. */
+int csv_next(struct csv *r);
+
+#endif

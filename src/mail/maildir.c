@@ -1,0 +1,2 @@
+/* placeholder: being written */
+typedef int qcra_placeholder_t;

@@ -1,0 +1,152 @@
+/*
+ * The portal's storage interface.  Handlers and domain code see only
+ * this header; the SQLite backend (sqlite.c) implements it today and a
+ * PostgreSQL backend can implement the same functions later.
+ *
+ * Threading: a struct store is shared by all threads; each thread gets
+ * its own database connection lazily (prepared statements are cached
+ * per connection).  store_begin/commit/rollback act on the calling
+ * thread's connection, so a handler can group several calls into one
+ * transaction.  Every call outside an explicit transaction is its own
+ * transaction.
+ *
+ * Return codes: every function returns an enum store_rc unless its
+ * comment says otherwise.  Records are filled into caller-owned
+ * structs with fixed-size fields (lengths are validated before they
+ * get here), so nothing returned needs freeing unless stated.
+ */
+#ifndef QCRA_STORE_H
+#define QCRA_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+enum store_rc {
+	STORE_ERROR = -1,   /* I/O, constraint or programming error: logged */
+	STORE_OK = 0,
+	STORE_NOTFOUND = 1, /* no such row (or token expired / used) */
+	STORE_CONFLICT = 2, /* unique constraint: the row exists already */
+};
+
+struct store;
+
+/* Opens (creating if needed) the database at path.  On failure returns
+ * STORE_ERROR with a message in err. */
+int store_open(struct store **st, const char *path, char *err, size_t errlen);
+void store_close(struct store *st); /* NULL-safe; closes every thread's connection */
+
+/* Applies pending numbered migrations, each in its own transaction.
+ * *applied (may be NULL) receives how many ran. */
+int store_migrate(struct store *st, int *applied, char *err, size_t errlen);
+int store_schema_version(struct store *st, int *version);
+
+int store_begin(struct store *st); /* write transaction */
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/* ---- Member register ------------------------------------------------ */
+
+struct member {
+	long long id;
+	char license_number[32];
+	char first_name[128];
+	char last_name[128];
+	char jmbg[16];
+	char email[256];
+};
+
+enum member_upsert { MEMBER_ADDED, MEMBER_UPDATED, MEMBER_UNCHANGED };
+
+/* Inserts or updates by license_number; *outcome says which. */
+int store_member_upsert(struct store *st, const struct member *m, enum member_upsert *outcome);
+int store_member_get(struct store *st, long long id, struct member *out);
+int store_member_by_license(struct store *st, const char *license, struct member *out);
+int store_member_count(struct store *st, long long *count);
+
+/* ---- Member accounts -------------------------------------------------- */
+
+struct account {
+	long long id;
+	long long member_id;
+	char username[64];      /* stored lower-case */
+	char password_hash[128]; /* crypto_pwhash_STRBYTES */
+	char email[256];
+	char lang[4];            /* "sr" or "en": language of its mail */
+	time_t created_at;
+	time_t confirmed_at;     /* 0 until the email link is used */
+};
+
+/* Sets a->id.  STORE_CONFLICT when the username or the member is taken. */
+int store_account_create(struct store *st, struct account *a);
+int store_account_get(struct store *st, long long id, struct account *out);
+int store_account_by_username(struct store *st, const char *username, struct account *out);
+int store_account_by_member(struct store *st, long long member_id, struct account *out);
+int store_account_by_email(struct store *st, const char *email, struct account *out);
+int store_account_confirm(struct store *st, long long id, time_t now);
+int store_account_set_password(struct store *st, long long id, const char *hash);
+
+/* ---- One-time tokens (only their SHA-256 is stored) ------------------ */
+
+enum token_kind { TOKEN_CONFIRM = 1, TOKEN_RESET = 2 };
+
+int store_token_add(struct store *st, const unsigned char hash[32], enum token_kind kind,
+		    long long account_id, time_t expires_at);
+/* Valid (unused, unexpired) token: fills *account_id.  Does not consume. */
+int store_token_peek(struct store *st, const unsigned char hash[32], enum token_kind kind,
+		     time_t now, long long *account_id);
+/* Marks the token used; STORE_NOTFOUND when missing, used or expired. */
+int store_token_use(struct store *st, const unsigned char hash[32], enum token_kind kind,
+		    time_t now, long long *account_id);
+
+/* ---- Sessions (only the SHA-256 of the cookie value is stored) ------- */
+
+enum session_kind { SESSION_MEMBER = 1, SESSION_OPERATOR = 2 };
+
+struct session {
+	unsigned char id_hash[32];
+	long long account_id;
+	enum session_kind kind;
+	time_t created_at;
+	time_t last_seen_at;
+};
+
+int store_session_add(struct store *st, const struct session *s);
+int store_session_get(struct store *st, const unsigned char id_hash[32], struct session *out);
+int store_session_touch(struct store *st, const unsigned char id_hash[32], time_t now);
+int store_session_delete(struct store *st, const unsigned char id_hash[32]);
+/* Deletes every session of the account except `keep` (may be NULL). */
+int store_session_delete_account(struct store *st, enum session_kind kind, long long account_id,
+				 const unsigned char *keep);
+
+/* ---- Login throttling ------------------------------------------------- */
+
+/* key is "u:<username>" or "a:<client address>". */
+int store_login_failure_add(struct store *st, const char *key, time_t now);
+/* Failures since `since`: *count, and *oldest (0 when none). */
+int store_login_failures(struct store *st, const char *key, time_t since, int *count,
+			 time_t *oldest);
+int store_login_failures_clear(struct store *st, const char *key);
+
+/* ---- Mail outbox ------------------------------------------------------ */
+
+struct outbox_item {
+	long long id;
+	char to[256];
+	char *subject; /* malloc'd: free with store_outbox_item_free */
+	char *body;
+	int attempts;
+	time_t created_at;
+};
+
+/* Call inside the transaction of the change that causes the mail. */
+int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
+		     time_t now);
+/* The oldest item due at `now` (unsent, next_attempt_at <= now). */
+int store_outbox_next(struct store *st, time_t now, struct outbox_item *out);
+int store_outbox_sent(struct store *st, long long id, time_t now);
+int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
+		       const char *error);
+int store_outbox_pending(struct store *st, long long *count);
+void store_outbox_item_free(struct outbox_item *it);
+
+#endif

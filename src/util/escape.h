@@ -1,0 +1,25 @@
+/*
+ * Output encoders.  Every value written into HTML goes through
+ * html_escape(); every value put into a URL query through url_encode().
+ */
+#ifndef QCRA_ESCAPE_H
+#define QCRA_ESCAPE_H
+
+#include <stddef.h>
+
+#include "util/buf.h"
+
+/* Appends s[0..n) with & < > " ' replaced by entities (&amp; &lt; &gt;
+ * &quot; &#39;).  NUL bytes are dropped. */
+void html_escape(struct buf *out, const char *s, size_t n);
+
+/* Appends s percent-encoded for a URL query component: unreserved
+ * characters (RFC 3986: ALPHA DIGIT - . _ ~) pass, everything else
+ * (including space and UTF-8 bytes) becomes %XX. */
+void url_encode(struct buf *out, const char *s);
+
+/* 1 when s[0..n) is well-formed UTF-8 (no overlongs, no surrogates,
+ * nothing above U+10FFFF), else 0. */
+int utf8_valid(const char *s, size_t n);
+
+#endif
