@@ -1,9 +1,44 @@
+/*
+ * qcra: the registration authority portal.  One binary, subcommands.
+ */
+#include <sodium.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "cli/cli.h"
 #include "version.h"
 
-int main(void)
+static const char usage[] =
+	"usage: qcra COMMAND [OPTIONS]\n"
+	"\n"
+	"Commands:\n"
+	"  serve            run the portal (HTTP)\n"
+	"  migrate          apply database migrations\n"
+	"  member import    load the chamber's member register from a CSV file\n"
+	"\n"
+	"  qcra COMMAND --help   options of a command\n"
+	"  qcra --version        print the version\n";
+
+int main(int argc, char **argv)
 {
-	printf("qcra %s\n", QCRA_VERSION);
-	return 0;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("qcra %s\n", QCRA_VERSION);
+		return 0;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "qcra: libsodium failed to initialise\n");
+		return 1;
+	}
+	if (strcmp(argv[1], "serve") == 0)
+		return cli_serve(argc - 1, argv + 1);
+	if (strcmp(argv[1], "migrate") == 0)
+		return cli_migrate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "member") == 0)
+		return cli_member(argc - 1, argv + 1);
+	fprintf(stderr, "qcra: unknown command \"%s\"\n\n%s", argv[1], usage);
+	return 2;
 }

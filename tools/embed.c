@@ -1,24 +1,32 @@
+#define _GNU_SOURCE
 /*
  * Build-time helper: turns data files (templates, messages, migrations,
  * static assets) into a C table so the qcra binary is self-contained.
  * Usage: qcra-embed SRCROOT OUTPUT.c FILE...
  * Names in the table are the files' paths relative to SRCROOT.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *relname(const char *root, const char *path)
+/* path relative to root, both resolved (build dirs may be anywhere). */
+static const char *relname(const char *root, const char *path, char *buf)
 {
-	size_t n = strlen(root);
+	char rroot[PATH_MAX];
+	size_t n;
 
-	if (strncmp(path, root, n) == 0 && path[n] == '/')
-		return path + n + 1;
-	return path;
+	if (realpath(root, rroot) == NULL || realpath(path, buf) == NULL)
+		return path;
+	n = strlen(rroot);
+	if (strncmp(buf, rroot, n) == 0 && buf[n] == '/')
+		return buf + n + 1;
+	return buf;
 }
 
 int main(int argc, char **argv)
 {
+	char resolved[PATH_MAX];
 	FILE *out, *in;
 	int i, c;
 	size_t len;
@@ -54,7 +62,7 @@ int main(int argc, char **argv)
 		fseek(in, 0, SEEK_END);
 		len = (size_t)ftell(in);
 		fclose(in);
-		fprintf(out, "\t{\"%s\", f%d, %zu},\n", relname(argv[1], argv[i]), i, len);
+		fprintf(out, "\t{\"%s\", f%d, %zu},\n", relname(argv[1], argv[i], resolved), i, len);
 	}
 	fprintf(out, "\t{0, 0, 0}\n};\nconst size_t embedded_count = %d;\n", argc - 3);
 	if (fclose(out) != 0)

@@ -15,8 +15,9 @@
 struct csv {
 	const char *data;
 	size_t len, pos;
-	size_t line;       /* 1-based line where the current record started */
-	char *store;       /* field storage (malloc'd) */
+	size_t line;      /* 1-based line where the current record started */
+	size_t next_line; /* line at pos (internal) */
+	char *store;      /* field storage (malloc'd) */
 	size_t store_cap;
 	char *fields[CSV_MAX_FIELDS];
 	size_t nfields;
@@ -28,7 +29,9 @@ void csv_free(struct csv *r);
 /* Reads the next record into r->fields / r->nfields.  Returns 1 for a
  * record, 0 at end of input, -1 on malformed input (an unterminated
  * quote, a quote inside an unquoted field, text after a closing quote,
- * more than CSV_MAX_FIELDS fields) with r->error and r->line set.
+ * more than CSV_MAX_FIELDS fields, a NUL byte) with r->error and r->line
+ * set: r->line is then the line of the fault (for an unterminated quote,
+ * the line where the quote opened), and every later call returns -1.
  * Blank lines are skipped. */
 int csv_next(struct csv *r);
 

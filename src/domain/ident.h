@@ -23,8 +23,8 @@ int pib_valid(const char *s);
 
 enum mb_result {
 	MB_OK = 0,
-	MB_INVALID,   /* not 8 digits, or check digit wrong */
-	MB_WARN,      /* check digit wrong but starts with 6 (sole traders): warn only */
+	MB_INVALID, /* not 8 digits, or check digit wrong */
+	MB_WARN,    /* check digit wrong but starts with 6 (sole traders): warn only */
 };
 /* Matični broj: 8 digits, weights 8..2 mod 11. */
 enum mb_result mb_check(const char *s);
@@ -38,8 +38,11 @@ int ref97_format(const char *n, char *out, size_t outlen);
 /* 1 when s is "97" + two correct control digits + digits. */
 int ref97_valid(const char *s);
 
-/* Email: one '@', a non-empty local part of printable ASCII without
- * spaces, a domain with a dot, labels of [A-Za-z0-9-], total <= 254. */
+/* Email: one '@', a local part that is an RFC 5322 dot-atom of at most
+ * 64 characters (letters, digits, !#$%&'*+-/=?^_`{|}~ and single inner
+ * dots: no ',', '<', '"' that could split or break a mail header), a
+ * domain with a dot, labels of [A-Za-z0-9-] of 1-63 characters not
+ * starting or ending with '-', total <= 254. */
 int email_valid(const char *s);
 
 /* Username: 3-32 characters of [a-z0-9._-], starting with a letter

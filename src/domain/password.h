@@ -7,6 +7,8 @@
 #ifndef QCRA_PASSWORD_H
 #define QCRA_PASSWORD_H
 
+#include <stddef.h>
+
 enum password_error {
 	PASSWORD_OK = 0,
 	PASSWORD_TOO_SHORT,
@@ -16,7 +18,12 @@ enum password_error {
 };
 
 enum password_error password_check(const char *pw, const char *username);
-/* 1 when pw is on the common list (case-insensitive). */
+/* 1 when pw is on the common list (ASCII case-insensitive). */
 int password_is_common(const char *pw);
+
+/* The list itself (common_passwords.c): lowercase, sorted by strcmp().
+ * Exposed for the test that keeps it sorted; use password_is_common(). */
+extern const char *const password_common[];
+extern const size_t password_common_len;
 
 #endif

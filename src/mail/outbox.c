@@ -1,2 +1,279 @@
-/* placeholder: being written */
-typedef int qcra_placeholder_t;
+/*
+ * The outbox worker: delivers the mail the store's outbox holds, at
+ * least once and, as far as a transport allows, at most once.
+ *
+ * An item is claimed before it is delivered: in one write transaction
+ * it is read and its next attempt pushed past the delivery's timeout,
+ * so a second worker (another thread, another process, or "qcra mail
+ * run") does not pick it up meanwhile.  After delivery it is marked
+ * sent, or rescheduled with exponential backoff.  Only a crash between
+ * delivery and marking sends an item twice, and then with the same
+ * Message-ID (and, in a maildir, to the same file name).
+ */
+#include "mail/mail.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "store/store.h"
+#include "util/log.h"
+
+#define OUTBOX_BACKOFF_FIRST 30   /* seconds before the first retry */
+#define OUTBOX_BACKOFF_MAX 3600   /* the longest wait between attempts */
+#define OUTBOX_CLAIM_SLACK 60     /* added to the transport timeout */
+#define OUTBOX_SMTP_TIMEOUT 60    /* when the conf gives none */
+#define OUTBOX_POLL_DEFAULT 30    /* seconds, when the conf gives none */
+
+struct mail_worker {
+	struct store *st;
+	struct mail_conf conf; /* strings borrowed from the caller */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int kicked; /* under mu */
+	int stop;   /* under mu */
+};
+
+/* Seconds to wait after the attempts-th failed attempt: 30 s doubling,
+ * at most an hour. */
+static time_t outbox_backoff(int attempts)
+{
+	time_t d = OUTBOX_BACKOFF_FIRST;
+	int i;
+
+	for (i = 1; i < attempts && d < OUTBOX_BACKOFF_MAX; i++)
+		d *= 2;
+	return d < OUTBOX_BACKOFF_MAX ? d : OUTBOX_BACKOFF_MAX;
+}
+
+/* How long a claimed item stays invisible to other workers: longer
+ * than one delivery can take. */
+static time_t outbox_claim_secs(const struct mail_conf *conf)
+{
+	long t = OUTBOX_SMTP_TIMEOUT;
+
+	if (conf->transport == MAIL_SMTP && conf->smtp.timeout_secs > 0)
+		t = conf->smtp.timeout_secs;
+	return (time_t)t + OUTBOX_CLAIM_SLACK;
+}
+
+/*
+ * Takes the oldest item due at now and pushes its next attempt past
+ * the delivery, in one transaction.  STORE_OK with *it filled (free it
+ * with store_outbox_item_free), STORE_NOTFOUND or STORE_ERROR.
+ */
+static int outbox_claim(struct store *st, const struct mail_conf *conf, time_t now,
+			struct outbox_item *it)
+{
+	int rc;
+
+	if (store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	rc = store_outbox_next(st, now, it);
+	if (rc != STORE_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	if (store_outbox_retry(st, it->id, it->attempts, now + outbox_claim_secs(conf),
+			       "delivery in progress") != STORE_OK ||
+	    store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		store_outbox_item_free(it);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* Formats and hands one item to the configured transport.  0 or -1
+ * with err. */
+static int outbox_deliver(const struct mail_conf *conf, const struct outbox_item *it, char *err,
+			  size_t errlen)
+{
+	struct buf msg = BUF_INIT;
+	char msgid[320], name[32];
+	struct mail_msg m;
+	int rc = -1;
+
+	/* Both derived from the id alone, so a redelivery is the same
+	 * message: recognisable by Message-ID, and overwriting in a
+	 * maildir. */
+	snprintf(msgid, sizeof(msgid), "%lld.qcra@%s", it->id,
+		 conf->hostname != NULL && conf->hostname[0] != '\0' ? conf->hostname
+								    : "localhost");
+	snprintf(name, sizeof(name), "%06lld", it->id);
+
+	memset(&m, 0, sizeof(m));
+	m.from = conf->from;
+	m.to = it->to;
+	m.subject = it->subject;
+	m.body = it->body;
+	m.message_id = msgid;
+	m.date = it->created_at != 0 ? it->created_at : time(NULL);
+	if (mail_format(&m, &msg) == -1) {
+		snprintf(err, errlen, "invalid message: a header or address was refused");
+		goto out;
+	}
+
+	switch (conf->transport) {
+	case MAIL_MAILDIR:
+		rc = mail_deliver_maildir(conf->maildir, name, msg.data, msg.len, err, errlen);
+		break;
+	case MAIL_SMTP:
+		rc = mail_deliver_smtp(&conf->smtp, conf->from, it->to, msg.data, msg.len, err,
+				       errlen);
+		break;
+	default:
+		snprintf(err, errlen, "unknown mail transport %d", (int)conf->transport);
+		break;
+	}
+out:
+	/* The message holds one-time tokens. */
+	if (msg.data != NULL)
+		sodium_memzero(msg.data, msg.cap);
+	buf_free(&msg);
+	return rc;
+}
+
+/* See mail.h.  Each failure is logged (never the message) and
+ * rescheduled; a store error ends the pass. */
+int mail_outbox_run_once(struct store *st, const struct mail_conf *conf, time_t now)
+{
+	struct outbox_item it;
+	char err[512];
+	int rc, attempts, sent = 0;
+
+	for (;;) {
+		memset(&it, 0, sizeof(it));
+		rc = outbox_claim(st, conf, now, &it);
+		if (rc == STORE_NOTFOUND)
+			break;
+		if (rc != STORE_OK) {
+			log_warnx("mail outbox: cannot read the outbox");
+			return -1;
+		}
+		err[0] = '\0';
+		if (outbox_deliver(conf, &it, err, sizeof(err)) == 0) {
+			rc = store_outbox_sent(st, it.id, now);
+			if (rc == STORE_OK)
+				sent++;
+			else
+				log_warnx("mail outbox %lld: delivered, but not marked sent", it.id);
+		} else {
+			attempts = it.attempts + 1;
+			log_warnx("mail outbox %lld: attempt %d failed: %s", it.id, attempts, err);
+			rc = store_outbox_retry(st, it.id, attempts, now + outbox_backoff(attempts),
+						err);
+			if (rc != STORE_OK)
+				log_warnx("mail outbox %lld: cannot schedule a retry", it.id);
+		}
+		store_outbox_item_free(&it);
+		if (rc != STORE_OK)
+			return -1;
+	}
+	return sent;
+}
+
+/* Deadline poll_secs from now on the condition variable's clock. */
+static void worker_deadline(const struct mail_worker *w, struct timespec *ts)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += w->conf.poll_secs > 0 ? w->conf.poll_secs : OUTBOX_POLL_DEFAULT;
+}
+
+/* Runs a pass, then sleeps until kicked, stopped or poll_secs pass.
+ * After a stop, one last pass (begun after the stop) delivers what is
+ * due. */
+static void *worker_main(void *arg)
+{
+	struct mail_worker *w = arg;
+	struct timespec ts;
+	int last = 0;
+
+	for (;;) {
+		if (mail_outbox_run_once(w->st, &w->conf, time(NULL)) == -1)
+			log_warnx("mail outbox: pass failed; retrying later");
+		if (last)
+			break;
+		pthread_mutex_lock(&w->mu);
+		if (!w->stop && !w->kicked) {
+			worker_deadline(w, &ts);
+			while (!w->stop && !w->kicked)
+				if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
+					break;
+		}
+		w->kicked = 0;
+		last = w->stop;
+		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+/* See mail.h.  The thread runs with every signal blocked so that the
+ * program's signal handling stays with its main thread. */
+struct mail_worker *mail_worker_start(struct store *st, const struct mail_conf *conf)
+{
+	struct mail_worker *w;
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int rc;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->st = st;
+	w->conf = *conf;
+	if (pthread_mutex_init(&w->mu, NULL) != 0) {
+		free(w);
+		return NULL;
+	}
+	if (pthread_condattr_init(&ca) != 0 ||
+	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
+	    pthread_cond_init(&w->cv, &ca) != 0) {
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return NULL;
+	}
+	pthread_condattr_destroy(&ca);
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		log_warnx("mail worker: pthread_create: %s", strerror(rc));
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void mail_worker_kick(struct mail_worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->kicked = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void mail_worker_stop(struct mail_worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}

@@ -1,2 +1,922 @@
-/* placeholder: being written */
-typedef int qcra_placeholder_t;
+/*
+ * SQLite backend of store.h.
+ *
+ * Each thread gets its own connection (pthread key), opened on first
+ * use with WAL, synchronous=FULL, foreign keys and a busy timeout.
+ * Statements are prepared once per connection from the table below and
+ * reset after each use.  The SQL is portable: $N parameters in order,
+ * no SQLite-only syntax in queries.
+ */
+#include "store/store.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/embedded.h"
+#include "util/log.h"
+
+enum stmt_id {
+	S_BEGIN,
+	S_COMMIT,
+	S_ROLLBACK,
+	S_MEMBER_BY_LICENSE,
+	S_MEMBER_GET,
+	S_MEMBER_INSERT,
+	S_MEMBER_UPDATE,
+	S_MEMBER_COUNT,
+	S_ACCOUNT_INSERT,
+	S_ACCOUNT_GET,
+	S_ACCOUNT_BY_USERNAME,
+	S_ACCOUNT_BY_MEMBER,
+	S_ACCOUNT_BY_EMAIL,
+	S_ACCOUNT_CONFIRM,
+	S_ACCOUNT_SET_PASSWORD,
+	S_TOKEN_INSERT,
+	S_TOKEN_PEEK,
+	S_TOKEN_USE,
+	S_SESSION_INSERT,
+	S_SESSION_GET,
+	S_SESSION_TOUCH,
+	S_SESSION_DELETE,
+	S_SESSION_DELETE_ACCOUNT,
+	S_SESSION_DELETE_ACCOUNT_EXCEPT,
+	S_LOGIN_FAILURE_ADD,
+	S_LOGIN_FAILURES,
+	S_LOGIN_FAILURES_CLEAR,
+	S_OUTBOX_ADD,
+	S_OUTBOX_NEXT,
+	S_OUTBOX_SENT,
+	S_OUTBOX_RETRY,
+	S_OUTBOX_PENDING,
+	S_SCHEMA_VERSION,
+	S_SCHEMA_INSERT,
+	S__MAX
+};
+
+#define ACCOUNT_COLS                                                                               \
+	"id, member_id, username, password_hash, email, lang, created_at, "                       \
+	"COALESCE(confirmed_at, 0)"
+#define MEMBER_COLS "id, license_number, first_name, last_name, jmbg, email"
+
+static const char *const stmt_sql[S__MAX] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_MEMBER_BY_LICENSE] = "SELECT " MEMBER_COLS " FROM members WHERE license_number = $1",
+	[S_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = $1",
+	[S_MEMBER_INSERT] = "INSERT INTO members (license_number, first_name, last_name, jmbg, "
+			    "email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
+	[S_MEMBER_UPDATE] = "UPDATE members SET first_name = $2, last_name = $3, jmbg = $4, "
+			    "email = $5, updated_at = $6 WHERE id = $1",
+	[S_MEMBER_COUNT] = "SELECT COUNT(*) FROM members",
+	[S_ACCOUNT_INSERT] = "INSERT INTO accounts (member_id, username, password_hash, email, "
+			     "lang, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+	[S_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = $1",
+	[S_ACCOUNT_BY_USERNAME] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE username = $1",
+	[S_ACCOUNT_BY_MEMBER] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE member_id = $1",
+	[S_ACCOUNT_BY_EMAIL] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE lower(email) = "
+			       "lower($1) ORDER BY id LIMIT 1",
+	[S_ACCOUNT_CONFIRM] = "UPDATE accounts SET confirmed_at = $2 WHERE id = $1 AND "
+			      "confirmed_at IS NULL",
+	[S_ACCOUNT_SET_PASSWORD] = "UPDATE accounts SET password_hash = $2 WHERE id = $1",
+	[S_TOKEN_INSERT] = "INSERT INTO tokens (hash, kind, account_id, expires_at) "
+			   "VALUES ($1, $2, $3, $4)",
+	[S_TOKEN_PEEK] = "SELECT account_id FROM tokens WHERE hash = $1 AND kind = $2 AND "
+			 "used_at IS NULL AND expires_at > $3",
+	[S_TOKEN_USE] = "UPDATE tokens SET used_at = $3 WHERE hash = $1 AND kind = $2 AND "
+			"used_at IS NULL AND expires_at > $3",
+	[S_SESSION_INSERT] = "INSERT INTO sessions (id_hash, kind, account_id, created_at, "
+			     "last_seen_at) VALUES ($1, $2, $3, $4, $4)",
+	[S_SESSION_GET] = "SELECT kind, account_id, created_at, last_seen_at FROM sessions "
+			  "WHERE id_hash = $1",
+	[S_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
+	[S_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = $1",
+	[S_SESSION_DELETE_ACCOUNT] = "DELETE FROM sessions WHERE kind = $1 AND account_id = $2",
+	[S_SESSION_DELETE_ACCOUNT_EXCEPT] = "DELETE FROM sessions WHERE kind = $1 AND "
+					    "account_id = $2 AND id_hash <> $3",
+	[S_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, at) VALUES ($1, $2)",
+	[S_LOGIN_FAILURES] = "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures "
+			     "WHERE key = $1 AND at >= $2",
+	[S_LOGIN_FAILURES_CLEAR] = "DELETE FROM login_failures WHERE key = $1",
+	[S_OUTBOX_ADD] = "INSERT INTO outbox (recipient, subject, body, created_at, "
+			 "next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
+	[S_OUTBOX_NEXT] = "SELECT id, recipient, subject, body, attempts, created_at FROM outbox "
+			  "WHERE sent_at IS NULL AND next_attempt_at <= $1 "
+			  "ORDER BY next_attempt_at, id LIMIT 1",
+	[S_OUTBOX_SENT] = "UPDATE outbox SET sent_at = $2, last_error = NULL WHERE id = $1",
+	[S_OUTBOX_RETRY] = "UPDATE outbox SET attempts = $2, next_attempt_at = $3, "
+			   "last_error = $4 WHERE id = $1",
+	[S_OUTBOX_PENDING] = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
+	[S_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+	[S_SCHEMA_INSERT] = "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
+};
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S__MAX];
+	struct conn *next; /* in store->conns */
+	struct store *owner;
+};
+
+struct store {
+	char path[PATH_MAX];
+	pthread_key_t key;
+	pthread_mutex_t mu; /* guards conns */
+	struct conn *conns;
+};
+
+static void conn_close(struct conn *c)
+{
+	int i;
+
+	for (i = 0; i < S__MAX; i++)
+		sqlite3_finalize(c->stmt[i]);
+	if (sqlite3_close(c->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
+	free(c);
+}
+
+/* Thread exit: drop this thread's connection. */
+static void conn_release(void *arg)
+{
+	struct conn *c = arg, **pp;
+	struct store *st = c->owner;
+
+	pthread_mutex_lock(&st->mu);
+	for (pp = &st->conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	pthread_mutex_unlock(&st->mu);
+	conn_close(c);
+}
+
+static int conn_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+static struct conn *conn_open(struct store *st, char *err, size_t errlen)
+{
+	struct conn *c;
+	int rc;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->owner = st;
+	rc = sqlite3_open_v2(st->path, &c->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_timeout(c->db, 5000);
+	sqlite3_extended_result_codes(c->db, 1);
+	/* Durability: an acknowledged commit survives power loss. */
+	if (conn_exec(c->db,
+		      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+		      err, errlen) != 0)
+		goto fail;
+	pthread_mutex_lock(&st->mu);
+	c->next = st->conns;
+	st->conns = c;
+	pthread_mutex_unlock(&st->mu);
+	return c;
+fail:
+	sqlite3_close(c->db);
+	free(c);
+	return NULL;
+}
+
+static struct conn *conn_get(struct store *st)
+{
+	struct conn *c = pthread_getspecific(st->key);
+	char err[256];
+
+	if (c != NULL)
+		return c;
+	if ((c = conn_open(st, err, sizeof(err))) == NULL) {
+		log_warnx("store: open: %s", err);
+		return NULL;
+	}
+	pthread_setspecific(st->key, c);
+	return c;
+}
+
+/* The prepared statement `id` on this thread's connection, reset and
+ * unbound, or NULL (logged).  The SQL is written with PostgreSQL's $N
+ * parameters; SQLite numbers "$N" by first appearance, but "?N" by N,
+ * so they are rewritten before preparing. */
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+{
+	struct conn *c = conn_get(st);
+	char sql[1024];
+	size_t i;
+
+	if (c == NULL)
+		return NULL;
+	if (c->stmt[id] != NULL)
+		return c->stmt[id];
+	for (i = 0; stmt_sql[id][i] && i + 1 < sizeof(sql); i++)
+		sql[i] = stmt_sql[id][i] == '$' ? '?' : stmt_sql[id][i];
+	sql[i] = '\0';
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL) !=
+	    SQLITE_OK) {
+		log_warnx("store: prepare %d: %s", (int)id, sqlite3_errmsg(c->db));
+		return NULL;
+	}
+	return c->stmt[id];
+}
+
+static void done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+}
+
+static int fail(sqlite3_stmt *s, const char *what)
+{
+	log_warnx("store: %s: %s", what, sqlite3_errmsg(sqlite3_db_handle(s)));
+	done(s);
+	return STORE_ERROR;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+}
+
+static void col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+
+	snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+/* Runs a statement that returns no rows.  STORE_OK, STORE_CONFLICT on a
+ * unique/primary key violation, else STORE_ERROR. */
+static int step_done(sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_OK;
+	}
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+		done(s);
+		return STORE_CONFLICT;
+	}
+	return fail(s, what);
+}
+
+/* Like step_done, but STORE_NOTFOUND when no row changed. */
+static int step_changed(sqlite3_stmt *s, const char *what)
+{
+	int rc = step_done(s, what);
+
+	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
+		return STORE_NOTFOUND;
+	return rc;
+}
+
+/* ---- Lifecycle -------------------------------------------------------- */
+
+int store_open(struct store **out, const char *path, char *err, size_t errlen)
+{
+	struct store *st;
+
+	*out = NULL;
+	if (strlen(path) >= sizeof(st->path)) {
+		snprintf(err, errlen, "database path too long");
+		return STORE_ERROR;
+	}
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return STORE_ERROR;
+	}
+	snprintf(st->path, sizeof(st->path), "%s", path);
+	pthread_mutex_init(&st->mu, NULL);
+	if (pthread_key_create(&st->key, conn_release) != 0) {
+		snprintf(err, errlen, "pthread_key_create failed");
+		free(st);
+		return STORE_ERROR;
+	}
+	/* Open this thread's connection now so a bad path fails here. */
+	{
+		struct conn *c = conn_open(st, err, errlen);
+
+		if (c == NULL) {
+			pthread_key_delete(st->key);
+			free(st);
+			return STORE_ERROR;
+		}
+		pthread_setspecific(st->key, c);
+	}
+	*out = st;
+	return STORE_OK;
+}
+
+void store_close(struct store *st)
+{
+	struct conn *c, *next;
+
+	if (st == NULL)
+		return;
+	pthread_setspecific(st->key, NULL);
+	pthread_key_delete(st->key);
+	for (c = st->conns; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	pthread_mutex_destroy(&st->mu);
+	free(st);
+}
+
+int store_begin(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, S_BEGIN);
+
+	return s ? step_done(s, "begin") : STORE_ERROR;
+}
+
+int store_commit(struct store *st)
+{
+	sqlite3_stmt *s = stmt(st, S_COMMIT);
+
+	return s ? step_done(s, "commit") : STORE_ERROR;
+}
+
+void store_rollback(struct store *st)
+{
+	struct conn *c = conn_get(st);
+	sqlite3_stmt *s = stmt(st, S_ROLLBACK);
+
+	if (s != NULL && c != NULL && !sqlite3_get_autocommit(c->db))
+		step_done(s, "rollback");
+}
+
+/* ---- Migrations -------------------------------------------------------- */
+
+#define MIGRATION_PREFIX "src/store/migrations/"
+
+static int migration_cmp(const void *a, const void *b)
+{
+	const struct embedded_file *const *x = a, *const *y = b;
+
+	return strcmp((*x)->name, (*y)->name);
+}
+
+int store_schema_version(struct store *st, int *version)
+{
+	sqlite3_stmt *s = stmt(st, S_SCHEMA_VERSION);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return fail(s, "schema version");
+	*version = sqlite3_column_int(s, 0);
+	done(s);
+	return STORE_OK;
+}
+
+int store_migrate(struct store *st, int *applied, char *err, size_t errlen)
+{
+	const struct embedded_file *files[256];
+	struct conn *c = conn_get(st);
+	size_t n = 0, i;
+	int version, num, count = 0;
+	sqlite3_stmt *s;
+
+	if (applied)
+		*applied = 0;
+	if (c == NULL) {
+		snprintf(err, errlen, "cannot open database");
+		return STORE_ERROR;
+	}
+	if (conn_exec(c->db,
+		      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+		      "applied_at BIGINT NOT NULL)",
+		      err, errlen) != 0)
+		return STORE_ERROR;
+	for (i = 0; i < embedded_count && n < 256; i++)
+		if (strncmp(embedded_files[i].name, MIGRATION_PREFIX, strlen(MIGRATION_PREFIX)) ==
+		    0)
+			files[n++] = &embedded_files[i];
+	qsort(files, n, sizeof(files[0]), migration_cmp);
+	if (store_schema_version(st, &version) != STORE_OK) {
+		snprintf(err, errlen, "cannot read schema version");
+		return STORE_ERROR;
+	}
+	for (i = 0; i < n; i++) {
+		num = atoi(files[i]->name + strlen(MIGRATION_PREFIX));
+		if (num <= version)
+			continue;
+		if (conn_exec(c->db, "BEGIN IMMEDIATE", err, errlen) != 0)
+			return STORE_ERROR;
+		if (conn_exec(c->db, (const char *)files[i]->data, err, errlen) != 0) {
+			char why[512];
+
+			snprintf(why, sizeof(why), "%s", err);
+			snprintf(err, errlen, "%s: %s", files[i]->name, why);
+			conn_exec(c->db, "ROLLBACK", why, sizeof(why));
+			return STORE_ERROR;
+		}
+		if ((s = stmt(st, S_SCHEMA_INSERT)) == NULL)
+			goto rollback;
+		sqlite3_bind_int(s, 1, num);
+		sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
+		if (step_done(s, "schema insert") != STORE_OK)
+			goto rollback;
+		if (conn_exec(c->db, "COMMIT", err, errlen) != 0)
+			return STORE_ERROR;
+		count++;
+	}
+	if (applied)
+		*applied = count;
+	return STORE_OK;
+rollback:
+	snprintf(err, errlen, "recording schema version failed");
+	{
+		char why[256];
+
+		conn_exec(c->db, "ROLLBACK", why, sizeof(why));
+	}
+	return STORE_ERROR;
+}
+
+/* ---- Members ------------------------------------------------------------ */
+
+static int member_row(sqlite3_stmt *s, struct member *m, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, what);
+	m->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, m->license_number, sizeof(m->license_number));
+	col_text(s, 2, m->first_name, sizeof(m->first_name));
+	col_text(s, 3, m->last_name, sizeof(m->last_name));
+	col_text(s, 4, m->jmbg, sizeof(m->jmbg));
+	col_text(s, 5, m->email, sizeof(m->email));
+	done(s);
+	return STORE_OK;
+}
+
+int store_member_get(struct store *st, long long id, struct member *out)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBER_GET);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	return member_row(s, out, "member get");
+}
+
+int store_member_by_license(struct store *st, const char *license, struct member *out)
+{
+	sqlite3_stmt *s = stmt(st, S_MEMBER_BY_LICENSE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, license);
+	return member_row(s, out, "member by license");
+}
+
+int store_member_upsert(struct store *st, const struct member *m, enum member_upsert *outcome)
+{
+	struct member old;
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = store_member_by_license(st, m->license_number, &old);
+	if (rc == STORE_ERROR)
+		return rc;
+	if (rc == STORE_OK && strcmp(old.first_name, m->first_name) == 0 &&
+	    strcmp(old.last_name, m->last_name) == 0 && strcmp(old.jmbg, m->jmbg) == 0 &&
+	    strcmp(old.email, m->email) == 0) {
+		*outcome = MEMBER_UNCHANGED;
+		return STORE_OK;
+	}
+	if ((s = stmt(st, rc == STORE_OK ? S_MEMBER_UPDATE : S_MEMBER_INSERT)) == NULL)
+		return STORE_ERROR;
+	if (rc == STORE_OK)
+		sqlite3_bind_int64(s, 1, old.id);
+	else
+		bind_text(s, 1, m->license_number);
+	bind_text(s, 2, m->first_name);
+	bind_text(s, 3, m->last_name);
+	bind_text(s, 4, m->jmbg);
+	bind_text(s, 5, m->email);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+	*outcome = rc == STORE_OK ? MEMBER_UPDATED : MEMBER_ADDED;
+	return step_done(s, "member upsert");
+}
+
+static int count_query(struct store *st, enum stmt_id id, long long *count, const char *what)
+{
+	sqlite3_stmt *s = stmt(st, id);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return fail(s, what);
+	*count = sqlite3_column_int64(s, 0);
+	done(s);
+	return STORE_OK;
+}
+
+int store_member_count(struct store *st, long long *count)
+{
+	return count_query(st, S_MEMBER_COUNT, count, "member count");
+}
+
+/* ---- Accounts ------------------------------------------------------------ */
+
+static int account_row(sqlite3_stmt *s, struct account *a, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, what);
+	a->id = sqlite3_column_int64(s, 0);
+	a->member_id = sqlite3_column_int64(s, 1);
+	col_text(s, 2, a->username, sizeof(a->username));
+	col_text(s, 3, a->password_hash, sizeof(a->password_hash));
+	col_text(s, 4, a->email, sizeof(a->email));
+	col_text(s, 5, a->lang, sizeof(a->lang));
+	a->created_at = (time_t)sqlite3_column_int64(s, 6);
+	a->confirmed_at = (time_t)sqlite3_column_int64(s, 7);
+	done(s);
+	return STORE_OK;
+}
+
+int store_account_create(struct store *st, struct account *a)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, a->member_id);
+	bind_text(s, 2, a->username);
+	bind_text(s, 3, a->password_hash);
+	bind_text(s, 4, a->email);
+	bind_text(s, 5, a->lang[0] ? a->lang : "sr");
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)a->created_at);
+	rc = step_done(s, "account create");
+	if (rc == STORE_OK)
+		a->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return rc;
+}
+
+int store_account_get(struct store *st, long long id, struct account *out)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_GET);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	return account_row(s, out, "account get");
+}
+
+int store_account_by_username(struct store *st, const char *username, struct account *out)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_USERNAME);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, username);
+	return account_row(s, out, "account by username");
+}
+
+int store_account_by_member(struct store *st, long long member_id, struct account *out)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_MEMBER);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, member_id);
+	return account_row(s, out, "account by member");
+}
+
+int store_account_by_email(struct store *st, const char *email, struct account *out)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_EMAIL);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, email);
+	return account_row(s, out, "account by email");
+}
+
+int store_account_confirm(struct store *st, long long id, time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_CONFIRM);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	return step_changed(s, "account confirm");
+}
+
+int store_account_set_password(struct store *st, long long id, const char *hash)
+{
+	sqlite3_stmt *s = stmt(st, S_ACCOUNT_SET_PASSWORD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, hash);
+	return step_changed(s, "account set password");
+}
+
+/* ---- Tokens ---------------------------------------------------------------- */
+
+int store_token_add(struct store *st, const unsigned char hash[32], enum token_kind kind,
+		    long long account_id, time_t expires_at)
+{
+	sqlite3_stmt *s = stmt(st, S_TOKEN_INSERT);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, (int)kind);
+	sqlite3_bind_int64(s, 3, account_id);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)expires_at);
+	return step_done(s, "token add");
+}
+
+int store_token_peek(struct store *st, const unsigned char hash[32], enum token_kind kind,
+		     time_t now, long long *account_id)
+{
+	sqlite3_stmt *s = stmt(st, S_TOKEN_PEEK);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, (int)kind);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, "token peek");
+	*account_id = sqlite3_column_int64(s, 0);
+	done(s);
+	return STORE_OK;
+}
+
+int store_token_use(struct store *st, const unsigned char hash[32], enum token_kind kind,
+		    time_t now, long long *account_id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	/* Peek and mark in one transaction when the caller has none open. */
+	rc = store_token_peek(st, hash, kind, now, account_id);
+	if (rc != STORE_OK)
+		return rc;
+	if ((s = stmt(st, S_TOKEN_USE)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, (int)kind);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	return step_changed(s, "token use");
+}
+
+/* ---- Sessions ---------------------------------------------------------------- */
+
+int store_session_add(struct store *st, const struct session *se)
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_INSERT);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, se->id_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, (int)se->kind);
+	sqlite3_bind_int64(s, 3, se->account_id);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)se->created_at);
+	return step_done(s, "session add");
+}
+
+int store_session_get(struct store *st, const unsigned char id_hash[32], struct session *out)
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, "session get");
+	memcpy(out->id_hash, id_hash, 32);
+	out->kind = (enum session_kind)sqlite3_column_int(s, 0);
+	out->account_id = sqlite3_column_int64(s, 1);
+	out->created_at = (time_t)sqlite3_column_int64(s, 2);
+	out->last_seen_at = (time_t)sqlite3_column_int64(s, 3);
+	done(s);
+	return STORE_OK;
+}
+
+int store_session_touch(struct store *st, const unsigned char id_hash[32], time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_TOUCH);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	return step_changed(s, "session touch");
+}
+
+int store_session_delete(struct store *st, const unsigned char id_hash[32])
+{
+	sqlite3_stmt *s = stmt(st, S_SESSION_DELETE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
+	return step_done(s, "session delete");
+}
+
+int store_session_delete_account(struct store *st, enum session_kind kind, long long account_id,
+				 const unsigned char *keep)
+{
+	sqlite3_stmt *s =
+		stmt(st, keep ? S_SESSION_DELETE_ACCOUNT_EXCEPT : S_SESSION_DELETE_ACCOUNT);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int(s, 1, (int)kind);
+	sqlite3_bind_int64(s, 2, account_id);
+	if (keep)
+		sqlite3_bind_blob(s, 3, keep, 32, SQLITE_STATIC);
+	return step_done(s, "session delete account");
+}
+
+/* ---- Login throttling --------------------------------------------------------- */
+
+int store_login_failure_add(struct store *st, const char *key, time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURE_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	return step_done(s, "login failure add");
+}
+
+int store_login_failures(struct store *st, const char *key, time_t since, int *count,
+			 time_t *oldest)
+{
+	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURES);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, key);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
+	if (sqlite3_step(s) != SQLITE_ROW)
+		return fail(s, "login failures");
+	*count = sqlite3_column_int(s, 0);
+	*oldest = (time_t)sqlite3_column_int64(s, 1);
+	done(s);
+	return STORE_OK;
+}
+
+int store_login_failures_clear(struct store *st, const char *key)
+{
+	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURES_CLEAR);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, key);
+	return step_done(s, "login failures clear");
+}
+
+/* ---- Outbox ------------------------------------------------------------------- */
+
+int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
+		     time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_OUTBOX_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_text(s, 1, to);
+	bind_text(s, 2, subject);
+	bind_text(s, 3, body);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	return step_done(s, "outbox add");
+}
+
+static char *col_strdup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	char *p = strdup(v ? (const char *)v : "");
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
+{
+	sqlite3_stmt *s = stmt(st, S_OUTBOX_NEXT);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return fail(s, "outbox next");
+	out->id = sqlite3_column_int64(s, 0);
+	col_text(s, 1, out->to, sizeof(out->to));
+	out->subject = col_strdup(s, 2);
+	out->body = col_strdup(s, 3);
+	out->attempts = sqlite3_column_int(s, 4);
+	out->created_at = (time_t)sqlite3_column_int64(s, 5);
+	done(s);
+	return STORE_OK;
+}
+
+void store_outbox_item_free(struct outbox_item *it)
+{
+	if (it == NULL)
+		return;
+	free(it->subject);
+	free(it->body);
+	it->subject = it->body = NULL;
+}
+
+int store_outbox_sent(struct store *st, long long id, time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_OUTBOX_SENT);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	return step_changed(s, "outbox sent");
+}
+
+int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
+		       const char *error)
+{
+	sqlite3_stmt *s = stmt(st, S_OUTBOX_RETRY);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, attempts);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
+	bind_text(s, 4, error);
+	return step_changed(s, "outbox retry");
+}
+
+int store_outbox_pending(struct store *st, long long *count)
+{
+	return count_query(st, S_OUTBOX_PENDING, count, "outbox pending");
+}

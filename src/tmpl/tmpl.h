@@ -67,8 +67,16 @@ int tmpl_set_add(struct tmpl_set *s, const char *name, const char *src, size_t l
  * 0, or -1 with the first missing one in err. */
 int tmpl_set_check(const struct tmpl_set *s, char *err, size_t errlen);
 
+/* Caps the work of one tmpl_render (nodes visited plus bytes written;
+ * default 64 Mi, 0 restores it).  Sections over lists nest and partials
+ * recurse, so a template's cost can grow exponentially with its size;
+ * past the cap tmpl_render returns -1 instead of running away.  Fuzz
+ * targets set it low. */
+void tmpl_set_limit(struct tmpl_set *s, unsigned long limit);
+
 /* Renders template `name` with ctx, appending to out.  Returns 0, or -1
- * if no such template (or partial) exists or partials nest too deep. */
+ * if no such template (or partial) exists, partials nest too deep or
+ * the work limit is reached; out is then left as it was. */
 int tmpl_render(const struct tmpl_set *s, const char *name, const struct tctx *ctx,
 		tmpl_msg_fn msg, void *msg_arg, struct buf *out);
 

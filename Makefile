@@ -1,0 +1,48 @@
+# Developer entry points; the build itself is Meson + Ninja.
+#   make run        set up, build, migrate var/, load demo members, serve
+#   make test       the whole suite (scripts/test): build, sanitizers, fuzzing
+#   make build      build into build/
+#   make fmt        format the C sources in place (clang-format)
+#   make fmt-check  fail if any C source is not formatted
+#   make clean      remove build directories
+
+BUILDDIR ?= build
+VAR ?= var
+DEMO_MEMBERS = data/demo-members.csv
+CLANG_FORMAT ?= clang-format
+
+# Every C source of the tree, tracked or new, minus build output.
+C_SOURCES = $(shell find src tests tools -path tests/fuzz/corpus -prune -o -type f \( -name '*.c' -o -name '*.h' \) -print 2>/dev/null) \
+	$(wildcard *.c *.h)
+
+.PHONY: all run test build setup fmt fmt-check clean
+
+all: build
+
+setup:
+	sh scripts/setup
+
+$(BUILDDIR)/build.ninja:
+	meson setup $(BUILDDIR)
+
+build: setup $(BUILDDIR)/build.ninja
+	ninja -C $(BUILDDIR)
+
+run: build
+	$(BUILDDIR)/qcra migrate --var $(VAR)
+	if [ -f $(DEMO_MEMBERS) ]; then \
+		$(BUILDDIR)/qcra member import --var $(VAR) $(DEMO_MEMBERS); \
+	fi
+	exec $(BUILDDIR)/qcra serve --var $(VAR)
+
+test:
+	sh scripts/test
+
+fmt:
+	$(CLANG_FORMAT) -i $(C_SOURCES)
+
+fmt-check:
+	$(CLANG_FORMAT) --dry-run --Werror $(C_SOURCES)
+
+clean:
+	rm -rf $(BUILDDIR) $(BUILDDIR)-san $(BUILDDIR)-fuzz

@@ -1,0 +1,25 @@
+/*
+ * Command-line subcommands.  Each returns the process exit status:
+ * 0 success, 1 failure, 2 usage error.
+ */
+#ifndef QCRA_CLI_H
+#define QCRA_CLI_H
+
+#include "core/config.h"
+
+/* Parses the options every subcommand shares (--config, --var, and for
+ * serve --listen, --workers) after loading defaults, file and
+ * environment.  Leaves the remaining arguments from *optind_out.
+ * Returns 0, 1 (bad configuration, reported) or 2 (usage). */
+int cli_config(struct config *cfg, int argc, char **argv, int serve, const char *usage,
+	       int *optind_out);
+
+/* Opens the portal's database in VAR and migrates it.  NULL on error
+ * (reported). */
+struct store *cli_open_store(const struct config *cfg);
+
+int cli_serve(int argc, char **argv);
+int cli_migrate(int argc, char **argv);
+int cli_member(int argc, char **argv);
+
+#endif

@@ -1,0 +1,117 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "store/store.h"
+
+int cli_config(struct config *cfg, int argc, char **argv, int serve, const char *usage,
+	       int *optind_out)
+{
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'}, {"var", required_argument, NULL, 'v'},
+		{"listen", required_argument, NULL, 'l'}, {"workers", required_argument, NULL, 'w'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *var = NULL, *listen = NULL, *workers = NULL;
+	char err[512];
+	int c;
+
+	config_defaults(cfg);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+c:v:l:w:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'v':
+			var = optarg;
+			break;
+		case 'l':
+			listen = serve ? optarg : NULL;
+			if (!serve)
+				goto usage;
+			break;
+		case 'w':
+			workers = serve ? optarg : NULL;
+			if (!serve)
+				goto usage;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			if (serve) {
+				fputc('\n', stdout);
+				config_usage();
+			}
+			exit(0);
+		default:
+			goto usage;
+		}
+	}
+	if (config_path == NULL && getenv("QCRA_CONFIG") != NULL)
+		config_path = getenv("QCRA_CONFIG");
+	if ((config_path && config_load_file(cfg, config_path, err, sizeof(err)) != 0) ||
+	    config_load_env(cfg, err, sizeof(err)) != 0 ||
+	    (var && config_set(cfg, "var", var, err, sizeof(err)) != 0) ||
+	    (listen && config_set(cfg, "listen", listen, err, sizeof(err)) != 0) ||
+	    (workers && config_set(cfg, "workers", workers, err, sizeof(err)) != 0)) {
+		fprintf(stderr, "qcra: configuration error: %s\n", err);
+		return 1;
+	}
+	config_finish(cfg);
+	*optind_out = optind;
+	return 0;
+usage:
+	fputs(usage, stderr);
+	return 2;
+}
+
+struct store *cli_open_store(const struct config *cfg)
+{
+	char path[600], err[512];
+	struct store *st;
+	int applied;
+
+	if (mkdir(cfg->var_dir, 0700) != 0 && errno != EEXIST) {
+		fprintf(stderr, "qcra: var: cannot create %s: %s\n", cfg->var_dir, strerror(errno));
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/qcra.db", cfg->var_dir);
+	if (store_open(&st, path, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "qcra: database: %s\n", err);
+		return NULL;
+	}
+	if (store_migrate(st, &applied, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "qcra: migration failed: %s\n", err);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+static const char migrate_usage[] =
+	"usage: qcra migrate [--config FILE] [--var DIR]\n"
+	"Applies pending database migrations to VAR/qcra.db and prints the schema version.\n";
+
+int cli_migrate(int argc, char **argv)
+{
+	struct config cfg;
+	struct store *st;
+	int rc, next, version = 0;
+
+	if ((rc = cli_config(&cfg, argc, argv, 0, migrate_usage, &next)) != 0)
+		return rc;
+	if (next != argc) {
+		fputs(migrate_usage, stderr);
+		return 2;
+	}
+	if ((st = cli_open_store(&cfg)) == NULL)
+		return 1;
+	store_schema_version(st, &version);
+	printf("schema version %d\n", version);
+	store_close(st);
+	return 0;
+}

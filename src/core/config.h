@@ -1,0 +1,50 @@
+/*
+ * Configuration: built-in defaults, then the INI file (qcra.conf),
+ * then QCRA_* environment variables, then command-line flags.  Every
+ * layer goes through config_set(), which validates the value and names
+ * the key in its error, so a bad value stops start-up with a clear
+ * message wherever it came from.
+ */
+#ifndef QCRA_CONFIG_H
+#define QCRA_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	char listen_addr[64]; /* "127.0.0.1" */
+	unsigned short listen_port;
+	char var_dir[512];
+	char base_url[256];   /* used in mailed links */
+	unsigned workers;
+	size_t max_form_bytes;
+	int session_idle_secs;
+	int session_lifetime_secs;
+	int login_max_failures;      /* per account in the window */
+	int login_max_failures_addr; /* per client address in the window */
+	int login_window_secs;
+	/* mail */
+	char mail_transport[16]; /* "maildir" or "smtp" */
+	char mail_from[256];
+	char smtp_url[256];
+	char smtp_user[128];
+	char smtp_password[128];
+	int smtp_starttls;
+	int mail_poll_secs;
+	int access_log; /* 1: one line per request on stderr */
+};
+
+void config_defaults(struct config *c);
+/* Sets key (as named in qcra.conf, e.g. "listen") from text.  Returns 0,
+ * or -1 with "KEY: what is wrong" in err. */
+int config_set(struct config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Reads an INI file ([section] names are for humans; keys are unique).
+ * Returns 0, or -1 with "FILE:LINE: ..." in err. */
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+/* Applies every QCRA_<KEY> environment variable that is set. */
+int config_load_env(struct config *c, char *err, size_t errlen);
+/* Fills base_url from listen when not set. */
+void config_finish(struct config *c);
+/* Prints the keys with their env variables and defaults. */
+void config_usage(void);
+
+#endif

@@ -1,0 +1,231 @@
+#include "core/i18n.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+#include "util/embedded.h"
+
+struct entry {
+	char *key, *text;
+};
+
+static struct catalogue {
+	struct entry *e;
+	size_t n;
+} cats[LANG__MAX];
+
+static const char *const codes[LANG__MAX] = {"sr", "en"};
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct entry *)a)->key, ((const struct entry *)b)->key);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+/* Copies text, turning "\n" into a line break. */
+static char *unescape(const char *s)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	if (out == NULL)
+		abort();
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] == 'n') {
+			*o++ = '\n';
+			s++;
+		} else
+			*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+static int load_one(enum lang l, char *err, size_t errlen)
+{
+	char name[64], *copy, *line, *save = NULL, *eq, *key;
+	const struct embedded_file *f;
+	struct catalogue *c = &cats[l];
+	size_t cap = 0, lineno = 0, i;
+
+	snprintf(name, sizeof(name), "messages/%s.txt", codes[l]);
+	if ((f = embedded_find(name)) == NULL) {
+		snprintf(err, errlen, "%s: not built in", name);
+		return -1;
+	}
+	if ((copy = strdup((const char *)f->data)) == NULL)
+		abort();
+	/* strtok_r skips empty lines, so count lines by hand for messages. */
+	for (line = copy; line != NULL; line = save) {
+		save = strchr(line, '\n');
+		if (save)
+			*save++ = '\0';
+		lineno++;
+		line = trim(line);
+		if (*line == '\0' || *line == '#')
+			continue;
+		if ((eq = strchr(line, '=')) == NULL) {
+			snprintf(err, errlen, "%s:%zu: expected key = text", name, lineno);
+			free(copy);
+			return -1;
+		}
+		*eq = '\0';
+		key = trim(line);
+		if (c->n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((c->e = realloc(c->e, cap * sizeof(*c->e))) == NULL)
+				abort();
+		}
+		if ((c->e[c->n].key = strdup(key)) == NULL)
+			abort();
+		c->e[c->n].text = unescape(trim(eq + 1));
+		c->n++;
+	}
+	free(copy);
+	qsort(c->e, c->n, sizeof(*c->e), entry_cmp);
+	for (i = 1; i < c->n; i++)
+		if (strcmp(c->e[i - 1].key, c->e[i].key) == 0) {
+			snprintf(err, errlen, "%s: key %s defined twice", name, c->e[i].key);
+			return -1;
+		}
+	return 0;
+}
+
+int i18n_load(char *err, size_t errlen)
+{
+	int l;
+
+	i18n_free();
+	for (l = 0; l < LANG__MAX; l++)
+		if (load_one((enum lang)l, err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+void i18n_free(void)
+{
+	size_t i;
+	int l;
+
+	for (l = 0; l < LANG__MAX; l++) {
+		for (i = 0; i < cats[l].n; i++) {
+			free(cats[l].e[i].key);
+			free(cats[l].e[i].text);
+		}
+		free(cats[l].e);
+		cats[l].e = NULL;
+		cats[l].n = 0;
+	}
+}
+
+static const char *lookup(enum lang l, const char *key)
+{
+	struct entry probe = {(char *)key, NULL}, *e;
+
+	if ((unsigned)l >= LANG__MAX || cats[l].n == 0)
+		return NULL;
+	e = bsearch(&probe, cats[l].e, cats[l].n, sizeof(*e), entry_cmp);
+	return e ? e->text : NULL;
+}
+
+const char *i18n_get(enum lang l, const char *key)
+{
+	const char *t = lookup(l, key);
+
+	if (t == NULL && l != LANG_SR)
+		t = lookup(LANG_SR, key);
+	return t ? t : key;
+}
+
+int i18n_has(enum lang l, const char *key)
+{
+	return lookup(l, key) != NULL;
+}
+
+size_t i18n_count(enum lang l)
+{
+	return (unsigned)l < LANG__MAX ? cats[l].n : 0;
+}
+
+const char *i18n_key_at(enum lang l, size_t i)
+{
+	return i < i18n_count(l) ? cats[l].e[i].key : NULL;
+}
+
+const char *i18n_code(enum lang l)
+{
+	return (unsigned)l < LANG__MAX ? codes[l] : codes[LANG_SR];
+}
+
+int i18n_parse(const char *code, enum lang *out)
+{
+	int l;
+
+	if (code == NULL)
+		return -1;
+	for (l = 0; l < LANG__MAX; l++)
+		if (strcmp(code, codes[l]) == 0) {
+			*out = (enum lang)l;
+			return 0;
+		}
+	return -1;
+}
+
+char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args)
+{
+	const char *t = i18n_get(l, key), *p, *close, *name, *value;
+	struct buf b = BUF_INIT;
+	va_list ap;
+	char *out;
+	size_t n;
+
+	for (p = t; *p;) {
+		if (*p == '{' && (close = strchr(p, '}')) != NULL) {
+			n = (size_t)(close - p - 1);
+			va_copy(ap, args);
+			value = NULL;
+			while ((name = va_arg(ap, const char *)) != NULL) {
+				const char *v = va_arg(ap, const char *);
+
+				if (strlen(name) == n && strncmp(name, p + 1, n) == 0) {
+					value = v ? v : "";
+					break;
+				}
+			}
+			va_end(ap);
+			if (value != NULL) {
+				buf_puts(&b, value);
+				p = close + 1;
+				continue;
+			}
+		}
+		buf_putc(&b, *p++);
+	}
+	out = arena_strndup(a, buf_cstr(&b), b.len);
+	buf_free(&b);
+	return out;
+}
+
+char *i18n_format(struct arena *a, enum lang l, const char *key, ...)
+{
+	va_list ap;
+	char *out;
+
+	va_start(ap, key);
+	out = i18n_vformat(a, l, key, ap);
+	va_end(ap);
+	return out;
+}

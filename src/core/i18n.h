@@ -1,0 +1,41 @@
+/*
+ * The message catalogue: every user-facing text, in Serbian (Latin,
+ * the default) and English.  Loaded once at start-up from the embedded
+ * messages/sr.txt and messages/en.txt ("key = text" lines, '#'
+ * comments, "\n" for a line break).  Read-only afterwards, so threads
+ * share it without locks.
+ */
+#ifndef QCRA_I18N_H
+#define QCRA_I18N_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "util/arena.h"
+
+enum lang { LANG_SR, LANG_EN, LANG__MAX };
+
+/* Loads both catalogues.  Returns 0, or -1 with the reason in err. */
+int i18n_load(char *err, size_t errlen);
+void i18n_free(void);
+
+/* The text of key in lang; falls back to Serbian, then to the key
+ * itself (so a missing text shows, rather than crashing). */
+const char *i18n_get(enum lang l, const char *key);
+/* 1 when key exists in lang's catalogue itself. */
+int i18n_has(enum lang l, const char *key);
+/* Keys of lang's catalogue, for completeness tests. */
+size_t i18n_count(enum lang l);
+const char *i18n_key_at(enum lang l, size_t i);
+
+const char *i18n_code(enum lang l); /* "sr" / "en" */
+/* Parses "sr"/"en"; returns 0 or -1. */
+int i18n_parse(const char *code, enum lang *out);
+
+/* The text of key with each "{name}" replaced by its value; the
+ * arguments after key are name, value pairs ending with NULL. */
+char *i18n_format(struct arena *a, enum lang l, const char *key, ...)
+	__attribute__((sentinel));
+char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args);
+
+#endif

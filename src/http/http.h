@@ -1,0 +1,118 @@
+/*
+ * The HTTP layer: a request as handlers see it, and the server that
+ * runs them (GNU libmicrohttpd, thread pool + epoll).
+ *
+ * A request lives in one arena; everything a handler derives from it
+ * (parsed forms, template contexts, strings) is allocated there and
+ * released when the response has been sent.  The server reads the
+ * whole body (up to the configured limit) before calling the handler,
+ * and queues the response the handler built.
+ */
+#ifndef QCRA_HTTP_H
+#define QCRA_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/i18n.h"
+#include "http/form.h"
+#include "util/arena.h"
+#include "util/buf.h"
+
+struct MHD_Connection;
+
+enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OTHER };
+
+#define HTTP_MAX_HEADERS 16
+#define HTTP_MAX_IDS 4
+
+struct req {
+	struct MHD_Connection *conn;
+	void *app; /* the application, opaque to this layer */
+	struct arena arena;
+	enum http_method method;
+	const char *method_name;
+	const char *path; /* without the query string */
+	char client_addr[64];
+	int tls;
+
+	/* Body, accumulated by the server. */
+	struct buf body;
+	size_t content_length; /* declared, 0 when absent */
+	int body_too_large;
+	struct form form; /* filled by http_parse_form() */
+
+	/* Set by the application while dispatching. */
+	enum lang lang;
+	long long ids[HTTP_MAX_IDS]; /* numeric path segments */
+	size_t nids;
+	long long account_id; /* 0: anonymous */
+	int session_kind;
+	const char *session_token; /* the cookie value (hex), or NULL */
+	const char *csrf_binder;   /* what the CSRF token is bound to */
+	void *user;                /* per-request application data */
+
+	/* The response. */
+	unsigned status;
+	struct buf out;
+	const char *content_type;
+	struct {
+		const char *name, *value;
+	} headers[HTTP_MAX_HEADERS];
+	size_t nheaders;
+	int cacheable; /* 1: static asset; else Cache-Control: no-store */
+	uint64_t start_us;
+};
+
+/* Called once the request (and its body) is complete; must set
+ * req->status and the body. */
+typedef void (*http_handler)(struct req *req);
+
+struct http_server_conf {
+	const char *addr;
+	unsigned short port;
+	unsigned workers;
+	size_t max_body;
+	int access_log;
+	void *app;
+	http_handler handler;
+};
+
+struct http_server;
+
+/* Binds and starts the worker threads.  Returns NULL with err set. */
+struct http_server *http_server_start(const struct http_server_conf *conf, char *err,
+				      size_t errlen);
+/* The port actually bound (useful with port 0). */
+unsigned short http_server_port(const struct http_server *s);
+/* Stops accepting, waits (up to `grace_secs`) for in-flight requests
+ * to finish, then stops the workers and frees the server. */
+void http_server_stop(struct http_server *s, int grace_secs);
+
+/* ---- For handlers ----------------------------------------------------- */
+
+const char *http_query(struct req *r, const char *name);  /* decoded, or NULL */
+const char *http_cookie(struct req *r, const char *name); /* or NULL */
+const char *http_request_header(struct req *r, const char *name);
+/* Parses the body as application/x-www-form-urlencoded into r->form.
+ * Returns 0, or -1 when the content type is wrong or the body
+ * malformed. */
+int http_parse_form(struct req *r);
+const char *http_param(const struct req *r, const char *name); /* form field, or NULL */
+
+/* Adds a response header (name and value copied into the arena). */
+void http_header(struct req *r, const char *name, const char *value);
+
+enum { COOKIE_SESSION_ONLY = -1 };
+/* Sets a cookie with HttpOnly, SameSite=Lax, Path=/ and, under TLS,
+ * Secure.  max_age < 0: session cookie; 0: delete. */
+void http_set_cookie(struct req *r, const char *name, const char *value, long max_age);
+
+/* 303 See Other to a local path. */
+void http_redirect(struct req *r, const char *location);
+/* A plain-text response. */
+void http_text(struct req *r, unsigned status, const char *text);
+
+uint64_t http_now_us(void);
+
+#endif

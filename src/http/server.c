@@ -1,0 +1,370 @@
+/*
+ * libmicrohttpd glue: request lifecycle, body limits, response headers
+ * common to every response, the access log, graceful shutdown.
+ */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/log.h"
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct http_server_conf conf;
+	unsigned short port;
+	atomic_int inflight;
+};
+
+/* Every response carries these (SECURITY.md, Headers). */
+static const char *const common_headers[][2] = {
+	{"Content-Security-Policy",
+	 "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
+	 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "no-referrer"},
+	{"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+};
+
+uint64_t http_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static enum http_method method_of(const char *m)
+{
+	if (strcmp(m, "GET") == 0)
+		return HTTP_GET;
+	if (strcmp(m, "POST") == 0)
+		return HTTP_POST;
+	if (strcmp(m, "HEAD") == 0)
+		return HTTP_HEAD;
+	return HTTP_OTHER;
+}
+
+static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
+			   const char *method)
+{
+	const union MHD_ConnectionInfo *ci;
+	const char *cl;
+	struct req *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	arena_init(&r->arena);
+	r->conn = conn;
+	r->app = s->conf.app;
+	r->start_us = http_now_us();
+	r->method = method_of(method);
+	r->method_name = arena_strdup(&r->arena, method);
+	r->path = arena_strdup(&r->arena, url);
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+				  r->client_addr, sizeof(r->client_addr));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6,
+				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+				  r->client_addr, sizeof(r->client_addr));
+	}
+	if ((cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length")) != NULL)
+		r->content_length = strtoull(cl, NULL, 10);
+	return r;
+}
+
+static void req_free(struct req *r)
+{
+	buf_free(&r->body);
+	buf_free(&r->out);
+	arena_free(&r->arena);
+	free(r);
+}
+
+/* Writes the path for the log with control characters and spaces
+ * escaped, so a request cannot forge log lines (ASVS 16.4.1). */
+static void log_safe(char *dst, size_t size, const char *s)
+{
+	size_t o = 0;
+
+	for (; s && *s && o + 5 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x21 || c == 0x7f || c == '"' || c == '\\')
+			o += (size_t)snprintf(dst + o, size - o, "\\x%02x", c);
+		else
+			dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_server *s = cls;
+	struct req *r = *con_cls;
+	char path[512], ts[32];
+	struct timespec now;
+	struct tm tm;
+
+	if (r == NULL)
+		return;
+	if (s->conf.access_log) {
+		clock_gettime(CLOCK_REALTIME, &now);
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+		log_safe(path, sizeof(path), r->path);
+		fprintf(stderr,
+			"%s.%03ldZ access method=%s path=%s status=%u us=%llu addr=%s%s\n", ts,
+			now.tv_nsec / 1000000, r->method_name, path, r->status,
+			(unsigned long long)(http_now_us() - r->start_us), r->client_addr,
+			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	}
+	req_free(r);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static enum MHD_Result queue(struct req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t i, len = r->out.len;
+	char *body = len ? buf_detach(&r->out) : NULL;
+
+	resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(body);
+		return MHD_NO;
+	}
+	for (i = 0; i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
+		MHD_add_response_header(resp, common_headers[i][0], common_headers[i][1]);
+	if (r->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security",
+					"max-age=31536000; includeSubDomains");
+	MHD_add_response_header(resp, "Cache-Control",
+				r->cacheable ? "public, max-age=3600" : "no-store");
+	if (r->content_type)
+		MHD_add_response_header(resp, "Content-Type", r->content_type);
+	for (i = 0; i < r->nheaders; i++)
+		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	if (r->status == 0)
+		r->status = 500;
+	ret = MHD_queue_response(r->conn, r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size,
+				  void **con_cls)
+{
+	struct http_server *s = cls;
+	struct req *r = *con_cls;
+
+	if (r == NULL) {
+		/* Headers only: queue nothing yet, so keep-alive works. */
+		if ((r = req_new(s, conn, url, method)) == NULL)
+			return MHD_NO;
+		*con_cls = r;
+		atomic_fetch_add(&s->inflight, 1);
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0) {
+		/* Refuse a declared oversize body before reading any of it. */
+		if (r->content_length > s->conf.max_body)
+			r->body_too_large = 1;
+		else if (!r->body_too_large) {
+			if (r->body.len + *upload_data_size > s->conf.max_body) {
+				r->body_too_large = 1;
+				buf_free(&r->body);
+			} else
+				buf_append(&r->body, upload_data, *upload_data_size);
+		}
+		if (!r->body_too_large) {
+			*upload_data_size = 0;
+			return MHD_YES;
+		}
+		/* Answer now; MHD closes the connection after it. */
+	}
+	s->conf.handler(r);
+	return queue(r);
+}
+
+static int resolve(const char *addr, unsigned short port, struct sockaddr_storage *ss,
+		   char *err, size_t errlen)
+{
+	struct addrinfo hints, *res = NULL;
+	char portstr[8];
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	snprintf(portstr, sizeof(portstr), "%u", (unsigned)port);
+	if ((rc = getaddrinfo(addr, portstr, &hints, &res)) != 0) {
+		snprintf(err, errlen, "listen: cannot resolve address \"%s\": %s", addr,
+			 gai_strerror(rc));
+		return -1;
+	}
+	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+struct http_server *http_server_start(const struct http_server_conf *conf, char *err,
+				      size_t errlen)
+{
+	struct sockaddr_storage ss, bound;
+	socklen_t blen = sizeof(bound);
+	const union MHD_DaemonInfo *di;
+	struct http_server *s;
+	unsigned flags;
+
+	if (resolve(conf->addr, conf->port, &ss, err, errlen) != 0)
+		return NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->conf = *conf;
+	atomic_init(&s->inflight, 0);
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(flags, conf->port, NULL, NULL, on_request, s,
+				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)conf->workers,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	if (s->d == NULL) {
+		snprintf(err, errlen,
+			 "listen: cannot listen on %s:%u (address in use or not local?)",
+			 conf->addr, (unsigned)conf->port);
+		free(s);
+		return NULL;
+	}
+	s->port = conf->port;
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
+	if (di != NULL && getsockname(di->listen_fd, (struct sockaddr *)&bound, &blen) == 0) {
+		if (bound.ss_family == AF_INET)
+			s->port = ntohs(((struct sockaddr_in *)(void *)&bound)->sin_port);
+		else if (bound.ss_family == AF_INET6)
+			s->port = ntohs(((struct sockaddr_in6 *)(void *)&bound)->sin6_port);
+	}
+	return s;
+}
+
+unsigned short http_server_port(const struct http_server *s)
+{
+	return s->port;
+}
+
+void http_server_stop(struct http_server *s, int grace_secs)
+{
+	MHD_socket fd;
+	int waited = 0;
+
+	if (s == NULL)
+		return;
+	fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	while (atomic_load(&s->inflight) > 0 && waited < grace_secs * 100) {
+		usleep(10000);
+		waited++;
+	}
+	MHD_stop_daemon(s->d);
+	free(s);
+}
+
+/* ---- Handler helpers ------------------------------------------------------ */
+
+const char *http_query(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_cookie(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+const char *http_request_header(struct req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int http_parse_form(struct req *r)
+{
+	const char *ct = http_request_header(r, "Content-Type");
+
+	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+		return -1;
+	return form_parse(&r->arena, r->body.data ? r->body.data : "", r->body.len, &r->form);
+}
+
+const char *http_param(const struct req *r, const char *name)
+{
+	return form_get(&r->form, name);
+}
+
+void http_header(struct req *r, const char *name, const char *value)
+{
+	if (r->nheaders == HTTP_MAX_HEADERS) {
+		log_warnx("http: too many response headers, dropped %s", name);
+		return;
+	}
+	r->headers[r->nheaders].name = arena_strdup(&r->arena, name);
+	r->headers[r->nheaders].value = arena_strdup(&r->arena, value);
+	r->nheaders++;
+}
+
+void http_set_cookie(struct req *r, const char *name, const char *value, long max_age)
+{
+	char *v;
+
+	if (max_age < 0)
+		v = arena_printf(&r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name, value,
+				 r->tls ? "; Secure" : "");
+	else
+		v = arena_printf(&r->arena, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+				 name, value, max_age, r->tls ? "; Secure" : "");
+	http_header(r, "Set-Cookie", v);
+}
+
+void http_redirect(struct req *r, const char *location)
+{
+	r->status = 303;
+	http_header(r, "Location", location);
+	buf_reset(&r->out);
+	r->content_type = NULL;
+}
+
+void http_text(struct req *r, unsigned status, const char *text)
+{
+	r->status = status;
+	r->content_type = "text/plain; charset=utf-8";
+	buf_reset(&r->out);
+	buf_puts(&r->out, text);
+}

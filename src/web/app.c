@@ -1,0 +1,348 @@
+/*
+ * Routing, dispatch and page rendering.  Adding a page is one line in
+ * routes[] plus its handler and template.
+ */
+#include "web/app.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mail/mail.h"
+#include "util/embedded.h"
+#include "util/escape.h"
+#include "util/log.h"
+
+enum route_flags {
+	R_MEMBER = 1 << 0, /* needs a logged-in member; else to /login */
+	R_FORM = 1 << 1,   /* POST form: parsed and CSRF-checked before the handler */
+};
+
+struct route {
+	enum http_method method;
+	const char *pattern; /* '#' segment: a number, stored in r->ids */
+	void (*fn)(struct req *r);
+	unsigned flags;
+};
+
+static void web_health(struct req *r);
+static void web_static(struct req *r);
+
+static const struct route routes[] = {
+	{HTTP_GET, "/", web_home, 0},
+	{HTTP_GET, "/healthz", web_health, 0},
+	{HTTP_GET, "/static/style.css", web_static, 0},
+	{HTTP_GET, "/register", web_register_get, 0},
+	{HTTP_POST, "/register", web_register_post, R_FORM},
+	{HTTP_GET, "/register/sent", web_register_sent, 0},
+	{HTTP_GET, "/register/confirm", web_confirm_get, 0},
+	{HTTP_POST, "/register/confirm", web_confirm_post, R_FORM},
+	{HTTP_GET, "/login", web_login_get, 0},
+	{HTTP_POST, "/login", web_login_post, R_FORM},
+	{HTTP_POST, "/logout", web_logout, R_FORM},
+	{HTTP_GET, "/forgot-username", web_forgot_username_get, 0},
+	{HTTP_POST, "/forgot-username", web_forgot_username_post, R_FORM},
+	{HTTP_GET, "/forgot-username/sent", web_forgot_username_sent, 0},
+	{HTTP_GET, "/password/forgot", web_password_forgot_get, 0},
+	{HTTP_POST, "/password/forgot", web_password_forgot_post, R_FORM},
+	{HTTP_GET, "/password/forgot/sent", web_password_forgot_sent, 0},
+	{HTTP_GET, "/password/reset", web_password_reset_get, 0},
+	{HTTP_POST, "/password/reset", web_password_reset_post, R_FORM},
+	{HTTP_GET, "/password/change", web_password_change_get, R_MEMBER},
+	{HTTP_POST, "/password/change", web_password_change_post, R_MEMBER | R_FORM},
+	{HTTP_GET, "/account", web_account, R_MEMBER},
+};
+
+/* ---- Start-up ----------------------------------------------------------- */
+
+static int load_templates(struct app *app, char *err, size_t errlen)
+{
+	const char *prefix = "templates/";
+	char name[128];
+	size_t i, plen = strlen(prefix), n;
+
+	if ((app->tmpl = tmpl_set_new()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < embedded_count; i++) {
+		const struct embedded_file *f = &embedded_files[i];
+
+		if (strncmp(f->name, prefix, plen) != 0)
+			continue;
+		n = strlen(f->name + plen);
+		if (n < 6 || strcmp(f->name + plen + n - 5, ".html") != 0 || n - 5 >= sizeof(name))
+			continue;
+		memcpy(name, f->name + plen, n - 5);
+		name[n - 5] = '\0';
+		if (tmpl_set_add(app->tmpl, name, (const char *)f->data, f->len, err, errlen) != 0)
+			return -1;
+	}
+	return tmpl_set_check(app->tmpl, err, errlen);
+}
+
+/* The CSRF key: random on first start, kept in VAR/secret.key (0600). */
+static int load_secret(struct app *app, char *err, size_t errlen)
+{
+	char path[600];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/secret.key", app->cfg->var_dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+		n = read(fd, app->secret, sizeof(app->secret));
+		close(fd);
+		if (n == (ssize_t)sizeof(app->secret))
+			return 0;
+		snprintf(err, errlen, "var: %s is damaged (expected 32 bytes); delete it", path);
+		return -1;
+	}
+	randombytes_buf(app->secret, sizeof(app->secret));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, app->secret, sizeof(app->secret)) != (ssize_t)sizeof(app->secret) ||
+	    fsync(fd) != 0) {
+		snprintf(err, errlen, "var: cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int app_init(struct app *app, const struct config *cfg, struct store *st, char *err,
+	     size_t errlen)
+{
+	memset(app, 0, sizeof(*app));
+	app->cfg = cfg;
+	app->store = st;
+	if (i18n_load(err, errlen) != 0)
+		return -1;
+	if (load_templates(app, err, errlen) != 0)
+		return -1;
+	return load_secret(app, err, errlen);
+}
+
+void app_free(struct app *app)
+{
+	tmpl_set_free(app->tmpl);
+	app->tmpl = NULL;
+	sodium_memzero(app->secret, sizeof(app->secret));
+	i18n_free();
+}
+
+/* ---- Rendering ------------------------------------------------------------- */
+
+const char *msg(const struct req *r, const char *key)
+{
+	return i18n_get(r->lang, key);
+}
+
+static const char *tmpl_msg(void *arg, const char *key)
+{
+	return i18n_get(((struct req *)arg)->lang, key);
+}
+
+struct tctx *page_ctx(struct req *r)
+{
+	struct tctx *c = tctx_new(&r->arena);
+	const struct session_user *u = session_user(r);
+	enum lang other = r->lang == LANG_SR ? LANG_EN : LANG_SR;
+	tctx_set(c, "lang", i18n_code(r->lang));
+	tctx_set(c, "other_lang", i18n_code(other));
+	tctx_set(c, "other_lang_name", i18n_get(r->lang, other == LANG_EN ? "lang.en" : "lang.sr"));
+	tctx_setf(c, "lang_switch", "%s?lang=%s", r->path, i18n_code(other));
+	tctx_set(c, "csrf", csrf_token(r));
+	if (u != NULL) {
+		tctx_set_bool(c, "logged_in", 1);
+		tctx_set(c, "username", u->username);
+		tctx_set(c, "display_name", u->display_name);
+	}
+	return c;
+}
+
+void page_render(struct req *r, unsigned status, const char *name, const char *title_key,
+		 struct tctx *ctx)
+{
+	struct buf body = BUF_INIT;
+
+	if (tmpl_render(app_of(r)->tmpl, name, ctx, tmpl_msg, r, &body) != 0) {
+		log_warnx("render: template %s failed", name);
+		buf_free(&body);
+		http_text(r, 500, "internal error");
+		return;
+	}
+	tctx_set(ctx, "title", i18n_get(r->lang, title_key));
+	tctx_set(ctx, "body", buf_cstr(&body));
+	buf_free(&body);
+	buf_reset(&r->out);
+	if (tmpl_render(app_of(r)->tmpl, "layout", ctx, tmpl_msg, r, &r->out) != 0) {
+		http_text(r, 500, "internal error");
+		return;
+	}
+	r->status = status;
+	r->content_type = "text/html; charset=utf-8";
+}
+
+void page_error(struct req *r, unsigned status, const char *msg_key)
+{
+	struct tctx *c = page_ctx(r);
+
+	tctx_setf(c, "status", "%u", status);
+	tctx_set(c, "message", i18n_get(r->lang, msg_key));
+	page_render(r, status, "error", "error.title", c);
+}
+
+/* ---- Dispatch ------------------------------------------------------------- */
+
+static void web_health(struct req *r)
+{
+	http_text(r, 200, "ok\n");
+}
+
+static void web_static(struct req *r)
+{
+	const struct embedded_file *f = embedded_find(r->path + 1);
+
+	if (f == NULL) {
+		page_error(r, 404, "error.not_found");
+		return;
+	}
+	buf_append(&r->out, f->data, f->len);
+	r->status = 200;
+	r->content_type = "text/css; charset=utf-8";
+	r->cacheable = 1;
+}
+
+/* Matches path against pattern; numeric '#' segments go into r->ids. */
+static int route_match(struct req *r, const char *pattern, const char *path)
+{
+	const char *p = pattern, *s = path;
+	size_t nids = 0;
+
+	while (*p && *s) {
+		if (*p == '#') {
+			long long v = 0;
+			int digits = 0;
+
+			while (*s >= '0' && *s <= '9' && digits < 15) {
+				v = v * 10 + (*s++ - '0');
+				digits++;
+			}
+			if (digits == 0 || (*s >= '0' && *s <= '9') || nids == HTTP_MAX_IDS)
+				return 0;
+			r->ids[nids++] = v;
+			p++;
+			continue;
+		}
+		if (*p++ != *s++)
+			return 0;
+	}
+	if (*p || *s)
+		return 0;
+	r->nids = nids;
+	return 1;
+}
+
+static void pick_lang(struct req *r)
+{
+	const char *q = http_query(r, "lang"), *c;
+	enum lang l;
+
+	r->lang = LANG_SR;
+	if (q != NULL && i18n_parse(q, &l) == 0) {
+		r->lang = l;
+		http_set_cookie(r, "qcra_lang", q, 365L * 24 * 3600);
+		return;
+	}
+	if ((c = http_cookie(r, "qcra_lang")) != NULL && i18n_parse(c, &l) == 0)
+		r->lang = l;
+}
+
+void app_handle(struct req *r)
+{
+	const struct route *rt = NULL;
+	enum http_method m = r->method == HTTP_HEAD ? HTTP_GET : r->method;
+	size_t i;
+	int path_known = 0;
+	struct buf allow = BUF_INIT;
+
+	pick_lang(r);
+	if (r->body_too_large) {
+		page_error(r, 413, "error.too_large");
+		return;
+	}
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		if (!route_match(r, routes[i].pattern, r->path))
+			continue;
+		path_known = 1;
+		buf_printf(&allow, "%s%s", allow.len ? ", " : "",
+			   routes[i].method == HTTP_GET ? "GET, HEAD" : "POST");
+		if (routes[i].method == m) {
+			rt = &routes[i];
+			break;
+		}
+	}
+	if (rt == NULL || rt->fn == web_health || rt->fn == web_static) {
+		if (rt != NULL)
+			rt->fn(r);
+		else if (path_known) {
+			session_load(r);
+			page_error(r, 405, "error.method");
+			http_header(r, "Allow", buf_cstr(&allow));
+		} else {
+			session_load(r);
+			page_error(r, 404, "error.not_found");
+		}
+		buf_free(&allow);
+		return;
+	}
+	buf_free(&allow);
+	session_load(r);
+	if (rt->flags & R_FORM) {
+		if (http_parse_form(r) != 0) {
+			page_error(r, 400, "error.bad_form");
+			return;
+		}
+		if (!csrf_valid(r)) {
+			page_error(r, 403, "error.csrf");
+			return;
+		}
+	}
+	if ((rt->flags & R_MEMBER) && session_user(r) == NULL) {
+		struct buf loc = BUF_INIT;
+
+		buf_puts(&loc, "/login?next=");
+		url_encode(&loc, r->path);
+		http_redirect(r, buf_cstr(&loc));
+		buf_free(&loc);
+		return;
+	}
+	rt->fn(r);
+}
+
+/* ---- Mail ---------------------------------------------------------------- */
+
+int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
+	     const char *body_key, ...)
+{
+	va_list ap;
+	char *body;
+
+	va_start(ap, body_key);
+	body = i18n_vformat(&r->arena, lang, body_key, ap);
+	va_end(ap);
+	return store_outbox_add(app_of(r)->store, to, i18n_get(lang, subj_key), body, time(NULL));
+}
+
+void app_mail_kick(struct req *r)
+{
+	if (app_of(r)->mail)
+		mail_worker_kick(app_of(r)->mail);
+}

@@ -1,0 +1,163 @@
+/*
+ * The application: what every handler can reach (configuration, store,
+ * templates, mail, the server secret), routing, page rendering and the
+ * shared form machinery.  Page handlers live in one file per area
+ * (account.c, ...) and are listed in the route table in app.c.
+ */
+#ifndef QCRA_APP_H
+#define QCRA_APP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "http/http.h"
+#include "store/store.h"
+#include "tmpl/tmpl.h"
+
+struct mail_worker;
+
+struct app {
+	const struct config *cfg;
+	struct store *store;
+	struct tmpl_set *tmpl;
+	struct mail_worker *mail; /* NULL: mail is delivered by someone else */
+	unsigned char secret[32]; /* HMAC key for CSRF tokens */
+};
+
+/* Loads the catalogue and templates, and the secret from VAR/secret.key
+ * (created on first start).  Returns 0, or -1 with err. */
+int app_init(struct app *app, const struct config *cfg, struct store *st, char *err,
+	     size_t errlen);
+void app_free(struct app *app);
+
+/* The http_handler: routes and runs one request. */
+void app_handle(struct req *r);
+
+static inline struct app *app_of(const struct req *r)
+{
+	return r->app;
+}
+
+/* ---- Pages ------------------------------------------------------------- */
+
+/* A root template context with what the layout needs (language, user,
+ * CSRF token, the current path for the language switch). */
+struct tctx *page_ctx(struct req *r);
+/* Renders template `name` inside the layout with status; `title_key`
+ * is the message key of the page title. */
+void page_render(struct req *r, unsigned status, const char *name, const char *title_key,
+		 struct tctx *ctx);
+/* An error page: status with the message `msg_key` (what is wrong and
+ * what to do). */
+void page_error(struct req *r, unsigned status, const char *msg_key);
+/* Shortcut for a message in the request's language. */
+const char *msg(const struct req *r, const char *key);
+
+/* ---- Sessions and CSRF (session.c) ---------------------------------------- */
+
+struct session_user {
+	long long account_id;
+	char username[64];
+	char display_name[256];
+};
+
+/* Reads the session cookie; on a valid session fills r->account_id and
+ * the user (r->user).  Expired or unknown sessions are cleared. */
+void session_load(struct req *r);
+/* Starts a new session for the account (rotating any old one).
+ * Returns 0 or -1. */
+int session_start(struct req *r, int kind, long long account_id);
+/* Ends the current session (server side and cookie). */
+void session_end(struct req *r);
+const struct session_user *session_user(const struct req *r);
+
+/* The CSRF token for forms on this response (creates the anonymous
+ * binding cookie when needed). */
+const char *csrf_token(struct req *r);
+/* 1 when the submitted csrf_token matches, else 0. */
+int csrf_valid(struct req *r);
+
+/* Random 256-bit token as 64 hex chars into out[65], and its SHA-256. */
+void token_new(char out[65], unsigned char hash[32]);
+/* SHA-256 of a hex token string. */
+void token_hash(const char *token, unsigned char hash[32]);
+
+/* ---- Forms (fields.c) -------------------------------------------------------- */
+
+enum field_flags {
+	F_REQUIRED = 1 << 0,
+	F_SECRET = 1 << 1, /* never echoed back into the form */
+};
+
+/* Returns NULL when the (trimmed, non-empty) value is valid, else the
+ * message key saying what is wrong and how to fix it. */
+typedef const char *(*field_check)(const char *value);
+
+struct field {
+	const char *name;      /* form field name */
+	const char *label_key; /* message key of the label */
+	const char *type;      /* input type: text, email, password, ... */
+	const char *autocomplete;
+	size_t maxlen;         /* in bytes */
+	unsigned flags;
+	field_check check;
+	const char *hint_key;  /* optional help text under the field */
+};
+
+#define FORM_MAX_FIELDS 40
+
+struct fstate {
+	const struct field *fields;
+	size_t n;
+	const char *values[FORM_MAX_FIELDS]; /* trimmed, "" when absent */
+	const char *errors[FORM_MAX_FIELDS]; /* message keys, NULL when fine */
+	int nerrors;
+};
+
+/* Reads and validates the declared fields from r->form.  Returns the
+ * number of fields in error. */
+int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *st);
+/* Empty state for showing a form the first time. */
+void fields_blank(const struct field *f, size_t n, struct fstate *st);
+const char *fields_value(const struct fstate *st, const char *name);
+/* Marks a field wrong (cross-field and database checks). */
+void fields_error(struct fstate *st, const char *name, const char *msg_key);
+/* Puts the fields into ctx as list "fields" (for {{>field}}), and
+ * "errors" (a summary at the top of the form). */
+void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st);
+
+/* ---- Mail ---------------------------------------------------------------- */
+
+/* Queues a mail in the current transaction: subject and body are the
+ * message keys subj_key/body_key formatted with the NULL-terminated
+ * name, value pairs that follow. */
+int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
+	     const char *body_key, ...) __attribute__((sentinel));
+/* Wakes the mail worker (after commit). */
+void app_mail_kick(struct req *r);
+
+/* ---- Handlers (one file per area) ------------------------------------------ */
+
+void web_home(struct req *r);
+void web_account(struct req *r);
+void web_register_get(struct req *r);
+void web_register_post(struct req *r);
+void web_register_sent(struct req *r);
+void web_confirm_get(struct req *r);
+void web_confirm_post(struct req *r);
+void web_login_get(struct req *r);
+void web_login_post(struct req *r);
+void web_logout(struct req *r);
+void web_forgot_username_get(struct req *r);
+void web_forgot_username_post(struct req *r);
+void web_forgot_username_sent(struct req *r);
+void web_password_forgot_get(struct req *r);
+void web_password_forgot_post(struct req *r);
+void web_password_forgot_sent(struct req *r);
+void web_password_reset_get(struct req *r);
+void web_password_reset_post(struct req *r);
+void web_password_change_get(struct req *r);
+void web_password_change_post(struct req *r);
+
+#endif

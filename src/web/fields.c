@@ -1,0 +1,120 @@
+/*
+ * Declared form fields: each handler lists its fields once (name,
+ * label, limits, validator); this file reads them from the parsed body,
+ * trims them, checks them and puts them back into templates with their
+ * values (never secrets) and their error messages.
+ */
+#include <string.h>
+
+#include "util/escape.h"
+#include "web/app.h"
+
+static const char *trim(struct req *r, const char *v)
+{
+	size_t n;
+
+	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
+		v++;
+	n = strlen(v);
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' ||
+			 v[n - 1] == '\n'))
+		n--;
+	return arena_strndup(&r->arena, v, n);
+}
+
+void fields_blank(const struct field *f, size_t n, struct fstate *st)
+{
+	size_t i;
+
+	memset(st, 0, sizeof(*st));
+	st->fields = f;
+	st->n = n < FORM_MAX_FIELDS ? n : FORM_MAX_FIELDS;
+	for (i = 0; i < st->n; i++)
+		st->values[i] = "";
+}
+
+int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *st)
+{
+	const char *raw, *v;
+	size_t i;
+
+	fields_blank(f, n, st);
+	for (i = 0; i < st->n; i++) {
+		raw = http_param(r, f[i].name);
+		/* Passwords are taken as typed: spaces are part of them. */
+		v = raw == NULL ? "" : (f[i].flags & F_SECRET) ? raw : trim(r, raw);
+		st->values[i] = v;
+		if (*v == '\0') {
+			if (f[i].flags & F_REQUIRED)
+				st->errors[i] = "field.required";
+		} else if (strlen(v) > f[i].maxlen)
+			st->errors[i] = "field.too_long";
+		else if (f[i].check != NULL)
+			st->errors[i] = f[i].check(v);
+		if (st->errors[i] != NULL)
+			st->nerrors++;
+	}
+	return st->nerrors;
+}
+
+static long find(const struct fstate *st, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (strcmp(st->fields[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+const char *fields_value(const struct fstate *st, const char *name)
+{
+	long i = find(st, name);
+
+	return i < 0 ? "" : st->values[i];
+}
+
+void fields_error(struct fstate *st, const char *name, const char *msg_key)
+{
+	long i = find(st, name);
+
+	if (i < 0)
+		return;
+	if (st->errors[i] == NULL)
+		st->nerrors++;
+	st->errors[i] = msg_key;
+}
+
+void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st)
+{
+	const struct field *f;
+	struct tctx *item, *e;
+	size_t i;
+
+	tctx_set_list(ctx, "fields");
+	tctx_set_list(ctx, "errors");
+	for (i = 0; i < st->n; i++) {
+		f = &st->fields[i];
+		item = tctx_add(ctx, "fields");
+		tctx_set(item, "name", f->name);
+		tctx_set(item, "label", msg(r, f->label_key));
+		tctx_set(item, "type", f->type ? f->type : "text");
+		tctx_set(item, "autocomplete", f->autocomplete ? f->autocomplete : "off");
+		tctx_setf(item, "maxlength", "%zu", f->maxlen);
+		if (f->hint_key)
+			tctx_set(item, "hint", msg(r, f->hint_key));
+		if (f->flags & F_REQUIRED)
+			tctx_set_bool(item, "required", 1);
+		if (!(f->flags & F_SECRET))
+			tctx_set(item, "value", st->values[i]);
+		if (st->errors[i] != NULL) {
+			tctx_set(item, "error", msg(r, st->errors[i]));
+			e = tctx_add(ctx, "errors");
+			tctx_set(e, "name", f->name);
+			tctx_set(e, "label", msg(r, f->label_key));
+			tctx_set(e, "error", msg(r, st->errors[i]));
+		}
+	}
+	if (st->nerrors > 0)
+		tctx_set_bool(ctx, "has_errors", 1);
+}

@@ -1,0 +1,206 @@
+/* Specification of the output encoders (util/escape.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "util/escape.h"
+
+static void assert_html(const char *in, size_t n, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	html_escape(&b, in, n);
+	assert_string_equal(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+static void assert_url(const char *in, const char *want)
+{
+	struct buf b = BUF_INIT;
+
+	url_encode(&b, in);
+	assert_string_equal(buf_cstr(&b), want);
+	buf_free(&b);
+}
+
+#define VALID(lit) utf8_valid(lit, sizeof(lit) - 1)
+
+static void test_html_escape_replaces_all_five_specials(void **state)
+{
+	const char *s = "<a href=\"x\" title='y'>&</a>";
+
+	(void)state;
+	assert_html(s, strlen(s), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+}
+
+static void test_html_escape_passes_plain_text(void **state)
+{
+	(void)state;
+	assert_html("Petar Petrović", strlen("Petar Petrović"), "Petar Petrović");
+}
+
+static void test_html_escape_passes_serbian_letters(void **state)
+{
+	const char *s = "čćšžđ ČĆŠŽĐ Љубиша Ђорђевић";
+
+	(void)state;
+	assert_html(s, strlen(s), s);
+}
+
+static void test_html_escape_drops_nul(void **state)
+{
+	(void)state;
+	assert_html("a\0b<\0", 5, "ab&lt;");
+}
+
+static void test_html_escape_empty_input(void **state)
+{
+	(void)state;
+	assert_html("", 0, "");
+}
+
+static void test_html_escape_appends(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	buf_puts(&b, "x=");
+	html_escape(&b, "1<2", 3);
+	assert_string_equal(buf_cstr(&b), "x=1&lt;2");
+	buf_free(&b);
+}
+
+static void test_html_escape_respects_length(void **state)
+{
+	(void)state;
+	assert_html("ab<cd", 2, "ab");
+}
+
+static void test_url_encode_passes_unreserved(void **state)
+{
+	(void)state;
+	assert_url("AZaz09-._~", "AZaz09-._~");
+}
+
+static void test_url_encode_encodes_reserved_and_space(void **state)
+{
+	(void)state;
+	assert_url("a b&c=d/e?f#g+h%", "a%20b%26c%3Dd%2Fe%3Ff%23g%2Bh%25");
+}
+
+static void test_url_encode_encodes_utf8_bytes(void **state)
+{
+	(void)state;
+	assert_url("čž", "%C4%8D%C5%BE");
+	assert_url("Ђ", "%D0%82");
+}
+
+static void test_url_encode_empty(void **state)
+{
+	(void)state;
+	assert_url("", "");
+}
+
+static void test_utf8_valid_accepts_ascii_and_empty(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("", 0));
+	assert_true(VALID("plain ASCII text that is longer than eight bytes"));
+}
+
+static void test_utf8_valid_accepts_serbian_latin_and_cyrillic(void **state)
+{
+	(void)state;
+	assert_true(VALID("čćšžđ ČĆŠŽĐ"));
+	assert_true(VALID("Београд, Ниш, Нови Сад — ђ ж ћ џ љ њ"));
+}
+
+static void test_utf8_valid_accepts_boundaries(void **state)
+{
+	(void)state;
+	assert_true(VALID("\xc2\x80"));         /* U+0080 */
+	assert_true(VALID("\xdf\xbf"));         /* U+07FF */
+	assert_true(VALID("\xe0\xa0\x80"));     /* U+0800 */
+	assert_true(VALID("\xed\x9f\xbf"));     /* U+D7FF */
+	assert_true(VALID("\xee\x80\x80"));     /* U+E000 */
+	assert_true(VALID("\xef\xbf\xbf"));     /* U+FFFF */
+	assert_true(VALID("\xf0\x90\x80\x80")); /* U+10000 */
+	assert_true(VALID("\xf4\x8f\xbf\xbf")); /* U+10FFFF */
+}
+
+static void test_utf8_valid_rejects_overlongs(void **state)
+{
+	(void)state;
+	assert_false(VALID("\xc0\xaf"));
+	assert_false(VALID("\xc1\xbf"));
+	assert_false(VALID("\xe0\x80\xaf"));
+	assert_false(VALID("\xe0\x9f\xbf"));
+	assert_false(VALID("\xf0\x80\x80\xaf"));
+	assert_false(VALID("\xf0\x8f\xbf\xbf"));
+}
+
+static void test_utf8_valid_rejects_surrogates(void **state)
+{
+	(void)state;
+	assert_false(VALID("\xed\xa0\x80")); /* U+D800 */
+	assert_false(VALID("\xed\xbf\xbf")); /* U+DFFF */
+}
+
+static void test_utf8_valid_rejects_above_10ffff(void **state)
+{
+	(void)state;
+	assert_false(VALID("\xf4\x90\x80\x80"));
+	assert_false(VALID("\xf5\x80\x80\x80"));
+	assert_false(VALID("\xff"));
+}
+
+static void test_utf8_valid_rejects_truncated_and_stray(void **state)
+{
+	(void)state;
+	assert_false(VALID("\xc4"));        /* lead byte at end */
+	assert_false(VALID("abc\xe2\x82")); /* 3-byte cut short */
+	assert_false(VALID("\x80"));        /* lone continuation */
+	assert_false(VALID("\xc4\x41"));    /* continuation missing */
+	assert_false(VALID("\xe2\x82\x41"));
+	assert_false(VALID("12345678\xf0\x9f\x98")); /* after the ASCII fast path */
+}
+
+static void test_utf8_valid_respects_length(void **state)
+{
+	(void)state;
+	/* the invalid byte lies past n */
+	assert_true(utf8_valid("abc\xff", 3));
+	/* n cuts a valid sequence in half */
+	assert_false(utf8_valid("\xc4\x8d", 1));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_html_escape_replaces_all_five_specials),
+	    cmocka_unit_test(test_html_escape_passes_plain_text),
+	    cmocka_unit_test(test_html_escape_passes_serbian_letters),
+	    cmocka_unit_test(test_html_escape_drops_nul),
+	    cmocka_unit_test(test_html_escape_empty_input),
+	    cmocka_unit_test(test_html_escape_appends),
+	    cmocka_unit_test(test_html_escape_respects_length),
+	    cmocka_unit_test(test_url_encode_passes_unreserved),
+	    cmocka_unit_test(test_url_encode_encodes_reserved_and_space),
+	    cmocka_unit_test(test_url_encode_encodes_utf8_bytes),
+	    cmocka_unit_test(test_url_encode_empty),
+	    cmocka_unit_test(test_utf8_valid_accepts_ascii_and_empty),
+	    cmocka_unit_test(test_utf8_valid_accepts_serbian_latin_and_cyrillic),
+	    cmocka_unit_test(test_utf8_valid_accepts_boundaries),
+	    cmocka_unit_test(test_utf8_valid_rejects_overlongs),
+	    cmocka_unit_test(test_utf8_valid_rejects_surrogates),
+	    cmocka_unit_test(test_utf8_valid_rejects_above_10ffff),
+	    cmocka_unit_test(test_utf8_valid_rejects_truncated_and_stray),
+	    cmocka_unit_test(test_utf8_valid_respects_length),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

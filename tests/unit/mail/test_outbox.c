@@ -1,0 +1,310 @@
+/*
+ * The outbox: delivery from the store's outbox, retries with backoff,
+ * never twice; and the worker thread around it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mail/mail.h"
+#include "mailtest.h"
+#include "store/store.h"
+#include "util/log.h"
+
+#define T0 1700000000
+#define TO "pera@example.org"
+#define HOST "qcra.test"
+
+struct fixture {
+	char *dir;
+	char maildir[PATH_MAX];
+	char url[64];
+	struct store *st;
+	struct mail_conf conf;
+	struct mailtest_smtpd smtpd;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	char db[PATH_MAX], err[256];
+
+	assert_non_null(f);
+	log_set_quiet(1);
+	f->dir = mailtest_tmpdir();
+	f->smtpd.pid = -1;
+	f->smtpd.out = -1;
+	snprintf(db, sizeof(db), "%s/qcra.db", f->dir);
+	snprintf(f->maildir, sizeof(f->maildir), "%s/mail", f->dir);
+	if (store_open(&f->st, db, err, sizeof(err)) != STORE_OK ||
+	    store_migrate(f->st, NULL, err, sizeof(err)) != STORE_OK) {
+		print_error("store: %s\n", err);
+		return -1;
+	}
+	f->conf.transport = MAIL_MAILDIR;
+	f->conf.maildir = f->maildir;
+	f->conf.from = "Komora <noreply@qcra.test>";
+	f->conf.hostname = HOST;
+	f->conf.poll_secs = 3600;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	mailtest_smtpd_stop(&f->smtpd);
+	store_close(f->st);
+	mailtest_rmtree(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Points the fixture at an SMTP server on a free port that is not (yet)
+ * running. */
+static void use_smtp(struct fixture *f)
+{
+	f->smtpd.port = mailtest_free_port();
+	assert_true(f->smtpd.port > 0);
+	snprintf(f->url, sizeof(f->url), "smtp://127.0.0.1:%d", f->smtpd.port);
+	f->conf.transport = MAIL_SMTP;
+	f->conf.smtp.url = f->url;
+	f->conf.smtp.timeout_secs = 10;
+}
+
+static void queue(struct fixture *f, const char *to, time_t now)
+{
+	assert_int_equal(store_outbox_add(f->st, to, "Потврда налога",
+					  "Kliknite: https://ra.test/confirm?t=SECRET\n", now),
+			 STORE_OK);
+}
+
+static long long pending(struct fixture *f)
+{
+	long long n = -1;
+
+	assert_int_equal(store_outbox_pending(f->st, &n), STORE_OK);
+	return n;
+}
+
+/* Attempts recorded on the item due at now, or -1 when none is due. */
+static int due_attempts(struct fixture *f, time_t now)
+{
+	struct outbox_item it;
+	int attempts;
+
+	if (store_outbox_next(f->st, now, &it) != STORE_OK)
+		return -1;
+	attempts = it.attempts;
+	store_outbox_item_free(&it);
+	return attempts;
+}
+
+static char *read_in(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return mailtest_read(path, NULL);
+}
+
+static void test_outbox_retries_until_server_is_up_and_sends_once(void **state)
+{
+	struct fixture *f = *state;
+	char *got;
+
+	use_smtp(f);
+	queue(f, TO, T0);
+
+	/* server down: the attempt fails and a retry is due 30 s later */
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0), 0);
+	assert_int_equal(pending(f), 1);
+	assert_int_equal(due_attempts(f, T0 + 29), -1);
+	assert_int_equal(due_attempts(f, T0 + 30), 1);
+
+	assert_int_equal(mailtest_smtpd_start(&f->smtpd, f->smtpd.port, f->dir, NULL, NULL), 0);
+	/* not due yet: nothing goes out even though the server is up */
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 29), 0);
+	assert_int_equal(mailtest_count(f->dir, ".eml"), 0);
+
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 31), 1);
+	assert_int_equal(mailtest_count(f->dir, ".eml"), 1);
+	assert_int_equal(pending(f), 0);
+
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 31), 0);
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 86400), 0);
+	assert_int_equal(mailtest_count(f->dir, ".eml"), 1);
+
+	got = read_in(f->dir, "000001.eml");
+	assert_non_null(got);
+	assert_non_null(strstr(got, "\r\nTo: " TO "\r\n"));
+	assert_non_null(strstr(got, "\r\nMessage-ID: <1.qcra@" HOST ">\r\n"));
+	assert_non_null(strstr(got, "\r\nSubject: =?UTF-8?B?"));
+	/* the Date is when the mail was queued, not when it finally went */
+	assert_non_null(strstr(got, "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"));
+	assert_non_null(strstr(got, "\r\n\r\nKliknite: https://ra.test/confirm?t=SECRET\r\n"));
+	free(got);
+}
+
+static void test_outbox_delivers_to_maildir_once(void **state)
+{
+	struct fixture *f = *state;
+	char *got;
+
+	queue(f, TO, T0);
+	queue(f, "mika@example.org", T0 + 1);
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 1), 2);
+	assert_int_equal(mailtest_count(f->maildir, ".eml"), 2);
+	assert_int_equal(pending(f), 0);
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 86400), 0);
+	assert_int_equal(mailtest_count(f->maildir, ""), 2);
+
+	got = read_in(f->maildir, "000002.eml");
+	assert_non_null(got);
+	assert_non_null(strstr(got, "\r\nTo: mika@example.org\r\n"));
+	assert_non_null(strstr(got, "\r\nMessage-ID: <2.qcra@" HOST ">\r\n"));
+	free(got);
+}
+
+static void test_outbox_leaves_mail_not_yet_due(void **state)
+{
+	struct fixture *f = *state;
+
+	queue(f, TO, T0);
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 - 1), 0);
+	assert_int_equal(mailtest_count(f->maildir, ".eml"), 0);
+	assert_int_equal(pending(f), 1);
+}
+
+static void test_outbox_backoff_doubles_up_to_an_hour(void **state)
+{
+	static const int delays[] = {30, 60, 120, 240, 480, 960, 1920, 3600, 3600};
+	struct fixture *f = *state;
+	char file[PATH_MAX];
+	time_t now = T0;
+	FILE *fp;
+	size_t i;
+
+	/* a regular file where the maildir should be: every attempt fails */
+	snprintf(file, sizeof(file), "%s/not-a-dir", f->dir);
+	fp = fopen(file, "w");
+	assert_non_null(fp);
+	fclose(fp);
+	f->conf.maildir = file;
+	queue(f, TO, T0);
+	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+		assert_int_equal(mail_outbox_run_once(f->st, &f->conf, now), 0);
+		assert_int_equal(due_attempts(f, now + delays[i] - 1), -1);
+		assert_int_equal(due_attempts(f, now + delays[i]), (int)i + 1);
+		now += delays[i];
+	}
+	assert_int_equal(pending(f), 1);
+}
+
+static void test_outbox_reschedules_mail_it_cannot_format(void **state)
+{
+	struct fixture *f = *state;
+
+	queue(f, "not an address", T0);
+	queue(f, TO, T0);
+	/* the bad item neither blocks the good one nor is dropped */
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0), 1);
+	assert_int_equal(mailtest_count(f->maildir, ".eml"), 1);
+	assert_int_equal(pending(f), 1);
+	assert_int_equal(due_attempts(f, T0 + 30), 1);
+}
+
+/* Waits up to ten seconds for n .eml files in dir. */
+static int wait_for_files(const char *dir, int n)
+{
+	int i;
+
+	for (i = 0; i < 200; i++) {
+		if (mailtest_count(dir, ".eml") >= n)
+			return mailtest_count(dir, ".eml");
+		usleep(50 * 1000);
+	}
+	return mailtest_count(dir, ".eml");
+}
+
+static void test_worker_delivers_when_kicked(void **state)
+{
+	struct fixture *f = *state;
+	struct mail_worker *w;
+
+	w = mail_worker_start(f->st, &f->conf);
+	assert_non_null(w);
+	usleep(100 * 1000);
+	queue(f, TO, time(NULL));
+	mail_worker_kick(w);
+	assert_int_equal(wait_for_files(f->maildir, 1), 1);
+	mail_worker_stop(w);
+	assert_int_equal(pending(f), 0);
+}
+
+static void test_worker_polls_without_a_kick(void **state)
+{
+	struct fixture *f = *state;
+	struct mail_worker *w;
+
+	f->conf.poll_secs = 1;
+	w = mail_worker_start(f->st, &f->conf);
+	assert_non_null(w);
+	usleep(100 * 1000);
+	queue(f, TO, time(NULL));
+	assert_int_equal(wait_for_files(f->maildir, 1), 1);
+	mail_worker_stop(w);
+}
+
+static void test_worker_stop_delivers_what_is_due(void **state)
+{
+	struct fixture *f = *state;
+	struct mail_worker *w;
+
+	w = mail_worker_start(f->st, &f->conf);
+	assert_non_null(w);
+	usleep(100 * 1000);
+	queue(f, TO, time(NULL));
+	queue(f, TO, time(NULL));
+	mail_worker_stop(w);
+	assert_int_equal(mailtest_count(f->maildir, ".eml"), 2);
+	assert_int_equal(pending(f), 0);
+}
+
+static void test_worker_stop_accepts_null(void **state)
+{
+	mail_worker_stop(NULL);
+	mail_worker_kick(NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_outbox_retries_until_server_is_up_and_sends_once,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_delivers_to_maildir_once, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_leaves_mail_not_yet_due, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_backoff_doubles_up_to_an_hour, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_reschedules_mail_it_cannot_format, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_delivers_when_kicked, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_polls_without_a_kick, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_worker_stop_delivers_what_is_due, setup,
+					    teardown),
+	    cmocka_unit_test(test_worker_stop_accepts_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
