@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -650,8 +651,12 @@ int raw_connect(const struct server *s)
 	struct sockaddr_in sin;
 	int fd;
 
+	struct timeval tv = {10, 0};
+
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
 		return -1;
+	/* A server that stops reading must not hang the test in send(). */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -687,6 +692,108 @@ int raw_recv_all(int fd, struct buf *out, int timeout_ms)
 {
 	buf_cstr(out);
 	return drain(fd, now_ms() + timeout_ms, out);
+}
+
+int response_parse(const char *raw, size_t len, struct response *r)
+{
+	const char *p = raw, *end = raw + len, *hdr_end;
+
+	response_free(r);
+	buf_cstr(&r->headers);
+	buf_cstr(&r->body);
+	for (;;) {
+		if ((size_t)(end - p) < 12 || strncmp(p, "HTTP/1.", 7) != 0)
+			return -1;
+		hdr_end = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+		if (hdr_end == NULL)
+			return -1;
+		hdr_end += 4;
+		if (p[9] != '1')
+			break;
+		p = hdr_end; /* 100 Continue and friends */
+	}
+	r->status = strtol(p + 9, NULL, 10);
+	buf_append(&r->headers, p, (size_t)(hdr_end - p));
+	buf_append(&r->body, hdr_end, (size_t)(end - hdr_end));
+	return 0;
+}
+
+int raw_exchange(const struct server *s, const char *req, size_t len, struct response *r,
+		 int timeout_ms)
+{
+	struct buf reply = BUF_INIT;
+	size_t off = 0;
+	ssize_t n;
+	int fd, rc;
+
+	response_free(r);
+	if ((fd = raw_connect(s)) == -1)
+		return -1;
+	while (off < len) {
+		n = send(fd, req + off, len - off, MSG_NOSIGNAL);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break; /* the server may have answered and closed already */
+		off += (size_t)n;
+	}
+	raw_recv_all(fd, &reply, timeout_ms);
+	close(fd);
+	rc = response_parse(reply.data, reply.len, r);
+	if (rc == -1)
+		fprintf(stderr, "harness: no HTTP response (sent %zu of %zu bytes, got %zu)\n",
+			off, len, reply.len);
+	buf_free(&reply);
+	return rc;
+}
+
+/* Whether a log token, with any "key=" prefix and quotes removed,
+ * equals want. */
+static int log_token_is(const char *tok, size_t len, const char *want)
+{
+	const char *eq = memchr(tok, '=', len);
+
+	if (eq && eq > tok && isalpha((unsigned char)*tok)) {
+		len -= (size_t)(eq + 1 - tok);
+		tok = eq + 1;
+	}
+	if (len >= 2 && (*tok == '"' || *tok == '\'') && tok[len - 1] == *tok) {
+		tok++;
+		len -= 2;
+	}
+	return len == strlen(want) && strncmp(tok, want, len) == 0;
+}
+
+int log_count_requests(const char *log, const char *method, const char *path, int status)
+{
+	char code[16];
+	int count = 0;
+
+	snprintf(code, sizeof(code), "%d", status);
+	while (*log) {
+		const char *eol = strchr(log, '\n'), *p = log;
+		int has_method = 0, has_path = 0, has_status = 0;
+
+		if (eol == NULL)
+			eol = log + strlen(log);
+		while (p < eol) {
+			const char *tok;
+
+			while (p < eol && isspace((unsigned char)*p))
+				p++;
+			tok = p;
+			while (p < eol && !isspace((unsigned char)*p))
+				p++;
+			if (p == tok)
+				continue;
+			has_method |= log_token_is(tok, (size_t)(p - tok), method);
+			has_path |= log_token_is(tok, (size_t)(p - tok), path);
+			has_status |= log_token_is(tok, (size_t)(p - tok), code);
+		}
+		count += has_method && has_path && has_status;
+		log = *eol ? eol + 1 : eol;
+	}
+	return count;
 }
 
 /* ---- client ---- */

@@ -183,6 +183,29 @@ int raw_connect(const struct server *s);
 int raw_send(int fd, const char *str);
 int raw_recv_all(int fd, struct buf *out, int timeout_ms);
 
+/*
+ * Sends req (len bytes: a whole request, which should ask for
+ * "Connection: close") on a new connection, then reads until the server
+ * closes it or timeout_ms passes, and parses what came back into r.
+ * Send errors are ignored: a server may answer early (413) and close
+ * while the body is still being sent.  Returns 0 when a status line
+ * arrived, -1 otherwise.
+ */
+int raw_exchange(const struct server *s, const char *req, size_t len, struct response *r,
+		 int timeout_ms);
+
+/* Parses a raw HTTP/1.x reply into r (after skipping interim 1xx
+ * responses).  Returns 0, or -1 when there is no status line. */
+int response_parse(const char *raw, size_t len, struct response *r);
+
+/*
+ * Number of lines of an access log that record a request with this
+ * method, path (without query) and status, whatever the layout:
+ * "GET /healthz 200" and "method=GET path=/healthz status=200" both
+ * count.
+ */
+int log_count_requests(const char *log, const char *method, const char *path, int status);
+
 /* Whole file into a malloc'd NUL-terminated string, or NULL. */
 char *file_read(const char *path, size_t *len);
 
