@@ -719,7 +719,7 @@ int response_parse(const char *raw, size_t len, struct response *r)
 }
 
 int raw_exchange(const struct server *s, const char *req, size_t len, struct response *r,
-		 int timeout_ms)
+                 int timeout_ms)
 {
 	struct buf reply = BUF_INIT;
 	size_t off = 0;
@@ -741,8 +741,8 @@ int raw_exchange(const struct server *s, const char *req, size_t len, struct res
 	close(fd);
 	rc = response_parse(reply.data, reply.len, r);
 	if (rc == -1)
-		fprintf(stderr, "harness: no HTTP response (sent %zu of %zu bytes, got %zu)\n",
-			off, len, reply.len);
+		fprintf(stderr, "harness: no HTTP response (sent %zu of %zu bytes, got %zu)\n", off,
+		        len, reply.len);
 	buf_free(&reply);
 	return rc;
 }
@@ -896,6 +896,8 @@ int client_request(struct client *c, const char *method, const char *path, const
 
 	rc = curl_easy_perform(c->curl);
 	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &r->status);
+	if (r->status < 200)
+		r->status = 0; /* at most an interim 100 Continue */
 	if (rc != CURLE_OK && c->error[0] == '\0')
 		snprintf(c->error, sizeof(c->error), "%s", curl_easy_strerror(rc));
 	if (rc != CURLE_OK)

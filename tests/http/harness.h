@@ -112,8 +112,8 @@ void client_free(struct client *c);
  * terminated list of "Name: value" lines or NULL.  r is reset first
  * (it may hold an earlier response).  Returns 0 when a complete
  * response arrived, -1 otherwise (c->error says why; r->status is still
- * set if a status line was read, e.g. when the server answered early
- * and closed the connection during the upload).
+ * set if a final status line was read, e.g. when the server answered
+ * early and closed the connection during the upload; 0 otherwise).
  */
 int client_request(struct client *c, const char *method, const char *path, const char *content_type,
                    const void *body, size_t len, const char *const *headers, struct response *r);
@@ -192,7 +192,7 @@ int raw_recv_all(int fd, struct buf *out, int timeout_ms);
  * arrived, -1 otherwise.
  */
 int raw_exchange(const struct server *s, const char *req, size_t len, struct response *r,
-		 int timeout_ms);
+                 int timeout_ms);
 
 /* Parses a raw HTTP/1.x reply into r (after skipping interim 1xx
  * responses).  Returns 0, or -1 when there is no status line. */

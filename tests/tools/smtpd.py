@@ -85,7 +85,8 @@ def authenticator_for(credential):
 
     def authenticate(server, session, envelope, mechanism, auth_data):
         ok = isinstance(auth_data, LoginPassword) and auth_data == want
-        return AuthResult(success=ok)
+        # handled=False: let the library answer 535 on failure
+        return AuthResult(success=ok, handled=False)
 
     return authenticate
 

@@ -174,6 +174,7 @@ static void test_smtp_fails_with_wrong_password(void **state)
 			 -1);
 	assert_true(err[0] != '\0');
 	assert_null(strstr(err, "wrong")); /* the password is not echoed */
+	print_message("err: %s\n", err);
 	assert_int_equal(mailtest_count(f->dir, ".eml"), 0);
 	free(msg);
 }

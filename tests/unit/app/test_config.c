@@ -1,0 +1,127 @@
+/* Configuration layering and validation. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/config.h"
+
+static void test_defaults_listen_on_loopback_8080(void **state)
+{
+	struct config c;
+
+	config_defaults(&c);
+	assert_string_equal(c.listen_addr, "127.0.0.1");
+	assert_int_equal(c.listen_port, 8080);
+	assert_string_equal(c.var_dir, "./var");
+	assert_int_equal(c.max_form_bytes, 65536);
+	assert_int_equal(c.login_max_failures, 5);
+	assert_int_equal(c.login_window_secs, 900);
+	assert_string_equal(c.mail_transport, "maildir");
+}
+
+static void test_bad_values_name_the_key(void **state)
+{
+	struct config c;
+	char err[256];
+
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "listen", "nonsense", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "listen"));
+	assert_int_equal(config_set(&c, "listen", "127.0.0.1:99999", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "workers", "0", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "workers"));
+	assert_int_equal(config_set(&c, "workers", "2x", err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "mail_transport", "pigeon", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "mail_transport"));
+	assert_int_equal(config_set(&c, "no_such_key", "1", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "no_such_key"));
+	assert_int_equal(config_set(&c, "smtp_starttls", "maybe", err, sizeof(err)), -1);
+	/* Nothing above changed the defaults. */
+	assert_int_equal(c.listen_port, 8080);
+	assert_int_equal(c.workers, 2);
+}
+
+static void test_units_are_converted_to_seconds(void **state)
+{
+	struct config c;
+	char err[256];
+
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "session_idle_minutes", "10", err, sizeof(err)), 0);
+	assert_int_equal(c.session_idle_secs, 600);
+	assert_int_equal(config_set(&c, "session_lifetime_hours", "2", err, sizeof(err)), 0);
+	assert_int_equal(c.session_lifetime_secs, 7200);
+	assert_int_equal(config_set(&c, "listen", "[::1]:0", err, sizeof(err)), 0);
+}
+
+static void test_file_then_env_layering(void **state)
+{
+	char path[] = "/tmp/qcra-conf-XXXXXX", err[256];
+	struct config c;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs("[server]\nlisten = 127.0.0.1:9000\nworkers = 4\n[mail]\nmail_transport = smtp\n", f);
+	fclose(f);
+	config_defaults(&c);
+	setenv("QCRA_WORKERS", "3", 1);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(config_load_env(&c, err, sizeof(err)), 0);
+	unsetenv("QCRA_WORKERS");
+	assert_int_equal(c.listen_port, 9000);
+	assert_int_equal(c.workers, 3);
+	assert_string_equal(c.mail_transport, "smtp");
+	config_finish(&c);
+	assert_string_equal(c.base_url, "http://127.0.0.1:9000");
+	unlink(path);
+}
+
+static void test_file_error_names_file_and_key(void **state)
+{
+	char path[] = "/tmp/qcra-conf-XXXXXX", err[256];
+	struct config c;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	f = fdopen(fd, "w");
+	fputs("workers = many\n", f);
+	fclose(f);
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, path));
+	assert_non_null(strstr(err, "workers"));
+	unlink(path);
+	assert_int_equal(config_load_file(&c, "/nonexistent/qcra.conf", err, sizeof(err)), -1);
+}
+
+static void test_example_config_is_valid(void **state)
+{
+	char path[1024], err[256];
+	struct config c;
+
+	snprintf(path, sizeof(path), "%s/qcra.conf.example", getenv("QCRA_SRCDIR"));
+	config_defaults(&c);
+	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_listen_on_loopback_8080),
+		cmocka_unit_test(test_bad_values_name_the_key),
+		cmocka_unit_test(test_units_are_converted_to_seconds),
+		cmocka_unit_test(test_file_then_env_layering),
+		cmocka_unit_test(test_file_error_names_file_and_key),
+		cmocka_unit_test(test_example_config_is_valid),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,119 @@
+/* The message catalogue: complete in both languages, used keys exist. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/i18n.h"
+#include "util/arena.h"
+#include "util/embedded.h"
+
+static int setup(void **state)
+{
+	char err[256];
+
+	if (i18n_load(err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	i18n_free();
+	return 0;
+}
+
+static void test_every_key_exists_in_both_languages(void **state)
+{
+	size_t i;
+	int l, missing = 0;
+
+	for (l = 0; l < LANG__MAX; l++)
+		for (i = 0; i < i18n_count((enum lang)l); i++) {
+			const char *k = i18n_key_at((enum lang)l, i);
+			enum lang other = l == LANG_SR ? LANG_EN : LANG_SR;
+
+			if (!i18n_has(other, k)) {
+				fprintf(stderr, "key %s missing in %s\n", k, i18n_code(other));
+				missing++;
+			}
+		}
+	assert_int_equal(missing, 0);
+	assert_true(i18n_count(LANG_SR) > 50);
+}
+
+/* Every {{@key}} in every template, and every key named in the C
+ * sources' message tables, resolves in both catalogues. */
+static void test_template_keys_exist(void **state)
+{
+	size_t i;
+	int missing = 0;
+
+	for (i = 0; i < embedded_count; i++) {
+		const char *p = (const char *)embedded_files[i].data, *q;
+
+		if (strncmp(embedded_files[i].name, "templates/", 10) != 0)
+			continue;
+		while ((p = strstr(p, "{{@")) != NULL) {
+			char key[128];
+			size_t n;
+
+			p += 3;
+			q = strstr(p, "}}");
+			assert_non_null(q);
+			n = (size_t)(q - p);
+			assert_true(n < sizeof(key));
+			memcpy(key, p, n);
+			key[n] = '\0';
+			if (!i18n_has(LANG_SR, key) || !i18n_has(LANG_EN, key)) {
+				fprintf(stderr, "%s: key %s missing\n", embedded_files[i].name, key);
+				missing++;
+			}
+		}
+	}
+	assert_int_equal(missing, 0);
+}
+
+static void test_serbian_is_default_and_diacritics_intact(void **state)
+{
+	enum lang l;
+
+	assert_int_equal(i18n_parse("sr", &l), 0);
+	assert_int_equal(l, LANG_SR);
+	assert_int_equal(i18n_parse("de", &l), -1);
+	assert_non_null(strstr(i18n_get(LANG_SR, "site.name"), "Inženjerska"));
+	assert_string_equal(i18n_get(LANG_EN, "no.such.key"), "no.such.key");
+}
+
+static void test_format_replaces_placeholders(void **state)
+{
+	struct arena a;
+	char *s;
+
+	arena_init(&a);
+	s = i18n_format(&a, LANG_SR, "mail.username.body", "username", "žarko", "link",
+			"http://x/login", NULL);
+	assert_non_null(strstr(s, "žarko"));
+	assert_non_null(strstr(s, "http://x/login"));
+	assert_null(strstr(s, "{username}"));
+	assert_non_null(strchr(s, '\n'));
+	arena_free(&a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_key_exists_in_both_languages),
+		cmocka_unit_test(test_template_keys_exist),
+		cmocka_unit_test(test_serbian_is_default_and_diacritics_intact),
+		cmocka_unit_test(test_format_replaces_placeholders),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,280 @@
+/* The SQLite store: migrations, every entity's round trip, constraints. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/qcra-store-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_migrate(f->st, NULL, err, sizeof(err)), STORE_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static long long add_member(struct store *st, const char *license, const char *email)
+{
+	struct member m = {0}, got;
+	enum member_upsert o;
+
+	snprintf(m.license_number, sizeof(m.license_number), "%s", license);
+	snprintf(m.first_name, sizeof(m.first_name), "Žarko");
+	snprintf(m.last_name, sizeof(m.last_name), "Đurašković");
+	snprintf(m.jmbg, sizeof(m.jmbg), "1203978711237");
+	snprintf(m.email, sizeof(m.email), "%s", email);
+	assert_int_equal(store_member_upsert(st, &m, &o), STORE_OK);
+	assert_int_equal(store_member_by_license(st, license, &got), STORE_OK);
+	return got.id;
+}
+
+static long long add_account(struct store *st, long long member_id, const char *username)
+{
+	struct account a = {0};
+
+	a.member_id = member_id;
+	snprintf(a.username, sizeof(a.username), "%s", username);
+	snprintf(a.password_hash, sizeof(a.password_hash), "$argon2id$x");
+	snprintf(a.email, sizeof(a.email), "a@example.rs");
+	a.created_at = 1000;
+	assert_int_equal(store_account_create(st, &a), STORE_OK);
+	assert_true(a.id > 0);
+	return a.id;
+}
+
+static void test_migrate_is_idempotent_and_versioned(void **state)
+{
+	struct fx *f = *state;
+	char err[256];
+	int applied = -1, version = 0;
+
+	assert_int_equal(store_migrate(f->st, &applied, err, sizeof(err)), STORE_OK);
+	assert_int_equal(applied, 0);
+	assert_int_equal(store_schema_version(f->st, &version), STORE_OK);
+	assert_true(version >= 1);
+}
+
+static void test_member_upsert_reports_added_updated_unchanged(void **state)
+{
+	struct fx *f = *state;
+	struct member m = {0}, got;
+	enum member_upsert o;
+	long long n = 0;
+
+	snprintf(m.license_number, sizeof(m.license_number), "310");
+	snprintf(m.first_name, sizeof(m.first_name), "Ana");
+	snprintf(m.last_name, sizeof(m.last_name), "Petrović");
+	snprintf(m.jmbg, sizeof(m.jmbg), "0511985715143");
+	snprintf(m.email, sizeof(m.email), "ana@example.rs");
+	assert_int_equal(store_member_upsert(f->st, &m, &o), STORE_OK);
+	assert_int_equal(o, MEMBER_ADDED);
+	assert_int_equal(store_member_upsert(f->st, &m, &o), STORE_OK);
+	assert_int_equal(o, MEMBER_UNCHANGED);
+	snprintf(m.email, sizeof(m.email), "ana.p@example.rs");
+	assert_int_equal(store_member_upsert(f->st, &m, &o), STORE_OK);
+	assert_int_equal(o, MEMBER_UPDATED);
+	assert_int_equal(store_member_by_license(f->st, "310", &got), STORE_OK);
+	assert_string_equal(got.email, "ana.p@example.rs");
+	assert_string_equal(got.last_name, "Petrović");
+	assert_int_equal(store_member_count(f->st, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_member_by_license(f->st, "999", &got), STORE_NOTFOUND);
+}
+
+static void test_account_username_and_member_are_unique(void **state)
+{
+	struct fx *f = *state;
+	long long m1 = add_member(f->st, "1", "x@example.rs"), m2 = add_member(f->st, "2", "y@example.rs");
+	struct account a = {0}, got;
+
+	add_account(f->st, m1, "ana");
+	a.member_id = m2;
+	snprintf(a.username, sizeof(a.username), "ana");
+	snprintf(a.password_hash, sizeof(a.password_hash), "h");
+	snprintf(a.email, sizeof(a.email), "y@example.rs");
+	assert_int_equal(store_account_create(f->st, &a), STORE_CONFLICT);
+	a.member_id = m1;
+	snprintf(a.username, sizeof(a.username), "other");
+	assert_int_equal(store_account_create(f->st, &a), STORE_CONFLICT);
+	assert_int_equal(store_account_by_username(f->st, "ana", &got), STORE_OK);
+	assert_int_equal(got.member_id, m1);
+	assert_int_equal(got.confirmed_at, 0);
+	assert_int_equal(store_account_by_email(f->st, "A@EXAMPLE.RS", &got), STORE_OK);
+}
+
+static void test_account_confirm_and_password_change_persist(void **state)
+{
+	struct fx *f = *state;
+	long long id = add_account(f->st, add_member(f->st, "1", "x@example.rs"), "ana");
+	struct account got;
+
+	assert_int_equal(store_account_confirm(f->st, id, 5000), STORE_OK);
+	assert_int_equal(store_account_confirm(f->st, id, 6000), STORE_NOTFOUND);
+	assert_int_equal(store_account_set_password(f->st, id, "new-hash"), STORE_OK);
+	assert_int_equal(store_account_get(f->st, id, &got), STORE_OK);
+	assert_int_equal(got.confirmed_at, 5000);
+	assert_string_equal(got.password_hash, "new-hash");
+}
+
+static void test_token_is_single_use_and_expires(void **state)
+{
+	struct fx *f = *state;
+	long long id = add_account(f->st, add_member(f->st, "1", "x@example.rs"), "ana"), who = 0;
+	unsigned char h[32], other[32];
+
+	memset(h, 7, sizeof(h));
+	memset(other, 8, sizeof(other));
+	assert_int_equal(store_token_add(f->st, h, TOKEN_RESET, id, 2000), STORE_OK);
+	assert_int_equal(store_token_peek(f->st, h, TOKEN_CONFIRM, 1000, &who), STORE_NOTFOUND);
+	assert_int_equal(store_token_peek(f->st, h, TOKEN_RESET, 2000, &who), STORE_NOTFOUND);
+	assert_int_equal(store_token_peek(f->st, other, TOKEN_RESET, 1000, &who), STORE_NOTFOUND);
+	assert_int_equal(store_token_use(f->st, h, TOKEN_RESET, 1000, &who), STORE_OK);
+	assert_int_equal(who, id);
+	assert_int_equal(store_token_use(f->st, h, TOKEN_RESET, 1001, &who), STORE_NOTFOUND);
+}
+
+static void test_sessions_delete_all_but_current(void **state)
+{
+	struct fx *f = *state;
+	long long id = add_account(f->st, add_member(f->st, "1", "x@example.rs"), "ana");
+	struct session s = {0}, got;
+	unsigned char a[32], b[32];
+
+	memset(a, 1, 32);
+	memset(b, 2, 32);
+	s.kind = SESSION_MEMBER;
+	s.account_id = id;
+	s.created_at = 100;
+	memcpy(s.id_hash, a, 32);
+	assert_int_equal(store_session_add(f->st, &s), STORE_OK);
+	memcpy(s.id_hash, b, 32);
+	assert_int_equal(store_session_add(f->st, &s), STORE_OK);
+	assert_int_equal(store_session_touch(f->st, a, 150), STORE_OK);
+	assert_int_equal(store_session_get(f->st, a, &got), STORE_OK);
+	assert_int_equal(got.last_seen_at, 150);
+	assert_int_equal(got.created_at, 100);
+	assert_int_equal(store_session_delete_account(f->st, SESSION_MEMBER, id, a), STORE_OK);
+	assert_int_equal(store_session_get(f->st, a, &got), STORE_OK);
+	assert_int_equal(store_session_get(f->st, b, &got), STORE_NOTFOUND);
+	assert_int_equal(store_session_delete(f->st, a), STORE_OK);
+	assert_int_equal(store_session_get(f->st, a, &got), STORE_NOTFOUND);
+}
+
+static void test_login_failures_counted_in_window(void **state)
+{
+	struct fx *f = *state;
+	time_t oldest;
+	int n;
+
+	store_login_failure_add(f->st, "u:ana", 100);
+	store_login_failure_add(f->st, "u:ana", 200);
+	store_login_failure_add(f->st, "u:bob", 200);
+	assert_int_equal(store_login_failures(f->st, "u:ana", 150, &n, &oldest), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(oldest, 200);
+	assert_int_equal(store_login_failures(f->st, "u:ana", 0, &n, &oldest), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_login_failures_clear(f->st, "u:ana"), STORE_OK);
+	assert_int_equal(store_login_failures(f->st, "u:ana", 0, &n, &oldest), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_login_failures(f->st, "u:bob", 0, &n, &oldest), STORE_OK);
+	assert_int_equal(n, 1);
+}
+
+static void test_outbox_retry_then_sent(void **state)
+{
+	struct fx *f = *state;
+	struct outbox_item it;
+	long long pending = 0;
+
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "Naslov č", "Telo ž", 100), STORE_OK);
+	assert_int_equal(store_outbox_next(f->st, 99, &it), STORE_NOTFOUND);
+	assert_int_equal(store_outbox_next(f->st, 100, &it), STORE_OK);
+	assert_string_equal(it.subject, "Naslov č");
+	assert_string_equal(it.body, "Telo ž");
+	assert_int_equal(store_outbox_retry(f->st, it.id, 1, 500, "refused"), STORE_OK);
+	store_outbox_item_free(&it);
+	assert_int_equal(store_outbox_next(f->st, 499, &it), STORE_NOTFOUND);
+	assert_int_equal(store_outbox_next(f->st, 500, &it), STORE_OK);
+	assert_int_equal(it.attempts, 1);
+	assert_int_equal(store_outbox_sent(f->st, it.id, 501), STORE_OK);
+	store_outbox_item_free(&it);
+	assert_int_equal(store_outbox_next(f->st, 10000, &it), STORE_NOTFOUND);
+	assert_int_equal(store_outbox_pending(f->st, &pending), STORE_OK);
+	assert_int_equal(pending, 0);
+}
+
+static void test_rollback_discards_the_transaction(void **state)
+{
+	struct fx *f = *state;
+	long long pending = -1;
+
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 1), STORE_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_outbox_pending(f->st, &pending), STORE_OK);
+	assert_int_equal(pending, 0);
+}
+
+static void test_committed_data_survive_reopen(void **state)
+{
+	struct fx *f = *state;
+	struct member got;
+	char err[256];
+
+	add_member(f->st, "777", "z@example.rs");
+	store_close(f->st);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_member_by_license(f->st, "777", &got), STORE_OK);
+	assert_string_equal(got.first_name, "Žarko");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_migrate_is_idempotent_and_versioned),
+		T(test_member_upsert_reports_added_updated_unchanged),
+		T(test_account_username_and_member_are_unique),
+		T(test_account_confirm_and_password_change_persist),
+		T(test_token_is_single_use_and_expires),
+		T(test_sessions_delete_all_but_current),
+		T(test_login_failures_counted_in_window),
+		T(test_outbox_retry_then_sent),
+		T(test_rollback_discards_the_transaction),
+		T(test_committed_data_survive_reopen),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
