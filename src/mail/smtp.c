@@ -78,8 +78,8 @@ static int smtp_envelope_addr(const char *s, char *out, size_t outlen)
 
 /* See mail.h.  err receives curl's own description of a failure (which
  * never includes the message). */
-int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *to,
-		      const char *msg, size_t len, char *err, size_t errlen)
+int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *to, const char *msg,
+                      size_t len, char *err, size_t errlen)
 {
 	char env_from[512], env_to[512], curlerr[CURL_ERROR_SIZE];
 	struct smtp_upload up = {msg, len};
@@ -102,8 +102,7 @@ int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *t
 		snprintf(err, errlen, "smtp: invalid envelope address");
 		return -1;
 	}
-	if ((curl = curl_easy_init()) == NULL ||
-	    (rcpt = curl_slist_append(NULL, env_to)) == NULL) {
+	if ((curl = curl_easy_init()) == NULL || (rcpt = curl_slist_append(NULL, env_to)) == NULL) {
 		snprintf(err, errlen, "smtp: out of memory");
 		goto out;
 	}
@@ -133,8 +132,8 @@ int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *t
 	}
 
 	if ((rc = curl_easy_perform(curl)) != CURLE_OK) {
-		snprintf(err, errlen, "smtp: %s", curlerr[0] != '\0' ? curlerr
-								 : curl_easy_strerror(rc));
+		snprintf(err, errlen, "smtp: %s",
+		         curlerr[0] != '\0' ? curlerr : curl_easy_strerror(rc));
 		goto out;
 	}
 	ret = 0;

@@ -124,7 +124,11 @@ def main():
         loop.run_forever()
     finally:
         server.close()
-        loop.run_until_complete(server.wait_closed())
+        # Newer Pythons wait here for open sessions; do not hang on one.
+        try:
+            loop.run_until_complete(asyncio.wait_for(server.wait_closed(), 2))
+        except asyncio.TimeoutError:
+            pass
         loop.close()
     return 0
 

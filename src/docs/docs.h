@@ -1,0 +1,36 @@
+/*
+ * The printable documents of an order, generated in process as A4 PDFs
+ * with cairo and pango (real, selectable text; fonts embedded; Serbian
+ * Latin diacritics and Cyrillic render correctly), in Serbian:
+ *
+ *   request.pdf   the filled request, the supporting documents to bring,
+ *                 places for signature and stamp, the order number
+ *   contract.pdf  the contract between the holder (or the company) and
+ *                 the CA, two identical copies (one per page set), each
+ *                 with signature and stamp places; text from the template
+ *                 templates/docs/contract.txt with the order's data
+ *   proforma.pdf  the proforma invoice: seller, buyer, lines, net, VAT,
+ *                 total, due date, account, model 97 reference and the
+ *                 NBS IPS QR code (libqrencode)
+ *
+ * Output is deterministic: the same order gives the same bytes (the
+ * PDF creation date is the order's confirmation time).
+ */
+#ifndef QCRA_DOCS_H
+#define QCRA_DOCS_H
+
+#include "domain/catalog.h"
+#include "domain/order.h"
+#include "util/buf.h"
+
+/* Each appends the PDF to out.  Returns 0, or -1 (logged) when the
+ * order's office or tariff is unknown or cairo fails. */
+int doc_request_pdf(const struct order *o, const struct catalog *c, struct buf *out);
+int doc_contract_pdf(const struct order *o, const struct catalog *c, struct buf *out);
+int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf *out);
+
+/* The IPS QR payload printed on the proforma of order o. */
+int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out,
+			 size_t outlen);
+
+#endif

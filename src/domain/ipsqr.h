@@ -1,0 +1,34 @@
+/*
+ * NBS IPS QR code payload for an invoice ("PR" form): see
+ * ../shared/DOMAIN.md.  Pure string formatting and checking.
+ */
+#ifndef QCRA_IPSQR_H
+#define QCRA_IPSQR_H
+
+#include <stddef.h>
+
+struct ips_qr {
+	const char *account;      /* R: payee account, 18 digits (dashes allowed here) */
+	const char *payee;        /* N: name and address, '\n' between (1-70 chars) */
+	long long amount_para;    /* I: RSD amount in para, > 0 */
+	const char *payer;        /* P: optional (<= 70 chars) */
+	const char *payment_code; /* SF: 3 digits */
+	const char *purpose;      /* S: optional (<= 35 chars) */
+	const char *reference;    /* RO: model + reference digits, e.g. "9714123412" (<= 35) */
+};
+
+/*
+ * Writes "K:PR|V:01|C:1|R:...|N:...|I:RSD1025,50|P:...|SF:221|S:...|RO:..."
+ * into out (optional tags without a value are left out; no trailing
+ * separator).  Returns 0, or -1 when a value breaks the format (account
+ * not 18 digits or failing its mod 97 control, a name over 70
+ * characters, '|' inside a value, amount <= 0, payment code not 3
+ * digits) or out is too small.
+ */
+int ips_qr_format(const struct ips_qr *q, char *out, size_t outlen);
+
+/* 1 when s is a well-formed IPS QR invoice payload (mandatory tags K, V,
+ * C, R, N, I, SF present in order, each value valid), else 0. */
+int ips_qr_valid(const char *s);
+
+#endif

@@ -1,0 +1,63 @@
+/*
+ * A certificate order (the request for a qualified certificate) as the
+ * member filled it in.  Plain data: validation rules are in
+ * order_validate() (order.c), storage in store.h, documents in docs/.
+ * Field sizes include the terminating NUL; the maxima users may type
+ * are ORDER_MAX_* below and are enforced before anything is stored.
+ */
+#ifndef QCRA_ORDER_H
+#define QCRA_ORDER_H
+
+#include <stddef.h>
+#include <time.h>
+
+enum order_type { ORDER_NATURAL = 1, ORDER_LEGAL = 2 };
+
+struct order {
+	long long id;
+	long long account_id;
+	enum order_type type;
+	char state[24]; /* "draft", "confirmed", "cancelled", ... (workflow) */
+
+	/* The certificate holder (both types). */
+	char first_name[64];
+	char last_name[64];
+	char jmbg[14];
+	char id_type[12]; /* "id_card" or "passport" */
+	char id_number[24];
+	char id_issuer[96];
+	char street[96];
+	char postal_code[6];
+	char city[64];
+	char email[128];
+	char phone[20]; /* normalised +3816... */
+	char license_number[32];
+	char office[16];   /* pickup office code */
+	char validity[16]; /* tariff code */
+	int card_reader;   /* 1: a card reader is ordered too */
+
+	/* Legal entity only: the company, which pays. */
+	char position[96];
+	char company_name[160];
+	char company_mb[9];
+	char company_pib[10];
+	char company_street[96];
+	char company_postal_code[6];
+	char company_city[64];
+	char company_email[128];
+
+	char payment_ref[40]; /* "97" + CC + N, assigned when created */
+	long long total_para; /* amount due incl. VAT, fixed at confirmation */
+	time_t created_at;
+	time_t updated_at;
+	time_t confirmed_at; /* 0 while a draft */
+};
+
+const char *order_type_name(enum order_type t); /* "natural" / "legal" */
+int order_type_parse(const char *s, enum order_type *out); /* 0 or -1 */
+
+/* The model 97 payment reference of order id: N is the id as 8+ digits
+ * (zero-padded), so references are unique per order. */
+int order_payment_ref(long long id, char *out, size_t outlen);
+
+#endif
