@@ -28,6 +28,7 @@ static const struct key keys[] = {
 	 "state directory: database, mail/ (./var)"},
 	{"base_url", C_URL, offsetof(struct config, base_url),
 	 sizeof(((struct config *)0)->base_url), 0, 0, "public URL used in mailed links"},
+	STR(catalog_file, C_STR, "offices, tariff and seller data (built-in demo)"),
 	INT("workers", workers, 1, 256, "HTTP worker threads (2)"),
 	INT("max_form_bytes", max_form_bytes, 1024, 16 * 1024 * 1024, "largest form body (65536)"),
 	INT("session_idle_minutes", session_idle_secs, 1, 24 * 60, "idle session timeout (30)"),

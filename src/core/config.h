@@ -15,6 +15,7 @@ struct config {
 	unsigned short listen_port;
 	char var_dir[512];
 	char base_url[256];   /* used in mailed links */
+	char catalog_file[512]; /* offices, tariff, seller; "" = built-in */
 	unsigned workers;
 	size_t max_form_bytes;
 	int session_idle_secs;

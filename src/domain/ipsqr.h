@@ -27,6 +27,17 @@ struct ips_qr {
  */
 int ips_qr_format(const struct ips_qr *q, char *out, size_t outlen);
 
+/*
+ * Normalises a payee account number to its 18 digits: accepts the plain
+ * 18 digits or the printed bank-account-control form ("160-5100-05": a
+ * 3-digit bank, 1-13 account digits, zero-padded to 13, and 2 control
+ * digits).  Writes 18 digits and a NUL into out.  Returns 0, or -1 (out
+ * then "") when the shape is wrong or the control digits fail ISO 7064
+ * MOD 97-10 over the first 16 digits.  Added for the catalogue, so the
+ * seller's account is checked once, by the same rule, at start-up.
+ */
+int ips_qr_account(const char *s, char out[19]);
+
 /* 1 when s is a well-formed IPS QR invoice payload (mandatory tags K, V,
  * C, R, N, I, SF present in order, each value valid), else 0. */
 int ips_qr_valid(const char *s);

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "domain/order.h"
+
 enum store_rc {
 	STORE_ERROR = -1,   /* I/O, constraint or programming error: logged */
 	STORE_OK = 0,
@@ -148,5 +150,40 @@ int store_outbox_retry(struct store *st, long long id, int attempts, time_t next
 		       const char *error);
 int store_outbox_pending(struct store *st, long long *count);
 void store_outbox_item_free(struct outbox_item *it);
+
+/* ---- Certificate orders ------------------------------------------------ */
+
+/* Inserts o as given (state, all fields); sets o->id and assigns
+ * o->payment_ref from the id. */
+int store_order_create(struct store *st, struct order *o);
+/* Rewrites the member-editable fields of a draft of that account;
+ * STORE_NOTFOUND when it is not (any longer) a draft of theirs. */
+int store_order_update_draft(struct store *st, const struct order *o);
+int store_order_get(struct store *st, long long id, struct order *out);
+/* Like store_order_get, but STORE_NOTFOUND unless account_id owns it. */
+int store_order_get_owned(struct store *st, long long id, long long account_id,
+			  struct order *out);
+/* Moves the order from state `from` to `to` (compare-and-set), with
+ * total_para / confirmed_at set when non-zero.  STORE_NOTFOUND when
+ * the order is not in `from` (someone else moved it first). */
+int store_order_transition(struct store *st, long long id, const char *from, const char *to,
+			   long long total_para, time_t confirmed_at, time_t now);
+/* Calls fn for each order of the account, newest first; fn returning
+ * non-zero stops.  */
+int store_order_each_owned(struct store *st, long long account_id,
+			   int (*fn)(void *arg, const struct order *o), void *arg);
+
+struct order_event {
+	time_t at;
+	char state[24];
+	char actor[96];
+	char note[512];
+};
+
+int store_order_event_add(struct store *st, long long order_id, const char *state,
+			  const char *actor, const char *note, time_t at);
+/* Calls fn for each event of the order, oldest first. */
+int store_order_events(struct store *st, long long order_id,
+		       int (*fn)(void *arg, const struct order_event *e), void *arg);
 
 #endif

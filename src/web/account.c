@@ -113,42 +113,42 @@ static void link_for(struct req *r, char *out, size_t size, const char *path, co
 
 static const struct field register_fields[] = {
 	{"license_number", "field.license_number", "text", "off", 20, F_REQUIRED, check_license,
-	 "hint.license_number"},
-	{"jmbg", "field.jmbg", "text", "off", 13, F_REQUIRED, check_jmbg, "hint.jmbg"},
-	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, "hint.email"},
+	 "hint.license_number", NULL},
+	{"jmbg", "field.jmbg", "text", "off", 13, F_REQUIRED, check_jmbg, "hint.jmbg", NULL},
+	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, "hint.email", NULL},
 	{"username", "field.username", "text", "username", 32, F_REQUIRED, check_username,
-	 "hint.username"},
+	 "hint.username", NULL},
 	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET,
-	 NULL, "hint.password"},
+	 NULL, "hint.password", NULL},
 	{"password_confirm", "field.password_confirm", "password", "new-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, NULL},
+	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 };
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct field login_fields[] = {
-	{"username", "field.username", "text", "username", 64, F_REQUIRED, NULL, NULL},
+	{"username", "field.username", "text", "username", 64, F_REQUIRED, NULL, NULL, NULL},
 	{"password", "field.password", "password", "current-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, NULL},
+	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 };
 
 static const struct field email_fields[] = {
-	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, NULL},
+	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, NULL, NULL},
 };
 
 static const struct field reset_fields[] = {
 	{"password", "field.password_new", "password", "new-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, "hint.password"},
+	 F_REQUIRED | F_SECRET, NULL, "hint.password", NULL},
 	{"password_confirm", "field.password_confirm", "password", "new-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, NULL},
+	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 };
 
 static const struct field change_fields[] = {
 	{"current_password", "field.password_current", "password", "current-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, NULL},
+	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 	{"password", "field.password_new", "password", "new-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, "hint.password"},
+	 F_REQUIRED | F_SECRET, NULL, "hint.password", NULL},
 	{"password_confirm", "field.password_confirm", "password", "new-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, NULL},
+	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 };
 
 /* Renders a form page: template `name` with its fields and status. */

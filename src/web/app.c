@@ -9,11 +9,13 @@
 #include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "domain/catalog.h"
 #include "mail/mail.h"
 #include "util/embedded.h"
 #include "util/escape.h"
@@ -57,6 +59,24 @@ static const struct route routes[] = {
 	{HTTP_GET, "/password/change", web_password_change_get, R_MEMBER},
 	{HTTP_POST, "/password/change", web_password_change_post, R_MEMBER | R_FORM},
 	{HTTP_GET, "/account", web_account, R_MEMBER},
+	{HTTP_GET, "/certificates/new", web_cert_new, R_MEMBER},
+	{HTTP_GET, "/certificates/new/natural", web_cert_form_get, R_MEMBER},
+	{HTTP_POST, "/certificates/new/natural", web_cert_form_post, R_MEMBER | R_FORM},
+	{HTTP_GET, "/certificates/new/legal", web_cert_form_get, R_MEMBER},
+	{HTTP_POST, "/certificates/new/legal", web_cert_form_post, R_MEMBER | R_FORM},
+	{HTTP_GET, "/orders", web_orders, R_MEMBER},
+	{HTTP_GET, "/orders/#", web_order_page, R_MEMBER},
+	{HTTP_GET, "/orders/#/review", web_order_review, R_MEMBER},
+	{HTTP_GET, "/orders/#/edit", web_order_edit_get, R_MEMBER},
+	{HTTP_POST, "/orders/#/edit", web_order_edit_post, R_MEMBER | R_FORM},
+	{HTTP_POST, "/orders/#/confirm", web_order_confirm, R_MEMBER | R_FORM},
+	{HTTP_POST, "/orders/#/cancel", web_order_cancel, R_MEMBER | R_FORM},
+	{HTTP_GET, "/orders/#/request.pdf", web_order_pdf, R_MEMBER},
+	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER},
+	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER},
+	{HTTP_GET, "/help", web_help, 0},
+	{HTTP_GET, "/help/request", web_help_request, 0},
+	{HTTP_GET, "/offices", web_offices, 0},
 };
 
 /* ---- Start-up ----------------------------------------------------------- */
@@ -116,6 +136,48 @@ static int load_secret(struct app *app, char *err, size_t errlen)
 	return 0;
 }
 
+/* The catalogue: catalog_file when set, else the built-in demo data. */
+static int load_catalog(struct app *app, char *err, size_t errlen)
+{
+	const struct embedded_file *f = embedded_find("data/catalog.ini");
+	char *text = NULL, why[256];
+	int rc;
+
+	if ((app->catalog = calloc(1, sizeof(*app->catalog))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (app->cfg->catalog_file[0]) {
+		FILE *fp = fopen(app->cfg->catalog_file, "r");
+		size_t n = 0, cap = 0, got;
+
+		if (fp == NULL) {
+			snprintf(err, errlen, "catalog_file: cannot open %s: %s",
+				 app->cfg->catalog_file, strerror(errno));
+			return -1;
+		}
+		do {
+			if (cap - n < 4096 && (text = realloc(text, cap += 65536)) == NULL)
+				abort();
+			got = fread(text + n, 1, cap - n - 1, fp);
+			n += got;
+		} while (got > 0);
+		fclose(fp);
+		text[n] = '\0';
+	} else if (f == NULL) {
+		snprintf(err, errlen, "catalog: data/catalog.ini is not built in");
+		return -1;
+	}
+	rc = catalog_parse(app->catalog, text ? text : (const char *)f->data, why, sizeof(why));
+	free(text);
+	if (rc != 0) {
+		snprintf(err, errlen, "catalog_file %s: %s",
+			 app->cfg->catalog_file[0] ? app->cfg->catalog_file : "(built in)", why);
+		return -1;
+	}
+	return 0;
+}
+
 int app_init(struct app *app, const struct config *cfg, struct store *st, char *err,
 	     size_t errlen)
 {
@@ -123,6 +185,8 @@ int app_init(struct app *app, const struct config *cfg, struct store *st, char *
 	app->cfg = cfg;
 	app->store = st;
 	if (i18n_load(err, errlen) != 0)
+		return -1;
+	if (load_catalog(app, err, errlen) != 0)
 		return -1;
 	if (load_templates(app, err, errlen) != 0)
 		return -1;
@@ -133,6 +197,8 @@ void app_free(struct app *app)
 {
 	tmpl_set_free(app->tmpl);
 	app->tmpl = NULL;
+	free(app->catalog);
+	app->catalog = NULL;
 	sodium_memzero(app->secret, sizeof(app->secret));
 	i18n_free();
 }

@@ -17,8 +17,11 @@
 
 struct mail_worker;
 
+struct catalog;
+
 struct app {
 	const struct config *cfg;
+	struct catalog *catalog; /* offices, tariff, seller, documents */
 	struct store *store;
 	struct tmpl_set *tmpl;
 	struct mail_worker *mail; /* NULL: mail is delivered by someone else */
@@ -103,6 +106,8 @@ struct field {
 	unsigned flags;
 	field_check check;
 	const char *hint_key;  /* optional help text under the field */
+	/* type "select": fills list "options" (value, label, selected) of item. */
+	void (*options)(struct req *r, struct tctx *item, const char *value);
 };
 
 #define FORM_MAX_FIELDS 40
@@ -159,5 +164,19 @@ void web_password_reset_get(struct req *r);
 void web_password_reset_post(struct req *r);
 void web_password_change_get(struct req *r);
 void web_password_change_post(struct req *r);
+void web_cert_new(struct req *r);
+void web_cert_form_get(struct req *r);
+void web_cert_form_post(struct req *r);
+void web_order_edit_get(struct req *r);
+void web_order_edit_post(struct req *r);
+void web_order_review(struct req *r);
+void web_order_confirm(struct req *r);
+void web_order_cancel(struct req *r);
+void web_order_page(struct req *r);
+void web_orders(struct req *r);
+void web_order_pdf(struct req *r);
+void web_help(struct req *r);
+void web_help_request(struct req *r);
+void web_offices(struct req *r);
 
 #endif

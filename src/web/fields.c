@@ -99,6 +99,16 @@ void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st)
 		tctx_set(item, "name", f->name);
 		tctx_set(item, "label", msg(r, f->label_key));
 		tctx_set(item, "type", f->type ? f->type : "text");
+		if (f->type && strcmp(f->type, "select") == 0) {
+			tctx_set_bool(item, "is_select", 1);
+			if (f->options)
+				f->options(r, item, st->values[i]);
+		} else if (f->type && strcmp(f->type, "checkbox") == 0) {
+			tctx_set_bool(item, "is_checkbox", 1);
+			if (strcmp(st->values[i], "1") == 0)
+				tctx_set_bool(item, "checked", 1);
+		} else
+			tctx_set_bool(item, "is_input", 1);
 		tctx_set(item, "autocomplete", f->autocomplete ? f->autocomplete : "off");
 		tctx_setf(item, "maxlength", "%zu", f->maxlen);
 		if (f->hint_key)

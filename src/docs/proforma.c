@@ -1,0 +1,323 @@
+/*
+ * The proforma invoice (proforma.pdf): seller, buyer, lines, net, VAT,
+ * total, due date, payment instructions with the model 97 reference,
+ * and the NBS IPS QR code for paying from a banking app.
+ */
+#include "docs/docs.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "docs/pdf.h"
+#include "domain/ipsqr.h"
+#include "util/log.h"
+
+#define IPS_NAME_MAX 70 /* N: and P: at most 70 characters (NBS IPS) */
+#define QR_SIZE 42.0	/* mm; ~5 px per module at 150 dpi */
+
+struct proforma_doc {
+	const struct order *o;
+	const struct catalog *c;
+	struct invoice inv;
+	char qr[512];
+};
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* Copies s into out (out of n bytes) with '|' and control characters,
+ * which the IPS format cannot carry, replaced by spaces. */
+static void ips_clean(char *out, size_t n, const char *s)
+{
+	size_t i;
+
+	snprintf(out, n, "%s", s);
+	for (i = 0; out[i] != '\0'; i++)
+		if (out[i] == '|' || (unsigned char)out[i] < 0x20)
+			out[i] = ' ';
+}
+
+/*
+ * An IPS name field: name and address on two lines, as the format asks,
+ * shortened to its 70 characters: first the street goes, then the
+ * city, and a name alone is cut at a character boundary.
+ */
+static void ips_name(char *out, size_t n, const char *name, const char *street,
+		     const char *postal, const char *city)
+{
+	char nm[256], st[128], pc[16], ct[96];
+	size_t cut, chars = 0;
+
+	ips_clean(nm, sizeof(nm), name);
+	ips_clean(st, sizeof(st), street);
+	ips_clean(pc, sizeof(pc), postal);
+	ips_clean(ct, sizeof(ct), city);
+	snprintf(out, n, "%s\n%s, %s %s", nm, st, pc, ct);
+	if (utf8_chars(out) <= IPS_NAME_MAX)
+		return;
+	snprintf(out, n, "%s\n%s %s", nm, pc, ct);
+	if (utf8_chars(out) <= IPS_NAME_MAX)
+		return;
+	for (cut = 0; nm[cut] != '\0'; cut++)
+		if (((unsigned char)nm[cut] & 0xc0) != 0x80 && ++chars > IPS_NAME_MAX)
+			break;
+	nm[cut] = '\0';
+	snprintf(out, n, "%s", nm);
+}
+
+int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out,
+			 size_t outlen)
+{
+	const struct seller *s = &c->seller;
+	char payee[512], payer[512];
+	struct invoice inv;
+	struct ips_qr q;
+
+	if (invoice_compute(o, c, &inv) != 0)
+		return -1;
+	ips_name(payee, sizeof(payee), s->name, s->street, s->postal_code, s->city);
+	if (o->type == ORDER_LEGAL)
+		ips_name(payer, sizeof(payer), o->company_name, o->company_street,
+			 o->company_postal_code, o->company_city);
+	else {
+		char holder[160];
+
+		snprintf(holder, sizeof(holder), "%s %s", o->first_name, o->last_name);
+		ips_name(payer, sizeof(payer), holder, o->street, o->postal_code, o->city);
+	}
+	q = (struct ips_qr){s->account,		 payee,		 inv.total_para, payer,
+			    s->payment_code, s->purpose[LANG_SR], o->payment_ref};
+	return ips_qr_format(&q, out, outlen);
+}
+
+/* Seller (left) and the document's number and dates (right). */
+static void proforma_head(struct pdf *p, const struct proforma_doc *d)
+{
+	const struct seller *s = &d->c->seller;
+	const struct order *o = d->o;
+	char text[800], acct[32], num[64], date[16], due[16];
+	double y = pdf_y(p), h, hr;
+	struct pdf_row f[2];
+
+	pdf_account(s->account, acct, sizeof(acct));
+	snprintf(text, sizeof(text),
+		 "%s, %s %s\nPIB %s  ·  MB %s\nTekući račun %s\n%s", s->street, s->postal_code,
+		 s->city, s->pib, s->mb, acct, s->bank);
+	pdf_text_at(p, PDF_LEFT, y, 90, PDF_LABEL, PDF_ALIGN_LEFT, "Prodavac");
+	h = pdf_text_at(p, PDF_LEFT, y + 3.6, 95, PDF_BODY_BOLD, PDF_ALIGN_LEFT, s->name);
+	h += pdf_text_at(p, PDF_LEFT, y + 3.6 + h + 0.5, 95, PDF_SMALL, PDF_ALIGN_LEFT, text);
+	h += 4.1;
+
+	snprintf(num, sizeof(num), "br. %lld", o->id);
+	pdf_date(pdf_order_time(o), date, sizeof(date));
+	pdf_date(pdf_order_time(o) + (time_t)s->due_days * 86400, due, sizeof(due));
+	hr = pdf_text_at(p, PDF_RIGHT - 70, y - 1, 70, PDF_TITLE, PDF_ALIGN_RIGHT, "Predračun");
+	hr += pdf_text_at(p, PDF_RIGHT - 70, y - 1 + hr, 70, PDF_SUBTITLE, PDF_ALIGN_RIGHT, num);
+	pdf_set_y(p, y + hr + 2);
+	f[0] = (struct pdf_row){"Datum izdavanja", date};
+	f[1] = (struct pdf_row){"Rok plaćanja", due};
+	/* pdf_fields spans the text width; draw the pair at the right. */
+	{
+		double x = PDF_RIGHT - 70;
+
+		pdf_rect(p, x, pdf_y(p), 35, 11, 0.2, -1);
+		pdf_rect(p, x + 35, pdf_y(p), 35, 11, 0.2, -1);
+		pdf_text_at(p, x + 1.5, pdf_y(p) + 1.5, 32, PDF_LABEL, PDF_ALIGN_LEFT, f[0].label);
+		pdf_text_at(p, x + 1.5, pdf_y(p) + 5, 32, PDF_BODY_BOLD, PDF_ALIGN_LEFT,
+			    f[0].value);
+		pdf_text_at(p, x + 36.5, pdf_y(p) + 1.5, 32, PDF_LABEL, PDF_ALIGN_LEFT,
+			    f[1].label);
+		pdf_text_at(p, x + 36.5, pdf_y(p) + 5, 32, PDF_BODY_BOLD, PDF_ALIGN_LEFT,
+			    f[1].value);
+		hr += 2 + 11;
+	}
+	pdf_set_y(p, y + (h > hr ? h : hr) + 6);
+}
+
+/* The buyer: the person, or the company that pays with its ids. */
+static void proforma_buyer(struct pdf *p, const struct order *o)
+{
+	char name[160], text[800];
+	double y, h;
+
+	if (o->type == ORDER_LEGAL) {
+		snprintf(name, sizeof(name), "%s", o->company_name);
+		snprintf(text, sizeof(text),
+			 "%s, %s %s\nPIB %s  ·  MB %s\nOvlašćeno lice: %s %s, %s", o->company_street,
+			 o->company_postal_code, o->company_city, o->company_pib, o->company_mb,
+			 o->first_name, o->last_name, o->position);
+	} else {
+		snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
+		snprintf(text, sizeof(text), "%s, %s %s\n%s", o->street, o->postal_code, o->city,
+			 o->email);
+	}
+	y = pdf_y(p);
+	h = 3.6 + pdf_measure(p, 100, PDF_BODY_BOLD, name) + 0.5 +
+	    pdf_measure(p, 100, PDF_SMALL, text) + 2 * 2.5;
+	pdf_rect(p, PDF_LEFT, y, 106, h, 0.2, 0.97);
+	pdf_text_at(p, PDF_LEFT + 3, y + 2.5, 100, PDF_LABEL, PDF_ALIGN_LEFT, "Kupac");
+	h = pdf_text_at(p, PDF_LEFT + 3, y + 6.1, 100, PDF_BODY_BOLD, PDF_ALIGN_LEFT, name);
+	pdf_text_at(p, PDF_LEFT + 3, y + 6.1 + h + 0.5, 100, PDF_SMALL, PDF_ALIGN_LEFT, text);
+	pdf_set_y(p, y + 3.6 + h + 0.5 + pdf_measure(p, 100, PDF_SMALL, text) + 5 + 7);
+}
+
+static void proforma_lines(struct pdf *p, const struct invoice *inv)
+{
+	static const struct pdf_col cols[] = {
+		{"Rb.", 10, PDF_ALIGN_LEFT},	       {"Naziv", 82, PDF_ALIGN_LEFT},
+		{"JM", 12, PDF_ALIGN_CENTER},	       {"Količina", 16, PDF_ALIGN_RIGHT},
+		{"Cena bez PDV", 27, PDF_ALIGN_RIGHT}, {"Iznos bez PDV", 27, PDF_ALIGN_RIGHT},
+	};
+	char text[INVOICE_MAX_LINES][4][32];
+	const char *cells[INVOICE_MAX_LINES * 6];
+	size_t i;
+
+	for (i = 0; i < inv->nlines; i++) {
+		const struct invoice_line *l = &inv->lines[i];
+
+		snprintf(text[i][0], sizeof(text[i][0]), "%zu.", i + 1);
+		snprintf(text[i][1], sizeof(text[i][1]), "%lld", l->quantity);
+		money_format(l->unit_para, text[i][2], sizeof(text[i][2]));
+		money_format(l->amount_para, text[i][3], sizeof(text[i][3]));
+		cells[i * 6 + 0] = text[i][0];
+		cells[i * 6 + 1] = l->name[LANG_SR];
+		cells[i * 6 + 2] = "kom";
+		cells[i * 6 + 3] = text[i][1];
+		cells[i * 6 + 4] = text[i][2];
+		cells[i * 6 + 5] = text[i][3];
+	}
+	pdf_table(p, cols, 6, cells, inv->nlines);
+}
+
+static void proforma_totals(struct pdf *p, const struct invoice *inv)
+{
+	char net[32], vat[32], total[32], vat_label[48];
+	double x = PDF_RIGHT - 90, y;
+
+	money_format(inv->net_para, net, sizeof(net));
+	money_format(inv->vat_para, vat, sizeof(vat));
+	money_format(inv->total_para, total, sizeof(total));
+	snprintf(vat_label, sizeof(vat_label), "PDV %d%%", inv->vat_pct);
+	pdf_need(p, 24);
+	pdf_space(p, 2);
+	y = pdf_y(p);
+	pdf_text_at(p, x, y, 55, PDF_BODY, PDF_ALIGN_LEFT, "Osnovica (bez PDV)");
+	pdf_text_at(p, x + 55, y, 35, PDF_BODY, PDF_ALIGN_RIGHT, net);
+	y += 5.5;
+	pdf_text_at(p, x, y, 55, PDF_BODY, PDF_ALIGN_LEFT, vat_label);
+	pdf_text_at(p, x + 55, y, 35, PDF_BODY, PDF_ALIGN_RIGHT, vat);
+	y += 6.5;
+	pdf_rect(p, x - 2, y - 1.5, 92, 9, 0, 0.9);
+	pdf_text_at(p, x, y, 55, PDF_TOTAL, PDF_ALIGN_LEFT, "Ukupno za uplatu (RSD)");
+	pdf_text_at(p, x + 55, y, 35, PDF_TOTAL, PDF_ALIGN_RIGHT, total);
+	pdf_set_y(p, y + 9 + 6);
+}
+
+/* Payment instructions (left) and the IPS QR code (right). */
+static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
+{
+	const struct seller *s = &d->c->seller;
+	char acct[32], total[32], payee[400];
+	struct pdf_row rows[7];
+	double y, x_qr = PDF_RIGHT - QR_SIZE, end;
+
+	pdf_need(p, 10 + QR_SIZE + 12);
+	pdf_heading(p, "Instrukcije za plaćanje", 0);
+	y = pdf_y(p);
+	pdf_account(s->account, acct, sizeof(acct));
+	money_format(d->inv.total_para, total, sizeof(total));
+	snprintf(payee, sizeof(payee), "%s, %s %s", s->name, s->postal_code, s->city);
+	rows[0] = (struct pdf_row){"Primalac", payee};
+	rows[1] = (struct pdf_row){"Račun primaoca", acct};
+	rows[2] = (struct pdf_row){"Iznos (RSD)", total};
+	rows[3] = (struct pdf_row){"Šifra plaćanja", s->payment_code};
+	rows[4] = (struct pdf_row){"Model", "97"};
+	rows[5] = (struct pdf_row){"Poziv na broj",
+				   strlen(d->o->payment_ref) > 2 ? d->o->payment_ref + 2 : ""};
+	rows[6] = (struct pdf_row){"Svrha uplate", s->purpose[LANG_SR]};
+	/* The rows take the width left of the code. */
+	{
+		size_t i;
+		double lw = 34, vw = x_qr - 8 - PDF_LEFT - lw, h = 6.2;
+
+		for (i = 0; i < 7; i++) {
+			double ry = y + h * (double)i;
+
+			pdf_rect(p, PDF_LEFT, ry, lw, h, 0.2, 0.93);
+			pdf_rect(p, PDF_LEFT + lw, ry, vw, h, 0.2, -1);
+			pdf_text_at(p, PDF_LEFT + 1.5, ry + 1.5, lw - 3, PDF_LABEL, PDF_ALIGN_LEFT,
+				    rows[i].label);
+			pdf_text_at(p, PDF_LEFT + lw + 1.5, ry + 1.2, vw - 3,
+				    i == 2 || i == 5 ? PDF_BODY_BOLD : PDF_BODY, PDF_ALIGN_LEFT,
+				    rows[i].value);
+		}
+		end = y + h * 7;
+	}
+	if (pdf_qr(p, x_qr, y, QR_SIZE, d->qr) != 0)
+		return -1;
+	pdf_text_at(p, x_qr - 4, y + QR_SIZE, QR_SIZE + 8, PDF_LABEL, PDF_ALIGN_CENTER,
+		    "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke");
+	if (end < y + QR_SIZE + 6)
+		end = y + QR_SIZE + 6;
+	pdf_set_y(p, end + 6);
+	return 0;
+}
+
+static int proforma_body(struct pdf *p, void *arg)
+{
+	const struct proforma_doc *d = arg;
+	char note[800], due[16];
+
+	proforma_head(p, d);
+	proforma_buyer(p, d->o);
+	proforma_lines(p, &d->inv);
+	proforma_totals(p, &d->inv);
+	if (proforma_payment(p, d) != 0)
+		return -1;
+	pdf_date(pdf_order_time(d->o) + (time_t)d->c->seller.due_days * 86400, due, sizeof(due));
+	snprintf(note, sizeof(note),
+		 "Uplatu izvršite najkasnije do %s, sa pozivom na broj tačno kako je naveden, "
+		 "kako bi uplata bila automatski povezana sa vašom porudžbinom. Sertifikat se izdaje "
+		 "po evidentiranju uplate i prijemu potpisane dokumentacije. Predračun nije poreska "
+		 "isprava; račun se izdaje po prijemu uplate. Dokument je izrađen elektronski i "
+		 "punovažan je bez pečata i potpisa.",
+		 due);
+	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_JUSTIFY, note);
+	return 0;
+}
+
+int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf *out)
+{
+	struct proforma_doc doc, *d = &doc;
+	char footer[160];
+	struct pdf_meta m;
+
+	if (catalog_office(c, o->office) == NULL || catalog_tariff(c, o->validity) == NULL) {
+		log_warnx("order %lld: proforma: unknown office %s or tariff %s", o->id, o->office,
+			  o->validity);
+		return -1;
+	}
+	memset(d, 0, sizeof(*d));
+	d->o = o;
+	d->c = c;
+	if (invoice_compute(o, c, &d->inv) != 0 ||
+	    doc_proforma_qr_text(o, c, d->qr, sizeof(d->qr)) != 0) {
+		log_warnx("order %lld: proforma: no invoice or IPS QR payload", o->id);
+		return -1;
+	}
+	snprintf(footer, sizeof(footer), "Predračun br. %lld  ·  poziv na broj %s", o->id,
+		 o->payment_ref);
+	m = (struct pdf_meta){"Predračun", c->seller.name, c->seller.name, footer,
+			      pdf_order_time(o)};
+	if (pdf_render(&m, proforma_body, d, out) != 0) {
+		log_warnx("order %lld: proforma.pdf failed", o->id);
+		return -1;
+	}
+	return 0;
+}

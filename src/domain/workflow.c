@@ -1,0 +1,104 @@
+#include "domain/workflow.h"
+
+#include <string.h>
+
+static const char *const state_names[WF_STATE__MAX] = {
+	[WF_DRAFT] = "draft",
+	[WF_CONFIRMED] = "confirmed",
+	[WF_DOCS_RECEIVED] = "documents_received",
+	[WF_PAID] = "payment_received",
+	[WF_READY] = "ready",
+	[WF_DOCS_INCOMPLETE] = "documents_incomplete",
+	[WF_VERIFIED] = "verified",
+	[WF_SENT_TO_CA] = "sent_to_ca",
+	[WF_ISSUED] = "issued",
+	[WF_AT_OFFICE] = "at_office",
+	[WF_HANDED_OVER] = "handed_over",
+	[WF_REJECTED] = "rejected",
+	[WF_CANCELLED] = "cancelled",
+	[WF_EXPIRED] = "expired",
+};
+
+static const char *const event_names[WF_EVENT__MAX] = {
+	[WF_EV_CONFIRM] = "confirm",     [WF_EV_CANCEL] = "cancel",
+	[WF_EV_DOCS_OK] = "documents",   [WF_EV_DOCS_MISSING] = "documents_missing",
+	[WF_EV_PAYMENT] = "payment",     [WF_EV_VERIFY] = "verify",
+	[WF_EV_SEND] = "send",           [WF_EV_ISSUE] = "issue",
+	[WF_EV_ARRIVE] = "arrive",       [WF_EV_HAND_OVER] = "hand_over",
+	[WF_EV_REJECT] = "reject",       [WF_EV_EXPIRE] = "expire",
+};
+
+struct transition {
+	enum wf_state from;
+	enum wf_event event;
+	enum wf_state to;
+	unsigned who;
+};
+
+/* The whole lifecycle.  Order matters only for readability. */
+static const struct transition table[] = {
+	{WF_DRAFT, WF_EV_CONFIRM, WF_CONFIRMED, WF_MEMBER},
+	{WF_DRAFT, WF_EV_CANCEL, WF_CANCELLED, WF_MEMBER},
+	{WF_CONFIRMED, WF_EV_CANCEL, WF_CANCELLED, WF_MEMBER},
+
+	{WF_CONFIRMED, WF_EV_DOCS_OK, WF_DOCS_RECEIVED, WF_OPERATOR},
+	{WF_CONFIRMED, WF_EV_PAYMENT, WF_PAID, WF_OPERATOR | WF_SYSTEM},
+	{WF_CONFIRMED, WF_EV_DOCS_MISSING, WF_DOCS_INCOMPLETE, WF_OPERATOR},
+	{WF_DOCS_RECEIVED, WF_EV_PAYMENT, WF_READY, WF_OPERATOR | WF_SYSTEM},
+	{WF_PAID, WF_EV_DOCS_OK, WF_READY, WF_OPERATOR},
+	{WF_PAID, WF_EV_DOCS_MISSING, WF_DOCS_INCOMPLETE, WF_OPERATOR},
+	{WF_DOCS_INCOMPLETE, WF_EV_DOCS_OK, WF_DOCS_RECEIVED, WF_OPERATOR},
+	{WF_READY, WF_EV_VERIFY, WF_VERIFIED, WF_OPERATOR},
+	{WF_VERIFIED, WF_EV_SEND, WF_SENT_TO_CA, WF_OPERATOR},
+	{WF_SENT_TO_CA, WF_EV_ISSUE, WF_ISSUED, WF_CA | WF_SYSTEM},
+	{WF_ISSUED, WF_EV_ARRIVE, WF_AT_OFFICE, WF_OPERATOR},
+	{WF_AT_OFFICE, WF_EV_HAND_OVER, WF_HANDED_OVER, WF_OPERATOR},
+
+	{WF_CONFIRMED, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
+	{WF_DOCS_RECEIVED, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
+	{WF_PAID, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
+	{WF_READY, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
+	{WF_DOCS_INCOMPLETE, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
+
+	{WF_CONFIRMED, WF_EV_EXPIRE, WF_EXPIRED, WF_SYSTEM},
+	{WF_DOCS_RECEIVED, WF_EV_EXPIRE, WF_EXPIRED, WF_SYSTEM},
+	{WF_PAID, WF_EV_EXPIRE, WF_EXPIRED, WF_SYSTEM},
+	{WF_DOCS_INCOMPLETE, WF_EV_EXPIRE, WF_EXPIRED, WF_SYSTEM},
+};
+
+const char *wf_state_name(enum wf_state s)
+{
+	return (unsigned)s < WF_STATE__MAX ? state_names[s] : "unknown";
+}
+
+int wf_state_parse(const char *name, enum wf_state *out)
+{
+	int i;
+
+	for (i = 0; i < WF_STATE__MAX; i++)
+		if (name != NULL && strcmp(name, state_names[i]) == 0) {
+			*out = (enum wf_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+const char *wf_event_name(enum wf_event e)
+{
+	return (unsigned)e < WF_EVENT__MAX ? event_names[e] : "unknown";
+}
+
+int workflow_next(enum wf_state s, enum wf_event e, enum wf_role r)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (table[i].from == s && table[i].event == e && (table[i].who & (unsigned)r))
+			return (int)table[i].to;
+	return -1;
+}
+
+int workflow_member_may_cancel(enum wf_state s)
+{
+	return workflow_next(s, WF_EV_CANCEL, WF_MEMBER) >= 0;
+}

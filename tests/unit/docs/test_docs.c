@@ -1,0 +1,600 @@
+/*
+ * Specification of the order documents (docs/docs.h): the PDFs are read
+ * back with poppler (pdfinfo, pdftotext, pdftoppm) and the IPS QR code
+ * with zbar (zbarimg), as a member's printer and banking app would.
+ * The tools come from scripts/setup (poppler-utils, zbar-tools).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "docs/docs.h"
+#include "docs/pdf.h"
+#include "domain/ipsqr.h"
+#include "util/embedded.h"
+
+#define CONFIRMED_AT 1741948200 /* 2025-03-14 10:30 UTC */
+
+static char tmpdir[] = "/tmp/qcra-docs-XXXXXX";
+static struct catalog cat;
+
+/* ---- Fixtures ------------------------------------------------------ */
+
+static void order_natural(struct order *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = 4217;
+	o->account_id = 7;
+	o->type = ORDER_NATURAL;
+	strcpy(o->state, "confirmed");
+	strcpy(o->first_name, "Žarko");
+	strcpy(o->last_name, "Đurašković");
+	strcpy(o->jmbg, "1203978711237");
+	strcpy(o->id_type, "id_card");
+	strcpy(o->id_number, "009876543");
+	strcpy(o->id_issuer, "PU Čačak");
+	strcpy(o->street, "Njegoševa 12/3");
+	strcpy(o->postal_code, "11000");
+	strcpy(o->city, "Београд");
+	strcpy(o->email, "zarko.djuraskovic@example.rs");
+	strcpy(o->phone, "+381641234567");
+	strcpy(o->license_number, "310123456");
+	strcpy(o->office, "NI");
+	strcpy(o->validity, "3y");
+	o->card_reader = 1;
+	assert_int_equal(order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)), 0);
+	o->created_at = CONFIRMED_AT - 600;
+	o->updated_at = CONFIRMED_AT;
+	o->confirmed_at = CONFIRMED_AT;
+}
+
+static void order_legal(struct order *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = 4218;
+	o->account_id = 8;
+	o->type = ORDER_LEGAL;
+	strcpy(o->state, "confirmed");
+	strcpy(o->first_name, "Đorđe");
+	strcpy(o->last_name, "Šćekić");
+	strcpy(o->jmbg, "0101990710006");
+	strcpy(o->id_type, "passport");
+	strcpy(o->id_number, "P1234567");
+	strcpy(o->id_issuer, "MUP Republike Srbije");
+	strcpy(o->street, "Žička 7");
+	strcpy(o->postal_code, "32000");
+	strcpy(o->city, "Čačak");
+	strcpy(o->email, "djordje.scekic@example.rs");
+	strcpy(o->phone, "+381631112223");
+	strcpy(o->license_number, "410765432");
+	strcpy(o->office, "CA");
+	strcpy(o->validity, "2y");
+	o->card_reader = 0;
+	strcpy(o->position, "direktor");
+	strcpy(o->company_name, "Čačanska gradnja d.o.o.");
+	strcpy(o->company_mb, "20812345");
+	strcpy(o->company_pib, "105743219");
+	strcpy(o->company_street, "Bulevar oslobođenja 44");
+	strcpy(o->company_postal_code, "32000");
+	strcpy(o->company_city, "Čačak");
+	strcpy(o->company_email, "kancelarija@cacanska-gradnja.example");
+	assert_int_equal(order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)), 0);
+	o->created_at = CONFIRMED_AT - 600;
+	o->updated_at = CONFIRMED_AT;
+	o->confirmed_at = CONFIRMED_AT;
+}
+
+static int group_setup(void **state)
+{
+	const struct embedded_file *f = embedded_find("data/catalog.ini");
+	char err[256];
+
+	if (f == NULL || catalog_parse(&cat, (const char *)f->data, err, sizeof(err)) != 0) {
+		fprintf(stderr, "# built-in catalogue: %s\n", f == NULL ? "missing" : err);
+		return -1;
+	}
+	if (system("command -v pdftotext pdfinfo pdftoppm zbarimg >/dev/null") != 0) {
+		fprintf(stderr, "# poppler-utils or zbar-tools missing: run sh scripts/setup\n");
+		return -1;
+	}
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* ---- Helpers ---------------------------------------------------------- */
+
+typedef int (*doc_fn)(const struct order *, const struct catalog *, struct buf *);
+
+/* Generates a document into tmpdir/name; returns its path (static). */
+static const char *make_pdf(doc_fn fn, const struct order *o, const char *name, struct buf *b)
+{
+	static char path[256];
+	FILE *f;
+
+	assert_int_equal(fn(o, &cat, b), 0);
+	assert_true(b->len > 1000);
+	assert_memory_equal(b->data, "%PDF-", 5);
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(b->data, 1, b->len, f), b->len);
+	assert_int_equal(fclose(f), 0);
+	return path;
+}
+
+/* The standard output of cmd, whitespace runs folded into one space
+ * when fold is set; the caller frees it. */
+static char *run(const char *cmd, int fold)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n, i, j;
+	FILE *p = popen(cmd, "r");
+
+	assert_non_null(p);
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		buf_append(&b, chunk, n);
+	assert_int_equal(pclose(p), 0);
+	buf_cstr(&b);
+	if (fold) {
+		for (i = 0, j = 0; i < b.len; i++) {
+			int sp = b.data[i] == ' ' || b.data[i] == '\n' || b.data[i] == '\t' ||
+				 b.data[i] == '\f' || b.data[i] == '\r';
+
+			if (sp && (j == 0 || b.data[j - 1] == ' '))
+				continue;
+			b.data[j++] = sp ? ' ' : b.data[i];
+		}
+		b.len = j;
+		b.data[j] = '\0';
+	}
+	return buf_detach(&b);
+}
+
+static char *pdf_text(const char *path)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", path);
+	return run(cmd, 1);
+}
+
+static int pdf_pages(const char *path)
+{
+	char cmd[512], *info, *pages;
+	int n;
+
+	snprintf(cmd, sizeof(cmd), "pdfinfo '%s'", path);
+	info = run(cmd, 0);
+	assert_non_null(strstr(info, "Page size:       595.276 x 841.89 pts (A4)"));
+	assert_non_null(pages = strstr(info, "Pages:"));
+	n = atoi(pages + 6);
+	free(info);
+	return n;
+}
+
+#define assert_has(text, s)                                                                     \
+	do {                                                                                    \
+		if (strstr((text), (s)) == NULL)                                                \
+			fail_msg("\"%s\" is not in the document", (s));                         \
+	} while (0)
+
+static void assert_holder(const char *t, const struct order *o)
+{
+	assert_has(t, o->first_name);
+	assert_has(t, o->last_name);
+	assert_has(t, o->jmbg);
+	assert_has(t, o->id_number);
+	assert_has(t, o->id_issuer);
+	assert_has(t, o->street);
+	assert_has(t, o->postal_code);
+	assert_has(t, o->city);
+	assert_has(t, o->license_number);
+}
+
+static void assert_company(const char *t, const struct order *o)
+{
+	assert_has(t, o->company_name);
+	assert_has(t, o->company_pib);
+	assert_has(t, o->company_mb);
+	assert_has(t, o->company_street);
+	assert_has(t, o->company_postal_code);
+	assert_has(t, o->company_city);
+}
+
+/* ---- The request -------------------------------------------------- */
+
+static void test_request_natural_shows_every_entered_value(void **state)
+{
+	const struct office *off;
+	const struct tariff_item *tr;
+	struct buf b = BUF_INIT;
+	struct order o;
+	const char *path;
+	char *t;
+	size_t i;
+
+	order_natural(&o);
+	off = catalog_office(&cat, o.office);
+	tr = catalog_tariff(&cat, o.validity);
+	path = make_pdf(doc_request_pdf, &o, "request-natural.pdf", &b);
+	assert_int_equal(pdf_pages(path), 1);
+	t = pdf_text(path);
+	assert_has(t, "Zahtev za izdavanje kvalifikovanog elektronskog sertifikata");
+	assert_has(t, "Fizičko lice");
+	assert_has(t, "4217");
+	assert_has(t, o.payment_ref + 2);
+	assert_has(t, "14.03.2025.");
+	assert_holder(t, &o);
+	assert_has(t, "Lična karta");
+	assert_has(t, o.email);
+	assert_has(t, o.phone);
+	assert_has(t, off->name[LANG_SR]);
+	assert_has(t, off->street);
+	assert_has(t, off->city);
+	assert_has(t, tr->name[LANG_SR]);
+	assert_has(t, "3 godine");
+	assert_has(t, "Čitač kartica Da");
+	for (i = 0; i < cat.ndocs; i++) {
+		if (cat.docs[i].types & (1u << ORDER_NATURAL))
+			assert_has(t, cat.docs[i].text[LANG_SR]);
+		else
+			assert_null(strstr(t, cat.docs[i].text[LANG_SR]));
+	}
+	assert_has(t, "Podnosilac zahteva");
+	assert_has(t, "lični pečat");
+	assert_null(strstr(t, "pečat pravnog lica"));
+	free(t);
+	buf_free(&b);
+}
+
+static void test_request_legal_shows_company_and_its_documents(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct order o;
+	const char *path;
+	char *t;
+	size_t i;
+
+	order_legal(&o);
+	path = make_pdf(doc_request_pdf, &o, "request-legal.pdf", &b);
+	t = pdf_text(path);
+	assert_true(pdf_pages(path) >= 1);
+	assert_has(t, "Pravno lice");
+	assert_holder(t, &o);
+	assert_company(t, &o);
+	assert_has(t, o.company_email);
+	assert_has(t, o.position);
+	assert_has(t, "Pasoš");
+	assert_has(t, "2 godine");
+	assert_has(t, "Čitač kartica Ne");
+	for (i = 0; i < cat.ndocs; i++)
+		if (cat.docs[i].types & (1u << ORDER_LEGAL))
+			assert_has(t, cat.docs[i].text[LANG_SR]);
+	assert_has(t, "pečat pravnog lica");
+	assert_has(t, "zakonski zastupnik");
+	free(t);
+	buf_free(&b);
+}
+
+/* ---- The contract -------------------------------------------------- */
+
+static void test_contract_has_two_identical_copies(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct order o;
+	const char *path;
+	char *t, *second;
+	int pages;
+
+	order_natural(&o);
+	path = make_pdf(doc_contract_pdf, &o, "contract-natural.pdf", &b);
+	pages = pdf_pages(path);
+	assert_true(pages >= 2);
+	assert_int_equal(pages % 2, 0);
+	t = pdf_text(path);
+	assert_has(t, "Primerak 1");
+	assert_non_null(second = strstr(t, "Primerak 2"));
+	/* Both copies carry the whole contract and both parties' places. */
+	assert_non_null(strstr(second, "Ugovor o izdavanju kvalifikovanog elektronskog sertifikata"));
+	assert_non_null(strstr(second, "Za Sertifikaciono telo"));
+	assert_non_null(strstr(second, "Član 11."));
+	assert_holder(second, &o);
+	assert_has(t, cat.seller.ca_name);
+	assert_has(t, "sud u Beogradu");
+	assert_has(t, "PIN");
+	assert_has(t, "Korisnik (imalac sertifikata)");
+	free(t);
+	buf_free(&b);
+}
+
+static void test_contract_legal_names_company_and_holder(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct order o;
+	struct invoice inv;
+	char total[32];
+	const char *path;
+	char *t;
+
+	order_legal(&o);
+	path = make_pdf(doc_contract_pdf, &o, "contract-legal.pdf", &b);
+	assert_int_equal(pdf_pages(path) % 2, 0);
+	t = pdf_text(path);
+	assert_holder(t, &o);
+	assert_company(t, &o);
+	assert_has(t, o.position);
+	assert_has(t, "pasoš broj P1234567");
+	assert_int_equal(invoice_compute(&o, &cat, &inv), 0);
+	money_format(inv.total_para, total, sizeof(total));
+	assert_has(t, total);
+	assert_has(t, o.payment_ref + 2);
+	assert_has(t, "pečat pravnog lica");
+	assert_has(t, "Imalac sertifikata");
+	free(t);
+	buf_free(&b);
+}
+
+/* ---- The proforma -------------------------------------------------- */
+
+static void test_proforma_shows_seller_buyer_and_totals(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct order o;
+	struct invoice inv;
+	char net[32], vat[32], total[32];
+	const char *path;
+	char *t;
+	size_t i;
+
+	order_legal(&o);
+	path = make_pdf(doc_proforma_pdf, &o, "proforma-legal.pdf", &b);
+	assert_int_equal(pdf_pages(path), 1);
+	t = pdf_text(path);
+	assert_int_equal(invoice_compute(&o, &cat, &inv), 0);
+	money_format(inv.net_para, net, sizeof(net));
+	money_format(inv.vat_para, vat, sizeof(vat));
+	money_format(inv.total_para, total, sizeof(total));
+	assert_has(t, "Predračun");
+	assert_has(t, "br. 4218");
+	assert_has(t, "14.03.2025.");
+	assert_has(t, "22.03.2025."); /* due: confirmation + 8 days */
+	assert_has(t, cat.seller.name);
+	assert_has(t, cat.seller.pib);
+	assert_has(t, cat.seller.mb);
+	assert_has(t, cat.seller.bank);
+	assert_company(t, &o);
+	for (i = 0; i < inv.nlines; i++)
+		assert_has(t, inv.lines[i].name[LANG_SR]);
+	assert_has(t, net);
+	assert_has(t, vat);
+	assert_has(t, total);
+	assert_has(t, "PDV 20%");
+	assert_has(t, o.payment_ref + 2);
+	assert_has(t, cat.seller.purpose[LANG_SR]);
+	free(t);
+	buf_free(&b);
+}
+
+/* Renders page 1 at 150 dpi and decodes its QR code. */
+static char *scan_qr(const char *path)
+{
+	char cmd[1024], *out;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd),
+		 "pdftoppm -r 150 -png -f 1 -l 1 -singlefile '%s' '%s.scan' && "
+		 "zbarimg --raw -q '%s.scan.png'",
+		 path, path, path);
+	out = run(cmd, 0);
+	n = strlen(out);
+	if (n > 0 && out[n - 1] == '\n')
+		out[n - 1] = '\0';
+	return out;
+}
+
+static void check_qr(const struct order *o, const char *name)
+{
+	struct buf b = BUF_INIT;
+	struct invoice inv;
+	char expect[512], amount[64], ref[64];
+	char *got;
+
+	assert_int_equal(doc_proforma_qr_text(o, &cat, expect, sizeof(expect)), 0);
+	got = scan_qr(make_pdf(doc_proforma_pdf, o, name, &b));
+	assert_string_equal(got, expect);
+	assert_true(ips_qr_valid(got));
+	assert_int_equal(invoice_compute(o, &cat, &inv), 0);
+	snprintf(amount, sizeof(amount), "|I:RSD%lld,%02lld|", inv.total_para / 100,
+		 inv.total_para % 100);
+	snprintf(ref, sizeof(ref), "|RO:%s", o->payment_ref);
+	assert_non_null(strstr(got, amount));
+	assert_non_null(strstr(got, ref));
+	assert_string_equal(strstr(got, ref), ref); /* the last tag */
+	free(got);
+	buf_free(&b);
+}
+
+static void test_proforma_qr_decodes_to_the_ips_payload(void **state)
+{
+	struct order o;
+
+	order_natural(&o);
+	check_qr(&o, "proforma-natural.pdf");
+	order_legal(&o);
+	check_qr(&o, "proforma-legal-qr.pdf");
+}
+
+static void test_ips_payload_names_payee_and_payer(void **state)
+{
+	struct order o;
+	char qr[512], want[512];
+
+	order_natural(&o);
+	assert_int_equal(doc_proforma_qr_text(&o, &cat, qr, sizeof(qr)), 0);
+	assert_true(ips_qr_valid(qr));
+	snprintf(want, sizeof(want), "|N:%s\n%s, %s %s|", cat.seller.name, cat.seller.street,
+		 cat.seller.postal_code, cat.seller.city);
+	assert_non_null(strstr(qr, want));
+	assert_non_null(strstr(qr, "|P:Žarko Đurašković\nNjegoševa 12/3, 11000 Београд|"));
+	snprintf(want, sizeof(want), "|SF:%s|S:%s|", cat.seller.payment_code,
+		 cat.seller.purpose[LANG_SR]);
+	assert_non_null(strstr(qr, want));
+	order_legal(&o);
+	assert_int_equal(doc_proforma_qr_text(&o, &cat, qr, sizeof(qr)), 0);
+	assert_non_null(strstr(qr, "|P:Čačanska gradnja d.o.o.\nBulevar oslobođenja 44, 32000 Čačak|"));
+}
+
+static void test_long_ips_names_are_shortened_not_refused(void **state)
+{
+	struct catalog saved = cat;
+	struct order o;
+	char qr[512];
+
+	order_legal(&o);
+	strcpy(o.company_name, "Društvo za projektovanje, inženjering i izgradnju objekata "
+			       "visokogradnje Čačanska gradnja d.o.o.");
+	strcpy(cat.seller.name, "Inženjerska komora Srbije, Sekretarijat za sertifikate");
+	assert_int_equal(doc_proforma_qr_text(&o, &cat, qr, sizeof(qr)), 0);
+	assert_true(ips_qr_valid(qr));
+	assert_non_null(strstr(qr, "|N:Inženjerska komora Srbije, Sekretarijat za sertifikate\n"));
+	assert_non_null(strstr(qr, "|P:Društvo za projektovanje"));
+	cat = saved;
+}
+
+/* ---- Every document ------------------------------------------------- */
+
+static void test_documents_are_byte_identical_on_every_download(void **state)
+{
+	static const doc_fn fns[] = {doc_request_pdf, doc_contract_pdf, doc_proforma_pdf};
+	struct order o;
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		if (k == 0)
+			order_natural(&o);
+		else
+			order_legal(&o);
+		for (i = 0; i < 3; i++) {
+			struct buf a = BUF_INIT, b = BUF_INIT;
+
+			assert_int_equal(fns[i](&o, &cat, &a), 0);
+			assert_int_equal(fns[i](&o, &cat, &b), 0);
+			assert_int_equal(a.len, b.len);
+			assert_memory_equal(a.data, b.data, a.len);
+			/* Dated by the confirmation, not by the clock. */
+			assert_non_null(memmem(a.data, a.len, "/CreationDate (20250314103000Z)", 31));
+			buf_free(&a);
+			buf_free(&b);
+		}
+	}
+}
+
+static void test_documents_append_to_the_buffer(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct order o;
+
+	order_natural(&o);
+	buf_puts(&b, "head");
+	assert_int_equal(doc_proforma_pdf(&o, &cat, &b), 0);
+	assert_memory_equal(b.data, "head%PDF-", 9);
+	buf_free(&b);
+}
+
+static void test_unknown_office_or_tariff_fails_cleanly(void **state)
+{
+	static const doc_fn fns[] = {doc_request_pdf, doc_contract_pdf, doc_proforma_pdf};
+	struct buf b = BUF_INIT;
+	struct order o;
+	char qr[512];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		order_natural(&o);
+		strcpy(o.office, "XX");
+		assert_int_equal(fns[i](&o, &cat, &b), -1);
+		assert_int_equal(b.len, 0);
+		order_natural(&o);
+		strcpy(o.validity, "99y");
+		assert_int_equal(fns[i](&o, &cat, &b), -1);
+		assert_int_equal(b.len, 0);
+	}
+	assert_int_equal(doc_proforma_qr_text(&o, &cat, qr, sizeof(qr)), -1);
+	buf_free(&b);
+}
+
+/* Dates near midnight and the summer-time switches (Directive
+ * 2000/84/EC: last Sundays of March and October at 01:00 UTC). */
+static void test_dates_are_belgrade_local_time(void **state)
+{
+	static const struct {
+		time_t t;
+		const char *date;
+	} cases[] = {
+		{1743291000, "30.03.2025."}, /* 03-29 23:30 UTC, CET +1 */
+		{1743373800, "31.03.2025."}, /* 03-30 22:30 UTC, CEST +2 */
+		{1751322600, "01.07.2025."}, /* 06-30 22:30 UTC, CEST */
+		{1761431400, "26.10.2025."}, /* 10-25 22:30 UTC, CEST */
+		{1761517800, "26.10.2025."}, /* 10-26 22:30 UTC, CET again */
+		{1767223800, "01.01.2026."}, /* 12-31 23:30 UTC, CET */
+	};
+	char d[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pdf_date(cases[i].t, d, sizeof(d));
+		assert_string_equal(d, cases[i].date);
+	}
+}
+
+static void test_years_take_the_serbian_plural(void **state)
+{
+	static const struct {
+		int n;
+		const char *s;
+	} cases[] = {{1, "1 godina"},	{2, "2 godine"},   {3, "3 godine"},   {4, "4 godine"},
+		     {5, "5 godina"},	{11, "11 godina"}, {12, "12 godina"}, {21, "21 godina"},
+		     {22, "22 godine"}, {14, "14 godina"}};
+	char s[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pdf_years(cases[i].n, s, sizeof(s));
+		assert_string_equal(s, cases[i].s);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_request_natural_shows_every_entered_value),
+		cmocka_unit_test(test_request_legal_shows_company_and_its_documents),
+		cmocka_unit_test(test_contract_has_two_identical_copies),
+		cmocka_unit_test(test_contract_legal_names_company_and_holder),
+		cmocka_unit_test(test_proforma_shows_seller_buyer_and_totals),
+		cmocka_unit_test(test_proforma_qr_decodes_to_the_ips_payload),
+		cmocka_unit_test(test_ips_payload_names_payee_and_payer),
+		cmocka_unit_test(test_long_ips_names_are_shortened_not_refused),
+		cmocka_unit_test(test_documents_are_byte_identical_on_every_download),
+		cmocka_unit_test(test_documents_append_to_the_buffer),
+		cmocka_unit_test(test_unknown_office_or_tariff_fails_cleanly),
+		cmocka_unit_test(test_dates_are_belgrade_local_time),
+		cmocka_unit_test(test_years_take_the_serbian_plural),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
