@@ -125,9 +125,15 @@ out:
 
 enum block { BLOCK_NONE, BLOCK_TITLE, BLOCK_CENTER, BLOCK_ARTICLE, BLOCK_ITEM, BLOCK_TEXT };
 
-/* Sets one paragraph of the contract (see the template's comment). */
-static void contract_block(struct pdf *p, enum block kind, const char *text)
+/* Sets one paragraph of the contract (see the template's comment);
+ * last is the kind of the paragraph before, so a list ends with room. */
+static void contract_block(struct pdf *p, enum block kind, enum block *last, const char *text)
 {
+	if (kind == BLOCK_NONE)
+		return;
+	if (*last == BLOCK_ITEM && kind != BLOCK_ITEM)
+		pdf_space(p, 1.0);
+	*last = kind;
 	switch (kind) {
 	case BLOCK_NONE:
 		break;
@@ -142,9 +148,9 @@ static void contract_block(struct pdf *p, enum block kind, const char *text)
 		break;
 	case BLOCK_ARTICLE:
 		pdf_need(p, 18);
-		pdf_space(p, 1.6);
+		pdf_space(p, 1.2);
 		pdf_markup(p, 0, PDF_TEXT_BOLD, PDF_ALIGN_CENTER, text);
-		pdf_space(p, 1.4);
+		pdf_space(p, 1.2);
 		break;
 	case BLOCK_ITEM:
 		pdf_bullet(p, 3, PDF_TEXT, text, 1);
@@ -152,7 +158,7 @@ static void contract_block(struct pdf *p, enum block kind, const char *text)
 		break;
 	case BLOCK_TEXT:
 		pdf_markup(p, 0, PDF_TEXT, PDF_ALIGN_JUSTIFY, text);
-		pdf_space(p, 1.8);
+		pdf_space(p, 1.5);
 		break;
 	}
 }
@@ -165,7 +171,7 @@ static void contract_block(struct pdf *p, enum block kind, const char *text)
 static void contract_flow(struct pdf *p, const char *text)
 {
 	struct buf para = BUF_INIT;
-	enum block kind = BLOCK_NONE;
+	enum block kind = BLOCK_NONE, last = BLOCK_NONE;
 	const char *s = text, *e;
 
 	for (; *s != '\0'; s = *e == '\n' ? e + 1 : e) {
@@ -179,7 +185,7 @@ static void contract_flow(struct pdf *p, const char *text)
 			n--;
 		if (n == 0 || strncmp(s, "# ", 2) == 0 || strncmp(s, "## ", 3) == 0 ||
 		    strncmp(s, "> ", 2) == 0 || strncmp(s, "- ", 2) == 0) {
-			contract_block(p, kind, buf_cstr(&para));
+			contract_block(p, kind, &last, buf_cstr(&para));
 			buf_reset(&para);
 			kind = BLOCK_NONE;
 		}
@@ -200,7 +206,7 @@ static void contract_flow(struct pdf *p, const char *text)
 		}
 		buf_append(&para, s, n);
 	}
-	contract_block(p, kind, buf_cstr(&para));
+	contract_block(p, kind, &last, buf_cstr(&para));
 	buf_free(&para);
 }
 
@@ -224,7 +230,7 @@ static int contract_body(struct pdf *p, void *arg)
 		pdf_section(p, labels[i]);
 		contract_flow(p, d->text);
 		pdf_space(p, 3);
-		pdf_need(p, legal ? 58 : 42);
+		pdf_need(p, legal ? 56 : 40);
 		pdf_para(p, 0, PDF_BODY, PDF_ALIGN_LEFT,
 			 "Mesto i datum: _______________________________");
 		pdf_space(p, 3);

@@ -8,9 +8,11 @@
  * no SQLite-only syntax in queries.
  */
 #include "store/store.h"
+#include "store/sqlite_int.h"
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -195,19 +197,7 @@ static const char *const stmt_sql[S__MAX] = {
 			   "ORDER BY id",
 };
 
-struct conn {
-	sqlite3 *db;
-	sqlite3_stmt *stmt[S__MAX];
-	struct conn *next; /* in store->conns */
-	struct store *owner;
-};
-
-struct store {
-	char path[PATH_MAX];
-	pthread_key_t key;
-	pthread_mutex_t mu; /* guards conns */
-	struct conn *conns;
-};
+_Static_assert(S__MAX <= 64, "struct conn.stmt is too small");
 
 static void conn_close(struct conn *c)
 {
@@ -215,6 +205,8 @@ static void conn_close(struct conn *c)
 
 	for (i = 0; i < S__MAX; i++)
 		sqlite3_finalize(c->stmt[i]);
+	for (i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(c->cache[i].s);
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
 	free(c);
@@ -298,29 +290,63 @@ static struct conn *conn_get(struct store *st)
 	return c;
 }
 
-/* The prepared statement `id` on this thread's connection, reset and
- * unbound, or NULL (logged).  The SQL is written with PostgreSQL's $N
+/* Prepares text on c.  The SQL is written with PostgreSQL's $N
  * parameters; SQLite numbers "$N" by first appearance, but "?N" by N,
  * so they are rewritten before preparing. */
-static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+static sqlite3_stmt *prepare(struct conn *c, const char *text)
 {
-	struct conn *c = conn_get(st);
+	sqlite3_stmt *s = NULL;
 	char sql[4096];
 	size_t i;
 
-	if (c == NULL)
-		return NULL;
-	if (c->stmt[id] != NULL)
-		return c->stmt[id];
-	for (i = 0; stmt_sql[id][i] && i + 1 < sizeof(sql); i++)
-		sql[i] = stmt_sql[id][i] == '$' ? '?' : stmt_sql[id][i];
+	for (i = 0; text[i] && i + 1 < sizeof(sql); i++)
+		sql[i] = text[i] == '$' ? '?' : text[i];
 	sql[i] = '\0';
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL) !=
-	    SQLITE_OK) {
-		log_warnx("store: prepare %d: %s", (int)id, sqlite3_errmsg(c->db));
+	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		log_warnx("store: prepare \"%.60s\": %s", text, sqlite3_errmsg(c->db));
 		return NULL;
 	}
+	return s;
+}
+
+/* The prepared statement `id` on this thread's connection, reset and
+ * unbound, or NULL (logged). */
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+{
+	struct conn *c = conn_get(st);
+
+	if (c == NULL)
+		return NULL;
+	if (c->stmt[id] == NULL)
+		c->stmt[id] = prepare(c, stmt_sql[id]);
 	return c->stmt[id];
+}
+
+struct conn *sq_conn(struct store *st)
+{
+	return conn_get(st);
+}
+
+sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
+{
+	struct conn *c = conn_get(st);
+	size_t h, i;
+
+	if (c == NULL)
+		return NULL;
+	h = ((size_t)(uintptr_t)sql >> 4) % STMT_CACHE;
+	for (i = 0; i < STMT_CACHE; i++, h = (h + 1) % STMT_CACHE) {
+		if (c->cache[h].sql == sql)
+			return c->cache[h].s;
+		if (c->cache[h].sql == NULL) {
+			if ((c->cache[h].s = prepare(c, sql)) == NULL)
+				return NULL;
+			c->cache[h].sql = sql;
+			return c->cache[h].s;
+		}
+	}
+	log_warnx("store: statement cache full");
+	return NULL;
 }
 
 static void done(sqlite3_stmt *s)
@@ -376,6 +402,49 @@ static int step_changed(sqlite3_stmt *s, const char *what)
 	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
 		return STORE_NOTFOUND;
 	return rc;
+}
+
+void sq_done(sqlite3_stmt *s)
+{
+	done(s);
+}
+
+int sq_fail(sqlite3_stmt *s, const char *what)
+{
+	return fail(s, what);
+}
+
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	bind_text(s, i, v);
+}
+
+void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+	col_text(s, i, dst, size);
+}
+
+int sq_step_done(sqlite3_stmt *s, const char *what)
+{
+	return step_done(s, what);
+}
+
+int sq_step_changed(sqlite3_stmt *s, const char *what)
+{
+	return step_changed(s, what);
+}
+
+int sq_step_row(sqlite3_stmt *s, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	if (rc == SQLITE_ROW)
+		return STORE_OK;
+	if (rc == SQLITE_DONE) {
+		done(s);
+		return STORE_NOTFOUND;
+	}
+	return fail(s, what);
 }
 
 /* ---- Lifecycle -------------------------------------------------------- */

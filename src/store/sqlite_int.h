@@ -1,0 +1,51 @@
+/*
+ * Internals shared by the SQLite backend's files (sqlite.c holds the
+ * connection handling and the account tables; each other area has its
+ * own sqlite_<area>.c).  Not for use outside src/store/.
+ */
+#ifndef QCRA_SQLITE_INT_H
+#define QCRA_SQLITE_INT_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define STMT_CACHE 128 /* per connection, keyed by the SQL text's address */
+
+struct conn {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[64]; /* sqlite.c's own statements, by enum */
+	struct {
+		const char *sql;
+		sqlite3_stmt *s;
+	} cache[STMT_CACHE];
+	struct conn *next; /* in store->conns */
+	struct store *owner;
+};
+
+struct store {
+	char path[PATH_MAX];
+	pthread_key_t key;
+	pthread_mutex_t mu; /* guards conns */
+	struct conn *conns;
+};
+
+/* The statement for `sql` (a string with static storage: its address is
+ * the cache key) on this thread's connection, prepared once; NULL on
+ * error (logged).  $N parameters are bound by number. */
+sqlite3_stmt *sq_stmt(struct store *st, const char *sql);
+struct conn *sq_conn(struct store *st);
+
+void sq_done(sqlite3_stmt *s);                  /* reset + clear bindings */
+int sq_fail(sqlite3_stmt *s, const char *what); /* logs, resets, STORE_ERROR */
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v); /* NULL binds NULL */
+void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size);
+int sq_step_done(sqlite3_stmt *s, const char *what);    /* OK / CONFLICT / ERROR */
+int sq_step_changed(sqlite3_stmt *s, const char *what); /* + NOTFOUND when no row */
+/* One row: STORE_OK leaving the row readable (call sq_done after), or
+ * STORE_NOTFOUND / STORE_ERROR with the statement reset. */
+int sq_step_row(sqlite3_stmt *s, const char *what);
+
+#endif
