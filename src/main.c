@@ -15,6 +15,8 @@ static const char usage[] =
 	"  serve            run the portal (HTTP)\n"
 	"  migrate          apply database migrations\n"
 	"  member import    load the chamber's member register from a CSV file\n"
+	"  operator add     create a registration authority staff account\n"
+	"  audit verify     check the audit log's hash chain\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
@@ -39,6 +41,10 @@ int main(int argc, char **argv)
 		return cli_migrate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "member") == 0)
 		return cli_member(argc - 1, argv + 1);
+	if (strcmp(argv[1], "operator") == 0)
+		return cli_operator(argc - 1, argv + 1);
+	if (strcmp(argv[1], "audit") == 0)
+		return cli_audit(argc - 1, argv + 1);
 	fprintf(stderr, "qcra: unknown command \"%s\"\n\n%s", argv[1], usage);
 	return 2;
 }

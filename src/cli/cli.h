@@ -21,5 +21,7 @@ struct store *cli_open_store(const struct config *cfg);
 int cli_serve(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_member(int argc, char **argv);
+int cli_operator(int argc, char **argv);
+int cli_audit(int argc, char **argv);
 
 #endif

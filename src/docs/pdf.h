@@ -24,25 +24,25 @@
 
 #define PDF_PAGE_W 210.0
 #define PDF_PAGE_H 297.0
-#define PDF_LEFT 18.0			       /* left margin */
-#define PDF_RIGHT (PDF_PAGE_W - 18.0)	       /* right edge of the text */
-#define PDF_WIDTH (PDF_RIGHT - PDF_LEFT)       /* text width */
-#define PDF_TOP 24.0			       /* first line below the header */
-#define PDF_BOTTOM (PDF_PAGE_H - 20.0)	       /* last line above the footer */
+#define PDF_LEFT 18.0                    /* left margin */
+#define PDF_RIGHT (PDF_PAGE_W - 18.0)    /* right edge of the text */
+#define PDF_WIDTH (PDF_RIGHT - PDF_LEFT) /* text width */
+#define PDF_TOP 24.0                     /* first line below the header */
+#define PDF_BOTTOM (PDF_PAGE_H - 20.0)   /* last line above the footer */
 #define PDF_MAX_SECTIONS 8
 
 enum pdf_style {
-	PDF_BODY,	  /* running text, 9.5 pt */
-	PDF_BODY_BOLD,	  /* emphasised running text */
-	PDF_TEXT,	  /* long text (the contract), 9 pt */
-	PDF_TEXT_BOLD,	  /* its headings */
-	PDF_SMALL,	  /* notes, 8 pt */
-	PDF_SMALL_BOLD,	  /* column heads */
-	PDF_LABEL,	  /* field labels, 7.5 pt grey */
-	PDF_TITLE,	  /* document title, 14 pt bold */
-	PDF_SUBTITLE,	  /* line under the title, 10.5 pt */
-	PDF_HEADING,	  /* section headings, 10 pt bold */
-	PDF_TOTAL,	  /* amount due, 11 pt bold */
+	PDF_BODY,       /* running text, 9.5 pt */
+	PDF_BODY_BOLD,  /* emphasised running text */
+	PDF_TEXT,       /* long text (the contract), 9 pt */
+	PDF_TEXT_BOLD,  /* its headings */
+	PDF_SMALL,      /* notes, 8 pt */
+	PDF_SMALL_BOLD, /* column heads */
+	PDF_LABEL,      /* field labels, 7.5 pt grey */
+	PDF_TITLE,      /* document title, 14 pt bold */
+	PDF_SUBTITLE,   /* line under the title, 10.5 pt */
+	PDF_HEADING,    /* section headings, 10 pt bold */
+	PDF_TOTAL,      /* amount due, 11 pt bold */
 	PDF_STYLE__MAX
 };
 
@@ -54,7 +54,7 @@ struct pdf_meta {
 	const char *author; /* PDF author: the issuer */
 	const char *header; /* left of every page's header (the issuer) */
 	const char *footer; /* left of every page's footer (document, order) */
-	time_t created;	    /* PDF creation date */
+	time_t created;     /* PDF creation date */
 };
 
 struct pdf;
@@ -88,14 +88,13 @@ double pdf_measure(struct pdf *p, double w, enum pdf_style st, const char *text)
 /* Draws text in the box from (x, y), width w; returns its height.  No
  * page break. */
 double pdf_text_at(struct pdf *p, double x, double y, double w, enum pdf_style st,
-		   enum pdf_align al, const char *text);
+                   enum pdf_align al, const char *text);
 /* A paragraph at the cursor, indented by indent, flowing over page
  * breaks line by line; the cursor moves below it.  pdf_markup takes
  * Pango markup (values in it must be escaped). */
-void pdf_para(struct pdf *p, double indent, enum pdf_style st, enum pdf_align al,
-	      const char *text);
+void pdf_para(struct pdf *p, double indent, enum pdf_style st, enum pdf_align al, const char *text);
 void pdf_markup(struct pdf *p, double indent, enum pdf_style st, enum pdf_align al,
-		const char *markup);
+                const char *markup);
 /* A bullet item ("•" hanging at indent); text is markup when markup
  * is set. */
 void pdf_bullet(struct pdf *p, double indent, enum pdf_style st, const char *text, int markup);
@@ -112,6 +111,9 @@ struct pdf_row {
 /* Labelled rows across the text width, labels lw wide: one field per
  * line, or with cols 2 two per line (an odd last one takes the line). */
 void pdf_rows(struct pdf *p, double lw, const struct pdf_row *rows, size_t n, int cols);
+/* One field per line in a column w wide at x (e.g. beside a picture). */
+void pdf_rows_in(struct pdf *p, double x, double w, double lw, const struct pdf_row *rows,
+                 size_t n);
 
 /* A row of n boxed fields of equal width, each a label above a bold
  * value (e.g. number, date, reference). */
@@ -125,8 +127,8 @@ struct pdf_col {
 
 /* A table with a shaded header row (repeated after a page break);
  * cells holds nrows * ncols strings, row by row. */
-void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols,
-	       const char *const *cells, size_t nrows);
+void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols, const char *const *cells,
+               size_t nrows);
 
 /* ---- Drawing ------------------------------------------------------------ */
 

@@ -13,7 +13,7 @@
 #include "util/log.h"
 
 #define IPS_NAME_MAX 70 /* N: and P: at most 70 characters (NBS IPS) */
-#define QR_SIZE 42.0	/* mm; ~5 px per module at 150 dpi */
+#define QR_SIZE 42.0    /* mm; ~5 px per module at 150 dpi */
 
 struct proforma_doc {
 	const struct order *o;
@@ -31,51 +31,67 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* Copies s into out (out of n bytes) with '|' and control characters,
- * which the IPS format cannot carry, replaced by spaces. */
+/* Copies s into out (n bytes) with '|' and control characters, which
+ * the IPS format cannot carry, turned into spaces, and without leading
+ * or trailing spaces. */
 static void ips_clean(char *out, size_t n, const char *s)
 {
-	size_t i;
+	size_t i, len;
 
+	while (*s == ' ')
+		s++;
 	snprintf(out, n, "%s", s);
 	for (i = 0; out[i] != '\0'; i++)
-		if (out[i] == '|' || (unsigned char)out[i] < 0x20)
+		if (out[i] == '|' || (unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			out[i] = ' ';
+	len = strlen(out);
+	while (len > 0 && out[len - 1] == ' ')
+		out[--len] = '\0';
+}
+
+/* "a" sep "b", or whichever of them is not empty. */
+static void ips_join(char *out, size_t n, const char *a, const char *sep, const char *b)
+{
+	snprintf(out, n, "%s%s%s", a, a[0] != '\0' && b[0] != '\0' ? sep : "", b);
 }
 
 /*
- * An IPS name field: name and address on two lines, as the format asks,
- * shortened to its 70 characters: first the street goes, then the
- * city, and a name alone is cut at a character boundary.
+ * An IPS name field (N, P): the name and, on a new line, the address,
+ * in at most 70 characters: when too long the street goes first, then
+ * the place, and a name alone is cut at a character boundary.  Empty
+ * parts leave no stray separators (the format forbids trailing blanks).
  */
-static void ips_name(char *out, size_t n, const char *name, const char *street,
-		     const char *postal, const char *city)
+static void ips_name(char *out, size_t n, const char *name, const char *street, const char *postal,
+                     const char *city)
 {
-	char nm[256], st[128], pc[16], ct[96];
+	char nm[256], st[128], pc[16], ct[96], place[128], addr[272];
 	size_t cut, chars = 0;
 
 	ips_clean(nm, sizeof(nm), name);
 	ips_clean(st, sizeof(st), street);
 	ips_clean(pc, sizeof(pc), postal);
 	ips_clean(ct, sizeof(ct), city);
-	snprintf(out, n, "%s\n%s, %s %s", nm, st, pc, ct);
+	ips_join(place, sizeof(place), pc, " ", ct);
+	ips_join(addr, sizeof(addr), st, ", ", place);
+	ips_join(out, n, nm, "\n", addr);
 	if (utf8_chars(out) <= IPS_NAME_MAX)
 		return;
-	snprintf(out, n, "%s\n%s %s", nm, pc, ct);
+	ips_join(out, n, nm, "\n", place);
 	if (utf8_chars(out) <= IPS_NAME_MAX)
 		return;
 	for (cut = 0; nm[cut] != '\0'; cut++)
 		if (((unsigned char)nm[cut] & 0xc0) != 0x80 && ++chars > IPS_NAME_MAX)
 			break;
+	while (cut > 0 && nm[cut - 1] == ' ')
+		cut--;
 	nm[cut] = '\0';
 	snprintf(out, n, "%s", nm);
 }
 
-int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out,
-			 size_t outlen)
+int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out, size_t outlen)
 {
 	const struct seller *s = &c->seller;
-	char payee[512], payer[512];
+	char payee[640], payer[640];
 	struct invoice inv;
 	struct ips_qr q;
 
@@ -84,95 +100,86 @@ int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *o
 	ips_name(payee, sizeof(payee), s->name, s->street, s->postal_code, s->city);
 	if (o->type == ORDER_LEGAL)
 		ips_name(payer, sizeof(payer), o->company_name, o->company_street,
-			 o->company_postal_code, o->company_city);
+		         o->company_postal_code, o->company_city);
 	else {
 		char holder[160];
 
 		snprintf(holder, sizeof(holder), "%s %s", o->first_name, o->last_name);
 		ips_name(payer, sizeof(payer), holder, o->street, o->postal_code, o->city);
 	}
-	q = (struct ips_qr){s->account,		 payee,		 inv.total_para, payer,
-			    s->payment_code, s->purpose[LANG_SR], o->payment_ref};
+	q = (struct ips_qr){s->account,    payee,           inv.total_para,
+	                    payer,         s->payment_code, s->purpose[LANG_SR],
+	                    o->payment_ref};
 	return ips_qr_format(&q, out, outlen);
 }
 
-/* Seller (left) and the document's number and dates (right). */
+/* A small boxed field (label above a bold value) at (x, y), w x 11 mm. */
+static void date_box(struct pdf *p, double x, double y, double w, const char *label,
+                     const char *value)
+{
+	pdf_rect(p, x, y, w, 11, 0.2, -1);
+	pdf_text_at(p, x + 1.5, y + 1.5, w - 3, PDF_LABEL, PDF_ALIGN_LEFT, label);
+	pdf_text_at(p, x + 1.5, y + 5, w - 3, PDF_BODY_BOLD, PDF_ALIGN_LEFT, value);
+}
+
+/* Seller (left); title, number, date and due date (right). */
 static void proforma_head(struct pdf *p, const struct proforma_doc *d)
 {
 	const struct seller *s = &d->c->seller;
 	const struct order *o = d->o;
 	char text[800], acct[32], num[64], date[16], due[16];
 	double y = pdf_y(p), h, hr;
-	struct pdf_row f[2];
 
 	pdf_account(s->account, acct, sizeof(acct));
-	snprintf(text, sizeof(text),
-		 "%s, %s %s\nPIB %s  ·  MB %s\nTekući račun %s\n%s", s->street, s->postal_code,
-		 s->city, s->pib, s->mb, acct, s->bank);
-	pdf_text_at(p, PDF_LEFT, y, 90, PDF_LABEL, PDF_ALIGN_LEFT, "Prodavac");
-	h = pdf_text_at(p, PDF_LEFT, y + 3.6, 95, PDF_BODY_BOLD, PDF_ALIGN_LEFT, s->name);
-	h += pdf_text_at(p, PDF_LEFT, y + 3.6 + h + 0.5, 95, PDF_SMALL, PDF_ALIGN_LEFT, text);
-	h += 4.1;
+	snprintf(text, sizeof(text), "%s, %s %s\nPIB %s  ·  MB %s\nTekući račun %s\n%s", s->street,
+	         s->postal_code, s->city, s->pib, s->mb, acct, s->bank);
+	pdf_text_at(p, PDF_LEFT, y, 95, PDF_LABEL, PDF_ALIGN_LEFT, "Prodavac");
+	h = 3.6 + pdf_text_at(p, PDF_LEFT, y + 3.6, 95, PDF_BODY_BOLD, PDF_ALIGN_LEFT, s->name);
+	h += 0.5 + pdf_text_at(p, PDF_LEFT, y + h + 0.5, 95, PDF_SMALL, PDF_ALIGN_LEFT, text);
 
 	snprintf(num, sizeof(num), "br. %lld", o->id);
 	pdf_date(pdf_order_time(o), date, sizeof(date));
 	pdf_date(pdf_order_time(o) + (time_t)s->due_days * 86400, due, sizeof(due));
 	hr = pdf_text_at(p, PDF_RIGHT - 70, y - 1, 70, PDF_TITLE, PDF_ALIGN_RIGHT, "Predračun");
 	hr += pdf_text_at(p, PDF_RIGHT - 70, y - 1 + hr, 70, PDF_SUBTITLE, PDF_ALIGN_RIGHT, num);
-	pdf_set_y(p, y + hr + 2);
-	f[0] = (struct pdf_row){"Datum izdavanja", date};
-	f[1] = (struct pdf_row){"Rok plaćanja", due};
-	/* pdf_fields spans the text width; draw the pair at the right. */
-	{
-		double x = PDF_RIGHT - 70;
-
-		pdf_rect(p, x, pdf_y(p), 35, 11, 0.2, -1);
-		pdf_rect(p, x + 35, pdf_y(p), 35, 11, 0.2, -1);
-		pdf_text_at(p, x + 1.5, pdf_y(p) + 1.5, 32, PDF_LABEL, PDF_ALIGN_LEFT, f[0].label);
-		pdf_text_at(p, x + 1.5, pdf_y(p) + 5, 32, PDF_BODY_BOLD, PDF_ALIGN_LEFT,
-			    f[0].value);
-		pdf_text_at(p, x + 36.5, pdf_y(p) + 1.5, 32, PDF_LABEL, PDF_ALIGN_LEFT,
-			    f[1].label);
-		pdf_text_at(p, x + 36.5, pdf_y(p) + 5, 32, PDF_BODY_BOLD, PDF_ALIGN_LEFT,
-			    f[1].value);
-		hr += 2 + 11;
-	}
+	date_box(p, PDF_RIGHT - 70, y + hr + 2, 35, "Datum izdavanja", date);
+	date_box(p, PDF_RIGHT - 35, y + hr + 2, 35, "Rok plaćanja", due);
+	hr += 2 + 11;
 	pdf_set_y(p, y + (h > hr ? h : hr) + 6);
 }
 
-/* The buyer: the person, or the company that pays with its ids. */
+/* The buyer in a shaded box: the person, or the company that pays. */
 static void proforma_buyer(struct pdf *p, const struct order *o)
 {
 	char name[160], text[800];
-	double y, h;
+	double y = pdf_y(p), hn, ht;
 
 	if (o->type == ORDER_LEGAL) {
 		snprintf(name, sizeof(name), "%s", o->company_name);
 		snprintf(text, sizeof(text),
-			 "%s, %s %s\nPIB %s  ·  MB %s\nOvlašćeno lice: %s %s, %s", o->company_street,
-			 o->company_postal_code, o->company_city, o->company_pib, o->company_mb,
-			 o->first_name, o->last_name, o->position);
+		         "%s, %s %s\nPIB %s  ·  MB %s\nOvlašćeno lice: %s %s, %s",
+		         o->company_street, o->company_postal_code, o->company_city, o->company_pib,
+		         o->company_mb, o->first_name, o->last_name, o->position);
 	} else {
 		snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
 		snprintf(text, sizeof(text), "%s, %s %s\n%s", o->street, o->postal_code, o->city,
-			 o->email);
+		         o->email);
 	}
-	y = pdf_y(p);
-	h = 3.6 + pdf_measure(p, 100, PDF_BODY_BOLD, name) + 0.5 +
-	    pdf_measure(p, 100, PDF_SMALL, text) + 2 * 2.5;
-	pdf_rect(p, PDF_LEFT, y, 106, h, 0.2, 0.97);
+	hn = pdf_measure(p, 100, PDF_BODY_BOLD, name);
+	ht = pdf_measure(p, 100, PDF_SMALL, text);
+	pdf_rect(p, PDF_LEFT, y, 106, 2.5 + 3.6 + hn + 0.5 + ht + 2.5, 0.2, 0.97);
 	pdf_text_at(p, PDF_LEFT + 3, y + 2.5, 100, PDF_LABEL, PDF_ALIGN_LEFT, "Kupac");
-	h = pdf_text_at(p, PDF_LEFT + 3, y + 6.1, 100, PDF_BODY_BOLD, PDF_ALIGN_LEFT, name);
-	pdf_text_at(p, PDF_LEFT + 3, y + 6.1 + h + 0.5, 100, PDF_SMALL, PDF_ALIGN_LEFT, text);
-	pdf_set_y(p, y + 3.6 + h + 0.5 + pdf_measure(p, 100, PDF_SMALL, text) + 5 + 7);
+	pdf_text_at(p, PDF_LEFT + 3, y + 6.1, 100, PDF_BODY_BOLD, PDF_ALIGN_LEFT, name);
+	pdf_text_at(p, PDF_LEFT + 3, y + 6.1 + hn + 0.5, 100, PDF_SMALL, PDF_ALIGN_LEFT, text);
+	pdf_set_y(p, y + 2.5 + 3.6 + hn + 0.5 + ht + 2.5 + 7);
 }
 
 static void proforma_lines(struct pdf *p, const struct invoice *inv)
 {
 	static const struct pdf_col cols[] = {
-		{"Rb.", 10, PDF_ALIGN_LEFT},	       {"Naziv", 82, PDF_ALIGN_LEFT},
-		{"JM", 12, PDF_ALIGN_CENTER},	       {"Količina", 16, PDF_ALIGN_RIGHT},
-		{"Cena bez PDV", 27, PDF_ALIGN_RIGHT}, {"Iznos bez PDV", 27, PDF_ALIGN_RIGHT},
+	    {"Rb.", 10, PDF_ALIGN_LEFT},           {"Naziv", 82, PDF_ALIGN_LEFT},
+	    {"JM", 12, PDF_ALIGN_CENTER},          {"Količina", 16, PDF_ALIGN_RIGHT},
+	    {"Cena bez PDV", 27, PDF_ALIGN_RIGHT}, {"Iznos bez PDV", 27, PDF_ALIGN_RIGHT},
 	};
 	char text[INVOICE_MAX_LINES][4][32];
 	const char *cells[INVOICE_MAX_LINES * 6];
@@ -239,30 +246,15 @@ static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
 	rows[3] = (struct pdf_row){"Šifra plaćanja", s->payment_code};
 	rows[4] = (struct pdf_row){"Model", "97"};
 	rows[5] = (struct pdf_row){"Poziv na broj",
-				   strlen(d->o->payment_ref) > 2 ? d->o->payment_ref + 2 : ""};
+	                           strlen(d->o->payment_ref) > 2 ? d->o->payment_ref + 2 : ""};
 	rows[6] = (struct pdf_row){"Svrha uplate", s->purpose[LANG_SR]};
 	/* The rows take the width left of the code. */
-	{
-		size_t i;
-		double lw = 34, vw = x_qr - 8 - PDF_LEFT - lw, h = 6.2;
-
-		for (i = 0; i < 7; i++) {
-			double ry = y + h * (double)i;
-
-			pdf_rect(p, PDF_LEFT, ry, lw, h, 0.2, 0.93);
-			pdf_rect(p, PDF_LEFT + lw, ry, vw, h, 0.2, -1);
-			pdf_text_at(p, PDF_LEFT + 1.5, ry + 1.5, lw - 3, PDF_LABEL, PDF_ALIGN_LEFT,
-				    rows[i].label);
-			pdf_text_at(p, PDF_LEFT + lw + 1.5, ry + 1.2, vw - 3,
-				    i == 2 || i == 5 ? PDF_BODY_BOLD : PDF_BODY, PDF_ALIGN_LEFT,
-				    rows[i].value);
-		}
-		end = y + h * 7;
-	}
+	pdf_rows_in(p, PDF_LEFT, x_qr - 8 - PDF_LEFT, 34, rows, 7);
+	end = pdf_y(p);
 	if (pdf_qr(p, x_qr, y, QR_SIZE, d->qr) != 0)
 		return -1;
 	pdf_text_at(p, x_qr - 4, y + QR_SIZE, QR_SIZE + 8, PDF_LABEL, PDF_ALIGN_CENTER,
-		    "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke");
+	            "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke");
 	if (end < y + QR_SIZE + 6)
 		end = y + QR_SIZE + 6;
 	pdf_set_y(p, end + 6);
@@ -281,13 +273,14 @@ static int proforma_body(struct pdf *p, void *arg)
 	if (proforma_payment(p, d) != 0)
 		return -1;
 	pdf_date(pdf_order_time(d->o) + (time_t)d->c->seller.due_days * 86400, due, sizeof(due));
-	snprintf(note, sizeof(note),
-		 "Uplatu izvršite najkasnije do %s, sa pozivom na broj tačno kako je naveden, "
-		 "kako bi uplata bila automatski povezana sa vašom porudžbinom. Sertifikat se izdaje "
-		 "po evidentiranju uplate i prijemu potpisane dokumentacije. Predračun nije poreska "
-		 "isprava; račun se izdaje po prijemu uplate. Dokument je izrađen elektronski i "
-		 "punovažan je bez pečata i potpisa.",
-		 due);
+	snprintf(
+	    note, sizeof(note),
+	    "Uplatu izvršite najkasnije do %s, sa pozivom na broj tačno kako je naveden, "
+	    "kako bi uplata bila automatski povezana sa vašom porudžbinom. Sertifikat se izdaje "
+	    "po evidentiranju uplate i prijemu potpisane dokumentacije. Predračun nije poreska "
+	    "isprava; račun se izdaje po prijemu uplate. Dokument je izrađen elektronski i "
+	    "punovažan je bez pečata i potpisa.",
+	    due);
 	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_JUSTIFY, note);
 	return 0;
 }
@@ -300,7 +293,7 @@ int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf 
 
 	if (catalog_office(c, o->office) == NULL || catalog_tariff(c, o->validity) == NULL) {
 		log_warnx("order %lld: proforma: unknown office %s or tariff %s", o->id, o->office,
-			  o->validity);
+		          o->validity);
 		return -1;
 	}
 	memset(d, 0, sizeof(*d));
@@ -312,9 +305,9 @@ int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf 
 		return -1;
 	}
 	snprintf(footer, sizeof(footer), "Predračun br. %lld  ·  poziv na broj %s", o->id,
-		 o->payment_ref);
+	         o->payment_ref);
 	m = (struct pdf_meta){"Predračun", c->seller.name, c->seller.name, footer,
-			      pdf_order_time(o)};
+	                      pdf_order_time(o)};
 	if (pdf_render(&m, proforma_body, d, out) != 0) {
 		log_warnx("order %lld: proforma.pdf failed", o->id);
 		return -1;

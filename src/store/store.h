@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "domain/audit.h"
 #include "domain/order.h"
 
 enum store_rc {
@@ -102,7 +103,11 @@ int store_token_use(struct store *st, const unsigned char hash[32], enum token_k
 
 /* ---- Sessions (only the SHA-256 of the cookie value is stored) ------- */
 
-enum session_kind { SESSION_MEMBER = 1, SESSION_OPERATOR = 2 };
+enum session_kind {
+	SESSION_MEMBER = 1,
+	SESSION_OPERATOR = 2,
+	SESSION_OPERATOR_ENROLL = 3, /* password checked, TOTP not yet set up */
+};
 
 struct session {
 	unsigned char id_hash[32];
@@ -185,5 +190,51 @@ int store_order_event_add(struct store *st, long long order_id, const char *stat
 /* Calls fn for each event of the order, oldest first. */
 int store_order_events(struct store *st, long long order_id,
 		       int (*fn)(void *arg, const struct order_event *e), void *arg);
+
+/* ---- Registration authority staff (sqlite_ra.c) -------------------------- */
+
+struct operator {
+	long long id;
+	char username[64];
+	char password_hash[128];
+	char role[16];        /* "operator", "admin", "auditor" */
+	char office[16];      /* office code; "" for admin and auditor */
+	char totp_secret[40]; /* base32 */
+	long long totp_last_step; /* last accepted TOTP step (no replay) */
+	time_t totp_enrolled_at;  /* 0 until the first code was entered */
+	int active;
+	time_t created_at;
+};
+
+/* Sets o->id; STORE_CONFLICT when the username exists. */
+int store_operator_create(struct store *st, struct operator *o);
+int store_operator_get(struct store *st, long long id, struct operator *out);
+int store_operator_by_username(struct store *st, const char *username, struct operator *out);
+/* Rewrites role, office, active and password_hash. */
+int store_operator_update(struct store *st, const struct operator *o);
+/* Records a TOTP step as used; STORE_NOTFOUND when it is not newer than
+ * the last one (a replayed code).  Marks enrolment on first use. */
+int store_operator_totp_step(struct store *st, long long id, long long step, time_t now);
+int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator *o),
+			void *arg);
+
+/* ---- Audit log (append-only, hash-chained) ------------------------------- */
+
+/* Appends e (its id, prev_hash and hash are filled in).  Joins the
+ * caller's transaction, or runs in its own. */
+int store_audit_append(struct store *st, struct audit_entry *e);
+
+struct audit_filter {
+	const char *actor;  /* exact, or NULL */
+	const char *action; /* prefix, or NULL */
+	const char *object; /* exact, or NULL */
+	time_t since, until; /* 0: open */
+	long long after_id; /* entries with id > after_id */
+	int limit;          /* 0: no limit */
+	int newest_first;
+};
+
+int store_audit_each(struct store *st, const struct audit_filter *f,
+		     int (*fn)(void *arg, const struct audit_entry *e), void *arg);
 
 #endif

@@ -59,7 +59,7 @@ static const char *check_username(const char *v)
 	return username_valid(v) ? NULL : "field.username_invalid";
 }
 
-static const char *policy_error(enum password_error e)
+const char *password_policy_key(int e)
 {
 	switch (e) {
 	case PASSWORD_OK:
@@ -83,7 +83,7 @@ static void check_new_password(struct fstate *st, const char *username)
 	const char *again = fields_value(st, "password_confirm");
 	const char *e;
 
-	if (*pw && (e = policy_error(password_check(pw, username))) != NULL)
+	if (*pw && (e = password_policy_key(password_check(pw, username))) != NULL)
 		fields_error(st, "password", e);
 	else if (*pw && strcmp(pw, again) != 0)
 		fields_error(st, "password_confirm", "field.password_mismatch");
@@ -392,7 +392,7 @@ void web_login_get(struct req *r)
 /* Throttling (ASVS 6.3.1): the 6th failure within the window for the
  * username, or too many for the address, gets 429.  Returns the
  * seconds to wait, 0 when allowed. */
-static long throttled(struct req *r, const char *user_key, const char *addr_key)
+long login_throttled(struct req *r, const char *user_key, const char *addr_key)
 {
 	const struct config *cfg = app_of(r)->cfg;
 	time_t now = time(NULL), since = now - cfg->login_window_secs, oldest;
@@ -431,7 +431,7 @@ void web_login_post(struct req *r)
 	pw = fields_value(&st, "password");
 	snprintf(user_key, sizeof(user_key), "u:%s", username);
 	snprintf(addr_key, sizeof(addr_key), "a:%s", r->client_addr);
-	if ((wait = throttled(r, user_key, addr_key)) > 0) {
+	if ((wait = login_throttled(r, user_key, addr_key)) > 0) {
 		snprintf(retry, sizeof(retry), "%ld", wait);
 		http_header(r, "Retry-After", retry);
 		login_form(r, 429, &st, "login.throttled");

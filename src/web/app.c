@@ -31,52 +31,65 @@ struct route {
 	const char *pattern; /* '#' segment: a number, stored in r->ids */
 	void (*fn)(struct req *r);
 	unsigned flags;
+	unsigned roles; /* RA staff roles allowed (enum ra_role bits); 0: not a staff page */
 };
+
+#define ANY_STAFF (RA_OPERATOR | RA_ADMIN | RA_AUDITOR)
 
 static void web_health(struct req *r);
 static void web_static(struct req *r);
 
 static const struct route routes[] = {
-	{HTTP_GET, "/", web_home, 0},
-	{HTTP_GET, "/healthz", web_health, 0},
-	{HTTP_GET, "/static/style.css", web_static, 0},
-	{HTTP_GET, "/register", web_register_get, 0},
-	{HTTP_POST, "/register", web_register_post, R_FORM},
-	{HTTP_GET, "/register/sent", web_register_sent, 0},
-	{HTTP_GET, "/register/confirm", web_confirm_get, 0},
-	{HTTP_POST, "/register/confirm", web_confirm_post, R_FORM},
-	{HTTP_GET, "/login", web_login_get, 0},
-	{HTTP_POST, "/login", web_login_post, R_FORM},
-	{HTTP_POST, "/logout", web_logout, R_FORM},
-	{HTTP_GET, "/forgot-username", web_forgot_username_get, 0},
-	{HTTP_POST, "/forgot-username", web_forgot_username_post, R_FORM},
-	{HTTP_GET, "/forgot-username/sent", web_forgot_username_sent, 0},
-	{HTTP_GET, "/password/forgot", web_password_forgot_get, 0},
-	{HTTP_POST, "/password/forgot", web_password_forgot_post, R_FORM},
-	{HTTP_GET, "/password/forgot/sent", web_password_forgot_sent, 0},
-	{HTTP_GET, "/password/reset", web_password_reset_get, 0},
-	{HTTP_POST, "/password/reset", web_password_reset_post, R_FORM},
-	{HTTP_GET, "/password/change", web_password_change_get, R_MEMBER},
-	{HTTP_POST, "/password/change", web_password_change_post, R_MEMBER | R_FORM},
-	{HTTP_GET, "/account", web_account, R_MEMBER},
-	{HTTP_GET, "/certificates/new", web_cert_new, R_MEMBER},
-	{HTTP_GET, "/certificates/new/natural", web_cert_form_get, R_MEMBER},
-	{HTTP_POST, "/certificates/new/natural", web_cert_form_post, R_MEMBER | R_FORM},
-	{HTTP_GET, "/certificates/new/legal", web_cert_form_get, R_MEMBER},
-	{HTTP_POST, "/certificates/new/legal", web_cert_form_post, R_MEMBER | R_FORM},
-	{HTTP_GET, "/orders", web_orders, R_MEMBER},
-	{HTTP_GET, "/orders/#", web_order_page, R_MEMBER},
-	{HTTP_GET, "/orders/#/review", web_order_review, R_MEMBER},
-	{HTTP_GET, "/orders/#/edit", web_order_edit_get, R_MEMBER},
-	{HTTP_POST, "/orders/#/edit", web_order_edit_post, R_MEMBER | R_FORM},
-	{HTTP_POST, "/orders/#/confirm", web_order_confirm, R_MEMBER | R_FORM},
-	{HTTP_POST, "/orders/#/cancel", web_order_cancel, R_MEMBER | R_FORM},
-	{HTTP_GET, "/orders/#/request.pdf", web_order_pdf, R_MEMBER},
-	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER},
-	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER},
-	{HTTP_GET, "/help", web_help, 0},
-	{HTTP_GET, "/help/request", web_help_request, 0},
-	{HTTP_GET, "/offices", web_offices, 0},
+	{HTTP_GET, "/", web_home, 0, 0},
+	{HTTP_GET, "/healthz", web_health, 0, 0},
+	{HTTP_GET, "/static/style.css", web_static, 0, 0},
+	{HTTP_GET, "/register", web_register_get, 0, 0},
+	{HTTP_POST, "/register", web_register_post, R_FORM, 0},
+	{HTTP_GET, "/register/sent", web_register_sent, 0, 0},
+	{HTTP_GET, "/register/confirm", web_confirm_get, 0, 0},
+	{HTTP_POST, "/register/confirm", web_confirm_post, R_FORM, 0},
+	{HTTP_GET, "/login", web_login_get, 0, 0},
+	{HTTP_POST, "/login", web_login_post, R_FORM, 0},
+	{HTTP_POST, "/logout", web_logout, R_FORM, 0},
+	{HTTP_GET, "/forgot-username", web_forgot_username_get, 0, 0},
+	{HTTP_POST, "/forgot-username", web_forgot_username_post, R_FORM, 0},
+	{HTTP_GET, "/forgot-username/sent", web_forgot_username_sent, 0, 0},
+	{HTTP_GET, "/password/forgot", web_password_forgot_get, 0, 0},
+	{HTTP_POST, "/password/forgot", web_password_forgot_post, R_FORM, 0},
+	{HTTP_GET, "/password/forgot/sent", web_password_forgot_sent, 0, 0},
+	{HTTP_GET, "/password/reset", web_password_reset_get, 0, 0},
+	{HTTP_POST, "/password/reset", web_password_reset_post, R_FORM, 0},
+	{HTTP_GET, "/password/change", web_password_change_get, R_MEMBER, 0},
+	{HTTP_POST, "/password/change", web_password_change_post, R_MEMBER | R_FORM, 0},
+	{HTTP_GET, "/account", web_account, R_MEMBER, 0},
+	{HTTP_GET, "/certificates/new", web_cert_new, R_MEMBER, 0},
+	{HTTP_GET, "/certificates/new/natural", web_cert_form_get, R_MEMBER, 0},
+	{HTTP_POST, "/certificates/new/natural", web_cert_form_post, R_MEMBER | R_FORM, 0},
+	{HTTP_GET, "/certificates/new/legal", web_cert_form_get, R_MEMBER, 0},
+	{HTTP_POST, "/certificates/new/legal", web_cert_form_post, R_MEMBER | R_FORM, 0},
+	{HTTP_GET, "/orders", web_orders, R_MEMBER, 0},
+	{HTTP_GET, "/orders/#", web_order_page, R_MEMBER, 0},
+	{HTTP_GET, "/orders/#/review", web_order_review, R_MEMBER, 0},
+	{HTTP_GET, "/orders/#/edit", web_order_edit_get, R_MEMBER, 0},
+	{HTTP_POST, "/orders/#/edit", web_order_edit_post, R_MEMBER | R_FORM, 0},
+	{HTTP_POST, "/orders/#/confirm", web_order_confirm, R_MEMBER | R_FORM, 0},
+	{HTTP_POST, "/orders/#/cancel", web_order_cancel, R_MEMBER | R_FORM, 0},
+	{HTTP_GET, "/orders/#/request.pdf", web_order_pdf, R_MEMBER, 0},
+	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER, 0},
+	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER, 0},
+	{HTTP_GET, "/help", web_help, 0, 0},
+	{HTTP_GET, "/help/request", web_help_request, 0, 0},
+	{HTTP_GET, "/offices", web_offices, 0, 0},
+	{HTTP_GET, "/ra/login", web_ra_login_get, 0, 0},
+	{HTTP_POST, "/ra/login", web_ra_login_post, R_FORM, 0},
+	{HTTP_GET, "/ra/enroll", web_ra_enroll_get, 0, 0},
+	{HTTP_POST, "/ra/enroll", web_ra_enroll_post, R_FORM, 0},
+	{HTTP_POST, "/ra/logout", web_ra_logout, R_FORM, 0},
+	{HTTP_GET, "/ra", web_ra_home, 0, ANY_STAFF},
+	{HTTP_GET, "/ra/operators", web_ra_operators, 0, RA_ADMIN},
+	{HTTP_POST, "/ra/operators", web_ra_operator_add, R_FORM, RA_ADMIN},
+	{HTTP_POST, "/ra/operators/#/toggle", web_ra_operator_toggle, R_FORM, RA_ADMIN},
+	{HTTP_GET, "/ra/audit", web_ra_audit, 0, RA_AUDITOR | RA_ADMIN},
 };
 
 /* ---- Start-up ----------------------------------------------------------- */
@@ -381,6 +394,20 @@ void app_handle(struct req *r)
 			return;
 		}
 	}
+	if (rt->roles != 0) {
+		const struct ra_user *u = ra_user(r);
+
+		if (u == NULL) {
+			http_redirect(r, "/ra/login");
+			return;
+		}
+		if (!(u->role & rt->roles)) {
+			app_audit(r, "access_denied", r->path, "denied", "role %s",
+				  ra_role_name(u->role));
+			page_error(r, 403, "error.forbidden");
+			return;
+		}
+	}
 	if ((rt->flags & R_MEMBER) && session_user(r) == NULL) {
 		struct buf loc = BUF_INIT;
 
@@ -405,6 +432,34 @@ int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key
 	body = i18n_vformat(&r->arena, lang, body_key, ap);
 	va_end(ap);
 	return store_outbox_add(app_of(r)->store, to, i18n_get(lang, subj_key), body, time(NULL));
+}
+
+int app_audit(struct req *r, const char *action, const char *object, const char *outcome,
+	      const char *detail_fmt, ...)
+{
+	const struct session_user *m = session_user(r);
+	const struct ra_user *o = ra_user(r);
+	struct audit_entry e;
+	char detail[512];
+	va_list ap;
+
+	memset(&e, 0, sizeof(e));
+	e.at = time(NULL);
+	if (o != NULL)
+		snprintf(e.actor, sizeof(e.actor), "operator:%s", o->username);
+	else if (m != NULL)
+		snprintf(e.actor, sizeof(e.actor), "member:%s", m->username);
+	else
+		snprintf(e.actor, sizeof(e.actor), "anonymous");
+	snprintf(e.addr, sizeof(e.addr), "%s", r->client_addr);
+	audit_clean(e.action, sizeof(e.action), action);
+	audit_clean(e.object, sizeof(e.object), object ? object : "");
+	audit_clean(e.outcome, sizeof(e.outcome), outcome);
+	va_start(ap, detail_fmt);
+	vsnprintf(detail, sizeof(detail), detail_fmt, ap);
+	va_end(ap);
+	audit_clean(e.detail, sizeof(e.detail), detail);
+	return store_audit_append(app_of(r)->store, &e);
 }
 
 void app_mail_kick(struct req *r)

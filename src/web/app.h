@@ -28,6 +28,9 @@ struct app {
 	unsigned char secret[32]; /* HMAC key for CSRF tokens */
 };
 
+/* Operator roles, as bits for route checks. */
+enum ra_role { RA_OPERATOR = 1 << 0, RA_ADMIN = 1 << 1, RA_AUDITOR = 1 << 2 };
+
 /* Loads the catalogue and templates, and the secret from VAR/secret.key
  * (created on first start).  Returns 0, or -1 with err. */
 int app_init(struct app *app, const struct config *cfg, struct store *st, char *err,
@@ -74,6 +77,21 @@ int session_start(struct req *r, int kind, long long account_id);
 /* Ends the current session (server side and cookie). */
 void session_end(struct req *r);
 const struct session_user *session_user(const struct req *r);
+
+struct ra_user {
+	long long id;
+	char username[64];
+	enum ra_role role;
+	char office[16]; /* "" for admin and auditor */
+};
+
+/* The logged-in RA staff member (fully authenticated), or NULL. */
+const struct ra_user *ra_user(const struct req *r);
+/* The operator id of an enrolment session (password checked, TOTP not
+ * yet set up), or 0. */
+long long ra_enrolling(const struct req *r);
+int ra_role_parse(const char *name, enum ra_role *out); /* 0 or -1 */
+const char *ra_role_name(enum ra_role role);
 
 /* The CSRF token for forms on this response (creates the anonymous
  * binding cookie when needed). */
@@ -142,6 +160,25 @@ int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key
 /* Wakes the mail worker (after commit). */
 void app_mail_kick(struct req *r);
 
+/* Login throttling (ASVS 6.3.1): seconds to wait before another try
+ * for this user key ("u:name" / "o:name") or address key ("a:addr"),
+ * 0 when allowed.  Failures are recorded with store_login_failure_add. */
+long login_throttled(struct req *r, const char *user_key, const char *addr_key);
+
+/* The message key for a password policy failure, NULL for PASSWORD_OK. */
+const char *password_policy_key(int password_error);
+
+/* An inline SVG QR code of text (libqrencode), for {{&qr}}. */
+char *qr_svg(struct req *r, const char *text);
+
+/* ---- Audit --------------------------------------------------------------- */
+
+/* Appends an audit entry for this request (actor and client address
+ * from the session), inside the caller's transaction if one is open.
+ * detail is printf-style; control characters are escaped. */
+int app_audit(struct req *r, const char *action, const char *object, const char *outcome,
+	      const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* ---- Handlers (one file per area) ------------------------------------------ */
 
 void web_home(struct req *r);
@@ -178,5 +215,15 @@ void web_order_pdf(struct req *r);
 void web_help(struct req *r);
 void web_help_request(struct req *r);
 void web_offices(struct req *r);
+void web_ra_login_get(struct req *r);
+void web_ra_login_post(struct req *r);
+void web_ra_enroll_get(struct req *r);
+void web_ra_enroll_post(struct req *r);
+void web_ra_logout(struct req *r);
+void web_ra_home(struct req *r);
+void web_ra_operators(struct req *r);
+void web_ra_operator_add(struct req *r);
+void web_ra_operator_toggle(struct req *r);
+void web_ra_audit(struct req *r);
 
 #endif

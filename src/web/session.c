@@ -10,6 +10,7 @@
  * is stored for anonymous visitors.
  */
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -52,6 +53,57 @@ static void clear_cookie(struct req *r)
 	http_set_cookie(r, SESSION_COOKIE, "", 0);
 }
 
+static const char *const role_names[] = {"operator", "admin", "auditor"};
+
+int ra_role_parse(const char *name, enum ra_role *out)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (name != NULL && strcmp(name, role_names[i]) == 0) {
+			*out = (enum ra_role)(1 << i);
+			return 0;
+		}
+	return -1;
+}
+
+const char *ra_role_name(enum ra_role role)
+{
+	return role == RA_ADMIN ? "admin" : role == RA_AUDITOR ? "auditor" : "operator";
+}
+
+/* An operator's session: active accounts only. */
+static void load_operator(struct req *r, const struct session *s, const char *cookie)
+{
+	struct operator o;
+	struct ra_user *u;
+	enum ra_role role;
+
+	if (store_operator_get(app_of(r)->store, s->account_id, &o) != STORE_OK || !o.active ||
+	    ra_role_parse(o.role, &role) != 0)
+		return;
+	u = arena_alloc(&r->arena, sizeof(*u));
+	u->id = o.id;
+	u->role = role;
+	snprintf(u->username, sizeof(u->username), "%s", o.username);
+	snprintf(u->office, sizeof(u->office), "%s", o.office);
+	r->user = u;
+	r->account_id = o.id;
+	r->session_kind = s->kind;
+	r->session_token = arena_strdup(&r->arena, cookie);
+	r->csrf_binder = NULL;
+}
+
+const struct ra_user *ra_user(const struct req *r)
+{
+	return r->session_kind == SESSION_OPERATOR ? r->user : NULL;
+}
+
+long long ra_enrolling(const struct req *r)
+{
+	return r->session_kind == SESSION_OPERATOR_ENROLL ? r->account_id : 0;
+}
+
 void session_load(struct req *r)
 {
 	const struct app *app = app_of(r);
@@ -76,12 +128,16 @@ void session_load(struct req *r)
 		clear_cookie(r);
 		return;
 	}
+	if (now - s.last_seen_at >= TOUCH_EVERY)
+		store_session_touch(app->store, h, now);
+	if (s.kind == SESSION_OPERATOR || s.kind == SESSION_OPERATOR_ENROLL) {
+		load_operator(r, &s, c);
+		return;
+	}
 	if (s.kind != SESSION_MEMBER)
 		return;
 	if (store_account_get(app->store, s.account_id, &a) != STORE_OK)
 		return;
-	if (now - s.last_seen_at >= TOUCH_EVERY)
-		store_session_touch(app->store, h, now);
 	u = arena_alloc(&r->arena, sizeof(*u));
 	u->account_id = a.id;
 	snprintf(u->username, sizeof(u->username), "%s", a.username);

@@ -1,0 +1,245 @@
+/*
+ * SQLite backend: registration authority staff and the audit log.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "util/log.h"
+
+#define OPERATOR_COLS                                                                              \
+	"id, username, password_hash, role, office, totp_secret, totp_last_step, "                \
+	"totp_enrolled_at, active, created_at"
+
+static const char SQL_OP_INSERT[] =
+	"INSERT INTO operators (username, password_hash, role, office, totp_secret, "
+	"totp_last_step, totp_enrolled_at, active, created_at) VALUES ($1, $2, $3, $4, $5, 0, 0, "
+	"$6, $7)";
+static const char SQL_OP_GET[] = "SELECT " OPERATOR_COLS " FROM operators WHERE id = $1";
+static const char SQL_OP_BY_NAME[] =
+	"SELECT " OPERATOR_COLS " FROM operators WHERE username = $1";
+static const char SQL_OP_UPDATE[] = "UPDATE operators SET role = $2, office = $3, active = $4, "
+				    "password_hash = $5 WHERE id = $1";
+static const char SQL_OP_TOTP[] =
+	"UPDATE operators SET totp_last_step = $2, totp_enrolled_at = CASE WHEN "
+	"totp_enrolled_at = 0 THEN $3 ELSE totp_enrolled_at END WHERE id = $1 AND "
+	"totp_last_step < $2";
+static const char SQL_OP_EACH[] = "SELECT " OPERATOR_COLS " FROM operators ORDER BY username";
+
+static const char SQL_AUDIT_LAST[] = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
+static const char SQL_AUDIT_INSERT[] =
+	"INSERT INTO audit_log (at, actor, addr, action, object, outcome, detail, prev_hash, "
+	"hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+static const char SQL_AUDIT_EACH[] =
+	"SELECT id, at, actor, addr, action, object, outcome, detail, prev_hash, hash "
+	"FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR substr(action, 1, "
+	"length($2)) = $2) AND ($3 = '' OR object = $3) AND ($4 = 0 OR at >= $4) AND "
+	"($5 = 0 OR at <= $5) AND id > $6 ORDER BY id";
+static const char SQL_AUDIT_EACH_DESC[] =
+	"SELECT id, at, actor, addr, action, object, outcome, detail, prev_hash, hash "
+	"FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR substr(action, 1, "
+	"length($2)) = $2) AND ($3 = '' OR object = $3) AND ($4 = 0 OR at >= $4) AND "
+	"($5 = 0 OR at <= $5) AND id > $6 ORDER BY id DESC";
+
+static void op_read(sqlite3_stmt *s, struct operator *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, o->username, sizeof(o->username));
+	sq_col_text(s, 2, o->password_hash, sizeof(o->password_hash));
+	sq_col_text(s, 3, o->role, sizeof(o->role));
+	sq_col_text(s, 4, o->office, sizeof(o->office));
+	sq_col_text(s, 5, o->totp_secret, sizeof(o->totp_secret));
+	o->totp_last_step = sqlite3_column_int64(s, 6);
+	o->totp_enrolled_at = (time_t)sqlite3_column_int64(s, 7);
+	o->active = sqlite3_column_int(s, 8);
+	o->created_at = (time_t)sqlite3_column_int64(s, 9);
+}
+
+static int op_one(sqlite3_stmt *s, struct operator *out, const char *what)
+{
+	int rc = sq_step_row(s, what);
+
+	if (rc == STORE_OK) {
+		op_read(s, out);
+		sq_done(s);
+	}
+	return rc;
+}
+
+int store_operator_create(struct store *st, struct operator *o)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OP_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, o->username);
+	sq_bind_text(s, 2, o->password_hash);
+	sq_bind_text(s, 3, o->role);
+	sq_bind_text(s, 4, o->office);
+	sq_bind_text(s, 5, o->totp_secret);
+	sqlite3_bind_int(s, 6, o->active);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)o->created_at);
+	rc = sq_step_done(s, "operator create");
+	if (rc == STORE_OK)
+		o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return rc;
+}
+
+int store_operator_get(struct store *st, long long id, struct operator *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OP_GET);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	return op_one(s, out, "operator get");
+}
+
+int store_operator_by_username(struct store *st, const char *username, struct operator *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OP_BY_NAME);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, username);
+	return op_one(s, out, "operator by username");
+}
+
+int store_operator_update(struct store *st, const struct operator *o)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OP_UPDATE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, o->id);
+	sq_bind_text(s, 2, o->role);
+	sq_bind_text(s, 3, o->office);
+	sqlite3_bind_int(s, 4, o->active);
+	sq_bind_text(s, 5, o->password_hash);
+	return sq_step_changed(s, "operator update");
+}
+
+int store_operator_totp_step(struct store *st, long long id, long long step, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OP_TOTP);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, step);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	return sq_step_changed(s, "operator totp");
+}
+
+int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator *o),
+			void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OP_EACH);
+	struct operator o;
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		op_read(s, &o);
+		if (fn(arg, &o) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "operator list");
+	sq_done(s);
+	return STORE_OK;
+}
+
+/* ---- Audit ------------------------------------------------------------- */
+
+static int audit_insert(struct store *st, struct audit_entry *e)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_AUDIT_LAST);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	rc = sq_step_row(s, "audit last");
+	if (rc == STORE_ERROR)
+		return rc;
+	if (rc == STORE_OK) {
+		sq_col_text(s, 0, e->prev_hash, sizeof(e->prev_hash));
+		sq_done(s);
+	} else
+		snprintf(e->prev_hash, sizeof(e->prev_hash), "%s", AUDIT_GENESIS);
+	audit_hash(e, e->hash);
+	if ((s = sq_stmt(st, SQL_AUDIT_INSERT)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)e->at);
+	sq_bind_text(s, 2, e->actor);
+	sq_bind_text(s, 3, e->addr);
+	sq_bind_text(s, 4, e->action);
+	sq_bind_text(s, 5, e->object);
+	sq_bind_text(s, 6, e->outcome);
+	sq_bind_text(s, 7, e->detail);
+	sq_bind_text(s, 8, e->prev_hash);
+	sq_bind_text(s, 9, e->hash);
+	rc = sq_step_done(s, "audit append");
+	if (rc == STORE_OK)
+		e->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return rc;
+}
+
+int store_audit_append(struct store *st, struct audit_entry *e)
+{
+	struct conn *c = sq_conn(st);
+	int rc;
+
+	if (c == NULL)
+		return STORE_ERROR;
+	if (!sqlite3_get_autocommit(c->db))
+		return audit_insert(st, e);
+	/* Reading the last hash and appending must not interleave. */
+	if (store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	rc = audit_insert(st, e);
+	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		return rc == STORE_OK ? STORE_ERROR : rc;
+	}
+	return STORE_OK;
+}
+
+int store_audit_each(struct store *st, const struct audit_filter *f,
+		     int (*fn)(void *arg, const struct audit_entry *e), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH);
+	struct audit_entry e;
+	int rc, n = 0;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, f->actor ? f->actor : "");
+	sq_bind_text(s, 2, f->action ? f->action : "");
+	sq_bind_text(s, 3, f->object ? f->object : "");
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)f->since);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)f->until);
+	sqlite3_bind_int64(s, 6, f->after_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		memset(&e, 0, sizeof(e));
+		e.id = sqlite3_column_int64(s, 0);
+		e.at = (time_t)sqlite3_column_int64(s, 1);
+		sq_col_text(s, 2, e.actor, sizeof(e.actor));
+		sq_col_text(s, 3, e.addr, sizeof(e.addr));
+		sq_col_text(s, 4, e.action, sizeof(e.action));
+		sq_col_text(s, 5, e.object, sizeof(e.object));
+		sq_col_text(s, 6, e.outcome, sizeof(e.outcome));
+		sq_col_text(s, 7, e.detail, sizeof(e.detail));
+		sq_col_text(s, 8, e.prev_hash, sizeof(e.prev_hash));
+		sq_col_text(s, 9, e.hash, sizeof(e.hash));
+		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "audit list");
+	sq_done(s);
+	return STORE_OK;
+}

@@ -1,0 +1,445 @@
+/*
+ * Registration authority staff: login with password and TOTP (ASVS
+ * 6.3.3; EN 319 401 trusted roles), first-login enrolment of the
+ * authenticator, logout, operator management by administrators, and
+ * the audit log for auditors.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/pwhash.h"
+#include "core/totp.h"
+#include "domain/catalog.h"
+#include "domain/ident.h"
+#include "domain/password.h"
+#include "util/log.h"
+#include "web/app.h"
+
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+#define TOTP_ISSUER "IKS RA"
+
+static const char *check_totp_format(const char *v)
+{
+	return strlen(v) == 6 && strspn(v, "0123456789") == 6 ? NULL : "ra.totp_format";
+}
+
+static const struct field ra_login_fields[] = {
+	{"username", "field.username", "text", "username", 64, F_REQUIRED, NULL, NULL, NULL},
+	{"password", "field.password", "password", "current-password", 256,
+	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
+	{"totp", "field.totp", "text", "one-time-code", 6, 0, check_totp_format, "hint.totp",
+	 NULL},
+};
+
+static const struct field ra_enroll_fields[] = {
+	{"totp", "field.totp", "text", "one-time-code", 6, F_REQUIRED, check_totp_format,
+	 "hint.totp", NULL},
+};
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+static void ra_login_form(struct req *r, unsigned status, struct fstate *st, const char *error)
+{
+	struct tctx *c = page_ctx(r);
+
+	if (error)
+		tctx_set(c, "form_error", msg(r, error));
+	fields_ctx(r, c, st);
+	page_render(r, status, "ra_login", "ra.login_title", c);
+}
+
+void web_ra_login_get(struct req *r)
+{
+	struct fstate st;
+
+	if (ra_user(r) != NULL) {
+		http_redirect(r, "/ra");
+		return;
+	}
+	fields_blank(ra_login_fields, NFIELDS(ra_login_fields), &st);
+	ra_login_form(r, 200, &st, NULL);
+}
+
+void web_ra_login_post(struct req *r)
+{
+	struct store *s = app_of(r)->store;
+	char username[64], user_key[80], addr_key[80], retry[24];
+	const char *pw, *code;
+	struct operator o;
+	struct fstate st;
+	uint64_t step = 0;
+	long wait;
+	int rc, ok;
+
+	if (fields_read(r, ra_login_fields, NFIELDS(ra_login_fields), &st) > 0) {
+		ra_login_form(r, 422, &st, NULL);
+		return;
+	}
+	snprintf(username, sizeof(username), "%s", fields_value(&st, "username"));
+	lower(username);
+	pw = fields_value(&st, "password");
+	code = fields_value(&st, "totp");
+	snprintf(user_key, sizeof(user_key), "o:%s", username);
+	snprintf(addr_key, sizeof(addr_key), "a:%s", r->client_addr);
+	if ((wait = login_throttled(r, user_key, addr_key)) > 0) {
+		snprintf(retry, sizeof(retry), "%ld", wait);
+		http_header(r, "Retry-After", retry);
+		app_audit(r, "ra.login_throttled", user_key, "denied", "retry after %ld s", wait);
+		ra_login_form(r, 429, &st, "login.throttled");
+		return;
+	}
+	rc = store_operator_by_username(s, username, &o);
+	if (rc == STORE_ERROR) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	if (rc == STORE_OK)
+		ok = pwhash_verify(o.password_hash, pw) && o.active;
+	else {
+		pwhash_dummy_verify(pw);
+		ok = 0;
+	}
+	/* Enrolled accounts need the code with the password; the code must
+	 * be newer than the last one accepted (no replay). */
+	if (ok && o.totp_enrolled_at != 0)
+		ok = totp_verify(o.totp_secret, code, time(NULL), &step) &&
+		     store_operator_totp_step(s, o.id, (long long)step, time(NULL)) == STORE_OK;
+	if (!ok) {
+		store_login_failure_add(s, user_key, time(NULL));
+		store_login_failure_add(s, addr_key, time(NULL));
+		app_audit(r, "ra.login_failed", user_key, "failed", "%s", "");
+		ra_login_form(r, 422, &st, "ra.login_failed");
+		return;
+	}
+	store_login_failures_clear(s, user_key);
+	if (o.totp_enrolled_at == 0) {
+		if (session_start(r, SESSION_OPERATOR_ENROLL, o.id) != 0) {
+			page_error(r, 503, "error.storage");
+			return;
+		}
+		app_audit(r, "ra.login_enroll", user_key, "ok", "first login: authenticator setup");
+		http_redirect(r, "/ra/enroll");
+		return;
+	}
+	if (session_start(r, SESSION_OPERATOR, o.id) != 0) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	app_audit(r, "ra.login", user_key, "ok", "role %s", o.role);
+	http_redirect(r, "/ra");
+}
+
+static void enroll_page(struct req *r, unsigned status, const struct operator *o,
+			struct fstate *st)
+{
+	struct tctx *c = page_ctx(r);
+	char uri[512];
+
+	totp_uri(TOTP_ISSUER, o->username, o->totp_secret, uri, sizeof(uri));
+	tctx_set(c, "secret", o->totp_secret);
+	tctx_set(c, "uri", uri);
+	tctx_set(c, "qr", qr_svg(r, uri));
+	fields_ctx(r, c, st);
+	page_render(r, status, "ra_enroll", "ra.enroll_title", c);
+}
+
+void web_ra_enroll_get(struct req *r)
+{
+	struct operator o;
+	struct fstate st;
+
+	if (ra_enrolling(r) == 0 ||
+	    store_operator_get(app_of(r)->store, ra_enrolling(r), &o) != STORE_OK) {
+		http_redirect(r, "/ra/login");
+		return;
+	}
+	fields_blank(ra_enroll_fields, NFIELDS(ra_enroll_fields), &st);
+	enroll_page(r, 200, &o, &st);
+}
+
+void web_ra_enroll_post(struct req *r)
+{
+	struct store *s = app_of(r)->store;
+	struct operator o;
+	struct fstate st;
+	uint64_t step;
+
+	if (ra_enrolling(r) == 0 || store_operator_get(s, ra_enrolling(r), &o) != STORE_OK) {
+		http_redirect(r, "/ra/login");
+		return;
+	}
+	fields_read(r, ra_enroll_fields, NFIELDS(ra_enroll_fields), &st);
+	if (st.nerrors == 0 && (!totp_verify(o.totp_secret, fields_value(&st, "totp"), time(NULL),
+					     &step) ||
+				store_operator_totp_step(s, o.id, (long long)step, time(NULL)) !=
+					STORE_OK))
+		fields_error(&st, "totp", "ra.totp_wrong");
+	if (st.nerrors > 0) {
+		enroll_page(r, 422, &o, &st);
+		return;
+	}
+	if (session_start(r, SESSION_OPERATOR, o.id) != 0) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	app_audit(r, "ra.enrolled", o.username, "ok", "authenticator set up");
+	http_redirect(r, "/ra");
+}
+
+void web_ra_logout(struct req *r)
+{
+	const struct ra_user *u = ra_user(r);
+
+	if (u != NULL)
+		app_audit(r, "ra.logout", u->username, "ok", "%s", "");
+	session_end(r);
+	http_redirect(r, "/ra/login");
+}
+
+/* ---- Operator management (administrators) ------------------------------ */
+
+static const char *check_username(const char *v)
+{
+	return username_valid(v) ? NULL : "field.username_invalid";
+}
+
+static const char *check_role(const char *v)
+{
+	enum ra_role role;
+
+	return ra_role_parse(v, &role) == 0 ? NULL : "field.choose_option";
+}
+
+static void role_options(struct req *r, struct tctx *item, const char *v)
+{
+	static const char *const roles[] = {"operator", "admin", "auditor"};
+	char key[32];
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		struct tctx *o = tctx_add(item, "options");
+
+		snprintf(key, sizeof(key), "role.%s", roles[i]);
+		tctx_set(o, "value", roles[i]);
+		tctx_set(o, "label", msg(r, key));
+		if (strcmp(v, roles[i]) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+}
+
+static void office_options(struct req *r, struct tctx *item, const char *v)
+{
+	const struct catalog *c = app_of(r)->catalog;
+	size_t i;
+
+	for (i = 0; i < c->noffices; i++) {
+		struct tctx *o = tctx_add(item, "options");
+
+		tctx_set(o, "value", c->offices[i].code);
+		tctx_set(o, "label", c->offices[i].name[r->lang]);
+		if (strcmp(v, c->offices[i].code) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+}
+
+static const struct field operator_fields[] = {
+	{"username", "field.username", "text", "off", 32, F_REQUIRED, check_username,
+	 "hint.username", NULL},
+	{"role", "field.role", "select", "off", 16, F_REQUIRED, check_role, NULL, role_options},
+	{"office", "field.office_staff", "select", "off", 15, 0, NULL, "hint.office_staff",
+	 office_options},
+	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET,
+	 NULL, "hint.password", NULL},
+};
+
+struct list_ctx {
+	struct req *r;
+	struct tctx *c;
+};
+
+static int add_operator_row(void *arg, const struct operator *o)
+{
+	struct list_ctx *x = arg;
+	struct tctx *row = tctx_add(x->c, "operators");
+	char key[32];
+
+	snprintf(key, sizeof(key), "role.%s", o->role);
+	tctx_setf(row, "id", "%lld", o->id);
+	tctx_set(row, "username", o->username);
+	tctx_set(row, "role", msg(x->r, key));
+	tctx_set(row, "office", o->office);
+	tctx_set(row, "status", msg(x->r, o->active ? "ra.active" : "ra.inactive"));
+	tctx_set(row, "enrolled", msg(x->r, o->totp_enrolled_at ? "order.yes" : "order.no"));
+	tctx_set(row, "toggle", msg(x->r, o->active ? "ra.deactivate" : "ra.activate"));
+	return 0;
+}
+
+static void operators_page(struct req *r, unsigned status, struct fstate *st, struct tctx *c)
+{
+	struct list_ctx x;
+
+	if (c == NULL)
+		c = page_ctx(r);
+	x.r = r;
+	x.c = c;
+	tctx_set_list(c, "operators");
+	store_operator_each(app_of(r)->store, add_operator_row, &x);
+	fields_ctx(r, c, st);
+	page_render(r, status, "ra_operators", "ra.operators_title", c);
+}
+
+void web_ra_operators(struct req *r)
+{
+	struct fstate st;
+
+	fields_blank(operator_fields, NFIELDS(operator_fields), &st);
+	operators_page(r, 200, &st, NULL);
+}
+
+void web_ra_operator_add(struct req *r)
+{
+	struct store *s = app_of(r)->store;
+	struct operator o;
+	struct fstate st;
+	enum ra_role role = RA_OPERATOR;
+	struct tctx *c;
+	const char *e;
+	char uri[512];
+	int rc;
+
+	fields_read(r, operator_fields, NFIELDS(operator_fields), &st);
+	ra_role_parse(fields_value(&st, "role"), &role);
+	if (role == RA_OPERATOR &&
+	    catalog_office(app_of(r)->catalog, fields_value(&st, "office")) == NULL)
+		fields_error(&st, "office", "ra.office_required");
+	if (*fields_value(&st, "password") &&
+	    (e = password_policy_key(password_check(fields_value(&st, "password"),
+						     fields_value(&st, "username")))) != NULL)
+		fields_error(&st, "password", e);
+	if (st.nerrors > 0) {
+		operators_page(r, 422, &st, NULL);
+		return;
+	}
+	memset(&o, 0, sizeof(o));
+	snprintf(o.username, sizeof(o.username), "%s", fields_value(&st, "username"));
+	lower(o.username);
+	snprintf(o.role, sizeof(o.role), "%s", ra_role_name(role));
+	snprintf(o.office, sizeof(o.office), "%s",
+		 role == RA_OPERATOR ? fields_value(&st, "office") : "");
+	totp_secret_new(o.totp_secret);
+	o.active = 1;
+	o.created_at = time(NULL);
+	if (pwhash_make(o.password_hash, fields_value(&st, "password")) != 0) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	if (store_begin(s) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	rc = store_operator_create(s, &o);
+	if (rc == STORE_OK)
+		rc = app_audit(r, "ra.operator_add", o.username, "ok", "role %s office %s", o.role,
+			       o.office);
+	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		if (rc == STORE_CONFLICT) {
+			fields_error(&st, "username", "register.username_taken");
+			operators_page(r, 422, &st, NULL);
+		} else
+			page_error(r, 503, "error.storage");
+		return;
+	}
+	/* Shown once: the administrator hands it to the new operator, who
+	 * also sees the QR code at the first login. */
+	c = page_ctx(r);
+	totp_uri(TOTP_ISSUER, o.username, o.totp_secret, uri, sizeof(uri));
+	tctx_set(c, "created", o.username);
+	tctx_set(c, "uri", uri);
+	tctx_set(c, "qr", qr_svg(r, uri));
+	fields_blank(operator_fields, NFIELDS(operator_fields), &st);
+	operators_page(r, 200, &st, c);
+}
+
+void web_ra_operator_toggle(struct req *r)
+{
+	struct store *s = app_of(r)->store;
+	struct operator o;
+
+	if (store_operator_get(s, r->ids[0], &o) != STORE_OK) {
+		page_error(r, 404, "error.not_found");
+		return;
+	}
+	if (o.id == ra_user(r)->id) {
+		page_error(r, 409, "ra.not_self");
+		return;
+	}
+	o.active = !o.active;
+	if (store_begin(s) != STORE_OK || store_operator_update(s, &o) != STORE_OK ||
+	    (!o.active && store_session_delete_account(s, SESSION_OPERATOR, o.id, NULL) !=
+				  STORE_OK) ||
+	    app_audit(r, o.active ? "ra.operator_activate" : "ra.operator_deactivate", o.username,
+		      "ok", "%s", "") != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	http_redirect(r, "/ra/operators");
+}
+
+/* ---- Audit log (auditors, administrators) -------------------------------- */
+
+static int add_audit_row(void *arg, const struct audit_entry *e)
+{
+	struct list_ctx *x = arg;
+	struct tctx *row = tctx_add(x->c, "entries");
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&e->at, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
+	tctx_setf(row, "id", "%lld", e->id);
+	tctx_set(row, "when", when);
+	tctx_set(row, "actor", e->actor);
+	tctx_set(row, "addr", e->addr);
+	tctx_set(row, "action", e->action);
+	tctx_set(row, "object", e->object);
+	tctx_set(row, "outcome", e->outcome);
+	tctx_set(row, "detail", e->detail);
+	tctx_set_bool(x->c, "has_entries", 1);
+	return 0;
+}
+
+void web_ra_audit(struct req *r)
+{
+	const char *actor = http_query(r, "actor"), *action = http_query(r, "action"),
+		   *object = http_query(r, "object");
+	struct audit_filter f;
+	struct list_ctx x;
+	struct tctx *c = page_ctx(r);
+
+	memset(&f, 0, sizeof(f));
+	f.actor = actor && *actor ? actor : NULL;
+	f.action = action && *action ? action : NULL;
+	f.object = object && *object ? object : NULL;
+	f.limit = 200;
+	f.newest_first = 1;
+	tctx_set(c, "f_actor", actor ? actor : "");
+	tctx_set(c, "f_action", action ? action : "");
+	tctx_set(c, "f_object", object ? object : "");
+	x.r = r;
+	x.c = c;
+	tctx_set_list(c, "entries");
+	if (store_audit_each(app_of(r)->store, &f, add_audit_row, &x) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	page_render(r, 200, "ra_audit", "ra.audit_title", c);
+}
