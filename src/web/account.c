@@ -259,7 +259,9 @@ void web_register_post(struct req *r)
 		snprintf(link, sizeof(link), "%s/password/forgot", app_of(r)->cfg->base_url);
 		if (store_begin(s) != STORE_OK)
 			goto unavailable;
-		if (app_mail(r, existing.email, r->lang, "mail.already.subject",
+		if (app_audit(r, "register_existing", existing.username, "denied", "member %s",
+			      m.license_number) != STORE_OK ||
+		    app_mail(r, existing.email, r->lang, "mail.already.subject",
 			     "mail.already.body", "username", existing.username, "link", link,
 			     NULL) != STORE_OK ||
 		    store_commit(s) != STORE_OK) {
@@ -290,7 +292,10 @@ void web_register_post(struct req *r)
 		fields_error(&st, "username", "register.username_taken");
 		goto invalid;
 	}
-	if (rc != STORE_OK || queue_confirmation(r, &a) != 0 || store_commit(s) != STORE_OK) {
+	if (rc != STORE_OK || queue_confirmation(r, &a) != 0 ||
+	    app_audit(r, "register", a.username, "ok", "member %s", m.license_number) !=
+		    STORE_OK ||
+	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		goto unavailable;
 	}
@@ -348,6 +353,8 @@ void web_confirm_post(struct req *r)
 		rc = store_account_confirm(s, account_id, time(NULL));
 		if (rc == STORE_NOTFOUND)
 			rc = STORE_OK; /* confirmed already */
+		if (rc == STORE_OK)
+			rc = app_audit(r, "account_confirmed", "", "ok", "account %lld", account_id);
 	}
 	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
 		store_rollback(s);
@@ -434,6 +441,7 @@ void web_login_post(struct req *r)
 	if ((wait = login_throttled(r, user_key, addr_key)) > 0) {
 		snprintf(retry, sizeof(retry), "%ld", wait);
 		http_header(r, "Retry-After", retry);
+		app_audit(r, "login_throttled", user_key, "denied", "retry after %ld s", wait);
 		login_form(r, 429, &st, "login.throttled");
 		return;
 	}
@@ -451,11 +459,13 @@ void web_login_post(struct req *r)
 	if (!ok) {
 		store_login_failure_add(s, user_key, time(NULL));
 		store_login_failure_add(s, addr_key, time(NULL));
-		log_info("login failed user=%s addr=%s", username, r->client_addr);
+		app_audit(r, "login_failed", user_key, "failed", "%s",
+			  rc == STORE_OK ? "wrong password" : "unknown username");
 		login_form(r, 422, &st, "login.failed");
 		return;
 	}
 	if (a.confirmed_at == 0) {
+		app_audit(r, "login_unconfirmed", user_key, "denied", "%s", "");
 		login_form(r, 422, &st, "login.unconfirmed");
 		return;
 	}
@@ -466,11 +476,14 @@ void web_login_post(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
+	app_audit(r, "login", user_key, "ok", "%s", "");
 	http_redirect(r, safe_next(http_param(r, "next")));
 }
 
 void web_logout(struct req *r)
 {
+	if (session_user(r) != NULL)
+		app_audit(r, "logout", session_user(r)->username, "ok", "%s", "");
 	session_end(r);
 	http_redirect(r, "/");
 }
@@ -552,6 +565,8 @@ void web_password_forgot_post(struct req *r)
 		link_for(r, link, sizeof(link), "/password/reset", token);
 		if (store_begin(s) != STORE_OK ||
 		    store_token_add(s, hash, TOKEN_RESET, a.id, time(NULL) + RESET_TTL) !=
+			    STORE_OK ||
+		    app_audit(r, "password_reset_requested", a.username, "ok", "%s", "") !=
 			    STORE_OK ||
 		    app_mail(r, a.email, r->lang, "mail.reset.subject", "mail.reset.body",
 			     "username", a.username, "link", link, NULL) != STORE_OK ||
@@ -649,6 +664,8 @@ void web_password_reset_post(struct req *r)
 	    store_session_delete_account(s, SESSION_MEMBER, a.id, NULL) != STORE_OK ||
 	    app_mail(r, a.email, r->lang, "mail.changed.subject", "mail.changed.body", "username",
 		     a.username, NULL) != STORE_OK ||
+	    app_audit(r, "password_reset", a.username, "ok", "%s", "all sessions ended") !=
+		    STORE_OK ||
 	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		goto unavailable;
@@ -700,6 +717,8 @@ void web_password_change_post(struct req *r)
 	    store_session_delete_account(s, SESSION_MEMBER, a.id, keep) != STORE_OK ||
 	    app_mail(r, a.email, r->lang, "mail.changed.subject", "mail.changed.body", "username",
 		     a.username, NULL) != STORE_OK ||
+	    app_audit(r, "password_change", a.username, "ok", "%s", "other sessions ended") !=
+		    STORE_OK ||
 	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		goto unavailable;

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/config.h"
+#include "domain/workflow.h"
 #include "http/http.h"
 #include "store/store.h"
 #include "tmpl/tmpl.h"
@@ -178,6 +179,20 @@ char *qr_svg(struct req *r, const char *text);
  * detail is printf-style; control characters are escaped. */
 int app_audit(struct req *r, const char *action, const char *object, const char *outcome,
 	      const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* ---- Order transitions (transition.c) ---------------------------------------- */
+
+/* Moves order o by event ev done by role, if the workflow allows it:
+ * compare-and-set in the store, a status-history entry by `actor` with
+ * `note`, and an audit entry; total/confirmed_at are stored when
+ * non-zero.  order_apply_tx joins the caller's open transaction (so
+ * mail and other records commit together); order_apply runs its own.
+ * Returns STORE_OK (o->state updated), STORE_NOTFOUND when not allowed
+ * now (audited as denied), or STORE_ERROR. */
+int order_apply_tx(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
+		   const char *actor, const char *note, long long total, time_t confirmed_at);
+int order_apply(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
+		const char *actor, const char *note, long long total, time_t confirmed_at);
 
 /* ---- Handlers (one file per area) ------------------------------------------ */
 

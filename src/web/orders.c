@@ -427,6 +427,8 @@ void web_cert_form_post(struct req *r)
 	if (store_begin(s) != STORE_OK || store_order_create(s, &o) != STORE_OK ||
 	    store_order_event_add(s, o.id, o.state, session_user(r)->username, "", o.created_at) !=
 		    STORE_OK ||
+	    app_audit(r, "order.create", "", "ok", "%s order %lld", order_type_name(t), o.id) !=
+		    STORE_OK ||
 	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		page_error(r, 503, "error.storage");
@@ -589,33 +591,11 @@ void web_order_review(struct req *r)
 	page_render(r, 200, "order_review", "order.review_title", c);
 }
 
-/* Applies event ev by the member to order o in one transaction with its
- * history entry.  Returns STORE_OK, STORE_NOTFOUND when the workflow
- * (or a concurrent change) does not allow it, or STORE_ERROR. */
 static int member_apply(struct req *r, struct order *o, enum wf_event ev, long long total,
 			time_t confirmed_at)
 {
-	struct store *s = app_of(r)->store;
-	enum wf_state from;
-	time_t now = time(NULL);
-	int to, rc;
-
-	if (wf_state_parse(o->state, &from) != 0 ||
-	    (to = workflow_next(from, ev, WF_MEMBER)) < 0)
-		return STORE_NOTFOUND;
-	if (store_begin(s) != STORE_OK)
-		return STORE_ERROR;
-	rc = store_order_transition(s, o->id, o->state, wf_state_name((enum wf_state)to), total,
-				    confirmed_at, now);
-	if (rc == STORE_OK)
-		rc = store_order_event_add(s, o->id, wf_state_name((enum wf_state)to),
-					   session_user(r)->username, "", now);
-	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		return rc == STORE_OK ? STORE_ERROR : rc;
-	}
-	snprintf(o->state, sizeof(o->state), "%s", wf_state_name((enum wf_state)to));
-	return STORE_OK;
+	return order_apply(r, o, ev, WF_MEMBER, session_user(r)->username, "", total,
+			   confirmed_at);
 }
 
 void web_order_confirm(struct req *r)

@@ -1,0 +1,173 @@
+// Debian's Chromium driven by playwright-core, and a Session: one person
+// in one browser context (own cookies, language, viewport) who moves
+// through the portal.  Every page a session reaches is checked: the
+// language is the session's, axe-core finds no WCAG 2.1 A/AA violation
+// (once per kind of page), and nothing scrolls sideways.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+
+import { chromium } from 'playwright-core';
+
+import { CHROMIUM, screenshotDir } from './env.js';
+import { assertNoHorizontalScroll, axeViolations, formatViolations } from './checks.js';
+import { t } from './messages.js';
+
+export const DESKTOP = { width: 1366, height: 768 };
+export const PHONE = { width: 375, height: 667 };
+
+const NAV_TIMEOUT_MS = 15000;
+
+export function launchBrowser() {
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+			'--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+}
+
+/* Kinds of page already audited by axe in this process. */
+const audited = new Set();
+
+export class Session {
+	/*
+	 * lang: 'sr' (the portal's default) or 'en' (chosen with ?lang=en
+	 * on the first page, then remembered by the portal's cookie).
+	 * javaScript: false for a browser with JavaScript off (axe, which
+	 * needs it, is then skipped).
+	 */
+	static async open(browser, portal, { lang = 'sr', viewport = DESKTOP, javaScript = true } = {}) {
+		const context = await browser.newContext({
+			viewport, javaScriptEnabled: javaScript, acceptDownloads: true,
+			locale: lang === 'sr' ? 'sr-Latn-RS' : 'en-GB',
+		});
+		context.setDefaultTimeout(NAV_TIMEOUT_MS);
+		const s = new Session(context, await context.newPage(), portal, { lang, viewport, javaScript });
+		await s.go(lang === 'sr' ? '/' : `/?lang=${lang}`);
+		return s;
+	}
+
+	constructor(context, page, portal, { lang, viewport, javaScript }) {
+		Object.assign(this, { context, page, portal, lang, viewport, javaScript });
+		this.status = 0;
+	}
+
+	/* The portal's text for `key` in this session's language. */
+	t(key) {
+		return t(this.lang, key);
+	}
+
+	get path() {
+		const u = new URL(this.page.url());
+		return u.pathname + u.search;
+	}
+
+	get pathname() {
+		return new URL(this.page.url()).pathname;
+	}
+
+	/* Opens a portal path (or a full URL, e.g. from a mail). */
+	async go(target) {
+		const res = await this.page.goto(this.portal.url(target), { waitUntil: 'load' });
+		this.status = res ? res.status() : 0;
+		await this.checkPage();
+		return this;
+	}
+
+	/* Fills fields of the form in <main> by name: strings for inputs and
+	 * selects, booleans for checkboxes. */
+	async fill(values, form = 'main form') {
+		for (const [name, value] of Object.entries(values)) {
+			const el = this.page.locator(`${form} [name="${name}"]`);
+			const kind = await el.evaluate((e) => (e.tagName === 'SELECT' ? 'select' : e.type));
+			if (kind === 'select')
+				await el.selectOption(value);
+			else if (kind === 'checkbox')
+				await el.setChecked(Boolean(value));
+			else
+				await el.fill(value);
+		}
+		return this;
+	}
+
+	/* Clicks a button (a selector or a locator) that leaves the page and
+	 * waits for the page it leads to. */
+	async click(target) {
+		const el = typeof target === 'string' ? this.page.locator(target) : target;
+		const [res] = await Promise.all([
+			this.page.waitForNavigation({ waitUntil: 'load' }),
+			el.click(),
+		]);
+		this.status = res ? res.status() : 0;
+		await this.checkPage();
+		return this;
+	}
+
+	/* Submits the form in <main> with its submit button. */
+	async submit(form = 'main form') {
+		return this.click(this.page.locator(`${form} button[type=submit]`).last());
+	}
+
+	/* Fills and submits in one step. */
+	async submitForm(values, form = 'main form') {
+		await this.fill(values, form);
+		return this.submit(form);
+	}
+
+	/* Clicks the link with this exact text in <main> and follows it. */
+	async follow(text) {
+		return this.click(this.page.locator('main a', { hasText: text }).first());
+	}
+
+	async h1() {
+		return (await this.page.locator('main h1').innerText()).trim();
+	}
+
+	/* The text of the page's status or error alerts. */
+	async alerts() {
+		return (await this.page.locator('main .alert').allInnerTexts()).map((s) => s.trim());
+	}
+
+	/* Asserts where the session is: a path (string, or RegExp on
+	 * path+query), the <h1> (a messages key) and the HTTP status. */
+	async expectAt({ path: p, h1, status }) {
+		if (p instanceof RegExp)
+			assert.match(this.path, p, 'page address');
+		else if (p !== undefined)
+			assert.equal(this.pathname, p, 'page address');
+		if (h1 !== undefined)
+			assert.ok((await this.h1()).startsWith(this.t(h1)), `<h1> of ${this.path} is "${await this.h1()}", expected ${h1}`);
+		if (status !== undefined)
+			assert.equal(this.status, status, `HTTP status of ${this.path}`);
+	}
+
+	/* The checks every page gets; axe once per kind of page (its path
+	 * with numbers folded, heading, error state, language, width). */
+	async checkPage() {
+		const where = `${this.path} (${this.lang}, ${this.viewport.width}x${this.viewport.height})`;
+		const lang = await this.page.getAttribute('html', 'lang');
+		assert.equal(lang, this.lang, `<html lang> of ${where}`);
+		await assertNoHorizontalScroll(this.page, where);
+		if (!this.javaScript)
+			return;
+		const h1 = await this.page.locator('main h1').first().textContent().catch(() => '');
+		const errors = await this.page.locator('main .alert-error').count();
+		const kind = [this.lang, this.viewport.width, this.pathname.replace(/\d+/g, '#'), h1, errors].join('|');
+		if (audited.has(kind))
+			return;
+		audited.add(kind);
+		const violations = await axeViolations(this.page);
+		assert.equal(violations.length, 0, formatViolations(where, violations));
+	}
+
+	/* A full-page screenshot into the run's screenshot folder. */
+	async shot(name) {
+		const file = path.join(screenshotDir(this.lang, this.viewport), `${name}.png`);
+		await this.page.screenshot({ path: file, fullPage: true });
+		return file;
+	}
+
+	async close() {
+		await this.context.close();
+	}
+}

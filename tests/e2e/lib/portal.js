@@ -1,0 +1,57 @@
+// The portal under test: build/qcra serve on a free loopback port with a
+// fresh --var folder (new SQLite database, mail as .eml files), the demo
+// member register imported first.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { QCRA_BIN, ROOT, freshDir } from './env.js';
+import { Mailbox } from './mail.js';
+import { Server, cleanEnv } from './server.js';
+
+export const DEMO_MEMBERS = path.join(ROOT, 'data', 'demo-members.csv');
+
+/* The demo member register as objects keyed by the CSV header. */
+export function demoMembers() {
+	const [head, ...rows] = fs.readFileSync(DEMO_MEMBERS, 'utf8').trim().split('\n');
+	const keys = head.split(',');
+	return rows.map((r) => Object.fromEntries(r.split(',').map((v, i) => [keys[i], v])));
+}
+
+export class Portal {
+	/* name: used for the --var folder; env: extra QCRA_* settings. */
+	constructor({ name = 'portal', env = {} } = {}) {
+		if (!fs.existsSync(QCRA_BIN))
+			throw new Error(`${QCRA_BIN} does not exist: build first (scripts/e2e does)`);
+		this.var = freshDir(`var-${name}`);
+		this.mail = new Mailbox(path.join(this.var, 'mail'));
+		this.server = new Server({
+			name: 'qcra-serve',
+			bin: QCRA_BIN,
+			dir: this.var,
+			env,
+			argv: (port) => ['serve', '--listen', `127.0.0.1:${port}`, '--var', this.var],
+		});
+	}
+
+	/* Imports the demo member register, then starts the server. */
+	async start() {
+		execFileSync(QCRA_BIN, ['member', 'import', '--var', this.var, DEMO_MEMBERS], {
+			env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000,
+		});
+		await this.server.start();
+		return this;
+	}
+
+	get base() {
+		return this.server.base;
+	}
+
+	url(p) {
+		return new URL(p, this.base).href;
+	}
+
+	async stop() {
+		await this.server.stop();
+	}
+}
