@@ -184,24 +184,29 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = r;
 		atomic_fetch_add(&s->inflight, 1);
+		/* A declared oversize body is refused before any of it is
+		 * read (and before "100 Continue"); the connection closes. */
+		if (r->content_length > s->conf.max_body) {
+			r->body_too_large = 1;
+			s->conf.handler(r);
+			return queue(r);
+		}
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		/* Refuse a declared oversize body before reading any of it. */
-		if (r->content_length > s->conf.max_body)
+		/* An undeclared (chunked) body: keep at most max_body, drop
+		 * the rest unread into memory, answer 413 at the end.  Far
+		 * past the limit the connection is simply closed. */
+		if (!r->body_too_large && r->body.len + *upload_data_size > s->conf.max_body) {
 			r->body_too_large = 1;
-		else if (!r->body_too_large) {
-			if (r->body.len + *upload_data_size > s->conf.max_body) {
-				r->body_too_large = 1;
-				buf_free(&r->body);
-			} else
-				buf_append(&r->body, upload_data, *upload_data_size);
+			buf_free(&r->body);
 		}
-		if (!r->body_too_large) {
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
-		/* Answer now; MHD closes the connection after it. */
+		if (!r->body_too_large)
+			buf_append(&r->body, upload_data, *upload_data_size);
+		else if ((r->discarded += *upload_data_size) > 16 * s->conf.max_body)
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
 	}
 	s->conf.handler(r);
 	return queue(r);

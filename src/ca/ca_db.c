@@ -1,0 +1,442 @@
+/*
+ * SQLite backend of the CA (see ca_db.h).  WAL with synchronous=FULL: a
+ * certificate the CA answered with survives a crash.  All SQL of the CA
+ * is in this file, always prepared and bound.
+ */
+#include "ca/ca_db.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+struct ca_db {
+	sqlite3 *h;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS certs("
+	" serial TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+	" not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, der BLOB NOT NULL,"
+	" revoked_at INTEGER, reason INTEGER);"
+	"CREATE TABLE IF NOT EXISTS shipments("
+	" id INTEGER PRIMARY KEY, office TEXT NOT NULL, day TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'in_transit', created INTEGER NOT NULL,"
+	" received_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS shipments_office ON shipments(office, state);"
+	"CREATE TABLE IF NOT EXISTS registrations("
+	" order_id TEXT PRIMARY KEY, request TEXT NOT NULL, profile TEXT NOT NULL,"
+	" office TEXT NOT NULL, serial TEXT NOT NULL UNIQUE REFERENCES certs(serial),"
+	" card TEXT NOT NULL, shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS registrations_shipment ON registrations(shipment_id);"
+	"CREATE TABLE IF NOT EXISTS events("
+	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,"
+	" object TEXT NOT NULL, detail TEXT);"
+	"CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;";
+
+struct ca_db *ca_db_open(const char *path, char *err, size_t errlen)
+{
+	struct ca_db *db = calloc(1, sizeof(*db));
+	char *msg = NULL;
+
+	if (db == NULL)
+		return NULL;
+	if (sqlite3_open_v2(path, &db->h,
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->h));
+		goto err;
+	}
+	sqlite3_busy_timeout(db->h, 5000);
+	if (sqlite3_exec(db->h,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			 "PRAGMA foreign_keys=ON;",
+			 NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(db->h, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", path, msg != NULL ? msg : "schema");
+		sqlite3_free(msg);
+		goto err;
+	}
+	return db;
+err:
+	sqlite3_close(db->h);
+	free(db);
+	return NULL;
+}
+
+void ca_db_close(struct ca_db *db)
+{
+	if (db == NULL)
+		return;
+	sqlite3_close(db->h);
+	free(db);
+}
+
+static int exec(struct ca_db *db, const char *sql)
+{
+	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int ca_db_begin(struct ca_db *db)
+{
+	return exec(db, "BEGIN IMMEDIATE");
+}
+
+int ca_db_commit(struct ca_db *db)
+{
+	return exec(db, "COMMIT");
+}
+
+void ca_db_rollback(struct ca_db *db)
+{
+	exec(db, "ROLLBACK");
+}
+
+static sqlite3_stmt *prep(struct ca_db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	return st;
+}
+
+/* Steps a statement that returns no row and finalises it. */
+static int run(sqlite3_stmt *st)
+{
+	int rc = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ca_db_cert_add(struct ca_db *db, const char *serial, const char *kind, const char *subject,
+		   time_t not_before, time_t not_after, const unsigned char *der, size_t derlen)
+{
+	sqlite3_stmt *st = prep(db, "INSERT INTO certs(serial, kind, subject, not_before,"
+				    " not_after, der) VALUES(?, ?, ?, ?, ?, ?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, subject, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)not_before);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)not_after);
+	sqlite3_bind_blob(st, 6, der, (int)derlen, SQLITE_STATIC);
+	return run(st);
+}
+
+int ca_db_cert_status(struct ca_db *db, const char *serial, time_t *at, int *reason)
+{
+	sqlite3_stmt *st = prep(db, "SELECT revoked_at, reason FROM certs"
+				    " WHERE serial = ? AND kind NOT IN ('root', 'issuing')");
+	int rc = -1, s;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	if (s == SQLITE_DONE)
+		rc = CA_CERT_UNKNOWN;
+	else if (s == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
+		rc = CA_CERT_GOOD;
+	else if (s == SQLITE_ROW) {
+		*at = (time_t)sqlite3_column_int64(st, 0);
+		*reason = sqlite3_column_int(st, 1);
+		rc = CA_CERT_REVOKED;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ca_db_cert_revoke(struct ca_db *db, const char *serial, int reason, time_t at)
+{
+	sqlite3_stmt *st = prep(db, "UPDATE certs SET revoked_at = ?, reason = ?"
+				    " WHERE serial = ? AND revoked_at IS NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)at);
+	sqlite3_bind_int(st, 2, reason);
+	sqlite3_bind_text(st, 3, serial, -1, SQLITE_STATIC);
+	if (run(st) != 0)
+		return -1;
+	return sqlite3_changes(db->h) > 0 ? 1 : 0;
+}
+
+int ca_db_revoked_each(struct ca_db *db,
+		       int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg)
+{
+	sqlite3_stmt *st = prep(db, "SELECT serial, revoked_at, reason FROM certs"
+				    " WHERE revoked_at IS NOT NULL AND kind NOT IN ('root', 'issuing')"
+				    " ORDER BY revoked_at");
+	int s, rc = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((s = sqlite3_step(st)) == SQLITE_ROW && rc == 0)
+		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
+			(time_t)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
+	if (s != SQLITE_DONE && s != SQLITE_ROW)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+long ca_db_crl_number_next(struct ca_db *db)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+
+	if (run(prep(db, "INSERT INTO meta(key, value) VALUES('crl_number', 1)"
+			 " ON CONFLICT(key) DO UPDATE SET value = value + 1")) != 0)
+		return -1;
+	st = prep(db, "SELECT value FROM meta WHERE key = 'crl_number'");
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+void ca_db_reg_free(struct ca_db_reg *r)
+{
+	if (r == NULL)
+		return;
+	free(r->request);
+	free(r->der);
+	r->request = NULL;
+	r->der = NULL;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *out, size_t outlen)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	snprintf(out, outlen, "%s", t != NULL ? (const char *)t : "");
+}
+
+int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
+{
+	sqlite3_stmt *st = prep(
+		db, "SELECT r.order_id, r.request, r.profile, r.office, r.serial, r.card,"
+		    " r.shipment_id, r.created, c.not_before, c.not_after, c.revoked_at, c.reason,"
+		    " c.der, CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked'"
+		    " WHEN s.state = 'received' THEN 'delivered' ELSE 'in_transit' END"
+		    " FROM registrations r JOIN certs c ON c.serial = r.serial"
+		    " JOIN shipments s ON s.id = r.shipment_id WHERE r.order_id = ?");
+	int s, rc = -1;
+
+	if (st == NULL)
+		return -1;
+	memset(r, 0, sizeof(*r));
+	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	if (s == SQLITE_DONE)
+		rc = 0;
+	if (s != SQLITE_ROW)
+		goto out;
+	copy_col(st, 0, r->order_id, sizeof(r->order_id));
+	r->request = strdup((const char *)sqlite3_column_text(st, 1));
+	copy_col(st, 2, r->profile, sizeof(r->profile));
+	copy_col(st, 3, r->office, sizeof(r->office));
+	copy_col(st, 4, r->serial, sizeof(r->serial));
+	copy_col(st, 5, r->card, sizeof(r->card));
+	r->shipment_id = sqlite3_column_int64(st, 6);
+	r->created = (time_t)sqlite3_column_int64(st, 7);
+	r->not_before = (time_t)sqlite3_column_int64(st, 8);
+	r->not_after = (time_t)sqlite3_column_int64(st, 9);
+	r->revoked_at = (time_t)sqlite3_column_int64(st, 10);
+	r->reason = sqlite3_column_int(st, 11);
+	r->derlen = (size_t)sqlite3_column_bytes(st, 12);
+	r->der = malloc(r->derlen + 1);
+	if (r->der != NULL)
+		memcpy(r->der, sqlite3_column_blob(st, 12), r->derlen);
+	copy_col(st, 13, r->state, sizeof(r->state));
+	if (r->request == NULL || r->der == NULL) {
+		ca_db_reg_free(r);
+		goto out;
+	}
+	rc = 1;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ca_db_reg_add(struct ca_db *db, const char *order_id, const char *request,
+		  const char *profile, const char *office, const char *serial, const char *card,
+		  long long shipment_id, time_t now)
+{
+	sqlite3_stmt *st = prep(db, "INSERT INTO registrations(order_id, request, profile, office,"
+				    " serial, card, shipment_id, created) VALUES(?,?,?,?,?,?,?,?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, request, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, profile, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, office, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, card, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, shipment_id);
+	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
+	return run(st);
+}
+
+int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, long long *id)
+{
+	char day[16];
+	struct tm tm;
+	sqlite3_stmt *st;
+	int s;
+
+	gmtime_r(&now, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	st = prep(db, "SELECT id FROM shipments WHERE office = ? AND day = ?"
+		      " AND state = 'in_transit' ORDER BY id DESC LIMIT 1");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, office, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (s == SQLITE_ROW)
+		return 0;
+	if (s != SQLITE_DONE)
+		return -1;
+	st = prep(db, "INSERT INTO shipments(office, day, created) VALUES(?, ?, ?)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, office, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	if (run(st) != 0)
+		return -1;
+	*id = sqlite3_last_insert_rowid(db->h);
+	return 0;
+}
+
+static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
+{
+	sqlite3_stmt *items = prep(db, "SELECT order_id, serial FROM registrations"
+				       " WHERE shipment_id = ? ORDER BY created, order_id");
+	long long id = sqlite3_column_int64(st, 0);
+	json_t *o, *arr = json_array();
+	char at[32];
+	time_t t;
+	struct tm tm;
+
+	if (items == NULL || arr == NULL) {
+		sqlite3_finalize(items);
+		json_decref(arr);
+		return NULL;
+	}
+	sqlite3_bind_int64(items, 1, id);
+	while (sqlite3_step(items) == SQLITE_ROW)
+		json_array_append_new(arr,
+				      json_pack("{s:s, s:s}", "order_id",
+						(const char *)sqlite3_column_text(items, 0),
+						"serial", (const char *)sqlite3_column_text(items, 1)));
+	sqlite3_finalize(items);
+	t = (time_t)sqlite3_column_int64(st, 4);
+	gmtime_r(&t, &tm);
+	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o = json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)id, "office",
+		      (const char *)sqlite3_column_text(st, 1), "state",
+		      (const char *)sqlite3_column_text(st, 3), "created", at, "items", arr);
+	if (o != NULL && sqlite3_column_type(st, 5) != SQLITE_NULL) {
+		t = (time_t)sqlite3_column_int64(st, 5);
+		gmtime_r(&t, &tm);
+		strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_object_set_new(o, "received_at", json_string(at));
+	}
+	return o;
+}
+
+int ca_db_shipments_list(struct ca_db *db, const char *office, const char *state, json_t *arr)
+{
+	sqlite3_stmt *st = prep(db, "SELECT id, office, day, state, created, received_at"
+				    " FROM shipments WHERE office = ? AND (?2 IS NULL OR state = ?2)"
+				    " ORDER BY id DESC");
+	int s, rc = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, office, -1, SQLITE_STATIC);
+	if (state != NULL)
+		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
+	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		json_t *o = shipment_row(db, st);
+
+		if (o == NULL) {
+			rc = -1;
+			break;
+		}
+		json_array_append_new(arr, o);
+	}
+	if (s != SQLITE_DONE && s != SQLITE_ROW)
+		rc = -1;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+json_t *ca_db_shipment_json(struct ca_db *db, long long id)
+{
+	sqlite3_stmt *st = prep(db, "SELECT id, office, day, state, created, received_at"
+				    " FROM shipments WHERE id = ?");
+	json_t *o = NULL;
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		o = shipment_row(db, st);
+	sqlite3_finalize(st);
+	return o;
+}
+
+int ca_db_shipment_receive(struct ca_db *db, long long id, time_t now)
+{
+	sqlite3_stmt *st = prep(db, "SELECT state FROM shipments WHERE id = ?");
+	int s, received = 0;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW)
+		received = strcmp((const char *)sqlite3_column_text(st, 0), "received") == 0;
+	sqlite3_finalize(st);
+	if (s != SQLITE_ROW)
+		return -1;
+	if (received)
+		return 0;
+	st = prep(db, "UPDATE shipments SET state = 'received', received_at = ? WHERE id = ?");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, id);
+	return run(st) == 0 ? 1 : -1;
+}
+
+int ca_db_event(struct ca_db *db, const char *action, const char *object, const char *detail)
+{
+	sqlite3_stmt *st = prep(db, "INSERT INTO events(at, action, object, detail)"
+				    " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, object, -1, SQLITE_STATIC);
+	if (detail != NULL)
+		sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
+	return run(st);
+}

@@ -1,0 +1,1124 @@
+/*
+ * Bank statement import: a CSV export or camt.053 XML into credit lines
+ * with stable fingerprints.  Formats and rules are in statement.h.  Each
+ * format fills one struct stmt_line per credit and hands it to
+ * stmt_push(); fingerprints are computed once every line is known,
+ * since a line's depends on the identical lines before it.
+ */
+#include "domain/statement.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <sodium.h>
+
+#include "domain/csv.h"
+#include "util/escape.h"
+
+#define STMT_VALUE_MSG 48   /* bytes of an offending value quoted in a message */
+#define STMT_FIELD_MAX 1024 /* bytes of a field looked at (decoded, joined) */
+#define STMT_KEY_MAX 64     /* bytes of a normalised CSV header name */
+
+static const char *const stmt_format_names[STMT__MAX] = {
+    [STMT_AUTO] = "auto",
+    [STMT_CSV] = "csv",
+    [STMT_CAMT053] = "camt.053",
+};
+
+/* Windows-1250 bytes 0x80-0xFF as Unicode code points (U+FFFD where
+ * the code page leaves a byte undefined). */
+static const unsigned short stmt_cp1250[128] = {
+    0x20ac, 0xfffd, 0x201a, 0xfffd, 0x201e, 0x2026, 0x2020, 0x2021, 0xfffd, 0x2030, 0x0160,
+    0x2039, 0x015a, 0x0164, 0x017d, 0x0179, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+    0x2013, 0x2014, 0xfffd, 0x2122, 0x0161, 0x203a, 0x015b, 0x0165, 0x017e, 0x017a, 0x00a0,
+    0x02c7, 0x02d8, 0x0141, 0x00a4, 0x0104, 0x00a6, 0x00a7, 0x00a8, 0x00a9, 0x015e, 0x00ab,
+    0x00ac, 0x00ad, 0x00ae, 0x017b, 0x00b0, 0x00b1, 0x02db, 0x0142, 0x00b4, 0x00b5, 0x00b6,
+    0x00b7, 0x00b8, 0x0105, 0x015f, 0x00bb, 0x013d, 0x02dd, 0x013e, 0x017c, 0x0154, 0x00c1,
+    0x00c2, 0x0102, 0x00c4, 0x0139, 0x0106, 0x00c7, 0x010c, 0x00c9, 0x0118, 0x00cb, 0x011a,
+    0x00cd, 0x00ce, 0x010e, 0x0110, 0x0143, 0x0147, 0x00d3, 0x00d4, 0x0150, 0x00d6, 0x00d7,
+    0x0158, 0x016e, 0x00da, 0x0170, 0x00dc, 0x00dd, 0x0162, 0x00df, 0x0155, 0x00e1, 0x00e2,
+    0x0103, 0x00e4, 0x013a, 0x0107, 0x00e7, 0x010d, 0x00e9, 0x0119, 0x00eb, 0x011b, 0x00ed,
+    0x00ee, 0x010f, 0x0111, 0x0144, 0x0148, 0x00f3, 0x00f4, 0x0151, 0x00f6, 0x00f7, 0x0159,
+    0x016f, 0x00fa, 0x0171, 0x00fc, 0x00fd, 0x0163, 0x02d9,
+};
+
+const char *stmt_format_name(enum stmt_format f)
+{
+	if ((int)f < 0 || f >= STMT__MAX)
+		return NULL;
+	return stmt_format_names[f];
+}
+
+void statement_global_init(void)
+{
+	xmlInitParser();
+}
+
+void statement_free(struct statement *st)
+{
+	if (st == NULL)
+		return;
+	free(st->lines);
+	free(st->errors);
+	memset(st, 0, sizeof(*st));
+}
+
+/* ---- results ---- */
+
+/* Records a line error (the first STMT_MAX_ERRORS are kept). */
+static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
+{
+	struct stmt_error *e;
+	va_list ap;
+
+	st->nerrors_total++;
+	if (st->nerrors >= STMT_MAX_ERRORS)
+		return;
+	if (st->errors == NULL && (st->errors = calloc(STMT_MAX_ERRORS, sizeof(*e))) == NULL)
+		return;
+	e = &st->errors[st->nerrors++];
+	e->line = line;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+	va_end(ap);
+}
+
+/* Refuses the whole file (the first reason given stays).  Returns -1. */
+static int stmt_fatal(struct statement *st, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int stmt_fatal(struct statement *st, size_t line, const char *fmt, ...)
+{
+	size_t off = 0;
+	va_list ap;
+	int n;
+
+	if (st->error[0] != '\0')
+		return -1;
+	if (line > 0) {
+		n = snprintf(st->error, sizeof(st->error), "line %zu: ", line);
+		off = n > 0 ? (size_t)n : 0;
+	}
+	va_start(ap, fmt);
+	vsnprintf(st->error + off, sizeof(st->error) - off, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Appends a copy of l to st->lines.  0, or -1 (refused: too many lines,
+ * out of memory). */
+static int stmt_push(struct statement *st, const struct stmt_line *l, size_t *cap)
+{
+	struct stmt_line *p;
+	size_t ncap;
+
+	if (st->nlines == STMT_MAX_LINES)
+		return stmt_fatal(st, l->line, "more than %d credit lines in one statement",
+				  STMT_MAX_LINES);
+	if (st->nlines == *cap) {
+		ncap = *cap ? *cap * 2 : 256;
+		if (ncap > STMT_MAX_LINES)
+			ncap = STMT_MAX_LINES;
+		if ((p = realloc(st->lines, ncap * sizeof(*p))) == NULL)
+			return stmt_fatal(st, l->line, "out of memory");
+		st->lines = p;
+		*cap = ncap;
+	}
+	st->lines[st->nlines++] = *l;
+	return 0;
+}
+
+/* ---- text ---- */
+
+/* Writes code point cp as UTF-8 at out (room for 3 bytes: cp < 0x10000). */
+static size_t stmt_utf8_put(char *out, unsigned cp)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	out[0] = (char)(0xe0 | (cp >> 12));
+	out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[2] = (char)(0x80 | (cp & 0x3f));
+	return 3;
+}
+
+/*
+ * 1 when data should be read as Windows-1250: it is not valid UTF-8 and
+ * no byte in it starts what looks like a UTF-8 character (a lead byte
+ * followed by its continuation bytes), so it is not UTF-8 with a few
+ * broken bytes either.
+ */
+static int stmt_is_cp1250(const char *data, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)data;
+	size_t i, k, need;
+
+	if (utf8_valid(data, len))
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			need = 1;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef)
+			need = 2;
+		else if (p[i] >= 0xf0 && p[i] <= 0xf4)
+			need = 3;
+		else
+			continue;
+		if (i + need >= len)
+			continue;
+		for (k = 1; k <= need && (p[i + k] & 0xc0) == 0x80; k++)
+			;
+		if (k > need)
+			return 0;
+	}
+	return 1;
+}
+
+/* Cleans the n bytes at s into out (payment_text_clean), decoding them
+ * from Windows-1250 first when the file is in that code page. */
+static void stmt_text(const struct statement *st, char *out, size_t outlen, const char *s,
+		      size_t n)
+{
+	char tmp[STMT_FIELD_MAX];
+	unsigned char c;
+	size_t i, len = 0;
+
+	if (!st->cp1250) {
+		payment_text_clean(out, outlen, s, n);
+		return;
+	}
+	for (i = 0; i < n && len + 3 < sizeof(tmp); i++) {
+		c = (unsigned char)s[i];
+		len += stmt_utf8_put(tmp + len, c < 0x80 ? c : stmt_cp1250[c - 0x80]);
+	}
+	payment_text_clean(out, outlen, tmp, len);
+}
+
+/* The value s cleaned and shortened for quoting in a message. */
+static const char *stmt_quote(const struct statement *st, char buf[STMT_VALUE_MSG], const char *s)
+{
+	stmt_text(st, buf, STMT_VALUE_MSG, s, strlen(s));
+	return buf;
+}
+
+/*
+ * Sets l->reference and l->ref97 from the reference as written (ref,
+ * may be ""), a model written apart (model, may be "") and free text
+ * that may hold a reference (text, may be "", searched only when no
+ * reference is given).
+ */
+static void stmt_reference(const struct statement *st, struct stmt_line *l, const char *model,
+			   const char *ref, const char *text)
+{
+	char raw[STMT_FIELD_MAX], joined[STMT_FIELD_MAX];
+
+	stmt_text(st, raw, sizeof(raw), ref, strlen(ref));
+	if (*model != '\0') {
+		snprintf(joined, sizeof(joined), "%s%s", model, raw);
+		if (payment_ref_normalize(joined, l->reference, sizeof(l->reference)) == 1) {
+			l->ref97 = 1;
+			return;
+		}
+	}
+	if (raw[0] == '\0' && payment_ref_find(text, l->reference, sizeof(l->reference)) == 1) {
+		l->ref97 = 1;
+		return;
+	}
+	l->ref97 = payment_ref_normalize(raw, l->reference, sizeof(l->reference)) == 1;
+}
+
+/* ---- fingerprints ---- */
+
+/* Appends "|" + strlen(v) + ":" + v to buf (NUL-terminated, cap bytes). */
+static size_t stmt_fp_field(char *buf, size_t len, size_t cap, const char *v)
+{
+	int n = snprintf(buf + len, cap - len, "|%zu:%s", strlen(v), v);
+
+	if (n < 0 || (size_t)n >= cap - len)
+		return cap - 1;
+	return len + (size_t)n;
+}
+
+/* The hashed text of line l without the occurrence count (statement.h). */
+static size_t stmt_fp_base(const struct stmt_line *l, char *buf, size_t cap)
+{
+	char amount[24];
+	size_t len;
+
+	snprintf(amount, sizeof(amount), "%lld", l->amount_para);
+	len = (size_t)snprintf(buf, cap, "qcra-stmt-v1");
+	len = stmt_fp_field(buf, len, cap, l->bank_id);
+	len = stmt_fp_field(buf, len, cap, l->date);
+	len = stmt_fp_field(buf, len, cap, amount);
+	len = stmt_fp_field(buf, len, cap, l->payer);
+	return stmt_fp_field(buf, len, cap, l->reference);
+}
+
+/*
+ * Sets every line's fingerprint.  Identical lines are counted with an
+ * open-addressing table keyed by the SHA-256 of their base text.
+ * 0, or -1 when out of memory.
+ */
+static int stmt_fingerprints(struct statement *st)
+{
+	unsigned char (*keys)[crypto_hash_sha256_BYTES] = NULL;
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	char base[512], count[24];
+	uint32_t *slots = NULL;
+	size_t *counts = NULL, cap = 16, i, h, len;
+	uint64_t h64;
+	int rc = -1;
+
+	if (st->nlines == 0)
+		return 0;
+	while (cap < 2 * st->nlines)
+		cap *= 2;
+	keys = malloc(st->nlines * sizeof(*keys));
+	slots = calloc(cap, sizeof(*slots));
+	counts = calloc(cap, sizeof(*counts));
+	if (keys == NULL || slots == NULL || counts == NULL) {
+		stmt_fatal(st, 0, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < st->nlines; i++) {
+		len = stmt_fp_base(&st->lines[i], base, sizeof(base));
+		crypto_hash_sha256(keys[i], (const unsigned char *)base, len);
+		memcpy(&h64, keys[i], sizeof(h64));
+		h = (size_t)h64 & (cap - 1);
+		while (slots[h] != 0 && memcmp(keys[slots[h] - 1], keys[i], sizeof(keys[i])) != 0)
+			h = (h + 1) & (cap - 1);
+		if (slots[h] == 0)
+			slots[h] = (uint32_t)(i + 1);
+		snprintf(count, sizeof(count), "%zu", counts[h]++);
+		len = stmt_fp_field(base, len, sizeof(base), count);
+		crypto_hash_sha256(digest, (const unsigned char *)base, len);
+		sodium_bin2hex(st->lines[i].fingerprint, sizeof(st->lines[i].fingerprint), digest,
+			       sizeof(digest));
+	}
+	rc = 0;
+out:
+	free(keys);
+	free(slots);
+	free(counts);
+	return rc;
+}
+
+/* ---- CSV ---- */
+
+enum csv_col {
+	COL_DATE,
+	COL_AMOUNT,
+	COL_CREDIT,
+	COL_DEBIT,
+	COL_PAYER,
+	COL_REFERENCE,
+	COL_MODEL,
+	COL_PURPOSE,
+	COL_ID,
+	COL_CURRENCY,
+	COL__MAX
+};
+
+/* Header names, as csv_header_key() writes them. */
+static const struct {
+	enum csv_col col;
+	const char *name;
+} csv_names[] = {
+    {COL_DATE, "datum"},
+    {COL_DATE, "date"},
+    {COL_DATE, "datum uplate"},
+    {COL_DATE, "datum knjizenja"},
+    {COL_DATE, "datum valute"},
+    {COL_DATE, "datum prometa"},
+    {COL_DATE, "datum transakcije"},
+    {COL_DATE, "booking date"},
+    {COL_DATE, "value date"},
+    {COL_DATE, "transaction date"},
+    {COL_DATE, "датум"},
+    {COL_AMOUNT, "iznos"},
+    {COL_AMOUNT, "amount"},
+    {COL_AMOUNT, "iznos uplate"},
+    {COL_AMOUNT, "iznos rsd"},
+    {COL_AMOUNT, "износ"},
+    {COL_CREDIT, "potrazuje"},
+    {COL_CREDIT, "credit"},
+    {COL_CREDIT, "uplate"},
+    {COL_CREDIT, "uplata"},
+    {COL_CREDIT, "odobrenje"},
+    {COL_CREDIT, "потражује"},
+    {COL_DEBIT, "duguje"},
+    {COL_DEBIT, "debit"},
+    {COL_DEBIT, "isplate"},
+    {COL_DEBIT, "isplata"},
+    {COL_DEBIT, "zaduzenje"},
+    {COL_DEBIT, "дугује"},
+    {COL_PAYER, "uplatilac"},
+    {COL_PAYER, "platilac"},
+    {COL_PAYER, "payer"},
+    {COL_PAYER, "nalogodavac"},
+    {COL_PAYER, "naziv uplatioca"},
+    {COL_PAYER, "naziv platioca"},
+    {COL_PAYER, "payer name"},
+    {COL_PAYER, "debtor"},
+    {COL_PAYER, "уплатилац"},
+    {COL_PAYER, "платилац"},
+    {COL_REFERENCE, "poziv na broj"},
+    {COL_REFERENCE, "poziv na broj odobrenja"},
+    {COL_REFERENCE, "reference"},
+    {COL_REFERENCE, "payment reference"},
+    {COL_REFERENCE, "referenca"},
+    {COL_REFERENCE, "pnb"},
+    {COL_REFERENCE, "позив на број"},
+    {COL_MODEL, "model"},
+    {COL_MODEL, "model odobrenja"},
+    {COL_MODEL, "модел"},
+    {COL_PURPOSE, "svrha"},
+    {COL_PURPOSE, "svrha uplate"},
+    {COL_PURPOSE, "svrha placanja"},
+    {COL_PURPOSE, "purpose"},
+    {COL_PURPOSE, "description"},
+    {COL_PURPOSE, "сврха"},
+    {COL_ID, "id"},
+    {COL_ID, "transaction id"},
+    {COL_ID, "id transakcije"},
+    {COL_ID, "broj transakcije"},
+    {COL_ID, "bank reference"},
+    {COL_CURRENCY, "valuta"},
+    {COL_CURRENCY, "currency"},
+    {COL_CURRENCY, "ccy"},
+};
+
+/* Serbian Latin letters read without their diacritics in header names. */
+static const struct {
+	const char *from, *to;
+} csv_folds[] = {
+    {"Č", "c"}, {"č", "c"}, {"Ć", "c"}, {"ć", "c"}, {"Š", "s"},
+    {"š", "s"}, {"Ž", "z"}, {"ž", "z"}, {"Đ", "dj"}, {"đ", "dj"},
+};
+
+struct csv_cols {
+	int col[COL__MAX]; /* field index, -1 when absent */
+	size_t need;       /* fields a record needs for the required columns */
+	size_t found;      /* how many kinds were recognised */
+};
+
+/* Appends the UTF-8 character at *p (valid UTF-8) to out, lower case
+ * for Cyrillic, folded for csv_folds[].  Advances *p. */
+static size_t csv_key_char(const unsigned char **p, char *out)
+{
+	const unsigned char *s = *p;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(csv_folds) / sizeof(csv_folds[0]); i++) {
+		n = strlen(csv_folds[i].from);
+		if (strncmp((const char *)s, csv_folds[i].from, n) == 0) {
+			*p += n;
+			memcpy(out, csv_folds[i].to, strlen(csv_folds[i].to));
+			return strlen(csv_folds[i].to);
+		}
+	}
+	if (s[0] == 0xd0 && s[1] >= 0x80 && s[1] <= 0xbf) {
+		/* Cyrillic capitals U+0400-U+042F to U+0430-U+045F */
+		out[0] = (char)(s[1] < 0x90 || s[1] >= 0xa0 ? 0xd1 : 0xd0);
+		out[1] = (char)(s[1] < 0x90 ? s[1] + 0x10 : s[1] < 0xa0 ? s[1] + 0x20 : s[1] - 0x20);
+		if (s[1] >= 0xb0) {
+			out[0] = (char)0xd0;
+			out[1] = (char)s[1];
+		}
+		*p += 2;
+		return 2;
+	}
+	n = s[0] < 0x80 ? 1 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	memcpy(out, s, n);
+	*p += n;
+	return n;
+}
+
+/*
+ * Header cell h as a lookup key in out: ASCII and Cyrillic in lower
+ * case, Serbian Latin diacritics dropped (č ć c, š s, ž z, đ dj), '_',
+ * '-', '.' and ':' read as spaces, white space collapsed and trimmed.
+ */
+static void csv_header_key(const struct statement *st, const char *h, char *out, size_t outlen)
+{
+	char clean[STMT_KEY_MAX * 2];
+	const unsigned char *p = (const unsigned char *)clean;
+	size_t len = 0;
+	int space = 0;
+
+	stmt_text(st, clean, sizeof(clean), h, strlen(h));
+	while (*p != '\0' && len + 5 < outlen) {
+		if (*p == ' ' || *p == '_' || *p == '-' || *p == '.' || *p == ':') {
+			space = len > 0;
+			p++;
+			continue;
+		}
+		if (space)
+			out[len++] = ' ';
+		space = 0;
+		if (*p >= 'A' && *p <= 'Z')
+			out[len++] = (char)(*p++ - 'A' + 'a');
+		else
+			len += csv_key_char(&p, out + len);
+	}
+	out[len] = '\0';
+}
+
+/* Recognises the header row in r: fills c and returns 1 when the
+ * required columns are all there, else 0. */
+static int csv_header(const struct statement *st, const struct csv *r, struct csv_cols *c)
+{
+	static const enum csv_col required[] = {COL_DATE, COL_PAYER, COL_REFERENCE};
+	char key[STMT_KEY_MAX];
+	size_t f, i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < COL__MAX; i++)
+		c->col[i] = -1;
+	for (f = 0; f < r->nfields; f++) {
+		csv_header_key(st, r->fields[f], key, sizeof(key));
+		for (i = 0; i < sizeof(csv_names) / sizeof(csv_names[0]); i++) {
+			if (strcmp(key, csv_names[i].name) != 0 || c->col[csv_names[i].col] != -1)
+				continue;
+			c->col[csv_names[i].col] = (int)f;
+			c->found++;
+			break;
+		}
+	}
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (c->col[required[i]] < 0)
+			return 0;
+		if ((size_t)c->col[required[i]] + 1 > c->need)
+			c->need = (size_t)c->col[required[i]] + 1;
+	}
+	i = c->col[COL_AMOUNT] >= 0 ? COL_AMOUNT : COL_CREDIT;
+	if (c->col[i] < 0)
+		return 0;
+	if ((size_t)c->col[i] + 1 > c->need)
+		c->need = (size_t)c->col[i] + 1;
+	return 1;
+}
+
+/* Field of column kind k in record r, "" when absent. */
+static const char *csv_field(const struct csv *r, const struct csv_cols *c, enum csv_col k)
+{
+	if (c->col[k] < 0 || (size_t)c->col[k] >= r->nfields)
+		return "";
+	return r->fields[c->col[k]];
+}
+
+static int csv_blank(const char *s)
+{
+	return s[strspn(s, " \t")] == '\0';
+}
+
+/*
+ * The amount of record r: 1 with *para set for a credit, 0 when the line
+ * is skipped (a debit, counted, or zero), -1 after recording an error.
+ */
+static int csv_amount(struct statement *st, const struct csv *r, const struct csv_cols *c,
+		      long long *para)
+{
+	const char *credit, *debit, *why;
+	char q[STMT_VALUE_MSG];
+	long long v;
+
+	if (c->col[COL_AMOUNT] >= 0) {
+		credit = csv_field(r, c, COL_AMOUNT);
+		if (payment_amount_parse(credit, &v, &why) != 0) {
+			stmt_err(st, r->line, "amount \"%s\": %s", stmt_quote(st, q, credit), why);
+			return -1;
+		}
+		if (v < 0)
+			st->ndebits++;
+		else if (v == 0)
+			st->nskipped++;
+		*para = v;
+		return v > 0;
+	}
+	credit = csv_field(r, c, COL_CREDIT);
+	debit = csv_field(r, c, COL_DEBIT);
+	if (!csv_blank(credit)) {
+		if (payment_amount_parse(credit, &v, &why) != 0 || v < 0) {
+			stmt_err(st, r->line, "credit \"%s\": %s", stmt_quote(st, q, credit),
+				 v < 0 ? "negative" : why);
+			return -1;
+		}
+		if (v > 0) {
+			*para = v;
+			return 1;
+		}
+	}
+	if (!csv_blank(debit)) {
+		if (payment_amount_parse(debit, &v, &why) != 0) {
+			stmt_err(st, r->line, "debit \"%s\": %s", stmt_quote(st, q, debit), why);
+			return -1;
+		}
+		if (v != 0) {
+			st->ndebits++;
+			return 0;
+		}
+	}
+	if (csv_blank(credit) && csv_blank(debit)) {
+		stmt_err(st, r->line, "no amount in the credit or debit column");
+		return -1;
+	}
+	st->nskipped++;
+	return 0;
+}
+
+/* 1 when the currency s (may be "") is the dinar. */
+static int csv_rsd(const char *s)
+{
+	static const char *const names[] = {"", "RSD", "rsd", "941", "DIN", "din", "Din"};
+	char t[8];
+	size_t i;
+
+	payment_text_clean(t, sizeof(t), s, strlen(s));
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(t, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* One data record.  Errors are recorded; returns -1 only when the file
+ * must be refused (stmt_push). */
+static int csv_record(struct statement *st, const struct csv *r, const struct csv_cols *c,
+		      size_t *cap)
+{
+	struct stmt_line l;
+	char q[STMT_VALUE_MSG], purpose[STMT_FIELD_MAX];
+	const char *date, *s;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->nfields && csv_blank(r->fields[i]); i++)
+		;
+	if (i == r->nfields)
+		return 0; /* ",,,," rows: spreadsheets pad with them */
+	if (r->nfields < c->need) {
+		stmt_err(st, r->line, "%zu fields where the header has at least %zu", r->nfields,
+			 c->need);
+		return 0;
+	}
+	memset(&l, 0, sizeof(l));
+	l.line = r->line;
+	if ((rc = csv_amount(st, r, c, &l.amount_para)) <= 0)
+		return 0;
+	s = csv_field(r, c, COL_CURRENCY);
+	if (!csv_rsd(s)) {
+		stmt_err(st, r->line, "currency \"%s\": only RSD payments are imported",
+			 stmt_quote(st, q, s));
+		return 0;
+	}
+	date = csv_field(r, c, COL_DATE);
+	if (payment_date_parse(date, l.date) != 0) {
+		stmt_err(st, r->line, "date \"%s\": expected YYYY-MM-DD or DD.MM.YYYY",
+			 stmt_quote(st, q, date));
+		return 0;
+	}
+	s = csv_field(r, c, COL_PAYER);
+	stmt_text(st, l.payer, sizeof(l.payer), s, strlen(s));
+	s = csv_field(r, c, COL_PURPOSE);
+	stmt_text(st, purpose, sizeof(purpose), s, strlen(s));
+	payment_text_clean(l.purpose, sizeof(l.purpose), purpose, strlen(purpose));
+	s = csv_field(r, c, COL_ID);
+	stmt_text(st, l.bank_id, sizeof(l.bank_id), s, strlen(s));
+	s = csv_field(r, c, COL_MODEL);
+	stmt_text(st, q, sizeof(q), s, strlen(s));
+	stmt_reference(st, &l, q, csv_field(r, c, COL_REFERENCE), purpose);
+	return stmt_push(st, &l, cap);
+}
+
+/* Why no header was found, the first rows given (first: the first row's
+ * fields, best: the best partial match). */
+static int csv_no_header(struct statement *st, const struct csv *first, size_t first_line,
+			 const struct csv_cols *best, size_t best_line)
+{
+	static const char *const names[COL__MAX] = {
+	    [COL_DATE] = "date", [COL_AMOUNT] = "amount", [COL_PAYER] = "payer",
+	    [COL_REFERENCE] = "reference"};
+	static const enum csv_col required[] = {COL_DATE, COL_AMOUNT, COL_PAYER, COL_REFERENCE};
+	char missing[80] = "";
+	size_t i;
+
+	if (first != NULL && first->nfields == 1 && strchr(first->fields[0], ';') != NULL)
+		return stmt_fatal(st, first_line,
+				  "fields are separated by ';': export the statement as CSV "
+				  "with ',' between fields");
+	if (best == NULL || best->found == 0)
+		return stmt_fatal(st, 0,
+				  "no header row naming date, amount, payer and reference in "
+				  "the first %d rows",
+				  STMT_HEADER_SEARCH);
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (best->col[required[i]] >= 0 ||
+		    (required[i] == COL_AMOUNT && best->col[COL_CREDIT] >= 0))
+			continue;
+		if (missing[0] != '\0')
+			strcat(missing, ", ");
+		strcat(missing, names[required[i]]);
+	}
+	return stmt_fatal(st, best_line, "the header row has no column for: %s", missing);
+}
+
+static int stmt_csv(const char *data, size_t len, struct statement *st)
+{
+	struct csv r;
+	struct csv_cols cols, best;
+	size_t rows = 0, cap = 0, best_line = 0;
+	int rc = 0, found = 0, first_semicolon = 0, first_line = 0;
+
+	st->cp1250 = stmt_is_cp1250(data, len);
+	memset(&best, 0, sizeof(best));
+	csv_init(&r, data, len);
+	while (!found && rows < STMT_HEADER_SEARCH && (rc = csv_next(&r)) == 1) {
+		if (rows++ == 0) {
+			first_semicolon = r.nfields == 1 && strchr(r.fields[0], ';') != NULL;
+			first_line = (int)r.line;
+		}
+		found = csv_header(st, &r, &cols);
+		if (!found && cols.found > best.found) {
+			best = cols;
+			best_line = r.line;
+		}
+	}
+	if (rc == -1) {
+		stmt_fatal(st, r.line, "%s", r.error);
+		goto out;
+	}
+	if (!found) {
+		if (first_semicolon)
+			stmt_fatal(st, (size_t)first_line,
+				   "fields are separated by ';': export the statement as CSV with "
+				   "',' between fields");
+		else if (rows == 0)
+			stmt_fatal(st, 0, "the file is empty");
+		else
+			csv_no_header(st, NULL, 0, &best, best_line);
+		goto out;
+	}
+	while ((rc = csv_next(&r)) == 1)
+		if (csv_record(st, &r, &cols, &cap) != 0)
+			goto out;
+	if (rc == -1)
+		stmt_fatal(st, r.line, "%s", r.error);
+out:
+	csv_free(&r);
+	return st->error[0] != '\0' ? -1 : 0;
+}
+
+/* ---- camt.053 ---- */
+
+/* What a Ntry says that its transactions inherit. */
+struct camt_entry {
+	xmlNode *node;
+	char amount[48], ccy[8], cdi[8], date[11], bank_id[64], info[140];
+	size_t ntx; /* TxDtls in the entry */
+};
+
+static int camt_is(const xmlNode *n, const char *name)
+{
+	return n != NULL && n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
+}
+
+/* The first child element of n named name (namespace ignored), or NULL. */
+static xmlNode *camt_child(const xmlNode *n, const char *name)
+{
+	xmlNode *c;
+
+	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next)
+		if (camt_is(c, name))
+			return c;
+	return NULL;
+}
+
+/* The element at path ("RltdPties/Dbtr/Nm") below n, or NULL. */
+static xmlNode *camt_find(const xmlNode *n, const char *path)
+{
+	char name[32];
+	size_t len;
+	xmlNode *cur = (xmlNode *)(uintptr_t)n;
+
+	while (cur != NULL && *path != '\0') {
+		len = strcspn(path, "/");
+		if (len >= sizeof(name))
+			return NULL;
+		memcpy(name, path, len);
+		name[len] = '\0';
+		cur = camt_child(cur, name);
+		path += len + (path[len] == '/');
+	}
+	return cur;
+}
+
+/* The text directly inside n (text and CDATA children; entity
+ * references are never expanded), cleaned into out. */
+static void camt_text(const xmlNode *n, char *out, size_t outlen)
+{
+	char buf[STMT_FIELD_MAX];
+	size_t len = 0, k;
+	xmlNode *c;
+
+	for (c = n != NULL ? n->children : NULL; c != NULL; c = c->next) {
+		if ((c->type != XML_TEXT_NODE && c->type != XML_CDATA_SECTION_NODE) ||
+		    c->content == NULL)
+			continue;
+		k = strlen((const char *)c->content);
+		if (k > sizeof(buf) - len)
+			k = sizeof(buf) - len;
+		memcpy(buf + len, c->content, k);
+		len += k;
+	}
+	payment_text_clean(out, outlen, buf, len);
+}
+
+/* Text of the first of the paths below n that holds any, into out. */
+static void camt_first(const xmlNode *n, const char *const *paths, char *out, size_t outlen)
+{
+	out[0] = '\0';
+	for (; *paths != NULL && out[0] == '\0'; paths++)
+		camt_text(camt_find(n, *paths), out, outlen);
+}
+
+/* The Ccy attribute of an Amt element into out. */
+static void camt_ccy(const xmlNode *amt, char *out, size_t outlen)
+{
+	xmlChar *v = xmlGetNoNsProp(amt, (const xmlChar *)"Ccy");
+
+	payment_text_clean(out, outlen, v != NULL ? (const char *)v : "",
+			   v != NULL ? strlen((const char *)v) : 0);
+	xmlFree(v);
+}
+
+/* BookgDt, else ValDt, of entry n as YYYY-MM-DD into out ("" if none). */
+static void camt_date(const xmlNode *n, char out[11])
+{
+	static const char *const paths[] = {"BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt",
+					    "ValDt/DtTm", NULL};
+	char text[40];
+
+	camt_first(n, paths, text, sizeof(text));
+	if (strlen(text) > 10)
+		text[10] = '\0'; /* DtTm: 2024-11-25T10:00:00 */
+	if (payment_date_parse(text, out) != 0 || strchr(text, '-') == NULL)
+		out[0] = '\0';
+}
+
+/* Joins every RmtInf/Ustrd of tx with spaces into out. */
+static void camt_ustrd(const xmlNode *tx, char *out, size_t outlen)
+{
+	char part[STMT_FIELD_MAX];
+	size_t len = 0;
+	xmlNode *c;
+
+	out[0] = '\0';
+	for (c = camt_find(tx, "RmtInf"); c != NULL && (c = c->children) != NULL;) {
+		for (; c != NULL; c = c->next) {
+			if (!camt_is(c, "Ustrd"))
+				continue;
+			camt_text(c, part, sizeof(part));
+			if (part[0] != '\0')
+				len += (size_t)snprintf(out + len, outlen - len, "%s%s",
+							len > 0 ? " " : "", part);
+			if (len >= outlen)
+				len = outlen - 1;
+		}
+		break;
+	}
+	payment_text_clean(part, sizeof(part), out, strlen(out));
+	snprintf(out, outlen, "%s", part);
+}
+
+/* The first non-empty RmtInf/Strd/CdtrRefInf/Ref of tx into out. */
+static void camt_strd_ref(const xmlNode *tx, char *out, size_t outlen)
+{
+	xmlNode *c;
+
+	out[0] = '\0';
+	for (c = camt_find(tx, "RmtInf"); c != NULL && (c = c->children) != NULL;) {
+		for (; c != NULL && out[0] == '\0'; c = c->next)
+			if (camt_is(c, "Strd"))
+				camt_text(camt_find(c, "CdtrRefInf/Ref"), out, outlen);
+		break;
+	}
+}
+
+/* The bank's id of transaction tx (the idx-th of entry e), statement.h. */
+static void camt_bank_id(const struct camt_entry *e, const xmlNode *tx, size_t idx, char *out,
+			 size_t outlen)
+{
+	char v[64];
+
+	camt_text(camt_find(tx, "Refs/AcctSvcrRef"), out, outlen);
+	if (out[0] != '\0')
+		return;
+	if (e->bank_id[0] != '\0') {
+		if (e->ntx <= 1)
+			snprintf(out, outlen, "%s", e->bank_id);
+		else
+			snprintf(out, outlen, "%.40s#%zu", e->bank_id, idx);
+		return;
+	}
+	camt_text(camt_find(tx, "Refs/EndToEndId"), v, sizeof(v));
+	if (v[0] == '\0' || strcmp(v, "NOTPROVIDED") == 0)
+		camt_text(camt_find(tx, "Refs/TxId"), v, sizeof(v));
+	snprintf(out, outlen, "%s", v);
+}
+
+/*
+ * One transaction: tx (NULL for an entry without details), the idx-th of
+ * entry e.  Errors are recorded; -1 only when the file must be refused.
+ */
+static int camt_tx(struct statement *st, const struct camt_entry *e, const xmlNode *tx,
+		   size_t idx, size_t *cap)
+{
+	static const char *const amounts[] = {"Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt",
+					      NULL};
+	static const char *const payers[] = {"RltdPties/Dbtr/Nm", "RltdPties/Dbtr/Pty/Nm",
+					     "RltdPties/UltmtDbtr/Nm",
+					     "RltdPties/UltmtDbtr/Pty/Nm", NULL};
+	char amount[48], ccy[8], cdi[8], ref[STMT_FIELD_MAX], ustrd[STMT_FIELD_MAX];
+	char q[STMT_VALUE_MSG];
+	const char *why, *const *p;
+	xmlNode *n = NULL;
+	struct stmt_line l;
+	long line;
+
+	memset(&l, 0, sizeof(l));
+	line = xmlGetLineNo(tx != NULL ? tx : e->node);
+	l.line = line > 0 ? (size_t)line : 0;
+	for (p = amounts; tx != NULL && *p != NULL && n == NULL; p++)
+		n = camt_find(tx, *p);
+	if (n != NULL) {
+		camt_text(n, amount, sizeof(amount));
+		camt_ccy(n, ccy, sizeof(ccy));
+	} else if (e->ntx <= 1) {
+		snprintf(amount, sizeof(amount), "%s", e->amount);
+		snprintf(ccy, sizeof(ccy), "%s", e->ccy);
+	} else {
+		stmt_err(st, l.line, "transaction %zu of a batch entry has no amount", idx + 1);
+		return 0;
+	}
+	camt_text(camt_child(tx, "CdtDbtInd"), cdi, sizeof(cdi));
+	if (cdi[0] == '\0')
+		snprintf(cdi, sizeof(cdi), "%s", e->cdi);
+	if (strcmp(cdi, "DBIT") == 0) {
+		st->ndebits++;
+		return 0;
+	}
+	if (strcmp(cdi, "CRDT") != 0) {
+		stmt_err(st, l.line, "CdtDbtInd \"%s\": expected CRDT or DBIT", cdi);
+		return 0;
+	}
+	if (strcmp(ccy, "RSD") != 0) {
+		stmt_err(st, l.line, "currency \"%s\": only RSD payments are imported", ccy);
+		return 0;
+	}
+	if (payment_amount_parse(amount, &l.amount_para, &why) != 0 || l.amount_para < 0) {
+		stmt_err(st, l.line, "amount \"%s\": %s", stmt_quote(st, q, amount),
+			 l.amount_para < 0 ? "negative" : why);
+		return 0;
+	}
+	if (l.amount_para == 0) {
+		st->nskipped++;
+		return 0;
+	}
+	if (e->date[0] == '\0') {
+		stmt_err(st, l.line, "the entry has no valid BookgDt or ValDt date");
+		return 0;
+	}
+	memcpy(l.date, e->date, sizeof(l.date));
+	camt_first(tx, payers, l.payer, sizeof(l.payer));
+	camt_ustrd(tx, ustrd, sizeof(ustrd));
+	camt_strd_ref(tx, ref, sizeof(ref));
+	stmt_reference(st, &l, "", ref[0] != '\0' ? ref : "", ustrd);
+	if (ref[0] == '\0' && !l.ref97 && ustrd[0] != '\0')
+		l.ref97 = payment_ref_normalize(ustrd, l.reference, sizeof(l.reference)) == 1;
+	snprintf(l.purpose, sizeof(l.purpose), "%s", ustrd);
+	if (l.purpose[0] == '\0')
+		camt_text(camt_child(tx, "AddtlTxInf"), l.purpose, sizeof(l.purpose));
+	if (l.purpose[0] == '\0')
+		snprintf(l.purpose, sizeof(l.purpose), "%s", e->info);
+	payment_text_clean(ustrd, sizeof(ustrd), l.purpose, strlen(l.purpose));
+	snprintf(l.purpose, sizeof(l.purpose), "%s", ustrd);
+	camt_bank_id(e, tx, idx, l.bank_id, sizeof(l.bank_id));
+	return stmt_push(st, &l, cap);
+}
+
+/* One Ntry.  -1 only when the file must be refused. */
+static int camt_entry(struct statement *st, xmlNode *ntry, size_t *cap)
+{
+	struct camt_entry e;
+	char status[16];
+	xmlNode *d, *tx, *amt;
+	size_t idx = 0;
+
+	memset(&e, 0, sizeof(e));
+	e.node = ntry;
+	camt_text(camt_child(ntry, "Sts"), status, sizeof(status));
+	if (status[0] == '\0')
+		camt_text(camt_find(ntry, "Sts/Cd"), status, sizeof(status));
+	camt_text(camt_child(ntry, "RvslInd"), e.info, sizeof(e.info));
+	if ((status[0] != '\0' && strcmp(status, "BOOK") != 0) || strcmp(e.info, "true") == 0 ||
+	    strcmp(e.info, "1") == 0) {
+		st->nskipped++;
+		return 0;
+	}
+	amt = camt_child(ntry, "Amt");
+	camt_text(amt, e.amount, sizeof(e.amount));
+	camt_ccy(amt, e.ccy, sizeof(e.ccy));
+	camt_text(camt_child(ntry, "CdtDbtInd"), e.cdi, sizeof(e.cdi));
+	camt_date(ntry, e.date);
+	camt_text(camt_child(ntry, "AcctSvcrRef"), e.bank_id, sizeof(e.bank_id));
+	camt_text(camt_child(ntry, "AddtlNtryInf"), e.info, sizeof(e.info));
+	for (d = ntry->children; d != NULL; d = d->next)
+		if (camt_is(d, "NtryDtls"))
+			for (tx = d->children; tx != NULL; tx = tx->next)
+				e.ntx += camt_is(tx, "TxDtls");
+	if (e.ntx == 0)
+		return camt_tx(st, &e, NULL, 0, cap);
+	for (d = ntry->children; d != NULL; d = d->next) {
+		if (!camt_is(d, "NtryDtls"))
+			continue;
+		for (tx = d->children; tx != NULL; tx = tx->next)
+			if (camt_is(tx, "TxDtls") && camt_tx(st, &e, tx, idx++, cap) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+/* SAX hook: a DOCTYPE stops the parse before any declaration in it is
+ * read, so no entity (internal or external) is ever defined. */
+static void camt_no_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
+			    const xmlChar *sys_id)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	*(int *)ctxt->_private = 1;
+	xmlStopParser(ctxt);
+}
+
+/* Parses the XML; NULL with st->error set when it is refused. */
+static xmlDoc *camt_read(const char *data, size_t len, struct statement *st)
+{
+	const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+			 XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+	xmlParserCtxtPtr ctxt;
+	const xmlError *err;
+	xmlDoc *doc;
+	int doctype = 0;
+	size_t n;
+
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		stmt_fatal(st, 0, "out of memory");
+		return NULL;
+	}
+	ctxt->_private = &doctype;
+	ctxt->sax->internalSubset = camt_no_doctype;
+	doc = xmlCtxtReadMemory(ctxt, data, (int)len, "statement.xml", NULL, opts);
+	if (doctype) {
+		stmt_fatal(st, 0, "a DOCTYPE is not allowed in a bank statement");
+	} else if (doc == NULL) {
+		err = xmlCtxtGetLastError(ctxt);
+		if (err != NULL && err->message != NULL) {
+			n = strcspn(err->message, "\n");
+			stmt_fatal(st, err->line > 0 ? (size_t)err->line : 0,
+				   "not well-formed XML: %.*s", (int)(n > 120 ? 120 : n),
+				   err->message);
+		} else {
+			stmt_fatal(st, 0, "not well-formed XML");
+		}
+	}
+	if (st->error[0] != '\0' && doc != NULL) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+static int stmt_camt(const char *data, size_t len, struct statement *st)
+{
+	xmlNode *root, *bk, *s, *n;
+	xmlDoc *doc;
+	size_t cap = 0;
+	int rc = 0;
+
+	if ((doc = camt_read(data, len, st)) == NULL)
+		return -1;
+	root = xmlDocGetRootElement(doc);
+	if (!camt_is(root, "Document") || (bk = camt_child(root, "BkToCstmrStmt")) == NULL) {
+		stmt_fatal(st, 0, "not a camt.053 statement (no Document/BkToCstmrStmt)");
+		rc = -1;
+		goto out;
+	}
+	for (s = bk->children; s != NULL && rc == 0; s = s->next) {
+		if (!camt_is(s, "Stmt"))
+			continue;
+		for (n = s->children; n != NULL && rc == 0; n = n->next)
+			if (camt_is(n, "Ntry"))
+				rc = camt_entry(st, n, &cap);
+	}
+out:
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+/* ---- entry point ---- */
+
+/* camt.053 when the first byte after a BOM and white space is '<'. */
+static enum stmt_format stmt_detect(const char *data, size_t len)
+{
+	size_t i = 0;
+
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	return i < len && data[i] == '<' ? STMT_CAMT053 : STMT_CSV;
+}
+
+int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct statement *st)
+{
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (data == NULL)
+		len = 0;
+	if (len > STMT_MAX_BYTES)
+		return stmt_fatal(st, 0, "the file is larger than %u MiB",
+				  STMT_MAX_BYTES / (1024u * 1024u));
+	if ((int)fmt < 0 || fmt >= STMT__MAX)
+		return stmt_fatal(st, 0, "unknown statement format");
+	if (fmt == STMT_AUTO)
+		fmt = stmt_detect(data != NULL ? data : "", len);
+	st->format = fmt;
+	if (sodium_init() < 0)
+		return stmt_fatal(st, 0, "libsodium failed to initialise");
+	if (fmt == STMT_CSV)
+		rc = stmt_csv(data != NULL ? data : "", len, st);
+	else
+		rc = stmt_camt(data != NULL ? data : "", len, st);
+	if (rc == 0)
+		rc = stmt_fingerprints(st);
+	if (rc != 0) {
+		free(st->lines);
+		st->lines = NULL;
+		st->nlines = 0;
+		return -1;
+	}
+	return 0;
+}

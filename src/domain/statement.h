@@ -1,0 +1,136 @@
+/*
+ * Bank statements: reads a statement file into the credit lines it
+ * holds, ready to be matched to orders (payment.h) and recorded.  Two
+ * formats: a CSV export with a header row, and ISO 20022 camt.053 XML.
+ * No I/O, no SQL: the caller hands over the file's bytes.
+ *
+ * CSV: RFC 4180 (domain/csv.h: ',' separated, fields quoted with '"',
+ * a UTF-8 BOM skipped).  The header row may follow up to
+ * STMT_HEADER_SEARCH preamble rows (account, period, ...).  Header
+ * names are matched case-insensitively, with '_', '-' and '.' read as
+ * spaces; the first column of each kind counts:
+ *   date       datum, date, datum uplate, datum knjizenja, datum valute,
+ *              booking date, value date, ...
+ *   amount     iznos, amount, iznos uplate, ...  (signed: '-' is a debit)
+ *   or credit  potrazuje / potražuje, credit, uplate, ...
+ *      + debit duguje, debit, isplate, ...
+ *   payer      uplatilac, platilac, payer, nalogodavac, ...
+ *   reference  poziv na broj, poziv na broj odobrenja, reference, ...
+ *   model      model, model odobrenja            (optional, joined to the reference)
+ *   purpose    svrha, svrha uplate, purpose, ... (optional)
+ *   id         id, transaction id, id transakcije, ... (optional)
+ *   currency   valuta, currency                  (optional; only RSD lines are taken)
+ * Required: date, amount or credit, payer, reference.  A file that is
+ * not valid UTF-8 and holds no UTF-8 character at all is read as
+ * Windows-1250 (what Serbian banks' Windows exports use); other
+ * invalid bytes become U+FFFD.
+ *
+ * camt.053 (any version .001.02 to .001.08; namespaces ignored): each
+ * booked Stmt/Ntry; each NtryDtls/TxDtls of it is one line (an entry
+ * without details is one line).  Amount: TxDtls/Amt, TxDtls/AmtDtls/
+ * TxAmt|InstdAmt/Amt, else the entry's Amt (single transaction only),
+ * currency RSD.  Credit: CdtDbtInd CRDT (the transaction's, else the
+ * entry's).  Date: BookgDt, else ValDt (Dt or DtTm).  Payer:
+ * RltdPties/Dbtr/Nm (or Dbtr/Pty/Nm, UltmtDbtr).  Reference:
+ * RmtInf/Strd/CdtrRefInf/Ref, else a model 97 reference found in
+ * RmtInf/Ustrd, else Ustrd as given.  Purpose: Ustrd, else AddtlTxInf,
+ * AddtlNtryInf.  Bank id: Refs/AcctSvcrRef, else the entry's AcctSvcrRef
+ * (with "#<n>" for the n-th transaction of a batch entry), else
+ * Refs/EndToEndId (unless NOTPROVIDED), else Refs/TxId.  Entries whose
+ * status is not BOOK, and reversals (RvslInd true), are skipped and
+ * counted.  Documents with a DOCTYPE are refused; external entities and
+ * the network are never loaded (XXE safe).
+ *
+ * Thread safety: call statement_global_init() once at start-up, before
+ * threads; statement_parse() is then safe to call from several threads
+ * on different struct statement.
+ */
+#ifndef QCRA_STATEMENT_H
+#define QCRA_STATEMENT_H
+
+#include <stddef.h>
+
+#include "domain/payment.h"
+
+#define STMT_MAX_BYTES (32u * 1024u * 1024u) /* larger files are refused */
+#define STMT_MAX_LINES 200000                /* more credit lines are refused */
+#define STMT_MAX_ERRORS 50                   /* line errors kept (all are counted) */
+#define STMT_HEADER_SEARCH 20                /* CSV rows searched for the header */
+
+enum stmt_format {
+	STMT_AUTO,    /* camt.053 when the first non-blank byte is '<', else CSV */
+	STMT_CSV,     /* CSV export with a header row */
+	STMT_CAMT053, /* ISO 20022 camt.053 XML */
+	STMT__MAX
+};
+
+/* "auto", "csv", "camt.053"; NULL out of range. */
+const char *stmt_format_name(enum stmt_format f);
+
+/*
+ * One credit: money received.  Text fields are valid UTF-8, trimmed,
+ * with runs of white space made one space, truncated to fit.
+ */
+struct stmt_line {
+	size_t line;      /* CSV: line where the record starts; XML: line of TxDtls (or Ntry) */
+	char date[11];    /* YYYY-MM-DD: booking date (CSV: the date column) */
+	long long amount_para; /* > 0, RSD para */
+	char payer[128];
+	char reference[PAYMENT_REF_SIZE]; /* canonical "97"+CC+N when ref97, else as given */
+	int ref97;                        /* 1: reference is a valid model 97 reference */
+	char purpose[140];
+	char bank_id[64]; /* the bank's transaction id, "" when none */
+	/*
+	 * Lowercase hex SHA-256 over "qcra-stmt-v1" and, each written as
+	 * "|" + decimal length + ":" + value, bank_id, date, amount_para,
+	 * payer, reference and k, where k counts the earlier lines of the
+	 * same statement with the same first five values (0 for the first).
+	 * The same file parsed again gives the same fingerprints; two
+	 * identical payments in one file get different ones; "5.880,00" and
+	 * "5880.00" give the same.  The bank's id is part of the hash rather
+	 * than the fingerprint itself so that a column of row numbers taken
+	 * for an id cannot make two payments collide.  A unique key for
+	 * "this payment line was already imported".
+	 */
+	char fingerprint[65];
+};
+
+/* A line that could not be read; it is not in lines[]. */
+struct stmt_error {
+	size_t line; /* as stmt_line.line; 0 when not tied to a line */
+	char msg[160]; /* English, names the field and the offending value */
+};
+
+struct statement {
+	enum stmt_format format; /* the format read (never STMT_AUTO after parsing) */
+	struct stmt_line *lines; /* credits, in file order */
+	size_t nlines;
+	size_t ndebits;  /* debits (money out): skipped */
+	size_t nskipped; /* zero amounts, pending or reversed entries: skipped */
+	struct stmt_error *errors; /* the first STMT_MAX_ERRORS line errors */
+	size_t nerrors;            /* entries in errors[] */
+	size_t nerrors_total;      /* all line errors, also those not kept */
+	int cp1250;                /* 1: the CSV was read as Windows-1250 */
+	char error[200];           /* why the whole file was refused ("" if not) */
+};
+
+/* Initialises libxml2 for use from several threads.  Call once, early. */
+void statement_global_init(void);
+
+/*
+ * Parses the len bytes at data as a statement in format fmt into *st
+ * (which need not be initialised).  Lines that cannot be read are listed
+ * in st->errors and left out; the others are kept, so the caller decides
+ * whether to import a statement with errors.  Returns 0, or -1 when the
+ * whole file is refused (not a statement of that format, no usable CSV
+ * header, XML not well-formed, a CSV quoting error, too large, out of
+ * memory) with st->error saying why and where ("line 7: ...") and no
+ * lines.  Either way st must be released with statement_free().
+ */
+int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct statement *st);
+
+/* Releases what statement_parse() allocated; st may be NULL.  st is
+ * left empty and may be parsed into again. */
+void statement_free(struct statement *st);
+
+#endif

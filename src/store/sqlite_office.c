@@ -1,0 +1,459 @@
+/*
+ * SQLite backend: the back office's queries (office queues, search,
+ * orders due to expire), the record of CA submissions, and the tables
+ * of the in-process TEST CA (store_office.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "store/store_office.h"
+#include "util/log.h"
+
+/* ---- Office queues and search --------------------------------------------- */
+
+/* $1 office, $2 number of states, $3..$7 states, $8 search text, $9 the
+ * search text as an order number (or -1), $10 LIKE pattern, $11
+ * confirmed before. */
+#define ORDER_WHERE                                                                                \
+	" FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) AND ($2 = 0 OR "        \
+	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
+	"company_pib = $8 OR license_number = $8 OR payment_ref = $8 OR "                          \
+	"lower(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                           \
+	"lower(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                           \
+	"lower(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "         \
+	"confirmed_at < $11))"
+
+static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $12 OFFSET $13";
+static const char SQL_ORDERS_COUNT[] = "SELECT COUNT(*)" ORDER_WHERE;
+static const char SQL_STATE_COUNTS[] =
+	"SELECT state, COUNT(*) FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) "
+	"GROUP BY state ORDER BY state";
+
+static const char SQL_CA_PUT[] =
+	"INSERT INTO ca_requests (order_id, connector, reference, submitted_at) VALUES ($1, $2, "
+	"$3, $4) ON CONFLICT (order_id) DO UPDATE SET connector = $2, reference = $3, "
+	"submitted_at = $4";
+static const char SQL_CA_GET[] = "SELECT order_id, connector, reference, submitted_at FROM "
+				 "ca_requests WHERE order_id = $1";
+
+#define TREQ_COLS                                                                                  \
+	"id, order_id, reference, office, subject, submitted_at, issued_at, serial, "            \
+	"COALESCE(shipment_id, 0), revoked_at, revoke_reason"
+
+static const char SQL_TREQ_INSERT[] =
+	"INSERT INTO testca_requests (order_id, reference, office, subject, submitted_at) "
+	"VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_TREQ_GET[] =
+	"SELECT " TREQ_COLS " FROM testca_requests WHERE order_id = $1";
+static const char SQL_TREQ_PENDING[] = "SELECT " TREQ_COLS " FROM testca_requests WHERE "
+				       "issued_at = 0 AND ($1 = 0 OR order_id = $1) ORDER BY id";
+static const char SQL_TREQ_ISSUE[] = "UPDATE testca_requests SET issued_at = $2, serial = $3, "
+				     "shipment_id = $4 WHERE id = $1 AND issued_at = 0";
+static const char SQL_TREQ_REVOKE[] = "UPDATE testca_requests SET revoked_at = $2, "
+				      "revoke_reason = $3 WHERE order_id = $1 AND revoked_at = 0";
+static const char SQL_TREQ_ITEMS[] =
+	"SELECT " TREQ_COLS " FROM testca_requests WHERE shipment_id = $1 ORDER BY order_id";
+
+#define TSHIP_COLS                                                                                 \
+	"s.id, s.reference, s.office, s.created_at, s.received_at, s.received_by, (SELECT "      \
+	"COUNT(*) FROM testca_requests r WHERE r.shipment_id = s.id)"
+
+static const char SQL_TSHIP_INSERT[] =
+	"INSERT INTO testca_shipments (reference, office, created_at) VALUES ($1, $2, $3)";
+static const char SQL_TSHIP_SET_REF[] = "UPDATE testca_shipments SET reference = $2 WHERE id = $1";
+static const char SQL_TSHIP_GET[] =
+	"SELECT " TSHIP_COLS " FROM testca_shipments s WHERE s.reference = $1";
+static const char SQL_TSHIP_OPEN[] =
+	"SELECT " TSHIP_COLS " FROM testca_shipments s WHERE s.received_at = 0 AND ($1 = '' OR "
+	"s.office = $1) ORDER BY s.id";
+static const char SQL_TSHIP_RECEIVED[] = "UPDATE testca_shipments SET received_at = $2, "
+					 "received_by = $3 WHERE id = $1 AND received_at = 0";
+
+static const char SQL_TSET_GET[] = "SELECT value FROM testca_settings WHERE name = $1";
+static const char SQL_TSET_PUT[] = "INSERT INTO testca_settings (name, value) VALUES ($1, $2) "
+				   "ON CONFLICT (name) DO UPDATE SET value = $2";
+static const char SQL_TSET_DEL[] = "DELETE FROM testca_settings WHERE name = $1";
+
+/* Binds the filter's parameters $1..$11; pattern holds the LIKE text. */
+static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern,
+			size_t size)
+{
+	const char *q = f->q ? f->q : "";
+	long long id = -1;
+	size_t i, n = 0;
+	char *end;
+
+	sq_bind_text(s, 1, f->office ? f->office : "");
+	sqlite3_bind_int(s, 2, (int)(f->nstates < ORDER_FILTER_STATES ? f->nstates
+								     : ORDER_FILTER_STATES));
+	for (i = 0; i < ORDER_FILTER_STATES; i++)
+		sq_bind_text(s, 3 + (int)i, i < f->nstates && f->states[i] ? f->states[i] : "");
+	sq_bind_text(s, 8, q);
+	if (*q && strspn(q, "0123456789") == strlen(q) && strlen(q) <= 15)
+		id = strtoll(q, &end, 10);
+	sqlite3_bind_int64(s, 9, id);
+	/* '%' + the text lower-cased with LIKE's wildcards escaped + '%'. */
+	pattern[n++] = '%';
+	for (; *q && n + 4 < size; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			pattern[n++] = '\\';
+		pattern[n++] = (char)tolower((unsigned char)*q);
+	}
+	pattern[n++] = '%';
+	pattern[n] = '\0';
+	sq_bind_text(s, 10, pattern);
+	sqlite3_bind_int64(s, 11, (sqlite3_int64)f->confirmed_before);
+}
+
+int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
+			int (*fn)(void *arg, const struct order *o), void *arg)
+{
+	sqlite3_stmt *s;
+	char pattern[512];
+	long long *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	struct order o;
+	int rc;
+
+	if (total != NULL) {
+		if ((s = sq_stmt(st, SQL_ORDERS_COUNT)) == NULL)
+			return STORE_ERROR;
+		bind_filter(s, f, pattern, sizeof(pattern));
+		if ((rc = sq_step_row(s, "office order count")) != STORE_OK)
+			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+		*total = sqlite3_column_int64(s, 0);
+		sq_done(s);
+	}
+	if ((s = sq_stmt(st, SQL_ORDERS)) == NULL)
+		return STORE_ERROR;
+	bind_filter(s, f, pattern, sizeof(pattern));
+	sqlite3_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
+	sqlite3_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
+	/* Ids first, then each order: fn may use the store itself. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			long long *grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids));
+
+			if (grown == NULL) {
+				free(ids);
+				sq_done(s);
+				log_warnx("store: office orders: out of memory");
+				return STORE_ERROR;
+			}
+			ids = grown;
+		}
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return sq_fail(s, "office orders");
+	}
+	sq_done(s);
+	rc = STORE_OK;
+	for (i = 0; i < n && rc == STORE_OK; i++) {
+		rc = store_order_get(st, ids[i], &o);
+		if (rc == STORE_NOTFOUND) { /* removed meanwhile: never happens today */
+			rc = STORE_OK;
+			continue;
+		}
+		if (rc == STORE_OK && fn(arg, &o) != 0)
+			break;
+	}
+	free(ids);
+	return rc;
+}
+
+int store_office_state_counts(struct store *st, const char *office,
+			      int (*fn)(void *arg, const char *state, long long count), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_STATE_COUNTS);
+	char state[32];
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, office ? office : "");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sq_col_text(s, 0, state, sizeof(state));
+		if (fn(arg, state, sqlite3_column_int64(s, 1)) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "office state counts");
+	sq_done(s);
+	return STORE_OK;
+}
+
+/* ---- CA submissions ------------------------------------------------------------ */
+
+int store_ca_request_put(struct store *st, const struct ca_request *cr)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_CA_PUT);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, cr->order_id);
+	sq_bind_text(s, 2, cr->connector);
+	sq_bind_text(s, 3, cr->reference);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)cr->submitted_at);
+	return sq_step_done(s, "ca request put");
+}
+
+int store_ca_request_get(struct store *st, long long order_id, struct ca_request *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_CA_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	if ((rc = sq_step_row(s, "ca request get")) != STORE_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->order_id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, out->connector, sizeof(out->connector));
+	sq_col_text(s, 2, out->reference, sizeof(out->reference));
+	out->submitted_at = (time_t)sqlite3_column_int64(s, 3);
+	sq_done(s);
+	return STORE_OK;
+}
+
+/* ---- TEST CA ------------------------------------------------------------------- */
+
+static void treq_read(sqlite3_stmt *s, struct testca_request *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->order_id = sqlite3_column_int64(s, 1);
+	sq_col_text(s, 2, r->reference, sizeof(r->reference));
+	sq_col_text(s, 3, r->office, sizeof(r->office));
+	sq_col_text(s, 4, r->subject, sizeof(r->subject));
+	r->submitted_at = (time_t)sqlite3_column_int64(s, 5);
+	r->issued_at = (time_t)sqlite3_column_int64(s, 6);
+	sq_col_text(s, 7, r->serial, sizeof(r->serial));
+	r->shipment_id = sqlite3_column_int64(s, 8);
+	r->revoked_at = (time_t)sqlite3_column_int64(s, 9);
+	sq_col_text(s, 10, r->revoke_reason, sizeof(r->revoke_reason));
+}
+
+/* Steps s, calling fn for each request row. */
+static int treq_each(sqlite3_stmt *s, const char *what,
+		     int (*fn)(void *arg, const struct testca_request *r), void *arg)
+{
+	struct testca_request r;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		treq_read(s, &r);
+		if (fn(arg, &r) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, what);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_testca_request_get(struct store *st, long long order_id, struct testca_request *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	if ((rc = sq_step_row(s, "testca request get")) != STORE_OK)
+		return rc;
+	treq_read(s, out);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_testca_request_add(struct store *st, struct testca_request *r)
+{
+	sqlite3_stmt *s;
+	int rc = store_testca_request_get(st, r->order_id, r);
+
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	if ((s = sq_stmt(st, SQL_TREQ_INSERT)) == NULL)
+		return STORE_ERROR;
+	/* One request per order, so the order number makes the reference. */
+	snprintf(r->reference, sizeof(r->reference), "TESTCA-R%06lld", r->order_id);
+	sqlite3_bind_int64(s, 1, r->order_id);
+	sq_bind_text(s, 2, r->reference);
+	sq_bind_text(s, 3, r->office);
+	sq_bind_text(s, 4, r->subject);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)r->submitted_at);
+	rc = sq_step_done(s, "testca request add");
+	if (rc == STORE_CONFLICT) /* a concurrent first submission won */
+		return store_testca_request_get(st, r->order_id, r);
+	if (rc == STORE_OK)
+		r->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return rc;
+}
+
+int store_testca_pending(struct store *st, long long order_id,
+			 int (*fn)(void *arg, const struct testca_request *r), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_PENDING);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	return treq_each(s, "testca pending", fn, arg);
+}
+
+int store_testca_issue(struct store *st, long long id, const char *serial, long long shipment_id,
+		       time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_ISSUE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_text(s, 3, serial);
+	sqlite3_bind_int64(s, 4, shipment_id);
+	return sq_step_changed(s, "testca issue");
+}
+
+int store_testca_revoke(struct store *st, long long order_id, const char *reason, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_REVOKE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_text(s, 3, reason);
+	return sq_step_changed(s, "testca revoke");
+}
+
+int store_testca_shipment_add(struct store *st, struct testca_shipment *sh)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_INSERT);
+	char tmp[64];
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	/* The reference names the id, known only after the insert. */
+	snprintf(tmp, sizeof(tmp), "new-%s-%lld", sh->office, (long long)sh->created_at);
+	sq_bind_text(s, 1, tmp);
+	sq_bind_text(s, 2, sh->office);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)sh->created_at);
+	if ((rc = sq_step_done(s, "testca shipment add")) != STORE_OK)
+		return rc;
+	sh->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	snprintf(sh->reference, sizeof(sh->reference), "TESTCA-S%06lld", sh->id);
+	if ((s = sq_stmt(st, SQL_TSHIP_SET_REF)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, sh->id);
+	sq_bind_text(s, 2, sh->reference);
+	return sq_step_changed(s, "testca shipment reference");
+}
+
+static void tship_read(sqlite3_stmt *s, struct testca_shipment *sh)
+{
+	memset(sh, 0, sizeof(*sh));
+	sh->id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, sh->reference, sizeof(sh->reference));
+	sq_col_text(s, 2, sh->office, sizeof(sh->office));
+	sh->created_at = (time_t)sqlite3_column_int64(s, 3);
+	sh->received_at = (time_t)sqlite3_column_int64(s, 4);
+	sq_col_text(s, 5, sh->received_by, sizeof(sh->received_by));
+	sh->count = sqlite3_column_int64(s, 6);
+}
+
+int store_testca_shipment_get(struct store *st, const char *reference,
+			      struct testca_shipment *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, reference);
+	if ((rc = sq_step_row(s, "testca shipment get")) != STORE_OK)
+		return rc;
+	tship_read(s, out);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_testca_shipments_open(struct store *st, const char *office,
+				int (*fn)(void *arg, const struct testca_shipment *s), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_OPEN);
+	struct testca_shipment sh;
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, office ? office : "");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		tship_read(s, &sh);
+		if (fn(arg, &sh) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "testca shipments");
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_testca_shipment_items(struct store *st, long long shipment_id,
+				int (*fn)(void *arg, const struct testca_request *r), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_ITEMS);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, shipment_id);
+	return treq_each(s, "testca shipment items", fn, arg);
+}
+
+int store_testca_shipment_received(struct store *st, long long id, const char *by, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_RECEIVED);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_text(s, 3, by);
+	return sq_step_changed(s, "testca shipment received");
+}
+
+int store_testca_setting_get(struct store *st, const char *name, char *out, size_t size)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_TSET_GET);
+	int rc;
+
+	if (size > 0)
+		out[0] = '\0';
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, name);
+	if ((rc = sq_step_row(s, "testca setting get")) != STORE_OK)
+		return rc;
+	sq_col_text(s, 0, out, size);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_testca_setting_set(struct store *st, const char *name, const char *value)
+{
+	sqlite3_stmt *s = sq_stmt(st, value ? SQL_TSET_PUT : SQL_TSET_DEL);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, name);
+	if (value)
+		sq_bind_text(s, 2, value);
+	return sq_step_done(s, "testca setting set");
+}
