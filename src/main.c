@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ca/ca_cli.h"
 #include "cli/cli.h"
 #include "version.h"
 
@@ -15,8 +16,10 @@ static const char usage[] =
 	"  serve            run the portal (HTTP)\n"
 	"  migrate          apply database migrations\n"
 	"  member import    load the chamber's member register from a CSV file\n"
+	"  ca init|serve      the certification authority service\n"
 	"  operator add     create a registration authority staff account\n"
 	"  audit verify     check the audit log's hash chain\n"
+	"  demo seed        fill a database with deterministic demo data\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
@@ -41,10 +44,14 @@ int main(int argc, char **argv)
 		return cli_migrate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "member") == 0)
 		return cli_member(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ca") == 0)
+		return cli_ca(argc - 1, argv + 1);
 	if (strcmp(argv[1], "operator") == 0)
 		return cli_operator(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0)
 		return cli_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "demo") == 0)
+		return cli_demo(argc - 1, argv + 1);
 	fprintf(stderr, "qcra: unknown command \"%s\"\n\n%s", argv[1], usage);
 	return 2;
 }

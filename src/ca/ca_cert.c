@@ -5,6 +5,7 @@
  */
 #include "ca/ca.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,8 +206,10 @@ static int add_urls(X509 *x, X509 *issuer, const char *public_url, int ocsp)
 {
 	char v[2 * CA_URL_MAX + 64];
 
+	/* The CRL at /crl is the issuing CA's; the offline root publishes
+	 * no CRL here, so the issuing CA certificate names none. */
 	snprintf(v, sizeof(v), "URI:%s/crl", public_url);
-	if (add_ext(x, issuer, NID_crl_distribution_points, v) != 0)
+	if (ocsp && add_ext(x, issuer, NID_crl_distribution_points, v) != 0)
 		return -1;
 	if (ocsp)
 		snprintf(v, sizeof(v), "OCSP;URI:%s/ocsp,caIssuers;URI:%s/ca/issuing.crt",
@@ -306,12 +309,15 @@ X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const
 			size_t len = strcspn(p, ", ");
 			char one[128];
 			unsigned char ip[16];
+			int is_ip;
 
 			if (len > 0 && len < sizeof(one)) {
 				memcpy(one, p, len);
 				one[len] = '\0';
-				buf_printf(&san, "%s%s:%s", san.len ? "," : "",
-					   a2i_ipadd(ip, one) > 0 ? "IP" : "DNS", one);
+				is_ip = inet_pton(AF_INET, one, ip) == 1 ||
+					inet_pton(AF_INET6, one, ip) == 1;
+				buf_printf(&san, "%s%s:%s", san.len ? "," : "", is_ip ? "IP" : "DNS",
+					   one);
 			}
 			p += len;
 			p += strspn(p, ", ");

@@ -28,6 +28,13 @@ enum ca_result {
 
 struct ca;
 
+/* `qcra ca init`: creates DIR (refusing one that holds a CA), the CA's
+ * token with the root and issuing keys, the certificates, the TLS server
+ * certificate and the RA's client certificate and key, the database and
+ * DIR/ca.conf (written last: its presence means the CA is complete).
+ * 0 or -1 (err set). */
+int ca_init_run(const struct ca_conf *c, char *err, size_t errlen);
+
 /* Opens the CA described by c: logs in to its token with the PIN from
  * the environment (QCRA_CA_PIN) or the PIN file, finds the CA keys,
  * reads the certificates, opens the database.  NULL on error (err set). */

@@ -23,5 +23,6 @@ int cli_migrate(int argc, char **argv);
 int cli_member(int argc, char **argv);
 int cli_operator(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+int cli_demo(int argc, char **argv);
 
 #endif

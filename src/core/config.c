@@ -48,6 +48,8 @@ static const struct key keys[] = {
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
 	{"access_log", C_BOOL, offsetof(struct config, access_log), sizeof(int), 0, 1,
 	 "one log line per request (true)"},
+	INT("order_expiry_days", order_expiry_days, 1, 3650, "confirmed orders not completed in N days expire (30)"),
+	STR(ca_connector, C_STR, "CA connector: testca = in-process TEST CA, tests and demo only (testca)"),
 };
 
 /* Keys given in minutes/hours are stored in seconds. */
@@ -78,6 +80,8 @@ void config_defaults(struct config *c)
 		 "Inženjerska komora Srbije <noreply@ingkomora.localhost>");
 	c->mail_poll_secs = 5;
 	c->access_log = 1;
+	c->order_expiry_days = 30;
+	snprintf(c->ca_connector, sizeof(c->ca_connector), "testca");
 }
 
 static int parse_listen(struct config *c, const char *v, char *err, size_t errlen)

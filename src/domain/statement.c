@@ -241,78 +241,131 @@ static void stmt_reference(const struct statement *st, struct stmt_line *l, cons
 
 /* ---- fingerprints ---- */
 
-/* Appends "|" + strlen(v) + ":" + v to buf (NUL-terminated, cap bytes). */
-static size_t stmt_fp_field(char *buf, size_t len, size_t cap, const char *v)
+/* Writes v in decimal at out; returns the number of digits. */
+static size_t stmt_decimal(char *out, unsigned long long v)
 {
-	int n = snprintf(buf + len, cap - len, "|%zu:%s", strlen(v), v);
+	char rev[24];
+	size_t n = 0, i;
 
-	if (n < 0 || (size_t)n >= cap - len)
-		return cap - 1;
-	return len + (size_t)n;
+	do {
+		rev[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	for (i = 0; i < n; i++)
+		out[i] = rev[n - 1 - i];
+	return n;
 }
 
-/* The hashed text of line l without the occurrence count (statement.h). */
-static size_t stmt_fp_base(const struct stmt_line *l, char *buf, size_t cap)
+/* Appends "|" + decimal length + ":" + v (at most max bytes of it). */
+static size_t stmt_fp_field(char *buf, size_t len, const char *v, size_t max)
+{
+	size_t n = strnlen(v, max);
+
+	buf[len++] = '|';
+	len += stmt_decimal(buf + len, n);
+	buf[len++] = ':';
+	memcpy(buf + len, v, n);
+	return len + n;
+}
+
+/* Room for the text hashed into a fingerprint: the tag, five fields of
+ * bounded size and the count, each with its "|len:" prefix. */
+#define STMT_FP_BASE_MAX (16 + sizeof(((struct stmt_line *)0)->bank_id) + 11 + 24 + \
+			  sizeof(((struct stmt_line *)0)->payer) + PAYMENT_REF_SIZE + 24 + 7 * 24)
+
+/* The hashed text of line l without the occurrence count (statement.h),
+ * written with memcpy: this runs once per line of large statements. */
+static size_t stmt_fp_base(const struct stmt_line *l, char *buf)
 {
 	char amount[24];
-	size_t len;
+	size_t len = sizeof("qcra-stmt-v1") - 1;
 
-	snprintf(amount, sizeof(amount), "%lld", l->amount_para);
-	len = (size_t)snprintf(buf, cap, "qcra-stmt-v1");
-	len = stmt_fp_field(buf, len, cap, l->bank_id);
-	len = stmt_fp_field(buf, len, cap, l->date);
-	len = stmt_fp_field(buf, len, cap, amount);
-	len = stmt_fp_field(buf, len, cap, l->payer);
-	return stmt_fp_field(buf, len, cap, l->reference);
+	memcpy(buf, "qcra-stmt-v1", len);
+	amount[stmt_decimal(amount, (unsigned long long)l->amount_para)] = '\0';
+	len = stmt_fp_field(buf, len, l->bank_id, sizeof(l->bank_id));
+	len = stmt_fp_field(buf, len, l->date, sizeof(l->date));
+	len = stmt_fp_field(buf, len, amount, sizeof(amount));
+	len = stmt_fp_field(buf, len, l->payer, sizeof(l->payer));
+	return stmt_fp_field(buf, len, l->reference, sizeof(l->reference));
 }
 
+/* 1 when a and b hold the same values that go into a fingerprint. */
+static int stmt_fp_same(const struct stmt_line *a, const struct stmt_line *b)
+{
+	return a->amount_para == b->amount_para && strcmp(a->date, b->date) == 0 &&
+	       strcmp(a->reference, b->reference) == 0 && strcmp(a->payer, b->payer) == 0 &&
+	       strcmp(a->bank_id, b->bank_id) == 0;
+}
+
+/* A fast 64-bit table hash of the n bytes at s, eight at a time (the
+ * fingerprint itself is SHA-256; this only spreads the table). */
+static uint64_t stmt_table_hash(const char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
+	size_t i;
+
+	for (i = 0; i < n; i += sizeof(w)) {
+		w = 0;
+		memcpy(&w, s + i, n - i < sizeof(w) ? n - i : sizeof(w));
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return h;
+}
+
+/* A slot of the table that counts identical lines. */
+struct stmt_fp_slot {
+	uint64_t hash;
+	uint32_t line; /* index + 1; 0: empty */
+	uint32_t count;
+};
+
 /*
- * Sets every line's fingerprint.  Identical lines are counted with an
- * open-addressing table keyed by the SHA-256 of their base text.
- * 0, or -1 when out of memory.
+ * Sets every line's fingerprint: one SHA-256 per line.  Identical lines
+ * are counted with an open-addressing table (a hash of the base text,
+ * then the values compared).  0, or -1 when out of memory.
  */
 static int stmt_fingerprints(struct statement *st)
 {
-	unsigned char (*keys)[crypto_hash_sha256_BYTES] = NULL;
+	static const char hex[] = "0123456789abcdef";
 	unsigned char digest[crypto_hash_sha256_BYTES];
-	char base[512], count[24];
-	uint32_t *slots = NULL;
-	size_t *counts = NULL, cap = 16, i, h, len;
-	uint64_t h64;
-	int rc = -1;
+	char base[STMT_FP_BASE_MAX], count[24];
+	struct stmt_fp_slot *slots, *sl;
+	struct stmt_line *l;
+	size_t cap = 16, i, j, h, len;
+	uint64_t hash;
 
 	if (st->nlines == 0)
 		return 0;
 	while (cap < 2 * st->nlines)
 		cap *= 2;
-	keys = malloc(st->nlines * sizeof(*keys));
-	slots = calloc(cap, sizeof(*slots));
-	counts = calloc(cap, sizeof(*counts));
-	if (keys == NULL || slots == NULL || counts == NULL) {
-		stmt_fatal(st, 0, "out of memory");
-		goto out;
-	}
+	if ((slots = calloc(cap, sizeof(*slots))) == NULL)
+		return stmt_fatal(st, 0, "out of memory");
 	for (i = 0; i < st->nlines; i++) {
-		len = stmt_fp_base(&st->lines[i], base, sizeof(base));
-		crypto_hash_sha256(keys[i], (const unsigned char *)base, len);
-		memcpy(&h64, keys[i], sizeof(h64));
-		h = (size_t)h64 & (cap - 1);
-		while (slots[h] != 0 && memcmp(keys[slots[h] - 1], keys[i], sizeof(keys[i])) != 0)
-			h = (h + 1) & (cap - 1);
-		if (slots[h] == 0)
-			slots[h] = (uint32_t)(i + 1);
-		snprintf(count, sizeof(count), "%zu", counts[h]++);
-		len = stmt_fp_field(base, len, sizeof(base), count);
+		l = &st->lines[i];
+		len = stmt_fp_base(l, base);
+		hash = stmt_table_hash(base, len);
+		for (h = (size_t)hash & (cap - 1);; h = (h + 1) & (cap - 1)) {
+			sl = &slots[h];
+			if (sl->line == 0 ||
+			    (sl->hash == hash && stmt_fp_same(&st->lines[sl->line - 1], l)))
+				break;
+		}
+		if (sl->line == 0) {
+			sl->hash = hash;
+			sl->line = (uint32_t)(i + 1);
+		}
+		count[stmt_decimal(count, sl->count++)] = '\0';
+		len = stmt_fp_field(base, len, count, sizeof(count));
 		crypto_hash_sha256(digest, (const unsigned char *)base, len);
-		sodium_bin2hex(st->lines[i].fingerprint, sizeof(st->lines[i].fingerprint), digest,
-			       sizeof(digest));
+		for (j = 0; j < sizeof(digest); j++) {
+			l->fingerprint[2 * j] = hex[digest[j] >> 4];
+			l->fingerprint[2 * j + 1] = hex[digest[j] & 0xf];
+		}
+		l->fingerprint[2 * sizeof(digest)] = '\0';
 	}
-	rc = 0;
-out:
-	free(keys);
 	free(slots);
-	free(counts);
-	return rc;
+	return 0;
 }
 
 /* ---- CSV ---- */
@@ -429,13 +482,19 @@ static size_t csv_key_char(const unsigned char **p, char *out)
 			return strlen(csv_folds[i].to);
 		}
 	}
-	if (s[0] == 0xd0 && s[1] >= 0x80 && s[1] <= 0xbf) {
-		/* Cyrillic capitals U+0400-U+042F to U+0430-U+045F */
-		out[0] = (char)(s[1] < 0x90 || s[1] >= 0xa0 ? 0xd1 : 0xd0);
-		out[1] = (char)(s[1] < 0x90 ? s[1] + 0x10 : s[1] < 0xa0 ? s[1] + 0x20 : s[1] - 0x20);
-		if (s[1] >= 0xb0) {
+	if (s[0] == 0xd0 && s[1] >= 0x80 && s[1] <= 0xaf) {
+		/* Cyrillic capitals: U+0400-U+040F (D0 80-8F) to U+0450-U+045F
+		 * (D1 90-9F), U+0410-U+041F (D0 90-9F) to U+0430-U+043F (D0
+		 * B0-BF), U+0420-U+042F (D0 A0-AF) to U+0440-U+044F (D1 80-8F) */
+		if (s[1] < 0x90) {
+			out[0] = (char)0xd1;
+			out[1] = (char)(s[1] + 0x10);
+		} else if (s[1] < 0xa0) {
 			out[0] = (char)0xd0;
-			out[1] = (char)s[1];
+			out[1] = (char)(s[1] + 0x20);
+		} else {
+			out[0] = (char)0xd1;
+			out[1] = (char)(s[1] - 0x20);
 		}
 		*p += 2;
 		return 2;
@@ -533,7 +592,7 @@ static int csv_amount(struct statement *st, const struct csv *r, const struct cs
 {
 	const char *credit, *debit, *why;
 	char q[STMT_VALUE_MSG];
-	long long v;
+	long long v = 0;
 
 	if (c->col[COL_AMOUNT] >= 0) {
 		credit = csv_field(r, c, COL_AMOUNT);
@@ -602,7 +661,6 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 	char q[STMT_VALUE_MSG], purpose[STMT_FIELD_MAX];
 	const char *date, *s;
 	size_t i;
-	int rc;
 
 	for (i = 0; i < r->nfields && csv_blank(r->fields[i]); i++)
 		;
@@ -615,7 +673,7 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 	}
 	memset(&l, 0, sizeof(l));
 	l.line = r->line;
-	if ((rc = csv_amount(st, r, c, &l.amount_para)) <= 0)
+	if (csv_amount(st, r, c, &l.amount_para) <= 0)
 		return 0;
 	s = csv_field(r, c, COL_CURRENCY);
 	if (!csv_rsd(s)) {
@@ -642,10 +700,9 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 	return stmt_push(st, &l, cap);
 }
 
-/* Why no header was found, the first rows given (first: the first row's
- * fields, best: the best partial match). */
-static int csv_no_header(struct statement *st, const struct csv *first, size_t first_line,
-			 const struct csv_cols *best, size_t best_line)
+/* Refuses a file without a header row, naming what the row most like
+ * one (best, on best_line) lacks. */
+static int csv_no_header(struct statement *st, const struct csv_cols *best, size_t best_line)
 {
 	static const char *const names[COL__MAX] = {
 	    [COL_DATE] = "date", [COL_AMOUNT] = "amount", [COL_PAYER] = "payer",
@@ -654,11 +711,7 @@ static int csv_no_header(struct statement *st, const struct csv *first, size_t f
 	char missing[80] = "";
 	size_t i;
 
-	if (first != NULL && first->nfields == 1 && strchr(first->fields[0], ';') != NULL)
-		return stmt_fatal(st, first_line,
-				  "fields are separated by ';': export the statement as CSV "
-				  "with ',' between fields");
-	if (best == NULL || best->found == 0)
+	if (best->found == 0)
 		return stmt_fatal(st, 0,
 				  "no header row naming date, amount, payer and reference in "
 				  "the first %d rows",
@@ -678,16 +731,26 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 {
 	struct csv r;
 	struct csv_cols cols, best;
-	size_t rows = 0, cap = 0, best_line = 0;
-	int rc = 0, found = 0, first_semicolon = 0, first_line = 0;
+	size_t rows = 0, cap = 0, best_line = 0, first_line = 0, hint;
+	const char *p;
+	int rc = 0, found = 0, first_semicolon = 0;
 
 	st->cp1250 = stmt_is_cp1250(data, len);
 	memset(&best, 0, sizeof(best));
+	/* One allocation for a large file instead of a chain of copies: no
+	 * more records than line breaks, and pages never written are never
+	 * touched. */
+	for (p = data, hint = 1; (p = memchr(p, '\n', len - (size_t)(p - data))) != NULL; p++)
+		hint++;
+	if (hint > STMT_MAX_LINES)
+		hint = STMT_MAX_LINES;
+	if (hint > 256 && (st->lines = malloc(hint * sizeof(*st->lines))) != NULL)
+		cap = hint;
 	csv_init(&r, data, len);
 	while (!found && rows < STMT_HEADER_SEARCH && (rc = csv_next(&r)) == 1) {
 		if (rows++ == 0) {
 			first_semicolon = r.nfields == 1 && strchr(r.fields[0], ';') != NULL;
-			first_line = (int)r.line;
+			first_line = r.line;
 		}
 		found = csv_header(st, &r, &cols);
 		if (!found && cols.found > best.found) {
@@ -701,13 +764,13 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 	}
 	if (!found) {
 		if (first_semicolon)
-			stmt_fatal(st, (size_t)first_line,
+			stmt_fatal(st, first_line,
 				   "fields are separated by ';': export the statement as CSV with "
 				   "',' between fields");
 		else if (rows == 0)
 			stmt_fatal(st, 0, "the file is empty");
 		else
-			csv_no_header(st, NULL, 0, &best, best_line);
+			csv_no_header(st, &best, best_line);
 		goto out;
 	}
 	while ((rc = csv_next(&r)) == 1)
@@ -750,15 +813,15 @@ static xmlNode *camt_find(const xmlNode *n, const char *path)
 {
 	char name[32];
 	size_t len;
-	xmlNode *cur = (xmlNode *)(uintptr_t)n;
+	xmlNode *cur = NULL;
 
-	while (cur != NULL && *path != '\0') {
+	while (n != NULL && *path != '\0') {
 		len = strcspn(path, "/");
 		if (len >= sizeof(name))
 			return NULL;
 		memcpy(name, path, len);
 		name[len] = '\0';
-		cur = camt_child(cur, name);
+		n = cur = camt_child(n, name);
 		path += len + (path[len] == '/');
 	}
 	return cur;
@@ -811,65 +874,63 @@ static void camt_date(const xmlNode *n, char out[11])
 	char text[40];
 
 	camt_first(n, paths, text, sizeof(text));
-	if (strlen(text) > 10)
+	if (strlen(text) > 10 && text[10] == 'T')
 		text[10] = '\0'; /* DtTm: 2024-11-25T10:00:00 */
-	if (payment_date_parse(text, out) != 0 || strchr(text, '-') == NULL)
+	if (payment_date_parse(text, out) != 0)
 		out[0] = '\0';
 }
 
-/* Joins every RmtInf/Ustrd of tx with spaces into out. */
+/* Joins every RmtInf/Ustrd of tx with spaces, cleaned into out. */
 static void camt_ustrd(const xmlNode *tx, char *out, size_t outlen)
 {
-	char part[STMT_FIELD_MAX];
-	size_t len = 0;
-	xmlNode *c;
+	char joined[STMT_FIELD_MAX], part[STMT_FIELD_MAX];
+	xmlNode *rmt = camt_find(tx, "RmtInf"), *c;
+	size_t len = 0, n;
 
-	out[0] = '\0';
-	for (c = camt_find(tx, "RmtInf"); c != NULL && (c = c->children) != NULL;) {
-		for (; c != NULL; c = c->next) {
-			if (!camt_is(c, "Ustrd"))
-				continue;
-			camt_text(c, part, sizeof(part));
-			if (part[0] != '\0')
-				len += (size_t)snprintf(out + len, outlen - len, "%s%s",
-							len > 0 ? " " : "", part);
-			if (len >= outlen)
-				len = outlen - 1;
-		}
-		break;
+	for (c = rmt != NULL ? rmt->children : NULL; c != NULL; c = c->next) {
+		if (!camt_is(c, "Ustrd"))
+			continue;
+		camt_text(c, part, sizeof(part));
+		n = strlen(part);
+		if (n == 0)
+			continue;
+		if (len + 1 + n >= sizeof(joined))
+			break;
+		if (len > 0)
+			joined[len++] = ' ';
+		memcpy(joined + len, part, n);
+		len += n;
 	}
-	payment_text_clean(part, sizeof(part), out, strlen(out));
-	snprintf(out, outlen, "%s", part);
+	payment_text_clean(out, outlen, joined, len);
 }
 
 /* The first non-empty RmtInf/Strd/CdtrRefInf/Ref of tx into out. */
 static void camt_strd_ref(const xmlNode *tx, char *out, size_t outlen)
 {
-	xmlNode *c;
+	xmlNode *rmt = camt_find(tx, "RmtInf"), *c;
 
 	out[0] = '\0';
-	for (c = camt_find(tx, "RmtInf"); c != NULL && (c = c->children) != NULL;) {
-		for (; c != NULL && out[0] == '\0'; c = c->next)
-			if (camt_is(c, "Strd"))
-				camt_text(camt_find(c, "CdtrRefInf/Ref"), out, outlen);
-		break;
-	}
+	for (c = rmt != NULL ? rmt->children : NULL; c != NULL && out[0] == '\0'; c = c->next)
+		if (camt_is(c, "Strd"))
+			camt_text(camt_find(c, "CdtrRefInf/Ref"), out, outlen);
 }
 
 /* The bank's id of transaction tx (the idx-th of entry e), statement.h. */
 static void camt_bank_id(const struct camt_entry *e, const xmlNode *tx, size_t idx, char *out,
 			 size_t outlen)
 {
-	char v[64];
+	char v[64], part[41];
 
 	camt_text(camt_find(tx, "Refs/AcctSvcrRef"), out, outlen);
 	if (out[0] != '\0')
 		return;
 	if (e->bank_id[0] != '\0') {
+		/* part: at most 40 bytes, cut at a character boundary */
+		payment_text_clean(part, sizeof(part), e->bank_id, strlen(e->bank_id));
 		if (e->ntx <= 1)
-			snprintf(out, outlen, "%s", e->bank_id);
+			payment_text_clean(out, outlen, e->bank_id, strlen(e->bank_id));
 		else
-			snprintf(out, outlen, "%.40s#%zu", e->bank_id, idx);
+			snprintf(out, outlen, "%s#%zu", part, idx + 1);
 		return;
 	}
 	camt_text(camt_find(tx, "Refs/EndToEndId"), v, sizeof(v));
@@ -943,17 +1004,16 @@ static int camt_tx(struct statement *st, const struct camt_entry *e, const xmlNo
 	memcpy(l.date, e->date, sizeof(l.date));
 	camt_first(tx, payers, l.payer, sizeof(l.payer));
 	camt_ustrd(tx, ustrd, sizeof(ustrd));
-	camt_strd_ref(tx, ref, sizeof(ref));
-	stmt_reference(st, &l, "", ref[0] != '\0' ? ref : "", ustrd);
-	if (ref[0] == '\0' && !l.ref97 && ustrd[0] != '\0')
-		l.ref97 = payment_ref_normalize(ustrd, l.reference, sizeof(l.reference)) == 1;
-	snprintf(l.purpose, sizeof(l.purpose), "%s", ustrd);
+	payment_text_clean(l.purpose, sizeof(l.purpose), ustrd, strlen(ustrd));
 	if (l.purpose[0] == '\0')
 		camt_text(camt_child(tx, "AddtlTxInf"), l.purpose, sizeof(l.purpose));
 	if (l.purpose[0] == '\0')
-		snprintf(l.purpose, sizeof(l.purpose), "%s", e->info);
-	payment_text_clean(ustrd, sizeof(ustrd), l.purpose, strlen(l.purpose));
-	snprintf(l.purpose, sizeof(l.purpose), "%s", ustrd);
+		payment_text_clean(l.purpose, sizeof(l.purpose), e->info, strlen(e->info));
+	camt_strd_ref(tx, ref, sizeof(ref));
+	stmt_reference(st, &l, "", ref, ustrd[0] != '\0' ? ustrd : l.purpose);
+	/* Ustrd holding nothing but a reference written without the model */
+	if (ref[0] == '\0' && !l.ref97 && ustrd[0] != '\0')
+		l.ref97 = payment_ref_normalize(ustrd, l.reference, sizeof(l.reference)) == 1;
 	camt_bank_id(e, tx, idx, l.bank_id, sizeof(l.bank_id));
 	return stmt_push(st, &l, cap);
 }
@@ -1000,15 +1060,42 @@ static int camt_entry(struct statement *st, xmlNode *ntry, size_t *cap)
 	return 0;
 }
 
+/* What the parser hooks below saw. */
+struct camt_seen {
+	int doctype;    /* a DOCTYPE was met */
+	int error_line; /* the first error's line, 0 when none */
+	char error[128];
+};
+
 /* SAX hook: a DOCTYPE stops the parse before any declaration in it is
  * read, so no entity (internal or external) is ever defined. */
 static void camt_no_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
 			    const xmlChar *sys_id)
 {
 	xmlParserCtxtPtr ctxt = ctx;
+	struct camt_seen *seen = ctxt->_private;
 
-	*(int *)ctxt->_private = 1;
+	seen->doctype = 1;
 	xmlStopParser(ctxt);
+}
+
+/* Error hook: keeps the first error (libxml2's last one is often only
+ * "premature end of data" that follows from it). */
+static void camt_error(void *ctx, xmlErrorPtr err)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct camt_seen *seen = ctxt->_private;
+	size_t n;
+
+	if (seen->error[0] != '\0' || err == NULL || err->message == NULL ||
+	    err->level < XML_ERR_ERROR)
+		return;
+	n = strcspn(err->message, "\n");
+	if (n >= sizeof(seen->error))
+		n = sizeof(seen->error) - 1;
+	memcpy(seen->error, err->message, n);
+	seen->error[n] = '\0';
+	seen->error_line = err->line;
 }
 
 /* Parses the XML; NULL with st->error set when it is refused. */
@@ -1016,32 +1103,26 @@ static xmlDoc *camt_read(const char *data, size_t len, struct statement *st)
 {
 	const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
 			 XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+	struct camt_seen seen;
 	xmlParserCtxtPtr ctxt;
-	const xmlError *err;
 	xmlDoc *doc;
-	int doctype = 0;
-	size_t n;
 
+	memset(&seen, 0, sizeof(seen));
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		stmt_fatal(st, 0, "out of memory");
 		return NULL;
 	}
-	ctxt->_private = &doctype;
+	ctxt->_private = &seen;
 	ctxt->sax->internalSubset = camt_no_doctype;
+	ctxt->sax->serror = camt_error;
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, "statement.xml", NULL, opts);
-	if (doctype) {
+	if (seen.doctype)
 		stmt_fatal(st, 0, "a DOCTYPE is not allowed in a bank statement");
-	} else if (doc == NULL) {
-		err = xmlCtxtGetLastError(ctxt);
-		if (err != NULL && err->message != NULL) {
-			n = strcspn(err->message, "\n");
-			stmt_fatal(st, err->line > 0 ? (size_t)err->line : 0,
-				   "not well-formed XML: %.*s", (int)(n > 120 ? 120 : n),
-				   err->message);
-		} else {
-			stmt_fatal(st, 0, "not well-formed XML");
-		}
-	}
+	else if (doc == NULL && seen.error[0] != '\0')
+		stmt_fatal(st, seen.error_line > 0 ? (size_t)seen.error_line : 0,
+			   "not well-formed XML: %s", seen.error);
+	else if (doc == NULL)
+		stmt_fatal(st, 0, "not well-formed XML");
 	if (st->error[0] != '\0' && doc != NULL) {
 		xmlFreeDoc(doc);
 		doc = NULL;

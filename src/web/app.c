@@ -90,6 +90,23 @@ static const struct route routes[] = {
 	{HTTP_POST, "/ra/operators", web_ra_operator_add, R_FORM, RA_ADMIN},
 	{HTTP_POST, "/ra/operators/#/toggle", web_ra_operator_toggle, R_FORM, RA_ADMIN},
 	{HTTP_GET, "/ra/audit", web_ra_audit, 0, RA_AUDITOR | RA_ADMIN},
+	{HTTP_GET, "/ra/queue", web_ra_queue, 0, ANY_STAFF},
+	{HTTP_GET, "/ra/orders/#", web_ra_order, 0, ANY_STAFF},
+	{HTTP_GET, "/ra/orders/#/request.pdf", web_ra_order_pdf, 0, ANY_STAFF},
+	{HTTP_GET, "/ra/orders/#/contract.pdf", web_ra_order_pdf, 0, ANY_STAFF},
+	{HTTP_GET, "/ra/orders/#/proforma.pdf", web_ra_order_pdf, 0, ANY_STAFF},
+	{HTTP_POST, "/ra/orders/#/documents", web_ra_documents, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_POST, "/ra/orders/#/verify", web_ra_verify, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_POST, "/ra/orders/#/send", web_ra_send, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_POST, "/ra/orders/#/reject", web_ra_reject, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_POST, "/ra/orders/#/hand-over", web_ra_hand_over, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_GET, "/ra/shipments", web_ra_shipments, 0, ANY_STAFF},
+	{HTTP_POST, "/ra/shipments/receive", web_ra_shipment_receive, R_FORM,
+	 RA_OPERATOR | RA_ADMIN},
+	{HTTP_GET, "/ra/reports", web_ra_reports, 0, RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
+	{HTTP_GET, "/ra/reports.csv", web_ra_reports_csv, 0, RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
+	{HTTP_GET, "/ra/reports/chart.svg", web_ra_reports_chart, 0,
+	 RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
 };
 
 /* ---- Start-up ----------------------------------------------------------- */

@@ -241,4 +241,42 @@ void web_ra_operator_add(struct req *r);
 void web_ra_operator_toggle(struct req *r);
 void web_ra_audit(struct req *r);
 
+/* Back office orders: queues, order detail and PDFs (ra_orders.c); the
+ * operators' actions and the CA's shipments (ra_actions.c). */
+void web_ra_queue(struct req *r);
+void web_ra_order(struct req *r);
+void web_ra_order_pdf(struct req *r);
+void web_ra_documents(struct req *r);
+void web_ra_verify(struct req *r);
+void web_ra_send(struct req *r);
+void web_ra_reject(struct req *r);
+void web_ra_hand_over(struct req *r);
+void web_ra_shipments(struct req *r);
+void web_ra_shipment_receive(struct req *r);
+/* The order r->ids[0] when this staff member may see it (an operator:
+ * only orders picked up at their office; a draft: nobody).  Else a 404
+ * page, the same as for an id that does not exist (or 503), and -1. */
+int ra_order_load(struct req *r, struct order *o);
+/* The order detail page with status; c (NULL for a fresh page_ctx)
+ * may carry an action's error message and submitted values. */
+void ra_order_page(struct req *r, unsigned status, const struct order *o, struct tctx *c);
+/* Puts the actions allowed on o in its state, with their forms, into
+ * c (ra_actions.c); nothing for auditors. */
+void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o);
+void web_ra_reports(struct req *r);
+void web_ra_reports_csv(struct req *r);
+void web_ra_reports_chart(struct req *r);
+
+/* Report helpers (ra_reports.c), pure, for the unit tests.
+ * report_median2: twice the median of v[0..n) (sorts v; 0 when n is 0),
+ * exact in integers.  report_half_format: a twice-value as "2" or
+ * "2.5" (decimal separator sep).  report_csv_cell: one RFC 4180 field,
+ * a leading = + - @ TAB CR defused with "'" (CSV injection).
+ * report_month_parse: "YYYY-MM" (1970 or later) to year * 12 + month - 1;
+ * 0 or -1. */
+long long report_median2(long long *v, size_t n);
+void report_half_format(long long m2, char sep, char *out, size_t outlen);
+void report_csv_cell(struct buf *out, const char *v);
+int report_month_parse(const char *s, int *ym);
+
 #endif

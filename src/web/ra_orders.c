@@ -1,18 +1,528 @@
 /*
- * The back office's order work: the dashboard and office queues.
+ * The back office's view of orders: the dashboard with the office
+ * queues, the queue and search page, the order detail with its status
+ * history, and the order's printable documents.  The actions on an
+ * order are in ra_actions.c.
+ *
+ * Access (ASVS 8.2; issue 4): an operator sees only the orders picked
+ * up at their own office; any other order answers 404 exactly like an
+ * id that does not exist.  Administrators and auditors see every
+ * office and may narrow the lists with ?office=CODE.  The office in a
+ * query is ignored for operators (mass assignment, ASVS 15.3.3).
  */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "docs/docs.h"
+#include "domain/catalog.h"
+#include "domain/workflow.h"
+#include "store/store_office.h"
+#include "util/escape.h"
+#include "util/log.h"
 #include "web/app.h"
 
+#define PAGE_SIZE 20
+#define HOME_ROWS 5 /* orders shown per queue on the dashboard */
+
+/* The office queues: which states each one gathers.  An order that
+ * waits for both documents and payment is in both queues. */
+struct queue {
+	const char *name; /* in /ra/queue?state=NAME */
+	const char *title_key;
+	enum wf_state states[3];
+	size_t nstates;
+};
+
+static const struct queue queues[] = {
+	{"documents", "bo.q_documents", {WF_CONFIRMED, WF_PAID, WF_DOCS_INCOMPLETE}, 3},
+	{"payment", "bo.q_payment", {WF_CONFIRMED, WF_DOCS_RECEIVED}, 2},
+	{"verify", "bo.q_verify", {WF_READY}, 1},
+	{"ca", "bo.q_ca", {WF_VERIFIED, WF_SENT_TO_CA}, 2},
+	{"pickup", "bo.q_pickup", {WF_ISSUED, WF_AT_OFFICE}, 2},
+};
+
+#define NQUEUES (sizeof(queues) / sizeof(queues[0]))
+
+static const char *state_label(struct req *r, const char *state)
+{
+	char key[48];
+
+	snprintf(key, sizeof(key), "state.%s", state);
+	return msg(r, key);
+}
+
+static void date_of(time_t t, const char *fmt, char *out, size_t size)
+{
+	struct tm tm;
+
+	out[0] = '\0';
+	if (t == 0)
+		return;
+	localtime_r(&t, &tm);
+	strftime(out, size, fmt, &tm);
+}
+
+/* The office whose orders this request lists: an operator's own; for
+ * administrators and auditors the ?office= filter when it names an
+ * office, else "" (every office). */
+static const char *scope_office(struct req *r)
+{
+	const struct ra_user *u = ra_user(r);
+	const char *q = http_query(r, "office");
+
+	if (u->role == RA_OPERATOR)
+		return u->office;
+	if (q != NULL && catalog_office(app_of(r)->catalog, q) != NULL)
+		return q;
+	return "";
+}
+
+/* The office filter (administrators and auditors) as list "offices". */
+static void office_filter_ctx(struct req *r, struct tctx *c, const char *current)
+{
+	const struct catalog *cat = app_of(r)->catalog;
+	struct tctx *o;
+	size_t i;
+
+	if (ra_user(r)->role == RA_OPERATOR) {
+		const struct office *off = catalog_office(cat, current);
+
+		tctx_set(c, "own_office", off ? off->name[r->lang] : current);
+		return;
+	}
+	tctx_set_bool(c, "office_filter", 1);
+	tctx_set(c, "f_office", current);
+	for (i = 0; i < cat->noffices; i++) {
+		o = tctx_add(c, "offices");
+		tctx_set(o, "code", cat->offices[i].code);
+		tctx_set(o, "name", cat->offices[i].name[r->lang]);
+		if (strcmp(current, cat->offices[i].code) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+}
+
+/* ---- Lists ------------------------------------------------------------------ */
+
+struct rows_ctx {
+	struct req *r;
+	struct tctx *c;
+	const char *list; /* list name in c */
+};
+
+static int add_row(void *arg, const struct order *o)
+{
+	struct rows_ctx *x = arg;
+	struct tctx *row = tctx_add(x->c, x->list);
+	char when[32];
+
+	tctx_set_bool(x->c, "has_rows", 1);
+	tctx_setf(row, "id", "%lld", o->id);
+	tctx_setf(row, "holder", "%s %s", o->first_name, o->last_name);
+	tctx_set(row, "type_label",
+		 msg(x->r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
+	if (o->type == ORDER_LEGAL)
+		tctx_set(row, "company", o->company_name);
+	tctx_set(row, "license", o->license_number);
+	tctx_set(row, "office", o->office);
+	tctx_set(row, "state_label", state_label(x->r, o->state));
+	date_of(o->confirmed_at, "%d.%m.%Y.", when, sizeof(when));
+	tctx_set(row, "confirmed", when);
+	return 0;
+}
+
+static void filter_queue(struct order_filter *f, const struct queue *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->nstates; i++)
+		f->states[i] = wf_state_name(q->states[i]);
+	f->nstates = q->nstates;
+}
+
+struct counts {
+	long long by_state[WF_STATE__MAX];
+};
+
+static int add_count(void *arg, const char *state, long long n)
+{
+	struct counts *k = arg;
+	enum wf_state s;
+
+	if (wf_state_parse(state, &s) == 0)
+		k->by_state[s] = n;
+	return 0;
+}
+
+/* GET /ra: the queues of the office (or of every office), each with its
+ * count and its oldest orders. */
 void web_ra_home(struct req *r)
 {
 	const struct ra_user *u = ra_user(r);
-	struct tctx *c = page_ctx(r);
+	struct store *s = app_of(r)->store;
+	const char *office = scope_office(r);
+	struct tctx *c = page_ctx(r), *q;
+	struct order_filter f;
+	struct rows_ctx x;
+	struct counts k;
+	long long n;
+	size_t i, j;
 
+	memset(&k, 0, sizeof(k));
+	if (store_office_state_counts(s, office, add_count, &k) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
 	tctx_set(c, "staff", u->username);
-	tctx_set(c, "office", u->office);
+	tctx_set(c, "role_label", msg(r, u->role == RA_ADMIN     ? "role.admin"
+					 : u->role == RA_AUDITOR ? "role.auditor"
+								 : "role.operator"));
 	if (u->role & RA_ADMIN)
 		tctx_set_bool(c, "is_admin", 1);
 	if (u->role & (RA_ADMIN | RA_AUDITOR))
 		tctx_set_bool(c, "sees_audit", 1);
+	office_filter_ctx(r, c, office);
+	tctx_set(c, "office_q", office);
+	for (i = 0; i < NQUEUES; i++) {
+		q = tctx_add(c, "queues");
+		tctx_set(q, "name", queues[i].name);
+		tctx_set(q, "title", msg(r, queues[i].title_key));
+		for (n = 0, j = 0; j < queues[i].nstates; j++)
+			n += k.by_state[queues[i].states[j]];
+		tctx_setf(q, "count", "%lld", n);
+		if (n > HOME_ROWS)
+			tctx_set_bool(q, "more", 1);
+		tctx_set_list(q, "rows");
+		if (n == 0)
+			continue;
+		memset(&f, 0, sizeof(f));
+		f.office = office;
+		filter_queue(&f, &queues[i]);
+		f.limit = HOME_ROWS;
+		x.r = r;
+		x.c = q;
+		x.list = "rows";
+		if (store_office_orders(s, &f, NULL, add_row, &x) != STORE_OK) {
+			page_error(r, 503, "error.storage");
+			return;
+		}
+	}
 	page_render(r, 200, "ra_home", "ra.home_title", c);
+}
+
+/* The ?page= number, 1 when absent or nonsense. */
+static int page_number(struct req *r)
+{
+	const char *p = http_query(r, "page");
+	long n;
+	char *end;
+
+	if (p == NULL || *p == '\0')
+		return 1;
+	n = strtol(p, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
+}
+
+/* The state filter options: the queues, then every state but draft. */
+static void state_options(struct req *r, struct tctx *c, const char *current)
+{
+	struct tctx *o;
+	size_t i;
+	int s;
+
+	for (i = 0; i < NQUEUES; i++) {
+		o = tctx_add(c, "state_options");
+		tctx_set(o, "value", queues[i].name);
+		tctx_set(o, "label", msg(r, queues[i].title_key));
+		if (strcmp(current, queues[i].name) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+	for (s = WF_CONFIRMED; s < WF_STATE__MAX; s++) {
+		o = tctx_add(c, "state_options");
+		tctx_set(o, "value", wf_state_name((enum wf_state)s));
+		tctx_set(o, "label", state_label(r, wf_state_name((enum wf_state)s)));
+		if (strcmp(current, wf_state_name((enum wf_state)s)) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+}
+
+/* GET /ra/queue?state=QUEUE|STATE&q=TEXT&office=CODE&page=N */
+void web_ra_queue(struct req *r)
+{
+	const char *state = http_query(r, "state"), *q = http_query(r, "q");
+	const char *office = scope_office(r);
+	struct tctx *c = page_ctx(r);
+	struct order_filter f;
+	struct rows_ctx x;
+	struct buf link = BUF_INIT;
+	enum wf_state st;
+	long long total = 0, pages;
+	int page = page_number(r);
+	size_t i;
+
+	memset(&f, 0, sizeof(f));
+	f.office = office;
+	state = state ? state : "";
+	q = q ? q : "";
+	if (strlen(q) > 100)
+		q = arena_strndup(&r->arena, q, 100);
+	for (i = 0; i < NQUEUES; i++)
+		if (strcmp(state, queues[i].name) == 0) {
+			filter_queue(&f, &queues[i]);
+			tctx_set(c, "heading", msg(r, queues[i].title_key));
+		}
+	if (f.nstates == 0 && wf_state_parse(state, &st) == 0 && st != WF_DRAFT) {
+		f.states[f.nstates++] = wf_state_name(st);
+		tctx_set(c, "heading", state_label(r, state));
+	}
+	if (f.nstates == 0)
+		state = "";
+	f.q = *q ? q : NULL;
+	f.limit = PAGE_SIZE;
+	f.offset = (page - 1) * PAGE_SIZE;
+	x.r = r;
+	x.c = c;
+	x.list = "rows";
+	tctx_set_list(c, "rows");
+	if (store_office_orders(app_of(r)->store, &f, &total, add_row, &x) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	pages = total == 0 ? 1 : (total + PAGE_SIZE - 1) / PAGE_SIZE;
+	tctx_setf(c, "total", "%lld", total);
+	tctx_setf(c, "page", "%d", page);
+	tctx_setf(c, "pages", "%lld", pages);
+	tctx_set(c, "f_q", q);
+	tctx_set(c, "f_state", state);
+	office_filter_ctx(r, c, office);
+	state_options(r, c, state);
+	/* The same filter on the neighbouring pages. */
+	buf_puts(&link, "/ra/queue?state=");
+	url_encode(&link, state);
+	buf_puts(&link, "&q=");
+	url_encode(&link, q);
+	buf_puts(&link, "&office=");
+	url_encode(&link, ra_user(r)->role == RA_OPERATOR ? "" : office);
+	if (page > 1)
+		tctx_setf(c, "prev", "%s&page=%d", buf_cstr(&link), page - 1);
+	if (page < pages)
+		tctx_setf(c, "next", "%s&page=%d", buf_cstr(&link), page + 1);
+	buf_free(&link);
+	page_render(r, 200, "ra_queue", "bo.queue_title", c);
+}
+
+/* ---- One order ------------------------------------------------------------------ */
+
+int ra_order_load(struct req *r, struct order *o)
+{
+	const struct ra_user *u = ra_user(r);
+	int rc = store_order_get(app_of(r)->store, r->ids[0], o);
+	char object[32];
+
+	if (rc == STORE_ERROR) {
+		page_error(r, 503, "error.storage");
+		return -1;
+	}
+	if (rc == STORE_OK && u->role == RA_OPERATOR && strcmp(o->office, u->office) != 0) {
+		snprintf(object, sizeof(object), "order:%lld", o->id);
+		app_audit(r, "ra.order_other_office", object, "denied", "office %s", o->office);
+		rc = STORE_NOTFOUND;
+	}
+	if (rc == STORE_OK && strcmp(o->state, wf_state_name(WF_DRAFT)) == 0)
+		rc = STORE_NOTFOUND;
+	if (rc != STORE_OK) {
+		page_error(r, 404, "bo.order_not_found");
+		return -1;
+	}
+	return 0;
+}
+
+/* The request data, row by row (label key, field). */
+struct detail_row {
+	const char *label_key;
+	size_t off;
+	unsigned types; /* 1 << ORDER_NATURAL | 1 << ORDER_LEGAL */
+};
+
+#define BOTH ((1u << ORDER_NATURAL) | (1u << ORDER_LEGAL))
+#define LEGAL (1u << ORDER_LEGAL)
+#define AT(f) offsetof(struct order, f)
+
+static const struct detail_row detail_rows[] = {
+	{"field.first_name", AT(first_name), BOTH},
+	{"field.last_name", AT(last_name), BOTH},
+	{"field.jmbg", AT(jmbg), BOTH},
+	{"field.id_type", AT(id_type), BOTH},
+	{"field.id_number", AT(id_number), BOTH},
+	{"field.id_issuer", AT(id_issuer), BOTH},
+	{"field.street", AT(street), BOTH},
+	{"field.postal_code", AT(postal_code), BOTH},
+	{"field.city", AT(city), BOTH},
+	{"field.email", AT(email), BOTH},
+	{"field.phone", AT(phone), BOTH},
+	{"field.license_number", AT(license_number), BOTH},
+	{"field.position", AT(position), LEGAL},
+	{"field.company_name", AT(company_name), LEGAL},
+	{"field.company_mb", AT(company_mb), LEGAL},
+	{"field.company_pib", AT(company_pib), LEGAL},
+	{"field.company_street", AT(company_street), LEGAL},
+	{"field.company_postal_code", AT(company_postal_code), LEGAL},
+	{"field.company_city", AT(company_city), LEGAL},
+	{"field.company_email", AT(company_email), LEGAL},
+	{"field.office", AT(office), BOTH},
+	{"field.validity", AT(validity), BOTH},
+};
+
+static void detail_ctx(struct req *r, struct tctx *c, const struct order *o)
+{
+	const struct catalog *cat = app_of(r)->catalog;
+	const struct office *off = catalog_office(cat, o->office);
+	const struct tariff_item *ti = catalog_tariff(cat, o->validity);
+	const char *v;
+	struct tctx *row;
+	char money[32], when[32];
+	size_t i;
+
+	tctx_set_list(c, "rows");
+	for (i = 0; i < sizeof(detail_rows) / sizeof(detail_rows[0]); i++) {
+		if (!(detail_rows[i].types & (1u << o->type)))
+			continue;
+		v = (const char *)o + detail_rows[i].off;
+		if (detail_rows[i].off == AT(id_type))
+			v = msg(r, strcmp(o->id_type, "passport") == 0 ? "order.passport"
+								       : "order.id_card");
+		else if (detail_rows[i].off == AT(office) && off != NULL)
+			v = off->name[r->lang];
+		else if (detail_rows[i].off == AT(validity) && ti != NULL)
+			v = ti->name[r->lang];
+		row = tctx_add(c, "rows");
+		tctx_set(row, "label", msg(r, detail_rows[i].label_key));
+		tctx_set(row, "value", v);
+	}
+	row = tctx_add(c, "rows");
+	tctx_set(row, "label", msg(r, "field.card_reader"));
+	tctx_set(row, "value", msg(r, o->card_reader ? "order.yes" : "order.no"));
+	tctx_set(c, "type_label", msg(r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
+	tctx_set(c, "payment_ref", o->payment_ref);
+	if (o->total_para > 0) {
+		money_format(o->total_para, money, sizeof(money));
+		tctx_set(c, "total", money);
+	}
+	date_of(o->confirmed_at, "%d.%m.%Y. %H:%M", when, sizeof(when));
+	tctx_set(c, "confirmed", when);
+}
+
+struct events_ctx {
+	struct req *r;
+	struct tctx *c;
+};
+
+static int add_event(void *arg, const struct order_event *e)
+{
+	struct events_ctx *x = arg;
+	struct tctx *ev = tctx_add(x->c, "events");
+	char when[32];
+
+	date_of(e->at, "%d.%m.%Y. %H:%M", when, sizeof(when));
+	tctx_set(ev, "when", when);
+	tctx_set(ev, "state_label", state_label(x->r, e->state));
+	tctx_set(ev, "actor", e->actor);
+	tctx_set(ev, "note", e->note);
+	return 0;
+}
+
+/* ?done=ACTION after a redirect: which action just succeeded. */
+static void done_notice(struct req *r, struct tctx *c)
+{
+	static const char *const done[] = {"documents", "documents_missing", "verify",
+					   "send", "reject", "hand_over"};
+	const char *d = http_query(r, "done");
+	char key[48];
+	size_t i;
+
+	if (d == NULL || tctx_get(c, "action_error") != NULL)
+		return;
+	for (i = 0; i < sizeof(done) / sizeof(done[0]); i++)
+		if (strcmp(d, done[i]) == 0) {
+			snprintf(key, sizeof(key), "bo.done_%s", done[i]);
+			tctx_set(c, "notice", msg(r, key));
+		}
+}
+
+void ra_order_page(struct req *r, unsigned status, const struct order *o, struct tctx *c)
+{
+	struct ca_request cr;
+	struct events_ctx x;
+	enum wf_state st;
+
+	if (c == NULL)
+		c = page_ctx(r);
+	tctx_setf(c, "id", "%lld", o->id);
+	tctx_set(c, "state", o->state);
+	tctx_set(c, "state_label", state_label(r, o->state));
+	detail_ctx(r, c, o);
+	if (wf_state_parse(o->state, &st) == 0 && st != WF_CANCELLED)
+		tctx_set_bool(c, "printable", 1);
+	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK)
+		tctx_set(c, "ca_reference", cr.reference);
+	done_notice(r, c);
+	ra_actions_ctx(r, c, o);
+	/* Payments: the payments area puts its section here (see the
+	 * marked place in templates/ra_order.html). */
+	x.r = r;
+	x.c = c;
+	tctx_set_list(c, "events");
+	if (store_order_events(app_of(r)->store, o->id, add_event, &x) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	page_render(r, status, "ra_order", "bo.order_title", c);
+}
+
+/* GET /ra/orders/N */
+void web_ra_order(struct req *r)
+{
+	struct order o;
+
+	if (ra_order_load(r, &o) != 0)
+		return;
+	ra_order_page(r, 200, &o, NULL);
+}
+
+/* GET /ra/orders/N/{request,contract,proforma}.pdf: the documents the
+ * member printed, from the same generator. */
+void web_ra_order_pdf(struct req *r)
+{
+	const char *name = strrchr(r->path, '/') + 1;
+	char disp[128], object[32];
+	struct order o;
+	enum wf_state st;
+	int rc;
+
+	if (ra_order_load(r, &o) != 0)
+		return;
+	if (wf_state_parse(o.state, &st) != 0 || st == WF_CANCELLED) {
+		page_error(r, 409, "bo.not_printable");
+		return;
+	}
+	buf_reset(&r->out);
+	if (strcmp(name, "request.pdf") == 0)
+		rc = doc_request_pdf(&o, app_of(r)->catalog, &r->out);
+	else if (strcmp(name, "contract.pdf") == 0)
+		rc = doc_contract_pdf(&o, app_of(r)->catalog, &r->out);
+	else
+		rc = doc_proforma_pdf(&o, app_of(r)->catalog, &r->out);
+	if (rc != 0) {
+		log_warnx("order %lld: %s failed", o.id, name);
+		buf_reset(&r->out);
+		page_error(r, 503, "error.documents");
+		return;
+	}
+	snprintf(object, sizeof(object), "order:%lld", o.id);
+	app_audit(r, "ra.order_pdf", object, "ok", "%s", name);
+	r->status = 200;
+	r->content_type = "application/pdf";
+	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld-%s\"", o.id, name);
+	http_header(r, "Content-Disposition", disp);
 }

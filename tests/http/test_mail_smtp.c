@@ -29,7 +29,7 @@
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
 #define EMAIL "zarko.djuraskovic@example.rs"
 #define CONFIRM_PREFIX "/register/confirm?token="
-#define FAIL_WAIT_MS 10000    /* for the first, failing delivery attempt */
+#define FAIL_WAIT_MS 10000     /* for the first, failing delivery attempt */
 #define DELIVERY_WAIT_MS 70000 /* the 30 s backoff, with room to spare */
 #define DOUBLE_WAIT_MS 5000    /* five more polls: a second copy would show */
 
@@ -121,8 +121,7 @@ static void assert_redirect(const struct response *r, const char *location)
 
 /* GETs page, then POSTs pairs (key, value, ..., NULL) with its CSRF
  * token to action; returns the status. */
-static long submit(struct group *g, const char *page, const char *action,
-		   const char *const *pairs)
+static long submit(struct group *g, const char *page, const char *action, const char *const *pairs)
 {
 	const char *all[16];
 	char *csrf, *body;
@@ -190,9 +189,19 @@ static int log_wait(const struct server *s, const char *text, int timeout_ms)
  * first delivery attempt has failed. */
 static void stage_registered(struct group *g)
 {
-	const char *pairs[] = {"license_number", "310123456", "jmbg", "1203978711237",
-			       "email", EMAIL, "username", USER, "password", PW,
-			       "password_confirm", PW, NULL};
+	const char *pairs[] = {"license_number",
+	                       "310123456",
+	                       "jmbg",
+	                       "1203978711237",
+	                       "email",
+	                       EMAIL,
+	                       "username",
+	                       USER,
+	                       "password",
+	                       PW,
+	                       "password_confirm",
+	                       PW,
+	                       NULL};
 
 	if (g->registered)
 		return;
@@ -291,7 +300,7 @@ static void test_smtp_mail_body_is_8bit_utf8(void **state)
 	assert_int_equal(strcasecmp(cte, "8bit"), 0);
 	assert_non_null(strcasestr(ctype, "text/plain"));
 	assert_non_null(strcasestr(ctype, "charset=utf-8"));
-	assert_non_null(strstr(eml, "Po\xc5\xa1tovani")); /* "Poštovani" */
+	assert_non_null(strstr(eml, "Po\xc5\xa1tovani"));                 /* "Poštovani" */
 	assert_non_null(strstr(eml, "\xe2\x80\x9e" USER "\xe2\x80\x9c")); /* „zdjuras“ */
 	free(cte);
 	free(ctype);
@@ -325,11 +334,11 @@ static void test_link_in_smtp_mail_confirms_account(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_registration_succeeds_while_smtp_server_is_down),
-		cmocka_unit_test(test_mail_is_delivered_after_smtp_server_comes_up),
-		cmocka_unit_test(test_mail_is_delivered_exactly_once),
-		cmocka_unit_test(test_smtp_mail_body_is_8bit_utf8),
-		cmocka_unit_test(test_link_in_smtp_mail_confirms_account),
+	    cmocka_unit_test(test_registration_succeeds_while_smtp_server_is_down),
+	    cmocka_unit_test(test_mail_is_delivered_after_smtp_server_comes_up),
+	    cmocka_unit_test(test_mail_is_delivered_exactly_once),
+	    cmocka_unit_test(test_smtp_mail_body_is_8bit_utf8),
+	    cmocka_unit_test(test_link_in_smtp_mail_confirms_account),
 	};
 
 	return cmocka_run_group_tests_name("http_mail_smtp", tests, group_setup, group_teardown);

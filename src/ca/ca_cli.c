@@ -1,0 +1,216 @@
+/*
+ * `qcra ca init` and `qcra ca serve`.
+ */
+#include "ca/ca_cli.h"
+
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ca/ca_http.h"
+#include "ca/ca_service.h"
+#include "util/log.h"
+
+#define CRL_REFRESH_SECS 3600
+
+static const char ca_usage[] =
+	"usage: qcra ca init  [--dir DIR] [--if-missing] [--algorithm ec-p384|ec-p256|rsa-3072]\n"
+	"                     [--holder-algorithm ALG] [--organization NAME]\n"
+	"                     [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
+	"                     [--public-url URL]\n"
+	"       qcra ca serve [--dir DIR] [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
+	"\n"
+	"  DIR defaults to ./var/ca.  init creates the CA there (keys in a SoftHSM2\n"
+	"  token under DIR/tokens); serve runs it: the RA API over TLS on --listen\n"
+	"  (127.0.0.1:8443), CRL and OCSP over HTTP on --public-listen (127.0.0.1:8480).\n";
+
+/* Options shared by init and serve, mapped onto ca.conf keys. */
+static const struct option long_opts[] = {
+	{"dir", required_argument, NULL, 'd'},
+	{"if-missing", no_argument, NULL, 'm'},
+	{"algorithm", required_argument, NULL, 'a'},
+	{"holder-algorithm", required_argument, NULL, 'H'},
+	{"organization", required_argument, NULL, 'o'},
+	{"listen", required_argument, NULL, 'l'},
+	{"public-listen", required_argument, NULL, 'p'},
+	{"public-url", required_argument, NULL, 'u'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
+
+struct ca_opts {
+	const char *dir;
+	int if_missing;
+	const char *keys[8], *vals[8];
+	int n;
+};
+
+/* 0, or the exit status for a usage error. */
+static int parse_opts(int argc, char **argv, int init, struct ca_opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->dir = "./var/ca";
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
+		const char *key = NULL;
+
+		switch (ch) {
+		case 'd':
+			o->dir = optarg;
+			continue;
+		case 'm':
+			o->if_missing = 1;
+			continue;
+		case 'l':
+			key = "listen";
+			break;
+		case 'p':
+			key = "public_listen";
+			break;
+		case 'a':
+			key = init ? "key_algorithm" : NULL;
+			break;
+		case 'H':
+			key = init ? "holder_key_algorithm" : NULL;
+			break;
+		case 'o':
+			key = init ? "organization" : NULL;
+			break;
+		case 'u':
+			key = init ? "public_url" : NULL;
+			break;
+		case 'h':
+			fputs(ca_usage, stdout);
+			return -1;
+		default:
+			break;
+		}
+		if (key == NULL || o->n >= 8) {
+			fputs(ca_usage, stderr);
+			return 2;
+		}
+		o->keys[o->n] = key;
+		o->vals[o->n++] = optarg;
+	}
+	if (optind != argc) {
+		fputs(ca_usage, stderr);
+		return 2;
+	}
+	return 0;
+}
+
+static int apply_opts(struct ca_conf *c, const struct ca_opts *o)
+{
+	char err[256];
+	int i;
+
+	for (i = 0; i < o->n; i++)
+		if (ca_conf_set(c, o->keys[i], o->vals[i], err, sizeof(err)) != 0) {
+			fprintf(stderr, "qcra ca: %s\n", err);
+			return -1;
+		}
+	return 0;
+}
+
+static int ca_cmd_init(int argc, char **argv)
+{
+	struct ca_conf c;
+	struct ca_opts o;
+	char err[512], path[PATH_MAX + 32];
+	struct stat st;
+	int rc = parse_opts(argc, argv, 1, &o);
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	ca_conf_defaults(&c, o.dir);
+	if (apply_opts(&c, &o) != 0)
+		return 2;
+	ca_path(&c, "ca.conf", path, sizeof(path));
+	if (o.if_missing && stat(path, &st) == 0)
+		return 0;
+	if (ca_init_run(&c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra ca init: %s\n", err);
+		return 1;
+	}
+	printf("CA initialised in %s (%s keys in the PKCS#11 token \"%s\")\n"
+	       "  RA client certificate: %s/ra/ra.pem, key %s/ra/ra.key, CA %s/ra/ca.pem\n",
+	       c.dir, p11_alg_name(c.ca_alg), c.token_label, c.dir, c.dir, c.dir);
+	return 0;
+}
+
+static int ca_cmd_serve(int argc, char **argv)
+{
+	struct ca_listener *ra = NULL, *pub = NULL;
+	struct ca_conf c;
+	struct ca_opts o;
+	struct ca *ca = NULL;
+	struct timespec tick = {60, 0};
+	sigset_t set;
+	char err[512];
+	int rc = parse_opts(argc, argv, 0, &o), sig;
+
+	if (rc != 0)
+		return rc < 0 ? 0 : rc;
+	ca_conf_defaults(&c, o.dir);
+	if (ca_conf_load(&c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra ca serve: %s\n", err);
+		return 1;
+	}
+	if (apply_opts(&c, &o) != 0)
+		return 2;
+	/* Threads started below inherit the mask: only this one takes
+	 * the signals, in sigtimedwait. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	err[0] = '\0';
+	ca = ca_open(&c, err, sizeof(err));
+	if (ca != NULL && ca_crl_refresh(ca) != 0)
+		snprintf(err, sizeof(err), "cannot sign the CRL with the token's issuing key");
+	else if (ca != NULL)
+		ra = ca_http_start(ca, &c, 1, err, sizeof(err));
+	if (ra != NULL)
+		pub = ca_http_start(ca, &c, 0, err, sizeof(err));
+	if (pub == NULL) {
+		fprintf(stderr, "qcra ca serve: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	log_info("CA: RA API on https://%s:%u, CRL and OCSP on http://%s:%u", c.listen_addr,
+		 c.listen_port, c.public_addr, c.public_port);
+	for (;;) {
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGINT || sig == SIGTERM)
+			break;
+		if (sig == SIGHUP || ca_crl_stale(ca, CRL_REFRESH_SECS))
+			ca_crl_refresh(ca);
+	}
+	log_info("CA: stopping");
+out:
+	ca_http_stop(ra);
+	ca_http_stop(pub);
+	ca_close(ca);
+	return rc;
+}
+
+int cli_ca(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "init") == 0)
+		return ca_cmd_init(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "serve") == 0)
+		return ca_cmd_serve(argc - 1, argv + 1);
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		fputs(ca_usage, stdout);
+		return 0;
+	}
+	fputs(ca_usage, stderr);
+	return 2;
+}

@@ -1,0 +1,34 @@
+/*
+ * Choosing the CA connector named in the configuration.  Adding one is
+ * a line in the table below and its own file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "connector/connector.h"
+
+static const struct {
+	const char *name;
+	struct ca_connector *(*open)(struct store *st, char *err, size_t errlen);
+} connectors[] = {
+	{"testca", testca_open},
+};
+
+struct ca_connector *ca_connector_open(const struct config *cfg, struct store *st, char *err,
+				       size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(connectors) / sizeof(connectors[0]); i++)
+		if (strcmp(cfg->ca_connector, connectors[i].name) == 0)
+			return connectors[i].open(st, err, errlen);
+	snprintf(err, errlen, "ca_connector: \"%s\" is not a known CA connector (testca)",
+		 cfg->ca_connector);
+	return NULL;
+}
+
+void ca_connector_close(struct ca_connector *c)
+{
+	if (c != NULL && c->close != NULL)
+		c->close(c);
+}

@@ -1,0 +1,110 @@
+/*
+ * The CA connector: how the portal (the registration authority) talks
+ * to the certification authority.  The RA submits verified
+ * registrations, learns of the shipments of issued certificates to its
+ * offices, confirms that a shipment arrived, and asks for revocations.
+ * The portal never holds CA keys; everything the CA does happens
+ * behind this interface.
+ *
+ * Implementations, chosen by the configuration key ca_connector:
+ *   testca   an in-process TEST CA (testca.c) for the tests and the
+ *            demo only: it records submissions in the portal's database
+ *            and issues nothing until `qcra testca issue` says so.
+ *   (the CA service connector is added as ca_connector = service)
+ *
+ * Error handling: every operation returns 0, or -1 with a message in
+ * err meant for the operator (what the CA said, in its words); the
+ * caller shows it and changes nothing of its own.
+ */
+#ifndef QCRA_CONNECTOR_H
+#define QCRA_CONNECTOR_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "core/config.h"
+#include "domain/order.h"
+
+struct store;
+
+#define CA_REF_MAX 64
+
+/* A batch of certificates the CA sent to one pickup office. */
+struct ca_shipment {
+	char reference[CA_REF_MAX];
+	char office[16];
+	time_t created_at;
+	time_t received_at; /* 0 until confirmed with shipment_received */
+	long long count;    /* certificates in it */
+};
+
+/* One certificate of a shipment: for which order. */
+struct ca_shipment_item {
+	long long order_id;
+	char reference[CA_REF_MAX]; /* the registration's reference */
+	char serial[48];            /* the certificate's serial number, hex */
+};
+
+struct ca_connector {
+	const char *name; /* "testca", ... as in the configuration */
+	void *impl;       /* the implementation's state */
+
+	/*
+	 * Submits the registration of order o (verified by an operator).
+	 * Idempotent per order: submitting the same order again gives the
+	 * same reference and creates nothing new, so a retry after a lost
+	 * answer is safe.  0 with the CA's reference in ref, or -1.
+	 */
+	int (*submit)(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX], char *err,
+		      size_t errlen);
+	/* Calls fn for each shipment to office (NULL: every office) that
+	 * was not yet confirmed received, oldest first. */
+	int (*shipments)(struct ca_connector *c, const char *office,
+			 int (*fn)(void *arg, const struct ca_shipment *s), void *arg, char *err,
+			 size_t errlen);
+	/* Fills *out with shipment ref (received or not) and calls fn for
+	 * each of its certificates (fn may be NULL).  -1 with err when the
+	 * CA knows no such shipment. */
+	int (*shipment)(struct ca_connector *c, const char *ref, struct ca_shipment *out,
+			int (*fn)(void *arg, const struct ca_shipment_item *it), void *arg,
+			char *err, size_t errlen);
+	/* Confirms shipment ref arrived (by: who received it).  Called
+	 * after the portal committed the arrival of its orders; idempotent,
+	 * so it is simply repeated when it failed. */
+	int (*shipment_received)(struct ca_connector *c, const char *ref, const char *by,
+				 time_t now, char *err, size_t errlen);
+	/* Asks the CA to revoke the certificate issued for order o. */
+	int (*revoke)(struct ca_connector *c, const struct order *o, const char *reason, char *err,
+		      size_t errlen);
+	void (*close)(struct ca_connector *c);
+};
+
+/*
+ * The connector named by cfg->ca_connector, working with the portal's
+ * store st (borrowed: it must outlive the connector).  Returns a
+ * connector to free with ca_connector_close, or NULL with "ca_connector:
+ * ..." in err (an unknown name stops start-up).
+ */
+struct ca_connector *ca_connector_open(const struct config *cfg, struct store *st, char *err,
+				       size_t errlen);
+void ca_connector_close(struct ca_connector *c); /* NULL-safe */
+
+/* The TEST CA (testca.c). */
+struct ca_connector *testca_open(struct store *st, char *err, size_t errlen);
+
+/*
+ * TEST CA, for tests and the demo: issues the pending registrations
+ * (order_id 0: all of them), each with a made-up serial number, moving
+ * each order to "issued" (workflow event issue, role CA) and grouping
+ * them into one new shipment per pickup office.  All in one
+ * transaction.  *issued and *shipments (may be NULL) get the counts.
+ * Returns 0, or -1 with err (an order without a pending registration
+ * when order_id is given, or a storage error).
+ */
+int testca_issue(struct store *st, long long order_id, time_t now, int *issued, int *shipments,
+		 char *err, size_t errlen);
+/* TEST CA: from now on every submission fails with message (NULL or
+ * "": submissions succeed again).  0 or -1. */
+int testca_fail_submissions(struct store *st, const char *message);
+
+#endif

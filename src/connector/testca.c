@@ -1,0 +1,335 @@
+/*
+ * The TEST CA: an in-process stand-in for the certification authority,
+ * for the tests and the demo ONLY (ca_connector = testca).  It issues
+ * no certificates: it records each submitted registration in the
+ * portal's own database (tables testca_*), and `qcra testca issue`
+ * marks registrations issued with made-up serial numbers and packs
+ * them into shipments to their pickup offices, as the real CA's
+ * courier would.  `qcra testca fail` makes submissions fail, to show
+ * what an operator sees when the CA refuses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connector/connector.h"
+#include "jobs/jobs.h"
+#include "store/store_office.h"
+#include "util/log.h"
+
+#define SETTING_SUBMIT_ERROR "submit_error"
+
+struct testca {
+	struct store *st;
+};
+
+static struct store *tc_store(struct ca_connector *c)
+{
+	return ((struct testca *)c->impl)->st;
+}
+
+/* The subject as the CA would put it in the certificate (EN 319 412). */
+static void subject_of(const struct order *o, char *out, size_t size)
+{
+	int n;
+
+	if (o->type == ORDER_LEGAL)
+		n = snprintf(out, size, "CN=%s %s, SERIALNUMBER=PNORS-%s, O=%s, OI=VATRS-%s, C=RS",
+			     o->first_name, o->last_name, o->jmbg, o->company_name, o->company_pib);
+	else
+		n = snprintf(out, size, "CN=%s %s, SERIALNUMBER=PNORS-%s, C=RS", o->first_name,
+			     o->last_name, o->jmbg);
+	if (n < 0 || (size_t)n >= size) /* only a record: a shortened one will do */
+		log_warnx("testca: order %lld: subject shortened", o->id);
+}
+
+static int tc_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
+		     char *err, size_t errlen)
+{
+	struct store *st = tc_store(c);
+	struct testca_request r;
+	char fail[256];
+	int rc;
+
+	rc = store_testca_setting_get(st, SETTING_SUBMIT_ERROR, fail, sizeof(fail));
+	if (rc == STORE_OK && fail[0]) {
+		snprintf(err, errlen, "%s", fail);
+		return -1;
+	}
+	memset(&r, 0, sizeof(r));
+	r.order_id = o->id;
+	snprintf(r.office, sizeof(r.office), "%s", o->office);
+	subject_of(o, r.subject, sizeof(r.subject));
+	r.submitted_at = time(NULL);
+	if (rc == STORE_ERROR || store_testca_request_add(st, &r) != STORE_OK) {
+		snprintf(err, errlen, "test CA: the request could not be recorded (database error)");
+		return -1;
+	}
+	snprintf(ref, CA_REF_MAX, "%s", r.reference);
+	return 0;
+}
+
+static void shipment_of(const struct testca_shipment *t, struct ca_shipment *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->reference, sizeof(s->reference), "%s", t->reference);
+	snprintf(s->office, sizeof(s->office), "%s", t->office);
+	s->created_at = t->created_at;
+	s->received_at = t->received_at;
+	s->count = t->count;
+}
+
+struct each_shipment {
+	int (*fn)(void *arg, const struct ca_shipment *s);
+	void *arg;
+};
+
+static int each_shipment(void *arg, const struct testca_shipment *t)
+{
+	struct each_shipment *x = arg;
+	struct ca_shipment s;
+
+	shipment_of(t, &s);
+	return x->fn(x->arg, &s);
+}
+
+static int tc_shipments(struct ca_connector *c, const char *office,
+			int (*fn)(void *arg, const struct ca_shipment *s), void *arg, char *err,
+			size_t errlen)
+{
+	struct each_shipment x = {fn, arg};
+
+	if (store_testca_shipments_open(tc_store(c), office, each_shipment, &x) != STORE_OK) {
+		snprintf(err, errlen, "test CA: shipments cannot be read (database error)");
+		return -1;
+	}
+	return 0;
+}
+
+struct each_item {
+	int (*fn)(void *arg, const struct ca_shipment_item *it);
+	void *arg;
+};
+
+static int each_item(void *arg, const struct testca_request *r)
+{
+	struct each_item *x = arg;
+	struct ca_shipment_item it;
+
+	memset(&it, 0, sizeof(it));
+	it.order_id = r->order_id;
+	snprintf(it.reference, sizeof(it.reference), "%s", r->reference);
+	snprintf(it.serial, sizeof(it.serial), "%s", r->serial);
+	return x->fn(x->arg, &it);
+}
+
+static int tc_shipment(struct ca_connector *c, const char *ref, struct ca_shipment *out,
+		       int (*fn)(void *arg, const struct ca_shipment_item *it), void *arg, char *err,
+		       size_t errlen)
+{
+	struct testca_shipment t;
+	struct each_item x = {fn, arg};
+	int rc = store_testca_shipment_get(tc_store(c), ref, &t);
+
+	if (rc == STORE_NOTFOUND) {
+		snprintf(err, errlen, "test CA: there is no shipment %s", ref);
+		return -1;
+	}
+	if (rc != STORE_OK ||
+	    (fn != NULL && store_testca_shipment_items(tc_store(c), t.id, each_item, &x) != STORE_OK)) {
+		snprintf(err, errlen, "test CA: the shipment cannot be read (database error)");
+		return -1;
+	}
+	shipment_of(&t, out);
+	return 0;
+}
+
+static int tc_shipment_received(struct ca_connector *c, const char *ref, const char *by,
+				time_t now, char *err, size_t errlen)
+{
+	struct testca_shipment t;
+	int rc = store_testca_shipment_get(tc_store(c), ref, &t);
+
+	if (rc == STORE_NOTFOUND) {
+		snprintf(err, errlen, "test CA: there is no shipment %s", ref);
+		return -1;
+	}
+	if (rc == STORE_OK && t.received_at != 0)
+		return 0; /* confirmed before: idempotent */
+	if (rc == STORE_OK)
+		rc = store_testca_shipment_received(tc_store(c), t.id, by, now);
+	if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+		snprintf(err, errlen, "test CA: the receipt cannot be recorded (database error)");
+		return -1;
+	}
+	return 0;
+}
+
+static int tc_revoke(struct ca_connector *c, const struct order *o, const char *reason, char *err,
+		     size_t errlen)
+{
+	struct testca_request r;
+	int rc = store_testca_request_get(tc_store(c), o->id, &r);
+
+	if (rc == STORE_OK && r.issued_at == 0)
+		rc = STORE_NOTFOUND;
+	if (rc == STORE_OK && r.revoked_at != 0)
+		return 0;
+	if (rc == STORE_OK)
+		rc = store_testca_revoke(tc_store(c), o->id, reason, time(NULL));
+	if (rc == STORE_NOTFOUND) {
+		snprintf(err, errlen, "test CA: no certificate was issued for order %lld", o->id);
+		return -1;
+	}
+	if (rc != STORE_OK) {
+		snprintf(err, errlen, "test CA: the revocation cannot be recorded (database error)");
+		return -1;
+	}
+	return 0;
+}
+
+static void tc_close(struct ca_connector *c)
+{
+	free(c->impl);
+	free(c);
+}
+
+struct ca_connector *testca_open(struct store *st, char *err, size_t errlen)
+{
+	struct ca_connector *c = calloc(1, sizeof(*c));
+	struct testca *t = calloc(1, sizeof(*t));
+
+	if (c == NULL || t == NULL) {
+		free(c);
+		free(t);
+		snprintf(err, errlen, "ca_connector: out of memory");
+		return NULL;
+	}
+	t->st = st;
+	c->name = "testca";
+	c->impl = t;
+	c->submit = tc_submit;
+	c->shipments = tc_shipments;
+	c->shipment = tc_shipment;
+	c->shipment_received = tc_shipment_received;
+	c->revoke = tc_revoke;
+	c->close = tc_close;
+	return c;
+}
+
+int testca_fail_submissions(struct store *st, const char *message)
+{
+	return store_testca_setting_set(st, SETTING_SUBMIT_ERROR,
+					message && *message ? message : NULL) == STORE_OK
+		       ? 0
+		       : -1;
+}
+
+/* ---- Issuing (qcra testca issue) ------------------------------------------- */
+
+struct pending {
+	struct testca_request *v;
+	size_t n, cap;
+};
+
+static int collect_pending(void *arg, const struct testca_request *r)
+{
+	struct pending *p = arg;
+
+	if (p->n == p->cap) {
+		struct testca_request *grown =
+			realloc(p->v, (p->cap = p->cap ? 2 * p->cap : 16) * sizeof(*r));
+
+		if (grown == NULL)
+			return 1;
+		p->v = grown;
+	}
+	p->v[p->n++] = *r;
+	return 0;
+}
+
+#define MAX_OFFICES 64
+
+/* The shipment of this run to office, created on first use; 0 on error. */
+static long long shipment_for(struct store *st, const char *office, time_t now,
+			      struct testca_shipment *ships, size_t *nships)
+{
+	size_t i;
+
+	for (i = 0; i < *nships; i++)
+		if (strcmp(ships[i].office, office) == 0)
+			return ships[i].id;
+	if (*nships == MAX_OFFICES)
+		return 0;
+	memset(&ships[*nships], 0, sizeof(ships[0]));
+	snprintf(ships[*nships].office, sizeof(ships[0].office), "%s", office);
+	ships[*nships].created_at = now;
+	if (store_testca_shipment_add(st, &ships[*nships]) != STORE_OK)
+		return 0;
+	return ships[(*nships)++].id;
+}
+
+int testca_issue(struct store *st, long long order_id, time_t now, int *issued, int *shipments,
+		 char *err, size_t errlen)
+{
+	struct testca_shipment ships[MAX_OFFICES];
+	struct pending p = {NULL, 0, 0};
+	struct order o;
+	char serial[48], note[160];
+	size_t nopen = 0, i;
+	long long ship;
+	int n = 0, rc;
+
+	if (issued)
+		*issued = 0;
+	if (shipments)
+		*shipments = 0;
+	if (store_begin(st) != STORE_OK) {
+		snprintf(err, errlen, "database error (cannot start a transaction)");
+		return -1;
+	}
+	if (store_testca_pending(st, order_id, collect_pending, &p) != STORE_OK)
+		goto dberr;
+	if (order_id != 0 && p.n == 0) {
+		snprintf(err, errlen,
+			 "order %lld has no pending registration at the test CA (send it to the CA "
+			 "first)",
+			 order_id);
+		goto fail;
+	}
+	for (i = 0; i < p.n; i++) {
+		if (store_order_get(st, p.v[i].order_id, &o) != STORE_OK)
+			goto dberr;
+		snprintf(serial, sizeof(serial), "7E57CA%010llX", (unsigned long long)o.id);
+		snprintf(note, sizeof(note), "test CA certificate, serial %s", serial);
+		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:testca", note, now);
+		if (rc == STORE_NOTFOUND) {
+			/* The portal does not (any longer) wait for it. */
+			if (order_id != 0) {
+				snprintf(err, errlen, "order %lld is %s, not sent_to_ca", o.id,
+					 o.state);
+				goto fail;
+			}
+			log_warnx("testca: order %lld is %s, not issued", o.id, o.state);
+			continue;
+		}
+		if (rc != STORE_OK || (ship = shipment_for(st, o.office, now, ships, &nopen)) == 0 ||
+		    store_testca_issue(st, p.v[i].id, serial, ship, now) != STORE_OK)
+			goto dberr;
+		n++;
+	}
+	if (store_commit(st) != STORE_OK)
+		goto dberr;
+	free(p.v);
+	if (issued)
+		*issued = n;
+	if (shipments)
+		*shipments = (int)nopen;
+	return 0;
+dberr:
+	snprintf(err, errlen, "database error while issuing (nothing was issued)");
+fail:
+	store_rollback(st);
+	free(p.v);
+	return -1;
+}

@@ -1,0 +1,105 @@
+/*
+ * Expiry of orders that were confirmed but never completed: after
+ * order_expiry_days without the documents and the payment, the order
+ * moves to "expired" and the member is told by mail.  Run by the
+ * server's periodic loop and by `qcra orders expire`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/i18n.h"
+#include "jobs/jobs.h"
+#include "store/store_office.h"
+#include "util/arena.h"
+#include "util/log.h"
+
+struct due {
+	struct order *v;
+	size_t n, cap;
+};
+
+static int collect(void *arg, const struct order *o)
+{
+	struct due *d = arg;
+
+	if (d->n == d->cap) {
+		struct order *grown = realloc(d->v, (d->cap = d->cap ? 2 * d->cap : 16) * sizeof(*o));
+
+		if (grown == NULL)
+			return 1;
+		d->v = grown;
+	}
+	d->v[d->n++] = *o;
+	return 0;
+}
+
+/* Queues the member's mail about expired order o (inside the caller's
+ * transaction).  Returns a store_rc. */
+static int expire_mail(struct store *st, const struct config *cfg, const struct order *o,
+		       struct arena *a)
+{
+	struct account acc;
+	enum lang l = LANG_SR;
+	char id[24], days[16], link[600];
+	const char *body;
+
+	if (store_account_get(st, o->account_id, &acc) == STORE_OK)
+		i18n_parse(acc.lang, &l);
+	snprintf(id, sizeof(id), "%lld", o->id);
+	snprintf(days, sizeof(days), "%d", cfg->order_expiry_days);
+	snprintf(link, sizeof(link), "%s/certificates/new", cfg->base_url);
+	body = i18n_format(a, l, "mail.bo_order_expired.body", "id", id, "days", days, "link", link,
+			   NULL);
+	return store_outbox_add(st, o->email, i18n_get(l, "mail.bo_order_expired.subject"), body,
+				time(NULL));
+}
+
+int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
+{
+	struct order_filter f;
+	struct due d = {NULL, 0, 0};
+	struct arena a;
+	char note[96];
+	size_t i;
+	int s, rc, expired = 0, failed = 0;
+
+	memset(&f, 0, sizeof(f));
+	/* The states the workflow lets the system expire. */
+	for (s = 0; s < WF_STATE__MAX && f.nstates < ORDER_FILTER_STATES; s++)
+		if (workflow_next((enum wf_state)s, WF_EV_EXPIRE, WF_SYSTEM) >= 0)
+			f.states[f.nstates++] = wf_state_name((enum wf_state)s);
+	f.confirmed_before = now - (time_t)cfg->order_expiry_days * 24 * 3600;
+	if (f.nstates == 0)
+		return 0;
+	if (store_office_orders(st, &f, NULL, collect, &d) != STORE_OK) {
+		free(d.v);
+		return -1;
+	}
+	snprintf(note, sizeof(note), "not completed within %d days", cfg->order_expiry_days);
+	arena_init(&a);
+	for (i = 0; i < d.n; i++) {
+		if (store_begin(st) != STORE_OK) {
+			failed = 1;
+			break;
+		}
+		rc = jobs_order_apply(st, &d.v[i], WF_EV_EXPIRE, WF_SYSTEM, "system", note, now);
+		if (rc == STORE_OK)
+			rc = expire_mail(st, cfg, &d.v[i], &a);
+		if (rc == STORE_OK && store_commit(st) == STORE_OK) {
+			expired++;
+			continue;
+		}
+		store_rollback(st);
+		if (rc != STORE_NOTFOUND) { /* NOTFOUND: moved on meanwhile, not due */
+			log_warnx("expire: order %lld: storage error", d.v[i].id);
+			failed = 1;
+		}
+	}
+	arena_free(&a);
+	free(d.v);
+	if (expired > 0)
+		log_info("expire: %d order(s) expired after %d days", expired,
+			 cfg->order_expiry_days);
+	return failed ? -1 : expired;
+}

@@ -1,0 +1,141 @@
+#include "journey.h"
+
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+const struct demo_member demo_zarko = {"310123456", "\xc5\xbd" "arko",
+				       "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "1203978711237",
+				       "zarko.djuraskovic@example.rs"};
+const struct demo_member demo_ana = {"311234567", "Ana", "Petrovi\xc4\x87", "0511985715143",
+				     "ana.petrovic@example.rs"};
+
+int journey_server(struct server *s, const char *const *env)
+{
+	char path[PATH_MAX];
+	const char *src = getenv("QCRA_SRCDIR");
+	struct buf out = BUF_INIT;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/data/demo-members.csv", src ? src : ".");
+	if (server_start(s, env) == -1)
+		return -1;
+	{
+		const char *argv[] = {"member", "import", "--var", s->var, path, NULL};
+
+		rc = server_run_cli(s, argv, &out);
+	}
+	if (rc != 0)
+		fprintf(stderr, "member import: exit %d: %s\n", rc, buf_cstr(&out));
+	buf_free(&out);
+	return rc == 0 ? 0 : -1;
+}
+
+static void check(const struct response *r)
+{
+	char *csp;
+
+	assert_true(r->status > 0);
+	assert_int_not_equal(r->status, 500);
+	csp = response_header(r, "Content-Security-Policy");
+	assert_non_null(csp);
+	assert_non_null(strstr(csp, "frame-ancestors 'none'"));
+	free(csp);
+	assert_true(response_has_header(r, "X-Content-Type-Options"));
+}
+
+long journey_get(struct client *c, const char *path, struct response *r)
+{
+	response_free(r);
+	assert_int_equal(client_get(c, path, r), 0);
+	check(r);
+	return r->status;
+}
+
+long journey_post(struct client *c, const char *path, const char *body, struct response *r)
+{
+	response_free(r);
+	assert_int_equal(client_post(c, path, body, r), 0);
+	check(r);
+	return r->status;
+}
+
+long journey_submit(struct client *c, const char *page, const char *action, struct response *r,
+		    ...)
+{
+	const char *pairs[80], *k;
+	char *csrf, *body;
+	size_t n = 0;
+	va_list ap;
+	long status;
+
+	assert_int_equal(journey_get(c, page, r), 200);
+	csrf = form_field_value(buf_cstr(&r->body), "csrf_token");
+	assert_non_null(csrf);
+	va_start(ap, r);
+	while ((k = va_arg(ap, const char *)) != NULL && n + 4 < sizeof(pairs) / sizeof(*pairs)) {
+		pairs[n++] = k;
+		pairs[n++] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	pairs[n++] = "csrf_token";
+	pairs[n++] = csrf;
+	pairs[n] = NULL;
+	body = form_encode(pairs);
+	status = journey_post(c, action, body, r);
+	free(body);
+	free(csrf);
+	return status;
+}
+
+char *journey_location(const struct response *r)
+{
+	char *loc = response_header(r, "Location"), *p, *out;
+
+	if (loc == NULL)
+		return NULL;
+	p = strstr(loc, "://");
+	p = p ? strchr(p + 3, '/') : loc;
+	out = strdup(p ? p : "/");
+	free(loc);
+	return out;
+}
+
+void journey_member(struct server *s, struct client *c, const struct demo_member *m,
+		    const char *username, const char *password)
+{
+	struct response r = {0};
+	char *eml, *link, *token;
+	size_t before = mail_count_to(s, m->email);
+
+	assert_int_equal(journey_submit(c, "/register", "/register", &r, "license_number",
+					m->license, "jmbg", m->jmbg, "email", m->email, "username",
+					username, "password", password, "password_confirm",
+					password, NULL),
+			 303);
+	eml = mail_wait_to(s, m->email, before, 10000);
+	assert_non_null(eml);
+	link = mail_extract_link(eml, "/register/confirm?token=");
+	assert_non_null(link);
+	token = strstr(link, "token=") + 6;
+	{
+		char page[200];
+
+		snprintf(page, sizeof(page), "/register/confirm?token=%s", token);
+		assert_int_equal(journey_submit(c, page, "/register/confirm", &r, "token", token,
+						NULL),
+				 303);
+	}
+	assert_int_equal(journey_submit(c, "/login", "/login", &r, "username", username,
+					"password", password, NULL),
+			 303);
+	free(link);
+	free(eml);
+	response_free(&r);
+}

@@ -1,0 +1,40 @@
+/*
+ * What a browser does, for HTTP tests: a server with the demo member
+ * register, GET a form and POST it back with its csrf_token, a member
+ * registered, confirmed by the mailed link and logged in.  Every
+ * response is checked for what must always hold (never a 500; the
+ * security headers).  Failures abort the test through cmocka.
+ */
+#ifndef QCRA_TEST_JOURNEY_H
+#define QCRA_TEST_JOURNEY_H
+
+#include "harness.h"
+
+struct demo_member {
+	const char *license, *first, *last, *jmbg, *email;
+};
+
+extern const struct demo_member demo_zarko, demo_ana;
+
+/* Starts a server (extra env may be NULL) and imports
+ * data/demo-members.csv.  0 or -1. */
+int journey_server(struct server *s, const char *const *env);
+
+/* GET path; checks the response; returns the status (answer in *r). */
+long journey_get(struct client *c, const char *path, struct response *r);
+/* POST an urlencoded body; checks the response; returns the status. */
+long journey_post(struct client *c, const char *path, const char *body, struct response *r);
+/* GETs page, then POSTs to action the NULL-terminated name, value pairs
+ * plus the page's csrf_token.  Returns the POST's status. */
+long journey_submit(struct client *c, const char *page, const char *action, struct response *r,
+		    ...) __attribute__((sentinel));
+
+/* Registers m with username/password, follows the mailed confirmation
+ * link and logs in with c. */
+void journey_member(struct server *s, struct client *c, const struct demo_member *m,
+		    const char *username, const char *password);
+
+/* The Location header's path (after the host), malloc'd, or NULL. */
+char *journey_location(const struct response *r);
+
+#endif

@@ -1,0 +1,446 @@
+/*
+ * Ordering a qualified certificate over real HTTP: instructions, the
+ * natural-person and legal-entity forms with their field errors, the
+ * review, confirmation (once, however often it is clicked), frozen data,
+ * the three PDFs, cancellation, and who may see what.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "harness.h"
+#include "journey.h"
+
+#define PW "Tri ma\xc4\x8dke spavaju na krovu"
+
+struct fx {
+	struct server s;
+	struct client c, other;
+	struct response r;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->c, &f->s) != 0 ||
+	    client_init(&f->other, &f->s) != 0)
+		return -1;
+	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	response_free(&f->r);
+	client_free(&f->c);
+	client_free(&f->other);
+	server_cleanup(&f->s);
+	free(f);
+	return 0;
+}
+
+#define BODY(f) buf_cstr(&(f)->r.body)
+
+/* The natural-person request of demo_zarko; `over` replaces one field. */
+static long submit_natural(struct fx *f, const char *field, const char *value)
+{
+#define V(name, def) name, (field && strcmp(field, name) == 0 ? value : def)
+	return journey_submit(&f->c, "/certificates/new/natural", "/certificates/new/natural",
+			      &f->r, V("first_name", "\xc5\xbd" "arko"),
+			      V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"),
+			      V("jmbg", "1203978711237"), V("id_type", "id_card"),
+			      V("id_number", "012345678"), V("id_issuer", "PU za grad Beograd"),
+			      V("street", "Kneza Milo\xc5\xa1" "a 9"), V("postal_code", "11000"),
+			      V("city", "Beograd"), V("email", "zarko.djuraskovic@example.rs"),
+			      V("phone", "064 123 4567"), V("license_number", "310123456"),
+			      V("office", "NS"), V("validity", "3y"), V("card_reader", "1"),
+			      V("consent", "1"), NULL);
+}
+
+static long submit_legal(struct fx *f, const char *field, const char *value)
+{
+	return journey_submit(&f->c, "/certificates/new/legal", "/certificates/new/legal", &f->r,
+			      V("first_name", "\xc5\xbd" "arko"),
+			      V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"),
+			      V("jmbg", "1203978711237"), V("id_type", "passport"),
+			      V("id_number", "P1234567"), V("id_issuer", "MUP Republike Srbije"),
+			      V("street", "Bulevar oslobo\xc4\x91" "enja 1"),
+			      V("postal_code", "21000"), V("city", "Novi Sad"),
+			      V("email", "zarko.djuraskovic@example.rs"),
+			      V("phone", "+381 65 111 2222"), V("license_number", "310123456"),
+			      V("position", "Direktor"),
+			      V("company_name", "Projektni biro \xc4\x8cvor d.o.o."),
+			      V("company_mb", "17167418"), V("company_pib", "101745818"),
+			      V("company_street", "Nemanjina 4"), V("company_postal_code", "11000"),
+			      V("company_city", "Beograd"), V("company_email", "office@cvor.example"),
+			      V("office", "BG"), V("validity", "2y"), V("consent", "1"), NULL);
+#undef V
+}
+
+/* Creates a draft; returns its id. */
+static long long new_draft(struct fx *f)
+{
+	char *loc;
+	long long id = 0;
+
+	assert_int_equal(submit_natural(f, NULL, NULL), 303);
+	loc = journey_location(&f->r);
+	assert_non_null(loc);
+	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
+	free(loc);
+	return id;
+}
+
+static long confirm(struct fx *f, long long id)
+{
+	char page[64], action[64];
+
+	snprintf(page, sizeof(page), "/orders/%lld/review", id);
+	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
+	return journey_submit(&f->c, page, action, &f->r, NULL);
+}
+
+static void assert_field_error(struct fx *f, const char *name)
+{
+	char needle[64];
+
+	snprintf(needle, sizeof(needle), "id=\"e-%s\"", name);
+	if (strstr(BODY(f), needle) == NULL)
+		fail_msg("no error shown for field %s", name);
+}
+
+static void test_instructions_page_offers_both_types(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(journey_get(&f->c, "/certificates/new", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "Izdavanje kvalifikovanog elektronskog sertifikata - novo"));
+	assert_non_null(strstr(BODY(f), "href=\"/certificates/new/natural\""));
+	assert_non_null(strstr(BODY(f), "href=\"/certificates/new/legal\""));
+	assert_non_null(strstr(BODY(f), "li\xc4\x8dnu kartu")); /* pickup with an ID card */
+}
+
+static void test_form_links_manual_and_is_prefilled_from_register(void **state)
+{
+	struct fx *f = *state;
+	char *v;
+
+	assert_int_equal(journey_get(&f->c, "/certificates/new/natural", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "href=\"/help/request\""));
+	v = form_field_value(BODY(f), "license_number");
+	assert_string_equal(v, "310123456");
+	free(v);
+	v = form_field_value(BODY(f), "jmbg");
+	assert_string_equal(v, "1203978711237");
+	free(v);
+	/* The supporting documents are listed on the form. */
+	assert_non_null(strstr(BODY(f), "docs-h"));
+}
+
+static void test_anonymous_visitor_is_sent_to_login(void **state)
+{
+	struct fx *f = *state;
+	struct client anon;
+	char *loc;
+
+	assert_int_equal(client_init(&anon, &f->s), 0);
+	assert_int_equal(journey_get(&anon, "/certificates/new/natural", &f->r), 303);
+	loc = journey_location(&f->r);
+	assert_non_null(strstr(loc, "/login?next="));
+	free(loc);
+	client_free(&anon);
+}
+
+static void test_valid_natural_request_goes_to_review_with_every_value(void **state)
+{
+	struct fx *f = *state;
+	char path[64];
+	long long id = new_draft(f);
+
+	snprintf(path, sizeof(path), "/orders/%lld/review", id);
+	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "\xc4\x90ura\xc5\xa1kovi\xc4\x87"));
+	assert_non_null(strstr(BODY(f), "012345678"));
+	assert_non_null(strstr(BODY(f), "+381641234567"));
+	assert_non_null(strstr(BODY(f), "Potvrdite zahtev"));
+	assert_non_null(strstr(BODY(f), "/edit\""));
+}
+
+static void test_natural_field_errors_are_shown_and_values_kept(void **state)
+{
+	struct fx *f = *state;
+	static const struct {
+		const char *field, *value;
+	} bad[] = {
+		{"jmbg", "1203978711238"},    /* check digit */
+		{"jmbg", "3102978711237"},    /* 31 Feb */
+		{"jmbg", "0511985715143"},    /* valid, but not this member's */
+		{"postal_code", "1100"},
+		{"phone", "011 123 456"},     /* not a mobile number */
+		{"email", "not-an-email"},
+		{"id_type", "driving_licence"},
+		{"office", "XX"},
+		{"validity", "99y"},
+		{"consent", ""},
+		{"first_name", ""},
+		{"city", ""},
+	};
+	size_t i;
+	char *kept;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(submit_natural(f, bad[i].field, bad[i].value), 422);
+		assert_field_error(f, bad[i].field);
+		kept = form_field_value(BODY(f), "id_number");
+		assert_string_equal(kept, "012345678");
+		free(kept);
+	}
+}
+
+static void test_legal_request_checks_pib_and_mb(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(submit_legal(f, "company_pib", "101745819"), 422);
+	assert_field_error(f, "company_pib");
+	assert_non_null(strstr(BODY(f), "PIB"));
+	assert_int_equal(submit_legal(f, "company_pib", "12345"), 422);
+	assert_field_error(f, "company_pib");
+	assert_int_equal(submit_legal(f, "company_mb", "17167419"), 422);
+	assert_field_error(f, "company_mb");
+	assert_int_equal(submit_legal(f, "company_email", "x@"), 422);
+	assert_field_error(f, "company_email");
+	assert_int_equal(submit_legal(f, NULL, NULL), 303);
+}
+
+static void test_confirmed_order_offers_three_pdfs(void **state)
+{
+	struct fx *f = *state;
+	static const char *const docs[] = {"request", "contract", "proforma"};
+	char path[64];
+	long long id = new_draft(f);
+	size_t i;
+
+	assert_int_equal(confirm(f, id), 303);
+	snprintf(path, sizeof(path), "/orders/%lld", id);
+	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "97")); /* the payment reference */
+	for (i = 0; i < 3; i++) {
+		snprintf(path, sizeof(path), "/orders/%lld/%s.pdf", id, docs[i]);
+		assert_non_null(strstr(BODY(f), path) ? path : NULL);
+	}
+	for (i = 0; i < 3; i++) {
+		char *ct;
+
+		snprintf(path, sizeof(path), "/orders/%lld/%s.pdf", id, docs[i]);
+		assert_int_equal(journey_get(&f->c, path, &f->r), 200);
+		ct = response_header(&f->r, "Content-Type");
+		assert_string_equal(ct, "application/pdf");
+		free(ct);
+		assert_memory_equal(f->r.body.data, "%PDF", 4);
+	}
+}
+
+static void test_documents_are_identical_when_downloaded_again(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char path[64], *first;
+	size_t len;
+
+	assert_int_equal(confirm(f, id), 303);
+	snprintf(path, sizeof(path), "/orders/%lld/proforma.pdf", id);
+	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
+	len = f->r.body.len;
+	first = malloc(len);
+	memcpy(first, f->r.body.data, len);
+	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
+	assert_int_equal(f->r.body.len, len);
+	assert_memory_equal(f->r.body.data, first, len);
+	free(first);
+}
+
+static void test_double_confirm_makes_one_confirmation(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char page[64], action[64], *csrf, body[128];
+	const char *p;
+	int n = 0;
+
+	snprintf(page, sizeof(page), "/orders/%lld/review", id);
+	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	snprintf(body, sizeof(body), "csrf_token=%s", csrf);
+	assert_int_equal(journey_post(&f->c, action, body, &f->r), 303);
+	assert_int_equal(journey_post(&f->c, action, body, &f->r), 303);
+	free(csrf);
+	snprintf(page, sizeof(page), "/orders/%lld", id);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	for (p = BODY(f); (p = strstr(p, "Potvr\xc4\x91" "en, \xc4\x8d" "eka")) != NULL; p++)
+		n++;
+	assert_int_equal(n, 2); /* the state line and one history entry */
+	assert_int_equal(journey_get(&f->c, "/orders", &f->r), 200);
+	snprintf(page, sizeof(page), "href=\"/orders/%lld\"", id + 1);
+	assert_null(strstr(BODY(f), page));
+}
+
+static void test_confirmed_order_is_frozen(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char page[64], action[64], *csrf, *body;
+
+	snprintf(page, sizeof(page), "/orders/%lld/edit", id);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	assert_int_equal(confirm(f, id), 303);
+	/* Replaying the edit form after confirmation changes nothing. */
+	snprintf(action, sizeof(action), "/orders/%lld/edit", id);
+	body = form_encodef("csrf_token", csrf, "first_name", "Promenjeno", NULL);
+	assert_int_equal(journey_post(&f->c, action, body, &f->r), 409);
+	free(body);
+	free(csrf);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 303);
+	snprintf(page, sizeof(page), "/orders/%lld", id);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_null(strstr(BODY(f), "Promenjeno"));
+}
+
+static void test_draft_can_be_edited_before_confirmation(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char page[64];
+
+	snprintf(page, sizeof(page), "/orders/%lld/edit", id);
+	assert_int_equal(journey_submit(&f->c, page, page, &f->r, "first_name", "\xc5\xbd" "arko",
+					"last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
+					"1203978711237", "id_type", "passport", "id_number",
+					"P7654321", "id_issuer", "MUP", "street", "Nova 1",
+					"postal_code", "18000", "city", "Ni\xc5\xa1", "email",
+					"zarko.djuraskovic@example.rs", "phone", "0641234567",
+					"license_number", "310123456", "office", "NI", "validity",
+					"1y", "consent", "1", NULL),
+			 303);
+	snprintf(page, sizeof(page), "/orders/%lld/review", id);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "P7654321"));
+	assert_null(strstr(BODY(f), "012345678"));
+}
+
+static void test_drafts_have_no_documents(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char path[64];
+
+	snprintf(path, sizeof(path), "/orders/%lld/request.pdf", id);
+	assert_int_equal(journey_get(&f->c, path, &f->r), 409);
+}
+
+static void test_other_members_orders_are_404_like_missing_ones(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char path[64];
+	struct response missing = {0};
+
+	assert_int_equal(confirm(f, id), 303);
+	journey_member(&f->s, &f->other, &demo_ana, "apetro", PW);
+	snprintf(path, sizeof(path), "/orders/%lld", id);
+	assert_int_equal(journey_get(&f->other, path, &f->r), 404);
+	assert_int_equal(journey_get(&f->other, "/orders/999999", &missing), 404);
+	snprintf(path, sizeof(path), "/orders/%lld/proforma.pdf", id);
+	assert_int_equal(journey_get(&f->other, path, &f->r), 404);
+	snprintf(path, sizeof(path), "/orders/%lld/review", id);
+	assert_int_equal(journey_get(&f->other, path, &f->r), 404);
+	assert_int_equal(journey_get(&f->other, "/orders/abc", &f->r), 404);
+	assert_int_equal(journey_get(&f->other, "/orders/99999999999999999999", &f->r), 404);
+	assert_int_equal(journey_get(&f->other, "/orders", &f->r), 200);
+	assert_null(strstr(BODY(f), "\xc4\x90ura\xc5\xa1kovi\xc4\x87 ("));
+	response_free(&missing);
+}
+
+static void test_cancel_before_processing(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char page[64], action[64];
+
+	assert_int_equal(confirm(f, id), 303);
+	snprintf(page, sizeof(page), "/orders/%lld", id);
+	snprintf(action, sizeof(action), "/orders/%lld/cancel", id);
+	assert_int_equal(journey_submit(&f->c, page, action, &f->r, NULL), 303);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "Otkazan"));
+	assert_null(strstr(BODY(f), "/cancel\""));
+	snprintf(page, sizeof(page), "/orders/%lld/request.pdf", id);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 409);
+}
+
+static void test_post_without_csrf_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char action[64], page[64];
+
+	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
+	assert_int_equal(journey_post(&f->c, action, "x=1", &f->r), 403);
+	snprintf(page, sizeof(page), "/orders/%lld/review", id);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200); /* still a draft */
+}
+
+static void test_offices_and_help_pages_in_both_languages(void **state)
+{
+	struct fx *f = *state;
+
+	assert_int_equal(journey_get(&f->c, "/offices", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "Sekretarijat"));
+	assert_non_null(strstr(BODY(f), "Novi Sad"));
+	assert_non_null(strstr(BODY(f), "Ni\xc5\xa1"));
+	assert_int_equal(journey_get(&f->c, "/help", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "Tehni\xc4\x8dka podr\xc5\xa1ka"));
+	assert_non_null(strstr(BODY(f), "\xc4\x8d" "ita\xc4\x8d"));
+	assert_int_equal(journey_get(&f->c, "/help?lang=en", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "Technical support"));
+	assert_non_null(strstr(BODY(f), "card reader"));
+	assert_int_equal(journey_get(&f->c, "/help/request", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "JMBG"));
+	assert_int_equal(journey_get(&f->c, "/help/request?lang=sr", &f->r), 200);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_instructions_page_offers_both_types),
+		T(test_form_links_manual_and_is_prefilled_from_register),
+		T(test_anonymous_visitor_is_sent_to_login),
+		T(test_valid_natural_request_goes_to_review_with_every_value),
+		T(test_natural_field_errors_are_shown_and_values_kept),
+		T(test_legal_request_checks_pib_and_mb),
+		T(test_confirmed_order_offers_three_pdfs),
+		T(test_documents_are_identical_when_downloaded_again),
+		T(test_double_confirm_makes_one_confirmation),
+		T(test_confirmed_order_is_frozen),
+		T(test_draft_can_be_edited_before_confirmation),
+		T(test_drafts_have_no_documents),
+		T(test_other_members_orders_are_404_like_missing_ones),
+		T(test_cancel_before_processing),
+		T(test_post_without_csrf_changes_nothing),
+		T(test_offices_and_help_pages_in_both_languages),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
