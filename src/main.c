@@ -19,6 +19,8 @@ static const char usage[] =
 	"  ca init|serve      the certification authority service\n"
 	"  operator add     create a registration authority staff account\n"
 	"  audit verify     check the audit log's hash chain\n"
+	"  orders expire    expire orders not completed in time\n"
+	"  testca issue     TEST CA (tests, demo): issue submitted registrations\n"
 	"  demo seed        fill a database with deterministic demo data\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
@@ -50,6 +52,10 @@ int main(int argc, char **argv)
 		return cli_operator(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0)
 		return cli_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "orders") == 0)
+		return cli_orders(argc - 1, argv + 1);
+	if (strcmp(argv[1], "testca") == 0)
+		return cli_testca(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)
 		return cli_demo(argc - 1, argv + 1);
 	fprintf(stderr, "qcra: unknown command \"%s\"\n\n%s", argv[1], usage);

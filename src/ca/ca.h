@@ -21,13 +21,13 @@
 /* DIR/ca.conf (ini).  Paths are relative to dir unless absolute. */
 struct ca_conf {
 	char dir[PATH_MAX];
-	enum p11_alg ca_alg;	 /* root and issuing CA keys */
+	enum p11_alg ca_alg;     /* root and issuing CA keys */
 	enum p11_alg holder_alg; /* keys generated on holders' cards */
-	char organization[65];	 /* O of the CA certificates */
-	char module[PATH_MAX];	 /* PKCS#11 module */
-	char token_label[33];	 /* the CA's token */
+	char organization[65];   /* O of the CA certificates */
+	char module[PATH_MAX];   /* PKCS#11 module */
+	char token_label[33];    /* the CA's token */
 	char pin_file[PATH_MAX]; /* the CA token's user PIN (0600) */
-	char listen_addr[64];	 /* RA API over TLS */
+	char listen_addr[64];    /* RA API over TLS */
 	unsigned short listen_port;
 	char public_addr[64]; /* CRL, OCSP, CA certificates over plain HTTP */
 	unsigned short public_port;
@@ -36,7 +36,7 @@ struct ca_conf {
 	char pds_url_en[CA_URL_MAX], pds_url_sr[CA_URL_MAX];
 	char cps_url[CA_URL_MAX];
 	char policy_oid[64]; /* the CA's own policy, besides QCP-n-qscd; may be empty */
-	int crl_days;	     /* nextUpdate - thisUpdate */
+	int crl_days;        /* nextUpdate - thisUpdate */
 	int max_validity_years;
 };
 
@@ -65,7 +65,7 @@ struct ca_subject {
 	char common_name[260];
 	char jmbg[14];
 	char organization[129]; /* legal only */
-	char pib[10];		/* legal only */
+	char pib[10];           /* legal only */
 };
 
 struct ca_registration {
@@ -77,18 +77,18 @@ struct ca_registration {
 
 enum ca_reg_error {
 	CA_REG_OK = 0,
-	CA_REG_MALFORMED,	/* not a JSON object, or a field of the wrong type */
-	CA_REG_ORDER_ID,	/* order_id missing or not [A-Za-z0-9._-]{1,64} */
-	CA_REG_PROFILE,		/* profile not "natural" or "legal" */
-	CA_REG_GIVEN_NAME,	/* missing or not a Latin name of 1-64 characters */
-	CA_REG_SURNAME,		/* ditto */
-	CA_REG_COMMON_NAME,	/* given name + surname over 64 characters */
-	CA_REG_JMBG,		/* not a valid JMBG */
-	CA_REG_ORGANIZATION,	/* legal: missing or invalid */
-	CA_REG_PIB,		/* legal: not a valid PIB */
-	CA_REG_VALIDITY,	/* validity_years not 1..max */
-	CA_REG_OFFICE,		/* office missing or not [A-Za-z0-9_-]{1,32} */
-	CA_REG_UNEXPECTED,	/* organization/pib given for a natural person */
+	CA_REG_MALFORMED,    /* not a JSON object, or a field of the wrong type */
+	CA_REG_ORDER_ID,     /* order_id missing or not [A-Za-z0-9._-]{1,64} */
+	CA_REG_PROFILE,      /* profile not "natural" or "legal" */
+	CA_REG_GIVEN_NAME,   /* missing or not a Latin name of 1-64 characters */
+	CA_REG_SURNAME,      /* ditto */
+	CA_REG_COMMON_NAME,  /* given name + surname over 64 characters */
+	CA_REG_JMBG,         /* not a valid JMBG */
+	CA_REG_ORGANIZATION, /* legal: missing or invalid */
+	CA_REG_PIB,          /* legal: not a valid PIB */
+	CA_REG_VALIDITY,     /* validity_years not 1..max */
+	CA_REG_OFFICE,       /* office missing or not [A-Za-z0-9_-]{1,32} */
+	CA_REG_UNEXPECTED,   /* organization/pib given for a natural person */
 	CA_REG__MAX
 };
 
@@ -102,7 +102,7 @@ const char *ca_reg_field(enum ca_reg_error e);
  * a canonical JSON form of the validated values (caller frees), used to
  * tell a replay from a conflicting resubmission. */
 enum ca_reg_error ca_reg_parse(const char *json, size_t len, int max_years,
-			       struct ca_registration *r, char **canon);
+                               struct ca_registration *r, char **canon);
 
 const char *ca_profile_name(enum ca_profile p);
 
@@ -122,19 +122,21 @@ X509_NAME *ca_cert_ca_name(const char *organization, const char *cn);
 X509 *ca_cert_root(EVP_PKEY *key, const char *organization, int years);
 /* The issuing CA under the root.  NULL on error. */
 X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *organization,
-		      int years, const char *public_url);
+                      int years, const char *public_url);
 /* A TLS certificate: server (SANs from names, "a,b,127.0.0.1") or
  * client (the RA).  NULL on error. */
 X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const char *cn,
-		  const char *names, const char *public_url);
+                  const char *names, const char *public_url);
 /* The qualified certificate of a holder (EN 319 412-2/-5).  NULL on error. */
 X509 *ca_cert_qualified(const struct ca_conf *c, const struct ca_subject *s, EVP_PKEY *pub,
-			X509 *issuer, EVP_PKEY *ikey, int years);
+                        X509 *issuer, EVP_PKEY *ikey, int years);
 /* The DER of the QCStatements extension for profile p.  Caller frees.
  * NULL on error. */
 unsigned char *ca_cert_qcstatements(const struct ca_conf *c, enum ca_profile p, size_t *len);
 /* The digest that goes with the key (SHA-384 for P-384, else SHA-256). */
 const EVP_MD *ca_cert_md(EVP_PKEY *key);
+/* The subject as an RFC 2253 string in UTF-8 ("CN=Ana Petrović,..."). */
+void ca_cert_subject(const X509 *x, char *out, size_t outlen);
 /* Serial as upper-case hex (no leading zeros kept).  Caller frees. */
 char *ca_cert_serial_hex(const X509 *x);
 /* PEM of x.  Caller frees.  NULL on error. */

@@ -202,6 +202,26 @@ err:
 	return NULL;
 }
 
+/* notAfter = the same calendar day years on (3 years from 2026-11-25 is
+ * 2029-11-25, leap days included), capped by the issuer.  0 or -1. */
+static int set_years(X509 *x, int years, const X509 *issuer)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	ASN1_TIME *t;
+	int ok;
+
+	gmtime_r(&now, &tm);
+	tm.tm_year += years;
+	t = ASN1_TIME_set(NULL, timegm(&tm));
+	if (t != NULL && ASN1_TIME_compare(t, X509_get0_notAfter(issuer)) > 0)
+		ok = X509_set1_notAfter(x, X509_get0_notAfter(issuer));
+	else
+		ok = t != NULL && X509_set1_notAfter(x, t);
+	ASN1_TIME_free(t);
+	return ok ? 0 : -1;
+}
+
 static int add_urls(X509 *x, X509 *issuer, const char *public_url, int ocsp)
 {
 	char v[2 * CA_URL_MAX + 64];
@@ -213,7 +233,7 @@ static int add_urls(X509 *x, X509 *issuer, const char *public_url, int ocsp)
 		return -1;
 	if (ocsp)
 		snprintf(v, sizeof(v), "OCSP;URI:%s/ocsp,caIssuers;URI:%s/ca/issuing.crt",
-			 public_url, public_url);
+		         public_url, public_url);
 	else
 		snprintf(v, sizeof(v), "caIssuers;URI:%s/ca/root.crt", public_url);
 	return add_ext(x, issuer, NID_info_access, v);
@@ -225,11 +245,11 @@ X509_NAME *ca_cert_ca_name(const char *organization, const char *cn)
 
 	if (n == NULL ||
 	    !X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8,
-					(const unsigned char *)"RS", -1, -1, 0) ||
+	                                (const unsigned char *)"RS", -1, -1, 0) ||
 	    !X509_NAME_add_entry_by_NID(n, NID_organizationName, MBSTRING_UTF8,
-					(const unsigned char *)organization, -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8,
-					(const unsigned char *)cn, -1, -1, 0)) {
+	                                (const unsigned char *)organization, -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cn,
+	                                -1, -1, 0)) {
 		X509_NAME_free(n);
 		return NULL;
 	}
@@ -259,7 +279,7 @@ X509 *ca_cert_root(EVP_PKEY *key, const char *organization, int years)
 }
 
 X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *organization,
-		      int years, const char *public_url)
+                      int years, const char *public_url)
 {
 	char cn[128];
 	X509_NAME *n;
@@ -275,7 +295,8 @@ X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *
 	    add_ext(x, root, NID_key_usage, "critical,keyCertSign,cRLSign") != 0 ||
 	    add_ext(x, root, NID_subject_key_identifier, "hash") != 0 ||
 	    add_ext(x, root, NID_authority_key_identifier, "keyid:always") != 0 ||
-	    add_urls(x, root, public_url, 0) != 0 || X509_sign(x, rootkey, ca_cert_md(rootkey)) <= 0) {
+	    add_urls(x, root, public_url, 0) != 0 ||
+	    X509_sign(x, rootkey, ca_cert_md(rootkey)) <= 0) {
 		X509_free(x);
 		return NULL;
 	}
@@ -283,16 +304,17 @@ X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *
 }
 
 X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const char *cn,
-		  const char *names, const char *public_url)
+                  const char *names, const char *public_url)
 {
 	X509_NAME *n = X509_NAME_new();
 	X509 *x = NULL;
 	struct buf san = BUF_INIT;
 
-	if (n == NULL || !X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8,
-						     (const unsigned char *)"RS", -1, -1, 0) ||
-	    !X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8,
-					(const unsigned char *)cn, -1, -1, 0))
+	if (n == NULL ||
+	    !X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8,
+	                                (const unsigned char *)"RS", -1, -1, 0) ||
+	    !X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cn,
+	                                -1, -1, 0))
 		goto err;
 	x = cert_new(n, pub, 2 * 365, issuer);
 	if (x == NULL || add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
@@ -315,9 +337,9 @@ X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const
 				memcpy(one, p, len);
 				one[len] = '\0';
 				is_ip = inet_pton(AF_INET, one, ip) == 1 ||
-					inet_pton(AF_INET6, one, ip) == 1;
-				buf_printf(&san, "%s%s:%s", san.len ? "," : "", is_ip ? "IP" : "DNS",
-					   one);
+				        inet_pton(AF_INET6, one, ip) == 1;
+				buf_printf(&san, "%s%s:%s", san.len ? "," : "",
+				           is_ip ? "IP" : "DNS", one);
 			}
 			p += len;
 			p += strspn(p, ", ");
@@ -392,7 +414,8 @@ static int add_policies(X509 *x, const struct ca_conf *c)
 			continue;
 		q = POLICYQUALINFO_new();
 		pi->qualifiers = sk_POLICYQUALINFO_new_null();
-		ok = q != NULL && pi->qualifiers != NULL && sk_POLICYQUALINFO_push(pi->qualifiers, q);
+		ok = q != NULL && pi->qualifiers != NULL &&
+		     sk_POLICYQUALINFO_push(pi->qualifiers, q);
 		if (!ok) {
 			POLICYQUALINFO_free(q);
 			break;
@@ -424,15 +447,19 @@ static int add_qcstatements(X509 *x, const struct ca_conf *c, enum ca_profile p)
 }
 
 X509 *ca_cert_qualified(const struct ca_conf *c, const struct ca_subject *s, EVP_PKEY *pub,
-			X509 *issuer, EVP_PKEY *ikey, int years)
+                        X509 *issuer, EVP_PKEY *ikey, int years)
 {
 	X509_NAME *n = holder_name(s);
 	X509 *x = NULL;
 
 	if (n == NULL)
 		return NULL;
-	x = cert_new(n, pub, 365L * years + years / 4, issuer);
+	x = cert_new(n, pub, 365L * years, issuer);
 	X509_NAME_free(n);
+	if (x != NULL && set_years(x, years, issuer) != 0) {
+		X509_free(x);
+		return NULL;
+	}
 	/* EN 319 412-2 4.3.2: nonRepudiation alone for a qualified
 	 * electronic signature certificate. */
 	if (x == NULL || add_ext(x, issuer, NID_key_usage, "critical,nonRepudiation") != 0 ||
@@ -444,6 +471,21 @@ X509 *ca_cert_qualified(const struct ca_conf *c, const struct ca_subject *s, EVP
 		return NULL;
 	}
 	return x;
+}
+
+void ca_cert_subject(const X509 *x, char *out, size_t outlen)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p = NULL;
+	long n = 0;
+
+	out[0] = '\0';
+	if (b != NULL && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
+	                                    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+		n = BIO_get_mem_data(b, &p);
+	if (n > 0)
+		snprintf(out, outlen, "%.*s", (int)n, p);
+	BIO_free(b);
 }
 
 char *ca_cert_serial_hex(const X509 *x)

@@ -74,8 +74,7 @@ int ca_crl_refresh_locked(struct ca *ca)
 	    !X509_CRL_set_issuer_name(crl, X509_get_subject_name(ca->issuing)) ||
 	    (t = ASN1_TIME_set(NULL, now)) == NULL || !X509_CRL_set1_lastUpdate(crl, t) ||
 	    ASN1_TIME_adj(t, now, ca->conf.crl_days, 0) == NULL ||
-	    !X509_CRL_set1_nextUpdate(crl, t) ||
-	    ca_db_revoked_each(ca->db, add_revoked, crl) != 0)
+	    !X509_CRL_set1_nextUpdate(crl, t) || ca_db_revoked_each(ca->db, add_revoked, crl) != 0)
 		goto out;
 	X509V3_set_ctx(&ctx, ca->issuing, NULL, NULL, crl, 0);
 	aki = X509V3_EXT_conf_nid(NULL, &ctx, NID_authority_key_identifier, "keyid:always");
@@ -102,8 +101,10 @@ int ca_crl_refresh_locked(struct ca *ca)
 	if (f != NULL)
 		fclose(f);
 out:
-	if (len <= 0)
-		log_warnx("CRL: signing failed");
+	if (len <= 0) {
+		log_warnx("CRL: signing failed; retrying within a minute");
+		ca->crl_time = 0; /* stale: the serve loop tries again */
+	}
 	OPENSSL_free(der);
 	X509_EXTENSION_free(aki);
 	ASN1_INTEGER_free(num);
@@ -165,7 +166,7 @@ unsigned char *ca_cert_der(struct ca *ca, int root, size_t *len)
  * serial (matched by issuer name and key hash in the request's hash
  * algorithm), unknown otherwise (RFC 6960 2.2).  0 or -1. */
 static int ocsp_one(struct ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid, ASN1_TIME *thisupd,
-		    ASN1_TIME *nextupd)
+                    ASN1_TIME *nextupd)
 {
 	ASN1_OBJECT *mdobj = NULL;
 	ASN1_INTEGER *sn = NULL;
@@ -192,8 +193,8 @@ static int ocsp_one(struct ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid, ASN1_TI
 		}
 	}
 	ok = OCSP_basic_add1_status(bs, cid, status,
-				    reason != 0 ? reason : OCSP_REVOKED_STATUS_NOSTATUS, rev,
-				    thisupd, nextupd) != NULL;
+	                            reason != 0 ? reason : OCSP_REVOKED_STATUS_NOSTATUS, rev,
+	                            thisupd, nextupd) != NULL;
 	OCSP_CERTID_free(mine);
 	ASN1_TIME_free(rev);
 	BN_free(bn);
@@ -214,8 +215,7 @@ static unsigned char *ocsp_der(OCSP_RESPONSE *resp, size_t *outlen)
 	return p;
 }
 
-unsigned char *ca_ocsp_answer(struct ca *ca, const unsigned char *req, size_t len,
-			      size_t *outlen)
+unsigned char *ca_ocsp_answer(struct ca *ca, const unsigned char *req, size_t len, size_t *outlen)
 {
 	const unsigned char *pp = req;
 	OCSP_REQUEST *rq = d2i_OCSP_REQUEST(NULL, &pp, (long)len);
@@ -238,13 +238,13 @@ unsigned char *ca_ocsp_answer(struct ca *ca, const unsigned char *req, size_t le
 	pthread_mutex_lock(&ca->lock);
 	for (i = 0; i < n; i++)
 		if (ocsp_one(ca, bs, OCSP_onereq_get0_id(OCSP_request_onereq_get0(rq, i)), thisupd,
-			     nextupd) != 0)
+		             nextupd) != 0)
 			break;
 	/* The CA answers itself (RFC 6960 4.2.2.2, first case): its
 	 * certificate goes with the response so clients find the key. */
 	if (i == n && OCSP_copy_nonce(bs, rq) >= 0 &&
 	    OCSP_basic_sign(bs, ca->issuing, ca->issuing_key, ca_cert_md(ca->issuing_key), NULL,
-			    0) == 1)
+	                    0) == 1)
 		resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
 	pthread_mutex_unlock(&ca->lock);
 	if (resp == NULL)

@@ -16,7 +16,7 @@ struct ca {
 	pthread_mutex_t lock;
 	struct p11 *p11;
 	struct p11_session *session; /* the CA's token, logged in */
-	EVP_PKEY *issuing_key;	     /* signs through the token */
+	EVP_PKEY *issuing_key;       /* signs through the token */
 	X509 *root, *issuing;
 	struct ca_db *db;
 	unsigned char *crl; /* current CRL, DER */

@@ -17,7 +17,7 @@
 #include "ca/ca.h"
 
 enum ca_result {
-	CA_OK,	      /* done, or already done with the same data */
+	CA_OK,        /* done, or already done with the same data */
 	CA_CREATED,   /* a new registration, certificate issued */
 	CA_INVALID,   /* the request is wrong: do not retry */
 	CA_NOT_FOUND, /* no such registration or shipment */
@@ -49,7 +49,7 @@ enum ca_result ca_registration_get(struct ca *ca, const char *order_id, json_t *
 /* Revokes the certificate of the registration; body {"reason": name}.
  * Revoking again answers CA_OK with the first revocation. */
 enum ca_result ca_revoke(struct ca *ca, const char *order_id, const char *body, size_t len,
-			 json_t **out);
+                         json_t **out);
 /* {"shipments": [...]} for office; state NULL, "in_transit", "received". */
 enum ca_result ca_shipments(struct ca *ca, const char *office, const char *state, json_t **out);
 enum ca_result ca_shipment_receive(struct ca *ca, long long id, json_t **out);
@@ -64,8 +64,7 @@ unsigned char *ca_crl_get(struct ca *ca, size_t *len);
 /* Answers a DER OCSP request (RFC 6960) with a DER OCSP response; a
  * malformed request gets a malformedRequest response.  Caller frees.
  * NULL only when out of memory or signing failed. */
-unsigned char *ca_ocsp_answer(struct ca *ca, const unsigned char *req, size_t len,
-			      size_t *outlen);
+unsigned char *ca_ocsp_answer(struct ca *ca, const unsigned char *req, size_t len, size_t *outlen);
 /* DER of the root or the issuing CA certificate.  Caller frees. */
 unsigned char *ca_cert_der(struct ca *ca, int root, size_t *len);
 

@@ -23,6 +23,8 @@ int cli_migrate(int argc, char **argv);
 int cli_member(int argc, char **argv);
 int cli_operator(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+int cli_orders(int argc, char **argv); /* office.c */
+int cli_testca(int argc, char **argv); /* office.c */
 int cli_demo(int argc, char **argv);
 
 #endif

@@ -48,8 +48,9 @@ static const struct key keys[] = {
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
 	{"access_log", C_BOOL, offsetof(struct config, access_log), sizeof(int), 0, 1,
 	 "one log line per request (true)"},
-	INT("order_expiry_days", order_expiry_days, 1, 3650, "confirmed orders not completed in N days expire (30)"),
-	STR(ca_connector, C_STR, "CA connector: testca = in-process TEST CA, tests and demo only (testca)"),
+	INT("order_expiry_days", order_expiry_days, 1, 3650,
+	    "confirmed orders not completed in N days expire (30)"),
+	STR(ca_connector, C_STR, "CA connector; testca: in-process TEST CA, tests only (testca)"),
 };
 
 /* Keys given in minutes/hours are stored in seconds. */

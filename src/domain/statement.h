@@ -72,8 +72,8 @@ const char *stmt_format_name(enum stmt_format f);
  * with runs of white space made one space, truncated to fit.
  */
 struct stmt_line {
-	size_t line;      /* CSV: line where the record starts; XML: line of TxDtls (or Ntry) */
-	char date[11];    /* YYYY-MM-DD: booking date (CSV: the date column) */
+	size_t line;   /* CSV: line where the record starts; XML: line of TxDtls (or Ntry) */
+	char date[11]; /* YYYY-MM-DD: booking date (CSV: the date column) */
 	long long amount_para; /* > 0, RSD para */
 	char payer[128];
 	char reference[PAYMENT_REF_SIZE]; /* canonical "97"+CC+N when ref97, else as given */
@@ -97,7 +97,7 @@ struct stmt_line {
 
 /* A line that could not be read; it is not in lines[]. */
 struct stmt_error {
-	size_t line; /* as stmt_line.line; 0 when not tied to a line */
+	size_t line;   /* as stmt_line.line; 0 when not tied to a line */
 	char msg[160]; /* English, names the field and the offending value */
 };
 
@@ -105,8 +105,8 @@ struct statement {
 	enum stmt_format format; /* the format read (never STMT_AUTO after parsing) */
 	struct stmt_line *lines; /* credits, in file order */
 	size_t nlines;
-	size_t ndebits;  /* debits (money out): skipped */
-	size_t nskipped; /* zero amounts, pending or reversed entries: skipped */
+	size_t ndebits;            /* debits (money out): skipped */
+	size_t nskipped;           /* zero amounts, pending or reversed entries: skipped */
 	struct stmt_error *errors; /* the first STMT_MAX_ERRORS line errors */
 	size_t nerrors;            /* entries in errors[] */
 	size_t nerrors_total;      /* all line errors, also those not kept */

@@ -34,7 +34,9 @@ void arena_free(struct arena *a)
 	a->inline_used = 0;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes, not cleared: for callers that write every byte (string
+ * copies), so large strings are not zeroed first and copied over. */
+static void *alloc_raw(struct arena *a, size_t n)
 {
 	struct arena_block *b;
 	size_t need = align16(n ? n : 1), size;
@@ -45,7 +47,6 @@ void *arena_alloc(struct arena *a, size_t n)
 	if (sizeof(a->inline_buf) - a->inline_used >= need) {
 		p = a->inline_buf + a->inline_used;
 		a->inline_used += need;
-		memset(p, 0, n);
 		return p;
 	}
 	b = a->head;
@@ -61,6 +62,13 @@ void *arena_alloc(struct arena *a, size_t n)
 	}
 	p = b->data + b->used;
 	b->used += need;
+	return p;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+	void *p = alloc_raw(a, n);
+
 	memset(p, 0, n);
 	return p;
 }
@@ -71,7 +79,9 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 
 	if (s == NULL)
 		return NULL;
-	p = arena_alloc(a, n + 1);
+	if (n + 1 == 0)
+		abort(); /* overflow */
+	p = alloc_raw(a, n + 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -94,7 +104,7 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		abort();
-	p = arena_alloc(a, (size_t)n + 1);
+	p = alloc_raw(a, (size_t)n + 1);
 	if ((size_t)n < sizeof(small))
 		memcpy(p, small, (size_t)n + 1);
 	else

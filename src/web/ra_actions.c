@@ -125,9 +125,11 @@ static void action_failed(struct req *r, struct order *o, enum wf_event ev, int 
 	page_error(r, 503, "error.storage");
 }
 
-/* The detail page with an action's error (status 422 and friends). */
+/* The detail page with an action's error (status 422 and friends):
+ * text next to the form, and at the top either the same text or, when
+ * a field is at fault, the request to correct it. */
 static void action_error(struct req *r, unsigned status, const struct order *o, struct tctx *c,
-			 const char *form, const char *text)
+			 const char *form, const char *text, int field)
 {
 	char name[32];
 
@@ -135,7 +137,7 @@ static void action_error(struct req *r, unsigned status, const struct order *o, 
 		c = page_ctx(r);
 	snprintf(name, sizeof(name), "err_%s", form);
 	tctx_set(c, name, text);
-	tctx_set(c, "action_error", msg(r, "bo.action_failed"));
+	tctx_set(c, "action_error", field ? msg(r, "bo.action_failed") : text);
 	ra_order_page(r, status, o, c);
 }
 
@@ -264,7 +266,7 @@ void web_ra_documents(struct req *r)
 	f[n] = note_field;
 	fields_read(r, f, n + 1, &st);
 	if (st.nerrors > 0) {
-		action_error(r, 422, &o, NULL, "documents", msg(r, "bo.checklist_invalid"));
+		action_error(r, 422, &o, NULL, "documents", msg(r, "bo.checklist_invalid"), 0);
 		return;
 	}
 	for (i = 0; i < n; i++)
@@ -274,7 +276,7 @@ void web_ra_documents(struct req *r)
 	ev = missing == 0 ? WF_EV_DOCS_OK : WF_EV_DOCS_MISSING;
 	if (!allowed(&o, ev)) {
 		/* Still incomplete: the order already waits for the rest. */
-		action_error(r, 422, &o, NULL, "documents", msg(r, "bo.docs_still_missing"));
+		action_error(r, 422, &o, NULL, "documents", msg(r, "bo.docs_still_missing"), 0);
 		return;
 	}
 	ml = member_lang(r, &o);
@@ -329,7 +331,7 @@ void web_ra_verify(struct req *r)
 	if (action_load(r, &o, WF_EV_VERIFY, WF_EV_VERIFY) != 0)
 		return;
 	if (fields_read(r, verify_fields, NFIELDS(verify_fields), &st) > 0) {
-		action_error(r, 422, &o, NULL, "verify", msg(r, "bo.identity_required"));
+		action_error(r, 422, &o, NULL, "verify", msg(r, "bo.identity_required"), 1);
 		return;
 	}
 	note = i18n_format(&r->arena, LANG_SR, "bo.note_verified", "id_type",
@@ -374,7 +376,8 @@ void web_ra_send(struct req *r)
 	    ca->submit(ca, &o, ref, err, sizeof(err)) != 0) {
 		app_audit(r, wf_event_name(WF_EV_SEND), object_of(r, &o), "failed", "CA: %s", err);
 		action_error(r, 502, &o, NULL, "send",
-			     i18n_format(&r->arena, r->lang, "bo.ca_failed", "message", err, NULL));
+			     i18n_format(&r->arena, r->lang, "bo.ca_failed", "message", err, NULL),
+			     0);
 		return;
 	}
 	memset(&cr, 0, sizeof(cr));
@@ -424,7 +427,8 @@ void web_ra_reject(struct req *r)
 		tctx_set(c, "v_reason", fields_value(&st, "reason"));
 		action_error(r, 422, &o, c, "reject",
 			     msg(r, *fields_value(&st, "reason") ? "bo.reason_too_long"
-								 : "bo.reason_required"));
+								 : "bo.reason_required"),
+			     1);
 		return;
 	}
 	reason = fields_value(&st, "reason");
@@ -496,17 +500,17 @@ void web_ra_hand_over(struct req *r)
 		tctx_set_bool(c, "v_new_id", 1);
 	if (st.nerrors > 0) {
 		action_error(r, 422, &o, c, "hand_over",
-			     msg(r, *number ? "bo.id_number_invalid" : "bo.id_number_required"));
+			     msg(r, *number ? "bo.id_number_invalid" : "bo.id_number_required"), 1);
 		return;
 	}
 	if (!new_id && strcmp(shown, asked) != 0) {
 		app_audit(r, "ra.hand_over_id_mismatch", object_of(r, &o), "denied",
 			  "ID shown does not match the request");
-		action_error(r, 422, &o, c, "hand_over", msg(r, "bo.id_mismatch"));
+		action_error(r, 422, &o, c, "hand_over", msg(r, "bo.id_mismatch"), 1);
 		return;
 	}
 	if (new_id && *remark == '\0') {
-		action_error(r, 422, &o, c, "hand_over", msg(r, "bo.new_id_note_required"));
+		action_error(r, 422, &o, c, "hand_over", msg(r, "bo.new_id_note_required"), 1);
 		return;
 	}
 	id_type = i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 && !new_id ? "order.passport"

@@ -332,15 +332,20 @@ static const char *filter_read(struct req *r, struct rfilter *f)
 	return NULL;
 }
 
-/* "?office=..&from=..&to=.." for links to the other formats. */
+/* The filter as a query string ("" or "?office=..&from=..&to=..", only
+ * the parts set) for links to the other formats. */
 static void filter_query(const struct rfilter *f, struct buf *out)
 {
-	buf_puts(out, "?office=");
-	url_encode(out, f->office);
-	buf_puts(out, "&from=");
-	url_encode(out, f->from);
-	buf_puts(out, "&to=");
-	url_encode(out, f->to);
+	const char *names[] = {"office", "from", "to"}, *values[] = {f->office, f->from, f->to};
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (values[i][0] == '\0')
+			continue;
+		buf_printf(out, "%c%s=", n++ ? '&' : '?', names[i]);
+		url_encode(out, values[i]);
+	}
 }
 
 /* ---- Output ------------------------------------------------------------- */
@@ -409,14 +414,16 @@ static void chart_svg(struct req *r, const struct report *rep, struct buf *out)
 		int x = LEFT + SLOT * (int)i + (SLOT - BAR) / 2;
 
 		buf_printf(out,
-			   "<g class=\"bar\"><rect x=\"%d\" y=\"%lld\" width=\"%d\" height=\"%lld\" "
-			   "fill=\"#2b5c8a\"/>",
+			   "<g class=\"bar\"><rect x=\"%d\" y=\"%lld\" width=\"%d\" "
+			   "height=\"%lld\" fill=\"#2b5c8a\"/>",
 			   x, TOP + PLOT - h, BAR, h);
 		buf_printf(out,
-			   "<text x=\"%d\" y=\"%lld\" text-anchor=\"middle\" fill=\"#111\">%lld</text>",
+			   "<text x=\"%d\" y=\"%lld\" text-anchor=\"middle\" "
+			   "fill=\"#111\">%lld</text>",
 			   x + BAR / 2, TOP + PLOT - h - 6, m->g[i].orders);
 		buf_printf(out,
-			   "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#111\">%s</text></g>",
+			   "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" "
+			   "fill=\"#111\">%s</text></g>",
 			   x + BAR / 2, TOP + PLOT + 20, m->g[i].key);
 	}
 	buf_puts(out, "</svg>");
@@ -466,7 +473,9 @@ enum rkind { RK_OFFICE, RK_STATE, RK_MONTH };
 
 static const char *group_label(struct req *r, enum rkind kind, const char *key)
 {
-	return kind == RK_OFFICE ? office_label(r, key) : kind == RK_STATE ? state_label(r, key) : key;
+	if (kind == RK_OFFICE)
+		return office_label(r, key);
+	return kind == RK_STATE ? state_label(r, key) : key;
 }
 
 static void add_rows(struct req *r, struct tctx *c, const char *list, struct rlist *l,

@@ -28,6 +28,7 @@
 
 #define PW "Izve\xc5\xa1taj-za-kancelariju-42" /* "Izveštaj-..." */
 #define BODY(f) buf_cstr(&(f)->r.body)
+#define CSV_HEADER "dimension,key,label,orders,handed_over,median_days_to_handover\r\n"
 
 /* Catalogue office names in Serbian (the default language). */
 #define BG_SR "Sekretarijat In\xc5\xbe" "enjerske komore Srbije"
@@ -100,6 +101,16 @@ static int add_event(sqlite3 *db, long long order, const char *state, time_t at)
 	return rc;
 }
 
+static const char SQL_ADD_ORDER[] =
+	"INSERT INTO orders (account_id, type, state, first_name, last_name, jmbg, id_type, "
+	"id_number, id_issuer, street, postal_code, city, email, phone, license_number, office, "
+	"validity, card_reader, position, company_name, company_mb, company_pib, company_street, "
+	"company_postal_code, company_city, company_email, payment_ref, total_para, created_at, "
+	"updated_at, confirmed_at) VALUES (1, 1, ?1, 'Ana', 'Petrovi\xc4\x87', '0511985715143', "
+	"'id_card', '001234567', 'PU Beograd', 'Knez Mihailova 1', '11000', 'Beograd', "
+	"'ana@example.rs', '+381601234567', '311234567', ?2, '1Y', 0, '', '', '', '', '', '', '', "
+	"'', '97 1234', 360000, ?3, ?3, ?4)";
+
 /* An order of the seeded member at office in state, confirmed at
  * `confirmed` (0: a draft), handed over at `handed` (0: not). */
 static void add_order(struct fixture *f, const char *office, const char *state, time_t confirmed,
@@ -108,20 +119,7 @@ static void add_order(struct fixture *f, const char *office, const char *state, 
 	sqlite3_stmt *s;
 	long long id;
 
-	assert_int_equal(
-		sqlite3_prepare_v2(
-			f->db,
-			"INSERT INTO orders (account_id, type, state, first_name, last_name, jmbg, "
-			"id_type, id_number, id_issuer, street, postal_code, city, email, phone, "
-			"license_number, office, validity, card_reader, position, company_name, "
-			"company_mb, company_pib, company_street, company_postal_code, company_city, "
-			"company_email, payment_ref, total_para, created_at, updated_at, "
-			"confirmed_at) VALUES (1, 1, ?1, 'Ana', 'Petrovi\xc4\x87', '0511985715143', "
-			"'id_card', '001234567', 'PU Beograd', 'Knez Mihailova 1', '11000', "
-			"'Beograd', 'ana@example.rs', '+381601234567', '311234567', ?2, '1Y', 0, '', "
-			"'', '', '', '', '', '', '', '97 1234', 360000, ?3, ?3, ?4)",
-			-1, &s, NULL),
-		SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(f->db, SQL_ADD_ORDER, -1, &s, NULL), SQLITE_OK);
 	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, office, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)(confirmed ? confirmed : utc(2025, 1, 1, 0, 0)));
@@ -458,6 +456,10 @@ static void test_reports_office_filter_for_admin(void **state)
 	body_lacks(f, "(BG)</th>");
 	body_lacks(f, "(NI)</th>");
 	body_has(f, "<option value=\"NS\" selected>");
+	/* The downloads carry the same filter. */
+	assert_int_equal(get(f, ADMIN, "/ra/reports?office=NS&from=2025-01"), 200);
+	body_has(f, "href=\"/ra/reports.csv?office=NS&amp;from=2025-01\"");
+	body_has(f, "href=\"/ra/reports/chart.svg?office=NS&amp;from=2025-01\"");
 }
 
 /* ASVS 8.2.2 / 15.3.3: an operator's report is their office's, whatever
@@ -531,10 +533,7 @@ static void test_reports_csv_export(void **state)
 	assert_non_null(cc = response_header(&f->r, "Cache-Control"));
 	assert_non_null(strstr(cc, "no-store"));
 	free(cc);
-	assert_int_equal(strncmp(BODY(f),
-				 "dimension,key,label,orders,handed_over,median_days_to_handover\r\n",
-				 64),
-			 0);
+	assert_int_equal(strncmp(BODY(f), CSV_HEADER, strlen(CSV_HEADER)), 0);
 	body_has(f, "\r\noffice,BG," BG_SR ",4,3,3\r\n");
 	body_has(f, "\r\noffice,NS," NS_SR ",3,2,3.5\r\n");
 	body_has(f, "\r\noffice,NI," NI_SR ",1,0,\r\n");

@@ -49,24 +49,35 @@ export async function assertNoHorizontalScroll(page, where) {
 		`wider than the viewport: ${m.widest.join(', ')}`);
 }
 
-/* Every element matching `selector` in <main> can be scrolled to and
- * then lies wholly inside the viewport. */
+/* Every element matching `selector` can be scrolled to and then lies
+ * wholly inside the viewport, visible and not covered by another. */
 export async function assertButtonsReachable(page, selector, where) {
-	const vp = page.viewportSize();
-	const buttons = page.locator(selector);
-	const n = await buttons.count();
-	assert.ok(n > 0, `${where}: no ${selector}`);
-	for (let i = 0; i < n; i++) {
-		const b = buttons.nth(i);
-		await b.scrollIntoViewIfNeeded();
-		assert.ok(await b.isVisible(), `${where}: ${selector} #${i} is not visible`);
-		const box = await b.boundingBox();
-		const label = (await b.innerText()).trim();
-		assert.ok(box.x >= 0 && box.x + box.width <= vp.width + 0.5 && box.y >= 0 &&
-			box.y + box.height <= vp.height + 0.5,
-		`${where}: button "${label}" lies outside the ${vp.width}x${vp.height} viewport ` +
-			`(${JSON.stringify(box)})`);
-	}
+	const found = await page.evaluate((sel) => {
+		const vw = document.documentElement.clientWidth;
+		const vh = document.documentElement.clientHeight;
+		const out = [...document.querySelectorAll(sel)].map((el) => {
+			el.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+			const r = el.getBoundingClientRect();
+			const cs = getComputedStyle(el);
+			// A link wrapped over two lines: test the first line box.
+			const first = el.getClientRects()[0] || r;
+			const hit = document.elementFromPoint(first.left + first.width / 2, first.top + first.height / 2);
+			return {
+				label: (el.innerText || el.value || '').trim(),
+				visible: r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && Number(cs.opacity) > 0,
+				inside: r.left >= 0 && r.right <= vw + 0.5 && r.top >= 0 && r.bottom <= vh + 0.5,
+				uncovered: hit !== null && (hit === el || el.contains(hit)),
+				box: [r.left, r.top, r.width, r.height].map(Math.round).join(','),
+			};
+		});
+		window.scrollTo(0, 0);
+		return out;
+	}, selector);
+	assert.ok(found.length > 0, `${where}: no ${selector}`);
+	for (const b of found)
+		assert.ok(b.visible && b.inside && b.uncovered,
+			`${where}: "${b.label}" cannot be reached: visible ${b.visible}, inside the viewport ` +
+			`${b.inside}, not covered ${b.uncovered} (box x,y,w,h ${b.box})`);
 }
 
 /*

@@ -3,6 +3,7 @@
 // (the CA service, ...).  Each server logs to a file in its folder.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -34,6 +35,19 @@ export function freePort() {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/* The HTTP status of GET url, or 0 when nothing answers (node:http, not
+ * fetch: Debian's node 18 has fetch only with its node-undici). */
+function statusOf(url) {
+	return new Promise((resolve) => {
+		const req = http.get(url, { timeout: 1000 }, (res) => {
+			res.resume();
+			resolve(res.statusCode);
+		});
+		req.on('timeout', () => req.destroy());
+		req.on('error', () => resolve(0));
+	});
+}
 
 const running = new Set();
 process.on('exit', () => {
@@ -99,13 +113,8 @@ export class Server {
 		while (Date.now() < deadline) {
 			if (exited !== null)
 				throw new Error(`${this.name} on port ${port} exited (${exited}):\n${this.logTail()}`);
-			try {
-				const res = await fetch(this.base + this.health, { signal: AbortSignal.timeout(1000) });
-				if (res.status === 200)
-					return;
-			} catch {
-				// not listening yet
-			}
+			if (await statusOf(this.base + this.health) === 200)
+				return;
 			await sleep(50);
 		}
 		throw new Error(`${this.name} on port ${port} did not answer 200 on ${this.health} ` +

@@ -1,0 +1,219 @@
+/*
+ * Back office commands:
+ *   qcra orders expire   expires orders not completed in time (the job
+ *                        the server also runs periodically)
+ *   qcra testca issue    the TEST CA (tests and demo only) issues the
+ *                        submitted registrations and ships them
+ *   qcra testca fail     makes the TEST CA refuse submissions
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "connector/connector.h"
+#include "core/i18n.h"
+#include "jobs/jobs.h"
+#include "store/store.h"
+
+static const char orders_usage[] =
+	"usage: qcra orders expire [--config FILE] [--var DIR]\n"
+	"Moves orders confirmed more than order_expiry_days ago and still waiting for\n"
+	"documents or payment to \"expired\", and mails their members.\n";
+
+static const char testca_usage[] =
+	"usage: qcra testca issue [--order N | --all] [--config FILE] [--var DIR]\n"
+	"       qcra testca fail (--message TEXT | --off) [--config FILE] [--var DIR]\n"
+	"The TEST CA, for tests and the demo only (ca_connector = testca).\n"
+	"issue: issues the registrations sent to it (one order, or all), moves the\n"
+	"       orders to \"issued\" and ships them to their pickup offices.\n"
+	"fail:  every submission fails with TEXT until --off.\n";
+
+/*
+ * Splits argv: --config/--var (with their values) go to cfgv for
+ * cli_config, and are blanked in argv.  cfgv must hold 8 pointers.
+ */
+static void split_config(int argc, char **argv, char **cfgv, int *cfgc)
+{
+	int i;
+
+	cfgv[0] = argv[0];
+	*cfgc = 1;
+	for (i = 1; i < argc; i++)
+		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--var") == 0) &&
+		    i + 1 < argc && *cfgc < 7) {
+			cfgv[(*cfgc)++] = argv[i];
+			cfgv[(*cfgc)++] = argv[i + 1];
+			argv[i] = argv[i + 1] = (char *)"";
+			i++;
+		}
+	cfgv[*cfgc] = NULL;
+}
+
+/* The remaining arguments after split_config, other than blanks. */
+static int only_blanks(int argc, char **argv, int from)
+{
+	for (; from < argc; from++)
+		if (argv[from][0] != '\0')
+			return 0;
+	return 1;
+}
+
+int cli_orders(int argc, char **argv)
+{
+	char *cfgv[8], err[256];
+	struct config cfg;
+	struct store *st;
+	int rc, cfgc, next, n;
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(orders_usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], "expire") != 0) {
+		fputs(orders_usage, stderr);
+		return 2;
+	}
+	split_config(argc - 1, argv + 1, cfgv, &cfgc);
+	if (!only_blanks(argc - 1, argv + 1, 1)) {
+		fputs(orders_usage, stderr);
+		return 2;
+	}
+	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, orders_usage, &next)) != 0)
+		return rc;
+	if (i18n_load(err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra: messages: %s\n", err);
+		return 1;
+	}
+	if ((st = cli_open_store(&cfg)) == NULL) {
+		i18n_free();
+		return 1;
+	}
+	n = jobs_expire_orders(st, &cfg, time(NULL));
+	store_close(st);
+	i18n_free();
+	if (n < 0) {
+		fprintf(stderr, "qcra: expiry stopped on a database error (see the log); what "
+				"was done stays done, run it again\n");
+		return 1;
+	}
+	printf("expired %d order(s) not completed within %d days\n", n, cfg.order_expiry_days);
+	return 0;
+}
+
+static int testca_issue_cmd(int argc, char **argv, const struct config *cfg)
+{
+	static const struct option opts[] = {
+		{"order", required_argument, NULL, 'o'},
+		{"all", no_argument, NULL, 'a'},
+		{NULL, 0, NULL, 0},
+	};
+	long long order_id = 0;
+	int c, all = 0, issued = 0, shipments = 0, rc;
+	struct store *st;
+	char err[256], *end;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o':
+			order_id = strtoll(optarg, &end, 10);
+			if (*end != '\0' || order_id <= 0) {
+				fprintf(stderr, "qcra: --order takes an order number\n");
+				return 2;
+			}
+			break;
+		case 'a':
+			all = 1;
+			break;
+		default:
+			fputs(testca_usage, stderr);
+			return 2;
+		}
+	}
+	if (!only_blanks(argc, argv, optind) || (all && order_id != 0) || (!all && order_id == 0)) {
+		fputs(testca_usage, stderr);
+		return 2;
+	}
+	if ((st = cli_open_store(cfg)) == NULL)
+		return 1;
+	rc = testca_issue(st, order_id, time(NULL), &issued, &shipments, err, sizeof(err));
+	store_close(st);
+	if (rc != 0) {
+		fprintf(stderr, "qcra: testca: %s\n", err);
+		return 1;
+	}
+	printf("test CA issued %d certificate(s) in %d shipment(s)\n", issued, shipments);
+	return 0;
+}
+
+static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
+{
+	static const struct option opts[] = {
+		{"message", required_argument, NULL, 'm'},
+		{"off", no_argument, NULL, 'f'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *message = NULL;
+	int c, off = 0, rc;
+	struct store *st;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm':
+			message = optarg;
+			break;
+		case 'f':
+			off = 1;
+			break;
+		default:
+			fputs(testca_usage, stderr);
+			return 2;
+		}
+	}
+	if (!only_blanks(argc, argv, optind) || off == (message != NULL) ||
+	    (message && (*message == '\0' || strlen(message) > 200))) {
+		fputs(testca_usage, stderr);
+		return 2;
+	}
+	if ((st = cli_open_store(cfg)) == NULL)
+		return 1;
+	rc = testca_fail_submissions(st, off ? NULL : message);
+	store_close(st);
+	if (rc != 0) {
+		fprintf(stderr, "qcra: testca: database error\n");
+		return 1;
+	}
+	printf(off ? "test CA accepts submissions\n" : "test CA refuses submissions\n");
+	return 0;
+}
+
+int cli_testca(int argc, char **argv)
+{
+	char *cfgv[8];
+	struct config cfg;
+	int rc, cfgc, next;
+
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(testca_usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || (strcmp(argv[1], "issue") != 0 && strcmp(argv[1], "fail") != 0)) {
+		fputs(testca_usage, stderr);
+		return 2;
+	}
+	split_config(argc - 1, argv + 1, cfgv, &cfgc);
+	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, testca_usage, &next)) != 0)
+		return rc;
+	if (strcmp(cfg.ca_connector, "testca") != 0) {
+		fprintf(stderr, "qcra: testca: this portal uses ca_connector = %s, not the test CA\n",
+			cfg.ca_connector);
+		return 1;
+	}
+	if (strcmp(argv[1], "issue") == 0)
+		return testca_issue_cmd(argc - 1, argv + 1, &cfg);
+	return testca_fail_cmd(argc - 1, argv + 1, &cfg);
+}
