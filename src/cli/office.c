@@ -209,7 +209,7 @@ int cli_testca(int argc, char **argv)
 	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, testca_usage, &next)) != 0)
 		return rc;
 	if (strcmp(cfg.ca_connector, "testca") != 0) {
-		fprintf(stderr, "qcra: testca: this portal uses ca_connector = %s, not the test CA\n",
+		fprintf(stderr, "qcra: testca: this portal uses ca_connector = %s, not testca\n",
 			cfg.ca_connector);
 		return 1;
 	}

@@ -4,12 +4,70 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "http/http.h"
+#include "jobs/jobs.h"
 #include "mail/mail.h"
 #include "util/log.h"
 #include "web/app.h"
+
+/* Periodic jobs (expiring stale orders, ...): a thread that runs them
+ * at start and then every JOBS_EVERY seconds until told to stop. */
+#define JOBS_EVERY 600
+
+struct jobs_thread {
+	pthread_t tid;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int stop, started;
+	struct store *st;
+	const struct config *cfg;
+};
+
+static void *jobs_main(void *arg)
+{
+	struct jobs_thread *j = arg;
+	struct timespec until;
+	int n;
+
+	pthread_mutex_lock(&j->mu);
+	while (!j->stop) {
+		pthread_mutex_unlock(&j->mu);
+		if ((n = jobs_expire_orders(j->st, j->cfg, time(NULL))) > 0)
+			log_info("jobs: %d orders expired", n);
+		pthread_mutex_lock(&j->mu);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += JOBS_EVERY;
+		while (!j->stop && pthread_cond_timedwait(&j->cv, &j->mu, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&j->mu);
+	return NULL;
+}
+
+static void jobs_start(struct jobs_thread *j, struct store *st, const struct config *cfg)
+{
+	memset(j, 0, sizeof(*j));
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->cv, NULL);
+	j->st = st;
+	j->cfg = cfg;
+	j->started = pthread_create(&j->tid, NULL, jobs_main, j) == 0;
+}
+
+static void jobs_stop(struct jobs_thread *j)
+{
+	if (!j->started)
+		return;
+	pthread_mutex_lock(&j->mu);
+	j->stop = 1;
+	pthread_cond_signal(&j->cv);
+	pthread_mutex_unlock(&j->mu);
+	pthread_join(j->tid, NULL);
+	j->started = 0;
+}
 
 static const char serve_usage[] =
 	"usage: qcra serve [--config FILE] [--listen ADDR:PORT] [--var DIR] [--workers N]\n"
@@ -23,6 +81,7 @@ int cli_serve(int argc, char **argv)
 	struct config cfg;
 	struct store *st = NULL;
 	struct app app;
+	struct jobs_thread jobs = {0};
 	char err[512], maildir[600];
 	sigset_t set;
 	int rc, next, sig, status = 1;
@@ -83,6 +142,7 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
+	jobs_start(&jobs, st, &cfg);
 	log_info("qcra listening on http://%s:%u (var %s, %u workers)", cfg.listen_addr,
 		 (unsigned)http_server_port(srv), cfg.var_dir, cfg.workers);
 	sigwait(&set, &sig);
@@ -90,6 +150,7 @@ int cli_serve(int argc, char **argv)
 	status = 0;
 out:
 	http_server_stop(srv, 10);
+	jobs_stop(&jobs);
 	mail_worker_stop(app.mail);
 	app_free(&app);
 	store_close(st);

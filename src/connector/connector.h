@@ -55,8 +55,8 @@ struct ca_connector {
 	 * same reference and creates nothing new, so a retry after a lost
 	 * answer is safe.  0 with the CA's reference in ref, or -1.
 	 */
-	int (*submit)(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX], char *err,
-		      size_t errlen);
+	int (*submit)(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
+		      char *err, size_t errlen);
 	/* Calls fn for each shipment to office (NULL: every office) that
 	 * was not yet confirmed received, oldest first. */
 	int (*shipments)(struct ca_connector *c, const char *office,

@@ -62,7 +62,7 @@ static int tc_submit(struct ca_connector *c, const struct order *o, char ref[CA_
 	subject_of(o, r.subject, sizeof(r.subject));
 	r.submitted_at = time(NULL);
 	if (rc == STORE_ERROR || store_testca_request_add(st, &r) != STORE_OK) {
-		snprintf(err, errlen, "test CA: the request could not be recorded (database error)");
+		snprintf(err, errlen, "test CA: the request cannot be recorded (database error)");
 		return -1;
 	}
 	snprintf(ref, CA_REF_MAX, "%s", r.reference);
@@ -124,8 +124,8 @@ static int each_item(void *arg, const struct testca_request *r)
 }
 
 static int tc_shipment(struct ca_connector *c, const char *ref, struct ca_shipment *out,
-		       int (*fn)(void *arg, const struct ca_shipment_item *it), void *arg, char *err,
-		       size_t errlen)
+		       int (*fn)(void *arg, const struct ca_shipment_item *it), void *arg,
+		       char *err, size_t errlen)
 {
 	struct testca_shipment t;
 	struct each_item x = {fn, arg};
@@ -135,8 +135,9 @@ static int tc_shipment(struct ca_connector *c, const char *ref, struct ca_shipme
 		snprintf(err, errlen, "test CA: there is no shipment %s", ref);
 		return -1;
 	}
-	if (rc != STORE_OK ||
-	    (fn != NULL && store_testca_shipment_items(tc_store(c), t.id, each_item, &x) != STORE_OK)) {
+	if (rc == STORE_OK && fn != NULL)
+		rc = store_testca_shipment_items(tc_store(c), t.id, each_item, &x);
+	if (rc != STORE_OK) {
 		snprintf(err, errlen, "test CA: the shipment cannot be read (database error)");
 		return -1;
 	}
@@ -182,7 +183,7 @@ static int tc_revoke(struct ca_connector *c, const struct order *o, const char *
 		return -1;
 	}
 	if (rc != STORE_OK) {
-		snprintf(err, errlen, "test CA: the revocation cannot be recorded (database error)");
+		snprintf(err, errlen, "test CA: the revocation was not recorded (database error)");
 		return -1;
 	}
 	return 0;
@@ -313,8 +314,10 @@ int testca_issue(struct store *st, long long order_id, time_t now, int *issued, 
 			log_warnx("testca: order %lld is %s, not issued", o.id, o.state);
 			continue;
 		}
-		if (rc != STORE_OK || (ship = shipment_for(st, o.office, now, ships, &nopen)) == 0 ||
-		    store_testca_issue(st, p.v[i].id, serial, ship, now) != STORE_OK)
+		if (rc != STORE_OK)
+			goto dberr;
+		ship = shipment_for(st, o.office, now, ships, &nopen);
+		if (ship == 0 || store_testca_issue(st, p.v[i].id, serial, ship, now) != STORE_OK)
 			goto dberr;
 		n++;
 	}

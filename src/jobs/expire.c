@@ -24,11 +24,13 @@ static int collect(void *arg, const struct order *o)
 	struct due *d = arg;
 
 	if (d->n == d->cap) {
-		struct order *grown = realloc(d->v, (d->cap = d->cap ? 2 * d->cap : 16) * sizeof(*o));
+		size_t cap = d->cap ? 2 * d->cap : 16;
+		struct order *grown = realloc(d->v, cap * sizeof(*o));
 
 		if (grown == NULL)
 			return 1;
 		d->v = grown;
+		d->cap = cap;
 	}
 	d->v[d->n++] = *o;
 	return 0;

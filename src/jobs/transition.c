@@ -32,8 +32,8 @@ int jobs_order_apply(struct store *st, struct order *o, enum wf_event ev, enum w
 		audit_clean(e.action, sizeof(e.action), wf_event_name(ev));
 		snprintf(e.object, sizeof(e.object), "order:%lld", o->id);
 		snprintf(e.outcome, sizeof(e.outcome), "ok");
-		snprintf(detail, sizeof(detail), "%s -> %s%s%s", o->state, to_name, *note ? ": " : "",
-			 note);
+		snprintf(detail, sizeof(detail), "%s -> %s%s%s", o->state, to_name,
+			 *note ? ": " : "", note);
 		audit_clean(e.detail, sizeof(e.detail), detail);
 		rc = store_audit_append(st, &e);
 	}

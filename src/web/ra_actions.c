@@ -288,17 +288,20 @@ void web_ra_documents(struct req *r)
 				   NULL);
 	else
 		note = i18n_format(&r->arena, LANG_SR, "bo.note_docs_missing", "missing",
-				   missing_list(r, &st, texts_sr, n, 0), "remark", note_remark, NULL);
-	mail_remark = *remark ? i18n_format(&r->arena, ml, "bo.mail_remark", "remark", remark, NULL)
-			      : "";
+				   missing_list(r, &st, texts_sr, n, 0), "remark", note_remark,
+				   NULL);
+	mail_remark = "";
+	if (*remark)
+		mail_remark = i18n_format(&r->arena, ml, "bo.mail_remark", "remark", remark, NULL);
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
 	rc = order_apply_tx(r, &o, ev, WF_OPERATOR, actor(r), note, 0, 0);
 	if (rc == STORE_OK && ev == WF_EV_DOCS_MISSING)
-		rc = app_mail(r, o.email, ml, "mail.bo_docs_missing.subject", "mail.bo_docs_missing.body",
-			      "id", arena_printf(&r->arena, "%lld", o.id), "missing",
+		rc = app_mail(r, o.email, ml, "mail.bo_docs_missing.subject",
+			      "mail.bo_docs_missing.body", "id",
+			      arena_printf(&r->arena, "%lld", o.id), "missing",
 			      missing_list(r, &st, texts_m, n, 1), "remark", mail_remark, "office",
 			      office_name(r, &o, ml), "address", office_address(r, &o), "hours",
 			      office_hours(r, &o, ml), "link", order_link(r, &o), NULL);
@@ -439,9 +442,9 @@ void web_ra_reject(struct req *r)
 	}
 	rc = order_apply_tx(r, &o, WF_EV_REJECT, WF_OPERATOR, actor(r), reason, 0, 0);
 	if (rc == STORE_OK)
-		rc = app_mail(r, o.email, ml, "mail.bo_rejected.subject", "mail.bo_rejected.body", "id",
-			      arena_printf(&r->arena, "%lld", o.id), "reason", reason, "office",
-			      office_name(r, &o, ml), "link", order_link(r, &o), NULL);
+		rc = app_mail(r, o.email, ml, "mail.bo_rejected.subject", "mail.bo_rejected.body",
+			      "id", arena_printf(&r->arena, "%lld", o.id), "reason", reason,
+			      "office", office_name(r, &o, ml), "link", order_link(r, &o), NULL);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
@@ -513,8 +516,9 @@ void web_ra_hand_over(struct req *r)
 		action_error(r, 422, &o, c, "hand_over", msg(r, "bo.new_id_note_required"), 1);
 		return;
 	}
-	id_type = i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 && !new_id ? "order.passport"
-										   : "order.id_card");
+	id_type = i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 && !new_id
+					    ? "order.passport"
+					    : "order.id_card");
 	if (new_id)
 		note = i18n_format(&r->arena, LANG_SR, "bo.note_handed_new_id", "id_number", number,
 				   "old_number", o.id_number, "remark", remark, NULL);

@@ -638,7 +638,8 @@ static void test_action_in_a_wrong_state_is_409_and_changes_nothing(void **state
 	long long id = order_new(f, "NS");
 	int events = history_len(f, id);
 
-	assert_int_equal(post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 409);
+	assert_int_equal(post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL),
+			 409);
 	assert_body_has(f, MSG_WRONG_STATE);
 	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 409);
 	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD,
@@ -738,7 +739,8 @@ static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void 
 {
 	struct fx *f = *state;
 	long long id = order_verified(f);
-	const char *fail[] = {"testca", "fail", "--message", "CA odr\xc5\xbe" "avanje u toku", NULL};
+	const char *fail[] = {"testca", "fail", "--message", "CA odr\xc5\xbe" "avanje u toku",
+			      NULL};
 	const char *off[] = {"testca", "fail", "--off", NULL};
 
 	assert_int_equal(cli(f, fail), 0);
@@ -819,8 +821,8 @@ static void test_hand_over_needs_the_id_card_of_the_request(void **state)
 	id2 = order_verified(f);
 	assert_int_equal(post(f, &f->ns, path_of(id2, "send"), NULL), 303);
 	assert_int_equal(cli(f, issue_all), 0);
-	assert_int_equal(post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
-			 303);
+	assert_int_equal(
+		post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL), 303);
 	assert_string_equal(state_of(f, id), "at_office");
 	assert_string_equal(state_of(f, id2), "at_office");
 
@@ -869,8 +871,8 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 			 303);
 	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 303);
 	assert_int_equal(cli(f, issue), 0);
-	assert_int_equal(post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
-			 303);
+	assert_int_equal(
+		post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL), 303);
 	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD,
 			      NULL),
 			 303);
@@ -924,9 +926,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_operator_of_another_office_gets_404_like_a_missing_order, setup,
 			teardown),
-		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queues_count_and_list_the_offices_orders, setup,
+		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_queues_count_and_list_the_offices_orders,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_by_number_name_jmbg_pib_and_license,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_pages_hold_20_orders, setup, teardown),
@@ -934,7 +937,8 @@ int main(void)
 			test_detail_shows_data_history_and_only_allowed_actions, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_action_in_a_wrong_state_is_409_and_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_without_csrf_token_is_403, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_post_without_csrf_token_is_403, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_incomplete_documents_mail_the_member_what_is_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reject_needs_a_reason_and_mails_it, setup,

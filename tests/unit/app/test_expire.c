@@ -308,7 +308,8 @@ static int count_shipment(void *arg, const struct ca_shipment *s)
 static void test_testca_issues_ships_per_office_and_revokes(void **state)
 {
 	struct fx *f = *state;
-	long long a = order_add(f, "sent_to_ca", DAY, "NS"), b = order_add(f, "sent_to_ca", DAY, "BG");
+	long long a = order_add(f, "sent_to_ca", DAY, "NS");
+	long long b = order_add(f, "sent_to_ca", DAY, "BG");
 	long long c = order_add(f, "sent_to_ca", DAY, "NS");
 	struct ca_connector *ca = ca_connector_open(&f->cfg, f->st, NULL, 0);
 	struct ca_shipment sh;

@@ -1,0 +1,365 @@
+/*
+ * SQLite backend: the portal's side of the CA service (store_ca.h):
+ * the queue to the CA, issued certificates, revocation requests and
+ * expiry reminders.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "store/store_ca.h"
+#include "util/log.h"
+
+#define JOB_COLS                                                                                   \
+	"id, order_id, kind, reason, created_at, attempts, next_attempt_at, done_at, refused, "    \
+	"error"
+
+static const char SQL_JOB_ADD[] =
+    "INSERT INTO ca_outbox (order_id, kind, reason, created_at, next_attempt_at) VALUES ($1, "
+    "$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO NOTHING";
+static const char SQL_JOB_NEXT[] = "SELECT " JOB_COLS " FROM ca_outbox WHERE done_at = 0 AND "
+                                   "next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
+static const char SQL_JOB_GET[] =
+    "SELECT " JOB_COLS " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
+static const char SQL_JOB_RETRY[] =
+    "UPDATE ca_outbox SET attempts = $2, next_attempt_at = $3, error = $4 WHERE id = $1";
+static const char SQL_JOB_DONE[] =
+    "UPDATE ca_outbox SET done_at = $2, refused = $3, error = $4 WHERE id = $1";
+
+#define CERT_COLS                                                                                  \
+	"order_id, serial, subject, not_before, not_after, pem, revoked_at, revoke_reason, "       \
+	"recorded_at"
+
+static const char SQL_CERT_PUT[] =
+    "INSERT INTO ca_certificates (" CERT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+    "ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = $4, "
+    "not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE revoked_at "
+    "END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
+static const char SQL_CERT_GET[] =
+    "SELECT " CERT_COLS " FROM ca_certificates WHERE order_id = $1";
+static const char SQL_CERT_REVOKED[] = "UPDATE ca_certificates SET revoked_at = $3, "
+                                       "revoke_reason = $2 WHERE order_id = $1 AND revoked_at = 0";
+static const char SQL_CERT_EXPIRING[] =
+    "SELECT " CERT_COLS " FROM ca_certificates WHERE revoked_at = 0 AND not_after > $1 AND "
+    "not_after <= $2 ORDER BY not_after, order_id";
+
+#define REV_COLS "order_id, reason, requested_by, requested_at, confirmed_by, confirmed_at"
+
+static const char SQL_REV_ADD[] = "INSERT INTO ca_revocations (order_id, reason, requested_by, "
+                                  "requested_at) VALUES ($1, $2, $3, $4)";
+static const char SQL_REV_GET[] = "SELECT " REV_COLS " FROM ca_revocations WHERE order_id = $1";
+static const char SQL_REV_CONFIRM[] =
+    "INSERT INTO ca_revocations (order_id, reason, requested_by, requested_at, confirmed_by, "
+    "confirmed_at) VALUES ($1, $2, $3, $4, $3, $4) ON CONFLICT (order_id) DO UPDATE SET "
+    "reason = $2, confirmed_by = $3, confirmed_at = $4 WHERE confirmed_at = 0";
+
+static const char SQL_REMINDER_ADD[] =
+    "INSERT INTO ca_reminders (order_id, days, sent_at) VALUES ($1, $2, $3)";
+
+static const char SQL_AWAITING[] =
+    "SELECT r.order_id FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
+    "o.state = 'sent_to_ca' AND r.connector = $1 ORDER BY r.order_id";
+static const char SQL_OFFICES[] =
+    "SELECT DISTINCT o.office FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
+    "r.connector = $1 ORDER BY o.office";
+
+/* ---- Queue --------------------------------------------------------------------------- */
+
+int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
+                     time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_text(s, 2, kind);
+	sq_bind_text(s, 3, reason ? reason : "");
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	return sq_step_done(s, "ca job add");
+}
+
+static void job_read(sqlite3_stmt *s, struct ca_job *j)
+{
+	memset(j, 0, sizeof(*j));
+	j->id = sqlite3_column_int64(s, 0);
+	j->order_id = sqlite3_column_int64(s, 1);
+	sq_col_text(s, 2, j->kind, sizeof(j->kind));
+	sq_col_text(s, 3, j->reason, sizeof(j->reason));
+	j->created_at = (time_t)sqlite3_column_int64(s, 4);
+	j->attempts = sqlite3_column_int(s, 5);
+	j->next_attempt_at = (time_t)sqlite3_column_int64(s, 6);
+	j->done_at = (time_t)sqlite3_column_int64(s, 7);
+	j->refused = sqlite3_column_int(s, 8);
+	sq_col_text(s, 9, j->error, sizeof(j->error));
+}
+
+int store_ca_job_next(struct store *st, time_t now, struct ca_job *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_NEXT);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	if ((rc = sq_step_row(s, "ca job next")) != STORE_OK)
+		return rc;
+	job_read(s, out);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_ca_job_get(struct store *st, long long order_id, const char *kind, struct ca_job *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_text(s, 2, kind);
+	if ((rc = sq_step_row(s, "ca job get")) != STORE_OK)
+		return rc;
+	job_read(s, out);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
+                       const char *error)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_RETRY);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int(s, 2, attempts);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
+	sq_bind_text(s, 4, error ? error : "");
+	return sq_step_changed(s, "ca job retry");
+}
+
+int store_ca_job_done(struct store *st, long long id, time_t now, int refused, const char *error)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_DONE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sqlite3_bind_int(s, 3, refused ? 1 : 0);
+	sq_bind_text(s, 4, error ? error : "");
+	return sq_step_changed(s, "ca job done");
+}
+
+/* ---- Certificates ----------------------------------------------------------------------- */
+
+int store_ca_cert_put(struct store *st, const struct ca_cert *c)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_PUT);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, c->order_id);
+	sq_bind_text(s, 2, c->serial);
+	sq_bind_text(s, 3, c->subject);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->not_before);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)c->not_after);
+	sq_bind_text(s, 6, c->pem);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)c->revoked_at);
+	sq_bind_text(s, 8, c->revoke_reason);
+	sqlite3_bind_int64(s, 9, (sqlite3_int64)c->recorded_at);
+	return sq_step_done(s, "ca cert put");
+}
+
+static void cert_read(sqlite3_stmt *s, struct ca_cert *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->order_id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, c->serial, sizeof(c->serial));
+	sq_col_text(s, 2, c->subject, sizeof(c->subject));
+	c->not_before = (time_t)sqlite3_column_int64(s, 3);
+	c->not_after = (time_t)sqlite3_column_int64(s, 4);
+	sq_col_text(s, 5, c->pem, sizeof(c->pem));
+	c->revoked_at = (time_t)sqlite3_column_int64(s, 6);
+	sq_col_text(s, 7, c->revoke_reason, sizeof(c->revoke_reason));
+	c->recorded_at = (time_t)sqlite3_column_int64(s, 8);
+}
+
+int store_ca_cert_get(struct store *st, long long order_id, struct ca_cert *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	if ((rc = sq_step_row(s, "ca cert get")) != STORE_OK)
+		return rc;
+	cert_read(s, out);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_ca_cert_revoked(struct store *st, long long order_id, const char *reason, time_t at)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_REVOKED);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_text(s, 2, reason);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)at);
+	rc = sq_step_changed(s, "ca cert revoked");
+	return rc == STORE_NOTFOUND ? STORE_OK : rc; /* revoked before: kept */
+}
+
+int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
+                            int (*fn)(void *arg, const struct ca_cert *c), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_EXPIRING);
+	struct ca_cert *c = malloc(sizeof(*c));
+	int rc;
+
+	if (s == NULL || c == NULL) {
+		free(c);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)after);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)before);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		cert_read(s, c);
+		if (fn(arg, c) != 0)
+			break;
+	}
+	free(c);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "ca certs expiring");
+	sq_done(s);
+	return STORE_OK;
+}
+
+/* ---- Revocation requests ------------------------------------------------------------------ */
+
+int store_ca_revocation_add(struct store *st, const struct ca_revocation *r)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_REV_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, r->order_id);
+	sq_bind_text(s, 2, r->reason);
+	sq_bind_text(s, 3, r->requested_by);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)r->requested_at);
+	return sq_step_done(s, "ca revocation add");
+}
+
+int store_ca_revocation_get(struct store *st, long long order_id, struct ca_revocation *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_REV_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	if ((rc = sq_step_row(s, "ca revocation get")) != STORE_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	out->order_id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, out->reason, sizeof(out->reason));
+	sq_col_text(s, 2, out->requested_by, sizeof(out->requested_by));
+	out->requested_at = (time_t)sqlite3_column_int64(s, 3);
+	sq_col_text(s, 4, out->confirmed_by, sizeof(out->confirmed_by));
+	out->confirmed_at = (time_t)sqlite3_column_int64(s, 5);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_ca_revocation_confirm(struct store *st, long long order_id, const char *reason,
+                                const char *by, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_REV_CONFIRM);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_text(s, 2, reason);
+	sq_bind_text(s, 3, by);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	return sq_step_changed(s, "ca revocation confirm");
+}
+
+/* ---- Reminders ------------------------------------------------------------------------------ */
+
+int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_REMINDER_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sqlite3_bind_int(s, 2, days);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	return sq_step_done(s, "ca reminder add");
+}
+
+/* ---- For the poller ---------------------------------------------------------------------------- */
+
+int store_ca_awaiting(struct store *st, const char *connector,
+                      int (*fn)(void *arg, long long order_id), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_AWAITING);
+	long long *ids = NULL, *grown;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, connector);
+	/* Ids first: fn may use the store (and write) itself. */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			if ((grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids))) ==
+			    NULL) {
+				free(ids);
+				sq_done(s);
+				return STORE_ERROR;
+			}
+			ids = grown;
+		}
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		free(ids);
+		return sq_fail(s, "ca awaiting");
+	}
+	sq_done(s);
+	for (i = 0; i < n; i++)
+		if (fn(arg, ids[i]) != 0)
+			break;
+	free(ids);
+	return STORE_OK;
+}
+
+int store_ca_offices(struct store *st, const char *connector,
+                     int (*fn)(void *arg, const char *office), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OFFICES);
+	char office[16];
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, connector);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		sq_col_text(s, 0, office, sizeof(office));
+		if (fn(arg, office) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "ca offices");
+	sq_done(s);
+	return STORE_OK;
+}
