@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "connector/caservice.h"
 #include "connector/connector.h"
 
 static const struct {
@@ -19,6 +20,9 @@ struct ca_connector *ca_connector_open(const struct config *cfg, struct store *s
 {
 	size_t i;
 
+	/* The CA service needs the configuration (URL, certificates). */
+	if (strcmp(cfg->ca_connector, "service") == 0)
+		return caservice_open(cfg, st, err, errlen);
 	for (i = 0; i < sizeof(connectors) / sizeof(connectors[0]); i++)
 		if (strcmp(cfg->ca_connector, connectors[i].name) == 0)
 			return connectors[i].open(st, err, errlen);

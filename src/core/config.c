@@ -51,6 +51,12 @@ static const struct key keys[] = {
 	INT("order_expiry_days", order_expiry_days, 1, 3650,
 	    "confirmed orders not completed in N days expire (30)"),
 	STR(ca_connector, C_STR, "CA connector; testca: in-process TEST CA, tests only (testca)"),
+	STR(ca_url, C_URL, "CA service RA API, https only (https://127.0.0.1:8443)"),
+	STR(ca_cert, C_STR, "RA client certificate for the CA (VAR/ca/ra/ra.pem)"),
+	STR(ca_key, C_STR, "RA client key for the CA (VAR/ca/ra/ra.key)"),
+	STR(ca_cacert, C_STR, "CA root the portal trusts for the CA service (VAR/ca/ra/ca.pem)"),
+	INT("ca_poll_seconds", ca_poll_secs, 1, 3600,
+	    "how often the CA queue is retried and the CA asked (10)"),
 };
 
 /* Keys given in minutes/hours are stored in seconds. */
@@ -83,6 +89,8 @@ void config_defaults(struct config *c)
 	c->access_log = 1;
 	c->order_expiry_days = 30;
 	snprintf(c->ca_connector, sizeof(c->ca_connector), "testca");
+	snprintf(c->ca_url, sizeof(c->ca_url), "https://127.0.0.1:8443");
+	c->ca_poll_secs = 10;
 }
 
 static int parse_listen(struct config *c, const char *v, char *err, size_t errlen)

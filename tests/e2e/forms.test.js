@@ -128,6 +128,17 @@ for (const [i, lang] of LANGS.entries()) {
 			}, { ...typed, last_name: m.last_name, license_number: m.license_number }, 'order-natural-errors');
 			await s.submitForm({ ...ORDER_INPUT.natural, first_name: m.first_name, jmbg: m.jmbg, email: m.email });
 			await s.expectAt({ path: /^\/orders\/\d+\/review$/, h1: 'order.review_title', status: 200 });
+			// The same form again when the draft is edited from the review
+			// (consent is not kept with the draft: it is given again).
+			const review = s.pathname;
+			await s.follow(s.t('order.edit'));
+			await s.expectAt({ path: review.replace(/review$/, 'edit'), h1: 'order.form_title', status: 200 });
+			await expectRejected(s, { postal_code: '11O00', phone: '', consent: true },
+				{ postal_code: 'field.postal_invalid', phone: 'field.required' },
+				{ postal_code: '11O00', city: ORDER_INPUT.natural.city });
+			await s.submitForm({ postal_code: '11010', phone: ORDER_INPUT.natural.phone, consent: true });
+			await s.expectAt({ path: review, h1: 'order.review_title', status: 200 });
+			assert.ok((await s.page.locator('main table.data').innerText()).includes('11010'), 'the edit was saved');
 		});
 
 		journey(stack, `test_legal_entity_order_form_shows_errors (${lang})`, { lang }, async (s) => {

@@ -165,7 +165,7 @@ static void seed_standard(struct fixture *f)
 static void staff_add(struct fixture *f, enum staff who, char *secret, size_t size)
 {
 	char pwfile[PATH_MAX + 16];
-	const char *argv[12], *p;
+	const char *argv[16], *p;
 	FILE *fp;
 	size_t n = 0, len;
 

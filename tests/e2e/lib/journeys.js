@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { linkTo } from './mail.js';
 
 /* A password that passes the policy (12+ characters, not common). */
-export const PASSWORD = 'Tri mačke spavaju na krovu';
+export const PASSWORD = 'Sunčan dan na Adi Ciganliji';
 export const NEW_PASSWORD = 'Četiri psa trče po livadi';
 
 /* The account a demo member registers: username from the member's name. */

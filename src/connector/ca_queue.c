@@ -1,0 +1,276 @@
+/*
+ * The CA worker: delivers the durable queue to the CA (ca_outbox:
+ * submissions made while the CA was down, revocations confirmed by
+ * operators), asks the CA about the orders it has not issued yet, and
+ * runs the expiry reminders.  One thread, like the mail worker
+ * (mail/outbox.c), woken by ca_worker_kick or every ca_poll_seconds.
+ *
+ * A job is claimed before it is delivered (its next attempt pushed past
+ * the request's timeout in one transaction), so a second worker does
+ * not take it meanwhile.  Delivery is idempotent at the CA (by order
+ * id; a second revocation answers the first), so the one window that
+ * could repeat a request - a crash between the CA's answer and marking
+ * the job done - still changes nothing twice.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "connector/caservice.h"
+#include "domain/audit.h"
+#include "jobs/reminders.h"
+#include "store/store_ca.h"
+#include "util/log.h"
+
+#define CAQ_CLAIM_SECS 120     /* longer than one request to the CA */
+#define CAQ_BACKOFF_MAX 600    /* the longest wait between attempts */
+#define CAQ_WAIT_SEND 5        /* the send's transaction is not committed yet */
+#define CAQ_REMINDERS_EVERY 3600
+
+struct ca_worker {
+	struct store *st;
+	const struct config *cfg; /* borrowed: outlives the worker */
+	struct ca_connector *ca;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int kicked; /* under mu */
+	int stop;   /* under mu */
+};
+
+/* Seconds after the attempts-th failure: the poll interval doubling,
+ * at most CAQ_BACKOFF_MAX. */
+static time_t caq_backoff(const struct config *cfg, int attempts)
+{
+	time_t d = cfg->ca_poll_secs > 0 ? cfg->ca_poll_secs : 10;
+	int i;
+
+	for (i = 1; i < attempts && d < CAQ_BACKOFF_MAX; i++)
+		d *= 2;
+	return d < CAQ_BACKOFF_MAX ? d : CAQ_BACKOFF_MAX;
+}
+
+static void caq_audit(struct store *st, const struct ca_job *j, const char *outcome,
+                      const char *detail)
+{
+	struct audit_entry e;
+	char action[48];
+
+	memset(&e, 0, sizeof(e));
+	e.at = time(NULL);
+	snprintf(e.actor, sizeof(e.actor), "system:ca-queue");
+	snprintf(action, sizeof(action), "ca.%s", j->kind);
+	snprintf(e.action, sizeof(e.action), "%s", action);
+	snprintf(e.object, sizeof(e.object), "order:%lld", j->order_id);
+	snprintf(e.outcome, sizeof(e.outcome), "%s", outcome);
+	audit_clean(e.detail, sizeof(e.detail), detail);
+	if (store_audit_append(st, &e) != STORE_OK)
+		log_warnx("ca queue: order %lld: audit entry not written", j->order_id);
+}
+
+/* Takes the oldest due job and hides it from other workers while it is
+ * delivered.  STORE_OK with *j, STORE_NOTFOUND or STORE_ERROR. */
+static int caq_claim(struct store *st, time_t now, struct ca_job *j)
+{
+	int rc;
+
+	if (store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	rc = store_ca_job_next(st, now, j);
+	if (rc == STORE_OK)
+		rc = store_ca_job_retry(st, j->id, j->attempts, now + CAQ_CLAIM_SECS, j->error);
+	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		return rc == STORE_NOTFOUND ? rc : STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* Delivers job j.  Returns the result; err gets the CA's words. */
+static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, const struct ca_job *j,
+                                  int *later, char *err, size_t errlen)
+{
+	struct order o;
+
+	*later = 0;
+	if (store_order_get(st, j->order_id, &o) != STORE_OK) {
+		snprintf(err, errlen, "order %lld cannot be read", j->order_id);
+		return CS_DOWN;
+	}
+	if (strcmp(j->kind, CA_JOB_SUBMIT) == 0) {
+		if (strcmp(o.state, "verified") == 0) {
+			/* Queued by a send whose transaction has not
+			 * committed (or failed: then the order waits for
+			 * the operator's next send, which finds it here). */
+			*later = 1;
+			snprintf(err, errlen, "waiting for the order to be sent");
+			return CS_DOWN;
+		}
+		if (strcmp(o.state, "sent_to_ca") != 0)
+			return CS_OK; /* issued meanwhile: nothing left to do */
+		if (!caservice_is(ca)) {
+			snprintf(err, errlen, "ca_connector %s cannot deliver a queued submission",
+			         ca->name);
+			return CS_DOWN;
+		}
+		return caservice_submit_now(ca, &o, err, errlen);
+	}
+	if (strcmp(j->kind, CA_JOB_REVOKE) == 0) {
+		if (caservice_is(ca))
+			return caservice_revoke_now(ca, &o, j->reason, err, errlen);
+		return ca->revoke(ca, &o, j->reason, err, errlen) == 0 ? CS_OK : CS_DOWN;
+	}
+	snprintf(err, errlen, "unknown job kind %s", j->kind);
+	return CS_REFUSED;
+}
+
+int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct config *cfg,
+                      time_t now)
+{
+	struct ca_job j;
+	enum cs_result res;
+	char err[512];
+	int rc, later, done = 0;
+
+	for (;;) {
+		rc = caq_claim(st, now, &j);
+		if (rc == STORE_NOTFOUND)
+			break;
+		if (rc != STORE_OK) {
+			log_warnx("ca queue: cannot read the queue");
+			return -1;
+		}
+		err[0] = '\0';
+		res = caq_deliver(st, ca, &j, &later, err, sizeof(err));
+		if (res == CS_OK) {
+			rc = store_ca_job_done(st, j.id, now, 0, "");
+			caq_audit(st, &j, "ok", j.attempts ? "delivered after the CA was back" : "");
+			done++;
+			if (strcmp(j.kind, CA_JOB_SUBMIT) == 0 && caservice_is(ca) &&
+			    caservice_sync_order(ca, j.order_id, err, sizeof(err)) < 0)
+				log_warnx("ca queue: order %lld: %s", j.order_id, err);
+		} else if (res == CS_REFUSED) {
+			log_warnx("ca queue: order %lld: the CA refused the %s: %s", j.order_id,
+			          j.kind, err);
+			rc = store_ca_job_done(st, j.id, now, 1, err);
+			caq_audit(st, &j, "denied", err);
+			done++;
+		} else if (later) {
+			rc = store_ca_job_retry(st, j.id, j.attempts, now + CAQ_WAIT_SEND, err);
+		} else {
+			log_warnx("ca queue: order %lld: %s attempt %d failed: %s", j.order_id,
+			          j.kind, j.attempts + 1, err);
+			rc = store_ca_job_retry(st, j.id, j.attempts + 1,
+			                        now + caq_backoff(cfg, j.attempts + 1), err);
+		}
+		if (rc != STORE_OK) {
+			log_warnx("ca queue: order %lld: the outcome cannot be recorded",
+			          j.order_id);
+			return -1;
+		}
+		if (res == CS_DOWN && !later)
+			break; /* the CA is down: the rest waits too */
+	}
+	if (caservice_is(ca) && caservice_sync(ca) < 0)
+		log_warnx("ca queue: asking the CA about waiting orders failed; retrying later");
+	return done;
+}
+
+/* ---- The thread ----------------------------------------------------------------------------- */
+
+static void *worker_main(void *arg)
+{
+	struct ca_worker *w = arg;
+	struct timespec ts;
+	time_t last_reminders = 0, now;
+	int stop = 0;
+
+	while (!stop) {
+		now = time(NULL);
+		ca_queue_run_once(w->st, w->ca, w->cfg, now);
+		if (now - last_reminders >= CAQ_REMINDERS_EVERY) {
+			if (jobs_cert_reminders(w->st, w->cfg, now) < 0)
+				log_warnx("reminders: pass failed; retrying later");
+			last_reminders = now;
+		}
+		pthread_mutex_lock(&w->mu);
+		if (!w->stop && !w->kicked) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += w->cfg->ca_poll_secs > 0 ? w->cfg->ca_poll_secs : 10;
+			while (!w->stop && !w->kicked)
+				if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
+					break;
+		}
+		w->kicked = 0;
+		stop = w->stop;
+		pthread_mutex_unlock(&w->mu);
+	}
+	return NULL;
+}
+
+struct ca_worker *ca_worker_start(struct store *st, const struct config *cfg, char *err,
+                                  size_t errlen)
+{
+	struct ca_worker *w = calloc(1, sizeof(*w));
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int rc;
+
+	if (w == NULL) {
+		snprintf(err, errlen, "ca worker: out of memory");
+		return NULL;
+	}
+	w->st = st;
+	w->cfg = cfg;
+	if ((w->ca = ca_connector_open(cfg, st, err, errlen)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* Signals stay with the main thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "ca worker: pthread_create: %s", strerror(rc));
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		ca_connector_close(w->ca);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void ca_worker_kick(struct ca_worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->kicked = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void ca_worker_stop(struct ca_worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	ca_connector_close(w->ca);
+	free(w);
+}

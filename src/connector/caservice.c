@@ -1,0 +1,795 @@
+/*
+ * The CA connector for the CA service (docs/ca-api.md): HTTPS with
+ * libcurl, the RA's client certificate and key, the CA's root pinned
+ * as the only trust anchor, JSON with jansson.
+ *
+ * The RA's order number (decimal) is the CA's order_id, so it is both
+ * the idempotency key of a submission and the reference the portal
+ * records.  submit() asks the CA at once: an accepted registration or a
+ * clear refusal is the answer the operator sees; a CA that cannot be
+ * reached puts the order in the durable queue (ca_outbox) and the send
+ * goes ahead, the worker (ca_queue.c) delivering it when the CA is
+ * back.  The CA produces a card at once; the portal learns of it by
+ * asking (caservice_sync_order), which records the certificate and
+ * moves the order to "issued".
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "connector/caservice.h"
+#include "domain/audit.h"
+#include "domain/catalog.h"
+#include "jobs/jobs.h"
+#include "store/store_ca.h"
+#include "store/store_office.h"
+#include "util/buf.h"
+#include "util/embedded.h"
+#include "util/log.h"
+
+#define CS_CONNECT_TIMEOUT 5L /* seconds */
+#define CS_TIMEOUT 60L        /* a submission makes a card: key generation */
+#define CS_MAX_BODY (1L << 20)
+#define CS_MAX_OFFICES 64
+
+struct cs {
+	struct store *st;
+	struct catalog *cat; /* validity years of the tariff */
+	char url[256];
+	char cert[600], key[600], cacert[600];
+};
+
+static const char connector_name[] = "service";
+
+static pthread_once_t cs_once = PTHREAD_ONCE_INIT;
+
+/* libcurl counts global inits; the mail code may have run it too. */
+static void cs_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static struct cs *cs_of(struct ca_connector *c)
+{
+	return c->impl;
+}
+
+int caservice_is(const struct ca_connector *c)
+{
+	return c != NULL && c->name == connector_name;
+}
+
+/* ---- HTTP ------------------------------------------------------------------------------ */
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct buf *b = arg;
+
+	if (b->len + size * n > (size_t)CS_MAX_BODY)
+		return 0; /* aborts the transfer */
+	buf_append(b, p, size * n);
+	return size * n;
+}
+
+/*
+ * One request to the CA: method path (below ca_url) with the JSON body
+ * (NULL: none).  Returns the HTTP status with the body in out, or 0
+ * when no answer came (err says why: connection, TLS, timeout).
+ */
+static long cs_request(struct cs *s, const char *method, const char *path, const char *body,
+                       struct buf *out, char *err, size_t errlen)
+{
+	char url[512], cerr[CURL_ERROR_SIZE];
+	struct curl_slist *h = NULL;
+	CURL *c = curl_easy_init();
+	long status = 0;
+	CURLcode rc;
+
+	buf_reset(out);
+	if (c == NULL) {
+		snprintf(err, errlen, "CA: cannot start a request (out of memory)");
+		return 0;
+	}
+	snprintf(url, sizeof(url), "%s%s", s->url, path);
+	cerr[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CS_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, CS_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	/* The CA's root is the only trust anchor; the RA proves itself
+	 * with its client certificate. */
+	curl_easy_setopt(c, CURLOPT_CAINFO, s->cacert);
+	curl_easy_setopt(c, CURLOPT_CAPATH, NULL);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(c, CURLOPT_SSLCERT, s->cert);
+	curl_easy_setopt(c, CURLOPT_SSLKEY, s->key);
+	h = curl_slist_append(h, "Accept: application/json");
+	if (body != NULL) {
+		h = curl_slist_append(h, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	rc = curl_easy_perform(c);
+	if (rc == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	else
+		snprintf(err, errlen, "CA at %s cannot be reached: %s", s->url,
+		         cerr[0] ? cerr : curl_easy_strerror(rc));
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	buf_cstr(out);
+	return status;
+}
+
+/* The CA's error answer as "message (code)" into err. */
+static void cs_error(long status, const struct buf *body, char *err, size_t errlen)
+{
+	json_t *o = json_loads(body->data ? body->data : "", 0, NULL);
+	const char *code = json_string_value(json_object_get(o, "error"));
+	const char *text = json_string_value(json_object_get(o, "message"));
+	const char *field = json_string_value(json_object_get(o, "field"));
+
+	if (status == 403)
+		snprintf(err, errlen, "the CA did not accept the RA's certificate (403)");
+	else if (text != NULL || code != NULL)
+		snprintf(err, errlen, "%s%s%s%s%s (%ld)", text ? text : code, code ? " [" : "",
+		         code ? code : "", field ? ", " : "", field ? field : "", status);
+	else
+		snprintf(err, errlen, "the CA answered %ld", status);
+	json_decref(o);
+}
+
+/* How a status ends a request that changes something. */
+static enum cs_result cs_classify(long status)
+{
+	if (status == 200 || status == 201)
+		return CS_OK;
+	if (status == 400 || status == 404 || status == 409 || status == 413)
+		return CS_REFUSED;
+	return CS_DOWN; /* 0, 403 (configuration), 5xx */
+}
+
+/* ---- The registration ---------------------------------------------------------------------- */
+
+/* Years of validity of tariff code `code` (catalogue; else its leading
+ * digits, "3y"). */
+static int validity_years(struct cs *s, const char *code)
+{
+	const struct tariff_item *t = s->cat ? catalog_tariff(s->cat, code) : NULL;
+
+	if (t != NULL && t->validity_years > 0)
+		return t->validity_years;
+	return isdigit((unsigned char)code[0]) ? atoi(code) : 0;
+}
+
+/* The POST /v1/registrations body for o; malloc'd, NULL on failure. */
+static char *registration_json(struct cs *s, const struct order *o)
+{
+	json_t *subject, *body;
+	char id[24], *text;
+
+	snprintf(id, sizeof(id), "%lld", o->id);
+	subject = json_pack("{s:s, s:s, s:s}", "given_name", o->first_name, "surname",
+	                    o->last_name, "jmbg", o->jmbg);
+	if (subject != NULL && o->type == ORDER_LEGAL) {
+		json_object_set_new(subject, "organization", json_string(o->company_name));
+		json_object_set_new(subject, "pib", json_string(o->company_pib));
+	}
+	body = json_pack("{s:s, s:s, s:o, s:i, s:s}", "order_id", id, "profile",
+	                 o->type == ORDER_LEGAL ? "legal" : "natural", "subject", subject,
+	                 "validity_years", validity_years(s, o->validity), "office", o->office);
+	if (body == NULL)
+		return NULL;
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	return text;
+}
+
+/* "2026-11-25T19:55:44Z" to UTC seconds; 0 when absent or malformed. */
+static time_t iso_time(const char *s)
+{
+	struct tm tm;
+	const char *end;
+
+	if (s == NULL)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return end != NULL && *end == '\0' ? timegm(&tm) : 0;
+}
+
+static void copy_str(char *dst, size_t size, json_t *o, const char *key)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+
+	snprintf(dst, size, "%s", v ? v : "");
+}
+
+/* A registration object into cert (order_id set by the caller) and its
+ * state into state.  0, or -1 when it holds no certificate. */
+static int registration_read(json_t *o, struct ca_cert *cert, char *state, size_t statelen)
+{
+	json_t *rev = json_object_get(o, "revocation");
+
+	copy_str(state, statelen, o, "state");
+	copy_str(cert->serial, sizeof(cert->serial), o, "serial");
+	copy_str(cert->subject, sizeof(cert->subject), o, "subject");
+	copy_str(cert->pem, sizeof(cert->pem), o, "certificate");
+	cert->not_before = iso_time(json_string_value(json_object_get(o, "not_before")));
+	cert->not_after = iso_time(json_string_value(json_object_get(o, "not_after")));
+	if (json_is_object(rev)) {
+		copy_str(cert->revoke_reason, sizeof(cert->revoke_reason), rev, "reason");
+		cert->revoked_at = iso_time(json_string_value(json_object_get(rev, "revoked_at")));
+		if (cert->revoked_at == 0)
+			cert->revoked_at = time(NULL);
+	}
+	if (cert->serial[0] == '\0' || strncmp(cert->pem, "-----BEGIN CERTIFICATE-----", 27) != 0)
+		return -1;
+	return 0;
+}
+
+enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *o, char *err,
+                                    size_t errlen)
+{
+	struct cs *s = cs_of(c);
+	struct buf b = BUF_INIT;
+	enum cs_result res;
+	char *body = registration_json(s, o);
+	long status;
+
+	if (body == NULL) {
+		snprintf(err, errlen, "CA: the registration cannot be encoded (out of memory)");
+		return CS_DOWN;
+	}
+	status = cs_request(s, "POST", "/v1/registrations", body, &b, err, errlen);
+	free(body);
+	res = status == 0 ? CS_DOWN : cs_classify(status);
+	if (status != 0 && res != CS_OK)
+		cs_error(status, &b, err, errlen);
+	buf_free(&b);
+	return res;
+}
+
+/* ---- What the CA did: recorded in the portal ------------------------------------------------ */
+
+static void audit_ca(struct store *st, const char *action, long long order_id,
+                     const char *outcome, const char *detail)
+{
+	struct audit_entry e;
+
+	memset(&e, 0, sizeof(e));
+	e.at = time(NULL);
+	snprintf(e.actor, sizeof(e.actor), "ca:service");
+	snprintf(e.action, sizeof(e.action), "%s", action);
+	snprintf(e.object, sizeof(e.object), "order:%lld", order_id);
+	snprintf(e.outcome, sizeof(e.outcome), "%s", outcome);
+	audit_clean(e.detail, sizeof(e.detail), detail);
+	store_audit_append(st, &e);
+}
+
+/* Records cert for order_id and moves a waiting order to issued, in
+ * one transaction.  Returns 1 when the order moved, 0, or -1. */
+static int record_registration(struct store *st, struct ca_cert *cert)
+{
+	struct ca_cert old;
+	struct order o;
+	char note[160];
+	int rc, moved = 0;
+
+	if (store_order_get(st, cert->order_id, &o) != STORE_OK)
+		return -1;
+	cert->recorded_at = time(NULL);
+	if (store_begin(st) != STORE_OK)
+		return -1;
+	rc = store_ca_cert_get(st, cert->order_id, &old);
+	if (rc == STORE_OK && old.revoked_at != 0 && cert->revoked_at == 0) {
+		cert->revoked_at = old.revoked_at; /* never un-revoke */
+		snprintf(cert->revoke_reason, sizeof(cert->revoke_reason), "%s", old.revoke_reason);
+	}
+	rc = rc == STORE_ERROR ? rc : store_ca_cert_put(st, cert);
+	if (rc == STORE_OK && strcmp(o.state, "sent_to_ca") == 0) {
+		snprintf(note, sizeof(note), "certificate issued by the CA, serial %s", cert->serial);
+		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:service", note, time(NULL));
+		moved = rc == STORE_OK;
+		if (rc == STORE_NOTFOUND) /* moved meanwhile */
+			rc = STORE_OK;
+	}
+	if (rc == STORE_OK && cert->revoked_at != 0 && (old.revoked_at == 0 || moved))
+		audit_ca(st, "ca.revoked", cert->order_id, "ok", cert->revoke_reason);
+	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		return -1;
+	}
+	return moved;
+}
+
+int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, size_t errlen)
+{
+	struct cs *s = cs_of(c);
+	struct buf b = BUF_INIT;
+	struct ca_cert *cert = calloc(1, sizeof(*cert));
+	char path[64], state[24];
+	json_t *o = NULL;
+	long status;
+	int rc = -1;
+
+	if (cert == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/v1/registrations/%lld", order_id);
+	status = cs_request(s, "GET", path, NULL, &b, err, errlen);
+	if (status == 404) {
+		rc = 1;
+		goto out;
+	}
+	if (status != 200) {
+		if (status != 0)
+			cs_error(status, &b, err, errlen);
+		goto out;
+	}
+	if ((o = json_loads(b.data, 0, NULL)) == NULL ||
+	    registration_read(o, cert, state, sizeof(state)) != 0) {
+		snprintf(err, errlen, "CA: order %lld: the registration holds no certificate",
+		         order_id);
+		goto out;
+	}
+	cert->order_id = order_id;
+	if ((rc = record_registration(s->st, cert)) < 0)
+		snprintf(err, errlen, "order %lld: the certificate cannot be recorded (database)",
+		         order_id);
+	else
+		rc = 0;
+out:
+	json_decref(o);
+	buf_free(&b);
+	free(cert);
+	return rc;
+}
+
+struct sync_ctx {
+	struct ca_connector *c;
+	int moved, failed;
+};
+
+static int sync_one(void *arg, long long order_id)
+{
+	struct sync_ctx *x = arg;
+	struct order o;
+	struct ca_job j;
+	char err[512];
+	int rc;
+
+	/* Still in the queue: the CA has not seen it yet. */
+	if (store_ca_job_get(cs_of(x->c)->st, order_id, CA_JOB_SUBMIT, &j) == STORE_OK &&
+	    j.done_at == 0)
+		return 0;
+	rc = caservice_sync_order(x->c, order_id, err, sizeof(err));
+	if (rc < 0) {
+		log_warnx("CA: order %lld: %s", order_id, err);
+		x->failed = 1;
+		return strstr(err, "cannot be reached") != NULL; /* CA down: stop */
+	}
+	if (rc == 0 && store_order_get(cs_of(x->c)->st, order_id, &o) == STORE_OK &&
+	    strcmp(o.state, "issued") == 0)
+		x->moved++;
+	if (rc == 1) {
+		/* Sent, but the CA does not know it (a lost submission):
+		 * queue it again. */
+		log_warnx("CA: order %lld is unknown at the CA; queued again", order_id);
+		store_ca_job_add(cs_of(x->c)->st, order_id, CA_JOB_SUBMIT, "", time(NULL));
+	}
+	return 0;
+}
+
+int caservice_sync(struct ca_connector *c)
+{
+	struct sync_ctx x = {c, 0, 0};
+
+	if (store_ca_awaiting(cs_of(c)->st, connector_name, sync_one, &x) != STORE_OK)
+		return -1;
+	return x.failed ? -1 : x.moved;
+}
+
+enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *o,
+                                    const char *reason, char *err, size_t errlen)
+{
+	struct cs *s = cs_of(c);
+	struct buf b = BUF_INIT;
+	struct ca_cert *cert = calloc(1, sizeof(*cert));
+	char path[80], body[96], state[24];
+	enum cs_result res;
+	json_t *j = NULL;
+	long status;
+
+	if (cert == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return CS_DOWN;
+	}
+	snprintf(path, sizeof(path), "/v1/registrations/%lld/revoke", o->id);
+	snprintf(body, sizeof(body), "{\"reason\":\"%s\"}", reason);
+	status = cs_request(s, "POST", path, body, &b, err, errlen);
+	res = status == 0 ? CS_DOWN : cs_classify(status);
+	if (status != 0 && res != CS_OK)
+		cs_error(status, &b, err, errlen);
+	if (res == CS_OK) {
+		j = json_loads(b.data, 0, NULL);
+		if (j == NULL || registration_read(j, cert, state, sizeof(state)) != 0 ||
+		    cert->revoked_at == 0) {
+			snprintf(err, errlen, "CA: the revocation answer holds no revocation");
+			res = CS_DOWN;
+		} else {
+			cert->order_id = o->id;
+			if (record_registration(s->st, cert) < 0) {
+				snprintf(err, errlen, "the revocation cannot be recorded (database)");
+				res = CS_DOWN; /* retried: the CA answers the same */
+			}
+		}
+	}
+	json_decref(j);
+	buf_free(&b);
+	free(cert);
+	return res;
+}
+
+/* ---- The connector's operations ------------------------------------------------------------- */
+
+static int cs_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
+                     char *err, size_t errlen)
+{
+	char why[512];
+
+	why[0] = '\0';
+	switch (caservice_submit_now(c, o, why, sizeof(why))) {
+	case CS_OK:
+		break;
+	case CS_REFUSED:
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	case CS_DOWN:
+		/* The order goes ahead; the worker submits it when the
+		 * CA is back (idempotent by order id: once). */
+		if (store_ca_job_add(cs_of(c)->st, o->id, CA_JOB_SUBMIT, "", time(NULL)) !=
+		    STORE_OK) {
+			snprintf(err, errlen, "%s; it could not be queued (database error)", why);
+			return -1;
+		}
+		log_warnx("order %lld: %s; queued for the CA", o->id, why);
+		break;
+	}
+	snprintf(ref, CA_REF_MAX, "%lld", o->id);
+	return 0;
+}
+
+/* The offices to look at: office, or those of every order sent. */
+struct offices {
+	char v[CS_MAX_OFFICES][16];
+	size_t n;
+};
+
+static int add_office(void *arg, const char *office)
+{
+	struct offices *x = arg;
+
+	if (x->n == CS_MAX_OFFICES)
+		return 1;
+	snprintf(x->v[x->n++], sizeof(x->v[0]), "%s", office);
+	return 0;
+}
+
+static int offices_of(struct cs *s, const char *office, struct offices *x)
+{
+	x->n = 0;
+	if (office != NULL && *office)
+		return add_office(x, office);
+	return store_ca_offices(s->st, connector_name, add_office, x) == STORE_OK ? 0 : -1;
+}
+
+static void shipment_read(json_t *sh, struct ca_shipment *out)
+{
+	json_t *items = json_object_get(sh, "items");
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->reference, sizeof(out->reference), "%lld",
+	         (long long)json_integer_value(json_object_get(sh, "id")));
+	copy_str(out->office, sizeof(out->office), sh, "office");
+	out->created_at = iso_time(json_string_value(json_object_get(sh, "created")));
+	out->received_at = iso_time(json_string_value(json_object_get(sh, "received_at")));
+	if (out->received_at == 0 &&
+	    json_string_value(json_object_get(sh, "state")) != NULL &&
+	    strcmp(json_string_value(json_object_get(sh, "state")), "received") == 0)
+		out->received_at = 1;
+	out->count = (long long)json_array_size(items);
+}
+
+/* The order number of a shipment item, 0 when it is not one of ours. */
+static long long item_order(json_t *it)
+{
+	const char *id = json_string_value(json_object_get(it, "order_id"));
+	char *end;
+	long long v;
+
+	if (id == NULL || !isdigit((unsigned char)*id))
+		return 0;
+	errno = 0;
+	v = strtoll(id, &end, 10);
+	return errno == 0 && *end == '\0' ? v : 0;
+}
+
+/* Records the certificates of shipment sh whose orders still wait, so
+ * that they can arrive at once. */
+static void sync_items(struct ca_connector *c, json_t *sh)
+{
+	struct order o;
+	size_t i;
+	json_t *it;
+	long long id;
+	char err[512];
+
+	json_array_foreach(json_object_get(sh, "items"), i, it)
+	{
+		if ((id = item_order(it)) == 0 ||
+		    store_order_get(cs_of(c)->st, id, &o) != STORE_OK ||
+		    strcmp(o.state, "sent_to_ca") != 0)
+			continue;
+		if (caservice_sync_order(c, id, err, sizeof(err)) < 0)
+			log_warnx("CA: order %lld: %s", id, err);
+	}
+}
+
+/* The shipments to office (state: "in_transit" or NULL for all),
+ * parsed; NULL with err. */
+static json_t *office_shipments(struct cs *s, const char *office, const char *state, char *err,
+                                size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	char path[160];
+	json_t *o = NULL, *list;
+	long status;
+
+	snprintf(path, sizeof(path), "/v1/offices/%s/shipments%s%s", office, state ? "?state=" : "",
+	         state ? state : "");
+	status = cs_request(s, "GET", path, NULL, &b, err, errlen);
+	if (status != 200) {
+		if (status != 0)
+			cs_error(status, &b, err, errlen);
+	} else if ((o = json_loads(b.data, 0, NULL)) == NULL ||
+	           !json_is_array(list = json_object_get(o, "shipments"))) {
+		snprintf(err, errlen, "CA: malformed list of shipments");
+		json_decref(o);
+		o = NULL;
+	}
+	buf_free(&b);
+	return o;
+}
+
+static int cs_shipments(struct ca_connector *c, const char *office,
+                        int (*fn)(void *arg, const struct ca_shipment *s), void *arg, char *err,
+                        size_t errlen)
+{
+	struct cs *s = cs_of(c);
+	struct offices *offs = malloc(sizeof(*offs));
+	struct ca_shipment sh;
+	json_t *o, *list;
+	size_t i, k;
+	int rc = 0, stop = 0;
+
+	if (offs == NULL || offices_of(s, office, offs) != 0) {
+		free(offs);
+		snprintf(err, errlen, "the offices cannot be read (database error)");
+		return -1;
+	}
+	for (i = 0; i < offs->n && !stop; i++) {
+		if ((o = office_shipments(s, offs->v[i], "in_transit", err, errlen)) == NULL) {
+			rc = -1;
+			break;
+		}
+		list = json_object_get(o, "shipments");
+		for (k = json_array_size(list); k > 0 && !stop; k--) { /* oldest first */
+			sync_items(c, json_array_get(list, k - 1));
+			shipment_read(json_array_get(list, k - 1), &sh);
+			stop = fn(arg, &sh) != 0;
+		}
+		json_decref(o);
+	}
+	free(offs);
+	return rc;
+}
+
+/* Finds shipment ref at the offices of the portal's orders; the parsed
+ * list holding it (to json_decref) with *found inside it, or NULL. */
+static json_t *find_shipment(struct ca_connector *c, const char *ref, json_t **found, char *err,
+                             size_t errlen)
+{
+	struct cs *s = cs_of(c);
+	struct offices *offs = malloc(sizeof(*offs));
+	json_t *o, *sh;
+	char *end;
+	long long id;
+	size_t i, k;
+
+	*found = NULL;
+	errno = 0;
+	id = strtoll(ref, &end, 10);
+	if (offs == NULL || errno != 0 || *ref == '\0' || *end != '\0' || id <= 0 ||
+	    offices_of(s, NULL, offs) != 0) {
+		free(offs);
+		snprintf(err, errlen, "CA: there is no shipment %s", ref);
+		return NULL;
+	}
+	for (i = 0; i < offs->n; i++) {
+		if ((o = office_shipments(s, offs->v[i], NULL, err, errlen)) == NULL)
+			break;
+		json_array_foreach(json_object_get(o, "shipments"), k, sh)
+		{
+			if (json_integer_value(json_object_get(sh, "id")) == id) {
+				*found = sh;
+				free(offs);
+				return o;
+			}
+		}
+		json_decref(o);
+	}
+	if (i == offs->n)
+		snprintf(err, errlen, "CA: there is no shipment %s", ref);
+	free(offs);
+	return NULL;
+}
+
+static int cs_shipment(struct ca_connector *c, const char *ref, struct ca_shipment *out,
+                       int (*fn)(void *arg, const struct ca_shipment_item *it), void *arg,
+                       char *err, size_t errlen)
+{
+	struct ca_shipment_item item;
+	json_t *o, *sh, *it;
+	size_t i;
+
+	if ((o = find_shipment(c, ref, &sh, err, errlen)) == NULL)
+		return -1;
+	sync_items(c, sh);
+	shipment_read(sh, out);
+	json_array_foreach(json_object_get(sh, "items"), i, it)
+	{
+		memset(&item, 0, sizeof(item));
+		if ((item.order_id = item_order(it)) == 0)
+			continue;
+		copy_str(item.reference, sizeof(item.reference), it, "order_id");
+		copy_str(item.serial, sizeof(item.serial), it, "serial");
+		if (fn != NULL && fn(arg, &item) != 0)
+			break;
+	}
+	json_decref(o);
+	return 0;
+}
+
+static int cs_shipment_received(struct ca_connector *c, const char *ref, const char *by,
+                                time_t now, char *err, size_t errlen)
+{
+	struct buf b = BUF_INIT;
+	char path[96];
+	long status;
+
+	(void)by;
+	(void)now;
+	if (strspn(ref, "0123456789") != strlen(ref) || *ref == '\0' || strlen(ref) > 18) {
+		snprintf(err, errlen, "CA: there is no shipment %s", ref);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "/v1/shipments/%s/receipt", ref);
+	status = cs_request(cs_of(c), "POST", path, "{}", &b, err, errlen);
+	if (status != 200 && status != 0)
+		cs_error(status, &b, err, errlen);
+	buf_free(&b);
+	return status == 200 ? 0 : -1;
+}
+
+static int cs_revoke(struct ca_connector *c, const struct order *o, const char *reason, char *err,
+                     size_t errlen)
+{
+	return caservice_revoke_now(c, o, reason, err, errlen) == CS_OK ? 0 : -1;
+}
+
+static void cs_close(struct ca_connector *c)
+{
+	struct cs *s = cs_of(c);
+
+	free(s->cat);
+	free(s);
+	free(c);
+}
+
+/* ---- Opening ---------------------------------------------------------------------------- */
+
+/* The tariff, for the validity years (as app.c loads it); NULL when it
+ * cannot be read: the tariff code's digits are used then. */
+static struct catalog *load_catalog(const struct config *cfg)
+{
+	const struct embedded_file *f = embedded_find("data/catalog.ini");
+	struct catalog *cat = calloc(1, sizeof(*cat));
+	struct buf text = BUF_INIT;
+	char why[256], chunk[4096];
+	size_t n;
+	FILE *fp;
+	int rc = -1;
+
+	if (cat == NULL)
+		return NULL;
+	if (cfg->catalog_file[0]) {
+		if ((fp = fopen(cfg->catalog_file, "r")) != NULL) {
+			while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+				buf_append(&text, chunk, n);
+			fclose(fp);
+			rc = catalog_parse(cat, buf_cstr(&text), why, sizeof(why));
+		}
+	} else if (f != NULL) {
+		buf_append(&text, f->data, f->len);
+		rc = catalog_parse(cat, buf_cstr(&text), why, sizeof(why));
+	}
+	buf_free(&text);
+	if (rc != 0) {
+		free(cat);
+		return NULL;
+	}
+	return cat;
+}
+
+static void path_or_default(char *dst, size_t size, const char *value, const char *var,
+                            const char *file)
+{
+	if (value[0])
+		snprintf(dst, size, "%s", value);
+	else
+		snprintf(dst, size, "%s/ca/ra/%s", var, file);
+}
+
+struct ca_connector *caservice_open(const struct config *cfg, struct store *st, char *err,
+                                    size_t errlen)
+{
+	struct ca_connector *c = calloc(1, sizeof(*c));
+	struct cs *s = calloc(1, sizeof(*s));
+
+	if (c == NULL || s == NULL) {
+		free(c);
+		free(s);
+		snprintf(err, errlen, "ca_connector: out of memory");
+		return NULL;
+	}
+	pthread_once(&cs_once, cs_init);
+	s->st = st;
+	s->cat = load_catalog(cfg);
+	snprintf(s->url, sizeof(s->url), "%s", cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
+	path_or_default(s->cert, sizeof(s->cert), cfg->ca_cert, cfg->var_dir, "ra.pem");
+	path_or_default(s->key, sizeof(s->key), cfg->ca_key, cfg->var_dir, "ra.key");
+	path_or_default(s->cacert, sizeof(s->cacert), cfg->ca_cacert, cfg->var_dir, "ca.pem");
+	if (strncmp(s->url, "https://", 8) != 0) {
+		snprintf(err, errlen, "ca_url: \"%s\" must be an https:// URL (the RA API is TLS only)",
+		         s->url);
+		free(s->cat);
+		free(s);
+		free(c);
+		return NULL;
+	}
+	c->name = connector_name;
+	c->impl = s;
+	c->submit = cs_submit;
+	c->shipments = cs_shipments;
+	c->shipment = cs_shipment;
+	c->shipment_received = cs_shipment_received;
+	c->revoke = cs_revoke;
+	c->close = cs_close;
+	return c;
+}

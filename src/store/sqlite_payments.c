@@ -1,0 +1,426 @@
+/*
+ * SQLite backend: payments and bank statement imports
+ * (store_payments.h).  Statements are prepared once per connection
+ * (sq_stmt), so a statement import of many lines reuses the same few.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "store/store_payments.h"
+
+#define PAYMENT_COLS                                                                               \
+	"p.id, p.order_id, p.amount_para, p.paid_on, p.payer, p.reference, p.purpose, "           \
+	"p.bank_id, p.source, p.import_id, p.line, p.fingerprint, p.match_result, "               \
+	"p.resolution, p.resolved_at, p.resolved_by, p.note, p.created_at, p.created_by, "        \
+	"o.office, o.state"
+
+static const char SQL_PAY_INSERT[] =
+	"INSERT INTO payments (order_id, amount_para, paid_on, payer, reference, purpose, "
+	"bank_id, source, import_id, line, fingerprint, match_result, resolution, resolved_at, "
+	"resolved_by, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	"$10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (fingerprint) DO NOTHING";
+static const char SQL_PAY_GET[] = "SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o "
+				  "ON o.id = p.order_id WHERE p.id = $1";
+static const char SQL_PAY_ORDER[] =
+	"SELECT o.id, o.state, o.office, o.total_para, (SELECT COALESCE(SUM(p.amount_para), 0) "
+	"FROM payments p WHERE p.order_id = o.id AND p.resolution <> 'refunded') "
+	"FROM orders o WHERE o.id = $1";
+static const char SQL_PAY_SUM[] = "SELECT COALESCE(SUM(amount_para), 0) FROM payments WHERE "
+				  "order_id = $1 AND resolution <> 'refunded'";
+static const char SQL_PAY_EACH_ORDER[] =
+	"SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
+	"WHERE p.order_id = $1 ORDER BY p.id";
+/* Open payments: resolved_at IS NULL is spelled out so that the partial
+ * index payments_open serves the scan. */
+#define OPEN_WHERE                                                                                 \
+	"WHERE p.resolved_at IS NULL AND ($1 = '' OR o.office = $1 OR p.order_id IS NULL) AND "   \
+	"($2 = 0 OR p.import_id = $2)"
+static const char SQL_PAY_EACH_OPEN[] =
+	"SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
+	OPEN_WHERE " ORDER BY p.id LIMIT $3 OFFSET $4";
+static const char SQL_PAY_COUNT_OPEN[] =
+	"SELECT COUNT(*) FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE;
+static const char SQL_PAY_RESOLVE[] =
+	"UPDATE payments SET resolution = $2, resolved_at = $3, resolved_by = $4, note = "
+	"CASE WHEN note = '' THEN $5 WHEN $5 = '' THEN note ELSE note || ' / ' || $5 END "
+	"WHERE id = $1 AND resolved_at IS NULL";
+static const char SQL_PAY_ASSIGN[] =
+	"UPDATE payments SET order_id = $2, match_result = $3, resolution = COALESCE($4, ''), "
+	"resolved_at = CASE WHEN $4 IS NULL THEN NULL ELSE $6 END, resolved_by = CASE WHEN "
+	"$4 IS NULL THEN '' ELSE $5 END WHERE id = $1 AND resolved_at IS NULL AND order_id IS "
+	"NULL";
+static const char SQL_PAY_COMPLETE[] =
+	"UPDATE payments SET resolution = 'completed', resolved_at = $3, resolved_by = $4 "
+	"WHERE order_id = $1 AND id <> $2 AND resolved_at IS NULL AND match_result = 'partial'";
+
+#define IMPORT_COLS                                                                                \
+	"id, file_name, sha256, format, lines, added, duplicates, errors, skipped, settled, "      \
+	"unresolved, created_at, created_by"
+
+static const char SQL_IMP_INSERT[] =
+	"INSERT INTO statement_imports (file_name, sha256, format, lines, added, duplicates, "
+	"errors, skipped, settled, unresolved, error_lines, created_at, created_by) VALUES ($1, "
+	"$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+static const char SQL_IMP_UPDATE[] =
+	"UPDATE statement_imports SET lines = $2, added = $3, duplicates = $4, errors = $5, "
+	"skipped = $6, settled = $7, unresolved = $8, error_lines = $9 WHERE id = $1";
+static const char SQL_IMP_GET[] =
+	"SELECT " IMPORT_COLS ", error_lines FROM statement_imports WHERE id = $1";
+static const char SQL_IMP_SAME[] = "SELECT MAX(id) FROM statement_imports WHERE sha256 = $1 "
+				   "AND id < $2";
+static const char SQL_IMP_EACH[] =
+	"SELECT " IMPORT_COLS " FROM statement_imports ORDER BY id DESC LIMIT $1";
+
+/* ---- Payments ------------------------------------------------------------------ */
+
+static void pay_read(sqlite3_stmt *s, struct payment *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(s, 0);
+	p->order_id = sqlite3_column_int64(s, 1); /* NULL reads as 0 */
+	p->amount_para = sqlite3_column_int64(s, 2);
+	sq_col_text(s, 3, p->paid_on, sizeof(p->paid_on));
+	sq_col_text(s, 4, p->payer, sizeof(p->payer));
+	sq_col_text(s, 5, p->reference, sizeof(p->reference));
+	sq_col_text(s, 6, p->purpose, sizeof(p->purpose));
+	sq_col_text(s, 7, p->bank_id, sizeof(p->bank_id));
+	sq_col_text(s, 8, p->source, sizeof(p->source));
+	p->import_id = sqlite3_column_int64(s, 9);
+	p->line = sqlite3_column_int64(s, 10);
+	sq_col_text(s, 11, p->fingerprint, sizeof(p->fingerprint));
+	sq_col_text(s, 12, p->match, sizeof(p->match));
+	sq_col_text(s, 13, p->resolution, sizeof(p->resolution));
+	p->resolved_at = (time_t)sqlite3_column_int64(s, 14);
+	sq_col_text(s, 15, p->resolved_by, sizeof(p->resolved_by));
+	sq_col_text(s, 16, p->note, sizeof(p->note));
+	p->created_at = (time_t)sqlite3_column_int64(s, 17);
+	sq_col_text(s, 18, p->created_by, sizeof(p->created_by));
+	sq_col_text(s, 19, p->office, sizeof(p->office));
+	sq_col_text(s, 20, p->order_state, sizeof(p->order_state));
+}
+
+static void bind_id_or_null(sqlite3_stmt *s, int i, long long id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(s, i, id);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int store_payment_add(struct store *st, struct payment *p)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_id_or_null(s, 1, p->order_id);
+	sqlite3_bind_int64(s, 2, p->amount_para);
+	sq_bind_text(s, 3, p->paid_on);
+	sq_bind_text(s, 4, p->payer);
+	sq_bind_text(s, 5, p->reference);
+	sq_bind_text(s, 6, p->purpose);
+	sq_bind_text(s, 7, p->bank_id);
+	sq_bind_text(s, 8, p->source);
+	bind_id_or_null(s, 9, p->import_id);
+	sqlite3_bind_int64(s, 10, p->line);
+	sq_bind_text(s, 11, p->fingerprint[0] ? p->fingerprint : NULL);
+	sq_bind_text(s, 12, p->match);
+	sq_bind_text(s, 13, p->resolution);
+	if (p->resolved_at != 0)
+		sqlite3_bind_int64(s, 14, (sqlite3_int64)p->resolved_at);
+	else
+		sqlite3_bind_null(s, 14);
+	sq_bind_text(s, 15, p->resolved_by);
+	sq_bind_text(s, 16, p->note);
+	sqlite3_bind_int64(s, 17, (sqlite3_int64)p->created_at);
+	sq_bind_text(s, 18, p->created_by);
+	rc = sq_step_done(s, "payment add");
+	if (rc != STORE_OK)
+		return rc;
+	/* ON CONFLICT DO NOTHING: no row means the fingerprint exists. */
+	if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
+		return STORE_CONFLICT;
+	p->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return STORE_OK;
+}
+
+int store_payment_get(struct store *st, long long id, struct payment *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sq_step_row(s, "payment get")) == STORE_OK) {
+		pay_read(s, out);
+		sq_done(s);
+	}
+	return rc;
+}
+
+int store_payment_order(struct store *st, long long order_id, struct payment_order *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_ORDER);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	if ((rc = sq_step_row(s, "payment order")) == STORE_OK) {
+		out->id = sqlite3_column_int64(s, 0);
+		sq_col_text(s, 1, out->state, sizeof(out->state));
+		sq_col_text(s, 2, out->office, sizeof(out->office));
+		out->total_para = sqlite3_column_int64(s, 3);
+		out->paid_para = sqlite3_column_int64(s, 4);
+		sq_done(s);
+	}
+	return rc;
+}
+
+int store_payment_sum(struct store *st, long long order_id, long long *paid)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_SUM);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	if ((rc = sq_step_row(s, "payment sum")) == STORE_OK) {
+		*paid = sqlite3_column_int64(s, 0);
+		sq_done(s);
+	}
+	return rc;
+}
+
+static int pay_each(sqlite3_stmt *s, int (*fn)(void *arg, const struct payment *p), void *arg,
+		    const char *what)
+{
+	struct payment p;
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		pay_read(s, &p);
+		if (fn(arg, &p) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, what);
+	sq_done(s);
+	return STORE_OK;
+}
+
+int store_payment_each_order(struct store *st, long long order_id,
+			     int (*fn)(void *arg, const struct payment *p), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_EACH_ORDER);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	return pay_each(s, fn, arg, "payments of order");
+}
+
+static void bind_open(sqlite3_stmt *s, const struct payment_filter *f)
+{
+	sq_bind_text(s, 1, f->office ? f->office : "");
+	sqlite3_bind_int64(s, 2, f->import_id);
+}
+
+int store_payment_each_open(struct store *st, const struct payment_filter *f,
+			    int (*fn)(void *arg, const struct payment *p), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_EACH_OPEN);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_open(s, f);
+	sqlite3_bind_int64(s, 3, f->limit > 0 ? f->limit : -1);
+	sqlite3_bind_int64(s, 4, f->offset > 0 ? f->offset : 0);
+	return pay_each(s, fn, arg, "open payments");
+}
+
+int store_payment_count_open(struct store *st, const struct payment_filter *f, long long *n)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_COUNT_OPEN);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	bind_open(s, f);
+	if ((rc = sq_step_row(s, "open payments count")) == STORE_OK) {
+		*n = sqlite3_column_int64(s, 0);
+		sq_done(s);
+	}
+	return rc;
+}
+
+int store_payment_resolve(struct store *st, long long id, const char *resolution,
+			  const char *by, const char *note, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_RESOLVE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, resolution);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sq_bind_text(s, 4, by);
+	sq_bind_text(s, 5, note ? note : "");
+	return sq_step_changed(s, "payment resolve");
+}
+
+int store_payment_assign(struct store *st, long long id, long long order_id, const char *match,
+			 const char *resolution, const char *by, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_ASSIGN);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, order_id);
+	sq_bind_text(s, 3, match);
+	sq_bind_text(s, 4, resolution);
+	sq_bind_text(s, 5, by);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+	return sq_step_changed(s, "payment assign");
+}
+
+int store_payment_complete_partials(struct store *st, long long order_id, long long except_id,
+				    const char *by, time_t now, long long *n)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_COMPLETE);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sqlite3_bind_int64(s, 2, except_id);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sq_bind_text(s, 4, by);
+	rc = sq_step_done(s, "payment complete partials");
+	if (rc == STORE_OK && n != NULL)
+		*n = sqlite3_changes(sqlite3_db_handle(s));
+	return rc;
+}
+
+/* ---- Statement imports ----------------------------------------------------------- */
+
+static void import_read(sqlite3_stmt *s, struct stmt_import *imp, int with_errors)
+{
+	memset(imp, 0, sizeof(*imp));
+	imp->id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, imp->file_name, sizeof(imp->file_name));
+	sq_col_text(s, 2, imp->sha256, sizeof(imp->sha256));
+	sq_col_text(s, 3, imp->format, sizeof(imp->format));
+	imp->lines = sqlite3_column_int64(s, 4);
+	imp->added = sqlite3_column_int64(s, 5);
+	imp->duplicates = sqlite3_column_int64(s, 6);
+	imp->errors = sqlite3_column_int64(s, 7);
+	imp->skipped = sqlite3_column_int64(s, 8);
+	imp->settled = sqlite3_column_int64(s, 9);
+	imp->unresolved = sqlite3_column_int64(s, 10);
+	imp->created_at = (time_t)sqlite3_column_int64(s, 11);
+	sq_col_text(s, 12, imp->created_by, sizeof(imp->created_by));
+	if (with_errors)
+		sq_col_text(s, 13, imp->error_lines, sizeof(imp->error_lines));
+}
+
+static void import_bind_counts(sqlite3_stmt *s, int first, const struct stmt_import *imp)
+{
+	sqlite3_bind_int64(s, first, imp->lines);
+	sqlite3_bind_int64(s, first + 1, imp->added);
+	sqlite3_bind_int64(s, first + 2, imp->duplicates);
+	sqlite3_bind_int64(s, first + 3, imp->errors);
+	sqlite3_bind_int64(s, first + 4, imp->skipped);
+	sqlite3_bind_int64(s, first + 5, imp->settled);
+	sqlite3_bind_int64(s, first + 6, imp->unresolved);
+	sq_bind_text(s, first + 7, imp->error_lines);
+}
+
+int store_import_add(struct store *st, struct stmt_import *imp)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_INSERT);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, imp->file_name);
+	sq_bind_text(s, 2, imp->sha256);
+	sq_bind_text(s, 3, imp->format);
+	import_bind_counts(s, 4, imp);
+	sqlite3_bind_int64(s, 12, (sqlite3_int64)imp->created_at);
+	sq_bind_text(s, 13, imp->created_by);
+	rc = sq_step_done(s, "import add");
+	if (rc == STORE_OK)
+		imp->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return rc;
+}
+
+int store_import_update(struct store *st, const struct stmt_import *imp)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_UPDATE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, imp->id);
+	import_bind_counts(s, 2, imp);
+	return sq_step_changed(s, "import update");
+}
+
+int store_import_get(struct store *st, long long id, struct stmt_import *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_GET);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sq_step_row(s, "import get")) == STORE_OK) {
+		import_read(s, out, 1);
+		sq_done(s);
+	}
+	return rc;
+}
+
+int store_import_same_file(struct store *st, const char *sha256, long long before_id,
+			   long long *id)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_SAME);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, sha256);
+	sqlite3_bind_int64(s, 2, before_id);
+	if ((rc = sq_step_row(s, "import same file")) == STORE_OK) {
+		*id = sqlite3_column_int64(s, 0); /* MAX over no rows: NULL, 0 */
+		sq_done(s);
+		if (*id == 0)
+			rc = STORE_NOTFOUND;
+	}
+	return rc;
+}
+
+int store_import_each(struct store *st, int limit,
+		      int (*fn)(void *arg, const struct stmt_import *imp), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_EACH);
+	struct stmt_import imp;
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, limit > 0 ? limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		import_read(s, &imp, 0);
+		if (fn(arg, &imp) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "import list");
+	sq_done(s);
+	return STORE_OK;
+}
