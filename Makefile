@@ -33,7 +33,8 @@ run: build
 	if [ -f $(DEMO_MEMBERS) ]; then \
 		$(BUILDDIR)/qcra member import --var $(VAR) $(DEMO_MEMBERS); \
 	fi
-	exec $(BUILDDIR)/qcra serve --var $(VAR)
+	# The CA service beside the portal (initialised on first run).
+	exec sh scripts/run $(BUILDDIR)/qcra $(VAR)
 
 test:
 	sh scripts/test

@@ -22,6 +22,7 @@ static const char usage[] =
 	"  orders expire    expire orders not completed in time\n"
 	"  testca issue     TEST CA (tests, demo): issue submitted registrations\n"
 	"  demo seed        fill a database with deterministic demo data\n"
+	"  payments import  record a bank statement file (CSV or camt.053) as payments\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
@@ -58,6 +59,8 @@ int main(int argc, char **argv)
 		return cli_testca(argc - 1, argv + 1);
 	if (strcmp(argv[1], "demo") == 0)
 		return cli_demo(argc - 1, argv + 1);
+	if (strcmp(argv[1], "payments") == 0)
+		return cli_payments(argc - 1, argv + 1);
 	fprintf(stderr, "qcra: unknown command \"%s\"\n\n%s", argv[1], usage);
 	return 2;
 }

@@ -26,5 +26,6 @@ int cli_audit(int argc, char **argv);
 int cli_orders(int argc, char **argv); /* office.c */
 int cli_testca(int argc, char **argv); /* office.c */
 int cli_demo(int argc, char **argv);
+int cli_payments(int argc, char **argv); /* payments.c */
 
 #endif

@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "connector/caservice.h"
+#include "domain/statement.h"
 #include "http/http.h"
 #include "jobs/jobs.h"
 #include "mail/mail.h"
@@ -98,6 +100,7 @@ int cli_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	statement_global_init(); /* libxml2, once, before any thread */
 
 	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
@@ -130,6 +133,10 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "qcra: cannot start the mail worker\n");
 		goto out;
 	}
+	if ((app.ca = ca_worker_start(st, &cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "qcra: %s\n", err);
+		goto out;
+	}
 	memset(&hc, 0, sizeof(hc));
 	hc.addr = cfg.listen_addr;
 	hc.port = cfg.listen_port;
@@ -150,6 +157,7 @@ int cli_serve(int argc, char **argv)
 	status = 0;
 out:
 	http_server_stop(srv, 10);
+	ca_worker_stop(app.ca);
 	jobs_stop(&jobs);
 	mail_worker_stop(app.mail);
 	app_free(&app);

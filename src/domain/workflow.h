@@ -26,6 +26,7 @@ enum wf_state {
 	WF_REJECTED,
 	WF_CANCELLED,
 	WF_EXPIRED,
+	WF_DOCS_INCOMPLETE_PAID, /* documents incomplete, payment already in */
 	WF_STATE__MAX
 };
 

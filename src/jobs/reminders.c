@@ -65,8 +65,9 @@ static int reminder_mail(struct store *st, const struct config *cfg, const struc
 	snprintf(link, sizeof(link), "%s/certificates/renew/%lld", cfg->base_url, o->id);
 	body = i18n_format(a, l, "mail.cert_expiry.body", "id", id, "days", left, "date", date,
 	                   "link", link, NULL);
-	return store_outbox_add(st, o->email, i18n_get(l, "mail.cert_expiry.subject"), body,
-	                        time(NULL));
+	return store_outbox_add(st, o->email,
+	                        i18n_format(a, l, "mail.cert_expiry.subject", "days", left, NULL),
+	                        body, time(NULL));
 }
 
 /* Sends the reminder of one certificate if one is due.  1 when a mail

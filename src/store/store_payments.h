@@ -22,7 +22,7 @@
 #include "domain/payment.h"
 #include "store/store.h"
 
-#define PAYMENT_FP_SIZE 72    /* 64 hex (import) or "m:" + 64 hex (manual) + NUL */
+#define PAYMENT_FP_SIZE 96 /* 64 hex (import), or "m:<order>:" + 64 hex (manual), + NUL */
 #define PAYMENT_ACTOR_SIZE 96 /* created_by, resolved_by */
 #define PAYMENT_NOTE_SIZE 512
 

@@ -103,10 +103,23 @@ static const struct route routes[] = {
 	{HTTP_GET, "/ra/shipments", web_ra_shipments, 0, ANY_STAFF},
 	{HTTP_POST, "/ra/shipments/receive", web_ra_shipment_receive, R_FORM,
 	 RA_OPERATOR | RA_ADMIN},
+	{HTTP_GET, "/orders/#/certificate.pem", web_cert_download, R_MEMBER, 0},
+	{HTTP_GET, "/orders/#/certificate.der", web_cert_download, R_MEMBER, 0},
+	{HTTP_POST, "/orders/#/revoke", web_cert_revoke, R_MEMBER | R_FORM, 0},
+	{HTTP_GET, "/certificates/renew/#", web_cert_renew, R_MEMBER, 0},
+	{HTTP_GET, "/ra/orders/#/certificate", web_ra_certificate, 0, ANY_STAFF},
+	{HTTP_POST, "/ra/orders/#/revoke", web_ra_cert_revoke, R_FORM, RA_OPERATOR | RA_ADMIN},
 	{HTTP_GET, "/ra/reports", web_ra_reports, 0, RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
 	{HTTP_GET, "/ra/reports.csv", web_ra_reports_csv, 0, RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
 	{HTTP_GET, "/ra/reports/chart.svg", web_ra_reports_chart, 0,
 	 RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
+	{HTTP_POST, "/ra/orders/#/payments", web_ra_payment_add, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_GET, "/ra/payments/import", web_ra_payments_import_get, 0, ANY_STAFF},
+	{HTTP_POST, "/ra/payments/import", web_ra_payments_import_post, R_FORM,
+	 RA_OPERATOR | RA_ADMIN},
+	{HTTP_GET, "/ra/payments/imports/#", web_ra_payments_import_report, 0, ANY_STAFF},
+	{HTTP_GET, "/ra/payments/unresolved", web_ra_payments_unresolved, 0, ANY_STAFF},
+	{HTTP_POST, "/ra/payments/#/resolve", web_ra_payment_resolve, R_FORM, RA_OPERATOR | RA_ADMIN},
 };
 
 /* ---- Start-up ----------------------------------------------------------- */

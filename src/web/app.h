@@ -17,6 +17,7 @@
 #include "tmpl/tmpl.h"
 
 struct mail_worker;
+struct ca_worker;
 
 struct catalog;
 
@@ -26,6 +27,7 @@ struct app {
 	struct store *store;
 	struct tmpl_set *tmpl;
 	struct mail_worker *mail; /* NULL: mail is delivered by someone else */
+	struct ca_worker *ca;     /* the CA queue's worker; NULL: none in this process */
 	unsigned char secret[32]; /* HMAC key for CSRF tokens */
 };
 
@@ -264,6 +266,18 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
  * c (ra_actions.c); nothing for auditors. */
 void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o);
 void web_ra_reports(struct req *r);
+/* The member's certificate, its revocation and renewal; the back
+ * office's certificate page and revocation (certificates.c). */
+void web_cert_download(struct req *r);
+void web_cert_revoke(struct req *r);
+void web_cert_renew(struct req *r);
+void web_ra_certificate(struct req *r);
+void web_ra_cert_revoke(struct req *r);
+/* The certificate section of the member's order page (after handover). */
+void cert_order_ctx(struct req *r, struct tctx *c, const struct order *o);
+/* The order form of o's type prefilled from o, posting a new order
+ * (orders.c; for renewal). */
+void order_form_prefilled(struct req *r, const struct order *o);
 void web_ra_reports_csv(struct req *r);
 void web_ra_reports_chart(struct req *r);
 
@@ -278,5 +292,43 @@ long long report_median2(long long *v, size_t n);
 void report_half_format(long long m2, char sep, char *out, size_t outlen);
 void report_csv_cell(struct buf *out, const char *v);
 int report_month_parse(const char *s, int *ym);
+
+/* ---- Payments (ra_payments.c) --------------------------------------------------- */
+
+void web_ra_payment_add(struct req *r);
+void web_ra_payments_import_get(struct req *r);
+void web_ra_payments_import_post(struct req *r);
+void web_ra_payments_import_report(struct req *r);
+void web_ra_payments_unresolved(struct req *r);
+void web_ra_payment_resolve(struct req *r);
+/* Puts the order's payments, what is paid and due, and (for operators
+ * and administrators) the manual payment form into c, all under names
+ * starting "pay_", for the partial ra_payments_section.  Values
+ * already in c (a form sent back with its errors) are kept. */
+void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o);
+
+struct pay_import_result {
+	long long import_id; /* the import recorded (store_import_get), 0 when refused */
+	long long same_file; /* an earlier import of the same bytes, or 0 */
+	char why[200];       /* why the whole file was refused */
+};
+
+/*
+ * Reads the bank statement data[0..len) in format (enum stmt_format)
+ * and records its credit lines as payments, in one transaction with the
+ * import's record and the audit entries.  A line whose model 97
+ * reference names an order is matched against it; an order paid in
+ * full moves by event payment when its state allows; every other line
+ * is recorded open for an operator.  Lines recorded before (the same
+ * fingerprint) are counted, not recorded again.  r: the staff member's
+ * request (audit actor and address, role operator), or NULL from the
+ * command line (role system, audit actor = actor).  actor: who, as
+ * recorded with the payments and in the orders' history.  Returns
+ * STORE_OK with out->import_id, STORE_NOTFOUND when the file was
+ * refused (out->why; only the refusal is audited), or STORE_ERROR
+ * (nothing recorded).
+ */
+int payments_import(struct store *st, struct req *r, const char *actor, const char *file_name,
+		    const char *data, size_t len, int format, struct pay_import_result *out);
 
 #endif

@@ -438,6 +438,18 @@ void web_cert_form_post(struct req *r)
 	http_redirect(r, loc);
 }
 
+/* Renewal (certificates.c): the form of o's type with o's values,
+ * posting a new order. */
+void order_form_prefilled(struct req *r, const struct order *o)
+{
+	struct field f[FORM_MAX_FIELDS];
+	struct fstate st;
+	size_t n = type_fields(o->type, f);
+
+	order_to_fields(o, f, n, &st, r);
+	form_render(r, 200, o->type, 0, &st);
+}
+
 /* The member's own order r->ids[0], or a 404 page (returns -1). */
 static int load_own(struct req *r, struct order *o)
 {
@@ -678,6 +690,7 @@ void web_order_page(struct req *r)
 		return;
 	c = page_ctx(r);
 	order_ctx(r, c, &o);
+	cert_order_ctx(r, c, &o);
 	if (wf_state_parse(o.state, &st) == 0) {
 		if (st == WF_DRAFT)
 			tctx_set_bool(c, "draft", 1);

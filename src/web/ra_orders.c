@@ -31,13 +31,14 @@
 struct queue {
 	const char *name; /* in /ra/queue?state=NAME */
 	const char *title_key;
-	enum wf_state states[3];
+	enum wf_state states[4];
 	size_t nstates;
 };
 
 static const struct queue queues[] = {
-	{"documents", "bo.q_documents", {WF_CONFIRMED, WF_PAID, WF_DOCS_INCOMPLETE}, 3},
-	{"payment", "bo.q_payment", {WF_CONFIRMED, WF_DOCS_RECEIVED}, 2},
+	{"documents", "bo.q_documents",
+	 {WF_CONFIRMED, WF_PAID, WF_DOCS_INCOMPLETE, WF_DOCS_INCOMPLETE_PAID}, 4},
+	{"payment", "bo.q_payment", {WF_CONFIRMED, WF_DOCS_RECEIVED, WF_DOCS_INCOMPLETE}, 3},
 	{"verify", "bo.q_verify", {WF_READY}, 1},
 	{"ca", "bo.q_ca", {WF_VERIFIED, WF_SENT_TO_CA}, 2},
 	{"pickup", "bo.q_pickup", {WF_ISSUED, WF_AT_OFFICE}, 2},

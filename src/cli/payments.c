@@ -1,0 +1,203 @@
+/*
+ * qcra payments import: records a bank statement file (CSV export or
+ * camt.053 XML) as payments, exactly as the import page does, for
+ * files larger than a web form may carry.  One transaction: the whole
+ * file is recorded or nothing is; importing the same file again
+ * records nothing twice.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/i18n.h"
+#include "domain/statement.h"
+#include "store/store.h"
+#include "store/store_payments.h"
+#include "web/app.h"
+
+static const char payments_usage[] =
+    "usage: qcra payments import [--config FILE] [--var DIR] [--by USER]\n"
+    "                            [--format auto|csv|camt.053] FILE\n"
+    "Records the credit lines of a bank statement (CSV export or ISO 20022 camt.053)\n"
+    "as payments, matched to orders by their model 97 reference; orders paid in full\n"
+    "move to \"payment received\".  Partial payments, overpayments and unknown\n"
+    "references are kept for resolution at /ra/payments/unresolved.  Lines imported\n"
+    "before are not recorded again.  --by names the staff account answerable for\n"
+    "the import (recorded as cli:USER; default cli).\n";
+
+/* The whole file into a malloc'd buffer; NULL with a message. */
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	char *data = NULL;
+
+	if (f == NULL || fstat(fileno(f), &sb) != 0) {
+		fprintf(stderr, "qcra: cannot open %s: %s\n", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode) || (unsigned long long)sb.st_size > STMT_MAX_BYTES) {
+		fprintf(stderr, "qcra: %s: not a regular file of at most %u MB; split the statement\n",
+		        path, STMT_MAX_BYTES / (1024u * 1024u));
+		goto fail;
+	}
+	*len = (size_t)sb.st_size;
+	if ((data = malloc(*len + 1)) == NULL || fread(data, 1, *len, f) != *len) {
+		fprintf(stderr, "qcra: cannot read %s\n", path);
+		free(data);
+		data = NULL;
+		goto fail;
+	}
+	data[*len] = '\0';
+fail:
+	if (f != NULL)
+		fclose(f);
+	return data;
+}
+
+/* The staff account --by names must exist, be active and may record
+ * payments.  0 or -1 (reported). */
+static int check_by(struct store *st, const char *by)
+{
+	struct operator o;
+
+	if (store_operator_by_username(st, by, &o) != STORE_OK) {
+		fprintf(stderr, "qcra: --by: no staff account \"%s\"\n", by);
+		return -1;
+	}
+	if (!o.active || strcmp(o.role, "auditor") == 0) {
+		fprintf(stderr, "qcra: --by: %s is %s and cannot record payments\n", by,
+		        o.active ? "an auditor" : "disabled");
+		return -1;
+	}
+	return 0;
+}
+
+static void print_report(struct store *st, const struct pay_import_result *res, double secs)
+{
+	struct stmt_import *imp = calloc(1, sizeof(*imp));
+
+	if (imp == NULL || store_import_get(st, res->import_id, imp) != STORE_OK) {
+		printf("import %lld recorded\n", res->import_id);
+		free(imp);
+		return;
+	}
+	printf("import %lld: %s (%s), %.2f s\n", imp->id, imp->file_name, imp->format, secs);
+	printf("  credit lines read       %lld\n", imp->lines);
+	printf("  payments recorded       %lld\n", imp->added);
+	printf("  recorded before         %lld\n", imp->duplicates);
+	printf("  lines with errors       %lld\n", imp->errors);
+	printf("  skipped (debits, ...)   %lld\n", imp->skipped);
+	printf("  orders paid in full     %lld\n", imp->settled);
+	printf("  left for resolution     %lld\n", imp->unresolved);
+	if (res->same_file)
+		printf("the same file was imported before as import %lld\n", res->same_file);
+	if (imp->error_lines[0])
+		printf("errors:\n%s", imp->error_lines);
+	free(imp);
+}
+
+static int payments_import_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'}, {"var", required_argument, NULL, 'v'},
+	    {"by", required_argument, NULL, 'b'},     {"format", required_argument, NULL, 'f'},
+	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	};
+	const char *by = NULL, *path;
+	char *cfgv[8], actor[96], *data = NULL, err[256];
+	struct pay_import_result res;
+	struct timespec t0, t1;
+	struct config cfg;
+	struct store *st = NULL;
+	int c, cfgc = 1, next, rc, format = STMT_AUTO, status = 1;
+	size_t len = 0;
+
+	cfgv[0] = argv[0];
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+		case 'v':
+			cfgv[cfgc++] = (char *)(c == 'c' ? "--config" : "--var");
+			cfgv[cfgc++] = optarg;
+			break;
+		case 'b':
+			by = optarg;
+			break;
+		case 'f':
+			for (format = 0; format < STMT__MAX; format++)
+				if (strcmp(optarg, stmt_format_name((enum stmt_format)format)) == 0)
+					break;
+			if (format == STMT__MAX) {
+				fputs(payments_usage, stderr);
+				return 2;
+			}
+			break;
+		case 'h':
+			fputs(payments_usage, stdout);
+			return 0;
+		default:
+			fputs(payments_usage, stderr);
+			return 2;
+		}
+		if (cfgc > 5)
+			break;
+	}
+	if (optind != argc - 1 || (by != NULL && (*by == '\0' || strlen(by) > 60))) {
+		fputs(payments_usage, stderr);
+		return 2;
+	}
+	path = argv[optind];
+	cfgv[cfgc] = NULL;
+	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, payments_usage, &next)) != 0)
+		return rc;
+	if (i18n_load(err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra: messages: %s\n", err);
+		return 1;
+	}
+	statement_global_init();
+	if ((data = read_file(path, &len)) == NULL || (st = cli_open_store(&cfg)) == NULL)
+		goto out;
+	if (by != NULL && check_by(st, by) != 0)
+		goto out;
+	snprintf(actor, sizeof(actor), "cli%s%s", by ? ":" : "", by ? by : "");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = payments_import(st, NULL, actor, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
+	                     data, len, format, &res);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == STORE_NOTFOUND)
+		fprintf(stderr, "qcra: %s was not imported: %s\n", path, res.why);
+	else if (rc != STORE_OK)
+		fprintf(stderr, "qcra: %s was not imported: database error (see above); nothing "
+		                "was recorded, run it again\n",
+		        path);
+	else {
+		print_report(st, &res,
+		             (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		status = 0;
+	}
+out:
+	store_close(st);
+	free(data);
+	i18n_free();
+	return status;
+}
+
+int cli_payments(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(payments_usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], "import") != 0) {
+		fputs(payments_usage, stderr);
+		return 2;
+	}
+	return payments_import_cmd(argc - 1, argv + 1);
+}

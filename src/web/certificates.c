@@ -1,0 +1,470 @@
+/*
+ * The member's certificate: after handover the order page shows it
+ * (subject, serial, validity, status) and offers it for download in
+ * PEM and DER (the certificate only: the holder's key never leaves the
+ * card, and the portal never has it).  The member may ask for its
+ * revocation; an operator confirms the request, or revokes on a
+ * reported loss, and the CA worker takes it to the CA (queued, so a CA
+ * that is down gets it later); the member sees each step.  Renewal
+ * starts a new order prefilled from a previous one.
+ *
+ * Access (ASVS 8.2): a member reaches only their own orders; another
+ * member's order, or one without a certificate, answers 404 like an id
+ * that does not exist.  Operators reach only their office's orders
+ * (ra_order_load).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "connector/caservice.h"
+#include "domain/workflow.h"
+#include "store/store_ca.h"
+#include "store/store_office.h"
+#include "util/log.h"
+#include "web/app.h"
+
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* RFC 5280 5.3.1 reasons the portal offers; the member picks from the
+ * first ones. */
+static const struct reason {
+	const char *name;
+	const char *label_key;
+	int member;
+} reasons[] = {
+    {"keyCompromise", "cert.reason_keyCompromise", 1},
+    {"affiliationChanged", "cert.reason_affiliationChanged", 1},
+    {"cessationOfOperation", "cert.reason_cessationOfOperation", 1},
+    {"unspecified", "cert.reason_unspecified", 1},
+    {"superseded", "cert.reason_superseded", 0},
+    {"privilegeWithdrawn", "cert.reason_privilegeWithdrawn", 0},
+};
+
+static const struct reason *reason_find(const char *name, int member)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS(reasons); i++)
+		if (strcmp(reasons[i].name, name) == 0 && (!member || reasons[i].member))
+			return &reasons[i];
+	return NULL;
+}
+
+static const char *check_member_reason(const char *v)
+{
+	return reason_find(v, 1) ? NULL : "cert.reason_invalid";
+}
+
+static const char *check_any_reason(const char *v)
+{
+	return reason_find(v, 0) ? NULL : "cert.reason_invalid";
+}
+
+static const char *reason_label(struct req *r, const char *name)
+{
+	const struct reason *x = reason_find(name, 0);
+
+	return x ? msg(r, x->label_key) : name;
+}
+
+/* List "reasons" (value, label, selected) into c. */
+static void reasons_ctx(struct req *r, struct tctx *c, int member, const char *selected)
+{
+	struct tctx *item;
+	size_t i;
+
+	tctx_set_list(c, "reasons");
+	for (i = 0; i < NFIELDS(reasons); i++) {
+		if (member && !reasons[i].member)
+			continue;
+		item = tctx_add(c, "reasons");
+		tctx_set(item, "value", reasons[i].name);
+		tctx_set(item, "label", msg(r, reasons[i].label_key));
+		if (selected && strcmp(selected, reasons[i].name) == 0)
+			tctx_set_bool(item, "selected", 1);
+	}
+}
+
+static void date_set(struct tctx *c, const char *name, time_t t, int with_time)
+{
+	char out[32];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, sizeof(out), with_time ? "%d.%m.%Y. %H:%M" : "%d.%m.%Y.", &tm);
+	tctx_set(c, name, out);
+}
+
+static void kick(struct req *r)
+{
+	ca_worker_kick(app_of(r)->ca);
+}
+
+/* The certificate of order o (in the request's arena), or NULL when it
+ * has none (*rc: STORE_NOTFOUND or STORE_ERROR). */
+static struct ca_cert *cert_load(struct req *r, const struct order *o, int *rc)
+{
+	struct ca_cert *c = arena_alloc(&r->arena, sizeof(*c));
+
+	*rc = store_ca_cert_get(app_of(r)->store, o->id, c);
+	return *rc == STORE_OK ? c : NULL;
+}
+
+/* Subject, serial, validity and status of c into ctx, as the member
+ * and the operator see them. */
+static void cert_facts(struct req *r, struct tctx *ctx, const struct ca_cert *c,
+                       const struct ca_revocation *rev)
+{
+	const char *status;
+
+	tctx_set_bool(ctx, "cert", 1);
+	tctx_set(ctx, "cert_subject", c->subject);
+	tctx_set(ctx, "cert_serial", c->serial);
+	date_set(ctx, "cert_from", c->not_before, 1);
+	date_set(ctx, "cert_until", c->not_after, 1);
+	if (c->revoked_at != 0) {
+		status = i18n_format(&r->arena, r->lang, "cert.status_revoked", "reason",
+		                     reason_label(r, c->revoke_reason), NULL);
+		date_set(ctx, "cert_revoked_at", c->revoked_at, 1);
+		tctx_set_bool(ctx, "cert_revoked", 1);
+	} else if (rev != NULL && rev->confirmed_at != 0)
+		status = msg(r, "cert.status_revoking");
+	else if (rev != NULL)
+		status = msg(r, "cert.status_requested");
+	else if (c->not_after <= time(NULL))
+		status = msg(r, "cert.status_expired");
+	else
+		status = msg(r, "cert.status_valid");
+	tctx_set(ctx, "cert_status", status);
+	if (rev != NULL) {
+		tctx_set_bool(ctx, "revocation", 1);
+		tctx_set(ctx, "rev_reason", reason_label(r, rev->reason));
+		tctx_set(ctx, "rev_by", rev->requested_by);
+		date_set(ctx, "rev_at", rev->requested_at, 1);
+		if (rev->confirmed_at != 0) {
+			tctx_set(ctx, "rev_confirmed_by", rev->confirmed_by);
+			date_set(ctx, "rev_confirmed_at", rev->confirmed_at, 1);
+		}
+	}
+}
+
+/* ---- The member's order page --------------------------------------------------------- */
+
+void cert_order_ctx(struct req *r, struct tctx *c, const struct order *o)
+{
+	struct ca_revocation rev;
+	struct ca_cert *cert;
+	enum wf_state st;
+	const char *q = http_query(r, "cert");
+	int rc, has_rev;
+
+	if (wf_state_parse(o->state, &st) != 0 || st == WF_DRAFT)
+		return;
+	if (st != WF_CANCELLED)
+		tctx_set_bool(c, "may_renew", 1);
+	if (st != WF_HANDED_OVER || (cert = cert_load(r, o, &rc)) == NULL)
+		return;
+	has_rev = store_ca_revocation_get(app_of(r)->store, o->id, &rev) == STORE_OK;
+	cert_facts(r, c, cert, has_rev ? &rev : NULL);
+	if (!has_rev && cert->revoked_at == 0 && cert->not_after > time(NULL)) {
+		tctx_set_bool(c, "may_revoke", 1);
+		reasons_ctx(r, c, 1, NULL);
+	}
+	if (q != NULL && strcmp(q, "revoke_requested") == 0)
+		tctx_set(c, "cert_notice", msg(r, "cert.done_requested"));
+}
+
+/* The member's handed-over order r->ids[0] and its certificate, or a
+ * 404 page (another member's order, no certificate) and NULL. */
+static struct ca_cert *member_cert(struct req *r, struct order *o)
+{
+	struct ca_cert *cert;
+	int rc = store_order_get_owned(app_of(r)->store, r->ids[0], r->account_id, o);
+
+	if (rc == STORE_OK) {
+		if (strcmp(o->state, "handed_over") != 0)
+			rc = STORE_NOTFOUND;
+		else if ((cert = cert_load(r, o, &rc)) != NULL)
+			return cert;
+	}
+	if (rc == STORE_NOTFOUND)
+		page_error(r, 404, "cert.not_found");
+	else
+		page_error(r, 503, "error.storage");
+	return NULL;
+}
+
+/* PEM to DER into out.  0 or -1. */
+static int pem_to_der(const char *pem, struct buf *out)
+{
+	BIO *bio = BIO_new_mem_buf(pem, -1);
+	X509 *x = bio ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+	unsigned char *der = NULL;
+	int n = x ? i2d_X509(x, &der) : -1;
+
+	if (n > 0)
+		buf_append(out, der, (size_t)n);
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return n > 0 ? 0 : -1;
+}
+
+/* GET /orders/N/certificate.pem and /orders/N/certificate.der */
+void web_cert_download(struct req *r)
+{
+	int der = strcmp(r->path + strlen(r->path) - 4, ".der") == 0;
+	struct ca_cert *cert;
+	struct order o;
+	char disp[96];
+
+	if ((cert = member_cert(r, &o)) == NULL)
+		return;
+	buf_reset(&r->out);
+	if (der) {
+		if (pem_to_der(cert->pem, &r->out) != 0) {
+			log_warnx("order %lld: the stored certificate does not parse", o.id);
+			buf_reset(&r->out);
+			page_error(r, 503, "error.storage");
+			return;
+		}
+		r->content_type = "application/pkix-cert";
+	} else {
+		buf_puts(&r->out, cert->pem);
+		r->content_type = "application/x-pem-file";
+	}
+	r->status = 200;
+	/* The name is ASCII digits only: no RFC 5987 encoding needed. */
+	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld.%s\"", o.id,
+	         der ? "cer" : "pem");
+	http_header(r, "Content-Disposition", disp);
+}
+
+static const struct field member_revoke_fields[] = {
+    {"reason", "cert.reason", "select", "off", 32, F_REQUIRED, check_member_reason, NULL, NULL},
+};
+
+/* POST /orders/N/revoke: reason.  Records the member's request; an
+ * operator confirms it. */
+void web_cert_revoke(struct req *r)
+{
+	struct store *s = app_of(r)->store;
+	struct ca_revocation rev;
+	struct ca_cert *cert;
+	struct fstate st;
+	struct order o;
+	char object[32], loc[64];
+	int rc;
+
+	if ((cert = member_cert(r, &o)) == NULL)
+		return;
+	snprintf(object, sizeof(object), "order:%lld", o.id);
+	if (fields_read(r, member_revoke_fields, NFIELDS(member_revoke_fields), &st) > 0) {
+		page_error(r, 422, "cert.reason_invalid");
+		return;
+	}
+	if (cert->revoked_at != 0 ||
+	    store_ca_revocation_get(s, o.id, &rev) != STORE_NOTFOUND) {
+		app_audit(r, "cert.revoke_request", object, "denied", "requested before");
+		page_error(r, 409, "cert.revoke_exists");
+		return;
+	}
+	memset(&rev, 0, sizeof(rev));
+	rev.order_id = o.id;
+	snprintf(rev.reason, sizeof(rev.reason), "%s", fields_value(&st, "reason"));
+	snprintf(rev.requested_by, sizeof(rev.requested_by), "member:%s",
+	         session_user(r)->username);
+	rev.requested_at = time(NULL);
+	if (store_begin(s) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	rc = store_ca_revocation_add(s, &rev);
+	if (rc == STORE_OK)
+		rc = app_audit(r, "cert.revoke_request", object, "ok", "reason %s, serial %s",
+		               rev.reason, cert->serial);
+	if (rc == STORE_OK)
+		rc = store_commit(s);
+	if (rc != STORE_OK) {
+		store_rollback(s);
+		page_error(r, rc == STORE_CONFLICT ? 409 : 503,
+		           rc == STORE_CONFLICT ? "cert.revoke_exists" : "error.storage");
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/orders/%lld?cert=revoke_requested", o.id);
+	http_redirect(r, loc);
+}
+
+/* GET /certificates/renew/N: a new order of the same type prefilled
+ * from the member's order N (posting it creates the new draft). */
+void web_cert_renew(struct req *r)
+{
+	struct order o;
+	int rc = store_order_get_owned(app_of(r)->store, r->ids[0], r->account_id, &o);
+
+	if (rc == STORE_OK && strcmp(o.state, "draft") == 0)
+		rc = STORE_NOTFOUND;
+	if (rc != STORE_OK) {
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+		           rc == STORE_NOTFOUND ? "order.not_found" : "error.storage");
+		return;
+	}
+	order_form_prefilled(r, &o);
+}
+
+/* ---- The back office ------------------------------------------------------------------------- */
+
+/* The queue's state of one job into ctx as job_<kind>_* values. */
+static void job_ctx(struct req *r, struct tctx *ctx, const struct order *o, const char *kind)
+{
+	struct ca_job j;
+	char name[48];
+	const char *status;
+
+	if (store_ca_job_get(app_of(r)->store, o->id, kind, &j) != STORE_OK)
+		return;
+	if (j.refused)
+		status = i18n_format(&r->arena, r->lang, "cert.job_refused", "message", j.error,
+		                     NULL);
+	else if (j.done_at != 0)
+		status = msg(r, "cert.job_done");
+	else
+		status = i18n_format(&r->arena, r->lang, "cert.job_waiting", "attempts",
+		                     arena_printf(&r->arena, "%d", j.attempts), "message",
+		                     j.error[0] ? j.error : "-", NULL);
+	snprintf(name, sizeof(name), "job_%s", kind);
+	tctx_set(ctx, name, status);
+	if (j.refused) {
+		snprintf(name, sizeof(name), "job_%s_refused", kind);
+		tctx_set_bool(ctx, name, 1);
+	}
+}
+
+static void ra_cert_page(struct req *r, unsigned status, const struct order *o, struct tctx *c)
+{
+	const struct ra_user *u = ra_user(r);
+	struct ca_revocation rev;
+	struct ca_request cr;
+	struct ca_cert *cert;
+	const char *d = http_query(r, "done");
+	int rc, has_rev;
+
+	if (c == NULL)
+		c = page_ctx(r);
+	tctx_setf(c, "id", "%lld", o->id);
+	tctx_setf(c, "holder", "%s %s", o->first_name, o->last_name);
+	{
+		char key[48];
+
+		snprintf(key, sizeof(key), "state.%s", o->state);
+		tctx_set(c, "state_label", msg(r, key));
+	}
+	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK) {
+		tctx_set(c, "ca_reference", cr.reference);
+		tctx_set(c, "ca_connector", cr.connector);
+	}
+	job_ctx(r, c, o, CA_JOB_SUBMIT);
+	job_ctx(r, c, o, CA_JOB_REVOKE);
+	has_rev = store_ca_revocation_get(app_of(r)->store, o->id, &rev) == STORE_OK;
+	if ((cert = cert_load(r, o, &rc)) != NULL) {
+		cert_facts(r, c, cert, has_rev ? &rev : NULL);
+		if (u->role != RA_AUDITOR && cert->revoked_at == 0 &&
+		    (!has_rev || rev.confirmed_at == 0)) {
+			tctx_set_bool(c, "may_revoke", 1);
+			if (has_rev)
+				tctx_set_bool(c, "confirm_request", 1);
+			reasons_ctx(r, c, 0, has_rev ? rev.reason : "keyCompromise");
+		}
+	} else if (rc != STORE_NOTFOUND) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	if (d != NULL && strcmp(d, "revoke") == 0)
+		tctx_set(c, "notice", msg(r, "cert.done_confirmed"));
+	page_render(r, status, "cert_ra", "cert.ra_title", c);
+}
+
+/* GET /ra/orders/N/certificate: what the CA did with the order (the
+ * queue, its refusal), the certificate and its revocation. */
+void web_ra_certificate(struct req *r)
+{
+	struct order o;
+
+	if (ra_order_load(r, &o) != 0)
+		return;
+	ra_cert_page(r, 200, &o, NULL);
+}
+
+static const struct field ra_revoke_fields[] = {
+    {"reason", "cert.reason", "select", "off", 32, F_REQUIRED, check_any_reason, NULL, NULL},
+};
+
+/* POST /ra/orders/N/revoke: reason.  Confirms the member's request, or
+ * revokes on a reported loss; queued for the CA in the same
+ * transaction (ASVS 2.3.3), delivered by the CA worker. */
+void web_ra_cert_revoke(struct req *r)
+{
+	struct store *s = app_of(r)->store;
+	struct ca_revocation rev;
+	struct ca_cert *cert;
+	struct fstate st;
+	struct order o;
+	struct tctx *c;
+	char object[32], by[96], loc[80];
+	const char *reason;
+	int rc, has_rev;
+
+	if (ra_order_load(r, &o) != 0)
+		return;
+	snprintf(object, sizeof(object), "order:%lld", o.id);
+	if ((cert = cert_load(r, &o, &rc)) == NULL) {
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+		           rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
+		return;
+	}
+	has_rev = store_ca_revocation_get(s, o.id, &rev) == STORE_OK;
+	if (cert->revoked_at != 0 || (has_rev && rev.confirmed_at != 0)) {
+		app_audit(r, "cert.revoke_confirm", object, "denied", "confirmed before");
+		c = page_ctx(r);
+		tctx_set(c, "action_error", msg(r, "cert.revoke_confirmed_before"));
+		ra_cert_page(r, 409, &o, c);
+		return;
+	}
+	if (fields_read(r, ra_revoke_fields, NFIELDS(ra_revoke_fields), &st) > 0) {
+		c = page_ctx(r);
+		tctx_set(c, "action_error", msg(r, "cert.reason_invalid"));
+		ra_cert_page(r, 422, &o, c);
+		return;
+	}
+	reason = fields_value(&st, "reason");
+	snprintf(by, sizeof(by), "operator:%s", ra_user(r)->username);
+	if (store_begin(s) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	rc = store_ca_revocation_confirm(s, o.id, reason, by, time(NULL));
+	if (rc == STORE_OK)
+		rc = store_ca_job_add(s, o.id, CA_JOB_REVOKE, reason, time(NULL));
+	if (rc == STORE_OK)
+		rc = app_audit(r, "cert.revoke_confirm", object, "ok", "%s, reason %s, serial %s",
+		               has_rev ? "member's request confirmed" : "reported by the office",
+		               reason, cert->serial);
+	if (rc == STORE_OK)
+		rc = store_commit(s);
+	if (rc != STORE_OK) {
+		store_rollback(s);
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	kick(r);
+	snprintf(loc, sizeof(loc), "/ra/orders/%lld/certificate?done=revoke", o.id);
+	http_redirect(r, loc);
+}

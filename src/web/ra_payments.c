@@ -1,0 +1,1009 @@
+/*
+ * Payments (issue 4): recorded by hand on an order's page, or imported
+ * from a bank statement (pasted on /ra/payments/import, or a file with
+ * `qcra payments import`); matched to orders by the model 97 reference;
+ * the ones that cannot settle an order on their own listed for an
+ * operator to resolve.
+ *
+ * Rules:
+ * - A payment whose reference names an order (payment_ref_order_id) is
+ *   classified against the order's total and what was paid before,
+ *   earlier lines of the same import included (payment_match).  Paid
+ *   exactly, it moves the order (event payment) when the workflow
+ *   allows it in the order's state, and settles the order's earlier
+ *   partial payments.  Every other payment (partial, overpaid, unknown
+ *   reference, or exact for an order that cannot take a payment now) is
+ *   recorded open and listed on /ra/payments/unresolved; nothing is
+ *   dropped.  Drafts have no amount due yet: a payment naming one is
+ *   treated as an unknown reference.
+ * - Each payment has a unique fingerprint: the statement line's
+ *   (domain/statement.h), or for a manual one the form's one-time
+ *   nonce; a second import of the same statement, or a form sent twice,
+ *   records nothing again.
+ * - Resolving: an unknown payment is assigned to an order by number
+ *   (then matched like a new one); a partial or overpaid one accepted
+ *   (the operator settles the order with it, with a note) or refunded
+ *   (with a note; it then no longer counts as paid).
+ * - Scope: a payment belongs to its order's pickup office; operators
+ *   see and resolve those of their office and the unknown ones (which
+ *   belong to no office), and may assign them only to orders of their
+ *   office.  Auditors read; their POSTs get 403 from the route table.
+ * - Each payment, import and resolution is audited in the transaction
+ *   that records it, together with the order's transition.
+ */
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/catalog.h"
+#include "domain/payment.h"
+#include "domain/statement.h"
+#include "domain/workflow.h"
+#include "jobs/jobs.h"
+#include "store/store_payments.h"
+#include "util/log.h"
+#include "web/app.h"
+
+#define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+#define PAGE_SIZE 25
+#define REPORT_ROWS 100 /* open payments listed on an import's report */
+
+/* ---- Recording, shared by the pages and the command line -------------------------- */
+
+struct pay_ctx {
+	struct store *st;
+	struct req *r;     /* NULL: the command line */
+	const char *actor; /* recorded with the payments and in the history */
+	time_t now;
+};
+
+/* An audit entry: through app_audit in a request, else with the
+ * caller's actor and no address.  Joins the open transaction. */
+static int pay_audit(struct pay_ctx *x, const char *action, const char *object,
+                     const char *outcome, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int pay_audit(struct pay_ctx *x, const char *action, const char *object,
+                     const char *outcome, const char *fmt, ...)
+{
+	struct audit_entry e;
+	char detail[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	if (x->r != NULL)
+		return app_audit(x->r, action, object, outcome, "%s", detail);
+	memset(&e, 0, sizeof(e));
+	e.at = x->now;
+	audit_clean(e.actor, sizeof(e.actor), x->actor);
+	audit_clean(e.action, sizeof(e.action), action);
+	audit_clean(e.object, sizeof(e.object), object);
+	audit_clean(e.outcome, sizeof(e.outcome), outcome);
+	audit_clean(e.detail, sizeof(e.detail), detail);
+	return store_audit_append(x->st, &e);
+}
+
+static enum wf_role pay_role(const struct pay_ctx *x)
+{
+	return x->r != NULL ? WF_OPERATOR : WF_SYSTEM;
+}
+
+/* 1 when an order in `state` may take event payment now. */
+static int may_settle(const struct pay_ctx *x, const char *state)
+{
+	enum wf_state s;
+
+	return wf_state_parse(state, &s) == 0 && workflow_next(s, WF_EV_PAYMENT, pay_role(x)) >= 0;
+}
+
+/* Moves order po (paid in full by payment pid) by event payment, and
+ * settles its earlier partial payments.  In the caller's transaction. */
+static int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
+                      long long amount, const char *remark)
+{
+	struct order o;
+	char note[400], money[32];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.id = po->id;
+	snprintf(o.state, sizeof(o.state), "%s", po->state);
+	payment_amount_format(amount, money, sizeof(money));
+	snprintf(note, sizeof(note), "%s: %s RSD (#%lld)%s%s", i18n_get(LANG_SR, "pay.note_settled"),
+	         money, pid, remark && *remark ? "; " : "", remark ? remark : "");
+	if (x->r != NULL)
+		rc = order_apply_tx(x->r, &o, WF_EV_PAYMENT, WF_OPERATOR, x->actor, note, 0, 0);
+	else
+		rc = jobs_order_apply(x->st, &o, WF_EV_PAYMENT, WF_SYSTEM, x->actor, note, x->now);
+	if (rc == STORE_OK)
+		rc = store_payment_complete_partials(x->st, po->id, pid, x->actor, x->now, NULL);
+	return rc;
+}
+
+/* The order a model 97 reference names, when it is one that can be
+ * paid (not a draft); 1 with *po filled, 0 when none, -1 on a store
+ * error. */
+static int order_of_reference(struct pay_ctx *x, const char *ref, int ref97,
+                              struct payment_order *po)
+{
+	long long id;
+	int rc;
+
+	if (!ref97 || payment_ref_order_id(ref, &id) != 0)
+		return 0;
+	rc = store_payment_order(x->st, id, po);
+	if (rc == STORE_ERROR)
+		return -1;
+	return rc == STORE_OK && strcmp(po->state, wf_state_name(WF_DRAFT)) != 0;
+}
+
+/*
+ * Classifies payment p (filled in but for its match and resolution)
+ * against order po (NULL: none), records it, audits it and, when it
+ * pays the order in full and the order may take a payment now, moves
+ * the order.  In the caller's transaction.  *settled (may be NULL) is
+ * set to 1 when the order moved.  Returns STORE_OK, STORE_CONFLICT when
+ * it was recorded before (nothing written), or STORE_ERROR.
+ */
+static int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po,
+                      int *settled)
+{
+	struct payment_match m;
+	char money[32], object[32];
+	int settle, rc;
+
+	if (payment_match(po != NULL, po ? po->total_para : 0, po ? po->paid_para : 0,
+	                  p->amount_para, &m) != 0) {
+		log_warnx("payment of %lld para for order %lld: cannot be matched", p->amount_para,
+		          po ? po->id : 0);
+		return STORE_ERROR;
+	}
+	p->order_id = po ? po->id : 0;
+	snprintf(p->match, sizeof(p->match), "%s", match_result_name(m.result));
+	settle = m.result == MATCH_EXACT && may_settle(x, po->state);
+	if (settle) {
+		snprintf(p->resolution, sizeof(p->resolution), "paid");
+		p->resolved_at = x->now;
+		snprintf(p->resolved_by, sizeof(p->resolved_by), "%s", x->actor);
+	}
+	p->created_at = x->now;
+	snprintf(p->created_by, sizeof(p->created_by), "%s", x->actor);
+	if ((rc = store_payment_add(x->st, p)) != STORE_OK)
+		return rc;
+	payment_amount_format(p->amount_para, money, sizeof(money));
+	snprintf(object, sizeof(object), "payment:%lld", p->id);
+	rc = pay_audit(x, "payment.record", object, p->match,
+	               "%s %s RSD, reference %s, order %lld%s, import %lld line %lld", p->source,
+	               money, p->reference, p->order_id, settle ? " (settled)" : "", p->import_id,
+	               p->line);
+	if (rc == STORE_OK && settle)
+		rc = pay_settle(x, po, p->id, p->amount_para, NULL);
+	if (settled != NULL)
+		*settled = settle && rc == STORE_OK;
+	return rc;
+}
+
+/* The statement's line errors as "line N: why" lines. */
+static void error_lines(const struct statement *sm, char *out, size_t size)
+{
+	size_t i, n = 0;
+	int w;
+
+	out[0] = '\0';
+	for (i = 0; i < sm->nerrors && n < size; i++) {
+		w = snprintf(out + n, size - n, "line %zu: %s\n", sm->errors[i].line,
+		             sm->errors[i].msg);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (sm->nerrors_total > sm->nerrors && n < size)
+		snprintf(out + n, size - n, "(+%zu)\n", sm->nerrors_total - sm->nerrors);
+}
+
+/* Records every line of a parsed statement into import imp, in the
+ * caller's transaction.  One struct payment is reused for all lines. */
+static int import_lines(struct pay_ctx *x, const struct statement *sm, struct stmt_import *imp)
+{
+	const struct stmt_line *l;
+	struct payment_order po;
+	struct payment p;
+	size_t i;
+	int known, settled, rc;
+
+	for (i = 0; i < sm->nlines; i++) {
+		l = &sm->lines[i];
+		if ((known = order_of_reference(x, l->reference, l->ref97, &po)) < 0)
+			return STORE_ERROR;
+		memset(&p, 0, sizeof(p));
+		p.amount_para = l->amount_para;
+		memcpy(p.paid_on, l->date, sizeof(p.paid_on));
+		memcpy(p.payer, l->payer, sizeof(p.payer));
+		memcpy(p.reference, l->reference, sizeof(p.reference));
+		memcpy(p.purpose, l->purpose, sizeof(p.purpose));
+		memcpy(p.bank_id, l->bank_id, sizeof(p.bank_id));
+		memcpy(p.fingerprint, l->fingerprint, sizeof(l->fingerprint));
+		memcpy(p.source, "import", sizeof("import"));
+		p.import_id = imp->id;
+		p.line = (long long)l->line;
+		settled = 0;
+		rc = pay_record(x, &p, known ? &po : NULL, &settled);
+		if (rc == STORE_CONFLICT) {
+			imp->duplicates++;
+			continue;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		imp->added++;
+		if (settled)
+			imp->settled++;
+		else
+			imp->unresolved++;
+	}
+	return STORE_OK;
+}
+
+int payments_import(struct store *st, struct req *r, const char *actor, const char *file_name,
+                    const char *data, size_t len, int format, struct pay_import_result *out)
+{
+	struct pay_ctx x = {st, r, actor, time(NULL)};
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	struct statement sm;
+	struct stmt_import *imp = calloc(1, sizeof(*imp));
+	char object[32];
+	int rc = STORE_ERROR;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sm, 0, sizeof(sm));
+	if (imp == NULL)
+		return STORE_ERROR;
+	crypto_hash_sha256(hash, (const unsigned char *)data, len);
+	sodium_bin2hex(imp->sha256, sizeof(imp->sha256), hash, sizeof(hash));
+	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
+	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
+		snprintf(out->why, sizeof(out->why), "%s", sm.error);
+		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s", imp->file_name,
+		          imp->sha256, sm.error);
+		rc = STORE_NOTFOUND;
+		goto out;
+	}
+	snprintf(imp->format, sizeof(imp->format), "%s", stmt_format_name(sm.format));
+	imp->lines = (long long)sm.nlines;
+	imp->errors = (long long)sm.nerrors_total;
+	imp->skipped = (long long)(sm.ndebits + sm.nskipped);
+	error_lines(&sm, imp->error_lines, sizeof(imp->error_lines));
+	imp->created_at = x.now;
+	snprintf(imp->created_by, sizeof(imp->created_by), "%s", actor);
+	if (store_begin(st) != STORE_OK)
+		goto out;
+	rc = store_import_add(st, imp);
+	if (rc == STORE_OK)
+		rc = import_lines(&x, &sm, imp);
+	if (rc == STORE_OK)
+		rc = store_import_update(st, imp);
+	if (rc == STORE_OK) {
+		snprintf(object, sizeof(object), "import:%lld", imp->id);
+		rc = pay_audit(&x, "payment.import", object, "ok",
+		               "%s (%s, sha256 %.16s): %lld lines, %lld added, %lld recorded before, "
+		               "%lld errors, %lld settled, %lld unresolved",
+		               imp->file_name, imp->format, imp->sha256, imp->lines, imp->added,
+		               imp->duplicates, imp->errors, imp->settled, imp->unresolved);
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(st);
+	if (rc != STORE_OK) {
+		store_rollback(st);
+		rc = STORE_ERROR;
+		goto out;
+	}
+	out->import_id = imp->id;
+	if (store_import_same_file(st, imp->sha256, imp->id, &out->same_file) != STORE_OK)
+		out->same_file = 0;
+out:
+	statement_free(&sm);
+	free(imp);
+	return rc;
+}
+
+/* ---- Shared page helpers ------------------------------------------------------------ */
+
+static const char *money(struct req *r, long long para)
+{
+	char buf[32];
+
+	payment_amount_format(para, buf, sizeof(buf));
+	return arena_strdup(&r->arena, buf);
+}
+
+/* "2024-11-25" as "25.11.2024." */
+static const char *date_label(struct req *r, const char *iso)
+{
+	if (strlen(iso) != 10)
+		return iso;
+	return arena_printf(&r->arena, "%.2s.%.2s.%.4s.", iso + 8, iso + 5, iso);
+}
+
+static const char *when_label(struct req *r, time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "%d.%m.%Y. %H:%M", &tm);
+	return arena_strdup(&r->arena, buf);
+}
+
+static const char *keyed(struct req *r, const char *prefix, const char *name)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s%s", prefix, *name ? name : "open");
+	return msg(r, key);
+}
+
+static struct pay_ctx req_ctx(struct req *r)
+{
+	struct pay_ctx x = {app_of(r)->store, r, ra_user(r)->username, time(NULL)};
+
+	return x;
+}
+
+/* 1 when this staff member may see payment p (ASVS 8.2.1). */
+static int pay_visible(struct req *r, const struct payment *p)
+{
+	const struct ra_user *u = ra_user(r);
+
+	return u->role != RA_OPERATOR || p->order_id == 0 || strcmp(p->office, u->office) == 0;
+}
+
+/* ---- The Payments section of the order page ------------------------------------------ */
+
+struct rows_ctx {
+	struct req *r;
+	struct tctx *c;
+	long long paid; /* refunds excluded */
+	int open;
+};
+
+static int add_order_payment(void *arg, const struct payment *p)
+{
+	struct rows_ctx *x = arg;
+	struct tctx *row = tctx_add(x->c, "pay_rows");
+
+	tctx_set_bool(x->c, "pay_has_rows", 1);
+	tctx_set(row, "p_date", date_label(x->r, p->paid_on));
+	tctx_set(row, "p_amount", money(x->r, p->amount_para));
+	tctx_set(row, "p_payer", p->payer);
+	tctx_set(row, "p_reference", p->reference);
+	tctx_set(row, "p_source", keyed(x->r, "pay.source_", p->source));
+	tctx_set(row, "p_match", keyed(x->r, "pay.match_", p->match));
+	tctx_set(row, "p_status", keyed(x->r, "pay.res_", p->resolution));
+	tctx_set(row, "p_note", p->note);
+	if (strcmp(p->resolution, "refunded") != 0)
+		x->paid += p->amount_para;
+	if (p->resolved_at == 0)
+		x->open = 1;
+	return 0;
+}
+
+void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o)
+{
+	const struct ra_user *u = ra_user(r);
+	const char *done = http_query(r, "pay");
+	struct rows_ctx x = {r, c, 0, 0};
+	char nonce[65], today[16];
+	unsigned char unused[32];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	tctx_set_list(c, "pay_rows");
+	if (store_payment_each_order(app_of(r)->store, o->id, add_order_payment, &x) != STORE_OK) {
+		tctx_set(c, "pay_error", msg(r, "error.storage"));
+		return;
+	}
+	tctx_set(c, "pay_paid", money(r, x.paid));
+	if (o->total_para > x.paid)
+		tctx_set(c, "pay_due", money(r, o->total_para - x.paid));
+	else if (x.paid > o->total_para)
+		tctx_set(c, "pay_excess", money(r, x.paid - o->total_para));
+	if (x.open)
+		tctx_set_bool(c, "pay_open", 1);
+	if (done != NULL && tctx_get(c, "pay_error") == NULL &&
+	    (strcmp(done, "settled") == 0 || strcmp(done, "open") == 0 || strcmp(done, "dup") == 0))
+		tctx_set(c, "pay_notice", keyed(r, "pay.done_", done));
+	if (u == NULL || u->role == RA_AUDITOR)
+		return;
+	tctx_set_bool(c, "pay_may_record", 1);
+	if (tctx_get(c, "pay_nonce") != NULL)
+		return; /* a form sent back with its values */
+	token_new(nonce, unused);
+	tctx_set(c, "pay_nonce", nonce);
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%d.%m.%Y.", &tm);
+	tctx_set(c, "pay_v_paid_on", today);
+	tctx_set(c, "pay_v_reference", o->payment_ref);
+	if (o->total_para > x.paid)
+		tctx_set(c, "pay_v_amount", money(r, o->total_para - x.paid));
+}
+
+/* ---- POST /ra/orders/N/payments: a payment recorded by hand ------------------------- */
+
+static const char *check_amount(const char *v)
+{
+	long long para;
+
+	return payment_amount_parse(v, &para, NULL) == 0 && para > 0 ? NULL : "pay.amount_invalid";
+}
+
+static const char *check_date(const char *v)
+{
+	char iso[11], today[11];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (payment_date_parse(v, iso) != 0)
+		return "pay.date_invalid";
+	localtime_r(&now, &tm);
+	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+	return strcmp(iso, today) > 0 ? "pay.date_future" : NULL;
+}
+
+static const char *check_nonce(const char *v)
+{
+	size_t i;
+
+	for (i = 0; v[i]; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+			return "pay.form_stale";
+	return i == 64 ? NULL : "pay.form_stale";
+}
+
+static const struct field manual_fields[] = {
+    {"amount", "pay.amount", "text", "off", 24, F_REQUIRED, check_amount, NULL, NULL},
+    {"paid_on", "pay.paid_on", "text", "off", 12, F_REQUIRED, check_date, NULL, NULL},
+    {"reference", "pay.reference", "text", "off", 60, 0, NULL, NULL, NULL},
+    {"payer", "pay.payer", "text", "off", 120, 0, NULL, NULL, NULL},
+    {"note", "pay.note", "text", "off", 300, 0, NULL, NULL, NULL},
+    {"nonce", "pay.nonce", "hidden", "off", 64, F_REQUIRED, check_nonce, NULL, NULL},
+};
+
+/* The order page again with the form's values and its errors (422). */
+static void manual_error(struct req *r, const struct order *o, const struct fstate *st)
+{
+	struct tctx *c = page_ctx(r);
+	char name[32];
+	size_t i;
+
+	for (i = 0; i < st->n; i++) {
+		snprintf(name, sizeof(name), "pay_v_%s", st->fields[i].name);
+		tctx_set(c, name, st->values[i]);
+		if (st->errors[i] != NULL) {
+			snprintf(name, sizeof(name), "pay_e_%s", st->fields[i].name);
+			tctx_set(c, name, msg(r, st->errors[i]));
+		}
+	}
+	tctx_set(c, "pay_nonce", fields_value(st, "nonce"));
+	tctx_set(c, "pay_error", msg(r, "pay.manual_failed"));
+	tctx_set(c, "action_error", msg(r, "pay.manual_failed"));
+	ra_order_page(r, 422, o, c);
+}
+
+void web_ra_payment_add(struct req *r)
+{
+	struct pay_ctx x = req_ctx(r);
+	struct payment_order po;
+	struct payment p;
+	struct fstate st;
+	struct order o;
+	char loc[96];
+	long long other;
+	int ref97, settled = 0, rc;
+
+	if (ra_order_load(r, &o) != 0)
+		return;
+	fields_read(r, manual_fields, NFIELDS(manual_fields), &st);
+	memset(&p, 0, sizeof(p));
+	ref97 = payment_ref_normalize(*fields_value(&st, "reference") ? fields_value(&st, "reference")
+	                                                                : o.payment_ref,
+	                              p.reference, sizeof(p.reference));
+	if (ref97 == 1 && payment_ref_order_id(p.reference, &other) == 0 && other != o.id)
+		fields_error(&st, "reference", "pay.reference_other_order");
+	if (st.nerrors > 0) {
+		manual_error(r, &o, &st);
+		return;
+	}
+	payment_amount_parse(fields_value(&st, "amount"), &p.amount_para, NULL);
+	payment_date_parse(fields_value(&st, "paid_on"), p.paid_on);
+	payment_text_clean(p.payer, sizeof(p.payer), fields_value(&st, "payer"),
+	                   strlen(fields_value(&st, "payer")));
+	payment_text_clean(p.note, sizeof(p.note), fields_value(&st, "note"),
+	                   strlen(fields_value(&st, "note")));
+	snprintf(p.source, sizeof(p.source), "manual");
+	snprintf(p.fingerprint, sizeof(p.fingerprint), "m:%lld:%s", o.id,
+	         fields_value(&st, "nonce"));
+	if (store_begin(x.st) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	rc = store_payment_order(x.st, o.id, &po);
+	if (rc == STORE_OK)
+		rc = pay_record(&x, &p, &po, &settled);
+	if (rc == STORE_OK)
+		rc = store_commit(x.st);
+	if (rc != STORE_OK) {
+		store_rollback(x.st);
+		if (rc != STORE_CONFLICT) {
+			page_error(r, 503, "error.storage");
+			return;
+		}
+	}
+	snprintf(loc, sizeof(loc), "/ra/orders/%lld?pay=%s#payments", o.id,
+	         rc == STORE_CONFLICT ? "dup" : settled ? "settled" : "open");
+	http_redirect(r, loc);
+}
+
+/* ---- Statement import: GET/POST /ra/payments/import, GET /ra/payments/imports/N ------- */
+
+static int add_import(void *arg, const struct stmt_import *imp)
+{
+	struct rows_ctx *x = arg;
+	struct tctx *row = tctx_add(x->c, "imports");
+
+	tctx_set_bool(x->c, "has_imports", 1);
+	tctx_setf(row, "iid", "%lld", imp->id);
+	tctx_set(row, "when", when_label(x->r, imp->created_at));
+	tctx_set(row, "file", imp->file_name);
+	tctx_set(row, "by", imp->created_by);
+	tctx_setf(row, "lines", "%lld", imp->lines);
+	tctx_setf(row, "added", "%lld", imp->added);
+	tctx_setf(row, "duplicates", "%lld", imp->duplicates);
+	tctx_setf(row, "errors", "%lld", imp->errors);
+	tctx_setf(row, "unresolved", "%lld", imp->unresolved);
+	return 0;
+}
+
+static void import_page(struct req *r, unsigned status, struct tctx *c)
+{
+	const struct ra_user *u = ra_user(r);
+	struct rows_ctx x = {r, c, 0, 0};
+
+	tctx_set_list(c, "imports");
+	if (store_import_each(app_of(r)->store, 20, add_import, &x) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	if (u->role != RA_AUDITOR)
+		tctx_set_bool(c, "may_import", 1);
+	tctx_setf(c, "max_kb", "%zu", app_of(r)->cfg->max_form_bytes / 1024);
+	tctx_setf(c, "max_chars", "%zu", app_of(r)->cfg->max_form_bytes);
+	page_render(r, status, "ra_payments_import", "pay.import_title", c);
+}
+
+void web_ra_payments_import_get(struct req *r)
+{
+	import_page(r, 200, page_ctx(r));
+}
+
+static const char *check_format(const char *v)
+{
+	int f;
+
+	for (f = 0; f < STMT__MAX; f++)
+		if (strcmp(v, stmt_format_name((enum stmt_format)f)) == 0)
+			return NULL;
+	return "pay.format_invalid";
+}
+
+void web_ra_payments_import_post(struct req *r)
+{
+	struct field f[] = {
+	    {"statement", "pay.statement", "textarea", "off", 0, F_REQUIRED, NULL, NULL, NULL},
+	    {"file_name", "pay.file_name", "text", "off", 100, 0, NULL, NULL, NULL},
+	    {"format", "pay.format", "select", "off", 12, 0, check_format, NULL, NULL},
+	};
+	struct pay_import_result res;
+	struct fstate st;
+	struct tctx *c;
+	const char *text, *name, *fmt;
+	char loc[64];
+	int format = STMT_AUTO, rc;
+
+	f[0].maxlen = app_of(r)->cfg->max_form_bytes;
+	fields_read(r, f, NFIELDS(f), &st);
+	text = fields_value(&st, "statement");
+	name = *fields_value(&st, "file_name") ? fields_value(&st, "file_name") : "(pasted)";
+	fmt = fields_value(&st, "format");
+	for (; *fmt && format < STMT__MAX; format++)
+		if (strcmp(fmt, stmt_format_name((enum stmt_format)format)) == 0)
+			break;
+	c = page_ctx(r);
+	tctx_set(c, "v_file_name", fields_value(&st, "file_name"));
+	tctx_set(c, "v_format", fmt);
+	tctx_set(c, "v_statement", text);
+	if (st.nerrors > 0) {
+		const char *key = NULL;
+		size_t i;
+
+		for (i = 0; i < st.n && key == NULL; i++)
+			key = st.errors[i];
+		tctx_set(c, "form_error",
+		         msg(r, strcmp(key, "field.required") == 0 ? "pay.statement_empty" : key));
+		import_page(r, 422, c);
+		return;
+	}
+	rc = payments_import(app_of(r)->store, r, ra_user(r)->username, name, text, strlen(text),
+	                     format, &res);
+	if (rc == STORE_NOTFOUND) {
+		tctx_set(c, "form_error", i18n_format(&r->arena, r->lang, "pay.import_refused", "why",
+		                                      res.why, NULL));
+		import_page(r, 422, c);
+		return;
+	}
+	if (rc != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/ra/payments/imports/%lld", res.import_id);
+	http_redirect(r, loc);
+}
+
+/* ---- Open payments: rows with their resolve forms ---------------------------------------- */
+
+struct open_ctx {
+	struct req *r;
+	struct tctx *c;
+	int may_resolve;
+	long long err_id; /* the row whose form failed, with err/v_order/v_note */
+	const char *err, *v_order, *v_note;
+};
+
+static int add_open(void *arg, const struct payment *p)
+{
+	struct open_ctx *x = arg;
+	struct tctx *row = tctx_add(x->c, "rows");
+
+	tctx_set_bool(x->c, "has_rows", 1);
+	tctx_setf(row, "pid", "%lld", p->id);
+	tctx_set(row, "amount", money(x->r, p->amount_para));
+	tctx_set(row, "date", date_label(x->r, p->paid_on));
+	tctx_set(row, "payer", p->payer);
+	tctx_set(row, "reference", p->reference);
+	tctx_set(row, "purpose", p->purpose);
+	tctx_set(row, "match_label", keyed(x->r, "pay.match_", p->match));
+	tctx_set(row, "source_label", keyed(x->r, "pay.source_", p->source));
+	tctx_set(row, "p_note", p->note);
+	if (p->order_id != 0) {
+		tctx_setf(row, "order", "%lld", p->order_id);
+		tctx_set(row, "order_state", keyed(x->r, "state.", p->order_state));
+	} else
+		tctx_set_bool(row, "unknown", 1);
+	if (p->import_id != 0) {
+		tctx_setf(row, "import", "%lld", p->import_id);
+		tctx_setf(row, "line", "%lld", p->line);
+	}
+	if (x->may_resolve)
+		tctx_set_bool(row, "may_resolve", 1);
+	if (p->id == x->err_id) {
+		tctx_set(row, "err", x->err);
+		tctx_set(row, "v_order", x->v_order);
+		tctx_set(row, "v_note", x->v_note);
+	}
+	return 0;
+}
+
+/* The ?office= filter: an operator's own office (and the unknown
+ * payments), for others the office asked for or every office. */
+static const char *office_scope(struct req *r, struct tctx *c)
+{
+	const struct ra_user *u = ra_user(r);
+	const struct catalog *cat = app_of(r)->catalog;
+	const char *q = http_query(r, "office"), *cur = "";
+	struct tctx *o;
+	size_t i;
+
+	if (u->role == RA_OPERATOR) {
+		const struct office *off = catalog_office(cat, u->office);
+
+		tctx_set(c, "own_office", off ? off->name[r->lang] : u->office);
+		return u->office;
+	}
+	if (q != NULL && catalog_office(cat, q) != NULL)
+		cur = q;
+	tctx_set_bool(c, "office_filter", 1);
+	tctx_set(c, "f_office", cur);
+	for (i = 0; i < cat->noffices; i++) {
+		o = tctx_add(c, "offices");
+		tctx_set(o, "code", cat->offices[i].code);
+		tctx_set(o, "name", cat->offices[i].name[r->lang]);
+		if (strcmp(cur, cat->offices[i].code) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+	return cur;
+}
+
+static int page_number(struct req *r)
+{
+	const char *p = http_query(r, "page");
+	char *end;
+	long n;
+
+	if (p == NULL || *p == '\0')
+		return 1;
+	n = strtol(p, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
+}
+
+static void unresolved_page(struct req *r, unsigned status, struct tctx *c, struct open_ctx *x)
+{
+	const char *done = http_query(r, "done");
+	struct payment_filter f;
+	long long total = 0, pages;
+	int page = page_number(r);
+
+	memset(&f, 0, sizeof(f));
+	f.office = office_scope(r, c);
+	f.limit = PAGE_SIZE;
+	f.offset = (page - 1) * PAGE_SIZE;
+	x->r = r;
+	x->c = c;
+	x->may_resolve = ra_user(r)->role != RA_AUDITOR;
+	tctx_set_list(c, "rows");
+	if (store_payment_count_open(app_of(r)->store, &f, &total) != STORE_OK ||
+	    store_payment_each_open(app_of(r)->store, &f, add_open, x) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	pages = total == 0 ? 1 : (total + PAGE_SIZE - 1) / PAGE_SIZE;
+	tctx_setf(c, "total", "%lld", total);
+	tctx_setf(c, "page", "%d", page);
+	tctx_setf(c, "pages", "%lld", pages);
+	if (page > 1)
+		tctx_setf(c, "prev", "/ra/payments/unresolved?office=%s&page=%d", f.office, page - 1);
+	if (page < pages)
+		tctx_setf(c, "next", "/ra/payments/unresolved?office=%s&page=%d", f.office, page + 1);
+	if (done != NULL && x->err == NULL &&
+	    (strcmp(done, "assign") == 0 || strcmp(done, "settled") == 0 ||
+	     strcmp(done, "accept") == 0 || strcmp(done, "refund") == 0))
+		tctx_set(c, "notice", keyed(r, "pay.resolved_", done));
+	page_render(r, status, "ra_payments_unresolved", "pay.unresolved_title", c);
+}
+
+void web_ra_payments_unresolved(struct req *r)
+{
+	struct open_ctx x;
+
+	memset(&x, 0, sizeof(x));
+	unresolved_page(r, 200, page_ctx(r), &x);
+}
+
+/* GET /ra/payments/imports/N: the report of one import. */
+void web_ra_payments_import_report(struct req *r)
+{
+	struct stmt_import *imp = arena_alloc(&r->arena, sizeof(*imp));
+	struct tctx *c = page_ctx(r), *e;
+	struct payment_filter f;
+	struct open_ctx x;
+	long long same = 0, open = 0;
+	const char *p, *nl;
+	int rc = store_import_get(app_of(r)->store, r->ids[0], imp);
+
+	if (rc != STORE_OK) {
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+		           rc == STORE_NOTFOUND ? "pay.import_not_found" : "error.storage");
+		return;
+	}
+	tctx_setf(c, "iid", "%lld", imp->id);
+	tctx_set(c, "file", imp->file_name);
+	tctx_set(c, "format", imp->format);
+	tctx_set(c, "sha256", imp->sha256);
+	tctx_set(c, "when", when_label(r, imp->created_at));
+	tctx_set(c, "by", imp->created_by);
+	tctx_setf(c, "lines", "%lld", imp->lines);
+	tctx_setf(c, "added", "%lld", imp->added);
+	tctx_setf(c, "duplicates", "%lld", imp->duplicates);
+	tctx_setf(c, "errors", "%lld", imp->errors);
+	tctx_setf(c, "skipped", "%lld", imp->skipped);
+	tctx_setf(c, "settled", "%lld", imp->settled);
+	tctx_setf(c, "unresolved", "%lld", imp->unresolved);
+	if (store_import_same_file(app_of(r)->store, imp->sha256, imp->id, &same) == STORE_OK)
+		tctx_setf(c, "same_file", "%lld", same);
+	for (p = imp->error_lines; *p; p = *nl ? nl + 1 : nl) {
+		nl = strchr(p, '\n');
+		nl = nl ? nl : p + strlen(p);
+		e = tctx_add(c, "error_rows");
+		tctx_set(e, "text", arena_strndup(&r->arena, p, (size_t)(nl - p)));
+		tctx_set_bool(c, "has_errors", 1);
+	}
+	memset(&f, 0, sizeof(f));
+	memset(&x, 0, sizeof(x));
+	f.office = ra_user(r)->role == RA_OPERATOR ? ra_user(r)->office : "";
+	f.import_id = imp->id;
+	f.limit = REPORT_ROWS;
+	x.r = r;
+	x.c = c;
+	tctx_set_list(c, "rows");
+	if (store_payment_count_open(app_of(r)->store, &f, &open) != STORE_OK ||
+	    store_payment_each_open(app_of(r)->store, &f, add_open, &x) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	tctx_setf(c, "open_now", "%lld", open);
+	if (open > REPORT_ROWS)
+		tctx_set_bool(c, "more_open", 1);
+	page_render(r, 200, "ra_payments_report", "pay.report_title", c);
+}
+
+/* ---- POST /ra/payments/N/resolve ---------------------------------------------------------- */
+
+static const char *check_action(const char *v)
+{
+	return strcmp(v, "assign") == 0 || strcmp(v, "accept") == 0 || strcmp(v, "refund") == 0
+	           ? NULL
+	           : "pay.action_invalid";
+}
+
+static const char *check_order_number(const char *v)
+{
+	size_t n = strspn(v, "0123456789");
+
+	return n > 0 && n <= 12 && v[n] == '\0' ? NULL : "pay.order_invalid";
+}
+
+static const struct field resolve_fields[] = {
+    {"action", "pay.action", "text", "off", 10, F_REQUIRED, check_action, NULL, NULL},
+    {"order", "pay.assign_order", "text", "off", 12, 0, check_order_number, NULL, NULL},
+    {"note", "pay.resolve_note", "text", "off", 300, 0, NULL, NULL, NULL},
+};
+
+/* The list again with the error next to payment id's form. */
+static void resolve_error(struct req *r, unsigned status, long long id, const struct fstate *st,
+                          const char *key)
+{
+	struct tctx *c = page_ctx(r);
+	struct open_ctx x;
+
+	memset(&x, 0, sizeof(x));
+	x.err_id = id;
+	x.err = msg(r, key);
+	x.v_order = fields_value(st, "order");
+	x.v_note = fields_value(st, "note");
+	tctx_set(c, "form_error", x.err);
+	unresolved_page(r, status, c, &x);
+}
+
+/* Assigns open payment p (no order) to order number `number`, matched
+ * like a new payment.  In the caller's transaction.  Returns STORE_OK,
+ * STORE_NOTFOUND when no such order is open to this staff member, or
+ * STORE_ERROR; *settled as for pay_record. */
+static int resolve_assign(struct pay_ctx *x, const struct payment *p, long long number,
+                          const char *note, int *settled)
+{
+	const struct ra_user *u = ra_user(x->r);
+	struct payment_order po;
+	struct payment_match m;
+	char object[32];
+	int settle, rc;
+
+	rc = store_payment_order(x->st, number, &po);
+	if (rc == STORE_OK && (strcmp(po.state, wf_state_name(WF_DRAFT)) == 0 ||
+	                       (u->role == RA_OPERATOR && strcmp(po.office, u->office) != 0)))
+		rc = STORE_NOTFOUND;
+	if (rc != STORE_OK)
+		return rc;
+	if (payment_match(1, po.total_para, po.paid_para, p->amount_para, &m) != 0)
+		return STORE_ERROR;
+	settle = m.result == MATCH_EXACT && may_settle(x, po.state);
+	rc = store_payment_assign(x->st, p->id, po.id, match_result_name(m.result),
+	                          settle ? "paid" : NULL, x->actor, x->now);
+	if (rc == STORE_NOTFOUND)
+		return STORE_CONFLICT; /* resolved meanwhile */
+	snprintf(object, sizeof(object), "payment:%lld", p->id);
+	if (rc == STORE_OK)
+		rc = pay_audit(x, "payment.assign", object, match_result_name(m.result),
+		               "to order %lld%s%s%s", po.id, settle ? " (settled)" : "",
+		               *note ? ": " : "", note);
+	if (rc == STORE_OK && settle)
+		rc = pay_settle(x, &po, p->id, p->amount_para, note);
+	*settled = settle && rc == STORE_OK;
+	return rc;
+}
+
+/* Accepts (settling the order when its state allows) or refunds open
+ * payment p.  In the caller's transaction. */
+static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund, const char *note,
+                         int *settled)
+{
+	struct payment_order po;
+	char object[32];
+	int settle = 0, rc;
+
+	rc = store_payment_resolve(x->st, p->id, refund ? "refunded" : "accepted", x->actor, note,
+	                           x->now);
+	if (rc != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_CONFLICT : rc; /* resolved meanwhile */
+	snprintf(object, sizeof(object), "payment:%lld", p->id);
+	if (!refund && p->order_id != 0) {
+		if ((rc = store_payment_order(x->st, p->order_id, &po)) != STORE_OK)
+			return STORE_ERROR;
+		settle = may_settle(x, po.state);
+	}
+	rc = pay_audit(x, refund ? "payment.refund" : "payment.accept", object, "ok",
+	               "order %lld%s: %s", p->order_id, settle ? " (settled)" : "", note);
+	if (rc == STORE_OK && settle)
+		rc = pay_settle(x, &po, p->id, p->amount_para, note);
+	*settled = settle && rc == STORE_OK;
+	return rc;
+}
+
+void web_ra_payment_resolve(struct req *r)
+{
+	struct pay_ctx x = req_ctx(r);
+	struct payment p;
+	struct fstate st;
+	const char *action, *note;
+	char loc[64];
+	long long id = r->ids[0], number = 0;
+	int rc, settled = 0;
+
+	rc = store_payment_get(x.st, id, &p);
+	if (rc == STORE_OK && !pay_visible(r, &p)) {
+		app_audit(r, "payment.other_office", arena_printf(&r->arena, "payment:%lld", id),
+		          "denied", "office %s", p.office);
+		rc = STORE_NOTFOUND;
+	}
+	if (rc != STORE_OK) {
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+		           rc == STORE_NOTFOUND ? "pay.not_found" : "error.storage");
+		return;
+	}
+	fields_read(r, resolve_fields, NFIELDS(resolve_fields), &st);
+	action = fields_value(&st, "action");
+	note = fields_value(&st, "note");
+	if (p.resolved_at != 0) {
+		resolve_error(r, 409, id, &st, "pay.resolved_already");
+		return;
+	}
+	if (st.nerrors == 0 && strcmp(action, "assign") == 0 && p.order_id != 0)
+		fields_error(&st, "action", "pay.action_invalid");
+	if (st.nerrors == 0 && strcmp(action, "accept") == 0 && p.order_id == 0)
+		fields_error(&st, "action", "pay.action_invalid");
+	if (st.nerrors == 0 && strcmp(action, "assign") == 0 && !*fields_value(&st, "order"))
+		fields_error(&st, "order", "pay.order_required");
+	if (st.nerrors == 0 && strcmp(action, "assign") != 0 && *note == '\0')
+		fields_error(&st, "note", "pay.note_required");
+	if (st.nerrors > 0) {
+		const char *key = NULL;
+		size_t i;
+
+		for (i = 0; i < st.n && key == NULL; i++)
+			key = st.errors[i];
+		resolve_error(r, 422, id, &st, key);
+		return;
+	}
+	number = strtoll(fields_value(&st, "order"), NULL, 10);
+	if (store_begin(x.st) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	if (strcmp(action, "assign") == 0)
+		rc = resolve_assign(&x, &p, number, note, &settled);
+	else
+		rc = resolve_close(&x, &p, strcmp(action, "refund") == 0, note, &settled);
+	if (rc == STORE_OK)
+		rc = store_commit(x.st);
+	if (rc != STORE_OK) {
+		store_rollback(x.st);
+		if (rc == STORE_NOTFOUND)
+			resolve_error(r, 422, id, &st, "pay.order_unknown");
+		else if (rc == STORE_CONFLICT)
+			resolve_error(r, 409, id, &st, "pay.resolved_already");
+		else
+			page_error(r, 503, "error.storage");
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/ra/payments/unresolved?done=%s",
+	         settled ? "settled" : action);
+	http_redirect(r, loc);
+}
