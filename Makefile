@@ -5,6 +5,7 @@
 #   make fmt        format the C sources in place (clang-format)
 #   make fmt-check  fail if any C source is not formatted
 #   make clean      remove build directories
+#   make bench      benchmarks (bench/run): results in bench/results/latest.md
 
 BUILDDIR ?= build
 VAR ?= var
@@ -16,6 +17,7 @@ C_SOURCES = $(shell find src tests tools -path tests/fuzz/corpus -prune -o -type
 	$(wildcard *.c *.h)
 
 .PHONY: all run test build setup fmt fmt-check clean
+.PHONY: bench
 
 all: build
 
@@ -38,6 +40,9 @@ run: build
 
 test:
 	sh scripts/test
+
+bench: build
+	sh bench/run
 
 fmt:
 	$(CLANG_FORMAT) -i $(C_SOURCES)

@@ -25,9 +25,9 @@
 #include "store/store_ca.h"
 #include "util/log.h"
 
-#define CAQ_CLAIM_SECS 120     /* longer than one request to the CA */
-#define CAQ_BACKOFF_MAX 600    /* the longest wait between attempts */
-#define CAQ_WAIT_SEND 5        /* the send's transaction is not committed yet */
+#define CAQ_CLAIM_SECS 120  /* longer than one request to the CA */
+#define CAQ_BACKOFF_MAX 600 /* the longest wait between attempts */
+#define CAQ_WAIT_SEND 5     /* the send's transaction is not committed yet */
 #define CAQ_REMINDERS_EVERY 3600
 
 struct ca_worker {
@@ -147,7 +147,8 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 		res = caq_deliver(st, ca, &j, &later, err, sizeof(err));
 		if (res == CS_OK) {
 			rc = store_ca_job_done(st, j.id, now, 0, "");
-			caq_audit(st, &j, "ok", j.attempts ? "delivered after the CA was back" : "");
+			caq_audit(st, &j, "ok",
+			          j.attempts ? "delivered after the CA was back" : "");
 			done++;
 			if (strcmp(j.kind, CA_JOB_SUBMIT) == 0 && caservice_is(ca) &&
 			    caservice_sync_order(ca, j.order_id, err, sizeof(err)) < 0)

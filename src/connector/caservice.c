@@ -183,8 +183,8 @@ static char *registration_json(struct cs *s, const struct order *o)
 	char id[24], *text;
 
 	snprintf(id, sizeof(id), "%lld", o->id);
-	subject = json_pack("{s:s, s:s, s:s}", "given_name", o->first_name, "surname",
-	                    o->last_name, "jmbg", o->jmbg);
+	subject = json_pack("{s:s, s:s, s:s}", "given_name", o->first_name, "surname", o->last_name,
+	                    "jmbg", o->jmbg);
 	if (subject != NULL && o->type == ORDER_LEGAL) {
 		json_object_set_new(subject, "organization", json_string(o->company_name));
 		json_object_set_new(subject, "pib", json_string(o->company_pib));
@@ -266,8 +266,8 @@ enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *
 
 /* ---- What the CA did: recorded in the portal ------------------------------------------------ */
 
-static void audit_ca(struct store *st, const char *action, long long order_id,
-                     const char *outcome, const char *detail)
+static void audit_ca(struct store *st, const char *action, long long order_id, const char *outcome,
+                     const char *detail)
 {
 	struct audit_entry e;
 
@@ -302,7 +302,8 @@ static int record_registration(struct store *st, struct ca_cert *cert)
 	}
 	rc = rc == STORE_ERROR ? rc : store_ca_cert_put(st, cert);
 	if (rc == STORE_OK && strcmp(o.state, "sent_to_ca") == 0) {
-		snprintf(note, sizeof(note), "certificate issued by the CA, serial %s", cert->serial);
+		snprintf(note, sizeof(note), "certificate issued by the CA, serial %s",
+		         cert->serial);
 		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:service", note, time(NULL));
 		moved = rc == STORE_OK;
 		if (rc == STORE_NOTFOUND) /* moved meanwhile */
@@ -435,7 +436,8 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 		} else {
 			cert->order_id = o->id;
 			if (record_registration(s->st, cert) < 0) {
-				snprintf(err, errlen, "the revocation cannot be recorded (database)");
+				snprintf(err, errlen,
+				         "the revocation cannot be recorded (database)");
 				res = CS_DOWN; /* retried: the CA answers the same */
 			}
 		}
@@ -448,8 +450,8 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 
 /* ---- The connector's operations ------------------------------------------------------------- */
 
-static int cs_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
-                     char *err, size_t errlen)
+static int cs_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX], char *err,
+                     size_t errlen)
 {
 	char why[512];
 
@@ -509,8 +511,7 @@ static void shipment_read(json_t *sh, struct ca_shipment *out)
 	copy_str(out->office, sizeof(out->office), sh, "office");
 	out->created_at = iso_time(json_string_value(json_object_get(sh, "created")));
 	out->received_at = iso_time(json_string_value(json_object_get(sh, "received_at")));
-	if (out->received_at == 0 &&
-	    json_string_value(json_object_get(sh, "state")) != NULL &&
+	if (out->received_at == 0 && json_string_value(json_object_get(sh, "state")) != NULL &&
 	    strcmp(json_string_value(json_object_get(sh, "state")), "received") == 0)
 		out->received_at = 1;
 	out->count = (long long)json_array_size(items);
@@ -676,8 +677,8 @@ static int cs_shipment(struct ca_connector *c, const char *ref, struct ca_shipme
 	return 0;
 }
 
-static int cs_shipment_received(struct ca_connector *c, const char *ref, const char *by,
-                                time_t now, char *err, size_t errlen)
+static int cs_shipment_received(struct ca_connector *c, const char *ref, const char *by, time_t now,
+                                char *err, size_t errlen)
 {
 	struct buf b = BUF_INIT;
 	char path[96];
@@ -771,13 +772,14 @@ struct ca_connector *caservice_open(const struct config *cfg, struct store *st, 
 	pthread_once(&cs_once, cs_init);
 	s->st = st;
 	s->cat = load_catalog(cfg);
-	snprintf(s->url, sizeof(s->url), "%s", cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
+	snprintf(s->url, sizeof(s->url), "%s",
+	         cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
 	path_or_default(s->cert, sizeof(s->cert), cfg->ca_cert, cfg->var_dir, "ra.pem");
 	path_or_default(s->key, sizeof(s->key), cfg->ca_key, cfg->var_dir, "ra.key");
 	path_or_default(s->cacert, sizeof(s->cacert), cfg->ca_cacert, cfg->var_dir, "ca.pem");
 	if (strncmp(s->url, "https://", 8) != 0) {
-		snprintf(err, errlen, "ca_url: \"%s\" must be an https:// URL (the RA API is TLS only)",
-		         s->url);
+		snprintf(err, errlen,
+		         "ca_url: \"%s\" must be an https:// URL (the RA API is TLS only)", s->url);
 		free(s->cat);
 		free(s);
 		free(c);

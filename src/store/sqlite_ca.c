@@ -36,8 +36,7 @@ static const char SQL_CERT_PUT[] =
     "ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = $4, "
     "not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE revoked_at "
     "END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
-static const char SQL_CERT_GET[] =
-    "SELECT " CERT_COLS " FROM ca_certificates WHERE order_id = $1";
+static const char SQL_CERT_GET[] = "SELECT " CERT_COLS " FROM ca_certificates WHERE order_id = $1";
 static const char SQL_CERT_REVOKED[] = "UPDATE ca_certificates SET revoked_at = $3, "
                                        "revoke_reason = $2 WHERE order_id = $1 AND revoked_at = 0";
 static const char SQL_CERT_EXPIRING[] =
@@ -305,7 +304,8 @@ int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t
 	return sq_step_done(s, "ca reminder add");
 }
 
-/* ---- For the poller ---------------------------------------------------------------------------- */
+/* ---- For the poller ----------------------------------------------------------------------------
+ */
 
 int store_ca_awaiting(struct store *st, const char *connector,
                       int (*fn)(void *arg, long long order_id), void *arg)

@@ -24,14 +24,14 @@
 struct ca_job {
 	long long id;
 	long long order_id;
-	char kind[8];     /* CA_JOB_SUBMIT or CA_JOB_REVOKE */
-	char reason[32];  /* revoke: the RFC 5280 reason name */
+	char kind[8];    /* CA_JOB_SUBMIT or CA_JOB_REVOKE */
+	char reason[32]; /* revoke: the RFC 5280 reason name */
 	time_t created_at;
-	int attempts;     /* failed deliveries so far */
+	int attempts; /* failed deliveries so far */
 	time_t next_attempt_at;
-	time_t done_at;   /* 0 while there is something to do */
-	int refused;      /* 1: the CA refused it (error: its message) */
-	char error[512];  /* the last failure, "" when none */
+	time_t done_at;  /* 0 while there is something to do */
+	int refused;     /* 1: the CA refused it (error: its message) */
+	char error[512]; /* the last failure, "" when none */
 };
 
 /* Queues kind for order_id (at most one per order and kind: a second
@@ -54,7 +54,7 @@ int store_ca_job_done(struct store *st, long long id, time_t now, int refused, c
 
 struct ca_cert {
 	long long order_id;
-	char serial[64];  /* upper-case hex */
+	char serial[64];   /* upper-case hex */
 	char subject[512]; /* RFC 2253, UTF-8 */
 	time_t not_before;
 	time_t not_after;

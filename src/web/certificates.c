@@ -271,8 +271,7 @@ void web_cert_revoke(struct req *r)
 		page_error(r, 422, "cert.reason_invalid");
 		return;
 	}
-	if (cert->revoked_at != 0 ||
-	    store_ca_revocation_get(s, o.id, &rev) != STORE_NOTFOUND) {
+	if (cert->revoked_at != 0 || store_ca_revocation_get(s, o.id, &rev) != STORE_NOTFOUND) {
 		app_audit(r, "cert.revoke_request", object, "denied", "requested before");
 		page_error(r, 409, "cert.revoke_exists");
 		return;
@@ -332,8 +331,8 @@ static void job_ctx(struct req *r, struct tctx *ctx, const struct order *o, cons
 	if (store_ca_job_get(app_of(r)->store, o->id, kind, &j) != STORE_OK)
 		return;
 	if (j.refused)
-		status = i18n_format(&r->arena, r->lang, "cert.job_refused", "message", j.error,
-		                     NULL);
+		status =
+		    i18n_format(&r->arena, r->lang, "cert.job_refused", "message", j.error, NULL);
 	else if (j.done_at != 0)
 		status = msg(r, "cert.job_done");
 	else

@@ -471,6 +471,7 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 	ra_actions_ctx(r, c, o);
 	/* Payments: the payments area puts its section here (see the
 	 * marked place in templates/ra_order.html). */
+	ra_payments_ctx(r, c, o);
 	x.r = r;
 	x.c = c;
 	tctx_set_list(c, "events");

@@ -567,6 +567,7 @@ static int add_import(void *arg, const struct stmt_import *imp)
 static void import_page(struct req *r, unsigned status, struct tctx *c)
 {
 	const struct ra_user *u = ra_user(r);
+	const char *fmt = tctx_get(c, "v_format");
 	struct rows_ctx x = {r, c, 0, 0};
 
 	tctx_set_list(c, "imports");
@@ -576,6 +577,10 @@ static void import_page(struct req *r, unsigned status, struct tctx *c)
 	}
 	if (u->role != RA_AUDITOR)
 		tctx_set_bool(c, "may_import", 1);
+	if (fmt != NULL && strcmp(fmt, "csv") == 0)
+		tctx_set_bool(c, "fmt_csv", 1);
+	if (fmt != NULL && strcmp(fmt, "camt.053") == 0)
+		tctx_set_bool(c, "fmt_camt", 1);
 	tctx_setf(c, "max_kb", "%zu", app_of(r)->cfg->max_form_bytes / 1024);
 	tctx_setf(c, "max_chars", "%zu", app_of(r)->cfg->max_form_bytes);
 	page_render(r, status, "ra_payments_import", "pay.import_title", c);
@@ -823,6 +828,7 @@ void web_ra_payments_import_report(struct req *r)
 	f.limit = REPORT_ROWS;
 	x.r = r;
 	x.c = c;
+	x.may_resolve = ra_user(r)->role != RA_AUDITOR;
 	tctx_set_list(c, "rows");
 	if (store_payment_count_open(app_of(r)->store, &f, &open) != STORE_OK ||
 	    store_payment_each_open(app_of(r)->store, &f, add_open, &x) != STORE_OK) {

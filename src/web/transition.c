@@ -1,39 +1,36 @@
 /*
- * The one place where an order changes state: the workflow table says
- * whether (state, event, role) is allowed; the store moves the order
- * with a compare-and-set on the old state; the status history and the
- * audit log get their entries in the same transaction (ASVS 2.3.3).
+ * Order transitions made by a web request: the actor and client
+ * address come from the session; the transition itself (workflow check,
+ * compare-and-set, history, audit) is order_transition_tx in
+ * jobs/transition.c, the one implementation shared with jobs and CLIs.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
+#include "jobs/jobs.h"
 #include "web/app.h"
 
 int order_apply_tx(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
 		   const char *actor, const char *note, long long total, time_t confirmed_at)
 {
-	struct store *s = app_of(r)->store;
-	enum wf_state from;
-	time_t now = time(NULL);
-	char object[32];
-	const char *to_name;
-	int to, rc;
+	const struct session_user *m = session_user(r);
+	const struct ra_user *u = ra_user(r);
+	char audit_actor[96], object[32];
+	int rc;
 
-	snprintf(object, sizeof(object), "order:%lld", o->id);
-	if (wf_state_parse(o->state, &from) != 0 || (to = workflow_next(from, ev, role)) < 0) {
+	if (u != NULL)
+		snprintf(audit_actor, sizeof(audit_actor), "operator:%s", u->username);
+	else if (m != NULL)
+		snprintf(audit_actor, sizeof(audit_actor), "member:%s", m->username);
+	else
+		snprintf(audit_actor, sizeof(audit_actor), "%s", actor);
+	rc = order_transition_tx(app_of(r)->store, o, ev, role, actor, audit_actor, r->client_addr,
+				 note, total, confirmed_at, time(NULL));
+	if (rc == STORE_NOTFOUND) {
+		snprintf(object, sizeof(object), "order:%lld", o->id);
 		app_audit(r, wf_event_name(ev), object, "denied", "from %s", o->state);
-		return STORE_NOTFOUND;
 	}
-	to_name = wf_state_name((enum wf_state)to);
-	rc = store_order_transition(s, o->id, o->state, to_name, total, confirmed_at, now);
-	if (rc == STORE_OK)
-		rc = store_order_event_add(s, o->id, to_name, actor, note ? note : "", now);
-	if (rc == STORE_OK)
-		rc = app_audit(r, wf_event_name(ev), object, "ok", "%s -> %s%s%s", o->state,
-			       to_name, note && *note ? ": " : "", note ? note : "");
-	if (rc == STORE_OK)
-		snprintf(o->state, sizeof(o->state), "%s", to_name);
 	return rc;
 }
 
