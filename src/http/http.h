@@ -94,6 +94,9 @@ void http_server_stop(struct http_server *s, int grace_secs);
 
 const char *http_query(struct req *r, const char *name);  /* decoded, or NULL */
 const char *http_cookie(struct req *r, const char *name); /* or NULL */
+/* Appends the query string ("?a=1&b=2", re-encoded) without parameter
+ * skip; nothing when there is none. */
+void http_query_without(struct req *r, const char *skip, struct buf *out);
 const char *http_request_header(struct req *r, const char *name);
 /* Parses the body as application/x-www-form-urlencoded into r->form.
  * Returns 0, or -1 when the content type is wrong or the body

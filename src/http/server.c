@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "util/log.h"
 
 struct http_server {
@@ -334,6 +335,34 @@ void http_server_stop(struct http_server *s, int grace_secs)
 const char *http_query(struct req *r, const char *name)
 {
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+struct query_copy {
+	struct buf *out;
+	const char *skip;
+};
+
+static enum MHD_Result copy_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+				const char *value)
+{
+	struct query_copy *q = cls;
+
+	if (key == NULL || strcmp(key, q->skip) == 0)
+		return MHD_YES;
+	buf_putc(q->out, q->out->len ? '&' : '?');
+	url_encode(q->out, key);
+	if (value != NULL) {
+		buf_putc(q->out, '=');
+		url_encode(q->out, value);
+	}
+	return MHD_YES;
+}
+
+void http_query_without(struct req *r, const char *skip, struct buf *out)
+{
+	struct query_copy q = {out, skip};
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, copy_arg, &q);
 }
 
 const char *http_cookie(struct req *r, const char *name)

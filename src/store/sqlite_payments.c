@@ -424,3 +424,28 @@ int store_import_each(struct store *st, int limit,
 	sq_done(s);
 	return STORE_OK;
 }
+
+/* ---- Large imports -------------------------------------------------------------------- */
+
+int store_payment_cache(struct store *st, long long size, long long *old)
+{
+	struct conn *c = sq_conn(st);
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int rc = STORE_ERROR;
+
+	if (c == NULL)
+		return STORE_ERROR;
+	if (old != NULL) {
+		if (sqlite3_prepare_v2(c->db, "PRAGMA cache_size", -1, &s, NULL) != SQLITE_OK ||
+		    sqlite3_step(s) != SQLITE_ROW)
+			goto out;
+		*old = sqlite3_column_int64(s, 0);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", size);
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		rc = STORE_OK;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

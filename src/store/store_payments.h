@@ -103,6 +103,15 @@ int store_payment_assign(struct store *st, long long id, long long order_id, con
 int store_payment_complete_partials(struct store *st, long long order_id, long long except_id,
 				    const char *by, time_t now, long long *n);
 
+/*
+ * The page cache of this thread's connection: size as SQLite's
+ * cache_size (pages, or -KiB when negative); *old (may be NULL) gets
+ * the size before.  A large import enlarges it so that the pages its
+ * one transaction dirties are not spilled to the WAL and read back,
+ * then restores it (which frees the extra pages).
+ */
+int store_payment_cache(struct store *st, long long size, long long *old);
+
 /* ---- Statement imports ----------------------------------------------------- */
 
 #define IMPORT_ERRORS_SIZE 8192

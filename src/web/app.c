@@ -266,7 +266,16 @@ struct tctx *page_ctx(struct req *r)
 	tctx_set(c, "lang", i18n_code(r->lang));
 	tctx_set(c, "other_lang", i18n_code(other));
 	tctx_set(c, "other_lang_name", i18n_get(r->lang, other == LANG_EN ? "lang.en" : "lang.sr"));
-	tctx_setf(c, "lang_switch", "%s?lang=%s", r->path, i18n_code(other));
+	/* The same page in the other language, its query (a token, a
+	 * filter) kept. */
+	{
+		struct buf q = BUF_INIT;
+
+		http_query_without(r, "lang", &q);
+		tctx_setf(c, "lang_switch", "%s%s%clang=%s", r->path, buf_cstr(&q),
+			  q.len ? '&' : '?', i18n_code(other));
+		buf_free(&q);
+	}
 	tctx_set(c, "csrf", csrf_token(r));
 	if (u != NULL) {
 		tctx_set_bool(c, "logged_in", 1);

@@ -292,6 +292,8 @@ static void order_to_fields(const struct order *o, const struct field *f, size_t
 	for (i = 0; i < n; i++)
 		if (strcmp(f[i].name, "card_reader") == 0)
 			st->values[i] = o->card_reader ? "1" : "";
+		else if (strcmp(f[i].name, "consent") == 0)
+			st->values[i] = "1"; /* given when the draft was made */
 }
 
 static void supporting_docs(struct req *r, struct tctx *c, enum order_type t)

@@ -50,6 +50,10 @@
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE 25
 #define REPORT_ROWS 100 /* open payments listed on an import's report */
+/* Imports of at least BULK_LINES lines get a page cache of up to
+ * BULK_CACHE (SQLite cache_size: -KiB) while they run. */
+#define BULK_LINES 5000
+#define BULK_CACHE (-256LL * 1024)
 
 /* ---- Recording, shared by the pages and the command line -------------------------- */
 
@@ -252,8 +256,9 @@ int payments_import(struct store *st, struct req *r, const char *actor, const ch
 	unsigned char hash[crypto_hash_sha256_BYTES];
 	struct statement sm;
 	struct stmt_import *imp = calloc(1, sizeof(*imp));
+	long long cache = 0;
 	char object[32];
-	int rc = STORE_ERROR;
+	int rc = STORE_ERROR, restore = 0;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sm, 0, sizeof(sm));
@@ -276,6 +281,8 @@ int payments_import(struct store *st, struct req *r, const char *actor, const ch
 	error_lines(&sm, imp->error_lines, sizeof(imp->error_lines));
 	imp->created_at = x.now;
 	snprintf(imp->created_by, sizeof(imp->created_by), "%s", actor);
+	if (sm.nlines >= BULK_LINES && store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
+		restore = 1;
 	if (store_begin(st) != STORE_OK)
 		goto out;
 	rc = store_import_add(st, imp);
@@ -302,6 +309,8 @@ int payments_import(struct store *st, struct req *r, const char *actor, const ch
 	if (store_import_same_file(st, imp->sha256, imp->id, &out->same_file) != STORE_OK)
 		out->same_file = 0;
 out:
+	if (restore)
+		store_payment_cache(st, cache, NULL);
 	statement_free(&sm);
 	free(imp);
 	return rc;
