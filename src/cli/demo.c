@@ -33,7 +33,7 @@
 static const char demo_usage[] =
     "usage: qcra demo seed [--config FILE] [--var DIR] --members N --orders N [--seed S]\n"
     "                      [--password PW]\n"
-    "Adds N demo members (licence numbers DEMO-000001...), one confirmed account per\n"
+    "Adds N demo members (license numbers DEMO-000001...), one confirmed account per\n"
     "member (usernames demo00001..., all with the same password, default\n"
     "\"" DEMO_PASSWORD "\"), and N orders spread round-robin over the accounts, in\n"
     "every state of the workflow with their history.  Deterministic for a given seed\n"

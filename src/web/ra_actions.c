@@ -375,8 +375,15 @@ void web_ra_send(struct req *r)
 	if (action_load(r, &o, WF_EV_SEND, WF_EV_SEND) != 0)
 		return;
 	err[0] = '\0';
+	/* The transaction opens first, so that a connector which queues the
+	 * order (CA unreachable) does it in the same commit as the send. */
+	if (store_begin(s) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
 	if ((ca = connector(r, err, sizeof(err))) == NULL ||
 	    ca->submit(ca, &o, ref, err, sizeof(err)) != 0) {
+		store_rollback(s);
 		app_audit(r, wf_event_name(WF_EV_SEND), object_of(r, &o), "failed", "CA: %s", err);
 		action_error(r, 502, &o, NULL, "send",
 			     i18n_format(&r->arena, r->lang, "bo.ca_failed", "message", err, NULL),
@@ -389,10 +396,6 @@ void web_ra_send(struct req *r)
 	snprintf(cr.reference, sizeof(cr.reference), "%s", ref);
 	cr.submitted_at = time(NULL);
 	note = i18n_format(&r->arena, LANG_SR, "bo.note_sent", "reference", ref, NULL);
-	if (store_begin(s) != STORE_OK) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
 	rc = store_ca_request_put(s, &cr);
 	if (rc == STORE_OK)
 		rc = order_apply_tx(r, &o, WF_EV_SEND, WF_OPERATOR, actor(r), note, 0, 0);

@@ -123,7 +123,7 @@ static int pay_settle(struct pay_ctx *x, const struct payment_order *po, long lo
 		rc = order_apply_tx(x->r, &o, WF_EV_PAYMENT, WF_OPERATOR, x->actor, note, 0, 0);
 	else
 		rc = jobs_order_apply(x->st, &o, WF_EV_PAYMENT, WF_SYSTEM, x->actor, note, x->now);
-	if (rc == STORE_OK)
+	if (rc == STORE_OK && po->paid_para > 0) /* else there are none */
 		rc = store_payment_complete_partials(x->st, po->id, pid, x->actor, x->now, NULL);
 	return rc;
 }

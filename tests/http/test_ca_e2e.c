@@ -33,7 +33,10 @@
 #include "core/totp.h"
 #include "harness.h"
 #include "harness_extra.h"
+#include "core/config.h"
+#include "core/i18n.h"
 #include "jobs/jobs.h"
+#include "jobs/reminders.h"
 #include "journey.h"
 #include "store/store.h"
 
@@ -446,6 +449,35 @@ static char *shipment_of(struct fx *f, long long id)
 	return form_field_value(form, "shipment");
 }
 
+/* The expiry reminders of order id's certificate: 60, 30 and 7 days
+ * before, each once (the job run as the server's worker runs it, at
+ * chosen times). */
+static void reminders_are_sent_once(struct fx *f, long long id)
+{
+	struct store *st = db_open(f);
+	struct config cfg;
+	char err[256];
+	time_t until = (time_t)portal_int(f,
+	                                  "SELECT not_after FROM ca_certificates WHERE "
+	                                  "order_id = ?1",
+	                                  id);
+	const char *count = "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%ist%e za%'";
+	long long before = portal_int(f, count, 0);
+
+	assert_true(until > time(NULL));
+	assert_int_equal(i18n_load(err, sizeof(err)), 0);
+	config_defaults(&cfg);
+	assert_int_equal(jobs_cert_reminders(st, &cfg, until - 61 * 86400), 0);
+	assert_int_equal(jobs_cert_reminders(st, &cfg, until - 59 * 86400), 1);
+	assert_int_equal(jobs_cert_reminders(st, &cfg, until - 58 * 86400), 0);
+	assert_int_equal(jobs_cert_reminders(st, &cfg, until - 29 * 86400), 1);
+	assert_int_equal(jobs_cert_reminders(st, &cfg, until - 6 * 86400), 1);
+	assert_int_equal(jobs_cert_reminders(st, &cfg, until - 1 * 86400), 0);
+	store_close(st);
+	i18n_free();
+	assert_int_equal(portal_int(f, count, 0) - before, 3);
+}
+
 /* ---- Tests ------------------------------------------------------------------------------ */
 
 static void test_order_goes_through_the_ca_to_handover_and_revocation(void **state)
@@ -511,6 +543,31 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	fwrite(f->r.body.data, 1, f->r.body.len, fp);
 	fclose(fp);
 	assert_int_equal(sh(&out, "openssl x509 -inform DER -in '%s' -noout -serial", der), 0);
+
+	/* Another member: 404, as for an order that does not exist. */
+	{
+		struct client ana;
+
+		assert_int_equal(client_init(&ana, &f->s), 0);
+		journey_member(&f->s, &ana, &demo_ana, "anap", PW);
+		assert_int_equal(get(f, &ana, "/orders/%lld/certificate.pem", id), 404);
+		assert_int_equal(get(f, &ana, "/orders/%lld/certificate.der", id), 404);
+		assert_int_equal(get(f, &ana, "/certificates/renew/%lld", id), 404);
+		snprintf(action, sizeof(action), "/orders/%lld/revoke", id);
+		assert_int_equal(post(f, &ana, action, "reason", "keyCompromise", NULL), 404);
+		client_free(&ana);
+	}
+
+	/* Renewal: a new order's form, prefilled from this one. */
+	assert_int_equal(get(f, &f->member, "/certificates/renew/%lld", id), 200);
+	assert_body_has(f, "action=\"/certificates/new/natural\"");
+	ref = form_field_value(BODY(f), "id_number");
+	assert_non_null(ref);
+	assert_string_equal(ref, ZARKO_ID_CARD);
+	free(ref);
+	assert_int_equal(get(f, &f->ns, "/certificates/renew/%lld", id), 303); /* members only */
+
+	reminders_are_sent_once(f, id);
 
 	/* Revocation: the member asks, the state shows, the operator
 	 * confirms, the CA revokes. */

@@ -33,15 +33,17 @@ CREATE TABLE payments (
 	reference TEXT NOT NULL,                 -- canonical "97CCN" or as given
 	purpose TEXT NOT NULL,
 	bank_id TEXT NOT NULL,                   -- the bank's transaction id, '' when none
-	source TEXT NOT NULL CHECK (source IN ('manual', 'import')),
+	source TEXT NOT NULL CHECK (source = 'manual' OR source = 'import'),
 	import_id BIGINT REFERENCES statement_imports (id),
 	line BIGINT NOT NULL,                    -- line in the statement file, 0 for manual
 	-- Imports: the statement line's fingerprint (domain/statement.h);
 	-- manual: "m:" + the form's one-time nonce, so a double submit
 	-- records one payment.  Unique: "recorded before".
 	fingerprint TEXT UNIQUE,
-	match_result TEXT NOT NULL
-		CHECK (match_result IN ('exact', 'partial', 'overpaid', 'unknown_reference')),
+	-- (CHECKs spelled with OR: SQLite builds a temporary table for an
+	-- IN list of three or more on every insert.)
+	match_result TEXT NOT NULL CHECK (match_result = 'exact' OR match_result = 'partial' OR
+		match_result = 'overpaid' OR match_result = 'unknown_reference'),
 	-- '' while open; 'paid' (settled the order when recorded), 'completed'
 	-- (a partial payment a later one completed), 'accepted' or 'refunded'
 	-- (an operator's decision, with a note).  Refunded payments do not
