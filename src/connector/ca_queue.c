@@ -22,6 +22,7 @@
 #include "connector/caservice.h"
 #include "domain/audit.h"
 #include "jobs/reminders.h"
+#include "jobs/jobs.h"
 #include "store/store_ca.h"
 #include "util/log.h"
 
@@ -127,6 +128,29 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 	return CS_REFUSED;
 }
 
+/* A refused submission goes back to the operator: the order returns to
+ * "verified" with the CA's message in its history, in the same commit
+ * as the job's end. */
+static int caq_refused(struct store *st, const struct ca_job *j, const char *why, time_t now)
+{
+	struct order o;
+	int rc;
+
+	if (store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	rc = store_ca_job_done(st, j->id, now, 1, why);
+	if (rc == STORE_OK && strcmp(j->kind, CA_JOB_SUBMIT) == 0 &&
+	    store_order_get(st, j->order_id, &o) == STORE_OK &&
+	    jobs_order_apply(st, &o, WF_EV_CA_REFUSE, WF_CA, "ca:service", why, now) ==
+	            STORE_ERROR)
+		rc = STORE_ERROR;
+	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct config *cfg,
                       time_t now)
 {
@@ -156,7 +180,7 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 		} else if (res == CS_REFUSED) {
 			log_warnx("ca queue: order %lld: the CA refused the %s: %s", j.order_id,
 			          j.kind, err);
-			rc = store_ca_job_done(st, j.id, now, 1, err);
+			rc = caq_refused(st, &j, err, now);
 			caq_audit(st, &j, "denied", err);
 			done++;
 		} else if (later) {

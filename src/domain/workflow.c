@@ -27,6 +27,7 @@ static const char *const event_names[WF_EVENT__MAX] = {
 	[WF_EV_SEND] = "send",           [WF_EV_ISSUE] = "issue",
 	[WF_EV_ARRIVE] = "arrive",       [WF_EV_HAND_OVER] = "hand_over",
 	[WF_EV_REJECT] = "reject",       [WF_EV_EXPIRE] = "expire",
+	[WF_EV_CA_REFUSE] = "ca_refused",
 };
 
 struct transition {
@@ -55,6 +56,7 @@ static const struct transition table[] = {
 	{WF_READY, WF_EV_VERIFY, WF_VERIFIED, WF_OPERATOR},
 	{WF_VERIFIED, WF_EV_SEND, WF_SENT_TO_CA, WF_OPERATOR},
 	{WF_SENT_TO_CA, WF_EV_ISSUE, WF_ISSUED, WF_CA | WF_SYSTEM},
+	{WF_SENT_TO_CA, WF_EV_CA_REFUSE, WF_VERIFIED, WF_CA | WF_SYSTEM},
 	{WF_ISSUED, WF_EV_ARRIVE, WF_AT_OFFICE, WF_OPERATOR},
 	{WF_AT_OFFICE, WF_EV_HAND_OVER, WF_HANDED_OVER, WF_OPERATOR},
 

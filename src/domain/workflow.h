@@ -43,6 +43,7 @@ enum wf_event {
 	WF_EV_HAND_OVER,     /* operator: handed over against the ID card */
 	WF_EV_REJECT,        /* operator: rejected with a reason */
 	WF_EV_EXPIRE,        /* system: not completed in time */
+	WF_EV_CA_REFUSE,     /* CA: refused a queued registration: back to the operator */
 	WF_EVENT__MAX
 };
 

@@ -1,0 +1,877 @@
+/*
+ * Payments over real HTTP (issue 4): a payment recorded by hand on the
+ * order page, bank statements imported (CSV pasted on the import page,
+ * camt.053 with `qcra payments import`), matching by the model 97
+ * reference, nothing recorded twice, partial payments, overpayments and
+ * unknown references listed and resolved, office scoping (404), the
+ * auditor who cannot post (403), and the audit log.
+ *
+ * One server for the whole group (staff logins with TOTP take a while):
+ * the demo member register, a member (Žarko, logged in) and four staff
+ * accounts: operators of Novi Sad (NS) and Belgrade (BG), an
+ * administrator and an auditor.  Every test makes its own orders and
+ * checks only its own payments, so the tests do not depend on each
+ * other's order.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/totp.h"
+#include "domain/payment.h"
+#include "harness.h"
+#include "journey.h"
+#include "store/store.h"
+#include "store/store_payments.h"
+
+#define PW "Tri ma\xc4\x8dke spavaju na krovu"
+#define ZARKO_MAIL "zarko.djuraskovic@example.rs"
+
+struct fx {
+	struct server s;
+	struct client member;
+	struct client ns;      /* operator, office NS */
+	struct client bg;      /* operator, office BG */
+	struct client admin;   /* administrator */
+	struct client auditor; /* auditor */
+	struct response r;
+	struct buf out;
+};
+
+#define BODY(f) buf_cstr(&(f)->r.body)
+
+/* ---- Setup (as tests/http/test_ra_orders.c) ---------------------------------- */
+
+static int cli(struct fx *f, const char *const *args)
+{
+	const char *argv[16];
+	size_t n = 0;
+
+	while (args[n] != NULL && n < 13) {
+		argv[n] = args[n];
+		n++;
+	}
+	argv[n++] = "--var";
+	argv[n++] = f->s.var;
+	argv[n] = NULL;
+	buf_reset(&f->out);
+	return server_run_cli(&f->s, argv, &f->out);
+}
+
+/* Creates a staff account and logs c in: the first login without a
+ * code, then the enrolment with the current TOTP code. */
+static void staff_login(struct fx *f, struct client *c, const char *username, const char *role,
+                        const char *office)
+{
+	char pwfile[PATH_MAX + 16], secret[64], code[7];
+	const char *args[] = {"operator",
+	                      "add",
+	                      "--username",
+	                      username,
+	                      "--role",
+	                      role,
+	                      "--password-file",
+	                      pwfile,
+	                      office ? "--office" : NULL,
+	                      office,
+	                      NULL};
+	const char *p;
+	char *loc;
+	FILE *fp;
+	size_t n;
+
+	snprintf(pwfile, sizeof(pwfile), "%s/pw.txt", f->s.var);
+	fp = fopen(pwfile, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s\n", PW);
+	fclose(fp);
+	assert_int_equal(cli(f, args), 0);
+	p = strstr(buf_cstr(&f->out), "secret=");
+	assert_non_null(p);
+	p += 7;
+	n = strcspn(p, "&\r\n");
+	assert_true(n > 0 && n < sizeof(secret));
+	memcpy(secret, p, n);
+	secret[n] = '\0';
+	assert_int_equal(client_init(c, &f->s), 0);
+	assert_int_equal(journey_submit(c, "/ra/login", "/ra/login", &f->r, "username", username,
+	                                "password", PW, "totp", "", NULL),
+	                 303);
+	loc = journey_location(&f->r);
+	assert_string_equal(loc, "/ra/enroll");
+	free(loc);
+	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
+	assert_int_equal(journey_submit(c, "/ra/enroll", "/ra/enroll", &f->r, "totp", code, NULL),
+	                 303);
+	loc = journey_location(&f->r);
+	assert_string_equal(loc, "/ra");
+	free(loc);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->member, &f->s) != 0) {
+		if (f)
+			server_cleanup(&f->s);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	journey_member(&f->s, &f->member, &demo_zarko, "zdjuras", PW);
+	staff_login(f, &f->ns, "ns1", "operator", "NS");
+	staff_login(f, &f->bg, "bg1", "operator", "BG");
+	staff_login(f, &f->admin, "admin1", "admin", NULL);
+	staff_login(f, &f->auditor, "aud1", "auditor", NULL);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	response_free(&f->r);
+	buf_free(&f->out);
+	client_free(&f->member);
+	client_free(&f->ns);
+	client_free(&f->bg);
+	client_free(&f->admin);
+	client_free(&f->auditor);
+	server_cleanup(&f->s);
+	free(f);
+	return 0;
+}
+
+/* A confirmed natural-person order of Žarko picked up at office. */
+static long long order_new(struct fx *f, const char *office)
+{
+	char page[64], action[64], *loc;
+	long long id = 0;
+
+	assert_int_equal(
+	    journey_submit(&f->member, "/certificates/new/natural", "/certificates/new/natural",
+	                   &f->r, "first_name",
+	                   "\xc5\xbd"
+	                   "arko",
+	                   "last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg", "1203978711237",
+	                   "id_type", "id_card", "id_number", "012345678", "id_issuer",
+	                   "PU za grad Beograd", "street", "Kneza Milo\xc5\xa1" "a 9", "postal_code",
+	                   "11000", "city", "Beograd", "email", ZARKO_MAIL, "phone", "064 123 4567",
+	                   "license_number", "310123456", "office", office, "validity", "3y",
+	                   "consent", "1", NULL),
+	    303);
+	loc = journey_location(&f->r);
+	assert_non_null(loc);
+	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
+	free(loc);
+	snprintf(page, sizeof(page), "/orders/%lld/review", id);
+	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
+	assert_int_equal(journey_submit(&f->member, page, action, &f->r, NULL), 303);
+	return id;
+}
+
+/* ---- The server's database ------------------------------------------------------ */
+
+static struct store *db_open(struct fx *f)
+{
+	char path[PATH_MAX + 16], err[256];
+	struct store *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	return st;
+}
+
+static struct order order_get(struct fx *f, long long id)
+{
+	struct store *st = db_open(f);
+	struct order o;
+
+	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
+	store_close(st);
+	return o;
+}
+
+static const char *state_of(struct fx *f, long long id)
+{
+	static char state[32];
+	struct order o = order_get(f, id);
+
+	snprintf(state, sizeof(state), "%s", o.state);
+	return state;
+}
+
+/* The order's total as a statement writes it: "5.880,00". */
+static const char *total_text(struct fx *f, long long id, long long delta)
+{
+	static char text[32];
+	struct order o = order_get(f, id);
+
+	assert_true(o.total_para > 0);
+	assert_int_equal(payment_amount_format(o.total_para + delta, text, sizeof(text)), 0);
+	return text;
+}
+
+struct pays {
+	int n;
+	struct payment last;
+	struct payment all[16];
+};
+
+static int collect(void *arg, const struct payment *p)
+{
+	struct pays *x = arg;
+
+	if (x->n < 16)
+		x->all[x->n] = *p;
+	x->n++;
+	x->last = *p;
+	return 0;
+}
+
+/* The payments recorded for order id. */
+static struct pays payments_of(struct fx *f, long long id)
+{
+	struct store *st = db_open(f);
+	struct pays x;
+
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(store_payment_each_order(st, id, collect, &x), STORE_OK);
+	store_close(st);
+	return x;
+}
+
+struct unknown_ctx {
+	const char *ref;
+	struct pays *out;
+};
+
+static int collect_unknown(void *arg, const struct payment *p)
+{
+	struct unknown_ctx *u = arg;
+
+	if (p->order_id == 0 && strcmp(p->reference, u->ref) == 0)
+		collect(u->out, p);
+	return 0;
+}
+
+/* Open payments without an order whose reference is ref. */
+static struct pays unknown_with(struct fx *f, const char *ref)
+{
+	struct store *st = db_open(f);
+	struct payment_filter flt;
+	struct pays x;
+	struct unknown_ctx u = {ref, &x};
+
+	memset(&flt, 0, sizeof(flt));
+	memset(&x, 0, sizeof(x));
+	assert_int_equal(store_payment_each_open(st, &flt, collect_unknown, &u), STORE_OK);
+	store_close(st);
+	return x;
+}
+
+struct audits {
+	int n;
+	char actions[1024];
+};
+
+static int count_audit(void *arg, const struct audit_entry *e)
+{
+	struct audits *a = arg;
+	size_t len = strlen(a->actions);
+
+	a->n++;
+	snprintf(a->actions + len, sizeof(a->actions) - len, "%s=%s;", e->action, e->outcome);
+	return 0;
+}
+
+/* Audit entries with this action prefix and object. */
+static struct audits audits_of(struct fx *f, const char *action, const char *object)
+{
+	struct store *st = db_open(f);
+	struct audit_filter flt;
+	struct audits a;
+
+	memset(&flt, 0, sizeof(flt));
+	memset(&a, 0, sizeof(a));
+	flt.action = action;
+	flt.object = object;
+	assert_int_equal(store_audit_each(st, &flt, count_audit, &a), STORE_OK);
+	store_close(st);
+	return a;
+}
+
+/* ---- Requests ---------------------------------------------------------------------- */
+
+static long get(struct fx *f, struct client *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static long get(struct fx *f, struct client *c, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return journey_get(c, path, &f->r);
+}
+
+/* POSTs the NULL-terminated name, value pairs to action with c's CSRF
+ * token (from the logout form on /ra). */
+static long post(struct fx *f, struct client *c, const char *action, ...) __attribute__((sentinel));
+
+static long post(struct fx *f, struct client *c, const char *action, ...)
+{
+	const char *pairs[40], *k;
+	char *csrf, *body;
+	size_t n = 0;
+	va_list ap;
+	long status;
+
+	assert_int_equal(journey_get(c, "/ra", &f->r), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	assert_non_null(csrf);
+	va_start(ap, action);
+	while ((k = va_arg(ap, const char *)) != NULL && n + 4 < sizeof(pairs) / sizeof(*pairs)) {
+		pairs[n++] = k;
+		pairs[n++] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	pairs[n++] = "csrf_token";
+	pairs[n++] = csrf;
+	pairs[n] = NULL;
+	body = form_encode(pairs);
+	status = journey_post(c, action, body, &f->r);
+	free(body);
+	free(csrf);
+	return status;
+}
+
+static void assert_body_has(struct fx *f, const char *text)
+{
+	if (strstr(BODY(f), text) == NULL)
+		fprintf(stderr, "body lacks \"%s\":\n%s\n", text, BODY(f));
+	assert_non_null(strstr(BODY(f), text));
+}
+
+static void assert_body_lacks(struct fx *f, const char *text)
+{
+	if (strstr(BODY(f), text) != NULL)
+		fprintf(stderr, "body has \"%s\"\n", text);
+	assert_null(strstr(BODY(f), text));
+}
+
+static char *location(struct fx *f)
+{
+	char *loc = journey_location(&f->r);
+
+	assert_int_equal(f->r.status, 303);
+	assert_non_null(loc);
+	return loc;
+}
+
+/*
+ * The manual payment form of order id as c sees it: GET the order page,
+ * then POST its nonce with amount, paid_on (NULL: the form's default),
+ * reference and note (NULL: none).  Returns the status.  *nonce (may be
+ * NULL) gets the form's nonce (caller frees).
+ */
+static long pay_by_hand(struct fx *f, struct client *c, long long id, const char *amount,
+                        const char *paid_on, const char *reference, char **nonce_out)
+{
+	char path[64], *csrf, *nonce, *date, *body;
+	long status;
+
+	snprintf(path, sizeof(path), "/ra/orders/%lld", id);
+	assert_int_equal(journey_get(c, path, &f->r), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	nonce = form_field_value(BODY(f), "nonce");
+	date = form_field_value(BODY(f), "paid_on");
+	assert_non_null(csrf);
+	assert_non_null(nonce);
+	assert_non_null(date);
+	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
+	                    paid_on ? paid_on : date, "reference", reference ? reference : "",
+	                    "payer", "\xc5\xbd"
+	                             "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
+	                    "note", "", NULL);
+	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
+	status = journey_post(c, path, body, &f->r);
+	free(body);
+	free(csrf);
+	free(date);
+	if (nonce_out)
+		*nonce_out = nonce;
+	else
+		free(nonce);
+	return status;
+}
+
+/* Pastes a statement on the import page as c; returns the status and,
+ * on 303, the import's number in *import (may be NULL). */
+static long import_text(struct fx *f, struct client *c, const char *text, const char *format,
+                        long long *import)
+{
+	long status = post(f, c, "/ra/payments/import", "statement", text, "file_name", "izvod.csv",
+	                   "format", format, NULL);
+	char *loc;
+
+	if (status == 303 && import != NULL) {
+		loc = location(f);
+		assert_int_equal(sscanf(loc, "/ra/payments/imports/%lld", import), 1);
+		free(loc);
+	}
+	return status;
+}
+
+/* A CSV statement line paying amount with reference ref. */
+static void csv_line(struct buf *b, const char *amount, const char *ref, const char *bank_id)
+{
+	buf_printf(b, "25.11.2024,\"%s\",\xc5\xbd" "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87,%s,"
+	              "Uplata za sertifikat,%s\r\n",
+	           amount, ref, bank_id);
+}
+
+static void csv_header(struct buf *b)
+{
+	buf_puts(b, "Datum,Iznos,Uplatilac,Poziv na broj,Svrha,ID transakcije\r\n");
+}
+
+/* A unique bank id per call, so tests never share a fingerprint. */
+static const char *bank_id(void)
+{
+	static char id[32];
+	static int n;
+
+	snprintf(id, sizeof(id), "T%ld-%d", (long)getpid(), ++n);
+	return id;
+}
+
+/* ---- Manual payments ------------------------------------------------------------------ */
+
+static void test_manual_payment_in_full_moves_the_order(void **state)
+{
+	struct fx *f = *state;
+	long long id = order_new(f, "NS");
+	struct order o = order_get(f, id);
+	char want[96], *loc, *nonce = NULL, *body, *csrf;
+	struct pays p;
+
+	/* The form offers what is due and the order's reference. */
+	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld", id), 200);
+	assert_body_has(f, "action=\"/ra/orders/");
+	assert_body_has(f, o.payment_ref);
+	assert_int_equal(pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, &nonce), 303);
+	loc = location(f);
+	snprintf(want, sizeof(want), "/ra/orders/%lld?pay=settled#payments", id);
+	assert_string_equal(loc, want);
+	free(loc);
+	assert_string_equal(state_of(f, id), "payment_received");
+	p = payments_of(f, id);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.last.amount_para, o.total_para);
+	assert_string_equal(p.last.source, "manual");
+	assert_string_equal(p.last.match, "exact");
+	assert_string_equal(p.last.resolution, "paid");
+	assert_string_equal(p.last.reference, o.payment_ref);
+	assert_string_equal(p.last.created_by, "ns1");
+	/* The page lists it. */
+	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld?pay=settled", id), 200);
+	assert_body_has(f, total_text(f, id, 0));
+	assert_body_has(f, "\xc5\xbd"
+	                   "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
+	/* The same form sent twice records nothing more. */
+	assert_int_equal(journey_get(&f->ns, "/ra", &f->r), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", total_text(f, id, 0),
+	                    "paid_on", "25.11.2024", NULL);
+	snprintf(want, sizeof(want), "/ra/orders/%lld/payments", id);
+	assert_int_equal(journey_post(&f->ns, want, body, &f->r), 303);
+	loc = location(f);
+	assert_non_null(strstr(loc, "pay=dup"));
+	free(loc);
+	free(body);
+	free(csrf);
+	free(nonce);
+	assert_int_equal(payments_of(f, id).n, 1);
+	/* Audited, with the transition. */
+	snprintf(want, sizeof(want), "payment:%lld", p.last.id);
+	assert_int_equal(audits_of(f, "payment.record", want).n, 1);
+	snprintf(want, sizeof(want), "order:%lld", id);
+	assert_int_equal(audits_of(f, "payment", want).n, 1);
+}
+
+static void test_manual_payment_is_validated(void **state)
+{
+	struct fx *f = *state;
+	long long id = order_new(f, "NS"), other = order_new(f, "NS");
+	struct order o = order_get(f, other);
+
+	assert_int_equal(pay_by_hand(f, &f->ns, id, "pet hiljada", NULL, NULL, NULL), 422);
+	assert_body_has(f, "aria-invalid=\"true\"");
+	assert_int_equal(pay_by_hand(f, &f->ns, id, "0", NULL, NULL, NULL), 422);
+	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", "31.02.2024", NULL, NULL), 422);
+	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", "01.01.2999", NULL, NULL), 422);
+	/* A reference of another order belongs on that order's page. */
+	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", NULL, o.payment_ref, NULL), 422);
+	assert_int_equal(payments_of(f, id).n, 0);
+	assert_string_equal(state_of(f, id), "confirmed");
+	/* A partial payment by hand stays open. */
+	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", NULL, NULL, NULL), 303);
+	assert_string_equal(state_of(f, id), "confirmed");
+	assert_string_equal(payments_of(f, id).last.match, "partial");
+	assert_int_equal(payments_of(f, id).last.resolved_at, 0);
+}
+
+/* ---- Imports ----------------------------------------------------------------------------- */
+
+static void test_csv_import_matches_by_reference_and_moves_the_order(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS"), b = order_new(f, "BG"), imp = 0;
+	struct order oa = order_get(f, a), ob = order_get(f, b);
+	struct buf csv = BUF_INIT;
+	char ref[96];
+
+	csv_header(&csv);
+	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
+	/* The reference written with spaces and a dash, as people do. */
+	snprintf(ref, sizeof(ref), "97 %.2s-%s", ob.payment_ref + 2, ob.payment_ref + 4);
+	csv_line(&csv, total_text(f, b, 0), ref, bank_id());
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
+	assert_string_equal(state_of(f, a), "payment_received");
+	assert_string_equal(state_of(f, b), "payment_received");
+	assert_string_equal(payments_of(f, a).last.source, "import");
+	assert_int_equal(payments_of(f, a).last.import_id, imp);
+	assert_int_equal(payments_of(f, b).last.line, 3);
+	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	assert_body_has(f, "izvod.csv");
+	assert_body_has(f, "<td>2</td>");
+	/* The orders' history names the payment. */
+	assert_int_equal(get(f, &f->admin, "/ra/orders/%lld", b), 200);
+	assert_body_has(f, "Uplata evidentirana");
+	buf_free(&csv);
+}
+
+static void test_same_statement_imported_twice_records_nothing_twice(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS"), first = 0, second = 0;
+	struct order oa = order_get(f, a);
+	struct buf csv = BUF_INIT;
+	char path[PATH_MAX + 32], want[64];
+	const char *args[] = {"payments", "import", "--by", "admin1", path, NULL};
+	FILE *fp;
+
+	csv_header(&csv);
+	csv_line(&csv, "1.000,00", oa.payment_ref, bank_id());
+	csv_line(&csv, "1.000,00", oa.payment_ref, bank_id());
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "auto", &first), 303);
+	assert_int_equal(payments_of(f, a).n, 2);
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "auto", &second), 303);
+	assert_true(second > first);
+	assert_int_equal(payments_of(f, a).n, 2);
+	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", second), 200);
+	snprintf(want, sizeof(want), "/ra/payments/imports/%lld\"", first);
+	assert_body_has(f, want); /* "the same file was imported before" */
+	/* The command line agrees. */
+	snprintf(path, sizeof(path), "%s/izvod.csv", f->s.var);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(buf_cstr(&csv), fp);
+	fclose(fp);
+	assert_int_equal(cli(f, args), 0);
+	assert_non_null(strstr(buf_cstr(&f->out), "recorded before         2"));
+	assert_non_null(strstr(buf_cstr(&f->out), "payments recorded       0"));
+	assert_int_equal(payments_of(f, a).n, 2);
+	/* Both payments are partial (2.000,00 of the total) and stay open. */
+	assert_string_equal(state_of(f, a), "confirmed");
+	assert_string_equal(payments_of(f, a).all[0].match, "partial");
+	assert_string_equal(payments_of(f, a).all[1].match, "partial");
+	buf_free(&csv);
+}
+
+static void test_statement_errors_are_reported_with_line_numbers(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS"), imp = 0;
+	struct order oa = order_get(f, a);
+	struct buf csv = BUF_INIT;
+
+	/* Not a statement at all: refused, nothing recorded. */
+	assert_int_equal(import_text(f, &f->ns, "ovo nije izvod", "auto", NULL), 422);
+	assert_body_has(f, "role=\"alert\"");
+	assert_body_has(f, "ovo nije izvod"); /* the text is kept for correcting */
+	assert_int_equal(import_text(f, &f->ns, "", "auto", NULL), 422);
+	/* A line with a bad amount is reported; the good one recorded. */
+	csv_header(&csv);
+	csv_line(&csv, "pet", oa.payment_ref, bank_id());
+	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
+	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	assert_body_has(f, "line 2: ");
+	assert_string_equal(state_of(f, a), "payment_received");
+	assert_int_equal(payments_of(f, a).n, 1);
+	buf_free(&csv);
+}
+
+static void test_camt053_import_from_the_command_line(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS");
+	struct order oa = order_get(f, a);
+	char src[PATH_MAX], path[PATH_MAX + 32], amount[32], ref[96], *xml, *p;
+	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
+	size_t len;
+	FILE *fp;
+
+	snprintf(src, sizeof(src), "%s/tests/unit/payments/data/camt053-sample.xml",
+	         getenv("QCRA_SRCDIR") ? getenv("QCRA_SRCDIR") : ".");
+	xml = file_read(src, &len);
+	assert_non_null(xml);
+	/* The first entry pays order a in full. */
+	snprintf(amount, sizeof(amount), "%lld.%02lld", oa.total_para / 100, oa.total_para % 100);
+	snprintf(ref, sizeof(ref), "97 %.2s-%s", oa.payment_ref + 2, oa.payment_ref + 4);
+	snprintf(path, sizeof(path), "%s/camt.xml", f->s.var);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (p = xml; *p; p++) {
+		if (strncmp(p, "5880.00", 7) == 0) {
+			fputs(amount, fp);
+			p += 6;
+		} else if (strncmp(p, "97 20-00000123", 14) == 0) {
+			fputs(ref, fp);
+			p += 13;
+		} else if (strncmp(p, "2024112500001", 13) == 0) {
+			fprintf(fp, "%s", bank_id()); /* a fresh bank id per run */
+			p += 12;
+		} else
+			fputc(*p, fp);
+	}
+	fclose(fp);
+	free(xml);
+	assert_int_equal(cli(f, args), 0);
+	assert_non_null(strstr(buf_cstr(&f->out), "(camt.053)"));
+	assert_non_null(strstr(buf_cstr(&f->out), "orders paid in full     1"));
+	assert_string_equal(state_of(f, a), "payment_received");
+	assert_string_equal(payments_of(f, a).last.created_by, "cli:ns1");
+	assert_string_equal(payments_of(f, a).last.payer, "\xc5\xbd"
+	                                                  "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
+	/* The second entry (reference 97 74-00004567: no such order) waits. */
+	assert_true(unknown_with(f, "977400004567").n >= 1);
+	/* An auditor cannot be named as the one answerable. */
+	args[3] = "aud1";
+	assert_int_equal(cli(f, args), 1);
+}
+
+/* ---- Unresolved payments ------------------------------------------------------------------ */
+
+static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS"), b = order_new(f, "NS"), c = order_new(f, "NS");
+	long long d = order_new(f, "BG"), imp = 0;
+	struct order oa = order_get(f, a), ob = order_get(f, b), oc = order_get(f, c);
+	struct buf csv = BUF_INIT;
+	struct pays pa, pb, pu, px;
+	char path[64], number[32], ref_u[PAYMENT_REF_SIZE];
+
+	(void)oc;
+	/* A valid model 97 reference of an order that does not exist. */
+	assert_int_equal(order_payment_ref(99999990 + (a % 9), ref_u, sizeof(ref_u)), 0);
+	csv_header(&csv);
+	csv_line(&csv, "1.000,00", oa.payment_ref, bank_id());          /* partial */
+	csv_line(&csv, total_text(f, b, 10000), ob.payment_ref, bank_id()); /* overpaid */
+	csv_line(&csv, total_text(f, c, 0), ref_u, bank_id());           /* unknown */
+	csv_line(&csv, "250,00", "Uplata bez poziva", bank_id());         /* unknown, free text */
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
+	pa = payments_of(f, a);
+	pb = payments_of(f, b);
+	pu = unknown_with(f, ref_u);
+	px = unknown_with(f, "Uplata bez poziva");
+	assert_string_equal(pa.last.match, "partial");
+	assert_string_equal(pb.last.match, "overpaid");
+	assert_int_equal(pu.n, 1);
+	assert_string_equal(pu.last.match, "unknown_reference");
+	assert_true(px.n >= 1);
+	assert_string_equal(state_of(f, a), "confirmed");
+	assert_string_equal(state_of(f, b), "confirmed");
+
+	/* Listed: NS sees its office's and the unknown ones; BG only the
+	 * unknown ones; the report lists them too. */
+	assert_int_equal(get(f, &f->ns, "/ra/payments/unresolved"), 200);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
+	assert_body_has(f, path);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
+	assert_body_has(f, path);
+	assert_int_equal(get(f, &f->bg, "/ra/payments/unresolved"), 200);
+	assert_body_has(f, path);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
+	assert_body_lacks(f, path);
+	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	assert_body_has(f, path);
+
+	/* Resolutions need what they need. */
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
+	assert_int_equal(post(f, &f->ns, path, "action", "accept", "note", "", NULL), 422);
+	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", "1", NULL), 422);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
+	snprintf(number, sizeof(number), "%lld", d);
+	/* NS cannot assign to a BG order: as if it did not exist. */
+	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", number, NULL), 422);
+	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", "99999999", NULL), 422);
+	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", "", NULL), 422);
+
+	/* The partial one is completed by the rest, paid by hand. */
+	assert_int_equal(pay_by_hand(f, &f->ns, a, total_text(f, a, -100000), NULL, NULL, NULL),
+	                 303);
+	assert_string_equal(state_of(f, a), "payment_received");
+	pa = payments_of(f, a);
+	assert_int_equal(pa.n, 2);
+	assert_string_equal(pa.all[0].resolution, "completed");
+	assert_string_equal(pa.all[1].resolution, "paid");
+
+	/* The overpaid one is accepted with a note: the order is paid. */
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
+	assert_int_equal(post(f, &f->ns, path, "action", "accept", "note",
+	                      "Vi\xc5\xa1" "ak od 100 dinara vra\xc4\x87" "en uplatiocu", NULL),
+	                 303);
+	assert_string_equal(state_of(f, b), "payment_received");
+	assert_string_equal(payments_of(f, b).last.resolution, "accepted");
+	/* Resolved once only. */
+	assert_int_equal(post(f, &f->ns, path, "action", "refund", "note", "x", NULL), 409);
+
+	/* The unknown one is assigned to order c, which it pays exactly. */
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
+	snprintf(number, sizeof(number), "%lld", c);
+	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", number, NULL), 303);
+	assert_string_equal(state_of(f, c), "payment_received");
+	assert_int_equal(payments_of(f, c).last.id, pu.last.id);
+	assert_string_equal(payments_of(f, c).last.resolution, "paid");
+
+	/* The free-text one is refunded (BG may: it belongs to no office). */
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", px.last.id);
+	assert_int_equal(post(f, &f->bg, path, "action", "refund", "note",
+	                      "Vra\xc4\x87" "eno 26.11.2024.", NULL),
+	                 303);
+
+	/* None of them is listed any more. */
+	assert_int_equal(get(f, &f->admin, "/ra/payments/unresolved"), 200);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.all[0].id);
+	assert_body_lacks(f, path);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
+	assert_body_lacks(f, path);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
+	assert_body_lacks(f, path);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", px.last.id);
+	assert_body_lacks(f, path);
+
+	/* Each resolution is audited. */
+	snprintf(path, sizeof(path), "payment:%lld", pb.last.id);
+	assert_int_equal(audits_of(f, "payment.accept", path).n, 1);
+	snprintf(path, sizeof(path), "payment:%lld", pu.last.id);
+	assert_int_equal(audits_of(f, "payment.assign", path).n, 1);
+	snprintf(path, sizeof(path), "payment:%lld", px.last.id);
+	assert_int_equal(audits_of(f, "payment.refund", path).n, 1);
+	snprintf(path, sizeof(path), "import:%lld", imp);
+	assert_int_equal(audits_of(f, "payment.import", path).n, 1);
+	buf_free(&csv);
+}
+
+/* ---- Access ---------------------------------------------------------------------------------- */
+
+static void test_operator_of_another_office_cannot_see_the_payments(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS");
+	struct pays pa;
+	char path[64];
+
+	assert_int_equal(pay_by_hand(f, &f->ns, a, "100,00", NULL, NULL, NULL), 303);
+	pa = payments_of(f, a);
+	assert_int_equal(pa.n, 1);
+	/* BG gets what a missing order or payment gets. */
+	assert_int_equal(get(f, &f->bg, "/ra/orders/%lld", a), 404);
+	assert_body_lacks(f, "100,00");
+	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", a);
+	assert_int_equal(post(f, &f->bg, path, "amount", "100,00", "paid_on", "25.11.2024", NULL),
+	                 404);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
+	assert_int_equal(post(f, &f->bg, path, "action", "refund", "note", "x", NULL), 404);
+	assert_int_equal(post(f, &f->bg, "/ra/payments/999999999/resolve", "action", "refund",
+	                      "note", "x", NULL),
+	                 404);
+	assert_int_equal(get(f, &f->bg, "/ra/payments/unresolved"), 200);
+	assert_body_lacks(f, path);
+	assert_int_equal(payments_of(f, a).n, 1);
+	assert_int_equal(payments_of(f, a).last.resolved_at, 0);
+	/* The administrator sees it. */
+	assert_int_equal(get(f, &f->admin, "/ra/payments/unresolved?office=NS"), 200);
+	assert_body_has(f, path);
+}
+
+static void test_auditor_reads_but_cannot_post(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS");
+	struct pays pa;
+	char path[64];
+
+	assert_int_equal(pay_by_hand(f, &f->ns, a, "100,00", NULL, NULL, NULL), 303);
+	pa = payments_of(f, a);
+	assert_int_equal(get(f, &f->auditor, "/ra/orders/%lld", a), 200);
+	assert_body_has(f, "100,00");
+	assert_body_lacks(f, "/payments\"");
+	assert_int_equal(get(f, &f->auditor, "/ra/payments/unresolved"), 200);
+	assert_body_lacks(f, "/resolve\"");
+	assert_int_equal(get(f, &f->auditor, "/ra/payments/import"), 200);
+	assert_body_lacks(f, "<textarea");
+	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", a);
+	assert_int_equal(post(f, &f->auditor, path, "amount", "100,00", "paid_on", "25.11.2024",
+	                      NULL),
+	                 403);
+	assert_int_equal(post(f, &f->auditor, "/ra/payments/import", "statement", "x", NULL), 403);
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
+	assert_int_equal(post(f, &f->auditor, path, "action", "refund", "note", "x", NULL), 403);
+	assert_int_equal(payments_of(f, a).n, 1);
+	assert_int_equal(payments_of(f, a).last.resolved_at, 0);
+}
+
+static void test_audit_log_is_intact_after_the_payments(void **state)
+{
+	struct fx *f = *state;
+	const char *args[] = {"audit", "verify", NULL};
+	struct audits rec = audits_of(f, "payment.", NULL);
+
+	assert_true(rec.n > 0);
+	assert_int_equal(cli(f, args), 0);
+	assert_non_null(strstr(buf_cstr(&f->out), "intact"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_manual_payment_in_full_moves_the_order),
+	    cmocka_unit_test(test_manual_payment_is_validated),
+	    cmocka_unit_test(test_csv_import_matches_by_reference_and_moves_the_order),
+	    cmocka_unit_test(test_same_statement_imported_twice_records_nothing_twice),
+	    cmocka_unit_test(test_statement_errors_are_reported_with_line_numbers),
+	    cmocka_unit_test(test_camt053_import_from_the_command_line),
+	    cmocka_unit_test(test_partial_overpaid_and_unknown_are_listed_and_resolved),
+	    cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
+	    cmocka_unit_test(test_auditor_reads_but_cannot_post),
+	    cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
