@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/catalog_load.h"
 #include "core/pwhash.h"
 #include "domain/catalog.h"
 #include "domain/ident.h"
@@ -400,37 +401,15 @@ static int seed_orders(struct seed *s)
 	return 0;
 }
 
-/* The catalogue the portal will use: catalog_file, else the built-in one. */
 static int load_catalog(const struct config *cfg, struct catalog *cat)
 {
-	const struct embedded_file *f = embedded_find("data/catalog.ini");
-	char why[256], *text = NULL;
-	size_t n = 0, cap = 0, got;
-	FILE *fp;
-	int rc;
+	char err[512];
 
-	if (cfg->catalog_file[0]) {
-		if ((fp = fopen(cfg->catalog_file, "r")) == NULL) {
-			fprintf(stderr, "qcra: catalog_file: cannot open %s\n", cfg->catalog_file);
-			return -1;
-		}
-		do {
-			if (cap - n < 4096 && (text = realloc(text, cap += 65536)) == NULL)
-				abort();
-			got = fread(text + n, 1, cap - n - 1, fp);
-			n += got;
-		} while (got > 0);
-		fclose(fp);
-		text[n] = '\0';
-	} else if (f == NULL) {
-		fprintf(stderr, "qcra: catalog: data/catalog.ini is not built in\n");
+	if (catalog_load(cat, cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra: %s\n", err);
 		return -1;
 	}
-	rc = catalog_parse(cat, text ? text : (const char *)f->data, why, sizeof(why));
-	free(text);
-	if (rc != 0)
-		fprintf(stderr, "qcra: catalog: %s\n", why);
-	return rc;
+	return 0;
 }
 
 /* A count: 1..DEMO_MAX.  Returns 0 or -1. */

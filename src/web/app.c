@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/catalog_load.h"
 #include "domain/catalog.h"
 #include "mail/mail.h"
 #include "util/embedded.h"
@@ -179,48 +180,6 @@ static int load_secret(struct app *app, char *err, size_t errlen)
 	return 0;
 }
 
-/* The catalogue: catalog_file when set, else the built-in demo data. */
-static int load_catalog(struct app *app, char *err, size_t errlen)
-{
-	const struct embedded_file *f = embedded_find("data/catalog.ini");
-	char *text = NULL, why[256];
-	int rc;
-
-	if ((app->catalog = calloc(1, sizeof(*app->catalog))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (app->cfg->catalog_file[0]) {
-		FILE *fp = fopen(app->cfg->catalog_file, "r");
-		size_t n = 0, cap = 0, got;
-
-		if (fp == NULL) {
-			snprintf(err, errlen, "catalog_file: cannot open %s: %s",
-				 app->cfg->catalog_file, strerror(errno));
-			return -1;
-		}
-		do {
-			if (cap - n < 4096 && (text = realloc(text, cap += 65536)) == NULL)
-				abort();
-			got = fread(text + n, 1, cap - n - 1, fp);
-			n += got;
-		} while (got > 0);
-		fclose(fp);
-		text[n] = '\0';
-	} else if (f == NULL) {
-		snprintf(err, errlen, "catalog: data/catalog.ini is not built in");
-		return -1;
-	}
-	rc = catalog_parse(app->catalog, text ? text : (const char *)f->data, why, sizeof(why));
-	free(text);
-	if (rc != 0) {
-		snprintf(err, errlen, "catalog_file %s: %s",
-			 app->cfg->catalog_file[0] ? app->cfg->catalog_file : "(built in)", why);
-		return -1;
-	}
-	return 0;
-}
-
 int app_init(struct app *app, const struct config *cfg, struct store *st, char *err,
 	     size_t errlen)
 {
@@ -229,7 +188,11 @@ int app_init(struct app *app, const struct config *cfg, struct store *st, char *
 	app->store = st;
 	if (i18n_load(err, errlen) != 0)
 		return -1;
-	if (load_catalog(app, err, errlen) != 0)
+	if ((app->catalog = calloc(1, sizeof(*app->catalog))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (catalog_load(app->catalog, cfg, err, errlen) != 0)
 		return -1;
 	if (load_templates(app, err, errlen) != 0)
 		return -1;

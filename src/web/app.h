@@ -182,6 +182,11 @@ char *qr_svg(struct req *r, const char *text);
 int app_audit(struct req *r, const char *action, const char *object, const char *outcome,
 	      const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* Answers with the order's document `name` ("request.pdf",
+ * "contract.pdf", "proforma.pdf") as a download, or an error page.
+ * Access checks are the caller's.  0 or -1. */
+int order_pdf_respond(struct req *r, const struct order *o, const char *name);
+
 /* ---- Order transitions (transition.c) ---------------------------------------- */
 
 /* Moves order o by event ev done by role, if the workflow allows it:

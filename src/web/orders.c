@@ -745,14 +745,38 @@ void web_orders(struct req *r)
 	page_render(r, 200, "orders", "orders.title", c);
 }
 
+int order_pdf_respond(struct req *r, const struct order *o, const char *name)
+{
+	char disp[128];
+	int rc;
+
+	buf_reset(&r->out);
+	if (strcmp(name, "request.pdf") == 0)
+		rc = doc_request_pdf(o, app_of(r)->catalog, &r->out);
+	else if (strcmp(name, "contract.pdf") == 0)
+		rc = doc_contract_pdf(o, app_of(r)->catalog, &r->out);
+	else if (strcmp(name, "proforma.pdf") == 0)
+		rc = doc_proforma_pdf(o, app_of(r)->catalog, &r->out);
+	else
+		rc = -1;
+	if (rc != 0) {
+		log_warnx("order %lld: %s failed", o->id, name);
+		buf_reset(&r->out);
+		page_error(r, 503, "error.documents");
+		return -1;
+	}
+	r->status = 200;
+	r->content_type = "application/pdf";
+	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld-%s\"", o->id, name);
+	http_header(r, "Content-Disposition", disp);
+	return 0;
+}
+
 /* GET /orders/N/{request,contract,proforma}.pdf */
 void web_order_pdf(struct req *r)
 {
-	const char *name = strrchr(r->path, '/') + 1;
-	char disp[128];
 	struct order o;
 	enum wf_state st;
-	int rc;
 
 	if (load_own(r, &o) != 0)
 		return;
@@ -760,23 +784,7 @@ void web_order_pdf(struct req *r)
 		page_error(r, 409, "order.not_printable");
 		return;
 	}
-	buf_reset(&r->out);
-	if (strcmp(name, "request.pdf") == 0)
-		rc = doc_request_pdf(&o, app_of(r)->catalog, &r->out);
-	else if (strcmp(name, "contract.pdf") == 0)
-		rc = doc_contract_pdf(&o, app_of(r)->catalog, &r->out);
-	else
-		rc = doc_proforma_pdf(&o, app_of(r)->catalog, &r->out);
-	if (rc != 0) {
-		log_warnx("order %lld: %s failed", o.id, name);
-		buf_reset(&r->out);
-		page_error(r, 503, "error.documents");
-		return;
-	}
-	r->status = 200;
-	r->content_type = "application/pdf";
-	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld-%s\"", o.id, name);
-	http_header(r, "Content-Disposition", disp);
+	order_pdf_respond(r, &o, strrchr(r->path, '/') + 1);
 }
 
 /* ---- Help and offices ---------------------------------------------------------------- */

@@ -497,10 +497,9 @@ void web_ra_order(struct req *r)
 void web_ra_order_pdf(struct req *r)
 {
 	const char *name = strrchr(r->path, '/') + 1;
-	char disp[128], object[32];
+	char object[32];
 	struct order o;
 	enum wf_state st;
-	int rc;
 
 	if (ra_order_load(r, &o) != 0)
 		return;
@@ -508,23 +507,8 @@ void web_ra_order_pdf(struct req *r)
 		page_error(r, 409, "bo.not_printable");
 		return;
 	}
-	buf_reset(&r->out);
-	if (strcmp(name, "request.pdf") == 0)
-		rc = doc_request_pdf(&o, app_of(r)->catalog, &r->out);
-	else if (strcmp(name, "contract.pdf") == 0)
-		rc = doc_contract_pdf(&o, app_of(r)->catalog, &r->out);
-	else
-		rc = doc_proforma_pdf(&o, app_of(r)->catalog, &r->out);
-	if (rc != 0) {
-		log_warnx("order %lld: %s failed", o.id, name);
-		buf_reset(&r->out);
-		page_error(r, 503, "error.documents");
-		return;
+	if (order_pdf_respond(r, &o, name) == 0) {
+		snprintf(object, sizeof(object), "order:%lld", o.id);
+		app_audit(r, "ra.order_pdf", object, "ok", "%s", name);
 	}
-	snprintf(object, sizeof(object), "order:%lld", o.id);
-	app_audit(r, "ra.order_pdf", object, "ok", "%s", name);
-	r->status = 200;
-	r->content_type = "application/pdf";
-	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld-%s\"", o.id, name);
-	http_header(r, "Content-Disposition", disp);
 }

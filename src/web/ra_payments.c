@@ -157,7 +157,7 @@ static int pay_record(struct pay_ctx *x, struct payment *p, const struct payment
                       int *settled)
 {
 	struct payment_match m;
-	char money[32], object[32];
+	char money[32], object[32], where[64];
 	int settle, rc;
 
 	if (payment_match(po != NULL, po ? po->total_para : 0, po ? po->paid_para : 0,
@@ -180,10 +180,13 @@ static int pay_record(struct pay_ctx *x, struct payment *p, const struct payment
 		return rc;
 	payment_amount_format(p->amount_para, money, sizeof(money));
 	snprintf(object, sizeof(object), "payment:%lld", p->id);
-	rc = pay_audit(x, "payment.record", object, p->match,
-	               "%s %s RSD, reference %s, order %lld%s, import %lld line %lld", p->source,
-	               money, p->reference, p->order_id, settle ? " (settled)" : "", p->import_id,
-	               p->line);
+	if (p->import_id != 0)
+		snprintf(where, sizeof(where), "import %lld line %lld", p->import_id, p->line);
+	else
+		snprintf(where, sizeof(where), "manual");
+	rc = pay_audit(x, "payment.record", object, "ok",
+	               "%s: %s RSD, reference %s: %s, order %lld%s", where, money, p->reference,
+	               p->match, p->order_id, settle ? " (settled)" : "");
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, po, p->id, p->amount_para, NULL);
 	if (settled != NULL)
@@ -916,9 +919,9 @@ static int resolve_assign(struct pay_ctx *x, const struct payment *p, long long 
 		return STORE_CONFLICT; /* resolved meanwhile */
 	snprintf(object, sizeof(object), "payment:%lld", p->id);
 	if (rc == STORE_OK)
-		rc = pay_audit(x, "payment.assign", object, match_result_name(m.result),
-		               "to order %lld%s%s%s", po.id, settle ? " (settled)" : "",
-		               *note ? ": " : "", note);
+		rc = pay_audit(x, "payment.assign", object, "ok", "to order %lld: %s%s%s%s", po.id,
+		               match_result_name(m.result), settle ? " (settled)" : "",
+		               *note ? "; " : "", note);
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, &po, p->id, p->amount_para, note);
 	*settled = settle && rc == STORE_OK;
