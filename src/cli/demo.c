@@ -4,10 +4,13 @@
  * state of the workflow with their status history), for demonstrations
  * and for the benchmarks in bench/.
  *
- * The same --seed gives the same members, accounts and orders (ids,
- * names, JMBGs, states and dates), so benchmark runs are comparable.
- * Dates are fixed (between SEED_EPOCH and two years later), not
- * relative to today, for the same reason.
+ * The same --seed and --today give the same members, accounts and
+ * orders (ids, names, JMBGs, states and dates; only the password hash's
+ * salt differs), so benchmark runs are comparable.  Dates lie before
+ * --today (default: the current UTC date) and agree with the expiry
+ * policy: orders still open (states the expiry job acts on) were
+ * confirmed within the last order_expiry_days, so a portal started on
+ * the data has nothing to expire; finished ones spread over two years.
  *
  * Speed: the password is hashed once (Argon2id) and the hash shared by
  * every account; rows go in a few large transactions, so one fsync
@@ -33,15 +36,16 @@
 
 static const char demo_usage[] =
     "usage: qcra demo seed [--config FILE] [--var DIR] --members N --orders N [--seed S]\n"
-    "                      [--password PW]\n"
+    "                      [--today YYYY-MM-DD] [--password PW]\n"
     "Adds N demo members (license numbers DEMO-000001...), one confirmed account per\n"
     "member (usernames demo00001..., all with the same password, default\n"
     "\"" DEMO_PASSWORD "\"), and N orders spread round-robin over the accounts, in\n"
-    "every state of the workflow with their history.  Deterministic for a given seed\n"
-    "(default 1).  Refuses a database that already holds the demo members.\n";
+    "every state of the workflow with their history, dated before --today (default\n"
+    "today, UTC).  Deterministic for a given seed (default 1) and day.  Refuses a\n"
+    "database that already holds the demo members.\n";
 
-#define SEED_EPOCH 1725148800LL /* 2024-09-01T00:00:00Z */
-#define SEED_SPAN (730LL * 86400)
+#define DAY 86400LL
+#define HISTORY_DAYS 730 /* finished orders: confirmed up to two years back */
 #define ORDERS_PER_TX 25000
 #define DEMO_MAX 9999999
 
@@ -182,7 +186,8 @@ static const struct {
 	enum wf_event ev[8];
 	int n;
 } paths[] = {
-    {25, {WF_EV_CONFIRM}, 1},
+    {20, {WF_EV_CONFIRM}, 1},
+    {5, {WF_EV_CONFIRM, WF_EV_EXPIRE}, 2},
     {5, {WF_EV_CONFIRM, WF_EV_CANCEL}, 2},
     {10, {WF_EV_CONFIRM, WF_EV_DOCS_OK}, 2},
     {10, {WF_EV_CONFIRM, WF_EV_PAYMENT}, 2},
@@ -223,6 +228,30 @@ static int step(enum wf_state s, enum wf_event ev, const char *member, const cha
 	return -1;
 }
 
+static const char *event_note(enum wf_event ev)
+{
+	if (ev == WF_EV_REJECT)
+		return "documents not legible";
+	if (ev == WF_EV_EXPIRE)
+		return "not completed in time";
+	return "";
+}
+
+/* 1 when path p ends in a state the expiry job acts on. */
+static int path_open(size_t p)
+{
+	enum wf_state st = WF_DRAFT;
+	const char *actor;
+	int j, to;
+
+	for (j = 0; j < paths[p].n; j++) {
+		if ((to = step(st, paths[p].ev[j], "", &actor)) < 0)
+			return 0; /* seed_order reports the broken path */
+		st = (enum wf_state)to;
+	}
+	return workflow_next(st, WF_EV_EXPIRE, WF_SYSTEM) >= 0;
+}
+
 /* ---- Seeding ----------------------------------------------------------------- */
 
 struct seed {
@@ -234,6 +263,8 @@ struct seed {
 	long long *account_ids; /* [members] */
 	long long *member_ids;
 	long per_state[WF_STATE__MAX];
+	time_t today;                      /* 00:00 UTC of the reference day */
+	int expiry_days;                   /* order_expiry_days of the configuration */
 	long long first_order, last_order; /* ids */
 };
 
@@ -266,7 +297,8 @@ static int seed_members(struct seed *s)
 		memcpy(a.password_hash, s->hash, sizeof(a.password_hash));
 		snprintf(a.email, sizeof(a.email), "%s", m.email);
 		snprintf(a.lang, sizeof(a.lang), "%s", rng_below(&s->rng, 10) ? "sr" : "en");
-		at = (time_t)(SEED_EPOCH - 30 * 86400 + (long long)rng_below(&s->rng, 30 * 86400));
+		at = (time_t)(s->today - (HISTORY_DAYS + 30) * DAY +
+		              (long long)rng_below(&s->rng, 30 * DAY));
 		a.created_at = at;
 		if (store_account_create(s->st, &a) != STORE_OK ||
 		    store_account_confirm(s->st, a.id, at + 600) != STORE_OK)
@@ -339,7 +371,7 @@ static int seed_order(struct seed *s, long i)
 	enum wf_state st = WF_DRAFT;
 	size_t p;
 	time_t at;
-	int j, to;
+	int j, to, open;
 
 	if (store_member_get(s->st, s->member_ids[k], &m) != STORE_OK)
 		return -1;
@@ -350,7 +382,18 @@ static int seed_order(struct seed *s, long i)
 	fill_order(s, &o, &m);
 	o.account_id = s->account_ids[k];
 	snprintf(o.state, sizeof(o.state), "%s", wf_state_name(WF_DRAFT));
-	at = (time_t)(SEED_EPOCH + (long long)(rng_next(&s->rng) % SEED_SPAN));
+	/* Open at the end of its path: confirmed 2 .. expiry_days - 1 days
+	 * ago, its steps hours apart; finished: up to two years ago. */
+	open = path_open(p);
+	if (open)
+		at = s->today -
+		     (time_t)(1 + rng_below(&s->rng, s->expiry_days > 3 ? s->expiry_days - 2 : 1)) *
+		         DAY -
+		     (time_t)rng_below(&s->rng, DAY);
+	else
+		at = s->today -
+		     (time_t)(s->expiry_days + 45 + rng_below(&s->rng, HISTORY_DAYS)) * DAY -
+		     (time_t)rng_below(&s->rng, DAY);
 	o.created_at = o.updated_at = at;
 	if (invoice_compute(&o, &s->cat, &inv) != 0 || store_order_create(s->st, &o) != STORE_OK ||
 	    store_order_event_add(s->st, o.id, o.state, member, "", at) != STORE_OK)
@@ -361,15 +404,19 @@ static int seed_order(struct seed *s, long i)
 			        wf_event_name(paths[p].ev[j]), wf_state_name(st));
 			return -1;
 		}
-		at += j == 0 ? 60 + (time_t)rng_below(&s->rng, 3600)
-		             : 3600 + (time_t)rng_below(&s->rng, 5 * 86400);
+		if (paths[p].ev[j] == WF_EV_EXPIRE)
+			at += (time_t)(s->expiry_days + 1) * DAY;
+		else if (j == 0)
+			at += 60 + (time_t)rng_below(&s->rng, 3600);
+		else if (open)
+			at += 600 + (time_t)rng_below(&s->rng, 12 * 3600);
+		else
+			at += 3600 + (time_t)rng_below(&s->rng, 5 * DAY);
 		if (store_order_transition(
 		        s->st, o.id, wf_state_name(st), wf_state_name((enum wf_state)to),
 		        j == 0 ? inv.total_para : 0, j == 0 ? at : 0, at) != STORE_OK ||
 		    store_order_event_add(s->st, o.id, wf_state_name((enum wf_state)to), actor,
-		                          paths[p].ev[j] == WF_EV_REJECT ? "documents not legible"
-		                                                         : "",
-		                          at) != STORE_OK)
+		                          event_note(paths[p].ev[j]), at) != STORE_OK)
 			return -1;
 		st = (enum wf_state)to;
 	}
@@ -412,6 +459,19 @@ static int load_catalog(const struct config *cfg, struct catalog *cat)
 	return 0;
 }
 
+/* YYYY-MM-DD as 00:00 UTC of that day.  Returns 0 or -1. */
+static int parse_day(const char *v, time_t *out)
+{
+	struct tm tm;
+	char *end;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((end = strptime(v, "%Y-%m-%d", &tm)) == NULL || *end != '\0')
+		return -1;
+	*out = timegm(&tm);
+	return *out == (time_t)-1 ? -1 : 0;
+}
+
 /* A count: 1..DEMO_MAX.  Returns 0 or -1. */
 static int parse_count(const char *v, long *out)
 {
@@ -427,6 +487,8 @@ static int parse_count(const char *v, long *out)
 static int seed_run(struct seed *s, const struct config *cfg, const char *password)
 {
 	struct timespec t0, t1, t2;
+	struct tm tm;
+	char day[16];
 	int st;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -467,6 +529,10 @@ static int seed_run(struct seed *s, const struct config *cfg, const char *passwo
 	       "%.2f s\n",
 	       s->orders, s->first_order, s->last_order, s->cat.noffices,
 	       (double)(t2.tv_sec - t1.tv_sec) + (double)(t2.tv_nsec - t1.tv_nsec) / 1e9);
+	strftime(day, sizeof(day), "%Y-%m-%d", gmtime_r(&s->today, &tm));
+	printf("dates:    before %s; open orders confirmed within the last %d days "
+	       "(order_expiry_days)\n",
+	       day, s->expiry_days);
 	for (st = 0; st < WF_STATE__MAX; st++)
 		if (s->per_state[st])
 			printf("  %-22s %ld\n", wf_state_name((enum wf_state)st), s->per_state[st]);
@@ -478,10 +544,15 @@ static int seed_run(struct seed *s, const struct config *cfg, const char *passwo
 int cli_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"members", required_argument, NULL, 'm'}, {"orders", required_argument, NULL, 'o'},
-	    {"seed", required_argument, NULL, 's'},    {"password", required_argument, NULL, 'p'},
-	    {"config", required_argument, NULL, 'c'},  {"var", required_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+	    {"members", required_argument, NULL, 'm'},
+	    {"orders", required_argument, NULL, 'o'},
+	    {"seed", required_argument, NULL, 's'},
+	    {"password", required_argument, NULL, 'p'},
+	    {"today", required_argument, NULL, 't'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"var", required_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	char *common[5] = {"demo"};
 	const char *password = DEMO_PASSWORD;
@@ -500,7 +571,7 @@ int cli_demo(int argc, char **argv)
 	}
 	memset(&s, 0, sizeof(s));
 	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "+m:o:s:p:c:v:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc - 1, argv + 1, "+m:o:s:t:p:c:v:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_count(optarg, &s.members) != 0)
@@ -515,6 +586,10 @@ int cli_demo(int argc, char **argv)
 			break;
 		case 'p':
 			password = optarg;
+			break;
+		case 't':
+			if (parse_day(optarg, &s.today) != 0)
+				goto usage;
 			break;
 		case 'c':
 		case 'v':
@@ -535,6 +610,9 @@ int cli_demo(int argc, char **argv)
 	if ((rc = cli_config(&cfg, ncommon, common, 0, demo_usage, &next)) != 0)
 		return rc;
 	s.rng.s = (uint64_t)seed;
+	if (s.today == 0)
+		s.today = time(NULL) / DAY * DAY;
+	s.expiry_days = cfg.order_expiry_days;
 	s.member_ids = calloc((size_t)s.members, sizeof(*s.member_ids));
 	s.account_ids = calloc((size_t)s.members, sizeof(*s.account_ids));
 	if (s.member_ids == NULL || s.account_ids == NULL)

@@ -42,7 +42,8 @@ static char *read_file(const char *path, size_t *len)
 		goto fail;
 	}
 	if (!S_ISREG(sb.st_mode) || (unsigned long long)sb.st_size > STMT_MAX_BYTES) {
-		fprintf(stderr, "qcra: %s: not a regular file of at most %u MB; split the statement\n",
+		fprintf(stderr,
+		        "qcra: %s: not a regular file of at most %u MB; split the statement\n",
 		        path, STMT_MAX_BYTES / (1024u * 1024u));
 		goto fail;
 	}
@@ -174,12 +175,14 @@ static int payments_import_cmd(int argc, char **argv)
 	if (rc == STORE_NOTFOUND)
 		fprintf(stderr, "qcra: %s was not imported: %s\n", path, res.why);
 	else if (rc != STORE_OK)
-		fprintf(stderr, "qcra: %s was not imported: database error (see above); nothing "
-		                "was recorded, run it again\n",
+		fprintf(stderr,
+		        "qcra: %s was not imported: database error (see above); nothing "
+		        "was recorded, run it again\n",
 		        path);
 	else {
 		print_report(st, &res,
-		             (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+		             (double)(t1.tv_sec - t0.tv_sec) +
+		                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		status = 0;
 	}
 out:

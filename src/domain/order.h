@@ -13,11 +13,14 @@
 
 enum order_type { ORDER_NATURAL = 1, ORDER_LEGAL = 2 };
 
+/* Room for the longest workflow state name, with its NUL. */
+#define ORDER_STATE_MAX 32
+
 struct order {
 	long long id;
 	long long account_id;
 	enum order_type type;
-	char state[24]; /* "draft", "confirmed", "cancelled", ... (workflow) */
+	char state[ORDER_STATE_MAX]; /* "draft", "confirmed", "cancelled", ... (workflow) */
 
 	/* The certificate holder (both types). */
 	char first_name[64];

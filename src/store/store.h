@@ -180,7 +180,7 @@ int store_order_each_owned(struct store *st, long long account_id,
 
 struct order_event {
 	time_t at;
-	char state[24];
+	char state[ORDER_STATE_MAX];
 	char actor[96];
 	char note[512];
 };

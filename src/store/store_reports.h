@@ -20,7 +20,7 @@ struct report_filter {
 struct report_order {
 	long long id;
 	char office[16];
-	char state[24];
+	char state[ORDER_STATE_MAX];
 	time_t confirmed_at;
 	time_t handed_over_at; /* the first 'handed_over' event; 0 when none */
 };

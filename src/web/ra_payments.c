@@ -66,11 +66,11 @@ struct pay_ctx {
 
 /* An audit entry: through app_audit in a request, else with the
  * caller's actor and no address.  Joins the open transaction. */
-static int pay_audit(struct pay_ctx *x, const char *action, const char *object,
-                     const char *outcome, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
+                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-static int pay_audit(struct pay_ctx *x, const char *action, const char *object,
-                     const char *outcome, const char *fmt, ...)
+static int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
+                     const char *fmt, ...)
 {
 	struct audit_entry e;
 	char detail[400];
@@ -115,10 +115,12 @@ static int pay_settle(struct pay_ctx *x, const struct payment_order *po, long lo
 
 	memset(&o, 0, sizeof(o));
 	o.id = po->id;
-	snprintf(o.state, sizeof(o.state), "%s", po->state);
+	/* The states that take a payment all fit struct order's field. */
+	snprintf(o.state, sizeof(o.state), "%.*s", (int)sizeof(o.state) - 1, po->state);
 	payment_amount_format(amount, money, sizeof(money));
-	snprintf(note, sizeof(note), "%s: %s RSD (#%lld)%s%s", i18n_get(LANG_SR, "pay.note_settled"),
-	         money, pid, remark && *remark ? "; " : "", remark ? remark : "");
+	snprintf(note, sizeof(note), "%s: %s RSD (#%lld)%s%s",
+	         i18n_get(LANG_SR, "pay.note_settled"), money, pid, remark && *remark ? "; " : "",
+	         remark ? remark : "");
 	if (x->r != NULL)
 		rc = order_apply_tx(x->r, &o, WF_EV_PAYMENT, WF_OPERATOR, x->actor, note, 0, 0);
 	else
@@ -272,8 +274,8 @@ int payments_import(struct store *st, struct req *r, const char *actor, const ch
 	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
 	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
 		snprintf(out->why, sizeof(out->why), "%s", sm.error);
-		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s", imp->file_name,
-		          imp->sha256, sm.error);
+		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s",
+		          imp->file_name, imp->sha256, sm.error);
 		rc = STORE_NOTFOUND;
 		goto out;
 	}
@@ -295,11 +297,12 @@ int payments_import(struct store *st, struct req *r, const char *actor, const ch
 		rc = store_import_update(st, imp);
 	if (rc == STORE_OK) {
 		snprintf(object, sizeof(object), "import:%lld", imp->id);
-		rc = pay_audit(&x, "payment.import", object, "ok",
-		               "%s (%s, sha256 %.16s): %lld lines, %lld added, %lld recorded before, "
-		               "%lld errors, %lld settled, %lld unresolved",
-		               imp->file_name, imp->format, imp->sha256, imp->lines, imp->added,
-		               imp->duplicates, imp->errors, imp->settled, imp->unresolved);
+		rc = pay_audit(
+		    &x, "payment.import", object, "ok",
+		    "%s (%s, sha256 %.16s): %lld lines, %lld added, %lld recorded before, "
+		    "%lld errors, %lld settled, %lld unresolved",
+		    imp->file_name, imp->format, imp->sha256, imp->lines, imp->added,
+		    imp->duplicates, imp->errors, imp->settled, imp->unresolved);
 	}
 	if (rc == STORE_OK)
 		rc = store_commit(st);
@@ -517,9 +520,9 @@ void web_ra_payment_add(struct req *r)
 		return;
 	fields_read(r, manual_fields, NFIELDS(manual_fields), &st);
 	memset(&p, 0, sizeof(p));
-	ref97 = payment_ref_normalize(*fields_value(&st, "reference") ? fields_value(&st, "reference")
-	                                                                : o.payment_ref,
-	                              p.reference, sizeof(p.reference));
+	ref97 = payment_ref_normalize(
+	    *fields_value(&st, "reference") ? fields_value(&st, "reference") : o.payment_ref,
+	    p.reference, sizeof(p.reference));
 	if (ref97 == 1 && payment_ref_order_id(p.reference, &other) == 0 && other != o.id)
 		fields_error(&st, "reference", "pay.reference_other_order");
 	if (st.nerrors > 0) {
@@ -552,7 +555,9 @@ void web_ra_payment_add(struct req *r)
 		}
 	}
 	snprintf(loc, sizeof(loc), "/ra/orders/%lld?pay=%s#payments", o.id,
-	         rc == STORE_CONFLICT ? "dup" : settled ? "settled" : "open");
+	         rc == STORE_CONFLICT ? "dup"
+	         : settled            ? "settled"
+	                              : "open");
 	http_redirect(r, loc);
 }
 
@@ -653,8 +658,9 @@ void web_ra_payments_import_post(struct req *r)
 	rc = payments_import(app_of(r)->store, r, ra_user(r)->username, name, text, strlen(text),
 	                     format, &res);
 	if (rc == STORE_NOTFOUND) {
-		tctx_set(c, "form_error", i18n_format(&r->arena, r->lang, "pay.import_refused", "why",
-		                                      res.why, NULL));
+		tctx_set(
+		    c, "form_error",
+		    i18n_format(&r->arena, r->lang, "pay.import_refused", "why", res.why, NULL));
 		import_page(r, 422, c);
 		return;
 	}
@@ -777,9 +783,11 @@ static void unresolved_page(struct req *r, unsigned status, struct tctx *c, stru
 	tctx_setf(c, "page", "%d", page);
 	tctx_setf(c, "pages", "%lld", pages);
 	if (page > 1)
-		tctx_setf(c, "prev", "/ra/payments/unresolved?office=%s&page=%d", f.office, page - 1);
+		tctx_setf(c, "prev", "/ra/payments/unresolved?office=%s&page=%d", f.office,
+		          page - 1);
 	if (page < pages)
-		tctx_setf(c, "next", "/ra/payments/unresolved?office=%s&page=%d", f.office, page + 1);
+		tctx_setf(c, "next", "/ra/payments/unresolved?office=%s&page=%d", f.office,
+		          page + 1);
 	if (done != NULL && x->err == NULL &&
 	    (strcmp(done, "assign") == 0 || strcmp(done, "settled") == 0 ||
 	     strcmp(done, "accept") == 0 || strcmp(done, "refund") == 0))
@@ -929,7 +937,8 @@ static int resolve_assign(struct pay_ctx *x, const struct payment *p, long long 
 }
 
 /* Accepts (settling the order when its state allows) or refunds open
- * payment p.  In the caller's transaction. */
+ * payment p.  In the caller's transaction.  STORE_CONFLICT when it was
+ * resolved meanwhile. */
 static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund, const char *note,
                          int *settled)
 {
@@ -937,16 +946,16 @@ static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund,
 	char object[32];
 	int settle = 0, rc;
 
-	rc = store_payment_resolve(x->st, p->id, refund ? "refunded" : "accepted", x->actor, note,
-	                           x->now);
-	if (rc != STORE_OK)
-		return rc == STORE_NOTFOUND ? STORE_CONFLICT : rc; /* resolved meanwhile */
-	snprintf(object, sizeof(object), "payment:%lld", p->id);
 	if (!refund && p->order_id != 0) {
 		if ((rc = store_payment_order(x->st, p->order_id, &po)) != STORE_OK)
 			return STORE_ERROR;
 		settle = may_settle(x, po.state);
 	}
+	rc = store_payment_resolve(x->st, p->id, refund ? "refunded" : "accepted", x->actor, note,
+	                           x->now);
+	if (rc != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_CONFLICT : rc; /* resolved meanwhile */
+	snprintf(object, sizeof(object), "payment:%lld", p->id);
 	rc = pay_audit(x, refund ? "payment.refund" : "payment.accept", object, "ok",
 	               "order %lld%s: %s", p->order_id, settle ? " (settled)" : "", note);
 	if (rc == STORE_OK && settle)
@@ -1021,7 +1030,6 @@ void web_ra_payment_resolve(struct req *r)
 			page_error(r, 503, "error.storage");
 		return;
 	}
-	snprintf(loc, sizeof(loc), "/ra/payments/unresolved?done=%s",
-	         settled ? "settled" : action);
+	snprintf(loc, sizeof(loc), "/ra/payments/unresolved?done=%s", settled ? "settled" : action);
 	http_redirect(r, loc);
 }

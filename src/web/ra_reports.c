@@ -29,7 +29,7 @@
 
 /* One row of a report table: an office, a state or a month. */
 struct rgroup {
-	char key[24];     /* office code, state name or "YYYY-MM" */
+	char key[ORDER_STATE_MAX]; /* office code, state name or "YYYY-MM" */
 	long long orders; /* confirmed in the period */
 	long long *days;  /* one per handed-over order: days to handover */
 	size_t ndays, cap;

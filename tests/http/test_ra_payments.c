@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "core/totp.h"
 #include "domain/payment.h"
@@ -157,18 +158,20 @@ static long long order_new(struct fx *f, const char *office)
 	char page[64], action[64], *loc;
 	long long id = 0;
 
-	assert_int_equal(
-	    journey_submit(&f->member, "/certificates/new/natural", "/certificates/new/natural",
-	                   &f->r, "first_name",
-	                   "\xc5\xbd"
-	                   "arko",
-	                   "last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg", "1203978711237",
-	                   "id_type", "id_card", "id_number", "012345678", "id_issuer",
-	                   "PU za grad Beograd", "street", "Kneza Milo\xc5\xa1" "a 9", "postal_code",
-	                   "11000", "city", "Beograd", "email", ZARKO_MAIL, "phone", "064 123 4567",
-	                   "license_number", "310123456", "office", office, "validity", "3y",
-	                   "consent", "1", NULL),
-	    303);
+	assert_int_equal(journey_submit(&f->member, "/certificates/new/natural",
+	                                "/certificates/new/natural", &f->r, "first_name",
+	                                "\xc5\xbd"
+	                                "arko",
+	                                "last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
+	                                "1203978711237", "id_type", "id_card", "id_number",
+	                                "012345678", "id_issuer", "PU za grad Beograd", "street",
+	                                "Kneza Milo\xc5\xa1"
+	                                "a 9",
+	                                "postal_code", "11000", "city", "Beograd", "email",
+	                                ZARKO_MAIL, "phone", "064 123 4567", "license_number",
+	                                "310123456", "office", office, "validity", "3y", "consent",
+	                                "1", NULL),
+	                 303);
 	loc = journey_location(&f->r);
 	assert_non_null(loc);
 	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
@@ -400,11 +403,12 @@ static long pay_by_hand(struct fx *f, struct client *c, long long id, const char
 	assert_non_null(csrf);
 	assert_non_null(nonce);
 	assert_non_null(date);
-	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
-	                    paid_on ? paid_on : date, "reference", reference ? reference : "",
-	                    "payer", "\xc5\xbd"
-	                             "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
-	                    "note", "", NULL);
+	body =
+	    form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
+	                 paid_on ? paid_on : date, "reference", reference ? reference : "", "payer",
+	                 "\xc5\xbd"
+	                 "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
+	                 "note", "", NULL);
 	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
 	status = journey_post(c, path, body, &f->r);
 	free(body);
@@ -437,8 +441,10 @@ static long import_text(struct fx *f, struct client *c, const char *text, const 
 /* A CSV statement line paying amount with reference ref. */
 static void csv_line(struct buf *b, const char *amount, const char *ref, const char *bank_id)
 {
-	buf_printf(b, "25.11.2024,\"%s\",\xc5\xbd" "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87,%s,"
-	              "Uplata za sertifikat,%s\r\n",
+	buf_printf(b,
+	           "25.11.2024,\"%s\",\xc5\xbd"
+	           "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87,%s,"
+	           "Uplata za sertifikat,%s\r\n",
 	           amount, ref, bank_id);
 }
 
@@ -690,10 +696,10 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	/* A valid model 97 reference of an order that does not exist. */
 	assert_int_equal(order_payment_ref(99999990 + (a % 9), ref_u, sizeof(ref_u)), 0);
 	csv_header(&csv);
-	csv_line(&csv, "1.000,00", oa.payment_ref, bank_id());          /* partial */
+	csv_line(&csv, "1.000,00", oa.payment_ref, bank_id());              /* partial */
 	csv_line(&csv, total_text(f, b, 10000), ob.payment_ref, bank_id()); /* overpaid */
-	csv_line(&csv, total_text(f, c, 0), ref_u, bank_id());           /* unknown */
-	csv_line(&csv, "250,00", "Uplata bez poziva", bank_id());         /* unknown, free text */
+	csv_line(&csv, total_text(f, c, 0), ref_u, bank_id());              /* unknown */
+	csv_line(&csv, "250,00", "Uplata bez poziva", bank_id());           /* unknown, free text */
 	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
 	pa = payments_of(f, a);
 	pb = payments_of(f, b);
@@ -744,7 +750,10 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	/* The overpaid one is accepted with a note: the order is paid. */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
 	assert_int_equal(post(f, &f->ns, path, "action", "accept", "note",
-	                      "Vi\xc5\xa1" "ak od 100 dinara vra\xc4\x87" "en uplatiocu", NULL),
+	                      "Vi\xc5\xa1"
+	                      "ak od 100 dinara vra\xc4\x87"
+	                      "en uplatiocu",
+	                      NULL),
 	                 303);
 	assert_string_equal(state_of(f, b), "payment_received");
 	assert_string_equal(payments_of(f, b).last.resolution, "accepted");
@@ -762,7 +771,9 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	/* The free-text one is refunded (BG may: it belongs to no office). */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", px.last.id);
 	assert_int_equal(post(f, &f->bg, path, "action", "refund", "note",
-	                      "Vra\xc4\x87" "eno 26.11.2024.", NULL),
+	                      "Vra\xc4\x87"
+	                      "eno 26.11.2024.",
+	                      NULL),
 	                 303);
 
 	/* None of them is listed any more. */
@@ -786,6 +797,45 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	snprintf(path, sizeof(path), "import:%lld", imp);
 	assert_int_equal(audits_of(f, "payment.import", path).n, 1);
 	buf_free(&csv);
+}
+
+/* The order's state exactly as stored (struct order may be narrower). */
+static const char *stored_state(struct fx *f, long long id)
+{
+	static char state[64];
+	char path[PATH_MAX + 16];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT state FROM orders WHERE id = ?1", -1, &s, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return state;
+}
+
+static void test_payment_in_full_while_documents_are_incomplete_is_kept(void **state)
+{
+	struct fx *f = *state;
+	long long id = order_new(f, "NS");
+	char path[64];
+	struct pays p;
+
+	snprintf(path, sizeof(path), "/ra/orders/%lld/documents", id);
+	assert_int_equal(post(f, &f->ns, path, "doc_request", "1", NULL), 303);
+	assert_string_equal(stored_state(f, id), "documents_incomplete");
+	assert_int_equal(pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, NULL), 303);
+	assert_string_equal(stored_state(f, id), "documents_incomplete_paid");
+	p = payments_of(f, id);
+	assert_string_equal(p.last.match, "exact");
+	assert_string_equal(p.last.resolution, "paid");
 }
 
 /* ---- Access ---------------------------------------------------------------------------------- */
@@ -837,9 +887,8 @@ static void test_auditor_reads_but_cannot_post(void **state)
 	assert_int_equal(get(f, &f->auditor, "/ra/payments/import"), 200);
 	assert_body_lacks(f, "<textarea");
 	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", a);
-	assert_int_equal(post(f, &f->auditor, path, "amount", "100,00", "paid_on", "25.11.2024",
-	                      NULL),
-	                 403);
+	assert_int_equal(
+	    post(f, &f->auditor, path, "amount", "100,00", "paid_on", "25.11.2024", NULL), 403);
 	assert_int_equal(post(f, &f->auditor, "/ra/payments/import", "statement", "x", NULL), 403);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
 	assert_int_equal(post(f, &f->auditor, path, "action", "refund", "note", "x", NULL), 403);
@@ -868,6 +917,7 @@ int main(void)
 	    cmocka_unit_test(test_statement_errors_are_reported_with_line_numbers),
 	    cmocka_unit_test(test_camt053_import_from_the_command_line),
 	    cmocka_unit_test(test_partial_overpaid_and_unknown_are_listed_and_resolved),
+	    cmocka_unit_test(test_payment_in_full_while_documents_are_incomplete_is_kept),
 	    cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
 	    cmocka_unit_test(test_auditor_reads_but_cannot_post),
 	    cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
