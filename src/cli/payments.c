@@ -18,7 +18,7 @@
 #include "domain/statement.h"
 #include "store/store.h"
 #include "store/store_payments.h"
-#include "web/app.h"
+#include "jobs/payments.h"
 
 static const char payments_usage[] =
     "usage: qcra payments import [--config FILE] [--var DIR] [--by USER]\n"
@@ -113,6 +113,7 @@ static int payments_import_cmd(int argc, char **argv)
 	const char *by = NULL, *path;
 	char *cfgv[8], actor[96], *data = NULL, err[256];
 	struct pay_import_result res;
+	struct pay_ctx x = {0};
 	struct timespec t0, t1;
 	struct config cfg;
 	struct store *st = NULL;
@@ -169,8 +170,12 @@ static int payments_import_cmd(int argc, char **argv)
 		goto out;
 	snprintf(actor, sizeof(actor), "cli%s%s", by ? ":" : "", by ? by : "");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	rc = payments_import(st, NULL, actor, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
-	                     data, len, format, &res);
+	x.st = st;
+	x.role = WF_SYSTEM;
+	x.actor = actor;
+	x.now = time(NULL);
+	rc = payments_import(&x, strrchr(path, '/') ? strrchr(path, '/') + 1 : path, data, len,
+	                     format, &res);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc == STORE_NOTFOUND)
 		fprintf(stderr, "qcra: %s was not imported: %s\n", path, res.why);

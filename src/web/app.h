@@ -312,28 +312,4 @@ void web_ra_payment_resolve(struct req *r);
  * already in c (a form sent back with its errors) are kept. */
 void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o);
 
-struct pay_import_result {
-	long long import_id; /* the import recorded (store_import_get), 0 when refused */
-	long long same_file; /* an earlier import of the same bytes, or 0 */
-	char why[200];       /* why the whole file was refused */
-};
-
-/*
- * Reads the bank statement data[0..len) in format (enum stmt_format)
- * and records its credit lines as payments, in one transaction with the
- * import's record and the audit entries.  A line whose model 97
- * reference names an order is matched against it; an order paid in
- * full moves by event payment when its state allows; every other line
- * is recorded open for an operator.  Lines recorded before (the same
- * fingerprint) are counted, not recorded again.  r: the staff member's
- * request (audit actor and address, role operator), or NULL from the
- * command line (role system, audit actor = actor).  actor: who, as
- * recorded with the payments and in the orders' history.  Returns
- * STORE_OK with out->import_id, STORE_NOTFOUND when the file was
- * refused (out->why; only the refusal is audited), or STORE_ERROR
- * (nothing recorded).
- */
-int payments_import(struct store *st, struct req *r, const char *actor, const char *file_name,
-		    const char *data, size_t len, int format, struct pay_import_result *out);
-
 #endif

@@ -43,6 +43,7 @@
 #include "domain/statement.h"
 #include "domain/workflow.h"
 #include "jobs/jobs.h"
+#include "jobs/payments.h"
 #include "store/store_payments.h"
 #include "util/log.h"
 #include "web/app.h"
@@ -50,277 +51,6 @@
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE 25
 #define REPORT_ROWS 100 /* open payments listed on an import's report */
-/* Imports of at least BULK_LINES lines get a page cache of up to
- * BULK_CACHE (SQLite cache_size: -KiB) while they run. */
-#define BULK_LINES 5000
-#define BULK_CACHE (-256LL * 1024)
-
-/* ---- Recording, shared by the pages and the command line -------------------------- */
-
-struct pay_ctx {
-	struct store *st;
-	struct req *r;     /* NULL: the command line */
-	const char *actor; /* recorded with the payments and in the history */
-	time_t now;
-};
-
-/* An audit entry: through app_audit in a request, else with the
- * caller's actor and no address.  Joins the open transaction. */
-static int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
-                     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-
-static int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
-                     const char *fmt, ...)
-{
-	struct audit_entry e;
-	char detail[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
-	va_end(ap);
-	if (x->r != NULL)
-		return app_audit(x->r, action, object, outcome, "%s", detail);
-	memset(&e, 0, sizeof(e));
-	e.at = x->now;
-	audit_clean(e.actor, sizeof(e.actor), x->actor);
-	audit_clean(e.action, sizeof(e.action), action);
-	audit_clean(e.object, sizeof(e.object), object);
-	audit_clean(e.outcome, sizeof(e.outcome), outcome);
-	audit_clean(e.detail, sizeof(e.detail), detail);
-	return store_audit_append(x->st, &e);
-}
-
-static enum wf_role pay_role(const struct pay_ctx *x)
-{
-	return x->r != NULL ? WF_OPERATOR : WF_SYSTEM;
-}
-
-/* 1 when an order in `state` may take event payment now. */
-static int may_settle(const struct pay_ctx *x, const char *state)
-{
-	enum wf_state s;
-
-	return wf_state_parse(state, &s) == 0 && workflow_next(s, WF_EV_PAYMENT, pay_role(x)) >= 0;
-}
-
-/* Moves order po (paid in full by payment pid) by event payment, and
- * settles its earlier partial payments.  In the caller's transaction. */
-static int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
-                      long long amount, const char *remark)
-{
-	struct order o;
-	char note[400], money[32];
-	int rc;
-
-	memset(&o, 0, sizeof(o));
-	o.id = po->id;
-	/* The states that take a payment all fit struct order's field. */
-	snprintf(o.state, sizeof(o.state), "%.*s", (int)sizeof(o.state) - 1, po->state);
-	payment_amount_format(amount, money, sizeof(money));
-	snprintf(note, sizeof(note), "%s: %s RSD (#%lld)%s%s",
-	         i18n_get(LANG_SR, "pay.note_settled"), money, pid, remark && *remark ? "; " : "",
-	         remark ? remark : "");
-	if (x->r != NULL)
-		rc = order_apply_tx(x->r, &o, WF_EV_PAYMENT, WF_OPERATOR, x->actor, note, 0, 0);
-	else
-		rc = jobs_order_apply(x->st, &o, WF_EV_PAYMENT, WF_SYSTEM, x->actor, note, x->now);
-	if (rc == STORE_OK && po->paid_para > 0) /* else there are none */
-		rc = store_payment_complete_partials(x->st, po->id, pid, x->actor, x->now, NULL);
-	return rc;
-}
-
-/* The order a model 97 reference names, when it is one that can be
- * paid (not a draft); 1 with *po filled, 0 when none, -1 on a store
- * error. */
-static int order_of_reference(struct pay_ctx *x, const char *ref, int ref97,
-                              struct payment_order *po)
-{
-	long long id;
-	int rc;
-
-	if (!ref97 || payment_ref_order_id(ref, &id) != 0)
-		return 0;
-	rc = store_payment_order(x->st, id, po);
-	if (rc == STORE_ERROR)
-		return -1;
-	return rc == STORE_OK && strcmp(po->state, wf_state_name(WF_DRAFT)) != 0;
-}
-
-/*
- * Classifies payment p (filled in but for its match and resolution)
- * against order po (NULL: none), records it, audits it and, when it
- * pays the order in full and the order may take a payment now, moves
- * the order.  In the caller's transaction.  *settled (may be NULL) is
- * set to 1 when the order moved.  Returns STORE_OK, STORE_CONFLICT when
- * it was recorded before (nothing written), or STORE_ERROR.
- */
-static int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po,
-                      int *settled)
-{
-	struct payment_match m;
-	char money[32], object[32], where[64];
-	int settle, rc;
-
-	if (payment_match(po != NULL, po ? po->total_para : 0, po ? po->paid_para : 0,
-	                  p->amount_para, &m) != 0) {
-		log_warnx("payment of %lld para for order %lld: cannot be matched", p->amount_para,
-		          po ? po->id : 0);
-		return STORE_ERROR;
-	}
-	p->order_id = po ? po->id : 0;
-	snprintf(p->match, sizeof(p->match), "%s", match_result_name(m.result));
-	settle = m.result == MATCH_EXACT && may_settle(x, po->state);
-	if (settle) {
-		snprintf(p->resolution, sizeof(p->resolution), "paid");
-		p->resolved_at = x->now;
-		snprintf(p->resolved_by, sizeof(p->resolved_by), "%s", x->actor);
-	}
-	p->created_at = x->now;
-	snprintf(p->created_by, sizeof(p->created_by), "%s", x->actor);
-	if ((rc = store_payment_add(x->st, p)) != STORE_OK)
-		return rc;
-	payment_amount_format(p->amount_para, money, sizeof(money));
-	snprintf(object, sizeof(object), "payment:%lld", p->id);
-	if (p->import_id != 0)
-		snprintf(where, sizeof(where), "import %lld line %lld", p->import_id, p->line);
-	else
-		snprintf(where, sizeof(where), "manual");
-	rc = pay_audit(x, "payment.record", object, "ok",
-	               "%s: %s RSD, reference %s: %s, order %lld%s", where, money, p->reference,
-	               p->match, p->order_id, settle ? " (settled)" : "");
-	if (rc == STORE_OK && settle)
-		rc = pay_settle(x, po, p->id, p->amount_para, NULL);
-	if (settled != NULL)
-		*settled = settle && rc == STORE_OK;
-	return rc;
-}
-
-/* The statement's line errors as "line N: why" lines. */
-static void error_lines(const struct statement *sm, char *out, size_t size)
-{
-	size_t i, n = 0;
-	int w;
-
-	out[0] = '\0';
-	for (i = 0; i < sm->nerrors && n < size; i++) {
-		w = snprintf(out + n, size - n, "line %zu: %s\n", sm->errors[i].line,
-		             sm->errors[i].msg);
-		n += w > 0 ? (size_t)w : 0;
-	}
-	if (sm->nerrors_total > sm->nerrors && n < size)
-		snprintf(out + n, size - n, "(+%zu)\n", sm->nerrors_total - sm->nerrors);
-}
-
-/* Records every line of a parsed statement into import imp, in the
- * caller's transaction.  One struct payment is reused for all lines. */
-static int import_lines(struct pay_ctx *x, const struct statement *sm, struct stmt_import *imp)
-{
-	const struct stmt_line *l;
-	struct payment_order po;
-	struct payment p;
-	size_t i;
-	int known, settled, rc;
-
-	for (i = 0; i < sm->nlines; i++) {
-		l = &sm->lines[i];
-		if ((known = order_of_reference(x, l->reference, l->ref97, &po)) < 0)
-			return STORE_ERROR;
-		memset(&p, 0, sizeof(p));
-		p.amount_para = l->amount_para;
-		memcpy(p.paid_on, l->date, sizeof(p.paid_on));
-		memcpy(p.payer, l->payer, sizeof(p.payer));
-		memcpy(p.reference, l->reference, sizeof(p.reference));
-		memcpy(p.purpose, l->purpose, sizeof(p.purpose));
-		memcpy(p.bank_id, l->bank_id, sizeof(p.bank_id));
-		memcpy(p.fingerprint, l->fingerprint, sizeof(l->fingerprint));
-		memcpy(p.source, "import", sizeof("import"));
-		p.import_id = imp->id;
-		p.line = (long long)l->line;
-		settled = 0;
-		rc = pay_record(x, &p, known ? &po : NULL, &settled);
-		if (rc == STORE_CONFLICT) {
-			imp->duplicates++;
-			continue;
-		}
-		if (rc != STORE_OK)
-			return rc;
-		imp->added++;
-		if (settled)
-			imp->settled++;
-		else
-			imp->unresolved++;
-	}
-	return STORE_OK;
-}
-
-int payments_import(struct store *st, struct req *r, const char *actor, const char *file_name,
-                    const char *data, size_t len, int format, struct pay_import_result *out)
-{
-	struct pay_ctx x = {st, r, actor, time(NULL)};
-	unsigned char hash[crypto_hash_sha256_BYTES];
-	struct statement sm;
-	struct stmt_import *imp = calloc(1, sizeof(*imp));
-	long long cache = 0;
-	char object[32];
-	int rc = STORE_ERROR, restore = 0;
-
-	memset(out, 0, sizeof(*out));
-	memset(&sm, 0, sizeof(sm));
-	if (imp == NULL)
-		return STORE_ERROR;
-	crypto_hash_sha256(hash, (const unsigned char *)data, len);
-	sodium_bin2hex(imp->sha256, sizeof(imp->sha256), hash, sizeof(hash));
-	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
-	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
-		snprintf(out->why, sizeof(out->why), "%s", sm.error);
-		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s",
-		          imp->file_name, imp->sha256, sm.error);
-		rc = STORE_NOTFOUND;
-		goto out;
-	}
-	snprintf(imp->format, sizeof(imp->format), "%s", stmt_format_name(sm.format));
-	imp->lines = (long long)sm.nlines;
-	imp->errors = (long long)sm.nerrors_total;
-	imp->skipped = (long long)(sm.ndebits + sm.nskipped);
-	error_lines(&sm, imp->error_lines, sizeof(imp->error_lines));
-	imp->created_at = x.now;
-	snprintf(imp->created_by, sizeof(imp->created_by), "%s", actor);
-	if (sm.nlines >= BULK_LINES && store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
-		restore = 1;
-	if (store_begin(st) != STORE_OK)
-		goto out;
-	rc = store_import_add(st, imp);
-	if (rc == STORE_OK)
-		rc = import_lines(&x, &sm, imp);
-	if (rc == STORE_OK)
-		rc = store_import_update(st, imp);
-	if (rc == STORE_OK) {
-		snprintf(object, sizeof(object), "import:%lld", imp->id);
-		rc = pay_audit(
-		    &x, "payment.import", object, "ok",
-		    "%s (%s, sha256 %.16s): %lld lines, %lld added, %lld recorded before, "
-		    "%lld errors, %lld settled, %lld unresolved",
-		    imp->file_name, imp->format, imp->sha256, imp->lines, imp->added,
-		    imp->duplicates, imp->errors, imp->settled, imp->unresolved);
-	}
-	if (rc == STORE_OK)
-		rc = store_commit(st);
-	if (rc != STORE_OK) {
-		store_rollback(st);
-		rc = STORE_ERROR;
-		goto out;
-	}
-	out->import_id = imp->id;
-	if (store_import_same_file(st, imp->sha256, imp->id, &out->same_file) != STORE_OK)
-		out->same_file = 0;
-out:
-	if (restore)
-		store_payment_cache(st, cache, NULL);
-	statement_free(&sm);
-	free(imp);
-	return rc;
-}
 
 /* ---- Shared page helpers ------------------------------------------------------------ */
 
@@ -360,7 +90,9 @@ static const char *keyed(struct req *r, const char *prefix, const char *name)
 
 static struct pay_ctx req_ctx(struct req *r)
 {
-	struct pay_ctx x = {app_of(r)->store, r, ra_user(r)->username, time(NULL)};
+	struct pay_ctx x = {app_of(r)->store, WF_OPERATOR, ra_user(r)->username,
+			    arena_printf(&r->arena, "operator:%s", ra_user(r)->username),
+			    r->client_addr, time(NULL)};
 
 	return x;
 }
@@ -626,6 +358,7 @@ void web_ra_payments_import_post(struct req *r)
 	    {"format", "pay.format", "select", "off", 12, 0, check_format, NULL, NULL},
 	};
 	struct pay_import_result res;
+	struct pay_ctx x;
 	struct fstate st;
 	struct tctx *c;
 	const char *text, *name, *fmt;
@@ -655,8 +388,8 @@ void web_ra_payments_import_post(struct req *r)
 		import_page(r, 422, c);
 		return;
 	}
-	rc = payments_import(app_of(r)->store, r, ra_user(r)->username, name, text, strlen(text),
-	                     format, &res);
+	x = req_ctx(r);
+	rc = payments_import(&x, name, text, strlen(text), format, &res);
 	if (rc == STORE_NOTFOUND) {
 		tctx_set(
 		    c, "form_error",
@@ -903,10 +636,10 @@ static void resolve_error(struct req *r, unsigned status, long long id, const st
  * like a new payment.  In the caller's transaction.  Returns STORE_OK,
  * STORE_NOTFOUND when no such order is open to this staff member, or
  * STORE_ERROR; *settled as for pay_record. */
-static int resolve_assign(struct pay_ctx *x, const struct payment *p, long long number,
-                          const char *note, int *settled)
+static int resolve_assign(struct req *r, struct pay_ctx *x, const struct payment *p,
+                          long long number, const char *note, int *settled)
 {
-	const struct ra_user *u = ra_user(x->r);
+	const struct ra_user *u = ra_user(r);
 	struct payment_order po;
 	struct payment_match m;
 	char object[32];
@@ -920,7 +653,7 @@ static int resolve_assign(struct pay_ctx *x, const struct payment *p, long long 
 		return rc;
 	if (payment_match(1, po.total_para, po.paid_para, p->amount_para, &m) != 0)
 		return STORE_ERROR;
-	settle = m.result == MATCH_EXACT && may_settle(x, po.state);
+	settle = m.result == MATCH_EXACT && pay_may_settle(x, po.state);
 	rc = store_payment_assign(x->st, p->id, po.id, match_result_name(m.result),
 	                          settle ? "paid" : NULL, x->actor, x->now);
 	if (rc == STORE_NOTFOUND)
@@ -949,7 +682,7 @@ static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund,
 	if (!refund && p->order_id != 0) {
 		if ((rc = store_payment_order(x->st, p->order_id, &po)) != STORE_OK)
 			return STORE_ERROR;
-		settle = may_settle(x, po.state);
+		settle = pay_may_settle(x, po.state);
 	}
 	rc = store_payment_resolve(x->st, p->id, refund ? "refunded" : "accepted", x->actor, note,
 	                           x->now);
@@ -1015,7 +748,7 @@ void web_ra_payment_resolve(struct req *r)
 		return;
 	}
 	if (strcmp(action, "assign") == 0)
-		rc = resolve_assign(&x, &p, number, note, &settled);
+		rc = resolve_assign(r, &x, &p, number, note, &settled);
 	else
 		rc = resolve_close(&x, &p, strcmp(action, "refund") == 0, note, &settled);
 	if (rc == STORE_OK)

@@ -1,0 +1,278 @@
+/*
+ * Recording payments (issue 4), shared by the back-office pages and
+ * `qcra payments import`: matching by the model 97 reference, moving
+ * orders paid in full, keeping everything else open for an operator.
+ * The rules are described in web/ra_payments.c, which shows them.
+ */
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/i18n.h"
+#include "domain/audit.h"
+#include "domain/payment.h"
+#include "domain/statement.h"
+#include "domain/workflow.h"
+#include "jobs/jobs.h"
+#include "jobs/payments.h"
+#include "store/store_payments.h"
+#include "util/log.h"
+
+/* Imports of at least BULK_LINES lines get a page cache of up to
+ * BULK_CACHE (SQLite cache_size: -KiB) while they run. */
+#define BULK_LINES 5000
+#define BULK_CACHE (-256LL * 1024)
+
+/* ---- Recording, shared by the pages and the command line -------------------------- */
+
+int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
+                     const char *fmt, ...)
+{
+	struct audit_entry e;
+	char detail[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	memset(&e, 0, sizeof(e));
+	e.at = x->now;
+	audit_clean(e.actor, sizeof(e.actor), x->audit_actor ? x->audit_actor : x->actor);
+	audit_clean(e.addr, sizeof(e.addr), x->addr ? x->addr : "");
+	audit_clean(e.action, sizeof(e.action), action);
+	audit_clean(e.object, sizeof(e.object), object);
+	audit_clean(e.outcome, sizeof(e.outcome), outcome);
+	audit_clean(e.detail, sizeof(e.detail), detail);
+	return store_audit_append(x->st, &e);
+}
+
+/* 1 when an order in `state` may take event payment now. */
+int pay_may_settle(const struct pay_ctx *x, const char *state)
+{
+	enum wf_state s;
+
+	return wf_state_parse(state, &s) == 0 && workflow_next(s, WF_EV_PAYMENT, x->role) >= 0;
+}
+
+/* Moves order po (paid in full by payment pid) by event payment, and
+ * settles its earlier partial payments.  In the caller's transaction. */
+int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
+                      long long amount, const char *remark)
+{
+	struct order o;
+	char note[400], money[32];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.id = po->id;
+	/* The states that take a payment all fit struct order's field. */
+	snprintf(o.state, sizeof(o.state), "%.*s", (int)sizeof(o.state) - 1, po->state);
+	payment_amount_format(amount, money, sizeof(money));
+	snprintf(note, sizeof(note), "%s: %s RSD (#%lld)%s%s",
+	         i18n_get(LANG_SR, "pay.note_settled"), money, pid, remark && *remark ? "; " : "",
+	         remark ? remark : "");
+	rc = order_transition_tx(x->st, &o, WF_EV_PAYMENT, x->role, x->actor,
+				 x->audit_actor ? x->audit_actor : x->actor, x->addr, note, 0, 0,
+				 x->now);
+	if (rc == STORE_OK && po->paid_para > 0) /* else there are none */
+		rc = store_payment_complete_partials(x->st, po->id, pid, x->actor, x->now, NULL);
+	return rc;
+}
+
+/* The order a model 97 reference names, when it is one that can be
+ * paid (not a draft); 1 with *po filled, 0 when none, -1 on a store
+ * error. */
+int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97,
+                              struct payment_order *po)
+{
+	long long id;
+	int rc;
+
+	if (!ref97 || payment_ref_order_id(ref, &id) != 0)
+		return 0;
+	rc = store_payment_order(x->st, id, po);
+	if (rc == STORE_ERROR)
+		return -1;
+	return rc == STORE_OK && strcmp(po->state, wf_state_name(WF_DRAFT)) != 0;
+}
+
+/*
+ * Classifies payment p (filled in but for its match and resolution)
+ * against order po (NULL: none), records it, audits it and, when it
+ * pays the order in full and the order may take a payment now, moves
+ * the order.  In the caller's transaction.  *settled (may be NULL) is
+ * set to 1 when the order moved.  Returns STORE_OK, STORE_CONFLICT when
+ * it was recorded before (nothing written), or STORE_ERROR.
+ */
+int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po,
+                      int *settled)
+{
+	struct payment_match m;
+	char money[32], object[32], where[64];
+	int settle, rc;
+
+	if (payment_match(po != NULL, po ? po->total_para : 0, po ? po->paid_para : 0,
+	                  p->amount_para, &m) != 0) {
+		log_warnx("payment of %lld para for order %lld: cannot be matched", p->amount_para,
+		          po ? po->id : 0);
+		return STORE_ERROR;
+	}
+	p->order_id = po ? po->id : 0;
+	snprintf(p->match, sizeof(p->match), "%s", match_result_name(m.result));
+	settle = m.result == MATCH_EXACT && pay_may_settle(x, po->state);
+	if (settle) {
+		snprintf(p->resolution, sizeof(p->resolution), "paid");
+		p->resolved_at = x->now;
+		snprintf(p->resolved_by, sizeof(p->resolved_by), "%s", x->actor);
+	}
+	p->created_at = x->now;
+	snprintf(p->created_by, sizeof(p->created_by), "%s", x->actor);
+	if ((rc = store_payment_add(x->st, p)) != STORE_OK)
+		return rc;
+	payment_amount_format(p->amount_para, money, sizeof(money));
+	snprintf(object, sizeof(object), "payment:%lld", p->id);
+	if (p->import_id != 0)
+		snprintf(where, sizeof(where), "import %lld line %lld", p->import_id, p->line);
+	else
+		snprintf(where, sizeof(where), "manual");
+	rc = pay_audit(x, "payment.record", object, "ok",
+	               "%s: %s RSD, reference %s: %s, order %lld%s", where, money, p->reference,
+	               p->match, p->order_id, settle ? " (settled)" : "");
+	if (rc == STORE_OK && settle)
+		rc = pay_settle(x, po, p->id, p->amount_para, NULL);
+	if (settled != NULL)
+		*settled = settle && rc == STORE_OK;
+	return rc;
+}
+
+/* The statement's line errors as "line N: why" lines. */
+static void error_lines(const struct statement *sm, char *out, size_t size)
+{
+	size_t i, n = 0;
+	int w;
+
+	out[0] = '\0';
+	for (i = 0; i < sm->nerrors && n < size; i++) {
+		w = snprintf(out + n, size - n, "line %zu: %s\n", sm->errors[i].line,
+		             sm->errors[i].msg);
+		n += w > 0 ? (size_t)w : 0;
+	}
+	if (sm->nerrors_total > sm->nerrors && n < size)
+		snprintf(out + n, size - n, "(+%zu)\n", sm->nerrors_total - sm->nerrors);
+}
+
+/* Records every line of a parsed statement into import imp, in the
+ * caller's transaction.  One struct payment is reused for all lines. */
+static int import_lines(struct pay_ctx *x, const struct statement *sm, struct stmt_import *imp)
+{
+	const struct stmt_line *l;
+	struct payment_order po;
+	struct payment p;
+	size_t i;
+	int known, settled, rc;
+
+	for (i = 0; i < sm->nlines; i++) {
+		l = &sm->lines[i];
+		if ((known = pay_order_of_reference(x, l->reference, l->ref97, &po)) < 0)
+			return STORE_ERROR;
+		memset(&p, 0, sizeof(p));
+		p.amount_para = l->amount_para;
+		memcpy(p.paid_on, l->date, sizeof(p.paid_on));
+		memcpy(p.payer, l->payer, sizeof(p.payer));
+		memcpy(p.reference, l->reference, sizeof(p.reference));
+		memcpy(p.purpose, l->purpose, sizeof(p.purpose));
+		memcpy(p.bank_id, l->bank_id, sizeof(p.bank_id));
+		memcpy(p.fingerprint, l->fingerprint, sizeof(l->fingerprint));
+		memcpy(p.source, "import", sizeof("import"));
+		p.import_id = imp->id;
+		p.line = (long long)l->line;
+		settled = 0;
+		rc = pay_record(x, &p, known ? &po : NULL, &settled);
+		if (rc == STORE_CONFLICT) {
+			imp->duplicates++;
+			continue;
+		}
+		if (rc != STORE_OK)
+			return rc;
+		imp->added++;
+		if (settled)
+			imp->settled++;
+		else
+			imp->unresolved++;
+	}
+	return STORE_OK;
+}
+
+int payments_import(const struct pay_ctx *ctx, const char *file_name, const char *data, size_t len,
+                    int format, struct pay_import_result *out)
+{
+	struct pay_ctx x = *ctx;
+	struct store *st = x.st;
+	const char *actor = x.actor;
+	unsigned char hash[crypto_hash_sha256_BYTES];
+	struct statement sm;
+	struct stmt_import *imp = calloc(1, sizeof(*imp));
+	long long cache = 0;
+	char object[32];
+	int rc = STORE_ERROR, restore = 0;
+
+	memset(out, 0, sizeof(*out));
+	memset(&sm, 0, sizeof(sm));
+	if (imp == NULL)
+		return STORE_ERROR;
+	crypto_hash_sha256(hash, (const unsigned char *)data, len);
+	sodium_bin2hex(imp->sha256, sizeof(imp->sha256), hash, sizeof(hash));
+	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
+	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
+		snprintf(out->why, sizeof(out->why), "%s", sm.error);
+		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s",
+		          imp->file_name, imp->sha256, sm.error);
+		rc = STORE_NOTFOUND;
+		goto out;
+	}
+	snprintf(imp->format, sizeof(imp->format), "%s", stmt_format_name(sm.format));
+	imp->lines = (long long)sm.nlines;
+	imp->errors = (long long)sm.nerrors_total;
+	imp->skipped = (long long)(sm.ndebits + sm.nskipped);
+	error_lines(&sm, imp->error_lines, sizeof(imp->error_lines));
+	imp->created_at = x.now;
+	snprintf(imp->created_by, sizeof(imp->created_by), "%s", actor);
+	if (sm.nlines >= BULK_LINES && store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
+		restore = 1;
+	if (store_begin(st) != STORE_OK)
+		goto out;
+	rc = store_import_add(st, imp);
+	if (rc == STORE_OK)
+		rc = import_lines(&x, &sm, imp);
+	if (rc == STORE_OK)
+		rc = store_import_update(st, imp);
+	if (rc == STORE_OK) {
+		snprintf(object, sizeof(object), "import:%lld", imp->id);
+		rc = pay_audit(
+		    &x, "payment.import", object, "ok",
+		    "%s (%s, sha256 %.16s): %lld lines, %lld added, %lld recorded before, "
+		    "%lld errors, %lld settled, %lld unresolved",
+		    imp->file_name, imp->format, imp->sha256, imp->lines, imp->added,
+		    imp->duplicates, imp->errors, imp->settled, imp->unresolved);
+	}
+	if (rc == STORE_OK)
+		rc = store_commit(st);
+	if (rc != STORE_OK) {
+		store_rollback(st);
+		rc = STORE_ERROR;
+		goto out;
+	}
+	out->import_id = imp->id;
+	if (store_import_same_file(st, imp->sha256, imp->id, &out->same_file) != STORE_OK)
+		out->same_file = 0;
+out:
+	if (restore)
+		store_payment_cache(st, cache, NULL);
+	statement_free(&sm);
+	free(imp);
+	return rc;
+}
+

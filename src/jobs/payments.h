@@ -1,0 +1,63 @@
+/*
+ * Recording payments: used by the back-office pages (web/ra_payments.c)
+ * and by `qcra payments import` (cli/payments.c).  Everything runs in
+ * the caller's open transaction unless said otherwise.
+ */
+#ifndef QCRA_JOBS_PAYMENTS_H
+#define QCRA_JOBS_PAYMENTS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "domain/workflow.h"
+#include "store/store.h"
+#include "store/store_payments.h"
+
+/* Who records, and how it shows in the history and the audit log. */
+struct pay_ctx {
+	struct store *st;
+	enum wf_role role;       /* WF_OPERATOR from a page, WF_SYSTEM from the CLI */
+	const char *actor;       /* recorded with payments and in the history */
+	const char *audit_actor; /* "operator:name"; NULL: actor */
+	const char *addr;        /* client address, or NULL */
+	time_t now;
+};
+
+/* An audit entry (detail printf-style). */
+int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
+	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 1 when an order in `state` may take event payment now. */
+int pay_may_settle(const struct pay_ctx *x, const char *state);
+/* Moves order po, paid in full by payment pid, and settles its earlier
+ * partial payments. */
+int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
+	       long long amount, const char *remark);
+/* The payable order a model 97 reference names: 1 with *po, 0 none, -1 error. */
+int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97,
+			   struct payment_order *po);
+/* Classifies payment p against order po (NULL: none), records and
+ * audits it, and moves the order when paid in full and allowed.
+ * STORE_OK, STORE_CONFLICT (recorded before: nothing written), or
+ * STORE_ERROR. */
+int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po,
+	       int *settled);
+
+struct pay_import_result {
+	long long import_id; /* the import recorded (store_import_get), 0 when refused */
+	long long same_file; /* an earlier import of the same bytes, or 0 */
+	char why[200];       /* why the whole file was refused */
+};
+
+/*
+ * Reads the bank statement data[0..len) in format (enum stmt_format)
+ * and records its credit lines as payments, in ONE transaction of its
+ * own with the import's record and the audit entries.  Lines recorded
+ * before (the same fingerprint) are counted, not recorded again.
+ * Returns STORE_OK with out->import_id, STORE_NOTFOUND when the file
+ * was refused (out->why; only the refusal is audited), or STORE_ERROR
+ * (nothing recorded).
+ */
+int payments_import(const struct pay_ctx *ctx, const char *file_name, const char *data, size_t len,
+		    int format, struct pay_import_result *out);
+
+#endif
