@@ -4,11 +4,15 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
+
+#include "core/totp.h"
 
 const struct demo_member demo_zarko = {"310123456", "\xc5\xbd" "arko",
 				       "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "1203978711237",
@@ -137,5 +141,49 @@ void journey_member(struct server *s, struct client *c, const struct demo_member
 			 303);
 	free(link);
 	free(eml);
+	response_free(&r);
+}
+
+void journey_staff(struct server *s, struct client *c, const char *username, const char *role,
+		   const char *office, const char *password, char *secret_out, size_t size)
+{
+	char pwfile[PATH_MAX + 16], secret[64], code[7], *loc;
+	const char *args[] = {"operator", "add", "--username", username, "--role", role,
+			      "--password-file", pwfile, "--var", s->var,
+			      office ? "--office" : NULL, office, NULL};
+	struct buf out = BUF_INIT;
+	struct response r = {0};
+	const char *p;
+	FILE *fp;
+	size_t n;
+
+	snprintf(pwfile, sizeof(pwfile), "%s/pw-%s.txt", s->var, username);
+	fp = fopen(pwfile, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s\n", password);
+	fclose(fp);
+	assert_int_equal(server_run_cli(s, args, &out), 0);
+	p = strstr(buf_cstr(&out), "secret=");
+	assert_non_null(p);
+	p += 7;
+	n = strcspn(p, "&\r\n");
+	assert_true(n > 0 && n < sizeof(secret));
+	memcpy(secret, p, n);
+	secret[n] = '\0';
+	buf_free(&out);
+	if (secret_out != NULL)
+		snprintf(secret_out, size, "%s", secret);
+	assert_int_equal(journey_submit(c, "/ra/login", "/ra/login", &r, "username", username,
+					"password", password, "totp", "", NULL),
+			 303);
+	loc = journey_location(&r);
+	assert_string_equal(loc, "/ra/enroll");
+	free(loc);
+	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
+	assert_int_equal(journey_submit(c, "/ra/enroll", "/ra/enroll", &r, "totp", code, NULL),
+			 303);
+	loc = journey_location(&r);
+	assert_string_equal(loc, "/ra");
+	free(loc);
 	response_free(&r);
 }

@@ -34,6 +34,13 @@ long journey_submit(struct client *c, const char *page, const char *action, stru
 void journey_member(struct server *s, struct client *c, const struct demo_member *m,
 		    const char *username, const char *password);
 
+/* Creates a staff account with `qcra operator add` (office may be NULL)
+ * and logs c in (c must be initialised): the first login without a
+ * code, then the enrolment with the current TOTP code.  The base32
+ * TOTP secret goes to secret (may be NULL). */
+void journey_staff(struct server *s, struct client *c, const char *username, const char *role,
+		   const char *office, const char *password, char *secret, size_t size);
+
 /* The Location header's path (after the host), malloc'd, or NULL. */
 char *journey_location(const struct response *r);
 

@@ -143,53 +143,11 @@ static void ca_stop(struct fx *f)
 
 /* ---- Setup ------------------------------------------------------------------------ */
 
-static int cli(struct fx *f, const char *const *args)
-{
-	const char *argv[16];
-	size_t n = 0;
-
-	while (args[n] != NULL && n < 13) {
-		argv[n] = args[n];
-		n++;
-	}
-	argv[n++] = "--var";
-	argv[n++] = f->s.var;
-	argv[n] = NULL;
-	buf_reset(&f->out);
-	return server_run_cli(&f->s, argv, &f->out);
-}
-
-/* An operator of office, logged in with TOTP (see test_ra_orders.c). */
+/* An operator of office, logged in with TOTP (journey_staff). */
 static void staff_login(struct fx *f, struct client *c, const char *username, const char *office)
 {
-	char pwfile[PATH_MAX + 16], secret[64], code[7];
-	const char *args[] = {
-	    "operator",        "add",  "--username", username, "--role", "operator",
-	    "--password-file", pwfile, "--office",   office,   NULL};
-	const char *p;
-	FILE *fp;
-	size_t n;
-
-	snprintf(pwfile, sizeof(pwfile), "%s/pw.txt", f->s.var);
-	fp = fopen(pwfile, "w");
-	assert_non_null(fp);
-	fprintf(fp, "%s\n", PW);
-	fclose(fp);
-	assert_int_equal(cli(f, args), 0);
-	p = strstr(buf_cstr(&f->out), "secret=");
-	assert_non_null(p);
-	p += 7;
-	n = strcspn(p, "&\r\n");
-	assert_true(n > 0 && n < sizeof(secret));
-	memcpy(secret, p, n);
-	secret[n] = '\0';
 	assert_int_equal(client_init(c, &f->s), 0);
-	assert_int_equal(journey_submit(c, "/ra/login", "/ra/login", &f->r, "username", username,
-	                                "password", PW, "totp", "", NULL),
-	                 303);
-	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
-	assert_int_equal(journey_submit(c, "/ra/enroll", "/ra/enroll", &f->r, "totp", code, NULL),
-	                 303);
+	journey_staff(&f->s, c, username, "operator", office, PW, NULL, 0);
 }
 
 static int setup(void **state)

@@ -84,45 +84,12 @@ static int cli(struct fx *f, const char *const *args)
 	return server_run_cli(&f->s, argv, &f->out);
 }
 
-/* Creates a staff account and logs c in: first login without a code,
- * then the enrolment with the current TOTP code. */
+/* Creates a staff account and logs c in (journey_staff). */
 static void staff_login(struct fx *f, struct client *c, const char *username, const char *role,
 			const char *office)
 {
-	char pwfile[PATH_MAX + 16], secret[64], code[7];
-	const char *args[] = {"operator", "add", "--username", username, "--role", role,
-			      "--password-file", pwfile, office ? "--office" : NULL, office, NULL};
-	const char *p;
-	char *loc;
-	FILE *fp;
-	size_t n;
-
-	snprintf(pwfile, sizeof(pwfile), "%s/pw.txt", f->s.var);
-	fp = fopen(pwfile, "w");
-	assert_non_null(fp);
-	fprintf(fp, "%s\n", PW);
-	fclose(fp);
-	assert_int_equal(cli(f, args), 0);
-	p = strstr(buf_cstr(&f->out), "secret=");
-	assert_non_null(p);
-	p += 7;
-	n = strcspn(p, "&\r\n");
-	assert_true(n > 0 && n < sizeof(secret));
-	memcpy(secret, p, n);
-	secret[n] = '\0';
 	assert_int_equal(client_init(c, &f->s), 0);
-	assert_int_equal(journey_submit(c, "/ra/login", "/ra/login", &f->r, "username", username,
-					"password", PW, "totp", "", NULL),
-			 303);
-	loc = journey_location(&f->r);
-	assert_string_equal(loc, "/ra/enroll");
-	free(loc);
-	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
-	assert_int_equal(journey_submit(c, "/ra/enroll", "/ra/enroll", &f->r, "totp", code, NULL),
-			 303);
-	loc = journey_location(&f->r);
-	assert_string_equal(loc, "/ra");
-	free(loc);
+	journey_staff(&f->s, c, username, role, office, PW, NULL, 0);
 }
 
 static int setup(void **state)
