@@ -1,0 +1,225 @@
+/*
+ * Registration authority staff over real HTTP: an administrator creates
+ * an operator in the web UI, the operator enrols the authenticator at
+ * the first login, TOTP codes are single-use, roles are enforced, an
+ * administrator deactivates an account, and the audit log detects
+ * tampering (`qcra audit verify`).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/totp.h"
+#include "harness.h"
+#include "journey.h"
+
+#define PW "Dugacka lozinka sluzbenika 1"
+
+struct fx {
+	struct server s;
+	struct client admin, op, other;
+	struct response r;
+	char admin_secret[64];
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->admin, &f->s) != 0 ||
+	    client_init(&f->op, &f->s) != 0 || client_init(&f->other, &f->s) != 0)
+		return -1;
+	journey_staff(&f->s, &f->admin, "admin1", "admin", NULL, PW, f->admin_secret,
+		      sizeof(f->admin_secret));
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	response_free(&f->r);
+	client_free(&f->admin);
+	client_free(&f->op);
+	client_free(&f->other);
+	server_cleanup(&f->s);
+	free(f);
+	return 0;
+}
+
+#define BODY(f) buf_cstr(&(f)->r.body)
+
+/* Creates operator `name` of office NS through the admin page; returns
+ * its TOTP secret (malloc'd) read from the otpauth URI shown once. */
+static char *admin_creates(struct fx *f, const char *name)
+{
+	const char *p;
+	size_t n;
+	char *secret;
+
+	assert_int_equal(journey_submit(&f->admin, "/ra/operators", "/ra/operators", &f->r,
+					"username", name, "role", "operator", "office", "NS",
+					"password", PW, NULL),
+			 200);
+	assert_non_null(strstr(BODY(f), "otpauth://totp/"));
+	assert_non_null(strstr(BODY(f), "<svg")); /* the QR code */
+	p = strstr(BODY(f), "secret=");
+	assert_non_null(p);
+	p += 7;
+	n = strcspn(p, "&\"<");
+	secret = strndup(p, n);
+	assert_true(strlen(secret) >= 16);
+	return secret;
+}
+
+static long login(struct fx *f, struct client *c, const char *name, const char *code)
+{
+	return journey_submit(c, "/ra/login", "/ra/login", &f->r, "username", name, "password",
+			      PW, "totp", code, NULL);
+}
+
+static void test_admin_creates_operator_who_enrols_at_first_login(void **state)
+{
+	struct fx *f = *state;
+	char *secret = admin_creates(f, "ns7"), code[7], *loc;
+
+	assert_int_equal(login(f, &f->op, "ns7", ""), 303);
+	loc = journey_location(&f->r);
+	assert_string_equal(loc, "/ra/enroll");
+	free(loc);
+	/* The enrolment page shows the QR code again. */
+	assert_int_equal(journey_get(&f->op, "/ra/enroll", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "<svg"));
+	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
+	{
+		char wrong[7];
+
+		memcpy(wrong, code, sizeof(wrong));
+		wrong[0] = wrong[0] == '9' ? '0' : (char)(wrong[0] + 1);
+		assert_int_equal(journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp",
+						wrong, NULL),
+				 422);
+		assert_non_null(strstr(BODY(f), "id=\"e-totp\""));
+	}
+	assert_int_equal(journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code,
+					NULL),
+			 303);
+	assert_int_equal(journey_get(&f->op, "/ra", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "ns7"));
+	free(secret);
+}
+
+static void test_enrolled_login_needs_a_fresh_code(void **state)
+{
+	struct fx *f = *state;
+	char code[7];
+	uint64_t step = (uint64_t)time(NULL) / 30;
+
+	/* The next step's code works once (setup spent at most this
+	 * step's); the same code again, or an older one, does not. */
+	assert_int_equal(login(f, &f->other, "admin1", ""), 422);
+	assert_int_equal(totp_code(f->admin_secret, step + 1, code), 0);
+	assert_int_equal(login(f, &f->other, "admin1", code), 303);
+	assert_int_equal(login(f, &f->op, "admin1", code), 422); /* replayed elsewhere */
+	assert_int_equal(totp_code(f->admin_secret, step, code), 0);
+	assert_int_equal(login(f, &f->op, "admin1", code), 422); /* older than the last */
+}
+
+static void test_operator_cannot_manage_staff(void **state)
+{
+	struct fx *f = *state;
+	char *secret = admin_creates(f, "ns8"), code[7];
+
+	assert_int_equal(login(f, &f->op, "ns8", ""), 303);
+	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
+	assert_int_equal(journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code,
+					NULL),
+			 303);
+	assert_int_equal(journey_get(&f->op, "/ra/operators", &f->r), 403);
+	assert_int_equal(journey_get(&f->op, "/ra/audit", &f->r), 403);
+	free(secret);
+}
+
+static void test_member_session_never_reaches_ra_pages(void **state)
+{
+	struct fx *f = *state;
+	char *loc;
+
+	journey_member(&f->s, &f->other, &demo_zarko, "zdjuras", "Tri ma\xc4\x8dke spavaju");
+	assert_int_equal(journey_get(&f->other, "/ra", &f->r), 303);
+	loc = journey_location(&f->r);
+	assert_string_equal(loc, "/ra/login");
+	free(loc);
+	assert_int_equal(journey_get(&f->other, "/ra/operators", &f->r), 303);
+}
+
+static void test_deactivated_operator_is_logged_out(void **state)
+{
+	struct fx *f = *state;
+	char *secret = admin_creates(f, "ns9"), code[7], action[64], needle[64], *p;
+	long long id = 0;
+
+	assert_int_equal(login(f, &f->op, "ns9", ""), 303);
+	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
+	assert_int_equal(journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code,
+					NULL),
+			 303);
+	assert_int_equal(journey_get(&f->admin, "/ra/operators", &f->r), 200);
+	snprintf(needle, sizeof(needle), "<td>ns9</td>");
+	p = strstr(BODY(f), needle);
+	assert_non_null(p);
+	p = strstr(p, "/ra/operators/");
+	assert_int_equal(sscanf(p, "/ra/operators/%lld/toggle", &id), 1);
+	snprintf(action, sizeof(action), "/ra/operators/%lld/toggle", id);
+	assert_int_equal(journey_submit(&f->admin, "/ra/operators", action, &f->r, NULL), 303);
+	assert_int_equal(journey_get(&f->op, "/ra", &f->r), 303);
+	free(secret);
+}
+
+static void test_tampered_audit_log_is_detected(void **state)
+{
+	struct fx *f = *state;
+	const char *verify[] = {"audit", "verify", "--var", f->s.var, NULL};
+	struct buf out = BUF_INIT;
+	char cmd[PATH_MAX + 256];
+
+	assert_int_equal(journey_get(&f->admin, "/ra/audit", &f->r), 200);
+	assert_non_null(strstr(BODY(f), "ra.login"));
+	assert_int_equal(server_run_cli(&f->s, verify, &out), 0);
+	assert_non_null(strstr(buf_cstr(&out), "intact"));
+	buf_reset(&out);
+	/* Someone with file access removes the guard and rewrites entry 2. */
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s/qcra.db \"DROP TRIGGER audit_log_no_update; UPDATE audit_log SET "
+		 "detail = 'forged' WHERE id = 2;\"",
+		 f->s.var);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(server_run_cli(&f->s, verify, &out), 1);
+	assert_non_null(strstr(buf_cstr(&out), "BROKEN at entry 2"));
+	buf_free(&out);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_admin_creates_operator_who_enrols_at_first_login),
+		T(test_enrolled_login_needs_a_fresh_code),
+		T(test_operator_cannot_manage_staff),
+		T(test_member_session_never_reaches_ra_pages),
+		T(test_deactivated_operator_is_logged_out),
+		T(test_tampered_audit_log_is_detected),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
