@@ -245,10 +245,12 @@ static int conn_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
  * end, giving up after BUSY_TIMEOUT_MS as sqlite3_busy_timeout(5000)
  * would.  SQLite's own handler sleeps 1, 2, 5, 10, 15, 20, 25 ms...
  * while a write transaction here holds the lock for well under a
- * millisecond (one fsync), so with two worker threads writing, half the
- * writers slept many times longer than the lock was held.  Short naps
- * first, longer ones once the wait is clearly long (a checkpoint, a
- * bulk import in another process).
+ * millisecond (one fsync): a writer that lost the race slept far longer
+ * than the lock was held, again and again while the other thread kept
+ * writing (scenario 6 of bench/: p99 ~800 ms).  Short naps first,
+ * longer ones once the wait is clearly long (a checkpoint, a bulk
+ * import in another process).  Write transactions of this process
+ * mostly wait on writer_mu instead (store_begin).
  */
 #define BUSY_TIMEOUT_MS 5000
 

@@ -271,10 +271,15 @@ static int report_build(struct req *r, const struct rfilter *f, struct report *r
 		report_free(rep);
 		return -1;
 	}
-	qsort(rep->office.g + seeded, rep->office.n - seeded, sizeof(struct rgroup), cmp_key);
-	qsort(rep->state.g, rep->state.n, sizeof(struct rgroup), cmp_state);
+	/* qsort with an empty (NULL) array is undefined behaviour. */
+	if (rep->office.n > seeded)
+		qsort(rep->office.g + seeded, rep->office.n - seeded, sizeof(struct rgroup),
+		      cmp_key);
+	if (rep->state.n > 0)
+		qsort(rep->state.g, rep->state.n, sizeof(struct rgroup), cmp_state);
 	fill_months(&rep->month, f);
-	qsort(rep->month.g, rep->month.n, sizeof(struct rgroup), cmp_key);
+	if (rep->month.n > 0)
+		qsort(rep->month.g, rep->month.n, sizeof(struct rgroup), cmp_key);
 	return 0;
 }
 
