@@ -830,7 +830,7 @@ static xmlNode *camt_find(const xmlNode *n, const char *path)
  * references are never expanded), cleaned into out. */
 static void camt_text(const xmlNode *n, char *out, size_t outlen)
 {
-	char buf[STMT_FIELD_MAX];
+	char buf[STMT_FIELD_MAX] = "";
 	size_t len = 0, k;
 	xmlNode *c;
 

@@ -19,10 +19,16 @@ struct due {
 	size_t n, cap;
 };
 
+/* At most this many orders are held at once; more are taken in further
+ * batches, so a large backlog does not grow the process. */
+#define EXPIRE_BATCH 500
+
 static int collect(void *arg, const struct order *o)
 {
 	struct due *d = arg;
 
+	if (d->n == EXPIRE_BATCH)
+		return 1;
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? 2 * d->cap : 16;
 		struct order *grown = realloc(d->v, cap * sizeof(*o));
@@ -64,7 +70,7 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 	struct arena a;
 	char note[96];
 	size_t i;
-	int s, rc, expired = 0, failed = 0;
+	int s, rc, expired = 0, batch, failed = 0;
 
 	memset(&f, 0, sizeof(f));
 	/* The states the workflow lets the system expire. */
@@ -74,30 +80,37 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 	f.confirmed_before = now - (time_t)cfg->order_expiry_days * 24 * 3600;
 	if (f.nstates == 0)
 		return 0;
-	if (store_office_orders(st, &f, NULL, collect, &d) != STORE_OK) {
-		free(d.v);
-		return -1;
-	}
 	snprintf(note, sizeof(note), "not completed within %d days", cfg->order_expiry_days);
 	arena_init(&a);
-	for (i = 0; i < d.n; i++) {
-		if (store_begin(st) != STORE_OK) {
+	do {
+		batch = expired;
+		d.n = 0;
+		if (store_office_orders(st, &f, NULL, collect, &d) != STORE_OK) {
 			failed = 1;
 			break;
 		}
-		rc = jobs_order_apply(st, &d.v[i], WF_EV_EXPIRE, WF_SYSTEM, "system", note, now);
-		if (rc == STORE_OK)
-			rc = expire_mail(st, cfg, &d.v[i], &a);
-		if (rc == STORE_OK && store_commit(st) == STORE_OK) {
-			expired++;
-			continue;
+		for (i = 0; i < d.n; i++) {
+			if (store_begin(st) != STORE_OK) {
+				failed = 1;
+				break;
+			}
+			rc = jobs_order_apply(st, &d.v[i], WF_EV_EXPIRE, WF_SYSTEM, "system", note,
+					      now);
+			if (rc == STORE_OK)
+				rc = expire_mail(st, cfg, &d.v[i], &a);
+			if (rc == STORE_OK && store_commit(st) == STORE_OK) {
+				expired++;
+				continue;
+			}
+			store_rollback(st);
+			if (rc != STORE_NOTFOUND) { /* NOTFOUND: moved on meanwhile */
+				log_warnx("expire: order %lld: storage error", d.v[i].id);
+				failed = 1;
+			}
 		}
-		store_rollback(st);
-		if (rc != STORE_NOTFOUND) { /* NOTFOUND: moved on meanwhile, not due */
-			log_warnx("expire: order %lld: storage error", d.v[i].id);
-			failed = 1;
-		}
-	}
+		arena_free(&a);
+		/* A full batch that moved something: there may be more. */
+	} while (!failed && d.n == EXPIRE_BATCH && expired > batch);
 	arena_free(&a);
 	free(d.v);
 	if (expired > 0)
