@@ -41,6 +41,42 @@ static const char SQL_AUDIT_EACH_DESC[] =
 	"length($2)) = $2) AND ($3 = '' OR object = $3) AND ($4 = 0 OR at >= $4) AND "
 	"($5 = 0 OR at <= $5) AND id > $6 ORDER BY id DESC";
 
+static const char SQL_SESSION_VIEW[] =
+	"SELECT s.kind, s.account_id, s.created_at, s.last_seen_at, "
+	"COALESCE(a.username, o.username, ''), COALESCE(m.first_name, ''), "
+	"COALESCE(m.last_name, ''), COALESCE(o.role, ''), COALESCE(o.office, ''), "
+	"COALESCE(o.active, 0) FROM sessions s "
+	"LEFT JOIN accounts a ON s.kind = 1 AND a.id = s.account_id "
+	"LEFT JOIN members m ON m.id = a.member_id "
+	"LEFT JOIN operators o ON s.kind <> 1 AND o.id = s.account_id "
+	"WHERE s.id_hash = $1";
+
+int store_session_view(struct store *st, const unsigned char id_hash[32], struct session_view *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_SESSION_VIEW);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
+	if ((rc = sq_step_row(s, "session view")) != STORE_OK)
+		return rc;
+	memset(out, 0, sizeof(*out));
+	memcpy(out->s.id_hash, id_hash, 32);
+	out->s.kind = (enum session_kind)sqlite3_column_int(s, 0);
+	out->s.account_id = sqlite3_column_int64(s, 1);
+	out->s.created_at = (time_t)sqlite3_column_int64(s, 2);
+	out->s.last_seen_at = (time_t)sqlite3_column_int64(s, 3);
+	sq_col_text(s, 4, out->username, sizeof(out->username));
+	sq_col_text(s, 5, out->first_name, sizeof(out->first_name));
+	sq_col_text(s, 6, out->last_name, sizeof(out->last_name));
+	sq_col_text(s, 7, out->role, sizeof(out->role));
+	sq_col_text(s, 8, out->office, sizeof(out->office));
+	out->active = sqlite3_column_int(s, 9);
+	sq_done(s);
+	return STORE_OK;
+}
+
 static void op_read(sqlite3_stmt *s, struct operator *o)
 {
 	memset(o, 0, sizeof(*o));

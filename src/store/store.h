@@ -119,6 +119,18 @@ struct session {
 
 int store_session_add(struct store *st, const struct session *s);
 int store_session_get(struct store *st, const unsigned char id_hash[32], struct session *out);
+/* A session with who it belongs to, in one query (every page needs it). */
+struct session_view {
+	struct session s;
+	char username[64];    /* the member's account or the operator */
+	char first_name[128]; /* members only */
+	char last_name[128];
+	char role[16];        /* operators only */
+	char office[16];
+	int active;           /* operators: 0 when deactivated */
+};
+
+int store_session_view(struct store *st, const unsigned char id_hash[32], struct session_view *out);
 int store_session_touch(struct store *st, const unsigned char id_hash[32], time_t now);
 int store_session_delete(struct store *st, const unsigned char id_hash[32]);
 /* Deletes every session of the account except `keep` (may be NULL). */

@@ -73,23 +73,21 @@ const char *ra_role_name(enum ra_role role)
 }
 
 /* An operator's session: active accounts only. */
-static void load_operator(struct req *r, const struct session *s, const char *cookie)
+static void load_operator(struct req *r, const struct session_view *v, const char *cookie)
 {
-	struct operator o;
 	struct ra_user *u;
 	enum ra_role role;
 
-	if (store_operator_get(app_of(r)->store, s->account_id, &o) != STORE_OK || !o.active ||
-	    ra_role_parse(o.role, &role) != 0)
+	if (!v->active || ra_role_parse(v->role, &role) != 0)
 		return;
 	u = arena_alloc(&r->arena, sizeof(*u));
-	u->id = o.id;
+	u->id = v->s.account_id;
 	u->role = role;
-	snprintf(u->username, sizeof(u->username), "%s", o.username);
-	snprintf(u->office, sizeof(u->office), "%s", o.office);
+	snprintf(u->username, sizeof(u->username), "%s", v->username);
+	snprintf(u->office, sizeof(u->office), "%s", v->office);
 	r->user = u;
-	r->account_id = o.id;
-	r->session_kind = s->kind;
+	r->account_id = v->s.account_id;
+	r->session_kind = v->s.kind;
 	r->session_token = arena_strdup(&r->arena, cookie);
 	r->csrf_binder = NULL;
 }
@@ -109,44 +107,39 @@ void session_load(struct req *r)
 	const struct app *app = app_of(r);
 	const char *c = http_cookie(r, SESSION_COOKIE);
 	struct session_user *u;
+	struct session_view v;
 	unsigned char h[32];
-	struct session s;
-	struct account a;
-	struct member m;
 	time_t now = time(NULL);
 
 	if (!is_token(c))
 		return;
 	token_hash(c, h);
-	if (store_session_get(app->store, h, &s) != STORE_OK) {
+	/* One query: the session, and its member or operator. */
+	if (store_session_view(app->store, h, &v) != STORE_OK) {
 		clear_cookie(r);
 		return;
 	}
-	if (now - s.created_at > app->cfg->session_lifetime_secs ||
-	    now - s.last_seen_at > app->cfg->session_idle_secs) {
+	if (now - v.s.created_at > app->cfg->session_lifetime_secs ||
+	    now - v.s.last_seen_at > app->cfg->session_idle_secs) {
 		store_session_delete(app->store, h);
 		clear_cookie(r);
 		return;
 	}
-	if (now - s.last_seen_at >= TOUCH_EVERY)
+	if (now - v.s.last_seen_at >= TOUCH_EVERY)
 		store_session_touch(app->store, h, now);
-	if (s.kind == SESSION_OPERATOR || s.kind == SESSION_OPERATOR_ENROLL) {
-		load_operator(r, &s, c);
+	if (v.s.kind == SESSION_OPERATOR || v.s.kind == SESSION_OPERATOR_ENROLL) {
+		load_operator(r, &v, c);
 		return;
 	}
-	if (s.kind != SESSION_MEMBER)
-		return;
-	if (store_account_get(app->store, s.account_id, &a) != STORE_OK)
+	if (v.s.kind != SESSION_MEMBER || v.username[0] == '\0')
 		return;
 	u = arena_alloc(&r->arena, sizeof(*u));
-	u->account_id = a.id;
-	snprintf(u->username, sizeof(u->username), "%s", a.username);
-	if (store_member_get(app->store, a.member_id, &m) == STORE_OK)
-		snprintf(u->display_name, sizeof(u->display_name), "%s %s", m.first_name,
-			 m.last_name);
+	u->account_id = v.s.account_id;
+	snprintf(u->username, sizeof(u->username), "%s", v.username);
+	snprintf(u->display_name, sizeof(u->display_name), "%s %s", v.first_name, v.last_name);
 	r->user = u;
-	r->account_id = a.id;
-	r->session_kind = s.kind;
+	r->account_id = v.s.account_id;
+	r->session_kind = v.s.kind;
 	r->session_token = arena_strdup(&r->arena, c);
 	r->csrf_binder = NULL;
 }
