@@ -62,7 +62,8 @@ int main(int argc, char **argv)
 		fseek(in, 0, SEEK_END);
 		len = (size_t)ftell(in);
 		fclose(in);
-		fprintf(out, "\t{\"%s\", f%d, %zu},\n", relname(argv[1], argv[i], resolved), i, len);
+		fprintf(out, "\t{\"%s\", f%d, %zu},\n", relname(argv[1], argv[i], resolved), i,
+			len);
 	}
 	fprintf(out, "\t{0, 0, 0}\n};\nconst size_t embedded_count = %d;\n", argc - 3);
 	if (fclose(out) != 0)

@@ -102,7 +102,7 @@ const char *ca_reg_field(enum ca_reg_error e);
  * a canonical JSON form of the validated values (caller frees), used to
  * tell a replay from a conflicting resubmission. */
 enum ca_reg_error ca_reg_parse(const char *json, size_t len, int max_years,
-                               struct ca_registration *r, char **canon);
+			       struct ca_registration *r, char **canon);
 
 const char *ca_profile_name(enum ca_profile p);
 
@@ -122,14 +122,14 @@ X509_NAME *ca_cert_ca_name(const char *organization, const char *cn);
 X509 *ca_cert_root(EVP_PKEY *key, const char *organization, int years);
 /* The issuing CA under the root.  NULL on error. */
 X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *organization,
-                      int years, const char *public_url);
+		      int years, const char *public_url);
 /* A TLS certificate: server (SANs from names, "a,b,127.0.0.1") or
  * client (the RA).  NULL on error. */
 X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const char *cn,
-                  const char *names, const char *public_url);
+		  const char *names, const char *public_url);
 /* The qualified certificate of a holder (EN 319 412-2/-5).  NULL on error. */
 X509 *ca_cert_qualified(const struct ca_conf *c, const struct ca_subject *s, EVP_PKEY *pub,
-                        X509 *issuer, EVP_PKEY *ikey, int years);
+			X509 *issuer, EVP_PKEY *ikey, int years);
 /* The DER of the QCStatements extension for profile p.  Caller frees.
  * NULL on error. */
 unsigned char *ca_cert_qcstatements(const struct ca_conf *c, enum ca_profile p, size_t *len);

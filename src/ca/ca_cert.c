@@ -233,7 +233,7 @@ static int add_urls(X509 *x, X509 *issuer, const char *public_url, int ocsp)
 		return -1;
 	if (ocsp)
 		snprintf(v, sizeof(v), "OCSP;URI:%s/ocsp,caIssuers;URI:%s/ca/issuing.crt",
-		         public_url, public_url);
+			 public_url, public_url);
 	else
 		snprintf(v, sizeof(v), "caIssuers;URI:%s/ca/root.crt", public_url);
 	return add_ext(x, issuer, NID_info_access, v);
@@ -245,11 +245,11 @@ X509_NAME *ca_cert_ca_name(const char *organization, const char *cn)
 
 	if (n == NULL ||
 	    !X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8,
-	                                (const unsigned char *)"RS", -1, -1, 0) ||
+					(const unsigned char *)"RS", -1, -1, 0) ||
 	    !X509_NAME_add_entry_by_NID(n, NID_organizationName, MBSTRING_UTF8,
-	                                (const unsigned char *)organization, -1, -1, 0) ||
+					(const unsigned char *)organization, -1, -1, 0) ||
 	    !X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cn,
-	                                -1, -1, 0)) {
+					-1, -1, 0)) {
 		X509_NAME_free(n);
 		return NULL;
 	}
@@ -279,7 +279,7 @@ X509 *ca_cert_root(EVP_PKEY *key, const char *organization, int years)
 }
 
 X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *organization,
-                      int years, const char *public_url)
+		      int years, const char *public_url)
 {
 	char cn[128];
 	X509_NAME *n;
@@ -304,7 +304,7 @@ X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *
 }
 
 X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const char *cn,
-                  const char *names, const char *public_url)
+		  const char *names, const char *public_url)
 {
 	X509_NAME *n = X509_NAME_new();
 	X509 *x = NULL;
@@ -312,9 +312,9 @@ X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const
 
 	if (n == NULL ||
 	    !X509_NAME_add_entry_by_NID(n, NID_countryName, MBSTRING_UTF8,
-	                                (const unsigned char *)"RS", -1, -1, 0) ||
+					(const unsigned char *)"RS", -1, -1, 0) ||
 	    !X509_NAME_add_entry_by_NID(n, NID_commonName, MBSTRING_UTF8, (const unsigned char *)cn,
-	                                -1, -1, 0))
+					-1, -1, 0))
 		goto err;
 	x = cert_new(n, pub, 2 * 365, issuer);
 	if (x == NULL || add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
@@ -337,9 +337,9 @@ X509 *ca_cert_tls(EVP_PKEY *pub, X509 *issuer, EVP_PKEY *ikey, int server, const
 				memcpy(one, p, len);
 				one[len] = '\0';
 				is_ip = inet_pton(AF_INET, one, ip) == 1 ||
-				        inet_pton(AF_INET6, one, ip) == 1;
+					inet_pton(AF_INET6, one, ip) == 1;
 				buf_printf(&san, "%s%s:%s", san.len ? "," : "",
-				           is_ip ? "IP" : "DNS", one);
+					   is_ip ? "IP" : "DNS", one);
 			}
 			p += len;
 			p += strspn(p, ", ");
@@ -447,7 +447,7 @@ static int add_qcstatements(X509 *x, const struct ca_conf *c, enum ca_profile p)
 }
 
 X509 *ca_cert_qualified(const struct ca_conf *c, const struct ca_subject *s, EVP_PKEY *pub,
-                        X509 *issuer, EVP_PKEY *ikey, int years)
+			X509 *issuer, EVP_PKEY *ikey, int years)
 {
 	X509_NAME *n = holder_name(s);
 	X509 *x = NULL;
@@ -481,7 +481,7 @@ void ca_cert_subject(const X509 *x, char *out, size_t outlen)
 
 	out[0] = '\0';
 	if (b != NULL && X509_NAME_print_ex(b, X509_get_subject_name(x), 0,
-	                                    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
+					    XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0)
 		n = BIO_get_mem_data(b, &p);
 	if (n > 0)
 		snprintf(out, outlen, "%.*s", (int)n, p);

@@ -17,28 +17,28 @@
 #define CRL_REFRESH_SECS 3600
 
 static const char ca_usage[] =
-    "usage: qcra ca init  [--dir DIR] [--if-missing] [--algorithm ec-p384|ec-p256|rsa-3072]\n"
-    "                     [--holder-algorithm ALG] [--organization NAME]\n"
-    "                     [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
-    "                     [--public-url URL]\n"
-    "       qcra ca serve [--dir DIR] [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
-    "\n"
-    "  DIR defaults to ./var/ca.  init creates the CA there (keys in a SoftHSM2\n"
-    "  token under DIR/tokens); serve runs it: the RA API over TLS on --listen\n"
-    "  (127.0.0.1:8443), CRL and OCSP over HTTP on --public-listen (127.0.0.1:8480).\n";
+	"usage: qcra ca init  [--dir DIR] [--if-missing] [--algorithm ec-p384|ec-p256|rsa-3072]\n"
+	"                     [--holder-algorithm ALG] [--organization NAME]\n"
+	"                     [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
+	"                     [--public-url URL]\n"
+	"       qcra ca serve [--dir DIR] [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
+	"\n"
+	"  DIR defaults to ./var/ca.  init creates the CA there (keys in a SoftHSM2\n"
+	"  token under DIR/tokens); serve runs it: the RA API over TLS on --listen\n"
+	"  (127.0.0.1:8443), CRL and OCSP over HTTP on --public-listen (127.0.0.1:8480).\n";
 
 /* Options shared by init and serve, mapped onto ca.conf keys. */
 static const struct option long_opts[] = {
-    {"dir", required_argument, NULL, 'd'},
-    {"if-missing", no_argument, NULL, 'm'},
-    {"algorithm", required_argument, NULL, 'a'},
-    {"holder-algorithm", required_argument, NULL, 'H'},
-    {"organization", required_argument, NULL, 'o'},
-    {"listen", required_argument, NULL, 'l'},
-    {"public-listen", required_argument, NULL, 'p'},
-    {"public-url", required_argument, NULL, 'u'},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
+	{"dir", required_argument, NULL, 'd'},
+	{"if-missing", no_argument, NULL, 'm'},
+	{"algorithm", required_argument, NULL, 'a'},
+	{"holder-algorithm", required_argument, NULL, 'H'},
+	{"organization", required_argument, NULL, 'o'},
+	{"listen", required_argument, NULL, 'l'},
+	{"public-listen", required_argument, NULL, 'p'},
+	{"public-url", required_argument, NULL, 'u'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
 };
 
 struct ca_opts {
@@ -185,7 +185,7 @@ static int ca_cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	log_info("CA: RA API on https://%s:%u, CRL and OCSP on http://%s:%u", c.listen_addr,
-	         c.listen_port, c.public_addr, c.public_port);
+		 c.listen_port, c.public_addr, c.public_port);
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
 		if (sig == SIGINT || sig == SIGTERM)

@@ -24,31 +24,31 @@ struct ca_key {
 
 /* K_LISTEN writes the port right after the address field. */
 _Static_assert(offsetof(struct ca_conf, listen_port) ==
-                   offsetof(struct ca_conf, listen_addr) +
-                       sizeof(((struct ca_conf *)0)->listen_addr),
-               "listen_port follows listen_addr");
+		       offsetof(struct ca_conf, listen_addr) +
+			       sizeof(((struct ca_conf *)0)->listen_addr),
+	       "listen_port follows listen_addr");
 _Static_assert(offsetof(struct ca_conf, public_port) ==
-                   offsetof(struct ca_conf, public_addr) +
-                       sizeof(((struct ca_conf *)0)->public_addr),
-               "public_port follows public_addr");
+		       offsetof(struct ca_conf, public_addr) +
+			       sizeof(((struct ca_conf *)0)->public_addr),
+	       "public_port follows public_addr");
 
 static const struct ca_key keys[] = {
-    {"ca", "organization", K_STR, F(organization), 0, 0},
-    {"ca", "key_algorithm", K_ALG, F(ca_alg), 0, 0},
-    {"ca", "holder_key_algorithm", K_ALG, F(holder_alg), 0, 0},
-    {"token", "module", K_STR, F(module), 0, 0},
-    {"token", "label", K_STR, F(token_label), 0, 0},
-    {"token", "pin_file", K_STR, F(pin_file), 0, 0},
-    {"server", "listen", K_LISTEN, F(listen_addr), 0, 0},
-    {"server", "public_listen", K_LISTEN, F(public_addr), 0, 0},
-    {"server", "public_url", K_URL, F(public_url), 0, 0},
-    {"server", "tls_names", K_STR, F(tls_names), 0, 0},
-    {"profile", "pds_url_en", K_URL, F(pds_url_en), 0, 0},
-    {"profile", "pds_url_sr", K_URL, F(pds_url_sr), 0, 0},
-    {"profile", "cps_url", K_URL, F(cps_url), 0, 0},
-    {"profile", "policy_oid", K_STR, F(policy_oid), 0, 0},
-    {"profile", "crl_days", K_INT, F(crl_days), 1, 365},
-    {"profile", "max_validity_years", K_INT, F(max_validity_years), 1, 10},
+	{"ca", "organization", K_STR, F(organization), 0, 0},
+	{"ca", "key_algorithm", K_ALG, F(ca_alg), 0, 0},
+	{"ca", "holder_key_algorithm", K_ALG, F(holder_alg), 0, 0},
+	{"token", "module", K_STR, F(module), 0, 0},
+	{"token", "label", K_STR, F(token_label), 0, 0},
+	{"token", "pin_file", K_STR, F(pin_file), 0, 0},
+	{"server", "listen", K_LISTEN, F(listen_addr), 0, 0},
+	{"server", "public_listen", K_LISTEN, F(public_addr), 0, 0},
+	{"server", "public_url", K_URL, F(public_url), 0, 0},
+	{"server", "tls_names", K_STR, F(tls_names), 0, 0},
+	{"profile", "pds_url_en", K_URL, F(pds_url_en), 0, 0},
+	{"profile", "pds_url_sr", K_URL, F(pds_url_sr), 0, 0},
+	{"profile", "cps_url", K_URL, F(cps_url), 0, 0},
+	{"profile", "policy_oid", K_STR, F(policy_oid), 0, 0},
+	{"profile", "crl_days", K_INT, F(crl_days), 1, 365},
+	{"profile", "max_validity_years", K_INT, F(max_validity_years), 1, 10},
 };
 
 void ca_conf_defaults(struct ca_conf *c, const char *dir)
@@ -143,7 +143,7 @@ int ca_conf_set(struct ca_conf *c, const char *key, const char *val, char *err, 
 		case K_LISTEN:
 			/* the port field follows the address field */
 			if (parse_listen(val, field, k->size,
-			                 (unsigned short *)(void *)(field + k->size)) != 0)
+					 (unsigned short *)(void *)(field + k->size)) != 0)
 				goto bad;
 			return 0;
 		}
@@ -231,11 +231,11 @@ int ca_conf_save(const struct ca_conf *c, char *err, size_t errlen)
 			break;
 		case K_ALG:
 			fprintf(f, "%s = %s\n", k->name,
-			        p11_alg_name(*(const enum p11_alg *)(const void *)field));
+				p11_alg_name(*(const enum p11_alg *)(const void *)field));
 			break;
 		case K_LISTEN:
 			fprintf(f, strchr(field, ':') ? "%s = [%s]:%u\n" : "%s = %s:%u\n", k->name,
-			        field, *(const unsigned short *)(const void *)(field + k->size));
+				field, *(const unsigned short *)(const void *)(field + k->size));
 			break;
 		}
 	}

@@ -166,7 +166,7 @@ unsigned char *ca_cert_der(struct ca *ca, int root, size_t *len)
  * serial (matched by issuer name and key hash in the request's hash
  * algorithm), unknown otherwise (RFC 6960 2.2).  0 or -1. */
 static int ocsp_one(struct ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid, ASN1_TIME *thisupd,
-                    ASN1_TIME *nextupd)
+		    ASN1_TIME *nextupd)
 {
 	ASN1_OBJECT *mdobj = NULL;
 	ASN1_INTEGER *sn = NULL;
@@ -193,8 +193,8 @@ static int ocsp_one(struct ca *ca, OCSP_BASICRESP *bs, OCSP_CERTID *cid, ASN1_TI
 		}
 	}
 	ok = OCSP_basic_add1_status(bs, cid, status,
-	                            reason != 0 ? reason : OCSP_REVOKED_STATUS_NOSTATUS, rev,
-	                            thisupd, nextupd) != NULL;
+				    reason != 0 ? reason : OCSP_REVOKED_STATUS_NOSTATUS, rev,
+				    thisupd, nextupd) != NULL;
 	OCSP_CERTID_free(mine);
 	ASN1_TIME_free(rev);
 	BN_free(bn);
@@ -238,13 +238,13 @@ unsigned char *ca_ocsp_answer(struct ca *ca, const unsigned char *req, size_t le
 	pthread_mutex_lock(&ca->lock);
 	for (i = 0; i < n; i++)
 		if (ocsp_one(ca, bs, OCSP_onereq_get0_id(OCSP_request_onereq_get0(rq, i)), thisupd,
-		             nextupd) != 0)
+			     nextupd) != 0)
 			break;
 	/* The CA answers itself (RFC 6960 4.2.2.2, first case): its
 	 * certificate goes with the response so clients find the key. */
 	if (i == n && OCSP_copy_nonce(bs, rq) >= 0 &&
 	    OCSP_basic_sign(bs, ca->issuing, ca->issuing_key, ca_cert_md(ca->issuing_key), NULL,
-	                    0) == 1)
+			    0) == 1)
 		resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
 	pthread_mutex_unlock(&ca->lock);
 	if (resp == NULL)

@@ -16,29 +16,29 @@ struct ca_db {
 };
 
 static const char schema[] =
-    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS certs("
-    " serial TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
-    " not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, der BLOB NOT NULL,"
-    " revoked_at INTEGER, reason INTEGER);"
-    "CREATE TABLE IF NOT EXISTS shipments("
-    " id INTEGER PRIMARY KEY, office TEXT NOT NULL, day TEXT NOT NULL,"
-    " state TEXT NOT NULL DEFAULT 'in_transit', created INTEGER NOT NULL,"
-    " received_at INTEGER);"
-    "CREATE INDEX IF NOT EXISTS shipments_office ON shipments(office, state);"
-    "CREATE TABLE IF NOT EXISTS registrations("
-    " order_id TEXT PRIMARY KEY, request TEXT NOT NULL, profile TEXT NOT NULL,"
-    " office TEXT NOT NULL, serial TEXT NOT NULL UNIQUE REFERENCES certs(serial),"
-    " card TEXT NOT NULL, shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
-    " created INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS registrations_shipment ON registrations(shipment_id);"
-    "CREATE TABLE IF NOT EXISTS events("
-    " id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,"
-    " object TEXT NOT NULL, detail TEXT);"
-    "CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events"
-    " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
-    "CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
-    " BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;";
+	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS certs("
+	" serial TEXT PRIMARY KEY, kind TEXT NOT NULL, subject TEXT NOT NULL,"
+	" not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, der BLOB NOT NULL,"
+	" revoked_at INTEGER, reason INTEGER);"
+	"CREATE TABLE IF NOT EXISTS shipments("
+	" id INTEGER PRIMARY KEY, office TEXT NOT NULL, day TEXT NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'in_transit', created INTEGER NOT NULL,"
+	" received_at INTEGER);"
+	"CREATE INDEX IF NOT EXISTS shipments_office ON shipments(office, state);"
+	"CREATE TABLE IF NOT EXISTS registrations("
+	" order_id TEXT PRIMARY KEY, request TEXT NOT NULL, profile TEXT NOT NULL,"
+	" office TEXT NOT NULL, serial TEXT NOT NULL UNIQUE REFERENCES certs(serial),"
+	" card TEXT NOT NULL, shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
+	" created INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS registrations_shipment ON registrations(shipment_id);"
+	"CREATE TABLE IF NOT EXISTS events("
+	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,"
+	" object TEXT NOT NULL, detail TEXT);"
+	"CREATE TRIGGER IF NOT EXISTS events_append_only BEFORE UPDATE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;"
+	"CREATE TRIGGER IF NOT EXISTS events_no_delete BEFORE DELETE ON events"
+	" BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;";
 
 struct ca_db *ca_db_open(const char *path, char *err, size_t errlen)
 {
@@ -48,16 +48,16 @@ struct ca_db *ca_db_open(const char *path, char *err, size_t errlen)
 	if (db == NULL)
 		return NULL;
 	if (sqlite3_open_v2(path, &db->h,
-	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-	                    NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
+			    NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, sqlite3_errmsg(db->h));
 		goto err;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
 	if (sqlite3_exec(db->h,
-	                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	                 "PRAGMA foreign_keys=ON;",
-	                 NULL, NULL, &msg) != SQLITE_OK ||
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			 "PRAGMA foreign_keys=ON;",
+			 NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_exec(db->h, schema, NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", path, msg != NULL ? msg : "schema");
 		sqlite3_free(msg);
@@ -117,10 +117,10 @@ static int run(sqlite3_stmt *st)
 }
 
 int ca_db_cert_add(struct ca_db *db, const char *serial, const char *kind, const char *subject,
-                   time_t not_before, time_t not_after, const unsigned char *der, size_t derlen)
+		   time_t not_before, time_t not_after, const unsigned char *der, size_t derlen)
 {
 	sqlite3_stmt *st = prep(db, "INSERT INTO certs(serial, kind, subject, not_before,"
-	                            " not_after, der) VALUES(?, ?, ?, ?, ?, ?)");
+				    " not_after, der) VALUES(?, ?, ?, ?, ?, ?)");
 
 	if (st == NULL)
 		return -1;
@@ -136,7 +136,7 @@ int ca_db_cert_add(struct ca_db *db, const char *serial, const char *kind, const
 int ca_db_cert_status(struct ca_db *db, const char *serial, time_t *at, int *reason)
 {
 	sqlite3_stmt *st = prep(db, "SELECT revoked_at, reason FROM certs"
-	                            " WHERE serial = ? AND kind NOT IN ('root', 'issuing')");
+				    " WHERE serial = ? AND kind NOT IN ('root', 'issuing')");
 	int rc = -1, s;
 
 	if (st == NULL)
@@ -159,7 +159,7 @@ int ca_db_cert_status(struct ca_db *db, const char *serial, time_t *at, int *rea
 int ca_db_cert_revoke(struct ca_db *db, const char *serial, int reason, time_t at)
 {
 	sqlite3_stmt *st = prep(db, "UPDATE certs SET revoked_at = ?, reason = ?"
-	                            " WHERE serial = ? AND revoked_at IS NULL");
+				    " WHERE serial = ? AND revoked_at IS NULL");
 
 	if (st == NULL)
 		return -1;
@@ -172,19 +172,19 @@ int ca_db_cert_revoke(struct ca_db *db, const char *serial, int reason, time_t a
 }
 
 int ca_db_revoked_each(struct ca_db *db,
-                       int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg)
+		       int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg)
 {
 	sqlite3_stmt *st =
-	    prep(db, "SELECT serial, revoked_at, reason FROM certs"
-	             " WHERE revoked_at IS NOT NULL AND kind NOT IN ('root', 'issuing')"
-	             " ORDER BY revoked_at");
+		prep(db, "SELECT serial, revoked_at, reason FROM certs"
+			 " WHERE revoked_at IS NOT NULL AND kind NOT IN ('root', 'issuing')"
+			 " ORDER BY revoked_at");
 	int s, rc = 0;
 
 	if (st == NULL)
 		return -1;
 	while ((s = sqlite3_step(st)) == SQLITE_ROW && rc == 0)
 		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
-		        (time_t)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
+			(time_t)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
 	if (s != SQLITE_DONE && s != SQLITE_ROW)
 		rc = -1;
 	sqlite3_finalize(st);
@@ -197,7 +197,7 @@ long ca_db_crl_number_next(struct ca_db *db)
 	long n = -1;
 
 	if (run(prep(db, "INSERT INTO meta(key, value) VALUES('crl_number', 1)"
-	                 " ON CONFLICT(key) DO UPDATE SET value = value + 1")) != 0)
+			 " ON CONFLICT(key) DO UPDATE SET value = value + 1")) != 0)
 		return -1;
 	st = prep(db, "SELECT value FROM meta WHERE key = 'crl_number'");
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
@@ -225,13 +225,13 @@ static void copy_col(sqlite3_stmt *st, int i, char *out, size_t outlen)
 
 int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 {
-	sqlite3_stmt *st =
-	    prep(db, "SELECT r.order_id, r.request, r.profile, r.office, r.serial, r.card,"
-	             " r.shipment_id, r.created, c.not_before, c.not_after, c.revoked_at, c.reason,"
-	             " c.der, CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked'"
-	             " WHEN s.state = 'received' THEN 'delivered' ELSE 'in_transit' END"
-	             " FROM registrations r JOIN certs c ON c.serial = r.serial"
-	             " JOIN shipments s ON s.id = r.shipment_id WHERE r.order_id = ?");
+	sqlite3_stmt *st = prep(
+		db, "SELECT r.order_id, r.request, r.profile, r.office, r.serial, r.card,"
+		    " r.shipment_id, r.created, c.not_before, c.not_after, c.revoked_at, c.reason,"
+		    " c.der, CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked'"
+		    " WHEN s.state = 'received' THEN 'delivered' ELSE 'in_transit' END"
+		    " FROM registrations r JOIN certs c ON c.serial = r.serial"
+		    " JOIN shipments s ON s.id = r.shipment_id WHERE r.order_id = ?");
 	int s, rc = -1;
 
 	if (st == NULL)
@@ -271,11 +271,11 @@ out:
 }
 
 int ca_db_reg_add(struct ca_db *db, const char *order_id, const char *request, const char *profile,
-                  const char *office, const char *serial, const char *card, long long shipment_id,
-                  time_t now)
+		  const char *office, const char *serial, const char *card, long long shipment_id,
+		  time_t now)
 {
 	sqlite3_stmt *st = prep(db, "INSERT INTO registrations(order_id, request, profile, office,"
-	                            " serial, card, shipment_id, created) VALUES(?,?,?,?,?,?,?,?)");
+				    " serial, card, shipment_id, created) VALUES(?,?,?,?,?,?,?,?)");
 
 	if (st == NULL)
 		return -1;
@@ -300,7 +300,7 @@ int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, lon
 	gmtime_r(&now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	st = prep(db, "SELECT id FROM shipments WHERE office = ? AND day = ?"
-	              " AND state = 'in_transit' ORDER BY id DESC LIMIT 1");
+		      " AND state = 'in_transit' ORDER BY id DESC LIMIT 1");
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_text(st, 1, office, -1, SQLITE_STATIC);
@@ -328,7 +328,7 @@ int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, lon
 static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 {
 	sqlite3_stmt *items = prep(db, "SELECT order_id, serial FROM registrations"
-	                               " WHERE shipment_id = ? ORDER BY created, order_id");
+				       " WHERE shipment_id = ? ORDER BY created, order_id");
 	long long id = sqlite3_column_int64(st, 0);
 	json_t *o, *arr = json_array();
 	char at[32];
@@ -343,16 +343,16 @@ static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 	sqlite3_bind_int64(items, 1, id);
 	while (sqlite3_step(items) == SQLITE_ROW)
 		json_array_append_new(arr, json_pack("{s:s, s:s}", "order_id",
-		                                     (const char *)sqlite3_column_text(items, 0),
-		                                     "serial",
-		                                     (const char *)sqlite3_column_text(items, 1)));
+						     (const char *)sqlite3_column_text(items, 0),
+						     "serial",
+						     (const char *)sqlite3_column_text(items, 1)));
 	sqlite3_finalize(items);
 	t = (time_t)sqlite3_column_int64(st, 4);
 	gmtime_r(&t, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	o = json_pack("{s:I, s:s, s:s, s:s, s:o}", "id", (json_int_t)id, "office",
-	              (const char *)sqlite3_column_text(st, 1), "state",
-	              (const char *)sqlite3_column_text(st, 3), "created", at, "items", arr);
+		      (const char *)sqlite3_column_text(st, 1), "state",
+		      (const char *)sqlite3_column_text(st, 3), "created", at, "items", arr);
 	if (o != NULL && sqlite3_column_type(st, 5) != SQLITE_NULL) {
 		t = (time_t)sqlite3_column_int64(st, 5);
 		gmtime_r(&t, &tm);
@@ -365,9 +365,9 @@ static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 int ca_db_shipments_list(struct ca_db *db, const char *office, const char *state, json_t *arr)
 {
 	sqlite3_stmt *st =
-	    prep(db, "SELECT id, office, day, state, created, received_at"
-	             " FROM shipments WHERE office = ? AND (?2 IS NULL OR state = ?2)"
-	             " ORDER BY id DESC");
+		prep(db, "SELECT id, office, day, state, created, received_at"
+			 " FROM shipments WHERE office = ? AND (?2 IS NULL OR state = ?2)"
+			 " ORDER BY id DESC");
 	int s, rc = 0;
 
 	if (st == NULL)
@@ -393,7 +393,7 @@ int ca_db_shipments_list(struct ca_db *db, const char *office, const char *state
 json_t *ca_db_shipment_json(struct ca_db *db, long long id)
 {
 	sqlite3_stmt *st = prep(db, "SELECT id, office, day, state, created, received_at"
-	                            " FROM shipments WHERE id = ?");
+				    " FROM shipments WHERE id = ?");
 	json_t *o = NULL;
 
 	if (st == NULL)
@@ -432,7 +432,7 @@ int ca_db_shipment_receive(struct ca_db *db, long long id, time_t now)
 int ca_db_event(struct ca_db *db, const char *action, const char *object, const char *detail)
 {
 	sqlite3_stmt *st = prep(db, "INSERT INTO events(at, action, object, detail)"
-	                            " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)");
+				    " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)");
 
 	if (st == NULL)
 		return -1;

@@ -25,7 +25,7 @@ void ca_db_rollback(struct ca_db *db);
 /* Records an issued certificate.  kind: "root", "issuing", "tls-server",
  * "ra", "qualified". */
 int ca_db_cert_add(struct ca_db *db, const char *serial, const char *kind, const char *subject,
-                   time_t not_before, time_t not_after, const unsigned char *der, size_t derlen);
+		   time_t not_before, time_t not_after, const unsigned char *der, size_t derlen);
 
 enum ca_cert_status { CA_CERT_GOOD, CA_CERT_REVOKED, CA_CERT_UNKNOWN };
 
@@ -40,7 +40,7 @@ int ca_db_cert_revoke(struct ca_db *db, const char *serial, int reason, time_t a
 
 /* Calls fn for every revoked certificate not issued by the root. */
 int ca_db_revoked_each(struct ca_db *db,
-                       int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg);
+		       int (*fn)(void *arg, const char *serial, time_t at, int reason), void *arg);
 
 /* Increments and returns the CRL number (RFC 5280 5.2.3), -1 on error. */
 long ca_db_crl_number_next(struct ca_db *db);
@@ -65,8 +65,8 @@ void ca_db_reg_free(struct ca_db_reg *r);
 /* 1 found (r filled; free with ca_db_reg_free), 0 not found, -1 error. */
 int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r);
 int ca_db_reg_add(struct ca_db *db, const char *order_id, const char *request, const char *profile,
-                  const char *office, const char *serial, const char *card, long long shipment_id,
-                  time_t now);
+		  const char *office, const char *serial, const char *card, long long shipment_id,
+		  time_t now);
 
 /* The shipment collecting cards for office produced on the UTC day of
  * now and not yet received; created when there is none.  id in *id. */

@@ -45,7 +45,7 @@ struct request {
 };
 
 typedef int (*handler_fn)(struct ca_listener *l, struct MHD_Connection *c, char **args,
-                          struct request *r);
+			  struct request *r);
 
 struct route {
 	const char *method;
@@ -57,10 +57,10 @@ struct route {
 /* ---- responses ---- */
 
 static int reply(struct MHD_Connection *c, unsigned int status, const char *type, const void *data,
-                 size_t len)
+		 size_t len)
 {
 	struct MHD_Response *resp =
-	    MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+		MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
 	int rc;
 
 	if (resp == NULL)
@@ -82,25 +82,25 @@ static int reply_json(struct MHD_Connection *c, unsigned int status, json_t *o)
 	json_decref(o);
 	if (text == NULL)
 		return reply(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json",
-		             "{\"error\":\"internal\"}", 20);
+			     "{\"error\":\"internal\"}", 20);
 	rc = reply(c, status, "application/json", text, strlen(text));
 	free(text);
 	return rc;
 }
 
 static int reply_error(struct MHD_Connection *c, unsigned int status, const char *code,
-                       const char *message)
+		       const char *message)
 {
 	return reply_json(c, status, json_pack("{s:s, s:s}", "error", code, "message", message));
 }
 
 static const unsigned int result_status[CA_RESULT__MAX] = {
-    [CA_OK] = MHD_HTTP_OK,
-    [CA_CREATED] = MHD_HTTP_CREATED,
-    [CA_INVALID] = MHD_HTTP_BAD_REQUEST,
-    [CA_NOT_FOUND] = MHD_HTTP_NOT_FOUND,
-    [CA_CONFLICT] = MHD_HTTP_CONFLICT,
-    [CA_FAILED] = MHD_HTTP_SERVICE_UNAVAILABLE,
+	[CA_OK] = MHD_HTTP_OK,
+	[CA_CREATED] = MHD_HTTP_CREATED,
+	[CA_INVALID] = MHD_HTTP_BAD_REQUEST,
+	[CA_NOT_FOUND] = MHD_HTTP_NOT_FOUND,
+	[CA_CONFLICT] = MHD_HTTP_CONFLICT,
+	[CA_FAILED] = MHD_HTTP_SERVICE_UNAVAILABLE,
 };
 
 /* ---- handlers ---- */
@@ -114,7 +114,7 @@ static int h_submit(struct ca_listener *l, struct MHD_Connection *c, char **args
 }
 
 static int h_reg_get(struct ca_listener *l, struct MHD_Connection *c, char **args,
-                     struct request *r)
+		     struct request *r)
 {
 	json_t *o = NULL;
 	enum ca_result res = ca_registration_get(l->ca, args[0], &o);
@@ -131,7 +131,7 @@ static int h_revoke(struct ca_listener *l, struct MHD_Connection *c, char **args
 }
 
 static int h_shipments(struct ca_listener *l, struct MHD_Connection *c, char **args,
-                       struct request *r)
+		       struct request *r)
 {
 	const char *state = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "state");
 	json_t *o = NULL;
@@ -141,7 +141,7 @@ static int h_shipments(struct ca_listener *l, struct MHD_Connection *c, char **a
 }
 
 static int h_receipt(struct ca_listener *l, struct MHD_Connection *c, char **args,
-                     struct request *r)
+		     struct request *r)
 {
 	json_t *o = NULL;
 	char *end;
@@ -162,7 +162,7 @@ static int h_crl(struct ca_listener *l, struct MHD_Connection *c, char **args, s
 
 	if (der == NULL)
 		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "ca_unavailable",
-		                   "no CRL available");
+				   "no CRL available");
 	rc = reply(c, MHD_HTTP_OK, "application/pkix-crl", der, len);
 	free(der);
 	return rc;
@@ -172,7 +172,7 @@ static int h_ocsp(struct ca_listener *l, struct MHD_Connection *c, char **args, 
 {
 	size_t len = 0;
 	unsigned char *der =
-	    ca_ocsp_answer(l->ca, (const unsigned char *)r->body.data, r->body.len, &len);
+		ca_ocsp_answer(l->ca, (const unsigned char *)r->body.data, r->body.len, &len);
 	int rc;
 
 	if (der == NULL)
@@ -201,36 +201,36 @@ static int h_root(struct ca_listener *l, struct MHD_Connection *c, char **args, 
 }
 
 static int h_issuing(struct ca_listener *l, struct MHD_Connection *c, char **args,
-                     struct request *r)
+		     struct request *r)
 {
 	return cert_reply(l, c, 0);
 }
 
 static const struct route routes[] = {
-    {"POST", "/v1/registrations", 1, h_submit},
-    {"GET", "/v1/registrations/*", 1, h_reg_get},
-    {"POST", "/v1/registrations/*/revoke", 1, h_revoke},
-    {"GET", "/v1/offices/*/shipments", 1, h_shipments},
-    {"POST", "/v1/shipments/*/receipt", 1, h_receipt},
-    {"GET", "/crl", 0, h_crl},
-    {"POST", "/ocsp", 0, h_ocsp},
-    {"GET", "/ca/root.crt", 0, h_root},
-    {"GET", "/ca/issuing.crt", 0, h_issuing},
+	{"POST", "/v1/registrations", 1, h_submit},
+	{"GET", "/v1/registrations/*", 1, h_reg_get},
+	{"POST", "/v1/registrations/*/revoke", 1, h_revoke},
+	{"GET", "/v1/offices/*/shipments", 1, h_shipments},
+	{"POST", "/v1/shipments/*/receipt", 1, h_receipt},
+	{"GET", "/crl", 0, h_crl},
+	{"POST", "/ocsp", 0, h_ocsp},
+	{"GET", "/ca/root.crt", 0, h_root},
+	{"GET", "/ca/issuing.crt", 0, h_issuing},
 };
 
 /* Matches url against pattern; each '*' takes one segment of
  * [A-Za-z0-9._-]{1,64}, copied into args (SEGMENT_MAX + 1 each).
  * 1 or 0. */
 static int route_match(const char *pattern, const char *url, char args[][SEGMENT_MAX + 1],
-                       int maxargs)
+		       int maxargs)
 {
 	int n = 0;
 
 	while (*pattern != '\0') {
 		if (*pattern == '*') {
 			size_t len =
-			    strspn(url, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-			                "0123456789._-");
+				strspn(url, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					    "0123456789._-");
 
 			if (len == 0 || len > SEGMENT_MAX || n >= maxargs)
 				return 0;
@@ -249,7 +249,7 @@ static int route_match(const char *pattern, const char *url, char args[][SEGMENT
 static int client_is_ra(struct ca_listener *l, struct MHD_Connection *c)
 {
 	const union MHD_ConnectionInfo *ci =
-	    MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
 	const gnutls_datum_t *peers;
 	unsigned int status = 0, n = 0;
 	unsigned char fpr[32];
@@ -269,8 +269,8 @@ static int client_is_ra(struct ca_listener *l, struct MHD_Connection *c)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version, const char *upload,
-                                  size_t *upload_size, void **con_cls)
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
 {
 	struct ca_listener *l = cls;
 	struct request *r = *con_cls;
@@ -289,13 +289,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 			log_warnx("CA API: refused a client without the RA certificate");
 			r->refused = 1;
 			return (enum MHD_Result)reply_error(
-			    c, MHD_HTTP_FORBIDDEN, "forbidden",
-			    "only the RA's client certificate is accepted");
+				c, MHD_HTTP_FORBIDDEN, "forbidden",
+				"only the RA's client certificate is accepted");
 		}
 		if (cl != NULL && strtoull(cl, NULL, 10) > BODY_MAX) {
 			r->too_big = 1;
 			return (enum MHD_Result)reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-			                                    "too_large", "body too large");
+							    "too_large", "body too large");
 		}
 		return MHD_YES;
 	}
@@ -311,7 +311,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_size = 0;
 		if (r->too_big)
 			return (enum MHD_Result)reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-			                                    "too_large", "body too large");
+							    "too_large", "body too large");
 		return MHD_YES;
 	}
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
@@ -323,12 +323,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (path_known)
 		return (enum MHD_Result)reply_error(c, MHD_HTTP_METHOD_NOT_ALLOWED,
-		                                    "method_not_allowed", "method not allowed");
+						    "method_not_allowed", "method not allowed");
 	return (enum MHD_Result)reply_error(c, MHD_HTTP_NOT_FOUND, "not_found", "no such resource");
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-                         enum MHD_RequestTerminationCode toe)
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct request *r = *con_cls;
 
@@ -385,7 +385,7 @@ static char *read_file(const char *path)
 }
 
 struct ca_listener *ca_http_start(struct ca *ca, const struct ca_conf *c, int tls, char *err,
-                                  size_t errlen)
+				  size_t errlen)
 {
 	struct ca_listener *l = calloc(1, sizeof(*l));
 	char path[PATH_MAX + 32];
@@ -400,15 +400,15 @@ struct ca_listener *ca_http_start(struct ca *ca, const struct ca_conf *c, int tl
 	l->ca = ca;
 	l->tls = tls;
 	fd = listen_on(tls ? c->listen_addr : c->public_addr, tls ? c->listen_port : c->public_port,
-	               err, errlen);
+		       err, errlen);
 	if (fd < 0)
 		goto err;
 	if (!tls) {
 		l->d = MHD_start_daemon(
-		    MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, l,
-		    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l, MHD_OPTION_END);
+			MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, l,
+			MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT,
+			(unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+			MHD_OPTION_NOTIFY_COMPLETED, on_completed, l, MHD_OPTION_END);
 		goto started;
 	}
 	if (!MHD_is_feature_supported(MHD_FEATURE_TLS)) {
@@ -429,17 +429,17 @@ struct ca_listener *ca_http_start(struct ca *ca, const struct ca_conf *c, int tl
 	if (key == NULL || cert == NULL || trust == NULL || derlen <= 0 ||
 	    EVP_Digest(der, (size_t)derlen, l->ra_fpr, &fprlen, EVP_sha256(), NULL) != 1) {
 		snprintf(err, errlen, "%s: cannot read the TLS key, certificates or RA certificate",
-		         c->dir);
+			 c->dir);
 		close(fd);
 		goto err;
 	}
 	l->d = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL, on_request, l,
-	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_HTTPS_MEM_KEY, key, MHD_OPTION_HTTPS_MEM_CERT,
-	    cert, MHD_OPTION_HTTPS_MEM_TRUST, trust, MHD_OPTION_HTTPS_PRIORITIES,
-	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
-	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, l, MHD_OPTION_END);
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL, on_request, l,
+		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_HTTPS_MEM_KEY, key,
+		MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_TRUST, trust,
+		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+		(size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, l, MHD_OPTION_END);
 started:
 	if (l->d == NULL) {
 		snprintf(err, errlen, "cannot start the %s listener", tls ? "TLS" : "public");

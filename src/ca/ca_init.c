@@ -62,7 +62,7 @@ static int mkdir_p(const char *dir, char *err, size_t errlen)
 
 /* Writes text to a new file readable only by the CA (0600). */
 static int write_secret(const struct ca_conf *c, const char *name, const char *text, char *err,
-                        size_t errlen)
+			size_t errlen)
 {
 	char path[PATH_MAX + 32];
 	size_t n = strlen(text);
@@ -96,10 +96,10 @@ static int write_softhsm_conf(const struct ca_conf *c, char *err, size_t errlen)
 		return -1;
 	}
 	fprintf(f,
-	        "# SoftHSM2 stands for the CA's HSM and for the holders' cards.\n"
-	        "directories.tokendir = %s\nobjectstore.backend = file\n"
-	        "log.level = ERROR\nslots.removable = false\n",
-	        abs);
+		"# SoftHSM2 stands for the CA's HSM and for the holders' cards.\n"
+		"directories.tokendir = %s\nobjectstore.backend = file\n"
+		"log.level = ERROR\nslots.removable = false\n",
+		abs);
 	return fclose(f) == 0 ? 0 : -1;
 }
 
@@ -141,7 +141,7 @@ static int record(struct ca_db *db, X509 *x, const char *kind)
 	if (n > 0 && serial != NULL && ASN1_TIME_to_tm(X509_get0_notBefore(x), &a) == 1 &&
 	    ASN1_TIME_to_tm(X509_get0_notAfter(x), &b) == 1)
 		rc = ca_db_cert_add(db, serial, kind, subject, timegm(&a), timegm(&b), der,
-		                    (size_t)n);
+				    (size_t)n);
 	if (rc == 0)
 		rc = ca_db_event(db, "init", kind, serial);
 	OPENSSL_free(der);
@@ -151,11 +151,11 @@ static int record(struct ca_db *db, X509 *x, const char *kind)
 
 /* Writes each certificate file; 0 or -1. */
 static int write_certs(const struct ca_conf *c, X509 *root, X509 *issuing, X509 *server, X509 *ra,
-                       char *err, size_t errlen)
+		       char *err, size_t errlen)
 {
 	X509 *chain[2] = {issuing, root}, *srv[2] = {server, issuing}, *rac[2] = {ra, issuing};
 	static const char *const names[] = {"root.pem",       "issuing.pem", "chain.pem",
-	                                    "tls/server.pem", "ra/ra.pem",   "ra/ca.pem"};
+					    "tls/server.pem", "ra/ra.pem",   "ra/ca.pem"};
 	X509 *const *lists[] = {&root, &issuing, chain, srv, rac, &root};
 	const int counts[] = {1, 1, 2, 2, 2, 1};
 	char path[PATH_MAX + 32];
@@ -210,8 +210,8 @@ int ca_init_run(const struct ca_conf *c, char *err, size_t errlen)
 		goto out;
 	root = ca_cert_root(rootk, c->organization, ROOT_YEARS);
 	issuing = root != NULL ? ca_cert_issuing(issk, root, rootk, c->organization, ISSUING_YEARS,
-	                                         c->public_url)
-	                       : NULL;
+						 c->public_url)
+			       : NULL;
 	if (issuing == NULL) {
 		snprintf(err, errlen, "signing the CA certificates on the token failed");
 		goto out;
@@ -221,7 +221,7 @@ int ca_init_run(const struct ca_conf *c, char *err, size_t errlen)
 	if (rak == NULL)
 		goto out;
 	server =
-	    ca_cert_tls(srvk, issuing, issk, 1, "qcra CA service", c->tls_names, c->public_url);
+		ca_cert_tls(srvk, issuing, issk, 1, "qcra CA service", c->tls_names, c->public_url);
 	ra = ca_cert_tls(rak, issuing, issk, 0, "qcra Registration Authority", "", c->public_url);
 	if (server == NULL || ra == NULL) {
 		snprintf(err, errlen, "signing the TLS certificates failed");

@@ -140,9 +140,9 @@ static int slot_find(struct p11 *p, const char *label, CK_SLOT_ID *out)
 
 		if (p->f->C_GetTokenInfo(slots[i], &ti) != CKR_OK)
 			continue;
-		if (label == NULL
-		        ? !(ti.flags & CKF_TOKEN_INITIALIZED)
-		        : ((ti.flags & CKF_TOKEN_INITIALIZED) && memcmp(ti.label, want, 32) == 0)) {
+		if (label == NULL ? !(ti.flags & CKF_TOKEN_INITIALIZED)
+				  : ((ti.flags & CKF_TOKEN_INITIALIZED) &&
+				     memcmp(ti.label, want, 32) == 0)) {
 			*out = slots[i];
 			rc = 0;
 			break;
@@ -154,7 +154,7 @@ out:
 }
 
 int p11_token_init(struct p11 *p, const char *label, const char *so_pin, const char *pin, char *err,
-                   size_t errlen)
+		   size_t errlen)
 {
 	CK_SESSION_HANDLE h = CK_INVALID_HANDLE;
 	CK_UTF8CHAR lab[32];
@@ -197,7 +197,7 @@ int p11_token_init(struct p11 *p, const char *label, const char *so_pin, const c
 }
 
 struct p11_session *p11_login(struct p11 *p, const char *label, const char *pin, char *err,
-                              size_t errlen)
+			      size_t errlen)
 {
 	struct p11_session *s;
 	CK_SLOT_ID slot;
@@ -241,7 +241,7 @@ void p11_logout(struct p11_session *s)
 /* C_Sign with mechanism mech over in; sig receives at most *siglen
  * bytes.  0 or -1. */
 static int token_sign(struct p11_keyref *k, CK_MECHANISM_TYPE mech, const unsigned char *in,
-                      size_t inlen, unsigned char *sig, CK_ULONG *siglen)
+		      size_t inlen, unsigned char *sig, CK_ULONG *siglen)
 {
 	CK_MECHANISM m = {mech, NULL, 0};
 	CK_FUNCTION_LIST *f = k->s->p->f;
@@ -269,7 +269,7 @@ static void keyref_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 
 /* CKM_ECDSA returns r || s, each half the length (PKCS#11 2.40 2.3.1). */
 static ECDSA_SIG *ec_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM *kinv,
-                              const BIGNUM *rp, EC_KEY *ec)
+			      const BIGNUM *rp, EC_KEY *ec)
 {
 	struct p11_keyref *k = EC_KEY_get_ex_data(ec, ec_idx);
 	unsigned char sig[256];
@@ -292,7 +292,7 @@ static ECDSA_SIG *ec_sign_sig(const unsigned char *dgst, int dlen, const BIGNUM 
 }
 
 static int ec_sign(int type, const unsigned char *dgst, int dlen, unsigned char *sig,
-                   unsigned int *siglen, const BIGNUM *kinv, const BIGNUM *r, EC_KEY *ec)
+		   unsigned int *siglen, const BIGNUM *kinv, const BIGNUM *r, EC_KEY *ec)
 {
 	ECDSA_SIG *es = ec_sign_sig(dgst, dlen, kinv, r, ec);
 	int n;
@@ -310,7 +310,7 @@ static int ec_sign(int type, const unsigned char *dgst, int dlen, unsigned char 
 /* RSA_sign hands over the DigestInfo already encoded: CKM_RSA_PKCS pads
  * it (PKCS#1 v1.5 block type 1). */
 static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, RSA *rsa,
-                        int padding)
+			int padding)
 {
 	struct p11_keyref *k = RSA_get_ex_data(rsa, rsa_idx);
 	CK_ULONG siglen = (CK_ULONG)RSA_size(rsa);
@@ -325,10 +325,10 @@ static int rsa_priv_enc(int flen, const unsigned char *from, unsigned char *to, 
 static void meth_init(void)
 {
 	int (*osign)(int, const unsigned char *, int, unsigned char *, unsigned int *,
-	             const BIGNUM *, const BIGNUM *, EC_KEY *) = NULL;
+		     const BIGNUM *, const BIGNUM *, EC_KEY *) = NULL;
 	int (*osetup)(EC_KEY *, BN_CTX *, BIGNUM **, BIGNUM **) = NULL;
 	ECDSA_SIG *(*osig)(const unsigned char *, int, const BIGNUM *, const BIGNUM *, EC_KEY *) =
-	    NULL;
+		NULL;
 
 	ec_idx = EC_KEY_get_ex_new_index(0, NULL, NULL, NULL, keyref_free);
 	rsa_idx = RSA_get_ex_new_index(0, NULL, NULL, NULL, keyref_free);
@@ -343,7 +343,7 @@ static void meth_init(void)
 /* Reads one attribute into a fresh buffer.  Caller frees.  NULL on
  * error. */
 static unsigned char *attr_get(struct p11_session *s, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_TYPE t,
-                               CK_ULONG *len)
+			       CK_ULONG *len)
 {
 	CK_ATTRIBUTE a = {t, NULL, 0};
 	unsigned char *v;
@@ -366,7 +366,7 @@ static unsigned char *attr_get(struct p11_session *s, CK_OBJECT_HANDLE o, CK_ATT
  * STRING, PKCS#11 2.40 2.3.3), signing through k.  Takes k on success.
  * 0 or -1. */
 static int wrap_ec(struct p11_session *s, CK_OBJECT_HANDLE pub, struct p11_keyref *k,
-                   EVP_PKEY *pkey)
+		   EVP_PKEY *pkey)
 {
 	CK_ULONG alen = 0, blen = 0;
 	unsigned char *a = attr_get(s, pub, CKA_EC_PARAMS, &alen);
@@ -408,7 +408,7 @@ out:
 
 /* RSA public key from CKA_MODULUS and CKA_PUBLIC_EXPONENT.  As wrap_ec. */
 static int wrap_rsa(struct p11_session *s, CK_OBJECT_HANDLE pub, struct p11_keyref *k,
-                    EVP_PKEY *pkey)
+		    EVP_PKEY *pkey)
 {
 	CK_ULONG alen = 0, blen = 0;
 	unsigned char *a = attr_get(s, pub, CKA_MODULUS, &alen);
@@ -444,7 +444,7 @@ out:
 /* Builds an EVP_PKEY from the public key object pub whose private
  * operations go to priv.  NULL on error. */
 static EVP_PKEY *wrap_key(struct p11_session *s, CK_OBJECT_HANDLE pub, CK_OBJECT_HANDLE priv,
-                          CK_KEY_TYPE type)
+			  CK_KEY_TYPE type)
 {
 	struct p11_keyref *k;
 	EVP_PKEY *pkey;
@@ -476,7 +476,7 @@ static int curve_params(int nid, unsigned char **der)
 }
 
 EVP_PKEY *p11_keygen(struct p11_session *s, enum p11_alg alg, const char *label, char *err,
-                     size_t errlen)
+		     size_t errlen)
 {
 	CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
 	CK_ULONG bits = 3072;
@@ -487,12 +487,12 @@ EVP_PKEY *p11_keygen(struct p11_session *s, enum p11_alg alg, const char *label,
 	CK_KEY_TYPE type = CKK_EC;
 	CK_ULONG lablen = strlen(label), npub = 0;
 	CK_ATTRIBUTE pubt[8],
-	    privt[] = {
-	        {CKA_TOKEN, &yes, sizeof(yes)},     {CKA_PRIVATE, &yes, sizeof(yes)},
-	        {CKA_SENSITIVE, &yes, sizeof(yes)}, {CKA_EXTRACTABLE, &no, sizeof(no)},
-	        {CKA_SIGN, &yes, sizeof(yes)},      {CKA_DECRYPT, &no, sizeof(no)},
-	        {CKA_LABEL, (void *)label, lablen}, {CKA_ID, (void *)label, lablen},
-	    };
+		privt[] = {
+			{CKA_TOKEN, &yes, sizeof(yes)},     {CKA_PRIVATE, &yes, sizeof(yes)},
+			{CKA_SENSITIVE, &yes, sizeof(yes)}, {CKA_EXTRACTABLE, &no, sizeof(no)},
+			{CKA_SIGN, &yes, sizeof(yes)},      {CKA_DECRYPT, &no, sizeof(no)},
+			{CKA_LABEL, (void *)label, lablen}, {CKA_ID, (void *)label, lablen},
+		};
 	EVP_PKEY *pkey = NULL;
 	int plen;
 	CK_RV rv;
@@ -508,14 +508,14 @@ EVP_PKEY *p11_keygen(struct p11_session *s, enum p11_alg alg, const char *label,
 		pubt[npub++] = (CK_ATTRIBUTE){CKA_PUBLIC_EXPONENT, exp, sizeof(exp)};
 	} else {
 		plen = curve_params(alg == P11_ALG_EC_P256 ? NID_X9_62_prime256v1 : NID_secp384r1,
-		                    &params);
+				    &params);
 		if (plen <= 0)
 			goto out;
 		pubt[npub++] = (CK_ATTRIBUTE){CKA_EC_PARAMS, params, (CK_ULONG)plen};
 	}
 	pthread_mutex_lock(&s->lock);
 	rv = s->p->f->C_GenerateKeyPair(s->h, &m, pubt, npub, privt,
-	                                sizeof(privt) / sizeof(privt[0]), &pub, &priv);
+					sizeof(privt) / sizeof(privt[0]), &pub, &priv);
 	pthread_mutex_unlock(&s->lock);
 	if (rv != CKR_OK) {
 		seterr(err, errlen, "C_GenerateKeyPair", rv);
@@ -531,10 +531,10 @@ out:
 
 /* Finds the object of class cls labelled label.  0 or -1. */
 static int obj_find(struct p11_session *s, CK_OBJECT_CLASS cls, const char *label,
-                    CK_OBJECT_HANDLE *out)
+		    CK_OBJECT_HANDLE *out)
 {
 	CK_ATTRIBUTE t[] = {{CKA_CLASS, &cls, sizeof(cls)},
-	                    {CKA_LABEL, (void *)label, strlen(label)}};
+			    {CKA_LABEL, (void *)label, strlen(label)}};
 	CK_ULONG n = 0;
 	CK_FUNCTION_LIST *f = s->p->f;
 	int rc = -1;
@@ -580,13 +580,13 @@ int p11_cert_store(struct p11_session *s, X509 *x, const char *label, char *err,
 
 	if (dlen > 0 && slen > 0) {
 		CK_ATTRIBUTE t[] = {
-		    {CKA_CLASS, &cls, sizeof(cls)},
-		    {CKA_CERTIFICATE_TYPE, &ct, sizeof(ct)},
-		    {CKA_TOKEN, &yes, sizeof(yes)},
-		    {CKA_LABEL, (void *)label, strlen(label)},
-		    {CKA_ID, (void *)label, strlen(label)},
-		    {CKA_SUBJECT, subj, (CK_ULONG)slen},
-		    {CKA_VALUE, der, (CK_ULONG)dlen},
+			{CKA_CLASS, &cls, sizeof(cls)},
+			{CKA_CERTIFICATE_TYPE, &ct, sizeof(ct)},
+			{CKA_TOKEN, &yes, sizeof(yes)},
+			{CKA_LABEL, (void *)label, strlen(label)},
+			{CKA_ID, (void *)label, strlen(label)},
+			{CKA_SUBJECT, subj, (CK_ULONG)slen},
+			{CKA_VALUE, der, (CK_ULONG)dlen},
 		};
 
 		pthread_mutex_lock(&s->lock);
@@ -607,7 +607,7 @@ int p11_key_is_protected(struct p11_session *s, const char *label)
 	CK_OBJECT_HANDLE o;
 	CK_BBOOL sens = CK_FALSE, ext = CK_TRUE;
 	CK_ATTRIBUTE t[] = {{CKA_SENSITIVE, &sens, sizeof(sens)},
-	                    {CKA_EXTRACTABLE, &ext, sizeof(ext)}};
+			    {CKA_EXTRACTABLE, &ext, sizeof(ext)}};
 
 	if (obj_find(s, CKO_PRIVATE_KEY, label, &o) != 0 ||
 	    s->p->f->C_GetAttributeValue(s->h, o, t, 2) != CKR_OK)

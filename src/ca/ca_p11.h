@@ -32,20 +32,20 @@ void p11_close(struct p11 *p);
 /* Initialises the first uninitialised token of the module with label and
  * SO PIN, then sets the user PIN.  0 or -1 (err set). */
 int p11_token_init(struct p11 *p, const char *label, const char *so_pin, const char *pin, char *err,
-                   size_t errlen);
+		   size_t errlen);
 
 /* Opens a read-write session on the token labelled label and logs in as
  * user.  NULL on error (err set).  Keys obtained from the session must
  * be freed before the session is closed. */
 struct p11_session *p11_login(struct p11 *p, const char *label, const char *pin, char *err,
-                              size_t errlen);
+			      size_t errlen);
 void p11_logout(struct p11_session *s);
 
 /* Generates a key pair on the token (private key sensitive,
  * non-extractable, sign only) with the given label.  Returns an EVP_PKEY
  * signing through the token, owned by the caller; NULL on error. */
 EVP_PKEY *p11_keygen(struct p11_session *s, enum p11_alg alg, const char *label, char *err,
-                     size_t errlen);
+		     size_t errlen);
 
 /* Finds the private key labelled label on the token.  As p11_keygen. */
 EVP_PKEY *p11_key_find(struct p11_session *s, const char *label, char *err, size_t errlen);

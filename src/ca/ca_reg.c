@@ -23,27 +23,28 @@ const char *ca_profile_name(enum ca_profile p)
 static const struct {
 	const char *code, *field, *text;
 } reg_errors[CA_REG__MAX] = {
-    [CA_REG_OK] = {"ok", NULL, "valid"},
-    [CA_REG_MALFORMED] = {"malformed", NULL, "the body is not a registration JSON object"},
-    [CA_REG_ORDER_ID] = {"invalid_order_id", "order_id",
-                         "order_id must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-'"},
-    [CA_REG_PROFILE] = {"unknown_profile", "profile", "profile must be \"natural\" or \"legal\""},
-    [CA_REG_GIVEN_NAME] = {"invalid_given_name", "subject.given_name",
-                           "given name must be 1-64 Latin letters, spaces, '-', '\\'' or '.'"},
-    [CA_REG_SURNAME] = {"invalid_surname", "subject.surname",
-                        "surname must be 1-64 Latin letters, spaces, '-', '\\'' or '.'"},
-    [CA_REG_COMMON_NAME] = {"invalid_common_name", "subject",
-                            "given name and surname together exceed 64 characters"},
-    [CA_REG_JMBG] = {"invalid_jmbg", "subject.jmbg", "JMBG is not a valid personal number"},
-    [CA_REG_ORGANIZATION] = {"invalid_organization", "subject.organization",
-                             "organization must be 1-64 printable characters"},
-    [CA_REG_PIB] = {"invalid_pib", "subject.pib", "PIB is not a valid tax number"},
-    [CA_REG_VALIDITY] = {"invalid_validity", "validity_years",
-                         "validity_years is out of the allowed range"},
-    [CA_REG_OFFICE] = {"invalid_office", "office",
-                       "office must be 1-32 characters of A-Z, a-z, 0-9, '_', '-'"},
-    [CA_REG_UNEXPECTED] = {"unexpected_field", "subject",
-                           "organization and pib belong only to the legal profile"},
+	[CA_REG_OK] = {"ok", NULL, "valid"},
+	[CA_REG_MALFORMED] = {"malformed", NULL, "the body is not a registration JSON object"},
+	[CA_REG_ORDER_ID] = {"invalid_order_id", "order_id",
+			     "order_id must be 1-64 characters of A-Z, a-z, 0-9, '.', '_', '-'"},
+	[CA_REG_PROFILE] = {"unknown_profile", "profile",
+			    "profile must be \"natural\" or \"legal\""},
+	[CA_REG_GIVEN_NAME] = {"invalid_given_name", "subject.given_name",
+			       "given name must be 1-64 Latin letters, spaces, '-', '\\'' or '.'"},
+	[CA_REG_SURNAME] = {"invalid_surname", "subject.surname",
+			    "surname must be 1-64 Latin letters, spaces, '-', '\\'' or '.'"},
+	[CA_REG_COMMON_NAME] = {"invalid_common_name", "subject",
+				"given name and surname together exceed 64 characters"},
+	[CA_REG_JMBG] = {"invalid_jmbg", "subject.jmbg", "JMBG is not a valid personal number"},
+	[CA_REG_ORGANIZATION] = {"invalid_organization", "subject.organization",
+				 "organization must be 1-64 printable characters"},
+	[CA_REG_PIB] = {"invalid_pib", "subject.pib", "PIB is not a valid tax number"},
+	[CA_REG_VALIDITY] = {"invalid_validity", "validity_years",
+			     "validity_years is out of the allowed range"},
+	[CA_REG_OFFICE] = {"invalid_office", "office",
+			   "office must be 1-32 characters of A-Z, a-z, 0-9, '_', '-'"},
+	[CA_REG_UNEXPECTED] = {"unexpected_field", "subject",
+			       "organization and pib belong only to the legal profile"},
 };
 
 const char *ca_reg_code(enum ca_reg_error e)
@@ -213,14 +214,14 @@ static char *canonical(const struct ca_registration *r)
 	char *text;
 
 	subj = json_pack("{s:s, s:s, s:s}", "given_name", s->given_name, "surname", s->surname,
-	                 "jmbg", s->jmbg);
+			 "jmbg", s->jmbg);
 	if (subj != NULL && s->profile == CA_PROFILE_LEGAL) {
 		json_object_set_new(subj, "organization", json_string(s->organization));
 		json_object_set_new(subj, "pib", json_string(s->pib));
 	}
 	o = json_pack("{s:s, s:s, s:o, s:i, s:s}", "order_id", r->order_id, "profile",
-	              ca_profile_name(s->profile), "subject", subj, "validity_years",
-	              r->validity_years, "office", r->office);
+		      ca_profile_name(s->profile), "subject", subj, "validity_years",
+		      r->validity_years, "office", r->office);
 	if (o == NULL)
 		return NULL;
 	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
@@ -229,7 +230,7 @@ static char *canonical(const struct ca_registration *r)
 }
 
 enum ca_reg_error ca_reg_parse(const char *text, size_t len, int max_years,
-                               struct ca_registration *r, char **canon)
+			       struct ca_registration *r, char **canon)
 {
 	json_error_t jerr;
 	json_t *o, *v;

@@ -24,8 +24,8 @@
 /* RFC 5280 5.3.1 CRLReason; 7 is unused and certificateHold (6) is
  * suspension, which this CA does not offer yet. */
 static const char *const reasons[] = {
-    [0] = "unspecified", [1] = "keyCompromise",        [3] = "affiliationChanged",
-    [4] = "superseded",  [5] = "cessationOfOperation", [9] = "privilegeWithdrawn",
+	[0] = "unspecified", [1] = "keyCompromise",        [3] = "affiliationChanged",
+	[4] = "superseded",  [5] = "cessationOfOperation", [9] = "privilegeWithdrawn",
 };
 #define NREASONS ((int)(sizeof(reasons) / sizeof(reasons[0])))
 
@@ -42,7 +42,7 @@ int ca_reason_parse(const char *name)
 const char *ca_reason_name(int reason)
 {
 	return reason >= 0 && reason < NREASONS && reasons[reason] != NULL ? reasons[reason]
-	                                                                   : "unspecified";
+									   : "unspecified";
 }
 
 void ca_softhsm_env(const struct ca_conf *c)
@@ -172,15 +172,15 @@ static json_t *reg_json(const struct ca_db_reg *r)
 	iso_time(r->not_before, nb, sizeof(nb));
 	iso_time(r->not_after, na, sizeof(na));
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "order_id",
-	              r->order_id, "state", r->state, "profile", r->profile, "office", r->office,
-	              "serial", r->serial, "subject", subject, "not_before", nb, "not_after", na,
-	              "certificate", pem, "shipment_id", (json_int_t)r->shipment_id, "card",
-	              r->card);
+		      r->order_id, "state", r->state, "profile", r->profile, "office", r->office,
+		      "serial", r->serial, "subject", subject, "not_before", nb, "not_after", na,
+		      "certificate", pem, "shipment_id", (json_int_t)r->shipment_id, "card",
+		      r->card);
 	if (o != NULL && strcmp(r->state, "revoked") == 0) {
 		iso_time(r->revoked_at, nb, sizeof(nb));
-		json_object_set_new(
-		    o, "revocation",
-		    json_pack("{s:s, s:s}", "reason", ca_reason_name(r->reason), "revoked_at", nb));
+		json_object_set_new(o, "revocation",
+				    json_pack("{s:s, s:s}", "reason", ca_reason_name(r->reason),
+					      "revoked_at", nb));
 	}
 out:
 	free(pem);
@@ -194,7 +194,7 @@ out:
  * so they are wiped here and never stored.  Returns the certificate
  * (caller frees) and the card label in card; NULL on error. */
 static X509 *produce_card(struct ca *ca, const struct ca_registration *r, char *card,
-                          size_t cardlen)
+			  size_t cardlen)
 {
 	char pin[7], puk[9], err[256];
 	unsigned char id[8];
@@ -216,7 +216,7 @@ static X509 *produce_card(struct ca *ca, const struct ca_registration *r, char *
 		goto out;
 	}
 	x = ca_cert_qualified(&ca->conf, &r->subject, pub, ca->issuing, ca->issuing_key,
-	                      r->validity_years);
+			      r->validity_years);
 	if (x == NULL) {
 		log_warnx("order %s: issuing the certificate failed", r->order_id);
 		goto out;
@@ -224,7 +224,7 @@ static X509 *produce_card(struct ca *ca, const struct ca_registration *r, char *
 	if (p11_cert_store(s, x, CARD_KEY_LABEL, err, sizeof(err)) != 0 ||
 	    !p11_key_is_protected(s, CARD_KEY_LABEL)) {
 		log_warnx("order %s: card %s: key not protected or certificate not stored",
-		          r->order_id, card);
+			  r->order_id, card);
 		X509_free(x);
 		x = NULL;
 	}
@@ -249,7 +249,7 @@ static time_t asn1_to_time(const ASN1_TIME *t)
 /* Records the issued certificate, the registration and the shipment in
  * one transaction.  0 or -1. */
 static int record_issue(struct ca *ca, const struct ca_registration *r, const char *canon, X509 *x,
-                        const char *card)
+			const char *card)
 {
 	unsigned char *der = NULL;
 	int derlen = i2d_X509(x, &der);
@@ -262,11 +262,11 @@ static int record_issue(struct ca *ca, const struct ca_registration *r, const ch
 	if (derlen <= 0 || serial == NULL || ca_db_begin(ca->db) != 0)
 		goto out;
 	if (ca_db_cert_add(ca->db, serial, "qualified", subject,
-	                   asn1_to_time(X509_get0_notBefore(x)),
-	                   asn1_to_time(X509_get0_notAfter(x)), der, (size_t)derlen) != 0 ||
+			   asn1_to_time(X509_get0_notBefore(x)),
+			   asn1_to_time(X509_get0_notAfter(x)), der, (size_t)derlen) != 0 ||
 	    ca_db_shipment_current(ca->db, r->office, now, &ship) != 0 ||
 	    ca_db_reg_add(ca->db, r->order_id, canon, ca_profile_name(r->subject.profile),
-	                  r->office, serial, card, ship, now) != 0 ||
+			  r->office, serial, card, ship, now) != 0 ||
 	    ca_db_event(ca->db, "issue", r->order_id, serial) != 0 || ca_db_commit(ca->db) != 0) {
 		ca_db_rollback(ca->db);
 		goto out;
@@ -301,8 +301,8 @@ enum ca_result ca_submit(struct ca *ca, const char *body, size_t len, json_t **o
 			res = *out != NULL ? CA_OK : CA_FAILED;
 		} else {
 			*out = error_json("conflict",
-			                  "this order id was submitted before with different data",
-			                  "order_id");
+					  "this order id was submitted before with different data",
+					  "order_id");
 			res = CA_CONFLICT;
 		}
 		ca_db_reg_free(&old);
@@ -352,7 +352,7 @@ enum ca_result ca_registration_get(struct ca *ca, const char *order_id, json_t *
 }
 
 enum ca_result ca_revoke(struct ca *ca, const char *order_id, const char *body, size_t len,
-                         json_t **out)
+			 json_t **out)
 {
 	json_t *req = json_loadb(body, len, 0, NULL), *v = json_object_get(req, "reason");
 	struct ca_db_reg r;
@@ -363,10 +363,10 @@ enum ca_result ca_revoke(struct ca *ca, const char *order_id, const char *body, 
 	json_decref(req);
 	if (reason < 0) {
 		*out = error_json("invalid_reason",
-		                  "reason must be one of unspecified, keyCompromise, "
-		                  "affiliationChanged, superseded, cessationOfOperation, "
-		                  "privilegeWithdrawn",
-		                  "reason");
+				  "reason must be one of unspecified, keyCompromise, "
+				  "affiliationChanged, superseded, cessationOfOperation, "
+				  "privilegeWithdrawn",
+				  "reason");
 		return CA_INVALID;
 	}
 	pthread_mutex_lock(&ca->lock);
@@ -389,7 +389,7 @@ enum ca_result ca_revoke(struct ca *ca, const char *order_id, const char *body, 
 	}
 	if (changed == 1) {
 		log_info("order %s: certificate %s revoked (%s)", order_id, r.serial,
-		         ca_reason_name(reason));
+			 ca_reason_name(reason));
 		if (ca_crl_refresh_locked(ca) != 0)
 			log_warnx("order %s: revoked, but the CRL could not be reissued", order_id);
 	}

@@ -49,7 +49,7 @@ enum ca_result ca_registration_get(struct ca *ca, const char *order_id, json_t *
 /* Revokes the certificate of the registration; body {"reason": name}.
  * Revoking again answers CA_OK with the first revocation. */
 enum ca_result ca_revoke(struct ca *ca, const char *order_id, const char *body, size_t len,
-                         json_t **out);
+			 json_t **out);
 /* {"shipments": [...]} for office; state NULL, "in_transit", "received". */
 enum ca_result ca_shipments(struct ca *ca, const char *office, const char *state, json_t **out);
 enum ca_result ca_shipment_receive(struct ca *ca, long long id, json_t **out);

@@ -35,14 +35,14 @@
 #define DEMO_PASSWORD "demo-lozinka-2026"
 
 static const char demo_usage[] =
-    "usage: qcra demo seed [--config FILE] [--var DIR] --members N --orders N [--seed S]\n"
-    "                      [--today YYYY-MM-DD] [--password PW]\n"
-    "Adds N demo members (license numbers DEMO-000001...), one confirmed account per\n"
-    "member (usernames demo00001..., all with the same password, default\n"
-    "\"" DEMO_PASSWORD "\"), and N orders spread round-robin over the accounts, in\n"
-    "every state of the workflow with their history, dated before --today (default\n"
-    "today, UTC).  Deterministic for a given seed (default 1) and day.  Refuses a\n"
-    "database that already holds the demo members.\n";
+	"usage: qcra demo seed [--config FILE] [--var DIR] --members N --orders N [--seed S]\n"
+	"                      [--today YYYY-MM-DD] [--password PW]\n"
+	"Adds N demo members (license numbers DEMO-000001...), one confirmed account per\n"
+	"member (usernames demo00001..., all with the same password, default\n"
+	"\"" DEMO_PASSWORD "\"), and N orders spread round-robin over the accounts, in\n"
+	"every state of the workflow with their history, dated before --today (default\n"
+	"today, UTC).  Deterministic for a given seed (default 1) and day.  Refuses a\n"
+	"database that already holds the demo members.\n";
 
 #define DAY 86400LL
 #define HISTORY_DAYS 730 /* finished orders: confirmed up to two years back */
@@ -75,48 +75,48 @@ static unsigned rng_below(struct rng *r, unsigned n)
 /* ---- Names and places ---------------------------------------------------------- */
 
 static const char *const male_names[] = {
-    "Marko",    "Nikola", "Stefan", "Miloš", "Đorđe", "Aleksandar", "Nemanja",
-    "Vladimir", "Dušan",  "Žarko",  "Petar", "Lazar", "Uroš",       "Vuk",
-    "Bojan",    "Dragan", "Zoran",  "Goran", "Milan", "Branislav",
+	"Marko",    "Nikola", "Stefan", "Miloš", "Đorđe", "Aleksandar", "Nemanja",
+	"Vladimir", "Dušan",  "Žarko",  "Petar", "Lazar", "Uroš",       "Vuk",
+	"Bojan",    "Dragan", "Zoran",  "Goran", "Milan", "Branislav",
 };
 static const char *const female_names[] = {
-    "Ana",     "Jelena",  "Milica",   "Marija",   "Jovana",   "Ivana",  "Tamara",
-    "Dragana", "Snežana", "Kristina", "Katarina", "Ljiljana", "Nataša", "Teodora",
-    "Sanja",   "Gordana", "Biljana",  "Vesna",    "Đurđa",    "Maja",
+	"Ana",     "Jelena",  "Milica",   "Marija",   "Jovana",   "Ivana",  "Tamara",
+	"Dragana", "Snežana", "Kristina", "Katarina", "Ljiljana", "Nataša", "Teodora",
+	"Sanja",   "Gordana", "Biljana",  "Vesna",    "Đurđa",    "Maja",
 };
 static const char *const last_names[] = {
-    "Jovanović", "Petrović",  "Nikolić",     "Marković", "Đorđević", "Stojanović", "Ilić",
-    "Stanković", "Pavlović",  "Milošević",   "Popović",  "Đurić",    "Živković",   "Todorović",
-    "Kostić",    "Savić",     "Mitrović",    "Ristić",   "Lukić",    "Vasić",      "Šarić",
-    "Tomić",     "Obradović", "Radovanović", "Čolić",
+	"Jovanović", "Petrović",  "Nikolić",     "Marković", "Đorđević", "Stojanović", "Ilić",
+	"Stanković", "Pavlović",  "Milošević",   "Popović",  "Đurić",    "Živković",   "Todorović",
+	"Kostić",    "Savić",     "Mitrović",    "Ristić",   "Lukić",    "Vasić",      "Šarić",
+	"Tomić",     "Obradović", "Radovanović", "Čolić",
 };
 
 static const struct {
 	const char *city, *postal;
 } places[] = {
-    {"Beograd", "11000"},  {"Novi Sad", "21000"}, {"Niš", "18000"},   {"Kragujevac", "34000"},
-    {"Subotica", "24000"}, {"Kraljevo", "36000"}, {"Čačak", "32000"}, {"Zrenjanin", "23000"},
-    {"Pančevo", "26000"},  {"Valjevo", "14000"},
+	{"Beograd", "11000"},  {"Novi Sad", "21000"}, {"Niš", "18000"},   {"Kragujevac", "34000"},
+	{"Subotica", "24000"}, {"Kraljevo", "36000"}, {"Čačak", "32000"}, {"Zrenjanin", "23000"},
+	{"Pančevo", "26000"},  {"Valjevo", "14000"},
 };
 static const char *const streets[] = {
-    "Bulevar oslobođenja",
-    "Kneza Miloša",
-    "Njegoševa",
-    "Cara Dušana",
-    "Vojvode Stepe",
-    "Kralja Petra I",
-    "Žarka Zrenjanina",
-    "Svetog Save",
-    "Takovska",
-    "Bulevar despota Stefana",
+	"Bulevar oslobođenja",
+	"Kneza Miloša",
+	"Njegoševa",
+	"Cara Dušana",
+	"Vojvode Stepe",
+	"Kralja Petra I",
+	"Žarka Zrenjanina",
+	"Svetog Save",
+	"Takovska",
+	"Bulevar despota Stefana",
 };
 static const char *const companies[] = {
-    "Projekt Inženjering d.o.o.",  "Konstruktor Plus d.o.o.", "Hidrogradnja a.d.",
-    "Elektroprojekt Sever d.o.o.", "Most i Put d.o.o.",       "Arhitekta Studio d.o.o.",
-    "Geodetski Biro Tačka d.o.o.", "Termoinženjering d.o.o.",
+	"Projekt Inženjering d.o.o.",  "Konstruktor Plus d.o.o.", "Hidrogradnja a.d.",
+	"Elektroprojekt Sever d.o.o.", "Most i Put d.o.o.",       "Arhitekta Studio d.o.o.",
+	"Geodetski Biro Tačka d.o.o.", "Termoinženjering d.o.o.",
 };
 static const char *const positions[] = {"direktor", "odgovorni projektant", "izvođač radova",
-                                        "rukovodilac projekta"};
+					"rukovodilac projekta"};
 
 /* Copies src into dst[size], cut to fit (the demo values always fit). */
 static void copy(char *dst, size_t size, const char *src)
@@ -141,7 +141,7 @@ static void make_jmbg(struct rng *r, int female, char out[14])
 		m = 1 + rng_below(r, 12);
 		d = 1 + rng_below(r, (unsigned)mdays[m - 1]);
 		snprintf(tmp, sizeof(tmp), "%02u%02u%03u%02u%03u0", d, m, y % 1000,
-		         70 + rng_below(r, 30), (female ? 500 : 0) + rng_below(r, 500));
+			 70 + rng_below(r, 30), (female ? 500 : 0) + rng_below(r, 500));
 		memcpy(out, tmp, 13);
 		out[13] = '\0';
 		for (k = 0; k <= 9; k++) {
@@ -186,25 +186,27 @@ static const struct {
 	enum wf_event ev[8];
 	int n;
 } paths[] = {
-    {20, {WF_EV_CONFIRM}, 1},
-    {5, {WF_EV_CONFIRM, WF_EV_EXPIRE}, 2},
-    {5, {WF_EV_CONFIRM, WF_EV_CANCEL}, 2},
-    {10, {WF_EV_CONFIRM, WF_EV_DOCS_OK}, 2},
-    {10, {WF_EV_CONFIRM, WF_EV_PAYMENT}, 2},
-    {5, {WF_EV_CONFIRM, WF_EV_DOCS_OK, WF_EV_PAYMENT}, 3},
-    {5, {WF_EV_CONFIRM, WF_EV_DOCS_MISSING}, 2},
-    {5, {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY}, 4},
-    {5, {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND}, 5},
-    {5, {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND, WF_EV_ISSUE}, 6},
-    {5,
-     {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND, WF_EV_ISSUE,
-      WF_EV_ARRIVE},
-     7},
-    {15,
-     {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND, WF_EV_ISSUE,
-      WF_EV_ARRIVE, WF_EV_HAND_OVER},
-     8},
-    {5, {WF_EV_CONFIRM, WF_EV_DOCS_OK, WF_EV_REJECT}, 3},
+	{20, {WF_EV_CONFIRM}, 1},
+	{5, {WF_EV_CONFIRM, WF_EV_EXPIRE}, 2},
+	{5, {WF_EV_CONFIRM, WF_EV_CANCEL}, 2},
+	{10, {WF_EV_CONFIRM, WF_EV_DOCS_OK}, 2},
+	{10, {WF_EV_CONFIRM, WF_EV_PAYMENT}, 2},
+	{5, {WF_EV_CONFIRM, WF_EV_DOCS_OK, WF_EV_PAYMENT}, 3},
+	{5, {WF_EV_CONFIRM, WF_EV_DOCS_MISSING}, 2},
+	{5, {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY}, 4},
+	{5, {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND}, 5},
+	{5,
+	 {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND, WF_EV_ISSUE},
+	 6},
+	{5,
+	 {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND, WF_EV_ISSUE,
+	  WF_EV_ARRIVE},
+	 7},
+	{15,
+	 {WF_EV_CONFIRM, WF_EV_PAYMENT, WF_EV_DOCS_OK, WF_EV_VERIFY, WF_EV_SEND, WF_EV_ISSUE,
+	  WF_EV_ARRIVE, WF_EV_HAND_OVER},
+	 8},
+	{5, {WF_EV_CONFIRM, WF_EV_DOCS_OK, WF_EV_REJECT}, 3},
 };
 #define NPATHS (sizeof(paths) / sizeof(paths[0]))
 
@@ -220,9 +222,9 @@ static int step(enum wf_state s, enum wf_event ev, const char *member, const cha
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if ((to = workflow_next(s, ev, roles[i])) >= 0) {
 			*actor = roles[i] == WF_MEMBER     ? member
-			         : roles[i] == WF_OPERATOR ? "demo-operator"
-			         : roles[i] == WF_CA       ? "ca"
-			                                   : "system";
+				 : roles[i] == WF_OPERATOR ? "demo-operator"
+				 : roles[i] == WF_CA       ? "ca"
+							   : "system";
 			return to;
 		}
 	return -1;
@@ -284,7 +286,7 @@ static int seed_members(struct seed *s)
 		female = (int)rng_below(&s->rng, 2);
 		snprintf(m.license_number, sizeof(m.license_number), "DEMO-%06ld", i + 1);
 		snprintf(m.first_name, sizeof(m.first_name), "%s",
-		         female ? PICK(&s->rng, female_names) : PICK(&s->rng, male_names));
+			 female ? PICK(&s->rng, female_names) : PICK(&s->rng, male_names));
 		snprintf(m.last_name, sizeof(m.last_name), "%s", PICK(&s->rng, last_names));
 		make_jmbg(&s->rng, female, m.jmbg);
 		snprintf(m.email, sizeof(m.email), "demo%05ld@members.example", i + 1);
@@ -298,7 +300,7 @@ static int seed_members(struct seed *s)
 		snprintf(a.email, sizeof(a.email), "%s", m.email);
 		snprintf(a.lang, sizeof(a.lang), "%s", rng_below(&s->rng, 10) ? "sr" : "en");
 		at = (time_t)(s->today - (HISTORY_DAYS + 30) * DAY +
-		              (long long)rng_below(&s->rng, 30 * DAY));
+			      (long long)rng_below(&s->rng, 30 * DAY));
 		a.created_at = at;
 		if (store_account_create(s->st, &a) != STORE_OK ||
 		    store_account_confirm(s->st, a.id, at + 600) != STORE_OK)
@@ -324,7 +326,7 @@ static void fill_order(struct seed *s, struct order *o, const struct member *m)
 	copy(o->last_name, sizeof(o->last_name), m->last_name);
 	copy(o->jmbg, sizeof(o->jmbg), m->jmbg);
 	snprintf(o->id_type, sizeof(o->id_type), "%s",
-	         rng_below(r, 10) == 0 ? "passport" : "id_card");
+		 rng_below(r, 10) == 0 ? "passport" : "id_card");
 	snprintf(o->id_number, sizeof(o->id_number), "%09u", rng_below(r, 1000000000));
 	snprintf(o->id_issuer, sizeof(o->id_issuer), "PU %s", places[p].city);
 	snprintf(o->street, sizeof(o->street), "%s %u", PICK(r, streets), 1 + rng_below(r, 150));
@@ -332,12 +334,12 @@ static void fill_order(struct seed *s, struct order *o, const struct member *m)
 	snprintf(o->city, sizeof(o->city), "%s", places[p].city);
 	copy(o->email, sizeof(o->email), m->email);
 	snprintf(o->phone, sizeof(o->phone), "+3816%u%07u", rng_below(r, 7),
-	         rng_below(r, 10000000));
+		 rng_below(r, 10000000));
 	copy(o->license_number, sizeof(o->license_number), m->license_number);
 	snprintf(o->office, sizeof(o->office), "%s",
-	         s->cat.offices[rng_below(r, (unsigned)s->cat.noffices)].code);
+		 s->cat.offices[rng_below(r, (unsigned)s->cat.noffices)].code);
 	snprintf(o->validity, sizeof(o->validity), "%s",
-	         s->cat.tariff[rng_below(r, (unsigned)s->cat.ntariff)].code);
+		 s->cat.tariff[rng_below(r, (unsigned)s->cat.ntariff)].code);
 	o->card_reader = rng_below(r, 3) == 0;
 	if (o->type == ORDER_LEGAL) {
 		unsigned q = rng_below(r, sizeof(places) / sizeof(places[0]));
@@ -347,12 +349,12 @@ static void fill_order(struct seed *s, struct order *o, const struct member *m)
 		make_mb(r, o->company_mb);
 		make_pib(r, o->company_pib);
 		snprintf(o->company_street, sizeof(o->company_street), "%s %u", PICK(r, streets),
-		         1 + rng_below(r, 150));
+			 1 + rng_below(r, 150));
 		snprintf(o->company_postal_code, sizeof(o->company_postal_code), "%s",
-		         places[q].postal);
+			 places[q].postal);
 		snprintf(o->company_city, sizeof(o->company_city), "%s", places[q].city);
 		snprintf(o->company_email, sizeof(o->company_email), "office%u@company.example",
-		         rng_below(r, 1000));
+			 rng_below(r, 1000));
 	}
 }
 
@@ -388,7 +390,7 @@ static int seed_order(struct seed *s, long i)
 	if (open)
 		at = s->today -
 		     (time_t)(1 + rng_below(&s->rng, s->expiry_days > 3 ? s->expiry_days - 2 : 1)) *
-		         DAY -
+			     DAY -
 		     (time_t)rng_below(&s->rng, DAY);
 	else
 		at = s->today -
@@ -401,7 +403,7 @@ static int seed_order(struct seed *s, long i)
 	for (j = 0; j < paths[p].n; j++) {
 		if ((to = step(st, paths[p].ev[j], member, &actor)) < 0) {
 			fprintf(stderr, "qcra: demo: no transition %s from %s\n",
-			        wf_event_name(paths[p].ev[j]), wf_state_name(st));
+				wf_event_name(paths[p].ev[j]), wf_state_name(st));
 			return -1;
 		}
 		if (paths[p].ev[j] == WF_EV_EXPIRE)
@@ -413,10 +415,10 @@ static int seed_order(struct seed *s, long i)
 		else
 			at += 3600 + (time_t)rng_below(&s->rng, 5 * DAY);
 		if (store_order_transition(
-		        s->st, o.id, wf_state_name(st), wf_state_name((enum wf_state)to),
-		        j == 0 ? inv.total_para : 0, j == 0 ? at : 0, at) != STORE_OK ||
+			    s->st, o.id, wf_state_name(st), wf_state_name((enum wf_state)to),
+			    j == 0 ? inv.total_para : 0, j == 0 ? at : 0, at) != STORE_OK ||
 		    store_order_event_add(s->st, o.id, wf_state_name((enum wf_state)to), actor,
-		                          event_note(paths[p].ev[j]), at) != STORE_OK)
+					  event_note(paths[p].ev[j]), at) != STORE_OK)
 			return -1;
 		st = (enum wf_state)to;
 	}
@@ -505,9 +507,9 @@ static int seed_run(struct seed *s, const struct config *cfg, const char *passwo
 
 		if (store_member_by_license(s->st, "DEMO-000001", &probe) != STORE_NOTFOUND) {
 			fprintf(stderr,
-			        "qcra: demo: %s/qcra.db already holds demo members; seed "
-			        "a fresh --var directory\n",
-			        cfg->var_dir);
+				"qcra: demo: %s/qcra.db already holds demo members; seed "
+				"a fresh --var directory\n",
+				cfg->var_dir);
 			return 1;
 		}
 	}
@@ -544,15 +546,15 @@ static int seed_run(struct seed *s, const struct config *cfg, const char *passwo
 int cli_demo(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"members", required_argument, NULL, 'm'},
-	    {"orders", required_argument, NULL, 'o'},
-	    {"seed", required_argument, NULL, 's'},
-	    {"password", required_argument, NULL, 'p'},
-	    {"today", required_argument, NULL, 't'},
-	    {"config", required_argument, NULL, 'c'},
-	    {"var", required_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+		{"members", required_argument, NULL, 'm'},
+		{"orders", required_argument, NULL, 'o'},
+		{"seed", required_argument, NULL, 's'},
+		{"password", required_argument, NULL, 'p'},
+		{"today", required_argument, NULL, 't'},
+		{"config", required_argument, NULL, 'c'},
+		{"var", required_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	char *common[5] = {"demo"};
 	const char *password = DEMO_PASSWORD;

@@ -22,8 +22,8 @@ static const char member_usage[] =
 	"Exit status: 0 all rows loaded, 3 some rows rejected (listed), 1 error.\n";
 
 enum col { C_LICENSE, C_FIRST, C_LAST, C_JMBG, C_EMAIL, C__MAX };
-static const char *const col_names[C__MAX] = {"license_number", "first_name", "last_name",
-					       "jmbg", "email"};
+static const char *const col_names[C__MAX] = {"license_number", "first_name", "last_name", "jmbg",
+					      "email"};
 
 static char *read_file(const char *path, size_t *len)
 {
@@ -127,8 +127,9 @@ static int import(struct store *st, const char *path)
 			if (strcmp(r.fields[f], col_names[i]) == 0)
 				idx[i] = (int)f;
 		if (idx[i] < 0) {
-			fprintf(stderr, "qcra: %s: the header has no column \"%s\" (needed: "
-					"license_number, first_name, last_name, jmbg, email)\n",
+			fprintf(stderr,
+				"qcra: %s: the header has no column \"%s\" (needed: "
+				"license_number, first_name, last_name, jmbg, email)\n",
 				path, col_names[i]);
 			goto out;
 		}

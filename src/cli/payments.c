@@ -21,14 +21,14 @@
 #include "jobs/payments.h"
 
 static const char payments_usage[] =
-    "usage: qcra payments import [--config FILE] [--var DIR] [--by USER]\n"
-    "                            [--format auto|csv|camt.053] FILE\n"
-    "Records the credit lines of a bank statement (CSV export or ISO 20022 camt.053)\n"
-    "as payments, matched to orders by their model 97 reference; orders paid in full\n"
-    "move to \"payment received\".  Partial payments, overpayments and unknown\n"
-    "references are kept for resolution at /ra/payments/unresolved.  Lines imported\n"
-    "before are not recorded again.  --by names the staff account answerable for\n"
-    "the import (recorded as cli:USER; default cli).\n";
+	"usage: qcra payments import [--config FILE] [--var DIR] [--by USER]\n"
+	"                            [--format auto|csv|camt.053] FILE\n"
+	"Records the credit lines of a bank statement (CSV export or ISO 20022 camt.053)\n"
+	"as payments, matched to orders by their model 97 reference; orders paid in full\n"
+	"move to \"payment received\".  Partial payments, overpayments and unknown\n"
+	"references are kept for resolution at /ra/payments/unresolved.  Lines imported\n"
+	"before are not recorded again.  --by names the staff account answerable for\n"
+	"the import (recorded as cli:USER; default cli).\n";
 
 /* The whole file into a malloc'd buffer; NULL with a message. */
 static char *read_file(const char *path, size_t *len)
@@ -43,8 +43,8 @@ static char *read_file(const char *path, size_t *len)
 	}
 	if (!S_ISREG(sb.st_mode) || (unsigned long long)sb.st_size > STMT_MAX_BYTES) {
 		fprintf(stderr,
-		        "qcra: %s: not a regular file of at most %u MB; split the statement\n",
-		        path, STMT_MAX_BYTES / (1024u * 1024u));
+			"qcra: %s: not a regular file of at most %u MB; split the statement\n",
+			path, STMT_MAX_BYTES / (1024u * 1024u));
 		goto fail;
 	}
 	*len = (size_t)sb.st_size;
@@ -73,7 +73,7 @@ static int check_by(struct store *st, const char *by)
 	}
 	if (!o.active || strcmp(o.role, "auditor") == 0) {
 		fprintf(stderr, "qcra: --by: %s is %s and cannot record payments\n", by,
-		        o.active ? "an auditor" : "disabled");
+			o.active ? "an auditor" : "disabled");
 		return -1;
 	}
 	return 0;
@@ -106,9 +106,9 @@ static void print_report(struct store *st, const struct pay_import_result *res, 
 static int payments_import_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"var", required_argument, NULL, 'v'},
-	    {"by", required_argument, NULL, 'b'},     {"format", required_argument, NULL, 'f'},
-	    {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+		{"config", required_argument, NULL, 'c'}, {"var", required_argument, NULL, 'v'},
+		{"by", required_argument, NULL, 'b'},     {"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
 	};
 	const char *by = NULL, *path;
 	char *cfgv[8], actor[96], *data = NULL, err[256];
@@ -175,19 +175,19 @@ static int payments_import_cmd(int argc, char **argv)
 	x.actor = actor;
 	x.now = time(NULL);
 	rc = payments_import(&x, strrchr(path, '/') ? strrchr(path, '/') + 1 : path, data, len,
-	                     format, &res);
+			     format, &res);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (rc == STORE_NOTFOUND)
 		fprintf(stderr, "qcra: %s was not imported: %s\n", path, res.why);
 	else if (rc != STORE_OK)
 		fprintf(stderr,
-		        "qcra: %s was not imported: database error (see above); nothing "
-		        "was recorded, run it again\n",
-		        path);
+			"qcra: %s was not imported: database error (see above); nothing "
+			"was recorded, run it again\n",
+			path);
 	else {
 		print_report(st, &res,
-		             (double)(t1.tv_sec - t0.tv_sec) +
-		                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+			     (double)(t1.tv_sec - t0.tv_sec) +
+				     (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 		status = 0;
 	}
 out:

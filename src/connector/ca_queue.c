@@ -55,7 +55,7 @@ static time_t caq_backoff(const struct config *cfg, int attempts)
 }
 
 static void caq_audit(struct store *st, const struct ca_job *j, const char *outcome,
-                      const char *detail)
+		      const char *detail)
 {
 	struct audit_entry e;
 	char action[48];
@@ -92,7 +92,7 @@ static int caq_claim(struct store *st, time_t now, struct ca_job *j)
 
 /* Delivers job j.  Returns the result; err gets the CA's words. */
 static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, const struct ca_job *j,
-                                  int *later, char *err, size_t errlen)
+				  int *later, char *err, size_t errlen)
 {
 	struct order o;
 
@@ -114,7 +114,7 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 			return CS_OK; /* issued meanwhile: nothing left to do */
 		if (!caservice_is(ca)) {
 			snprintf(err, errlen, "ca_connector %s cannot deliver a queued submission",
-			         ca->name);
+				 ca->name);
 			return CS_DOWN;
 		}
 		return caservice_submit_now(ca, &o, err, errlen);
@@ -141,8 +141,7 @@ static int caq_refused(struct store *st, const struct ca_job *j, const char *why
 	rc = store_ca_job_done(st, j->id, now, 1, why);
 	if (rc == STORE_OK && strcmp(j->kind, CA_JOB_SUBMIT) == 0 &&
 	    store_order_get(st, j->order_id, &o) == STORE_OK &&
-	    jobs_order_apply(st, &o, WF_EV_CA_REFUSE, WF_CA, "ca:service", why, now) ==
-	            STORE_ERROR)
+	    jobs_order_apply(st, &o, WF_EV_CA_REFUSE, WF_CA, "ca:service", why, now) == STORE_ERROR)
 		rc = STORE_ERROR;
 	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
 		store_rollback(st);
@@ -152,7 +151,7 @@ static int caq_refused(struct store *st, const struct ca_job *j, const char *why
 }
 
 int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct config *cfg,
-                      time_t now)
+		      time_t now)
 {
 	struct ca_job j;
 	enum cs_result res;
@@ -172,14 +171,14 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 		if (res == CS_OK) {
 			rc = store_ca_job_done(st, j.id, now, 0, "");
 			caq_audit(st, &j, "ok",
-			          j.attempts ? "delivered after the CA was back" : "");
+				  j.attempts ? "delivered after the CA was back" : "");
 			done++;
 			if (strcmp(j.kind, CA_JOB_SUBMIT) == 0 && caservice_is(ca) &&
 			    caservice_sync_order(ca, j.order_id, err, sizeof(err)) < 0)
 				log_warnx("ca queue: order %lld: %s", j.order_id, err);
 		} else if (res == CS_REFUSED) {
 			log_warnx("ca queue: order %lld: the CA refused the %s: %s", j.order_id,
-			          j.kind, err);
+				  j.kind, err);
 			rc = caq_refused(st, &j, err, now);
 			caq_audit(st, &j, "denied", err);
 			done++;
@@ -187,13 +186,13 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 			rc = store_ca_job_retry(st, j.id, j.attempts, now + CAQ_WAIT_SEND, err);
 		} else {
 			log_warnx("ca queue: order %lld: %s attempt %d failed: %s", j.order_id,
-			          j.kind, j.attempts + 1, err);
+				  j.kind, j.attempts + 1, err);
 			rc = store_ca_job_retry(st, j.id, j.attempts + 1,
-			                        now + caq_backoff(cfg, j.attempts + 1), err);
+						now + caq_backoff(cfg, j.attempts + 1), err);
 		}
 		if (rc != STORE_OK) {
 			log_warnx("ca queue: order %lld: the outcome cannot be recorded",
-			          j.order_id);
+				  j.order_id);
 			return -1;
 		}
 		if (res == CS_DOWN && !later)
@@ -237,7 +236,7 @@ static void *worker_main(void *arg)
 }
 
 struct ca_worker *ca_worker_start(struct store *st, const struct config *cfg, char *err,
-                                  size_t errlen)
+				  size_t errlen)
 {
 	struct ca_worker *w = calloc(1, sizeof(*w));
 	pthread_condattr_t ca;

@@ -84,7 +84,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
  * when no answer came (err says why: connection, TLS, timeout).
  */
 static long cs_request(struct cs *s, const char *method, const char *path, const char *body,
-                       struct buf *out, char *err, size_t errlen)
+		       struct buf *out, char *err, size_t errlen)
 {
 	char url[512], cerr[CURL_ERROR_SIZE];
 	struct curl_slist *h = NULL;
@@ -128,7 +128,7 @@ static long cs_request(struct cs *s, const char *method, const char *path, const
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	else
 		snprintf(err, errlen, "CA at %s cannot be reached: %s", s->url,
-		         cerr[0] ? cerr : curl_easy_strerror(rc));
+			 cerr[0] ? cerr : curl_easy_strerror(rc));
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
 	buf_cstr(out);
@@ -147,7 +147,7 @@ static void cs_error(long status, const struct buf *body, char *err, size_t errl
 		snprintf(err, errlen, "the CA did not accept the RA's certificate (403)");
 	else if (text != NULL || code != NULL)
 		snprintf(err, errlen, "%s%s%s%s%s (%ld)", text ? text : code, code ? " [" : "",
-		         code ? code : "", field ? ", " : "", field ? field : "", status);
+			 code ? code : "", field ? ", " : "", field ? field : "", status);
 	else
 		snprintf(err, errlen, "the CA answered %ld", status);
 	json_decref(o);
@@ -184,14 +184,14 @@ static char *registration_json(struct cs *s, const struct order *o)
 
 	snprintf(id, sizeof(id), "%lld", o->id);
 	subject = json_pack("{s:s, s:s, s:s}", "given_name", o->first_name, "surname", o->last_name,
-	                    "jmbg", o->jmbg);
+			    "jmbg", o->jmbg);
 	if (subject != NULL && o->type == ORDER_LEGAL) {
 		json_object_set_new(subject, "organization", json_string(o->company_name));
 		json_object_set_new(subject, "pib", json_string(o->company_pib));
 	}
 	body = json_pack("{s:s, s:s, s:o, s:i, s:s}", "order_id", id, "profile",
-	                 o->type == ORDER_LEGAL ? "legal" : "natural", "subject", subject,
-	                 "validity_years", validity_years(s, o->validity), "office", o->office);
+			 o->type == ORDER_LEGAL ? "legal" : "natural", "subject", subject,
+			 "validity_years", validity_years(s, o->validity), "office", o->office);
 	if (body == NULL)
 		return NULL;
 	text = json_dumps(body, JSON_COMPACT);
@@ -243,7 +243,7 @@ static int registration_read(json_t *o, struct ca_cert *cert, char *state, size_
 }
 
 enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *o, char *err,
-                                    size_t errlen)
+				    size_t errlen)
 {
 	struct cs *s = cs_of(c);
 	struct buf b = BUF_INIT;
@@ -267,7 +267,7 @@ enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *
 /* ---- What the CA did: recorded in the portal ------------------------------------------------ */
 
 static void audit_ca(struct store *st, const char *action, long long order_id, const char *outcome,
-                     const char *detail)
+		     const char *detail)
 {
 	struct audit_entry e;
 
@@ -303,7 +303,7 @@ static int record_registration(struct store *st, struct ca_cert *cert)
 	rc = rc == STORE_ERROR ? rc : store_ca_cert_put(st, cert);
 	if (rc == STORE_OK && strcmp(o.state, "sent_to_ca") == 0) {
 		snprintf(note, sizeof(note), "certificate issued by the CA, serial %s",
-		         cert->serial);
+			 cert->serial);
 		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:service", note, time(NULL));
 		moved = rc == STORE_OK;
 		if (rc == STORE_NOTFOUND) /* moved meanwhile */
@@ -346,13 +346,13 @@ int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, 
 	if ((o = json_loads(b.data, 0, NULL)) == NULL ||
 	    registration_read(o, cert, state, sizeof(state)) != 0) {
 		snprintf(err, errlen, "CA: order %lld: the registration holds no certificate",
-		         order_id);
+			 order_id);
 		goto out;
 	}
 	cert->order_id = order_id;
 	if ((rc = record_registration(s->st, cert)) < 0)
 		snprintf(err, errlen, "order %lld: the certificate cannot be recorded (database)",
-		         order_id);
+			 order_id);
 	else
 		rc = 0;
 out:
@@ -407,7 +407,7 @@ int caservice_sync(struct ca_connector *c)
 }
 
 enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *o,
-                                    const char *reason, char *err, size_t errlen)
+				    const char *reason, char *err, size_t errlen)
 {
 	struct cs *s = cs_of(c);
 	struct buf b = BUF_INIT;
@@ -437,7 +437,7 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 			cert->order_id = o->id;
 			if (record_registration(s->st, cert) < 0) {
 				snprintf(err, errlen,
-				         "the revocation cannot be recorded (database)");
+					 "the revocation cannot be recorded (database)");
 				res = CS_DOWN; /* retried: the CA answers the same */
 			}
 		}
@@ -451,7 +451,7 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 /* ---- The connector's operations ------------------------------------------------------------- */
 
 static int cs_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX], char *err,
-                     size_t errlen)
+		     size_t errlen)
 {
 	char why[512];
 
@@ -507,7 +507,7 @@ static void shipment_read(json_t *sh, struct ca_shipment *out)
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->reference, sizeof(out->reference), "%lld",
-	         (long long)json_integer_value(json_object_get(sh, "id")));
+		 (long long)json_integer_value(json_object_get(sh, "id")));
 	copy_str(out->office, sizeof(out->office), sh, "office");
 	out->created_at = iso_time(json_string_value(json_object_get(sh, "created")));
 	out->received_at = iso_time(json_string_value(json_object_get(sh, "received_at")));
@@ -555,7 +555,7 @@ static void sync_items(struct ca_connector *c, json_t *sh)
 /* The shipments to office (state: "in_transit" or NULL for all),
  * parsed; NULL with err. */
 static json_t *office_shipments(struct cs *s, const char *office, const char *state, char *err,
-                                size_t errlen)
+				size_t errlen)
 {
 	struct buf b = BUF_INIT;
 	char path[160];
@@ -563,13 +563,13 @@ static json_t *office_shipments(struct cs *s, const char *office, const char *st
 	long status;
 
 	snprintf(path, sizeof(path), "/v1/offices/%s/shipments%s%s", office, state ? "?state=" : "",
-	         state ? state : "");
+		 state ? state : "");
 	status = cs_request(s, "GET", path, NULL, &b, err, errlen);
 	if (status != 200) {
 		if (status != 0)
 			cs_error(status, &b, err, errlen);
 	} else if ((o = json_loads(b.data, 0, NULL)) == NULL ||
-	           !json_is_array(list = json_object_get(o, "shipments"))) {
+		   !json_is_array(list = json_object_get(o, "shipments"))) {
 		snprintf(err, errlen, "CA: malformed list of shipments");
 		json_decref(o);
 		o = NULL;
@@ -579,8 +579,8 @@ static json_t *office_shipments(struct cs *s, const char *office, const char *st
 }
 
 static int cs_shipments(struct ca_connector *c, const char *office,
-                        int (*fn)(void *arg, const struct ca_shipment *s), void *arg, char *err,
-                        size_t errlen)
+			int (*fn)(void *arg, const struct ca_shipment *s), void *arg, char *err,
+			size_t errlen)
 {
 	struct cs *s = cs_of(c);
 	struct offices *offs = malloc(sizeof(*offs));
@@ -614,7 +614,7 @@ static int cs_shipments(struct ca_connector *c, const char *office,
 /* Finds shipment ref at the offices of the portal's orders; the parsed
  * list holding it (to json_decref) with *found inside it, or NULL. */
 static json_t *find_shipment(struct ca_connector *c, const char *ref, json_t **found, char *err,
-                             size_t errlen)
+			     size_t errlen)
 {
 	struct cs *s = cs_of(c);
 	struct offices *offs = malloc(sizeof(*offs));
@@ -652,8 +652,8 @@ static json_t *find_shipment(struct ca_connector *c, const char *ref, json_t **f
 }
 
 static int cs_shipment(struct ca_connector *c, const char *ref, struct ca_shipment *out,
-                       int (*fn)(void *arg, const struct ca_shipment_item *it), void *arg,
-                       char *err, size_t errlen)
+		       int (*fn)(void *arg, const struct ca_shipment_item *it), void *arg,
+		       char *err, size_t errlen)
 {
 	struct ca_shipment_item item;
 	json_t *o, *sh, *it;
@@ -678,7 +678,7 @@ static int cs_shipment(struct ca_connector *c, const char *ref, struct ca_shipme
 }
 
 static int cs_shipment_received(struct ca_connector *c, const char *ref, const char *by, time_t now,
-                                char *err, size_t errlen)
+				char *err, size_t errlen)
 {
 	struct buf b = BUF_INIT;
 	char path[96];
@@ -699,7 +699,7 @@ static int cs_shipment_received(struct ca_connector *c, const char *ref, const c
 }
 
 static int cs_revoke(struct ca_connector *c, const struct order *o, const char *reason, char *err,
-                     size_t errlen)
+		     size_t errlen)
 {
 	return caservice_revoke_now(c, o, reason, err, errlen) == CS_OK ? 0 : -1;
 }
@@ -749,7 +749,7 @@ static struct catalog *load_catalog(const struct config *cfg)
 }
 
 static void path_or_default(char *dst, size_t size, const char *value, const char *var,
-                            const char *file)
+			    const char *file)
 {
 	if (value[0])
 		snprintf(dst, size, "%s", value);
@@ -758,7 +758,7 @@ static void path_or_default(char *dst, size_t size, const char *value, const cha
 }
 
 struct ca_connector *caservice_open(const struct config *cfg, struct store *st, char *err,
-                                    size_t errlen)
+				    size_t errlen)
 {
 	struct ca_connector *c = calloc(1, sizeof(*c));
 	struct cs *s = calloc(1, sizeof(*s));
@@ -773,13 +773,13 @@ struct ca_connector *caservice_open(const struct config *cfg, struct store *st, 
 	s->st = st;
 	s->cat = load_catalog(cfg);
 	snprintf(s->url, sizeof(s->url), "%s",
-	         cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
+		 cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
 	path_or_default(s->cert, sizeof(s->cert), cfg->ca_cert, cfg->var_dir, "ra.pem");
 	path_or_default(s->key, sizeof(s->key), cfg->ca_key, cfg->var_dir, "ra.key");
 	path_or_default(s->cacert, sizeof(s->cacert), cfg->ca_cacert, cfg->var_dir, "ca.pem");
 	if (strncmp(s->url, "https://", 8) != 0) {
 		snprintf(err, errlen,
-		         "ca_url: \"%s\" must be an https:// URL (the RA API is TLS only)", s->url);
+			 "ca_url: \"%s\" must be an https:// URL (the RA API is TLS only)", s->url);
 		free(s->cat);
 		free(s);
 		free(c);

@@ -24,7 +24,7 @@ struct store;
  * at each request, so the CA may be initialised after the portal
  * started.  NULL with err on failure (out of memory, bad catalogue). */
 struct ca_connector *caservice_open(const struct config *cfg, struct store *st, char *err,
-                                    size_t errlen);
+				    size_t errlen);
 
 /* 1 when c is the service connector. */
 int caservice_is(const struct ca_connector *c);
@@ -38,11 +38,11 @@ enum cs_result {
 
 /* Submits order o's registration now.  err gets the CA's message. */
 enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *o, char *err,
-                                    size_t errlen);
+				    size_t errlen);
 /* Asks the CA to revoke the certificate of order o (reason: RFC 5280
  * name) and records the CA's confirmation in the store. */
 enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *o,
-                                    const char *reason, char *err, size_t errlen);
+				    const char *reason, char *err, size_t errlen);
 /*
  * Asks the CA about order_id and records what it says: the
  * certificate (ca_certificates), the order's move from sent_to_ca to
@@ -66,13 +66,13 @@ struct ca_worker;
  * with err when the connector cannot be opened.
  */
 struct ca_worker *ca_worker_start(struct store *st, const struct config *cfg, char *err,
-                                  size_t errlen);
+				  size_t errlen);
 void ca_worker_kick(struct ca_worker *w); /* NULL-safe: run a pass now */
 void ca_worker_stop(struct ca_worker *w); /* NULL-safe; joins the thread */
 
 /* One pass of the worker: every job due at now, then the poll.  Returns
  * how many jobs were finished, -1 when the store failed. */
 int ca_queue_run_once(struct store *st, struct ca_connector *c, const struct config *cfg,
-                      time_t now);
+		      time_t now);
 
 #endif

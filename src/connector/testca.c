@@ -43,8 +43,8 @@ static void subject_of(const struct order *o, char *out, size_t size)
 		log_warnx("testca: order %lld: subject shortened", o->id);
 }
 
-static int tc_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
-		     char *err, size_t errlen)
+static int tc_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX], char *err,
+		     size_t errlen)
 {
 	struct store *st = tc_store(c);
 	struct testca_request r;
@@ -145,8 +145,8 @@ static int tc_shipment(struct ca_connector *c, const char *ref, struct ca_shipme
 	return 0;
 }
 
-static int tc_shipment_received(struct ca_connector *c, const char *ref, const char *by,
-				time_t now, char *err, size_t errlen)
+static int tc_shipment_received(struct ca_connector *c, const char *ref, const char *by, time_t now,
+				char *err, size_t errlen)
 {
 	struct testca_shipment t;
 	int rc = store_testca_shipment_get(tc_store(c), ref, &t);

@@ -19,21 +19,29 @@ struct key {
 	const char *help;
 };
 
-#define STR(f, t, h) {#f, t, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, h}
-#define INT(n, f, lo, hi, h) {n, C_INT, offsetof(struct config, f), sizeof(((struct config *)0)->f), lo, hi, h}
+#define STR(f, t, h)                                                                               \
+	{                                                                                          \
+#f, t, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, h        \
+	}
+#define INT(n, f, lo, hi, h)                                                                       \
+	{                                                                                          \
+		n, C_INT, offsetof(struct config, f), sizeof(((struct config *)0)->f), lo, hi, h   \
+	}
 
 static const struct key keys[] = {
 	{"listen", C_LISTEN, 0, 0, 0, 0, "address:port to listen on (127.0.0.1:8080)"},
-	{"var", C_STR, offsetof(struct config, var_dir), sizeof(((struct config *)0)->var_dir), 0, 0,
-	 "state directory: database, mail/ (./var)"},
+	{"var", C_STR, offsetof(struct config, var_dir), sizeof(((struct config *)0)->var_dir), 0,
+	 0, "state directory: database, mail/ (./var)"},
 	{"base_url", C_URL, offsetof(struct config, base_url),
 	 sizeof(((struct config *)0)->base_url), 0, 0, "public URL used in mailed links"},
 	STR(catalog_file, C_STR, "offices, tariff and seller data (built-in demo)"),
 	INT("workers", workers, 1, 256, "HTTP worker threads (2)"),
 	INT("max_form_bytes", max_form_bytes, 1024, 16 * 1024 * 1024, "largest form body (65536)"),
 	INT("session_idle_minutes", session_idle_secs, 1, 24 * 60, "idle session timeout (30)"),
-	INT("session_lifetime_hours", session_lifetime_secs, 1, 24 * 30, "absolute session lifetime (12)"),
-	INT("login_max_failures", login_max_failures, 1, 1000, "failed logins per account per window (5)"),
+	INT("session_lifetime_hours", session_lifetime_secs, 1, 24 * 30,
+	    "absolute session lifetime (12)"),
+	INT("login_max_failures", login_max_failures, 1, 1000,
+	    "failed logins per account per window (5)"),
 	INT("login_max_failures_per_address", login_max_failures_addr, 1, 100000,
 	    "failed logins per client address per window (20)"),
 	INT("login_window_minutes", login_window_secs, 1, 24 * 60, "throttling window (15)"),
@@ -101,7 +109,8 @@ static int parse_listen(struct config *c, const char *v, char *err, size_t errle
 	size_t hostlen;
 
 	if (colon == NULL || colon == v) {
-		snprintf(err, errlen, "listen: \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8080)", v);
+		snprintf(err, errlen, "listen: \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8080)",
+			 v);
 		return -1;
 	}
 	hostlen = (size_t)(colon - v);
@@ -141,8 +150,8 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
 	case C_URL:
 		if (*v && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
 		    strncmp(v, "smtp://", 7) && strncmp(v, "smtps://", 8)) {
-			snprintf(err, errlen, "%s: \"%s\" is not a URL (http://, https://, smtp://)",
-				 name, v);
+			snprintf(err, errlen,
+				 "%s: \"%s\" is not a URL (http://, https://, smtp://)", name, v);
 			return -1;
 		}
 		/* FALLTHROUGH */

@@ -14,7 +14,7 @@ struct config {
 	char listen_addr[64]; /* "127.0.0.1" */
 	unsigned short listen_port;
 	char var_dir[512];
-	char base_url[256];   /* used in mailed links */
+	char base_url[256];     /* used in mailed links */
 	char catalog_file[512]; /* offices, tariff, seller; "" = built-in */
 	unsigned workers;
 	size_t max_form_bytes;
@@ -33,8 +33,8 @@ struct config {
 	int mail_poll_secs;
 	int access_log; /* 1: one line per request on stderr */
 	/* back office orders */
-	int order_expiry_days;   /* confirmed orders not completed in time expire */
-	char ca_connector[16];   /* "testca" (the in-process TEST CA) */
+	int order_expiry_days; /* confirmed orders not completed in time expire */
+	char ca_connector[16]; /* "testca" (the in-process TEST CA) */
 	/* the CA service (ca_connector = service); paths "" = VAR/ca/ra/... */
 	char ca_url[256];    /* https://127.0.0.1:8443 */
 	char ca_cert[512];   /* the RA's client certificate */

@@ -34,8 +34,7 @@ int i18n_parse(const char *code, enum lang *out);
 
 /* The text of key with each "{name}" replaced by its value; the
  * arguments after key are name, value pairs ending with NULL. */
-char *i18n_format(struct arena *a, enum lang l, const char *key, ...)
-	__attribute__((sentinel));
+char *i18n_format(struct arena *a, enum lang l, const char *key, ...) __attribute__((sentinel));
 char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args);
 
 #endif

@@ -57,8 +57,8 @@ static int b32_decode(const char *s, unsigned char *out, size_t max, size_t *len
 }
 
 /* RFC 4226 section 5.3: dynamic truncation of HMAC-SHA-1(key, step). */
-int totp_code_digits(const unsigned char *key, size_t keylen, uint64_t step, int digits,
-		     char *out, size_t outlen)
+int totp_code_digits(const unsigned char *key, size_t keylen, uint64_t step, int digits, char *out,
+		     size_t outlen)
 {
 	unsigned char msg[8], mac[EVP_MAX_MD_SIZE];
 	unsigned int maclen = 0, off;

@@ -18,8 +18,8 @@ void totp_secret_new(char out[TOTP_SECRET_B32]);
  * Returns 0, or -1 for a malformed secret. */
 int totp_code(const char *secret_b32, uint64_t step, char out[7]);
 /* Digits-only code with `digits` digits (RFC test vectors use 8). */
-int totp_code_digits(const unsigned char *key, size_t keylen, uint64_t step, int digits,
-		     char *out, size_t outlen);
+int totp_code_digits(const unsigned char *key, size_t keylen, uint64_t step, int digits, char *out,
+		     size_t outlen);
 /* Checks code against the steps now-1 .. now+1 (clock drift).  Returns
  * 1 with *step set to the matching step, else 0. */
 int totp_verify(const char *secret_b32, const char *code, time_t now, uint64_t *step);

@@ -25,14 +25,14 @@ struct contract_doc {
 };
 
 static void set_address(struct tctx *x, const char *name, const char *street, const char *postal,
-                        const char *city)
+			const char *city)
 {
 	tctx_setf(x, name, "%s, %s %s", street, postal, city);
 }
 
 /* The template's values (see the comment at its top). */
 static int contract_ctx(struct tctx *x, const struct order *o, const struct catalog *c,
-                        const struct office *f, const struct tariff_item *t)
+			const struct office *f, const struct tariff_item *t)
 {
 	const struct seller *s = &c->seller;
 	struct invoice inv;
@@ -49,15 +49,15 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 	tctx_set(x, "jmbg", o->jmbg);
 	set_address(x, "address", o->street, o->postal_code, o->city);
 	tctx_setf(x, "id_doc", "%s broj %s, izdat od %s",
-	          strcmp(o->id_type, "passport") == 0 ? "pasoš" : "lična karta", o->id_number,
-	          o->id_issuer);
+		  strcmp(o->id_type, "passport") == 0 ? "pasoš" : "lična karta", o->id_number,
+		  o->id_issuer);
 	tctx_set(x, "license", o->license_number);
 	tctx_set_bool(x, "legal", o->type == ORDER_LEGAL);
 	if (o->type == ORDER_LEGAL) {
 		tctx_set(x, "position", o->position);
 		tctx_set(x, "company_name", o->company_name);
 		set_address(x, "company_address", o->company_street, o->company_postal_code,
-		            o->company_city);
+			    o->company_city);
 		tctx_set(x, "company_pib", o->company_pib);
 		tctx_set(x, "company_mb", o->company_mb);
 	}
@@ -87,7 +87,7 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 
 /* Renders the contract text of o into out.  Returns 0 or -1 (logged). */
 static int contract_text(const struct order *o, const struct catalog *c, const struct office *f,
-                         const struct tariff_item *t, struct buf *out)
+			 const struct tariff_item *t, struct buf *out)
 {
 	const struct embedded_file *e = embedded_find(CONTRACT_TEMPLATE);
 	struct tmpl_set *s = NULL;
@@ -221,10 +221,10 @@ static int contract_body(struct pdf *p, void *arg)
 	sign[0] = (struct pdf_sign){"Za Sertifikaciono telo", NULL, "pečat"};
 	if (legal) {
 		sign[1] = (struct pdf_sign){"Za Korisnika: zakonski zastupnik", NULL,
-		                            "pečat pravnog lica"};
+					    "pečat pravnog lica"};
 	} else {
-		sign[1] =
-		    (struct pdf_sign){"Korisnik (imalac sertifikata)", d->holder, "lični pečat"};
+		sign[1] = (struct pdf_sign){"Korisnik (imalac sertifikata)", d->holder,
+					    "lični pečat"};
 	}
 	for (i = 0; i < CONTRACT_COPIES; i++) {
 		pdf_section(p, labels[i]);
@@ -232,13 +232,13 @@ static int contract_body(struct pdf *p, void *arg)
 		pdf_space(p, 3);
 		pdf_need(p, legal ? 56 : 40);
 		pdf_para(p, 0, PDF_BODY, PDF_ALIGN_LEFT,
-		         "Mesto i datum: _______________________________");
+			 "Mesto i datum: _______________________________");
 		pdf_space(p, 3);
 		pdf_signatures(p, sign, 2);
 		if (legal) {
 			pdf_space(p, 1);
 			pdf_sign_line(p,
-			              "Saglasan, imalac sertifikata (ovlašćeno lice):", d->holder);
+				      "Saglasan, imalac sertifikata (ovlašćeno lice):", d->holder);
 		}
 	}
 	return 0;
@@ -256,7 +256,7 @@ int doc_contract_pdf(const struct order *o, const struct catalog *c, struct buf 
 
 	if (f == NULL || t == NULL) {
 		log_warnx("order %lld: contract: unknown office %s or tariff %s", o->id, o->office,
-		          o->validity);
+			  o->validity);
 		return -1;
 	}
 	if (contract_text(o, c, f, t, &text) != 0)
@@ -264,9 +264,9 @@ int doc_contract_pdf(const struct order *o, const struct catalog *c, struct buf 
 	d.text = buf_cstr(&text);
 	snprintf(d.holder, sizeof(d.holder), "%s %s", o->first_name, o->last_name);
 	snprintf(footer, sizeof(footer), "Ugovor o izdavanju sertifikata  ·  porudžbina br. %lld",
-	         o->id);
+		 o->id);
 	m = (struct pdf_meta){"Ugovor o izdavanju kvalifikovanog elektronskog sertifikata",
-	                      c->seller.ca_name, c->seller.name, footer, pdf_order_time(o)};
+			      c->seller.ca_name, c->seller.name, footer, pdf_order_time(o)};
 	if (pdf_render(&m, contract_body, &d, out) != 0) {
 		log_warnx("order %lld: contract.pdf failed", o->id);
 		goto out;

@@ -30,7 +30,6 @@ int doc_contract_pdf(const struct order *o, const struct catalog *c, struct buf 
 int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf *out);
 
 /* The IPS QR payload printed on the proforma of order o. */
-int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out,
-			 size_t outlen);
+int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out, size_t outlen);
 
 #endif

@@ -41,17 +41,17 @@ struct pdf_style_def {
 };
 
 static const struct pdf_style_def styles[PDF_STYLE__MAX] = {
-    [PDF_BODY] = {"DejaVu Sans 9.5", 0.0, 0},
-    [PDF_BODY_BOLD] = {"DejaVu Sans Bold 9.5", 0.0, 0},
-    [PDF_TEXT] = {"DejaVu Sans 9", 0.0, 0},
-    [PDF_TEXT_BOLD] = {"DejaVu Sans Bold 9", 0.0, 0},
-    [PDF_SMALL] = {"DejaVu Sans 8", 0.15, 0},
-    [PDF_SMALL_BOLD] = {"DejaVu Sans Bold 8", 0.0, 0},
-    [PDF_LABEL] = {"DejaVu Sans 7.5", 0.32, 0},
-    [PDF_TITLE] = {"DejaVu Sans Bold 14", 0.0, 1},
-    [PDF_SUBTITLE] = {"DejaVu Sans 10.5", 0.0, 0},
-    [PDF_HEADING] = {"DejaVu Sans Bold 10", 0.0, 1},
-    [PDF_TOTAL] = {"DejaVu Sans Bold 11", 0.0, 0},
+	[PDF_BODY] = {"DejaVu Sans 9.5", 0.0, 0},
+	[PDF_BODY_BOLD] = {"DejaVu Sans Bold 9.5", 0.0, 0},
+	[PDF_TEXT] = {"DejaVu Sans 9", 0.0, 0},
+	[PDF_TEXT_BOLD] = {"DejaVu Sans Bold 9", 0.0, 0},
+	[PDF_SMALL] = {"DejaVu Sans 8", 0.15, 0},
+	[PDF_SMALL_BOLD] = {"DejaVu Sans Bold 8", 0.0, 0},
+	[PDF_LABEL] = {"DejaVu Sans 7.5", 0.32, 0},
+	[PDF_TITLE] = {"DejaVu Sans Bold 14", 0.0, 1},
+	[PDF_SUBTITLE] = {"DejaVu Sans 10.5", 0.0, 0},
+	[PDF_HEADING] = {"DejaVu Sans Bold 10", 0.0, 1},
+	[PDF_TOTAL] = {"DejaVu Sans Bold 11", 0.0, 0},
 };
 
 struct pdf {
@@ -99,7 +99,7 @@ static void ink_style(struct pdf *p, enum pdf_style st)
  * and shows the text as it is, so the bug is visible, not silent.
  */
 static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum pdf_align al,
-                               const char *text, int markup)
+			       const char *text, int markup)
 {
 	PangoLayout *l = pango_layout_new(p->pc);
 	PangoAttrList *attrs = NULL;
@@ -110,8 +110,8 @@ static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum 
 	pango_layout_set_width(l, pango_units_from_double(MM(w)));
 	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 	pango_layout_set_alignment(l, al == PDF_ALIGN_CENTER  ? PANGO_ALIGN_CENTER
-	                              : al == PDF_ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
-	                                                      : PANGO_ALIGN_LEFT);
+				      : al == PDF_ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
+							      : PANGO_ALIGN_LEFT);
 	pango_layout_set_justify(l, al == PDF_ALIGN_JUSTIFY);
 	if (!markup) {
 		pango_layout_set_text(l, text, -1);
@@ -211,7 +211,7 @@ static void page_end(struct pdf *p)
 		return;
 	}
 	pdf_text_at(p, PDF_LEFT, 9.5, PDF_WIDTH * 0.7, PDF_SMALL_BOLD, PDF_ALIGN_LEFT,
-	            p->m->header ? p->m->header : "");
+		    p->m->header ? p->m->header : "");
 	if (p->label != NULL)
 		pdf_text_at(p, PDF_RIGHT - 50, 9.5, 50, PDF_SMALL_BOLD, PDF_ALIGN_RIGHT, p->label);
 	rule_accent(p, 14.5, 0.4);
@@ -221,7 +221,7 @@ static void page_end(struct pdf *p)
 	else
 		snprintf(num, sizeof(num), "Strana %d", p->page);
 	pdf_text_at(p, PDF_LEFT, PDF_PAGE_H - 13, PDF_WIDTH * 0.75, PDF_SMALL, PDF_ALIGN_LEFT,
-	            p->m->footer ? p->m->footer : "");
+		    p->m->footer ? p->m->footer : "");
 	pdf_text_at(p, PDF_RIGHT - 40, PDF_PAGE_H - 13, 40, PDF_SMALL, PDF_ALIGN_RIGHT, num);
 	cairo_show_page(p->cr);
 }
@@ -284,7 +284,7 @@ double pdf_measure(struct pdf *p, double w, enum pdf_style st, const char *text)
 }
 
 double pdf_text_at(struct pdf *p, double x, double y, double w, enum pdf_style st,
-                   enum pdf_align al, const char *text)
+		   enum pdf_align al, const char *text)
 {
 	PangoLayout *l = layout_new(p, w, st, al, text, 0);
 	double h = layout_height(l);
@@ -326,7 +326,7 @@ static void flow(struct pdf *p, PangoLayout *l, double x, enum pdf_style st)
 		if (p->cr != NULL) {
 			ink_style(p, st);
 			cairo_move_to(p->cr, MM(x) + pango_units_to_double(r.x),
-			              MM(ly) + pango_units_to_double(base - r.y));
+				      MM(ly) + pango_units_to_double(base - r.y));
 			pango_cairo_show_layout_line(p->cr, line);
 		}
 	} while (pango_layout_iter_next_line(it));
@@ -343,7 +343,7 @@ void pdf_para(struct pdf *p, double indent, enum pdf_style st, enum pdf_align al
 }
 
 void pdf_markup(struct pdf *p, double indent, enum pdf_style st, enum pdf_align al,
-                const char *markup)
+		const char *markup)
 {
 	PangoLayout *l = layout_new(p, PDF_WIDTH - indent, st, al, markup, 1);
 
@@ -391,7 +391,7 @@ static double row_height(struct pdf *p, double lw, double vw, const struct pdf_r
 }
 
 static void row_cells(struct pdf *p, double x, double lw, double vw, double h,
-                      const struct pdf_row *r)
+		      const struct pdf_row *r)
 {
 	const char *v = value_or_dash(r->value);
 	double lh = pdf_measure(p, lw - 2 * PAD, PDF_LABEL, r->label);
@@ -400,9 +400,9 @@ static void row_cells(struct pdf *p, double x, double lw, double vw, double h,
 	pdf_rect(p, x, p->y, lw, h, 0.2, SHADE);
 	pdf_rect(p, x + lw, p->y, vw, h, 0.2, -1);
 	pdf_text_at(p, x + PAD, p->y + (h - lh) / 2, lw - 2 * PAD, PDF_LABEL, PDF_ALIGN_LEFT,
-	            r->label);
+		    r->label);
 	pdf_text_at(p, x + lw + PAD, p->y + (h - vh) / 2, vw - 2 * PAD, PDF_BODY, PDF_ALIGN_LEFT,
-	            v);
+		    v);
 }
 
 void pdf_rows(struct pdf *p, double lw, const struct pdf_row *rows, size_t n, int cols)
@@ -449,7 +449,7 @@ void pdf_fields(struct pdf *p, const struct pdf_row *f, size_t n)
 
 	for (i = 0; i < n; i++) {
 		double fh = pdf_measure(p, w - 2 * PAD, PDF_LABEL, f[i].label) + 0.6 +
-		            pdf_measure(p, w - 2 * PAD, PDF_BODY_BOLD, value_or_dash(f[i].value));
+			    pdf_measure(p, w - 2 * PAD, PDF_BODY_BOLD, value_or_dash(f[i].value));
 
 		if (fh > h)
 			h = fh;
@@ -462,9 +462,9 @@ void pdf_fields(struct pdf *p, const struct pdf_row *f, size_t n)
 
 		pdf_rect(p, x, p->y, w, h, 0.2, -1);
 		lh = pdf_text_at(p, x + PAD, p->y + PAD, w - 2 * PAD, PDF_LABEL, PDF_ALIGN_LEFT,
-		                 f[i].label);
+				 f[i].label);
 		pdf_text_at(p, x + PAD, p->y + PAD + lh + 0.6, w - 2 * PAD, PDF_BODY_BOLD,
-		            PDF_ALIGN_LEFT, value_or_dash(f[i].value));
+			    PDF_ALIGN_LEFT, value_or_dash(f[i].value));
 	}
 	p->y += h;
 }
@@ -477,8 +477,8 @@ static void table_head(struct pdf *p, const struct pdf_col *cols, size_t ncols, 
 	pdf_rect(p, PDF_LEFT, p->y, PDF_WIDTH, h, 0, SHADE);
 	for (c = 0; c < ncols; c++) {
 		pdf_text_at(p, x + PAD, p->y + PAD, cols[c].width - 2 * PAD, PDF_SMALL_BOLD,
-		            cols[c].align == PDF_ALIGN_JUSTIFY ? PDF_ALIGN_LEFT : cols[c].align,
-		            cols[c].head);
+			    cols[c].align == PDF_ALIGN_JUSTIFY ? PDF_ALIGN_LEFT : cols[c].align,
+			    cols[c].head);
 		x += cols[c].width;
 	}
 	rule_accent(p, p->y + h, 0.35);
@@ -486,7 +486,7 @@ static void table_head(struct pdf *p, const struct pdf_col *cols, size_t ncols, 
 }
 
 void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols, const char *const *cells,
-               size_t nrows)
+	       size_t nrows)
 {
 	double hh = 0, x;
 	size_t r, c;
@@ -504,7 +504,7 @@ void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols, const ch
 
 		for (c = 0; c < ncols; c++) {
 			double ch = pdf_measure(p, cols[c].width - 2 * PAD, PDF_BODY,
-			                        value_or_dash(cells[r * ncols + c]));
+						value_or_dash(cells[r * ncols + c]));
 
 			if (ch > h)
 				h = ch;
@@ -522,7 +522,7 @@ void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols, const ch
 		x = PDF_LEFT;
 		for (c = 0; c < ncols; c++) {
 			pdf_text_at(p, x + PAD, p->y + PAD + 0.3, cols[c].width - 2 * PAD, PDF_BODY,
-			            cols[c].align, value_or_dash(cells[r * ncols + c]));
+				    cols[c].align, value_or_dash(cells[r * ncols + c]));
 			x += cols[c].width;
 		}
 		p->y += h;
@@ -546,12 +546,12 @@ static void sign_box(struct pdf *p, double x, double y, double w, const struct p
 	pdf_hline(p, x + 4, line_r, line_y, 0.3, 1);
 	if (s->name != NULL) {
 		pdf_text_at(p, x + 4, line_y + 1, line_r - x - 4, PDF_LABEL, PDF_ALIGN_CENTER,
-		            s->name);
+			    s->name);
 		pdf_text_at(p, x + 4, line_y + 4.4, line_r - x - 4, PDF_LABEL, PDF_ALIGN_CENTER,
-		            "(potpis)");
+			    "(potpis)");
 	} else {
 		pdf_text_at(p, x + 4, line_y + 1, line_r - x - 4, PDF_LABEL, PDF_ALIGN_CENTER,
-		            "(ime, prezime i potpis)");
+			    "(ime, prezime i potpis)");
 	}
 	if (s->stamp == NULL)
 		return;
@@ -569,9 +569,9 @@ static void sign_box(struct pdf *p, double x, double y, double w, const struct p
 			cairo_restore(p->cr);
 		}
 		pdf_text_at(p, cx - STAMP_R, cy - 3.5, 2 * STAMP_R, PDF_SMALL_BOLD,
-		            PDF_ALIGN_CENTER, "M.P.");
+			    PDF_ALIGN_CENTER, "M.P.");
 		pdf_text_at(p, cx - STAMP_R + 2, cy + 0.2, 2 * STAMP_R - 4, PDF_LABEL,
-		            PDF_ALIGN_CENTER, s->stamp);
+			    PDF_ALIGN_CENTER, s->stamp);
 	}
 }
 
@@ -598,7 +598,7 @@ void pdf_sign_line(struct pdf *p, const char *caption, const char *name)
 
 	pdf_need(p, 16);
 	pdf_text_at(p, PDF_LEFT, p->y + 6, x - PDF_LEFT - 4, PDF_SMALL_BOLD, PDF_ALIGN_LEFT,
-	            caption);
+		    caption);
 	pdf_hline(p, x, x + w, p->y + 9, 0.3, 1);
 	pdf_text_at(p, x, p->y + 10, w, PDF_LABEL, PDF_ALIGN_CENTER, name);
 	pdf_text_at(p, x, p->y + 13.4, w, PDF_LABEL, PDF_ALIGN_CENTER, "(potpis)");
@@ -633,7 +633,7 @@ int pdf_qr(struct pdf *p, double x, double y, double size, const char *text)
 					continue;
 				}
 				cairo_rectangle(p->cr, MM(x + (QR_QUIET + c) * m),
-				                MM(y + (QR_QUIET + r) * m), MM(run * m), MM(m));
+						MM(y + (QR_QUIET + r) * m), MM(run * m), MM(m));
 			}
 		}
 		ink_grey(p, 0);
@@ -680,7 +680,7 @@ void pdf_years(int n, char *out, size_t outlen)
 	int d = n % 10, dd = n % 100;
 
 	snprintf(out, outlen, "%d %s", n,
-	         d >= 2 && d <= 4 && (dd < 12 || dd > 14) ? "godine" : "godina");
+		 d >= 2 && d <= 4 && (dd < 12 || dd > 14) ? "godine" : "godina");
 }
 
 void pdf_account(const char *a, char *out, size_t outlen)
@@ -752,7 +752,7 @@ static int pdf_pass(struct pdf *p, pdf_body_fn body, void *arg, struct buf *out)
 	page_begin(p);
 	if (out != NULL) {
 		s = cairo_pdf_surface_create_for_stream(write_buf, out, MM(PDF_PAGE_W),
-		                                        MM(PDF_PAGE_H));
+							MM(PDF_PAGE_H));
 		pdf_metadata(s, p->m);
 		p->cr = cairo_create(s);
 	}

@@ -88,13 +88,13 @@ double pdf_measure(struct pdf *p, double w, enum pdf_style st, const char *text)
 /* Draws text in the box from (x, y), width w; returns its height.  No
  * page break. */
 double pdf_text_at(struct pdf *p, double x, double y, double w, enum pdf_style st,
-                   enum pdf_align al, const char *text);
+		   enum pdf_align al, const char *text);
 /* A paragraph at the cursor, indented by indent, flowing over page
  * breaks line by line; the cursor moves below it.  pdf_markup takes
  * Pango markup (values in it must be escaped). */
 void pdf_para(struct pdf *p, double indent, enum pdf_style st, enum pdf_align al, const char *text);
 void pdf_markup(struct pdf *p, double indent, enum pdf_style st, enum pdf_align al,
-                const char *markup);
+		const char *markup);
 /* A bullet item ("•" hanging at indent); text is markup when markup
  * is set. */
 void pdf_bullet(struct pdf *p, double indent, enum pdf_style st, const char *text, int markup);
@@ -113,7 +113,7 @@ struct pdf_row {
 void pdf_rows(struct pdf *p, double lw, const struct pdf_row *rows, size_t n, int cols);
 /* One field per line in a column w wide at x (e.g. beside a picture). */
 void pdf_rows_in(struct pdf *p, double x, double w, double lw, const struct pdf_row *rows,
-                 size_t n);
+		 size_t n);
 
 /* A row of n boxed fields of equal width, each a label above a bold
  * value (e.g. number, date, reference). */
@@ -128,7 +128,7 @@ struct pdf_col {
 /* A table with a shaded header row (repeated after a page break);
  * cells holds nrows * ncols strings, row by row. */
 void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols, const char *const *cells,
-               size_t nrows);
+	       size_t nrows);
 
 /* ---- Drawing ------------------------------------------------------------ */
 

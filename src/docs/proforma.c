@@ -62,7 +62,7 @@ static void ips_join(char *out, size_t n, const char *a, const char *sep, const 
  * parts leave no stray separators (the format forbids trailing blanks).
  */
 static void ips_name(char *out, size_t n, const char *name, const char *street, const char *postal,
-                     const char *city)
+		     const char *city)
 {
 	char nm[256], st[128], pc[16], ct[96], place[128], addr[272];
 	size_t cut, chars = 0;
@@ -100,7 +100,7 @@ int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *o
 	ips_name(payee, sizeof(payee), s->name, s->street, s->postal_code, s->city);
 	if (o->type == ORDER_LEGAL)
 		ips_name(payer, sizeof(payer), o->company_name, o->company_street,
-		         o->company_postal_code, o->company_city);
+			 o->company_postal_code, o->company_city);
 	else {
 		char holder[160];
 
@@ -108,14 +108,14 @@ int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *o
 		ips_name(payer, sizeof(payer), holder, o->street, o->postal_code, o->city);
 	}
 	q = (struct ips_qr){s->account,    payee,           inv.total_para,
-	                    payer,         s->payment_code, s->purpose[LANG_SR],
-	                    o->payment_ref};
+			    payer,         s->payment_code, s->purpose[LANG_SR],
+			    o->payment_ref};
 	return ips_qr_format(&q, out, outlen);
 }
 
 /* A small boxed field (label above a bold value) at (x, y), w x 11 mm. */
 static void date_box(struct pdf *p, double x, double y, double w, const char *label,
-                     const char *value)
+		     const char *value)
 {
 	pdf_rect(p, x, y, w, 11, 0.2, -1);
 	pdf_text_at(p, x + 1.5, y + 1.5, w - 3, PDF_LABEL, PDF_ALIGN_LEFT, label);
@@ -132,7 +132,7 @@ static void proforma_head(struct pdf *p, const struct proforma_doc *d)
 
 	pdf_account(s->account, acct, sizeof(acct));
 	snprintf(text, sizeof(text), "%s, %s %s\nPIB %s  ·  MB %s\nTekući račun %s\n%s", s->street,
-	         s->postal_code, s->city, s->pib, s->mb, acct, s->bank);
+		 s->postal_code, s->city, s->pib, s->mb, acct, s->bank);
 	pdf_text_at(p, PDF_LEFT, y, 95, PDF_LABEL, PDF_ALIGN_LEFT, "Prodavac");
 	h = 3.6 + pdf_text_at(p, PDF_LEFT, y + 3.6, 95, PDF_BODY_BOLD, PDF_ALIGN_LEFT, s->name);
 	h += 0.5 + pdf_text_at(p, PDF_LEFT, y + h + 0.5, 95, PDF_SMALL, PDF_ALIGN_LEFT, text);
@@ -157,13 +157,13 @@ static void proforma_buyer(struct pdf *p, const struct order *o)
 	if (o->type == ORDER_LEGAL) {
 		snprintf(name, sizeof(name), "%s", o->company_name);
 		snprintf(text, sizeof(text),
-		         "%s, %s %s\nPIB %s  ·  MB %s\nOvlašćeno lice: %s %s, %s",
-		         o->company_street, o->company_postal_code, o->company_city, o->company_pib,
-		         o->company_mb, o->first_name, o->last_name, o->position);
+			 "%s, %s %s\nPIB %s  ·  MB %s\nOvlašćeno lice: %s %s, %s",
+			 o->company_street, o->company_postal_code, o->company_city, o->company_pib,
+			 o->company_mb, o->first_name, o->last_name, o->position);
 	} else {
 		snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
 		snprintf(text, sizeof(text), "%s, %s %s\n%s", o->street, o->postal_code, o->city,
-		         o->email);
+			 o->email);
 	}
 	hn = pdf_measure(p, 100, PDF_BODY_BOLD, name);
 	ht = pdf_measure(p, 100, PDF_SMALL, text);
@@ -177,9 +177,9 @@ static void proforma_buyer(struct pdf *p, const struct order *o)
 static void proforma_lines(struct pdf *p, const struct invoice *inv)
 {
 	static const struct pdf_col cols[] = {
-	    {"Rb.", 10, PDF_ALIGN_LEFT},           {"Naziv", 82, PDF_ALIGN_LEFT},
-	    {"JM", 12, PDF_ALIGN_CENTER},          {"Količina", 16, PDF_ALIGN_RIGHT},
-	    {"Cena bez PDV", 27, PDF_ALIGN_RIGHT}, {"Iznos bez PDV", 27, PDF_ALIGN_RIGHT},
+		{"Rb.", 10, PDF_ALIGN_LEFT},           {"Naziv", 82, PDF_ALIGN_LEFT},
+		{"JM", 12, PDF_ALIGN_CENTER},          {"Količina", 16, PDF_ALIGN_RIGHT},
+		{"Cena bez PDV", 27, PDF_ALIGN_RIGHT}, {"Iznos bez PDV", 27, PDF_ALIGN_RIGHT},
 	};
 	char text[INVOICE_MAX_LINES][4][32];
 	const char *cells[INVOICE_MAX_LINES * 6];
@@ -246,7 +246,7 @@ static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
 	rows[3] = (struct pdf_row){"Šifra plaćanja", s->payment_code};
 	rows[4] = (struct pdf_row){"Model", "97"};
 	rows[5] = (struct pdf_row){"Poziv na broj",
-	                           strlen(d->o->payment_ref) > 2 ? d->o->payment_ref + 2 : ""};
+				   strlen(d->o->payment_ref) > 2 ? d->o->payment_ref + 2 : ""};
 	rows[6] = (struct pdf_row){"Svrha uplate", s->purpose[LANG_SR]};
 	/* The rows take the width left of the code. */
 	pdf_rows_in(p, PDF_LEFT, x_qr - 8 - PDF_LEFT, 34, rows, 7);
@@ -254,7 +254,7 @@ static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
 	if (pdf_qr(p, x_qr, y, QR_SIZE, d->qr) != 0)
 		return -1;
 	pdf_text_at(p, x_qr - 4, y + QR_SIZE, QR_SIZE + 8, PDF_LABEL, PDF_ALIGN_CENTER,
-	            "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke");
+		    "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke");
 	if (end < y + QR_SIZE + 6)
 		end = y + QR_SIZE + 6;
 	pdf_set_y(p, end + 6);
@@ -274,13 +274,14 @@ static int proforma_body(struct pdf *p, void *arg)
 		return -1;
 	pdf_date(pdf_order_time(d->o) + (time_t)d->c->seller.due_days * 86400, due, sizeof(due));
 	snprintf(
-	    note, sizeof(note),
-	    "Uplatu izvršite najkasnije do %s, sa pozivom na broj tačno kako je naveden, "
-	    "kako bi uplata bila automatski povezana sa vašom porudžbinom. Sertifikat se izdaje "
-	    "po evidentiranju uplate i prijemu potpisane dokumentacije. Predračun nije poreska "
-	    "isprava; račun se izdaje po prijemu uplate. Dokument je izrađen elektronski i "
-	    "punovažan je bez pečata i potpisa.",
-	    due);
+		note, sizeof(note),
+		"Uplatu izvršite najkasnije do %s, sa pozivom na broj tačno kako je naveden, "
+		"kako bi uplata bila automatski povezana sa vašom porudžbinom. Sertifikat se "
+		"izdaje "
+		"po evidentiranju uplate i prijemu potpisane dokumentacije. Predračun nije poreska "
+		"isprava; račun se izdaje po prijemu uplate. Dokument je izrađen elektronski i "
+		"punovažan je bez pečata i potpisa.",
+		due);
 	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_JUSTIFY, note);
 	return 0;
 }
@@ -293,7 +294,7 @@ int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf 
 
 	if (catalog_office(c, o->office) == NULL || catalog_tariff(c, o->validity) == NULL) {
 		log_warnx("order %lld: proforma: unknown office %s or tariff %s", o->id, o->office,
-		          o->validity);
+			  o->validity);
 		return -1;
 	}
 	memset(d, 0, sizeof(*d));
@@ -305,9 +306,9 @@ int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf 
 		return -1;
 	}
 	snprintf(footer, sizeof(footer), "Predračun br. %lld  ·  poziv na broj %s", o->id,
-	         o->payment_ref);
+		 o->payment_ref);
 	m = (struct pdf_meta){"Predračun", c->seller.name, c->seller.name, footer,
-	                      pdf_order_time(o)};
+			      pdf_order_time(o)};
 	if (pdf_render(&m, proforma_body, d, out) != 0) {
 		log_warnx("order %lld: proforma.pdf failed", o->id);
 		return -1;

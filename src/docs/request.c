@@ -57,7 +57,7 @@ static void company_rows(struct pdf *p, const struct order *o)
 	struct pdf_row name[1], ids[2], rest[2];
 
 	snprintf(addr, sizeof(addr), "%s, %s %s", o->company_street, o->company_postal_code,
-	         o->company_city);
+		 o->company_city);
 	name[0] = (struct pdf_row){"Poslovno ime", o->company_name};
 	ids[0] = (struct pdf_row){"PIB", o->company_pib};
 	ids[1] = (struct pdf_row){"Matični broj", o->company_mb};
@@ -76,7 +76,7 @@ static void certificate_rows(struct pdf *p, const struct request_doc *d)
 
 	pdf_years(d->tariff->validity_years, years, sizeof(years));
 	snprintf(office, sizeof(office), "%s\n%s, %s %s", f->name[LANG_SR], f->street,
-	         f->postal_code, f->city);
+		 f->postal_code, f->city);
 	cert[0] = (struct pdf_row){"Sertifikat", d->tariff->name[LANG_SR]};
 	terms[0] = (struct pdf_row){"Rok važenja", years};
 	terms[1] = (struct pdf_row){"Čitač kartica", d->o->card_reader ? "Da" : "Ne"};
@@ -92,9 +92,9 @@ static void supporting_docs(struct pdf *p, const struct request_doc *d)
 	size_t i;
 
 	pdf_heading(p,
-	            d->o->type == ORDER_LEGAL ? "4. Dokumenta koja se prilažu uz zahtev"
-	                                      : "3. Dokumenta koja se prilažu uz zahtev",
-	            10);
+		    d->o->type == ORDER_LEGAL ? "4. Dokumenta koja se prilažu uz zahtev"
+					      : "3. Dokumenta koja se prilažu uz zahtev",
+		    10);
 	for (i = 0; i < d->c->ndocs; i++) {
 		if (!(d->c->docs[i].types & bit))
 			continue;
@@ -109,16 +109,17 @@ static void statement(struct pdf *p, const struct request_doc *d)
 	int legal = d->o->type == ORDER_LEGAL;
 
 	snprintf(
-	    text, sizeof(text),
-	    "Svojim potpisom potvrđujem da su podaci u ovom zahtevu tačni i potpuni, da sam "
-	    "upoznat sa politikom sertifikacije i praktičnim pravilima rada sertifikacionog "
-	    "tela %s i da ih prihvatam. Saglasan sam da se moji podaci o ličnosti obrađuju radi "
-	    "izdavanja kvalifikovanog elektronskog sertifikata i upravljanja njime. Sertifikat "
-	    "preuzimam lično, uz važeći lični dokument.%s",
-	    d->c->seller.ca_name,
-	    legal ? " Pravno lice potvrđuje da je navedeno lice ovlašćeno da u njegovo ime "
-	            "koristi kvalifikovani elektronski sertifikat i preuzima obavezu plaćanja."
-	          : "");
+		text, sizeof(text),
+		"Svojim potpisom potvrđujem da su podaci u ovom zahtevu tačni i potpuni, da sam "
+		"upoznat sa politikom sertifikacije i praktičnim pravilima rada sertifikacionog "
+		"tela %s i da ih prihvatam. Saglasan sam da se moji podaci o ličnosti obrađuju "
+		"radi "
+		"izdavanja kvalifikovanog elektronskog sertifikata i upravljanja njime. Sertifikat "
+		"preuzimam lično, uz važeći lični dokument.%s",
+		d->c->seller.ca_name,
+		legal ? " Pravno lice potvrđuje da je navedeno lice ovlašćeno da u njegovo ime "
+			"koristi kvalifikovani elektronski sertifikat i preuzima obavezu plaćanja."
+		      : "");
 	pdf_need(p, 20);
 	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_JUSTIFY, text);
 }
@@ -136,11 +137,11 @@ static int request_body(struct pdf *p, void *arg)
 	pdf_date(pdf_order_time(o), date, sizeof(date));
 	snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
 	snprintf(sub, sizeof(sub), "Sertifikaciono telo: %s  ·  Registraciono telo: %s",
-	         d->c->seller.ca_name, d->c->seller.name);
+		 d->c->seller.ca_name, d->c->seller.name);
 
 	pdf_space(p, 1);
 	pdf_para(p, 0, PDF_TITLE, PDF_ALIGN_CENTER,
-	         "Zahtev za izdavanje kvalifikovanog elektronskog sertifikata");
+		 "Zahtev za izdavanje kvalifikovanog elektronskog sertifikata");
 	pdf_space(p, 1);
 	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_CENTER, sub);
 	pdf_space(p, 4);
@@ -148,13 +149,13 @@ static int request_body(struct pdf *p, void *arg)
 	head[0] = (struct pdf_row){"Vrsta zahteva", legal ? "Pravno lice" : "Fizičko lice"};
 	head[1] = (struct pdf_row){"Broj porudžbine", num};
 	head[2] = (struct pdf_row){"Poziv na broj (model 97)",
-	                           strlen(o->payment_ref) > 2 ? o->payment_ref + 2 : ""};
+				   strlen(o->payment_ref) > 2 ? o->payment_ref + 2 : ""};
 	head[3] = (struct pdf_row){"Datum zahteva", date};
 	pdf_fields(p, head, 4);
 	pdf_space(p, 5);
 
 	pdf_heading(p, legal ? "1. Imalac sertifikata (ovlašćeno lice)" : "1. Imalac sertifikata",
-	            20);
+		    20);
 	holder_rows(p, o);
 	pdf_space(p, 3.5);
 	if (legal) {
@@ -176,7 +177,7 @@ static int request_body(struct pdf *p, void *arg)
 	if (legal) {
 		sign[0] = (struct pdf_sign){"Imalac sertifikata (ovlašćeno lice)", name, NULL};
 		sign[1] = (struct pdf_sign){"Za pravno lice: zakonski zastupnik", NULL,
-		                            "pečat pravnog lica"};
+					    "pečat pravnog lica"};
 	} else {
 		sign[0] = (struct pdf_sign){"Podnosilac zahteva", name, "lični pečat"};
 	}
@@ -192,13 +193,13 @@ int doc_request_pdf(const struct order *o, const struct catalog *c, struct buf *
 
 	if (d.office == NULL || d.tariff == NULL) {
 		log_warnx("order %lld: request: unknown office %s or tariff %s", o->id, o->office,
-		          o->validity);
+			  o->validity);
 		return -1;
 	}
 	snprintf(footer, sizeof(footer), "Zahtev za izdavanje sertifikata  ·  porudžbina br. %lld",
-	         o->id);
+		 o->id);
 	m = (struct pdf_meta){"Zahtev za izdavanje kvalifikovanog elektronskog sertifikata",
-	                      c->seller.name, c->seller.name, footer, pdf_order_time(o)};
+			      c->seller.name, c->seller.name, footer, pdf_order_time(o)};
 	if (pdf_render(&m, request_body, &d, out) != 0) {
 		log_warnx("order %lld: request.pdf failed", o->id);
 		return -1;

@@ -13,13 +13,13 @@
 
 struct audit_entry {
 	long long id;
-	time_t at;         /* UTC seconds */
-	char actor[96];    /* "member:ana", "operator:bg1", "system", "anonymous" */
-	char addr[64];     /* client address, or "" */
-	char action[48];   /* "login", "login_failed", "order.confirm", ... */
-	char object[96];   /* "account:12", "order:7", "" */
-	char outcome[16];  /* "ok", "denied", "failed" */
-	char detail[512];  /* free text, control characters escaped */
+	time_t at;        /* UTC seconds */
+	char actor[96];   /* "member:ana", "operator:bg1", "system", "anonymous" */
+	char addr[64];    /* client address, or "" */
+	char action[48];  /* "login", "login_failed", "order.confirm", ... */
+	char object[96];  /* "account:12", "order:7", "" */
+	char outcome[16]; /* "ok", "denied", "failed" */
+	char detail[512]; /* free text, control characters escaped */
 	char prev_hash[65];
 	char hash[65];
 };

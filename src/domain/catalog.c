@@ -106,53 +106,55 @@ static const char *cat_check_qr_text(char *v, size_t size)
 }
 
 static const struct cat_key cat_office_keys[] = {
-    {"name_sr", CAT_TEXT, CAT_LANG(struct office, name, LANG_SR), 0, 0, 0, NULL},
-    {"name_en", CAT_TEXT, CAT_LANG(struct office, name, LANG_EN), 0, 0, 0, NULL},
-    {"street", CAT_TEXT, CAT_FIELD(struct office, street), 0, 0, 0, NULL},
-    {"postal_code", CAT_TEXT, CAT_FIELD(struct office, postal_code), 0, 0, 0, cat_check_postal},
-    {"city", CAT_TEXT, CAT_FIELD(struct office, city), 0, 0, 0, NULL},
-    {"phone", CAT_TEXT, CAT_FIELD(struct office, phone), 0, 0, 0, NULL},
-    {"email", CAT_TEXT, CAT_FIELD(struct office, email), 0, 0, 0, cat_check_email},
-    {"hours_sr", CAT_TEXT, CAT_LANG(struct office, hours, LANG_SR), 0, 0, 0, NULL},
-    {"hours_en", CAT_TEXT, CAT_LANG(struct office, hours, LANG_EN), 0, 0, 0, NULL},
-    {"secretariat", CAT_INT, CAT_FIELD(struct office, secretariat), 0, 1, 1, NULL},
+	{"name_sr", CAT_TEXT, CAT_LANG(struct office, name, LANG_SR), 0, 0, 0, NULL},
+	{"name_en", CAT_TEXT, CAT_LANG(struct office, name, LANG_EN), 0, 0, 0, NULL},
+	{"street", CAT_TEXT, CAT_FIELD(struct office, street), 0, 0, 0, NULL},
+	{"postal_code", CAT_TEXT, CAT_FIELD(struct office, postal_code), 0, 0, 0, cat_check_postal},
+	{"city", CAT_TEXT, CAT_FIELD(struct office, city), 0, 0, 0, NULL},
+	{"phone", CAT_TEXT, CAT_FIELD(struct office, phone), 0, 0, 0, NULL},
+	{"email", CAT_TEXT, CAT_FIELD(struct office, email), 0, 0, 0, cat_check_email},
+	{"hours_sr", CAT_TEXT, CAT_LANG(struct office, hours, LANG_SR), 0, 0, 0, NULL},
+	{"hours_en", CAT_TEXT, CAT_LANG(struct office, hours, LANG_EN), 0, 0, 0, NULL},
+	{"secretariat", CAT_INT, CAT_FIELD(struct office, secretariat), 0, 1, 1, NULL},
 };
 
 static const struct cat_key cat_tariff_keys[] = {
-    {"name_sr", CAT_TEXT, CAT_LANG(struct tariff_item, name, LANG_SR), 0, 0, 0, NULL},
-    {"name_en", CAT_TEXT, CAT_LANG(struct tariff_item, name, LANG_EN), 0, 0, 0, NULL},
-    {"years", CAT_INT, CAT_FIELD(struct tariff_item, validity_years), 1, 10, 0, NULL},
-    {"price", CAT_INT, CAT_FIELD(struct tariff_item, price_para), 1, CAT_PRICE_MAX, 0, NULL},
+	{"name_sr", CAT_TEXT, CAT_LANG(struct tariff_item, name, LANG_SR), 0, 0, 0, NULL},
+	{"name_en", CAT_TEXT, CAT_LANG(struct tariff_item, name, LANG_EN), 0, 0, 0, NULL},
+	{"years", CAT_INT, CAT_FIELD(struct tariff_item, validity_years), 1, 10, 0, NULL},
+	{"price", CAT_INT, CAT_FIELD(struct tariff_item, price_para), 1, CAT_PRICE_MAX, 0, NULL},
 };
 
 static const struct cat_key cat_seller_keys[] = {
-    {"name", CAT_TEXT, CAT_FIELD(struct seller, name), 0, 0, 0, cat_check_qr_text},
-    {"street", CAT_TEXT, CAT_FIELD(struct seller, street), 0, 0, 0, cat_check_qr_text},
-    {"postal_code", CAT_TEXT, CAT_FIELD(struct seller, postal_code), 0, 0, 0, cat_check_postal},
-    {"city", CAT_TEXT, CAT_FIELD(struct seller, city), 0, 0, 0, cat_check_qr_text},
-    {"pib", CAT_TEXT, CAT_FIELD(struct seller, pib), 0, 0, 0, cat_check_pib},
-    {"mb", CAT_TEXT, CAT_FIELD(struct seller, mb), 0, 0, 0, cat_check_mb},
-    {"account", CAT_TEXT, CAT_FIELD(struct seller, account), 0, 0, 0, cat_check_account},
-    {"bank", CAT_TEXT, CAT_FIELD(struct seller, bank), 0, 0, 0, NULL},
-    {"payment_code", CAT_TEXT, CAT_FIELD(struct seller, payment_code), 0, 0, 0,
-     cat_check_payment_code},
-    {"purpose_sr", CAT_TEXT, CAT_LANG(struct seller, purpose, LANG_SR), 0, 0, 0, cat_check_qr_text},
-    {"purpose_en", CAT_TEXT, CAT_LANG(struct seller, purpose, LANG_EN), 0, 0, 0, cat_check_qr_text},
-    {"ca_name", CAT_TEXT, CAT_FIELD(struct seller, ca_name), 0, 0, 0, NULL},
-    {"vat_pct", CAT_INT, CAT_FIELD(struct seller, vat_pct), 0, 100, 0, NULL},
-    {"due_days", CAT_INT, CAT_FIELD(struct seller, due_days), 0, 365, 0, NULL},
-    {"card_reader_price", CAT_INT, CAT_FIELD(struct seller, card_reader_para), 0, CAT_PRICE_MAX, 0,
-     NULL},
-    {"card_reader_name_sr", CAT_TEXT, CAT_LANG(struct seller, card_reader_name, LANG_SR), 0, 0, 0,
-     NULL},
-    {"card_reader_name_en", CAT_TEXT, CAT_LANG(struct seller, card_reader_name, LANG_EN), 0, 0, 0,
-     NULL},
+	{"name", CAT_TEXT, CAT_FIELD(struct seller, name), 0, 0, 0, cat_check_qr_text},
+	{"street", CAT_TEXT, CAT_FIELD(struct seller, street), 0, 0, 0, cat_check_qr_text},
+	{"postal_code", CAT_TEXT, CAT_FIELD(struct seller, postal_code), 0, 0, 0, cat_check_postal},
+	{"city", CAT_TEXT, CAT_FIELD(struct seller, city), 0, 0, 0, cat_check_qr_text},
+	{"pib", CAT_TEXT, CAT_FIELD(struct seller, pib), 0, 0, 0, cat_check_pib},
+	{"mb", CAT_TEXT, CAT_FIELD(struct seller, mb), 0, 0, 0, cat_check_mb},
+	{"account", CAT_TEXT, CAT_FIELD(struct seller, account), 0, 0, 0, cat_check_account},
+	{"bank", CAT_TEXT, CAT_FIELD(struct seller, bank), 0, 0, 0, NULL},
+	{"payment_code", CAT_TEXT, CAT_FIELD(struct seller, payment_code), 0, 0, 0,
+	 cat_check_payment_code},
+	{"purpose_sr", CAT_TEXT, CAT_LANG(struct seller, purpose, LANG_SR), 0, 0, 0,
+	 cat_check_qr_text},
+	{"purpose_en", CAT_TEXT, CAT_LANG(struct seller, purpose, LANG_EN), 0, 0, 0,
+	 cat_check_qr_text},
+	{"ca_name", CAT_TEXT, CAT_FIELD(struct seller, ca_name), 0, 0, 0, NULL},
+	{"vat_pct", CAT_INT, CAT_FIELD(struct seller, vat_pct), 0, 100, 0, NULL},
+	{"due_days", CAT_INT, CAT_FIELD(struct seller, due_days), 0, 365, 0, NULL},
+	{"card_reader_price", CAT_INT, CAT_FIELD(struct seller, card_reader_para), 0, CAT_PRICE_MAX,
+	 0, NULL},
+	{"card_reader_name_sr", CAT_TEXT, CAT_LANG(struct seller, card_reader_name, LANG_SR), 0, 0,
+	 0, NULL},
+	{"card_reader_name_en", CAT_TEXT, CAT_LANG(struct seller, card_reader_name, LANG_EN), 0, 0,
+	 0, NULL},
 };
 
 static const struct cat_key cat_doc_keys[] = {
-    {"text_sr", CAT_TEXT, CAT_LANG(struct supporting_doc, text, LANG_SR), 0, 0, 0, NULL},
-    {"text_en", CAT_TEXT, CAT_LANG(struct supporting_doc, text, LANG_EN), 0, 0, 0, NULL},
-    {"types", CAT_TYPES, CAT_FIELD(struct supporting_doc, types), 0, 0, 0, NULL},
+	{"text_sr", CAT_TEXT, CAT_LANG(struct supporting_doc, text, LANG_SR), 0, 0, 0, NULL},
+	{"text_en", CAT_TEXT, CAT_LANG(struct supporting_doc, text, LANG_EN), 0, 0, 0, NULL},
+	{"types", CAT_TYPES, CAT_FIELD(struct supporting_doc, types), 0, 0, 0, NULL},
 };
 
 enum cat_sec { CAT_OFFICE, CAT_TARIFF, CAT_SELLER, CAT_DOCUMENT, CAT_SEC__MAX };
@@ -165,10 +167,10 @@ static const struct cat_section {
 	const struct cat_key *keys;
 	size_t nkeys;
 } cat_sections[CAT_SEC__MAX] = {
-    [CAT_OFFICE] = {"office", 1, CAT_KEYS(cat_office_keys)},
-    [CAT_TARIFF] = {"tariff", 1, CAT_KEYS(cat_tariff_keys)},
-    [CAT_SELLER] = {"seller", 0, CAT_KEYS(cat_seller_keys)},
-    [CAT_DOCUMENT] = {"document", 1, CAT_KEYS(cat_doc_keys)},
+	[CAT_OFFICE] = {"office", 1, CAT_KEYS(cat_office_keys)},
+	[CAT_TARIFF] = {"tariff", 1, CAT_KEYS(cat_tariff_keys)},
+	[CAT_SELLER] = {"seller", 0, CAT_KEYS(cat_seller_keys)},
+	[CAT_DOCUMENT] = {"document", 1, CAT_KEYS(cat_doc_keys)},
 };
 
 /* The parse in progress.  seen[] holds one bit per key of cat_*_keys
@@ -199,7 +201,7 @@ static int cat_id_valid(const char *s)
 
 	return n >= 1 && n <= CAT_ID_MAX &&
 	       s[strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")] ==
-	           '\0';
+		       '\0';
 }
 
 /*
@@ -221,12 +223,12 @@ static int cat_open(struct cat_ctx *x, const char *section, char *why, size_t wh
 			sec = &cat_sections[s];
 	if (sec == NULL) {
 		snprintf(why, whylen,
-		         "unknown section (expected office, tariff, seller or document)");
+			 "unknown section (expected office, tariff, seller or document)");
 		return -1;
 	}
 	if (sec->has_id && !cat_id_valid(id)) {
 		snprintf(why, whylen, "expected [%s CODE], CODE 1-%d of A-Z a-z 0-9 - _", sec->name,
-		         CAT_ID_MAX);
+			 CAT_ID_MAX);
 		return -1;
 	}
 	if (!sec->has_id && sp != NULL) {
@@ -347,7 +349,7 @@ static int cat_text_valid(const char *v)
  * the problem in why.
  */
 static int cat_store(struct cat_ctx *x, const struct cat_key *k, const char *value, int append,
-                     char *why, size_t whylen)
+		     char *why, size_t whylen)
 {
 	char *field = x->base + k->off;
 	const char *problem;
@@ -379,7 +381,7 @@ static int cat_store(struct cat_ctx *x, const struct cat_key *k, const char *val
 	case CAT_INT:
 		if (cat_number(value, &n) != 0 || n < k->min || n > k->max) {
 			snprintf(why, whylen, "not a whole number from %lld to %lld", k->min,
-			         k->max);
+				 k->max);
 			return -1;
 		}
 		if (k->size == sizeof(int))
@@ -465,7 +467,7 @@ static int cat_finish(struct cat_ctx *x)
 	for (i = 0; i < c->noffices; i++) {
 		if ((key = cat_missing(&cat_sections[CAT_OFFICE], x->office_seen[i])) != NULL) {
 			snprintf(x->err, x->errlen, "office %s: %s: missing", c->offices[i].code,
-			         key);
+				 key);
 			return -1;
 		}
 		secretariats += c->offices[i].secretariat != 0;
@@ -473,7 +475,7 @@ static int cat_finish(struct cat_ctx *x)
 	for (i = 0; i < c->ntariff; i++)
 		if ((key = cat_missing(&cat_sections[CAT_TARIFF], x->tariff_seen[i])) != NULL) {
 			snprintf(x->err, x->errlen, "tariff %s: %s: missing", c->tariff[i].code,
-			         key);
+				 key);
 			return -1;
 		}
 	for (i = 0; i < c->ndocs; i++)
@@ -486,10 +488,10 @@ static int cat_finish(struct cat_ctx *x)
 		return -1;
 	}
 	if (secretariats != 1) {
-		snprintf(
-		    x->err, x->errlen,
-		    "office: secretariat: exactly one office must be the Secretariat (found %zu)",
-		    secretariats);
+		snprintf(x->err, x->errlen,
+			 "office: secretariat: exactly one office must be the Secretariat (found "
+			 "%zu)",
+			 secretariats);
 		return -1;
 	}
 	if (c->ntariff == 0) {
@@ -517,9 +519,9 @@ static int cat_lines_fit(const char *text, char *err, size_t errlen)
 		n = strcspn(text, "\n");
 		if (n > CAT_LINE_MAX) {
 			snprintf(err, errlen,
-			         "line %zu: longer than %d bytes (continue the value on an "
-			         "indented line)",
-			         line, CAT_LINE_MAX);
+				 "line %zu: longer than %d bytes (continue the value on an "
+				 "indented line)",
+				 line, CAT_LINE_MAX);
 			return -1;
 		}
 		if (text[n] == '\0')
@@ -560,7 +562,7 @@ int catalog_parse(struct catalog *c, const char *text, char *err, size_t errlen)
 		goto fail;
 	if (rc != 0) {
 		snprintf(err, errlen, "line %d: syntax error (expected [section] or key = value)",
-		         rc);
+			 rc);
 		goto fail;
 	}
 	if (cat_finish(&x) != 0)

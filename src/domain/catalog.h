@@ -44,13 +44,13 @@ struct seller {
 	char city[64];
 	char pib[12];
 	char mb[12];
-	char account[24];     /* 18 digits, e.g. "160000000012345678" */
+	char account[24]; /* 18 digits, e.g. "160000000012345678" */
 	char bank[96];
 	char payment_code[4]; /* IPS "SF", e.g. "221" */
 	char purpose[LANG__MAX][36];
-	char ca_name[160];    /* the certification authority */
-	int vat_pct;          /* 20 */
-	int due_days;         /* proforma due date = confirmation + due_days */
+	char ca_name[160];          /* the certification authority */
+	int vat_pct;                /* 20 */
+	int due_days;               /* proforma due date = confirmation + due_days */
 	long long card_reader_para; /* card reader price without VAT */
 	char card_reader_name[LANG__MAX][96];
 };

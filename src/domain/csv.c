@@ -151,7 +151,7 @@ int csv_next(struct csv *r)
 	for (;;) {
 		if (r->nfields == CSV_MAX_FIELDS) {
 			snprintf(msg, sizeof(msg), "more than %d fields in a record",
-			         CSV_MAX_FIELDS);
+				 CSV_MAX_FIELDS);
 			return csv_fail(r, r->next_line, msg);
 		}
 		offs[r->nfields++] = used;

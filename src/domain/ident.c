@@ -85,7 +85,7 @@ enum jmbg_error jmbg_check(const char *s)
 		return JMBG_DIGITS;
 	yyy = ident_num(s + 4, 3);
 	if (!ident_date_exists(ident_num(s, 2), ident_num(s + 2, 2),
-	                       yyy >= 800 ? 1000 + yyy : 2000 + yyy))
+			       yyy >= 800 ? 1000 + yyy : 2000 + yyy))
 		return JMBG_DATE;
 	for (i = 0; i < 12; i++)
 		sum += (s[i] - '0') * w[i];

@@ -282,9 +282,9 @@ static const struct ips_rule {
 	int required;
 	int (*valid)(const char *s, size_t n);
 } ips_rules[] = {
-    {"K", 1, ips_v_k}, {"V", 1, ips_v_v},          {"C", 1, ips_v_c}, {"R", 1, ips_v_r},
-    {"N", 1, ips_v_n}, {"I", 1, ips_amount_valid}, {"P", 0, ips_v_n}, {"SF", 1, ips_code_valid},
-    {"S", 0, ips_v_s}, {"RO", 0, ips_ref_valid},
+	{"K", 1, ips_v_k}, {"V", 1, ips_v_v},          {"C", 1, ips_v_c}, {"R", 1, ips_v_r},
+	{"N", 1, ips_v_n}, {"I", 1, ips_amount_valid}, {"P", 0, ips_v_n}, {"SF", 1, ips_code_valid},
+	{"S", 0, ips_v_s}, {"RO", 0, ips_ref_valid},
 };
 
 #define IPS_NRULES (sizeof(ips_rules) / sizeof(ips_rules[0]))

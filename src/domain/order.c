@@ -12,8 +12,8 @@
 #define ORDER_REF_DIGITS 8 /* N is at least this long: 00000123 */
 
 static const char *const order_type_names[] = {
-    [ORDER_NATURAL] = "natural",
-    [ORDER_LEGAL] = "legal",
+	[ORDER_NATURAL] = "natural",
+	[ORDER_LEGAL] = "legal",
 };
 
 /* "natural" or "legal"; "unknown" for a value outside the enum, so a

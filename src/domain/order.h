@@ -56,7 +56,7 @@ struct order {
 	time_t confirmed_at; /* 0 while a draft */
 };
 
-const char *order_type_name(enum order_type t); /* "natural" / "legal" */
+const char *order_type_name(enum order_type t);            /* "natural" / "legal" */
 int order_type_parse(const char *s, enum order_type *out); /* 0 or -1 */
 
 /* The model 97 payment reference of order id: N is the id as 8+ digits

@@ -78,7 +78,7 @@ int password_is_common(const char *pw)
 	if (pw == NULL || password_lower(pw, low) == -1)
 		return 0;
 	return bsearch(low, password_common, password_common_len, sizeof(password_common[0]),
-	               password_cmp) != NULL;
+		       password_cmp) != NULL;
 }
 
 /*

@@ -20,10 +20,10 @@
 #define PAYMENT_RUN_MARKS 16
 
 static const char *const match_result_names[MATCH__MAX] = {
-    [MATCH_EXACT] = "exact",
-    [MATCH_PARTIAL] = "partial",
-    [MATCH_OVERPAID] = "overpaid",
-    [MATCH_UNKNOWN_REFERENCE] = "unknown_reference",
+	[MATCH_EXACT] = "exact",
+	[MATCH_PARTIAL] = "partial",
+	[MATCH_OVERPAID] = "overpaid",
+	[MATCH_UNKNOWN_REFERENCE] = "unknown_reference",
 };
 
 static int pay_isdigit(char c)
@@ -238,7 +238,7 @@ int payment_amount_parse(const char *s, long long *para, const char **why)
 			return pay_fail(why, "malformed amount: separators out of place");
 		if (decimals == 0)
 			return pay_fail(why,
-			                "malformed amount: no digits after the decimal separator");
+					"malformed amount: no digits after the decimal separator");
 		if (decimals > 2)
 			return pay_fail(why, "more than two decimals");
 		for (i = 0; i < decimals; i++)
@@ -422,7 +422,7 @@ int payment_ref_normalize(const char *s, char *out, size_t outlen)
  * a split, longest first.  1 with out set, or 0.
  */
 static int pay_ref_in_run(const char *d, const size_t *marks, size_t nmarks, char *out,
-                          size_t outlen)
+			  size_t outlen)
 {
 	size_t a, b, len;
 
@@ -462,7 +462,7 @@ int payment_ref_find(const char *text, char *out, size_t outlen)
 			if (pay_isdigit(*p)) {
 				d[n++] = *p++;
 			} else if ((*p == ' ' || *p == '-') && pay_isdigit(p[1]) &&
-			           nmarks < PAYMENT_RUN_MARKS) {
+				   nmarks < PAYMENT_RUN_MARKS) {
 				marks[nmarks++] = n;
 				p++;
 			} else {
@@ -504,7 +504,7 @@ const char *match_result_name(enum match_result r)
 }
 
 int payment_match(int order_known, long long total_para, long long paid_before_para,
-                  long long amount_para, struct payment_match *out)
+		  long long amount_para, struct payment_match *out)
 {
 	if (out == NULL || amount_para <= 0 || amount_para > PAYMENT_PARA_MAX || total_para < 0 ||
 	    total_para > PAYMENT_PARA_MAX || paid_before_para < 0 ||

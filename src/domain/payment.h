@@ -116,6 +116,6 @@ struct payment_match {
  * PAYMENT_AMOUNT_MAX_DIGITS integer digits.
  */
 int payment_match(int order_known, long long total_para, long long paid_before_para,
-                  long long amount_para, struct payment_match *out);
+		  long long amount_para, struct payment_match *out);
 
 #endif

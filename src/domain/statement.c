@@ -25,25 +25,26 @@
 #define STMT_KEY_MAX 64     /* bytes of a normalised CSV header name */
 
 static const char *const stmt_format_names[STMT__MAX] = {
-    [STMT_AUTO] = "auto",
-    [STMT_CSV] = "csv",
-    [STMT_CAMT053] = "camt.053",
+	[STMT_AUTO] = "auto",
+	[STMT_CSV] = "csv",
+	[STMT_CAMT053] = "camt.053",
 };
 
 /* Windows-1250 bytes 0x80-0xFF as Unicode code points (U+FFFD where
  * the code page leaves a byte undefined). */
 static const unsigned short stmt_cp1250[128] = {
-    0x20ac, 0xfffd, 0x201a, 0xfffd, 0x201e, 0x2026, 0x2020, 0x2021, 0xfffd, 0x2030, 0x0160, 0x2039,
-    0x015a, 0x0164, 0x017d, 0x0179, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
-    0xfffd, 0x2122, 0x0161, 0x203a, 0x015b, 0x0165, 0x017e, 0x017a, 0x00a0, 0x02c7, 0x02d8, 0x0141,
-    0x00a4, 0x0104, 0x00a6, 0x00a7, 0x00a8, 0x00a9, 0x015e, 0x00ab, 0x00ac, 0x00ad, 0x00ae, 0x017b,
-    0x00b0, 0x00b1, 0x02db, 0x0142, 0x00b4, 0x00b5, 0x00b6, 0x00b7, 0x00b8, 0x0105, 0x015f, 0x00bb,
-    0x013d, 0x02dd, 0x013e, 0x017c, 0x0154, 0x00c1, 0x00c2, 0x0102, 0x00c4, 0x0139, 0x0106, 0x00c7,
-    0x010c, 0x00c9, 0x0118, 0x00cb, 0x011a, 0x00cd, 0x00ce, 0x010e, 0x0110, 0x0143, 0x0147, 0x00d3,
-    0x00d4, 0x0150, 0x00d6, 0x00d7, 0x0158, 0x016e, 0x00da, 0x0170, 0x00dc, 0x00dd, 0x0162, 0x00df,
-    0x0155, 0x00e1, 0x00e2, 0x0103, 0x00e4, 0x013a, 0x0107, 0x00e7, 0x010d, 0x00e9, 0x0119, 0x00eb,
-    0x011b, 0x00ed, 0x00ee, 0x010f, 0x0111, 0x0144, 0x0148, 0x00f3, 0x00f4, 0x0151, 0x00f6, 0x00f7,
-    0x0159, 0x016f, 0x00fa, 0x0171, 0x00fc, 0x00fd, 0x0163, 0x02d9,
+	0x20ac, 0xfffd, 0x201a, 0xfffd, 0x201e, 0x2026, 0x2020, 0x2021, 0xfffd, 0x2030, 0x0160,
+	0x2039, 0x015a, 0x0164, 0x017d, 0x0179, 0xfffd, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022,
+	0x2013, 0x2014, 0xfffd, 0x2122, 0x0161, 0x203a, 0x015b, 0x0165, 0x017e, 0x017a, 0x00a0,
+	0x02c7, 0x02d8, 0x0141, 0x00a4, 0x0104, 0x00a6, 0x00a7, 0x00a8, 0x00a9, 0x015e, 0x00ab,
+	0x00ac, 0x00ad, 0x00ae, 0x017b, 0x00b0, 0x00b1, 0x02db, 0x0142, 0x00b4, 0x00b5, 0x00b6,
+	0x00b7, 0x00b8, 0x0105, 0x015f, 0x00bb, 0x013d, 0x02dd, 0x013e, 0x017c, 0x0154, 0x00c1,
+	0x00c2, 0x0102, 0x00c4, 0x0139, 0x0106, 0x00c7, 0x010c, 0x00c9, 0x0118, 0x00cb, 0x011a,
+	0x00cd, 0x00ce, 0x010e, 0x0110, 0x0143, 0x0147, 0x00d3, 0x00d4, 0x0150, 0x00d6, 0x00d7,
+	0x0158, 0x016e, 0x00da, 0x0170, 0x00dc, 0x00dd, 0x0162, 0x00df, 0x0155, 0x00e1, 0x00e2,
+	0x0103, 0x00e4, 0x013a, 0x0107, 0x00e7, 0x010d, 0x00e9, 0x0119, 0x00eb, 0x011b, 0x00ed,
+	0x00ee, 0x010f, 0x0111, 0x0144, 0x0148, 0x00f3, 0x00f4, 0x0151, 0x00f6, 0x00f7, 0x0159,
+	0x016f, 0x00fa, 0x0171, 0x00fc, 0x00fd, 0x0163, 0x02d9,
 };
 
 const char *stmt_format_name(enum stmt_format f)
@@ -71,7 +72,7 @@ void statement_free(struct statement *st)
 
 /* Records a line error (the first STMT_MAX_ERRORS are kept). */
 static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
 {
 	struct stmt_error *e;
@@ -91,7 +92,7 @@ static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
 
 /* Refuses the whole file (the first reason given stays).  Returns -1. */
 static int stmt_fatal(struct statement *st, size_t line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static int stmt_fatal(struct statement *st, size_t line, const char *fmt, ...)
 {
 	size_t off = 0;
@@ -119,7 +120,7 @@ static int stmt_push(struct statement *st, const struct stmt_line *l, size_t *ca
 
 	if (st->nlines == STMT_MAX_LINES)
 		return stmt_fatal(st, l->line, "more than %d credit lines in one statement",
-		                  STMT_MAX_LINES);
+				  STMT_MAX_LINES);
 	if (st->nlines == *cap) {
 		ncap = *cap ? *cap * 2 : 256;
 		if (ncap > STMT_MAX_LINES)
@@ -218,7 +219,7 @@ static const char *stmt_quote(const struct statement *st, char buf[STMT_VALUE_MS
  * reference is given).
  */
 static void stmt_reference(const struct statement *st, struct stmt_line *l, const char *model,
-                           const char *ref, const char *text)
+			   const char *ref, const char *text)
 {
 	char raw[STMT_FIELD_MAX], joined[STMT_FIELD_MAX];
 
@@ -388,76 +389,76 @@ static const struct {
 	enum csv_col col;
 	const char *name;
 } csv_names[] = {
-    {COL_DATE, "datum"},
-    {COL_DATE, "date"},
-    {COL_DATE, "datum uplate"},
-    {COL_DATE, "datum knjizenja"},
-    {COL_DATE, "datum valute"},
-    {COL_DATE, "datum prometa"},
-    {COL_DATE, "datum transakcije"},
-    {COL_DATE, "booking date"},
-    {COL_DATE, "value date"},
-    {COL_DATE, "transaction date"},
-    {COL_DATE, "датум"},
-    {COL_AMOUNT, "iznos"},
-    {COL_AMOUNT, "amount"},
-    {COL_AMOUNT, "iznos uplate"},
-    {COL_AMOUNT, "iznos rsd"},
-    {COL_AMOUNT, "износ"},
-    {COL_CREDIT, "potrazuje"},
-    {COL_CREDIT, "credit"},
-    {COL_CREDIT, "uplate"},
-    {COL_CREDIT, "uplata"},
-    {COL_CREDIT, "odobrenje"},
-    {COL_CREDIT, "потражује"},
-    {COL_DEBIT, "duguje"},
-    {COL_DEBIT, "debit"},
-    {COL_DEBIT, "isplate"},
-    {COL_DEBIT, "isplata"},
-    {COL_DEBIT, "zaduzenje"},
-    {COL_DEBIT, "дугује"},
-    {COL_PAYER, "uplatilac"},
-    {COL_PAYER, "platilac"},
-    {COL_PAYER, "payer"},
-    {COL_PAYER, "nalogodavac"},
-    {COL_PAYER, "naziv uplatioca"},
-    {COL_PAYER, "naziv platioca"},
-    {COL_PAYER, "payer name"},
-    {COL_PAYER, "debtor"},
-    {COL_PAYER, "уплатилац"},
-    {COL_PAYER, "платилац"},
-    {COL_REFERENCE, "poziv na broj"},
-    {COL_REFERENCE, "poziv na broj odobrenja"},
-    {COL_REFERENCE, "reference"},
-    {COL_REFERENCE, "payment reference"},
-    {COL_REFERENCE, "referenca"},
-    {COL_REFERENCE, "pnb"},
-    {COL_REFERENCE, "позив на број"},
-    {COL_MODEL, "model"},
-    {COL_MODEL, "model odobrenja"},
-    {COL_MODEL, "модел"},
-    {COL_PURPOSE, "svrha"},
-    {COL_PURPOSE, "svrha uplate"},
-    {COL_PURPOSE, "svrha placanja"},
-    {COL_PURPOSE, "purpose"},
-    {COL_PURPOSE, "description"},
-    {COL_PURPOSE, "сврха"},
-    {COL_ID, "id"},
-    {COL_ID, "transaction id"},
-    {COL_ID, "id transakcije"},
-    {COL_ID, "broj transakcije"},
-    {COL_ID, "bank reference"},
-    {COL_CURRENCY, "valuta"},
-    {COL_CURRENCY, "currency"},
-    {COL_CURRENCY, "ccy"},
+	{COL_DATE, "datum"},
+	{COL_DATE, "date"},
+	{COL_DATE, "datum uplate"},
+	{COL_DATE, "datum knjizenja"},
+	{COL_DATE, "datum valute"},
+	{COL_DATE, "datum prometa"},
+	{COL_DATE, "datum transakcije"},
+	{COL_DATE, "booking date"},
+	{COL_DATE, "value date"},
+	{COL_DATE, "transaction date"},
+	{COL_DATE, "датум"},
+	{COL_AMOUNT, "iznos"},
+	{COL_AMOUNT, "amount"},
+	{COL_AMOUNT, "iznos uplate"},
+	{COL_AMOUNT, "iznos rsd"},
+	{COL_AMOUNT, "износ"},
+	{COL_CREDIT, "potrazuje"},
+	{COL_CREDIT, "credit"},
+	{COL_CREDIT, "uplate"},
+	{COL_CREDIT, "uplata"},
+	{COL_CREDIT, "odobrenje"},
+	{COL_CREDIT, "потражује"},
+	{COL_DEBIT, "duguje"},
+	{COL_DEBIT, "debit"},
+	{COL_DEBIT, "isplate"},
+	{COL_DEBIT, "isplata"},
+	{COL_DEBIT, "zaduzenje"},
+	{COL_DEBIT, "дугује"},
+	{COL_PAYER, "uplatilac"},
+	{COL_PAYER, "platilac"},
+	{COL_PAYER, "payer"},
+	{COL_PAYER, "nalogodavac"},
+	{COL_PAYER, "naziv uplatioca"},
+	{COL_PAYER, "naziv platioca"},
+	{COL_PAYER, "payer name"},
+	{COL_PAYER, "debtor"},
+	{COL_PAYER, "уплатилац"},
+	{COL_PAYER, "платилац"},
+	{COL_REFERENCE, "poziv na broj"},
+	{COL_REFERENCE, "poziv na broj odobrenja"},
+	{COL_REFERENCE, "reference"},
+	{COL_REFERENCE, "payment reference"},
+	{COL_REFERENCE, "referenca"},
+	{COL_REFERENCE, "pnb"},
+	{COL_REFERENCE, "позив на број"},
+	{COL_MODEL, "model"},
+	{COL_MODEL, "model odobrenja"},
+	{COL_MODEL, "модел"},
+	{COL_PURPOSE, "svrha"},
+	{COL_PURPOSE, "svrha uplate"},
+	{COL_PURPOSE, "svrha placanja"},
+	{COL_PURPOSE, "purpose"},
+	{COL_PURPOSE, "description"},
+	{COL_PURPOSE, "сврха"},
+	{COL_ID, "id"},
+	{COL_ID, "transaction id"},
+	{COL_ID, "id transakcije"},
+	{COL_ID, "broj transakcije"},
+	{COL_ID, "bank reference"},
+	{COL_CURRENCY, "valuta"},
+	{COL_CURRENCY, "currency"},
+	{COL_CURRENCY, "ccy"},
 };
 
 /* Serbian Latin letters read without their diacritics in header names. */
 static const struct {
 	const char *from, *to;
 } csv_folds[] = {
-    {"Č", "c"}, {"č", "c"}, {"Ć", "c"}, {"ć", "c"},  {"Š", "s"},
-    {"š", "s"}, {"Ž", "z"}, {"ž", "z"}, {"Đ", "dj"}, {"đ", "dj"},
+	{"Č", "c"}, {"č", "c"}, {"Ć", "c"}, {"ć", "c"},  {"Š", "s"},
+	{"š", "s"}, {"Ž", "z"}, {"ž", "z"}, {"Đ", "dj"}, {"đ", "dj"},
 };
 
 struct csv_cols {
@@ -587,7 +588,7 @@ static int csv_blank(const char *s)
  * is skipped (a debit, counted, or zero), -1 after recording an error.
  */
 static int csv_amount(struct statement *st, const struct csv *r, const struct csv_cols *c,
-                      long long *para)
+		      long long *para)
 {
 	const char *credit, *debit, *why;
 	char q[STMT_VALUE_MSG];
@@ -611,7 +612,7 @@ static int csv_amount(struct statement *st, const struct csv *r, const struct cs
 	if (!csv_blank(credit)) {
 		if (payment_amount_parse(credit, &v, &why) != 0 || v < 0) {
 			stmt_err(st, r->line, "credit \"%s\": %s", stmt_quote(st, q, credit),
-			         v < 0 ? "negative" : why);
+				 v < 0 ? "negative" : why);
 			return -1;
 		}
 		if (v > 0) {
@@ -654,7 +655,7 @@ static int csv_rsd(const char *s)
 /* One data record.  Errors are recorded; returns -1 only when the file
  * must be refused (stmt_push). */
 static int csv_record(struct statement *st, const struct csv *r, const struct csv_cols *c,
-                      size_t *cap)
+		      size_t *cap)
 {
 	struct stmt_line l;
 	char q[STMT_VALUE_MSG], purpose[STMT_FIELD_MAX];
@@ -667,7 +668,7 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 		return 0; /* ",,,," rows: spreadsheets pad with them */
 	if (r->nfields < c->need) {
 		stmt_err(st, r->line, "%zu fields where the header has at least %zu", r->nfields,
-		         c->need);
+			 c->need);
 		return 0;
 	}
 	memset(&l, 0, sizeof(l));
@@ -677,13 +678,13 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 	s = csv_field(r, c, COL_CURRENCY);
 	if (!csv_rsd(s)) {
 		stmt_err(st, r->line, "currency \"%s\": only RSD payments are imported",
-		         stmt_quote(st, q, s));
+			 stmt_quote(st, q, s));
 		return 0;
 	}
 	date = csv_field(r, c, COL_DATE);
 	if (payment_date_parse(date, l.date) != 0) {
 		stmt_err(st, r->line, "date \"%s\": expected YYYY-MM-DD or DD.MM.YYYY",
-		         stmt_quote(st, q, date));
+			 stmt_quote(st, q, date));
 		return 0;
 	}
 	s = csv_field(r, c, COL_PAYER);
@@ -704,18 +705,18 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 static int csv_no_header(struct statement *st, const struct csv_cols *best, size_t best_line)
 {
 	static const char *const names[COL__MAX] = {[COL_DATE] = "date",
-	                                            [COL_AMOUNT] = "amount",
-	                                            [COL_PAYER] = "payer",
-	                                            [COL_REFERENCE] = "reference"};
+						    [COL_AMOUNT] = "amount",
+						    [COL_PAYER] = "payer",
+						    [COL_REFERENCE] = "reference"};
 	static const enum csv_col required[] = {COL_DATE, COL_AMOUNT, COL_PAYER, COL_REFERENCE};
 	char missing[80] = "";
 	size_t i;
 
 	if (best->found == 0)
 		return stmt_fatal(st, 0,
-		                  "no header row naming date, amount, payer and reference in "
-		                  "the first %d rows",
-		                  STMT_HEADER_SEARCH);
+				  "no header row naming date, amount, payer and reference in "
+				  "the first %d rows",
+				  STMT_HEADER_SEARCH);
 	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (best->col[required[i]] >= 0 ||
 		    (required[i] == COL_AMOUNT && best->col[COL_CREDIT] >= 0))
@@ -764,8 +765,8 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 	if (!found) {
 		if (semicolon_line != 0)
 			stmt_fatal(st, semicolon_line,
-			           "fields are separated by ';': export the statement as CSV with "
-			           "',' between fields");
+				   "fields are separated by ';': export the statement as CSV with "
+				   "',' between fields");
 		else if (rows == 0)
 			stmt_fatal(st, 0, "the file is empty");
 		else
@@ -861,7 +862,7 @@ static void camt_ccy(const xmlNode *amt, char *out, size_t outlen)
 	xmlChar *v = xmlGetNoNsProp(amt, (const xmlChar *)"Ccy");
 
 	payment_text_clean(out, outlen, v != NULL ? (const char *)v : "",
-	                   v != NULL ? strlen((const char *)v) : 0);
+			   v != NULL ? strlen((const char *)v) : 0);
 	xmlFree(v);
 }
 
@@ -869,7 +870,7 @@ static void camt_ccy(const xmlNode *amt, char *out, size_t outlen)
 static void camt_date(const xmlNode *n, char out[11])
 {
 	static const char *const paths[] = {"BookgDt/Dt", "BookgDt/DtTm", "ValDt/Dt", "ValDt/DtTm",
-	                                    NULL};
+					    NULL};
 	char text[40];
 
 	camt_first(n, paths, text, sizeof(text));
@@ -916,7 +917,7 @@ static void camt_strd_ref(const xmlNode *tx, char *out, size_t outlen)
 
 /* The bank's id of transaction tx (the idx-th of entry e), statement.h. */
 static void camt_bank_id(const struct camt_entry *e, const xmlNode *tx, size_t idx, char *out,
-                         size_t outlen)
+			 size_t outlen)
 {
 	char v[64], part[41];
 
@@ -943,13 +944,13 @@ static void camt_bank_id(const struct camt_entry *e, const xmlNode *tx, size_t i
  * entry e.  Errors are recorded; -1 only when the file must be refused.
  */
 static int camt_tx(struct statement *st, const struct camt_entry *e, const xmlNode *tx, size_t idx,
-                   size_t *cap)
+		   size_t *cap)
 {
 	static const char *const amounts[] = {"Amt", "AmtDtls/TxAmt/Amt", "AmtDtls/InstdAmt/Amt",
-	                                      NULL};
+					      NULL};
 	static const char *const payers[] = {"RltdPties/Dbtr/Nm", "RltdPties/Dbtr/Pty/Nm",
-	                                     "RltdPties/UltmtDbtr/Nm", "RltdPties/UltmtDbtr/Pty/Nm",
-	                                     NULL};
+					     "RltdPties/UltmtDbtr/Nm", "RltdPties/UltmtDbtr/Pty/Nm",
+					     NULL};
 	char amount[48], ccy[8], cdi[8], ref[STMT_FIELD_MAX], ustrd[STMT_FIELD_MAX];
 	char q[STMT_VALUE_MSG];
 	const char *why, *const *p;
@@ -989,7 +990,7 @@ static int camt_tx(struct statement *st, const struct camt_entry *e, const xmlNo
 	}
 	if (payment_amount_parse(amount, &l.amount_para, &why) != 0 || l.amount_para < 0) {
 		stmt_err(st, l.line, "amount \"%s\": %s", stmt_quote(st, q, amount),
-		         l.amount_para < 0 ? "negative" : why);
+			 l.amount_para < 0 ? "negative" : why);
 		return 0;
 	}
 	if (l.amount_para == 0) {
@@ -1069,7 +1070,7 @@ struct camt_seen {
 /* SAX hook: a DOCTYPE stops the parse before any declaration in it is
  * read, so no entity (internal or external) is ever defined. */
 static void camt_no_doctype(void *ctx, const xmlChar *name, const xmlChar *ext_id,
-                            const xmlChar *sys_id)
+			    const xmlChar *sys_id)
 {
 	xmlParserCtxtPtr ctxt = ctx;
 	struct camt_seen *seen = ctxt->_private;
@@ -1097,7 +1098,7 @@ static void camt_error(void *ctx, xmlErrorPtr err)
 static xmlDoc *camt_read(const char *data, size_t len, struct statement *st)
 {
 	const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
-	                 XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
+			 XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES;
 	struct camt_seen seen;
 	xmlParserCtxtPtr ctxt;
 	xmlDoc *doc;
@@ -1115,7 +1116,7 @@ static xmlDoc *camt_read(const char *data, size_t len, struct statement *st)
 		stmt_fatal(st, 0, "a DOCTYPE is not allowed in a bank statement");
 	else if (doc == NULL && seen.error[0] != '\0')
 		stmt_fatal(st, seen.error_line > 0 ? (size_t)seen.error_line : 0,
-		           "not well-formed XML: %s", seen.error);
+			   "not well-formed XML: %s", seen.error);
 	else if (doc == NULL)
 		stmt_fatal(st, 0, "not well-formed XML");
 	if (st->error[0] != '\0' && doc != NULL) {
@@ -1176,7 +1177,7 @@ int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct s
 		len = 0;
 	if (len > STMT_MAX_BYTES)
 		return stmt_fatal(st, 0, "the file is larger than %u MiB",
-		                  STMT_MAX_BYTES / (1024u * 1024u));
+				  STMT_MAX_BYTES / (1024u * 1024u));
 	if ((int)fmt < 0 || fmt >= STMT__MAX)
 		return stmt_fatal(st, 0, "unknown statement format");
 	if (fmt == STMT_AUTO)

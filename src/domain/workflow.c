@@ -21,12 +21,18 @@ static const char *const state_names[WF_STATE__MAX] = {
 };
 
 static const char *const event_names[WF_EVENT__MAX] = {
-	[WF_EV_CONFIRM] = "confirm",     [WF_EV_CANCEL] = "cancel",
-	[WF_EV_DOCS_OK] = "documents",   [WF_EV_DOCS_MISSING] = "documents_missing",
-	[WF_EV_PAYMENT] = "payment",     [WF_EV_VERIFY] = "verify",
-	[WF_EV_SEND] = "send",           [WF_EV_ISSUE] = "issue",
-	[WF_EV_ARRIVE] = "arrive",       [WF_EV_HAND_OVER] = "hand_over",
-	[WF_EV_REJECT] = "reject",       [WF_EV_EXPIRE] = "expire",
+	[WF_EV_CONFIRM] = "confirm",
+	[WF_EV_CANCEL] = "cancel",
+	[WF_EV_DOCS_OK] = "documents",
+	[WF_EV_DOCS_MISSING] = "documents_missing",
+	[WF_EV_PAYMENT] = "payment",
+	[WF_EV_VERIFY] = "verify",
+	[WF_EV_SEND] = "send",
+	[WF_EV_ISSUE] = "issue",
+	[WF_EV_ARRIVE] = "arrive",
+	[WF_EV_HAND_OVER] = "hand_over",
+	[WF_EV_REJECT] = "reject",
+	[WF_EV_EXPIRE] = "expire",
 	[WF_EV_CA_REFUSE] = "ca_refused",
 };
 

@@ -103,7 +103,7 @@ int form_parse(struct arena *a, const char *data, size_t len, struct form *out)
 				eq = amp;
 			out->params[k].name = form_decode(a, p, (size_t)(eq - p));
 			out->params[k].value =
-			    eq < amp ? form_decode(a, eq + 1, (size_t)(amp - eq - 1)) : "";
+				eq < amp ? form_decode(a, eq + 1, (size_t)(amp - eq - 1)) : "";
 			if (out->params[k].name == NULL || out->params[k].value == NULL)
 				goto err;
 			k++;

@@ -40,7 +40,7 @@ struct req {
 	struct buf body;
 	size_t content_length; /* declared, 0 when absent */
 	int body_too_large;
-	size_t discarded;      /* bytes dropped after body_too_large */
+	size_t discarded; /* bytes dropped after body_too_large */
 	struct form form; /* filled by http_parse_form() */
 
 	/* Set by the application while dispatching. */

@@ -96,7 +96,8 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, c
 		const struct sockaddr *sa = ci->client_addr;
 
 		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+			inet_ntop(AF_INET,
+				  &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
 				  r->client_addr, sizeof(r->client_addr));
 		else if (sa->sa_family == AF_INET6)
 			inet_ntop(AF_INET6,
@@ -149,9 +150,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		gmtime_r(&now.tv_sec, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
 		log_safe(path, sizeof(path), r->path);
-		fprintf(stderr,
-			"%s.%03ldZ access method=%s path=%s status=%u us=%llu addr=%s%s\n", ts,
-			now.tv_nsec / 1000000, r->method_name, path, r->status,
+		fprintf(stderr, "%s.%03ldZ access method=%s path=%s status=%u us=%llu addr=%s%s\n",
+			ts, now.tv_nsec / 1000000, r->method_name, path, r->status,
 			(unsigned long long)(http_now_us() - r->start_us), r->client_addr,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	}
@@ -191,9 +191,8 @@ static enum MHD_Result queue(struct req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-				  const char *method, const char *version,
-				  const char *upload_data, size_t *upload_data_size,
-				  void **con_cls)
+				  const char *method, const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct http_server *s = cls;
 	struct req *r = *con_cls;
@@ -232,8 +231,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return queue(r);
 }
 
-static int resolve(const char *addr, unsigned short port, struct sockaddr_storage *ss,
-		   char *err, size_t errlen)
+static int resolve(const char *addr, unsigned short port, struct sockaddr_storage *ss, char *err,
+		   size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
 	char portstr[8];
@@ -254,8 +253,7 @@ static int resolve(const char *addr, unsigned short port, struct sockaddr_storag
 	return 0;
 }
 
-struct http_server *http_server_start(const struct http_server_conf *conf, char *err,
-				      size_t errlen)
+struct http_server *http_server_start(const struct http_server_conf *conf, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss, bound;
 	socklen_t blen = sizeof(bound);
@@ -281,11 +279,10 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, conf->port, NULL, NULL, on_request, s,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-				MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)conf->workers,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+	s->d = MHD_start_daemon(flags, conf->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+				(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
+				(unsigned int)conf->workers, MHD_OPTION_CONNECTION_TIMEOUT,
+				(unsigned int)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
 				MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);

@@ -29,7 +29,7 @@
 /* ---- Recording, shared by the pages and the command line -------------------------- */
 
 int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
-                     const char *fmt, ...)
+	      const char *fmt, ...)
 {
 	struct audit_entry e;
 	char detail[400];
@@ -59,8 +59,8 @@ int pay_may_settle(const struct pay_ctx *x, const char *state)
 
 /* Moves order po (paid in full by payment pid) by event payment, and
  * settles its earlier partial payments.  In the caller's transaction. */
-int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
-                      long long amount, const char *remark)
+int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid, long long amount,
+	       const char *remark)
 {
 	struct order o;
 	char note[400], money[32];
@@ -72,8 +72,8 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 	snprintf(o.state, sizeof(o.state), "%.*s", (int)sizeof(o.state) - 1, po->state);
 	payment_amount_format(amount, money, sizeof(money));
 	snprintf(note, sizeof(note), "%s: %s RSD (#%lld)%s%s",
-	         i18n_get(LANG_SR, "pay.note_settled"), money, pid, remark && *remark ? "; " : "",
-	         remark ? remark : "");
+		 i18n_get(LANG_SR, "pay.note_settled"), money, pid, remark && *remark ? "; " : "",
+		 remark ? remark : "");
 	rc = order_transition_tx(x->st, &o, WF_EV_PAYMENT, x->role, x->actor,
 				 x->audit_actor ? x->audit_actor : x->actor, x->addr, note, 0, 0,
 				 x->now);
@@ -85,8 +85,7 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 /* The order a model 97 reference names, when it is one that can be
  * paid (not a draft); 1 with *po filled, 0 when none, -1 on a store
  * error. */
-int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97,
-                              struct payment_order *po)
+int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97, struct payment_order *po)
 {
 	long long id;
 	int rc;
@@ -107,17 +106,16 @@ int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97,
  * set to 1 when the order moved.  Returns STORE_OK, STORE_CONFLICT when
  * it was recorded before (nothing written), or STORE_ERROR.
  */
-int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po,
-                      int *settled)
+int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po, int *settled)
 {
 	struct payment_match m;
 	char money[32], object[32], where[64];
 	int settle, rc;
 
 	if (payment_match(po != NULL, po ? po->total_para : 0, po ? po->paid_para : 0,
-	                  p->amount_para, &m) != 0) {
+			  p->amount_para, &m) != 0) {
 		log_warnx("payment of %lld para for order %lld: cannot be matched", p->amount_para,
-		          po ? po->id : 0);
+			  po ? po->id : 0);
 		return STORE_ERROR;
 	}
 	p->order_id = po ? po->id : 0;
@@ -139,8 +137,8 @@ int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order 
 	else
 		snprintf(where, sizeof(where), "manual");
 	rc = pay_audit(x, "payment.record", object, "ok",
-	               "%s: %s RSD, reference %s: %s, order %lld%s", where, money, p->reference,
-	               p->match, p->order_id, settle ? " (settled)" : "");
+		       "%s: %s RSD, reference %s: %s, order %lld%s", where, money, p->reference,
+		       p->match, p->order_id, settle ? " (settled)" : "");
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, po, p->id, p->amount_para, NULL);
 	if (settled != NULL)
@@ -157,7 +155,7 @@ static void error_lines(const struct statement *sm, char *out, size_t size)
 	out[0] = '\0';
 	for (i = 0; i < sm->nerrors && n < size; i++) {
 		w = snprintf(out + n, size - n, "line %zu: %s\n", sm->errors[i].line,
-		             sm->errors[i].msg);
+			     sm->errors[i].msg);
 		n += w > 0 ? (size_t)w : 0;
 	}
 	if (sm->nerrors_total > sm->nerrors && n < size)
@@ -207,7 +205,7 @@ static int import_lines(struct pay_ctx *x, const struct statement *sm, struct st
 }
 
 int payments_import(const struct pay_ctx *ctx, const char *file_name, const char *data, size_t len,
-                    int format, struct pay_import_result *out)
+		    int format, struct pay_import_result *out)
 {
 	struct pay_ctx x = *ctx;
 	struct store *st = x.st;
@@ -229,7 +227,7 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
 		snprintf(out->why, sizeof(out->why), "%s", sm.error);
 		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s",
-		          imp->file_name, imp->sha256, sm.error);
+			  imp->file_name, imp->sha256, sm.error);
 		rc = STORE_NOTFOUND;
 		goto out;
 	}
@@ -252,11 +250,11 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	if (rc == STORE_OK) {
 		snprintf(object, sizeof(object), "import:%lld", imp->id);
 		rc = pay_audit(
-		    &x, "payment.import", object, "ok",
-		    "%s (%s, sha256 %.16s): %lld lines, %lld added, %lld recorded before, "
-		    "%lld errors, %lld settled, %lld unresolved",
-		    imp->file_name, imp->format, imp->sha256, imp->lines, imp->added,
-		    imp->duplicates, imp->errors, imp->settled, imp->unresolved);
+			&x, "payment.import", object, "ok",
+			"%s (%s, sha256 %.16s): %lld lines, %lld added, %lld recorded before, "
+			"%lld errors, %lld settled, %lld unresolved",
+			imp->file_name, imp->format, imp->sha256, imp->lines, imp->added,
+			imp->duplicates, imp->errors, imp->settled, imp->unresolved);
 	}
 	if (rc == STORE_OK)
 		rc = store_commit(st);
@@ -275,4 +273,3 @@ out:
 	free(imp);
 	return rc;
 }
-

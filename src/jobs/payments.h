@@ -30,17 +30,15 @@ int pay_audit(struct pay_ctx *x, const char *action, const char *object, const c
 int pay_may_settle(const struct pay_ctx *x, const char *state);
 /* Moves order po, paid in full by payment pid, and settles its earlier
  * partial payments. */
-int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
-	       long long amount, const char *remark);
+int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid, long long amount,
+	       const char *remark);
 /* The payable order a model 97 reference names: 1 with *po, 0 none, -1 error. */
-int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97,
-			   struct payment_order *po);
+int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97, struct payment_order *po);
 /* Classifies payment p against order po (NULL: none), records and
  * audits it, and moves the order when paid in full and allowed.
  * STORE_OK, STORE_CONFLICT (recorded before: nothing written), or
  * STORE_ERROR. */
-int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po,
-	       int *settled);
+int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po, int *settled);
 
 struct pay_import_result {
 	long long import_id; /* the import recorded (store_import_get), 0 when refused */

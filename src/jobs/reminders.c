@@ -48,7 +48,7 @@ static int collect(void *arg, const struct ca_cert *c)
 /* Queues reminder `days` for order o, whose certificate expires at
  * until (inside the caller's transaction). */
 static int reminder_mail(struct store *st, const struct config *cfg, const struct order *o,
-                         time_t until, int days_left, struct arena *a)
+			 time_t until, int days_left, struct arena *a)
 {
 	struct account acc;
 	enum lang l = LANG_SR;
@@ -64,16 +64,16 @@ static int reminder_mail(struct store *st, const struct config *cfg, const struc
 	snprintf(left, sizeof(left), "%d", days_left);
 	snprintf(link, sizeof(link), "%s/certificates/renew/%lld", cfg->base_url, o->id);
 	body = i18n_format(a, l, "mail.cert_expiry.body", "id", id, "days", left, "date", date,
-	                   "link", link, NULL);
+			   "link", link, NULL);
 	return store_outbox_add(st, o->email,
-	                        i18n_format(a, l, "mail.cert_expiry.subject", "days", left, NULL),
-	                        body, time(NULL));
+				i18n_format(a, l, "mail.cert_expiry.subject", "days", left, NULL),
+				body, time(NULL));
 }
 
 /* Sends the reminder of one certificate if one is due.  1 when a mail
  * was queued, 0 when none was due, -1 on a store error. */
 static int remind_one(struct store *st, const struct config *cfg, long long order_id, time_t until,
-                      time_t now, struct arena *a)
+		      time_t now, struct arena *a)
 {
 	int left = (int)((until - now + DAY - 1) / DAY), i, nearest = -1, rc, mailed = 0;
 	struct order o;

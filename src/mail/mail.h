@@ -34,20 +34,20 @@ int mail_format(const struct mail_msg *m, struct buf *out);
 /* Writes msg atomically as DIR/NAME.eml (write to DIR/.tmp-NAME, fsync,
  * rename, fsync DIR); creating DIR if missing.  Delivering the same
  * NAME twice leaves one file.  0 or -1 with err. */
-int mail_deliver_maildir(const char *dir, const char *name, const char *msg, size_t len,
-			 char *err, size_t errlen);
+int mail_deliver_maildir(const char *dir, const char *name, const char *msg, size_t len, char *err,
+			 size_t errlen);
 
 struct smtp_conf {
-	const char *url;      /* smtp://host:port or smtps://host:port */
-	int starttls;         /* 1: require STARTTLS on smtp:// */
-	const char *user;     /* NULL/"" for no authentication */
+	const char *url;  /* smtp://host:port or smtps://host:port */
+	int starttls;     /* 1: require STARTTLS on smtp:// */
+	const char *user; /* NULL/"" for no authentication */
 	const char *password;
-	long timeout_secs;    /* connect+transfer timeout */
+	long timeout_secs; /* connect+transfer timeout */
 };
 
 /* Sends msg to one recipient with libcurl.  0 or -1 with err. */
-int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *to,
-		      const char *msg, size_t len, char *err, size_t errlen);
+int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *to, const char *msg,
+		      size_t len, char *err, size_t errlen);
 
 enum mail_transport { MAIL_MAILDIR, MAIL_SMTP };
 
@@ -56,8 +56,8 @@ struct mail_conf {
 	const char *maildir;   /* for MAIL_MAILDIR */
 	struct smtp_conf smtp; /* for MAIL_SMTP */
 	const char *from;
-	const char *hostname;  /* right side of Message-IDs */
-	int poll_secs;         /* how often the worker looks for due mail */
+	const char *hostname; /* right side of Message-IDs */
+	int poll_secs;        /* how often the worker looks for due mail */
 };
 
 /*

@@ -112,7 +112,7 @@ static int write_all(int fd, const char *p, size_t len)
 
 /* See mail.h. */
 int mail_deliver_maildir(const char *dir, const char *name, const char *msg, size_t len, char *err,
-                         size_t errlen)
+			 size_t errlen)
 {
 	char tmp[PATH_MAX], dst[PATH_MAX];
 	const char *what, *path;

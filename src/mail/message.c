@@ -144,7 +144,7 @@ static void put_encoded_words(struct buf *out, const char *s, size_t len, size_t
 			take += n;
 		}
 		sodium_bin2base64(b64, sizeof(b64), (const unsigned char *)s, take,
-		                  sodium_base64_VARIANT_ORIGINAL);
+				  sodium_base64_VARIANT_ORIGINAL);
 		buf_puts(out, EW_OPEN);
 		buf_puts(out, b64);
 		buf_puts(out, EW_CLOSE);
@@ -218,7 +218,7 @@ static void put_unstructured(struct buf *out, const char *name, const char *valu
  * address is empty or malformed.
  */
 static int addr_split(const char *s, const char **name, size_t *namelen, const char **addr,
-                      size_t *addrlen)
+		      size_t *addrlen)
 {
 	const char *lt, *gt, *e;
 
@@ -252,7 +252,7 @@ static int addr_split(const char *s, const char **name, size_t *namelen, const c
  * (RFC 2047 5(3)).  A name that came quoted keeps its escapes.
  */
 static void put_address(struct buf *out, const char *hdr, const char *name, size_t namelen,
-                        const char *addr, size_t addrlen)
+			const char *addr, size_t addrlen)
 {
 	size_t i, plain = 1;
 
@@ -292,14 +292,14 @@ static int put_date(struct buf *out, time_t t)
 {
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	                                     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+					     "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
 	struct tm tm;
 
 	if (gmtime_r(&t, &tm) == NULL || tm.tm_year + 1900 < 1900 || tm.tm_year + 1900 > 9999)
 		return -1;
 	buf_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0000\r\n", days[tm.tm_wday],
-	           tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-	           tm.tm_sec);
+		   tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+		   tm.tm_sec);
 	return 0;
 }
 
@@ -363,9 +363,9 @@ int mail_format(const struct mail_msg *m, struct buf *out)
 	if (m->message_id != NULL)
 		buf_printf(out, "Message-ID: <%s>\r\n", m->message_id);
 	buf_puts(out, "MIME-Version: 1.0\r\n"
-	              "Content-Type: text/plain; charset=UTF-8\r\n"
-	              "Content-Transfer-Encoding: 8bit\r\n"
-	              "\r\n");
+		      "Content-Type: text/plain; charset=UTF-8\r\n"
+		      "Content-Transfer-Encoding: 8bit\r\n"
+		      "\r\n");
 	put_body(out, m->body);
 	return 0;
 err:

@@ -69,7 +69,7 @@ static time_t outbox_claim_secs(const struct mail_conf *conf)
  * with store_outbox_item_free), STORE_NOTFOUND or STORE_ERROR.
  */
 static int outbox_claim(struct store *st, const struct mail_conf *conf, time_t now,
-                        struct outbox_item *it)
+			struct outbox_item *it)
 {
 	int rc;
 
@@ -81,7 +81,7 @@ static int outbox_claim(struct store *st, const struct mail_conf *conf, time_t n
 		return rc;
 	}
 	if (store_outbox_retry(st, it->id, it->attempts, now + outbox_claim_secs(conf),
-	                       "delivery in progress") != STORE_OK ||
+			       "delivery in progress") != STORE_OK ||
 	    store_commit(st) != STORE_OK) {
 		store_rollback(st);
 		store_outbox_item_free(it);
@@ -93,7 +93,7 @@ static int outbox_claim(struct store *st, const struct mail_conf *conf, time_t n
 /* Formats and hands one item to the configured transport.  0 or -1
  * with err. */
 static int outbox_deliver(const struct mail_conf *conf, const struct outbox_item *it, char *err,
-                          size_t errlen)
+			  size_t errlen)
 {
 	struct buf msg = BUF_INIT;
 	char msgid[320], name[32];
@@ -104,8 +104,8 @@ static int outbox_deliver(const struct mail_conf *conf, const struct outbox_item
 	 * message: recognisable by Message-ID, and overwriting in a
 	 * maildir. */
 	snprintf(msgid, sizeof(msgid), "%lld.qcra@%s", it->id,
-	         conf->hostname != NULL && conf->hostname[0] != '\0' ? conf->hostname
-	                                                             : "localhost");
+		 conf->hostname != NULL && conf->hostname[0] != '\0' ? conf->hostname
+								     : "localhost");
 	snprintf(name, sizeof(name), "%06lld", it->id);
 
 	memset(&m, 0, sizeof(m));
@@ -126,7 +126,7 @@ static int outbox_deliver(const struct mail_conf *conf, const struct outbox_item
 		break;
 	case MAIL_SMTP:
 		rc = mail_deliver_smtp(&conf->smtp, conf->from, it->to, msg.data, msg.len, err,
-		                       errlen);
+				       errlen);
 		break;
 	default:
 		snprintf(err, errlen, "unknown mail transport %d", (int)conf->transport);
@@ -164,12 +164,12 @@ int mail_outbox_run_once(struct store *st, const struct mail_conf *conf, time_t 
 				sent++;
 			else
 				log_warnx("mail outbox %lld: delivered, but not marked sent",
-				          it.id);
+					  it.id);
 		} else {
 			attempts = it.attempts + 1;
 			log_warnx("mail outbox %lld: attempt %d failed: %s", it.id, attempts, err);
 			rc = store_outbox_retry(st, it.id, attempts, now + outbox_backoff(attempts),
-			                        err);
+						err);
 			if (rc != STORE_OK)
 				log_warnx("mail outbox %lld: cannot schedule a retry", it.id);
 		}

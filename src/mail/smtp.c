@@ -79,7 +79,7 @@ static int smtp_envelope_addr(const char *s, char *out, size_t outlen)
 /* See mail.h.  err receives curl's own description of a failure (which
  * never includes the message). */
 int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *to, const char *msg,
-                      size_t len, char *err, size_t errlen)
+		      size_t len, char *err, size_t errlen)
 {
 	char env_from[512], env_to[512], curlerr[CURL_ERROR_SIZE];
 	struct smtp_upload up = {msg, len};
@@ -133,7 +133,7 @@ int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *t
 
 	if ((rc = curl_easy_perform(curl)) != CURLE_OK) {
 		snprintf(err, errlen, "smtp: %s",
-		         curlerr[0] != '\0' ? curlerr : curl_easy_strerror(rc));
+			 curlerr[0] != '\0' ? curlerr : curl_easy_strerror(rc));
 		goto out;
 	}
 	ret = 0;

@@ -71,17 +71,17 @@ enum stmt_id {
 };
 
 #define ACCOUNT_COLS                                                                               \
-	"id, member_id, username, password_hash, email, lang, created_at, "                       \
+	"id, member_id, username, password_hash, email, lang, created_at, "                        \
 	"COALESCE(confirmed_at, 0)"
 /* ---- Orders (generated column lists: keep in the order of order_text) --- */
 
-#define ORDER_SELECT \
-	"SELECT id, account_id, type, state, first_name, last_name, jmbg, " \
-		"id_type, id_number, id_issuer, street, postal_code, city, email, " \
-		"phone, license_number, office, validity, position, company_name, " \
-		"company_mb, company_pib, company_street, company_postal_code, " \
-		"company_city, company_email, card_reader, payment_ref, total_para, " \
-		"created_at, updated_at, confirmed_at FROM orders"
+#define ORDER_SELECT                                                                               \
+	"SELECT id, account_id, type, state, first_name, last_name, jmbg, "                        \
+	"id_type, id_number, id_issuer, street, postal_code, city, email, "                        \
+	"phone, license_number, office, validity, position, company_name, "                        \
+	"company_mb, company_pib, company_street, company_postal_code, "                           \
+	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
+	"created_at, updated_at, confirmed_at FROM orders"
 
 static const struct {
 	size_t off, size;
@@ -105,29 +105,30 @@ static const struct {
 	{offsetof(struct order, company_mb), sizeof(((struct order *)0)->company_mb)},
 	{offsetof(struct order, company_pib), sizeof(((struct order *)0)->company_pib)},
 	{offsetof(struct order, company_street), sizeof(((struct order *)0)->company_street)},
-	{offsetof(struct order, company_postal_code), sizeof(((struct order *)0)->company_postal_code)},
+	{offsetof(struct order, company_postal_code),
+	 sizeof(((struct order *)0)->company_postal_code)},
 	{offsetof(struct order, company_city), sizeof(((struct order *)0)->company_city)},
 	{offsetof(struct order, company_email), sizeof(((struct order *)0)->company_email)},
 };
 
-#define ORDER_INSERT \
-	"INSERT INTO orders (account_id, type, state, first_name, last_name, " \
-		"jmbg, id_type, id_number, id_issuer, street, postal_code, city, email, " \
-		"phone, license_number, office, validity, position, company_name, " \
-		"company_mb, company_pib, company_street, company_postal_code, " \
-		"company_city, company_email, card_reader, payment_ref, total_para, " \
-		"created_at, updated_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, " \
-		"$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, " \
-		"$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
-#define ORDER_UPDATE_DRAFT \
-	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = " \
-		"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, " \
-		"postal_code = $11, city = $12, email = $13, phone = $14, " \
-		"license_number = $15, office = $16, validity = $17, position = $18, " \
-		"company_name = $19, company_mb = $20, company_pib = $21, " \
-		"company_street = $22, company_postal_code = $23, company_city = $24, " \
-		"company_email = $25, card_reader = $26, updated_at = $27 WHERE id = $1 " \
-		"AND account_id = $2 AND state = 'draft'"
+#define ORDER_INSERT                                                                               \
+	"INSERT INTO orders (account_id, type, state, first_name, last_name, "                     \
+	"jmbg, id_type, id_number, id_issuer, street, postal_code, city, email, "                  \
+	"phone, license_number, office, validity, position, company_name, "                        \
+	"company_mb, company_pib, company_street, company_postal_code, "                           \
+	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
+	"created_at, updated_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, "                   \
+	"$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "                      \
+	"$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
+#define ORDER_UPDATE_DRAFT                                                                         \
+	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = "                    \
+	"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, "                         \
+	"postal_code = $11, city = $12, email = $13, phone = $14, "                                \
+	"license_number = $15, office = $16, validity = $17, position = $18, "                     \
+	"company_name = $19, company_mb = $20, company_pib = $21, "                                \
+	"company_street = $22, company_postal_code = $23, company_city = $24, "                    \
+	"company_email = $25, card_reader = $26, updated_at = $27 WHERE id = $1 "                  \
+	"AND account_id = $2 AND state = 'draft'"
 
 #define MEMBER_COLS "id, license_number, first_name, last_name, jmbg, email"
 
@@ -286,7 +287,8 @@ static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 	}
 	c->owner = st;
 	rc = sqlite3_open_v2(st->path, &c->db,
-			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", st->path,
 			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
@@ -1281,8 +1283,7 @@ int store_order_get(struct store *st, long long id, struct order *out)
 	return order_one(s, out, "order get");
 }
 
-int store_order_get_owned(struct store *st, long long id, long long account_id,
-			  struct order *out)
+int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out)
 {
 	sqlite3_stmt *s = stmt(st, S_ORDER_GET_OWNED);
 

@@ -16,57 +16,57 @@
 	"error"
 
 static const char SQL_JOB_ADD[] =
-    "INSERT INTO ca_outbox (order_id, kind, reason, created_at, next_attempt_at) VALUES ($1, "
-    "$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO NOTHING";
+	"INSERT INTO ca_outbox (order_id, kind, reason, created_at, next_attempt_at) VALUES ($1, "
+	"$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO NOTHING";
 static const char SQL_JOB_NEXT[] = "SELECT " JOB_COLS " FROM ca_outbox WHERE done_at = 0 AND "
-                                   "next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
+				   "next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
 static const char SQL_JOB_GET[] =
-    "SELECT " JOB_COLS " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
+	"SELECT " JOB_COLS " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
 static const char SQL_JOB_RETRY[] =
-    "UPDATE ca_outbox SET attempts = $2, next_attempt_at = $3, error = $4 WHERE id = $1";
+	"UPDATE ca_outbox SET attempts = $2, next_attempt_at = $3, error = $4 WHERE id = $1";
 static const char SQL_JOB_DONE[] =
-    "UPDATE ca_outbox SET done_at = $2, refused = $3, error = $4 WHERE id = $1";
+	"UPDATE ca_outbox SET done_at = $2, refused = $3, error = $4 WHERE id = $1";
 
 #define CERT_COLS                                                                                  \
 	"order_id, serial, subject, not_before, not_after, pem, revoked_at, revoke_reason, "       \
 	"recorded_at"
 
 static const char SQL_CERT_PUT[] =
-    "INSERT INTO ca_certificates (" CERT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-    "ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = $4, "
-    "not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE revoked_at "
-    "END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
+	"INSERT INTO ca_certificates (" CERT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+	"ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = $4, "
+	"not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE revoked_at "
+	"END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
 static const char SQL_CERT_GET[] = "SELECT " CERT_COLS " FROM ca_certificates WHERE order_id = $1";
 static const char SQL_CERT_REVOKED[] = "UPDATE ca_certificates SET revoked_at = $3, "
-                                       "revoke_reason = $2 WHERE order_id = $1 AND revoked_at = 0";
+				       "revoke_reason = $2 WHERE order_id = $1 AND revoked_at = 0";
 static const char SQL_CERT_EXPIRING[] =
-    "SELECT " CERT_COLS " FROM ca_certificates WHERE revoked_at = 0 AND not_after > $1 AND "
-    "not_after <= $2 ORDER BY not_after, order_id";
+	"SELECT " CERT_COLS " FROM ca_certificates WHERE revoked_at = 0 AND not_after > $1 AND "
+	"not_after <= $2 ORDER BY not_after, order_id";
 
 #define REV_COLS "order_id, reason, requested_by, requested_at, confirmed_by, confirmed_at"
 
 static const char SQL_REV_ADD[] = "INSERT INTO ca_revocations (order_id, reason, requested_by, "
-                                  "requested_at) VALUES ($1, $2, $3, $4)";
+				  "requested_at) VALUES ($1, $2, $3, $4)";
 static const char SQL_REV_GET[] = "SELECT " REV_COLS " FROM ca_revocations WHERE order_id = $1";
 static const char SQL_REV_CONFIRM[] =
-    "INSERT INTO ca_revocations (order_id, reason, requested_by, requested_at, confirmed_by, "
-    "confirmed_at) VALUES ($1, $2, $3, $4, $3, $4) ON CONFLICT (order_id) DO UPDATE SET "
-    "reason = $2, confirmed_by = $3, confirmed_at = $4 WHERE confirmed_at = 0";
+	"INSERT INTO ca_revocations (order_id, reason, requested_by, requested_at, confirmed_by, "
+	"confirmed_at) VALUES ($1, $2, $3, $4, $3, $4) ON CONFLICT (order_id) DO UPDATE SET "
+	"reason = $2, confirmed_by = $3, confirmed_at = $4 WHERE confirmed_at = 0";
 
 static const char SQL_REMINDER_ADD[] =
-    "INSERT INTO ca_reminders (order_id, days, sent_at) VALUES ($1, $2, $3)";
+	"INSERT INTO ca_reminders (order_id, days, sent_at) VALUES ($1, $2, $3)";
 
 static const char SQL_AWAITING[] =
-    "SELECT r.order_id FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
-    "o.state = 'sent_to_ca' AND r.connector = $1 ORDER BY r.order_id";
+	"SELECT r.order_id FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
+	"o.state = 'sent_to_ca' AND r.connector = $1 ORDER BY r.order_id";
 static const char SQL_OFFICES[] =
-    "SELECT DISTINCT o.office FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
-    "r.connector = $1 ORDER BY o.office";
+	"SELECT DISTINCT o.office FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
+	"r.connector = $1 ORDER BY o.office";
 
 /* ---- Queue --------------------------------------------------------------------------- */
 
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
-                     time_t now)
+		     time_t now)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_ADD);
 
@@ -126,7 +126,7 @@ int store_ca_job_get(struct store *st, long long order_id, const char *kind, str
 }
 
 int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
-                       const char *error)
+		       const char *error)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_RETRY);
 
@@ -216,7 +216,7 @@ int store_ca_cert_revoked(struct store *st, long long order_id, const char *reas
 }
 
 int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
-                            int (*fn)(void *arg, const struct ca_cert *c), void *arg)
+			    int (*fn)(void *arg, const struct ca_cert *c), void *arg)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_EXPIRING);
 	struct ca_cert *c = malloc(sizeof(*c));
@@ -277,7 +277,7 @@ int store_ca_revocation_get(struct store *st, long long order_id, struct ca_revo
 }
 
 int store_ca_revocation_confirm(struct store *st, long long order_id, const char *reason,
-                                const char *by, time_t now)
+				const char *by, time_t now)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_REV_CONFIRM);
 
@@ -308,7 +308,7 @@ int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t
  */
 
 int store_ca_awaiting(struct store *st, const char *connector,
-                      int (*fn)(void *arg, long long order_id), void *arg)
+		      int (*fn)(void *arg, long long order_id), void *arg)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_AWAITING);
 	long long *ids = NULL, *grown;
@@ -344,7 +344,7 @@ int store_ca_awaiting(struct store *st, const char *connector,
 }
 
 int store_ca_offices(struct store *st, const char *connector,
-                     int (*fn)(void *arg, const char *office), void *arg)
+		     int (*fn)(void *arg, const char *office), void *arg)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_OFFICES);
 	char office[16];

@@ -38,8 +38,8 @@ struct store {
 sqlite3_stmt *sq_stmt(struct store *st, const char *sql);
 struct conn *sq_conn(struct store *st);
 
-void sq_done(sqlite3_stmt *s);                  /* reset + clear bindings */
-int sq_fail(sqlite3_stmt *s, const char *what); /* logs, resets, STORE_ERROR */
+void sq_done(sqlite3_stmt *s);                            /* reset + clear bindings */
+int sq_fail(sqlite3_stmt *s, const char *what);           /* logs, resets, STORE_ERROR */
 void sq_bind_text(sqlite3_stmt *s, int i, const char *v); /* NULL binds NULL */
 void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size);
 int sq_step_done(sqlite3_stmt *s, const char *what);    /* OK / CONFLICT / ERROR */

@@ -18,7 +18,7 @@
  * search text as an order number (or -1), $10 LIKE pattern, $11
  * confirmed before. */
 #define ORDER_WHERE                                                                                \
-	" FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) AND ($2 = 0 OR "        \
+	" FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) AND ($2 = 0 OR "         \
 	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
 	"company_pib = $8 OR license_number = $8 OR payment_ref = $8 OR "                          \
 	"lower(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                           \
@@ -40,14 +40,13 @@ static const char SQL_CA_GET[] = "SELECT order_id, connector, reference, submitt
 				 "ca_requests WHERE order_id = $1";
 
 #define TREQ_COLS                                                                                  \
-	"id, order_id, reference, office, subject, submitted_at, issued_at, serial, "            \
+	"id, order_id, reference, office, subject, submitted_at, issued_at, serial, "              \
 	"COALESCE(shipment_id, 0), revoked_at, revoke_reason"
 
 static const char SQL_TREQ_INSERT[] =
 	"INSERT INTO testca_requests (order_id, reference, office, subject, submitted_at) "
 	"VALUES ($1, $2, $3, $4, $5)";
-static const char SQL_TREQ_GET[] =
-	"SELECT " TREQ_COLS " FROM testca_requests WHERE order_id = $1";
+static const char SQL_TREQ_GET[] = "SELECT " TREQ_COLS " FROM testca_requests WHERE order_id = $1";
 static const char SQL_TREQ_PENDING[] = "SELECT " TREQ_COLS " FROM testca_requests WHERE "
 				       "issued_at = 0 AND ($1 = 0 OR order_id = $1) ORDER BY id";
 static const char SQL_TREQ_ISSUE[] = "UPDATE testca_requests SET issued_at = $2, serial = $3, "
@@ -58,7 +57,7 @@ static const char SQL_TREQ_ITEMS[] =
 	"SELECT " TREQ_COLS " FROM testca_requests WHERE shipment_id = $1 ORDER BY order_id";
 
 #define TSHIP_COLS                                                                                 \
-	"s.id, s.reference, s.office, s.created_at, s.received_at, s.received_by, (SELECT "      \
+	"s.id, s.reference, s.office, s.created_at, s.received_at, s.received_by, (SELECT "        \
 	"COUNT(*) FROM testca_requests r WHERE r.shipment_id = s.id)"
 
 static const char SQL_TSHIP_INSERT[] =
@@ -78,8 +77,7 @@ static const char SQL_TSET_PUT[] = "INSERT INTO testca_settings (name, value) VA
 static const char SQL_TSET_DEL[] = "DELETE FROM testca_settings WHERE name = $1";
 
 /* Binds the filter's parameters $1..$11; pattern holds the LIKE text. */
-static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern,
-			size_t size)
+static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern, size_t size)
 {
 	const char *q = f->q ? f->q : "";
 	long long id = -1;
@@ -87,8 +85,8 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	char *end;
 
 	sq_bind_text(s, 1, f->office ? f->office : "");
-	sqlite3_bind_int(s, 2, (int)(f->nstates < ORDER_FILTER_STATES ? f->nstates
-								     : ORDER_FILTER_STATES));
+	sqlite3_bind_int(
+		s, 2, (int)(f->nstates < ORDER_FILTER_STATES ? f->nstates : ORDER_FILTER_STATES));
 	for (i = 0; i < ORDER_FILTER_STATES; i++)
 		sq_bind_text(s, 3 + (int)i, i < f->nstates && f->states[i] ? f->states[i] : "");
 	sq_bind_text(s, 8, q);
@@ -369,8 +367,7 @@ static void tship_read(sqlite3_stmt *s, struct testca_shipment *sh)
 	sh->count = sqlite3_column_int64(s, 6);
 }
 
-int store_testca_shipment_get(struct store *st, const char *reference,
-			      struct testca_shipment *out)
+int store_testca_shipment_get(struct store *st, const char *reference, struct testca_shipment *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_GET);
 	int rc;

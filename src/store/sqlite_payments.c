@@ -16,61 +16,62 @@
 	"o.office, o.state"
 
 static const char SQL_PAY_INSERT[] =
-    "INSERT INTO payments (order_id, amount_para, paid_on, payer, reference, purpose, "
-    "bank_id, source, import_id, line, fingerprint, match_result, resolution, resolved_at, "
-    "resolved_by, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-    "$10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (fingerprint) DO NOTHING";
+	"INSERT INTO payments (order_id, amount_para, paid_on, payer, reference, purpose, "
+	"bank_id, source, import_id, line, fingerprint, match_result, resolution, resolved_at, "
+	"resolved_by, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+	"$10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (fingerprint) DO NOTHING";
 static const char SQL_PAY_GET[] = "SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o "
-                                  "ON o.id = p.order_id WHERE p.id = $1";
+				  "ON o.id = p.order_id WHERE p.id = $1";
 static const char SQL_PAY_ORDER[] =
-    "SELECT o.id, o.state, o.office, o.total_para, (SELECT COALESCE(SUM(p.amount_para), 0) "
-    "FROM payments p WHERE p.order_id = o.id AND p.resolution <> 'refunded') "
-    "FROM orders o WHERE o.id = $1";
+	"SELECT o.id, o.state, o.office, o.total_para, (SELECT COALESCE(SUM(p.amount_para), 0) "
+	"FROM payments p WHERE p.order_id = o.id AND p.resolution <> 'refunded') "
+	"FROM orders o WHERE o.id = $1";
 static const char SQL_PAY_SUM[] = "SELECT COALESCE(SUM(amount_para), 0) FROM payments WHERE "
-                                  "order_id = $1 AND resolution <> 'refunded'";
+				  "order_id = $1 AND resolution <> 'refunded'";
 static const char SQL_PAY_EACH_ORDER[] =
-    "SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
-    "WHERE p.order_id = $1 ORDER BY p.id";
+	"SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
+	"WHERE p.order_id = $1 ORDER BY p.id";
 /* Open payments: resolved_at IS NULL is spelled out so that the partial
  * index payments_open serves the scan. */
 #define OPEN_WHERE                                                                                 \
 	"WHERE p.resolved_at IS NULL AND ($1 = '' OR o.office = $1 OR p.order_id IS NULL) AND "    \
 	"($2 = 0 OR p.import_id = $2)"
 static const char SQL_PAY_EACH_OPEN[] =
-    "SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE
-    " ORDER BY p.id LIMIT $3 OFFSET $4";
+	"SELECT " PAYMENT_COLS
+	" FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE
+	" ORDER BY p.id LIMIT $3 OFFSET $4";
 static const char SQL_PAY_COUNT_OPEN[] =
-    "SELECT COUNT(*) FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE;
+	"SELECT COUNT(*) FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE;
 static const char SQL_PAY_RESOLVE[] =
-    "UPDATE payments SET resolution = $2, resolved_at = $3, resolved_by = $4, note = "
-    "CASE WHEN note = '' THEN $5 WHEN $5 = '' THEN note ELSE note || ' / ' || $5 END "
-    "WHERE id = $1 AND resolved_at IS NULL";
+	"UPDATE payments SET resolution = $2, resolved_at = $3, resolved_by = $4, note = "
+	"CASE WHEN note = '' THEN $5 WHEN $5 = '' THEN note ELSE note || ' / ' || $5 END "
+	"WHERE id = $1 AND resolved_at IS NULL";
 static const char SQL_PAY_ASSIGN[] =
-    "UPDATE payments SET order_id = $2, match_result = $3, resolution = COALESCE($4, ''), "
-    "resolved_at = CASE WHEN $4 IS NULL THEN NULL ELSE $6 END, resolved_by = CASE WHEN "
-    "$4 IS NULL THEN '' ELSE $5 END WHERE id = $1 AND resolved_at IS NULL AND order_id IS "
-    "NULL";
+	"UPDATE payments SET order_id = $2, match_result = $3, resolution = COALESCE($4, ''), "
+	"resolved_at = CASE WHEN $4 IS NULL THEN NULL ELSE $6 END, resolved_by = CASE WHEN "
+	"$4 IS NULL THEN '' ELSE $5 END WHERE id = $1 AND resolved_at IS NULL AND order_id IS "
+	"NULL";
 static const char SQL_PAY_COMPLETE[] =
-    "UPDATE payments SET resolution = 'completed', resolved_at = $3, resolved_by = $4 "
-    "WHERE order_id = $1 AND id <> $2 AND resolved_at IS NULL AND match_result = 'partial'";
+	"UPDATE payments SET resolution = 'completed', resolved_at = $3, resolved_by = $4 "
+	"WHERE order_id = $1 AND id <> $2 AND resolved_at IS NULL AND match_result = 'partial'";
 
 #define IMPORT_COLS                                                                                \
 	"id, file_name, sha256, format, lines, added, duplicates, errors, skipped, settled, "      \
 	"unresolved, created_at, created_by"
 
 static const char SQL_IMP_INSERT[] =
-    "INSERT INTO statement_imports (file_name, sha256, format, lines, added, duplicates, "
-    "errors, skipped, settled, unresolved, error_lines, created_at, created_by) VALUES ($1, "
-    "$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+	"INSERT INTO statement_imports (file_name, sha256, format, lines, added, duplicates, "
+	"errors, skipped, settled, unresolved, error_lines, created_at, created_by) VALUES ($1, "
+	"$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 static const char SQL_IMP_UPDATE[] =
-    "UPDATE statement_imports SET lines = $2, added = $3, duplicates = $4, errors = $5, "
-    "skipped = $6, settled = $7, unresolved = $8, error_lines = $9 WHERE id = $1";
+	"UPDATE statement_imports SET lines = $2, added = $3, duplicates = $4, errors = $5, "
+	"skipped = $6, settled = $7, unresolved = $8, error_lines = $9 WHERE id = $1";
 static const char SQL_IMP_GET[] =
-    "SELECT " IMPORT_COLS ", error_lines FROM statement_imports WHERE id = $1";
+	"SELECT " IMPORT_COLS ", error_lines FROM statement_imports WHERE id = $1";
 static const char SQL_IMP_SAME[] = "SELECT MAX(id) FROM statement_imports WHERE sha256 = $1 "
-                                   "AND id < $2";
+				   "AND id < $2";
 static const char SQL_IMP_EACH[] =
-    "SELECT " IMPORT_COLS " FROM statement_imports ORDER BY id DESC LIMIT $1";
+	"SELECT " IMPORT_COLS " FROM statement_imports ORDER BY id DESC LIMIT $1";
 
 /* ---- Payments ------------------------------------------------------------------ */
 
@@ -196,7 +197,7 @@ int store_payment_sum(struct store *st, long long order_id, long long *paid)
 }
 
 static int pay_each(sqlite3_stmt *s, int (*fn)(void *arg, const struct payment *p), void *arg,
-                    const char *what)
+		    const char *what)
 {
 	struct payment p;
 	int rc;
@@ -213,7 +214,7 @@ static int pay_each(sqlite3_stmt *s, int (*fn)(void *arg, const struct payment *
 }
 
 int store_payment_each_order(struct store *st, long long order_id,
-                             int (*fn)(void *arg, const struct payment *p), void *arg)
+			     int (*fn)(void *arg, const struct payment *p), void *arg)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_EACH_ORDER);
 
@@ -230,7 +231,7 @@ static void bind_open(sqlite3_stmt *s, const struct payment_filter *f)
 }
 
 int store_payment_each_open(struct store *st, const struct payment_filter *f,
-                            int (*fn)(void *arg, const struct payment *p), void *arg)
+			    int (*fn)(void *arg, const struct payment *p), void *arg)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_EACH_OPEN);
 
@@ -258,7 +259,7 @@ int store_payment_count_open(struct store *st, const struct payment_filter *f, l
 }
 
 int store_payment_resolve(struct store *st, long long id, const char *resolution, const char *by,
-                          const char *note, time_t now)
+			  const char *note, time_t now)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_RESOLVE);
 
@@ -273,7 +274,7 @@ int store_payment_resolve(struct store *st, long long id, const char *resolution
 }
 
 int store_payment_assign(struct store *st, long long id, long long order_id, const char *match,
-                         const char *resolution, const char *by, time_t now)
+			 const char *resolution, const char *by, time_t now)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_ASSIGN);
 
@@ -289,7 +290,7 @@ int store_payment_assign(struct store *st, long long id, long long order_id, con
 }
 
 int store_payment_complete_partials(struct store *st, long long order_id, long long except_id,
-                                    const char *by, time_t now, long long *n)
+				    const char *by, time_t now, long long *n)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_COMPLETE);
 	int rc;
@@ -404,7 +405,7 @@ int store_import_same_file(struct store *st, const char *sha256, long long befor
 }
 
 int store_import_each(struct store *st, int limit,
-                      int (*fn)(void *arg, const struct stmt_import *imp), void *arg)
+		      int (*fn)(void *arg, const struct stmt_import *imp), void *arg)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_EACH);
 	struct stmt_import imp;

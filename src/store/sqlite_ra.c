@@ -8,7 +8,7 @@
 #include "util/log.h"
 
 #define OPERATOR_COLS                                                                              \
-	"id, username, password_hash, role, office, totp_secret, totp_last_step, "                \
+	"id, username, password_hash, role, office, totp_secret, totp_last_step, "                 \
 	"totp_enrolled_at, active, created_at"
 
 static const char SQL_OP_INSERT[] =
@@ -16,8 +16,7 @@ static const char SQL_OP_INSERT[] =
 	"totp_last_step, totp_enrolled_at, active, created_at) VALUES ($1, $2, $3, $4, $5, 0, 0, "
 	"$6, $7)";
 static const char SQL_OP_GET[] = "SELECT " OPERATOR_COLS " FROM operators WHERE id = $1";
-static const char SQL_OP_BY_NAME[] =
-	"SELECT " OPERATOR_COLS " FROM operators WHERE username = $1";
+static const char SQL_OP_BY_NAME[] = "SELECT " OPERATOR_COLS " FROM operators WHERE username = $1";
 static const char SQL_OP_UPDATE[] = "UPDATE operators SET role = $2, office = $3, active = $4, "
 				    "password_hash = $5 WHERE id = $1";
 static const char SQL_OP_TOTP[] =
@@ -77,7 +76,7 @@ int store_session_view(struct store *st, const unsigned char id_hash[32], struct
 	return STORE_OK;
 }
 
-static void op_read(sqlite3_stmt *s, struct operator *o)
+static void op_read(sqlite3_stmt *s, struct operator* o)
 {
 	memset(o, 0, sizeof(*o));
 	o->id = sqlite3_column_int64(s, 0);
@@ -92,7 +91,7 @@ static void op_read(sqlite3_stmt *s, struct operator *o)
 	o->created_at = (time_t)sqlite3_column_int64(s, 9);
 }
 
-static int op_one(sqlite3_stmt *s, struct operator *out, const char *what)
+static int op_one(sqlite3_stmt *s, struct operator* out, const char *what)
 {
 	int rc = sq_step_row(s, what);
 
@@ -103,7 +102,7 @@ static int op_one(sqlite3_stmt *s, struct operator *out, const char *what)
 	return rc;
 }
 
-int store_operator_create(struct store *st, struct operator *o)
+int store_operator_create(struct store *st, struct operator* o)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_OP_INSERT);
 	int rc;
@@ -123,7 +122,7 @@ int store_operator_create(struct store *st, struct operator *o)
 	return rc;
 }
 
-int store_operator_get(struct store *st, long long id, struct operator *out)
+int store_operator_get(struct store *st, long long id, struct operator* out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_OP_GET);
 
@@ -133,7 +132,7 @@ int store_operator_get(struct store *st, long long id, struct operator *out)
 	return op_one(s, out, "operator get");
 }
 
-int store_operator_by_username(struct store *st, const char *username, struct operator *out)
+int store_operator_by_username(struct store *st, const char *username, struct operator* out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_OP_BY_NAME);
 
@@ -143,7 +142,7 @@ int store_operator_by_username(struct store *st, const char *username, struct op
 	return op_one(s, out, "operator by username");
 }
 
-int store_operator_update(struct store *st, const struct operator *o)
+int store_operator_update(struct store *st, const struct operator* o)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_OP_UPDATE);
 
@@ -169,8 +168,7 @@ int store_operator_totp_step(struct store *st, long long id, long long step, tim
 	return sq_step_changed(s, "operator totp");
 }
 
-int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator *o),
-			void *arg)
+int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator* o), void *arg)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_OP_EACH);
 	struct operator o;

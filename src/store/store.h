@@ -25,7 +25,7 @@
 #include "domain/order.h"
 
 enum store_rc {
-	STORE_ERROR = -1,   /* I/O, constraint or programming error: logged */
+	STORE_ERROR = -1, /* I/O, constraint or programming error: logged */
 	STORE_OK = 0,
 	STORE_NOTFOUND = 1, /* no such row (or token expired / used) */
 	STORE_CONFLICT = 2, /* unique constraint: the row exists already */
@@ -71,12 +71,12 @@ int store_member_count(struct store *st, long long *count);
 struct account {
 	long long id;
 	long long member_id;
-	char username[64];      /* stored lower-case */
+	char username[64];       /* stored lower-case */
 	char password_hash[128]; /* crypto_pwhash_STRBYTES */
 	char email[256];
-	char lang[4];            /* "sr" or "en": language of its mail */
+	char lang[4]; /* "sr" or "en": language of its mail */
 	time_t created_at;
-	time_t confirmed_at;     /* 0 until the email link is used */
+	time_t confirmed_at; /* 0 until the email link is used */
 };
 
 /* Sets a->id.  STORE_CONFLICT when the username or the member is taken. */
@@ -125,9 +125,9 @@ struct session_view {
 	char username[64];    /* the member's account or the operator */
 	char first_name[128]; /* members only */
 	char last_name[128];
-	char role[16];        /* operators only */
+	char role[16]; /* operators only */
 	char office[16];
-	int active;           /* operators: 0 when deactivated */
+	int active; /* operators: 0 when deactivated */
 };
 
 int store_session_view(struct store *st, const unsigned char id_hash[32], struct session_view *out);
@@ -178,8 +178,7 @@ int store_order_create(struct store *st, struct order *o);
 int store_order_update_draft(struct store *st, const struct order *o);
 int store_order_get(struct store *st, long long id, struct order *out);
 /* Like store_order_get, but STORE_NOTFOUND unless account_id owns it. */
-int store_order_get_owned(struct store *st, long long id, long long account_id,
-			  struct order *out);
+int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out);
 /* Moves the order from state `from` to `to` (compare-and-set), with
  * total_para / confirmed_at set when non-zero.  STORE_NOTFOUND when
  * the order is not in `from` (someone else moved it first). */
@@ -205,13 +204,14 @@ int store_order_events(struct store *st, long long order_id,
 
 /* ---- Registration authority staff (sqlite_ra.c) -------------------------- */
 
-struct operator {
+struct operator
+{
 	long long id;
 	char username[64];
 	char password_hash[128];
-	char role[16];        /* "operator", "admin", "auditor" */
-	char office[16];      /* office code; "" for admin and auditor */
-	char totp_secret[40]; /* base32 */
+	char role[16];            /* "operator", "admin", "auditor" */
+	char office[16];          /* office code; "" for admin and auditor */
+	char totp_secret[40];     /* base32 */
 	long long totp_last_step; /* last accepted TOTP step (no replay) */
 	time_t totp_enrolled_at;  /* 0 until the first code was entered */
 	int active;
@@ -219,15 +219,15 @@ struct operator {
 };
 
 /* Sets o->id; STORE_CONFLICT when the username exists. */
-int store_operator_create(struct store *st, struct operator *o);
-int store_operator_get(struct store *st, long long id, struct operator *out);
-int store_operator_by_username(struct store *st, const char *username, struct operator *out);
+int store_operator_create(struct store *st, struct operator* o);
+int store_operator_get(struct store *st, long long id, struct operator* out);
+int store_operator_by_username(struct store *st, const char *username, struct operator* out);
 /* Rewrites role, office, active and password_hash. */
-int store_operator_update(struct store *st, const struct operator *o);
+int store_operator_update(struct store *st, const struct operator* o);
 /* Records a TOTP step as used; STORE_NOTFOUND when it is not newer than
  * the last one (a replayed code).  Marks enrolment on first use. */
 int store_operator_totp_step(struct store *st, long long id, long long step, time_t now);
-int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator *o),
+int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator* o),
 			void *arg);
 
 /* ---- Audit log (append-only, hash-chained) ------------------------------- */
@@ -237,12 +237,12 @@ int store_operator_each(struct store *st, int (*fn)(void *arg, const struct oper
 int store_audit_append(struct store *st, struct audit_entry *e);
 
 struct audit_filter {
-	const char *actor;  /* exact, or NULL */
-	const char *action; /* prefix, or NULL */
-	const char *object; /* exact, or NULL */
+	const char *actor;   /* exact, or NULL */
+	const char *action;  /* prefix, or NULL */
+	const char *object;  /* exact, or NULL */
 	time_t since, until; /* 0: open */
-	long long after_id; /* entries with id > after_id */
-	int limit;          /* 0: no limit */
+	long long after_id;  /* entries with id > after_id */
+	int limit;           /* 0: no limit */
 	int newest_first;
 };
 

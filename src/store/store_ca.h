@@ -38,13 +38,13 @@ struct ca_job {
  * call changes nothing and is STORE_OK).  Call inside the transaction
  * of the change that causes it. */
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
-                     time_t now);
+		     time_t now);
 /* The oldest job due at now (not done, next_attempt_at <= now). */
 int store_ca_job_next(struct store *st, time_t now, struct ca_job *out);
 int store_ca_job_get(struct store *st, long long order_id, const char *kind, struct ca_job *out);
 /* Reschedules job id: attempts, next attempt, last error. */
 int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
-                       const char *error);
+		       const char *error);
 /* Marks job id done (refused: with the CA's message in error). */
 int store_ca_job_done(struct store *st, long long id, time_t now, int refused, const char *error);
 
@@ -72,7 +72,7 @@ int store_ca_cert_revoked(struct store *st, long long order_id, const char *reas
 /* Certificates not revoked whose not_after is in (after, before], by
  * not_after; fn returning non-zero stops. */
 int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
-                            int (*fn)(void *arg, const struct ca_cert *c), void *arg);
+			    int (*fn)(void *arg, const struct ca_cert *c), void *arg);
 
 /* ---- Revocation requests -------------------------------------------------------- */
 
@@ -92,7 +92,7 @@ int store_ca_revocation_get(struct store *st, long long order_id, struct ca_revo
  * when there is none (the operator acts on a reported loss).
  * STORE_NOTFOUND when it was confirmed before. */
 int store_ca_revocation_confirm(struct store *st, long long order_id, const char *reason,
-                                const char *by, time_t now);
+				const char *by, time_t now);
 
 /* ---- Expiry reminders ------------------------------------------------------------ */
 
@@ -104,9 +104,9 @@ int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t
 /* Orders in state sent_to_ca that were submitted through connector
  * (ca_requests), oldest first. */
 int store_ca_awaiting(struct store *st, const char *connector,
-                      int (*fn)(void *arg, long long order_id), void *arg);
+		      int (*fn)(void *arg, long long order_id), void *arg);
 /* Pickup offices of the orders submitted through connector. */
 int store_ca_offices(struct store *st, const char *connector,
-                     int (*fn)(void *arg, const char *office), void *arg);
+		     int (*fn)(void *arg, const char *office), void *arg);
 
 #endif

@@ -100,8 +100,7 @@ int store_testca_revoke(struct store *st, long long order_id, const char *reason
 
 /* Creates an empty shipment to office; sets s->id and s->reference. */
 int store_testca_shipment_add(struct store *st, struct testca_shipment *s);
-int store_testca_shipment_get(struct store *st, const char *reference,
-			      struct testca_shipment *out);
+int store_testca_shipment_get(struct store *st, const char *reference, struct testca_shipment *out);
 /* Shipments not yet received, oldest first; office NULL or "": all. */
 int store_testca_shipments_open(struct store *st, const char *office,
 				int (*fn)(void *arg, const struct testca_shipment *s), void *arg);

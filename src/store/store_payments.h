@@ -73,7 +73,7 @@ int store_payment_sum(struct store *st, long long order_id, long long *paid);
 /* Calls fn for each payment of the order, oldest first; fn returning
  * non-zero stops. */
 int store_payment_each_order(struct store *st, long long order_id,
-                             int (*fn)(void *arg, const struct payment *p), void *arg);
+			     int (*fn)(void *arg, const struct payment *p), void *arg);
 
 struct payment_filter {
 	const char *office;  /* NULL or "": every office; else that office's and unknown ones */
@@ -84,24 +84,24 @@ struct payment_filter {
 
 /* Calls fn for each open payment matching f, oldest first. */
 int store_payment_each_open(struct store *st, const struct payment_filter *f,
-                            int (*fn)(void *arg, const struct payment *p), void *arg);
+			    int (*fn)(void *arg, const struct payment *p), void *arg);
 /* How many open payments match f (limit and offset ignored). */
 int store_payment_count_open(struct store *st, const struct payment_filter *f, long long *n);
 
 /* Settles open payment id with resolution ("accepted", "refunded", ...),
  * by whom and a note.  STORE_NOTFOUND when it is not open (any more). */
 int store_payment_resolve(struct store *st, long long id, const char *resolution, const char *by,
-                          const char *note, time_t now);
+			  const char *note, time_t now);
 /* Attaches an open payment without an order to order_id with its new
  * match result; with resolution non-NULL it is settled at once (by,
  * now).  STORE_NOTFOUND when it is not open or has an order already. */
 int store_payment_assign(struct store *st, long long id, long long order_id, const char *match,
-                         const char *resolution, const char *by, time_t now);
+			 const char *resolution, const char *by, time_t now);
 /* Settles the open partial payments of the order other than except_id
  * as "completed" (a later payment completed them); *n (may be NULL)
  * gets how many. */
 int store_payment_complete_partials(struct store *st, long long order_id, long long except_id,
-                                    const char *by, time_t now, long long *n);
+				    const char *by, time_t now, long long *n);
 
 /*
  * The page cache of this thread's connection: size as SQLite's
@@ -135,9 +135,9 @@ int store_import_get(struct store *st, long long id, struct stmt_import *out);
 /* The latest import before imp_id of a file with this SHA-256, into
  * *id; STORE_NOTFOUND when there is none. */
 int store_import_same_file(struct store *st, const char *sha256, long long before_id,
-                           long long *id);
+			   long long *id);
 /* Calls fn for the latest imports, newest first, at most limit. */
 int store_import_each(struct store *st, int limit,
-                      int (*fn)(void *arg, const struct stmt_import *imp), void *arg);
+		      int (*fn)(void *arg, const struct stmt_import *imp), void *arg);
 
 #endif

@@ -296,7 +296,7 @@ static size_t line_of(const char *s, size_t pos)
 }
 
 __attribute__((format(printf, 3, 4))) static int parse_error(struct parser *p, size_t pos,
-                                                             const char *fmt, ...)
+							     const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -370,7 +370,7 @@ static int is_name_char(char c)
  * where the following line does.
  */
 static int parse_standalone(const struct parser *p, size_t ts, size_t o, size_t e, size_t *ls,
-                            size_t *next)
+			    size_t *next)
 {
 	const char *s = p->src;
 	size_t i = o, j = e;
@@ -441,17 +441,17 @@ static int parse_tag(struct parser *p, size_t o, size_t a, size_t b)
 	for (i = a; i < b; i++)
 		if (!is_name_char(s[i]))
 			return parse_error(
-			    p, o, "bad character in tag name (allowed: A-Z a-z 0-9 _ . -)");
+				p, o, "bad character in tag name (allowed: A-Z a-z 0-9 _ . -)");
 	if (sigil == '/') {
 		if (p->depth == 0)
 			return parse_error(p, o, "{{/%.*s}} closes no open section", (int)(b - a),
-			                   s + a);
+					   s + a);
 		open = &p->nodes[p->open[p->depth - 1]];
 		if (strlen(p->text.data + open->off) != b - a ||
 		    memcmp(p->text.data + open->off, s + a, b - a) != 0)
 			return parse_error(p, o, "{{/%.*s}} does not match open section {{%c%s}}",
-			                   (int)(b - a), s + a, open->kind == N_SECTION ? '#' : '^',
-			                   p->text.data + open->off);
+					   (int)(b - a), s + a, open->kind == N_SECTION ? '#' : '^',
+					   p->text.data + open->off);
 		p->nodes[p->open[--p->depth]].arg = (uint32_t)p->n;
 		return 0;
 	}
@@ -509,7 +509,7 @@ static int parse(struct parser *p)
 		const struct node *open = &p->nodes[p->open[p->depth - 1]];
 
 		return parse_error(p, p->open_pos[p->depth - 1], "unclosed section {{%c%s}}",
-		                   open->kind == N_SECTION ? '#' : '^', p->text.data + open->off);
+				   open->kind == N_SECTION ? '#' : '^', p->text.data + open->off);
 	}
 	return 0;
 }
@@ -517,7 +517,7 @@ static int parse(struct parser *p)
 /* Parses into a new template, then puts it in its sorted place
  * (replacing a template of the same name). */
 int tmpl_set_add(struct tmpl_set *s, const char *name, const char *src, size_t len, char *err,
-                 size_t errlen)
+		 size_t errlen)
 {
 	struct parser p = {.name = name, .src = src, .len = len, .err = err, .errlen = errlen};
 	struct tmpl *t = NULL;
@@ -577,8 +577,8 @@ int tmpl_set_check(const struct tmpl_set *s, char *err, size_t errlen)
 				continue;
 			if (err != NULL && errlen > 0)
 				snprintf(err, errlen, "%s:%zu: no template \"%s\" for {{>%s}}",
-				         t->name, line_of(t->text, nd->arg), t->text + nd->off,
-				         t->text + nd->off);
+					 t->name, line_of(t->text, nd->arg), t->text + nd->off,
+					 t->text + nd->off);
 			return -1;
 		}
 	}
@@ -626,7 +626,7 @@ static int render_spend(struct render *r, size_t n)
  * too deep, work limit reached).
  */
 static int render_nodes(struct render *r, const struct tmpl *t, uint32_t i, uint32_t end,
-                        const struct tctx *c)
+			const struct tctx *c)
 {
 	const struct node *nd;
 	const struct tval *v;
@@ -700,7 +700,7 @@ static int render_nodes(struct render *r, const struct tmpl *t, uint32_t i, uint
 /* On failure out is put back as it was, so a caller can fall back to an
  * error page without a half-rendered one in front of it. */
 int tmpl_render(const struct tmpl_set *s, const char *name, const struct tctx *ctx, tmpl_msg_fn msg,
-                void *msg_arg, struct buf *out)
+		void *msg_arg, struct buf *out)
 {
 	struct render r = {.s = s, .msg = msg, .msg_arg = msg_arg, .out = out, .budget = s->limit};
 	const struct tmpl *t = set_find(s, name);

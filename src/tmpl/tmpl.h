@@ -77,7 +77,7 @@ void tmpl_set_limit(struct tmpl_set *s, unsigned long limit);
 /* Renders template `name` with ctx, appending to out.  Returns 0, or -1
  * if no such template (or partial) exists, partials nest too deep or
  * the work limit is reached; out is then left as it was. */
-int tmpl_render(const struct tmpl_set *s, const char *name, const struct tctx *ctx,
-		tmpl_msg_fn msg, void *msg_arg, struct buf *out);
+int tmpl_render(const struct tmpl_set *s, const char *name, const struct tctx *ctx, tmpl_msg_fn msg,
+		void *msg_arg, struct buf *out);
 
 #endif

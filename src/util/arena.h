@@ -21,12 +21,11 @@ struct arena {
 };
 
 void arena_init(struct arena *a);
-void arena_free(struct arena *a); /* releases every block; arena reusable after */
-void *arena_alloc(struct arena *a, size_t n);  /* 16-byte aligned, zeroed */
-char *arena_strdup(struct arena *a, const char *s);   /* NULL -> NULL */
+void arena_free(struct arena *a);                   /* releases every block; arena reusable after */
+void *arena_alloc(struct arena *a, size_t n);       /* 16-byte aligned, zeroed */
+char *arena_strdup(struct arena *a, const char *s); /* NULL -> NULL */
 char *arena_strndup(struct arena *a, const char *s, size_t n);
-char *arena_printf(struct arena *a, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 

@@ -10,7 +10,7 @@
 
 /* Bytes html_escape() must not copy verbatim: & < > " ' and NUL. */
 static const unsigned char html_special[256] = {
-    ['\0'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+	['\0'] = 1, ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
 };
 
 /*

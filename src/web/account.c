@@ -115,11 +115,12 @@ static const struct field register_fields[] = {
 	{"license_number", "field.license_number", "text", "off", 20, F_REQUIRED, check_license,
 	 "hint.license_number", NULL},
 	{"jmbg", "field.jmbg", "text", "off", 13, F_REQUIRED, check_jmbg, "hint.jmbg", NULL},
-	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, "hint.email", NULL},
+	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, "hint.email",
+	 NULL},
 	{"username", "field.username", "text", "username", 32, F_REQUIRED, check_username,
 	 "hint.username", NULL},
-	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET,
-	 NULL, "hint.password", NULL},
+	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET, NULL,
+	 "hint.password", NULL},
 	{"password_confirm", "field.password_confirm", "password", "new-password", 256,
 	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 };
@@ -127,8 +128,8 @@ static const struct field register_fields[] = {
 
 static const struct field login_fields[] = {
 	{"username", "field.username", "text", "username", 64, F_REQUIRED, NULL, NULL, NULL},
-	{"password", "field.password", "password", "current-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
+	{"password", "field.password", "password", "current-password", 256, F_REQUIRED | F_SECRET,
+	 NULL, NULL, NULL},
 };
 
 static const struct field email_fields[] = {
@@ -136,8 +137,8 @@ static const struct field email_fields[] = {
 };
 
 static const struct field reset_fields[] = {
-	{"password", "field.password_new", "password", "new-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, "hint.password", NULL},
+	{"password", "field.password_new", "password", "new-password", 256, F_REQUIRED | F_SECRET,
+	 NULL, "hint.password", NULL},
 	{"password_confirm", "field.password_confirm", "password", "new-password", 256,
 	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 };
@@ -145,8 +146,8 @@ static const struct field reset_fields[] = {
 static const struct field change_fields[] = {
 	{"current_password", "field.password_current", "password", "current-password", 256,
 	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
-	{"password", "field.password_new", "password", "new-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, "hint.password", NULL},
+	{"password", "field.password_new", "password", "new-password", 256, F_REQUIRED | F_SECRET,
+	 NULL, "hint.password", NULL},
 	{"password_confirm", "field.password_confirm", "password", "new-password", 256,
 	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
 };
@@ -293,8 +294,7 @@ void web_register_post(struct req *r)
 		goto invalid;
 	}
 	if (rc != STORE_OK || queue_confirmation(r, &a) != 0 ||
-	    app_audit(r, "register", a.username, "ok", "member %s", m.license_number) !=
-		    STORE_OK ||
+	    app_audit(r, "register", a.username, "ok", "member %s", m.license_number) != STORE_OK ||
 	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		goto unavailable;
@@ -354,7 +354,8 @@ void web_confirm_post(struct req *r)
 		if (rc == STORE_NOTFOUND)
 			rc = STORE_OK; /* confirmed already */
 		if (rc == STORE_OK)
-			rc = app_audit(r, "account_confirmed", "", "ok", "account %lld", account_id);
+			rc = app_audit(r, "account_confirmed", "", "ok", "account %lld",
+				       account_id);
 	}
 	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
 		store_rollback(s);

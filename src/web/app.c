@@ -120,7 +120,8 @@ static const struct route routes[] = {
 	 RA_OPERATOR | RA_ADMIN},
 	{HTTP_GET, "/ra/payments/imports/#", web_ra_payments_import_report, 0, ANY_STAFF},
 	{HTTP_GET, "/ra/payments/unresolved", web_ra_payments_unresolved, 0, ANY_STAFF},
-	{HTTP_POST, "/ra/payments/#/resolve", web_ra_payment_resolve, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_POST, "/ra/payments/#/resolve", web_ra_payment_resolve, R_FORM,
+	 RA_OPERATOR | RA_ADMIN},
 };
 
 /* ---- Start-up ----------------------------------------------------------- */
@@ -180,8 +181,7 @@ static int load_secret(struct app *app, char *err, size_t errlen)
 	return 0;
 }
 
-int app_init(struct app *app, const struct config *cfg, struct store *st, char *err,
-	     size_t errlen)
+int app_init(struct app *app, const struct config *cfg, struct store *st, char *err, size_t errlen)
 {
 	memset(app, 0, sizeof(*app));
 	app->cfg = cfg;

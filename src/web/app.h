@@ -36,8 +36,7 @@ enum ra_role { RA_OPERATOR = 1 << 0, RA_ADMIN = 1 << 1, RA_AUDITOR = 1 << 2 };
 
 /* Loads the catalogue and templates, and the secret from VAR/secret.key
  * (created on first start).  Returns 0, or -1 with err. */
-int app_init(struct app *app, const struct config *cfg, struct store *st, char *err,
-	     size_t errlen);
+int app_init(struct app *app, const struct config *cfg, struct store *st, char *err, size_t errlen);
 void app_free(struct app *app);
 
 /* The http_handler: routes and runs one request. */
@@ -123,10 +122,10 @@ struct field {
 	const char *label_key; /* message key of the label */
 	const char *type;      /* input type: text, email, password, ... */
 	const char *autocomplete;
-	size_t maxlen;         /* in bytes */
+	size_t maxlen; /* in bytes */
 	unsigned flags;
 	field_check check;
-	const char *hint_key;  /* optional help text under the field */
+	const char *hint_key; /* optional help text under the field */
 	/* type "select": fills list "options" (value, label, selected) of item. */
 	void (*options)(struct req *r, struct tctx *item, const char *value);
 };

@@ -39,12 +39,12 @@ static const struct reason {
 	const char *label_key;
 	int member;
 } reasons[] = {
-    {"keyCompromise", "cert.reason_keyCompromise", 1},
-    {"affiliationChanged", "cert.reason_affiliationChanged", 1},
-    {"cessationOfOperation", "cert.reason_cessationOfOperation", 1},
-    {"unspecified", "cert.reason_unspecified", 1},
-    {"superseded", "cert.reason_superseded", 0},
-    {"privilegeWithdrawn", "cert.reason_privilegeWithdrawn", 0},
+	{"keyCompromise", "cert.reason_keyCompromise", 1},
+	{"affiliationChanged", "cert.reason_affiliationChanged", 1},
+	{"cessationOfOperation", "cert.reason_cessationOfOperation", 1},
+	{"unspecified", "cert.reason_unspecified", 1},
+	{"superseded", "cert.reason_superseded", 0},
+	{"privilegeWithdrawn", "cert.reason_privilegeWithdrawn", 0},
 };
 
 static const struct reason *reason_find(const char *name, int member)
@@ -120,7 +120,7 @@ static struct ca_cert *cert_load(struct req *r, const struct order *o, int *rc)
 /* Subject, serial, validity and status of c into ctx, as the member
  * and the operator see them. */
 static void cert_facts(struct req *r, struct tctx *ctx, const struct ca_cert *c,
-                       const struct ca_revocation *rev)
+		       const struct ca_revocation *rev)
 {
 	const char *status;
 
@@ -131,7 +131,7 @@ static void cert_facts(struct req *r, struct tctx *ctx, const struct ca_cert *c,
 	date_set(ctx, "cert_until", c->not_after, 1);
 	if (c->revoked_at != 0) {
 		status = i18n_format(&r->arena, r->lang, "cert.status_revoked", "reason",
-		                     reason_label(r, c->revoke_reason), NULL);
+				     reason_label(r, c->revoke_reason), NULL);
 		date_set(ctx, "cert_revoked_at", c->revoked_at, 1);
 		tctx_set_bool(ctx, "cert_revoked", 1);
 	} else if (rev != NULL && rev->confirmed_at != 0)
@@ -244,12 +244,12 @@ void web_cert_download(struct req *r)
 	r->status = 200;
 	/* The name is ASCII digits only: no RFC 5987 encoding needed. */
 	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld.%s\"", o.id,
-	         der ? "cer" : "pem");
+		 der ? "cer" : "pem");
 	http_header(r, "Content-Disposition", disp);
 }
 
 static const struct field member_revoke_fields[] = {
-    {"reason", "cert.reason", "select", "off", 32, F_REQUIRED, check_member_reason, NULL, NULL},
+	{"reason", "cert.reason", "select", "off", 32, F_REQUIRED, check_member_reason, NULL, NULL},
 };
 
 /* POST /orders/N/revoke: reason.  Records the member's request; an
@@ -280,7 +280,7 @@ void web_cert_revoke(struct req *r)
 	rev.order_id = o.id;
 	snprintf(rev.reason, sizeof(rev.reason), "%s", fields_value(&st, "reason"));
 	snprintf(rev.requested_by, sizeof(rev.requested_by), "member:%s",
-	         session_user(r)->username);
+		 session_user(r)->username);
 	rev.requested_at = time(NULL);
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
@@ -289,13 +289,13 @@ void web_cert_revoke(struct req *r)
 	rc = store_ca_revocation_add(s, &rev);
 	if (rc == STORE_OK)
 		rc = app_audit(r, "cert.revoke_request", object, "ok", "reason %s, serial %s",
-		               rev.reason, cert->serial);
+			       rev.reason, cert->serial);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
 		store_rollback(s);
 		page_error(r, rc == STORE_CONFLICT ? 409 : 503,
-		           rc == STORE_CONFLICT ? "cert.revoke_exists" : "error.storage");
+			   rc == STORE_CONFLICT ? "cert.revoke_exists" : "error.storage");
 		return;
 	}
 	snprintf(loc, sizeof(loc), "/orders/%lld?cert=revoke_requested", o.id);
@@ -313,7 +313,7 @@ void web_cert_renew(struct req *r)
 		rc = STORE_NOTFOUND;
 	if (rc != STORE_OK) {
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-		           rc == STORE_NOTFOUND ? "order.not_found" : "error.storage");
+			   rc == STORE_NOTFOUND ? "order.not_found" : "error.storage");
 		return;
 	}
 	order_form_prefilled(r, &o);
@@ -331,14 +331,14 @@ static void job_ctx(struct req *r, struct tctx *ctx, const struct order *o, cons
 	if (store_ca_job_get(app_of(r)->store, o->id, kind, &j) != STORE_OK)
 		return;
 	if (j.refused)
-		status =
-		    i18n_format(&r->arena, r->lang, "cert.job_refused", "message", j.error, NULL);
+		status = i18n_format(&r->arena, r->lang, "cert.job_refused", "message", j.error,
+				     NULL);
 	else if (j.done_at != 0)
 		status = msg(r, "cert.job_done");
 	else
 		status = i18n_format(&r->arena, r->lang, "cert.job_waiting", "attempts",
-		                     arena_printf(&r->arena, "%d", j.attempts), "message",
-		                     j.error[0] ? j.error : "-", NULL);
+				     arena_printf(&r->arena, "%d", j.attempts), "message",
+				     j.error[0] ? j.error : "-", NULL);
 	snprintf(name, sizeof(name), "job_%s", kind);
 	tctx_set(ctx, name, status);
 	if (j.refused) {
@@ -403,7 +403,7 @@ void web_ra_certificate(struct req *r)
 }
 
 static const struct field ra_revoke_fields[] = {
-    {"reason", "cert.reason", "select", "off", 32, F_REQUIRED, check_any_reason, NULL, NULL},
+	{"reason", "cert.reason", "select", "off", 32, F_REQUIRED, check_any_reason, NULL, NULL},
 };
 
 /* POST /ra/orders/N/revoke: reason.  Confirms the member's request, or
@@ -426,7 +426,7 @@ void web_ra_cert_revoke(struct req *r)
 	snprintf(object, sizeof(object), "order:%lld", o.id);
 	if ((cert = cert_load(r, &o, &rc)) == NULL) {
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-		           rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
+			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
 		return;
 	}
 	has_rev = store_ca_revocation_get(s, o.id, &rev) == STORE_OK;
@@ -454,8 +454,8 @@ void web_ra_cert_revoke(struct req *r)
 		rc = store_ca_job_add(s, o.id, CA_JOB_REVOKE, reason, time(NULL));
 	if (rc == STORE_OK)
 		rc = app_audit(r, "cert.revoke_confirm", object, "ok", "%s, reason %s, serial %s",
-		               has_rev ? "member's request confirmed" : "reported by the office",
-		               reason, cert->serial);
+			       has_rev ? "member's request confirmed" : "reported by the office",
+			       reason, cert->serial);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {

@@ -16,8 +16,8 @@ static const char *trim(struct req *r, const char *v)
 	while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
 		v++;
 	n = strlen(v);
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' ||
-			 v[n - 1] == '\n'))
+	while (n > 0 &&
+	       (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' || v[n - 1] == '\n'))
 		n--;
 	return arena_strndup(&r->arena, v, n);
 }

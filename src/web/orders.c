@@ -51,7 +51,7 @@ static const char *check_jmbg(const char *v)
 static const char *check_id_type(const char *v)
 {
 	return strcmp(v, "id_card") == 0 || strcmp(v, "passport") == 0 ? NULL
-									 : "field.choose_option";
+								       : "field.choose_option";
 }
 
 static const char *check_doc_number(const char *v)
@@ -176,66 +176,90 @@ struct order_field {
 
 static const struct order_field order_fields[] = {
 	{{"first_name", "field.first_name", "text", "given-name", 63, REQ, check_name, NULL, NULL},
-	 AT(first_name), BOTH},
+	 AT(first_name),
+	 BOTH},
 	{{"last_name", "field.last_name", "text", "family-name", 63, REQ, check_name, NULL, NULL},
-	 AT(last_name), BOTH},
-	{{"jmbg", "field.jmbg", "text", "off", 13, REQ, check_jmbg, "hint.jmbg", NULL}, AT(jmbg),
+	 AT(last_name),
+	 BOTH},
+	{{"jmbg", "field.jmbg", "text", "off", 13, REQ, check_jmbg, "hint.jmbg", NULL},
+	 AT(jmbg),
 	 BOTH},
 	{{"id_type", "field.id_type", "select", "off", 11, REQ, check_id_type, NULL,
 	  id_type_options},
-	 AT(id_type), BOTH},
+	 AT(id_type),
+	 BOTH},
 	{{"id_number", "field.id_number", "text", "off", 20, REQ, check_doc_number,
 	  "hint.id_number", NULL},
-	 AT(id_number), BOTH},
+	 AT(id_number),
+	 BOTH},
 	{{"id_issuer", "field.id_issuer", "text", "off", 95, REQ, NULL, "hint.id_issuer", NULL},
-	 AT(id_issuer), BOTH},
+	 AT(id_issuer),
+	 BOTH},
 	{{"street", "field.street", "text", "street-address", 95, REQ, NULL, NULL, NULL},
-	 AT(street), BOTH},
+	 AT(street),
+	 BOTH},
 	{{"postal_code", "field.postal_code", "text", "postal-code", 5, REQ, check_postal, NULL,
 	  NULL},
-	 AT(postal_code), BOTH},
-	{{"city", "field.city", "text", "address-level2", 63, REQ, NULL, NULL, NULL}, AT(city),
+	 AT(postal_code),
 	 BOTH},
-	{{"email", "field.email", "email", "email", 127, REQ, check_email, NULL, NULL}, AT(email),
+	{{"city", "field.city", "text", "address-level2", 63, REQ, NULL, NULL, NULL},
+	 AT(city),
+	 BOTH},
+	{{"email", "field.email", "email", "email", 127, REQ, check_email, NULL, NULL},
+	 AT(email),
 	 BOTH},
 	{{"phone", "field.phone", "tel", "tel", 19, REQ, check_phone, "hint.phone", NULL},
-	 AT(phone), BOTH},
+	 AT(phone),
+	 BOTH},
 	{{"license_number", "field.license_number", "text", "off", 31, REQ, check_license, NULL,
 	  NULL},
-	 AT(license_number), BOTH},
+	 AT(license_number),
+	 BOTH},
 	{{"position", "field.position", "text", "organization-title", 95, REQ, NULL, NULL, NULL},
-	 AT(position), LEGAL},
-	{{"company_name", "field.company_name", "text", "organization", 159, REQ, NULL, NULL,
-	  NULL},
-	 AT(company_name), LEGAL},
+	 AT(position),
+	 LEGAL},
+	{{"company_name", "field.company_name", "text", "organization", 159, REQ, NULL, NULL, NULL},
+	 AT(company_name),
+	 LEGAL},
 	{{"company_mb", "field.company_mb", "text", "off", 8, REQ, check_mb, "hint.company_mb",
 	  NULL},
-	 AT(company_mb), LEGAL},
-	{{"company_pib", "field.company_pib", "text", "off", 9, REQ, check_pib,
-	  "hint.company_pib", NULL},
-	 AT(company_pib), LEGAL},
+	 AT(company_mb),
+	 LEGAL},
+	{{"company_pib", "field.company_pib", "text", "off", 9, REQ, check_pib, "hint.company_pib",
+	  NULL},
+	 AT(company_pib),
+	 LEGAL},
 	{{"company_street", "field.company_street", "text", "off", 95, REQ, NULL, NULL, NULL},
-	 AT(company_street), LEGAL},
+	 AT(company_street),
+	 LEGAL},
 	{{"company_postal_code", "field.company_postal_code", "text", "off", 5, REQ, check_postal,
 	  NULL, NULL},
-	 AT(company_postal_code), LEGAL},
+	 AT(company_postal_code),
+	 LEGAL},
 	{{"company_city", "field.company_city", "text", "off", 63, REQ, NULL, NULL, NULL},
-	 AT(company_city), LEGAL},
+	 AT(company_city),
+	 LEGAL},
 	{{"company_email", "field.company_email", "email", "off", 127, REQ, check_email,
 	  "hint.company_email", NULL},
-	 AT(company_email), LEGAL},
+	 AT(company_email),
+	 LEGAL},
 	{{"office", "field.office", "select", "off", 15, REQ, check_office, "hint.office",
 	  office_options},
-	 AT(office), BOTH},
+	 AT(office),
+	 BOTH},
 	{{"validity", "field.validity", "select", "off", 15, REQ, check_validity, NULL,
 	  validity_options},
-	 AT(validity), BOTH},
+	 AT(validity),
+	 BOTH},
 	{{"card_reader", "field.card_reader", "checkbox", "off", 1, 0, check_flag,
 	  "hint.card_reader", NULL},
-	 0, 0, BOTH},
-	{{"consent", "field.consent", "checkbox", "off", 1, REQ, check_flag, "hint.consent",
-	  NULL},
-	 0, 0, BOTH},
+	 0,
+	 0,
+	 BOTH},
+	{{"consent", "field.consent", "checkbox", "off", 1, REQ, check_flag, "hint.consent", NULL},
+	 0,
+	 0,
+	 BOTH},
 };
 
 #define NORDER (sizeof(order_fields) / sizeof(order_fields[0]))
@@ -338,8 +362,8 @@ static int path_type(struct req *r, enum order_type *t)
 
 /* Reads and validates the form for type t; cross-checks against the
  * member register.  Returns the number of errors. */
-static int read_order_form(struct req *r, enum order_type t, struct fstate *st,
-			   struct field *f, size_t *nf, const struct member *m)
+static int read_order_form(struct req *r, enum order_type t, struct fstate *st, struct field *f,
+			   size_t *nf, const struct member *m)
 {
 	validating_catalog = app_of(r)->catalog;
 	*nf = type_fields(t, f);
@@ -563,7 +587,7 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 		if (strcmp(of->f.name, "id_type") == 0)
 			tctx_set(row, "value",
 				 msg(r, strcmp(o->id_type, "passport") == 0 ? "order.passport"
-									     : "order.id_card"));
+									    : "order.id_card"));
 		else if (strcmp(of->f.name, "office") == 0)
 			tctx_set(row, "value", off ? off->name[r->lang] : o->office);
 		else if (strcmp(of->f.name, "validity") == 0)
@@ -575,7 +599,8 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	}
 	if (off != NULL) {
 		tctx_set(c, "office_name", off->name[r->lang]);
-		tctx_setf(c, "office_address", "%s, %s %s", off->street, off->postal_code, off->city);
+		tctx_setf(c, "office_address", "%s, %s %s", off->street, off->postal_code,
+			  off->city);
 		tctx_set(c, "office_phone", off->phone);
 		tctx_set(c, "office_email", off->email);
 		tctx_set(c, "office_hours", off->hours[r->lang]);
@@ -608,8 +633,7 @@ void web_order_review(struct req *r)
 static int member_apply(struct req *r, struct order *o, enum wf_event ev, long long total,
 			time_t confirmed_at)
 {
-	return order_apply(r, o, ev, WF_MEMBER, session_user(r)->username, "", total,
-			   confirmed_at);
+	return order_apply(r, o, ev, WF_MEMBER, session_user(r)->username, "", total, confirmed_at);
 }
 
 void web_order_confirm(struct req *r)

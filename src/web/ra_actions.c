@@ -339,7 +339,7 @@ void web_ra_verify(struct req *r)
 	}
 	note = i18n_format(&r->arena, LANG_SR, "bo.note_verified", "id_type",
 			   i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 ? "order.passport"
-										 : "order.id_card"),
+										: "order.id_card"),
 			   "id_number", o.id_number, NULL);
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
@@ -519,9 +519,9 @@ void web_ra_hand_over(struct req *r)
 		action_error(r, 422, &o, c, "hand_over", msg(r, "bo.new_id_note_required"), 1);
 		return;
 	}
-	id_type = i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 && !new_id
-					    ? "order.passport"
-					    : "order.id_card");
+	id_type =
+		i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 && !new_id ? "order.passport"
+										: "order.id_card");
 	if (new_id)
 		note = i18n_format(&r->arena, LANG_SR, "bo.note_handed_new_id", "id_number", number,
 				   "old_number", o.id_number, "remark", remark, NULL);

@@ -27,10 +27,9 @@ static const char *check_totp_format(const char *v)
 
 static const struct field ra_login_fields[] = {
 	{"username", "field.username", "text", "username", 64, F_REQUIRED, NULL, NULL, NULL},
-	{"password", "field.password", "password", "current-password", 256,
-	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
-	{"totp", "field.totp", "text", "one-time-code", 6, 0, check_totp_format, "hint.totp",
-	 NULL},
+	{"password", "field.password", "password", "current-password", 256, F_REQUIRED | F_SECRET,
+	 NULL, NULL, NULL},
+	{"totp", "field.totp", "text", "one-time-code", 6, 0, check_totp_format, "hint.totp", NULL},
 };
 
 static const struct field ra_enroll_fields[] = {
@@ -135,8 +134,7 @@ void web_ra_login_post(struct req *r)
 	http_redirect(r, "/ra");
 }
 
-static void enroll_page(struct req *r, unsigned status, const struct operator *o,
-			struct fstate *st)
+static void enroll_page(struct req *r, unsigned status, const struct operator* o, struct fstate *st)
 {
 	struct tctx *c = page_ctx(r);
 	char uri[512];
@@ -175,10 +173,9 @@ void web_ra_enroll_post(struct req *r)
 		return;
 	}
 	fields_read(r, ra_enroll_fields, NFIELDS(ra_enroll_fields), &st);
-	if (st.nerrors == 0 && (!totp_verify(o.totp_secret, fields_value(&st, "totp"), time(NULL),
-					     &step) ||
-				store_operator_totp_step(s, o.id, (long long)step, time(NULL)) !=
-					STORE_OK))
+	if (st.nerrors == 0 &&
+	    (!totp_verify(o.totp_secret, fields_value(&st, "totp"), time(NULL), &step) ||
+	     store_operator_totp_step(s, o.id, (long long)step, time(NULL)) != STORE_OK))
 		fields_error(&st, "totp", "ra.totp_wrong");
 	if (st.nerrors > 0) {
 		enroll_page(r, 422, &o, &st);
@@ -254,8 +251,8 @@ static const struct field operator_fields[] = {
 	{"role", "field.role", "select", "off", 16, F_REQUIRED, check_role, NULL, role_options},
 	{"office", "field.office_staff", "select", "off", 15, 0, NULL, "hint.office_staff",
 	 office_options},
-	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET,
-	 NULL, "hint.password", NULL},
+	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET, NULL,
+	 "hint.password", NULL},
 };
 
 struct list_ctx {
@@ -263,7 +260,7 @@ struct list_ctx {
 	struct tctx *c;
 };
 
-static int add_operator_row(void *arg, const struct operator *o)
+static int add_operator_row(void *arg, const struct operator* o)
 {
 	struct list_ctx *x = arg;
 	struct tctx *row = tctx_add(x->c, "operators");
@@ -320,7 +317,7 @@ void web_ra_operator_add(struct req *r)
 		fields_error(&st, "office", "ra.office_required");
 	if (*fields_value(&st, "password") &&
 	    (e = password_policy_key(password_check(fields_value(&st, "password"),
-						     fields_value(&st, "username")))) != NULL)
+						    fields_value(&st, "username")))) != NULL)
 		fields_error(&st, "password", e);
 	if (st.nerrors > 0) {
 		operators_page(r, 422, &st, NULL);
@@ -382,8 +379,8 @@ void web_ra_operator_toggle(struct req *r)
 	}
 	o.active = !o.active;
 	if (store_begin(s) != STORE_OK || store_operator_update(s, &o) != STORE_OK ||
-	    (!o.active && store_session_delete_account(s, SESSION_OPERATOR, o.id, NULL) !=
-				  STORE_OK) ||
+	    (!o.active &&
+	     store_session_delete_account(s, SESSION_OPERATOR, o.id, NULL) != STORE_OK) ||
 	    app_audit(r, o.active ? "ra.operator_activate" : "ra.operator_deactivate", o.username,
 		      "ok", "%s", "") != STORE_OK ||
 	    store_commit(s) != STORE_OK) {

@@ -36,8 +36,10 @@ struct queue {
 };
 
 static const struct queue queues[] = {
-	{"documents", "bo.q_documents",
-	 {WF_CONFIRMED, WF_PAID, WF_DOCS_INCOMPLETE, WF_DOCS_INCOMPLETE_PAID}, 4},
+	{"documents",
+	 "bo.q_documents",
+	 {WF_CONFIRMED, WF_PAID, WF_DOCS_INCOMPLETE, WF_DOCS_INCOMPLETE_PAID},
+	 4},
 	{"payment", "bo.q_payment", {WF_CONFIRMED, WF_DOCS_RECEIVED, WF_DOCS_INCOMPLETE}, 3},
 	{"verify", "bo.q_verify", {WF_READY}, 1},
 	{"ca", "bo.q_ca", {WF_VERIFIED, WF_SENT_TO_CA}, 2},
@@ -176,9 +178,10 @@ void web_ra_home(struct req *r)
 		return;
 	}
 	tctx_set(c, "staff", u->username);
-	tctx_set(c, "role_label", msg(r, u->role == RA_ADMIN     ? "role.admin"
-					 : u->role == RA_AUDITOR ? "role.auditor"
-								 : "role.operator"));
+	tctx_set(c, "role_label",
+		 msg(r, u->role == RA_ADMIN     ? "role.admin"
+			: u->role == RA_AUDITOR ? "role.auditor"
+						: "role.operator"));
 	if (u->role & RA_ADMIN)
 		tctx_set_bool(c, "is_admin", 1);
 	if (u->role & (RA_ADMIN | RA_AUDITOR))
@@ -436,8 +439,8 @@ static int add_event(void *arg, const struct order_event *e)
 /* ?done=ACTION after a redirect: which action just succeeded. */
 static void done_notice(struct req *r, struct tctx *c)
 {
-	static const char *const done[] = {"documents", "documents_missing", "verify",
-					   "send", "reject", "hand_over"};
+	static const char *const done[] = {"documents", "documents_missing", "verify", "send",
+					   "reject",    "hand_over"};
 	const char *d = http_query(r, "done");
 	char key[48];
 	size_t i;

@@ -90,9 +90,10 @@ static const char *keyed(struct req *r, const char *prefix, const char *name)
 
 static struct pay_ctx req_ctx(struct req *r)
 {
-	struct pay_ctx x = {app_of(r)->store, WF_OPERATOR, ra_user(r)->username,
-			    arena_printf(&r->arena, "operator:%s", ra_user(r)->username),
-			    r->client_addr, time(NULL)};
+	struct pay_ctx x = {
+		app_of(r)->store,     WF_OPERATOR,
+		ra_user(r)->username, arena_printf(&r->arena, "operator:%s", ra_user(r)->username),
+		r->client_addr,       time(NULL)};
 
 	return x;
 }
@@ -208,12 +209,12 @@ static const char *check_nonce(const char *v)
 }
 
 static const struct field manual_fields[] = {
-    {"amount", "pay.amount", "text", "off", 24, F_REQUIRED, check_amount, NULL, NULL},
-    {"paid_on", "pay.paid_on", "text", "off", 12, F_REQUIRED, check_date, NULL, NULL},
-    {"reference", "pay.reference", "text", "off", 60, 0, NULL, NULL, NULL},
-    {"payer", "pay.payer", "text", "off", 120, 0, NULL, NULL, NULL},
-    {"note", "pay.note", "text", "off", 300, 0, NULL, NULL, NULL},
-    {"nonce", "pay.nonce", "hidden", "off", 64, F_REQUIRED, check_nonce, NULL, NULL},
+	{"amount", "pay.amount", "text", "off", 24, F_REQUIRED, check_amount, NULL, NULL},
+	{"paid_on", "pay.paid_on", "text", "off", 12, F_REQUIRED, check_date, NULL, NULL},
+	{"reference", "pay.reference", "text", "off", 60, 0, NULL, NULL, NULL},
+	{"payer", "pay.payer", "text", "off", 120, 0, NULL, NULL, NULL},
+	{"note", "pay.note", "text", "off", 300, 0, NULL, NULL, NULL},
+	{"nonce", "pay.nonce", "hidden", "off", 64, F_REQUIRED, check_nonce, NULL, NULL},
 };
 
 /* The order page again with the form's values and its errors (422). */
@@ -253,8 +254,8 @@ void web_ra_payment_add(struct req *r)
 	fields_read(r, manual_fields, NFIELDS(manual_fields), &st);
 	memset(&p, 0, sizeof(p));
 	ref97 = payment_ref_normalize(
-	    *fields_value(&st, "reference") ? fields_value(&st, "reference") : o.payment_ref,
-	    p.reference, sizeof(p.reference));
+		*fields_value(&st, "reference") ? fields_value(&st, "reference") : o.payment_ref,
+		p.reference, sizeof(p.reference));
 	if (ref97 == 1 && payment_ref_order_id(p.reference, &other) == 0 && other != o.id)
 		fields_error(&st, "reference", "pay.reference_other_order");
 	if (st.nerrors > 0) {
@@ -264,12 +265,12 @@ void web_ra_payment_add(struct req *r)
 	payment_amount_parse(fields_value(&st, "amount"), &p.amount_para, NULL);
 	payment_date_parse(fields_value(&st, "paid_on"), p.paid_on);
 	payment_text_clean(p.payer, sizeof(p.payer), fields_value(&st, "payer"),
-	                   strlen(fields_value(&st, "payer")));
+			   strlen(fields_value(&st, "payer")));
 	payment_text_clean(p.note, sizeof(p.note), fields_value(&st, "note"),
-	                   strlen(fields_value(&st, "note")));
+			   strlen(fields_value(&st, "note")));
 	snprintf(p.source, sizeof(p.source), "manual");
 	snprintf(p.fingerprint, sizeof(p.fingerprint), "m:%lld:%s", o.id,
-	         fields_value(&st, "nonce"));
+		 fields_value(&st, "nonce"));
 	if (store_begin(x.st) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
@@ -287,9 +288,9 @@ void web_ra_payment_add(struct req *r)
 		}
 	}
 	snprintf(loc, sizeof(loc), "/ra/orders/%lld?pay=%s#payments", o.id,
-	         rc == STORE_CONFLICT ? "dup"
-	         : settled            ? "settled"
-	                              : "open");
+		 rc == STORE_CONFLICT ? "dup"
+		 : settled            ? "settled"
+				      : "open");
 	http_redirect(r, loc);
 }
 
@@ -353,9 +354,9 @@ static const char *check_format(const char *v)
 void web_ra_payments_import_post(struct req *r)
 {
 	struct field f[] = {
-	    {"statement", "pay.statement", "textarea", "off", 0, F_REQUIRED, NULL, NULL, NULL},
-	    {"file_name", "pay.file_name", "text", "off", 100, 0, NULL, NULL, NULL},
-	    {"format", "pay.format", "select", "off", 12, 0, check_format, NULL, NULL},
+		{"statement", "pay.statement", "textarea", "off", 0, F_REQUIRED, NULL, NULL, NULL},
+		{"file_name", "pay.file_name", "text", "off", 100, 0, NULL, NULL, NULL},
+		{"format", "pay.format", "select", "off", 12, 0, check_format, NULL, NULL},
 	};
 	struct pay_import_result res;
 	struct pay_ctx x;
@@ -384,16 +385,16 @@ void web_ra_payments_import_post(struct req *r)
 		for (i = 0; i < st.n && key == NULL; i++)
 			key = st.errors[i];
 		tctx_set(c, "form_error",
-		         msg(r, strcmp(key, "field.required") == 0 ? "pay.statement_empty" : key));
+			 msg(r, strcmp(key, "field.required") == 0 ? "pay.statement_empty" : key));
 		import_page(r, 422, c);
 		return;
 	}
 	x = req_ctx(r);
 	rc = payments_import(&x, name, text, strlen(text), format, &res);
 	if (rc == STORE_NOTFOUND) {
-		tctx_set(
-		    c, "form_error",
-		    i18n_format(&r->arena, r->lang, "pay.import_refused", "why", res.why, NULL));
+		tctx_set(c, "form_error",
+			 i18n_format(&r->arena, r->lang, "pay.import_refused", "why", res.why,
+				     NULL));
 		import_page(r, 422, c);
 		return;
 	}
@@ -517,10 +518,10 @@ static void unresolved_page(struct req *r, unsigned status, struct tctx *c, stru
 	tctx_setf(c, "pages", "%lld", pages);
 	if (page > 1)
 		tctx_setf(c, "prev", "/ra/payments/unresolved?office=%s&page=%d", f.office,
-		          page - 1);
+			  page - 1);
 	if (page < pages)
 		tctx_setf(c, "next", "/ra/payments/unresolved?office=%s&page=%d", f.office,
-		          page + 1);
+			  page + 1);
 	if (done != NULL && x->err == NULL &&
 	    (strcmp(done, "assign") == 0 || strcmp(done, "settled") == 0 ||
 	     strcmp(done, "accept") == 0 || strcmp(done, "refund") == 0))
@@ -549,7 +550,7 @@ void web_ra_payments_import_report(struct req *r)
 
 	if (rc != STORE_OK) {
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-		           rc == STORE_NOTFOUND ? "pay.import_not_found" : "error.storage");
+			   rc == STORE_NOTFOUND ? "pay.import_not_found" : "error.storage");
 		return;
 	}
 	tctx_setf(c, "iid", "%lld", imp->id);
@@ -599,8 +600,8 @@ void web_ra_payments_import_report(struct req *r)
 static const char *check_action(const char *v)
 {
 	return strcmp(v, "assign") == 0 || strcmp(v, "accept") == 0 || strcmp(v, "refund") == 0
-	           ? NULL
-	           : "pay.action_invalid";
+		       ? NULL
+		       : "pay.action_invalid";
 }
 
 static const char *check_order_number(const char *v)
@@ -611,14 +612,14 @@ static const char *check_order_number(const char *v)
 }
 
 static const struct field resolve_fields[] = {
-    {"action", "pay.action", "text", "off", 10, F_REQUIRED, check_action, NULL, NULL},
-    {"order", "pay.assign_order", "text", "off", 12, 0, check_order_number, NULL, NULL},
-    {"note", "pay.resolve_note", "text", "off", 300, 0, NULL, NULL, NULL},
+	{"action", "pay.action", "text", "off", 10, F_REQUIRED, check_action, NULL, NULL},
+	{"order", "pay.assign_order", "text", "off", 12, 0, check_order_number, NULL, NULL},
+	{"note", "pay.resolve_note", "text", "off", 300, 0, NULL, NULL, NULL},
 };
 
 /* The list again with the error next to payment id's form. */
 static void resolve_error(struct req *r, unsigned status, long long id, const struct fstate *st,
-                          const char *key)
+			  const char *key)
 {
 	struct tctx *c = page_ctx(r);
 	struct open_ctx x;
@@ -637,7 +638,7 @@ static void resolve_error(struct req *r, unsigned status, long long id, const st
  * STORE_NOTFOUND when no such order is open to this staff member, or
  * STORE_ERROR; *settled as for pay_record. */
 static int resolve_assign(struct req *r, struct pay_ctx *x, const struct payment *p,
-                          long long number, const char *note, int *settled)
+			  long long number, const char *note, int *settled)
 {
 	const struct ra_user *u = ra_user(r);
 	struct payment_order po;
@@ -647,7 +648,7 @@ static int resolve_assign(struct req *r, struct pay_ctx *x, const struct payment
 
 	rc = store_payment_order(x->st, number, &po);
 	if (rc == STORE_OK && (strcmp(po.state, wf_state_name(WF_DRAFT)) == 0 ||
-	                       (u->role == RA_OPERATOR && strcmp(po.office, u->office) != 0)))
+			       (u->role == RA_OPERATOR && strcmp(po.office, u->office) != 0)))
 		rc = STORE_NOTFOUND;
 	if (rc != STORE_OK)
 		return rc;
@@ -655,14 +656,14 @@ static int resolve_assign(struct req *r, struct pay_ctx *x, const struct payment
 		return STORE_ERROR;
 	settle = m.result == MATCH_EXACT && pay_may_settle(x, po.state);
 	rc = store_payment_assign(x->st, p->id, po.id, match_result_name(m.result),
-	                          settle ? "paid" : NULL, x->actor, x->now);
+				  settle ? "paid" : NULL, x->actor, x->now);
 	if (rc == STORE_NOTFOUND)
 		return STORE_CONFLICT; /* resolved meanwhile */
 	snprintf(object, sizeof(object), "payment:%lld", p->id);
 	if (rc == STORE_OK)
 		rc = pay_audit(x, "payment.assign", object, "ok", "to order %lld: %s%s%s%s", po.id,
-		               match_result_name(m.result), settle ? " (settled)" : "",
-		               *note ? "; " : "", note);
+			       match_result_name(m.result), settle ? " (settled)" : "",
+			       *note ? "; " : "", note);
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, &po, p->id, p->amount_para, note);
 	*settled = settle && rc == STORE_OK;
@@ -673,7 +674,7 @@ static int resolve_assign(struct req *r, struct pay_ctx *x, const struct payment
  * payment p.  In the caller's transaction.  STORE_CONFLICT when it was
  * resolved meanwhile. */
 static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund, const char *note,
-                         int *settled)
+			 int *settled)
 {
 	struct payment_order po;
 	char object[32];
@@ -685,12 +686,12 @@ static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund,
 		settle = pay_may_settle(x, po.state);
 	}
 	rc = store_payment_resolve(x->st, p->id, refund ? "refunded" : "accepted", x->actor, note,
-	                           x->now);
+				   x->now);
 	if (rc != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_CONFLICT : rc; /* resolved meanwhile */
 	snprintf(object, sizeof(object), "payment:%lld", p->id);
 	rc = pay_audit(x, refund ? "payment.refund" : "payment.accept", object, "ok",
-	               "order %lld%s: %s", p->order_id, settle ? " (settled)" : "", note);
+		       "order %lld%s: %s", p->order_id, settle ? " (settled)" : "", note);
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, &po, p->id, p->amount_para, note);
 	*settled = settle && rc == STORE_OK;
@@ -710,12 +711,12 @@ void web_ra_payment_resolve(struct req *r)
 	rc = store_payment_get(x.st, id, &p);
 	if (rc == STORE_OK && !pay_visible(r, &p)) {
 		app_audit(r, "payment.other_office", arena_printf(&r->arena, "payment:%lld", id),
-		          "denied", "office %s", p.office);
+			  "denied", "office %s", p.office);
 		rc = STORE_NOTFOUND;
 	}
 	if (rc != STORE_OK) {
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-		           rc == STORE_NOTFOUND ? "pay.not_found" : "error.storage");
+			   rc == STORE_NOTFOUND ? "pay.not_found" : "error.storage");
 		return;
 	}
 	fields_read(r, resolve_fields, NFIELDS(resolve_fields), &st);

@@ -30,8 +30,8 @@
 /* One row of a report table: an office, a state or a month. */
 struct rgroup {
 	char key[ORDER_STATE_MAX]; /* office code, state name or "YYYY-MM" */
-	long long orders; /* confirmed in the period */
-	long long *days;  /* one per handed-over order: days to handover */
+	long long orders;          /* confirmed in the period */
+	long long *days;           /* one per handed-over order: days to handover */
 	size_t ndays, cap;
 };
 

@@ -80,7 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				eq = amp;
 			check_equal(f.params[k].name, p, (size_t)(eq - p), tmp);
 			check_equal(f.params[k].value, eq < amp ? eq + 1 : amp,
-			            eq < amp ? (size_t)(amp - eq - 1) : 0, tmp);
+				    eq < amp ? (size_t)(amp - eq - 1) : 0, tmp);
 			if (form_get(&f, f.params[k].name) == NULL)
 				abort();
 			k++;

@@ -34,8 +34,8 @@ extern char **environ;
 /* Variables a developer's shell might export that would change what
  * the server under test does; the harness sets its own. */
 static const char *const scrubbed_env[] = {
-    "QCRA_LISTEN",         "QCRA_VAR",      "QCRA_WORKERS", "QCRA_SMTP_URL",
-    "QCRA_MAIL_TRANSPORT", "QCRA_BASE_URL", NULL,
+	"QCRA_LISTEN",         "QCRA_VAR",      "QCRA_WORKERS", "QCRA_SMTP_URL",
+	"QCRA_MAIL_TRANSPORT", "QCRA_BASE_URL", NULL,
 };
 
 void harness_curl_init(void)
@@ -377,7 +377,7 @@ static long healthz_status(CURL *h, const struct server *s)
  * address is in use (worth another port), -1 on other failures.
  */
 static int server_try_start(struct server *s, const char *bin, const char *const *extra_args,
-                            const char *const *extra_env)
+			    const char *const *extra_env)
 {
 	char listen[64];
 	const char *args[] = {"serve", "--listen", listen, "--var", s->var, NULL};
@@ -418,9 +418,9 @@ static int server_try_start(struct server *s, const char *bin, const char *const
 			free(log);
 			if (rc == -1) {
 				fprintf(stderr,
-				        "harness: qcra serve on port %d exited with status %d "
-				        "before answering /healthz\n",
-				        s->port, s->exit_status);
+					"harness: qcra serve on port %d exited with status %d "
+					"before answering /healthz\n",
+					s->port, s->exit_status);
 				server_log_tail(s, 30);
 			}
 			break;
@@ -431,9 +431,9 @@ static int server_try_start(struct server *s, const char *bin, const char *const
 		}
 		if (harness_now_ms() >= deadline) {
 			fprintf(stderr,
-			        "harness: qcra serve on port %d did not answer 200 on "
-			        "/healthz within %d ms\n",
-			        s->port, START_TIMEOUT_MS);
+				"harness: qcra serve on port %d did not answer 200 on "
+				"/healthz within %d ms\n",
+				s->port, START_TIMEOUT_MS);
 			server_log_tail(s, 30);
 			kill(s->pid, SIGKILL);
 			waitpid(s->pid, &status, 0);
@@ -468,7 +468,7 @@ int server_start_args(struct server *s, const char *const *extra_args, const cha
 	if (rc != 0) {
 		if (rc == 1)
 			fprintf(stderr, "harness: no usable port after %d attempts\n",
-			        START_ATTEMPTS);
+				START_ATTEMPTS);
 		server_cleanup(s);
 		return -1;
 	}
@@ -498,14 +498,14 @@ int server_stop(struct server *s)
 		s->exit_status = status_code(status);
 		if (s->exit_status != 0) {
 			fprintf(stderr, "harness: server exited with status %d after SIGTERM\n",
-			        s->exit_status);
+				s->exit_status);
 			server_log_tail(s, 30);
 		}
 		return s->exit_status;
 	}
 	if (r == 0) {
 		fprintf(stderr, "harness: server did not exit within %d ms of SIGTERM; killing\n",
-		        STOP_TIMEOUT_MS);
+			STOP_TIMEOUT_MS);
 		server_log_tail(s, 30);
 	}
 	kill(s->pid, SIGKILL);
@@ -589,7 +589,7 @@ int harness_drain(int fd, long long deadline, struct buf *out)
 }
 
 int server_run_cli_env(const struct server *s, const char *const argv[],
-                       const char *const *extra_env, struct buf *output)
+		       const char *const *extra_env, struct buf *output)
 {
 	char *defaults[2] = {NULL, NULL};
 	char **av, **env;
@@ -627,7 +627,7 @@ int server_run_cli_env(const struct server *s, const char *const argv[],
 	close(fds[0]);
 	if (rc == -1) {
 		fprintf(stderr, "harness: qcra %s did not finish within %d ms; killed\n",
-		        argv[0] ? argv[0] : "", CLI_TIMEOUT_MS);
+			argv[0] ? argv[0] : "", CLI_TIMEOUT_MS);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}

@@ -45,7 +45,7 @@ int server_start(struct server *s, const char *const *extra_env);
 /* As server_start, with extra_args appended after the standard
  * `serve --listen ... --var ...` (NULL-terminated, may be NULL). */
 int server_start_args(struct server *s, const char *const *extra_args,
-                      const char *const *extra_env);
+		      const char *const *extra_env);
 
 /*
  * Sends SIGTERM and waits up to 10 s for the server to exit; after that
@@ -83,7 +83,7 @@ void server_log_tail(const struct server *s, int lines);
  */
 int server_run_cli(const struct server *s, const char *const argv[], struct buf *output);
 int server_run_cli_env(const struct server *s, const char *const argv[],
-                       const char *const *extra_env, struct buf *output);
+		       const char *const *extra_env, struct buf *output);
 
 /* Fills s with a fresh var directory and a free port without starting
  * anything: for CLI tests and servers expected not to start.  0 or -1. */
@@ -116,7 +116,7 @@ void client_free(struct client *c);
  * early and closed the connection during the upload; 0 otherwise).
  */
 int client_request(struct client *c, const char *method, const char *path, const char *content_type,
-                   const void *body, size_t len, const char *const *headers, struct response *r);
+		   const void *body, size_t len, const char *const *headers, struct response *r);
 int client_get(struct client *c, const char *path, struct response *r);
 /* POST with Content-Type application/x-www-form-urlencoded. */
 int client_post(struct client *c, const char *path, const char *body, struct response *r);
@@ -192,7 +192,7 @@ int raw_recv_all(int fd, struct buf *out, int timeout_ms);
  * arrived, -1 otherwise.
  */
 int raw_exchange(const struct server *s, const char *req, size_t len, struct response *r,
-                 int timeout_ms);
+		 int timeout_ms);
 
 /* Parses a raw HTTP/1.x reply into r (after skipping interim 1xx
  * responses).  Returns 0, or -1 when there is no status line. */

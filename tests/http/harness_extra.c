@@ -142,7 +142,7 @@ static void smtpd_exec(int port, const char *dir)
 	/* Never outlive the test, even when it crashes. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	snprintf(script, sizeof(script), "%s/tests/tools/smtpd.py",
-	         src != NULL && src[0] != '\0' ? src : ".");
+		 src != NULL && src[0] != '\0' ? src : ".");
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	execl(SMTPD_PYTHON, SMTPD_PYTHON, script, "--port", portstr, "--dir", dir, (char *)NULL);
 	fprintf(stderr, "smtpd: cannot run %s: %s\n", SMTPD_PYTHON, strerror(errno));

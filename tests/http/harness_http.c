@@ -91,7 +91,7 @@ int response_parse(const char *raw, size_t len, struct response *r)
 }
 
 int raw_exchange(const struct server *s, const char *req, size_t len, struct response *r,
-                 int timeout_ms)
+		 int timeout_ms)
 {
 	struct buf reply = BUF_INIT;
 	size_t off = 0;
@@ -114,7 +114,7 @@ int raw_exchange(const struct server *s, const char *req, size_t len, struct res
 	rc = response_parse(reply.data, reply.len, r);
 	if (rc == -1)
 		fprintf(stderr, "harness: no HTTP response (sent %zu of %zu bytes, got %zu)\n", off,
-		        len, reply.len);
+			len, reply.len);
 	buf_free(&reply);
 	return rc;
 }
@@ -224,7 +224,7 @@ void response_free(struct response *r)
 }
 
 int client_request(struct client *c, const char *method, const char *path, const char *content_type,
-                   const void *body, size_t len, const char *const *headers, struct response *r)
+		   const void *body, size_t len, const char *const *headers, struct response *r)
 {
 	struct curl_slist *list = NULL, *tmp;
 	struct buf url = BUF_INIT, ct = BUF_INIT;
@@ -274,7 +274,7 @@ int client_request(struct client *c, const char *method, const char *path, const
 		snprintf(c->error, sizeof(c->error), "%s", curl_easy_strerror(rc));
 	if (rc != CURLE_OK)
 		fprintf(stderr, "harness: %s %s: %s (status %ld)\n", method, path, c->error,
-		        r->status);
+			r->status);
 
 	curl_slist_free_all(list);
 	buf_free(&url);
@@ -290,7 +290,7 @@ int client_get(struct client *c, const char *path, struct response *r)
 int client_post(struct client *c, const char *path, const char *body, struct response *r)
 {
 	return client_request(c, "POST", path, "application/x-www-form-urlencoded", body,
-	                      strlen(body), NULL, r);
+			      strlen(body), NULL, r);
 }
 
 char *client_cookie(struct client *c, const char *name)
@@ -340,7 +340,7 @@ char *harness_header_lookup(const char *block, const char *name)
 		} else if (found) {
 			break;
 		} else if ((size_t)(eol - p) > nlen && strncasecmp(p, name, nlen) == 0 &&
-		           p[nlen] == ':') {
+			   p[nlen] == ':') {
 			found = 1;
 			v = p + nlen + 1;
 			buf_append(&val, v, (size_t)(eol - v));

@@ -65,14 +65,14 @@ static char *html_decode(const char *s, size_t n)
 			unsigned long cp = 0;
 			size_t digits = 0;
 
-			while (
-			    j < n && digits < 8 &&
-			    (hex ? isxdigit((unsigned char)s[j]) : isdigit((unsigned char)s[j]))) {
+			while (j < n && digits < 8 &&
+			       (hex ? isxdigit((unsigned char)s[j])
+				    : isdigit((unsigned char)s[j]))) {
 				cp = cp * (hex ? 16 : 10) +
 				     (unsigned long)(isdigit((unsigned char)s[j])
-				                         ? s[j] - '0'
-				                         : (tolower((unsigned char)s[j]) - 'a' +
-				                            10));
+							     ? s[j] - '0'
+							     : (tolower((unsigned char)s[j]) - 'a' +
+								10));
 				j++;
 				digits++;
 			}
@@ -90,7 +90,7 @@ static char *html_decode(const char *s, size_t n)
 /* Parses one attribute at *pp inside a tag.  Returns 0 and the spans,
  * or -1 at the end of the tag. */
 static int html_attr(const char **pp, const char **name, size_t *nlen, const char **val,
-                     size_t *vlen)
+		     size_t *vlen)
 {
 	const char *p = *pp;
 
@@ -158,7 +158,7 @@ char *form_field_value(const char *html, const char *name)
 		}
 		if (match)
 			return has_value && value ? html_decode(value, valuelen)
-			                          : harness_strdup("");
+						  : harness_strdup("");
 	}
 	return NULL;
 }
@@ -333,7 +333,7 @@ char *mail_wait_to(const struct server *s, const char *addr, size_t already, int
 			return mail_latest_to(s, addr);
 		if (harness_now_ms() >= deadline) {
 			fprintf(stderr, "harness: no new mail to %s within %d ms\n", addr,
-			        timeout_ms);
+				timeout_ms);
 			return NULL;
 		}
 		harness_sleep_ms(50);

@@ -14,7 +14,9 @@
 
 #include "core/totp.h"
 
-const struct demo_member demo_zarko = {"310123456", "\xc5\xbd" "arko",
+const struct demo_member demo_zarko = {"310123456",
+				       "\xc5\xbd"
+				       "arko",
 				       "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "1203978711237",
 				       "zarko.djuraskovic@example.rs"};
 const struct demo_member demo_ana = {"311234567", "Ana", "Petrovi\xc4\x87", "0511985715143",
@@ -70,8 +72,7 @@ long journey_post(struct client *c, const char *path, const char *body, struct r
 	return r->status;
 }
 
-long journey_submit(struct client *c, const char *page, const char *action, struct response *r,
-		    ...)
+long journey_submit(struct client *c, const char *page, const char *action, struct response *r, ...)
 {
 	const char *pairs[80], *k;
 	char *csrf, *body;
@@ -132,12 +133,12 @@ void journey_member(struct server *s, struct client *c, const struct demo_member
 		char page[200];
 
 		snprintf(page, sizeof(page), "/register/confirm?token=%s", token);
-		assert_int_equal(journey_submit(c, page, "/register/confirm", &r, "token", token,
-						NULL),
-				 303);
+		assert_int_equal(
+			journey_submit(c, page, "/register/confirm", &r, "token", token, NULL),
+			303);
 	}
-	assert_int_equal(journey_submit(c, "/login", "/login", &r, "username", username,
-					"password", password, NULL),
+	assert_int_equal(journey_submit(c, "/login", "/login", &r, "username", username, "password",
+					password, NULL),
 			 303);
 	free(link);
 	free(eml);
@@ -148,9 +149,19 @@ void journey_staff(struct server *s, struct client *c, const char *username, con
 		   const char *office, const char *password, char *secret_out, size_t size)
 {
 	char pwfile[PATH_MAX + 16], secret[64], code[7], *loc;
-	const char *args[] = {"operator", "add", "--username", username, "--role", role,
-			      "--password-file", pwfile, "--var", s->var,
-			      office ? "--office" : NULL, office, NULL};
+	const char *args[] = {"operator",
+			      "add",
+			      "--username",
+			      username,
+			      "--role",
+			      role,
+			      "--password-file",
+			      pwfile,
+			      "--var",
+			      s->var,
+			      office ? "--office" : NULL,
+			      office,
+			      NULL};
 	struct buf out = BUF_INIT;
 	struct response r = {0};
 	const char *p;

@@ -26,8 +26,8 @@ long journey_get(struct client *c, const char *path, struct response *r);
 long journey_post(struct client *c, const char *path, const char *body, struct response *r);
 /* GETs page, then POSTs to action the NULL-terminated name, value pairs
  * plus the page's csrf_token.  Returns the POST's status. */
-long journey_submit(struct client *c, const char *page, const char *action, struct response *r,
-		    ...) __attribute__((sentinel));
+long journey_submit(struct client *c, const char *page, const char *action, struct response *r, ...)
+	__attribute__((sentinel));
 
 /* Registers m with username/password, follows the mailed confirmation
  * link and logs in with c. */

@@ -37,11 +37,11 @@ struct member {
 
 /* Rows of the demo register; the source is UTF-8. */
 static const struct member zarko = {"310123456", "Žarko", "Đurašković", "1203978711237",
-                                    "zarko.djuraskovic@example.rs"};
+				    "zarko.djuraskovic@example.rs"};
 static const struct member ana = {"311234567", "Ana", "Petrović", "0511985715143",
-                                  "ana.petrovic@example.rs"};
+				  "ana.petrovic@example.rs"};
 static const struct member milos = {"312345678", "Miloš", "Čolić", "2307969802312",
-                                    "milos.colic@example.rs"};
+				    "milos.colic@example.rs"};
 
 /* Usernames that appear in no email address, so a mail "contains the
  * username" only where the body names it. */
@@ -217,7 +217,7 @@ static long post_body(struct fixture *f, struct client *c, const char *path, con
 }
 
 static long post_pairs(struct fixture *f, struct client *c, const char *path,
-                       const char *const *pairs)
+		       const char *const *pairs)
 {
 	char *body = form_encode(pairs);
 	long status = post_body(f, c, path, body);
@@ -239,7 +239,7 @@ static char *csrf_of(struct fixture *f, struct client *c, const char *page)
 }
 
 static long submit(struct fixture *f, struct client *c, const char *page, const char *action, ...)
-    __attribute__((sentinel));
+	__attribute__((sentinel));
 
 /*
  * What a browser does: GETs page with c, then POSTs to action the
@@ -355,7 +355,7 @@ static void assert_field_error(struct fixture *f, const char *name, const char *
 	if (fragment != NULL) {
 		if (memmem(text, (size_t)(end - text), fragment, strlen(fragment)) == NULL)
 			fprintf(stderr, "error of %s is \"%.*s\", not \"%s\"\n", name,
-			        (int)(end - text - 1), text + 1, fragment);
+				(int)(end - text - 1), text + 1, fragment);
 		assert_non_null(memmem(text, (size_t)(end - text), fragment, strlen(fragment)));
 	}
 }
@@ -384,16 +384,16 @@ static void assert_field_value(struct fixture *f, const char *name, const char *
 /* ---- The journey's steps ------------------------------------------------------------ */
 
 static long register_full(struct fixture *f, struct client *c, const char *license,
-                          const char *jmbg, const char *email, const char *username,
-                          const char *password, const char *confirm)
+			  const char *jmbg, const char *email, const char *username,
+			  const char *password, const char *confirm)
 {
 	return submit(f, c, "/register", "/register", "license_number", license, "jmbg", jmbg,
-	              "email", email, "username", username, "password", password,
-	              "password_confirm", confirm, NULL);
+		      "email", email, "username", username, "password", password,
+		      "password_confirm", confirm, NULL);
 }
 
 static long register_as(struct fixture *f, const struct member *m, const char *username,
-                        const char *password)
+			const char *password)
 {
 	return register_full(f, &f->c, m->license, m->jmbg, m->email, username, password, password);
 }
@@ -437,7 +437,7 @@ static char *wait_link(struct fixture *f, const char *email, size_t before, cons
 	for (int waited = 0; (link = find_link(f, email, before, prefix)) == NULL; waited += 50) {
 		if (waited >= MAIL_WAIT_MS) {
 			fprintf(stderr, "no mail to %s with %s within %d ms\n", email, prefix,
-			        MAIL_WAIT_MS);
+				MAIL_WAIT_MS);
 			break;
 		}
 		sleep_ms(50);
@@ -450,7 +450,7 @@ static char *wait_link(struct fixture *f, const char *email, size_t before, cons
 /* Registers m as username and returns the link of the confirmation
  * mail; caller frees. */
 static char *register_pending(struct fixture *f, const struct member *m, const char *username,
-                              const char *password)
+			      const char *password)
 {
 	size_t before = mail_count_to(&f->s, m->email);
 
@@ -463,12 +463,12 @@ static char *register_pending(struct fixture *f, const struct member *m, const c
 static long confirm_link(struct fixture *f, struct client *c, const char *link)
 {
 	return submit(f, c, link, "/register/confirm", "token", link + strlen(CONFIRM_PREFIX),
-	              NULL);
+		      NULL);
 }
 
 /* A registered and confirmed account. */
 static void create_account(struct fixture *f, const struct member *m, const char *username,
-                           const char *password)
+			   const char *password)
 {
 	char *link = register_pending(f, m, username, password);
 
@@ -484,7 +484,7 @@ static long login(struct fixture *f, struct client *c, const char *username, con
 }
 
 static void login_ok(struct fixture *f, struct client *c, const char *username,
-                     const char *password)
+		     const char *password)
 {
 	assert_int_equal(login(f, c, username, password), 303);
 	assert_redirect(&f->r, "/");
@@ -509,23 +509,23 @@ static char *reset_link(struct fixture *f, struct client *c, const struct member
 	size_t before = mail_count_to(&f->s, m->email);
 
 	assert_int_equal(
-	    submit(f, c, "/password/forgot", "/password/forgot", "email", m->email, NULL), 303);
+		submit(f, c, "/password/forgot", "/password/forgot", "email", m->email, NULL), 303);
 	assert_redirect(&f->r, "/password/forgot/sent");
 	return wait_link(f, m->email, before, RESET_PREFIX);
 }
 
 static long reset_password(struct fixture *f, struct client *c, const char *link,
-                           const char *password, const char *confirm)
+			   const char *password, const char *confirm)
 {
 	return submit(f, c, link, "/password/reset", "token", link + strlen(RESET_PREFIX),
-	              "password", password, "password_confirm", confirm, NULL);
+		      "password", password, "password_confirm", confirm, NULL);
 }
 
 static long change_password(struct fixture *f, struct client *c, const char *current,
-                            const char *password, const char *confirm)
+			    const char *password, const char *confirm)
 {
 	return submit(f, c, "/password/change", "/password/change", "current_password", current,
-	              "password", password, "password_confirm", confirm, NULL);
+		      "password", password, "password_confirm", confirm, NULL);
 }
 
 /* ---- Member register import (CLI) ---------------------------------------------- */
@@ -572,11 +572,11 @@ static void test_member_import_loads_all_rows_and_exits_0(void **state)
 /* Rows with a bad JMBG check digit (line 3), a missing field (line 4)
  * and a license number seen earlier in the file (line 5). */
 static const char bad_rows_csv[] =
-    "license_number,first_name,last_name,jmbg,email\n"
-    "310123456,Žarko,Đurašković,1203978711237,zarko.djuraskovic@example.rs\n"
-    "311234567,Ana,Petrović,0511985715144,ana.petrovic@example.rs\n"
-    "312345678,,Čolić,2307969802312,milos.colic@example.rs\n"
-    "310123456,Jelena,Šćepanović,0102990716029,jelena.scepanovic@example.rs\n";
+	"license_number,first_name,last_name,jmbg,email\n"
+	"310123456,Žarko,Đurašković,1203978711237,zarko.djuraskovic@example.rs\n"
+	"311234567,Ana,Petrović,0511985715144,ana.petrovic@example.rs\n"
+	"312345678,,Čolić,2307969802312,milos.colic@example.rs\n"
+	"310123456,Jelena,Šćepanović,0102990716029,jelena.scepanovic@example.rs\n";
 
 static void test_member_import_reports_rejected_rows_and_exits_3(void **state)
 {
@@ -621,11 +621,11 @@ static void test_member_reimport_updates_changed_rows(void **state)
 
 	/* The register now holds the new address, and only it. */
 	assert_int_equal(
-	    register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, USER, PW, PW), 422);
+		register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, USER, PW, PW), 422);
 	assert_field_error(f, "license_number", MSG_NO_MATCH);
 	assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, "zarko@novi.example.rs",
-	                               USER, PW, PW),
-	                 303);
+				       USER, PW, PW),
+			 303);
 }
 
 /* ---- Registration --------------------------------------------------------------- */
@@ -634,7 +634,7 @@ static void test_register_page_shows_the_form(void **state)
 {
 	struct fixture *f = *state;
 	const char *names[] = {"license_number",   "jmbg",      "email", "username", "password",
-	                       "password_confirm", "csrf_token"};
+			       "password_confirm", "csrf_token"};
 	char *tag;
 
 	assert_int_equal(get(f, &f->c, "/register"), 200);
@@ -667,18 +667,18 @@ static void test_register_without_csrf_token_is_403_and_creates_nothing(void **s
 {
 	struct fixture *f = *state;
 	const char *pairs[] = {"license_number",
-	                       zarko.license,
-	                       "jmbg",
-	                       zarko.jmbg,
-	                       "email",
-	                       zarko.email,
-	                       "username",
-	                       USER,
-	                       "password",
-	                       PW,
-	                       "password_confirm",
-	                       PW,
-	                       NULL};
+			       zarko.license,
+			       "jmbg",
+			       zarko.jmbg,
+			       "email",
+			       zarko.email,
+			       "username",
+			       USER,
+			       "password",
+			       PW,
+			       "password_confirm",
+			       PW,
+			       NULL};
 	char *link;
 
 	assert_int_equal(get(f, &f->c, "/register"), 200); /* has the CSRF cookie */
@@ -695,20 +695,20 @@ static void test_register_with_wrong_csrf_token_is_403(void **state)
 	struct fixture *f = *state;
 	char *bad = csrf_of(f, &f->c, "/register");
 	const char *pairs[] = {"license_number",
-	                       zarko.license,
-	                       "jmbg",
-	                       zarko.jmbg,
-	                       "email",
-	                       zarko.email,
-	                       "username",
-	                       USER,
-	                       "password",
-	                       PW,
-	                       "password_confirm",
-	                       PW,
-	                       "csrf_token",
-	                       bad,
-	                       NULL};
+			       zarko.license,
+			       "jmbg",
+			       zarko.jmbg,
+			       "email",
+			       zarko.email,
+			       "username",
+			       USER,
+			       "password",
+			       PW,
+			       "password_confirm",
+			       PW,
+			       "csrf_token",
+			       bad,
+			       NULL};
 
 	bad[0] = bad[0] == '0' ? '1' : '0';
 	assert_int_equal(post_pairs(f, &f->c, "/register", pairs), 403);
@@ -721,20 +721,20 @@ static void test_register_with_csrf_token_of_another_browser_is_403(void **state
 	struct fixture *f = *state;
 	char *other = csrf_of(f, &f->c2, "/register");
 	const char *pairs[] = {"license_number",
-	                       zarko.license,
-	                       "jmbg",
-	                       zarko.jmbg,
-	                       "email",
-	                       zarko.email,
-	                       "username",
-	                       USER,
-	                       "password",
-	                       PW,
-	                       "password_confirm",
-	                       PW,
-	                       "csrf_token",
-	                       other,
-	                       NULL};
+			       zarko.license,
+			       "jmbg",
+			       zarko.jmbg,
+			       "email",
+			       zarko.email,
+			       "username",
+			       USER,
+			       "password",
+			       PW,
+			       "password_confirm",
+			       PW,
+			       "csrf_token",
+			       other,
+			       NULL};
 
 	assert_int_equal(get(f, &f->c, "/register"), 200);
 	assert_int_equal(post_pairs(f, &f->c, "/register", pairs), 403);
@@ -747,11 +747,11 @@ static void test_register_rejects_data_not_matching_register(void **state)
 
 	/* A valid JMBG, but Ana's, with Žarko's license and address. */
 	assert_int_equal(
-	    register_full(f, &f->c, zarko.license, ana.jmbg, zarko.email, USER, PW, PW), 422);
+		register_full(f, &f->c, zarko.license, ana.jmbg, zarko.email, USER, PW, PW), 422);
 	assert_field_error(f, "license_number", MSG_NO_MATCH);
 	/* Žarko's data with Ana's address. */
 	assert_int_equal(
-	    register_full(f, &f->c, zarko.license, zarko.jmbg, ana.email, USER, PW, PW), 422);
+		register_full(f, &f->c, zarko.license, zarko.jmbg, ana.email, USER, PW, PW), 422);
 	assert_field_error(f, "license_number", MSG_NO_MATCH);
 }
 
@@ -760,7 +760,7 @@ static void test_register_rejects_unknown_license(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(
-	    register_full(f, &f->c, "399999999", zarko.jmbg, zarko.email, USER, PW, PW), 422);
+		register_full(f, &f->c, "399999999", zarko.jmbg, zarko.email, USER, PW, PW), 422);
 	assert_field_error(f, "license_number", MSG_NO_MATCH);
 }
 
@@ -769,8 +769,8 @@ static void test_register_rejects_bad_jmbg_check_digit(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(
-	    register_full(f, &f->c, zarko.license, "1203978711238", zarko.email, USER, PW, PW),
-	    422);
+		register_full(f, &f->c, zarko.license, "1203978711238", zarko.email, USER, PW, PW),
+		422);
 	assert_field_error(f, "jmbg", MSG_JMBG_CHECK);
 	assert_field_ok(f, "license_number");
 }
@@ -782,7 +782,8 @@ static void test_register_rejects_invalid_email(void **state)
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(
-		    register_full(f, &f->c, zarko.license, zarko.jmbg, bad[i], USER, PW, PW), 422);
+			register_full(f, &f->c, zarko.license, zarko.jmbg, bad[i], USER, PW, PW),
+			422);
 		assert_field_error(f, "email", MSG_EMAIL);
 	}
 }
@@ -791,12 +792,12 @@ static void test_register_rejects_bad_username(void **state)
 {
 	struct fixture *f = *state;
 	const char *bad[] = {"zd",           "9zarko", ".zarko", "_zarko",
-	                     "zarko djuras", "žarko",  "zarko!", "zarko@home"};
+			     "zarko djuras", "žarko",  "zarko!", "zarko@home"};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(
-		    register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, bad[i], PW, PW),
-		    422);
+		assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email,
+					       bad[i], PW, PW),
+				 422);
 		assert_field_error(f, "username", MSG_USERNAME);
 	}
 }
@@ -806,8 +807,8 @@ static void test_register_rejects_username_over_32_characters(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email,
-	                               "z234567890123456789012345678901x3", PW, PW),
-	                 422);
+				       "z234567890123456789012345678901x3", PW, PW),
+			 422);
 	assert_field_error(f, "username", NULL);
 }
 
@@ -816,8 +817,8 @@ static void test_register_accepts_username_of_32_characters(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email,
-	                               "z.d-r_01234567890123456789012345", PW, PW),
-	                 303);
+				       "z.d-r_01234567890123456789012345", PW, PW),
+			 303);
 }
 
 static void test_register_rejects_password_under_12_characters(void **state)
@@ -825,8 +826,8 @@ static void test_register_rejects_password_under_12_characters(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, USER,
-	                               "Kratka-Lozi", "Kratka-Lozi"),
-	                 422);
+				       "Kratka-Lozi", "Kratka-Lozi"),
+			 422);
 	assert_field_error(f, "password", MSG_PW_SHORT);
 }
 
@@ -835,8 +836,8 @@ static void test_register_rejects_password_equal_to_username(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email,
-	                               "zarko.inzenjer", "zarko.inzenjer", "zarko.inzenjer"),
-	                 422);
+				       "zarko.inzenjer", "zarko.inzenjer", "zarko.inzenjer"),
+			 422);
 	assert_field_error(f, "password", MSG_PW_USERNAME);
 }
 
@@ -845,8 +846,8 @@ static void test_register_rejects_common_password(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, USER,
-	                               "password1234", "password1234"),
-	                 422);
+				       "password1234", "password1234"),
+			 422);
 	assert_field_error(f, "password", MSG_PW_COMMON);
 }
 
@@ -855,7 +856,8 @@ static void test_register_rejects_confirmation_mismatch(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(
-	    register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, USER, PW, PW "!"), 422);
+		register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, USER, PW, PW "!"),
+		422);
 	assert_field_error(f, "password_confirm", MSG_PW_MISMATCH);
 }
 
@@ -877,8 +879,8 @@ static void test_register_errors_keep_values_but_never_passwords(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(register_full(f, &f->c, zarko.license, zarko.jmbg, zarko.email, USER,
-	                               "Tajna-lozinka-73", "Tajna-lozinka-74"),
-	                 422);
+				       "Tajna-lozinka-73", "Tajna-lozinka-74"),
+			 422);
 	assert_field_value(f, "license_number", zarko.license);
 	assert_field_value(f, "jmbg", zarko.jmbg);
 	assert_field_value(f, "email", zarko.email);
@@ -1080,7 +1082,7 @@ static void test_login_issues_new_session_id_each_time(void **state)
 	login_ok(f, &f->c, USER, PW);
 	first = client_cookie(&f->c, "qcra_session");
 	assert_int_equal(submit(f, &f->c, "/", "/login", "username", USER, "password", PW, NULL),
-	                 303);
+			 303);
 	second = client_cookie(&f->c, "qcra_session");
 	login_ok(f, &f->c2, USER, PW);
 	other = client_cookie(&f->c2, "qcra_session");
@@ -1107,8 +1109,8 @@ static void test_login_redirects_to_next(void **state)
 	assert_int_equal(get(f, &f->c, "/login?next=%2Faccount"), 200);
 	assert_field_value(f, "next", "/account");
 	assert_int_equal(submit(f, &f->c, "/login?next=%2Faccount", "/login", "username", USER,
-	                        "password", PW, "next", "/account", NULL),
-	                 303);
+				"password", PW, "next", "/account", NULL),
+			 303);
 	assert_redirect(&f->r, "/account");
 }
 
@@ -1117,13 +1119,13 @@ static void test_login_ignores_next_outside_the_site(void **state)
 {
 	struct fixture *f = *state;
 	const char *bad[] = {"//evil.example/", "https://evil.example/", "/\\evil.example",
-	                     "evil.example"};
+			     "evil.example"};
 
 	create_account(f, &zarko, USER, PW);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(submit(f, &f->c2, "/login", "/login", "username", USER, "password",
-		                        PW, "next", bad[i], NULL),
-		                 303);
+					PW, "next", bad[i], NULL),
+				 303);
 		assert_redirect(&f->r, "/");
 		assert_int_equal(submit(f, &f->c2, "/account", "/logout", NULL), 303);
 	}
@@ -1300,9 +1302,9 @@ static void test_forgot_username_mails_username_to_known_email(void **state)
 
 	create_account(f, &zarko, USER, PW);
 	before = mail_count_to(&f->s, zarko.email);
-	assert_int_equal(
-	    submit(f, &f->c, "/forgot-username", "/forgot-username", "email", zarko.email, NULL),
-	    303);
+	assert_int_equal(submit(f, &f->c, "/forgot-username", "/forgot-username", "email",
+				zarko.email, NULL),
+			 303);
 	assert_redirect(&f->r, "/forgot-username/sent");
 	eml = mail_wait_to(&f->s, zarko.email, before, MAIL_WAIT_MS);
 	assert_non_null(eml);
@@ -1325,17 +1327,18 @@ static void test_forgot_username_unknown_email_answers_alike_and_mails_nothing(v
 	create_account(f, &zarko, USER, PW);
 	/* A member in the register without an account is unknown too. */
 	assert_int_equal(
-	    submit(f, &f->c, "/forgot-username", "/forgot-username", "email", ana.email, NULL),
-	    303);
+		submit(f, &f->c, "/forgot-username", "/forgot-username", "email", ana.email, NULL),
+		303);
 	assert_redirect(&f->r, "/forgot-username/sent");
 	assert_int_equal(
-	    submit(f, &f->c, "/forgot-username", "/forgot-username", "email", unknown, NULL), 303);
+		submit(f, &f->c, "/forgot-username", "/forgot-username", "email", unknown, NULL),
+		303);
 	assert_redirect(&f->r, "/forgot-username/sent");
 	assert_int_equal(f->r.body.len, 0);
 	before = mail_count_to(&f->s, zarko.email);
-	assert_int_equal(
-	    submit(f, &f->c, "/forgot-username", "/forgot-username", "email", zarko.email, NULL),
-	    303);
+	assert_int_equal(submit(f, &f->c, "/forgot-username", "/forgot-username", "email",
+				zarko.email, NULL),
+			 303);
 	assert_redirect(&f->r, "/forgot-username/sent");
 	assert_int_equal(f->r.body.len, 0);
 	eml = mail_wait_to(&f->s, zarko.email, before, MAIL_WAIT_MS);
@@ -1366,7 +1369,8 @@ static void test_password_forgot_unknown_email_answers_alike_and_mails_nothing(v
 
 	create_account(f, &zarko, USER, PW);
 	assert_int_equal(
-	    submit(f, &f->c, "/password/forgot", "/password/forgot", "email", unknown, NULL), 303);
+		submit(f, &f->c, "/password/forgot", "/password/forgot", "email", unknown, NULL),
+		303);
 	assert_redirect(&f->r, "/password/forgot/sent");
 	assert_int_equal(f->r.body.len, 0);
 	link = reset_link(f, &f->c, &zarko); /* see the forgot-username test */
@@ -1423,14 +1427,14 @@ static void test_password_reset_token_is_single_use(void **state)
 	struct fixture *f = *state;
 	char *link, *csrf;
 	const char *pairs[] = {"token",
-	                       NULL,
-	                       "password",
-	                       "drugi-put-nova-lozinka",
-	                       "password_confirm",
-	                       "drugi-put-nova-lozinka",
-	                       "csrf_token",
-	                       NULL,
-	                       NULL};
+			       NULL,
+			       "password",
+			       "drugi-put-nova-lozinka",
+			       "password_confirm",
+			       "drugi-put-nova-lozinka",
+			       "csrf_token",
+			       NULL,
+			       NULL};
 
 	create_account(f, &zarko, USER, PW);
 	link = reset_link(f, &f->c, &zarko);
@@ -1471,7 +1475,7 @@ static void test_password_reset_with_unknown_token_is_400(void **state)
 	const char *zeros = "0000000000000000000000000000000000000000000000000000000000000000";
 	char path[160], *csrf = csrf_of(f, &f->c, "/password/forgot");
 	const char *pairs[] = {"token", zeros,        "password", PW_NEW, "password_confirm",
-	                       PW_NEW,  "csrf_token", csrf,       NULL};
+			       PW_NEW,  "csrf_token", csrf,       NULL};
 
 	snprintf(path, sizeof(path), "%s%s", RESET_PREFIX, zeros);
 	assert_int_equal(get(f, &f->c, path), 400);
@@ -1601,7 +1605,7 @@ static void test_password_change_without_csrf_token_is_403_and_keeps_password(vo
 {
 	struct fixture *f = *state;
 	const char *pairs[] = {"current_password", PW,     "password", PW_NEW,
-	                       "password_confirm", PW_NEW, NULL};
+			       "password_confirm", PW_NEW, NULL};
 
 	create_account(f, &zarko, USER, PW);
 	login_ok(f, &f->c, USER, PW);
@@ -1615,21 +1619,21 @@ static void test_every_post_form_without_csrf_token_is_403(void **state)
 {
 	struct fixture *f = *state;
 	const char *actions[] = {"/register",       "/register/confirm", "/login",
-	                         "/logout",         "/forgot-username",  "/password/forgot",
-	                         "/password/reset", "/password/change"};
+				 "/logout",         "/forgot-username",  "/password/forgot",
+				 "/password/reset", "/password/change"};
 
 	create_account(f, &zarko, USER, PW);
 	login_ok(f, &f->c2, USER, PW);
 	assert_int_equal(get(f, &f->c, "/register"), 200);
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		struct client *c = strcmp(actions[i], "/logout") == 0 ||
-		                           strcmp(actions[i], "/password/change") == 0
-		                       ? &f->c2
-		                       : &f->c;
+						   strcmp(actions[i], "/password/change") == 0
+					   ? &f->c2
+					   : &f->c;
 
 		if (post_body(f, c, actions[i], "email=zarko.djuraskovic%40example.rs") != 403)
 			fprintf(stderr, "POST %s without csrf_token: %ld\n", actions[i],
-			        f->r.status);
+				f->r.status);
 		assert_int_equal(f->r.status, 403);
 	}
 	assert_int_equal(logged_in(f, &f->c2), 1);
@@ -1676,8 +1680,8 @@ static void test_english_form_errors_are_english(void **state)
 
 	assert_int_equal(get(f, &f->c, "/register?lang=en"), 200);
 	assert_int_equal(
-	    register_full(f, &f->c, zarko.license, "1203978711238", zarko.email, USER, PW, PW),
-	    422);
+		register_full(f, &f->c, zarko.license, "1203978711238", zarko.email, USER, PW, PW),
+		422);
 	assert_field_error(f, "jmbg", "JMBG check digit does not match");
 }
 
@@ -1704,10 +1708,10 @@ static void test_register_body_over_64k_is_413(void **state)
 	struct buf req = BUF_INIT;
 
 	buf_printf(&req,
-	           "POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	           "Content-Type: application/x-www-form-urlencoded\r\n"
-	           "Content-Length: %zu\r\nConnection: close\r\n\r\nusername=",
-	           len);
+		   "POST /register HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		   "Content-Type: application/x-www-form-urlencoded\r\n"
+		   "Content-Length: %zu\r\nConnection: close\r\n\r\nusername=",
+		   len);
 	for (size_t i = 9; i < len; i++)
 		buf_putc(&req, 'x');
 	raw_exchange(&f->s, buf_cstr(&req), req.len, &f->r, 10000);
@@ -1721,20 +1725,20 @@ static void test_malformed_urlencoded_body_is_400_and_registers_nothing(void **s
 	struct fixture *f = *state;
 	char *csrf = csrf_of(f, &f->c, "/register");
 	const char *pairs[] = {"license_number",
-	                       zarko.license,
-	                       "jmbg",
-	                       zarko.jmbg,
-	                       "email",
-	                       zarko.email,
-	                       "username",
-	                       USER,
-	                       "password",
-	                       PW,
-	                       "password_confirm",
-	                       PW,
-	                       "csrf_token",
-	                       csrf,
-	                       NULL};
+			       zarko.license,
+			       "jmbg",
+			       zarko.jmbg,
+			       "email",
+			       zarko.email,
+			       "username",
+			       USER,
+			       "password",
+			       PW,
+			       "password_confirm",
+			       PW,
+			       "csrf_token",
+			       csrf,
+			       NULL};
 	char *good = form_encode(pairs), *bad;
 	char *link;
 
@@ -1760,8 +1764,8 @@ static void test_post_with_non_form_content_type_is_400(void **state)
 	assert_true(asprintf(&body, "username=%s&password=x&csrf_token=%s", USER, csrf) > 0);
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
 		assert_int_equal(client_request(&f->c, "POST", "/login", types[i], body,
-		                                strlen(body), NULL, &f->r),
-		                 0);
+						strlen(body), NULL, &f->r),
+				 0);
 		check_response(&f->r);
 		assert_int_equal(f->r.status, 400);
 	}
@@ -1785,13 +1789,14 @@ static void test_wrong_method_is_405_with_allow(void **state)
 	assert_int_equal(get(f, &f->c, "/logout"), 405);
 	assert_header_has(&f->r, "Allow", "POST");
 	assert_int_equal(client_request(&f->c, "DELETE", "/register", NULL, NULL, 0, NULL, &f->r),
-	                 0);
+			 0);
 	check_response(&f->r);
 	assert_int_equal(f->r.status, 405);
 	assert_header_has(&f->r, "Allow", "GET");
 	assert_header_has(&f->r, "Allow", "POST");
 	assert_int_equal(
-	    client_request(&f->c, "PUT", "/password/change", "text/plain", "x", 1, NULL, &f->r), 0);
+		client_request(&f->c, "PUT", "/password/change", "text/plain", "x", 1, NULL, &f->r),
+		0);
 	check_response(&f->r);
 	assert_int_equal(f->r.status, 405);
 }
@@ -1810,9 +1815,9 @@ static void test_member_journey_from_register_to_logout(void **state)
 	assert_int_equal(change_password(f, &f->c, PW, PW_NEW, PW_NEW), 303);
 	assert_int_equal(submit(f, &f->c, "/account", "/logout", NULL), 303);
 	link = reset_link(f, &f->c, &milos);
-	assert_int_equal(
-	    reset_password(f, &f->c, link, "treca-lozinka-za-milosa", "treca-lozinka-za-milosa"),
-	    303);
+	assert_int_equal(reset_password(f, &f->c, link, "treca-lozinka-za-milosa",
+					"treca-lozinka-za-milosa"),
+			 303);
 	free(link);
 	assert_int_equal(login(f, &f->c, "mcolic", PW_NEW), 422);
 	login_ok(f, &f->c, "mcolic", "treca-lozinka-za-milosa");
@@ -1827,94 +1832,94 @@ static void test_member_journey_from_register_to_logout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TEST_ON(test_member_import_loads_all_rows_and_exits_0, setup_empty),
-	    TEST_ON(test_member_import_reports_rejected_rows_and_exits_3, setup_empty),
-	    TEST_ON(test_member_import_skips_rejected_rows, setup_empty),
-	    TEST_ON(test_member_reimport_updates_changed_rows, setup_empty),
+		TEST_ON(test_member_import_loads_all_rows_and_exits_0, setup_empty),
+		TEST_ON(test_member_import_reports_rejected_rows_and_exits_3, setup_empty),
+		TEST_ON(test_member_import_skips_rejected_rows, setup_empty),
+		TEST_ON(test_member_reimport_updates_changed_rows, setup_empty),
 
-	    TEST(test_register_page_shows_the_form),
-	    TEST(test_register_redirects_to_sent_and_mails_confirmation_link),
-	    TEST(test_register_without_csrf_token_is_403_and_creates_nothing),
-	    TEST(test_register_with_wrong_csrf_token_is_403),
-	    TEST(test_register_with_csrf_token_of_another_browser_is_403),
-	    TEST(test_register_rejects_data_not_matching_register),
-	    TEST(test_register_rejects_unknown_license),
-	    TEST(test_register_rejects_bad_jmbg_check_digit),
-	    TEST(test_register_rejects_invalid_email),
-	    TEST(test_register_rejects_bad_username),
-	    TEST(test_register_rejects_username_over_32_characters),
-	    TEST(test_register_accepts_username_of_32_characters),
-	    TEST(test_register_rejects_password_under_12_characters),
-	    TEST(test_register_rejects_password_equal_to_username),
-	    TEST(test_register_rejects_common_password),
-	    TEST(test_register_rejects_confirmation_mismatch),
-	    TEST(test_register_rejects_missing_fields),
-	    TEST(test_register_errors_keep_values_but_never_passwords),
-	    TEST(test_register_rejects_username_taken_by_another_member),
-	    TEST(test_register_again_answers_alike_and_mails_existing_username),
-	    TEST(test_register_again_before_confirming_sends_no_second_link),
-	    TEST(test_password_of_64_characters_is_not_truncated),
+		TEST(test_register_page_shows_the_form),
+		TEST(test_register_redirects_to_sent_and_mails_confirmation_link),
+		TEST(test_register_without_csrf_token_is_403_and_creates_nothing),
+		TEST(test_register_with_wrong_csrf_token_is_403),
+		TEST(test_register_with_csrf_token_of_another_browser_is_403),
+		TEST(test_register_rejects_data_not_matching_register),
+		TEST(test_register_rejects_unknown_license),
+		TEST(test_register_rejects_bad_jmbg_check_digit),
+		TEST(test_register_rejects_invalid_email),
+		TEST(test_register_rejects_bad_username),
+		TEST(test_register_rejects_username_over_32_characters),
+		TEST(test_register_accepts_username_of_32_characters),
+		TEST(test_register_rejects_password_under_12_characters),
+		TEST(test_register_rejects_password_equal_to_username),
+		TEST(test_register_rejects_common_password),
+		TEST(test_register_rejects_confirmation_mismatch),
+		TEST(test_register_rejects_missing_fields),
+		TEST(test_register_errors_keep_values_but_never_passwords),
+		TEST(test_register_rejects_username_taken_by_another_member),
+		TEST(test_register_again_answers_alike_and_mails_existing_username),
+		TEST(test_register_again_before_confirming_sends_no_second_link),
+		TEST(test_password_of_64_characters_is_not_truncated),
 
-	    TEST(test_confirm_link_shows_form_with_token),
-	    TEST(test_confirm_redirects_to_login_and_activates_account),
-	    TEST(test_confirm_token_reuse_is_400),
-	    TEST(test_confirm_with_unknown_token_is_400),
-	    TEST(test_confirm_without_csrf_token_is_403_and_account_stays_unconfirmed),
-	    TEST(test_login_before_confirmation_says_not_confirmed),
+		TEST(test_confirm_link_shows_form_with_token),
+		TEST(test_confirm_redirects_to_login_and_activates_account),
+		TEST(test_confirm_token_reuse_is_400),
+		TEST(test_confirm_with_unknown_token_is_400),
+		TEST(test_confirm_without_csrf_token_is_403_and_account_stays_unconfirmed),
+		TEST(test_login_before_confirmation_says_not_confirmed),
 
-	    TEST(test_login_redirects_home_and_starts_session),
-	    TEST(test_login_session_cookie_is_httponly_and_samesite_lax),
-	    TEST(test_login_issues_new_session_id_each_time),
-	    TEST(test_login_redirects_to_next),
-	    TEST(test_login_ignores_next_outside_the_site),
-	    TEST(test_login_failure_is_the_same_for_unknown_user_and_wrong_password),
-	    TEST(test_login_with_missing_fields_is_422),
-	    TEST(test_login_sixth_failure_gets_429_with_retry_after),
-	    TEST(test_login_throttling_one_username_leaves_others_alone),
-	    TEST_ON(test_login_per_address_limit_gets_429, setup_address_limit),
-	    TEST(test_login_without_csrf_token_is_403_and_starts_no_session),
+		TEST(test_login_redirects_home_and_starts_session),
+		TEST(test_login_session_cookie_is_httponly_and_samesite_lax),
+		TEST(test_login_issues_new_session_id_each_time),
+		TEST(test_login_redirects_to_next),
+		TEST(test_login_ignores_next_outside_the_site),
+		TEST(test_login_failure_is_the_same_for_unknown_user_and_wrong_password),
+		TEST(test_login_with_missing_fields_is_422),
+		TEST(test_login_sixth_failure_gets_429_with_retry_after),
+		TEST(test_login_throttling_one_username_leaves_others_alone),
+		TEST_ON(test_login_per_address_limit_gets_429, setup_address_limit),
+		TEST(test_login_without_csrf_token_is_403_and_starts_no_session),
 
-	    TEST(test_logout_redirects_home_and_ends_session),
-	    TEST(test_logout_without_csrf_token_is_403_and_keeps_session),
-	    TEST(test_account_requires_login),
-	    TEST(test_account_shows_username_and_member_name_with_diacritics),
-	    TEST(test_pages_of_logged_in_member_are_no_store),
+		TEST(test_logout_redirects_home_and_ends_session),
+		TEST(test_logout_without_csrf_token_is_403_and_keeps_session),
+		TEST(test_account_requires_login),
+		TEST(test_account_shows_username_and_member_name_with_diacritics),
+		TEST(test_pages_of_logged_in_member_are_no_store),
 
-	    TEST(test_forgot_username_mails_username_to_known_email),
-	    TEST(test_forgot_username_unknown_email_answers_alike_and_mails_nothing),
-	    TEST(test_password_forgot_mails_reset_link_to_known_email),
-	    TEST(test_password_forgot_unknown_email_answers_alike_and_mails_nothing),
-	    TEST(test_password_reset_link_shows_form),
-	    TEST(test_password_reset_replaces_the_password),
-	    TEST(test_password_reset_ends_other_sessions),
-	    TEST(test_password_reset_token_is_single_use),
-	    TEST(test_password_reset_rejects_weak_password),
-	    TEST(test_password_reset_with_unknown_token_is_400),
-	    TEST(test_password_reset_without_csrf_token_is_403_and_keeps_password),
-	    TEST(test_password_reset_confirms_pending_account),
+		TEST(test_forgot_username_mails_username_to_known_email),
+		TEST(test_forgot_username_unknown_email_answers_alike_and_mails_nothing),
+		TEST(test_password_forgot_mails_reset_link_to_known_email),
+		TEST(test_password_forgot_unknown_email_answers_alike_and_mails_nothing),
+		TEST(test_password_reset_link_shows_form),
+		TEST(test_password_reset_replaces_the_password),
+		TEST(test_password_reset_ends_other_sessions),
+		TEST(test_password_reset_token_is_single_use),
+		TEST(test_password_reset_rejects_weak_password),
+		TEST(test_password_reset_with_unknown_token_is_400),
+		TEST(test_password_reset_without_csrf_token_is_403_and_keeps_password),
+		TEST(test_password_reset_confirms_pending_account),
 
-	    TEST(test_password_change_requires_login),
-	    TEST(test_password_change_rejects_wrong_current_password),
-	    TEST(test_password_change_rejects_weak_new_password),
-	    TEST(test_password_change_redirects_to_account_with_notice),
-	    TEST(test_password_change_keeps_this_session_and_ends_others),
-	    TEST(test_password_change_replaces_the_password),
-	    TEST(test_password_change_mails_the_member),
-	    TEST(test_password_change_without_csrf_token_is_403_and_keeps_password),
-	    TEST(test_every_post_form_without_csrf_token_is_403),
+		TEST(test_password_change_requires_login),
+		TEST(test_password_change_rejects_wrong_current_password),
+		TEST(test_password_change_rejects_weak_new_password),
+		TEST(test_password_change_redirects_to_account_with_notice),
+		TEST(test_password_change_keeps_this_session_and_ends_others),
+		TEST(test_password_change_replaces_the_password),
+		TEST(test_password_change_mails_the_member),
+		TEST(test_password_change_without_csrf_token_is_403_and_keeps_password),
+		TEST(test_every_post_form_without_csrf_token_is_403),
 
-	    TEST(test_default_language_is_serbian_with_intact_diacritics),
-	    TEST(test_lang_en_gives_english_pages_and_sets_cookie),
-	    TEST(test_english_form_errors_are_english),
-	    TEST(test_mail_follows_the_language_of_the_page),
+		TEST(test_default_language_is_serbian_with_intact_diacritics),
+		TEST(test_lang_en_gives_english_pages_and_sets_cookie),
+		TEST(test_english_form_errors_are_english),
+		TEST(test_mail_follows_the_language_of_the_page),
 
-	    TEST(test_register_body_over_64k_is_413),
-	    TEST(test_malformed_urlencoded_body_is_400_and_registers_nothing),
-	    TEST(test_post_with_non_form_content_type_is_400),
-	    TEST(test_unknown_route_is_404),
-	    TEST(test_wrong_method_is_405_with_allow),
+		TEST(test_register_body_over_64k_is_413),
+		TEST(test_malformed_urlencoded_body_is_400_and_registers_nothing),
+		TEST(test_post_with_non_form_content_type_is_400),
+		TEST(test_unknown_route_is_404),
+		TEST(test_wrong_method_is_405_with_allow),
 
-	    TEST(test_member_journey_from_register_to_logout),
+		TEST(test_member_journey_from_register_to_logout),
 	};
 
 	return cmocka_run_group_tests_name("http_accounts", tests, NULL, NULL);

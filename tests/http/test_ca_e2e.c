@@ -156,7 +156,7 @@ static int setup(void **state)
 	const char *bin = getenv("QCRA_BIN");
 	char url[64], cert[PATH_MAX + 32], key[PATH_MAX + 32], cacert[PATH_MAX + 32];
 	const char *env[] = {"QCRA_CA_CONNECTOR=service", url, cert, key, cacert,
-	                     "QCRA_CA_POLL_SECONDS=1",    NULL};
+			     "QCRA_CA_POLL_SECONDS=1",    NULL};
 
 	if (f == NULL || bin == NULL) {
 		free(f);
@@ -213,7 +213,7 @@ static int teardown(void **state)
 /* ---- Requests ---------------------------------------------------------------------- */
 
 static long get(struct fx *f, struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 static long get(struct fx *f, struct client *c, const char *fmt, ...)
 {
 	char path[256];
@@ -342,8 +342,8 @@ static void pay(struct fx *f, long long id)
 	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
 	assert_int_equal(store_begin(st), STORE_OK);
 	assert_int_equal(jobs_order_apply(st, &o, WF_EV_PAYMENT, WF_SYSTEM, "test:payments",
-	                                  "payment recorded (test stand-in)", time(NULL)),
-	                 STORE_OK);
+					  "payment recorded (test stand-in)", time(NULL)),
+			 STORE_OK);
 	assert_int_equal(store_commit(st), STORE_OK);
 	store_close(st);
 }
@@ -357,19 +357,19 @@ static long long order_verified(struct fx *f)
 	long long id = 0;
 
 	assert_int_equal(journey_submit(&f->member, "/certificates/new/natural",
-	                                "/certificates/new/natural", &f->r, "first_name",
-	                                "\xc5\xbd"
-	                                "arko",
-	                                "last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
-	                                "1203978711237", "id_type", "id_card", "id_number",
-	                                ZARKO_ID_CARD, "id_issuer", "PU za grad Beograd", "street",
-	                                "Kneza Milo\xc5\xa1"
-	                                "a 9",
-	                                "postal_code", "11000", "city", "Beograd", "email",
-	                                ZARKO_MAIL, "phone", "064 123 4567", "license_number",
-	                                "310123456", "office", "NS", "validity", "3y", "consent",
-	                                "1", NULL),
-	                 303);
+					"/certificates/new/natural", &f->r, "first_name",
+					"\xc5\xbd"
+					"arko",
+					"last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
+					"1203978711237", "id_type", "id_card", "id_number",
+					ZARKO_ID_CARD, "id_issuer", "PU za grad Beograd", "street",
+					"Kneza Milo\xc5\xa1"
+					"a 9",
+					"postal_code", "11000", "city", "Beograd", "email",
+					ZARKO_MAIL, "phone", "064 123 4567", "license_number",
+					"310123456", "office", "NS", "validity", "3y", "consent",
+					"1", NULL),
+			 303);
 	loc = journey_location(&f->r);
 	assert_non_null(loc);
 	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
@@ -378,11 +378,11 @@ static long long order_verified(struct fx *f)
 	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
 	assert_int_equal(journey_submit(&f->member, page, action, &f->r, NULL), 303);
 	assert_int_equal(post(f, &f->ns, ra_path(id, "documents"), "doc_request", "1",
-	                      "doc_contract", "1", "doc_0", "1", NULL),
-	                 303);
+			      "doc_contract", "1", "doc_0", "1", NULL),
+			 303);
 	pay(f, id);
 	assert_int_equal(post(f, &f->ns, ra_path(id, "verify"), "identity_checked", "1", NULL),
-	                 303);
+			 303);
 	assert_string_equal(state_of(f, id), "verified");
 	return id;
 }
@@ -416,9 +416,9 @@ static void reminders_are_sent_once(struct fx *f, long long id)
 	struct config cfg;
 	char err[256];
 	time_t until = (time_t)portal_int(f,
-	                                  "SELECT not_after FROM ca_certificates WHERE "
-	                                  "order_id = ?1",
-	                                  id);
+					  "SELECT not_after FROM ca_certificates WHERE "
+					  "order_id = ?1",
+					  id);
 	const char *count = "SELECT COUNT(*) FROM outbox WHERE subject LIKE '%ist%e za%'";
 	long long before = portal_int(f, count, 0);
 
@@ -453,7 +453,7 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	/* The CA made the card at once; the portal records it. */
 	wait_state(f, id, "issued");
 	assert_int_equal(
-	    portal_int(f, "SELECT COUNT(*) FROM ca_certificates WHERE order_id = ?1", id), 1);
+		portal_int(f, "SELECT COUNT(*) FROM ca_certificates WHERE order_id = ?1", id), 1);
 	ref = shipment_of(f, id);
 	assert_non_null(ref);
 	assert_int_equal(post(f, &f->ns, "/ra/shipments/receive", "shipment", ref, NULL), 303);
@@ -462,7 +462,7 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	/* No certificate for the member before the handover. */
 	assert_int_equal(get(f, &f->member, "/orders/%lld/certificate.pem", id), 404);
 	assert_int_equal(
-	    post(f, &f->ns, ra_path(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 303);
+		post(f, &f->ns, ra_path(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 303);
 	assert_string_equal(state_of(f, id), "handed_over");
 
 	/* The member sees the certificate on the order page... */
@@ -471,7 +471,7 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	assert_body_has(f, "serialNumber=PNORS-1203978711237");
 	assert_body_has(f, "certificate.pem");
 	assert_body_has(f, "Va\xc5\xbe"
-	                   "e\xc4\x87i"); /* Važeći */
+			   "e\xc4\x87i"); /* Važeći */
 
 	/* ... downloads it: a certificate, never a key ... */
 	assert_int_equal(get(f, &f->member, "/orders/%lld/certificate.pem", id), 200);
@@ -489,10 +489,10 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	assert_int_equal(sh(&out, "openssl x509 -in '%s' -noout -subject", pem), 0);
 	assert_non_null(strstr(buf_cstr(&out), "PNORS-1203978711237"));
 	assert_int_equal(sh(&out,
-	                    "openssl verify -CAfile '%s/root.pem' -untrusted '%s/issuing.pem' "
-	                    "'%s'",
-	                    f->cadir, f->cadir, pem),
-	                 0);
+			    "openssl verify -CAfile '%s/root.pem' -untrusted '%s/issuing.pem' "
+			    "'%s'",
+			    f->cadir, f->cadir, pem),
+			 0);
 	assert_non_null(strstr(buf_cstr(&out), ": OK"));
 	assert_int_equal(get(f, &f->member, "/orders/%lld/certificate.der", id), 200);
 	snprintf(der, sizeof(der), "%s/cert.der", f->s.var);
@@ -536,11 +536,11 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	assert_int_equal(post(f, &f->member, action, "reason", "keyCompromise", NULL), 409);
 	assert_int_equal(get(f, &f->member, "/orders/%lld", id), 200);
 	assert_body_has(f, "Zatra\xc5\xbe"
-	                   "eno opozivanje");
+			   "eno opozivanje");
 	assert_int_equal(get(f, &f->ns, "%s", ra_path(id, "certificate")), 200);
 	assert_body_has(f, "/ra/orders/");
 	assert_int_equal(post(f, &f->ns, ra_path(id, "revoke"), "reason", "keyCompromise", NULL),
-	                 303);
+			 303);
 	for (i = 0; i < WAIT_SECS * 2 && !revoked; i++) {
 		sh(&out,
 		   "openssl ocsp -issuer '%s/issuing.pem' -cert '%s' -CAfile '%s/root.pem' "
@@ -575,10 +575,10 @@ static void test_ca_down_at_send_queues_the_order_and_it_goes_once(void **state)
 	assert_int_equal(post(f, &f->ns, ra_path(id, "send"), NULL), 303);
 	assert_string_equal(state_of(f, id), "sent_to_ca");
 	assert_int_equal(portal_int(f,
-	                            "SELECT COUNT(*) FROM ca_outbox WHERE order_id = ?1 AND "
-	                            "kind = 'submit' AND done_at = 0",
-	                            id),
-	                 1);
+				    "SELECT COUNT(*) FROM ca_outbox WHERE order_id = ?1 AND "
+				    "kind = 'submit' AND done_at = 0",
+				    id),
+			 1);
 	sleep(2); /* a few retries against the closed port */
 	assert_string_equal(state_of(f, id), "sent_to_ca");
 	assert_int_equal(get(f, &f->ns, "%s", ra_path(id, "certificate")), 200);
@@ -588,10 +588,10 @@ static void test_ca_down_at_send_queues_the_order_and_it_goes_once(void **state)
 	ca_start(f);
 	wait_state(f, id, "issued");
 	assert_int_equal(portal_int(f,
-	                            "SELECT COUNT(*) FROM ca_outbox WHERE order_id = ?1 AND "
-	                            "done_at <> 0 AND refused = 0",
-	                            id),
-	                 1);
+				    "SELECT COUNT(*) FROM ca_outbox WHERE order_id = ?1 AND "
+				    "done_at <> 0 AND refused = 0",
+				    id),
+			 1);
 	/* Once: one registration at the CA, one delivery in the audit log. */
 	snprintf(path, sizeof(path), "%s/ca.db", f->cadir);
 	snprintf(order_id, sizeof(order_id), "%lld", id);
@@ -602,10 +602,10 @@ static void test_ca_down_at_send_queues_the_order_and_it_goes_once(void **state)
 		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 		sqlite3_busy_timeout(db, 5000);
 		assert_int_equal(sqlite3_prepare_v2(db,
-		                                    "SELECT COUNT(*) FROM registrations WHERE "
-		                                    "order_id = ?1",
-		                                    -1, &s, NULL),
-		                 SQLITE_OK);
+						    "SELECT COUNT(*) FROM registrations WHERE "
+						    "order_id = ?1",
+						    -1, &s, NULL),
+				 SQLITE_OK);
 		sqlite3_bind_text(s, 1, order_id, -1, SQLITE_STATIC);
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 		assert_int_equal(sqlite3_column_int(s, 0), 1);
@@ -613,19 +613,19 @@ static void test_ca_down_at_send_queues_the_order_and_it_goes_once(void **state)
 		sqlite3_close(db);
 	}
 	assert_int_equal(portal_int(f,
-	                            "SELECT COUNT(*) FROM audit_log WHERE action = 'ca.submit' "
-	                            "AND outcome = 'ok' AND object = 'order:' || ?1",
-	                            id),
-	                 1);
+				    "SELECT COUNT(*) FROM audit_log WHERE action = 'ca.submit' "
+				    "AND outcome = 'ok' AND object = 'order:' || ?1",
+				    id),
+			 1);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(
-	        test_order_goes_through_the_ca_to_handover_and_revocation, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_ca_down_at_send_queues_the_order_and_it_goes_once,
-	                                    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_order_goes_through_the_ca_to_handover_and_revocation, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_ca_down_at_send_queues_the_order_and_it_goes_once, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -26,8 +26,8 @@ static void assert_owned_string(char *got, const char *want)
 static void test_form_field_value_handles_attribute_order_and_entities(void **state)
 {
 	const char *html = "<form><INPUT type=hidden value=\"a&amp;b&quot;c&#39;d&lt;&gt;&#x41;\" "
-	                   "name=\"csrf_token\"><input name='other' value='x'><input name=empty>"
-	                   "<input value=v2 name=un type=text/><inputs name=nope value=no></form>";
+			   "name=\"csrf_token\"><input name='other' value='x'><input name=empty>"
+			   "<input value=v2 name=un type=text/><inputs name=nope value=no></form>";
 
 	assert_owned_string(form_field_value(html, "csrf_token"), "a&b\"c'd<>A");
 	assert_owned_string(form_field_value(html, "other"), "x");
@@ -49,7 +49,7 @@ static void test_response_header_is_case_insensitive_and_unfolds(void **state)
 	struct response r = {0};
 
 	buf_puts(&r.headers, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
-	                     "Set-Cookie:  a=b \r\nX-Folded: 1\r\n 2\r\n\r\n");
+			     "Set-Cookie:  a=b \r\nX-Folded: 1\r\n 2\r\n\r\n");
 	assert_owned_string(response_header(&r, "set-cookie"), "a=b");
 	assert_owned_string(response_header(&r, "x-folded"), "1 2");
 	assert_null(response_header(&r, "Content"));
@@ -60,7 +60,7 @@ static void test_response_header_is_case_insensitive_and_unfolds(void **state)
 static void test_response_parse_skips_interim_responses(void **state)
 {
 	const char raw[] = "HTTP/1.1 100 Continue\r\n\r\n"
-	                   "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\n\r\nbody";
+			   "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\n\r\nbody";
 	struct response r = {0};
 
 	assert_int_equal(response_parse(raw, sizeof(raw) - 1, &r), 0);
@@ -74,9 +74,9 @@ static void test_response_parse_skips_interim_responses(void **state)
 static void test_log_count_requests_accepts_both_layouts(void **state)
 {
 	const char *log = "2026-01-01T00:00:00Z access method=GET path=/healthz status=200 us=5\n"
-	                  "GET /healthz 200 1ms\n"
-	                  "GET /healthz/x 200\n"
-	                  "POST /healthz 405\n";
+			  "GET /healthz 200 1ms\n"
+			  "GET /healthz/x 200\n"
+			  "POST /healthz 405\n";
 
 	assert_int_equal(log_count_requests(log, "GET", "/healthz", 200), 2);
 	assert_int_equal(log_count_requests(log, "POST", "/healthz", 405), 1);
@@ -86,13 +86,13 @@ static void test_log_count_requests_accepts_both_layouts(void **state)
 static void test_mail_extract_link_decodes_quoted_printable(void **state)
 {
 	const char *qp = "To: a@b.rs\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
-	                 "Open http://127.0.0.1:5/register/confirm?token=3Dab=\r\ncd.\r\n";
+			 "Open http://127.0.0.1:5/register/confirm?token=3Dab=\r\ncd.\r\n";
 	const char *plain = "To: a@b.rs\r\n\r\nGo to <https://x/register/confirm?token=a-B_1>\r\n";
 
 	assert_owned_string(mail_extract_link(qp, "/register/confirm?token="),
-	                    "/register/confirm?token=abcd");
+			    "/register/confirm?token=abcd");
 	assert_owned_string(mail_extract_link(plain, "/register/confirm?token="),
-	                    "/register/confirm?token=a-B_1");
+			    "/register/confirm?token=a-B_1");
 	assert_null(mail_extract_link(plain, "/reset?token="));
 }
 
@@ -164,14 +164,14 @@ static int teardown_var(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_form_field_value_handles_attribute_order_and_entities),
-	    cmocka_unit_test(test_urlenc_keeps_only_unreserved_characters),
-	    cmocka_unit_test(test_response_header_is_case_insensitive_and_unfolds),
-	    cmocka_unit_test(test_response_parse_skips_interim_responses),
-	    cmocka_unit_test(test_log_count_requests_accepts_both_layouts),
-	    cmocka_unit_test(test_mail_extract_link_decodes_quoted_printable),
-	    cmocka_unit_test_setup_teardown(test_mail_files_sort_in_version_order, setup_var,
-	                                    teardown_var),
+		cmocka_unit_test(test_form_field_value_handles_attribute_order_and_entities),
+		cmocka_unit_test(test_urlenc_keeps_only_unreserved_characters),
+		cmocka_unit_test(test_response_header_is_case_insensitive_and_unfolds),
+		cmocka_unit_test(test_response_parse_skips_interim_responses),
+		cmocka_unit_test(test_log_count_requests_accepts_both_layouts),
+		cmocka_unit_test(test_mail_extract_link_decodes_quoted_printable),
+		cmocka_unit_test_setup_teardown(test_mail_files_sort_in_version_order, setup_var,
+						teardown_var),
 	};
 
 	return cmocka_run_group_tests_name("http_harness", tests, NULL, NULL);

@@ -190,18 +190,18 @@ static int log_wait(const struct server *s, const char *text, int timeout_ms)
 static void stage_registered(struct group *g)
 {
 	const char *pairs[] = {"license_number",
-	                       "310123456",
-	                       "jmbg",
-	                       "1203978711237",
-	                       "email",
-	                       EMAIL,
-	                       "username",
-	                       USER,
-	                       "password",
-	                       PW,
-	                       "password_confirm",
-	                       PW,
-	                       NULL};
+			       "310123456",
+			       "jmbg",
+			       "1203978711237",
+			       "email",
+			       EMAIL,
+			       "username",
+			       USER,
+			       "password",
+			       PW,
+			       "password_confirm",
+			       PW,
+			       NULL};
 
 	if (g->registered)
 		return;
@@ -334,11 +334,11 @@ static void test_link_in_smtp_mail_confirms_account(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_registration_succeeds_while_smtp_server_is_down),
-	    cmocka_unit_test(test_mail_is_delivered_after_smtp_server_comes_up),
-	    cmocka_unit_test(test_mail_is_delivered_exactly_once),
-	    cmocka_unit_test(test_smtp_mail_body_is_8bit_utf8),
-	    cmocka_unit_test(test_link_in_smtp_mail_confirms_account),
+		cmocka_unit_test(test_registration_succeeds_while_smtp_server_is_down),
+		cmocka_unit_test(test_mail_is_delivered_after_smtp_server_comes_up),
+		cmocka_unit_test(test_mail_is_delivered_exactly_once),
+		cmocka_unit_test(test_smtp_mail_body_is_8bit_utf8),
+		cmocka_unit_test(test_link_in_smtp_mail_confirms_account),
 	};
 
 	return cmocka_run_group_tests_name("http_mail_smtp", tests, group_setup, group_teardown);

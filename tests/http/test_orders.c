@@ -54,35 +54,40 @@ static int teardown(void **state)
 static long submit_natural(struct fx *f, const char *field, const char *value)
 {
 #define V(name, def) name, (field && strcmp(field, name) == 0 ? value : def)
-	return journey_submit(&f->c, "/certificates/new/natural", "/certificates/new/natural",
-			      &f->r, V("first_name", "\xc5\xbd" "arko"),
-			      V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"),
-			      V("jmbg", "1203978711237"), V("id_type", "id_card"),
-			      V("id_number", "012345678"), V("id_issuer", "PU za grad Beograd"),
-			      V("street", "Kneza Milo\xc5\xa1" "a 9"), V("postal_code", "11000"),
-			      V("city", "Beograd"), V("email", "zarko.djuraskovic@example.rs"),
-			      V("phone", "064 123 4567"), V("license_number", "310123456"),
-			      V("office", "NS"), V("validity", "3y"), V("card_reader", "1"),
-			      V("consent", "1"), NULL);
+	return journey_submit(
+		&f->c, "/certificates/new/natural", "/certificates/new/natural", &f->r,
+		V("first_name", "\xc5\xbd"
+				"arko"),
+		V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"), V("jmbg", "1203978711237"),
+		V("id_type", "id_card"), V("id_number", "012345678"),
+		V("id_issuer", "PU za grad Beograd"),
+		V("street", "Kneza Milo\xc5\xa1"
+			    "a 9"),
+		V("postal_code", "11000"), V("city", "Beograd"),
+		V("email", "zarko.djuraskovic@example.rs"), V("phone", "064 123 4567"),
+		V("license_number", "310123456"), V("office", "NS"), V("validity", "3y"),
+		V("card_reader", "1"), V("consent", "1"), NULL);
 }
 
 static long submit_legal(struct fx *f, const char *field, const char *value)
 {
-	return journey_submit(&f->c, "/certificates/new/legal", "/certificates/new/legal", &f->r,
-			      V("first_name", "\xc5\xbd" "arko"),
-			      V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"),
-			      V("jmbg", "1203978711237"), V("id_type", "passport"),
-			      V("id_number", "P1234567"), V("id_issuer", "MUP Republike Srbije"),
-			      V("street", "Bulevar oslobo\xc4\x91" "enja 1"),
-			      V("postal_code", "21000"), V("city", "Novi Sad"),
-			      V("email", "zarko.djuraskovic@example.rs"),
-			      V("phone", "+381 65 111 2222"), V("license_number", "310123456"),
-			      V("position", "Direktor"),
-			      V("company_name", "Projektni biro \xc4\x8cvor d.o.o."),
-			      V("company_mb", "17167418"), V("company_pib", "101745818"),
-			      V("company_street", "Nemanjina 4"), V("company_postal_code", "11000"),
-			      V("company_city", "Beograd"), V("company_email", "office@cvor.example"),
-			      V("office", "BG"), V("validity", "2y"), V("consent", "1"), NULL);
+	return journey_submit(
+		&f->c, "/certificates/new/legal", "/certificates/new/legal", &f->r,
+		V("first_name", "\xc5\xbd"
+				"arko"),
+		V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"), V("jmbg", "1203978711237"),
+		V("id_type", "passport"), V("id_number", "P1234567"),
+		V("id_issuer", "MUP Republike Srbije"),
+		V("street", "Bulevar oslobo\xc4\x91"
+			    "enja 1"),
+		V("postal_code", "21000"), V("city", "Novi Sad"),
+		V("email", "zarko.djuraskovic@example.rs"), V("phone", "+381 65 111 2222"),
+		V("license_number", "310123456"), V("position", "Direktor"),
+		V("company_name", "Projektni biro \xc4\x8cvor d.o.o."), V("company_mb", "17167418"),
+		V("company_pib", "101745818"), V("company_street", "Nemanjina 4"),
+		V("company_postal_code", "11000"), V("company_city", "Beograd"),
+		V("company_email", "office@cvor.example"), V("office", "BG"), V("validity", "2y"),
+		V("consent", "1"), NULL);
 #undef V
 }
 
@@ -123,7 +128,8 @@ static void test_instructions_page_offers_both_types(void **state)
 	struct fx *f = *state;
 
 	assert_int_equal(journey_get(&f->c, "/certificates/new", &f->r), 200);
-	assert_non_null(strstr(BODY(f), "Izdavanje kvalifikovanog elektronskog sertifikata - novo"));
+	assert_non_null(
+		strstr(BODY(f), "Izdavanje kvalifikovanog elektronskog sertifikata - novo"));
 	assert_non_null(strstr(BODY(f), "href=\"/certificates/new/natural\""));
 	assert_non_null(strstr(BODY(f), "href=\"/certificates/new/legal\""));
 	assert_non_null(strstr(BODY(f), "li\xc4\x8dnu kartu")); /* pickup with an ID card */
@@ -181,11 +187,11 @@ static void test_natural_field_errors_are_shown_and_values_kept(void **state)
 	static const struct {
 		const char *field, *value;
 	} bad[] = {
-		{"jmbg", "1203978711238"},    /* check digit */
-		{"jmbg", "3102978711237"},    /* 31 Feb */
-		{"jmbg", "0511985715143"},    /* valid, but not this member's */
+		{"jmbg", "1203978711238"}, /* check digit */
+		{"jmbg", "3102978711237"}, /* 31 Feb */
+		{"jmbg", "0511985715143"}, /* valid, but not this member's */
 		{"postal_code", "1100"},
-		{"phone", "011 123 456"},     /* not a mobile number */
+		{"phone", "011 123 456"}, /* not a mobile number */
 		{"email", "not-an-email"},
 		{"id_type", "driving_licence"},
 		{"office", "XX"},
@@ -287,7 +293,10 @@ static void test_double_confirm_makes_one_confirmation(void **state)
 	free(csrf);
 	snprintf(page, sizeof(page), "/orders/%lld", id);
 	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
-	for (p = BODY(f); (p = strstr(p, "Potvr\xc4\x91" "en, \xc4\x8d" "eka")) != NULL; p++)
+	for (p = BODY(f); (p = strstr(p, "Potvr\xc4\x91"
+					 "en, \xc4\x8d"
+					 "eka")) != NULL;
+	     p++)
 		n++;
 	assert_int_equal(n, 2); /* the state line and one history entry */
 	assert_int_equal(journey_get(&f->c, "/orders", &f->r), 200);
@@ -324,7 +333,9 @@ static void test_draft_can_be_edited_before_confirmation(void **state)
 	char page[64];
 
 	snprintf(page, sizeof(page), "/orders/%lld/edit", id);
-	assert_int_equal(journey_submit(&f->c, page, page, &f->r, "first_name", "\xc5\xbd" "arko",
+	assert_int_equal(journey_submit(&f->c, page, page, &f->r, "first_name",
+					"\xc5\xbd"
+					"arko",
 					"last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
 					"1203978711237", "id_type", "passport", "id_number",
 					"P7654321", "id_issuer", "MUP", "street", "Nova 1",
@@ -411,7 +422,8 @@ static void test_offices_and_help_pages_in_both_languages(void **state)
 	assert_non_null(strstr(BODY(f), "Ni\xc5\xa1"));
 	assert_int_equal(journey_get(&f->c, "/help", &f->r), 200);
 	assert_non_null(strstr(BODY(f), "Tehni\xc4\x8dka podr\xc5\xa1ka"));
-	assert_non_null(strstr(BODY(f), "\xc4\x8d" "ita\xc4\x8d"));
+	assert_non_null(strstr(BODY(f), "\xc4\x8d"
+					"ita\xc4\x8d"));
 	assert_int_equal(journey_get(&f->c, "/help?lang=en", &f->r), 200);
 	assert_non_null(strstr(BODY(f), "Technical support"));
 	assert_non_null(strstr(BODY(f), "card reader"));

@@ -44,10 +44,16 @@
 /* Serbian texts (messages/sr.txt, data/catalog.ini) the tests look for. */
 #define NS_NAME "Regionalni centar Novi Sad"
 #define NS_STREET "Bulevar Mihajla Pupina 6"
-#define NS_HOURS "radnim danima od 9 do 15 \xc4\x8d" "asova"
-#define DOC_IDENTITY "Od\xc5\xa1tampani podaci sa \xc4\x8d" "ipa li\xc4\x8dne karte"
+#define NS_HOURS                                                                                   \
+	"radnim danima od 9 do 15 \xc4\x8d"                                                        \
+	"asova"
+#define DOC_IDENTITY                                                                               \
+	"Od\xc5\xa1tampani podaci sa \xc4\x8d"                                                     \
+	"ipa li\xc4\x8dne karte"
 #define MSG_NOT_FOUND "ne pripada va\xc5\xa1oj kancelariji"
-#define MSG_WRONG_STATE "Radnja nije izvr\xc5\xa1" "ena jer je zahtev sada u stanju"
+#define MSG_WRONG_STATE                                                                            \
+	"Radnja nije izvr\xc5\xa1"                                                                 \
+	"ena jer je zahtev sada u stanju"
 #define MSG_ID_MISMATCH "nije isti kao u zahtevu"
 #define MSG_CA_FAILED "Sertifikaciono telo nije prihvatilo zahtev"
 
@@ -141,15 +147,18 @@ static long long order_new_with(struct fx *f, const char *office, const char *fi
 	long long id = 0;
 
 	assert_int_equal(
-		journey_submit(&f->member, "/certificates/new/natural", "/certificates/new/natural",
-			       &f->r, V("first_name", "\xc5\xbd" "arko"),
-			       V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"),
-			       V("jmbg", "1203978711237"), V("id_type", "id_card"),
-			       V("id_number", ZARKO_ID_CARD), V("id_issuer", "PU za grad Beograd"),
-			       V("street", "Kneza Milo\xc5\xa1" "a 9"), V("postal_code", "11000"),
-			       V("city", "Beograd"), V("email", ZARKO_MAIL),
-			       V("phone", "064 123 4567"), V("license_number", "310123456"),
-			       "office", office, V("validity", "3y"), V("consent", "1"), NULL),
+		journey_submit(
+			&f->member, "/certificates/new/natural", "/certificates/new/natural", &f->r,
+			V("first_name", "\xc5\xbd"
+					"arko"),
+			V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"),
+			V("jmbg", "1203978711237"), V("id_type", "id_card"),
+			V("id_number", ZARKO_ID_CARD), V("id_issuer", "PU za grad Beograd"),
+			V("street", "Kneza Milo\xc5\xa1"
+				    "a 9"),
+			V("postal_code", "11000"), V("city", "Beograd"), V("email", ZARKO_MAIL),
+			V("phone", "064 123 4567"), V("license_number", "310123456"), "office",
+			office, V("validity", "3y"), V("consent", "1"), NULL),
 		303);
 	loc = journey_location(&f->r);
 	assert_non_null(loc);
@@ -172,20 +181,23 @@ static long long order_new_legal(struct fx *f, const char *office)
 	char page[64], action[64], *loc;
 	long long id = 0;
 
-	assert_int_equal(
-		journey_submit(&f->member, "/certificates/new/legal", "/certificates/new/legal",
-			       &f->r, "first_name", "\xc5\xbd" "arko", "last_name",
-			       "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg", "1203978711237",
-			       "id_type", "passport", "id_number", "P1234567", "id_issuer",
-			       "MUP Republike Srbije", "street", "Nemanjina 4", "postal_code",
-			       "11000", "city", "Beograd", "email", ZARKO_MAIL, "phone",
-			       "+381 65 111 2222", "license_number", "310123456", "position",
-			       "Direktor", "company_name", "Projektni biro \xc4\x8cvor d.o.o.",
-			       "company_mb", "17167418", "company_pib", "101745818",
-			       "company_street", "Nemanjina 4", "company_postal_code", "11000",
-			       "company_city", "Beograd", "company_email", "office@cvor.example",
-			       "office", office, "validity", "2y", "consent", "1", NULL),
-		303);
+	assert_int_equal(journey_submit(&f->member, "/certificates/new/legal",
+					"/certificates/new/legal", &f->r, "first_name",
+					"\xc5\xbd"
+					"arko",
+					"last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
+					"1203978711237", "id_type", "passport", "id_number",
+					"P1234567", "id_issuer", "MUP Republike Srbije", "street",
+					"Nemanjina 4", "postal_code", "11000", "city", "Beograd",
+					"email", ZARKO_MAIL, "phone", "+381 65 111 2222",
+					"license_number", "310123456", "position", "Direktor",
+					"company_name", "Projektni biro \xc4\x8cvor d.o.o.",
+					"company_mb", "17167418", "company_pib", "101745818",
+					"company_street", "Nemanjina 4", "company_postal_code",
+					"11000", "company_city", "Beograd", "company_email",
+					"office@cvor.example", "office", office, "validity", "2y",
+					"consent", "1", NULL),
+			 303);
 	loc = journey_location(&f->r);
 	assert_non_null(loc);
 	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
@@ -296,8 +308,7 @@ static long get(struct fx *f, struct client *c, const char *fmt, ...)
  * CSRF token of c's session (taken from the logout form on /ra, a page
  * every staff member can open, or from / for anyone else).
  */
-static long post(struct fx *f, struct client *c, const char *action, ...)
-	__attribute__((sentinel));
+static long post(struct fx *f, struct client *c, const char *action, ...) __attribute__((sentinel));
 
 static long post(struct fx *f, struct client *c, const char *action, ...)
 {
@@ -488,9 +499,9 @@ static void test_auditor_reads_but_cannot_act(void **state)
 	assert_int_equal(documents_all(f, &f->auditor, id), 403);
 	assert_int_equal(post(f, &f->auditor, path_of(id, "reject"), "reason", "Nepotpuno", NULL),
 			 403);
-	assert_int_equal(post(f, &f->auditor, "/ra/shipments/receive", "shipment", "TESTCA-S000001",
-			      NULL),
-			 403);
+	assert_int_equal(
+		post(f, &f->auditor, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
+		403);
 	assert_string_equal(state_of(f, id), "confirmed");
 	assert_int_equal(history_len(f, id), events);
 }
@@ -505,8 +516,10 @@ static void test_queues_count_and_list_the_offices_orders(void **state)
 	assert_int_equal(documents_all(f, &f->ns, b), 303);
 	assert_int_equal(get(f, &f->ns, "/ra"), 200);
 	/* a waits for both documents and payment; b for payment only. */
-	assert_body_has(f, "\xc4\x8c" "ekaju dokumentaciju (1)");
-	assert_body_has(f, "\xc4\x8c" "ekaju uplatu (2)");
+	assert_body_has(f, "\xc4\x8c"
+			   "ekaju dokumentaciju (1)");
+	assert_body_has(f, "\xc4\x8c"
+			   "ekaju uplatu (2)");
 	assert_body_has(f, "Spremni za proveru (0)");
 	assert_body_has(f, path_of(a, ""));
 	assert_body_has(f, path_of(b, ""));
@@ -609,9 +622,8 @@ static void test_action_in_a_wrong_state_is_409_and_changes_nothing(void **state
 			 409);
 	assert_body_has(f, MSG_WRONG_STATE);
 	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 409);
-	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD,
-			      NULL),
-			 409);
+	assert_int_equal(
+		post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 409);
 	assert_string_equal(state_of(f, id), "confirmed");
 	assert_int_equal(history_len(f, id), events);
 	/* A double submit: the second one finds the order moved on. */
@@ -679,11 +691,16 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
 	assert_string_equal(state_of(f, id), "confirmed");
 	before = mail_count_to(&f->s, ZARKO_MAIL);
 	assert_int_equal(post(f, &f->ns, path_of(id, "reject"), "reason",
-			      "Licenca nije va\xc5\xbe" "e\xc4\x87" "a", NULL),
+			      "Licenca nije va\xc5\xbe"
+			      "e\xc4\x87"
+			      "a",
+			      NULL),
 			 303);
 	assert_string_equal(state_of(f, id), "rejected");
 	eml = mail_after(f, before);
-	assert_mail_has(eml, "Licenca nije va\xc5\xbe" "e\xc4\x87" "a");
+	assert_mail_has(eml, "Licenca nije va\xc5\xbe"
+			     "e\xc4\x87"
+			     "a");
 	free(eml);
 	assert_int_equal(post(f, &f->ns, path_of(id, "reject"), "reason", "Opet", NULL), 409);
 }
@@ -706,14 +723,17 @@ static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void 
 {
 	struct fx *f = *state;
 	long long id = order_verified(f);
-	const char *fail[] = {"testca", "fail", "--message", "CA odr\xc5\xbe" "avanje u toku",
+	const char *fail[] = {"testca", "fail", "--message",
+			      "CA odr\xc5\xbe"
+			      "avanje u toku",
 			      NULL};
 	const char *off[] = {"testca", "fail", "--off", NULL};
 
 	assert_int_equal(cli(f, fail), 0);
 	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 502);
 	assert_body_has(f, MSG_CA_FAILED);
-	assert_body_has(f, "CA odr\xc5\xbe" "avanje u toku");
+	assert_body_has(f, "CA odr\xc5\xbe"
+			   "avanje u toku");
 	assert_string_equal(state_of(f, id), "verified");
 	assert_int_equal(cli(f, off), 0);
 	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 303);
@@ -806,9 +826,8 @@ static void test_hand_over_needs_the_id_card_of_the_request(void **state)
 	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", "0123 45678", NULL),
 			 303);
 	assert_string_equal(state_of(f, id), "handed_over");
-	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD,
-			      NULL),
-			 409);
+	assert_int_equal(
+		post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 409);
 	/* A new valid ID card with a note. */
 	assert_int_equal(post(f, &f->ns, path_of(id2, "hand-over"), "id_number", "987654321",
 			      "new_id", "1", "note", "Nova li\xc4\x8dna karta izdata 2025.", NULL),
@@ -826,8 +845,9 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 	long long id = order_new(f, "NS");
 	const char *issue[] = {"testca", "issue", "--all", NULL};
 	const char *verify[] = {"audit", "verify", NULL};
-	static const char *const actions[] = {"documents_missing", "documents", "payment",
-					      "verify", "send", "issue", "arrive", "hand_over"};
+	static const char *const actions[] = {
+		"documents_missing", "documents", "payment", "verify", "send", "issue", "arrive",
+		"hand_over"};
 	char want[64];
 	size_t i;
 
@@ -840,9 +860,8 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 	assert_int_equal(cli(f, issue), 0);
 	assert_int_equal(
 		post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL), 303);
-	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD,
-			      NULL),
-			 303);
+	assert_int_equal(
+		post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 303);
 	assert_string_equal(state_of(f, id), "handed_over");
 
 	assert_int_equal(get(f, &f->auditor, "/ra/audit?object=order:%lld", id), 200);
@@ -893,8 +912,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_operator_of_another_office_gets_404_like_a_missing_order, setup,
 			teardown),
-		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queues_count_and_list_the_offices_orders,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_by_number_name_jmbg_pib_and_license,

@@ -69,7 +69,7 @@ static int cli(struct fx *f, const char *const *args)
 
 /* Creates a staff account and logs c in (journey_staff). */
 static void staff_login(struct fx *f, struct client *c, const char *username, const char *role,
-                        const char *office)
+			const char *office)
 {
 	assert_int_equal(client_init(c, &f->s), 0);
 	journey_staff(&f->s, c, username, role, office, PW, NULL, 0);
@@ -117,19 +117,19 @@ static long long order_new(struct fx *f, const char *office)
 	long long id = 0;
 
 	assert_int_equal(journey_submit(&f->member, "/certificates/new/natural",
-	                                "/certificates/new/natural", &f->r, "first_name",
-	                                "\xc5\xbd"
-	                                "arko",
-	                                "last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
-	                                "1203978711237", "id_type", "id_card", "id_number",
-	                                "012345678", "id_issuer", "PU za grad Beograd", "street",
-	                                "Kneza Milo\xc5\xa1"
-	                                "a 9",
-	                                "postal_code", "11000", "city", "Beograd", "email",
-	                                ZARKO_MAIL, "phone", "064 123 4567", "license_number",
-	                                "310123456", "office", office, "validity", "3y", "consent",
-	                                "1", NULL),
-	                 303);
+					"/certificates/new/natural", &f->r, "first_name",
+					"\xc5\xbd"
+					"arko",
+					"last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
+					"1203978711237", "id_type", "id_card", "id_number",
+					"012345678", "id_issuer", "PU za grad Beograd", "street",
+					"Kneza Milo\xc5\xa1"
+					"a 9",
+					"postal_code", "11000", "city", "Beograd", "email",
+					ZARKO_MAIL, "phone", "064 123 4567", "license_number",
+					"310123456", "office", office, "validity", "3y", "consent",
+					"1", NULL),
+			 303);
 	loc = journey_location(&f->r);
 	assert_non_null(loc);
 	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
@@ -274,7 +274,7 @@ static struct audits audits_of(struct fx *f, const char *action, const char *obj
 /* ---- Requests ---------------------------------------------------------------------- */
 
 static long get(struct fx *f, struct client *c, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static long get(struct fx *f, struct client *c, const char *fmt, ...)
 {
@@ -348,7 +348,7 @@ static char *location(struct fx *f)
  * NULL) gets the form's nonce (caller frees).
  */
 static long pay_by_hand(struct fx *f, struct client *c, long long id, const char *amount,
-                        const char *paid_on, const char *reference, char **nonce_out)
+			const char *paid_on, const char *reference, char **nonce_out)
 {
 	char path[64], *csrf, *nonce, *date, *body;
 	long status;
@@ -361,12 +361,12 @@ static long pay_by_hand(struct fx *f, struct client *c, long long id, const char
 	assert_non_null(csrf);
 	assert_non_null(nonce);
 	assert_non_null(date);
-	body =
-	    form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
-	                 paid_on ? paid_on : date, "reference", reference ? reference : "", "payer",
-	                 "\xc5\xbd"
-	                 "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
-	                 "note", "", NULL);
+	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
+			    paid_on ? paid_on : date, "reference", reference ? reference : "",
+			    "payer",
+			    "\xc5\xbd"
+			    "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
+			    "note", "", NULL);
 	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
 	status = journey_post(c, path, body, &f->r);
 	free(body);
@@ -382,10 +382,10 @@ static long pay_by_hand(struct fx *f, struct client *c, long long id, const char
 /* Pastes a statement on the import page as c; returns the status and,
  * on 303, the import's number in *import (may be NULL). */
 static long import_text(struct fx *f, struct client *c, const char *text, const char *format,
-                        long long *import)
+			long long *import)
 {
 	long status = post(f, c, "/ra/payments/import", "statement", text, "file_name", "izvod.csv",
-	                   "format", format, NULL);
+			   "format", format, NULL);
 	char *loc;
 
 	if (status == 303 && import != NULL) {
@@ -400,10 +400,10 @@ static long import_text(struct fx *f, struct client *c, const char *text, const 
 static void csv_line(struct buf *b, const char *amount, const char *ref, const char *bank_id)
 {
 	buf_printf(b,
-	           "25.11.2024,\"%s\",\xc5\xbd"
-	           "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87,%s,"
-	           "Uplata za sertifikat,%s\r\n",
-	           amount, ref, bank_id);
+		   "25.11.2024,\"%s\",\xc5\xbd"
+		   "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87,%s,"
+		   "Uplata za sertifikat,%s\r\n",
+		   amount, ref, bank_id);
 }
 
 static void csv_header(struct buf *b)
@@ -453,12 +453,12 @@ static void test_manual_payment_in_full_moves_the_order(void **state)
 	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld?pay=settled", id), 200);
 	assert_body_has(f, total_text(f, id, 0));
 	assert_body_has(f, "\xc5\xbd"
-	                   "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
+			   "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	/* The same form sent twice records nothing more. */
 	assert_int_equal(journey_get(&f->ns, "/ra", &f->r), 200);
 	csrf = form_field_value(BODY(f), "csrf_token");
 	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", total_text(f, id, 0),
-	                    "paid_on", "25.11.2024", NULL);
+			    "paid_on", "25.11.2024", NULL);
 	snprintf(want, sizeof(want), "/ra/orders/%lld/payments", id);
 	assert_int_equal(journey_post(&f->ns, want, body, &f->r), 303);
 	loc = location(f);
@@ -600,7 +600,7 @@ static void test_camt053_import_from_the_command_line(void **state)
 	FILE *fp;
 
 	snprintf(src, sizeof(src), "%s/tests/unit/payments/data/camt053-sample.xml",
-	         getenv("QCRA_SRCDIR") ? getenv("QCRA_SRCDIR") : ".");
+		 getenv("QCRA_SRCDIR") ? getenv("QCRA_SRCDIR") : ".");
 	xml = file_read(src, &len);
 	assert_non_null(xml);
 	/* The first entry pays order a in full. */
@@ -630,7 +630,7 @@ static void test_camt053_import_from_the_command_line(void **state)
 	assert_string_equal(state_of(f, a), "payment_received");
 	assert_string_equal(payments_of(f, a).last.created_by, "cli:ns1");
 	assert_string_equal(payments_of(f, a).last.payer, "\xc5\xbd"
-	                                                  "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
+							  "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	/* The second entry (reference 97 74-00004567: no such order) waits. */
 	assert_true(unknown_with(f, "977400004567").n >= 1);
 	/* An auditor cannot be named as the one answerable. */
@@ -698,7 +698,7 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 
 	/* The partial one is completed by the rest, paid by hand. */
 	assert_int_equal(pay_by_hand(f, &f->ns, a, total_text(f, a, -100000), NULL, NULL, NULL),
-	                 303);
+			 303);
 	assert_string_equal(state_of(f, a), "payment_received");
 	pa = payments_of(f, a);
 	assert_int_equal(pa.n, 2);
@@ -708,11 +708,11 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	/* The overpaid one is accepted with a note: the order is paid. */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
 	assert_int_equal(post(f, &f->ns, path, "action", "accept", "note",
-	                      "Vi\xc5\xa1"
-	                      "ak od 100 dinara vra\xc4\x87"
-	                      "en uplatiocu",
-	                      NULL),
-	                 303);
+			      "Vi\xc5\xa1"
+			      "ak od 100 dinara vra\xc4\x87"
+			      "en uplatiocu",
+			      NULL),
+			 303);
 	assert_string_equal(state_of(f, b), "payment_received");
 	assert_string_equal(payments_of(f, b).last.resolution, "accepted");
 	/* Resolved once only. */
@@ -729,10 +729,10 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	/* The free-text one is refunded (BG may: it belongs to no office). */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", px.last.id);
 	assert_int_equal(post(f, &f->bg, path, "action", "refund", "note",
-	                      "Vra\xc4\x87"
-	                      "eno 26.11.2024.",
-	                      NULL),
-	                 303);
+			      "Vra\xc4\x87"
+			      "eno 26.11.2024.",
+			      NULL),
+			 303);
 
 	/* None of them is listed any more. */
 	assert_int_equal(get(f, &f->admin, "/ra/payments/unresolved"), 200);
@@ -769,8 +769,8 @@ static const char *stored_state(struct fx *f, long long id)
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	assert_int_equal(
-	    sqlite3_prepare_v2(db, "SELECT state FROM orders WHERE id = ?1", -1, &s, NULL),
-	    SQLITE_OK);
+		sqlite3_prepare_v2(db, "SELECT state FROM orders WHERE id = ?1", -1, &s, NULL),
+		SQLITE_OK);
 	sqlite3_bind_int64(s, 1, id);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(s, 0));
@@ -813,12 +813,12 @@ static void test_operator_of_another_office_cannot_see_the_payments(void **state
 	assert_body_lacks(f, "100,00");
 	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", a);
 	assert_int_equal(post(f, &f->bg, path, "amount", "100,00", "paid_on", "25.11.2024", NULL),
-	                 404);
+			 404);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
 	assert_int_equal(post(f, &f->bg, path, "action", "refund", "note", "x", NULL), 404);
 	assert_int_equal(post(f, &f->bg, "/ra/payments/999999999/resolve", "action", "refund",
-	                      "note", "x", NULL),
-	                 404);
+			      "note", "x", NULL),
+			 404);
 	assert_int_equal(get(f, &f->bg, "/ra/payments/unresolved"), 200);
 	assert_body_lacks(f, path);
 	assert_int_equal(payments_of(f, a).n, 1);
@@ -846,7 +846,7 @@ static void test_auditor_reads_but_cannot_post(void **state)
 	assert_body_lacks(f, "<textarea");
 	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", a);
 	assert_int_equal(
-	    post(f, &f->auditor, path, "amount", "100,00", "paid_on", "25.11.2024", NULL), 403);
+		post(f, &f->auditor, path, "amount", "100,00", "paid_on", "25.11.2024", NULL), 403);
 	assert_int_equal(post(f, &f->auditor, "/ra/payments/import", "statement", "x", NULL), 403);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
 	assert_int_equal(post(f, &f->auditor, path, "action", "refund", "note", "x", NULL), 403);
@@ -868,17 +868,17 @@ static void test_audit_log_is_intact_after_the_payments(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_manual_payment_in_full_moves_the_order),
-	    cmocka_unit_test(test_manual_payment_is_validated),
-	    cmocka_unit_test(test_csv_import_matches_by_reference_and_moves_the_order),
-	    cmocka_unit_test(test_same_statement_imported_twice_records_nothing_twice),
-	    cmocka_unit_test(test_statement_errors_are_reported_with_line_numbers),
-	    cmocka_unit_test(test_camt053_import_from_the_command_line),
-	    cmocka_unit_test(test_partial_overpaid_and_unknown_are_listed_and_resolved),
-	    cmocka_unit_test(test_payment_in_full_while_documents_are_incomplete_is_kept),
-	    cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
-	    cmocka_unit_test(test_auditor_reads_but_cannot_post),
-	    cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
+		cmocka_unit_test(test_manual_payment_in_full_moves_the_order),
+		cmocka_unit_test(test_manual_payment_is_validated),
+		cmocka_unit_test(test_csv_import_matches_by_reference_and_moves_the_order),
+		cmocka_unit_test(test_same_statement_imported_twice_records_nothing_twice),
+		cmocka_unit_test(test_statement_errors_are_reported_with_line_numbers),
+		cmocka_unit_test(test_camt053_import_from_the_command_line),
+		cmocka_unit_test(test_partial_overpaid_and_unknown_are_listed_and_resolved),
+		cmocka_unit_test(test_payment_in_full_while_documents_are_incomplete_is_kept),
+		cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
+		cmocka_unit_test(test_auditor_reads_but_cannot_post),
+		cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

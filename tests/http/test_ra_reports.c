@@ -31,7 +31,9 @@
 #define CSV_HEADER "dimension,key,label,orders,handed_over,median_days_to_handover\r\n"
 
 /* Catalogue office names in Serbian (the default language). */
-#define BG_SR "Sekretarijat In\xc5\xbe" "enjerske komore Srbije"
+#define BG_SR                                                                                      \
+	"Sekretarijat In\xc5\xbe"                                                                  \
+	"enjerske komore Srbije"
 #define NS_SR "Regionalni centar Novi Sad"
 #define NI_SR "Regionalni centar Ni\xc5\xa1"
 #define TOTAL_SR "Ukupno"
@@ -370,17 +372,28 @@ static void test_reports_count_per_office_state_and_month(void **state)
 	row_is(f, NI_SR " (NI)", "<td>1</td><td>0</td><td>—</td>");
 	row_is(f, "Regionalni centar Kragujevac (KG)", "<td>0</td><td>0</td><td>—</td>");
 	row_is(f, TOTAL_SR, "<td>8</td><td>5</td><td>3</td>");
-	row_is(f, "Sertifikat uru\xc4\x8d" "en", "<td>5</td>");
-	row_is(f, "Potvr\xc4\x91" "en, \xc4\x8d" "eka dokumentaciju i uplatu", "<td>1</td>");
+	row_is(f,
+	       "Sertifikat uru\xc4\x8d"
+	       "en",
+	       "<td>5</td>");
+	row_is(f,
+	       "Potvr\xc4\x91"
+	       "en, \xc4\x8d"
+	       "eka dokumentaciju i uplatu",
+	       "<td>1</td>");
 	row_is(f, "Odbijen", "<td>1</td>");
-	row_is(f, "Sertifikat \xc4\x8d" "eka u kancelariji", "<td>1</td>");
+	row_is(f,
+	       "Sertifikat \xc4\x8d"
+	       "eka u kancelariji",
+	       "<td>1</td>");
 	row_is(f, "2024-12", "<td>1</td>");
 	row_is(f, "2025-01", "<td>3</td>");
 	row_is(f, "2025-02", "<td>1</td>");
 	row_is(f, "2025-03", "<td>3</td>");
 	body_lacks(f, "draft");
 	/* States in workflow order. */
-	assert_true(strstr(BODY(f), "Potvr\xc4\x91" "en,") < strstr(BODY(f), "Odbijen"));
+	assert_true(strstr(BODY(f), "Potvr\xc4\x91"
+				    "en,") < strstr(BODY(f), "Odbijen"));
 }
 
 static void test_reports_tables_are_accessible(void **state)
@@ -409,9 +422,9 @@ static void test_reports_page_has_an_accessible_svg_chart(void **state)
 	assert_non_null(strstr(svg, "role=\"img\""));
 	assert_non_null(strstr(svg, "aria-labelledby=\"report-chart-title\""));
 	assert_non_null(strstr(svg, "<title id=\"report-chart-title\">"));
-	assert_non_null(
-		strstr(svg, "<desc id=\"report-chart-desc\">2024-12: 1; 2025-01: 3; 2025-02: 1; "
-			    "2025-03: 3</desc>"));
+	assert_non_null(strstr(svg,
+			       "<desc id=\"report-chart-desc\">2024-12: 1; 2025-01: 3; 2025-02: 1; "
+			       "2025-03: 3</desc>"));
 	assert_int_equal(count(svg, "<rect"), 4);
 	assert_non_null(strstr(svg, ">2025-01</text>"));
 	assert_non_null(strstr(svg, ">3</text>"));
@@ -513,7 +526,9 @@ static void test_reports_without_orders_say_so(void **state)
 	struct fixture *f = *state;
 
 	assert_int_equal(get(f, ADMIN, "/ra/reports"), 200);
-	body_has(f, "nije potvr\xc4\x91" "ena nijedna porud\xc5\xbe" "bina");
+	body_has(f, "nije potvr\xc4\x91"
+		    "ena nijedna porud\xc5\xbe"
+		    "bina");
 	row_is(f, TOTAL_SR, "<td>0</td><td>0</td><td>—</td>");
 	assert_int_equal(get(f, ADMIN, "/ra/reports.csv"), 200);
 	body_has(f, "total,,Ukupno,0,0,\r\n");
@@ -537,9 +552,11 @@ static void test_reports_csv_export(void **state)
 	body_has(f, "\r\noffice,BG," BG_SR ",4,3,3\r\n");
 	body_has(f, "\r\noffice,NS," NS_SR ",3,2,3.5\r\n");
 	body_has(f, "\r\noffice,NI," NI_SR ",1,0,\r\n");
-	body_has(f, "\r\nstate,confirmed,\"Potvr\xc4\x91" "en, \xc4\x8d"
+	body_has(f, "\r\nstate,confirmed,\"Potvr\xc4\x91"
+		    "en, \xc4\x8d"
 		    "eka dokumentaciju i uplatu\",1,0,\r\n");
-	body_has(f, "\r\nstate,handed_over,Sertifikat uru\xc4\x8d" "en,5,5,3\r\n");
+	body_has(f, "\r\nstate,handed_over,Sertifikat uru\xc4\x8d"
+		    "en,5,5,3\r\n");
 	body_has(f, "\r\nmonth,2024-12,2024-12,1,0,\r\n");
 	body_has(f, "\r\nmonth,2025-01,2025-01,3,3,2\r\n");
 	body_has(f, "\r\nmonth,2025-03,2025-03,3,1,5\r\n");
@@ -553,8 +570,7 @@ static void test_reports_csv_name_says_what_it_holds(void **state)
 {
 	struct fixture *f = *state;
 
-	assert_int_equal(get(f, ADMIN, "/ra/reports.csv?office=NS&from=2025-01&to=2025-03"),
-			 200);
+	assert_int_equal(get(f, ADMIN, "/ra/reports.csv?office=NS&from=2025-01&to=2025-03"), 200);
 	header_is(f, "Content-Disposition",
 		  "attachment; filename=\"qcra-report-NS-from-2025-01-to-2025-03.csv\"; "
 		  "filename*=UTF-8''qcra-report-NS-from-2025-01-to-2025-03.csv");

@@ -84,8 +84,8 @@ static char *admin_creates(struct fx *f, const char *name)
 
 static long login(struct fx *f, struct client *c, const char *name, const char *code)
 {
-	return journey_submit(c, "/ra/login", "/ra/login", &f->r, "username", name, "password",
-			      PW, "totp", code, NULL);
+	return journey_submit(c, "/ra/login", "/ra/login", &f->r, "username", name, "password", PW,
+			      "totp", code, NULL);
 }
 
 static void test_admin_creates_operator_who_enrols_at_first_login(void **state)
@@ -111,9 +111,8 @@ static void test_admin_creates_operator_who_enrols_at_first_login(void **state)
 				 422);
 		assert_non_null(strstr(BODY(f), "id=\"e-totp\""));
 	}
-	assert_int_equal(journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code,
-					NULL),
-			 303);
+	assert_int_equal(
+		journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code, NULL), 303);
 	assert_int_equal(journey_get(&f->op, "/ra", &f->r), 200);
 	assert_non_null(strstr(BODY(f), "ns7"));
 	free(secret);
@@ -142,9 +141,8 @@ static void test_operator_cannot_manage_staff(void **state)
 
 	assert_int_equal(login(f, &f->op, "ns8", ""), 303);
 	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
-	assert_int_equal(journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code,
-					NULL),
-			 303);
+	assert_int_equal(
+		journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code, NULL), 303);
 	assert_int_equal(journey_get(&f->op, "/ra/operators", &f->r), 403);
 	assert_int_equal(journey_get(&f->op, "/ra/audit", &f->r), 403);
 	free(secret);
@@ -171,9 +169,8 @@ static void test_deactivated_operator_is_logged_out(void **state)
 
 	assert_int_equal(login(f, &f->op, "ns9", ""), 303);
 	assert_int_equal(totp_code(secret, (uint64_t)time(NULL) / 30, code), 0);
-	assert_int_equal(journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code,
-					NULL),
-			 303);
+	assert_int_equal(
+		journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code, NULL), 303);
 	assert_int_equal(journey_get(&f->admin, "/ra/operators", &f->r), 200);
 	snprintf(needle, sizeof(needle), "<td>ns9</td>");
 	p = strstr(BODY(f), needle);

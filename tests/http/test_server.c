@@ -143,10 +143,10 @@ static char *big_form_request(size_t len)
 	struct buf req = BUF_INIT;
 
 	buf_printf(&req,
-	           "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	           "Content-Type: application/x-www-form-urlencoded\r\n"
-	           "Content-Length: %zu\r\nConnection: close\r\n\r\na=",
-	           len);
+		   "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+		   "Content-Type: application/x-www-form-urlencoded\r\n"
+		   "Content-Length: %zu\r\nConnection: close\r\n\r\na=",
+		   len);
 	for (size_t i = 2; i < len; i++)
 		buf_putc(&req, 'x');
 	return buf_detach(&req);
@@ -179,7 +179,7 @@ static void test_oversize_body_with_expect_gets_413_before_upload(void **state)
 	memcpy(body, "a=", 2);
 	memset(body + 2, 'x', len - 2);
 	client_request(&f->c, "POST", "/login", "application/x-www-form-urlencoded", body, len,
-	               headers, &f->r);
+		       headers, &f->r);
 	free(body);
 	assert_int_equal(f->r.status, 413);
 	assert_security_headers(&f->r);
@@ -269,9 +269,9 @@ static void test_sigterm_finishes_request_in_flight(void **state)
 	fd = raw_connect(&f->s);
 	assert_true(fd >= 0);
 	assert_int_equal(raw_send(fd, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-	                              "Content-Type: application/x-www-form-urlencoded\r\n"
-	                              "Content-Length: 7\r\nConnection: close\r\n\r\nu=a"),
-	                 0);
+				      "Content-Type: application/x-www-form-urlencoded\r\n"
+				      "Content-Length: 7\r\nConnection: close\r\n\r\nu=a"),
+			 0);
 	sleep_ms(300);
 	assert_int_equal(kill(f->s.pid, SIGTERM), 0);
 	sleep_ms(300);
@@ -288,7 +288,7 @@ static void test_sigterm_finishes_request_in_flight(void **state)
 
 /* Configuration errors stop the server with a message naming the key. */
 static void assert_rejects_listen(struct fixture *f, const char *const argv[],
-                                  const char *const *env)
+				  const char *const *env)
 {
 	int rc = server_run_cli_env(&f->s, argv, env, &f->out);
 
@@ -321,20 +321,20 @@ static void test_invalid_listen_env_is_rejected(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    TEST(test_healthz_answers_ok, setup_server),
-	    TEST(test_unknown_path_is_404_with_security_headers, setup_server),
-	    TEST(test_delete_on_root_is_405, setup_server),
-	    TEST(test_post_to_healthz_is_405, setup_server),
-	    TEST(test_form_body_over_64k_is_413, setup_server),
-	    TEST(test_oversize_body_with_expect_gets_413_before_upload, setup_server),
-	    TEST(test_malformed_urlencoded_body_is_400, setup_server),
-	    TEST(test_query_secrets_stay_out_of_log, setup_server),
-	    TEST(test_access_log_has_one_line_per_request, setup_server),
-	    TEST(test_lang_query_sets_language_cookie, setup_server),
-	    TEST(test_sigterm_exits_zero, setup_server),
-	    TEST(test_sigterm_finishes_request_in_flight, setup_server),
-	    TEST(test_invalid_listen_flag_is_rejected, setup_var),
-	    TEST(test_invalid_listen_env_is_rejected, setup_var),
+		TEST(test_healthz_answers_ok, setup_server),
+		TEST(test_unknown_path_is_404_with_security_headers, setup_server),
+		TEST(test_delete_on_root_is_405, setup_server),
+		TEST(test_post_to_healthz_is_405, setup_server),
+		TEST(test_form_body_over_64k_is_413, setup_server),
+		TEST(test_oversize_body_with_expect_gets_413_before_upload, setup_server),
+		TEST(test_malformed_urlencoded_body_is_400, setup_server),
+		TEST(test_query_secrets_stay_out_of_log, setup_server),
+		TEST(test_access_log_has_one_line_per_request, setup_server),
+		TEST(test_lang_query_sets_language_cookie, setup_server),
+		TEST(test_sigterm_exits_zero, setup_server),
+		TEST(test_sigterm_finishes_request_in_flight, setup_server),
+		TEST(test_invalid_listen_flag_is_rejected, setup_var),
+		TEST(test_invalid_listen_env_is_rejected, setup_var),
 	};
 
 	return cmocka_run_group_tests_name("http_server", tests, NULL, NULL);

@@ -337,12 +337,10 @@ static void test_testca_issues_ships_per_office_and_revokes(void **state)
 	assert_string_equal(sh.office, "NS");
 	assert_int_equal(it.n, 2);
 	assert_true(it.ids[0] == a && it.ids[1] == c);
-	assert_int_equal(ca->shipment_received(ca, "TESTCA-S000001", "ns1", f->now, err,
-					       sizeof(err)),
-			 0);
-	assert_int_equal(ca->shipment_received(ca, "TESTCA-S000001", "ns1", f->now, err,
-					       sizeof(err)),
-			 0);
+	assert_int_equal(
+		ca->shipment_received(ca, "TESTCA-S000001", "ns1", f->now, err, sizeof(err)), 0);
+	assert_int_equal(
+		ca->shipment_received(ca, "TESTCA-S000001", "ns1", f->now, err, sizeof(err)), 0);
 	n = 0;
 	assert_int_equal(ca->shipments(ca, NULL, count_shipment, &n, err, sizeof(err)), 0);
 	assert_int_equal(n, 1); /* BG's only */

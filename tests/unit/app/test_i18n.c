@@ -72,7 +72,8 @@ static void test_template_keys_exist(void **state)
 			memcpy(key, p, n);
 			key[n] = '\0';
 			if (!i18n_has(LANG_SR, key) || !i18n_has(LANG_EN, key)) {
-				fprintf(stderr, "%s: key %s missing\n", embedded_files[i].name, key);
+				fprintf(stderr, "%s: key %s missing\n", embedded_files[i].name,
+					key);
 				missing++;
 			}
 		}

@@ -114,7 +114,7 @@ static void test_a_fingerprint_is_recorded_once(void **state)
 	struct fx *f = *state;
 	long long id = order_add(f, "NS", 588000);
 	struct payment p = pay(id, 588000, "abc", "exact"), q = p,
-	               none = pay(id, 100, "", "partial");
+		       none = pay(id, 100, "", "partial");
 	struct payment got;
 	int n = 0;
 
@@ -147,7 +147,7 @@ static void test_refunds_do_not_count_as_paid(void **state)
 	assert_int_equal(store_payment_sum(f->st, id, &paid), STORE_OK);
 	assert_int_equal(paid, 150000);
 	assert_int_equal(store_payment_resolve(f->st, b.id, "refunded", "ns1", "vraćeno", 3000),
-	                 STORE_OK);
+			 STORE_OK);
 	assert_int_equal(store_payment_sum(f->st, id, &paid), STORE_OK);
 	assert_int_equal(paid, 100000);
 	assert_int_equal(store_payment_order(f->st, id, &po), STORE_OK);
@@ -156,7 +156,7 @@ static void test_refunds_do_not_count_as_paid(void **state)
 	assert_string_equal(po.office, "NS");
 	/* Resolved once only. */
 	assert_int_equal(store_payment_resolve(f->st, b.id, "accepted", "ns1", "", 3001),
-	                 STORE_NOTFOUND);
+			 STORE_NOTFOUND);
 	assert_int_equal(store_payment_order(f->st, id + 1000, &po), STORE_NOTFOUND);
 }
 
@@ -183,9 +183,9 @@ static void test_open_list_scopes_by_office_with_unknown_for_all(void **state)
 	assert_int_equal(rows, 1);
 	/* Assigning the unknown one to the BG order takes it from NS. */
 	assert_int_equal(store_payment_assign(f->st, u.id, bg, "partial", NULL, "bg1", 4000),
-	                 STORE_OK);
+			 STORE_OK);
 	assert_int_equal(store_payment_assign(f->st, u.id, ns, "partial", NULL, "ns1", 4000),
-	                 STORE_NOTFOUND);
+			 STORE_NOTFOUND);
 	assert_int_equal(store_payment_count_open(f->st, &flt, &n), STORE_OK);
 	assert_int_equal(n, 1);
 	/* A later exact payment completes the partial ones of its order. */
@@ -216,7 +216,7 @@ static void test_imports_are_kept_with_their_counts(void **state)
 	snprintf(imp->created_by, sizeof(imp->created_by), "ns1");
 	assert_int_equal(store_import_add(f->st, imp), STORE_OK);
 	assert_int_equal(store_import_same_file(f->st, imp->sha256, imp->id, &same),
-	                 STORE_NOTFOUND);
+			 STORE_NOTFOUND);
 	imp->lines = 3;
 	imp->added = 2;
 	imp->errors = 1;
@@ -238,12 +238,13 @@ static void test_imports_are_kept_with_their_counts(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_a_fingerprint_is_recorded_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_refunds_do_not_count_as_paid, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_open_list_scopes_by_office_with_unknown_for_all,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_imports_are_kept_with_their_counts, setup,
-	                                    teardown),
+		cmocka_unit_test_setup_teardown(test_a_fingerprint_is_recorded_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_refunds_do_not_count_as_paid, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_open_list_scopes_by_office_with_unknown_for_all, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_imports_are_kept_with_their_counts, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

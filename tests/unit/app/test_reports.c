@@ -85,7 +85,12 @@ static void test_csv_cell_quotes_separators_and_quotes(void **state)
 {
 	cell_is("plain", "plain");
 	cell_is("", "");
-	cell_is("Potvr\xc4\x91" "en, \xc4\x8d" "eka", "\"Potvr\xc4\x91" "en, \xc4\x8d" "eka\"");
+	cell_is("Potvr\xc4\x91"
+		"en, \xc4\x8d"
+		"eka",
+		"\"Potvr\xc4\x91"
+		"en, \xc4\x8d"
+		"eka\"");
 	cell_is("say \"hi\"", "\"say \"\"hi\"\"\"");
 	cell_is("two\r\nlines", "\"two\r\nlines\"");
 }

@@ -115,7 +115,8 @@ static void test_member_upsert_reports_added_updated_unchanged(void **state)
 static void test_account_username_and_member_are_unique(void **state)
 {
 	struct fx *f = *state;
-	long long m1 = add_member(f->st, "1", "x@example.rs"), m2 = add_member(f->st, "2", "y@example.rs");
+	long long m1 = add_member(f->st, "1", "x@example.rs"),
+		  m2 = add_member(f->st, "2", "y@example.rs");
 	struct account a = {0}, got;
 
 	add_account(f->st, m1, "ana");
@@ -218,7 +219,8 @@ static void test_outbox_retry_then_sent(void **state)
 	struct outbox_item it;
 	long long pending = 0;
 
-	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "Naslov č", "Telo ž", 100), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "Naslov č", "Telo ž", 100),
+			 STORE_OK);
 	assert_int_equal(store_outbox_next(f->st, 99, &it), STORE_NOTFOUND);
 	assert_int_equal(store_outbox_next(f->st, 100, &it), STORE_OK);
 	assert_string_equal(it.subject, "Naslov č");

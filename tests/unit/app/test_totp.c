@@ -24,9 +24,9 @@ static void test_rfc6238_sha1_vectors(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-		assert_int_equal(totp_code_digits(rfc_key, 20, (uint64_t)v[i].t / 30, 8, out,
-						  sizeof(out)),
-				 0);
+		assert_int_equal(
+			totp_code_digits(rfc_key, 20, (uint64_t)v[i].t / 30, 8, out, sizeof(out)),
+			0);
 		assert_string_equal(out, v[i].code);
 	}
 }

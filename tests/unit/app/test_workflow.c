@@ -73,7 +73,8 @@ static void test_every_transition_matches_the_specification(void **state)
 		for (e = 0; e < WF_EVENT__MAX; e++)
 			for (r = 0; r < 4; r++) {
 				int want = expected((enum wf_state)s, (enum wf_event)e, r);
-				int got = workflow_next((enum wf_state)s, (enum wf_event)e, roles[r]);
+				int got =
+					workflow_next((enum wf_state)s, (enum wf_event)e, roles[r]);
 
 				if (want != got)
 					fprintf(stderr, "%s --%s/%c--> want %d got %d\n",

@@ -49,7 +49,7 @@ static void expect_error(const char *json, enum ca_reg_error want)
 }
 
 static void expect_replaced(const char *base, const char *from, const char *to,
-                            enum ca_reg_error want)
+			    enum ca_reg_error want)
 {
 	char *s = with(base, from, to);
 
@@ -88,9 +88,9 @@ static void test_legal_registration_carries_organization_and_pib(void **state)
 static void test_canonical_form_ignores_key_order_and_unknown_fields(void **state)
 {
 	const char *reordered =
-	    "{\"office\":\"BG\",\"note\":\"ignored\",\"validity_years\":3,"
-	    "\"subject\":{\"jmbg\":\"0101990710008\",\"surname\":\"Đurašković\","
-	    "\"given_name\":\"Žarko\"},\"profile\":\"natural\",\"order_id\":\"2025-0001\"}";
+		"{\"office\":\"BG\",\"note\":\"ignored\",\"validity_years\":3,"
+		"\"subject\":{\"jmbg\":\"0101990710008\",\"surname\":\"Đurašković\","
+		"\"given_name\":\"Žarko\"},\"profile\":\"natural\",\"order_id\":\"2025-0001\"}";
 	struct ca_registration r;
 	char *a = NULL, *b = NULL, *c = NULL, *changed = with(NATURAL, "\"BG\"", "\"NI\"");
 
@@ -111,7 +111,7 @@ static void test_rejects_invalid_jmbg(void **state)
 	expect_replaced(NATURAL, "0101990710008", "010199071000", CA_REG_JMBG);
 	expect_replaced(NATURAL, "0101990710008", "3102990710008", CA_REG_JMBG);
 	expect_replaced(NATURAL, "\"jmbg\":\"0101990710008\"", "\"jmbg\":101990710008",
-	                CA_REG_JMBG);
+			CA_REG_JMBG);
 }
 
 static void test_rejects_unknown_profile(void **state)
@@ -133,11 +133,11 @@ static void test_rejects_invalid_names(void **state)
 	expect_replaced(NATURAL, "Đurašković", "Đ\\u0000x", CA_REG_MALFORMED);
 	expect_replaced(NATURAL, "Đurašković", "Đ\\u0085x", CA_REG_SURNAME);
 	expect_replaced(NATURAL, "Đurašković",
-	                "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	                CA_REG_SURNAME);
+			"Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			CA_REG_SURNAME);
 	expect_replaced(NATURAL, "Đurašković",
-	                "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	                CA_REG_COMMON_NAME);
+			"Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+			CA_REG_COMMON_NAME);
 }
 
 static void test_rejects_bad_legal_subject(void **state)
@@ -146,7 +146,7 @@ static void test_rejects_bad_legal_subject(void **state)
 	expect_replaced(LEGAL, "\"organization\":\"Projekt d.o.o.\",", "", CA_REG_ORGANIZATION);
 	expect_replaced(LEGAL, "Projekt d.o.o.", "Pro\\tjekt", CA_REG_ORGANIZATION);
 	expect_replaced(NATURAL, "\"jmbg\":\"0101990710008\"",
-	                "\"jmbg\":\"0101990710008\",\"pib\":\"100000008\"", CA_REG_UNEXPECTED);
+			"\"jmbg\":\"0101990710008\",\"pib\":\"100000008\"", CA_REG_UNEXPECTED);
 }
 
 static void test_rejects_bad_envelope(void **state)
@@ -158,11 +158,11 @@ static void test_rejects_bad_envelope(void **state)
 	expect_replaced(NATURAL, "\"validity_years\":3", "\"validity_years\":6", CA_REG_VALIDITY);
 	expect_replaced(NATURAL, "\"validity_years\":3", "\"validity_years\":0", CA_REG_VALIDITY);
 	expect_replaced(NATURAL, "\"validity_years\":3", "\"validity_years\":\"3\"",
-	                CA_REG_VALIDITY);
+			CA_REG_VALIDITY);
 	expect_replaced(NATURAL, "\"BG\"", "\"B G\"", CA_REG_OFFICE);
 	/* Duplicate keys could smuggle a second value past a validator. */
 	expect_replaced(NATURAL, "\"office\":\"BG\"", "\"office\":\"BG\",\"office\":\"NS\"",
-	                CA_REG_MALFORMED);
+			CA_REG_MALFORMED);
 }
 
 static void test_every_error_has_a_code_and_a_message(void **state)
@@ -194,8 +194,8 @@ static int has_oid(const unsigned char *der, size_t len, const char *oid)
 static void test_qcstatements_hold_the_etsi_statements(void **state)
 {
 	static const char *const oids[] = {"0.4.0.1862.1.1",    "0.4.0.1862.1.4", "0.4.0.1862.1.6",
-	                                   "0.4.0.1862.1.6.1",  "0.4.0.1862.1.5", "0.4.0.1862.1.7",
-	                                   "1.3.6.1.5.5.7.11.2"};
+					   "0.4.0.1862.1.6.1",  "0.4.0.1862.1.5", "0.4.0.1862.1.7",
+					   "1.3.6.1.5.5.7.11.2"};
 	struct ca_conf c;
 	unsigned char *der;
 	size_t len = 0, i;
@@ -211,9 +211,9 @@ static void test_qcstatements_hold_the_etsi_statements(void **state)
 	assert_non_null(memmem(der, len, c.pds_url_en, strlen(c.pds_url_en)));
 	assert_non_null(memmem(der, len, "\x13\x02sr", 4));
 	assert_non_null(memmem(der, len,
-	                       "\x13\x02"
-	                       "en",
-	                       4));
+			       "\x13\x02"
+			       "en",
+			       4));
 	assert_non_null(memmem(der, len, "\x13\x02RS", 4));
 	free(der);
 	der = ca_cert_qcstatements(&c, CA_PROFILE_LEGAL, &len);
@@ -254,17 +254,17 @@ static void test_config_round_trips_and_names_bad_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_natural_registration_is_accepted),
-	    cmocka_unit_test(test_legal_registration_carries_organization_and_pib),
-	    cmocka_unit_test(test_canonical_form_ignores_key_order_and_unknown_fields),
-	    cmocka_unit_test(test_rejects_invalid_jmbg),
-	    cmocka_unit_test(test_rejects_unknown_profile),
-	    cmocka_unit_test(test_rejects_invalid_names),
-	    cmocka_unit_test(test_rejects_bad_legal_subject),
-	    cmocka_unit_test(test_rejects_bad_envelope),
-	    cmocka_unit_test(test_every_error_has_a_code_and_a_message),
-	    cmocka_unit_test(test_qcstatements_hold_the_etsi_statements),
-	    cmocka_unit_test(test_config_round_trips_and_names_bad_keys),
+		cmocka_unit_test(test_natural_registration_is_accepted),
+		cmocka_unit_test(test_legal_registration_carries_organization_and_pib),
+		cmocka_unit_test(test_canonical_form_ignores_key_order_and_unknown_fields),
+		cmocka_unit_test(test_rejects_invalid_jmbg),
+		cmocka_unit_test(test_rejects_unknown_profile),
+		cmocka_unit_test(test_rejects_invalid_names),
+		cmocka_unit_test(test_rejects_bad_legal_subject),
+		cmocka_unit_test(test_rejects_bad_envelope),
+		cmocka_unit_test(test_every_error_has_a_code_and_a_message),
+		cmocka_unit_test(test_qcstatements_hold_the_etsi_statements),
+		cmocka_unit_test(test_config_round_trips_and_names_bad_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -107,7 +107,7 @@ enum client { CLIENT_RA, CLIENT_NONE, CLIENT_OTHER };
 /* One request to the CA.  Returns the HTTP status, 0 when the TLS
  * connection failed; the body into out. */
 static long request(enum client who, const char *method, const char *url, const void *body,
-                    size_t bodylen, const char *type, struct buf *out)
+		    size_t bodylen, const char *type, struct buf *out)
 {
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
@@ -156,7 +156,7 @@ static long api(const char *method, const char *path, const char *json, struct b
 
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", tls_port, path);
 	return request(CLIENT_RA, method, url, json, json != NULL ? strlen(json) : 0,
-	               "application/json", out);
+		       "application/json", out);
 }
 
 static json_t *parse(const struct buf *b)
@@ -254,12 +254,12 @@ static void test_init_creates_the_hierarchy(void **state)
 	char path[512];
 
 	assert_int_equal(
-	    sh(&out, "openssl verify -CAfile %s/root.pem %s/issuing.pem", cadir, cadir), 0);
+		sh(&out, "openssl verify -CAfile %s/root.pem %s/issuing.pem", cadir, cadir), 0);
 	assert_int_equal(sh(&out,
-	                    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
-	                    "%s/ra/ra.pem %s/tls/server.pem",
-	                    cadir, cadir, cadir, cadir),
-	                 0);
+			    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
+			    "%s/ra/ra.pem %s/tls/server.pem",
+			    cadir, cadir, cadir, cadir),
+			 0);
 	buf_reset(&out);
 	assert_int_equal(sh(&out, "openssl x509 -noout -text -in %s/issuing.pem", cadir), 0);
 	assert_non_null(strstr(out.data, "CA:TRUE, pathlen:0"));
@@ -283,9 +283,9 @@ static void test_init_creates_the_hierarchy(void **state)
 	assert_int_equal(stat(path, &st), 0);
 	/* A second init refuses to overwrite the CA. */
 	assert_int_not_equal(
-	    sh(NULL, "'%s' ca init --dir '%s' 2>/dev/null", getenv("QCRA_BIN"), cadir), 0);
+		sh(NULL, "'%s' ca init --dir '%s' 2>/dev/null", getenv("QCRA_BIN"), cadir), 0);
 	assert_int_equal(
-	    sh(NULL, "'%s' ca init --if-missing --dir '%s'", getenv("QCRA_BIN"), cadir), 0);
+		sh(NULL, "'%s' ca init --if-missing --dir '%s'", getenv("QCRA_BIN"), cadir), 0);
 	buf_free(&out);
 }
 
@@ -296,10 +296,10 @@ static void test_issued_certificate_verifies_against_the_chain(void **state)
 
 	assert_string_equal(str(o, "state"), "in_transit");
 	assert_int_equal(sh(&out,
-	                    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
-	                    "%s/T-VERIFY-1.pem",
-	                    cadir, cadir, dir),
-	                 0);
+			    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
+			    "%s/T-VERIFY-1.pem",
+			    cadir, cadir, dir),
+			 0);
 	assert_non_null(strstr(out.data, "OK"));
 	json_decref(o);
 	buf_free(&out);
@@ -312,17 +312,17 @@ static void test_certificate_shows_the_qualified_profile(void **state)
 	char *line, off[32] = "";
 
 	assert_int_equal(sh(&out,
-	                    "openssl x509 -noout -text -nameopt utf8,sep_comma_plus_space,space_eq "
-	                    "-in %s/T-PROFILE-1.pem",
-	                    dir),
-	                 0);
+			    "openssl x509 -noout -text -nameopt utf8,sep_comma_plus_space,space_eq "
+			    "-in %s/T-PROFILE-1.pem",
+			    dir),
+			 0);
 	assert_non_null(strstr(out.data, "C = RS"));
 	assert_non_null(strstr(out.data, "GN = Žarko"));
 	assert_non_null(strstr(out.data, "SN = Đurašković"));
 	assert_non_null(strstr(out.data, "serialNumber = PNORS-0101990710008"));
 	assert_non_null(strstr(out.data, "CN = Žarko Đurašković"));
 	assert_non_null(
-	    strstr(out.data, "X509v3 Key Usage: critical\n                Non Repudiation\n"));
+		strstr(out.data, "X509v3 Key Usage: critical\n                Non Repudiation\n"));
 	assert_non_null(strstr(out.data, "Policy: 0.4.0.194112.1.2"));
 	assert_non_null(strstr(out.data, "CPS: https://"));
 	assert_non_null(strstr(out.data, "X509v3 CRL Distribution Points"));
@@ -340,7 +340,7 @@ static void test_certificate_shows_the_qualified_profile(void **state)
 	assert_true(off[0] != '\0');
 	buf_reset(&out);
 	assert_int_equal(
-	    sh(&out, "openssl asn1parse -in %s/T-PROFILE-1.pem -strparse %s", dir, off), 0);
+		sh(&out, "openssl asn1parse -in %s/T-PROFILE-1.pem -strparse %s", dir, off), 0);
 	assert_non_null(strstr(out.data, "0.4.0.1862.1.1"));   /* QcCompliance */
 	assert_non_null(strstr(out.data, "0.4.0.1862.1.4"));   /* QcSSCD */
 	assert_non_null(strstr(out.data, "0.4.0.1862.1.6.1")); /* QcType esign */
@@ -368,11 +368,11 @@ static void test_legal_profile_adds_organization(void **state)
 	fputs(str(o, "certificate"), f);
 	fclose(f);
 	assert_int_equal(
-	    sh(&out,
-	       "openssl x509 -noout -subject -nameopt utf8,sep_comma_plus_space,space_eq "
-	       "-in %s",
-	       path),
-	    0);
+		sh(&out,
+		   "openssl x509 -noout -subject -nameopt utf8,sep_comma_plus_space,space_eq "
+		   "-in %s",
+		   path),
+		0);
 	assert_non_null(strstr(out.data, "O = Projekt d.o.o."));
 	assert_non_null(strstr(out.data, "organizationIdentifier = VATRS-100000008"));
 	assert_non_null(strstr(out.data, "serialNumber = PNORS-1503985780019"));
@@ -401,7 +401,7 @@ static void test_server_refuses_a_client_without_the_ra_certificate(void **state
 	/* The RA API is not on the public listener. */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/registrations", pub_port);
 	assert_int_equal(
-	    request(CLIENT_NONE, "POST", url, body, strlen(body), "application/json", &b), 404);
+		request(CLIENT_NONE, "POST", url, body, strlen(body), "application/json", &b), 404);
 	buf_free(&b);
 }
 
@@ -458,14 +458,14 @@ static void test_shipment_groups_cards_and_receipt_delivers_them(void **state)
 	char path[128];
 
 	assert_int_equal(json_integer_value(json_object_get(a, "shipment_id")),
-	                 json_integer_value(json_object_get(b, "shipment_id")));
+			 json_integer_value(json_object_get(b, "shipment_id")));
 	assert_int_equal(api("GET", "/v1/offices/KG/shipments?state=in_transit", NULL, &out), 200);
 	o = parse(&out);
 	s = json_array_get(json_object_get(o, "shipments"), 0);
 	assert_non_null(s);
 	assert_int_equal(json_array_size(json_object_get(s, "items")), 2);
 	snprintf(path, sizeof(path), "/v1/shipments/%lld/receipt",
-	         (long long)json_integer_value(json_object_get(s, "id")));
+		 (long long)json_integer_value(json_object_get(s, "id")));
 	assert_int_equal(api("POST", path, "{}", &out), 200);
 	json_decref(o);
 	o = parse(&out);
@@ -490,9 +490,9 @@ static int ocsp_status(const char *order, struct buf *out)
 {
 	buf_reset(out);
 	return sh(out,
-	          "openssl ocsp -issuer %s/issuing.pem -cert %s/%s.pem -CAfile %s/root.pem "
-	          "-url http://127.0.0.1:%d/ocsp 2>&1",
-	          cadir, dir, order, cadir, pub_port);
+		  "openssl ocsp -issuer %s/issuing.pem -cert %s/%s.pem -CAfile %s/root.pem "
+		  "-url http://127.0.0.1:%d/ocsp 2>&1",
+		  cadir, dir, order, cadir, pub_port);
 }
 
 static void test_revocation_shows_in_crl_and_ocsp(void **state)
@@ -507,19 +507,19 @@ static void test_revocation_shows_in_crl_and_ocsp(void **state)
 	assert_non_null(strstr(out.data, "Response verify OK"));
 	assert_non_null(strstr(out.data, ": good"));
 	assert_int_equal(
-	    api("POST", "/v1/registrations/T-REVOKE-1/revoke", "{\"reason\":\"bogus\"}", &out),
-	    400);
+		api("POST", "/v1/registrations/T-REVOKE-1/revoke", "{\"reason\":\"bogus\"}", &out),
+		400);
 	assert_int_equal(api("POST", "/v1/registrations/T-REVOKE-1/revoke",
-	                     "{\"reason\":\"keyCompromise\"}", &out),
-	                 200);
+			     "{\"reason\":\"keyCompromise\"}", &out),
+			 200);
 	r = parse(&out);
 	assert_string_equal(str(r, "state"), "revoked");
 	assert_string_equal(str(json_object_get(r, "revocation"), "reason"), "keyCompromise");
 	json_decref(r);
 	/* Revoking again answers with the first revocation. */
-	assert_int_equal(
-	    api("POST", "/v1/registrations/T-REVOKE-1/revoke", "{\"reason\":\"superseded\"}", &out),
-	    200);
+	assert_int_equal(api("POST", "/v1/registrations/T-REVOKE-1/revoke",
+			     "{\"reason\":\"superseded\"}", &out),
+			 200);
 	r = parse(&out);
 	assert_string_equal(str(json_object_get(r, "revocation"), "reason"), "keyCompromise");
 	json_decref(r);
@@ -534,27 +534,27 @@ static void test_revocation_shows_in_crl_and_ocsp(void **state)
 	fclose(f);
 	buf_reset(&out);
 	assert_int_equal(sh(&out,
-	                    "openssl crl -inform DER -in %s/crl.der -noout -text "
-	                    "-CAfile %s/chain.pem 2>&1",
-	                    dir, cadir),
-	                 0);
+			    "openssl crl -inform DER -in %s/crl.der -noout -text "
+			    "-CAfile %s/chain.pem 2>&1",
+			    dir, cadir),
+			 0);
 	snprintf(needle, sizeof(needle), "Serial Number: %s", serial);
 	assert_non_null(strstr(out.data, needle));
 	assert_non_null(strstr(out.data, "Key Compromise"));
 	assert_non_null(strstr(out.data, "verify OK"));
 	assert_int_not_equal(
-	    sh(NULL,
-	       "openssl crl -inform DER -in %s/crl.der -out %s/crl.pem && "
-	       "cat %s/chain.pem %s/crl.pem > %s/crlchain.pem && "
-	       "openssl verify -crl_check -CAfile %s/crlchain.pem %s/T-REVOKE-1.pem "
-	       ">/dev/null 2>&1",
-	       dir, dir, cadir, dir, dir, dir, dir),
-	    0);
+		sh(NULL,
+		   "openssl crl -inform DER -in %s/crl.der -out %s/crl.pem && "
+		   "cat %s/chain.pem %s/crl.pem > %s/crlchain.pem && "
+		   "openssl verify -crl_check -CAfile %s/crlchain.pem %s/T-REVOKE-1.pem "
+		   ">/dev/null 2>&1",
+		   dir, dir, cadir, dir, dir, dir, dir),
+		0);
 	assert_int_equal(sh(NULL,
-	                    "openssl verify -crl_check -CAfile %s/crlchain.pem %s/T-VERIFY-1.pem "
-	                    ">/dev/null 2>&1",
-	                    dir, dir),
-	                 0);
+			    "openssl verify -crl_check -CAfile %s/crlchain.pem %s/T-VERIFY-1.pem "
+			    ">/dev/null 2>&1",
+			    dir, dir),
+			 0);
 	assert_int_equal(ocsp_status("T-REVOKE-1", &out), 0);
 	assert_non_null(strstr(out.data, "Response verify OK"));
 	assert_non_null(strstr(out.data, ": revoked"));
@@ -572,11 +572,11 @@ static void test_holder_key_stays_on_its_card(void **state)
 
 	/* The card token holds the key as sensitive and never extractable. */
 	assert_int_equal(sh(&out,
-	                    "SOFTHSM2_CONF=%s/softhsm2.conf pkcs11-tool --module "
-	                    "/usr/lib/softhsm/libsofthsm2.so --token-label %s --list-objects "
-	                    "2>&1",
-	                    cadir, str(o, "card")),
-	                 0);
+			    "SOFTHSM2_CONF=%s/softhsm2.conf pkcs11-tool --module "
+			    "/usr/lib/softhsm/libsofthsm2.so --token-label %s --list-objects "
+			    "2>&1",
+			    cadir, str(o, "card")),
+			 0);
 	/* Without the PIN (never stored) the private key is not even
 	 * listed; issuance itself checks it is sensitive and
 	 * non-extractable (p11_key_is_protected) before answering. */
@@ -591,16 +591,16 @@ static void test_holder_key_stays_on_its_card(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_init_creates_the_hierarchy),
-	    cmocka_unit_test(test_issued_certificate_verifies_against_the_chain),
-	    cmocka_unit_test(test_certificate_shows_the_qualified_profile),
-	    cmocka_unit_test(test_legal_profile_adds_organization),
-	    cmocka_unit_test(test_server_refuses_a_client_without_the_ra_certificate),
-	    cmocka_unit_test(test_submit_is_idempotent_by_order_id),
-	    cmocka_unit_test(test_submit_rejects_bad_registrations),
-	    cmocka_unit_test(test_shipment_groups_cards_and_receipt_delivers_them),
-	    cmocka_unit_test(test_revocation_shows_in_crl_and_ocsp),
-	    cmocka_unit_test(test_holder_key_stays_on_its_card),
+		cmocka_unit_test(test_init_creates_the_hierarchy),
+		cmocka_unit_test(test_issued_certificate_verifies_against_the_chain),
+		cmocka_unit_test(test_certificate_shows_the_qualified_profile),
+		cmocka_unit_test(test_legal_profile_adds_organization),
+		cmocka_unit_test(test_server_refuses_a_client_without_the_ra_certificate),
+		cmocka_unit_test(test_submit_is_idempotent_by_order_id),
+		cmocka_unit_test(test_submit_rejects_bad_registrations),
+		cmocka_unit_test(test_shipment_groups_cards_and_receipt_delivers_them),
+		cmocka_unit_test(test_revocation_shows_in_crl_and_ocsp),
+		cmocka_unit_test(test_holder_key_stays_on_its_card),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

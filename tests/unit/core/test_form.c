@@ -198,8 +198,8 @@ static void test_form_passes_serbian_latin(void **state)
 {
 	/* "čćšžđ ČĆŠŽĐ" as a browser sends it */
 	assert_int_equal(parse(state, "ime=%C4%8D%C4%87%C5%A1%C5%BE%C4%91+"
-	                              "%C4%8C%C4%86%C5%A0%C5%BD%C4%90"),
-	                 0);
+				      "%C4%8C%C4%86%C5%A0%C5%BD%C4%90"),
+			 0);
 	assert_string_equal(form_get(form_of(state), "ime"), "čćšžđ ČĆŠŽĐ");
 }
 
@@ -207,8 +207,8 @@ static void test_form_passes_cyrillic(void **state)
 {
 	/* "Ђорђе Љубић" */
 	assert_int_equal(parse(state, "ime=%D0%82%D0%BE%D1%80%D1%92%D0%B5+"
-	                              "%D0%89%D1%83%D0%B1%D0%B8%D1%9B"),
-	                 0);
+				      "%D0%89%D1%83%D0%B1%D0%B8%D1%9B"),
+			 0);
 	assert_string_equal(form_get(form_of(state), "ime"), "Ђорђе Љубић");
 }
 
@@ -257,30 +257,30 @@ static void test_form_empty_pairs_do_not_count_towards_limit(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_form_parses_pairs_in_order),
-	    T(test_form_plus_is_space),
-	    T(test_form_encoded_plus_is_plus),
-	    T(test_form_decodes_hex_either_case),
-	    T(test_form_decodes_names),
-	    T(test_form_splits_at_first_equals),
-	    T(test_form_pair_without_equals_has_empty_value),
-	    T(test_form_empty_value),
-	    T(test_form_skips_empty_pairs),
-	    T(test_form_empty_input),
-	    T(test_form_get_returns_first_value),
-	    T(test_form_get_missing_is_null),
-	    T(test_form_respects_length),
-	    T(test_form_rejects_bad_percent_escape),
-	    T(test_form_rejects_decoded_nul),
-	    T(test_form_rejects_raw_nul),
-	    T(test_form_rejects_invalid_utf8),
-	    T(test_form_rejection_empties_previous_result),
-	    T(test_form_passes_serbian_latin),
-	    T(test_form_passes_cyrillic),
-	    T(test_form_passes_raw_utf8),
-	    T(test_form_accepts_max_params),
-	    T(test_form_rejects_too_many_params),
-	    T(test_form_empty_pairs_do_not_count_towards_limit),
+		T(test_form_parses_pairs_in_order),
+		T(test_form_plus_is_space),
+		T(test_form_encoded_plus_is_plus),
+		T(test_form_decodes_hex_either_case),
+		T(test_form_decodes_names),
+		T(test_form_splits_at_first_equals),
+		T(test_form_pair_without_equals_has_empty_value),
+		T(test_form_empty_value),
+		T(test_form_skips_empty_pairs),
+		T(test_form_empty_input),
+		T(test_form_get_returns_first_value),
+		T(test_form_get_missing_is_null),
+		T(test_form_respects_length),
+		T(test_form_rejects_bad_percent_escape),
+		T(test_form_rejects_decoded_nul),
+		T(test_form_rejects_raw_nul),
+		T(test_form_rejects_invalid_utf8),
+		T(test_form_rejection_empties_previous_result),
+		T(test_form_passes_serbian_latin),
+		T(test_form_passes_cyrillic),
+		T(test_form_passes_raw_utf8),
+		T(test_form_accepts_max_params),
+		T(test_form_rejects_too_many_params),
+		T(test_form_empty_pairs_do_not_count_towards_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

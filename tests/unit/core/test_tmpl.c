@@ -115,15 +115,15 @@ static void test_tmpl_escapes_variables(void **state)
 {
 	tctx_set(fix(state)->c, "v", "<script>alert('x' & \"y\")</script>");
 	assert_string_equal(
-	    render_src(state, "<b>{{v}}</b>"),
-	    "<b>&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;</b>");
+		render_src(state, "<b>{{v}}</b>"),
+		"<b>&lt;script&gt;alert(&#39;x&#39; &amp; &quot;y&quot;)&lt;/script&gt;</b>");
 }
 
 static void test_tmpl_raw_variable_not_escaped(void **state)
 {
 	tctx_set(fix(state)->c, "body", "<p class=\"x\">A & B</p>");
 	assert_string_equal(render_src(state, "<main>{{&body}}</main>"),
-	                    "<main><p class=\"x\">A & B</p></main>");
+			    "<main><p class=\"x\">A & B</p></main>");
 }
 
 static void test_tmpl_missing_variable_renders_empty(void **state)
@@ -172,7 +172,7 @@ static void test_tmpl_setf_formats(void **state)
 static void test_tmpl_message_is_escaped(void **state)
 {
 	assert_string_equal(render_src(state, "{{@greeting}} / {{@city}}"),
-	                    "Zdravo &lt;svete&gt; &amp; &quot;svi&quot; / Ниш");
+			    "Zdravo &lt;svete&gt; &amp; &quot;svi&quot; / Ниш");
 }
 
 static void test_tmpl_unknown_message_renders_nothing(void **state)
@@ -203,8 +203,8 @@ static void test_tmpl_section_iterates_list(void **state)
 		tctx_setf(it, "n", "%zu", i + 1);
 	}
 	assert_string_equal(
-	    render_src(state, "<ul>{{#people}}<li>{{n}}. {{name}}</li>{{/people}}</ul>"),
-	    "<ul><li>1. Ana</li><li>2. Boško</li><li>3. Ćirko</li></ul>");
+		render_src(state, "<ul>{{#people}}<li>{{n}}. {{name}}</li>{{/people}}</ul>"),
+		"<ul><li>1. Ana</li><li>2. Boško</li><li>3. Ćirko</li></ul>");
 }
 
 static void test_tmpl_section_item_sees_parent_values(void **state)
@@ -215,7 +215,7 @@ static void test_tmpl_section_item_sees_parent_values(void **state)
 	tctx_set(tctx_add(c, "prices"), "amount", "100");
 	tctx_set(tctx_add(c, "prices"), "amount", "250");
 	assert_string_equal(render_src(state, "{{#prices}}{{amount}} {{currency}};{{/prices}}"),
-	                    "100 RSD;250 RSD;");
+			    "100 RSD;250 RSD;");
 }
 
 static void test_tmpl_section_item_shadows_parent(void **state)
@@ -240,8 +240,8 @@ static void test_tmpl_nested_lists(void **state)
 	tctx_set(o, "id", "2");
 	tctx_set_list(o, "lines");
 	assert_string_equal(render_src(state, "{{#orders}}{{id}}:{{#lines}}{{id}}{{sku}} {{/lines}}"
-	                                      "{{^lines}}none{{/lines}}|{{/orders}}"),
-	                    "1:1a 1b |2:none|");
+					      "{{^lines}}none{{/lines}}|{{/orders}}"),
+			    "1:1a 1b |2:none|");
 }
 
 /* A list's items see the context that owns the list, not whatever
@@ -255,8 +255,8 @@ static void test_tmpl_list_items_parent_is_owner(void **state)
 	tctx_set(o, "v", "outer-item");
 	tctx_add(c, "roots");
 	assert_string_equal(
-	    render_src(state, "{{#outer}}{{v}}/{{#roots}}{{v}}{{/roots}}{{/outer}}"),
-	    "outer-item/root");
+		render_src(state, "{{#outer}}{{v}}/{{#roots}}{{v}}{{/roots}}{{/outer}}"),
+		"outer-item/root");
 }
 
 static void test_tmpl_section_true_bool_renders_once(void **state)
@@ -264,7 +264,7 @@ static void test_tmpl_section_true_bool_renders_once(void **state)
 	tctx_set_bool(fix(state)->c, "admin", 1);
 	tctx_set(fix(state)->c, "who", "Đorđe");
 	assert_string_equal(render_src(state, "{{#admin}}admin: {{who}}{{/admin}}"),
-	                    "admin: Đorđe");
+			    "admin: Đorđe");
 }
 
 static void test_tmpl_section_false_bool_renders_nothing(void **state)
@@ -277,7 +277,7 @@ static void test_tmpl_section_nonempty_string_renders_once(void **state)
 {
 	tctx_set(fix(state)->c, "error", "Pogrešna lozinka");
 	assert_string_equal(render_src(state, "{{#error}}<p>{{error}}</p>{{/error}}"),
-	                    "<p>Pogrešna lozinka</p>");
+			    "<p>Pogrešna lozinka</p>");
 }
 
 static void test_tmpl_section_empty_string_renders_nothing(void **state)
@@ -301,7 +301,7 @@ static void test_tmpl_inverted_section_on_empty_list(void **state)
 {
 	tctx_set_list(fix(state)->c, "orders");
 	assert_string_equal(render_src(state, "{{^orders}}Nema porudžbina.{{/orders}}"),
-	                    "Nema porudžbina.");
+			    "Nema porudžbina.");
 }
 
 static void test_tmpl_inverted_section_on_missing_false_or_empty(void **state)
@@ -336,20 +336,20 @@ static void test_tmpl_standalone_tags_remove_their_line(void **state)
 	tctx_set(tctx_add(c, "l"), "x", "2");
 	add(state, "row", "<tr>{{x}}</tr>\n");
 	assert_string_equal(render_src(state, "<table>\n"
-	                                      "  {{#l}}\n"
-	                                      "  {{>row}}\n"
-	                                      "  {{/l}}\r\n"
-	                                      "\t{{! note }}\n"
-	                                      "</table>\n"),
-	                    "<table>\n<tr>1</tr>\n<tr>2</tr>\n</table>\n");
+					      "  {{#l}}\n"
+					      "  {{>row}}\n"
+					      "  {{/l}}\r\n"
+					      "\t{{! note }}\n"
+					      "</table>\n"),
+			    "<table>\n<tr>1</tr>\n<tr>2</tr>\n</table>\n");
 }
 
 static void test_tmpl_inline_section_tags_keep_whitespace(void **state)
 {
 	tctx_set_bool(fix(state)->c, "on", 1);
 	assert_string_equal(render_src(state, "a {{#on}}b{{/on}} c\n {{#on}}\n"
-	                                      "d{{/on}} x\n"),
-	                    "a b c\nd x\n");
+					      "d{{/on}} x\n"),
+			    "a b c\nd x\n");
 }
 
 static void test_tmpl_standalone_at_end_without_newline(void **state)
@@ -370,7 +370,7 @@ static void test_tmpl_partial_uses_current_context(void **state)
 	add(state, "user", "<b>{{name}}</b>");
 	add(state, "header", "<h1>{{title}}</h1>");
 	assert_string_equal(render_src(state, "{{>header}}{{#users}}{{>user}}{{/users}}"),
-	                    "<h1>Naslov</h1><b>Žika</b><b>Љиљана</b>");
+			    "<h1>Naslov</h1><b>Žika</b><b>Љиљана</b>");
 }
 
 static void test_tmpl_partial_depth_limited(void **state)
@@ -495,7 +495,7 @@ static void test_tmpl_renders_page_inside_layout(void **state)
 	assert_int_equal(tmpl_render(fx->s, "home", fx->c, NULL, NULL, &page), 0);
 	tctx_set(fx->c, "body", buf_cstr(&page));
 	assert_string_equal(render(state, "layout"), "<html><title>Početna</title><body>"
-	                                             "<h1>Početna</h1></body></html>");
+						     "<h1>Početna</h1></body></html>");
 	buf_free(&page);
 }
 
@@ -515,8 +515,8 @@ static void test_tmpl_render_limit_stops_runaway_templates(void **state)
 	assert_null(render(state, "t"));
 	add(state, "small", "{{#l}}{{#l}}x{{/l}}{{/l}}");
 	assert_string_equal(render(state, "small"),
-	                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-	                    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+			    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
 }
 
 static void test_tmpl_render_without_context(void **state)
@@ -535,8 +535,8 @@ static void test_tmpl_serbian_text_passes_unchanged(void **state)
 	tctx_set(c, "lat", "čćšžđ ČĆŠŽĐ");
 	tctx_set(c, "cyr", "Ђурђевдан у Београду, љиљани и џем");
 	assert_string_equal(
-	    render_src(state, "Latinica: {{lat}}; Ћирилица: {{cyr}} — ok"),
-	    "Latinica: čćšžđ ČĆŠŽĐ; Ћирилица: Ђурђевдан у Београду, љиљани и џем — ok");
+		render_src(state, "Latinica: {{lat}}; Ћирилица: {{cyr}} — ok"),
+		"Latinica: čćšžđ ČĆŠŽĐ; Ћирилица: Ђурђевдан у Београду, љиљани и џем — ok");
 }
 
 /* ---- Contexts ---- */
@@ -597,7 +597,7 @@ static void test_tctx_set_list_keeps_added_items(void **state)
 static void test_tmpl_parse_error_names_line(void **state)
 {
 	assert_string_equal(add_err(state, "page.html", "<p>\nline 2\n{{#open}}\n4\n"),
-	                    "page.html:3: unclosed section {{#open}}");
+			    "page.html:3: unclosed section {{#open}}");
 }
 
 static void test_tmpl_parse_error_unclosed_inner_section(void **state)
@@ -612,14 +612,14 @@ static void test_tmpl_parse_error_unclosed_inner_section(void **state)
 static void test_tmpl_parse_error_mismatched_close(void **state)
 {
 	assert_string_equal(add_err(state, "x.html", "a\n{{#one}}\nb\n{{/two}}"),
-	                    "x.html:4: {{/two}} does not match open section {{#one}}");
+			    "x.html:4: {{/two}} does not match open section {{#one}}");
 	assert_non_null(strstr(add_err(state, "t", "{{^ab}}{{/a}}"), "does not match"));
 }
 
 static void test_tmpl_parse_error_unterminated_tag(void **state)
 {
 	assert_string_equal(add_err(state, "t", "ok\nok {{name\n}"),
-	                    "t:2: unterminated tag (no closing }})");
+			    "t:2: unterminated tag (no closing }})");
 	assert_non_null(strstr(add_err(state, "t", "{{"), "unterminated"));
 	assert_non_null(strstr(add_err(state, "t", "x {{!comment"), "unterminated"));
 }
@@ -636,7 +636,7 @@ static void test_tmpl_parse_error_empty_name(void **state)
 static void test_tmpl_parse_error_bad_name(void **state)
 {
 	assert_string_equal(add_err(state, "t", "{{a b}}"),
-	                    "t:1: bad character in tag name (allowed: A-Z a-z 0-9 _ . -)");
+			    "t:1: bad character in tag name (allowed: A-Z a-z 0-9 _ . -)");
 	assert_non_null(strstr(add_err(state, "t", "{{{raw}}}"), "bad character"));
 	assert_non_null(strstr(add_err(state, "t", "{{=<% %>=}}"), "bad character"));
 	assert_non_null(strstr(add_err(state, "t", "{{ime_č}}"), "bad character"));
@@ -646,7 +646,7 @@ static void test_tmpl_parse_error_bad_name(void **state)
 static void test_tmpl_parse_error_stray_close_tag(void **state)
 {
 	assert_string_equal(add_err(state, "t", "a\nb{{/x}}"),
-	                    "t:2: {{/x}} closes no open section");
+			    "t:2: {{/x}} closes no open section");
 }
 
 static void test_tmpl_parse_error_sections_too_deep(void **state)
@@ -685,68 +685,68 @@ static void test_tmpl_parse_uses_length_not_nul(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    T(test_tmpl_renders_plain_text),
-	    T(test_tmpl_renders_empty_template),
-	    T(test_tmpl_substitutes_variables),
-	    T(test_tmpl_escapes_variables),
-	    T(test_tmpl_raw_variable_not_escaped),
-	    T(test_tmpl_missing_variable_renders_empty),
-	    T(test_tmpl_whitespace_inside_tags_ignored),
-	    T(test_tmpl_names_allow_dots_dashes_underscores),
-	    T(test_tmpl_bool_and_list_render_nothing_as_variables),
-	    T(test_tmpl_comment_renders_nothing),
-	    T(test_tmpl_lone_braces_are_text),
-	    T(test_tmpl_setf_formats),
-	    T(test_tmpl_message_is_escaped),
-	    T(test_tmpl_unknown_message_renders_nothing),
-	    T(test_tmpl_message_without_callback_renders_nothing),
-	    T(test_tmpl_section_iterates_list),
-	    T(test_tmpl_section_item_sees_parent_values),
-	    T(test_tmpl_section_item_shadows_parent),
-	    T(test_tmpl_nested_lists),
-	    T(test_tmpl_list_items_parent_is_owner),
-	    T(test_tmpl_section_true_bool_renders_once),
-	    T(test_tmpl_section_false_bool_renders_nothing),
-	    T(test_tmpl_section_nonempty_string_renders_once),
-	    T(test_tmpl_section_empty_string_renders_nothing),
-	    T(test_tmpl_section_missing_renders_nothing),
-	    T(test_tmpl_section_empty_list_renders_nothing),
-	    T(test_tmpl_inverted_section_on_empty_list),
-	    T(test_tmpl_inverted_section_on_missing_false_or_empty),
-	    T(test_tmpl_inverted_section_skipped_when_truthy),
-	    T(test_tmpl_nested_sections),
-	    T(test_tmpl_standalone_tags_remove_their_line),
-	    T(test_tmpl_inline_section_tags_keep_whitespace),
-	    T(test_tmpl_standalone_at_end_without_newline),
-	    T(test_tmpl_partial_uses_current_context),
-	    T(test_tmpl_partial_depth_limited),
-	    T(test_tmpl_partial_self_recursion_fails),
-	    T(test_tmpl_recursive_partial_renders_tree),
-	    T(test_tmpl_missing_partial_fails_render),
-	    T(test_tmpl_failed_render_leaves_output_unchanged),
-	    T(test_tmpl_render_unknown_template_fails),
-	    T(test_tmpl_set_check_reports_missing_partial),
-	    T(test_tmpl_add_replaces_same_name),
-	    T(test_tmpl_failed_add_keeps_old_template),
-	    T(test_tmpl_finds_each_of_many_templates),
-	    T(test_tmpl_renders_page_inside_layout),
-	    T(test_tmpl_render_limit_stops_runaway_templates),
-	    T(test_tmpl_render_without_context),
-	    T(test_tmpl_serbian_text_passes_unchanged),
-	    T(test_tctx_get_walks_parents),
-	    T(test_tctx_set_replaces_and_copies),
-	    T(test_tctx_set_null_unsets),
-	    T(test_tctx_set_list_keeps_added_items),
-	    T(test_tmpl_parse_error_names_line),
-	    T(test_tmpl_parse_error_unclosed_inner_section),
-	    T(test_tmpl_parse_error_mismatched_close),
-	    T(test_tmpl_parse_error_unterminated_tag),
-	    T(test_tmpl_parse_error_empty_name),
-	    T(test_tmpl_parse_error_bad_name),
-	    T(test_tmpl_parse_error_stray_close_tag),
-	    T(test_tmpl_parse_error_sections_too_deep),
-	    T(test_tmpl_parse_error_truncated_to_errlen),
-	    T(test_tmpl_parse_uses_length_not_nul),
+		T(test_tmpl_renders_plain_text),
+		T(test_tmpl_renders_empty_template),
+		T(test_tmpl_substitutes_variables),
+		T(test_tmpl_escapes_variables),
+		T(test_tmpl_raw_variable_not_escaped),
+		T(test_tmpl_missing_variable_renders_empty),
+		T(test_tmpl_whitespace_inside_tags_ignored),
+		T(test_tmpl_names_allow_dots_dashes_underscores),
+		T(test_tmpl_bool_and_list_render_nothing_as_variables),
+		T(test_tmpl_comment_renders_nothing),
+		T(test_tmpl_lone_braces_are_text),
+		T(test_tmpl_setf_formats),
+		T(test_tmpl_message_is_escaped),
+		T(test_tmpl_unknown_message_renders_nothing),
+		T(test_tmpl_message_without_callback_renders_nothing),
+		T(test_tmpl_section_iterates_list),
+		T(test_tmpl_section_item_sees_parent_values),
+		T(test_tmpl_section_item_shadows_parent),
+		T(test_tmpl_nested_lists),
+		T(test_tmpl_list_items_parent_is_owner),
+		T(test_tmpl_section_true_bool_renders_once),
+		T(test_tmpl_section_false_bool_renders_nothing),
+		T(test_tmpl_section_nonempty_string_renders_once),
+		T(test_tmpl_section_empty_string_renders_nothing),
+		T(test_tmpl_section_missing_renders_nothing),
+		T(test_tmpl_section_empty_list_renders_nothing),
+		T(test_tmpl_inverted_section_on_empty_list),
+		T(test_tmpl_inverted_section_on_missing_false_or_empty),
+		T(test_tmpl_inverted_section_skipped_when_truthy),
+		T(test_tmpl_nested_sections),
+		T(test_tmpl_standalone_tags_remove_their_line),
+		T(test_tmpl_inline_section_tags_keep_whitespace),
+		T(test_tmpl_standalone_at_end_without_newline),
+		T(test_tmpl_partial_uses_current_context),
+		T(test_tmpl_partial_depth_limited),
+		T(test_tmpl_partial_self_recursion_fails),
+		T(test_tmpl_recursive_partial_renders_tree),
+		T(test_tmpl_missing_partial_fails_render),
+		T(test_tmpl_failed_render_leaves_output_unchanged),
+		T(test_tmpl_render_unknown_template_fails),
+		T(test_tmpl_set_check_reports_missing_partial),
+		T(test_tmpl_add_replaces_same_name),
+		T(test_tmpl_failed_add_keeps_old_template),
+		T(test_tmpl_finds_each_of_many_templates),
+		T(test_tmpl_renders_page_inside_layout),
+		T(test_tmpl_render_limit_stops_runaway_templates),
+		T(test_tmpl_render_without_context),
+		T(test_tmpl_serbian_text_passes_unchanged),
+		T(test_tctx_get_walks_parents),
+		T(test_tctx_set_replaces_and_copies),
+		T(test_tctx_set_null_unsets),
+		T(test_tctx_set_list_keeps_added_items),
+		T(test_tmpl_parse_error_names_line),
+		T(test_tmpl_parse_error_unclosed_inner_section),
+		T(test_tmpl_parse_error_mismatched_close),
+		T(test_tmpl_parse_error_unterminated_tag),
+		T(test_tmpl_parse_error_empty_name),
+		T(test_tmpl_parse_error_bad_name),
+		T(test_tmpl_parse_error_stray_close_tag),
+		T(test_tmpl_parse_error_sections_too_deep),
+		T(test_tmpl_parse_error_truncated_to_errlen),
+		T(test_tmpl_parse_uses_length_not_nul),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

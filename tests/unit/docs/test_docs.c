@@ -158,7 +158,7 @@ static char *run(const char *cmd, int fold)
 	if (fold) {
 		for (i = 0, j = 0; i < b.len; i++) {
 			int sp = b.data[i] == ' ' || b.data[i] == '\n' || b.data[i] == '\t' ||
-			         b.data[i] == '\f' || b.data[i] == '\r';
+				 b.data[i] == '\f' || b.data[i] == '\r';
 
 			if (sp && (j == 0 || b.data[j - 1] == ' '))
 				continue;
@@ -326,7 +326,7 @@ static void test_contract_has_two_identical_copies(void **state)
 	assert_non_null(second = strstr(t, "Primerak 2"));
 	/* Both copies carry the whole contract and both parties' places. */
 	assert_non_null(
-	    strstr(second, "Ugovor o izdavanju kvalifikovanog elektronskog sertifikata"));
+		strstr(second, "Ugovor o izdavanju kvalifikovanog elektronskog sertifikata"));
 	assert_non_null(strstr(second, "Za Sertifikaciono telo"));
 	assert_non_null(strstr(second, "Član 11."));
 	assert_holder(second, &o);
@@ -457,9 +457,9 @@ static char *scan_qr(const char *path)
 	size_t n;
 
 	snprintf(cmd, sizeof(cmd),
-	         "pdftoppm -r 150 -png -f 1 -l 1 -singlefile '%s' '%s.scan' && "
-	         "zbarimg --raw -q '%s.scan.png' 2>/dev/null",
-	         path, path, path);
+		 "pdftoppm -r 150 -png -f 1 -l 1 -singlefile '%s' '%s.scan' && "
+		 "zbarimg --raw -q '%s.scan.png' 2>/dev/null",
+		 path, path, path);
 	out = run(cmd, 0);
 	n = strlen(out);
 	if (n > 0 && out[n - 1] == '\n')
@@ -480,7 +480,7 @@ static void check_qr(const struct order *o, const char *name)
 	assert_true(ips_qr_valid(got));
 	assert_int_equal(invoice_compute(o, &cat, &inv), 0);
 	snprintf(amount, sizeof(amount), "|I:RSD%lld,%02lld|", inv.total_para / 100,
-	         inv.total_para % 100);
+		 inv.total_para % 100);
 	snprintf(ref, sizeof(ref), "|RO:%s", o->payment_ref);
 	assert_non_null(strstr(got, amount));
 	assert_non_null(strstr(got, ref));
@@ -508,16 +508,16 @@ static void test_ips_payload_names_payee_and_payer(void **state)
 	assert_int_equal(doc_proforma_qr_text(&o, &cat, qr, sizeof(qr)), 0);
 	assert_true(ips_qr_valid(qr));
 	snprintf(want, sizeof(want), "|N:%s\n%s, %s %s|", cat.seller.name, cat.seller.street,
-	         cat.seller.postal_code, cat.seller.city);
+		 cat.seller.postal_code, cat.seller.city);
 	assert_non_null(strstr(qr, want));
 	assert_non_null(strstr(qr, "|P:Žarko Đurašković\nNjegoševa 12/3, 11000 Београд|"));
 	snprintf(want, sizeof(want), "|SF:%s|S:%s|", cat.seller.payment_code,
-	         cat.seller.purpose[LANG_SR]);
+		 cat.seller.purpose[LANG_SR]);
 	assert_non_null(strstr(qr, want));
 	order_legal(&o);
 	assert_int_equal(doc_proforma_qr_text(&o, &cat, qr, sizeof(qr)), 0);
 	assert_non_null(
-	    strstr(qr, "|P:Čačanska gradnja d.o.o.\nBulevar oslobođenja 44, 32000 Čačak|"));
+		strstr(qr, "|P:Čačanska gradnja d.o.o.\nBulevar oslobođenja 44, 32000 Čačak|"));
 }
 
 static void test_long_ips_names_are_shortened_not_refused(void **state)
@@ -528,7 +528,7 @@ static void test_long_ips_names_are_shortened_not_refused(void **state)
 
 	order_legal(&o);
 	strcpy(o.company_name, "Društvo za projektovanje, inženjering i izgradnju objekata "
-	                       "visokogradnje Čačanska gradnja d.o.o.");
+			       "visokogradnje Čačanska gradnja d.o.o.");
 	strcpy(cat.seller.name, "Inženjerska komora Srbije, Sekretarijat za sertifikate");
 	assert_int_equal(doc_proforma_qr_text(&o, &cat, qr, sizeof(qr)), 0);
 	assert_true(ips_qr_valid(qr));
@@ -559,7 +559,7 @@ static void test_documents_are_byte_identical_on_every_download(void **state)
 			assert_memory_equal(a.data, b.data, a.len);
 			/* Dated by the confirmation, not by the clock. */
 			assert_non_null(
-			    memmem(a.data, a.len, "/CreationDate (20250314103000Z)", 31));
+				memmem(a.data, a.len, "/CreationDate (20250314103000Z)", 31));
 			buf_free(&a);
 			buf_free(&b);
 		}
@@ -608,12 +608,12 @@ static void test_dates_are_belgrade_local_time(void **state)
 		time_t t;
 		const char *date;
 	} cases[] = {
-	    {1743291000, "30.03.2025."}, /* 03-29 23:30 UTC, CET +1 */
-	    {1743373800, "31.03.2025."}, /* 03-30 22:30 UTC, CEST +2 */
-	    {1751322600, "01.07.2025."}, /* 06-30 22:30 UTC, CEST */
-	    {1761431400, "26.10.2025."}, /* 10-25 22:30 UTC, CEST */
-	    {1761517800, "26.10.2025."}, /* 10-26 22:30 UTC, CET again */
-	    {1767223800, "01.01.2026."}, /* 12-31 23:30 UTC, CET */
+		{1743291000, "30.03.2025."}, /* 03-29 23:30 UTC, CET +1 */
+		{1743373800, "31.03.2025."}, /* 03-30 22:30 UTC, CEST +2 */
+		{1751322600, "01.07.2025."}, /* 06-30 22:30 UTC, CEST */
+		{1761431400, "26.10.2025."}, /* 10-25 22:30 UTC, CEST */
+		{1761517800, "26.10.2025."}, /* 10-26 22:30 UTC, CET again */
+		{1767223800, "01.01.2026."}, /* 12-31 23:30 UTC, CET */
 	};
 	char d[16];
 	size_t i;
@@ -630,8 +630,8 @@ static void test_years_take_the_serbian_plural(void **state)
 		int n;
 		const char *s;
 	} cases[] = {{1, "1 godina"},   {2, "2 godine"},   {3, "3 godine"},   {4, "4 godine"},
-	             {5, "5 godina"},   {11, "11 godina"}, {12, "12 godina"}, {21, "21 godina"},
-	             {22, "22 godine"}, {14, "14 godina"}};
+		     {5, "5 godina"},   {11, "11 godina"}, {12, "12 godina"}, {21, "21 godina"},
+		     {22, "22 godine"}, {14, "14 godina"}};
 	char s[32];
 	size_t i;
 
@@ -644,21 +644,21 @@ static void test_years_take_the_serbian_plural(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_request_natural_shows_every_entered_value),
-	    cmocka_unit_test(test_request_legal_shows_company_and_its_documents),
-	    cmocka_unit_test(test_contract_has_two_identical_copies),
-	    cmocka_unit_test(test_contract_legal_names_company_and_holder),
-	    cmocka_unit_test(test_contract_copies_are_word_for_word_the_same),
-	    cmocka_unit_test(test_contract_values_cannot_inject_markup),
-	    cmocka_unit_test(test_proforma_shows_seller_buyer_and_totals),
-	    cmocka_unit_test(test_proforma_qr_decodes_to_the_ips_payload),
-	    cmocka_unit_test(test_ips_payload_names_payee_and_payer),
-	    cmocka_unit_test(test_long_ips_names_are_shortened_not_refused),
-	    cmocka_unit_test(test_documents_are_byte_identical_on_every_download),
-	    cmocka_unit_test(test_documents_append_to_the_buffer),
-	    cmocka_unit_test(test_unknown_office_or_tariff_fails_cleanly),
-	    cmocka_unit_test(test_dates_are_belgrade_local_time),
-	    cmocka_unit_test(test_years_take_the_serbian_plural),
+		cmocka_unit_test(test_request_natural_shows_every_entered_value),
+		cmocka_unit_test(test_request_legal_shows_company_and_its_documents),
+		cmocka_unit_test(test_contract_has_two_identical_copies),
+		cmocka_unit_test(test_contract_legal_names_company_and_holder),
+		cmocka_unit_test(test_contract_copies_are_word_for_word_the_same),
+		cmocka_unit_test(test_contract_values_cannot_inject_markup),
+		cmocka_unit_test(test_proforma_shows_seller_buyer_and_totals),
+		cmocka_unit_test(test_proforma_qr_decodes_to_the_ips_payload),
+		cmocka_unit_test(test_ips_payload_names_payee_and_payer),
+		cmocka_unit_test(test_long_ips_names_are_shortened_not_refused),
+		cmocka_unit_test(test_documents_are_byte_identical_on_every_download),
+		cmocka_unit_test(test_documents_append_to_the_buffer),
+		cmocka_unit_test(test_unknown_office_or_tariff_fails_cleanly),
+		cmocka_unit_test(test_dates_are_belgrade_local_time),
+		cmocka_unit_test(test_years_take_the_serbian_plural),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -67,13 +67,13 @@ static void test_password_rejects_257_bytes(void **state)
 static void test_password_rejects_username(void **state)
 {
 	assert_int_equal(password_check("pera.peric.1990", "pera.peric.1990"),
-	                 PASSWORD_IS_USERNAME);
+			 PASSWORD_IS_USERNAME);
 }
 
 static void test_password_rejects_username_in_other_case(void **state)
 {
 	assert_int_equal(password_check("Pera.Peric.1990", "pera.peric.1990"),
-	                 PASSWORD_IS_USERNAME);
+			 PASSWORD_IS_USERNAME);
 }
 
 static void test_password_rejects_common(void **state)

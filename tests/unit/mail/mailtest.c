@@ -29,7 +29,7 @@ char *mailtest_tmpdir(void)
 	char *p;
 
 	snprintf(path, sizeof(path), "%s/qcra-mailtest-XXXXXX",
-	         base != NULL && base[0] != '\0' ? base : "/tmp");
+		 base != NULL && base[0] != '\0' ? base : "/tmp");
 	if (mkdtemp(path) == NULL || (p = strdup(path)) == NULL)
 		abort();
 	return p;
@@ -74,7 +74,7 @@ static void smtpd_exec(int port, const char *dir, const char *extra, const char 
 	/* Never outlive the test, even when it crashes. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	snprintf(script, sizeof(script), "%s/tests/tools/smtpd.py",
-	         src != NULL && src[0] != '\0' ? src : MAILTEST_SRCDIR);
+		 src != NULL && src[0] != '\0' ? src : MAILTEST_SRCDIR);
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	argv[n++] = SMTPD_PYTHON;
 	argv[n++] = script;
@@ -92,7 +92,7 @@ static void smtpd_exec(int port, const char *dir, const char *extra, const char 
 }
 
 int mailtest_smtpd_start(struct mailtest_smtpd *s, int port, const char *dir, const char *extra,
-                         const char *extra2)
+			 const char *extra2)
 {
 	char line[64];
 	size_t have = 0;

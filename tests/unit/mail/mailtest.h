@@ -26,7 +26,7 @@ int mailtest_free_port(void);
  * "ready".  extra is NULL or one more argument ("--envelope") and
  * extra2 NULL or another ("--auth=u:p").  0 or -1. */
 int mailtest_smtpd_start(struct mailtest_smtpd *s, int port, const char *dir, const char *extra,
-                         const char *extra2);
+			 const char *extra2);
 void mailtest_smtpd_stop(struct mailtest_smtpd *s);
 
 /* Entries in dir whose names end in suffix ("" for all but . and ..). */

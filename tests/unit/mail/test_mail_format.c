@@ -20,12 +20,12 @@
 static struct mail_msg sample(void)
 {
 	struct mail_msg m = {
-	    .from = "Komora <noreply@qcra.test>",
-	    .to = "pera@example.org",
-	    .subject = "Potvrda naloga",
-	    .body = "Zdravo,\nklik na link.\n",
-	    .message_id = "42.qcra@qcra.test",
-	    .date = T_2023,
+		.from = "Komora <noreply@qcra.test>",
+		.to = "pera@example.org",
+		.subject = "Potvrda naloga",
+		.body = "Zdravo,\nklik na link.\n",
+		.message_id = "42.qcra@qcra.test",
+		.date = T_2023,
 	};
 	return m;
 }
@@ -79,9 +79,9 @@ static char *decode_words(const char *s)
 		wl = (size_t)(end + 2 - s);
 		assert_true(wl <= 75);
 		assert_int_equal(sodium_base642bin(bin, sizeof(bin), s + 10, (size_t)(end - s - 10),
-		                                   NULL, &binlen, NULL,
-		                                   sodium_base64_VARIANT_ORIGINAL),
-		                 0);
+						   NULL, &binlen, NULL,
+						   sodium_base64_VARIANT_ORIGINAL),
+				 0);
 		/* strnlen guards the string functions below */
 		assert_true(binlen > 0 && strnlen((char *)bin, binlen) == binlen);
 		{
@@ -123,16 +123,16 @@ static void test_format_writes_headers_in_order_with_crlf(void **state)
 
 	assert_int_equal(mail_format(&m, &b), 0);
 	assert_string_equal(buf_cstr(&b), "Date: Tue, 14 Nov 2023 22:13:20 +0000\r\n"
-	                                  "From: Komora <noreply@qcra.test>\r\n"
-	                                  "To: pera@example.org\r\n"
-	                                  "Subject: Potvrda naloga\r\n"
-	                                  "Message-ID: <42.qcra@qcra.test>\r\n"
-	                                  "MIME-Version: 1.0\r\n"
-	                                  "Content-Type: text/plain; charset=UTF-8\r\n"
-	                                  "Content-Transfer-Encoding: 8bit\r\n"
-	                                  "\r\n"
-	                                  "Zdravo,\r\n"
-	                                  "klik na link.\r\n");
+					  "From: Komora <noreply@qcra.test>\r\n"
+					  "To: pera@example.org\r\n"
+					  "Subject: Potvrda naloga\r\n"
+					  "Message-ID: <42.qcra@qcra.test>\r\n"
+					  "MIME-Version: 1.0\r\n"
+					  "Content-Type: text/plain; charset=UTF-8\r\n"
+					  "Content-Transfer-Encoding: 8bit\r\n"
+					  "\r\n"
+					  "Zdravo,\r\n"
+					  "klik na link.\r\n");
 	buf_free(&b);
 }
 
@@ -173,7 +173,7 @@ static void test_format_keeps_ascii_subject_plain(void **state)
 	m.subject = "Your order #12 (RA) is ready: pay 1.200,00 RSD";
 	assert_int_equal(mail_format(&m, &b), 0);
 	assert_non_null(strstr(buf_cstr(&b), "\r\nSubject: Your order #12 (RA) is ready: pay "
-	                                     "1.200,00 RSD\r\n"));
+					     "1.200,00 RSD\r\n"));
 	assert_null(strstr(buf_cstr(&b), "=?"));
 	buf_free(&b);
 }
@@ -226,7 +226,7 @@ static void test_format_folds_long_ascii_subject(void **state)
 	char *subj;
 
 	m.subject = "This is a rather long subject line that goes on and on, well past the "
-	            "seventy-eight characters a line should hold, and then some more words";
+		    "seventy-eight characters a line should hold, and then some more words";
 	assert_int_equal(mail_format(&m, &b), 0);
 	assert_lines_within(buf_cstr(&b), 78);
 	subj = header(buf_cstr(&b), "Subject");
@@ -278,7 +278,7 @@ static void test_format_quotes_display_name_with_specials(void **state)
 	m.from = "Komora d.o.o. <noreply@qcra.test>";
 	assert_int_equal(mail_format(&m, &b), 0);
 	assert_non_null(
-	    strstr(buf_cstr(&b), "\r\nFrom: \"Komora d.o.o.\" <noreply@qcra.test>\r\n"));
+		strstr(buf_cstr(&b), "\r\nFrom: \"Komora d.o.o.\" <noreply@qcra.test>\r\n"));
 	buf_free(&b);
 }
 
@@ -323,13 +323,13 @@ static void assert_refused(const struct mail_msg *m)
 static void test_format_rejects_header_injection(void **state)
 {
 	static const char *const bad[] = {
-	    "Hi\r\nBcc: victim@example.org",
-	    "Hi\nBcc: x@y.z",
-	    "Hi\rthere",
-	    "tab\there",
-	    "nul-ish \x01",
-	    "del \x7f",
-	    "C1 \xc2\x85 NEL",
+		"Hi\r\nBcc: victim@example.org",
+		"Hi\nBcc: x@y.z",
+		"Hi\rthere",
+		"tab\there",
+		"nul-ish \x01",
+		"del \x7f",
+		"C1 \xc2\x85 NEL",
 	};
 	struct mail_msg m;
 	size_t i;
@@ -385,7 +385,7 @@ static void test_format_rejects_more_than_one_address(void **state)
 static void test_format_rejects_malformed_utf8_subject(void **state)
 {
 	static const char *const bad[] = {"cut \xc3", "overlong \xc0\xaf", "surrogate \xed\xa0\x80",
-	                                  "too big \xf4\x90\x80\x80", "stray \x80"};
+					  "too big \xf4\x90\x80\x80", "stray \x80"};
 	struct mail_msg m;
 	size_t i;
 
@@ -411,23 +411,23 @@ static void test_format_rejects_malformed_message_id(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_format_writes_headers_in_order_with_crlf),
-	    cmocka_unit_test(test_format_date_is_utc_whatever_the_local_zone),
-	    cmocka_unit_test(test_format_appends_to_what_the_buffer_holds),
-	    cmocka_unit_test(test_format_keeps_ascii_subject_plain),
-	    cmocka_unit_test(test_format_encodes_non_ascii_subject),
-	    cmocka_unit_test(test_format_splits_long_subject_without_cutting_characters),
-	    cmocka_unit_test(test_format_folds_long_ascii_subject),
-	    cmocka_unit_test(test_format_encodes_subject_that_looks_encoded),
-	    cmocka_unit_test(test_format_encodes_non_ascii_display_name),
-	    cmocka_unit_test(test_format_quotes_display_name_with_specials),
-	    cmocka_unit_test(test_format_normalises_body_line_ends_to_crlf),
-	    cmocka_unit_test(test_format_keeps_utf8_body_as_8bit),
-	    cmocka_unit_test(test_format_rejects_header_injection),
-	    cmocka_unit_test(test_format_rejects_empty_address),
-	    cmocka_unit_test(test_format_rejects_more_than_one_address),
-	    cmocka_unit_test(test_format_rejects_malformed_utf8_subject),
-	    cmocka_unit_test(test_format_rejects_malformed_message_id),
+		cmocka_unit_test(test_format_writes_headers_in_order_with_crlf),
+		cmocka_unit_test(test_format_date_is_utc_whatever_the_local_zone),
+		cmocka_unit_test(test_format_appends_to_what_the_buffer_holds),
+		cmocka_unit_test(test_format_keeps_ascii_subject_plain),
+		cmocka_unit_test(test_format_encodes_non_ascii_subject),
+		cmocka_unit_test(test_format_splits_long_subject_without_cutting_characters),
+		cmocka_unit_test(test_format_folds_long_ascii_subject),
+		cmocka_unit_test(test_format_encodes_subject_that_looks_encoded),
+		cmocka_unit_test(test_format_encodes_non_ascii_display_name),
+		cmocka_unit_test(test_format_quotes_display_name_with_specials),
+		cmocka_unit_test(test_format_normalises_body_line_ends_to_crlf),
+		cmocka_unit_test(test_format_keeps_utf8_body_as_8bit),
+		cmocka_unit_test(test_format_rejects_header_injection),
+		cmocka_unit_test(test_format_rejects_empty_address),
+		cmocka_unit_test(test_format_rejects_more_than_one_address),
+		cmocka_unit_test(test_format_rejects_malformed_utf8_subject),
+		cmocka_unit_test(test_format_rejects_malformed_message_id),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -38,7 +38,7 @@ static void test_maildir_writes_message_as_name_eml(void **state)
 	size_t len;
 
 	assert_int_equal(mail_deliver_maildir(*state, "000042", MSG, strlen(MSG), err, sizeof(err)),
-	                 0);
+			 0);
 	snprintf(path, sizeof(path), "%s/000042.eml", (char *)*state);
 	got = mailtest_read(path, &len);
 	assert_non_null(got);
@@ -64,9 +64,9 @@ static void test_maildir_redelivery_overwrites(void **state)
 	char err[256], path[PATH_MAX], *got;
 
 	assert_int_equal(mail_deliver_maildir(*state, "000007", "first\r\n", 7, err, sizeof(err)),
-	                 0);
+			 0);
 	assert_int_equal(mail_deliver_maildir(*state, "000007", "second\r\n", 8, err, sizeof(err)),
-	                 0);
+			 0);
 	assert_int_equal(mailtest_count(*state, ""), 1);
 	snprintf(path, sizeof(path), "%s/000007.eml", (char *)*state);
 	got = mailtest_read(path, NULL);
@@ -106,7 +106,8 @@ static void test_maildir_rejects_names_that_leave_the_directory(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(
-		    mail_deliver_maildir(*state, bad[i], MSG, strlen(MSG), err, sizeof(err)), -1);
+			mail_deliver_maildir(*state, bad[i], MSG, strlen(MSG), err, sizeof(err)),
+			-1);
 		assert_true(err[0] != '\0');
 	}
 	assert_int_equal(mailtest_count(*state, ""), 0);
@@ -132,18 +133,20 @@ static void test_maildir_reports_unwritable_directory(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_maildir_writes_message_as_name_eml, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_maildir_leaves_no_temporary_file, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_maildir_redelivery_overwrites, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_maildir_creates_missing_directories, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_maildir_accepts_trailing_slash_in_dir, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_maildir_rejects_names_that_leave_the_directory,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_maildir_reports_unwritable_directory, setup,
-	                                    teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_writes_message_as_name_eml, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_leaves_no_temporary_file, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_redelivery_overwrites, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_creates_missing_directories, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_accepts_trailing_slash_in_dir, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_rejects_names_that_leave_the_directory,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_maildir_reports_unwritable_directory, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

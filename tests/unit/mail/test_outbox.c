@@ -86,8 +86,8 @@ static void use_smtp(struct fixture *f)
 static void queue(struct fixture *f, const char *to, time_t now)
 {
 	assert_int_equal(store_outbox_add(f->st, to, "Потврда налога",
-	                                  "Kliknite: https://ra.test/confirm?t=SECRET\n", now),
-	                 STORE_OK);
+					  "Kliknite: https://ra.test/confirm?t=SECRET\n", now),
+			 STORE_OK);
 }
 
 static long long pending(struct fixture *f)
@@ -291,18 +291,21 @@ static void test_worker_stop_accepts_null(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_outbox_retries_until_server_is_up_and_sends_once,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_outbox_delivers_to_maildir_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_outbox_leaves_mail_not_yet_due, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_outbox_backoff_doubles_up_to_an_hour, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_outbox_reschedules_mail_it_cannot_format, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_worker_delivers_when_kicked, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_worker_polls_without_a_kick, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_worker_stop_delivers_what_is_due, setup, teardown),
-	    cmocka_unit_test(test_worker_stop_accepts_null),
+		cmocka_unit_test_setup_teardown(
+			test_outbox_retries_until_server_is_up_and_sends_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_delivers_to_maildir_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_leaves_mail_not_yet_due, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_backoff_doubles_up_to_an_hour, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_reschedules_mail_it_cannot_format,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_delivers_when_kicked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_polls_without_a_kick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worker_stop_delivers_what_is_due, setup,
+						teardown),
+		cmocka_unit_test(test_worker_stop_accepts_null),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -56,7 +56,7 @@ static int setup_auth(void **state)
 
 	*state = f;
 	return mailtest_smtpd_start(&f->smtpd, f->smtpd.port, f->dir, "--envelope",
-	                            "--auth=qcra:s3cret pass");
+				    "--auth=qcra:s3cret pass");
 }
 
 /* No server at all: the port is free. */
@@ -100,11 +100,11 @@ static void test_smtp_delivers_message_intact(void **state)
 	struct fixture *f = *state;
 	char err[256] = "", *msg, *got;
 	const char *envelope = "X-Envelope-From: <noreply@qcra.test>\r\n"
-	                       "X-Envelope-To: <pera@example.org>\r\n";
+			       "X-Envelope-To: <pera@example.org>\r\n";
 
 	msg = format("Потврда налога", "Поштовани,\nваш налог: čćžšđ ČĆŽŠĐ\n");
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
-	                 0);
+			 0);
 	assert_int_equal(mailtest_count(f->dir, ".eml"), 1);
 	got = received(f, 1);
 	assert_non_null(got);
@@ -126,7 +126,7 @@ static void test_smtp_keeps_lines_that_start_with_a_dot(void **state)
 	/* a lone "." would end DATA early unless dot-stuffed */
 	msg = format("dots", "first\n.\n..two\n.three\nlast\n");
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
-	                 0);
+			 0);
 	got = received(f, 1);
 	assert_non_null(got);
 	assert_non_null(strstr(got, "\r\n\r\nfirst\r\n.\r\n..two\r\n.three\r\nlast\r\n"));
@@ -143,7 +143,8 @@ static void test_smtp_sends_each_message_once(void **state)
 	msg = format("three", "x\n");
 	for (i = 0; i < 3; i++)
 		assert_int_equal(
-		    mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)), 0);
+			mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
+			0);
 	assert_int_equal(mailtest_count(f->dir, ".eml"), 3);
 	free(msg);
 }
@@ -157,7 +158,7 @@ static void test_smtp_authenticates_with_user_and_password(void **state)
 	f->conf.user = "qcra";
 	f->conf.password = "s3cret pass";
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
-	                 0);
+			 0);
 	assert_int_equal(mailtest_count(f->dir, ".eml"), 1);
 	free(msg);
 }
@@ -171,7 +172,7 @@ static void test_smtp_fails_with_wrong_password(void **state)
 	f->conf.user = "qcra";
 	f->conf.password = "wrong";
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
-	                 -1);
+			 -1);
 	assert_true(err[0] != '\0');
 	assert_null(strstr(err, "wrong"));            /* the password is not echoed */
 	assert_non_null(strstr(err, "Login denied")); /* refused, not timed out */
@@ -186,7 +187,7 @@ static void test_smtp_fails_without_required_auth(void **state)
 
 	msg = format("auth", "x\n");
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
-	                 -1);
+			 -1);
 	assert_int_equal(mailtest_count(f->dir, ".eml"), 0);
 	free(msg);
 }
@@ -199,7 +200,7 @@ static void test_smtp_requiring_starttls_refuses_plain_server(void **state)
 	msg = format("tls", "token\n");
 	f->conf.starttls = 1;
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
-	                 -1);
+			 -1);
 	assert_true(err[0] != '\0');
 	assert_int_equal(mailtest_count(f->dir, ".eml"), 0);
 	free(msg);
@@ -212,7 +213,7 @@ static void test_smtp_reports_server_down(void **state)
 
 	msg = format("down", "x\n");
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, TO, msg, strlen(msg), err, sizeof(err)),
-	                 -1);
+			 -1);
 	assert_non_null(strstr(err, "smtp: "));
 	assert_true(strlen(err) > strlen("smtp: "));
 	free(msg);
@@ -225,12 +226,13 @@ static void test_smtp_rejects_command_injection_in_addresses(void **state)
 
 	msg = format("inject", "x\n");
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, "pera@example.org>\r\nRCPT TO:<evil@x",
-	                                   msg, strlen(msg), err, sizeof(err)),
-	                 -1);
+					   msg, strlen(msg), err, sizeof(err)),
+			 -1);
 	assert_int_equal(
-	    mail_deliver_smtp(&f->conf, "a@b\r\nRSET", TO, msg, strlen(msg), err, sizeof(err)), -1);
+		mail_deliver_smtp(&f->conf, "a@b\r\nRSET", TO, msg, strlen(msg), err, sizeof(err)),
+		-1);
 	assert_int_equal(mail_deliver_smtp(&f->conf, FROM, "", msg, strlen(msg), err, sizeof(err)),
-	                 -1);
+			 -1);
 	assert_int_equal(mailtest_count(f->dir, ".eml"), 0);
 	free(msg);
 }
@@ -238,21 +240,22 @@ static void test_smtp_rejects_command_injection_in_addresses(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_smtp_delivers_message_intact, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_keeps_lines_that_start_with_a_dot, setup,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_sends_each_message_once, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_authenticates_with_user_and_password,
-	                                    setup_auth, teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_fails_with_wrong_password, setup_auth,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_fails_without_required_auth, setup_auth,
-	                                    teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_requiring_starttls_refuses_plain_server,
-	                                    setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_reports_server_down, setup_down, teardown),
-	    cmocka_unit_test_setup_teardown(test_smtp_rejects_command_injection_in_addresses, setup,
-	                                    teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_delivers_message_intact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_keeps_lines_that_start_with_a_dot, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_sends_each_message_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_authenticates_with_user_and_password,
+						setup_auth, teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_fails_with_wrong_password, setup_auth,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_fails_without_required_auth, setup_auth,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_requiring_starttls_refuses_plain_server,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_reports_server_down, setup_down,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_smtp_rejects_command_injection_in_addresses,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

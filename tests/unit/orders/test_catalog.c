@@ -19,68 +19,68 @@
 #include "util/embedded.h"
 
 static const char BASE[] = "[office BG]\n"
-                           "name_sr = Sekretarijat\n"
-                           "name_en = Secretariat\n"
-                           "street = Kneza Miloša 9/I\n"
-                           "postal_code = 11000\n"
-                           "city = Beograd\n"
-                           "phone = +381 11 3300 100\n"
-                           "email = bg@ikser.example\n"
-                           "hours_sr = radnim danima 8-16\n"
-                           "hours_en = weekdays 8-16\n"
-                           "secretariat = 1\n"
-                           "\n"
-                           "[office NS]\n"
-                           "name_sr = Regionalni centar Novi Sad\n"
-                           "name_en = Regional office Novi Sad\n"
-                           "street = Bulevar Mihajla Pupina 6\n"
-                           "postal_code = 21000\n"
-                           "city = Novi Sad\n"
-                           "phone = +381 21 4720 310\n"
-                           "email = ns@ikser.example\n"
-                           "hours_sr = radnim danima 9-15\n"
-                           "hours_en = weekdays 9-15\n"
-                           "\n"
-                           "[tariff 1y]\n"
-                           "name_sr = Sertifikat, 1 godina\n"
-                           "name_en = Certificate, 1 year\n"
-                           "years = 1\n"
-                           "price = 250000\n"
-                           "\n"
-                           "[tariff 3y]\n"
-                           "name_sr = Sertifikat, 3 godine\n"
-                           "name_en = Certificate, 3 years\n"
-                           "years = 3\n"
-                           "price = 490000\n"
-                           "\n"
-                           "[seller]\n"
-                           "name = Inženjerska komora Srbije\n"
-                           "street = Kneza Miloša 9/I\n"
-                           "postal_code = 11000\n"
-                           "city = Beograd\n"
-                           "pib = 101745818\n"
-                           "mb = 17167418\n"
-                           "account = 160000004583247166\n"
-                           "bank = Banca Intesa\n"
-                           "payment_code = 221\n"
-                           "purpose_sr = Kvalifikovani sertifikat\n"
-                           "purpose_en = Qualified certificate\n"
-                           "ca_name = QCRA Demo CA\n"
-                           "vat_pct = 20\n"
-                           "due_days = 8\n"
-                           "card_reader_price = 150000\n"
-                           "card_reader_name_sr = Čitač kartica\n"
-                           "card_reader_name_en = Card reader\n"
-                           "\n"
-                           "[document identity]\n"
-                           "text_sr = Lična karta\n"
-                           "text_en = ID card\n"
-                           "types = natural, legal\n"
-                           "\n"
-                           "[document registration]\n"
-                           "text_sr = Izvod iz APR\n"
-                           "text_en = APR excerpt\n"
-                           "types = legal\n";
+			   "name_sr = Sekretarijat\n"
+			   "name_en = Secretariat\n"
+			   "street = Kneza Miloša 9/I\n"
+			   "postal_code = 11000\n"
+			   "city = Beograd\n"
+			   "phone = +381 11 3300 100\n"
+			   "email = bg@ikser.example\n"
+			   "hours_sr = radnim danima 8-16\n"
+			   "hours_en = weekdays 8-16\n"
+			   "secretariat = 1\n"
+			   "\n"
+			   "[office NS]\n"
+			   "name_sr = Regionalni centar Novi Sad\n"
+			   "name_en = Regional office Novi Sad\n"
+			   "street = Bulevar Mihajla Pupina 6\n"
+			   "postal_code = 21000\n"
+			   "city = Novi Sad\n"
+			   "phone = +381 21 4720 310\n"
+			   "email = ns@ikser.example\n"
+			   "hours_sr = radnim danima 9-15\n"
+			   "hours_en = weekdays 9-15\n"
+			   "\n"
+			   "[tariff 1y]\n"
+			   "name_sr = Sertifikat, 1 godina\n"
+			   "name_en = Certificate, 1 year\n"
+			   "years = 1\n"
+			   "price = 250000\n"
+			   "\n"
+			   "[tariff 3y]\n"
+			   "name_sr = Sertifikat, 3 godine\n"
+			   "name_en = Certificate, 3 years\n"
+			   "years = 3\n"
+			   "price = 490000\n"
+			   "\n"
+			   "[seller]\n"
+			   "name = Inženjerska komora Srbije\n"
+			   "street = Kneza Miloša 9/I\n"
+			   "postal_code = 11000\n"
+			   "city = Beograd\n"
+			   "pib = 101745818\n"
+			   "mb = 17167418\n"
+			   "account = 160000004583247166\n"
+			   "bank = Banca Intesa\n"
+			   "payment_code = 221\n"
+			   "purpose_sr = Kvalifikovani sertifikat\n"
+			   "purpose_en = Qualified certificate\n"
+			   "ca_name = QCRA Demo CA\n"
+			   "vat_pct = 20\n"
+			   "due_days = 8\n"
+			   "card_reader_price = 150000\n"
+			   "card_reader_name_sr = Čitač kartica\n"
+			   "card_reader_name_en = Card reader\n"
+			   "\n"
+			   "[document identity]\n"
+			   "text_sr = Lična karta\n"
+			   "text_en = ID card\n"
+			   "types = natural, legal\n"
+			   "\n"
+			   "[document registration]\n"
+			   "text_sr = Izvod iz APR\n"
+			   "text_en = APR excerpt\n"
+			   "types = legal\n";
 
 static struct catalog cat; /* 40 kB: kept off the stack */
 
@@ -90,7 +90,7 @@ static struct catalog cat; /* 40 kB: kept off the stack */
  * the section header instead.  Returns catalog_parse()'s result.
  */
 static int parse_edited(const char *section, const char *old, const char *repl, char *err,
-                        size_t errlen)
+			size_t errlen)
 {
 	char text[sizeof(BASE) + 512], header[64], *at;
 	const char *from;
@@ -117,7 +117,7 @@ static int parse_edited(const char *section, const char *old, const char *repl, 
 
 /* Asserts that the edit is rejected with an error containing want. */
 static void assert_rejected(const char *section, const char *old, const char *repl,
-                            const char *want)
+			    const char *want)
 {
 	char err[256];
 
@@ -272,12 +272,12 @@ static void test_parse_joins_continuation_lines_with_a_space(void **state)
 	char err[256];
 
 	assert_int_equal(parse_edited("document identity", "text_en = ID card",
-	                              "text_en = A printout of the chip data\n"
-	                              "\tof the ID card",
-	                              err, sizeof(err)),
-	                 0);
+				      "text_en = A printout of the chip data\n"
+				      "\tof the ID card",
+				      err, sizeof(err)),
+			 0);
 	assert_string_equal(cat.docs[0].text[LANG_EN],
-	                    "A printout of the chip data of the ID card");
+			    "A printout of the chip data of the ID card");
 }
 
 static void test_parse_normalises_dashed_account(void **state)
@@ -285,8 +285,8 @@ static void test_parse_normalises_dashed_account(void **state)
 	char err[256];
 
 	assert_int_equal(parse_edited("seller", "account = 160000004583247166",
-	                              "account = 160-45832471-66", err, sizeof(err)),
-	                 0);
+				      "account = 160-45832471-66", err, sizeof(err)),
+			 0);
 	assert_string_equal(cat.seller.account, "160000004583247166");
 }
 
@@ -298,13 +298,13 @@ static void test_parse_rejects_unknown_key(void **state)
 static void test_parse_rejects_bad_postal_code(void **state)
 {
 	assert_rejected("office NS", "postal_code = 21000", "postal_code = 2100",
-	                "office NS: postal_code:");
+			"office NS: postal_code:");
 }
 
 static void test_parse_rejects_bad_email(void **state)
 {
 	assert_rejected("office BG", "email = bg@ikser.example", "email = bg@ikser",
-	                "office BG: email:");
+			"office BG: email:");
 }
 
 static void test_parse_rejects_price_that_is_not_whole_para(void **state)
@@ -313,7 +313,7 @@ static void test_parse_rejects_price_that_is_not_whole_para(void **state)
 	assert_rejected("tariff 3y", "price = 490000", "price = -490000", "tariff 3y: price:");
 	assert_rejected("tariff 3y", "price = 490000", "price = 0", "tariff 3y: price:");
 	assert_rejected("tariff 3y", "price = 490000", "price = 99999999999999999999",
-	                "tariff 3y: price:");
+			"tariff 3y: price:");
 }
 
 static void test_parse_rejects_years_out_of_range(void **state)
@@ -325,9 +325,9 @@ static void test_parse_rejects_years_out_of_range(void **state)
 static void test_parse_rejects_account_failing_its_control(void **state)
 {
 	assert_rejected("seller", "account = 160000004583247166", "account = 160000004583247167",
-	                "seller: account:");
+			"seller: account:");
 	assert_rejected("seller", "account = 160000004583247166", "account = 16000000458324716",
-	                "seller: account:");
+			"seller: account:");
 }
 
 static void test_parse_rejects_bad_pib_and_mb(void **state)
@@ -339,7 +339,7 @@ static void test_parse_rejects_bad_pib_and_mb(void **state)
 static void test_parse_rejects_bad_payment_code(void **state)
 {
 	assert_rejected("seller", "payment_code = 221", "payment_code = 22",
-	                "seller: payment_code:");
+			"seller: payment_code:");
 }
 
 static void test_parse_rejects_vat_over_100(void **state)
@@ -350,14 +350,14 @@ static void test_parse_rejects_vat_over_100(void **state)
 static void test_parse_rejects_separator_in_seller_name(void **state)
 {
 	assert_rejected("seller", "name = Inženjerska komora Srbije", "name = Komora|RO:97",
-	                "seller: name:");
+			"seller: name:");
 }
 
 static void test_parse_rejects_purpose_too_long_for_the_qr_code(void **state)
 {
 	assert_rejected("seller", "purpose_sr = Kvalifikovani sertifikat",
-	                "purpose_sr = Kvalifikovani elektronski sertifikat za potpis",
-	                "seller: purpose_sr: too long");
+			"purpose_sr = Kvalifikovani elektronski sertifikat za potpis",
+			"seller: purpose_sr: too long");
 }
 
 static void test_parse_rejects_invalid_utf8(void **state)
@@ -380,15 +380,15 @@ static void test_parse_rejects_missing_key(void **state)
 	assert_rejected("office NS", "phone = +381 21 4720 310", "", "office NS: phone: missing");
 	assert_rejected("seller", "due_days = 8", "", "seller: due_days: missing");
 	assert_rejected("document registration", "types = legal", "",
-	                "document registration: types: missing");
+			"document registration: types: missing");
 }
 
 static void test_parse_rejects_bad_document_types(void **state)
 {
 	assert_rejected("document registration", "types = legal", "types = company",
-	                "document registration: types:");
+			"document registration: types:");
 	assert_rejected("document registration", "types = legal", "types = legal,",
-	                "document registration: types:");
+			"document registration: types:");
 }
 
 static void test_parse_rejects_unknown_section(void **state)
@@ -469,7 +469,7 @@ static void test_failed_parse_leaves_catalogue_empty(void **state)
 
 	assert_int_equal(catalog_parse(&cat, BASE, err, sizeof(err)), 0);
 	assert_int_equal(parse_edited("seller", "vat_pct = 20", "vat_pct = x", err, sizeof(err)),
-	                 -1);
+			 -1);
 	assert_int_equal(cat.noffices, 0);
 	assert_int_equal(cat.ntariff, 0);
 	assert_null(catalog_office(&cat, "BG"));
@@ -478,7 +478,7 @@ static void test_failed_parse_leaves_catalogue_empty(void **state)
 /* ---- Invoice ----------------------------------------------------------- */
 
 static void assert_invoice(const char *validity, int card_reader, long long net, long long vat,
-                           long long total)
+			   long long total)
 {
 	struct order o = order_for(validity, card_reader);
 	struct invoice inv;
@@ -536,7 +536,7 @@ static void test_invoice_rounds_half_para_of_vat_up(void **state)
 
 	/* 10 % of 4.900,05 is 490,005: half a para, rounded up to 490,01 */
 	assert_int_equal(
-	    parse_edited("tariff 3y", "price = 490000", "price = 490005", err, sizeof(err)), 0);
+		parse_edited("tariff 3y", "price = 490000", "price = 490005", err, sizeof(err)), 0);
 	cat.seller.vat_pct = 10;
 	assert_int_equal(invoice_compute(&o, &cat, &inv), 0);
 	assert_int_equal(inv.vat_para, 49001);
@@ -616,53 +616,53 @@ static void test_money_format_truncates_to_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_demo_catalogue_parses),
-	    cmocka_unit_test(test_demo_catalogue_has_six_offices_and_one_secretariat),
-	    cmocka_unit_test(test_demo_catalogue_offices_have_every_text_in_both_languages),
-	    cmocka_unit_test(test_demo_catalogue_has_1_2_and_3_year_tariff),
-	    cmocka_unit_test(test_demo_catalogue_seller_identifiers_are_valid),
-	    cmocka_unit_test(test_demo_catalogue_legal_entities_bring_more_documents),
-	    cmocka_unit_test(test_parse_reads_every_section),
-	    cmocka_unit_test(test_lookup_of_unknown_code_is_null),
-	    cmocka_unit_test(test_parse_joins_continuation_lines_with_a_space),
-	    cmocka_unit_test(test_parse_normalises_dashed_account),
-	    cmocka_unit_test(test_parse_rejects_unknown_key),
-	    cmocka_unit_test(test_parse_rejects_bad_postal_code),
-	    cmocka_unit_test(test_parse_rejects_bad_email),
-	    cmocka_unit_test(test_parse_rejects_price_that_is_not_whole_para),
-	    cmocka_unit_test(test_parse_rejects_years_out_of_range),
-	    cmocka_unit_test(test_parse_rejects_account_failing_its_control),
-	    cmocka_unit_test(test_parse_rejects_bad_pib_and_mb),
-	    cmocka_unit_test(test_parse_rejects_bad_payment_code),
-	    cmocka_unit_test(test_parse_rejects_vat_over_100),
-	    cmocka_unit_test(test_parse_rejects_separator_in_seller_name),
-	    cmocka_unit_test(test_parse_rejects_purpose_too_long_for_the_qr_code),
-	    cmocka_unit_test(test_parse_rejects_invalid_utf8),
-	    cmocka_unit_test(test_parse_rejects_empty_value),
-	    cmocka_unit_test(test_parse_rejects_key_given_twice),
-	    cmocka_unit_test(test_parse_rejects_missing_key),
-	    cmocka_unit_test(test_parse_rejects_bad_document_types),
-	    cmocka_unit_test(test_parse_rejects_unknown_section),
-	    cmocka_unit_test(test_parse_rejects_section_without_code),
-	    cmocka_unit_test(test_parse_rejects_section_given_twice),
-	    cmocka_unit_test(test_parse_rejects_two_secretariats),
-	    cmocka_unit_test(test_parse_rejects_catalogue_without_secretariat),
-	    cmocka_unit_test(test_parse_rejects_catalogue_without_tariff_or_seller),
-	    cmocka_unit_test(test_parse_rejects_key_before_any_section),
-	    cmocka_unit_test(test_parse_rejects_syntax_error_with_line),
-	    cmocka_unit_test(test_parse_rejects_overlong_line_with_line),
-	    cmocka_unit_test(test_failed_parse_leaves_catalogue_empty),
-	    cmocka_unit_test(test_invoice_for_each_tariff_without_card_reader),
-	    cmocka_unit_test(test_invoice_for_each_tariff_with_card_reader),
-	    cmocka_unit_test(test_invoice_lines_borrow_names_from_catalogue),
-	    cmocka_unit_test(test_invoice_rounds_half_para_of_vat_up),
-	    cmocka_unit_test(test_invoice_rejects_validity_not_in_tariff),
-	    cmocka_unit_test(test_money_format_zero),
-	    cmocka_unit_test(test_money_format_para_only),
-	    cmocka_unit_test(test_money_format_one_dinar),
-	    cmocka_unit_test(test_money_format_groups_thousands_with_dots),
-	    cmocka_unit_test(test_money_format_negative_amount),
-	    cmocka_unit_test(test_money_format_truncates_to_buffer),
+		cmocka_unit_test(test_demo_catalogue_parses),
+		cmocka_unit_test(test_demo_catalogue_has_six_offices_and_one_secretariat),
+		cmocka_unit_test(test_demo_catalogue_offices_have_every_text_in_both_languages),
+		cmocka_unit_test(test_demo_catalogue_has_1_2_and_3_year_tariff),
+		cmocka_unit_test(test_demo_catalogue_seller_identifiers_are_valid),
+		cmocka_unit_test(test_demo_catalogue_legal_entities_bring_more_documents),
+		cmocka_unit_test(test_parse_reads_every_section),
+		cmocka_unit_test(test_lookup_of_unknown_code_is_null),
+		cmocka_unit_test(test_parse_joins_continuation_lines_with_a_space),
+		cmocka_unit_test(test_parse_normalises_dashed_account),
+		cmocka_unit_test(test_parse_rejects_unknown_key),
+		cmocka_unit_test(test_parse_rejects_bad_postal_code),
+		cmocka_unit_test(test_parse_rejects_bad_email),
+		cmocka_unit_test(test_parse_rejects_price_that_is_not_whole_para),
+		cmocka_unit_test(test_parse_rejects_years_out_of_range),
+		cmocka_unit_test(test_parse_rejects_account_failing_its_control),
+		cmocka_unit_test(test_parse_rejects_bad_pib_and_mb),
+		cmocka_unit_test(test_parse_rejects_bad_payment_code),
+		cmocka_unit_test(test_parse_rejects_vat_over_100),
+		cmocka_unit_test(test_parse_rejects_separator_in_seller_name),
+		cmocka_unit_test(test_parse_rejects_purpose_too_long_for_the_qr_code),
+		cmocka_unit_test(test_parse_rejects_invalid_utf8),
+		cmocka_unit_test(test_parse_rejects_empty_value),
+		cmocka_unit_test(test_parse_rejects_key_given_twice),
+		cmocka_unit_test(test_parse_rejects_missing_key),
+		cmocka_unit_test(test_parse_rejects_bad_document_types),
+		cmocka_unit_test(test_parse_rejects_unknown_section),
+		cmocka_unit_test(test_parse_rejects_section_without_code),
+		cmocka_unit_test(test_parse_rejects_section_given_twice),
+		cmocka_unit_test(test_parse_rejects_two_secretariats),
+		cmocka_unit_test(test_parse_rejects_catalogue_without_secretariat),
+		cmocka_unit_test(test_parse_rejects_catalogue_without_tariff_or_seller),
+		cmocka_unit_test(test_parse_rejects_key_before_any_section),
+		cmocka_unit_test(test_parse_rejects_syntax_error_with_line),
+		cmocka_unit_test(test_parse_rejects_overlong_line_with_line),
+		cmocka_unit_test(test_failed_parse_leaves_catalogue_empty),
+		cmocka_unit_test(test_invoice_for_each_tariff_without_card_reader),
+		cmocka_unit_test(test_invoice_for_each_tariff_with_card_reader),
+		cmocka_unit_test(test_invoice_lines_borrow_names_from_catalogue),
+		cmocka_unit_test(test_invoice_rounds_half_para_of_vat_up),
+		cmocka_unit_test(test_invoice_rejects_validity_not_in_tariff),
+		cmocka_unit_test(test_money_format_zero),
+		cmocka_unit_test(test_money_format_para_only),
+		cmocka_unit_test(test_money_format_one_dinar),
+		cmocka_unit_test(test_money_format_groups_thousands_with_dots),
+		cmocka_unit_test(test_money_format_negative_amount),
+		cmocka_unit_test(test_money_format_truncates_to_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

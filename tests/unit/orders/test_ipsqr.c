@@ -21,13 +21,13 @@
 static struct ips_qr example(void)
 {
 	struct ips_qr q = {
-	    .account = ACCOUNT,
-	    .payee = PAYEE,
-	    .amount_para = 102550,
-	    .payer = PAYER,
-	    .payment_code = "221",
-	    .purpose = "Kvalifikovani sertifikat",
-	    .reference = "9714123412",
+		.account = ACCOUNT,
+		.payee = PAYEE,
+		.amount_para = 102550,
+		.payer = PAYER,
+		.payment_code = "221",
+		.purpose = "Kvalifikovani sertifikat",
+		.reference = "9714123412",
 	};
 
 	return q;
@@ -37,10 +37,10 @@ static struct ips_qr example(void)
 static struct ips_qr minimal(void)
 {
 	struct ips_qr q = {
-	    .account = ACCOUNT,
-	    .payee = PAYEE,
-	    .amount_para = 102550,
-	    .payment_code = "221",
+		.account = ACCOUNT,
+		.payee = PAYEE,
+		.amount_para = 102550,
+		.payment_code = "221",
 	};
 
 	return q;
@@ -63,10 +63,10 @@ static void test_format_writes_known_example_exactly(void **state)
 
 	assert_int_equal(ips_qr_format(&q, out, sizeof(out)), 0);
 	assert_string_equal(out, "K:PR|V:01|C:1|R:160000004583247166"
-	                         "|N:Inženjerska komora Srbije\nKneza Miloša 9/I, 11000 Beograd"
-	                         "|I:RSD1025,50"
-	                         "|P:Petar Petrović\nBulevar oslobođenja 1, Novi Sad"
-	                         "|SF:221|S:Kvalifikovani sertifikat|RO:9714123412");
+				 "|N:Inženjerska komora Srbije\nKneza Miloša 9/I, 11000 Beograd"
+				 "|I:RSD1025,50"
+				 "|P:Petar Petrović\nBulevar oslobođenja 1, Novi Sad"
+				 "|SF:221|S:Kvalifikovani sertifikat|RO:9714123412");
 }
 
 static void test_format_omits_optional_tags_without_value(void **state)
@@ -137,17 +137,17 @@ static void test_format_normalises_dashed_account(void **state)
 static void test_format_rejects_bad_account(void **state)
 {
 	static const char *const bad[] = {
-	    "160000004583247167",    /* control digits wrong */
-	    "16000000458324716",     /* 17 digits */
-	    "1600000045832471660",   /* 19 digits */
-	    "16000000458324716a",    /* a letter */
-	    "160-45832471-67",       /* dashed, control wrong */
-	    "16-45832471-66",        /* bank not 3 digits */
-	    "160-45832474583247-66", /* account over 13 digits */
-	    "160--66",               /* no account digits */
-	    "160-45832471-6",        /* control not 2 digits */
-	    "160-4583-2471-66",      /* too many dashes */
-	    "",
+		"160000004583247167",    /* control digits wrong */
+		"16000000458324716",     /* 17 digits */
+		"1600000045832471660",   /* 19 digits */
+		"16000000458324716a",    /* a letter */
+		"160-45832471-67",       /* dashed, control wrong */
+		"16-45832471-66",        /* bank not 3 digits */
+		"160-45832474583247-66", /* account over 13 digits */
+		"160--66",               /* no account digits */
+		"160-45832471-6",        /* control not 2 digits */
+		"160-4583-2471-66",      /* too many dashes */
+		"",
 	};
 	struct ips_qr q = minimal();
 	char out[512];
@@ -332,13 +332,14 @@ static void test_valid_accepts_what_format_wrote(void **state)
 
 static void test_valid_rejects_missing_mandatory_tag(void **state)
 {
-	static const char *const tags[] = {
-	    "K:PR|", "V:01|", "C:1|", "R:" ACCOUNT "|", "N:" PAYEE "|", "I:RSD1025,50|", "SF:221|"};
+	static const char *const tags[] = {"K:PR|",          "V:01|",        "C:1|",
+					   "R:" ACCOUNT "|", "N:" PAYEE "|", "I:RSD1025,50|",
+					   "SF:221|"};
 	char full[512], cut[512], *p;
 	size_t i, n;
 
 	snprintf(full, sizeof(full),
-	         "K:PR|V:01|C:1|R:" ACCOUNT "|N:" PAYEE "|I:RSD1025,50|SF:221|RO:9714123412");
+		 "K:PR|V:01|C:1|R:" ACCOUNT "|N:" PAYEE "|I:RSD1025,50|SF:221|RO:9714123412");
 	assert_true(ips_qr_valid(full));
 	for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
 		p = strstr(full, tags[i]);
@@ -355,7 +356,7 @@ static void test_valid_rejects_tags_out_of_order_or_twice(void **state)
 	assert_false(ips_qr_valid("V:01|K:PR|C:1|R:" ACCOUNT "|N:Komora|I:RSD1,00|SF:221"));
 	assert_false(ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|I:RSD1,00|SF:221|P:Petar"));
 	assert_false(
-	    ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|N:Komora|I:RSD1,00|SF:221"));
+		ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|N:Komora|I:RSD1,00|SF:221"));
 	assert_false(ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|I:RSD1,00|SF:221|X:1"));
 }
 
@@ -379,8 +380,8 @@ static void test_valid_checks_amount_shape(void **state)
 	const char *head = "K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|I:";
 	static const char *const good[] = {"RSD1025,50", "RSD1025,5", "RSD1025,", "RSD0,01"};
 	static const char *const bad[] = {"RSD1025",     "RSD,50",     "RSD1.025,50",
-	                                  "RSD1025,505", "EUR1025,50", "RSD0,00",
-	                                  "RSD-1,00",    "RSD 1,00",   "RSD1234567890123,00"};
+					  "RSD1025,505", "EUR1025,50", "RSD0,00",
+					  "RSD-1,00",    "RSD 1,00",   "RSD1234567890123,00"};
 	char s[256];
 	size_t i;
 
@@ -406,10 +407,10 @@ static void test_valid_rejects_bad_values(void **state)
 	assert_false(ips_qr_valid("K:PR|V:01|C:2|R:" ACCOUNT "|N:Komora|I:RSD1,00|SF:221"));
 	/* payment code, reference */
 	assert_false(ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|I:RSD1,00|SF:22"));
-	assert_false(
-	    ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|I:RSD1,00|SF:221|RO:9715123412"));
-	assert_true(
-	    ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|N:Komora|I:RSD1,00|SF:221|RO:9714123412"));
+	assert_false(ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT
+				  "|N:Komora|I:RSD1,00|SF:221|RO:9715123412"));
+	assert_true(ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT
+				 "|N:Komora|I:RSD1,00|SF:221|RO:9714123412"));
 	/* a field without a tag */
 	assert_false(ips_qr_valid("K:PR|V:01|C:1|R:" ACCOUNT "|Komora|I:RSD1,00|SF:221"));
 	assert_false(ips_qr_valid(""));
@@ -419,32 +420,32 @@ static void test_valid_rejects_bad_values(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_format_writes_known_example_exactly),
-	    cmocka_unit_test(test_format_omits_optional_tags_without_value),
-	    cmocka_unit_test(test_format_writes_amount_with_decimal_comma),
-	    cmocka_unit_test(test_format_rejects_amount_not_positive),
-	    cmocka_unit_test(test_format_rejects_amount_over_18_characters),
-	    cmocka_unit_test(test_format_normalises_dashed_account),
-	    cmocka_unit_test(test_format_rejects_bad_account),
-	    cmocka_unit_test(test_account_normalises_to_18_digits),
-	    cmocka_unit_test(test_format_counts_name_in_code_points),
-	    cmocka_unit_test(test_format_rejects_71_character_name),
-	    cmocka_unit_test(test_format_rejects_empty_name),
-	    cmocka_unit_test(test_format_rejects_separator_in_value),
-	    cmocka_unit_test(test_format_rejects_purpose_over_35_characters),
-	    cmocka_unit_test(test_format_rejects_line_break_in_purpose),
-	    cmocka_unit_test(test_format_rejects_trailing_space_or_line_break),
-	    cmocka_unit_test(test_format_rejects_invalid_utf8),
-	    cmocka_unit_test(test_format_rejects_payment_code_not_3_digits),
-	    cmocka_unit_test(test_format_rejects_bad_reference),
-	    cmocka_unit_test(test_format_rejects_short_buffer),
-	    cmocka_unit_test(test_valid_accepts_what_format_wrote),
-	    cmocka_unit_test(test_valid_rejects_missing_mandatory_tag),
-	    cmocka_unit_test(test_valid_rejects_tags_out_of_order_or_twice),
-	    cmocka_unit_test(test_valid_rejects_separator_at_either_end),
-	    cmocka_unit_test(test_valid_rejects_optional_tag_without_value),
-	    cmocka_unit_test(test_valid_checks_amount_shape),
-	    cmocka_unit_test(test_valid_rejects_bad_values),
+		cmocka_unit_test(test_format_writes_known_example_exactly),
+		cmocka_unit_test(test_format_omits_optional_tags_without_value),
+		cmocka_unit_test(test_format_writes_amount_with_decimal_comma),
+		cmocka_unit_test(test_format_rejects_amount_not_positive),
+		cmocka_unit_test(test_format_rejects_amount_over_18_characters),
+		cmocka_unit_test(test_format_normalises_dashed_account),
+		cmocka_unit_test(test_format_rejects_bad_account),
+		cmocka_unit_test(test_account_normalises_to_18_digits),
+		cmocka_unit_test(test_format_counts_name_in_code_points),
+		cmocka_unit_test(test_format_rejects_71_character_name),
+		cmocka_unit_test(test_format_rejects_empty_name),
+		cmocka_unit_test(test_format_rejects_separator_in_value),
+		cmocka_unit_test(test_format_rejects_purpose_over_35_characters),
+		cmocka_unit_test(test_format_rejects_line_break_in_purpose),
+		cmocka_unit_test(test_format_rejects_trailing_space_or_line_break),
+		cmocka_unit_test(test_format_rejects_invalid_utf8),
+		cmocka_unit_test(test_format_rejects_payment_code_not_3_digits),
+		cmocka_unit_test(test_format_rejects_bad_reference),
+		cmocka_unit_test(test_format_rejects_short_buffer),
+		cmocka_unit_test(test_valid_accepts_what_format_wrote),
+		cmocka_unit_test(test_valid_rejects_missing_mandatory_tag),
+		cmocka_unit_test(test_valid_rejects_tags_out_of_order_or_twice),
+		cmocka_unit_test(test_valid_rejects_separator_at_either_end),
+		cmocka_unit_test(test_valid_rejects_optional_tag_without_value),
+		cmocka_unit_test(test_valid_checks_amount_shape),
+		cmocka_unit_test(test_valid_rejects_bad_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -112,16 +112,16 @@ static void test_payment_ref_rejects_short_buffer(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_order_type_names_are_natural_and_legal),
-	    cmocka_unit_test(test_order_type_name_of_bad_value_is_unknown),
-	    cmocka_unit_test(test_order_type_parse_reads_its_own_names),
-	    cmocka_unit_test(test_order_type_parse_rejects_other_spellings),
-	    cmocka_unit_test(test_payment_ref_pads_id_to_eight_digits),
-	    cmocka_unit_test(test_payment_ref_control_digits_are_valid),
-	    cmocka_unit_test(test_payment_ref_differs_between_ids),
-	    cmocka_unit_test(test_payment_ref_keeps_all_digits_of_long_ids),
-	    cmocka_unit_test(test_payment_ref_rejects_ids_below_one),
-	    cmocka_unit_test(test_payment_ref_rejects_short_buffer),
+		cmocka_unit_test(test_order_type_names_are_natural_and_legal),
+		cmocka_unit_test(test_order_type_name_of_bad_value_is_unknown),
+		cmocka_unit_test(test_order_type_parse_reads_its_own_names),
+		cmocka_unit_test(test_order_type_parse_rejects_other_spellings),
+		cmocka_unit_test(test_payment_ref_pads_id_to_eight_digits),
+		cmocka_unit_test(test_payment_ref_control_digits_are_valid),
+		cmocka_unit_test(test_payment_ref_differs_between_ids),
+		cmocka_unit_test(test_payment_ref_keeps_all_digits_of_long_ids),
+		cmocka_unit_test(test_payment_ref_rejects_ids_below_one),
+		cmocka_unit_test(test_payment_ref_rejects_short_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

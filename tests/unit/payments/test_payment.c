@@ -40,8 +40,8 @@ static void test_amount_parses_serbian_and_english_forms(void **state)
 	assert_int_equal(amount("5,880.00"), 588000);
 	assert_int_equal(amount("5 880,00"), 588000);
 	assert_int_equal(amount("5\xc2\xa0"
-	                        "880,00"),
-	                 588000);
+				"880,00"),
+			 588000);
 	assert_int_equal(amount("5880"), 588000);
 	assert_int_equal(amount("1.234.567,89"), 123456789);
 	assert_int_equal(amount("1,234,567.89"), 123456789);
@@ -127,10 +127,10 @@ static void test_date_accepts_iso_and_serbian_forms(void **state)
 static void test_date_rejects_impossible_and_malformed(void **state)
 {
 	static const char *const bad[] = {
-	    "2023-02-29",   "31.04.2024",       "2024-13-01", "2024-00-10",
-	    "00.01.2024",   "2024-1-05",        "25/11/2024", "25.11.24",
-	    "25.11.2024..", "2024-11-25T10:00", "",           "x",
-	    "1899-12-31",   "32.01.2024",       "2024-11-2a", "123.1.2024",
+		"2023-02-29",   "31.04.2024",       "2024-13-01", "2024-00-10",
+		"00.01.2024",   "2024-1-05",        "25/11/2024", "25.11.24",
+		"25.11.2024..", "2024-11-25T10:00", "",           "x",
+		"1899-12-31",   "32.01.2024",       "2024-11-2a", "123.1.2024",
 	};
 	char d[11];
 	size_t i;
@@ -181,7 +181,7 @@ static void test_reference_found_in_free_text(void **state)
 	char out[PAYMENT_REF_SIZE];
 
 	assert_int_equal(payment_ref_find("Uplata po pozivu 97 14-123412, hvala", out, sizeof(out)),
-	                 1);
+			 1);
 	assert_string_equal(out, "9714123412");
 	assert_int_equal(payment_ref_find("racun 2024 97 74 00004567", out, sizeof(out)), 1);
 	assert_string_equal(out, "977400004567");
@@ -210,7 +210,7 @@ static void test_reference_to_order_id(void **state)
 }
 
 static void match(int known, long long total, long long before, long long amount_para,
-                  enum match_result want, long long due, long long excess)
+		  enum match_result want, long long due, long long excess)
 {
 	struct payment_match m;
 
@@ -285,9 +285,9 @@ static void test_text_clean_makes_valid_utf8(void **state)
 	payment_text_clean(out, sizeof(out), s, strlen(s));
 	assert_string_equal(out, "a b c");
 	payment_text_clean(out, sizeof(out),
-	                   "x\xff"
-	                   "y",
-	                   3);
+			   "x\xff"
+			   "y",
+			   3);
 	assert_string_equal(out, "x\xef\xbf\xbdy");
 	payment_text_clean(out, sizeof(out), "a\0b", 3);
 	assert_string_equal(out, "a b");
@@ -298,26 +298,26 @@ static void test_text_clean_makes_valid_utf8(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_amount_parses_serbian_and_english_forms),
-	    cmocka_unit_test(test_amount_negative_is_a_debit),
-	    cmocka_unit_test(test_amount_rejects_more_than_two_decimals),
-	    cmocka_unit_test(test_amount_rejects_ambiguous_and_malformed),
-	    cmocka_unit_test(test_amount_format_round_trips),
-	    cmocka_unit_test(test_date_accepts_iso_and_serbian_forms),
-	    cmocka_unit_test(test_date_rejects_impossible_and_malformed),
-	    cmocka_unit_test(test_reference_normalised),
-	    cmocka_unit_test(test_reference_unrecognised_kept_as_given),
-	    cmocka_unit_test(test_reference_found_in_free_text),
-	    cmocka_unit_test(test_reference_to_order_id),
-	    cmocka_unit_test(test_match_exact),
-	    cmocka_unit_test(test_match_partial),
-	    cmocka_unit_test(test_match_partial_then_exact),
-	    cmocka_unit_test(test_match_overpaid),
-	    cmocka_unit_test(test_match_already_paid_is_overpaid),
-	    cmocka_unit_test(test_match_unknown_reference),
-	    cmocka_unit_test(test_match_rejects_invalid_amounts),
-	    cmocka_unit_test(test_match_names_cover_every_result),
-	    cmocka_unit_test(test_text_clean_makes_valid_utf8),
+		cmocka_unit_test(test_amount_parses_serbian_and_english_forms),
+		cmocka_unit_test(test_amount_negative_is_a_debit),
+		cmocka_unit_test(test_amount_rejects_more_than_two_decimals),
+		cmocka_unit_test(test_amount_rejects_ambiguous_and_malformed),
+		cmocka_unit_test(test_amount_format_round_trips),
+		cmocka_unit_test(test_date_accepts_iso_and_serbian_forms),
+		cmocka_unit_test(test_date_rejects_impossible_and_malformed),
+		cmocka_unit_test(test_reference_normalised),
+		cmocka_unit_test(test_reference_unrecognised_kept_as_given),
+		cmocka_unit_test(test_reference_found_in_free_text),
+		cmocka_unit_test(test_reference_to_order_id),
+		cmocka_unit_test(test_match_exact),
+		cmocka_unit_test(test_match_partial),
+		cmocka_unit_test(test_match_partial_then_exact),
+		cmocka_unit_test(test_match_overpaid),
+		cmocka_unit_test(test_match_already_paid_is_overpaid),
+		cmocka_unit_test(test_match_unknown_reference),
+		cmocka_unit_test(test_match_rejects_invalid_amounts),
+		cmocka_unit_test(test_match_names_cover_every_result),
+		cmocka_unit_test(test_text_clean_makes_valid_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

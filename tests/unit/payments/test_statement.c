@@ -52,7 +52,7 @@ static void assert_error_on(const struct statement *st, size_t line, const char 
 		if (st->errors[i].line == line && strstr(st->errors[i].msg, part) != NULL)
 			return;
 	fail_msg("no error on line %zu mentioning \"%s\" (%zu errors, first: %s)", line, part,
-	         st->nerrors, st->nerrors > 0 ? st->errors[0].msg : "-");
+		 st->nerrors, st->nerrors > 0 ? st->errors[0].msg : "-");
 }
 
 /* ---- CSV ---- */
@@ -62,11 +62,11 @@ static void test_csv_serbian_headers_and_amounts(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj,Svrha\n"
-	                       "25.11.2024,\"5.880,00\",Žarko Đurašković,97 20-00000123,"
-	                       "Kvalifikovani sertifikat\n"
-	                       "26.11.2024.,\"7380,5\",Petrović d.o.o.,977400004567,Uplata\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,\"5.880,00\",Žarko Đurašković,97 20-00000123,"
+			       "Kvalifikovani sertifikat\n"
+			       "26.11.2024.,\"7380,5\",Petrović d.o.o.,977400004567,Uplata\n",
+			       &st),
+			 0);
 	assert_int_equal(st.format, STMT_CSV);
 	assert_int_equal(st.nerrors_total, 0);
 	assert_int_equal(st.nlines, 2);
@@ -90,9 +90,9 @@ static void test_csv_english_headers(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Date,Amount,Payer,Reference,Purpose,Transaction ID,Currency\n"
-	                       "2024-11-25,5880.00,John Smith,972000000123,Certificate,T-1,RSD\n",
-	                       &st),
-	                 0);
+			       "2024-11-25,5880.00,John Smith,972000000123,Certificate,T-1,RSD\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_string_equal(st.lines[0].date, "2024-11-25");
 	assert_int_equal(st.lines[0].amount_para, 588000);
@@ -107,15 +107,15 @@ static void test_csv_header_names_any_case_and_spelling(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("DATUM, IZNOS ,PLATILAC,poziv_na_broj\n"
-	                       "25.11.2024,100,A,9714123412\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,A,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	statement_free(&st);
 	assert_int_equal(parse("Датум,Износ,Уплатилац,Позив на број\n"
-	                       "25.11.2024,100,Б,9714123412\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Б,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_string_equal(st.lines[0].payer, "Б");
 	statement_free(&st);
@@ -126,10 +126,10 @@ static void test_csv_bom_and_quoted_fields(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("\xef\xbb\xbf\"Datum\",\"Iznos\",\"Platilac\",\"Poziv na broj\"\r\n"
-	                       "\"25.11.2024\",\"1.234.567,89\",\"Jovanović, Marko \"\"Mare\"\"\","
-	                       "\"97 20-00000123\"\r\n",
-	                       &st),
-	                 0);
+			       "\"25.11.2024\",\"1.234.567,89\",\"Jovanović, Marko \"\"Mare\"\"\","
+			       "\"97 20-00000123\"\r\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_int_equal(st.lines[0].amount_para, 123456789);
 	assert_string_equal(st.lines[0].payer, "Jovanović, Marko \"Mare\"");
@@ -142,12 +142,12 @@ static void test_csv_header_after_preamble(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Izvod br. 231\n"
-	                       "Račun:,160-0000000012345-67\n"
-	                       "\n"
-	                       "Datum knjiženja,Uplatilac,Poziv na broj odobrenja,Iznos\n"
-	                       "25.11.2024,Ana,9714123412,\"1.000,00\"\n",
-	                       &st),
-	                 0);
+			       "Račun:,160-0000000012345-67\n"
+			       "\n"
+			       "Datum knjiženja,Uplatilac,Poziv na broj odobrenja,Iznos\n"
+			       "25.11.2024,Ana,9714123412,\"1.000,00\"\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_int_equal(st.lines[0].line, 5);
 	assert_int_equal(st.lines[0].amount_para, 100000);
@@ -159,11 +159,11 @@ static void test_csv_credit_and_debit_columns(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Uplatilac,Poziv na broj,Duguje,Potražuje\n"
-	                       "25.11.2024,Ana,9714123412,,\"5.880,00\"\n"
-	                       "25.11.2024,Banka,,\"150,00\",\n"
-	                       "25.11.2024,Ana,9714123412,\"0,00\",\"100,00\"\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,Ana,9714123412,,\"5.880,00\"\n"
+			       "25.11.2024,Banka,,\"150,00\",\n"
+			       "25.11.2024,Ana,9714123412,\"0,00\",\"100,00\"\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 2);
 	assert_int_equal(st.ndebits, 1);
 	assert_int_equal(st.lines[0].amount_para, 588000);
@@ -176,12 +176,12 @@ static void test_csv_debits_skipped_and_counted(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,\"-1.500,00\",Banka,\n"
-	                       "25.11.2024,\"5.880,00\",Ana,972000000123\n"
-	                       "25.11.2024,-20,Banka,\n"
-	                       "25.11.2024,\"0,00\",Nula,\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,\"-1.500,00\",Banka,\n"
+			       "25.11.2024,\"5.880,00\",Ana,972000000123\n"
+			       "25.11.2024,-20,Banka,\n"
+			       "25.11.2024,\"0,00\",Nula,\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_int_equal(st.ndebits, 2);
 	assert_int_equal(st.nskipped, 1);
@@ -194,12 +194,12 @@ static void test_csv_malformed_amount_rejected_with_line(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,Ana,9714123412\n"
-	                       "25.11.2024,\"5,8800\",Bora,9714123412\n"
-	                       "25.11.2024,abc,Cane,9714123412\n"
-	                       "25.11.2024,200,Deki,9714123412\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Ana,9714123412\n"
+			       "25.11.2024,\"5,8800\",Bora,9714123412\n"
+			       "25.11.2024,abc,Cane,9714123412\n"
+			       "25.11.2024,200,Deki,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 2);
 	assert_int_equal(st.nerrors, 2);
 	assert_error_on(&st, 3, "two decimals");
@@ -214,11 +214,11 @@ static void test_csv_malformed_date_rejected_with_line(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "31.02.2024,100,Ana,9714123412\n"
-	                       "2024/11/25,100,Ana,9714123412\n"
-	                       "25.11.2024,100,Ana,9714123412\n",
-	                       &st),
-	                 0);
+			       "31.02.2024,100,Ana,9714123412\n"
+			       "2024/11/25,100,Ana,9714123412\n"
+			       "25.11.2024,100,Ana,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_error_on(&st, 2, "date \"31.02.2024\"");
 	assert_error_on(&st, 3, "date");
@@ -230,10 +230,10 @@ static void test_csv_line_numbers_count_quoted_line_breaks(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,\"Ana\nPetrović\",9714123412\n"
-	                       "99.11.2024,100,Bora,9714123412\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,\"Ana\nPetrović\",9714123412\n"
+			       "99.11.2024,100,Bora,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_string_equal(st.lines[0].payer, "Ana Petrović");
 	assert_error_on(&st, 4, "date");
@@ -245,9 +245,9 @@ static void test_csv_short_row_rejected_with_line(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 0);
 	assert_error_on(&st, 2, "fields");
 	statement_free(&st);
@@ -258,11 +258,11 @@ static void test_csv_blank_padding_rows_ignored(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,Ana,9714123412\n"
-	                       ",,,\n"
-	                       " , ,,\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Ana,9714123412\n"
+			       ",,,\n"
+			       " , ,,\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_int_equal(st.nerrors_total, 0);
 	statement_free(&st);
@@ -288,9 +288,9 @@ static void test_csv_semicolons_refused_with_hint(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum;Iznos;Uplatilac;Poziv na broj\n"
-	                       "25.11.2024;5.880,00;Ana;9714123412\n",
-	                       &st),
-	                 -1);
+			       "25.11.2024;5.880,00;Ana;9714123412\n",
+			       &st),
+			 -1);
 	assert_non_null(strstr(st.error, "';'"));
 	statement_free(&st);
 }
@@ -300,10 +300,10 @@ static void test_csv_unterminated_quote_refused_with_line(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,Ana,9714123412\n"
-	                       "25.11.2024,100,\"Bora,9714123412\n",
-	                       &st),
-	                 -1);
+			       "25.11.2024,100,Ana,9714123412\n"
+			       "25.11.2024,100,\"Bora,9714123412\n",
+			       &st),
+			 -1);
 	assert_non_null(strstr(st.error, "line 3"));
 	assert_non_null(strstr(st.error, "unterminated"));
 	assert_int_equal(st.nlines, 0);
@@ -327,11 +327,11 @@ static void test_csv_windows_1250_read(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj,Svrha\n"
-	                       "25.11.2024,100,\x8e"
-	                       "arko \xd0ura\x9akovi\xe6,9714123412,"
-	                       "Ra\xe8un\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,\x8e"
+			       "arko \xd0ura\x9akovi\xe6,9714123412,"
+			       "Ra\xe8un\n",
+			       &st),
+			 0);
 	assert_int_equal(st.cp1250, 1);
 	assert_int_equal(st.nlines, 1);
 	assert_string_equal(st.lines[0].payer, "Žarko Đurašković");
@@ -344,9 +344,9 @@ static void test_csv_invalid_utf8_replaced(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,Đura \xff,9714123412\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Đura \xff,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.cp1250, 0);
 	assert_string_equal(st.lines[0].payer, "Đura \xef\xbf\xbd");
 	statement_free(&st);
@@ -357,10 +357,10 @@ static void test_csv_model_column_joined(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Model,Poziv na broj\n"
-	                       "25.11.2024,100,Ana,97,20-00000123\n"
-	                       "25.11.2024,100,Ana,,20-00000123\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Ana,97,20-00000123\n"
+			       "25.11.2024,100,Ana,,20-00000123\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 2);
 	assert_string_equal(st.lines[0].reference, "972000000123");
 	assert_string_equal(st.lines[1].reference, "972000000123");
@@ -372,10 +372,10 @@ static void test_csv_other_currency_rejected(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Valuta,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,EUR,Ana,9714123412\n"
-	                       "25.11.2024,100,rsd,Ana,9714123412\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,EUR,Ana,9714123412\n"
+			       "25.11.2024,100,rsd,Ana,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_error_on(&st, 2, "EUR");
 	statement_free(&st);
@@ -386,10 +386,10 @@ static void test_csv_reference_taken_from_purpose_when_empty(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj,Svrha\n"
-	                       "25.11.2024,100,Ana,,Uplata po pozivu 97 20-00000123\n"
-	                       "25.11.2024,100,Ana,nepoznat,Uplata po pozivu 97 20-00000123\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Ana,,Uplata po pozivu 97 20-00000123\n"
+			       "25.11.2024,100,Ana,nepoznat,Uplata po pozivu 97 20-00000123\n",
+			       &st),
+			 0);
 	assert_string_equal(st.lines[0].reference, "972000000123");
 	assert_int_equal(st.lines[0].ref97, 1);
 	assert_string_equal(st.lines[1].reference, "nepoznat");
@@ -402,13 +402,13 @@ static void test_csv_references_normalised(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,1,A,97 14 123412\n"
-	                       "25.11.2024,2,A,97-14-123412\n"
-	                       "25.11.2024,3,A,14123412\n"
-	                       "25.11.2024,4,A,9715123412\n"
-	                       "25.11.2024,5,A,  račun  12  \n",
-	                       &st),
-	                 0);
+			       "25.11.2024,1,A,97 14 123412\n"
+			       "25.11.2024,2,A,97-14-123412\n"
+			       "25.11.2024,3,A,14123412\n"
+			       "25.11.2024,4,A,9715123412\n"
+			       "25.11.2024,5,A,  račun  12  \n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 5);
 	assert_string_equal(st.lines[0].reference, "9714123412");
 	assert_string_equal(st.lines[1].reference, "9714123412");
@@ -461,7 +461,7 @@ static void test_camt_sample_two_credits_one_debit(void **state)
 	assert_string_equal(st.lines[1].payer, "Advokatska kancelarija Petrović d.o.o.");
 	assert_string_equal(st.lines[1].reference, "977400004567");
 	assert_string_equal(st.lines[1].purpose,
-	                    "Uplata po profakturi, poziv na broj 97 74-00004567");
+			    "Uplata po profakturi, poziv na broj 97 74-00004567");
 	assert_string_equal(st.lines[1].bank_id, "2024112500002");
 	assert_true(st.lines[0].line > 40 && st.lines[1].line > st.lines[0].line);
 	statement_free(&st);
@@ -479,20 +479,20 @@ static void test_camt_newer_versions_and_batches(void **state)
 	struct statement st;
 
 	assert_int_equal(parse(CAMT_HEAD
-	                       "<Ntry><Amt Ccy=\"RSD\">300.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<Sts><Cd>BOOK</Cd></Sts>"
-	                       "<BookgDt><DtTm>2024-11-25T09:30:00</DtTm></BookgDt>"
-	                       "<AcctSvcrRef>B-7</AcctSvcrRef><NtryDtls>\n"
-	                       "<TxDtls><Amt Ccy=\"RSD\">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<RltdPties><Dbtr><Pty><Nm>Ana</Nm></Pty></Dbtr></RltdPties>"
-	                       "<RmtInf><Strd><CdtrRefInf><Ref>9714123412</Ref></CdtrRefInf></Strd>"
-	                       "</RmtInf></TxDtls>\n"
-	                       "<TxDtls><Amt Ccy=\"RSD\">200.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<RltdPties><Dbtr><Pty><Nm>Bora</Nm></Pty></Dbtr></RltdPties>"
-	                       "<RmtInf><Ustrd>14123412</Ustrd></RmtInf></TxDtls>\n"
-	                       "</NtryDtls></Ntry>" CAMT_TAIL,
-	                       &st),
-	                 0);
+			       "<Ntry><Amt Ccy=\"RSD\">300.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<Sts><Cd>BOOK</Cd></Sts>"
+			       "<BookgDt><DtTm>2024-11-25T09:30:00</DtTm></BookgDt>"
+			       "<AcctSvcrRef>B-7</AcctSvcrRef><NtryDtls>\n"
+			       "<TxDtls><Amt Ccy=\"RSD\">100.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<RltdPties><Dbtr><Pty><Nm>Ana</Nm></Pty></Dbtr></RltdPties>"
+			       "<RmtInf><Strd><CdtrRefInf><Ref>9714123412</Ref></CdtrRefInf></Strd>"
+			       "</RmtInf></TxDtls>\n"
+			       "<TxDtls><Amt Ccy=\"RSD\">200.00</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<RltdPties><Dbtr><Pty><Nm>Bora</Nm></Pty></Dbtr></RltdPties>"
+			       "<RmtInf><Ustrd>14123412</Ustrd></RmtInf></TxDtls>\n"
+			       "</NtryDtls></Ntry>" CAMT_TAIL,
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 2);
 	assert_string_equal(st.lines[0].date, "2024-11-25");
 	assert_int_equal(st.lines[0].amount_para, 10000);
@@ -511,11 +511,11 @@ static void test_camt_entry_without_details(void **state)
 	struct statement st;
 
 	assert_int_equal(parse(CAMT_HEAD
-	                       "<Ntry><Amt Ccy=\"RSD\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<ValDt><Dt>2024-11-26</Dt></ValDt>"
-	                       "<AddtlNtryInf>Uplata 9714123412</AddtlNtryInf></Ntry>" CAMT_TAIL,
-	                       &st),
-	                 0);
+			       "<Ntry><Amt Ccy=\"RSD\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<ValDt><Dt>2024-11-26</Dt></ValDt>"
+			       "<AddtlNtryInf>Uplata 9714123412</AddtlNtryInf></Ntry>" CAMT_TAIL,
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 1);
 	assert_string_equal(st.lines[0].date, "2024-11-26");
 	assert_int_equal(st.lines[0].amount_para, 5000);
@@ -529,13 +529,13 @@ static void test_camt_pending_and_reversed_skipped(void **state)
 	struct statement st;
 
 	assert_int_equal(parse(CAMT_HEAD
-	                       "<Ntry><Amt Ccy=\"RSD\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<Sts>PDNG</Sts><BookgDt><Dt>2024-11-26</Dt></BookgDt></Ntry>"
-	                       "<Ntry><Amt Ccy=\"RSD\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<RvslInd>true</RvslInd><BookgDt><Dt>2024-11-26</Dt></BookgDt>"
-	                       "</Ntry>" CAMT_TAIL,
-	                       &st),
-	                 0);
+			       "<Ntry><Amt Ccy=\"RSD\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<Sts>PDNG</Sts><BookgDt><Dt>2024-11-26</Dt></BookgDt></Ntry>"
+			       "<Ntry><Amt Ccy=\"RSD\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<RvslInd>true</RvslInd><BookgDt><Dt>2024-11-26</Dt></BookgDt>"
+			       "</Ntry>" CAMT_TAIL,
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 0);
 	assert_int_equal(st.nskipped, 2);
 	statement_free(&st);
@@ -546,16 +546,16 @@ static void test_camt_bad_values_rejected_with_line(void **state)
 	struct statement st;
 
 	assert_int_equal(parse(CAMT_HEAD
-	                       "<Ntry><Amt Ccy=\"EUR\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<BookgDt><Dt>2024-11-26</Dt></BookgDt></Ntry>\n"
-	                       "<Ntry><Amt Ccy=\"RSD\">5.001</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<BookgDt><Dt>2024-11-26</Dt></BookgDt></Ntry>\n"
-	                       "<Ntry><Amt Ccy=\"RSD\">5</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-	                       "<BookgDt><Dt>2024-02-30</Dt></BookgDt></Ntry>\n"
-	                       "<Ntry><Amt Ccy=\"RSD\">5</Amt><CdtDbtInd>XX</CdtDbtInd>"
-	                       "<BookgDt><Dt>2024-02-20</Dt></BookgDt></Ntry>\n" CAMT_TAIL,
-	                       &st),
-	                 0);
+			       "<Ntry><Amt Ccy=\"EUR\">50</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<BookgDt><Dt>2024-11-26</Dt></BookgDt></Ntry>\n"
+			       "<Ntry><Amt Ccy=\"RSD\">5.001</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<BookgDt><Dt>2024-11-26</Dt></BookgDt></Ntry>\n"
+			       "<Ntry><Amt Ccy=\"RSD\">5</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+			       "<BookgDt><Dt>2024-02-30</Dt></BookgDt></Ntry>\n"
+			       "<Ntry><Amt Ccy=\"RSD\">5</Amt><CdtDbtInd>XX</CdtDbtInd>"
+			       "<BookgDt><Dt>2024-02-20</Dt></BookgDt></Ntry>\n" CAMT_TAIL,
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 0);
 	assert_error_on(&st, 3, "EUR");
 	assert_error_on(&st, 4, "amount");
@@ -569,9 +569,9 @@ static void test_camt_not_well_formed_refused_with_line(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("<?xml version=\"1.0\"?>\n<Document>\n<BkToCstmrStmt>\n"
-	                       "<Stmt></Ntry>\n",
-	                       &st),
-	                 -1);
+			       "<Stmt></Ntry>\n",
+			       &st),
+			 -1);
 	assert_non_null(strstr(st.error, "line 4"));
 	assert_non_null(strstr(st.error, "not well-formed"));
 	statement_free(&st);
@@ -590,22 +590,22 @@ static void test_camt_other_documents_refused(void **state)
 static void test_camt_xxe_does_not_read_files(void **state)
 {
 	static const char *const payloads[] = {
-	    "<?xml version=\"1.0\"?>\n"
-	    "<!DOCTYPE Document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
-	    "<Document><BkToCstmrStmt><Stmt><Ntry><Amt Ccy=\"RSD\">1</Amt>"
-	    "<CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-11-26</Dt></BookgDt>"
-	    "<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>&xxe;</Nm></Dbtr></RltdPties>"
-	    "<RmtInf><Ustrd>&xxe;</Ustrd></RmtInf></TxDtls></NtryDtls>"
-	    "</Ntry></Stmt></BkToCstmrStmt></Document>\n",
-	    "<?xml version=\"1.0\"?>\n"
-	    "<!DOCTYPE Document [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]>\n"
-	    "<Document/>\n",
-	    "<?xml version=\"1.0\"?>\n"
-	    "<!DOCTYPE Document SYSTEM \"file:///etc/passwd\">\n"
-	    "<Document/>\n",
-	    "<?xml version=\"1.0\"?>\n"
-	    "<!DOCTYPE Document [<!ENTITY x SYSTEM \"http://127.0.0.1:1/x\">]>\n"
-	    "<Document>&x;</Document>\n",
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE Document [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\n"
+		"<Document><BkToCstmrStmt><Stmt><Ntry><Amt Ccy=\"RSD\">1</Amt>"
+		"<CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2024-11-26</Dt></BookgDt>"
+		"<NtryDtls><TxDtls><RltdPties><Dbtr><Nm>&xxe;</Nm></Dbtr></RltdPties>"
+		"<RmtInf><Ustrd>&xxe;</Ustrd></RmtInf></TxDtls></NtryDtls>"
+		"</Ntry></Stmt></BkToCstmrStmt></Document>\n",
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE Document [<!ENTITY % p SYSTEM \"file:///etc/passwd\"> %p;]>\n"
+		"<Document/>\n",
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE Document SYSTEM \"file:///etc/passwd\">\n"
+		"<Document/>\n",
+		"<?xml version=\"1.0\"?>\n"
+		"<!DOCTYPE Document [<!ENTITY x SYSTEM \"http://127.0.0.1:1/x\">]>\n"
+		"<Document>&x;</Document>\n",
 	};
 	struct statement st;
 	size_t i, j;
@@ -625,12 +625,12 @@ static void test_camt_entity_expansion_refused(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("<?xml version=\"1.0\"?>\n"
-	                       "<!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\">"
-	                       "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
-	                       "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
-	                       "<Document>&c;</Document>\n",
-	                       &st),
-	                 -1);
+			       "<!DOCTYPE d [<!ENTITY a \"aaaaaaaaaa\">"
+			       "<!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">"
+			       "<!ENTITY c \"&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;\">]>\n"
+			       "<Document>&c;</Document>\n",
+			       &st),
+			 -1);
 	assert_non_null(strstr(st.error, "DOCTYPE"));
 	statement_free(&st);
 }
@@ -638,8 +638,8 @@ static void test_camt_entity_expansion_refused(void **state)
 /* ---- fingerprints ---- */
 
 static const char two_payments[] = "Datum,Iznos,Uplatilac,Poziv na broj\n"
-                                   "25.11.2024,\"5.880,00\",Ana,9714123412\n"
-                                   "25.11.2024,\"100,00\",Bora,972000000123\n";
+				   "25.11.2024,\"5.880,00\",Ana,9714123412\n"
+				   "25.11.2024,\"100,00\",Bora,972000000123\n";
 
 static void test_same_statement_twice_same_fingerprints(void **state)
 {
@@ -683,11 +683,11 @@ static void test_identical_lines_get_distinct_fingerprints(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,Ana,9714123412\n"
-	                       "25.11.2024,100,Ana,9714123412\n"
-	                       "25.11.2024,100,Ana,9714123412\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Ana,9714123412\n"
+			       "25.11.2024,100,Ana,9714123412\n"
+			       "25.11.2024,100,Ana,9714123412\n",
+			       &st),
+			 0);
 	assert_int_equal(st.nlines, 3);
 	assert_string_not_equal(st.lines[0].fingerprint, st.lines[1].fingerprint);
 	assert_string_not_equal(st.lines[1].fingerprint, st.lines[2].fingerprint);
@@ -703,17 +703,17 @@ static void test_fingerprint_ignores_unrelated_lines(void **state)
 	struct statement a, b;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,100,Ana,9714123412\n"
-	                       "25.11.2024,100,Ana,9714123412\n",
-	                       &a),
-	                 0);
+			       "25.11.2024,100,Ana,9714123412\n"
+			       "25.11.2024,100,Ana,9714123412\n",
+			       &a),
+			 0);
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "24.11.2024,700,Cane,9714123412\n"
-	                       "25.11.2024,100,Ana,9714123412\n"
-	                       "25.11.2024,300,Deki,9714123412\n"
-	                       "25.11.2024,100,Ana,9714123412\n",
-	                       &b),
-	                 0);
+			       "24.11.2024,700,Cane,9714123412\n"
+			       "25.11.2024,100,Ana,9714123412\n"
+			       "25.11.2024,300,Deki,9714123412\n"
+			       "25.11.2024,100,Ana,9714123412\n",
+			       &b),
+			 0);
 	assert_string_equal(a.lines[0].fingerprint, b.lines[1].fingerprint);
 	assert_string_equal(a.lines[1].fingerprint, b.lines[3].fingerprint);
 	statement_free(&a);
@@ -725,13 +725,13 @@ static void test_fingerprint_independent_of_spelling(void **state)
 	struct statement a, b;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj\n"
-	                       "25.11.2024,\"5.880,00\",Ana  Petrović,97 20-00000123\n",
-	                       &a),
-	                 0);
+			       "25.11.2024,\"5.880,00\",Ana  Petrović,97 20-00000123\n",
+			       &a),
+			 0);
 	assert_int_equal(parse("Date,Amount,Payer,Reference\n"
-	                       "2024-11-25,5880.00, Ana Petrović ,972000000123\n",
-	                       &b),
-	                 0);
+			       "2024-11-25,5880.00, Ana Petrović ,972000000123\n",
+			       &b),
+			 0);
 	assert_string_equal(a.lines[0].fingerprint, b.lines[0].fingerprint);
 	statement_free(&a);
 	statement_free(&b);
@@ -742,11 +742,11 @@ static void test_fingerprint_uses_bank_id(void **state)
 	struct statement st;
 
 	assert_int_equal(parse("Datum,Iznos,Uplatilac,Poziv na broj,ID\n"
-	                       "25.11.2024,100,Ana,9714123412,A1\n"
-	                       "25.11.2024,100,Ana,9714123412,A2\n"
-	                       "25.11.2024,100,Ana,9714123412,\n",
-	                       &st),
-	                 0);
+			       "25.11.2024,100,Ana,9714123412,A1\n"
+			       "25.11.2024,100,Ana,9714123412,A2\n"
+			       "25.11.2024,100,Ana,9714123412,\n",
+			       &st),
+			 0);
 	assert_string_not_equal(st.lines[0].fingerprint, st.lines[1].fingerprint);
 	assert_string_not_equal(st.lines[0].fingerprint, st.lines[2].fingerprint);
 	statement_free(&st);
@@ -764,7 +764,7 @@ static void test_format_detected_and_forced(void **state)
 	assert_int_equal(statement_parse(xml, strlen(xml), STMT_CSV, &st), -1);
 	statement_free(&st);
 	assert_int_equal(statement_parse(two_payments, strlen(two_payments), STMT_CAMT053, &st),
-	                 -1);
+			 -1);
 	statement_free(&st);
 	assert_string_equal(stmt_format_name(STMT_CAMT053), "camt.053");
 	assert_null(stmt_format_name(STMT__MAX));
@@ -773,45 +773,45 @@ static void test_format_detected_and_forced(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_csv_serbian_headers_and_amounts),
-	    cmocka_unit_test(test_csv_english_headers),
-	    cmocka_unit_test(test_csv_header_names_any_case_and_spelling),
-	    cmocka_unit_test(test_csv_bom_and_quoted_fields),
-	    cmocka_unit_test(test_csv_header_after_preamble),
-	    cmocka_unit_test(test_csv_credit_and_debit_columns),
-	    cmocka_unit_test(test_csv_debits_skipped_and_counted),
-	    cmocka_unit_test(test_csv_malformed_amount_rejected_with_line),
-	    cmocka_unit_test(test_csv_malformed_date_rejected_with_line),
-	    cmocka_unit_test(test_csv_line_numbers_count_quoted_line_breaks),
-	    cmocka_unit_test(test_csv_short_row_rejected_with_line),
-	    cmocka_unit_test(test_csv_blank_padding_rows_ignored),
-	    cmocka_unit_test(test_csv_missing_columns_refused),
-	    cmocka_unit_test(test_csv_semicolons_refused_with_hint),
-	    cmocka_unit_test(test_csv_unterminated_quote_refused_with_line),
-	    cmocka_unit_test(test_csv_empty_file_refused),
-	    cmocka_unit_test(test_csv_windows_1250_read),
-	    cmocka_unit_test(test_csv_invalid_utf8_replaced),
-	    cmocka_unit_test(test_csv_model_column_joined),
-	    cmocka_unit_test(test_csv_other_currency_rejected),
-	    cmocka_unit_test(test_csv_reference_taken_from_purpose_when_empty),
-	    cmocka_unit_test(test_csv_references_normalised),
-	    cmocka_unit_test(test_errors_capped_but_counted),
-	    cmocka_unit_test(test_camt_sample_two_credits_one_debit),
-	    cmocka_unit_test(test_camt_newer_versions_and_batches),
-	    cmocka_unit_test(test_camt_entry_without_details),
-	    cmocka_unit_test(test_camt_pending_and_reversed_skipped),
-	    cmocka_unit_test(test_camt_bad_values_rejected_with_line),
-	    cmocka_unit_test(test_camt_not_well_formed_refused_with_line),
-	    cmocka_unit_test(test_camt_other_documents_refused),
-	    cmocka_unit_test(test_camt_xxe_does_not_read_files),
-	    cmocka_unit_test(test_camt_entity_expansion_refused),
-	    cmocka_unit_test(test_same_statement_twice_same_fingerprints),
-	    cmocka_unit_test(test_fingerprint_is_lowercase_hex_sha256),
-	    cmocka_unit_test(test_identical_lines_get_distinct_fingerprints),
-	    cmocka_unit_test(test_fingerprint_ignores_unrelated_lines),
-	    cmocka_unit_test(test_fingerprint_independent_of_spelling),
-	    cmocka_unit_test(test_fingerprint_uses_bank_id),
-	    cmocka_unit_test(test_format_detected_and_forced),
+		cmocka_unit_test(test_csv_serbian_headers_and_amounts),
+		cmocka_unit_test(test_csv_english_headers),
+		cmocka_unit_test(test_csv_header_names_any_case_and_spelling),
+		cmocka_unit_test(test_csv_bom_and_quoted_fields),
+		cmocka_unit_test(test_csv_header_after_preamble),
+		cmocka_unit_test(test_csv_credit_and_debit_columns),
+		cmocka_unit_test(test_csv_debits_skipped_and_counted),
+		cmocka_unit_test(test_csv_malformed_amount_rejected_with_line),
+		cmocka_unit_test(test_csv_malformed_date_rejected_with_line),
+		cmocka_unit_test(test_csv_line_numbers_count_quoted_line_breaks),
+		cmocka_unit_test(test_csv_short_row_rejected_with_line),
+		cmocka_unit_test(test_csv_blank_padding_rows_ignored),
+		cmocka_unit_test(test_csv_missing_columns_refused),
+		cmocka_unit_test(test_csv_semicolons_refused_with_hint),
+		cmocka_unit_test(test_csv_unterminated_quote_refused_with_line),
+		cmocka_unit_test(test_csv_empty_file_refused),
+		cmocka_unit_test(test_csv_windows_1250_read),
+		cmocka_unit_test(test_csv_invalid_utf8_replaced),
+		cmocka_unit_test(test_csv_model_column_joined),
+		cmocka_unit_test(test_csv_other_currency_rejected),
+		cmocka_unit_test(test_csv_reference_taken_from_purpose_when_empty),
+		cmocka_unit_test(test_csv_references_normalised),
+		cmocka_unit_test(test_errors_capped_but_counted),
+		cmocka_unit_test(test_camt_sample_two_credits_one_debit),
+		cmocka_unit_test(test_camt_newer_versions_and_batches),
+		cmocka_unit_test(test_camt_entry_without_details),
+		cmocka_unit_test(test_camt_pending_and_reversed_skipped),
+		cmocka_unit_test(test_camt_bad_values_rejected_with_line),
+		cmocka_unit_test(test_camt_not_well_formed_refused_with_line),
+		cmocka_unit_test(test_camt_other_documents_refused),
+		cmocka_unit_test(test_camt_xxe_does_not_read_files),
+		cmocka_unit_test(test_camt_entity_expansion_refused),
+		cmocka_unit_test(test_same_statement_twice_same_fingerprints),
+		cmocka_unit_test(test_fingerprint_is_lowercase_hex_sha256),
+		cmocka_unit_test(test_identical_lines_get_distinct_fingerprints),
+		cmocka_unit_test(test_fingerprint_ignores_unrelated_lines),
+		cmocka_unit_test(test_fingerprint_independent_of_spelling),
+		cmocka_unit_test(test_fingerprint_uses_bank_id),
+		cmocka_unit_test(test_format_detected_and_forced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
