@@ -240,6 +240,10 @@ struct tctx *page_ctx(struct req *r)
 		buf_free(&q);
 	}
 	tctx_set(c, "csrf", csrf_token(r));
+	if (ra_user(r) != NULL) {
+		tctx_set_bool(c, "staff", 1);
+		tctx_set(c, "staff_name", ra_user(r)->username);
+	}
 	if (u != NULL) {
 		tctx_set_bool(c, "logged_in", 1);
 		tctx_set(c, "username", u->username);
