@@ -99,6 +99,31 @@ long journey_submit(struct client *c, const char *page, const char *action, stru
 	return status;
 }
 
+long journey_vpost(struct client *c, const char *action, struct response *r, va_list ap)
+{
+	const char *pairs[80], *k;
+	char *csrf, *body;
+	size_t n = 0;
+	long status;
+
+	if (journey_get(c, "/ra", r) != 200)
+		assert_int_equal(journey_get(c, "/", r), 200);
+	csrf = form_field_value(buf_cstr(&r->body), "csrf_token");
+	assert_non_null(csrf);
+	while ((k = va_arg(ap, const char *)) != NULL && n + 4 < sizeof(pairs) / sizeof(*pairs)) {
+		pairs[n++] = k;
+		pairs[n++] = va_arg(ap, const char *);
+	}
+	pairs[n++] = "csrf_token";
+	pairs[n++] = csrf;
+	pairs[n] = NULL;
+	body = form_encode(pairs);
+	status = journey_post(c, action, body, r);
+	free(body);
+	free(csrf);
+	return status;
+}
+
 char *journey_location(const struct response *r)
 {
 	char *loc = response_header(r, "Location"), *p, *out;

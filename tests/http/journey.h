@@ -8,6 +8,8 @@
 #ifndef QCRA_TEST_JOURNEY_H
 #define QCRA_TEST_JOURNEY_H
 
+#include <stdarg.h>
+
 #include "harness.h"
 
 struct demo_member {
@@ -28,6 +30,11 @@ long journey_post(struct client *c, const char *path, const char *body, struct r
  * plus the page's csrf_token.  Returns the POST's status. */
 long journey_submit(struct client *c, const char *page, const char *action, struct response *r, ...)
 	__attribute__((sentinel));
+
+/* POSTs to action the NULL-terminated name, value pairs (as a va_list)
+ * with the CSRF token of c's session, taken from /ra (staff) or /
+ * (anyone else).  Returns the status (answer in *r). */
+long journey_vpost(struct client *c, const char *action, struct response *r, va_list ap);
 
 /* Registers m with username/password, follows the mailed confirmation
  * link and logs in with c. */

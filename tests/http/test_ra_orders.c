@@ -312,29 +312,12 @@ static long post(struct fx *f, struct client *c, const char *action, ...) __attr
 
 static long post(struct fx *f, struct client *c, const char *action, ...)
 {
-	const char *pairs[40], *k;
-	char *csrf, *body;
-	size_t n = 0;
 	va_list ap;
 	long status;
 
-	if (journey_get(c, "/ra", &f->r) != 200)
-		assert_int_equal(journey_get(c, "/", &f->r), 200);
-	csrf = form_field_value(BODY(f), "csrf_token");
-	assert_non_null(csrf);
 	va_start(ap, action);
-	while ((k = va_arg(ap, const char *)) != NULL && n + 4 < sizeof(pairs) / sizeof(*pairs)) {
-		pairs[n++] = k;
-		pairs[n++] = va_arg(ap, const char *);
-	}
+	status = journey_vpost(c, action, &f->r, ap);
 	va_end(ap);
-	pairs[n++] = "csrf_token";
-	pairs[n++] = csrf;
-	pairs[n] = NULL;
-	body = form_encode(pairs);
-	status = journey_post(c, action, body, &f->r);
-	free(body);
-	free(csrf);
 	return status;
 }
 
