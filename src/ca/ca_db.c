@@ -32,6 +32,10 @@ static const char schema[] =
 	" card TEXT NOT NULL, shipment_id INTEGER NOT NULL REFERENCES shipments(id),"
 	" created INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS registrations_shipment ON registrations(shipment_id);"
+	"CREATE TABLE IF NOT EXISTS cmp_secrets("
+	" reference TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES registrations(order_id),"
+	" secret TEXT, created INTEGER NOT NULL, used_at INTEGER, transaction_id TEXT,"
+	" serial TEXT);"
 	"CREATE TABLE IF NOT EXISTS events("
 	" id INTEGER PRIMARY KEY, at TEXT NOT NULL, action TEXT NOT NULL,"
 	" object TEXT NOT NULL, detail TEXT);"
@@ -441,4 +445,95 @@ int ca_db_event(struct ca_db *db, const char *action, const char *object, const 
 	if (detail != NULL)
 		sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
 	return run(st);
+}
+
+int ca_db_cmp_secret_add(struct ca_db *db, const char *reference, const char *order_id,
+			 const char *secret, time_t now)
+{
+	sqlite3_stmt *st = prep(db, "UPDATE cmp_secrets SET secret = NULL"
+				    " WHERE order_id = ? AND used_at IS NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+	if (run(st) != 0)
+		return -1;
+	st = prep(db, "INSERT INTO cmp_secrets(reference, order_id, secret, created)"
+		      " VALUES(?, ?, ?, ?)");
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, order_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, secret, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	return run(st);
+}
+
+int ca_db_cmp_secret_get(struct ca_db *db, const char *reference, struct ca_db_cmp *c)
+{
+	sqlite3_stmt *st =
+		prep(db, "SELECT order_id, secret, used_at IS NOT NULL,"
+			 " transaction_id, created FROM cmp_secrets WHERE reference = ?");
+	int rc = -1, s;
+
+	memset(c, 0, sizeof(*c));
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
+	s = sqlite3_step(st);
+	if (s == SQLITE_ROW) {
+		copy_col(st, 0, c->order_id, sizeof(c->order_id));
+		copy_col(st, 1, c->secret, sizeof(c->secret));
+		c->used = sqlite3_column_int(st, 2);
+		copy_col(st, 3, c->transaction_id, sizeof(c->transaction_id));
+		c->created = (time_t)sqlite3_column_int64(st, 4);
+		rc = 1;
+	} else if (s == SQLITE_DONE)
+		rc = 0;
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ca_db_cmp_secret_use(struct ca_db *db, const char *reference, const char *transaction_id,
+			 const char *serial, time_t now)
+{
+	sqlite3_stmt *st = prep(db, "UPDATE cmp_secrets SET used_at = ?, transaction_id = ?,"
+				    " serial = ? WHERE reference = ? AND used_at IS NULL"
+				    " AND secret IS NOT NULL");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_text(st, 2, transaction_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, serial, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, reference, -1, SQLITE_STATIC);
+	if (run(st) != 0)
+		return -1;
+	return sqlite3_changes(db->h) == 1 ? 1 : 0;
+}
+
+int ca_db_cmp_secret_wipe(struct ca_db *db, const char *reference)
+{
+	sqlite3_stmt *st = prep(db, "UPDATE cmp_secrets SET secret = NULL WHERE reference = ?");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
+	return run(st);
+}
+
+int ca_db_cmp_certs_revoke(struct ca_db *db, const char *order_id, int reason, time_t at)
+{
+	sqlite3_stmt *st = prep(db, "UPDATE certs SET revoked_at = ?, reason = ?"
+				    " WHERE revoked_at IS NULL AND serial IN (SELECT serial"
+				    " FROM cmp_secrets WHERE order_id = ? AND serial IS NOT NULL)");
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)at);
+	sqlite3_bind_int(st, 2, reason);
+	sqlite3_bind_text(st, 3, order_id, -1, SQLITE_STATIC);
+	if (run(st) != 0)
+		return -1;
+	return sqlite3_changes(db->h);
 }

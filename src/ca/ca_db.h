@@ -80,6 +80,30 @@ json_t *ca_db_shipment_json(struct ca_db *db, long long id);
  * or error. */
 int ca_db_shipment_receive(struct ca_db *db, long long id, time_t now);
 
+/* CMP enrollment secrets (see ca_cmp.c).  The secret itself is kept
+ * because PBM verification needs it; it is erased once the transaction
+ * that used it is confirmed, and a new secret for the same order erases
+ * the unused earlier ones. */
+struct ca_db_cmp {
+	char order_id[65];
+	char secret[65]; /* "" once erased */
+	int used;
+	char transaction_id[80];
+	time_t created;
+};
+int ca_db_cmp_secret_add(struct ca_db *db, const char *reference, const char *order_id,
+			 const char *secret, time_t now);
+/* 1 found, 0 not found, -1 error. */
+int ca_db_cmp_secret_get(struct ca_db *db, const char *reference, struct ca_db_cmp *c);
+/* Marks the secret used by the transaction.  1 now, 0 already used or
+ * erased, -1 error. */
+int ca_db_cmp_secret_use(struct ca_db *db, const char *reference, const char *transaction_id,
+			 const char *serial, time_t now);
+int ca_db_cmp_secret_wipe(struct ca_db *db, const char *reference);
+/* Revokes the certificates issued over CMP for the order.  The number
+ * revoked now, -1 on error. */
+int ca_db_cmp_certs_revoke(struct ca_db *db, const char *order_id, int reason, time_t at);
+
 /* Appends to the event log (EN 319 401 7.10): action and object, detail
  * may be NULL.  Never pass a PIN or key. */
 int ca_db_event(struct ca_db *db, const char *action, const char *object, const char *detail);

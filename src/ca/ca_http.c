@@ -25,6 +25,7 @@
 #include <microhttpd.h>
 #include <openssl/evp.h>
 
+#include "ca/ca_cmp.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -35,6 +36,7 @@ struct ca_listener {
 	struct MHD_Daemon *d;
 	struct ca *ca;
 	int tls;
+	struct ca_cmp *cmp;       /* CMP server state (the ir/certConf transaction) */
 	unsigned char ra_fpr[32]; /* SHA-256 of the RA certificate's DER */
 	char *key, *cert, *trust; /* PEM given to libmicrohttpd, kept until stop */
 };
@@ -182,6 +184,37 @@ static int h_ocsp(struct ca_listener *l, struct MHD_Connection *c, char **args, 
 	return rc;
 }
 
+static int h_cmp_secret(struct ca_listener *l, struct MHD_Connection *c, char **args,
+			struct request *r)
+{
+	json_t *o = NULL;
+	enum ca_result res = ca_cmp_secret_new(l->ca, args[0], &o);
+
+	return reply_json(c, result_status[res], o);
+}
+
+/* CMP over HTTP (RFC 6712): a DER PKIMessage in, one out. */
+static int h_cmp(struct ca_listener *l, struct MHD_Connection *c, char **args, struct request *r)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+	size_t len = 0;
+	unsigned char *der;
+	int rc;
+
+	if (type == NULL || strncmp(type, "application/pkixcmp", 19) != 0)
+		return reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+				   "Content-Type must be application/pkixcmp");
+	der = l->cmp != NULL ? ca_cmp_answer(l->cmp, (const unsigned char *)r->body.data,
+					     r->body.len, &len)
+			     : NULL;
+	if (der == NULL)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "bad_request",
+				   "not a CMP message that can be answered");
+	rc = reply(c, MHD_HTTP_OK, "application/pkixcmp", der, len);
+	free(der);
+	return rc;
+}
+
 static int cert_reply(struct ca_listener *l, struct MHD_Connection *c, int root)
 {
 	size_t len = 0;
@@ -210,10 +243,12 @@ static const struct route routes[] = {
 	{"POST", "/v1/registrations", 1, h_submit},
 	{"GET", "/v1/registrations/*", 1, h_reg_get},
 	{"POST", "/v1/registrations/*/revoke", 1, h_revoke},
+	{"POST", "/v1/registrations/*/cmp-secret", 1, h_cmp_secret},
 	{"GET", "/v1/offices/*/shipments", 1, h_shipments},
 	{"POST", "/v1/shipments/*/receipt", 1, h_receipt},
 	{"GET", "/crl", 0, h_crl},
 	{"POST", "/ocsp", 0, h_ocsp},
+	{"POST", "/cmp", 0, h_cmp},
 	{"GET", "/ca/root.crt", 0, h_root},
 	{"GET", "/ca/issuing.crt", 0, h_issuing},
 };
@@ -399,6 +434,12 @@ struct ca_listener *ca_http_start(struct ca *ca, const struct ca_conf *c, int tl
 		return NULL;
 	l->ca = ca;
 	l->tls = tls;
+	l->cmp = ca_cmp_new(ca);
+	if (l->cmp == NULL) {
+		snprintf(err, errlen, "cannot set up the CMP server");
+		free(l);
+		return NULL;
+	}
 	fd = listen_on(tls ? c->listen_addr : c->public_addr, tls ? c->listen_port : c->public_port,
 		       err, errlen);
 	if (fd < 0)
@@ -458,6 +499,7 @@ err:
 	free(cert);
 	free(trust);
 	OPENSSL_free(der);
+	ca_cmp_free(l->cmp);
 	free(l);
 	return NULL;
 }
@@ -467,6 +509,7 @@ void ca_http_stop(struct ca_listener *l)
 	if (l == NULL)
 		return;
 	MHD_stop_daemon(l->d);
+	ca_cmp_free(l->cmp);
 	if (l->key != NULL)
 		OPENSSL_cleanse(l->key, strlen(l->key));
 	free(l->key);

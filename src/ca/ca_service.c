@@ -357,7 +357,7 @@ enum ca_result ca_revoke(struct ca *ca, const char *order_id, const char *body, 
 	json_t *req = json_loadb(body, len, 0, NULL), *v = json_object_get(req, "reason");
 	struct ca_db_reg r;
 	enum ca_result res = CA_FAILED;
-	int reason, found, changed = 0;
+	int reason, found, changed = 0, cmp_changed = 0;
 
 	reason = json_is_string(v) ? ca_reason_parse(json_string_value(v)) : -1;
 	json_decref(req);
@@ -381,15 +381,24 @@ enum ca_result ca_revoke(struct ca *ca, const char *order_id, const char *body, 
 	if (ca_db_begin(ca->db) != 0)
 		goto failed;
 	changed = ca_db_cert_revoke(ca->db, r.serial, reason, time(NULL));
-	if (changed < 0 ||
+	/* Certificates the order got over CMP go with it. */
+	cmp_changed =
+		changed < 0 ? -1 : ca_db_cmp_certs_revoke(ca->db, order_id, reason, time(NULL));
+	if (changed < 0 || cmp_changed < 0 ||
 	    (changed == 1 && ca_db_event(ca->db, "revoke", order_id, ca_reason_name(reason))) ||
+	    (cmp_changed > 0 &&
+	     ca_db_event(ca->db, "revoke-cmp", order_id, ca_reason_name(reason))) ||
 	    ca_db_commit(ca->db) != 0) {
 		ca_db_rollback(ca->db);
 		goto failed;
 	}
-	if (changed == 1) {
+	if (changed == 1)
 		log_info("order %s: certificate %s revoked (%s)", order_id, r.serial,
 			 ca_reason_name(reason));
+	if (cmp_changed > 0)
+		log_info("order %s: %d certificate(s) issued over CMP revoked", order_id,
+			 cmp_changed);
+	if (changed == 1 || cmp_changed > 0) {
 		if (ca_crl_refresh_locked(ca) != 0)
 			log_warnx("order %s: revoked, but the CRL could not be reissued", order_id);
 	}

@@ -1,0 +1,459 @@
+/*
+ * Enrollment by CMP end to end: `qcra ca init` and `qcra ca serve` in a
+ * temporary directory, the RA asks for a reference and one-time secret
+ * over TLS with its client certificate (libcurl), and the stock
+ * `openssl cmp` client plays the personalisation station.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "util/buf.h"
+
+#define NATURAL_FMT                                                                                \
+	"{\"order_id\":\"%s\",\"profile\":\"natural\",\"validity_years\":3,"                       \
+	"\"office\":\"BG\",\"subject\":{\"given_name\":\"Žarko\",\"surname\":\"Đurašković\","  \
+	"\"jmbg\":\"0101990710008\"}}"
+
+static char dir[64], cadir[128];
+static int tls_port, pub_port;
+static pid_t server = -1;
+
+static int free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) != 0)
+		port = -1;
+	else
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static int port_open(int port)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((unsigned short)port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* Runs a shell command; its stdout replaces out (may be NULL).  Exit
+ * status. */
+static int sh(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int sh(struct buf *out, const char *fmt, ...)
+{
+	struct buf cmd = BUF_INIT;
+	char chunk[4096];
+	va_list ap;
+	size_t n;
+	FILE *p;
+	int st;
+
+	if (out != NULL)
+		buf_reset(out);
+	va_start(ap, fmt);
+	buf_vprintf(&cmd, fmt, ap);
+	va_end(ap);
+	p = popen(buf_cstr(&cmd), "r");
+	buf_free(&cmd);
+	if (p == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		if (out != NULL)
+			buf_append(out, chunk, n);
+	if (out != NULL)
+		buf_cstr(out);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	buf_append(arg, p, size * n);
+	return size * n;
+}
+
+enum client { CLIENT_RA, CLIENT_NONE, CLIENT_OTHER };
+
+/* One request to the CA.  Returns the HTTP status, 0 when the TLS
+ * connection failed; the body into out. */
+static long request(enum client who, const char *method, const char *url, const void *body,
+		    size_t bodylen, const char *type, struct buf *out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char path[256], hdr[128];
+	long status = 0;
+
+	assert_non_null(c);
+	buf_reset(out);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	snprintf(path, sizeof(path), "%s/ra/ca.pem", cadir);
+	curl_easy_setopt(c, CURLOPT_CAINFO, path);
+	if (who == CLIENT_RA) {
+		snprintf(path, sizeof(path), "%s/ra/ra.pem", cadir);
+		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
+		snprintf(path, sizeof(path), "%s/ra/ra.key", cadir);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
+	} else if (who == CLIENT_OTHER) {
+		/* A certificate from the same CA that is not the RA's. */
+		snprintf(path, sizeof(path), "%s/tls/server.pem", cadir);
+		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
+		snprintf(path, sizeof(path), "%s/tls/server.key", cadir);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
+	}
+	if (body != NULL) {
+		snprintf(hdr, sizeof(hdr), "Content-Type: %s", type);
+		h = curl_slist_append(h, hdr);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)bodylen);
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	buf_cstr(out);
+	return status;
+}
+
+static long api(const char *method, const char *path, const char *json, struct buf *out)
+{
+	char url[256];
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", tls_port, path);
+	return request(CLIENT_RA, method, url, json, json != NULL ? strlen(json) : 0,
+		       "application/json", out);
+}
+
+static json_t *parse(const struct buf *b)
+{
+	json_t *o = json_loads(b->data != NULL ? b->data : "", 0, NULL);
+
+	assert_non_null(o);
+	return o;
+}
+
+static const char *str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	assert_non_null(s);
+	return s;
+}
+
+static int setup(void **state)
+{
+	const char *bin = getenv("QCRA_BIN");
+	char arg_listen[64], arg_pub[64], arg_url[64];
+	int i;
+
+	if (bin == NULL) {
+		fprintf(stderr, "QCRA_BIN not set\n");
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "/tmp/qcra-ca-test-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(cadir, sizeof(cadir), "%s/ca", dir);
+	tls_port = free_port();
+	pub_port = free_port();
+	snprintf(arg_listen, sizeof(arg_listen), "127.0.0.1:%d", tls_port);
+	snprintf(arg_pub, sizeof(arg_pub), "127.0.0.1:%d", pub_port);
+	snprintf(arg_url, sizeof(arg_url), "http://127.0.0.1:%d", pub_port);
+	if (sh(NULL, "'%s' ca init --dir '%s' --listen %s --public-listen %s --public-url %s >&2",
+	       bin, cadir, arg_listen, arg_pub, arg_url) != 0)
+		return -1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	server = fork();
+	if (server == 0) {
+		execl(bin, bin, "ca", "serve", "--dir", cadir, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		if (port_open(tls_port) && port_open(pub_port))
+			return 0;
+		usleep(50 * 1000);
+	}
+	fprintf(stderr, "the CA did not start\n");
+	return -1;
+}
+
+static int teardown(void **state)
+{
+	int st;
+
+	if (server > 0) {
+		kill(server, SIGTERM);
+		waitpid(server, &st, 0);
+	}
+	curl_global_cleanup();
+	if (getenv("QCRA_KEEP") == NULL)
+		sh(NULL, "rm -rf '%s'", dir);
+	return 0;
+}
+
+/* Submits a registration (unless it exists) and asks for a CMP
+ * secret: the reference and the secret into ref and sec (65 each). */
+static void cmp_secret(const char *order, char *ref, char *sec)
+{
+	struct buf b = BUF_INIT;
+	char body[512], path[160];
+	long st;
+	json_t *o;
+
+	snprintf(body, sizeof(body), NATURAL_FMT, order);
+	st = api("POST", "/v1/registrations", body, &b);
+	assert_true(st == 200 || st == 201);
+	snprintf(path, sizeof(path), "/v1/registrations/%s/cmp-secret", order);
+	assert_int_equal(api("POST", path, "", &b), 201);
+	o = parse(&b);
+	assert_string_equal(str(o, "order_id"), order);
+	snprintf(ref, 65, "%s", str(o, "reference"));
+	snprintf(sec, 65, "%s", str(o, "secret"));
+	assert_true(strlen(ref) >= 16 && strlen(sec) >= 16);
+	json_decref(o);
+	buf_free(&b);
+}
+
+/* A new P-384 key DIR/name.key. */
+static void new_key(const char *name)
+{
+	assert_int_equal(sh(NULL,
+			    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 "
+			    "-out %s/%s.key 2>&1",
+			    dir, name),
+			 0);
+}
+
+/* The stock client as the personalisation station: an ir for
+ * DIR/key.key with the reference and secret, the certificate into
+ * DIR/out.pem.  Exit status of openssl cmp; its output into log. */
+static int station(const char *ref, const char *secret, const char *key, const char *out,
+		   struct buf *log)
+{
+	buf_reset(log);
+	return sh(log,
+		  "openssl cmp -cmd ir -server 127.0.0.1:%d -path cmp -ref %s -secret pass:%s "
+		  "-newkey %s/%s.key -subject /CN=ignored -certout %s/%s.pem "
+		  "-unprotected_errors -msg_timeout 30 -total_timeout 60 2>&1",
+		  pub_port, ref, secret, dir, key, dir, out);
+}
+
+static void test_cmp_issues_the_registrations_subject_for_the_stations_key(void **state)
+{
+	struct buf log = BUF_INIT, a = BUF_INIT, b = BUF_INIT;
+	char ref[65], sec[65];
+	int rc;
+
+	cmp_secret("CMP-1", ref, sec);
+	new_key("k1");
+	rc = station(ref, sec, "k1", "c1", &log);
+	if (rc != 0)
+		fprintf(stderr, "%s\n", buf_cstr(&log));
+	assert_int_equal(rc, 0);
+	/* The subject is the registration's, not the request's. */
+	assert_int_equal(
+		sh(&a, "openssl x509 -in %s/c1.pem -noout -subject -nameopt RFC2253,-esc_msb", dir),
+		0);
+	assert_non_null(strstr(a.data, "serialNumber=PNORS-0101990710008"));
+	assert_non_null(strstr(a.data, "CN=Žarko Đurašković"));
+	assert_null(strstr(a.data, "ignored"));
+	/* The key is the station's. */
+	assert_int_equal(sh(&a, "openssl x509 -in %s/c1.pem -noout -pubkey", dir), 0);
+	assert_int_equal(sh(&b, "openssl pkey -in %s/k1.key -pubout", dir), 0);
+	assert_string_equal(a.data, b.data);
+	/* The qualified profile, under the CA's chain. */
+	assert_int_equal(sh(&a, "openssl x509 -in %s/c1.pem -noout -text", dir), 0);
+	assert_non_null(strstr(a.data, "Non Repudiation"));
+	assert_int_equal(sh(NULL,
+			    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
+			    "%s/c1.pem >/dev/null 2>&1",
+			    cadir, cadir, dir),
+			 0);
+	buf_free(&log);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void test_cmp_refuses_a_reused_secret(void **state)
+{
+	struct buf log = BUF_INIT;
+	char ref[65], sec[65], path[256];
+
+	cmp_secret("CMP-2", ref, sec);
+	new_key("k2");
+	assert_int_equal(station(ref, sec, "k2", "c2", &log), 0);
+	new_key("k2b");
+	assert_int_not_equal(station(ref, sec, "k2b", "c2b", &log), 0);
+	snprintf(path, sizeof(path), "%s/c2b.pem", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* Even the same key again. */
+	assert_int_not_equal(station(ref, sec, "k2", "c2c", &log), 0);
+	buf_free(&log);
+}
+
+static void test_cmp_refuses_a_wrong_secret(void **state)
+{
+	struct buf log = BUF_INIT;
+	char ref[65], sec[65], path[256];
+
+	cmp_secret("CMP-3", ref, sec);
+	new_key("k3");
+	assert_int_not_equal(station(ref, "0123456789abcdef0123456789abcdef", "k3", "c3w", &log),
+			     0);
+	snprintf(path, sizeof(path), "%s/c3w.pem", dir);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* A failed guess does not use up the secret. */
+	assert_int_equal(station(ref, sec, "k3", "c3", &log), 0);
+	buf_free(&log);
+}
+
+static void test_cmp_refuses_an_unknown_reference(void **state)
+{
+	struct buf log = BUF_INIT;
+	char ref[65], sec[65];
+
+	cmp_secret("CMP-4", ref, sec);
+	new_key("k4");
+	assert_int_not_equal(station("00000000000000000000000000000000", sec, "k4", "c4", &log), 0);
+	buf_free(&log);
+}
+
+static void test_new_secret_replaces_an_unused_one(void **state)
+{
+	struct buf log = BUF_INIT;
+	char ref1[65], sec1[65], ref2[65], sec2[65];
+
+	cmp_secret("CMP-5", ref1, sec1);
+	cmp_secret("CMP-5", ref2, sec2);
+	assert_string_not_equal(ref1, ref2);
+	new_key("k5");
+	assert_int_not_equal(station(ref1, sec1, "k5", "c5a", &log), 0);
+	assert_int_equal(station(ref2, sec2, "k5", "c5", &log), 0);
+	buf_free(&log);
+}
+
+static void test_cmp_secret_needs_the_ra_and_a_registration(void **state)
+{
+	struct buf b = BUF_INIT;
+	char url[256];
+	long st;
+	json_t *o;
+
+	assert_int_equal(api("POST", "/v1/registrations/NO-SUCH/cmp-secret", "", &b), 404);
+	o = parse(&b);
+	assert_string_equal(str(o, "error"), "not_found");
+	json_decref(o);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/registrations/CMP-1/cmp-secret",
+		 tls_port);
+	st = request(CLIENT_OTHER, "POST", url, "", 0, "application/json", &b);
+	assert_true(st == 403 || st == 0);
+	/* Not offered on the public listener. */
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/registrations/CMP-1/cmp-secret",
+		 pub_port);
+	assert_int_equal(request(CLIENT_NONE, "POST", url, "", 0, "application/json", &b), 404);
+	buf_free(&b);
+}
+
+static void test_cmp_endpoint_rejects_what_is_not_cmp(void **state)
+{
+	struct buf b = BUF_INIT;
+	char url[256];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/cmp", pub_port);
+	assert_int_equal(request(CLIENT_NONE, "POST", url, "x", 1, "text/plain", &b), 415);
+	assert_int_equal(request(CLIENT_NONE, "POST", url, "\x30\x03\x02\x01\x00", 5,
+				 "application/pkixcmp", &b),
+			 400);
+	assert_int_equal(request(CLIENT_NONE, "GET", url, NULL, 0, NULL, &b), 405);
+	buf_free(&b);
+}
+
+static void test_revoking_the_registration_revokes_the_cmp_certificate(void **state)
+{
+	struct buf b = BUF_INIT;
+	char ref[65], sec[65], serial[128];
+
+	cmp_secret("CMP-6", ref, sec);
+	new_key("k6");
+	assert_int_equal(station(ref, sec, "k6", "c6", &b), 0);
+	assert_int_equal(sh(&b,
+			    "openssl ocsp -issuer %s/issuing.pem -cert %s/c6.pem -CAfile "
+			    "%s/root.pem -url http://127.0.0.1:%d/ocsp 2>&1",
+			    cadir, dir, cadir, pub_port),
+			 0);
+	assert_non_null(strstr(b.data, ": good"));
+	/* An unused secret of a revoked registration is refused too. */
+	cmp_secret("CMP-6", ref, sec);
+	assert_int_equal(
+		api("POST", "/v1/registrations/CMP-6/revoke", "{\"reason\":\"keyCompromise\"}", &b),
+		200);
+	assert_int_equal(sh(&b,
+			    "openssl ocsp -issuer %s/issuing.pem -cert %s/c6.pem -CAfile "
+			    "%s/root.pem -url http://127.0.0.1:%d/ocsp 2>&1",
+			    cadir, dir, cadir, pub_port),
+			 0);
+	assert_non_null(strstr(b.data, ": revoked"));
+	assert_int_equal(sh(&b, "openssl x509 -in %s/c6.pem -noout -serial", dir), 0);
+	assert_true(strncmp(b.data, "serial=", 7) == 0);
+	snprintf(serial, sizeof(serial), "Serial Number: %.*s", (int)strcspn(b.data + 7, "\n"),
+		 b.data + 7);
+	assert_int_equal(sh(&b,
+			    "curl -s -o %s/crl.der http://127.0.0.1:%d/crl && "
+			    "openssl crl -inform DER -in %s/crl.der -noout -text",
+			    dir, pub_port, dir),
+			 0);
+	assert_non_null(strstr(b.data, serial));
+	new_key("k6b");
+	assert_int_not_equal(station(ref, sec, "k6b", "c6b", &b), 0);
+	assert_int_equal(api("POST", "/v1/registrations/CMP-6/cmp-secret", "", &b), 409);
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cmp_issues_the_registrations_subject_for_the_stations_key),
+		cmocka_unit_test(test_cmp_refuses_a_reused_secret),
+		cmocka_unit_test(test_cmp_refuses_a_wrong_secret),
+		cmocka_unit_test(test_cmp_refuses_an_unknown_reference),
+		cmocka_unit_test(test_new_secret_replaces_an_unused_one),
+		cmocka_unit_test(test_cmp_secret_needs_the_ra_and_a_registration),
+		cmocka_unit_test(test_cmp_endpoint_rejects_what_is_not_cmp),
+		cmocka_unit_test(test_revoking_the_registration_revokes_the_cmp_certificate),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
