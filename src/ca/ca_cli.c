@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ca/ca_db.h"
 #include "ca/ca_http.h"
+#include "ca/ca_letter.h"
 #include "ca/ca_service.h"
 #include "util/log.h"
 
@@ -22,10 +24,13 @@ static const char ca_usage[] =
 	"                     [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
 	"                     [--public-url URL]\n"
 	"       qcra ca serve [--dir DIR] [--listen ADDR:PORT] [--public-listen ADDR:PORT]\n"
+	"       qcra ca pin-letter [--dir DIR] --order ID --out FILE\n"
 	"\n"
 	"  DIR defaults to ./var/ca.  init creates the CA there (keys in a SoftHSM2\n"
 	"  token under DIR/tokens); serve runs it: the RA API over TLS on --listen\n"
-	"  (127.0.0.1:8443), CRL and OCSP over HTTP on --public-listen (127.0.0.1:8480).\n";
+	"  (127.0.0.1:8443), CRL and OCSP over HTTP on --public-listen (127.0.0.1:8480).\n"
+	"  pin-letter hands out the PIN letter of a card once: it is copied to FILE\n"
+	"  (0600) and the CA's copy is deleted.\n";
 
 /* Options shared by init and serve, mapped onto ca.conf keys. */
 static const struct option long_opts[] = {
@@ -201,8 +206,72 @@ out:
 	return rc;
 }
 
+/* `qcra ca pin-letter`: the sealed letter goes out once. */
+static int ca_cmd_pin_letter(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"dir", required_argument, NULL, 'd'},
+		{"order", required_argument, NULL, 'n'},
+		{"out", required_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *dir = "./var/ca", *order = NULL, *out = NULL;
+	char err[512], path[PATH_MAX + 32];
+	struct ca_conf c;
+	struct ca_db *db;
+	struct ca_db_reg r;
+	int ch, rc, found = -1;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'd')
+			dir = optarg;
+		else if (ch == 'n')
+			order = optarg;
+		else if (ch == 'o')
+			out = optarg;
+		else {
+			fputs(ca_usage, stderr);
+			return 2;
+		}
+	}
+	if (order == NULL || out == NULL || optind != argc) {
+		fputs(ca_usage, stderr);
+		return 2;
+	}
+	ca_conf_defaults(&c, dir);
+	if (ca_conf_load(&c, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra ca pin-letter: %s\n", err);
+		return 1;
+	}
+	ca_path(&c, "ca.db", path, sizeof(path));
+	db = ca_db_open(path, err, sizeof(err));
+	if (db == NULL) {
+		fprintf(stderr, "qcra ca pin-letter: %s\n", err);
+		return 1;
+	}
+	rc = ca_letter_collect(&c, order, out, err, sizeof(err));
+	if (rc == 0) {
+		ca_db_event(db, "pin_letter_collected", order, NULL);
+		printf("PIN letter of order %s written to %s; the CA's copy is deleted\n", order,
+		       out);
+	} else if (rc == 1) {
+		found = ca_db_reg_get(db, order, &r);
+		if (found == 1)
+			ca_db_reg_free(&r);
+		fprintf(stderr, "qcra ca pin-letter: %s\n",
+			found == 1 ? "the PIN letter of this order was already collected"
+				   : "no PIN letter: no card was issued for this order");
+	} else
+		fprintf(stderr, "qcra ca pin-letter: %s\n", err);
+	ca_db_close(db);
+	return rc == 0 ? 0 : 1;
+}
+
 int cli_ca(int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "pin-letter") == 0)
+		return ca_cmd_pin_letter(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "init") == 0)
 		return ca_cmd_init(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "serve") == 0)

@@ -16,6 +16,7 @@
 #include <openssl/rand.h>
 
 #include "ca/ca_int.h"
+#include "ca/ca_letter.h"
 #include "util/log.h"
 
 #define ISSUING_KEY_LABEL "issuing-ca"
@@ -190,8 +191,8 @@ out:
 
 /* Produces the card: a new token with random PUK and PIN, the key pair
  * generated on it, the certificate issued and stored next to the key.
- * The PIN and PUK would go on the PIN letter; that is not written yet,
- * so they are wiped here and never stored.  Returns the certificate
+ * The PIN and PUK go only on the PIN letter (DIR/letters/ORDER.pdf, see
+ * ca_letter.h) and are wiped here.  Returns the certificate
  * (caller frees) and the card label in card; NULL on error. */
 static X509 *produce_card(struct ca *ca, const struct ca_registration *r, char *card,
 			  size_t cardlen)
@@ -225,6 +226,10 @@ static X509 *produce_card(struct ca *ca, const struct ca_registration *r, char *
 	    !p11_key_is_protected(s, CARD_KEY_LABEL)) {
 		log_warnx("order %s: card %s: key not protected or certificate not stored",
 			  r->order_id, card);
+		X509_free(x);
+		x = NULL;
+	} else if (ca_letter_write(&ca->conf, r, card, pin, puk, err, sizeof(err)) != 0) {
+		log_warnx("order %s: PIN letter: %s", r->order_id, err);
 		X509_free(x);
 		x = NULL;
 	}
@@ -267,7 +272,9 @@ static int record_issue(struct ca *ca, const struct ca_registration *r, const ch
 	    ca_db_shipment_current(ca->db, r->office, now, &ship) != 0 ||
 	    ca_db_reg_add(ca->db, r->order_id, canon, ca_profile_name(r->subject.profile),
 			  r->office, serial, card, ship, now) != 0 ||
-	    ca_db_event(ca->db, "issue", r->order_id, serial) != 0 || ca_db_commit(ca->db) != 0) {
+	    ca_db_event(ca->db, "issue", r->order_id, serial) != 0 ||
+	    ca_db_event(ca->db, "pin_letter", r->order_id, card) != 0 ||
+	    ca_db_commit(ca->db) != 0) {
 		ca_db_rollback(ca->db);
 		goto out;
 	}
