@@ -29,6 +29,19 @@ int doc_request_pdf(const struct order *o, const struct catalog *c, struct buf *
 int doc_contract_pdf(const struct order *o, const struct catalog *c, struct buf *out);
 int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf *out);
 
+/*
+ * The document name ("request.pdf", "contract.pdf" or "proforma.pdf")
+ * of order o appended to out, served from a bounded in-process cache
+ * (cache.c) when exactly this order (every field, updated_at included)
+ * was drawn before, else rendered and kept.  Thread-safe.  Returns 0,
+ * -1 (logged) when rendering fails, -2 for an unknown name.  The caller
+ * checks access first.
+ */
+int doc_order_pdf(const struct order *o, const struct catalog *c, const char *name,
+		  struct buf *out);
+/* Empties the cache (tests, shutdown). */
+void doc_cache_clear(void);
+
 /* The IPS QR payload printed on the proforma of order o. */
 int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out, size_t outlen);
 

@@ -27,6 +27,7 @@ enum stmt_id {
 	S_BEGIN,
 	S_COMMIT,
 	S_ROLLBACK,
+	S_BEGIN_READ,
 	S_MEMBER_BY_LICENSE,
 	S_MEMBER_GET,
 	S_MEMBER_INSERT,
@@ -136,6 +137,7 @@ static const char *const stmt_sql[S__MAX] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
+	[S_BEGIN_READ] = "BEGIN DEFERRED",
 	[S_MEMBER_BY_LICENSE] = "SELECT " MEMBER_COLS " FROM members WHERE license_number = $1",
 	[S_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = $1",
 	[S_MEMBER_INSERT] = "INSERT INTO members (license_number, first_name, last_name, jmbg, "
@@ -347,22 +349,90 @@ static sqlite3_stmt *prepare(struct conn *c, const char *text)
 	return s;
 }
 
-/* The prepared statement `id` on this thread's connection, reset and
- * unbound, or NULL (logged). */
-static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
-{
-	struct conn *c = conn_get(st);
+/*
+ * Read scope (store_read_begin): this thread's connection while a
+ * deferred read transaction opened by store_read_begin() is open, else
+ * NULL.  Anything that may write ends it first, so writes run exactly
+ * as without it: a statement that is not read-only, store_begin(), and
+ * any raw use of the connection (sq_conn).
+ */
+static _Thread_local struct conn *read_conn;
 
-	if (c == NULL)
-		return NULL;
+static sqlite3_stmt *conn_stmt(struct conn *c, enum stmt_id id)
+{
 	if (c->stmt[id] == NULL)
 		c->stmt[id] = prepare(c, stmt_sql[id]);
 	return c->stmt[id];
 }
 
+static void read_scope_end(void)
+{
+	struct conn *c = read_conn;
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c == NULL)
+		return;
+	read_conn = NULL;
+	if (sqlite3_get_autocommit(c->db) || (s = conn_stmt(c, S_COMMIT)) == NULL)
+		return;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return;
+	/* Never leave it open: what follows must run in autocommit. */
+	log_warnx("store: end of read transaction: %s", sqlite3_errmsg(c->db));
+	if ((s = conn_stmt(c, S_ROLLBACK)) != NULL) {
+		sqlite3_step(s);
+		sqlite3_reset(s);
+	}
+}
+
+/* The prepared statement `id` on this thread's connection, reset and
+ * unbound, or NULL (logged). */
+static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
+{
+	struct conn *c = conn_get(st);
+	sqlite3_stmt *s;
+
+	if (c == NULL)
+		return NULL;
+	s = conn_stmt(c, id);
+	if (read_conn != NULL && s != NULL && (id == S_BEGIN || !sqlite3_stmt_readonly(s)))
+		read_scope_end();
+	return s;
+}
+
 struct conn *sq_conn(struct store *st)
 {
+	read_scope_end();
 	return conn_get(st);
+}
+
+int store_read_begin(struct store *st)
+{
+	struct conn *c = conn_get(st);
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c == NULL || read_conn != NULL || !sqlite3_get_autocommit(c->db))
+		return STORE_ERROR;
+	if ((s = conn_stmt(c, S_BEGIN_READ)) == NULL)
+		return STORE_ERROR;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store: begin read transaction: %s", sqlite3_errmsg(c->db));
+		return STORE_ERROR;
+	}
+	read_conn = c;
+	return STORE_OK;
+}
+
+void store_read_end(struct store *st)
+{
+	(void)st;
+	read_scope_end();
 }
 
 sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
@@ -374,12 +444,14 @@ sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
 		return NULL;
 	h = ((size_t)(uintptr_t)sql >> 4) % STMT_CACHE;
 	for (i = 0; i < STMT_CACHE; i++, h = (h + 1) % STMT_CACHE) {
-		if (c->cache[h].sql == sql)
-			return c->cache[h].s;
 		if (c->cache[h].sql == NULL) {
 			if ((c->cache[h].s = prepare(c, sql)) == NULL)
 				return NULL;
 			c->cache[h].sql = sql;
+		}
+		if (c->cache[h].sql == sql) {
+			if (read_conn != NULL && !sqlite3_stmt_readonly(c->cache[h].s))
+				read_scope_end();
 			return c->cache[h].s;
 		}
 	}

@@ -47,6 +47,17 @@ int store_begin(struct store *st); /* write transaction */
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/*
+ * A read transaction on this thread's connection (BEGIN DEFERRED), so
+ * the reads that follow share one snapshot and one WAL read lock
+ * instead of one each.  Whatever may write ends it first (a statement
+ * that is not read-only, store_begin(), raw use of the connection), so
+ * writes behave as without it.  store_read_end() ends it; harmless when
+ * none is open.  STORE_ERROR when a transaction is already open.
+ */
+int store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+
 /* ---- Member register ------------------------------------------------ */
 
 struct member {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/catalog_load.h"
+#include "docs/docs.h"
 #include "domain/catalog.h"
 #include "mail/mail.h"
 #include "util/embedded.h"
@@ -205,6 +206,7 @@ void app_free(struct app *app)
 	app->tmpl = NULL;
 	free(app->catalog);
 	app->catalog = NULL;
+	doc_cache_clear();
 	sodium_memzero(app->secret, sizeof(app->secret));
 	i18n_free();
 }
@@ -355,7 +357,7 @@ void app_handle(struct req *r)
 	const struct route *rt = NULL;
 	enum http_method m = r->method == HTTP_HEAD ? HTTP_GET : r->method;
 	size_t i;
-	int path_known = 0;
+	int path_known = 0, reading = 0;
 	struct buf allow = BUF_INIT;
 
 	pick_lang(r);
@@ -389,15 +391,20 @@ void app_handle(struct req *r)
 		return;
 	}
 	buf_free(&allow);
+	/* A GET's reads (session, account, member, list) in one read
+	 * transaction; a write on the way (the session touch, an audit
+	 * entry) ends it first (store_read_begin). */
+	if (m == HTTP_GET)
+		reading = store_read_begin(app_of(r)->store) == STORE_OK;
 	session_load(r);
 	if (rt->flags & R_FORM) {
 		if (http_parse_form(r) != 0) {
 			page_error(r, 400, "error.bad_form");
-			return;
+			goto out;
 		}
 		if (!csrf_valid(r)) {
 			page_error(r, 403, "error.csrf");
-			return;
+			goto out;
 		}
 	}
 	if (rt->roles != 0) {
@@ -405,13 +412,13 @@ void app_handle(struct req *r)
 
 		if (u == NULL) {
 			http_redirect(r, "/ra/login");
-			return;
+			goto out;
 		}
 		if (!(u->role & rt->roles)) {
 			app_audit(r, "access_denied", r->path, "denied", "role %s",
 				  ra_role_name(u->role));
 			page_error(r, 403, "error.forbidden");
-			return;
+			goto out;
 		}
 	}
 	if ((rt->flags & R_MEMBER) && session_user(r) == NULL) {
@@ -421,9 +428,12 @@ void app_handle(struct req *r)
 		url_encode(&loc, r->path);
 		http_redirect(r, buf_cstr(&loc));
 		buf_free(&loc);
-		return;
+		goto out;
 	}
 	rt->fn(r);
+out:
+	if (reading)
+		store_read_end(app_of(r)->store);
 }
 
 /* ---- Mail ---------------------------------------------------------------- */

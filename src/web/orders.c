@@ -775,14 +775,8 @@ int order_pdf_respond(struct req *r, const struct order *o, const char *name)
 	int rc;
 
 	buf_reset(&r->out);
-	if (strcmp(name, "request.pdf") == 0)
-		rc = doc_request_pdf(o, app_of(r)->catalog, &r->out);
-	else if (strcmp(name, "contract.pdf") == 0)
-		rc = doc_contract_pdf(o, app_of(r)->catalog, &r->out);
-	else if (strcmp(name, "proforma.pdf") == 0)
-		rc = doc_proforma_pdf(o, app_of(r)->catalog, &r->out);
-	else
-		rc = -1;
+	/* Deterministic per order version: served from docs' cache (cache.c). */
+	rc = doc_order_pdf(o, app_of(r)->catalog, name, &r->out);
 	if (rc != 0) {
 		log_warnx("order %lld: %s failed", o->id, name);
 		buf_reset(&r->out);
