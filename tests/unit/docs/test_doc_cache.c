@@ -1,0 +1,140 @@
+/* The cache of rendered documents: a hit only for exactly the same
+ * order; another order or a changed one is rendered anew. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "docs/docs.h"
+#include "util/embedded.h"
+
+static struct catalog cat;
+
+static int setup(void **state)
+{
+	const struct embedded_file *f = embedded_find("data/catalog.ini");
+	char err[256];
+
+	if (f == NULL || catalog_parse(&cat, (const char *)f->data, err, sizeof(err)) != 0)
+		return -1;
+	doc_cache_clear();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	doc_cache_clear();
+	return 0;
+}
+
+static void order_of(struct order *o, long long id, const char *name)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	o->account_id = 7;
+	o->type = ORDER_NATURAL;
+	snprintf(o->state, sizeof(o->state), "confirmed");
+	snprintf(o->first_name, sizeof(o->first_name), "%s", name);
+	snprintf(o->last_name, sizeof(o->last_name), "Petrovi\xc4\x87");
+	snprintf(o->jmbg, sizeof(o->jmbg), "0511985715143");
+	snprintf(o->id_type, sizeof(o->id_type), "id_card");
+	snprintf(o->id_number, sizeof(o->id_number), "123456789");
+	snprintf(o->id_issuer, sizeof(o->id_issuer), "PU Novi Sad");
+	snprintf(o->street, sizeof(o->street), "Zmaj Jovina 1");
+	snprintf(o->postal_code, sizeof(o->postal_code), "21000");
+	snprintf(o->city, sizeof(o->city), "Novi Sad");
+	snprintf(o->email, sizeof(o->email), "ana@example.rs");
+	snprintf(o->phone, sizeof(o->phone), "+381641234567");
+	snprintf(o->license_number, sizeof(o->license_number), "311234567");
+	snprintf(o->office, sizeof(o->office), "NS");
+	snprintf(o->validity, sizeof(o->validity), "3y");
+	assert_int_equal(order_payment_ref(id, o->payment_ref, sizeof(o->payment_ref)), 0);
+	o->created_at = o->updated_at = o->confirmed_at = 1760000000;
+}
+
+/* The cached answer equals a fresh rendering, byte for byte. */
+static void assert_same_as_fresh(const struct order *o)
+{
+	struct buf cached = BUF_INIT, fresh = BUF_INIT;
+
+	assert_int_equal(doc_order_pdf(o, &cat, "proforma.pdf", &cached), 0);
+	assert_int_equal(doc_proforma_pdf(o, &cat, &fresh), 0);
+	assert_int_equal(cached.len, fresh.len);
+	assert_memory_equal(cached.data, fresh.data, fresh.len);
+	buf_free(&cached);
+	buf_free(&fresh);
+}
+
+static void test_repeat_download_is_identical(void **state)
+{
+	struct order o;
+
+	order_of(&o, 1, "Ana");
+	assert_same_as_fresh(&o);
+	assert_same_as_fresh(&o); /* now from the cache */
+}
+
+static void test_other_order_never_gets_a_cached_document(void **state)
+{
+	struct order a, b;
+
+	order_of(&a, 1, "Ana");
+	order_of(&b, 2, "Ana");
+	assert_same_as_fresh(&a);
+	assert_same_as_fresh(&b); /* differs only by id: must not be a's */
+}
+
+static void test_changed_order_is_rendered_anew(void **state)
+{
+	struct order o;
+
+	order_of(&o, 3, "Ana");
+	assert_same_as_fresh(&o);
+	snprintf(o.first_name, sizeof(o.first_name), "Milica");
+	o.updated_at++;
+	assert_same_as_fresh(&o);
+}
+
+static void test_unknown_document_name_is_refused(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct order o;
+
+	order_of(&o, 4, "Ana");
+	assert_int_equal(doc_order_pdf(&o, &cat, "../secret.pdf", &b), -2);
+	assert_int_equal(b.len, 0);
+	buf_free(&b);
+}
+
+static void test_many_orders_stay_correct_past_the_limit(void **state)
+{
+	struct order o;
+	long long id;
+
+	for (id = 100; id < 180; id++) { /* more than the cache holds */
+		struct buf b = BUF_INIT;
+
+		order_of(&o, id, "Ana");
+		assert_int_equal(doc_order_pdf(&o, &cat, "request.pdf", &b), 0);
+		buf_free(&b);
+	}
+	order_of(&o, 100, "Ana");
+	assert_same_as_fresh(&o);
+}
+
+int main(void)
+{
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_repeat_download_is_identical),
+		T(test_other_order_never_gets_a_cached_document),
+		T(test_changed_order_is_rendered_anew),
+		T(test_unknown_document_name_is_refused),
+		T(test_many_orders_stay_correct_past_the_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
