@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "ca_testlib.h"
 #include <jansson.h>
 
 #include "ca/ca.h"
@@ -31,32 +33,6 @@
 
 static char dir[64], cadir[128], card[64], pin[16], puk[16];
 static const char *bin;
-
-static int sh(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sh(struct buf *out, const char *fmt, ...)
-{
-	struct buf cmd = BUF_INIT;
-	char chunk[4096];
-	va_list ap;
-	size_t n;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	buf_vprintf(&cmd, fmt, ap);
-	va_end(ap);
-	p = popen(buf_cstr(&cmd), "r");
-	buf_free(&cmd);
-	if (p == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		if (out != NULL)
-			buf_append(out, chunk, n);
-	if (out != NULL)
-		buf_cstr(out);
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* The n digits that follow label in text (skipping anything else). */
 static void digits_after(const char *text, const char *label, size_t n, char *out)

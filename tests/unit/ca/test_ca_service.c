@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 
 #include <cmocka.h>
+
+#include "ca_testlib.h"
 #include <curl/curl.h>
 #include <jansson.h>
 
@@ -36,71 +38,6 @@
 static char dir[64], cadir[128];
 static int tls_port, pub_port;
 static pid_t server = -1;
-
-static int free_port(void)
-{
-	struct sockaddr_in a;
-	socklen_t len = sizeof(a);
-	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    getsockname(fd, (struct sockaddr *)&a, &len) != 0)
-		port = -1;
-	else
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static int port_open(int port)
-{
-	struct sockaddr_in a;
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_port = htons((unsigned short)port);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
-	close(fd);
-	return ok;
-}
-
-/* Runs a shell command; its stdout into out (may be NULL).  Exit status. */
-static int sh(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int sh(struct buf *out, const char *fmt, ...)
-{
-	struct buf cmd = BUF_INIT;
-	char chunk[4096];
-	va_list ap;
-	size_t n;
-	FILE *p;
-	int st;
-
-	va_start(ap, fmt);
-	buf_vprintf(&cmd, fmt, ap);
-	va_end(ap);
-	p = popen(buf_cstr(&cmd), "r");
-	buf_free(&cmd);
-	if (p == NULL)
-		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		if (out != NULL)
-			buf_append(out, chunk, n);
-	if (out != NULL)
-		buf_cstr(out);
-	st = pclose(p);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	buf_append(arg, p, size * n);
-	return size * n;
-}
 
 enum client { CLIENT_RA, CLIENT_NONE, CLIENT_OTHER };
 
