@@ -15,10 +15,10 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <sodium.h>
 
 #include "domain/csv.h"
 #include "util/escape.h"
+#include "util/sha256.h"
 
 #define STMT_VALUE_MSG 48   /* bytes of an offending value quoted in a message */
 #define STMT_FIELD_MAX 1024 /* bytes of a field looked at (decoded, joined) */
@@ -327,12 +327,10 @@ struct stmt_fp_slot {
  */
 static int stmt_fingerprints(struct statement *st)
 {
-	static const char hex[] = "0123456789abcdef";
-	unsigned char digest[crypto_hash_sha256_BYTES];
 	char base[STMT_FP_BASE_MAX], count[24];
 	struct stmt_fp_slot *slots, *sl;
 	struct stmt_line *l;
-	size_t cap = 16, i, j, h, len;
+	size_t cap = 16, i, h, len;
 	uint64_t hash;
 
 	if (st->nlines == 0)
@@ -357,12 +355,7 @@ static int stmt_fingerprints(struct statement *st)
 		}
 		count[stmt_decimal(count, sl->count++)] = '\0';
 		len = stmt_fp_field(base, len, count, sizeof(count));
-		crypto_hash_sha256(digest, (const unsigned char *)base, len);
-		for (j = 0; j < sizeof(digest); j++) {
-			l->fingerprint[2 * j] = hex[digest[j] >> 4];
-			l->fingerprint[2 * j + 1] = hex[digest[j] & 0xf];
-		}
-		l->fingerprint[2 * sizeof(digest)] = '\0';
+		sha256_hex(base, len, l->fingerprint);
 	}
 	free(slots);
 	return 0;
@@ -1183,8 +1176,6 @@ int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct s
 	if (fmt == STMT_AUTO)
 		fmt = stmt_detect(data != NULL ? data : "", len);
 	st->format = fmt;
-	if (sodium_init() < 0)
-		return stmt_fatal(st, 0, "libsodium failed to initialise");
 	if (fmt == STMT_CSV)
 		rc = stmt_csv(data != NULL ? data : "", len, st);
 	else

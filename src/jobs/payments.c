@@ -4,7 +4,6 @@
  * orders paid in full, keeping everything else open for an operator.
  * The rules are described in web/ra_payments.c, which shows them.
  */
-#include <sodium.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "jobs/payments.h"
 #include "store/store_payments.h"
 #include "util/log.h"
+#include "util/sha256.h"
 
 /* Imports of at least BULK_LINES lines get a page cache of up to
  * BULK_CACHE (SQLite cache_size: -KiB) while they run. */
@@ -109,8 +109,8 @@ int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97, struct
 int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order *po, int *settled)
 {
 	struct payment_match m;
-	char money[32], object[32], where[64];
-	int settle, rc;
+	char money[32], object[32];
+	int settle, rc = STORE_OK;
 
 	if (payment_match(po != NULL, po ? po->total_para : 0, po ? po->paid_para : 0,
 			  p->amount_para, &m) != 0) {
@@ -130,15 +130,17 @@ int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order 
 	snprintf(p->created_by, sizeof(p->created_by), "%s", x->actor);
 	if ((rc = store_payment_add(x->st, p)) != STORE_OK)
 		return rc;
-	payment_amount_format(p->amount_para, money, sizeof(money));
-	snprintf(object, sizeof(object), "payment:%lld", p->id);
-	if (p->import_id != 0)
-		snprintf(where, sizeof(where), "import %lld line %lld", p->import_id, p->line);
-	else
-		snprintf(where, sizeof(where), "manual");
-	rc = pay_audit(x, "payment.record", object, "ok",
-		       "%s: %s RSD, reference %s: %s, order %lld%s", where, money, p->reference,
-		       p->match, p->order_id, settle ? " (settled)" : "");
+	/* A payment typed in gets its own audit entry; imported ones are
+	 * covered by the import's entry (the file's SHA-256 and counts: each
+	 * row keeps its import id, line and fingerprint, so the file the
+	 * office keeps reproduces them). */
+	if (p->import_id == 0) {
+		payment_amount_format(p->amount_para, money, sizeof(money));
+		snprintf(object, sizeof(object), "payment:%lld", p->id);
+		rc = pay_audit(x, "payment.record", object, "ok",
+			       "manual: %s RSD, reference %s: %s, order %lld%s", money,
+			       p->reference, p->match, p->order_id, settle ? " (settled)" : "");
+	}
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, po, p->id, p->amount_para, NULL);
 	if (settled != NULL)
@@ -210,7 +212,6 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	struct pay_ctx x = *ctx;
 	struct store *st = x.st;
 	const char *actor = x.actor;
-	unsigned char hash[crypto_hash_sha256_BYTES];
 	struct statement sm;
 	struct stmt_import *imp = calloc(1, sizeof(*imp));
 	long long cache = 0;
@@ -221,8 +222,7 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	memset(&sm, 0, sizeof(sm));
 	if (imp == NULL)
 		return STORE_ERROR;
-	crypto_hash_sha256(hash, (const unsigned char *)data, len);
-	sodium_bin2hex(imp->sha256, sizeof(imp->sha256), hash, sizeof(hash));
+	sha256_hex(data, len, imp->sha256);
 	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
 	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
 		snprintf(out->why, sizeof(out->why), "%s", sm.error);

@@ -668,6 +668,16 @@ static void writer_release(struct conn *c)
 	}
 }
 
+static void write_scope(struct store *st, int writing)
+{
+	struct conn *c = conn_get(st);
+
+	if (c != NULL) {
+		c->writing = writing;
+		c->audit_last[0] = '\0';
+	}
+}
+
 int store_begin(struct store *st)
 {
 	sqlite3_stmt *s = stmt(st, S_BEGIN);
@@ -677,6 +687,7 @@ int store_begin(struct store *st)
 		return STORE_ERROR;
 	writer_acquire();
 	rc = step_done(s, "begin");
+	write_scope(st, rc == STORE_OK);
 	busy_credit_us = 0;
 	if (rc != STORE_OK)
 		writer_release(conn_get(st));
@@ -691,6 +702,7 @@ int store_commit(struct store *st)
 	if (s == NULL)
 		return STORE_ERROR;
 	rc = step_done(s, "commit");
+	write_scope(st, 0);
 	writer_release(conn_get(st));
 	return rc;
 }
@@ -702,6 +714,7 @@ void store_rollback(struct store *st)
 
 	if (s != NULL && c != NULL && !sqlite3_get_autocommit(c->db))
 		step_done(s, "rollback");
+	write_scope(st, 0);
 	writer_release(c);
 }
 

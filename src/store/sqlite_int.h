@@ -21,6 +21,11 @@ struct conn {
 		const char *sql;
 		sqlite3_stmt *s;
 	} cache[STMT_CACHE];
+	/* In a write transaction of store_begin: 1, and the hash of the
+	 * audit entry appended last in it ("" when none), the next entry's
+	 * link without reading it back.  Reset when the transaction ends. */
+	int writing;
+	char audit_last[65];
 	struct conn *next; /* in store->conns */
 	struct store *owner;
 };

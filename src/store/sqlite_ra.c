@@ -191,19 +191,28 @@ int store_operator_each(struct store *st, int (*fn)(void *arg, const struct oper
 
 static int audit_insert(struct store *st, struct audit_entry *e)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_AUDIT_LAST);
+	struct conn *c = sq_conn(st);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if (c == NULL)
 		return STORE_ERROR;
-	rc = sq_step_row(s, "audit last");
-	if (rc == STORE_ERROR)
-		return rc;
-	if (rc == STORE_OK) {
-		sq_col_text(s, 0, e->prev_hash, sizeof(e->prev_hash));
-		sq_done(s);
-	} else
-		snprintf(e->prev_hash, sizeof(e->prev_hash), "%s", AUDIT_GENESIS);
+	if (sqlite3_get_autocommit(c->db))
+		c->writing = 0; /* the transaction ended under us (an I/O error) */
+	if (c->writing && c->audit_last[0] != '\0') {
+		memcpy(e->prev_hash, c->audit_last, sizeof(e->prev_hash));
+	} else {
+		if ((s = sq_stmt(st, SQL_AUDIT_LAST)) == NULL)
+			return STORE_ERROR;
+		rc = sq_step_row(s, "audit last");
+		if (rc == STORE_ERROR)
+			return rc;
+		if (rc == STORE_OK) {
+			sq_col_text(s, 0, e->prev_hash, sizeof(e->prev_hash));
+			sq_done(s);
+		} else
+			snprintf(e->prev_hash, sizeof(e->prev_hash), "%s", AUDIT_GENESIS);
+	}
 	audit_hash(e, e->hash);
 	if ((s = sq_stmt(st, SQL_AUDIT_INSERT)) == NULL)
 		return STORE_ERROR;
@@ -217,8 +226,11 @@ static int audit_insert(struct store *st, struct audit_entry *e)
 	sq_bind_text(s, 8, e->prev_hash);
 	sq_bind_text(s, 9, e->hash);
 	rc = sq_step_done(s, "audit append");
-	if (rc == STORE_OK)
-		e->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	if (rc == STORE_OK) {
+		e->id = sqlite3_last_insert_rowid(c->db);
+		if (c->writing)
+			memcpy(c->audit_last, e->hash, sizeof(c->audit_last));
+	}
 	return rc;
 }
 

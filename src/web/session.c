@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "util/log.h"
+#include "util/sha256.h"
 #include "web/app.h"
 
 #define SESSION_COOKIE "qcra_session"
@@ -45,7 +46,7 @@ void token_new(char out[65], unsigned char hash[32])
 
 void token_hash(const char *token, unsigned char hash[32])
 {
-	crypto_hash_sha256(hash, (const unsigned char *)token, strlen(token));
+	sha256(token, strlen(token), hash);
 }
 
 static void clear_cookie(struct req *r)

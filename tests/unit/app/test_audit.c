@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "domain/audit.h"
 #include "store/store.h"
@@ -129,6 +130,68 @@ static void test_control_characters_are_escaped(void **state)
 	assert_string_equal(out, "a\\x0d\\x0ab\\x5cc\\x01");
 }
 
+/* The documented form: SHA-256 over "<length>:<field>" for prev_hash,
+ * the time, actor, address, action, object, outcome and detail.  The
+ * expectation is computed here with libsodium, apart from audit.c. */
+static void test_hash_is_sha256_of_length_prefixed_fields(void **state)
+{
+	struct audit_entry e;
+	unsigned char d[crypto_hash_sha256_BYTES];
+	char text[512], want[65], got[65];
+	int n;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	snprintf(e.prev_hash, sizeof(e.prev_hash), "%064d", 0);
+	e.at = 1700000000;
+	snprintf(e.actor, sizeof(e.actor), "operator:bg1");
+	snprintf(e.action, sizeof(e.action), "order.verify");
+	snprintf(e.object, sizeof(e.object), "order:7");
+	snprintf(e.outcome, sizeof(e.outcome), "ok");
+	snprintf(e.detail, sizeof(e.detail), "Đorđe: 12:30");
+	n = snprintf(text, sizeof(text), "64:%s10:1700000000%zu:%s0:%zu:%s%zu:%s2:ok%zu:%s",
+		     e.prev_hash, strlen(e.actor), e.actor, strlen(e.action), e.action,
+		     strlen(e.object), e.object, strlen(e.detail), e.detail);
+	assert_true(n > 0 && (size_t)n < sizeof(text));
+	crypto_hash_sha256(d, (const unsigned char *)text, (unsigned long long)n);
+	sodium_bin2hex(want, sizeof(want), d, sizeof(d));
+	audit_hash(&e, got);
+	assert_string_equal(got, want);
+}
+
+/* Entries appended in one transaction link to each other (the store
+ * keeps the last hash while the transaction is open); an entry after a
+ * rolled-back one links to the last committed entry, not to the
+ * entry that was rolled back. */
+static void test_chain_across_transactions_and_rollback(void **state)
+{
+	struct fx *f = *state;
+	struct audit_entry got[5];
+	struct audit_filter all;
+	int i;
+
+	memset(got, 0, sizeof(got));
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	append(f->st, "one", "a");
+	append(f->st, "two", "b");
+	append(f->st, "three", "c");
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	append(f->st, "gone", "rolled back");
+	store_rollback(f->st);
+	append(f->st, "four", "d"); /* its own transaction */
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	append(f->st, "five", "e");
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_audit_each(f->st, &all, collect, got), STORE_OK);
+	assert_string_equal(got[0].action, "one");
+	assert_string_equal(got[3].action, "four");
+	assert_string_equal(got[4].action, "five");
+	for (i = 1; i < 5; i++)
+		assert_string_equal(got[i].prev_hash, got[i - 1].hash);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -137,6 +200,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_database_refuses_update_and_delete, setup,
 						teardown),
 		cmocka_unit_test(test_control_characters_are_escaped),
+		cmocka_unit_test(test_hash_is_sha256_of_length_prefixed_fields),
+		cmocka_unit_test_setup_teardown(test_chain_across_transactions_and_rollback, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
