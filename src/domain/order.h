@@ -56,6 +56,18 @@ struct order {
 	time_t confirmed_at; /* 0 while a draft */
 };
 
+/* One line of a member's order list: what the list shows, nothing else
+ * (a fraction of struct order to read and copy per row). */
+struct order_summary {
+	long long id;
+	enum order_type type;
+	char state[ORDER_STATE_MAX];
+	char first_name[64];
+	char last_name[64];
+	char company_name[160];
+	time_t created_at;
+};
+
 const char *order_type_name(enum order_type t);            /* "natural" / "legal" */
 int order_type_parse(const char *s, enum order_type *out); /* 0 or -1 */
 

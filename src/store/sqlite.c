@@ -194,7 +194,8 @@ static const char *const stmt_sql[S__MAX] = {
 			       "total_para = CASE WHEN $5 <> 0 THEN $5 ELSE total_para END, "
 			       "confirmed_at = CASE WHEN $6 <> 0 THEN $6 ELSE confirmed_at END "
 			       "WHERE id = $1 AND state = $2",
-	[S_ORDER_EACH_OWNED] = ORDER_SELECT " WHERE account_id = $1 ORDER BY id DESC",
+	[S_ORDER_EACH_OWNED] = "SELECT id, type, state, first_name, last_name, company_name, "
+			       "created_at FROM orders WHERE account_id = $1 ORDER BY id DESC",
 	[S_ORDER_EVENT_ADD] = "INSERT INTO order_events (order_id, at, state, actor, note) "
 			      "VALUES ($1, $2, $3, $4, $5)",
 	[S_ORDER_EVENTS] = "SELECT at, state, actor, note FROM order_events WHERE order_id = $1 "
@@ -1396,17 +1397,23 @@ int store_order_transition(struct store *st, long long id, const char *from, con
 }
 
 int store_order_each_owned(struct store *st, long long account_id,
-			   int (*fn)(void *arg, const struct order *o), void *arg)
+			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
 {
 	sqlite3_stmt *s = stmt(st, S_ORDER_EACH_OWNED);
-	struct order o;
+	struct order_summary o;
 	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, account_id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		order_read(s, &o);
+		o.id = sqlite3_column_int64(s, 0);
+		o.type = (enum order_type)sqlite3_column_int(s, 1);
+		col_text(s, 2, o.state, sizeof(o.state));
+		col_text(s, 3, o.first_name, sizeof(o.first_name));
+		col_text(s, 4, o.last_name, sizeof(o.last_name));
+		col_text(s, 5, o.company_name, sizeof(o.company_name));
+		o.created_at = (time_t)sqlite3_column_int64(s, 6);
 		if (fn(arg, &o) != 0)
 			break;
 	}

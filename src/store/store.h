@@ -195,10 +195,10 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
  * the order is not in `from` (someone else moved it first). */
 int store_order_transition(struct store *st, long long id, const char *from, const char *to,
 			   long long total_para, time_t confirmed_at, time_t now);
-/* Calls fn for each order of the account, newest first; fn returning
- * non-zero stops.  */
+/* Calls fn with the summary of each order of the account, newest first;
+ * fn returning non-zero stops.  */
 int store_order_each_owned(struct store *st, long long account_id,
-			   int (*fn)(void *arg, const struct order *o), void *arg);
+			   int (*fn)(void *arg, const struct order_summary *o), void *arg);
 
 struct order_event {
 	time_t at;

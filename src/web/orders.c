@@ -732,7 +732,7 @@ void web_order_page(struct req *r)
 	page_render(r, 200, "order_page", "order.page_title", c);
 }
 
-static int add_order_row(void *arg, const struct order *o)
+static int add_order_row(void *arg, const struct order_summary *o)
 {
 	struct events_ctx *x = arg;
 	struct tctx *row = tctx_add(x->c, "orders");

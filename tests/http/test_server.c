@@ -185,6 +185,34 @@ static void test_oversize_body_with_expect_gets_413_before_upload(void **state)
 	assert_security_headers(&f->r);
 }
 
+/* A GET with one extra header of pad bytes. */
+static void get_with_header(struct fixture *f, size_t pad)
+{
+	struct buf req = BUF_INIT;
+
+	buf_printf(&req, "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Pad: ");
+	for (size_t i = 0; i < pad; i++)
+		buf_putc(&req, 'p');
+	buf_printf(&req, "\r\nConnection: close\r\n\r\n");
+	raw_exchange(&f->s, req.data, req.len, &f->r, 10000);
+	buf_free(&req);
+}
+
+/* The per-connection pool is kept small (it is zeroed on every request):
+ * request heads of a few KiB, more than browsers send (long cookies and
+ * referrers included), are still served; a 40 KiB one gets 431. */
+static void test_request_head_of_6k_served_40k_is_431(void **state)
+{
+	struct fixture *f = *state;
+
+	get_with_header(f, 6 * 1024);
+	assert_int_equal(f->r.status, 200);
+	response_free(&f->r);
+	memset(&f->r, 0, sizeof(f->r));
+	get_with_header(f, 40 * 1024);
+	assert_int_equal(f->r.status, 431);
+}
+
 static void test_malformed_urlencoded_body_is_400(void **state)
 {
 	struct fixture *f = *state;
@@ -327,6 +355,7 @@ int main(void)
 		TEST(test_post_to_healthz_is_405, setup_server),
 		TEST(test_form_body_over_64k_is_413, setup_server),
 		TEST(test_oversize_body_with_expect_gets_413_before_upload, setup_server),
+		TEST(test_request_head_of_6k_served_40k_is_431, setup_server),
 		TEST(test_malformed_urlencoded_body_is_400, setup_server),
 		TEST(test_query_secrets_stay_out_of_log, setup_server),
 		TEST(test_access_log_has_one_line_per_request, setup_server),
