@@ -1,6 +1,7 @@
 #include "core/i18n.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +13,43 @@ struct entry {
 	char *key, *text;
 };
 
+/* Entries sorted by key (i18n_key_at), and an open-addressing index of
+ * them by key hash: a page looks up some twenty messages, and a hash
+ * probe is one string comparison where a binary search took nine. */
 static struct catalogue {
 	struct entry *e;
 	size_t n;
+	uint32_t *slot; /* entry index + 1, 0: empty */
+	size_t mask;    /* slots - 1 (a power of two, at least 2n) */
 } cats[LANG__MAX];
 
 static const char *const codes[LANG__MAX] = {"sr", "en"};
+
+/* FNV-1a. */
+static uint32_t key_hash(const char *k)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	return h;
+}
+
+static void index_build(struct catalogue *c)
+{
+	size_t size = 16, i, h;
+
+	while (size < 2 * c->n)
+		size *= 2;
+	if ((c->slot = calloc(size, sizeof(*c->slot))) == NULL)
+		abort();
+	c->mask = size - 1;
+	for (i = 0; i < c->n; i++) {
+		for (h = key_hash(c->e[i].key) & c->mask; c->slot[h] != 0; h = (h + 1) & c->mask)
+			;
+		c->slot[h] = (uint32_t)(i + 1);
+	}
+}
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -101,6 +133,7 @@ static int load_one(enum lang l, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: key %s defined twice", name, c->e[i].key);
 			return -1;
 		}
+	index_build(c);
 	return 0;
 }
 
@@ -126,19 +159,24 @@ void i18n_free(void)
 			free(cats[l].e[i].text);
 		}
 		free(cats[l].e);
+		free(cats[l].slot);
 		cats[l].e = NULL;
+		cats[l].slot = NULL;
 		cats[l].n = 0;
 	}
 }
 
 static const char *lookup(enum lang l, const char *key)
 {
-	struct entry probe = {(char *)key, NULL}, *e;
+	const struct catalogue *c;
+	size_t h;
 
-	if ((unsigned)l >= LANG__MAX || cats[l].n == 0)
+	if ((unsigned)l >= LANG__MAX || (c = &cats[l])->slot == NULL)
 		return NULL;
-	e = bsearch(&probe, cats[l].e, cats[l].n, sizeof(*e), entry_cmp);
-	return e ? e->text : NULL;
+	for (h = key_hash(key) & c->mask; c->slot[h] != 0; h = (h + 1) & c->mask)
+		if (strcmp(c->e[c->slot[h] - 1].key, key) == 0)
+			return c->e[c->slot[h] - 1].text;
+	return NULL;
 }
 
 const char *i18n_get(enum lang l, const char *key)
