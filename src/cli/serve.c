@@ -14,6 +14,7 @@
 #include "mail/mail.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/group.h"
 
 /* Periodic jobs (expiring stale orders, ...): a thread that runs them
  * at start and then every JOBS_EVERY seconds until told to stop. */
@@ -145,6 +146,12 @@ int cli_serve(int argc, char **argv)
 	hc.access_log = cfg.access_log;
 	hc.app = &app;
 	hc.handler = app_handle;
+	if ((app.group = group_start(&app)) == NULL) {
+		fprintf(stderr, "qcra: cannot start the commit group thread\n");
+		goto out;
+	}
+	hc.deferrable = group_deferrable;
+	hc.defer = group_defer;
 	if ((srv = http_server_start(&hc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
@@ -156,7 +163,9 @@ int cli_serve(int argc, char **argv)
 	log_info("qcra: signal %d, finishing in-flight requests", sig);
 	status = 0;
 out:
+	group_stop(app.group);
 	http_server_stop(srv, 10);
+	group_free(app.group);
 	ca_worker_stop(app.ca);
 	jobs_stop(&jobs);
 	mail_worker_stop(app.mail);

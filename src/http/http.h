@@ -63,6 +63,11 @@ struct req {
 	size_t nheaders;
 	int cacheable; /* 1: static asset; else Cache-Control: no-store */
 	uint64_t start_us;
+
+	/* Deferred requests (http_server_conf.defer): handled off the
+	 * server's threads, answered once http_resume() is called. */
+	int deferred, resumed;
+	struct req *next_deferred; /* for the application's queue */
 };
 
 /* Called once the request (and its body) is complete; must set
@@ -77,6 +82,13 @@ struct http_server_conf {
 	int access_log;
 	void *app;
 	http_handler handler;
+	/* Optional.  When deferrable(req) is 1 for a complete request, the
+	 * connection is suspended and defer(req) takes the request: the
+	 * application runs its handler on a thread of its own, then calls
+	 * http_resume(req), and the response goes out from the server's
+	 * thread.  (A commit group: web/group.c.) */
+	int (*deferrable)(struct req *req);
+	void (*defer)(struct req *req);
 };
 
 struct http_server;
@@ -89,6 +101,8 @@ unsigned short http_server_port(const struct http_server *s);
 /* Stops accepting, waits (up to `grace_secs`) for in-flight requests
  * to finish, then stops the workers and frees the server. */
 void http_server_stop(struct http_server *s, int grace_secs);
+/* A deferred request's response is complete: send it.  Any thread. */
+void http_resume(struct req *r);
 
 /* ---- For handlers ----------------------------------------------------- */
 

@@ -227,8 +227,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (r->resumed)
+		return queue(r);
+	if (s->conf.deferrable != NULL && s->conf.deferrable(r)) {
+		r->deferred = 1;
+		MHD_suspend_connection(conn);
+		s->conf.defer(r);
+		return MHD_YES;
+	}
 	s->conf.handler(r);
 	return queue(r);
+}
+
+void http_resume(struct req *r)
+{
+	r->resumed = 1;
+	MHD_resume_connection(r->conn);
 }
 
 static int resolve(const char *addr, unsigned short port, struct sockaddr_storage *ss, char *err,
@@ -279,6 +293,8 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	 * r->body, not the pool.
 	 */
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	if (conf->deferrable != NULL)
+		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(flags, conf->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,

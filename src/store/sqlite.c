@@ -28,6 +28,9 @@ enum stmt_id {
 	S_COMMIT,
 	S_ROLLBACK,
 	S_BEGIN_READ,
+	S_SAVEPOINT,
+	S_RELEASE,
+	S_ROLLBACK_TO,
 	S_MEMBER_BY_LICENSE,
 	S_MEMBER_GET,
 	S_MEMBER_INSERT,
@@ -138,6 +141,9 @@ static const char *const stmt_sql[S__MAX] = {
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_BEGIN_READ] = "BEGIN DEFERRED",
+	[S_SAVEPOINT] = "SAVEPOINT g",
+	[S_RELEASE] = "RELEASE g",
+	[S_ROLLBACK_TO] = "ROLLBACK TO g",
 	[S_MEMBER_BY_LICENSE] = "SELECT " MEMBER_COLS " FROM members WHERE license_number = $1",
 	[S_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = $1",
 	[S_MEMBER_INSERT] = "INSERT INTO members (license_number, first_name, last_name, jmbg, "
@@ -679,12 +685,30 @@ static void write_scope(struct store *st, int writing)
 	}
 }
 
+/* Inside a commit group, store_begin/commit/rollback are a savepoint of
+ * the group's transaction. */
+static int in_group(struct store *st)
+{
+	struct conn *c = conn_get(st);
+
+	return c != NULL && c->group;
+}
+
+static int exec_stmt(struct store *st, enum stmt_id id, const char *what)
+{
+	sqlite3_stmt *s = stmt(st, id);
+
+	return s == NULL ? STORE_ERROR : step_done(s, what);
+}
+
 int store_begin(struct store *st)
 {
-	sqlite3_stmt *s = stmt(st, S_BEGIN);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if (in_group(st))
+		return exec_stmt(st, S_SAVEPOINT, "savepoint");
+	if ((s = stmt(st, S_BEGIN)) == NULL)
 		return STORE_ERROR;
 	writer_acquire();
 	rc = step_done(s, "begin");
@@ -697,10 +721,12 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
-	sqlite3_stmt *s = stmt(st, S_COMMIT);
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if (in_group(st))
+		return exec_stmt(st, S_RELEASE, "release savepoint");
+	if ((s = stmt(st, S_COMMIT)) == NULL)
 		return STORE_ERROR;
 	rc = step_done(s, "commit");
 	write_scope(st, 0);
@@ -713,10 +739,61 @@ void store_rollback(struct store *st)
 	struct conn *c = conn_get(st);
 	sqlite3_stmt *s = stmt(st, S_ROLLBACK);
 
+	if (c != NULL && c->group) {
+		/* The rows rolled back may hold the last audit entry. */
+		c->audit_last[0] = '\0';
+		if (!sqlite3_get_autocommit(c->db) &&
+		    exec_stmt(st, S_ROLLBACK_TO, "rollback to savepoint") == STORE_OK)
+			exec_stmt(st, S_RELEASE, "release savepoint");
+		return;
+	}
 	if (s != NULL && c != NULL && !sqlite3_get_autocommit(c->db))
 		step_done(s, "rollback");
 	write_scope(st, 0);
 	writer_release(c);
+}
+
+int store_group_begin(struct store *st)
+{
+	struct conn *c = conn_get(st);
+
+	if (c == NULL || c->group || store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	c->group = 1;
+	return STORE_OK;
+}
+
+int store_group_alive(struct store *st)
+{
+	struct conn *c = conn_get(st);
+
+	return c != NULL && c->group && !sqlite3_get_autocommit(c->db);
+}
+
+int store_group_commit(struct store *st)
+{
+	struct conn *c = conn_get(st);
+	int rc;
+
+	if (c == NULL || !c->group)
+		return STORE_ERROR;
+	c->group = 0;
+	if (sqlite3_get_autocommit(c->db)) { /* ended under us (an I/O error) */
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	if ((rc = store_commit(st)) != STORE_OK)
+		store_rollback(st);
+	return rc;
+}
+
+void store_group_rollback(struct store *st)
+{
+	struct conn *c = conn_get(st);
+
+	if (c != NULL)
+		c->group = 0;
+	store_rollback(st);
 }
 
 /* ---- Migrations -------------------------------------------------------- */

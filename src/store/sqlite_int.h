@@ -26,6 +26,7 @@ struct conn {
 	 * link without reading it back.  Reset when the transaction ends. */
 	int writing;
 	char audit_last[65];
+	int group;         /* in a commit group (store_group_begin) */
 	struct conn *next; /* in store->conns */
 	struct store *owner;
 };

@@ -48,6 +48,21 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
 /*
+ * A commit group: one write transaction on the calling thread's
+ * connection that several requests' work shares, made durable by one
+ * commit (one fsync for all of them: web/group.c).  Inside it,
+ * store_begin/commit/rollback are a savepoint: a request's rollback
+ * undoes its own writes only.  Nothing inside is durable, and nothing
+ * may be acknowledged, before store_group_commit returns STORE_OK.
+ * store_group_alive is 0 once the transaction has ended under the group
+ * (SQLite rolls back everything on I/O errors and a full disk).
+ */
+int store_group_begin(struct store *st);
+int store_group_alive(struct store *st);
+int store_group_commit(struct store *st); /* on failure, everything is rolled back */
+void store_group_rollback(struct store *st);
+
+/*
  * A read transaction on this thread's connection (BEGIN DEFERRED), so
  * the reads that follow share one snapshot and one WAL read lock
  * instead of one each.  Whatever may write ends it first (a statement

@@ -26,6 +26,7 @@
 enum route_flags {
 	R_MEMBER = 1 << 0, /* needs a logged-in member; else to /login */
 	R_FORM = 1 << 1,   /* POST form: parsed and CSRF-checked before the handler */
+	R_GROUP = 1 << 2,  /* short write: run in a commit group (group.h) */
 };
 
 struct route {
@@ -66,16 +67,17 @@ static const struct route routes[] = {
 	{HTTP_GET, "/account", web_account, R_MEMBER, 0},
 	{HTTP_GET, "/certificates/new", web_cert_new, R_MEMBER, 0},
 	{HTTP_GET, "/certificates/new/natural", web_cert_form_get, R_MEMBER, 0},
-	{HTTP_POST, "/certificates/new/natural", web_cert_form_post, R_MEMBER | R_FORM, 0},
+	{HTTP_POST, "/certificates/new/natural", web_cert_form_post, R_MEMBER | R_FORM | R_GROUP,
+	 0},
 	{HTTP_GET, "/certificates/new/legal", web_cert_form_get, R_MEMBER, 0},
-	{HTTP_POST, "/certificates/new/legal", web_cert_form_post, R_MEMBER | R_FORM, 0},
+	{HTTP_POST, "/certificates/new/legal", web_cert_form_post, R_MEMBER | R_FORM | R_GROUP, 0},
 	{HTTP_GET, "/orders", web_orders, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#", web_order_page, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/review", web_order_review, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/edit", web_order_edit_get, R_MEMBER, 0},
-	{HTTP_POST, "/orders/#/edit", web_order_edit_post, R_MEMBER | R_FORM, 0},
-	{HTTP_POST, "/orders/#/confirm", web_order_confirm, R_MEMBER | R_FORM, 0},
-	{HTTP_POST, "/orders/#/cancel", web_order_cancel, R_MEMBER | R_FORM, 0},
+	{HTTP_POST, "/orders/#/edit", web_order_edit_post, R_MEMBER | R_FORM | R_GROUP, 0},
+	{HTTP_POST, "/orders/#/confirm", web_order_confirm, R_MEMBER | R_FORM | R_GROUP, 0},
+	{HTTP_POST, "/orders/#/cancel", web_order_cancel, R_MEMBER | R_FORM | R_GROUP, 0},
 	{HTTP_GET, "/orders/#/request.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER, 0},
@@ -350,6 +352,18 @@ static void pick_lang(struct req *r)
 	}
 	if ((c = http_cookie(r, "qcra_lang")) != NULL && i18n_parse(c, &l) == 0)
 		r->lang = l;
+}
+
+int app_route_grouped(struct req *r)
+{
+	size_t i;
+
+	if (r->method != HTTP_POST || r->body_too_large)
+		return 0;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (routes[i].method == HTTP_POST && route_match(r, routes[i].pattern, r->path))
+			return (routes[i].flags & R_GROUP) != 0;
+	return 0;
 }
 
 void app_handle(struct req *r)

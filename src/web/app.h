@@ -26,9 +26,10 @@ struct app {
 	struct catalog *catalog; /* offices, tariff, seller, documents */
 	struct store *store;
 	struct tmpl_set *tmpl;
-	struct mail_worker *mail; /* NULL: mail is delivered by someone else */
-	struct ca_worker *ca;     /* the CA queue's worker; NULL: none in this process */
-	unsigned char secret[32]; /* HMAC key for CSRF tokens */
+	struct mail_worker *mail;   /* NULL: mail is delivered by someone else */
+	struct ca_worker *ca;       /* the CA queue's worker; NULL: none in this process */
+	unsigned char secret[32];   /* HMAC key for CSRF tokens */
+	struct commit_group *group; /* NULL: every request on the server's threads */
 };
 
 /* Operator roles, as bits for route checks. */
@@ -41,6 +42,9 @@ void app_free(struct app *app);
 
 /* The http_handler: routes and runs one request. */
 void app_handle(struct req *r);
+/* 1 when r is a POST to a route whose work goes through a commit group
+ * (group.h). */
+int app_route_grouped(struct req *r);
 
 static inline struct app *app_of(const struct req *r)
 {

@@ -4,7 +4,9 @@
  * review, confirmation (once, however often it is clicked), frozen data,
  * the three PDFs, cancellation, and who may see what.
  */
+#include <pthread.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 
 #include "harness.h"
 #include "journey.h"
+#include "store/store.h"
 
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
 
@@ -412,6 +415,134 @@ static void test_post_without_csrf_changes_nothing(void **state)
 	assert_int_equal(journey_get(&f->c, page, &f->r), 200); /* still a draft */
 }
 
+/* ---- Many members' forms at once, and what an acknowledgement promises ---- */
+
+#define BURST_THREADS 8
+#define BURST_ORDERS 6
+
+struct burst {
+	const struct server *s;
+	long long confirmed[BURST_ORDERS]; /* acknowledged: 303 to /orders/ID */
+	int n, failures;
+};
+
+/* POSTs body plus the csrf_token of page; the status, *loc the
+ * Location path (malloc'd, may be NULL).  Harness calls only: cmocka's
+ * asserts must stay on the test's own thread. */
+static long burst_post(struct client *c, const char *page, const char *action, const char *body,
+		       char **loc)
+{
+	struct response r = {0};
+	struct buf b = BUF_INIT;
+	char *csrf;
+	long status = -1;
+
+	*loc = NULL;
+	if (client_get(c, page, &r) != 0 || r.status != 200 ||
+	    (csrf = form_field_value(buf_cstr(&r.body), "csrf_token")) == NULL)
+		goto out;
+	buf_printf(&b, "%s%scsrf_token=%s", body, *body ? "&" : "", csrf);
+	free(csrf);
+	response_free(&r);
+	memset(&r, 0, sizeof(r));
+	if (client_post(c, action, buf_cstr(&b), &r) == 0) {
+		status = r.status;
+		*loc = journey_location(&r);
+	}
+out:
+	buf_free(&b);
+	response_free(&r);
+	return status;
+}
+
+static void *burst_member(void *arg)
+{
+	struct burst *b = arg;
+	struct client c;
+	char *form, *loc, page[64], action[64], want[64];
+	long long id;
+	int i;
+
+	if (client_init(&c, b->s) != 0) {
+		b->failures++;
+		return NULL;
+	}
+	form = form_encodef("username", "zdjuras", "password", PW, NULL);
+	if (burst_post(&c, "/login", "/login", form, &loc) != 303)
+		b->failures++;
+	free(form);
+	free(loc);
+	form = form_encodef("first_name", "Zarko", "last_name", "Djuraskovic", "jmbg",
+			    "1203978711237", "id_type", "id_card", "id_number", "012345678",
+			    "id_issuer", "PU Beograd", "street", "Nemanjina 4", "postal_code",
+			    "11000", "city", "Beograd", "email", "zarko.djuraskovic@example.rs",
+			    "phone", "064 123 4567", "license_number", "310123456", "office", "BG",
+			    "validity", "3y", "consent", "1", NULL);
+	for (i = 0; i < BURST_ORDERS && b->failures == 0; i++) {
+		id = 0;
+		if (burst_post(&c, "/certificates/new/natural", "/certificates/new/natural", form,
+			       &loc) != 303 ||
+		    loc == NULL || sscanf(loc, "/orders/%lld/review", &id) != 1)
+			b->failures++;
+		free(loc);
+		if (id == 0)
+			break;
+		snprintf(page, sizeof(page), "/orders/%lld/review", id);
+		snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
+		snprintf(want, sizeof(want), "/orders/%lld", id);
+		if (burst_post(&c, page, action, "", &loc) == 303 && loc != NULL &&
+		    strcmp(loc, want) == 0)
+			b->confirmed[b->n++] = id;
+		else
+			b->failures++;
+		free(loc);
+	}
+	free(form);
+	client_free(&c);
+	return NULL;
+}
+
+/*
+ * Eight sessions of one member create and confirm orders at the same
+ * time (the order forms go through a commit group: web/group.c); the
+ * server is then killed without warning.  Every confirmation that was
+ * acknowledged is in the database afterwards, and the audit chain is
+ * intact: nothing is acknowledged before its commit.
+ */
+static void test_concurrent_orders_acknowledged_are_durable(void **state)
+{
+	struct fx *f = *state;
+	struct burst b[BURST_THREADS];
+	pthread_t t[BURST_THREADS];
+	struct store *st;
+	struct order o;
+	char path[PATH_MAX + 16], err[256];
+	const char *verify[] = {"audit", "verify", "--var", f->s.var, NULL};
+	int i, j, total = 0;
+
+	memset(b, 0, sizeof(b));
+	for (i = 0; i < BURST_THREADS; i++) {
+		b[i].s = &f->s;
+		assert_int_equal(pthread_create(&t[i], NULL, burst_member, &b[i]), 0);
+	}
+	for (i = 0; i < BURST_THREADS; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_int_equal(kill(f->s.pid, SIGKILL), 0);
+	assert_int_equal(server_wait(&f->s, 10000), 128 + SIGKILL);
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	for (i = 0; i < BURST_THREADS; i++) {
+		assert_int_equal(b[i].failures, 0);
+		for (j = 0; j < b[i].n; j++, total++) {
+			assert_int_equal(store_order_get(st, b[i].confirmed[j], &o), STORE_OK);
+			assert_string_equal(o.state, "confirmed");
+		}
+	}
+	store_close(st);
+	assert_int_equal(total, BURST_THREADS * BURST_ORDERS);
+	assert_int_equal(server_run_cli(&f->s, verify, NULL), 0);
+}
+
 static void test_offices_and_help_pages_in_both_languages(void **state)
 {
 	struct fx *f = *state;
@@ -452,6 +583,7 @@ int main(void)
 		T(test_cancel_before_processing),
 		T(test_post_without_csrf_changes_nothing),
 		T(test_offices_and_help_pages_in_both_languages),
+		T(test_concurrent_orders_acknowledged_are_durable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

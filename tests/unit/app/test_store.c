@@ -1,4 +1,5 @@
 /* The SQLite store: migrations, every entity's round trip, constraints. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -262,6 +263,79 @@ static void test_committed_data_survive_reopen(void **state)
 	assert_string_equal(got.first_name, "Žarko");
 }
 
+/* A commit group: each request's store_begin/commit/rollback is a
+ * savepoint; a rollback undoes that request's writes only; nothing is
+ * visible to another connection before store_group_commit; after it,
+ * the kept writes survive a reopen. */
+static void *count_from_other_thread(void *arg)
+{
+	struct fx *f = arg;
+	static long long pending;
+
+	pending = -1;
+	if (store_outbox_pending(f->st, &pending) != STORE_OK)
+		pending = -2;
+	return &pending;
+}
+
+static long long pending_elsewhere(struct fx *f)
+{
+	pthread_t t;
+	void *out;
+
+	assert_int_equal(pthread_create(&t, NULL, count_from_other_thread, f), 0);
+	assert_int_equal(pthread_join(t, &out), 0);
+	return *(long long *)out;
+}
+
+static void test_commit_group_savepoints(void **state)
+{
+	struct fx *f = *state;
+	long long pending = -1;
+	char err[256];
+
+	assert_int_equal(store_group_begin(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK); /* request 1: kept */
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 1), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK); /* request 2: rolled back */
+	assert_int_equal(store_outbox_add(f->st, "b@example.rs", "s", "b", 1), STORE_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st), STORE_OK); /* request 3: kept */
+	assert_int_equal(store_outbox_add(f->st, "c@example.rs", "s", "b", 1), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_true(store_group_alive(f->st));
+	assert_int_equal(store_outbox_pending(f->st, &pending), STORE_OK);
+	assert_int_equal(pending, 2);              /* the group sees its own writes */
+	assert_int_equal(pending_elsewhere(f), 0); /* nobody else does yet */
+	assert_int_equal(store_group_commit(f->st), STORE_OK);
+	assert_false(store_group_alive(f->st));
+	assert_int_equal(pending_elsewhere(f), 2);
+	store_close(f->st);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_outbox_pending(f->st, &pending), STORE_OK);
+	assert_int_equal(pending, 2);
+}
+
+static void test_commit_group_rollback_keeps_nothing(void **state)
+{
+	struct fx *f = *state;
+	long long pending = -1;
+
+	assert_int_equal(store_group_begin(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 1), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	store_group_rollback(f->st);
+	assert_int_equal(store_outbox_pending(f->st, &pending), STORE_OK);
+	assert_int_equal(pending, 0);
+	/* And the connection is back to ordinary transactions. */
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 1), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(pending_elsewhere(f), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +350,8 @@ int main(void)
 		T(test_outbox_retry_then_sent),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
+		T(test_commit_group_savepoints),
+		T(test_commit_group_rollback_keeps_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
