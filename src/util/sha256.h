@@ -3,17 +3,12 @@
 
 #include <stddef.h>
 
-/*
- * SHA-256 through OpenSSL, which uses the CPU's SHA extensions where
- * there are any (about four times libsodium's portable code on short
- * inputs: session tokens, audit entries, statement lines).  The digest
- * implementation is fetched once per process.
- */
+/* SHA-256 of short inputs (session tokens, audit entries, statement
+ * lines), in one call, and as lowercase hex. */
 
 #define SHA256_LEN 32
 
-/* out = SHA-256(data); aborts if OpenSSL cannot hash (no SHA-256 in
- * the default provider: a broken installation, not an input error). */
+/* out = SHA-256(data). */
 void sha256(const void *data, size_t len, unsigned char out[SHA256_LEN]);
 
 /* out = lowercase hex of SHA-256(data), NUL-terminated. */
