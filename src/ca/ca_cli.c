@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "docs/render.h"
 #include "ca/ca_db.h"
 #include "ca/ca_http.h"
 #include "ca/ca_letter.h"
@@ -203,6 +204,7 @@ out:
 	ca_http_stop(ra);
 	ca_http_stop(pub);
 	ca_close(ca);
+	render_stop();
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "jobs/jobs.h"
 #include "mail/mail.h"
 #include "util/log.h"
+#include "docs/render.h"
 #include "web/app.h"
 #include "web/group.h"
 
@@ -109,6 +110,7 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
+	doc_set_renderer(render_order_pdf); /* PDFs from qcra-render children */
 	snprintf(maildir, sizeof(maildir), "%s/mail", cfg.var_dir);
 	memset(&mc, 0, sizeof(mc));
 	mc.transport = strcmp(cfg.mail_transport, "smtp") == 0 ? MAIL_SMTP : MAIL_MAILDIR;
@@ -169,6 +171,7 @@ out:
 	ca_worker_stop(app.ca);
 	jobs_stop(&jobs);
 	mail_worker_stop(app.mail);
+	render_stop();
 	app_free(&app);
 	store_close(st);
 	if (status == 0)

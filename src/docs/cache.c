@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/log.h"
+
 #define DOC_CACHE_SLOTS 64
 #define DOC_CACHE_BYTES (4u << 20)              /* 4 MiB of PDF at most */
 #define DOC_CACHE_MAX_DOC (DOC_CACHE_BYTES / 8) /* larger ones are not kept */
@@ -45,6 +47,12 @@ static unsigned long long cache_tick;
  * freed and another loaded at the same address (tests start several
  * apps in one process) must not meet the old documents. */
 static struct catalog *cache_catalog;
+static doc_renderer renderer;
+
+void doc_set_renderer(doc_renderer fn)
+{
+	renderer = fn;
+}
 
 static enum doc_kind doc_kind_of(const char *name)
 {
@@ -167,10 +175,11 @@ int doc_order_pdf(const struct order *o, const struct catalog *c, const char *na
 	}
 	pthread_mutex_unlock(&cache_mu);
 
-	rc = k == DOC_REQUEST    ? doc_request_pdf(o, c, out)
-	     : k == DOC_CONTRACT ? doc_contract_pdf(o, c, out)
-				 : doc_proforma_pdf(o, c, out);
-	if (rc != 0)
+	if (renderer == NULL) {
+		log_warnx("documents: no renderer configured");
+		return -1;
+	}
+	if ((rc = renderer(o, c, name, out)) != 0)
 		return rc;
 	pthread_mutex_lock(&cache_mu);
 	if (catalog_check(c) == 0)

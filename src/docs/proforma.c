@@ -9,11 +9,9 @@
 #include <string.h>
 
 #include "docs/pdf.h"
-#include "domain/ipsqr.h"
 #include "util/log.h"
 
-#define IPS_NAME_MAX 70 /* N: and P: at most 70 characters (NBS IPS) */
-#define QR_SIZE 42.0    /* mm; ~5 px per module at 150 dpi */
+#define QR_SIZE 42.0 /* mm; ~5 px per module at 150 dpi */
 
 struct proforma_doc {
 	const struct order *o;
@@ -21,97 +19,6 @@ struct proforma_doc {
 	struct invoice inv;
 	char qr[512];
 };
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
-
-/* Copies s into out (n bytes) with '|' and control characters, which
- * the IPS format cannot carry, turned into spaces, and without leading
- * or trailing spaces. */
-static void ips_clean(char *out, size_t n, const char *s)
-{
-	size_t i, len;
-
-	while (*s == ' ')
-		s++;
-	snprintf(out, n, "%s", s);
-	for (i = 0; out[i] != '\0'; i++)
-		if (out[i] == '|' || (unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = ' ';
-	len = strlen(out);
-	while (len > 0 && out[len - 1] == ' ')
-		out[--len] = '\0';
-}
-
-/* "a" sep "b", or whichever of them is not empty. */
-static void ips_join(char *out, size_t n, const char *a, const char *sep, const char *b)
-{
-	snprintf(out, n, "%s%s%s", a, a[0] != '\0' && b[0] != '\0' ? sep : "", b);
-}
-
-/*
- * An IPS name field (N, P): the name and, on a new line, the address,
- * in at most 70 characters: when too long the street goes first, then
- * the place, and a name alone is cut at a character boundary.  Empty
- * parts leave no stray separators (the format forbids trailing blanks).
- */
-static void ips_name(char *out, size_t n, const char *name, const char *street, const char *postal,
-		     const char *city)
-{
-	char nm[256], st[128], pc[16], ct[96], place[128], addr[272];
-	size_t cut, chars = 0;
-
-	ips_clean(nm, sizeof(nm), name);
-	ips_clean(st, sizeof(st), street);
-	ips_clean(pc, sizeof(pc), postal);
-	ips_clean(ct, sizeof(ct), city);
-	ips_join(place, sizeof(place), pc, " ", ct);
-	ips_join(addr, sizeof(addr), st, ", ", place);
-	ips_join(out, n, nm, "\n", addr);
-	if (utf8_chars(out) <= IPS_NAME_MAX)
-		return;
-	ips_join(out, n, nm, "\n", place);
-	if (utf8_chars(out) <= IPS_NAME_MAX)
-		return;
-	for (cut = 0; nm[cut] != '\0'; cut++)
-		if (((unsigned char)nm[cut] & 0xc0) != 0x80 && ++chars > IPS_NAME_MAX)
-			break;
-	while (cut > 0 && nm[cut - 1] == ' ')
-		cut--;
-	nm[cut] = '\0';
-	snprintf(out, n, "%s", nm);
-}
-
-int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out, size_t outlen)
-{
-	const struct seller *s = &c->seller;
-	char payee[640], payer[640];
-	struct invoice inv;
-	struct ips_qr q;
-
-	if (invoice_compute(o, c, &inv) != 0)
-		return -1;
-	ips_name(payee, sizeof(payee), s->name, s->street, s->postal_code, s->city);
-	if (o->type == ORDER_LEGAL)
-		ips_name(payer, sizeof(payer), o->company_name, o->company_street,
-			 o->company_postal_code, o->company_city);
-	else {
-		char holder[160];
-
-		snprintf(holder, sizeof(holder), "%s %s", o->first_name, o->last_name);
-		ips_name(payer, sizeof(payer), holder, o->street, o->postal_code, o->city);
-	}
-	q = (struct ips_qr){s->account,    payee,           inv.total_para,
-			    payer,         s->payment_code, s->purpose[LANG_SR],
-			    o->payment_ref};
-	return ips_qr_format(&q, out, outlen);
-}
 
 /* A small boxed field (label above a bold value) at (x, y), w x 11 mm. */
 static void date_box(struct pdf *p, double x, double y, double w, const char *label,

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "docs/docs.h"
+#include "docs/render.h"
 #include "util/embedded.h"
 
 static struct catalog cat;
@@ -20,6 +21,7 @@ static int setup(void **state)
 
 	if (f == NULL || catalog_parse(&cat, (const char *)f->data, err, sizeof(err)) != 0)
 		return -1;
+	doc_set_renderer(doc_render);
 	doc_cache_clear();
 	return 0;
 }
@@ -125,6 +127,38 @@ static void test_many_orders_stay_correct_past_the_limit(void **state)
 	assert_same_as_fresh(&o);
 }
 
+/* Through qcra-render (the portal's way): the same bytes as drawn in
+ * this process, for several documents in a row on the same children;
+ * after render_stop (the children gone), the next request starts a new
+ * child and still gets them; an unknown name is refused there too. */
+static void test_child_process_draws_the_same_bytes(void **state)
+{
+	static const char *const names[] = {"request.pdf", "contract.pdf", "proforma.pdf"};
+	struct buf child = BUF_INIT, here = BUF_INIT;
+	struct order o;
+	size_t i;
+
+	(void)state;
+	order_of(&o, 7, "Jovana");
+	for (i = 0; i < 2 * 3; i++) {
+		if (i == 3)
+			render_stop();
+		buf_reset(&child);
+		buf_reset(&here);
+		assert_int_equal(render_order_pdf(&o, &cat, names[i % 3], &child), 0);
+		assert_int_equal(doc_render(&o, &cat, names[i % 3], &here), 0);
+		assert_true(child.len > 1000);
+		assert_int_equal(child.len, here.len);
+		assert_memory_equal(child.data, here.data, here.len);
+	}
+	buf_reset(&child);
+	assert_int_equal(render_order_pdf(&o, &cat, "../x.pdf", &child), -2);
+	assert_int_equal(child.len, 0);
+	render_stop();
+	buf_free(&child);
+	buf_free(&here);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -134,6 +168,7 @@ int main(void)
 		T(test_changed_order_is_rendered_anew),
 		T(test_unknown_document_name_is_refused),
 		T(test_many_orders_stay_correct_past_the_limit),
+		T(test_child_process_draws_the_same_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
