@@ -16,6 +16,7 @@
 #include "docs/docs.h"
 #include "docs/render.h"
 #include "util/buf.h"
+#include "util/fdio.h"
 
 static void set_err(char *err, size_t errlen, const char *what, const char *path)
 {
@@ -25,17 +26,7 @@ static void set_err(char *err, size_t errlen, const char *what, const char *path
 /* Writes len bytes to fd and syncs it.  0 or -1. */
 static int write_all(int fd, const char *d, size_t len)
 {
-	while (len > 0) {
-		ssize_t w = write(fd, d, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		d += w;
-		len -= (size_t)w;
-	}
-	return fsync(fd);
+	return fd_write_all(fd, d, len) == 0 ? fsync(fd) : -1;
 }
 
 int ca_letter_write(const struct ca_conf *c, const struct ca_registration *r, const char *card,

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "util/fdio.h"
 #include "util/log.h"
 
 extern char **environ;
@@ -153,40 +154,6 @@ static void release(struct child *ch, int broken)
 	pthread_mutex_unlock(&mu);
 }
 
-static int send_all(int fd, const void *p, size_t len)
-{
-	const char *d = p;
-
-	while (len > 0) {
-		ssize_t w = send(fd, d, len, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		d += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int recv_all(int fd, void *p, size_t len)
-{
-	char *d = p;
-
-	while (len > 0) {
-		ssize_t r = recv(fd, d, len, 0);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		d += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
 /* One exchange with ch.  0 with the answer's status in *status and the
  * PDF appended to out; -1 when the child is gone or broke the protocol
  * (out unchanged). */
@@ -195,12 +162,12 @@ static int exchange(struct child *ch, uint32_t kind, const void *req, size_t len
 {
 	struct render_head h = {RENDER_MAGIC, kind, 0, (uint32_t)len};
 
-	if (send_all(ch->fd, &h, sizeof(h)) != 0 || send_all(ch->fd, req, len) != 0 ||
-	    recv_all(ch->fd, &h, sizeof(h)) != 0 || h.magic != RENDER_MAGIC ||
+	if (fd_write_all(ch->fd, &h, sizeof(h)) != 0 || fd_write_all(ch->fd, req, len) != 0 ||
+	    fd_read_all(ch->fd, &h, sizeof(h)) != 0 || h.magic != RENDER_MAGIC ||
 	    h.len > RENDER_MAX_PDF)
 		return -1;
 	buf_reserve(out, h.len);
-	if (recv_all(ch->fd, out->data + out->len, h.len) != 0)
+	if (fd_read_all(ch->fd, out->data + out->len, h.len) != 0)
 		return -1;
 	out->len += h.len;
 	*status = h.status;

@@ -11,6 +11,7 @@
 
 #include "docs/docs.h"
 #include "docs/render.h"
+#include "util/fdio.h"
 
 int doc_render(const struct order *o, const struct catalog *c, const char *name, struct buf *out)
 {
@@ -24,40 +25,6 @@ int doc_render(const struct order *o, const struct catalog *c, const char *name,
 }
 
 /* ---- The child's side of render.h ---------------------------------------------- */
-
-static int read_all(int fd, void *p, size_t len)
-{
-	char *d = p;
-
-	while (len > 0) {
-		ssize_t r = read(fd, d, len);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		d += r;
-		len -= (size_t)r;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *p, size_t len)
-{
-	const char *d = p;
-
-	while (len > 0) {
-		ssize_t w = write(fd, d, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		d += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
 
 /* Draws one request.  Returns the status for the answer. */
 static int draw(const struct render_head *h, void *req, struct buf *pdf)
@@ -86,12 +53,12 @@ int render_serve(int in, int out, int idle_secs)
 			return 0; /* idle: the parent starts another when needed */
 		if (rc < 0 && errno == EINTR)
 			continue;
-		if (rc < 0 || read_all(in, &h, sizeof(h)) != 0)
+		if (rc < 0 || fd_read_all(in, &h, sizeof(h)) != 0)
 			return 0; /* EOF: the parent is done with us */
 		if (h.magic != RENDER_MAGIC || h.len > sizeof(struct render_order_req) ||
 		    (req = calloc(1, h.len ? h.len : 1)) == NULL)
 			return 2;
-		if (read_all(in, req, h.len) != 0) {
+		if (fd_read_all(in, req, h.len) != 0) {
 			free(req);
 			return 2;
 		}
@@ -102,7 +69,8 @@ int render_serve(int in, int out, int idle_secs)
 		h.len = h.status == 0 && pdf.len <= RENDER_MAX_PDF ? (uint32_t)pdf.len : 0;
 		if (h.status == 0 && h.len == 0)
 			h.status = -1;
-		rc = write_all(out, &h, sizeof(h)) == 0 && write_all(out, pdf.data, h.len) == 0;
+		rc = fd_write_all(out, &h, sizeof(h)) == 0 &&
+		     fd_write_all(out, pdf.data, h.len) == 0;
 		if (pdf.data != NULL)
 			sodium_memzero(pdf.data, pdf.cap);
 		if (!rc)

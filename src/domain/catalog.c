@@ -623,24 +623,37 @@ int invoice_compute(const struct order *o, const struct catalog *c, struct invoi
 {
 	const char *names[LANG__MAX];
 	const struct tariff_item *t;
-	int i;
+	long long price, reader;
+	int i, vat;
 
 	memset(inv, 0, sizeof(*inv));
-	if (o == NULL || c == NULL || (t = catalog_tariff(c, o->validity)) == NULL)
+	if (o == NULL || c == NULL)
 		return -1;
-	if (t->price_para < 0 || t->price_para > CAT_PRICE_MAX || c->seller.card_reader_para < 0 ||
-	    c->seller.card_reader_para > CAT_PRICE_MAX || c->seller.vat_pct < 0 ||
-	    c->seller.vat_pct > 100)
+	t = catalog_tariff(c, o->validity);
+	if (o->prices_fixed) {
+		/* As confirmed; a tariff item withdrawn since keeps its code
+		 * as the line's name. */
+		price = o->price_para;
+		reader = o->reader_para;
+		vat = o->vat_pct;
+	} else if (t != NULL) {
+		price = t->price_para;
+		reader = c->seller.card_reader_para;
+		vat = c->seller.vat_pct;
+	} else
+		return -1;
+	if (price < 0 || price > CAT_PRICE_MAX || reader < 0 || reader > CAT_PRICE_MAX || vat < 0 ||
+	    vat > 100)
 		return -1;
 	for (i = 0; i < LANG__MAX; i++)
-		names[i] = t->name[i];
-	invoice_add(inv, names, t->price_para);
+		names[i] = t != NULL ? t->name[i] : o->validity;
+	invoice_add(inv, names, price);
 	if (o->card_reader) {
 		for (i = 0; i < LANG__MAX; i++)
 			names[i] = c->seller.card_reader_name[i];
-		invoice_add(inv, names, c->seller.card_reader_para);
+		invoice_add(inv, names, reader);
 	}
-	inv->vat_pct = c->seller.vat_pct;
+	inv->vat_pct = vat;
 	inv->vat_para = (inv->net_para * inv->vat_pct + 50) / 100;
 	inv->total_para = inv->net_para + inv->vat_para;
 	return 0;

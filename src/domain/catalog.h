@@ -97,8 +97,9 @@ struct invoice {
 	long long total_para; /* net + vat */
 };
 
-/* The proforma's lines for order o.  Returns 0, or -1 when o's
- * validity is not in the tariff. */
+/* The proforma's lines for order o: at the prices fixed when it was
+ * confirmed (o->prices_fixed), else at the tariff's.  Returns 0, or -1
+ * when the prices are not fixed and o's validity is not in the tariff. */
 int invoice_compute(const struct order *o, const struct catalog *c, struct invoice *inv);
 
 /* Formats para as "1.234,50" (Serbian thousands dots, decimal comma). */

@@ -51,6 +51,14 @@ struct order {
 
 	char payment_ref[40]; /* "97" + CC + N, assigned when created */
 	long long total_para; /* amount due incl. VAT, fixed at confirmation */
+	/* The prices (without VAT) and VAT rate fixed at confirmation, so
+	 * that the documents keep them when the tariff changes.  While
+	 * prices_fixed is 0 (a draft; or confirmed before prices were
+	 * kept) the tariff applies. */
+	int prices_fixed;
+	long long price_para;  /* the certificate */
+	long long reader_para; /* the card reader, 0 when none */
+	int vat_pct;
 	time_t created_at;
 	time_t updated_at;
 	time_t confirmed_at; /* 0 while a draft */

@@ -68,6 +68,7 @@ enum stmt_id {
 	S_ORDER_GET,
 	S_ORDER_GET_OWNED,
 	S_ORDER_TRANSITION,
+	S_ORDER_FIX_PRICES,
 	S_ORDER_EACH_OWNED,
 	S_ORDER_EVENT_ADD,
 	S_ORDER_EVENTS,
@@ -85,7 +86,8 @@ enum stmt_id {
 	"phone, license_number, office, validity, position, company_name, "                        \
 	"company_mb, company_pib, company_street, company_postal_code, "                           \
 	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at FROM orders"
+	"created_at, updated_at, confirmed_at, prices_fixed, price_para, reader_para, vat_pct "    \
+	"FROM orders"
 
 static const struct {
 	size_t off, size;
@@ -200,6 +202,9 @@ static const char *const stmt_sql[S__MAX] = {
 			       "total_para = CASE WHEN $5 <> 0 THEN $5 ELSE total_para END, "
 			       "confirmed_at = CASE WHEN $6 <> 0 THEN $6 ELSE confirmed_at END "
 			       "WHERE id = $1 AND state = $2",
+	[S_ORDER_FIX_PRICES] =
+		"UPDATE orders SET prices_fixed = 1, price_para = $2, reader_para = $3, "
+		"vat_pct = $4 WHERE id = $1",
 	[S_ORDER_EACH_OWNED] = "SELECT id, type, state, first_name, last_name, company_name, "
 			       "created_at FROM orders WHERE account_id = $1 ORDER BY id DESC",
 	[S_ORDER_EVENT_ADD] = "INSERT INTO order_events (order_id, at, state, actor, note) "
@@ -1373,6 +1378,10 @@ static void order_read(sqlite3_stmt *s, struct order *o)
 	o->created_at = (time_t)sqlite3_column_int64(s, c++);
 	o->updated_at = (time_t)sqlite3_column_int64(s, c++);
 	o->confirmed_at = (time_t)sqlite3_column_int64(s, c++);
+	o->prices_fixed = sqlite3_column_int(s, c++);
+	o->price_para = sqlite3_column_int64(s, c++);
+	o->reader_para = sqlite3_column_int64(s, c++);
+	o->vat_pct = sqlite3_column_int(s, c++);
 }
 
 static int order_one(sqlite3_stmt *s, struct order *out, const char *what)
@@ -1471,6 +1480,20 @@ int store_order_transition(struct store *st, long long id, const char *from, con
 	sqlite3_bind_int64(s, 5, total_para);
 	sqlite3_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
 	return step_changed(s, "order transition");
+}
+
+int store_order_fix_prices(struct store *st, long long id, long long price_para,
+			   long long reader_para, int vat_pct)
+{
+	sqlite3_stmt *s = stmt(st, S_ORDER_FIX_PRICES);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, price_para);
+	sqlite3_bind_int64(s, 3, reader_para);
+	sqlite3_bind_int(s, 4, vat_pct);
+	return step_changed(s, "order prices");
 }
 
 int store_order_each_owned(struct store *st, long long account_id,

@@ -210,6 +210,10 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
  * the order is not in `from` (someone else moved it first). */
 int store_order_transition(struct store *st, long long id, const char *from, const char *to,
 			   long long total_para, time_t confirmed_at, time_t now);
+/* Fixes the prices of order id (at its confirmation, in that
+ * transaction). */
+int store_order_fix_prices(struct store *st, long long id, long long price_para,
+			   long long reader_para, int vat_pct);
 /* Calls fn with the summary of each order of the account, newest first;
  * fn returning non-zero stops.  */
 int store_order_each_owned(struct store *st, long long account_id,

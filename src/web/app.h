@@ -203,6 +203,11 @@ int order_apply_tx(struct req *r, struct order *o, enum wf_event ev, enum wf_rol
 		   const char *actor, const char *note, long long total, time_t confirmed_at);
 int order_apply(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
 		const char *actor, const char *note, long long total, time_t confirmed_at);
+/* order_apply, with then(r, o, arg) run after the transition in the
+ * same transaction (its STORE_* result decides the commit). */
+int order_apply_then(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
+		     const char *actor, const char *note, long long total, time_t confirmed_at,
+		     int (*then)(struct req *r, struct order *o, void *arg), void *arg);
 
 /* ---- Handlers (one file per area) ------------------------------------------ */
 

@@ -636,6 +636,15 @@ static int member_apply(struct req *r, struct order *o, enum wf_event ev, long l
 	return order_apply(r, o, ev, WF_MEMBER, session_user(r)->username, "", total, confirmed_at);
 }
 
+/* Fixes the confirmed order's prices (in the confirmation's transaction). */
+static int fix_prices(struct req *r, struct order *o, void *arg)
+{
+	const struct invoice *inv = arg;
+
+	return store_order_fix_prices(app_of(r)->store, o->id, inv->lines[0].unit_para,
+				      inv->nlines > 1 ? inv->lines[1].unit_para : 0, inv->vat_pct);
+}
+
 void web_order_confirm(struct req *r)
 {
 	struct invoice inv;
@@ -655,7 +664,8 @@ void web_order_confirm(struct req *r)
 		page_error(r, 409, "order.tariff_gone");
 		return;
 	}
-	rc = member_apply(r, &o, WF_EV_CONFIRM, inv.total_para, time(NULL));
+	rc = order_apply_then(r, &o, WF_EV_CONFIRM, WF_MEMBER, session_user(r)->username, "",
+			      inv.total_para, time(NULL), fix_prices, &inv);
 	if (rc == STORE_ERROR) {
 		page_error(r, 503, "error.storage");
 		return;

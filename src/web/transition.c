@@ -34,8 +34,9 @@ int order_apply_tx(struct req *r, struct order *o, enum wf_event ev, enum wf_rol
 	return rc;
 }
 
-int order_apply(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
-		const char *actor, const char *note, long long total, time_t confirmed_at)
+int order_apply_then(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
+		     const char *actor, const char *note, long long total, time_t confirmed_at,
+		     int (*then)(struct req *r, struct order *o, void *arg), void *arg)
 {
 	struct store *s = app_of(r)->store;
 	char before[sizeof(o->state)];
@@ -45,10 +46,18 @@ int order_apply(struct req *r, struct order *o, enum wf_event ev, enum wf_role r
 	if (store_begin(s) != STORE_OK)
 		return STORE_ERROR;
 	rc = order_apply_tx(r, o, ev, role, actor, note, total, confirmed_at);
+	if (rc == STORE_OK && then != NULL)
+		rc = then(r, o, arg);
 	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
 		store_rollback(s);
 		memcpy(o->state, before, sizeof(before));
 		return rc == STORE_OK ? STORE_ERROR : rc;
 	}
 	return STORE_OK;
+}
+
+int order_apply(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
+		const char *actor, const char *note, long long total, time_t confirmed_at)
+{
+	return order_apply_then(r, o, ev, role, actor, note, total, confirmed_at, NULL, NULL);
 }

@@ -475,6 +475,19 @@ int server_start_args(struct server *s, const char *const *extra_args, const cha
 	return 0;
 }
 
+int server_restart(struct server *s, const char *const *extra_env)
+{
+	const char *bin;
+	int rc;
+
+	if (s->pid > 0 || (bin = qcra_bin()) == NULL)
+		return -1;
+	rc = server_try_start(s, bin, NULL, extra_env);
+	if (rc == 1)
+		fprintf(stderr, "harness: port %d was taken meanwhile\n", s->port);
+	return rc == 0 ? 0 : -1;
+}
+
 int server_start(struct server *s, const char *const *extra_env)
 {
 	return server_start_args(s, NULL, extra_env);

@@ -47,6 +47,10 @@ int server_start(struct server *s, const char *const *extra_env);
 int server_start_args(struct server *s, const char *const *extra_args,
 		      const char *const *extra_env);
 
+/* Starts a stopped server again on the same var directory and port
+ * (extra_env as for server_start).  0 or -1. */
+int server_restart(struct server *s, const char *const *extra_env);
+
 /*
  * Sends SIGTERM and waits up to 10 s for the server to exit; after that
  * it sends SIGKILL and fails.  Returns the exit code (0..255) when the

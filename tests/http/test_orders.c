@@ -18,6 +18,7 @@
 #include "harness.h"
 #include "journey.h"
 #include "store/store.h"
+#include "util/embedded.h"
 
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
 
@@ -415,6 +416,59 @@ static void test_post_without_csrf_changes_nothing(void **state)
 	assert_int_equal(journey_get(&f->c, page, &f->r), 200); /* still a draft */
 }
 
+/* The tariff changes after a confirmation (a new catalogue, the server
+ * restarted): the confirmed order keeps the total it was confirmed at,
+ * a draft shows the new one. */
+static void test_confirmed_order_keeps_its_prices_when_the_tariff_changes(void **state)
+{
+	struct fx *f = *state;
+	const struct embedded_file *e = embedded_find("data/catalog.ini");
+	long long done = new_draft(f), draft = new_draft(f);
+	char path[PATH_MAX + 32], env[PATH_MAX + 64], page[64], *text, *at;
+	const char *restart_env[] = {env, NULL};
+	FILE *fp;
+
+	assert_int_equal(confirm(f, done), 303);
+	snprintf(page, sizeof(page), "/orders/%lld", done);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "7.680,00")); /* 3 years 4.900 + reader 1.500, +20% */
+
+	assert_non_null(e);
+	text = strndup((const char *)e->data, e->len);
+	assert_non_null(at = strstr(text, "price = 490000"));
+	memcpy(at, "price = 590000", 14);
+	snprintf(path, sizeof(path), "%s/catalog.ini", f->s.var);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+	free(text);
+	assert_int_equal(server_stop(&f->s), 0);
+	snprintf(env, sizeof(env), "QCRA_CATALOG_FILE=%s", path);
+	assert_int_equal(server_restart(&f->s, restart_env), 0);
+
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "7.680,00"));
+	snprintf(page, sizeof(page), "/orders/%lld/review", draft);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "8.880,00")); /* 5.900 + 1.500, +20% */
+	/* The proforma (drawn anew: the restarted server has no cache). */
+	snprintf(page, sizeof(page), "/orders/%lld/proforma.pdf", done);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	snprintf(path, sizeof(path), "%s/proforma.pdf", f->s.var);
+	assert_non_null(fp = fopen(path, "w"));
+	assert_int_equal(fwrite(f->r.body.data, 1, f->r.body.len, fp), f->r.body.len);
+	assert_int_equal(fclose(fp), 0);
+	snprintf(env, sizeof(env), "pdftotext -enc UTF-8 '%s' -", path);
+	assert_non_null(fp = popen(env, "r"));
+	text = calloc(1, 65536);
+	assert_non_null(text);
+	assert_true(fread(text, 1, 65535, fp) > 0);
+	assert_int_equal(pclose(fp), 0);
+	assert_non_null(strstr(text, "7.680,00"));
+	assert_null(strstr(text, "8.880,00"));
+	free(text);
+}
+
 /* ---- Many members' forms at once, and what an acknowledgement promises ---- */
 
 #define BURST_THREADS 8
@@ -584,6 +638,7 @@ int main(void)
 		T(test_post_without_csrf_changes_nothing),
 		T(test_offices_and_help_pages_in_both_languages),
 		T(test_concurrent_orders_acknowledged_are_durable),
+		T(test_confirmed_order_keeps_its_prices_when_the_tariff_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

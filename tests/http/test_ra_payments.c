@@ -489,7 +489,7 @@ static void test_csv_import_matches_by_reference_and_moves_the_order(void **stat
 	long long a = order_new(f, "NS"), b = order_new(f, "BG"), imp = 0;
 	struct order oa = order_get(f, a), ob = order_get(f, b);
 	struct buf csv = BUF_INIT;
-	char ref[96];
+	char ref[160];
 
 	csv_header(&csv);
 	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
@@ -578,7 +578,7 @@ static void test_camt053_import_from_the_command_line(void **state)
 	struct fx *f = *state;
 	long long a = order_new(f, "NS");
 	struct order oa = order_get(f, a);
-	char src[PATH_MAX], path[PATH_MAX + 32], amount[32], ref[96], *xml, *p;
+	char src[PATH_MAX], path[PATH_MAX + 32], amount[32], ref[160], *xml, *p;
 	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
 	size_t len;
 	FILE *fp;

@@ -528,6 +528,40 @@ static void test_invoice_lines_borrow_names_from_catalogue(void **state)
 	assert_int_equal(inv.lines[1].amount_para, cat.seller.card_reader_para);
 }
 
+/* A confirmed order keeps the prices it was confirmed at: a tariff
+ * changed (or withdrawn) since does not change its invoice; a draft
+ * follows the tariff. */
+static void test_invoice_of_confirmed_order_keeps_its_prices(void **state)
+{
+	struct order fixed = order_for("3y", 1), draft = order_for("3y", 1);
+	struct invoice inv;
+	char err[256];
+
+	assert_int_equal(
+		parse_edited("tariff 3y", "price = 490000", "price = 590000", err, sizeof(err)), 0);
+	cat.seller.vat_pct = 10;
+	fixed.prices_fixed = 1;
+	fixed.price_para = 490000;
+	fixed.reader_para = 150000;
+	fixed.vat_pct = 20;
+	assert_int_equal(invoice_compute(&fixed, &cat, &inv), 0);
+	assert_int_equal(inv.lines[0].unit_para, 490000);
+	assert_int_equal(inv.lines[1].unit_para, 150000);
+	assert_int_equal(inv.vat_pct, 20);
+	assert_int_equal(inv.total_para, 768000);
+	assert_int_equal(invoice_compute(&draft, &cat, &inv), 0);
+	assert_int_equal(inv.lines[0].unit_para, 590000);
+	assert_int_equal(inv.vat_pct, 10);
+	/* Withdrawn: the fixed order still has its invoice, named by code;
+	 * a draft has none. */
+	snprintf(fixed.validity, sizeof(fixed.validity), "9y");
+	snprintf(draft.validity, sizeof(draft.validity), "9y");
+	assert_int_equal(invoice_compute(&fixed, &cat, &inv), 0);
+	assert_string_equal(inv.lines[0].name[LANG_SR], "9y");
+	assert_int_equal(inv.total_para, 768000);
+	assert_int_equal(invoice_compute(&draft, &cat, &inv), -1);
+}
+
 static void test_invoice_rounds_half_para_of_vat_up(void **state)
 {
 	struct order o = order_for("3y", 0);
@@ -658,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_invoice_rounds_half_para_of_vat_up),
 		cmocka_unit_test(test_invoice_rejects_validity_not_in_tariff),
 		cmocka_unit_test(test_money_format_zero),
+		cmocka_unit_test(test_invoice_of_confirmed_order_keeps_its_prices),
 		cmocka_unit_test(test_money_format_para_only),
 		cmocka_unit_test(test_money_format_one_dinar),
 		cmocka_unit_test(test_money_format_groups_thousands_with_dots),
