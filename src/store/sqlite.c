@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/fold.h"
 #include "util/embedded.h"
 #include "util/log.h"
 
@@ -290,6 +291,30 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
+/* SQL qcra_fold(text): domain/fold.h's search folding, for the back
+ * office's search (a PostgreSQL backend defines the same function). */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	int len = sqlite3_value_bytes(argv[0]);
+	char stack[512], *out = stack;
+	size_t n;
+
+	(void)argc;
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((size_t)len + 1 > sizeof(stack) && (out = sqlite3_malloc(len + 1)) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	n = text_fold(in, (size_t)len, out, (size_t)len + 1);
+	sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
+	if (out != stack)
+		sqlite3_free(out);
+}
+
 static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 {
 	struct conn *c;
@@ -310,6 +335,12 @@ static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 	}
 	sqlite3_busy_handler(c->db, busy_wait, NULL);
 	sqlite3_extended_result_codes(c->db, 1);
+	if (sqlite3_create_function_v2(c->db, "qcra_fold", 1,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				       sql_fold, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(c->db));
+		goto fail;
+	}
 	/* Durability: an acknowledged commit survives power loss. */
 	if (conn_exec(c->db,
 		      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/fold.h"
 #include "store/sqlite_int.h"
 #include "store/store_office.h"
 #include "util/log.h"
@@ -21,9 +22,9 @@
 	" FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) AND ($2 = 0 OR "         \
 	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
 	"company_pib = $8 OR license_number = $8 OR payment_ref = $8 OR "                          \
-	"lower(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                           \
-	"lower(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                           \
-	"lower(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "         \
+	"qcra_fold(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                       \
+	"qcra_fold(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                       \
+	"qcra_fold(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "     \
 	"confirmed_at < $11))"
 
 static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $12 OFFSET $13";
@@ -79,7 +80,8 @@ static const char SQL_TSET_DEL[] = "DELETE FROM testca_settings WHERE name = $1"
 /* Binds the filter's parameters $1..$11; pattern holds the LIKE text. */
 static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern, size_t size)
 {
-	const char *q = f->q ? f->q : "";
+	const char *q = f->q ? f->q : "", *p;
+	char folded[256];
 	long long id = -1;
 	size_t i, n = 0;
 	char *end;
@@ -93,12 +95,14 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	if (*q && strspn(q, "0123456789") == strlen(q) && strlen(q) <= 15)
 		id = strtoll(q, &end, 10);
 	sqlite3_bind_int64(s, 9, id);
-	/* '%' + the text lower-cased with LIKE's wildcards escaped + '%'. */
+	/* '%' + the text folded (domain/fold.h, as the names are in the
+	 * query) with LIKE's wildcards escaped + '%'. */
+	text_fold(q, strlen(q), folded, sizeof(folded));
 	pattern[n++] = '%';
-	for (; *q && n + 4 < size; q++) {
-		if (*q == '%' || *q == '_' || *q == '\\')
+	for (p = folded; *p && n + 4 < size; p++) {
+		if (*p == '%' || *p == '_' || *p == '\\')
 			pattern[n++] = '\\';
-		pattern[n++] = (char)tolower((unsigned char)*q);
+		pattern[n++] = *p;
 	}
 	pattern[n++] = '%';
 	pattern[n] = '\0';

@@ -551,6 +551,30 @@ static void test_search_by_number_name_jmbg_pib_and_license(void **state)
 	assert_body_has(f, "<strong>0</strong>");
 }
 
+/* Names are found however they are typed: with or without diacritics,
+ * "dj" for "đ", any case, or in Cyrillic (Žarko Đurašković). */
+static void test_search_folds_diacritics_case_and_script(void **state)
+{
+	struct fx *f = *state;
+	long long nat = order_new(f, "NS");
+	static const char *const typed[] = {
+		"%C4%91ura%C5%A1", /* đuraš */
+		"DJURASKOVIC",
+		"duraskovic",
+		"%D0%82%D1%83%D1%80%D0%B0%D1%88%D0%BA%D0%BE%D0%B2%D0%B8%D1%9B", /* Ђурашковић */
+		"zarko+d",    /* "zarko d": first name, then last */
+		"%C5%BDARKO", /* ŽARKO */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+		assert_int_equal(get(f, &f->ns, "/ra/queue?q=%s", typed[i]), 200);
+		assert_body_has(f, path_of(nat, ""));
+	}
+	assert_int_equal(get(f, &f->ns, "/ra/queue?q=durasovic"), 200);
+	assert_body_lacks(f, path_of(nat, ""));
+}
+
 static void test_queue_pages_hold_20_orders(void **state)
 {
 	struct fx *f = *state;
@@ -898,6 +922,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queues_count_and_list_the_offices_orders,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_folds_diacritics_case_and_script, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_search_by_number_name_jmbg_pib_and_license,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_pages_hold_20_orders, setup, teardown),
