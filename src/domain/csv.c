@@ -14,9 +14,15 @@
 
 void csv_init(struct csv *r, const char *data, size_t len)
 {
+	csv_init_sep(r, data, len, ',');
+}
+
+void csv_init_sep(struct csv *r, const char *data, size_t len, char sep)
+{
 	memset(r, 0, sizeof(*r));
 	r->data = data;
 	r->len = len;
+	r->sep = sep;
 	r->line = 1;
 	r->next_line = 1;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
@@ -105,7 +111,7 @@ static int csv_quoted(struct csv *r, size_t *used)
 		if (csv_put(r, used, c) == -1)
 			return -1;
 	}
-	if (r->pos < r->len && r->data[r->pos] != ',' && csv_eol(r, r->pos) == 0)
+	if (r->pos < r->len && r->data[r->pos] != r->sep && csv_eol(r, r->pos) == 0)
 		return csv_fail(r, r->next_line, "text after the closing quote of a field");
 	return 0;
 }
@@ -115,7 +121,7 @@ static int csv_unquoted(struct csv *r, size_t *used)
 {
 	char c;
 
-	while (r->pos < r->len && r->data[r->pos] != ',' && csv_eol(r, r->pos) == 0) {
+	while (r->pos < r->len && r->data[r->pos] != r->sep && csv_eol(r, r->pos) == 0) {
 		c = r->data[r->pos];
 		if (c == '"')
 			return csv_fail(r, r->next_line, "quote inside an unquoted field");
@@ -161,7 +167,7 @@ int csv_next(struct csv *r)
 			rc = csv_unquoted(r, &used);
 		if (rc == -1 || csv_put(r, &used, '\0') == -1)
 			return -1;
-		if (r->pos < r->len && r->data[r->pos] == ',') {
+		if (r->pos < r->len && r->data[r->pos] == r->sep) {
 			r->pos++;
 			continue;
 		}

@@ -1,5 +1,6 @@
 /*
- * RFC 4180 CSV reader over a memory buffer.  Fields separated by ',',
+ * RFC 4180 CSV reader over a memory buffer.  Fields separated by ','
+ * (or by ';', csv_init_sep),
  * records by CRLF or LF; a field may be quoted with '"', inside which
  * '""' is a quote and commas and line breaks are literal.  A UTF-8 BOM
  * at the start is skipped.  Fields are NUL-terminated copies in the
@@ -15,6 +16,7 @@
 struct csv {
 	const char *data;
 	size_t len, pos;
+	char sep;         /* ',' (RFC 4180), or ';' as spreadsheets write it in Serbia */
 	size_t line;      /* 1-based line where the current record started */
 	size_t next_line; /* line at pos (internal) */
 	char *store;      /* field storage (malloc'd) */
@@ -25,6 +27,8 @@ struct csv {
 };
 
 void csv_init(struct csv *r, const char *data, size_t len);
+/* The same with fields separated by sep (',' or ';'). */
+void csv_init_sep(struct csv *r, const char *data, size_t len, char sep);
 void csv_free(struct csv *r);
 /* Reads the next record into r->fields / r->nfields.  Returns 1 for a
  * record, 0 at end of input, -1 on malformed input (an unterminated

@@ -727,7 +727,7 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 	struct csv_cols cols, best;
 	size_t rows = 0, cap = 0, best_line = 0, semicolon_line = 0, hint;
 	const char *p;
-	int rc = 0, found = 0;
+	int rc = 0, found = 0, sep;
 
 	st->cp1250 = stmt_is_cp1250(data, len);
 	memset(&best, 0, sizeof(best));
@@ -741,26 +741,34 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 	if (hint > 256 && (st->lines = malloc(hint * sizeof(*st->lines))) != NULL)
 		cap = hint;
 	csv_init(&r, data, len);
-	while (!found && rows < STMT_HEADER_SEARCH && (rc = csv_next(&r)) == 1) {
-		rows++;
-		if (semicolon_line == 0 && r.nfields == 1 && strchr(r.fields[0], ';') != NULL)
-			semicolon_line = r.line;
-		found = csv_header(st, &r, &cols);
-		if (!found && cols.found > best.found) {
-			best = cols;
-			best_line = r.line;
+	/* Comma-separated, or else semicolon-separated as spreadsheets in
+	 * Serbian locales save CSV (amounts then use the decimal comma). */
+	for (sep = 0; sep < 2 && !found; sep++) {
+		csv_free(&r);
+		csv_init_sep(&r, data, len, sep == 0 ? ',' : ';');
+		rows = 0;
+		while (!found && rows < STMT_HEADER_SEARCH && (rc = csv_next(&r)) == 1) {
+			rows++;
+			if (sep == 0 && semicolon_line == 0 && r.nfields == 1 &&
+			    strchr(r.fields[0], ';') != NULL)
+				semicolon_line = r.line;
+			found = csv_header(st, &r, &cols);
+			if (!found && cols.found > best.found) {
+				best = cols;
+				best_line = r.line;
+			}
 		}
+		if (rc == -1 && sep == 0 && semicolon_line != 0)
+			rc = 0; /* a quote that only looks wrong with ','; try ';' */
+		if (rc == -1 || semicolon_line == 0)
+			break;
 	}
 	if (rc == -1) {
 		stmt_fatal(st, r.line, "%s", r.error);
 		goto out;
 	}
 	if (!found) {
-		if (semicolon_line != 0)
-			stmt_fatal(st, semicolon_line,
-				   "fields are separated by ';': export the statement as CSV with "
-				   "',' between fields");
-		else if (rows == 0)
+		if (rows == 0)
 			stmt_fatal(st, 0, "the file is empty");
 		else
 			csv_no_header(st, &best, best_line);

@@ -36,6 +36,24 @@ static void test_csv_reads_simple_records(void **state)
 	csv_free(&r);
 }
 
+/* With ';' as the separator a comma is ordinary text; a quoted ';' too. */
+static void test_csv_semicolon_separator(void **state)
+{
+	const char *text = "5.880,00;\"a;b\";;x,y\n";
+	struct csv r;
+
+	(void)state;
+	csv_init_sep(&r, text, strlen(text), ';');
+	assert_int_equal(csv_next(&r), 1);
+	assert_int_equal(r.nfields, 4);
+	assert_string_equal(r.fields[0], "5.880,00");
+	assert_string_equal(r.fields[1], "a;b");
+	assert_string_equal(r.fields[2], "");
+	assert_string_equal(r.fields[3], "x,y");
+	assert_int_equal(csv_next(&r), 0);
+	csv_free(&r);
+}
+
 static void test_csv_reads_empty_fields(void **state)
 {
 	struct csv r;
@@ -343,6 +361,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_csv_reads_simple_records),
+		cmocka_unit_test(test_csv_semicolon_separator),
 		cmocka_unit_test(test_csv_reads_empty_fields),
 		cmocka_unit_test(test_csv_unquotes_quoted_field),
 		cmocka_unit_test(test_csv_reads_escaped_quote),
