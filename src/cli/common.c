@@ -1,12 +1,15 @@
 #include <errno.h>
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/cli.h"
+#include "core/secret.h"
 #include "store/store.h"
+#include "util/log.h"
 
 int cli_config(struct config *cfg, int argc, char **argv, int serve, const char *usage,
 	       int *optind_out)
@@ -71,9 +74,10 @@ usage:
 
 struct store *cli_open_store(const struct config *cfg)
 {
+	unsigned char key[SECRET_LEN];
 	char path[600], err[512];
 	struct store *st;
-	int applied;
+	int applied, sealed = 0;
 
 	if (mkdir(cfg->var_dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "qcra: var: cannot create %s: %s\n", cfg->var_dir, strerror(errno));
@@ -89,6 +93,22 @@ struct store *cli_open_store(const struct config *cfg)
 		store_close(st);
 		return NULL;
 	}
+	/* Secrets at rest are sealed with VAR/secret.key (core/secret.h);
+	 * any stored before that are sealed now. */
+	if (secret_load(cfg->var_dir, key, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra: %s\n", err);
+		store_close(st);
+		return NULL;
+	}
+	store_set_seal_key(st, key);
+	sodium_memzero(key, sizeof(key));
+	if (store_operator_seal_all(st, &sealed) != STORE_OK) {
+		fprintf(stderr, "qcra: database: cannot seal the staff's TOTP secrets\n");
+		store_close(st);
+		return NULL;
+	}
+	if (sealed > 0)
+		log_info("sealed the TOTP secrets of %d staff accounts", sealed);
 	return st;
 }
 

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <time.h>
 
@@ -673,7 +674,14 @@ void store_close(struct store *st)
 		conn_close(c);
 	}
 	pthread_mutex_destroy(&st->mu);
+	sodium_memzero(st->seal_key, sizeof(st->seal_key));
 	free(st);
+}
+
+void store_set_seal_key(struct store *st, const unsigned char key[32])
+{
+	memcpy(st->seal_key, key, sizeof(st->seal_key));
+	st->seal_set = 1;
 }
 
 /*

@@ -36,6 +36,10 @@ struct store {
 	pthread_key_t key;
 	pthread_mutex_t mu; /* guards conns */
 	struct conn *conns;
+	/* The key sealing secrets at rest (core/secret.h); unset: stored
+	 * and read as they are (tools that do not hold the key). */
+	unsigned char seal_key[32];
+	int seal_set;
 };
 
 /* The statement for `sql` (a string with static storage: its address is

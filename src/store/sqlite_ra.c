@@ -1,9 +1,11 @@
 /*
  * SQLite backend: registration authority staff and the audit log.
  */
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "core/secret.h"
 #include "store/sqlite_int.h"
 #include "util/log.h"
 
@@ -23,6 +25,11 @@ static const char SQL_OP_TOTP[] =
 	"UPDATE operators SET totp_last_step = $2, totp_enrolled_at = CASE WHEN "
 	"totp_enrolled_at = 0 THEN $3 ELSE totp_enrolled_at END WHERE id = $1 AND "
 	"totp_last_step < $2";
+static const char SQL_OP_UNSEALED[] =
+	"SELECT id, totp_secret FROM operators WHERE totp_secret <> '' AND totp_secret NOT LIKE "
+	"'s1:%' ORDER BY id LIMIT 1";
+static const char SQL_OP_SEAL[] = "UPDATE operators SET totp_secret = $2 WHERE id = $1 AND "
+				  "totp_secret = $3";
 static const char SQL_OP_EACH[] = "SELECT " OPERATOR_COLS " FROM operators ORDER BY username";
 
 static const char SQL_AUDIT_LAST[] = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
@@ -76,27 +83,36 @@ int store_session_view(struct store *st, const unsigned char id_hash[32], struct
 	return STORE_OK;
 }
 
-static void op_read(sqlite3_stmt *s, struct operator* o)
+static void op_read(struct store *st, sqlite3_stmt *s, struct operator* o)
 {
+	char stored[256];
+
 	memset(o, 0, sizeof(*o));
 	o->id = sqlite3_column_int64(s, 0);
 	sq_col_text(s, 1, o->username, sizeof(o->username));
 	sq_col_text(s, 2, o->password_hash, sizeof(o->password_hash));
 	sq_col_text(s, 3, o->role, sizeof(o->role));
 	sq_col_text(s, 4, o->office, sizeof(o->office));
-	sq_col_text(s, 5, o->totp_secret, sizeof(o->totp_secret));
+	sq_col_text(s, 5, stored, sizeof(stored));
+	if (!st->seal_set) /* as stored (a sealed one cut short) */
+		sq_col_text(s, 5, o->totp_secret, sizeof(o->totp_secret));
+	else if (secret_open(st->seal_key, stored, o->totp_secret, sizeof(o->totp_secret)) < 0)
+		log_warnx("operator %s: the TOTP secret does not open with this installation's "
+			  "secret.key",
+			  o->username);
+	sodium_memzero(stored, sizeof(stored));
 	o->totp_last_step = sqlite3_column_int64(s, 6);
 	o->totp_enrolled_at = (time_t)sqlite3_column_int64(s, 7);
 	o->active = sqlite3_column_int(s, 8);
 	o->created_at = (time_t)sqlite3_column_int64(s, 9);
 }
 
-static int op_one(sqlite3_stmt *s, struct operator* out, const char *what)
+static int op_one(struct store *st, sqlite3_stmt *s, struct operator* out, const char *what)
 {
 	int rc = sq_step_row(s, what);
 
 	if (rc == STORE_OK) {
-		op_read(s, out);
+		op_read(st, s, out);
 		sq_done(s);
 	}
 	return rc;
@@ -105,15 +121,18 @@ static int op_one(sqlite3_stmt *s, struct operator* out, const char *what)
 int store_operator_create(struct store *st, struct operator* o)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_OP_INSERT);
+	char sealed[256];
 	int rc;
 
 	if (s == NULL)
+		return STORE_ERROR;
+	if (st->seal_set && secret_seal(st->seal_key, o->totp_secret, sealed, sizeof(sealed)) != 0)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, o->username);
 	sq_bind_text(s, 2, o->password_hash);
 	sq_bind_text(s, 3, o->role);
 	sq_bind_text(s, 4, o->office);
-	sq_bind_text(s, 5, o->totp_secret);
+	sq_bind_text(s, 5, st->seal_set ? sealed : o->totp_secret);
 	sqlite3_bind_int(s, 6, o->active);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)o->created_at);
 	rc = sq_step_done(s, "operator create");
@@ -129,7 +148,7 @@ int store_operator_get(struct store *st, long long id, struct operator* out)
 	if (s == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, id);
-	return op_one(s, out, "operator get");
+	return op_one(st, s, out, "operator get");
 }
 
 int store_operator_by_username(struct store *st, const char *username, struct operator* out)
@@ -139,7 +158,7 @@ int store_operator_by_username(struct store *st, const char *username, struct op
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, username);
-	return op_one(s, out, "operator by username");
+	return op_one(st, s, out, "operator by username");
 }
 
 int store_operator_update(struct store *st, const struct operator* o)
@@ -177,13 +196,54 @@ int store_operator_each(struct store *st, int (*fn)(void *arg, const struct oper
 	if (s == NULL)
 		return STORE_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		op_read(s, &o);
+		op_read(st, s, &o);
 		if (fn(arg, &o) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return sq_fail(s, "operator list");
 	sq_done(s);
+	return STORE_OK;
+}
+
+int store_operator_seal_all(struct store *st, int *n)
+{
+	sqlite3_stmt *s;
+	char plain[256], sealed[256];
+	long long id;
+	int rc = STORE_OK, count = 0;
+
+	if (!st->seal_set || store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	/* One at a time: each sealed row leaves the query's result. */
+	while (rc == STORE_OK) {
+		if ((s = sq_stmt(st, SQL_OP_UNSEALED)) == NULL) {
+			rc = STORE_ERROR;
+			break;
+		}
+		if ((rc = sq_step_row(s, "operators to seal")) != STORE_OK)
+			break;
+		id = sqlite3_column_int64(s, 0);
+		sq_col_text(s, 1, plain, sizeof(plain));
+		sq_done(s);
+		if (secret_seal(st->seal_key, plain, sealed, sizeof(sealed)) != 0 ||
+		    (s = sq_stmt(st, SQL_OP_SEAL)) == NULL) {
+			rc = STORE_ERROR;
+			break;
+		}
+		sqlite3_bind_int64(s, 1, id);
+		sq_bind_text(s, 2, sealed);
+		sq_bind_text(s, 3, plain);
+		rc = sq_step_changed(s, "operator seal");
+		count++;
+	}
+	sodium_memzero(plain, sizeof(plain));
+	if (rc != STORE_NOTFOUND || store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	if (n != NULL)
+		*n = count;
 	return STORE_OK;
 }
 

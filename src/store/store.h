@@ -259,6 +259,12 @@ int store_operator_update(struct store *st, const struct operator* o);
 int store_operator_totp_step(struct store *st, long long id, long long step, time_t now);
 int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator* o),
 			void *arg);
+/* With the key set (store_set_seal_key), TOTP secrets are sealed when
+ * written and opened when read (core/secret.h); one that does not open
+ * reads as "" (no code matches).  store_operator_seal_all seals those
+ * stored before; *n (may be NULL) counts them. */
+void store_set_seal_key(struct store *st, const unsigned char key[32]);
+int store_operator_seal_all(struct store *st, int *n);
 
 /* ---- Audit log (append-only, hash-chained) ------------------------------- */
 

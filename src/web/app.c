@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/catalog_load.h"
+#include "core/secret.h"
 #include "docs/docs.h"
 #include "domain/catalog.h"
 #include "mail/mail.h"
@@ -156,34 +157,6 @@ static int load_templates(struct app *app, char *err, size_t errlen)
 }
 
 /* The CSRF key: random on first start, kept in VAR/secret.key (0600). */
-static int load_secret(struct app *app, char *err, size_t errlen)
-{
-	char path[600];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/secret.key", app->cfg->var_dir);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, app->secret, sizeof(app->secret));
-		close(fd);
-		if (n == (ssize_t)sizeof(app->secret))
-			return 0;
-		snprintf(err, errlen, "var: %s is damaged (expected 32 bytes); delete it", path);
-		return -1;
-	}
-	randombytes_buf(app->secret, sizeof(app->secret));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, app->secret, sizeof(app->secret)) != (ssize_t)sizeof(app->secret) ||
-	    fsync(fd) != 0) {
-		snprintf(err, errlen, "var: cannot write %s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 int app_init(struct app *app, const struct config *cfg, struct store *st, char *err, size_t errlen)
 {
 	memset(app, 0, sizeof(*app));
@@ -199,7 +172,7 @@ int app_init(struct app *app, const struct config *cfg, struct store *st, char *
 		return -1;
 	if (load_templates(app, err, errlen) != 0)
 		return -1;
-	return load_secret(app, err, errlen);
+	return secret_load(cfg->var_dir, app->secret, err, errlen);
 }
 
 void app_free(struct app *app)

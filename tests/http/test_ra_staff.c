@@ -21,6 +21,7 @@
 #include "core/totp.h"
 #include "harness.h"
 #include "journey.h"
+#include "store/store.h"
 
 #define PW "Dugacka lozinka sluzbenika 1"
 
@@ -183,6 +184,24 @@ static void test_deactivated_operator_is_logged_out(void **state)
 	free(secret);
 }
 
+/* The second factor's secret is not in the database in clear: it is
+ * sealed with VAR/secret.key, and login with its codes works (setup). */
+static void test_totp_secret_is_sealed_at_rest(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct operator o;
+	char path[PATH_MAX + 16], err[256];
+
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_operator_by_username(st, "admin1", &o), STORE_OK);
+	store_close(st);
+	assert_memory_equal(o.totp_secret, "s1:", 3);
+	assert_null(strstr(o.totp_secret, f->admin_secret));
+	assert_true(strlen(f->admin_secret) >= 16);
+}
+
 static void test_tampered_audit_log_is_detected(void **state)
 {
 	struct fx *f = *state;
@@ -216,6 +235,7 @@ int main(void)
 		T(test_member_session_never_reaches_ra_pages),
 		T(test_deactivated_operator_is_logged_out),
 		T(test_tampered_audit_log_is_detected),
+		T(test_totp_secret_is_sealed_at_rest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,32 @@
+/*
+ * The installation's secret, VAR/secret.key (32 random bytes, 0600, made
+ * at first start), and what is keyed by it: the CSRF tokens (directly)
+ * and secrets kept at rest in the database (sealed with a key derived
+ * from it): the staff's TOTP secrets, which must be readable to check a
+ * code and so cannot be hashed.  A copy of the database alone (a backup,
+ * a leaked file) then does not give the second factor away.
+ */
+#ifndef QCRA_CORE_SECRET_H
+#define QCRA_CORE_SECRET_H
+
+#include <stddef.h>
+
+#define SECRET_LEN 32
+
+/* Reads VAR/secret.key, creating it when missing.  0, or -1 with err. */
+int secret_load(const char *var_dir, unsigned char key[SECRET_LEN], char *err, size_t errlen);
+
+/* Seals text for storage: "s1:" + hex(nonce, XSalsa20-Poly1305 box) under
+ * a key derived from key.  0, or -1 when out (outlen) is too small. */
+int secret_seal(const unsigned char key[SECRET_LEN], const char *plain, char *out, size_t outlen);
+
+/* Opens what secret_seal wrote into out: 0.  Text without the "s1:"
+ * prefix (stored before sealing existed) is copied as it is: 1.  -1
+ * when it does not open (another installation's key, altered, or out
+ * too small); out is then "". */
+int secret_open(const unsigned char key[SECRET_LEN], const char *stored, char *out, size_t outlen);
+
+/* 1 when stored is sealed. */
+int secret_is_sealed(const char *stored);
+
+#endif
