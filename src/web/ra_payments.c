@@ -163,6 +163,12 @@ void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o)
 		tctx_set(c, "pay_notice", keyed(r, "pay.done_", done));
 	if (u == NULL || u->role == RA_AUDITOR)
 		return;
+	if (o->total_para > 0 && x.paid >= o->total_para && tctx_get(c, "pay_nonce") == NULL) {
+		/* Nothing is due: no form (a payment still arriving goes to
+		 * the unresolved list from the statement). */
+		tctx_set_bool(c, "pay_paid_in_full", 1);
+		return;
+	}
 	tctx_set_bool(c, "pay_may_record", 1);
 	if (tctx_get(c, "pay_nonce") != NULL)
 		return; /* a form sent back with its values */

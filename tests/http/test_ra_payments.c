@@ -433,9 +433,12 @@ static void test_manual_payment_in_full_moves_the_order(void **state)
 	assert_string_equal(p.last.resolution, "paid");
 	assert_string_equal(p.last.reference, o.payment_ref);
 	assert_string_equal(p.last.created_by, "ns1");
-	/* The page lists it. */
+	/* The page lists it, and offers no form for more. */
 	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld?pay=settled", id), 200);
 	assert_body_has(f, total_text(f, id, 0));
+	snprintf(want, sizeof(want), "action=\"/ra/orders/%lld/payments\"", id);
+	assert_body_lacks(f, want);
+	assert_body_has(f, "pla\xc4\x87" "en u celosti");
 	assert_body_has(f, "\xc5\xbd"
 			   "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	/* The same form sent twice records nothing more. */
