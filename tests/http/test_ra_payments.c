@@ -438,7 +438,8 @@ static void test_manual_payment_in_full_moves_the_order(void **state)
 	assert_body_has(f, total_text(f, id, 0));
 	snprintf(want, sizeof(want), "action=\"/ra/orders/%lld/payments\"", id);
 	assert_body_lacks(f, want);
-	assert_body_has(f, "pla\xc4\x87" "en u celosti");
+	assert_body_has(f, "pla\xc4\x87"
+			   "en u celosti");
 	assert_body_has(f, "\xc5\xbd"
 			   "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	/* The same form sent twice records nothing more. */
