@@ -11,8 +11,10 @@
 
 int main(void)
 {
-	/* Gone with the parent, whatever way it goes. */
+	/* Gone with the parent, whatever way it goes; nothing of the
+	 * parent's open files but the socket and the log. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	closefrom(3);
 	signal(SIGPIPE, SIG_IGN);
 	if (isatty(0)) {
 		fprintf(stderr, "qcra-render: started by the portal and the CA, not by hand\n");
