@@ -98,8 +98,17 @@ static void print_report(struct store *st, const struct pay_import_result *res, 
 	printf("  left for resolution     %lld\n", imp->unresolved);
 	if (res->same_file)
 		printf("the same file was imported before as import %lld\n", res->same_file);
-	if (imp->error_lines[0])
-		printf("errors:\n%s", imp->error_lines);
+	if (imp->error_lines[0]) {
+		const char *p = imp->error_lines;
+		struct pay_error_line e;
+
+		printf("errors:\n");
+		while (pay_error_line_next(&p, &e) == 0)
+			if (e.line > 0)
+				printf("line %lld: %s\n", e.line, e.text);
+			else
+				printf("%s\n", e.text);
+	}
 	free(imp);
 }
 

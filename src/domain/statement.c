@@ -68,12 +68,17 @@ void statement_free(struct statement *st)
 	memset(st, 0, sizeof(*st));
 }
 
+#define STMT_STR_(x) #x
+#define STMT_STR(x) STMT_STR_(x)
+
 /* ---- results ---- */
 
-/* Records a line error (the first STMT_MAX_ERRORS are kept). */
-static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
+/* Records a line error (the first STMT_MAX_ERRORS are kept): key and
+ * arg for the message catalogue, fmt for the English text. */
+static void stmt_err(struct statement *st, size_t line, const char *key, const char *arg,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void stmt_err(struct statement *st, size_t line, const char *key, const char *arg,
+		     const char *fmt, ...)
 {
 	struct stmt_error *e;
 	va_list ap;
@@ -85,15 +90,18 @@ static void stmt_err(struct statement *st, size_t line, const char *fmt, ...)
 		return;
 	e = &st->errors[st->nerrors++];
 	e->line = line;
+	e->key = key;
+	snprintf(e->arg, sizeof(e->arg), "%s", arg != NULL ? arg : "");
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);
 }
 
 /* Refuses the whole file (the first reason given stays).  Returns -1. */
-static int stmt_fatal(struct statement *st, size_t line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int stmt_fatal(struct statement *st, size_t line, const char *fmt, ...)
+static int stmt_fatal(struct statement *st, size_t line, const char *key, const char *arg,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int stmt_fatal(struct statement *st, size_t line, const char *key, const char *arg,
+		      const char *fmt, ...)
 {
 	size_t off = 0;
 	va_list ap;
@@ -101,6 +109,9 @@ static int stmt_fatal(struct statement *st, size_t line, const char *fmt, ...)
 
 	if (st->error[0] != '\0')
 		return -1;
+	st->error_line = line;
+	st->error_key = key;
+	snprintf(st->error_arg, sizeof(st->error_arg), "%s", arg != NULL ? arg : "");
 	if (line > 0) {
 		n = snprintf(st->error, sizeof(st->error), "line %zu: ", line);
 		off = n > 0 ? (size_t)n : 0;
@@ -119,14 +130,14 @@ static int stmt_push(struct statement *st, const struct stmt_line *l, size_t *ca
 	size_t ncap;
 
 	if (st->nlines == STMT_MAX_LINES)
-		return stmt_fatal(st, l->line, "more than %d credit lines in one statement",
-				  STMT_MAX_LINES);
+		return stmt_fatal(st, l->line, "stmt.f_too_many", STMT_STR(STMT_MAX_LINES),
+				  "more than %d credit lines in one statement", STMT_MAX_LINES);
 	if (st->nlines == *cap) {
 		ncap = *cap ? *cap * 2 : 256;
 		if (ncap > STMT_MAX_LINES)
 			ncap = STMT_MAX_LINES;
 		if ((p = realloc(st->lines, ncap * sizeof(*p))) == NULL)
-			return stmt_fatal(st, l->line, "out of memory");
+			return stmt_fatal(st, l->line, "stmt.f_memory", NULL, "out of memory");
 		st->lines = p;
 		*cap = ncap;
 	}
@@ -338,7 +349,7 @@ static int stmt_fingerprints(struct statement *st)
 	while (cap < 2 * st->nlines)
 		cap *= 2;
 	if ((slots = calloc(cap, sizeof(*slots))) == NULL)
-		return stmt_fatal(st, 0, "out of memory");
+		return stmt_fatal(st, 0, "stmt.f_memory", NULL, "out of memory");
 	for (i = 0; i < st->nlines; i++) {
 		l = &st->lines[i];
 		len = stmt_fp_base(l, base);
@@ -590,7 +601,8 @@ static int csv_amount(struct statement *st, const struct csv *r, const struct cs
 	if (c->col[COL_AMOUNT] >= 0) {
 		credit = csv_field(r, c, COL_AMOUNT);
 		if (payment_amount_parse(credit, &v, &why) != 0) {
-			stmt_err(st, r->line, "amount \"%s\": %s", stmt_quote(st, q, credit), why);
+			stmt_err(st, r->line, "stmt.e_amount", stmt_quote(st, q, credit),
+				 "amount \"%s\": %s", q, why);
 			return -1;
 		}
 		if (v < 0)
@@ -604,8 +616,8 @@ static int csv_amount(struct statement *st, const struct csv *r, const struct cs
 	debit = csv_field(r, c, COL_DEBIT);
 	if (!csv_blank(credit)) {
 		if (payment_amount_parse(credit, &v, &why) != 0 || v < 0) {
-			stmt_err(st, r->line, "credit \"%s\": %s", stmt_quote(st, q, credit),
-				 v < 0 ? "negative" : why);
+			stmt_err(st, r->line, "stmt.e_amount", stmt_quote(st, q, credit),
+				 "credit \"%s\": %s", q, v < 0 ? "negative" : why);
 			return -1;
 		}
 		if (v > 0) {
@@ -615,7 +627,8 @@ static int csv_amount(struct statement *st, const struct csv *r, const struct cs
 	}
 	if (!csv_blank(debit)) {
 		if (payment_amount_parse(debit, &v, &why) != 0) {
-			stmt_err(st, r->line, "debit \"%s\": %s", stmt_quote(st, q, debit), why);
+			stmt_err(st, r->line, "stmt.e_amount", stmt_quote(st, q, debit),
+				 "debit \"%s\": %s", q, why);
 			return -1;
 		}
 		if (v != 0) {
@@ -624,7 +637,8 @@ static int csv_amount(struct statement *st, const struct csv *r, const struct cs
 		}
 	}
 	if (csv_blank(credit) && csv_blank(debit)) {
-		stmt_err(st, r->line, "no amount in the credit or debit column");
+		stmt_err(st, r->line, "stmt.e_no_amount", NULL,
+			 "no amount in the credit or debit column");
 		return -1;
 	}
 	st->nskipped++;
@@ -660,8 +674,11 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 	if (i == r->nfields)
 		return 0; /* ",,,," rows: spreadsheets pad with them */
 	if (r->nfields < c->need) {
-		stmt_err(st, r->line, "%zu fields where the header has at least %zu", r->nfields,
-			 c->need);
+		char need[24];
+
+		snprintf(need, sizeof(need), "%zu", c->need);
+		stmt_err(st, r->line, "stmt.e_fields", need,
+			 "%zu fields where the header has at least %zu", r->nfields, c->need);
 		return 0;
 	}
 	memset(&l, 0, sizeof(l));
@@ -670,14 +687,14 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
 		return 0;
 	s = csv_field(r, c, COL_CURRENCY);
 	if (!csv_rsd(s)) {
-		stmt_err(st, r->line, "currency \"%s\": only RSD payments are imported",
-			 stmt_quote(st, q, s));
+		stmt_err(st, r->line, "stmt.e_currency", stmt_quote(st, q, s),
+			 "currency \"%s\": only RSD payments are imported", q);
 		return 0;
 	}
 	date = csv_field(r, c, COL_DATE);
 	if (payment_date_parse(date, l.date) != 0) {
-		stmt_err(st, r->line, "date \"%s\": expected YYYY-MM-DD or DD.MM.YYYY",
-			 stmt_quote(st, q, date));
+		stmt_err(st, r->line, "stmt.e_date", stmt_quote(st, q, date),
+			 "date \"%s\": expected YYYY-MM-DD or DD.MM.YYYY", q);
 		return 0;
 	}
 	s = csv_field(r, c, COL_PAYER);
@@ -697,16 +714,17 @@ static int csv_record(struct statement *st, const struct csv *r, const struct cs
  * one (best, on best_line) lacks. */
 static int csv_no_header(struct statement *st, const struct csv_cols *best, size_t best_line)
 {
-	static const char *const names[COL__MAX] = {[COL_DATE] = "date",
-						    [COL_AMOUNT] = "amount",
-						    [COL_PAYER] = "payer",
-						    [COL_REFERENCE] = "reference"};
+	/* As a header may name them (csv_header reads both languages). */
+	static const char *const names[COL__MAX] = {[COL_DATE] = "datum/date",
+						    [COL_AMOUNT] = "iznos/amount",
+						    [COL_PAYER] = "uplatilac/payer",
+						    [COL_REFERENCE] = "poziv na broj/reference"};
 	static const enum csv_col required[] = {COL_DATE, COL_AMOUNT, COL_PAYER, COL_REFERENCE};
-	char missing[80] = "";
+	char missing[96] = "";
 	size_t i;
 
 	if (best->found == 0)
-		return stmt_fatal(st, 0,
+		return stmt_fatal(st, 0, "stmt.f_no_header", NULL,
 				  "no header row naming date, amount, payer and reference in "
 				  "the first %d rows",
 				  STMT_HEADER_SEARCH);
@@ -718,7 +736,8 @@ static int csv_no_header(struct statement *st, const struct csv_cols *best, size
 			strcat(missing, ", ");
 		strcat(missing, names[required[i]]);
 	}
-	return stmt_fatal(st, best_line, "the header row has no column for: %s", missing);
+	return stmt_fatal(st, best_line, "stmt.f_header_missing", missing,
+			  "the header row has no column for: %s", missing);
 }
 
 static int stmt_csv(const char *data, size_t len, struct statement *st)
@@ -764,12 +783,12 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 			break;
 	}
 	if (rc == -1) {
-		stmt_fatal(st, r.line, "%s", r.error);
+		stmt_fatal(st, r.line, "stmt.f_csv", r.error, "%s", r.error);
 		goto out;
 	}
 	if (!found) {
 		if (rows == 0)
-			stmt_fatal(st, 0, "the file is empty");
+			stmt_fatal(st, 0, "stmt.f_empty", NULL, "the file is empty");
 		else
 			csv_no_header(st, &best, best_line);
 		goto out;
@@ -778,7 +797,7 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 		if (csv_record(st, &r, &cols, &cap) != 0)
 			goto out;
 	if (rc == -1)
-		stmt_fatal(st, r.line, "%s", r.error);
+		stmt_fatal(st, r.line, "stmt.f_csv", r.error, "%s", r.error);
 out:
 	csv_free(&r);
 	return st->error[0] != '\0' ? -1 : 0;
@@ -971,7 +990,8 @@ static int camt_tx(struct statement *st, const struct camt_entry *e, const xmlNo
 		snprintf(amount, sizeof(amount), "%s", e->amount);
 		snprintf(ccy, sizeof(ccy), "%s", e->ccy);
 	} else {
-		stmt_err(st, l.line, "transaction %zu of a batch entry has no amount", idx + 1);
+		stmt_err(st, l.line, "stmt.e_no_amount", NULL,
+			 "transaction %zu of a batch entry has no amount", idx + 1);
 		return 0;
 	}
 	camt_text(camt_child(tx, "CdtDbtInd"), cdi, sizeof(cdi));
@@ -982,16 +1002,18 @@ static int camt_tx(struct statement *st, const struct camt_entry *e, const xmlNo
 		return 0;
 	}
 	if (strcmp(cdi, "CRDT") != 0) {
-		stmt_err(st, l.line, "CdtDbtInd \"%s\": expected CRDT or DBIT", cdi);
+		stmt_err(st, l.line, "stmt.e_cdi", cdi, "CdtDbtInd \"%s\": expected CRDT or DBIT",
+			 cdi);
 		return 0;
 	}
 	if (strcmp(ccy, "RSD") != 0) {
-		stmt_err(st, l.line, "currency \"%s\": only RSD payments are imported", ccy);
+		stmt_err(st, l.line, "stmt.e_currency", ccy,
+			 "currency \"%s\": only RSD payments are imported", ccy);
 		return 0;
 	}
 	if (payment_amount_parse(amount, &l.amount_para, &why) != 0 || l.amount_para < 0) {
-		stmt_err(st, l.line, "amount \"%s\": %s", stmt_quote(st, q, amount),
-			 l.amount_para < 0 ? "negative" : why);
+		stmt_err(st, l.line, "stmt.e_amount", stmt_quote(st, q, amount),
+			 "amount \"%s\": %s", q, l.amount_para < 0 ? "negative" : why);
 		return 0;
 	}
 	if (l.amount_para == 0) {
@@ -999,7 +1021,8 @@ static int camt_tx(struct statement *st, const struct camt_entry *e, const xmlNo
 		return 0;
 	}
 	if (e->date[0] == '\0') {
-		stmt_err(st, l.line, "the entry has no valid BookgDt or ValDt date");
+		stmt_err(st, l.line, "stmt.e_date", NULL,
+			 "the entry has no valid BookgDt or ValDt date");
 		return 0;
 	}
 	memcpy(l.date, e->date, sizeof(l.date));
@@ -1106,7 +1129,7 @@ static xmlDoc *camt_read(const char *data, size_t len, struct statement *st)
 
 	memset(&seen, 0, sizeof(seen));
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
-		stmt_fatal(st, 0, "out of memory");
+		stmt_fatal(st, 0, "stmt.f_memory", NULL, "out of memory");
 		return NULL;
 	}
 	ctxt->_private = &seen;
@@ -1114,12 +1137,13 @@ static xmlDoc *camt_read(const char *data, size_t len, struct statement *st)
 	ctxt->sax->serror = camt_error;
 	doc = xmlCtxtReadMemory(ctxt, data, (int)len, "statement.xml", NULL, opts);
 	if (seen.doctype)
-		stmt_fatal(st, 0, "a DOCTYPE is not allowed in a bank statement");
+		stmt_fatal(st, 0, "stmt.f_doctype", NULL,
+			   "a DOCTYPE is not allowed in a bank statement");
 	else if (doc == NULL && seen.error[0] != '\0')
-		stmt_fatal(st, seen.error_line > 0 ? (size_t)seen.error_line : 0,
-			   "not well-formed XML: %s", seen.error);
+		stmt_fatal(st, seen.error_line > 0 ? (size_t)seen.error_line : 0, "stmt.f_xml",
+			   seen.error, "not well-formed XML: %s", seen.error);
 	else if (doc == NULL)
-		stmt_fatal(st, 0, "not well-formed XML");
+		stmt_fatal(st, 0, "stmt.f_xml", NULL, "not well-formed XML");
 	if (st->error[0] != '\0' && doc != NULL) {
 		xmlFreeDoc(doc);
 		doc = NULL;
@@ -1139,7 +1163,8 @@ static int stmt_camt(const char *data, size_t len, struct statement *st)
 		return -1;
 	root = xmlDocGetRootElement(doc);
 	if (!camt_is(root, "Document") || (bk = camt_child(root, "BkToCstmrStmt")) == NULL) {
-		stmt_fatal(st, 0, "not a camt.053 statement (no Document/BkToCstmrStmt)");
+		stmt_fatal(st, 0, "stmt.f_not_camt", NULL,
+			   "not a camt.053 statement (no Document/BkToCstmrStmt)");
 		rc = -1;
 		goto out;
 	}
@@ -1177,10 +1202,11 @@ int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct s
 	if (data == NULL)
 		len = 0;
 	if (len > STMT_MAX_BYTES)
-		return stmt_fatal(st, 0, "the file is larger than %u MiB",
+		return stmt_fatal(st, 0, "stmt.f_too_large", STMT_STR(STMT_MAX_MIB),
+				  "the file is larger than %u MiB",
 				  STMT_MAX_BYTES / (1024u * 1024u));
 	if ((int)fmt < 0 || fmt >= STMT__MAX)
-		return stmt_fatal(st, 0, "unknown statement format");
+		return stmt_fatal(st, 0, "stmt.f_format", NULL, "unknown statement format");
 	if (fmt == STMT_AUTO)
 		fmt = stmt_detect(data != NULL ? data : "", len);
 	st->format = fmt;

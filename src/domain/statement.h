@@ -52,10 +52,11 @@
 
 #include "domain/payment.h"
 
-#define STMT_MAX_BYTES (32u * 1024u * 1024u) /* larger files are refused */
-#define STMT_MAX_LINES 200000                /* more credit lines are refused */
-#define STMT_MAX_ERRORS 50                   /* line errors kept (all are counted) */
-#define STMT_HEADER_SEARCH 20                /* CSV rows searched for the header */
+#define STMT_MAX_MIB 32 /* larger files are refused */
+#define STMT_MAX_BYTES (STMT_MAX_MIB * 1024u * 1024u)
+#define STMT_MAX_LINES 200000 /* more credit lines are refused */
+#define STMT_MAX_ERRORS 50    /* line errors kept (all are counted) */
+#define STMT_HEADER_SEARCH 20 /* CSV rows searched for the header */
 
 enum stmt_format {
 	STMT_AUTO,    /* camt.053 when the first non-blank byte is '<', else CSV */
@@ -97,8 +98,10 @@ struct stmt_line {
 
 /* A line that could not be read; it is not in lines[]. */
 struct stmt_error {
-	size_t line;   /* as stmt_line.line; 0 when not tied to a line */
-	char msg[160]; /* English, names the field and the offending value */
+	size_t line;     /* as stmt_line.line; 0 when not tied to a line */
+	char msg[160];   /* English, names the field and the offending value */
+	const char *key; /* the message catalogue's "stmt.e_*" (static) */
+	char arg[64];    /* its {value}: the offending value, or "" */
 };
 
 struct statement {
@@ -111,7 +114,10 @@ struct statement {
 	size_t nerrors;            /* entries in errors[] */
 	size_t nerrors_total;      /* all line errors, also those not kept */
 	int cp1250;                /* 1: the CSV was read as Windows-1250 */
-	char error[200];           /* why the whole file was refused ("" if not) */
+	char error[200];           /* why the whole file was refused ("" if not), English */
+	const char *error_key;     /* the same as a catalogue key "stmt.f_*" */
+	char error_arg[96];        /* its {value} */
+	size_t error_line;         /* its line, or 0 */
 };
 
 /* Initialises libxml2 for use from several threads.  Call once, early. */

@@ -148,20 +148,65 @@ int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order 
 	return rc;
 }
 
-/* The statement's line errors as "line N: why" lines. */
+/* Copies s into the stored error lines without the separators they use. */
+static size_t put_field(char *out, size_t size, const char *s)
+{
+	size_t n = 0;
+
+	for (; s != NULL && *s && n + 1 < size; s++)
+		out[n++] = *s == '\t' || *s == '\n' || *s == '\r' ? ' ' : *s;
+	out[n] = '\0';
+	return n;
+}
+
+/* The statement's line errors as "LINE\tKEY\tVALUE\tEnglish" lines
+ * (pay_error_line_next reads them back). */
 static void error_lines(const struct statement *sm, char *out, size_t size)
 {
+	char key[32], value[96], text[200], more[24];
 	size_t i, n = 0;
 	int w;
 
 	out[0] = '\0';
 	for (i = 0; i < sm->nerrors && n < size; i++) {
-		w = snprintf(out + n, size - n, "line %zu: %s\n", sm->errors[i].line,
-			     sm->errors[i].msg);
+		put_field(key, sizeof(key), sm->errors[i].key);
+		put_field(value, sizeof(value), sm->errors[i].arg);
+		put_field(text, sizeof(text), sm->errors[i].msg);
+		w = snprintf(out + n, size - n, "%zu\t%s\t%s\t%s\n", sm->errors[i].line, key, value,
+			     text);
 		n += w > 0 ? (size_t)w : 0;
 	}
-	if (sm->nerrors_total > sm->nerrors && n < size)
-		snprintf(out + n, size - n, "(+%zu)\n", sm->nerrors_total - sm->nerrors);
+	if (sm->nerrors_total > sm->nerrors && n < size) {
+		snprintf(more, sizeof(more), "%zu", sm->nerrors_total - sm->nerrors);
+		snprintf(out + n, size - n, "0\tstmt.e_more\t%s\t(+%s)\n", more, more);
+	}
+}
+
+int pay_error_line_next(const char **p, struct pay_error_line *out)
+{
+	const char *s = *p, *end, *f[4];
+	size_t nf = 0, len;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL || *s == '\0')
+		return -1;
+	end = strchr(s, '\n');
+	end = end != NULL ? end : s + strlen(s);
+	*p = *end ? end + 1 : end;
+	f[nf++] = s;
+	for (; s < end && nf < 4; s++)
+		if (*s == '\t')
+			f[nf++] = s + 1;
+	if (nf < 4) { /* an older row: English text alone */
+		len = (size_t)(end - f[0]);
+		snprintf(out->text, sizeof(out->text), "%.*s", (int)len, f[0]);
+		return 0;
+	}
+	out->line = strtoll(f[0], NULL, 10);
+	snprintf(out->key, sizeof(out->key), "%.*s", (int)(f[2] - f[1] - 1), f[1]);
+	snprintf(out->value, sizeof(out->value), "%.*s", (int)(f[3] - f[2] - 1), f[2]);
+	snprintf(out->text, sizeof(out->text), "%.*s", (int)(end - f[3]), f[3]);
+	return 0;
 }
 
 /* Records every line of a parsed statement into import imp, in the
@@ -226,6 +271,9 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
 	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
 		snprintf(out->why, sizeof(out->why), "%s", sm.error);
+		out->why_key = sm.error_key;
+		snprintf(out->why_arg, sizeof(out->why_arg), "%s", sm.error_arg);
+		out->why_line = (long long)sm.error_line;
 		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s",
 			  imp->file_name, imp->sha256, sm.error);
 		rc = STORE_NOTFOUND;

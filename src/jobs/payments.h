@@ -43,8 +43,22 @@ int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order 
 struct pay_import_result {
 	long long import_id; /* the import recorded (store_import_get), 0 when refused */
 	long long same_file; /* an earlier import of the same bytes, or 0 */
-	char why[200];       /* why the whole file was refused */
+	char why[200];       /* why the whole file was refused (English) */
+	const char *why_key; /* the same for the catalogue ("stmt.f_*"), or NULL */
+	char why_arg[96];    /* its {value} */
+	long long why_line;  /* its line, or 0 */
 };
+
+/* One line of an import's stored error lines (stmt_import.error_lines):
+ * "LINE<tab>KEY<tab>VALUE<tab>English", or the English text alone (rows
+ * written before keys were kept: key is then ""). */
+struct pay_error_line {
+	long long line;
+	char key[32], value[96], text[200];
+};
+/* Reads the line at *p into out and moves *p past it.  0, or -1 at the
+ * end. */
+int pay_error_line_next(const char **p, struct pay_error_line *out);
 
 /*
  * Reads the bank statement data[0..len) in format (enum stmt_format)

@@ -320,6 +320,41 @@ static int add_import(void *arg, const struct stmt_import *imp)
 	return 0;
 }
 
+/* A statement problem in the page's language: "stmt.*" with {value};
+ * older stored rows (no key) as they were stored. */
+static const char *problem_text(struct req *r, const char *key, const char *value,
+				const char *english)
+{
+	if (key == NULL || key[0] == '\0' || !i18n_has(LANG_SR, key))
+		return english;
+	return i18n_format(&r->arena, r->lang, key, "value", value, NULL);
+}
+
+/* Why a whole statement was refused, for pay.import_refused's {why}. */
+static const char *refusal_text(struct req *r, const struct pay_import_result *res)
+{
+	const char *why = problem_text(r, res->why_key, res->why_arg, res->why);
+	char line[24];
+
+	if (res->why_key == NULL || res->why_line <= 0)
+		return why;
+	snprintf(line, sizeof(line), "%lld", res->why_line);
+	return arena_printf(&r->arena, "%s %s",
+			    i18n_format(&r->arena, r->lang, "stmt.line", "line", line, NULL), why);
+}
+
+/* One row of an import's error list. */
+static const char *error_row_text(struct req *r, const struct pay_error_line *e)
+{
+	const char *text = problem_text(r, e->key, e->value, e->text);
+	char line[24];
+
+	if (e->line <= 0 || e->key[0] == '\0')
+		return text;
+	snprintf(line, sizeof(line), "%lld", e->line);
+	return i18n_format(&r->arena, r->lang, "stmt.row", "line", line, "text", text, NULL);
+}
+
 static void import_page(struct req *r, unsigned status, struct tctx *c)
 {
 	const struct ra_user *u = ra_user(r);
@@ -399,8 +434,8 @@ void web_ra_payments_import_post(struct req *r)
 	rc = payments_import(&x, name, text, strlen(text), format, &res);
 	if (rc == STORE_NOTFOUND) {
 		tctx_set(c, "form_error",
-			 i18n_format(&r->arena, r->lang, "pay.import_refused", "why", res.why,
-				     NULL));
+			 i18n_format(&r->arena, r->lang, "pay.import_refused", "why",
+				     refusal_text(r, &res), NULL));
 		import_page(r, 422, c);
 		return;
 	}
@@ -551,7 +586,8 @@ void web_ra_payments_import_report(struct req *r)
 	struct payment_filter f;
 	struct open_ctx x;
 	long long same = 0, open = 0;
-	const char *p, *nl;
+	struct pay_error_line line;
+	const char *p;
 	int rc = store_import_get(app_of(r)->store, r->ids[0], imp);
 
 	if (rc != STORE_OK) {
@@ -574,11 +610,9 @@ void web_ra_payments_import_report(struct req *r)
 	tctx_setf(c, "unresolved", "%lld", imp->unresolved);
 	if (store_import_same_file(app_of(r)->store, imp->sha256, imp->id, &same) == STORE_OK)
 		tctx_setf(c, "same_file", "%lld", same);
-	for (p = imp->error_lines; *p; p = *nl ? nl + 1 : nl) {
-		nl = strchr(p, '\n');
-		nl = nl ? nl : p + strlen(p);
+	for (p = imp->error_lines; pay_error_line_next(&p, &line) == 0;) {
 		e = tctx_add(c, "error_rows");
-		tctx_set(e, "text", arena_strndup(&r->arena, p, (size_t)(nl - p)));
+		tctx_set(e, "text", error_row_text(r, &line));
 		tctx_set_bool(c, "has_errors", 1);
 	}
 	memset(&f, 0, sizeof(f));
