@@ -28,6 +28,7 @@
 #include "domain/audit.h"
 #include "domain/catalog.h"
 #include "jobs/jobs.h"
+#include "jobs/reminders.h"
 #include "store/store_ca.h"
 #include "store/store_office.h"
 #include "util/buf.h"
@@ -44,6 +45,7 @@ struct cs {
 	struct catalog *cat; /* validity years of the tariff */
 	char url[256];
 	char cert[600], key[600], cacert[600];
+	char base_url[256]; /* the portal's, for links in mail */
 };
 
 static const char connector_name[] = "service";
@@ -283,8 +285,9 @@ static void audit_ca(struct store *st, const char *action, long long order_id, c
 
 /* Records cert for order_id and moves a waiting order to issued, in
  * one transaction.  Returns 1 when the order moved, 0, or -1. */
-static int record_registration(struct store *st, struct ca_cert *cert)
+static int record_registration(struct cs *s, struct ca_cert *cert)
 {
+	struct store *st = s->st;
 	struct ca_cert old;
 	struct order o;
 	char note[160];
@@ -309,8 +312,11 @@ static int record_registration(struct store *st, struct ca_cert *cert)
 		if (rc == STORE_NOTFOUND) /* moved meanwhile */
 			rc = STORE_OK;
 	}
-	if (rc == STORE_OK && cert->revoked_at != 0 && (old.revoked_at == 0 || moved))
+	if (rc == STORE_OK && cert->revoked_at != 0 && (old.revoked_at == 0 || moved)) {
 		audit_ca(st, "ca.revoked", cert->order_id, "ok", cert->revoke_reason);
+		/* The holder hears it from the portal too (with the order). */
+		rc = jobs_mail_cert_revoked(st, s->base_url, &o, cert->revoked_at);
+	}
 	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
 		store_rollback(st);
 		return -1;
@@ -350,7 +356,7 @@ int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, 
 		goto out;
 	}
 	cert->order_id = order_id;
-	if ((rc = record_registration(s->st, cert)) < 0)
+	if ((rc = record_registration(s, cert)) < 0)
 		snprintf(err, errlen, "order %lld: the certificate cannot be recorded (database)",
 			 order_id);
 	else
@@ -435,7 +441,7 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 			res = CS_DOWN;
 		} else {
 			cert->order_id = o->id;
-			if (record_registration(s->st, cert) < 0) {
+			if (record_registration(s, cert) < 0) {
 				snprintf(err, errlen,
 					 "the revocation cannot be recorded (database)");
 				res = CS_DOWN; /* retried: the CA answers the same */
@@ -772,6 +778,7 @@ struct ca_connector *caservice_open(const struct config *cfg, struct store *st, 
 	pthread_once(&cs_once, cs_init);
 	s->st = st;
 	s->cat = load_catalog(cfg);
+	snprintf(s->base_url, sizeof(s->base_url), "%s", cfg->base_url);
 	snprintf(s->url, sizeof(s->url), "%s",
 		 cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
 	path_or_default(s->cert, sizeof(s->cert), cfg->ca_cert, cfg->var_dir, "ra.pem");

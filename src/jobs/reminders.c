@@ -45,19 +45,50 @@ static int collect(void *arg, const struct ca_cert *c)
 	return 0;
 }
 
+/* The language of the holder's account (Serbian when unknown). */
+static enum lang holder_lang(struct store *st, const struct order *o)
+{
+	struct account acc;
+	enum lang l = LANG_SR;
+
+	if (store_account_get(st, o->account_id, &acc) == STORE_OK)
+		i18n_parse(acc.lang, &l);
+	return l;
+}
+
+int jobs_mail_cert_revoked(struct store *st, const char *base_url, const struct order *o,
+			   time_t revoked_at)
+{
+	enum lang l = holder_lang(st, o);
+	char id[24], date[32], link[600];
+	struct arena a;
+	struct tm tm;
+	int rc;
+
+	arena_init(&a);
+	localtime_r(&revoked_at, &tm);
+	strftime(date, sizeof(date), "%d.%m.%Y. %H:%M", &tm);
+	snprintf(id, sizeof(id), "%lld", o->id);
+	snprintf(link, sizeof(link), "%s/orders/%lld", base_url, o->id);
+	rc = store_outbox_add(st, o->email,
+			      i18n_format(&a, l, "mail.cert_revoked.subject", "id", id, NULL),
+			      i18n_format(&a, l, "mail.cert_revoked.body", "id", id, "date", date,
+					  "link", link, NULL),
+			      time(NULL));
+	arena_free(&a);
+	return rc;
+}
+
 /* Queues reminder `days` for order o, whose certificate expires at
  * until (inside the caller's transaction). */
 static int reminder_mail(struct store *st, const struct config *cfg, const struct order *o,
 			 time_t until, int days_left, struct arena *a)
 {
-	struct account acc;
-	enum lang l = LANG_SR;
+	enum lang l = holder_lang(st, o);
 	char id[24], left[16], date[32], link[600];
 	const char *body;
 	struct tm tm;
 
-	if (store_account_get(st, o->account_id, &acc) == STORE_OK)
-		i18n_parse(acc.lang, &l);
 	localtime_r(&until, &tm);
 	strftime(date, sizeof(date), "%d.%m.%Y.", &tm);
 	snprintf(id, sizeof(id), "%lld", o->id);

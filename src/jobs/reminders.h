@@ -22,6 +22,12 @@
  */
 int jobs_cert_reminders(struct store *st, const struct config *cfg, time_t now);
 
+/* Queues the mail telling the holder of order o that the CA revoked
+ * its certificate at revoked_at (in the caller's transaction).  Needs
+ * the message catalogue.  A STORE_* result. */
+int jobs_mail_cert_revoked(struct store *st, const char *base_url, const struct order *o,
+			   time_t revoked_at);
+
 /* The thresholds in days, largest first; REMINDER_DAYS_N of them. */
 #define REMINDER_DAYS_N 3
 extern const int reminder_days[REMINDER_DAYS_N];

@@ -545,6 +545,13 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	}
 	assert_body_has(f, "Opozvan");
 	assert_null(strstr(BODY(f), "action=\"/orders/"));
+	/* ... and gets one mail saying so, in the transaction that recorded
+	 * it (later syncs send no other). */
+	assert_int_equal(portal_int(f,
+				    "SELECT COUNT(*) FROM outbox WHERE recipient = '" ZARKO_MAIL
+				    "' AND subject LIKE '%opozvan (zahtev br. ' || ?1 || ')'",
+				    id),
+			 1);
 	buf_free(&out);
 }
 
