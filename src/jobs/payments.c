@@ -209,6 +209,49 @@ int pay_error_line_next(const char **p, struct pay_error_line *out)
 	return 0;
 }
 
+/* date (YYYY-MM-DD) moved by days into out[11].  0 or -1. */
+static int date_shift(const char *date, int days, char out[11])
+{
+	struct tm tm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(date, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	tm.tm_hour = 12;
+	t = timegm(&tm) + (time_t)days * 86400;
+	if (gmtime_r(&t, &tm) == NULL)
+		return -1;
+	return strftime(out, 11, "%Y-%m-%d", &tm) == 10 ? 0 : -1;
+}
+
+/* How far apart the date typed with a payment entered by hand and the
+ * statement's booking date may be for them to be the same payment. */
+#define MANUAL_MATCH_DAYS 3
+
+/* The line p, for an order that already has payments, when it is one
+ * of them entered by hand (same amount, within MANUAL_MATCH_DAYS, not
+ * yet seen on a statement): that payment takes the line.  1 when it
+ * did, 0 when p is a payment of its own, -1 on a store error. */
+static int import_claims_manual(struct pay_ctx *x, const struct payment *p)
+{
+	char from[11], to[11], note[160];
+	long long id;
+	int rc;
+
+	if (date_shift(p->paid_on, -MANUAL_MATCH_DAYS, from) != 0 ||
+	    date_shift(p->paid_on, MANUAL_MATCH_DAYS, to) != 0)
+		return 0;
+	snprintf(note, sizeof(note), "%s %lld/%lld", i18n_get(LANG_SR, "pay.note_on_statement"),
+		 p->import_id, p->line);
+	rc = store_payment_claim_manual(x->st, p, from, to, note, &id);
+	if (rc == STORE_OK || rc == STORE_CONFLICT)
+		return 1; /* taken, or the same line recorded before */
+	return rc == STORE_NOTFOUND ? 0 : -1;
+}
+
 /* Records every line of a parsed statement into import imp, in the
  * caller's transaction.  One struct payment is reused for all lines. */
 static int import_lines(struct pay_ctx *x, const struct statement *sm, struct stmt_import *imp)
@@ -234,6 +277,15 @@ static int import_lines(struct pay_ctx *x, const struct statement *sm, struct st
 		memcpy(p.source, "import", sizeof("import"));
 		p.import_id = imp->id;
 		p.line = (long long)l->line;
+		if (known && po.paid_para > 0) {
+			p.order_id = po.id;
+			if ((rc = import_claims_manual(x, &p)) < 0)
+				return STORE_ERROR;
+			if (rc == 1) { /* entered by hand before: recorded */
+				imp->duplicates++;
+				continue;
+			}
+		}
 		settled = 0;
 		rc = pay_record(x, &p, known ? &po : NULL, &settled);
 		if (rc == STORE_CONFLICT) {

@@ -20,6 +20,13 @@ static const char SQL_PAY_INSERT[] =
 	"bank_id, source, import_id, line, fingerprint, match_result, resolution, resolved_at, "
 	"resolved_by, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
 	"$10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (fingerprint) DO NOTHING";
+static const char SQL_PAY_MANUAL[] =
+	"SELECT id FROM payments WHERE order_id = $1 AND source = 'manual' AND import_id IS NULL "
+	"AND amount_para = $2 AND paid_on >= $3 AND paid_on <= $4 ORDER BY id LIMIT 1";
+static const char SQL_PAY_CLAIM[] =
+	"UPDATE payments SET import_id = $2, line = $3, fingerprint = $4, bank_id = $5, note = "
+	"CASE WHEN note = '' THEN $6 ELSE note || ' / ' || $6 END WHERE id = $1 AND import_id IS "
+	"NULL";
 static const char SQL_PAY_GET[] = "SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o "
 				  "ON o.id = p.order_id WHERE p.id = $1";
 static const char SQL_PAY_ORDER[] =
@@ -145,6 +152,33 @@ int store_payment_add(struct store *st, struct payment *p)
 		return STORE_CONFLICT;
 	p->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	return STORE_OK;
+}
+
+int store_payment_claim_manual(struct store *st, const struct payment *line, const char *from,
+			       const char *to, const char *note, long long *id)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_MANUAL);
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, line->order_id);
+	sqlite3_bind_int64(s, 2, line->amount_para);
+	sq_bind_text(s, 3, from);
+	sq_bind_text(s, 4, to);
+	if ((rc = sq_step_row(s, "manual payment")) != STORE_OK)
+		return rc;
+	*id = sqlite3_column_int64(s, 0);
+	sq_done(s);
+	if ((s = sq_stmt(st, SQL_PAY_CLAIM)) == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, *id);
+	sqlite3_bind_int64(s, 2, line->import_id);
+	sqlite3_bind_int64(s, 3, line->line);
+	sq_bind_text(s, 4, line->fingerprint);
+	sq_bind_text(s, 5, line->bank_id);
+	sq_bind_text(s, 6, note);
+	return sq_step_changed(s, "manual payment claim");
 }
 
 int store_payment_get(struct store *st, long long id, struct payment *out)

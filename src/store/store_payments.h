@@ -56,6 +56,16 @@ struct payment {
 int store_payment_add(struct store *st, struct payment *p);
 /* The payment with its order's office and state. */
 int store_payment_get(struct store *st, long long id, struct payment *out);
+/*
+ * A statement line that is a payment already entered by hand: the
+ * oldest payment of order_id entered by hand, of the same amount, paid
+ * between from and to (YYYY-MM-DD) and not yet seen on a statement,
+ * takes the line's import id, line, fingerprint and bank id, and note.
+ * STORE_OK (*id set), STORE_NOTFOUND when there is none, STORE_CONFLICT
+ * when the line's fingerprint was recorded before.
+ */
+int store_payment_claim_manual(struct store *st, const struct payment *line, const char *from,
+			       const char *to, const char *note, long long *id);
 
 /* What matching a payment against an order needs, in one query. */
 struct payment_order {

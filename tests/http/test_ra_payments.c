@@ -553,6 +553,46 @@ static void test_same_statement_imported_twice_records_nothing_twice(void **stat
 	buf_free(&csv);
 }
 
+/* A payment entered by hand and then seen on the statement is one
+ * payment: the statement line joins it (counted as recorded before),
+ * the order is not overpaid; importing the statement again adds
+ * nothing; a line of another amount is a payment of its own. */
+static void test_manual_payment_seen_on_the_statement_is_not_doubled(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS"), imp = 0, imp2 = 0;
+	struct order oa = order_get(f, a);
+	struct buf csv = BUF_INIT;
+	struct pays p;
+
+	assert_int_equal(pay_by_hand(f, &f->ns, a, total_text(f, a, 0), "24.11.2024", NULL, NULL),
+			 303);
+	assert_string_equal(state_of(f, a), "payment_received");
+	csv_header(&csv);
+	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
+	p = payments_of(f, a);
+	assert_int_equal(p.n, 1);
+	assert_string_equal(p.last.source, "manual");
+	assert_int_equal(p.last.import_id, imp);
+	assert_int_equal(p.last.line, 2);
+	assert_non_null(strstr(p.last.note, "izvodom"));
+	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld", a), 200);
+	assert_body_lacks(f, "Vi\xc5\xa1"
+			     "e upla\xc4\x87"
+			     "eno"); /* "Više uplaćeno": overpaid */
+	/* Again: nothing new. */
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp2), 303);
+	assert_int_equal(payments_of(f, a).n, 1);
+	/* Another amount for the same order: its own payment (overpaid). */
+	buf_reset(&csv);
+	csv_header(&csv);
+	csv_line(&csv, "100,00", oa.payment_ref, bank_id());
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp2), 303);
+	assert_int_equal(payments_of(f, a).n, 2);
+	buf_free(&csv);
+}
+
 static void test_statement_errors_are_reported_with_line_numbers(void **state)
 {
 	struct fx *f = *state;
@@ -863,6 +903,7 @@ int main(void)
 		cmocka_unit_test(test_manual_payment_is_validated),
 		cmocka_unit_test(test_csv_import_matches_by_reference_and_moves_the_order),
 		cmocka_unit_test(test_same_statement_imported_twice_records_nothing_twice),
+		cmocka_unit_test(test_manual_payment_seen_on_the_statement_is_not_doubled),
 		cmocka_unit_test(test_statement_errors_are_reported_with_line_numbers),
 		cmocka_unit_test(test_camt053_import_from_the_command_line),
 		cmocka_unit_test(test_partial_overpaid_and_unknown_are_listed_and_resolved),
