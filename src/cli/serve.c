@@ -1,7 +1,9 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -73,6 +75,29 @@ static void jobs_stop(struct jobs_thread *j)
 	j->started = 0;
 }
 
+/* The PEM text of path (setting key), or NULL after saying why. */
+static char *read_pem(const char *path, const char *key)
+{
+	FILE *fp = fopen(path, "r");
+	char *text = NULL;
+	long n;
+
+	if (fp == NULL) {
+		fprintf(stderr, "qcra: configuration error: %s: cannot open %s: %s\n", key, path,
+			strerror(errno));
+		return NULL;
+	}
+	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) <= 0 || n > 1024 * 1024 ||
+	    fseek(fp, 0, SEEK_SET) != 0 || (text = calloc(1, (size_t)n + 1)) == NULL ||
+	    fread(text, 1, (size_t)n, fp) != (size_t)n || strstr(text, "-----BEGIN ") == NULL) {
+		fprintf(stderr, "qcra: configuration error: %s: %s is not a PEM file\n", key, path);
+		free(text);
+		text = NULL;
+	}
+	fclose(fp);
+	return text;
+}
+
 static const char serve_usage[] =
 	"usage: qcra serve [--config FILE] [--listen ADDR:PORT] [--var DIR] [--workers N]\n"
 	"Runs the portal.  Migrates the database first.  Stops gracefully on SIGTERM/SIGINT.\n";
@@ -86,7 +111,7 @@ int cli_serve(int argc, char **argv)
 	struct store *st = NULL;
 	struct app app;
 	struct jobs_thread jobs = {0};
-	char err[512], maildir[600];
+	char err[512], maildir[600], *tls_cert = NULL, *tls_key = NULL;
 	sigset_t set;
 	int rc, next, sig, status = 1;
 
@@ -154,13 +179,24 @@ int cli_serve(int argc, char **argv)
 	}
 	hc.deferrable = group_deferrable;
 	hc.defer = group_defer;
+	if ((cfg.tls_cert[0] != '\0') != (cfg.tls_key[0] != '\0')) {
+		fprintf(stderr,
+			"qcra: configuration error: tls_cert and tls_key: give both (HTTPS) "
+			"or neither (plain HTTP behind a TLS proxy)\n");
+		goto out;
+	}
+	if (cfg.tls_cert[0] != '\0' && ((tls_cert = read_pem(cfg.tls_cert, "tls_cert")) == NULL ||
+					(tls_key = read_pem(cfg.tls_key, "tls_key")) == NULL))
+		goto out;
+	hc.tls_cert_pem = tls_cert;
+	hc.tls_key_pem = tls_key;
 	if ((srv = http_server_start(&hc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
 	jobs_start(&jobs, st, &cfg);
-	log_info("qcra listening on http://%s:%u (var %s, %u workers)", cfg.listen_addr,
-		 (unsigned)http_server_port(srv), cfg.var_dir, cfg.workers);
+	log_info("qcra listening on %s://%s:%u (var %s, %u workers)", tls_cert ? "https" : "http",
+		 cfg.listen_addr, (unsigned)http_server_port(srv), cfg.var_dir, cfg.workers);
 	sigwait(&set, &sig);
 	log_info("qcra: signal %d, finishing in-flight requests", sig);
 	status = 0;
@@ -172,6 +208,10 @@ out:
 	jobs_stop(&jobs);
 	mail_worker_stop(app.mail);
 	render_stop();
+	free(tls_cert);
+	if (tls_key != NULL)
+		sodium_memzero(tls_key, strlen(tls_key));
+	free(tls_key);
 	app_free(&app);
 	store_close(st);
 	if (status == 0)

@@ -56,6 +56,8 @@ static const struct key keys[] = {
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
 	{"access_log", C_BOOL, offsetof(struct config, access_log), sizeof(int), 0, 1,
 	 "one log line per request (true)"},
+	STR(tls_cert, C_STR, "HTTPS: server certificate chain, PEM (none: plain HTTP)"),
+	STR(tls_key, C_STR, "HTTPS: its private key, PEM (with tls_cert)"),
 	INT("order_expiry_days", order_expiry_days, 1, 3650,
 	    "confirmed orders not completed in N days expire (30)"),
 	STR(ca_connector, C_STR, "CA connector; testca: in-process TEST CA, tests only (testca)"),

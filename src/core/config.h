@@ -32,6 +32,9 @@ struct config {
 	int smtp_starttls;
 	int mail_poll_secs;
 	int access_log; /* 1: one line per request on stderr */
+	/* HTTPS: both set = the portal speaks TLS itself (PEM files) */
+	char tls_cert[512];
+	char tls_key[512];
 	/* back office orders */
 	int order_expiry_days; /* confirmed orders not completed in time expire */
 	char ca_connector[16]; /* "testca" (the in-process TEST CA) */

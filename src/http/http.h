@@ -89,6 +89,9 @@ struct http_server_conf {
 	 * thread.  (A commit group: web/group.c.) */
 	int (*deferrable)(struct req *req);
 	void (*defer)(struct req *req);
+	/* HTTPS when both are set: PEM texts (libmicrohttpd with GnuTLS).
+	 * Every request is then marked tls (Secure cookies, HSTS). */
+	const char *tls_cert_pem, *tls_key_pem;
 };
 
 struct http_server;

@@ -87,6 +87,7 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, c
 		return NULL;
 	r->conn = conn;
 	r->app = s->conf.app;
+	r->tls = s->conf.tls_cert_pem != NULL;
 	r->start_us = http_now_us();
 	r->method = method_of(method);
 	r->method_name = arena_strdup(&r->arena, method);
@@ -295,19 +296,28 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
 	if (conf->deferrable != NULL)
 		flags |= MHD_ALLOW_SUSPEND_RESUME;
+	if (conf->tls_cert_pem != NULL && conf->tls_key_pem != NULL)
+		flags |= MHD_USE_TLS;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	s->d = MHD_start_daemon(flags, conf->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-				(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-				(unsigned int)conf->workers, MHD_OPTION_CONNECTION_TIMEOUT,
-				(unsigned int)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
-				MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+	s->d = MHD_start_daemon(
+		flags, conf->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)conf->workers,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
+		(unsigned int)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, s, (flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+		conf->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, conf->tls_key_pem, MHD_OPTION_END);
 	if (s->d == NULL) {
-		snprintf(err, errlen,
-			 "listen: cannot listen on %s:%u (address in use or not local?)",
-			 conf->addr, (unsigned)conf->port);
+		if (flags & MHD_USE_TLS)
+			snprintf(err, errlen,
+				 "listen: cannot start HTTPS on %s:%u (address in use, or "
+				 "tls_cert/tls_key not a PEM certificate and its key?)",
+				 conf->addr, (unsigned)conf->port);
+		else
+			snprintf(err, errlen,
+				 "listen: cannot listen on %s:%u (address in use or not local?)",
+				 conf->addr, (unsigned)conf->port);
 		free(s);
 		return NULL;
 	}
@@ -382,7 +392,13 @@ void http_query_without(struct req *r, const char *skip, struct buf *out)
 
 const char *http_cookie(struct req *r, const char *name)
 {
-	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+	char prefixed[64];
+
+	if (!r->tls)
+		return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+	/* Only the prefixed one: a cookie without it was not set by us. */
+	snprintf(prefixed, sizeof(prefixed), "__Host-%s", name);
+	return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, prefixed);
 }
 
 const char *http_request_header(struct req *r, const char *name)
@@ -417,13 +433,18 @@ void http_header(struct req *r, const char *name, const char *value)
 
 void http_set_cookie(struct req *r, const char *name, const char *value, long max_age)
 {
+	/* Over TLS every cookie is host-only, Path=/ and Secure, so it
+	 * carries the __Host- prefix (RFC 6265bis): no subdomain and no
+	 * plain-HTTP page can set one in its place. */
+	const char *prefix = r->tls ? "__Host-" : "";
 	char *v;
 
 	if (max_age < 0)
-		v = arena_printf(&r->arena, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name, value,
-				 r->tls ? "; Secure" : "");
+		v = arena_printf(&r->arena, "%s%s=%s; Path=/; HttpOnly; SameSite=Lax%s", prefix,
+				 name, value, r->tls ? "; Secure" : "");
 	else
-		v = arena_printf(&r->arena, "%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s",
+		v = arena_printf(&r->arena,
+				 "%s%s=%s; Path=/; Max-Age=%ld; HttpOnly; SameSite=Lax%s", prefix,
 				 name, value, max_age, r->tls ? "; Secure" : "");
 	http_header(r, "Set-Cookie", v);
 }

@@ -298,7 +298,8 @@ static int server_pick_port(struct server *s)
 		fprintf(stderr, "harness: no free port: %s\n", strerror(errno));
 		return -1;
 	}
-	snprintf(s->base, sizeof(s->base), "http://127.0.0.1:%d", s->port);
+	snprintf(s->base, sizeof(s->base), "%s://127.0.0.1:%d", s->cafile[0] ? "https" : "http",
+		 s->port);
 	return 0;
 }
 
@@ -366,6 +367,8 @@ static long healthz_status(CURL *h, const struct server *s)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, 2000L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
+	if (s->cafile[0])
+		curl_easy_setopt(h, CURLOPT_CAINFO, s->cafile);
 	if (curl_easy_perform(h) == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 	return status;
@@ -446,16 +449,13 @@ static int server_try_start(struct server *s, const char *bin, const char *const
 	return rc;
 }
 
-int server_start_args(struct server *s, const char *const *extra_args, const char *const *extra_env)
+/* Starts the server on the var directory and port s already has,
+ * trying other ports while the one picked is taken. */
+static int server_start_prepared(struct server *s, const char *bin, const char *const *extra_args,
+				 const char *const *extra_env)
 {
-	const char *bin;
 	int rc = -1;
 
-	harness_curl_init();
-	if ((bin = qcra_bin()) == NULL)
-		return -1;
-	if (server_var_init(s) == -1)
-		return -1;
 	for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
 		rc = server_try_start(s, bin, extra_args, extra_env);
 		if (rc != 1)
@@ -473,6 +473,48 @@ int server_start_args(struct server *s, const char *const *extra_args, const cha
 		return -1;
 	}
 	return 0;
+}
+
+int server_start_args(struct server *s, const char *const *extra_args, const char *const *extra_env)
+{
+	const char *bin;
+
+	harness_curl_init();
+	if ((bin = qcra_bin()) == NULL || server_var_init(s) == -1)
+		return -1;
+	return server_start_prepared(s, bin, extra_args, extra_env);
+}
+
+int server_start_tls(struct server *s, const char *const *extra_env)
+{
+	char cmd[3 * PATH_MAX], cert[PATH_MAX + 32], key[PATH_MAX + 32];
+	const char *env[16];
+	const char *bin;
+	size_t n = 0;
+
+	harness_curl_init();
+	if ((bin = qcra_bin()) == NULL || server_var_init(s) == -1)
+		return -1;
+	snprintf(cert, sizeof(cert), "QCRA_TLS_CERT=%s/tls.pem", s->var);
+	snprintf(key, sizeof(key), "QCRA_TLS_KEY=%s/tls.key", s->var);
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+		 "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '%s/tls.key' "
+		 "-out '%s/tls.pem' >/dev/null 2>&1",
+		 s->var, s->var);
+	if (system(cmd) != 0) {
+		fprintf(stderr, "harness: openssl could not make a test certificate\n");
+		server_cleanup(s);
+		return -1;
+	}
+	snprintf(s->cafile, sizeof(s->cafile), "%s/tls.pem", s->var);
+	server_pick_port(s);
+	env[n++] = cert;
+	env[n++] = key;
+	for (size_t i = 0; extra_env != NULL && extra_env[i] != NULL && n + 1 < 16; i++)
+		env[n++] = extra_env[i];
+	env[n] = NULL;
+	return server_start_prepared(s, bin, NULL, env);
 }
 
 int server_restart(struct server *s, const char *const *extra_env)

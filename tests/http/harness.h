@@ -21,12 +21,13 @@
 #include "util/buf.h"
 
 struct server {
-	pid_t pid;               /* 0 when not running */
-	int port;                /* loopback port the server listens on */
-	char var[PATH_MAX];      /* the server's --var directory (a mkdtemp dir) */
-	char base[64];           /* "http://127.0.0.1:PORT", no trailing slash */
-	char log[PATH_MAX + 16]; /* VAR/server.log: the server's stderr */
-	int exit_status;         /* after server_stop: see there */
+	pid_t pid;                  /* 0 when not running */
+	int port;                   /* loopback port the server listens on */
+	char var[PATH_MAX];         /* the server's --var directory (a mkdtemp dir) */
+	char base[64];              /* "http://127.0.0.1:PORT", no trailing slash */
+	char log[PATH_MAX + 16];    /* VAR/server.log: the server's stderr */
+	int exit_status;            /* after server_stop: see there */
+	char cafile[PATH_MAX + 16]; /* HTTPS (server_start_tls): the certificate to trust */
 };
 
 /*
@@ -46,6 +47,12 @@ int server_start(struct server *s, const char *const *extra_env);
  * `serve --listen ... --var ...` (NULL-terminated, may be NULL). */
 int server_start_args(struct server *s, const char *const *extra_args,
 		      const char *const *extra_env);
+
+/* As server_start, over HTTPS: a self-signed certificate for
+ * 127.0.0.1 is made in the var directory (openssl), the server gets
+ * tls_cert/tls_key, s->base is https://..., and the health check and
+ * clients trust s->cafile. */
+int server_start_tls(struct server *s, const char *const *extra_env);
 
 /* Starts a stopped server again on the same var directory and port
  * (extra_env as for server_start).  0 or -1. */

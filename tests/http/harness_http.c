@@ -197,6 +197,8 @@ int client_init(struct client *c, const struct server *s)
 		return -1;
 	}
 	snprintf(c->base, sizeof(c->base), "%s", s->base);
+	if (s->cafile[0])
+		curl_easy_setopt(c->curl, CURLOPT_CAINFO, s->cafile);
 	/* Switch the cookie engine on with an empty jar. */
 	curl_easy_setopt(c->curl, CURLOPT_COOKIEFILE, "");
 	curl_easy_setopt(c->curl, CURLOPT_NOPROXY, "*");

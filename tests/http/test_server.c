@@ -41,6 +41,20 @@ static int setup_server(void **state)
 	return 0;
 }
 
+static int setup_tls(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || server_start_tls(&f->s, NULL) == -1 || client_init(&f->c, &f->s) == -1) {
+		if (f)
+			server_cleanup(&f->s);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
 /* For tests that start the server themselves: only a var directory. */
 static int setup_var(void **state)
 {
@@ -213,6 +227,52 @@ static void test_request_head_of_6k_served_40k_is_431(void **state)
 	assert_int_equal(f->r.status, 431);
 }
 
+/* With tls_cert and tls_key the portal speaks HTTPS itself: HSTS on
+ * every response, cookies Secure and __Host- prefixed, and the CSRF
+ * cookie still round-trips (a login answers 422 for a wrong password,
+ * not 403); the same port does not answer plain HTTP. */
+static void test_https_with_hsts_and_host_cookies(void **state)
+{
+	struct fixture *f = *state;
+	char *hsts, *cookie, *token, *body;
+	struct response plain = {0};
+	struct client c2;
+	struct server http = f->s;
+
+	assert_memory_equal(f->s.base, "https://", 8);
+	assert_int_equal(client_get(&f->c, "/login", &f->r), 0);
+	assert_int_equal(f->r.status, 200);
+	assert_security_headers(&f->r);
+	hsts = response_header(&f->r, "Strict-Transport-Security");
+	assert_non_null(hsts);
+	assert_non_null(strstr(hsts, "max-age="));
+	free(hsts);
+	cookie = response_header(&f->r, "Set-Cookie");
+	assert_non_null(cookie);
+	assert_memory_equal(cookie, "__Host-qcra_csrf=", 17);
+	assert_non_null(strstr(cookie, "; Secure"));
+	assert_non_null(strstr(cookie, "; Path=/"));
+	free(cookie);
+	token = form_field_value(buf_cstr(&f->r.body), "csrf_token");
+	assert_non_null(token);
+	body = form_encodef("username", "nobody", "password", "not the password at all",
+			    "csrf_token", token, NULL);
+	response_free(&f->r);
+	memset(&f->r, 0, sizeof(f->r));
+	assert_int_equal(client_post(&f->c, "/login", body, &f->r), 0);
+	assert_int_equal(f->r.status, 422);
+	free(body);
+	free(token);
+	/* Plain HTTP to the same port gets no page. */
+	snprintf(http.base, sizeof(http.base), "http://127.0.0.1:%d", f->s.port);
+	http.cafile[0] = '\0';
+	assert_int_equal(client_init(&c2, &http), 0);
+	client_get(&c2, "/healthz", &plain);
+	assert_int_not_equal(plain.status, 200);
+	response_free(&plain);
+	client_free(&c2);
+}
+
 static void test_malformed_urlencoded_body_is_400(void **state)
 {
 	struct fixture *f = *state;
@@ -343,6 +403,22 @@ static void test_invalid_listen_env_is_rejected(void **state)
 	assert_rejects_listen(f, argv, env);
 }
 
+/* HTTPS needs both files: one alone, or a file that is not PEM, stops
+ * start-up with a message naming the setting. */
+static void test_half_or_bad_tls_settings_are_rejected(void **state)
+{
+	struct fixture *f = *state;
+	const char *argv[] = {"serve", "--var", f->s.var, "--listen", "127.0.0.1:0", NULL};
+	const char *half[] = {"QCRA_TLS_CERT=/etc/hostname", NULL};
+	const char *bad[] = {"QCRA_TLS_CERT=/etc/hostname", "QCRA_TLS_KEY=/etc/hostname", NULL};
+
+	assert_int_equal(server_run_cli_env(&f->s, argv, half, &f->out), 1);
+	assert_non_null(strstr(buf_cstr(&f->out), "tls_cert and tls_key"));
+	buf_reset(&f->out);
+	assert_int_equal(server_run_cli_env(&f->s, argv, bad, &f->out), 1);
+	assert_non_null(strstr(buf_cstr(&f->out), "tls_cert: /etc/hostname is not a PEM file"));
+}
+
 /* Every test gets its own server (setup_server) or var directory (setup_var). */
 #define TEST(name, setup) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
@@ -357,6 +433,7 @@ int main(void)
 		TEST(test_oversize_body_with_expect_gets_413_before_upload, setup_server),
 		TEST(test_request_head_of_6k_served_40k_is_431, setup_server),
 		TEST(test_malformed_urlencoded_body_is_400, setup_server),
+		TEST(test_https_with_hsts_and_host_cookies, setup_tls),
 		TEST(test_query_secrets_stay_out_of_log, setup_server),
 		TEST(test_access_log_has_one_line_per_request, setup_server),
 		TEST(test_lang_query_sets_language_cookie, setup_server),
@@ -364,6 +441,7 @@ int main(void)
 		TEST(test_sigterm_finishes_request_in_flight, setup_server),
 		TEST(test_invalid_listen_flag_is_rejected, setup_var),
 		TEST(test_invalid_listen_env_is_rejected, setup_var),
+		TEST(test_half_or_bad_tls_settings_are_rejected, setup_var),
 	};
 
 	return cmocka_run_group_tests_name("http_server", tests, NULL, NULL);
