@@ -27,11 +27,13 @@ struct fixture {
 	struct buf out; /* raw replies, command output */
 };
 
-static int setup_server(void **state)
+/* A server of its own, over HTTPS when tls (server_start_tls). */
+static int setup_started(void **state, int tls)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
 
-	if (f == NULL || server_start(&f->s, NULL) == -1 || client_init(&f->c, &f->s) == -1) {
+	if (f == NULL || (tls ? server_start_tls(&f->s, NULL) : server_start(&f->s, NULL)) == -1 ||
+	    client_init(&f->c, &f->s) == -1) {
 		if (f)
 			server_cleanup(&f->s);
 		free(f);
@@ -41,18 +43,14 @@ static int setup_server(void **state)
 	return 0;
 }
 
+static int setup_server(void **state)
+{
+	return setup_started(state, 0);
+}
+
 static int setup_tls(void **state)
 {
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || server_start_tls(&f->s, NULL) == -1 || client_init(&f->c, &f->s) == -1) {
-		if (f)
-			server_cleanup(&f->s);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	return setup_started(state, 1);
 }
 
 /* For tests that start the server themselves: only a var directory. */
