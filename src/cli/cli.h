@@ -17,6 +17,9 @@ int cli_config(struct config *cfg, int argc, char **argv, int serve, const char 
 /* Opens the portal's database in VAR and migrates it.  NULL on error
  * (reported). */
 struct store *cli_open_store(const struct config *cfg);
+/* The whole regular file path (at most max bytes), NUL-terminated, its
+ * length in *len; NULL with err set ("cannot open FILE: why", ...). */
+char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 
 int cli_serve(int argc, char **argv);
 int cli_migrate(int argc, char **argv);

@@ -72,6 +72,35 @@ usage:
 	return 2;
 }
 
+char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	char *data = NULL;
+
+	if (f == NULL || fstat(fileno(f), &sb) != 0) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode) || (unsigned long long)sb.st_size > max) {
+		snprintf(err, errlen, "%s: not a regular file, or larger than %zu KiB", path,
+			 max / 1024);
+		goto out;
+	}
+	*len = (size_t)sb.st_size;
+	if ((data = malloc(*len + 1)) == NULL || fread(data, 1, *len, f) != *len) {
+		snprintf(err, errlen, "cannot read %s", path);
+		free(data);
+		data = NULL;
+		goto out;
+	}
+	data[*len] = '\0';
+out:
+	if (f != NULL)
+		fclose(f);
+	return data;
+}
+
 struct store *cli_open_store(const struct config *cfg)
 {
 	unsigned char key[SECRET_LEN];

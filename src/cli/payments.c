@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,34 +31,15 @@ static const char payments_usage[] =
 	"before are not recorded again.  --by names the staff account answerable for\n"
 	"the import (recorded as cli:USER; default cli).\n";
 
-/* The whole file into a malloc'd buffer; NULL with a message. */
-static char *read_file(const char *path, size_t *len)
+/* The statement file (larger ones are to be split), or NULL after
+ * saying why. */
+static char *read_statement(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	struct stat sb;
-	char *data = NULL;
+	char err[PATH_MAX + 128],
+		*data = cli_read_file(path, STMT_MAX_BYTES, len, err, sizeof(err));
 
-	if (f == NULL || fstat(fileno(f), &sb) != 0) {
-		fprintf(stderr, "qcra: cannot open %s: %s\n", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(sb.st_mode) || (unsigned long long)sb.st_size > STMT_MAX_BYTES) {
-		fprintf(stderr,
-			"qcra: %s: not a regular file of at most %u MB; split the statement\n",
-			path, STMT_MAX_BYTES / (1024u * 1024u));
-		goto fail;
-	}
-	*len = (size_t)sb.st_size;
-	if ((data = malloc(*len + 1)) == NULL || fread(data, 1, *len, f) != *len) {
-		fprintf(stderr, "qcra: cannot read %s\n", path);
-		free(data);
-		data = NULL;
-		goto fail;
-	}
-	data[*len] = '\0';
-fail:
-	if (f != NULL)
-		fclose(f);
+	if (data == NULL)
+		fprintf(stderr, "qcra: %s\n", err);
 	return data;
 }
 
@@ -173,7 +155,7 @@ static int payments_import_cmd(int argc, char **argv)
 		return 1;
 	}
 	statement_global_init();
-	if ((data = read_file(path, &len)) == NULL || (st = cli_open_store(&cfg)) == NULL)
+	if ((data = read_statement(path, &len)) == NULL || (st = cli_open_store(&cfg)) == NULL)
 		goto out;
 	if (by != NULL && check_by(st, by) != 0)
 		goto out;

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sodium.h>
@@ -78,23 +79,18 @@ static void jobs_stop(struct jobs_thread *j)
 /* The PEM text of path (setting key), or NULL after saying why. */
 static char *read_pem(const char *path, const char *key)
 {
-	FILE *fp = fopen(path, "r");
-	char *text = NULL;
-	long n;
+	char err[PATH_MAX + 128], *text;
+	size_t len;
 
-	if (fp == NULL) {
-		fprintf(stderr, "qcra: configuration error: %s: cannot open %s: %s\n", key, path,
-			strerror(errno));
+	if ((text = cli_read_file(path, 1024 * 1024, &len, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "qcra: configuration error: %s: %s\n", key, err);
 		return NULL;
 	}
-	if (fseek(fp, 0, SEEK_END) != 0 || (n = ftell(fp)) <= 0 || n > 1024 * 1024 ||
-	    fseek(fp, 0, SEEK_SET) != 0 || (text = calloc(1, (size_t)n + 1)) == NULL ||
-	    fread(text, 1, (size_t)n, fp) != (size_t)n || strstr(text, "-----BEGIN ") == NULL) {
+	if (strstr(text, "-----BEGIN ") == NULL) {
 		fprintf(stderr, "qcra: configuration error: %s: %s is not a PEM file\n", key, path);
 		free(text);
-		text = NULL;
+		return NULL;
 	}
-	fclose(fp);
 	return text;
 }
 
