@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -28,6 +29,7 @@ struct child {
 	int busy;
 };
 
+static const struct timeval answer_timeout = {RENDER_ANSWER_SECS, 0};
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct child children[RENDER_CHILDREN];
@@ -105,6 +107,10 @@ static int child_start(struct child *ch)
 	}
 	ch->pid = pid;
 	ch->fd = sv[0];
+	/* A child that hangs (a drawing library stuck on some input) is
+	 * given up after this long, killed and replaced. */
+	setsockopt(ch->fd, SOL_SOCKET, SO_RCVTIMEO, &answer_timeout, sizeof(answer_timeout));
+	setsockopt(ch->fd, SOL_SOCKET, SO_SNDTIMEO, &answer_timeout, sizeof(answer_timeout));
 	return 0;
 }
 

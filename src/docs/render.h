@@ -7,7 +7,8 @@
  * socket pair and the PDF read back.  Up to RENDER_CHILDREN children run
  * at once (started on demand); one exits by itself after RENDER_IDLE_SECS
  * without work and the next request starts another.  A child that died
- * is replaced and the request sent again once (drawing is idempotent).
+ * (or answers nothing within RENDER_ANSWER_SECS) is replaced and the
+ * request sent again once (drawing is idempotent).
  *
  * The program is QCRA_RENDER_BIN when set, else qcra-render next to the
  * running executable.  The protocol (one request, one answer, in turn):
@@ -28,6 +29,7 @@
 
 #define RENDER_CHILDREN 2
 #define RENDER_IDLE_SECS 60
+#define RENDER_ANSWER_SECS 30    /* a child that takes longer is killed */
 #define RENDER_MAGIC 0x31524351u /* "QCR1" */
 #define RENDER_MAX_PDF (16u << 20)
 

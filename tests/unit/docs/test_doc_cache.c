@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -159,6 +160,36 @@ static void test_child_process_draws_the_same_bytes(void **state)
 	buf_free(&here);
 }
 
+/* A renderer that dies without answering: the request fails (after one
+ * fresh try), nothing is appended, and the next request with a working
+ * renderer succeeds. */
+static void test_dead_child_fails_cleanly_then_recovers(void **state)
+{
+	const char *real = getenv("QCRA_RENDER_BIN");
+	char *saved = real != NULL ? strdup(real) : NULL;
+	struct buf out = BUF_INIT;
+	struct order o;
+
+	(void)state;
+	order_of(&o, 8, "Milan");
+	render_stop();
+	assert_int_equal(setenv("QCRA_RENDER_BIN", "/bin/true", 1), 0);
+	buf_puts(&out, "kept");
+	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", &out), -1);
+	assert_int_equal(out.len, 4);
+	render_stop();
+	if (saved != NULL)
+		assert_int_equal(setenv("QCRA_RENDER_BIN", saved, 1), 0);
+	else
+		unsetenv("QCRA_RENDER_BIN");
+	buf_reset(&out);
+	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", &out), 0);
+	assert_memory_equal(out.data, "%PDF", 4);
+	render_stop();
+	buf_free(&out);
+	free(saved);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -169,6 +200,7 @@ int main(void)
 		T(test_unknown_document_name_is_refused),
 		T(test_many_orders_stay_correct_past_the_limit),
 		T(test_child_process_draws_the_same_bytes),
+		T(test_dead_child_fails_cleanly_then_recovers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
