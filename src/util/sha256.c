@@ -26,7 +26,7 @@ void sha256(const void *data, size_t len, unsigned char out[SHA256_LEN])
 	crypto_hash_sha256(out, data, (unsigned long long)len);
 }
 
-void hex_lower(const unsigned char *in, size_t n, char *out)
+static void hex_lower(const unsigned char *in, size_t n, char *out)
 {
 	static const char hex[] = "0123456789abcdef";
 	size_t i;

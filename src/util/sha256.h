@@ -14,7 +14,4 @@ void sha256(const void *data, size_t len, unsigned char out[SHA256_LEN]);
 /* out = lowercase hex of SHA-256(data), NUL-terminated. */
 void sha256_hex(const void *data, size_t len, char out[2 * SHA256_LEN + 1]);
 
-/* Lowercase hex of n bytes into out[2n + 1]. */
-void hex_lower(const unsigned char *in, size_t n, char *out);
-
 #endif

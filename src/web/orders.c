@@ -630,12 +630,6 @@ void web_order_review(struct req *r)
 	page_render(r, 200, "order_review", "order.review_title", c);
 }
 
-static int member_apply(struct req *r, struct order *o, enum wf_event ev, long long total,
-			time_t confirmed_at)
-{
-	return order_apply(r, o, ev, WF_MEMBER, session_user(r)->username, "", total, confirmed_at);
-}
-
 /* Fixes the confirmed order's prices (in the confirmation's transaction). */
 static int fix_prices(struct req *r, struct order *o, void *arg)
 {
@@ -681,7 +675,7 @@ void web_order_cancel(struct req *r)
 
 	if (load_own(r, &o) != 0)
 		return;
-	rc = member_apply(r, &o, WF_EV_CANCEL, 0, 0);
+	rc = order_apply(r, &o, WF_EV_CANCEL, WF_MEMBER, session_user(r)->username, "", 0, 0);
 	if (rc == STORE_NOTFOUND) {
 		page_error(r, 409, "order.cannot_cancel");
 		return;
