@@ -40,7 +40,15 @@ struct store {
 	 * and read as they are (tools that do not hold the key). */
 	unsigned char seal_key[32];
 	int seal_set;
+	/* Who checkpoints the WAL (store_checkpoints, sqlite_ckpt.c). */
+	enum store_checkpoints ckpt_mode;
+	struct sq_ckpt *ckpt; /* STORE_CKPT_THREAD's thread */
 };
+
+/* Sets up connection db for the store's checkpoint mode; stops the
+ * checkpoint thread (store_close, before the connections close). */
+void sq_ckpt_attach(struct store *st, sqlite3 *db);
+void sq_ckpt_stop(struct store *st);
 
 /* The statement for `sql` (a string with static storage: its address is
  * the cache key) on this thread's connection, prepared once; NULL on
@@ -57,5 +65,11 @@ int sq_step_changed(sqlite3_stmt *s, const char *what); /* + NOTFOUND when no ro
 /* One row: STORE_OK leaving the row readable (call sq_done after), or
  * STORE_NOTFOUND / STORE_ERROR with the statement reset. */
 int sq_step_row(sqlite3_stmt *s, const char *what);
+
+/* Payment fingerprints as stored (sqlite_payments.c): the 16-byte key
+ * of fingerprint fp (len bytes), and the SQL function qcra_fp_key. */
+#define SQ_FP_KEY 16
+void sq_fp_key(const char *fp, size_t len, unsigned char key[SQ_FP_KEY]);
+void sq_fp_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv);
 
 #endif

@@ -38,9 +38,23 @@ struct store;
 int store_open(struct store **st, const char *path, char *err, size_t errlen);
 void store_close(struct store *st); /* NULL-safe; closes every thread's connection */
 
+/*
+ * Who copies the WAL back into the database (sqlite_ckpt.c).
+ * STORE_CKPT_AUTO: SQLite's default, the commit that fills the WAL.
+ * STORE_CKPT_THREAD: a thread of the store's own, so that no commit
+ * waits for it (the portal).  STORE_CKPT_LEAVE: not this process unless
+ * the WAL grows very large (a bulk command: the portal's thread does
+ * it).  Call once, after store_open and before other threads use st.
+ */
+enum store_checkpoints { STORE_CKPT_AUTO, STORE_CKPT_THREAD, STORE_CKPT_LEAVE };
+int store_checkpoints(struct store *st, enum store_checkpoints how);
+
 /* Applies pending numbered migrations, each in its own transaction.
  * *applied (may be NULL) receives how many ran. */
 int store_migrate(struct store *st, int *applied, char *err, size_t errlen);
+/* The same, stopping after migration number upto (tests of a migration
+ * start from the schema before it). */
+int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size_t errlen);
 int store_schema_version(struct store *st, int *version);
 
 int store_begin(struct store *st); /* write transaction */

@@ -139,7 +139,7 @@ struct stmt_import {
 
 /* Inserts imp (counts as given), setting imp->id. */
 int store_import_add(struct store *st, struct stmt_import *imp);
-/* Rewrites the counts and error_lines of import imp->id. */
+/* Rewrites the counts, error_lines, sha256 and format of import imp->id. */
 int store_import_update(struct store *st, const struct stmt_import *imp);
 int store_import_get(struct store *st, long long id, struct stmt_import *out);
 /* The latest import before imp_id of a file with this SHA-256, into

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store/store.h"
 #include "store/store_payments.h"
@@ -235,6 +236,60 @@ static void test_imports_are_kept_with_their_counts(void **state)
 	free(got);
 }
 
+/* Migration 008: fingerprints stored as hex text by earlier versions
+ * become keys that the same fingerprints, given again, collide with. */
+static void test_old_fingerprints_still_count_as_recorded(void **state)
+{
+	static const char hex[] =
+		"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char dir[64], path[128], err[256], cmd[160];
+	struct store *st;
+	struct payment p, got;
+	sqlite3 *db;
+	int applied = 0;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/qcra-fp-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_migrate_upto(st, 7, NULL, err, sizeof(err)), STORE_OK);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_exec(
+			db,
+			"INSERT INTO payments (amount_para, paid_on, payer, reference, purpose, "
+			"bank_id, source, line, fingerprint, match_result, resolution, "
+			"resolved_by, note, created_at, created_by) VALUES "
+			"(100, '2026-11-02', 'A', '97', '', '', 'manual', 0, "
+			"'0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef', "
+			"'unknown_reference', '', '', '', 1, 'x'), "
+			"(200, '2026-11-02', 'B', '97', '', '', 'manual', 0, 'm:7:nonce', "
+			"'unknown_reference', '', '', '', 1, 'x'), "
+			"(300, '2026-11-02', 'C', '97', '', '', 'manual', 0, NULL, "
+			"'unknown_reference', '', '', '', 1, 'x')",
+			NULL, NULL, NULL),
+		SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(store_migrate(st, &applied, err, sizeof(err)), STORE_OK);
+	assert_true(applied >= 1);
+	p = pay(0, 100, hex, "unknown_reference");
+	assert_int_equal(store_payment_add(st, &p), STORE_CONFLICT);
+	p = pay(0, 200, "m:7:nonce", "unknown_reference");
+	assert_int_equal(store_payment_add(st, &p), STORE_CONFLICT);
+	p = pay(0, 200, "m:7:other", "unknown_reference");
+	assert_int_equal(store_payment_add(st, &p), STORE_OK);
+	/* A key reads back as hex: the first 128 bits of an import's. */
+	assert_int_equal(store_payment_get(st, 1, &got), STORE_OK);
+	assert_string_equal(got.fingerprint, "0123456789abcdef0123456789abcdef");
+	assert_int_equal(got.amount_para, 100);
+	assert_int_equal(store_payment_get(st, 3, &got), STORE_OK);
+	assert_string_equal(got.fingerprint, "");
+	store_close(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -245,6 +300,7 @@ int main(void)
 			test_open_list_scopes_by_office_with_unknown_for_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_imports_are_kept_with_their_counts, setup,
 						teardown),
+		cmocka_unit_test(test_old_fingerprints_still_count_as_recorded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,10 @@
 
 #include <cmocka.h>
 
+#include <sys/stat.h>
+
 #include "store/store.h"
+#include "store/sqlite_int.h" /* a big commit on the store's own connection */
 
 struct fx {
 	char dir[64];
@@ -336,6 +339,74 @@ static void test_commit_group_rollback_keeps_nothing(void **state)
 	assert_int_equal(pending_elsewhere(f), 1);
 }
 
+static long long file_size(const char *dir, const char *name)
+{
+	char path[256];
+	struct stat sb;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+/* Commits 24 MiB (some 1,500 pages of 16 KiB) on this thread's own
+ * store connection, so that its WAL hook sees the commit. */
+static void big_commit(struct store *st)
+{
+	assert_int_equal(sqlite3_exec(sq_conn(st)->db,
+				      "CREATE TABLE IF NOT EXISTS big (b BLOB); "
+				      "INSERT INTO big VALUES (randomblob(24 * 1024 * 1024))",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+}
+
+/* STORE_CKPT_THREAD: the commit returns without copying the WAL into
+ * the database; the store's thread does it just after. */
+static void test_checkpoints_by_the_thread_not_the_commit(void **state)
+{
+	struct fx *f = *state;
+	long long before = file_size(f->dir, "t.db");
+	int i;
+
+	assert_int_equal(store_checkpoints(f->st, STORE_CKPT_THREAD), STORE_OK);
+	big_commit(f->st);
+	assert_int_equal(file_size(f->dir, "t.db"), before);
+	assert_true(file_size(f->dir, "t.db-wal") > 24 * 1024 * 1024);
+	for (i = 0; i < 100 && file_size(f->dir, "t.db") < 24 * 1024 * 1024; i++)
+		usleep(50 * 1000);
+	assert_true(file_size(f->dir, "t.db") > 24 * 1024 * 1024);
+}
+
+/* STORE_CKPT_LEAVE: neither the commit nor the close checkpoints; the
+ * next process closing the database does. */
+static void test_checkpoints_left_to_the_next_process(void **state)
+{
+	struct fx *f = *state;
+	long long before = file_size(f->dir, "t.db");
+	char err[256];
+
+	assert_int_equal(store_checkpoints(f->st, STORE_CKPT_LEAVE), STORE_OK);
+	big_commit(f->st);
+	store_close(f->st);
+	assert_int_equal(file_size(f->dir, "t.db"), before);
+	assert_true(file_size(f->dir, "t.db-wal") > 24 * 1024 * 1024);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	store_close(f->st);
+	assert_true(file_size(f->dir, "t.db") > 24 * 1024 * 1024);
+	assert_int_equal(file_size(f->dir, "t.db-wal"), -1);
+	/* Committed data were never at risk. */
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	{
+		sqlite3_stmt *s;
+
+		assert_int_equal(sqlite3_prepare_v2(sq_conn(f->st)->db, "SELECT length(b) FROM big",
+						    -1, &s, NULL),
+				 SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), 24 * 1024 * 1024);
+		sqlite3_finalize(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -352,6 +423,8 @@ int main(void)
 		T(test_committed_data_survive_reopen),
 		T(test_commit_group_savepoints),
 		T(test_commit_group_rollback_keeps_nothing),
+		T(test_checkpoints_by_the_thread_not_the_commit),
+		T(test_checkpoints_left_to_the_next_process),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
