@@ -2,8 +2,10 @@
  * Bank statement import: a CSV export or camt.053 XML into credit lines
  * with stable fingerprints.  Formats and rules are in statement.h.  Each
  * format fills one struct stmt_line per credit and hands it to
- * stmt_push(); fingerprints are computed once every line is known,
- * since a line's depends on the identical lines before it.
+ * stmt_push(); fingerprints are computed in file order, since a line's
+ * depends on the identical lines before it: once every line is known,
+ * or batch by batch when a consumer takes the lines as they are read
+ * (statement_async.c).
  */
 #include "domain/statement.h"
 
@@ -17,6 +19,7 @@
 #include <libxml/tree.h>
 
 #include "domain/csv.h"
+#include "domain/statement_int.h"
 #include "util/escape.h"
 #include "util/sha256.h"
 
@@ -65,6 +68,7 @@ void statement_free(struct statement *st)
 		return;
 	free(st->lines);
 	free(st->errors);
+	free(st->fp_slots);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -122,6 +126,8 @@ static int stmt_fatal(struct statement *st, size_t line, const char *key, const 
 	return -1;
 }
 
+static int stmt_fingerprints_upto(struct statement *st, size_t upto, size_t room);
+
 /* Appends a copy of l to st->lines.  0, or -1 (refused: too many lines,
  * out of memory). */
 static int stmt_push(struct statement *st, const struct stmt_line *l, size_t *cap)
@@ -133,6 +139,10 @@ static int stmt_push(struct statement *st, const struct stmt_line *l, size_t *ca
 		return stmt_fatal(st, l->line, "stmt.f_too_many", STMT_STR(STMT_MAX_LINES),
 				  "more than %d credit lines in one statement", STMT_MAX_LINES);
 	if (st->nlines == *cap) {
+		/* Lines handed out already must not move (never happens: a
+		 * published array was sized for the whole file). */
+		if (st->published > 0)
+			return stmt_fatal(st, l->line, "stmt.f_memory", NULL, "out of memory");
 		ncap = *cap ? *cap * 2 : 256;
 		if (ncap > STMT_MAX_LINES)
 			ncap = STMT_MAX_LINES;
@@ -142,6 +152,14 @@ static int stmt_push(struct statement *st, const struct stmt_line *l, size_t *ca
 		*cap = ncap;
 	}
 	st->lines[st->nlines++] = *l;
+	/* Parsing for a consumer (statement_async_start), into an array that
+	 * never moves: hand the lines out in batches, fingerprints set. */
+	if (st->async != NULL && st->fixed && st->nlines % STMT_BATCH == 0) {
+		if (stmt_fingerprints_upto(st, st->nlines, *cap) != 0)
+			return -1;
+		st->published = st->nlines;
+		stmt_async_publish(st->async, st->nlines);
+	}
 	return 0;
 }
 
@@ -332,30 +350,33 @@ struct stmt_fp_slot {
 };
 
 /*
- * Sets every line's fingerprint: one SHA-256 per line.  Identical lines
- * are counted with an open-addressing table (a hash of the base text,
- * then the values compared).  0, or -1 when out of memory.
+ * Sets the fingerprints of lines [st->fp_done, upto): one SHA-256 per
+ * line.  Identical lines are counted with an open-addressing table (a
+ * hash of the base text, then the values compared), made on first use
+ * for room lines at most.  0, or -1 when out of memory.
  */
-static int stmt_fingerprints(struct statement *st)
+static int stmt_fingerprints_upto(struct statement *st, size_t upto, size_t room)
 {
 	char base[STMT_FP_BASE_MAX], count[24];
-	struct stmt_fp_slot *slots, *sl;
+	struct stmt_fp_slot *sl;
 	struct stmt_line *l;
 	size_t cap = 16, i, h, len;
 	uint64_t hash;
 
-	if (st->nlines == 0)
-		return 0;
-	while (cap < 2 * st->nlines)
-		cap *= 2;
-	if ((slots = calloc(cap, sizeof(*slots))) == NULL)
-		return stmt_fatal(st, 0, "stmt.f_memory", NULL, "out of memory");
-	for (i = 0; i < st->nlines; i++) {
+	if (st->fp_slots == NULL) {
+		while (cap < 2 * room)
+			cap *= 2;
+		if ((st->fp_slots = calloc(cap, sizeof(*st->fp_slots))) == NULL)
+			return stmt_fatal(st, 0, "stmt.f_memory", NULL, "out of memory");
+		st->fp_cap = cap;
+	}
+	cap = st->fp_cap;
+	for (i = st->fp_done; i < upto; i++) {
 		l = &st->lines[i];
 		len = stmt_fp_base(l, base);
 		hash = stmt_table_hash(base, len);
 		for (h = (size_t)hash & (cap - 1);; h = (h + 1) & (cap - 1)) {
-			sl = &slots[h];
+			sl = &st->fp_slots[h];
 			if (sl->line == 0 ||
 			    (sl->hash == hash && stmt_fp_same(&st->lines[sl->line - 1], l)))
 				break;
@@ -368,8 +389,20 @@ static int stmt_fingerprints(struct statement *st)
 		len = stmt_fp_field(base, len, count, sizeof(count));
 		sha256_hex(base, len, l->fingerprint);
 	}
-	free(slots);
+	st->fp_done = upto;
 	return 0;
+}
+
+/* Sets every line's fingerprint not set yet. */
+static int stmt_fingerprints(struct statement *st)
+{
+	int rc = 0;
+
+	if (st->nlines > st->fp_done)
+		rc = stmt_fingerprints_upto(st, st->nlines, st->nlines);
+	free(st->fp_slots);
+	st->fp_slots = NULL;
+	return rc;
 }
 
 /* ---- CSV ---- */
@@ -757,8 +790,10 @@ static int stmt_csv(const char *data, size_t len, struct statement *st)
 		hint++;
 	if (hint > STMT_MAX_LINES)
 		hint = STMT_MAX_LINES;
-	if (hint > 256 && (st->lines = malloc(hint * sizeof(*st->lines))) != NULL)
+	if (hint > 256 && (st->lines = malloc(hint * sizeof(*st->lines))) != NULL) {
 		cap = hint;
+		st->fixed = 1;
+	}
 	csv_init(&r, data, len);
 	/* Comma-separated, or else semicolon-separated as spreadsheets in
 	 * Serbian locales save CSV (amounts then use the decimal comma). */
@@ -1194,13 +1229,10 @@ static enum stmt_format stmt_detect(const char *data, size_t len)
 	return i < len && data[i] == '<' ? STMT_CAMT053 : STMT_CSV;
 }
 
-int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct statement *st)
+static int stmt_read(const char *data, size_t len, enum stmt_format fmt, struct statement *st)
 {
 	int rc;
 
-	memset(st, 0, sizeof(*st));
-	if (data == NULL)
-		len = 0;
 	if (len > STMT_MAX_BYTES)
 		return stmt_fatal(st, 0, "stmt.f_too_large", STMT_STR(STMT_MAX_MIB),
 				  "the file is larger than %u MiB",
@@ -1208,18 +1240,40 @@ int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct s
 	if ((int)fmt < 0 || fmt >= STMT__MAX)
 		return stmt_fatal(st, 0, "stmt.f_format", NULL, "unknown statement format");
 	if (fmt == STMT_AUTO)
-		fmt = stmt_detect(data != NULL ? data : "", len);
+		fmt = stmt_detect(data, len);
 	st->format = fmt;
-	if (fmt == STMT_CSV)
-		rc = stmt_csv(data != NULL ? data : "", len, st);
-	else
-		rc = stmt_camt(data != NULL ? data : "", len, st);
-	if (rc == 0)
-		rc = stmt_fingerprints(st);
-	if (rc != 0) {
-		free(st->lines);
-		st->lines = NULL;
-		st->nlines = 0;
+	rc = fmt == STMT_CSV ? stmt_csv(data, len, st) : stmt_camt(data, len, st);
+	return rc == 0 ? stmt_fingerprints(st) : rc;
+}
+
+int stmt_run(const char *data, size_t len, enum stmt_format fmt, struct statement *st)
+{
+	int rc;
+
+	if (data == NULL) {
+		data = "";
+		len = 0;
+	}
+	rc = stmt_read(data, len, fmt, st);
+	free(st->fp_slots);
+	st->fp_slots = NULL;
+	/* Last: a consumer has the first lines meanwhile. */
+	sha256_hex(data, len, st->sha256);
+	return rc;
+}
+
+void stmt_drop_lines(struct statement *st)
+{
+	free(st->lines);
+	st->lines = NULL;
+	st->nlines = 0;
+}
+
+int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct statement *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (stmt_run(data, len, fmt, st) != 0) {
+		stmt_drop_lines(st);
 		return -1;
 	}
 	return 0;

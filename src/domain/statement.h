@@ -118,6 +118,14 @@ struct statement {
 	const char *error_key;     /* the same as a catalogue key "stmt.f_*" */
 	char error_arg[96];        /* its {value} */
 	size_t error_line;         /* its line, or 0 */
+	char sha256[65];           /* of the file's bytes, lowercase hex (also when refused) */
+
+	/* Private to the parser (statement.c, statement_async.c). */
+	struct stmt_async *async;      /* the consumer taking lines as they come, or NULL */
+	int fixed;                     /* 1: lines[] is allocated once and never moves */
+	size_t published;              /* lines handed to the consumer */
+	struct stmt_fp_slot *fp_slots; /* the table counting identical lines */
+	size_t fp_cap, fp_done;        /* its size; lines with their fingerprint */
 };
 
 /* Initialises libxml2 for use from several threads.  Call once, early. */
@@ -138,5 +146,28 @@ int statement_parse(const char *data, size_t len, enum stmt_format fmt, struct s
 /* Releases what statement_parse() allocated; st may be NULL.  st is
  * left empty and may be parsed into again. */
 void statement_free(struct statement *st);
+
+/*
+ * Parsing while the lines are used: a large statement is stored as it
+ * is read (jobs/payments.c), the parser running in a thread of its own.
+ * statement_async_start() starts parsing data into *st (data must stay
+ * valid until statement_async_end()).  statement_async_line() waits for
+ * line i: 1 with *line pointing at it (fingerprint set; valid until
+ * statement_async_end()), 0 when the statement has no line i, -1 when
+ * the file is refused (a refusal can come after lines were handed out:
+ * whatever the caller did with them must be undone).  Lines come in
+ * batches of STMT_BATCH as a CSV file is read; a camt.053 file's all
+ * at once at the end.  statement_async_end() waits for the parser and
+ * returns what statement_parse() would have, *st then being exactly
+ * what statement_parse() leaves.  Start returns 0, or -1 when out of
+ * memory (*st is then empty: use statement_parse()).  Without a thread
+ * the file is parsed within start, and the calls behave the same.
+ */
+#define STMT_BATCH 1024
+struct stmt_async;
+int statement_async_start(struct stmt_async **out, const char *data, size_t len,
+			  enum stmt_format fmt, struct statement *st);
+int statement_async_line(struct stmt_async *a, size_t i, const struct stmt_line **line);
+int statement_async_end(struct stmt_async *a);
 
 #endif

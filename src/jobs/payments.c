@@ -21,9 +21,9 @@
 #include "util/log.h"
 #include "util/sha256.h"
 
-/* Imports of at least BULK_LINES lines get a page cache of up to
- * BULK_CACHE (SQLite cache_size: -KiB) while they run. */
-#define BULK_LINES 5000
+/* Statements of at least BULK_BYTES (some 5,000 lines) get a page cache
+ * of up to BULK_CACHE (SQLite cache_size: -KiB) while they are stored. */
+#define BULK_BYTES (256u * 1024)
 #define BULK_CACHE (-256LL * 1024)
 
 /* ---- Recording, shared by the pages and the command line -------------------------- */
@@ -252,9 +252,11 @@ static int import_claims_manual(struct pay_ctx *x, const struct payment *p)
 	return rc == STORE_NOTFOUND ? 0 : -1;
 }
 
-/* Records every line of a parsed statement into import imp, in the
- * caller's transaction.  One struct payment is reused for all lines. */
-static int import_lines(struct pay_ctx *x, const struct statement *sm, struct stmt_import *imp)
+/* Records every line of statement a (being parsed) into import imp,
+ * in the caller's transaction, as the parser hands the lines out.  One
+ * struct payment is reused for all lines.  STORE_OK, STORE_NOTFOUND
+ * when the file is refused (part way through, maybe), or STORE_ERROR. */
+static int import_lines(struct pay_ctx *x, struct stmt_async *a, struct stmt_import *imp)
 {
 	const struct stmt_line *l;
 	struct payment_order po;
@@ -262,8 +264,7 @@ static int import_lines(struct pay_ctx *x, const struct statement *sm, struct st
 	size_t i;
 	int known, settled, rc;
 
-	for (i = 0; i < sm->nlines; i++) {
-		l = &sm->lines[i];
+	for (i = 0; (rc = statement_async_line(a, i, &l)) == 1; i++) {
 		if ((known = pay_order_of_reference(x, l->reference, l->ref97, &po)) < 0)
 			return STORE_ERROR;
 		memset(&p, 0, sizeof(p));
@@ -300,53 +301,75 @@ static int import_lines(struct pay_ctx *x, const struct statement *sm, struct st
 		else
 			imp->unresolved++;
 	}
-	return STORE_OK;
+	return rc == 0 ? STORE_OK : STORE_NOTFOUND;
 }
 
+/* The import's record from the parsed statement sm. */
+static void import_counts(struct stmt_import *imp, const struct statement *sm)
+{
+	memcpy(imp->sha256, sm->sha256, sizeof(imp->sha256));
+	snprintf(imp->format, sizeof(imp->format), "%s", stmt_format_name(sm->format));
+	imp->lines = (long long)sm->nlines;
+	imp->errors = (long long)sm->nerrors_total;
+	imp->skipped = (long long)(sm->ndebits + sm->nskipped);
+	error_lines(sm, imp->error_lines, sizeof(imp->error_lines));
+}
+
+/*
+ * The statement is parsed in a thread of its own while its lines are
+ * stored here, in one transaction: for a large statement the parser
+ * (and the file's SHA-256) then costs no time (bench/README.md).  A
+ * file refused part way through rolls back what its first lines wrote.
+ */
 int payments_import(const struct pay_ctx *ctx, const char *file_name, const char *data, size_t len,
 		    int format, struct pay_import_result *out)
 {
 	struct pay_ctx x = *ctx;
 	struct store *st = x.st;
-	const char *actor = x.actor;
 	struct statement sm;
+	struct stmt_async *a = NULL;
 	struct stmt_import *imp = calloc(1, sizeof(*imp));
 	long long cache = 0;
 	char object[32];
-	int rc = STORE_ERROR, restore = 0;
+	int rc = STORE_ERROR, restore = 0, began, parsed;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sm, 0, sizeof(sm));
-	if (imp == NULL)
+	if (imp == NULL ||
+	    statement_async_start(&a, data, len, (enum stmt_format)format, &sm) != 0) {
+		free(imp);
 		return STORE_ERROR;
-	sha256_hex(data, len, imp->sha256);
+	}
 	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
-	if (statement_parse(data, len, (enum stmt_format)format, &sm) != 0) {
+	imp->created_at = x.now;
+	snprintf(imp->created_by, sizeof(imp->created_by), "%s", x.actor);
+	if (len >= BULK_BYTES && store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
+		restore = 1;
+	if ((began = store_begin(st) == STORE_OK)) {
+		rc = store_import_add(st, imp);
+		if (rc == STORE_OK)
+			rc = import_lines(&x, a, imp);
+	}
+	parsed = statement_async_end(a) == 0; /* always: the parser's thread ends here */
+	if (!began) {
+		rc = STORE_ERROR;
+		goto out;
+	}
+	if (!parsed) {
+		store_rollback(st);
 		snprintf(out->why, sizeof(out->why), "%s", sm.error);
 		out->why_key = sm.error_key;
 		snprintf(out->why_arg, sizeof(out->why_arg), "%s", sm.error_arg);
 		out->why_line = (long long)sm.error_line;
 		pay_audit(&x, "payment.import", "", "refused", "%s (sha256 %.16s): %s",
-			  imp->file_name, imp->sha256, sm.error);
+			  imp->file_name, sm.sha256, sm.error);
 		rc = STORE_NOTFOUND;
 		goto out;
 	}
-	snprintf(imp->format, sizeof(imp->format), "%s", stmt_format_name(sm.format));
-	imp->lines = (long long)sm.nlines;
-	imp->errors = (long long)sm.nerrors_total;
-	imp->skipped = (long long)(sm.ndebits + sm.nskipped);
-	error_lines(&sm, imp->error_lines, sizeof(imp->error_lines));
-	imp->created_at = x.now;
-	snprintf(imp->created_by, sizeof(imp->created_by), "%s", actor);
-	if (sm.nlines >= BULK_LINES && store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
-		restore = 1;
-	if (store_begin(st) != STORE_OK)
-		goto out;
-	rc = store_import_add(st, imp);
-	if (rc == STORE_OK)
-		rc = import_lines(&x, &sm, imp);
-	if (rc == STORE_OK)
+	if (rc == STORE_OK) {
+		import_counts(imp, &sm);
 		rc = store_import_update(st, imp);
+	}
 	if (rc == STORE_OK) {
 		snprintf(object, sizeof(object), "import:%lld", imp->id);
 		rc = pay_audit(

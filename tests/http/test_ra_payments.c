@@ -620,6 +620,48 @@ static void test_statement_errors_are_reported_with_line_numbers(void **state)
 	buf_free(&csv);
 }
 
+/* A large statement is stored while it is read: when its last lines
+ * turn out unreadable (a quote never closed), the file is refused and
+ * nothing its first thousands of lines wrote is kept. */
+static void test_refused_late_in_a_large_file_records_nothing(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS");
+	struct order oa = order_get(f, a);
+	struct buf csv = BUF_INIT;
+	char path[PATH_MAX + 32];
+	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
+	struct audits before, after;
+	FILE *fp;
+	int i;
+
+	csv_header(&csv);
+	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
+	for (i = 0; i < 3000; i++)
+		csv_line(&csv, "10,00", "97 00-123", bank_id());
+	buf_puts(&csv, "26.11.2024,\"1,00,Nikad zatvoreno\r\n");
+	snprintf(path, sizeof(path), "%s/veliki.csv", f->s.var);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(buf_cstr(&csv), fp);
+	fclose(fp);
+	before = audits_of(f, "payment.import", "");
+	assert_int_not_equal(cli(f, args), 0);
+	assert_non_null(strstr(buf_cstr(&f->out), "was not imported"));
+	assert_non_null(strstr(buf_cstr(&f->out), "line 3003"));
+	assert_string_equal(state_of(f, a), "confirmed");
+	assert_int_equal(payments_of(f, a).n, 0);
+	assert_int_equal(unknown_with(f, "97 00-123").n, 0);
+	/* One more audit entry: the refusal. */
+	after = audits_of(f, "payment.import", "");
+	assert_int_equal(after.n, before.n + 1);
+	assert_true(strlen(after.actions) >= sizeof("payment.import=refused;") - 1);
+	assert_string_equal(after.actions + strlen(after.actions) -
+				    (sizeof("payment.import=refused;") - 1),
+			    "payment.import=refused;");
+	buf_free(&csv);
+}
+
 static void test_camt053_import_from_the_command_line(void **state)
 {
 	struct fx *f = *state;
@@ -909,6 +951,7 @@ int main(void)
 		cmocka_unit_test(test_partial_overpaid_and_unknown_are_listed_and_resolved),
 		cmocka_unit_test(test_payment_in_full_while_documents_are_incomplete_is_kept),
 		cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
+		cmocka_unit_test(test_refused_late_in_a_large_file_records_nothing),
 		cmocka_unit_test(test_auditor_reads_but_cannot_post),
 		cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
 	};

@@ -779,6 +779,128 @@ static void test_format_detected_and_forced(void **state)
 	assert_null(stmt_format_name(STMT__MAX));
 }
 
+/* ---- parsing while the lines are used (statement_async_*) ---- */
+
+/* A CSV statement of n credits; every seventh repeats the one before
+ * (same payer, amount, reference), so counts matter to fingerprints.
+ * With bad_at > 0, line bad_at opens a quote that never closes. */
+static char *big_csv(size_t n, size_t bad_at, size_t *len)
+{
+	size_t cap = 64 + n * 64, off, i, k;
+	char *buf = malloc(cap);
+
+	assert_non_null(buf);
+	off = (size_t)snprintf(buf, cap, "datum,iznos,uplatilac,poziv na broj\n");
+	for (i = 1; i <= n; i++) {
+		k = i % 7 == 0 ? i - 1 : i;
+		if (i + 1 == bad_at)
+			off += (size_t)snprintf(buf + off, cap - off, "2026-11-02,1.00,\"Open\n");
+		else
+			off += (size_t)snprintf(buf + off, cap - off,
+						"2026-11-02,%zu.00,Payer %zu,97%zu\n", k, k,
+						10 + k);
+	}
+	*len = off;
+	return buf;
+}
+
+/* Takes every line from a, checking each against the same file parsed
+ * at once; returns how many came, or -1 when the file was refused. */
+static long take_all(struct stmt_async *a, const struct statement *ref)
+{
+	const struct stmt_line *l;
+	size_t i;
+	int rc;
+
+	for (i = 0; (rc = statement_async_line(a, i, &l)) == 1; i++) {
+		assert_true(i < ref->nlines || ref->nlines == 0);
+		if (ref->nlines > 0) {
+			assert_string_equal(l->fingerprint, ref->lines[i].fingerprint);
+			assert_int_equal(l->amount_para, ref->lines[i].amount_para);
+			assert_int_equal(l->line, ref->lines[i].line);
+		}
+	}
+	return rc == 0 ? (long)i : -1;
+}
+
+static void test_async_hands_out_what_parse_gives(void **state)
+{
+	struct statement sync, st;
+	struct stmt_async *a;
+	size_t len, i;
+	char *csv = big_csv(5 * STMT_BATCH + 17, 0, &len);
+
+	(void)state;
+	assert_int_equal(statement_parse(csv, len, STMT_AUTO, &sync), 0);
+	assert_int_equal(sync.nlines, 5 * STMT_BATCH + 17);
+	assert_int_equal(statement_async_start(&a, csv, len, STMT_AUTO, &st), 0);
+	assert_int_equal(take_all(a, &sync), (long)sync.nlines);
+	/* Asking again past the end stays "no more". */
+	assert_int_equal(take_all(a, &sync), (long)sync.nlines);
+	assert_int_equal(statement_async_end(a), 0);
+	assert_int_equal(st.nlines, sync.nlines);
+	assert_string_equal(st.sha256, sync.sha256);
+	assert_int_equal(strlen(st.sha256), 64);
+	for (i = 0; i < st.nlines; i++)
+		assert_string_equal(st.lines[i].fingerprint, sync.lines[i].fingerprint);
+	statement_free(&st);
+	statement_free(&sync);
+	free(csv);
+}
+
+static void test_async_refusal_after_lines_were_handed_out(void **state)
+{
+	struct statement sync, st;
+	struct stmt_async *a;
+	const struct stmt_line *l;
+	size_t len;
+	char *csv = big_csv(3 * STMT_BATCH, 2 * STMT_BATCH + 5, &len);
+
+	(void)state;
+	assert_int_equal(statement_parse(csv, len, STMT_CSV, &sync), -1);
+	assert_int_equal(statement_async_start(&a, csv, len, STMT_CSV, &st), 0);
+	/* The first batch comes before the parser reaches the bad quote
+	 * (or the refusal, when it got there first); either way the end is
+	 * a refusal. */
+	assert_true(statement_async_line(a, 0, &l) != 0);
+	assert_int_equal(take_all(a, &st), -1);
+	assert_int_equal(statement_async_end(a), -1);
+	assert_int_equal(st.nlines, 0);
+	assert_null(st.lines);
+	assert_string_equal(st.error, sync.error);
+	assert_string_equal(st.error_key, sync.error_key);
+	assert_int_equal(st.error_line, sync.error_line);
+	statement_free(&st);
+	statement_free(&sync);
+	free(csv);
+}
+
+static void test_async_small_and_xml_statements(void **state)
+{
+	struct statement sync, st;
+	struct stmt_async *a;
+	size_t len;
+	char *xml = slurp("tests/unit/payments/data/camt053-sample.xml", &len);
+	const char *csv = "datum,iznos,uplatilac,poziv na broj\n2026-11-02,5.00,A,97\n";
+
+	(void)state;
+	assert_int_equal(statement_parse(xml, len, STMT_AUTO, &sync), 0);
+	assert_int_equal(statement_async_start(&a, xml, len, STMT_AUTO, &st), 0);
+	assert_int_equal(take_all(a, &sync), (long)sync.nlines);
+	assert_int_equal(statement_async_end(a), 0);
+	assert_int_equal(st.format, STMT_CAMT053);
+	assert_int_equal(st.ndebits, sync.ndebits);
+	statement_free(&st);
+	statement_free(&sync);
+	free(xml);
+	assert_int_equal(statement_parse(csv, strlen(csv), STMT_AUTO, &sync), 0);
+	assert_int_equal(statement_async_start(&a, csv, strlen(csv), STMT_AUTO, &st), 0);
+	assert_int_equal(take_all(a, &sync), 1);
+	assert_int_equal(statement_async_end(a), 0);
+	statement_free(&st);
+	statement_free(&sync);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -821,6 +943,9 @@ int main(void)
 		cmocka_unit_test(test_fingerprint_independent_of_spelling),
 		cmocka_unit_test(test_fingerprint_uses_bank_id),
 		cmocka_unit_test(test_format_detected_and_forced),
+		cmocka_unit_test(test_async_hands_out_what_parse_gives),
+		cmocka_unit_test(test_async_refusal_after_lines_were_handed_out),
+		cmocka_unit_test(test_async_small_and_xml_statements),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
