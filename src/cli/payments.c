@@ -158,8 +158,8 @@ static int payments_import_cmd(int argc, char **argv)
 	if ((data = read_statement(path, &len)) == NULL || (st = cli_open_store(&cfg)) == NULL)
 		goto out;
 	/* The import is durable at its commit; copying its pages from the
-	 * WAL into the database is left to the portal's checkpoint thread. */
-	store_checkpoints(st, STORE_CKPT_LEAVE);
+	 * WAL into the database is left to the portal (store.h). */
+	store_checkpoints_leave(st);
 	if (by != NULL && check_by(st, by) != 0)
 		goto out;
 	snprintf(actor, sizeof(actor), "cli%s%s", by ? ":" : "", by ? by : "");

@@ -127,12 +127,6 @@ int cli_serve(int argc, char **argv)
 
 	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
-	/* No request waits for a WAL checkpoint: a thread does them. */
-	if (store_checkpoints(st, STORE_CKPT_THREAD) != STORE_OK) {
-		fprintf(stderr, "qcra: cannot start the checkpoint thread\n");
-		store_close(st);
-		return 1;
-	}
 	if (app_init(&app, &cfg, st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;

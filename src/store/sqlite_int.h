@@ -40,15 +40,8 @@ struct store {
 	 * and read as they are (tools that do not hold the key). */
 	unsigned char seal_key[32];
 	int seal_set;
-	/* Who checkpoints the WAL (store_checkpoints, sqlite_ckpt.c). */
-	enum store_checkpoints ckpt_mode;
-	struct sq_ckpt *ckpt; /* STORE_CKPT_THREAD's thread */
+	int ckpt_leave; /* store_checkpoints_leave() was called */
 };
-
-/* Sets up connection db for the store's checkpoint mode; stops the
- * checkpoint thread (store_close, before the connections close). */
-void sq_ckpt_attach(struct store *st, sqlite3 *db);
-void sq_ckpt_stop(struct store *st);
 
 /* The statement for `sql` (a string with static storage: its address is
  * the cache key) on this thread's connection, prepared once; NULL on

@@ -39,15 +39,14 @@ int store_open(struct store **st, const char *path, char *err, size_t errlen);
 void store_close(struct store *st); /* NULL-safe; closes every thread's connection */
 
 /*
- * Who copies the WAL back into the database (sqlite_ckpt.c).
- * STORE_CKPT_AUTO: SQLite's default, the commit that fills the WAL.
- * STORE_CKPT_THREAD: a thread of the store's own, so that no commit
- * waits for it (the portal).  STORE_CKPT_LEAVE: not this process unless
- * the WAL grows very large (a bulk command: the portal's thread does
- * it).  Call once, after store_open and before other threads use st.
+ * Leaves WAL checkpoints to other processes: neither a commit nor the
+ * close copies the WAL back into the database unless it has grown past
+ * 256 MiB.  For a bulk command (`qcra payments import`): it is durable
+ * at its commit, and the portal's next commit, or the next process to
+ * close the database last, copies the pages back.  Call after
+ * store_open, before other threads use st.
  */
-enum store_checkpoints { STORE_CKPT_AUTO, STORE_CKPT_THREAD, STORE_CKPT_LEAVE };
-int store_checkpoints(struct store *st, enum store_checkpoints how);
+void store_checkpoints_leave(struct store *st);
 
 /* Applies pending numbered migrations, each in its own transaction.
  * *applied (may be NULL) receives how many ran. */
