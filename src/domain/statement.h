@@ -157,7 +157,10 @@ void statement_free(struct statement *st);
  * the file is refused (a refusal can come after lines were handed out:
  * whatever the caller did with them must be undone).  Lines come in
  * batches of STMT_BATCH as a CSV file is read; a camt.053 file's all
- * at once at the end.  statement_async_end() waits for the parser and
+ * at once at the end.  fn (may be NULL) is called in the parser's
+ * thread with each batch, lines [from, to), just before it is handed
+ * out: work the caller can do ahead (jobs/payments.c looks up the
+ * orders).  statement_async_end() waits for the parser and
  * returns what statement_parse() would have, *st then being exactly
  * what statement_parse() leaves.  Start returns 0, or -1 when out of
  * memory (*st is then empty: use statement_parse()).  Without a thread
@@ -165,8 +168,9 @@ void statement_free(struct statement *st);
  */
 #define STMT_BATCH 1024
 struct stmt_async;
+typedef void stmt_batch_fn(void *arg, const struct stmt_line *lines, size_t from, size_t to);
 int statement_async_start(struct stmt_async **out, const char *data, size_t len,
-			  enum stmt_format fmt, struct statement *st);
+			  enum stmt_format fmt, struct statement *st, stmt_batch_fn *fn, void *arg);
 int statement_async_line(struct stmt_async *a, size_t i, const struct stmt_line **line);
 int statement_async_end(struct stmt_async *a);
 

@@ -20,13 +20,18 @@ struct stmt_async {
 	int done;     /* 1: the parser has finished */
 	int rc;       /* its result, once done */
 	struct statement *st;
+	stmt_batch_fn *fn; /* the caller's work on each batch, or NULL */
+	void *arg;
 	const char *data;
 	size_t len;
 	enum stmt_format fmt;
 };
 
+/* In the parser's thread, the only one that changes a->ready. */
 void stmt_async_publish(struct stmt_async *a, size_t n)
 {
+	if (a->fn != NULL && n > a->ready)
+		a->fn(a->arg, a->st->lines, a->ready, n);
 	pthread_mutex_lock(&a->mu);
 	a->ready = n;
 	pthread_cond_broadcast(&a->cv);
@@ -35,6 +40,8 @@ void stmt_async_publish(struct stmt_async *a, size_t n)
 
 static void finish(struct stmt_async *a, int rc)
 {
+	if (rc == 0 && a->fn != NULL && a->st->nlines > a->ready)
+		a->fn(a->arg, a->st->lines, a->ready, a->st->nlines);
 	pthread_mutex_lock(&a->mu);
 	a->rc = rc;
 	a->ready = rc == 0 ? a->st->nlines : a->ready;
@@ -52,7 +59,7 @@ static void *parse(void *arg)
 }
 
 int statement_async_start(struct stmt_async **out, const char *data, size_t len,
-			  enum stmt_format fmt, struct statement *st)
+			  enum stmt_format fmt, struct statement *st, stmt_batch_fn *fn, void *arg)
 {
 	struct stmt_async *a;
 
@@ -66,6 +73,8 @@ int statement_async_start(struct stmt_async **out, const char *data, size_t len,
 	a->data = data;
 	a->len = len;
 	a->fmt = fmt;
+	a->fn = fn;
+	a->arg = arg;
 	st->async = a;
 	if (pthread_create(&a->thread, NULL, parse, a) == 0)
 		a->started = 1;

@@ -252,11 +252,106 @@ static int import_claims_manual(struct pay_ctx *x, const struct payment *p)
 	return rc == STORE_NOTFOUND ? 0 : -1;
 }
 
+/*
+ * Order lookups made ahead, in the parser's thread, for a large
+ * statement: pay_order_of_reference() on that thread's own connection.
+ * It reads what was committed when the import's write transaction
+ * began, since no one else can commit until the import does.  What the
+ * import itself changes, it knows: a line whose order an earlier line
+ * of the file touched is looked up again, in the transaction.
+ */
+struct ahead {
+	struct payment_order po;
+	int known; /* as pay_order_of_reference(); -1: look again */
+};
+
+struct lookahead {
+	struct pay_ctx x;
+	struct ahead *line; /* STMT_MAX_LINES entries: only the pages used are touched */
+	long long *touched; /* open addressing, 0 free; TOUCHED_CAP entries */
+	size_t ntouched;
+};
+
+#define TOUCHED_CAP (2u * STMT_MAX_LINES)
+
+static void look_ahead(void *arg, const struct stmt_line *lines, size_t from, size_t to)
+{
+	struct lookahead *la = arg;
+	size_t i;
+
+	for (i = from; i < to; i++)
+		la->line[i].known = pay_order_of_reference(&la->x, lines[i].reference,
+							   lines[i].ref97, &la->line[i].po);
+}
+
+/* 1 when order id was touched before (with add: and marks it). */
+static int touched(struct lookahead *la, long long id, int add)
+{
+	size_t h = (size_t)((unsigned long long)id * 0x9e3779b97f4a7c15ULL >> 40) % TOUCHED_CAP;
+
+	for (; la->touched[h] != 0; h = (h + 1) % TOUCHED_CAP)
+		if (la->touched[h] == id)
+			return 1;
+	if (add && la->ntouched + 1 < TOUCHED_CAP) {
+		la->touched[h] = id;
+		la->ntouched++;
+	}
+	return 0;
+}
+
+static struct lookahead *lookahead_new(const struct pay_ctx *x)
+{
+	struct lookahead *la = calloc(1, sizeof(*la));
+
+	if (la == NULL)
+		return NULL;
+	la->x = *x;
+	la->line = calloc(STMT_MAX_LINES, sizeof(*la->line));
+	la->touched = calloc(TOUCHED_CAP, sizeof(*la->touched));
+	if (la->line == NULL || la->touched == NULL) {
+		free(la->line);
+		free(la->touched);
+		free(la);
+		return NULL;
+	}
+	return la;
+}
+
+static void lookahead_free(struct lookahead *la)
+{
+	if (la == NULL)
+		return;
+	free(la->line);
+	free(la->touched);
+	free(la);
+}
+
+/* Line i's order (pay_order_of_reference), from la when it can be. */
+static int line_order(struct pay_ctx *x, struct lookahead *la, size_t i, const struct stmt_line *l,
+		      struct payment_order *po)
+{
+	int known;
+
+	if (la == NULL || i >= STMT_MAX_LINES)
+		return pay_order_of_reference(x, l->reference, l->ref97, po);
+	known = la->line[i].known;
+	if (known == 1 && touched(la, la->line[i].po.id, 1))
+		known = -1; /* this file changed it: look again */
+	if (known >= 0) {
+		*po = la->line[i].po;
+		return known;
+	}
+	if ((known = pay_order_of_reference(x, l->reference, l->ref97, po)) == 1)
+		touched(la, po->id, 1);
+	return known;
+}
+
 /* Records every line of statement a (being parsed) into import imp,
  * in the caller's transaction, as the parser hands the lines out.  One
  * struct payment is reused for all lines.  STORE_OK, STORE_NOTFOUND
  * when the file is refused (part way through, maybe), or STORE_ERROR. */
-static int import_lines(struct pay_ctx *x, struct stmt_async *a, struct stmt_import *imp)
+static int import_lines(struct pay_ctx *x, struct stmt_async *a, struct lookahead *la,
+			struct stmt_import *imp)
 {
 	const struct stmt_line *l;
 	struct payment_order po;
@@ -265,7 +360,7 @@ static int import_lines(struct pay_ctx *x, struct stmt_async *a, struct stmt_imp
 	int known, settled, rc;
 
 	for (i = 0; (rc = statement_async_line(a, i, &l)) == 1; i++) {
-		if ((known = pay_order_of_reference(x, l->reference, l->ref97, &po)) < 0)
+		if ((known = line_order(x, la, i, l, &po)) < 0)
 			return STORE_ERROR;
 		memset(&p, 0, sizeof(p));
 		p.amount_para = l->amount_para;
@@ -329,32 +424,37 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	struct statement sm;
 	struct stmt_async *a = NULL;
 	struct stmt_import *imp = calloc(1, sizeof(*imp));
+	struct lookahead *la = NULL;
 	long long cache = 0;
 	char object[32];
 	int rc = STORE_ERROR, restore = 0, began, parsed;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sm, 0, sizeof(sm));
-	if (imp == NULL ||
-	    statement_async_start(&a, data, len, (enum stmt_format)format, &sm) != 0) {
-		free(imp);
+	if (imp == NULL)
 		return STORE_ERROR;
-	}
 	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
 	imp->created_at = x.now;
 	snprintf(imp->created_by, sizeof(imp->created_by), "%s", x.actor);
-	if (len >= BULK_BYTES && store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
-		restore = 1;
-	if ((began = store_begin(st) == STORE_OK)) {
-		rc = store_import_add(st, imp);
-		if (rc == STORE_OK)
-			rc = import_lines(&x, a, imp);
+	if (len >= BULK_BYTES) {
+		if (store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
+			restore = 1;
+		la = lookahead_new(&x); /* NULL: the lookups are made here */
 	}
-	parsed = statement_async_end(a) == 0; /* always: the parser's thread ends here */
-	if (!began) {
+	/* The parser starts once the write transaction has: its lookups
+	 * ahead then read what the transaction started from. */
+	if (!(began = store_begin(st) == STORE_OK) ||
+	    statement_async_start(&a, data, len, (enum stmt_format)format, &sm,
+				  la != NULL ? look_ahead : NULL, la) != 0) {
+		if (began)
+			store_rollback(st);
 		rc = STORE_ERROR;
 		goto out;
 	}
+	rc = store_import_add(st, imp);
+	if (rc == STORE_OK)
+		rc = import_lines(&x, a, la, imp);
+	parsed = statement_async_end(a) == 0; /* always: the parser's thread ends here */
 	if (!parsed) {
 		store_rollback(st);
 		snprintf(out->why, sizeof(out->why), "%s", sm.error);
@@ -392,6 +492,7 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 out:
 	if (restore)
 		store_payment_cache(st, cache, NULL);
+	lookahead_free(la);
 	statement_free(&sm);
 	free(imp);
 	return rc;

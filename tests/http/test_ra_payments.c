@@ -662,6 +662,53 @@ static void test_refused_late_in_a_large_file_records_nothing(void **state)
 	buf_free(&csv);
 }
 
+/* A statement large enough for the orders to be looked up ahead, in the
+ * parser's thread (jobs/payments.c): an order paid in two halves on
+ * lines far apart is settled by the second half, an order paid twice
+ * in full is settled once and the second payment left open, as with a
+ * small statement. */
+static void test_large_statement_sees_its_own_earlier_lines(void **state)
+{
+	struct fx *f = *state;
+	long long a = order_new(f, "NS"), b = order_new(f, "NS");
+	struct order oa = order_get(f, a), ob = order_get(f, b);
+	struct buf csv = BUF_INIT;
+	char path[PATH_MAX + 32], half[32], rest[32];
+	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
+	FILE *fp;
+	int i;
+
+	assert_int_equal(payment_amount_format(oa.total_para / 2, half, sizeof(half)), 0);
+	assert_int_equal(
+		payment_amount_format(oa.total_para - oa.total_para / 2, rest, sizeof(rest)), 0);
+	csv_header(&csv);
+	csv_line(&csv, half, oa.payment_ref, bank_id());
+	csv_line(&csv, total_text(f, b, 0), ob.payment_ref, bank_id());
+	for (i = 0; i < 3500; i++) /* > 256 KiB in all */
+		csv_line(&csv, "10,00", "97 00-456", bank_id());
+	csv_line(&csv, rest, oa.payment_ref, bank_id());
+	csv_line(&csv, total_text(f, b, 0), ob.payment_ref, bank_id());
+	assert_true(csv.len > 256 * 1024);
+	snprintf(path, sizeof(path), "%s/veliki2.csv", f->s.var);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(buf_cstr(&csv), fp);
+	fclose(fp);
+	assert_int_equal(cli(f, args), 0);
+	assert_non_null(strstr(buf_cstr(&f->out), "orders paid in full     2"));
+	assert_string_equal(state_of(f, a), "payment_received");
+	assert_int_equal(payments_of(f, a).n, 2);
+	assert_string_equal(payments_of(f, a).all[0].match, "partial");
+	assert_string_equal(payments_of(f, a).all[1].match, "exact");
+	assert_string_equal(state_of(f, b), "payment_received");
+	assert_int_equal(payments_of(f, b).n, 2);
+	assert_string_equal(payments_of(f, b).all[0].resolution, "paid");
+	assert_string_equal(payments_of(f, b).all[1].match, "overpaid");
+	assert_int_equal(payments_of(f, b).all[1].resolved_at, 0);
+	assert_int_equal(unknown_with(f, "97 00-456").n, 3500);
+	buf_free(&csv);
+}
+
 static void test_camt053_import_from_the_command_line(void **state)
 {
 	struct fx *f = *state;
@@ -952,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_payment_in_full_while_documents_are_incomplete_is_kept),
 		cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
 		cmocka_unit_test(test_refused_late_in_a_large_file_records_nothing),
+		cmocka_unit_test(test_large_statement_sees_its_own_earlier_lines),
 		cmocka_unit_test(test_auditor_reads_but_cannot_post),
 		cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
 	};

@@ -823,17 +823,47 @@ static long take_all(struct stmt_async *a, const struct statement *ref)
 	return rc == 0 ? (long)i : -1;
 }
 
+/* The batch hook: marks each line it sees (once, in order). */
+struct seen {
+	unsigned char *mark;
+	size_t next, calls;
+};
+
+static void see(void *arg, const struct stmt_line *lines, size_t from, size_t to)
+{
+	struct seen *v = arg;
+	size_t i;
+
+	(void)lines;
+	v->calls++;
+	if (from != v->next)
+		v->next = (size_t)-1; /* a gap or an overlap */
+	else
+		v->next = to;
+	for (i = from; i < to; i++)
+		v->mark[i]++;
+}
+
 static void test_async_hands_out_what_parse_gives(void **state)
 {
 	struct statement sync, st;
 	struct stmt_async *a;
+	const struct stmt_line *l;
+	struct seen v;
 	size_t len, i;
 	char *csv = big_csv(5 * STMT_BATCH + 17, 0, &len);
 
 	(void)state;
 	assert_int_equal(statement_parse(csv, len, STMT_AUTO, &sync), 0);
 	assert_int_equal(sync.nlines, 5 * STMT_BATCH + 17);
-	assert_int_equal(statement_async_start(&a, csv, len, STMT_AUTO, &st), 0);
+	memset(&v, 0, sizeof(v));
+	v.mark = calloc(sync.nlines, 1);
+	assert_non_null(v.mark);
+	assert_int_equal(statement_async_start(&a, csv, len, STMT_AUTO, &st, see, &v), 0);
+	/* Each line the hook saw before it came, once. */
+	for (i = 0; statement_async_line(a, i, &l) == 1; i++)
+		assert_int_equal(v.mark[i], 1);
+	assert_int_equal(i, sync.nlines);
 	assert_int_equal(take_all(a, &sync), (long)sync.nlines);
 	/* Asking again past the end stays "no more". */
 	assert_int_equal(take_all(a, &sync), (long)sync.nlines);
@@ -843,6 +873,9 @@ static void test_async_hands_out_what_parse_gives(void **state)
 	assert_int_equal(strlen(st.sha256), 64);
 	for (i = 0; i < st.nlines; i++)
 		assert_string_equal(st.lines[i].fingerprint, sync.lines[i].fingerprint);
+	assert_int_equal(v.next, sync.nlines);
+	assert_int_equal(v.calls, 6); /* five full batches and the rest */
+	free(v.mark);
 	statement_free(&st);
 	statement_free(&sync);
 	free(csv);
@@ -858,7 +891,7 @@ static void test_async_refusal_after_lines_were_handed_out(void **state)
 
 	(void)state;
 	assert_int_equal(statement_parse(csv, len, STMT_CSV, &sync), -1);
-	assert_int_equal(statement_async_start(&a, csv, len, STMT_CSV, &st), 0);
+	assert_int_equal(statement_async_start(&a, csv, len, STMT_CSV, &st, NULL, NULL), 0);
 	/* The first batch comes before the parser reaches the bad quote
 	 * (or the refusal, when it got there first); either way the end is
 	 * a refusal. */
@@ -885,7 +918,7 @@ static void test_async_small_and_xml_statements(void **state)
 
 	(void)state;
 	assert_int_equal(statement_parse(xml, len, STMT_AUTO, &sync), 0);
-	assert_int_equal(statement_async_start(&a, xml, len, STMT_AUTO, &st), 0);
+	assert_int_equal(statement_async_start(&a, xml, len, STMT_AUTO, &st, NULL, NULL), 0);
 	assert_int_equal(take_all(a, &sync), (long)sync.nlines);
 	assert_int_equal(statement_async_end(a), 0);
 	assert_int_equal(st.format, STMT_CAMT053);
@@ -894,7 +927,8 @@ static void test_async_small_and_xml_statements(void **state)
 	statement_free(&sync);
 	free(xml);
 	assert_int_equal(statement_parse(csv, strlen(csv), STMT_AUTO, &sync), 0);
-	assert_int_equal(statement_async_start(&a, csv, strlen(csv), STMT_AUTO, &st), 0);
+	assert_int_equal(statement_async_start(&a, csv, strlen(csv), STMT_AUTO, &st, NULL, NULL),
+			 0);
 	assert_int_equal(take_all(a, &sync), 1);
 	assert_int_equal(statement_async_end(a), 0);
 	statement_free(&st);
