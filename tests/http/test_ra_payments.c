@@ -395,6 +395,19 @@ static void csv_header(struct buf *b)
 	buf_puts(b, "Datum,Iznos,Uplatilac,Poziv na broj,Svrha,ID transakcije\r\n");
 }
 
+/* Writes text into the file name in the server's VAR; its path into
+ * path (for `qcra payments import`). */
+static void var_file(struct fx *f, const char *name, const char *text, char *path, size_t size)
+{
+	FILE *fp;
+
+	snprintf(path, size, "%s/%s", f->s.var, name);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(text, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
 /* A unique bank id per call, so tests never share a fingerprint. */
 static const char *bank_id(void)
 {
@@ -523,7 +536,6 @@ static void test_same_statement_imported_twice_records_nothing_twice(void **stat
 	struct buf csv = BUF_INIT;
 	char path[PATH_MAX + 32], want[64];
 	const char *args[] = {"payments", "import", "--by", "admin1", path, NULL};
-	FILE *fp;
 
 	csv_header(&csv);
 	csv_line(&csv, "1.000,00", oa.payment_ref, bank_id());
@@ -537,11 +549,7 @@ static void test_same_statement_imported_twice_records_nothing_twice(void **stat
 	snprintf(want, sizeof(want), "/ra/payments/imports/%lld\"", first);
 	assert_body_has(f, want); /* "the same file was imported before" */
 	/* The command line agrees. */
-	snprintf(path, sizeof(path), "%s/izvod.csv", f->s.var);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(buf_cstr(&csv), fp);
-	fclose(fp);
+	var_file(f, "izvod.csv", buf_cstr(&csv), path, sizeof(path));
 	assert_int_equal(cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "recorded before         2"));
 	assert_non_null(strstr(buf_cstr(&f->out), "payments recorded       0"));
@@ -632,7 +640,6 @@ static void test_refused_late_in_a_large_file_records_nothing(void **state)
 	char path[PATH_MAX + 32];
 	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
 	struct audits before, after;
-	FILE *fp;
 	int i;
 
 	csv_header(&csv);
@@ -640,11 +647,7 @@ static void test_refused_late_in_a_large_file_records_nothing(void **state)
 	for (i = 0; i < 3000; i++)
 		csv_line(&csv, "10,00", "97 00-123", bank_id());
 	buf_puts(&csv, "26.11.2024,\"1,00,Nikad zatvoreno\r\n");
-	snprintf(path, sizeof(path), "%s/veliki.csv", f->s.var);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(buf_cstr(&csv), fp);
-	fclose(fp);
+	var_file(f, "veliki.csv", buf_cstr(&csv), path, sizeof(path));
 	before = audits_of(f, "payment.import", "");
 	assert_int_not_equal(cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "was not imported"));
@@ -675,7 +678,6 @@ static void test_large_statement_sees_its_own_earlier_lines(void **state)
 	struct buf csv = BUF_INIT;
 	char path[PATH_MAX + 32], half[32], rest[32];
 	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
-	FILE *fp;
 	int i;
 
 	assert_int_equal(payment_amount_format(oa.total_para / 2, half, sizeof(half)), 0);
@@ -689,11 +691,7 @@ static void test_large_statement_sees_its_own_earlier_lines(void **state)
 	csv_line(&csv, rest, oa.payment_ref, bank_id());
 	csv_line(&csv, total_text(f, b, 0), ob.payment_ref, bank_id());
 	assert_true(csv.len > 256 * 1024);
-	snprintf(path, sizeof(path), "%s/veliki2.csv", f->s.var);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(buf_cstr(&csv), fp);
-	fclose(fp);
+	var_file(f, "veliki2.csv", buf_cstr(&csv), path, sizeof(path));
 	assert_int_equal(cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "orders paid in full     2"));
 	assert_string_equal(state_of(f, a), "payment_received");
