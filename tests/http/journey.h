@@ -51,4 +51,17 @@ void journey_staff(struct server *s, struct client *c, const char *username, con
 /* The Location header's path (after the host), malloc'd, or NULL. */
 char *journey_location(const struct response *r);
 
+/* What Žarko (demo_zarko) writes in his order forms. */
+#define JOURNEY_ZARKO_MAIL "zarko.djuraskovic@example.rs"
+#define JOURNEY_ZARKO_ID_CARD "012345678"
+
+/* Žarko's natural-person order picked up at office, submitted and
+ * confirmed by c (logged in as Žarko); field (may be NULL) gets value
+ * instead of the default.  Returns its id. */
+long long journey_order(struct client *c, struct response *r, const char *office, const char *field,
+			const char *value);
+/* After an order form's 303 (in *r): confirms the draft it made, as c;
+ * returns its id. */
+long long journey_confirm(struct client *c, struct response *r);
+
 #endif

@@ -41,8 +41,8 @@
 #include "store/store.h"
 
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
-#define ZARKO_MAIL "zarko.djuraskovic@example.rs"
-#define ZARKO_ID_CARD "012345678"
+#define ZARKO_MAIL JOURNEY_ZARKO_MAIL
+#define ZARKO_ID_CARD JOURNEY_ZARKO_ID_CARD
 #define WAIT_SECS 60
 
 struct fx {
@@ -336,30 +336,8 @@ static void pay(struct fx *f, long long id)
 /* Žarko's confirmed natural-person order at NS, brought to "verified". */
 static long long order_verified(struct fx *f)
 {
-	char page[64], action[64], *loc;
-	long long id = 0;
+	long long id = journey_order(&f->member, &f->r, "NS", NULL, NULL);
 
-	assert_int_equal(journey_submit(&f->member, "/certificates/new/natural",
-					"/certificates/new/natural", &f->r, "first_name",
-					"\xc5\xbd"
-					"arko",
-					"last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
-					"1203978711237", "id_type", "id_card", "id_number",
-					ZARKO_ID_CARD, "id_issuer", "PU za grad Beograd", "street",
-					"Kneza Milo\xc5\xa1"
-					"a 9",
-					"postal_code", "11000", "city", "Beograd", "email",
-					ZARKO_MAIL, "phone", "064 123 4567", "license_number",
-					"310123456", "office", "NS", "validity", "3y", "consent",
-					"1", NULL),
-			 303);
-	loc = journey_location(&f->r);
-	assert_non_null(loc);
-	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
-	free(loc);
-	snprintf(page, sizeof(page), "/orders/%lld/review", id);
-	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
-	assert_int_equal(journey_submit(&f->member, page, action, &f->r, NULL), 303);
 	assert_int_equal(post(f, &f->ns, ra_path(id, "documents"), "doc_request", "1",
 			      "doc_contract", "1", "doc_0", "1", NULL),
 			 303);

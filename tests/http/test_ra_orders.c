@@ -34,11 +34,12 @@
 #include "harness.h"
 #include "jobs/jobs.h"
 #include "journey.h"
+#include "office.h"
 #include "store/store.h"
 
-#define PW "Tri ma\xc4\x8dke spavaju na krovu"
-#define ZARKO_MAIL "zarko.djuraskovic@example.rs"
-#define ZARKO_ID_CARD "012345678"
+#define PW OFFICE_PW
+#define ZARKO_MAIL JOURNEY_ZARKO_MAIL
+#define ZARKO_ID_CARD JOURNEY_ZARKO_ID_CARD
 #define MAIL_WAIT_MS 10000
 
 /* Serbian texts (messages/sr.txt, data/catalog.ini) the tests look for. */
@@ -57,130 +58,11 @@
 #define MSG_ID_MISMATCH "nije isti kao u zahtevu"
 #define MSG_CA_FAILED "Sertifikaciono telo nije prihvatilo zahtev"
 
-struct fx {
-	struct server s;
-	struct client member;
-	struct client ns;      /* operator, office NS */
-	struct client bg;      /* operator, office BG */
-	struct client admin;   /* administrator */
-	struct client auditor; /* auditor */
-	struct response r;
-	struct buf out;
-};
-
-#define BODY(f) buf_cstr(&(f)->r.body)
-
-/* ---- Setup ----------------------------------------------------------------- */
-
-/* Runs qcra with argv (the var directory appended); returns the exit
- * code, output in f->out. */
-static int cli(struct fx *f, const char *const *args)
-{
-	const char *argv[16];
-	size_t n = 0;
-
-	while (args[n] != NULL && n < 13) {
-		argv[n] = args[n];
-		n++;
-	}
-	argv[n++] = "--var";
-	argv[n++] = f->s.var;
-	argv[n] = NULL;
-	buf_reset(&f->out);
-	return server_run_cli(&f->s, argv, &f->out);
-}
-
-/* Creates a staff account and logs c in (journey_staff). */
-static void staff_login(struct fx *f, struct client *c, const char *username, const char *role,
-			const char *office)
-{
-	assert_int_equal(client_init(c, &f->s), 0);
-	journey_staff(&f->s, c, username, role, office, PW, NULL, 0);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->member, &f->s) != 0) {
-		if (f)
-			server_cleanup(&f->s);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	journey_member(&f->s, &f->member, &demo_zarko, "zdjuras", PW);
-	staff_login(f, &f->ns, "ns1", "operator", "NS");
-	staff_login(f, &f->bg, "bg1", "operator", "BG");
-	staff_login(f, &f->admin, "admin1", "admin", NULL);
-	staff_login(f, &f->auditor, "aud1", "auditor", NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	response_free(&f->r);
-	buf_free(&f->out);
-	client_free(&f->member);
-	client_free(&f->ns);
-	client_free(&f->bg);
-	client_free(&f->admin);
-	client_free(&f->auditor);
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
-}
-
 /* ---- Orders, from the member's side ---------------------------------------------- */
 
-#define V(name, def) name, (field && strcmp(field, name) == 0 ? value : def)
-
-/* A confirmed natural-person order of Žarko picked up at office;
- * `field` (may be NULL) gets `value` instead of the default.  Returns
- * its number. */
-static long long order_new_with(struct fx *f, const char *office, const char *field,
-				const char *value)
-{
-	char page[64], action[64], *loc;
-	long long id = 0;
-
-	assert_int_equal(
-		journey_submit(
-			&f->member, "/certificates/new/natural", "/certificates/new/natural", &f->r,
-			V("first_name", "\xc5\xbd"
-					"arko"),
-			V("last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87"),
-			V("jmbg", "1203978711237"), V("id_type", "id_card"),
-			V("id_number", ZARKO_ID_CARD), V("id_issuer", "PU za grad Beograd"),
-			V("street", "Kneza Milo\xc5\xa1"
-				    "a 9"),
-			V("postal_code", "11000"), V("city", "Beograd"), V("email", ZARKO_MAIL),
-			V("phone", "064 123 4567"), V("license_number", "310123456"), "office",
-			office, V("validity", "3y"), V("consent", "1"), NULL),
-		303);
-	loc = journey_location(&f->r);
-	assert_non_null(loc);
-	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
-	free(loc);
-	snprintf(page, sizeof(page), "/orders/%lld/review", id);
-	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
-	assert_int_equal(journey_submit(&f->member, page, action, &f->r, NULL), 303);
-	return id;
-}
-
-static long long order_new(struct fx *f, const char *office)
-{
-	return order_new_with(f, office, NULL, NULL);
-}
-
 /* A confirmed legal-entity order (company PIB 101745818) at office. */
-static long long order_new_legal(struct fx *f, const char *office)
+static long long order_new_legal(struct office *f, const char *office)
 {
-	char page[64], action[64], *loc;
-	long long id = 0;
-
 	assert_int_equal(journey_submit(&f->member, "/certificates/new/legal",
 					"/certificates/new/legal", &f->r, "first_name",
 					"\xc5\xbd"
@@ -198,39 +80,7 @@ static long long order_new_legal(struct fx *f, const char *office)
 					"office@cvor.example", "office", office, "validity", "2y",
 					"consent", "1", NULL),
 			 303);
-	loc = journey_location(&f->r);
-	assert_non_null(loc);
-	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
-	free(loc);
-	snprintf(page, sizeof(page), "/orders/%lld/review", id);
-	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
-	assert_int_equal(journey_submit(&f->member, page, action, &f->r, NULL), 303);
-	return id;
-}
-
-/* ---- The server's database, for what the web cannot show ------------------------ */
-
-static struct store *db_open(struct fx *f)
-{
-	char path[PATH_MAX + 16], err[256];
-	struct store *st = NULL;
-
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
-	return st;
-}
-
-/* The order's state as stored (static storage). */
-static const char *state_of(struct fx *f, long long id)
-{
-	static char state[32];
-	struct store *st = db_open(f);
-	struct order o;
-
-	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
-	store_close(st);
-	snprintf(state, sizeof(state), "%s", o.state);
-	return state;
+	return journey_confirm(&f->member, &f->r);
 }
 
 static int count_event(void *arg, const struct order_event *e)
@@ -240,9 +90,9 @@ static int count_event(void *arg, const struct order_event *e)
 	return 0;
 }
 
-static int history_len(struct fx *f, long long id)
+static int history_len(struct office *f, long long id)
 {
-	struct store *st = db_open(f);
+	struct store *st = office_db(f);
 	int n = 0;
 
 	assert_int_equal(store_order_events(st, id, count_event, &n), STORE_OK);
@@ -251,9 +101,9 @@ static int history_len(struct fx *f, long long id)
 }
 
 /* What the payments area will do: record a full payment. */
-static void pay(struct fx *f, long long id)
+static void pay(struct office *f, long long id)
 {
-	struct store *st = db_open(f);
+	struct store *st = office_db(f);
 	struct order o;
 
 	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
@@ -266,7 +116,7 @@ static void pay(struct fx *f, long long id)
 }
 
 /* Moves the order's confirmation `days` into the past. */
-static void age_order(struct fx *f, long long id, int days)
+static void age_order(struct office *f, long long id, int days)
 {
 	char path[PATH_MAX + 16];
 	sqlite3 *db;
@@ -287,40 +137,6 @@ static void age_order(struct fx *f, long long id, int days)
 	sqlite3_close(db);
 }
 
-/* ---- Staff requests ------------------------------------------------------------------ */
-
-static long get(struct fx *f, struct client *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static long get(struct fx *f, struct client *c, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return journey_get(c, path, &f->r);
-}
-
-/*
- * POSTs to action the name, value pairs (NULL-terminated) with the
- * CSRF token of c's session (taken from the logout form on /ra, a page
- * every staff member can open, or from / for anyone else).
- */
-static long post(struct fx *f, struct client *c, const char *action, ...) __attribute__((sentinel));
-
-static long post(struct fx *f, struct client *c, const char *action, ...)
-{
-	va_list ap;
-	long status;
-
-	va_start(ap, action);
-	status = journey_vpost(c, action, &f->r, ap);
-	va_end(ap);
-	return status;
-}
-
 static const char *path_of(long long id, const char *what)
 {
 	static char path[96];
@@ -329,7 +145,7 @@ static const char *path_of(long long id, const char *what)
 	return path;
 }
 
-static void assert_redirect_to(struct fx *f, const char *want)
+static void assert_redirect_to(struct office *f, const char *want)
 {
 	char *loc = journey_location(&f->r);
 
@@ -341,22 +157,8 @@ static void assert_redirect_to(struct fx *f, const char *want)
 	free(loc);
 }
 
-static void assert_body_has(struct fx *f, const char *text)
-{
-	if (strstr(BODY(f), text) == NULL)
-		fprintf(stderr, "body lacks \"%s\":\n%s\n", text, BODY(f));
-	assert_non_null(strstr(BODY(f), text));
-}
-
-static void assert_body_lacks(struct fx *f, const char *text)
-{
-	if (strstr(BODY(f), text) != NULL)
-		fprintf(stderr, "body has \"%s\"\n", text);
-	assert_null(strstr(BODY(f), text));
-}
-
 /* Occurrences of text in the body. */
-static int body_count(struct fx *f, const char *text)
+static int body_count(struct office *f, const char *text)
 {
 	const char *p = BODY(f);
 	int n = 0;
@@ -369,28 +171,28 @@ static int body_count(struct fx *f, const char *text)
 }
 
 /* Records every document of the checklist of a natural-person order. */
-static long documents_all(struct fx *f, struct client *c, long long id)
+static long documents_all(struct office *f, struct client *c, long long id)
 {
-	return post(f, c, path_of(id, "documents"), "doc_request", "1", "doc_contract", "1",
-		    "doc_0", "1", NULL);
+	return office_post(f, c, path_of(id, "documents"), "doc_request", "1", "doc_contract", "1",
+			   "doc_0", "1", NULL);
 }
 
 /* An order brought to "verified" by the NS operator. */
-static long long order_verified(struct fx *f)
+static long long order_verified(struct office *f)
 {
-	long long id = order_new(f, "NS");
+	long long id = office_order(f, "NS");
 
 	assert_int_equal(documents_all(f, &f->ns, id), 303);
 	pay(f, id);
-	assert_string_equal(state_of(f, id), "ready");
-	assert_int_equal(post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL),
-			 303);
-	assert_string_equal(state_of(f, id), "verified");
+	assert_string_equal(office_state(f, id), "ready");
+	assert_int_equal(
+		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 303);
+	assert_string_equal(office_state(f, id), "verified");
 	return id;
 }
 
 /* The newest mail to Žarko after `before` of them; caller frees. */
-static char *mail_after(struct fx *f, size_t before)
+static char *mail_after(struct office *f, size_t before)
 {
 	char *eml = mail_wait_to(&f->s, ZARKO_MAIL, before, MAIL_WAIT_MS);
 
@@ -409,38 +211,38 @@ static void assert_mail_has(const char *eml, const char *text)
 
 static void test_member_session_never_reaches_ra_pages(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	static const char *const pages[] = {"/ra", "/ra/queue", "/ra/shipments", "/ra/audit"};
 	size_t i;
 
 	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
-		assert_int_equal(get(f, &f->member, "%s", pages[i]), 303);
+		assert_int_equal(office_get(f, &f->member, "%s", pages[i]), 303);
 		assert_redirect_to(f, "/ra/login");
 	}
-	assert_int_equal(get(f, &f->member, "%s", path_of(id, "")), 303);
+	assert_int_equal(office_get(f, &f->member, "%s", path_of(id, "")), 303);
 	assert_redirect_to(f, "/ra/login");
-	assert_int_equal(get(f, &f->member, "%s", path_of(id, "request.pdf")), 303);
+	assert_int_equal(office_get(f, &f->member, "%s", path_of(id, "request.pdf")), 303);
 	/* A POST with the member's own valid CSRF token moves nothing. */
 	assert_int_equal(documents_all(f, &f->member, id), 303);
 	assert_redirect_to(f, "/ra/login");
-	assert_string_equal(state_of(f, id), "confirmed");
+	assert_string_equal(office_state(f, id), "confirmed");
 }
 
 static void test_operator_of_another_office_gets_404_like_a_missing_order(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	static const char *const docs[] = {"request.pdf", "contract.pdf", "proforma.pdf"};
 	size_t i;
 
 	/* The NS operator sees the order and its three documents. */
-	assert_int_equal(get(f, &f->ns, "%s", path_of(id, "")), 200);
-	assert_body_has(f, "Zahtev br. ");
+	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	office_body_has(f, "Zahtev br. ");
 	for (i = 0; i < 3; i++) {
 		char *ct;
 
-		assert_int_equal(get(f, &f->ns, "%s", path_of(id, docs[i])), 200);
+		assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, docs[i])), 200);
 		ct = response_header(&f->r, "Content-Type");
 		assert_non_null(ct);
 		assert_string_equal(ct, "application/pdf");
@@ -448,44 +250,45 @@ static void test_operator_of_another_office_gets_404_like_a_missing_order(void *
 		assert_memory_equal(BODY(f), "%PDF-", 5);
 	}
 	/* The BG operator gets what a missing order gets. */
-	assert_int_equal(get(f, &f->bg, "/ra/orders/%lld", id + 1000), 404);
-	assert_body_has(f, MSG_NOT_FOUND);
-	assert_int_equal(get(f, &f->bg, "%s", path_of(id, "")), 404);
-	assert_body_has(f, MSG_NOT_FOUND);
-	assert_body_lacks(f, "\xc4\x90ura\xc5\xa1kovi\xc4\x87");
+	assert_int_equal(office_get(f, &f->bg, "/ra/orders/%lld", id + 1000), 404);
+	office_body_has(f, MSG_NOT_FOUND);
+	assert_int_equal(office_get(f, &f->bg, "%s", path_of(id, "")), 404);
+	office_body_has(f, MSG_NOT_FOUND);
+	office_body_lacks(f, "\xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(get(f, &f->bg, "%s", path_of(id, docs[i])), 404);
-		assert_body_has(f, MSG_NOT_FOUND);
+		assert_int_equal(office_get(f, &f->bg, "%s", path_of(id, docs[i])), 404);
+		office_body_has(f, MSG_NOT_FOUND);
 	}
 	assert_int_equal(documents_all(f, &f->bg, id), 404);
-	assert_int_equal(post(f, &f->bg, path_of(id, "reject"), "reason", "x", NULL), 404);
-	assert_string_equal(state_of(f, id), "confirmed");
+	assert_int_equal(office_post(f, &f->bg, path_of(id, "reject"), "reason", "x", NULL), 404);
+	assert_string_equal(office_state(f, id), "confirmed");
 	/* ... and does not find it by searching either. */
-	assert_int_equal(get(f, &f->bg, "/ra/queue?q=%lld", id), 200);
-	assert_body_lacks(f, path_of(id, ""));
+	assert_int_equal(office_get(f, &f->bg, "/ra/queue?q=%lld", id), 200);
+	office_body_lacks(f, path_of(id, ""));
 	/* An office in the query does not widen an operator's view. */
-	assert_int_equal(get(f, &f->bg, "/ra/queue?office=NS&q=%lld", id), 200);
-	assert_body_lacks(f, path_of(id, ""));
+	assert_int_equal(office_get(f, &f->bg, "/ra/queue?office=NS&q=%lld", id), 200);
+	office_body_lacks(f, path_of(id, ""));
 	/* Administrators and auditors see every office. */
-	assert_int_equal(get(f, &f->admin, "%s", path_of(id, "")), 200);
-	assert_int_equal(get(f, &f->auditor, "%s", path_of(id, "proforma.pdf")), 200);
+	assert_int_equal(office_get(f, &f->admin, "%s", path_of(id, "")), 200);
+	assert_int_equal(office_get(f, &f->auditor, "%s", path_of(id, "proforma.pdf")), 200);
 }
 
 static void test_auditor_reads_but_cannot_act(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	int events = history_len(f, id);
 
-	assert_int_equal(get(f, &f->auditor, "%s", path_of(id, "")), 200);
-	assert_body_lacks(f, "action=\"/ra/orders/");
+	assert_int_equal(office_get(f, &f->auditor, "%s", path_of(id, "")), 200);
+	office_body_lacks(f, "action=\"/ra/orders/");
 	assert_int_equal(documents_all(f, &f->auditor, id), 403);
-	assert_int_equal(post(f, &f->auditor, path_of(id, "reject"), "reason", "Nepotpuno", NULL),
-			 403);
 	assert_int_equal(
-		post(f, &f->auditor, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
+		office_post(f, &f->auditor, path_of(id, "reject"), "reason", "Nepotpuno", NULL),
 		403);
-	assert_string_equal(state_of(f, id), "confirmed");
+	assert_int_equal(office_post(f, &f->auditor, "/ra/shipments/receive", "shipment",
+				     "TESTCA-S000001", NULL),
+			 403);
+	assert_string_equal(office_state(f, id), "confirmed");
 	assert_int_equal(history_len(f, id), events);
 }
 
@@ -493,70 +296,70 @@ static void test_auditor_reads_but_cannot_act(void **state)
 
 static void test_queues_count_and_list_the_offices_orders(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS"), b = order_new(f, "NS"), c = order_new(f, "BG");
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), b = office_order(f, "NS"), c = office_order(f, "BG");
 
 	assert_int_equal(documents_all(f, &f->ns, b), 303);
-	assert_int_equal(get(f, &f->ns, "/ra"), 200);
+	assert_int_equal(office_get(f, &f->ns, "/ra"), 200);
 	/* a waits for both documents and payment; b for payment only. */
-	assert_body_has(f, "\xc4\x8c"
+	office_body_has(f, "\xc4\x8c"
 			   "ekaju dokumentaciju (1)");
-	assert_body_has(f, "\xc4\x8c"
+	office_body_has(f, "\xc4\x8c"
 			   "ekaju uplatu (2)");
-	assert_body_has(f, "Spremni za proveru (0)");
-	assert_body_has(f, path_of(a, ""));
-	assert_body_has(f, path_of(b, ""));
-	assert_body_lacks(f, path_of(c, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?state=documents"), 200);
-	assert_body_has(f, path_of(a, ""));
-	assert_body_lacks(f, path_of(b, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?state=payment"), 200);
-	assert_body_has(f, path_of(a, ""));
-	assert_body_has(f, path_of(b, ""));
+	office_body_has(f, "Spremni za proveru (0)");
+	office_body_has(f, path_of(a, ""));
+	office_body_has(f, path_of(b, ""));
+	office_body_lacks(f, path_of(c, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents"), 200);
+	office_body_has(f, path_of(a, ""));
+	office_body_lacks(f, path_of(b, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=payment"), 200);
+	office_body_has(f, path_of(a, ""));
+	office_body_has(f, path_of(b, ""));
 	/* One state by its name. */
-	assert_int_equal(get(f, &f->ns, "/ra/queue?state=documents_received"), 200);
-	assert_body_has(f, path_of(b, ""));
-	assert_body_lacks(f, path_of(a, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents_received"), 200);
+	office_body_has(f, path_of(b, ""));
+	office_body_lacks(f, path_of(a, ""));
 	/* The administrator sees both offices, or one with the filter. */
-	assert_int_equal(get(f, &f->admin, "/ra/queue?state=payment"), 200);
-	assert_body_has(f, path_of(a, ""));
-	assert_body_has(f, path_of(c, ""));
-	assert_int_equal(get(f, &f->admin, "/ra?office=BG"), 200);
-	assert_body_has(f, path_of(c, ""));
-	assert_body_lacks(f, path_of(a, ""));
+	assert_int_equal(office_get(f, &f->admin, "/ra/queue?state=payment"), 200);
+	office_body_has(f, path_of(a, ""));
+	office_body_has(f, path_of(c, ""));
+	assert_int_equal(office_get(f, &f->admin, "/ra?office=BG"), 200);
+	office_body_has(f, path_of(c, ""));
+	office_body_lacks(f, path_of(a, ""));
 }
 
 static void test_search_by_number_name_jmbg_pib_and_license(void **state)
 {
-	struct fx *f = *state;
-	long long nat = order_new(f, "NS"), leg = order_new_legal(f, "NS");
+	struct office *f = *state;
+	long long nat = office_order(f, "NS"), leg = order_new_legal(f, "NS");
 
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=%lld", nat), 200);
-	assert_body_has(f, path_of(nat, ""));
-	assert_body_lacks(f, path_of(leg, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=101745818"), 200); /* PIB */
-	assert_body_has(f, path_of(leg, ""));
-	assert_body_lacks(f, path_of(nat, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=1203978711237"), 200); /* JMBG */
-	assert_body_has(f, path_of(nat, ""));
-	assert_body_has(f, path_of(leg, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=310123456"), 200); /* license */
-	assert_body_has(f, path_of(nat, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=ARKO"), 200); /* part of the name */
-	assert_body_has(f, path_of(nat, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=%%25"), 200); /* a LIKE wildcard */
-	assert_body_lacks(f, path_of(nat, ""));
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=Petrovi%%C4%%87"), 200);
-	assert_body_lacks(f, path_of(nat, ""));
-	assert_body_has(f, "<strong>0</strong>");
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=%lld", nat), 200);
+	office_body_has(f, path_of(nat, ""));
+	office_body_lacks(f, path_of(leg, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=101745818"), 200); /* PIB */
+	office_body_has(f, path_of(leg, ""));
+	office_body_lacks(f, path_of(nat, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=1203978711237"), 200); /* JMBG */
+	office_body_has(f, path_of(nat, ""));
+	office_body_has(f, path_of(leg, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=310123456"), 200); /* license */
+	office_body_has(f, path_of(nat, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=ARKO"), 200); /* part of the name */
+	office_body_has(f, path_of(nat, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=%%25"), 200); /* a LIKE wildcard */
+	office_body_lacks(f, path_of(nat, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=Petrovi%%C4%%87"), 200);
+	office_body_lacks(f, path_of(nat, ""));
+	office_body_has(f, "<strong>0</strong>");
 }
 
 /* Names are found however they are typed: with or without diacritics,
  * "dj" for "đ", any case, or in Cyrillic (Žarko Đurašković). */
 static void test_search_folds_diacritics_case_and_script(void **state)
 {
-	struct fx *f = *state;
-	long long nat = order_new(f, "NS");
+	struct office *f = *state;
+	long long nat = office_order(f, "NS");
 	static const char *const typed[] = {
 		"%C4%91ura%C5%A1", /* đuraš */
 		"DJURASKOVIC",
@@ -568,70 +371,71 @@ static void test_search_folds_diacritics_case_and_script(void **state)
 	size_t i;
 
 	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
-		assert_int_equal(get(f, &f->ns, "/ra/queue?q=%s", typed[i]), 200);
-		assert_body_has(f, path_of(nat, ""));
+		assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=%s", typed[i]), 200);
+		office_body_has(f, path_of(nat, ""));
 	}
-	assert_int_equal(get(f, &f->ns, "/ra/queue?q=durasovic"), 200);
-	assert_body_lacks(f, path_of(nat, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=durasovic"), 200);
+	office_body_lacks(f, path_of(nat, ""));
 }
 
 static void test_queue_pages_hold_20_orders(void **state)
 {
-	struct fx *f = *state;
+	struct office *f = *state;
 	long long first = 0, id = 0;
 	int i;
 
 	for (i = 0; i < 21; i++) {
-		id = order_new(f, "NS");
+		id = office_order(f, "NS");
 		if (i == 0)
 			first = id;
 	}
-	assert_int_equal(get(f, &f->ns, "/ra/queue?state=documents"), 200);
-	assert_body_has(f, "<strong>21</strong>");
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents"), 200);
+	office_body_has(f, "<strong>21</strong>");
 	assert_int_equal(body_count(f, "<tr><td><a href=\"/ra/orders/"), 20);
-	assert_body_has(f, path_of(first, "")); /* oldest first */
-	assert_body_has(f, "page=2");
-	assert_int_equal(get(f, &f->ns, "/ra/queue?state=documents&q=&office=&page=2"), 200);
+	office_body_has(f, path_of(first, "")); /* oldest first */
+	office_body_has(f, "page=2");
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents&q=&office=&page=2"), 200);
 	assert_int_equal(body_count(f, "<tr><td><a href=\"/ra/orders/"), 1);
-	assert_body_has(f, path_of(id, ""));
+	office_body_has(f, path_of(id, ""));
 }
 
 /* ---- The detail page and its actions ------------------------------------------------ */
 
 static void test_detail_shows_data_history_and_only_allowed_actions(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 
-	assert_int_equal(get(f, &f->ns, "%s", path_of(id, "")), 200);
-	assert_body_has(f, "1203978711237");
-	assert_body_has(f, ZARKO_ID_CARD);
-	assert_body_has(f, NS_NAME);
-	assert_body_has(f, "zdjuras"); /* who confirmed, in the history */
-	assert_body_has(f, "id=\"payments\"");
-	assert_body_has(f, "action=\"/ra/orders/");
-	assert_body_has(f, "/documents\"");
-	assert_body_has(f, "/reject\"");
-	assert_body_has(f, DOC_IDENTITY);
-	assert_body_lacks(f, "/verify\"");
-	assert_body_lacks(f, "/send\"");
-	assert_body_lacks(f, "/hand-over\"");
-	assert_body_has(f, "/request.pdf");
+	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	office_body_has(f, "1203978711237");
+	office_body_has(f, ZARKO_ID_CARD);
+	office_body_has(f, NS_NAME);
+	office_body_has(f, "zdjuras"); /* who confirmed, in the history */
+	office_body_has(f, "id=\"payments\"");
+	office_body_has(f, "action=\"/ra/orders/");
+	office_body_has(f, "/documents\"");
+	office_body_has(f, "/reject\"");
+	office_body_has(f, DOC_IDENTITY);
+	office_body_lacks(f, "/verify\"");
+	office_body_lacks(f, "/send\"");
+	office_body_lacks(f, "/hand-over\"");
+	office_body_has(f, "/request.pdf");
 }
 
 static void test_action_in_a_wrong_state_is_409_and_changes_nothing(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	int events = history_len(f, id);
 
-	assert_int_equal(post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL),
-			 409);
-	assert_body_has(f, MSG_WRONG_STATE);
-	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 409);
 	assert_int_equal(
-		post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 409);
-	assert_string_equal(state_of(f, id), "confirmed");
+		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 409);
+	office_body_has(f, MSG_WRONG_STATE);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 409);
+	assert_int_equal(
+		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL),
+		409);
+	assert_string_equal(office_state(f, id), "confirmed");
 	assert_int_equal(history_len(f, id), events);
 	/* A double submit: the second one finds the order moved on. */
 	assert_int_equal(documents_all(f, &f->ns, id), 303);
@@ -642,32 +446,33 @@ static void test_action_in_a_wrong_state_is_409_and_changes_nothing(void **state
 		assert_redirect_to(f, want);
 	}
 	assert_int_equal(documents_all(f, &f->ns, id), 409);
-	assert_string_equal(state_of(f, id), "documents_received");
+	assert_string_equal(office_state(f, id), "documents_received");
 	assert_int_equal(history_len(f, id), events + 1);
 }
 
 static void test_post_without_csrf_token_is_403(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 
 	assert_int_equal(journey_post(&f->ns, path_of(id, "documents"),
 				      "doc_request=1&doc_contract=1&doc_0=1", &f->r),
 			 403);
-	assert_string_equal(state_of(f, id), "confirmed");
+	assert_string_equal(office_state(f, id), "confirmed");
 }
 
 static void test_incomplete_documents_mail_the_member_what_is_missing(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	size_t before = mail_count_to(&f->s, ZARKO_MAIL);
 	char *eml;
 
-	assert_int_equal(post(f, &f->ns, path_of(id, "documents"), "doc_request", "1",
-			      "doc_contract", "1", "note", "Kopija nije \xc4\x8djitka", NULL),
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "documents"), "doc_request", "1",
+				     "doc_contract", "1", "note", "Kopija nije \xc4\x8djitka",
+				     NULL),
 			 303);
-	assert_string_equal(state_of(f, id), "documents_incomplete");
+	assert_string_equal(office_state(f, id), "documents_incomplete");
 	eml = mail_after(f, before);
 	assert_mail_has(eml, "Nedostaje");
 	assert_mail_has(eml, "- " DOC_IDENTITY);
@@ -677,58 +482,60 @@ static void test_incomplete_documents_mail_the_member_what_is_missing(void **sta
 	assert_mail_has(eml, NS_HOURS);
 	free(eml);
 	/* The history says what is missing. */
-	assert_int_equal(get(f, &f->ns, "%s", path_of(id, "")), 200);
-	assert_body_has(f, "Nedostaje: " DOC_IDENTITY);
+	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	office_body_has(f, "Nedostaje: " DOC_IDENTITY);
 	/* Still incomplete: refused, the order keeps waiting. */
-	assert_int_equal(post(f, &f->ns, path_of(id, "documents"), "doc_request", "1", NULL), 422);
-	assert_string_equal(state_of(f, id), "documents_incomplete");
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "documents"), "doc_request", "1", NULL),
+			 422);
+	assert_string_equal(office_state(f, id), "documents_incomplete");
 	/* Everything arrived. */
 	assert_int_equal(documents_all(f, &f->ns, id), 303);
-	assert_string_equal(state_of(f, id), "documents_received");
+	assert_string_equal(office_state(f, id), "documents_received");
 }
 
 static void test_reject_needs_a_reason_and_mails_it(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	size_t before;
 	char *eml;
 
-	assert_int_equal(post(f, &f->ns, path_of(id, "reject"), "reason", "  ", NULL), 422);
-	assert_string_equal(state_of(f, id), "confirmed");
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "reject"), "reason", "  ", NULL), 422);
+	assert_string_equal(office_state(f, id), "confirmed");
 	before = mail_count_to(&f->s, ZARKO_MAIL);
-	assert_int_equal(post(f, &f->ns, path_of(id, "reject"), "reason",
-			      "Licenca nije va\xc5\xbe"
-			      "e\xc4\x87"
-			      "a",
-			      NULL),
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "reject"), "reason",
+				     "Licenca nije va\xc5\xbe"
+				     "e\xc4\x87"
+				     "a",
+				     NULL),
 			 303);
-	assert_string_equal(state_of(f, id), "rejected");
+	assert_string_equal(office_state(f, id), "rejected");
 	eml = mail_after(f, before);
 	assert_mail_has(eml, "Licenca nije va\xc5\xbe"
 			     "e\xc4\x87"
 			     "a");
 	free(eml);
-	assert_int_equal(post(f, &f->ns, path_of(id, "reject"), "reason", "Opet", NULL), 409);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "reject"), "reason", "Opet", NULL),
+			 409);
 }
 
 static void test_verify_needs_the_identity_checkbox(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 
 	assert_int_equal(documents_all(f, &f->ns, id), 303);
 	pay(f, id);
-	assert_int_equal(post(f, &f->ns, path_of(id, "verify"), NULL), 422);
-	assert_string_equal(state_of(f, id), "ready");
-	assert_int_equal(post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL),
-			 303);
-	assert_string_equal(state_of(f, id), "verified");
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "verify"), NULL), 422);
+	assert_string_equal(office_state(f, id), "ready");
+	assert_int_equal(
+		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 303);
+	assert_string_equal(office_state(f, id), "verified");
 }
 
 static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void **state)
 {
-	struct fx *f = *state;
+	struct office *f = *state;
 	long long id = order_verified(f);
 	const char *fail[] = {"testca", "fail", "--message",
 			      "CA odr\xc5\xbe"
@@ -736,24 +543,24 @@ static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void 
 			      NULL};
 	const char *off[] = {"testca", "fail", "--off", NULL};
 
-	assert_int_equal(cli(f, fail), 0);
-	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 502);
-	assert_body_has(f, MSG_CA_FAILED);
-	assert_body_has(f, "CA odr\xc5\xbe"
+	assert_int_equal(office_cli(f, fail), 0);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 502);
+	office_body_has(f, MSG_CA_FAILED);
+	office_body_has(f, "CA odr\xc5\xbe"
 			   "avanje u toku");
-	assert_string_equal(state_of(f, id), "verified");
-	assert_int_equal(cli(f, off), 0);
-	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 303);
-	assert_string_equal(state_of(f, id), "sent_to_ca");
-	assert_int_equal(get(f, &f->ns, "%s", path_of(id, "")), 200);
-	assert_body_has(f, "TESTCA-R");
+	assert_string_equal(office_state(f, id), "verified");
+	assert_int_equal(office_cli(f, off), 0);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
+	assert_string_equal(office_state(f, id), "sent_to_ca");
+	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	office_body_has(f, "TESTCA-R");
 }
 
 /* ---- From verified to the member's hands ----------------------------------------------- */
 
 static void test_test_ca_issues_and_the_shipment_arrival_mails_the_member(void **state)
 {
-	struct fx *f = *state;
+	struct office *f = *state;
 	long long id = order_verified(f), other = order_verified(f);
 	char cmd_order[32];
 	const char *issue_one[] = {"testca", "issue", "--order", cmd_order, NULL};
@@ -763,35 +570,38 @@ static void test_test_ca_issues_and_the_shipment_arrival_mails_the_member(void *
 
 	/* Nothing was sent yet: nothing to issue. */
 	snprintf(cmd_order, sizeof(cmd_order), "%lld", id);
-	assert_int_equal(cli(f, issue_one), 1);
-	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 303);
-	assert_int_equal(post(f, &f->ns, path_of(other, "send"), NULL), 303);
-	assert_int_equal(cli(f, issue_one), 0);
+	assert_int_equal(office_cli(f, issue_one), 1);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, path_of(other, "send"), NULL), 303);
+	assert_int_equal(office_cli(f, issue_one), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "issued 1 certificate"));
-	assert_string_equal(state_of(f, id), "issued");
-	assert_string_equal(state_of(f, other), "sent_to_ca");
-	assert_int_equal(cli(f, issue_all), 0);
-	assert_string_equal(state_of(f, other), "issued");
+	assert_string_equal(office_state(f, id), "issued");
+	assert_string_equal(office_state(f, other), "sent_to_ca");
+	assert_int_equal(office_cli(f, issue_all), 0);
+	assert_string_equal(office_state(f, other), "issued");
 
 	/* Two shipments to NS; BG sees none, and cannot receive them. */
-	assert_int_equal(get(f, &f->bg, "/ra/shipments"), 200);
-	assert_body_lacks(f, "TESTCA-S");
-	assert_int_equal(get(f, &f->ns, "/ra/shipments"), 200);
-	assert_body_has(f, "TESTCA-S000001");
-	assert_body_has(f, "TESTCA-S000002");
+	assert_int_equal(office_get(f, &f->bg, "/ra/shipments"), 200);
+	office_body_lacks(f, "TESTCA-S");
+	assert_int_equal(office_get(f, &f->ns, "/ra/shipments"), 200);
+	office_body_has(f, "TESTCA-S000001");
+	office_body_has(f, "TESTCA-S000002");
 	ref = form_field_value(BODY(f), "shipment");
 	assert_non_null(ref);
 	assert_string_equal(ref, "TESTCA-S000001");
-	assert_int_equal(post(f, &f->bg, "/ra/shipments/receive", "shipment", ref, NULL), 404);
-	assert_int_equal(post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S999", NULL),
+	assert_int_equal(office_post(f, &f->bg, "/ra/shipments/receive", "shipment", ref, NULL),
 			 404);
-	assert_string_equal(state_of(f, id), "issued");
+	assert_int_equal(
+		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S999", NULL),
+		404);
+	assert_string_equal(office_state(f, id), "issued");
 
 	before = mail_count_to(&f->s, ZARKO_MAIL);
-	assert_int_equal(post(f, &f->ns, "/ra/shipments/receive", "shipment", ref, NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, "/ra/shipments/receive", "shipment", ref, NULL),
+			 303);
 	assert_redirect_to(f, "/ra/shipments?done=1");
-	assert_string_equal(state_of(f, id), "at_office");
-	assert_string_equal(state_of(f, other), "issued");
+	assert_string_equal(office_state(f, id), "at_office");
+	assert_string_equal(office_state(f, other), "issued");
 	eml = mail_after(f, before);
 	assert_mail_has(eml, NS_NAME);
 	assert_mail_has(eml, NS_STREET);
@@ -799,57 +609,63 @@ static void test_test_ca_issues_and_the_shipment_arrival_mails_the_member(void *
 	assert_mail_has(eml, "li\xc4\x8dno");
 	free(eml);
 	/* Received once only. */
-	assert_int_equal(post(f, &f->ns, "/ra/shipments/receive", "shipment", ref, NULL), 409);
-	assert_int_equal(get(f, &f->ns, "/ra/shipments"), 200);
-	assert_body_lacks(f, "TESTCA-S000001");
+	assert_int_equal(office_post(f, &f->ns, "/ra/shipments/receive", "shipment", ref, NULL),
+			 409);
+	assert_int_equal(office_get(f, &f->ns, "/ra/shipments"), 200);
+	office_body_lacks(f, "TESTCA-S000001");
 	free(ref);
 }
 
 static void test_hand_over_needs_the_id_card_of_the_request(void **state)
 {
-	struct fx *f = *state;
+	struct office *f = *state;
 	long long id = order_verified(f), id2;
 	const char *issue_all[] = {"testca", "issue", "--all", NULL};
 
-	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
 	id2 = order_verified(f);
-	assert_int_equal(post(f, &f->ns, path_of(id2, "send"), NULL), 303);
-	assert_int_equal(cli(f, issue_all), 0);
+	assert_int_equal(office_post(f, &f->ns, path_of(id2, "send"), NULL), 303);
+	assert_int_equal(office_cli(f, issue_all), 0);
 	assert_int_equal(
-		post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL), 303);
-	assert_string_equal(state_of(f, id), "at_office");
-	assert_string_equal(state_of(f, id2), "at_office");
+		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
+		303);
+	assert_string_equal(office_state(f, id), "at_office");
+	assert_string_equal(office_state(f, id2), "at_office");
 
-	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", "999999999", NULL),
-			 422);
-	assert_body_has(f, MSG_ID_MISMATCH);
-	assert_string_equal(state_of(f, id), "at_office");
-	/* A new ID card needs a note. */
-	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", "999999999",
-			      "new_id", "1", NULL),
-			 422);
-	assert_string_equal(state_of(f, id), "at_office");
-	/* The card of the request, written with a space. */
-	assert_int_equal(post(f, &f->ns, path_of(id, "hand-over"), "id_number", "0123 45678", NULL),
-			 303);
-	assert_string_equal(state_of(f, id), "handed_over");
 	assert_int_equal(
-		post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 409);
+		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", "999999999", NULL),
+		422);
+	office_body_has(f, MSG_ID_MISMATCH);
+	assert_string_equal(office_state(f, id), "at_office");
+	/* A new ID card needs a note. */
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", "999999999",
+				     "new_id", "1", NULL),
+			 422);
+	assert_string_equal(office_state(f, id), "at_office");
+	/* The card of the request, written with a space. */
+	assert_int_equal(
+		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", "0123 45678", NULL),
+		303);
+	assert_string_equal(office_state(f, id), "handed_over");
+	assert_int_equal(
+		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL),
+		409);
 	/* A new valid ID card with a note. */
-	assert_int_equal(post(f, &f->ns, path_of(id2, "hand-over"), "id_number", "987654321",
-			      "new_id", "1", "note", "Nova li\xc4\x8dna karta izdata 2025.", NULL),
+	assert_int_equal(office_post(f, &f->ns, path_of(id2, "hand-over"), "id_number", "987654321",
+				     "new_id", "1", "note", "Nova li\xc4\x8dna karta izdata 2025.",
+				     NULL),
 			 303);
-	assert_string_equal(state_of(f, id2), "handed_over");
-	assert_int_equal(get(f, &f->ns, "%s", path_of(id2, "")), 200);
-	assert_body_has(f, "987654321");
-	assert_body_has(f, "Nova li\xc4\x8dna karta izdata 2025.");
+	assert_string_equal(office_state(f, id2), "handed_over");
+	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id2, "")), 200);
+	office_body_has(f, "987654321");
+	office_body_has(f, "Nova li\xc4\x8dna karta izdata 2025.");
 }
 
 /* The whole way, every transition in the audit log, the chain intact. */
 static void test_audit_log_records_every_action_and_verifies(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	const char *issue[] = {"testca", "issue", "--all", NULL};
 	const char *verify[] = {"audit", "verify", NULL};
 	static const char *const actions[] = {
@@ -858,29 +674,32 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 	char want[64];
 	size_t i;
 
-	assert_int_equal(post(f, &f->ns, path_of(id, "documents"), "doc_request", "1", NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "documents"), "doc_request", "1", NULL),
+			 303);
 	assert_int_equal(documents_all(f, &f->ns, id), 303);
 	pay(f, id);
-	assert_int_equal(post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL),
-			 303);
-	assert_int_equal(post(f, &f->ns, path_of(id, "send"), NULL), 303);
-	assert_int_equal(cli(f, issue), 0);
 	assert_int_equal(
-		post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL), 303);
+		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
+	assert_int_equal(office_cli(f, issue), 0);
 	assert_int_equal(
-		post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL), 303);
-	assert_string_equal(state_of(f, id), "handed_over");
+		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
+		303);
+	assert_int_equal(
+		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL),
+		303);
+	assert_string_equal(office_state(f, id), "handed_over");
 
-	assert_int_equal(get(f, &f->auditor, "/ra/audit?object=order:%lld", id), 200);
+	assert_int_equal(office_get(f, &f->auditor, "/ra/audit?object=order:%lld", id), 200);
 	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		snprintf(want, sizeof(want), "<td>%s</td>", actions[i]);
-		assert_body_has(f, want);
+		office_body_has(f, want);
 	}
-	assert_body_has(f, "operator:ns1");
-	assert_body_has(f, "ca:testca");
-	assert_int_equal(get(f, &f->auditor, "/ra/audit?action=ra.shipment_receive"), 200);
-	assert_body_has(f, "TESTCA-S000001");
-	assert_int_equal(cli(f, verify), 0);
+	office_body_has(f, "operator:ns1");
+	office_body_has(f, "ca:testca");
+	assert_int_equal(office_get(f, &f->auditor, "/ra/audit?action=ra.shipment_receive"), 200);
+	office_body_has(f, "TESTCA-S000001");
+	assert_int_equal(office_cli(f, verify), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "intact"));
 }
 
@@ -888,8 +707,9 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 
 static void test_orders_expire_after_the_configured_days(void **state)
 {
-	struct fx *f = *state;
-	long long old = order_new(f, "NS"), fresh = order_new(f, "NS"), done = order_verified(f);
+	struct office *f = *state;
+	long long old = office_order(f, "NS"), fresh = office_order(f, "NS"),
+		  done = order_verified(f);
 	const char *expire[] = {"orders", "expire", NULL};
 	size_t before;
 	char *eml;
@@ -897,16 +717,16 @@ static void test_orders_expire_after_the_configured_days(void **state)
 	age_order(f, old, 31);
 	age_order(f, done, 40);
 	before = mail_count_to(&f->s, ZARKO_MAIL);
-	assert_int_equal(cli(f, expire), 0);
+	assert_int_equal(office_cli(f, expire), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "expired 1 order"));
-	assert_string_equal(state_of(f, old), "expired");
-	assert_string_equal(state_of(f, fresh), "confirmed");
-	assert_string_equal(state_of(f, done), "verified");
+	assert_string_equal(office_state(f, old), "expired");
+	assert_string_equal(office_state(f, fresh), "confirmed");
+	assert_string_equal(office_state(f, done), "verified");
 	/* The outbox row was written by the command; the server's worker sends it. */
 	eml = mail_after(f, before);
 	assert_mail_has(eml, "istekao");
 	free(eml);
-	assert_int_equal(cli(f, expire), 0);
+	assert_int_equal(office_cli(f, expire), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "expired 0 order"));
 	assert_int_equal(documents_all(f, &f->ns, old), 409);
 }
@@ -914,43 +734,48 @@ static void test_orders_expire_after_the_configured_days(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_member_session_never_reaches_ra_pages, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_member_session_never_reaches_ra_pages,
+						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_operator_of_another_office_gets_404_like_a_missing_order, setup,
-			teardown),
-		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, setup, teardown),
+			test_operator_of_another_office_gets_404_like_a_missing_order, office_setup,
+			office_teardown),
+		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, office_setup,
+						office_teardown),
 		cmocka_unit_test_setup_teardown(test_queues_count_and_list_the_offices_orders,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_search_folds_diacritics_case_and_script, setup,
-						teardown),
+						office_setup, office_teardown),
+		cmocka_unit_test_setup_teardown(test_search_folds_diacritics_case_and_script,
+						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(test_search_by_number_name_jmbg_pib_and_license,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_queue_pages_hold_20_orders, setup, teardown),
+						office_setup, office_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_pages_hold_20_orders, office_setup,
+						office_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_detail_shows_data_history_and_only_allowed_actions, setup, teardown),
+			test_detail_shows_data_history_and_only_allowed_actions, office_setup,
+			office_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_action_in_a_wrong_state_is_409_and_changes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_post_without_csrf_token_is_403, setup,
-						teardown),
+			test_action_in_a_wrong_state_is_409_and_changes_nothing, office_setup,
+			office_teardown),
+		cmocka_unit_test_setup_teardown(test_post_without_csrf_token_is_403, office_setup,
+						office_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_incomplete_documents_mail_the_member_what_is_missing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reject_needs_a_reason_and_mails_it, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_verify_needs_the_identity_checkbox, setup,
-						teardown),
+			test_incomplete_documents_mail_the_member_what_is_missing, office_setup,
+			office_teardown),
+		cmocka_unit_test_setup_teardown(test_reject_needs_a_reason_and_mails_it,
+						office_setup, office_teardown),
+		cmocka_unit_test_setup_teardown(test_verify_needs_the_identity_checkbox,
+						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_ca_failure_leaves_the_order_verified_with_the_cas_message, setup,
-			teardown),
+			test_ca_failure_leaves_the_order_verified_with_the_cas_message,
+			office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_test_ca_issues_and_the_shipment_arrival_mails_the_member, setup,
-			teardown),
+			test_test_ca_issues_and_the_shipment_arrival_mails_the_member, office_setup,
+			office_teardown),
 		cmocka_unit_test_setup_teardown(test_hand_over_needs_the_id_card_of_the_request,
-						setup, teardown),
+						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(test_audit_log_records_every_action_and_verifies,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_orders_expire_after_the_configured_days, setup,
-						teardown),
+						office_setup, office_teardown),
+		cmocka_unit_test_setup_teardown(test_orders_expire_after_the_configured_days,
+						office_setup, office_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,152 +30,18 @@
 #include "domain/payment.h"
 #include "harness.h"
 #include "journey.h"
+#include "office.h"
 #include "store/store.h"
 #include "store/store_payments.h"
 
-#define PW "Tri ma\xc4\x8dke spavaju na krovu"
-#define ZARKO_MAIL "zarko.djuraskovic@example.rs"
-
-struct fx {
-	struct server s;
-	struct client member;
-	struct client ns;      /* operator, office NS */
-	struct client bg;      /* operator, office BG */
-	struct client admin;   /* administrator */
-	struct client auditor; /* auditor */
-	struct response r;
-	struct buf out;
-};
-
-#define BODY(f) buf_cstr(&(f)->r.body)
-
-/* ---- Setup (as tests/http/test_ra_orders.c) ---------------------------------- */
-
-static int cli(struct fx *f, const char *const *args)
-{
-	const char *argv[16];
-	size_t n = 0;
-
-	while (args[n] != NULL && n < 13) {
-		argv[n] = args[n];
-		n++;
-	}
-	argv[n++] = "--var";
-	argv[n++] = f->s.var;
-	argv[n] = NULL;
-	buf_reset(&f->out);
-	return server_run_cli(&f->s, argv, &f->out);
-}
-
-/* Creates a staff account and logs c in (journey_staff). */
-static void staff_login(struct fx *f, struct client *c, const char *username, const char *role,
-			const char *office)
-{
-	assert_int_equal(client_init(c, &f->s), 0);
-	journey_staff(&f->s, c, username, role, office, PW, NULL, 0);
-}
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->member, &f->s) != 0) {
-		if (f)
-			server_cleanup(&f->s);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	journey_member(&f->s, &f->member, &demo_zarko, "zdjuras", PW);
-	staff_login(f, &f->ns, "ns1", "operator", "NS");
-	staff_login(f, &f->bg, "bg1", "operator", "BG");
-	staff_login(f, &f->admin, "admin1", "admin", NULL);
-	staff_login(f, &f->auditor, "aud1", "auditor", NULL);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	response_free(&f->r);
-	buf_free(&f->out);
-	client_free(&f->member);
-	client_free(&f->ns);
-	client_free(&f->bg);
-	client_free(&f->admin);
-	client_free(&f->auditor);
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
-}
-
-/* A confirmed natural-person order of Žarko picked up at office. */
-static long long order_new(struct fx *f, const char *office)
-{
-	char page[64], action[64], *loc;
-	long long id = 0;
-
-	assert_int_equal(journey_submit(&f->member, "/certificates/new/natural",
-					"/certificates/new/natural", &f->r, "first_name",
-					"\xc5\xbd"
-					"arko",
-					"last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg",
-					"1203978711237", "id_type", "id_card", "id_number",
-					"012345678", "id_issuer", "PU za grad Beograd", "street",
-					"Kneza Milo\xc5\xa1"
-					"a 9",
-					"postal_code", "11000", "city", "Beograd", "email",
-					ZARKO_MAIL, "phone", "064 123 4567", "license_number",
-					"310123456", "office", office, "validity", "3y", "consent",
-					"1", NULL),
-			 303);
-	loc = journey_location(&f->r);
-	assert_non_null(loc);
-	assert_int_equal(sscanf(loc, "/orders/%lld/review", &id), 1);
-	free(loc);
-	snprintf(page, sizeof(page), "/orders/%lld/review", id);
-	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
-	assert_int_equal(journey_submit(&f->member, page, action, &f->r, NULL), 303);
-	return id;
-}
-
-/* ---- The server's database ------------------------------------------------------ */
-
-static struct store *db_open(struct fx *f)
-{
-	char path[PATH_MAX + 16], err[256];
-	struct store *st = NULL;
-
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
-	return st;
-}
-
-static struct order order_get(struct fx *f, long long id)
-{
-	struct store *st = db_open(f);
-	struct order o;
-
-	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
-	store_close(st);
-	return o;
-}
-
-static const char *state_of(struct fx *f, long long id)
-{
-	static char state[32];
-	struct order o = order_get(f, id);
-
-	snprintf(state, sizeof(state), "%s", o.state);
-	return state;
-}
+#define PW OFFICE_PW
+#define ZARKO_MAIL JOURNEY_ZARKO_MAIL
 
 /* The order's total as a statement writes it: "5.880,00". */
-static const char *total_text(struct fx *f, long long id, long long delta)
+static const char *total_text(struct office *f, long long id, long long delta)
 {
 	static char text[32];
-	struct order o = order_get(f, id);
+	struct order o = office_order_get(f, id);
 
 	assert_true(o.total_para > 0);
 	assert_int_equal(payment_amount_format(o.total_para + delta, text, sizeof(text)), 0);
@@ -200,9 +66,9 @@ static int collect(void *arg, const struct payment *p)
 }
 
 /* The payments recorded for order id. */
-static struct pays payments_of(struct fx *f, long long id)
+static struct pays payments_of(struct office *f, long long id)
 {
-	struct store *st = db_open(f);
+	struct store *st = office_db(f);
 	struct pays x;
 
 	memset(&x, 0, sizeof(x));
@@ -226,9 +92,9 @@ static int collect_unknown(void *arg, const struct payment *p)
 }
 
 /* Open payments without an order whose reference is ref. */
-static struct pays unknown_with(struct fx *f, const char *ref)
+static struct pays unknown_with(struct office *f, const char *ref)
 {
-	struct store *st = db_open(f);
+	struct store *st = office_db(f);
 	struct payment_filter flt;
 	struct pays x;
 	struct unknown_ctx u = {ref, &x};
@@ -256,9 +122,9 @@ static int count_audit(void *arg, const struct audit_entry *e)
 }
 
 /* Audit entries with this action prefix and object. */
-static struct audits audits_of(struct fx *f, const char *action, const char *object)
+static struct audits audits_of(struct office *f, const char *action, const char *object)
 {
-	struct store *st = db_open(f);
+	struct store *st = office_db(f);
 	struct audit_filter flt;
 	struct audits a;
 
@@ -271,52 +137,7 @@ static struct audits audits_of(struct fx *f, const char *action, const char *obj
 	return a;
 }
 
-/* ---- Requests ---------------------------------------------------------------------- */
-
-static long get(struct fx *f, struct client *c, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static long get(struct fx *f, struct client *c, const char *fmt, ...)
-{
-	char path[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return journey_get(c, path, &f->r);
-}
-
-/* POSTs the NULL-terminated name, value pairs to action with c's CSRF
- * token (from the logout form on /ra). */
-static long post(struct fx *f, struct client *c, const char *action, ...) __attribute__((sentinel));
-
-static long post(struct fx *f, struct client *c, const char *action, ...)
-{
-	va_list ap;
-	long status;
-
-	va_start(ap, action);
-	status = journey_vpost(c, action, &f->r, ap);
-	va_end(ap);
-	return status;
-}
-
-static void assert_body_has(struct fx *f, const char *text)
-{
-	if (strstr(BODY(f), text) == NULL)
-		fprintf(stderr, "body lacks \"%s\":\n%s\n", text, BODY(f));
-	assert_non_null(strstr(BODY(f), text));
-}
-
-static void assert_body_lacks(struct fx *f, const char *text)
-{
-	if (strstr(BODY(f), text) != NULL)
-		fprintf(stderr, "body has \"%s\"\n", text);
-	assert_null(strstr(BODY(f), text));
-}
-
-static char *location(struct fx *f)
+static char *location(struct office *f)
 {
 	char *loc = journey_location(&f->r);
 
@@ -331,7 +152,7 @@ static char *location(struct fx *f)
  * reference and note (NULL: none).  Returns the status.  *nonce (may be
  * NULL) gets the form's nonce (caller frees).
  */
-static long pay_by_hand(struct fx *f, struct client *c, long long id, const char *amount,
+static long pay_by_hand(struct office *f, struct client *c, long long id, const char *amount,
 			const char *paid_on, const char *reference, char **nonce_out)
 {
 	char path[64], *csrf, *nonce, *date, *body;
@@ -365,11 +186,11 @@ static long pay_by_hand(struct fx *f, struct client *c, long long id, const char
 
 /* Pastes a statement on the import page as c; returns the status and,
  * on 303, the import's number in *import (may be NULL). */
-static long import_text(struct fx *f, struct client *c, const char *text, const char *format,
+static long import_text(struct office *f, struct client *c, const char *text, const char *format,
 			long long *import)
 {
-	long status = post(f, c, "/ra/payments/import", "statement", text, "file_name", "izvod.csv",
-			   "format", format, NULL);
+	long status = office_post(f, c, "/ra/payments/import", "statement", text, "file_name",
+				  "izvod.csv", "format", format, NULL);
 	char *loc;
 
 	if (status == 303 && import != NULL) {
@@ -397,7 +218,7 @@ static void csv_header(struct buf *b)
 
 /* Writes text into the file name in the server's VAR; its path into
  * path (for `qcra payments import`). */
-static void var_file(struct fx *f, const char *name, const char *text, char *path, size_t size)
+static void var_file(struct office *f, const char *name, const char *text, char *path, size_t size)
 {
 	FILE *fp;
 
@@ -422,22 +243,22 @@ static const char *bank_id(void)
 
 static void test_manual_payment_in_full_moves_the_order(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
-	struct order o = order_get(f, id);
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
+	struct order o = office_order_get(f, id);
 	char want[96], *loc, *nonce = NULL, *body, *csrf;
 	struct pays p;
 
 	/* The form offers what is due and the order's reference. */
-	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld", id), 200);
-	assert_body_has(f, "action=\"/ra/orders/");
-	assert_body_has(f, o.payment_ref);
+	assert_int_equal(office_get(f, &f->ns, "/ra/orders/%lld", id), 200);
+	office_body_has(f, "action=\"/ra/orders/");
+	office_body_has(f, o.payment_ref);
 	assert_int_equal(pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, &nonce), 303);
 	loc = location(f);
 	snprintf(want, sizeof(want), "/ra/orders/%lld?pay=settled#payments", id);
 	assert_string_equal(loc, want);
 	free(loc);
-	assert_string_equal(state_of(f, id), "payment_received");
+	assert_string_equal(office_state(f, id), "payment_received");
 	p = payments_of(f, id);
 	assert_int_equal(p.n, 1);
 	assert_int_equal(p.last.amount_para, o.total_para);
@@ -447,13 +268,13 @@ static void test_manual_payment_in_full_moves_the_order(void **state)
 	assert_string_equal(p.last.reference, o.payment_ref);
 	assert_string_equal(p.last.created_by, "ns1");
 	/* The page lists it, and offers no form for more. */
-	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld?pay=settled", id), 200);
-	assert_body_has(f, total_text(f, id, 0));
+	assert_int_equal(office_get(f, &f->ns, "/ra/orders/%lld?pay=settled", id), 200);
+	office_body_has(f, total_text(f, id, 0));
 	snprintf(want, sizeof(want), "action=\"/ra/orders/%lld/payments\"", id);
-	assert_body_lacks(f, want);
-	assert_body_has(f, "pla\xc4\x87"
+	office_body_lacks(f, want);
+	office_body_has(f, "pla\xc4\x87"
 			   "en u celosti");
-	assert_body_has(f, "\xc5\xbd"
+	office_body_has(f, "\xc5\xbd"
 			   "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	/* The same form sent twice records nothing more. */
 	assert_int_equal(journey_get(&f->ns, "/ra", &f->r), 200);
@@ -478,22 +299,22 @@ static void test_manual_payment_in_full_moves_the_order(void **state)
 
 static void test_manual_payment_is_validated(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS"), other = order_new(f, "NS");
-	struct order o = order_get(f, other);
+	struct office *f = *state;
+	long long id = office_order(f, "NS"), other = office_order(f, "NS");
+	struct order o = office_order_get(f, other);
 
 	assert_int_equal(pay_by_hand(f, &f->ns, id, "pet hiljada", NULL, NULL, NULL), 422);
-	assert_body_has(f, "aria-invalid=\"true\"");
+	office_body_has(f, "aria-invalid=\"true\"");
 	assert_int_equal(pay_by_hand(f, &f->ns, id, "0", NULL, NULL, NULL), 422);
 	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", "31.02.2024", NULL, NULL), 422);
 	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", "01.01.2999", NULL, NULL), 422);
 	/* A reference of another order belongs on that order's page. */
 	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", NULL, o.payment_ref, NULL), 422);
 	assert_int_equal(payments_of(f, id).n, 0);
-	assert_string_equal(state_of(f, id), "confirmed");
+	assert_string_equal(office_state(f, id), "confirmed");
 	/* A partial payment by hand stays open. */
 	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", NULL, NULL, NULL), 303);
-	assert_string_equal(state_of(f, id), "confirmed");
+	assert_string_equal(office_state(f, id), "confirmed");
 	assert_string_equal(payments_of(f, id).last.match, "partial");
 	assert_int_equal(payments_of(f, id).last.resolved_at, 0);
 }
@@ -502,9 +323,9 @@ static void test_manual_payment_is_validated(void **state)
 
 static void test_csv_import_matches_by_reference_and_moves_the_order(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS"), b = order_new(f, "BG"), imp = 0;
-	struct order oa = order_get(f, a), ob = order_get(f, b);
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), b = office_order(f, "BG"), imp = 0;
+	struct order oa = office_order_get(f, a), ob = office_order_get(f, b);
 	struct buf csv = BUF_INIT;
 	char ref[160];
 
@@ -514,25 +335,25 @@ static void test_csv_import_matches_by_reference_and_moves_the_order(void **stat
 	snprintf(ref, sizeof(ref), "97 %.2s-%s", ob.payment_ref + 2, ob.payment_ref + 4);
 	csv_line(&csv, total_text(f, b, 0), ref, bank_id());
 	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
-	assert_string_equal(state_of(f, a), "payment_received");
-	assert_string_equal(state_of(f, b), "payment_received");
+	assert_string_equal(office_state(f, a), "payment_received");
+	assert_string_equal(office_state(f, b), "payment_received");
 	assert_string_equal(payments_of(f, a).last.source, "import");
 	assert_int_equal(payments_of(f, a).last.import_id, imp);
 	assert_int_equal(payments_of(f, b).last.line, 3);
-	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
-	assert_body_has(f, "izvod.csv");
-	assert_body_has(f, "<td>2</td>");
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	office_body_has(f, "izvod.csv");
+	office_body_has(f, "<td>2</td>");
 	/* The orders' history names the payment. */
-	assert_int_equal(get(f, &f->admin, "/ra/orders/%lld", b), 200);
-	assert_body_has(f, "Uplata evidentirana");
+	assert_int_equal(office_get(f, &f->admin, "/ra/orders/%lld", b), 200);
+	office_body_has(f, "Uplata evidentirana");
 	buf_free(&csv);
 }
 
 static void test_same_statement_imported_twice_records_nothing_twice(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS"), first = 0, second = 0;
-	struct order oa = order_get(f, a);
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), first = 0, second = 0;
+	struct order oa = office_order_get(f, a);
 	struct buf csv = BUF_INIT;
 	char path[PATH_MAX + 32], want[64];
 	const char *args[] = {"payments", "import", "--by", "admin1", path, NULL};
@@ -545,17 +366,17 @@ static void test_same_statement_imported_twice_records_nothing_twice(void **stat
 	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "auto", &second), 303);
 	assert_true(second > first);
 	assert_int_equal(payments_of(f, a).n, 2);
-	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", second), 200);
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/imports/%lld", second), 200);
 	snprintf(want, sizeof(want), "/ra/payments/imports/%lld\"", first);
-	assert_body_has(f, want); /* "the same file was imported before" */
+	office_body_has(f, want); /* "the same file was imported before" */
 	/* The command line agrees. */
 	var_file(f, "izvod.csv", buf_cstr(&csv), path, sizeof(path));
-	assert_int_equal(cli(f, args), 0);
+	assert_int_equal(office_cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "recorded before         2"));
 	assert_non_null(strstr(buf_cstr(&f->out), "payments recorded       0"));
 	assert_int_equal(payments_of(f, a).n, 2);
 	/* Both payments are partial (2.000,00 of the total) and stay open. */
-	assert_string_equal(state_of(f, a), "confirmed");
+	assert_string_equal(office_state(f, a), "confirmed");
 	assert_string_equal(payments_of(f, a).all[0].match, "partial");
 	assert_string_equal(payments_of(f, a).all[1].match, "partial");
 	buf_free(&csv);
@@ -567,15 +388,15 @@ static void test_same_statement_imported_twice_records_nothing_twice(void **stat
  * nothing; a line of another amount is a payment of its own. */
 static void test_manual_payment_seen_on_the_statement_is_not_doubled(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS"), imp = 0, imp2 = 0;
-	struct order oa = order_get(f, a);
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), imp = 0, imp2 = 0;
+	struct order oa = office_order_get(f, a);
 	struct buf csv = BUF_INIT;
 	struct pays p;
 
 	assert_int_equal(pay_by_hand(f, &f->ns, a, total_text(f, a, 0), "24.11.2024", NULL, NULL),
 			 303);
-	assert_string_equal(state_of(f, a), "payment_received");
+	assert_string_equal(office_state(f, a), "payment_received");
 	csv_header(&csv);
 	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
 	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
@@ -585,8 +406,8 @@ static void test_manual_payment_seen_on_the_statement_is_not_doubled(void **stat
 	assert_int_equal(p.last.import_id, imp);
 	assert_int_equal(p.last.line, 2);
 	assert_non_null(strstr(p.last.note, "izvodom"));
-	assert_int_equal(get(f, &f->ns, "/ra/orders/%lld", a), 200);
-	assert_body_lacks(f, "Vi\xc5\xa1"
+	assert_int_equal(office_get(f, &f->ns, "/ra/orders/%lld", a), 200);
+	office_body_lacks(f, "Vi\xc5\xa1"
 			     "e upla\xc4\x87"
 			     "eno"); /* "Više uplaćeno": overpaid */
 	/* Again: nothing new. */
@@ -603,27 +424,27 @@ static void test_manual_payment_seen_on_the_statement_is_not_doubled(void **stat
 
 static void test_statement_errors_are_reported_with_line_numbers(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS"), imp = 0;
-	struct order oa = order_get(f, a);
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), imp = 0;
+	struct order oa = office_order_get(f, a);
 	struct buf csv = BUF_INIT;
 
 	/* Not a statement at all: refused, nothing recorded. */
 	assert_int_equal(import_text(f, &f->ns, "ovo nije izvod", "auto", NULL), 422);
-	assert_body_has(f, "role=\"alert\"");
-	assert_body_has(f, "ovo nije izvod"); /* the text is kept for correcting */
-	assert_body_has(f, "nema zaglavlja sa kolonama datum"); /* why, in Serbian */
+	office_body_has(f, "role=\"alert\"");
+	office_body_has(f, "ovo nije izvod"); /* the text is kept for correcting */
+	office_body_has(f, "nema zaglavlja sa kolonama datum"); /* why, in Serbian */
 	assert_int_equal(import_text(f, &f->ns, "", "auto", NULL), 422);
 	/* A line with a bad amount is reported; the good one recorded. */
 	csv_header(&csv);
 	csv_line(&csv, "pet", oa.payment_ref, bank_id());
 	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
 	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
-	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
-	assert_body_has(f, "Red 2: iznos \xe2\x80\x9epet\xe2\x80\x9c nije ispravan");
-	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld?lang=en", imp), 200);
-	assert_body_has(f, "Line 2: the amount &quot;pet&quot; cannot be read");
-	assert_string_equal(state_of(f, a), "payment_received");
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	office_body_has(f, "Red 2: iznos \xe2\x80\x9epet\xe2\x80\x9c nije ispravan");
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/imports/%lld?lang=en", imp), 200);
+	office_body_has(f, "Line 2: the amount &quot;pet&quot; cannot be read");
+	assert_string_equal(office_state(f, a), "payment_received");
 	assert_int_equal(payments_of(f, a).n, 1);
 	buf_free(&csv);
 }
@@ -633,9 +454,9 @@ static void test_statement_errors_are_reported_with_line_numbers(void **state)
  * nothing its first thousands of lines wrote is kept. */
 static void test_refused_late_in_a_large_file_records_nothing(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS");
-	struct order oa = order_get(f, a);
+	struct office *f = *state;
+	long long a = office_order(f, "NS");
+	struct order oa = office_order_get(f, a);
 	struct buf csv = BUF_INIT;
 	char path[PATH_MAX + 32];
 	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
@@ -649,10 +470,10 @@ static void test_refused_late_in_a_large_file_records_nothing(void **state)
 	buf_puts(&csv, "26.11.2024,\"1,00,Nikad zatvoreno\r\n");
 	var_file(f, "veliki.csv", buf_cstr(&csv), path, sizeof(path));
 	before = audits_of(f, "payment.import", "");
-	assert_int_not_equal(cli(f, args), 0);
+	assert_int_not_equal(office_cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "was not imported"));
 	assert_non_null(strstr(buf_cstr(&f->out), "line 3003"));
-	assert_string_equal(state_of(f, a), "confirmed");
+	assert_string_equal(office_state(f, a), "confirmed");
 	assert_int_equal(payments_of(f, a).n, 0);
 	assert_int_equal(unknown_with(f, "97 00-123").n, 0);
 	/* One more audit entry: the refusal. */
@@ -672,9 +493,9 @@ static void test_refused_late_in_a_large_file_records_nothing(void **state)
  * small statement. */
 static void test_large_statement_sees_its_own_earlier_lines(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS"), b = order_new(f, "NS");
-	struct order oa = order_get(f, a), ob = order_get(f, b);
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), b = office_order(f, "NS");
+	struct order oa = office_order_get(f, a), ob = office_order_get(f, b);
 	struct buf csv = BUF_INIT;
 	char path[PATH_MAX + 32], half[32], rest[32];
 	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
@@ -692,13 +513,13 @@ static void test_large_statement_sees_its_own_earlier_lines(void **state)
 	csv_line(&csv, total_text(f, b, 0), ob.payment_ref, bank_id());
 	assert_true(csv.len > 256 * 1024);
 	var_file(f, "veliki2.csv", buf_cstr(&csv), path, sizeof(path));
-	assert_int_equal(cli(f, args), 0);
+	assert_int_equal(office_cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "orders paid in full     2"));
-	assert_string_equal(state_of(f, a), "payment_received");
+	assert_string_equal(office_state(f, a), "payment_received");
 	assert_int_equal(payments_of(f, a).n, 2);
 	assert_string_equal(payments_of(f, a).all[0].match, "partial");
 	assert_string_equal(payments_of(f, a).all[1].match, "exact");
-	assert_string_equal(state_of(f, b), "payment_received");
+	assert_string_equal(office_state(f, b), "payment_received");
 	assert_int_equal(payments_of(f, b).n, 2);
 	assert_string_equal(payments_of(f, b).all[0].resolution, "paid");
 	assert_string_equal(payments_of(f, b).all[1].match, "overpaid");
@@ -709,9 +530,9 @@ static void test_large_statement_sees_its_own_earlier_lines(void **state)
 
 static void test_camt053_import_from_the_command_line(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS");
-	struct order oa = order_get(f, a);
+	struct office *f = *state;
+	long long a = office_order(f, "NS");
+	struct order oa = office_order_get(f, a);
 	char src[PATH_MAX], path[PATH_MAX + 32], amount[32], ref[160], *xml, *p;
 	const char *args[] = {"payments", "import", "--by", "ns1", path, NULL};
 	size_t len;
@@ -742,10 +563,10 @@ static void test_camt053_import_from_the_command_line(void **state)
 	}
 	fclose(fp);
 	free(xml);
-	assert_int_equal(cli(f, args), 0);
+	assert_int_equal(office_cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "(camt.053)"));
 	assert_non_null(strstr(buf_cstr(&f->out), "orders paid in full     1"));
-	assert_string_equal(state_of(f, a), "payment_received");
+	assert_string_equal(office_state(f, a), "payment_received");
 	assert_string_equal(payments_of(f, a).last.created_by, "cli:ns1");
 	assert_string_equal(payments_of(f, a).last.payer, "\xc5\xbd"
 							  "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87");
@@ -753,17 +574,18 @@ static void test_camt053_import_from_the_command_line(void **state)
 	assert_true(unknown_with(f, "977400004567").n >= 1);
 	/* An auditor cannot be named as the one answerable. */
 	args[3] = "aud1";
-	assert_int_equal(cli(f, args), 1);
+	assert_int_equal(office_cli(f, args), 1);
 }
 
 /* ---- Unresolved payments ------------------------------------------------------------------ */
 
 static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS"), b = order_new(f, "NS"), c = order_new(f, "NS");
-	long long d = order_new(f, "BG"), imp = 0;
-	struct order oa = order_get(f, a), ob = order_get(f, b), oc = order_get(f, c);
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), b = office_order(f, "NS"), c = office_order(f, "NS");
+	long long d = office_order(f, "BG"), imp = 0;
+	struct order oa = office_order_get(f, a), ob = office_order_get(f, b),
+		     oc = office_order_get(f, c);
 	struct buf csv = BUF_INIT;
 	struct pays pa, pb, pu, px;
 	char path[64], number[32], ref_u[PAYMENT_REF_SIZE];
@@ -786,38 +608,40 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	assert_int_equal(pu.n, 1);
 	assert_string_equal(pu.last.match, "unknown_reference");
 	assert_true(px.n >= 1);
-	assert_string_equal(state_of(f, a), "confirmed");
-	assert_string_equal(state_of(f, b), "confirmed");
+	assert_string_equal(office_state(f, a), "confirmed");
+	assert_string_equal(office_state(f, b), "confirmed");
 
 	/* Listed: NS sees its office's and the unknown ones; BG only the
 	 * unknown ones; the report lists them too. */
-	assert_int_equal(get(f, &f->ns, "/ra/payments/unresolved"), 200);
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/unresolved"), 200);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
-	assert_body_has(f, path);
+	office_body_has(f, path);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
-	assert_body_has(f, path);
-	assert_int_equal(get(f, &f->bg, "/ra/payments/unresolved"), 200);
-	assert_body_has(f, path);
+	office_body_has(f, path);
+	assert_int_equal(office_get(f, &f->bg, "/ra/payments/unresolved"), 200);
+	office_body_has(f, path);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
-	assert_body_lacks(f, path);
-	assert_int_equal(get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
-	assert_body_has(f, path);
+	office_body_lacks(f, path);
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	office_body_has(f, path);
 
 	/* Resolutions need what they need. */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
-	assert_int_equal(post(f, &f->ns, path, "action", "accept", "note", "", NULL), 422);
-	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", "1", NULL), 422);
+	assert_int_equal(office_post(f, &f->ns, path, "action", "accept", "note", "", NULL), 422);
+	assert_int_equal(office_post(f, &f->ns, path, "action", "assign", "order", "1", NULL), 422);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
 	snprintf(number, sizeof(number), "%lld", d);
 	/* NS cannot assign to a BG order: as if it did not exist. */
-	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", number, NULL), 422);
-	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", "99999999", NULL), 422);
-	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", "", NULL), 422);
+	assert_int_equal(office_post(f, &f->ns, path, "action", "assign", "order", number, NULL),
+			 422);
+	assert_int_equal(
+		office_post(f, &f->ns, path, "action", "assign", "order", "99999999", NULL), 422);
+	assert_int_equal(office_post(f, &f->ns, path, "action", "assign", "order", "", NULL), 422);
 
 	/* The partial one is completed by the rest, paid by hand. */
 	assert_int_equal(pay_by_hand(f, &f->ns, a, total_text(f, a, -100000), NULL, NULL, NULL),
 			 303);
-	assert_string_equal(state_of(f, a), "payment_received");
+	assert_string_equal(office_state(f, a), "payment_received");
 	pa = payments_of(f, a);
 	assert_int_equal(pa.n, 2);
 	assert_string_equal(pa.all[0].resolution, "completed");
@@ -825,43 +649,44 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 
 	/* The overpaid one is accepted with a note: the order is paid. */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
-	assert_int_equal(post(f, &f->ns, path, "action", "accept", "note",
-			      "Vi\xc5\xa1"
-			      "ak od 100 dinara vra\xc4\x87"
-			      "en uplatiocu",
-			      NULL),
+	assert_int_equal(office_post(f, &f->ns, path, "action", "accept", "note",
+				     "Vi\xc5\xa1"
+				     "ak od 100 dinara vra\xc4\x87"
+				     "en uplatiocu",
+				     NULL),
 			 303);
-	assert_string_equal(state_of(f, b), "payment_received");
+	assert_string_equal(office_state(f, b), "payment_received");
 	assert_string_equal(payments_of(f, b).last.resolution, "accepted");
 	/* Resolved once only. */
-	assert_int_equal(post(f, &f->ns, path, "action", "refund", "note", "x", NULL), 409);
+	assert_int_equal(office_post(f, &f->ns, path, "action", "refund", "note", "x", NULL), 409);
 
 	/* The unknown one is assigned to order c, which it pays exactly. */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
 	snprintf(number, sizeof(number), "%lld", c);
-	assert_int_equal(post(f, &f->ns, path, "action", "assign", "order", number, NULL), 303);
-	assert_string_equal(state_of(f, c), "payment_received");
+	assert_int_equal(office_post(f, &f->ns, path, "action", "assign", "order", number, NULL),
+			 303);
+	assert_string_equal(office_state(f, c), "payment_received");
 	assert_int_equal(payments_of(f, c).last.id, pu.last.id);
 	assert_string_equal(payments_of(f, c).last.resolution, "paid");
 
 	/* The free-text one is refunded (BG may: it belongs to no office). */
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", px.last.id);
-	assert_int_equal(post(f, &f->bg, path, "action", "refund", "note",
-			      "Vra\xc4\x87"
-			      "eno 26.11.2024.",
-			      NULL),
+	assert_int_equal(office_post(f, &f->bg, path, "action", "refund", "note",
+				     "Vra\xc4\x87"
+				     "eno 26.11.2024.",
+				     NULL),
 			 303);
 
 	/* None of them is listed any more. */
-	assert_int_equal(get(f, &f->admin, "/ra/payments/unresolved"), 200);
+	assert_int_equal(office_get(f, &f->admin, "/ra/payments/unresolved"), 200);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.all[0].id);
-	assert_body_lacks(f, path);
+	office_body_lacks(f, path);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pb.last.id);
-	assert_body_lacks(f, path);
+	office_body_lacks(f, path);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pu.last.id);
-	assert_body_lacks(f, path);
+	office_body_lacks(f, path);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", px.last.id);
-	assert_body_lacks(f, path);
+	office_body_lacks(f, path);
 
 	/* Each resolution is audited. */
 	snprintf(path, sizeof(path), "payment:%lld", pb.last.id);
@@ -876,7 +701,7 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 }
 
 /* The order's state exactly as stored (struct order may be narrower). */
-static const char *stored_state(struct fx *f, long long id)
+static const char *stored_state(struct office *f, long long id)
 {
 	static char state[64];
 	char path[PATH_MAX + 16];
@@ -899,13 +724,13 @@ static const char *stored_state(struct fx *f, long long id)
 
 static void test_payment_in_full_while_documents_are_incomplete_is_kept(void **state)
 {
-	struct fx *f = *state;
-	long long id = order_new(f, "NS");
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
 	char path[64];
 	struct pays p;
 
 	snprintf(path, sizeof(path), "/ra/orders/%lld/documents", id);
-	assert_int_equal(post(f, &f->ns, path, "doc_request", "1", NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, path, "doc_request", "1", NULL), 303);
 	assert_string_equal(stored_state(f, id), "documents_incomplete");
 	assert_int_equal(pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, NULL), 303);
 	assert_string_equal(stored_state(f, id), "documents_incomplete_paid");
@@ -918,8 +743,8 @@ static void test_payment_in_full_while_documents_are_incomplete_is_kept(void **s
 
 static void test_operator_of_another_office_cannot_see_the_payments(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS");
+	struct office *f = *state;
+	long long a = office_order(f, "NS");
 	struct pays pa;
 	char path[64];
 
@@ -927,59 +752,63 @@ static void test_operator_of_another_office_cannot_see_the_payments(void **state
 	pa = payments_of(f, a);
 	assert_int_equal(pa.n, 1);
 	/* BG gets what a missing order or payment gets. */
-	assert_int_equal(get(f, &f->bg, "/ra/orders/%lld", a), 404);
-	assert_body_lacks(f, "100,00");
+	assert_int_equal(office_get(f, &f->bg, "/ra/orders/%lld", a), 404);
+	office_body_lacks(f, "100,00");
 	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", a);
-	assert_int_equal(post(f, &f->bg, path, "amount", "100,00", "paid_on", "25.11.2024", NULL),
-			 404);
+	assert_int_equal(
+		office_post(f, &f->bg, path, "amount", "100,00", "paid_on", "25.11.2024", NULL),
+		404);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
-	assert_int_equal(post(f, &f->bg, path, "action", "refund", "note", "x", NULL), 404);
-	assert_int_equal(post(f, &f->bg, "/ra/payments/999999999/resolve", "action", "refund",
-			      "note", "x", NULL),
+	assert_int_equal(office_post(f, &f->bg, path, "action", "refund", "note", "x", NULL), 404);
+	assert_int_equal(office_post(f, &f->bg, "/ra/payments/999999999/resolve", "action",
+				     "refund", "note", "x", NULL),
 			 404);
-	assert_int_equal(get(f, &f->bg, "/ra/payments/unresolved"), 200);
-	assert_body_lacks(f, path);
+	assert_int_equal(office_get(f, &f->bg, "/ra/payments/unresolved"), 200);
+	office_body_lacks(f, path);
 	assert_int_equal(payments_of(f, a).n, 1);
 	assert_int_equal(payments_of(f, a).last.resolved_at, 0);
 	/* The administrator sees it. */
-	assert_int_equal(get(f, &f->admin, "/ra/payments/unresolved?office=NS"), 200);
-	assert_body_has(f, path);
+	assert_int_equal(office_get(f, &f->admin, "/ra/payments/unresolved?office=NS"), 200);
+	office_body_has(f, path);
 }
 
 static void test_auditor_reads_but_cannot_post(void **state)
 {
-	struct fx *f = *state;
-	long long a = order_new(f, "NS");
+	struct office *f = *state;
+	long long a = office_order(f, "NS");
 	struct pays pa;
 	char path[64];
 
 	assert_int_equal(pay_by_hand(f, &f->ns, a, "100,00", NULL, NULL, NULL), 303);
 	pa = payments_of(f, a);
-	assert_int_equal(get(f, &f->auditor, "/ra/orders/%lld", a), 200);
-	assert_body_has(f, "100,00");
-	assert_body_lacks(f, "/payments\"");
-	assert_int_equal(get(f, &f->auditor, "/ra/payments/unresolved"), 200);
-	assert_body_lacks(f, "/resolve\"");
-	assert_int_equal(get(f, &f->auditor, "/ra/payments/import"), 200);
-	assert_body_lacks(f, "<textarea");
+	assert_int_equal(office_get(f, &f->auditor, "/ra/orders/%lld", a), 200);
+	office_body_has(f, "100,00");
+	office_body_lacks(f, "/payments\"");
+	assert_int_equal(office_get(f, &f->auditor, "/ra/payments/unresolved"), 200);
+	office_body_lacks(f, "/resolve\"");
+	assert_int_equal(office_get(f, &f->auditor, "/ra/payments/import"), 200);
+	office_body_lacks(f, "<textarea");
 	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", a);
-	assert_int_equal(
-		post(f, &f->auditor, path, "amount", "100,00", "paid_on", "25.11.2024", NULL), 403);
-	assert_int_equal(post(f, &f->auditor, "/ra/payments/import", "statement", "x", NULL), 403);
+	assert_int_equal(office_post(f, &f->auditor, path, "amount", "100,00", "paid_on",
+				     "25.11.2024", NULL),
+			 403);
+	assert_int_equal(office_post(f, &f->auditor, "/ra/payments/import", "statement", "x", NULL),
+			 403);
 	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", pa.last.id);
-	assert_int_equal(post(f, &f->auditor, path, "action", "refund", "note", "x", NULL), 403);
+	assert_int_equal(office_post(f, &f->auditor, path, "action", "refund", "note", "x", NULL),
+			 403);
 	assert_int_equal(payments_of(f, a).n, 1);
 	assert_int_equal(payments_of(f, a).last.resolved_at, 0);
 }
 
 static void test_audit_log_is_intact_after_the_payments(void **state)
 {
-	struct fx *f = *state;
+	struct office *f = *state;
 	const char *args[] = {"audit", "verify", NULL};
 	struct audits rec = audits_of(f, "payment.", NULL);
 
 	assert_true(rec.n > 0);
-	assert_int_equal(cli(f, args), 0);
+	assert_int_equal(office_cli(f, args), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "intact"));
 }
 
@@ -1002,5 +831,5 @@ int main(void)
 		cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, office_setup, office_teardown);
 }

@@ -1,0 +1,149 @@
+/* The back-office fixture of the RA tests (office.h). */
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "journey.h"
+#include "office.h"
+
+/* Creates a staff account and logs c in (journey_staff). */
+static void staff_login(struct office *f, struct client *c, const char *username, const char *role,
+			const char *office)
+{
+	assert_int_equal(client_init(c, &f->s), 0);
+	journey_staff(&f->s, c, username, role, office, OFFICE_PW, NULL, 0);
+}
+
+int office_setup(void **state)
+{
+	struct office *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->member, &f->s) != 0) {
+		if (f)
+			server_cleanup(&f->s);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	journey_member(&f->s, &f->member, &demo_zarko, "zdjuras", OFFICE_PW);
+	staff_login(f, &f->ns, "ns1", "operator", "NS");
+	staff_login(f, &f->bg, "bg1", "operator", "BG");
+	staff_login(f, &f->admin, "admin1", "admin", NULL);
+	staff_login(f, &f->auditor, "aud1", "auditor", NULL);
+	return 0;
+}
+
+int office_teardown(void **state)
+{
+	struct office *f = *state;
+
+	response_free(&f->r);
+	buf_free(&f->out);
+	client_free(&f->member);
+	client_free(&f->ns);
+	client_free(&f->bg);
+	client_free(&f->admin);
+	client_free(&f->auditor);
+	server_cleanup(&f->s);
+	free(f);
+	return 0;
+}
+
+int office_cli(struct office *f, const char *const *args)
+{
+	const char *argv[16];
+	size_t n = 0;
+
+	while (args[n] != NULL && n < 13) {
+		argv[n] = args[n];
+		n++;
+	}
+	argv[n++] = "--var";
+	argv[n++] = f->s.var;
+	argv[n] = NULL;
+	buf_reset(&f->out);
+	return server_run_cli(&f->s, argv, &f->out);
+}
+
+long office_get(struct office *f, struct client *c, const char *fmt, ...)
+{
+	char path[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return journey_get(c, path, &f->r);
+}
+
+long office_post(struct office *f, struct client *c, const char *action, ...)
+{
+	va_list ap;
+	long status;
+
+	va_start(ap, action);
+	status = journey_vpost(c, action, &f->r, ap);
+	va_end(ap);
+	return status;
+}
+
+void office_body_has(struct office *f, const char *text)
+{
+	if (strstr(BODY(f), text) == NULL)
+		fprintf(stderr, "body lacks \"%s\":\n%s\n", text, BODY(f));
+	assert_non_null(strstr(BODY(f), text));
+}
+
+void office_body_lacks(struct office *f, const char *text)
+{
+	if (strstr(BODY(f), text) != NULL)
+		fprintf(stderr, "body has \"%s\"\n", text);
+	assert_null(strstr(BODY(f), text));
+}
+
+long long office_order_with(struct office *f, const char *office, const char *field,
+			    const char *value)
+{
+	return journey_order(&f->member, &f->r, office, field, value);
+}
+
+long long office_order(struct office *f, const char *office)
+{
+	return office_order_with(f, office, NULL, NULL);
+}
+
+struct store *office_db(struct office *f)
+{
+	char path[PATH_MAX + 16], err[256];
+	struct store *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	return st;
+}
+
+struct order office_order_get(struct office *f, long long id)
+{
+	struct store *st = office_db(f);
+	struct order o;
+
+	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
+	store_close(st);
+	return o;
+}
+
+const char *office_state(struct office *f, long long id)
+{
+	static char state[32];
+	struct order o = office_order_get(f, id);
+
+	snprintf(state, sizeof(state), "%s", o.state);
+	return state;
+}
