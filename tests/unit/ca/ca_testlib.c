@@ -2,6 +2,12 @@
 #include "ca_testlib.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +15,8 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 int free_port(void)
 {
@@ -73,4 +81,132 @@ size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
 	buf_append(arg, p, size * n);
 	return size * n;
+}
+
+/* ---- A CA started for the tests ---- */
+
+char ca_dir[64], ca_cadir[128];
+int ca_tls_port, ca_pub_port;
+pid_t ca_pid = -1;
+
+/* One request to the CA.  Returns the HTTP status, 0 when the TLS
+ * connection failed; the body into out. */
+long ca_request(enum ca_client who, const char *method, const char *url, const void *body,
+		size_t bodylen, const char *type, struct buf *out)
+{
+	CURL *c = curl_easy_init();
+	struct curl_slist *h = NULL;
+	char path[256], hdr[128];
+	long status = 0;
+
+	assert_non_null(c);
+	buf_reset(out);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	snprintf(path, sizeof(path), "%s/ra/ca.pem", ca_cadir);
+	curl_easy_setopt(c, CURLOPT_CAINFO, path);
+	if (who == CLIENT_RA) {
+		snprintf(path, sizeof(path), "%s/ra/ra.pem", ca_cadir);
+		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
+		snprintf(path, sizeof(path), "%s/ra/ra.key", ca_cadir);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
+	} else if (who == CLIENT_OTHER) {
+		/* A certificate from the same CA that is not the RA's. */
+		snprintf(path, sizeof(path), "%s/tls/server.pem", ca_cadir);
+		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
+		snprintf(path, sizeof(path), "%s/tls/server.key", ca_cadir);
+		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
+	}
+	if (body != NULL) {
+		snprintf(hdr, sizeof(hdr), "Content-Type: %s", type);
+		h = curl_slist_append(h, hdr);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)bodylen);
+	}
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	buf_cstr(out);
+	return status;
+}
+
+long ca_api(const char *method, const char *path, const char *json, struct buf *out)
+{
+	char url[256];
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", ca_tls_port, path);
+	return ca_request(CLIENT_RA, method, url, json, json != NULL ? strlen(json) : 0,
+			  "application/json", out);
+}
+
+json_t *ca_parse(const struct buf *b)
+{
+	json_t *o = json_loads(b->data != NULL ? b->data : "", 0, NULL);
+
+	assert_non_null(o);
+	return o;
+}
+
+const char *ca_str(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	assert_non_null(s);
+	return s;
+}
+
+int ca_setup(void **state)
+{
+	const char *bin = getenv("QCRA_BIN");
+	char arg_listen[64], arg_pub[64], arg_url[64];
+	int i;
+
+	if (bin == NULL) {
+		fprintf(stderr, "QCRA_BIN not set\n");
+		return -1;
+	}
+	snprintf(ca_dir, sizeof(ca_dir), "/tmp/qcra-ca-test-XXXXXX");
+	if (mkdtemp(ca_dir) == NULL)
+		return -1;
+	snprintf(ca_cadir, sizeof(ca_cadir), "%s/ca", ca_dir);
+	ca_tls_port = free_port();
+	ca_pub_port = free_port();
+	snprintf(arg_listen, sizeof(arg_listen), "127.0.0.1:%d", ca_tls_port);
+	snprintf(arg_pub, sizeof(arg_pub), "127.0.0.1:%d", ca_pub_port);
+	snprintf(arg_url, sizeof(arg_url), "http://127.0.0.1:%d", ca_pub_port);
+	if (sh(NULL, "'%s' ca init --dir '%s' --listen %s --public-listen %s --public-url %s >&2",
+	       bin, ca_cadir, arg_listen, arg_pub, arg_url) != 0)
+		return -1;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	ca_pid = fork();
+	if (ca_pid == 0) {
+		execl(bin, bin, "ca", "serve", "--dir", ca_cadir, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200; i++) {
+		if (port_open(ca_tls_port) && port_open(ca_pub_port))
+			return 0;
+		usleep(50 * 1000);
+	}
+	fprintf(stderr, "the CA did not start\n");
+	return -1;
+}
+
+int ca_teardown(void **state)
+{
+	int st;
+
+	if (ca_pid > 0) {
+		kill(ca_pid, SIGTERM);
+		waitpid(ca_pid, &st, 0);
+	}
+	curl_global_cleanup();
+	if (getenv("QCRA_KEEP") == NULL)
+		sh(NULL, "rm -rf '%s'", ca_dir);
+	return 0;
 }

@@ -30,134 +30,6 @@
 	"\"office\":\"BG\",\"subject\":{\"given_name\":\"Žarko\",\"surname\":\"Đurašković\","  \
 	"\"jmbg\":\"0101990710008\"}}"
 
-static char dir[64], cadir[128];
-static int tls_port, pub_port;
-static pid_t server = -1;
-
-enum client { CLIENT_RA, CLIENT_NONE, CLIENT_OTHER };
-
-/* One request to the CA.  Returns the HTTP status, 0 when the TLS
- * connection failed; the body into out. */
-static long request(enum client who, const char *method, const char *url, const void *body,
-		    size_t bodylen, const char *type, struct buf *out)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	char path[256], hdr[128];
-	long status = 0;
-
-	assert_non_null(c);
-	buf_reset(out);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	snprintf(path, sizeof(path), "%s/ra/ca.pem", cadir);
-	curl_easy_setopt(c, CURLOPT_CAINFO, path);
-	if (who == CLIENT_RA) {
-		snprintf(path, sizeof(path), "%s/ra/ra.pem", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
-		snprintf(path, sizeof(path), "%s/ra/ra.key", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
-	} else if (who == CLIENT_OTHER) {
-		/* A certificate from the same CA that is not the RA's. */
-		snprintf(path, sizeof(path), "%s/tls/server.pem", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
-		snprintf(path, sizeof(path), "%s/tls/server.key", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
-	}
-	if (body != NULL) {
-		snprintf(hdr, sizeof(hdr), "Content-Type: %s", type);
-		h = curl_slist_append(h, hdr);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)bodylen);
-	}
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	buf_cstr(out);
-	return status;
-}
-
-static long api(const char *method, const char *path, const char *json, struct buf *out)
-{
-	char url[256];
-
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", tls_port, path);
-	return request(CLIENT_RA, method, url, json, json != NULL ? strlen(json) : 0,
-		       "application/json", out);
-}
-
-static json_t *parse(const struct buf *b)
-{
-	json_t *o = json_loads(b->data != NULL ? b->data : "", 0, NULL);
-
-	assert_non_null(o);
-	return o;
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	assert_non_null(s);
-	return s;
-}
-
-static int setup(void **state)
-{
-	const char *bin = getenv("QCRA_BIN");
-	char arg_listen[64], arg_pub[64], arg_url[64];
-	int i;
-
-	if (bin == NULL) {
-		fprintf(stderr, "QCRA_BIN not set\n");
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "/tmp/qcra-ca-test-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(cadir, sizeof(cadir), "%s/ca", dir);
-	tls_port = free_port();
-	pub_port = free_port();
-	snprintf(arg_listen, sizeof(arg_listen), "127.0.0.1:%d", tls_port);
-	snprintf(arg_pub, sizeof(arg_pub), "127.0.0.1:%d", pub_port);
-	snprintf(arg_url, sizeof(arg_url), "http://127.0.0.1:%d", pub_port);
-	if (sh(NULL, "'%s' ca init --dir '%s' --listen %s --public-listen %s --public-url %s >&2",
-	       bin, cadir, arg_listen, arg_pub, arg_url) != 0)
-		return -1;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	server = fork();
-	if (server == 0) {
-		execl(bin, bin, "ca", "serve", "--dir", cadir, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200; i++) {
-		if (port_open(tls_port) && port_open(pub_port))
-			return 0;
-		usleep(50 * 1000);
-	}
-	fprintf(stderr, "the CA did not start\n");
-	return -1;
-}
-
-static int teardown(void **state)
-{
-	int st;
-
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, &st, 0);
-	}
-	curl_global_cleanup();
-	if (getenv("QCRA_KEEP") == NULL)
-		sh(NULL, "rm -rf '%s'", dir);
-	return 0;
-}
-
 /* Submits a registration (unless it exists) and asks for a CMP
  * secret: the reference and the secret into ref and sec (65 each). */
 static void cmp_secret(const char *order, char *ref, char *sec)
@@ -168,14 +40,14 @@ static void cmp_secret(const char *order, char *ref, char *sec)
 	json_t *o;
 
 	snprintf(body, sizeof(body), NATURAL_FMT, order);
-	st = api("POST", "/v1/registrations", body, &b);
+	st = ca_api("POST", "/v1/registrations", body, &b);
 	assert_true(st == 200 || st == 201);
 	snprintf(path, sizeof(path), "/v1/registrations/%s/cmp-secret", order);
-	assert_int_equal(api("POST", path, "", &b), 201);
-	o = parse(&b);
-	assert_string_equal(str(o, "order_id"), order);
-	snprintf(ref, 65, "%s", str(o, "reference"));
-	snprintf(sec, 65, "%s", str(o, "secret"));
+	assert_int_equal(ca_api("POST", path, "", &b), 201);
+	o = ca_parse(&b);
+	assert_string_equal(ca_str(o, "order_id"), order);
+	snprintf(ref, 65, "%s", ca_str(o, "reference"));
+	snprintf(sec, 65, "%s", ca_str(o, "secret"));
 	assert_true(strlen(ref) >= 16 && strlen(sec) >= 16);
 	json_decref(o);
 	buf_free(&b);
@@ -187,7 +59,7 @@ static void new_key(const char *name)
 	assert_int_equal(sh(NULL,
 			    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 "
 			    "-out %s/%s.key 2>&1",
-			    dir, name),
+			    ca_dir, name),
 			 0);
 }
 
@@ -202,7 +74,7 @@ static int station(const char *ref, const char *secret, const char *key, const c
 		  "openssl cmp -cmd ir -server 127.0.0.1:%d -path cmp -ref %s -secret pass:%s "
 		  "-newkey %s/%s.key -subject /CN=ignored -certout %s/%s.pem "
 		  "-unprotected_errors -msg_timeout 30 -total_timeout 60 2>&1",
-		  pub_port, ref, secret, dir, key, dir, out);
+		  ca_pub_port, ref, secret, ca_dir, key, ca_dir, out);
 }
 
 static void test_cmp_issues_the_registrations_subject_for_the_stations_key(void **state)
@@ -218,23 +90,24 @@ static void test_cmp_issues_the_registrations_subject_for_the_stations_key(void 
 		fprintf(stderr, "%s\n", buf_cstr(&log));
 	assert_int_equal(rc, 0);
 	/* The subject is the registration's, not the request's. */
-	assert_int_equal(
-		sh(&a, "openssl x509 -in %s/c1.pem -noout -subject -nameopt RFC2253,-esc_msb", dir),
-		0);
+	assert_int_equal(sh(&a,
+			    "openssl x509 -in %s/c1.pem -noout -subject -nameopt RFC2253,-esc_msb",
+			    ca_dir),
+			 0);
 	assert_non_null(strstr(a.data, "serialNumber=PNORS-0101990710008"));
 	assert_non_null(strstr(a.data, "CN=Žarko Đurašković"));
 	assert_null(strstr(a.data, "ignored"));
 	/* The key is the station's. */
-	assert_int_equal(sh(&a, "openssl x509 -in %s/c1.pem -noout -pubkey", dir), 0);
-	assert_int_equal(sh(&b, "openssl pkey -in %s/k1.key -pubout", dir), 0);
+	assert_int_equal(sh(&a, "openssl x509 -in %s/c1.pem -noout -pubkey", ca_dir), 0);
+	assert_int_equal(sh(&b, "openssl pkey -in %s/k1.key -pubout", ca_dir), 0);
 	assert_string_equal(a.data, b.data);
 	/* The qualified profile, under the CA's chain. */
-	assert_int_equal(sh(&a, "openssl x509 -in %s/c1.pem -noout -text", dir), 0);
+	assert_int_equal(sh(&a, "openssl x509 -in %s/c1.pem -noout -text", ca_dir), 0);
 	assert_non_null(strstr(a.data, "Non Repudiation"));
 	assert_int_equal(sh(NULL,
 			    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
 			    "%s/c1.pem >/dev/null 2>&1",
-			    cadir, cadir, dir),
+			    ca_cadir, ca_cadir, ca_dir),
 			 0);
 	buf_free(&log);
 	buf_free(&a);
@@ -251,7 +124,7 @@ static void test_cmp_refuses_a_reused_secret(void **state)
 	assert_int_equal(station(ref, sec, "k2", "c2", &log), 0);
 	new_key("k2b");
 	assert_int_not_equal(station(ref, sec, "k2b", "c2b", &log), 0);
-	snprintf(path, sizeof(path), "%s/c2b.pem", dir);
+	snprintf(path, sizeof(path), "%s/c2b.pem", ca_dir);
 	assert_int_not_equal(access(path, F_OK), 0);
 	/* Even the same key again. */
 	assert_int_not_equal(station(ref, sec, "k2", "c2c", &log), 0);
@@ -267,7 +140,7 @@ static void test_cmp_refuses_a_wrong_secret(void **state)
 	new_key("k3");
 	assert_int_not_equal(station(ref, "0123456789abcdef0123456789abcdef", "k3", "c3w", &log),
 			     0);
-	snprintf(path, sizeof(path), "%s/c3w.pem", dir);
+	snprintf(path, sizeof(path), "%s/c3w.pem", ca_dir);
 	assert_int_not_equal(access(path, F_OK), 0);
 	/* A failed guess does not use up the secret. */
 	assert_int_equal(station(ref, sec, "k3", "c3", &log), 0);
@@ -306,18 +179,18 @@ static void test_cmp_secret_needs_the_ra_and_a_registration(void **state)
 	long st;
 	json_t *o;
 
-	assert_int_equal(api("POST", "/v1/registrations/NO-SUCH/cmp-secret", "", &b), 404);
-	o = parse(&b);
-	assert_string_equal(str(o, "error"), "not_found");
+	assert_int_equal(ca_api("POST", "/v1/registrations/NO-SUCH/cmp-secret", "", &b), 404);
+	o = ca_parse(&b);
+	assert_string_equal(ca_str(o, "error"), "not_found");
 	json_decref(o);
 	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/registrations/CMP-1/cmp-secret",
-		 tls_port);
-	st = request(CLIENT_OTHER, "POST", url, "", 0, "application/json", &b);
+		 ca_tls_port);
+	st = ca_request(CLIENT_OTHER, "POST", url, "", 0, "application/json", &b);
 	assert_true(st == 403 || st == 0);
 	/* Not offered on the public listener. */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/registrations/CMP-1/cmp-secret",
-		 pub_port);
-	assert_int_equal(request(CLIENT_NONE, "POST", url, "", 0, "application/json", &b), 404);
+		 ca_pub_port);
+	assert_int_equal(ca_request(CLIENT_NONE, "POST", url, "", 0, "application/json", &b), 404);
 	buf_free(&b);
 }
 
@@ -326,12 +199,12 @@ static void test_cmp_endpoint_rejects_what_is_not_cmp(void **state)
 	struct buf b = BUF_INIT;
 	char url[256];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/cmp", pub_port);
-	assert_int_equal(request(CLIENT_NONE, "POST", url, "x", 1, "text/plain", &b), 415);
-	assert_int_equal(request(CLIENT_NONE, "POST", url, "\x30\x03\x02\x01\x00", 5,
-				 "application/pkixcmp", &b),
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/cmp", ca_pub_port);
+	assert_int_equal(ca_request(CLIENT_NONE, "POST", url, "x", 1, "text/plain", &b), 415);
+	assert_int_equal(ca_request(CLIENT_NONE, "POST", url, "\x30\x03\x02\x01\x00", 5,
+				    "application/pkixcmp", &b),
 			 400);
-	assert_int_equal(request(CLIENT_NONE, "GET", url, NULL, 0, NULL, &b), 405);
+	assert_int_equal(ca_request(CLIENT_NONE, "GET", url, NULL, 0, NULL, &b), 405);
 	buf_free(&b);
 }
 
@@ -346,33 +219,33 @@ static void test_revoking_the_registration_revokes_the_cmp_certificate(void **st
 	assert_int_equal(sh(&b,
 			    "openssl ocsp -issuer %s/issuing.pem -cert %s/c6.pem -CAfile "
 			    "%s/root.pem -url http://127.0.0.1:%d/ocsp 2>&1",
-			    cadir, dir, cadir, pub_port),
+			    ca_cadir, ca_dir, ca_cadir, ca_pub_port),
 			 0);
 	assert_non_null(strstr(b.data, ": good"));
 	/* An unused secret of a revoked registration is refused too. */
 	cmp_secret("CMP-6", ref, sec);
-	assert_int_equal(
-		api("POST", "/v1/registrations/CMP-6/revoke", "{\"reason\":\"keyCompromise\"}", &b),
-		200);
+	assert_int_equal(ca_api("POST", "/v1/registrations/CMP-6/revoke",
+				"{\"reason\":\"keyCompromise\"}", &b),
+			 200);
 	assert_int_equal(sh(&b,
 			    "openssl ocsp -issuer %s/issuing.pem -cert %s/c6.pem -CAfile "
 			    "%s/root.pem -url http://127.0.0.1:%d/ocsp 2>&1",
-			    cadir, dir, cadir, pub_port),
+			    ca_cadir, ca_dir, ca_cadir, ca_pub_port),
 			 0);
 	assert_non_null(strstr(b.data, ": revoked"));
-	assert_int_equal(sh(&b, "openssl x509 -in %s/c6.pem -noout -serial", dir), 0);
+	assert_int_equal(sh(&b, "openssl x509 -in %s/c6.pem -noout -serial", ca_dir), 0);
 	assert_true(strncmp(b.data, "serial=", 7) == 0);
 	snprintf(serial, sizeof(serial), "Serial Number: %.*s", (int)strcspn(b.data + 7, "\n"),
 		 b.data + 7);
 	assert_int_equal(sh(&b,
 			    "curl -s -o %s/crl.der http://127.0.0.1:%d/crl && "
 			    "openssl crl -inform DER -in %s/crl.der -noout -text",
-			    dir, pub_port, dir),
+			    ca_dir, ca_pub_port, ca_dir),
 			 0);
 	assert_non_null(strstr(b.data, serial));
 	new_key("k6b");
 	assert_int_not_equal(station(ref, sec, "k6b", "c6b", &b), 0);
-	assert_int_equal(api("POST", "/v1/registrations/CMP-6/cmp-secret", "", &b), 409);
+	assert_int_equal(ca_api("POST", "/v1/registrations/CMP-6/cmp-secret", "", &b), 409);
 	buf_free(&b);
 }
 
@@ -389,5 +262,5 @@ int main(void)
 		cmocka_unit_test(test_revoking_the_registration_revokes_the_cmp_certificate),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ca_setup, ca_teardown);
 }

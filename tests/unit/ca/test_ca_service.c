@@ -35,83 +35,6 @@
 	"\"office\":\"NS\",\"subject\":{\"given_name\":\"Ana\",\"surname\":\"Petrović\","         \
 	"\"jmbg\":\"1503985780019\",\"organization\":\"Projekt d.o.o.\",\"pib\":\"100000008\"}}"
 
-static char dir[64], cadir[128];
-static int tls_port, pub_port;
-static pid_t server = -1;
-
-enum client { CLIENT_RA, CLIENT_NONE, CLIENT_OTHER };
-
-/* One request to the CA.  Returns the HTTP status, 0 when the TLS
- * connection failed; the body into out. */
-static long request(enum client who, const char *method, const char *url, const void *body,
-		    size_t bodylen, const char *type, struct buf *out)
-{
-	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
-	char path[256], hdr[128];
-	long status = 0;
-
-	assert_non_null(c);
-	buf_reset(out);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-	snprintf(path, sizeof(path), "%s/ra/ca.pem", cadir);
-	curl_easy_setopt(c, CURLOPT_CAINFO, path);
-	if (who == CLIENT_RA) {
-		snprintf(path, sizeof(path), "%s/ra/ra.pem", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
-		snprintf(path, sizeof(path), "%s/ra/ra.key", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
-	} else if (who == CLIENT_OTHER) {
-		/* A certificate from the same CA that is not the RA's. */
-		snprintf(path, sizeof(path), "%s/tls/server.pem", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLCERT, path);
-		snprintf(path, sizeof(path), "%s/tls/server.key", cadir);
-		curl_easy_setopt(c, CURLOPT_SSLKEY, path);
-	}
-	if (body != NULL) {
-		snprintf(hdr, sizeof(hdr), "Content-Type: %s", type);
-		h = curl_slist_append(h, hdr);
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)bodylen);
-	}
-	if (curl_easy_perform(c) == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
-	buf_cstr(out);
-	return status;
-}
-
-static long api(const char *method, const char *path, const char *json, struct buf *out)
-{
-	char url[256];
-
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d%s", tls_port, path);
-	return request(CLIENT_RA, method, url, json, json != NULL ? strlen(json) : 0,
-		       "application/json", out);
-}
-
-static json_t *parse(const struct buf *b)
-{
-	json_t *o = json_loads(b->data != NULL ? b->data : "", 0, NULL);
-
-	assert_non_null(o);
-	return o;
-}
-
-static const char *str(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	assert_non_null(s);
-	return s;
-}
-
 /* Submits a natural-person registration and writes its certificate to
  * DIR/<order>.pem.  Returns the parsed registration. */
 static json_t *issue(const char *order, const char *office, long want)
@@ -122,66 +45,15 @@ static json_t *issue(const char *order, const char *office, long want)
 	FILE *f;
 
 	snprintf(body, sizeof(body), NATURAL_FMT, order, office);
-	assert_int_equal(api("POST", "/v1/registrations", body, &b), want);
-	o = parse(&b);
-	snprintf(path, sizeof(path), "%s/%s.pem", dir, order);
+	assert_int_equal(ca_api("POST", "/v1/registrations", body, &b), want);
+	o = ca_parse(&b);
+	snprintf(path, sizeof(path), "%s/%s.pem", ca_dir, order);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fputs(str(o, "certificate"), f);
+	fputs(ca_str(o, "certificate"), f);
 	fclose(f);
 	buf_free(&b);
 	return o;
-}
-
-static int setup(void **state)
-{
-	const char *bin = getenv("QCRA_BIN");
-	char arg_listen[64], arg_pub[64], arg_url[64];
-	int i;
-
-	if (bin == NULL) {
-		fprintf(stderr, "QCRA_BIN not set\n");
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "/tmp/qcra-ca-test-XXXXXX");
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	snprintf(cadir, sizeof(cadir), "%s/ca", dir);
-	tls_port = free_port();
-	pub_port = free_port();
-	snprintf(arg_listen, sizeof(arg_listen), "127.0.0.1:%d", tls_port);
-	snprintf(arg_pub, sizeof(arg_pub), "127.0.0.1:%d", pub_port);
-	snprintf(arg_url, sizeof(arg_url), "http://127.0.0.1:%d", pub_port);
-	if (sh(NULL, "'%s' ca init --dir '%s' --listen %s --public-listen %s --public-url %s >&2",
-	       bin, cadir, arg_listen, arg_pub, arg_url) != 0)
-		return -1;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
-	server = fork();
-	if (server == 0) {
-		execl(bin, bin, "ca", "serve", "--dir", cadir, (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 200; i++) {
-		if (port_open(tls_port) && port_open(pub_port))
-			return 0;
-		usleep(50 * 1000);
-	}
-	fprintf(stderr, "the CA did not start\n");
-	return -1;
-}
-
-static int teardown(void **state)
-{
-	int st;
-
-	if (server > 0) {
-		kill(server, SIGTERM);
-		waitpid(server, &st, 0);
-	}
-	curl_global_cleanup();
-	if (getenv("QCRA_KEEP") == NULL)
-		sh(NULL, "rm -rf '%s'", dir);
-	return 0;
 }
 
 static void test_init_creates_the_hierarchy(void **state)
@@ -191,38 +63,39 @@ static void test_init_creates_the_hierarchy(void **state)
 	char path[512];
 
 	assert_int_equal(
-		sh(&out, "openssl verify -CAfile %s/root.pem %s/issuing.pem", cadir, cadir), 0);
+		sh(&out, "openssl verify -CAfile %s/root.pem %s/issuing.pem", ca_cadir, ca_cadir),
+		0);
 	assert_int_equal(sh(&out,
 			    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
 			    "%s/ra/ra.pem %s/tls/server.pem",
-			    cadir, cadir, cadir, cadir),
+			    ca_cadir, ca_cadir, ca_cadir, ca_cadir),
 			 0);
 	buf_reset(&out);
-	assert_int_equal(sh(&out, "openssl x509 -noout -text -in %s/issuing.pem", cadir), 0);
+	assert_int_equal(sh(&out, "openssl x509 -noout -text -in %s/issuing.pem", ca_cadir), 0);
 	assert_non_null(strstr(out.data, "CA:TRUE, pathlen:0"));
 	assert_non_null(strstr(out.data, "Certificate Sign, CRL Sign"));
 	assert_non_null(strstr(out.data, "ecdsa-with-SHA384"));
 	/* The CA keys are on the token: no private key among the CA files. */
 	buf_reset(&out);
-	sh(&out, "grep -rl 'PRIVATE KEY' %s --exclude-dir=tokens | sort", cadir);
-	snprintf(path, sizeof(path), "%s/ra/ra.key\n%s/tls/server.key\n", cadir, cadir);
+	sh(&out, "grep -rl 'PRIVATE KEY' %s --exclude-dir=tokens | sort", ca_cadir);
+	snprintf(path, sizeof(path), "%s/ra/ra.key\n%s/tls/server.key\n", ca_cadir, ca_cadir);
 	assert_string_equal(out.data != NULL ? out.data : "", path);
-	snprintf(path, sizeof(path), "%s/tls/server.key", cadir);
+	snprintf(path, sizeof(path), "%s/tls/server.key", ca_cadir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	snprintf(path, sizeof(path), "%s/ra/ra.key", cadir);
+	snprintf(path, sizeof(path), "%s/ra/ra.key", ca_cadir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	snprintf(path, sizeof(path), "%s/ca-token.pin", cadir);
+	snprintf(path, sizeof(path), "%s/ca-token.pin", ca_cadir);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
-	snprintf(path, sizeof(path), "%s/ca.db", cadir);
+	snprintf(path, sizeof(path), "%s/ca.db", ca_cadir);
 	assert_int_equal(stat(path, &st), 0);
 	/* A second init refuses to overwrite the CA. */
 	assert_int_not_equal(
-		sh(NULL, "'%s' ca init --dir '%s' 2>/dev/null", getenv("QCRA_BIN"), cadir), 0);
+		sh(NULL, "'%s' ca init --dir '%s' 2>/dev/null", getenv("QCRA_BIN"), ca_cadir), 0);
 	assert_int_equal(
-		sh(NULL, "'%s' ca init --if-missing --dir '%s'", getenv("QCRA_BIN"), cadir), 0);
+		sh(NULL, "'%s' ca init --if-missing --dir '%s'", getenv("QCRA_BIN"), ca_cadir), 0);
 	buf_free(&out);
 }
 
@@ -231,11 +104,11 @@ static void test_issued_certificate_verifies_against_the_chain(void **state)
 	json_t *o = issue("T-VERIFY-1", "BG", 201);
 	struct buf out = BUF_INIT;
 
-	assert_string_equal(str(o, "state"), "in_transit");
+	assert_string_equal(ca_str(o, "state"), "in_transit");
 	assert_int_equal(sh(&out,
 			    "openssl verify -CAfile %s/root.pem -untrusted %s/issuing.pem "
 			    "%s/T-VERIFY-1.pem",
-			    cadir, cadir, dir),
+			    ca_cadir, ca_cadir, ca_dir),
 			 0);
 	assert_non_null(strstr(out.data, "OK"));
 	json_decref(o);
@@ -251,7 +124,7 @@ static void test_certificate_shows_the_qualified_profile(void **state)
 	assert_int_equal(sh(&out,
 			    "openssl x509 -noout -text -nameopt utf8,sep_comma_plus_space,space_eq "
 			    "-in %s/T-PROFILE-1.pem",
-			    dir),
+			    ca_dir),
 			 0);
 	assert_non_null(strstr(out.data, "C = RS"));
 	assert_non_null(strstr(out.data, "GN = Žarko"));
@@ -268,7 +141,7 @@ static void test_certificate_shows_the_qualified_profile(void **state)
 	assert_non_null(strstr(out.data, "qcStatements"));
 	/* openssl 3.0 prints qcStatements as hex: parse the extension. */
 	buf_reset(&out);
-	assert_int_equal(sh(&out, "openssl asn1parse -in %s/T-PROFILE-1.pem", dir), 0);
+	assert_int_equal(sh(&out, "openssl asn1parse -in %s/T-PROFILE-1.pem", ca_dir), 0);
 	line = strstr(out.data, ":qcStatements");
 	assert_non_null(line);
 	line = strchr(line, '\n');
@@ -277,7 +150,7 @@ static void test_certificate_shows_the_qualified_profile(void **state)
 	assert_true(off[0] != '\0');
 	buf_reset(&out);
 	assert_int_equal(
-		sh(&out, "openssl asn1parse -in %s/T-PROFILE-1.pem -strparse %s", dir, off), 0);
+		sh(&out, "openssl asn1parse -in %s/T-PROFILE-1.pem -strparse %s", ca_dir, off), 0);
 	assert_non_null(strstr(out.data, "0.4.0.1862.1.1"));   /* QcCompliance */
 	assert_non_null(strstr(out.data, "0.4.0.1862.1.4"));   /* QcSSCD */
 	assert_non_null(strstr(out.data, "0.4.0.1862.1.6.1")); /* QcType esign */
@@ -298,11 +171,11 @@ static void test_legal_profile_adds_organization(void **state)
 	json_t *o;
 	FILE *f;
 
-	assert_int_equal(api("POST", "/v1/registrations", LEGAL, &b), 201);
-	o = parse(&b);
-	snprintf(path, sizeof(path), "%s/legal.pem", dir);
+	assert_int_equal(ca_api("POST", "/v1/registrations", LEGAL, &b), 201);
+	o = ca_parse(&b);
+	snprintf(path, sizeof(path), "%s/legal.pem", ca_dir);
 	f = fopen(path, "w");
-	fputs(str(o, "certificate"), f);
+	fputs(ca_str(o, "certificate"), f);
 	fclose(f);
 	assert_int_equal(
 		sh(&out,
@@ -325,20 +198,21 @@ static void test_server_refuses_a_client_without_the_ra_certificate(void **state
 	long st;
 
 	snprintf(body, sizeof(body), NATURAL_FMT, "T-INTRUDER-1", "BG");
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/registrations", tls_port);
-	st = request(CLIENT_NONE, "POST", url, body, strlen(body), "application/json", &b);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/registrations", ca_tls_port);
+	st = ca_request(CLIENT_NONE, "POST", url, body, strlen(body), "application/json", &b);
 	assert_true(st == 0 || st == 403);
-	st = request(CLIENT_OTHER, "POST", url, body, strlen(body), "application/json", &b);
+	st = ca_request(CLIENT_OTHER, "POST", url, body, strlen(body), "application/json", &b);
 	assert_true(st == 0 || st == 403);
-	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/registrations/T-VERIFY-1", tls_port);
-	st = request(CLIENT_NONE, "GET", url, NULL, 0, NULL, &b);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/v1/registrations/T-VERIFY-1", ca_tls_port);
+	st = ca_request(CLIENT_NONE, "GET", url, NULL, 0, NULL, &b);
 	assert_true(st == 0 || st == 403);
 	/* Nothing was issued for the intruder. */
-	assert_int_equal(api("GET", "/v1/registrations/T-INTRUDER-1", NULL, &b), 404);
+	assert_int_equal(ca_api("GET", "/v1/registrations/T-INTRUDER-1", NULL, &b), 404);
 	/* The RA API is not on the public listener. */
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/registrations", pub_port);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/v1/registrations", ca_pub_port);
 	assert_int_equal(
-		request(CLIENT_NONE, "POST", url, body, strlen(body), "application/json", &b), 404);
+		ca_request(CLIENT_NONE, "POST", url, body, strlen(body), "application/json", &b),
+		404);
 	buf_free(&b);
 }
 
@@ -347,11 +221,11 @@ static void test_submit_is_idempotent_by_order_id(void **state)
 	json_t *a = issue("T-IDEM-1", "BG", 201), *b = issue("T-IDEM-1", "BG", 200), *c;
 	struct buf out = BUF_INIT;
 
-	assert_string_equal(str(a, "serial"), str(b, "serial"));
-	assert_string_equal(str(a, "certificate"), str(b, "certificate"));
-	assert_int_equal(api("GET", "/v1/registrations/T-IDEM-1", NULL, &out), 200);
-	c = parse(&out);
-	assert_string_equal(str(a, "serial"), str(c, "serial"));
+	assert_string_equal(ca_str(a, "serial"), ca_str(b, "serial"));
+	assert_string_equal(ca_str(a, "certificate"), ca_str(b, "certificate"));
+	assert_int_equal(ca_api("GET", "/v1/registrations/T-IDEM-1", NULL, &out), 200);
+	c = ca_parse(&out);
+	assert_string_equal(ca_str(a, "serial"), ca_str(c, "serial"));
 	json_decref(a);
 	json_decref(b);
 	json_decref(c);
@@ -363,9 +237,9 @@ static void expect_rejected(const char *body, long status, const char *code)
 	struct buf b = BUF_INIT;
 	json_t *o;
 
-	assert_int_equal(api("POST", "/v1/registrations", body, &b), status);
-	o = parse(&b);
-	assert_string_equal(str(o, "error"), code);
+	assert_int_equal(ca_api("POST", "/v1/registrations", body, &b), status);
+	o = ca_parse(&b);
+	assert_string_equal(ca_str(o, "error"), code);
 	json_decref(o);
 	buf_free(&b);
 }
@@ -396,28 +270,30 @@ static void test_shipment_groups_cards_and_receipt_delivers_them(void **state)
 
 	assert_int_equal(json_integer_value(json_object_get(a, "shipment_id")),
 			 json_integer_value(json_object_get(b, "shipment_id")));
-	assert_int_equal(api("GET", "/v1/offices/KG/shipments?state=in_transit", NULL, &out), 200);
-	o = parse(&out);
+	assert_int_equal(ca_api("GET", "/v1/offices/KG/shipments?state=in_transit", NULL, &out),
+			 200);
+	o = ca_parse(&out);
 	s = json_array_get(json_object_get(o, "shipments"), 0);
 	assert_non_null(s);
 	assert_int_equal(json_array_size(json_object_get(s, "items")), 2);
 	snprintf(path, sizeof(path), "/v1/shipments/%lld/receipt",
 		 (long long)json_integer_value(json_object_get(s, "id")));
-	assert_int_equal(api("POST", path, "{}", &out), 200);
+	assert_int_equal(ca_api("POST", path, "{}", &out), 200);
 	json_decref(o);
-	o = parse(&out);
-	assert_string_equal(str(o, "state"), "received");
+	o = ca_parse(&out);
+	assert_string_equal(ca_str(o, "state"), "received");
 	json_decref(o);
-	assert_int_equal(api("POST", path, "{}", &out), 200); /* again: same answer */
-	assert_int_equal(api("GET", "/v1/registrations/T-SHIP-1", NULL, &out), 200);
-	o = parse(&out);
-	assert_string_equal(str(o, "state"), "delivered");
+	assert_int_equal(ca_api("POST", path, "{}", &out), 200); /* again: same answer */
+	assert_int_equal(ca_api("GET", "/v1/registrations/T-SHIP-1", NULL, &out), 200);
+	o = ca_parse(&out);
+	assert_string_equal(ca_str(o, "state"), "delivered");
 	json_decref(o);
-	assert_int_equal(api("GET", "/v1/offices/KG/shipments?state=in_transit", NULL, &out), 200);
-	o = parse(&out);
+	assert_int_equal(ca_api("GET", "/v1/offices/KG/shipments?state=in_transit", NULL, &out),
+			 200);
+	o = ca_parse(&out);
 	assert_int_equal(json_array_size(json_object_get(o, "shipments")), 0);
 	json_decref(o);
-	assert_int_equal(api("POST", "/v1/shipments/999999/receipt", "{}", &out), 404);
+	assert_int_equal(ca_api("POST", "/v1/shipments/999999/receipt", "{}", &out), 404);
 	json_decref(a);
 	json_decref(b);
 	buf_free(&out);
@@ -429,7 +305,7 @@ static int ocsp_status(const char *order, struct buf *out)
 	return sh(out,
 		  "openssl ocsp -issuer %s/issuing.pem -cert %s/%s.pem -CAfile %s/root.pem "
 		  "-url http://127.0.0.1:%d/ocsp 2>&1",
-		  cadir, dir, order, cadir, pub_port);
+		  ca_cadir, ca_dir, order, ca_cadir, ca_pub_port);
 }
 
 static void test_revocation_shows_in_crl_and_ocsp(void **state)
@@ -439,32 +315,32 @@ static void test_revocation_shows_in_crl_and_ocsp(void **state)
 	char serial[80], needle[128], url[128], path[256];
 	FILE *f;
 
-	snprintf(serial, sizeof(serial), "%s", str(o, "serial"));
+	snprintf(serial, sizeof(serial), "%s", ca_str(o, "serial"));
 	assert_int_equal(ocsp_status("T-REVOKE-1", &out), 0);
 	assert_non_null(strstr(out.data, "Response verify OK"));
 	assert_non_null(strstr(out.data, ": good"));
-	assert_int_equal(
-		api("POST", "/v1/registrations/T-REVOKE-1/revoke", "{\"reason\":\"bogus\"}", &out),
-		400);
-	assert_int_equal(api("POST", "/v1/registrations/T-REVOKE-1/revoke",
-			     "{\"reason\":\"keyCompromise\"}", &out),
+	assert_int_equal(ca_api("POST", "/v1/registrations/T-REVOKE-1/revoke",
+				"{\"reason\":\"bogus\"}", &out),
+			 400);
+	assert_int_equal(ca_api("POST", "/v1/registrations/T-REVOKE-1/revoke",
+				"{\"reason\":\"keyCompromise\"}", &out),
 			 200);
-	r = parse(&out);
-	assert_string_equal(str(r, "state"), "revoked");
-	assert_string_equal(str(json_object_get(r, "revocation"), "reason"), "keyCompromise");
+	r = ca_parse(&out);
+	assert_string_equal(ca_str(r, "state"), "revoked");
+	assert_string_equal(ca_str(json_object_get(r, "revocation"), "reason"), "keyCompromise");
 	json_decref(r);
 	/* Revoking again answers with the first revocation. */
-	assert_int_equal(api("POST", "/v1/registrations/T-REVOKE-1/revoke",
-			     "{\"reason\":\"superseded\"}", &out),
+	assert_int_equal(ca_api("POST", "/v1/registrations/T-REVOKE-1/revoke",
+				"{\"reason\":\"superseded\"}", &out),
 			 200);
-	r = parse(&out);
-	assert_string_equal(str(json_object_get(r, "revocation"), "reason"), "keyCompromise");
+	r = ca_parse(&out);
+	assert_string_equal(ca_str(json_object_get(r, "revocation"), "reason"), "keyCompromise");
 	json_decref(r);
 	/* The CRL from the public listener, checked by openssl. */
 	buf_reset(&out);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%d/crl", pub_port);
-	assert_int_equal(request(CLIENT_NONE, "GET", url, NULL, 0, NULL, &out), 200);
-	snprintf(path, sizeof(path), "%s/crl.der", dir);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/crl", ca_pub_port);
+	assert_int_equal(ca_request(CLIENT_NONE, "GET", url, NULL, 0, NULL, &out), 200);
+	snprintf(path, sizeof(path), "%s/crl.der", ca_dir);
 	f = fopen(path, "wb");
 	assert_non_null(f);
 	assert_int_equal(fwrite(out.data, 1, out.len, f), out.len);
@@ -473,7 +349,7 @@ static void test_revocation_shows_in_crl_and_ocsp(void **state)
 	assert_int_equal(sh(&out,
 			    "openssl crl -inform DER -in %s/crl.der -noout -text "
 			    "-CAfile %s/chain.pem 2>&1",
-			    dir, cadir),
+			    ca_dir, ca_cadir),
 			 0);
 	snprintf(needle, sizeof(needle), "Serial Number: %s", serial);
 	assert_non_null(strstr(out.data, needle));
@@ -485,12 +361,12 @@ static void test_revocation_shows_in_crl_and_ocsp(void **state)
 		   "cat %s/chain.pem %s/crl.pem > %s/crlchain.pem && "
 		   "openssl verify -crl_check -CAfile %s/crlchain.pem %s/T-REVOKE-1.pem "
 		   ">/dev/null 2>&1",
-		   dir, dir, cadir, dir, dir, dir, dir),
+		   ca_dir, ca_dir, ca_cadir, ca_dir, ca_dir, ca_dir, ca_dir),
 		0);
 	assert_int_equal(sh(NULL,
 			    "openssl verify -crl_check -CAfile %s/crlchain.pem %s/T-VERIFY-1.pem "
 			    ">/dev/null 2>&1",
-			    dir, dir),
+			    ca_dir, ca_dir),
 			 0);
 	assert_int_equal(ocsp_status("T-REVOKE-1", &out), 0);
 	assert_non_null(strstr(out.data, "Response verify OK"));
@@ -512,7 +388,7 @@ static void test_holder_key_stays_on_its_card(void **state)
 			    "SOFTHSM2_CONF=%s/softhsm2.conf pkcs11-tool --module "
 			    "/usr/lib/softhsm/libsofthsm2.so --token-label %s --list-objects "
 			    "2>&1",
-			    cadir, str(o, "card")),
+			    ca_cadir, ca_str(o, "card")),
 			 0);
 	/* Without the PIN (never stored) the private key is not even
 	 * listed; issuance itself checks it is sensitive and
@@ -540,5 +416,5 @@ int main(void)
 		cmocka_unit_test(test_holder_key_stays_on_its_card),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, ca_setup, ca_teardown);
 }
