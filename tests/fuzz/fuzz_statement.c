@@ -4,8 +4,9 @@
  * parsers under it.  Checks what statement.h and payment.h promise:
  * every line is a positive RSD credit with a real date, valid UTF-8
  * text, a canonical reference when ref97 is set and a 64-hex-digit
- * fingerprint unique within the statement; parsing again gives the same
- * fingerprints; a refused file has a reason and no lines.
+ * fingerprint unique within the statement; parsing again, in a thread
+ * while the lines are taken, gives the same lines, fingerprints and
+ * refusal; a refused file has a reason and no lines.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -53,8 +54,10 @@ static void fuzz_line(const struct stmt_line *l, size_t max_line)
 static void fuzz_statement(const char *data, size_t size)
 {
 	struct statement st, again;
+	struct stmt_async *a;
+	const struct stmt_line *l;
 	size_t i, j, max_line = 1;
-	int rc;
+	int rc, got;
 
 	for (i = 0; i < size; i++)
 		max_line += data[i] == '\n' || data[i] == '\r';
@@ -80,8 +83,17 @@ static void fuzz_statement(const char *data, size_t size)
 			if (strcmp(st.lines[i].fingerprint, st.lines[j].fingerprint) == 0)
 				abort();
 	}
-	/* importing the same file twice yields the same keys */
-	if (statement_parse(data, size, st.format, &again) != rc || again.nlines != st.nlines)
+	/* importing the same file twice yields the same keys, also when it
+	 * is parsed in a thread while its lines are taken (the import) */
+	if (statement_async_start(&a, data, size, st.format, &again, NULL, NULL) != 0)
+		abort();
+	for (i = 0; (got = statement_async_line(a, i, &l)) == 1; i++)
+		if (i >= st.nlines || strcmp(l->fingerprint, st.lines[i].fingerprint) != 0)
+			abort();
+	if (got != (rc == 0 ? 0 : -1) || (rc == 0 && i != st.nlines))
+		abort();
+	if (statement_async_end(a) != rc || again.nlines != st.nlines ||
+	    strcmp(again.sha256, st.sha256) != 0 || strcmp(again.error, st.error) != 0)
 		abort();
 	for (i = 0; i < st.nlines; i++)
 		if (strcmp(st.lines[i].fingerprint, again.lines[i].fingerprint) != 0)
