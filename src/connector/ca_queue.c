@@ -12,9 +12,6 @@
  * could repeat a request - a crash between the CA's answer and marking
  * the job done - still changes nothing twice.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +22,7 @@
 #include "jobs/jobs.h"
 #include "store/store_ca.h"
 #include "util/log.h"
+#include "util/worker.h"
 
 #define CAQ_CLAIM_SECS 120  /* longer than one request to the CA */
 #define CAQ_BACKOFF_MAX 600 /* the longest wait between attempts */
@@ -35,11 +33,8 @@ struct ca_worker {
 	struct store *st;
 	const struct config *cfg; /* borrowed: outlives the worker */
 	struct ca_connector *ca;
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int kicked; /* under mu */
-	int stop;   /* under mu */
+	struct worker *thread;
+	time_t last_reminders;
 };
 
 /* Seconds after the attempts-th failure: the poll interval doubling,
@@ -205,43 +200,27 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 
 /* ---- The thread ----------------------------------------------------------------------------- */
 
-static void *worker_main(void *arg)
+/* One pass over the queue, and the expiry reminders every
+ * CAQ_REMINDERS_EVERY; then a sleep of ca_poll_secs unless kicked. */
+static int queue_pass(void *arg)
 {
 	struct ca_worker *w = arg;
-	struct timespec ts;
-	time_t last_reminders = 0, now;
-	int stop = 0;
+	time_t now = time(NULL);
 
-	while (!stop) {
-		now = time(NULL);
-		ca_queue_run_once(w->st, w->ca, w->cfg, now);
-		if (now - last_reminders >= CAQ_REMINDERS_EVERY) {
-			if (jobs_cert_reminders(w->st, w->cfg, now) < 0)
-				log_warnx("reminders: pass failed; retrying later");
-			last_reminders = now;
-		}
-		pthread_mutex_lock(&w->mu);
-		if (!w->stop && !w->kicked) {
-			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += w->cfg->ca_poll_secs > 0 ? w->cfg->ca_poll_secs : 10;
-			while (!w->stop && !w->kicked)
-				if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
-					break;
-		}
-		w->kicked = 0;
-		stop = w->stop;
-		pthread_mutex_unlock(&w->mu);
+	ca_queue_run_once(w->st, w->ca, w->cfg, now);
+	if (now - w->last_reminders >= CAQ_REMINDERS_EVERY) {
+		if (jobs_cert_reminders(w->st, w->cfg, now) < 0)
+			log_warnx("reminders: pass failed; retrying later");
+		w->last_reminders = now;
 	}
-	return NULL;
+	return w->cfg->ca_poll_secs > 0 ? w->cfg->ca_poll_secs : 10;
 }
 
 struct ca_worker *ca_worker_start(struct store *st, const struct config *cfg, char *err,
 				  size_t errlen)
 {
 	struct ca_worker *w = calloc(1, sizeof(*w));
-	pthread_condattr_t ca;
-	sigset_t all, old;
-	int rc;
+	int why;
 
 	if (w == NULL) {
 		snprintf(err, errlen, "ca worker: out of memory");
@@ -253,20 +232,8 @@ struct ca_worker *ca_worker_start(struct store *st, const struct config *cfg, ch
 		free(w);
 		return NULL;
 	}
-	pthread_mutex_init(&w->mu, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&w->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	/* Signals stay with the main thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		snprintf(err, errlen, "ca worker: pthread_create: %s", strerror(rc));
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
+	if ((w->thread = worker_start(queue_pass, w, 0, &why)) == NULL) {
+		snprintf(err, errlen, "ca worker: cannot start: %s", strerror(why));
 		ca_connector_close(w->ca);
 		free(w);
 		return NULL;
@@ -276,25 +243,15 @@ struct ca_worker *ca_worker_start(struct store *st, const struct config *cfg, ch
 
 void ca_worker_kick(struct ca_worker *w)
 {
-	if (w == NULL)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->kicked = 1;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	if (w != NULL)
+		worker_kick(w->thread);
 }
 
 void ca_worker_stop(struct ca_worker *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
+	worker_stop(w->thread);
 	ca_connector_close(w->ca);
 	free(w);
 }

@@ -12,9 +12,6 @@
  */
 #include "mail/mail.h"
 
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +20,7 @@
 
 #include "store/store.h"
 #include "util/log.h"
+#include "util/worker.h"
 
 #define OUTBOX_BACKOFF_FIRST 30 /* seconds before the first retry */
 #define OUTBOX_BACKOFF_MAX 3600 /* the longest wait between attempts */
@@ -33,11 +31,7 @@
 struct mail_worker {
 	struct store *st;
 	struct mail_conf conf; /* strings borrowed from the caller */
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int kicked; /* under mu */
-	int stop;   /* under mu */
+	struct worker *thread;
 };
 
 /* Seconds to wait after the attempts-th failed attempt: 30 s doubling,
@@ -180,75 +174,30 @@ int mail_outbox_run_once(struct store *st, const struct mail_conf *conf, time_t 
 	return sent;
 }
 
-/* Deadline poll_secs from now on the condition variable's clock. */
-static void worker_deadline(const struct mail_worker *w, struct timespec *ts)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += w->conf.poll_secs > 0 ? w->conf.poll_secs : OUTBOX_POLL_DEFAULT;
-}
-
-/* Runs a pass, then sleeps until kicked, stopped or poll_secs pass.
+/* One pass over the outbox; then a sleep of poll_secs unless kicked.
  * After a stop, one last pass (begun after the stop) delivers what is
  * due. */
-static void *worker_main(void *arg)
+static int outbox_pass(void *arg)
 {
 	struct mail_worker *w = arg;
-	struct timespec ts;
-	int last = 0;
 
-	for (;;) {
-		if (mail_outbox_run_once(w->st, &w->conf, time(NULL)) == -1)
-			log_warnx("mail outbox: pass failed; retrying later");
-		if (last)
-			break;
-		pthread_mutex_lock(&w->mu);
-		if (!w->stop && !w->kicked) {
-			worker_deadline(w, &ts);
-			while (!w->stop && !w->kicked)
-				if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
-					break;
-		}
-		w->kicked = 0;
-		last = w->stop;
-		pthread_mutex_unlock(&w->mu);
-	}
-	return NULL;
+	if (mail_outbox_run_once(w->st, &w->conf, time(NULL)) == -1)
+		log_warnx("mail outbox: pass failed; retrying later");
+	return w->conf.poll_secs > 0 ? w->conf.poll_secs : OUTBOX_POLL_DEFAULT;
 }
 
-/* See mail.h.  The thread runs with every signal blocked so that the
- * program's signal handling stays with its main thread. */
+/* See mail.h. */
 struct mail_worker *mail_worker_start(struct store *st, const struct mail_conf *conf)
 {
 	struct mail_worker *w;
-	pthread_condattr_t ca;
-	sigset_t all, old;
-	int rc;
+	int why;
 
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return NULL;
 	w->st = st;
 	w->conf = *conf;
-	if (pthread_mutex_init(&w->mu, NULL) != 0) {
-		free(w);
-		return NULL;
-	}
-	if (pthread_condattr_init(&ca) != 0 ||
-	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
-	    pthread_cond_init(&w->cv, &ca) != 0) {
-		pthread_mutex_destroy(&w->mu);
-		free(w);
-		return NULL;
-	}
-	pthread_condattr_destroy(&ca);
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		log_warnx("mail worker: pthread_create: %s", strerror(rc));
-		pthread_cond_destroy(&w->cv);
-		pthread_mutex_destroy(&w->mu);
+	if ((w->thread = worker_start(outbox_pass, w, 1, &why)) == NULL) {
+		log_warnx("mail worker: cannot start: %s", strerror(why));
 		free(w);
 		return NULL;
 	}
@@ -257,24 +206,14 @@ struct mail_worker *mail_worker_start(struct store *st, const struct mail_conf *
 
 void mail_worker_kick(struct mail_worker *w)
 {
-	if (w == NULL)
-		return;
-	pthread_mutex_lock(&w->mu);
-	w->kicked = 1;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	if (w != NULL)
+		worker_kick(w->thread);
 }
 
 void mail_worker_stop(struct mail_worker *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
-	pthread_join(w->thread, NULL);
-	pthread_cond_destroy(&w->cv);
-	pthread_mutex_destroy(&w->mu);
+	worker_stop(w->thread);
 	free(w);
 }

@@ -1,0 +1,101 @@
+#include "util/worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct worker {
+	worker_pass_fn *pass;
+	void *arg;
+	int last_pass;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv; /* on CLOCK_MONOTONIC */
+	int kicked;        /* under mu */
+	int stop;          /* under mu */
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct timespec ts;
+	int secs, stop = 0;
+
+	for (;;) {
+		secs = w->pass(w->arg);
+		if (stop)
+			break;
+		pthread_mutex_lock(&w->mu);
+		if (!w->stop && !w->kicked) {
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			ts.tv_sec += secs > 0 ? secs : 1;
+			while (!w->stop && !w->kicked)
+				if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
+					break;
+		}
+		w->kicked = 0;
+		stop = w->stop;
+		pthread_mutex_unlock(&w->mu);
+		if (stop && !w->last_pass)
+			break;
+	}
+	return NULL;
+}
+
+struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int *why)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int rc = ENOMEM;
+
+	if (w == NULL)
+		goto fail;
+	w->pass = pass;
+	w->arg = arg;
+	w->last_pass = last_pass;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&w->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc == 0)
+		return w;
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+fail:
+	if (why != NULL)
+		*why = rc;
+	return NULL;
+}
+
+void worker_kick(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->kicked = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void worker_stop(struct worker *w)
+{
+	if (w == NULL)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}

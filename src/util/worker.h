@@ -1,0 +1,26 @@
+/*
+ * A background thread that runs a pass, then sleeps until it is kicked,
+ * until the seconds the pass asked for have gone by, or until it is
+ * stopped: the mail outbox (mail/outbox.c) and the CA queue
+ * (connector/ca_queue.c).  The thread runs with every signal blocked,
+ * so that signal handling stays with the main thread.
+ */
+#ifndef QCRA_WORKER_H
+#define QCRA_WORKER_H
+
+/* One pass over the work; returns the seconds to sleep at most (> 0). */
+typedef int worker_pass_fn(void *arg);
+
+struct worker;
+
+/* Starts a thread running pass(arg).  With last_pass, worker_stop()
+ * lets it run one more pass begun after the stop (what is due then is
+ * still done).  NULL when the thread cannot start (errno-style reason
+ * in *why, may be NULL). */
+struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int *why);
+/* Runs a pass now (NULL-safe). */
+void worker_kick(struct worker *w);
+/* Stops and joins the thread, frees w (NULL-safe). */
+void worker_stop(struct worker *w);
+
+#endif
