@@ -55,9 +55,10 @@ static size_t csv_eol(const struct csv *r, size_t pos)
 }
 
 /* Records the error; the reader stays failed.  Always returns -1. */
-static int csv_fail(struct csv *r, size_t line, const char *why)
+static int csv_fail(struct csv *r, size_t line, enum csv_err err, const char *why)
 {
 	snprintf(r->error, sizeof(r->error), "%s", why);
+	r->err = err;
 	r->line = line;
 	r->nfields = 0;
 	r->pos = r->len;
@@ -74,7 +75,7 @@ static int csv_put(struct csv *r, size_t *used, char c)
 	if (*used == r->store_cap) {
 		cap = r->store_cap ? r->store_cap * 2 : 256;
 		if (cap < r->store_cap || (p = realloc(r->store, cap)) == NULL)
-			return csv_fail(r, r->next_line, "out of memory");
+			return csv_fail(r, r->next_line, CSV_E_MEMORY, "out of memory");
 		r->store = p;
 		r->store_cap = cap;
 	}
@@ -91,7 +92,8 @@ static int csv_quoted(struct csv *r, size_t *used)
 	r->pos++;
 	for (;;) {
 		if (r->pos >= r->len)
-			return csv_fail(r, open_line, "unterminated quoted field");
+			return csv_fail(r, open_line, CSV_E_UNTERMINATED,
+					"unterminated quoted field");
 		c = r->data[r->pos];
 		if (c == '"') {
 			if (r->pos + 1 < r->len && r->data[r->pos + 1] == '"') {
@@ -104,7 +106,7 @@ static int csv_quoted(struct csv *r, size_t *used)
 			break;
 		}
 		if (c == '\0')
-			return csv_fail(r, r->next_line, "NUL byte in input");
+			return csv_fail(r, r->next_line, CSV_E_NUL, "NUL byte in input");
 		if (c == '\n')
 			r->next_line++;
 		r->pos++;
@@ -112,7 +114,8 @@ static int csv_quoted(struct csv *r, size_t *used)
 			return -1;
 	}
 	if (r->pos < r->len && r->data[r->pos] != r->sep && csv_eol(r, r->pos) == 0)
-		return csv_fail(r, r->next_line, "text after the closing quote of a field");
+		return csv_fail(r, r->next_line, CSV_E_AFTER_QUOTE,
+				"text after the closing quote of a field");
 	return 0;
 }
 
@@ -124,9 +127,10 @@ static int csv_unquoted(struct csv *r, size_t *used)
 	while (r->pos < r->len && r->data[r->pos] != r->sep && csv_eol(r, r->pos) == 0) {
 		c = r->data[r->pos];
 		if (c == '"')
-			return csv_fail(r, r->next_line, "quote inside an unquoted field");
+			return csv_fail(r, r->next_line, CSV_E_QUOTE_INSIDE,
+					"quote inside an unquoted field");
 		if (c == '\0')
-			return csv_fail(r, r->next_line, "NUL byte in input");
+			return csv_fail(r, r->next_line, CSV_E_NUL, "NUL byte in input");
 		r->pos++;
 		if (csv_put(r, used, c) == -1)
 			return -1;
@@ -158,7 +162,7 @@ int csv_next(struct csv *r)
 		if (r->nfields == CSV_MAX_FIELDS) {
 			snprintf(msg, sizeof(msg), "more than %d fields in a record",
 				 CSV_MAX_FIELDS);
-			return csv_fail(r, r->next_line, msg);
+			return csv_fail(r, r->next_line, CSV_E_FIELDS, msg);
 		}
 		offs[r->nfields++] = used;
 		if (r->pos < r->len && r->data[r->pos] == '"')

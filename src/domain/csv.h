@@ -13,6 +13,17 @@
 
 #define CSV_MAX_FIELDS 64
 
+/* Why a reader failed (struct csv.err), for messages in other languages. */
+enum csv_err {
+	CSV_OK,
+	CSV_E_MEMORY,       /* out of memory */
+	CSV_E_UNTERMINATED, /* a quoted field never closed */
+	CSV_E_NUL,          /* a NUL byte */
+	CSV_E_AFTER_QUOTE,  /* text after the closing quote of a field */
+	CSV_E_QUOTE_INSIDE, /* a quote inside an unquoted field */
+	CSV_E_FIELDS,       /* more than CSV_MAX_FIELDS fields */
+};
+
 struct csv {
 	const char *data;
 	size_t len, pos;
@@ -23,7 +34,8 @@ struct csv {
 	size_t store_cap;
 	char *fields[CSV_MAX_FIELDS];
 	size_t nfields;
-	char error[128];
+	char error[128];  /* why the reader failed, English */
+	enum csv_err err; /* the same as a code, CSV_OK while it has not */
 };
 
 void csv_init(struct csv *r, const char *data, size_t len);

@@ -410,6 +410,26 @@ static int csv_no_header(struct statement *st, const struct csv_cols *best, size
 			  "the header row has no column for: %s", missing);
 }
 
+/* Refuses the file for the CSV reader's error, a catalogue sentence for
+ * each kind ("stmt.f_csv" with the English detail for any other). */
+static void csv_refuse(struct statement *st, const struct csv *r)
+{
+	static const char *const keys[] = {
+		[CSV_E_MEMORY] = "stmt.f_memory",
+		[CSV_E_UNTERMINATED] = "stmt.f_csv_unterminated",
+		[CSV_E_NUL] = "stmt.f_csv_nul",
+		[CSV_E_AFTER_QUOTE] = "stmt.f_csv_after_quote",
+		[CSV_E_QUOTE_INSIDE] = "stmt.f_csv_quote_inside",
+		[CSV_E_FIELDS] = "stmt.f_csv_fields",
+	};
+	const char *key = (size_t)r->err < sizeof(keys) / sizeof(keys[0]) && keys[r->err] != NULL
+				  ? keys[r->err]
+				  : "stmt.f_csv";
+
+	stmt_fatal(st, r->line, key, r->err == CSV_E_FIELDS ? STMT_STR(CSV_MAX_FIELDS) : r->error,
+		   "%s", r->error);
+}
+
 int stmt_csv(const char *data, size_t len, struct statement *st)
 {
 	struct csv r;
@@ -455,7 +475,7 @@ int stmt_csv(const char *data, size_t len, struct statement *st)
 			break;
 	}
 	if (rc == -1) {
-		stmt_fatal(st, r.line, "stmt.f_csv", r.error, "%s", r.error);
+		csv_refuse(st, &r);
 		goto out;
 	}
 	if (!found) {
@@ -469,7 +489,7 @@ int stmt_csv(const char *data, size_t len, struct statement *st)
 		if (csv_record(st, &r, &cols, &cap) != 0)
 			goto out;
 	if (rc == -1)
-		stmt_fatal(st, r.line, "stmt.f_csv", r.error, "%s", r.error);
+		csv_refuse(st, &r);
 out:
 	csv_free(&r);
 	return st->error[0] != '\0' ? -1 : 0;

@@ -435,6 +435,15 @@ static void test_statement_errors_are_reported_with_line_numbers(void **state)
 	office_body_has(f, "ovo nije izvod"); /* the text is kept for correcting */
 	office_body_has(f, "nema zaglavlja sa kolonama datum"); /* why, in Serbian */
 	assert_int_equal(import_text(f, &f->ns, "", "auto", NULL), 422);
+	/* A quote never closed: said in Serbian, with its line, and how to
+	 * fix it; the English detail of the CSV reader is not shown. */
+	assert_int_equal(import_text(f, &f->ns,
+				     "Datum,Iznos,Uplatilac,Poziv na broj\r\n"
+				     "25.11.2024,\"100,00,Neko,97 00-1\r\n",
+				     "csv", NULL),
+			 422);
+	office_body_has(f, "red 2: polje pod navodnicima nije zatvoreno");
+	office_body_lacks(f, "unterminated");
 	/* A line with a bad amount is reported; the good one recorded. */
 	csv_header(&csv);
 	csv_line(&csv, "pet", oa.payment_ref, bank_id());

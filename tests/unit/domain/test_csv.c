@@ -243,6 +243,7 @@ static void test_csv_reports_unterminated_quote_with_line(void **state)
 	assert_int_equal(csv_next(&r), -1);
 	assert_int_equal(r.line, 2);
 	assert_string_equal(r.error, "unterminated quoted field");
+	assert_int_equal(r.err, CSV_E_UNTERMINATED);
 	csv_free(&r);
 }
 
@@ -255,6 +256,7 @@ static void test_csv_reports_quote_inside_unquoted_field(void **state)
 	assert_int_equal(csv_next(&r), -1);
 	assert_int_equal(r.line, 3);
 	assert_string_equal(r.error, "quote inside an unquoted field");
+	assert_int_equal(r.err, CSV_E_QUOTE_INSIDE);
 	csv_free(&r);
 }
 
@@ -266,6 +268,7 @@ static void test_csv_reports_text_after_closing_quote(void **state)
 	assert_int_equal(csv_next(&r), -1);
 	assert_int_equal(r.line, 1);
 	assert_string_equal(r.error, "text after the closing quote of a field");
+	assert_int_equal(r.err, CSV_E_AFTER_QUOTE);
 	csv_free(&r);
 }
 
@@ -302,6 +305,7 @@ static void test_csv_rejects_65_fields(void **state)
 	csv_open(&r, s);
 	assert_int_equal(csv_next(&r), -1);
 	assert_string_equal(r.error, "more than 64 fields in a record");
+	assert_int_equal(r.err, CSV_E_FIELDS);
 	assert_int_equal(r.nfields, 0);
 	csv_free(&r);
 }
