@@ -366,7 +366,7 @@ static int seed_order(struct seed *s, long i)
 	long k = i % s->members;
 	unsigned pick = rng_below(&s->rng, 100), acc = 0;
 	const char *actor;
-	char member[24];
+	char member[32]; /* "demo" + any long */
 	struct invoice inv;
 	struct member m;
 	struct order o;

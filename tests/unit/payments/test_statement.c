@@ -896,7 +896,7 @@ static void test_async_refusal_after_lines_were_handed_out(void **state)
 	 * (or the refusal, when it got there first); either way the end is
 	 * a refusal. */
 	assert_true(statement_async_line(a, 0, &l) != 0);
-	assert_int_equal(take_all(a, &st), -1);
+	assert_int_equal(take_all(a, &sync), -1); /* (sync has no lines: refused) */
 	assert_int_equal(statement_async_end(a), -1);
 	assert_int_equal(st.nlines, 0);
 	assert_null(st.lines);
