@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "connector/caservice.h"
+#include "core/i18n.h"
 #include "domain/audit.h"
 #include "domain/catalog.h"
 #include "jobs/jobs.h"
@@ -305,8 +306,7 @@ static int record_registration(struct cs *s, struct ca_cert *cert)
 	}
 	rc = rc == STORE_ERROR ? rc : store_ca_cert_put(st, cert);
 	if (rc == STORE_OK && strcmp(o.state, "sent_to_ca") == 0) {
-		snprintf(note, sizeof(note), "certificate issued by the CA, serial %s",
-			 cert->serial);
+		i18n_note_to(note, sizeof(note), "hist.ca_issued", "serial", cert->serial, NULL);
 		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:service", note, time(NULL));
 		moved = rc == STORE_OK;
 		if (rc == STORE_NOTFOUND) /* moved meanwhile */

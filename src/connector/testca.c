@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "connector/connector.h"
+#include "core/i18n.h"
 #include "jobs/jobs.h"
 #include "store/store_office.h"
 #include "util/log.h"
@@ -302,7 +303,7 @@ int testca_issue(struct store *st, long long order_id, time_t now, int *issued, 
 		if (store_order_get(st, p.v[i].order_id, &o) != STORE_OK)
 			goto dberr;
 		snprintf(serial, sizeof(serial), "7E57CA%010llX", (unsigned long long)o.id);
-		snprintf(note, sizeof(note), "test CA certificate, serial %s", serial);
+		i18n_note_to(note, sizeof(note), "hist.testca_issued", "serial", serial, NULL);
 		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:testca", note, now);
 		if (rc == STORE_NOTFOUND) {
 			/* The portal does not (any longer) wait for it. */

@@ -222,28 +222,29 @@ int i18n_parse(const char *code, enum lang *out)
 	return -1;
 }
 
-char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args)
+#define I18N_ARGS 8 /* name, value pairs a text takes at most */
+
+/* The text of key with each "{name}" among the n pairs (names[i],
+ * values[i]) replaced; for a name written "@name" the value is a key,
+ * replaced by its text in l. */
+static char *format_pairs(struct arena *a, enum lang l, const char *key, const char *const *names,
+			  const char *const *values, size_t n)
 {
-	const char *t = i18n_get(l, key), *p, *close, *name, *value;
+	const char *p, *close, *value, *name;
 	struct buf b = BUF_INIT;
-	va_list ap;
+	size_t len, i;
 	char *out;
-	size_t n;
 
-	for (p = t; *p;) {
+	for (p = i18n_get(l, key); *p;) {
 		if (*p == '{' && (close = strchr(p, '}')) != NULL) {
-			n = (size_t)(close - p - 1);
-			va_copy(ap, args);
-			value = NULL;
-			while ((name = va_arg(ap, const char *)) != NULL) {
-				const char *v = va_arg(ap, const char *);
-
-				if (strlen(name) == n && strncmp(name, p + 1, n) == 0) {
-					value = v ? v : "";
-					break;
+			len = (size_t)(close - p - 1);
+			for (i = 0, value = NULL; i < n && value == NULL; i++) {
+				name = names[i] + (names[i][0] == '@');
+				if (strlen(name) == len && strncmp(name, p + 1, len) == 0) {
+					value = values[i] ? values[i] : "";
+					value = names[i][0] == '@' ? i18n_get(l, value) : value;
 				}
 			}
-			va_end(ap);
 			if (value != NULL) {
 				buf_puts(&b, value);
 				p = close + 1;
@@ -255,6 +256,128 @@ char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args)
 	out = arena_strndup(a, buf_cstr(&b), b.len);
 	buf_free(&b);
 	return out;
+}
+
+char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args)
+{
+	const char *names[I18N_ARGS], *values[I18N_ARGS], *name;
+	size_t n = 0;
+	va_list ap;
+
+	va_copy(ap, args);
+	while (n < I18N_ARGS && (name = va_arg(ap, const char *)) != NULL) {
+		names[n] = name;
+		values[n] = va_arg(ap, const char *);
+		n++;
+	}
+	va_end(ap);
+	return format_pairs(a, l, key, names, values, n);
+}
+
+/* Note strings: NOTE_START key, then NOTE_SEP name "=" value per pair. */
+#define NOTE_START '\x1e'
+#define NOTE_SEP '\x1f'
+
+static size_t note_vwrite(char *out, size_t size, const char *key, va_list args)
+{
+	const char *name, *v;
+	size_t n = 0;
+	va_list ap;
+
+#define PUT(c)                                                                                     \
+	do {                                                                                       \
+		if (n + 1 < size)                                                                  \
+			out[n] = (c);                                                              \
+		n++;                                                                               \
+	} while (0)
+	PUT(NOTE_START);
+	for (v = key; *v; v++)
+		PUT(*v);
+	va_copy(ap, args);
+	while ((name = va_arg(ap, const char *)) != NULL) {
+		v = va_arg(ap, const char *);
+		PUT(NOTE_SEP);
+		for (; *name; name++)
+			PUT(*name);
+		PUT('=');
+		for (v = v ? v : ""; *v; v++) /* the separators never come from a value */
+			PUT(*v == NOTE_START || *v == NOTE_SEP ? ' ' : *v);
+	}
+	va_end(ap);
+#undef PUT
+	if (size > 0)
+		out[n < size ? n : size - 1] = '\0';
+	return n;
+}
+
+size_t i18n_note_to(char *out, size_t size, const char *key, ...)
+{
+	va_list ap;
+	size_t n;
+
+	va_start(ap, key);
+	n = note_vwrite(out, size, key, ap);
+	va_end(ap);
+	return n;
+}
+
+char *i18n_note(struct arena *a, const char *key, ...)
+{
+	va_list ap;
+	size_t n;
+	char *out;
+
+	va_start(ap, key);
+	n = note_vwrite(NULL, 0, key, ap);
+	out = arena_alloc(a, n + 1);
+	note_vwrite(out, n + 1, key, ap);
+	va_end(ap);
+	return out;
+}
+
+size_t i18n_note_plain(char *out, size_t size, const char *note)
+{
+	const char *p = note[0] == NOTE_START ? note + 1 : note;
+	size_t n = 0;
+	int pairs = 0;
+
+	if (size == 0)
+		return 0;
+	for (; *p && n + 3 < size; p++) {
+		if (*p == NOTE_SEP && note[0] == NOTE_START) {
+			out[n++] = pairs++ ? ';' : ':';
+			out[n++] = ' ';
+		} else {
+			out[n++] = *p;
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
+const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
+{
+	const char *names[I18N_ARGS], *values[I18N_ARGS], *p, *end, *eq;
+	char *key;
+	size_t n = 0;
+
+	if (note == NULL || note[0] != NOTE_START)
+		return note != NULL ? note : "";
+	p = note + 1;
+	end = strchr(p, NOTE_SEP);
+	key = arena_strndup(a, p, end != NULL ? (size_t)(end - p) : strlen(p));
+	while (end != NULL && n < I18N_ARGS) {
+		p = end + 1;
+		end = strchr(p, NOTE_SEP);
+		eq = memchr(p, '=', end != NULL ? (size_t)(end - p) : strlen(p));
+		if (eq == NULL)
+			continue;
+		names[n] = arena_strndup(a, p, (size_t)(eq - p));
+		values[n] = arena_strndup(a, eq + 1,
+					  end != NULL ? (size_t)(end - eq - 1) : strlen(eq + 1));
+		n++;
+	}
+	return format_pairs(a, l, key, names, values, n);
 }
 
 char *i18n_format(struct arena *a, enum lang l, const char *key, ...)

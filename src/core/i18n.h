@@ -37,4 +37,21 @@ int i18n_parse(const char *code, enum lang *out);
 char *i18n_format(struct arena *a, enum lang l, const char *key, ...) __attribute__((sentinel));
 char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args);
 
+/*
+ * Notes kept with the data (an order's history) and shown later in the
+ * reader's language.  i18n_note() writes key and its name, value pairs
+ * (at most 8; for a name written "@name" the value is a catalogue key,
+ * shown as its text) as one string; i18n_note_text() gives its text in
+ * l.  Anything else (free text, notes written before) comes back as it
+ * is.  i18n_format() takes "@name" the same way.
+ */
+char *i18n_note(struct arena *a, const char *key, ...) __attribute__((sentinel));
+const char *i18n_note_text(struct arena *a, enum lang l, const char *note);
+/* The same into out (size bytes, NUL-terminated, cut if need be);
+ * returns the length it needed. */
+size_t i18n_note_to(char *out, size_t size, const char *key, ...) __attribute__((sentinel));
+/* A note as plain text for logs ("key: name=value; name=value"), or the
+ * text as it is when it is not a note. */
+size_t i18n_note_plain(char *out, size_t size, const char *note);
+
 #endif

@@ -68,7 +68,7 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 	struct order_filter f;
 	struct due d = {NULL, 0, 0};
 	struct arena a;
-	char note[96];
+	char note[96], days[16];
 	size_t i;
 	int s, rc, expired = 0, batch, failed = 0;
 
@@ -80,7 +80,8 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 	f.confirmed_before = now - (time_t)cfg->order_expiry_days * 24 * 3600;
 	if (f.nstates == 0)
 		return 0;
-	snprintf(note, sizeof(note), "not completed within %d days", cfg->order_expiry_days);
+	snprintf(days, sizeof(days), "%d", cfg->order_expiry_days);
+	i18n_note_to(note, sizeof(note), "hist.expired", "days", days, NULL);
 	arena_init(&a);
 	do {
 		batch = expired;

@@ -63,7 +63,7 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 	       const char *remark)
 {
 	struct order o;
-	char note[400], money[32];
+	char note[400], money[32], payment[24], more[200];
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -71,9 +71,10 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 	/* The states that take a payment all fit struct order's field. */
 	snprintf(o.state, sizeof(o.state), "%.*s", (int)sizeof(o.state) - 1, po->state);
 	payment_amount_format(amount, money, sizeof(money));
-	snprintf(note, sizeof(note), "%s: %s RSD (#%lld)%s%s",
-		 i18n_get(LANG_SR, "pay.note_settled"), money, pid, remark && *remark ? "; " : "",
-		 remark ? remark : "");
+	snprintf(payment, sizeof(payment), "%lld", pid);
+	snprintf(more, sizeof(more), "%s%s", remark && *remark ? "; " : "", remark ? remark : "");
+	i18n_note_to(note, sizeof(note), "hist.paid", "amount", money, "payment", payment, "remark",
+		     more, NULL);
 	rc = order_transition_tx(x->st, &o, WF_EV_PAYMENT, x->role, x->actor,
 				 x->audit_actor ? x->audit_actor : x->actor, x->addr, note, 0, 0,
 				 x->now);

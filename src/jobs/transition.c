@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/i18n.h"
 #include "domain/audit.h"
 #include "jobs/jobs.h"
 
@@ -16,7 +17,7 @@ int order_transition_tx(struct store *st, struct order *o, enum wf_event ev, enu
 	struct audit_entry e;
 	enum wf_state from;
 	const char *to_name;
-	char detail[600];
+	char detail[600], plain[512];
 	int to, rc;
 
 	if (wf_state_parse(o->state, &from) != 0 || (to = workflow_next(from, ev, role)) < 0)
@@ -34,8 +35,9 @@ int order_transition_tx(struct store *st, struct order *o, enum wf_event ev, enu
 		audit_clean(e.action, sizeof(e.action), wf_event_name(ev));
 		snprintf(e.object, sizeof(e.object), "order:%lld", o->id);
 		snprintf(e.outcome, sizeof(e.outcome), "ok");
+		i18n_note_plain(plain, sizeof(plain), note);
 		snprintf(detail, sizeof(detail), "%s -> %s%s%s", o->state, to_name,
-			 *note ? ": " : "", note);
+			 *plain ? ": " : "", plain);
 		audit_clean(e.detail, sizeof(e.detail), detail);
 		rc = store_audit_append(st, &e);
 	}

@@ -705,7 +705,7 @@ static int add_event(void *arg, const struct order_event *e)
 	tctx_set(ev, "when", when);
 	tctx_set(ev, "state_label", state_label(x->r, e->state));
 	tctx_set(ev, "actor", e->actor);
-	tctx_set(ev, "note", e->note);
+	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
 	return 0;
 }
 

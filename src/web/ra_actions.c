@@ -284,12 +284,10 @@ void web_ra_documents(struct req *r)
 	checklist(r, o.type, ml, NULL, texts_m);
 	note_remark = *remark ? arena_printf(&r->arena, "; %s", remark) : "";
 	if (ev == WF_EV_DOCS_OK)
-		note = i18n_format(&r->arena, LANG_SR, "bo.note_docs_ok", "remark", note_remark,
-				   NULL);
+		note = i18n_note(&r->arena, "bo.note_docs_ok", "remark", note_remark, NULL);
 	else
-		note = i18n_format(&r->arena, LANG_SR, "bo.note_docs_missing", "missing",
-				   missing_list(r, &st, texts_sr, n, 0), "remark", note_remark,
-				   NULL);
+		note = i18n_note(&r->arena, "bo.note_docs_missing", "missing",
+				 missing_list(r, &st, texts_sr, n, 0), "remark", note_remark, NULL);
 	mail_remark = "";
 	if (*remark)
 		mail_remark = i18n_format(&r->arena, ml, "bo.mail_remark", "remark", remark, NULL);
@@ -337,10 +335,9 @@ void web_ra_verify(struct req *r)
 		action_error(r, 422, &o, NULL, "verify", msg(r, "bo.identity_required"), 1);
 		return;
 	}
-	note = i18n_format(&r->arena, LANG_SR, "bo.note_verified", "id_type",
-			   i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 ? "order.passport"
-										: "order.id_card"),
-			   "id_number", o.id_number, NULL);
+	note = i18n_note(&r->arena, "bo.note_verified", "@id_type",
+			 strcmp(o.id_type, "passport") == 0 ? "order.passport" : "order.id_card",
+			 "id_number", o.id_number, NULL);
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
@@ -395,7 +392,7 @@ void web_ra_send(struct req *r)
 	snprintf(cr.connector, sizeof(cr.connector), "%s", ca->name);
 	snprintf(cr.reference, sizeof(cr.reference), "%s", ref);
 	cr.submitted_at = time(NULL);
-	note = i18n_format(&r->arena, LANG_SR, "bo.note_sent", "reference", ref, NULL);
+	note = i18n_note(&r->arena, "bo.note_sent", "reference", ref, NULL);
 	rc = store_ca_request_put(s, &cr);
 	if (rc == STORE_OK)
 		rc = order_apply_tx(r, &o, WF_EV_SEND, WF_OPERATOR, actor(r), note, 0, 0);
@@ -520,14 +517,13 @@ void web_ra_hand_over(struct req *r)
 		return;
 	}
 	id_type =
-		i18n_get(LANG_SR, strcmp(o.id_type, "passport") == 0 && !new_id ? "order.passport"
-										: "order.id_card");
+		strcmp(o.id_type, "passport") == 0 && !new_id ? "order.passport" : "order.id_card";
 	if (new_id)
-		note = i18n_format(&r->arena, LANG_SR, "bo.note_handed_new_id", "id_number", number,
-				   "old_number", o.id_number, "remark", remark, NULL);
+		note = i18n_note(&r->arena, "bo.note_handed_new_id", "id_number", number,
+				 "old_number", o.id_number, "remark", remark, NULL);
 	else
-		note = i18n_format(&r->arena, LANG_SR, "bo.note_handed", "id_type", id_type,
-				   "id_number", number, NULL);
+		note = i18n_note(&r->arena, "bo.note_handed", "@id_type", id_type, "id_number",
+				 number, NULL);
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
@@ -716,7 +712,7 @@ static int receive_one(struct req *r, long long id, const struct ca_shipment *sh
 		return 1;
 	if (strcmp(o->office, sh->office) != 0 || !allowed(o, WF_EV_ARRIVE))
 		return STORE_NOTFOUND;
-	note = i18n_format(&r->arena, LANG_SR, "bo.note_arrived", "shipment", sh->reference, NULL);
+	note = i18n_note(&r->arena, "bo.note_arrived", "shipment", sh->reference, NULL);
 	rc = order_apply_tx(r, o, WF_EV_ARRIVE, WF_OPERATOR, actor(r), note, 0, 0);
 	if (rc != STORE_OK)
 		return rc;

@@ -554,6 +554,17 @@ static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void 
 	assert_string_equal(office_state(f, id), "sent_to_ca");
 	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
 	office_body_has(f, "TESTCA-R");
+	/* The history speaks the reader's language, whoever wrote it. */
+	office_body_has(f, "Identitet i dokumentacija provereni uvidom u ispravu: "
+			   "Li\xc4\x8dna karta br. " ZARKO_ID_CARD);
+	assert_int_equal(office_get(f, &f->ns, "%s?lang=en", path_of(id, "")), 200);
+	office_body_has(f, "Identity and documents checked against the identity document: "
+			   "ID card no. " ZARKO_ID_CARD);
+	office_body_has(f, "Sent to the Certification Authority, reference TESTCA-R");
+	assert_int_equal(office_get(f, &f->member, "/orders/%lld?lang=en", id), 200);
+	office_body_has(f, "Identity and documents checked against the identity document: "
+			   "ID card no. " ZARKO_ID_CARD);
+	office_body_lacks(f, "\x1e");
 }
 
 /* ---- From verified to the member's hands ----------------------------------------------- */

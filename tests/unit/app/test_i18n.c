@@ -107,6 +107,47 @@ static void test_format_replaces_placeholders(void **state)
 	arena_free(&a);
 }
 
+/* History notes: kept as key and values, shown in the reader's language;
+ * a value never splits the note, keys named with "@" are translated. */
+static void test_notes_are_shown_in_the_readers_language(void **state)
+{
+	struct arena a;
+	char buf[256], plain[256];
+	const char *note;
+
+	(void)state;
+	arena_init(&a);
+	note = i18n_note(&a, "bo.note_handed", "@id_type", "order.passport", "id_number",
+			 "P12\x1f"
+			 "3\x1e",
+			 NULL);
+	assert_string_equal(i18n_note_text(&a, LANG_EN, note),
+			    "Handed over in person against: Passport no. P12 3 ");
+	assert_non_null(strstr(i18n_note_text(&a, LANG_SR, note), "Paso\xc5\xa1 br. P12 3 "));
+	/* The buffer form writes the same note, and says what it needed. */
+	assert_int_equal(i18n_note_to(buf, sizeof(buf), "bo.note_handed", "@id_type",
+				      "order.passport", "id_number",
+				      "P12\x1f"
+				      "3\x1e",
+				      NULL),
+			 strlen(note));
+	assert_string_equal(buf, note);
+	assert_true(i18n_note_to(buf, 8, "bo.note_handed", NULL) > 7);
+	assert_int_equal(strlen(buf), 7);
+	/* For logs: plain text with the key. */
+	i18n_note_plain(plain, sizeof(plain), note);
+	assert_string_equal(plain, "bo.note_handed: @id_type=order.passport; id_number=P12 3 ");
+	/* Free text, and notes written before, stay as they are. */
+	assert_string_equal(i18n_note_text(&a, LANG_EN, "Dokumenta stigla"), "Dokumenta stigla");
+	i18n_note_plain(plain, sizeof(plain), "a: b");
+	assert_string_equal(plain, "a: b");
+	/* i18n_format leaves values alone, "@" ones too, unless the name says. */
+	assert_string_equal(
+		i18n_format(&a, LANG_EN, "bo.note_sent", "reference", "@order.passport", NULL),
+		"Sent to the Certification Authority, reference @order.passport");
+	arena_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -114,6 +155,7 @@ int main(void)
 		cmocka_unit_test(test_template_keys_exist),
 		cmocka_unit_test(test_serbian_is_default_and_diacritics_intact),
 		cmocka_unit_test(test_format_replaces_placeholders),
+		cmocka_unit_test(test_notes_are_shown_in_the_readers_language),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
