@@ -64,6 +64,14 @@ long journey_get(struct client *c, const char *path, struct response *r)
 	return r->status;
 }
 
+long journey_vgetf(struct client *c, struct response *r, const char *fmt, va_list ap)
+{
+	char path[256];
+
+	vsnprintf(path, sizeof(path), fmt, ap);
+	return journey_get(c, path, r);
+}
+
 long journey_post(struct client *c, const char *path, const char *body, struct response *r)
 {
 	response_free(r);

@@ -24,6 +24,8 @@ int journey_server(struct server *s, const char *const *env);
 
 /* GET path; checks the response; returns the status (answer in *r). */
 long journey_get(struct client *c, const char *path, struct response *r);
+/* The same for a path made with printf's fmt and its arguments. */
+long journey_vgetf(struct client *c, struct response *r, const char *fmt, va_list ap);
 /* POST an urlencoded body; checks the response; returns the status. */
 long journey_post(struct client *c, const char *path, const char *body, struct response *r);
 /* GETs page, then POSTs to action the NULL-terminated name, value pairs

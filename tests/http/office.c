@@ -74,13 +74,13 @@ int office_cli(struct office *f, const char *const *args)
 
 long office_get(struct office *f, struct client *c, const char *fmt, ...)
 {
-	char path[256];
 	va_list ap;
+	long status;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	status = journey_vgetf(c, &f->r, fmt, ap);
 	va_end(ap);
-	return journey_get(c, path, &f->r);
+	return status;
 }
 
 long office_post(struct office *f, struct client *c, const char *action, ...)

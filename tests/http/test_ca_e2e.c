@@ -216,13 +216,13 @@ static long get(struct fx *f, struct client *c, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 static long get(struct fx *f, struct client *c, const char *fmt, ...)
 {
-	char path[256];
 	va_list ap;
+	long status;
 
 	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
+	status = journey_vgetf(c, &f->r, fmt, ap);
 	va_end(ap);
-	return journey_get(c, path, &f->r);
+	return status;
 }
 
 /* POSTs the name, value pairs with the CSRF token of c's session. */
