@@ -68,7 +68,8 @@ int cli_orders(int argc, char **argv)
 	struct store *st;
 	int rc, cfgc, next, n;
 
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+	if ((argc >= 2 && strcmp(argv[1], "--help") == 0) ||
+	    (argc >= 3 && strcmp(argv[1], "expire") == 0 && strcmp(argv[2], "--help") == 0)) {
 		fputs(orders_usage, stdout);
 		return 0;
 	}
@@ -108,6 +109,7 @@ static int testca_issue_cmd(int argc, char **argv, const struct config *cfg)
 	static const struct option opts[] = {
 		{"order", required_argument, NULL, 'o'},
 		{"all", no_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	long long order_id = 0;
@@ -128,6 +130,9 @@ static int testca_issue_cmd(int argc, char **argv, const struct config *cfg)
 		case 'a':
 			all = 1;
 			break;
+		case 'h':
+			fputs(testca_usage, stdout);
+			return 0;
 		default:
 			fputs(testca_usage, stderr);
 			return 2;
@@ -154,6 +159,7 @@ static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
 	static const struct option opts[] = {
 		{"message", required_argument, NULL, 'm'},
 		{"off", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *message = NULL;
@@ -169,6 +175,9 @@ static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
 		case 'f':
 			off = 1;
 			break;
+		case 'h':
+			fputs(testca_usage, stdout);
+			return 0;
 		default:
 			fputs(testca_usage, stderr);
 			return 2;

@@ -417,6 +417,45 @@ static void test_half_or_bad_tls_settings_are_rejected(void **state)
 	assert_non_null(strstr(buf_cstr(&f->out), "tls_cert: /etc/hostname is not a PEM file"));
 }
 
+/* Every command `qcra --help` lists answers --help with its usage and
+ * exit status 0 (README: "every command takes --help"). */
+static void test_every_command_takes_help(void **state)
+{
+	struct fixture *f = *state;
+	const char *top[] = {"--help", NULL};
+	char *list, *line, *save, *word, *gap, *bar;
+	const char *argv[4];
+	int n, checked = 0;
+
+	buf_reset(&f->out);
+	assert_int_equal(server_run_cli(&f->s, top, &f->out), 0);
+	list = strdup(buf_cstr(&f->out));
+	assert_non_null(list);
+	/* The command lines: "  member import    load the ...", the command
+	 * ending at the first run of two spaces; "ca init|serve" is "ca init". */
+	for (line = strtok_r(list, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "  ", 2) != 0 || line[2] == ' ' ||
+		    strncmp(line, "  qcra ", 7) == 0 || (gap = strstr(line + 2, "  ")) == NULL)
+			continue;
+		*gap = '\0';
+		if ((bar = strchr(line, '|')) != NULL)
+			*bar = '\0';
+		n = 0;
+		argv[n++] = strtok_r(line + 2, " ", &word);
+		if ((argv[n] = strtok_r(NULL, " ", &word)) != NULL)
+			n++;
+		argv[n++] = "--help";
+		argv[n] = NULL;
+		buf_reset(&f->out);
+		if (server_run_cli(&f->s, argv, &f->out) != 0 ||
+		    strstr(buf_cstr(&f->out), "usage: qcra") == NULL)
+			fail_msg("qcra %s %s: %s", argv[0], argv[1], buf_cstr(&f->out));
+		checked++;
+	}
+	free(list);
+	assert_true(checked >= 10);
+}
+
 /* Every test gets its own server (setup_server) or var directory (setup_var). */
 #define TEST(name, setup) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
@@ -440,6 +479,7 @@ int main(void)
 		TEST(test_invalid_listen_flag_is_rejected, setup_var),
 		TEST(test_invalid_listen_env_is_rejected, setup_var),
 		TEST(test_half_or_bad_tls_settings_are_rejected, setup_var),
+		TEST(test_every_command_takes_help, setup_var),
 	};
 
 	return cmocka_run_group_tests_name("http_server", tests, NULL, NULL);
