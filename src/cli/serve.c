@@ -166,6 +166,8 @@ int cli_serve(int argc, char **argv)
 	hc.port = cfg.listen_port;
 	hc.workers = cfg.workers;
 	hc.max_body = cfg.max_form_bytes;
+	hc.upload = app_route_upload;
+	hc.max_upload = cfg.max_upload_bytes;
 	hc.access_log = cfg.access_log;
 	hc.app = &app;
 	hc.handler = app_handle;

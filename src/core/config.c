@@ -37,6 +37,8 @@ static const struct key keys[] = {
 	STR(catalog_file, C_STR, "offices, tariff and seller data (built-in demo)"),
 	INT("workers", workers, 1, 256, "HTTP worker threads (2)"),
 	INT("max_form_bytes", max_form_bytes, 1024, 16 * 1024 * 1024, "largest form body (65536)"),
+	INT("max_upload_bytes", max_upload_bytes, 64 * 1024, 64 * 1024 * 1024,
+	    "largest uploaded file: a bank statement, by staff (33554432)"),
 	INT("session_idle_minutes", session_idle_secs, 1, 24 * 60, "idle session timeout (30)"),
 	INT("session_lifetime_hours", session_lifetime_secs, 1, 24 * 30,
 	    "absolute session lifetime (12)"),
@@ -87,6 +89,7 @@ void config_defaults(struct config *c)
 	snprintf(c->var_dir, sizeof(c->var_dir), "./var");
 	c->workers = 2;
 	c->max_form_bytes = 64 * 1024;
+	c->max_upload_bytes = 32 * 1024 * 1024;
 	c->session_idle_secs = 30 * 60;
 	c->session_lifetime_secs = 12 * 3600;
 	c->login_max_failures = 5;

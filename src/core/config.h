@@ -18,6 +18,7 @@ struct config {
 	char catalog_file[512]; /* offices, tariff, seller; "" = built-in */
 	unsigned workers;
 	size_t max_form_bytes;
+	size_t max_upload_bytes;
 	int session_idle_secs;
 	int session_lifetime_secs;
 	int login_max_failures;      /* per account in the window */

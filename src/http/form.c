@@ -106,6 +106,7 @@ int form_parse(struct arena *a, const char *data, size_t len, struct form *out)
 				eq < amp ? form_decode(a, eq + 1, (size_t)(amp - eq - 1)) : "";
 			if (out->params[k].name == NULL || out->params[k].value == NULL)
 				goto err;
+			out->params[k].len = strlen(out->params[k].value); /* no NUL decoded */
 			k++;
 		}
 		p = amp + 1;
@@ -118,12 +119,20 @@ err:
 	return -1;
 }
 
-const char *form_get(const struct form *f, const char *name)
+const char *form_get_len(const struct form *f, const char *name, size_t *len)
 {
 	size_t i;
 
 	for (i = 0; i < f->n; i++)
-		if (strcmp(f->params[i].name, name) == 0)
+		if (strcmp(f->params[i].name, name) == 0) {
+			if (len != NULL)
+				*len = f->params[i].len;
 			return f->params[i].value;
+		}
 	return NULL;
+}
+
+const char *form_get(const struct form *f, const char *name)
+{
+	return form_get_len(f, name, NULL);
 }

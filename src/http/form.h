@@ -13,6 +13,7 @@
 struct form_param {
 	const char *name;  /* decoded, NUL-terminated, arena-owned */
 	const char *value; /* decoded, NUL-terminated, arena-owned */
+	size_t len;        /* of value (an uploaded file may hold NUL bytes) */
 };
 
 struct form {
@@ -30,7 +31,9 @@ struct form {
  */
 int form_parse(struct arena *a, const char *data, size_t len, struct form *out);
 
-/* First value of name, or NULL. */
+/* First value of name, or NULL; with its length into *len (may be
+ * NULL). */
 const char *form_get(const struct form *f, const char *name);
+const char *form_get_len(const struct form *f, const char *name, size_t *len);
 
 #endif

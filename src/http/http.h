@@ -41,6 +41,7 @@ struct req {
 	size_t content_length; /* declared, 0 when absent */
 	int body_too_large;
 	size_t discarded; /* bytes dropped after body_too_large */
+	int upload;       /* 1: may carry files (conf.upload), up to max_upload */
 	struct form form; /* filled by http_parse_form() */
 
 	/* Set by the application while dispatching. */
@@ -79,6 +80,11 @@ struct http_server_conf {
 	unsigned short port;
 	unsigned workers;
 	size_t max_body;
+	/* Optional: requests for which upload(req) is 1 (method and path
+	 * known, nothing else) may carry files: a multipart/form-data body
+	 * of up to max_upload bytes. */
+	int (*upload)(struct req *req);
+	size_t max_upload;
 	int access_log;
 	void *app;
 	http_handler handler;

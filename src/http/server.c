@@ -191,6 +191,13 @@ static enum MHD_Result queue(struct req *r)
 	return ret;
 }
 
+/* The largest body request r may carry. */
+static size_t body_limit(const struct http_server *s, const struct req *r)
+{
+	return r->upload && s->conf.max_upload > s->conf.max_body ? s->conf.max_upload
+								  : s->conf.max_body;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -204,9 +211,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		*con_cls = r;
 		atomic_fetch_add(&s->inflight, 1);
+		r->upload = s->conf.upload != NULL && s->conf.upload(r);
 		/* A declared oversize body is refused before any of it is
 		 * read (and before "100 Continue"); the connection closes. */
-		if (r->content_length > s->conf.max_body) {
+		if (r->content_length > body_limit(s, r)) {
 			r->body_too_large = 1;
 			s->conf.handler(r);
 			return queue(r);
@@ -217,13 +225,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		/* An undeclared (chunked) body: keep at most max_body, drop
 		 * the rest unread into memory, answer 413 at the end.  Far
 		 * past the limit the connection is simply closed. */
-		if (!r->body_too_large && r->body.len + *upload_data_size > s->conf.max_body) {
+		if (!r->body_too_large && r->body.len + *upload_data_size > body_limit(s, r)) {
 			r->body_too_large = 1;
 			buf_free(&r->body);
 		}
 		if (!r->body_too_large)
 			buf_append(&r->body, upload_data, *upload_data_size);
-		else if ((r->discarded += *upload_data_size) > 16 * s->conf.max_body)
+		else if ((r->discarded += *upload_data_size) > 16 * body_limit(s, r))
 			return MHD_NO;
 		*upload_data_size = 0;
 		return MHD_YES;
@@ -406,10 +414,102 @@ const char *http_request_header(struct req *r, const char *name)
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
+/* A multipart/form-data body, read by libmicrohttpd's post processor:
+ * each part's data arrives in pieces, gathered here by name.  A file
+ * part also gives "NAME:filename". */
+struct parts {
+	struct req *r;
+	struct buf value[FORM_MAX_PARAMS];
+	const char *name[FORM_MAX_PARAMS];
+	int file[FORM_MAX_PARAMS]; /* 1: a file's bytes, taken as they are */
+	size_t n;
+	int failed;
+};
+
+static int part_add(struct parts *p, const char *name)
+{
+	if (p->n == FORM_MAX_PARAMS || !utf8_valid(name, strlen(name))) {
+		p->failed = 1;
+		return -1;
+	}
+	p->name[p->n] = arena_strndup(&p->r->arena, name, strlen(name));
+	return (int)p->n++;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *filename, const char *content_type,
+			       const char *transfer_encoding, const char *data, uint64_t off,
+			       size_t size)
+{
+	struct parts *p = cls;
+	char fname[300];
+	int i;
+
+	(void)kind;
+	(void)content_type;
+	(void)transfer_encoding;
+	if (key == NULL)
+		return MHD_YES;
+	/* A new part starts at offset 0; later pieces continue the last. */
+	if (off == 0 || p->n == 0 || strcmp(p->name[p->n - 1], key) != 0) {
+		if (filename != NULL) {
+			snprintf(fname, sizeof(fname), "%s:filename", key);
+			if ((i = part_add(p, fname)) < 0)
+				return MHD_NO;
+			buf_puts(&p->value[i], filename);
+		}
+		if ((i = part_add(p, key)) < 0)
+			return MHD_NO;
+		p->file[i] = filename != NULL;
+	}
+	buf_append(&p->value[p->n - 1], data, size);
+	return MHD_YES;
+}
+
+static int parse_multipart(struct req *r)
+{
+	struct MHD_PostProcessor *pp;
+	struct parts *p = calloc(1, sizeof(*p));
+	size_t i;
+	int rc = -1;
+
+	if (p == NULL)
+		return -1;
+	p->r = r;
+	if ((pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, p)) == NULL)
+		goto out;
+	if (MHD_post_process(pp, r->body.data ? r->body.data : "", r->body.len) != MHD_YES)
+		p->failed = 1;
+	if (MHD_destroy_post_processor(pp) != MHD_YES)
+		p->failed = 1;
+	if (p->failed)
+		goto out;
+	r->form.params = arena_alloc(&r->arena, (p->n ? p->n : 1) * sizeof(*r->form.params));
+	for (i = 0; i < p->n; i++) {
+		/* Text fields as strictly as in an urlencoded form. */
+		if (!p->file[i] && (memchr(buf_cstr(&p->value[i]), '\0', p->value[i].len) != NULL ||
+				    !utf8_valid(buf_cstr(&p->value[i]), p->value[i].len)))
+			goto out;
+		r->form.params[i].name = p->name[i];
+		r->form.params[i].value =
+			arena_strndup(&r->arena, buf_cstr(&p->value[i]), p->value[i].len);
+		r->form.params[i].len = p->value[i].len;
+	}
+	r->form.n = p->n;
+	rc = 0;
+out:
+	for (i = 0; i < p->n; i++)
+		buf_free(&p->value[i]);
+	free(p);
+	return rc;
+}
+
 int http_parse_form(struct req *r)
 {
 	const char *ct = http_request_header(r, "Content-Type");
 
+	if (ct != NULL && r->upload && strncasecmp(ct, "multipart/form-data", 19) == 0)
+		return parse_multipart(r);
 	if (ct == NULL || strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
 		return -1;
 	return form_parse(&r->arena, r->body.data ? r->body.data : "", r->body.len, &r->form);

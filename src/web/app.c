@@ -28,6 +28,7 @@ enum route_flags {
 	R_MEMBER = 1 << 0, /* needs a logged-in member; else to /login */
 	R_FORM = 1 << 1,   /* POST form: parsed and CSRF-checked before the handler */
 	R_GROUP = 1 << 2,  /* short write: run in a commit group (group.h) */
+	R_UPLOAD = 1 << 3, /* may carry a file (multipart), up to max_upload_bytes, for its roles */
 };
 
 struct route {
@@ -120,7 +121,7 @@ static const struct route routes[] = {
 	 RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
 	{HTTP_POST, "/ra/orders/#/payments", web_ra_payment_add, R_FORM, RA_OPERATOR | RA_ADMIN},
 	{HTTP_GET, "/ra/payments/import", web_ra_payments_import_get, 0, ANY_STAFF},
-	{HTTP_POST, "/ra/payments/import", web_ra_payments_import_post, R_FORM,
+	{HTTP_POST, "/ra/payments/import", web_ra_payments_import_post, R_FORM | R_UPLOAD,
 	 RA_OPERATOR | RA_ADMIN},
 	{HTTP_GET, "/ra/payments/imports/#", web_ra_payments_import_report, 0, ANY_STAFF},
 	{HTTP_GET, "/ra/payments/unresolved", web_ra_payments_unresolved, 0, ANY_STAFF},
@@ -336,6 +337,19 @@ int app_route_grouped(struct req *r)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (routes[i].method == HTTP_POST && route_match(r, routes[i].pattern, r->path))
 			return (routes[i].flags & R_GROUP) != 0;
+	return 0;
+}
+
+int app_route_upload(struct req *r)
+{
+	size_t i;
+
+	if (r->method != HTTP_POST)
+		return 0;
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (routes[i].method == HTTP_POST && route_match(r, routes[i].pattern, r->path))
+			return (routes[i].flags & R_UPLOAD) != 0 &&
+			       session_staff_may(r, routes[i].roles);
 	return 0;
 }
 

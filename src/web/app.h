@@ -45,6 +45,10 @@ void app_handle(struct req *r);
 /* 1 when r is a POST to a route whose work goes through a commit group
  * (group.h). */
 int app_route_grouped(struct req *r);
+/* For the server, before a POST's body is read: 1 when it may carry a
+ * file (a route marked for uploads, and a live session of a staff
+ * member allowed there), so it may be up to max_upload_bytes. */
+int app_route_upload(struct req *r);
 
 static inline struct app *app_of(const struct req *r)
 {
@@ -93,6 +97,9 @@ struct ra_user {
 
 /* The logged-in RA staff member (fully authenticated), or NULL. */
 const struct ra_user *ra_user(const struct req *r);
+/* 1 when the request's session cookie names a live staff session with
+ * one of roles; reads only, for deciding before the body arrives. */
+int session_staff_may(struct req *r, unsigned roles);
 /* The operator id of an enrolment session (password checked, TOTP not
  * yet set up), or 0. */
 long long ra_enrolling(const struct req *r);

@@ -374,6 +374,7 @@ static void import_page(struct req *r, unsigned status, struct tctx *c)
 		tctx_set_bool(c, "fmt_camt", 1);
 	tctx_setf(c, "max_kb", "%zu", app_of(r)->cfg->max_form_bytes / 1024);
 	tctx_setf(c, "max_chars", "%zu", app_of(r)->cfg->max_form_bytes);
+	tctx_setf(c, "max_upload_mb", "%zu", app_of(r)->cfg->max_upload_bytes / (1024 * 1024));
 	page_render(r, status, "ra_payments_import", "pay.import_title", c);
 }
 
@@ -395,7 +396,7 @@ static const char *check_format(const char *v)
 void web_ra_payments_import_post(struct req *r)
 {
 	struct field f[] = {
-		{"statement", "pay.statement", "textarea", "off", 0, F_REQUIRED, NULL, NULL, NULL},
+		{"statement", "pay.statement", "textarea", "off", 0, 0, NULL, NULL, NULL},
 		{"file_name", "pay.file_name", "text", "off", 100, 0, NULL, NULL, NULL},
 		{"format", "pay.format", "select", "off", 12, 0, check_format, NULL, NULL},
 	};
@@ -403,14 +404,30 @@ void web_ra_payments_import_post(struct req *r)
 	struct pay_ctx x;
 	struct fstate st;
 	struct tctx *c;
-	const char *text, *name, *fmt;
+	const char *text, *name, *fmt, *file, *file_name;
+	size_t len = 0;
 	char loc[64];
 	int format = STMT_AUTO, rc;
 
 	f[0].maxlen = app_of(r)->cfg->max_form_bytes;
 	fields_read(r, f, NFIELDS(f), &st);
 	text = fields_value(&st, "statement");
-	name = *fields_value(&st, "file_name") ? fields_value(&st, "file_name") : "(pasted)";
+	/* A chosen file wins over pasted text; its name names the import
+	 * unless one is typed. */
+	file = form_get_len(&r->form, "file", &len);
+	file_name = form_get(&r->form, "file:filename");
+	if (file != NULL && len > 0) {
+		text = file;
+		name = *fields_value(&st, "file_name")   ? fields_value(&st, "file_name")
+		       : file_name != NULL && *file_name ? file_name
+							 : "(file)";
+	} else {
+		len = strlen(text);
+		name = *fields_value(&st, "file_name") ? fields_value(&st, "file_name")
+						       : "(pasted)";
+		if (len == 0 && st.nerrors == 0)
+			fields_error(&st, "statement", "field.required");
+	}
 	fmt = fields_value(&st, "format");
 	for (; *fmt && format < STMT__MAX; format++)
 		if (strcmp(fmt, stmt_format_name((enum stmt_format)format)) == 0)
@@ -418,7 +435,7 @@ void web_ra_payments_import_post(struct req *r)
 	c = page_ctx(r);
 	tctx_set(c, "v_file_name", fields_value(&st, "file_name"));
 	tctx_set(c, "v_format", fmt);
-	tctx_set(c, "v_statement", text);
+	tctx_set(c, "v_statement", fields_value(&st, "statement"));
 	if (st.nerrors > 0) {
 		const char *key = NULL;
 		size_t i;
@@ -431,7 +448,7 @@ void web_ra_payments_import_post(struct req *r)
 		return;
 	}
 	x = req_ctx(r);
-	rc = payments_import(&x, name, text, strlen(text), format, &res);
+	rc = payments_import(&x, name, text, len, format, &res);
 	if (rc == STORE_NOTFOUND) {
 		tctx_set(c, "form_error",
 			 i18n_format(&r->arena, r->lang, "pay.import_refused", "why",

@@ -93,6 +93,24 @@ static void load_operator(struct req *r, const struct session_view *v, const cha
 	r->csrf_binder = NULL;
 }
 
+int session_staff_may(struct req *r, unsigned roles)
+{
+	const struct app *app = app_of(r);
+	const char *c = http_cookie(r, SESSION_COOKIE);
+	struct session_view v;
+	unsigned char h[32];
+	enum ra_role role;
+	time_t now = time(NULL);
+
+	if (!is_token(c))
+		return 0;
+	token_hash(c, h);
+	return store_session_view(app->store, h, &v) == STORE_OK && v.s.kind == SESSION_OPERATOR &&
+	       now - v.s.created_at <= app->cfg->session_lifetime_secs &&
+	       now - v.s.last_seen_at <= app->cfg->session_idle_secs && v.active &&
+	       ra_role_parse(v.role, &role) == 0 && (role & roles) != 0;
+}
+
 const struct ra_user *ra_user(const struct req *r)
 {
 	return r->session_kind == SESSION_OPERATOR ? r->user : NULL;

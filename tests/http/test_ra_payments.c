@@ -537,6 +537,121 @@ static void test_large_statement_sees_its_own_earlier_lines(void **state)
 	buf_free(&csv);
 }
 
+/* POSTs the statement as a file chosen on the import page (multipart,
+ * with the page's CSRF token; file_name NULL: none typed) as c.
+ * Returns the status; on 303 the import's number in *import. */
+static long upload(struct office *f, struct client *c, const char *filename, const char *data,
+		   size_t len, const char *typed_name, long long *import)
+{
+	static const char boundary[] = "qcraTestBoundary7MA4YWxk";
+	struct buf body = BUF_INIT;
+	char ct[96], *csrf, *loc;
+	long status;
+
+	assert_int_equal(office_get(f, c, "/ra/payments/import?lang=sr"), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	assert_non_null(csrf);
+	buf_printf(&body,
+		   "--%s\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n"
+		   "--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"%s\"\r\n"
+		   "Content-Type: text/csv\r\n\r\n",
+		   boundary, csrf, boundary, filename);
+	buf_append(&body, data, len);
+	buf_printf(&body,
+		   "\r\n--%s\r\nContent-Disposition: form-data; name=\"file_name\"\r\n\r\n%s\r\n"
+		   "--%s\r\nContent-Disposition: form-data; name=\"statement\"\r\n\r\n\r\n"
+		   "--%s\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\nauto\r\n"
+		   "--%s--\r\n",
+		   boundary, typed_name ? typed_name : "", boundary, boundary, boundary);
+	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", boundary);
+	assert_int_equal(client_request(c, "POST", "/ra/payments/import", ct, body.data, body.len,
+					NULL, &f->r),
+			 0);
+	status = f->r.status;
+	if (status == 303 && import != NULL) {
+		loc = journey_location(&f->r);
+		assert_non_null(loc);
+		assert_int_equal(sscanf(loc, "/ra/payments/imports/%lld", import), 1);
+		free(loc);
+	}
+	free(csrf);
+	buf_free(&body);
+	return status;
+}
+
+/* The statement file chosen on the import page: read whole (far past
+ * the 64 KiB of a pasted form), named after the file, and recorded as a
+ * pasted one would be. */
+static void test_statement_file_uploaded_on_the_import_page(void **state)
+{
+	struct office *f = *state;
+	long long a = office_order(f, "NS"), imp = 0;
+	struct order oa = office_order_get(f, a);
+	struct buf csv = BUF_INIT;
+	int i;
+
+	csv_header(&csv);
+	for (i = 0; i < 2000; i++) /* ~180 KB */
+		csv_line(&csv, "10,00", "97 00-789", bank_id());
+	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
+	assert_true(csv.len > 128 * 1024);
+	assert_int_equal(upload(f, &f->ns, "izvod-novembar.csv", csv.data, csv.len, NULL, &imp),
+			 303);
+	assert_string_equal(office_state(f, a), "payment_received");
+	assert_int_equal(unknown_with(f, "97 00-789").n, 2000);
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	office_body_has(f, "izvod-novembar.csv");
+	/* A name typed on the form wins over the file's. */
+	buf_reset(&csv);
+	csv_header(&csv);
+	csv_line(&csv, "10,00", "97 00-790", bank_id());
+	assert_int_equal(upload(f, &f->ns, "x.csv", csv.data, csv.len, "moj izvod", &imp), 303);
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/imports/%lld", imp), 200);
+	office_body_has(f, "moj izvod");
+	/* Neither a file nor text: said how to fix it. */
+	assert_int_equal(upload(f, &f->ns, "x.csv", "", 0, NULL, NULL), 422);
+	office_body_has(f, "Izaberite datoteku izvoda");
+	buf_free(&csv);
+}
+
+/* Who may send a file: a staff member allowed to import, with a live
+ * session; anyone else is held to the form limit before the body is
+ * read (413), and the auditor who may read the page may not post. */
+static void test_only_importing_staff_may_upload_a_large_file(void **state)
+{
+	struct office *f = *state;
+	struct buf big = BUF_INIT;
+	const char *ct = "multipart/form-data; boundary=qcraB";
+	const char *small =
+		"--qcraB\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--qcraB--\r\n";
+	size_t i;
+
+	buf_puts(&big, "--qcraB\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n");
+	for (i = 0; i < 200 * 1024; i += 8)
+		buf_puts(&big, "12345678");
+	buf_puts(&big, "\r\n--qcraB--\r\n");
+	/* The member, the auditor, nobody: over the form limit -> 413. */
+	assert_int_equal(client_request(&f->member, "POST", "/ra/payments/import", ct, big.data,
+					big.len, NULL, &f->r),
+			 0);
+	assert_int_equal(f->r.status, 413);
+	assert_int_equal(client_request(&f->auditor, "POST", "/ra/payments/import", ct, big.data,
+					big.len, NULL, &f->r),
+			 0);
+	assert_int_equal(f->r.status, 413);
+	/* Multipart anywhere else is not a form this portal reads. */
+	assert_int_equal(client_request(&f->ns, "POST", "/ra/operators", ct, small, strlen(small),
+					NULL, &f->r),
+			 0);
+	assert_int_equal(f->r.status, 400);
+	/* The operator's large body is read; without a CSRF token: 403. */
+	assert_int_equal(client_request(&f->ns, "POST", "/ra/payments/import", ct, big.data,
+					big.len, NULL, &f->r),
+			 0);
+	assert_int_equal(f->r.status, 403);
+	buf_free(&big);
+}
+
 static void test_camt053_import_from_the_command_line(void **state)
 {
 	struct office *f = *state;
@@ -836,6 +951,8 @@ int main(void)
 		cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
 		cmocka_unit_test(test_refused_late_in_a_large_file_records_nothing),
 		cmocka_unit_test(test_large_statement_sees_its_own_earlier_lines),
+		cmocka_unit_test(test_statement_file_uploaded_on_the_import_page),
+		cmocka_unit_test(test_only_importing_staff_may_upload_a_large_file),
 		cmocka_unit_test(test_auditor_reads_but_cannot_post),
 		cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
 	};

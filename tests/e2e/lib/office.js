@@ -134,21 +134,25 @@ export async function recordPaymentByHand(op, id, { payer, shots = false }) {
 	assert.equal(await staffState(op), op.t('state.ready'));
 }
 
-/* Imports a bank statement (CSV pasted into /ra/payments/import) with
- * one credit paying the order; returns to the order. */
+/* Imports a bank statement (a CSV file chosen on /ra/payments/import)
+ * with one credit paying the order; returns to the order. */
 export async function importStatement(op, id, { reference, amount, payer, shots = false }) {
 	const csv = 'date,amount,payer,reference\n' +
 		`${todayIso()},${amount.replace(/\./g, '').replace(',', '.')},"${payer}",${reference}\n`;
 	await op.go('/ra');
 	await op.follow(op.t('pay.import_title'));
 	await op.expectAt({ path: '/ra/payments/import', h1: 'pay.import_title', status: 200 });
-	await op.fill({ statement: csv, file_name: `izvod-${id}.csv`, format: 'csv' });
+	await op.page.setInputFiles('main #f-file',
+		{ name: `izvod-${id}.csv`, mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+	await op.fill({ format: 'csv' });
 	if (shots)
 		await op.shot('ra-payments-import');
 	await op.submit();
 	await op.expectAt({ path: /^\/ra\/payments\/imports\/\d+$/, h1: 'pay.report_title', status: 200 });
 	const facts = Object.fromEntries((await op.page.locator('main table.facts tr').allInnerTexts())
 		.map((row) => row.split('\t').map((x) => x.trim())));
+	assert.ok((await op.page.locator('main').innerText()).includes(`izvod-${id}.csv`),
+		'the import is named after the file');
 	assert.equal(facts[op.t('pay.lines')], '1', 'the statement has one line');
 	assert.equal(facts[op.t('pay.settled')], '1', 'the line pays the order in full');
 	assert.equal(facts[op.t('pay.unresolved')], '0', 'nothing is left to resolve');
