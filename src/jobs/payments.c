@@ -238,15 +238,17 @@ static int date_shift(const char *date, int days, char out[11])
  * did, 0 when p is a payment of its own, -1 on a store error. */
 static int import_claims_manual(struct pay_ctx *x, const struct payment *p)
 {
-	char from[11], to[11], note[160];
+	char from[11], to[11], note[160], import[24], line[24];
 	long long id;
 	int rc;
 
 	if (date_shift(p->paid_on, -MANUAL_MATCH_DAYS, from) != 0 ||
 	    date_shift(p->paid_on, MANUAL_MATCH_DAYS, to) != 0)
 		return 0;
-	snprintf(note, sizeof(note), "%s %lld/%lld", i18n_get(LANG_SR, "pay.note_on_statement"),
-		 p->import_id, p->line);
+	snprintf(import, sizeof(import), "%lld", p->import_id);
+	snprintf(line, sizeof(line), "%lld", p->line);
+	i18n_note_to(note, sizeof(note), "pay.note_on_statement", "import", import, "line", line,
+		     NULL);
 	rc = store_payment_claim_manual(x->st, p, from, to, note, &id);
 	if (rc == STORE_OK || rc == STORE_CONFLICT)
 		return 1; /* taken, or the same line recorded before */

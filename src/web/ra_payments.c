@@ -80,6 +80,32 @@ static const char *when_label(struct req *r, time_t t)
 	return arena_strdup(&r->arena, buf);
 }
 
+/* A payment's note in the reader's language: the notes it gathered
+ * (" / " between them, store_payments.h) each shown as i18n_note_text
+ * shows it, so the portal's own notes are translated and people's are
+ * kept as written. */
+static const char *payment_note(struct req *r, const char *note)
+{
+	struct buf b = BUF_INIT;
+	const char *p = note, *sep;
+	char *piece, *out;
+
+	if (strchr(note, '\x1e') == NULL)
+		return note; /* nothing the portal wrote as a note */
+	for (;;) {
+		sep = strstr(p, " / ");
+		piece = arena_strndup(&r->arena, p, sep != NULL ? (size_t)(sep - p) : strlen(p));
+		buf_puts(&b, i18n_note_text(&r->arena, r->lang, piece));
+		if (sep == NULL)
+			break;
+		buf_puts(&b, " / ");
+		p = sep + 3;
+	}
+	out = arena_strndup(&r->arena, buf_cstr(&b), b.len);
+	buf_free(&b);
+	return out;
+}
+
 static const char *keyed(struct req *r, const char *prefix, const char *name)
 {
 	char key[64];
@@ -128,7 +154,7 @@ static int add_order_payment(void *arg, const struct payment *p)
 	tctx_set(row, "p_source", keyed(x->r, "pay.source_", p->source));
 	tctx_set(row, "p_match", keyed(x->r, "pay.match_", p->match));
 	tctx_set(row, "p_status", keyed(x->r, "pay.res_", p->resolution));
-	tctx_set(row, "p_note", p->note);
+	tctx_set(row, "p_note", payment_note(x->r, p->note));
 	if (strcmp(p->resolution, "refunded") != 0)
 		x->paid += p->amount_para;
 	if (p->resolved_at == 0)
@@ -488,7 +514,7 @@ static int add_open(void *arg, const struct payment *p)
 	tctx_set(row, "purpose", p->purpose);
 	tctx_set(row, "match_label", keyed(x->r, "pay.match_", p->match));
 	tctx_set(row, "source_label", keyed(x->r, "pay.source_", p->source));
-	tctx_set(row, "p_note", p->note);
+	tctx_set(row, "p_note", payment_note(x->r, p->note));
 	if (p->order_id != 0) {
 		tctx_setf(row, "order", "%lld", p->order_id);
 		tctx_set(row, "order_state", keyed(x->r, "state.", p->order_state));
