@@ -222,7 +222,7 @@ int i18n_parse(const char *code, enum lang *out)
 	return -1;
 }
 
-#define I18N_ARGS 8 /* name, value pairs a text takes at most */
+#define I18N_ARGS 32 /* name, value pairs a text takes at most (a mail uses 7) */
 
 /* The text of key with each "{name}" among the n pairs (names[i],
  * values[i]) replaced; for a name written "@name" the value is a key,

@@ -367,7 +367,7 @@ static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 	/* Page size: 16 KiB for a new database (an existing one keeps its
 	 * own; in WAL mode it cannot change).  A bank statement import then
 	 * dirties a quarter of the pages (~0.2 s of 100,000 lines); order
-	 * submission pays ~25% for writing bigger pages, still above the
+	 * submission pays ~25% for writing bigger pages, still ~90% of the
 	 * bare durable commit rate (bench/README.md).  A WAL grown large by
 	 * a bulk write is cut back to 64 MiB when it starts over.
 	 * Durability: an acknowledged commit survives power loss. */

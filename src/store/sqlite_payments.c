@@ -3,7 +3,7 @@
  * (store_payments.h).  Statements are prepared once per connection
  * (sq_stmt), so a statement import of many lines reuses the same few.
  */
-#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -89,43 +89,23 @@ static const char SQL_IMP_EACH[] =
 
 /*
  * A fingerprint is stored as a 16-byte key (migration 008): an import's
- * (64 lowercase hex digits, a SHA-256) as its first 128 bits; any other
+ * (64 hex digits, a SHA-256) as its first 128 bits; any other
  * text (a manual payment's "m:...") as the first 128 bits of its
  * SHA-256.  128 bits keep collisions out of reach for any number of
  * payments an office will see, and the unique index on them is a
  * quarter of the size of one on the hex text (bench/README.md).
  */
-/* Lowercase hex digits' values, 0xff for any other byte. */
-static unsigned char hex_value[256];
-static pthread_once_t hex_once = PTHREAD_ONCE_INIT;
-
-static void hex_init(void)
-{
-	int i;
-
-	memset(hex_value, 0xff, sizeof(hex_value));
-	for (i = 0; i < 10; i++)
-		hex_value['0' + i] = (unsigned char)i;
-	for (i = 0; i < 6; i++)
-		hex_value['a' + i] = (unsigned char)(10 + i);
-}
-
 void sq_fp_key(const char *fp, size_t len, unsigned char key[SQ_FP_KEY])
 {
-	const unsigned char *u = (const unsigned char *)fp;
-	unsigned char d[SHA256_LEN], bad = 0;
-	size_t i;
+	unsigned char d[SHA256_LEN];
+	size_t n = 0;
+	const char *end = NULL;
 
-	pthread_once(&hex_once, hex_init);
-	if (len == 2 * SHA256_LEN) {
-		for (i = 0; i < len; i++)
-			bad |= hex_value[u[i]] & 0xf0;
-		if (!bad) { /* an import's SHA-256 */
-			for (i = 0; i < SQ_FP_KEY; i++)
-				key[i] = (unsigned char)(hex_value[u[2 * i]] << 4 |
-							 hex_value[u[2 * i + 1]]);
-			return;
-		}
+	/* An import's SHA-256 in hex: its first 128 bits. */
+	if (len == 2 * SHA256_LEN && sodium_hex2bin(d, sizeof(d), fp, len, NULL, &n, &end) == 0 &&
+	    n == sizeof(d) && end == fp + len) {
+		memcpy(key, d, SQ_FP_KEY);
+		return;
 	}
 	sha256(fp, len, d);
 	memcpy(key, d, SQ_FP_KEY);
@@ -163,15 +143,13 @@ static void bind_fp(sqlite3_stmt *s, int i, const char *fp)
 /* The stored key of column i as lowercase hex into out ("" for NULL). */
 static void col_fp(sqlite3_stmt *s, int i, char *out, size_t size)
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *b = sqlite3_column_blob(s, i);
-	size_t n = (size_t)sqlite3_column_bytes(s, i), k;
+	size_t n = (size_t)sqlite3_column_bytes(s, i);
 
-	for (k = 0; b != NULL && k < n && 2 * k + 2 < size; k++) {
-		out[2 * k] = hex[b[k] >> 4];
-		out[2 * k + 1] = hex[b[k] & 0xf];
-	}
-	out[b != NULL ? 2 * k : 0] = '\0';
+	if (b == NULL || size < 2 * n + 1)
+		out[0] = '\0'; /* (every key fits: PAYMENT_FP_SIZE) */
+	else
+		sodium_bin2hex(out, size, b, n);
 }
 
 static void pay_read(sqlite3_stmt *s, struct payment *p)

@@ -631,6 +631,8 @@ static void test_only_importing_staff_may_upload_a_large_file(void **state)
 {
 	struct office *f = *state;
 	struct buf big = BUF_INIT;
+	struct client anonymous;
+	struct client *held[] = {&f->member, &f->auditor, &anonymous};
 	const char *ct = "multipart/form-data; boundary=qcraB";
 	const char *small =
 		"--qcraB\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--qcraB--\r\n";
@@ -641,14 +643,14 @@ static void test_only_importing_staff_may_upload_a_large_file(void **state)
 		buf_puts(&big, "12345678");
 	buf_puts(&big, "\r\n--qcraB--\r\n");
 	/* The member, the auditor, nobody: over the form limit -> 413. */
-	assert_int_equal(client_request(&f->member, "POST", "/ra/payments/import", ct, big.data,
-					big.len, NULL, &f->r),
-			 0);
-	assert_int_equal(f->r.status, 413);
-	assert_int_equal(client_request(&f->auditor, "POST", "/ra/payments/import", ct, big.data,
-					big.len, NULL, &f->r),
-			 0);
-	assert_int_equal(f->r.status, 413);
+	assert_int_equal(client_init(&anonymous, &f->s), 0);
+	for (i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
+		assert_int_equal(client_request(held[i], "POST", "/ra/payments/import", ct,
+						big.data, big.len, NULL, &f->r),
+				 0);
+		assert_int_equal(f->r.status, 413);
+	}
+	client_free(&anonymous);
 	/* Multipart anywhere else is not a form this portal reads. */
 	assert_int_equal(client_request(&f->ns, "POST", "/ra/operators", ct, small, strlen(small),
 					NULL, &f->r),
