@@ -366,6 +366,12 @@ const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
 	p = note + 1;
 	end = strchr(p, NOTE_SEP);
 	key = arena_strndup(a, p, end != NULL ? (size_t)(end - p) : strlen(p));
+	if (!i18n_has(LANG_SR, key)) {    /* a key this catalogue lacks: as plain text */
+		n = 2 * strlen(note) + 4; /* each separator becomes two characters */
+		key = arena_alloc(a, n);
+		i18n_note_plain(key, n, note);
+		return key;
+	}
 	while (end != NULL && n < I18N_ARGS) {
 		p = end + 1;
 		end = strchr(p, NOTE_SEP);

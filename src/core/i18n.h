@@ -43,7 +43,8 @@ char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args);
  * (at most 8; for a name written "@name" the value is a catalogue key,
  * shown as its text) as one string; i18n_note_text() gives its text in
  * l.  Anything else (free text, notes written before) comes back as it
- * is.  i18n_format() takes "@name" the same way.
+ * is; a note whose key the catalogue lacks, as i18n_note_plain() writes
+ * it.  i18n_format() takes "@name" the same way.
  */
 char *i18n_note(struct arena *a, const char *key, ...) __attribute__((sentinel));
 const char *i18n_note_text(struct arena *a, enum lang l, const char *note);

@@ -137,6 +137,12 @@ static void test_notes_are_shown_in_the_readers_language(void **state)
 	/* For logs: plain text with the key. */
 	i18n_note_plain(plain, sizeof(plain), note);
 	assert_string_equal(plain, "bo.note_handed: @id_type=order.passport; id_number=P12 3 ");
+	/* A key this catalogue lacks (a newer version's): as plain text. */
+	assert_string_equal(i18n_note_text(&a, LANG_EN,
+					   "\x1eno.such_key\x1f"
+					   "a=1\x1f"
+					   "b=2"),
+			    "no.such_key: a=1; b=2");
 	/* Free text, and notes written before, stay as they are. */
 	assert_string_equal(i18n_note_text(&a, LANG_EN, "Dokumenta stigla"), "Dokumenta stigla");
 	i18n_note_plain(plain, sizeof(plain), "a: b");
