@@ -60,11 +60,11 @@ enum ca_profile {
 
 struct ca_subject {
 	enum ca_profile profile;
-	char given_name[129]; /* UTF-8, at most 64 characters */
-	char surname[129];
+	char given_name[257]; /* UTF-8, at most 64 characters */
+	char surname[257];
 	char common_name[260];
 	char jmbg[14];
-	char organization[129]; /* legal only */
+	char organization[257]; /* legal only */
 	char pib[10];           /* legal only */
 };
 

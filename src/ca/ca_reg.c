@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "domain/ident.h"
+#include "domain/subject.h"
 
 static const char *const profile_names[CA_PROFILE__MAX] = {"natural", "legal"};
 
@@ -30,14 +31,14 @@ static const struct {
 	[CA_REG_PROFILE] = {"unknown_profile", "profile",
 			    "profile must be \"natural\" or \"legal\""},
 	[CA_REG_GIVEN_NAME] = {"invalid_given_name", "subject.given_name",
-			       "given name must be 1-64 Latin letters, spaces, '-', '\\'' or '.'"},
+			       "given name must be 1-64 Latin letters, single spaces, '-', '.' or apostrophes, starting with a letter"},
 	[CA_REG_SURNAME] = {"invalid_surname", "subject.surname",
-			    "surname must be 1-64 Latin letters, spaces, '-', '\\'' or '.'"},
+			    "surname must be 1-64 Latin letters, single spaces, '-', '.' or apostrophes, starting with a letter"},
 	[CA_REG_COMMON_NAME] = {"invalid_common_name", "subject",
 				"given name and surname together exceed 64 characters"},
 	[CA_REG_JMBG] = {"invalid_jmbg", "subject.jmbg", "JMBG is not a valid personal number"},
 	[CA_REG_ORGANIZATION] = {"invalid_organization", "subject.organization",
-				 "organization must be 1-64 printable characters"},
+				 "organization must be 1-64 letters, digits, single spaces or punctuation"},
 	[CA_REG_PIB] = {"invalid_pib", "subject.pib", "PIB is not a valid tax number"},
 	[CA_REG_VALIDITY] = {"invalid_validity", "validity_years",
 			     "validity_years is out of the allowed range"},
@@ -62,89 +63,17 @@ const char *ca_reg_field(enum ca_reg_error e)
 	return e < CA_REG__MAX ? reg_errors[e].field : NULL;
 }
 
-/* Decodes one UTF-8 sequence (RFC 3629: shortest form, no surrogates).
- * Returns its length, 0 when invalid. */
-static size_t utf8_next(const unsigned char *s, unsigned long *cp)
-{
-	size_t n, i;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		n = 2;
-		*cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		*cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		*cp = s[0] & 0x07;
-	} else
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = (*cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 3 && *cp < 0x800) || (n == 4 && (*cp < 0x10000 || *cp > 0x10ffff)) ||
-	    (*cp >= 0xd800 && *cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
-/* Latin letters: ASCII, Latin-1 Supplement and Latin Extended-A/B
- * (Č, Ć, Đ, Š, Ž and the letters of foreign names), minus × and ÷. */
-static int latin_letter(unsigned long cp)
-{
-	return (cp >= 'A' && cp <= 'Z') || (cp >= 'a' && cp <= 'z') ||
-	       (cp >= 0xc0 && cp <= 0x24f && cp != 0xd7 && cp != 0xf7);
-}
-
-/* Counts characters of s accepted by ok(), rejecting any other, control
- * characters, leading/trailing and double spaces.  -1 when invalid. */
-static long text_chars(const char *s, int (*ok)(unsigned long))
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long cp, prev = ' ';
-	long count = 0;
-	size_t n;
-
-	while (*p != '\0') {
-		n = utf8_next(p, &cp);
-		if (n == 0 || !ok(cp) || (cp == ' ' && prev == ' '))
-			return -1;
-		prev = cp;
-		p += n;
-		count++;
-	}
-	return count == 0 || prev == ' ' ? -1 : count;
-}
-
-static int name_char(unsigned long cp)
-{
-	return latin_letter(cp) || cp == ' ' || cp == '-' || cp == '\'' || cp == '.';
-}
-
-static int org_char(unsigned long cp)
-{
-	return (cp >= 0x20 && cp < 0x7f) || (cp >= 0xa0 && cp <= 0x24f) ||
-	       (cp >= 0x400 && cp <= 0x4ff);
-}
-
+/* Names and organisations: the rule set the portal's forms use
+ * (domain/subject.h), applied strictly: a value must be exactly what
+ * the forms would have made of it. */
 int ca_name_valid(const char *s)
 {
-	long n = text_chars(s, name_char);
-
-	return n > 0 && n <= 64 && strpbrk(s, "-'.") != s;
+	return subject_check(SUBJ_NAME, s) == SUBJ_OK;
 }
 
 int ca_org_valid(const char *s)
 {
-	long n = text_chars(s, org_char);
-
-	return n > 0 && n <= 64;
+	return subject_check(SUBJ_ORG, s) == SUBJ_OK;
 }
 
 /* [A-Za-z0-9] plus the characters in extra, 1..max long. */
@@ -189,8 +118,8 @@ static enum ca_reg_error check_subject(json_t *subj, struct ca_subject *s)
 	if (get_str(subj, "surname", s->surname, sizeof(s->surname)) != 0 ||
 	    !ca_name_valid(s->surname))
 		return CA_REG_SURNAME;
-	snprintf(s->common_name, sizeof(s->common_name), "%s %s", s->given_name, s->surname);
-	if (text_chars(s->common_name, name_char) > 64)
+	if (subject_common_name(s->given_name, s->surname, s->common_name,
+				sizeof(s->common_name)) != SUBJ_OK)
 		return CA_REG_COMMON_NAME;
 	if (get_str(subj, "jmbg", s->jmbg, sizeof(s->jmbg)) != 0 || jmbg_check(s->jmbg) != JMBG_OK)
 		return CA_REG_JMBG;

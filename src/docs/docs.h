@@ -44,7 +44,7 @@ int doc_render(const struct order *o, const struct catalog *c, const char *name,
 struct doc_pin_letter {
 	char issuer[65];   /* the CA's organisation */
 	char holder[260];  /* the certificate holder */
-	char company[129]; /* legal entity, or "" */
+	char company[257]; /* legal entity, or "" */
 	char order[65];    /* the order's id */
 	char card[65];     /* the card (token) label */
 	char pin[17], puk[17];
