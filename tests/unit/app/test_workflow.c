@@ -28,7 +28,15 @@ static const char *const allowed[] = {
 	"ready verify o verified",
 	"verified send o sent_to_ca",
 	"sent_to_ca issue cs issued",
-	"sent_to_ca ca_refused cs verified",
+	"verified ca_refused ocs returned",
+	"sent_to_ca ca_refused cs returned",
+	"verified reject o rejected",
+	"returned send o sent_to_ca",
+	"returned new_papers o documents_incomplete_paid",
+	"returned return_to_member o returned_to_member",
+	"returned cancel o cancelled",
+	"returned_to_member confirm m payment_received",
+	"returned_to_member cancel mo cancelled",
 	"issued arrive o at_office",
 	"at_office hand_over o handed_over",
 	"confirmed reject o rejected",
@@ -84,7 +92,7 @@ static void test_every_transition_matches_the_specification(void **state)
 				assert_int_equal(want, got);
 				allowed_count += got >= 0;
 			}
-	assert_int_equal(allowed_count, 34);
+	assert_int_equal(allowed_count, 48);
 }
 
 static void test_terminal_states_have_no_way_out(void **state)
@@ -98,6 +106,79 @@ static void test_terminal_states_have_no_way_out(void **state)
 			for (r = 0; r < 4; r++)
 				assert_int_equal(
 					workflow_next(terminal[i], (enum wf_event)e, roles[r]), -1);
+}
+
+/* The final states, by the specification: nothing leads out of them. */
+static int spec_final(int s)
+{
+	return s == WF_HANDED_OVER || s == WF_REJECTED || s == WF_CANCELLED || s == WF_EXPIRED;
+}
+
+/* From every state that is not final some role has an allowed action:
+ * no order can end where no one can move it. */
+static void test_every_open_state_has_a_way_forward(void **state)
+{
+	int s, e, r, found;
+
+	for (s = 0; s < WF_STATE__MAX; s++) {
+		if (spec_final(s))
+			continue;
+		found = 0;
+		for (e = 0; e < WF_EVENT__MAX; e++)
+			for (r = 0; r < 4; r++)
+				found |= workflow_next((enum wf_state)s, (enum wf_event)e, roles[r]) >=
+					 0;
+		if (!found)
+			fail_msg("%s: no role has any action", wf_state_name((enum wf_state)s));
+	}
+}
+
+/* A final state is reachable from every state (a search over the
+ * table by any role), and the table's idea of final is the same. */
+static void test_a_final_state_is_reachable_from_every_state(void **state)
+{
+	int reach[WF_STATE__MAX], s, e, r, t, changed;
+
+	for (s = 0; s < WF_STATE__MAX; s++)
+		reach[s] = spec_final(s);
+	do {
+		changed = 0;
+		for (s = 0; s < WF_STATE__MAX; s++)
+			for (e = 0; !reach[s] && e < WF_EVENT__MAX; e++)
+				for (r = 0; r < 4; r++) {
+					t = workflow_next((enum wf_state)s, (enum wf_event)e,
+							  roles[r]);
+					if (t >= 0 && reach[t]) {
+						reach[s] = changed = 1;
+						break;
+					}
+				}
+	} while (changed);
+	for (s = 0; s < WF_STATE__MAX; s++) {
+		if (!reach[s])
+			fail_msg("%s: no final state can be reached",
+				 wf_state_name((enum wf_state)s));
+		assert_int_equal(workflow_final((enum wf_state)s), spec_final(s));
+	}
+}
+
+/* A refusal by the CA leads where the order can be corrected: the
+ * office sends it again, asks for new papers, returns it to the
+ * member (who edits and confirms it again) or cancels it. */
+static void test_a_refused_order_can_be_corrected(void **state)
+{
+	enum wf_state returned, to_member;
+
+	assert_int_equal(wf_state_parse("returned", &returned), 0);
+	assert_int_equal(wf_state_parse("returned_to_member", &to_member), 0);
+	assert_int_equal(workflow_next(WF_SENT_TO_CA, WF_EV_CA_REFUSE, WF_CA), (int)returned);
+	assert_int_equal(workflow_next(WF_VERIFIED, WF_EV_CA_REFUSE, WF_OPERATOR), (int)returned);
+	assert_true(workflow_editable(to_member, WF_MEMBER));
+	assert_true(workflow_editable(returned, WF_OPERATOR));
+	assert_true(workflow_editable(WF_DRAFT, WF_MEMBER));
+	assert_false(workflow_editable(WF_CONFIRMED, WF_MEMBER));
+	assert_false(workflow_editable(returned, WF_MEMBER));
+	assert_true(workflow_member_may_cancel(to_member));
 }
 
 static void test_member_cannot_cancel_once_processing_started(void **state)
@@ -128,6 +209,9 @@ int main(void)
 		cmocka_unit_test(test_every_transition_matches_the_specification),
 		cmocka_unit_test(test_terminal_states_have_no_way_out),
 		cmocka_unit_test(test_member_cannot_cancel_once_processing_started),
+		cmocka_unit_test(test_every_open_state_has_a_way_forward),
+		cmocka_unit_test(test_a_final_state_is_reachable_from_every_state),
+		cmocka_unit_test(test_a_refused_order_can_be_corrected),
 		cmocka_unit_test(test_state_names_round_trip),
 	};
 
