@@ -18,6 +18,22 @@ static const char *const state_names[WF_STATE__MAX] = {
 	[WF_CANCELLED] = "cancelled",
 	[WF_EXPIRED] = "expired",
 	[WF_DOCS_INCOMPLETE_PAID] = "documents_incomplete_paid",
+	[WF_RETURNED] = "returned",
+	[WF_RETURNED_TO_MEMBER] = "returned_to_member",
+};
+
+/* What each state allows besides its transitions. */
+static const struct {
+	unsigned final : 1;
+	unsigned editable; /* roles that may change the order's data */
+} props[WF_STATE__MAX] = {
+	[WF_DRAFT] = {0, WF_MEMBER},
+	[WF_RETURNED] = {0, WF_OPERATOR},
+	[WF_RETURNED_TO_MEMBER] = {0, WF_MEMBER},
+	[WF_HANDED_OVER] = {1, 0},
+	[WF_REJECTED] = {1, 0},
+	[WF_CANCELLED] = {1, 0},
+	[WF_EXPIRED] = {1, 0},
 };
 
 static const char *const event_names[WF_EVENT__MAX] = {
@@ -34,6 +50,8 @@ static const char *const event_names[WF_EVENT__MAX] = {
 	[WF_EV_REJECT] = "reject",
 	[WF_EV_EXPIRE] = "expire",
 	[WF_EV_CA_REFUSE] = "ca_refused",
+	[WF_EV_NEW_PAPERS] = "new_papers",
+	[WF_EV_RETURN_TO_MEMBER] = "return_to_member",
 };
 
 struct transition {
@@ -62,7 +80,18 @@ static const struct transition table[] = {
 	{WF_READY, WF_EV_VERIFY, WF_VERIFIED, WF_OPERATOR},
 	{WF_VERIFIED, WF_EV_SEND, WF_SENT_TO_CA, WF_OPERATOR},
 	{WF_SENT_TO_CA, WF_EV_ISSUE, WF_ISSUED, WF_CA | WF_SYSTEM},
-	{WF_SENT_TO_CA, WF_EV_CA_REFUSE, WF_VERIFIED, WF_CA | WF_SYSTEM},
+	/* A refusal at send (the operator's request carries the CA's
+	 * answer) or later (the queue's worker), or a CA out of reach past
+	 * the retry window: the order is returned for correction. */
+	{WF_VERIFIED, WF_EV_CA_REFUSE, WF_RETURNED, WF_OPERATOR | WF_CA | WF_SYSTEM},
+	{WF_SENT_TO_CA, WF_EV_CA_REFUSE, WF_RETURNED, WF_CA | WF_SYSTEM},
+	{WF_RETURNED, WF_EV_SEND, WF_SENT_TO_CA, WF_OPERATOR},
+	{WF_RETURNED, WF_EV_NEW_PAPERS, WF_DOCS_INCOMPLETE_PAID, WF_OPERATOR},
+	{WF_RETURNED, WF_EV_RETURN_TO_MEMBER, WF_RETURNED_TO_MEMBER, WF_OPERATOR},
+	{WF_RETURNED, WF_EV_CANCEL, WF_CANCELLED, WF_OPERATOR},
+	/* Paid, so confirmed again it waits for the new papers only. */
+	{WF_RETURNED_TO_MEMBER, WF_EV_CONFIRM, WF_PAID, WF_MEMBER},
+	{WF_RETURNED_TO_MEMBER, WF_EV_CANCEL, WF_CANCELLED, WF_MEMBER | WF_OPERATOR},
 	{WF_ISSUED, WF_EV_ARRIVE, WF_AT_OFFICE, WF_OPERATOR},
 	{WF_AT_OFFICE, WF_EV_HAND_OVER, WF_HANDED_OVER, WF_OPERATOR},
 
@@ -70,6 +99,7 @@ static const struct transition table[] = {
 	{WF_DOCS_RECEIVED, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
 	{WF_PAID, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
 	{WF_READY, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
+	{WF_VERIFIED, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
 	{WF_DOCS_INCOMPLETE, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
 	{WF_DOCS_INCOMPLETE_PAID, WF_EV_REJECT, WF_REJECTED, WF_OPERATOR},
 
@@ -115,4 +145,14 @@ int workflow_next(enum wf_state s, enum wf_event e, enum wf_role r)
 int workflow_member_may_cancel(enum wf_state s)
 {
 	return workflow_next(s, WF_EV_CANCEL, WF_MEMBER) >= 0;
+}
+
+int workflow_final(enum wf_state s)
+{
+	return (unsigned)s < WF_STATE__MAX && props[s].final;
+}
+
+int workflow_editable(enum wf_state s, enum wf_role r)
+{
+	return (unsigned)s < WF_STATE__MAX && (props[s].editable & (unsigned)r) != 0;
 }

@@ -7,6 +7,13 @@
  *   draft -> confirmed -> (documents received, payment received, in
  *   either order) -> verified -> sent to CA -> issued -> at office ->
  *   handed over; documents incomplete, rejected, cancelled, expired.
+ *   A registration the CA refuses (or that cannot reach it in time) is
+ *   returned for correction: the office corrects it and sends it again,
+ *   asks for new signed papers, returns it to the member (who edits and
+ *   confirms it again) or cancels it.
+ *
+ * Per-state properties (final, editable by whom) are one table beside
+ * the transitions.
  */
 #ifndef QCRA_WORKFLOW_H
 #define QCRA_WORKFLOW_H
@@ -27,12 +34,14 @@ enum wf_state {
 	WF_CANCELLED,
 	WF_EXPIRED,
 	WF_DOCS_INCOMPLETE_PAID, /* documents incomplete, payment already in */
+	WF_RETURNED,             /* refused by the CA: the office corrects it */
+	WF_RETURNED_TO_MEMBER,   /* the member corrects it and confirms again */
 	WF_STATE__MAX
 };
 
 enum wf_event {
 	WF_EV_CONFIRM,      /* member confirms the draft */
-	WF_EV_CANCEL,       /* member cancels before processing */
+	WF_EV_CANCEL,       /* member before processing, or office, of a returned order */
 	WF_EV_DOCS_OK,      /* operator: complete documents received */
 	WF_EV_DOCS_MISSING, /* operator: documents incomplete */
 	WF_EV_PAYMENT,      /* operator or import: payment recorded in full */
@@ -43,7 +52,9 @@ enum wf_event {
 	WF_EV_HAND_OVER,    /* operator: handed over against the ID card */
 	WF_EV_REJECT,       /* operator: rejected with a reason */
 	WF_EV_EXPIRE,       /* system: not completed in time */
-	WF_EV_CA_REFUSE,    /* CA: refused a queued registration: back to the operator */
+	WF_EV_CA_REFUSE,    /* CA refused the registration (or unreachable too long) */
+	WF_EV_NEW_PAPERS,   /* office: corrected data needs newly signed papers */
+	WF_EV_RETURN_TO_MEMBER, /* office: the member corrects the order */
 	WF_EVENT__MAX
 };
 
@@ -65,5 +76,9 @@ const char *wf_event_name(enum wf_event e);
 int workflow_next(enum wf_state s, enum wf_event e, enum wf_role r);
 /* 1 when the member may still change their mind (cancel). */
 int workflow_member_may_cancel(enum wf_state s);
+/* 1 for a state nothing leads out of (handed over, rejected, ...). */
+int workflow_final(enum wf_state s);
+/* 1 when role r may change the order's data in state s. */
+int workflow_editable(enum wf_state s, enum wf_role r);
 
 #endif
