@@ -189,7 +189,11 @@ static char *registration_json(struct cs *s, const struct order *o)
 	subject = json_pack("{s:s, s:s, s:s}", "given_name", o->first_name, "surname", o->last_name,
 			    "jmbg", o->jmbg);
 	if (subject != NULL && o->type == ORDER_LEGAL) {
-		json_object_set_new(subject, "organization", json_string(o->company_name));
+		/* The name as it appears in the certificate; orders made before
+		 * it was asked for have only the full name. */
+		json_object_set_new(subject, "organization",
+				    json_string(o->company_cert_name[0] ? o->company_cert_name
+									: o->company_name));
 		json_object_set_new(subject, "pib", json_string(o->company_pib));
 	}
 	body = json_pack("{s:s, s:s, s:o, s:i, s:s}", "order_id", id, "profile",

@@ -36,7 +36,9 @@ static void subject_of(const struct order *o, char *out, size_t size)
 
 	if (o->type == ORDER_LEGAL)
 		n = snprintf(out, size, "CN=%s %s, SERIALNUMBER=PNORS-%s, O=%s, OI=VATRS-%s, C=RS",
-			     o->first_name, o->last_name, o->jmbg, o->company_name, o->company_pib);
+			     o->first_name, o->last_name, o->jmbg,
+			     o->company_cert_name[0] ? o->company_cert_name : o->company_name,
+			     o->company_pib);
 	else
 		n = snprintf(out, size, "CN=%s %s, SERIALNUMBER=PNORS-%s, C=RS", o->first_name,
 			     o->last_name, o->jmbg);

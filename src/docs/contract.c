@@ -21,7 +21,7 @@ struct contract_doc {
 	const struct order *o;
 	const struct catalog *c;
 	const char *text; /* the rendered template */
-	char holder[160];
+	char holder[520];
 };
 
 static void set_address(struct tctx *x, const char *name, const char *street, const char *postal,

@@ -58,7 +58,7 @@ static void proforma_head(struct pdf *p, const struct proforma_doc *d)
 /* The buyer in a shaded box: the person, or the company that pays. */
 static void proforma_buyer(struct pdf *p, const struct order *o)
 {
-	char name[160], text[800];
+	char name[1100], text[1600];
 	double y = pdf_y(p), hn, ht;
 
 	if (o->type == ORDER_LEGAL) {

@@ -91,7 +91,7 @@ int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *o
 		ips_name(payer, sizeof(payer), o->company_name, o->company_street,
 			 o->company_postal_code, o->company_city);
 	else {
-		char holder[160];
+		char holder[520];
 
 		snprintf(holder, sizeof(holder), "%s %s", o->first_name, o->last_name);
 		ips_name(payer, sizeof(payer), holder, o->street, o->postal_code, o->city);

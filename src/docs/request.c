@@ -31,7 +31,7 @@ static const char *id_type_text(const char *t)
 
 static void holder_rows(struct pdf *p, const struct order *o)
 {
-	char name[160], addr[200];
+	char name[520], addr[200];
 	struct pdf_row ids[6], addr_row[1], contact[3];
 
 	snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
@@ -54,16 +54,20 @@ static void holder_rows(struct pdf *p, const struct order *o)
 static void company_rows(struct pdf *p, const struct order *o)
 {
 	char addr[200];
-	struct pdf_row name[1], ids[2], rest[2];
+	struct pdf_row name[2], ids[2], rest[2];
+	size_t nname = 1;
 
 	snprintf(addr, sizeof(addr), "%s, %s %s", o->company_street, o->company_postal_code,
 		 o->company_city);
 	name[0] = (struct pdf_row){"Poslovno ime", o->company_name};
+	/* What the certificate will say, when it is not the full name. */
+	if (o->company_cert_name[0] != '\0' && strcmp(o->company_cert_name, o->company_name) != 0)
+		name[nname++] = (struct pdf_row){"Naziv u sertifikatu", o->company_cert_name};
 	ids[0] = (struct pdf_row){"PIB", o->company_pib};
 	ids[1] = (struct pdf_row){"Matični broj", o->company_mb};
 	rest[0] = (struct pdf_row){"Sedište (adresa)", addr};
 	rest[1] = (struct pdf_row){"Elektronska pošta", o->company_email};
-	pdf_rows(p, LABEL_W, name, 1, 1);
+	pdf_rows(p, LABEL_W, name, nname, 1);
 	pdf_rows(p, LABEL_W, ids, 2, 2);
 	pdf_rows(p, LABEL_W, rest, 2, 1);
 }
@@ -129,7 +133,7 @@ static int request_body(struct pdf *p, void *arg)
 	const struct request_doc *d = arg;
 	const struct order *o = d->o;
 	int legal = o->type == ORDER_LEGAL;
-	char num[32], date[16], name[160], sub[400];
+	char num[32], date[16], name[520], sub[400];
 	struct pdf_row head[4];
 	struct pdf_sign sign[2];
 

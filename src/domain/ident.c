@@ -5,6 +5,7 @@
  */
 #include "domain/ident.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #define REF97_MAX_DIGITS 35
@@ -326,4 +327,24 @@ int phone_rs_normalize(const char *s, char *out, size_t outlen)
 int postal_code_valid(const char *s)
 {
 	return ident_digits(s, 5);
+}
+
+int license_normalize(const char *s, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++) {
+		char ch = *s;
+
+		if (ch == ' ' || ch == '-' || ch == '.')
+			continue;
+		if (!isalnum((unsigned char)ch) && ch != '/')
+			return 0;
+		if (n + 1 >= outlen || n >= 31)
+			return 0;
+		out[n++] = (char)toupper((unsigned char)ch);
+	}
+	if (outlen > 0)
+		out[n < outlen ? n : outlen - 1] = '\0';
+	return n > 0;
 }

@@ -54,6 +54,13 @@ int username_valid(const char *s);
  * Writes the normalised "+3816..." form into out.  1 valid, 0 not. */
 int phone_rs_normalize(const char *s, char *out, size_t outlen);
 
+/* A chamber license number as stored and compared: the spaces, dashes
+ * and dots people write it with dropped, letters upper-cased, so that
+ * "315 6789 01", "315-6789-01", "315.6789.01" and "315678901" are one
+ * number.  What is left must be 1-31 letters, digits or '/'.  1 and
+ * the number in out, or 0 when it is not a license number. */
+int license_normalize(const char *s, char *out, size_t outlen);
+
 /* Postal code: exactly 5 digits. */
 int postal_code_valid(const char *s);
 

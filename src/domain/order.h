@@ -22,9 +22,11 @@ struct order {
 	enum order_type type;
 	char state[ORDER_STATE_MAX]; /* "draft", "confirmed", "cancelled", ... (workflow) */
 
-	/* The certificate holder (both types). */
-	char first_name[64];
-	char last_name[64];
+	/* The certificate holder (both types): the member register's name,
+	 * or, with name_differs, the name on the identity document, which
+	 * the office confirms against that document (name_confirmed_*). */
+	char first_name[257]; /* at most 64 characters (domain/subject.h) */
+	char last_name[257];
 	char jmbg[14];
 	char id_type[12]; /* "id_card" or "passport" */
 	char id_number[24];
@@ -41,13 +43,24 @@ struct order {
 
 	/* Legal entity only: the company, which pays. */
 	char position[96];
-	char company_name[160];
+	char company_name[1021];     /* full registered name, at most 255 characters */
+	char company_cert_name[257]; /* organizationName in the certificate, at most 64 */
 	char company_mb[9];
 	char company_pib[10];
 	char company_street[96];
 	char company_postal_code[6];
 	char company_city[64];
 	char company_email[128];
+
+	int name_differs;          /* 1: the holder's name is not the register's */
+	time_t name_confirmed_at;  /* the office checked it against the ID; 0 until then */
+	char name_confirmed_by[64];
+
+	/* Why the order was returned for correction (the CA refused it, or
+	 * could not be reached): a reason code (see order_return_code) and,
+	 * for staff, the CA's own words. */
+	char returned_code[48];
+	char returned_text[512];
 
 	char payment_ref[40]; /* "97" + CC + N, assigned when created */
 	long long total_para; /* amount due incl. VAT, fixed at confirmation */
@@ -70,9 +83,9 @@ struct order_summary {
 	long long id;
 	enum order_type type;
 	char state[ORDER_STATE_MAX];
-	char first_name[64];
-	char last_name[64];
-	char company_name[160];
+	char first_name[257];
+	char last_name[257];
+	char company_name[1021];
 	time_t created_at;
 };
 

@@ -67,6 +67,8 @@ enum stmt_id {
 	S_ORDER_INSERT,
 	S_ORDER_SET_REF,
 	S_ORDER_UPDATE_DRAFT,
+	S_ORDER_CONFIRM_NAME,
+	S_ORDER_SET_RETURNED,
 	S_ORDER_GET,
 	S_ORDER_GET_OWNED,
 	S_ORDER_TRANSITION,
@@ -88,8 +90,9 @@ enum stmt_id {
 	"phone, license_number, office, validity, position, company_name, "                        \
 	"company_mb, company_pib, company_street, company_postal_code, "                           \
 	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at, prices_fixed, price_para, reader_para, vat_pct "    \
-	"FROM orders"
+	"created_at, updated_at, confirmed_at, prices_fixed, price_para, reader_para, vat_pct, "  \
+	"company_cert_name, name_differs, name_confirmed_at, name_confirmed_by, returned_code, "    \
+	"returned_text FROM orders"
 
 static const struct {
 	size_t off, size;
@@ -125,9 +128,9 @@ static const struct {
 	"phone, license_number, office, validity, position, company_name, "                        \
 	"company_mb, company_pib, company_street, company_postal_code, "                           \
 	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at) VALUES ($1, $2, $3, $4, $5, $6, "                   \
-	"$7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "                      \
-	"$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31)"
+	"created_at, updated_at, confirmed_at, company_cert_name, name_differs) VALUES ($1, $2, "  \
+	"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "      \
+	"$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
 #define ORDER_UPDATE_DRAFT                                                                         \
 	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = "                    \
 	"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, "                         \
@@ -135,8 +138,9 @@ static const struct {
 	"license_number = $15, office = $16, validity = $17, position = $18, "                     \
 	"company_name = $19, company_mb = $20, company_pib = $21, "                                \
 	"company_street = $22, company_postal_code = $23, company_city = $24, "                    \
-	"company_email = $25, card_reader = $26, updated_at = $27 WHERE id = $1 "                  \
-	"AND account_id = $2 AND state = 'draft'"
+	"company_email = $25, card_reader = $26, updated_at = $27, company_cert_name = $28, "      \
+	"name_differs = $29, name_confirmed_at = $31, name_confirmed_by = $32 WHERE id = $1 "      \
+	"AND ($2 = 0 OR account_id = $2) AND state = $30"
 
 #define MEMBER_COLS "id, license_number, first_name, last_name, jmbg, email"
 
@@ -198,6 +202,10 @@ static const char *const stmt_sql[S__MAX] = {
 	[S_ORDER_INSERT] = ORDER_INSERT,
 	[S_ORDER_SET_REF] = "UPDATE orders SET payment_ref = $2 WHERE id = $1",
 	[S_ORDER_UPDATE_DRAFT] = ORDER_UPDATE_DRAFT,
+	[S_ORDER_CONFIRM_NAME] = "UPDATE orders SET name_confirmed_at = $2, name_confirmed_by = $3 "
+				 "WHERE id = $1 AND name_differs = 1 AND name_confirmed_at = 0",
+	[S_ORDER_SET_RETURNED] = "UPDATE orders SET returned_code = $2, returned_text = $3 "
+				 "WHERE id = $1",
 	[S_ORDER_GET] = ORDER_SELECT " WHERE id = $1",
 	[S_ORDER_GET_OWNED] = ORDER_SELECT " WHERE id = $1 AND account_id = $2",
 	[S_ORDER_TRANSITION] = "UPDATE orders SET state = $3, updated_at = $4, "
@@ -1457,6 +1465,12 @@ static void order_read(sqlite3_stmt *s, struct order *o)
 	o->price_para = sqlite3_column_int64(s, c++);
 	o->reader_para = sqlite3_column_int64(s, c++);
 	o->vat_pct = sqlite3_column_int(s, c++);
+	col_text(s, c++, o->company_cert_name, sizeof(o->company_cert_name));
+	o->name_differs = sqlite3_column_int(s, c++);
+	o->name_confirmed_at = (time_t)sqlite3_column_int64(s, c++);
+	col_text(s, c++, o->name_confirmed_by, sizeof(o->name_confirmed_by));
+	col_text(s, c++, o->returned_code, sizeof(o->returned_code));
+	col_text(s, c++, o->returned_text, sizeof(o->returned_text));
 }
 
 static int order_one(sqlite3_stmt *s, struct order *out, const char *what)
@@ -1492,6 +1506,8 @@ int store_order_create(struct store *st, struct order *o)
 	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->created_at);
 	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
 	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->confirmed_at);
+	bind_text(s, c++, o->company_cert_name);
+	sqlite3_bind_int(s, c++, o->name_differs);
 	if ((rc = step_done(s, "order create")) != STORE_OK)
 		return rc;
 	o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
@@ -1504,7 +1520,8 @@ int store_order_create(struct store *st, struct order *o)
 	return step_done(s, "order set reference");
 }
 
-int store_order_update_draft(struct store *st, const struct order *o)
+int store_order_rewrite(struct store *st, const struct order *o, const char *state,
+			long long account_id)
 {
 	sqlite3_stmt *s = stmt(st, S_ORDER_UPDATE_DRAFT);
 	int c = 4 + (int)NTEXT;
@@ -1512,12 +1529,46 @@ int store_order_update_draft(struct store *st, const struct order *o)
 	if (s == NULL)
 		return STORE_ERROR;
 	sqlite3_bind_int64(s, 1, o->id);
-	sqlite3_bind_int64(s, 2, o->account_id);
+	sqlite3_bind_int64(s, 2, account_id);
 	sqlite3_bind_int(s, 3, (int)o->type);
 	order_bind_text(s, o, 4);
 	sqlite3_bind_int(s, c++, o->card_reader);
-	sqlite3_bind_int64(s, c, (sqlite3_int64)o->updated_at);
-	return step_changed(s, "order update draft");
+	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
+	bind_text(s, c++, o->company_cert_name);
+	sqlite3_bind_int(s, c++, o->name_differs);
+	bind_text(s, c++, state);
+	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
+	bind_text(s, c, o->name_confirmed_by);
+	return step_changed(s, "order rewrite");
+}
+
+int store_order_update_draft(struct store *st, const struct order *o)
+{
+	return store_order_rewrite(st, o, "draft", o->account_id);
+}
+
+int store_order_confirm_name(struct store *st, long long id, const char *by, time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_ORDER_CONFIRM_NAME);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	bind_text(s, 3, by);
+	return step_changed(s, "order confirm name");
+}
+
+int store_order_set_returned(struct store *st, long long id, const char *code, const char *text)
+{
+	sqlite3_stmt *s = stmt(st, S_ORDER_SET_RETURNED);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, id);
+	bind_text(s, 2, code);
+	bind_text(s, 3, text);
+	return step_changed(s, "order set returned");
 }
 
 int store_order_get(struct store *st, long long id, struct order *out)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "domain/fold.h"
+#include "domain/ident.h"
 #include "store/sqlite_int.h"
 #include "store/store_office.h"
 #include "util/log.h"
@@ -17,11 +18,12 @@
 
 /* $1 office, $2 number of states, $3..$7 states, $8 search text, $9 the
  * search text as an order number (or -1), $10 LIKE pattern, $11
- * confirmed before. */
+ * confirmed before, $14 the search text as a license number
+ * (domain/ident.h: "315 6789 01" is 315678901). */
 #define ORDER_WHERE                                                                                \
 	" FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) AND ($2 = 0 OR "         \
 	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
-	"company_pib = $8 OR license_number = $8 OR payment_ref = $8 OR "                          \
+	"company_pib = $8 OR license_number = $14 OR payment_ref = $8 OR "                         \
 	"qcra_fold(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "     \
@@ -108,6 +110,9 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	pattern[n] = '\0';
 	sq_bind_text(s, 10, pattern);
 	sqlite3_bind_int64(s, 11, (sqlite3_int64)f->confirmed_before);
+	if (!license_normalize(q, folded, sizeof(folded)))
+		folded[0] = '\0';
+	sq_bind_text(s, 14, folded);
 }
 
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,

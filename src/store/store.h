@@ -215,6 +215,16 @@ int store_order_create(struct store *st, struct order *o);
 /* Rewrites the member-editable fields of a draft of that account;
  * STORE_NOTFOUND when it is not (any longer) a draft of theirs. */
 int store_order_update_draft(struct store *st, const struct order *o);
+/* Rewrites the data of order o (as for a draft, plus name_confirmed_*)
+ * while it is in state (compare-and-set), and, unless account_id is 0,
+ * of that account; STORE_NOTFOUND otherwise. */
+int store_order_rewrite(struct store *st, const struct order *o, const char *state,
+			long long account_id);
+/* Records that by checked the holder's differing name against the
+ * identity document; STORE_NOTFOUND when there is nothing to confirm. */
+int store_order_confirm_name(struct store *st, long long id, const char *by, time_t now);
+/* Sets why the order was returned for correction ("" "" clears). */
+int store_order_set_returned(struct store *st, long long id, const char *code, const char *text);
 int store_order_get(struct store *st, long long id, struct order *out);
 /* Like store_order_get, but STORE_NOTFOUND unless account_id owns it. */
 int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out);
