@@ -31,14 +31,17 @@ static const struct {
 	[CA_REG_PROFILE] = {"unknown_profile", "profile",
 			    "profile must be \"natural\" or \"legal\""},
 	[CA_REG_GIVEN_NAME] = {"invalid_given_name", "subject.given_name",
-			       "given name must be 1-64 Latin letters, single spaces, '-', '.' or apostrophes, starting with a letter"},
+			       "given name must be 1-64 Latin letters, single spaces, '-', '.' or "
+			       "apostrophes, starting with a letter"},
 	[CA_REG_SURNAME] = {"invalid_surname", "subject.surname",
-			    "surname must be 1-64 Latin letters, single spaces, '-', '.' or apostrophes, starting with a letter"},
+			    "surname must be 1-64 Latin letters, single spaces, '-', '.' or "
+			    "apostrophes, starting with a letter"},
 	[CA_REG_COMMON_NAME] = {"invalid_common_name", "subject",
 				"given name and surname together exceed 64 characters"},
 	[CA_REG_JMBG] = {"invalid_jmbg", "subject.jmbg", "JMBG is not a valid personal number"},
-	[CA_REG_ORGANIZATION] = {"invalid_organization", "subject.organization",
-				 "organization must be 1-64 letters, digits, single spaces or punctuation"},
+	[CA_REG_ORGANIZATION] =
+		{"invalid_organization", "subject.organization",
+		 "organization must be 1-64 letters, digits, single spaces or punctuation"},
 	[CA_REG_PIB] = {"invalid_pib", "subject.pib", "PIB is not a valid tax number"},
 	[CA_REG_VALIDITY] = {"invalid_validity", "validity_years",
 			     "validity_years is out of the allowed range"},

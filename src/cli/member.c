@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "domain/csv.h"
 #include "domain/ident.h"
+#include "domain/subject.h"
 #include "store/store.h"
 
 static const char member_usage[] =
@@ -19,6 +20,10 @@ static const char member_usage[] =
 	"Loads the member register: UTF-8 CSV with a header row naming at least\n"
 	"license_number, first_name, last_name, jmbg, email (any order; other columns\n"
 	"are ignored).  Re-importing updates members by license number.\n"
+	"License numbers are stored without spaces, '-' and '.' (\"315 6789 01\" is\n"
+	"315678901).  Names are stored as a certificate will say them: spaces joined,\n"
+	"Serbian Cyrillic written in Serbian Latin (each such row is listed); a name\n"
+	"that cannot appear in a certificate is kept as written and listed.\n"
 	"Exit status: 0 all rows loaded, 3 some rows rejected (listed), 1 error.\n";
 
 enum col { C_LICENSE, C_FIRST, C_LAST, C_JMBG, C_EMAIL, C__MAX };
@@ -87,12 +92,33 @@ static const char *row_problem(char *const v[C__MAX], struct member *m)
 	if (!email_valid(v[C_EMAIL]))
 		return "invalid email address";
 	memset(m, 0, sizeof(*m));
-	snprintf(m->license_number, sizeof(m->license_number), "%s", v[C_LICENSE]);
+	if (!license_normalize(v[C_LICENSE], m->license_number, sizeof(m->license_number)))
+		return "license_number must be letters, digits or '/' (spaces, '-' and '.' "
+		       "ignored)";
 	snprintf(m->first_name, sizeof(m->first_name), "%s", v[C_FIRST]);
 	snprintf(m->last_name, sizeof(m->last_name), "%s", v[C_LAST]);
 	snprintf(m->jmbg, sizeof(m->jmbg), "%s", v[C_JMBG]);
 	snprintf(m->email, sizeof(m->email), "%s", v[C_EMAIL]);
 	return NULL;
+}
+
+/* The register's names as a certificate will say them (domain/subject.h:
+ * spaces joined, Serbian Cyrillic written in Latin).  A name that
+ * cannot be (another alphabet, digits) is kept as it is and reported:
+ * such a member orders with the name from their identity document.
+ * Returns what was done: 0 nothing, 1 written in Latin, -1 kept. */
+static int clean_names(struct member *m)
+{
+	char first[SUBJECT_BYTES(SUBJECT_NAME_MAX)], last[SUBJECT_BYTES(SUBJECT_NAME_MAX)];
+	unsigned ch1 = 0, ch2 = 0;
+
+	if (subject_clean(SUBJ_NAME, m->first_name, first, sizeof(first), NULL, &ch1) != SUBJ_OK ||
+	    subject_clean(SUBJ_NAME, m->last_name, last, sizeof(last), NULL, &ch2) != SUBJ_OK ||
+	    strlen(first) >= sizeof(m->first_name) || strlen(last) >= sizeof(m->last_name))
+		return -1;
+	snprintf(m->first_name, sizeof(m->first_name), "%s", first);
+	snprintf(m->last_name, sizeof(m->last_name), "%s", last);
+	return ((ch1 | ch2) & SUBJ_TRANSLITERATED) ? 1 : 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -103,7 +129,7 @@ static int cmp_str(const void *a, const void *b)
 static int import(struct store *st, const char *path)
 {
 	int idx[C__MAX], i, rc, status = 1;
-	long added = 0, updated = 0, unchanged = 0, rejected = 0;
+	long added = 0, updated = 0, unchanged = 0, rejected = 0, latin = 0, kept = 0;
 	char *data, *v[C__MAX], **seen = NULL;
 	size_t len, nseen = 0, capseen = 0, f;
 	enum member_upsert outcome;
@@ -160,6 +186,21 @@ static int import(struct store *st, const char *path)
 			rejected++;
 			continue;
 		}
+		switch (clean_names(&m)) {
+		case 1:
+			printf("line %zu: name written in Cyrillic, stored in Latin: %s %s\n",
+			       r.line, m.first_name, m.last_name);
+			latin++;
+			break;
+		case -1:
+			printf("line %zu: name kept as written; it cannot appear in a certificate "
+			       "(letters outside the Serbian alphabets, digits or signs): the "
+			       "member "
+			       "will enter it from the identity document\n",
+			       r.line);
+			kept++;
+			break;
+		}
 		if (store_member_upsert(st, &m, &outcome) != STORE_OK) {
 			store_rollback(st);
 			fprintf(stderr, "qcra: line %zu: database error; nothing imported\n",
@@ -180,8 +221,9 @@ static int import(struct store *st, const char *path)
 		fprintf(stderr, "qcra: commit failed; nothing imported\n");
 		goto out;
 	}
-	printf("added %ld, updated %ld, unchanged %ld, rejected %ld\n", added, updated, unchanged,
-	       rejected);
+	printf("added %ld, updated %ld, unchanged %ld, rejected %ld; names written in Latin %ld, "
+	       "kept as written %ld\n",
+	       added, updated, unchanged, rejected, latin, kept);
 	status = rejected ? 3 : 0;
 out:
 	while (nseen > 0)

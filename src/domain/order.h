@@ -52,8 +52,8 @@ struct order {
 	char company_city[64];
 	char company_email[128];
 
-	int name_differs;          /* 1: the holder's name is not the register's */
-	time_t name_confirmed_at;  /* the office checked it against the ID; 0 until then */
+	int name_differs;         /* 1: the holder's name is not the register's */
+	time_t name_confirmed_at; /* the office checked it against the ID; 0 until then */
 	char name_confirmed_by[64];
 
 	/* Why the order was returned for correction (the CA refused it, or

@@ -49,7 +49,7 @@ enum subject_kind {
 #define SUBJECT_ORG_MAX 64
 #define SUBJECT_COMPANY_MAX 255
 /* Bytes that hold any clean value of n characters, with its NUL. */
-#define SUBJECT_BYTES(n) ((n) * 4 + 1)
+#define SUBJECT_BYTES(n) ((n)*4 + 1)
 
 enum subject_error {
 	SUBJ_OK = 0,

@@ -40,20 +40,20 @@ enum wf_state {
 };
 
 enum wf_event {
-	WF_EV_CONFIRM,      /* member confirms the draft */
-	WF_EV_CANCEL,       /* member before processing, or office, of a returned order */
-	WF_EV_DOCS_OK,      /* operator: complete documents received */
-	WF_EV_DOCS_MISSING, /* operator: documents incomplete */
-	WF_EV_PAYMENT,      /* operator or import: payment recorded in full */
-	WF_EV_VERIFY,       /* operator: identity and documents verified */
-	WF_EV_SEND,         /* operator: sent to the CA */
-	WF_EV_ISSUE,        /* CA: certificate issued */
-	WF_EV_ARRIVE,       /* operator: shipment received at the office */
-	WF_EV_HAND_OVER,    /* operator: handed over against the ID card */
-	WF_EV_REJECT,       /* operator: rejected with a reason */
-	WF_EV_EXPIRE,       /* system: not completed in time */
-	WF_EV_CA_REFUSE,    /* CA refused the registration (or unreachable too long) */
-	WF_EV_NEW_PAPERS,   /* office: corrected data needs newly signed papers */
+	WF_EV_CONFIRM,          /* member confirms the draft */
+	WF_EV_CANCEL,           /* member before processing, or office, of a returned order */
+	WF_EV_DOCS_OK,          /* operator: complete documents received */
+	WF_EV_DOCS_MISSING,     /* operator: documents incomplete */
+	WF_EV_PAYMENT,          /* operator or import: payment recorded in full */
+	WF_EV_VERIFY,           /* operator: identity and documents verified */
+	WF_EV_SEND,             /* operator: sent to the CA */
+	WF_EV_ISSUE,            /* CA: certificate issued */
+	WF_EV_ARRIVE,           /* operator: shipment received at the office */
+	WF_EV_HAND_OVER,        /* operator: handed over against the ID card */
+	WF_EV_REJECT,           /* operator: rejected with a reason */
+	WF_EV_EXPIRE,           /* system: not completed in time */
+	WF_EV_CA_REFUSE,        /* CA refused the registration (or unreachable too long) */
+	WF_EV_NEW_PAPERS,       /* office: corrected data needs newly signed papers */
 	WF_EV_RETURN_TO_MEMBER, /* office: the member corrects the order */
 	WF_EVENT__MAX
 };

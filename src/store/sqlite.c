@@ -90,8 +90,8 @@ enum stmt_id {
 	"phone, license_number, office, validity, position, company_name, "                        \
 	"company_mb, company_pib, company_street, company_postal_code, "                           \
 	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at, prices_fixed, price_para, reader_para, vat_pct, "  \
-	"company_cert_name, name_differs, name_confirmed_at, name_confirmed_by, returned_code, "    \
+	"created_at, updated_at, confirmed_at, prices_fixed, price_para, reader_para, vat_pct, "   \
+	"company_cert_name, name_differs, name_confirmed_at, name_confirmed_by, returned_code, "   \
 	"returned_text FROM orders"
 
 static const struct {

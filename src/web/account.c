@@ -27,10 +27,9 @@
 
 static const char *check_license(const char *v)
 {
-	for (; *v; v++)
-		if (!isalnum((unsigned char)*v) && *v != '-' && *v != '/' && *v != ' ')
-			return "field.license_invalid";
-	return NULL;
+	char norm[32];
+
+	return license_normalize(v, norm, sizeof(norm)) ? NULL : "field.license_invalid";
 }
 
 static const char *check_jmbg(const char *v)
@@ -233,7 +232,7 @@ void web_register_post(struct req *r)
 	struct fstate st;
 	struct member m;
 	struct account a, existing;
-	char username[64];
+	char username[64], license[32];
 	int rc;
 
 	fields_read(r, register_fields, NFIELDS(register_fields), &st);
@@ -242,7 +241,9 @@ void web_register_post(struct req *r)
 	check_new_password(&st, username);
 	if (st.nerrors > 0)
 		goto invalid;
-	rc = store_member_by_license(s, fields_value(&st, "license_number"), &m);
+	/* Written as on the chamber's papers or not: "315 6789 01". */
+	license_normalize(fields_value(&st, "license_number"), license, sizeof(license));
+	rc = store_member_by_license(s, license, &m);
 	if (rc == STORE_ERROR)
 		goto unavailable;
 	if (rc != STORE_OK || strcmp(m.jmbg, fields_value(&st, "jmbg")) != 0 ||

@@ -121,7 +121,8 @@ void token_hash(const char *token, unsigned char hash[32]);
 
 enum field_flags {
 	F_REQUIRED = 1 << 0,
-	F_SECRET = 1 << 1, /* never echoed back into the form */
+	F_SECRET = 1 << 1,   /* never echoed back into the form */
+	F_READONLY = 1 << 2, /* shown, never read from the form: the handler sets it */
 };
 
 /* Returns NULL when the (trimmed, non-empty) value is valid, else the
@@ -159,6 +160,11 @@ void fields_blank(const struct field *f, size_t n, struct fstate *st);
 const char *fields_value(const struct fstate *st, const char *name);
 /* Marks a field wrong (cross-field and database checks). */
 void fields_error(struct fstate *st, const char *name, const char *msg_key);
+/* The message key of name's error, or NULL. */
+const char *fields_error_of(const struct fstate *st, const char *name);
+/* Replaces name's value (a cleaned or derived one; value borrowed for
+ * the request). */
+void fields_set(struct fstate *st, const char *name, const char *value);
 /* Puts the fields into ctx as list "fields" (for {{>field}}), and
  * "errors" (a summary at the top of the form). */
 void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st);

@@ -40,6 +40,8 @@ int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *s
 
 	fields_blank(f, n, st);
 	for (i = 0; i < st->n; i++) {
+		if (f[i].flags & F_READONLY)
+			continue;
 		raw = http_param(r, f[i].name);
 		/* Passwords are taken as typed: spaces are part of them. */
 		v = raw == NULL ? "" : (f[i].flags & F_SECRET) ? raw : trim(r, raw);
@@ -85,6 +87,21 @@ void fields_error(struct fstate *st, const char *name, const char *msg_key)
 	st->errors[i] = msg_key;
 }
 
+const char *fields_error_of(const struct fstate *st, const char *name)
+{
+	long i = find(st, name);
+
+	return i < 0 ? NULL : st->errors[i];
+}
+
+void fields_set(struct fstate *st, const char *name, const char *value)
+{
+	long i = find(st, name);
+
+	if (i >= 0)
+		st->values[i] = value;
+}
+
 void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st)
 {
 	const struct field *f;
@@ -115,6 +132,8 @@ void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st)
 			tctx_set(item, "hint", msg(r, f->hint_key));
 		if (f->flags & F_REQUIRED)
 			tctx_set_bool(item, "required", 1);
+		if (f->flags & F_READONLY)
+			tctx_set_bool(item, "readonly", 1);
 		if (!(f->flags & F_SECRET))
 			tctx_set(item, "value", st->values[i]);
 		if (st->errors[i] != NULL) {

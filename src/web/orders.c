@@ -17,22 +17,12 @@
 #include "docs/docs.h"
 #include "domain/catalog.h"
 #include "domain/ident.h"
+#include "domain/subject.h"
 #include "domain/workflow.h"
 #include "util/log.h"
 #include "web/app.h"
 
 /* ---- Validators ------------------------------------------------------- */
-
-/* Names: letters (any script), spaces, hyphens, apostrophes, dots. */
-static const char *check_name(const char *v)
-{
-	const unsigned char *p = (const unsigned char *)v;
-
-	for (; *p; p++)
-		if (*p < 0x80 && !isalpha(*p) && *p != ' ' && *p != '-' && *p != '\'' && *p != '.')
-			return "field.name_invalid";
-	return NULL;
-}
 
 static const char *check_jmbg(const char *v)
 {
@@ -96,14 +86,6 @@ static const char *check_mb(const char *v)
 static const char *check_flag(const char *v)
 {
 	return strcmp(v, "1") == 0 ? NULL : "field.choose_option";
-}
-
-static const char *check_license(const char *v)
-{
-	for (; *v; v++)
-		if (!isalnum((unsigned char)*v) && *v != '-' && *v != '/' && *v != ' ')
-			return "field.license_invalid";
-	return NULL;
 }
 
 /* ---- Select options from the catalogue ------------------------------------- */
@@ -175,13 +157,23 @@ struct order_field {
 #define AT(name) offsetof(struct order, name), sizeof(((struct order *)0)->name)
 
 static const struct order_field order_fields[] = {
-	{{"first_name", "field.first_name", "text", "given-name", 63, REQ, check_name, NULL, NULL},
+	/* The holder is the member: name, JMBG and license number come from
+	 * the member register (read_order_form); the name only with
+	 * name_differs, as on the identity document. */
+	{{"name_differs", "field.name_differs", "checkbox", "off", 1, 0, check_flag,
+	  "hint.name_differs", NULL},
+	 0,
+	 0,
+	 BOTH},
+	{{"first_name", "field.first_name", "text", "given-name", 256, 0, NULL,
+	  "hint.name_register", NULL},
 	 AT(first_name),
 	 BOTH},
-	{{"last_name", "field.last_name", "text", "family-name", 63, REQ, check_name, NULL, NULL},
+	{{"last_name", "field.last_name", "text", "family-name", 256, 0, NULL, NULL, NULL},
 	 AT(last_name),
 	 BOTH},
-	{{"jmbg", "field.jmbg", "text", "off", 13, REQ, check_jmbg, "hint.jmbg", NULL},
+	{{"jmbg", "field.jmbg", "text", "off", 13, F_READONLY, check_jmbg, "hint.from_register",
+	  NULL},
 	 AT(jmbg),
 	 BOTH},
 	{{"id_type", "field.id_type", "select", "off", 11, REQ, check_id_type, NULL,
@@ -211,15 +203,20 @@ static const struct order_field order_fields[] = {
 	{{"phone", "field.phone", "tel", "tel", 19, REQ, check_phone, "hint.phone", NULL},
 	 AT(phone),
 	 BOTH},
-	{{"license_number", "field.license_number", "text", "off", 31, REQ, check_license, NULL,
-	  NULL},
+	{{"license_number", "field.license_number", "text", "off", 31, F_READONLY, NULL,
+	  "hint.from_register", NULL},
 	 AT(license_number),
 	 BOTH},
 	{{"position", "field.position", "text", "organization-title", 95, REQ, NULL, NULL, NULL},
 	 AT(position),
 	 LEGAL},
-	{{"company_name", "field.company_name", "text", "organization", 159, REQ, NULL, NULL, NULL},
+	{{"company_name", "field.company_name", "text", "organization", 1020, REQ, NULL,
+	  "hint.company_name", NULL},
 	 AT(company_name),
+	 LEGAL},
+	{{"company_cert_name", "field.company_cert_name", "text", "off", 256, 0, NULL,
+	  "hint.company_cert_name", NULL},
+	 AT(company_cert_name),
 	 LEGAL},
 	{{"company_mb", "field.company_mb", "text", "off", 8, REQ, check_mb, "hint.company_mb",
 	  NULL},
@@ -298,6 +295,7 @@ static void fields_to_order(const struct fstate *st, struct order *o)
 	}
 	phone_rs_normalize(fields_value(st, "phone"), o->phone, sizeof(o->phone));
 	o->card_reader = strcmp(fields_value(st, "card_reader"), "1") == 0;
+	o->name_differs = strcmp(fields_value(st, "name_differs"), "1") == 0;
 }
 
 /* The form state showing order o's values. */
@@ -316,6 +314,8 @@ static void order_to_fields(const struct order *o, const struct field *f, size_t
 	for (i = 0; i < n; i++)
 		if (strcmp(f[i].name, "card_reader") == 0)
 			st->values[i] = o->card_reader ? "1" : "";
+		else if (strcmp(f[i].name, "name_differs") == 0)
+			st->values[i] = o->name_differs ? "1" : "";
 		else if (strcmp(f[i].name, "consent") == 0)
 			st->values[i] = "1"; /* given when the draft was made */
 }
@@ -360,17 +360,173 @@ static int path_type(struct req *r, enum order_type *t)
 	return last ? order_type_parse(last + 1, t) : -1;
 }
 
-/* Reads and validates the form for type t; cross-checks against the
- * member register.  Returns the number of errors. */
+/* The message beside a field of kind k that cleaning refused. */
+static const char *subject_error_key(enum subject_kind k, enum subject_error e)
+{
+	switch (e) {
+	case SUBJ_OK:
+		return NULL;
+	case SUBJ_EMPTY:
+		return "field.required";
+	case SUBJ_UTF8:
+	case SUBJ_CONTROL:
+		return "field.text_control";
+	case SUBJ_CYRILLIC:
+		return "field.cyrillic_other";
+	case SUBJ_START:
+		return "field.name_start";
+	case SUBJ_TOO_LONG:
+		return k == SUBJ_NAME      ? "field.name_too_long"
+		       : k == SUBJ_ORG     ? "field.org_too_long"
+		       : k == SUBJ_COMPANY ? "field.company_too_long"
+					   : "field.too_long";
+	default:
+		return k == SUBJ_NAME   ? "field.name_invalid"
+		       : k == SUBJ_TEXT ? "field.text_control"
+					: "field.org_invalid";
+	}
+}
+
+/* Cleans field name as kind k in place (domain/subject.h: what the
+ * certificate and the papers will say, shown so on the review).  0, or
+ * -1 with the field marked. */
+static int clean_field(struct req *r, struct fstate *st, const char *name, enum subject_kind k)
+{
+	const char *v = fields_value(st, name);
+	size_t size = strlen(v) * 2 + 8; /* Latin of Cyrillic: at most 3 bytes for 2 */
+	enum subject_error e;
+	char *out;
+
+	if (*v == '\0' || fields_error_of(st, name) != NULL)
+		return fields_error_of(st, name) != NULL ? -1 : 0;
+	out = arena_alloc(&r->arena, size);
+	e = subject_clean(k, v, out, size, NULL, NULL);
+	if (e != SUBJ_OK) {
+		fields_error(st, name, subject_error_key(k, e));
+		return -1;
+	}
+	fields_set(st, name, out);
+	return 0;
+}
+
+/* Whether the posted value of name (a field the form shows read-only)
+ * is absent or the register's want, spaces aside (license numbers
+ * compared as normalised). */
+static int posted_is(struct req *r, const char *name, const char *want, int license)
+{
+	const char *raw = http_param(r, name);
+	char norm[32], mine[32];
+	size_t n;
+
+	if (raw == NULL)
+		return 1;
+	raw += strspn(raw, " \t");
+	n = strlen(raw);
+	while (n > 0 && (raw[n - 1] == ' ' || raw[n - 1] == '\t'))
+		n--;
+	if (n == 0)
+		return 1;
+	if (!license)
+		return n == strlen(want) && strncmp(raw, want, n) == 0;
+	return license_normalize(raw, norm, sizeof(norm)) &&
+	       license_normalize(want, mine, sizeof(mine)) && strcmp(norm, mine) == 0;
+}
+
+/* The holder is the member (both types): JMBG and license number from
+ * the register, whatever was posted (a different one is refused); the
+ * name from the register unless name_differs, then as typed, cleaned. */
+static void holder_from_register(struct req *r, struct fstate *st, const struct member *m)
+{
+	char first[SUBJECT_BYTES(SUBJECT_NAME_MAX)], last[SUBJECT_BYTES(SUBJECT_NAME_MAX)];
+	char cn[SUBJECT_BYTES(SUBJECT_CN_MAX)];
+	int reg_ok, same;
+
+	if (!posted_is(r, "jmbg", m->jmbg, 0))
+		fields_error(st, "jmbg", "order.identity_from_register");
+	if (!posted_is(r, "license_number", m->license_number, 1))
+		fields_error(st, "license_number", "order.identity_from_register");
+	fields_set(st, "jmbg", arena_strdup(&r->arena, m->jmbg));
+	fields_set(st, "license_number", arena_strdup(&r->arena, m->license_number));
+
+	reg_ok = subject_clean(SUBJ_NAME, m->first_name, first, sizeof(first), NULL, NULL) ==
+			 SUBJ_OK &&
+		 subject_clean(SUBJ_NAME, m->last_name, last, sizeof(last), NULL, NULL) == SUBJ_OK;
+	if (strcmp(fields_value(st, "name_differs"), "1") != 0) {
+		/* Posted names that are not the register's need the choice. */
+		clean_field(r, st, "first_name", SUBJ_NAME);
+		clean_field(r, st, "last_name", SUBJ_NAME);
+		same = (!*fields_value(st, "first_name") ||
+			strcmp(fields_value(st, "first_name"), first) == 0) &&
+		       (!*fields_value(st, "last_name") ||
+			strcmp(fields_value(st, "last_name"), last) == 0);
+		if (!reg_ok)
+			fields_error(st, "name_differs", "order.register_name_unusable");
+		else if (!same || fields_error_of(st, "first_name") ||
+			 fields_error_of(st, "last_name"))
+			fields_error(st, "name_differs", "order.name_not_register");
+		else {
+			fields_set(st, "first_name", arena_strdup(&r->arena, first));
+			fields_set(st, "last_name", arena_strdup(&r->arena, last));
+		}
+	} else {
+		if (!*fields_value(st, "first_name"))
+			fields_error(st, "first_name", "field.required");
+		if (!*fields_value(st, "last_name"))
+			fields_error(st, "last_name", "field.required");
+		clean_field(r, st, "first_name", SUBJ_NAME);
+		clean_field(r, st, "last_name", SUBJ_NAME);
+	}
+	if (!fields_error_of(st, "first_name") && !fields_error_of(st, "last_name") &&
+	    *fields_value(st, "first_name") && *fields_value(st, "last_name") &&
+	    subject_common_name(fields_value(st, "first_name"), fields_value(st, "last_name"), cn,
+				sizeof(cn)) != SUBJ_OK)
+		fields_error(st, fields_error_of(st, "name_differs") ? "name_differs" : "last_name",
+			     "field.cn_too_long");
+}
+
+/* The company: its full registered name for the contract and the
+ * proforma, and the name in the certificate (organizationName, at most
+ * 64 characters): the full name when it fits, unless given. */
+static void company_names(struct req *r, struct fstate *st)
+{
+	const char *full;
+	char *org;
+	size_t size;
+
+	if (clean_field(r, st, "company_name", SUBJ_COMPANY) != 0 ||
+	    !*fields_value(st, "company_name"))
+		return;
+	if (*fields_value(st, "company_cert_name")) {
+		clean_field(r, st, "company_cert_name", SUBJ_ORG);
+		return;
+	}
+	full = fields_value(st, "company_name");
+	size = strlen(full) + 1;
+	org = arena_alloc(&r->arena, size);
+	if (subject_clean(SUBJ_ORG, full, org, size, NULL, NULL) == SUBJ_OK)
+		fields_set(st, "company_cert_name", org);
+	else
+		fields_error(st, "company_cert_name", "field.company_cert_name_needed");
+}
+
+/* Reads and validates the form for type t against the member register
+ * (m).  Values are cleaned as they will be stored.  Returns the number
+ * of errors. */
 static int read_order_form(struct req *r, enum order_type t, struct fstate *st, struct field *f,
 			   size_t *nf, const struct member *m)
 {
+	static const char *const text[] = {"id_issuer", "street",         "city",
+					   "position",  "company_street", "company_city"};
+	size_t i;
+
 	validating_catalog = app_of(r)->catalog;
 	*nf = type_fields(t, f);
 	fields_read(r, f, *nf, st);
-	if (t == ORDER_NATURAL && *fields_value(st, "jmbg") &&
-	    strcmp(fields_value(st, "jmbg"), m->jmbg) != 0)
-		fields_error(st, "jmbg", "order.jmbg_not_member");
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		clean_field(r, st, text[i], SUBJ_TEXT);
+	holder_from_register(r, st, m);
+	if (t == ORDER_LEGAL)
+		company_names(r, st);
 	return st->nerrors;
 }
 
@@ -404,18 +560,24 @@ void web_cert_form_get(struct req *r)
 	}
 	n = type_fields(t, f);
 	fields_blank(f, n, &st);
-	/* Prefilled from the member register. */
+	/* Prefilled from the member register, as the certificate will say it. */
 	if (own_member(r, &m))
 		for (i = 0; i < n; i++) {
-			if (strcmp(f[i].name, "first_name") == 0)
-				st.values[i] = arena_strdup(&r->arena, m.first_name);
-			else if (strcmp(f[i].name, "last_name") == 0)
-				st.values[i] = arena_strdup(&r->arena, m.last_name);
-			else if (strcmp(f[i].name, "jmbg") == 0)
+			char v[SUBJECT_BYTES(SUBJECT_NAME_MAX)];
+			const char *name = f[i].name;
+
+			if (strcmp(name, "first_name") == 0 || strcmp(name, "last_name") == 0)
+				st.values[i] =
+					subject_clean(SUBJ_NAME,
+						      name[0] == 'f' ? m.first_name : m.last_name,
+						      v, sizeof(v), NULL, NULL) == SUBJ_OK
+						? arena_strdup(&r->arena, v)
+						: "";
+			else if (strcmp(name, "jmbg") == 0)
 				st.values[i] = arena_strdup(&r->arena, m.jmbg);
-			else if (strcmp(f[i].name, "email") == 0)
+			else if (strcmp(name, "email") == 0)
 				st.values[i] = arena_strdup(&r->arena, m.email);
-			else if (strcmp(f[i].name, "license_number") == 0)
+			else if (strcmp(name, "license_number") == 0)
 				st.values[i] = arena_strdup(&r->arena, m.license_number);
 		}
 	form_render(r, 200, t, 0, &st);
@@ -476,6 +638,15 @@ void order_form_prefilled(struct req *r, const struct order *o)
 	form_render(r, 200, o->type, 0, &st);
 }
 
+/* 1 when the member may change order o's data (a draft, or an order
+ * the office returned to them). */
+static int member_may_edit(const struct order *o)
+{
+	enum wf_state st;
+
+	return wf_state_parse(o->state, &st) == 0 && workflow_editable(st, WF_MEMBER);
+}
+
 /* The member's own order r->ids[0], or a 404 page (returns -1). */
 static int load_own(struct req *r, struct order *o)
 {
@@ -500,7 +671,7 @@ void web_order_edit_get(struct req *r)
 
 	if (load_own(r, &o) != 0)
 		return;
-	if (strcmp(o.state, wf_state_name(WF_DRAFT)) != 0) {
+	if (!member_may_edit(&o)) {
 		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
 		http_redirect(r, loc);
 		return;
@@ -524,7 +695,7 @@ void web_order_edit_post(struct req *r)
 	if (load_own(r, &o) != 0)
 		return;
 	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-	if (strcmp(o.state, wf_state_name(WF_DRAFT)) != 0) {
+	if (!member_may_edit(&o)) {
 		page_error(r, 409, "order.frozen");
 		return;
 	}
@@ -538,7 +709,9 @@ void web_order_edit_post(struct req *r)
 	}
 	fields_to_order(&st, &o);
 	o.updated_at = time(NULL);
-	rc = store_order_update_draft(s, &o);
+	o.name_confirmed_at = 0; /* a changed name is checked again */
+	o.name_confirmed_by[0] = '\0';
+	rc = store_order_rewrite(s, &o, o.state, r->account_id);
 	if (rc == STORE_NOTFOUND) {
 		page_error(r, 409, "order.frozen");
 		return;
@@ -580,7 +753,8 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set_list(c, "rows");
 	for (i = 0; i < NORDER; i++) {
 		of = &order_fields[i];
-		if (!(of->types & (1u << o->type)) || strcmp(of->f.name, "consent") == 0)
+		if (!(of->types & (1u << o->type)) || strcmp(of->f.name, "consent") == 0 ||
+		    (strcmp(of->f.name, "name_differs") == 0 && !o->name_differs))
 			continue;
 		row = tctx_add(c, "rows");
 		tctx_set(row, "label", msg(r, of->f.label_key));
@@ -594,6 +768,8 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 			tctx_set(row, "value", ti ? ti->name[r->lang] : o->validity);
 		else if (strcmp(of->f.name, "card_reader") == 0)
 			tctx_set(row, "value", msg(r, o->card_reader ? "order.yes" : "order.no"));
+		else if (strcmp(of->f.name, "name_differs") == 0)
+			tctx_set(row, "value", msg(r, "order.yes"));
 		else
 			tctx_set(row, "value", (const char *)o + of->off);
 	}
@@ -620,7 +796,7 @@ void web_order_review(struct req *r)
 
 	if (load_own(r, &o) != 0)
 		return;
-	if (strcmp(o.state, wf_state_name(WF_DRAFT)) != 0) {
+	if (!member_may_edit(&o)) {
 		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
 		http_redirect(r, loc);
 		return;
@@ -649,6 +825,17 @@ void web_order_confirm(struct req *r)
 	if (load_own(r, &o) != 0)
 		return;
 	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+	if (strcmp(o.state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0) {
+		/* Corrected by the member: paid at the prices fixed before. */
+		rc = order_apply(r, &o, WF_EV_CONFIRM, WF_MEMBER, session_user(r)->username,
+				 i18n_note(&r->arena, "note.corrected_by_member", NULL), 0, 0);
+		if (rc == STORE_ERROR) {
+			page_error(r, 503, "error.storage");
+			return;
+		}
+		http_redirect(r, loc);
+		return;
+	}
 	if (strcmp(o.state, wf_state_name(WF_DRAFT)) != 0) {
 		/* A double click: the first one confirmed it. */
 		http_redirect(r, loc);
@@ -722,7 +909,7 @@ void web_order_page(struct req *r)
 	order_ctx(r, c, &o);
 	cert_order_ctx(r, c, &o);
 	if (wf_state_parse(o.state, &st) == 0) {
-		if (st == WF_DRAFT)
+		if (workflow_editable(st, WF_MEMBER))
 			tctx_set_bool(c, "draft", 1);
 		else if (st != WF_CANCELLED)
 			tctx_set_bool(c, "printable", 1);
@@ -802,7 +989,8 @@ void web_order_pdf(struct req *r)
 
 	if (load_own(r, &o) != 0)
 		return;
-	if (wf_state_parse(o.state, &st) != 0 || st == WF_DRAFT || st == WF_CANCELLED) {
+	if (wf_state_parse(o.state, &st) != 0 || workflow_editable(st, WF_MEMBER) ||
+	    st == WF_CANCELLED) {
 		page_error(r, 409, "order.not_printable");
 		return;
 	}

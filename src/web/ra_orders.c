@@ -368,6 +368,7 @@ static const struct detail_row detail_rows[] = {
 	{"field.license_number", AT(license_number), BOTH},
 	{"field.position", AT(position), LEGAL},
 	{"field.company_name", AT(company_name), LEGAL},
+	{"field.company_cert_name", AT(company_cert_name), LEGAL},
 	{"field.company_mb", AT(company_mb), LEGAL},
 	{"field.company_pib", AT(company_pib), LEGAL},
 	{"field.company_street", AT(company_street), LEGAL},

@@ -105,24 +105,42 @@ static long long draft_id(struct fx *f)
 static long submit(struct fx *f, const char *type, ...)
 {
 	static const char *const base[] = {
-		"id_type",	 "id_card",
-		"id_number",	 "012345678",
-		"id_issuer",	 "PU za grad Beograd",
-		"street",	 "Nemanjina 4",
-		"postal_code",	 "11000",
-		"city",		 "Beograd",
-		"email",	 "member@example.rs",
-		"phone",	 "064 123 4567",
-		"office",	 "BG",
-		"validity",	 "3y",
-		"consent",	 "1",
-		"position",	 "Direktor",
-		"company_mb",	 "17167418",
-		"company_pib",	 "101745818",
-		"company_street", "Nemanjina 4",
-		"company_postal_code", "11000",
-		"company_city",	 "Beograd",
-		"company_email", "office@biro.example",
+		"id_type",
+		"id_card",
+		"id_number",
+		"012345678",
+		"id_issuer",
+		"PU za grad Beograd",
+		"street",
+		"Nemanjina 4",
+		"postal_code",
+		"11000",
+		"city",
+		"Beograd",
+		"email",
+		"member@example.rs",
+		"phone",
+		"064 123 4567",
+		"office",
+		"BG",
+		"validity",
+		"3y",
+		"consent",
+		"1",
+		"position",
+		"Direktor",
+		"company_mb",
+		"17167418",
+		"company_pib",
+		"101745818",
+		"company_street",
+		"Nemanjina 4",
+		"company_postal_code",
+		"11000",
+		"company_city",
+		"Beograd",
+		"company_email",
+		"office@biro.example",
 	};
 	const char *pairs[80];
 	char path[64], *csrf, *body;
@@ -194,9 +212,9 @@ static void test_forged_license_jmbg_or_name_is_refused(void **state)
 	assert_int_equal(submit(f, "natural", "jmbg", "0511985715143", NULL), 422);
 	assert_field_error(f, "jmbg");
 	/* Another person's name, without saying the name differs. */
-	assert_int_equal(submit(f, "natural", "first_name", "Marko", "last_name",
-				"Markovi\xc4\x87", NULL),
-			 422);
+	assert_int_equal(
+		submit(f, "natural", "first_name", "Marko", "last_name", "Markovi\xc4\x87", NULL),
+		422);
 	assert_field_error(f, "name_differs");
 	kept = form_field_value(BODY(f), "first_name");
 	assert_string_equal(kept, "Marko"); /* values kept */
@@ -245,14 +263,15 @@ static void test_a_name_from_the_identity_document_needs_the_choice(void **state
 	assert_string_equal(o.license_number, demo_ana.license);
 	assert_int_equal(o.name_confirmed_at, 0);
 	/* Invisible characters in a typed name are refused, with a message. */
-	assert_int_equal(submit(f, "natural", "name_differs", "1", "first_name",
-				"Ana\xe2\x80\x8b", "last_name", "Petrovi\xc4\x87", NULL),
+	assert_int_equal(submit(f, "natural", "name_differs", "1", "first_name", "Ana\xe2\x80\x8b",
+				"last_name", "Petrovi\xc4\x87", NULL),
 			 422);
 	assert_field_error(f, "first_name");
 	/* First and last name over the 64 characters of a commonName. */
 	assert_int_equal(submit(f, "natural", "name_differs", "1", "first_name",
 				"Anastasija Marija Jelisaveta", "last_name",
-				"Petrovi\xc4\x87-Njego\xc5\xa1-Kara\xc4\x91or\xc4\x91" "evi\xc4\x87-Obrenovi\xc4\x87",
+				"Petrovi\xc4\x87-Njego\xc5\xa1-Kara\xc4\x91or\xc4\x91"
+				"evi\xc4\x87-Obrenovi\xc4\x87",
 				NULL),
 			 422);
 	assert_field_error(f, "last_name");
@@ -262,10 +281,13 @@ static void test_company_full_name_and_certificate_name(void **state)
 {
 	struct fx *f = *state;
 	/* 97 characters, typographic quotes and '&'. */
-	const char *full = "Projektni biro \xe2\x80\x9e\xc4\x90" "erdap\xe2\x80\x9c & partneri "
-			   "dru\xc5\xa1tvo sa ograni\xc4\x8d" "enom odgovorno\xc5\xa1\xc4\x87u za "
+	const char *full = "Projektni biro \xe2\x80\x9e\xc4\x90"
+			   "erdap\xe2\x80\x9c & partneri "
+			   "dru\xc5\xa1tvo sa ograni\xc4\x8d"
+			   "enom odgovorno\xc5\xa1\xc4\x87u za "
 			   "projektovanje Kladovo";
-	const char *cert = "Projektni biro \xe2\x80\x9e\xc4\x90" "erdap\xe2\x80\x9c & partneri d.o.o.";
+	const char *cert = "Projektni biro \xe2\x80\x9e\xc4\x90"
+			   "erdap\xe2\x80\x9c & partneri d.o.o.";
 	struct order o;
 	char *kept;
 
@@ -296,16 +318,19 @@ static void test_a_register_name_in_cyrillic_reaches_the_form_in_latin(void **st
 	struct order o;
 
 	assert_non_null(strstr(buf_cstr(&f->import), "stored in Latin: Ljiljana \xc4\x90ur\xc4\x91"
-								   "evi\xc4\x87"));
+						     "evi\xc4\x87"));
 	journey_member(&f->s, &f->c, &ljiljana, "ldjurdjevic", PW);
 	assert_int_equal(journey_get(&f->c, "/certificates/new/natural", &f->r), 200);
 	assert_non_null(strstr(BODY(f), "value=\"Ljiljana\""));
 	assert_int_equal(submit(f, "natural", "first_name", "Ljiljana", "last_name",
-				"\xc4\x90ur\xc4\x91" "evi\xc4\x87", NULL),
+				"\xc4\x90ur\xc4\x91"
+				"evi\xc4\x87",
+				NULL),
 			 303);
 	read_order(f, draft_id(f), &o);
 	assert_string_equal(o.first_name, "Ljiljana");
-	assert_string_equal(o.last_name, "\xc4\x90ur\xc4\x91" "evi\xc4\x87");
+	assert_string_equal(o.last_name, "\xc4\x90ur\xc4\x91"
+					 "evi\xc4\x87");
 	assert_string_equal(o.license_number, "318000001");
 }
 
@@ -316,14 +341,15 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forged_license_jmbg_or_name_is_refused, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_register_values_are_stored_whatever_was_left_out,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_a_name_from_the_identity_document_needs_the_choice,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_register_values_are_stored_whatever_was_left_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_name_from_the_identity_document_needs_the_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_company_full_name_and_certificate_name, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(
-			test_a_register_name_in_cyrillic_reaches_the_form_in_latin, setup, teardown),
+			test_a_register_name_in_cyrillic_reaches_the_form_in_latin, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

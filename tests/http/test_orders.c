@@ -201,7 +201,7 @@ static void test_natural_field_errors_are_shown_and_values_kept(void **state)
 		{"office", "XX"},
 		{"validity", "99y"},
 		{"consent", ""},
-		{"first_name", ""},
+		{"first_name", "Ivan2"}, /* not a name */
 		{"city", ""},
 	};
 	size_t i;
@@ -526,11 +526,14 @@ static void *burst_member(void *arg)
 		b->failures++;
 	free(form);
 	free(loc);
-	form = form_encodef("first_name", "Zarko", "last_name", "Djuraskovic", "jmbg",
-			    "1203978711237", "id_type", "id_card", "id_number", "012345678",
-			    "id_issuer", "PU Beograd", "street", "Nemanjina 4", "postal_code",
-			    "11000", "city", "Beograd", "email", "zarko.djuraskovic@example.rs",
-			    "phone", "064 123 4567", "license_number", "310123456", "office", "BG",
+	form = form_encodef("first_name",
+			    "\xc5\xbd"
+			    "arko",
+			    "last_name", "\xc4\x90ura\xc5\xa1kovi\xc4\x87", "jmbg", "1203978711237",
+			    "id_type", "id_card", "id_number", "012345678", "id_issuer",
+			    "PU Beograd", "street", "Nemanjina 4", "postal_code", "11000", "city",
+			    "Beograd", "email", "zarko.djuraskovic@example.rs", "phone",
+			    "064 123 4567", "license_number", "310123456", "office", "BG",
 			    "validity", "3y", "consent", "1", NULL);
 	for (i = 0; i < BURST_ORDERS && b->failures == 0; i++) {
 		id = 0;

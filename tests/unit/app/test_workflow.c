@@ -126,8 +126,8 @@ static void test_every_open_state_has_a_way_forward(void **state)
 		found = 0;
 		for (e = 0; e < WF_EVENT__MAX; e++)
 			for (r = 0; r < 4; r++)
-				found |= workflow_next((enum wf_state)s, (enum wf_event)e, roles[r]) >=
-					 0;
+				found |= workflow_next((enum wf_state)s, (enum wf_event)e,
+						       roles[r]) >= 0;
 		if (!found)
 			fail_msg("%s: no role has any action", wf_state_name((enum wf_state)s));
 	}

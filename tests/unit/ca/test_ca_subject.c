@@ -44,7 +44,10 @@ static const struct name_case cases[] = {
 	{GIVEN, "Jovana Ana", "Jovana Ana"},
 	{GIVEN, "  Milica  ", "Milica"},
 	{GIVEN, "Ana\tMarija", "Ana Marija"},
-	{GIVEN, "Mary\xc2\xa0" "Ann", "Mary Ann"},
+	{GIVEN,
+	 "Mary\xc2\xa0"
+	 "Ann",
+	 "Mary Ann"},
 	{GIVEN, "Ана", "Ana"},
 	{GIVEN, "Љиљана", "Ljiljana"},
 	{GIVEN, "ЉИЉАНА", "LJILJANA"},
@@ -59,21 +62,29 @@ static const struct name_case cases[] = {
 	{GIVEN, "", NULL},
 	{GIVEN, "   ", NULL},
 	{GIVEN, "Zero\xe2\x80\x8bWidth", NULL},
-	{GIVEN, "Ana\xe2\x80\xae" "evil", NULL},
+	{GIVEN,
+	 "Ana\xe2\x80\xae"
+	 "evil",
+	 NULL},
 	{GIVEN, "Ana<script>", NULL},
 	/* Surnames (the given name is "Ana": the commonName adds 4). */
 	{SURNAME, "Ćirić", "Ćirić"},
 	{SURNAME, "Petrović-Njegoš", "Petrović-Njegoš"},
 	{SURNAME, "Njegoš  Petrović", "Njegoš Petrović"},
 	{SURNAME, "O'Brien", "O'Brien"},
-	{SURNAME, "D\xe2\x80\x99" "Angelo", "D\xe2\x80\x99" "Angelo"},
+	{SURNAME,
+	 "D\xe2\x80\x99"
+	 "Angelo",
+	 "D\xe2\x80\x99"
+	 "Angelo"},
 	{SURNAME, "Šćepanović", "Šćepanović"},
 	{SURNAME, "Ђурашковић", "Đurašković"},
-	{SURNAME, D64, D64},            /* commonName of exactly 64 */
-	{SURNAME, D64 "Đ", NULL},       /* 65 */
+	{SURNAME, D64, D64},      /* commonName of exactly 64 */
+	{SURNAME, D64 "Đ", NULL}, /* 65 */
 	{SURNAME, "Petrović & sin", NULL},
 	/* Organisation names as they appear in the certificate. */
-	{ORG, "Projektni biro „Đerdap“ & partneri d.o.o.", "Projektni biro „Đerdap“ & partneri d.o.o."},
+	{ORG, "Projektni biro „Đerdap“ & partneri d.o.o.",
+	 "Projektni biro „Đerdap“ & partneri d.o.o."},
 	{ORG, "Energoprojekt \"Niskogradnja\" a.d.", "Energoprojekt \"Niskogradnja\" a.d."},
 	{ORG, "Hidro-Tehnika ‚Beograd‘ d.o.o.", "Hidro-Tehnika ‚Beograd‘ d.o.o."},
 	{ORG, "«Inženjering» 2000 d.o.o.", "«Inženjering» 2000 d.o.o."},
@@ -88,7 +99,8 @@ static const struct name_case cases[] = {
 	{ORG, "Arhitektonsko-građevinski biro Jovanović i sinovi d.o.o. Beograd",
 	 "Arhitektonsko-građevinski biro Jovanović i sinovi d.o.o. Beograd"}, /* 64 */
 	{ORG, "Arhitektonsko-građevinski biro Jovanović i sinovi d.o.o. Beogradu", NULL},
-	{ORG, "Projektni biro „Đerdap“ & partneri društvo sa ograničenom odgovornošću Kladovo", NULL},
+	{ORG, "Projektni biro „Đerdap“ & partneri društvo sa ograničenom odgovornošću Kladovo",
+	 NULL},
 	{ORG, "Biro\nX", NULL},
 	{ORG, "Firma\x7f", NULL},
 	{ORG, "Ыкс d.o.o.", NULL},
@@ -121,8 +133,8 @@ static char *registration(const struct name_case *c, const char *v)
 	json_t *subj, *o;
 	char *text;
 
-	subj = json_pack("{s:s?, s:s?, s:s}", "given_name", c->part == GIVEN ? v : "Ana",
-			 "surname", c->part == SURNAME ? v : "Petrović", "jmbg", "0101990710008");
+	subj = json_pack("{s:s?, s:s?, s:s}", "given_name", c->part == GIVEN ? v : "Ana", "surname",
+			 c->part == SURNAME ? v : "Petrović", "jmbg", "0101990710008");
 	if (subj == NULL || json_object_get(subj, "given_name") == NULL ||
 	    json_object_get(subj, "surname") == NULL) {
 		json_decref(subj);
@@ -236,10 +248,11 @@ static void test_form_and_ca_agree_on_every_name(void **state)
 			/* The CA refuses the raw value the same way. */
 			json = registration(c, c->raw);
 			canon = NULL;
-			e = json ? ca_reg_parse(json, strlen(json), 5, &reg, &canon) : CA_REG_MALFORMED;
+			e = json ? ca_reg_parse(json, strlen(json), 5, &reg, &canon)
+				 : CA_REG_MALFORMED;
 			if (e == CA_REG_OK)
-				fail_msg("case %zu (%s): refused by the form, accepted by the CA", i,
-					 c->raw);
+				fail_msg("case %zu (%s): refused by the form, accepted by the CA",
+					 i, c->raw);
 			free(json);
 			free(canon);
 			continue;
@@ -257,9 +270,10 @@ static void test_form_and_ca_agree_on_every_name(void **state)
 		x = ca_cert_qualified(&is->conf, &reg.subject, is->key, is->cert, is->key, 3);
 		if (x == NULL)
 			fail_msg("case %zu (%s): the CA cannot issue it", i, c->raw);
-		entry(x, c->part == GIVEN ? NID_givenName
-			 : c->part == SURNAME ? NID_surname
-					      : NID_organizationName,
+		entry(x,
+		      c->part == GIVEN     ? NID_givenName
+		      : c->part == SURNAME ? NID_surname
+					   : NID_organizationName,
 		      got, sizeof(got));
 		assert_string_equal(got, c->want);
 		X509_free(x);
