@@ -35,7 +35,7 @@ extern char **environ;
  * the server under test does; the harness sets its own. */
 static const char *const scrubbed_env[] = {
 	"QCRA_LISTEN",         "QCRA_VAR",      "QCRA_WORKERS", "QCRA_SMTP_URL",
-	"QCRA_MAIL_TRANSPORT", "QCRA_BASE_URL", NULL,
+	"QCRA_MAIL_TRANSPORT", "QCRA_BASE_URL", "QCRA_CA_CONNECTOR", NULL,
 };
 
 void harness_curl_init(void)
@@ -142,7 +142,7 @@ static int env_has_key(const char *const *list, const char *kv)
  * override, then extra_env.  The array is malloc'd; its strings are
  * borrowed except defaults[], which the caller owns.
  */
-static char **env_build(const struct server *s, const char *const *extra_env, char *defaults[2])
+static char **env_build(const struct server *s, const char *const *extra_env, char *defaults[3])
 {
 	size_t n = 0, i = 0;
 	char **env;
@@ -152,14 +152,16 @@ static char **env_build(const struct server *s, const char *const *extra_env, ch
 		n++;
 	for (const char *const *x = extra_env; x && *x; x++)
 		n++;
-	env = harness_calloc(n + 3, sizeof(*env));
+	env = harness_calloc(n + 4, sizeof(*env));
 	for (e = environ; *e; e++)
 		if (!env_has_key(scrubbed_env, *e) && !env_has_key(extra_env, *e))
 			env[i++] = *e;
+	/* The test CA is chosen explicitly (it is never a default). */
 	if (asprintf(&defaults[0], "QCRA_MAIL_TRANSPORT=maildir") < 0 ||
-	    asprintf(&defaults[1], "QCRA_BASE_URL=%s", s->base) < 0)
+	    asprintf(&defaults[1], "QCRA_BASE_URL=%s", s->base) < 0 ||
+	    asprintf(&defaults[2], "QCRA_CA_CONNECTOR=testca") < 0)
 		abort();
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 3; k++)
 		if (!env_has_key(extra_env, defaults[k]))
 			env[i++] = defaults[k];
 	for (const char *const *x = extra_env; x && *x; x++)
@@ -384,7 +386,7 @@ static int server_try_start(struct server *s, const char *bin, const char *const
 {
 	char listen[64];
 	const char *args[] = {"serve", "--listen", listen, "--var", s->var, NULL};
-	char *defaults[2] = {NULL, NULL};
+	char *defaults[3] = {NULL, NULL, NULL};
 	char **argv, **env;
 	long long deadline;
 	int logfd, status, rc = -1;
@@ -403,6 +405,7 @@ static int server_try_start(struct server *s, const char *bin, const char *const
 	free(env);
 	free(defaults[0]);
 	free(defaults[1]);
+	free(defaults[2]);
 	if (s->pid == -1) {
 		s->pid = 0;
 		return -1;
@@ -646,7 +649,7 @@ int harness_drain(int fd, long long deadline, struct buf *out)
 int server_run_cli_env(const struct server *s, const char *const argv[],
 		       const char *const *extra_env, struct buf *output)
 {
-	char *defaults[2] = {NULL, NULL};
+	char *defaults[3] = {NULL, NULL, NULL};
 	char **av, **env;
 	const char *bin;
 	long long deadline;
@@ -667,6 +670,7 @@ int server_run_cli_env(const struct server *s, const char *const argv[],
 	free(env);
 	free(defaults[0]);
 	free(defaults[1]);
+	free(defaults[2]);
 	if (pid == -1) {
 		close(fds[0]);
 		return -1;
