@@ -25,11 +25,14 @@ static const char orders_usage[] =
 
 static const char testca_usage[] =
 	"usage: qcra testca issue [--order N | --all] [--config FILE] [--var DIR]\n"
-	"       qcra testca fail (--message TEXT | --off) [--config FILE] [--var DIR]\n"
+	"       qcra testca fail (--message TEXT [--refuse CODE] | --off) [--config FILE]\n"
+	"                        [--var DIR]\n"
 	"The TEST CA, for tests and the demo only (ca_connector = testca).\n"
 	"issue: issues the registrations sent to it (one order, or all), moves the\n"
 	"       orders to \"issued\" and ships them to their pickup offices.\n"
-	"fail:  every submission fails with TEXT until --off.\n";
+	"fail:  every submission fails with TEXT until --off; with --refuse it is\n"
+	"       refused as the CA service refuses one, CODE being its reason\n"
+	"       (invalid_organization, invalid_given_name, ...: docs/ca-api.md).\n";
 
 /*
  * Splits argv: --config/--var (with their values) go to cfgv for
@@ -158,11 +161,12 @@ static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
 {
 	static const struct option opts[] = {
 		{"message", required_argument, NULL, 'm'},
+		{"refuse", required_argument, NULL, 'r'},
 		{"off", no_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *message = NULL;
+	const char *message = NULL, *code = NULL;
 	int c, off = 0, rc;
 	struct store *st;
 
@@ -171,6 +175,9 @@ static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
 		switch (c) {
 		case 'm':
 			message = optarg;
+			break;
+		case 'r':
+			code = optarg;
 			break;
 		case 'f':
 			off = 1;
@@ -190,7 +197,7 @@ static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
 	}
 	if ((st = cli_open_store(cfg)) == NULL)
 		return 1;
-	rc = testca_fail_submissions(st, off ? NULL : message);
+	rc = testca_fail_submissions(st, off ? NULL : message, code);
 	store_close(st);
 	if (rc != 0) {
 		fprintf(stderr, "qcra: testca: database error\n");

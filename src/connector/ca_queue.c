@@ -87,7 +87,7 @@ static int caq_claim(struct store *st, time_t now, struct ca_job *j)
 
 /* Delivers job j.  Returns the result; err gets the CA's words. */
 static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, const struct ca_job *j,
-				  int *later, char *err, size_t errlen)
+				  int *later, char code[CA_CODE_MAX], char *err, size_t errlen)
 {
 	struct order o;
 
@@ -112,7 +112,7 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 				 ca->name);
 			return CS_DOWN;
 		}
-		return caservice_submit_now(ca, &o, err, errlen);
+		return caservice_submit_now(ca, &o, code, err, errlen);
 	}
 	if (strcmp(j->kind, CA_JOB_REVOKE) == 0) {
 		if (caservice_is(ca))
@@ -123,10 +123,11 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 	return CS_REFUSED;
 }
 
-/* A refused submission goes back to the operator: the order returns to
- * "verified" with the CA's message in its history, in the same commit
- * as the job's end. */
-static int caq_refused(struct store *st, const struct ca_job *j, const char *why, time_t now)
+/* A refused submission (or one the CA could not be reached for past
+ * the retry window: code "ca_unreachable") is returned for correction
+ * with the CA's reason, in the same commit as the job's end. */
+static int caq_refused(struct store *st, const struct ca_job *j, const char *code, const char *why,
+		       time_t now)
 {
 	struct order o;
 	int rc;
@@ -136,7 +137,8 @@ static int caq_refused(struct store *st, const struct ca_job *j, const char *why
 	rc = store_ca_job_done(st, j->id, now, 1, why);
 	if (rc == STORE_OK && strcmp(j->kind, CA_JOB_SUBMIT) == 0 &&
 	    store_order_get(st, j->order_id, &o) == STORE_OK &&
-	    jobs_order_apply(st, &o, WF_EV_CA_REFUSE, WF_CA, "ca:service", why, now) == STORE_ERROR)
+	    jobs_order_return(st, &o, strcmp(code, "ca_unreachable") == 0 ? WF_SYSTEM : WF_CA,
+			      "ca:service", "ca:service", "", code, why, now) == STORE_ERROR)
 		rc = STORE_ERROR;
 	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
 		store_rollback(st);
@@ -150,7 +152,7 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 {
 	struct ca_job j;
 	enum cs_result res;
-	char err[512];
+	char err[512], code[CA_CODE_MAX];
 	int rc, later, done = 0;
 
 	for (;;) {
@@ -161,8 +163,14 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 			log_warnx("ca queue: cannot read the queue");
 			return -1;
 		}
-		err[0] = '\0';
-		res = caq_deliver(st, ca, &j, &later, err, sizeof(err));
+		err[0] = code[0] = '\0';
+		res = caq_deliver(st, ca, &j, &later, code, err, sizeof(err));
+		/* Out of reach past the retry window: the office decides. */
+		if (res == CS_DOWN && !later && strcmp(j.kind, CA_JOB_SUBMIT) == 0 &&
+		    now - j.created_at >= cfg->ca_retry_secs) {
+			snprintf(code, CA_CODE_MAX, "ca_unreachable");
+			res = CS_REFUSED;
+		}
 		if (res == CS_OK) {
 			rc = store_ca_job_done(st, j.id, now, 0, "");
 			caq_audit(st, &j, "ok",
@@ -174,7 +182,7 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 		} else if (res == CS_REFUSED) {
 			log_warnx("ca queue: order %lld: the CA refused the %s: %s", j.order_id,
 				  j.kind, err);
-			rc = caq_refused(st, &j, err, now);
+			rc = caq_refused(st, &j, code[0] ? code : "refused", err, now);
 			caq_audit(st, &j, "denied", err);
 			done++;
 		} else if (later) {

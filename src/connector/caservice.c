@@ -138,13 +138,23 @@ static long cs_request(struct cs *s, const char *method, const char *path, const
 	return status;
 }
 
-/* The CA's error answer as "message (code)" into err. */
-static void cs_error(long status, const struct buf *body, char *err, size_t errlen)
+/* The CA's error answer as "message (code)" into err, and its code
+ * (the API's "error": "invalid_organization", ...) into ecode when not
+ * NULL ("" when the answer had none). */
+static void cs_error(long status, const struct buf *body, char *ecode, char *err, size_t errlen)
 {
 	json_t *o = json_loads(body->data ? body->data : "", 0, NULL);
 	const char *code = json_string_value(json_object_get(o, "error"));
 	const char *text = json_string_value(json_object_get(o, "message"));
 	const char *field = json_string_value(json_object_get(o, "field"));
+
+	if (ecode != NULL) {
+		ecode[0] = '\0';
+		/* Only a plain token: it becomes a catalogue key. */
+		if (code != NULL && strlen(code) < CA_CODE_MAX &&
+		    strspn(code, "abcdefghijklmnopqrstuvwxyz_") == strlen(code))
+			snprintf(ecode, CA_CODE_MAX, "%s", code);
+	}
 
 	if (status == 403)
 		snprintf(err, errlen, "the CA did not accept the RA's certificate (403)");
@@ -249,8 +259,8 @@ static int registration_read(json_t *o, struct ca_cert *cert, char *state, size_
 	return 0;
 }
 
-enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *o, char *err,
-				    size_t errlen)
+enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *o,
+				    char code[CA_CODE_MAX], char *err, size_t errlen)
 {
 	struct cs *s = cs_of(c);
 	struct buf b = BUF_INIT;
@@ -265,8 +275,9 @@ enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *
 	status = cs_request(s, "POST", "/v1/registrations", body, &b, err, errlen);
 	free(body);
 	res = status == 0 ? CS_DOWN : cs_classify(status);
+	code[0] = '\0';
 	if (status != 0 && res != CS_OK)
-		cs_error(status, &b, err, errlen);
+		cs_error(status, &b, code, err, errlen);
 	buf_free(&b);
 	return res;
 }
@@ -350,7 +361,7 @@ int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, 
 	}
 	if (status != 200) {
 		if (status != 0)
-			cs_error(status, &b, err, errlen);
+			cs_error(status, &b, NULL, err, errlen);
 		goto out;
 	}
 	if ((o = json_loads(b.data, 0, NULL)) == NULL ||
@@ -436,7 +447,7 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 	status = cs_request(s, "POST", path, body, &b, err, errlen);
 	res = status == 0 ? CS_DOWN : cs_classify(status);
 	if (status != 0 && res != CS_OK)
-		cs_error(status, &b, err, errlen);
+		cs_error(status, &b, NULL, err, errlen);
 	if (res == CS_OK) {
 		j = json_loads(b.data, 0, NULL);
 		if (j == NULL || registration_read(j, cert, state, sizeof(state)) != 0 ||
@@ -460,25 +471,27 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 
 /* ---- The connector's operations ------------------------------------------------------------- */
 
-static int cs_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX], char *err,
-		     size_t errlen)
+static int cs_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
+		     char code[CA_CODE_MAX], char *err, size_t errlen)
 {
 	char why[512];
 
 	why[0] = '\0';
-	switch (caservice_submit_now(c, o, why, sizeof(why))) {
+	switch (caservice_submit_now(c, o, code, why, sizeof(why))) {
 	case CS_OK:
 		break;
 	case CS_REFUSED:
 		snprintf(err, errlen, "%s", why);
-		return -1;
+		if (code[0] == '\0')
+			snprintf(code, CA_CODE_MAX, "refused");
+		return CA_SUBMIT_REFUSED;
 	case CS_DOWN:
 		/* The order goes ahead; the worker submits it when the
 		 * CA is back (idempotent by order id: once). */
 		if (store_ca_job_add(cs_of(c)->st, o->id, CA_JOB_SUBMIT, "", time(NULL)) !=
 		    STORE_OK) {
 			snprintf(err, errlen, "%s; it could not be queued (database error)", why);
-			return -1;
+			return CA_SUBMIT_FAILED;
 		}
 		log_warnx("order %lld: %s; queued for the CA", o->id, why);
 		break;
@@ -577,7 +590,7 @@ static json_t *office_shipments(struct cs *s, const char *office, const char *st
 	status = cs_request(s, "GET", path, NULL, &b, err, errlen);
 	if (status != 200) {
 		if (status != 0)
-			cs_error(status, &b, err, errlen);
+			cs_error(status, &b, NULL, err, errlen);
 	} else if ((o = json_loads(b.data, 0, NULL)) == NULL ||
 		   !json_is_array(list = json_object_get(o, "shipments"))) {
 		snprintf(err, errlen, "CA: malformed list of shipments");
@@ -703,7 +716,7 @@ static int cs_shipment_received(struct ca_connector *c, const char *ref, const c
 	snprintf(path, sizeof(path), "/v1/shipments/%s/receipt", ref);
 	status = cs_request(cs_of(c), "POST", path, "{}", &b, err, errlen);
 	if (status != 200 && status != 0)
-		cs_error(status, &b, err, errlen);
+		cs_error(status, &b, NULL, err, errlen);
 	buf_free(&b);
 	return status == 200 ? 0 : -1;
 }

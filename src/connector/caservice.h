@@ -36,9 +36,10 @@ enum cs_result {
 	CS_DOWN = 2,    /* no answer, or 403/5xx: retry later */
 };
 
-/* Submits order o's registration now.  err gets the CA's message. */
-enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *o, char *err,
-				    size_t errlen);
+/* Submits order o's registration now.  err gets the CA's message and,
+ * when it refused, code its reason code ("" when it gave none). */
+enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *o,
+				    char code[CA_CODE_MAX], char *err, size_t errlen);
 /* Asks the CA to revoke the certificate of order o (reason: RFC 5280
  * name) and records the CA's confirmation in the store. */
 enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *o,

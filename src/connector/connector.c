@@ -20,13 +20,22 @@ struct ca_connector *ca_connector_open(const struct config *cfg, struct store *s
 {
 	size_t i;
 
+	/* Never a default: a forgotten setting must not hand members test
+	 * certificates. */
+	if (cfg->ca_connector[0] == '\0') {
+		snprintf(err, errlen,
+			 "ca_connector is not set: set ca_connector = service (with ca_url, "
+			 "ca_cert, ca_key, ca_cacert) to use the CA service, or ca_connector = "
+			 "testca for tests and demos only");
+		return NULL;
+	}
 	/* The CA service needs the configuration (URL, certificates). */
 	if (strcmp(cfg->ca_connector, "service") == 0)
 		return caservice_open(cfg, st, err, errlen);
 	for (i = 0; i < sizeof(connectors) / sizeof(connectors[0]); i++)
 		if (strcmp(cfg->ca_connector, connectors[i].name) == 0)
 			return connectors[i].open(st, err, errlen);
-	snprintf(err, errlen, "ca_connector: \"%s\" is not a known CA connector (testca)",
+	snprintf(err, errlen, "ca_connector: \"%s\" is not a known CA connector (service, testca)",
 		 cfg->ca_connector);
 	return NULL;
 }

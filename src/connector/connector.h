@@ -28,6 +28,14 @@
 struct store;
 
 #define CA_REF_MAX 64
+#define CA_CODE_MAX 48
+
+/* How a submission ended. */
+enum ca_submit {
+	CA_SUBMIT_OK = 0,       /* accepted, or queued until the CA is back */
+	CA_SUBMIT_REFUSED = -1, /* the CA refused the registration: code says why */
+	CA_SUBMIT_FAILED = -2,  /* nothing done (configuration, database): retry */
+};
 
 /* A batch of certificates the CA sent to one pickup office. */
 struct ca_shipment {
@@ -53,10 +61,13 @@ struct ca_connector {
 	 * Submits the registration of order o (verified by an operator).
 	 * Idempotent per order: submitting the same order again gives the
 	 * same reference and creates nothing new, so a retry after a lost
-	 * answer is safe.  0 with the CA's reference in ref, or -1.
+	 * answer is safe.  CA_SUBMIT_OK with the CA's reference in ref;
+	 * CA_SUBMIT_REFUSED with the CA's reason code (its API's "error",
+	 * docs/ca-api.md) in code and its words in err; CA_SUBMIT_FAILED
+	 * with err.
 	 */
 	int (*submit)(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
-		      char *err, size_t errlen);
+		      char code[CA_CODE_MAX], char *err, size_t errlen);
 	/* Calls fn for each shipment to office (NULL: every office) that
 	 * was not yet confirmed received, oldest first. */
 	int (*shipments)(struct ca_connector *c, const char *office,
@@ -104,7 +115,9 @@ struct ca_connector *testca_open(struct store *st, char *err, size_t errlen);
 int testca_issue(struct store *st, long long order_id, time_t now, int *issued, int *shipments,
 		 char *err, size_t errlen);
 /* TEST CA: from now on every submission fails with message (NULL or
- * "": submissions succeed again).  0 or -1. */
-int testca_fail_submissions(struct store *st, const char *message);
+ * "": submissions succeed again); with a refusal code (not NULL or "")
+ * it is refused as the CA service refuses one (CA_SUBMIT_REFUSED),
+ * else it cannot be done (CA_SUBMIT_FAILED).  0 or -1. */
+int testca_fail_submissions(struct store *st, const char *message, const char *code);
 
 #endif

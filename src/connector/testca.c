@@ -19,6 +19,7 @@
 #include "util/log.h"
 
 #define SETTING_SUBMIT_ERROR "submit_error"
+#define SETTING_SUBMIT_REFUSE "submit_refuse"
 
 struct testca {
 	struct store *st;
@@ -46,18 +47,24 @@ static void subject_of(const struct order *o, char *out, size_t size)
 		log_warnx("testca: order %lld: subject shortened", o->id);
 }
 
-static int tc_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX], char *err,
-		     size_t errlen)
+static int tc_submit(struct ca_connector *c, const struct order *o, char ref[CA_REF_MAX],
+		     char code[CA_CODE_MAX], char *err, size_t errlen)
 {
 	struct store *st = tc_store(c);
 	struct testca_request r;
 	char fail[256];
 	int rc;
 
+	code[0] = '\0';
 	rc = store_testca_setting_get(st, SETTING_SUBMIT_ERROR, fail, sizeof(fail));
 	if (rc == STORE_OK && fail[0]) {
 		snprintf(err, errlen, "%s", fail);
-		return -1;
+		if (store_testca_setting_get(st, SETTING_SUBMIT_REFUSE, code, CA_CODE_MAX) ==
+			    STORE_OK &&
+		    code[0] != '\0')
+			return CA_SUBMIT_REFUSED;
+		code[0] = '\0';
+		return CA_SUBMIT_FAILED;
 	}
 	memset(&r, 0, sizeof(r));
 	r.order_id = o->id;
@@ -66,10 +73,10 @@ static int tc_submit(struct ca_connector *c, const struct order *o, char ref[CA_
 	r.submitted_at = time(NULL);
 	if (rc == STORE_ERROR || store_testca_request_add(st, &r) != STORE_OK) {
 		snprintf(err, errlen, "test CA: the request cannot be recorded (database error)");
-		return -1;
+		return CA_SUBMIT_FAILED;
 	}
 	snprintf(ref, CA_REF_MAX, "%s", r.reference);
-	return 0;
+	return CA_SUBMIT_OK;
 }
 
 static void shipment_of(const struct testca_shipment *t, struct ca_shipment *s)
@@ -221,10 +228,15 @@ struct ca_connector *testca_open(struct store *st, char *err, size_t errlen)
 	return c;
 }
 
-int testca_fail_submissions(struct store *st, const char *message)
+int testca_fail_submissions(struct store *st, const char *message, const char *code)
 {
-	return store_testca_setting_set(st, SETTING_SUBMIT_ERROR,
-					message && *message ? message : NULL) == STORE_OK
+	int on = message != NULL && *message != '\0';
+
+	return store_testca_setting_set(st, SETTING_SUBMIT_ERROR, on ? message : NULL) ==
+				       STORE_OK &&
+			       store_testca_setting_set(st, SETTING_SUBMIT_REFUSE,
+							on && code && *code ? code : NULL) ==
+				       STORE_OK
 		       ? 0
 		       : -1;
 }

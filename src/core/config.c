@@ -62,13 +62,17 @@ static const struct key keys[] = {
 	STR(tls_key, C_STR, "HTTPS: its private key, PEM (with tls_cert)"),
 	INT("order_expiry_days", order_expiry_days, 1, 3650,
 	    "confirmed orders not completed in N days expire (30)"),
-	STR(ca_connector, C_STR, "CA connector; testca: in-process TEST CA, tests only (testca)"),
+	STR(ca_connector, C_STR,
+	    "service: the CA service; testca: the in-process TEST CA, for tests and demos only "
+	    "(none: required)"),
 	STR(ca_url, C_URL, "CA service RA API, https only (https://127.0.0.1:8443)"),
 	STR(ca_cert, C_STR, "RA client certificate for the CA (VAR/ca/ra/ra.pem)"),
 	STR(ca_key, C_STR, "RA client key for the CA (VAR/ca/ra/ra.key)"),
 	STR(ca_cacert, C_STR, "CA root the portal trusts for the CA service (VAR/ca/ra/ca.pem)"),
 	INT("ca_poll_seconds", ca_poll_secs, 1, 3600,
 	    "how often the CA queue is retried and the CA asked (10)"),
+	INT("ca_retry_hours", ca_retry_secs, 1, 24 * 30,
+	    "a registration the CA cannot be reached for is returned to the office after (72)"),
 };
 
 /* Keys given in minutes/hours are stored in seconds. */
@@ -101,7 +105,7 @@ void config_defaults(struct config *c)
 	c->mail_poll_secs = 5;
 	c->access_log = 1;
 	c->order_expiry_days = 30;
-	snprintf(c->ca_connector, sizeof(c->ca_connector), "testca");
+	c->ca_retry_secs = 72 * 3600;
 	snprintf(c->ca_url, sizeof(c->ca_url), "https://127.0.0.1:8443");
 	c->ca_poll_secs = 10;
 }

@@ -38,13 +38,14 @@ struct config {
 	char tls_key[512];
 	/* back office orders */
 	int order_expiry_days; /* confirmed orders not completed in time expire */
-	char ca_connector[16]; /* "testca" (the in-process TEST CA) */
+	char ca_connector[16]; /* "service", or "testca" (the in-process TEST CA); "" unset */
 	/* the CA service (ca_connector = service); paths "" = VAR/ca/ra/... */
 	char ca_url[256];    /* https://127.0.0.1:8443 */
 	char ca_cert[512];   /* the RA's client certificate */
 	char ca_key[512];    /* its key */
 	char ca_cacert[512]; /* the CA root the portal trusts */
 	int ca_poll_secs;    /* how often the CA worker asks and retries */
+	int ca_retry_secs;   /* a submission unreachable this long is returned */
 };
 
 void config_defaults(struct config *c);

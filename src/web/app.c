@@ -218,6 +218,9 @@ struct tctx *page_ctx(struct req *r)
 		buf_free(&q);
 	}
 	tctx_set(c, "csrf", csrf_token(r));
+	/* A portal on the TEST CA says so on every page. */
+	if (strcmp(app_of(r)->cfg->ca_connector, "testca") == 0)
+		tctx_set_bool(c, "test_ca", 1);
 	if (ra_user(r) != NULL) {
 		tctx_set_bool(c, "staff", 1);
 		tctx_set(c, "staff_name", ra_user(r)->username);

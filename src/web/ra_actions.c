@@ -21,6 +21,7 @@
 #include "connector/connector.h"
 #include "domain/catalog.h"
 #include "domain/workflow.h"
+#include "jobs/jobs.h"
 #include "store/store_office.h"
 #include "util/log.h"
 #include "web/app.h"
@@ -355,31 +356,71 @@ void web_ra_verify(struct req *r)
 
 /* ---- Send to the CA --------------------------------------------------------------------- */
 
-/* POST /ra/orders/N/send.  The CA is asked first (a submission is
- * idempotent per order, so a retry is safe); only when it accepted does
- * the order move.  A CA that fails leaves the order verified and its
- * message on the page. */
+/* The CA refused order o at send: it is returned for correction with
+ * the CA's reason, in a transaction of its own (the send's was rolled
+ * back).  STORE_OK, STORE_NOTFOUND (moved meanwhile) or STORE_ERROR. */
+static int order_return_refused(struct req *r, struct order *o, const char *code, const char *text)
+{
+	struct store *s = app_of(r)->store;
+	char audit_actor[96];
+	int rc;
+
+	snprintf(audit_actor, sizeof(audit_actor), "operator:%s", actor(r));
+	if (store_begin(s) != STORE_OK)
+		return STORE_ERROR;
+	rc = jobs_order_return(s, o, WF_OPERATOR, "ca:service", audit_actor, r->client_addr, code,
+			       text, time(NULL));
+	if (rc == STORE_OK)
+		rc = store_commit(s);
+	if (rc != STORE_OK)
+		store_rollback(s);
+	return rc;
+}
+
+/* POST /ra/orders/N/send (from verified, or again from returned).  The
+ * CA is asked first (a submission is idempotent per order, so a retry
+ * is safe); when it accepted, the order moves to sent_to_ca.  When it
+ * refused the registration for its content, the order is returned for
+ * correction with the CA's reason (order_return_refused); when it could
+ * not be asked, nothing changes and the page says why. */
 void web_ra_send(struct req *r)
 {
 	struct store *s = app_of(r)->store;
 	struct ca_connector *ca;
 	struct ca_request cr;
 	struct order o;
-	char ref[CA_REF_MAX], err[256];
+	char ref[CA_REF_MAX], code[CA_CODE_MAX], err[512];
 	const char *note;
-	int rc;
+	int rc, sub;
 
 	if (action_load(r, &o, WF_EV_SEND, WF_EV_SEND) != 0)
 		return;
-	err[0] = '\0';
+	if (o.name_differs && o.name_confirmed_at == 0) {
+		action_error(r, 409, &o, NULL, "send", msg(r, "bo.name_unconfirmed"), 0);
+		return;
+	}
+	err[0] = code[0] = '\0';
 	/* The transaction opens first, so that a connector which queues the
 	 * order (CA unreachable) does it in the same commit as the send. */
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	if ((ca = connector(r, err, sizeof(err))) == NULL ||
-	    ca->submit(ca, &o, ref, err, sizeof(err)) != 0) {
+	ca = connector(r, err, sizeof(err));
+	sub = ca == NULL ? CA_SUBMIT_FAILED : ca->submit(ca, &o, ref, code, err, sizeof(err));
+	if (sub == CA_SUBMIT_REFUSED) {
+		store_rollback(s);
+		app_audit(r, wf_event_name(WF_EV_SEND), object_of(r, &o), "denied", "CA: %s [%s]",
+			  err, code);
+		rc = order_return_refused(r, &o, code, err);
+		if (rc != STORE_OK) {
+			action_failed(r, &o, WF_EV_CA_REFUSE, rc);
+			return;
+		}
+		done(r, &o, "returned");
+		return;
+	}
+	if (sub != CA_SUBMIT_OK) {
 		store_rollback(s);
 		app_audit(r, wf_event_name(WF_EV_SEND), object_of(r, &o), "failed", "CA: %s", err);
 		action_error(r, 502, &o, NULL, "send",
@@ -396,6 +437,8 @@ void web_ra_send(struct req *r)
 	rc = store_ca_request_put(s, &cr);
 	if (rc == STORE_OK)
 		rc = order_apply_tx(r, &o, WF_EV_SEND, WF_OPERATOR, actor(r), note, 0, 0);
+	if (rc == STORE_OK && o.returned_code[0] != '\0')
+		rc = store_order_set_returned(s, o.id, "", "");
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {

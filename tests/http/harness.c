@@ -34,7 +34,7 @@ extern char **environ;
 /* Variables a developer's shell might export that would change what
  * the server under test does; the harness sets its own. */
 static const char *const scrubbed_env[] = {
-	"QCRA_LISTEN",         "QCRA_VAR",      "QCRA_WORKERS", "QCRA_SMTP_URL",
+	"QCRA_LISTEN",         "QCRA_VAR",      "QCRA_WORKERS",      "QCRA_SMTP_URL",
 	"QCRA_MAIL_TRANSPORT", "QCRA_BASE_URL", "QCRA_CA_CONNECTOR", NULL,
 };
 

@@ -29,7 +29,8 @@ export class Portal {
 			name: 'qcra-serve',
 			bin: QCRA_BIN,
 			dir: this.var,
-			env,
+			/* The test CA is chosen explicitly: it is never a default. */
+			env: { QCRA_CA_CONNECTOR: 'testca', ...env },
 			argv: (port) => ['serve', '--listen', `127.0.0.1:${port}`, '--var', this.var],
 		});
 	}

@@ -49,6 +49,9 @@ static int setup(void **state)
 	assert_int_equal(i18n_load(err, sizeof(err)), 0);
 	config_defaults(&f->cfg);
 	snprintf(f->cfg.base_url, sizeof(f->cfg.base_url), "https://portal.example");
+	/* The test CA is never a default: chosen here, as a test does. */
+	assert_string_equal(f->cfg.ca_connector, "");
+	snprintf(f->cfg.ca_connector, sizeof(f->cfg.ca_connector), "testca");
 	snprintf(m.license_number, sizeof(m.license_number), "310123456");
 	snprintf(m.first_name, sizeof(m.first_name), "Žarko");
 	snprintf(m.last_name, sizeof(m.last_name), "Đurašković");
@@ -253,20 +256,20 @@ static void test_testca_submission_is_idempotent_and_can_be_made_to_fail(void **
 	struct fx *f = *state;
 	long long id = order_add(f, "verified", DAY, "NS");
 	struct ca_connector *ca;
-	char ref[CA_REF_MAX], ref2[CA_REF_MAX], err[256];
+	char ref[CA_REF_MAX], ref2[CA_REF_MAX], code[CA_CODE_MAX], err[256];
 	struct order o;
 
-	assert_string_equal(f->cfg.ca_connector, "testca");
+	assert_string_equal(f->cfg.ca_connector, "testca"); /* chosen by setup */
 	ca = ca_connector_open(&f->cfg, f->st, err, sizeof(err));
 	assert_non_null(ca);
 	assert_string_equal(ca->name, "testca");
 	assert_int_equal(store_order_get(f->st, id, &o), STORE_OK);
-	assert_int_equal(testca_fail_submissions(f->st, "CA down for maintenance"), 0);
-	assert_int_equal(ca->submit(ca, &o, ref, err, sizeof(err)), -1);
+	assert_int_equal(testca_fail_submissions(f->st, "CA down for maintenance", NULL), 0);
+	assert_int_equal(ca->submit(ca, &o, ref, code, err, sizeof(err)), CA_SUBMIT_FAILED);
 	assert_string_equal(err, "CA down for maintenance");
-	assert_int_equal(testca_fail_submissions(f->st, NULL), 0);
-	assert_int_equal(ca->submit(ca, &o, ref, err, sizeof(err)), 0);
-	assert_int_equal(ca->submit(ca, &o, ref2, err, sizeof(err)), 0);
+	assert_int_equal(testca_fail_submissions(f->st, NULL, NULL), 0);
+	assert_int_equal(ca->submit(ca, &o, ref, code, err, sizeof(err)), 0);
+	assert_int_equal(ca->submit(ca, &o, ref2, code, err, sizeof(err)), 0);
 	assert_string_equal(ref, ref2);
 	assert_string_equal(ref, "TESTCA-R000001");
 	/* Nothing issued yet: nothing to revoke. */
@@ -314,7 +317,7 @@ static void test_testca_issues_ships_per_office_and_revokes(void **state)
 	struct ca_connector *ca = ca_connector_open(&f->cfg, f->st, NULL, 0);
 	struct ca_shipment sh;
 	struct items it = {{0}, 0};
-	char ref[CA_REF_MAX], err[256];
+	char ref[CA_REF_MAX], code[CA_CODE_MAX], err[256];
 	int issued = 0, ships = 0, n = 0;
 	struct order o;
 
@@ -323,7 +326,7 @@ static void test_testca_issues_ships_per_office_and_revokes(void **state)
 	assert_non_null(strstr(err, "no pending registration"));
 	for (long long id = a; id <= c; id++) {
 		assert_int_equal(store_order_get(f->st, id, &o), STORE_OK);
-		assert_int_equal(ca->submit(ca, &o, ref, err, sizeof(err)), 0);
+		assert_int_equal(ca->submit(ca, &o, ref, code, err, sizeof(err)), 0);
 	}
 	assert_int_equal(testca_issue(f->st, 0, f->now, &issued, &ships, err, sizeof(err)), 0);
 	assert_int_equal(issued, 3);
