@@ -13,6 +13,10 @@
 #include "journey.h"
 #include "office.h"
 
+#include <time.h>
+
+#include "jobs/jobs.h"
+
 /* Creates a staff account and logs c in (journey_staff). */
 static void staff_login(struct office *f, struct client *c, const char *username, const char *role,
 			const char *office)
@@ -146,4 +150,46 @@ const char *office_state(struct office *f, long long id)
 
 	snprintf(state, sizeof(state), "%s", o.state);
 	return state;
+}
+
+const char *office_path(long long id, const char *what)
+{
+	static char path[96];
+
+	snprintf(path, sizeof(path), "/ra/orders/%lld%s%s", id, *what ? "/" : "", what);
+	return path;
+}
+
+void office_pay(struct office *f, long long id)
+{
+	struct store *st = office_db(f);
+	struct order o;
+
+	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
+	assert_int_equal(store_begin(st), STORE_OK);
+	assert_int_equal(jobs_order_apply(st, &o, WF_EV_PAYMENT, WF_SYSTEM, "test:payments",
+					  "payment recorded (test stand-in)", time(NULL)),
+			 STORE_OK);
+	assert_int_equal(store_commit(st), STORE_OK);
+	store_close(st);
+}
+
+long office_documents_all(struct office *f, struct client *c, long long id)
+{
+	return office_post(f, c, office_path(id, "documents"), "doc_request", "1", "doc_contract",
+			   "1", "doc_0", "1", NULL);
+}
+
+long long office_order_verified(struct office *f)
+{
+	long long id = office_order(f, "NS");
+
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
+	office_pay(f, id);
+	assert_string_equal(office_state(f, id), "ready");
+	assert_int_equal(
+		office_post(f, &f->ns, office_path(id, "verify"), "identity_checked", "1", NULL),
+		303);
+	assert_string_equal(office_state(f, id), "verified");
+	return id;
 }

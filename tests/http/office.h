@@ -58,4 +58,13 @@ struct store *office_db(struct office *f);
 struct order office_order_get(struct office *f, long long id);
 const char *office_state(struct office *f, long long id);
 
+/* "/ra/orders/N/what" ("" what: the detail page); a static buffer. */
+const char *office_path(long long id, const char *what);
+/* Records order id as paid in full (the payments job's transition). */
+void office_pay(struct office *f, long long id);
+/* Records every document of a natural-person order's checklist. */
+long office_documents_all(struct office *f, struct client *c, long long id);
+/* A natural-person order of Žarko brought to "verified" by NS. */
+long long office_order_verified(struct office *f);
+
 #endif

@@ -100,21 +100,6 @@ static int history_len(struct office *f, long long id)
 	return n;
 }
 
-/* What the payments area will do: record a full payment. */
-static void pay(struct office *f, long long id)
-{
-	struct store *st = office_db(f);
-	struct order o;
-
-	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
-	assert_int_equal(store_begin(st), STORE_OK);
-	assert_int_equal(jobs_order_apply(st, &o, WF_EV_PAYMENT, WF_SYSTEM, "test:payments",
-					  "payment recorded (test stand-in)", time(NULL)),
-			 STORE_OK);
-	assert_int_equal(store_commit(st), STORE_OK);
-	store_close(st);
-}
-
 /* Moves the order's confirmation `days` into the past. */
 static void age_order(struct office *f, long long id, int days)
 {
@@ -135,14 +120,6 @@ static void age_order(struct office *f, long long id, int days)
 	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-}
-
-static const char *path_of(long long id, const char *what)
-{
-	static char path[96];
-
-	snprintf(path, sizeof(path), "/ra/orders/%lld%s%s", id, *what ? "/" : "", what);
-	return path;
 }
 
 static void assert_redirect_to(struct office *f, const char *want)
@@ -168,27 +145,6 @@ static int body_count(struct office *f, const char *text)
 		p += strlen(text);
 	}
 	return n;
-}
-
-/* Records every document of the checklist of a natural-person order. */
-static long documents_all(struct office *f, struct client *c, long long id)
-{
-	return office_post(f, c, path_of(id, "documents"), "doc_request", "1", "doc_contract", "1",
-			   "doc_0", "1", NULL);
-}
-
-/* An order brought to "verified" by the NS operator. */
-static long long order_verified(struct office *f)
-{
-	long long id = office_order(f, "NS");
-
-	assert_int_equal(documents_all(f, &f->ns, id), 303);
-	pay(f, id);
-	assert_string_equal(office_state(f, id), "ready");
-	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 303);
-	assert_string_equal(office_state(f, id), "verified");
-	return id;
 }
 
 /* The newest mail to Žarko after `before` of them; caller frees. */
@@ -220,11 +176,11 @@ static void test_member_session_never_reaches_ra_pages(void **state)
 		assert_int_equal(office_get(f, &f->member, "%s", pages[i]), 303);
 		assert_redirect_to(f, "/ra/login");
 	}
-	assert_int_equal(office_get(f, &f->member, "%s", path_of(id, "")), 303);
+	assert_int_equal(office_get(f, &f->member, "%s", office_path(id, "")), 303);
 	assert_redirect_to(f, "/ra/login");
-	assert_int_equal(office_get(f, &f->member, "%s", path_of(id, "request.pdf")), 303);
+	assert_int_equal(office_get(f, &f->member, "%s", office_path(id, "request.pdf")), 303);
 	/* A POST with the member's own valid CSRF token moves nothing. */
-	assert_int_equal(documents_all(f, &f->member, id), 303);
+	assert_int_equal(office_documents_all(f, &f->member, id), 303);
 	assert_redirect_to(f, "/ra/login");
 	assert_string_equal(office_state(f, id), "confirmed");
 }
@@ -237,12 +193,12 @@ static void test_operator_of_another_office_gets_404_like_a_missing_order(void *
 	size_t i;
 
 	/* The NS operator sees the order and its three documents. */
-	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, "")), 200);
 	office_body_has(f, "Zahtev br. ");
 	for (i = 0; i < 3; i++) {
 		char *ct;
 
-		assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, docs[i])), 200);
+		assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, docs[i])), 200);
 		ct = response_header(&f->r, "Content-Type");
 		assert_non_null(ct);
 		assert_string_equal(ct, "application/pdf");
@@ -252,25 +208,26 @@ static void test_operator_of_another_office_gets_404_like_a_missing_order(void *
 	/* The BG operator gets what a missing order gets. */
 	assert_int_equal(office_get(f, &f->bg, "/ra/orders/%lld", id + 1000), 404);
 	office_body_has(f, MSG_NOT_FOUND);
-	assert_int_equal(office_get(f, &f->bg, "%s", path_of(id, "")), 404);
+	assert_int_equal(office_get(f, &f->bg, "%s", office_path(id, "")), 404);
 	office_body_has(f, MSG_NOT_FOUND);
 	office_body_lacks(f, "\xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(office_get(f, &f->bg, "%s", path_of(id, docs[i])), 404);
+		assert_int_equal(office_get(f, &f->bg, "%s", office_path(id, docs[i])), 404);
 		office_body_has(f, MSG_NOT_FOUND);
 	}
-	assert_int_equal(documents_all(f, &f->bg, id), 404);
-	assert_int_equal(office_post(f, &f->bg, path_of(id, "reject"), "reason", "x", NULL), 404);
+	assert_int_equal(office_documents_all(f, &f->bg, id), 404);
+	assert_int_equal(office_post(f, &f->bg, office_path(id, "reject"), "reason", "x", NULL),
+			 404);
 	assert_string_equal(office_state(f, id), "confirmed");
 	/* ... and does not find it by searching either. */
 	assert_int_equal(office_get(f, &f->bg, "/ra/queue?q=%lld", id), 200);
-	office_body_lacks(f, path_of(id, ""));
+	office_body_lacks(f, office_path(id, ""));
 	/* An office in the query does not widen an operator's view. */
 	assert_int_equal(office_get(f, &f->bg, "/ra/queue?office=NS&q=%lld", id), 200);
-	office_body_lacks(f, path_of(id, ""));
+	office_body_lacks(f, office_path(id, ""));
 	/* Administrators and auditors see every office. */
-	assert_int_equal(office_get(f, &f->admin, "%s", path_of(id, "")), 200);
-	assert_int_equal(office_get(f, &f->auditor, "%s", path_of(id, "proforma.pdf")), 200);
+	assert_int_equal(office_get(f, &f->admin, "%s", office_path(id, "")), 200);
+	assert_int_equal(office_get(f, &f->auditor, "%s", office_path(id, "proforma.pdf")), 200);
 }
 
 static void test_auditor_reads_but_cannot_act(void **state)
@@ -279,11 +236,11 @@ static void test_auditor_reads_but_cannot_act(void **state)
 	long long id = office_order(f, "NS");
 	int events = history_len(f, id);
 
-	assert_int_equal(office_get(f, &f->auditor, "%s", path_of(id, "")), 200);
+	assert_int_equal(office_get(f, &f->auditor, "%s", office_path(id, "")), 200);
 	office_body_lacks(f, "action=\"/ra/orders/");
-	assert_int_equal(documents_all(f, &f->auditor, id), 403);
+	assert_int_equal(office_documents_all(f, &f->auditor, id), 403);
 	assert_int_equal(
-		office_post(f, &f->auditor, path_of(id, "reject"), "reason", "Nepotpuno", NULL),
+		office_post(f, &f->auditor, office_path(id, "reject"), "reason", "Nepotpuno", NULL),
 		403);
 	assert_int_equal(office_post(f, &f->auditor, "/ra/shipments/receive", "shipment",
 				     "TESTCA-S000001", NULL),
@@ -299,7 +256,7 @@ static void test_queues_count_and_list_the_offices_orders(void **state)
 	struct office *f = *state;
 	long long a = office_order(f, "NS"), b = office_order(f, "NS"), c = office_order(f, "BG");
 
-	assert_int_equal(documents_all(f, &f->ns, b), 303);
+	assert_int_equal(office_documents_all(f, &f->ns, b), 303);
 	assert_int_equal(office_get(f, &f->ns, "/ra"), 200);
 	/* a waits for both documents and payment; b for payment only. */
 	office_body_has(f, "\xc4\x8c"
@@ -307,26 +264,26 @@ static void test_queues_count_and_list_the_offices_orders(void **state)
 	office_body_has(f, "\xc4\x8c"
 			   "ekaju uplatu (2)");
 	office_body_has(f, "Spremni za proveru (0)");
-	office_body_has(f, path_of(a, ""));
-	office_body_has(f, path_of(b, ""));
-	office_body_lacks(f, path_of(c, ""));
+	office_body_has(f, office_path(a, ""));
+	office_body_has(f, office_path(b, ""));
+	office_body_lacks(f, office_path(c, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents"), 200);
-	office_body_has(f, path_of(a, ""));
-	office_body_lacks(f, path_of(b, ""));
+	office_body_has(f, office_path(a, ""));
+	office_body_lacks(f, office_path(b, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=payment"), 200);
-	office_body_has(f, path_of(a, ""));
-	office_body_has(f, path_of(b, ""));
+	office_body_has(f, office_path(a, ""));
+	office_body_has(f, office_path(b, ""));
 	/* One state by its name. */
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents_received"), 200);
-	office_body_has(f, path_of(b, ""));
-	office_body_lacks(f, path_of(a, ""));
+	office_body_has(f, office_path(b, ""));
+	office_body_lacks(f, office_path(a, ""));
 	/* The administrator sees both offices, or one with the filter. */
 	assert_int_equal(office_get(f, &f->admin, "/ra/queue?state=payment"), 200);
-	office_body_has(f, path_of(a, ""));
-	office_body_has(f, path_of(c, ""));
+	office_body_has(f, office_path(a, ""));
+	office_body_has(f, office_path(c, ""));
 	assert_int_equal(office_get(f, &f->admin, "/ra?office=BG"), 200);
-	office_body_has(f, path_of(c, ""));
-	office_body_lacks(f, path_of(a, ""));
+	office_body_has(f, office_path(c, ""));
+	office_body_lacks(f, office_path(a, ""));
 }
 
 static void test_search_by_number_name_jmbg_pib_and_license(void **state)
@@ -335,22 +292,22 @@ static void test_search_by_number_name_jmbg_pib_and_license(void **state)
 	long long nat = office_order(f, "NS"), leg = order_new_legal(f, "NS");
 
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=%lld", nat), 200);
-	office_body_has(f, path_of(nat, ""));
-	office_body_lacks(f, path_of(leg, ""));
+	office_body_has(f, office_path(nat, ""));
+	office_body_lacks(f, office_path(leg, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=101745818"), 200); /* PIB */
-	office_body_has(f, path_of(leg, ""));
-	office_body_lacks(f, path_of(nat, ""));
+	office_body_has(f, office_path(leg, ""));
+	office_body_lacks(f, office_path(nat, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=1203978711237"), 200); /* JMBG */
-	office_body_has(f, path_of(nat, ""));
-	office_body_has(f, path_of(leg, ""));
+	office_body_has(f, office_path(nat, ""));
+	office_body_has(f, office_path(leg, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=310123456"), 200); /* license */
-	office_body_has(f, path_of(nat, ""));
+	office_body_has(f, office_path(nat, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=ARKO"), 200); /* part of the name */
-	office_body_has(f, path_of(nat, ""));
+	office_body_has(f, office_path(nat, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=%%25"), 200); /* a LIKE wildcard */
-	office_body_lacks(f, path_of(nat, ""));
+	office_body_lacks(f, office_path(nat, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=Petrovi%%C4%%87"), 200);
-	office_body_lacks(f, path_of(nat, ""));
+	office_body_lacks(f, office_path(nat, ""));
 	office_body_has(f, "<strong>0</strong>");
 }
 
@@ -372,10 +329,10 @@ static void test_search_folds_diacritics_case_and_script(void **state)
 
 	for (i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
 		assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=%s", typed[i]), 200);
-		office_body_has(f, path_of(nat, ""));
+		office_body_has(f, office_path(nat, ""));
 	}
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=durasovic"), 200);
-	office_body_lacks(f, path_of(nat, ""));
+	office_body_lacks(f, office_path(nat, ""));
 }
 
 static void test_queue_pages_hold_20_orders(void **state)
@@ -392,11 +349,11 @@ static void test_queue_pages_hold_20_orders(void **state)
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents"), 200);
 	office_body_has(f, "<strong>21</strong>");
 	assert_int_equal(body_count(f, "<tr><td><a href=\"/ra/orders/"), 20);
-	office_body_has(f, path_of(first, "")); /* oldest first */
+	office_body_has(f, office_path(first, "")); /* oldest first */
 	office_body_has(f, "page=2");
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents&q=&office=&page=2"), 200);
 	assert_int_equal(body_count(f, "<tr><td><a href=\"/ra/orders/"), 1);
-	office_body_has(f, path_of(id, ""));
+	office_body_has(f, office_path(id, ""));
 }
 
 /* ---- The detail page and its actions ------------------------------------------------ */
@@ -406,7 +363,7 @@ static void test_detail_shows_data_history_and_only_allowed_actions(void **state
 	struct office *f = *state;
 	long long id = office_order(f, "NS");
 
-	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, "")), 200);
 	office_body_has(f, "1203978711237");
 	office_body_has(f, ZARKO_ID_CARD);
 	office_body_has(f, NS_NAME);
@@ -429,23 +386,24 @@ static void test_action_in_a_wrong_state_is_409_and_changes_nothing(void **state
 	int events = history_len(f, id);
 
 	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 409);
-	office_body_has(f, MSG_WRONG_STATE);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 409);
-	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL),
+		office_post(f, &f->ns, office_path(id, "verify"), "identity_checked", "1", NULL),
 		409);
+	office_body_has(f, MSG_WRONG_STATE);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 409);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
+				     ZARKO_ID_CARD, NULL),
+			 409);
 	assert_string_equal(office_state(f, id), "confirmed");
 	assert_int_equal(history_len(f, id), events);
 	/* A double submit: the second one finds the order moved on. */
-	assert_int_equal(documents_all(f, &f->ns, id), 303);
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
 	{
 		char want[96];
 
 		snprintf(want, sizeof(want), "/ra/orders/%lld?done=documents", id);
 		assert_redirect_to(f, want);
 	}
-	assert_int_equal(documents_all(f, &f->ns, id), 409);
+	assert_int_equal(office_documents_all(f, &f->ns, id), 409);
 	assert_string_equal(office_state(f, id), "documents_received");
 	assert_int_equal(history_len(f, id), events + 1);
 }
@@ -455,7 +413,7 @@ static void test_post_without_csrf_token_is_403(void **state)
 	struct office *f = *state;
 	long long id = office_order(f, "NS");
 
-	assert_int_equal(journey_post(&f->ns, path_of(id, "documents"),
+	assert_int_equal(journey_post(&f->ns, office_path(id, "documents"),
 				      "doc_request=1&doc_contract=1&doc_0=1", &f->r),
 			 403);
 	assert_string_equal(office_state(f, id), "confirmed");
@@ -468,7 +426,7 @@ static void test_incomplete_documents_mail_the_member_what_is_missing(void **sta
 	size_t before = mail_count_to(&f->s, ZARKO_MAIL);
 	char *eml;
 
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "documents"), "doc_request", "1",
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "documents"), "doc_request", "1",
 				     "doc_contract", "1", "note", "Kopija nije \xc4\x8djitka",
 				     NULL),
 			 303);
@@ -482,14 +440,15 @@ static void test_incomplete_documents_mail_the_member_what_is_missing(void **sta
 	assert_mail_has(eml, NS_HOURS);
 	free(eml);
 	/* The history says what is missing. */
-	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, "")), 200);
 	office_body_has(f, "Nedostaje: " DOC_IDENTITY);
 	/* Still incomplete: refused, the order keeps waiting. */
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "documents"), "doc_request", "1", NULL),
-			 422);
+	assert_int_equal(
+		office_post(f, &f->ns, office_path(id, "documents"), "doc_request", "1", NULL),
+		422);
 	assert_string_equal(office_state(f, id), "documents_incomplete");
 	/* Everything arrived. */
-	assert_int_equal(documents_all(f, &f->ns, id), 303);
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
 	assert_string_equal(office_state(f, id), "documents_received");
 }
 
@@ -500,10 +459,11 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
 	size_t before;
 	char *eml;
 
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "reject"), "reason", "  ", NULL), 422);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason", "  ", NULL),
+			 422);
 	assert_string_equal(office_state(f, id), "confirmed");
 	before = mail_count_to(&f->s, ZARKO_MAIL);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "reject"), "reason",
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason",
 				     "Licenca nije va\xc5\xbe"
 				     "e\xc4\x87"
 				     "a",
@@ -515,7 +475,7 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
 			     "e\xc4\x87"
 			     "a");
 	free(eml);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "reject"), "reason", "Opet", NULL),
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason", "Opet", NULL),
 			 409);
 }
 
@@ -524,19 +484,20 @@ static void test_verify_needs_the_identity_checkbox(void **state)
 	struct office *f = *state;
 	long long id = office_order(f, "NS");
 
-	assert_int_equal(documents_all(f, &f->ns, id), 303);
-	pay(f, id);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "verify"), NULL), 422);
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
+	office_pay(f, id);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "verify"), NULL), 422);
 	assert_string_equal(office_state(f, id), "ready");
 	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 303);
+		office_post(f, &f->ns, office_path(id, "verify"), "identity_checked", "1", NULL),
+		303);
 	assert_string_equal(office_state(f, id), "verified");
 }
 
 static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void **state)
 {
 	struct office *f = *state;
-	long long id = order_verified(f);
+	long long id = office_order_verified(f);
 	const char *fail[] = {"testca", "fail", "--message",
 			      "CA odr\xc5\xbe"
 			      "avanje u toku",
@@ -544,20 +505,20 @@ static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void 
 	const char *off[] = {"testca", "fail", "--off", NULL};
 
 	assert_int_equal(office_cli(f, fail), 0);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 502);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 502);
 	office_body_has(f, MSG_CA_FAILED);
 	office_body_has(f, "CA odr\xc5\xbe"
 			   "avanje u toku");
 	assert_string_equal(office_state(f, id), "verified");
 	assert_int_equal(office_cli(f, off), 0);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
 	assert_string_equal(office_state(f, id), "sent_to_ca");
-	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id, "")), 200);
+	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, "")), 200);
 	office_body_has(f, "TESTCA-R");
 	/* The history speaks the reader's language, whoever wrote it. */
 	office_body_has(f, "Identitet i dokumentacija provereni uvidom u ispravu: "
 			   "Li\xc4\x8dna karta br. " ZARKO_ID_CARD);
-	assert_int_equal(office_get(f, &f->ns, "%s?lang=en", path_of(id, "")), 200);
+	assert_int_equal(office_get(f, &f->ns, "%s?lang=en", office_path(id, "")), 200);
 	office_body_has(f, "Identity and documents checked against the identity document: "
 			   "ID card no. " ZARKO_ID_CARD);
 	office_body_has(f, "Sent to the Certification Authority, reference TESTCA-R");
@@ -572,7 +533,7 @@ static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void 
 static void test_test_ca_issues_and_the_shipment_arrival_mails_the_member(void **state)
 {
 	struct office *f = *state;
-	long long id = order_verified(f), other = order_verified(f);
+	long long id = office_order_verified(f), other = office_order_verified(f);
 	char cmd_order[32];
 	const char *issue_one[] = {"testca", "issue", "--order", cmd_order, NULL};
 	const char *issue_all[] = {"testca", "issue", "--all", NULL};
@@ -582,8 +543,8 @@ static void test_test_ca_issues_and_the_shipment_arrival_mails_the_member(void *
 	/* Nothing was sent yet: nothing to issue. */
 	snprintf(cmd_order, sizeof(cmd_order), "%lld", id);
 	assert_int_equal(office_cli(f, issue_one), 1);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
-	assert_int_equal(office_post(f, &f->ns, path_of(other, "send"), NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, office_path(other, "send"), NULL), 303);
 	assert_int_equal(office_cli(f, issue_one), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "issued 1 certificate"));
 	assert_string_equal(office_state(f, id), "issued");
@@ -630,12 +591,12 @@ static void test_test_ca_issues_and_the_shipment_arrival_mails_the_member(void *
 static void test_hand_over_needs_the_id_card_of_the_request(void **state)
 {
 	struct office *f = *state;
-	long long id = order_verified(f), id2;
+	long long id = office_order_verified(f), id2;
 	const char *issue_all[] = {"testca", "issue", "--all", NULL};
 
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
-	id2 = order_verified(f);
-	assert_int_equal(office_post(f, &f->ns, path_of(id2, "send"), NULL), 303);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
+	id2 = office_order_verified(f);
+	assert_int_equal(office_post(f, &f->ns, office_path(id2, "send"), NULL), 303);
 	assert_int_equal(office_cli(f, issue_all), 0);
 	assert_int_equal(
 		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
@@ -643,31 +604,31 @@ static void test_hand_over_needs_the_id_card_of_the_request(void **state)
 	assert_string_equal(office_state(f, id), "at_office");
 	assert_string_equal(office_state(f, id2), "at_office");
 
-	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", "999999999", NULL),
-		422);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
+				     "999999999", NULL),
+			 422);
 	office_body_has(f, MSG_ID_MISMATCH);
 	assert_string_equal(office_state(f, id), "at_office");
 	/* A new ID card needs a note. */
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", "999999999",
-				     "new_id", "1", NULL),
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
+				     "999999999", "new_id", "1", NULL),
 			 422);
 	assert_string_equal(office_state(f, id), "at_office");
 	/* The card of the request, written with a space. */
-	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", "0123 45678", NULL),
-		303);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
+				     "0123 45678", NULL),
+			 303);
 	assert_string_equal(office_state(f, id), "handed_over");
-	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL),
-		409);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
+				     ZARKO_ID_CARD, NULL),
+			 409);
 	/* A new valid ID card with a note. */
-	assert_int_equal(office_post(f, &f->ns, path_of(id2, "hand-over"), "id_number", "987654321",
-				     "new_id", "1", "note", "Nova li\xc4\x8dna karta izdata 2025.",
-				     NULL),
+	assert_int_equal(office_post(f, &f->ns, office_path(id2, "hand-over"), "id_number",
+				     "987654321", "new_id", "1", "note",
+				     "Nova li\xc4\x8dna karta izdata 2025.", NULL),
 			 303);
 	assert_string_equal(office_state(f, id2), "handed_over");
-	assert_int_equal(office_get(f, &f->ns, "%s", path_of(id2, "")), 200);
+	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id2, "")), 200);
 	office_body_has(f, "987654321");
 	office_body_has(f, "Nova li\xc4\x8dna karta izdata 2025.");
 }
@@ -685,20 +646,22 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 	char want[64];
 	size_t i;
 
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "documents"), "doc_request", "1", NULL),
-			 303);
-	assert_int_equal(documents_all(f, &f->ns, id), 303);
-	pay(f, id);
 	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "verify"), "identity_checked", "1", NULL), 303);
-	assert_int_equal(office_post(f, &f->ns, path_of(id, "send"), NULL), 303);
+		office_post(f, &f->ns, office_path(id, "documents"), "doc_request", "1", NULL),
+		303);
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
+	office_pay(f, id);
+	assert_int_equal(
+		office_post(f, &f->ns, office_path(id, "verify"), "identity_checked", "1", NULL),
+		303);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
 	assert_int_equal(office_cli(f, issue), 0);
 	assert_int_equal(
 		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
 		303);
-	assert_int_equal(
-		office_post(f, &f->ns, path_of(id, "hand-over"), "id_number", ZARKO_ID_CARD, NULL),
-		303);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
+				     ZARKO_ID_CARD, NULL),
+			 303);
 	assert_string_equal(office_state(f, id), "handed_over");
 
 	assert_int_equal(office_get(f, &f->auditor, "/ra/audit?object=order:%lld", id), 200);
@@ -720,7 +683,7 @@ static void test_orders_expire_after_the_configured_days(void **state)
 {
 	struct office *f = *state;
 	long long old = office_order(f, "NS"), fresh = office_order(f, "NS"),
-		  done = order_verified(f);
+		  done = office_order_verified(f);
 	const char *expire[] = {"orders", "expire", NULL};
 	size_t before;
 	char *eml;
@@ -739,7 +702,7 @@ static void test_orders_expire_after_the_configured_days(void **state)
 	free(eml);
 	assert_int_equal(office_cli(f, expire), 0);
 	assert_non_null(strstr(buf_cstr(&f->out), "expired 0 order"));
-	assert_int_equal(documents_all(f, &f->ns, old), 409);
+	assert_int_equal(office_documents_all(f, &f->ns, old), 409);
 }
 
 int main(void)
