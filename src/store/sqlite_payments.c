@@ -55,6 +55,11 @@ static const char SQL_PAY_RESOLVE[] =
 	"UPDATE payments SET resolution = $2, resolved_at = $3, resolved_by = $4, note = "
 	"CASE WHEN note = '' THEN $5 WHEN $5 = '' THEN note ELSE note || ' / ' || $5 END "
 	"WHERE id = $1 AND resolved_at IS NULL";
+/* The payments of a cancelled order, back on the unresolved list. */
+static const char SQL_PAY_REOPEN[] =
+	"UPDATE payments SET resolution = '', resolved_at = NULL, resolved_by = '', note = "
+	"CASE WHEN note = '' THEN $2 ELSE note END WHERE order_id = $1 AND resolved_at IS NOT "
+	"NULL AND resolution <> 'refunded'";
 static const char SQL_PAY_ASSIGN[] =
 	"UPDATE payments SET order_id = $2, match_result = $3, resolution = COALESCE($4, ''), "
 	"resolved_at = CASE WHEN $4 IS NULL THEN NULL ELSE $6 END, resolved_by = CASE WHEN "
@@ -375,6 +380,22 @@ int store_payment_resolve(struct store *st, long long id, const char *resolution
 	sq_bind_text(s, 4, by);
 	sq_bind_text(s, 5, note ? note : "");
 	return sq_step_changed(s, "payment resolve");
+}
+
+int store_payment_reopen_order(struct store *st, long long order_id, const char *note, int *n)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_REOPEN);
+	int rc;
+
+	*n = 0;
+	if (s == NULL)
+		return STORE_ERROR;
+	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_text(s, 2, note ? note : "");
+	rc = sq_step_done(s, "payment reopen");
+	if (rc == STORE_OK)
+		*n = sqlite3_changes(sqlite3_db_handle(s));
+	return rc;
 }
 
 int store_payment_assign(struct store *st, long long id, long long order_id, const char *match,

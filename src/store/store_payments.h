@@ -98,6 +98,11 @@ int store_payment_each_open(struct store *st, const struct payment_filter *f,
 /* How many open payments match f (limit and offset ignored). */
 int store_payment_count_open(struct store *st, const struct payment_filter *f, long long *n);
 
+/* Puts the settled payments of order order_id (refunded ones aside)
+ * back on the unresolved list, with note when they had none: the order
+ * was cancelled and its money is to be refunded.  *n gets how many. */
+int store_payment_reopen_order(struct store *st, long long order_id, const char *note, int *n);
+
 /* Settles open payment id with resolution ("accepted", "refunded", ...),
  * by whom and a note.  STORE_NOTFOUND when it is not open (any more). */
 int store_payment_resolve(struct store *st, long long id, const char *resolution, const char *by,

@@ -291,6 +291,13 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 /* Puts the actions allowed on o in its state, with their forms, into
  * c (ra_actions.c); nothing for auditors. */
 void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o);
+/* Orders returned for correction (ra_correct.c): the reason, the
+ * differing name, and the office's actions on the detail page. */
+void ra_correct_ctx(struct req *r, struct tctx *c, const struct order *o);
+void web_ra_correct_get(struct req *r);
+void web_ra_correct_post(struct req *r);
+void web_ra_return(struct req *r);
+void web_ra_cancel(struct req *r);
 void web_ra_reports(struct req *r);
 /* The member's certificate, its revocation and renewal; the back
  * office's certificate page and revocation (certificates.c). */
@@ -304,6 +311,17 @@ void cert_order_ctx(struct req *r, struct tctx *c, const struct order *o);
 /* The order form of o's type prefilled from o, posting a new order
  * (orders.c; for renewal). */
 void order_form_prefilled(struct req *r, const struct order *o);
+/* The request form as the office corrects it (ra_correct.c): the
+ * member's fields without consent, card reader, validity and the
+ * differing-name choice; JMBG and license number stay the order's. */
+size_t order_form_fields(enum order_type t, struct field *out);
+/* Reads and cleans it as the member's form does (names as typed);
+ * returns the number of errors. */
+int order_form_read_office(struct req *r, enum order_type t, struct fstate *st,
+			   const struct field *f, size_t n, const struct order *o);
+void order_form_to_order(const struct fstate *st, struct order *o);
+void order_form_from_order(struct req *r, const struct order *o, const struct field *f, size_t n,
+			   struct fstate *st);
 void web_ra_reports_csv(struct req *r);
 void web_ra_reports_chart(struct req *r);
 

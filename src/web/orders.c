@@ -432,13 +432,37 @@ static int posted_is(struct req *r, const char *name, const char *want, int lice
 	       license_normalize(want, mine, sizeof(mine)) && strcmp(norm, mine) == 0;
 }
 
+/* The holder's name as typed (from the identity document): required
+ * and cleaned. */
+static void typed_names(struct req *r, struct fstate *st)
+{
+	if (!*fields_value(st, "first_name"))
+		fields_error(st, "first_name", "field.required");
+	if (!*fields_value(st, "last_name"))
+		fields_error(st, "last_name", "field.required");
+	clean_field(r, st, "first_name", SUBJ_NAME);
+	clean_field(r, st, "last_name", SUBJ_NAME);
+}
+
+/* "first last" must fit the certificate's commonName. */
+static void common_name_fits(struct fstate *st)
+{
+	char cn[SUBJECT_BYTES(SUBJECT_CN_MAX)];
+
+	if (!fields_error_of(st, "first_name") && !fields_error_of(st, "last_name") &&
+	    *fields_value(st, "first_name") && *fields_value(st, "last_name") &&
+	    subject_common_name(fields_value(st, "first_name"), fields_value(st, "last_name"), cn,
+				sizeof(cn)) != SUBJ_OK)
+		fields_error(st, fields_error_of(st, "name_differs") ? "name_differs" : "last_name",
+			     "field.cn_too_long");
+}
+
 /* The holder is the member (both types): JMBG and license number from
  * the register, whatever was posted (a different one is refused); the
  * name from the register unless name_differs, then as typed, cleaned. */
 static void holder_from_register(struct req *r, struct fstate *st, const struct member *m)
 {
 	char first[SUBJECT_BYTES(SUBJECT_NAME_MAX)], last[SUBJECT_BYTES(SUBJECT_NAME_MAX)];
-	char cn[SUBJECT_BYTES(SUBJECT_CN_MAX)];
 	int reg_ok, same;
 
 	if (!posted_is(r, "jmbg", m->jmbg, 0))
@@ -468,20 +492,9 @@ static void holder_from_register(struct req *r, struct fstate *st, const struct 
 			fields_set(st, "first_name", arena_strdup(&r->arena, first));
 			fields_set(st, "last_name", arena_strdup(&r->arena, last));
 		}
-	} else {
-		if (!*fields_value(st, "first_name"))
-			fields_error(st, "first_name", "field.required");
-		if (!*fields_value(st, "last_name"))
-			fields_error(st, "last_name", "field.required");
-		clean_field(r, st, "first_name", SUBJ_NAME);
-		clean_field(r, st, "last_name", SUBJ_NAME);
-	}
-	if (!fields_error_of(st, "first_name") && !fields_error_of(st, "last_name") &&
-	    *fields_value(st, "first_name") && *fields_value(st, "last_name") &&
-	    subject_common_name(fields_value(st, "first_name"), fields_value(st, "last_name"), cn,
-				sizeof(cn)) != SUBJ_OK)
-		fields_error(st, fields_error_of(st, "name_differs") ? "name_differs" : "last_name",
-			     "field.cn_too_long");
+	} else
+		typed_names(r, st);
+	common_name_fits(st);
 }
 
 /* The company: its full registered name for the contract and the
@@ -509,25 +522,79 @@ static void company_names(struct req *r, struct fstate *st)
 		fields_error(st, "company_cert_name", "field.company_cert_name_needed");
 }
 
+/* Printed text as it will be stored: no control characters, single
+ * spaces. */
+static void clean_texts(struct req *r, struct fstate *st)
+{
+	static const char *const text[] = {"id_issuer", "street",         "city",
+					   "position",  "company_street", "company_city"};
+	size_t i;
+
+	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		clean_field(r, st, text[i], SUBJ_TEXT);
+}
+
 /* Reads and validates the form for type t against the member register
  * (m).  Values are cleaned as they will be stored.  Returns the number
  * of errors. */
 static int read_order_form(struct req *r, enum order_type t, struct fstate *st, struct field *f,
 			   size_t *nf, const struct member *m)
 {
-	static const char *const text[] = {"id_issuer", "street",         "city",
-					   "position",  "company_street", "company_city"};
-	size_t i;
-
 	validating_catalog = app_of(r)->catalog;
 	*nf = type_fields(t, f);
 	fields_read(r, f, *nf, st);
-	for (i = 0; i < sizeof(text) / sizeof(text[0]); i++)
-		clean_field(r, st, text[i], SUBJ_TEXT);
+	clean_texts(r, st);
 	holder_from_register(r, st, m);
 	if (t == ORDER_LEGAL)
 		company_names(r, st);
 	return st->nerrors;
+}
+
+/* ---- The same form for the office (ra_correct.c) ------------------------------------------ */
+
+size_t order_form_fields(enum order_type t, struct field *out)
+{
+	struct field all[FORM_MAX_FIELDS];
+	size_t n = type_fields(t, all), i, k = 0;
+
+	/* Not the member's consent, and nothing that changes the price. */
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i].name, "consent") != 0 &&
+		    strcmp(all[i].name, "card_reader") != 0 &&
+		    strcmp(all[i].name, "validity") != 0 &&
+		    strcmp(all[i].name, "name_differs") != 0)
+			out[k++] = all[i];
+	return k;
+}
+
+int order_form_read_office(struct req *r, enum order_type t, struct fstate *st,
+			   const struct field *f, size_t n, const struct order *o)
+{
+	validating_catalog = app_of(r)->catalog;
+	fields_read(r, f, n, st);
+	fields_set(st, "jmbg", arena_strdup(&r->arena, o->jmbg));
+	fields_set(st, "license_number", arena_strdup(&r->arena, o->license_number));
+	clean_texts(r, st);
+	typed_names(r, st);
+	common_name_fits(st);
+	if (t == ORDER_LEGAL)
+		company_names(r, st);
+	return st->nerrors;
+}
+
+void order_form_to_order(const struct fstate *st, struct order *o)
+{
+	int differs = o->name_differs, reader = o->card_reader;
+
+	fields_to_order(st, o);
+	o->name_differs = differs; /* fields the office form does not have */
+	o->card_reader = reader;
+}
+
+void order_form_from_order(struct req *r, const struct order *o, const struct field *f, size_t n,
+			   struct fstate *st)
+{
+	order_to_fields(o, f, n, st, r);
 }
 
 static int own_member(struct req *r, struct member *m)
@@ -896,6 +963,22 @@ static int add_event(void *arg, const struct order_event *e)
 	return 0;
 }
 
+/* A returned order: why, in plain words (never the CA's), and what
+ * happens next. */
+static void returned_panel(struct req *r, struct tctx *c, const struct order *o, enum wf_state st)
+{
+	char key[64];
+
+	if (st != WF_RETURNED && st != WF_RETURNED_TO_MEMBER)
+		return;
+	snprintf(key, sizeof(key), "return.%s", o->returned_code[0] ? o->returned_code : "refused");
+	tctx_set(c, "returned_panel",
+		 i18n_format(&r->arena, r->lang,
+			     st == WF_RETURNED ? "order.returned_panel"
+					       : "order.returned_to_member_panel",
+			     "@reason", key, NULL));
+}
+
 void web_order_page(struct req *r)
 {
 	struct events_ctx x;
@@ -915,6 +998,7 @@ void web_order_page(struct req *r)
 			tctx_set_bool(c, "printable", 1);
 		if (workflow_member_may_cancel(st))
 			tctx_set_bool(c, "may_cancel", 1);
+		returned_panel(r, c, &o, st);
 	}
 	x.r = r;
 	x.c = c;

@@ -319,21 +319,29 @@ void web_ra_documents(struct req *r)
 static const struct field verify_fields[] = {
 	{"identity_checked", "bo.identity_checked", "checkbox", "off", 1, F_REQUIRED, check_flag,
 	 NULL, NULL},
+	{"name_confirmed", "bo.name_confirm", "checkbox", "off", 1, 0, check_flag, NULL, NULL},
 };
 
-/* POST /ra/orders/N/verify: identity_checked=1. */
+/* POST /ra/orders/N/verify: identity_checked=1; for a holder's name
+ * that differs from the register also name_confirmed=1 (checked
+ * against the identity document, audited). */
 void web_ra_verify(struct req *r)
 {
 	struct store *s = app_of(r)->store;
 	struct fstate st;
 	struct order o;
 	const char *note;
-	int rc;
+	int rc, confirm;
 
 	if (action_load(r, &o, WF_EV_VERIFY, WF_EV_VERIFY) != 0)
 		return;
 	if (fields_read(r, verify_fields, NFIELDS(verify_fields), &st) > 0) {
 		action_error(r, 422, &o, NULL, "verify", msg(r, "bo.identity_required"), 1);
+		return;
+	}
+	confirm = o.name_differs && o.name_confirmed_at == 0;
+	if (confirm && strcmp(fields_value(&st, "name_confirmed"), "1") != 0) {
+		action_error(r, 422, &o, NULL, "verify", msg(r, "bo.name_confirm_required"), 1);
 		return;
 	}
 	note = i18n_note(&r->arena, "bo.note_verified", "@id_type",
@@ -344,6 +352,12 @@ void web_ra_verify(struct req *r)
 		return;
 	}
 	rc = order_apply_tx(r, &o, WF_EV_VERIFY, WF_OPERATOR, actor(r), note, 0, 0);
+	if (rc == STORE_OK && confirm)
+		rc = store_order_confirm_name(s, o.id, actor(r), time(NULL));
+	if (rc == STORE_OK && confirm)
+		rc = app_audit(r, "order.name_confirmed", object_of(r, &o), "ok",
+			       "%s %s checked against %s %s", o.first_name, o.last_name, o.id_type,
+			       o.id_number);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
@@ -609,6 +623,10 @@ void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o)
 	}
 	if (allowed(o, WF_EV_VERIFY)) {
 		tctx_set_bool(c, "can_verify", 1);
+		if (o->name_differs && o->name_confirmed_at == 0) {
+			tctx_set_bool(c, "confirm_name", 1);
+			tctx_setf(c, "holder_name", "%s %s", o->first_name, o->last_name);
+		}
 		tctx_set(c, "id_type_label",
 			 msg(r, strcmp(o->id_type, "passport") == 0 ? "order.passport"
 								    : "order.id_card"));

@@ -440,8 +440,10 @@ static int add_event(void *arg, const struct order_event *e)
 /* ?done=ACTION after a redirect: which action just succeeded. */
 static void done_notice(struct req *r, struct tctx *c)
 {
-	static const char *const done[] = {"documents", "documents_missing", "verify", "send",
-					   "reject",    "hand_over"};
+	static const char *const done[] = {
+		"documents",  "documents_missing", "verify",   "send",
+		"reject",     "hand_over",         "returned", "corrected",
+		"new_papers", "return_to_member",  "cancel"};
 	const char *d = http_query(r, "done");
 	char key[48];
 	size_t i;
@@ -473,6 +475,7 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 		tctx_set(c, "ca_reference", cr.reference);
 	done_notice(r, c);
 	ra_actions_ctx(r, c, o);
+	ra_correct_ctx(r, c, o);
 	/* Payments: the payments area puts its section here (see the
 	 * marked place in templates/ra_order.html). */
 	ra_payments_ctx(r, c, o);
