@@ -129,20 +129,38 @@ static int audit_changes(struct req *r, const struct order *o, const struct fiel
 	return count;
 }
 
-/* The register's name of order o's member, as a certificate says it;
- * 0, or -1 when it cannot be read. */
-static int register_name(struct req *r, const struct order *o, char *first, char *last, size_t size)
+/* Order o's member in the register (*m), with the name as a
+ * certificate says it; 0, or -1 when it cannot be read. */
+static int register_member(struct req *r, const struct order *o, struct member *m, char *first,
+			   char *last, size_t size)
 {
 	struct account a;
-	struct member m;
 
 	if (store_account_get(app_of(r)->store, o->account_id, &a) != STORE_OK ||
-	    store_member_get(app_of(r)->store, a.member_id, &m) != STORE_OK)
+	    store_member_get(app_of(r)->store, a.member_id, m) != STORE_OK)
 		return -1;
-	if (subject_clean(SUBJ_NAME, m.first_name, first, size, NULL, NULL) != SUBJ_OK ||
-	    subject_clean(SUBJ_NAME, m.last_name, last, size, NULL, NULL) != SUBJ_OK)
+	if (subject_clean(SUBJ_NAME, m->first_name, first, size, NULL, NULL) != SUBJ_OK ||
+	    subject_clean(SUBJ_NAME, m->last_name, last, size, NULL, NULL) != SUBJ_OK)
 		first[0] = last[0] = '\0';
 	return 0;
+}
+
+/* JMBG and license number as the register says them now (they are
+ * never typed at the office either); a change is audited. */
+static int identity_from_register(struct req *r, struct order *n_o, const struct member *m)
+{
+	char object[32];
+
+	if (strcmp(n_o->jmbg, m->jmbg) == 0 && strcmp(n_o->license_number, m->license_number) == 0)
+		return STORE_OK;
+	snprintf(object, sizeof(object), "order:%lld", n_o->id);
+	if (app_audit(r, "order.correct", object, "ok",
+		      "jmbg, license_number from the register: \"%s\" \"%s\" -> \"%s\" \"%s\"",
+		      n_o->jmbg, n_o->license_number, m->jmbg, m->license_number) != STORE_OK)
+		return STORE_ERROR;
+	snprintf(n_o->jmbg, sizeof(n_o->jmbg), "%.13s", m->jmbg);
+	snprintf(n_o->license_number, sizeof(n_o->license_number), "%s", m->license_number);
+	return STORE_OK;
 }
 
 /* POST /ra/orders/N/correct: the form's fields, new_papers. */
@@ -154,6 +172,7 @@ void web_ra_correct_post(struct req *r)
 	struct fstate st, was;
 	struct buf changed = BUF_INIT;
 	struct order o, n_o;
+	struct member m;
 	const char *note;
 	int papers, count, rc;
 	size_t n;
@@ -166,7 +185,7 @@ void web_ra_correct_post(struct req *r)
 		correct_form(r, 422, &o, &st);
 		return;
 	}
-	if (register_name(r, &o, first, last, sizeof(first)) != 0) {
+	if (register_member(r, &o, &m, first, last, sizeof(first)) != 0) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
@@ -189,7 +208,9 @@ void web_ra_correct_post(struct req *r)
 		return;
 	}
 	count = audit_changes(r, &o, f, n, &was, &st, &changed);
-	rc = count < 0 ? STORE_ERROR : store_order_rewrite(s, &n_o, o.state, 0);
+	rc = count < 0 ? STORE_ERROR : identity_from_register(r, &n_o, &m);
+	if (rc == STORE_OK)
+		rc = store_order_rewrite(s, &n_o, o.state, 0);
 	note = i18n_note(&r->arena, papers ? "note.corrected_papers" : "note.corrected_by_office",
 			 "fields", count > 0 ? buf_cstr(&changed) : "-", NULL);
 	if (rc == STORE_OK && papers) {
