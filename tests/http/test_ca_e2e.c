@@ -283,12 +283,7 @@ static long long portal_int(struct fx *f, const char *sql, long long arg)
 
 static struct store *db_open(struct fx *f)
 {
-	char path[PATH_MAX + 16], err[256];
-	struct store *st = NULL;
-
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
-	return st;
+	return journey_db(&f->s);
 }
 
 static const char *state_of(struct fx *f, long long id)
