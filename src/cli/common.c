@@ -130,6 +130,7 @@ struct store *cli_open_store(const struct config *cfg)
 		return NULL;
 	}
 	store_set_seal_key(st, key);
+	store_set_audit_secret(st, key); /* the audit chain's keys (domain/audit.h) */
 	sodium_memzero(key, sizeof(key));
 	if (store_operator_seal_all(st, &sealed) != STORE_OK) {
 		fprintf(stderr, "qcra: database: cannot seal the staff's TOTP secrets\n");

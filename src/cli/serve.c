@@ -12,10 +12,13 @@
 #include "cli/cli.h"
 #include "connector/caservice.h"
 #include "domain/statement.h"
+#include "core/secret.h"
 #include "http/http.h"
+#include "jobs/audit.h"
 #include "jobs/jobs.h"
 #include "mail/mail.h"
 #include "util/log.h"
+#include "util/worker.h"
 #include "docs/render.h"
 #include "web/app.h"
 #include "web/group.h"
@@ -76,6 +79,56 @@ static void jobs_stop(struct jobs_thread *j)
 	j->started = 0;
 }
 
+/* The audit log's anchor (jobs/audit.h): the head appended to
+ * VAR/audit.anchor at start, every audit_anchor_seconds when the log
+ * grew, and once more when the worker stops (after every other writer
+ * has), so the file always holds the head of a clean shutdown. */
+struct anchor_job {
+	struct store *st;
+	unsigned char secret[SECRET_LEN];
+	char path[600];
+	int every;
+	struct audit_head last;
+	int failing; /* the last pass failed (said once) */
+};
+
+static int anchor_pass(void *arg)
+{
+	struct anchor_job *a = arg;
+	char err[700];
+
+	if (jobs_audit_anchor(a->st, a->secret, a->path, time(NULL), &a->last, NULL, 0, err,
+			      sizeof(err)) < 0) {
+		if (!a->failing)
+			log_warnx("%s", err);
+		a->failing = 1;
+	} else
+		a->failing = 0;
+	return a->every;
+}
+
+/* Anchors the head now and starts the worker; 0, or -1 with err. */
+static int anchor_start(struct anchor_job *a, struct worker **w, struct store *st,
+			const struct config *cfg, char *err, size_t errlen)
+{
+	int why = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->st = st;
+	a->every = cfg->audit_anchor_secs;
+	a->last.id = -1; /* the first pass always writes */
+	snprintf(a->path, sizeof(a->path), "%s/%s", cfg->var_dir, JOBS_ANCHOR_FILE);
+	if (secret_load(cfg->var_dir, a->secret, err, errlen) != 0 ||
+	    jobs_audit_anchor(st, a->secret, a->path, time(NULL), &a->last, NULL, 0, err, errlen) <
+		    0)
+		return -1;
+	if ((*w = worker_start(anchor_pass, a, 1, &why)) == NULL) {
+		snprintf(err, errlen, "cannot start the audit anchor thread: %s", strerror(why));
+		return -1;
+	}
+	return 0;
+}
+
 /* The PEM text of path (setting key), or NULL after saying why. */
 static char *read_pem(const char *path, const char *key)
 {
@@ -107,6 +160,8 @@ int cli_serve(int argc, char **argv)
 	struct store *st = NULL;
 	struct app app;
 	struct jobs_thread jobs = {0};
+	struct anchor_job anchor;
+	struct worker *anchor_worker = NULL;
 	char err[512], maildir[600], *tls_cert = NULL, *tls_key = NULL;
 	sigset_t set;
 	int rc, next, sig, status = 1;
@@ -127,6 +182,12 @@ int cli_serve(int argc, char **argv)
 
 	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
+	if (anchor_start(&anchor, &anchor_worker, st, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra: %s\n", err);
+		sodium_memzero(anchor.secret, sizeof(anchor.secret));
+		store_close(st);
+		return 1;
+	}
 	if (app_init(&app, &cfg, st, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
@@ -205,6 +266,8 @@ out:
 	ca_worker_stop(app.ca);
 	jobs_stop(&jobs);
 	mail_worker_stop(app.mail);
+	worker_stop(anchor_worker); /* a last pass: the head at shutdown */
+	sodium_memzero(anchor.secret, sizeof(anchor.secret));
 	render_stop();
 	free(tls_cert);
 	if (tls_key != NULL)

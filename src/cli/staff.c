@@ -1,6 +1,6 @@
 /*
- * qcra operator add: creates registration authority staff accounts.
- * qcra audit verify: checks the audit log's hash chain.
+ * qcra operator add: creates registration authority staff accounts
+ * (qcra audit: audit.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -162,80 +162,4 @@ int cli_operator(int argc, char **argv)
 	}
 	fputs(operator_usage, stderr);
 	return 2;
-}
-
-/* ---- audit verify ---------------------------------------------------------- */
-
-static const char audit_usage[] = "usage: qcra audit verify [--config FILE] [--var DIR]\n"
-				  "Checks the audit log's hash chain; names the first broken "
-				  "entry.  Exit status 0 intact, 1 broken.\n";
-
-struct verify {
-	char prev[65];
-	long long count, broken_id, last_id;
-	const char *why;
-};
-
-static int verify_one(void *arg, const struct audit_entry *e)
-{
-	struct verify *v = arg;
-	char h[65];
-
-	v->count++;
-	if (e->id != v->last_id + 1 && v->why == NULL) {
-		v->broken_id = v->last_id + 1;
-		v->why = "entry missing (ids not consecutive)";
-		return 1;
-	}
-	v->last_id = e->id;
-	if (strcmp(e->prev_hash, v->prev) != 0) {
-		v->broken_id = e->id;
-		v->why = "does not link to the entry before it";
-		return 1;
-	}
-	audit_hash(e, h);
-	if (strcmp(h, e->hash) != 0) {
-		v->broken_id = e->id;
-		v->why = "its contents do not match its hash (changed after writing)";
-		return 1;
-	}
-	memcpy(v->prev, e->hash, sizeof(v->prev));
-	return 0;
-}
-
-int cli_audit(int argc, char **argv)
-{
-	struct audit_filter f;
-	struct verify v;
-	struct config cfg;
-	struct store *st;
-	int rc, next;
-
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(audit_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "verify") != 0) {
-		fputs(audit_usage, stderr);
-		return 2;
-	}
-	if ((rc = cli_config(&cfg, argc - 1, argv + 1, 0, audit_usage, &next)) != 0)
-		return rc;
-	if ((st = cli_open_store(&cfg)) == NULL)
-		return 1;
-	memset(&f, 0, sizeof(f));
-	memset(&v, 0, sizeof(v));
-	snprintf(v.prev, sizeof(v.prev), "%s", AUDIT_GENESIS);
-	rc = store_audit_each(st, &f, verify_one, &v);
-	store_close(st);
-	if (rc != STORE_OK) {
-		fprintf(stderr, "qcra: cannot read the audit log\n");
-		return 1;
-	}
-	if (v.why != NULL) {
-		printf("audit log BROKEN at entry %lld: %s\n", v.broken_id, v.why);
-		return 1;
-	}
-	printf("audit log intact: %lld entries\n", v.count);
-	return 0;
 }

@@ -47,6 +47,8 @@ static const struct key keys[] = {
 	INT("login_max_failures_per_address", login_max_failures_addr, 1, 100000,
 	    "failed logins per client address per window (20)"),
 	INT("login_window_minutes", login_window_secs, 1, 24 * 60, "throttling window (15)"),
+	INT("audit_anchor_seconds", audit_anchor_secs, 1, 60,
+	    "how often, while the audit log grows, its head is appended to VAR/audit.anchor (60)"),
 	{"mail_transport", C_TRANSPORT, offsetof(struct config, mail_transport),
 	 sizeof(((struct config *)0)->mail_transport), 0, 0, "maildir or smtp (maildir)"},
 	STR(mail_from, C_STR, "sender address of portal mail"),
@@ -99,6 +101,7 @@ void config_defaults(struct config *c)
 	c->login_max_failures = 5;
 	c->login_max_failures_addr = 20;
 	c->login_window_secs = 15 * 60;
+	c->audit_anchor_secs = 60;
 	snprintf(c->mail_transport, sizeof(c->mail_transport), "maildir");
 	snprintf(c->mail_from, sizeof(c->mail_from),
 		 "Inženjerska komora Srbije <noreply@ingkomora.localhost>");

@@ -24,6 +24,7 @@ struct config {
 	int login_max_failures;      /* per account in the window */
 	int login_max_failures_addr; /* per client address in the window */
 	int login_window_secs;
+	int audit_anchor_secs; /* the audit head anchored this often (at most 60) */
 	/* mail */
 	char mail_transport[16]; /* "maildir" or "smtp" */
 	char mail_from[256];

@@ -1,18 +1,24 @@
 #include "domain/audit.h"
 
+#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "util/sha256.h"
 
 /* Room for the hashed text: every field at its largest, each with a
- * decimal length and a colon in front. */
+ * decimal length and a colon in front, and for the keyed form the tag,
+ * id and key epoch. */
 #define HASHED_MAX                                                                                 \
 	(sizeof(((struct audit_entry *)0)->prev_hash) + 24 +                                       \
 	 sizeof(((struct audit_entry *)0)->actor) + sizeof(((struct audit_entry *)0)->addr) +      \
 	 sizeof(((struct audit_entry *)0)->action) + sizeof(((struct audit_entry *)0)->object) +   \
 	 sizeof(((struct audit_entry *)0)->outcome) + sizeof(((struct audit_entry *)0)->detail) +  \
-	 8 * 24)
+	 sizeof(KEYED_TAG) + 2 * 24 + 11 * 24)
+
+#define KEYED_TAG "qcra-audit-1"
+#define KDF_CONTEXT "qcra-aud" /* crypto_kdf_CONTEXTBYTES = 8 */
 
 /* Appends "<decimal length>:<s>" at p, s being a string in a field of
  * size bytes; returns the end. */
@@ -31,20 +37,69 @@ static char *put(char *p, const char *s, size_t size)
 	return p + len;
 }
 
-void audit_hash(const struct audit_entry *e, char out[65])
+/* The text hashed: for the keyed form the tag, id and key epoch, then
+ * prev_hash, time, actor, address, action, object, outcome, detail.
+ * buf holds HASHED_MAX bytes; returns the length. */
+static size_t hashed_text(const struct audit_entry *e, int keyed, char *buf)
 {
-	char buf[HASHED_MAX], at[24], *p = buf;
+	char num[24], *p = buf;
 
-	snprintf(at, sizeof(at), "%lld", (long long)e->at);
+	if (keyed) {
+		p = put(p, KEYED_TAG, sizeof(KEYED_TAG));
+		snprintf(num, sizeof(num), "%lld", e->id);
+		p = put(p, num, sizeof(num));
+		snprintf(num, sizeof(num), "%d", e->key_epoch);
+		p = put(p, num, sizeof(num));
+	}
 	p = put(p, e->prev_hash, sizeof(e->prev_hash));
-	p = put(p, at, sizeof(at));
+	snprintf(num, sizeof(num), "%lld", (long long)e->at);
+	p = put(p, num, sizeof(num));
 	p = put(p, e->actor, sizeof(e->actor));
 	p = put(p, e->addr, sizeof(e->addr));
 	p = put(p, e->action, sizeof(e->action));
 	p = put(p, e->object, sizeof(e->object));
 	p = put(p, e->outcome, sizeof(e->outcome));
 	p = put(p, e->detail, sizeof(e->detail));
-	sha256_hex(buf, (size_t)(p - buf), out);
+	return (size_t)(p - buf);
+}
+
+void audit_hash(const struct audit_entry *e, char out[65])
+{
+	char buf[HASHED_MAX];
+
+	sha256_hex(buf, hashed_text(e, 0, buf), out);
+}
+
+void audit_key(const unsigned char secret[AUDIT_SECRET_LEN], int epoch,
+	       unsigned char key[AUDIT_KEY_LEN])
+{
+	crypto_kdf_derive_from_key(key, AUDIT_KEY_LEN, (uint64_t)epoch, KDF_CONTEXT, secret);
+}
+
+void audit_mac(const struct audit_entry *e, const unsigned char key[AUDIT_KEY_LEN], char out[65])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char buf[HASHED_MAX];
+
+	crypto_auth_hmacsha256(mac, (const unsigned char *)buf, hashed_text(e, 1, buf), key);
+	sodium_bin2hex(out, 65, mac, sizeof(mac));
+}
+
+int audit_seal(const struct audit_entry *e, const unsigned char *secret, char out[65])
+{
+	unsigned char key[AUDIT_KEY_LEN];
+
+	if (e->key_epoch == 0) {
+		audit_hash(e, out);
+		return 0;
+	}
+	out[0] = '\0';
+	if (secret == NULL || e->key_epoch < 0)
+		return -1;
+	audit_key(secret, e->key_epoch, key);
+	audit_mac(e, key, out);
+	sodium_memzero(key, sizeof(key));
+	return 0;
 }
 
 void audit_clean(char *dst, size_t size, const char *src)

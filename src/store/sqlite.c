@@ -714,6 +714,7 @@ void store_close(struct store *st)
 	}
 	pthread_mutex_destroy(&st->mu);
 	sodium_memzero(st->seal_key, sizeof(st->seal_key));
+	sodium_memzero(st->audit_secret, sizeof(st->audit_secret));
 	free(st);
 }
 

@@ -26,6 +26,8 @@ struct conn {
 	 * link without reading it back.  Reset when the transaction ends. */
 	int writing;
 	char audit_last[65];
+	long long audit_last_id; /* with audit_last: that entry's id and key epoch */
+	int audit_last_epoch;
 	int group;         /* in a commit group (store_group_begin) */
 	struct conn *next; /* in store->conns */
 	struct store *owner;
@@ -40,6 +42,11 @@ struct store {
 	 * and read as they are (tools that do not hold the key). */
 	unsigned char seal_key[32];
 	int seal_set;
+	/* The installation secret the audit chain is keyed with
+	 * (store_set_audit_secret); unset: entries are appended unkeyed
+	 * until the chain is keyed, and refused after. */
+	unsigned char audit_secret[32];
+	int audit_set;
 	int ckpt_leave; /* store_checkpoints_leave() was called */
 };
 

@@ -1,5 +1,5 @@
 /*
- * SQLite backend: registration authority staff and the audit log.
+ * SQLite backend: registration authority staff (the audit log: sqlite_audit.c).
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -31,21 +31,6 @@ static const char SQL_OP_UNSEALED[] =
 static const char SQL_OP_SEAL[] = "UPDATE operators SET totp_secret = $2 WHERE id = $1 AND "
 				  "totp_secret = $3";
 static const char SQL_OP_EACH[] = "SELECT " OPERATOR_COLS " FROM operators ORDER BY username";
-
-static const char SQL_AUDIT_LAST[] = "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1";
-static const char SQL_AUDIT_INSERT[] =
-	"INSERT INTO audit_log (at, actor, addr, action, object, outcome, detail, prev_hash, "
-	"hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-static const char SQL_AUDIT_EACH[] =
-	"SELECT id, at, actor, addr, action, object, outcome, detail, prev_hash, hash "
-	"FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR substr(action, 1, "
-	"length($2)) = $2) AND ($3 = '' OR object = $3) AND ($4 = 0 OR at >= $4) AND "
-	"($5 = 0 OR at <= $5) AND id > $6 ORDER BY id";
-static const char SQL_AUDIT_EACH_DESC[] =
-	"SELECT id, at, actor, addr, action, object, outcome, detail, prev_hash, hash "
-	"FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR substr(action, 1, "
-	"length($2)) = $2) AND ($3 = '' OR object = $3) AND ($4 = 0 OR at >= $4) AND "
-	"($5 = 0 OR at <= $5) AND id > $6 ORDER BY id DESC";
 
 static const char SQL_SESSION_VIEW[] =
 	"SELECT s.kind, s.account_id, s.created_at, s.last_seen_at, "
@@ -244,108 +229,5 @@ int store_operator_seal_all(struct store *st, int *n)
 	}
 	if (n != NULL)
 		*n = count;
-	return STORE_OK;
-}
-
-/* ---- Audit ------------------------------------------------------------- */
-
-static int audit_insert(struct store *st, struct audit_entry *e)
-{
-	struct conn *c = sq_conn(st);
-	sqlite3_stmt *s;
-	int rc;
-
-	if (c == NULL)
-		return STORE_ERROR;
-	if (sqlite3_get_autocommit(c->db))
-		c->writing = 0; /* the transaction ended under us (an I/O error) */
-	if (c->writing && c->audit_last[0] != '\0') {
-		memcpy(e->prev_hash, c->audit_last, sizeof(e->prev_hash));
-	} else {
-		if ((s = sq_stmt(st, SQL_AUDIT_LAST)) == NULL)
-			return STORE_ERROR;
-		rc = sq_step_row(s, "audit last");
-		if (rc == STORE_ERROR)
-			return rc;
-		if (rc == STORE_OK) {
-			sq_col_text(s, 0, e->prev_hash, sizeof(e->prev_hash));
-			sq_done(s);
-		} else
-			snprintf(e->prev_hash, sizeof(e->prev_hash), "%s", AUDIT_GENESIS);
-	}
-	audit_hash(e, e->hash);
-	if ((s = sq_stmt(st, SQL_AUDIT_INSERT)) == NULL)
-		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)e->at);
-	sq_bind_text(s, 2, e->actor);
-	sq_bind_text(s, 3, e->addr);
-	sq_bind_text(s, 4, e->action);
-	sq_bind_text(s, 5, e->object);
-	sq_bind_text(s, 6, e->outcome);
-	sq_bind_text(s, 7, e->detail);
-	sq_bind_text(s, 8, e->prev_hash);
-	sq_bind_text(s, 9, e->hash);
-	rc = sq_step_done(s, "audit append");
-	if (rc == STORE_OK) {
-		e->id = sqlite3_last_insert_rowid(c->db);
-		if (c->writing)
-			memcpy(c->audit_last, e->hash, sizeof(c->audit_last));
-	}
-	return rc;
-}
-
-int store_audit_append(struct store *st, struct audit_entry *e)
-{
-	struct conn *c = sq_conn(st);
-	int rc;
-
-	if (c == NULL)
-		return STORE_ERROR;
-	if (!sqlite3_get_autocommit(c->db))
-		return audit_insert(st, e);
-	/* Reading the last hash and appending must not interleave. */
-	if (store_begin(st) != STORE_OK)
-		return STORE_ERROR;
-	rc = audit_insert(st, e);
-	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
-		store_rollback(st);
-		return rc == STORE_OK ? STORE_ERROR : rc;
-	}
-	return STORE_OK;
-}
-
-int store_audit_each(struct store *st, const struct audit_filter *f,
-		     int (*fn)(void *arg, const struct audit_entry *e), void *arg)
-{
-	sqlite3_stmt *s = sq_stmt(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH);
-	struct audit_entry e;
-	int rc, n = 0;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, f->actor ? f->actor : "");
-	sq_bind_text(s, 2, f->action ? f->action : "");
-	sq_bind_text(s, 3, f->object ? f->object : "");
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)f->since);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)f->until);
-	sqlite3_bind_int64(s, 6, f->after_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		memset(&e, 0, sizeof(e));
-		e.id = sqlite3_column_int64(s, 0);
-		e.at = (time_t)sqlite3_column_int64(s, 1);
-		sq_col_text(s, 2, e.actor, sizeof(e.actor));
-		sq_col_text(s, 3, e.addr, sizeof(e.addr));
-		sq_col_text(s, 4, e.action, sizeof(e.action));
-		sq_col_text(s, 5, e.object, sizeof(e.object));
-		sq_col_text(s, 6, e.outcome, sizeof(e.outcome));
-		sq_col_text(s, 7, e.detail, sizeof(e.detail));
-		sq_col_text(s, 8, e.prev_hash, sizeof(e.prev_hash));
-		sq_col_text(s, 9, e.hash, sizeof(e.hash));
-		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "audit list");
-	sq_done(s);
 	return STORE_OK;
 }

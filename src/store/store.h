@@ -289,11 +289,24 @@ int store_operator_each(struct store *st, int (*fn)(void *arg, const struct oper
 void store_set_seal_key(struct store *st, const unsigned char key[32]);
 int store_operator_seal_all(struct store *st, int *n);
 
-/* ---- Audit log (append-only, hash-chained) ------------------------------- */
+/* ---- Audit log (append-only, chained; domain/audit.h) -------------------- */
 
-/* Appends e (its id, prev_hash and hash are filled in).  Joins the
- * caller's transaction, or runs in its own. */
+/* The installation secret (VAR/secret.key) the chain is keyed with
+ * (domain/audit.h).  Without it entries are appended unkeyed as long as
+ * the chain is, and refused once it is keyed. */
+void store_set_audit_secret(struct store *st, const unsigned char secret[32]);
+
+/* Appends e (its id, key epoch, prev_hash and hash are filled in): keyed
+ * when the store has the secret, after a chain.keyed entry when the
+ * entries before are unkeyed.  Joins the caller's transaction, or runs
+ * in its own.  STORE_OK or STORE_ERROR. */
 int store_audit_append(struct store *st, struct audit_entry *e);
+/* Appends e (actor, addr, time as given) as the chain.rekey entry that
+ * starts the next key epoch (needs the secret). */
+int store_audit_rekey(struct store *st, struct audit_entry *e);
+/* The head of the chain (its last id and hash, and the count), read in
+ * one statement. */
+int store_audit_head(struct store *st, struct audit_head *h);
 
 struct audit_filter {
 	const char *actor;   /* exact, or NULL */

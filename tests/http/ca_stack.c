@@ -241,12 +241,7 @@ long long stack_int(struct stack *f, const char *sql, long long arg)
 
 struct store *stack_db(struct stack *f)
 {
-	char path[PATH_MAX + 16], err[256];
-	struct store *st = NULL;
-
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
-	return st;
+	return journey_db(&f->s);
 }
 
 const char *stack_state(struct stack *f, long long id)

@@ -12,7 +12,9 @@
 
 #include <cmocka.h>
 
+#include "core/secret.h"
 #include "core/totp.h"
+#include "store/store.h"
 
 const struct demo_member demo_zarko = {"310123456",
 				       "\xc5\xbd"
@@ -268,4 +270,19 @@ long long journey_order(struct client *c, struct response *r, const char *office
 					V("validity", "3y"), V("consent", "1"), NULL),
 			 303);
 	return journey_confirm(c, r);
+}
+
+struct store *journey_db(const struct server *s)
+{
+	char path[PATH_MAX + 16], err[PATH_MAX + 128];
+	unsigned char key[SECRET_LEN];
+	struct store *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/qcra.db", s->var);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	if (secret_load(s->var, key, err, sizeof(err)) != 0)
+		fail_msg("%s", err);
+	store_set_seal_key(st, key);
+	store_set_audit_secret(st, key);
+	return st;
 }

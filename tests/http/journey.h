@@ -12,6 +12,8 @@
 
 #include "harness.h"
 
+struct store;
+
 struct demo_member {
 	const char *license, *first, *last, *jmbg, *email;
 };
@@ -21,6 +23,12 @@ extern const struct demo_member demo_zarko, demo_ana;
 /* Starts a server (extra env may be NULL) and imports
  * data/demo-members.csv.  0 or -1. */
 int journey_server(struct server *s, const char *const *env);
+
+/* The server's database opened as the portal's own processes open it:
+ * with VAR/secret.key, so what a test writes there on the system's
+ * behalf (an order transition and its audit entry) is keyed like the
+ * rest of the audit chain.  The caller closes it. */
+struct store *journey_db(const struct server *s);
 
 /* GET path; checks the response; returns the status (answer in *r). */
 long journey_get(struct client *c, const char *path, struct response *r);

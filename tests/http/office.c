@@ -125,12 +125,7 @@ long long office_order(struct office *f, const char *office)
 
 struct store *office_db(struct office *f)
 {
-	char path[PATH_MAX + 16], err[256];
-	struct store *st = NULL;
-
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
-	return st;
+	return journey_db(&f->s);
 }
 
 struct order office_order_get(struct office *f, long long id)

@@ -2,8 +2,9 @@
  * Registration authority staff over real HTTP: an administrator creates
  * an operator in the web UI, the operator enrols the authenticator at
  * the first login, TOTP codes are single-use, roles are enforced, an
- * administrator deactivates an account, and the audit log detects
- * tampering (`qcra audit verify`).
+ * administrator deactivates an account, the audit log detects
+ * tampering (`qcra audit verify`), and the portal anchors the log's
+ * head outside the database at start, on its timer and at shutdown.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -225,6 +227,72 @@ static void test_tampered_audit_log_is_detected(void **state)
 	buf_free(&out);
 }
 
+/* The head id of the last line of VAR/audit.anchor (-1 without one). */
+static long long anchored_head(const struct server *s)
+{
+	char path[PATH_MAX + 16], line[512];
+	const char *p;
+	long long id = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/audit.anchor", s->var);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if ((p = strstr(line, " id=")) != NULL)
+			id = atoll(p + 4);
+	fclose(f);
+	return id;
+}
+
+static long long db_head(const struct server *s)
+{
+	char path[PATH_MAX + 16], err[256];
+	struct audit_head h;
+	struct store *st;
+
+	snprintf(path, sizeof(path), "%s/qcra.db", s->var);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_audit_head(st, &h), STORE_OK);
+	store_close(st);
+	return h.id;
+}
+
+static void test_portal_anchors_the_audit_log(void **state)
+{
+	struct fx *f = *state;
+	const char *every_second[] = {"QCRA_AUDIT_ANCHOR_SECONDS=1", NULL};
+	const char *verify[] = {"audit", "verify", "--var", f->s.var, NULL};
+	char path[PATH_MAX + 16], secret[64];
+	struct buf out = BUF_INIT;
+	struct stat sb;
+	long long head;
+	int i;
+
+	/* At start: the head the portal found, in a file of its own. */
+	snprintf(path, sizeof(path), "%s/audit.anchor", f->s.var);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_true(anchored_head(&f->s) >= 0);
+	/* At shutdown: the entries since (the timer's minute has not come). */
+	journey_staff(&f->s, &f->other, "admin2", "admin", NULL, PW, secret, sizeof(secret));
+	head = db_head(&f->s);
+	assert_true(anchored_head(&f->s) < head);
+	assert_int_equal(server_stop(&f->s), 0);
+	assert_int_equal(anchored_head(&f->s), head);
+	/* On the timer (here each second): the head while running. */
+	assert_int_equal(server_restart(&f->s, every_second), 0);
+	journey_staff(&f->s, &f->op, "admin3", "admin", NULL, PW, secret, sizeof(secret));
+	head = db_head(&f->s);
+	for (i = 0; i < 50 && anchored_head(&f->s) != head; i++)
+		usleep(100 * 1000);
+	assert_int_equal(anchored_head(&f->s), head);
+	assert_int_equal(server_run_cli(&f->s, verify, &out), 0);
+	assert_non_null(strstr(buf_cstr(&out), "intact"));
+	assert_non_null(strstr(buf_cstr(&out), "agrees with the"));
+	buf_free(&out);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -236,6 +304,7 @@ int main(void)
 		T(test_deactivated_operator_is_logged_out),
 		T(test_tampered_audit_log_is_detected),
 		T(test_totp_secret_is_sealed_at_rest),
+		T(test_portal_anchors_the_audit_log),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
-/* The audit log: append-only in the database, hash-chained, verifiable. */
+/* The audit log: append-only in the database, chained (unkeyed, then
+ * keyed with key epochs), anchored, verifiable. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -192,6 +193,247 @@ static void test_chain_across_transactions_and_rollback(void **state)
 		assert_string_equal(got[i].prev_hash, got[i - 1].hash);
 }
 
+static const unsigned char secret[32] = "0123456789abcdef0123456789abcdef";
+
+static int walk(void *arg, const struct audit_entry *e)
+{
+	return audit_verify_entry(arg, e);
+}
+
+/* The verdict on the whole log of st, checked with key (may be NULL). */
+static enum audit_verdict verdict(struct store *st, const unsigned char *key,
+				  struct audit_verify *v)
+{
+	struct audit_filter all;
+
+	memset(&all, 0, sizeof(all));
+	audit_verify_begin(v, key, NULL, 0);
+	assert_int_equal(store_audit_each(st, &all, walk, v), STORE_OK);
+	return audit_verify_end(v);
+}
+
+/* The keyed form, computed here with libsodium apart from audit.c:
+ * HMAC-SHA-256 under subkey `epoch` of context "qcra-aud". */
+static void test_keyed_hash_is_hmac_of_length_prefixed_fields(void **state)
+{
+	struct audit_entry e;
+	unsigned char key[32], mac[crypto_auth_hmacsha256_BYTES];
+	char text[512], want[65], got[65];
+	int n;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	e.id = 42;
+	e.key_epoch = 3;
+	snprintf(e.prev_hash, sizeof(e.prev_hash), "%064d", 7);
+	e.at = 1700000000;
+	snprintf(e.actor, sizeof(e.actor), "operator:bg1");
+	snprintf(e.addr, sizeof(e.addr), "10.0.0.1");
+	snprintf(e.action, sizeof(e.action), "order.verify");
+	snprintf(e.outcome, sizeof(e.outcome), "ok");
+	snprintf(e.detail, sizeof(e.detail), "Đorđe");
+	n = snprintf(text, sizeof(text),
+		     "12:qcra-audit-12:421:364:%s10:1700000000%zu:%s8:10.0.0.1%zu:%s0:2:ok%zu:%s",
+		     e.prev_hash, strlen(e.actor), e.actor, strlen(e.action), e.action,
+		     strlen(e.detail), e.detail);
+	crypto_kdf_derive_from_key(key, sizeof(key), 3, "qcra-aud", secret);
+	crypto_auth_hmacsha256(mac, (const unsigned char *)text, (unsigned long long)n, key);
+	sodium_bin2hex(want, sizeof(want), mac, sizeof(mac));
+	assert_int_equal(audit_seal(&e, secret, got), 0);
+	assert_string_equal(got, want);
+	/* Keyed, and no key: no hash. */
+	assert_int_equal(audit_seal(&e, NULL, got), -1);
+}
+
+/* A log started by an older portal: its unkeyed entries stay, a
+ * chain.keyed entry marks where the keyed chain starts, and the whole
+ * chain verifies. */
+static void test_keyed_chain_follows_unkeyed_entries(void **state)
+{
+	struct fx *f = *state;
+	struct audit_entry got[4];
+	struct audit_filter all;
+	struct audit_verify v;
+
+	append(f->st, "login", "old");
+	append(f->st, "logout", "old");
+	store_set_audit_secret(f->st, secret);
+	append(f->st, "login", "new");
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(store_audit_each(f->st, &all, collect, got), STORE_OK);
+	assert_int_equal(got[0].key_epoch, 0);
+	assert_int_equal(got[1].key_epoch, 0);
+	assert_string_equal(got[2].action, AUDIT_KEYED);
+	assert_int_equal(got[2].key_epoch, 1);
+	assert_non_null(strstr(got[2].detail, "entries 1-2"));
+	assert_string_equal(got[2].prev_hash, got[1].hash);
+	assert_string_equal(got[3].action, "login");
+	assert_int_equal(got[3].key_epoch, 1);
+	assert_int_equal(verdict(f->st, secret, &v), AUDIT_INTACT);
+	assert_int_equal(v.count, 4);
+	assert_int_equal(v.keyed_from, 3);
+	/* With another installation's secret the keyed entries fail. */
+	assert_int_equal(
+		verdict(f->st, (const unsigned char *)"another secret, 32 bytes long!!!", &v),
+		AUDIT_BAD_ENTRY);
+	assert_int_equal(v.bad_id, 3);
+}
+
+/* Once keyed, a process without the key cannot append (it could only
+ * write an unkeyed entry, which verify would call a break). */
+static void test_keyed_log_refuses_entries_without_the_key(void **state)
+{
+	struct fx *f = *state;
+	struct audit_entry e;
+	struct audit_head h;
+	struct store *other;
+	char err[256];
+
+	store_set_audit_secret(f->st, secret);
+	append(f->st, "login", "keyed");
+	assert_int_equal(store_open(&other, f->path, err, sizeof(err)), STORE_OK);
+	memset(&e, 0, sizeof(e));
+	snprintf(e.action, sizeof(e.action), "forged");
+	assert_int_equal(store_audit_append(other, &e), STORE_ERROR);
+	assert_int_equal(store_audit_head(other, &h), STORE_OK);
+	store_close(other);
+	assert_int_equal(h.id, 1);
+	assert_int_equal(h.count, 1);
+}
+
+/* A key rotation is an entry: chain.rekey, under the next epoch's key;
+ * the entries after it carry that epoch.  An epoch change anywhere
+ * else is a break. */
+static void test_rekey_starts_the_next_epoch_in_the_chain(void **state)
+{
+	struct fx *f = *state;
+	struct audit_entry got[4], e;
+	struct audit_filter all;
+	struct audit_verify v;
+
+	store_set_audit_secret(f->st, secret);
+	append(f->st, "login", "a");
+	memset(&e, 0, sizeof(e));
+	snprintf(e.actor, sizeof(e.actor), "cli");
+	assert_int_equal(store_audit_rekey(f->st, &e), STORE_OK);
+	assert_int_equal(e.key_epoch, 2);
+	append(f->st, "logout", "b");
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(store_audit_each(f->st, &all, collect, got), STORE_OK);
+	assert_int_equal(got[0].key_epoch, 1);
+	assert_string_equal(got[1].action, AUDIT_REKEY);
+	assert_string_equal(got[1].detail, "key epoch 1 -> 2");
+	assert_int_equal(got[2].key_epoch, 2);
+	assert_int_equal(verdict(f->st, secret, &v), AUDIT_INTACT);
+	assert_int_equal(v.epoch, 2);
+	/* The same entry with epoch 2 sealed properly, but not after a
+	 * chain.rekey: refused. */
+	audit_verify_begin(&v, secret, NULL, 0);
+	assert_int_equal(audit_verify_entry(&v, &got[0]), 0);
+	got[2].id = 2;
+	snprintf(got[2].prev_hash, sizeof(got[2].prev_hash), "%s", got[0].hash);
+	assert_int_equal(audit_seal(&got[2], secret, got[2].hash), 0);
+	assert_int_equal(audit_verify_entry(&v, &got[2]), 1);
+	assert_int_equal(v.verdict, AUDIT_BAD_ENTRY);
+	assert_int_equal(v.bad_id, 2);
+}
+
+/* Anchor lines: what is written reads back; a changed digit, another
+ * installation's key or another text is refused. */
+static void test_anchor_lines_read_back_and_refuse_changes(void **state)
+{
+	struct audit_head h = {.id = 300, .count = 300};
+	struct audit_anchor a;
+	char line[AUDIT_ANCHOR_MAX], *p;
+	int n;
+
+	(void)state;
+	snprintf(h.hash, sizeof(h.hash), "%064d", 5);
+	n = audit_anchor_format(&h, 1700000000, secret, line, sizeof(line));
+	assert_true(n > 0 && line[n - 1] == '\n');
+	assert_int_equal(
+		strncmp(line,
+			"qcra-audit-anchor 1 2023-11-14T22:13:20Z id=300 count=300 hash=", 63),
+		0);
+	assert_int_equal(audit_anchor_parse(line, (size_t)n, secret, &a), AUDIT_ANCHOR_OK);
+	assert_int_equal(a.at, 1700000000);
+	assert_int_equal(a.head.id, 300);
+	assert_int_equal(a.head.count, 300);
+	assert_string_equal(a.head.hash, h.hash);
+	assert_int_equal(
+		audit_anchor_parse(line, (size_t)n,
+				   (const unsigned char *)"another secret, 32 bytes long!!!", &a),
+		AUDIT_ANCHOR_FORGED);
+	p = strstr(line, "id=300");
+	p[5] = '1'; /* id=301 */
+	assert_int_equal(audit_anchor_parse(line, (size_t)n, secret, &a), AUDIT_ANCHOR_FORGED);
+	assert_int_equal(audit_anchor_parse("id=300\n", 7, secret, &a), AUDIT_ANCHOR_MALFORMED);
+	assert_int_equal(audit_anchor_format(&h, 1700000000, secret, line, 40), -1);
+}
+
+/* Anchors find what the chain alone cannot: a cut at the end, and a
+ * chain rebuilt by someone holding the key. */
+static void test_anchor_shows_a_cut_at_the_end(void **state)
+{
+	struct fx *f = *state;
+	struct audit_anchor a[2];
+	struct audit_filter all;
+	struct audit_verify v;
+	char line[AUDIT_ANCHOR_MAX], cmd[300];
+	int i;
+
+	store_set_audit_secret(f->st, secret);
+	for (i = 0; i < 5; i++)
+		append(f->st, "login", "x");
+	memset(a, 0, sizeof(a));
+	assert_int_equal(store_audit_head(f->st, &a[1].head), STORE_OK);
+	assert_int_equal(a[1].head.count, 5);
+	a[1].line = 2;
+	a[0].line = 1; /* an anchor of the empty log says nothing */
+	snprintf(a[0].head.hash, sizeof(a[0].head.hash), "%s", AUDIT_GENESIS);
+	assert_true(audit_anchor_format(&a[1].head, 1700000000, secret, line, sizeof(line)) > 0);
+	audit_verify_begin(&v, secret, a, 2);
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(store_audit_each(f->st, &all, walk, &v), STORE_OK);
+	assert_int_equal(audit_verify_end(&v), AUDIT_INTACT);
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s \"DROP TRIGGER audit_log_no_delete; DELETE FROM audit_log WHERE id > "
+		 "3\"",
+		 f->path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(verdict(f->st, secret, &v), AUDIT_INTACT); /* the chain alone */
+	audit_verify_begin(&v, secret, a, 2);
+	assert_int_equal(store_audit_each(f->st, &all, walk, &v), STORE_OK);
+	assert_int_equal(audit_verify_end(&v), AUDIT_MISSING);
+	assert_int_equal(v.missing_from, 4);
+	assert_int_equal(v.missing_to, 5);
+}
+
+/* What the store reads is what is stored: a NUL byte inside a field
+ * (which a C string would hide) makes the entry malformed. */
+static void test_hidden_text_after_a_nul_is_malformed(void **state)
+{
+	struct fx *f = *state;
+	struct audit_entry got[1];
+	struct audit_filter all;
+	struct audit_verify v;
+	char cmd[300];
+
+	store_set_audit_secret(f->st, secret);
+	append(f->st, "login", "x");
+	snprintf(cmd, sizeof(cmd),
+		 "sqlite3 %s \"DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = "
+		 "detail || char(0) || 'HIDDEN'\"",
+		 f->path);
+	assert_int_equal(system(cmd), 0);
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(store_audit_each(f->st, &all, collect, got), STORE_OK);
+	assert_string_equal(got[0].detail, "x");
+	assert_true(got[0].malformed);
+	assert_int_equal(verdict(f->st, secret, &v), AUDIT_BAD_ENTRY);
+	assert_int_equal(v.bad_id, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +444,18 @@ int main(void)
 		cmocka_unit_test(test_control_characters_are_escaped),
 		cmocka_unit_test(test_hash_is_sha256_of_length_prefixed_fields),
 		cmocka_unit_test_setup_teardown(test_chain_across_transactions_and_rollback, setup,
+						teardown),
+		cmocka_unit_test(test_keyed_hash_is_hmac_of_length_prefixed_fields),
+		cmocka_unit_test_setup_teardown(test_keyed_chain_follows_unkeyed_entries, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_keyed_log_refuses_entries_without_the_key,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rekey_starts_the_next_epoch_in_the_chain,
+						setup, teardown),
+		cmocka_unit_test(test_anchor_lines_read_back_and_refuse_changes),
+		cmocka_unit_test_setup_teardown(test_anchor_shows_a_cut_at_the_end, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hidden_text_after_a_nul_is_malformed, setup,
 						teardown),
 	};
 

@@ -1,0 +1,279 @@
+/*
+ * SQLite backend: the audit log, append-only and chained (domain/audit.h).
+ * Entries are keyed with the installation secret once the store has it
+ * (store_set_audit_secret); the first keyed entry after unkeyed ones is
+ * a chain.keyed entry, so the chain itself says where the keyed scheme
+ * starts.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "store/sqlite_int.h"
+#include "util/log.h"
+
+static const char SQL_AUDIT_LAST[] =
+	"SELECT id, hash, key_epoch FROM audit_log ORDER BY id DESC LIMIT 1";
+static const char SQL_AUDIT_HEAD[] = "SELECT id, hash, (SELECT count(*) FROM audit_log) FROM "
+				     "audit_log ORDER BY id DESC LIMIT 1";
+static const char SQL_AUDIT_INSERT[] =
+	"INSERT INTO audit_log (id, at, actor, addr, action, object, outcome, detail, prev_hash, "
+	"hash, key_epoch) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+#define AUDIT_COLS                                                                                 \
+	"SELECT id, at, actor, addr, action, object, outcome, detail, prev_hash, hash, key_epoch " \
+	"FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR substr(action, 1, "          \
+	"length($2)) = $2) AND ($3 = '' OR object = $3) AND ($4 = 0 OR at >= $4) AND "             \
+	"($5 = 0 OR at <= $5) AND id > $6 "
+static const char SQL_AUDIT_EACH[] = AUDIT_COLS "ORDER BY id";
+static const char SQL_AUDIT_EACH_DESC[] = AUDIT_COLS "ORDER BY id DESC";
+
+void store_set_audit_secret(struct store *st, const unsigned char secret[32])
+{
+	memcpy(st->audit_secret, secret, sizeof(st->audit_secret));
+	st->audit_set = 1;
+}
+
+/* The last entry: id, hash and key epoch (0, AUDIT_GENESIS, 0 when the
+ * log is empty); in a write transaction from what this connection
+ * appended last, without reading it back. */
+struct tip {
+	long long id;
+	int epoch;
+	char hash[65];
+};
+
+static int audit_tip(struct store *st, struct conn *c, struct tip *t)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (c->writing && c->audit_last[0] != '\0') {
+		t->id = c->audit_last_id;
+		t->epoch = c->audit_last_epoch;
+		memcpy(t->hash, c->audit_last, sizeof(t->hash));
+		return STORE_OK;
+	}
+	t->id = 0;
+	t->epoch = 0;
+	snprintf(t->hash, sizeof(t->hash), "%s", AUDIT_GENESIS);
+	if ((s = sq_stmt(st, SQL_AUDIT_LAST)) == NULL)
+		return STORE_ERROR;
+	if ((rc = sq_step_row(s, "audit last")) == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	t->id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, t->hash, sizeof(t->hash));
+	t->epoch = sqlite3_column_int(s, 2);
+	sq_done(s);
+	return STORE_OK;
+}
+
+/* Writes e as the entry after t (its id, prev_hash and hash filled in
+ * here, its key epoch set by the caller); t becomes e. */
+static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, struct tip *t)
+{
+	sqlite3_stmt *s;
+	int rc, b;
+
+	e->id = t->id + 1;
+	memcpy(e->prev_hash, t->hash, sizeof(e->prev_hash));
+	if (audit_seal(e, st->audit_set ? st->audit_secret : NULL, e->hash) != 0)
+		return STORE_ERROR;
+	if ((s = sq_stmt(st, SQL_AUDIT_INSERT)) == NULL)
+		return STORE_ERROR;
+	b = sqlite3_bind_int64(s, 1, e->id);
+	b |= sqlite3_bind_int64(s, 2, (sqlite3_int64)e->at);
+	b |= sqlite3_bind_text(s, 3, e->actor, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 4, e->addr, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 5, e->action, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 6, e->object, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 7, e->outcome, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 8, e->detail, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 9, e->prev_hash, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 10, e->hash, -1, SQLITE_STATIC);
+	b |= sqlite3_bind_int(s, 11, e->key_epoch);
+	if (b != SQLITE_OK)
+		return sq_fail(s, "audit append: bind");
+	if ((rc = sq_step_done(s, "audit append")) != STORE_OK)
+		return rc;
+	t->id = e->id;
+	t->epoch = e->key_epoch;
+	memcpy(t->hash, e->hash, sizeof(t->hash));
+	if (c->writing) {
+		memcpy(c->audit_last, t->hash, sizeof(c->audit_last));
+		c->audit_last_id = t->id;
+		c->audit_last_epoch = t->epoch;
+	}
+	return STORE_OK;
+}
+
+/* Appends e, starting the keyed chain first when this is the first
+ * keyed entry after unkeyed ones; with rekey, e is the chain.rekey
+ * entry that starts the next key epoch.  In the caller's transaction. */
+static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
+{
+	struct conn *c = sq_conn(st);
+	struct audit_entry k;
+	struct tip t;
+	int rc;
+
+	if (c == NULL)
+		return STORE_ERROR;
+	if (sqlite3_get_autocommit(c->db))
+		c->writing = 0; /* the transaction ended under us (an I/O error) */
+	if ((rc = audit_tip(st, c, &t)) != STORE_OK)
+		return rc;
+	if (!st->audit_set) {
+		if (t.epoch != 0 || rekey) {
+			log_warnx("audit: the log is keyed and this process has no key "
+				  "(VAR/secret.key): %s not written",
+				  e->action);
+			return STORE_ERROR;
+		}
+		e->key_epoch = 0;
+		return audit_row(st, c, e, &t);
+	}
+	if (t.epoch == 0 && (t.id > 0 || rekey)) {
+		memset(&k, 0, sizeof(k));
+		k.at = e->at;
+		k.key_epoch = 1;
+		snprintf(k.actor, sizeof(k.actor), "system");
+		snprintf(k.action, sizeof(k.action), "%s", AUDIT_KEYED);
+		snprintf(k.outcome, sizeof(k.outcome), "ok");
+		if (t.id > 0)
+			snprintf(k.detail, sizeof(k.detail),
+				 "keyed chain starts; entries 1-%lld before it are unkeyed", t.id);
+		else
+			snprintf(k.detail, sizeof(k.detail), "keyed chain starts");
+		if ((rc = audit_row(st, c, &k, &t)) != STORE_OK)
+			return rc;
+	}
+	e->key_epoch = t.epoch > 0 ? t.epoch : 1;
+	if (rekey) {
+		e->key_epoch++;
+		snprintf(e->action, sizeof(e->action), "%s", AUDIT_REKEY);
+		snprintf(e->detail, sizeof(e->detail), "key epoch %d -> %d", t.epoch, e->key_epoch);
+	}
+	return audit_row(st, c, e, &t);
+}
+
+/* Runs audit_insert in the caller's transaction, or in one of its own:
+ * reading the last entry and appending must not interleave. */
+static int audit_append(struct store *st, struct audit_entry *e, int rekey)
+{
+	struct conn *c = sq_conn(st);
+	int rc;
+
+	if (c == NULL)
+		return STORE_ERROR;
+	if (!sqlite3_get_autocommit(c->db))
+		return audit_insert(st, e, rekey);
+	if (store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	rc = audit_insert(st, e, rekey);
+	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		return rc == STORE_OK ? STORE_ERROR : rc;
+	}
+	return STORE_OK;
+}
+
+int store_audit_append(struct store *st, struct audit_entry *e)
+{
+	return audit_append(st, e, 0);
+}
+
+int store_audit_rekey(struct store *st, struct audit_entry *e)
+{
+	return audit_append(st, e, 1);
+}
+
+int store_audit_head(struct store *st, struct audit_head *h)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_AUDIT_HEAD);
+	int rc;
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->hash, sizeof(h->hash), "%s", AUDIT_GENESIS);
+	if (s == NULL)
+		return STORE_ERROR;
+	if ((rc = sq_step_row(s, "audit head")) == STORE_NOTFOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	h->id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, h->hash, sizeof(h->hash));
+	h->count = sqlite3_column_int64(s, 2);
+	sq_done(s);
+	return STORE_OK;
+}
+
+/* Column i into dst (size bytes).  1 when it is not what the store
+ * writes: not text, a NUL byte inside, or longer than size - 1 (it is
+ * then cut); else 0. */
+static int audit_text(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+	int type = sqlite3_column_type(s, i);
+	const unsigned char *v = sqlite3_column_text(s, i);
+	size_t n = (size_t)sqlite3_column_bytes(s, i), k;
+	int odd = type != SQLITE_TEXT || n > size - 1;
+
+	if (n > size - 1)
+		n = size - 1;
+	k = v != NULL ? strnlen((const char *)v, n) : 0;
+	memcpy(dst, v != NULL ? (const char *)v : "", k);
+	dst[k] = '\0';
+	return odd || k != n;
+}
+
+/* The entry in the current row of s (an AUDIT_COLS statement). */
+static void audit_read(sqlite3_stmt *s, struct audit_entry *e)
+{
+	int odd;
+
+	memset(e, 0, sizeof(*e));
+	odd = sqlite3_column_type(s, 0) != SQLITE_INTEGER ||
+	      sqlite3_column_type(s, 1) != SQLITE_INTEGER ||
+	      sqlite3_column_type(s, 10) != SQLITE_INTEGER;
+	e->id = sqlite3_column_int64(s, 0);
+	e->at = (time_t)sqlite3_column_int64(s, 1);
+	odd |= audit_text(s, 2, e->actor, sizeof(e->actor));
+	odd |= audit_text(s, 3, e->addr, sizeof(e->addr));
+	odd |= audit_text(s, 4, e->action, sizeof(e->action));
+	odd |= audit_text(s, 5, e->object, sizeof(e->object));
+	odd |= audit_text(s, 6, e->outcome, sizeof(e->outcome));
+	odd |= audit_text(s, 7, e->detail, sizeof(e->detail));
+	odd |= audit_text(s, 8, e->prev_hash, sizeof(e->prev_hash));
+	odd |= audit_text(s, 9, e->hash, sizeof(e->hash));
+	e->key_epoch = sqlite3_column_int(s, 10);
+	e->malformed = odd;
+}
+
+int store_audit_each(struct store *st, const struct audit_filter *f,
+		     int (*fn)(void *arg, const struct audit_entry *e), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH);
+	struct audit_entry e;
+	int rc, n = 0, b;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	b = sqlite3_bind_text(s, 1, f->actor ? f->actor : "", -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 2, f->action ? f->action : "", -1, SQLITE_STATIC);
+	b |= sqlite3_bind_text(s, 3, f->object ? f->object : "", -1, SQLITE_STATIC);
+	b |= sqlite3_bind_int64(s, 4, (sqlite3_int64)f->since);
+	b |= sqlite3_bind_int64(s, 5, (sqlite3_int64)f->until);
+	b |= sqlite3_bind_int64(s, 6, f->after_id);
+	if (b != SQLITE_OK)
+		return sq_fail(s, "audit list: bind");
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		audit_read(s, &e);
+		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, "audit list");
+	sq_done(s);
+	return STORE_OK;
+}
