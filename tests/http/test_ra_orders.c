@@ -302,6 +302,11 @@ static void test_search_by_number_name_jmbg_pib_and_license(void **state)
 	office_body_has(f, office_path(leg, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=310123456"), 200); /* license */
 	office_body_has(f, office_path(nat, ""));
+	/* ... however it is written: spaces, dashes, dots. */
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=310+1234+56"), 200);
+	office_body_has(f, office_path(nat, ""));
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=310-1234.56"), 200);
+	office_body_has(f, office_path(nat, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=ARKO"), 200); /* part of the name */
 	office_body_has(f, office_path(nat, ""));
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=%%25"), 200); /* a LIKE wildcard */

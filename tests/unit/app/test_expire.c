@@ -15,10 +15,12 @@
 
 #include <cmocka.h>
 
+#include "connector/caservice.h"
 #include "connector/connector.h"
 #include "core/i18n.h"
 #include "jobs/jobs.h"
 #include "store/store.h"
+#include "store/store_ca.h"
 #include "store/store_office.h"
 
 #define DAY (24 * 3600)
@@ -352,6 +354,41 @@ static void test_testca_issues_ships_per_office_and_revokes(void **state)
 	ca_connector_close(ca);
 }
 
+/* A registration queued while the CA could not be reached, still out
+ * of reach after ca_retry_hours: returned to the office (reason
+ * "ca_unreachable"), the job ended; a younger one keeps waiting. */
+static void test_a_ca_out_of_reach_past_the_retry_window_returns_the_order(void **state)
+{
+	struct fx *f = *state;
+	long long old_id = order_add(f, "sent_to_ca", DAY, "NS");
+	long long new_id = order_add(f, "sent_to_ca", DAY, "NS");
+	struct ca_connector *ca;
+	struct ca_job j;
+	struct order o;
+	char err[256];
+
+	snprintf(f->cfg.ca_connector, sizeof(f->cfg.ca_connector), "service");
+	snprintf(f->cfg.ca_url, sizeof(f->cfg.ca_url), "https://127.0.0.1:9"); /* nobody */
+	snprintf(f->cfg.var_dir, sizeof(f->cfg.var_dir), "%s", f->dir);
+	assert_int_equal(f->cfg.ca_retry_secs, 72 * 3600);
+	ca = ca_connector_open(&f->cfg, f->st, err, sizeof(err));
+	assert_non_null(ca);
+	assert_int_equal(store_ca_job_add(f->st, old_id, CA_JOB_SUBMIT, "", f->now - 73 * 3600),
+			 STORE_OK);
+	assert_int_equal(store_ca_job_add(f->st, new_id, CA_JOB_SUBMIT, "", f->now - 3600),
+			 STORE_OK);
+	ca_queue_run_once(f->st, ca, &f->cfg, f->now);
+	assert_int_equal(store_order_get(f->st, old_id, &o), STORE_OK);
+	assert_string_equal(o.state, "returned");
+	assert_string_equal(o.returned_code, "ca_unreachable");
+	assert_int_equal(store_ca_job_get(f->st, old_id, CA_JOB_SUBMIT, &j), STORE_OK);
+	assert_true(j.done_at != 0 && j.refused);
+	assert_string_equal(state_of(f, new_id), "sent_to_ca");
+	assert_int_equal(store_ca_job_get(f->st, new_id, CA_JOB_SUBMIT, &j), STORE_OK);
+	assert_int_equal(j.done_at, 0);
+	ca_connector_close(ca);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -367,6 +404,9 @@ int main(void)
 			test_testca_submission_is_idempotent_and_can_be_made_to_fail, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_connector_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_a_ca_out_of_reach_past_the_retry_window_returns_the_order, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_testca_issues_ships_per_office_and_revokes,
 						setup, teardown),
 	};
