@@ -129,17 +129,19 @@ static void validity_options(struct req *r, struct tctx *item, const char *v)
 	}
 }
 
-/* The catalogue for validators that get only the value. */
-static const struct catalog *validating_catalog;
-
-static const char *check_office(const char *v)
+/* The choices the catalogue offers: checked against the application's
+ * catalogue after the fields are read (a validator gets only the value,
+ * and a shared "current catalogue" would be a data race between the
+ * request threads). */
+static void check_choices(struct req *r, struct fstate *st)
 {
-	return catalog_office(validating_catalog, v) ? NULL : "field.choose_option";
-}
+	const struct catalog *c = app_of(r)->catalog;
+	const char *office = fields_value(st, "office"), *validity = fields_value(st, "validity");
 
-static const char *check_validity(const char *v)
-{
-	return catalog_tariff(validating_catalog, v) ? NULL : "field.choose_option";
+	if (*office && !fields_error_of(st, "office") && catalog_office(c, office) == NULL)
+		fields_error(st, "office", "field.choose_option");
+	if (*validity && !fields_error_of(st, "validity") && catalog_tariff(c, validity) == NULL)
+		fields_error(st, "validity", "field.choose_option");
 }
 
 /* ---- The request form ------------------------------------------------------ */
@@ -240,12 +242,10 @@ static const struct order_field order_fields[] = {
 	  "hint.company_email", NULL},
 	 AT(company_email),
 	 LEGAL},
-	{{"office", "field.office", "select", "off", 15, REQ, check_office, "hint.office",
-	  office_options},
+	{{"office", "field.office", "select", "off", 15, REQ, NULL, "hint.office", office_options},
 	 AT(office),
 	 BOTH},
-	{{"validity", "field.validity", "select", "off", 15, REQ, check_validity, NULL,
-	  validity_options},
+	{{"validity", "field.validity", "select", "off", 15, REQ, NULL, NULL, validity_options},
 	 AT(validity),
 	 BOTH},
 	{{"card_reader", "field.card_reader", "checkbox", "off", 1, 0, check_flag,
@@ -540,9 +540,9 @@ static void clean_texts(struct req *r, struct fstate *st)
 static int read_order_form(struct req *r, enum order_type t, struct fstate *st, struct field *f,
 			   size_t *nf, const struct member *m)
 {
-	validating_catalog = app_of(r)->catalog;
 	*nf = type_fields(t, f);
 	fields_read(r, f, *nf, st);
+	check_choices(r, st);
 	clean_texts(r, st);
 	holder_from_register(r, st, m);
 	if (t == ORDER_LEGAL)
@@ -570,8 +570,8 @@ size_t order_form_fields(enum order_type t, struct field *out)
 int order_form_read_office(struct req *r, enum order_type t, struct fstate *st,
 			   const struct field *f, size_t n, const struct order *o)
 {
-	validating_catalog = app_of(r)->catalog;
 	fields_read(r, f, n, st);
+	check_choices(r, st);
 	fields_set(st, "jmbg", arena_strdup(&r->arena, o->jmbg));
 	fields_set(st, "license_number", arena_strdup(&r->arena, o->license_number));
 	clean_texts(r, st);
