@@ -151,8 +151,7 @@ static void done(struct req *r, const struct order *o, const char *what)
 	http_redirect(r, loc);
 }
 
-/* The language the member reads mail in. */
-static enum lang member_lang(struct req *r, const struct order *o)
+enum lang ra_member_lang(struct req *r, const struct order *o)
 {
 	struct account a;
 	enum lang l = LANG_SR;
@@ -184,7 +183,7 @@ static const char *office_hours(struct req *r, const struct order *o, enum lang 
 	return off ? off->hours[l] : "";
 }
 
-static const char *order_link(struct req *r, const struct order *o)
+const char *ra_order_link(struct req *r, const struct order *o)
 {
 	return arena_printf(&r->arena, "%s/orders/%lld", app_of(r)->cfg->base_url, o->id);
 }
@@ -280,7 +279,7 @@ void web_ra_documents(struct req *r)
 		action_error(r, 422, &o, NULL, "documents", msg(r, "bo.docs_still_missing"), 0);
 		return;
 	}
-	ml = member_lang(r, &o);
+	ml = ra_member_lang(r, &o);
 	checklist(r, o.type, LANG_SR, NULL, texts_sr);
 	checklist(r, o.type, ml, NULL, texts_m);
 	note_remark = *remark ? arena_printf(&r->arena, "; %s", remark) : "";
@@ -303,7 +302,7 @@ void web_ra_documents(struct req *r)
 			      arena_printf(&r->arena, "%lld", o.id), "missing",
 			      missing_list(r, &st, texts_m, n, 1), "remark", mail_remark, "office",
 			      office_name(r, &o, ml), "address", office_address(r, &o), "hours",
-			      office_hours(r, &o, ml), "link", order_link(r, &o), NULL);
+			      office_hours(r, &o, ml), "link", ra_order_link(r, &o), NULL);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
@@ -492,7 +491,7 @@ void web_ra_reject(struct req *r)
 		return;
 	}
 	reason = fields_value(&st, "reason");
-	ml = member_lang(r, &o);
+	ml = ra_member_lang(r, &o);
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
@@ -501,7 +500,7 @@ void web_ra_reject(struct req *r)
 	if (rc == STORE_OK)
 		rc = app_mail(r, o.email, ml, "mail.bo_rejected.subject", "mail.bo_rejected.body",
 			      "id", arena_printf(&r->arena, "%lld", o.id), "reason", reason,
-			      "office", office_name(r, &o, ml), "link", order_link(r, &o), NULL);
+			      "office", office_name(r, &o, ml), "link", ra_order_link(r, &o), NULL);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
@@ -777,12 +776,12 @@ static int receive_one(struct req *r, long long id, const struct ca_shipment *sh
 	rc = order_apply_tx(r, o, WF_EV_ARRIVE, WF_OPERATOR, actor(r), note, 0, 0);
 	if (rc != STORE_OK)
 		return rc;
-	ml = member_lang(r, o);
+	ml = ra_member_lang(r, o);
 	off = catalog_office(app_of(r)->catalog, o->office);
 	return app_mail(r, o->email, ml, "mail.bo_arrived.subject", "mail.bo_arrived.body", "id",
 			arena_printf(&r->arena, "%lld", o->id), "office", office_name(r, o, ml),
 			"address", office_address(r, o), "hours", office_hours(r, o, ml), "phone",
-			off ? off->phone : "", "link", order_link(r, o), NULL);
+			off ? off->phone : "", "link", ra_order_link(r, o), NULL);
 }
 
 /* POST /ra/shipments/receive: shipment=REFERENCE.  Every certificate of

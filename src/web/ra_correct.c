@@ -52,22 +52,6 @@ static void after(struct req *r, const struct order *o, const char *what)
 	http_redirect(r, loc);
 }
 
-/* The language the member reads mail in. */
-static enum lang member_lang(struct req *r, const struct order *o)
-{
-	struct account a;
-	enum lang l = LANG_SR;
-
-	if (store_account_get(app_of(r)->store, o->account_id, &a) == STORE_OK)
-		i18n_parse(a.lang, &l);
-	return l;
-}
-
-static const char *order_link(struct req *r, const struct order *o)
-{
-	return arena_printf(&r->arena, "%s/orders/%lld", app_of(r)->cfg->base_url, o->id);
-}
-
 /* ---- Correcting the data ------------------------------------------------------------------ */
 
 static const struct field papers_field = {
@@ -217,13 +201,13 @@ void web_ra_correct_post(struct req *r)
 		rc = order_apply_tx(r, &n_o, WF_EV_NEW_PAPERS, WF_OPERATOR, operator_name(r), note,
 				    0, 0);
 		if (rc == STORE_OK) {
-			enum lang ml = member_lang(r, &o);
+			enum lang ml = ra_member_lang(r, &o);
 			const struct office *off = catalog_office(app_of(r)->catalog, o.office);
 
 			rc = app_mail(r, o.email, ml, "mail.bo_new_papers.subject",
 				      "mail.bo_new_papers.body", "id",
 				      arena_printf(&r->arena, "%lld", o.id), "office",
-				      off ? off->name[ml] : o.office, "link", order_link(r, &o),
+				      off ? off->name[ml] : o.office, "link", ra_order_link(r, &o),
 				      NULL);
 		}
 	} else if (rc == STORE_OK)
@@ -267,69 +251,39 @@ static const char *read_reason(struct req *r, const struct order *o, const char 
 	return NULL;
 }
 
-/* POST /ra/orders/N/return: reason. */
-void web_ra_return(struct req *r)
+/* Moves a returned order by ev (return to member, cancel) with the
+ * reason, mails the member (mail key prefix mail_key) and, for a
+ * cancellation, reopens its payments for a refund: one transaction. */
+static void close_returned(struct req *r, enum wf_event ev, const char *form, const char *mail_key,
+			   const char *done_what)
 {
 	struct store *s = app_of(r)->store;
 	const char *reason;
-	struct order o;
-	enum lang ml;
-	int rc;
-
-	if (load_returned(r, &o, WF_EV_RETURN_TO_MEMBER) != 0 ||
-	    (reason = read_reason(r, &o, "return")) == NULL)
-		return;
-	ml = member_lang(r, &o);
-	if (store_begin(s) != STORE_OK) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	rc = order_apply_tx(r, &o, WF_EV_RETURN_TO_MEMBER, WF_OPERATOR, operator_name(r), reason, 0,
-			    0);
-	if (rc == STORE_OK)
-		rc = app_mail(r, o.email, ml, "mail.bo_returned.subject", "mail.bo_returned.body",
-			      "id", arena_printf(&r->arena, "%lld", o.id), "reason", reason, "link",
-			      order_link(r, &o), NULL);
-	if (rc == STORE_OK)
-		rc = store_commit(s);
-	if (rc != STORE_OK) {
-		store_rollback(s);
-		page_error(r, rc == STORE_NOTFOUND ? 409 : 503,
-			   rc == STORE_NOTFOUND ? "bo.not_returned" : "error.storage");
-		return;
-	}
-	after(r, &o, "return_to_member");
-}
-
-/* POST /ra/orders/N/cancel: reason.  A returned order only; its
- * payments go back on the unresolved list for a refund. */
-void web_ra_cancel(struct req *r)
-{
-	struct store *s = app_of(r)->store;
-	const char *reason;
+	char subj[64], body[64];
 	struct order o;
 	enum lang ml;
 	int rc, reopened = 0;
 
-	if (load_returned(r, &o, WF_EV_CANCEL) != 0 ||
-	    (reason = read_reason(r, &o, "cancel")) == NULL)
+	if (load_returned(r, &o, ev) != 0 || (reason = read_reason(r, &o, form)) == NULL)
 		return;
-	ml = member_lang(r, &o);
+	ml = ra_member_lang(r, &o);
+	snprintf(subj, sizeof(subj), "%s.subject", mail_key);
+	snprintf(body, sizeof(body), "%s.body", mail_key);
 	if (store_begin(s) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	rc = order_apply_tx(r, &o, WF_EV_CANCEL, WF_OPERATOR, operator_name(r), reason, 0, 0);
-	if (rc == STORE_OK)
+	rc = order_apply_tx(r, &o, ev, WF_OPERATOR, operator_name(r), reason, 0, 0);
+	if (rc == STORE_OK && ev == WF_EV_CANCEL)
 		rc = store_payment_reopen_order(
 			s, o.id, i18n_note(&r->arena, "pay.note_order_cancelled", NULL), &reopened);
 	if (rc == STORE_OK && reopened > 0)
 		rc = app_audit(r, "payment.reopen", arena_printf(&r->arena, "order:%lld", o.id),
 			       "ok", "%d payment(s) to refund", reopened);
 	if (rc == STORE_OK)
-		rc = app_mail(r, o.email, ml, "mail.bo_cancelled.subject", "mail.bo_cancelled.body",
-			      "id", arena_printf(&r->arena, "%lld", o.id), "reason", reason, "link",
-			      order_link(r, &o), NULL);
+		rc = app_mail(r, o.email, ml, subj, body, "id",
+			      arena_printf(&r->arena, "%lld", o.id), "reason", reason, "link",
+			      ra_order_link(r, &o), NULL);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
@@ -338,7 +292,20 @@ void web_ra_cancel(struct req *r)
 			   rc == STORE_NOTFOUND ? "bo.not_returned" : "error.storage");
 		return;
 	}
-	after(r, &o, "cancel");
+	after(r, &o, done_what);
+}
+
+/* POST /ra/orders/N/return: reason. */
+void web_ra_return(struct req *r)
+{
+	close_returned(r, WF_EV_RETURN_TO_MEMBER, "return", "mail.bo_returned", "return_to_member");
+}
+
+/* POST /ra/orders/N/cancel: reason.  A returned order only; its
+ * payments go back on the unresolved list for a refund. */
+void web_ra_cancel(struct req *r)
+{
+	close_returned(r, WF_EV_CANCEL, "cancel", "mail.bo_cancelled", "cancel");
 }
 
 /* ---- On the detail page --------------------------------------------------------------------- */
