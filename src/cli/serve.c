@@ -178,6 +178,9 @@ int cli_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file over RLIMIT_FSIZE fails its write (EFBIG, then a 503 page)
+	 * instead of ending the process. */
+	signal(SIGXFSZ, SIG_IGN);
 	statement_global_init(); /* libxml2, once, before any thread */
 
 	if ((st = cli_open_store(&cfg)) == NULL)

@@ -436,7 +436,7 @@ void web_ra_send(struct req *r)
 	if (sub != CA_SUBMIT_OK) {
 		store_rollback(s);
 		app_audit(r, wf_event_name(WF_EV_SEND), object_of(r, &o), "failed", "CA: %s", err);
-		action_error(r, 502, &o, NULL, "send",
+		action_error(r, 503, &o, NULL, "send",
 			     i18n_format(&r->arena, r->lang, "bo.ca_failed", "message", err, NULL),
 			     0);
 		return;

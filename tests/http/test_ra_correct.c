@@ -2,7 +2,7 @@
  * A way forward from every state, over real HTTP with the test CA told
  * to refuse: a registration the CA refuses at "send" is returned for
  * correction with the reason in the reader's language (in full to staff,
- * in plain words to the member, never a 502); the office corrects the
+ * in plain words to the member, never a 502 or the CA's English); the office corrects the
  * data (each change audited) and sends it again, or asks for newly
  * signed papers, or returns it to the member who edits and confirms it
  * again, or cancels it (its payment listed for a refund).  A holder's
@@ -90,7 +90,7 @@ static void test_a_ca_that_cannot_be_asked_changes_nothing(void **state)
 	const char *off[] = {"testca", "fail", "--off", NULL};
 
 	assert_int_equal(office_cli(f, down), 0);
-	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 502);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 503);
 	assert_string_equal(office_state(f, id), "verified");
 	assert_int_equal(office_cli(f, off), 0);
 }

@@ -510,7 +510,7 @@ static void test_ca_failure_leaves_the_order_verified_with_the_cas_message(void 
 	const char *off[] = {"testca", "fail", "--off", NULL};
 
 	assert_int_equal(office_cli(f, fail), 0);
-	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 502);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 503);
 	office_body_has(f, MSG_CA_FAILED);
 	office_body_has(f, "CA odr\xc5\xbe"
 			   "avanje u toku");
