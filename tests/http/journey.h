@@ -65,6 +65,11 @@ char *journey_location(const struct response *r);
 #define JOURNEY_ZARKO_MAIL "zarko.djuraskovic@example.rs"
 #define JOURNEY_ZARKO_ID_CARD "012345678"
 
+/* Žarko's natural-person order form for office, submitted by c (a
+ * draft; field, may be NULL, gets value); returns the status (303 and
+ * the draft's review page in Location). */
+long journey_order_draft(struct client *c, struct response *r, const char *office,
+			 const char *field, const char *value);
 /* Žarko's natural-person order picked up at office, submitted and
  * confirmed by c (logged in as Žarko); field (may be NULL) gets value
  * instead of the default.  Returns its id. */

@@ -27,6 +27,10 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "journey.h"
+#include "store/store.h"
+
+#define PW "Tri ma\xc4\x8dke spavaju na krovu"
 
 struct fx {
 	struct server s;
@@ -59,6 +63,22 @@ static int setup_short_deadlines(void **state)
 	const char *env[] = {"QCRA_REQUEST_HEAD_SECONDS=2", "QCRA_REQUEST_BODY_SECONDS=2", NULL};
 
 	return setup_env(state, env);
+}
+
+/* A member (Žarko) logged in, for the state-changing POSTs. */
+static int setup_member(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->c, &f->s) != 0) {
+		if (f)
+			server_cleanup(&f->s);
+		free(f);
+		return -1;
+	}
+	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
+	*state = f;
+	return 0;
 }
 
 static int teardown(void **state)
@@ -298,6 +318,94 @@ static void test_trickled_body_is_cut_at_its_deadline(void **state)
 	assert_true(now_ms() - start < 4000);
 }
 
+/* The id in a Location "/orders/N..." of r, or 0. */
+static long long location_order(const struct response *r)
+{
+	char *loc = journey_location(r);
+	long long id = 0;
+
+	if (loc != NULL && strncmp(loc, "/orders/", 8) == 0)
+		id = atoll(loc + 8);
+	free(loc);
+	return id;
+}
+
+#define HEAD_FROM 6000
+#define HEAD_TO 16000
+#define HEAD_STEP 64
+#define NSIZES ((HEAD_TO - HEAD_FROM) / HEAD_STEP + 1)
+
+/*
+ * Issue 13.2: the member cancels a draft order with a request whose
+ * head is 6,000 to 16,000 bytes, in steps of 64: each gets its normal
+ * answer (303, and the order is cancelled) or 431 (and the order is
+ * still a draft), never silence.
+ */
+static void test_big_heads_get_their_answer_or_431_with_nothing_changed(void **state)
+{
+	struct fx *f = *state;
+	static long long ids[NSIZES];
+	char *session = client_cookie(&f->c, "qcra_session"), *csrf, *ct;
+	struct buf req = BUF_INIT;
+	struct store *st;
+	struct order o;
+	char path[PATH_MAX + 16], err[256], body[256];
+	int i, served = 0, refused = 0;
+
+	assert_non_null(session);
+	for (i = 0; i < NSIZES; i++) {
+		assert_int_equal(journey_order_draft(&f->c, &f->r, "NS", NULL, NULL), 303);
+		assert_true((ids[i] = location_order(&f->r)) > 0);
+	}
+	assert_int_equal(journey_get(&f->c, "/", &f->r), 200);
+	csrf = form_field_value(buf_cstr(&f->r.body), "csrf_token");
+	assert_non_null(csrf);
+	snprintf(body, sizeof(body), "csrf_token=%s", csrf);
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	for (i = 0; i < NSIZES; i++) {
+		size_t size = HEAD_FROM + (size_t)i * HEAD_STEP, pad;
+
+		buf_reset(&req);
+		buf_printf(&req,
+			   "POST /orders/%lld/cancel HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+			   "Cookie: qcra_session=%s\r\n"
+			   "Content-Type: application/x-www-form-urlencoded\r\n"
+			   "Content-Length: %zu\r\nConnection: close\r\nX-Pad: ",
+			   ids[i], session, strlen(body));
+		pad = size - req.len - 4; /* "\r\n\r\n" ends the head */
+		assert_true(pad < size);
+		for (size_t k = 0; k < pad; k++)
+			buf_putc(&req, 'p');
+		buf_puts(&req, "\r\n\r\n");
+		assert_int_equal(req.len, size);
+		buf_puts(&req, body);
+		raw_exchange(&f->s, req.data, req.len, &f->r, 10000);
+		assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+		assert_int_equal(store_order_get(st, ids[i], &o), STORE_OK);
+		store_close(st);
+		if (f->r.status == 303 && strcmp(o.state, "cancelled") == 0) {
+			served++;
+			continue;
+		}
+		if (f->r.status == 431 && strcmp(o.state, "draft") == 0) {
+			ct = response_header(&f->r, "Content-Type");
+			assert_non_null(ct);
+			assert_non_null(strstr(ct, "text/html"));
+			free(ct);
+			refused++;
+			continue;
+		}
+		fail_msg("head of %zu bytes: status %ld, order %s", size, f->r.status, o.state);
+	}
+	fprintf(stderr, "# heads %d-%d bytes: %d served, %d refused with 431\n", HEAD_FROM, HEAD_TO,
+		served, refused);
+	assert_true(served > 0); /* 6 KB heads are served */
+	assert_true(refused > 0);
+	buf_free(&req);
+	free(csrf);
+	free(session);
+}
+
 #define TEST(name, setup) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -306,6 +414,7 @@ int main(void)
 		TEST(test_slow_connections_from_one_address_do_not_starve_another, setup_server),
 		TEST(test_trickled_head_is_cut_at_its_deadline, setup_short_deadlines),
 		TEST(test_trickled_body_is_cut_at_its_deadline, setup_short_deadlines),
+		TEST(test_big_heads_get_their_answer_or_431_with_nothing_changed, setup_member),
 	};
 
 	return cmocka_run_group_tests_name("http_limits", tests, NULL, NULL);
