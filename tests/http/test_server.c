@@ -225,6 +225,90 @@ static void test_request_head_of_6k_served_40k_is_431(void **state)
 	assert_int_equal(f->r.status, 431);
 }
 
+/* A raw request on a new connection; the answer in f->r. */
+static void exchange(struct fixture *f, const char *req, size_t len)
+{
+	response_free(&f->r);
+	memset(&f->r, 0, sizeof(f->r));
+	raw_exchange(&f->s, req, len, &f->r, 10000);
+}
+
+/* An error answer is one of our pages: the security headers, HTML in
+ * the asker's language (lang) with the catalogue's sentence (text). */
+static void assert_error_page(struct fixture *f, const char *what, long status, const char *lang,
+			      const char *text)
+{
+	char *ct = response_header(&f->r, "Content-Type");
+	char want[32];
+
+	if (f->r.status != status || ct == NULL || strstr(ct, "text/html") == NULL ||
+	    strstr(buf_cstr(&f->r.body), text) == NULL)
+		fail_msg("%s: status %ld (want %ld), type %s, body:\n%.300s", what, f->r.status,
+			 status, ct ? ct : "(none)", buf_cstr(&f->r.body));
+	free(ct);
+	snprintf(want, sizeof(want), "<html lang=\"%s\">", lang);
+	assert_non_null(strstr(buf_cstr(&f->r.body), want));
+	assert_security_headers(&f->r);
+}
+
+/*
+ * Issue 13.8: the answers libmicrohttpd gave alone (431 for a head too
+ * large, 414 for a target too long, 400 for bad chunking or a broken
+ * header line, 505 for an HTTP version it does not speak) are the
+ * portal's own pages, with the security headers, in the asker's
+ * language.  A chunked body is refused before it is read: 411 (RFC 9112
+ * 6.3 allows a server to want Content-Length; browsers send it).
+ */
+static void test_protocol_errors_are_pages_with_security_headers(void **state)
+{
+	struct fixture *f = *state;
+	struct buf req = BUF_INIT;
+
+	buf_puts(&req, "GET /login HTTP/1.1\r\nCookie: qcra_lang=en\r\nHost: 127.0.0.1\r\nX-Pad: ");
+	for (int i = 0; i < 40 * 1024; i++)
+		buf_putc(&req, 'p');
+	buf_puts(&req, "\r\nConnection: close\r\n\r\n");
+	exchange(f, req.data, req.len);
+	assert_error_page(f, "head of 40 KiB", 431, "en", "The request is too large");
+
+	buf_reset(&req);
+	buf_puts(&req, "GET /");
+	for (int i = 0; i < 20 * 1024; i++)
+		buf_putc(&req, 'a');
+	buf_puts(&req, " HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: qcra_lang=en\r\n"
+		       "Connection: close\r\n\r\n");
+	exchange(f, req.data, req.len);
+	assert_error_page(f, "target of 20 KiB", 414, "en", "The address is too long");
+
+	buf_reset(&req);
+	buf_puts(&req,
+		 "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: qcra_lang=en\r\n"
+		 "Content-Type: application/x-www-form-urlencoded\r\n"
+		 "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+	exchange(f, req.data, req.len);
+	assert_error_page(f, "bad chunking", 411, "en", "did not say how long");
+
+	buf_reset(&req);
+	buf_puts(&req, "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: qcra_lang=en\r\n"
+		       "No colon here\r\nConnection: close\r\n\r\n");
+	exchange(f, req.data, req.len);
+	assert_error_page(f, "header line without a colon", 400, "en",
+			  "The request could not be understood");
+
+	buf_reset(&req);
+	buf_puts(&req, "GET /login HTTP/2.0\r\nHost: 127.0.0.1\r\nCookie: qcra_lang=en\r\n"
+		       "Connection: close\r\n\r\n");
+	exchange(f, req.data, req.len);
+	assert_error_page(f, "HTTP/2.0 in a request line", 505, "en", "version of HTTP");
+
+	/* Serbian by default. */
+	buf_reset(&req);
+	buf_puts(&req, "GET /login HTTP/2.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+	exchange(f, req.data, req.len);
+	assert_error_page(f, "HTTP/2.0, no language", 505, "sr", "verzija HTTP");
+	buf_free(&req);
+}
+
 /* With tls_cert and tls_key the portal speaks HTTPS itself: HSTS on
  * every response, cookies Secure and __Host- prefixed, and the CSRF
  * cookie still round-trips (a login answers 422 for a wrong password,
@@ -470,6 +554,7 @@ int main(void)
 		TEST(test_oversize_body_with_expect_gets_413_before_upload, setup_server),
 		TEST(test_request_head_of_6k_served_40k_is_431, setup_server),
 		TEST(test_malformed_urlencoded_body_is_400, setup_server),
+		TEST(test_protocol_errors_are_pages_with_security_headers, setup_server),
 		TEST(test_https_with_hsts_and_host_cookies, setup_tls),
 		TEST(test_query_secrets_stay_out_of_log, setup_server),
 		TEST(test_access_log_has_one_line_per_request, setup_server),
