@@ -309,6 +309,120 @@ static void test_protocol_errors_are_pages_with_security_headers(void **state)
 	buf_free(&req);
 }
 
+/* Issue 13.7: a NUL in the path is not cut short to what precedes it
+ * (/login%00.php is not /login): 400. */
+static void test_nul_in_path_is_400(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const paths[] = {"/login%00.php", "/orders/1%00", "/login?next=%00",
+					    "/%00"};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		char req[256];
+
+		snprintf(req, sizeof(req),
+			 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: qcra_lang=en\r\n"
+			 "Connection: close\r\n\r\n",
+			 paths[i]);
+		exchange(f, req, strlen(req));
+		assert_error_page(f, paths[i], 400, "en", "The request could not be understood");
+	}
+}
+
+/* Issue 13.7, RFC 9112 3.2: an HTTP/1.1 request without Host, or with
+ * two, is 400; HTTP/1.0 needs none. */
+static void test_http11_needs_one_host(void **state)
+{
+	struct fixture *f = *state;
+	const char *none =
+		"GET /login HTTP/1.1\r\nCookie: qcra_lang=en\r\nConnection: close\r\n\r\n";
+	const char *two = "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\nHost: example.org\r\n"
+			  "Cookie: qcra_lang=en\r\nConnection: close\r\n\r\n";
+	const char *old = "GET /login HTTP/1.0\r\n\r\n";
+
+	exchange(f, none, strlen(none));
+	assert_error_page(f, "no Host", 400, "en", "The request could not be understood");
+	exchange(f, two, strlen(two));
+	assert_error_page(f, "two Host lines", 400, "en", "The request could not be understood");
+	exchange(f, old, strlen(old));
+	assert_int_equal(f->r.status, 200);
+}
+
+/* Issue 13.7: where a login goes next (the form's hidden next) is this
+ * site's path or "/": never a control character, a backslash, or
+ * anything a browser reads as another host ("//", "/\t/"). */
+static void test_unsafe_next_goes_home(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const bad[] = {"//evil.example/",
+					  "/%09/evil.example/",
+					  "/%5Cevil.example/",
+					  "/a%5Cb",
+					  "/orders%0d%0aSet-Cookie:x=1",
+					  "/x%01y",
+					  "/%7f",
+					  "https://evil.example/",
+					  "/\\/evil.example/"};
+	char path[128], *next;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(path, sizeof(path), "/login?next=%s", bad[i]);
+		assert_int_equal(client_get(&f->c, path, &f->r), 0);
+		assert_int_equal(f->r.status, 200);
+		next = form_field_value(buf_cstr(&f->r.body), "next");
+		if (next == NULL || strcmp(next, "/") != 0)
+			fail_msg("next=%s became \"%s\"", bad[i], next ? next : "(none)");
+		free(next);
+	}
+	assert_int_equal(client_get(&f->c, "/login?next=/orders/5", &f->r), 0);
+	next = form_field_value(buf_cstr(&f->r.body), "next");
+	assert_non_null(next);
+	assert_string_equal(next, "/orders/5");
+	free(next);
+}
+
+/* The href of the language link (the <a> with hreflang) in html,
+ * entity-decoded for &amp; only; caller frees; NULL if none. */
+static char *lang_link(const char *html)
+{
+	const char *h = strstr(html, "hreflang="), *a, *q;
+
+	if (h == NULL)
+		return NULL;
+	for (a = h; a > html && strncmp(a, "<a ", 3) != 0; a--)
+		;
+	if ((a = strstr(a, "href=\"")) == NULL || a > h)
+		return NULL;
+	a += 6;
+	q = strchr(a, '"');
+	return q ? strndup(a, (size_t)(q - a)) : NULL;
+}
+
+/* Issue 13.7: the language link on a 404 page stays on this site
+ * whatever the path: "//host/..." or "/\t/host/..." would be read by a
+ * browser as another host. */
+static void test_lang_link_on_404_stays_on_site(void **state)
+{
+	struct fixture *f = *state;
+	static const char *const paths[] = {"//evil.example/x", "/%09/evil.example/x",
+					    "/%5Cevil.example/x", "///evil.example"};
+	char req[256], *href;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		snprintf(req, sizeof(req),
+			 "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+			 paths[i]);
+		exchange(f, req, strlen(req));
+		assert_int_equal(f->r.status, 404);
+		href = lang_link(buf_cstr(&f->r.body));
+		assert_non_null(href);
+		if (href[0] != '/' || href[1] == '/' || href[1] == '\\' ||
+		    strpbrk(href, "\t\r\n\\") != NULL || strstr(href, "&#") != NULL)
+			fail_msg("%s: language link \"%s\"", paths[i], href);
+		free(href);
+	}
+}
+
 /* With tls_cert and tls_key the portal speaks HTTPS itself: HSTS on
  * every response, cookies Secure and __Host- prefixed, and the CSRF
  * cookie still round-trips (a login answers 422 for a wrong password,
@@ -555,6 +669,10 @@ int main(void)
 		TEST(test_request_head_of_6k_served_40k_is_431, setup_server),
 		TEST(test_malformed_urlencoded_body_is_400, setup_server),
 		TEST(test_protocol_errors_are_pages_with_security_headers, setup_server),
+		TEST(test_nul_in_path_is_400, setup_server),
+		TEST(test_http11_needs_one_host, setup_server),
+		TEST(test_unsafe_next_goes_home, setup_server),
+		TEST(test_lang_link_on_404_stays_on_site, setup_server),
 		TEST(test_https_with_hsts_and_host_cookies, setup_tls),
 		TEST(test_query_secrets_stay_out_of_log, setup_server),
 		TEST(test_access_log_has_one_line_per_request, setup_server),
