@@ -2,6 +2,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,6 +148,34 @@ static char *read_pem(const char *path, const char *key)
 	return text;
 }
 
+/*
+ * Every connection is a descriptor: raise the soft limit on open files
+ * to what max_connections needs (up to the hard limit); where the hard
+ * limit is lower, serve fewer connections and say so.
+ */
+static void open_files_for(struct config *cfg)
+{
+	const rlim_t spare = 128; /* database, logs, renderer, mail, CA */
+	rlim_t want = (rlim_t)cfg->max_conns + spare;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= want ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < want) {
+		int fit = rl.rlim_cur > spare + 32 ? (int)(rl.rlim_cur - spare) : 32;
+
+		log_warnx(
+			"max_connections: %d needs %llu open files, the limit is %llu: serving %d",
+			cfg->max_conns, (unsigned long long)want, (unsigned long long)rl.rlim_cur,
+			fit);
+		cfg->max_conns = fit;
+		if (cfg->max_conns_per_addr * 2 > fit)
+			cfg->max_conns_per_addr = fit / 2;
+	}
+}
+
 static const char serve_usage[] =
 	"usage: qcra serve [--config FILE] [--listen ADDR:PORT] [--var DIR] [--workers N]\n"
 	"Runs the portal.  Migrates the database first.  Stops gracefully on SIGTERM/SIGINT.\n";
@@ -229,6 +258,18 @@ int cli_serve(int argc, char **argv)
 	hc.addr = cfg.listen_addr;
 	hc.port = cfg.listen_port;
 	hc.workers = cfg.workers;
+	if (cfg.max_conns_per_addr * 2 > cfg.max_conns) {
+		fprintf(stderr,
+			"qcra: configuration error: max_connections_per_address: %d leaves "
+			"no room for other addresses; at most half of max_connections (%d)\n",
+			cfg.max_conns_per_addr, cfg.max_conns);
+		goto out;
+	}
+	open_files_for(&cfg);
+	hc.max_conns = (unsigned)cfg.max_conns;
+	hc.max_conns_per_addr = (unsigned)cfg.max_conns_per_addr;
+	hc.head_secs = (unsigned)cfg.request_head_secs;
+	hc.body_secs = (unsigned)cfg.request_body_secs;
 	hc.max_body = cfg.max_form_bytes;
 	hc.upload = app_route_upload;
 	hc.max_upload = cfg.max_upload_bytes;

@@ -36,6 +36,13 @@ static const struct key keys[] = {
 	 sizeof(((struct config *)0)->base_url), 0, 0, "public URL used in mailed links"},
 	STR(catalog_file, C_STR, "offices, tariff and seller data (built-in demo)"),
 	INT("workers", workers, 1, 256, "HTTP worker threads (2)"),
+	INT("max_connections", max_conns, 16, 65536, "HTTP connections in total (1024)"),
+	INT("max_connections_per_address", max_conns_per_addr, 1, 65536,
+	    "HTTP connections from one client address, below max_connections (64)"),
+	INT("request_head_seconds", request_head_secs, 1, 3600,
+	    "a request head must arrive whole within (10)"),
+	INT("request_body_seconds", request_body_secs, 1, 24 * 3600,
+	    "a request body must arrive whole within (120)"),
 	INT("max_form_bytes", max_form_bytes, 1024, 16 * 1024 * 1024, "largest form body (65536)"),
 	INT("max_upload_bytes", max_upload_bytes, 64 * 1024, 64 * 1024 * 1024,
 	    "largest uploaded file: a bank statement, by staff (33554432)"),
@@ -94,6 +101,10 @@ void config_defaults(struct config *c)
 	c->listen_port = 8080;
 	snprintf(c->var_dir, sizeof(c->var_dir), "./var");
 	c->workers = 2;
+	c->max_conns = 1024;
+	c->max_conns_per_addr = 64;
+	c->request_head_secs = 10;
+	c->request_body_secs = 120;
 	c->max_form_bytes = 64 * 1024;
 	c->max_upload_bytes = 32 * 1024 * 1024;
 	c->session_idle_secs = 30 * 60;

@@ -40,8 +40,15 @@ struct req {
 	struct buf body;
 	size_t content_length; /* declared, 0 when absent */
 	int body_too_large;
-	size_t discarded; /* bytes dropped after body_too_large */
-	int upload;       /* 1: may carry files (conf.upload), up to max_upload */
+	size_t discarded;          /* bytes dropped after body_too_large */
+	int upload;                /* 1: may carry files (conf.upload), up to max_upload */
+	uint64_t body_deadline_us; /* the whole body by then (request_body_seconds) */
+	/* Refused by the server before any handler: the status (400, 408,
+	 * 411, 414, 431, 505); the application only renders the page. */
+	unsigned refused;
+	/* A head the gate refused has no libmicrohttpd connection (conn is
+	 * NULL): its raw Cookie value and query string, for the language. */
+	const char *raw_cookie, *raw_query;
 	struct form form; /* filled by http_parse_form() */
 
 	/* Set by the application while dispatching. */
@@ -95,6 +102,10 @@ struct http_server_conf {
 	 * thread.  (A commit group: web/group.c.) */
 	int (*deferrable)(struct req *req);
 	void (*defer)(struct req *req);
+	/* Limits (issue 13): connections in total and per client address;
+	 * absolute deadlines for a request's head and for its body. */
+	unsigned max_conns, max_conns_per_addr;
+	unsigned head_secs, body_secs;
 	/* HTTPS when both are set: PEM texts (libmicrohttpd with GnuTLS).
 	 * Every request is then marked tls (Secure cookies, HSTS). */
 	const char *tls_cert_pem, *tls_key_pem;

@@ -1,10 +1,13 @@
 /*
  * libmicrohttpd glue: request lifecycle, body limits, response headers
- * common to every response, the access log, graceful shutdown.
+ * common to every response, the access log, graceful shutdown.  The
+ * listening socket belongs to the gate (gate.c), which hands over
+ * connections whose first head it has checked.
  */
 #include "http/http.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <stdatomic.h>
@@ -12,19 +15,40 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "http/gate.h"
 #include "util/escape.h"
 #include "util/log.h"
 
+/*
+ * Request heads up to HTTP_MAX_HEAD bytes (the empty line included) are
+ * served, larger ones get 431 before any handler runs; a target over
+ * HTTP_MAX_TARGET gets 414.  libmicrohttpd keeps the head and the
+ * response head in one pool per connection (POOL_BYTES): it is sized so
+ * that the largest head accepted, split into the most header lines
+ * accepted, still leaves room for the largest response head
+ * (HTTP_MAX_RESPONSE_HEAD), so a handler that runs can always answer.
+ */
+#define HTTP_MAX_HEAD 8192
+#define HTTP_MAX_TARGET 4096
+#define HTTP_MAX_RESPONSE_HEAD 4096
+#define POOL_BYTES (32 * 1024)
+
 struct http_server {
 	struct MHD_Daemon *d;
+	struct gate *gate;
 	struct http_server_conf conf;
 	unsigned short port;
 	atomic_int inflight;
 };
+
+/* libmicrohttpd's first look at a request (its raw target, before it
+ * decodes it in place): a NUL would cut the path short. */
+static char uri_has_nul;
 
 /* Every response carries these (SECURITY.md, Headers). */
 static const char *const common_headers[][2] = {
@@ -76,6 +100,16 @@ static struct req *req_alloc(void)
 	return r;
 }
 
+static void addr_text(const struct sockaddr *sa, char *out, size_t size)
+{
+	if (sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+			  (socklen_t)size);
+	else if (sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+			  out, (socklen_t)size);
+}
+
 static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
 			   const char *method)
 {
@@ -93,20 +127,11 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, c
 	r->method_name = arena_strdup(&r->arena, method);
 	r->path = arena_strdup(&r->arena, url);
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (ci != NULL && ci->client_addr != NULL) {
-		const struct sockaddr *sa = ci->client_addr;
-
-		if (sa->sa_family == AF_INET)
-			inet_ntop(AF_INET,
-				  &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-				  r->client_addr, sizeof(r->client_addr));
-		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6,
-				  &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-				  r->client_addr, sizeof(r->client_addr));
-	}
+	if (ci != NULL && ci->client_addr != NULL)
+		addr_text(ci->client_addr, r->client_addr, sizeof(r->client_addr));
 	if ((cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length")) != NULL)
 		r->content_length = strtoull(cl, NULL, 10);
+	r->body_deadline_us = r->start_us + 1000000ull * s->conf.body_secs;
 	return r;
 }
 
@@ -135,27 +160,39 @@ static void log_safe(char *dst, size_t size, const char *s)
 	dst[o] = '\0';
 }
 
+/* One access log line for r (aborted: the answer did not go out whole). */
+static void access_log(const struct http_server *s, const struct req *r, int aborted)
+{
+	char path[512], ts[32];
+	struct timespec now;
+	struct tm tm;
+
+	if (!s->conf.access_log)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
+	log_safe(path, sizeof(path), r->path);
+	fprintf(stderr, "%s.%03ldZ access method=%s path=%s status=%u us=%llu addr=%s%s\n", ts,
+		now.tv_nsec / 1000000, r->method_name, path, r->status,
+		(unsigned long long)(http_now_us() - r->start_us), r->client_addr,
+		aborted ? " aborted=1" : "");
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	struct http_server *s = cls;
 	struct req *r = *con_cls;
-	char path[512], ts[32];
-	struct timespec now;
-	struct tm tm;
 
-	if (r == NULL)
+	if (r == NULL || (void *)r == &uri_has_nul) {
+		*con_cls = NULL;
 		return;
-	if (s->conf.access_log) {
-		clock_gettime(CLOCK_REALTIME, &now);
-		gmtime_r(&now.tv_sec, &tm);
-		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		log_safe(path, sizeof(path), r->path);
-		fprintf(stderr, "%s.%03ldZ access method=%s path=%s status=%u us=%llu addr=%s%s\n",
-			ts, now.tv_nsec / 1000000, r->method_name, path, r->status,
-			(unsigned long long)(http_now_us() - r->start_us), r->client_addr,
-			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	}
+	access_log(s, r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	/* A body's deadline shortened the timeout: idle keep-alive again. */
+	if (r->content_length > 0)
+		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)30);
 	req_free(r);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->inflight, 1);
@@ -184,6 +221,8 @@ static enum MHD_Result queue(struct req *r)
 		MHD_add_response_header(resp, "Content-Type", r->content_type);
 	for (i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	if (r->refused)
+		MHD_add_response_header(resp, "Connection", "close");
 	if (r->status == 0)
 		r->status = 500;
 	ret = MHD_queue_response(r->conn, r->status, resp);
@@ -198,6 +237,61 @@ static size_t body_limit(const struct http_server *s, const struct req *r)
 								  : s->conf.max_body;
 }
 
+/* What the gate checks on a connection's first head, checked again
+ * from libmicrohttpd's parse for the later requests of a kept-alive
+ * connection (and under TLS, where the gate cannot look). */
+struct head_view {
+	size_t bytes;
+	int lines, hosts, te;
+};
+
+static enum MHD_Result view_header(void *cls, enum MHD_ValueKind kind, const char *key,
+				   const char *value)
+{
+	struct head_view *v = cls;
+
+	(void)kind;
+	v->bytes += strlen(key) + (value ? strlen(value) : 0) + 4;
+	v->lines++;
+	if (strcasecmp(key, "Host") == 0)
+		v->hosts++;
+	else if (strcasecmp(key, "Transfer-Encoding") == 0)
+		v->te++;
+	return MHD_YES;
+}
+
+/* 0, or the status to refuse the request with (gate_head_check's). */
+static unsigned head_refusal(struct MHD_Connection *conn, const char *url, const char *method,
+			     const char *version, int nul)
+{
+	struct head_view v = {0, 0, 0, 0};
+	size_t ulen = strlen(url);
+
+	if (nul)
+		return 400;
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, view_header, &v);
+	if (ulen > HTTP_MAX_TARGET)
+		return 414;
+	if (v.bytes + ulen + strlen(method) + strlen(version) + 6 > HTTP_MAX_HEAD || v.lines > 64)
+		return 431;
+	if (v.hosts > 1 || (strcmp(version, MHD_HTTP_VERSION_1_0) != 0 && v.hosts != 1))
+		return 400;
+	return v.te ? 411 : 0;
+}
+
+/* The connection's inactivity timeout: what is left until the body's
+ * deadline, so silence cannot outlast it either. */
+static void body_timeout(struct req *r)
+{
+	uint64_t now = http_now_us();
+	unsigned secs = 1;
+
+	if (r->body_deadline_us > now)
+		secs = (unsigned)((r->body_deadline_us - now) / 1000000u) + 1;
+	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT,
+				  (unsigned int)(secs < 30 ? secs : 30));
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *upload_data,
 				  size_t *upload_data_size, void **con_cls)
@@ -205,12 +299,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *s = cls;
 	struct req *r = *con_cls;
 
-	if (r == NULL) {
+	if (r == NULL || (void *)r == &uri_has_nul) {
+		int nul = r != NULL;
+
 		/* Headers only: queue nothing yet, so keep-alive works. */
 		if ((r = req_new(s, conn, url, method)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
 		atomic_fetch_add(&s->inflight, 1);
+		if ((r->refused = head_refusal(conn, url, method, version, nul)) != 0) {
+			s->conf.handler(r);
+			return queue(r);
+		}
 		r->upload = s->conf.upload != NULL && s->conf.upload(r);
 		/* A declared oversize body is refused before any of it is
 		 * read (and before "100 Continue"); the connection closes. */
@@ -219,12 +319,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			s->conf.handler(r);
 			return queue(r);
 		}
+		if (r->content_length > 0)
+			body_timeout(r);
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		/* An undeclared (chunked) body: keep at most max_body, drop
-		 * the rest unread into memory, answer 413 at the end.  Far
-		 * past the limit the connection is simply closed. */
+		/* The body's absolute deadline: 408, however busy the
+		 * client keeps the connection. */
+		if (http_now_us() > r->body_deadline_us) {
+			*upload_data_size = 0;
+			if (r->refused)
+				return MHD_NO;
+			r->refused = 408;
+			buf_free(&r->body);
+			s->conf.handler(r);
+			return queue(r);
+		}
+		body_timeout(r);
+		/* Beyond the limit: keep nothing, drop the rest unread into
+		 * memory, answer 413 at the end.  Far past the limit the
+		 * connection is simply closed. */
 		if (!r->body_too_large && r->body.len + *upload_data_size > body_limit(s, r)) {
 			r->body_too_large = 1;
 			buf_free(&r->body);
@@ -236,6 +350,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (r->refused)
+		return MHD_YES; /* answered already */
 	if (r->resumed)
 		return queue(r);
 	if (s->conf.deferrable != NULL && s->conf.deferrable(r)) {
@@ -254,8 +370,8 @@ void http_resume(struct req *r)
 	MHD_resume_connection(r->conn);
 }
 
-static int resolve(const char *addr, unsigned short port, struct sockaddr_storage *ss, char *err,
-		   size_t errlen)
+static int resolve(const char *addr, unsigned short port, struct sockaddr_storage *ss,
+		   socklen_t *sslen, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res = NULL;
 	char portstr[8];
@@ -272,19 +388,162 @@ static int resolve(const char *addr, unsigned short port, struct sockaddr_storag
 		return -1;
 	}
 	memcpy(ss, res->ai_addr, res->ai_addrlen);
+	*sslen = res->ai_addrlen;
 	freeaddrinfo(res);
 	return 0;
+}
+
+/* The listening socket (non-blocking, for the gate), or -1 with err. */
+static int listen_on(const struct http_server_conf *conf, const struct sockaddr_storage *ss,
+		     socklen_t sslen, char *err, size_t errlen)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
+
+	if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+	    bind(fd, (const struct sockaddr *)ss, sslen) != 0 || listen(fd, 1024) != 0) {
+		snprintf(err, errlen, "listen: cannot listen on %s:%u: %s", conf->addr,
+			 (unsigned)conf->port, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* The gate hands over a connection whose head it has checked. */
+static int hand_over(void *arg, struct gate *g, int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct http_server *s = arg;
+
+	if (MHD_add_connection(s->d, fd, sa, len) != MHD_YES) {
+		gate_release(g, sa); /* libmicrohttpd has closed fd */
+		return -1;
+	}
+	return 0;
+}
+
+/* A connection libmicrohttpd had ends: one less for its address. */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	struct http_server *s = cls;
+	const union MHD_ConnectionInfo *ci;
+
+	(void)socket_context;
+	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci != NULL && ci->client_addr != NULL)
+		gate_release(s->gate, ci->client_addr);
+}
+
+/* libmicrohttpd's first look at a request: its raw target, before it
+ * is decoded in place (where %00 would end the path). */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	const char *p;
+
+	(void)cls;
+	(void)conn;
+	for (p = uri; (p = strchr(p, '%')) != NULL; p++)
+		if (p[1] == '0' && p[2] == '0')
+			return &uri_has_nul;
+	return NULL;
+}
+
+/* The value of header name in a raw head (arena copy), or NULL. */
+static const char *raw_header(struct arena *a, const char *head, size_t len, const char *name)
+{
+	const char *end = head + len, *p, *lf, *le, *v;
+	size_t n = strlen(name);
+
+	for (p = memchr(head, '\n', len); p != NULL && p + 1 < end; p = lf) {
+		p++;
+		lf = memchr(p, '\n', (size_t)(end - p));
+		le = lf ? lf : end;
+		if ((size_t)(le - p) > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+			for (v = p + n + 1; v < le && (*v == ' ' || *v == '\t'); v++)
+				;
+			while (le > v && (le[-1] == '\r' || le[-1] == ' '))
+				le--;
+			return arena_strndup(a, v, (size_t)(le - v));
+		}
+	}
+	return NULL;
+}
+
+/* Appends the headers every response carries, then r's own. */
+static void head_lines(const struct req *r, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
+		buf_printf(out, "%s: %s\r\n", common_headers[i][0], common_headers[i][1]);
+	buf_puts(out, "Cache-Control: no-store\r\n");
+	if (r->content_type)
+		buf_printf(out, "Content-Type: %s\r\n", r->content_type);
+	for (i = 0; i < r->nheaders; i++)
+		buf_printf(out, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
+}
+
+/*
+ * The gate's answer to a head it refused: a request without a
+ * libmicrohttpd connection (raw Cookie and query for the language)
+ * through the application's handler, written whole into out with the
+ * same headers as every other answer.
+ */
+static void refuse_head(void *arg, unsigned status, const char *head, size_t len,
+			const struct sockaddr *sa, void *outp)
+{
+	struct http_server *s = arg;
+	struct buf *out = outp;
+	const char *eol = memchr(head, '\n', len), *sp, *t, *te, *q;
+	struct req *r = req_alloc();
+
+	if (r == NULL)
+		return;
+	if (eol == NULL)
+		eol = head + len;
+	r->app = s->conf.app;
+	r->start_us = http_now_us();
+	r->refused = status;
+	r->method = HTTP_OTHER;
+	r->method_name = "-";
+	r->path = "-";
+	if ((sp = memchr(head, ' ', (size_t)(eol - head))) != NULL && sp - head <= 16) {
+		r->method_name = arena_strndup(&r->arena, head, (size_t)(sp - head));
+		t = sp + 1;
+		if ((te = memchr(t, ' ', (size_t)(eol - t))) == NULL)
+			te = eol;
+		if (te - t > 1024)
+			te = t + 1024;
+		if ((q = memchr(t, '?', (size_t)(te - t))) != NULL)
+			r->raw_query = arena_strndup(&r->arena, q + 1, (size_t)(te - q - 1));
+		r->path = arena_strndup(&r->arena, t, (size_t)((q ? q : te) - t));
+	}
+	r->raw_cookie = raw_header(&r->arena, head, len, "Cookie");
+	addr_text(sa, r->client_addr, sizeof(r->client_addr));
+	s->conf.handler(r);
+	if (r->status == 0)
+		r->status = 500;
+	buf_printf(out, "HTTP/1.1 %u %s\r\n", r->status, MHD_get_reason_phrase_for(r->status));
+	head_lines(r, out);
+	buf_printf(out, "Content-Length: %zu\r\nConnection: close\r\n\r\n", r->out.len);
+	buf_append(out, r->out.data, r->out.len);
+	access_log(s, r, 0);
+	req_free(r);
 }
 
 struct http_server *http_server_start(const struct http_server_conf *conf, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss, bound;
-	socklen_t blen = sizeof(bound);
-	const union MHD_DaemonInfo *di;
+	socklen_t sslen, blen = sizeof(bound);
+	struct gate_conf gc;
 	struct http_server *s;
 	unsigned flags;
+	int fd;
 
-	if (resolve(conf->addr, conf->port, &ss, err, errlen) != 0)
+	if (resolve(conf->addr, conf->port, &ss, &sslen, err, errlen) != 0)
 		return NULL;
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -292,16 +551,24 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	}
 	s->conf = *conf;
 	atomic_init(&s->inflight, 0);
+	if ((fd = listen_on(conf, &ss, sslen, err, errlen)) == -1) {
+		free(s);
+		return NULL;
+	}
+	s->port = conf->port;
+	if (getsockname(fd, (struct sockaddr *)&bound, &blen) == 0) {
+		if (bound.ss_family == AF_INET)
+			s->port = ntohs(((struct sockaddr_in *)(void *)&bound)->sin_port);
+		else if (bound.ss_family == AF_INET6)
+			s->port = ntohs(((struct sockaddr_in6 *)(void *)&bound)->sin6_port);
+	}
 	/*
-	 * The per-connection pool holds the request head and the response
-	 * head; libmicrohttpd zeroes what was used of it before each request
-	 * on a kept-alive connection, so it is 8 KiB rather than the default
-	 * 32 KiB: request heads up to ~7 KiB are served (browsers send 1-2;
-	 * test_server.c checks 6 KiB), larger ones get 431.  Measured: 16 ->
-	 * 8 KiB took ~13k instructions off every request.  Bodies go to
-	 * r->body, not the pool.
+	 * libmicrohttpd listens on nothing: the gate accepts and hands over.
+	 * Its pool (see POOL_BYTES) is zeroed where used before each request
+	 * on a kept-alive connection; bodies go to r->body, not the pool.
 	 */
-	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC;
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
+		MHD_USE_NO_LISTEN_SOCKET;
 	if (conf->deferrable != NULL)
 		flags |= MHD_ALLOW_SUSPEND_RESUME;
 	if (conf->tls_cert_pem != NULL && conf->tls_key_pem != NULL)
@@ -309,33 +576,43 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(
-		flags, conf->port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-		(struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)conf->workers,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_LIMIT,
-		(unsigned int)1024, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(8 * 1024),
-		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024, MHD_OPTION_NOTIFY_COMPLETED,
-		on_completed, s, (flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
+		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
+		(unsigned int)conf->workers, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)(conf->max_conns + 16),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED,
+		on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+		(flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
 		conf->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, conf->tls_key_pem, MHD_OPTION_END);
 	if (s->d == NULL) {
 		if (flags & MHD_USE_TLS)
 			snprintf(err, errlen,
-				 "listen: cannot start HTTPS on %s:%u (address in use, or "
-				 "tls_cert/tls_key not a PEM certificate and its key?)",
+				 "listen: cannot start HTTPS on %s:%u (tls_cert/tls_key not a PEM "
+				 "certificate and its key?)",
 				 conf->addr, (unsigned)conf->port);
 		else
-			snprintf(err, errlen,
-				 "listen: cannot listen on %s:%u (address in use or not local?)",
+			snprintf(err, errlen, "listen: cannot start the HTTP server on %s:%u",
 				 conf->addr, (unsigned)conf->port);
+		close(fd);
 		free(s);
 		return NULL;
 	}
-	s->port = conf->port;
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);
-	if (di != NULL && getsockname(di->listen_fd, (struct sockaddr *)&bound, &blen) == 0) {
-		if (bound.ss_family == AF_INET)
-			s->port = ntohs(((struct sockaddr_in *)(void *)&bound)->sin_port);
-		else if (bound.ss_family == AF_INET6)
-			s->port = ntohs(((struct sockaddr_in6 *)(void *)&bound)->sin6_port);
+	memset(&gc, 0, sizeof(gc));
+	gc.listen_fd = fd;
+	gc.max_conns = conf->max_conns;
+	gc.max_per_addr = conf->max_conns_per_addr;
+	gc.head_secs = conf->head_secs;
+	gc.max_head = HTTP_MAX_HEAD;
+	gc.max_target = HTTP_MAX_TARGET;
+	gc.inspect = !(flags & MHD_USE_TLS);
+	gc.hand = hand_over;
+	gc.refuse = refuse_head;
+	gc.arg = s;
+	if ((s->gate = gate_start(&gc, err, errlen)) == NULL) {
+		close(fd);
+		MHD_stop_daemon(s->d);
+		free(s);
+		return NULL;
 	}
 	return s;
 }
@@ -347,26 +624,45 @@ unsigned short http_server_port(const struct http_server *s)
 
 void http_server_stop(struct http_server *s, int grace_secs)
 {
-	MHD_socket fd;
 	int waited = 0;
 
 	if (s == NULL)
 		return;
-	fd = MHD_quiesce_daemon(s->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	gate_stop(s->gate); /* no new connections */
 	while (atomic_load(&s->inflight) > 0 && waited < grace_secs * 100) {
 		usleep(10000);
 		waited++;
 	}
 	MHD_stop_daemon(s->d);
+	gate_free(s->gate);
 	free(s);
 }
 
 /* ---- Handler helpers ------------------------------------------------------ */
 
+/* name's value in a raw list ("a=1&b=2", "a=1; b=2"), not decoded
+ * (arena copy), or NULL. */
+static const char *raw_value(struct req *r, const char *list, char sep, const char *name)
+{
+	size_t n = strlen(name);
+	const char *p = list, *e;
+
+	while (p != NULL && *p) {
+		while (*p == ' ')
+			p++;
+		e = strchr(p, sep);
+		if (strncmp(p, name, n) == 0 && p[n] == '=')
+			return arena_strndup(&r->arena, p + n + 1,
+					     e ? (size_t)(e - p - n - 1) : strlen(p + n + 1));
+		p = e ? e + 1 : NULL;
+	}
+	return NULL;
+}
+
 const char *http_query(struct req *r, const char *name)
 {
+	if (r->conn == NULL)
+		return raw_value(r, r->raw_query, '&', name);
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
@@ -395,6 +691,8 @@ void http_query_without(struct req *r, const char *skip, struct buf *out)
 {
 	struct query_copy q = {out, skip};
 
+	if (r->conn == NULL)
+		return;
 	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, copy_arg, &q);
 }
 
@@ -402,6 +700,8 @@ const char *http_cookie(struct req *r, const char *name)
 {
 	char prefixed[64];
 
+	if (r->conn == NULL)
+		return raw_value(r, r->raw_cookie, ';', name);
 	if (!r->tls)
 		return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 	/* Only the prefixed one: a cookie without it was not set by us. */
@@ -411,6 +711,8 @@ const char *http_cookie(struct req *r, const char *name)
 
 const char *http_request_header(struct req *r, const char *name)
 {
+	if (r->conn == NULL)
+		return NULL;
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 

@@ -269,6 +269,36 @@ void page_error(struct req *r, unsigned status, const char *msg_key)
 	page_render(r, status, "error", "error.title", c);
 }
 
+/* A request the server refused before routing (http.h, refused): the
+ * error page in the asker's language, without session or form token
+ * (the server may have no more of the request than its head). */
+static void page_refused(struct req *r)
+{
+	static const struct {
+		unsigned status;
+		const char *key;
+	} keys[] = {
+		{400, "error.bad_request"},     {408, "error.timeout"},
+		{411, "error.length_required"}, {414, "error.uri_too_long"},
+		{431, "error.head_too_large"},  {505, "error.version"},
+	};
+	struct tctx *c = tctx_new(&r->arena);
+	enum lang other = r->lang == LANG_SR ? LANG_EN : LANG_SR;
+	const char *key = "error.bad_request";
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].status == r->refused)
+			key = keys[i].key;
+	tctx_set(c, "lang", i18n_code(r->lang));
+	tctx_set(c, "other_lang", i18n_code(other));
+	tctx_set(c, "other_lang_name", i18n_get(r->lang, other == LANG_EN ? "lang.en" : "lang.sr"));
+	tctx_setf(c, "lang_switch", "/?lang=%s", i18n_code(other));
+	tctx_setf(c, "status", "%u", r->refused);
+	tctx_set(c, "message", i18n_get(r->lang, key));
+	page_render(r, r->refused, "error", "error.title", c);
+}
+
 /* ---- Dispatch ------------------------------------------------------------- */
 
 static void web_health(struct req *r)
@@ -369,6 +399,10 @@ void app_handle(struct req *r)
 	struct buf allow = BUF_INIT;
 
 	pick_lang(r);
+	if (r->refused) {
+		page_refused(r);
+		return;
+	}
 	if (r->body_too_large) {
 		page_error(r, 413, "error.too_large");
 		return;

@@ -1,0 +1,527 @@
+/*
+ * The gate: accepting, connection limits, and the first request head
+ * checked before libmicrohttpd reads it (gate.h).  One thread with
+ * epoll; a head is looked at with MSG_PEEK (edge-triggered: woken when
+ * more of it arrives), so the library later reads it from the socket
+ * as if the gate had never been there.
+ */
+#include "http/gate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/log.h"
+
+/* Each header line, cookie and query parameter takes a record in
+ * libmicrohttpd's pool: their numbers are bounded with the head's size
+ * (server.c sizes the pool for the worst case). */
+#define GATE_MAX_HEADERS 64
+#define GATE_MAX_COOKIES 32
+#define GATE_MAX_PARAMS 32
+#define LINGER_MS 2000 /* reading what a refused client still sends */
+
+enum held_state { H_FREE, H_HEAD, H_LINGER };
+
+/* A connection the gate holds: waiting for its head, or draining after
+ * the gate has answered it. */
+struct held {
+	int fd;
+	enum held_state state;
+	long long deadline_ms;
+	struct sockaddr_storage sa;
+	socklen_t salen;
+};
+
+/* Connections per client address: open addressing, linear probing. */
+struct addr_count {
+	unsigned char key[16];
+	unsigned char used;
+	unsigned count;
+};
+
+struct gate {
+	struct gate_conf conf;
+	int ep, stop_fd[2];
+	pthread_t thread;
+	struct held *held;
+	int *free_slots;
+	unsigned nfree;
+	pthread_mutex_t lock; /* addrs, total */
+	struct addr_count *addrs;
+	size_t addr_cap; /* a power of two */
+	unsigned total;
+	char *peek; /* max_head + 1 bytes */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- The head ------------------------------------------------------------ */
+
+static int is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c) != NULL);
+}
+
+/* A line from p up to (not including) its LF, without a CR before it. */
+static size_t line_len(const char *p, const char *lf)
+{
+	size_t n = (size_t)(lf - p);
+
+	return n > 0 && p[n - 1] == '\r' ? n - 1 : n;
+}
+
+/* The request line (len bytes, no line end).  0, or a status. */
+static unsigned check_request_line(const char *l, size_t len, size_t max_target, int *minor)
+{
+	size_t i = 0, t;
+
+	while (i < len && is_tchar((unsigned char)l[i]))
+		i++;
+	if (i == 0 || i == len || l[i] != ' ')
+		return 400;
+	t = ++i;
+	while (i < len && l[i] != ' ') {
+		if ((unsigned char)l[i] < 0x21 || l[i] == 0x7f)
+			return 400;
+		i++;
+	}
+	if (i - t > max_target)
+		return 414;
+	if (i == t || i == len)
+		return 400;
+	for (size_t k = t, params = 1; k < i; k++) {
+		if (l[k] == '%' && k + 2 < i && l[k + 1] == '0' && l[k + 2] == '0')
+			return 400; /* a NUL would cut the path short */
+		if (l[k] == '&' && ++params > GATE_MAX_PARAMS)
+			return 431;
+	}
+	l += i + 1;
+	len -= i + 1;
+	if (len != 8 || strncmp(l, "HTTP/", 5) != 0 || l[6] != '.' || l[5] < '0' || l[5] > '9' ||
+	    l[7] < '0' || l[7] > '9')
+		return 400;
+	if (l[5] != '1')
+		return 505;
+	*minor = l[7] - '0';
+	return 0;
+}
+
+/* One header line (no line end).  0, or a status; counts Host and
+ * Transfer-Encoding lines. */
+static unsigned check_header_line(const char *l, size_t len, int *hosts, int *te, int *cookies)
+{
+	const char *colon = memchr(l, ':', len);
+	size_t i, nlen;
+
+	if (colon == NULL || colon == l)
+		return 400; /* also obsolete line folding (RFC 9112 5.2) */
+	nlen = (size_t)(colon - l);
+	for (i = 0; i < nlen; i++)
+		if (!is_tchar((unsigned char)l[i]))
+			return 400;
+	for (i = nlen + 1; i < len; i++)
+		if (((unsigned char)l[i] < 0x20 && l[i] != '\t') || l[i] == 0x7f)
+			return 400;
+	if (nlen == 4 && strncasecmp(l, "host", 4) == 0)
+		(*hosts)++;
+	else if (nlen == 17 && strncasecmp(l, "transfer-encoding", 17) == 0)
+		(*te)++;
+	else if (nlen == 6 && strncasecmp(l, "cookie", 6) == 0) {
+		for (i = nlen + 1, (*cookies)++; i < len; i++)
+			if (l[i] == ';' && ++*cookies > GATE_MAX_COOKIES)
+				return 431;
+	} else if (nlen == 14 && strncasecmp(l, "content-length", 14) == 0) {
+		for (i = nlen + 1; i < len && (l[i] == ' ' || l[i] == '\t'); i++)
+			;
+		if (i == len)
+			return 400;
+		for (; i < len && l[i] >= '0' && l[i] <= '9'; i++)
+			;
+		for (; i < len && (l[i] == ' ' || l[i] == '\t'); i++)
+			;
+		if (i != len)
+			return 400;
+	}
+	return 0;
+}
+
+unsigned gate_head_check(const char *head, size_t len, size_t max_head, size_t max_target,
+			 size_t *end)
+{
+	const char *p = head, *stop, *lf;
+	int minor = 0, hosts = 0, te = 0, lines = 0, cookies = 0;
+	unsigned st;
+
+	*end = 0;
+	stop = head + (len > max_head ? max_head : len);
+	if ((lf = memchr(p, '\n', (size_t)(stop - p))) == NULL) {
+		if (len > max_target + 32)
+			return 414;
+		return len > max_head ? 431 : 0;
+	}
+	if ((st = check_request_line(p, line_len(p, lf), max_target, &minor)) != 0)
+		return st;
+	for (p = lf + 1;; p = lf + 1) {
+		if ((lf = memchr(p, '\n', (size_t)(stop - p))) == NULL)
+			return len > max_head ? 431 : 0;
+		if (line_len(p, lf) == 0)
+			break;
+		if (++lines > GATE_MAX_HEADERS)
+			return 431;
+		if ((st = check_header_line(p, line_len(p, lf), &hosts, &te, &cookies)) != 0)
+			return st;
+	}
+	/* RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one before. */
+	if (hosts > 1 || (minor >= 1 && hosts != 1))
+		return 400;
+	if (te)
+		return 411; /* RFC 9112 6.3: a server may want Content-Length */
+	*end = (size_t)(lf + 1 - head);
+	return 0;
+}
+
+/* ---- Counting ------------------------------------------------------------ */
+
+static void addr_key(const struct sockaddr *sa, unsigned char key[16])
+{
+	memset(key, 0, 16);
+	if (sa->sa_family == AF_INET)
+		memcpy(key, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	else if (sa->sa_family == AF_INET6)
+		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+}
+
+static size_t addr_slot(const struct gate *g, const unsigned char key[16])
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ key[i]) * 16777619u;
+	for (i = h & (g->addr_cap - 1); g->addrs[i].used && memcmp(g->addrs[i].key, key, 16) != 0;
+	     i = (i + 1) & (g->addr_cap - 1))
+		;
+	return i;
+}
+
+/* One more connection from sa, if the limits allow: 0, else -1. */
+static int count_add(struct gate *g, const struct sockaddr *sa)
+{
+	unsigned char key[16];
+	size_t i;
+	int rc = -1;
+
+	addr_key(sa, key);
+	pthread_mutex_lock(&g->lock);
+	i = addr_slot(g, key);
+	if (g->total < g->conf.max_conns &&
+	    (!g->addrs[i].used || g->addrs[i].count < g->conf.max_per_addr)) {
+		memcpy(g->addrs[i].key, key, 16);
+		g->addrs[i].used = 1;
+		g->addrs[i].count++;
+		g->total++;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return rc;
+}
+
+void gate_release(struct gate *g, const struct sockaddr *sa)
+{
+	unsigned char key[16];
+	size_t i, j, k, mask;
+
+	if (g == NULL || sa == NULL)
+		return;
+	addr_key(sa, key);
+	pthread_mutex_lock(&g->lock);
+	i = addr_slot(g, key);
+	if (g->addrs[i].used && --g->addrs[i].count == 0) {
+		/* Backward-shift deletion keeps every probe chain whole. */
+		mask = g->addr_cap - 1;
+		g->addrs[i].used = 0;
+		for (j = (i + 1) & mask; g->addrs[j].used; j = (j + 1) & mask) {
+			uint32_t h = 2166136261u;
+
+			for (k = 0; k < 16; k++)
+				h = (h ^ g->addrs[j].key[k]) * 16777619u;
+			k = h & mask;
+			/* j moves to i when i lies cyclically in [k, j). */
+			if ((j > i && (k <= i || k > j)) || (j < i && k <= i && k > j)) {
+				g->addrs[i] = g->addrs[j];
+				g->addrs[j].used = 0;
+				i = j;
+			}
+		}
+	}
+	if (g->total > 0)
+		g->total--;
+	pthread_mutex_unlock(&g->lock);
+}
+
+/* ---- Connections --------------------------------------------------------- */
+
+static void held_close(struct gate *g, int slot)
+{
+	struct held *h = &g->held[slot];
+
+	epoll_ctl(g->ep, EPOLL_CTL_DEL, h->fd, NULL);
+	close(h->fd);
+	gate_release(g, (struct sockaddr *)&h->sa);
+	h->state = H_FREE;
+	g->free_slots[g->nfree++] = slot;
+}
+
+/* Answers a refused head, then reads what the client still sends for a
+ * while, so closing does not reset the connection under the answer. */
+static void held_refuse(struct gate *g, int slot, unsigned status, size_t len)
+{
+	struct held *h = &g->held[slot];
+	struct buf out = BUF_INIT;
+
+	g->conf.refuse(g->conf.arg, status, g->peek, len, (struct sockaddr *)&h->sa, &out);
+	if (send(h->fd, out.data, out.len, MSG_NOSIGNAL) != (ssize_t)out.len)
+		log_warnx("gate: answer %u cut short", status);
+	buf_free(&out);
+	shutdown(h->fd, SHUT_WR);
+	h->state = H_LINGER;
+	h->deadline_ms = now_ms() + LINGER_MS;
+}
+
+static void held_hand(struct gate *g, int slot)
+{
+	struct held *h = &g->held[slot];
+
+	epoll_ctl(g->ep, EPOLL_CTL_DEL, h->fd, NULL);
+	h->state = H_FREE;
+	g->free_slots[g->nfree++] = slot;
+	/* From here the library's close notification releases the count. */
+	g->conf.hand(g->conf.arg, g, h->fd, (struct sockaddr *)&h->sa, h->salen);
+}
+
+static void held_readable(struct gate *g, int slot, uint32_t events)
+{
+	struct held *h = &g->held[slot];
+	char drain[4096];
+	ssize_t n;
+	size_t end;
+	unsigned st;
+
+	if (h->state == H_LINGER) {
+		while ((n = recv(h->fd, drain, sizeof(drain), 0)) > 0)
+			;
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			held_close(g, slot);
+		return;
+	}
+	n = recv(h->fd, g->peek, g->conf.max_head + 1, MSG_PEEK);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		held_close(g, slot);
+		return;
+	}
+	if (n < 0)
+		return;
+	st = gate_head_check(g->peek, (size_t)n, g->conf.max_head, g->conf.max_target, &end);
+	if (st != 0)
+		held_refuse(g, slot, st, (size_t)n);
+	else if (end > 0)
+		held_hand(g, slot);
+	else if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+		held_close(g, slot); /* the head will never end */
+}
+
+static void on_accept(struct gate *g)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	struct epoll_event ev;
+	int fd, slot, i;
+
+	for (i = 0; i < 256; i++) {
+		salen = sizeof(sa);
+		fd = accept4(g->conf.listen_fd, (struct sockaddr *)&sa, &salen,
+			     SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("gate: accept");
+			return;
+		}
+		if (count_add(g, (struct sockaddr *)&sa) != 0) {
+			close(fd); /* over the limit for this address or in total */
+			continue;
+		}
+		if (!g->conf.inspect) {
+			g->conf.hand(g->conf.arg, g, fd, (struct sockaddr *)&sa, salen);
+			continue;
+		}
+		if (g->nfree == 0) { /* cannot happen: slots = max_conns */
+			close(fd);
+			gate_release(g, (struct sockaddr *)&sa);
+			continue;
+		}
+		slot = g->free_slots[--g->nfree];
+		g->held[slot].fd = fd;
+		g->held[slot].state = H_HEAD;
+		g->held[slot].deadline_ms = now_ms() + 1000LL * g->conf.head_secs;
+		memcpy(&g->held[slot].sa, &sa, sizeof(sa));
+		g->held[slot].salen = salen;
+		memset(&ev, 0, sizeof(ev));
+		ev.events = EPOLLIN | EPOLLRDHUP | EPOLLET;
+		ev.data.u32 = (uint32_t)slot + 2;
+		if (epoll_ctl(g->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+			held_close(g, slot);
+	}
+}
+
+/* Heads past their deadline get 408; lingering ones are closed. */
+static void expire(struct gate *g)
+{
+	long long now = now_ms();
+	unsigned i;
+
+	for (i = 0; i < g->conf.max_conns; i++) {
+		struct held *h = &g->held[i];
+		ssize_t n;
+
+		if (h->state == H_FREE || h->deadline_ms > now)
+			continue;
+		if (h->state == H_LINGER) {
+			held_close(g, (int)i);
+			continue;
+		}
+		n = recv(h->fd, g->peek, g->conf.max_head + 1, MSG_PEEK);
+		held_refuse(g, (int)i, 408, n > 0 ? (size_t)n : 0);
+	}
+}
+
+static void *gate_main(void *arg)
+{
+	struct gate *g = arg;
+	struct epoll_event evs[64];
+	long long next_expire = 0;
+	int n, i;
+
+	for (;;) {
+		n = epoll_wait(g->ep, evs, 64, 100);
+		for (i = 0; i < n; i++) {
+			uint32_t id = evs[i].data.u32;
+
+			if (id == 0)
+				return NULL; /* gate_stop */
+			if (id == 1)
+				on_accept(g);
+			else if (g->held[id - 2].state != H_FREE)
+				held_readable(g, (int)id - 2, evs[i].events);
+		}
+		if (now_ms() >= next_expire) {
+			expire(g);
+			next_expire = now_ms() + 100;
+		}
+	}
+}
+
+struct gate *gate_start(const struct gate_conf *conf, char *err, size_t errlen)
+{
+	struct gate *g = calloc(1, sizeof(*g));
+	struct epoll_event ev;
+	unsigned i;
+
+	if (g == NULL)
+		goto oom;
+	g->conf = *conf;
+	g->ep = -1;
+	g->stop_fd[0] = g->stop_fd[1] = -1;
+	for (g->addr_cap = 64; g->addr_cap < 2 * (size_t)conf->max_conns; g->addr_cap *= 2)
+		;
+	g->held = calloc(conf->max_conns, sizeof(*g->held));
+	g->free_slots = calloc(conf->max_conns, sizeof(*g->free_slots));
+	g->addrs = calloc(g->addr_cap, sizeof(*g->addrs));
+	g->peek = malloc(conf->max_head + 1);
+	if (g->held == NULL || g->free_slots == NULL || g->addrs == NULL || g->peek == NULL)
+		goto oom;
+	for (i = 0; i < conf->max_conns; i++)
+		g->free_slots[g->nfree++] = (int)(conf->max_conns - 1 - i);
+	pthread_mutex_init(&g->lock, NULL);
+	if ((g->ep = epoll_create1(EPOLL_CLOEXEC)) == -1 || pipe2(g->stop_fd, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "listen: epoll: %s", strerror(errno));
+		goto fail;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.events = EPOLLIN;
+	ev.data.u32 = 1;
+	epoll_ctl(g->ep, EPOLL_CTL_ADD, conf->listen_fd, &ev);
+	ev.data.u32 = 0;
+	epoll_ctl(g->ep, EPOLL_CTL_ADD, g->stop_fd[0], &ev);
+	if (pthread_create(&g->thread, NULL, gate_main, g) != 0) {
+		snprintf(err, errlen, "listen: cannot start the accepting thread");
+		goto fail;
+	}
+	return g;
+oom:
+	snprintf(err, errlen, "out of memory");
+fail:
+	if (g != NULL) {
+		if (g->ep != -1)
+			close(g->ep);
+		if (g->stop_fd[0] != -1) {
+			close(g->stop_fd[0]);
+			close(g->stop_fd[1]);
+		}
+		free(g->held);
+		free(g->free_slots);
+		free(g->addrs);
+		free(g->peek);
+		free(g);
+	}
+	return NULL;
+}
+
+void gate_stop(struct gate *g)
+{
+	unsigned i;
+
+	if (g == NULL || g->stop_fd[1] == -1)
+		return;
+	if (write(g->stop_fd[1], "x", 1) != 1)
+		log_warn("gate: stop");
+	pthread_join(g->thread, NULL);
+	close(g->conf.listen_fd);
+	for (i = 0; i < g->conf.max_conns; i++)
+		if (g->held[i].state != H_FREE)
+			held_close(g, (int)i);
+	close(g->ep);
+	close(g->stop_fd[0]);
+	close(g->stop_fd[1]);
+	g->stop_fd[1] = -1;
+}
+
+void gate_free(struct gate *g)
+{
+	if (g == NULL)
+		return;
+	gate_stop(g);
+	pthread_mutex_destroy(&g->lock);
+	free(g->held);
+	free(g->free_slots);
+	free(g->addrs);
+	free(g->peek);
+	free(g);
+}

@@ -1,0 +1,57 @@
+/*
+ * The gate in front of libmicrohttpd (internal to http/): it owns the
+ * listening socket, accepts, counts connections per client address and
+ * in total, and on plain HTTP waits (with an absolute deadline) until a
+ * connection's first request head has arrived whole, looking at it
+ * without reading it (MSG_PEEK).  A head it accepts is handed to
+ * libmicrohttpd with the bytes still unread; any other gets its answer
+ * from the gate (refuse), so the library never answers a head alone.
+ */
+#ifndef QCRA_HTTP_GATE_H
+#define QCRA_HTTP_GATE_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+struct gate;
+
+struct gate_conf {
+	int listen_fd;         /* bound and listening; the gate closes it */
+	unsigned max_conns;    /* in total, the gate's and the library's */
+	unsigned max_per_addr; /* from one client address */
+	unsigned head_secs;    /* deadline for a first request head */
+	size_t max_head;       /* largest head accepted, CRLFCRLF included */
+	size_t max_target;     /* largest request target */
+	int inspect;           /* 0 (TLS): hand over right after accept */
+	/* Takes fd (non-blocking) with its head unread: 0, or -1 when it
+	 * could not (fd is closed and the connection released by then). */
+	int (*hand)(void *arg, struct gate *g, int fd, const struct sockaddr *sa, socklen_t len);
+	/* Writes into out the whole answer (status line to body) for a head
+	 * refused with status; head and len: what arrived of it. */
+	void (*refuse)(void *arg, unsigned status, const char *head, size_t len,
+		       const struct sockaddr *sa, void *out /* struct buf * */);
+	void *arg;
+};
+
+/* Starts the gate's thread.  NULL with err set. */
+struct gate *gate_start(const struct gate_conf *conf, char *err, size_t errlen);
+/* A connection handed over has ended: its address counts one less. */
+void gate_release(struct gate *g, const struct sockaddr *sa);
+/* Stops accepting (closes the listening socket) and closes the
+ * connections the gate still holds.  NULL is fine. */
+void gate_stop(struct gate *g);
+/* Frees a stopped gate, once nothing calls gate_release any more. */
+void gate_free(struct gate *g);
+
+/*
+ * Checks a request head (len bytes of what arrived; complete: the empty
+ * line that ends it is there).  Returns 0 when the head is acceptable
+ * so far, or the status to refuse it with: 400 (a malformed request
+ * line or header line, NUL in the target, HTTP/1.1 without exactly one
+ * Host), 411 (a Transfer-Encoding: bodies need Content-Length), 414,
+ * 431, 505.  *end gets the head's length once complete, else 0.
+ */
+unsigned gate_head_check(const char *head, size_t len, size_t max_head, size_t max_target,
+			 size_t *end);
+
+#endif
