@@ -146,6 +146,14 @@ enum { COOKIE_SESSION_ONLY = -1 };
  * Secure.  max_age < 0: session cookie; 0: delete. */
 void http_set_cookie(struct req *r, const char *name, const char *value, long max_age);
 
+/* 1 when path is a path on this site that no browser reads as another
+ * host or mangles: it starts with one '/', holds no backslash and no
+ * control character (browsers drop tabs and line ends, so "/\t/host"
+ * is "//host"), and is at most HTTP_MAX_LOCAL_PATH bytes (it must fit
+ * in a Location header); 0 otherwise. */
+#define HTTP_MAX_LOCAL_PATH 1024
+int http_local_path(const char *path);
+
 /* 303 See Other to a local path. */
 void http_redirect(struct req *r, const char *location);
 /* A plain-text response. */

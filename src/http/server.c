@@ -851,6 +851,19 @@ void http_set_cookie(struct req *r, const char *name, const char *value, long ma
 	http_header(r, "Set-Cookie", v);
 }
 
+int http_local_path(const char *path)
+{
+	size_t i;
+
+	if (path == NULL || path[0] != '/' || path[1] == '/' || path[1] == '\\')
+		return 0;
+	for (i = 0; path[i]; i++)
+		if ((unsigned char)path[i] < 0x20 || path[i] == 0x7f || path[i] == '\\' ||
+		    i >= HTTP_MAX_LOCAL_PATH)
+			return 0;
+	return 1;
+}
+
 void http_redirect(struct req *r, const char *location)
 {
 	r->status = 303;

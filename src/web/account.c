@@ -95,12 +95,10 @@ static void lower(char *s)
 }
 
 /* A safe local redirect target: "/x..." but not "//" (open redirect). */
+/* Where to go after login: a path on this site, else the home page. */
 static const char *safe_next(const char *next)
 {
-	if (next == NULL || next[0] != '/' || next[1] == '/' || next[1] == '\\' ||
-	    strpbrk(next, "\r\n") != NULL)
-		return "/";
-	return next;
+	return http_local_path(next) ? next : "/";
 }
 
 static void link_for(struct req *r, char *out, size_t size, const char *path, const char *token)

@@ -212,13 +212,15 @@ struct tctx *page_ctx(struct req *r)
 	tctx_set(c, "other_lang", i18n_code(other));
 	tctx_set(c, "other_lang_name", i18n_get(r->lang, other == LANG_EN ? "lang.en" : "lang.sr"));
 	/* The same page in the other language, its query (a token, a
-	 * filter) kept. */
+	 * filter) kept; the home page for a path a browser would read as
+	 * another site's ("//host/x", "/\t/host"). */
 	{
 		struct buf q = BUF_INIT;
 
 		http_query_without(r, "lang", &q);
-		tctx_setf(c, "lang_switch", "%s%s%clang=%s", r->path, buf_cstr(&q),
-			  q.len ? '&' : '?', i18n_code(other));
+		tctx_setf(c, "lang_switch", "%s%s%clang=%s",
+			  http_local_path(r->path) ? r->path : "/", buf_cstr(&q), q.len ? '&' : '?',
+			  i18n_code(other));
 		buf_free(&q);
 	}
 	tctx_set(c, "csrf", csrf_token(r));
@@ -466,8 +468,11 @@ void app_handle(struct req *r)
 	if ((rt->flags & R_MEMBER) && session_user(r) == NULL) {
 		struct buf loc = BUF_INIT;
 
-		buf_puts(&loc, "/login?next=");
-		url_encode(&loc, r->path);
+		buf_puts(&loc, "/login");
+		if (http_local_path(r->path)) { /* short enough for Location */
+			buf_puts(&loc, "?next=");
+			url_encode(&loc, r->path);
+		}
 		http_redirect(r, buf_cstr(&loc));
 		buf_free(&loc);
 		goto out;
