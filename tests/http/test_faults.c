@@ -57,9 +57,9 @@ static long submit(struct fx *f)
 	return journey_submit(&f->c, "/certificates/new/natural", "/certificates/new/natural",
 			      &f->r, "id_type", "id_card", "id_number", JOURNEY_ZARKO_ID_CARD,
 			      "id_issuer", "PU za grad Beograd", "street", "Nemanjina 4",
-			      "postal_code", "11000", "city", "Beograd", "email", JOURNEY_ZARKO_MAIL,
-			      "phone", "064 123 4567", "office", "NS", "validity", "3y", "consent",
-			      "1", NULL);
+			      "postal_code", "11000", "city", "Beograd", "email",
+			      JOURNEY_ZARKO_MAIL, "phone", "064 123 4567", "office", "NS",
+			      "validity", "3y", "consent", "1", NULL);
 }
 
 static sqlite3 *db_open(struct fx *f)
@@ -148,7 +148,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
-			test_a_database_busy_past_its_timeout_is_a_503_then_recovers, setup, teardown),
+			test_a_database_busy_past_its_timeout_is_a_503_then_recovers, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_full_disk_during_a_commit_is_a_503_then_recovers, setup, teardown),
 	};
