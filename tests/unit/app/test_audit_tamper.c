@@ -807,6 +807,10 @@ static void test_random_tamperings_are_all_detected(void **state)
 	for (k = 0; k < KIND__MAX; k++)
 		printf("# %-13s tried %3d, detected %3d, first bad entry or range named %3d\n",
 		       kind_name[k], tried[k], detected[k], exact[k]);
+	/* For docs/SECURITY-TESTS.md (tests/tools/security_report.py). */
+	for (k = 0; k < KIND__MAX; k++)
+		printf("# security: audit: %s tamperings detected tried %d passed %d\n",
+		       kind_name[k], tried[k], detected[k]);
 	for (k = 0; k < KIND__MAX; k++) {
 		assert_true(tried[k] > 0);
 		assert_int_equal(detected[k], tried[k]);
