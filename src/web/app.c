@@ -488,13 +488,16 @@ out:
 int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
 	     const char *body_key, ...)
 {
-	va_list ap;
-	char *body;
+	va_list ap, again;
+	char *subject, *body;
 
 	va_start(ap, body_key);
-	body = i18n_vformat(&r->arena, lang, body_key, ap);
+	va_copy(again, ap);
+	subject = i18n_vformat(&r->arena, lang, subj_key, ap); /* "Request no. {id} ..." */
+	body = i18n_vformat(&r->arena, lang, body_key, again);
+	va_end(again);
 	va_end(ap);
-	return store_outbox_add(app_of(r)->store, to, i18n_get(lang, subj_key), body, time(NULL));
+	return store_outbox_add(app_of(r)->store, to, subject, body, time(NULL));
 }
 
 int app_audit(struct req *r, const char *action, const char *object, const char *outcome,

@@ -562,8 +562,14 @@ size_t order_form_fields(enum order_type t, struct field *out)
 		if (strcmp(all[i].name, "consent") != 0 &&
 		    strcmp(all[i].name, "card_reader") != 0 &&
 		    strcmp(all[i].name, "validity") != 0 &&
-		    strcmp(all[i].name, "name_differs") != 0)
-			out[k++] = all[i];
+		    strcmp(all[i].name, "name_differs") != 0) {
+			out[k] = all[i];
+			/* No box to tick here: the office types the name
+			 * as on the identity document it checked. */
+			if (strcmp(out[k].name, "first_name") == 0)
+				out[k].hint_key = "bo.hint_name_office";
+			k++;
+		}
 	return k;
 }
 

@@ -243,9 +243,10 @@ static const char *read_reason(struct req *r, const struct order *o, const char 
 		return fields_value(&st, "reason");
 	c = page_ctx(r);
 	snprintf(name, sizeof(name), "err_%s", form);
-	tctx_set(
-		c, name,
-		msg(r, *fields_value(&st, "reason") ? "bo.reason_too_long" : "bo.reason_required"));
+	tctx_set(c, name,
+		 msg(r, *fields_value(&st, "reason")  ? "bo.reason_too_long"
+			: strcmp(form, "return") == 0 ? "bo.return_reason_required"
+						      : "bo.cancel_reason_required"));
 	tctx_set(c, "action_error", msg(r, "bo.action_failed"));
 	ra_order_page(r, 422, o, c);
 	return NULL;

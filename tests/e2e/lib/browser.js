@@ -9,7 +9,9 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 import { CHROMIUM, screenshotDir } from './env.js';
-import { assertNoHorizontalScroll, axeViolations, formatViolations } from './checks.js';
+import {
+	assertCheckboxesBesideLabels, assertNoHorizontalScroll, axeViolations, formatViolations,
+} from './checks.js';
 import { t } from './messages.js';
 
 export const DESKTOP = { width: 1366, height: 768 };
@@ -173,6 +175,28 @@ export class Session {
 		const file = path.join(screenshotDir(this.lang, this.viewport), `${name}.png`);
 		await this.page.screenshot({ path: file, fullPage: true });
 		return file;
+	}
+
+	/* A screenshot of the page, and one of the same page at the other
+	 * size (375x667 for a desktop session, 1366x768 for a phone one),
+	 * where nothing may scroll sideways either; at both sizes each
+	 * checkbox stands beside its label. */
+	async shotAtBothSizes(name) {
+		const where = (v) => `${this.path} (${this.lang}, ${v.width}x${v.height})`;
+		await assertCheckboxesBesideLabels(this.page, where(this.viewport));
+		await this.shot(name);
+		const was = this.viewport;
+		const other = was.width === PHONE.width ? DESKTOP : PHONE;
+		await this.page.setViewportSize(other);
+		this.viewport = other;
+		try {
+			await assertNoHorizontalScroll(this.page, where(other));
+			await assertCheckboxesBesideLabels(this.page, where(other));
+			await this.shot(name);
+		} finally {
+			await this.page.setViewportSize(was);
+			this.viewport = was;
+		}
 	}
 
 	async close() {

@@ -93,6 +93,22 @@ export function useCaStack(name) {
 	return stack;
 }
 
+/* A portal on the in-process test CA (no CA service) and a browser, for
+ * the journeys that need the CA to refuse on demand (Portal.testca);
+ * caJourney() runs on it too. */
+export function useTestCaStack(name) {
+	const stack = { ca: null, portal: null, browser: null };
+	before(async () => {
+		stack.portal = await new Portal({ name }).start();
+		stack.browser = await launchBrowser();
+	});
+	after(async () => {
+		await stack.browser?.close();
+		await stack.portal?.stop();
+	});
+	return stack;
+}
+
 export const STAFF_PASSWORD = 'Tri žabe skaču preko bare';
 
 /*
@@ -122,7 +138,7 @@ const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g
 /*
  * A test with two people in their own browser sessions of one language:
  * fn(member, staff).  On failure both leave a screenshot and the ends
- * of the portal's and the CA's logs are shown.
+ * of the portal's and the CA service's logs (when there is one) are shown.
  */
 export function caJourney(stack, name, { lang, memberViewport = DESKTOP, staffViewport = DESKTOP }, fn) {
 	it(name, { timeout: JOURNEY_TIMEOUT_MS }, async () => {
@@ -139,8 +155,8 @@ export function caJourney(stack, name, { lang, memberViewport = DESKTOP, staffVi
 			e.message += `\n  ${shots.join('\n  ')}` +
 				`\n  portal log (${stack.portal.server.logPath}), last lines:\n` +
 				stack.portal.server.logTail(15).replace(/^/gm, '    ') +
-				`\n  CA log (${stack.ca.server.logPath}), last lines:\n` +
-				stack.ca.server.logTail(10).replace(/^/gm, '    ');
+				(stack.ca === null ? '' : `\n  CA log (${stack.ca.server.logPath}), last lines:\n` +
+					stack.ca.server.logTail(10).replace(/^/gm, '    '));
 			throw e;
 		} finally {
 			await staff?.close();

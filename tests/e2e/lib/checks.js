@@ -129,3 +129,24 @@ export async function assertFormErrors(page, { errors, kept = {} }, where) {
 	for (const [name, value] of Object.entries(kept))
 		assert.equal(state.fields[name]?.value, value, `${where}: field ${name} lost what was typed`);
 }
+
+/* Every checkbox in <main> stands beside its label, on its first line,
+ * as a box of its own size (not stretched over the form's width). */
+export async function assertCheckboxesBesideLabels(page, where) {
+	const boxes = await page.evaluate(() => [...document.querySelectorAll('main input[type=checkbox]')].map((el) => {
+		const label = el.id ? document.querySelector(`label[for="${el.id}"]`) : null;
+		const r = el.getBoundingClientRect();
+		const l = label === null ? null : label.getClientRects()[0];
+		return {
+			name: el.name,
+			width: Math.round(r.width),
+			beside: l !== undefined && l !== null && l.left >= r.right - 0.5 &&
+				l.top < r.bottom && l.bottom > r.top,
+		};
+	}));
+	for (const b of boxes) {
+		assert.ok(b.width <= 32, `${where}: the checkbox ${b.name} is ${b.width} px wide`);
+		assert.ok(b.beside, `${where}: the checkbox ${b.name} is not beside its label`);
+	}
+	return boxes.length;
+}

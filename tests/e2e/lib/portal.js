@@ -44,6 +44,15 @@ export class Portal {
 		return this;
 	}
 
+	/* `qcra testca ARGS` on this portal's database, e.g. fail --message
+	 * TEXT --refuse CODE (a portal on the test CA only); its output. */
+	testca(...args) {
+		return execFileSync(QCRA_BIN, ['testca', ...args, '--var', this.var], {
+			env: cleanEnv(this.server.env), stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000,
+			encoding: 'utf8',
+		});
+	}
+
 	get base() {
 		return this.server.base;
 	}
