@@ -951,6 +951,7 @@ void web_order_cancel(struct req *r)
 struct events_ctx {
 	struct req *r;
 	struct tctx *c;
+	const char *office_reason; /* the latest return to the member's note */
 };
 
 static int add_event(void *arg, const struct order_event *e)
@@ -966,6 +967,8 @@ static int add_event(void *arg, const struct order_event *e)
 	tctx_set(ev, "state_label", state_label(x->r, e->state));
 	tctx_set(ev, "actor", e->actor);
 	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
+	if (strcmp(e->state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0)
+		x->office_reason = arena_strdup(&x->r->arena, e->note);
 	return 0;
 }
 
@@ -998,8 +1001,10 @@ void web_order_page(struct req *r)
 	order_ctx(r, c, &o);
 	cert_order_ctx(r, c, &o);
 	if (wf_state_parse(o.state, &st) == 0) {
-		if (workflow_editable(st, WF_MEMBER))
+		if (st == WF_DRAFT)
 			tctx_set_bool(c, "draft", 1);
+		else if (workflow_editable(st, WF_MEMBER))
+			tctx_set_bool(c, "to_correct", 1);
 		else if (st != WF_CANCELLED)
 			tctx_set_bool(c, "printable", 1);
 		if (workflow_member_may_cancel(st))
@@ -1008,8 +1013,12 @@ void web_order_page(struct req *r)
 	}
 	x.r = r;
 	x.c = c;
+	x.office_reason = NULL;
 	tctx_set_list(c, "events");
 	store_order_events(app_of(r)->store, o.id, add_event, &x);
+	/* What the office asked the member to correct, as it wrote it. */
+	if (x.office_reason != NULL && strcmp(o.state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0)
+		tctx_set(c, "office_reason", x.office_reason);
 	page_render(r, 200, "order_page", "order.page_title", c);
 }
 
@@ -1041,6 +1050,7 @@ void web_orders(struct req *r)
 
 	x.r = r;
 	x.c = c;
+	x.office_reason = NULL;
 	tctx_set_list(c, "orders");
 	if (store_order_each_owned(app_of(r)->store, r->account_id, add_order_row, &x) !=
 	    STORE_OK) {
