@@ -776,7 +776,15 @@ void web_order_edit_post(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	if (read_order_form(r, o.type, &st, f, &n, &m) > 0) {
+	read_order_form(r, o.type, &st, f, &n, &m);
+	/* A returned order is paid: what was paid for stays. */
+	if (strcmp(o.state, wf_state_name(WF_DRAFT)) != 0) {
+		if (strcmp(fields_value(&st, "validity"), o.validity) != 0)
+			fields_error(&st, "validity", "order.paid_choice_fixed");
+		if ((strcmp(fields_value(&st, "card_reader"), "1") == 0) != (o.card_reader != 0))
+			fields_error(&st, "card_reader", "order.paid_choice_fixed");
+	}
+	if (st.nerrors > 0) {
 		form_render(r, 422, o.type, o.id, &st);
 		return;
 	}

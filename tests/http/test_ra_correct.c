@@ -225,6 +225,16 @@ static void test_returned_to_the_member_who_corrects_and_confirms_again(void **s
 	office_body_has(f, "Zahtev vam je vra\xc4\x87"
 			   "en na ispravku");
 	snprintf(page, sizeof(page), "/orders/%lld/edit", id);
+	/* Paid: another validity is refused, the values kept. */
+	assert_int_equal(journey_submit(&f->member, page, page, &f->r, "id_type", "id_card",
+					"id_number", JOURNEY_ZARKO_ID_CARD, "id_issuer",
+					"PU za grad Beograd", "street", "Nemanjina 11",
+					"postal_code", "11000", "city", "Beograd", "email",
+					JOURNEY_ZARKO_MAIL, "phone", "064 123 4567", "office", "NS",
+					"validity", "1y", "consent", "1", NULL),
+			 422);
+	office_body_has(f, "id=\"e-validity\"");
+	assert_string_equal(office_order_get(f, id).street, before.street);
 	assert_int_equal(journey_submit(&f->member, page, page, &f->r, "id_type", "id_card",
 					"id_number", JOURNEY_ZARKO_ID_CARD, "id_issuer",
 					"PU za grad Beograd", "street", "Nemanjina 11",
