@@ -83,7 +83,10 @@ void ca_db_close(struct ca_db *db)
 {
 	if (db == NULL)
 		return;
-	sqlite3_close(db->h);
+	/* Every statement is finalised where it is used: a failure here
+	 * would leave the database open (and its WAL unchecked). */
+	if (sqlite3_close(db->h) != SQLITE_OK)
+		log_warnx("CA db: close: %s", sqlite3_errmsg(db->h));
 	free(db);
 }
 
