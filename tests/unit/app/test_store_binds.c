@@ -172,7 +172,7 @@ static void test_sql_longer_than_4095_bytes_is_prepared_whole(void **state)
  * ignored.  Before: prepared, the DELETE silently dropped. */
 static const char SQL_TWO[] = "SELECT 1; DELETE FROM members";
 
-static void test_sql_with_a_second_statement_is_refused(void **state)
+static void test_prepare_refuses_sql_with_a_second_statement(void **state)
 {
 	struct fx *f = *state;
 
@@ -187,7 +187,7 @@ int main(void)
 		T(test_key_too_big_to_bind_fails_the_lookup),
 		T(test_bind_to_a_missing_parameter_fails_the_step),
 		T(test_sql_longer_than_4095_bytes_is_prepared_whole),
-		T(test_sql_with_a_second_statement_is_refused),
+		T(test_prepare_refuses_sql_with_a_second_statement),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
