@@ -1,7 +1,9 @@
 /*
  * SQLite backend of the CA (see ca_db.h).  WAL with synchronous=FULL: a
  * certificate the CA answered with survives a crash.  All SQL of the CA
- * is in this file, always prepared and bound.
+ * is in this file, always prepared and bound, binds and steps through
+ * util/sq.h as the portal's store does: a value that cannot be bound
+ * fails the call.  Errors are logged here ("CA db: ...").
  */
 #include "ca/ca_db.h"
 
@@ -10,6 +12,9 @@
 #include <string.h>
 
 #include <sqlite3.h>
+
+#include "util/log.h"
+#include "util/sq.h"
 
 struct ca_db {
 	sqlite3 *h;
@@ -78,13 +83,22 @@ void ca_db_close(struct ca_db *db)
 {
 	if (db == NULL)
 		return;
-	sqlite3_close(db->h);
+	/* Every statement is finalised where it is used: a failure here
+	 * would leave the database open (and its WAL unchecked). */
+	if (sqlite3_close(db->h) != SQLITE_OK)
+		log_warnx("CA db: close: %s", sqlite3_errmsg(db->h));
 	free(db);
 }
 
 static int exec(struct ca_db *db, const char *sql)
 {
-	return sqlite3_exec(db->h, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	log_warnx("CA db: %s: %s", sql, msg != NULL ? msg : sqlite3_errmsg(db->h));
+	sqlite3_free(msg);
+	return -1;
 }
 
 int ca_db_begin(struct ca_db *db)
@@ -102,19 +116,34 @@ void ca_db_rollback(struct ca_db *db)
 	exec(db, "ROLLBACK");
 }
 
+/* The statement for sql (whole: SQLite reads it to its NUL), NULL on
+ * an error (logged). */
 static sqlite3_stmt *prep(struct ca_db *db, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
 
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("CA db: prepare \"%.60s\": %s", sql, sqlite3_errmsg(db->h));
 		return NULL;
+	}
+	sq_forget(st); /* a new statement, perhaps at a finalised one's address */
 	return st;
+}
+
+/* sq_step, logging an error (a bind that failed, or the step's own). */
+static int step(sqlite3_stmt *st)
+{
+	int s = sq_step(st);
+
+	if (s != SQLITE_ROW && s != SQLITE_DONE)
+		sq_warn(st, "CA db", NULL);
+	return s;
 }
 
 /* Steps a statement that returns no row and finalises it. */
 static int run(sqlite3_stmt *st)
 {
-	int rc = st != NULL && sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	int rc = st != NULL && step(st) == SQLITE_DONE ? 0 : -1;
 
 	sqlite3_finalize(st);
 	return rc;
@@ -128,12 +157,12 @@ int ca_db_cert_add(struct ca_db *db, const char *serial, const char *kind, const
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, subject, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)not_before);
-	sqlite3_bind_int64(st, 5, (sqlite3_int64)not_after);
-	sqlite3_bind_blob(st, 6, der, (int)derlen, SQLITE_STATIC);
+	sq_bind_text(st, 1, serial);
+	sq_bind_text(st, 2, kind);
+	sq_bind_text(st, 3, subject);
+	sq_bind_int64(st, 4, (sqlite3_int64)not_before);
+	sq_bind_int64(st, 5, (sqlite3_int64)not_after);
+	sq_bind_blob(st, 6, der, derlen);
 	return run(st);
 }
 
@@ -145,8 +174,8 @@ int ca_db_cert_status(struct ca_db *db, const char *serial, time_t *at, int *rea
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, serial, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
+	sq_bind_text(st, 1, serial);
+	s = step(st);
 	if (s == SQLITE_DONE)
 		rc = CA_CERT_UNKNOWN;
 	else if (s == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_NULL)
@@ -167,9 +196,9 @@ int ca_db_cert_revoke(struct ca_db *db, const char *serial, int reason, time_t a
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)at);
-	sqlite3_bind_int(st, 2, reason);
-	sqlite3_bind_text(st, 3, serial, -1, SQLITE_STATIC);
+	sq_bind_int64(st, 1, (sqlite3_int64)at);
+	sq_bind_int(st, 2, reason);
+	sq_bind_text(st, 3, serial);
 	if (run(st) != 0)
 		return -1;
 	return sqlite3_changes(db->h) > 0 ? 1 : 0;
@@ -182,13 +211,19 @@ int ca_db_revoked_each(struct ca_db *db,
 		prep(db, "SELECT serial, revoked_at, reason FROM certs"
 			 " WHERE revoked_at IS NOT NULL AND kind NOT IN ('root', 'issuing')"
 			 " ORDER BY revoked_at");
-	int s, rc = 0;
+	const char *serial;
+	int s = SQLITE_DONE, rc = 0;
 
 	if (st == NULL)
 		return -1;
-	while ((s = sqlite3_step(st)) == SQLITE_ROW && rc == 0)
-		rc = fn(arg, (const char *)sqlite3_column_text(st, 0),
-			(time_t)sqlite3_column_int64(st, 1), sqlite3_column_int(st, 2));
+	while (rc == 0 && (s = step(st)) == SQLITE_ROW) {
+		if ((serial = (const char *)sqlite3_column_text(st, 0)) == NULL) {
+			rc = -1; /* out of memory: no serial is NULL */
+			break;
+		}
+		rc = fn(arg, serial, (time_t)sqlite3_column_int64(st, 1),
+			sqlite3_column_int(st, 2));
+	}
 	if (s != SQLITE_DONE && s != SQLITE_ROW)
 		rc = -1;
 	sqlite3_finalize(st);
@@ -204,7 +239,7 @@ long ca_db_crl_number_next(struct ca_db *db)
 			 " ON CONFLICT(key) DO UPDATE SET value = value + 1")) != 0)
 		return -1;
 	st = prep(db, "SELECT value FROM meta WHERE key = 'crl_number'");
-	if (st != NULL && sqlite3_step(st) == SQLITE_ROW)
+	if (st != NULL && step(st) == SQLITE_ROW)
 		n = (long)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return n;
@@ -236,19 +271,30 @@ int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 		    " WHEN s.state = 'received' THEN 'delivered' ELSE 'in_transit' END"
 		    " FROM registrations r JOIN certs c ON c.serial = r.serial"
 		    " JOIN shipments s ON s.id = r.shipment_id WHERE r.order_id = ?");
+	const unsigned char *request;
+	const void *der;
 	int s, rc = -1;
 
 	if (st == NULL)
 		return -1;
 	memset(r, 0, sizeof(*r));
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
+	sq_bind_text(st, 1, order_id);
+	s = step(st);
 	if (s == SQLITE_DONE)
 		rc = 0;
 	if (s != SQLITE_ROW)
 		goto out;
+	/* The request and the certificate are NOT NULL, and a certificate
+	 * is never empty: NULL here is SQLite out of memory. */
+	request = sqlite3_column_text(st, 1);
+	der = sqlite3_column_blob(st, 12);
+	r->derlen = (size_t)sqlite3_column_bytes(st, 12);
+	if (request == NULL || der == NULL || r->derlen == 0) {
+		log_warnx("CA db: registration %s: request or certificate unreadable", order_id);
+		goto out;
+	}
 	copy_col(st, 0, r->order_id, sizeof(r->order_id));
-	r->request = strdup((const char *)sqlite3_column_text(st, 1));
+	r->request = strdup((const char *)request);
 	copy_col(st, 2, r->profile, sizeof(r->profile));
 	copy_col(st, 3, r->office, sizeof(r->office));
 	copy_col(st, 4, r->serial, sizeof(r->serial));
@@ -259,10 +305,8 @@ int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 	r->not_after = (time_t)sqlite3_column_int64(st, 9);
 	r->revoked_at = (time_t)sqlite3_column_int64(st, 10);
 	r->reason = sqlite3_column_int(st, 11);
-	r->derlen = (size_t)sqlite3_column_bytes(st, 12);
-	r->der = malloc(r->derlen + 1);
-	if (r->der != NULL)
-		memcpy(r->der, sqlite3_column_blob(st, 12), r->derlen);
+	if ((r->der = malloc(r->derlen + 1)) != NULL)
+		memcpy(r->der, der, r->derlen);
 	copy_col(st, 13, r->state, sizeof(r->state));
 	if (r->request == NULL || r->der == NULL) {
 		ca_db_reg_free(r);
@@ -283,14 +327,14 @@ int ca_db_reg_add(struct ca_db *db, const char *order_id, const char *request, c
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, request, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, profile, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, office, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, card, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 7, shipment_id);
-	sqlite3_bind_int64(st, 8, (sqlite3_int64)now);
+	sq_bind_text(st, 1, order_id);
+	sq_bind_text(st, 2, request);
+	sq_bind_text(st, 3, profile);
+	sq_bind_text(st, 4, office);
+	sq_bind_text(st, 5, serial);
+	sq_bind_text(st, 6, card);
+	sq_bind_int64(st, 7, shipment_id);
+	sq_bind_int64(st, 8, (sqlite3_int64)now);
 	return run(st);
 }
 
@@ -307,9 +351,9 @@ int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, lon
 		      " AND state = 'in_transit' ORDER BY id DESC LIMIT 1");
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, office, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
+	sq_bind_text(st, 1, office);
+	sq_bind_text(st, 2, day);
+	s = step(st);
 	if (s == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -320,15 +364,17 @@ int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, lon
 	st = prep(db, "INSERT INTO shipments(office, day, created) VALUES(?, ?, ?)");
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, office, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)now);
+	sq_bind_text(st, 1, office);
+	sq_bind_text(st, 2, day);
+	sq_bind_int64(st, 3, (sqlite3_int64)now);
 	if (run(st) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->h);
 	return 0;
 }
 
+/* The shipment in st's current row with its items, NULL on an error:
+ * never a list cut short (a step that failed, a value unreadable). */
 static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 {
 	sqlite3_stmt *items = prep(db, "SELECT order_id, serial FROM registrations"
@@ -338,19 +384,26 @@ static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 	char at[32];
 	time_t t;
 	struct tm tm;
+	int s;
 
 	if (items == NULL || arr == NULL) {
 		sqlite3_finalize(items);
 		json_decref(arr);
 		return NULL;
 	}
-	sqlite3_bind_int64(items, 1, id);
-	while (sqlite3_step(items) == SQLITE_ROW)
-		json_array_append_new(arr, json_pack("{s:s, s:s}", "order_id",
-						     (const char *)sqlite3_column_text(items, 0),
-						     "serial",
-						     (const char *)sqlite3_column_text(items, 1)));
+	sq_bind_int64(items, 1, id);
+	while ((s = step(items)) == SQLITE_ROW)
+		/* json_pack refuses a NULL string (out of memory in SQLite). */
+		if (json_array_append_new(
+			    arr, json_pack("{s:s, s:s}", "order_id",
+					   (const char *)sqlite3_column_text(items, 0), "serial",
+					   (const char *)sqlite3_column_text(items, 1))) != 0)
+			break;
 	sqlite3_finalize(items);
+	if (s != SQLITE_DONE) {
+		json_decref(arr);
+		return NULL;
+	}
 	t = (time_t)sqlite3_column_int64(st, 4);
 	gmtime_r(&t, &tm);
 	strftime(at, sizeof(at), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -376,10 +429,10 @@ int ca_db_shipments_list(struct ca_db *db, const char *office, const char *state
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, office, -1, SQLITE_STATIC);
+	sq_bind_text(st, 1, office);
 	if (state != NULL)
-		sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC);
-	while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+		sq_bind_text(st, 2, state);
+	while ((s = step(st)) == SQLITE_ROW) {
 		json_t *o = shipment_row(db, st);
 
 		if (o == NULL) {
@@ -402,8 +455,8 @@ json_t *ca_db_shipment_json(struct ca_db *db, long long id)
 
 	if (st == NULL)
 		return NULL;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
+	sq_bind_int64(st, 1, id);
+	if (step(st) == SQLITE_ROW)
 		o = shipment_row(db, st);
 	sqlite3_finalize(st);
 	return o;
@@ -416,10 +469,16 @@ int ca_db_shipment_receive(struct ca_db *db, long long id, time_t now)
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	s = sqlite3_step(st);
-	if (s == SQLITE_ROW)
-		received = strcmp((const char *)sqlite3_column_text(st, 0), "received") == 0;
+	sq_bind_int64(st, 1, id);
+	s = step(st);
+	if (s == SQLITE_ROW) {
+		const unsigned char *state = sqlite3_column_text(st, 0);
+
+		if (state == NULL) /* NOT NULL: SQLite out of memory */
+			s = SQLITE_NOMEM;
+		else
+			received = strcmp((const char *)state, "received") == 0;
+	}
 	sqlite3_finalize(st);
 	if (s != SQLITE_ROW)
 		return -1;
@@ -428,8 +487,8 @@ int ca_db_shipment_receive(struct ca_db *db, long long id, time_t now)
 	st = prep(db, "UPDATE shipments SET state = 'received', received_at = ? WHERE id = ?");
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_int64(st, 2, id);
+	sq_bind_int64(st, 1, (sqlite3_int64)now);
+	sq_bind_int64(st, 2, id);
 	return run(st) == 0 ? 1 : -1;
 }
 
@@ -440,10 +499,10 @@ int ca_db_event(struct ca_db *db, const char *action, const char *object, const 
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, object, -1, SQLITE_STATIC);
+	sq_bind_text(st, 1, action);
+	sq_bind_text(st, 2, object);
 	if (detail != NULL)
-		sqlite3_bind_text(st, 3, detail, -1, SQLITE_STATIC);
+		sq_bind_text(st, 3, detail);
 	return run(st);
 }
 
@@ -455,17 +514,17 @@ int ca_db_cmp_secret_add(struct ca_db *db, const char *reference, const char *or
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, order_id, -1, SQLITE_STATIC);
+	sq_bind_text(st, 1, order_id);
 	if (run(st) != 0)
 		return -1;
 	st = prep(db, "INSERT INTO cmp_secrets(reference, order_id, secret, created)"
 		      " VALUES(?, ?, ?, ?)");
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, order_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, secret, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, (sqlite3_int64)now);
+	sq_bind_text(st, 1, reference);
+	sq_bind_text(st, 2, order_id);
+	sq_bind_text(st, 3, secret);
+	sq_bind_int64(st, 4, (sqlite3_int64)now);
 	return run(st);
 }
 
@@ -479,8 +538,8 @@ int ca_db_cmp_secret_get(struct ca_db *db, const char *reference, struct ca_db_c
 	memset(c, 0, sizeof(*c));
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
-	s = sqlite3_step(st);
+	sq_bind_text(st, 1, reference);
+	s = step(st);
 	if (s == SQLITE_ROW) {
 		copy_col(st, 0, c->order_id, sizeof(c->order_id));
 		copy_col(st, 1, c->secret, sizeof(c->secret));
@@ -503,10 +562,10 @@ int ca_db_cmp_secret_use(struct ca_db *db, const char *reference, const char *tr
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
-	sqlite3_bind_text(st, 2, transaction_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, serial, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, reference, -1, SQLITE_STATIC);
+	sq_bind_int64(st, 1, (sqlite3_int64)now);
+	sq_bind_text(st, 2, transaction_id);
+	sq_bind_text(st, 3, serial);
+	sq_bind_text(st, 4, reference);
 	if (run(st) != 0)
 		return -1;
 	return sqlite3_changes(db->h) == 1 ? 1 : 0;
@@ -518,7 +577,7 @@ int ca_db_cmp_secret_wipe(struct ca_db *db, const char *reference)
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, reference, -1, SQLITE_STATIC);
+	sq_bind_text(st, 1, reference);
 	return run(st);
 }
 
@@ -530,9 +589,9 @@ int ca_db_cmp_certs_revoke(struct ca_db *db, const char *order_id, int reason, t
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)at);
-	sqlite3_bind_int(st, 2, reason);
-	sqlite3_bind_text(st, 3, order_id, -1, SQLITE_STATIC);
+	sq_bind_int64(st, 1, (sqlite3_int64)at);
+	sq_bind_int(st, 2, reason);
+	sq_bind_text(st, 3, order_id);
 	if (run(st) != 0)
 		return -1;
 	return sqlite3_changes(db->h);

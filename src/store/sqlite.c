@@ -413,22 +413,36 @@ static struct conn *conn_get(struct store *st)
 	return c;
 }
 
-/* Prepares text on c.  The SQL is written with PostgreSQL's $N
- * parameters; SQLite numbers "$N" by first appearance, but "?N" by N,
- * so they are rewritten before preparing. */
+/* Prepares text on c, whole: one statement, NULL (logged) on an error
+ * or when text holds more than one.  The SQL is written with
+ * PostgreSQL's $N parameters; SQLite numbers "$N" by first appearance,
+ * but "?N" by N, so they are rewritten in a copy first (once per
+ * statement and connection: the copy is as long as the text). */
 static sqlite3_stmt *prepare(struct conn *c, const char *text)
 {
 	sqlite3_stmt *s = NULL;
-	char sql[4096];
-	size_t i;
+	const char *tail = NULL;
+	size_t n = strlen(text), i;
+	char *sql;
+	int rc;
 
-	for (i = 0; text[i] && i + 1 < sizeof(sql); i++)
-		sql[i] = text[i] == '$' ? '?' : text[i];
-	sql[i] = '\0';
-	if (sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		log_warnx("store: prepare \"%.60s\": %s", text, sqlite3_errmsg(c->db));
+	if (n >= INT_MAX || (sql = malloc(n + 1)) == NULL) {
+		log_warnx("store: prepare \"%.60s\": %zu bytes: too long", text, n);
 		return NULL;
 	}
+	for (i = 0; i <= n; i++)
+		sql[i] = text[i] == '$' && text[i + 1] >= '0' && text[i + 1] <= '9' ? '?' : text[i];
+	rc = sqlite3_prepare_v3(c->db, sql, (int)n + 1, SQLITE_PREPARE_PERSISTENT, &s, &tail);
+	if (rc != SQLITE_OK)
+		log_warnx("store: prepare \"%.60s\": %s", text, sqlite3_errmsg(c->db));
+	else if (s == NULL || (tail != NULL && tail < sql + n && tail[strspn(tail, " \t\n;")])) {
+		/* Nothing to run, or a second statement that never would. */
+		log_warnx("store: prepare \"%.60s\": %s", text,
+			  s == NULL ? "no statement" : "more than one statement");
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	free(sql);
 	return s;
 }
 
@@ -459,14 +473,14 @@ static void read_scope_end(void)
 	read_conn = NULL;
 	if (sqlite3_get_autocommit(c->db) || (s = conn_stmt(c, S_COMMIT)) == NULL)
 		return;
-	rc = sqlite3_step(s);
+	rc = sq_step(s);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return;
 	/* Never leave it open: what follows must run in autocommit. */
 	log_warnx("store: end of read transaction: %s", sqlite3_errmsg(c->db));
 	if ((s = conn_stmt(c, S_ROLLBACK)) != NULL) {
-		sqlite3_step(s);
+		sq_step(s);
 		sqlite3_reset(s);
 	}
 }
@@ -480,9 +494,11 @@ static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
 
 	if (c == NULL)
 		return NULL;
-	s = conn_stmt(c, id);
-	if (read_conn != NULL && s != NULL && (id == S_BEGIN || !sqlite3_stmt_readonly(s)))
+	if ((s = conn_stmt(c, id)) == NULL)
+		return NULL;
+	if (read_conn != NULL && (id == S_BEGIN || !sqlite3_stmt_readonly(s)))
 		read_scope_end();
+	sq_forget(s); /* a new use: no bind of it has failed yet */
 	return s;
 }
 
@@ -502,7 +518,7 @@ int store_read_begin(struct store *st)
 		return STORE_ERROR;
 	if ((s = conn_stmt(c, S_BEGIN_READ)) == NULL)
 		return STORE_ERROR;
-	rc = sqlite3_step(s);
+	rc = sq_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
 		log_warnx("store: begin read transaction: %s", sqlite3_errmsg(c->db));
@@ -535,6 +551,7 @@ sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
 		if (c->cache[h].sql == sql) {
 			if (read_conn != NULL && !sqlite3_stmt_readonly(c->cache[h].s))
 				read_scope_end();
+			sq_forget(c->cache[h].s);
 			return c->cache[h].s;
 		}
 	}
@@ -542,25 +559,22 @@ sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
 	return NULL;
 }
 
+/* Resets s for its next use.  The step's result is already taken
+ * (sqlite3_reset only repeats it); clearing the bindings cannot fail. */
 static void done(sqlite3_stmt *s)
 {
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
+	sq_forget(s);
 }
 
+/* Logs why s failed (a bind that failed, with its parameter, or the
+ * connection's error), resets s; STORE_ERROR. */
 static int fail(sqlite3_stmt *s, const char *what)
 {
-	log_warnx("store: %s: %s", what, sqlite3_errmsg(sqlite3_db_handle(s)));
+	sq_warn(s, "store", what);
 	done(s);
 	return STORE_ERROR;
-}
-
-static void bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	if (v == NULL)
-		sqlite3_bind_null(s, i);
-	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
 /* Copies column i into dst[size], cut to fit and at an embedded NUL
@@ -587,7 +601,7 @@ static void col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
  * unique/primary key violation, else STORE_ERROR. */
 static int step_done(sqlite3_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
 		done(s);
@@ -620,11 +634,6 @@ int sq_fail(sqlite3_stmt *s, const char *what)
 	return fail(s, what);
 }
 
-void sq_bind_text(sqlite3_stmt *s, int i, const char *v)
-{
-	bind_text(s, i, v);
-}
-
 void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
 {
 	col_text(s, i, dst, size);
@@ -642,7 +651,7 @@ int sq_step_changed(sqlite3_stmt *s, const char *what)
 
 int sq_step_row(sqlite3_stmt *s, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = sq_step(s);
 
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
@@ -897,7 +906,7 @@ int store_schema_version(struct store *st, int *version)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	if (sqlite3_step(s) != SQLITE_ROW)
+	if (sq_step(s) != SQLITE_ROW)
 		return fail(s, "schema version");
 	*version = sqlite3_column_int(s, 0);
 	done(s);
@@ -953,8 +962,8 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 		}
 		if ((s = stmt(st, S_SCHEMA_INSERT)) == NULL)
 			goto rollback;
-		sqlite3_bind_int(s, 1, num);
-		sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
+		sq_bind_int(s, 1, num);
+		sq_bind_int64(s, 2, (sqlite3_int64)time(NULL));
 		if (step_done(s, "schema insert") != STORE_OK)
 			goto rollback;
 		if (conn_exec(c->db, "COMMIT", err, errlen) != 0)
@@ -978,7 +987,7 @@ rollback:
 
 static int member_row(sqlite3_stmt *s, struct member *m, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
 		done(s);
@@ -1002,7 +1011,7 @@ int store_member_get(struct store *st, long long id, struct member *out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
+	sq_bind_int64(s, 1, id);
 	return member_row(s, out, "member get");
 }
 
@@ -1012,7 +1021,7 @@ int store_member_by_license(struct store *st, const char *license, struct member
 
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, license);
+	sq_bind_text(s, 1, license);
 	return member_row(s, out, "member by license");
 }
 
@@ -1034,14 +1043,14 @@ int store_member_upsert(struct store *st, const struct member *m, enum member_up
 	if ((s = stmt(st, rc == STORE_OK ? S_MEMBER_UPDATE : S_MEMBER_INSERT)) == NULL)
 		return STORE_ERROR;
 	if (rc == STORE_OK)
-		sqlite3_bind_int64(s, 1, old.id);
+		sq_bind_int64(s, 1, old.id);
 	else
-		bind_text(s, 1, m->license_number);
-	bind_text(s, 2, m->first_name);
-	bind_text(s, 3, m->last_name);
-	bind_text(s, 4, m->jmbg);
-	bind_text(s, 5, m->email);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)time(NULL));
+		sq_bind_text(s, 1, m->license_number);
+	sq_bind_text(s, 2, m->first_name);
+	sq_bind_text(s, 3, m->last_name);
+	sq_bind_text(s, 4, m->jmbg);
+	sq_bind_text(s, 5, m->email);
+	sq_bind_int64(s, 6, (sqlite3_int64)time(NULL));
 	*outcome = rc == STORE_OK ? MEMBER_UPDATED : MEMBER_ADDED;
 	return step_done(s, "member upsert");
 }
@@ -1052,7 +1061,7 @@ static int count_query(struct store *st, enum stmt_id id, long long *count, cons
 
 	if (s == NULL)
 		return STORE_ERROR;
-	if (sqlite3_step(s) != SQLITE_ROW)
+	if (sq_step(s) != SQLITE_ROW)
 		return fail(s, what);
 	*count = sqlite3_column_int64(s, 0);
 	done(s);
@@ -1068,7 +1077,7 @@ int store_member_count(struct store *st, long long *count)
 
 static int account_row(sqlite3_stmt *s, struct account *a, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
 		done(s);
@@ -1095,12 +1104,12 @@ int store_account_create(struct store *st, struct account *a)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, a->member_id);
-	bind_text(s, 2, a->username);
-	bind_text(s, 3, a->password_hash);
-	bind_text(s, 4, a->email);
-	bind_text(s, 5, a->lang[0] ? a->lang : "sr");
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)a->created_at);
+	sq_bind_int64(s, 1, a->member_id);
+	sq_bind_text(s, 2, a->username);
+	sq_bind_text(s, 3, a->password_hash);
+	sq_bind_text(s, 4, a->email);
+	sq_bind_text(s, 5, a->lang[0] ? a->lang : "sr");
+	sq_bind_int64(s, 6, (sqlite3_int64)a->created_at);
 	rc = step_done(s, "account create");
 	if (rc == STORE_OK)
 		a->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
@@ -1113,7 +1122,7 @@ int store_account_get(struct store *st, long long id, struct account *out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
+	sq_bind_int64(s, 1, id);
 	return account_row(s, out, "account get");
 }
 
@@ -1123,7 +1132,7 @@ int store_account_by_username(struct store *st, const char *username, struct acc
 
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, username);
+	sq_bind_text(s, 1, username);
 	return account_row(s, out, "account by username");
 }
 
@@ -1133,7 +1142,7 @@ int store_account_by_member(struct store *st, long long member_id, struct accoun
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, member_id);
+	sq_bind_int64(s, 1, member_id);
 	return account_row(s, out, "account by member");
 }
 
@@ -1143,7 +1152,7 @@ int store_account_by_email(struct store *st, const char *email, struct account *
 
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, email);
+	sq_bind_text(s, 1, email);
 	return account_row(s, out, "account by email");
 }
 
@@ -1153,8 +1162,8 @@ int store_account_confirm(struct store *st, long long id, time_t now)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	return step_changed(s, "account confirm");
 }
 
@@ -1164,8 +1173,8 @@ int store_account_set_password(struct store *st, long long id, const char *hash)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, hash);
+	sq_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, hash);
 	return step_changed(s, "account set password");
 }
 
@@ -1178,10 +1187,10 @@ int store_token_add(struct store *st, const unsigned char hash[32], enum token_k
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, (int)kind);
-	sqlite3_bind_int64(s, 3, account_id);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)expires_at);
+	sq_bind_blob(s, 1, hash, 32);
+	sq_bind_int(s, 2, (int)kind);
+	sq_bind_int64(s, 3, account_id);
+	sq_bind_int64(s, 4, (sqlite3_int64)expires_at);
 	return step_done(s, "token add");
 }
 
@@ -1193,10 +1202,10 @@ int store_token_peek(struct store *st, const unsigned char hash[32], enum token_
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, (int)kind);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
-	rc = sqlite3_step(s);
+	sq_bind_blob(s, 1, hash, 32);
+	sq_bind_int(s, 2, (int)kind);
+	sq_bind_int64(s, 3, (sqlite3_int64)now);
+	rc = sq_step(s);
 	if (rc == SQLITE_DONE) {
 		done(s);
 		return STORE_NOTFOUND;
@@ -1220,9 +1229,9 @@ int store_token_use(struct store *st, const unsigned char hash[32], enum token_k
 		return rc;
 	if ((s = stmt(st, S_TOKEN_USE)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, (int)kind);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sq_bind_blob(s, 1, hash, 32);
+	sq_bind_int(s, 2, (int)kind);
+	sq_bind_int64(s, 3, (sqlite3_int64)now);
 	return step_changed(s, "token use");
 }
 
@@ -1234,10 +1243,10 @@ int store_session_add(struct store *st, const struct session *se)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, se->id_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, (int)se->kind);
-	sqlite3_bind_int64(s, 3, se->account_id);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)se->created_at);
+	sq_bind_blob(s, 1, se->id_hash, 32);
+	sq_bind_int(s, 2, (int)se->kind);
+	sq_bind_int64(s, 3, se->account_id);
+	sq_bind_int64(s, 4, (sqlite3_int64)se->created_at);
 	return step_done(s, "session add");
 }
 
@@ -1248,8 +1257,8 @@ int store_session_get(struct store *st, const unsigned char id_hash[32], struct 
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
-	rc = sqlite3_step(s);
+	sq_bind_blob(s, 1, id_hash, 32);
+	rc = sq_step(s);
 	if (rc == SQLITE_DONE) {
 		done(s);
 		return STORE_NOTFOUND;
@@ -1271,8 +1280,8 @@ int store_session_touch(struct store *st, const unsigned char id_hash[32], time_
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_blob(s, 1, id_hash, 32);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	return step_changed(s, "session touch");
 }
 
@@ -1282,7 +1291,7 @@ int store_session_delete(struct store *st, const unsigned char id_hash[32])
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
+	sq_bind_blob(s, 1, id_hash, 32);
 	return step_done(s, "session delete");
 }
 
@@ -1294,10 +1303,10 @@ int store_session_delete_account(struct store *st, enum session_kind kind, long 
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int(s, 1, (int)kind);
-	sqlite3_bind_int64(s, 2, account_id);
+	sq_bind_int(s, 1, (int)kind);
+	sq_bind_int64(s, 2, account_id);
 	if (keep)
-		sqlite3_bind_blob(s, 3, keep, 32, SQLITE_STATIC);
+		sq_bind_blob(s, 3, keep, 32);
 	return step_done(s, "session delete account");
 }
 
@@ -1309,8 +1318,8 @@ int store_login_failure_add(struct store *st, const char *key, time_t now)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, key);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_text(s, 1, key);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	return step_done(s, "login failure add");
 }
 
@@ -1321,9 +1330,9 @@ int store_login_failures(struct store *st, const char *key, time_t since, int *c
 
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, key);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)since);
-	if (sqlite3_step(s) != SQLITE_ROW)
+	sq_bind_text(s, 1, key);
+	sq_bind_int64(s, 2, (sqlite3_int64)since);
+	if (sq_step(s) != SQLITE_ROW)
 		return fail(s, "login failures");
 	*count = sqlite3_column_int(s, 0);
 	*oldest = (time_t)sqlite3_column_int64(s, 1);
@@ -1337,7 +1346,7 @@ int store_login_failures_clear(struct store *st, const char *key)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, key);
+	sq_bind_text(s, 1, key);
 	return step_done(s, "login failures clear");
 }
 
@@ -1350,10 +1359,10 @@ int store_outbox_add(struct store *st, const char *to, const char *subject, cons
 
 	if (s == NULL)
 		return STORE_ERROR;
-	bind_text(s, 1, to);
-	bind_text(s, 2, subject);
-	bind_text(s, 3, body);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	sq_bind_text(s, 1, to);
+	sq_bind_text(s, 2, subject);
+	sq_bind_text(s, 3, body);
+	sq_bind_int64(s, 4, (sqlite3_int64)now);
 	return step_done(s, "outbox add");
 }
 
@@ -1375,8 +1384,8 @@ int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-	rc = sqlite3_step(s);
+	sq_bind_int64(s, 1, (sqlite3_int64)now);
+	rc = sq_step(s);
 	if (rc == SQLITE_DONE) {
 		done(s);
 		return STORE_NOTFOUND;
@@ -1408,8 +1417,8 @@ int store_outbox_sent(struct store *st, long long id, time_t now)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	return step_changed(s, "outbox sent");
 }
 
@@ -1420,10 +1429,10 @@ int store_outbox_retry(struct store *st, long long id, int attempts, time_t next
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, attempts);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
-	bind_text(s, 4, error);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int(s, 2, attempts);
+	sq_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
+	sq_bind_text(s, 4, error);
 	return step_changed(s, "outbox retry");
 }
 
@@ -1441,7 +1450,7 @@ static void order_bind_text(sqlite3_stmt *s, const struct order *o, int first)
 	size_t i;
 
 	for (i = 0; i < NTEXT; i++)
-		bind_text(s, first + (int)i, (const char *)o + order_text[i].off);
+		sq_bind_text(s, first + (int)i, (const char *)o + order_text[i].off);
 }
 
 static void order_read(sqlite3_stmt *s, struct order *o)
@@ -1476,7 +1485,7 @@ static void order_read(sqlite3_stmt *s, struct order *o)
 
 static int order_one(sqlite3_stmt *s, struct order *out, const char *what)
 {
-	int rc = sqlite3_step(s);
+	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
 		done(s);
@@ -1496,19 +1505,19 @@ int store_order_create(struct store *st, struct order *o)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, o->account_id);
-	sqlite3_bind_int(s, 2, (int)o->type);
-	bind_text(s, 3, o->state);
+	sq_bind_int64(s, 1, o->account_id);
+	sq_bind_int(s, 2, (int)o->type);
+	sq_bind_text(s, 3, o->state);
 	order_bind_text(s, o, 4);
 	c = 4 + (int)NTEXT;
-	sqlite3_bind_int(s, c++, o->card_reader);
-	bind_text(s, c++, "");
-	sqlite3_bind_int64(s, c++, o->total_para);
-	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->created_at);
-	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
-	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->confirmed_at);
-	bind_text(s, c++, o->company_cert_name);
-	sqlite3_bind_int(s, c++, o->name_differs);
+	sq_bind_int(s, c++, o->card_reader);
+	sq_bind_text(s, c++, "");
+	sq_bind_int64(s, c++, o->total_para);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->created_at);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->confirmed_at);
+	sq_bind_text(s, c++, o->company_cert_name);
+	sq_bind_int(s, c++, o->name_differs);
 	if ((rc = step_done(s, "order create")) != STORE_OK)
 		return rc;
 	o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
@@ -1516,8 +1525,8 @@ int store_order_create(struct store *st, struct order *o)
 		return STORE_ERROR;
 	if ((s = stmt(st, S_ORDER_SET_REF)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, o->id);
-	bind_text(s, 2, o->payment_ref);
+	sq_bind_int64(s, 1, o->id);
+	sq_bind_text(s, 2, o->payment_ref);
 	return step_done(s, "order set reference");
 }
 
@@ -1529,17 +1538,17 @@ int store_order_rewrite(struct store *st, const struct order *o, const char *sta
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, o->id);
-	sqlite3_bind_int64(s, 2, account_id);
-	sqlite3_bind_int(s, 3, (int)o->type);
+	sq_bind_int64(s, 1, o->id);
+	sq_bind_int64(s, 2, account_id);
+	sq_bind_int(s, 3, (int)o->type);
 	order_bind_text(s, o, 4);
-	sqlite3_bind_int(s, c++, o->card_reader);
-	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
-	bind_text(s, c++, o->company_cert_name);
-	sqlite3_bind_int(s, c++, o->name_differs);
-	bind_text(s, c++, state);
-	sqlite3_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
-	bind_text(s, c, o->name_confirmed_by);
+	sq_bind_int(s, c++, o->card_reader);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
+	sq_bind_text(s, c++, o->company_cert_name);
+	sq_bind_int(s, c++, o->name_differs);
+	sq_bind_text(s, c++, state);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
+	sq_bind_text(s, c, o->name_confirmed_by);
 	return step_changed(s, "order rewrite");
 }
 
@@ -1554,9 +1563,9 @@ int store_order_confirm_name(struct store *st, long long id, const char *by, tim
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	bind_text(s, 3, by);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_text(s, 3, by);
 	return step_changed(s, "order confirm name");
 }
 
@@ -1566,9 +1575,9 @@ int store_order_set_returned(struct store *st, long long id, const char *code, c
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, code);
-	bind_text(s, 3, text);
+	sq_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, code);
+	sq_bind_text(s, 3, text);
 	return step_changed(s, "order set returned");
 }
 
@@ -1578,7 +1587,7 @@ int store_order_get(struct store *st, long long id, struct order *out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
+	sq_bind_int64(s, 1, id);
 	return order_one(s, out, "order get");
 }
 
@@ -1588,8 +1597,8 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, account_id);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, account_id);
 	return order_one(s, out, "order get owned");
 }
 
@@ -1600,12 +1609,12 @@ int store_order_transition(struct store *st, long long id, const char *from, con
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	bind_text(s, 2, from);
-	bind_text(s, 3, to);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
-	sqlite3_bind_int64(s, 5, total_para);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
+	sq_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, from);
+	sq_bind_text(s, 3, to);
+	sq_bind_int64(s, 4, (sqlite3_int64)now);
+	sq_bind_int64(s, 5, total_para);
+	sq_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
 	return step_changed(s, "order transition");
 }
 
@@ -1616,10 +1625,10 @@ int store_order_fix_prices(struct store *st, long long id, long long price_para,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, price_para);
-	sqlite3_bind_int64(s, 3, reader_para);
-	sqlite3_bind_int(s, 4, vat_pct);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, price_para);
+	sq_bind_int64(s, 3, reader_para);
+	sq_bind_int(s, 4, vat_pct);
 	return step_changed(s, "order prices");
 }
 
@@ -1632,8 +1641,8 @@ int store_order_each_owned(struct store *st, long long account_id,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, account_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sq_bind_int64(s, 1, account_id);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		o.id = sqlite3_column_int64(s, 0);
 		o.type = (enum order_type)sqlite3_column_int(s, 1);
 		col_text(s, 2, o.state, sizeof(o.state));
@@ -1657,11 +1666,11 @@ int store_order_event_add(struct store *st, long long order_id, const char *stat
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
-	bind_text(s, 3, state);
-	bind_text(s, 4, actor);
-	bind_text(s, 5, note ? note : "");
+	sq_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 2, (sqlite3_int64)at);
+	sq_bind_text(s, 3, state);
+	sq_bind_text(s, 4, actor);
+	sq_bind_text(s, 5, note ? note : "");
 	return step_done(s, "order event add");
 }
 
@@ -1674,8 +1683,8 @@ int store_order_events(struct store *st, long long order_id,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sq_bind_int64(s, 1, order_id);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		e.at = (time_t)sqlite3_column_int64(s, 0);
 		col_text(s, 1, e.state, sizeof(e.state));
 		col_text(s, 2, e.actor, sizeof(e.actor));

@@ -74,7 +74,7 @@ static int audit_tip(struct store *st, struct conn *c, struct tip *t)
 static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, struct tip *t)
 {
 	sqlite3_stmt *s;
-	int rc, b;
+	int rc;
 
 	e->id = t->id + 1;
 	memcpy(e->prev_hash, t->hash, sizeof(e->prev_hash));
@@ -82,19 +82,17 @@ static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, st
 		return STORE_ERROR;
 	if ((s = sq_stmt(st, SQL_AUDIT_INSERT)) == NULL)
 		return STORE_ERROR;
-	b = sqlite3_bind_int64(s, 1, e->id);
-	b |= sqlite3_bind_int64(s, 2, (sqlite3_int64)e->at);
-	b |= sqlite3_bind_text(s, 3, e->actor, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 4, e->addr, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 5, e->action, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 6, e->object, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 7, e->outcome, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 8, e->detail, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 9, e->prev_hash, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 10, e->hash, -1, SQLITE_STATIC);
-	b |= sqlite3_bind_int(s, 11, e->key_epoch);
-	if (b != SQLITE_OK)
-		return sq_fail(s, "audit append: bind");
+	sq_bind_int64(s, 1, e->id);
+	sq_bind_int64(s, 2, (sqlite3_int64)e->at);
+	sq_bind_text(s, 3, e->actor);
+	sq_bind_text(s, 4, e->addr);
+	sq_bind_text(s, 5, e->action);
+	sq_bind_text(s, 6, e->object);
+	sq_bind_text(s, 7, e->outcome);
+	sq_bind_text(s, 8, e->detail);
+	sq_bind_text(s, 9, e->prev_hash);
+	sq_bind_text(s, 10, e->hash);
+	sq_bind_int(s, 11, e->key_epoch);
 	if ((rc = sq_step_done(s, "audit append")) != STORE_OK)
 		return rc;
 	t->id = e->id;
@@ -255,19 +253,17 @@ int store_audit_each(struct store *st, const struct audit_filter *f,
 {
 	sqlite3_stmt *s = sq_stmt(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH);
 	struct audit_entry e;
-	int rc, n = 0, b;
+	int rc, n = 0;
 
 	if (s == NULL)
 		return STORE_ERROR;
-	b = sqlite3_bind_text(s, 1, f->actor ? f->actor : "", -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 2, f->action ? f->action : "", -1, SQLITE_STATIC);
-	b |= sqlite3_bind_text(s, 3, f->object ? f->object : "", -1, SQLITE_STATIC);
-	b |= sqlite3_bind_int64(s, 4, (sqlite3_int64)f->since);
-	b |= sqlite3_bind_int64(s, 5, (sqlite3_int64)f->until);
-	b |= sqlite3_bind_int64(s, 6, f->after_id);
-	if (b != SQLITE_OK)
-		return sq_fail(s, "audit list: bind");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sq_bind_text(s, 1, f->actor ? f->actor : "");
+	sq_bind_text(s, 2, f->action ? f->action : "");
+	sq_bind_text(s, 3, f->object ? f->object : "");
+	sq_bind_int64(s, 4, (sqlite3_int64)f->since);
+	sq_bind_int64(s, 5, (sqlite3_int64)f->until);
+	sq_bind_int64(s, 6, f->after_id);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		audit_read(s, &e);
 		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
 			break;

@@ -72,10 +72,10 @@ int store_ca_job_add(struct store *st, long long order_id, const char *kind, con
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	sq_bind_text(s, 2, kind);
 	sq_bind_text(s, 3, reason ? reason : "");
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	sq_bind_int64(s, 4, (sqlite3_int64)now);
 	return sq_step_done(s, "ca job add");
 }
 
@@ -101,7 +101,7 @@ int store_ca_job_next(struct store *st, time_t now, struct ca_job *out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, (sqlite3_int64)now);
 	if ((rc = sq_step_row(s, "ca job next")) != STORE_OK)
 		return rc;
 	job_read(s, out);
@@ -116,7 +116,7 @@ int store_ca_job_get(struct store *st, long long order_id, const char *kind, str
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	sq_bind_text(s, 2, kind);
 	if ((rc = sq_step_row(s, "ca job get")) != STORE_OK)
 		return rc;
@@ -132,9 +132,9 @@ int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int(s, 2, attempts);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int(s, 2, attempts);
+	sq_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
 	sq_bind_text(s, 4, error ? error : "");
 	return sq_step_changed(s, "ca job retry");
 }
@@ -145,9 +145,9 @@ int store_ca_job_done(struct store *st, long long id, time_t now, int refused, c
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	sqlite3_bind_int(s, 3, refused ? 1 : 0);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_int(s, 3, refused ? 1 : 0);
 	sq_bind_text(s, 4, error ? error : "");
 	return sq_step_changed(s, "ca job done");
 }
@@ -160,15 +160,15 @@ int store_ca_cert_put(struct store *st, const struct ca_cert *c)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, c->order_id);
+	sq_bind_int64(s, 1, c->order_id);
 	sq_bind_text(s, 2, c->serial);
 	sq_bind_text(s, 3, c->subject);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)c->not_before);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)c->not_after);
+	sq_bind_int64(s, 4, (sqlite3_int64)c->not_before);
+	sq_bind_int64(s, 5, (sqlite3_int64)c->not_after);
 	sq_bind_text(s, 6, c->pem);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)c->revoked_at);
+	sq_bind_int64(s, 7, (sqlite3_int64)c->revoked_at);
 	sq_bind_text(s, 8, c->revoke_reason);
-	sqlite3_bind_int64(s, 9, (sqlite3_int64)c->recorded_at);
+	sq_bind_int64(s, 9, (sqlite3_int64)c->recorded_at);
 	return sq_step_done(s, "ca cert put");
 }
 
@@ -193,7 +193,7 @@ int store_ca_cert_get(struct store *st, long long order_id, struct ca_cert *out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "ca cert get")) != STORE_OK)
 		return rc;
 	cert_read(s, out);
@@ -208,9 +208,9 @@ int store_ca_cert_revoked(struct store *st, long long order_id, const char *reas
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	sq_bind_text(s, 2, reason);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)at);
+	sq_bind_int64(s, 3, (sqlite3_int64)at);
 	rc = sq_step_changed(s, "ca cert revoked");
 	return rc == STORE_NOTFOUND ? STORE_OK : rc; /* revoked before: kept */
 }
@@ -226,9 +226,9 @@ int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
 		free(c);
 		return STORE_ERROR;
 	}
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)after);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)before);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sq_bind_int64(s, 1, (sqlite3_int64)after);
+	sq_bind_int64(s, 2, (sqlite3_int64)before);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		cert_read(s, c);
 		if (fn(arg, c) != 0)
 			break;
@@ -248,10 +248,10 @@ int store_ca_revocation_add(struct store *st, const struct ca_revocation *r)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, r->order_id);
+	sq_bind_int64(s, 1, r->order_id);
 	sq_bind_text(s, 2, r->reason);
 	sq_bind_text(s, 3, r->requested_by);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)r->requested_at);
+	sq_bind_int64(s, 4, (sqlite3_int64)r->requested_at);
 	return sq_step_done(s, "ca revocation add");
 }
 
@@ -262,7 +262,7 @@ int store_ca_revocation_get(struct store *st, long long order_id, struct ca_revo
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "ca revocation get")) != STORE_OK)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -283,10 +283,10 @@ int store_ca_revocation_confirm(struct store *st, long long order_id, const char
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	sq_bind_text(s, 2, reason);
 	sq_bind_text(s, 3, by);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	sq_bind_int64(s, 4, (sqlite3_int64)now);
 	return sq_step_changed(s, "ca revocation confirm");
 }
 
@@ -298,9 +298,9 @@ int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
-	sqlite3_bind_int(s, 2, days);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, order_id);
+	sq_bind_int(s, 2, days);
+	sq_bind_int64(s, 3, (sqlite3_int64)now);
 	return sq_step_done(s, "ca reminder add");
 }
 
@@ -319,7 +319,7 @@ int store_ca_awaiting(struct store *st, const char *connector,
 		return STORE_ERROR;
 	sq_bind_text(s, 1, connector);
 	/* Ids first: fn may use the store (and write) itself. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			if ((grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids))) ==
 			    NULL) {
@@ -353,7 +353,7 @@ int store_ca_offices(struct store *st, const char *connector,
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, connector);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		sq_col_text(s, 0, office, sizeof(office));
 		if (fn(arg, office) != 0)
 			break;

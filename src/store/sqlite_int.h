@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "store/store.h"
+#include "util/sq.h"
 
 #define STMT_CACHE 128 /* per connection, keyed by the SQL text's address */
 
@@ -52,13 +53,13 @@ struct store {
 
 /* The statement for `sql` (a string with static storage: its address is
  * the cache key) on this thread's connection, prepared once; NULL on
- * error (logged).  $N parameters are bound by number. */
+ * error (logged).  $N parameters are bound by number, with util/sq.h's
+ * sq_bind_* (a failed bind fails the step helpers below). */
 sqlite3_stmt *sq_stmt(struct store *st, const char *sql);
 struct conn *sq_conn(struct store *st);
 
-void sq_done(sqlite3_stmt *s);                            /* reset + clear bindings */
-int sq_fail(sqlite3_stmt *s, const char *what);           /* logs, resets, STORE_ERROR */
-void sq_bind_text(sqlite3_stmt *s, int i, const char *v); /* NULL binds NULL */
+void sq_done(sqlite3_stmt *s);                  /* reset + clear bindings */
+int sq_fail(sqlite3_stmt *s, const char *what); /* logs, resets, STORE_ERROR */
 void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size);
 int sq_step_done(sqlite3_stmt *s, const char *what);    /* OK / CONFLICT / ERROR */
 int sq_step_changed(sqlite3_stmt *s, const char *what); /* + NOTFOUND when no row */

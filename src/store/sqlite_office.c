@@ -89,14 +89,14 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	char *end;
 
 	sq_bind_text(s, 1, f->office ? f->office : "");
-	sqlite3_bind_int(
-		s, 2, (int)(f->nstates < ORDER_FILTER_STATES ? f->nstates : ORDER_FILTER_STATES));
+	sq_bind_int(s, 2,
+		    (int)(f->nstates < ORDER_FILTER_STATES ? f->nstates : ORDER_FILTER_STATES));
 	for (i = 0; i < ORDER_FILTER_STATES; i++)
 		sq_bind_text(s, 3 + (int)i, i < f->nstates && f->states[i] ? f->states[i] : "");
 	sq_bind_text(s, 8, q);
 	if (*q && strspn(q, "0123456789") == strlen(q) && strlen(q) <= 15)
 		id = strtoll(q, &end, 10);
-	sqlite3_bind_int64(s, 9, id);
+	sq_bind_int64(s, 9, id);
 	/* '%' + the text folded (domain/fold.h, as the names are in the
 	 * query) with LIKE's wildcards escaped + '%'. */
 	text_fold(q, strlen(q), folded, sizeof(folded));
@@ -109,7 +109,7 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	pattern[n++] = '%';
 	pattern[n] = '\0';
 	sq_bind_text(s, 10, pattern);
-	sqlite3_bind_int64(s, 11, (sqlite3_int64)f->confirmed_before);
+	sq_bind_int64(s, 11, (sqlite3_int64)f->confirmed_before);
 	if (!license_normalize(q, folded, sizeof(folded)))
 		folded[0] = '\0';
 	sq_bind_text(s, 14, folded);
@@ -137,10 +137,10 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	if ((s = sq_stmt(st, SQL_ORDERS)) == NULL)
 		return STORE_ERROR;
 	bind_filter(s, f, pattern, sizeof(pattern));
-	sqlite3_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
-	sqlite3_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
+	sq_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
+	sq_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
 	/* Ids first, then each order: fn may use the store itself. */
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			long long *grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids));
 
@@ -183,7 +183,7 @@ int store_office_state_counts(struct store *st, const char *office,
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, office ? office : "");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		sq_col_text(s, 0, state, sizeof(state));
 		if (fn(arg, state, sqlite3_column_int64(s, 1)) != 0)
 			break;
@@ -202,10 +202,10 @@ int store_ca_request_put(struct store *st, const struct ca_request *cr)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, cr->order_id);
+	sq_bind_int64(s, 1, cr->order_id);
 	sq_bind_text(s, 2, cr->connector);
 	sq_bind_text(s, 3, cr->reference);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)cr->submitted_at);
+	sq_bind_int64(s, 4, (sqlite3_int64)cr->submitted_at);
 	return sq_step_done(s, "ca request put");
 }
 
@@ -216,7 +216,7 @@ int store_ca_request_get(struct store *st, long long order_id, struct ca_request
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "ca request get")) != STORE_OK)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -253,7 +253,7 @@ static int treq_each(sqlite3_stmt *s, const char *what,
 	struct testca_request r;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		treq_read(s, &r);
 		if (fn(arg, &r) != 0)
 			break;
@@ -271,7 +271,7 @@ int store_testca_request_get(struct store *st, long long order_id, struct testca
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "testca request get")) != STORE_OK)
 		return rc;
 	treq_read(s, out);
@@ -290,11 +290,11 @@ int store_testca_request_add(struct store *st, struct testca_request *r)
 		return STORE_ERROR;
 	/* One request per order, so the order number makes the reference. */
 	snprintf(r->reference, sizeof(r->reference), "TESTCA-R%06lld", r->order_id);
-	sqlite3_bind_int64(s, 1, r->order_id);
+	sq_bind_int64(s, 1, r->order_id);
 	sq_bind_text(s, 2, r->reference);
 	sq_bind_text(s, 3, r->office);
 	sq_bind_text(s, 4, r->subject);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)r->submitted_at);
+	sq_bind_int64(s, 5, (sqlite3_int64)r->submitted_at);
 	rc = sq_step_done(s, "testca request add");
 	if (rc == STORE_CONFLICT) /* a concurrent first submission won */
 		return store_testca_request_get(st, r->order_id, r);
@@ -310,7 +310,7 @@ int store_testca_pending(struct store *st, long long order_id,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	return treq_each(s, "testca pending", fn, arg);
 }
 
@@ -321,10 +321,10 @@ int store_testca_issue(struct store *st, long long id, const char *serial, long 
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	sq_bind_text(s, 3, serial);
-	sqlite3_bind_int64(s, 4, shipment_id);
+	sq_bind_int64(s, 4, shipment_id);
 	return sq_step_changed(s, "testca issue");
 }
 
@@ -334,8 +334,8 @@ int store_testca_revoke(struct store *st, long long order_id, const char *reason
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	sq_bind_text(s, 3, reason);
 	return sq_step_changed(s, "testca revoke");
 }
@@ -352,14 +352,14 @@ int store_testca_shipment_add(struct store *st, struct testca_shipment *sh)
 	snprintf(tmp, sizeof(tmp), "new-%s-%lld", sh->office, (long long)sh->created_at);
 	sq_bind_text(s, 1, tmp);
 	sq_bind_text(s, 2, sh->office);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)sh->created_at);
+	sq_bind_int64(s, 3, (sqlite3_int64)sh->created_at);
 	if ((rc = sq_step_done(s, "testca shipment add")) != STORE_OK)
 		return rc;
 	sh->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	snprintf(sh->reference, sizeof(sh->reference), "TESTCA-S%06lld", sh->id);
 	if ((s = sq_stmt(st, SQL_TSHIP_SET_REF)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, sh->id);
+	sq_bind_int64(s, 1, sh->id);
 	sq_bind_text(s, 2, sh->reference);
 	return sq_step_changed(s, "testca shipment reference");
 }
@@ -401,7 +401,7 @@ int store_testca_shipments_open(struct store *st, const char *office,
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, office ? office : "");
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		tship_read(s, &sh);
 		if (fn(arg, &sh) != 0)
 			break;
@@ -419,7 +419,7 @@ int store_testca_shipment_items(struct store *st, long long shipment_id,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, shipment_id);
+	sq_bind_int64(s, 1, shipment_id);
 	return treq_each(s, "testca shipment items", fn, arg);
 }
 
@@ -429,8 +429,8 @@ int store_testca_shipment_received(struct store *st, long long id, const char *b
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	sq_bind_text(s, 3, by);
 	return sq_step_changed(s, "testca shipment received");
 }

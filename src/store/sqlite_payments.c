@@ -138,11 +138,11 @@ static void bind_fp(sqlite3_stmt *s, int i, const char *fp)
 	unsigned char key[SQ_FP_KEY];
 
 	if (fp == NULL || *fp == '\0') {
-		sqlite3_bind_null(s, i);
+		sq_bind_null(s, i);
 		return;
 	}
 	sq_fp_key(fp, strlen(fp), key);
-	sqlite3_bind_blob(s, i, key, SQ_FP_KEY, SQLITE_TRANSIENT);
+	sq_bind_blob_copy(s, i, key, SQ_FP_KEY);
 }
 
 /* The stored key of column i as lowercase hex into out ("" for NULL). */
@@ -186,9 +186,9 @@ static void pay_read(sqlite3_stmt *s, struct payment *p)
 static void bind_id_or_null(sqlite3_stmt *s, int i, long long id)
 {
 	if (id > 0)
-		sqlite3_bind_int64(s, i, id);
+		sq_bind_int64(s, i, id);
 	else
-		sqlite3_bind_null(s, i);
+		sq_bind_null(s, i);
 }
 
 int store_payment_add(struct store *st, struct payment *p)
@@ -199,7 +199,7 @@ int store_payment_add(struct store *st, struct payment *p)
 	if (s == NULL)
 		return STORE_ERROR;
 	bind_id_or_null(s, 1, p->order_id);
-	sqlite3_bind_int64(s, 2, p->amount_para);
+	sq_bind_int64(s, 2, p->amount_para);
 	sq_bind_text(s, 3, p->paid_on);
 	sq_bind_text(s, 4, p->payer);
 	sq_bind_text(s, 5, p->reference);
@@ -207,17 +207,17 @@ int store_payment_add(struct store *st, struct payment *p)
 	sq_bind_text(s, 7, p->bank_id);
 	sq_bind_text(s, 8, p->source);
 	bind_id_or_null(s, 9, p->import_id);
-	sqlite3_bind_int64(s, 10, p->line);
+	sq_bind_int64(s, 10, p->line);
 	bind_fp(s, 11, p->fingerprint);
 	sq_bind_text(s, 12, p->match);
 	sq_bind_text(s, 13, p->resolution);
 	if (p->resolved_at != 0)
-		sqlite3_bind_int64(s, 14, (sqlite3_int64)p->resolved_at);
+		sq_bind_int64(s, 14, (sqlite3_int64)p->resolved_at);
 	else
-		sqlite3_bind_null(s, 14);
+		sq_bind_null(s, 14);
 	sq_bind_text(s, 15, p->resolved_by);
 	sq_bind_text(s, 16, p->note);
-	sqlite3_bind_int64(s, 17, (sqlite3_int64)p->created_at);
+	sq_bind_int64(s, 17, (sqlite3_int64)p->created_at);
 	sq_bind_text(s, 18, p->created_by);
 	rc = sq_step_done(s, "payment add");
 	if (rc != STORE_OK)
@@ -237,8 +237,8 @@ int store_payment_claim_manual(struct store *st, const struct payment *line, con
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, line->order_id);
-	sqlite3_bind_int64(s, 2, line->amount_para);
+	sq_bind_int64(s, 1, line->order_id);
+	sq_bind_int64(s, 2, line->amount_para);
 	sq_bind_text(s, 3, from);
 	sq_bind_text(s, 4, to);
 	if ((rc = sq_step_row(s, "manual payment")) != STORE_OK)
@@ -247,9 +247,9 @@ int store_payment_claim_manual(struct store *st, const struct payment *line, con
 	sq_done(s);
 	if ((s = sq_stmt(st, SQL_PAY_CLAIM)) == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, *id);
-	sqlite3_bind_int64(s, 2, line->import_id);
-	sqlite3_bind_int64(s, 3, line->line);
+	sq_bind_int64(s, 1, *id);
+	sq_bind_int64(s, 2, line->import_id);
+	sq_bind_int64(s, 3, line->line);
 	bind_fp(s, 4, line->fingerprint);
 	sq_bind_text(s, 5, line->bank_id);
 	sq_bind_text(s, 6, note);
@@ -263,7 +263,7 @@ int store_payment_get(struct store *st, long long id, struct payment *out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
+	sq_bind_int64(s, 1, id);
 	if ((rc = sq_step_row(s, "payment get")) == STORE_OK) {
 		pay_read(s, out);
 		sq_done(s);
@@ -278,7 +278,7 @@ int store_payment_order(struct store *st, long long order_id, struct payment_ord
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "payment order")) == STORE_OK) {
 		out->id = sqlite3_column_int64(s, 0);
 		sq_col_text(s, 1, out->state, sizeof(out->state));
@@ -297,7 +297,7 @@ int store_payment_sum(struct store *st, long long order_id, long long *paid)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "payment sum")) == STORE_OK) {
 		*paid = sqlite3_column_int64(s, 0);
 		sq_done(s);
@@ -311,7 +311,7 @@ static int pay_each(sqlite3_stmt *s, int (*fn)(void *arg, const struct payment *
 	struct payment p;
 	int rc;
 
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		pay_read(s, &p);
 		if (fn(arg, &p) != 0)
 			break;
@@ -329,14 +329,14 @@ int store_payment_each_order(struct store *st, long long order_id,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	return pay_each(s, fn, arg, "payments of order");
 }
 
 static void bind_open(sqlite3_stmt *s, const struct payment_filter *f)
 {
 	sq_bind_text(s, 1, f->office ? f->office : "");
-	sqlite3_bind_int64(s, 2, f->import_id);
+	sq_bind_int64(s, 2, f->import_id);
 }
 
 int store_payment_each_open(struct store *st, const struct payment_filter *f,
@@ -347,8 +347,8 @@ int store_payment_each_open(struct store *st, const struct payment_filter *f,
 	if (s == NULL)
 		return STORE_ERROR;
 	bind_open(s, f);
-	sqlite3_bind_int64(s, 3, f->limit > 0 ? f->limit : -1);
-	sqlite3_bind_int64(s, 4, f->offset > 0 ? f->offset : 0);
+	sq_bind_int64(s, 3, f->limit > 0 ? f->limit : -1);
+	sq_bind_int64(s, 4, f->offset > 0 ? f->offset : 0);
 	return pay_each(s, fn, arg, "open payments");
 }
 
@@ -374,9 +374,9 @@ int store_payment_resolve(struct store *st, long long id, const char *resolution
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
+	sq_bind_int64(s, 1, id);
 	sq_bind_text(s, 2, resolution);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sq_bind_int64(s, 3, (sqlite3_int64)now);
 	sq_bind_text(s, 4, by);
 	sq_bind_text(s, 5, note ? note : "");
 	return sq_step_changed(s, "payment resolve");
@@ -390,7 +390,7 @@ int store_payment_reopen_order(struct store *st, long long order_id, const char 
 	*n = 0;
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 1, order_id);
 	sq_bind_text(s, 2, note ? note : "");
 	rc = sq_step_done(s, "payment reopen");
 	if (rc == STORE_OK)
@@ -405,12 +405,12 @@ int store_payment_assign(struct store *st, long long id, long long order_id, con
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, order_id);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, order_id);
 	sq_bind_text(s, 3, match);
 	sq_bind_text(s, 4, resolution);
 	sq_bind_text(s, 5, by);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+	sq_bind_int64(s, 6, (sqlite3_int64)now);
 	return sq_step_changed(s, "payment assign");
 }
 
@@ -422,9 +422,9 @@ int store_payment_complete_partials(struct store *st, long long order_id, long l
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, order_id);
-	sqlite3_bind_int64(s, 2, except_id);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 2, except_id);
+	sq_bind_int64(s, 3, (sqlite3_int64)now);
 	sq_bind_text(s, 4, by);
 	rc = sq_step_done(s, "payment complete partials");
 	if (rc == STORE_OK && n != NULL)
@@ -456,13 +456,13 @@ static void import_read(sqlite3_stmt *s, struct stmt_import *imp, int with_error
 
 static void import_bind_counts(sqlite3_stmt *s, int first, const struct stmt_import *imp)
 {
-	sqlite3_bind_int64(s, first, imp->lines);
-	sqlite3_bind_int64(s, first + 1, imp->added);
-	sqlite3_bind_int64(s, first + 2, imp->duplicates);
-	sqlite3_bind_int64(s, first + 3, imp->errors);
-	sqlite3_bind_int64(s, first + 4, imp->skipped);
-	sqlite3_bind_int64(s, first + 5, imp->settled);
-	sqlite3_bind_int64(s, first + 6, imp->unresolved);
+	sq_bind_int64(s, first, imp->lines);
+	sq_bind_int64(s, first + 1, imp->added);
+	sq_bind_int64(s, first + 2, imp->duplicates);
+	sq_bind_int64(s, first + 3, imp->errors);
+	sq_bind_int64(s, first + 4, imp->skipped);
+	sq_bind_int64(s, first + 5, imp->settled);
+	sq_bind_int64(s, first + 6, imp->unresolved);
 	sq_bind_text(s, first + 7, imp->error_lines);
 }
 
@@ -477,7 +477,7 @@ int store_import_add(struct store *st, struct stmt_import *imp)
 	sq_bind_text(s, 2, imp->sha256);
 	sq_bind_text(s, 3, imp->format);
 	import_bind_counts(s, 4, imp);
-	sqlite3_bind_int64(s, 12, (sqlite3_int64)imp->created_at);
+	sq_bind_int64(s, 12, (sqlite3_int64)imp->created_at);
 	sq_bind_text(s, 13, imp->created_by);
 	rc = sq_step_done(s, "import add");
 	if (rc == STORE_OK)
@@ -491,7 +491,7 @@ int store_import_update(struct store *st, const struct stmt_import *imp)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, imp->id);
+	sq_bind_int64(s, 1, imp->id);
 	import_bind_counts(s, 2, imp);
 	sq_bind_text(s, 10, imp->sha256);
 	sq_bind_text(s, 11, imp->format);
@@ -505,7 +505,7 @@ int store_import_get(struct store *st, long long id, struct stmt_import *out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
+	sq_bind_int64(s, 1, id);
 	if ((rc = sq_step_row(s, "import get")) == STORE_OK) {
 		import_read(s, out, 1);
 		sq_done(s);
@@ -521,7 +521,7 @@ int store_import_same_file(struct store *st, const char *sha256, long long befor
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, sha256);
-	sqlite3_bind_int64(s, 2, before_id);
+	sq_bind_int64(s, 2, before_id);
 	if ((rc = sq_step_row(s, "import same file")) == STORE_OK) {
 		*id = sqlite3_column_int64(s, 0); /* MAX over no rows: NULL, 0 */
 		sq_done(s);
@@ -540,8 +540,8 @@ int store_import_each(struct store *st, int limit,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, limit > 0 ? limit : -1);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sq_bind_int64(s, 1, limit > 0 ? limit : -1);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		import_read(s, &imp, 0);
 		if (fn(arg, &imp) != 0)
 			break;
@@ -565,7 +565,7 @@ int store_payment_cache(struct store *st, long long size, long long *old)
 		return STORE_ERROR;
 	if (old != NULL) {
 		if (sqlite3_prepare_v2(c->db, "PRAGMA cache_size", -1, &s, NULL) != SQLITE_OK ||
-		    sqlite3_step(s) != SQLITE_ROW)
+		    sq_step(s) != SQLITE_ROW)
 			goto out;
 		*old = sqlite3_column_int64(s, 0);
 	}

@@ -49,7 +49,7 @@ int store_session_view(struct store *st, const unsigned char id_hash[32], struct
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_blob(s, 1, id_hash, 32, SQLITE_STATIC);
+	sq_bind_blob(s, 1, id_hash, 32);
 	if ((rc = sq_step_row(s, "session view")) != STORE_OK)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -118,8 +118,8 @@ int store_operator_create(struct store *st, struct operator* o)
 	sq_bind_text(s, 3, o->role);
 	sq_bind_text(s, 4, o->office);
 	sq_bind_text(s, 5, st->seal_set ? sealed : o->totp_secret);
-	sqlite3_bind_int(s, 6, o->active);
-	sqlite3_bind_int64(s, 7, (sqlite3_int64)o->created_at);
+	sq_bind_int(s, 6, o->active);
+	sq_bind_int64(s, 7, (sqlite3_int64)o->created_at);
 	rc = sq_step_done(s, "operator create");
 	if (rc == STORE_OK)
 		o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
@@ -132,7 +132,7 @@ int store_operator_get(struct store *st, long long id, struct operator* out)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
+	sq_bind_int64(s, 1, id);
 	return op_one(st, s, out, "operator get");
 }
 
@@ -152,10 +152,10 @@ int store_operator_update(struct store *st, const struct operator* o)
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, o->id);
+	sq_bind_int64(s, 1, o->id);
 	sq_bind_text(s, 2, o->role);
 	sq_bind_text(s, 3, o->office);
-	sqlite3_bind_int(s, 4, o->active);
+	sq_bind_int(s, 4, o->active);
 	sq_bind_text(s, 5, o->password_hash);
 	return sq_step_changed(s, "operator update");
 }
@@ -166,9 +166,9 @@ int store_operator_totp_step(struct store *st, long long id, long long step, tim
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, step);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, step);
+	sq_bind_int64(s, 3, (sqlite3_int64)now);
 	return sq_step_changed(s, "operator totp");
 }
 
@@ -180,7 +180,7 @@ int store_operator_each(struct store *st, int (*fn)(void *arg, const struct oper
 
 	if (s == NULL)
 		return STORE_ERROR;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		op_read(st, s, &o);
 		if (fn(arg, &o) != 0)
 			break;
@@ -216,7 +216,7 @@ int store_operator_seal_all(struct store *st, int *n)
 			rc = STORE_ERROR;
 			break;
 		}
-		sqlite3_bind_int64(s, 1, id);
+		sq_bind_int64(s, 1, id);
 		sq_bind_text(s, 2, sealed);
 		sq_bind_text(s, 3, plain);
 		rc = sq_step_changed(s, "operator seal");

@@ -25,9 +25,9 @@ int store_report_orders_each(struct store *st, const struct report_filter *f,
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, f->office ? f->office : "");
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)f->from);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)f->until);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	sq_bind_int64(s, 2, (sqlite3_int64)f->from);
+	sq_bind_int64(s, 3, (sqlite3_int64)f->until);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		memset(&o, 0, sizeof(o));
 		o.id = sqlite3_column_int64(s, 0);
 		sq_col_text(s, 1, o.office, sizeof(o.office));

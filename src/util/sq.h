@@ -1,0 +1,48 @@
+/*
+ * Binding and stepping SQLite statements with every result checked, for
+ * the portal's store (src/store) and the CA's database (src/ca/ca_db.c).
+ *
+ * A bind that fails (SQLITE_TOOBIG, SQLITE_RANGE, SQLITE_NOMEM) is kept,
+ * with its parameter, for the statement; sq_step() then refuses to run
+ * that statement and returns the bind's code, so the caller's ordinary
+ * error path takes it: a value that could not be bound is never written
+ * or looked up as NULL.  Cheap enough for every call: no allocation, one
+ * comparison per bind and per step.
+ *
+ * The failure is kept per thread, for the last statement a bind failed
+ * on: bind one statement, then step it, as the store and the CA do.
+ * Binds and steps go through these functions only (the tests check
+ * src/ for direct calls: tests/tools/check-sqlite-calls.sh).
+ */
+#ifndef QCRA_UTIL_SQ_H
+#define QCRA_UTIL_SQ_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+void sq_bind_null(sqlite3_stmt *s, int i);
+void sq_bind_int(sqlite3_stmt *s, int i, int v);
+void sq_bind_int64(sqlite3_stmt *s, int i, long long v);
+/* v NUL-terminated, NULL binds NULL.  Not copied: v must stay as it is
+ * until the statement is reset. */
+void sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* n bytes at v, not copied (as for text); NULL binds NULL. */
+void sq_bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n);
+/* n bytes at v, copied (v may go before the step). */
+void sq_bind_blob_copy(sqlite3_stmt *s, int i, const void *v, size_t n);
+
+/* sqlite3_step(s), unless a bind of s failed: then that bind's code
+ * (never SQLITE_ROW or SQLITE_DONE), without running s. */
+int sq_step(sqlite3_stmt *s);
+
+/* Logs why s failed: "who: what: " and the bind that failed (parameter
+ * and SQLite's reason; never the value), else the connection's error
+ * message.  what NULL: the start of the statement's SQL.  Forgets the
+ * failed bind. */
+void sq_warn(sqlite3_stmt *s, const char *who, const char *what);
+
+/* Forgets a failed bind of s: s is reset, finalised or handed out anew. */
+void sq_forget(sqlite3_stmt *s);
+
+#endif

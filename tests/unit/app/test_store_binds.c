@@ -1,0 +1,194 @@
+/*
+ * The SQLite store's binding and preparing (issue 13, item 12): a value
+ * that cannot be bound fails the call and writes nothing, whatever
+ * SQLite's reason (SQLITE_TOOBIG, SQLITE_RANGE); SQL is prepared whole
+ * or refused, never cut short.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "store/sqlite_int.h" /* the helpers themselves, on the store's own connection */
+
+struct fx {
+	char dir[64];
+	char path[128];
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	char err[256];
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/qcra-binds-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_migrate(f->st, NULL, err, sizeof(err)), STORE_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[160];
+
+	store_close(f->st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* A string of n 'e's (caller frees). */
+static char *long_text(size_t n)
+{
+	char *s = malloc(n + 1);
+
+	assert_non_null(s);
+	memset(s, 'e', n);
+	s[n] = '\0';
+	return s;
+}
+
+/* Values longer than SQLITE_LIMIT_LENGTH cannot be bound (SQLITE_TOOBIG).
+ * Before: the retry was recorded with its error silently NULL, attempts
+ * and the next attempt changed, and STORE_OK returned. */
+static void test_value_too_big_to_bind_fails_the_update_and_writes_nothing(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = sq_conn(f->st)->db;
+	struct outbox_item it;
+	char *error = long_text(2000);
+	int old;
+
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 100), STORE_OK);
+	assert_int_equal(store_outbox_next(f->st, 100, &it), STORE_OK);
+	store_outbox_item_free(&it);
+	old = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1000);
+	assert_int_equal(store_outbox_retry(f->st, it.id, 3, 500, error), STORE_ERROR);
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, old);
+	/* Nothing written: still due at 100, no attempt counted. */
+	assert_int_equal(store_outbox_next(f->st, 100, &it), STORE_OK);
+	assert_int_equal(it.attempts, 0);
+	store_outbox_item_free(&it);
+	/* The failure does not stick to the statement: the next call runs. */
+	assert_int_equal(store_outbox_retry(f->st, it.id, 1, 500, "refused"), STORE_OK);
+	assert_int_equal(store_outbox_next(f->st, 500, &it), STORE_OK);
+	assert_int_equal(it.attempts, 1);
+	store_outbox_item_free(&it);
+	free(error);
+}
+
+/* A lookup whose key cannot be bound is an error, not "no such row".
+ * Before: STORE_NOTFOUND (the key was bound as NULL). */
+static void test_key_too_big_to_bind_fails_the_lookup(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = sq_conn(f->st)->db;
+	struct account a;
+	char *name = long_text(2000);
+	int old;
+
+	old = sqlite3_limit(db, SQLITE_LIMIT_LENGTH, 1000);
+	assert_int_equal(store_account_by_username(f->st, name, &a), STORE_ERROR);
+	sqlite3_limit(db, SQLITE_LIMIT_LENGTH, old);
+	assert_int_equal(store_account_by_username(f->st, "nobody", &a), STORE_NOTFOUND);
+	free(name);
+}
+
+static const char SQL_PAIR_INSERT[] = "INSERT INTO bind_pairs (a, b) VALUES ($1, $2)";
+
+static long long pair_count(struct store *st)
+{
+	sqlite3_stmt *s;
+	long long n;
+
+	assert_int_equal(sqlite3_prepare_v2(sq_conn(st)->db, "SELECT COUNT(*) FROM bind_pairs", -1,
+					    &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* Binding a parameter the statement lacks (SQLITE_RANGE) through the
+ * store's own helper fails the step.  Before: the row was inserted with
+ * b NULL and the step said STORE_OK. */
+static void test_bind_to_a_missing_parameter_fails_the_step(void **state)
+{
+	struct fx *f = *state;
+	sqlite3_stmt *s;
+
+	assert_int_equal(sqlite3_exec(sq_conn(f->st)->db,
+				      "CREATE TABLE bind_pairs (a TEXT, b TEXT)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_non_null(s = sq_stmt(f->st, SQL_PAIR_INSERT));
+	sq_bind_text(s, 1, "a");
+	sq_bind_text(s, 3, "b"); /* there is no $3 */
+	assert_int_equal(sq_step_done(s, "pair insert"), STORE_ERROR);
+	assert_int_equal(pair_count(f->st), 0);
+	/* The same statement, bound right, runs. */
+	assert_non_null(s = sq_stmt(f->st, SQL_PAIR_INSERT));
+	sq_bind_text(s, 1, "a");
+	sq_bind_text(s, 2, "b");
+	assert_int_equal(sq_step_done(s, "pair insert"), STORE_OK);
+	assert_int_equal(pair_count(f->st), 1);
+}
+
+/* "SELECT 1" + 5,000 spaces + ", 2 AS two": cut at the old 4,095 bytes
+ * it is still valid SQL, one column short.  Prepared whole (two columns)
+ * or refused, never cut.  Before: one column. */
+static char long_sql[5100];
+
+static void test_sql_longer_than_4095_bytes_is_prepared_whole(void **state)
+{
+	struct fx *f = *state;
+	sqlite3_stmt *s;
+	size_t n;
+
+	n = (size_t)snprintf(long_sql, sizeof(long_sql), "SELECT 1");
+	memset(long_sql + n, ' ', 5000);
+	snprintf(long_sql + n + 5000, sizeof(long_sql) - n - 5000, ", 2 AS two");
+	assert_true(strlen(long_sql) > 4095);
+	assert_non_null(s = sq_stmt(f->st, long_sql));
+	assert_int_equal(sqlite3_column_count(s), 2);
+	assert_int_equal(sq_step_row(s, "long select"), STORE_OK);
+	assert_int_equal(sqlite3_column_int(s, 1), 2);
+	sq_done(s);
+}
+
+/* Text after the first statement would never run: refused, not
+ * ignored.  Before: prepared, the DELETE silently dropped. */
+static const char SQL_TWO[] = "SELECT 1; DELETE FROM members";
+
+static void test_prepare_refuses_sql_with_a_second_statement(void **state)
+{
+	struct fx *f = *state;
+
+	assert_null(sq_stmt(f->st, SQL_TWO));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_value_too_big_to_bind_fails_the_update_and_writes_nothing),
+		T(test_key_too_big_to_bind_fails_the_lookup),
+		T(test_bind_to_a_missing_parameter_fails_the_step),
+		T(test_sql_longer_than_4095_bytes_is_prepared_whole),
+		T(test_prepare_refuses_sql_with_a_second_statement),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
