@@ -43,7 +43,7 @@ AREAS = [
     ("11. The PDF renderer confined",
      [("docs|render|orders", r"confin|seccomp|secret_key|killed|renderer|503")]),
     ("12. Every SQLite result checked",
-     [("store|sqlite|binds", r"bind|truncat|prepare|unchecked|check")]),
+     [("store_binds|sqlite_calls", r".*")]),
     ("13. TLS profile and certificate reload",
      [("server|tls|testssl", r"https|tls|testssl|sighup|reload")]),
     ("14. Faults: busy, full disk, CA and SMTP down",
