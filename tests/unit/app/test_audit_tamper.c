@@ -466,8 +466,12 @@ static void edit_one(sqlite3 *db, int has_epoch, struct row *rows, int n, uint64
 		snprintf(val, sizeof(val), "%s", rows[r].f[field]);
 	else
 		snprintf(val, sizeof(val), "forged-%d", pick(rng, 1000));
-	if (field >= F_PREV)
-		val[pick(rng, 64)] ^= 0x01;
+	/* Within the hash as stored (an empty one gets a digit): never
+	 * the terminating NUL. */
+	if (field >= F_PREV && val[0] == '\0')
+		snprintf(val, sizeof(val), "0");
+	else if (field >= F_PREV)
+		val[pick(rng, (int)strlen(val))] ^= 0x01;
 	snprintf(q, sizeof(q), "UPDATE audit_log SET %s = ?1 WHERE id = ?2", colname[field]);
 	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_bind_text(s, 1, val, -1, SQLITE_STATIC), SQLITE_OK);
