@@ -96,6 +96,7 @@ static const int allowed[] = {
 #ifdef CONFINE_SANITIZER
 	SCMP_SYS(sched_getaffinity),
 	SCMP_SYS(sigaltstack),
+	SCMP_SYS(sched_yield), /* TSan */
 	SCMP_SYS(prctl),
 #endif
 };
