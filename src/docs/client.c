@@ -55,14 +55,27 @@ static int program(char *path, size_t size)
 }
 
 /* Under mu: ends child ch (gone by itself after its idle time, crashed,
- * or confused) and reaps it. */
+ * or confused) and reaps it, saying how it ended unless that was by
+ * this kill or its own idle exit: SIGSYS is a call outside its seccomp
+ * filter (docs/confine.c), SIGPROF its CPU budget per document, SIGABRT
+ * often its memory limit. */
 static void child_end(struct child *ch)
 {
+	int status;
+
 	if (ch->fd >= 0)
 		close(ch->fd);
 	if (ch->pid > 0) {
 		kill(ch->pid, SIGKILL);
-		waitpid(ch->pid, NULL, 0);
+		if (waitpid(ch->pid, &status, 0) == ch->pid) {
+			if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL)
+				log_warnx("documents: qcra-render %d ended by signal %d (%s)",
+					  (int)ch->pid, WTERMSIG(status),
+					  strsignal(WTERMSIG(status)));
+			else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
+				log_warnx("documents: qcra-render %d exited with status %d",
+					  (int)ch->pid, WEXITSTATUS(status));
+		}
 	}
 	ch->fd = -1;
 	ch->pid = 0;

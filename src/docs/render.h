@@ -10,6 +10,12 @@
  * (or answers nothing within RENDER_ANSWER_SECS) is replaced and the
  * request sent again once (drawing is idempotent).
  *
+ * A child draws one of everything before its first request and then
+ * confines itself (docs/confine.h: seccomp, no file, no socket, 512 MiB
+ * of address space); a document gets RENDER_CPU_SECS of CPU time.  A
+ * child killed by any of it is a dead child: replaced, and the request
+ * answered -1 (the portal's 503) when the fresh one dies too.
+ *
  * The program is QCRA_RENDER_BIN when set, else qcra-render next to the
  * running executable.  The protocol (one request, one answer, in turn):
  *
@@ -30,6 +36,7 @@
 #define RENDER_CHILDREN 2
 #define RENDER_IDLE_SECS 60
 #define RENDER_ANSWER_SECS 30    /* a child that takes longer is killed */
+#define RENDER_CPU_SECS 10       /* CPU per document; past it the child dies */
 #define RENDER_MAGIC 0x31524351u /* "QCR1" */
 #define RENDER_MAX_PDF (16u << 20)
 
@@ -57,8 +64,13 @@ int render_pin_letter(const struct doc_pin_letter *l, struct buf *out);
 /* Ends the children (at shutdown; also fine when none runs). */
 void render_stop(void);
 
+/* The child's side: draws one of every document and throws them away,
+ * so that everything drawing loads lazily is loaded before the child is
+ * confined (confine.h).  0, or -1 (logged). */
+int render_warm_up(void);
 /* The child's side: serves requests on fds in/out until EOF or idle
- * timeout.  Returns the exit status. */
+ * timeout, each document within RENDER_CPU_SECS of CPU time (SIGPROF
+ * ends the child past it).  Returns the exit status. */
 int render_serve(int in, int out, int idle_secs);
 
 #endif

@@ -3,7 +3,7 @@
  * longer than its timeout, and the disk full during a commit, give the
  * member a clear 503 page in their language, lose nothing that was
  * acknowledged, store nothing half-way, and the portal recovers by
- * itself when the fault ends.  (A killed renderer: tests/unit/docs; the
+ * itself when the fault ends.  (A killed renderer: test_render_faults and tests/unit/docs; the
  * CA down: test_ca_e2e; the SMTP server down: test_mail_smtp.)
  */
 #include <setjmp.h>
