@@ -79,8 +79,11 @@ static const char SQL_TSET_PUT[] = "INSERT INTO testca_settings (name, value) VA
 				   "ON CONFLICT (name) DO UPDATE SET value = $2";
 static const char SQL_TSET_DEL[] = "DELETE FROM testca_settings WHERE name = $1";
 
-/* Binds the filter's parameters $1..$11; pattern holds the LIKE text. */
-static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern, size_t size)
+/* Binds the filter's parameters $1..$11 and $14.  The text bound stays
+ * in the caller's buffers until the statement is done: pattern (size
+ * bytes) gets the LIKE text, license (32 bytes) the license key. */
+static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern, size_t size,
+			char license[32])
 {
 	const char *q = f->q ? f->q : "", *p;
 	char folded[256];
@@ -110,16 +113,16 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	pattern[n] = '\0';
 	sq_bind_text(s, 10, pattern);
 	sq_bind_int64(s, 11, (sqlite3_int64)f->confirmed_before);
-	if (!license_normalize(q, folded, sizeof(folded)))
-		folded[0] = '\0';
-	sq_bind_text(s, 14, folded);
+	if (!license_normalize(q, license, 32))
+		license[0] = '\0';
+	sq_bind_text(s, 14, license);
 }
 
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg)
 {
 	sqlite3_stmt *s;
-	char pattern[512];
+	char pattern[512], license[32];
 	long long *ids = NULL;
 	size_t n = 0, cap = 0, i;
 	struct order o;
@@ -128,7 +131,7 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	if (total != NULL) {
 		if ((s = sq_stmt(st, SQL_ORDERS_COUNT)) == NULL)
 			return STORE_ERROR;
-		bind_filter(s, f, pattern, sizeof(pattern));
+		bind_filter(s, f, pattern, sizeof(pattern), license);
 		if ((rc = sq_step_row(s, "office order count")) != STORE_OK)
 			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 		*total = sqlite3_column_int64(s, 0);
@@ -136,7 +139,7 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	}
 	if ((s = sq_stmt(st, SQL_ORDERS)) == NULL)
 		return STORE_ERROR;
-	bind_filter(s, f, pattern, sizeof(pattern));
+	bind_filter(s, f, pattern, sizeof(pattern), license);
 	sq_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
 	sq_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
 	/* Ids first, then each order: fn may use the store itself. */
