@@ -35,6 +35,19 @@ static char *dup_n(const char *s, size_t n)
 	return p;
 }
 
+int client_source(struct client *c, const char *addr)
+{
+	char iface[64];
+
+	/* "host!" makes libcurl bind to the address, not an interface name. */
+	snprintf(iface, sizeof(iface), "host!%s", addr);
+	if (curl_easy_setopt(c->curl, CURLOPT_INTERFACE, iface) != CURLE_OK) {
+		fprintf(stderr, "harness: cannot send from %s\n", addr);
+		return -1;
+	}
+	return 0;
+}
+
 char *response_set_cookie(const struct response *r, const char *name)
 {
 	const char *p = r->headers.data, *eol, *v, *end;

@@ -33,6 +33,13 @@ char *html_control_tag(const char *html, const char *name);
  * (RFC 5322, unfolded, trimmed), or NULL. */
 char *mail_header(const char *eml, const char *name);
 
+/*
+ * Makes c send from the loopback address addr ("127.0.0.2"): the server
+ * then sees another client address, as for a request from elsewhere
+ * (Linux answers on all of 127/8).  0 or -1.
+ */
+int client_source(struct client *c, const char *addr);
+
 /* A TCP port on 127.0.0.1 that was free a moment ago, or -1. */
 int free_tcp_port(void);
 
