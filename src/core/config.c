@@ -50,12 +50,16 @@ static const struct key keys[] = {
 	INT("session_lifetime_hours", session_lifetime_secs, 1, 24 * 30,
 	    "absolute session lifetime (12)"),
 	INT("login_max_failures", login_max_failures, 1, 1000,
-	    "failed logins per account per window (5)"),
+	    "failed logins per account from one address per window, then 429 (5)"),
 	INT("login_max_failures_per_address", login_max_failures_addr, 1, 100000,
-	    "failed logins per client address per window (20)"),
+	    "failed logins per client address per window, members and staff apart (20)"),
 	INT("login_window_minutes", login_window_secs, 1, 24 * 60, "throttling window (15)"),
 	INT("audit_anchor_seconds", audit_anchor_secs, 1, 60,
 	    "how often, while the audit log grows, its head is appended to VAR/audit.anchor (60)"),
+	INT("login_account_slow_after", login_account_slow_after, 1, 100000,
+	    "failed logins per account from anywhere per window after which each try waits (10)"),
+	INT("login_account_wait_max_seconds", login_account_wait_max, 1, 3600,
+	    "the longest wait between tries on such an account: 1 s doubling up to this (60)"),
 	{"mail_transport", C_TRANSPORT, offsetof(struct config, mail_transport),
 	 sizeof(((struct config *)0)->mail_transport), 0, 0, "maildir or smtp (maildir)"},
 	STR(mail_from, C_STR, "sender address of portal mail"),
@@ -113,6 +117,8 @@ void config_defaults(struct config *c)
 	c->login_max_failures_addr = 20;
 	c->login_window_secs = 15 * 60;
 	c->audit_anchor_secs = 60;
+	c->login_account_slow_after = 10;
+	c->login_account_wait_max = 60;
 	snprintf(c->mail_transport, sizeof(c->mail_transport), "maildir");
 	snprintf(c->mail_from, sizeof(c->mail_from),
 		 "Inženjerska komora Srbije <noreply@ingkomora.localhost>");

@@ -25,10 +25,13 @@ struct config {
 	size_t max_upload_bytes;
 	int session_idle_secs;
 	int session_lifetime_secs;
-	int login_max_failures;      /* per account in the window */
+	/* Login throttling (web/throttle.c), members and staff apart. */
+	int login_max_failures;      /* per (account, client address) in the window */
 	int login_max_failures_addr; /* per client address in the window */
 	int login_window_secs;
-	int audit_anchor_secs; /* the audit head anchored this often (at most 60) */
+	int audit_anchor_secs;        /* the audit head anchored this often (at most 60) */
+	int login_account_slow_after; /* per account from anywhere: then each try waits */
+	int login_account_wait_max;   /* the longest such wait, seconds */
 	/* mail */
 	char mail_transport[16]; /* "maildir" or "smtp" */
 	char mail_from[256];

@@ -10,6 +10,7 @@
 #define PREFIX "s1:"
 #define KDF_CONTEXT "qcra-fld" /* crypto_kdf_CONTEXTBYTES = 8 */
 #define KDF_ID 1
+#define TAG_CONTEXT "qcra-tag" /* a key apart from the sealing key */
 
 int secret_load(const char *var_dir, unsigned char key[SECRET_LEN], char *err, size_t errlen)
 {
@@ -100,4 +101,15 @@ int secret_open(const unsigned char key[SECRET_LEN], const char *stored, char *o
 		out[0] = '\0';
 	sodium_memzero(sub, sizeof(sub));
 	return rc;
+}
+
+void secret_tag(const unsigned char key[SECRET_LEN], const char *text, char out[SECRET_TAG_HEX])
+{
+	unsigned char sub[crypto_generichash_KEYBYTES], tag[16];
+
+	crypto_kdf_derive_from_key(sub, sizeof(sub), KDF_ID, TAG_CONTEXT, key);
+	crypto_generichash(tag, sizeof(tag), (const unsigned char *)text, strlen(text), sub,
+			   sizeof(sub));
+	sodium_bin2hex(out, SECRET_TAG_HEX, tag, sizeof(tag));
+	sodium_memzero(sub, sizeof(sub));
 }

@@ -29,4 +29,14 @@ int secret_open(const unsigned char key[SECRET_LEN], const char *stored, char *o
 /* 1 when stored is sealed. */
 int secret_is_sealed(const char *stored);
 
+/*
+ * A keyed tag of text, for records that must not hold the text itself
+ * but must tell equal texts apart (a username typed at login, which may
+ * be a password typed into the wrong field): BLAKE2b-128 under a key
+ * derived from key, as 32 hex digits into out.  Without the
+ * installation's key, a tag cannot be tried against guesses.
+ */
+#define SECRET_TAG_HEX 33
+void secret_tag(const unsigned char key[SECRET_LEN], const char *text, char out[SECRET_TAG_HEX]);
+
 #endif

@@ -57,6 +57,8 @@ enum stmt_id {
 	S_LOGIN_FAILURE_ADD,
 	S_LOGIN_FAILURES,
 	S_LOGIN_FAILURES_CLEAR,
+	S_LOGIN_FAILURE_REMOVE,
+	S_LOGIN_FAILURES_PURGE,
 	S_OUTBOX_ADD,
 	S_OUTBOX_NEXT,
 	S_OUTBOX_SENT,
@@ -185,9 +187,11 @@ static const char *const stmt_sql[S__MAX] = {
 	[S_SESSION_DELETE_ACCOUNT_EXCEPT] = "DELETE FROM sessions WHERE kind = $1 AND "
 					    "account_id = $2 AND id_hash <> $3",
 	[S_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, at) VALUES ($1, $2)",
-	[S_LOGIN_FAILURES] = "SELECT COUNT(*), COALESCE(MIN(at), 0) FROM login_failures "
-			     "WHERE key = $1 AND at >= $2",
+	[S_LOGIN_FAILURES] = "SELECT COUNT(*), COALESCE(MIN(at), 0), COALESCE(MAX(at), 0) "
+			     "FROM login_failures WHERE key = $1 AND at >= $2",
 	[S_LOGIN_FAILURES_CLEAR] = "DELETE FROM login_failures WHERE key = $1",
+	[S_LOGIN_FAILURE_REMOVE] = "DELETE FROM login_failures WHERE id = $1",
+	[S_LOGIN_FAILURES_PURGE] = "DELETE FROM login_failures WHERE at < $1",
 	[S_OUTBOX_ADD] = "INSERT INTO outbox (recipient, subject, body, created_at, "
 			 "next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
 	[S_OUTBOX_NEXT] = "SELECT id, recipient, subject, body, attempts, created_at FROM outbox "
@@ -1312,19 +1316,23 @@ int store_session_delete_account(struct store *st, enum session_kind kind, long 
 
 /* ---- Login throttling --------------------------------------------------------- */
 
-int store_login_failure_add(struct store *st, const char *key, time_t now)
+int store_login_failure_add(struct store *st, const char *key, time_t now, long long *id)
 {
 	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURE_ADD);
+	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, key);
 	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_done(s, "login failure add");
+	rc = step_done(s, "login failure add");
+	if (rc == STORE_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return rc;
 }
 
 int store_login_failures(struct store *st, const char *key, time_t since, int *count,
-			 time_t *oldest)
+			 time_t *oldest, time_t *newest)
 {
 	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURES);
 
@@ -1336,6 +1344,8 @@ int store_login_failures(struct store *st, const char *key, time_t since, int *c
 		return fail(s, "login failures");
 	*count = sqlite3_column_int(s, 0);
 	*oldest = (time_t)sqlite3_column_int64(s, 1);
+	if (newest != NULL)
+		*newest = (time_t)sqlite3_column_int64(s, 2);
 	done(s);
 	return STORE_OK;
 }
@@ -1348,6 +1358,26 @@ int store_login_failures_clear(struct store *st, const char *key)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, key);
 	return step_done(s, "login failures clear");
+}
+
+int store_login_failure_remove(struct store *st, long long id)
+{
+	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURE_REMOVE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	return step_done(s, "login failure remove");
+}
+
+int store_login_failures_purge(struct store *st, time_t before)
+{
+	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURES_PURGE);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, (sqlite3_int64)before);
+	return step_done(s, "login failures purge");
 }
 
 /* ---- Outbox ------------------------------------------------------------------- */

@@ -176,14 +176,19 @@ int store_session_delete(struct store *st, const unsigned char id_hash[32]);
 int store_session_delete_account(struct store *st, enum session_kind kind, long long account_id,
 				 const unsigned char *keep);
 
-/* ---- Login throttling ------------------------------------------------- */
+/* ---- Login throttling (web/throttle.c) ---------------------------------- */
 
-/* key is "u:<username>" or "a:<client address>". */
-int store_login_failure_add(struct store *st, const char *key, time_t now);
-/* Failures since `since`: *count, and *oldest (0 when none). */
+/* One failed (or reserved) try under key, at now; *id (may be NULL)
+ * gets its row, for store_login_failure_remove. */
+int store_login_failure_add(struct store *st, const char *key, time_t now, long long *id);
+/* Failures under key since `since`: *count, the *oldest and *newest
+ * times (0 when none; newest may be NULL). */
 int store_login_failures(struct store *st, const char *key, time_t since, int *count,
-			 time_t *oldest);
+			 time_t *oldest, time_t *newest);
 int store_login_failures_clear(struct store *st, const char *key);
+int store_login_failure_remove(struct store *st, long long id);
+/* Deletes every failure older than before (any key). */
+int store_login_failures_purge(struct store *st, time_t before);
 
 /* ---- Mail outbox ------------------------------------------------------ */
 

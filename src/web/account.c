@@ -367,7 +367,8 @@ void web_confirm_post(struct req *r)
 
 /* ---- Login and logout ------------------------------------------------------------ */
 
-static void login_form(struct req *r, unsigned status, struct fstate *st, const char *error_key)
+/* The login page; error (may be NULL) is the text above the form. */
+static void login_form(struct req *r, unsigned status, struct fstate *st, const char *error)
 {
 	struct tctx *c = page_ctx(r);
 	const char *next = http_query(r, "next");
@@ -375,8 +376,8 @@ static void login_form(struct req *r, unsigned status, struct fstate *st, const 
 	if (next == NULL)
 		next = http_param(r, "next");
 	tctx_set(c, "next", safe_next(next));
-	if (error_key)
-		tctx_set(c, "form_error", msg(r, error_key));
+	if (error)
+		tctx_set(c, "form_error", error);
 	if (http_query(r, "confirmed"))
 		tctx_set(c, "notice", msg(r, "login.confirmed"));
 	else if (http_query(r, "reset"))
@@ -396,35 +397,15 @@ void web_login_get(struct req *r)
 	login_form(r, 200, &st, NULL);
 }
 
-/* Throttling (ASVS 6.3.1): the 6th failure within the window for the
- * username, or too many for the address, gets 429.  Returns the
- * seconds to wait, 0 when allowed. */
-long login_throttled(struct req *r, const char *user_key, const char *addr_key)
-{
-	const struct config *cfg = app_of(r)->cfg;
-	time_t now = time(NULL), since = now - cfg->login_window_secs, oldest;
-	long wait = 0;
-	int count;
-
-	if (store_login_failures(app_of(r)->store, user_key, since, &count, &oldest) == STORE_OK &&
-	    count >= cfg->login_max_failures)
-		wait = (long)(oldest + cfg->login_window_secs - now);
-	if (store_login_failures(app_of(r)->store, addr_key, since, &count, &oldest) == STORE_OK &&
-	    count >= cfg->login_max_failures_addr) {
-		long w = (long)(oldest + cfg->login_window_secs - now);
-
-		if (w > wait)
-			wait = w;
-	}
-	return wait > 0 ? wait : (wait < 0 ? 1 : 0);
-}
-
+/* Login (ASVS 6.3.1): the try is counted (throttle.c) before the
+ * password is checked, and taken back when it was right. */
 void web_login_post(struct req *r)
 {
 	struct store *s = app_of(r)->store;
+	struct throttle t;
 	struct fstate st;
 	struct account a;
-	char username[64], user_key[80], addr_key[80], hash[PWHASH_STRBYTES], retry[24];
+	char username[64], user_key[80], hash[PWHASH_STRBYTES];
 	const char *pw;
 	long wait;
 	int rc, ok;
@@ -437,12 +418,13 @@ void web_login_post(struct req *r)
 	lower(username);
 	pw = fields_value(&st, "password");
 	snprintf(user_key, sizeof(user_key), "u:%s", username);
-	snprintf(addr_key, sizeof(addr_key), "a:%s", r->client_addr);
-	if ((wait = login_throttled(r, user_key, addr_key)) > 0) {
-		snprintf(retry, sizeof(retry), "%ld", wait);
-		http_header(r, "Retry-After", retry);
+	if ((wait = throttle_try(r, &t, THROTTLE_MEMBER, username)) != 0) {
+		if (wait < 0) {
+			page_error(r, 503, "error.storage");
+			return;
+		}
 		app_audit(r, "login_throttled", user_key, "denied", "retry after %ld s", wait);
-		login_form(r, 429, &st, "login.throttled");
+		login_form(r, 429, &st, throttle_refuse(r, &t));
 		return;
 	}
 	rc = store_account_by_username(s, username, &a);
@@ -457,19 +439,17 @@ void web_login_post(struct req *r)
 		ok = 0;
 	}
 	if (!ok) {
-		store_login_failure_add(s, user_key, time(NULL));
-		store_login_failure_add(s, addr_key, time(NULL));
 		app_audit(r, "login_failed", user_key, "failed", "%s",
 			  rc == STORE_OK ? "wrong password" : "unknown username");
-		login_form(r, 422, &st, "login.failed");
+		login_form(r, 422, &st, msg(r, "login.failed"));
 		return;
 	}
+	throttle_passed(r, &t);
 	if (a.confirmed_at == 0) {
 		app_audit(r, "login_unconfirmed", user_key, "denied", "%s", "");
-		login_form(r, 422, &st, "login.unconfirmed");
+		login_form(r, 422, &st, msg(r, "login.unconfirmed"));
 		return;
 	}
-	store_login_failures_clear(s, user_key);
 	if (pwhash_needs_rehash(a.password_hash) && pwhash_make(hash, pw) == 0)
 		store_account_set_password(s, a.id, hash);
 	if (session_start(r, SESSION_MEMBER, a.id) != 0) {

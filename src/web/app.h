@@ -179,10 +179,38 @@ int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key
 /* Wakes the mail worker (after commit). */
 void app_mail_kick(struct req *r);
 
-/* Login throttling (ASVS 6.3.1): seconds to wait before another try
- * for this user key ("u:name" / "o:name") or address key ("a:addr"),
- * 0 when allowed.  Failures are recorded with store_login_failure_add. */
-long login_throttled(struct req *r, const char *user_key, const char *addr_key);
+/* ---- Throttling of password guesses (throttle.c) ---------------------------------- */
+
+enum throttle_kind {
+	THROTTLE_MEMBER, /* member login */
+	THROTTLE_STAFF,  /* staff login: counted apart from members */
+	THROTTLE_REAUTH, /* a member's current password: counted as member logins */
+	THROTTLE__MAX
+};
+
+struct throttle {
+	enum throttle_kind kind;
+	char pair[128], addr[96], account[64]; /* the keys counted */
+	long long ids[3];                      /* rows of this try, as a failure */
+	int reserved;                          /* counted, not yet taken back */
+	long wait;                             /* refused: seconds to wait */
+	const char *refusal;                   /* refused: its message key */
+};
+
+/*
+ * Counts one try of a password for username from r's address (ASVS
+ * 6.3.1).  Returns 0 when allowed: the try is already counted as a
+ * failure, and throttle_passed takes it back when the password was
+ * right.  Returns the seconds to wait when refused (nothing counted:
+ * answer with throttle_refuse and 429), or -1 on a storage error.
+ */
+long throttle_try(struct req *r, struct throttle *t, enum throttle_kind kind, const char *username);
+/* The password was right: the try no longer counts, nor do the earlier
+ * failures of this account from this address. */
+void throttle_passed(struct req *r, struct throttle *t);
+/* For a refused try: sets Retry-After and returns the message saying
+ * when to try again (in r's arena). */
+const char *throttle_refuse(struct req *r, const struct throttle *t);
 
 /* The message key for a password policy failure, NULL for PASSWORD_OK. */
 const char *password_policy_key(int password_error);

@@ -43,12 +43,13 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
+/* The staff login page; error (may be NULL) is the text above the form. */
 static void ra_login_form(struct req *r, unsigned status, struct fstate *st, const char *error)
 {
 	struct tctx *c = page_ctx(r);
 
 	if (error)
-		tctx_set(c, "form_error", msg(r, error));
+		tctx_set(c, "form_error", error);
 	fields_ctx(r, c, st);
 	page_render(r, status, "ra_login", "ra.login_title", c);
 }
@@ -68,8 +69,9 @@ void web_ra_login_get(struct req *r)
 void web_ra_login_post(struct req *r)
 {
 	struct store *s = app_of(r)->store;
-	char username[64], user_key[80], addr_key[80], retry[24];
+	char username[64], user_key[80];
 	const char *pw, *code;
+	struct throttle t;
 	struct operator o;
 	struct fstate st;
 	uint64_t step = 0;
@@ -85,12 +87,13 @@ void web_ra_login_post(struct req *r)
 	pw = fields_value(&st, "password");
 	code = fields_value(&st, "totp");
 	snprintf(user_key, sizeof(user_key), "o:%s", username);
-	snprintf(addr_key, sizeof(addr_key), "a:%s", r->client_addr);
-	if ((wait = login_throttled(r, user_key, addr_key)) > 0) {
-		snprintf(retry, sizeof(retry), "%ld", wait);
-		http_header(r, "Retry-After", retry);
+	if ((wait = throttle_try(r, &t, THROTTLE_STAFF, username)) != 0) {
+		if (wait < 0) {
+			page_error(r, 503, "error.storage");
+			return;
+		}
 		app_audit(r, "ra.login_throttled", user_key, "denied", "retry after %ld s", wait);
-		ra_login_form(r, 429, &st, "login.throttled");
+		ra_login_form(r, 429, &st, throttle_refuse(r, &t));
 		return;
 	}
 	rc = store_operator_by_username(s, username, &o);
@@ -110,13 +113,11 @@ void web_ra_login_post(struct req *r)
 		ok = totp_verify(o.totp_secret, code, time(NULL), &step) &&
 		     store_operator_totp_step(s, o.id, (long long)step, time(NULL)) == STORE_OK;
 	if (!ok) {
-		store_login_failure_add(s, user_key, time(NULL));
-		store_login_failure_add(s, addr_key, time(NULL));
 		app_audit(r, "ra.login_failed", user_key, "failed", "%s", "");
-		ra_login_form(r, 422, &st, "ra.login_failed");
+		ra_login_form(r, 422, &st, msg(r, "ra.login_failed"));
 		return;
 	}
-	store_login_failures_clear(s, user_key);
+	throttle_passed(r, &t);
 	if (o.totp_enrolled_at == 0) {
 		if (session_start(r, SESSION_OPERATOR_ENROLL, o.id) != 0) {
 			page_error(r, 503, "error.storage");

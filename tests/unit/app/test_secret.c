@@ -105,12 +105,34 @@ static void test_store_seals_totp_secrets(void **state)
 	assert_int_equal(system(err), 0);
 }
 
+/* Tags: the same for the same text and key, different for another
+ * text or another installation's key, never the text itself. */
+static void test_tag_is_keyed(void **state)
+{
+	unsigned char key[SECRET_LEN], other[SECRET_LEN];
+	char a[SECRET_TAG_HEX], b[SECRET_TAG_HEX], c[SECRET_TAG_HEX], d[SECRET_TAG_HEX];
+
+	(void)state;
+	memset(key, 1, sizeof(key));
+	memset(other, 2, sizeof(other));
+	secret_tag(key, "Lozinka u polju za ime 1", a);
+	secret_tag(key, "Lozinka u polju za ime 1", b);
+	secret_tag(key, "Lozinka u polju za ime 2", c);
+	secret_tag(other, "Lozinka u polju za ime 1", d);
+	assert_int_equal(strlen(a), 32);
+	assert_int_equal(strspn(a, "0123456789abcdef"), 32);
+	assert_string_equal(a, b);
+	assert_string_not_equal(a, c);
+	assert_string_not_equal(a, d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_seal_then_open),
 		cmocka_unit_test(test_key_file_made_once_0600),
 		cmocka_unit_test(test_store_seals_totp_secrets),
+		cmocka_unit_test(test_tag_is_keyed),
 	};
 
 	return cmocka_run_group_tests_name("secret", tests, NULL, NULL);

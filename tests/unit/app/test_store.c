@@ -199,22 +199,47 @@ static void test_sessions_delete_all_but_current(void **state)
 static void test_login_failures_counted_in_window(void **state)
 {
 	struct fx *f = *state;
+	time_t oldest, newest;
+	int n;
+
+	assert_int_equal(store_login_failure_add(f->st, "u:ana", 100, NULL), STORE_OK);
+	assert_int_equal(store_login_failure_add(f->st, "u:ana", 200, NULL), STORE_OK);
+	assert_int_equal(store_login_failure_add(f->st, "u:bob", 200, NULL), STORE_OK);
+	assert_int_equal(store_login_failures(f->st, "u:ana", 150, &n, &oldest, NULL), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(oldest, 200);
+	assert_int_equal(store_login_failures(f->st, "u:ana", 0, &n, &oldest, &newest), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(oldest, 100);
+	assert_int_equal(newest, 200);
+	assert_int_equal(store_login_failures_clear(f->st, "u:ana"), STORE_OK);
+	assert_int_equal(store_login_failures(f->st, "u:ana", 0, &n, &oldest, NULL), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_login_failures(f->st, "u:bob", 0, &n, &oldest, NULL), STORE_OK);
+	assert_int_equal(n, 1);
+}
+
+/* A reserved try is removed by its id; purging drops what is older
+ * than the window, whatever its key. */
+static void test_login_failure_removed_by_id_and_purged_by_age(void **state)
+{
+	struct fx *f = *state;
+	long long id = 0;
 	time_t oldest;
 	int n;
 
-	store_login_failure_add(f->st, "u:ana", 100);
-	store_login_failure_add(f->st, "u:ana", 200);
-	store_login_failure_add(f->st, "u:bob", 200);
-	assert_int_equal(store_login_failures(f->st, "u:ana", 150, &n, &oldest), STORE_OK);
+	assert_int_equal(store_login_failure_add(f->st, "mu:x", 100, NULL), STORE_OK);
+	assert_int_equal(store_login_failure_add(f->st, "mu:x", 300, &id), STORE_OK);
+	assert_true(id > 0);
+	assert_int_equal(store_login_failure_add(f->st, "ma:y", 150, NULL), STORE_OK);
+	assert_int_equal(store_login_failure_remove(f->st, id), STORE_OK);
+	assert_int_equal(store_login_failures(f->st, "mu:x", 0, &n, &oldest, NULL), STORE_OK);
 	assert_int_equal(n, 1);
-	assert_int_equal(oldest, 200);
-	assert_int_equal(store_login_failures(f->st, "u:ana", 0, &n, &oldest), STORE_OK);
-	assert_int_equal(n, 2);
-	assert_int_equal(store_login_failures_clear(f->st, "u:ana"), STORE_OK);
-	assert_int_equal(store_login_failures(f->st, "u:ana", 0, &n, &oldest), STORE_OK);
+	assert_int_equal(store_login_failures_purge(f->st, 200), STORE_OK);
+	assert_int_equal(store_login_failures(f->st, "mu:x", 0, &n, &oldest, NULL), STORE_OK);
 	assert_int_equal(n, 0);
-	assert_int_equal(store_login_failures(f->st, "u:bob", 0, &n, &oldest), STORE_OK);
-	assert_int_equal(n, 1);
+	assert_int_equal(store_login_failures(f->st, "ma:y", 0, &n, &oldest, NULL), STORE_OK);
+	assert_int_equal(n, 0);
 }
 
 static void test_outbox_retry_then_sent(void **state)
@@ -402,6 +427,7 @@ int main(void)
 		T(test_token_is_single_use_and_expires),
 		T(test_sessions_delete_all_but_current),
 		T(test_login_failures_counted_in_window),
+		T(test_login_failure_removed_by_id_and_purged_by_age),
 		T(test_outbox_retry_then_sent),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
