@@ -4,7 +4,8 @@
  * logs in from another; members and staff are counted apart; parallel
  * guesses pass the limit no more often than sequential ones; many
  * failures on one account from everywhere delay its logins instead of
- * locking it.
+ * locking it; the current password on /password/change is throttled
+ * like a login.
  *
  * The client's source address is bound (client_source): 127.0.0.2 is
  * the attacker, 127.0.0.3 the owner elsewhere.
@@ -316,6 +317,34 @@ static void test_many_failures_on_an_account_delay_its_logins_without_locking(vo
 	assert_true(retry_after(f) > 60);
 }
 
+/* ---- Re-authentication: the current password is throttled too ------------------- */
+
+static void test_wrong_current_password_is_throttled_like_a_login(void **state)
+{
+	struct fx *f = *state;
+	int n422 = 0, n429 = 0;
+
+	journey_member(&f->s, &f->member, &demo_zarko, USER, PW);
+	for (int i = 0; i < 30; i++) {
+		long st = journey_submit(&f->member, "/password/change", "/password/change", &f->r,
+					 "current_password", WRONG, "password",
+					 "novi-dugacki-pasus-42", "password_confirm",
+					 "novi-dugacki-pasus-42", NULL);
+
+		n422 += st == 422;
+		n429 += st == 429;
+		if (i >= 5) {
+			assert_int_equal(st, 429);
+			assert_true(retry_after(f) > 0);
+		}
+	}
+	assert_int_equal(n422, 5);
+	assert_int_equal(n429, 25);
+	body_has(f, MSG_WAIT_MINUTES);
+	/* The password was never changed. */
+	assert_int_equal(login(f, &f->owner, USER, PW), 303);
+}
+
 #define TEST(name, setup_fn) cmocka_unit_test_setup_teardown(name, setup_fn, teardown)
 
 int main(void)
@@ -329,6 +358,7 @@ int main(void)
 		TEST(test_parallel_wrong_logins_pass_the_limit_no_more_often, setup_parallel),
 		TEST(test_many_failures_on_an_account_delay_its_logins_without_locking,
 		     setup_account_slow),
+		TEST(test_wrong_current_password_is_throttled_like_a_login, setup),
 	};
 
 	return cmocka_run_group_tests_name("http_login_throttle", tests, NULL, NULL);
