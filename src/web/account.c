@@ -669,20 +669,43 @@ void web_password_change_get(struct req *r)
 	form_page(r, 200, "password_change", "password_change.title", &st, NULL);
 }
 
+/* Re-authentication (ASVS 7.5.1): the current password is guessed no
+ * more easily here than at login (throttle.c, the member's counts). */
 void web_password_change_post(struct req *r)
 {
 	struct store *s = app_of(r)->store;
+	const char *current;
 	char hash[PWHASH_STRBYTES];
 	unsigned char keep[32];
+	struct throttle t;
 	struct fstate st;
 	struct account a;
+	long wait;
 
 	if (store_account_get(s, r->account_id, &a) != STORE_OK)
 		goto unavailable;
 	fields_read(r, change_fields, NFIELDS(change_fields), &st);
-	if (*fields_value(&st, "current_password") &&
-	    !pwhash_verify(a.password_hash, fields_value(&st, "current_password")))
-		fields_error(&st, "current_password", "password.current_wrong");
+	current = fields_value(&st, "current_password");
+	if (*current) {
+		if ((wait = throttle_try(r, &t, THROTTLE_REAUTH, a.username)) < 0)
+			goto unavailable;
+		if (wait > 0) {
+			struct tctx *c = page_ctx(r);
+
+			app_audit(r, "password_change_throttled", a.username, "denied",
+				  "retry after %ld s", wait);
+			tctx_set(c, "form_error", throttle_refuse(r, &t));
+			form_page(r, 429, "password_change", "password_change.title", &st, c);
+			return;
+		}
+		if (pwhash_verify(a.password_hash, current))
+			throttle_passed(r, &t);
+		else {
+			app_audit(r, "password_change_failed", a.username, "failed", "%s",
+				  "wrong current password");
+			fields_error(&st, "current_password", "password.current_wrong");
+		}
+	}
 	check_new_password(&st, a.username);
 	if (st.nerrors > 0) {
 		form_page(r, 422, "password_change", "password_change.title", &st, NULL);
