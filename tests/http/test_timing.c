@@ -4,12 +4,16 @@
  * as long for an address or member that has an account as for one that
  * has none, because both paths do the same work.
  *
- * Each test times 100 requests of each path, interleaved (pairs in
+ * Each test takes 100 samples of each path, interleaved (pairs in
  * alternating order, so background work such as mail delivery falls on
  * both alike), and compares the medians of libcurl's total times: they
- * must be within 10% of the larger.  A loaded machine can spoil one
- * run, so the measurement is repeated up to three times before the
- * test fails.
+ * must be within 10% of the larger.  On a loaded machine a request of
+ * a millisecond often waits for a CPU longer than it runs, so a sample
+ * of the cheap paths is the fastest of a few requests in a row (what
+ * the path costs, not what the scheduler added); a registration hashes
+ * a password for ~50 ms, so one request is one sample.  One run can
+ * still be spoilt by load: the measurement is repeated up to three
+ * times before the test fails.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -30,6 +34,7 @@
 #define TRIES 3
 #define WARMUP 5
 #define TOLERANCE 0.10
+#define CHEAP_RUNS 5 /* requests per sample of a cheap path */
 #define NEW_MEMBERS (TRIES * SAMPLES + WARMUP + 10)
 #define PW "Tri mačke spavaju na krovu"
 #define USER "zdjuras"
@@ -150,12 +155,24 @@ static long median(long *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* The fastest of n requests of path which, in a row. */
+static long fastest(struct fx *f, probe fn, int which, int n)
+{
+	long best = fn(f, which), us;
+
+	while (--n > 0)
+		if ((us = fn(f, which)) < best)
+			best = us;
+	return best;
+}
+
 /*
- * Times SAMPLES requests of each path, interleaved; up to TRIES runs
+ * Times SAMPLES samples of each path (each the fastest of per_sample
+ * requests), interleaved; up to TRIES runs
  * until the medians are within TOLERANCE of the larger.  Prints the
  * figures and fails when no run got there.
  */
-static void assert_same_time(struct fx *f, const char *what, probe fn)
+static void assert_same_time(struct fx *f, const char *what, probe fn, int per_sample)
 {
 	long known[SAMPLES], unknown[SAMPLES], mk = 0, mu = 0;
 	double diff = 1;
@@ -169,11 +186,11 @@ static void assert_same_time(struct fx *f, const char *what, probe fn)
 			int first = i % 2;
 
 			if (first == 0) {
-				known[i] = fn(f, 0);
-				unknown[i] = fn(f, 1);
+				known[i] = fastest(f, fn, 0, per_sample);
+				unknown[i] = fastest(f, fn, 1, per_sample);
 			} else {
-				unknown[i] = fn(f, 1);
-				known[i] = fn(f, 0);
+				unknown[i] = fastest(f, fn, 1, per_sample);
+				known[i] = fastest(f, fn, 0, per_sample);
 			}
 		}
 		mk = median(known, SAMPLES);
@@ -211,7 +228,7 @@ static void test_forgot_username_takes_as_long_for_an_unknown_address(void **sta
 
 	journey_member(&f->s, &f->member, &demo_zarko, USER, PW);
 	take_csrf(f, "/forgot-username");
-	assert_same_time(f, "forgot-username", forgot_username);
+	assert_same_time(f, "forgot-username", forgot_username, CHEAP_RUNS);
 }
 
 static void test_password_forgot_takes_as_long_for_an_unknown_address(void **state)
@@ -220,7 +237,7 @@ static void test_password_forgot_takes_as_long_for_an_unknown_address(void **sta
 
 	journey_member(&f->s, &f->member, &demo_zarko, USER, PW);
 	take_csrf(f, "/password/forgot");
-	assert_same_time(f, "password/forgot", password_forgot);
+	assert_same_time(f, "password/forgot", password_forgot, CHEAP_RUNS);
 }
 
 /* ---- Registration: a member with an account, a member without --------------- */
@@ -254,7 +271,7 @@ static void test_register_takes_as_long_for_a_member_with_an_account(void **stat
 	journey_member(&f->s, &f->member, &demo_zarko, USER, PW);
 	import_new_members(f);
 	take_csrf(f, "/register");
-	assert_same_time(f, "register", register_member);
+	assert_same_time(f, "register", register_member, 1);
 }
 
 int main(void)
