@@ -46,6 +46,7 @@ enum stmt_id {
 	S_ACCOUNT_CONFIRM,
 	S_ACCOUNT_SET_PASSWORD,
 	S_TOKEN_INSERT,
+	S_TOKEN_WITHHELD,
 	S_TOKEN_PEEK,
 	S_TOKEN_USE,
 	S_SESSION_INSERT,
@@ -60,6 +61,7 @@ enum stmt_id {
 	S_LOGIN_FAILURE_REMOVE,
 	S_LOGIN_FAILURES_PURGE,
 	S_OUTBOX_ADD,
+	S_OUTBOX_WITHHELD,
 	S_OUTBOX_NEXT,
 	S_OUTBOX_SENT,
 	S_OUTBOX_RETRY,
@@ -173,10 +175,12 @@ static const char *const stmt_sql[S__MAX] = {
 	[S_ACCOUNT_SET_PASSWORD] = "UPDATE accounts SET password_hash = $2 WHERE id = $1",
 	[S_TOKEN_INSERT] = "INSERT INTO tokens (hash, kind, account_id, expires_at) "
 			   "VALUES ($1, $2, $3, $4)",
+	[S_TOKEN_WITHHELD] = "INSERT INTO tokens (hash, kind, account_id, expires_at, used_at) "
+			     "VALUES ($1, $2, NULL, $3, $3)",
 	[S_TOKEN_PEEK] = "SELECT account_id FROM tokens WHERE hash = $1 AND kind = $2 AND "
-			 "used_at IS NULL AND expires_at > $3",
+			 "used_at IS NULL AND expires_at > $3 AND account_id IS NOT NULL",
 	[S_TOKEN_USE] = "UPDATE tokens SET used_at = $3 WHERE hash = $1 AND kind = $2 AND "
-			"used_at IS NULL AND expires_at > $3",
+			"used_at IS NULL AND expires_at > $3 AND account_id IS NOT NULL",
 	[S_SESSION_INSERT] = "INSERT INTO sessions (id_hash, kind, account_id, created_at, "
 			     "last_seen_at) VALUES ($1, $2, $3, $4, $4)",
 	[S_SESSION_GET] = "SELECT kind, account_id, created_at, last_seen_at FROM sessions "
@@ -194,6 +198,9 @@ static const char *const stmt_sql[S__MAX] = {
 	[S_LOGIN_FAILURES_PURGE] = "DELETE FROM login_failures WHERE at < $1",
 	[S_OUTBOX_ADD] = "INSERT INTO outbox (recipient, subject, body, created_at, "
 			 "next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
+	[S_OUTBOX_WITHHELD] = "INSERT INTO outbox (recipient, subject, body, created_at, "
+			      "next_attempt_at, sent_at, last_error) VALUES ('', $1, '', $2, $2, "
+			      "$2, 'withheld: no account')",
 	[S_OUTBOX_NEXT] = "SELECT id, recipient, subject, body, attempts, created_at FROM outbox "
 			  "WHERE sent_at IS NULL AND next_attempt_at <= $1 "
 			  "ORDER BY next_attempt_at, id LIMIT 1",
@@ -1198,6 +1205,19 @@ int store_token_add(struct store *st, const unsigned char hash[32], enum token_k
 	return step_done(s, "token add");
 }
 
+int store_token_withheld(struct store *st, const unsigned char hash[32], enum token_kind kind,
+			 time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_TOKEN_WITHHELD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_blob(s, 1, hash, 32);
+	sq_bind_int(s, 2, (int)kind);
+	sq_bind_int64(s, 3, (sqlite3_int64)now);
+	return step_done(s, "token withheld");
+}
+
 int store_token_peek(struct store *st, const unsigned char hash[32], enum token_kind kind,
 		     time_t now, long long *account_id)
 {
@@ -1394,6 +1414,17 @@ int store_outbox_add(struct store *st, const char *to, const char *subject, cons
 	sq_bind_text(s, 3, body);
 	sq_bind_int64(s, 4, (sqlite3_int64)now);
 	return step_done(s, "outbox add");
+}
+
+int store_outbox_withheld(struct store *st, const char *subject, time_t now)
+{
+	sqlite3_stmt *s = stmt(st, S_OUTBOX_WITHHELD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, subject);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
+	return step_done(s, "outbox withheld");
 }
 
 static char *col_strdup(sqlite3_stmt *s, int i)

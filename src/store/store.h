@@ -133,6 +133,12 @@ enum token_kind { TOKEN_CONFIRM = 1, TOKEN_RESET = 2 };
 
 int store_token_add(struct store *st, const unsigned char hash[32], enum token_kind kind,
 		    long long account_id, time_t expires_at);
+/* A token for an address with no account (a password reset asked for
+ * it): written as store_token_add writes one, but of no account and
+ * used already, so it can never be redeemed (no enumeration by
+ * timing). */
+int store_token_withheld(struct store *st, const unsigned char hash[32], enum token_kind kind,
+			 time_t now);
 /* Valid (unused, unexpired) token: fills *account_id.  Does not consume. */
 int store_token_peek(struct store *st, const unsigned char hash[32], enum token_kind kind,
 		     time_t now, long long *account_id);
@@ -204,6 +210,11 @@ struct outbox_item {
 /* Call inside the transaction of the change that causes the mail. */
 int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
 		     time_t now);
+/* A mail asked for an address with no account (forgot-username,
+ * forgot-password): recorded like a mail, but with no recipient and no
+ * body, and already done, so it is never sent.  The same write as
+ * store_outbox_add, so the answer takes as long (no enumeration). */
+int store_outbox_withheld(struct store *st, const char *subject, time_t now);
 /* The oldest item due at `now` (unsent, next_attempt_at <= now). */
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out);
 int store_outbox_sent(struct store *st, long long id, time_t now);

@@ -10,6 +10,7 @@
  * registration and tells the owner by mail.
  */
 #include <ctype.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -253,13 +254,22 @@ void web_register_post(struct req *r)
 	if (rc == STORE_ERROR)
 		goto unavailable;
 	if (rc == STORE_OK) {
-		/* Already registered: same answer, the owner learns it by mail. */
-		char link[600];
+		/* Already registered: same answer, the owner learns it by mail.
+		 * The same work as a new account (no enumeration by timing):
+		 * the password hashed, a confirmation token written (dead),
+		 * a mail queued. */
+		unsigned char th[32];
+		char link[600], token[65];
 
+		if (pwhash_make(a.password_hash, fields_value(&st, "password")) != 0)
+			goto unavailable;
+		token_new(token, th);
+		sodium_memzero(token, sizeof(token));
 		snprintf(link, sizeof(link), "%s/password/forgot", app_of(r)->cfg->base_url);
 		if (store_begin(s) != STORE_OK)
 			goto unavailable;
-		if (app_audit(r, "register_existing", existing.username, "denied", "member %s",
+		if (store_token_withheld(s, th, TOKEN_CONFIRM, time(NULL)) != STORE_OK ||
+		    app_audit(r, "register_existing", existing.username, "denied", "member %s",
 			      m.license_number) != STORE_OK ||
 		    app_mail(r, existing.email, r->lang, "mail.already.subject",
 			     "mail.already.body", "username", existing.username, "link", link,
@@ -478,37 +488,49 @@ void web_forgot_username_get(struct req *r)
 	form_page(r, 200, "forgot_username", "forgot_username.title", &st, NULL);
 }
 
+/* The same work whether or not the address has an account (no
+ * enumeration by timing): one write transaction with an audit entry and
+ * an outbox row, the mail withheld when there is no account. */
 void web_forgot_username_post(struct req *r)
 {
 	struct store *s = app_of(r)->store;
 	struct fstate st;
 	struct account a;
-	char link[600];
-	enum lang l;
-	int rc;
+	char link[600], email[256];
+	int rc, known;
 
 	if (fields_read(r, email_fields, NFIELDS(email_fields), &st) > 0) {
 		form_page(r, 422, "forgot_username", "forgot_username.title", &st, NULL);
 		return;
 	}
-	rc = store_account_by_email(s, fields_value(&st, "email"), &a);
-	if (rc == STORE_OK) {
-		snprintf(link, sizeof(link), "%s/login", app_of(r)->cfg->base_url);
-		l = r->lang;
-		if (store_begin(s) != STORE_OK ||
-		    app_mail(r, a.email, l, "mail.username.subject", "mail.username.body",
-			     "username", a.username, "link", link, NULL) != STORE_OK ||
-		    store_commit(s) != STORE_OK) {
-			store_rollback(s);
-			page_error(r, 503, "error.storage");
-			return;
-		}
-		app_mail_kick(r);
-	} else if (rc == STORE_ERROR) {
-		page_error(r, 503, "error.storage");
-		return;
+	snprintf(email, sizeof(email), "%s", fields_value(&st, "email"));
+	lower(email);
+	if ((rc = store_account_by_email(s, email, &a)) == STORE_ERROR)
+		goto unavailable;
+	known = rc == STORE_OK;
+	snprintf(link, sizeof(link), "%s/login", app_of(r)->cfg->base_url);
+	if (store_begin(s) != STORE_OK)
+		goto unavailable;
+	if (known)
+		rc = app_mail(r, a.email, r->lang, "mail.username.subject", "mail.username.body",
+			      "username", a.username, "link", link, NULL);
+	else
+		rc = app_mail_withheld(r, r->lang, "mail.username.subject", "mail.username.body",
+				       "username", email, "link", link, NULL);
+	if (rc != STORE_OK ||
+	    app_audit(r, "username_reminder_requested", known ? a.username : app_tag(r, email),
+		      known ? "ok" : "unknown", "%s",
+		      known ? "" : "no account: nothing sent") != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		goto unavailable;
 	}
+	if (known)
+		app_mail_kick(r);
 	http_redirect(r, "/forgot-username/sent");
+	return;
+unavailable:
+	page_error(r, 503, "error.storage");
 }
 
 void web_forgot_username_sent(struct req *r)
@@ -526,41 +548,56 @@ void web_password_forgot_get(struct req *r)
 	form_page(r, 200, "password_forgot", "password_forgot.title", &st, NULL);
 }
 
+/* As forgot-username: the same work on both paths; for an address with
+ * no account the token is stored too, but dead (store_token_withheld). */
 void web_password_forgot_post(struct req *r)
 {
 	struct store *s = app_of(r)->store;
 	unsigned char hash[32];
-	char token[65], link[600];
+	char token[65], link[600], email[256];
 	struct fstate st;
 	struct account a;
-	int rc;
+	int rc, known;
 
 	if (fields_read(r, email_fields, NFIELDS(email_fields), &st) > 0) {
 		form_page(r, 422, "password_forgot", "password_forgot.title", &st, NULL);
 		return;
 	}
-	rc = store_account_by_email(s, fields_value(&st, "email"), &a);
-	if (rc == STORE_OK) {
-		token_new(token, hash);
-		link_for(r, link, sizeof(link), "/password/reset", token);
-		if (store_begin(s) != STORE_OK ||
-		    store_token_add(s, hash, TOKEN_RESET, a.id, time(NULL) + RESET_TTL) !=
-			    STORE_OK ||
-		    app_audit(r, "password_reset_requested", a.username, "ok", "%s", "") !=
-			    STORE_OK ||
-		    app_mail(r, a.email, r->lang, "mail.reset.subject", "mail.reset.body",
-			     "username", a.username, "link", link, NULL) != STORE_OK ||
-		    store_commit(s) != STORE_OK) {
-			store_rollback(s);
-			page_error(r, 503, "error.storage");
-			return;
-		}
-		app_mail_kick(r);
-	} else if (rc == STORE_ERROR) {
-		page_error(r, 503, "error.storage");
-		return;
+	snprintf(email, sizeof(email), "%s", fields_value(&st, "email"));
+	lower(email);
+	if ((rc = store_account_by_email(s, email, &a)) == STORE_ERROR)
+		goto unavailable;
+	known = rc == STORE_OK;
+	token_new(token, hash);
+	link_for(r, link, sizeof(link), "/password/reset", token);
+	if (store_begin(s) != STORE_OK)
+		goto unavailable;
+	if (known) {
+		rc = store_token_add(s, hash, TOKEN_RESET, a.id, time(NULL) + RESET_TTL);
+		if (rc == STORE_OK)
+			rc = app_mail(r, a.email, r->lang, "mail.reset.subject", "mail.reset.body",
+				      "username", a.username, "link", link, NULL);
+	} else {
+		rc = store_token_withheld(s, hash, TOKEN_RESET, time(NULL));
+		if (rc == STORE_OK)
+			rc = app_mail_withheld(r, r->lang, "mail.reset.subject", "mail.reset.body",
+					       "username", email, "link", link, NULL);
 	}
+	sodium_memzero(token, sizeof(token));
+	if (rc != STORE_OK ||
+	    app_audit(r, "password_reset_requested", known ? a.username : app_tag(r, email),
+		      known ? "ok" : "unknown", "%s",
+		      known ? "" : "no account: nothing sent") != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		goto unavailable;
+	}
+	if (known)
+		app_mail_kick(r);
 	http_redirect(r, "/password/forgot/sent");
+	return;
+unavailable:
+	page_error(r, 503, "error.storage");
 }
 
 void web_password_forgot_sent(struct req *r)

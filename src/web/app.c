@@ -500,6 +500,28 @@ int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key
 	return store_outbox_add(app_of(r)->store, to, subject, body, time(NULL));
 }
 
+int app_mail_withheld(struct req *r, enum lang lang, const char *subj_key, const char *body_key,
+		      ...)
+{
+	va_list ap;
+	char *body;
+
+	/* Formatted as app_mail would, then dropped: the same work. */
+	va_start(ap, body_key);
+	body = i18n_vformat(&r->arena, lang, body_key, ap);
+	va_end(ap);
+	sodium_memzero(body, strlen(body));
+	return store_outbox_withheld(app_of(r)->store, i18n_get(lang, subj_key), time(NULL));
+}
+
+const char *app_tag(struct req *r, const char *text)
+{
+	char tag[SECRET_TAG_HEX];
+
+	secret_tag(app_of(r)->secret, text, tag);
+	return arena_printf(&r->arena, "tag:%s", tag);
+}
+
 int app_audit(struct req *r, const char *action, const char *object, const char *outcome,
 	      const char *detail_fmt, ...)
 {

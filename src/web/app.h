@@ -176,6 +176,11 @@ void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st);
  * name, value pairs that follow. */
 int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
 	     const char *body_key, ...) __attribute__((sentinel));
+/* For an address with no account: the same work as app_mail (the text
+ * formatted, one outbox row written in the current transaction), but
+ * nothing is sent (store_outbox_withheld). */
+int app_mail_withheld(struct req *r, enum lang lang, const char *subj_key, const char *body_key,
+		      ...) __attribute__((sentinel));
 /* Wakes the mail worker (after commit). */
 void app_mail_kick(struct req *r);
 
@@ -219,6 +224,12 @@ const char *password_policy_key(int password_error);
 char *qr_svg(struct req *r, const char *text);
 
 /* ---- Audit --------------------------------------------------------------- */
+
+/* "tag:" and the keyed tag of text (core/secret.h), in r's arena: what
+ * the audit records instead of typed text that names no account (an
+ * unknown address or username, perhaps a password typed in the wrong
+ * field). */
+const char *app_tag(struct req *r, const char *text);
 
 /* Appends an audit entry for this request (actor and client address
  * from the session), inside the caller's transaction if one is open.

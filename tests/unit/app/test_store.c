@@ -169,6 +169,21 @@ static void test_token_is_single_use_and_expires(void **state)
 	assert_int_equal(store_token_use(f->st, h, TOKEN_RESET, 1001, &who), STORE_NOTFOUND);
 }
 
+/* A withheld token (a reset asked for an address with no account) is
+ * written like one, but can never be redeemed. */
+static void test_withheld_token_is_never_valid(void **state)
+{
+	struct fx *f = *state;
+	unsigned char h[32];
+	long long who = 0;
+
+	memset(h, 9, sizeof(h));
+	assert_int_equal(store_token_withheld(f->st, h, TOKEN_RESET, 1000), STORE_OK);
+	assert_int_equal(store_token_peek(f->st, h, TOKEN_RESET, 500, &who), STORE_NOTFOUND);
+	assert_int_equal(store_token_use(f->st, h, TOKEN_RESET, 500, &who), STORE_NOTFOUND);
+	assert_int_equal(store_token_peek(f->st, h, TOKEN_RESET, 1000, &who), STORE_NOTFOUND);
+}
+
 static void test_sessions_delete_all_but_current(void **state)
 {
 	struct fx *f = *state;
@@ -425,6 +440,7 @@ int main(void)
 		T(test_account_username_and_member_are_unique),
 		T(test_account_confirm_and_password_change_persist),
 		T(test_token_is_single_use_and_expires),
+		T(test_withheld_token_is_never_valid),
 		T(test_sessions_delete_all_but_current),
 		T(test_login_failures_counted_in_window),
 		T(test_login_failure_removed_by_id_and_purged_by_age),
