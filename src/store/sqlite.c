@@ -204,7 +204,10 @@ static const char *const stmt_sql[S__MAX] = {
 	[S_OUTBOX_NEXT] = "SELECT id, recipient, subject, body, attempts, created_at FROM outbox "
 			  "WHERE sent_at IS NULL AND next_attempt_at <= $1 "
 			  "ORDER BY next_attempt_at, id LIMIT 1",
-	[S_OUTBOX_SENT] = "UPDATE outbox SET sent_at = $2, last_error = NULL WHERE id = $1",
+	/* A delivered body is cleared: it held live confirmation and reset
+	 * links.  Recipient, subject and times stay as the record. */
+	[S_OUTBOX_SENT] = "UPDATE outbox SET sent_at = $2, last_error = NULL, body = '' "
+			  "WHERE id = $1",
 	[S_OUTBOX_RETRY] = "UPDATE outbox SET attempts = $2, next_attempt_at = $3, "
 			   "last_error = $4 WHERE id = $1",
 	[S_OUTBOX_PENDING] = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",

@@ -217,6 +217,8 @@ int store_outbox_add(struct store *st, const char *to, const char *subject, cons
 int store_outbox_withheld(struct store *st, const char *subject, time_t now);
 /* The oldest item due at `now` (unsent, next_attempt_at <= now). */
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out);
+/* Marks the item delivered and clears its body (one-time links); its
+ * recipient, subject and times are kept. */
 int store_outbox_sent(struct store *st, long long id, time_t now);
 int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error);
