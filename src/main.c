@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ca/ca_cli.h"
 #include "cli/cli.h"
@@ -31,6 +32,10 @@ static const char usage[] =
 
 int main(int argc, char **argv)
 {
+	/* Whatever a command creates (the database, its WAL, VAR/secret.key,
+	 * mail, the CA's files) is the portal user's alone, whatever umask
+	 * it was started with; files also name their mode where made. */
+	umask(077);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

@@ -10,6 +10,8 @@
 #include "store/store.h"
 #include "store/sqlite_int.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +21,9 @@
 #include <stdlib.h>
 #include <sodium.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "domain/fold.h"
 #include "util/embedded.h"
@@ -686,6 +690,40 @@ static void sqlite_configure(void)
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
+/*
+ * The database file made 0600 before SQLite opens it (SQLite creates
+ * its WAL and shared-memory files with the database's mode); an
+ * existing database, WAL or shm that others may read is made private.
+ * Returns 0, or -1 with err.
+ */
+static int db_file_private(const char *path, char *err, size_t errlen)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	char p[PATH_MAX + 8];
+	struct stat sb;
+	size_t i;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		if (stat(p, &sb) == 0 && (sb.st_mode & 077) != 0) {
+			if (chmod(p, sb.st_mode & 0700) != 0) {
+				snprintf(err, errlen, "%s: cannot make it private: %s", p,
+					 strerror(errno));
+				return -1;
+			}
+			log_info("store: %s was readable by others; now %04o", p,
+				 (unsigned)(sb.st_mode & 0700));
+		}
+	}
+	return 0;
+}
+
 int store_open(struct store **out, const char *path, char *err, size_t errlen)
 {
 	static pthread_once_t configured = PTHREAD_ONCE_INIT;
@@ -701,6 +739,10 @@ int store_open(struct store **out, const char *path, char *err, size_t errlen)
 		return STORE_ERROR;
 	}
 	pthread_once(&configured, sqlite_configure);
+	if (strcmp(path, ":memory:") != 0 && db_file_private(path, err, errlen) != 0) {
+		free(st);
+		return STORE_ERROR;
+	}
 	snprintf(st->path, sizeof(st->path), "%s", path);
 	pthread_mutex_init(&st->mu, NULL);
 	if (pthread_key_create(&st->key, conn_release) != 0) {

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -281,6 +282,33 @@ static void test_outbox_retry_then_sent(void **state)
 	assert_int_equal(pending, 0);
 }
 
+/* The database is made 0600 whatever the umask, and an existing one
+ * that others could read is made private when opened. */
+static void test_database_file_is_private(void **state)
+{
+	char dir[] = "/tmp/qcra-store-mode-XXXXXX", path[64], err[256];
+	struct store *st = NULL;
+	struct stat sb;
+	mode_t old = umask(022);
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/new.db", dir);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_migrate(st, NULL, err, sizeof(err)), STORE_OK);
+	store_close(st);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	store_close(st);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	umask(old);
+	snprintf(err, sizeof(err), "rm -rf %s", dir);
+	assert_int_equal(system(err), 0);
+}
+
 static void test_rollback_discards_the_transaction(void **state)
 {
 	struct fx *f = *state;
@@ -445,6 +473,7 @@ int main(void)
 		T(test_login_failures_counted_in_window),
 		T(test_login_failure_removed_by_id_and_purged_by_age),
 		T(test_outbox_retry_then_sent),
+		cmocka_unit_test(test_database_file_is_private),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
 		T(test_commit_group_savepoints),
