@@ -427,7 +427,17 @@ void web_login_post(struct req *r)
 	snprintf(username, sizeof(username), "%s", fields_value(&st, "username"));
 	lower(username);
 	pw = fields_value(&st, "password");
-	snprintf(user_key, sizeof(user_key), "u:%s", username);
+	rc = store_account_by_username(s, username, &a);
+	if (rc == STORE_ERROR) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	/* A name that is no account's is audited as its keyed tag: it may
+	 * be a password typed into the wrong field. */
+	if (rc == STORE_OK)
+		snprintf(user_key, sizeof(user_key), "u:%s", username);
+	else
+		snprintf(user_key, sizeof(user_key), "u:%s", app_tag(r, username));
 	if ((wait = throttle_try(r, &t, THROTTLE_MEMBER, username)) != 0) {
 		if (wait < 0) {
 			page_error(r, 503, "error.storage");
@@ -435,11 +445,6 @@ void web_login_post(struct req *r)
 		}
 		app_audit(r, "login_throttled", user_key, "denied", "retry after %ld s", wait);
 		login_form(r, 429, &st, throttle_refuse(r, &t));
-		return;
-	}
-	rc = store_account_by_username(s, username, &a);
-	if (rc == STORE_ERROR) {
-		page_error(r, 503, "error.storage");
 		return;
 	}
 	if (rc == STORE_OK)

@@ -86,7 +86,14 @@ void web_ra_login_post(struct req *r)
 	lower(username);
 	pw = fields_value(&st, "password");
 	code = fields_value(&st, "totp");
-	snprintf(user_key, sizeof(user_key), "o:%s", username);
+	rc = store_operator_by_username(s, username, &o);
+	if (rc == STORE_ERROR) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	/* A name that is nobody's is audited as its keyed tag (app_tag). */
+	snprintf(user_key, sizeof(user_key), "o:%s",
+		 rc == STORE_OK ? username : app_tag(r, username));
 	if ((wait = throttle_try(r, &t, THROTTLE_STAFF, username)) != 0) {
 		if (wait < 0) {
 			page_error(r, 503, "error.storage");
@@ -94,11 +101,6 @@ void web_ra_login_post(struct req *r)
 		}
 		app_audit(r, "ra.login_throttled", user_key, "denied", "retry after %ld s", wait);
 		ra_login_form(r, 429, &st, throttle_refuse(r, &t));
-		return;
-	}
-	rc = store_operator_by_username(s, username, &o);
-	if (rc == STORE_ERROR) {
-		page_error(r, 503, "error.storage");
 		return;
 	}
 	if (rc == STORE_OK)
