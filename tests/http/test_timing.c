@@ -8,10 +8,11 @@
  * alternating order, so background work such as mail delivery falls on
  * both alike), and compares the medians of libcurl's total times: they
  * must be within 10% of the larger.  On a loaded machine a request of
- * a millisecond often waits for a CPU longer than it runs, so a sample
- * of the cheap paths is the fastest of a few requests in a row (what
- * the path costs, not what the scheduler added); a registration hashes
- * a password for ~50 ms, so one request is one sample.  One run can
+ * a millisecond often waits for a CPU or the disk longer than it runs,
+ * so a sample of the cheap paths is the fastest of a few requests, the
+ * two paths alternating (what the path costs, not what the scheduler
+ * added, and both under the same load); a registration hashes a
+ * password for ~50 ms, so one request is one sample.  One run can
  * still be spoilt by load: the measurement is repeated up to three
  * times before the test fails.
  */
@@ -155,20 +156,29 @@ static long median(long *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The fastest of n requests of path which, in a row. */
-static long fastest(struct fx *f, probe fn, int which, int n)
+/*
+ * One sample of each path: n requests of each, alternating and starting
+ * with path first, so both meet the same load; each path's fastest goes
+ * to *known and *unknown.
+ */
+static void sample_pair(struct fx *f, probe fn, int first, int n, long *known, long *unknown)
 {
-	long best = fn(f, which), us;
+	long best[2] = {-1, -1}, us;
 
-	while (--n > 0)
-		if ((us = fn(f, which)) < best)
-			best = us;
-	return best;
+	for (int i = 0; i < 2 * n; i++) {
+		int which = (first + i) % 2;
+
+		us = fn(f, which);
+		if (best[which] < 0 || us < best[which])
+			best[which] = us;
+	}
+	*known = best[0];
+	*unknown = best[1];
 }
 
 /*
  * Times SAMPLES samples of each path (each the fastest of per_sample
- * requests), interleaved; up to TRIES runs
+ * requests, sample_pair), interleaved; up to TRIES runs
  * until the medians are within TOLERANCE of the larger.  Prints the
  * figures and fails when no run got there.
  */
@@ -182,17 +192,8 @@ static void assert_same_time(struct fx *f, const char *what, probe fn, int per_s
 		fn(f, 1);
 	}
 	for (int t = 0; t < TRIES; t++) {
-		for (int i = 0; i < SAMPLES; i++) {
-			int first = i % 2;
-
-			if (first == 0) {
-				known[i] = fastest(f, fn, 0, per_sample);
-				unknown[i] = fastest(f, fn, 1, per_sample);
-			} else {
-				unknown[i] = fastest(f, fn, 1, per_sample);
-				known[i] = fastest(f, fn, 0, per_sample);
-			}
-		}
+		for (int i = 0; i < SAMPLES; i++)
+			sample_pair(f, fn, i % 2, per_sample, &known[i], &unknown[i]);
 		mk = median(known, SAMPLES);
 		mu = median(unknown, SAMPLES);
 		diff = (double)labs(mk - mu) / (double)(mk > mu ? mk : mu);
