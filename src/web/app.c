@@ -503,15 +503,18 @@ int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key
 int app_mail_withheld(struct req *r, enum lang lang, const char *subj_key, const char *body_key,
 		      ...)
 {
-	va_list ap;
-	char *body;
+	va_list ap, again;
+	char *subject, *body;
 
-	/* Formatted as app_mail would, then dropped: the same work. */
+	/* Formatted as app_mail would, then the body dropped: the same work. */
 	va_start(ap, body_key);
-	body = i18n_vformat(&r->arena, lang, body_key, ap);
+	va_copy(again, ap);
+	subject = i18n_vformat(&r->arena, lang, subj_key, ap);
+	body = i18n_vformat(&r->arena, lang, body_key, again);
+	va_end(again);
 	va_end(ap);
 	sodium_memzero(body, strlen(body));
-	return store_outbox_withheld(app_of(r)->store, i18n_get(lang, subj_key), time(NULL));
+	return store_outbox_withheld(app_of(r)->store, subject, time(NULL));
 }
 
 const char *app_tag(struct req *r, const char *text)
