@@ -1,0 +1,430 @@
+/*
+ * The portal's own HTTPS (tls_cert/tls_key): the protocols and cipher
+ * suites it takes, tried one by one with OpenSSL as the client (TLS 1.2
+ * and 1.3 only; AEAD suites with forward secrecy only, the server's
+ * order; a fallback refused; no client-initiated renegotiation), and
+ * the certificate reloaded on SIGHUP while a kept-alive connection
+ * opened before goes on.  Each test runs its own server
+ * (server_start_tls: a self-signed ECDSA P-256 certificate).
+ */
+#include <errno.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "harness.h"
+
+struct fx {
+	struct server s;
+};
+
+static int setup_tls(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || server_start_tls(&f->s, NULL) != 0) {
+		if (f)
+			server_cleanup(&f->s);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	server_cleanup(&f->s);
+	free(f);
+	return 0;
+}
+
+/* One TLS connection made with OpenSSL (no verification: what is
+ * checked is what the server agrees to). */
+struct tls_conn {
+	SSL_CTX *ctx;
+	SSL *ssl;
+	int fd;
+};
+
+static void tls_close(struct tls_conn *t)
+{
+	if (t->ssl != NULL)
+		SSL_free(t->ssl);
+	if (t->ctx != NULL)
+		SSL_CTX_free(t->ctx);
+	if (t->fd >= 0)
+		close(t->fd);
+	t->ssl = NULL;
+	t->ctx = NULL;
+	t->fd = -1;
+}
+
+/*
+ * Connects and hands shakes with protocol versions min..max, TLS 1.2
+ * suites ciphers (OpenSSL names, NULL: OpenSSL's defaults) and TLS 1.3
+ * suites suites13 (NULL: defaults).  scsv: send TLS_FALLBACK_SCSV.
+ * 1 when the handshake completed (t is then open), 0 when the server
+ * refused it (t closed), -1 when the client could not even try.
+ */
+static int tls_open(struct tls_conn *t, const struct server *s, int min, int max,
+		    const char *ciphers, const char *suites13, int scsv)
+{
+	t->fd = -1;
+	t->ssl = NULL;
+	if ((t->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return -1;
+	/* Level 0: the client must be able to offer what the server
+	 * should refuse (TLS 1.0, SHA-1 suites). */
+	SSL_CTX_set_security_level(t->ctx, 0);
+	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
+	if (SSL_CTX_set_min_proto_version(t->ctx, min) != 1 ||
+	    SSL_CTX_set_max_proto_version(t->ctx, max) != 1 ||
+	    (ciphers != NULL && SSL_CTX_set_cipher_list(t->ctx, ciphers) != 1) ||
+	    (suites13 != NULL && SSL_CTX_set_ciphersuites(t->ctx, suites13) != 1)) {
+		ERR_clear_error();
+		tls_close(t);
+		return -1;
+	}
+	if ((t->fd = raw_connect(s)) < 0 || (t->ssl = SSL_new(t->ctx)) == NULL) {
+		tls_close(t);
+		return -1;
+	}
+	if (scsv)
+		SSL_set_mode(t->ssl, SSL_MODE_SEND_FALLBACK_SCSV);
+	SSL_set_fd(t->ssl, t->fd);
+	if (SSL_connect(t->ssl) != 1) {
+		ERR_clear_error();
+		tls_close(t);
+		return 0;
+	}
+	return 1;
+}
+
+/* GET path on an open connection (kept alive); the status, or -1. */
+static int tls_get(struct tls_conn *t, const char *path)
+{
+	char req[256], buf[8192];
+	size_t len = 0;
+	const char *end, *cl;
+	long want = -1;
+	int n, status = -1;
+
+	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
+	if (SSL_write(t->ssl, req, (int)strlen(req)) != (int)strlen(req))
+		return -1;
+	for (;;) {
+		if (len + 1 >= sizeof(buf))
+			return -1;
+		if ((n = SSL_read(t->ssl, buf + len, (int)(sizeof(buf) - 1 - len))) <= 0) {
+			ERR_clear_error();
+			return -1;
+		}
+		len += (size_t)n;
+		buf[len] = '\0';
+		if ((end = strstr(buf, "\r\n\r\n")) == NULL)
+			continue;
+		if (want < 0) {
+			if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
+				return -1;
+			if ((cl = strcasestr(buf, "\r\nContent-Length:")) == NULL || cl > end)
+				return -1;
+			want = strtol(cl + 17, NULL, 10);
+		}
+		if ((long)(len - (size_t)(end + 4 - buf)) >= want)
+			return status;
+	}
+}
+
+/* The DER of the first certificate in a PEM file, or of the peer's;
+ * malloc'd, *len set.  NULL on failure. */
+static unsigned char *cert_der(X509 *x, int *len)
+{
+	unsigned char *der = NULL;
+
+	*len = x != NULL ? i2d_X509(x, &der) : -1;
+	X509_free(x);
+	return *len > 0 ? der : NULL;
+}
+
+static unsigned char *file_cert_der(const char *path, int *len)
+{
+	FILE *fp = fopen(path, "r");
+	X509 *x = fp != NULL ? PEM_read_X509(fp, NULL, NULL, NULL) : NULL;
+
+	if (fp != NULL)
+		fclose(fp);
+	return cert_der(x, len);
+}
+
+/* 1 when the connection's peer certificate is the one in path. */
+static int peer_is(struct tls_conn *t, const char *path)
+{
+	int a, b, same;
+	unsigned char *want = file_cert_der(path, &a);
+	unsigned char *got = cert_der(SSL_get1_peer_certificate(t->ssl), &b);
+
+	same = want != NULL && got != NULL && a == b && memcmp(want, got, (size_t)a) == 0;
+	OPENSSL_free(want);
+	OPENSSL_free(got);
+	return same;
+}
+
+/* ---- The profile ---------------------------------------------------------- */
+
+/* TLS 1.0 and 1.1 are refused whatever suite the client offers; TLS
+ * 1.2 and 1.3 are served. */
+static void test_tls_protocols_12_and_13_only(void **state)
+{
+	struct fx *f = *state;
+	struct tls_conn t;
+
+	assert_int_equal(tls_open(&t, &f->s, TLS1_VERSION, TLS1_VERSION, "ALL", NULL, 0), 0);
+	assert_int_equal(tls_open(&t, &f->s, TLS1_1_VERSION, TLS1_1_VERSION, "ALL", NULL, 0), 0);
+	assert_int_equal(tls_open(&t, &f->s, TLS1_2_VERSION, TLS1_2_VERSION, NULL, NULL, 0), 1);
+	assert_int_equal(SSL_version(t.ssl), TLS1_2_VERSION);
+	tls_close(&t);
+	assert_int_equal(tls_open(&t, &f->s, TLS1_3_VERSION, TLS1_3_VERSION, NULL, NULL, 0), 1);
+	assert_int_equal(SSL_version(t.ssl), TLS1_3_VERSION);
+	tls_close(&t);
+}
+
+/*
+ * Every TLS 1.2 suite this OpenSSL knows, offered alone: only the
+ * "intermediate" profile's ECDHE with AES-GCM or ChaCha20-Poly1305 is
+ * taken (ECDSA ones, for the test's ECDSA certificate); no CBC, no CCM,
+ * no static RSA or DHE, no NULL or anonymous suite.  In TLS 1.3 the
+ * GCM and ChaCha20 suites, not CCM.
+ */
+static void test_tls_aead_suites_with_forward_secrecy_only(void **state)
+{
+	static const char *const ok12[] = {"ECDHE-ECDSA-AES128-GCM-SHA256",
+					   "ECDHE-ECDSA-AES256-GCM-SHA384",
+					   "ECDHE-ECDSA-CHACHA20-POLY1305", NULL};
+	static const char *const suites13[][2] = {
+		{"TLS_AES_128_GCM_SHA256", "1"},       {"TLS_AES_256_GCM_SHA384", "1"},
+		{"TLS_CHACHA20_POLY1305_SHA256", "1"}, {"TLS_AES_128_CCM_SHA256", "0"},
+		{"TLS_AES_128_CCM_8_SHA256", "0"},
+	};
+	struct fx *f = *state;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	STACK_OF(SSL_CIPHER) * all;
+	struct tls_conn t;
+	int tried = 0, taken = 0, i, k, want, got;
+
+	assert_non_null(ctx);
+	SSL_CTX_set_security_level(ctx, 0);
+	assert_int_equal(SSL_CTX_set_cipher_list(ctx, "ALL:COMPLEMENTOFALL"), 1);
+	all = SSL_CTX_get_ciphers(ctx);
+	for (i = 0; i < sk_SSL_CIPHER_num(all); i++) {
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
+		const char *name = SSL_CIPHER_get_name(c);
+
+		if (strcmp(SSL_CIPHER_get_version(c), "TLSv1.3") == 0)
+			continue; /* a TLS 1.3 suite: below */
+		for (want = 0, k = 0; ok12[k] != NULL; k++)
+			want |= strcmp(ok12[k], name) == 0;
+		got = tls_open(&t, &f->s, TLS1_2_VERSION, TLS1_2_VERSION, name, NULL, 0);
+		if (got < 0)
+			continue; /* this OpenSSL cannot offer it alone */
+		tls_close(&t);
+		tried++;
+		taken += got;
+		if (got != want)
+			fail_msg("TLS 1.2 %s: %s", name, got ? "taken" : "refused");
+	}
+	SSL_CTX_free(ctx);
+	assert_true(tried > 20);
+	assert_int_equal(taken, 3);
+	for (k = 0; k < (int)(sizeof(suites13) / sizeof(suites13[0])); k++) {
+		got = tls_open(&t, &f->s, TLS1_3_VERSION, TLS1_3_VERSION, NULL, suites13[k][0], 0);
+		tls_close(&t);
+		if (got != atoi(suites13[k][1]))
+			fail_msg("TLS 1.3 %s: %s", suites13[k][0], got ? "taken" : "refused");
+	}
+}
+
+/* The server picks by its own order (testssl "has server cipher
+ * order"): the same suite whichever order the client lists them in. */
+static void test_tls_server_chooses_the_suite(void **state)
+{
+	struct fx *f = *state;
+	struct tls_conn t;
+	char first[64];
+
+	assert_int_equal(tls_open(&t, &f->s, TLS1_2_VERSION, TLS1_2_VERSION,
+				  "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256",
+				  NULL, 0),
+			 1);
+	snprintf(first, sizeof(first), "%s", SSL_get_cipher_name(t.ssl));
+	tls_close(&t);
+	assert_int_equal(tls_open(&t, &f->s, TLS1_2_VERSION, TLS1_2_VERSION,
+				  "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305",
+				  NULL, 0),
+			 1);
+	assert_string_equal(SSL_get_cipher_name(t.ssl), first);
+	tls_close(&t);
+}
+
+/* RFC 7507: a client that fell back to TLS 1.2 while the server speaks
+ * 1.3 is refused (inappropriate_fallback), so no one in the middle can
+ * push a connection down a version. */
+static void test_tls_fallback_scsv_refused(void **state)
+{
+	struct fx *f = *state;
+	struct tls_conn t;
+
+	assert_int_equal(tls_open(&t, &f->s, TLS1_2_VERSION, TLS1_2_VERSION, NULL, NULL, 1), 0);
+	/* Without the signal the same client is served. */
+	assert_int_equal(tls_open(&t, &f->s, TLS1_2_VERSION, TLS1_2_VERSION, NULL, NULL, 0), 1);
+	tls_close(&t);
+}
+
+/* A client asking for a new handshake on a TLS 1.2 connection does not
+ * get one (each would cost the server a signature): the connection
+ * ends instead. */
+static void test_tls_no_client_renegotiation(void **state)
+{
+	struct fx *f = *state;
+	struct tls_conn t;
+	char c;
+
+	assert_int_equal(tls_open(&t, &f->s, TLS1_2_VERSION, TLS1_2_VERSION, NULL, NULL, 0), 1);
+	assert_int_equal(tls_get(&t, "/healthz"), 200);
+	assert_int_equal(SSL_renegotiate(t.ssl), 1);
+	assert_int_not_equal(SSL_do_handshake(t.ssl), 1);
+	assert_true(SSL_read(t.ssl, &c, 1) <= 0);
+	assert_int_equal(SSL_renegotiate_pending(t.ssl), 1);
+	ERR_clear_error();
+	tls_close(&t);
+}
+
+/* ---- Reloading the certificate -------------------------------------------- */
+
+/* A new self-signed certificate and key written beside the old ones,
+ * then renamed over them (as a renewal would): 0 or -1. */
+static int replace_cert(const struct server *s, const char *cn, int key_of_other)
+{
+	char cmd[3 * PATH_MAX + 256], a[PATH_MAX + 32], b[PATH_MAX + 32];
+
+	snprintf(cmd, sizeof(cmd),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+		 "-subj /CN=%s -addext subjectAltName=IP:127.0.0.1 -keyout '%s/new.key' "
+		 "-out '%s/new.pem' >/dev/null 2>&1",
+		 cn, s->var, s->var);
+	if (system(cmd) != 0)
+		return -1;
+	if (key_of_other) { /* a key that is not the certificate's */
+		snprintf(cmd, sizeof(cmd),
+			 "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+			 "-out '%s/new.key' >/dev/null 2>&1",
+			 s->var);
+		if (system(cmd) != 0)
+			return -1;
+	}
+	snprintf(a, sizeof(a), "%s/new.pem", s->var);
+	snprintf(b, sizeof(b), "%s/tls.pem", s->var);
+	if (rename(a, b) != 0)
+		return -1;
+	snprintf(a, sizeof(a), "%s/new.key", s->var);
+	snprintf(b, sizeof(b), "%s/tls.key", s->var);
+	return rename(a, b);
+}
+
+/* Waits up to 5 s for the server log to hold text n times; 1 or 0. */
+static int log_wait(const struct server *s, const char *text, int n)
+{
+	for (int i = 0; i < 100; i++) {
+		char *log = server_log(s);
+		const char *p = log;
+		int seen = 0;
+
+		while ((p = strstr(p, text)) != NULL) {
+			seen++;
+			p++;
+		}
+		free(log);
+		if (seen >= n)
+			return 1;
+		usleep(50000);
+	}
+	return 0;
+}
+
+/*
+ * SIGHUP reloads tls_cert and tls_key: a new connection gets the new
+ * certificate while one kept alive from before goes on answering; a
+ * pair that does not belong together is refused, said in the log, and
+ * the certificate in use stays.
+ */
+static void test_sighup_reloads_certificate_keeping_connections(void **state)
+{
+	struct fx *f = *state;
+	struct tls_conn old, fresh;
+	char pem[PATH_MAX + 16], kept[PATH_MAX + 16], cmd[2 * PATH_MAX + 64];
+
+	snprintf(pem, sizeof(pem), "%s/tls.pem", f->s.var);
+	snprintf(kept, sizeof(kept), "%s/kept.pem", f->s.var);
+	assert_int_equal(tls_open(&old, &f->s, TLS1_2_VERSION, TLS1_3_VERSION, NULL, NULL, 0), 1);
+	assert_int_equal(tls_get(&old, "/healthz"), 200);
+	assert_true(peer_is(&old, pem));
+
+	assert_int_equal(replace_cert(&f->s, "renewed.test", 0), 0);
+	assert_int_equal(kill(f->s.pid, SIGHUP), 0);
+	assert_true(log_wait(&f->s, "tls: certificate reloaded", 1));
+	assert_int_equal(tls_open(&fresh, &f->s, TLS1_2_VERSION, TLS1_3_VERSION, NULL, NULL, 0), 1);
+	assert_true(peer_is(&fresh, pem));
+	assert_false(peer_is(&old, pem));
+	assert_int_equal(tls_get(&fresh, "/healthz"), 200);
+	tls_close(&fresh);
+	/* The connection from before the reload still answers. */
+	assert_int_equal(tls_get(&old, "/healthz"), 200);
+	assert_int_equal(tls_get(&old, "/login"), 200);
+
+	/* A key that is not the certificate's: refused, the renewed pair stays. */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s'", pem, kept);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(replace_cert(&f->s, "mismatch.test", 1), 0);
+	assert_int_equal(kill(f->s.pid, SIGHUP), 0);
+	assert_true(log_wait(&f->s, "tls: certificate not reloaded", 1));
+	assert_int_equal(tls_open(&fresh, &f->s, TLS1_2_VERSION, TLS1_3_VERSION, NULL, NULL, 0), 1);
+	assert_true(peer_is(&fresh, kept));
+	tls_close(&fresh);
+	assert_int_equal(tls_get(&old, "/healthz"), 200);
+	tls_close(&old);
+	assert_int_equal(server_stop(&f->s), 0);
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown(name, setup_tls, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		TEST(test_tls_protocols_12_and_13_only),
+		TEST(test_tls_aead_suites_with_forward_secrecy_only),
+		TEST(test_tls_server_chooses_the_suite),
+		TEST(test_tls_fallback_scsv_refused),
+		TEST(test_tls_no_client_renegotiation),
+		TEST(test_sighup_reloads_certificate_keeping_connections),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("http_tls", tests, NULL, NULL);
+}
