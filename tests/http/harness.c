@@ -501,7 +501,7 @@ int server_start_tls(struct server *s, const char *const *extra_env)
 	snprintf(cert, sizeof(cert), "QCRA_TLS_CERT=%s/tls.pem", s->var);
 	snprintf(key, sizeof(key), "QCRA_TLS_KEY=%s/tls.key", s->var);
 	snprintf(cmd, sizeof(cmd),
-		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 "
 		 "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout '%s/tls.key' "
 		 "-out '%s/tls.pem' >/dev/null 2>&1",
 		 s->var, s->var);
