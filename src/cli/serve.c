@@ -130,22 +130,53 @@ static int anchor_start(struct anchor_job *a, struct worker **w, struct store *s
 	return 0;
 }
 
-/* The PEM text of path (setting key), or NULL after saying why. */
-static char *read_pem(const char *path, const char *key)
+/* The PEM text of path (setting key), or NULL with err set. */
+static char *read_pem(const char *path, const char *key, char *err, size_t errlen)
 {
-	char err[PATH_MAX + 128], *text;
+	char why[PATH_MAX + 128], *text;
 	size_t len;
 
-	if ((text = cli_read_file(path, 1024 * 1024, &len, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "qcra: configuration error: %s: %s\n", key, err);
+	if ((text = cli_read_file(path, 1024 * 1024, &len, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", key, why);
 		return NULL;
 	}
 	if (strstr(text, "-----BEGIN ") == NULL) {
-		fprintf(stderr, "qcra: configuration error: %s: %s is not a PEM file\n", key, path);
+		snprintf(err, errlen, "%s: %s is not a PEM file", key, path);
 		free(text);
 		return NULL;
 	}
 	return text;
+}
+
+static void free_key_pem(char *text)
+{
+	if (text != NULL)
+		sodium_memzero(text, strlen(text));
+	free(text);
+}
+
+/*
+ * SIGHUP: tls_cert and tls_key read again from the same paths and, when
+ * they are a certificate chain and its key, served from the next
+ * handshake on; connections already made keep theirs.  On any error
+ * the certificate in use stays, and the log says why.
+ */
+static void tls_reload(struct http_server *srv, const struct config *cfg)
+{
+	char err[PATH_MAX + 256], what[512], *cert = NULL, *key = NULL;
+
+	if (cfg->tls_cert[0] == '\0') {
+		log_info("SIGHUP: plain HTTP, no certificate to reload");
+		return;
+	}
+	if ((cert = read_pem(cfg->tls_cert, "tls_cert", err, sizeof(err))) == NULL ||
+	    (key = read_pem(cfg->tls_key, "tls_key", err, sizeof(err))) == NULL ||
+	    http_server_tls_reload(srv, cert, key, what, sizeof(what), err, sizeof(err)) != 0)
+		log_warnx("tls: certificate not reloaded, the one in use stays: %s", err);
+	else
+		log_info("tls: certificate reloaded: %s", what);
+	free(cert);
+	free_key_pem(key);
 }
 
 /*
@@ -178,7 +209,8 @@ static void open_files_for(struct config *cfg)
 
 static const char serve_usage[] =
 	"usage: qcra serve [--config FILE] [--listen ADDR:PORT] [--var DIR] [--workers N]\n"
-	"Runs the portal.  Migrates the database first.  Stops gracefully on SIGTERM/SIGINT.\n";
+	"Runs the portal.  Migrates the database first.  Stops gracefully on SIGTERM/SIGINT;\n"
+	"on SIGHUP reads tls_cert and tls_key again (HTTPS).\n";
 
 int cli_serve(int argc, char **argv)
 {
@@ -205,6 +237,7 @@ int cli_serve(int argc, char **argv)
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP); /* reload the TLS certificate */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file over RLIMIT_FSIZE fails its write (EFBIG, then a 503 page)
@@ -288,9 +321,12 @@ int cli_serve(int argc, char **argv)
 			"or neither (plain HTTP behind a TLS proxy)\n");
 		goto out;
 	}
-	if (cfg.tls_cert[0] != '\0' && ((tls_cert = read_pem(cfg.tls_cert, "tls_cert")) == NULL ||
-					(tls_key = read_pem(cfg.tls_key, "tls_key")) == NULL))
+	if (cfg.tls_cert[0] != '\0' &&
+	    ((tls_cert = read_pem(cfg.tls_cert, "tls_cert", err, sizeof(err))) == NULL ||
+	     (tls_key = read_pem(cfg.tls_key, "tls_key", err, sizeof(err))) == NULL)) {
+		fprintf(stderr, "qcra: configuration error: %s\n", err);
 		goto out;
+	}
 	hc.tls_cert_pem = tls_cert;
 	hc.tls_key_pem = tls_key;
 	if ((srv = http_server_start(&hc, err, sizeof(err))) == NULL) {
@@ -300,7 +336,8 @@ int cli_serve(int argc, char **argv)
 	jobs_start(&jobs, st, &cfg);
 	log_info("qcra listening on %s://%s:%u (var %s, %u workers)", tls_cert ? "https" : "http",
 		 cfg.listen_addr, (unsigned)http_server_port(srv), cfg.var_dir, cfg.workers);
-	sigwait(&set, &sig);
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		tls_reload(srv, &cfg);
 	log_info("qcra: signal %d, finishing in-flight requests", sig);
 	status = 0;
 out:
@@ -314,9 +351,7 @@ out:
 	sodium_memzero(anchor.secret, sizeof(anchor.secret));
 	render_stop();
 	free(tls_cert);
-	if (tls_key != NULL)
-		sodium_memzero(tls_key, strlen(tls_key));
-	free(tls_key);
+	free_key_pem(tls_key);
 	app_free(&app);
 	store_close(st);
 	if (status == 0)

@@ -106,7 +106,8 @@ struct http_server_conf {
 	 * absolute deadlines for a request's head and for its body. */
 	unsigned max_conns, max_conns_per_addr;
 	unsigned head_secs, body_secs;
-	/* HTTPS when both are set: PEM texts (libmicrohttpd with GnuTLS).
+	/* HTTPS when both are set: PEM texts (libmicrohttpd with GnuTLS,
+	 * the profile in http/tls.h; http_server_tls_reload replaces them).
 	 * Every request is then marked tls (Secure cookies, HSTS). */
 	const char *tls_cert_pem, *tls_key_pem;
 };
@@ -121,6 +122,12 @@ unsigned short http_server_port(const struct http_server *s);
 /* Stops accepting, waits (up to `grace_secs`) for in-flight requests
  * to finish, then stops the workers and frees the server. */
 void http_server_stop(struct http_server *s, int grace_secs);
+/* HTTPS: takes a new certificate (PEM chain, server's first) and its
+ * key for the next handshakes; connections already made keep theirs.
+ * 0 with the certificate's subject and expiry in what, or -1 with err
+ * set and the certificate in use unchanged (also on plain HTTP). */
+int http_server_tls_reload(struct http_server *s, const char *cert_pem, const char *key_pem,
+			   char *what, size_t whatlen, char *err, size_t errlen);
 /* A deferred request's response is complete: send it.  Any thread. */
 void http_resume(struct req *r);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "http/gate.h"
+#include "http/tls.h"
 #include "util/escape.h"
 #include "util/log.h"
 
@@ -541,6 +542,7 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	struct gate_conf gc;
 	struct http_server *s;
 	unsigned flags;
+	char what[512];
 	int fd;
 
 	if (resolve(conf->addr, conf->port, &ss, &sslen, err, errlen) != 0)
@@ -575,6 +577,14 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 		flags |= MHD_USE_TLS;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if ((flags & MHD_USE_TLS) && tls_identity_set(conf->tls_cert_pem, conf->tls_key_pem, what,
+						      sizeof(what), err, errlen) != 0) {
+		close(fd);
+		free(s);
+		return NULL;
+	}
+	if (flags & MHD_USE_TLS)
+		log_info("tls: certificate %s", what);
 	s->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
 		(unsigned int)conf->workers, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
@@ -582,15 +592,15 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)POOL_BYTES, MHD_OPTION_NOTIFY_COMPLETED,
 		on_completed, s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-		(flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END,
-		conf->tls_cert_pem, MHD_OPTION_HTTPS_MEM_KEY, conf->tls_key_pem, MHD_OPTION_END);
+		/* HTTPS: the profile (tls.h), the certificate from tls_retrieve. */
+		(flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END,
+		TLS_PRIORITIES, MHD_OPTION_HTTPS_CERT_CALLBACK, tls_retrieve, MHD_OPTION_END);
 	if (s->d == NULL) {
-		if (flags & MHD_USE_TLS)
-			snprintf(err, errlen,
-				 "listen: cannot start HTTPS on %s:%u (tls_cert/tls_key not a PEM "
-				 "certificate and its key?)",
-				 conf->addr, (unsigned)conf->port);
-		else
+		if (flags & MHD_USE_TLS) {
+			snprintf(err, errlen, "listen: cannot start HTTPS on %s:%u", conf->addr,
+				 (unsigned)conf->port);
+			tls_identity_clear();
+		} else
 			snprintf(err, errlen, "listen: cannot start the HTTP server on %s:%u",
 				 conf->addr, (unsigned)conf->port);
 		close(fd);
@@ -611,6 +621,8 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	if ((s->gate = gate_start(&gc, err, errlen)) == NULL) {
 		close(fd);
 		MHD_stop_daemon(s->d);
+		if (flags & MHD_USE_TLS)
+			tls_identity_clear();
 		free(s);
 		return NULL;
 	}
@@ -635,7 +647,19 @@ void http_server_stop(struct http_server *s, int grace_secs)
 	}
 	MHD_stop_daemon(s->d);
 	gate_free(s->gate);
+	if (s->conf.tls_cert_pem != NULL)
+		tls_identity_clear(); /* no handshake runs any more */
 	free(s);
+}
+
+int http_server_tls_reload(struct http_server *s, const char *cert_pem, const char *key_pem,
+			   char *what, size_t whatlen, char *err, size_t errlen)
+{
+	if (s->conf.tls_cert_pem == NULL) {
+		snprintf(err, errlen, "plain HTTP: no certificate to reload");
+		return -1;
+	}
+	return tls_identity_set(cert_pem, key_pem, what, whatlen, err, errlen);
 }
 
 /* ---- Handler helpers ------------------------------------------------------ */
