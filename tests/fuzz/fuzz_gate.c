@@ -1,0 +1,52 @@
+/*
+ * libFuzzer target for gate_head_check(), the request head check the
+ * gate makes before libmicrohttpd reads anything (http/gate.c).  Besides
+ * "does not crash or read past len" (the input is copied to a buffer of
+ * exactly its size), checks what the gate relies on: the answer is 0 or
+ * one of the statuses it documents; a complete head's end lies within
+ * the input and the head limit and follows a line feed; the same head
+ * alone, without what came after it, gets the same answer; and limits
+ * as small as 512/128 bytes are honoured as well as the server's.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http/gate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check(const char *head, size_t len, size_t max_head, size_t max_target)
+{
+	size_t end = 1, again = 1;
+	unsigned st = gate_head_check(head, len, max_head, max_target, &end);
+
+	if (st != 0) {
+		if ((st != 400 && st != 411 && st != 414 && st != 431 && st != 505) || end != 0)
+			abort();
+		return;
+	}
+	if (end == 0) {
+		/* Incomplete: only while it may still fit. */
+		if (len > max_head)
+			abort();
+		return;
+	}
+	if (end > len || end > max_head || head[end - 1] != '\n')
+		abort();
+	if (gate_head_check(head, end, max_head, max_target, &again) != 0 || again != end)
+		abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *head = malloc(size ? size : 1);
+
+	if (head == NULL)
+		abort();
+	memcpy(head, data, size);
+	check(head, size, 8192, 4096); /* the server's limits */
+	check(head, size, 512, 128);
+	free(head);
+	return 0;
+}
