@@ -112,6 +112,15 @@ static const int refused[] = {
 	SCMP_SYS(execve),     SCMP_SYS(execveat),
 };
 
+/* One argument comparison, every field set (libseccomp's SCMP_An
+ * macros leave datum_b to the compiler, which clang warns of). */
+static struct scmp_arg_cmp cmp(unsigned arg, enum scmp_compare op, scmp_datum_t a, scmp_datum_t b)
+{
+	struct scmp_arg_cmp c = {.arg = arg, .op = op, .datum_a = a, .datum_b = b};
+
+	return c;
+}
+
 static int add(scmp_filter_ctx ctx, uint32_t action, int sys, unsigned n, const char *why,
 	       struct scmp_arg_cmp a)
 {
@@ -128,7 +137,7 @@ static int add(scmp_filter_ctx ctx, uint32_t action, int sys, unsigned n, const 
 static int filter_load(void)
 {
 	scmp_filter_ctx ctx = seccomp_init(CONFINE_DEFAULT);
-	struct scmp_arg_cmp none = {0, SCMP_CMP_EQ, 0, 0};
+	struct scmp_arg_cmp none = cmp(0, SCMP_CMP_EQ, 0, 0);
 	size_t i;
 	int rc = -1;
 
@@ -144,26 +153,26 @@ static int filter_load(void)
 			goto out;
 	/* Memory, never executable: no code is loaded after the warm-up. */
 	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, "mmap",
-		SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
+		cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0 ||
 	    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, "mprotect",
-		SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0)
+		cmp(2, SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) != 0)
 		goto out;
 	/* Threads, not processes: clone only with CLONE_THREAD.  clone3 takes
 	 * its flags in memory, which a filter cannot read: ENOSYS makes
 	 * glibc fall back to clone. */
 	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1, "clone",
-		SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) != 0)
+		cmp(0, SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD)) != 0)
 		goto out;
 #ifndef CONFINE_SANITIZER /* there ENOSYS is the default */
 	if (add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0, "clone3", none) != 0 ||
 	    /* A thread naming itself (glib). */
 	    add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, "prctl",
-		SCMP_A0(SCMP_CMP_EQ, PR_SET_NAME)) != 0)
+		cmp(0, SCMP_CMP_EQ, PR_SET_NAME, 0)) != 0)
 		goto out;
 #endif
 	/* abort() signalling itself; no other process. */
 	if (add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(tgkill), 1, "tgkill",
-		SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)getpid())) != 0)
+		cmp(0, SCMP_CMP_EQ, (scmp_datum_t)getpid(), 0)) != 0)
 		goto out;
 	if ((rc = seccomp_load(ctx)) != 0)
 		log_warnx("confine: seccomp_load: %s", strerror(-rc));
