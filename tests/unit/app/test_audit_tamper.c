@@ -136,7 +136,8 @@ static void append(struct store *st, int i)
 	memset(&e, 0, sizeof(e));
 	e.at = 1700000000 + i * 37;
 	snprintf(e.actor, sizeof(e.actor), "%s", actors[i % 6]);
-	snprintf(e.addr, sizeof(e.addr), i % 3 ? "127.0.0.%d" : "", i % 250);
+	if (i % 3)
+		snprintf(e.addr, sizeof(e.addr), "127.0.0.%d", i % 250);
 	snprintf(e.action, sizeof(e.action), "%s", actions[(i / 6) % 6]);
 	snprintf(e.object, sizeof(e.object), "order:%d", i * 7);
 	snprintf(e.outcome, sizeof(e.outcome), i % 5 ? "ok" : "denied");
