@@ -51,4 +51,4 @@ fmt-check:
 	$(CLANG_FORMAT) --dry-run --Werror $(C_SOURCES)
 
 clean:
-	rm -rf $(BUILDDIR) $(BUILDDIR)-san $(BUILDDIR)-fuzz
+	rm -rf $(BUILDDIR) $(BUILDDIR)-san $(BUILDDIR)-tsan $(BUILDDIR)-fuzz

@@ -438,12 +438,13 @@ static void *gate_main(void *arg)
 	}
 }
 
-struct gate *gate_start(const struct gate_conf *conf, char *err, size_t errlen)
+int gate_start(const struct gate_conf *conf, struct gate **gp, char *err, size_t errlen)
 {
 	struct gate *g = calloc(1, sizeof(*g));
 	struct epoll_event ev;
 	unsigned i;
 
+	*gp = NULL;
 	if (g == NULL)
 		goto oom;
 	g->conf = *conf;
@@ -470,11 +471,13 @@ struct gate *gate_start(const struct gate_conf *conf, char *err, size_t errlen)
 	epoll_ctl(g->ep, EPOLL_CTL_ADD, conf->listen_fd, &ev);
 	ev.data.u32 = 0;
 	epoll_ctl(g->ep, EPOLL_CTL_ADD, g->stop_fd[0], &ev);
+	*gp = g;
 	if (pthread_create(&g->thread, NULL, gate_main, g) != 0) {
+		*gp = NULL;
 		snprintf(err, errlen, "listen: cannot start the accepting thread");
 		goto fail;
 	}
-	return g;
+	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
 fail:
@@ -491,7 +494,7 @@ fail:
 		free(g->peek);
 		free(g);
 	}
-	return NULL;
+	return -1;
 }
 
 void gate_stop(struct gate *g)

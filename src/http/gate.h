@@ -33,8 +33,10 @@ struct gate_conf {
 	void *arg;
 };
 
-/* Starts the gate's thread.  NULL with err set. */
-struct gate *gate_start(const struct gate_conf *conf, char *err, size_t errlen);
+/* Starts the gate's thread.  0 with *gp set before the thread starts,
+ * since the threads it hands connections to read it from *gp (a write
+ * after the start would race with them); -1 with err set and *gp NULL. */
+int gate_start(const struct gate_conf *conf, struct gate **gp, char *err, size_t errlen);
 /* A connection handed over has ended: its address counts one less. */
 void gate_release(struct gate *g, const struct sockaddr *sa);
 /* Stops accepting (closes the listening socket) and closes the

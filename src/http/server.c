@@ -618,7 +618,7 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	gc.hand = hand_over;
 	gc.refuse = refuse_head;
 	gc.arg = s;
-	if ((s->gate = gate_start(&gc, err, errlen)) == NULL) {
+	if (gate_start(&gc, &s->gate, err, errlen) != 0) {
 		close(fd);
 		MHD_stop_daemon(s->d);
 		if (flags & MHD_USE_TLS)

@@ -156,8 +156,11 @@ fail:
 int stack_teardown(void **state)
 {
 	struct stack *f = *state;
+	char calog[sizeof(f->tmp) + 8];
 
 	stack_ca_stop(f);
+	snprintf(calog, sizeof(calog), "%s/ca.log", f->tmp);
+	harness_tsan_check_file(calog);
 	response_free(&f->r);
 	buf_free(&f->out);
 	client_free(&f->member);

@@ -351,6 +351,41 @@ void server_log_tail(const struct server *s, int lines)
 	free(log);
 }
 
+/* Bytes of a report shown on stderr at most: the first report whole. */
+#define TSAN_SHOWN 32768
+
+void harness_tsan_check(const char *what, const char *text)
+{
+	static const char rule[] = "==================\n";
+	const char *p, *start;
+	size_t len;
+
+	if (text == NULL || (p = strstr(text, "ThreadSanitizer")) == NULL)
+		return;
+	/* From the rule of '=' that opens the report, when there is one. */
+	start = p;
+	while (start > text && start[-1] != '\n')
+		start--;
+	if ((size_t)(start - text) >= sizeof(rule) - 1 &&
+	    strncmp(start - (sizeof(rule) - 1), rule, sizeof(rule) - 1) == 0)
+		start -= sizeof(rule) - 1;
+	len = strlen(start);
+	fprintf(stderr, "harness: ThreadSanitizer report in %s:\n%.*s%s\n", what,
+		(int)(len > TSAN_SHOWN ? TSAN_SHOWN : len), start,
+		len > TSAN_SHOWN ? "\n[...]" : "");
+	printf("Bail out! ThreadSanitizer report in %s\n", what);
+	fflush(NULL);
+	exit(66);
+}
+
+void harness_tsan_check_file(const char *path)
+{
+	char *text = file_read(path, NULL);
+
+	harness_tsan_check(path, text);
+	free(text);
+}
+
 static size_t discard(char *p, size_t size, size_t n, void *arg)
 {
 	return size * n;
@@ -610,6 +645,8 @@ void server_cleanup(struct server *s)
 	}
 	if (s->var[0] == '\0')
 		return;
+	/* The server is gone: its log is whole.  A report keeps VAR. */
+	harness_tsan_check_file(s->log);
 	if (getenv("QCRA_TEST_KEEP"))
 		fprintf(stderr, "harness: keeping %s\n", s->var);
 	else
@@ -650,6 +687,10 @@ int server_run_cli_env(const struct server *s, const char *const argv[],
 		       const char *const *extra_env, struct buf *output)
 {
 	char *defaults[3] = {NULL, NULL, NULL};
+	struct buf own = BUF_INIT;
+	struct buf *out = output ? output : &own;
+	size_t from = out->len;
+	char what[128];
 	char **av, **env;
 	const char *bin;
 	long long deadline;
@@ -676,7 +717,7 @@ int server_run_cli_env(const struct server *s, const char *const argv[],
 		return -1;
 	}
 	deadline = harness_now_ms() + CLI_TIMEOUT_MS;
-	if (harness_drain(fds[0], deadline, output) == 0) {
+	if (harness_drain(fds[0], deadline, out) == 0) {
 		long long left = deadline - harness_now_ms();
 
 		r = wait_for(pid, left > 0 ? (int)left : 0, &status);
@@ -690,6 +731,9 @@ int server_run_cli_env(const struct server *s, const char *const argv[],
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
+	snprintf(what, sizeof(what), "the output of qcra %s", argv[0] ? argv[0] : "");
+	harness_tsan_check(what, buf_cstr(out) + from);
+	buf_free(&own);
 	return rc;
 }
 

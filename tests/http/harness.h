@@ -76,6 +76,21 @@ int server_wait(struct server *s, int timeout_ms);
  * (then it says where the directory is).  Safe to call twice. */
 void server_cleanup(struct server *s);
 
+/*
+ * ThreadSanitizer (the tsan stage of scripts/test) writes its reports
+ * on the stderr of the program that raced: the server's log, a CLI
+ * run's output, the CA service's log.  When text holds one, this prints
+ * it on stderr, says "Bail out!" on the TAP stream and exits 66, so that
+ * a race anywhere in the programs a test ran fails that test (and the
+ * cases after it, which never run).  what names the source (a log's
+ * path).  Called by server_cleanup (which then keeps VAR) and
+ * server_run_cli; text may be NULL.
+ */
+void harness_tsan_check(const char *what, const char *text);
+
+/* harness_tsan_check on the file at path (missing: nothing to check). */
+void harness_tsan_check_file(const char *path);
+
 /* Returns the contents of the server log (caller frees; "" when empty). */
 char *server_log(const struct server *s);
 

@@ -634,6 +634,7 @@ static void test_only_importing_staff_may_upload_a_large_file(void **state)
 	struct client anonymous;
 	struct client *held[] = {&f->member, &f->auditor, &anonymous};
 	const char *ct = "multipart/form-data; boundary=qcraB";
+	const char *expect[] = {"Expect: 100-continue", NULL};
 	const char *small =
 		"--qcraB\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--qcraB--\r\n";
 	size_t i;
@@ -642,11 +643,16 @@ static void test_only_importing_staff_may_upload_a_large_file(void **state)
 	for (i = 0; i < 200 * 1024; i += 8)
 		buf_puts(&big, "12345678");
 	buf_puts(&big, "\r\n--qcraB--\r\n");
-	/* The member, the auditor, nobody: over the form limit -> 413. */
+	/* The member, the auditor, nobody: over the form limit -> 413.
+	 * With Expect: 100-continue the answer comes before the upload:
+	 * without it the server closes with the body unread, and whether
+	 * libcurl reads the 413 or fails its send on the reset depends on
+	 * timing (1 run in 3 under ThreadSanitizer); test_server.c covers
+	 * the browser's way. */
 	assert_int_equal(client_init(&anonymous, &f->s), 0);
 	for (i = 0; i < sizeof(held) / sizeof(held[0]); i++) {
 		assert_int_equal(client_request(held[i], "POST", "/ra/payments/import", ct,
-						big.data, big.len, NULL, &f->r),
+						big.data, big.len, expect, &f->r),
 				 0);
 		assert_int_equal(f->r.status, 413);
 	}

@@ -15,6 +15,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,7 +42,7 @@ struct fx {
 /* Kills every qcra-render child of the server while running is set. */
 struct killer {
 	pid_t parent;
-	volatile int running;
+	atomic_int running; /* the test stops the killer thread with it */
 	int kills;
 	pthread_t thread;
 };
@@ -111,7 +112,7 @@ static void *killer_run(void *arg)
 	struct killer *k = arg;
 	struct timespec pause = {0, 500 * 1000};
 
-	while (k->running) {
+	while (atomic_load(&k->running)) {
 		pid_t pids[8];
 		size_t i, n = render_children(k->parent, pids, 8);
 
@@ -127,13 +128,13 @@ static void killer_start(struct killer *k, pid_t parent)
 {
 	memset(k, 0, sizeof(*k));
 	k->parent = parent;
-	k->running = 1;
+	atomic_init(&k->running, 1);
 	assert_int_equal(pthread_create(&k->thread, NULL, killer_run, k), 0);
 }
 
 static void killer_stop(struct killer *k)
 {
-	k->running = 0;
+	atomic_store(&k->running, 0);
 	pthread_join(k->thread, NULL);
 }
 
