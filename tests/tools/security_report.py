@@ -89,6 +89,7 @@ def main():
     all_cases = []
     seen_out = set()
     for log in logs:
+        stage = log.split("=", 1)[0] + " stage: " if "=" in log else ""
         try:
             for name, case, ok, stdout in cases(log):
                 all_cases.append((name, case, ok))
@@ -97,7 +98,7 @@ def main():
                     for l in stdout.splitlines():
                         m = PROBE.match(l.strip())
                         if m:
-                            probes.append((m.group(1).strip(), m.group(2).strip(),
+                            probes.append((stage + m.group(1).strip(), m.group(2).strip(),
                                            int(m.group(3)), int(m.group(4))))
         except OSError as e:
             print("security_report: %s: %s" % (log, e), file=sys.stderr)
