@@ -93,8 +93,8 @@ def main():
         try:
             for name, case, ok, stdout in cases(log):
                 all_cases.append((name, case, ok))
-                if id(stdout) not in seen_out:
-                    seen_out.add(id(stdout))
+                if (log, name) not in seen_out:
+                    seen_out.add((log, name))
                     for l in stdout.splitlines():
                         m = PROBE.match(l.strip())
                         if m:
