@@ -13,37 +13,7 @@
 
 #include "domain/audit.h"
 #include "store/store.h"
-
-struct fx {
-	char dir[64], path[128];
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qcra-audit-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/qcra.db", f->dir);
-	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
-	assert_int_equal(store_migrate(f->st, NULL, err, sizeof(err)), STORE_OK);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[160];
-
-	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
+#include "store_fx.h"
 
 static void append(struct store *st, const char *action, const char *detail)
 {
@@ -437,26 +407,27 @@ static void test_hidden_text_after_a_nul_is_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_entries_chain_from_genesis, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entries_chain_from_genesis, store_fx_setup,
+						store_fx_teardown),
 		cmocka_unit_test(test_any_field_change_changes_the_hash),
-		cmocka_unit_test_setup_teardown(test_database_refuses_update_and_delete, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_database_refuses_update_and_delete,
+						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test(test_control_characters_are_escaped),
 		cmocka_unit_test(test_hash_is_sha256_of_length_prefixed_fields),
-		cmocka_unit_test_setup_teardown(test_chain_across_transactions_and_rollback, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_chain_across_transactions_and_rollback,
+						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test(test_keyed_hash_is_hmac_of_length_prefixed_fields),
-		cmocka_unit_test_setup_teardown(test_keyed_chain_follows_unkeyed_entries, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_keyed_chain_follows_unkeyed_entries,
+						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_keyed_log_refuses_entries_without_the_key,
-						setup, teardown),
+						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_rekey_starts_the_next_epoch_in_the_chain,
-						setup, teardown),
+						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test(test_anchor_lines_read_back_and_refuse_changes),
-		cmocka_unit_test_setup_teardown(test_anchor_shows_a_cut_at_the_end, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_hidden_text_after_a_nul_is_malformed, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_anchor_shows_a_cut_at_the_end, store_fx_setup,
+						store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_hidden_text_after_a_nul_is_malformed,
+						store_fx_setup, store_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,39 +15,8 @@
 #include <sys/stat.h>
 
 #include "store/store.h"
+#include "store_fx.h"
 #include "store/sqlite_int.h" /* a big commit on the store's own connection */
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qcra-store-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
-	assert_int_equal(store_migrate(f->st, NULL, err, sizeof(err)), STORE_OK);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[160];
-
-	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
 
 static long long add_member(struct store *st, const char *license, const char *email)
 {
@@ -462,7 +431,7 @@ static void test_checkpoints_left_to_the_next_process(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, store_fx_setup, store_fx_teardown)
 		T(test_migrate_is_idempotent_and_versioned),
 		T(test_member_upsert_reports_added_updated_unchanged),
 		T(test_account_username_and_member_are_unique),

@@ -15,39 +15,8 @@
 #include <cmocka.h>
 
 #include "store/store.h"
+#include "store_fx.h"
 #include "store/sqlite_int.h" /* the helpers themselves, on the store's own connection */
-
-struct fx {
-	char dir[64];
-	char path[128];
-	struct store *st;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-	char err[256];
-
-	snprintf(f->dir, sizeof(f->dir), "/tmp/qcra-binds-XXXXXX");
-	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
-	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
-	assert_int_equal(store_migrate(f->st, NULL, err, sizeof(err)), STORE_OK);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	char cmd[160];
-
-	store_close(f->st);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-	assert_int_equal(system(cmd), 0);
-	free(f);
-	return 0;
-}
 
 /* A string of n 'e's (caller frees). */
 static char *long_text(size_t n)
@@ -182,7 +151,7 @@ static void test_prepare_refuses_sql_with_a_second_statement(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, store_fx_setup, store_fx_teardown)
 		T(test_value_too_big_to_bind_fails_the_update_and_writes_nothing),
 		T(test_key_too_big_to_bind_fails_the_lookup),
 		T(test_bind_to_a_missing_parameter_fails_the_step),
