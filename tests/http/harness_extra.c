@@ -216,3 +216,26 @@ void smtpd_stop(struct smtpd *d)
 	d->pid = 0;
 	d->out = -1;
 }
+
+int harness_tls_setup(void **state)
+{
+	struct server *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || server_start_tls(s, NULL) != 0) {
+		if (s)
+			server_cleanup(s);
+		free(s);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+int harness_tls_teardown(void **state)
+{
+	struct server *s = *state;
+
+	server_cleanup(s);
+	free(s);
+	return 0;
+}

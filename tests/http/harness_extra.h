@@ -43,6 +43,11 @@ int client_source(struct client *c, const char *addr);
 /* A TCP port on 127.0.0.1 that was free a moment ago, or -1. */
 int free_tcp_port(void);
 
+/* cmocka setup and teardown of a portal serving HTTPS (server_start_tls):
+ * the state is a malloc'd struct server. */
+int harness_tls_setup(void **state);
+int harness_tls_teardown(void **state);
+
 /* Number of entries in dir whose names end in suffix and do not start
  * with '.'; 0 when dir does not exist. */
 size_t dir_count(const char *dir, const char *suffix);

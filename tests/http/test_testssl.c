@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "harness.h"
+#include "harness_extra.h"
 
 #define TESTSSL_SECONDS 420 /* about 100 s on a loaded two-core machine */
 
@@ -52,32 +53,11 @@ static const struct {
 	 "testssl 3.0.8 misreads the connection closed on a renegotiation (see above)"},
 };
 
+/* The state: the portal serving HTTPS (harness_tls_setup's struct
+ * server, the first and only member). */
 struct fx {
 	struct server s;
 };
-
-static int setup_tls(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || server_start_tls(&f->s, NULL) != 0) {
-		if (f)
-			server_cleanup(&f->s);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
-}
 
 /* The testssl program on PATH (Debian: testssl; upstream: testssl.sh). */
 static const char *testssl_program(void)
@@ -252,8 +232,8 @@ static void test_testssl_finds_nothing_not_ok(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_testssl_finds_nothing_not_ok, setup_tls,
-						teardown),
+		cmocka_unit_test_setup_teardown(test_testssl_finds_nothing_not_ok,
+						harness_tls_setup, harness_tls_teardown),
 	};
 
 	return cmocka_run_group_tests_name("http_testssl", tests, NULL, NULL);

@@ -28,33 +28,13 @@
 #include <openssl/x509.h>
 
 #include "harness.h"
+#include "harness_extra.h"
 
+/* The state: the portal serving HTTPS (harness_tls_setup's struct
+ * server, the first and only member). */
 struct fx {
 	struct server s;
 };
-
-static int setup_tls(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || server_start_tls(&f->s, NULL) != 0) {
-		if (f)
-			server_cleanup(&f->s);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
-}
 
 /* One TLS connection made with OpenSSL (no verification: what is
  * checked is what the server agrees to). */
@@ -412,7 +392,7 @@ static void test_sighup_reloads_certificate_keeping_connections(void **state)
 	assert_int_equal(server_stop(&f->s), 0);
 }
 
-#define TEST(name) cmocka_unit_test_setup_teardown(name, setup_tls, teardown)
+#define TEST(name) cmocka_unit_test_setup_teardown(name, harness_tls_setup, harness_tls_teardown)
 
 int main(void)
 {
