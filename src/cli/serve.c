@@ -136,12 +136,15 @@ static char *read_pem(const char *path, const char *key, char *err, size_t errle
 	char why[PATH_MAX + 128], *text;
 	size_t len;
 
+	/* A message too long for err (a long path) is logged whole. */
 	if ((text = cli_read_file(path, 1024 * 1024, &len, why, sizeof(why))) == NULL) {
-		snprintf(err, errlen, "%s: %s", key, why);
+		if (snprintf(err, errlen, "%s: %s", key, why) >= (int)errlen)
+			log_warnx("%s: %s", key, why);
 		return NULL;
 	}
 	if (strstr(text, "-----BEGIN ") == NULL) {
-		snprintf(err, errlen, "%s: %s is not a PEM file", key, path);
+		if (snprintf(err, errlen, "%s: %s is not a PEM file", key, path) >= (int)errlen)
+			log_warnx("%s: %s is not a PEM file", key, path);
 		free(text);
 		return NULL;
 	}
