@@ -30,6 +30,7 @@
 #define GATE_MAX_COOKIES 32
 #define GATE_MAX_PARAMS 32
 #define LINGER_MS 2000 /* reading what a refused client still sends */
+#define TLS_RECORD_MAX (5 + 16384) /* a plaintext record: header and body */
 
 enum held_state { H_FREE, H_HEAD, H_LINGER };
 
@@ -61,7 +62,8 @@ struct gate {
 	struct addr_count *addrs;
 	size_t addr_cap; /* a power of two */
 	unsigned total;
-	char *peek; /* max_head + 1 bytes */
+	char *peek; /* peek_len bytes */
+	size_t peek_len;
 };
 
 static long long now_ms(void)
@@ -198,6 +200,21 @@ unsigned gate_head_check(const char *head, size_t len, size_t max_head, size_t m
 	return 0;
 }
 
+int gate_tls_check(const unsigned char *rec, size_t len)
+{
+	size_t body;
+
+	/* RFC 8446 5.1: handshake (22), legacy version 3.x, length. */
+	if ((len >= 1 && rec[0] != 22) || (len >= 2 && rec[1] != 3))
+		return -1;
+	if (len < 5)
+		return 0;
+	body = (size_t)rec[3] << 8 | rec[4];
+	if (body == 0 || body > TLS_RECORD_MAX - 5)
+		return -1;
+	return len >= 5 + body;
+}
+
 /* ---- Counting ------------------------------------------------------------ */
 
 static void addr_key(const struct sockaddr *sa, unsigned char key[16])
@@ -332,13 +349,22 @@ static void held_readable(struct gate *g, int slot, uint32_t events)
 			held_close(g, slot);
 		return;
 	}
-	n = recv(h->fd, g->peek, g->conf.max_head + 1, MSG_PEEK);
+	n = recv(h->fd, g->peek, g->peek_len, MSG_PEEK);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
 		held_close(g, slot);
 		return;
 	}
 	if (n < 0)
 		return;
+	if (g->conf.inspect == GATE_TLS) {
+		int whole = gate_tls_check((const unsigned char *)g->peek, (size_t)n);
+
+		if (whole > 0)
+			held_hand(g, slot);
+		else if (whole < 0 || (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+			held_close(g, slot); /* no answer: it is not a TLS client */
+		return;
+	}
 	st = gate_head_check(g->peek, (size_t)n, g->conf.max_head, g->conf.max_target, &end);
 	if (st != 0)
 		held_refuse(g, slot, st, (size_t)n);
@@ -407,6 +433,10 @@ static void expire(struct gate *g)
 			held_close(g, (int)i);
 			continue;
 		}
+		if (g->conf.inspect == GATE_TLS) {
+			held_close(g, (int)i); /* a handshake that never came */
+			continue;
+		}
 		n = recv(h->fd, g->peek, g->conf.max_head + 1, MSG_PEEK);
 		held_refuse(g, (int)i, 408, n > 0 ? (size_t)n : 0);
 	}
@@ -455,7 +485,8 @@ int gate_start(const struct gate_conf *conf, struct gate **gp, char *err, size_t
 	g->held = calloc(conf->max_conns, sizeof(*g->held));
 	g->free_slots = calloc(conf->max_conns, sizeof(*g->free_slots));
 	g->addrs = calloc(g->addr_cap, sizeof(*g->addrs));
-	g->peek = malloc(conf->max_head + 1);
+	g->peek_len = conf->inspect == GATE_TLS ? TLS_RECORD_MAX : conf->max_head + 1;
+	g->peek = malloc(g->peek_len);
 	if (g->held == NULL || g->free_slots == NULL || g->addrs == NULL || g->peek == NULL)
 		goto oom;
 	for (i = 0; i < conf->max_conns; i++)

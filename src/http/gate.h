@@ -6,6 +6,9 @@
  * without reading it (MSG_PEEK).  A head it accepts is handed to
  * libmicrohttpd with the bytes still unread; any other gets its answer
  * from the gate (refuse), so the library never answers a head alone.
+ * On HTTPS it waits (with the same deadline) for the first TLS record
+ * whole: a handshake started and left unfinished costs the library
+ * nothing, and what is not a TLS handshake is closed.
  */
 #ifndef QCRA_HTTP_GATE_H
 #define QCRA_HTTP_GATE_H
@@ -15,6 +18,8 @@
 
 struct gate;
 
+enum { GATE_HTTP = 1, GATE_TLS = 2 };
+
 struct gate_conf {
 	int listen_fd;         /* bound and listening; the gate closes it */
 	unsigned max_conns;    /* in total, the gate's and the library's */
@@ -22,7 +27,7 @@ struct gate_conf {
 	unsigned head_secs;    /* deadline for a first request head */
 	size_t max_head;       /* largest head accepted, CRLFCRLF included */
 	size_t max_target;     /* largest request target */
-	int inspect;           /* 0 (TLS): hand over right after accept */
+	int inspect;           /* GATE_HTTP, GATE_TLS, or 0: hand over at once */
 	/* Takes fd (non-blocking) with its head unread: 0, or -1 when it
 	 * could not (fd is closed and the connection released by then). */
 	int (*hand)(void *arg, struct gate *g, int fd, const struct sockaddr *sa, socklen_t len);
@@ -55,5 +60,13 @@ void gate_free(struct gate *g);
  */
 unsigned gate_head_check(const char *head, size_t len, size_t max_head, size_t max_target,
 			 size_t *end);
+
+/*
+ * Checks the start of a TLS connection (len bytes of what arrived): 1
+ * when its first record is whole (a handshake record of at most 2^14
+ * bytes), 0 when more is to come, -1 when it is not the start of a TLS
+ * handshake.
+ */
+int gate_tls_check(const unsigned char *rec, size_t len);
 
 #endif

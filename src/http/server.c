@@ -614,7 +614,7 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	gc.head_secs = conf->head_secs;
 	gc.max_head = HTTP_MAX_HEAD;
 	gc.max_target = HTTP_MAX_TARGET;
-	gc.inspect = !(flags & MHD_USE_TLS);
+	gc.inspect = (flags & MHD_USE_TLS) ? GATE_TLS : GATE_HTTP;
 	gc.hand = hand_over;
 	gc.refuse = refuse_head;
 	gc.arg = s;

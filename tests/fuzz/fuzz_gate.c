@@ -6,7 +6,10 @@
  * one of the statuses it documents; a complete head's end lies within
  * the input and the head limit and follows a line feed; the same head
  * alone, without what came after it, gets the same answer; and limits
- * as small as 512/128 bytes are honoured as well as the server's.
+ * as small as 512/128 bytes are honoured as well as the server's.  On
+ * the same bytes as the start of a TLS connection, gate_tls_check's
+ * answer never goes back as more arrives: refused stays refused, whole
+ * stays whole, and "whole" means the announced record is all there.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -38,6 +41,21 @@ static void check(const char *head, size_t len, size_t max_head, size_t max_targ
 		abort();
 }
 
+static void check_tls(const uint8_t *rec, size_t size)
+{
+	int last = 0;
+
+	for (size_t len = 0; len <= size; len++) {
+		int r = gate_tls_check(rec, len);
+
+		if (r < -1 || r > 1 || (last != 0 && r != last))
+			abort();
+		if (r == 1 && (len < 6 || rec[0] != 22 || len < 5 + ((size_t)rec[3] << 8 | rec[4])))
+			abort();
+		last = r;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *head = malloc(size ? size : 1);
@@ -47,6 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(head, data, size);
 	check(head, size, 8192, 4096); /* the server's limits */
 	check(head, size, 512, 128);
+	check_tls((const uint8_t *)head, size < 64 ? size : 64);
 	free(head);
 	return 0;
 }
