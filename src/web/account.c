@@ -18,6 +18,7 @@
 #include "core/pwhash.h"
 #include "domain/ident.h"
 #include "domain/password.h"
+#include "app/account.h"
 #include "util/log.h"
 #include "web/app.h"
 
@@ -95,16 +96,11 @@ static void lower(char *s)
 		*s = (char)tolower((unsigned char)*s);
 }
 
-/* A safe local redirect target: "/x..." but not "//" (open redirect). */
-/* Where to go after login: a path on this site, else the home page. */
+/* Where to go after login: a path on this site ("/x...", not "//": no
+ * open redirect), else the home page. */
 static const char *safe_next(const char *next)
 {
 	return http_local_path(next) ? next : "/";
-}
-
-static void link_for(struct req *r, char *out, size_t size, const char *path, const char *token)
-{
-	snprintf(out, size, "%s%s?token=%s", app_of(r)->cfg->base_url, path, token);
 }
 
 /* ---- Forms ------------------------------------------------------------------ */
@@ -208,114 +204,51 @@ void web_register_sent(struct req *r)
 	simple_page(r, "register_sent", "register.sent_title");
 }
 
-/* Queues the confirmation link for a new account (inside the tx). */
-static int queue_confirmation(struct req *r, const struct account *a)
+/* Renders a use case's result: the form again with the field marked
+ * (422), an error page, or nothing (UC_OK: the caller redirects). */
+static int refused_page(struct req *r, struct uc_result res, const char *tmpl,
+			const char *title_key, struct fstate *st, struct tctx *c)
 {
-	unsigned char hash[32];
-	char token[65], link[600];
-
-	token_new(token, hash);
-	if (store_token_add(app_of(r)->store, hash, TOKEN_CONFIRM, a->id,
-			    time(NULL) + CONFIRM_TTL) != STORE_OK)
-		return -1;
-	link_for(r, link, sizeof(link), "/register/confirm", token);
-	return app_mail(r, a->email, r->lang, "mail.confirm.subject", "mail.confirm.body",
-			"username", a->username, "link", link, NULL) == STORE_OK
-		       ? 0
-		       : -1;
+	switch (res.status) {
+	case UC_OK:
+		return 0;
+	case UC_REFUSED:
+		fields_error(st, res.field, res.msg);
+		form_page(r, 422, tmpl, title_key, st, c);
+		break;
+	case UC_NOTFOUND:
+		page_error(r, 400, res.msg);
+		break;
+	default:
+		page_error(r, 503, "error.storage");
+	}
+	return -1;
 }
 
 void web_register_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
+	struct register_input in;
 	struct fstate st;
-	struct member m;
-	struct account a, existing;
-	char username[64], license[32];
-	int rc;
+	char username[64];
 
 	fields_read(r, register_fields, NFIELDS(register_fields), &st);
 	snprintf(username, sizeof(username), "%s", fields_value(&st, "username"));
 	lower(username);
 	check_new_password(&st, username);
-	if (st.nerrors > 0)
-		goto invalid;
-	/* Written as on the chamber's papers or not: "315 6789 01". */
-	license_normalize(fields_value(&st, "license_number"), license, sizeof(license));
-	rc = store_member_by_license(s, license, &m);
-	if (rc == STORE_ERROR)
-		goto unavailable;
-	if (rc != STORE_OK || strcmp(m.jmbg, fields_value(&st, "jmbg")) != 0 ||
-	    strcasecmp(m.email, fields_value(&st, "email")) != 0) {
-		fields_error(&st, "license_number", "register.no_match");
-		goto invalid;
-	}
-	rc = store_account_by_member(s, m.id, &existing);
-	if (rc == STORE_ERROR)
-		goto unavailable;
-	if (rc == STORE_OK) {
-		/* Already registered: same answer, the owner learns it by mail.
-		 * The same work as a new account (no enumeration by timing):
-		 * the password hashed, a confirmation token written (dead),
-		 * a mail queued. */
-		unsigned char th[32];
-		char link[600], token[65];
-
-		if (pwhash_make(a.password_hash, fields_value(&st, "password")) != 0)
-			goto unavailable;
-		token_new(token, th);
-		sodium_memzero(token, sizeof(token));
-		snprintf(link, sizeof(link), "%s/password/forgot", app_of(r)->cfg->base_url);
-		if (store_begin(s) != STORE_OK)
-			goto unavailable;
-		if (store_token_withheld(s, th, TOKEN_CONFIRM, time(NULL)) != STORE_OK ||
-		    app_audit(r, "register_existing", existing.username, "denied", "member %s",
-			      m.license_number) != STORE_OK ||
-		    app_mail(r, existing.email, r->lang, "mail.already.subject",
-			     "mail.already.body", "username", existing.username, "link", link,
-			     NULL) != STORE_OK ||
-		    store_commit(s) != STORE_OK) {
-			store_rollback(s);
-			goto unavailable;
-		}
-		app_mail_kick(r);
-		http_redirect(r, "/register/sent");
+	if (st.nerrors > 0) {
+		form_page(r, 422, "register", "register.title", &st, NULL);
 		return;
 	}
-	memset(&a, 0, sizeof(a));
-	a.member_id = m.id;
-	snprintf(a.username, sizeof(a.username), "%s", username);
-	snprintf(a.email, sizeof(a.email), "%s", m.email);
-	snprintf(a.lang, sizeof(a.lang), "%s", i18n_code(r->lang));
-	a.created_at = time(NULL);
-	if (pwhash_make(a.password_hash, fields_value(&st, "password")) != 0)
-		goto unavailable;
-	if (store_begin(s) != STORE_OK)
-		goto unavailable;
-	rc = store_account_create(s, &a);
-	if (rc == STORE_CONFLICT) {
-		store_rollback(s);
-		if (store_account_by_member(s, m.id, &existing) == STORE_OK) {
-			http_redirect(r, "/register/sent"); /* a double submit */
-			return;
-		}
-		fields_error(&st, "username", "register.username_taken");
-		goto invalid;
-	}
-	if (rc != STORE_OK || queue_confirmation(r, &a) != 0 ||
-	    app_audit(r, "register", a.username, "ok", "member %s", m.license_number) != STORE_OK ||
-	    store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		goto unavailable;
-	}
-	app_mail_kick(r);
-	http_redirect(r, "/register/sent");
-	return;
-invalid:
-	form_page(r, 422, "register", "register.title", &st, NULL);
-	return;
-unavailable:
-	page_error(r, 503, "error.storage");
+	in.username = username;
+	in.password = fields_value(&st, "password");
+	in.license = fields_value(&st, "license_number");
+	in.jmbg = fields_value(&st, "jmbg");
+	in.email = fields_value(&st, "email");
+	if (refused_page(r, uc_register(&env, &who, &r->arena, &in), "register", "register.title",
+			 &st, NULL) == 0)
+		http_redirect(r, "/register/sent");
 }
 
 void web_confirm_get(struct req *r)
@@ -342,37 +275,14 @@ void web_confirm_get(struct req *r)
 
 void web_confirm_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
-	const char *token = http_param(r, "token");
-	unsigned char hash[32];
-	long long account_id;
-	int rc;
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
+	struct uc_result res = uc_account_confirm(&env, &who, http_param(r, "token"));
 
-	if (token == NULL || strlen(token) != 64) {
-		page_error(r, 400, "confirm.invalid");
-		return;
-	}
-	token_hash(token, hash);
-	if (store_begin(s) != STORE_OK) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	rc = store_token_use(s, hash, TOKEN_CONFIRM, time(NULL), &account_id);
-	if (rc == STORE_OK) {
-		rc = store_account_confirm(s, account_id, time(NULL));
-		if (rc == STORE_NOTFOUND)
-			rc = STORE_OK; /* confirmed already */
-		if (rc == STORE_OK)
-			rc = app_audit(r, "account_confirmed", "", "ok", "account %lld",
-				       account_id);
-	}
-	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		page_error(r, rc == STORE_NOTFOUND ? 400 : 503,
-			   rc == STORE_NOTFOUND ? "confirm.invalid" : "error.storage");
-		return;
-	}
-	http_redirect(r, "/login?confirmed=1");
+	if (res.status == UC_OK)
+		http_redirect(r, "/login?confirmed=1");
+	else
+		page_error(r, res.status == UC_NOTFOUND ? 400 : 503, res.msg);
 }
 
 /* ---- Login and logout ------------------------------------------------------------ */
@@ -493,16 +403,14 @@ void web_forgot_username_get(struct req *r)
 	form_page(r, 200, "forgot_username", "forgot_username.title", &st, NULL);
 }
 
-/* The same work whether or not the address has an account (no
- * enumeration by timing): one write transaction with an audit entry and
- * an outbox row, the mail withheld when there is no account. */
+/* The same answer whether or not the address has an account (the use
+ * case does the same work either way). */
 void web_forgot_username_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
 	struct fstate st;
-	struct account a;
-	char link[600], email[256];
-	int rc, known;
+	char email[256];
 
 	if (fields_read(r, email_fields, NFIELDS(email_fields), &st) > 0) {
 		form_page(r, 422, "forgot_username", "forgot_username.title", &st, NULL);
@@ -510,32 +418,10 @@ void web_forgot_username_post(struct req *r)
 	}
 	snprintf(email, sizeof(email), "%s", fields_value(&st, "email"));
 	lower(email);
-	if ((rc = store_account_by_email(s, email, &a)) == STORE_ERROR)
-		goto unavailable;
-	known = rc == STORE_OK;
-	snprintf(link, sizeof(link), "%s/login", app_of(r)->cfg->base_url);
-	if (store_begin(s) != STORE_OK)
-		goto unavailable;
-	if (known)
-		rc = app_mail(r, a.email, r->lang, "mail.username.subject", "mail.username.body",
-			      "username", a.username, "link", link, NULL);
+	if (uc_username_remind(&env, &who, &r->arena, email).status == UC_OK)
+		http_redirect(r, "/forgot-username/sent");
 	else
-		rc = app_mail_withheld(r, r->lang, "mail.username.subject", "mail.username.body",
-				       "username", email, "link", link, NULL);
-	if (rc != STORE_OK ||
-	    app_audit(r, "username_reminder_requested", known ? a.username : app_tag(r, email),
-		      known ? "ok" : "unknown", "%s",
-		      known ? "" : "no account: nothing sent") != STORE_OK ||
-	    store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		goto unavailable;
-	}
-	if (known)
-		app_mail_kick(r);
-	http_redirect(r, "/forgot-username/sent");
-	return;
-unavailable:
-	page_error(r, 503, "error.storage");
+		page_error(r, 503, "error.storage");
 }
 
 void web_forgot_username_sent(struct req *r)
@@ -553,16 +439,13 @@ void web_password_forgot_get(struct req *r)
 	form_page(r, 200, "password_forgot", "password_forgot.title", &st, NULL);
 }
 
-/* As forgot-username: the same work on both paths; for an address with
- * no account the token is stored too, but dead (store_token_withheld). */
+/* As forgot-username: the same answer on both paths. */
 void web_password_forgot_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
-	unsigned char hash[32];
-	char token[65], link[600], email[256];
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
 	struct fstate st;
-	struct account a;
-	int rc, known;
+	char email[256];
 
 	if (fields_read(r, email_fields, NFIELDS(email_fields), &st) > 0) {
 		form_page(r, 422, "password_forgot", "password_forgot.title", &st, NULL);
@@ -570,59 +453,15 @@ void web_password_forgot_post(struct req *r)
 	}
 	snprintf(email, sizeof(email), "%s", fields_value(&st, "email"));
 	lower(email);
-	if ((rc = store_account_by_email(s, email, &a)) == STORE_ERROR)
-		goto unavailable;
-	known = rc == STORE_OK;
-	token_new(token, hash);
-	link_for(r, link, sizeof(link), "/password/reset", token);
-	if (store_begin(s) != STORE_OK)
-		goto unavailable;
-	if (known) {
-		rc = store_token_add(s, hash, TOKEN_RESET, a.id, time(NULL) + RESET_TTL);
-		if (rc == STORE_OK)
-			rc = app_mail(r, a.email, r->lang, "mail.reset.subject", "mail.reset.body",
-				      "username", a.username, "link", link, NULL);
-	} else {
-		rc = store_token_withheld(s, hash, TOKEN_RESET, time(NULL));
-		if (rc == STORE_OK)
-			rc = app_mail_withheld(r, r->lang, "mail.reset.subject", "mail.reset.body",
-					       "username", email, "link", link, NULL);
-	}
-	sodium_memzero(token, sizeof(token));
-	if (rc != STORE_OK ||
-	    app_audit(r, "password_reset_requested", known ? a.username : app_tag(r, email),
-		      known ? "ok" : "unknown", "%s",
-		      known ? "" : "no account: nothing sent") != STORE_OK ||
-	    store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		goto unavailable;
-	}
-	if (known)
-		app_mail_kick(r);
-	http_redirect(r, "/password/forgot/sent");
-	return;
-unavailable:
-	page_error(r, 503, "error.storage");
+	if (uc_password_forgot(&env, &who, &r->arena, email).status == UC_OK)
+		http_redirect(r, "/password/forgot/sent");
+	else
+		page_error(r, 503, "error.storage");
 }
 
 void web_password_forgot_sent(struct req *r)
 {
 	simple_page(r, "password_forgot_sent", "password_forgot.title");
-}
-
-/* The account behind a valid reset token in `token`, or 0. */
-static long long reset_account(struct req *r, const char *token, struct account *a)
-{
-	unsigned char hash[32];
-	long long id;
-
-	if (token == NULL || strlen(token) != 64)
-		return 0;
-	token_hash(token, hash);
-	if (store_token_peek(app_of(r)->store, hash, TOKEN_RESET, time(NULL), &id) != STORE_OK ||
-	    store_account_get(app_of(r)->store, id, a) != STORE_OK)
-		return 0;
-	return id;
 }
 
 static void reset_form(struct req *r, unsigned status, const char *token, struct fstate *st)
@@ -636,10 +475,11 @@ static void reset_form(struct req *r, unsigned status, const char *token, struct
 void web_password_reset_get(struct req *r)
 {
 	const char *token = http_query(r, "token");
+	struct app_env env = web_env(r);
 	struct fstate st;
 	struct account a;
 
-	if (reset_account(r, token, &a) == 0) {
+	if (!uc_reset_account(&env, token, &a)) {
 		page_error(r, 400, "reset.invalid");
 		return;
 	}
@@ -649,16 +489,14 @@ void web_password_reset_get(struct req *r)
 
 void web_password_reset_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
 	const char *token = http_param(r, "token");
-	char hash[PWHASH_STRBYTES];
-	unsigned char th[32];
+	struct uc_result res;
 	struct fstate st;
 	struct account a;
-	long long id;
-	time_t now = time(NULL);
 
-	if (reset_account(r, token, &a) == 0) {
+	if (!uc_reset_account(&env, token, &a)) {
 		page_error(r, 400, "reset.invalid");
 		return;
 	}
@@ -668,37 +506,14 @@ void web_password_reset_post(struct req *r)
 		reset_form(r, 422, token, &st);
 		return;
 	}
-	if (pwhash_make(hash, fields_value(&st, "password")) != 0) {
-		page_error(r, 503, "error.storage");
+	res = uc_password_reset(&env, &who, &r->arena, token, &a, fields_value(&st, "password"));
+	if (res.status != UC_OK) {
+		page_error(r, res.status == UC_NOTFOUND ? 400 : 503, res.msg);
 		return;
 	}
-	token_hash(token, th);
-	if (store_begin(s) != STORE_OK)
-		goto unavailable;
-	if (store_token_use(s, th, TOKEN_RESET, now, &id) != STORE_OK || id != a.id) {
-		store_rollback(s);
-		page_error(r, 400, "reset.invalid");
-		return;
-	}
-	/* The link proves the address, so it confirms a pending account. */
-	if (store_account_set_password(s, a.id, hash) != STORE_OK ||
-	    (a.confirmed_at == 0 && store_account_confirm(s, a.id, now) == STORE_ERROR) ||
-	    store_session_delete_account(s, SESSION_MEMBER, a.id, NULL) != STORE_OK ||
-	    app_mail(r, a.email, r->lang, "mail.changed.subject", "mail.changed.body", "username",
-		     a.username, NULL) != STORE_OK ||
-	    app_audit(r, "password_reset", a.username, "ok", "%s", "all sessions ended") !=
-		    STORE_OK ||
-	    store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		goto unavailable;
-	}
-	app_mail_kick(r);
 	if (r->session_token != NULL)
 		session_end(r);
 	http_redirect(r, "/login?reset=1");
-	return;
-unavailable:
-	page_error(r, 503, "error.storage");
 }
 
 /* ---- Password change ----------------------------------------------------------------- */
@@ -715,9 +530,10 @@ void web_password_change_get(struct req *r)
  * more easily here than at login (throttle.c, the member's counts). */
 void web_password_change_post(struct req *r)
 {
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
 	struct store *s = app_of(r)->store;
 	const char *current;
-	char hash[PWHASH_STRBYTES];
 	unsigned char keep[32];
 	struct throttle t;
 	struct fstate st;
@@ -753,22 +569,10 @@ void web_password_change_post(struct req *r)
 		form_page(r, 422, "password_change", "password_change.title", &st, NULL);
 		return;
 	}
-	if (pwhash_make(hash, fields_value(&st, "password")) != 0)
-		goto unavailable;
 	token_hash(r->session_token, keep);
-	if (store_begin(s) != STORE_OK)
+	if (uc_password_change(&env, &who, &r->arena, &a, fields_value(&st, "password"), keep)
+		    .status != UC_OK)
 		goto unavailable;
-	if (store_account_set_password(s, a.id, hash) != STORE_OK ||
-	    store_session_delete_account(s, SESSION_MEMBER, a.id, keep) != STORE_OK ||
-	    app_mail(r, a.email, r->lang, "mail.changed.subject", "mail.changed.body", "username",
-		     a.username, NULL) != STORE_OK ||
-	    app_audit(r, "password_change", a.username, "ok", "%s", "other sessions ended") !=
-		    STORE_OK ||
-	    store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		goto unavailable;
-	}
-	app_mail_kick(r);
 	http_redirect(r, "/account?changed=1");
 	return;
 unavailable:

@@ -485,76 +485,82 @@ out:
 
 /* ---- Mail ---------------------------------------------------------------- */
 
+struct app_env web_env(const struct req *r)
+{
+	const struct app *app = app_of(r);
+	struct app_env env = {app->cfg, app->store, app->secret, app->mail};
+
+	return env;
+}
+
+struct actor web_actor(const struct req *r)
+{
+	const struct session_user *m = session_user(r);
+	const struct ra_user *o = ra_user(r);
+	struct actor a = {ACTOR_ANON, 0, "", r->client_addr, r->lang};
+
+	if (o != NULL) {
+		a.kind = ACTOR_STAFF;
+		a.id = o->id;
+		a.name = o->username;
+	} else if (m != NULL) {
+		a.kind = ACTOR_MEMBER;
+		a.id = m->account_id;
+		a.name = m->username;
+	}
+	return a;
+}
+
 int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
 	     const char *body_key, ...)
 {
-	va_list ap, again;
-	char *subject, *body;
+	struct app_env env = web_env(r);
+	va_list ap;
+	int rc;
 
 	va_start(ap, body_key);
-	va_copy(again, ap);
-	subject = i18n_vformat(&r->arena, lang, subj_key, ap); /* "Request no. {id} ..." */
-	body = i18n_vformat(&r->arena, lang, body_key, again);
-	va_end(again);
+	rc = uc_vmail(&env, &r->arena, to, lang, subj_key, body_key, ap);
 	va_end(ap);
-	return store_outbox_add(app_of(r)->store, to, subject, body, time(NULL));
+	return rc;
 }
 
 int app_mail_withheld(struct req *r, enum lang lang, const char *subj_key, const char *body_key,
 		      ...)
 {
-	va_list ap, again;
-	char *subject, *body;
+	struct app_env env = web_env(r);
+	va_list ap;
+	int rc;
 
-	/* Formatted as app_mail would, then the body dropped: the same work. */
 	va_start(ap, body_key);
-	va_copy(again, ap);
-	subject = i18n_vformat(&r->arena, lang, subj_key, ap);
-	body = i18n_vformat(&r->arena, lang, body_key, again);
-	va_end(again);
+	rc = uc_vmail_withheld(&env, &r->arena, lang, subj_key, body_key, ap);
 	va_end(ap);
-	sodium_memzero(body, strlen(body));
-	return store_outbox_withheld(app_of(r)->store, subject, time(NULL));
+	return rc;
 }
 
 const char *app_tag(struct req *r, const char *text)
 {
-	char tag[SECRET_TAG_HEX];
+	struct app_env env = web_env(r);
 
-	secret_tag(app_of(r)->secret, text, tag);
-	return arena_printf(&r->arena, "tag:%s", tag);
+	return uc_tag(&env, &r->arena, text);
 }
 
 int app_audit(struct req *r, const char *action, const char *object, const char *outcome,
 	      const char *detail_fmt, ...)
 {
-	const struct session_user *m = session_user(r);
-	const struct ra_user *o = ra_user(r);
-	struct audit_entry e;
-	char detail[512];
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
 	va_list ap;
+	int rc;
 
-	memset(&e, 0, sizeof(e));
-	e.at = time(NULL);
-	if (o != NULL)
-		snprintf(e.actor, sizeof(e.actor), "operator:%s", o->username);
-	else if (m != NULL)
-		snprintf(e.actor, sizeof(e.actor), "member:%s", m->username);
-	else
-		snprintf(e.actor, sizeof(e.actor), "anonymous");
-	snprintf(e.addr, sizeof(e.addr), "%s", r->client_addr);
-	audit_clean(e.action, sizeof(e.action), action);
-	audit_clean(e.object, sizeof(e.object), object ? object : "");
-	audit_clean(e.outcome, sizeof(e.outcome), outcome);
 	va_start(ap, detail_fmt);
-	vsnprintf(detail, sizeof(detail), detail_fmt, ap);
+	rc = uc_vaudit(&env, &a, action, object, outcome, detail_fmt, ap);
 	va_end(ap);
-	audit_clean(e.detail, sizeof(e.detail), detail);
-	return store_audit_append(app_of(r)->store, &e);
+	return rc;
 }
 
 void app_mail_kick(struct req *r)
 {
-	if (app_of(r)->mail)
-		mail_worker_kick(app_of(r)->mail);
+	struct app_env env = web_env(r);
+
+	uc_mail_kick(&env);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "app/app.h"
 #include "core/config.h"
 #include "domain/workflow.h"
 #include "http/http.h"
@@ -54,6 +55,12 @@ static inline struct app *app_of(const struct req *r)
 {
 	return r->app;
 }
+
+/* The use-case layer's environment (app/app.h) and this request's actor:
+ * the staff member or member of the session, else anonymous, with the
+ * client's address and the page's language. */
+struct app_env web_env(const struct req *r);
+struct actor web_actor(const struct req *r);
 
 /* ---- Pages ------------------------------------------------------------- */
 
@@ -112,10 +119,7 @@ const char *csrf_token(struct req *r);
 /* 1 when the submitted csrf_token matches, else 0. */
 int csrf_valid(struct req *r);
 
-/* Random 256-bit token as 64 hex chars into out[65], and its SHA-256. */
-void token_new(char out[65], unsigned char hash[32]);
-/* SHA-256 of a hex token string. */
-void token_hash(const char *token, unsigned char hash[32]);
+/* token_new, token_hash: app/app.h. */
 
 /* ---- Forms (fields.c) -------------------------------------------------------- */
 

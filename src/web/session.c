@@ -34,21 +34,6 @@ static int is_token(const char *s)
 	return s[64] == '\0';
 }
 
-void token_new(char out[65], unsigned char hash[32])
-{
-	unsigned char raw[32];
-
-	randombytes_buf(raw, sizeof(raw));
-	sodium_bin2hex(out, 65, raw, sizeof(raw));
-	sodium_memzero(raw, sizeof(raw));
-	token_hash(out, hash);
-}
-
-void token_hash(const char *token, unsigned char hash[32])
-{
-	sha256(token, strlen(token), hash);
-}
-
 static void clear_cookie(struct req *r)
 {
 	http_set_cookie(r, SESSION_COOKIE, "", 0);
