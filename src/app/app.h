@@ -24,11 +24,13 @@
 #include "store/store.h"
 #include "util/arena.h"
 
+struct catalog;
 struct mail_worker;
 
 /* What use cases work with; one per process, read-only once set up. */
 struct app_env {
 	const struct config *cfg;
+	const struct catalog *catalog; /* offices, tariff, seller, documents */
 	struct store *store;
 	const unsigned char *secret; /* 32 bytes: keyed tags (core/secret.h) */
 	struct mail_worker *mail;    /* woken after a commit that queued mail; may be NULL */

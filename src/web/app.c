@@ -488,7 +488,7 @@ out:
 struct app_env web_env(const struct req *r)
 {
 	const struct app *app = app_of(r);
-	struct app_env env = {app->cfg, app->store, app->secret, app->mail};
+	struct app_env env = {app->cfg, app->catalog, app->store, app->secret, app->mail};
 
 	return env;
 }

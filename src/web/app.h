@@ -248,22 +248,12 @@ int order_pdf_respond(struct req *r, const struct order *o, const char *name);
 
 /* ---- Order transitions (transition.c) ---------------------------------------- */
 
-/* Moves order o by event ev done by role, if the workflow allows it:
- * compare-and-set in the store, a status-history entry by `actor` with
- * `note`, and an audit entry; total/confirmed_at are stored when
- * non-zero.  order_apply_tx joins the caller's open transaction (so
- * mail and other records commit together); order_apply runs its own.
+/* Moves order o by event ev done by role (app/order.h) in the handler's
+ * open transaction, by the request's actor, with the history note.
  * Returns STORE_OK (o->state updated), STORE_NOTFOUND when not allowed
  * now (audited as denied), or STORE_ERROR. */
 int order_apply_tx(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
-		   const char *actor, const char *note, long long total, time_t confirmed_at);
-int order_apply(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
-		const char *actor, const char *note, long long total, time_t confirmed_at);
-/* order_apply, with then(r, o, arg) run after the transition in the
- * same transaction (its STORE_* result decides the commit). */
-int order_apply_then(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
-		     const char *actor, const char *note, long long total, time_t confirmed_at,
-		     int (*then)(struct req *r, struct order *o, void *arg), void *arg);
+		   const char *note);
 
 /* ---- Handlers (one file per area) ------------------------------------------ */
 

@@ -20,6 +20,7 @@
 #include "domain/subject.h"
 #include "domain/workflow.h"
 #include "util/log.h"
+#include "app/order.h"
 #include "web/app.h"
 
 /* ---- Validators ------------------------------------------------------- */
@@ -887,73 +888,46 @@ void web_order_review(struct req *r)
 	page_render(r, 200, "order_review", "order.review_title", c);
 }
 
-/* Fixes the confirmed order's prices (in the confirmation's transaction). */
-static int fix_prices(struct req *r, struct order *o, void *arg)
-{
-	const struct invoice *inv = arg;
-
-	return store_order_fix_prices(app_of(r)->store, o->id, inv->lines[0].unit_para,
-				      inv->nlines > 1 ? inv->lines[1].unit_para : 0, inv->vat_pct);
-}
-
 void web_order_confirm(struct req *r)
 {
-	struct invoice inv;
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
+	struct uc_result res;
 	struct order o;
 	char loc[64];
-	int rc;
 
 	if (load_own(r, &o) != 0)
 		return;
-	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-	if (strcmp(o.state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0) {
-		/* Corrected by the member: paid at the prices fixed before. */
-		rc = order_apply(r, &o, WF_EV_CONFIRM, WF_MEMBER, session_user(r)->username,
-				 i18n_note(&r->arena, "note.corrected_by_member", NULL), 0, 0);
-		if (rc == STORE_ERROR) {
-			page_error(r, 503, "error.storage");
-			return;
-		}
-		http_redirect(r, loc);
-		return;
-	}
-	if (strcmp(o.state, wf_state_name(WF_DRAFT)) != 0) {
-		/* A double click: the first one confirmed it. */
-		http_redirect(r, loc);
-		return;
-	}
-	if (invoice_compute(&o, app_of(r)->catalog, &inv) != 0) {
-		page_error(r, 409, "order.tariff_gone");
-		return;
-	}
-	rc = order_apply_then(r, &o, WF_EV_CONFIRM, WF_MEMBER, session_user(r)->username, "",
-			      inv.total_para, time(NULL), fix_prices, &inv);
-	if (rc == STORE_ERROR) {
+	res = uc_order_confirm(&env, &who, &r->arena, &o);
+	if (res.status == UC_REFUSED)
+		page_error(r, 409, res.msg);
+	else if (res.status != UC_OK)
 		page_error(r, 503, "error.storage");
-		return;
+	else {
+		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+		http_redirect(r, loc);
 	}
-	http_redirect(r, loc); /* STORE_NOTFOUND: confirmed meanwhile */
 }
 
 void web_order_cancel(struct req *r)
 {
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
+	struct uc_result res;
 	struct order o;
 	char loc[64];
-	int rc;
 
 	if (load_own(r, &o) != 0)
 		return;
-	rc = order_apply(r, &o, WF_EV_CANCEL, WF_MEMBER, session_user(r)->username, "", 0, 0);
-	if (rc == STORE_NOTFOUND) {
-		page_error(r, 409, "order.cannot_cancel");
-		return;
-	}
-	if (rc != STORE_OK) {
+	res = uc_order_cancel(&env, &who, &o);
+	if (res.status == UC_REFUSED)
+		page_error(r, 409, res.msg);
+	else if (res.status != UC_OK)
 		page_error(r, 503, "error.storage");
-		return;
+	else {
+		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+		http_redirect(r, loc);
 	}
-	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-	http_redirect(r, loc);
 }
 
 struct events_ctx {

@@ -295,7 +295,7 @@ void web_ra_documents(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	rc = order_apply_tx(r, &o, ev, WF_OPERATOR, actor(r), note, 0, 0);
+	rc = order_apply_tx(r, &o, ev, WF_OPERATOR, note);
 	if (rc == STORE_OK && ev == WF_EV_DOCS_MISSING)
 		rc = app_mail(r, o.email, ml, "mail.bo_docs_missing.subject",
 			      "mail.bo_docs_missing.body", "id",
@@ -350,7 +350,7 @@ void web_ra_verify(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	rc = order_apply_tx(r, &o, WF_EV_VERIFY, WF_OPERATOR, actor(r), note, 0, 0);
+	rc = order_apply_tx(r, &o, WF_EV_VERIFY, WF_OPERATOR, note);
 	if (rc == STORE_OK && confirm)
 		rc = store_order_confirm_name(s, o.id, actor(r), time(NULL));
 	if (rc == STORE_OK && confirm)
@@ -449,7 +449,7 @@ void web_ra_send(struct req *r)
 	note = i18n_note(&r->arena, "bo.note_sent", "reference", ref, NULL);
 	rc = store_ca_request_put(s, &cr);
 	if (rc == STORE_OK)
-		rc = order_apply_tx(r, &o, WF_EV_SEND, WF_OPERATOR, actor(r), note, 0, 0);
+		rc = order_apply_tx(r, &o, WF_EV_SEND, WF_OPERATOR, note);
 	if (rc == STORE_OK && o.returned_code[0] != '\0')
 		rc = store_order_set_returned(s, o.id, "", "");
 	if (rc == STORE_OK)
@@ -496,7 +496,7 @@ void web_ra_reject(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	rc = order_apply_tx(r, &o, WF_EV_REJECT, WF_OPERATOR, actor(r), reason, 0, 0);
+	rc = order_apply_tx(r, &o, WF_EV_REJECT, WF_OPERATOR, reason);
 	if (rc == STORE_OK)
 		rc = app_mail(r, o.email, ml, "mail.bo_rejected.subject", "mail.bo_rejected.body",
 			      "id", arena_printf(&r->arena, "%lld", o.id), "reason", reason,
@@ -584,7 +584,7 @@ void web_ra_hand_over(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	rc = order_apply_tx(r, &o, WF_EV_HAND_OVER, WF_OPERATOR, actor(r), note, 0, 0);
+	rc = order_apply_tx(r, &o, WF_EV_HAND_OVER, WF_OPERATOR, note);
 	if (rc == STORE_OK)
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
@@ -773,7 +773,7 @@ static int receive_one(struct req *r, long long id, const struct ca_shipment *sh
 	if (strcmp(o->office, sh->office) != 0 || !allowed(o, WF_EV_ARRIVE))
 		return STORE_NOTFOUND;
 	note = i18n_note(&r->arena, "bo.note_arrived", "shipment", sh->reference, NULL);
-	rc = order_apply_tx(r, o, WF_EV_ARRIVE, WF_OPERATOR, actor(r), note, 0, 0);
+	rc = order_apply_tx(r, o, WF_EV_ARRIVE, WF_OPERATOR, note);
 	if (rc != STORE_OK)
 		return rc;
 	ml = ra_member_lang(r, o);

@@ -198,8 +198,7 @@ void web_ra_correct_post(struct req *r)
 	note = i18n_note(&r->arena, papers ? "note.corrected_papers" : "note.corrected_by_office",
 			 "fields", count > 0 ? buf_cstr(&changed) : "-", NULL);
 	if (rc == STORE_OK && papers) {
-		rc = order_apply_tx(r, &n_o, WF_EV_NEW_PAPERS, WF_OPERATOR, operator_name(r), note,
-				    0, 0);
+		rc = order_apply_tx(r, &n_o, WF_EV_NEW_PAPERS, WF_OPERATOR, note);
 		if (rc == STORE_OK) {
 			enum lang ml = ra_member_lang(r, &o);
 			const struct office *off = catalog_office(app_of(r)->catalog, o.office);
@@ -274,7 +273,7 @@ static void close_returned(struct req *r, enum wf_event ev, const char *form, co
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	rc = order_apply_tx(r, &o, ev, WF_OPERATOR, operator_name(r), reason, 0, 0);
+	rc = order_apply_tx(r, &o, ev, WF_OPERATOR, reason);
 	if (rc == STORE_OK && ev == WF_EV_CANCEL)
 		rc = store_payment_reopen_order(
 			s, o.id, i18n_note(&r->arena, "pay.note_order_cancelled", NULL), &reopened);

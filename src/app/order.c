@@ -1,0 +1,150 @@
+/*
+ * Orders (order.h): the one implementation of an order transition,
+ * used by the pages, the jobs thread, the CA worker and the CLI.
+ */
+#include "app/order.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "domain/audit.h"
+#include "domain/catalog.h"
+
+int uc_order_move_tx(const struct app_env *env, const struct actor *a, struct order *o,
+		     const struct order_move *m)
+{
+	struct audit_entry e;
+	enum wf_state from;
+	const char *to_name, *note = m->note ? m->note : "";
+	char detail[600], plain[512];
+	time_t now = m->now ? m->now : time(NULL);
+	int to, rc;
+
+	if (wf_state_parse(o->state, &from) != 0 || (to = workflow_next(from, m->ev, m->role)) < 0)
+		return STORE_NOTFOUND;
+	to_name = wf_state_name((enum wf_state)to);
+	rc = store_order_transition(env->store, o->id, o->state, to_name, m->total, m->confirmed_at,
+				    now);
+	if (rc == STORE_OK)
+		rc = store_order_event_add(env->store, o->id, to_name, a->name, note, now);
+	if (rc == STORE_OK) {
+		memset(&e, 0, sizeof(e));
+		e.at = now;
+		actor_audit_name(a, e.actor, sizeof(e.actor));
+		audit_clean(e.addr, sizeof(e.addr), a->addr ? a->addr : "");
+		audit_clean(e.action, sizeof(e.action), wf_event_name(m->ev));
+		snprintf(e.object, sizeof(e.object), "order:%lld", o->id);
+		snprintf(e.outcome, sizeof(e.outcome), "ok");
+		i18n_note_plain(plain, sizeof(plain), note);
+		snprintf(detail, sizeof(detail), "%s -> %s%s%s", o->state, to_name,
+			 *plain ? ": " : "", plain);
+		audit_clean(e.detail, sizeof(e.detail), detail);
+		rc = store_audit_append(env->store, &e);
+	}
+	if (rc == STORE_OK)
+		snprintf(o->state, sizeof(o->state), "%s", to_name);
+	return rc;
+}
+
+int uc_order_denied(const struct app_env *env, const struct actor *a, const struct order *o,
+		    enum wf_event ev)
+{
+	char object[32];
+
+	snprintf(object, sizeof(object), "order:%lld", o->id);
+	return uc_audit(env, a, wf_event_name(ev), object, "denied", "from %s", o->state);
+}
+
+/* Runs the move (and then, if given, more work) in one transaction. */
+static int move_then(const struct app_env *env, const struct actor *a, struct order *o,
+		     const struct order_move *m,
+		     int (*then)(const struct app_env *env, const struct order *o, void *arg),
+		     void *arg)
+{
+	char before[sizeof(o->state)];
+	int rc;
+
+	memcpy(before, o->state, sizeof(before));
+	if (store_begin(env->store) != STORE_OK)
+		return STORE_ERROR;
+	rc = uc_order_move_tx(env, a, o, m);
+	if (rc == STORE_NOTFOUND) {
+		/* Nothing moved: the denial is all there is to record. */
+		if (uc_order_denied(env, a, o, m->ev) != STORE_OK ||
+		    store_commit(env->store) != STORE_OK) {
+			store_rollback(env->store);
+			return STORE_ERROR;
+		}
+		return rc;
+	}
+	if (rc == STORE_OK && then != NULL && (rc = then(env, o, arg)) == STORE_NOTFOUND)
+		rc = STORE_ERROR;
+	if (rc != STORE_OK || store_commit(env->store) != STORE_OK) {
+		store_rollback(env->store);
+		memcpy(o->state, before, sizeof(before));
+		return rc == STORE_OK ? STORE_ERROR : rc;
+	}
+	return STORE_OK;
+}
+
+int uc_order_move(const struct app_env *env, const struct actor *a, struct order *o,
+		  const struct order_move *m)
+{
+	return move_then(env, a, o, m, NULL, NULL);
+}
+
+/* The confirmed order's prices, fixed in the confirmation's transaction. */
+static int fix_prices(const struct app_env *env, const struct order *o, void *arg)
+{
+	const struct invoice *inv = arg;
+
+	return store_order_fix_prices(env->store, o->id, inv->lines[0].unit_para,
+				      inv->nlines > 1 ? inv->lines[1].unit_para : 0, inv->vat_pct);
+}
+
+struct uc_result uc_order_confirm(const struct app_env *env, const struct actor *a,
+				  struct arena *ar, struct order *o)
+{
+	struct uc_result res = {UC_OK, NULL, NULL};
+	struct order_move m = {WF_EV_CONFIRM, WF_MEMBER, NULL, 0, 0, 0};
+	struct invoice inv;
+	int rc;
+
+	if (strcmp(o->state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0) {
+		/* Corrected by the member: paid at the prices fixed before. */
+		m.note = i18n_note(ar, "note.corrected_by_member", NULL);
+		rc = uc_order_move(env, a, o, &m);
+	} else if (strcmp(o->state, wf_state_name(WF_DRAFT)) != 0) {
+		return res; /* a double click: the first one confirmed it */
+	} else if (invoice_compute(o, env->catalog, &inv) != 0) {
+		res.status = UC_REFUSED;
+		res.msg = "order.tariff_gone";
+		return res;
+	} else {
+		m.total = inv.total_para;
+		m.confirmed_at = time(NULL);
+		rc = move_then(env, a, o, &m, fix_prices, &inv);
+	}
+	/* STORE_NOTFOUND: confirmed meanwhile. */
+	if (rc == STORE_ERROR) {
+		res.status = UC_UNAVAILABLE;
+		res.msg = "error.storage";
+	}
+	return res;
+}
+
+struct uc_result uc_order_cancel(const struct app_env *env, const struct actor *a, struct order *o)
+{
+	struct uc_result res = {UC_OK, NULL, NULL};
+	struct order_move m = {WF_EV_CANCEL, WF_MEMBER, NULL, 0, 0, 0};
+	int rc = uc_order_move(env, a, o, &m);
+
+	if (rc == STORE_NOTFOUND) {
+		res.status = UC_REFUSED;
+		res.msg = "order.cannot_cancel";
+	} else if (rc != STORE_OK) {
+		res.status = UC_UNAVAILABLE;
+		res.msg = "error.storage";
+	}
+	return res;
+}
