@@ -93,6 +93,45 @@ int uc_order_move(const struct app_env *env, const struct actor *a, struct order
 	return move_then(env, a, o, m, NULL, NULL);
 }
 
+struct uc_result uc_order_create(const struct app_env *env, const struct actor *a, struct order *o)
+{
+	struct uc_result res = {UC_OK, NULL, NULL};
+	struct store *s = env->store;
+
+	o->account_id = a->id;
+	snprintf(o->state, sizeof(o->state), "%s", wf_state_name(WF_DRAFT));
+	o->created_at = o->updated_at = time(NULL);
+	if (store_begin(s) != STORE_OK || store_order_create(s, o) != STORE_OK ||
+	    store_order_event_add(s, o->id, o->state, a->name, "", o->created_at) != STORE_OK ||
+	    uc_audit(env, a, "order.create", "", "ok", "%s order %lld", order_type_name(o->type),
+		     o->id) != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		res.status = UC_UNAVAILABLE;
+		res.msg = "error.storage";
+	}
+	return res;
+}
+
+struct uc_result uc_order_edit(const struct app_env *env, const struct actor *a, struct order *o)
+{
+	struct uc_result res = {UC_OK, NULL, NULL};
+	int rc;
+
+	o->updated_at = time(NULL);
+	o->name_confirmed_at = 0; /* a changed name is checked again */
+	o->name_confirmed_by[0] = '\0';
+	rc = store_order_rewrite(env->store, o, o->state, a->id);
+	if (rc == STORE_NOTFOUND) {
+		res.status = UC_REFUSED;
+		res.msg = "order.frozen";
+	} else if (rc != STORE_OK) {
+		res.status = UC_UNAVAILABLE;
+		res.msg = "error.storage";
+	}
+	return res;
+}
+
 /* The confirmed order's prices, fixed in the confirmation's transaction. */
 static int fix_prices(const struct app_env *env, const struct order *o, void *arg)
 {

@@ -39,6 +39,16 @@ int uc_order_denied(const struct app_env *env, const struct actor *a, const stru
 int uc_order_move(const struct app_env *env, const struct actor *a, struct order *o,
 		  const struct order_move *m);
 
+/* The member (a) starts order o, filled from their form: a draft, with
+ * its first history entry and an audit entry.  o->id is set. */
+struct uc_result uc_order_create(const struct app_env *env, const struct actor *a, struct order *o);
+
+/* The member changes their order o (the form's values over the stored
+ * order, o->state as loaded): UC_REFUSED ("order.frozen") when it has
+ * moved meanwhile to a state they may not change.  A name changed is
+ * checked against the ID document again. */
+struct uc_result uc_order_edit(const struct app_env *env, const struct actor *a, struct order *o);
+
 /*
  * The member confirms order o (theirs, loaded by the caller): a draft
  * gets its prices fixed from the tariff (UC_REFUSED, "order.tariff_gone"
