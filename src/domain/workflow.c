@@ -22,18 +22,43 @@ static const char *const state_names[WF_STATE__MAX] = {
 	[WF_RETURNED_TO_MEMBER] = "returned_to_member",
 };
 
-/* What each state allows besides its transitions. */
+#define ALL (WF_MEMBER | WF_OPERATOR | WF_SYSTEM | WF_CA)
+#define STAFF_ONLY WF_OPERATOR
+#define LABEL(name) "state." name
+
+/* What each state allows besides its transitions (workflow.h). */
+static const struct wf_props props[WF_STATE__MAX] = {
+	[WF_DRAFT] = {0, 0, 0, WF_MEMBER, 0, 0, LABEL("draft")},
+	[WF_CONFIRMED] = {0, 1, 1, 0, ALL, WF_Q_DOCUMENTS | WF_Q_PAYMENT, LABEL("confirmed")},
+	[WF_DOCS_RECEIVED] = {0, 1, 1, 0, ALL, WF_Q_PAYMENT, LABEL("documents_received")},
+	[WF_PAID] = {0, 1, 1, 0, ALL, WF_Q_DOCUMENTS, LABEL("payment_received")},
+	[WF_READY] = {0, 1, 1, 0, ALL, WF_Q_VERIFY, LABEL("ready")},
+	[WF_DOCS_INCOMPLETE] = {0, 1, 1, 0, ALL, WF_Q_DOCUMENTS | WF_Q_PAYMENT,
+				LABEL("documents_incomplete")},
+	[WF_VERIFIED] = {0, 1, 1, 0, ALL, WF_Q_CA, LABEL("verified")},
+	[WF_SENT_TO_CA] = {0, 1, 1, 0, ALL, WF_Q_CA, LABEL("sent_to_ca")},
+	[WF_ISSUED] = {0, 1, 1, 0, ALL, WF_Q_PICKUP, LABEL("issued")},
+	[WF_AT_OFFICE] = {0, 1, 1, 0, ALL, WF_Q_PICKUP, LABEL("at_office")},
+	[WF_HANDED_OVER] = {1, 1, 1, 0, ALL, 0, LABEL("handed_over")},
+	[WF_REJECTED] = {1, 1, 1, 0, ALL, 0, LABEL("rejected")},
+	[WF_CANCELLED] = {1, 1, 1, 0, 0, 0, LABEL("cancelled")},
+	[WF_EXPIRED] = {1, 1, 1, 0, ALL, 0, LABEL("expired")},
+	[WF_DOCS_INCOMPLETE_PAID] = {0, 1, 1, 0, ALL, WF_Q_DOCUMENTS,
+				     LABEL("documents_incomplete_paid")},
+	[WF_RETURNED] = {0, 1, 1, WF_OPERATOR, ALL, 0, LABEL("returned")},
+	/* The member is changing it: their papers would not match. */
+	[WF_RETURNED_TO_MEMBER] = {0, 1, 1, WF_MEMBER, STAFF_ONLY, 0, LABEL("returned_to_member")},
+};
+
+static const struct wf_props no_props = {0, 0, 0, 0, 0, 0, LABEL("unknown")};
+
 static const struct {
-	unsigned final : 1;
-	unsigned editable; /* roles that may change the order's data */
-} props[WF_STATE__MAX] = {
-	[WF_DRAFT] = {0, WF_MEMBER},
-	[WF_RETURNED] = {0, WF_OPERATOR},
-	[WF_RETURNED_TO_MEMBER] = {0, WF_MEMBER},
-	[WF_HANDED_OVER] = {1, 0},
-	[WF_REJECTED] = {1, 0},
-	[WF_CANCELLED] = {1, 0},
-	[WF_EXPIRED] = {1, 0},
+	enum wf_queue q;
+	const char *name, *title;
+} queues[WF_QUEUE__COUNT] = {
+	{WF_Q_DOCUMENTS, "documents", "bo.q_documents"}, {WF_Q_PAYMENT, "payment", "bo.q_payment"},
+	{WF_Q_VERIFY, "verify", "bo.q_verify"},          {WF_Q_CA, "ca", "bo.q_ca"},
+	{WF_Q_PICKUP, "pickup", "bo.q_pickup"},
 };
 
 static const char *const event_names[WF_EVENT__MAX] = {
@@ -147,12 +172,40 @@ int workflow_member_may_cancel(enum wf_state s)
 	return workflow_next(s, WF_EV_CANCEL, WF_MEMBER) >= 0;
 }
 
+const struct wf_props *wf_props(enum wf_state s)
+{
+	return (unsigned)s < WF_STATE__MAX ? &props[s] : &no_props;
+}
+
+const struct wf_props *wf_props_of(const char *name)
+{
+	enum wf_state s;
+
+	return wf_state_parse(name, &s) == 0 ? &props[s] : &no_props;
+}
+
+const char *wf_queue_name(enum wf_queue q)
+{
+	for (size_t i = 0; i < WF_QUEUE__COUNT; i++)
+		if (queues[i].q == q)
+			return queues[i].name;
+	return "";
+}
+
+const char *wf_queue_title(enum wf_queue q)
+{
+	for (size_t i = 0; i < WF_QUEUE__COUNT; i++)
+		if (queues[i].q == q)
+			return queues[i].title;
+	return "";
+}
+
 int workflow_final(enum wf_state s)
 {
-	return (unsigned)s < WF_STATE__MAX && props[s].final;
+	return wf_props(s)->final;
 }
 
 int workflow_editable(enum wf_state s, enum wf_role r)
 {
-	return (unsigned)s < WF_STATE__MAX && (props[s].editable & (unsigned)r) != 0;
+	return (wf_props(s)->editable & (unsigned)r) != 0;
 }

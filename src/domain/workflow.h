@@ -12,8 +12,10 @@
  *   asks for new signed papers, returns it to the member (who edits and
  *   confirms it again) or cancels it.
  *
- * Per-state properties (final, editable by whom) are one table beside
- * the transitions.
+ * Per-state properties (final, editable by whom, printable by whom,
+ * seen by staff, open to payments, the office queues it stands in, its
+ * label) are one table beside the transitions: nothing else in the code
+ * decides them from a state's name.
  */
 #ifndef QCRA_WORKFLOW_H
 #define QCRA_WORKFLOW_H
@@ -64,6 +66,37 @@ enum wf_role {
 	WF_SYSTEM = 1 << 2,
 	WF_CA = 1 << 3,
 };
+
+/* The office's work queues (bits). */
+enum wf_queue {
+	WF_Q_DOCUMENTS = 1 << 0, /* documents to receive */
+	WF_Q_PAYMENT = 1 << 1,   /* payment to receive */
+	WF_Q_VERIFY = 1 << 2,    /* to verify */
+	WF_Q_CA = 1 << 3,        /* to send to the CA, or with it */
+	WF_Q_PICKUP = 1 << 4,    /* issued: on its way, or waiting at the office */
+};
+#define WF_QUEUE__COUNT 5
+
+/* What a state allows besides its transitions. */
+struct wf_props {
+	unsigned final : 1;   /* nothing leads out of it */
+	unsigned staff : 1;   /* the office sees it (a draft is the member's alone) */
+	unsigned payable : 1; /* a payment may be recorded against it */
+	unsigned editable;    /* roles that may change the order's data */
+	unsigned printable;   /* roles that may download its documents */
+	unsigned queues;      /* the office queues it stands in (enum wf_queue) */
+	const char *label;    /* message key of its name for people ("state.NAME") */
+};
+
+/* The properties of state s (an invalid s gets those of no state:
+ * nothing allowed, label "state.unknown"). */
+const struct wf_props *wf_props(enum wf_state s);
+/* The same by stored name (an unknown name as an invalid state). */
+const struct wf_props *wf_props_of(const char *name);
+
+/* The name in URLs and the title's message key of queue q (one bit). */
+const char *wf_queue_name(enum wf_queue q);
+const char *wf_queue_title(enum wf_queue q);
 
 /* Stable names, as stored ("draft", "confirmed", ...). */
 const char *wf_state_name(enum wf_state s);

@@ -224,10 +224,7 @@ void web_order_edit_post(struct req *r)
 
 static const char *state_label(struct req *r, const char *state)
 {
-	char key[48];
-
-	snprintf(key, sizeof(key), "state.%s", state);
-	return arena_strdup(&r->arena, msg(r, key));
+	return msg(r, wf_props_of(state)->label);
 }
 
 static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
@@ -376,7 +373,7 @@ void web_order_page(struct req *r)
 			tctx_set_bool(c, "draft", 1);
 		else if (workflow_editable(st, WF_MEMBER))
 			tctx_set_bool(c, "to_correct", 1);
-		else if (st != WF_CANCELLED)
+		else if (wf_props(st)->printable & WF_MEMBER)
 			tctx_set_bool(c, "printable", 1);
 		if (workflow_member_may_cancel(st))
 			tctx_set_bool(c, "may_cancel", 1);
@@ -456,12 +453,10 @@ int order_pdf_respond(struct req *r, const struct order *o, const char *name)
 void web_order_pdf(struct req *r)
 {
 	struct order o;
-	enum wf_state st;
 
 	if (load_own(r, &o) != 0)
 		return;
-	if (wf_state_parse(o.state, &st) != 0 || workflow_editable(st, WF_MEMBER) ||
-	    st == WF_CANCELLED) {
+	if (!(wf_props_of(o.state)->printable & WF_MEMBER)) {
 		page_error(r, 409, "order.not_printable");
 		return;
 	}

@@ -26,34 +26,16 @@
 #define PAGE_SIZE 20
 #define HOME_ROWS 5 /* orders shown per queue on the dashboard */
 
-/* The office queues: which states each one gathers.  An order that
- * waits for both documents and payment is in both queues. */
-struct queue {
-	const char *name; /* in /ra/queue?state=NAME */
-	const char *title_key;
-	enum wf_state states[4];
-	size_t nstates;
-};
+/* The office queues (domain/workflow.h): the states each one gathers.
+ * An order that waits for both documents and payment is in both. */
+static const enum wf_queue queues[WF_QUEUE__COUNT] = {WF_Q_DOCUMENTS, WF_Q_PAYMENT, WF_Q_VERIFY,
+						      WF_Q_CA, WF_Q_PICKUP};
 
-static const struct queue queues[] = {
-	{"documents",
-	 "bo.q_documents",
-	 {WF_CONFIRMED, WF_PAID, WF_DOCS_INCOMPLETE, WF_DOCS_INCOMPLETE_PAID},
-	 4},
-	{"payment", "bo.q_payment", {WF_CONFIRMED, WF_DOCS_RECEIVED, WF_DOCS_INCOMPLETE}, 3},
-	{"verify", "bo.q_verify", {WF_READY}, 1},
-	{"ca", "bo.q_ca", {WF_VERIFIED, WF_SENT_TO_CA}, 2},
-	{"pickup", "bo.q_pickup", {WF_ISSUED, WF_AT_OFFICE}, 2},
-};
-
-#define NQUEUES (sizeof(queues) / sizeof(queues[0]))
+#define NQUEUES WF_QUEUE__COUNT
 
 static const char *state_label(struct req *r, const char *state)
 {
-	char key[48];
-
-	snprintf(key, sizeof(key), "state.%s", state);
-	return msg(r, key);
+	return msg(r, wf_props_of(state)->label);
 }
 
 static void date_of(time_t t, const char *fmt, char *out, size_t size)
@@ -135,13 +117,12 @@ static int add_row(void *arg, const struct order *o)
 	return 0;
 }
 
-static void filter_queue(struct order_filter *f, const struct queue *q)
+static void filter_queue(struct order_filter *f, enum wf_queue q)
 {
-	size_t i;
-
-	for (i = 0; i < q->nstates; i++)
-		f->states[i] = wf_state_name(q->states[i]);
-	f->nstates = q->nstates;
+	f->nstates = 0;
+	for (int s = 0; s < WF_STATE__MAX; s++)
+		if (wf_props((enum wf_state)s)->queues & q)
+			f->states[f->nstates++] = wf_state_name((enum wf_state)s);
 }
 
 struct counts {
@@ -190,10 +171,11 @@ void web_ra_home(struct req *r)
 	tctx_set(c, "office_q", office);
 	for (i = 0; i < NQUEUES; i++) {
 		q = tctx_add(c, "queues");
-		tctx_set(q, "name", queues[i].name);
-		tctx_set(q, "title", msg(r, queues[i].title_key));
-		for (n = 0, j = 0; j < queues[i].nstates; j++)
-			n += k.by_state[queues[i].states[j]];
+		tctx_set(q, "name", wf_queue_name(queues[i]));
+		tctx_set(q, "title", msg(r, wf_queue_title(queues[i])));
+		for (n = 0, j = 0; j < WF_STATE__MAX; j++)
+			if (wf_props((enum wf_state)j)->queues & queues[i])
+				n += k.by_state[j];
 		tctx_setf(q, "count", "%lld", n);
 		if (n > HOME_ROWS)
 			tctx_set_bool(q, "more", 1);
@@ -202,7 +184,7 @@ void web_ra_home(struct req *r)
 			continue;
 		memset(&f, 0, sizeof(f));
 		f.office = office;
-		filter_queue(&f, &queues[i]);
+		filter_queue(&f, queues[i]);
 		f.limit = HOME_ROWS;
 		x.r = r;
 		x.c = q;
@@ -237,12 +219,14 @@ static void state_options(struct req *r, struct tctx *c, const char *current)
 
 	for (i = 0; i < NQUEUES; i++) {
 		o = tctx_add(c, "state_options");
-		tctx_set(o, "value", queues[i].name);
-		tctx_set(o, "label", msg(r, queues[i].title_key));
-		if (strcmp(current, queues[i].name) == 0)
+		tctx_set(o, "value", wf_queue_name(queues[i]));
+		tctx_set(o, "label", msg(r, wf_queue_title(queues[i])));
+		if (strcmp(current, wf_queue_name(queues[i])) == 0)
 			tctx_set_bool(o, "selected", 1);
 	}
-	for (s = WF_CONFIRMED; s < WF_STATE__MAX; s++) {
+	for (s = 0; s < WF_STATE__MAX; s++) {
+		if (!wf_props((enum wf_state)s)->staff)
+			continue;
 		o = tctx_add(c, "state_options");
 		tctx_set(o, "value", wf_state_name((enum wf_state)s));
 		tctx_set(o, "label", state_label(r, wf_state_name((enum wf_state)s)));
@@ -272,11 +256,11 @@ void web_ra_queue(struct req *r)
 	if (strlen(q) > 100)
 		q = arena_strndup(&r->arena, q, 100);
 	for (i = 0; i < NQUEUES; i++)
-		if (strcmp(state, queues[i].name) == 0) {
-			filter_queue(&f, &queues[i]);
-			tctx_set(c, "heading", msg(r, queues[i].title_key));
+		if (strcmp(state, wf_queue_name(queues[i])) == 0) {
+			filter_queue(&f, queues[i]);
+			tctx_set(c, "heading", msg(r, wf_queue_title(queues[i])));
 		}
-	if (f.nstates == 0 && wf_state_parse(state, &st) == 0 && st != WF_DRAFT) {
+	if (f.nstates == 0 && wf_state_parse(state, &st) == 0 && wf_props(st)->staff) {
 		f.states[f.nstates++] = wf_state_name(st);
 		tctx_set(c, "heading", state_label(r, state));
 	}
@@ -333,7 +317,7 @@ int ra_order_load(struct req *r, struct order *o)
 		app_audit(r, "ra.order_other_office", object, "denied", "office %s", o->office);
 		rc = STORE_NOTFOUND;
 	}
-	if (rc == STORE_OK && strcmp(o->state, wf_state_name(WF_DRAFT)) == 0)
+	if (rc == STORE_OK && !wf_props_of(o->state)->staff)
 		rc = STORE_NOTFOUND;
 	if (rc != STORE_OK) {
 		page_error(r, 404, "bo.order_not_found");
@@ -461,7 +445,6 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 {
 	struct ca_request cr;
 	struct events_ctx x;
-	enum wf_state st;
 
 	if (c == NULL)
 		c = page_ctx(r);
@@ -469,7 +452,7 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 	tctx_set(c, "state", o->state);
 	tctx_set(c, "state_label", state_label(r, o->state));
 	detail_ctx(r, c, o);
-	if (wf_state_parse(o->state, &st) == 0 && st != WF_CANCELLED)
+	if (wf_props_of(o->state)->printable & WF_OPERATOR)
 		tctx_set_bool(c, "printable", 1);
 	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK)
 		tctx_set(c, "ca_reference", cr.reference);
@@ -506,11 +489,10 @@ void web_ra_order_pdf(struct req *r)
 	const char *name = strrchr(r->path, '/') + 1;
 	char object[32];
 	struct order o;
-	enum wf_state st;
 
 	if (ra_order_load(r, &o) != 0)
 		return;
-	if (wf_state_parse(o.state, &st) != 0 || st == WF_CANCELLED) {
+	if (!(wf_props_of(o.state)->printable & WF_OPERATOR)) {
 		page_error(r, 409, "bo.not_printable");
 		return;
 	}

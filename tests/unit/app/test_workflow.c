@@ -203,6 +203,63 @@ static void test_state_names_round_trip(void **state)
 	assert_int_equal(wf_state_parse(NULL, &t), -1);
 }
 
+/* Each state's properties agree with its transitions: a state in an
+ * office queue is one where the office (or, for "ca", the CA) can act
+ * on the order for that queue's work; a state staff cannot see is one
+ * nothing but the member acts on; every label is "state." and the
+ * stored name; an invalid state gets nothing. */
+static void test_properties_agree_with_transitions(void **state)
+{
+	static const struct {
+		enum wf_queue q;
+		enum wf_event ev[2];
+		enum wf_role who[2];
+	} work[] = {
+		{WF_Q_DOCUMENTS, {WF_EV_DOCS_OK, WF_EV_DOCS_OK}, {WF_OPERATOR, WF_OPERATOR}},
+		{WF_Q_PAYMENT, {WF_EV_PAYMENT, WF_EV_PAYMENT}, {WF_OPERATOR, WF_OPERATOR}},
+		{WF_Q_VERIFY, {WF_EV_VERIFY, WF_EV_VERIFY}, {WF_OPERATOR, WF_OPERATOR}},
+		{WF_Q_CA, {WF_EV_SEND, WF_EV_ISSUE}, {WF_OPERATOR, WF_CA}},
+		{WF_Q_PICKUP, {WF_EV_ARRIVE, WF_EV_HAND_OVER}, {WF_OPERATOR, WF_OPERATOR}},
+	};
+	char label[64];
+
+	(void)state;
+	for (int s = 0; s < WF_STATE__MAX; s++) {
+		const struct wf_props *p = wf_props((enum wf_state)s);
+
+		snprintf(label, sizeof(label), "state.%s", wf_state_name((enum wf_state)s));
+		assert_string_equal(p->label, label);
+		assert_ptr_equal(wf_props_of(wf_state_name((enum wf_state)s)), p);
+		for (size_t i = 0; i < sizeof(work) / sizeof(work[0]); i++) {
+			int acts =
+				workflow_next((enum wf_state)s, work[i].ev[0], work[i].who[0]) >=
+					0 ||
+				workflow_next((enum wf_state)s, work[i].ev[1], work[i].who[1]) >= 0;
+
+			/* In the queue exactly when its work can be done; an
+			 * order returned for correction is corrected first
+			 * (it has a page of its own, not a queue). */
+			if (p->editable & WF_OPERATOR)
+				assert_int_equal(p->queues, 0);
+			else
+				assert_int_equal((p->queues & work[i].q) != 0, acts);
+			assert_true(*wf_queue_name(work[i].q) && *wf_queue_title(work[i].q));
+		}
+		if (!p->staff)
+			for (int e = 0; e < WF_EVENT__MAX; e++)
+				assert_true(workflow_next((enum wf_state)s, (enum wf_event)e,
+							  WF_OPERATOR | WF_SYSTEM | WF_CA) < 0);
+		/* A member prints only what they can no longer change. */
+		if (p->editable & WF_MEMBER)
+			assert_false(p->printable & WF_MEMBER);
+		if (p->final)
+			assert_int_equal(p->queues, 0);
+	}
+	assert_string_equal(wf_props((enum wf_state)WF_STATE__MAX)->label, "state.unknown");
+	assert_int_equal(wf_props_of("no-such-state")->printable, 0);
+	assert_int_equal(wf_props_of("no-such-state")->staff, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +270,7 @@ int main(void)
 		cmocka_unit_test(test_a_final_state_is_reachable_from_every_state),
 		cmocka_unit_test(test_a_refused_order_can_be_corrected),
 		cmocka_unit_test(test_state_names_round_trip),
+		cmocka_unit_test(test_properties_agree_with_transitions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
