@@ -258,6 +258,27 @@ int uc_reset_account(const struct app_env *env, const char *token, struct accoun
 	       store_account_get(env->store, id, acc) == STORE_OK;
 }
 
+/* The end of setting a password (rc: how the work so far went): every
+ * session of the account but keep's ended, the owner told by mail, the
+ * change audited, all committed. */
+static struct uc_result password_set(const struct app_env *env, const struct actor *a,
+				     struct arena *ar, const struct account *acc, int rc,
+				     const unsigned char *keep, const char *action,
+				     const char *detail)
+{
+	if (rc == STORE_OK)
+		rc = store_session_delete_account(env->store, SESSION_MEMBER, acc->id, keep);
+	if (rc == STORE_OK)
+		rc = uc_mail(env, ar, acc->email, a->lang, "mail.changed.subject",
+			     "mail.changed.body", "username", acc->username, NULL);
+	if (rc == STORE_OK)
+		rc = uc_audit(env, a, action, acc->username, "ok", "%s", detail);
+	if (finish(env, rc).status != UC_OK)
+		return unavailable;
+	uc_mail_kick(env);
+	return ok;
+}
+
 struct uc_result uc_password_reset(const struct app_env *env, const struct actor *a,
 				   struct arena *ar, const char *token, const struct account *acc,
 				   const char *password)
@@ -283,18 +304,7 @@ struct uc_result uc_password_reset(const struct app_env *env, const struct actor
 	if (rc == STORE_OK && acc->confirmed_at == 0 &&
 	    store_account_confirm(s, acc->id, now) == STORE_ERROR)
 		rc = STORE_ERROR;
-	if (rc == STORE_OK)
-		rc = store_session_delete_account(s, SESSION_MEMBER, acc->id, NULL);
-	if (rc == STORE_OK)
-		rc = uc_mail(env, ar, acc->email, a->lang, "mail.changed.subject",
-			     "mail.changed.body", "username", acc->username, NULL);
-	if (rc == STORE_OK)
-		rc = uc_audit(env, a, "password_reset", acc->username, "ok", "%s",
-			      "all sessions ended");
-	if (finish(env, rc).status != UC_OK)
-		return unavailable;
-	uc_mail_kick(env);
-	return ok;
+	return password_set(env, a, ar, acc, rc, NULL, "password_reset", "all sessions ended");
 }
 
 struct uc_result uc_password_change(const struct app_env *env, const struct actor *a,
@@ -310,16 +320,5 @@ struct uc_result uc_password_change(const struct app_env *env, const struct acto
 	if (store_begin(s) != STORE_OK)
 		return unavailable;
 	rc = store_account_set_password(s, acc->id, hash);
-	if (rc == STORE_OK)
-		rc = store_session_delete_account(s, SESSION_MEMBER, acc->id, keep);
-	if (rc == STORE_OK)
-		rc = uc_mail(env, ar, acc->email, a->lang, "mail.changed.subject",
-			     "mail.changed.body", "username", acc->username, NULL);
-	if (rc == STORE_OK)
-		rc = uc_audit(env, a, "password_change", acc->username, "ok", "%s",
-			      "other sessions ended");
-	if (finish(env, rc).status != UC_OK)
-		return unavailable;
-	uc_mail_kick(env);
-	return ok;
+	return password_set(env, a, ar, acc, rc, keep, "password_change", "other sessions ended");
 }

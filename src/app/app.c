@@ -14,6 +14,20 @@
 #include "mail/mail.h"
 #include "util/sha256.h"
 
+struct uc_result uc_result_of(int rc, const char *msg)
+{
+	struct uc_result res = {UC_OK, NULL, NULL};
+
+	if (rc == STORE_NOTFOUND && msg != NULL) {
+		res.status = UC_REFUSED;
+		res.msg = msg;
+	} else if (rc != STORE_OK && rc != STORE_NOTFOUND) {
+		res.status = UC_UNAVAILABLE;
+		res.msg = "error.storage";
+	}
+	return res;
+}
+
 void actor_audit_name(const struct actor *a, char *out, size_t size)
 {
 	switch (a->kind) {

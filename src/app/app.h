@@ -63,6 +63,11 @@ struct uc_result {
 	const char *msg;   /* the message key to show, or NULL */
 };
 
+/* The result of a use case whose work ended with store result rc:
+ * STORE_OK is UC_OK; STORE_NOTFOUND is UC_REFUSED with msg (UC_OK when
+ * msg is NULL: nothing left to do); anything else UC_UNAVAILABLE. */
+struct uc_result uc_result_of(int rc, const char *msg);
+
 /* The audit log's name for an actor ("member:ana", "operator:bob",
  * "anonymous", or the system's name), in out. */
 void actor_audit_name(const struct actor *a, char *out, size_t size);

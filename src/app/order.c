@@ -115,21 +115,10 @@ struct uc_result uc_order_create(const struct app_env *env, const struct actor *
 
 struct uc_result uc_order_edit(const struct app_env *env, const struct actor *a, struct order *o)
 {
-	struct uc_result res = {UC_OK, NULL, NULL};
-	int rc;
-
 	o->updated_at = time(NULL);
 	o->name_confirmed_at = 0; /* a changed name is checked again */
 	o->name_confirmed_by[0] = '\0';
-	rc = store_order_rewrite(env->store, o, o->state, a->id);
-	if (rc == STORE_NOTFOUND) {
-		res.status = UC_REFUSED;
-		res.msg = "order.frozen";
-	} else if (rc != STORE_OK) {
-		res.status = UC_UNAVAILABLE;
-		res.msg = "error.storage";
-	}
-	return res;
+	return uc_result_of(store_order_rewrite(env->store, o, o->state, a->id), "order.frozen");
 }
 
 /* The confirmed order's prices, fixed in the confirmation's transaction. */
@@ -164,26 +153,12 @@ struct uc_result uc_order_confirm(const struct app_env *env, const struct actor 
 		m.confirmed_at = time(NULL);
 		rc = move_then(env, a, o, &m, fix_prices, &inv);
 	}
-	/* STORE_NOTFOUND: confirmed meanwhile. */
-	if (rc == STORE_ERROR) {
-		res.status = UC_UNAVAILABLE;
-		res.msg = "error.storage";
-	}
-	return res;
+	return uc_result_of(rc, NULL); /* STORE_NOTFOUND: confirmed meanwhile */
 }
 
 struct uc_result uc_order_cancel(const struct app_env *env, const struct actor *a, struct order *o)
 {
-	struct uc_result res = {UC_OK, NULL, NULL};
 	struct order_move m = {WF_EV_CANCEL, WF_MEMBER, NULL, 0, 0, 0};
-	int rc = uc_order_move(env, a, o, &m);
 
-	if (rc == STORE_NOTFOUND) {
-		res.status = UC_REFUSED;
-		res.msg = "order.cannot_cancel";
-	} else if (rc != STORE_OK) {
-		res.status = UC_UNAVAILABLE;
-		res.msg = "error.storage";
-	}
-	return res;
+	return uc_result_of(uc_order_move(env, a, o, &m), "order.cannot_cancel");
 }

@@ -277,12 +277,8 @@ void web_confirm_post(struct req *r)
 {
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
-	struct uc_result res = uc_account_confirm(&env, &who, http_param(r, "token"));
 
-	if (res.status == UC_OK)
-		http_redirect(r, "/login?confirmed=1");
-	else
-		page_error(r, res.status == UC_NOTFOUND ? 400 : 503, res.msg);
+	web_answer(r, uc_account_confirm(&env, &who, http_param(r, "token")), "/login?confirmed=1");
 }
 
 /* ---- Login and logout ------------------------------------------------------------ */
@@ -393,19 +389,30 @@ void web_logout(struct req *r)
 	http_redirect(r, "/");
 }
 
-/* ---- Forgotten username ---------------------------------------------------------- */
+/* ---- Forgotten username, forgotten password ------------------------------------------ */
 
-void web_forgot_username_get(struct req *r)
+/* The two "by e-mail" forms: the same answer whether or not the address
+ * has an account (the use case does the same work either way). */
+struct by_email {
+	const char *tmpl, *title, *sent;
+	struct uc_result (*ask)(const struct app_env *env, const struct actor *a, struct arena *ar,
+				const char *email);
+};
+
+static const struct by_email username_form = {"forgot_username", "forgot_username.title",
+					      "/forgot-username/sent", uc_username_remind};
+static const struct by_email password_form = {"password_forgot", "password_forgot.title",
+					      "/password/forgot/sent", uc_password_forgot};
+
+static void by_email_get(struct req *r, const struct by_email *f)
 {
 	struct fstate st;
 
 	fields_blank(email_fields, NFIELDS(email_fields), &st);
-	form_page(r, 200, "forgot_username", "forgot_username.title", &st, NULL);
+	form_page(r, 200, f->tmpl, f->title, &st, NULL);
 }
 
-/* The same answer whether or not the address has an account (the use
- * case does the same work either way). */
-void web_forgot_username_post(struct req *r)
+static void by_email_post(struct req *r, const struct by_email *f)
 {
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
@@ -413,15 +420,25 @@ void web_forgot_username_post(struct req *r)
 	char email[256];
 
 	if (fields_read(r, email_fields, NFIELDS(email_fields), &st) > 0) {
-		form_page(r, 422, "forgot_username", "forgot_username.title", &st, NULL);
+		form_page(r, 422, f->tmpl, f->title, &st, NULL);
 		return;
 	}
 	snprintf(email, sizeof(email), "%s", fields_value(&st, "email"));
 	lower(email);
-	if (uc_username_remind(&env, &who, &r->arena, email).status == UC_OK)
-		http_redirect(r, "/forgot-username/sent");
+	if (f->ask(&env, &who, &r->arena, email).status == UC_OK)
+		http_redirect(r, f->sent);
 	else
 		page_error(r, 503, "error.storage");
+}
+
+void web_forgot_username_get(struct req *r)
+{
+	by_email_get(r, &username_form);
+}
+
+void web_forgot_username_post(struct req *r)
+{
+	by_email_post(r, &username_form);
 }
 
 void web_forgot_username_sent(struct req *r)
@@ -433,30 +450,12 @@ void web_forgot_username_sent(struct req *r)
 
 void web_password_forgot_get(struct req *r)
 {
-	struct fstate st;
-
-	fields_blank(email_fields, NFIELDS(email_fields), &st);
-	form_page(r, 200, "password_forgot", "password_forgot.title", &st, NULL);
+	by_email_get(r, &password_form);
 }
 
-/* As forgot-username: the same answer on both paths. */
 void web_password_forgot_post(struct req *r)
 {
-	struct app_env env = web_env(r);
-	struct actor who = web_actor(r);
-	struct fstate st;
-	char email[256];
-
-	if (fields_read(r, email_fields, NFIELDS(email_fields), &st) > 0) {
-		form_page(r, 422, "password_forgot", "password_forgot.title", &st, NULL);
-		return;
-	}
-	snprintf(email, sizeof(email), "%s", fields_value(&st, "email"));
-	lower(email);
-	if (uc_password_forgot(&env, &who, &r->arena, email).status == UC_OK)
-		http_redirect(r, "/password/forgot/sent");
-	else
-		page_error(r, 503, "error.storage");
+	by_email_post(r, &password_form);
 }
 
 void web_password_forgot_sent(struct req *r)

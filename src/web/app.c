@@ -511,6 +511,23 @@ struct actor web_actor(const struct req *r)
 	return a;
 }
 
+void web_answer(struct req *r, struct uc_result res, const char *then)
+{
+	switch (res.status) {
+	case UC_OK:
+		http_redirect(r, then);
+		break;
+	case UC_REFUSED:
+		page_error(r, 409, res.msg);
+		break;
+	case UC_NOTFOUND:
+		page_error(r, 400, res.msg);
+		break;
+	default:
+		page_error(r, 503, "error.storage");
+	}
+}
+
 int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
 	     const char *body_key, ...)
 {

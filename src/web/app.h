@@ -61,6 +61,9 @@ static inline struct app *app_of(const struct req *r)
  * client's address and the page's language. */
 struct app_env web_env(const struct req *r);
 struct actor web_actor(const struct req *r);
+/* Answers with a use case's result: UC_OK, a redirect to `then`;
+ * UC_REFUSED, 409 with its message; UC_NOTFOUND, 400 with it; else 503. */
+void web_answer(struct req *r, struct uc_result res, const char *then);
 
 /* ---- Pages ------------------------------------------------------------- */
 

@@ -278,42 +278,26 @@ void web_order_confirm(struct req *r)
 {
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
-	struct uc_result res;
 	struct order o;
 	char loc[64];
 
 	if (load_own(r, &o) != 0)
 		return;
-	res = uc_order_confirm(&env, &who, &r->arena, &o);
-	if (res.status == UC_REFUSED)
-		page_error(r, 409, res.msg);
-	else if (res.status != UC_OK)
-		page_error(r, 503, "error.storage");
-	else {
-		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-		http_redirect(r, loc);
-	}
+	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+	web_answer(r, uc_order_confirm(&env, &who, &r->arena, &o), loc);
 }
 
 void web_order_cancel(struct req *r)
 {
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
-	struct uc_result res;
 	struct order o;
 	char loc[64];
 
 	if (load_own(r, &o) != 0)
 		return;
-	res = uc_order_cancel(&env, &who, &o);
-	if (res.status == UC_REFUSED)
-		page_error(r, 409, res.msg);
-	else if (res.status != UC_OK)
-		page_error(r, 503, "error.storage");
-	else {
-		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-		http_redirect(r, loc);
-	}
+	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+	web_answer(r, uc_order_cancel(&env, &who, &o), loc);
 }
 
 struct events_ctx {
