@@ -10,7 +10,7 @@
 
 #include "cli/cli.h"
 #include "core/secret.h"
-#include "jobs/audit.h"
+#include "app/audit.h"
 #include "store/store.h"
 
 static const char audit_usage[] =

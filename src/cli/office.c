@@ -15,7 +15,7 @@
 #include "cli/cli.h"
 #include "connector/connector.h"
 #include "core/i18n.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 #include "store/store.h"
 
 static const char orders_usage[] =

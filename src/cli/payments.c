@@ -19,7 +19,7 @@
 #include "domain/statement.h"
 #include "store/store.h"
 #include "store/store_payments.h"
-#include "jobs/payments.h"
+#include "app/payments.h"
 
 static const char payments_usage[] =
 	"usage: qcra payments import [--config FILE] [--var DIR] [--by USER]\n"

@@ -18,8 +18,8 @@
 
 #include "connector/caservice.h"
 #include "domain/audit.h"
-#include "jobs/reminders.h"
-#include "jobs/jobs.h"
+#include "app/reminders.h"
+#include "app/jobs.h"
 #include "store/store_ca.h"
 #include "util/log.h"
 #include "util/worker.h"

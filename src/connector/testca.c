@@ -14,7 +14,7 @@
 
 #include "connector/connector.h"
 #include "core/i18n.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 #include "store/store_office.h"
 #include "util/log.h"
 

@@ -11,9 +11,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "domain/lang.h"
 #include "util/arena.h"
-
-enum lang { LANG_SR, LANG_EN, LANG__MAX };
 
 /* Loads both catalogues.  Returns 0, or -1 with the reason in err. */
 int i18n_load(char *err, size_t errlen);

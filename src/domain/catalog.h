@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "core/i18n.h"
+#include "domain/lang.h"
 #include "domain/order.h"
 
 #define CATALOG_MAX_OFFICES 32

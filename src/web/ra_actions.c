@@ -21,7 +21,7 @@
 #include "connector/connector.h"
 #include "domain/catalog.h"
 #include "domain/workflow.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 #include "store/store_office.h"
 #include "util/log.h"
 #include "web/app.h"

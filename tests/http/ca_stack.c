@@ -18,7 +18,7 @@
 
 #include "ca_stack.h"
 #include "harness_extra.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 #include "journey.h"
 
 /* ---- The CA service ------------------------------------------------------------ */

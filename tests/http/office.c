@@ -15,7 +15,7 @@
 
 #include <time.h>
 
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 
 /* Creates a staff account and logs c in (journey_staff). */
 static void staff_login(struct office *f, struct client *c, const char *username, const char *role,

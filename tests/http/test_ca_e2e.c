@@ -35,8 +35,8 @@
 #include "harness_extra.h"
 #include "core/config.h"
 #include "core/i18n.h"
-#include "jobs/jobs.h"
-#include "jobs/reminders.h"
+#include "app/jobs.h"
+#include "app/reminders.h"
 #include "journey.h"
 #include "store/store.h"
 

@@ -32,7 +32,7 @@
 
 #include "core/totp.h"
 #include "harness.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 #include "journey.h"
 #include "office.h"
 #include "store/store.h"

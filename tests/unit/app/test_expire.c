@@ -18,7 +18,7 @@
 #include "connector/caservice.h"
 #include "connector/connector.h"
 #include "core/i18n.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 #include "store/store.h"
 #include "store/store_ca.h"
 #include "store/store_office.h"

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 #include "store/store_office.h"
 #include "util/arena.h"
 #include "util/log.h"

@@ -1,4 +1,4 @@
-#include "jobs/audit.h"
+#include "app/audit.h"
 
 #include <errno.h>
 #include <fcntl.h>

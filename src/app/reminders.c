@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
-#include "jobs/reminders.h"
+#include "app/reminders.h"
 #include "store/store_ca.h"
 #include "util/arena.h"
 #include "util/log.h"

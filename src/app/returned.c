@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/i18n.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 
 /* The CA service's refusal codes (docs/ca-api.md) the portal explains
  * in its own words (catalogue "return.<code>"); any other is "refused". */

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "app/order.h"
-#include "jobs/jobs.h"
+#include "app/jobs.h"
 
 int order_transition_tx(struct store *st, struct order *o, enum wf_event ev, enum wf_role role,
 			const char *history_actor, const char *audit_actor, const char *addr,
