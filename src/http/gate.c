@@ -29,7 +29,7 @@
 #define GATE_MAX_HEADERS 64
 #define GATE_MAX_COOKIES 32
 #define GATE_MAX_PARAMS 32
-#define LINGER_MS 2000 /* reading what a refused client still sends */
+#define LINGER_MS 2000             /* reading what a refused client still sends */
 #define TLS_RECORD_MAX (5 + 16384) /* a plaintext record: header and body */
 
 enum held_state { H_FREE, H_HEAD, H_LINGER };
