@@ -217,7 +217,7 @@ int gate_tls_check(const unsigned char *rec, size_t len)
 
 /* ---- Counting ------------------------------------------------------------ */
 
-static void addr_key(const struct sockaddr *sa, unsigned char key[16])
+void gate_addr_key(const struct sockaddr *sa, unsigned char key[16])
 {
 	memset(key, 0, 16);
 	if (sa->sa_family == AF_INET)
@@ -246,7 +246,7 @@ static int count_add(struct gate *g, const struct sockaddr *sa)
 	size_t i;
 	int rc = -1;
 
-	addr_key(sa, key);
+	gate_addr_key(sa, key);
 	pthread_mutex_lock(&g->lock);
 	i = addr_slot(g, key);
 	if (g->total < g->conf.max_conns &&
@@ -268,7 +268,7 @@ void gate_release(struct gate *g, const struct sockaddr *sa)
 
 	if (g == NULL || sa == NULL)
 		return;
-	addr_key(sa, key);
+	gate_addr_key(sa, key);
 	pthread_mutex_lock(&g->lock);
 	i = addr_slot(g, key);
 	if (g->addrs[i].used && --g->addrs[i].count == 0) {

@@ -42,6 +42,12 @@ struct gate_conf {
  * since the threads it hands connections to read it from *gp (a write
  * after the start would race with them); -1 with err set and *gp NULL. */
 int gate_start(const struct gate_conf *conf, struct gate **gp, char *err, size_t errlen);
+/*
+ * The key (16 bytes) under which connections from the client address sa
+ * are counted: two addresses with the same key are one client for
+ * max_per_addr.
+ */
+void gate_addr_key(const struct sockaddr *sa, unsigned char key[16]);
 /* A connection handed over has ended: its address counts one less. */
 void gate_release(struct gate *g, const struct sockaddr *sa);
 /* Stops accepting (closes the listening socket) and closes the
