@@ -1,6 +1,7 @@
 /*
  * The CA's HTTP listeners on libmicrohttpd:
- *   - the RA API over TLS (GnuTLS inside libmicrohttpd), where every
+ *   - the RA API over TLS (GnuTLS inside libmicrohttpd, the portal's
+ *     profile: http/tls.h TLS_PRIORITIES), where every
  *     request must come with the RA's client certificate: the chain must
  *     verify against the CA and the leaf must be exactly the RA's
  *     certificate (pinned by SHA-256); anyone else gets 403 before the
@@ -26,6 +27,7 @@
 #include <openssl/evp.h>
 
 #include "ca/ca_cmp.h"
+#include "http/tls.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -478,9 +480,11 @@ struct ca_listener *ca_http_start(struct ca *ca, const struct ca_conf *c, int tl
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_TLS, 0, NULL, NULL, on_request, l,
 		MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_HTTPS_MEM_KEY, key,
 		MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_TRUST, trust,
-		MHD_OPTION_HTTPS_PRIORITIES, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2",
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-		(size_t)(128 * 1024), MHD_OPTION_NOTIFY_COMPLETED, on_completed, l, MHD_OPTION_END);
+		/* The portal's profile (TLS 1.2 and 1.3, ECDHE with AEAD, the
+		 * server's order); the RA's certificate is asked for. */
+		MHD_OPTION_HTTPS_PRIORITIES, TLS_PRIORITIES, MHD_OPTION_CONNECTION_TIMEOUT,
+		(unsigned int)30, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(128 * 1024),
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, l, MHD_OPTION_END);
 started:
 	if (l->d == NULL) {
 		snprintf(err, errlen, "cannot start the %s listener", tls ? "TLS" : "public");

@@ -217,13 +217,29 @@ int gate_tls_check(const unsigned char *rec, size_t len)
 
 /* ---- Counting ------------------------------------------------------------ */
 
-static void addr_key(const struct sockaddr *sa, unsigned char key[16])
+/*
+ * IPv4: the address, written as its IPv4-mapped IPv6 form, so a
+ * dual-stack socket's IPv4 client (::ffff:a.b.c.d) is the same client.
+ * IPv6: the /64 prefix, the rest zero: one subscriber is given a whole
+ * /64 (RFC 6177, RFC 7934) and may take any address in it, so counting
+ * per address would not limit it.  The two never meet: a /64 key has
+ * bytes 10 and 11 zero, an IPv4 key 0xff.
+ */
+void gate_addr_key(const struct sockaddr *sa, unsigned char key[16])
 {
+	const unsigned char *a6;
+
 	memset(key, 0, 16);
-	if (sa->sa_family == AF_INET)
-		memcpy(key, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-	else if (sa->sa_family == AF_INET6)
-		memcpy(key, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+	if (sa->sa_family == AF_INET) {
+		key[10] = key[11] = 0xff;
+		memcpy(key + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6) {
+		a6 = ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr;
+		if (IN6_IS_ADDR_V4MAPPED((const struct in6_addr *)(const void *)a6))
+			memcpy(key, a6, 16);
+		else
+			memcpy(key, a6, 8);
+	}
 }
 
 static size_t addr_slot(const struct gate *g, const unsigned char key[16])
@@ -246,7 +262,7 @@ static int count_add(struct gate *g, const struct sockaddr *sa)
 	size_t i;
 	int rc = -1;
 
-	addr_key(sa, key);
+	gate_addr_key(sa, key);
 	pthread_mutex_lock(&g->lock);
 	i = addr_slot(g, key);
 	if (g->total < g->conf.max_conns &&
@@ -268,7 +284,7 @@ void gate_release(struct gate *g, const struct sockaddr *sa)
 
 	if (g == NULL || sa == NULL)
 		return;
-	addr_key(sa, key);
+	gate_addr_key(sa, key);
 	pthread_mutex_lock(&g->lock);
 	i = addr_slot(g, key);
 	if (g->addrs[i].used && --g->addrs[i].count == 0) {

@@ -1,7 +1,7 @@
 /*
  * The gate in front of libmicrohttpd (internal to http/): it owns the
- * listening socket, accepts, counts connections per client address and
- * in total, and on plain HTTP waits (with an absolute deadline) until a
+ * listening socket, accepts, counts connections per client (an IPv4
+ * address, an IPv6 /64) and in total, and on plain HTTP waits (with an absolute deadline) until a
  * connection's first request head has arrived whole, looking at it
  * without reading it (MSG_PEEK).  A head it accepts is handed to
  * libmicrohttpd with the bytes still unread; any other gets its answer
@@ -42,6 +42,14 @@ struct gate_conf {
  * since the threads it hands connections to read it from *gp (a write
  * after the start would race with them); -1 with err set and *gp NULL. */
 int gate_start(const struct gate_conf *conf, struct gate **gp, char *err, size_t errlen);
+/*
+ * The key (16 bytes) under which connections from the client address sa
+ * are counted: two addresses with the same key are one client for
+ * max_per_addr.  An IPv4 address is one client, an IPv4-mapped IPv6
+ * address the same one; an IPv6 address is counted with the rest of
+ * its /64.
+ */
+void gate_addr_key(const struct sockaddr *sa, unsigned char key[16]);
 /* A connection handed over has ended: its address counts one less. */
 void gate_release(struct gate *g, const struct sockaddr *sa);
 /* Stops accepting (closes the listening socket) and closes the

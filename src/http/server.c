@@ -48,8 +48,11 @@ struct http_server {
 };
 
 /* libmicrohttpd's first look at a request (its raw target, before it
- * decodes it in place): a NUL would cut the path short. */
-static char uri_has_nul;
+ * splits off the query and decodes in place), marked in con_cls: a NUL
+ * would cut the path short (400); a target over HTTP_MAX_TARGET with
+ * its query (414). */
+static char uri_has_nul, uri_too_long;
+#define URI_MARK(r) ((void *)(r) == &uri_has_nul || (void *)(r) == &uri_too_long)
 
 /* Every response carries these (SECURITY.md, Headers). */
 static const char *const common_headers[][2] = {
@@ -186,7 +189,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct http_server *s = cls;
 	struct req *r = *con_cls;
 
-	if (r == NULL || (void *)r == &uri_has_nul) {
+	if (r == NULL || URI_MARK(r)) {
 		*con_cls = NULL;
 		return;
 	}
@@ -261,18 +264,21 @@ static enum MHD_Result view_header(void *cls, enum MHD_ValueKind kind, const cha
 	return MHD_YES;
 }
 
-/* 0, or the status to refuse the request with (gate_head_check's). */
+/* 0, or the status to refuse the request with (gate_head_check's);
+ * mark: on_uri's. */
 static unsigned head_refusal(struct MHD_Connection *conn, const char *url, const char *method,
-			     const char *version, int nul)
+			     const char *version, const void *mark)
 {
 	struct head_view v = {0, 0, 0, 0};
 	size_t ulen = strlen(url);
 
-	if (nul)
+	if (mark == &uri_has_nul)
 		return 400;
-	MHD_get_connection_values(conn, MHD_HEADER_KIND, view_header, &v);
-	if (ulen > HTTP_MAX_TARGET)
+	if (mark == &uri_too_long || ulen > HTTP_MAX_TARGET)
 		return 414;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, view_header, &v);
+	v.lines = v.hosts = v.te = 0; /* the query counts in the size only */
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, view_header, &v);
 	if (v.bytes + ulen + strlen(method) + strlen(version) + 6 > HTTP_MAX_HEAD || v.lines > 64)
 		return 431;
 	if (v.hosts > 1 || (strcmp(version, MHD_HTTP_VERSION_1_0) != 0 && v.hosts != 1))
@@ -300,15 +306,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct http_server *s = cls;
 	struct req *r = *con_cls;
 
-	if (r == NULL || (void *)r == &uri_has_nul) {
-		int nul = r != NULL;
+	if (r == NULL || URI_MARK(r)) {
+		const void *mark = r;
 
 		/* Headers only: queue nothing yet, so keep-alive works. */
 		if ((r = req_new(s, conn, url, method)) == NULL)
 			return MHD_NO;
 		*con_cls = r;
 		atomic_fetch_add(&s->inflight, 1);
-		if ((r->refused = head_refusal(conn, url, method, version, nul)) != 0) {
+		if ((r->refused = head_refusal(conn, url, method, version, mark)) != 0) {
 			s->conf.handler(r);
 			return queue(r);
 		}
@@ -438,14 +444,17 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
 		gate_release(s->gate, ci->client_addr);
 }
 
-/* libmicrohttpd's first look at a request: its raw target, before it
- * is decoded in place (where %00 would end the path). */
+/* libmicrohttpd's first look at a request: its raw target, query
+ * included, before it is decoded in place (where %00 would end the
+ * path). */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
 	const char *p;
 
 	(void)cls;
 	(void)conn;
+	if (strlen(uri) > HTTP_MAX_TARGET)
+		return &uri_too_long;
 	for (p = uri; (p = strchr(p, '%')) != NULL; p++)
 		if (p[1] == '0' && p[2] == '0')
 			return &uri_has_nul;

@@ -29,6 +29,7 @@
 
 #include "harness.h"
 #include "harness_extra.h"
+#include "tls_client.h"
 
 /* The state: the portal serving HTTPS (harness_tls_setup's struct
  * server, the first and only member). */
@@ -36,101 +37,15 @@ struct fx {
 	struct server s;
 };
 
-/* One TLS connection made with OpenSSL (no verification: what is
- * checked is what the server agrees to). */
-struct tls_conn {
-	SSL_CTX *ctx;
-	SSL *ssl;
-	int fd;
-};
-
-static void tls_close(struct tls_conn *t)
-{
-	if (t->ssl != NULL)
-		SSL_free(t->ssl);
-	if (t->ctx != NULL)
-		SSL_CTX_free(t->ctx);
-	if (t->fd >= 0)
-		close(t->fd);
-	t->ssl = NULL;
-	t->ctx = NULL;
-	t->fd = -1;
-}
-
-/*
- * Connects and hands shakes with protocol versions min..max, TLS 1.2
- * suites ciphers (OpenSSL names, NULL: OpenSSL's defaults) and TLS 1.3
- * suites suites13 (NULL: defaults).  scsv: send TLS_FALLBACK_SCSV.
- * 1 when the handshake completed (t is then open), 0 when the server
- * refused it (t closed), -1 when the client could not even try.
- */
+/* Offers versions min..max, TLS 1.2 suites ciphers and TLS 1.3 suites
+ * suites13 (NULL: OpenSSL's defaults), TLS_FALLBACK_SCSV if scsv, to
+ * the portal: tls_open_offer's 1, 0 or -1. */
 static int tls_open(struct tls_conn *t, const struct server *s, int min, int max,
 		    const char *ciphers, const char *suites13, int scsv)
 {
-	t->fd = -1;
-	t->ssl = NULL;
-	if ((t->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		return -1;
-	/* Level 0: the client must be able to offer what the server
-	 * should refuse (TLS 1.0, SHA-1 suites). */
-	SSL_CTX_set_security_level(t->ctx, 0);
-	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_NONE, NULL);
-	if (SSL_CTX_set_min_proto_version(t->ctx, min) != 1 ||
-	    SSL_CTX_set_max_proto_version(t->ctx, max) != 1 ||
-	    (ciphers != NULL && SSL_CTX_set_cipher_list(t->ctx, ciphers) != 1) ||
-	    (suites13 != NULL && SSL_CTX_set_ciphersuites(t->ctx, suites13) != 1)) {
-		ERR_clear_error();
-		tls_close(t);
-		return -1;
-	}
-	if ((t->fd = raw_connect(s)) < 0 || (t->ssl = SSL_new(t->ctx)) == NULL) {
-		tls_close(t);
-		return -1;
-	}
-	if (scsv)
-		SSL_set_mode(t->ssl, SSL_MODE_SEND_FALLBACK_SCSV);
-	SSL_set_fd(t->ssl, t->fd);
-	if (SSL_connect(t->ssl) != 1) {
-		ERR_clear_error();
-		tls_close(t);
-		return 0;
-	}
-	return 1;
-}
+	struct tls_offer o = {min, max, ciphers, suites13, scsv, NULL, NULL};
 
-/* GET path on an open connection (kept alive); the status, or -1. */
-static int tls_get(struct tls_conn *t, const char *path)
-{
-	char req[256], buf[8192];
-	size_t len = 0;
-	const char *end, *cl;
-	long want = -1;
-	int n, status = -1;
-
-	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", path);
-	if (SSL_write(t->ssl, req, (int)strlen(req)) != (int)strlen(req))
-		return -1;
-	for (;;) {
-		if (len + 1 >= sizeof(buf))
-			return -1;
-		if ((n = SSL_read(t->ssl, buf + len, (int)(sizeof(buf) - 1 - len))) <= 0) {
-			ERR_clear_error();
-			return -1;
-		}
-		len += (size_t)n;
-		buf[len] = '\0';
-		if ((end = strstr(buf, "\r\n\r\n")) == NULL)
-			continue;
-		if (want < 0) {
-			if (sscanf(buf, "HTTP/1.1 %d", &status) != 1)
-				return -1;
-			if ((cl = strcasestr(buf, "\r\nContent-Length:")) == NULL || cl > end)
-				return -1;
-			want = strtol(cl + 17, NULL, 10);
-		}
-		if ((long)(len - (size_t)(end + 4 - buf)) >= want)
-			return status;
-	}
+	return tls_open_offer(t, s->port, &o);
 }
 
 /* The DER of the first certificate in a PEM file, or of the peer's;
@@ -298,25 +213,6 @@ static void test_tls_no_client_renegotiation(void **state)
 
 /* ---- Slow handshakes ------------------------------------------------------- */
 
-/* The portal's CPU time so far (user + system), in clock ticks. */
-static long cpu_ticks(pid_t pid)
-{
-	char path[64], line[1024], *p;
-	unsigned long ut = 0, st = 0;
-	FILE *fp;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if ((fp = fopen(path, "r")) == NULL)
-		return -1;
-	p = fgets(line, sizeof(line), fp);
-	fclose(fp);
-	/* Fields 14 and 15, counted after the ")" that ends the name. */
-	if (p == NULL || (p = strrchr(line, ')')) == NULL ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-		return -1;
-	return (long)(ut + st);
-}
-
 /*
  * A TLS record's first bytes, the rest never sent (the start of a
  * ClientHello: handshake, TLS 1.0, 512 bytes announced, 1 sent), on 8
@@ -337,9 +233,9 @@ static void test_tls_partial_record_costs_no_cpu(void **state)
 		assert_int_equal(write(fds[i], part, sizeof(part)), (ssize_t)sizeof(part));
 	}
 	usleep(200000);
-	before = cpu_ticks(f->s.pid);
+	before = tls_cpu_ticks(f->s.pid);
 	sleep(2);
-	after = cpu_ticks(f->s.pid);
+	after = tls_cpu_ticks(f->s.pid);
 	assert_true(before >= 0 && after >= before);
 	/* Idle is a tick or two; a spin is ~2 s of a core. */
 	assert_true(after - before < hz / 4);
