@@ -272,17 +272,6 @@ static void conn_release(void *arg)
 	conn_close(c);
 }
 
-static int conn_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	return -1;
-}
-
 /*
  * Busy handler: waits for another connection's write transaction to
  * end, giving up after BUSY_TIMEOUT_MS as sqlite3_busy_timeout(5000)
@@ -397,11 +386,11 @@ static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 	 * bare durable commit rate (bench/README.md).  A WAL grown large by
 	 * a bulk write is cut back to 64 MiB when it starts over.
 	 * Durability: an acknowledged commit survives power loss. */
-	if (conn_exec(c->db,
-		      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-		      "PRAGMA journal_size_limit=67108864; "
-		      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
-		      err, errlen) != 0)
+	if (sq_exec(c->db,
+		    "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		    "PRAGMA journal_size_limit=67108864; "
+		    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+		    err, errlen) != 0)
 		goto fail;
 	pthread_mutex_lock(&st->mu);
 	if (st->ckpt_leave)
@@ -431,37 +420,11 @@ static struct conn *conn_get(struct store *st)
 	return c;
 }
 
-/* Prepares text on c, whole: one statement, NULL (logged) on an error
- * or when text holds more than one.  The SQL is written with
- * PostgreSQL's $N parameters; SQLite numbers "$N" by first appearance,
- * but "?N" by N, so they are rewritten in a copy first (once per
- * statement and connection: the copy is as long as the text). */
+/* The statement text on c, kept for the connection's life (util/sq.h:
+ * $N parameters, one statement), NULL (logged) on an error. */
 static sqlite3_stmt *prepare(struct conn *c, const char *text)
 {
-	sqlite3_stmt *s = NULL;
-	const char *tail = NULL;
-	size_t n = strlen(text), i;
-	char *sql;
-	int rc;
-
-	if (n >= INT_MAX || (sql = malloc(n + 1)) == NULL) {
-		log_warnx("store: prepare \"%.60s\": %zu bytes: too long", text, n);
-		return NULL;
-	}
-	for (i = 0; i <= n; i++)
-		sql[i] = text[i] == '$' && text[i + 1] >= '0' && text[i + 1] <= '9' ? '?' : text[i];
-	rc = sqlite3_prepare_v3(c->db, sql, (int)n + 1, SQLITE_PREPARE_PERSISTENT, &s, &tail);
-	if (rc != SQLITE_OK)
-		log_warnx("store: prepare \"%.60s\": %s", text, sqlite3_errmsg(c->db));
-	else if (s == NULL || (tail != NULL && tail < sql + n && tail[strspn(tail, " \t\n;")])) {
-		/* Nothing to run, or a second statement that never would. */
-		log_warnx("store: prepare \"%.60s\": %s", text,
-			  s == NULL ? "no statement" : "more than one statement");
-		sqlite3_finalize(s);
-		s = NULL;
-	}
-	free(sql);
-	return s;
+	return sq_prepare(c->db, text, SQLITE_PREPARE_PERSISTENT, "store");
 }
 
 /*
@@ -577,94 +540,40 @@ sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
 	return NULL;
 }
 
-/* Resets s for its next use.  The step's result is already taken
- * (sqlite3_reset only repeats it); clearing the bindings cannot fail. */
-static void done(sqlite3_stmt *s)
-{
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	sq_forget(s);
-}
-
 /* Logs why s failed (a bind that failed, with its parameter, or the
  * connection's error), resets s; STORE_ERROR. */
-static int fail(sqlite3_stmt *s, const char *what)
+int sq_fail(sqlite3_stmt *s, const char *what)
 {
 	sq_warn(s, "store", what);
-	done(s);
+	sq_done(s);
 	return STORE_ERROR;
-}
-
-/* Copies column i into dst[size], cut to fit and at an embedded NUL
- * (as snprintf "%s" would, without its cost: every order row has 30
- * text columns). */
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
-{
-	const unsigned char *v = sqlite3_column_text(s, i);
-	size_t n = 0;
-
-	if (size == 0)
-		return;
-	if (v != NULL) {
-		n = (size_t)sqlite3_column_bytes(s, i);
-		if (n > size - 1)
-			n = size - 1;
-		n = strnlen((const char *)v, n);
-		memcpy(dst, v, n);
-	}
-	dst[n] = '\0';
 }
 
 /* Runs a statement that returns no rows.  STORE_OK, STORE_CONFLICT on a
  * unique/primary key violation, else STORE_ERROR. */
-static int step_done(sqlite3_stmt *s, const char *what)
+int sq_step_done(sqlite3_stmt *s, const char *what)
 {
 	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_OK;
 	}
 	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		done(s);
+		sq_done(s);
 		return STORE_CONFLICT;
 	}
-	return fail(s, what);
+	return sq_fail(s, what);
 }
 
-/* Like step_done, but STORE_NOTFOUND when no row changed. */
-static int step_changed(sqlite3_stmt *s, const char *what)
+/* Like sq_step_done, but STORE_NOTFOUND when no row changed. */
+int sq_step_changed(sqlite3_stmt *s, const char *what)
 {
-	int rc = step_done(s, what);
+	int rc = sq_step_done(s, what);
 
 	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
 		return STORE_NOTFOUND;
 	return rc;
-}
-
-void sq_done(sqlite3_stmt *s)
-{
-	done(s);
-}
-
-int sq_fail(sqlite3_stmt *s, const char *what)
-{
-	return fail(s, what);
-}
-
-void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
-{
-	col_text(s, i, dst, size);
-}
-
-int sq_step_done(sqlite3_stmt *s, const char *what)
-{
-	return step_done(s, what);
-}
-
-int sq_step_changed(sqlite3_stmt *s, const char *what)
-{
-	return step_changed(s, what);
 }
 
 int sq_step_row(sqlite3_stmt *s, const char *what)
@@ -674,10 +583,10 @@ int sq_step_row(sqlite3_stmt *s, const char *what)
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
-	return fail(s, what);
+	return sq_fail(s, what);
 }
 
 /* ---- Lifecycle -------------------------------------------------------- */
@@ -847,7 +756,7 @@ static int exec_stmt(struct store *st, enum stmt_id id, const char *what)
 {
 	sqlite3_stmt *s = stmt(st, id);
 
-	return s == NULL ? STORE_ERROR : step_done(s, what);
+	return s == NULL ? STORE_ERROR : sq_step_done(s, what);
 }
 
 int store_begin(struct store *st)
@@ -860,7 +769,7 @@ int store_begin(struct store *st)
 	if ((s = stmt(st, S_BEGIN)) == NULL)
 		return STORE_ERROR;
 	writer_acquire();
-	rc = step_done(s, "begin");
+	rc = sq_step_done(s, "begin");
 	write_scope(st, rc == STORE_OK);
 	busy_credit_us = 0;
 	if (rc != STORE_OK)
@@ -877,7 +786,7 @@ int store_commit(struct store *st)
 		return exec_stmt(st, S_RELEASE, "release savepoint");
 	if ((s = stmt(st, S_COMMIT)) == NULL)
 		return STORE_ERROR;
-	rc = step_done(s, "commit");
+	rc = sq_step_done(s, "commit");
 	write_scope(st, 0);
 	writer_release(conn_get(st));
 	return rc;
@@ -897,7 +806,7 @@ void store_rollback(struct store *st)
 		return;
 	}
 	if (s != NULL && c != NULL && !sqlite3_get_autocommit(c->db))
-		step_done(s, "rollback");
+		sq_step_done(s, "rollback");
 	write_scope(st, 0);
 	writer_release(c);
 }
@@ -963,9 +872,9 @@ int store_schema_version(struct store *st, int *version)
 	if (s == NULL)
 		return STORE_ERROR;
 	if (sq_step(s) != SQLITE_ROW)
-		return fail(s, "schema version");
+		return sq_fail(s, "schema version");
 	*version = sqlite3_column_int(s, 0);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -988,10 +897,10 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 		snprintf(err, errlen, "cannot open database");
 		return STORE_ERROR;
 	}
-	if (conn_exec(c->db,
-		      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-		      "applied_at BIGINT NOT NULL)",
-		      err, errlen) != 0)
+	if (sq_exec(c->db,
+		    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+		    "applied_at BIGINT NOT NULL)",
+		    err, errlen) != 0)
 		return STORE_ERROR;
 	for (i = 0; i < embedded_count && n < 256; i++)
 		if (strncmp(embedded_files[i].name, MIGRATION_PREFIX, strlen(MIGRATION_PREFIX)) ==
@@ -1006,23 +915,23 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 		num = atoi(files[i]->name + strlen(MIGRATION_PREFIX));
 		if (num <= version || num > upto)
 			continue;
-		if (conn_exec(c->db, "BEGIN IMMEDIATE", err, errlen) != 0)
+		if (sq_exec(c->db, "BEGIN IMMEDIATE", err, errlen) != 0)
 			return STORE_ERROR;
-		if (conn_exec(c->db, (const char *)files[i]->data, err, errlen) != 0) {
+		if (sq_exec(c->db, (const char *)files[i]->data, err, errlen) != 0) {
 			char why[512];
 
 			snprintf(why, sizeof(why), "%s", err);
 			snprintf(err, errlen, "%s: %s", files[i]->name, why);
-			conn_exec(c->db, "ROLLBACK", why, sizeof(why));
+			sq_exec(c->db, "ROLLBACK", why, sizeof(why));
 			return STORE_ERROR;
 		}
 		if ((s = stmt(st, S_SCHEMA_INSERT)) == NULL)
 			goto rollback;
 		sq_bind_int(s, 1, num);
 		sq_bind_int64(s, 2, (sqlite3_int64)time(NULL));
-		if (step_done(s, "schema insert") != STORE_OK)
+		if (sq_step_done(s, "schema insert") != STORE_OK)
 			goto rollback;
-		if (conn_exec(c->db, "COMMIT", err, errlen) != 0)
+		if (sq_exec(c->db, "COMMIT", err, errlen) != 0)
 			return STORE_ERROR;
 		count++;
 	}
@@ -1034,7 +943,7 @@ rollback:
 	{
 		char why[256];
 
-		conn_exec(c->db, "ROLLBACK", why, sizeof(why));
+		sq_exec(c->db, "ROLLBACK", why, sizeof(why));
 	}
 	return STORE_ERROR;
 }
@@ -1046,18 +955,18 @@ static int member_row(sqlite3_stmt *s, struct member *m, const char *what)
 	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return fail(s, what);
+		return sq_fail(s, what);
 	m->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, m->license_number, sizeof(m->license_number));
-	col_text(s, 2, m->first_name, sizeof(m->first_name));
-	col_text(s, 3, m->last_name, sizeof(m->last_name));
-	col_text(s, 4, m->jmbg, sizeof(m->jmbg));
-	col_text(s, 5, m->email, sizeof(m->email));
-	done(s);
+	sq_col_text(s, 1, m->license_number, sizeof(m->license_number));
+	sq_col_text(s, 2, m->first_name, sizeof(m->first_name));
+	sq_col_text(s, 3, m->last_name, sizeof(m->last_name));
+	sq_col_text(s, 4, m->jmbg, sizeof(m->jmbg));
+	sq_col_text(s, 5, m->email, sizeof(m->email));
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1108,7 +1017,7 @@ int store_member_upsert(struct store *st, const struct member *m, enum member_up
 	sq_bind_text(s, 5, m->email);
 	sq_bind_int64(s, 6, (sqlite3_int64)time(NULL));
 	*outcome = rc == STORE_OK ? MEMBER_UPDATED : MEMBER_ADDED;
-	return step_done(s, "member upsert");
+	return sq_step_done(s, "member upsert");
 }
 
 static int count_query(struct store *st, enum stmt_id id, long long *count, const char *what)
@@ -1118,9 +1027,9 @@ static int count_query(struct store *st, enum stmt_id id, long long *count, cons
 	if (s == NULL)
 		return STORE_ERROR;
 	if (sq_step(s) != SQLITE_ROW)
-		return fail(s, what);
+		return sq_fail(s, what);
 	*count = sqlite3_column_int64(s, 0);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1136,20 +1045,20 @@ static int account_row(sqlite3_stmt *s, struct account *a, const char *what)
 	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return fail(s, what);
+		return sq_fail(s, what);
 	a->id = sqlite3_column_int64(s, 0);
 	a->member_id = sqlite3_column_int64(s, 1);
-	col_text(s, 2, a->username, sizeof(a->username));
-	col_text(s, 3, a->password_hash, sizeof(a->password_hash));
-	col_text(s, 4, a->email, sizeof(a->email));
-	col_text(s, 5, a->lang, sizeof(a->lang));
+	sq_col_text(s, 2, a->username, sizeof(a->username));
+	sq_col_text(s, 3, a->password_hash, sizeof(a->password_hash));
+	sq_col_text(s, 4, a->email, sizeof(a->email));
+	sq_col_text(s, 5, a->lang, sizeof(a->lang));
 	a->created_at = (time_t)sqlite3_column_int64(s, 6);
 	a->confirmed_at = (time_t)sqlite3_column_int64(s, 7);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1166,7 +1075,7 @@ int store_account_create(struct store *st, struct account *a)
 	sq_bind_text(s, 4, a->email);
 	sq_bind_text(s, 5, a->lang[0] ? a->lang : "sr");
 	sq_bind_int64(s, 6, (sqlite3_int64)a->created_at);
-	rc = step_done(s, "account create");
+	rc = sq_step_done(s, "account create");
 	if (rc == STORE_OK)
 		a->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	return rc;
@@ -1220,7 +1129,7 @@ int store_account_confirm(struct store *st, long long id, time_t now)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
 	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_changed(s, "account confirm");
+	return sq_step_changed(s, "account confirm");
 }
 
 int store_account_set_password(struct store *st, long long id, const char *hash)
@@ -1231,7 +1140,7 @@ int store_account_set_password(struct store *st, long long id, const char *hash)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
 	sq_bind_text(s, 2, hash);
-	return step_changed(s, "account set password");
+	return sq_step_changed(s, "account set password");
 }
 
 /* ---- Tokens ---------------------------------------------------------------- */
@@ -1247,7 +1156,7 @@ int store_token_add(struct store *st, const unsigned char hash[32], enum token_k
 	sq_bind_int(s, 2, (int)kind);
 	sq_bind_int64(s, 3, account_id);
 	sq_bind_int64(s, 4, (sqlite3_int64)expires_at);
-	return step_done(s, "token add");
+	return sq_step_done(s, "token add");
 }
 
 int store_token_withheld(struct store *st, const unsigned char hash[32], enum token_kind kind,
@@ -1260,7 +1169,7 @@ int store_token_withheld(struct store *st, const unsigned char hash[32], enum to
 	sq_bind_blob(s, 1, hash, 32);
 	sq_bind_int(s, 2, (int)kind);
 	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return step_done(s, "token withheld");
+	return sq_step_done(s, "token withheld");
 }
 
 int store_token_peek(struct store *st, const unsigned char hash[32], enum token_kind kind,
@@ -1276,13 +1185,13 @@ int store_token_peek(struct store *st, const unsigned char hash[32], enum token_
 	sq_bind_int64(s, 3, (sqlite3_int64)now);
 	rc = sq_step(s);
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return fail(s, "token peek");
+		return sq_fail(s, "token peek");
 	*account_id = sqlite3_column_int64(s, 0);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1301,7 +1210,7 @@ int store_token_use(struct store *st, const unsigned char hash[32], enum token_k
 	sq_bind_blob(s, 1, hash, 32);
 	sq_bind_int(s, 2, (int)kind);
 	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return step_changed(s, "token use");
+	return sq_step_changed(s, "token use");
 }
 
 /* ---- Sessions ---------------------------------------------------------------- */
@@ -1316,7 +1225,7 @@ int store_session_add(struct store *st, const struct session *se)
 	sq_bind_int(s, 2, (int)se->kind);
 	sq_bind_int64(s, 3, se->account_id);
 	sq_bind_int64(s, 4, (sqlite3_int64)se->created_at);
-	return step_done(s, "session add");
+	return sq_step_done(s, "session add");
 }
 
 int store_session_get(struct store *st, const unsigned char id_hash[32], struct session *out)
@@ -1329,17 +1238,17 @@ int store_session_get(struct store *st, const unsigned char id_hash[32], struct 
 	sq_bind_blob(s, 1, id_hash, 32);
 	rc = sq_step(s);
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return fail(s, "session get");
+		return sq_fail(s, "session get");
 	memcpy(out->id_hash, id_hash, 32);
 	out->kind = (enum session_kind)sqlite3_column_int(s, 0);
 	out->account_id = sqlite3_column_int64(s, 1);
 	out->created_at = (time_t)sqlite3_column_int64(s, 2);
 	out->last_seen_at = (time_t)sqlite3_column_int64(s, 3);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1351,7 +1260,7 @@ int store_session_touch(struct store *st, const unsigned char id_hash[32], time_
 		return STORE_ERROR;
 	sq_bind_blob(s, 1, id_hash, 32);
 	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_changed(s, "session touch");
+	return sq_step_changed(s, "session touch");
 }
 
 int store_session_delete(struct store *st, const unsigned char id_hash[32])
@@ -1361,7 +1270,7 @@ int store_session_delete(struct store *st, const unsigned char id_hash[32])
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_blob(s, 1, id_hash, 32);
-	return step_done(s, "session delete");
+	return sq_step_done(s, "session delete");
 }
 
 int store_session_delete_account(struct store *st, enum session_kind kind, long long account_id,
@@ -1376,7 +1285,7 @@ int store_session_delete_account(struct store *st, enum session_kind kind, long 
 	sq_bind_int64(s, 2, account_id);
 	if (keep)
 		sq_bind_blob(s, 3, keep, 32);
-	return step_done(s, "session delete account");
+	return sq_step_done(s, "session delete account");
 }
 
 /* ---- Login throttling --------------------------------------------------------- */
@@ -1390,7 +1299,7 @@ int store_login_failure_add(struct store *st, const char *key, time_t now, long 
 		return STORE_ERROR;
 	sq_bind_text(s, 1, key);
 	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	rc = step_done(s, "login failure add");
+	rc = sq_step_done(s, "login failure add");
 	if (rc == STORE_OK && id != NULL)
 		*id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	return rc;
@@ -1406,12 +1315,12 @@ int store_login_failures(struct store *st, const char *key, time_t since, int *c
 	sq_bind_text(s, 1, key);
 	sq_bind_int64(s, 2, (sqlite3_int64)since);
 	if (sq_step(s) != SQLITE_ROW)
-		return fail(s, "login failures");
+		return sq_fail(s, "login failures");
 	*count = sqlite3_column_int(s, 0);
 	*oldest = (time_t)sqlite3_column_int64(s, 1);
 	if (newest != NULL)
 		*newest = (time_t)sqlite3_column_int64(s, 2);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1422,7 +1331,7 @@ int store_login_failures_clear(struct store *st, const char *key)
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, key);
-	return step_done(s, "login failures clear");
+	return sq_step_done(s, "login failures clear");
 }
 
 int store_login_failure_remove(struct store *st, long long id)
@@ -1432,7 +1341,7 @@ int store_login_failure_remove(struct store *st, long long id)
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
-	return step_done(s, "login failure remove");
+	return sq_step_done(s, "login failure remove");
 }
 
 int store_login_failures_purge(struct store *st, time_t before)
@@ -1442,7 +1351,7 @@ int store_login_failures_purge(struct store *st, time_t before)
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, (sqlite3_int64)before);
-	return step_done(s, "login failures purge");
+	return sq_step_done(s, "login failures purge");
 }
 
 /* ---- Outbox ------------------------------------------------------------------- */
@@ -1458,7 +1367,7 @@ int store_outbox_add(struct store *st, const char *to, const char *subject, cons
 	sq_bind_text(s, 2, subject);
 	sq_bind_text(s, 3, body);
 	sq_bind_int64(s, 4, (sqlite3_int64)now);
-	return step_done(s, "outbox add");
+	return sq_step_done(s, "outbox add");
 }
 
 int store_outbox_withheld(struct store *st, const char *subject, time_t now)
@@ -1469,7 +1378,7 @@ int store_outbox_withheld(struct store *st, const char *subject, time_t now)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, subject);
 	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_done(s, "outbox withheld");
+	return sq_step_done(s, "outbox withheld");
 }
 
 static char *col_strdup(sqlite3_stmt *s, int i)
@@ -1493,18 +1402,18 @@ int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 	sq_bind_int64(s, 1, (sqlite3_int64)now);
 	rc = sq_step(s);
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return fail(s, "outbox next");
+		return sq_fail(s, "outbox next");
 	out->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, out->to, sizeof(out->to));
+	sq_col_text(s, 1, out->to, sizeof(out->to));
 	out->subject = col_strdup(s, 2);
 	out->body = col_strdup(s, 3);
 	out->attempts = sqlite3_column_int(s, 4);
 	out->created_at = (time_t)sqlite3_column_int64(s, 5);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1525,7 +1434,7 @@ int store_outbox_sent(struct store *st, long long id, time_t now)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
 	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_changed(s, "outbox sent");
+	return sq_step_changed(s, "outbox sent");
 }
 
 int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
@@ -1539,7 +1448,7 @@ int store_outbox_retry(struct store *st, long long id, int attempts, time_t next
 	sq_bind_int(s, 2, attempts);
 	sq_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
 	sq_bind_text(s, 4, error);
-	return step_changed(s, "outbox retry");
+	return sq_step_changed(s, "outbox retry");
 }
 
 int store_outbox_pending(struct store *st, long long *count)
@@ -1568,11 +1477,11 @@ static void order_read(sqlite3_stmt *s, struct order *o)
 	o->id = sqlite3_column_int64(s, 0);
 	o->account_id = sqlite3_column_int64(s, 1);
 	o->type = (enum order_type)sqlite3_column_int(s, 2);
-	col_text(s, 3, o->state, sizeof(o->state));
+	sq_col_text(s, 3, o->state, sizeof(o->state));
 	for (i = 0; i < NTEXT; i++, c++)
-		col_text(s, c, (char *)o + order_text[i].off, order_text[i].size);
+		sq_col_text(s, c, (char *)o + order_text[i].off, order_text[i].size);
 	o->card_reader = sqlite3_column_int(s, c++);
-	col_text(s, c++, o->payment_ref, sizeof(o->payment_ref));
+	sq_col_text(s, c++, o->payment_ref, sizeof(o->payment_ref));
 	o->total_para = sqlite3_column_int64(s, c++);
 	o->created_at = (time_t)sqlite3_column_int64(s, c++);
 	o->updated_at = (time_t)sqlite3_column_int64(s, c++);
@@ -1581,12 +1490,12 @@ static void order_read(sqlite3_stmt *s, struct order *o)
 	o->price_para = sqlite3_column_int64(s, c++);
 	o->reader_para = sqlite3_column_int64(s, c++);
 	o->vat_pct = sqlite3_column_int(s, c++);
-	col_text(s, c++, o->company_cert_name, sizeof(o->company_cert_name));
+	sq_col_text(s, c++, o->company_cert_name, sizeof(o->company_cert_name));
 	o->name_differs = sqlite3_column_int(s, c++);
 	o->name_confirmed_at = (time_t)sqlite3_column_int64(s, c++);
-	col_text(s, c++, o->name_confirmed_by, sizeof(o->name_confirmed_by));
-	col_text(s, c++, o->returned_code, sizeof(o->returned_code));
-	col_text(s, c++, o->returned_text, sizeof(o->returned_text));
+	sq_col_text(s, c++, o->name_confirmed_by, sizeof(o->name_confirmed_by));
+	sq_col_text(s, c++, o->returned_code, sizeof(o->returned_code));
+	sq_col_text(s, c++, o->returned_text, sizeof(o->returned_text));
 }
 
 static int order_one(sqlite3_stmt *s, struct order *out, const char *what)
@@ -1594,13 +1503,13 @@ static int order_one(sqlite3_stmt *s, struct order *out, const char *what)
 	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
 	if (rc != SQLITE_ROW)
-		return fail(s, what);
+		return sq_fail(s, what);
 	order_read(s, out);
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1624,7 +1533,7 @@ int store_order_create(struct store *st, struct order *o)
 	sq_bind_int64(s, c++, (sqlite3_int64)o->confirmed_at);
 	sq_bind_text(s, c++, o->company_cert_name);
 	sq_bind_int(s, c++, o->name_differs);
-	if ((rc = step_done(s, "order create")) != STORE_OK)
+	if ((rc = sq_step_done(s, "order create")) != STORE_OK)
 		return rc;
 	o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
@@ -1633,7 +1542,7 @@ int store_order_create(struct store *st, struct order *o)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, o->id);
 	sq_bind_text(s, 2, o->payment_ref);
-	return step_done(s, "order set reference");
+	return sq_step_done(s, "order set reference");
 }
 
 int store_order_rewrite(struct store *st, const struct order *o, const char *state,
@@ -1655,7 +1564,7 @@ int store_order_rewrite(struct store *st, const struct order *o, const char *sta
 	sq_bind_text(s, c++, state);
 	sq_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
 	sq_bind_text(s, c, o->name_confirmed_by);
-	return step_changed(s, "order rewrite");
+	return sq_step_changed(s, "order rewrite");
 }
 
 int store_order_update_draft(struct store *st, const struct order *o)
@@ -1672,7 +1581,7 @@ int store_order_confirm_name(struct store *st, long long id, const char *by, tim
 	sq_bind_int64(s, 1, id);
 	sq_bind_int64(s, 2, (sqlite3_int64)now);
 	sq_bind_text(s, 3, by);
-	return step_changed(s, "order confirm name");
+	return sq_step_changed(s, "order confirm name");
 }
 
 int store_order_set_returned(struct store *st, long long id, const char *code, const char *text)
@@ -1684,7 +1593,7 @@ int store_order_set_returned(struct store *st, long long id, const char *code, c
 	sq_bind_int64(s, 1, id);
 	sq_bind_text(s, 2, code);
 	sq_bind_text(s, 3, text);
-	return step_changed(s, "order set returned");
+	return sq_step_changed(s, "order set returned");
 }
 
 int store_order_get(struct store *st, long long id, struct order *out)
@@ -1721,7 +1630,7 @@ int store_order_transition(struct store *st, long long id, const char *from, con
 	sq_bind_int64(s, 4, (sqlite3_int64)now);
 	sq_bind_int64(s, 5, total_para);
 	sq_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
-	return step_changed(s, "order transition");
+	return sq_step_changed(s, "order transition");
 }
 
 int store_order_fix_prices(struct store *st, long long id, long long price_para,
@@ -1735,7 +1644,7 @@ int store_order_fix_prices(struct store *st, long long id, long long price_para,
 	sq_bind_int64(s, 2, price_para);
 	sq_bind_int64(s, 3, reader_para);
 	sq_bind_int(s, 4, vat_pct);
-	return step_changed(s, "order prices");
+	return sq_step_changed(s, "order prices");
 }
 
 int store_order_each_owned(struct store *st, long long account_id,
@@ -1751,17 +1660,17 @@ int store_order_each_owned(struct store *st, long long account_id,
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		o.id = sqlite3_column_int64(s, 0);
 		o.type = (enum order_type)sqlite3_column_int(s, 1);
-		col_text(s, 2, o.state, sizeof(o.state));
-		col_text(s, 3, o.first_name, sizeof(o.first_name));
-		col_text(s, 4, o.last_name, sizeof(o.last_name));
-		col_text(s, 5, o.company_name, sizeof(o.company_name));
+		sq_col_text(s, 2, o.state, sizeof(o.state));
+		sq_col_text(s, 3, o.first_name, sizeof(o.first_name));
+		sq_col_text(s, 4, o.last_name, sizeof(o.last_name));
+		sq_col_text(s, 5, o.company_name, sizeof(o.company_name));
 		o.created_at = (time_t)sqlite3_column_int64(s, 6);
 		if (fn(arg, &o) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(s, "order list");
-	done(s);
+		return sq_fail(s, "order list");
+	sq_done(s);
 	return STORE_OK;
 }
 
@@ -1777,7 +1686,7 @@ int store_order_event_add(struct store *st, long long order_id, const char *stat
 	sq_bind_text(s, 3, state);
 	sq_bind_text(s, 4, actor);
 	sq_bind_text(s, 5, note ? note : "");
-	return step_done(s, "order event add");
+	return sq_step_done(s, "order event add");
 }
 
 int store_order_events(struct store *st, long long order_id,
@@ -1792,14 +1701,14 @@ int store_order_events(struct store *st, long long order_id,
 	sq_bind_int64(s, 1, order_id);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		e.at = (time_t)sqlite3_column_int64(s, 0);
-		col_text(s, 1, e.state, sizeof(e.state));
-		col_text(s, 2, e.actor, sizeof(e.actor));
-		col_text(s, 3, e.note, sizeof(e.note));
+		sq_col_text(s, 1, e.state, sizeof(e.state));
+		sq_col_text(s, 2, e.actor, sizeof(e.actor));
+		sq_col_text(s, 3, e.note, sizeof(e.note));
 		if (fn(arg, &e) != 0)
 			break;
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(s, "order events");
-	done(s);
+		return sq_fail(s, "order events");
+	sq_done(s);
 	return STORE_OK;
 }

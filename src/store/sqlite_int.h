@@ -58,9 +58,7 @@ struct store {
 sqlite3_stmt *sq_stmt(struct store *st, const char *sql);
 struct conn *sq_conn(struct store *st);
 
-void sq_done(sqlite3_stmt *s);                  /* reset + clear bindings */
-int sq_fail(sqlite3_stmt *s, const char *what); /* logs, resets, STORE_ERROR */
-void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size);
+int sq_fail(sqlite3_stmt *s, const char *what);         /* logs, resets, STORE_ERROR */
 int sq_step_done(sqlite3_stmt *s, const char *what);    /* OK / CONFLICT / ERROR */
 int sq_step_changed(sqlite3_stmt *s, const char *what); /* + NOTFOUND when no row */
 /* One row: STORE_OK leaving the row readable (call sq_done after), or
