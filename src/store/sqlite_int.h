@@ -1,7 +1,7 @@
 /*
  * Internals shared by the SQLite backend's files (sqlite.c holds the
- * connection handling and the account tables; each other area has its
- * own sqlite_<area>.c).  Not for use outside src/store/.
+ * connections, the statement cache and transactions; each area of the
+ * schema has its own sqlite_<area>.c).  Not for use outside src/store/.
  */
 #ifndef QCRA_SQLITE_INT_H
 #define QCRA_SQLITE_INT_H
@@ -13,11 +13,11 @@
 #include "store/store.h"
 #include "util/sq.h"
 
-#define STMT_CACHE 128 /* per connection, keyed by the SQL text's address */
+#define STMT_CACHE 256 /* per connection, keyed by the SQL text's address */
 
 struct conn {
 	sqlite3 *db;
-	sqlite3_stmt *stmt[64]; /* sqlite.c's own statements, by enum */
+	sqlite3_stmt *stmt[16]; /* sqlite.c's transaction statements, by enum */
 	struct {
 		const char *sql;
 		sqlite3_stmt *s;
@@ -64,6 +64,8 @@ int sq_step_changed(sqlite3_stmt *s, const char *what); /* + NOTFOUND when no ro
 /* One row: STORE_OK leaving the row readable (call sq_done after), or
  * STORE_NOTFOUND / STORE_ERROR with the statement reset. */
 int sq_step_row(sqlite3_stmt *s, const char *what);
+/* SELECT COUNT(*) ...: the one integer of the one row sql returns. */
+int sq_count(struct store *st, const char *sql, long long *count, const char *what);
 
 /* Payment fingerprints as stored (sqlite_payments.c): the 16-byte key
  * of fingerprint fp (len bytes), and the SQL function qcra_fp_key. */
