@@ -665,6 +665,14 @@ void store_group_rollback(struct store *st)
 	store_rollback(st);
 }
 
+int sq_rows_end(sqlite3_stmt *s, int rc, const char *what)
+{
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, what);
+	sq_done(s);
+	return STORE_OK;
+}
+
 int sq_count(struct store *st, const char *sql, long long *count, const char *what)
 {
 	sqlite3_stmt *s = sq_stmt(st, sql);

@@ -7,14 +7,34 @@
 
 #include "store/sqlite_int.h"
 
-#define MEMBER_COLS "id, license_number, first_name, last_name, jmbg, email"
-#define ACCOUNT_COLS                                                                               \
-	"id, member_id, username, password_hash, email, lang, created_at, "                        \
-	"COALESCE(confirmed_at, 0)"
+/* The columns every SELECT of a table reads (sqlite_int.h). */
+#define MEMBER_COLS(X, _)                                                                          \
+	X("id", INT64, id) _ X("license_number", TEXT, license_number)                             \
+	_ X("first_name", TEXT, first_name)                                                        \
+	_ X("last_name", TEXT, last_name)                                                          \
+	_ X("jmbg", TEXT, jmbg)                                                                    \
+	_ X("email", TEXT, email)
+#define ACCOUNT_COLS(X, _)                                                                         \
+	X("id", INT64, id) _ X("member_id", INT64, member_id)                                      \
+	_ X("username", TEXT, username)                                                            \
+	_ X("password_hash", TEXT, password_hash)                                                  \
+	_ X("email", TEXT, email)                                                                  \
+	_ X("lang", TEXT, lang)                                                                    \
+	_ X("created_at", TIME, created_at)                                                        \
+	_ X("COALESCE(confirmed_at, 0)", TIME, confirmed_at)
+/* id_hash is the key looked up, not read back. */
+#define SESSION_COLS(X, _)                                                                         \
+	X("kind", INT, kind) _ X("account_id", INT64, account_id)                                  \
+	_ X("created_at", TIME, created_at)                                                        \
+	_ X("last_seen_at", TIME, last_seen_at)
+
+SQ_READER(member, struct member, MEMBER_COLS)
+SQ_READER(account, struct account, ACCOUNT_COLS)
+SQ_READER(session, struct session, SESSION_COLS)
 
 static const char SQL_MEMBER_BY_LICENSE[] =
-	"SELECT " MEMBER_COLS " FROM members WHERE license_number = $1";
-static const char SQL_MEMBER_GET[] = "SELECT " MEMBER_COLS " FROM members WHERE id = $1";
+	"SELECT " SQ_NAMES(MEMBER_COLS) " FROM members WHERE license_number = $1";
+static const char SQL_MEMBER_GET[] = "SELECT " SQ_NAMES(MEMBER_COLS) " FROM members WHERE id = $1";
 static const char SQL_MEMBER_INSERT[] =
 	"INSERT INTO members (license_number, first_name, last_name, jmbg, email, created_at, "
 	"updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)";
@@ -24,13 +44,14 @@ static const char SQL_MEMBER_COUNT[] = "SELECT COUNT(*) FROM members";
 static const char SQL_ACCOUNT_INSERT[] =
 	"INSERT INTO accounts (member_id, username, password_hash, email, lang, created_at) VALUES "
 	"($1, $2, $3, $4, $5, $6)";
-static const char SQL_ACCOUNT_GET[] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = $1";
+static const char SQL_ACCOUNT_GET[] =
+	"SELECT " SQ_NAMES(ACCOUNT_COLS) " FROM accounts WHERE id = $1";
 static const char SQL_ACCOUNT_BY_USERNAME[] =
-	"SELECT " ACCOUNT_COLS " FROM accounts WHERE username = $1";
+	"SELECT " SQ_NAMES(ACCOUNT_COLS) " FROM accounts WHERE username = $1";
 static const char SQL_ACCOUNT_BY_MEMBER[] =
-	"SELECT " ACCOUNT_COLS " FROM accounts WHERE member_id = $1";
-static const char SQL_ACCOUNT_BY_EMAIL[] =
-	"SELECT " ACCOUNT_COLS " FROM accounts WHERE lower(email) = lower($1) ORDER BY id LIMIT 1";
+	"SELECT " SQ_NAMES(ACCOUNT_COLS) " FROM accounts WHERE member_id = $1";
+static const char SQL_ACCOUNT_BY_EMAIL[] = "SELECT " SQ_NAMES(
+	ACCOUNT_COLS) " FROM accounts WHERE lower(email) = lower($1) ORDER BY id LIMIT 1";
 static const char SQL_ACCOUNT_CONFIRM[] =
 	"UPDATE accounts SET confirmed_at = $2 WHERE id = $1 AND confirmed_at IS NULL";
 static const char SQL_ACCOUNT_SET_PASSWORD[] =
@@ -48,7 +69,7 @@ static const char SQL_TOKEN_USE[] =
 static const char SQL_SESSION_INSERT[] = "INSERT INTO sessions (id_hash, kind, account_id, "
 					 "created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)";
 static const char SQL_SESSION_GET[] =
-	"SELECT kind, account_id, created_at, last_seen_at FROM sessions WHERE id_hash = $1";
+	"SELECT " SQ_NAMES(SESSION_COLS) " FROM sessions WHERE id_hash = $1";
 static const char SQL_SESSION_TOUCH[] = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1";
 static const char SQL_SESSION_DELETE[] = "DELETE FROM sessions WHERE id_hash = $1";
 static const char SQL_SESSION_DELETE_ACCOUNT[] =
@@ -64,26 +85,6 @@ static const char SQL_LOGIN_FAILURES_PURGE[] = "DELETE FROM login_failures WHERE
 
 /* ---- Members ------------------------------------------------------------ */
 
-static int member_row(sqlite3_stmt *s, struct member *m, const char *what)
-{
-	int rc = sq_step(s);
-
-	if (rc == SQLITE_DONE) {
-		sq_done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return sq_fail(s, what);
-	m->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, m->license_number, sizeof(m->license_number));
-	sq_col_text(s, 2, m->first_name, sizeof(m->first_name));
-	sq_col_text(s, 3, m->last_name, sizeof(m->last_name));
-	sq_col_text(s, 4, m->jmbg, sizeof(m->jmbg));
-	sq_col_text(s, 5, m->email, sizeof(m->email));
-	sq_done(s);
-	return STORE_OK;
-}
-
 int store_member_get(struct store *st, long long id, struct member *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_MEMBER_GET);
@@ -91,7 +92,7 @@ int store_member_get(struct store *st, long long id, struct member *out)
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
-	return member_row(s, out, "member get");
+	return member_one(s, out, "member get");
 }
 
 int store_member_by_license(struct store *st, const char *license, struct member *out)
@@ -101,7 +102,7 @@ int store_member_by_license(struct store *st, const char *license, struct member
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, license);
-	return member_row(s, out, "member by license");
+	return member_one(s, out, "member by license");
 }
 
 int store_member_upsert(struct store *st, const struct member *m, enum member_upsert *outcome)
@@ -141,28 +142,6 @@ int store_member_count(struct store *st, long long *count)
 
 /* ---- Accounts ------------------------------------------------------------ */
 
-static int account_row(sqlite3_stmt *s, struct account *a, const char *what)
-{
-	int rc = sq_step(s);
-
-	if (rc == SQLITE_DONE) {
-		sq_done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return sq_fail(s, what);
-	a->id = sqlite3_column_int64(s, 0);
-	a->member_id = sqlite3_column_int64(s, 1);
-	sq_col_text(s, 2, a->username, sizeof(a->username));
-	sq_col_text(s, 3, a->password_hash, sizeof(a->password_hash));
-	sq_col_text(s, 4, a->email, sizeof(a->email));
-	sq_col_text(s, 5, a->lang, sizeof(a->lang));
-	a->created_at = (time_t)sqlite3_column_int64(s, 6);
-	a->confirmed_at = (time_t)sqlite3_column_int64(s, 7);
-	sq_done(s);
-	return STORE_OK;
-}
-
 int store_account_create(struct store *st, struct account *a)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_INSERT);
@@ -189,7 +168,7 @@ int store_account_get(struct store *st, long long id, struct account *out)
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
-	return account_row(s, out, "account get");
+	return account_one(s, out, "account get");
 }
 
 int store_account_by_username(struct store *st, const char *username, struct account *out)
@@ -199,7 +178,7 @@ int store_account_by_username(struct store *st, const char *username, struct acc
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, username);
-	return account_row(s, out, "account by username");
+	return account_one(s, out, "account by username");
 }
 
 int store_account_by_member(struct store *st, long long member_id, struct account *out)
@@ -209,7 +188,7 @@ int store_account_by_member(struct store *st, long long member_id, struct accoun
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, member_id);
-	return account_row(s, out, "account by member");
+	return account_one(s, out, "account by member");
 }
 
 int store_account_by_email(struct store *st, const char *email, struct account *out)
@@ -219,7 +198,7 @@ int store_account_by_email(struct store *st, const char *email, struct account *
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, email);
-	return account_row(s, out, "account by email");
+	return account_one(s, out, "account by email");
 }
 
 int store_account_confirm(struct store *st, long long id, time_t now)
@@ -284,16 +263,11 @@ int store_token_peek(struct store *st, const unsigned char hash[32], enum token_
 	sq_bind_blob(s, 1, hash, 32);
 	sq_bind_int(s, 2, (int)kind);
 	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	rc = sq_step(s);
-	if (rc == SQLITE_DONE) {
+	if ((rc = sq_step_row(s, "token peek")) == STORE_OK) {
+		*account_id = sqlite3_column_int64(s, 0);
 		sq_done(s);
-		return STORE_NOTFOUND;
 	}
-	if (rc != SQLITE_ROW)
-		return sq_fail(s, "token peek");
-	*account_id = sqlite3_column_int64(s, 0);
-	sq_done(s);
-	return STORE_OK;
+	return rc;
 }
 
 int store_token_use(struct store *st, const unsigned char hash[32], enum token_kind kind,
@@ -337,20 +311,9 @@ int store_session_get(struct store *st, const unsigned char id_hash[32], struct 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_blob(s, 1, id_hash, 32);
-	rc = sq_step(s);
-	if (rc == SQLITE_DONE) {
-		sq_done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return sq_fail(s, "session get");
-	memcpy(out->id_hash, id_hash, 32);
-	out->kind = (enum session_kind)sqlite3_column_int(s, 0);
-	out->account_id = sqlite3_column_int64(s, 1);
-	out->created_at = (time_t)sqlite3_column_int64(s, 2);
-	out->last_seen_at = (time_t)sqlite3_column_int64(s, 3);
-	sq_done(s);
-	return STORE_OK;
+	if ((rc = session_one(s, out, "session get")) == STORE_OK)
+		memcpy(out->id_hash, id_hash, 32);
+	return rc;
 }
 
 int store_session_touch(struct store *st, const unsigned char id_hash[32], time_t now)

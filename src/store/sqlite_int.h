@@ -9,6 +9,8 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <string.h>
+#include <time.h>
 
 #include "store/store.h"
 #include "util/sq.h"
@@ -66,6 +68,56 @@ int sq_step_changed(sqlite3_stmt *s, const char *what); /* + NOTFOUND when no ro
 int sq_step_row(sqlite3_stmt *s, const char *what);
 /* SELECT COUNT(*) ...: the one integer of the one row sql returns. */
 int sq_count(struct store *st, const char *sql, long long *count, const char *what);
+
+/* The end of a loop over rows: rc is the step that ended it (or
+ * SQLITE_ROW when the caller stopped early).  STORE_OK with s reset,
+ * or STORE_ERROR (logged) when a step failed. */
+int sq_rows_end(sqlite3_stmt *s, int rc, const char *what);
+
+/*
+ * Declared column lists.  A table's columns are written once, in the
+ * order they are selected:
+ *
+ *   #define MEMBER_COLS(X, _) X("id", INT64, id) _ X("email", TEXT, email)
+ *
+ * each X(sql, kind, field): the SQL expression, how it is read (SQ_GET_
+ * kind) and the member of the struct it goes to.  SQ_NAMES(LIST) is the
+ * SELECT list as a string literal, for every SELECT that the reader
+ * reads; SQ_READER(name, type, LIST) defines that reader,
+ *
+ *   static void name_from_row(sqlite3_stmt *s, type *r)   every field, in order
+ *   static int name_one(sqlite3_stmt *s, type *r, const char *what)
+ *       steps s for one row (sq_step_row), reads it and resets s
+ *
+ * so the SELECT text and the reader cannot drift apart.  The reader is
+ * straight-line code (no table walked per row, nothing allocated);
+ * fields with no column are zero.
+ */
+#define SQ_NAME(sql, kind, field) sql
+#define SQ_NAMES(LIST) LIST(SQ_NAME, ", ")
+#define SQ_GET(sql, kind, field) SQ_GET_##kind(s, c++, r->field);
+#define SQ_GET_INT(s, i, dst) (dst) = sqlite3_column_int((s), (i))
+#define SQ_GET_INT64(s, i, dst) (dst) = sqlite3_column_int64((s), (i))
+#define SQ_GET_TIME(s, i, dst) (dst) = (time_t)sqlite3_column_int64((s), (i))
+#define SQ_GET_TEXT(s, i, dst) sq_col_text((s), (i), (dst), sizeof(dst))
+#define SQ_READER(name, type, LIST)                                                                \
+	static inline void name##_from_row(sqlite3_stmt *s, type *r)                               \
+	{                                                                                          \
+		int c = 0;                                                                         \
+                                                                                                   \
+		memset(r, 0, sizeof(*r));                                                          \
+		LIST(SQ_GET, )                                                                     \
+	}                                                                                          \
+	static inline int name##_one(sqlite3_stmt *s, type *r, const char *what)                   \
+	{                                                                                          \
+		int rc = sq_step_row(s, what);                                                     \
+                                                                                                   \
+		if (rc == STORE_OK) {                                                              \
+			name##_from_row(s, r);                                                     \
+			sq_done(s);                                                                \
+		}                                                                                  \
+		return rc;                                                                         \
+	}
 
 /* Payment fingerprints as stored (sqlite_payments.c): the 16-byte key
  * of fingerprint fp (len bytes), and the SQL function qcra_fp_key. */

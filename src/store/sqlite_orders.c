@@ -8,55 +8,89 @@
 #include "domain/order.h"
 #include "store/sqlite_int.h"
 
-/* ---- Orders (generated column lists: keep in the order of order_text) --- */
+/* ---- Columns (sqlite_int.h) ---------------------------------------------- */
 
-#define ORDER_SELECT                                                                               \
-	"SELECT id, account_id, type, state, first_name, last_name, jmbg, "                        \
-	"id_type, id_number, id_issuer, street, postal_code, city, email, "                        \
-	"phone, license_number, office, validity, position, company_name, "                        \
-	"company_mb, company_pib, company_street, company_postal_code, "                           \
-	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at, prices_fixed, price_para, reader_para, vat_pct, "   \
-	"company_cert_name, name_differs, name_confirmed_at, name_confirmed_by, returned_code, "   \
-	"returned_text FROM orders"
+/* The order's free-text fields, in one run: read, inserted and
+ * rewritten in this order (order_text, order_bind_text). */
+#define ORDER_TEXT_COLS(X, _)                                                                      \
+	X("first_name", TEXT, first_name) _ X("last_name", TEXT, last_name)                        \
+	_ X("jmbg", TEXT, jmbg)                                                                    \
+	_ X("id_type", TEXT, id_type)                                                              \
+	_ X("id_number", TEXT, id_number)                                                          \
+	_ X("id_issuer", TEXT, id_issuer)                                                          \
+	_ X("street", TEXT, street)                                                                \
+	_ X("postal_code", TEXT, postal_code)                                                      \
+	_ X("city", TEXT, city)                                                                    \
+	_ X("email", TEXT, email)                                                                  \
+	_ X("phone", TEXT, phone)                                                                  \
+	_ X("license_number", TEXT, license_number)                                                \
+	_ X("office", TEXT, office)                                                                \
+	_ X("validity", TEXT, validity)                                                            \
+	_ X("position", TEXT, position)                                                            \
+	_ X("company_name", TEXT, company_name)                                                    \
+	_ X("company_mb", TEXT, company_mb)                                                        \
+	_ X("company_pib", TEXT, company_pib)                                                      \
+	_ X("company_street", TEXT, company_street)                                                \
+	_ X("company_postal_code", TEXT, company_postal_code)                                      \
+	_ X("company_city", TEXT, company_city)                                                    \
+	_ X("company_email", TEXT, company_email)
+/* Every column of an order, as every SELECT of a whole order reads it. */
+#define ORDER_COLS(X, _)                                                                           \
+	X("id", INT64, id) _ X("account_id", INT64, account_id)                                    \
+	_ X("type", INT, type)                                                                     \
+	_ X("state", TEXT, state)                                                                  \
+	_ ORDER_TEXT_COLS(X, _)                                                                    \
+	_ X("card_reader", INT, card_reader)                                                       \
+	_ X("payment_ref", TEXT, payment_ref)                                                      \
+	_ X("total_para", INT64, total_para)                                                       \
+	_ X("created_at", TIME, created_at)                                                        \
+	_ X("updated_at", TIME, updated_at)                                                        \
+	_ X("confirmed_at", TIME, confirmed_at)                                                    \
+	_ X("prices_fixed", INT, prices_fixed)                                                     \
+	_ X("price_para", INT64, price_para)                                                       \
+	_ X("reader_para", INT64, reader_para)                                                     \
+	_ X("vat_pct", INT, vat_pct)                                                               \
+	_ X("company_cert_name", TEXT, company_cert_name)                                          \
+	_ X("name_differs", INT, name_differs)                                                     \
+	_ X("name_confirmed_at", TIME, name_confirmed_at)                                          \
+	_ X("name_confirmed_by", TEXT, name_confirmed_by)                                          \
+	_ X("returned_code", TEXT, returned_code)                                                  \
+	_ X("returned_text", TEXT, returned_text)
+/* An order in the member's list. */
+#define ORDER_SUMMARY_COLS(X, _)                                                                   \
+	X("id", INT64, id) _ X("type", INT, type)                                                  \
+	_ X("state", TEXT, state)                                                                  \
+	_ X("first_name", TEXT, first_name)                                                        \
+	_ X("last_name", TEXT, last_name)                                                          \
+	_ X("company_name", TEXT, company_name)                                                    \
+	_ X("created_at", TIME, created_at)
+#define ORDER_EVENT_COLS(X, _)                                                                     \
+	X("at", TIME, at) _ X("state", TEXT, state)                                                \
+	_ X("actor", TEXT, actor)                                                                  \
+	_ X("note", TEXT, note)
 
+SQ_READER(order, struct order, ORDER_COLS)
+SQ_READER(order_summary, struct order_summary, ORDER_SUMMARY_COLS)
+SQ_READER(order_event, struct order_event, ORDER_EVENT_COLS)
+
+#define ORDER_SELECT "SELECT " SQ_NAMES(ORDER_COLS) " FROM orders"
+
+/* Where each free-text field is, for binding them in a loop. */
+#define ORDER_TEXT_FIELD(sql, kind, field)                                                         \
+	{offsetof(struct order, field), sizeof(((struct order *)0)->field)},
 static const struct {
 	size_t off, size;
-} order_text[] = {
-	{offsetof(struct order, first_name), sizeof(((struct order *)0)->first_name)},
-	{offsetof(struct order, last_name), sizeof(((struct order *)0)->last_name)},
-	{offsetof(struct order, jmbg), sizeof(((struct order *)0)->jmbg)},
-	{offsetof(struct order, id_type), sizeof(((struct order *)0)->id_type)},
-	{offsetof(struct order, id_number), sizeof(((struct order *)0)->id_number)},
-	{offsetof(struct order, id_issuer), sizeof(((struct order *)0)->id_issuer)},
-	{offsetof(struct order, street), sizeof(((struct order *)0)->street)},
-	{offsetof(struct order, postal_code), sizeof(((struct order *)0)->postal_code)},
-	{offsetof(struct order, city), sizeof(((struct order *)0)->city)},
-	{offsetof(struct order, email), sizeof(((struct order *)0)->email)},
-	{offsetof(struct order, phone), sizeof(((struct order *)0)->phone)},
-	{offsetof(struct order, license_number), sizeof(((struct order *)0)->license_number)},
-	{offsetof(struct order, office), sizeof(((struct order *)0)->office)},
-	{offsetof(struct order, validity), sizeof(((struct order *)0)->validity)},
-	{offsetof(struct order, position), sizeof(((struct order *)0)->position)},
-	{offsetof(struct order, company_name), sizeof(((struct order *)0)->company_name)},
-	{offsetof(struct order, company_mb), sizeof(((struct order *)0)->company_mb)},
-	{offsetof(struct order, company_pib), sizeof(((struct order *)0)->company_pib)},
-	{offsetof(struct order, company_street), sizeof(((struct order *)0)->company_street)},
-	{offsetof(struct order, company_postal_code),
-	 sizeof(((struct order *)0)->company_postal_code)},
-	{offsetof(struct order, company_city), sizeof(((struct order *)0)->company_city)},
-	{offsetof(struct order, company_email), sizeof(((struct order *)0)->company_email)},
-};
+} order_text[] = {ORDER_TEXT_COLS(ORDER_TEXT_FIELD, )};
 
 #define ORDER_INSERT                                                                               \
-	"INSERT INTO orders (account_id, type, state, first_name, last_name, "                     \
-	"jmbg, id_type, id_number, id_issuer, street, postal_code, city, email, "                  \
-	"phone, license_number, office, validity, position, company_name, "                        \
-	"company_mb, company_pib, company_street, company_postal_code, "                           \
-	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at, company_cert_name, name_differs) VALUES ($1, $2, "  \
-	"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "      \
-	"$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
+	"INSERT INTO orders (account_id, type, state, " SQ_NAMES(                                  \
+		ORDER_TEXT_COLS) ", card_reader, payment_ref, total_para, created_at, "            \
+				 "updated_at, confirmed_at, "                                      \
+				 "company_cert_name, name_differs) VALUES ($1, $2, $3, $4, $5, "   \
+				 "$6, $7, $8, $9, $10, $11, "                                      \
+				 "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "    \
+				 "$24, $25, $26, $27, $28, "                                       \
+				 "$29, $30, $31, $32, $33)"
 #define ORDER_UPDATE_DRAFT                                                                         \
 	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = "                    \
 	"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, "                         \
@@ -84,17 +118,17 @@ static const char SQL_ORDER_TRANSITION[] =
 	"id = $1 AND state = $2";
 static const char SQL_ORDER_FIX_PRICES[] = "UPDATE orders SET prices_fixed = 1, price_para = $2, "
 					   "reader_para = $3, vat_pct = $4 WHERE id = $1";
-static const char SQL_ORDER_EACH_OWNED[] =
-	"SELECT id, type, state, first_name, last_name, company_name, created_at FROM orders WHERE "
-	"account_id = $1 ORDER BY id DESC";
+static const char SQL_ORDER_EACH_OWNED[] = "SELECT " SQ_NAMES(
+	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC";
 static const char SQL_ORDER_EVENT_ADD[] =
 	"INSERT INTO order_events (order_id, at, state, actor, note) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_ORDER_EVENTS[] =
-	"SELECT at, state, actor, note FROM order_events WHERE order_id = $1 ORDER BY id";
+	"SELECT " SQ_NAMES(ORDER_EVENT_COLS) " FROM order_events WHERE order_id = $1 ORDER BY id";
 
 /* ---- Orders ----------------------------------------------------------------- */
 
 #define NTEXT (sizeof(order_text) / sizeof(order_text[0]))
+_Static_assert(NTEXT == 22, "ORDER_INSERT and ORDER_UPDATE_DRAFT bind the text fields as $4..$25");
 
 static void order_bind_text(sqlite3_stmt *s, const struct order *o, int first)
 {
@@ -102,51 +136,6 @@ static void order_bind_text(sqlite3_stmt *s, const struct order *o, int first)
 
 	for (i = 0; i < NTEXT; i++)
 		sq_bind_text(s, first + (int)i, (const char *)o + order_text[i].off);
-}
-
-static void order_read(sqlite3_stmt *s, struct order *o)
-{
-	size_t i;
-	int c = 4;
-
-	memset(o, 0, sizeof(*o));
-	o->id = sqlite3_column_int64(s, 0);
-	o->account_id = sqlite3_column_int64(s, 1);
-	o->type = (enum order_type)sqlite3_column_int(s, 2);
-	sq_col_text(s, 3, o->state, sizeof(o->state));
-	for (i = 0; i < NTEXT; i++, c++)
-		sq_col_text(s, c, (char *)o + order_text[i].off, order_text[i].size);
-	o->card_reader = sqlite3_column_int(s, c++);
-	sq_col_text(s, c++, o->payment_ref, sizeof(o->payment_ref));
-	o->total_para = sqlite3_column_int64(s, c++);
-	o->created_at = (time_t)sqlite3_column_int64(s, c++);
-	o->updated_at = (time_t)sqlite3_column_int64(s, c++);
-	o->confirmed_at = (time_t)sqlite3_column_int64(s, c++);
-	o->prices_fixed = sqlite3_column_int(s, c++);
-	o->price_para = sqlite3_column_int64(s, c++);
-	o->reader_para = sqlite3_column_int64(s, c++);
-	o->vat_pct = sqlite3_column_int(s, c++);
-	sq_col_text(s, c++, o->company_cert_name, sizeof(o->company_cert_name));
-	o->name_differs = sqlite3_column_int(s, c++);
-	o->name_confirmed_at = (time_t)sqlite3_column_int64(s, c++);
-	sq_col_text(s, c++, o->name_confirmed_by, sizeof(o->name_confirmed_by));
-	sq_col_text(s, c++, o->returned_code, sizeof(o->returned_code));
-	sq_col_text(s, c++, o->returned_text, sizeof(o->returned_text));
-}
-
-static int order_one(sqlite3_stmt *s, struct order *out, const char *what)
-{
-	int rc = sq_step(s);
-
-	if (rc == SQLITE_DONE) {
-		sq_done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return sq_fail(s, what);
-	order_read(s, out);
-	sq_done(s);
-	return STORE_OK;
 }
 
 int store_order_create(struct store *st, struct order *o)
@@ -294,20 +283,11 @@ int store_order_each_owned(struct store *st, long long account_id,
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, account_id);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		o.id = sqlite3_column_int64(s, 0);
-		o.type = (enum order_type)sqlite3_column_int(s, 1);
-		sq_col_text(s, 2, o.state, sizeof(o.state));
-		sq_col_text(s, 3, o.first_name, sizeof(o.first_name));
-		sq_col_text(s, 4, o.last_name, sizeof(o.last_name));
-		sq_col_text(s, 5, o.company_name, sizeof(o.company_name));
-		o.created_at = (time_t)sqlite3_column_int64(s, 6);
+		order_summary_from_row(s, &o);
 		if (fn(arg, &o) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "order list");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "order list");
 }
 
 int store_order_event_add(struct store *st, long long order_id, const char *state,
@@ -336,15 +316,9 @@ int store_order_events(struct store *st, long long order_id,
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, order_id);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		e.at = (time_t)sqlite3_column_int64(s, 0);
-		sq_col_text(s, 1, e.state, sizeof(e.state));
-		sq_col_text(s, 2, e.actor, sizeof(e.actor));
-		sq_col_text(s, 3, e.note, sizeof(e.note));
+		order_event_from_row(s, &e);
 		if (fn(arg, &e) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "order events");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "order events");
 }
