@@ -1,9 +1,10 @@
 /*
  * SQLite backend of the CA (see ca_db.h).  WAL with synchronous=FULL: a
  * certificate the CA answered with survives a crash.  All SQL of the CA
- * is in this file, always prepared and bound, binds and steps through
- * util/sq.h as the portal's store does: a value that cannot be bound
- * fails the call.  Errors are logged here ("CA db: ...").
+ * is in this file, always prepared and bound; preparing, binding,
+ * stepping and reading go through util/sq.h, the helpers the portal's
+ * store uses: a value that cannot be bound fails the call.  Errors are
+ * logged here ("CA db: ...").
  */
 #include "ca/ca_db.h"
 
@@ -52,7 +53,7 @@ static const char schema[] =
 struct ca_db *ca_db_open(const char *path, char *err, size_t errlen)
 {
 	struct ca_db *db = calloc(1, sizeof(*db));
-	char *msg = NULL;
+	char why[256];
 
 	if (db == NULL)
 		return NULL;
@@ -63,13 +64,12 @@ struct ca_db *ca_db_open(const char *path, char *err, size_t errlen)
 		goto err;
 	}
 	sqlite3_busy_timeout(db->h, 5000);
-	if (sqlite3_exec(db->h,
-			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			 "PRAGMA foreign_keys=ON;",
-			 NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(db->h, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", path, msg != NULL ? msg : "schema");
-		sqlite3_free(msg);
+	if (sq_exec(db->h,
+		    "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		    "PRAGMA foreign_keys=ON;",
+		    why, sizeof(why)) != 0 ||
+	    sq_exec(db->h, schema, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: %s", path, why);
 		goto err;
 	}
 	return db;
@@ -92,12 +92,11 @@ void ca_db_close(struct ca_db *db)
 
 static int exec(struct ca_db *db, const char *sql)
 {
-	char *msg = NULL;
+	char why[256];
 
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK)
+	if (sq_exec(db->h, sql, why, sizeof(why)) == 0)
 		return 0;
-	log_warnx("CA db: %s: %s", sql, msg != NULL ? msg : sqlite3_errmsg(db->h));
-	sqlite3_free(msg);
+	log_warnx("CA db: %s: %s", sql, why);
 	return -1;
 }
 
@@ -116,28 +115,17 @@ void ca_db_rollback(struct ca_db *db)
 	exec(db, "ROLLBACK");
 }
 
-/* The statement for sql (whole: SQLite reads it to its NUL), NULL on
- * an error (logged). */
+/* The statement for sql (whole: one statement; util/sq.h), NULL on an
+ * error (logged).  Finalised where it is used. */
 static sqlite3_stmt *prep(struct ca_db *db, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(db->h, sql, -1, &st, NULL) != SQLITE_OK) {
-		log_warnx("CA db: prepare \"%.60s\": %s", sql, sqlite3_errmsg(db->h));
-		return NULL;
-	}
-	sq_forget(st); /* a new statement, perhaps at a finalised one's address */
-	return st;
+	return sq_prepare(db->h, sql, 0, "CA db");
 }
 
 /* sq_step, logging an error (a bind that failed, or the step's own). */
 static int step(sqlite3_stmt *st)
 {
-	int s = sq_step(st);
-
-	if (s != SQLITE_ROW && s != SQLITE_DONE)
-		sq_warn(st, "CA db", NULL);
-	return s;
+	return sq_step_warn(st, "CA db");
 }
 
 /* Steps a statement that returns no row and finalises it. */
@@ -147,6 +135,12 @@ static int run(sqlite3_stmt *st)
 
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* run(st), then the number of rows it changed, or -1 on an error. */
+static int run_changes(struct ca_db *db, sqlite3_stmt *st)
+{
+	return run(st) == 0 ? sqlite3_changes(db->h) : -1;
 }
 
 int ca_db_cert_add(struct ca_db *db, const char *serial, const char *kind, const char *subject,
@@ -193,15 +187,16 @@ int ca_db_cert_revoke(struct ca_db *db, const char *serial, int reason, time_t a
 {
 	sqlite3_stmt *st = prep(db, "UPDATE certs SET revoked_at = ?, reason = ?"
 				    " WHERE serial = ? AND revoked_at IS NULL");
+	int n;
 
 	if (st == NULL)
 		return -1;
 	sq_bind_int64(st, 1, (sqlite3_int64)at);
 	sq_bind_int(st, 2, reason);
 	sq_bind_text(st, 3, serial);
-	if (run(st) != 0)
+	if ((n = run_changes(db, st)) < 0)
 		return -1;
-	return sqlite3_changes(db->h) > 0 ? 1 : 0;
+	return n > 0 ? 1 : 0;
 }
 
 int ca_db_revoked_each(struct ca_db *db,
@@ -255,13 +250,6 @@ void ca_db_reg_free(struct ca_db_reg *r)
 	r->der = NULL;
 }
 
-static void copy_col(sqlite3_stmt *st, int i, char *out, size_t outlen)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	snprintf(out, outlen, "%s", t != NULL ? (const char *)t : "");
-}
-
 int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 {
 	sqlite3_stmt *st = prep(
@@ -293,12 +281,12 @@ int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 		log_warnx("CA db: registration %s: request or certificate unreadable", order_id);
 		goto out;
 	}
-	copy_col(st, 0, r->order_id, sizeof(r->order_id));
+	sq_col_text(st, 0, r->order_id, sizeof(r->order_id));
 	r->request = strdup((const char *)request);
-	copy_col(st, 2, r->profile, sizeof(r->profile));
-	copy_col(st, 3, r->office, sizeof(r->office));
-	copy_col(st, 4, r->serial, sizeof(r->serial));
-	copy_col(st, 5, r->card, sizeof(r->card));
+	sq_col_text(st, 2, r->profile, sizeof(r->profile));
+	sq_col_text(st, 3, r->office, sizeof(r->office));
+	sq_col_text(st, 4, r->serial, sizeof(r->serial));
+	sq_col_text(st, 5, r->card, sizeof(r->card));
 	r->shipment_id = sqlite3_column_int64(st, 6);
 	r->created = (time_t)sqlite3_column_int64(st, 7);
 	r->not_before = (time_t)sqlite3_column_int64(st, 8);
@@ -307,7 +295,7 @@ int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 	r->reason = sqlite3_column_int(st, 11);
 	if ((r->der = malloc(r->derlen + 1)) != NULL)
 		memcpy(r->der, der, r->derlen);
-	copy_col(st, 13, r->state, sizeof(r->state));
+	sq_col_text(st, 13, r->state, sizeof(r->state));
 	if (r->request == NULL || r->der == NULL) {
 		ca_db_reg_free(r);
 		goto out;
@@ -541,10 +529,10 @@ int ca_db_cmp_secret_get(struct ca_db *db, const char *reference, struct ca_db_c
 	sq_bind_text(st, 1, reference);
 	s = step(st);
 	if (s == SQLITE_ROW) {
-		copy_col(st, 0, c->order_id, sizeof(c->order_id));
-		copy_col(st, 1, c->secret, sizeof(c->secret));
+		sq_col_text(st, 0, c->order_id, sizeof(c->order_id));
+		sq_col_text(st, 1, c->secret, sizeof(c->secret));
 		c->used = sqlite3_column_int(st, 2);
-		copy_col(st, 3, c->transaction_id, sizeof(c->transaction_id));
+		sq_col_text(st, 3, c->transaction_id, sizeof(c->transaction_id));
 		c->created = (time_t)sqlite3_column_int64(st, 4);
 		rc = 1;
 	} else if (s == SQLITE_DONE)
@@ -559,6 +547,7 @@ int ca_db_cmp_secret_use(struct ca_db *db, const char *reference, const char *tr
 	sqlite3_stmt *st = prep(db, "UPDATE cmp_secrets SET used_at = ?, transaction_id = ?,"
 				    " serial = ? WHERE reference = ? AND used_at IS NULL"
 				    " AND secret IS NOT NULL");
+	int n;
 
 	if (st == NULL)
 		return -1;
@@ -566,9 +555,9 @@ int ca_db_cmp_secret_use(struct ca_db *db, const char *reference, const char *tr
 	sq_bind_text(st, 2, transaction_id);
 	sq_bind_text(st, 3, serial);
 	sq_bind_text(st, 4, reference);
-	if (run(st) != 0)
+	if ((n = run_changes(db, st)) < 0)
 		return -1;
-	return sqlite3_changes(db->h) == 1 ? 1 : 0;
+	return n == 1 ? 1 : 0;
 }
 
 int ca_db_cmp_secret_wipe(struct ca_db *db, const char *reference)
@@ -592,7 +581,5 @@ int ca_db_cmp_certs_revoke(struct ca_db *db, const char *order_id, int reason, t
 	sq_bind_int64(st, 1, (sqlite3_int64)at);
 	sq_bind_int(st, 2, reason);
 	sq_bind_text(st, 3, order_id);
-	if (run(st) != 0)
-		return -1;
-	return sqlite3_changes(db->h);
+	return run_changes(db, st);
 }

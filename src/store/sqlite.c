@@ -1,9 +1,15 @@
 /*
- * SQLite backend of store.h.
+ * SQLite backend of store.h: connections, the statement cache,
+ * transactions and the helpers the area files share (sqlite_int.h).
+ * The tables' SQL is in one file per area: sqlite_migrate.c (schema),
+ * sqlite_accounts.c, sqlite_outbox.c, sqlite_orders.c, sqlite_office.c,
+ * sqlite_payments.c, sqlite_ca.c, sqlite_ra.c, sqlite_audit.c,
+ * sqlite_reports.c.
  *
  * Each thread gets its own connection (pthread key), opened on first
  * use with WAL, synchronous=FULL, foreign keys and a busy timeout.
- * Statements are prepared once per connection from the table below and
+ * Statements are prepared once per connection (the transaction
+ * statements from the table below, the areas' through sq_stmt) and
  * reset after each use.  The SQL is portable: $N parameters in order,
  * no SQLite-only syntax in queries.
  */
@@ -26,9 +32,9 @@
 #include <unistd.h>
 
 #include "domain/fold.h"
-#include "util/embedded.h"
 #include "util/log.h"
 
+/* The transaction statements, prepared once per connection. */
 enum stmt_id {
 	S_BEGIN,
 	S_COMMIT,
@@ -37,211 +43,16 @@ enum stmt_id {
 	S_SAVEPOINT,
 	S_RELEASE,
 	S_ROLLBACK_TO,
-	S_MEMBER_BY_LICENSE,
-	S_MEMBER_GET,
-	S_MEMBER_INSERT,
-	S_MEMBER_UPDATE,
-	S_MEMBER_COUNT,
-	S_ACCOUNT_INSERT,
-	S_ACCOUNT_GET,
-	S_ACCOUNT_BY_USERNAME,
-	S_ACCOUNT_BY_MEMBER,
-	S_ACCOUNT_BY_EMAIL,
-	S_ACCOUNT_CONFIRM,
-	S_ACCOUNT_SET_PASSWORD,
-	S_TOKEN_INSERT,
-	S_TOKEN_WITHHELD,
-	S_TOKEN_PEEK,
-	S_TOKEN_USE,
-	S_SESSION_INSERT,
-	S_SESSION_GET,
-	S_SESSION_TOUCH,
-	S_SESSION_DELETE,
-	S_SESSION_DELETE_ACCOUNT,
-	S_SESSION_DELETE_ACCOUNT_EXCEPT,
-	S_LOGIN_FAILURE_ADD,
-	S_LOGIN_FAILURES,
-	S_LOGIN_FAILURES_CLEAR,
-	S_LOGIN_FAILURE_REMOVE,
-	S_LOGIN_FAILURES_PURGE,
-	S_OUTBOX_ADD,
-	S_OUTBOX_WITHHELD,
-	S_OUTBOX_NEXT,
-	S_OUTBOX_SENT,
-	S_OUTBOX_RETRY,
-	S_OUTBOX_PENDING,
-	S_SCHEMA_VERSION,
-	S_SCHEMA_INSERT,
-	S_ORDER_INSERT,
-	S_ORDER_SET_REF,
-	S_ORDER_UPDATE_DRAFT,
-	S_ORDER_CONFIRM_NAME,
-	S_ORDER_SET_RETURNED,
-	S_ORDER_GET,
-	S_ORDER_GET_OWNED,
-	S_ORDER_TRANSITION,
-	S_ORDER_FIX_PRICES,
-	S_ORDER_EACH_OWNED,
-	S_ORDER_EVENT_ADD,
-	S_ORDER_EVENTS,
 	S__MAX
 };
 
-#define ACCOUNT_COLS                                                                               \
-	"id, member_id, username, password_hash, email, lang, created_at, "                        \
-	"COALESCE(confirmed_at, 0)"
-/* ---- Orders (generated column lists: keep in the order of order_text) --- */
-
-#define ORDER_SELECT                                                                               \
-	"SELECT id, account_id, type, state, first_name, last_name, jmbg, "                        \
-	"id_type, id_number, id_issuer, street, postal_code, city, email, "                        \
-	"phone, license_number, office, validity, position, company_name, "                        \
-	"company_mb, company_pib, company_street, company_postal_code, "                           \
-	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at, prices_fixed, price_para, reader_para, vat_pct, "   \
-	"company_cert_name, name_differs, name_confirmed_at, name_confirmed_by, returned_code, "   \
-	"returned_text FROM orders"
-
-static const struct {
-	size_t off, size;
-} order_text[] = {
-	{offsetof(struct order, first_name), sizeof(((struct order *)0)->first_name)},
-	{offsetof(struct order, last_name), sizeof(((struct order *)0)->last_name)},
-	{offsetof(struct order, jmbg), sizeof(((struct order *)0)->jmbg)},
-	{offsetof(struct order, id_type), sizeof(((struct order *)0)->id_type)},
-	{offsetof(struct order, id_number), sizeof(((struct order *)0)->id_number)},
-	{offsetof(struct order, id_issuer), sizeof(((struct order *)0)->id_issuer)},
-	{offsetof(struct order, street), sizeof(((struct order *)0)->street)},
-	{offsetof(struct order, postal_code), sizeof(((struct order *)0)->postal_code)},
-	{offsetof(struct order, city), sizeof(((struct order *)0)->city)},
-	{offsetof(struct order, email), sizeof(((struct order *)0)->email)},
-	{offsetof(struct order, phone), sizeof(((struct order *)0)->phone)},
-	{offsetof(struct order, license_number), sizeof(((struct order *)0)->license_number)},
-	{offsetof(struct order, office), sizeof(((struct order *)0)->office)},
-	{offsetof(struct order, validity), sizeof(((struct order *)0)->validity)},
-	{offsetof(struct order, position), sizeof(((struct order *)0)->position)},
-	{offsetof(struct order, company_name), sizeof(((struct order *)0)->company_name)},
-	{offsetof(struct order, company_mb), sizeof(((struct order *)0)->company_mb)},
-	{offsetof(struct order, company_pib), sizeof(((struct order *)0)->company_pib)},
-	{offsetof(struct order, company_street), sizeof(((struct order *)0)->company_street)},
-	{offsetof(struct order, company_postal_code),
-	 sizeof(((struct order *)0)->company_postal_code)},
-	{offsetof(struct order, company_city), sizeof(((struct order *)0)->company_city)},
-	{offsetof(struct order, company_email), sizeof(((struct order *)0)->company_email)},
-};
-
-#define ORDER_INSERT                                                                               \
-	"INSERT INTO orders (account_id, type, state, first_name, last_name, "                     \
-	"jmbg, id_type, id_number, id_issuer, street, postal_code, city, email, "                  \
-	"phone, license_number, office, validity, position, company_name, "                        \
-	"company_mb, company_pib, company_street, company_postal_code, "                           \
-	"company_city, company_email, card_reader, payment_ref, total_para, "                      \
-	"created_at, updated_at, confirmed_at, company_cert_name, name_differs) VALUES ($1, $2, "  \
-	"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, "      \
-	"$21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33)"
-#define ORDER_UPDATE_DRAFT                                                                         \
-	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = "                    \
-	"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, "                         \
-	"postal_code = $11, city = $12, email = $13, phone = $14, "                                \
-	"license_number = $15, office = $16, validity = $17, position = $18, "                     \
-	"company_name = $19, company_mb = $20, company_pib = $21, "                                \
-	"company_street = $22, company_postal_code = $23, company_city = $24, "                    \
-	"company_email = $25, card_reader = $26, updated_at = $27, company_cert_name = $28, "      \
-	"name_differs = $29, name_confirmed_at = $31, name_confirmed_by = $32 WHERE id = $1 "      \
-	"AND ($2 = 0 OR account_id = $2) AND state = $30"
-
-#define MEMBER_COLS "id, license_number, first_name, last_name, jmbg, email"
-
 static const char *const stmt_sql[S__MAX] = {
-	[S_BEGIN] = "BEGIN IMMEDIATE",
-	[S_COMMIT] = "COMMIT",
-	[S_ROLLBACK] = "ROLLBACK",
-	[S_BEGIN_READ] = "BEGIN DEFERRED",
-	[S_SAVEPOINT] = "SAVEPOINT g",
-	[S_RELEASE] = "RELEASE g",
+	[S_BEGIN] = "BEGIN IMMEDIATE",     [S_COMMIT] = "COMMIT",         [S_ROLLBACK] = "ROLLBACK",
+	[S_BEGIN_READ] = "BEGIN DEFERRED", [S_SAVEPOINT] = "SAVEPOINT g", [S_RELEASE] = "RELEASE g",
 	[S_ROLLBACK_TO] = "ROLLBACK TO g",
-	[S_MEMBER_BY_LICENSE] = "SELECT " MEMBER_COLS " FROM members WHERE license_number = $1",
-	[S_MEMBER_GET] = "SELECT " MEMBER_COLS " FROM members WHERE id = $1",
-	[S_MEMBER_INSERT] = "INSERT INTO members (license_number, first_name, last_name, jmbg, "
-			    "email, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)",
-	[S_MEMBER_UPDATE] = "UPDATE members SET first_name = $2, last_name = $3, jmbg = $4, "
-			    "email = $5, updated_at = $6 WHERE id = $1",
-	[S_MEMBER_COUNT] = "SELECT COUNT(*) FROM members",
-	[S_ACCOUNT_INSERT] = "INSERT INTO accounts (member_id, username, password_hash, email, "
-			     "lang, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-	[S_ACCOUNT_GET] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE id = $1",
-	[S_ACCOUNT_BY_USERNAME] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE username = $1",
-	[S_ACCOUNT_BY_MEMBER] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE member_id = $1",
-	[S_ACCOUNT_BY_EMAIL] = "SELECT " ACCOUNT_COLS " FROM accounts WHERE lower(email) = "
-			       "lower($1) ORDER BY id LIMIT 1",
-	[S_ACCOUNT_CONFIRM] = "UPDATE accounts SET confirmed_at = $2 WHERE id = $1 AND "
-			      "confirmed_at IS NULL",
-	[S_ACCOUNT_SET_PASSWORD] = "UPDATE accounts SET password_hash = $2 WHERE id = $1",
-	[S_TOKEN_INSERT] = "INSERT INTO tokens (hash, kind, account_id, expires_at) "
-			   "VALUES ($1, $2, $3, $4)",
-	[S_TOKEN_WITHHELD] = "INSERT INTO tokens (hash, kind, account_id, expires_at, used_at) "
-			     "VALUES ($1, $2, NULL, $3, $3)",
-	[S_TOKEN_PEEK] = "SELECT account_id FROM tokens WHERE hash = $1 AND kind = $2 AND "
-			 "used_at IS NULL AND expires_at > $3 AND account_id IS NOT NULL",
-	[S_TOKEN_USE] = "UPDATE tokens SET used_at = $3 WHERE hash = $1 AND kind = $2 AND "
-			"used_at IS NULL AND expires_at > $3 AND account_id IS NOT NULL",
-	[S_SESSION_INSERT] = "INSERT INTO sessions (id_hash, kind, account_id, created_at, "
-			     "last_seen_at) VALUES ($1, $2, $3, $4, $4)",
-	[S_SESSION_GET] = "SELECT kind, account_id, created_at, last_seen_at FROM sessions "
-			  "WHERE id_hash = $1",
-	[S_SESSION_TOUCH] = "UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1",
-	[S_SESSION_DELETE] = "DELETE FROM sessions WHERE id_hash = $1",
-	[S_SESSION_DELETE_ACCOUNT] = "DELETE FROM sessions WHERE kind = $1 AND account_id = $2",
-	[S_SESSION_DELETE_ACCOUNT_EXCEPT] = "DELETE FROM sessions WHERE kind = $1 AND "
-					    "account_id = $2 AND id_hash <> $3",
-	[S_LOGIN_FAILURE_ADD] = "INSERT INTO login_failures (key, at) VALUES ($1, $2)",
-	[S_LOGIN_FAILURES] = "SELECT COUNT(*), COALESCE(MIN(at), 0), COALESCE(MAX(at), 0) "
-			     "FROM login_failures WHERE key = $1 AND at >= $2",
-	[S_LOGIN_FAILURES_CLEAR] = "DELETE FROM login_failures WHERE key = $1",
-	[S_LOGIN_FAILURE_REMOVE] = "DELETE FROM login_failures WHERE id = $1",
-	[S_LOGIN_FAILURES_PURGE] = "DELETE FROM login_failures WHERE at < $1",
-	[S_OUTBOX_ADD] = "INSERT INTO outbox (recipient, subject, body, created_at, "
-			 "next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
-	[S_OUTBOX_WITHHELD] = "INSERT INTO outbox (recipient, subject, body, created_at, "
-			      "next_attempt_at, sent_at, last_error) VALUES ('', $1, '', $2, $2, "
-			      "$2, 'withheld: no account')",
-	[S_OUTBOX_NEXT] = "SELECT id, recipient, subject, body, attempts, created_at FROM outbox "
-			  "WHERE sent_at IS NULL AND next_attempt_at <= $1 "
-			  "ORDER BY next_attempt_at, id LIMIT 1",
-	/* A delivered body is cleared: it held live confirmation and reset
-	 * links.  Recipient, subject and times stay as the record. */
-	[S_OUTBOX_SENT] = "UPDATE outbox SET sent_at = $2, last_error = NULL, body = '' "
-			  "WHERE id = $1",
-	[S_OUTBOX_RETRY] = "UPDATE outbox SET attempts = $2, next_attempt_at = $3, "
-			   "last_error = $4 WHERE id = $1",
-	[S_OUTBOX_PENDING] = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL",
-	[S_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
-	[S_SCHEMA_INSERT] = "INSERT INTO schema_version (version, applied_at) VALUES ($1, $2)",
-	[S_ORDER_INSERT] = ORDER_INSERT,
-	[S_ORDER_SET_REF] = "UPDATE orders SET payment_ref = $2 WHERE id = $1",
-	[S_ORDER_UPDATE_DRAFT] = ORDER_UPDATE_DRAFT,
-	[S_ORDER_CONFIRM_NAME] = "UPDATE orders SET name_confirmed_at = $2, name_confirmed_by = $3 "
-				 "WHERE id = $1 AND name_differs = 1 AND name_confirmed_at = 0",
-	[S_ORDER_SET_RETURNED] = "UPDATE orders SET returned_code = $2, returned_text = $3 "
-				 "WHERE id = $1",
-	[S_ORDER_GET] = ORDER_SELECT " WHERE id = $1",
-	[S_ORDER_GET_OWNED] = ORDER_SELECT " WHERE id = $1 AND account_id = $2",
-	[S_ORDER_TRANSITION] = "UPDATE orders SET state = $3, updated_at = $4, "
-			       "total_para = CASE WHEN $5 <> 0 THEN $5 ELSE total_para END, "
-			       "confirmed_at = CASE WHEN $6 <> 0 THEN $6 ELSE confirmed_at END "
-			       "WHERE id = $1 AND state = $2",
-	[S_ORDER_FIX_PRICES] =
-		"UPDATE orders SET prices_fixed = 1, price_para = $2, reader_para = $3, "
-		"vat_pct = $4 WHERE id = $1",
-	[S_ORDER_EACH_OWNED] = "SELECT id, type, state, first_name, last_name, company_name, "
-			       "created_at FROM orders WHERE account_id = $1 ORDER BY id DESC",
-	[S_ORDER_EVENT_ADD] = "INSERT INTO order_events (order_id, at, state, actor, note) "
-			      "VALUES ($1, $2, $3, $4, $5)",
-	[S_ORDER_EVENTS] = "SELECT at, state, actor, note FROM order_events WHERE order_id = $1 "
-			   "ORDER BY id",
 };
 
-_Static_assert(S__MAX <= 64, "struct conn.stmt is too small");
+_Static_assert(S__MAX <= 16, "struct conn.stmt is too small");
 
 static void conn_close(struct conn *c)
 {
@@ -270,17 +81,6 @@ static void conn_release(void *arg)
 		}
 	pthread_mutex_unlock(&st->mu);
 	conn_close(c);
-}
-
-static int conn_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
-		return 0;
-	snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	return -1;
 }
 
 /*
@@ -397,11 +197,11 @@ static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 	 * bare durable commit rate (bench/README.md).  A WAL grown large by
 	 * a bulk write is cut back to 64 MiB when it starts over.
 	 * Durability: an acknowledged commit survives power loss. */
-	if (conn_exec(c->db,
-		      "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
-		      "PRAGMA journal_size_limit=67108864; "
-		      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
-		      err, errlen) != 0)
+	if (sq_exec(c->db,
+		    "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		    "PRAGMA journal_size_limit=67108864; "
+		    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+		    err, errlen) != 0)
 		goto fail;
 	pthread_mutex_lock(&st->mu);
 	if (st->ckpt_leave)
@@ -431,37 +231,11 @@ static struct conn *conn_get(struct store *st)
 	return c;
 }
 
-/* Prepares text on c, whole: one statement, NULL (logged) on an error
- * or when text holds more than one.  The SQL is written with
- * PostgreSQL's $N parameters; SQLite numbers "$N" by first appearance,
- * but "?N" by N, so they are rewritten in a copy first (once per
- * statement and connection: the copy is as long as the text). */
+/* The statement text on c, kept for the connection's life (util/sq.h:
+ * $N parameters, one statement), NULL (logged) on an error. */
 static sqlite3_stmt *prepare(struct conn *c, const char *text)
 {
-	sqlite3_stmt *s = NULL;
-	const char *tail = NULL;
-	size_t n = strlen(text), i;
-	char *sql;
-	int rc;
-
-	if (n >= INT_MAX || (sql = malloc(n + 1)) == NULL) {
-		log_warnx("store: prepare \"%.60s\": %zu bytes: too long", text, n);
-		return NULL;
-	}
-	for (i = 0; i <= n; i++)
-		sql[i] = text[i] == '$' && text[i + 1] >= '0' && text[i + 1] <= '9' ? '?' : text[i];
-	rc = sqlite3_prepare_v3(c->db, sql, (int)n + 1, SQLITE_PREPARE_PERSISTENT, &s, &tail);
-	if (rc != SQLITE_OK)
-		log_warnx("store: prepare \"%.60s\": %s", text, sqlite3_errmsg(c->db));
-	else if (s == NULL || (tail != NULL && tail < sql + n && tail[strspn(tail, " \t\n;")])) {
-		/* Nothing to run, or a second statement that never would. */
-		log_warnx("store: prepare \"%.60s\": %s", text,
-			  s == NULL ? "no statement" : "more than one statement");
-		sqlite3_finalize(s);
-		s = NULL;
-	}
-	free(sql);
-	return s;
+	return sq_prepare(c->db, text, SQLITE_PREPARE_PERSISTENT, "store");
 }
 
 /*
@@ -577,94 +351,40 @@ sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
 	return NULL;
 }
 
-/* Resets s for its next use.  The step's result is already taken
- * (sqlite3_reset only repeats it); clearing the bindings cannot fail. */
-static void done(sqlite3_stmt *s)
-{
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	sq_forget(s);
-}
-
 /* Logs why s failed (a bind that failed, with its parameter, or the
  * connection's error), resets s; STORE_ERROR. */
-static int fail(sqlite3_stmt *s, const char *what)
+int sq_fail(sqlite3_stmt *s, const char *what)
 {
 	sq_warn(s, "store", what);
-	done(s);
+	sq_done(s);
 	return STORE_ERROR;
-}
-
-/* Copies column i into dst[size], cut to fit and at an embedded NUL
- * (as snprintf "%s" would, without its cost: every order row has 30
- * text columns). */
-static void col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
-{
-	const unsigned char *v = sqlite3_column_text(s, i);
-	size_t n = 0;
-
-	if (size == 0)
-		return;
-	if (v != NULL) {
-		n = (size_t)sqlite3_column_bytes(s, i);
-		if (n > size - 1)
-			n = size - 1;
-		n = strnlen((const char *)v, n);
-		memcpy(dst, v, n);
-	}
-	dst[n] = '\0';
 }
 
 /* Runs a statement that returns no rows.  STORE_OK, STORE_CONFLICT on a
  * unique/primary key violation, else STORE_ERROR. */
-static int step_done(sqlite3_stmt *s, const char *what)
+int sq_step_done(sqlite3_stmt *s, const char *what)
 {
 	int rc = sq_step(s);
 
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_OK;
 	}
 	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		done(s);
+		sq_done(s);
 		return STORE_CONFLICT;
 	}
-	return fail(s, what);
+	return sq_fail(s, what);
 }
 
-/* Like step_done, but STORE_NOTFOUND when no row changed. */
-static int step_changed(sqlite3_stmt *s, const char *what)
+/* Like sq_step_done, but STORE_NOTFOUND when no row changed. */
+int sq_step_changed(sqlite3_stmt *s, const char *what)
 {
-	int rc = step_done(s, what);
+	int rc = sq_step_done(s, what);
 
 	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
 		return STORE_NOTFOUND;
 	return rc;
-}
-
-void sq_done(sqlite3_stmt *s)
-{
-	done(s);
-}
-
-int sq_fail(sqlite3_stmt *s, const char *what)
-{
-	return fail(s, what);
-}
-
-void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
-{
-	col_text(s, i, dst, size);
-}
-
-int sq_step_done(sqlite3_stmt *s, const char *what)
-{
-	return step_done(s, what);
-}
-
-int sq_step_changed(sqlite3_stmt *s, const char *what)
-{
-	return step_changed(s, what);
 }
 
 int sq_step_row(sqlite3_stmt *s, const char *what)
@@ -674,10 +394,10 @@ int sq_step_row(sqlite3_stmt *s, const char *what)
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE) {
-		done(s);
+		sq_done(s);
 		return STORE_NOTFOUND;
 	}
-	return fail(s, what);
+	return sq_fail(s, what);
 }
 
 /* ---- Lifecycle -------------------------------------------------------- */
@@ -847,7 +567,7 @@ static int exec_stmt(struct store *st, enum stmt_id id, const char *what)
 {
 	sqlite3_stmt *s = stmt(st, id);
 
-	return s == NULL ? STORE_ERROR : step_done(s, what);
+	return s == NULL ? STORE_ERROR : sq_step_done(s, what);
 }
 
 int store_begin(struct store *st)
@@ -860,7 +580,7 @@ int store_begin(struct store *st)
 	if ((s = stmt(st, S_BEGIN)) == NULL)
 		return STORE_ERROR;
 	writer_acquire();
-	rc = step_done(s, "begin");
+	rc = sq_step_done(s, "begin");
 	write_scope(st, rc == STORE_OK);
 	busy_credit_us = 0;
 	if (rc != STORE_OK)
@@ -877,7 +597,7 @@ int store_commit(struct store *st)
 		return exec_stmt(st, S_RELEASE, "release savepoint");
 	if ((s = stmt(st, S_COMMIT)) == NULL)
 		return STORE_ERROR;
-	rc = step_done(s, "commit");
+	rc = sq_step_done(s, "commit");
 	write_scope(st, 0);
 	writer_release(conn_get(st));
 	return rc;
@@ -897,7 +617,7 @@ void store_rollback(struct store *st)
 		return;
 	}
 	if (s != NULL && c != NULL && !sqlite3_get_autocommit(c->db))
-		step_done(s, "rollback");
+		sq_step_done(s, "rollback");
 	write_scope(st, 0);
 	writer_release(c);
 }
@@ -945,861 +665,23 @@ void store_group_rollback(struct store *st)
 	store_rollback(st);
 }
 
-/* ---- Migrations -------------------------------------------------------- */
-
-#define MIGRATION_PREFIX "src/store/migrations/"
-
-static int migration_cmp(const void *a, const void *b)
+int sq_rows_end(sqlite3_stmt *s, int rc, const char *what)
 {
-	const struct embedded_file *const *x = a, *const *y = b;
-
-	return strcmp((*x)->name, (*y)->name);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return sq_fail(s, what);
+	sq_done(s);
+	return STORE_OK;
 }
 
-int store_schema_version(struct store *st, int *version)
+int sq_count(struct store *st, const char *sql, long long *count, const char *what)
 {
-	sqlite3_stmt *s = stmt(st, S_SCHEMA_VERSION);
+	sqlite3_stmt *s = sq_stmt(st, sql);
 
 	if (s == NULL)
 		return STORE_ERROR;
 	if (sq_step(s) != SQLITE_ROW)
-		return fail(s, "schema version");
-	*version = sqlite3_column_int(s, 0);
-	done(s);
-	return STORE_OK;
-}
-
-int store_migrate(struct store *st, int *applied, char *err, size_t errlen)
-{
-	return store_migrate_upto(st, INT_MAX, applied, err, errlen);
-}
-
-int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size_t errlen)
-{
-	const struct embedded_file *files[256];
-	struct conn *c = conn_get(st);
-	size_t n = 0, i;
-	int version, num, count = 0;
-	sqlite3_stmt *s;
-
-	if (applied)
-		*applied = 0;
-	if (c == NULL) {
-		snprintf(err, errlen, "cannot open database");
-		return STORE_ERROR;
-	}
-	if (conn_exec(c->db,
-		      "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-		      "applied_at BIGINT NOT NULL)",
-		      err, errlen) != 0)
-		return STORE_ERROR;
-	for (i = 0; i < embedded_count && n < 256; i++)
-		if (strncmp(embedded_files[i].name, MIGRATION_PREFIX, strlen(MIGRATION_PREFIX)) ==
-		    0)
-			files[n++] = &embedded_files[i];
-	qsort(files, n, sizeof(files[0]), migration_cmp);
-	if (store_schema_version(st, &version) != STORE_OK) {
-		snprintf(err, errlen, "cannot read schema version");
-		return STORE_ERROR;
-	}
-	for (i = 0; i < n; i++) {
-		num = atoi(files[i]->name + strlen(MIGRATION_PREFIX));
-		if (num <= version || num > upto)
-			continue;
-		if (conn_exec(c->db, "BEGIN IMMEDIATE", err, errlen) != 0)
-			return STORE_ERROR;
-		if (conn_exec(c->db, (const char *)files[i]->data, err, errlen) != 0) {
-			char why[512];
-
-			snprintf(why, sizeof(why), "%s", err);
-			snprintf(err, errlen, "%s: %s", files[i]->name, why);
-			conn_exec(c->db, "ROLLBACK", why, sizeof(why));
-			return STORE_ERROR;
-		}
-		if ((s = stmt(st, S_SCHEMA_INSERT)) == NULL)
-			goto rollback;
-		sq_bind_int(s, 1, num);
-		sq_bind_int64(s, 2, (sqlite3_int64)time(NULL));
-		if (step_done(s, "schema insert") != STORE_OK)
-			goto rollback;
-		if (conn_exec(c->db, "COMMIT", err, errlen) != 0)
-			return STORE_ERROR;
-		count++;
-	}
-	if (applied)
-		*applied = count;
-	return STORE_OK;
-rollback:
-	snprintf(err, errlen, "recording schema version failed");
-	{
-		char why[256];
-
-		conn_exec(c->db, "ROLLBACK", why, sizeof(why));
-	}
-	return STORE_ERROR;
-}
-
-/* ---- Members ------------------------------------------------------------ */
-
-static int member_row(sqlite3_stmt *s, struct member *m, const char *what)
-{
-	int rc = sq_step(s);
-
-	if (rc == SQLITE_DONE) {
-		done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, what);
-	m->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, m->license_number, sizeof(m->license_number));
-	col_text(s, 2, m->first_name, sizeof(m->first_name));
-	col_text(s, 3, m->last_name, sizeof(m->last_name));
-	col_text(s, 4, m->jmbg, sizeof(m->jmbg));
-	col_text(s, 5, m->email, sizeof(m->email));
-	done(s);
-	return STORE_OK;
-}
-
-int store_member_get(struct store *st, long long id, struct member *out)
-{
-	sqlite3_stmt *s = stmt(st, S_MEMBER_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return member_row(s, out, "member get");
-}
-
-int store_member_by_license(struct store *st, const char *license, struct member *out)
-{
-	sqlite3_stmt *s = stmt(st, S_MEMBER_BY_LICENSE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, license);
-	return member_row(s, out, "member by license");
-}
-
-int store_member_upsert(struct store *st, const struct member *m, enum member_upsert *outcome)
-{
-	struct member old;
-	sqlite3_stmt *s;
-	int rc;
-
-	rc = store_member_by_license(st, m->license_number, &old);
-	if (rc == STORE_ERROR)
-		return rc;
-	if (rc == STORE_OK && strcmp(old.first_name, m->first_name) == 0 &&
-	    strcmp(old.last_name, m->last_name) == 0 && strcmp(old.jmbg, m->jmbg) == 0 &&
-	    strcmp(old.email, m->email) == 0) {
-		*outcome = MEMBER_UNCHANGED;
-		return STORE_OK;
-	}
-	if ((s = stmt(st, rc == STORE_OK ? S_MEMBER_UPDATE : S_MEMBER_INSERT)) == NULL)
-		return STORE_ERROR;
-	if (rc == STORE_OK)
-		sq_bind_int64(s, 1, old.id);
-	else
-		sq_bind_text(s, 1, m->license_number);
-	sq_bind_text(s, 2, m->first_name);
-	sq_bind_text(s, 3, m->last_name);
-	sq_bind_text(s, 4, m->jmbg);
-	sq_bind_text(s, 5, m->email);
-	sq_bind_int64(s, 6, (sqlite3_int64)time(NULL));
-	*outcome = rc == STORE_OK ? MEMBER_UPDATED : MEMBER_ADDED;
-	return step_done(s, "member upsert");
-}
-
-static int count_query(struct store *st, enum stmt_id id, long long *count, const char *what)
-{
-	sqlite3_stmt *s = stmt(st, id);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	if (sq_step(s) != SQLITE_ROW)
-		return fail(s, what);
+		return sq_fail(s, what);
 	*count = sqlite3_column_int64(s, 0);
-	done(s);
-	return STORE_OK;
-}
-
-int store_member_count(struct store *st, long long *count)
-{
-	return count_query(st, S_MEMBER_COUNT, count, "member count");
-}
-
-/* ---- Accounts ------------------------------------------------------------ */
-
-static int account_row(sqlite3_stmt *s, struct account *a, const char *what)
-{
-	int rc = sq_step(s);
-
-	if (rc == SQLITE_DONE) {
-		done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, what);
-	a->id = sqlite3_column_int64(s, 0);
-	a->member_id = sqlite3_column_int64(s, 1);
-	col_text(s, 2, a->username, sizeof(a->username));
-	col_text(s, 3, a->password_hash, sizeof(a->password_hash));
-	col_text(s, 4, a->email, sizeof(a->email));
-	col_text(s, 5, a->lang, sizeof(a->lang));
-	a->created_at = (time_t)sqlite3_column_int64(s, 6);
-	a->confirmed_at = (time_t)sqlite3_column_int64(s, 7);
-	done(s);
-	return STORE_OK;
-}
-
-int store_account_create(struct store *st, struct account *a)
-{
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_INSERT);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, a->member_id);
-	sq_bind_text(s, 2, a->username);
-	sq_bind_text(s, 3, a->password_hash);
-	sq_bind_text(s, 4, a->email);
-	sq_bind_text(s, 5, a->lang[0] ? a->lang : "sr");
-	sq_bind_int64(s, 6, (sqlite3_int64)a->created_at);
-	rc = step_done(s, "account create");
-	if (rc == STORE_OK)
-		a->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	return rc;
-}
-
-int store_account_get(struct store *st, long long id, struct account *out)
-{
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return account_row(s, out, "account get");
-}
-
-int store_account_by_username(struct store *st, const char *username, struct account *out)
-{
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_USERNAME);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, username);
-	return account_row(s, out, "account by username");
-}
-
-int store_account_by_member(struct store *st, long long member_id, struct account *out)
-{
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_MEMBER);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, member_id);
-	return account_row(s, out, "account by member");
-}
-
-int store_account_by_email(struct store *st, const char *email, struct account *out)
-{
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_BY_EMAIL);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, email);
-	return account_row(s, out, "account by email");
-}
-
-int store_account_confirm(struct store *st, long long id, time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_CONFIRM);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_changed(s, "account confirm");
-}
-
-int store_account_set_password(struct store *st, long long id, const char *hash)
-{
-	sqlite3_stmt *s = stmt(st, S_ACCOUNT_SET_PASSWORD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, hash);
-	return step_changed(s, "account set password");
-}
-
-/* ---- Tokens ---------------------------------------------------------------- */
-
-int store_token_add(struct store *st, const unsigned char hash[32], enum token_kind kind,
-		    long long account_id, time_t expires_at)
-{
-	sqlite3_stmt *s = stmt(st, S_TOKEN_INSERT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, account_id);
-	sq_bind_int64(s, 4, (sqlite3_int64)expires_at);
-	return step_done(s, "token add");
-}
-
-int store_token_withheld(struct store *st, const unsigned char hash[32], enum token_kind kind,
-			 time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_TOKEN_WITHHELD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return step_done(s, "token withheld");
-}
-
-int store_token_peek(struct store *st, const unsigned char hash[32], enum token_kind kind,
-		     time_t now, long long *account_id)
-{
-	sqlite3_stmt *s = stmt(st, S_TOKEN_PEEK);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	rc = sq_step(s);
-	if (rc == SQLITE_DONE) {
-		done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, "token peek");
-	*account_id = sqlite3_column_int64(s, 0);
-	done(s);
-	return STORE_OK;
-}
-
-int store_token_use(struct store *st, const unsigned char hash[32], enum token_kind kind,
-		    time_t now, long long *account_id)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	/* Peek and mark in one transaction when the caller has none open. */
-	rc = store_token_peek(st, hash, kind, now, account_id);
-	if (rc != STORE_OK)
-		return rc;
-	if ((s = stmt(st, S_TOKEN_USE)) == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return step_changed(s, "token use");
-}
-
-/* ---- Sessions ---------------------------------------------------------------- */
-
-int store_session_add(struct store *st, const struct session *se)
-{
-	sqlite3_stmt *s = stmt(st, S_SESSION_INSERT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, se->id_hash, 32);
-	sq_bind_int(s, 2, (int)se->kind);
-	sq_bind_int64(s, 3, se->account_id);
-	sq_bind_int64(s, 4, (sqlite3_int64)se->created_at);
-	return step_done(s, "session add");
-}
-
-int store_session_get(struct store *st, const unsigned char id_hash[32], struct session *out)
-{
-	sqlite3_stmt *s = stmt(st, S_SESSION_GET);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, id_hash, 32);
-	rc = sq_step(s);
-	if (rc == SQLITE_DONE) {
-		done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, "session get");
-	memcpy(out->id_hash, id_hash, 32);
-	out->kind = (enum session_kind)sqlite3_column_int(s, 0);
-	out->account_id = sqlite3_column_int64(s, 1);
-	out->created_at = (time_t)sqlite3_column_int64(s, 2);
-	out->last_seen_at = (time_t)sqlite3_column_int64(s, 3);
-	done(s);
-	return STORE_OK;
-}
-
-int store_session_touch(struct store *st, const unsigned char id_hash[32], time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_SESSION_TOUCH);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, id_hash, 32);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_changed(s, "session touch");
-}
-
-int store_session_delete(struct store *st, const unsigned char id_hash[32])
-{
-	sqlite3_stmt *s = stmt(st, S_SESSION_DELETE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, id_hash, 32);
-	return step_done(s, "session delete");
-}
-
-int store_session_delete_account(struct store *st, enum session_kind kind, long long account_id,
-				 const unsigned char *keep)
-{
-	sqlite3_stmt *s =
-		stmt(st, keep ? S_SESSION_DELETE_ACCOUNT_EXCEPT : S_SESSION_DELETE_ACCOUNT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int(s, 1, (int)kind);
-	sq_bind_int64(s, 2, account_id);
-	if (keep)
-		sq_bind_blob(s, 3, keep, 32);
-	return step_done(s, "session delete account");
-}
-
-/* ---- Login throttling --------------------------------------------------------- */
-
-int store_login_failure_add(struct store *st, const char *key, time_t now, long long *id)
-{
-	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURE_ADD);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, key);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	rc = step_done(s, "login failure add");
-	if (rc == STORE_OK && id != NULL)
-		*id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	return rc;
-}
-
-int store_login_failures(struct store *st, const char *key, time_t since, int *count,
-			 time_t *oldest, time_t *newest)
-{
-	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURES);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, key);
-	sq_bind_int64(s, 2, (sqlite3_int64)since);
-	if (sq_step(s) != SQLITE_ROW)
-		return fail(s, "login failures");
-	*count = sqlite3_column_int(s, 0);
-	*oldest = (time_t)sqlite3_column_int64(s, 1);
-	if (newest != NULL)
-		*newest = (time_t)sqlite3_column_int64(s, 2);
-	done(s);
-	return STORE_OK;
-}
-
-int store_login_failures_clear(struct store *st, const char *key)
-{
-	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURES_CLEAR);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, key);
-	return step_done(s, "login failures clear");
-}
-
-int store_login_failure_remove(struct store *st, long long id)
-{
-	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURE_REMOVE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return step_done(s, "login failure remove");
-}
-
-int store_login_failures_purge(struct store *st, time_t before)
-{
-	sqlite3_stmt *s = stmt(st, S_LOGIN_FAILURES_PURGE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, (sqlite3_int64)before);
-	return step_done(s, "login failures purge");
-}
-
-/* ---- Outbox ------------------------------------------------------------------- */
-
-int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
-		     time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_OUTBOX_ADD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, to);
-	sq_bind_text(s, 2, subject);
-	sq_bind_text(s, 3, body);
-	sq_bind_int64(s, 4, (sqlite3_int64)now);
-	return step_done(s, "outbox add");
-}
-
-int store_outbox_withheld(struct store *st, const char *subject, time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_OUTBOX_WITHHELD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, subject);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_done(s, "outbox withheld");
-}
-
-static char *col_strdup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *v = sqlite3_column_text(s, i);
-	char *p = strdup(v ? (const char *)v : "");
-
-	if (p == NULL)
-		abort();
-	return p;
-}
-
-int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
-{
-	sqlite3_stmt *s = stmt(st, S_OUTBOX_NEXT);
-	int rc;
-
-	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, (sqlite3_int64)now);
-	rc = sq_step(s);
-	if (rc == SQLITE_DONE) {
-		done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, "outbox next");
-	out->id = sqlite3_column_int64(s, 0);
-	col_text(s, 1, out->to, sizeof(out->to));
-	out->subject = col_strdup(s, 2);
-	out->body = col_strdup(s, 3);
-	out->attempts = sqlite3_column_int(s, 4);
-	out->created_at = (time_t)sqlite3_column_int64(s, 5);
-	done(s);
-	return STORE_OK;
-}
-
-void store_outbox_item_free(struct outbox_item *it)
-{
-	if (it == NULL)
-		return;
-	free(it->subject);
-	free(it->body);
-	it->subject = it->body = NULL;
-}
-
-int store_outbox_sent(struct store *st, long long id, time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_OUTBOX_SENT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return step_changed(s, "outbox sent");
-}
-
-int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
-		       const char *error)
-{
-	sqlite3_stmt *s = stmt(st, S_OUTBOX_RETRY);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int(s, 2, attempts);
-	sq_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
-	sq_bind_text(s, 4, error);
-	return step_changed(s, "outbox retry");
-}
-
-int store_outbox_pending(struct store *st, long long *count)
-{
-	return count_query(st, S_OUTBOX_PENDING, count, "outbox pending");
-}
-
-/* ---- Orders ----------------------------------------------------------------- */
-
-#define NTEXT (sizeof(order_text) / sizeof(order_text[0]))
-
-static void order_bind_text(sqlite3_stmt *s, const struct order *o, int first)
-{
-	size_t i;
-
-	for (i = 0; i < NTEXT; i++)
-		sq_bind_text(s, first + (int)i, (const char *)o + order_text[i].off);
-}
-
-static void order_read(sqlite3_stmt *s, struct order *o)
-{
-	size_t i;
-	int c = 4;
-
-	memset(o, 0, sizeof(*o));
-	o->id = sqlite3_column_int64(s, 0);
-	o->account_id = sqlite3_column_int64(s, 1);
-	o->type = (enum order_type)sqlite3_column_int(s, 2);
-	col_text(s, 3, o->state, sizeof(o->state));
-	for (i = 0; i < NTEXT; i++, c++)
-		col_text(s, c, (char *)o + order_text[i].off, order_text[i].size);
-	o->card_reader = sqlite3_column_int(s, c++);
-	col_text(s, c++, o->payment_ref, sizeof(o->payment_ref));
-	o->total_para = sqlite3_column_int64(s, c++);
-	o->created_at = (time_t)sqlite3_column_int64(s, c++);
-	o->updated_at = (time_t)sqlite3_column_int64(s, c++);
-	o->confirmed_at = (time_t)sqlite3_column_int64(s, c++);
-	o->prices_fixed = sqlite3_column_int(s, c++);
-	o->price_para = sqlite3_column_int64(s, c++);
-	o->reader_para = sqlite3_column_int64(s, c++);
-	o->vat_pct = sqlite3_column_int(s, c++);
-	col_text(s, c++, o->company_cert_name, sizeof(o->company_cert_name));
-	o->name_differs = sqlite3_column_int(s, c++);
-	o->name_confirmed_at = (time_t)sqlite3_column_int64(s, c++);
-	col_text(s, c++, o->name_confirmed_by, sizeof(o->name_confirmed_by));
-	col_text(s, c++, o->returned_code, sizeof(o->returned_code));
-	col_text(s, c++, o->returned_text, sizeof(o->returned_text));
-}
-
-static int order_one(sqlite3_stmt *s, struct order *out, const char *what)
-{
-	int rc = sq_step(s);
-
-	if (rc == SQLITE_DONE) {
-		done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return fail(s, what);
-	order_read(s, out);
-	done(s);
-	return STORE_OK;
-}
-
-int store_order_create(struct store *st, struct order *o)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_INSERT);
-	int rc, c;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, o->account_id);
-	sq_bind_int(s, 2, (int)o->type);
-	sq_bind_text(s, 3, o->state);
-	order_bind_text(s, o, 4);
-	c = 4 + (int)NTEXT;
-	sq_bind_int(s, c++, o->card_reader);
-	sq_bind_text(s, c++, "");
-	sq_bind_int64(s, c++, o->total_para);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->created_at);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->confirmed_at);
-	sq_bind_text(s, c++, o->company_cert_name);
-	sq_bind_int(s, c++, o->name_differs);
-	if ((rc = step_done(s, "order create")) != STORE_OK)
-		return rc;
-	o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
-		return STORE_ERROR;
-	if ((s = stmt(st, S_ORDER_SET_REF)) == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, o->id);
-	sq_bind_text(s, 2, o->payment_ref);
-	return step_done(s, "order set reference");
-}
-
-int store_order_rewrite(struct store *st, const struct order *o, const char *state,
-			long long account_id)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_UPDATE_DRAFT);
-	int c = 4 + (int)NTEXT;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, o->id);
-	sq_bind_int64(s, 2, account_id);
-	sq_bind_int(s, 3, (int)o->type);
-	order_bind_text(s, o, 4);
-	sq_bind_int(s, c++, o->card_reader);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
-	sq_bind_text(s, c++, o->company_cert_name);
-	sq_bind_int(s, c++, o->name_differs);
-	sq_bind_text(s, c++, state);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
-	sq_bind_text(s, c, o->name_confirmed_by);
-	return step_changed(s, "order rewrite");
-}
-
-int store_order_update_draft(struct store *st, const struct order *o)
-{
-	return store_order_rewrite(st, o, "draft", o->account_id);
-}
-
-int store_order_confirm_name(struct store *st, long long id, const char *by, time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_CONFIRM_NAME);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	sq_bind_text(s, 3, by);
-	return step_changed(s, "order confirm name");
-}
-
-int store_order_set_returned(struct store *st, long long id, const char *code, const char *text)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_SET_RETURNED);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, code);
-	sq_bind_text(s, 3, text);
-	return step_changed(s, "order set returned");
-}
-
-int store_order_get(struct store *st, long long id, struct order *out)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return order_one(s, out, "order get");
-}
-
-int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_GET_OWNED);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, account_id);
-	return order_one(s, out, "order get owned");
-}
-
-int store_order_transition(struct store *st, long long id, const char *from, const char *to,
-			   long long total_para, time_t confirmed_at, time_t now)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_TRANSITION);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, from);
-	sq_bind_text(s, 3, to);
-	sq_bind_int64(s, 4, (sqlite3_int64)now);
-	sq_bind_int64(s, 5, total_para);
-	sq_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
-	return step_changed(s, "order transition");
-}
-
-int store_order_fix_prices(struct store *st, long long id, long long price_para,
-			   long long reader_para, int vat_pct)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_FIX_PRICES);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, price_para);
-	sq_bind_int64(s, 3, reader_para);
-	sq_bind_int(s, 4, vat_pct);
-	return step_changed(s, "order prices");
-}
-
-int store_order_each_owned(struct store *st, long long account_id,
-			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_EACH_OWNED);
-	struct order_summary o;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, account_id);
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		o.id = sqlite3_column_int64(s, 0);
-		o.type = (enum order_type)sqlite3_column_int(s, 1);
-		col_text(s, 2, o.state, sizeof(o.state));
-		col_text(s, 3, o.first_name, sizeof(o.first_name));
-		col_text(s, 4, o.last_name, sizeof(o.last_name));
-		col_text(s, 5, o.company_name, sizeof(o.company_name));
-		o.created_at = (time_t)sqlite3_column_int64(s, 6);
-		if (fn(arg, &o) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(s, "order list");
-	done(s);
-	return STORE_OK;
-}
-
-int store_order_event_add(struct store *st, long long order_id, const char *state,
-			  const char *actor, const char *note, time_t at)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_EVENT_ADD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_int64(s, 2, (sqlite3_int64)at);
-	sq_bind_text(s, 3, state);
-	sq_bind_text(s, 4, actor);
-	sq_bind_text(s, 5, note ? note : "");
-	return step_done(s, "order event add");
-}
-
-int store_order_events(struct store *st, long long order_id,
-		       int (*fn)(void *arg, const struct order_event *e), void *arg)
-{
-	sqlite3_stmt *s = stmt(st, S_ORDER_EVENTS);
-	struct order_event e;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		e.at = (time_t)sqlite3_column_int64(s, 0);
-		col_text(s, 1, e.state, sizeof(e.state));
-		col_text(s, 2, e.actor, sizeof(e.actor));
-		col_text(s, 3, e.note, sizeof(e.note));
-		if (fn(arg, &e) != 0)
-			break;
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(s, "order events");
-	done(s);
+	sq_done(s);
 	return STORE_OK;
 }

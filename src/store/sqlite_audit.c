@@ -268,8 +268,5 @@ int store_audit_each(struct store *st, const struct audit_filter *f,
 		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "audit list");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "audit list");
 }

@@ -11,43 +11,66 @@
 #include "store/store_ca.h"
 #include "util/log.h"
 
-#define JOB_COLS                                                                                   \
-	"id, order_id, kind, reason, created_at, attempts, next_attempt_at, done_at, refused, "    \
-	"error"
+#define JOB_COLS(X, _)                                                                             \
+	X("id", INT64, id) _ X("order_id", INT64, order_id)                                        \
+	_ X("kind", TEXT, kind)                                                                    \
+	_ X("reason", TEXT, reason)                                                                \
+	_ X("created_at", TIME, created_at)                                                        \
+	_ X("attempts", INT, attempts)                                                             \
+	_ X("next_attempt_at", TIME, next_attempt_at)                                              \
+	_ X("done_at", TIME, done_at)                                                              \
+	_ X("refused", INT, refused)                                                               \
+	_ X("error", TEXT, error)
 
 static const char SQL_JOB_ADD[] =
 	"INSERT INTO ca_outbox (order_id, kind, reason, created_at, next_attempt_at) VALUES ($1, "
 	"$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO NOTHING";
-static const char SQL_JOB_NEXT[] = "SELECT " JOB_COLS " FROM ca_outbox WHERE done_at = 0 AND "
-				   "next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
+static const char SQL_JOB_NEXT[] =
+	"SELECT " SQ_NAMES(JOB_COLS) " FROM ca_outbox WHERE done_at = 0 AND "
+				     "next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
 static const char SQL_JOB_GET[] =
-	"SELECT " JOB_COLS " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
+	"SELECT " SQ_NAMES(JOB_COLS) " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
 static const char SQL_JOB_RETRY[] =
 	"UPDATE ca_outbox SET attempts = $2, next_attempt_at = $3, error = $4 WHERE id = $1";
 static const char SQL_JOB_DONE[] =
 	"UPDATE ca_outbox SET done_at = $2, refused = $3, error = $4 WHERE id = $1";
 
-#define CERT_COLS                                                                                  \
-	"order_id, serial, subject, not_before, not_after, pem, revoked_at, revoke_reason, "       \
-	"recorded_at"
+#define CERT_COLS(X, _)                                                                            \
+	X("order_id", INT64, order_id) _ X("serial", TEXT, serial)                                 \
+	_ X("subject", TEXT, subject)                                                              \
+	_ X("not_before", TIME, not_before)                                                        \
+	_ X("not_after", TIME, not_after)                                                          \
+	_ X("pem", TEXT, pem)                                                                      \
+	_ X("revoked_at", TIME, revoked_at)                                                        \
+	_ X("revoke_reason", TEXT, revoke_reason)                                                  \
+	_ X("recorded_at", TIME, recorded_at)
 
-static const char SQL_CERT_PUT[] =
-	"INSERT INTO ca_certificates (" CERT_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
-	"ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = $4, "
-	"not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE revoked_at "
-	"END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
-static const char SQL_CERT_GET[] = "SELECT " CERT_COLS " FROM ca_certificates WHERE order_id = $1";
+static const char SQL_CERT_PUT[] = "INSERT INTO ca_certificates (" SQ_NAMES(
+	CERT_COLS) ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+		   "ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = "
+		   "$4, "
+		   "not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE "
+		   "revoked_at "
+		   "END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
+static const char SQL_CERT_GET[] =
+	"SELECT " SQ_NAMES(CERT_COLS) " FROM ca_certificates WHERE order_id = $1";
 static const char SQL_CERT_REVOKED[] = "UPDATE ca_certificates SET revoked_at = $3, "
 				       "revoke_reason = $2 WHERE order_id = $1 AND revoked_at = 0";
-static const char SQL_CERT_EXPIRING[] =
-	"SELECT " CERT_COLS " FROM ca_certificates WHERE revoked_at = 0 AND not_after > $1 AND "
-	"not_after <= $2 ORDER BY not_after, order_id";
+static const char SQL_CERT_EXPIRING[] = "SELECT " SQ_NAMES(
+	CERT_COLS) " FROM ca_certificates WHERE revoked_at = 0 AND not_after > $1 AND "
+		   "not_after <= $2 ORDER BY not_after, order_id";
 
-#define REV_COLS "order_id, reason, requested_by, requested_at, confirmed_by, confirmed_at"
+#define REV_COLS(X, _)                                                                             \
+	X("order_id", INT64, order_id) _ X("reason", TEXT, reason)                                 \
+	_ X("requested_by", TEXT, requested_by)                                                    \
+	_ X("requested_at", TIME, requested_at)                                                    \
+	_ X("confirmed_by", TEXT, confirmed_by)                                                    \
+	_ X("confirmed_at", TIME, confirmed_at)
 
 static const char SQL_REV_ADD[] = "INSERT INTO ca_revocations (order_id, reason, requested_by, "
 				  "requested_at) VALUES ($1, $2, $3, $4)";
-static const char SQL_REV_GET[] = "SELECT " REV_COLS " FROM ca_revocations WHERE order_id = $1";
+static const char SQL_REV_GET[] =
+	"SELECT " SQ_NAMES(REV_COLS) " FROM ca_revocations WHERE order_id = $1";
 static const char SQL_REV_CONFIRM[] =
 	"INSERT INTO ca_revocations (order_id, reason, requested_by, requested_at, confirmed_by, "
 	"confirmed_at) VALUES ($1, $2, $3, $4, $3, $4) ON CONFLICT (order_id) DO UPDATE SET "
@@ -62,6 +85,10 @@ static const char SQL_AWAITING[] =
 static const char SQL_OFFICES[] =
 	"SELECT DISTINCT o.office FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
 	"r.connector = $1 ORDER BY o.office";
+
+SQ_READER(job, struct ca_job, JOB_COLS)
+SQ_READER(cert, struct ca_cert, CERT_COLS)
+SQ_READER(revocation, struct ca_revocation, REV_COLS)
 
 /* ---- Queue --------------------------------------------------------------------------- */
 
@@ -79,50 +106,25 @@ int store_ca_job_add(struct store *st, long long order_id, const char *kind, con
 	return sq_step_done(s, "ca job add");
 }
 
-static void job_read(sqlite3_stmt *s, struct ca_job *j)
-{
-	memset(j, 0, sizeof(*j));
-	j->id = sqlite3_column_int64(s, 0);
-	j->order_id = sqlite3_column_int64(s, 1);
-	sq_col_text(s, 2, j->kind, sizeof(j->kind));
-	sq_col_text(s, 3, j->reason, sizeof(j->reason));
-	j->created_at = (time_t)sqlite3_column_int64(s, 4);
-	j->attempts = sqlite3_column_int(s, 5);
-	j->next_attempt_at = (time_t)sqlite3_column_int64(s, 6);
-	j->done_at = (time_t)sqlite3_column_int64(s, 7);
-	j->refused = sqlite3_column_int(s, 8);
-	sq_col_text(s, 9, j->error, sizeof(j->error));
-}
-
 int store_ca_job_next(struct store *st, time_t now, struct ca_job *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_NEXT);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, (sqlite3_int64)now);
-	if ((rc = sq_step_row(s, "ca job next")) != STORE_OK)
-		return rc;
-	job_read(s, out);
-	sq_done(s);
-	return STORE_OK;
+	return job_one(s, out, "ca job next");
 }
 
 int store_ca_job_get(struct store *st, long long order_id, const char *kind, struct ca_job *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, order_id);
 	sq_bind_text(s, 2, kind);
-	if ((rc = sq_step_row(s, "ca job get")) != STORE_OK)
-		return rc;
-	job_read(s, out);
-	sq_done(s);
-	return STORE_OK;
+	return job_one(s, out, "ca job get");
 }
 
 int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
@@ -172,33 +174,14 @@ int store_ca_cert_put(struct store *st, const struct ca_cert *c)
 	return sq_step_done(s, "ca cert put");
 }
 
-static void cert_read(sqlite3_stmt *s, struct ca_cert *c)
-{
-	memset(c, 0, sizeof(*c));
-	c->order_id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, c->serial, sizeof(c->serial));
-	sq_col_text(s, 2, c->subject, sizeof(c->subject));
-	c->not_before = (time_t)sqlite3_column_int64(s, 3);
-	c->not_after = (time_t)sqlite3_column_int64(s, 4);
-	sq_col_text(s, 5, c->pem, sizeof(c->pem));
-	c->revoked_at = (time_t)sqlite3_column_int64(s, 6);
-	sq_col_text(s, 7, c->revoke_reason, sizeof(c->revoke_reason));
-	c->recorded_at = (time_t)sqlite3_column_int64(s, 8);
-}
-
 int store_ca_cert_get(struct store *st, long long order_id, struct ca_cert *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, order_id);
-	if ((rc = sq_step_row(s, "ca cert get")) != STORE_OK)
-		return rc;
-	cert_read(s, out);
-	sq_done(s);
-	return STORE_OK;
+	return cert_one(s, out, "ca cert get");
 }
 
 int store_ca_cert_revoked(struct store *st, long long order_id, const char *reason, time_t at)
@@ -229,15 +212,12 @@ int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
 	sq_bind_int64(s, 1, (sqlite3_int64)after);
 	sq_bind_int64(s, 2, (sqlite3_int64)before);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		cert_read(s, c);
+		cert_from_row(s, c);
 		if (fn(arg, c) != 0)
 			break;
 	}
 	free(c);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "ca certs expiring");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "ca certs expiring");
 }
 
 /* ---- Revocation requests ------------------------------------------------------------------ */
@@ -258,22 +238,11 @@ int store_ca_revocation_add(struct store *st, const struct ca_revocation *r)
 int store_ca_revocation_get(struct store *st, long long order_id, struct ca_revocation *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_REV_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, order_id);
-	if ((rc = sq_step_row(s, "ca revocation get")) != STORE_OK)
-		return rc;
-	memset(out, 0, sizeof(*out));
-	out->order_id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, out->reason, sizeof(out->reason));
-	sq_col_text(s, 2, out->requested_by, sizeof(out->requested_by));
-	out->requested_at = (time_t)sqlite3_column_int64(s, 3);
-	sq_col_text(s, 4, out->confirmed_by, sizeof(out->confirmed_by));
-	out->confirmed_at = (time_t)sqlite3_column_int64(s, 5);
-	sq_done(s);
-	return STORE_OK;
+	return revocation_one(s, out, "ca revocation get");
 }
 
 int store_ca_revocation_confirm(struct store *st, long long order_id, const char *reason,
@@ -358,8 +327,5 @@ int store_ca_offices(struct store *st, const char *connector,
 		if (fn(arg, office) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "ca offices");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "ca offices");
 }

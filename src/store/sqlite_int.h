@@ -1,7 +1,7 @@
 /*
  * Internals shared by the SQLite backend's files (sqlite.c holds the
- * connection handling and the account tables; each other area has its
- * own sqlite_<area>.c).  Not for use outside src/store/.
+ * connections, the statement cache and transactions; each area of the
+ * schema has its own sqlite_<area>.c).  Not for use outside src/store/.
  */
 #ifndef QCRA_SQLITE_INT_H
 #define QCRA_SQLITE_INT_H
@@ -9,15 +9,17 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <string.h>
+#include <time.h>
 
 #include "store/store.h"
 #include "util/sq.h"
 
-#define STMT_CACHE 128 /* per connection, keyed by the SQL text's address */
+#define STMT_CACHE 256 /* per connection, keyed by the SQL text's address */
 
 struct conn {
 	sqlite3 *db;
-	sqlite3_stmt *stmt[64]; /* sqlite.c's own statements, by enum */
+	sqlite3_stmt *stmt[16]; /* sqlite.c's transaction statements, by enum */
 	struct {
 		const char *sql;
 		sqlite3_stmt *s;
@@ -58,14 +60,64 @@ struct store {
 sqlite3_stmt *sq_stmt(struct store *st, const char *sql);
 struct conn *sq_conn(struct store *st);
 
-void sq_done(sqlite3_stmt *s);                  /* reset + clear bindings */
-int sq_fail(sqlite3_stmt *s, const char *what); /* logs, resets, STORE_ERROR */
-void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size);
+int sq_fail(sqlite3_stmt *s, const char *what);         /* logs, resets, STORE_ERROR */
 int sq_step_done(sqlite3_stmt *s, const char *what);    /* OK / CONFLICT / ERROR */
 int sq_step_changed(sqlite3_stmt *s, const char *what); /* + NOTFOUND when no row */
 /* One row: STORE_OK leaving the row readable (call sq_done after), or
  * STORE_NOTFOUND / STORE_ERROR with the statement reset. */
 int sq_step_row(sqlite3_stmt *s, const char *what);
+/* SELECT COUNT(*) ...: the one integer of the one row sql returns. */
+int sq_count(struct store *st, const char *sql, long long *count, const char *what);
+
+/* The end of a loop over rows: rc is the step that ended it (or
+ * SQLITE_ROW when the caller stopped early).  STORE_OK with s reset,
+ * or STORE_ERROR (logged) when a step failed. */
+int sq_rows_end(sqlite3_stmt *s, int rc, const char *what);
+
+/*
+ * Declared column lists.  A table's columns are written once, in the
+ * order they are selected:
+ *
+ *   #define MEMBER_COLS(X, _) X("id", INT64, id) _ X("email", TEXT, email)
+ *
+ * each X(sql, kind, field): the SQL expression, how it is read (SQ_GET_
+ * kind) and the member of the struct it goes to.  SQ_NAMES(LIST) is the
+ * SELECT list as a string literal, for every SELECT that the reader
+ * reads; SQ_READER(name, type, LIST) defines that reader,
+ *
+ *   static void name_from_row(sqlite3_stmt *s, type *r)   every field, in order
+ *   static int name_one(sqlite3_stmt *s, type *r, const char *what)
+ *       steps s for one row (sq_step_row), reads it and resets s
+ *
+ * so the SELECT text and the reader cannot drift apart.  The reader is
+ * straight-line code (no table walked per row, nothing allocated);
+ * fields with no column are zero.
+ */
+#define SQ_NAME(sql, kind, field) sql
+#define SQ_NAMES(LIST) LIST(SQ_NAME, ", ")
+#define SQ_GET(sql, kind, field) SQ_GET_##kind(s, c++, r->field);
+#define SQ_GET_INT(s, i, dst) (dst) = sqlite3_column_int((s), (i))
+#define SQ_GET_INT64(s, i, dst) (dst) = sqlite3_column_int64((s), (i))
+#define SQ_GET_TIME(s, i, dst) (dst) = (time_t)sqlite3_column_int64((s), (i))
+#define SQ_GET_TEXT(s, i, dst) sq_col_text((s), (i), (dst), sizeof(dst))
+#define SQ_READER(name, type, LIST)                                                                \
+	static inline void name##_from_row(sqlite3_stmt *s, type *r)                               \
+	{                                                                                          \
+		int c = 0;                                                                         \
+                                                                                                   \
+		memset(r, 0, sizeof(*r));                                                          \
+		LIST(SQ_GET, )                                                                     \
+	}                                                                                          \
+	static inline int name##_one(sqlite3_stmt *s, type *r, const char *what)                   \
+	{                                                                                          \
+		int rc = sq_step_row(s, what);                                                     \
+                                                                                                   \
+		if (rc == STORE_OK) {                                                              \
+			name##_from_row(s, r);                                                     \
+			sq_done(s);                                                                \
+		}                                                                                  \
+		return rc;                                                                         \
+	}
 
 /* Payment fingerprints as stored (sqlite_payments.c): the 16-byte key
  * of fingerprint fp (len bytes), and the SQL function qcra_fp_key. */

@@ -39,38 +39,56 @@ static const char SQL_CA_PUT[] =
 	"INSERT INTO ca_requests (order_id, connector, reference, submitted_at) VALUES ($1, $2, "
 	"$3, $4) ON CONFLICT (order_id) DO UPDATE SET connector = $2, reference = $3, "
 	"submitted_at = $4";
-static const char SQL_CA_GET[] = "SELECT order_id, connector, reference, submitted_at FROM "
-				 "ca_requests WHERE order_id = $1";
+#define CA_REQUEST_COLS(X, _)                                                                      \
+	X("order_id", INT64, order_id) _ X("connector", TEXT, connector)                           \
+	_ X("reference", TEXT, reference)                                                          \
+	_ X("submitted_at", TIME, submitted_at)
+static const char SQL_CA_GET[] =
+	"SELECT " SQ_NAMES(CA_REQUEST_COLS) " FROM ca_requests WHERE order_id = $1";
 
-#define TREQ_COLS                                                                                  \
-	"id, order_id, reference, office, subject, submitted_at, issued_at, serial, "              \
-	"COALESCE(shipment_id, 0), revoked_at, revoke_reason"
+#define TREQ_COLS(X, _)                                                                            \
+	X("id", INT64, id) _ X("order_id", INT64, order_id)                                        \
+	_ X("reference", TEXT, reference)                                                          \
+	_ X("office", TEXT, office)                                                                \
+	_ X("subject", TEXT, subject)                                                              \
+	_ X("submitted_at", TIME, submitted_at)                                                    \
+	_ X("issued_at", TIME, issued_at)                                                          \
+	_ X("serial", TEXT, serial)                                                                \
+	_ X("COALESCE(shipment_id, 0)", INT64, shipment_id)                                        \
+	_ X("revoked_at", TIME, revoked_at)                                                        \
+	_ X("revoke_reason", TEXT, revoke_reason)
 
 static const char SQL_TREQ_INSERT[] =
 	"INSERT INTO testca_requests (order_id, reference, office, subject, submitted_at) "
 	"VALUES ($1, $2, $3, $4, $5)";
-static const char SQL_TREQ_GET[] = "SELECT " TREQ_COLS " FROM testca_requests WHERE order_id = $1";
-static const char SQL_TREQ_PENDING[] = "SELECT " TREQ_COLS " FROM testca_requests WHERE "
-				       "issued_at = 0 AND ($1 = 0 OR order_id = $1) ORDER BY id";
+static const char SQL_TREQ_GET[] =
+	"SELECT " SQ_NAMES(TREQ_COLS) " FROM testca_requests WHERE order_id = $1";
+static const char SQL_TREQ_PENDING[] =
+	"SELECT " SQ_NAMES(TREQ_COLS) " FROM testca_requests WHERE "
+				      "issued_at = 0 AND ($1 = 0 OR order_id = $1) ORDER BY id";
 static const char SQL_TREQ_ISSUE[] = "UPDATE testca_requests SET issued_at = $2, serial = $3, "
 				     "shipment_id = $4 WHERE id = $1 AND issued_at = 0";
 static const char SQL_TREQ_REVOKE[] = "UPDATE testca_requests SET revoked_at = $2, "
 				      "revoke_reason = $3 WHERE order_id = $1 AND revoked_at = 0";
-static const char SQL_TREQ_ITEMS[] =
-	"SELECT " TREQ_COLS " FROM testca_requests WHERE shipment_id = $1 ORDER BY order_id";
+static const char SQL_TREQ_ITEMS[] = "SELECT " SQ_NAMES(
+	TREQ_COLS) " FROM testca_requests WHERE shipment_id = $1 ORDER BY order_id";
 
-#define TSHIP_COLS                                                                                 \
-	"s.id, s.reference, s.office, s.created_at, s.received_at, s.received_by, (SELECT "        \
-	"COUNT(*) FROM testca_requests r WHERE r.shipment_id = s.id)"
+#define TSHIP_COLS(X, _)                                                                           \
+	X("s.id", INT64, id) _ X("s.reference", TEXT, reference)                                   \
+	_ X("s.office", TEXT, office)                                                              \
+	_ X("s.created_at", TIME, created_at)                                                      \
+	_ X("s.received_at", TIME, received_at)                                                    \
+	_ X("s.received_by", TEXT, received_by)                                                    \
+	_ X("(SELECT COUNT(*) FROM testca_requests r WHERE r.shipment_id = s.id)", INT64, count)
 
 static const char SQL_TSHIP_INSERT[] =
 	"INSERT INTO testca_shipments (reference, office, created_at) VALUES ($1, $2, $3)";
 static const char SQL_TSHIP_SET_REF[] = "UPDATE testca_shipments SET reference = $2 WHERE id = $1";
 static const char SQL_TSHIP_GET[] =
-	"SELECT " TSHIP_COLS " FROM testca_shipments s WHERE s.reference = $1";
-static const char SQL_TSHIP_OPEN[] =
-	"SELECT " TSHIP_COLS " FROM testca_shipments s WHERE s.received_at = 0 AND ($1 = '' OR "
-	"s.office = $1) ORDER BY s.id";
+	"SELECT " SQ_NAMES(TSHIP_COLS) " FROM testca_shipments s WHERE s.reference = $1";
+static const char SQL_TSHIP_OPEN[] = "SELECT " SQ_NAMES(
+	TSHIP_COLS) " FROM testca_shipments s WHERE s.received_at = 0 AND ($1 = '' OR "
+		    "s.office = $1) ORDER BY s.id";
 static const char SQL_TSHIP_RECEIVED[] = "UPDATE testca_shipments SET received_at = $2, "
 					 "received_by = $3 WHERE id = $1 AND received_at = 0";
 
@@ -78,6 +96,10 @@ static const char SQL_TSET_GET[] = "SELECT value FROM testca_settings WHERE name
 static const char SQL_TSET_PUT[] = "INSERT INTO testca_settings (name, value) VALUES ($1, $2) "
 				   "ON CONFLICT (name) DO UPDATE SET value = $2";
 static const char SQL_TSET_DEL[] = "DELETE FROM testca_settings WHERE name = $1";
+
+SQ_READER(ca_request, struct ca_request, CA_REQUEST_COLS)
+SQ_READER(treq, struct testca_request, TREQ_COLS)
+SQ_READER(tship, struct testca_shipment, TSHIP_COLS)
 
 /* Binds the filter's parameters $1..$11 and $14.  The text bound stays
  * in the caller's buffers until the statement is done: pattern (size
@@ -191,10 +213,7 @@ int store_office_state_counts(struct store *st, const char *office,
 		if (fn(arg, state, sqlite3_column_int64(s, 1)) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "office state counts");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "office state counts");
 }
 
 /* ---- CA submissions ------------------------------------------------------------ */
@@ -215,39 +234,14 @@ int store_ca_request_put(struct store *st, const struct ca_request *cr)
 int store_ca_request_get(struct store *st, long long order_id, struct ca_request *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_CA_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, order_id);
-	if ((rc = sq_step_row(s, "ca request get")) != STORE_OK)
-		return rc;
-	memset(out, 0, sizeof(*out));
-	out->order_id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, out->connector, sizeof(out->connector));
-	sq_col_text(s, 2, out->reference, sizeof(out->reference));
-	out->submitted_at = (time_t)sqlite3_column_int64(s, 3);
-	sq_done(s);
-	return STORE_OK;
+	return ca_request_one(s, out, "ca request get");
 }
 
 /* ---- TEST CA ------------------------------------------------------------------- */
-
-static void treq_read(sqlite3_stmt *s, struct testca_request *r)
-{
-	memset(r, 0, sizeof(*r));
-	r->id = sqlite3_column_int64(s, 0);
-	r->order_id = sqlite3_column_int64(s, 1);
-	sq_col_text(s, 2, r->reference, sizeof(r->reference));
-	sq_col_text(s, 3, r->office, sizeof(r->office));
-	sq_col_text(s, 4, r->subject, sizeof(r->subject));
-	r->submitted_at = (time_t)sqlite3_column_int64(s, 5);
-	r->issued_at = (time_t)sqlite3_column_int64(s, 6);
-	sq_col_text(s, 7, r->serial, sizeof(r->serial));
-	r->shipment_id = sqlite3_column_int64(s, 8);
-	r->revoked_at = (time_t)sqlite3_column_int64(s, 9);
-	sq_col_text(s, 10, r->revoke_reason, sizeof(r->revoke_reason));
-}
 
 /* Steps s, calling fn for each request row. */
 static int treq_each(sqlite3_stmt *s, const char *what,
@@ -257,29 +251,21 @@ static int treq_each(sqlite3_stmt *s, const char *what,
 	int rc;
 
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		treq_read(s, &r);
+		treq_from_row(s, &r);
 		if (fn(arg, &r) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, what);
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, what);
 }
 
 int store_testca_request_get(struct store *st, long long order_id, struct testca_request *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, order_id);
-	if ((rc = sq_step_row(s, "testca request get")) != STORE_OK)
-		return rc;
-	treq_read(s, out);
-	sq_done(s);
-	return STORE_OK;
+	return treq_one(s, out, "testca request get");
 }
 
 int store_testca_request_add(struct store *st, struct testca_request *r)
@@ -367,31 +353,14 @@ int store_testca_shipment_add(struct store *st, struct testca_shipment *sh)
 	return sq_step_changed(s, "testca shipment reference");
 }
 
-static void tship_read(sqlite3_stmt *s, struct testca_shipment *sh)
-{
-	memset(sh, 0, sizeof(*sh));
-	sh->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, sh->reference, sizeof(sh->reference));
-	sq_col_text(s, 2, sh->office, sizeof(sh->office));
-	sh->created_at = (time_t)sqlite3_column_int64(s, 3);
-	sh->received_at = (time_t)sqlite3_column_int64(s, 4);
-	sq_col_text(s, 5, sh->received_by, sizeof(sh->received_by));
-	sh->count = sqlite3_column_int64(s, 6);
-}
-
 int store_testca_shipment_get(struct store *st, const char *reference, struct testca_shipment *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, reference);
-	if ((rc = sq_step_row(s, "testca shipment get")) != STORE_OK)
-		return rc;
-	tship_read(s, out);
-	sq_done(s);
-	return STORE_OK;
+	return tship_one(s, out, "testca shipment get");
 }
 
 int store_testca_shipments_open(struct store *st, const char *office,
@@ -405,14 +374,11 @@ int store_testca_shipments_open(struct store *st, const char *office,
 		return STORE_ERROR;
 	sq_bind_text(s, 1, office ? office : "");
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		tship_read(s, &sh);
+		tship_from_row(s, &sh);
 		if (fn(arg, &sh) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "testca shipments");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "testca shipments");
 }
 
 int store_testca_shipment_items(struct store *st, long long shipment_id,

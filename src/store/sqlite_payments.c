@@ -11,11 +11,29 @@
 #include "store/store_payments.h"
 #include "util/sha256.h"
 
-#define PAYMENT_COLS                                                                               \
-	"p.id, p.order_id, p.amount_para, p.paid_on, p.payer, p.reference, p.purpose, "            \
-	"p.bank_id, p.source, p.import_id, p.line, p.fingerprint, p.match_result, "                \
-	"p.resolution, p.resolved_at, p.resolved_by, p.note, p.created_at, p.created_by, "         \
-	"o.office, o.state"
+/* A payment with its order's office and state (LEFT JOIN orders o: NULL, read as 0 and "", without
+ * one).  The fingerprint is read as the hex of its key (col_fp). */
+#define PAYMENT_COLS(X, _)                                                                         \
+	X("p.id", INT64, id) _ X("p.order_id", INT64, order_id)                                    \
+	_ X("p.amount_para", INT64, amount_para)                                                   \
+	_ X("p.paid_on", TEXT, paid_on)                                                            \
+	_ X("p.payer", TEXT, payer)                                                                \
+	_ X("p.reference", TEXT, reference)                                                        \
+	_ X("p.purpose", TEXT, purpose)                                                            \
+	_ X("p.bank_id", TEXT, bank_id)                                                            \
+	_ X("p.source", TEXT, source)                                                              \
+	_ X("p.import_id", INT64, import_id)                                                       \
+	_ X("p.line", INT64, line)                                                                 \
+	_ X("p.fingerprint", FP, fingerprint)                                                      \
+	_ X("p.match_result", TEXT, match)                                                         \
+	_ X("p.resolution", TEXT, resolution)                                                      \
+	_ X("p.resolved_at", TIME, resolved_at)                                                    \
+	_ X("p.resolved_by", TEXT, resolved_by)                                                    \
+	_ X("p.note", TEXT, note)                                                                  \
+	_ X("p.created_at", TIME, created_at)                                                      \
+	_ X("p.created_by", TEXT, created_by)                                                      \
+	_ X("o.office", TEXT, office)                                                              \
+	_ X("o.state", TEXT, order_state)
 
 static const char SQL_PAY_INSERT[] =
 	"INSERT INTO payments (order_id, amount_para, paid_on, payer, reference, purpose, "
@@ -29,8 +47,9 @@ static const char SQL_PAY_CLAIM[] =
 	"UPDATE payments SET import_id = $2, line = $3, fingerprint = $4, bank_id = $5, note = "
 	"CASE WHEN note = '' THEN $6 ELSE note || ' / ' || $6 END WHERE id = $1 AND import_id IS "
 	"NULL";
-static const char SQL_PAY_GET[] = "SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o "
-				  "ON o.id = p.order_id WHERE p.id = $1";
+static const char SQL_PAY_GET[] =
+	"SELECT " SQ_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o "
+					 "ON o.id = p.order_id WHERE p.id = $1";
 static const char SQL_PAY_ORDER[] =
 	"SELECT o.id, o.state, o.office, o.total_para, (SELECT COALESCE(SUM(p.amount_para), 0) "
 	"FROM payments p WHERE p.order_id = o.id AND p.resolution <> 'refunded') "
@@ -38,17 +57,16 @@ static const char SQL_PAY_ORDER[] =
 static const char SQL_PAY_SUM[] = "SELECT COALESCE(SUM(amount_para), 0) FROM payments WHERE "
 				  "order_id = $1 AND resolution <> 'refunded'";
 static const char SQL_PAY_EACH_ORDER[] =
-	"SELECT " PAYMENT_COLS " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
-	"WHERE p.order_id = $1 ORDER BY p.id";
+	"SELECT " SQ_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
+					 "WHERE p.order_id = $1 ORDER BY p.id";
 /* Open payments: resolved_at IS NULL is spelled out so that the partial
  * index payments_open serves the scan. */
 #define OPEN_WHERE                                                                                 \
 	"WHERE p.resolved_at IS NULL AND ($1 = '' OR o.office = $1 OR p.order_id IS NULL) AND "    \
 	"($2 = 0 OR p.import_id = $2)"
-static const char SQL_PAY_EACH_OPEN[] =
-	"SELECT " PAYMENT_COLS
-	" FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE
-	" ORDER BY p.id LIMIT $3 OFFSET $4";
+static const char SQL_PAY_EACH_OPEN[] = "SELECT " SQ_NAMES(
+	PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE
+		      " ORDER BY p.id LIMIT $3 OFFSET $4";
 static const char SQL_PAY_COUNT_OPEN[] =
 	"SELECT COUNT(*) FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE;
 static const char SQL_PAY_RESOLVE[] =
@@ -69,9 +87,21 @@ static const char SQL_PAY_COMPLETE[] =
 	"UPDATE payments SET resolution = 'completed', resolved_at = $3, resolved_by = $4 "
 	"WHERE order_id = $1 AND id <> $2 AND resolved_at IS NULL AND match_result = 'partial'";
 
-#define IMPORT_COLS                                                                                \
-	"id, file_name, sha256, format, lines, added, duplicates, errors, skipped, settled, "      \
-	"unresolved, created_at, created_by"
+/* An import as the list shows it; IMPORT_FULL_COLS adds its error lines. */
+#define IMPORT_COLS(X, _)                                                                          \
+	X("id", INT64, id) _ X("file_name", TEXT, file_name)                                       \
+	_ X("sha256", TEXT, sha256)                                                                \
+	_ X("format", TEXT, format)                                                                \
+	_ X("lines", INT64, lines)                                                                 \
+	_ X("added", INT64, added)                                                                 \
+	_ X("duplicates", INT64, duplicates)                                                       \
+	_ X("errors", INT64, errors)                                                               \
+	_ X("skipped", INT64, skipped)                                                             \
+	_ X("settled", INT64, settled)                                                             \
+	_ X("unresolved", INT64, unresolved)                                                       \
+	_ X("created_at", TIME, created_at)                                                        \
+	_ X("created_by", TEXT, created_by)
+#define IMPORT_FULL_COLS(X, _) IMPORT_COLS(X, _) _ X("error_lines", TEXT, error_lines)
 
 static const char SQL_IMP_INSERT[] =
 	"INSERT INTO statement_imports (file_name, sha256, format, lines, added, duplicates, "
@@ -82,11 +112,11 @@ static const char SQL_IMP_UPDATE[] =
 	"skipped = $6, settled = $7, unresolved = $8, error_lines = $9, sha256 = $10, "
 	"format = $11 WHERE id = $1";
 static const char SQL_IMP_GET[] =
-	"SELECT " IMPORT_COLS ", error_lines FROM statement_imports WHERE id = $1";
+	"SELECT " SQ_NAMES(IMPORT_FULL_COLS) " FROM statement_imports WHERE id = $1";
 static const char SQL_IMP_SAME[] = "SELECT MAX(id) FROM statement_imports WHERE sha256 = $1 "
 				   "AND id < $2";
 static const char SQL_IMP_EACH[] =
-	"SELECT " IMPORT_COLS " FROM statement_imports ORDER BY id DESC LIMIT $1";
+	"SELECT " SQ_NAMES(IMPORT_COLS) " FROM statement_imports ORDER BY id DESC LIMIT $1";
 
 /* ---- Payments ------------------------------------------------------------------ */
 
@@ -157,31 +187,10 @@ static void col_fp(sqlite3_stmt *s, int i, char *out, size_t size)
 		sodium_bin2hex(out, size, b, n);
 }
 
-static void pay_read(sqlite3_stmt *s, struct payment *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(s, 0);
-	p->order_id = sqlite3_column_int64(s, 1); /* NULL reads as 0 */
-	p->amount_para = sqlite3_column_int64(s, 2);
-	sq_col_text(s, 3, p->paid_on, sizeof(p->paid_on));
-	sq_col_text(s, 4, p->payer, sizeof(p->payer));
-	sq_col_text(s, 5, p->reference, sizeof(p->reference));
-	sq_col_text(s, 6, p->purpose, sizeof(p->purpose));
-	sq_col_text(s, 7, p->bank_id, sizeof(p->bank_id));
-	sq_col_text(s, 8, p->source, sizeof(p->source));
-	p->import_id = sqlite3_column_int64(s, 9);
-	p->line = sqlite3_column_int64(s, 10);
-	col_fp(s, 11, p->fingerprint, sizeof(p->fingerprint));
-	sq_col_text(s, 12, p->match, sizeof(p->match));
-	sq_col_text(s, 13, p->resolution, sizeof(p->resolution));
-	p->resolved_at = (time_t)sqlite3_column_int64(s, 14);
-	sq_col_text(s, 15, p->resolved_by, sizeof(p->resolved_by));
-	sq_col_text(s, 16, p->note, sizeof(p->note));
-	p->created_at = (time_t)sqlite3_column_int64(s, 17);
-	sq_col_text(s, 18, p->created_by, sizeof(p->created_by));
-	sq_col_text(s, 19, p->office, sizeof(p->office));
-	sq_col_text(s, 20, p->order_state, sizeof(p->order_state));
-}
+#define SQ_GET_FP(s, i, dst) col_fp((s), (i), (dst), sizeof(dst))
+SQ_READER(payment, struct payment, PAYMENT_COLS)
+SQ_READER(import, struct stmt_import, IMPORT_COLS)
+SQ_READER(import_full, struct stmt_import, IMPORT_FULL_COLS)
 
 static void bind_id_or_null(sqlite3_stmt *s, int i, long long id)
 {
@@ -259,16 +268,11 @@ int store_payment_claim_manual(struct store *st, const struct payment *line, con
 int store_payment_get(struct store *st, long long id, struct payment *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
-	if ((rc = sq_step_row(s, "payment get")) == STORE_OK) {
-		pay_read(s, out);
-		sq_done(s);
-	}
-	return rc;
+	return payment_one(s, out, "payment get");
 }
 
 int store_payment_order(struct store *st, long long order_id, struct payment_order *out)
@@ -312,14 +316,11 @@ static int pay_each(sqlite3_stmt *s, int (*fn)(void *arg, const struct payment *
 	int rc;
 
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		pay_read(s, &p);
+		payment_from_row(s, &p);
 		if (fn(arg, &p) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, what);
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, what);
 }
 
 int store_payment_each_order(struct store *st, long long order_id,
@@ -434,26 +435,6 @@ int store_payment_complete_partials(struct store *st, long long order_id, long l
 
 /* ---- Statement imports ----------------------------------------------------------- */
 
-static void import_read(sqlite3_stmt *s, struct stmt_import *imp, int with_errors)
-{
-	memset(imp, 0, sizeof(*imp));
-	imp->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, imp->file_name, sizeof(imp->file_name));
-	sq_col_text(s, 2, imp->sha256, sizeof(imp->sha256));
-	sq_col_text(s, 3, imp->format, sizeof(imp->format));
-	imp->lines = sqlite3_column_int64(s, 4);
-	imp->added = sqlite3_column_int64(s, 5);
-	imp->duplicates = sqlite3_column_int64(s, 6);
-	imp->errors = sqlite3_column_int64(s, 7);
-	imp->skipped = sqlite3_column_int64(s, 8);
-	imp->settled = sqlite3_column_int64(s, 9);
-	imp->unresolved = sqlite3_column_int64(s, 10);
-	imp->created_at = (time_t)sqlite3_column_int64(s, 11);
-	sq_col_text(s, 12, imp->created_by, sizeof(imp->created_by));
-	if (with_errors)
-		sq_col_text(s, 13, imp->error_lines, sizeof(imp->error_lines));
-}
-
 static void import_bind_counts(sqlite3_stmt *s, int first, const struct stmt_import *imp)
 {
 	sq_bind_int64(s, first, imp->lines);
@@ -501,16 +482,11 @@ int store_import_update(struct store *st, const struct stmt_import *imp)
 int store_import_get(struct store *st, long long id, struct stmt_import *out)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_GET);
-	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
-	if ((rc = sq_step_row(s, "import get")) == STORE_OK) {
-		import_read(s, out, 1);
-		sq_done(s);
-	}
-	return rc;
+	return import_full_one(s, out, "import get");
 }
 
 int store_import_same_file(struct store *st, const char *sha256, long long before_id, long long *id)
@@ -542,14 +518,11 @@ int store_import_each(struct store *st, int limit,
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, limit > 0 ? limit : -1);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		import_read(s, &imp, 0);
+		import_from_row(s, &imp);
 		if (fn(arg, &imp) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "import list");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "import list");
 }
 
 /* ---- Large imports -------------------------------------------------------------------- */

@@ -185,10 +185,7 @@ int store_operator_each(struct store *st, int (*fn)(void *arg, const struct oper
 		if (fn(arg, &o) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "operator list");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "operator list");
 }
 
 int store_operator_seal_all(struct store *st, int *n)

@@ -7,13 +7,23 @@
 #include "store/store_reports.h"
 
 /* The handover time is the first 'handed_over' event (a workflow
- * transition records exactly one; MIN makes a repaired history safe). */
+ * transition records exactly one; MIN makes a repaired history safe;
+ * none: NULL, read as 0). */
+#define REPORT_COLS(X, _)                                                                          \
+	X("o.id", INT64, id) _ X("o.office", TEXT, office)                                         \
+	_ X("o.state", TEXT, state)                                                                \
+	_ X("o.confirmed_at", TIME, confirmed_at)                                                  \
+	_ X("(SELECT MIN(e.at) FROM order_events e WHERE e.order_id = o.id AND e.state = "         \
+	    "'handed_over')",                                                                      \
+	    TIME, handed_over_at)
+
+SQ_READER(report_order, struct report_order, REPORT_COLS)
+
 static const char SQL_REPORT_ORDERS[] =
-	"SELECT o.id, o.office, o.state, o.confirmed_at, "
-	"(SELECT MIN(e.at) FROM order_events e WHERE e.order_id = o.id AND "
-	"e.state = 'handed_over') "
-	"FROM orders o WHERE o.confirmed_at > 0 AND ($1 = '' OR o.office = $1) AND "
-	"($2 = 0 OR o.confirmed_at >= $2) AND ($3 = 0 OR o.confirmed_at < $3) ORDER BY o.id";
+	"SELECT " SQ_NAMES(REPORT_COLS) " FROM orders o WHERE o.confirmed_at > 0 AND ($1 = '' OR "
+					"o.office = $1) AND ($2 = 0 OR o.confirmed_at >= $2) AND "
+					"($3 = 0 OR o.confirmed_at < $3) "
+					"ORDER BY o.id";
 
 int store_report_orders_each(struct store *st, const struct report_filter *f,
 			     int (*fn)(void *arg, const struct report_order *o), void *arg)
@@ -28,17 +38,9 @@ int store_report_orders_each(struct store *st, const struct report_filter *f,
 	sq_bind_int64(s, 2, (sqlite3_int64)f->from);
 	sq_bind_int64(s, 3, (sqlite3_int64)f->until);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		memset(&o, 0, sizeof(o));
-		o.id = sqlite3_column_int64(s, 0);
-		sq_col_text(s, 1, o.office, sizeof(o.office));
-		sq_col_text(s, 2, o.state, sizeof(o.state));
-		o.confirmed_at = (time_t)sqlite3_column_int64(s, 3);
-		o.handed_over_at = (time_t)sqlite3_column_int64(s, 4); /* NULL reads as 0 */
+		report_order_from_row(s, &o);
 		if (fn(arg, &o) != 0)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, "report orders");
-	sq_done(s);
-	return STORE_OK;
+	return sq_rows_end(s, rc, "report orders");
 }

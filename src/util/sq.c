@@ -1,11 +1,15 @@
 /*
  * Binding and stepping SQLite statements with every result checked
- * (sq.h).  The only place in src/ that calls SQLite's bind and step
- * functions.
+ * (sq.h), and the preparing, running and reading around them that the
+ * store and the CA share.  The only place in src/ that calls SQLite's
+ * bind and step functions.
  */
 #include "util/sq.h"
 
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "util/log.h"
 
@@ -96,4 +100,97 @@ void sq_forget(sqlite3_stmt *s)
 {
 	if (failed.s == s)
 		failed.s = NULL;
+}
+
+int sq_step_warn(sqlite3_stmt *s, const char *who)
+{
+	int rc = sq_step(s);
+
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		sq_warn(s, who, NULL);
+	return rc;
+}
+
+void sq_done(sqlite3_stmt *s)
+{
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	sq_forget(s);
+}
+
+/* 1 when sql has a "$N" parameter. */
+static int has_dollar(const char *sql)
+{
+	const char *p;
+
+	for (p = strchr(sql, '$'); p != NULL; p = strchr(p + 1, '$'))
+		if (p[1] >= '0' && p[1] <= '9')
+			return 1;
+	return 0;
+}
+
+sqlite3_stmt *sq_prepare(sqlite3 *db, const char *text, unsigned flags, const char *who)
+{
+	sqlite3_stmt *s = NULL;
+	const char *tail = NULL, *sql = text;
+	size_t n = strlen(text), i;
+	char *copy = NULL;
+	int rc;
+
+	if (n >= INT_MAX) {
+		log_warnx("%s: prepare \"%.60s\": %zu bytes: too long", who, text, n);
+		return NULL;
+	}
+	if (has_dollar(text)) {
+		if ((copy = malloc(n + 1)) == NULL) {
+			log_warnx("%s: prepare \"%.60s\": out of memory", who, text);
+			return NULL;
+		}
+		for (i = 0; i <= n; i++)
+			copy[i] = text[i] == '$' && text[i + 1] >= '0' && text[i + 1] <= '9'
+					  ? '?'
+					  : text[i];
+		sql = copy;
+	}
+	rc = sqlite3_prepare_v3(db, sql, (int)n + 1, flags, &s, &tail);
+	if (rc != SQLITE_OK)
+		log_warnx("%s: prepare \"%.60s\": %s", who, text, sqlite3_errmsg(db));
+	else if (s == NULL || (tail != NULL && tail < sql + n && tail[strspn(tail, " \t\n;")])) {
+		/* Nothing to run, or a second statement that never would. */
+		log_warnx("%s: prepare \"%.60s\": %s", who, text,
+			  s == NULL ? "no statement" : "more than one statement");
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	free(copy);
+	sq_forget(s); /* a new statement, perhaps at a finalised one's address */
+	return s;
+}
+
+int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	snprintf(err, errlen, "%s", msg != NULL ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	return -1;
+}
+
+void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	size_t n = 0;
+
+	if (size == 0)
+		return;
+	if (v != NULL) {
+		n = (size_t)sqlite3_column_bytes(s, i);
+		if (n > size - 1)
+			n = size - 1;
+		n = strnlen((const char *)v, n);
+		memcpy(dst, v, n);
+	}
+	dst[n] = '\0';
 }

@@ -45,4 +45,33 @@ void sq_warn(sqlite3_stmt *s, const char *who, const char *what);
 /* Forgets a failed bind of s: s is reset, finalised or handed out anew. */
 void sq_forget(sqlite3_stmt *s);
 
+/* sq_step(s), logging through sq_warn(s, who, NULL) when the result is
+ * neither SQLITE_ROW nor SQLITE_DONE.  Returns sq_step's code. */
+int sq_step_warn(sqlite3_stmt *s, const char *who);
+
+/* Resets s for its next use: reset, bindings cleared, a failed bind
+ * forgotten.  The step's result is already taken (sqlite3_reset only
+ * repeats it); clearing the bindings cannot fail. */
+void sq_done(sqlite3_stmt *s);
+
+/*
+ * Prepares sql on db, whole: one statement, or NULL (logged as
+ * "who: prepare ...") on an error or when sql holds more than one.
+ * The SQL may use PostgreSQL's $N parameters: SQLite numbers "$N" by
+ * first appearance but "?N" by N, so they are rewritten in a copy
+ * first (SQL without them is prepared as it is).  flags as for
+ * sqlite3_prepare_v3 (SQLITE_PREPARE_PERSISTENT for a statement kept).
+ * The caller finalises the statement.
+ */
+sqlite3_stmt *sq_prepare(sqlite3 *db, const char *sql, unsigned flags, const char *who);
+
+/* Runs sql (one or more statements, nothing bound).  0, or -1 with
+ * SQLite's message in err. */
+int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
+
+/* Copies column i of the current row into dst[size], cut to fit and at
+ * an embedded NUL (as snprintf "%s" would, without its cost: an order
+ * row has 30 text columns); NULL reads as "". */
+void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size);
+
 #endif

@@ -1,0 +1,324 @@
+/*
+ * SQLite backend: orders and their history (store.h).
+ */
+#include <stddef.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/order.h"
+#include "store/sqlite_int.h"
+
+/* ---- Columns (sqlite_int.h) ---------------------------------------------- */
+
+/* The order's free-text fields, in one run: read, inserted and
+ * rewritten in this order (order_text, order_bind_text). */
+#define ORDER_TEXT_COLS(X, _)                                                                      \
+	X("first_name", TEXT, first_name) _ X("last_name", TEXT, last_name)                        \
+	_ X("jmbg", TEXT, jmbg)                                                                    \
+	_ X("id_type", TEXT, id_type)                                                              \
+	_ X("id_number", TEXT, id_number)                                                          \
+	_ X("id_issuer", TEXT, id_issuer)                                                          \
+	_ X("street", TEXT, street)                                                                \
+	_ X("postal_code", TEXT, postal_code)                                                      \
+	_ X("city", TEXT, city)                                                                    \
+	_ X("email", TEXT, email)                                                                  \
+	_ X("phone", TEXT, phone)                                                                  \
+	_ X("license_number", TEXT, license_number)                                                \
+	_ X("office", TEXT, office)                                                                \
+	_ X("validity", TEXT, validity)                                                            \
+	_ X("position", TEXT, position)                                                            \
+	_ X("company_name", TEXT, company_name)                                                    \
+	_ X("company_mb", TEXT, company_mb)                                                        \
+	_ X("company_pib", TEXT, company_pib)                                                      \
+	_ X("company_street", TEXT, company_street)                                                \
+	_ X("company_postal_code", TEXT, company_postal_code)                                      \
+	_ X("company_city", TEXT, company_city)                                                    \
+	_ X("company_email", TEXT, company_email)
+/* Every column of an order, as every SELECT of a whole order reads it. */
+#define ORDER_COLS(X, _)                                                                           \
+	X("id", INT64, id) _ X("account_id", INT64, account_id)                                    \
+	_ X("type", INT, type)                                                                     \
+	_ X("state", TEXT, state)                                                                  \
+	_ ORDER_TEXT_COLS(X, _)                                                                    \
+	_ X("card_reader", INT, card_reader)                                                       \
+	_ X("payment_ref", TEXT, payment_ref)                                                      \
+	_ X("total_para", INT64, total_para)                                                       \
+	_ X("created_at", TIME, created_at)                                                        \
+	_ X("updated_at", TIME, updated_at)                                                        \
+	_ X("confirmed_at", TIME, confirmed_at)                                                    \
+	_ X("prices_fixed", INT, prices_fixed)                                                     \
+	_ X("price_para", INT64, price_para)                                                       \
+	_ X("reader_para", INT64, reader_para)                                                     \
+	_ X("vat_pct", INT, vat_pct)                                                               \
+	_ X("company_cert_name", TEXT, company_cert_name)                                          \
+	_ X("name_differs", INT, name_differs)                                                     \
+	_ X("name_confirmed_at", TIME, name_confirmed_at)                                          \
+	_ X("name_confirmed_by", TEXT, name_confirmed_by)                                          \
+	_ X("returned_code", TEXT, returned_code)                                                  \
+	_ X("returned_text", TEXT, returned_text)
+/* An order in the member's list. */
+#define ORDER_SUMMARY_COLS(X, _)                                                                   \
+	X("id", INT64, id) _ X("type", INT, type)                                                  \
+	_ X("state", TEXT, state)                                                                  \
+	_ X("first_name", TEXT, first_name)                                                        \
+	_ X("last_name", TEXT, last_name)                                                          \
+	_ X("company_name", TEXT, company_name)                                                    \
+	_ X("created_at", TIME, created_at)
+#define ORDER_EVENT_COLS(X, _)                                                                     \
+	X("at", TIME, at) _ X("state", TEXT, state)                                                \
+	_ X("actor", TEXT, actor)                                                                  \
+	_ X("note", TEXT, note)
+
+SQ_READER(order, struct order, ORDER_COLS)
+SQ_READER(order_summary, struct order_summary, ORDER_SUMMARY_COLS)
+SQ_READER(order_event, struct order_event, ORDER_EVENT_COLS)
+
+#define ORDER_SELECT "SELECT " SQ_NAMES(ORDER_COLS) " FROM orders"
+
+/* Where each free-text field is, for binding them in a loop. */
+#define ORDER_TEXT_FIELD(sql, kind, field)                                                         \
+	{offsetof(struct order, field), sizeof(((struct order *)0)->field)},
+static const struct {
+	size_t off, size;
+} order_text[] = {ORDER_TEXT_COLS(ORDER_TEXT_FIELD, )};
+
+#define ORDER_INSERT                                                                               \
+	"INSERT INTO orders (account_id, type, state, " SQ_NAMES(                                  \
+		ORDER_TEXT_COLS) ", card_reader, payment_ref, total_para, created_at, "            \
+				 "updated_at, confirmed_at, "                                      \
+				 "company_cert_name, name_differs) VALUES ($1, $2, $3, $4, $5, "   \
+				 "$6, $7, $8, $9, $10, $11, "                                      \
+				 "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "    \
+				 "$24, $25, $26, $27, $28, "                                       \
+				 "$29, $30, $31, $32, $33)"
+#define ORDER_UPDATE_DRAFT                                                                         \
+	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = "                    \
+	"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, "                         \
+	"postal_code = $11, city = $12, email = $13, phone = $14, "                                \
+	"license_number = $15, office = $16, validity = $17, position = $18, "                     \
+	"company_name = $19, company_mb = $20, company_pib = $21, "                                \
+	"company_street = $22, company_postal_code = $23, company_city = $24, "                    \
+	"company_email = $25, card_reader = $26, updated_at = $27, company_cert_name = $28, "      \
+	"name_differs = $29, name_confirmed_at = $31, name_confirmed_by = $32 WHERE id = $1 "      \
+	"AND ($2 = 0 OR account_id = $2) AND state = $30"
+
+static const char SQL_ORDER_INSERT[] = ORDER_INSERT;
+static const char SQL_ORDER_SET_REF[] = "UPDATE orders SET payment_ref = $2 WHERE id = $1";
+static const char SQL_ORDER_UPDATE_DRAFT[] = ORDER_UPDATE_DRAFT;
+static const char SQL_ORDER_CONFIRM_NAME[] =
+	"UPDATE orders SET name_confirmed_at = $2, name_confirmed_by = $3 WHERE id = $1 AND "
+	"name_differs = 1 AND name_confirmed_at = 0";
+static const char SQL_ORDER_SET_RETURNED[] =
+	"UPDATE orders SET returned_code = $2, returned_text = $3 WHERE id = $1";
+static const char SQL_ORDER_GET[] = ORDER_SELECT " WHERE id = $1";
+static const char SQL_ORDER_GET_OWNED[] = ORDER_SELECT " WHERE id = $1 AND account_id = $2";
+static const char SQL_ORDER_TRANSITION[] =
+	"UPDATE orders SET state = $3, updated_at = $4, total_para = CASE WHEN $5 <> 0 THEN $5 "
+	"ELSE total_para END, confirmed_at = CASE WHEN $6 <> 0 THEN $6 ELSE confirmed_at END WHERE "
+	"id = $1 AND state = $2";
+static const char SQL_ORDER_FIX_PRICES[] = "UPDATE orders SET prices_fixed = 1, price_para = $2, "
+					   "reader_para = $3, vat_pct = $4 WHERE id = $1";
+static const char SQL_ORDER_EACH_OWNED[] = "SELECT " SQ_NAMES(
+	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC";
+static const char SQL_ORDER_EVENT_ADD[] =
+	"INSERT INTO order_events (order_id, at, state, actor, note) VALUES ($1, $2, $3, $4, $5)";
+static const char SQL_ORDER_EVENTS[] =
+	"SELECT " SQ_NAMES(ORDER_EVENT_COLS) " FROM order_events WHERE order_id = $1 ORDER BY id";
+
+/* ---- Orders ----------------------------------------------------------------- */
+
+#define NTEXT (sizeof(order_text) / sizeof(order_text[0]))
+_Static_assert(NTEXT == 22, "ORDER_INSERT and ORDER_UPDATE_DRAFT bind the text fields as $4..$25");
+
+static void order_bind_text(sqlite3_stmt *s, const struct order *o, int first)
+{
+	size_t i;
+
+	for (i = 0; i < NTEXT; i++)
+		sq_bind_text(s, first + (int)i, (const char *)o + order_text[i].off);
+}
+
+int store_order_create(struct store *st, struct order *o)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_INSERT);
+	int rc, c;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, o->account_id);
+	sq_bind_int(s, 2, (int)o->type);
+	sq_bind_text(s, 3, o->state);
+	order_bind_text(s, o, 4);
+	c = 4 + (int)NTEXT;
+	sq_bind_int(s, c++, o->card_reader);
+	sq_bind_text(s, c++, "");
+	sq_bind_int64(s, c++, o->total_para);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->created_at);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->confirmed_at);
+	sq_bind_text(s, c++, o->company_cert_name);
+	sq_bind_int(s, c++, o->name_differs);
+	if ((rc = sq_step_done(s, "order create")) != STORE_OK)
+		return rc;
+	o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
+		return STORE_ERROR;
+	if ((s = sq_stmt(st, SQL_ORDER_SET_REF)) == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, o->id);
+	sq_bind_text(s, 2, o->payment_ref);
+	return sq_step_done(s, "order set reference");
+}
+
+int store_order_rewrite(struct store *st, const struct order *o, const char *state,
+			long long account_id)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_UPDATE_DRAFT);
+	int c = 4 + (int)NTEXT;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, o->id);
+	sq_bind_int64(s, 2, account_id);
+	sq_bind_int(s, 3, (int)o->type);
+	order_bind_text(s, o, 4);
+	sq_bind_int(s, c++, o->card_reader);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
+	sq_bind_text(s, c++, o->company_cert_name);
+	sq_bind_int(s, c++, o->name_differs);
+	sq_bind_text(s, c++, state);
+	sq_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
+	sq_bind_text(s, c, o->name_confirmed_by);
+	return sq_step_changed(s, "order rewrite");
+}
+
+int store_order_update_draft(struct store *st, const struct order *o)
+{
+	return store_order_rewrite(st, o, "draft", o->account_id);
+}
+
+int store_order_confirm_name(struct store *st, long long id, const char *by, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_CONFIRM_NAME);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
+	sq_bind_text(s, 3, by);
+	return sq_step_changed(s, "order confirm name");
+}
+
+int store_order_set_returned(struct store *st, long long id, const char *code, const char *text)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_SET_RETURNED);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, code);
+	sq_bind_text(s, 3, text);
+	return sq_step_changed(s, "order set returned");
+}
+
+int store_order_get(struct store *st, long long id, struct order *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_GET);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	return order_one(s, out, "order get");
+}
+
+int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_GET_OWNED);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, account_id);
+	return order_one(s, out, "order get owned");
+}
+
+int store_order_transition(struct store *st, long long id, const char *from, const char *to,
+			   long long total_para, time_t confirmed_at, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_TRANSITION);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	sq_bind_text(s, 2, from);
+	sq_bind_text(s, 3, to);
+	sq_bind_int64(s, 4, (sqlite3_int64)now);
+	sq_bind_int64(s, 5, total_para);
+	sq_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
+	return sq_step_changed(s, "order transition");
+}
+
+int store_order_fix_prices(struct store *st, long long id, long long price_para,
+			   long long reader_para, int vat_pct)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_FIX_PRICES);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, price_para);
+	sq_bind_int64(s, 3, reader_para);
+	sq_bind_int(s, 4, vat_pct);
+	return sq_step_changed(s, "order prices");
+}
+
+int store_order_each_owned(struct store *st, long long account_id,
+			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_EACH_OWNED);
+	struct order_summary o;
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, account_id);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		order_summary_from_row(s, &o);
+		if (fn(arg, &o) != 0)
+			break;
+	}
+	return sq_rows_end(s, rc, "order list");
+}
+
+int store_order_event_add(struct store *st, long long order_id, const char *state,
+			  const char *actor, const char *note, time_t at)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_EVENT_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, order_id);
+	sq_bind_int64(s, 2, (sqlite3_int64)at);
+	sq_bind_text(s, 3, state);
+	sq_bind_text(s, 4, actor);
+	sq_bind_text(s, 5, note ? note : "");
+	return sq_step_done(s, "order event add");
+}
+
+int store_order_events(struct store *st, long long order_id,
+		       int (*fn)(void *arg, const struct order_event *e), void *arg)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_EVENTS);
+	struct order_event e;
+	int rc;
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, order_id);
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		order_event_from_row(s, &e);
+		if (fn(arg, &e) != 0)
+			break;
+	}
+	return sq_rows_end(s, rc, "order events");
+}

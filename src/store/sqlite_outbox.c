@@ -1,0 +1,127 @@
+/*
+ * SQLite backend: the mail outbox (store.h), written in the transaction
+ * that queues a mail and emptied by the mail worker.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/sqlite_int.h"
+
+static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (recipient, subject, body, created_at, "
+				     "next_attempt_at) VALUES ($1, $2, $3, $4, $4)";
+static const char SQL_OUTBOX_WITHHELD[] =
+	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, sent_at, "
+	"last_error) VALUES ('', $1, '', $2, $2, $2, 'withheld: no account')";
+static const char SQL_OUTBOX_NEXT[] =
+	"SELECT id, recipient, subject, body, attempts, created_at FROM outbox WHERE sent_at IS "
+	"NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
+/* A delivered body is cleared: it held live confirmation and reset
+ * links.  Recipient, subject and times stay as the record. */
+static const char SQL_OUTBOX_SENT[] =
+	"UPDATE outbox SET sent_at = $2, last_error = NULL, body = '' WHERE id = $1";
+static const char SQL_OUTBOX_RETRY[] =
+	"UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1";
+static const char SQL_OUTBOX_PENDING[] = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
+
+/* ---- Outbox ------------------------------------------------------------------- */
+
+int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
+		     time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_ADD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, to);
+	sq_bind_text(s, 2, subject);
+	sq_bind_text(s, 3, body);
+	sq_bind_int64(s, 4, (sqlite3_int64)now);
+	return sq_step_done(s, "outbox add");
+}
+
+int store_outbox_withheld(struct store *st, const char *subject, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_WITHHELD);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_text(s, 1, subject);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
+	return sq_step_done(s, "outbox withheld");
+}
+
+static char *col_strdup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *v = sqlite3_column_text(s, i);
+	char *p = strdup(v ? (const char *)v : "");
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_NEXT);
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, (sqlite3_int64)now);
+	rc = sq_step(s);
+	if (rc == SQLITE_DONE) {
+		sq_done(s);
+		return STORE_NOTFOUND;
+	}
+	if (rc != SQLITE_ROW)
+		return sq_fail(s, "outbox next");
+	out->id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, out->to, sizeof(out->to));
+	out->subject = col_strdup(s, 2);
+	out->body = col_strdup(s, 3);
+	out->attempts = sqlite3_column_int(s, 4);
+	out->created_at = (time_t)sqlite3_column_int64(s, 5);
+	sq_done(s);
+	return STORE_OK;
+}
+
+void store_outbox_item_free(struct outbox_item *it)
+{
+	if (it == NULL)
+		return;
+	free(it->subject);
+	free(it->body);
+	it->subject = it->body = NULL;
+}
+
+int store_outbox_sent(struct store *st, long long id, time_t now)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_SENT);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	sq_bind_int64(s, 2, (sqlite3_int64)now);
+	return sq_step_changed(s, "outbox sent");
+}
+
+int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
+		       const char *error)
+{
+	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_RETRY);
+
+	if (s == NULL)
+		return STORE_ERROR;
+	sq_bind_int64(s, 1, id);
+	sq_bind_int(s, 2, attempts);
+	sq_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
+	sq_bind_text(s, 4, error);
+	return sq_step_changed(s, "outbox retry");
+}
+
+int store_outbox_pending(struct store *st, long long *count)
+{
+	return sq_count(st, SQL_OUTBOX_PENDING, count, "outbox pending");
+}
