@@ -14,6 +14,7 @@
 
 #include <time.h>
 
+#include "app/app.h"
 #include "core/config.h"
 #include "domain/workflow.h"
 #include "store/store.h"
@@ -56,12 +57,12 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now);
  * the retry window: ca_code "ca_unreachable"): the order is returned
  * for correction (event ca_refused by role) with the reason, in the
  * caller's open transaction: history note (the reason in the reader's
- * language), audit entry, returned_code (order_return_code) and the
- * CA's words for staff.  Returns as order_transition_tx.
+ * language, by `by`, NULL: a's name), audit entry (by a), returned_code
+ * (order_return_code) and the CA's words for staff.  Returns as
+ * uc_order_move_tx.
  */
-int jobs_order_return(struct store *st, struct order *o, enum wf_role role, const char *actor,
-		      const char *audit_actor, const char *addr, const char *ca_code,
-		      const char *ca_text, time_t now);
+int jobs_order_return(struct store *st, struct order *o, enum wf_role role, const struct actor *a,
+		      const char *by, const char *ca_code, const char *ca_text, time_t now);
 /* The reason code the portal explains (catalogue "return.<code>") for
  * the CA's code ca_code: itself when known, else "refused". */
 const char *order_return_code(const char *ca_code);

@@ -324,10 +324,6 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 /* Puts the actions allowed on o in its state, with their forms, into
  * c (ra_actions.c); nothing for auditors. */
 void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o);
-/* The language order o's member reads mail in (ra_actions.c). */
-enum lang ra_member_lang(struct req *r, const struct order *o);
-/* The member's link to order o, for mail (an arena string). */
-const char *ra_order_link(struct req *r, const struct order *o);
 /* Orders returned for correction (ra_correct.c): the reason, the
  * differing name, and the office's actions on the detail page. */
 void ra_correct_ctx(struct req *r, struct tctx *c, const struct order *o);
