@@ -246,15 +246,6 @@ int app_audit(struct req *r, const char *action, const char *object, const char 
  * Access checks are the caller's.  0 or -1. */
 int order_pdf_respond(struct req *r, const struct order *o, const char *name);
 
-/* ---- Order transitions (transition.c) ---------------------------------------- */
-
-/* Moves order o by event ev done by role (app/order.h) in the handler's
- * open transaction, by the request's actor, with the history note.
- * Returns STORE_OK (o->state updated), STORE_NOTFOUND when not allowed
- * now (audited as denied), or STORE_ERROR. */
-int order_apply_tx(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
-		   const char *note);
-
 /* ---- Handlers (one file per area) ------------------------------------------ */
 
 void web_home(struct req *r);
