@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/throttle.h"
 #include "core/config.h"
 #include "domain/workflow.h"
 #include "http/http.h"
@@ -190,28 +191,13 @@ void app_mail_kick(struct req *r);
 
 /* ---- Throttling of password guesses (throttle.c) ---------------------------------- */
 
-enum throttle_kind {
-	THROTTLE_MEMBER, /* member login */
-	THROTTLE_STAFF,  /* staff login: counted apart from members */
-	THROTTLE_REAUTH, /* a member's current password: counted as member logins */
-	THROTTLE__MAX
-};
-
-struct throttle {
-	enum throttle_kind kind;
-	char pair[128], addr[96], account[64]; /* the keys counted */
-	long long ids[3];                      /* rows of this try, as a failure */
-	int reserved;                          /* counted, not yet taken back */
-	long wait;                             /* refused: seconds to wait */
-	const char *refusal;                   /* refused: its message key */
-};
-
 /*
  * Counts one try of a password for username from r's address (ASVS
  * 6.3.1).  Returns 0 when allowed: the try is already counted as a
  * failure, and throttle_passed takes it back when the password was
  * right.  Returns the seconds to wait when refused (nothing counted:
  * answer with throttle_refuse and 429), or -1 on a storage error.
+ * (uc_throttle_try with r's address.)
  */
 long throttle_try(struct req *r, struct throttle *t, enum throttle_kind kind, const char *username);
 /* The password was right: the try no longer counts, nor do the earlier
