@@ -13,6 +13,12 @@
 int uc_order_move_tx(const struct app_env *env, const struct actor *a, struct order *o,
 		     const struct order_move *m)
 {
+	return uc_order_move_by_tx(env, a, NULL, o, m);
+}
+
+int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const char *by,
+			struct order *o, const struct order_move *m)
+{
 	struct audit_entry e;
 	enum wf_state from;
 	const char *to_name, *note = m->note ? m->note : "";
@@ -26,7 +32,8 @@ int uc_order_move_tx(const struct app_env *env, const struct actor *a, struct or
 	rc = store_order_transition(env->store, o->id, o->state, to_name, m->total, m->confirmed_at,
 				    now);
 	if (rc == STORE_OK)
-		rc = store_order_event_add(env->store, o->id, to_name, a->name, note, now);
+		rc = store_order_event_add(env->store, o->id, to_name, by ? by : a->name, note,
+					   now);
 	if (rc == STORE_OK) {
 		memset(&e, 0, sizeof(e));
 		e.at = now;

@@ -29,6 +29,12 @@ struct order_move {
 int uc_order_move_tx(const struct app_env *env, const struct actor *a, struct order *o,
 		     const struct order_move *m);
 
+/* The same, with the history naming `by` (NULL: a's name) as the one
+ * who moved it: a refusal the CA gave at an operator's send is the
+ * CA's ("ca:service") in the history, the operator's in the audit. */
+int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const char *by,
+			struct order *o, const struct order_move *m);
+
 /* The audit entry of a move refused to a person (outcome "denied",
  * "from STATE"), in the open transaction. */
 int uc_order_denied(const struct app_env *env, const struct actor *a, const struct order *o,

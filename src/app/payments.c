@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/order.h"
 #include "core/i18n.h"
 #include "domain/audit.h"
 #include "domain/payment.h"
@@ -40,8 +41,8 @@ int pay_audit(struct pay_ctx *x, const char *action, const char *object, const c
 	va_end(ap);
 	memset(&e, 0, sizeof(e));
 	e.at = x->now;
-	audit_clean(e.actor, sizeof(e.actor), x->audit_actor ? x->audit_actor : x->actor);
-	audit_clean(e.addr, sizeof(e.addr), x->addr ? x->addr : "");
+	actor_audit_name(x->who, e.actor, sizeof(e.actor));
+	audit_clean(e.addr, sizeof(e.addr), x->who->addr ? x->who->addr : "");
 	audit_clean(e.action, sizeof(e.action), action);
 	audit_clean(e.object, sizeof(e.object), object);
 	audit_clean(e.outcome, sizeof(e.outcome), outcome);
@@ -62,8 +63,10 @@ int pay_may_settle(const struct pay_ctx *x, const char *state)
 int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid, long long amount,
 	       const char *remark)
 {
+	struct app_env env = {NULL, NULL, x->st, NULL, NULL};
 	struct order o;
 	char note[400], money[32], payment[24], more[200];
+	struct order_move m = {WF_EV_PAYMENT, x->role, note, 0, 0, x->now};
 	int rc;
 
 	memset(&o, 0, sizeof(o));
@@ -75,11 +78,10 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 	snprintf(more, sizeof(more), "%s%s", remark && *remark ? "; " : "", remark ? remark : "");
 	i18n_note_to(note, sizeof(note), "hist.paid", "amount", money, "payment", payment, "remark",
 		     more, NULL);
-	rc = order_transition_tx(x->st, &o, WF_EV_PAYMENT, x->role, x->actor,
-				 x->audit_actor ? x->audit_actor : x->actor, x->addr, note, 0, 0,
-				 x->now);
+	rc = uc_order_move_tx(&env, x->who, &o, &m);
 	if (rc == STORE_OK && po->paid_para > 0) /* else there are none */
-		rc = store_payment_complete_partials(x->st, po->id, pid, x->actor, x->now, NULL);
+		rc = store_payment_complete_partials(x->st, po->id, pid, x->who->name, x->now,
+						     NULL);
 	return rc;
 }
 
@@ -125,10 +127,10 @@ int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order 
 	if (settle) {
 		snprintf(p->resolution, sizeof(p->resolution), "paid");
 		p->resolved_at = x->now;
-		snprintf(p->resolved_by, sizeof(p->resolved_by), "%s", x->actor);
+		snprintf(p->resolved_by, sizeof(p->resolved_by), "%s", x->who->name);
 	}
 	p->created_at = x->now;
-	snprintf(p->created_by, sizeof(p->created_by), "%s", x->actor);
+	snprintf(p->created_by, sizeof(p->created_by), "%s", x->who->name);
 	if ((rc = store_payment_add(x->st, p)) != STORE_OK)
 		return rc;
 	/* A payment typed in gets its own audit entry; imported ones are
@@ -438,7 +440,7 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 		return STORE_ERROR;
 	snprintf(imp->file_name, sizeof(imp->file_name), "%s", file_name);
 	imp->created_at = x.now;
-	snprintf(imp->created_by, sizeof(imp->created_by), "%s", x.actor);
+	snprintf(imp->created_by, sizeof(imp->created_by), "%s", x.who->name);
 	if (len >= BULK_BYTES) {
 		if (store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
 			restore = 1;

@@ -9,17 +9,19 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "app/app.h"
 #include "domain/workflow.h"
 #include "store/store.h"
 #include "store/store_payments.h"
 
-/* Who records, and how it shows in the history and the audit log. */
+/* Who records: a staff member from a page (role WF_OPERATOR), the
+ * system from the CLI (WF_SYSTEM).  who's name is recorded with the
+ * payments and in the history, the audit log names who as
+ * actor_audit_name does, with who's address.  who is borrowed. */
 struct pay_ctx {
 	struct store *st;
-	enum wf_role role;       /* WF_OPERATOR from a page, WF_SYSTEM from the CLI */
-	const char *actor;       /* recorded with payments and in the history */
-	const char *audit_actor; /* "operator:name"; NULL: actor */
-	const char *addr;        /* client address, or NULL */
+	enum wf_role role;
+	const struct actor *who;
 	time_t now;
 };
 

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/order.h"
 #include "core/i18n.h"
 #include "app/jobs.h"
 
@@ -30,20 +31,20 @@ const char *order_return_code(const char *ca_code)
 	return "refused";
 }
 
-int jobs_order_return(struct store *st, struct order *o, enum wf_role role, const char *actor,
-		      const char *audit_actor, const char *addr, const char *ca_code,
-		      const char *ca_text, time_t now)
+int jobs_order_return(struct store *st, struct order *o, enum wf_role role, const struct actor *a,
+		      const char *by, const char *ca_code, const char *ca_text, time_t now)
 {
+	struct app_env env = {NULL, NULL, st, NULL, NULL};
 	const char *code = order_return_code(ca_code);
 	char key[64], note[160];
+	struct order_move m = {WF_EV_CA_REFUSE, role, note, 0, 0, now};
 	int rc;
 
 	snprintf(key, sizeof(key), "return.%s", code);
 	/* The note names the reason by its catalogue key: each reader sees
 	 * it in their language (i18n_note_text). */
 	i18n_note_to(note, sizeof(note), "note.ca_refused", "@reason", key, NULL);
-	rc = order_transition_tx(st, o, WF_EV_CA_REFUSE, role, actor, audit_actor, addr, note, 0, 0,
-				 now);
+	rc = uc_order_move_by_tx(&env, a, by, o, &m);
 	if (rc == STORE_OK)
 		rc = store_order_set_returned(st, o->id, code, ca_text ? ca_text : "");
 	if (rc == STORE_OK) {

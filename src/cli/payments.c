@@ -104,6 +104,7 @@ static int payments_import_cmd(int argc, char **argv)
 	const char *by = NULL, *path;
 	char *cfgv[8], actor[96], *data = NULL, err[256];
 	struct pay_import_result res;
+	struct actor who = {ACTOR_SYSTEM, 0, "", "", LANG_SR};
 	struct pay_ctx x = {0};
 	struct timespec t0, t1;
 	struct config cfg;
@@ -164,9 +165,10 @@ static int payments_import_cmd(int argc, char **argv)
 		goto out;
 	snprintf(actor, sizeof(actor), "cli%s%s", by ? ":" : "", by ? by : "");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	who.name = actor;
 	x.st = st;
 	x.role = WF_SYSTEM;
-	x.actor = actor;
+	x.who = &who;
 	x.now = time(NULL);
 	rc = payments_import(&x, strrchr(path, '/') ? strrchr(path, '/') + 1 : path, data, len,
 			     format, &res);

@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 #include "core/pwhash.h"
 #include "core/totp.h"
-#include "domain/audit.h"
+#include "app/staff.h"
 #include "domain/password.h"
 #include "store/store.h"
 
@@ -52,7 +52,9 @@ static int operator_add(int argc, char **argv)
 	char password[300], uri[512], *cfgv[8];
 	struct config cfg;
 	struct operator o;
-	struct audit_entry e;
+	struct actor cli = {ACTOR_SYSTEM, 0, "cli", "", LANG_SR};
+	struct app_env env = {NULL, NULL, NULL, NULL, NULL};
+	struct uc_result res;
 	struct store *st;
 	int c, cfgc = 1, rc, next, i;
 
@@ -120,30 +122,16 @@ static int operator_add(int argc, char **argv)
 	snprintf(o.username, sizeof(o.username), "%s", username);
 	snprintf(o.role, sizeof(o.role), "%s", role);
 	snprintf(o.office, sizeof(o.office), "%s", strcmp(role, "operator") ? "" : office);
-	totp_secret_new(o.totp_secret);
-	o.active = 1;
-	o.created_at = time(NULL);
-	if (pwhash_make(o.password_hash, password) != 0)
-		return 1;
 	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
-	memset(&e, 0, sizeof(e));
-	e.at = o.created_at;
-	snprintf(e.actor, sizeof(e.actor), "cli");
-	snprintf(e.action, sizeof(e.action), "ra.operator_add");
-	snprintf(e.object, sizeof(e.object), "%s", o.username);
-	snprintf(e.outcome, sizeof(e.outcome), "ok");
-	snprintf(e.detail, sizeof(e.detail), "role %s office %s", o.role, o.office);
-	rc = store_begin(st);
-	if (rc == STORE_OK)
-		rc = store_operator_create(st, &o);
-	if (rc == STORE_OK)
-		rc = store_audit_append(st, &e);
-	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
-		store_rollback(st);
+	env.cfg = &cfg;
+	env.store = st;
+	res = uc_operator_add(&env, &cli, &o, password);
+	if (res.status != UC_OK) {
 		store_close(st);
 		fprintf(stderr, "qcra: %s\n",
-			rc == STORE_CONFLICT ? "that username exists already" : "database error");
+			res.status == UC_REFUSED ? "that username exists already"
+						 : "database error");
 		return 1;
 	}
 	store_close(st);

@@ -129,6 +129,7 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 static int caq_refused(struct store *st, const struct ca_job *j, const char *code, const char *why,
 		       time_t now)
 {
+	static const struct actor ca = {ACTOR_SYSTEM, 0, "ca:service", "", LANG_SR};
 	struct order o;
 	int rc;
 
@@ -137,8 +138,8 @@ static int caq_refused(struct store *st, const struct ca_job *j, const char *cod
 	rc = store_ca_job_done(st, j->id, now, 1, why);
 	if (rc == STORE_OK && strcmp(j->kind, CA_JOB_SUBMIT) == 0 &&
 	    store_order_get(st, j->order_id, &o) == STORE_OK &&
-	    jobs_order_return(st, &o, strcmp(code, "ca_unreachable") == 0 ? WF_SYSTEM : WF_CA,
-			      "ca:service", "ca:service", "", code, why, now) == STORE_ERROR)
+	    jobs_order_return(st, &o, strcmp(code, "ca_unreachable") == 0 ? WF_SYSTEM : WF_CA, &ca,
+			      NULL, code, why, now) == STORE_ERROR)
 		rc = STORE_ERROR;
 	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
 		store_rollback(st);

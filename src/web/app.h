@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "app/app.h"
+#include "app/throttle.h"
 #include "core/config.h"
 #include "domain/workflow.h"
 #include "http/http.h"
@@ -193,28 +194,13 @@ void app_mail_kick(struct req *r);
 
 /* ---- Throttling of password guesses (throttle.c) ---------------------------------- */
 
-enum throttle_kind {
-	THROTTLE_MEMBER, /* member login */
-	THROTTLE_STAFF,  /* staff login: counted apart from members */
-	THROTTLE_REAUTH, /* a member's current password: counted as member logins */
-	THROTTLE__MAX
-};
-
-struct throttle {
-	enum throttle_kind kind;
-	char pair[128], addr[96], account[64]; /* the keys counted */
-	long long ids[3];                      /* rows of this try, as a failure */
-	int reserved;                          /* counted, not yet taken back */
-	long wait;                             /* refused: seconds to wait */
-	const char *refusal;                   /* refused: its message key */
-};
-
 /*
  * Counts one try of a password for username from r's address (ASVS
  * 6.3.1).  Returns 0 when allowed: the try is already counted as a
  * failure, and throttle_passed takes it back when the password was
  * right.  Returns the seconds to wait when refused (nothing counted:
  * answer with throttle_refuse and 429), or -1 on a storage error.
+ * (uc_throttle_try with r's address.)
  */
 long throttle_try(struct req *r, struct throttle *t, enum throttle_kind kind, const char *username);
 /* The password was right: the try no longer counts, nor do the earlier
@@ -248,15 +234,6 @@ int app_audit(struct req *r, const char *action, const char *object, const char 
  * "contract.pdf", "proforma.pdf") as a download, or an error page.
  * Access checks are the caller's.  0 or -1. */
 int order_pdf_respond(struct req *r, const struct order *o, const char *name);
-
-/* ---- Order transitions (transition.c) ---------------------------------------- */
-
-/* Moves order o by event ev done by role (app/order.h) in the handler's
- * open transaction, by the request's actor, with the history note.
- * Returns STORE_OK (o->state updated), STORE_NOTFOUND when not allowed
- * now (audited as denied), or STORE_ERROR. */
-int order_apply_tx(struct req *r, struct order *o, enum wf_event ev, enum wf_role role,
-		   const char *note);
 
 /* ---- Handlers (one file per area) ------------------------------------------ */
 
@@ -327,10 +304,6 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 /* Puts the actions allowed on o in its state, with their forms, into
  * c (ra_actions.c); nothing for auditors. */
 void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o);
-/* The language order o's member reads mail in (ra_actions.c). */
-enum lang ra_member_lang(struct req *r, const struct order *o);
-/* The member's link to order o, for mail (an arena string). */
-const char *ra_order_link(struct req *r, const struct order *o);
 /* Orders returned for correction (ra_correct.c): the reason, the
  * differing name, and the office's actions on the detail page. */
 void ra_correct_ctx(struct req *r, struct tctx *c, const struct order *o);

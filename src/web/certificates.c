@@ -23,6 +23,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "app/certificate.h"
 #include "connector/caservice.h"
 #include "domain/workflow.h"
 #include "store/store_ca.h"
@@ -256,46 +257,23 @@ static const struct field member_revoke_fields[] = {
  * operator confirms it. */
 void web_cert_revoke(struct req *r)
 {
-	struct store *s = app_of(r)->store;
-	struct ca_revocation rev;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct uc_result res;
 	struct ca_cert *cert;
 	struct fstate st;
 	struct order o;
-	char object[32], loc[64];
-	int rc;
+	char loc[64];
 
 	if ((cert = member_cert(r, &o)) == NULL)
 		return;
-	snprintf(object, sizeof(object), "order:%lld", o.id);
 	if (fields_read(r, member_revoke_fields, NFIELDS(member_revoke_fields), &st) > 0) {
 		page_error(r, 422, "cert.reason_invalid");
 		return;
 	}
-	if (cert->revoked_at != 0 || store_ca_revocation_get(s, o.id, &rev) != STORE_NOTFOUND) {
-		app_audit(r, "cert.revoke_request", object, "denied", "requested before");
-		page_error(r, 409, "cert.revoke_exists");
-		return;
-	}
-	memset(&rev, 0, sizeof(rev));
-	rev.order_id = o.id;
-	snprintf(rev.reason, sizeof(rev.reason), "%s", fields_value(&st, "reason"));
-	snprintf(rev.requested_by, sizeof(rev.requested_by), "member:%s",
-		 session_user(r)->username);
-	rev.requested_at = time(NULL);
-	if (store_begin(s) != STORE_OK) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	rc = store_ca_revocation_add(s, &rev);
-	if (rc == STORE_OK)
-		rc = app_audit(r, "cert.revoke_request", object, "ok", "reason %s, serial %s",
-			       rev.reason, cert->serial);
-	if (rc == STORE_OK)
-		rc = store_commit(s);
-	if (rc != STORE_OK) {
-		store_rollback(s);
-		page_error(r, rc == STORE_CONFLICT ? 409 : 503,
-			   rc == STORE_CONFLICT ? "cert.revoke_exists" : "error.storage");
+	res = uc_cert_revoke_request(&env, &a, &o, cert, fields_value(&st, "reason"));
+	if (res.status != UC_OK) {
+		page_error(r, res.status == UC_REFUSED ? 409 : 503, res.msg);
 		return;
 	}
 	snprintf(loc, sizeof(loc), "/orders/%lld?cert=revoke_requested", o.id);
@@ -411,56 +389,34 @@ static const struct field ra_revoke_fields[] = {
  * transaction (ASVS 2.3.3), delivered by the CA worker. */
 void web_ra_cert_revoke(struct req *r)
 {
-	struct store *s = app_of(r)->store;
-	struct ca_revocation rev;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct uc_result res;
 	struct ca_cert *cert;
 	struct fstate st;
 	struct order o;
 	struct tctx *c;
-	char object[32], by[96], loc[80];
-	const char *reason;
-	int rc, has_rev;
+	char loc[80];
+	int rc;
 
 	if (ra_order_load(r, &o) != 0)
 		return;
-	snprintf(object, sizeof(object), "order:%lld", o.id);
 	if ((cert = cert_load(r, &o, &rc)) == NULL) {
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
 			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
 		return;
 	}
-	has_rev = store_ca_revocation_get(s, o.id, &rev) == STORE_OK;
-	if (cert->revoked_at != 0 || (has_rev && rev.confirmed_at != 0)) {
-		app_audit(r, "cert.revoke_confirm", object, "denied", "confirmed before");
+	fields_read(r, ra_revoke_fields, NFIELDS(ra_revoke_fields), &st);
+	res = uc_cert_revoke_confirm(&env, &a, &o, cert,
+				     st.nerrors > 0 ? NULL : fields_value(&st, "reason"));
+	if (res.status == UC_REFUSED) {
 		c = page_ctx(r);
-		tctx_set(c, "action_error", msg(r, "cert.revoke_confirmed_before"));
-		ra_cert_page(r, 409, &o, c);
+		tctx_set(c, "action_error", msg(r, res.msg));
+		ra_cert_page(r, res.field != NULL ? 422 : 409, &o, c);
 		return;
 	}
-	if (fields_read(r, ra_revoke_fields, NFIELDS(ra_revoke_fields), &st) > 0) {
-		c = page_ctx(r);
-		tctx_set(c, "action_error", msg(r, "cert.reason_invalid"));
-		ra_cert_page(r, 422, &o, c);
-		return;
-	}
-	reason = fields_value(&st, "reason");
-	snprintf(by, sizeof(by), "operator:%s", ra_user(r)->username);
-	if (store_begin(s) != STORE_OK) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	rc = store_ca_revocation_confirm(s, o.id, reason, by, time(NULL));
-	if (rc == STORE_OK)
-		rc = store_ca_job_add(s, o.id, CA_JOB_REVOKE, reason, time(NULL));
-	if (rc == STORE_OK)
-		rc = app_audit(r, "cert.revoke_confirm", object, "ok", "%s, reason %s, serial %s",
-			       has_rev ? "member's request confirmed" : "reported by the office",
-			       reason, cert->serial);
-	if (rc == STORE_OK)
-		rc = store_commit(s);
-	if (rc != STORE_OK) {
-		store_rollback(s);
-		page_error(r, 503, "error.storage");
+	if (res.status != UC_OK) {
+		page_error(r, 503, res.msg);
 		return;
 	}
 	kick(r);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/staff.h"
 #include "core/pwhash.h"
 #include "core/totp.h"
 #include "domain/catalog.h"
@@ -304,14 +305,15 @@ void web_ra_operators(struct req *r)
 
 void web_ra_operator_add(struct req *r)
 {
-	struct store *s = app_of(r)->store;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct uc_result res;
 	struct operator o;
 	struct fstate st;
 	enum ra_role role = RA_OPERATOR;
 	struct tctx *c;
 	const char *e;
 	char uri[512];
-	int rc;
 
 	fields_read(r, operator_fields, NFIELDS(operator_fields), &st);
 	ra_role_parse(fields_value(&st, "role"), &role);
@@ -332,28 +334,14 @@ void web_ra_operator_add(struct req *r)
 	snprintf(o.role, sizeof(o.role), "%s", ra_role_name(role));
 	snprintf(o.office, sizeof(o.office), "%s",
 		 role == RA_OPERATOR ? fields_value(&st, "office") : "");
-	totp_secret_new(o.totp_secret);
-	o.active = 1;
-	o.created_at = time(NULL);
-	if (pwhash_make(o.password_hash, fields_value(&st, "password")) != 0) {
-		page_error(r, 503, "error.storage");
+	res = uc_operator_add(&env, &a, &o, fields_value(&st, "password"));
+	if (res.status == UC_REFUSED) {
+		fields_error(&st, res.field, res.msg);
+		operators_page(r, 422, &st, NULL);
 		return;
 	}
-	if (store_begin(s) != STORE_OK) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	rc = store_operator_create(s, &o);
-	if (rc == STORE_OK)
-		rc = app_audit(r, "ra.operator_add", o.username, "ok", "role %s office %s", o.role,
-			       o.office);
-	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		if (rc == STORE_CONFLICT) {
-			fields_error(&st, "username", "register.username_taken");
-			operators_page(r, 422, &st, NULL);
-		} else
-			page_error(r, 503, "error.storage");
+	if (res.status != UC_OK) {
+		page_error(r, 503, res.msg);
 		return;
 	}
 	/* Shown once: the administrator hands it to the new operator, who
@@ -369,26 +357,18 @@ void web_ra_operator_add(struct req *r)
 
 void web_ra_operator_toggle(struct req *r)
 {
-	struct store *s = app_of(r)->store;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct uc_result res;
 	struct operator o;
 
-	if (store_operator_get(s, r->ids[0], &o) != STORE_OK) {
-		page_error(r, 404, "error.not_found");
-		return;
-	}
-	if (o.id == ra_user(r)->id) {
-		page_error(r, 409, "ra.not_self");
-		return;
-	}
-	o.active = !o.active;
-	if (store_begin(s) != STORE_OK || store_operator_update(s, &o) != STORE_OK ||
-	    (!o.active &&
-	     store_session_delete_account(s, SESSION_OPERATOR, o.id, NULL) != STORE_OK) ||
-	    app_audit(r, o.active ? "ra.operator_activate" : "ra.operator_deactivate", o.username,
-		      "ok", "%s", "") != STORE_OK ||
-	    store_commit(s) != STORE_OK) {
-		store_rollback(s);
-		page_error(r, 503, "error.storage");
+	res = uc_operator_toggle(&env, &a, r->ids[0], &o);
+	if (res.status != UC_OK) {
+		page_error(r,
+			   res.status == UC_NOTFOUND  ? 404
+			   : res.status == UC_REFUSED ? 409
+						      : 503,
+			   res.msg);
 		return;
 	}
 	http_redirect(r, "/ra/operators");

@@ -38,12 +38,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/payment.h"
 #include "domain/catalog.h"
 #include "domain/payment.h"
 #include "domain/statement.h"
 #include "domain/workflow.h"
-#include "app/jobs.h"
-#include "app/payments.h"
 #include "store/store_payments.h"
 #include "util/log.h"
 #include "web/app.h"
@@ -112,16 +111,6 @@ static const char *keyed(struct req *r, const char *prefix, const char *name)
 
 	snprintf(key, sizeof(key), "%s%s", prefix, *name ? name : "open");
 	return msg(r, key);
-}
-
-static struct pay_ctx req_ctx(struct req *r)
-{
-	struct pay_ctx x = {
-		app_of(r)->store,     WF_OPERATOR,
-		ra_user(r)->username, arena_printf(&r->arena, "operator:%s", ra_user(r)->username),
-		r->client_addr,       time(NULL)};
-
-	return x;
 }
 
 /* 1 when this staff member may see payment p (ASVS 8.2.1). */
@@ -272,14 +261,16 @@ static void manual_error(struct req *r, const struct order *o, const struct fsta
 
 void web_ra_payment_add(struct req *r)
 {
-	struct pay_ctx x = req_ctx(r);
-	struct payment_order po;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct uc_result res;
 	struct payment p;
 	struct fstate st;
 	struct order o;
+	const char *outcome = "open";
 	char loc[96];
 	long long other;
-	int ref97, settled = 0, rc;
+	int ref97;
 
 	if (ra_order_load(r, &o) != 0)
 		return;
@@ -303,26 +294,12 @@ void web_ra_payment_add(struct req *r)
 	snprintf(p.source, sizeof(p.source), "manual");
 	snprintf(p.fingerprint, sizeof(p.fingerprint), "m:%lld:%s", o.id,
 		 fields_value(&st, "nonce"));
-	if (store_begin(x.st) != STORE_OK) {
-		page_error(r, 503, "error.storage");
+	res = uc_payment_add(&env, &a, &o, &p, &outcome);
+	if (res.status != UC_OK) {
+		page_error(r, 503, res.msg);
 		return;
 	}
-	rc = store_payment_order(x.st, o.id, &po);
-	if (rc == STORE_OK)
-		rc = pay_record(&x, &p, &po, &settled);
-	if (rc == STORE_OK)
-		rc = store_commit(x.st);
-	if (rc != STORE_OK) {
-		store_rollback(x.st);
-		if (rc != STORE_CONFLICT) {
-			page_error(r, 503, "error.storage");
-			return;
-		}
-	}
-	snprintf(loc, sizeof(loc), "/ra/orders/%lld?pay=%s#payments", o.id,
-		 rc == STORE_CONFLICT ? "dup"
-		 : settled            ? "settled"
-				      : "open");
+	snprintf(loc, sizeof(loc), "/ra/orders/%lld?pay=%s#payments", o.id, outcome);
 	http_redirect(r, loc);
 }
 
@@ -426,8 +403,9 @@ void web_ra_payments_import_post(struct req *r)
 		{"file_name", "pay.file_name", "text", "off", 100, 0, NULL, NULL, NULL},
 		{"format", "pay.format", "select", "off", 12, 0, check_format, NULL, NULL},
 	};
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
 	struct pay_import_result res;
-	struct pay_ctx x;
 	struct fstate st;
 	struct tctx *c;
 	const char *text, *name, *fmt, *file, *file_name;
@@ -473,8 +451,7 @@ void web_ra_payments_import_post(struct req *r)
 		import_page(r, 422, c);
 		return;
 	}
-	x = req_ctx(r);
-	rc = payments_import(&x, name, text, len, format, &res);
+	rc = uc_payments_import(&env, &a, name, text, len, format, &res);
 	if (rc == STORE_NOTFOUND) {
 		tctx_set(c, "form_error",
 			 i18n_format(&r->arena, r->lang, "pay.import_refused", "why",
@@ -716,82 +693,21 @@ static void resolve_error(struct req *r, unsigned status, long long id, const st
 	unresolved_page(r, status, c, &x);
 }
 
-/* Assigns open payment p (no order) to order number `number`, matched
- * like a new payment.  In the caller's transaction.  Returns STORE_OK,
- * STORE_NOTFOUND when no such order is open to this staff member, or
- * STORE_ERROR; *settled as for pay_record. */
-static int resolve_assign(struct req *r, struct pay_ctx *x, const struct payment *p,
-			  long long number, const char *note, int *settled)
-{
-	const struct ra_user *u = ra_user(r);
-	struct payment_order po;
-	struct payment_match m;
-	char object[32];
-	int settle, rc;
-
-	rc = store_payment_order(x->st, number, &po);
-	if (rc == STORE_OK && (strcmp(po.state, wf_state_name(WF_DRAFT)) == 0 ||
-			       (u->role == RA_OPERATOR && strcmp(po.office, u->office) != 0)))
-		rc = STORE_NOTFOUND;
-	if (rc != STORE_OK)
-		return rc;
-	if (payment_match(1, po.total_para, po.paid_para, p->amount_para, &m) != 0)
-		return STORE_ERROR;
-	settle = m.result == MATCH_EXACT && pay_may_settle(x, po.state);
-	rc = store_payment_assign(x->st, p->id, po.id, match_result_name(m.result),
-				  settle ? "paid" : NULL, x->actor, x->now);
-	if (rc == STORE_NOTFOUND)
-		return STORE_CONFLICT; /* resolved meanwhile */
-	snprintf(object, sizeof(object), "payment:%lld", p->id);
-	if (rc == STORE_OK)
-		rc = pay_audit(x, "payment.assign", object, "ok", "to order %lld: %s%s%s%s", po.id,
-			       match_result_name(m.result), settle ? " (settled)" : "",
-			       *note ? "; " : "", note);
-	if (rc == STORE_OK && settle)
-		rc = pay_settle(x, &po, p->id, p->amount_para, note);
-	*settled = settle && rc == STORE_OK;
-	return rc;
-}
-
-/* Accepts (settling the order when its state allows) or refunds open
- * payment p.  In the caller's transaction.  STORE_CONFLICT when it was
- * resolved meanwhile. */
-static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund, const char *note,
-			 int *settled)
-{
-	struct payment_order po;
-	char object[32];
-	int settle = 0, rc;
-
-	if (!refund && p->order_id != 0) {
-		if ((rc = store_payment_order(x->st, p->order_id, &po)) != STORE_OK)
-			return STORE_ERROR;
-		settle = pay_may_settle(x, po.state);
-	}
-	rc = store_payment_resolve(x->st, p->id, refund ? "refunded" : "accepted", x->actor, note,
-				   x->now);
-	if (rc != STORE_OK)
-		return rc == STORE_NOTFOUND ? STORE_CONFLICT : rc; /* resolved meanwhile */
-	snprintf(object, sizeof(object), "payment:%lld", p->id);
-	rc = pay_audit(x, refund ? "payment.refund" : "payment.accept", object, "ok",
-		       "order %lld%s: %s", p->order_id, settle ? " (settled)" : "", note);
-	if (rc == STORE_OK && settle)
-		rc = pay_settle(x, &po, p->id, p->amount_para, note);
-	*settled = settle && rc == STORE_OK;
-	return rc;
-}
-
 void web_ra_payment_resolve(struct req *r)
 {
-	struct pay_ctx x = req_ctx(r);
+	const struct ra_user *u = ra_user(r);
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct payment_resolution in;
+	struct uc_result res;
 	struct payment p;
 	struct fstate st;
 	const char *action, *note;
 	char loc[64];
-	long long id = r->ids[0], number = 0;
+	long long id = r->ids[0];
 	int rc, settled = 0;
 
-	rc = store_payment_get(x.st, id, &p);
+	rc = store_payment_get(env.store, id, &p);
 	if (rc == STORE_OK && !pay_visible(r, &p)) {
 		app_audit(r, "payment.other_office", arena_printf(&r->arena, "payment:%lld", id),
 			  "denied", "office %s", p.office);
@@ -826,25 +742,17 @@ void web_ra_payment_resolve(struct req *r)
 		resolve_error(r, 422, id, &st, key);
 		return;
 	}
-	number = strtoll(fields_value(&st, "order"), NULL, 10);
-	if (store_begin(x.st) != STORE_OK) {
-		page_error(r, 503, "error.storage");
+	in.action = action;
+	in.order = strtoll(fields_value(&st, "order"), NULL, 10);
+	in.note = note;
+	in.office = u->role == RA_OPERATOR ? u->office : "";
+	res = uc_payment_resolve(&env, &a, &p, &in, &settled);
+	if (res.status == UC_REFUSED) {
+		resolve_error(r, res.field != NULL ? 422 : 409, id, &st, res.msg);
 		return;
 	}
-	if (strcmp(action, "assign") == 0)
-		rc = resolve_assign(r, &x, &p, number, note, &settled);
-	else
-		rc = resolve_close(&x, &p, strcmp(action, "refund") == 0, note, &settled);
-	if (rc == STORE_OK)
-		rc = store_commit(x.st);
-	if (rc != STORE_OK) {
-		store_rollback(x.st);
-		if (rc == STORE_NOTFOUND)
-			resolve_error(r, 422, id, &st, "pay.order_unknown");
-		else if (rc == STORE_CONFLICT)
-			resolve_error(r, 409, id, &st, "pay.resolved_already");
-		else
-			page_error(r, 503, "error.storage");
+	if (res.status != UC_OK) {
+		page_error(r, 503, res.msg);
 		return;
 	}
 	snprintf(loc, sizeof(loc), "/ra/payments/unresolved?done=%s", settled ? "settled" : action);

@@ -1,161 +1,25 @@
 /*
- * Throttling of password guesses without locking the owner out (ASVS
- * 6.3.1, SECURITY.md "Throttling without lockout").  Three counts of
- * failures in the window (login_window_minutes), members and staff
- * apart:
- *
- *  - per (account, client address): login_max_failures, then 429 for
- *    that address only, so a guesser elsewhere does not lock the owner
- *    out;
- *  - per client address, whatever the account: login_max_failures_per_
- *    address, then 429 (one address trying many names);
- *  - per account from anywhere: past login_account_slow_after, every
- *    try waits 1 s after the account's last failure, doubling with each
- *    further failure up to login_account_wait_max_seconds: many
- *    addresses guessing one account are slowed down, the owner only
- *    waits a little.
- *
- * A try is counted before the password is checked: in one write
- * transaction the counts are read and, when the try is allowed, a
- * failure is recorded under each key at once.  Parallel guesses thus
- * take turns on the counts (no check-then-act race), and a try that
- * turns out right is taken back (throttle_passed).  Account names are
- * stored as keyed tags (core/secret.h), never as typed: a password
- * typed into the username field is not kept.
+ * Throttling of password guesses for the login pages: the counting is
+ * app/throttle.c's, with the request's address; this sets Retry-After
+ * and words the refusal.
  */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "core/secret.h"
-#include "util/log.h"
 #include "web/app.h"
-
-/* What a refused try is told, by kind and reason. */
-static const char *const refusal_key[THROTTLE__MAX][2] = {
-	[THROTTLE_MEMBER] = {"login.throttled", "login.delayed"},
-	[THROTTLE_STAFF] = {"ra.login_throttled", "login.delayed"},
-	[THROTTLE_REAUTH] = {"password.throttled", "login.delayed"},
-};
-
-/* Members re-authenticating count as members: the same password. */
-static char kind_letter(enum throttle_kind kind)
-{
-	return kind == THROTTLE_STAFF ? 's' : 'm';
-}
-
-/* Seconds until the window forgets the oldest of a count (at least 1). */
-static long window_wait(const struct config *cfg, time_t oldest, time_t now)
-{
-	long w = (long)(oldest + cfg->login_window_secs - now);
-
-	return w > 0 ? w : 1;
-}
-
-/* The per-account wait after `failures` failures, the newest at newest:
- * 1 s doubling per failure past the threshold, at most the maximum. */
-static long account_wait(const struct config *cfg, int failures, time_t newest, time_t now)
-{
-	int over = failures - cfg->login_account_slow_after;
-	long d = 1;
-
-	if (over < 0)
-		return 0;
-	while (over-- > 0 && d < cfg->login_account_wait_max)
-		d *= 2;
-	if (d > cfg->login_account_wait_max)
-		d = cfg->login_account_wait_max;
-	d = (long)(newest + d - now);
-	return d > 0 ? d : 0;
-}
-
-/* Reads the three counts and decides; inside the caller's transaction.
- * Returns the wait (0: allowed) with *delayed set for the per-account
- * wait, or -1 on a storage error. */
-static long throttle_decide(struct req *r, const struct throttle *t, time_t now, int *delayed)
-{
-	const struct config *cfg = app_of(r)->cfg;
-	struct store *s = app_of(r)->store;
-	time_t since = now - cfg->login_window_secs, oldest, newest;
-	long wait = 0, w;
-	int n;
-
-	*delayed = 0;
-	if (store_login_failures(s, t->pair, since, &n, &oldest, NULL) != STORE_OK)
-		return -1;
-	if (n >= cfg->login_max_failures)
-		wait = window_wait(cfg, oldest, now);
-	if (store_login_failures(s, t->addr, since, &n, &oldest, NULL) != STORE_OK)
-		return -1;
-	if (n >= cfg->login_max_failures_addr && (w = window_wait(cfg, oldest, now)) > wait)
-		wait = w;
-	if (wait > 0)
-		return wait;
-	if (store_login_failures(s, t->account, since, &n, &oldest, &newest) != STORE_OK)
-		return -1;
-	if ((wait = account_wait(cfg, n, newest, now)) > 0)
-		*delayed = 1;
-	return wait;
-}
 
 long throttle_try(struct req *r, struct throttle *t, enum throttle_kind kind, const char *username)
 {
-	const struct config *cfg = app_of(r)->cfg;
-	struct store *s = app_of(r)->store;
-	char tag[SECRET_TAG_HEX];
-	time_t now = time(NULL);
-	const char *keys[3];
-	long wait;
-	int delayed, i;
+	struct app_env env = web_env(r);
 
-	memset(t, 0, sizeof(*t));
-	t->kind = kind;
-	secret_tag(app_of(r)->secret, username, tag);
-	snprintf(t->pair, sizeof(t->pair), "%cp:%s@%s", kind_letter(kind), tag, r->client_addr);
-	snprintf(t->addr, sizeof(t->addr), "%ca:%s", kind_letter(kind), r->client_addr);
-	snprintf(t->account, sizeof(t->account), "%cu:%s", kind_letter(kind), tag);
-	keys[0] = t->pair, keys[1] = t->addr, keys[2] = t->account;
-	if (store_begin(s) != STORE_OK)
-		return -1;
-	if (store_login_failures_purge(s, now - cfg->login_window_secs) != STORE_OK ||
-	    (wait = throttle_decide(r, t, now, &delayed)) < 0)
-		goto fail;
-	if (wait > 0) {
-		store_rollback(s);
-		t->refusal = refusal_key[kind][delayed];
-		t->wait = wait;
-		return wait;
-	}
-	for (i = 0; i < 3; i++)
-		if (store_login_failure_add(s, keys[i], now, &t->ids[i]) != STORE_OK)
-			goto fail;
-	if (store_commit(s) != STORE_OK)
-		goto fail;
-	t->reserved = 1;
-	return 0;
-fail:
-	store_rollback(s);
-	return -1;
+	return uc_throttle_try(&env, r->client_addr, t, kind, username);
 }
 
 void throttle_passed(struct req *r, struct throttle *t)
 {
-	struct store *s = app_of(r)->store;
-	int i, rc;
+	struct app_env env = web_env(r);
 
-	if (!t->reserved)
-		return;
-	t->reserved = 0;
-	if (store_begin(s) != STORE_OK)
-		goto fail;
-	rc = store_login_failures_clear(s, t->pair);
-	for (i = 1; i < 3 && rc == STORE_OK; i++)
-		rc = store_login_failure_remove(s, t->ids[i]);
-	if (rc == STORE_OK && store_commit(s) == STORE_OK)
-		return;
-	store_rollback(s);
-fail:
-	log_warnx("throttle: a right password stays counted as a failure (storage error)");
+	uc_throttle_passed(&env, t);
 }
 
 const char *throttle_refuse(struct req *r, const struct throttle *t)

@@ -1,0 +1,64 @@
+/*
+ * Staff accounts (staff.h).
+ */
+#include "app/staff.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "core/pwhash.h"
+#include "core/totp.h"
+
+static const struct uc_result ok = {UC_OK, NULL, NULL};
+static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
+
+struct uc_result uc_operator_add(const struct app_env *env, const struct actor *a,
+				 struct operator* o, const char *password)
+{
+	struct store *s = env->store;
+	struct uc_result res = {UC_REFUSED, "username", "register.username_taken"};
+	int rc;
+
+	totp_secret_new(o->totp_secret);
+	o->active = 1;
+	o->created_at = time(NULL);
+	if (pwhash_make(o->password_hash, password) != 0)
+		return unavailable;
+	if (store_begin(s) != STORE_OK)
+		return unavailable;
+	rc = store_operator_create(s, o);
+	if (rc == STORE_OK)
+		rc = uc_audit(env, a, "ra.operator_add", o->username, "ok", "role %s office %s",
+			      o->role, o->office);
+	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		return rc == STORE_CONFLICT ? res : unavailable;
+	}
+	return ok;
+}
+
+struct uc_result uc_operator_toggle(const struct app_env *env, const struct actor *a, long long id,
+				    struct operator* o)
+{
+	struct store *s = env->store;
+	struct uc_result res = {UC_NOTFOUND, NULL, "error.not_found"};
+
+	if (store_operator_get(s, id, o) != STORE_OK)
+		return res;
+	if (a->kind == ACTOR_STAFF && o->id == a->id) {
+		res.status = UC_REFUSED;
+		res.msg = "ra.not_self";
+		return res;
+	}
+	o->active = !o->active;
+	if (store_begin(s) != STORE_OK || store_operator_update(s, o) != STORE_OK ||
+	    (!o->active &&
+	     store_session_delete_account(s, SESSION_OPERATOR, o->id, NULL) != STORE_OK) ||
+	    uc_audit(env, a, o->active ? "ra.operator_activate" : "ra.operator_deactivate",
+		     o->username, "ok", "%s", "") != STORE_OK ||
+	    store_commit(s) != STORE_OK) {
+		store_rollback(s);
+		return unavailable;
+	}
+	return ok;
+}

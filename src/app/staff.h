@@ -1,0 +1,26 @@
+/*
+ * Staff accounts (use cases, app.h): an administrator (or the command
+ * line) adds an operator, activates or deactivates one.
+ */
+#ifndef QCRA_APP_STAFF_H
+#define QCRA_APP_STAFF_H
+
+#include "app/app.h"
+
+/*
+ * Adds operator o (username in lower case, role, office set by the
+ * caller, who has checked them and the password policy): a fresh TOTP
+ * secret (in o, to be shown once), active, the password hashed; one
+ * transaction with the audit entry.  Refused: field "username",
+ * "register.username_taken".
+ */
+struct uc_result uc_operator_add(const struct app_env *env, const struct actor *a,
+				 struct operator* o, const char *password);
+
+/* Activates operator id, or deactivates them and ends their sessions
+ * (*o: the operator as now).  UC_NOTFOUND "error.not_found"; refused
+ * "ra.not_self" for the actor's own account. */
+struct uc_result uc_operator_toggle(const struct app_env *env, const struct actor *a, long long id,
+				    struct operator* o);
+
+#endif
