@@ -30,7 +30,7 @@ int office_may(const struct order *o, enum wf_event ev)
 {
 	enum wf_state s;
 
-	return wf_state_parse(o->state, &s) == 0 && workflow_next(s, ev, WF_OPERATOR) >= 0;
+	return (s = o->state) < WF_STATE__MAX && workflow_next(s, ev, WF_OPERATOR) >= 0;
 }
 
 enum lang office_member_lang(const struct app_env *env, const struct order *o)
@@ -373,7 +373,7 @@ static int receive_one(const struct app_env *env, const struct actor *a, struct 
 
 	if ((rc = store_order_get(env->store, id, o)) != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_NOTFOUND : STORE_ERROR;
-	if (wf_state_parse(o->state, &st) == 0 && (st == WF_AT_OFFICE || st == WF_HANDED_OVER))
+	if ((st = o->state) < WF_STATE__MAX && (st == WF_AT_OFFICE || st == WF_HANDED_OVER))
 		return 1;
 	if (strcmp(o->office, sh->office) != 0 || !office_may(o, WF_EV_ARRIVE))
 		return STORE_NOTFOUND;
@@ -424,7 +424,7 @@ struct uc_result uc_office_receive(const struct app_env *env, const struct actor
 		if (rc != STORE_NOTFOUND)
 			return unavailable;
 		uc_audit(env, a, "ra.shipment_receive", sh.reference, "denied", "order %lld is %s",
-			 o.id, o.state);
+			 o.id, wf_state_name(o.state));
 		return refused(NULL, "bo.shipment_wrong_state");
 	}
 	uc_mail_kick(env);

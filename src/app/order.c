@@ -21,19 +21,18 @@ int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const 
 {
 	struct audit_entry e;
 	enum wf_state from;
-	const char *to_name, *note = m->note ? m->note : "";
+	const char *note = m->note ? m->note : "";
 	char detail[600], plain[512];
 	time_t now = m->now ? m->now : time(NULL);
 	int to, rc;
 
-	if (wf_state_parse(o->state, &from) != 0 || (to = workflow_next(from, m->ev, m->role)) < 0)
+	if ((from = o->state) >= WF_STATE__MAX || (to = workflow_next(from, m->ev, m->role)) < 0)
 		return STORE_NOTFOUND;
-	to_name = wf_state_name((enum wf_state)to);
-	rc = store_order_transition(env->store, o->id, o->state, to_name, m->total, m->confirmed_at,
-				    now);
+	rc = store_order_transition(env->store, o->id, from, (enum wf_state)to, m->total,
+				    m->confirmed_at, now);
 	if (rc == STORE_OK)
-		rc = store_order_event_add(env->store, o->id, to_name, by ? by : a->name, note,
-					   now);
+		rc = store_order_event_add(env->store, o->id, (enum wf_state)to, by ? by : a->name,
+					   note, now);
 	if (rc == STORE_OK) {
 		memset(&e, 0, sizeof(e));
 		e.at = now;
@@ -43,13 +42,13 @@ int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const 
 		snprintf(e.object, sizeof(e.object), "order:%lld", o->id);
 		snprintf(e.outcome, sizeof(e.outcome), "ok");
 		i18n_note_plain(plain, sizeof(plain), note);
-		snprintf(detail, sizeof(detail), "%s -> %s%s%s", o->state, to_name,
-			 *plain ? ": " : "", plain);
+		snprintf(detail, sizeof(detail), "%s -> %s%s%s", wf_state_name(from),
+			 wf_state_name((enum wf_state)to), *plain ? ": " : "", plain);
 		audit_clean(e.detail, sizeof(e.detail), detail);
 		rc = store_audit_append(env->store, &e);
 	}
 	if (rc == STORE_OK)
-		snprintf(o->state, sizeof(o->state), "%s", to_name);
+		o->state = (enum wf_state)to;
 	return rc;
 }
 
@@ -59,7 +58,8 @@ int uc_order_denied(const struct app_env *env, const struct actor *a, const stru
 	char object[32];
 
 	snprintf(object, sizeof(object), "order:%lld", o->id);
-	return uc_audit(env, a, wf_event_name(ev), object, "denied", "from %s", o->state);
+	return uc_audit(env, a, wf_event_name(ev), object, "denied", "from %s",
+			wf_state_name(o->state));
 }
 
 /* Runs the move (and then, if given, more work) in one transaction. */
@@ -68,10 +68,9 @@ static int move_then(const struct app_env *env, const struct actor *a, struct or
 		     int (*then)(const struct app_env *env, const struct order *o, void *arg),
 		     void *arg)
 {
-	char before[sizeof(o->state)];
+	enum wf_state before = o->state;
 	int rc;
 
-	memcpy(before, o->state, sizeof(before));
 	if (store_begin(env->store) != STORE_OK)
 		return STORE_ERROR;
 	rc = uc_order_move_tx(env, a, o, m);
@@ -88,7 +87,7 @@ static int move_then(const struct app_env *env, const struct actor *a, struct or
 		rc = STORE_ERROR;
 	if (rc != STORE_OK || store_commit(env->store) != STORE_OK) {
 		store_rollback(env->store);
-		memcpy(o->state, before, sizeof(before));
+		o->state = before;
 		return rc == STORE_OK ? STORE_ERROR : rc;
 	}
 	return STORE_OK;
@@ -106,7 +105,7 @@ struct uc_result uc_order_create(const struct app_env *env, const struct actor *
 	struct store *s = env->store;
 
 	o->account_id = a->id;
-	snprintf(o->state, sizeof(o->state), "%s", wf_state_name(WF_DRAFT));
+	o->state = WF_DRAFT;
 	o->created_at = o->updated_at = time(NULL);
 	if (store_begin(s) != STORE_OK || store_order_create(s, o) != STORE_OK ||
 	    store_order_event_add(s, o->id, o->state, a->name, "", o->created_at) != STORE_OK ||
@@ -145,11 +144,11 @@ struct uc_result uc_order_confirm(const struct app_env *env, const struct actor 
 	struct invoice inv;
 	int rc;
 
-	if (strcmp(o->state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0) {
+	if (o->state == WF_RETURNED_TO_MEMBER) {
 		/* Corrected by the member: paid at the prices fixed before. */
 		m.note = i18n_note(ar, "note.corrected_by_member", NULL);
 		rc = uc_order_move(env, a, o, &m);
-	} else if (strcmp(o->state, wf_state_name(WF_DRAFT)) != 0) {
+	} else if (o->state != WF_DRAFT) {
 		return res; /* a double click: the first one confirmed it */
 	} else if (invoice_compute(o, env->catalog, &inv) != 0) {
 		res.status = UC_REFUSED;

@@ -58,8 +58,8 @@ static int resolve_assign(struct pay_ctx *x, const struct payment *p,
 	int settle, rc;
 
 	rc = store_payment_order(x->st, in->order, &po);
-	if (rc == STORE_OK && (strcmp(po.state, wf_state_name(WF_DRAFT)) == 0 ||
-			       (*in->office && strcmp(po.office, in->office) != 0)))
+	if (rc == STORE_OK &&
+	    (po.state == WF_DRAFT || (*in->office && strcmp(po.office, in->office) != 0)))
 		rc = STORE_NOTFOUND;
 	if (rc != STORE_OK)
 		return rc;

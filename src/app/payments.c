@@ -51,11 +51,9 @@ int pay_audit(struct pay_ctx *x, const char *action, const char *object, const c
 }
 
 /* 1 when an order in `state` may take event payment now. */
-int pay_may_settle(const struct pay_ctx *x, const char *state)
+int pay_may_settle(const struct pay_ctx *x, enum wf_state state)
 {
-	enum wf_state s;
-
-	return wf_state_parse(state, &s) == 0 && workflow_next(s, WF_EV_PAYMENT, x->role) >= 0;
+	return workflow_next(state, WF_EV_PAYMENT, x->role) >= 0;
 }
 
 /* Moves order po (paid in full by payment pid) by event payment, and
@@ -71,8 +69,7 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 
 	memset(&o, 0, sizeof(o));
 	o.id = po->id;
-	/* The states that take a payment all fit struct order's field. */
-	snprintf(o.state, sizeof(o.state), "%.*s", (int)sizeof(o.state) - 1, po->state);
+	o.state = po->state;
 	payment_amount_format(amount, money, sizeof(money));
 	snprintf(payment, sizeof(payment), "%lld", pid);
 	snprintf(more, sizeof(more), "%s%s", remark && *remark ? "; " : "", remark ? remark : "");
@@ -98,7 +95,7 @@ int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97, struct
 	rc = store_payment_order(x->st, id, po);
 	if (rc == STORE_ERROR)
 		return -1;
-	return rc == STORE_OK && strcmp(po->state, wf_state_name(WF_DRAFT)) != 0;
+	return rc == STORE_OK && po->state != WF_DRAFT;
 }
 
 /*

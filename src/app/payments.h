@@ -29,7 +29,7 @@ struct pay_ctx {
 int pay_audit(struct pay_ctx *x, const char *action, const char *object, const char *outcome,
 	      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* 1 when an order in `state` may take event payment now. */
-int pay_may_settle(const struct pay_ctx *x, const char *state);
+int pay_may_settle(const struct pay_ctx *x, enum wf_state state);
 /* Moves order po, paid in full by payment pid, and settles its earlier
  * partial payments. */
 int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid, long long amount,

@@ -116,7 +116,7 @@ static int remind_one(struct store *st, const struct config *cfg, long long orde
 		return 0;
 	if (store_order_get(st, order_id, &o) != STORE_OK)
 		return -1;
-	if (strcmp(o.state, "handed_over") != 0)
+	if (o.state != WF_HANDED_OVER)
 		return 0; /* never handed over: nobody holds it */
 	if (store_begin(st) != STORE_OK)
 		return -1;

@@ -383,7 +383,7 @@ static int seed_order(struct seed *s, long i)
 			break;
 	fill_order(s, &o, &m);
 	o.account_id = s->account_ids[k];
-	snprintf(o.state, sizeof(o.state), "%s", wf_state_name(WF_DRAFT));
+	o.state = WF_DRAFT;
 	/* Open at the end of its path: confirmed 2 .. expiry_days - 1 days
 	 * ago, its steps hours apart; finished: up to two years ago. */
 	open = path_open(p);
@@ -414,10 +414,10 @@ static int seed_order(struct seed *s, long i)
 			at += 600 + (time_t)rng_below(&s->rng, 12 * 3600);
 		else
 			at += 3600 + (time_t)rng_below(&s->rng, 5 * DAY);
-		if (store_order_transition(
-			    s->st, o.id, wf_state_name(st), wf_state_name((enum wf_state)to),
-			    j == 0 ? inv.total_para : 0, j == 0 ? at : 0, at) != STORE_OK ||
-		    store_order_event_add(s->st, o.id, wf_state_name((enum wf_state)to), actor,
+		if (store_order_transition(s->st, o.id, st, (enum wf_state)to,
+					   j == 0 ? inv.total_para : 0, j == 0 ? at : 0,
+					   at) != STORE_OK ||
+		    store_order_event_add(s->st, o.id, (enum wf_state)to, actor,
 					  event_note(paths[p].ev[j]), at) != STORE_OK)
 			return -1;
 		st = (enum wf_state)to;

@@ -97,7 +97,7 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 		return CS_DOWN;
 	}
 	if (strcmp(j->kind, CA_JOB_SUBMIT) == 0) {
-		if (strcmp(o.state, "verified") == 0) {
+		if (o.state == WF_VERIFIED) {
 			/* Queued by a send whose transaction has not
 			 * committed (or failed: then the order waits for
 			 * the operator's next send, which finds it here). */
@@ -105,7 +105,7 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 			snprintf(err, errlen, "waiting for the order to be sent");
 			return CS_DOWN;
 		}
-		if (strcmp(o.state, "sent_to_ca") != 0)
+		if (o.state != WF_SENT_TO_CA)
 			return CS_OK; /* issued meanwhile: nothing left to do */
 		if (!caservice_is(ca)) {
 			snprintf(err, errlen, "ca_connector %s cannot deliver a queued submission",

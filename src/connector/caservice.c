@@ -320,7 +320,7 @@ static int record_registration(struct cs *s, struct ca_cert *cert)
 		snprintf(cert->revoke_reason, sizeof(cert->revoke_reason), "%s", old.revoke_reason);
 	}
 	rc = rc == STORE_ERROR ? rc : store_ca_cert_put(st, cert);
-	if (rc == STORE_OK && strcmp(o.state, "sent_to_ca") == 0) {
+	if (rc == STORE_OK && o.state == WF_SENT_TO_CA) {
 		i18n_note_to(note, sizeof(note), "hist.ca_issued", "serial", cert->serial, NULL);
 		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:service", note, time(NULL));
 		moved = rc == STORE_OK;
@@ -407,7 +407,7 @@ static int sync_one(void *arg, long long order_id)
 		return strstr(err, "cannot be reached") != NULL; /* CA down: stop */
 	}
 	if (rc == 0 && store_order_get(cs_of(x->c)->st, order_id, &o) == STORE_OK &&
-	    strcmp(o.state, "issued") == 0)
+	    o.state == WF_ISSUED)
 		x->moved++;
 	if (rc == 1) {
 		/* Sent, but the CA does not know it (a lost submission):
@@ -567,8 +567,7 @@ static void sync_items(struct ca_connector *c, json_t *sh)
 	json_array_foreach(json_object_get(sh, "items"), i, it)
 	{
 		if ((id = item_order(it)) == 0 ||
-		    store_order_get(cs_of(c)->st, id, &o) != STORE_OK ||
-		    strcmp(o.state, "sent_to_ca") != 0)
+		    store_order_get(cs_of(c)->st, id, &o) != STORE_OK || o.state != WF_SENT_TO_CA)
 			continue;
 		if (caservice_sync_order(c, id, err, sizeof(err)) < 0)
 			log_warnx("CA: order %lld: %s", id, err);

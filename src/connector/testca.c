@@ -323,10 +323,11 @@ int testca_issue(struct store *st, long long order_id, time_t now, int *issued, 
 			/* The portal does not (any longer) wait for it. */
 			if (order_id != 0) {
 				snprintf(err, errlen, "order %lld is %s, not sent_to_ca", o.id,
-					 o.state);
+					 wf_state_name(o.state));
 				goto fail;
 			}
-			log_warnx("testca: order %lld is %s, not issued", o.id, o.state);
+			log_warnx("testca: order %lld is %s, not issued", o.id,
+				  wf_state_name(o.state));
 			continue;
 		}
 		if (rc != STORE_OK)

@@ -99,7 +99,7 @@ static void warm_order(struct order *o, enum order_type type)
 	o->id = 1;
 	o->account_id = 1;
 	o->type = type;
-	snprintf(o->state, sizeof(o->state), "confirmed");
+	o->state = WF_CONFIRMED;
 	snprintf(o->first_name, sizeof(o->first_name), "Petar");
 	snprintf(o->last_name, sizeof(o->last_name), "Petrovi\xc4\x87");
 	snprintf(o->jmbg, sizeof(o->jmbg), "0101990710006");

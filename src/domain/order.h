@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "domain/workflow.h"
+
 enum order_type { ORDER_NATURAL = 1, ORDER_LEGAL = 2 };
 
 /* Room for the longest workflow state name, with its NUL. */
@@ -20,7 +22,7 @@ struct order {
 	long long id;
 	long long account_id;
 	enum order_type type;
-	char state[ORDER_STATE_MAX]; /* "draft", "confirmed", "cancelled", ... (workflow) */
+	enum wf_state state; /* workflow.h; stored by its name */
 
 	/* The certificate holder (both types): the member register's name,
 	 * or, with name_differs, the name on the identity document, which
@@ -82,7 +84,7 @@ struct order {
 struct order_summary {
 	long long id;
 	enum order_type type;
-	char state[ORDER_STATE_MAX];
+	enum wf_state state;
 	char first_name[257];
 	char last_name[257];
 	char company_name[1021];

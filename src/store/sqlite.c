@@ -685,3 +685,13 @@ int sq_count(struct store *st, const char *sql, long long *count, const char *wh
 	sq_done(s);
 	return STORE_OK;
 }
+
+enum wf_state sq_col_state(sqlite3_stmt *s, int i)
+{
+	const unsigned char *name = sqlite3_column_text(s, i);
+	enum wf_state st;
+
+	if (name == NULL || wf_state_parse((const char *)name, &st) != 0)
+		return WF_STATE__MAX;
+	return st;
+}

@@ -81,7 +81,7 @@ static const char SQL_REMINDER_ADD[] =
 
 static const char SQL_AWAITING[] =
 	"SELECT r.order_id FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
-	"o.state = 'sent_to_ca' AND r.connector = $1 ORDER BY r.order_id";
+	"o.state = $2 AND r.connector = $1 ORDER BY r.order_id";
 static const char SQL_OFFICES[] =
 	"SELECT DISTINCT o.office FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
 	"r.connector = $1 ORDER BY o.office";
@@ -287,6 +287,7 @@ int store_ca_awaiting(struct store *st, const char *connector,
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, connector);
+	sq_bind_text(s, 2, wf_state_name(WF_SENT_TO_CA));
 	/* Ids first: fn may use the store (and write) itself. */
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		if (n == cap) {

@@ -69,6 +69,10 @@ int sq_step_row(sqlite3_stmt *s, const char *what);
 /* SELECT COUNT(*) ...: the one integer of the one row sql returns. */
 int sq_count(struct store *st, const char *sql, long long *count, const char *what);
 
+/* An order state stored by its name (domain/workflow.h); a name this
+ * version does not know reads as WF_STATE__MAX, which allows nothing. */
+enum wf_state sq_col_state(sqlite3_stmt *s, int i);
+
 /* The end of a loop over rows: rc is the step that ended it (or
  * SQLITE_ROW when the caller stopped early).  STORE_OK with s reset,
  * or STORE_ERROR (logged) when a step failed. */
@@ -100,15 +104,17 @@ int sq_rows_end(sqlite3_stmt *s, int rc, const char *what);
 #define SQ_GET_INT64(s, i, dst) (dst) = sqlite3_column_int64((s), (i))
 #define SQ_GET_TIME(s, i, dst) (dst) = (time_t)sqlite3_column_int64((s), (i))
 #define SQ_GET_TEXT(s, i, dst) sq_col_text((s), (i), (dst), sizeof(dst))
+#define SQ_GET_STATE(s, i, dst) (dst) = sq_col_state((s), (i))
 #define SQ_READER(name, type, LIST)                                                                \
-	static inline void name##_from_row(sqlite3_stmt *s, type *r)                               \
+	__attribute__((unused)) static inline void name##_from_row(sqlite3_stmt *s, type *r)       \
 	{                                                                                          \
 		int c = 0;                                                                         \
                                                                                                    \
 		memset(r, 0, sizeof(*r));                                                          \
 		LIST(SQ_GET, )                                                                     \
 	}                                                                                          \
-	static inline int name##_one(sqlite3_stmt *s, type *r, const char *what)                   \
+	__attribute__((unused)) static inline int name##_one(sqlite3_stmt *s, type *r,             \
+							     const char *what)                     \
 	{                                                                                          \
 		int rc = sq_step_row(s, what);                                                     \
                                                                                                    \

@@ -19,9 +19,10 @@
 /* $1 office, $2 number of states, $3..$7 states, $8 search text, $9 the
  * search text as an order number (or -1), $10 LIKE pattern, $11
  * confirmed before, $14 the search text as a license number
- * (domain/ident.h: "315 6789 01" is 315678901). */
+ * (domain/ident.h: "315 6789 01" is 315678901), $15 the state staff
+ * never see (a draft).  States are bound, never written in SQL. */
 #define ORDER_WHERE                                                                                \
-	" FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) AND ($2 = 0 OR "         \
+	" FROM orders WHERE state <> $15 AND ($1 = '' OR office = $1) AND ($2 = 0 OR "             \
 	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
 	"company_pib = $8 OR license_number = $14 OR payment_ref = $8 OR "                         \
 	"qcra_fold(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                       \
@@ -32,7 +33,7 @@
 static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $12 OFFSET $13";
 static const char SQL_ORDERS_COUNT[] = "SELECT COUNT(*)" ORDER_WHERE;
 static const char SQL_STATE_COUNTS[] =
-	"SELECT state, COUNT(*) FROM orders WHERE state <> 'draft' AND ($1 = '' OR office = $1) "
+	"SELECT state, COUNT(*) FROM orders WHERE state <> $2 AND ($1 = '' OR office = $1) "
 	"GROUP BY state ORDER BY state";
 
 static const char SQL_CA_PUT[] =
@@ -138,6 +139,7 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	if (!license_normalize(q, license, 32))
 		license[0] = '\0';
 	sq_bind_text(s, 14, license);
+	sq_bind_text(s, 15, wf_state_name(WF_DRAFT));
 }
 
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
@@ -208,6 +210,7 @@ int store_office_state_counts(struct store *st, const char *office,
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_text(s, 1, office ? office : "");
+	sq_bind_text(s, 2, wf_state_name(WF_DRAFT));
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		sq_col_text(s, 0, state, sizeof(state));
 		if (fn(arg, state, sqlite3_column_int64(s, 1)) != 0)

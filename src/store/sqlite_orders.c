@@ -38,7 +38,7 @@
 #define ORDER_COLS(X, _)                                                                           \
 	X("id", INT64, id) _ X("account_id", INT64, account_id)                                    \
 	_ X("type", INT, type)                                                                     \
-	_ X("state", TEXT, state)                                                                  \
+	_ X("state", STATE, state)                                                                 \
 	_ ORDER_TEXT_COLS(X, _)                                                                    \
 	_ X("card_reader", INT, card_reader)                                                       \
 	_ X("payment_ref", TEXT, payment_ref)                                                      \
@@ -59,13 +59,13 @@
 /* An order in the member's list. */
 #define ORDER_SUMMARY_COLS(X, _)                                                                   \
 	X("id", INT64, id) _ X("type", INT, type)                                                  \
-	_ X("state", TEXT, state)                                                                  \
+	_ X("state", STATE, state)                                                                 \
 	_ X("first_name", TEXT, first_name)                                                        \
 	_ X("last_name", TEXT, last_name)                                                          \
 	_ X("company_name", TEXT, company_name)                                                    \
 	_ X("created_at", TIME, created_at)
 #define ORDER_EVENT_COLS(X, _)                                                                     \
-	X("at", TIME, at) _ X("state", TEXT, state)                                                \
+	X("at", TIME, at) _ X("state", STATE, state)                                               \
 	_ X("actor", TEXT, actor)                                                                  \
 	_ X("note", TEXT, note)
 
@@ -147,7 +147,7 @@ int store_order_create(struct store *st, struct order *o)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, o->account_id);
 	sq_bind_int(s, 2, (int)o->type);
-	sq_bind_text(s, 3, o->state);
+	sq_bind_text(s, 3, wf_state_name(o->state));
 	order_bind_text(s, o, 4);
 	c = 4 + (int)NTEXT;
 	sq_bind_int(s, c++, o->card_reader);
@@ -170,7 +170,7 @@ int store_order_create(struct store *st, struct order *o)
 	return sq_step_done(s, "order set reference");
 }
 
-int store_order_rewrite(struct store *st, const struct order *o, const char *state,
+int store_order_rewrite(struct store *st, const struct order *o, enum wf_state state,
 			long long account_id)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_UPDATE_DRAFT);
@@ -186,7 +186,7 @@ int store_order_rewrite(struct store *st, const struct order *o, const char *sta
 	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
 	sq_bind_text(s, c++, o->company_cert_name);
 	sq_bind_int(s, c++, o->name_differs);
-	sq_bind_text(s, c++, state);
+	sq_bind_text(s, c++, wf_state_name(state));
 	sq_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
 	sq_bind_text(s, c, o->name_confirmed_by);
 	return sq_step_changed(s, "order rewrite");
@@ -194,7 +194,7 @@ int store_order_rewrite(struct store *st, const struct order *o, const char *sta
 
 int store_order_update_draft(struct store *st, const struct order *o)
 {
-	return store_order_rewrite(st, o, "draft", o->account_id);
+	return store_order_rewrite(st, o, WF_DRAFT, o->account_id);
 }
 
 int store_order_confirm_name(struct store *st, long long id, const char *by, time_t now)
@@ -242,7 +242,7 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
 	return order_one(s, out, "order get owned");
 }
 
-int store_order_transition(struct store *st, long long id, const char *from, const char *to,
+int store_order_transition(struct store *st, long long id, enum wf_state from, enum wf_state to,
 			   long long total_para, time_t confirmed_at, time_t now)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_TRANSITION);
@@ -250,8 +250,8 @@ int store_order_transition(struct store *st, long long id, const char *from, con
 	if (s == NULL)
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, from);
-	sq_bind_text(s, 3, to);
+	sq_bind_text(s, 2, wf_state_name(from));
+	sq_bind_text(s, 3, wf_state_name(to));
 	sq_bind_int64(s, 4, (sqlite3_int64)now);
 	sq_bind_int64(s, 5, total_para);
 	sq_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
@@ -290,7 +290,7 @@ int store_order_each_owned(struct store *st, long long account_id,
 	return sq_rows_end(s, rc, "order list");
 }
 
-int store_order_event_add(struct store *st, long long order_id, const char *state,
+int store_order_event_add(struct store *st, long long order_id, enum wf_state state,
 			  const char *actor, const char *note, time_t at)
 {
 	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_EVENT_ADD);
@@ -299,7 +299,7 @@ int store_order_event_add(struct store *st, long long order_id, const char *stat
 		return STORE_ERROR;
 	sq_bind_int64(s, 1, order_id);
 	sq_bind_int64(s, 2, (sqlite3_int64)at);
-	sq_bind_text(s, 3, state);
+	sq_bind_text(s, 3, wf_state_name(state));
 	sq_bind_text(s, 4, actor);
 	sq_bind_text(s, 5, note ? note : "");
 	return sq_step_done(s, "order event add");

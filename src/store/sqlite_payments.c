@@ -33,7 +33,7 @@
 	_ X("p.created_at", TIME, created_at)                                                      \
 	_ X("p.created_by", TEXT, created_by)                                                      \
 	_ X("o.office", TEXT, office)                                                              \
-	_ X("o.state", TEXT, order_state)
+	_ X("o.state", STATE, order_state)
 
 static const char SQL_PAY_INSERT[] =
 	"INSERT INTO payments (order_id, amount_para, paid_on, payer, reference, purpose, "
@@ -285,7 +285,7 @@ int store_payment_order(struct store *st, long long order_id, struct payment_ord
 	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "payment order")) == STORE_OK) {
 		out->id = sqlite3_column_int64(s, 0);
-		sq_col_text(s, 1, out->state, sizeof(out->state));
+		out->state = sq_col_state(s, 1);
 		sq_col_text(s, 2, out->office, sizeof(out->office));
 		out->total_para = sqlite3_column_int64(s, 3);
 		out->paid_para = sqlite3_column_int64(s, 4);

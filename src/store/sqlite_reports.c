@@ -6,7 +6,7 @@
 #include "store/sqlite_int.h"
 #include "store/store_reports.h"
 
-/* The handover time is the first 'handed_over' event (a workflow
+/* The handover time is the first handed-over event ($4; a workflow
  * transition records exactly one; MIN makes a repaired history safe;
  * none: NULL, read as 0). */
 #define REPORT_COLS(X, _)                                                                          \
@@ -14,7 +14,7 @@
 	_ X("o.state", TEXT, state)                                                                \
 	_ X("o.confirmed_at", TIME, confirmed_at)                                                  \
 	_ X("(SELECT MIN(e.at) FROM order_events e WHERE e.order_id = o.id AND e.state = "         \
-	    "'handed_over')",                                                                      \
+	    "$4)",                                                                                 \
 	    TIME, handed_over_at)
 
 SQ_READER(report_order, struct report_order, REPORT_COLS)
@@ -37,6 +37,7 @@ int store_report_orders_each(struct store *st, const struct report_filter *f,
 	sq_bind_text(s, 1, f->office ? f->office : "");
 	sq_bind_int64(s, 2, (sqlite3_int64)f->from);
 	sq_bind_int64(s, 3, (sqlite3_int64)f->until);
+	sq_bind_text(s, 4, wf_state_name(WF_HANDED_OVER));
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		report_order_from_row(s, &o);
 		if (fn(arg, &o) != 0)

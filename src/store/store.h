@@ -236,7 +236,7 @@ int store_order_update_draft(struct store *st, const struct order *o);
 /* Rewrites the data of order o (as for a draft, plus name_confirmed_*)
  * while it is in state (compare-and-set), and, unless account_id is 0,
  * of that account; STORE_NOTFOUND otherwise. */
-int store_order_rewrite(struct store *st, const struct order *o, const char *state,
+int store_order_rewrite(struct store *st, const struct order *o, enum wf_state state,
 			long long account_id);
 /* Records that by checked the holder's differing name against the
  * identity document; STORE_NOTFOUND when there is nothing to confirm. */
@@ -249,7 +249,7 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
 /* Moves the order from state `from` to `to` (compare-and-set), with
  * total_para / confirmed_at set when non-zero.  STORE_NOTFOUND when
  * the order is not in `from` (someone else moved it first). */
-int store_order_transition(struct store *st, long long id, const char *from, const char *to,
+int store_order_transition(struct store *st, long long id, enum wf_state from, enum wf_state to,
 			   long long total_para, time_t confirmed_at, time_t now);
 /* Fixes the prices of order id (at its confirmation, in that
  * transaction). */
@@ -262,12 +262,12 @@ int store_order_each_owned(struct store *st, long long account_id,
 
 struct order_event {
 	time_t at;
-	char state[ORDER_STATE_MAX];
+	enum wf_state state;
 	char actor[96];
 	char note[512];
 };
 
-int store_order_event_add(struct store *st, long long order_id, const char *state,
+int store_order_event_add(struct store *st, long long order_id, enum wf_state state,
 			  const char *actor, const char *note, time_t at);
 /* Calls fn for each event of the order, oldest first. */
 int store_order_events(struct store *st, long long order_id,

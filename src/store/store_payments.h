@@ -48,7 +48,7 @@ struct payment {
 	char created_by[PAYMENT_ACTOR_SIZE];
 	/* Read from the order by the get and list calls, not stored. */
 	char office[16];
-	char order_state[32];
+	enum wf_state order_state;
 };
 
 /* Inserts p, setting p->id.  STORE_CONFLICT (nothing written) when a
@@ -70,7 +70,7 @@ int store_payment_claim_manual(struct store *st, const struct payment *line, con
 /* What matching a payment against an order needs, in one query. */
 struct payment_order {
 	long long id;
-	char state[32];
+	enum wf_state state;
 	char office[16];
 	long long total_para; /* amount due */
 	long long paid_para;  /* payments recorded for it, refunds excluded */

@@ -166,7 +166,7 @@ void cert_order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	const char *q = http_query(r, "cert");
 	int rc, has_rev;
 
-	if (wf_state_parse(o->state, &st) != 0 || st == WF_DRAFT)
+	if ((st = o->state) >= WF_STATE__MAX || st == WF_DRAFT)
 		return;
 	if (st != WF_CANCELLED)
 		tctx_set_bool(c, "may_renew", 1);
@@ -190,7 +190,7 @@ static struct ca_cert *member_cert(struct req *r, struct order *o)
 	int rc = store_order_get_owned(app_of(r)->store, r->ids[0], r->account_id, o);
 
 	if (rc == STORE_OK) {
-		if (strcmp(o->state, "handed_over") != 0)
+		if (o->state != WF_HANDED_OVER)
 			rc = STORE_NOTFOUND;
 		else if ((cert = cert_load(r, o, &rc)) != NULL)
 			return cert;
@@ -287,7 +287,7 @@ void web_cert_renew(struct req *r)
 	struct order o;
 	int rc = store_order_get_owned(app_of(r)->store, r->ids[0], r->account_id, &o);
 
-	if (rc == STORE_OK && strcmp(o.state, "draft") == 0)
+	if (rc == STORE_OK && o.state == WF_DRAFT)
 		rc = STORE_NOTFOUND;
 	if (rc != STORE_OK) {
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
@@ -339,10 +339,7 @@ static void ra_cert_page(struct req *r, unsigned status, const struct order *o, 
 	tctx_setf(c, "id", "%lld", o->id);
 	tctx_setf(c, "holder", "%s %s", o->first_name, o->last_name);
 	{
-		char key[48];
-
-		snprintf(key, sizeof(key), "state.%s", o->state);
-		tctx_set(c, "state_label", msg(r, key));
+		tctx_set(c, "state_label", msg(r, wf_props(o->state)->label));
 	}
 	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK) {
 		tctx_set(c, "ca_reference", cr.reference);

@@ -138,7 +138,7 @@ static int member_may_edit(const struct order *o)
 {
 	enum wf_state st;
 
-	return wf_state_parse(o->state, &st) == 0 && workflow_editable(st, WF_MEMBER);
+	return (st = o->state) < WF_STATE__MAX && workflow_editable(st, WF_MEMBER);
 }
 
 /* The member's own order r->ids[0], or a 404 page (returns -1). */
@@ -200,7 +200,7 @@ void web_order_edit_post(struct req *r)
 	}
 	order_form_read(r, o.type, &st, f, &n, &m);
 	/* A returned order is paid: what was paid for stays. */
-	if (strcmp(o.state, wf_state_name(WF_DRAFT)) != 0) {
+	if (o.state != WF_DRAFT) {
 		if (strcmp(fields_value(&st, "validity"), o.validity) != 0)
 			fields_error(&st, "validity", "order.paid_choice_fixed");
 		if ((strcmp(fields_value(&st, "card_reader"), "1") == 0) != (o.card_reader != 0))
@@ -222,9 +222,9 @@ void web_order_edit_post(struct req *r)
 
 /* ---- Showing an order -------------------------------------------------------- */
 
-static const char *state_label(struct req *r, const char *state)
+static const char *state_label(struct req *r, enum wf_state state)
 {
-	return msg(r, wf_props_of(state)->label);
+	return msg(r, wf_props(state)->label);
 }
 
 static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
@@ -237,7 +237,7 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 
 	tctx_setf(c, "id", "%lld", o->id);
 	tctx_set(c, "type_label", msg(r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
-	tctx_set(c, "state", o->state);
+	tctx_set(c, "state", wf_state_name(o->state));
 	tctx_set(c, "state_label", state_label(r, o->state));
 	tctx_set(c, "payment_ref", o->payment_ref);
 	order_form_rows(r, c, o, off, ti);
@@ -319,7 +319,7 @@ static int add_event(void *arg, const struct order_event *e)
 	tctx_set(ev, "state_label", state_label(x->r, e->state));
 	tctx_set(ev, "actor", e->actor);
 	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
-	if (strcmp(e->state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0)
+	if (e->state == WF_RETURNED_TO_MEMBER)
 		x->office_reason = arena_strdup(&x->r->arena, e->note);
 	return 0;
 }
@@ -352,7 +352,7 @@ void web_order_page(struct req *r)
 	c = page_ctx(r);
 	order_ctx(r, c, &o);
 	cert_order_ctx(r, c, &o);
-	if (wf_state_parse(o.state, &st) == 0) {
+	if ((st = o.state) < WF_STATE__MAX) {
 		if (st == WF_DRAFT)
 			tctx_set_bool(c, "draft", 1);
 		else if (workflow_editable(st, WF_MEMBER))
@@ -369,7 +369,7 @@ void web_order_page(struct req *r)
 	tctx_set_list(c, "events");
 	store_order_events(app_of(r)->store, o.id, add_event, &x);
 	/* What the office asked the member to correct, as it wrote it. */
-	if (x.office_reason != NULL && strcmp(o.state, wf_state_name(WF_RETURNED_TO_MEMBER)) == 0)
+	if (x.office_reason != NULL && o.state == WF_RETURNED_TO_MEMBER)
 		tctx_set(c, "office_reason", x.office_reason);
 	page_render(r, 200, "order_page", "order.page_title", c);
 }
@@ -440,7 +440,7 @@ void web_order_pdf(struct req *r)
 
 	if (load_own(r, &o) != 0)
 		return;
-	if (!(wf_props_of(o.state)->printable & WF_MEMBER)) {
+	if (!(wf_props(o.state)->printable & WF_MEMBER)) {
 		page_error(r, 409, "order.not_printable");
 		return;
 	}

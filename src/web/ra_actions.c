@@ -81,11 +81,10 @@ static int allowed(const struct order *o, enum wf_event ev)
 static void conflict_page(struct req *r, const struct order *o)
 {
 	struct tctx *c = page_ctx(r);
-	char key[48];
 
-	snprintf(key, sizeof(key), "state.%s", o->state);
 	tctx_set(c, "action_error",
-		 i18n_format(&r->arena, r->lang, "bo.wrong_state", "state", msg(r, key), NULL));
+		 i18n_format(&r->arena, r->lang, "bo.wrong_state", "state",
+			     msg(r, wf_props(o->state)->label), NULL));
 	ra_order_page(r, 409, o, c);
 }
 
@@ -434,11 +433,8 @@ static int add_item(void *arg, const struct ca_shipment_item *it)
 	tctx_setf(row, "id", "%lld", it->order_id);
 	tctx_set(row, "serial", it->serial);
 	if (store_order_get(app_of(x->r)->store, it->order_id, &o) == STORE_OK) {
-		char key[48];
-
-		snprintf(key, sizeof(key), "state.%s", o.state);
 		tctx_setf(row, "holder", "%s %s", o.first_name, o.last_name);
-		tctx_set(row, "state_label", msg(x->r, key));
+		tctx_set(row, "state_label", msg(x->r, wf_props(o.state)->label));
 	}
 	return 0;
 }

@@ -25,7 +25,7 @@ static int load_returned(struct req *r, struct order *o, enum wf_event ev)
 
 	if (ra_order_load(r, o) != 0)
 		return -1;
-	if (wf_state_parse(o->state, &s) != 0 || workflow_next(s, ev, WF_OPERATOR) < 0 ||
+	if ((s = o->state) >= WF_STATE__MAX || workflow_next(s, ev, WF_OPERATOR) < 0 ||
 	    (ev == WF_EV_CANCEL && s != WF_RETURNED && s != WF_RETURNED_TO_MEMBER)) {
 		struct tctx *c = page_ctx(r);
 
@@ -190,7 +190,7 @@ void ra_correct_ctx(struct req *r, struct tctx *c, const struct order *o)
 	enum wf_state s;
 	char key[64];
 
-	if (wf_state_parse(o->state, &s) != 0)
+	if ((s = o->state) >= WF_STATE__MAX)
 		return;
 	if (o->returned_code[0] != '\0' &&
 	    (s == WF_RETURNED || s == WF_RETURNED_TO_MEMBER || s == WF_VERIFIED)) {

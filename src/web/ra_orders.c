@@ -33,9 +33,9 @@ static const enum wf_queue queues[WF_QUEUE__COUNT] = {WF_Q_DOCUMENTS, WF_Q_PAYME
 
 #define NQUEUES WF_QUEUE__COUNT
 
-static const char *state_label(struct req *r, const char *state)
+static const char *state_label(struct req *r, enum wf_state state)
 {
-	return msg(r, wf_props_of(state)->label);
+	return msg(r, wf_props(state)->label);
 }
 
 static void date_of(time_t t, const char *fmt, char *out, size_t size)
@@ -229,7 +229,7 @@ static void state_options(struct req *r, struct tctx *c, const char *current)
 			continue;
 		o = tctx_add(c, "state_options");
 		tctx_set(o, "value", wf_state_name((enum wf_state)s));
-		tctx_set(o, "label", state_label(r, wf_state_name((enum wf_state)s)));
+		tctx_set(o, "label", state_label(r, (enum wf_state)s));
 		if (strcmp(current, wf_state_name((enum wf_state)s)) == 0)
 			tctx_set_bool(o, "selected", 1);
 	}
@@ -262,7 +262,7 @@ void web_ra_queue(struct req *r)
 		}
 	if (f.nstates == 0 && wf_state_parse(state, &st) == 0 && wf_props(st)->staff) {
 		f.states[f.nstates++] = wf_state_name(st);
-		tctx_set(c, "heading", state_label(r, state));
+		tctx_set(c, "heading", state_label(r, st));
 	}
 	if (f.nstates == 0)
 		state = "";
@@ -317,7 +317,7 @@ int ra_order_load(struct req *r, struct order *o)
 		app_audit(r, "ra.order_other_office", object, "denied", "office %s", o->office);
 		rc = STORE_NOTFOUND;
 	}
-	if (rc == STORE_OK && !wf_props_of(o->state)->staff)
+	if (rc == STORE_OK && !wf_props(o->state)->staff)
 		rc = STORE_NOTFOUND;
 	if (rc != STORE_OK) {
 		page_error(r, 404, "bo.order_not_found");
@@ -449,10 +449,10 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 	if (c == NULL)
 		c = page_ctx(r);
 	tctx_setf(c, "id", "%lld", o->id);
-	tctx_set(c, "state", o->state);
+	tctx_set(c, "state", wf_state_name(o->state));
 	tctx_set(c, "state_label", state_label(r, o->state));
 	detail_ctx(r, c, o);
-	if (wf_props_of(o->state)->printable & WF_OPERATOR)
+	if (wf_props(o->state)->printable & WF_OPERATOR)
 		tctx_set_bool(c, "printable", 1);
 	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK)
 		tctx_set(c, "ca_reference", cr.reference);
@@ -492,7 +492,7 @@ void web_ra_order_pdf(struct req *r)
 
 	if (ra_order_load(r, &o) != 0)
 		return;
-	if (!(wf_props_of(o.state)->printable & WF_OPERATOR)) {
+	if (!(wf_props(o.state)->printable & WF_OPERATOR)) {
 		page_error(r, 409, "bo.not_printable");
 		return;
 	}

@@ -494,7 +494,7 @@ static int add_open(void *arg, const struct payment *p)
 	tctx_set(row, "p_note", payment_note(x->r, p->note));
 	if (p->order_id != 0) {
 		tctx_setf(row, "order", "%lld", p->order_id);
-		tctx_set(row, "order_state", keyed(x->r, "state.", p->order_state));
+		tctx_set(row, "order_state", msg(x->r, wf_props(p->order_state)->label));
 	} else
 		tctx_set_bool(row, "unknown", 1);
 	if (p->import_id != 0) {

@@ -255,7 +255,7 @@ const char *stack_state(struct stack *f, long long id)
 
 	assert_int_equal(store_order_get(st, id, &o), STORE_OK);
 	store_close(st);
-	snprintf(state, sizeof(state), "%s", o.state);
+	snprintf(state, sizeof(state), "%s", wf_state_name(o.state));
 	return state;
 }
 

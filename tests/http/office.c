@@ -143,7 +143,7 @@ const char *office_state(struct office *f, long long id)
 	static char state[32];
 	struct order o = office_order_get(f, id);
 
-	snprintf(state, sizeof(state), "%s", o.state);
+	snprintf(state, sizeof(state), "%s", wf_state_name(o.state));
 	return state;
 }
 

@@ -592,7 +592,7 @@ static void test_concurrent_orders_acknowledged_are_durable(void **state)
 		assert_int_equal(b[i].failures, 0);
 		for (j = 0; j < b[i].n; j++, total++) {
 			assert_int_equal(store_order_get(st, b[i].confirmed[j], &o), STORE_OK);
-			assert_string_equal(o.state, "confirmed");
+			assert_string_equal(wf_state_name(o.state), "confirmed");
 		}
 	}
 	store_close(st);

@@ -2,7 +2,9 @@
 # Every SQLite bind and step in src/ goes through the helpers of
 # src/util/sq.c, which keep a failed bind and refuse to step past it
 # (issue 13, item 12).  A direct sqlite3_bind_* or sqlite3_step call
-# anywhere else fails this test: its result would go unchecked.
+# anywhere else fails this test: its result would go unchecked.  And an
+# order state is bound as a parameter, never written into the store's SQL
+# (issue 14): a quoted state name in src/store/*.c fails test 2.
 #   check-sqlite-calls.sh SRCDIR
 set -u
 cd "${1:?usage: check-sqlite-calls.sh SRCDIR}" || exit 1
@@ -12,8 +14,25 @@ if [ -n "$found" ]; then
 	echo "not ok 1 - direct SQLite binds or steps outside src/util/sq.c (use sq_bind_*, sq_step):"
 	printf '%s\n' "$found" | sed 's/^/#   /'
 	echo "# $(printf '%s\n' "$found" | wc -l) call(s)"
-	echo "1..1"
+	echo "1..2"
 	exit 1
 fi
 echo "ok 1 - every SQLite bind and step in src/ goes through src/util/sq.c"
-echo "1..1"
+# The state names, from the workflow's own table.
+names=$(sed -n '/state_names\[/,/^};/s/^[[:space:]]*\[WF_[A-Z_]*\] = "\([a-z_]*\)",$/\1/p' \
+	src/domain/workflow.c | sort -u |
+	paste -sd'|' -)
+literals=$(grep -nE "'($names)'" src/store/*.c | grep -vE '^[^:]+:[0-9]+:[[:space:]]*(/\*|\*)')
+if [ -z "$names" ]; then
+	echo "not ok 2 - no state names found in src/domain/workflow.c"
+	echo "1..2"
+	exit 1
+fi
+if [ -n "$literals" ]; then
+	echo "not ok 2 - order states written into SQL text (bind wf_state_name(...) instead):"
+	printf '%s\n' "$literals" | sed 's/^/#   /'
+	echo "1..2"
+	exit 1
+fi
+echo "ok 2 - no order state is written into the store's SQL ($(printf '%s' "$names" | tr '|' '\n' | wc -l) names checked)"
+echo "1..2"

@@ -73,7 +73,7 @@ static long long order_add(struct fx *f, const char *office, long long total)
 	memset(&o, 0, sizeof(o));
 	o.account_id = f->account;
 	o.type = ORDER_NATURAL;
-	snprintf(o.state, sizeof(o.state), "confirmed");
+	o.state = WF_CONFIRMED;
 	snprintf(o.first_name, sizeof(o.first_name), "Žarko");
 	snprintf(o.last_name, sizeof(o.last_name), "Đurašković");
 	snprintf(o.office, sizeof(o.office), "%s", office);
@@ -131,7 +131,7 @@ static void test_a_fingerprint_is_recorded_once(void **state)
 	assert_int_equal(store_payment_get(f->st, p.id, &got), STORE_OK);
 	assert_string_equal(got.payer, "Žarko Đurašković");
 	assert_string_equal(got.office, "NS");
-	assert_string_equal(got.order_state, "confirmed");
+	assert_string_equal(wf_state_name(got.order_state), "confirmed");
 	assert_int_equal(got.resolved_at, 0);
 	assert_int_equal(store_payment_get(f->st, p.id + 100, &got), STORE_NOTFOUND);
 }

@@ -39,7 +39,7 @@ static void order_of(struct order *o, long long id, const char *name)
 	o->id = id;
 	o->account_id = 7;
 	o->type = ORDER_NATURAL;
-	snprintf(o->state, sizeof(o->state), "confirmed");
+	o->state = WF_CONFIRMED;
 	snprintf(o->first_name, sizeof(o->first_name), "%s", name);
 	snprintf(o->last_name, sizeof(o->last_name), "Petrovi\xc4\x87");
 	snprintf(o->jmbg, sizeof(o->jmbg), "0511985715143");

@@ -34,7 +34,7 @@ static void order_natural(struct order *o)
 	o->id = 4217;
 	o->account_id = 7;
 	o->type = ORDER_NATURAL;
-	strcpy(o->state, "confirmed");
+	o->state = WF_CONFIRMED;
 	strcpy(o->first_name, "Žarko");
 	strcpy(o->last_name, "Đurašković");
 	strcpy(o->jmbg, "1203978711237");
@@ -62,7 +62,7 @@ static void order_legal(struct order *o)
 	o->id = 4218;
 	o->account_id = 8;
 	o->type = ORDER_LEGAL;
-	strcpy(o->state, "confirmed");
+	o->state = WF_CONFIRMED;
 	strcpy(o->first_name, "Đorđe");
 	strcpy(o->last_name, "Šćekić");
 	strcpy(o->jmbg, "0101990710006");

@@ -64,7 +64,7 @@ static void order_of(struct order *o, enum order_type type, const char *street)
 	o->id = 42;
 	o->account_id = 7;
 	o->type = type;
-	snprintf(o->state, sizeof(o->state), "confirmed");
+	o->state = WF_CONFIRMED;
 	snprintf(o->first_name, sizeof(o->first_name),
 		 "\xc5\xbd"
 		 "arko");
