@@ -246,7 +246,8 @@ static void test_returned_to_the_member_who_corrects_and_confirms_again(void **s
 	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
 	assert_int_equal(journey_submit(&f->member, page, action, &f->r, NULL), 303);
 	after = office_order_get(f, id);
-	assert_string_equal(wf_state_name(after.state), "payment_received"); /* paid: waits for the papers */
+	assert_string_equal(wf_state_name(after.state),
+			    "payment_received"); /* paid: waits for the papers */
 	assert_string_equal(after.street, "Nemanjina 11");
 	assert_true(after.total_para == before.total_para);
 }
