@@ -27,35 +27,15 @@
 
 /* ---- Validators ---------------------------------------------------------- */
 
-static const char *check_license(const char *v)
+static const char *check_license(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	char norm[32];
 
 	return license_normalize(v, norm, sizeof(norm)) ? NULL : "field.license_invalid";
 }
 
-static const char *check_jmbg(const char *v)
-{
-	switch (jmbg_check(v)) {
-	case JMBG_OK:
-		return NULL;
-	case JMBG_LENGTH:
-	case JMBG_DIGITS:
-		return "field.jmbg_format";
-	case JMBG_DATE:
-		return "field.jmbg_date";
-	case JMBG_CHECK:
-		return "field.jmbg_check";
-	}
-	return "field.jmbg_format";
-}
-
-static const char *check_email(const char *v)
-{
-	return email_valid(v) ? NULL : "field.email_invalid";
-}
-
-static const char *check_username(const char *v)
+static const char *check_username(const struct field_ctx *cx, const char *v,
+				  struct field_value *out)
 {
 	return username_valid(v) ? NULL : "field.username_invalid";
 }
@@ -108,8 +88,8 @@ static const char *safe_next(const char *next)
 static const struct field register_fields[] = {
 	{"license_number", "field.license_number", "text", "off", 20, F_REQUIRED, check_license,
 	 "hint.license_number", NULL},
-	{"jmbg", "field.jmbg", "text", "off", 13, F_REQUIRED, check_jmbg, "hint.jmbg", NULL},
-	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, "hint.email",
+	{"jmbg", "field.jmbg", "text", "off", 13, F_REQUIRED, field_jmbg, "hint.jmbg", NULL},
+	{"email", "field.email", "email", "email", 254, F_REQUIRED, field_email, "hint.email",
 	 NULL},
 	{"username", "field.username", "text", "username", 32, F_REQUIRED, check_username,
 	 "hint.username", NULL},
@@ -127,7 +107,7 @@ static const struct field login_fields[] = {
 };
 
 static const struct field email_fields[] = {
-	{"email", "field.email", "email", "email", 254, F_REQUIRED, check_email, NULL, NULL},
+	{"email", "field.email", "email", "email", 254, F_REQUIRED, field_email, NULL, NULL},
 };
 
 static const struct field reset_fields[] = {

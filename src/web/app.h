@@ -133,9 +133,25 @@ enum field_flags {
 	F_READONLY = 1 << 2, /* shown, never read from the form: the handler sets it */
 };
 
+/* What a validator may need besides the value. */
+struct field_ctx {
+	const struct catalog *catalog; /* offices, tariff, ... */
+	enum lang lang;
+	struct arena *arena; /* the request's: for a parsed text */
+};
+
+/* A value as the program uses it, when the validator parses it (an
+ * amount in para, a date, a phone number written the one way): read
+ * with fields_number / fields_parsed, never parsed again. */
+struct field_value {
+	long long n;
+	const char *text; /* NULL: the value as typed */
+};
+
 /* Returns NULL when the (trimmed, non-empty) value is valid, else the
- * message key saying what is wrong and how to fix it. */
-typedef const char *(*field_check)(const char *value);
+ * message key saying what is wrong and how to fix it; may set *out. */
+typedef const char *(*field_check)(const struct field_ctx *cx, const char *value,
+				   struct field_value *out);
 
 struct field {
 	const char *name;      /* form field name */
@@ -157,15 +173,27 @@ struct fstate {
 	size_t n;
 	const char *values[FORM_MAX_FIELDS]; /* trimmed, "" when absent */
 	const char *errors[FORM_MAX_FIELDS]; /* message keys, NULL when fine */
+	struct field_value parsed[FORM_MAX_FIELDS];
 	int nerrors;
 };
 
 /* Reads and validates the declared fields from r->form.  Returns the
  * number of fields in error. */
 int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *st);
+/* Validators more than one form uses: a JMBG (with what is wrong with
+ * it), an e-mail address, a ticked box ("1"), an identity document's
+ * number (letters, digits, '-' and ' '). */
+const char *field_jmbg(const struct field_ctx *cx, const char *v, struct field_value *out);
+const char *field_email(const struct field_ctx *cx, const char *v, struct field_value *out);
+const char *field_flag(const struct field_ctx *cx, const char *v, struct field_value *out);
+const char *field_doc_number(const struct field_ctx *cx, const char *v, struct field_value *out);
 /* Empty state for showing a form the first time. */
 void fields_blank(const struct field *f, size_t n, struct fstate *st);
 const char *fields_value(const struct fstate *st, const char *name);
+/* What name's validator made of its value: the number (0 when none),
+ * the text (the value as typed when none). */
+long long fields_number(const struct fstate *st, const char *name);
+const char *fields_parsed(const struct fstate *st, const char *name);
 /* Marks a field wrong (cross-field and database checks). */
 void fields_error(struct fstate *st, const char *name, const char *msg_key);
 /* The message key of name's error, or NULL. */

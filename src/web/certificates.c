@@ -58,12 +58,14 @@ static const struct reason *reason_find(const char *name, int member)
 	return NULL;
 }
 
-static const char *check_member_reason(const char *v)
+static const char *check_member_reason(const struct field_ctx *cx, const char *v,
+				       struct field_value *out)
 {
 	return reason_find(v, 1) ? NULL : "cert.reason_invalid";
 }
 
-static const char *check_any_reason(const char *v)
+static const char *check_any_reason(const struct field_ctx *cx, const char *v,
+				    struct field_value *out)
 {
 	return reason_find(v, 0) ? NULL : "cert.reason_invalid";
 }

@@ -4,7 +4,10 @@
  * trims them, checks them and puts them back into templates with their
  * values (never secrets) and their error messages.
  */
+#include <ctype.h>
 #include <string.h>
+
+#include "domain/ident.h"
 
 #include "util/escape.h"
 #include "web/app.h"
@@ -35,6 +38,7 @@ void fields_blank(const struct field *f, size_t n, struct fstate *st)
 
 int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *st)
 {
+	struct field_ctx cx = {app_of(r)->catalog, r->lang, &r->arena};
 	const char *raw, *v;
 	size_t i;
 
@@ -52,7 +56,7 @@ int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *s
 		} else if (strlen(v) > f[i].maxlen)
 			st->errors[i] = "field.too_long";
 		else if (f[i].check != NULL)
-			st->errors[i] = f[i].check(v);
+			st->errors[i] = f[i].check(&cx, v, &st->parsed[i]);
 		if (st->errors[i] != NULL)
 			st->nerrors++;
 	}
@@ -74,6 +78,22 @@ const char *fields_value(const struct fstate *st, const char *name)
 	long i = find(st, name);
 
 	return i < 0 ? "" : st->values[i];
+}
+
+long long fields_number(const struct fstate *st, const char *name)
+{
+	long i = find(st, name);
+
+	return i < 0 ? 0 : st->parsed[i].n;
+}
+
+const char *fields_parsed(const struct fstate *st, const char *name)
+{
+	long i = find(st, name);
+
+	if (i < 0)
+		return "";
+	return st->parsed[i].text != NULL ? st->parsed[i].text : st->values[i];
 }
 
 void fields_error(struct fstate *st, const char *name, const char *msg_key)
@@ -146,4 +166,38 @@ void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st)
 	}
 	if (st->nerrors > 0)
 		tctx_set_bool(ctx, "has_errors", 1);
+}
+
+/* ---- Validators more than one form uses ------------------------------------------ */
+
+const char *field_jmbg(const struct field_ctx *cx, const char *v, struct field_value *out)
+{
+	switch (jmbg_check(v)) {
+	case JMBG_OK:
+		return NULL;
+	case JMBG_DATE:
+		return "field.jmbg_date";
+	case JMBG_CHECK:
+		return "field.jmbg_check";
+	default:
+		return "field.jmbg_format";
+	}
+}
+
+const char *field_email(const struct field_ctx *cx, const char *v, struct field_value *out)
+{
+	return email_valid(v) ? NULL : "field.email_invalid";
+}
+
+const char *field_flag(const struct field_ctx *cx, const char *v, struct field_value *out)
+{
+	return strcmp(v, "1") == 0 ? NULL : "field.choose_option";
+}
+
+const char *field_doc_number(const struct field_ctx *cx, const char *v, struct field_value *out)
+{
+	for (; *v; v++)
+		if (!isalnum((unsigned char)*v) && *v != '-' && *v != ' ')
+			return "field.doc_number_invalid";
+	return NULL;
 }

@@ -16,68 +16,40 @@
 
 /* ---- Validators ------------------------------------------------------- */
 
-static const char *check_jmbg(const char *v)
-{
-	switch (jmbg_check(v)) {
-	case JMBG_OK:
-		return NULL;
-	case JMBG_DATE:
-		return "field.jmbg_date";
-	case JMBG_CHECK:
-		return "field.jmbg_check";
-	default:
-		return "field.jmbg_format";
-	}
-}
-
-static const char *check_id_type(const char *v)
+static const char *check_id_type(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	return strcmp(v, "id_card") == 0 || strcmp(v, "passport") == 0 ? NULL
 								       : "field.choose_option";
 }
 
-static const char *check_doc_number(const char *v)
-{
-	for (; *v; v++)
-		if (!isalnum((unsigned char)*v) && *v != '-' && *v != ' ')
-			return "field.doc_number_invalid";
-	return NULL;
-}
-
-static const char *check_postal(const char *v)
+static const char *check_postal(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	return postal_code_valid(v) ? NULL : "field.postal_invalid";
 }
 
-static const char *check_email(const char *v)
+/* The number written the one way (+381...), kept for the order. */
+static const char *check_phone(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
-	return email_valid(v) ? NULL : "field.email_invalid";
+	char phone[24];
+
+	if (!phone_rs_normalize(v, phone, sizeof(phone)))
+		return "field.phone_invalid";
+	out->text = arena_strdup(cx->arena, phone);
+	return NULL;
 }
 
-static const char *check_phone(const char *v)
-{
-	char out[24];
-
-	return phone_rs_normalize(v, out, sizeof(out)) ? NULL : "field.phone_invalid";
-}
-
-static const char *check_pib(const char *v)
+static const char *check_pib(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	if (strlen(v) != 9 || strspn(v, "0123456789") != 9)
 		return "field.pib_format";
 	return pib_valid(v) ? NULL : "field.pib_check";
 }
 
-static const char *check_mb(const char *v)
+static const char *check_mb(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	if (strlen(v) != 8 || strspn(v, "0123456789") != 8)
 		return "field.mb_format";
 	return mb_check(v) == MB_INVALID ? "field.mb_check" : NULL;
-}
-
-static const char *check_flag(const char *v)
-{
-	return strcmp(v, "1") == 0 ? NULL : "field.choose_option";
 }
 
 /* ---- Select options from the catalogue ------------------------------------- */
@@ -121,19 +93,16 @@ static void validity_options(struct req *r, struct tctx *item, const char *v)
 	}
 }
 
-/* The choices the catalogue offers: checked against the application's
- * catalogue after the fields are read (a validator gets only the value,
- * and a shared "current catalogue" would be a data race between the
- * request threads). */
-static void check_choices(struct req *r, struct fstate *st)
+/* The choices the catalogue offers (the validator's context carries it). */
+static const char *check_office(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
-	const struct catalog *c = app_of(r)->catalog;
-	const char *office = fields_value(st, "office"), *validity = fields_value(st, "validity");
+	return catalog_office(cx->catalog, v) != NULL ? NULL : "field.choose_option";
+}
 
-	if (*office && !fields_error_of(st, "office") && catalog_office(c, office) == NULL)
-		fields_error(st, "office", "field.choose_option");
-	if (*validity && !fields_error_of(st, "validity") && catalog_tariff(c, validity) == NULL)
-		fields_error(st, "validity", "field.choose_option");
+static const char *check_validity(const struct field_ctx *cx, const char *v,
+				  struct field_value *out)
+{
+	return catalog_tariff(cx->catalog, v) != NULL ? NULL : "field.choose_option";
 }
 
 /* ---- The request form ------------------------------------------------------ */
@@ -154,7 +123,7 @@ static const struct order_field order_fields[] = {
 	/* The holder is the member: name, JMBG and license number come from
 	 * the member register (read_order_form); the name only with
 	 * name_differs, as on the identity document. */
-	{{"name_differs", "field.name_differs", "checkbox", "off", 1, 0, check_flag,
+	{{"name_differs", "field.name_differs", "checkbox", "off", 1, 0, field_flag,
 	  "hint.name_differs", NULL},
 	 0,
 	 0,
@@ -166,7 +135,7 @@ static const struct order_field order_fields[] = {
 	{{"last_name", "field.last_name", "text", "family-name", 256, 0, NULL, NULL, NULL},
 	 AT(last_name),
 	 BOTH},
-	{{"jmbg", "field.jmbg", "text", "off", 13, F_READONLY, check_jmbg, "hint.from_register",
+	{{"jmbg", "field.jmbg", "text", "off", 13, F_READONLY, field_jmbg, "hint.from_register",
 	  NULL},
 	 AT(jmbg),
 	 BOTH},
@@ -174,7 +143,7 @@ static const struct order_field order_fields[] = {
 	  id_type_options},
 	 AT(id_type),
 	 BOTH},
-	{{"id_number", "field.id_number", "text", "off", 20, REQ, check_doc_number,
+	{{"id_number", "field.id_number", "text", "off", 20, REQ, field_doc_number,
 	  "hint.id_number", NULL},
 	 AT(id_number),
 	 BOTH},
@@ -191,7 +160,7 @@ static const struct order_field order_fields[] = {
 	{{"city", "field.city", "text", "address-level2", 63, REQ, NULL, NULL, NULL},
 	 AT(city),
 	 BOTH},
-	{{"email", "field.email", "email", "email", 127, REQ, check_email, NULL, NULL},
+	{{"email", "field.email", "email", "email", 127, REQ, field_email, NULL, NULL},
 	 AT(email),
 	 BOTH},
 	{{"phone", "field.phone", "tel", "tel", 19, REQ, check_phone, "hint.phone", NULL},
@@ -230,22 +199,24 @@ static const struct order_field order_fields[] = {
 	{{"company_city", "field.company_city", "text", "off", 63, REQ, NULL, NULL, NULL},
 	 AT(company_city),
 	 LEGAL},
-	{{"company_email", "field.company_email", "email", "off", 127, REQ, check_email,
+	{{"company_email", "field.company_email", "email", "off", 127, REQ, field_email,
 	  "hint.company_email", NULL},
 	 AT(company_email),
 	 LEGAL},
-	{{"office", "field.office", "select", "off", 15, REQ, NULL, "hint.office", office_options},
+	{{"office", "field.office", "select", "off", 15, REQ, check_office, "hint.office",
+	  office_options},
 	 AT(office),
 	 BOTH},
-	{{"validity", "field.validity", "select", "off", 15, REQ, NULL, NULL, validity_options},
+	{{"validity", "field.validity", "select", "off", 15, REQ, check_validity, NULL,
+	  validity_options},
 	 AT(validity),
 	 BOTH},
-	{{"card_reader", "field.card_reader", "checkbox", "off", 1, 0, check_flag,
+	{{"card_reader", "field.card_reader", "checkbox", "off", 1, 0, field_flag,
 	  "hint.card_reader", NULL},
 	 0,
 	 0,
 	 BOTH},
-	{{"consent", "field.consent", "checkbox", "off", 1, REQ, check_flag, "hint.consent", NULL},
+	{{"consent", "field.consent", "checkbox", "off", 1, REQ, field_flag, "hint.consent", NULL},
 	 0,
 	 0,
 	 BOTH},
@@ -285,7 +256,7 @@ void order_form_apply(const struct fstate *st, struct order *o)
 		if (of != NULL && of->size > 0)
 			snprintf((char *)o + of->off, of->size, "%s", st->values[i]);
 	}
-	phone_rs_normalize(fields_value(st, "phone"), o->phone, sizeof(o->phone));
+	snprintf(o->phone, sizeof(o->phone), "%s", fields_parsed(st, "phone"));
 	o->card_reader = strcmp(fields_value(st, "card_reader"), "1") == 0;
 	o->name_differs = strcmp(fields_value(st, "name_differs"), "1") == 0;
 }
@@ -526,7 +497,6 @@ int order_form_read(struct req *r, enum order_type t, struct fstate *st, struct 
 {
 	*nf = order_form_type_fields(t, f);
 	fields_read(r, f, *nf, st);
-	check_choices(r, st);
 	clean_texts(r, st);
 	holder_from_register(r, st, m);
 	if (t == ORDER_LEGAL)
@@ -561,7 +531,6 @@ int order_form_read_office(struct req *r, enum order_type t, struct fstate *st,
 			   const struct field *f, size_t n, const struct order *o)
 {
 	fields_read(r, f, n, st);
-	check_choices(r, st);
 	fields_set(st, "jmbg", arena_strdup(&r->arena, o->jmbg));
 	fields_set(st, "license_number", arena_strdup(&r->arena, o->license_number));
 	clean_texts(r, st);

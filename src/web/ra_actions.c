@@ -50,20 +50,8 @@ static struct ca_connector *connector(struct req *r, char *err, size_t errlen)
 
 /* ---- Shared steps ------------------------------------------------------------------ */
 
-static const char *check_flag(const char *v)
-{
-	return strcmp(v, "1") == 0 ? NULL : "field.choose_option";
-}
-
-static const char *check_doc_number(const char *v)
-{
-	for (; *v; v++)
-		if (!isalnum((unsigned char)*v) && *v != '-' && *v != ' ')
-			return "field.doc_number_invalid";
-	return NULL;
-}
-
-static const char *check_shipment(const char *v)
+static const char *check_shipment(const struct field_ctx *cx, const char *v,
+				  struct field_value *out)
 {
 	for (; *v; v++)
 		if (!isalnum((unsigned char)*v) && *v != '-' && *v != '_' && *v != '.')
@@ -163,7 +151,7 @@ static size_t checklist(struct req *r, enum order_type t, struct field *f, const
 		f[i].label_key = "bo.checklist";
 		f[i].type = "checkbox";
 		f[i].maxlen = 1;
-		f[i].check = check_flag;
+		f[i].check = field_flag;
 	}
 	return n;
 }
@@ -210,9 +198,9 @@ void web_ra_documents(struct req *r)
 /* ---- Verify --------------------------------------------------------------------------- */
 
 static const struct field verify_fields[] = {
-	{"identity_checked", "bo.identity_checked", "checkbox", "off", 1, F_REQUIRED, check_flag,
+	{"identity_checked", "bo.identity_checked", "checkbox", "off", 1, F_REQUIRED, field_flag,
 	 NULL, NULL},
-	{"name_confirmed", "bo.name_confirm", "checkbox", "off", 1, 0, check_flag, NULL, NULL},
+	{"name_confirmed", "bo.name_confirm", "checkbox", "off", 1, 0, field_flag, NULL, NULL},
 };
 
 /* POST /ra/orders/N/verify: identity_checked=1; for a holder's name
@@ -310,8 +298,8 @@ void web_ra_reject(struct req *r)
 /* ---- Hand over ------------------------------------------------------------------------------- */
 
 static const struct field hand_over_fields[] = {
-	{"id_number", "bo.id_shown", "text", "off", 20, F_REQUIRED, check_doc_number, NULL, NULL},
-	{"new_id", "bo.new_id", "checkbox", "off", 1, 0, check_flag, NULL, NULL},
+	{"id_number", "bo.id_shown", "text", "off", 20, F_REQUIRED, field_doc_number, NULL, NULL},
+	{"new_id", "bo.new_id", "checkbox", "off", 1, 0, field_flag, NULL, NULL},
 	{"note", "bo.new_id_note", "text", "off", 300, 0, NULL, NULL, NULL},
 };
 

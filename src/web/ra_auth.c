@@ -21,7 +21,8 @@
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 #define TOTP_ISSUER "IKS RA"
 
-static const char *check_totp_format(const char *v)
+static const char *check_totp_format(const struct field_ctx *cx, const char *v,
+				     struct field_value *out)
 {
 	return strlen(v) == 6 && strspn(v, "0123456789") == 6 ? NULL : "ra.totp_format";
 }
@@ -205,12 +206,13 @@ void web_ra_logout(struct req *r)
 
 /* ---- Operator management (administrators) ------------------------------ */
 
-static const char *check_username(const char *v)
+static const char *check_username(const struct field_ctx *cx, const char *v,
+				  struct field_value *out)
 {
 	return username_valid(v) ? NULL : "field.username_invalid";
 }
 
-static const char *check_role(const char *v)
+static const char *check_role(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	enum ra_role role;
 

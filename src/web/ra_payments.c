@@ -199,14 +199,13 @@ void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o)
 
 /* ---- POST /ra/orders/N/payments: a payment recorded by hand ------------------------- */
 
-static const char *check_amount(const char *v)
+static const char *check_amount(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
-	long long para;
-
-	return payment_amount_parse(v, &para, NULL) == 0 && para > 0 ? NULL : "pay.amount_invalid";
+	return payment_amount_parse(v, &out->n, NULL) == 0 && out->n > 0 ? NULL
+									 : "pay.amount_invalid";
 }
 
-static const char *check_date(const char *v)
+static const char *check_date(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	char iso[11], today[11];
 	time_t now = time(NULL);
@@ -216,10 +215,13 @@ static const char *check_date(const char *v)
 		return "pay.date_invalid";
 	localtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%Y-%m-%d", &tm);
-	return strcmp(iso, today) > 0 ? "pay.date_future" : NULL;
+	if (strcmp(iso, today) > 0)
+		return "pay.date_future";
+	out->text = arena_strdup(cx->arena, iso);
+	return NULL;
 }
 
-static const char *check_nonce(const char *v)
+static const char *check_nonce(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	size_t i;
 
@@ -285,8 +287,8 @@ void web_ra_payment_add(struct req *r)
 		manual_error(r, &o, &st);
 		return;
 	}
-	payment_amount_parse(fields_value(&st, "amount"), &p.amount_para, NULL);
-	payment_date_parse(fields_value(&st, "paid_on"), p.paid_on);
+	p.amount_para = fields_number(&st, "amount");
+	snprintf(p.paid_on, sizeof(p.paid_on), "%s", fields_parsed(&st, "paid_on"));
 	payment_text_clean(p.payer, sizeof(p.payer), fields_value(&st, "payer"),
 			   strlen(fields_value(&st, "payer")));
 	payment_text_clean(p.note, sizeof(p.note), fields_value(&st, "note"),
@@ -386,7 +388,7 @@ void web_ra_payments_import_get(struct req *r)
 	import_page(r, 200, page_ctx(r));
 }
 
-static const char *check_format(const char *v)
+static const char *check_format(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	int f;
 
@@ -657,14 +659,15 @@ void web_ra_payments_import_report(struct req *r)
 
 /* ---- POST /ra/payments/N/resolve ---------------------------------------------------------- */
 
-static const char *check_action(const char *v)
+static const char *check_action(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	return strcmp(v, "assign") == 0 || strcmp(v, "accept") == 0 || strcmp(v, "refund") == 0
 		       ? NULL
 		       : "pay.action_invalid";
 }
 
-static const char *check_order_number(const char *v)
+static const char *check_order_number(const struct field_ctx *cx, const char *v,
+				      struct field_value *out)
 {
 	size_t n = strspn(v, "0123456789");
 
