@@ -25,6 +25,8 @@
  */
 #include "app/throttle.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -100,12 +102,33 @@ static long throttle_decide(const struct app_env *env, const struct throttle *t,
 	return wait;
 }
 
+/* The client an address stands for, as counted: an IPv6 client holds a
+ * whole /64 ("2001:db8:1:2::/64"); an IPv4-mapped address is its IPv4
+ * address; anything else as it is.  The audit log keeps the address. */
+static void client_of(const char *addr, char *out, size_t size)
+{
+	struct in6_addr a6;
+	char text[INET6_ADDRSTRLEN];
+
+	snprintf(out, size, "%s", addr);
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return;
+	if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+		if (inet_ntop(AF_INET, &a6.s6_addr[12], text, sizeof(text)) != NULL)
+			snprintf(out, size, "%s", text);
+		return;
+	}
+	memset(&a6.s6_addr[8], 0, 8);
+	if (inet_ntop(AF_INET6, &a6, text, sizeof(text)) != NULL)
+		snprintf(out, size, "%s/64", text);
+}
+
 long uc_throttle_try(const struct app_env *env, const char *addr, struct throttle *t,
 		     enum throttle_kind kind, const char *username)
 {
 	const struct config *cfg = env->cfg;
 	struct store *s = env->store;
-	char tag[SECRET_TAG_HEX];
+	char tag[SECRET_TAG_HEX], client[INET6_ADDRSTRLEN + 4];
 	time_t now = time(NULL);
 	const char *keys[3];
 	long wait;
@@ -114,8 +137,9 @@ long uc_throttle_try(const struct app_env *env, const char *addr, struct throttl
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
 	secret_tag(env->secret, username, tag);
-	snprintf(t->pair, sizeof(t->pair), "%cp:%s@%s", kind_letter(kind), tag, addr);
-	snprintf(t->addr, sizeof(t->addr), "%ca:%s", kind_letter(kind), addr);
+	client_of(addr, client, sizeof(client));
+	snprintf(t->pair, sizeof(t->pair), "%cp:%s@%s", kind_letter(kind), tag, client);
+	snprintf(t->addr, sizeof(t->addr), "%ca:%s", kind_letter(kind), client);
 	snprintf(t->account, sizeof(t->account), "%cu:%s", kind_letter(kind), tag);
 	keys[0] = t->pair, keys[1] = t->addr, keys[2] = t->account;
 	if (store_begin(s) != STORE_OK)

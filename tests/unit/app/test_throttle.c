@@ -29,7 +29,8 @@ static long guess(struct fx *f, const struct config *cfg, const char *addr, cons
 	long wait = 0;
 
 	for (int i = 0; i < tries && wait == 0; i++)
-		assert_true((wait = uc_throttle_try(&env, addr, &t, THROTTLE_MEMBER, username)) >= 0);
+		assert_true((wait = uc_throttle_try(&env, addr, &t, THROTTLE_MEMBER, username)) >=
+			    0);
 	return wait;
 }
 
