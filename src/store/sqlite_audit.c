@@ -73,27 +73,17 @@ static int audit_tip(struct store *st, struct conn *c, struct tip *t)
  * here, its key epoch set by the caller); t becomes e. */
 static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, struct tip *t)
 {
-	sqlite3_stmt *s;
 	int rc;
 
 	e->id = t->id + 1;
 	memcpy(e->prev_hash, t->hash, sizeof(e->prev_hash));
 	if (audit_seal(e, st->audit_set ? st->audit_secret : NULL, e->hash) != 0)
 		return STORE_ERROR;
-	if ((s = sq_stmt(st, SQL_AUDIT_INSERT)) == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, e->id);
-	sq_bind_int64(s, 2, (sqlite3_int64)e->at);
-	sq_bind_text(s, 3, e->actor);
-	sq_bind_text(s, 4, e->addr);
-	sq_bind_text(s, 5, e->action);
-	sq_bind_text(s, 6, e->object);
-	sq_bind_text(s, 7, e->outcome);
-	sq_bind_text(s, 8, e->detail);
-	sq_bind_text(s, 9, e->prev_hash);
-	sq_bind_text(s, 10, e->hash);
-	sq_bind_int(s, 11, e->key_epoch);
-	if ((rc = sq_step_done(s, "audit append")) != STORE_OK)
+	if ((rc = sq_run(st, SQL_AUDIT_INSERT, "audit append", SQ_INT(e->id), SQ_INT(e->at),
+			 SQ_TEXT(e->actor), SQ_TEXT(e->addr), SQ_TEXT(e->action),
+			 SQ_TEXT(e->object), SQ_TEXT(e->outcome), SQ_TEXT(e->detail),
+			 SQ_TEXT(e->prev_hash), SQ_TEXT(e->hash), SQ_INT(e->key_epoch))) !=
+	    STORE_OK)
 		return rc;
 	t->id = e->id;
 	t->epoch = e->key_epoch;
@@ -251,18 +241,16 @@ static void audit_read(sqlite3_stmt *s, struct audit_entry *e)
 int store_audit_each(struct store *st, const struct audit_filter *f,
 		     int (*fn)(void *arg, const struct audit_entry *e), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH);
+	sqlite3_stmt *s =
+		sq_bound(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH,
+			 SQ_TEXT(f->actor ? f->actor : ""), SQ_TEXT(f->action ? f->action : ""),
+			 SQ_TEXT(f->object ? f->object : ""), SQ_INT(f->since), SQ_INT(f->until),
+			 SQ_INT(f->after_id));
 	struct audit_entry e;
 	int rc, n = 0;
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sq_bind_text(s, 1, f->actor ? f->actor : "");
-	sq_bind_text(s, 2, f->action ? f->action : "");
-	sq_bind_text(s, 3, f->object ? f->object : "");
-	sq_bind_int64(s, 4, (sqlite3_int64)f->since);
-	sq_bind_int64(s, 5, (sqlite3_int64)f->until);
-	sq_bind_int64(s, 6, f->after_id);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		audit_read(s, &e);
 		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
