@@ -33,6 +33,29 @@ void store_set_audit_secret(struct store *st, const unsigned char secret[32])
 	st->audit_set = 1;
 }
 
+/*
+ * The newest entry's id, hash and the third column sql selects
+ * (SQL_AUDIT_LAST: its key epoch; SQL_AUDIT_HEAD: the number of
+ * entries); an empty log reads as 0, AUDIT_GENESIS, 0.  STORE_OK or
+ * STORE_ERROR (logged); the outputs are set either way.
+ */
+static int audit_newest(struct store *st, const char *sql, const char *what, long long *id,
+			char hash[65], long long *third)
+{
+	sqlite3_stmt *s = sq_stmt(st, sql);
+	int rc;
+
+	*id = *third = 0;
+	snprintf(hash, 65, "%s", AUDIT_GENESIS);
+	if ((rc = sq_step_row(s, what)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	*id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, hash, 65);
+	*third = sqlite3_column_int64(s, 2);
+	sq_done(s);
+	return STORE_OK;
+}
+
 /* The last entry: id, hash and key epoch (0, AUDIT_GENESIS, 0 when the
  * log is empty); in a write transaction from what this connection
  * appended last, without reading it back. */
@@ -44,7 +67,7 @@ struct tip {
 
 static int audit_tip(struct store *st, struct conn *c, struct tip *t)
 {
-	sqlite3_stmt *s;
+	long long epoch;
 	int rc;
 
 	if (c->writing && c->audit_last[0] != '\0') {
@@ -53,20 +76,9 @@ static int audit_tip(struct store *st, struct conn *c, struct tip *t)
 		memcpy(t->hash, c->audit_last, sizeof(t->hash));
 		return STORE_OK;
 	}
-	t->id = 0;
-	t->epoch = 0;
-	snprintf(t->hash, sizeof(t->hash), "%s", AUDIT_GENESIS);
-	if ((s = sq_stmt(st, SQL_AUDIT_LAST)) == NULL)
-		return STORE_ERROR;
-	if ((rc = sq_step_row(s, "audit last")) == STORE_NOTFOUND)
-		return STORE_OK;
-	if (rc != STORE_OK)
-		return rc;
-	t->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, t->hash, sizeof(t->hash));
-	t->epoch = sqlite3_column_int(s, 2);
-	sq_done(s);
-	return STORE_OK;
+	rc = audit_newest(st, SQL_AUDIT_LAST, "audit last", &t->id, t->hash, &epoch);
+	t->epoch = (int)epoch;
+	return rc;
 }
 
 /* Writes e as the entry after t (its id, prev_hash and hash filled in
@@ -179,22 +191,8 @@ int store_audit_rekey(struct store *st, struct audit_entry *e)
 
 int store_audit_head(struct store *st, struct audit_head *h)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_AUDIT_HEAD);
-	int rc;
-
 	memset(h, 0, sizeof(*h));
-	snprintf(h->hash, sizeof(h->hash), "%s", AUDIT_GENESIS);
-	if (s == NULL)
-		return STORE_ERROR;
-	if ((rc = sq_step_row(s, "audit head")) == STORE_NOTFOUND)
-		return STORE_OK;
-	if (rc != STORE_OK)
-		return rc;
-	h->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, h->hash, sizeof(h->hash));
-	h->count = sqlite3_column_int64(s, 2);
-	sq_done(s);
-	return STORE_OK;
+	return audit_newest(st, SQL_AUDIT_HEAD, "audit head", &h->id, h->hash, &h->count);
 }
 
 /* Column i into dst (size bytes).  1 when it is not what the store
