@@ -455,6 +455,39 @@ int sq_step_int64(sqlite3_stmt *s, long long *v, const char *what)
 	return rc;
 }
 
+int sq_step_ids(sqlite3_stmt *s, long long **ids, size_t *n, const char *what)
+{
+	long long *v = NULL, *grown;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (s == NULL)
+		return STORE_ERROR;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? 2 * cap : 32;
+			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
+				free(v);
+				sq_done(s);
+				log_warnx("store: %s: out of memory", what);
+				return STORE_ERROR;
+			}
+			v = grown;
+		}
+		v[count++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sq_fail(s, what);
+	}
+	sq_done(s);
+	*ids = v;
+	*n = count;
+	return STORE_OK;
+}
+
 /* ---- Lifecycle -------------------------------------------------------- */
 
 /* Process-wide SQLite settings, before the library initialises.
@@ -730,15 +763,9 @@ int sq_rows_end(sqlite3_stmt *s, int rc, const char *what)
 
 int sq_count(struct store *st, const char *sql, long long *count, const char *what)
 {
-	sqlite3_stmt *s = sq_stmt(st, sql);
+	int rc = sq_step_int64(sq_stmt(st, sql), count, what);
 
-	if (s == NULL)
-		return STORE_ERROR;
-	if (sq_step(s) != SQLITE_ROW)
-		return sq_fail(s, what);
-	*count = sqlite3_column_int64(s, 0);
-	sq_done(s);
-	return STORE_OK;
+	return rc == STORE_NOTFOUND ? STORE_ERROR : rc; /* COUNT(*) always has its row */
 }
 
 enum wf_state sq_col_state(sqlite3_stmt *s, int i)

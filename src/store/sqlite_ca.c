@@ -9,7 +9,6 @@
 
 #include "store/sqlite_int.h"
 #include "store/store_ca.h"
-#include "util/log.h"
 
 #define JOB_COLS(X, _)                                                                             \
 	X("id", INT64, id) _ X("order_id", INT64, order_id)                                        \
@@ -204,30 +203,13 @@ int store_ca_awaiting(struct store *st, const char *connector,
 {
 	sqlite3_stmt *s = sq_bound(st, SQL_AWAITING, SQ_TEXT(connector),
 				   SQ_TEXT(wf_state_name(WF_SENT_TO_CA)));
-	long long *ids = NULL, *grown;
-	size_t n = 0, cap = 0, i;
+	long long *ids;
+	size_t n, i;
 	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
 	/* Ids first: fn may use the store (and write) itself. */
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			if ((grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids))) ==
-			    NULL) {
-				free(ids);
-				sq_done(s);
-				return STORE_ERROR;
-			}
-			ids = grown;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return sq_fail(s, "ca awaiting");
-	}
-	sq_done(s);
+	if ((rc = sq_step_ids(s, &ids, &n, "ca awaiting")) != STORE_OK)
+		return rc;
 	for (i = 0; i < n; i++)
 		if (fn(arg, ids[i]) != 0)
 			break;

@@ -114,6 +114,12 @@ int sq_insert_args(struct store *st, const char *sql, const char *what, long lon
  * (no row) or STORE_ERROR; s is reset either way. */
 int sq_step_int64(sqlite3_stmt *s, long long *v, const char *what);
 
+/* The first column of every row of s, read whole into a new array
+ * (*ids, *n; the caller frees it) before the caller acts on any, so
+ * that it may use the store (and write) itself.  STORE_OK, or
+ * STORE_ERROR (logged) with *ids NULL; s reset either way. */
+int sq_step_ids(sqlite3_stmt *s, long long **ids, size_t *n, const char *what);
+
 /* An order state stored by its name (domain/workflow.h); a name this
  * version does not know reads as WF_STATE__MAX, which allows nothing. */
 enum wf_state sq_col_state(sqlite3_stmt *s, int i);

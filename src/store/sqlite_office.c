@@ -12,7 +12,6 @@
 #include "domain/ident.h"
 #include "store/sqlite_int.h"
 #include "store/store_office.h"
-#include "util/log.h"
 
 /* ---- Office queues and search --------------------------------------------- */
 
@@ -147,8 +146,8 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 {
 	sqlite3_stmt *s;
 	char pattern[512], license[32];
-	long long *ids = NULL;
-	size_t n = 0, cap = 0, i;
+	long long *ids;
+	size_t n, i;
 	struct order o;
 	int rc;
 
@@ -165,26 +164,8 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	sq_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
 	sq_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
 	/* Ids first, then each order: fn may use the store itself. */
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			long long *grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids));
-
-			if (grown == NULL) {
-				free(ids);
-				sq_done(s);
-				log_warnx("store: office orders: out of memory");
-				return STORE_ERROR;
-			}
-			ids = grown;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return sq_fail(s, "office orders");
-	}
-	sq_done(s);
-	rc = STORE_OK;
+	if ((rc = sq_step_ids(s, &ids, &n, "office orders")) != STORE_OK)
+		return rc;
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		rc = store_order_get(st, ids[i], &o);
 		if (rc == STORE_NOTFOUND) { /* removed meanwhile: never happens today */
