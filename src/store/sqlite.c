@@ -361,11 +361,15 @@ int sq_fail(sqlite3_stmt *s, const char *what)
 }
 
 /* Runs a statement that returns no rows.  STORE_OK, STORE_CONFLICT on a
- * unique/primary key violation, else STORE_ERROR. */
+ * unique/primary key violation, else STORE_ERROR (also for s NULL: a
+ * statement sq_stmt could not give, logged there). */
 int sq_step_done(sqlite3_stmt *s, const char *what)
 {
-	int rc = sq_step(s);
+	int rc;
 
+	if (s == NULL)
+		return STORE_ERROR;
+	rc = sq_step(s);
 	if (rc == SQLITE_DONE) {
 		sq_done(s);
 		return STORE_OK;
@@ -389,8 +393,11 @@ int sq_step_changed(sqlite3_stmt *s, const char *what)
 
 int sq_step_row(sqlite3_stmt *s, const char *what)
 {
-	int rc = sq_step(s);
+	int rc;
 
+	if (s == NULL)
+		return STORE_ERROR;
+	rc = sq_step(s);
 	if (rc == SQLITE_ROW)
 		return STORE_OK;
 	if (rc == SQLITE_DONE) {
@@ -398,6 +405,87 @@ int sq_step_row(sqlite3_stmt *s, const char *what)
 		return STORE_NOTFOUND;
 	}
 	return sq_fail(s, what);
+}
+
+sqlite3_stmt *sq_bind_args(struct store *st, const char *sql, const struct sq_arg *args)
+{
+	sqlite3_stmt *s = sq_stmt(st, sql);
+	int i;
+
+	if (s == NULL)
+		return NULL;
+	for (i = 1; args->kind != SQ_ARG_END_; i++, args++) {
+		switch (args->kind) {
+		case SQ_ARG_INT:
+			sq_bind_int64(s, i, args->i);
+			break;
+		case SQ_ARG_TEXT:
+			sq_bind_text(s, i, args->text);
+			break;
+		case SQ_ARG_BLOB:
+			sq_bind_blob(s, i, args->blob, args->n);
+			break;
+		default:
+			sq_bind_null(s, i);
+			break;
+		}
+	}
+	return s;
+}
+
+int sq_insert_args(struct store *st, const char *sql, const char *what, long long *id,
+		   const struct sq_arg *args)
+{
+	sqlite3_stmt *s = sq_bind_args(st, sql, args);
+	int rc = sq_step_done(s, what);
+
+	if (rc == STORE_OK && id != NULL)
+		*id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	return rc;
+}
+
+int sq_step_int64(sqlite3_stmt *s, long long *v, const char *what)
+{
+	int rc = sq_step_row(s, what);
+
+	if (rc == STORE_OK) {
+		*v = sqlite3_column_int64(s, 0);
+		sq_done(s);
+	}
+	return rc;
+}
+
+int sq_step_ids(sqlite3_stmt *s, long long **ids, size_t *n, const char *what)
+{
+	long long *v = NULL, *grown;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (s == NULL)
+		return STORE_ERROR;
+	while ((rc = sq_step(s)) == SQLITE_ROW) {
+		if (count == cap) {
+			cap = cap ? 2 * cap : 32;
+			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
+				free(v);
+				sq_done(s);
+				log_warnx("store: %s: out of memory", what);
+				return STORE_ERROR;
+			}
+			v = grown;
+		}
+		v[count++] = sqlite3_column_int64(s, 0);
+	}
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sq_fail(s, what);
+	}
+	sq_done(s);
+	*ids = v;
+	*n = count;
+	return STORE_OK;
 }
 
 /* ---- Lifecycle -------------------------------------------------------- */
@@ -675,15 +763,9 @@ int sq_rows_end(sqlite3_stmt *s, int rc, const char *what)
 
 int sq_count(struct store *st, const char *sql, long long *count, const char *what)
 {
-	sqlite3_stmt *s = sq_stmt(st, sql);
+	int rc = sq_step_int64(sq_stmt(st, sql), count, what);
 
-	if (s == NULL)
-		return STORE_ERROR;
-	if (sq_step(s) != SQLITE_ROW)
-		return sq_fail(s, what);
-	*count = sqlite3_column_int64(s, 0);
-	sq_done(s);
-	return STORE_OK;
+	return rc == STORE_NOTFOUND ? STORE_ERROR : rc; /* COUNT(*) always has its row */
 }
 
 enum wf_state sq_col_state(sqlite3_stmt *s, int i)

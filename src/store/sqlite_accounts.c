@@ -87,28 +87,18 @@ static const char SQL_LOGIN_FAILURES_PURGE[] = "DELETE FROM login_failures WHERE
 
 int store_member_get(struct store *st, long long id, struct member *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_MEMBER_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return member_one(s, out, "member get");
+	return member_one(sq_bound(st, SQL_MEMBER_GET, SQ_INT(id)), out, "member get");
 }
 
 int store_member_by_license(struct store *st, const char *license, struct member *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_MEMBER_BY_LICENSE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, license);
-	return member_one(s, out, "member by license");
+	return member_one(sq_bound(st, SQL_MEMBER_BY_LICENSE, SQ_TEXT(license)), out,
+			  "member by license");
 }
 
 int store_member_upsert(struct store *st, const struct member *m, enum member_upsert *outcome)
 {
 	struct member old;
-	sqlite3_stmt *s;
 	int rc;
 
 	rc = store_member_by_license(st, m->license_number, &old);
@@ -120,19 +110,12 @@ int store_member_upsert(struct store *st, const struct member *m, enum member_up
 		*outcome = MEMBER_UNCHANGED;
 		return STORE_OK;
 	}
-	if ((s = sq_stmt(st, rc == STORE_OK ? SQL_MEMBER_UPDATE : SQL_MEMBER_INSERT)) == NULL)
-		return STORE_ERROR;
-	if (rc == STORE_OK)
-		sq_bind_int64(s, 1, old.id);
-	else
-		sq_bind_text(s, 1, m->license_number);
-	sq_bind_text(s, 2, m->first_name);
-	sq_bind_text(s, 3, m->last_name);
-	sq_bind_text(s, 4, m->jmbg);
-	sq_bind_text(s, 5, m->email);
-	sq_bind_int64(s, 6, (sqlite3_int64)time(NULL));
 	*outcome = rc == STORE_OK ? MEMBER_UPDATED : MEMBER_ADDED;
-	return sq_step_done(s, "member upsert");
+	/* $1 is the row: the existing one's id, or the new one's license. */
+	return sq_run(st, rc == STORE_OK ? SQL_MEMBER_UPDATE : SQL_MEMBER_INSERT, "member upsert",
+		      rc == STORE_OK ? SQ_INT(old.id) : SQ_TEXT(m->license_number),
+		      SQ_TEXT(m->first_name), SQ_TEXT(m->last_name), SQ_TEXT(m->jmbg),
+		      SQ_TEXT(m->email), SQ_INT(time(NULL)));
 }
 
 int store_member_count(struct store *st, long long *count)
@@ -144,83 +127,43 @@ int store_member_count(struct store *st, long long *count)
 
 int store_account_create(struct store *st, struct account *a)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_INSERT);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, a->member_id);
-	sq_bind_text(s, 2, a->username);
-	sq_bind_text(s, 3, a->password_hash);
-	sq_bind_text(s, 4, a->email);
-	sq_bind_text(s, 5, a->lang[0] ? a->lang : "sr");
-	sq_bind_int64(s, 6, (sqlite3_int64)a->created_at);
-	rc = sq_step_done(s, "account create");
-	if (rc == STORE_OK)
-		a->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	return rc;
+	return sq_insert(st, SQL_ACCOUNT_INSERT, "account create", &a->id, SQ_INT(a->member_id),
+			 SQ_TEXT(a->username), SQ_TEXT(a->password_hash), SQ_TEXT(a->email),
+			 SQ_TEXT(a->lang[0] ? a->lang : "sr"), SQ_INT(a->created_at));
 }
 
 int store_account_get(struct store *st, long long id, struct account *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return account_one(s, out, "account get");
+	return account_one(sq_bound(st, SQL_ACCOUNT_GET, SQ_INT(id)), out, "account get");
 }
 
 int store_account_by_username(struct store *st, const char *username, struct account *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_BY_USERNAME);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, username);
-	return account_one(s, out, "account by username");
+	return account_one(sq_bound(st, SQL_ACCOUNT_BY_USERNAME, SQ_TEXT(username)), out,
+			   "account by username");
 }
 
 int store_account_by_member(struct store *st, long long member_id, struct account *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_BY_MEMBER);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, member_id);
-	return account_one(s, out, "account by member");
+	return account_one(sq_bound(st, SQL_ACCOUNT_BY_MEMBER, SQ_INT(member_id)), out,
+			   "account by member");
 }
 
 int store_account_by_email(struct store *st, const char *email, struct account *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_BY_EMAIL);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, email);
-	return account_one(s, out, "account by email");
+	return account_one(sq_bound(st, SQL_ACCOUNT_BY_EMAIL, SQ_TEXT(email)), out,
+			   "account by email");
 }
 
 int store_account_confirm(struct store *st, long long id, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_CONFIRM);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return sq_step_changed(s, "account confirm");
+	return sq_changed(st, SQL_ACCOUNT_CONFIRM, "account confirm", SQ_INT(id), SQ_INT(now));
 }
 
 int store_account_set_password(struct store *st, long long id, const char *hash)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ACCOUNT_SET_PASSWORD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, hash);
-	return sq_step_changed(s, "account set password");
+	return sq_changed(st, SQL_ACCOUNT_SET_PASSWORD, "account set password", SQ_INT(id),
+			  SQ_TEXT(hash));
 }
 
 /* ---- Tokens ---------------------------------------------------------------- */
@@ -228,156 +171,93 @@ int store_account_set_password(struct store *st, long long id, const char *hash)
 int store_token_add(struct store *st, const unsigned char hash[32], enum token_kind kind,
 		    long long account_id, time_t expires_at)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TOKEN_INSERT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, account_id);
-	sq_bind_int64(s, 4, (sqlite3_int64)expires_at);
-	return sq_step_done(s, "token add");
+	return sq_run(st, SQL_TOKEN_INSERT, "token add", SQ_BLOB(hash, 32), SQ_INT(kind),
+		      SQ_INT(account_id), SQ_INT(expires_at));
 }
 
 int store_token_withheld(struct store *st, const unsigned char hash[32], enum token_kind kind,
 			 time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TOKEN_WITHHELD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return sq_step_done(s, "token withheld");
+	return sq_run(st, SQL_TOKEN_WITHHELD, "token withheld", SQ_BLOB(hash, 32), SQ_INT(kind),
+		      SQ_INT(now));
 }
 
 int store_token_peek(struct store *st, const unsigned char hash[32], enum token_kind kind,
 		     time_t now, long long *account_id)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TOKEN_PEEK);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	if ((rc = sq_step_row(s, "token peek")) == STORE_OK) {
-		*account_id = sqlite3_column_int64(s, 0);
-		sq_done(s);
-	}
-	return rc;
+	return sq_step_int64(
+		sq_bound(st, SQL_TOKEN_PEEK, SQ_BLOB(hash, 32), SQ_INT(kind), SQ_INT(now)),
+		account_id, "token peek");
 }
 
 int store_token_use(struct store *st, const unsigned char hash[32], enum token_kind kind,
 		    time_t now, long long *account_id)
 {
-	sqlite3_stmt *s;
 	int rc;
 
 	/* Peek and mark in one transaction when the caller has none open. */
 	rc = store_token_peek(st, hash, kind, now, account_id);
 	if (rc != STORE_OK)
 		return rc;
-	if ((s = sq_stmt(st, SQL_TOKEN_USE)) == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, hash, 32);
-	sq_bind_int(s, 2, (int)kind);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return sq_step_changed(s, "token use");
+	return sq_changed(st, SQL_TOKEN_USE, "token use", SQ_BLOB(hash, 32), SQ_INT(kind),
+			  SQ_INT(now));
 }
 
 /* ---- Sessions ---------------------------------------------------------------- */
 
 int store_session_add(struct store *st, const struct session *se)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_SESSION_INSERT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, se->id_hash, 32);
-	sq_bind_int(s, 2, (int)se->kind);
-	sq_bind_int64(s, 3, se->account_id);
-	sq_bind_int64(s, 4, (sqlite3_int64)se->created_at);
-	return sq_step_done(s, "session add");
+	return sq_run(st, SQL_SESSION_INSERT, "session add", SQ_BLOB(se->id_hash, 32),
+		      SQ_INT(se->kind), SQ_INT(se->account_id), SQ_INT(se->created_at));
 }
 
 int store_session_get(struct store *st, const unsigned char id_hash[32], struct session *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_SESSION_GET);
-	int rc;
+	int rc = session_one(sq_bound(st, SQL_SESSION_GET, SQ_BLOB(id_hash, 32)), out,
+			     "session get");
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, id_hash, 32);
-	if ((rc = session_one(s, out, "session get")) == STORE_OK)
+	if (rc == STORE_OK)
 		memcpy(out->id_hash, id_hash, 32);
 	return rc;
 }
 
 int store_session_touch(struct store *st, const unsigned char id_hash[32], time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_SESSION_TOUCH);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, id_hash, 32);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return sq_step_changed(s, "session touch");
+	return sq_changed(st, SQL_SESSION_TOUCH, "session touch", SQ_BLOB(id_hash, 32),
+			  SQ_INT(now));
 }
 
 int store_session_delete(struct store *st, const unsigned char id_hash[32])
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_SESSION_DELETE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, id_hash, 32);
-	return sq_step_done(s, "session delete");
+	return sq_run(st, SQL_SESSION_DELETE, "session delete", SQ_BLOB(id_hash, 32));
 }
 
 int store_session_delete_account(struct store *st, enum session_kind kind, long long account_id,
 				 const unsigned char *keep)
 {
-	sqlite3_stmt *s =
-		sq_stmt(st, keep ? SQL_SESSION_DELETE_ACCOUNT_EXCEPT : SQL_SESSION_DELETE_ACCOUNT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int(s, 1, (int)kind);
-	sq_bind_int64(s, 2, account_id);
+	/* SQL_SESSION_DELETE_ACCOUNT has no $3: keep is bound only to the other. */
 	if (keep)
-		sq_bind_blob(s, 3, keep, 32);
-	return sq_step_done(s, "session delete account");
+		return sq_run(st, SQL_SESSION_DELETE_ACCOUNT_EXCEPT, "session delete account",
+			      SQ_INT(kind), SQ_INT(account_id), SQ_BLOB(keep, 32));
+	return sq_run(st, SQL_SESSION_DELETE_ACCOUNT, "session delete account", SQ_INT(kind),
+		      SQ_INT(account_id));
 }
 
 /* ---- Login throttling --------------------------------------------------------- */
 
 int store_login_failure_add(struct store *st, const char *key, time_t now, long long *id)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_LOGIN_FAILURE_ADD);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, key);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	rc = sq_step_done(s, "login failure add");
-	if (rc == STORE_OK && id != NULL)
-		*id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	return rc;
+	return sq_insert(st, SQL_LOGIN_FAILURE_ADD, "login failure add", id, SQ_TEXT(key),
+			 SQ_INT(now));
 }
 
 int store_login_failures(struct store *st, const char *key, time_t since, int *count,
 			 time_t *oldest, time_t *newest)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_LOGIN_FAILURES);
+	sqlite3_stmt *s = sq_bound(st, SQL_LOGIN_FAILURES, SQ_TEXT(key), SQ_INT(since));
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sq_bind_text(s, 1, key);
-	sq_bind_int64(s, 2, (sqlite3_int64)since);
 	if (sq_step(s) != SQLITE_ROW)
 		return sq_fail(s, "login failures");
 	*count = sqlite3_column_int(s, 0);
@@ -390,30 +270,15 @@ int store_login_failures(struct store *st, const char *key, time_t since, int *c
 
 int store_login_failures_clear(struct store *st, const char *key)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_LOGIN_FAILURES_CLEAR);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, key);
-	return sq_step_done(s, "login failures clear");
+	return sq_run(st, SQL_LOGIN_FAILURES_CLEAR, "login failures clear", SQ_TEXT(key));
 }
 
 int store_login_failure_remove(struct store *st, long long id)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_LOGIN_FAILURE_REMOVE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return sq_step_done(s, "login failure remove");
+	return sq_run(st, SQL_LOGIN_FAILURE_REMOVE, "login failure remove", SQ_INT(id));
 }
 
 int store_login_failures_purge(struct store *st, time_t before)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_LOGIN_FAILURES_PURGE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, (sqlite3_int64)before);
-	return sq_step_done(s, "login failures purge");
+	return sq_run(st, SQL_LOGIN_FAILURES_PURGE, "login failures purge", SQ_INT(before));
 }

@@ -33,6 +33,29 @@ void store_set_audit_secret(struct store *st, const unsigned char secret[32])
 	st->audit_set = 1;
 }
 
+/*
+ * The newest entry's id, hash and the third column sql selects
+ * (SQL_AUDIT_LAST: its key epoch; SQL_AUDIT_HEAD: the number of
+ * entries); an empty log reads as 0, AUDIT_GENESIS, 0.  STORE_OK or
+ * STORE_ERROR (logged); the outputs are set either way.
+ */
+static int audit_newest(struct store *st, const char *sql, const char *what, long long *id,
+			char hash[65], long long *third)
+{
+	sqlite3_stmt *s = sq_stmt(st, sql);
+	int rc;
+
+	*id = *third = 0;
+	snprintf(hash, 65, "%s", AUDIT_GENESIS);
+	if ((rc = sq_step_row(s, what)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	*id = sqlite3_column_int64(s, 0);
+	sq_col_text(s, 1, hash, 65);
+	*third = sqlite3_column_int64(s, 2);
+	sq_done(s);
+	return STORE_OK;
+}
+
 /* The last entry: id, hash and key epoch (0, AUDIT_GENESIS, 0 when the
  * log is empty); in a write transaction from what this connection
  * appended last, without reading it back. */
@@ -44,7 +67,7 @@ struct tip {
 
 static int audit_tip(struct store *st, struct conn *c, struct tip *t)
 {
-	sqlite3_stmt *s;
+	long long epoch;
 	int rc;
 
 	if (c->writing && c->audit_last[0] != '\0') {
@@ -53,47 +76,26 @@ static int audit_tip(struct store *st, struct conn *c, struct tip *t)
 		memcpy(t->hash, c->audit_last, sizeof(t->hash));
 		return STORE_OK;
 	}
-	t->id = 0;
-	t->epoch = 0;
-	snprintf(t->hash, sizeof(t->hash), "%s", AUDIT_GENESIS);
-	if ((s = sq_stmt(st, SQL_AUDIT_LAST)) == NULL)
-		return STORE_ERROR;
-	if ((rc = sq_step_row(s, "audit last")) == STORE_NOTFOUND)
-		return STORE_OK;
-	if (rc != STORE_OK)
-		return rc;
-	t->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, t->hash, sizeof(t->hash));
-	t->epoch = sqlite3_column_int(s, 2);
-	sq_done(s);
-	return STORE_OK;
+	rc = audit_newest(st, SQL_AUDIT_LAST, "audit last", &t->id, t->hash, &epoch);
+	t->epoch = (int)epoch;
+	return rc;
 }
 
 /* Writes e as the entry after t (its id, prev_hash and hash filled in
  * here, its key epoch set by the caller); t becomes e. */
 static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, struct tip *t)
 {
-	sqlite3_stmt *s;
 	int rc;
 
 	e->id = t->id + 1;
 	memcpy(e->prev_hash, t->hash, sizeof(e->prev_hash));
 	if (audit_seal(e, st->audit_set ? st->audit_secret : NULL, e->hash) != 0)
 		return STORE_ERROR;
-	if ((s = sq_stmt(st, SQL_AUDIT_INSERT)) == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, e->id);
-	sq_bind_int64(s, 2, (sqlite3_int64)e->at);
-	sq_bind_text(s, 3, e->actor);
-	sq_bind_text(s, 4, e->addr);
-	sq_bind_text(s, 5, e->action);
-	sq_bind_text(s, 6, e->object);
-	sq_bind_text(s, 7, e->outcome);
-	sq_bind_text(s, 8, e->detail);
-	sq_bind_text(s, 9, e->prev_hash);
-	sq_bind_text(s, 10, e->hash);
-	sq_bind_int(s, 11, e->key_epoch);
-	if ((rc = sq_step_done(s, "audit append")) != STORE_OK)
+	if ((rc = sq_run(st, SQL_AUDIT_INSERT, "audit append", SQ_INT(e->id), SQ_INT(e->at),
+			 SQ_TEXT(e->actor), SQ_TEXT(e->addr), SQ_TEXT(e->action),
+			 SQ_TEXT(e->object), SQ_TEXT(e->outcome), SQ_TEXT(e->detail),
+			 SQ_TEXT(e->prev_hash), SQ_TEXT(e->hash), SQ_INT(e->key_epoch))) !=
+	    STORE_OK)
 		return rc;
 	t->id = e->id;
 	t->epoch = e->key_epoch;
@@ -189,22 +191,8 @@ int store_audit_rekey(struct store *st, struct audit_entry *e)
 
 int store_audit_head(struct store *st, struct audit_head *h)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_AUDIT_HEAD);
-	int rc;
-
 	memset(h, 0, sizeof(*h));
-	snprintf(h->hash, sizeof(h->hash), "%s", AUDIT_GENESIS);
-	if (s == NULL)
-		return STORE_ERROR;
-	if ((rc = sq_step_row(s, "audit head")) == STORE_NOTFOUND)
-		return STORE_OK;
-	if (rc != STORE_OK)
-		return rc;
-	h->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, h->hash, sizeof(h->hash));
-	h->count = sqlite3_column_int64(s, 2);
-	sq_done(s);
-	return STORE_OK;
+	return audit_newest(st, SQL_AUDIT_HEAD, "audit head", &h->id, h->hash, &h->count);
 }
 
 /* Column i into dst (size bytes).  1 when it is not what the store
@@ -251,18 +239,16 @@ static void audit_read(sqlite3_stmt *s, struct audit_entry *e)
 int store_audit_each(struct store *st, const struct audit_filter *f,
 		     int (*fn)(void *arg, const struct audit_entry *e), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH);
+	sqlite3_stmt *s =
+		sq_bound(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH,
+			 SQ_TEXT(f->actor ? f->actor : ""), SQ_TEXT(f->action ? f->action : ""),
+			 SQ_TEXT(f->object ? f->object : ""), SQ_INT(f->since), SQ_INT(f->until),
+			 SQ_INT(f->after_id));
 	struct audit_entry e;
 	int rc, n = 0;
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sq_bind_text(s, 1, f->actor ? f->actor : "");
-	sq_bind_text(s, 2, f->action ? f->action : "");
-	sq_bind_text(s, 3, f->object ? f->object : "");
-	sq_bind_int64(s, 4, (sqlite3_int64)f->since);
-	sq_bind_int64(s, 5, (sqlite3_int64)f->until);
-	sq_bind_int64(s, 6, f->after_id);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		audit_read(s, &e);
 		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))

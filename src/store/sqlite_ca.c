@@ -9,7 +9,6 @@
 
 #include "store/sqlite_int.h"
 #include "store/store_ca.h"
-#include "util/log.h"
 
 #define JOB_COLS(X, _)                                                                             \
 	X("id", INT64, id) _ X("order_id", INT64, order_id)                                        \
@@ -95,122 +94,69 @@ SQ_READER(revocation, struct ca_revocation, REV_COLS)
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
 		     time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_ADD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_text(s, 2, kind);
-	sq_bind_text(s, 3, reason ? reason : "");
-	sq_bind_int64(s, 4, (sqlite3_int64)now);
-	return sq_step_done(s, "ca job add");
+	return sq_run(st, SQL_JOB_ADD, "ca job add", SQ_INT(order_id), SQ_TEXT(kind),
+		      SQ_TEXT(reason ? reason : ""), SQ_INT(now));
 }
 
 int store_ca_job_next(struct store *st, time_t now, struct ca_job *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_NEXT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, (sqlite3_int64)now);
-	return job_one(s, out, "ca job next");
+	return job_one(sq_bound(st, SQL_JOB_NEXT, SQ_INT(now)), out, "ca job next");
 }
 
 int store_ca_job_get(struct store *st, long long order_id, const char *kind, struct ca_job *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_text(s, 2, kind);
-	return job_one(s, out, "ca job get");
+	return job_one(sq_bound(st, SQL_JOB_GET, SQ_INT(order_id), SQ_TEXT(kind)), out,
+		       "ca job get");
 }
 
 int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_RETRY);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int(s, 2, attempts);
-	sq_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
-	sq_bind_text(s, 4, error ? error : "");
-	return sq_step_changed(s, "ca job retry");
+	return sq_changed(st, SQL_JOB_RETRY, "ca job retry", SQ_INT(id), SQ_INT(attempts),
+			  SQ_INT(next_attempt_at), SQ_TEXT(error ? error : ""));
 }
 
 int store_ca_job_done(struct store *st, long long id, time_t now, int refused, const char *error)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_JOB_DONE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	sq_bind_int(s, 3, refused ? 1 : 0);
-	sq_bind_text(s, 4, error ? error : "");
-	return sq_step_changed(s, "ca job done");
+	return sq_changed(st, SQL_JOB_DONE, "ca job done", SQ_INT(id), SQ_INT(now),
+			  SQ_INT(refused ? 1 : 0), SQ_TEXT(error ? error : ""));
 }
 
 /* ---- Certificates ----------------------------------------------------------------------- */
 
 int store_ca_cert_put(struct store *st, const struct ca_cert *c)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_PUT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, c->order_id);
-	sq_bind_text(s, 2, c->serial);
-	sq_bind_text(s, 3, c->subject);
-	sq_bind_int64(s, 4, (sqlite3_int64)c->not_before);
-	sq_bind_int64(s, 5, (sqlite3_int64)c->not_after);
-	sq_bind_text(s, 6, c->pem);
-	sq_bind_int64(s, 7, (sqlite3_int64)c->revoked_at);
-	sq_bind_text(s, 8, c->revoke_reason);
-	sq_bind_int64(s, 9, (sqlite3_int64)c->recorded_at);
-	return sq_step_done(s, "ca cert put");
+	return sq_run(st, SQL_CERT_PUT, "ca cert put", SQ_INT(c->order_id), SQ_TEXT(c->serial),
+		      SQ_TEXT(c->subject), SQ_INT(c->not_before), SQ_INT(c->not_after),
+		      SQ_TEXT(c->pem), SQ_INT(c->revoked_at), SQ_TEXT(c->revoke_reason),
+		      SQ_INT(c->recorded_at));
 }
 
 int store_ca_cert_get(struct store *st, long long order_id, struct ca_cert *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	return cert_one(s, out, "ca cert get");
+	return cert_one(sq_bound(st, SQL_CERT_GET, SQ_INT(order_id)), out, "ca cert get");
 }
 
 int store_ca_cert_revoked(struct store *st, long long order_id, const char *reason, time_t at)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_REVOKED);
-	int rc;
+	int rc = sq_changed(st, SQL_CERT_REVOKED, "ca cert revoked", SQ_INT(order_id),
+			    SQ_TEXT(reason), SQ_INT(at));
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_text(s, 2, reason);
-	sq_bind_int64(s, 3, (sqlite3_int64)at);
-	rc = sq_step_changed(s, "ca cert revoked");
 	return rc == STORE_NOTFOUND ? STORE_OK : rc; /* revoked before: kept */
 }
 
 int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
 			    int (*fn)(void *arg, const struct ca_cert *c), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_CERT_EXPIRING);
-	struct ca_cert *c = malloc(sizeof(*c));
+	struct ca_cert *c = malloc(sizeof(*c)); /* CA_PEM_MAX: kept off the stack */
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL || c == NULL) {
+	if (c == NULL ||
+	    (s = sq_bound(st, SQL_CERT_EXPIRING, SQ_INT(after), SQ_INT(before))) == NULL) {
 		free(c);
 		return STORE_ERROR;
 	}
-	sq_bind_int64(s, 1, (sqlite3_int64)after);
-	sq_bind_int64(s, 2, (sqlite3_int64)before);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		cert_from_row(s, c);
 		if (fn(arg, c) != 0)
@@ -224,53 +170,29 @@ int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
 
 int store_ca_revocation_add(struct store *st, const struct ca_revocation *r)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_REV_ADD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, r->order_id);
-	sq_bind_text(s, 2, r->reason);
-	sq_bind_text(s, 3, r->requested_by);
-	sq_bind_int64(s, 4, (sqlite3_int64)r->requested_at);
-	return sq_step_done(s, "ca revocation add");
+	return sq_run(st, SQL_REV_ADD, "ca revocation add", SQ_INT(r->order_id), SQ_TEXT(r->reason),
+		      SQ_TEXT(r->requested_by), SQ_INT(r->requested_at));
 }
 
 int store_ca_revocation_get(struct store *st, long long order_id, struct ca_revocation *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_REV_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	return revocation_one(s, out, "ca revocation get");
+	return revocation_one(sq_bound(st, SQL_REV_GET, SQ_INT(order_id)), out,
+			      "ca revocation get");
 }
 
 int store_ca_revocation_confirm(struct store *st, long long order_id, const char *reason,
 				const char *by, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_REV_CONFIRM);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_text(s, 2, reason);
-	sq_bind_text(s, 3, by);
-	sq_bind_int64(s, 4, (sqlite3_int64)now);
-	return sq_step_changed(s, "ca revocation confirm");
+	return sq_changed(st, SQL_REV_CONFIRM, "ca revocation confirm", SQ_INT(order_id),
+			  SQ_TEXT(reason), SQ_TEXT(by), SQ_INT(now));
 }
 
 /* ---- Reminders ------------------------------------------------------------------------------ */
 
 int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_REMINDER_ADD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_int(s, 2, days);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return sq_step_done(s, "ca reminder add");
+	return sq_run(st, SQL_REMINDER_ADD, "ca reminder add", SQ_INT(order_id), SQ_INT(days),
+		      SQ_INT(now));
 }
 
 /* ---- For the poller ----------------------------------------------------------------------------
@@ -279,33 +201,15 @@ int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t
 int store_ca_awaiting(struct store *st, const char *connector,
 		      int (*fn)(void *arg, long long order_id), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_AWAITING);
-	long long *ids = NULL, *grown;
-	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *s = sq_bound(st, SQL_AWAITING, SQ_TEXT(connector),
+				   SQ_TEXT(wf_state_name(WF_SENT_TO_CA)));
+	long long *ids;
+	size_t n, i;
 	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, connector);
-	sq_bind_text(s, 2, wf_state_name(WF_SENT_TO_CA));
 	/* Ids first: fn may use the store (and write) itself. */
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			if ((grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids))) ==
-			    NULL) {
-				free(ids);
-				sq_done(s);
-				return STORE_ERROR;
-			}
-			ids = grown;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return sq_fail(s, "ca awaiting");
-	}
-	sq_done(s);
+	if ((rc = sq_step_ids(s, &ids, &n, "ca awaiting")) != STORE_OK)
+		return rc;
 	for (i = 0; i < n; i++)
 		if (fn(arg, ids[i]) != 0)
 			break;
@@ -316,13 +220,12 @@ int store_ca_awaiting(struct store *st, const char *connector,
 int store_ca_offices(struct store *st, const char *connector,
 		     int (*fn)(void *arg, const char *office), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OFFICES);
+	sqlite3_stmt *s = sq_bound(st, SQL_OFFICES, SQ_TEXT(connector));
 	char office[16];
 	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sq_bind_text(s, 1, connector);
 	while ((rc = sq_step(s)) == SQLITE_ROW) {
 		sq_col_text(s, 0, office, sizeof(office));
 		if (fn(arg, office) != 0)

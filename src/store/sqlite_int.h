@@ -69,6 +69,57 @@ int sq_step_row(sqlite3_stmt *s, const char *what);
 /* SELECT COUNT(*) ...: the one integer of the one row sql returns. */
 int sq_count(struct store *st, const char *sql, long long *count, const char *what);
 
+/*
+ * A statement run with its parameters written as a list, $1 first:
+ *
+ *   return sq_changed(st, SQL_ACCOUNT_CONFIRM, "account confirm", SQ_INT(id), SQ_INT(now));
+ *
+ * SQ_INT(v) any integer (an enum, a time_t; SQLite keeps one integer
+ * type, so it is bound as 64 bits), SQ_TEXT(v) a NUL-terminated string
+ * (NULL binds NULL), SQ_BLOB(v, n) n bytes (NULL binds NULL), SQ_NULL.
+ * The values are typed (a pointer given to SQ_INT does not compile) and
+ * bound with util/sq.h's sq_bind_* (a failed bind fails the step); text
+ * and blobs are not copied, they stay until the statement is done.  The
+ * list is a compound literal on the caller's stack, ended by SQ_END_:
+ * nothing is allocated.  Parameters not listed stay NULL.
+ */
+struct sq_arg {
+	enum { SQ_ARG_END_, SQ_ARG_NULL, SQ_ARG_INT, SQ_ARG_TEXT, SQ_ARG_BLOB } kind;
+	long long i;
+	const char *text;
+	const void *blob;
+	size_t n;
+};
+#define SQ_INT(v) ((struct sq_arg){.kind = SQ_ARG_INT, .i = (v)})
+#define SQ_TEXT(v) ((struct sq_arg){.kind = SQ_ARG_TEXT, .text = (v)})
+#define SQ_BLOB(v, len) ((struct sq_arg){.kind = SQ_ARG_BLOB, .blob = (v), .n = (len)})
+#define SQ_NULL ((struct sq_arg){.kind = SQ_ARG_NULL})
+#define SQ_END_ ((struct sq_arg){.kind = SQ_ARG_END_})
+#define SQ_ARGS_(...) ((const struct sq_arg[]){__VA_ARGS__, SQ_END_})
+
+/* The cached statement for sql (sq_stmt) with args bound; NULL on error
+ * (logged).  Every step helper and row reader takes a NULL statement as
+ * STORE_ERROR, so the result may be passed on unchecked. */
+sqlite3_stmt *sq_bind_args(struct store *st, const char *sql, const struct sq_arg *args);
+#define sq_bound(st, sql, ...) sq_bind_args((st), (sql), SQ_ARGS_(__VA_ARGS__))
+/* sq_step_done / sq_step_changed of sq_bound(st, sql, ...). */
+#define sq_run(st, sql, what, ...) sq_step_done(sq_bound((st), (sql), __VA_ARGS__), (what))
+#define sq_changed(st, sql, what, ...) sq_step_changed(sq_bound((st), (sql), __VA_ARGS__), (what))
+/* Runs an INSERT; on STORE_OK *id (when id is not NULL) is the new row's id. */
+int sq_insert_args(struct store *st, const char *sql, const char *what, long long *id,
+		   const struct sq_arg *args);
+#define sq_insert(st, sql, what, id, ...)                                                          \
+	sq_insert_args((st), (sql), (what), (id), SQ_ARGS_(__VA_ARGS__))
+/* One row's first column as an integer into *v: STORE_OK, STORE_NOTFOUND
+ * (no row) or STORE_ERROR; s is reset either way. */
+int sq_step_int64(sqlite3_stmt *s, long long *v, const char *what);
+
+/* The first column of every row of s, read whole into a new array
+ * (*ids, *n; the caller frees it) before the caller acts on any, so
+ * that it may use the store (and write) itself.  STORE_OK, or
+ * STORE_ERROR (logged) with *ids NULL; s reset either way. */
+int sq_step_ids(sqlite3_stmt *s, long long **ids, size_t *n, const char *what);
+
 /* An order state stored by its name (domain/workflow.h); a name this
  * version does not know reads as WF_STATE__MAX, which allows nothing. */
 enum wf_state sq_col_state(sqlite3_stmt *s, int i);
@@ -92,6 +143,10 @@ int sq_rows_end(sqlite3_stmt *s, int rc, const char *what);
  *   static void name_from_row(sqlite3_stmt *s, type *r)   every field, in order
  *   static int name_one(sqlite3_stmt *s, type *r, const char *what)
  *       steps s for one row (sq_step_row), reads it and resets s
+ *   static int name_each(sqlite3_stmt *s, int (*fn)(void *arg, const type *r),
+ *                        void *arg, const char *what)
+ *       calls fn for each row (read into one struct on the stack) until
+ *       fn returns non-zero; sq_rows_end's result
  *
  * so the SELECT text and the reader cannot drift apart.  The reader is
  * straight-line code (no table walked per row, nothing allocated);
@@ -123,6 +178,21 @@ int sq_rows_end(sqlite3_stmt *s, int rc, const char *what);
 			sq_done(s);                                                                \
 		}                                                                                  \
 		return rc;                                                                         \
+	}                                                                                          \
+	__attribute__((unused)) static inline int name##_each(                                     \
+		sqlite3_stmt *s, int (*fn)(void *arg, const type *r), void *arg, const char *what) \
+	{                                                                                          \
+		type row;                                                                          \
+		int rc;                                                                            \
+                                                                                                   \
+		if (s == NULL)                                                                     \
+			return STORE_ERROR;                                                        \
+		while ((rc = sq_step(s)) == SQLITE_ROW) {                                          \
+			name##_from_row(s, &row);                                                  \
+			if (fn(arg, &row) != 0)                                                    \
+				break;                                                             \
+		}                                                                                  \
+		return sq_rows_end(s, rc, what);                                                   \
 	}
 
 /* Payment fingerprints as stored (sqlite_payments.c): the 16-byte key

@@ -12,7 +12,6 @@
 #include "domain/ident.h"
 #include "store/sqlite_int.h"
 #include "store/store_office.h"
-#include "util/log.h"
 
 /* ---- Office queues and search --------------------------------------------- */
 
@@ -147,8 +146,8 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 {
 	sqlite3_stmt *s;
 	char pattern[512], license[32];
-	long long *ids = NULL;
-	size_t n = 0, cap = 0, i;
+	long long *ids;
+	size_t n, i;
 	struct order o;
 	int rc;
 
@@ -156,10 +155,8 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 		if ((s = sq_stmt(st, SQL_ORDERS_COUNT)) == NULL)
 			return STORE_ERROR;
 		bind_filter(s, f, pattern, sizeof(pattern), license);
-		if ((rc = sq_step_row(s, "office order count")) != STORE_OK)
+		if ((rc = sq_step_int64(s, total, "office order count")) != STORE_OK)
 			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-		*total = sqlite3_column_int64(s, 0);
-		sq_done(s);
 	}
 	if ((s = sq_stmt(st, SQL_ORDERS)) == NULL)
 		return STORE_ERROR;
@@ -167,26 +164,8 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	sq_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
 	sq_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
 	/* Ids first, then each order: fn may use the store itself. */
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			long long *grown = realloc(ids, (cap = cap ? 2 * cap : 32) * sizeof(*ids));
-
-			if (grown == NULL) {
-				free(ids);
-				sq_done(s);
-				log_warnx("store: office orders: out of memory");
-				return STORE_ERROR;
-			}
-			ids = grown;
-		}
-		ids[n++] = sqlite3_column_int64(s, 0);
-	}
-	if (rc != SQLITE_DONE) {
-		free(ids);
-		return sq_fail(s, "office orders");
-	}
-	sq_done(s);
-	rc = STORE_OK;
+	if ((rc = sq_step_ids(s, &ids, &n, "office orders")) != STORE_OK)
+		return rc;
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		rc = store_order_get(st, ids[i], &o);
 		if (rc == STORE_NOTFOUND) { /* removed meanwhile: never happens today */
@@ -223,200 +202,106 @@ int store_office_state_counts(struct store *st, const char *office,
 
 int store_ca_request_put(struct store *st, const struct ca_request *cr)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_CA_PUT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, cr->order_id);
-	sq_bind_text(s, 2, cr->connector);
-	sq_bind_text(s, 3, cr->reference);
-	sq_bind_int64(s, 4, (sqlite3_int64)cr->submitted_at);
-	return sq_step_done(s, "ca request put");
+	return sq_run(st, SQL_CA_PUT, "ca request put", SQ_INT(cr->order_id),
+		      SQ_TEXT(cr->connector), SQ_TEXT(cr->reference), SQ_INT(cr->submitted_at));
 }
 
 int store_ca_request_get(struct store *st, long long order_id, struct ca_request *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_CA_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	return ca_request_one(s, out, "ca request get");
+	return ca_request_one(sq_bound(st, SQL_CA_GET, SQ_INT(order_id)), out, "ca request get");
 }
 
 /* ---- TEST CA ------------------------------------------------------------------- */
 
-/* Steps s, calling fn for each request row. */
-static int treq_each(sqlite3_stmt *s, const char *what,
-		     int (*fn)(void *arg, const struct testca_request *r), void *arg)
-{
-	struct testca_request r;
-	int rc;
-
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		treq_from_row(s, &r);
-		if (fn(arg, &r) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, what);
-}
-
 int store_testca_request_get(struct store *st, long long order_id, struct testca_request *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	return treq_one(s, out, "testca request get");
+	return treq_one(sq_bound(st, SQL_TREQ_GET, SQ_INT(order_id)), out, "testca request get");
 }
 
 int store_testca_request_add(struct store *st, struct testca_request *r)
 {
-	sqlite3_stmt *s;
 	int rc = store_testca_request_get(st, r->order_id, r);
 
 	if (rc != STORE_NOTFOUND)
 		return rc;
-	if ((s = sq_stmt(st, SQL_TREQ_INSERT)) == NULL)
-		return STORE_ERROR;
 	/* One request per order, so the order number makes the reference. */
 	snprintf(r->reference, sizeof(r->reference), "TESTCA-R%06lld", r->order_id);
-	sq_bind_int64(s, 1, r->order_id);
-	sq_bind_text(s, 2, r->reference);
-	sq_bind_text(s, 3, r->office);
-	sq_bind_text(s, 4, r->subject);
-	sq_bind_int64(s, 5, (sqlite3_int64)r->submitted_at);
-	rc = sq_step_done(s, "testca request add");
+	rc = sq_insert(st, SQL_TREQ_INSERT, "testca request add", &r->id, SQ_INT(r->order_id),
+		       SQ_TEXT(r->reference), SQ_TEXT(r->office), SQ_TEXT(r->subject),
+		       SQ_INT(r->submitted_at));
 	if (rc == STORE_CONFLICT) /* a concurrent first submission won */
 		return store_testca_request_get(st, r->order_id, r);
-	if (rc == STORE_OK)
-		r->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	return rc;
 }
 
 int store_testca_pending(struct store *st, long long order_id,
 			 int (*fn)(void *arg, const struct testca_request *r), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_PENDING);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	return treq_each(s, "testca pending", fn, arg);
+	return treq_each(sq_bound(st, SQL_TREQ_PENDING, SQ_INT(order_id)), fn, arg,
+			 "testca pending");
 }
 
 int store_testca_issue(struct store *st, long long id, const char *serial, long long shipment_id,
 		       time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_ISSUE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	sq_bind_text(s, 3, serial);
-	sq_bind_int64(s, 4, shipment_id);
-	return sq_step_changed(s, "testca issue");
+	return sq_changed(st, SQL_TREQ_ISSUE, "testca issue", SQ_INT(id), SQ_INT(now),
+			  SQ_TEXT(serial), SQ_INT(shipment_id));
 }
 
 int store_testca_revoke(struct store *st, long long order_id, const char *reason, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_REVOKE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	sq_bind_text(s, 3, reason);
-	return sq_step_changed(s, "testca revoke");
+	return sq_changed(st, SQL_TREQ_REVOKE, "testca revoke", SQ_INT(order_id), SQ_INT(now),
+			  SQ_TEXT(reason));
 }
 
 int store_testca_shipment_add(struct store *st, struct testca_shipment *sh)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_INSERT);
 	char tmp[64];
 	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
 	/* The reference names the id, known only after the insert. */
 	snprintf(tmp, sizeof(tmp), "new-%s-%lld", sh->office, (long long)sh->created_at);
-	sq_bind_text(s, 1, tmp);
-	sq_bind_text(s, 2, sh->office);
-	sq_bind_int64(s, 3, (sqlite3_int64)sh->created_at);
-	if ((rc = sq_step_done(s, "testca shipment add")) != STORE_OK)
+	if ((rc = sq_insert(st, SQL_TSHIP_INSERT, "testca shipment add", &sh->id, SQ_TEXT(tmp),
+			    SQ_TEXT(sh->office), SQ_INT(sh->created_at))) != STORE_OK)
 		return rc;
-	sh->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	snprintf(sh->reference, sizeof(sh->reference), "TESTCA-S%06lld", sh->id);
-	if ((s = sq_stmt(st, SQL_TSHIP_SET_REF)) == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, sh->id);
-	sq_bind_text(s, 2, sh->reference);
-	return sq_step_changed(s, "testca shipment reference");
+	return sq_changed(st, SQL_TSHIP_SET_REF, "testca shipment reference", SQ_INT(sh->id),
+			  SQ_TEXT(sh->reference));
 }
 
 int store_testca_shipment_get(struct store *st, const char *reference, struct testca_shipment *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, reference);
-	return tship_one(s, out, "testca shipment get");
+	return tship_one(sq_bound(st, SQL_TSHIP_GET, SQ_TEXT(reference)), out,
+			 "testca shipment get");
 }
 
 int store_testca_shipments_open(struct store *st, const char *office,
 				int (*fn)(void *arg, const struct testca_shipment *s), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_OPEN);
-	struct testca_shipment sh;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, office ? office : "");
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		tship_from_row(s, &sh);
-		if (fn(arg, &sh) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, "testca shipments");
+	return tship_each(sq_bound(st, SQL_TSHIP_OPEN, SQ_TEXT(office ? office : "")), fn, arg,
+			  "testca shipments");
 }
 
 int store_testca_shipment_items(struct store *st, long long shipment_id,
 				int (*fn)(void *arg, const struct testca_request *r), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TREQ_ITEMS);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, shipment_id);
-	return treq_each(s, "testca shipment items", fn, arg);
+	return treq_each(sq_bound(st, SQL_TREQ_ITEMS, SQ_INT(shipment_id)), fn, arg,
+			 "testca shipment items");
 }
 
 int store_testca_shipment_received(struct store *st, long long id, const char *by, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TSHIP_RECEIVED);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	sq_bind_text(s, 3, by);
-	return sq_step_changed(s, "testca shipment received");
+	return sq_changed(st, SQL_TSHIP_RECEIVED, "testca shipment received", SQ_INT(id),
+			  SQ_INT(now), SQ_TEXT(by));
 }
 
 int store_testca_setting_get(struct store *st, const char *name, char *out, size_t size)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_TSET_GET);
+	sqlite3_stmt *s = sq_bound(st, SQL_TSET_GET, SQ_TEXT(name));
 	int rc;
 
 	if (size > 0)
 		out[0] = '\0';
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, name);
 	if ((rc = sq_step_row(s, "testca setting get")) != STORE_OK)
 		return rc;
 	sq_col_text(s, 0, out, size);
@@ -426,12 +311,8 @@ int store_testca_setting_get(struct store *st, const char *name, char *out, size
 
 int store_testca_setting_set(struct store *st, const char *name, const char *value)
 {
-	sqlite3_stmt *s = sq_stmt(st, value ? SQL_TSET_PUT : SQL_TSET_DEL);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, name);
 	if (value)
-		sq_bind_text(s, 2, value);
-	return sq_step_done(s, "testca setting set");
+		return sq_run(st, SQL_TSET_PUT, "testca setting set", SQ_TEXT(name),
+			      SQ_TEXT(value));
+	return sq_run(st, SQL_TSET_DEL, "testca setting set", SQ_TEXT(name));
 }

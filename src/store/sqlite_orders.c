@@ -163,11 +163,8 @@ int store_order_create(struct store *st, struct order *o)
 	o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
 	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
 		return STORE_ERROR;
-	if ((s = sq_stmt(st, SQL_ORDER_SET_REF)) == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, o->id);
-	sq_bind_text(s, 2, o->payment_ref);
-	return sq_step_done(s, "order set reference");
+	return sq_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
+		      SQ_TEXT(o->payment_ref));
 }
 
 int store_order_rewrite(struct store *st, const struct order *o, enum wf_state state,
@@ -199,126 +196,59 @@ int store_order_update_draft(struct store *st, const struct order *o)
 
 int store_order_confirm_name(struct store *st, long long id, const char *by, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_CONFIRM_NAME);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	sq_bind_text(s, 3, by);
-	return sq_step_changed(s, "order confirm name");
+	return sq_changed(st, SQL_ORDER_CONFIRM_NAME, "order confirm name", SQ_INT(id), SQ_INT(now),
+			  SQ_TEXT(by));
 }
 
 int store_order_set_returned(struct store *st, long long id, const char *code, const char *text)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_SET_RETURNED);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, code);
-	sq_bind_text(s, 3, text);
-	return sq_step_changed(s, "order set returned");
+	return sq_changed(st, SQL_ORDER_SET_RETURNED, "order set returned", SQ_INT(id),
+			  SQ_TEXT(code), SQ_TEXT(text));
 }
 
 int store_order_get(struct store *st, long long id, struct order *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return order_one(s, out, "order get");
+	return order_one(sq_bound(st, SQL_ORDER_GET, SQ_INT(id)), out, "order get");
 }
 
 int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_GET_OWNED);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, account_id);
-	return order_one(s, out, "order get owned");
+	return order_one(sq_bound(st, SQL_ORDER_GET_OWNED, SQ_INT(id), SQ_INT(account_id)), out,
+			 "order get owned");
 }
 
 int store_order_transition(struct store *st, long long id, enum wf_state from, enum wf_state to,
 			   long long total_para, time_t confirmed_at, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_TRANSITION);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, wf_state_name(from));
-	sq_bind_text(s, 3, wf_state_name(to));
-	sq_bind_int64(s, 4, (sqlite3_int64)now);
-	sq_bind_int64(s, 5, total_para);
-	sq_bind_int64(s, 6, (sqlite3_int64)confirmed_at);
-	return sq_step_changed(s, "order transition");
+	return sq_changed(st, SQL_ORDER_TRANSITION, "order transition", SQ_INT(id),
+			  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)), SQ_INT(now),
+			  SQ_INT(total_para), SQ_INT(confirmed_at));
 }
 
 int store_order_fix_prices(struct store *st, long long id, long long price_para,
 			   long long reader_para, int vat_pct)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_FIX_PRICES);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, price_para);
-	sq_bind_int64(s, 3, reader_para);
-	sq_bind_int(s, 4, vat_pct);
-	return sq_step_changed(s, "order prices");
+	return sq_changed(st, SQL_ORDER_FIX_PRICES, "order prices", SQ_INT(id), SQ_INT(price_para),
+			  SQ_INT(reader_para), SQ_INT(vat_pct));
 }
 
 int store_order_each_owned(struct store *st, long long account_id,
 			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_EACH_OWNED);
-	struct order_summary o;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, account_id);
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		order_summary_from_row(s, &o);
-		if (fn(arg, &o) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, "order list");
+	return order_summary_each(sq_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id)), fn, arg,
+				  "order list");
 }
 
 int store_order_event_add(struct store *st, long long order_id, enum wf_state state,
 			  const char *actor, const char *note, time_t at)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_EVENT_ADD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_int64(s, 2, (sqlite3_int64)at);
-	sq_bind_text(s, 3, wf_state_name(state));
-	sq_bind_text(s, 4, actor);
-	sq_bind_text(s, 5, note ? note : "");
-	return sq_step_done(s, "order event add");
+	return sq_run(st, SQL_ORDER_EVENT_ADD, "order event add", SQ_INT(order_id), SQ_INT(at),
+		      SQ_TEXT(wf_state_name(state)), SQ_TEXT(actor), SQ_TEXT(note ? note : ""));
 }
 
 int store_order_events(struct store *st, long long order_id,
 		       int (*fn)(void *arg, const struct order_event *e), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_EVENTS);
-	struct order_event e;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		order_event_from_row(s, &e);
-		if (fn(arg, &e) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, "order events");
+	return order_event_each(sq_bound(st, SQL_ORDER_EVENTS, SQ_INT(order_id)), fn, arg,
+				"order events");
 }

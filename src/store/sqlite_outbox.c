@@ -29,26 +29,13 @@ static const char SQL_OUTBOX_PENDING[] = "SELECT COUNT(*) FROM outbox WHERE sent
 int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
 		     time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_ADD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, to);
-	sq_bind_text(s, 2, subject);
-	sq_bind_text(s, 3, body);
-	sq_bind_int64(s, 4, (sqlite3_int64)now);
-	return sq_step_done(s, "outbox add");
+	return sq_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
+		      SQ_TEXT(body), SQ_INT(now));
 }
 
 int store_outbox_withheld(struct store *st, const char *subject, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_WITHHELD);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, subject);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return sq_step_done(s, "outbox withheld");
+	return sq_run(st, SQL_OUTBOX_WITHHELD, "outbox withheld", SQ_TEXT(subject), SQ_INT(now));
 }
 
 static char *col_strdup(sqlite3_stmt *s, int i)
@@ -63,20 +50,12 @@ static char *col_strdup(sqlite3_stmt *s, int i)
 
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_NEXT);
+	sqlite3_stmt *s = sq_bound(st, SQL_OUTBOX_NEXT, SQ_INT(now));
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, (sqlite3_int64)now);
-	rc = sq_step(s);
-	if (rc == SQLITE_DONE) {
-		sq_done(s);
-		return STORE_NOTFOUND;
-	}
-	if (rc != SQLITE_ROW)
-		return sq_fail(s, "outbox next");
+	if ((rc = sq_step_row(s, "outbox next")) != STORE_OK)
+		return rc;
 	out->id = sqlite3_column_int64(s, 0);
 	sq_col_text(s, 1, out->to, sizeof(out->to));
 	out->subject = col_strdup(s, 2);
@@ -98,27 +77,14 @@ void store_outbox_item_free(struct outbox_item *it)
 
 int store_outbox_sent(struct store *st, long long id, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_SENT);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, (sqlite3_int64)now);
-	return sq_step_changed(s, "outbox sent");
+	return sq_changed(st, SQL_OUTBOX_SENT, "outbox sent", SQ_INT(id), SQ_INT(now));
 }
 
 int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OUTBOX_RETRY);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int(s, 2, attempts);
-	sq_bind_int64(s, 3, (sqlite3_int64)next_attempt_at);
-	sq_bind_text(s, 4, error);
-	return sq_step_changed(s, "outbox retry");
+	return sq_changed(st, SQL_OUTBOX_RETRY, "outbox retry", SQ_INT(id), SQ_INT(attempts),
+			  SQ_INT(next_attempt_at), SQ_TEXT(error));
 }
 
 int store_outbox_pending(struct store *st, long long *count)

@@ -162,17 +162,15 @@ void sq_fp_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_blob(ctx, key, SQ_FP_KEY, SQLITE_TRANSIENT);
 }
 
-/* Binds fingerprint fp as its key; "" or NULL binds NULL. */
-static void bind_fp(sqlite3_stmt *s, int i, const char *fp)
+/* Fingerprint fp as a parameter: its key, computed into key (which must
+ * stay until the statement is done: the blob is not copied); "" or NULL
+ * binds NULL. */
+static struct sq_arg fp_arg(const char *fp, unsigned char key[SQ_FP_KEY])
 {
-	unsigned char key[SQ_FP_KEY];
-
-	if (fp == NULL || *fp == '\0') {
-		sq_bind_null(s, i);
-		return;
-	}
+	if (fp == NULL || *fp == '\0')
+		return SQ_NULL;
 	sq_fp_key(fp, strlen(fp), key);
-	sq_bind_blob_copy(s, i, key, SQ_FP_KEY);
+	return SQ_BLOB(key, SQ_FP_KEY);
 }
 
 /* The stored key of column i as lowercase hex into out ("" for NULL). */
@@ -192,43 +190,24 @@ SQ_READER(payment, struct payment, PAYMENT_COLS)
 SQ_READER(import, struct stmt_import, IMPORT_COLS)
 SQ_READER(import_full, struct stmt_import, IMPORT_FULL_COLS)
 
-static void bind_id_or_null(sqlite3_stmt *s, int i, long long id)
+/* An id as a parameter, NULL when there is none (0). */
+static struct sq_arg id_or_null(long long id)
 {
-	if (id > 0)
-		sq_bind_int64(s, i, id);
-	else
-		sq_bind_null(s, i);
+	return id > 0 ? SQ_INT(id) : SQ_NULL;
 }
 
 int store_payment_add(struct store *st, struct payment *p)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_INSERT);
-	int rc;
+	unsigned char key[SQ_FP_KEY];
+	sqlite3_stmt *s = sq_bound(
+		st, SQL_PAY_INSERT, id_or_null(p->order_id), SQ_INT(p->amount_para),
+		SQ_TEXT(p->paid_on), SQ_TEXT(p->payer), SQ_TEXT(p->reference), SQ_TEXT(p->purpose),
+		SQ_TEXT(p->bank_id), SQ_TEXT(p->source), id_or_null(p->import_id), SQ_INT(p->line),
+		fp_arg(p->fingerprint, key), SQ_TEXT(p->match), SQ_TEXT(p->resolution),
+		p->resolved_at != 0 ? SQ_INT(p->resolved_at) : SQ_NULL, SQ_TEXT(p->resolved_by),
+		SQ_TEXT(p->note), SQ_INT(p->created_at), SQ_TEXT(p->created_by));
+	int rc = sq_step_done(s, "payment add");
 
-	if (s == NULL)
-		return STORE_ERROR;
-	bind_id_or_null(s, 1, p->order_id);
-	sq_bind_int64(s, 2, p->amount_para);
-	sq_bind_text(s, 3, p->paid_on);
-	sq_bind_text(s, 4, p->payer);
-	sq_bind_text(s, 5, p->reference);
-	sq_bind_text(s, 6, p->purpose);
-	sq_bind_text(s, 7, p->bank_id);
-	sq_bind_text(s, 8, p->source);
-	bind_id_or_null(s, 9, p->import_id);
-	sq_bind_int64(s, 10, p->line);
-	bind_fp(s, 11, p->fingerprint);
-	sq_bind_text(s, 12, p->match);
-	sq_bind_text(s, 13, p->resolution);
-	if (p->resolved_at != 0)
-		sq_bind_int64(s, 14, (sqlite3_int64)p->resolved_at);
-	else
-		sq_bind_null(s, 14);
-	sq_bind_text(s, 15, p->resolved_by);
-	sq_bind_text(s, 16, p->note);
-	sq_bind_int64(s, 17, (sqlite3_int64)p->created_at);
-	sq_bind_text(s, 18, p->created_by);
-	rc = sq_step_done(s, "payment add");
 	if (rc != STORE_OK)
 		return rc;
 	/* ON CONFLICT DO NOTHING: no row means the fingerprint exists. */
@@ -241,48 +220,28 @@ int store_payment_add(struct store *st, struct payment *p)
 int store_payment_claim_manual(struct store *st, const struct payment *line, const char *from,
 			       const char *to, const char *note, long long *id)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_MANUAL);
+	unsigned char key[SQ_FP_KEY];
 	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, line->order_id);
-	sq_bind_int64(s, 2, line->amount_para);
-	sq_bind_text(s, 3, from);
-	sq_bind_text(s, 4, to);
-	if ((rc = sq_step_row(s, "manual payment")) != STORE_OK)
+	if ((rc = sq_step_int64(sq_bound(st, SQL_PAY_MANUAL, SQ_INT(line->order_id),
+					 SQ_INT(line->amount_para), SQ_TEXT(from), SQ_TEXT(to)),
+				id, "manual payment")) != STORE_OK)
 		return rc;
-	*id = sqlite3_column_int64(s, 0);
-	sq_done(s);
-	if ((s = sq_stmt(st, SQL_PAY_CLAIM)) == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, *id);
-	sq_bind_int64(s, 2, line->import_id);
-	sq_bind_int64(s, 3, line->line);
-	bind_fp(s, 4, line->fingerprint);
-	sq_bind_text(s, 5, line->bank_id);
-	sq_bind_text(s, 6, note);
-	return sq_step_changed(s, "manual payment claim");
+	return sq_changed(st, SQL_PAY_CLAIM, "manual payment claim", SQ_INT(*id),
+			  SQ_INT(line->import_id), SQ_INT(line->line),
+			  fp_arg(line->fingerprint, key), SQ_TEXT(line->bank_id), SQ_TEXT(note));
 }
 
 int store_payment_get(struct store *st, long long id, struct payment *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return payment_one(s, out, "payment get");
+	return payment_one(sq_bound(st, SQL_PAY_GET, SQ_INT(id)), out, "payment get");
 }
 
 int store_payment_order(struct store *st, long long order_id, struct payment_order *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_ORDER);
+	sqlite3_stmt *s = sq_bound(st, SQL_PAY_ORDER, SQ_INT(order_id));
 	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
 	if ((rc = sq_step_row(s, "payment order")) == STORE_OK) {
 		out->id = sqlite3_column_int64(s, 0);
 		out->state = sq_col_state(s, 1);
@@ -296,103 +255,47 @@ int store_payment_order(struct store *st, long long order_id, struct payment_ord
 
 int store_payment_sum(struct store *st, long long order_id, long long *paid)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_SUM);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	if ((rc = sq_step_row(s, "payment sum")) == STORE_OK) {
-		*paid = sqlite3_column_int64(s, 0);
-		sq_done(s);
-	}
-	return rc;
-}
-
-static int pay_each(sqlite3_stmt *s, int (*fn)(void *arg, const struct payment *p), void *arg,
-		    const char *what)
-{
-	struct payment p;
-	int rc;
-
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		payment_from_row(s, &p);
-		if (fn(arg, &p) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, what);
+	return sq_step_int64(sq_bound(st, SQL_PAY_SUM, SQ_INT(order_id)), paid, "payment sum");
 }
 
 int store_payment_each_order(struct store *st, long long order_id,
 			     int (*fn)(void *arg, const struct payment *p), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_EACH_ORDER);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	return pay_each(s, fn, arg, "payments of order");
+	return payment_each(sq_bound(st, SQL_PAY_EACH_ORDER, SQ_INT(order_id)), fn, arg,
+			    "payments of order");
 }
 
-static void bind_open(sqlite3_stmt *s, const struct payment_filter *f)
-{
-	sq_bind_text(s, 1, f->office ? f->office : "");
-	sq_bind_int64(s, 2, f->import_id);
-}
+/* The open-payments filter's $1 and $2. */
+#define OPEN_ARGS(f) SQ_TEXT((f)->office ? (f)->office : ""), SQ_INT((f)->import_id)
 
 int store_payment_each_open(struct store *st, const struct payment_filter *f,
 			    int (*fn)(void *arg, const struct payment *p), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_EACH_OPEN);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	bind_open(s, f);
-	sq_bind_int64(s, 3, f->limit > 0 ? f->limit : -1);
-	sq_bind_int64(s, 4, f->offset > 0 ? f->offset : 0);
-	return pay_each(s, fn, arg, "open payments");
+	return payment_each(sq_bound(st, SQL_PAY_EACH_OPEN, OPEN_ARGS(f),
+				     SQ_INT(f->limit > 0 ? f->limit : -1),
+				     SQ_INT(f->offset > 0 ? f->offset : 0)),
+			    fn, arg, "open payments");
 }
 
 int store_payment_count_open(struct store *st, const struct payment_filter *f, long long *n)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_COUNT_OPEN);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	bind_open(s, f);
-	if ((rc = sq_step_row(s, "open payments count")) == STORE_OK) {
-		*n = sqlite3_column_int64(s, 0);
-		sq_done(s);
-	}
-	return rc;
+	return sq_step_int64(sq_bound(st, SQL_PAY_COUNT_OPEN, OPEN_ARGS(f)), n,
+			     "open payments count");
 }
 
 int store_payment_resolve(struct store *st, long long id, const char *resolution, const char *by,
 			  const char *note, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_RESOLVE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_text(s, 2, resolution);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	sq_bind_text(s, 4, by);
-	sq_bind_text(s, 5, note ? note : "");
-	return sq_step_changed(s, "payment resolve");
+	return sq_changed(st, SQL_PAY_RESOLVE, "payment resolve", SQ_INT(id), SQ_TEXT(resolution),
+			  SQ_INT(now), SQ_TEXT(by), SQ_TEXT(note ? note : ""));
 }
 
 int store_payment_reopen_order(struct store *st, long long order_id, const char *note, int *n)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_REOPEN);
+	sqlite3_stmt *s = sq_bound(st, SQL_PAY_REOPEN, SQ_INT(order_id), SQ_TEXT(note ? note : ""));
 	int rc;
 
 	*n = 0;
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_text(s, 2, note ? note : "");
 	rc = sq_step_done(s, "payment reopen");
 	if (rc == STORE_OK)
 		*n = sqlite3_changes(sqlite3_db_handle(s));
@@ -402,32 +305,17 @@ int store_payment_reopen_order(struct store *st, long long order_id, const char 
 int store_payment_assign(struct store *st, long long id, long long order_id, const char *match,
 			 const char *resolution, const char *by, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_ASSIGN);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, order_id);
-	sq_bind_text(s, 3, match);
-	sq_bind_text(s, 4, resolution);
-	sq_bind_text(s, 5, by);
-	sq_bind_int64(s, 6, (sqlite3_int64)now);
-	return sq_step_changed(s, "payment assign");
+	return sq_changed(st, SQL_PAY_ASSIGN, "payment assign", SQ_INT(id), SQ_INT(order_id),
+			  SQ_TEXT(match), SQ_TEXT(resolution), SQ_TEXT(by), SQ_INT(now));
 }
 
 int store_payment_complete_partials(struct store *st, long long order_id, long long except_id,
 				    const char *by, time_t now, long long *n)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_PAY_COMPLETE);
-	int rc;
+	sqlite3_stmt *s = sq_bound(st, SQL_PAY_COMPLETE, SQ_INT(order_id), SQ_INT(except_id),
+				   SQ_INT(now), SQ_TEXT(by));
+	int rc = sq_step_done(s, "payment complete partials");
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, order_id);
-	sq_bind_int64(s, 2, except_id);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	sq_bind_text(s, 4, by);
-	rc = sq_step_done(s, "payment complete partials");
 	if (rc == STORE_OK && n != NULL)
 		*n = sqlite3_changes(sqlite3_db_handle(s));
 	return rc;
@@ -435,94 +323,45 @@ int store_payment_complete_partials(struct store *st, long long order_id, long l
 
 /* ---- Statement imports ----------------------------------------------------------- */
 
-static void import_bind_counts(sqlite3_stmt *s, int first, const struct stmt_import *imp)
-{
-	sq_bind_int64(s, first, imp->lines);
-	sq_bind_int64(s, first + 1, imp->added);
-	sq_bind_int64(s, first + 2, imp->duplicates);
-	sq_bind_int64(s, first + 3, imp->errors);
-	sq_bind_int64(s, first + 4, imp->skipped);
-	sq_bind_int64(s, first + 5, imp->settled);
-	sq_bind_int64(s, first + 6, imp->unresolved);
-	sq_bind_text(s, first + 7, imp->error_lines);
-}
+/* An import's counts and error lines, as INSERT and UPDATE bind them in a run. */
+#define IMPORT_COUNTS(imp)                                                                         \
+	SQ_INT((imp)->lines), SQ_INT((imp)->added), SQ_INT((imp)->duplicates),                     \
+		SQ_INT((imp)->errors), SQ_INT((imp)->skipped), SQ_INT((imp)->settled),             \
+		SQ_INT((imp)->unresolved), SQ_TEXT((imp)->error_lines)
 
 int store_import_add(struct store *st, struct stmt_import *imp)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_INSERT);
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, imp->file_name);
-	sq_bind_text(s, 2, imp->sha256);
-	sq_bind_text(s, 3, imp->format);
-	import_bind_counts(s, 4, imp);
-	sq_bind_int64(s, 12, (sqlite3_int64)imp->created_at);
-	sq_bind_text(s, 13, imp->created_by);
-	rc = sq_step_done(s, "import add");
-	if (rc == STORE_OK)
-		imp->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	return rc;
+	return sq_insert(st, SQL_IMP_INSERT, "import add", &imp->id, SQ_TEXT(imp->file_name),
+			 SQ_TEXT(imp->sha256), SQ_TEXT(imp->format), IMPORT_COUNTS(imp),
+			 SQ_INT(imp->created_at), SQ_TEXT(imp->created_by));
 }
 
 int store_import_update(struct store *st, const struct stmt_import *imp)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_UPDATE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, imp->id);
-	import_bind_counts(s, 2, imp);
-	sq_bind_text(s, 10, imp->sha256);
-	sq_bind_text(s, 11, imp->format);
-	return sq_step_changed(s, "import update");
+	return sq_changed(st, SQL_IMP_UPDATE, "import update", SQ_INT(imp->id), IMPORT_COUNTS(imp),
+			  SQ_TEXT(imp->sha256), SQ_TEXT(imp->format));
 }
 
 int store_import_get(struct store *st, long long id, struct stmt_import *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return import_full_one(s, out, "import get");
+	return import_full_one(sq_bound(st, SQL_IMP_GET, SQ_INT(id)), out, "import get");
 }
 
 int store_import_same_file(struct store *st, const char *sha256, long long before_id, long long *id)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_SAME);
-	int rc;
+	int rc = sq_step_int64(sq_bound(st, SQL_IMP_SAME, SQ_TEXT(sha256), SQ_INT(before_id)), id,
+			       "import same file");
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, sha256);
-	sq_bind_int64(s, 2, before_id);
-	if ((rc = sq_step_row(s, "import same file")) == STORE_OK) {
-		*id = sqlite3_column_int64(s, 0); /* MAX over no rows: NULL, 0 */
-		sq_done(s);
-		if (*id == 0)
-			rc = STORE_NOTFOUND;
-	}
+	if (rc == STORE_OK && *id == 0) /* MAX over no rows: NULL, 0 */
+		rc = STORE_NOTFOUND;
 	return rc;
 }
 
 int store_import_each(struct store *st, int limit,
 		      int (*fn)(void *arg, const struct stmt_import *imp), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_IMP_EACH);
-	struct stmt_import imp;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, limit > 0 ? limit : -1);
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		import_from_row(s, &imp);
-		if (fn(arg, &imp) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, "import list");
+	return import_each(sq_bound(st, SQL_IMP_EACH, SQ_INT(limit > 0 ? limit : -1)), fn, arg,
+			   "import list");
 }
 
 /* ---- Large imports -------------------------------------------------------------------- */

@@ -44,12 +44,9 @@ static const char SQL_SESSION_VIEW[] =
 
 int store_session_view(struct store *st, const unsigned char id_hash[32], struct session_view *out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_SESSION_VIEW);
+	sqlite3_stmt *s = sq_bound(st, SQL_SESSION_VIEW, SQ_BLOB(id_hash, 32));
 	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_blob(s, 1, id_hash, 32);
 	if ((rc = sq_step_row(s, "session view")) != STORE_OK)
 		return rc;
 	memset(out, 0, sizeof(*out));
@@ -105,71 +102,36 @@ static int op_one(struct store *st, sqlite3_stmt *s, struct operator* out, const
 
 int store_operator_create(struct store *st, struct operator* o)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OP_INSERT);
 	char sealed[256];
-	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
 	if (st->seal_set && secret_seal(st->seal_key, o->totp_secret, sealed, sizeof(sealed)) != 0)
 		return STORE_ERROR;
-	sq_bind_text(s, 1, o->username);
-	sq_bind_text(s, 2, o->password_hash);
-	sq_bind_text(s, 3, o->role);
-	sq_bind_text(s, 4, o->office);
-	sq_bind_text(s, 5, st->seal_set ? sealed : o->totp_secret);
-	sq_bind_int(s, 6, o->active);
-	sq_bind_int64(s, 7, (sqlite3_int64)o->created_at);
-	rc = sq_step_done(s, "operator create");
-	if (rc == STORE_OK)
-		o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	return rc;
+	return sq_insert(st, SQL_OP_INSERT, "operator create", &o->id, SQ_TEXT(o->username),
+			 SQ_TEXT(o->password_hash), SQ_TEXT(o->role), SQ_TEXT(o->office),
+			 SQ_TEXT(st->seal_set ? sealed : o->totp_secret), SQ_INT(o->active),
+			 SQ_INT(o->created_at));
 }
 
 int store_operator_get(struct store *st, long long id, struct operator* out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OP_GET);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	return op_one(st, s, out, "operator get");
+	return op_one(st, sq_bound(st, SQL_OP_GET, SQ_INT(id)), out, "operator get");
 }
 
 int store_operator_by_username(struct store *st, const char *username, struct operator* out)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OP_BY_NAME);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, username);
-	return op_one(st, s, out, "operator by username");
+	return op_one(st, sq_bound(st, SQL_OP_BY_NAME, SQ_TEXT(username)), out,
+		      "operator by username");
 }
 
 int store_operator_update(struct store *st, const struct operator* o)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OP_UPDATE);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, o->id);
-	sq_bind_text(s, 2, o->role);
-	sq_bind_text(s, 3, o->office);
-	sq_bind_int(s, 4, o->active);
-	sq_bind_text(s, 5, o->password_hash);
-	return sq_step_changed(s, "operator update");
+	return sq_changed(st, SQL_OP_UPDATE, "operator update", SQ_INT(o->id), SQ_TEXT(o->role),
+			  SQ_TEXT(o->office), SQ_INT(o->active), SQ_TEXT(o->password_hash));
 }
 
 int store_operator_totp_step(struct store *st, long long id, long long step, time_t now)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_OP_TOTP);
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, id);
-	sq_bind_int64(s, 2, step);
-	sq_bind_int64(s, 3, (sqlite3_int64)now);
-	return sq_step_changed(s, "operator totp");
+	return sq_changed(st, SQL_OP_TOTP, "operator totp", SQ_INT(id), SQ_INT(step), SQ_INT(now));
 }
 
 int store_operator_each(struct store *st, int (*fn)(void *arg, const struct operator* o), void *arg)
@@ -208,15 +170,12 @@ int store_operator_seal_all(struct store *st, int *n)
 		id = sqlite3_column_int64(s, 0);
 		sq_col_text(s, 1, plain, sizeof(plain));
 		sq_done(s);
-		if (secret_seal(st->seal_key, plain, sealed, sizeof(sealed)) != 0 ||
-		    (s = sq_stmt(st, SQL_OP_SEAL)) == NULL) {
+		if (secret_seal(st->seal_key, plain, sealed, sizeof(sealed)) != 0) {
 			rc = STORE_ERROR;
 			break;
 		}
-		sq_bind_int64(s, 1, id);
-		sq_bind_text(s, 2, sealed);
-		sq_bind_text(s, 3, plain);
-		rc = sq_step_changed(s, "operator seal");
+		rc = sq_changed(st, SQL_OP_SEAL, "operator seal", SQ_INT(id), SQ_TEXT(sealed),
+				SQ_TEXT(plain));
 		count++;
 	}
 	sodium_memzero(plain, sizeof(plain));

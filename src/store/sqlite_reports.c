@@ -28,20 +28,8 @@ static const char SQL_REPORT_ORDERS[] =
 int store_report_orders_each(struct store *st, const struct report_filter *f,
 			     int (*fn)(void *arg, const struct report_order *o), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_REPORT_ORDERS);
-	struct report_order o;
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_text(s, 1, f->office ? f->office : "");
-	sq_bind_int64(s, 2, (sqlite3_int64)f->from);
-	sq_bind_int64(s, 3, (sqlite3_int64)f->until);
-	sq_bind_text(s, 4, wf_state_name(WF_HANDED_OVER));
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		report_order_from_row(s, &o);
-		if (fn(arg, &o) != 0)
-			break;
-	}
-	return sq_rows_end(s, rc, "report orders");
+	return report_order_each(sq_bound(st, SQL_REPORT_ORDERS,
+					  SQ_TEXT(f->office ? f->office : ""), SQ_INT(f->from),
+					  SQ_INT(f->until), SQ_TEXT(wf_state_name(WF_HANDED_OVER))),
+				 fn, arg, "report orders");
 }
