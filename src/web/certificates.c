@@ -30,6 +30,11 @@
 #include "store/store_office.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/certificates.h"
+#include "web/handlers.h"
+#include "web/order_form.h"
+#include "web/pages.h"
+#include "web/ra_order.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -341,7 +346,7 @@ static void ra_cert_page(struct req *r, unsigned status, const struct order *o, 
 	tctx_setf(c, "id", "%lld", o->id);
 	tctx_setf(c, "holder", "%s %s", o->first_name, o->last_name);
 	{
-		tctx_set(c, "state_label", msg(r, wf_props(o->state)->label));
+		tctx_set(c, "state_label", page_state_label(r, o->state));
 	}
 	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK) {
 		tctx_set(c, "ca_reference", cr.reference);

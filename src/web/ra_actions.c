@@ -25,6 +25,9 @@
 #include "domain/workflow.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/pages.h"
+#include "web/ra_order.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -422,7 +425,7 @@ static int add_item(void *arg, const struct ca_shipment_item *it)
 	tctx_set(row, "serial", it->serial);
 	if (store_order_get(app_of(x->r)->store, it->order_id, &o) == STORE_OK) {
 		tctx_setf(row, "holder", "%s %s", o.first_name, o.last_name);
-		tctx_set(row, "state_label", msg(x->r, wf_props(o.state)->label));
+		tctx_set(row, "state_label", page_state_label(x->r, o.state));
 	}
 	return 0;
 }
@@ -502,13 +505,5 @@ void web_ra_shipment_receive(struct req *r)
 	res = uc_office_receive(&env, &a, &r->arena, connector(r, err, sizeof(err)),
 				fields_value(&st, "shipment"),
 				u->role == RA_OPERATOR ? u->office : "");
-	if (res.status != UC_OK) {
-		page_error(r,
-			   res.status == UC_NOTFOUND  ? 404
-			   : res.status == UC_REFUSED ? 409
-						      : 503,
-			   res.msg);
-		return;
-	}
-	http_redirect(r, "/ra/shipments?done=1");
+	web_answer_item(r, res, "/ra/shipments?done=1");
 }

@@ -46,6 +46,9 @@
 #include "store/store_payments.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/pages.h"
+#include "web/ra_order.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE 25
@@ -513,36 +516,6 @@ static int add_open(void *arg, const struct payment *p)
 	return 0;
 }
 
-/* The ?office= filter: an operator's own office (and the unknown
- * payments), for others the office asked for or every office. */
-static const char *office_scope(struct req *r, struct tctx *c)
-{
-	const struct ra_user *u = ra_user(r);
-	const struct catalog *cat = app_of(r)->catalog;
-	const char *q = http_query(r, "office"), *cur = "";
-	struct tctx *o;
-	size_t i;
-
-	if (u->role == RA_OPERATOR) {
-		const struct office *off = catalog_office(cat, u->office);
-
-		tctx_set(c, "own_office", off ? off->name[r->lang] : u->office);
-		return u->office;
-	}
-	if (q != NULL && catalog_office(cat, q) != NULL)
-		cur = q;
-	tctx_set_bool(c, "office_filter", 1);
-	tctx_set(c, "f_office", cur);
-	for (i = 0; i < cat->noffices; i++) {
-		o = tctx_add(c, "offices");
-		tctx_set(o, "code", cat->offices[i].code);
-		tctx_set(o, "name", cat->offices[i].name[r->lang]);
-		if (strcmp(cur, cat->offices[i].code) == 0)
-			tctx_set_bool(o, "selected", 1);
-	}
-	return cur;
-}
-
 static int page_number(struct req *r)
 {
 	const char *p = http_query(r, "page");
@@ -563,7 +536,8 @@ static void unresolved_page(struct req *r, unsigned status, struct tctx *c, stru
 	int page = page_number(r);
 
 	memset(&f, 0, sizeof(f));
-	f.office = office_scope(r, c);
+	f.office = ra_scope_office(r);
+	ra_office_filter_ctx(r, c, f.office);
 	f.limit = PAGE_SIZE;
 	f.offset = (page - 1) * PAGE_SIZE;
 	x->r = r;
