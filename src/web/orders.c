@@ -294,12 +294,7 @@ static int add_event(void *arg, const struct order_event *e)
 {
 	struct events_ctx *x = arg;
 	struct tctx *ev = tctx_add(x->c, "events");
-	char when[32];
-	struct tm tm;
-
-	localtime_r(&e->at, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M", &tm);
-	tctx_set(ev, "when", when);
+	tctx_set(ev, "when", page_time(x->r, e->at, 1));
 	tctx_set(ev, "state_label", page_state_label(x->r, e->state));
 	tctx_set(ev, "actor", e->actor);
 	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
@@ -362,14 +357,10 @@ static int add_order_row(void *arg, const struct order_summary *o)
 {
 	struct events_ctx *x = arg;
 	struct tctx *row = tctx_add(x->c, "orders");
-	char when[32];
-	struct tm tm;
 
 	tctx_set_bool(x->c, "has_orders", 1);
-	localtime_r(&o->created_at, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y.", &tm);
 	tctx_setf(row, "id", "%lld", o->id);
-	tctx_set(row, "created", when);
+	tctx_set(row, "created", page_time(x->r, o->created_at, 0));
 	tctx_set(row, "type_label",
 		 msg(x->r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
 	tctx_set(row, "state_label", page_state_label(x->r, o->state));

@@ -3,7 +3,9 @@
  * that each lives once and no area's file reaches into another's.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "docs/docs.h"
 #include "domain/catalog.h"
@@ -14,6 +16,41 @@
 const char *page_state_label(struct req *r, enum wf_state state)
 {
 	return msg(r, wf_props(state)->label);
+}
+
+const char *page_time(struct req *r, time_t t, int with_time)
+{
+	char out[32];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, sizeof(out), with_time ? "%d.%m.%Y. %H:%M" : "%d.%m.%Y.", &tm);
+	return arena_strdup(&r->arena, out);
+}
+
+int page_number(struct req *r)
+{
+	const char *p = http_query(r, "page");
+	long n;
+	char *end;
+
+	if (p == NULL || *p == '\0')
+		return 1;
+	n = strtol(p, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
+}
+
+void page_paging_ctx(struct tctx *c, long long total, int size, int page, const char *link)
+{
+	long long pages = total == 0 ? 1 : (total + size - 1) / size;
+
+	tctx_setf(c, "total", "%lld", total);
+	tctx_setf(c, "page", "%d", page);
+	tctx_setf(c, "pages", "%lld", pages);
+	if (page > 1)
+		tctx_setf(c, "prev", "%s&page=%d", link, page - 1);
+	if (page < pages)
+		tctx_setf(c, "next", "%s&page=%d", link, page + 1);
 }
 
 const char *ra_scope_office(struct req *r)

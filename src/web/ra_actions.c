@@ -436,14 +436,11 @@ static int add_shipment(void *arg, const struct ca_shipment *sh)
 	const struct office *off = catalog_office(app_of(x->r)->catalog, sh->office);
 	struct tctx *row = tctx_add(x->c, "shipments");
 	struct ca_shipment full;
-	char when[32], err[256];
-	struct tm tm;
+	char err[256];
 
-	localtime_r(&sh->created_at, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M", &tm);
 	tctx_set(row, "reference", sh->reference);
 	tctx_set(row, "office", off ? off->name[x->r->lang] : sh->office);
-	tctx_set(row, "when", when);
+	tctx_set(row, "when", page_time(x->r, sh->created_at, 1));
 	tctx_setf(row, "count", "%lld", sh->count);
 	if (x->may_act)
 		tctx_set_bool(row, "may_receive", 1);

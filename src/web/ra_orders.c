@@ -36,15 +36,10 @@ static const enum wf_queue queues[WF_QUEUE__COUNT] = {WF_Q_DOCUMENTS, WF_Q_PAYME
 
 #define NQUEUES WF_QUEUE__COUNT
 
-static void date_of(time_t t, const char *fmt, char *out, size_t size)
+/* t as page_time shows it, "" for 0 (not yet). */
+static const char *date_of(struct req *r, time_t t, int with_time)
 {
-	struct tm tm;
-
-	out[0] = '\0';
-	if (t == 0)
-		return;
-	localtime_r(&t, &tm);
-	strftime(out, size, fmt, &tm);
+	return t == 0 ? "" : page_time(r, t, with_time);
 }
 
 /* ---- Lists ------------------------------------------------------------------ */
@@ -59,7 +54,6 @@ static int add_row(void *arg, const struct order *o)
 {
 	struct rows_ctx *x = arg;
 	struct tctx *row = tctx_add(x->c, x->list);
-	char when[32];
 
 	tctx_set_bool(x->c, "has_rows", 1);
 	tctx_setf(row, "id", "%lld", o->id);
@@ -71,8 +65,7 @@ static int add_row(void *arg, const struct order *o)
 	tctx_set(row, "license", o->license_number);
 	tctx_set(row, "office", o->office);
 	tctx_set(row, "state_label", page_state_label(x->r, o->state));
-	date_of(o->confirmed_at, "%d.%m.%Y.", when, sizeof(when));
-	tctx_set(row, "confirmed", when);
+	tctx_set(row, "confirmed", date_of(x->r, o->confirmed_at, 0));
 	return 0;
 }
 
@@ -156,19 +149,6 @@ void web_ra_home(struct req *r)
 	page_render(r, 200, "ra_home", "ra.home_title", c);
 }
 
-/* The ?page= number, 1 when absent or nonsense. */
-static int page_number(struct req *r)
-{
-	const char *p = http_query(r, "page");
-	long n;
-	char *end;
-
-	if (p == NULL || *p == '\0')
-		return 1;
-	n = strtol(p, &end, 10);
-	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
-}
-
 /* The state filter options: the queues, then every state but draft. */
 static void state_options(struct req *r, struct tctx *c, const char *current)
 {
@@ -204,7 +184,7 @@ void web_ra_queue(struct req *r)
 	struct rows_ctx x;
 	struct buf link = BUF_INIT;
 	enum wf_state st;
-	long long total = 0, pages;
+	long long total = 0;
 	int page = page_number(r);
 	size_t i;
 
@@ -236,10 +216,6 @@ void web_ra_queue(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	pages = total == 0 ? 1 : (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	tctx_setf(c, "total", "%lld", total);
-	tctx_setf(c, "page", "%d", page);
-	tctx_setf(c, "pages", "%lld", pages);
 	tctx_set(c, "f_q", q);
 	tctx_set(c, "f_state", state);
 	ra_office_filter_ctx(r, c, office);
@@ -251,10 +227,7 @@ void web_ra_queue(struct req *r)
 	url_encode(&link, q);
 	buf_puts(&link, "&office=");
 	url_encode(&link, ra_user(r)->role == RA_OPERATOR ? "" : office);
-	if (page > 1)
-		tctx_setf(c, "prev", "%s&page=%d", buf_cstr(&link), page - 1);
-	if (page < pages)
-		tctx_setf(c, "next", "%s&page=%d", buf_cstr(&link), page + 1);
+	page_paging_ctx(c, total, PAGE_SIZE, page, buf_cstr(&link));
 	buf_free(&link);
 	page_render(r, 200, "ra_queue", "bo.queue_title", c);
 }
@@ -329,7 +302,7 @@ static void detail_ctx(struct req *r, struct tctx *c, const struct order *o)
 	const struct tariff_item *ti = catalog_tariff(cat, o->validity);
 	const char *v;
 	struct tctx *row;
-	char money[32], when[32];
+	char money[32];
 	size_t i;
 
 	tctx_set_list(c, "rows");
@@ -357,8 +330,7 @@ static void detail_ctx(struct req *r, struct tctx *c, const struct order *o)
 		money_format(o->total_para, money, sizeof(money));
 		tctx_set(c, "total", money);
 	}
-	date_of(o->confirmed_at, "%d.%m.%Y. %H:%M", when, sizeof(when));
-	tctx_set(c, "confirmed", when);
+	tctx_set(c, "confirmed", date_of(r, o->confirmed_at, 1));
 }
 
 struct events_ctx {
@@ -370,10 +342,8 @@ static int add_event(void *arg, const struct order_event *e)
 {
 	struct events_ctx *x = arg;
 	struct tctx *ev = tctx_add(x->c, "events");
-	char when[32];
 
-	date_of(e->at, "%d.%m.%Y. %H:%M", when, sizeof(when));
-	tctx_set(ev, "when", when);
+	tctx_set(ev, "when", date_of(x->r, e->at, 1));
 	tctx_set(ev, "state_label", page_state_label(x->r, e->state));
 	tctx_set(ev, "actor", e->actor);
 	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
