@@ -170,6 +170,25 @@ struct uc_result uc_account_confirm(const struct app_env *env, const struct acto
 	return finish(env, rc);
 }
 
+/* The end of a request made with an e-mail address, after its work (rc)
+ * in the open transaction: audits it (under the account's username, or
+ * the tag of an address with no account, to which nothing is sent),
+ * commits, and wakes the mail worker when a mail was queued. */
+static struct uc_result by_email_done(const struct app_env *env, const struct actor *a,
+				      struct arena *ar, const char *action, int rc,
+				      const char *username, const char *email)
+{
+	if (rc == STORE_OK)
+		rc = uc_audit(env, a, action, username ? username : uc_tag(env, ar, email),
+			      username ? "ok" : "unknown", "%s",
+			      username ? "" : "no account: nothing sent");
+	if (finish(env, rc).status != UC_OK)
+		return unavailable;
+	if (username)
+		uc_mail_kick(env);
+	return ok;
+}
+
 struct uc_result uc_username_remind(const struct app_env *env, const struct actor *a,
 				    struct arena *ar, const char *email)
 {
@@ -190,16 +209,8 @@ struct uc_result uc_username_remind(const struct app_env *env, const struct acto
 	else
 		rc = uc_mail_withheld(env, ar, a->lang, "mail.username.subject",
 				      "mail.username.body", "username", email, "link", link, NULL);
-	if (rc == STORE_OK)
-		rc = uc_audit(env, a, "username_reminder_requested",
-			      known ? acc.username : uc_tag(env, ar, email),
-			      known ? "ok" : "unknown", "%s",
-			      known ? "" : "no account: nothing sent");
-	if (finish(env, rc).status != UC_OK)
-		return unavailable;
-	if (known)
-		uc_mail_kick(env);
-	return ok;
+	return by_email_done(env, a, ar, "username_reminder_requested", rc,
+			     known ? acc.username : NULL, email);
 }
 
 struct uc_result uc_password_forgot(const struct app_env *env, const struct actor *a,
@@ -234,16 +245,8 @@ struct uc_result uc_password_forgot(const struct app_env *env, const struct acto
 					      NULL);
 	}
 	sodium_memzero(link, sizeof(link));
-	if (rc == STORE_OK)
-		rc = uc_audit(env, a, "password_reset_requested",
-			      known ? acc.username : uc_tag(env, ar, email),
-			      known ? "ok" : "unknown", "%s",
-			      known ? "" : "no account: nothing sent");
-	if (finish(env, rc).status != UC_OK)
-		return unavailable;
-	if (known)
-		uc_mail_kick(env);
-	return ok;
+	return by_email_done(env, a, ar, "password_reset_requested", rc,
+			     known ? acc.username : NULL, email);
 }
 
 int uc_reset_account(const struct app_env *env, const char *token, struct account *acc)

@@ -256,18 +256,28 @@ X509_NAME *ca_cert_ca_name(const char *organization, const char *cn)
 	return n;
 }
 
-X509 *ca_cert_root(EVP_PKEY *key, const char *organization, int years)
+/* A CA certificate for pub named "organization role", valid for years,
+ * issued by issuer (NULL: itself), without extensions yet.  NULL on
+ * error. */
+static X509 *ca_cert_new(EVP_PKEY *pub, const char *organization, const char *role, int years,
+			 const X509 *issuer)
 {
 	char cn[128];
 	X509_NAME *n;
-	X509 *x = NULL;
+	X509 *x;
 
-	snprintf(cn, sizeof(cn), "%.64s Root CA", organization);
-	n = ca_cert_ca_name(organization, cn);
-	if (n == NULL)
+	snprintf(cn, sizeof(cn), "%.64s %s", organization, role);
+	if ((n = ca_cert_ca_name(organization, cn)) == NULL)
 		return NULL;
-	x = cert_new(n, key, 365L * years, NULL);
+	x = cert_new(n, pub, 365L * years, issuer);
 	X509_NAME_free(n);
+	return x;
+}
+
+X509 *ca_cert_root(EVP_PKEY *key, const char *organization, int years)
+{
+	X509 *x = ca_cert_new(key, organization, "Root CA", years, NULL);
+
 	if (x == NULL || add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE") != 0 ||
 	    add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") != 0 ||
 	    add_ext(x, x, NID_subject_key_identifier, "hash") != 0 ||
@@ -281,16 +291,8 @@ X509 *ca_cert_root(EVP_PKEY *key, const char *organization, int years)
 X509 *ca_cert_issuing(EVP_PKEY *pub, X509 *root, EVP_PKEY *rootkey, const char *organization,
 		      int years, const char *public_url)
 {
-	char cn[128];
-	X509_NAME *n;
-	X509 *x;
+	X509 *x = ca_cert_new(pub, organization, "Qualified Issuing CA", years, root);
 
-	snprintf(cn, sizeof(cn), "%.64s Qualified Issuing CA", organization);
-	n = ca_cert_ca_name(organization, cn);
-	if (n == NULL)
-		return NULL;
-	x = cert_new(n, pub, 365L * years, root);
-	X509_NAME_free(n);
 	if (x == NULL || add_ext(x, root, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") ||
 	    add_ext(x, root, NID_key_usage, "critical,keyCertSign,cRLSign") != 0 ||
 	    add_ext(x, root, NID_subject_key_identifier, "hash") != 0 ||

@@ -67,9 +67,8 @@ int ca_letter_write(const struct ca_conf *c, const struct ca_registration *r, co
 		set_err(err, errlen, "cannot store", path);
 		goto out;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		fsync(fd);
+	fd = -1;
+	fd_sync_dir(dir); /* best effort: the letter is stored */
 	rc = 0;
 out:
 	if (fd >= 0)
@@ -123,9 +122,7 @@ int ca_letter_collect(const struct ca_conf *c, const char *order, const char *ou
 		set_err(err, errlen, "cannot delete", path);
 		goto out;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0)
-		fsync(fd);
+	fd_sync_dir(dir); /* best effort: the letter is handed out */
 	rc = 0;
 out:
 	OPENSSL_cleanse(chunk, sizeof(chunk));

@@ -21,6 +21,13 @@ struct store *cli_open_store(const struct config *cfg);
  * length in *len; NULL with err set ("cannot open FILE: why", ...). */
 char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 
+/* Moves --config FILE and --var DIR (with their values) out of argv into
+ * cfgv (room for 8 pointers, cfgv[0] = argv[0], NULL-terminated) for
+ * cli_config, blanking them ("") in argv; *cfgc their count. */
+void cli_split_config(int argc, char **argv, char **cfgv, int *cfgc);
+/* 1 when argv[from..argc) are all blanks (what cli_split_config left). */
+int cli_only_blanks(int argc, char **argv, int from);
+
 int cli_serve(int argc, char **argv);
 int cli_migrate(int argc, char **argv);
 int cli_member(int argc, char **argv);

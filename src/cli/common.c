@@ -101,6 +101,36 @@ out:
 	return data;
 }
 
+/*
+ * Splits argv: --config/--var (with their values) go to cfgv for
+ * cli_config, and are blanked in argv.  cfgv must hold 8 pointers.
+ */
+void cli_split_config(int argc, char **argv, char **cfgv, int *cfgc)
+{
+	int i;
+
+	cfgv[0] = argv[0];
+	*cfgc = 1;
+	for (i = 1; i < argc; i++)
+		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--var") == 0) &&
+		    i + 1 < argc && *cfgc < 7) {
+			cfgv[(*cfgc)++] = argv[i];
+			cfgv[(*cfgc)++] = argv[i + 1];
+			argv[i] = argv[i + 1] = (char *)"";
+			i++;
+		}
+	cfgv[*cfgc] = NULL;
+}
+
+/* The remaining arguments after cli_split_config, other than blanks. */
+int cli_only_blanks(int argc, char **argv, int from)
+{
+	for (; from < argc; from++)
+		if (argv[from][0] != '\0')
+			return 0;
+	return 1;
+}
+
 struct store *cli_open_store(const struct config *cfg)
 {
 	unsigned char key[SECRET_LEN];

@@ -34,36 +34,6 @@ static const char testca_usage[] =
 	"       refused as the CA service refuses one, CODE being its reason\n"
 	"       (invalid_organization, invalid_given_name, ...: docs/ca-api.md).\n";
 
-/*
- * Splits argv: --config/--var (with their values) go to cfgv for
- * cli_config, and are blanked in argv.  cfgv must hold 8 pointers.
- */
-static void split_config(int argc, char **argv, char **cfgv, int *cfgc)
-{
-	int i;
-
-	cfgv[0] = argv[0];
-	*cfgc = 1;
-	for (i = 1; i < argc; i++)
-		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--var") == 0) &&
-		    i + 1 < argc && *cfgc < 7) {
-			cfgv[(*cfgc)++] = argv[i];
-			cfgv[(*cfgc)++] = argv[i + 1];
-			argv[i] = argv[i + 1] = (char *)"";
-			i++;
-		}
-	cfgv[*cfgc] = NULL;
-}
-
-/* The remaining arguments after split_config, other than blanks. */
-static int only_blanks(int argc, char **argv, int from)
-{
-	for (; from < argc; from++)
-		if (argv[from][0] != '\0')
-			return 0;
-	return 1;
-}
-
 int cli_orders(int argc, char **argv)
 {
 	char *cfgv[8], err[256];
@@ -80,8 +50,8 @@ int cli_orders(int argc, char **argv)
 		fputs(orders_usage, stderr);
 		return 2;
 	}
-	split_config(argc - 1, argv + 1, cfgv, &cfgc);
-	if (!only_blanks(argc - 1, argv + 1, 1)) {
+	cli_split_config(argc - 1, argv + 1, cfgv, &cfgc);
+	if (!cli_only_blanks(argc - 1, argv + 1, 1)) {
 		fputs(orders_usage, stderr);
 		return 2;
 	}
@@ -141,7 +111,8 @@ static int testca_issue_cmd(int argc, char **argv, const struct config *cfg)
 			return 2;
 		}
 	}
-	if (!only_blanks(argc, argv, optind) || (all && order_id != 0) || (!all && order_id == 0)) {
+	if (!cli_only_blanks(argc, argv, optind) || (all && order_id != 0) ||
+	    (!all && order_id == 0)) {
 		fputs(testca_usage, stderr);
 		return 2;
 	}
@@ -190,7 +161,7 @@ static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
 			return 2;
 		}
 	}
-	if (!only_blanks(argc, argv, optind) || off == (message != NULL) ||
+	if (!cli_only_blanks(argc, argv, optind) || off == (message != NULL) ||
 	    (message && (*message == '\0' || strlen(message) > 200))) {
 		fputs(testca_usage, stderr);
 		return 2;
@@ -221,7 +192,7 @@ int cli_testca(int argc, char **argv)
 		fputs(testca_usage, stderr);
 		return 2;
 	}
-	split_config(argc - 1, argv + 1, cfgv, &cfgc);
+	cli_split_config(argc - 1, argv + 1, cfgv, &cfgc);
 	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, testca_usage, &next)) != 0)
 		return rc;
 	if (strcmp(cfg.ca_connector, "testca") != 0) {

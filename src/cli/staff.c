@@ -56,22 +56,10 @@ static int operator_add(int argc, char **argv)
 	struct app_env env = {NULL, NULL, NULL, NULL, NULL};
 	struct uc_result res;
 	struct store *st;
-	int c, cfgc = 1, rc, next, i;
+	int c, cfgc, rc, next;
 
-	/* Split: our options here, --config/--var for cli_config. */
-	cfgv[0] = argv[0];
-	optind = 1;
-	opterr = 0;
-	for (i = 1; i < argc; i++)
-		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--var") == 0) &&
-		    i + 1 < argc && cfgc < 7) {
-			cfgv[cfgc++] = argv[i];
-			cfgv[cfgc++] = argv[i + 1];
-			argv[i] = argv[i + 1] = (char *)"";
-			i++;
-		}
-	cfgv[cfgc] = NULL;
-	opterr = 1;
+	/* Our options here, --config/--var for cli_config. */
+	cli_split_config(argc, argv, cfgv, &cfgc);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

@@ -12,23 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/fdio.h"
+
 /* Mail holds one-time tokens: only the portal's user may read it. */
 #define MAILDIR_DIR_MODE 0700
 #define MAILDIR_FILE_MODE 0600
-
-/* fsync of a directory, so that an entry created or renamed in it
- * survives a power loss. */
-static int fsync_dir(const char *dir)
-{
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	if (close(fd) == -1)
-		rc = -1;
-	return rc;
-}
 
 /*
  * mkdir -p: creates every missing component of dir, syncing the parent
@@ -58,14 +46,14 @@ static int mkdir_p(const char *dir)
 			char *last = strrchr(path, '/');
 
 			if (last == NULL) {
-				if (fsync_dir(".") == -1)
+				if (fd_sync_dir(".") == -1)
 					return -1;
 			} else if (last == path) {
-				if (fsync_dir("/") == -1)
+				if (fd_sync_dir("/") == -1)
 					return -1;
 			} else {
 				*last = '\0';
-				if (fsync_dir(path) == -1)
+				if (fd_sync_dir(path) == -1)
 					return -1;
 				*last = '/';
 			}
@@ -153,7 +141,7 @@ int mail_deliver_maildir(const char *dir, const char *name, const char *msg, siz
 	 * power loss; failing makes the outbox deliver it again, which
 	 * overwrites, so that is the safe answer. */
 	what = "fsync", path = dir;
-	if (fsync_dir(dir) == -1)
+	if (fd_sync_dir(dir) == -1)
 		goto err;
 	return 0;
 err:

@@ -1,6 +1,7 @@
 #include "util/fdio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,4 +42,16 @@ int fd_write_all(int fd, const void *p, size_t len)
 		len -= (size_t)w;
 	}
 	return 0;
+}
+
+int fd_sync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	if (close(fd) == -1)
+		rc = -1;
+	return rc;
 }

@@ -11,4 +11,8 @@ int fd_read_all(int fd, void *p, size_t len);
  * raising SIGPIPE when the peer has gone.  0 or -1. */
 int fd_write_all(int fd, const void *p, size_t len);
 
+/* fsync of a directory, so that an entry created, renamed or removed
+ * in it survives a power loss.  0 or -1 with errno set. */
+int fd_sync_dir(const char *dir);
+
 #endif

@@ -21,6 +21,8 @@
 #include "app/account.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/throttle.h"
 
 #define CONFIRM_TTL (24 * 3600)
 #define RESET_TTL (30 * 60)
@@ -189,19 +191,13 @@ void web_register_sent(struct req *r)
 static int refused_page(struct req *r, struct uc_result res, const char *tmpl,
 			const char *title_key, struct fstate *st, struct tctx *c)
 {
-	switch (res.status) {
-	case UC_OK:
+	if (res.status == UC_OK)
 		return 0;
-	case UC_REFUSED:
+	if (res.status == UC_REFUSED) {
 		fields_error(st, res.field, res.msg);
 		form_page(r, 422, tmpl, title_key, st, c);
-		break;
-	case UC_NOTFOUND:
-		page_error(r, 400, res.msg);
-		break;
-	default:
-		page_error(r, 503, "error.storage");
-	}
+	} else
+		web_answer(r, res, NULL);
 	return -1;
 }
 

@@ -3,6 +3,7 @@
  * routes[] plus its handler and template.
  */
 #include "web/app.h"
+#include "web/handlers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -526,6 +527,18 @@ void web_answer(struct req *r, struct uc_result res, const char *then)
 	default:
 		page_error(r, 503, "error.storage");
 	}
+}
+
+void web_answer_item(struct req *r, struct uc_result res, const char *then)
+{
+	if (res.status == UC_OK)
+		http_redirect(r, then);
+	else
+		page_error(r,
+			   res.status == UC_NOTFOUND  ? 404
+			   : res.status == UC_REFUSED ? 409
+						      : 503,
+			   res.msg);
 }
 
 int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,

@@ -11,7 +11,6 @@
 #include <time.h>
 
 #include "app/app.h"
-#include "app/throttle.h"
 #include "core/config.h"
 #include "domain/workflow.h"
 #include "http/http.h"
@@ -65,6 +64,10 @@ struct actor web_actor(const struct req *r);
 /* Answers with a use case's result: UC_OK, a redirect to `then`;
  * UC_REFUSED, 409 with its message; UC_NOTFOUND, 400 with it; else 503. */
 void web_answer(struct req *r, struct uc_result res, const char *then);
+/* The same for an action on a named thing (an operator, a shipment):
+ * UC_NOTFOUND is 404, UC_REFUSED 409, else 503, each with the use
+ * case's message. */
+void web_answer_item(struct req *r, struct uc_result res, const char *then);
 
 /* ---- Pages ------------------------------------------------------------- */
 
@@ -220,29 +223,8 @@ int app_mail_withheld(struct req *r, enum lang lang, const char *subj_key, const
 /* Wakes the mail worker (after commit). */
 void app_mail_kick(struct req *r);
 
-/* ---- Throttling of password guesses (throttle.c) ---------------------------------- */
-
-/*
- * Counts one try of a password for username from r's address (ASVS
- * 6.3.1).  Returns 0 when allowed: the try is already counted as a
- * failure, and throttle_passed takes it back when the password was
- * right.  Returns the seconds to wait when refused (nothing counted:
- * answer with throttle_refuse and 429), or -1 on a storage error.
- * (uc_throttle_try with r's address.)
- */
-long throttle_try(struct req *r, struct throttle *t, enum throttle_kind kind, const char *username);
-/* The password was right: the try no longer counts, nor do the earlier
- * failures of this account from this address. */
-void throttle_passed(struct req *r, struct throttle *t);
-/* For a refused try: sets Retry-After and returns the message saying
- * when to try again (in r's arena). */
-const char *throttle_refuse(struct req *r, const struct throttle *t);
-
 /* The message key for a password policy failure, NULL for PASSWORD_OK. */
 const char *password_policy_key(int password_error);
-
-/* An inline SVG QR code of text (libqrencode), for {{&qr}}. */
-char *qr_svg(struct req *r, const char *text);
 
 /* ---- Audit --------------------------------------------------------------- */
 
@@ -257,139 +239,5 @@ const char *app_tag(struct req *r, const char *text);
  * detail is printf-style; control characters are escaped. */
 int app_audit(struct req *r, const char *action, const char *object, const char *outcome,
 	      const char *detail_fmt, ...) __attribute__((format(printf, 5, 6)));
-
-/* Answers with the order's document `name` ("request.pdf",
- * "contract.pdf", "proforma.pdf") as a download, or an error page.
- * Access checks are the caller's.  0 or -1. */
-int order_pdf_respond(struct req *r, const struct order *o, const char *name);
-
-/* ---- Handlers (one file per area) ------------------------------------------ */
-
-void web_home(struct req *r);
-void web_account(struct req *r);
-void web_register_get(struct req *r);
-void web_register_post(struct req *r);
-void web_register_sent(struct req *r);
-void web_confirm_get(struct req *r);
-void web_confirm_post(struct req *r);
-void web_login_get(struct req *r);
-void web_login_post(struct req *r);
-void web_logout(struct req *r);
-void web_forgot_username_get(struct req *r);
-void web_forgot_username_post(struct req *r);
-void web_forgot_username_sent(struct req *r);
-void web_password_forgot_get(struct req *r);
-void web_password_forgot_post(struct req *r);
-void web_password_forgot_sent(struct req *r);
-void web_password_reset_get(struct req *r);
-void web_password_reset_post(struct req *r);
-void web_password_change_get(struct req *r);
-void web_password_change_post(struct req *r);
-void web_cert_new(struct req *r);
-void web_cert_form_get(struct req *r);
-void web_cert_form_post(struct req *r);
-void web_order_edit_get(struct req *r);
-void web_order_edit_post(struct req *r);
-void web_order_review(struct req *r);
-void web_order_confirm(struct req *r);
-void web_order_cancel(struct req *r);
-void web_order_page(struct req *r);
-void web_orders(struct req *r);
-void web_order_pdf(struct req *r);
-void web_help(struct req *r);
-void web_help_request(struct req *r);
-void web_offices(struct req *r);
-void web_ra_login_get(struct req *r);
-void web_ra_login_post(struct req *r);
-void web_ra_enroll_get(struct req *r);
-void web_ra_enroll_post(struct req *r);
-void web_ra_logout(struct req *r);
-void web_ra_home(struct req *r);
-void web_ra_operators(struct req *r);
-void web_ra_operator_add(struct req *r);
-void web_ra_operator_toggle(struct req *r);
-void web_ra_audit(struct req *r);
-
-/* Back office orders: queues, order detail and PDFs (ra_orders.c); the
- * operators' actions and the CA's shipments (ra_actions.c). */
-void web_ra_queue(struct req *r);
-void web_ra_order(struct req *r);
-void web_ra_order_pdf(struct req *r);
-void web_ra_documents(struct req *r);
-void web_ra_verify(struct req *r);
-void web_ra_send(struct req *r);
-void web_ra_reject(struct req *r);
-void web_ra_hand_over(struct req *r);
-void web_ra_shipments(struct req *r);
-void web_ra_shipment_receive(struct req *r);
-/* The order r->ids[0] when this staff member may see it (an operator:
- * only orders picked up at their office; a draft: nobody).  Else a 404
- * page, the same as for an id that does not exist (or 503), and -1. */
-int ra_order_load(struct req *r, struct order *o);
-/* The order detail page with status; c (NULL for a fresh page_ctx)
- * may carry an action's error message and submitted values. */
-void ra_order_page(struct req *r, unsigned status, const struct order *o, struct tctx *c);
-/* Puts the actions allowed on o in its state, with their forms, into
- * c (ra_actions.c); nothing for auditors. */
-void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o);
-/* Orders returned for correction (ra_correct.c): the reason, the
- * differing name, and the office's actions on the detail page. */
-void ra_correct_ctx(struct req *r, struct tctx *c, const struct order *o);
-void web_ra_correct_get(struct req *r);
-void web_ra_correct_post(struct req *r);
-void web_ra_return(struct req *r);
-void web_ra_cancel(struct req *r);
-void web_ra_reports(struct req *r);
-/* The member's certificate, its revocation and renewal; the back
- * office's certificate page and revocation (certificates.c). */
-void web_cert_download(struct req *r);
-void web_cert_revoke(struct req *r);
-void web_cert_renew(struct req *r);
-void web_ra_certificate(struct req *r);
-void web_ra_cert_revoke(struct req *r);
-/* The certificate section of the member's order page (after handover). */
-void cert_order_ctx(struct req *r, struct tctx *c, const struct order *o);
-/* The order form of o's type prefilled from o, posting a new order
- * (orders.c; for renewal). */
-void order_form_prefilled(struct req *r, const struct order *o);
-/* The request form as the office corrects it (ra_correct.c): the
- * member's fields without consent, card reader, validity and the
- * differing-name choice; JMBG and license number stay the order's. */
-size_t order_form_fields(enum order_type t, struct field *out);
-/* Reads and cleans it as the member's form does (names as typed);
- * returns the number of errors. */
-int order_form_read_office(struct req *r, enum order_type t, struct fstate *st,
-			   const struct field *f, size_t n, const struct order *o);
-void order_form_to_order(const struct fstate *st, struct order *o);
-void order_form_from_order(struct req *r, const struct order *o, const struct field *f, size_t n,
-			   struct fstate *st);
-void web_ra_reports_csv(struct req *r);
-void web_ra_reports_chart(struct req *r);
-
-/* Report helpers (ra_reports.c), pure, for the unit tests.
- * report_median2: twice the median of v[0..n) (sorts v; 0 when n is 0),
- * exact in integers.  report_half_format: a twice-value as "2" or
- * "2.5" (decimal separator sep).  report_csv_cell: one RFC 4180 field,
- * a leading = + - @ TAB CR defused with "'" (CSV injection).
- * report_month_parse: "YYYY-MM" (1970 or later) to year * 12 + month - 1;
- * 0 or -1. */
-long long report_median2(long long *v, size_t n);
-void report_half_format(long long m2, char sep, char *out, size_t outlen);
-void report_csv_cell(struct buf *out, const char *v);
-int report_month_parse(const char *s, int *ym);
-
-/* ---- Payments (ra_payments.c) --------------------------------------------------- */
-
-void web_ra_payment_add(struct req *r);
-void web_ra_payments_import_get(struct req *r);
-void web_ra_payments_import_post(struct req *r);
-void web_ra_payments_import_report(struct req *r);
-void web_ra_payments_unresolved(struct req *r);
-void web_ra_payment_resolve(struct req *r);
-/* Puts the order's payments, what is paid and due, and (for operators
- * and administrators) the manual payment form into c, all under names
- * starting "pay_", for the partial ra_payments_section.  Values
- * already in c (a form sent back with its errors) are kept. */
-void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o);
 
 #endif

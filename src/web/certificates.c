@@ -30,6 +30,11 @@
 #include "store/store_office.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/certificates.h"
+#include "web/handlers.h"
+#include "web/order_form.h"
+#include "web/pages.h"
+#include "web/ra_order.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -95,16 +100,6 @@ static void reasons_ctx(struct req *r, struct tctx *c, int member, const char *s
 	}
 }
 
-static void date_set(struct tctx *c, const char *name, time_t t, int with_time)
-{
-	char out[32];
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(out, sizeof(out), with_time ? "%d.%m.%Y. %H:%M" : "%d.%m.%Y.", &tm);
-	tctx_set(c, name, out);
-}
-
 static void kick(struct req *r)
 {
 	ca_worker_kick(app_of(r)->ca);
@@ -130,12 +125,12 @@ static void cert_facts(struct req *r, struct tctx *ctx, const struct ca_cert *c,
 	tctx_set_bool(ctx, "cert", 1);
 	tctx_set(ctx, "cert_subject", c->subject);
 	tctx_set(ctx, "cert_serial", c->serial);
-	date_set(ctx, "cert_from", c->not_before, 1);
-	date_set(ctx, "cert_until", c->not_after, 1);
+	tctx_set(ctx, "cert_from", page_time(r, c->not_before, 1));
+	tctx_set(ctx, "cert_until", page_time(r, c->not_after, 1));
 	if (c->revoked_at != 0) {
 		status = i18n_format(&r->arena, r->lang, "cert.status_revoked", "reason",
 				     reason_label(r, c->revoke_reason), NULL);
-		date_set(ctx, "cert_revoked_at", c->revoked_at, 1);
+		tctx_set(ctx, "cert_revoked_at", page_time(r, c->revoked_at, 1));
 		tctx_set_bool(ctx, "cert_revoked", 1);
 	} else if (rev != NULL && rev->confirmed_at != 0)
 		status = msg(r, "cert.status_revoking");
@@ -150,10 +145,10 @@ static void cert_facts(struct req *r, struct tctx *ctx, const struct ca_cert *c,
 		tctx_set_bool(ctx, "revocation", 1);
 		tctx_set(ctx, "rev_reason", reason_label(r, rev->reason));
 		tctx_set(ctx, "rev_by", rev->requested_by);
-		date_set(ctx, "rev_at", rev->requested_at, 1);
+		tctx_set(ctx, "rev_at", page_time(r, rev->requested_at, 1));
 		if (rev->confirmed_at != 0) {
 			tctx_set(ctx, "rev_confirmed_by", rev->confirmed_by);
-			date_set(ctx, "rev_confirmed_at", rev->confirmed_at, 1);
+			tctx_set(ctx, "rev_confirmed_at", page_time(r, rev->confirmed_at, 1));
 		}
 	}
 }
@@ -341,7 +336,7 @@ static void ra_cert_page(struct req *r, unsigned status, const struct order *o, 
 	tctx_setf(c, "id", "%lld", o->id);
 	tctx_setf(c, "holder", "%s %s", o->first_name, o->last_name);
 	{
-		tctx_set(c, "state_label", msg(r, wf_props(o->state)->label));
+		tctx_set(c, "state_label", page_state_label(r, o->state));
 	}
 	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK) {
 		tctx_set(c, "ca_reference", cr.reference);

@@ -506,6 +506,18 @@ int order_form_read(struct req *r, enum order_type t, struct fstate *st, struct 
 
 /* ---- The same form for the office (ra_correct.c) ------------------------------------------ */
 
+/* Renewal (certificates.c): the form of o's type with o's values,
+ * posting a new order. */
+void order_form_prefilled(struct req *r, const struct order *o)
+{
+	struct field f[FORM_MAX_FIELDS];
+	struct fstate st;
+	size_t n = order_form_type_fields(o->type, f);
+
+	order_form_show(o, f, n, &st, r);
+	order_form_render(r, 200, o->type, 0, &st);
+}
+
 size_t order_form_fields(enum order_type t, struct field *out)
 {
 	struct field all[FORM_MAX_FIELDS];

@@ -1,11 +1,15 @@
 /*
- * The member's request form (order_form.c), for the pages in orders.c.
- * The office's use of the same form is declared in app.h.
+ * The member's request form (order_form.c), for the pages in orders.c
+ * and certificates.c (renewal), and the office's use of the same form
+ * (ra_correct.c).
  */
 #ifndef QCRA_WEB_ORDER_FORM_H
 #define QCRA_WEB_ORDER_FORM_H
 
 #include "web/app.h"
+
+struct office;
+struct tariff_item;
 
 /* The declared fields of an order of type t, in order, into out
  * (FORM_MAX_FIELDS); their number. */
@@ -31,5 +35,20 @@ void order_form_documents(struct req *r, struct tctx *c, enum order_type t);
  * item from the catalogue, or NULL. */
 void order_form_rows(struct req *r, struct tctx *c, const struct order *o, const struct office *off,
 		     const struct tariff_item *ti);
+/* The order form of o's type prefilled from o, posting a new order
+ * (for renewal). */
+void order_form_prefilled(struct req *r, const struct order *o);
+
+/* The request form as the office corrects it (ra_correct.c): the
+ * member's fields without consent, card reader, validity and the
+ * differing-name choice; JMBG and license number stay the order's. */
+size_t order_form_fields(enum order_type t, struct field *out);
+/* Reads and cleans it as the member's form does (names as typed);
+ * returns the number of errors. */
+int order_form_read_office(struct req *r, enum order_type t, struct fstate *st,
+			   const struct field *f, size_t n, const struct order *o);
+void order_form_to_order(const struct fstate *st, struct order *o);
+void order_form_from_order(struct req *r, const struct order *o, const struct field *f, size_t n,
+			   struct fstate *st);
 
 #endif

@@ -14,13 +14,14 @@
 #include <time.h>
 
 #include "app/order.h"
-#include "docs/docs.h"
 #include "domain/catalog.h"
 #include "domain/subject.h"
 #include "domain/workflow.h"
-#include "util/log.h"
 #include "web/app.h"
+#include "web/certificates.h"
+#include "web/handlers.h"
 #include "web/order_form.h"
+#include "web/pages.h"
 
 /* The type in the path: /certificates/new/natural or /legal. */
 static int path_type(struct req *r, enum order_type *t)
@@ -120,18 +121,6 @@ void web_cert_form_post(struct req *r)
 	http_redirect(r, loc);
 }
 
-/* Renewal (certificates.c): the form of o's type with o's values,
- * posting a new order. */
-void order_form_prefilled(struct req *r, const struct order *o)
-{
-	struct field f[FORM_MAX_FIELDS];
-	struct fstate st;
-	size_t n = order_form_type_fields(o->type, f);
-
-	order_form_show(o, f, n, &st, r);
-	order_form_render(r, 200, o->type, 0, &st);
-}
-
 /* 1 when the member may change order o's data (a draft, or an order
  * the office returned to them). */
 static int member_may_edit(const struct order *o)
@@ -222,11 +211,6 @@ void web_order_edit_post(struct req *r)
 
 /* ---- Showing an order -------------------------------------------------------- */
 
-static const char *state_label(struct req *r, enum wf_state state)
-{
-	return msg(r, wf_props(state)->label);
-}
-
 static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 {
 	const struct catalog *cat = app_of(r)->catalog;
@@ -238,7 +222,7 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_setf(c, "id", "%lld", o->id);
 	tctx_set(c, "type_label", msg(r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
 	tctx_set(c, "state", wf_state_name(o->state));
-	tctx_set(c, "state_label", state_label(r, o->state));
+	tctx_set(c, "state_label", page_state_label(r, o->state));
 	tctx_set(c, "payment_ref", o->payment_ref);
 	order_form_rows(r, c, o, off, ti);
 	if (off != NULL) {
@@ -310,13 +294,8 @@ static int add_event(void *arg, const struct order_event *e)
 {
 	struct events_ctx *x = arg;
 	struct tctx *ev = tctx_add(x->c, "events");
-	char when[32];
-	struct tm tm;
-
-	localtime_r(&e->at, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M", &tm);
-	tctx_set(ev, "when", when);
-	tctx_set(ev, "state_label", state_label(x->r, e->state));
+	tctx_set(ev, "when", page_time(x->r, e->at, 1));
+	tctx_set(ev, "state_label", page_state_label(x->r, e->state));
 	tctx_set(ev, "actor", e->actor);
 	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
 	if (e->state == WF_RETURNED_TO_MEMBER)
@@ -378,17 +357,13 @@ static int add_order_row(void *arg, const struct order_summary *o)
 {
 	struct events_ctx *x = arg;
 	struct tctx *row = tctx_add(x->c, "orders");
-	char when[32];
-	struct tm tm;
 
 	tctx_set_bool(x->c, "has_orders", 1);
-	localtime_r(&o->created_at, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y.", &tm);
 	tctx_setf(row, "id", "%lld", o->id);
-	tctx_set(row, "created", when);
+	tctx_set(row, "created", page_time(x->r, o->created_at, 0));
 	tctx_set(row, "type_label",
 		 msg(x->r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
-	tctx_set(row, "state_label", state_label(x->r, o->state));
+	tctx_set(row, "state_label", page_state_label(x->r, o->state));
 	tctx_setf(row, "holder", "%s %s", o->first_name, o->last_name);
 	if (o->type == ORDER_LEGAL)
 		tctx_set(row, "company", o->company_name);
@@ -410,27 +385,6 @@ void web_orders(struct req *r)
 		return;
 	}
 	page_render(r, 200, "orders", "orders.title", c);
-}
-
-int order_pdf_respond(struct req *r, const struct order *o, const char *name)
-{
-	char disp[128];
-	int rc;
-
-	buf_reset(&r->out);
-	/* Deterministic per order version: served from docs' cache (cache.c). */
-	rc = doc_order_pdf(o, app_of(r)->catalog, name, &r->out);
-	if (rc != 0) {
-		log_warnx("order %lld: %s failed", o->id, name);
-		buf_reset(&r->out);
-		page_error(r, 503, "error.documents");
-		return -1;
-	}
-	r->status = 200;
-	r->content_type = "application/pdf";
-	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld-%s\"", o->id, name);
-	http_header(r, "Content-Disposition", disp);
-	return 0;
 }
 
 /* GET /orders/N/{request,contract,proforma}.pdf */

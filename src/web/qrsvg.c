@@ -5,6 +5,7 @@
 #include <qrencode.h>
 
 #include "web/app.h"
+#include "web/qrsvg.h"
 
 char *qr_svg(struct req *r, const char *text)
 {

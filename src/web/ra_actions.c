@@ -25,6 +25,9 @@
 #include "domain/workflow.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/pages.h"
+#include "web/ra_order.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -422,7 +425,7 @@ static int add_item(void *arg, const struct ca_shipment_item *it)
 	tctx_set(row, "serial", it->serial);
 	if (store_order_get(app_of(x->r)->store, it->order_id, &o) == STORE_OK) {
 		tctx_setf(row, "holder", "%s %s", o.first_name, o.last_name);
-		tctx_set(row, "state_label", msg(x->r, wf_props(o.state)->label));
+		tctx_set(row, "state_label", page_state_label(x->r, o.state));
 	}
 	return 0;
 }
@@ -433,14 +436,11 @@ static int add_shipment(void *arg, const struct ca_shipment *sh)
 	const struct office *off = catalog_office(app_of(x->r)->catalog, sh->office);
 	struct tctx *row = tctx_add(x->c, "shipments");
 	struct ca_shipment full;
-	char when[32], err[256];
-	struct tm tm;
+	char err[256];
 
-	localtime_r(&sh->created_at, &tm);
-	strftime(when, sizeof(when), "%d.%m.%Y. %H:%M", &tm);
 	tctx_set(row, "reference", sh->reference);
 	tctx_set(row, "office", off ? off->name[x->r->lang] : sh->office);
-	tctx_set(row, "when", when);
+	tctx_set(row, "when", page_time(x->r, sh->created_at, 1));
 	tctx_setf(row, "count", "%lld", sh->count);
 	if (x->may_act)
 		tctx_set_bool(row, "may_receive", 1);
@@ -502,13 +502,5 @@ void web_ra_shipment_receive(struct req *r)
 	res = uc_office_receive(&env, &a, &r->arena, connector(r, err, sizeof(err)),
 				fields_value(&st, "shipment"),
 				u->role == RA_OPERATOR ? u->office : "");
-	if (res.status != UC_OK) {
-		page_error(r,
-			   res.status == UC_NOTFOUND  ? 404
-			   : res.status == UC_REFUSED ? 409
-						      : 503,
-			   res.msg);
-		return;
-	}
-	http_redirect(r, "/ra/shipments?done=1");
+	web_answer_item(r, res, "/ra/shipments?done=1");
 }

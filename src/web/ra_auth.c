@@ -17,6 +17,9 @@
 #include "domain/password.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/qrsvg.h"
+#include "web/throttle.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 #define TOTP_ISSUER "IKS RA"
@@ -365,15 +368,7 @@ void web_ra_operator_toggle(struct req *r)
 	struct operator o;
 
 	res = uc_operator_toggle(&env, &a, r->ids[0], &o);
-	if (res.status != UC_OK) {
-		page_error(r,
-			   res.status == UC_NOTFOUND  ? 404
-			   : res.status == UC_REFUSED ? 409
-						      : 503,
-			   res.msg);
-		return;
-	}
-	http_redirect(r, "/ra/operators");
+	web_answer_item(r, res, "/ra/operators");
 }
 
 /* ---- Audit log (auditors, administrators) -------------------------------- */

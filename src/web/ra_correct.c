@@ -16,6 +16,9 @@
 #include "app/correct.h"
 #include "domain/workflow.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/order_form.h"
+#include "web/ra_order.h"
 
 /* The returned order r->ids[0] in a state allowing ev by the office,
  * or the 404 / 409 page and -1. */

@@ -22,6 +22,9 @@
 #include "util/escape.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/pages.h"
+#include "web/ra_order.h"
 
 #define PAGE_SIZE 20
 #define HOME_ROWS 5 /* orders shown per queue on the dashboard */
@@ -33,59 +36,10 @@ static const enum wf_queue queues[WF_QUEUE__COUNT] = {WF_Q_DOCUMENTS, WF_Q_PAYME
 
 #define NQUEUES WF_QUEUE__COUNT
 
-static const char *state_label(struct req *r, enum wf_state state)
+/* t as page_time shows it, "" for 0 (not yet). */
+static const char *date_of(struct req *r, time_t t, int with_time)
 {
-	return msg(r, wf_props(state)->label);
-}
-
-static void date_of(time_t t, const char *fmt, char *out, size_t size)
-{
-	struct tm tm;
-
-	out[0] = '\0';
-	if (t == 0)
-		return;
-	localtime_r(&t, &tm);
-	strftime(out, size, fmt, &tm);
-}
-
-/* The office whose orders this request lists: an operator's own; for
- * administrators and auditors the ?office= filter when it names an
- * office, else "" (every office). */
-static const char *scope_office(struct req *r)
-{
-	const struct ra_user *u = ra_user(r);
-	const char *q = http_query(r, "office");
-
-	if (u->role == RA_OPERATOR)
-		return u->office;
-	if (q != NULL && catalog_office(app_of(r)->catalog, q) != NULL)
-		return q;
-	return "";
-}
-
-/* The office filter (administrators and auditors) as list "offices". */
-static void office_filter_ctx(struct req *r, struct tctx *c, const char *current)
-{
-	const struct catalog *cat = app_of(r)->catalog;
-	struct tctx *o;
-	size_t i;
-
-	if (ra_user(r)->role == RA_OPERATOR) {
-		const struct office *off = catalog_office(cat, current);
-
-		tctx_set(c, "own_office", off ? off->name[r->lang] : current);
-		return;
-	}
-	tctx_set_bool(c, "office_filter", 1);
-	tctx_set(c, "f_office", current);
-	for (i = 0; i < cat->noffices; i++) {
-		o = tctx_add(c, "offices");
-		tctx_set(o, "code", cat->offices[i].code);
-		tctx_set(o, "name", cat->offices[i].name[r->lang]);
-		if (strcmp(current, cat->offices[i].code) == 0)
-			tctx_set_bool(o, "selected", 1);
-	}
+	return t == 0 ? "" : page_time(r, t, with_time);
 }
 
 /* ---- Lists ------------------------------------------------------------------ */
@@ -100,7 +54,6 @@ static int add_row(void *arg, const struct order *o)
 {
 	struct rows_ctx *x = arg;
 	struct tctx *row = tctx_add(x->c, x->list);
-	char when[32];
 
 	tctx_set_bool(x->c, "has_rows", 1);
 	tctx_setf(row, "id", "%lld", o->id);
@@ -111,9 +64,8 @@ static int add_row(void *arg, const struct order *o)
 		tctx_set(row, "company", o->company_name);
 	tctx_set(row, "license", o->license_number);
 	tctx_set(row, "office", o->office);
-	tctx_set(row, "state_label", state_label(x->r, o->state));
-	date_of(o->confirmed_at, "%d.%m.%Y.", when, sizeof(when));
-	tctx_set(row, "confirmed", when);
+	tctx_set(row, "state_label", page_state_label(x->r, o->state));
+	tctx_set(row, "confirmed", date_of(x->r, o->confirmed_at, 0));
 	return 0;
 }
 
@@ -145,7 +97,7 @@ void web_ra_home(struct req *r)
 {
 	const struct ra_user *u = ra_user(r);
 	struct store *s = app_of(r)->store;
-	const char *office = scope_office(r);
+	const char *office = ra_scope_office(r);
 	struct tctx *c = page_ctx(r), *q;
 	struct order_filter f;
 	struct rows_ctx x;
@@ -167,7 +119,7 @@ void web_ra_home(struct req *r)
 		tctx_set_bool(c, "is_admin", 1);
 	if (u->role & (RA_ADMIN | RA_AUDITOR))
 		tctx_set_bool(c, "sees_audit", 1);
-	office_filter_ctx(r, c, office);
+	ra_office_filter_ctx(r, c, office);
 	tctx_set(c, "office_q", office);
 	for (i = 0; i < NQUEUES; i++) {
 		q = tctx_add(c, "queues");
@@ -197,19 +149,6 @@ void web_ra_home(struct req *r)
 	page_render(r, 200, "ra_home", "ra.home_title", c);
 }
 
-/* The ?page= number, 1 when absent or nonsense. */
-static int page_number(struct req *r)
-{
-	const char *p = http_query(r, "page");
-	long n;
-	char *end;
-
-	if (p == NULL || *p == '\0')
-		return 1;
-	n = strtol(p, &end, 10);
-	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
-}
-
 /* The state filter options: the queues, then every state but draft. */
 static void state_options(struct req *r, struct tctx *c, const char *current)
 {
@@ -229,7 +168,7 @@ static void state_options(struct req *r, struct tctx *c, const char *current)
 			continue;
 		o = tctx_add(c, "state_options");
 		tctx_set(o, "value", wf_state_name((enum wf_state)s));
-		tctx_set(o, "label", state_label(r, (enum wf_state)s));
+		tctx_set(o, "label", page_state_label(r, (enum wf_state)s));
 		if (strcmp(current, wf_state_name((enum wf_state)s)) == 0)
 			tctx_set_bool(o, "selected", 1);
 	}
@@ -239,13 +178,13 @@ static void state_options(struct req *r, struct tctx *c, const char *current)
 void web_ra_queue(struct req *r)
 {
 	const char *state = http_query(r, "state"), *q = http_query(r, "q");
-	const char *office = scope_office(r);
+	const char *office = ra_scope_office(r);
 	struct tctx *c = page_ctx(r);
 	struct order_filter f;
 	struct rows_ctx x;
 	struct buf link = BUF_INIT;
 	enum wf_state st;
-	long long total = 0, pages;
+	long long total = 0;
 	int page = page_number(r);
 	size_t i;
 
@@ -262,7 +201,7 @@ void web_ra_queue(struct req *r)
 		}
 	if (f.nstates == 0 && wf_state_parse(state, &st) == 0 && wf_props(st)->staff) {
 		f.states[f.nstates++] = wf_state_name(st);
-		tctx_set(c, "heading", state_label(r, st));
+		tctx_set(c, "heading", page_state_label(r, st));
 	}
 	if (f.nstates == 0)
 		state = "";
@@ -277,13 +216,9 @@ void web_ra_queue(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	pages = total == 0 ? 1 : (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	tctx_setf(c, "total", "%lld", total);
-	tctx_setf(c, "page", "%d", page);
-	tctx_setf(c, "pages", "%lld", pages);
 	tctx_set(c, "f_q", q);
 	tctx_set(c, "f_state", state);
-	office_filter_ctx(r, c, office);
+	ra_office_filter_ctx(r, c, office);
 	state_options(r, c, state);
 	/* The same filter on the neighbouring pages. */
 	buf_puts(&link, "/ra/queue?state=");
@@ -292,10 +227,7 @@ void web_ra_queue(struct req *r)
 	url_encode(&link, q);
 	buf_puts(&link, "&office=");
 	url_encode(&link, ra_user(r)->role == RA_OPERATOR ? "" : office);
-	if (page > 1)
-		tctx_setf(c, "prev", "%s&page=%d", buf_cstr(&link), page - 1);
-	if (page < pages)
-		tctx_setf(c, "next", "%s&page=%d", buf_cstr(&link), page + 1);
+	page_paging_ctx(c, total, PAGE_SIZE, page, buf_cstr(&link));
 	buf_free(&link);
 	page_render(r, 200, "ra_queue", "bo.queue_title", c);
 }
@@ -370,7 +302,7 @@ static void detail_ctx(struct req *r, struct tctx *c, const struct order *o)
 	const struct tariff_item *ti = catalog_tariff(cat, o->validity);
 	const char *v;
 	struct tctx *row;
-	char money[32], when[32];
+	char money[32];
 	size_t i;
 
 	tctx_set_list(c, "rows");
@@ -398,8 +330,7 @@ static void detail_ctx(struct req *r, struct tctx *c, const struct order *o)
 		money_format(o->total_para, money, sizeof(money));
 		tctx_set(c, "total", money);
 	}
-	date_of(o->confirmed_at, "%d.%m.%Y. %H:%M", when, sizeof(when));
-	tctx_set(c, "confirmed", when);
+	tctx_set(c, "confirmed", date_of(r, o->confirmed_at, 1));
 }
 
 struct events_ctx {
@@ -411,11 +342,9 @@ static int add_event(void *arg, const struct order_event *e)
 {
 	struct events_ctx *x = arg;
 	struct tctx *ev = tctx_add(x->c, "events");
-	char when[32];
 
-	date_of(e->at, "%d.%m.%Y. %H:%M", when, sizeof(when));
-	tctx_set(ev, "when", when);
-	tctx_set(ev, "state_label", state_label(x->r, e->state));
+	tctx_set(ev, "when", date_of(x->r, e->at, 1));
+	tctx_set(ev, "state_label", page_state_label(x->r, e->state));
 	tctx_set(ev, "actor", e->actor);
 	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
 	return 0;
@@ -450,7 +379,7 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 		c = page_ctx(r);
 	tctx_setf(c, "id", "%lld", o->id);
 	tctx_set(c, "state", wf_state_name(o->state));
-	tctx_set(c, "state_label", state_label(r, o->state));
+	tctx_set(c, "state_label", page_state_label(r, o->state));
 	detail_ctx(r, c, o);
 	if (wf_props(o->state)->printable & WF_OPERATOR)
 		tctx_set_bool(c, "printable", 1);

@@ -46,6 +46,9 @@
 #include "store/store_payments.h"
 #include "util/log.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/pages.h"
+#include "web/ra_order.h"
 
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE 25
@@ -67,16 +70,6 @@ static const char *date_label(struct req *r, const char *iso)
 	if (strlen(iso) != 10)
 		return iso;
 	return arena_printf(&r->arena, "%.2s.%.2s.%.4s.", iso + 8, iso + 5, iso);
-}
-
-static const char *when_label(struct req *r, time_t t)
-{
-	char buf[32];
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%d.%m.%Y. %H:%M", &tm);
-	return arena_strdup(&r->arena, buf);
 }
 
 /* A payment's note in the reader's language: the notes it gathered
@@ -314,7 +307,7 @@ static int add_import(void *arg, const struct stmt_import *imp)
 
 	tctx_set_bool(x->c, "has_imports", 1);
 	tctx_setf(row, "iid", "%lld", imp->id);
-	tctx_set(row, "when", when_label(x->r, imp->created_at));
+	tctx_set(row, "when", page_time(x->r, imp->created_at, 1));
 	tctx_set(row, "file", imp->file_name);
 	tctx_set(row, "by", imp->created_by);
 	tctx_setf(row, "lines", "%lld", imp->lines);
@@ -513,57 +506,17 @@ static int add_open(void *arg, const struct payment *p)
 	return 0;
 }
 
-/* The ?office= filter: an operator's own office (and the unknown
- * payments), for others the office asked for or every office. */
-static const char *office_scope(struct req *r, struct tctx *c)
-{
-	const struct ra_user *u = ra_user(r);
-	const struct catalog *cat = app_of(r)->catalog;
-	const char *q = http_query(r, "office"), *cur = "";
-	struct tctx *o;
-	size_t i;
-
-	if (u->role == RA_OPERATOR) {
-		const struct office *off = catalog_office(cat, u->office);
-
-		tctx_set(c, "own_office", off ? off->name[r->lang] : u->office);
-		return u->office;
-	}
-	if (q != NULL && catalog_office(cat, q) != NULL)
-		cur = q;
-	tctx_set_bool(c, "office_filter", 1);
-	tctx_set(c, "f_office", cur);
-	for (i = 0; i < cat->noffices; i++) {
-		o = tctx_add(c, "offices");
-		tctx_set(o, "code", cat->offices[i].code);
-		tctx_set(o, "name", cat->offices[i].name[r->lang]);
-		if (strcmp(cur, cat->offices[i].code) == 0)
-			tctx_set_bool(o, "selected", 1);
-	}
-	return cur;
-}
-
-static int page_number(struct req *r)
-{
-	const char *p = http_query(r, "page");
-	char *end;
-	long n;
-
-	if (p == NULL || *p == '\0')
-		return 1;
-	n = strtol(p, &end, 10);
-	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
-}
-
 static void unresolved_page(struct req *r, unsigned status, struct tctx *c, struct open_ctx *x)
 {
 	const char *done = http_query(r, "done");
 	struct payment_filter f;
-	long long total = 0, pages;
+	long long total = 0;
+	char link[64];
 	int page = page_number(r);
 
 	memset(&f, 0, sizeof(f));
-	f.office = office_scope(r, c);
+	f.office = ra_scope_office(r);
+	ra_office_filter_ctx(r, c, f.office);
 	f.limit = PAGE_SIZE;
 	f.offset = (page - 1) * PAGE_SIZE;
 	x->r = r;
@@ -575,16 +528,8 @@ static void unresolved_page(struct req *r, unsigned status, struct tctx *c, stru
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	pages = total == 0 ? 1 : (total + PAGE_SIZE - 1) / PAGE_SIZE;
-	tctx_setf(c, "total", "%lld", total);
-	tctx_setf(c, "page", "%d", page);
-	tctx_setf(c, "pages", "%lld", pages);
-	if (page > 1)
-		tctx_setf(c, "prev", "/ra/payments/unresolved?office=%s&page=%d", f.office,
-			  page - 1);
-	if (page < pages)
-		tctx_setf(c, "next", "/ra/payments/unresolved?office=%s&page=%d", f.office,
-			  page + 1);
+	snprintf(link, sizeof(link), "/ra/payments/unresolved?office=%s", f.office);
+	page_paging_ctx(c, total, PAGE_SIZE, page, link);
 	if (done != NULL && x->err == NULL &&
 	    (strcmp(done, "assign") == 0 || strcmp(done, "settled") == 0 ||
 	     strcmp(done, "accept") == 0 || strcmp(done, "refund") == 0))
@@ -621,7 +566,7 @@ void web_ra_payments_import_report(struct req *r)
 	tctx_set(c, "file", imp->file_name);
 	tctx_set(c, "format", imp->format);
 	tctx_set(c, "sha256", imp->sha256);
-	tctx_set(c, "when", when_label(r, imp->created_at));
+	tctx_set(c, "when", page_time(r, imp->created_at, 1));
 	tctx_set(c, "by", imp->created_by);
 	tctx_setf(c, "lines", "%lld", imp->lines);
 	tctx_setf(c, "added", "%lld", imp->added);

@@ -24,6 +24,8 @@
 #include "store/store_reports.h"
 #include "util/escape.h"
 #include "web/app.h"
+#include "web/handlers.h"
+#include "web/reports.h"
 
 #define REPORT_FILL_MONTHS 120 /* longest span whose empty months get zero bars */
 
@@ -569,6 +571,29 @@ void web_ra_reports(struct req *r)
 
 /* ---- Downloads ------------------------------------------------------------- */
 
+/* The report a download `what` shows: the filter read, the report
+ * built (freed by the caller with report_free) and the download
+ * audited.  0, or -1 with an error page sent. */
+static int export_load(struct req *r, const char *what, struct rfilter *f, struct report *rep)
+{
+	const char *error;
+
+	if ((error = filter_read(r, f)) != NULL) {
+		page_error(r, 400, error);
+		return -1;
+	}
+	if (report_build(r, f, rep) != 0) {
+		page_error(r, 503, "error.storage");
+		return -1;
+	}
+	if (audit_export(r, what, f, rep) != 0) {
+		report_free(rep);
+		page_error(r, 503, "error.storage");
+		return -1;
+	}
+	return 0;
+}
+
 static void csv_group(struct buf *out, const char *dimension, struct rgroup *g, const char *label)
 {
 	char n[32], median[32];
@@ -587,25 +612,13 @@ static void csv_group(struct buf *out, const char *dimension, struct rgroup *g, 
 
 void web_ra_reports_csv(struct req *r)
 {
-	const char *error;
 	struct rfilter f;
 	struct report rep;
 	char name[96];
 	size_t i;
 
-	if ((error = filter_read(r, &f)) != NULL) {
-		page_error(r, 400, error);
+	if (export_load(r, "reports.csv", &f, &rep) != 0)
 		return;
-	}
-	if (report_build(r, &f, &rep) != 0) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	if (audit_export(r, "reports.csv", &f, &rep) != 0) {
-		report_free(&rep);
-		page_error(r, 503, "error.storage");
-		return;
-	}
 	buf_reset(&r->out);
 	buf_puts(&r->out, "dimension,key,label,orders,handed_over,median_days_to_handover\r\n");
 	for (i = 0; i < rep.office.n; i++)
@@ -626,24 +639,12 @@ void web_ra_reports_csv(struct req *r)
 
 void web_ra_reports_chart(struct req *r)
 {
-	const char *error;
 	struct rfilter f;
 	struct report rep;
 	char name[96];
 
-	if ((error = filter_read(r, &f)) != NULL) {
-		page_error(r, 400, error);
+	if (export_load(r, "reports/chart.svg", &f, &rep) != 0)
 		return;
-	}
-	if (report_build(r, &f, &rep) != 0) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	if (audit_export(r, "reports/chart.svg", &f, &rep) != 0) {
-		report_free(&rep);
-		page_error(r, 503, "error.storage");
-		return;
-	}
 	buf_reset(&r->out);
 	buf_puts(&r->out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	chart_svg(r, &rep, &r->out);

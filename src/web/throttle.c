@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "web/app.h"
+#include "web/throttle.h"
 
 long throttle_try(struct req *r, struct throttle *t, enum throttle_kind kind, const char *username)
 {

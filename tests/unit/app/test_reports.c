@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "web/app.h"
+#include "web/reports.h"
 
 static void test_median_of_odd_count_is_the_middle_value(void **state)
 {

@@ -1,0 +1,110 @@
+/*
+ * Page pieces shared by the member's and the back office's pages, so
+ * that each lives once and no area's file reaches into another's.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "docs/docs.h"
+#include "domain/catalog.h"
+#include "domain/workflow.h"
+#include "util/log.h"
+#include "web/pages.h"
+
+const char *page_state_label(struct req *r, enum wf_state state)
+{
+	return msg(r, wf_props(state)->label);
+}
+
+const char *page_time(struct req *r, time_t t, int with_time)
+{
+	char out[32];
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(out, sizeof(out), with_time ? "%d.%m.%Y. %H:%M" : "%d.%m.%Y.", &tm);
+	return arena_strdup(&r->arena, out);
+}
+
+int page_number(struct req *r)
+{
+	const char *p = http_query(r, "page");
+	long n;
+	char *end;
+
+	if (p == NULL || *p == '\0')
+		return 1;
+	n = strtol(p, &end, 10);
+	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
+}
+
+void page_paging_ctx(struct tctx *c, long long total, int size, int page, const char *link)
+{
+	long long pages = total == 0 ? 1 : (total + size - 1) / size;
+
+	tctx_setf(c, "total", "%lld", total);
+	tctx_setf(c, "page", "%d", page);
+	tctx_setf(c, "pages", "%lld", pages);
+	if (page > 1)
+		tctx_setf(c, "prev", "%s&page=%d", link, page - 1);
+	if (page < pages)
+		tctx_setf(c, "next", "%s&page=%d", link, page + 1);
+}
+
+const char *ra_scope_office(struct req *r)
+{
+	const struct ra_user *u = ra_user(r);
+	const char *q = http_query(r, "office");
+
+	if (u->role == RA_OPERATOR)
+		return u->office;
+	if (q != NULL && catalog_office(app_of(r)->catalog, q) != NULL)
+		return q;
+	return "";
+}
+
+void ra_office_filter_ctx(struct req *r, struct tctx *c, const char *current)
+{
+	const struct catalog *cat = app_of(r)->catalog;
+	struct tctx *o;
+	size_t i;
+
+	if (ra_user(r)->role == RA_OPERATOR) {
+		const struct office *off = catalog_office(cat, current);
+
+		tctx_set(c, "own_office", off ? off->name[r->lang] : current);
+		return;
+	}
+	tctx_set_bool(c, "office_filter", 1);
+	tctx_set(c, "f_office", current);
+	for (i = 0; i < cat->noffices; i++) {
+		o = tctx_add(c, "offices");
+		tctx_set(o, "code", cat->offices[i].code);
+		tctx_set(o, "name", cat->offices[i].name[r->lang]);
+		if (strcmp(current, cat->offices[i].code) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+}
+
+int order_pdf_respond(struct req *r, const struct order *o, const char *name)
+{
+	char disp[128];
+	int rc;
+
+	buf_reset(&r->out);
+	/* Deterministic per order version: served from docs' cache (cache.c). */
+	rc = doc_order_pdf(o, app_of(r)->catalog, name, &r->out);
+	if (rc != 0) {
+		log_warnx("order %lld: %s failed", o->id, name);
+		buf_reset(&r->out);
+		page_error(r, 503, "error.documents");
+		return -1;
+	}
+	r->status = 200;
+	r->content_type = "application/pdf";
+	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld-%s\"", o->id, name);
+	http_header(r, "Content-Disposition", disp);
+	return 0;
+}

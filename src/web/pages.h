@@ -1,0 +1,40 @@
+/*
+ * Page pieces more than one area's pages use (pages.c): the state's
+ * label, the back office's office scope and filter, and an order's
+ * document as a download.
+ */
+#ifndef QCRA_WEB_PAGES_H
+#define QCRA_WEB_PAGES_H
+
+#include <time.h>
+
+#include "web/app.h"
+
+/* The label of an order state in the request's language. */
+const char *page_state_label(struct req *r, enum wf_state state);
+
+/* t as the pages show it in local time, "25.11.2024." or with the
+ * time "25.11.2024. 19:55", in r's arena. */
+const char *page_time(struct req *r, time_t t, int with_time);
+
+/* The ?page= number, 1 when absent or nonsense. */
+int page_number(struct req *r);
+/* The paging of a list of total rows, size to a page, now at page:
+ * "total", "page", "pages", and the links "prev" and "next" (link, a
+ * URL with a query, and "&page=N") where there are such pages. */
+void page_paging_ctx(struct tctx *c, long long total, int size, int page, const char *link);
+
+/* The office whose orders or payments this request lists: an
+ * operator's own; for administrators and auditors the ?office= filter
+ * when it names an office, else "" (every office). */
+const char *ra_scope_office(struct req *r);
+/* For an operator, "own_office" (the office's name); for the others
+ * the office filter as list "offices" with current selected. */
+void ra_office_filter_ctx(struct req *r, struct tctx *c, const char *current);
+
+/* Answers with the order's document `name` ("request.pdf",
+ * "contract.pdf", "proforma.pdf") as a download, or an error page.
+ * Access checks are the caller's.  0 or -1. */
+int order_pdf_respond(struct req *r, const struct order *o, const char *name);
+
+#endif
