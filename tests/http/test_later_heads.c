@@ -112,10 +112,10 @@ static void bad_head_text(const struct bad_head *c, struct buf *out)
 /* Where the first response in raw (len bytes) ends, or 0. */
 static size_t first_response_end(const char *raw, size_t len)
 {
-	const char *end = memmem(raw, len, "\r\n\r\n", 4), *cl;
+	const char *end, *cl;
 
-	if (end == NULL)
-		return 0;
+	if (raw == NULL || (end = memmem(raw, len, "\r\n\r\n", 4)) == NULL)
+		return 0; /* nothing read yet, or the head not whole */
 	cl = strcasestr(raw, "\r\nContent-Length:");
 	if (cl == NULL || cl > end)
 		return 0;
