@@ -366,12 +366,7 @@ static const char *office_label(struct req *r, const char *code)
 
 static const char *state_label(struct req *r, const char *name)
 {
-	char key[48];
-
-	if (state_rank(name) == WF_STATE__MAX)
-		return name;
-	snprintf(key, sizeof(key), "state.%s", name);
-	return msg(r, key);
+	return state_rank(name) == WF_STATE__MAX ? name : msg(r, wf_props_of(name)->label);
 }
 
 /* The group's median days to handover, "" without any handover. */

@@ -135,3 +135,71 @@ long tls_cpu_ticks(pid_t pid)
 		return -1;
 	return (long)(ut + st);
 }
+
+/* The profile both servers keep (http/tls.h TLS_PRIORITIES): in TLS 1.2
+ * ECDHE with AES-GCM or ChaCha20-Poly1305 (ECDSA ones, for the tests'
+ * ECDSA certificates); in TLS 1.3 GCM and ChaCha20, not CCM. */
+static const char *const ok12[] = {"ECDHE-ECDSA-AES128-GCM-SHA256", "ECDHE-ECDSA-AES256-GCM-SHA384",
+				   "ECDHE-ECDSA-CHACHA20-POLY1305", NULL};
+static const struct {
+	const char *name;
+	int taken;
+} suites13[] = {
+	{"TLS_AES_128_GCM_SHA256", 1},       {"TLS_AES_256_GCM_SHA384", 1},
+	{"TLS_CHACHA20_POLY1305_SHA256", 1}, {"TLS_AES_128_CCM_SHA256", 0},
+	{"TLS_AES_128_CCM_8_SHA256", 0},
+};
+
+int tls_profile_mismatches(int port, const struct tls_offer *base, int *tried12, int *taken12)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	STACK_OF(SSL_CIPHER) * all;
+	struct tls_offer o = *base;
+	struct tls_conn t;
+	int bad = 0, want, got;
+
+	*tried12 = *taken12 = 0;
+	if (ctx == NULL)
+		return -1;
+	SSL_CTX_set_security_level(ctx, 0);
+	if (SSL_CTX_set_cipher_list(ctx, "ALL:COMPLEMENTOFALL") != 1) {
+		SSL_CTX_free(ctx);
+		return -1;
+	}
+	all = SSL_CTX_get_ciphers(ctx);
+	o.min = o.max = TLS1_2_VERSION;
+	o.suites13 = NULL;
+	for (int i = 0; i < sk_SSL_CIPHER_num(all); i++) {
+		const SSL_CIPHER *c = sk_SSL_CIPHER_value(all, i);
+
+		if (strcmp(SSL_CIPHER_get_version(c), "TLSv1.3") == 0)
+			continue; /* a TLS 1.3 suite: below */
+		o.ciphers = SSL_CIPHER_get_name(c);
+		want = 0;
+		for (int k = 0; ok12[k] != NULL; k++)
+			want |= strcmp(ok12[k], o.ciphers) == 0;
+		if ((got = tls_open_offer(&t, port, &o)) < 0)
+			continue; /* this OpenSSL cannot offer it alone */
+		tls_close(&t);
+		++*tried12;
+		*taken12 += got;
+		if (got != want) {
+			fprintf(stderr, "TLS 1.2 %s: %s\n", o.ciphers, got ? "taken" : "refused");
+			bad++;
+		}
+	}
+	SSL_CTX_free(ctx);
+	o.min = o.max = TLS1_3_VERSION;
+	o.ciphers = NULL;
+	for (size_t k = 0; k < sizeof(suites13) / sizeof(suites13[0]); k++) {
+		o.suites13 = suites13[k].name;
+		got = tls_open_offer(&t, port, &o);
+		tls_close(&t);
+		if (got != suites13[k].taken) {
+			fprintf(stderr, "TLS 1.3 %s: %s\n", o.suites13,
+				got > 0 ? "taken" : "refused");
+			bad++;
+		}
+	}
+	return bad;
+}

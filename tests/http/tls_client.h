@@ -47,4 +47,13 @@ int tls_get(struct tls_conn *t, const char *path);
 /* Process pid's CPU time so far (user + system) in clock ticks, or -1. */
 long tls_cpu_ticks(pid_t pid);
 
+/*
+ * Offers the server on port each TLS 1.2 suite this OpenSSL knows, one
+ * at a time, then each TLS 1.3 suite (base: the rest of the offer, e.g.
+ * a client certificate).  Returns how many were not as the portal's TLS
+ * profile says (each named on stderr), or -1; *tried12 and *taken12: the
+ * TLS 1.2 suites tried and taken.
+ */
+int tls_profile_mismatches(int port, const struct tls_offer *base, int *tried12, int *taken12);
+
 #endif
