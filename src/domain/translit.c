@@ -13,6 +13,13 @@ static const char *const split_stems[] = {
 	"in|jek",  "in|junk", "kon|jug",  "kon|junk", "kon|jekt", "van|jez", "tan|jug",
 };
 
+/* Foreign abbreviations written in Latin in Serbian Cyrillic text too
+ * ("PDF-a" -> "PDF-а"); Serbian ones (JMBG, PIB, PDV, PIN) are not here. */
+static const char *const latin_words[] = {
+	"CA",  "CRL", "CSV", "DER", "HTML", "ID",  "ISO", "OCSP", "PDF", "PEM",
+	"PKI", "PUK", "RSD", "SMS", "SVG",  "TLS", "URL", "USB",  "UTC", "XML",
+};
+
 /* Letter ids: 'a'..'z' for the ASCII ones, these for the others. */
 enum { L_CC = 1, L_CS, L_DJ, L_SH, L_ZH };
 
@@ -156,6 +163,22 @@ static size_t markup_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* Bytes of the foreign abbreviation (latin_words) that is the whole
+ * word at s, or 0. */
+static size_t latin_word(const unsigned char *s, size_t n)
+{
+	size_t k, i;
+
+	for (k = 0; k < n && s[k] >= 'A' && s[k] <= 'Z'; k++)
+		;
+	if (k < 2 || (k < n && (is_alpha(s[k]) || s[k] >= 0x80)))
+		return 0;
+	for (i = 0; i < sizeof(latin_words) / sizeof(latin_words[0]); i++)
+		if (strlen(latin_words[i]) == k && memcmp(latin_words[i], s, k) == 0)
+			return k;
+	return 0;
+}
+
 /* Where in the word at s (n bytes) a pair splits, as the offset of its
  * second letter; 0 when the word is not in split_stems. */
 static size_t split_at(const unsigned char *s, size_t n)
@@ -271,6 +294,11 @@ size_t translit_cyrl(char *out, size_t size, const char *in, size_t len)
 			put(&o, s + i, k);
 			i += k;
 			word = NULL;
+			continue;
+		}
+		if (word == NULL && (k = latin_word(s + i, len - i)) > 0) {
+			put_copy(&o, s + i, k);
+			i += k;
 			continue;
 		}
 		if (word == NULL) {

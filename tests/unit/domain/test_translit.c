@@ -72,6 +72,9 @@ static void test_identifiers_are_kept(void **state)
 		    "Посетите www.ikom.org.rs или ikom.rs.");
 	assert_cyrl("licenca IKS-381-05 i broj 9500000001", "лиценца IKS-381-05 и број 9500000001");
 	assert_cyrl("IPS QR kod za Windows", "ИПС QR код за Windows");
+	/* Foreign abbreviations stay, Serbian ones do not. */
+	assert_cyrl("PDF-a, čitač (USB), JMBG i PIB", "PDF-а, читач (USB), ЈМБГ и ПИБ");
+	assert_cyrl("PDFa USBx", "ПДФа USBx");
 	assert_cyrl("Demo d.o.o. t.j. dalje", "Демо д.о.о. т.ј. даље");
 }
 
