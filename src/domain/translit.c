@@ -129,6 +129,8 @@ static int keep_token(const unsigned char *s, size_t n)
 			return 1;
 		if (s[i] == ':' && i + 2 < n && s[i + 1] == '/' && s[i + 2] == '/')
 			return 1;
+		if (i > 0 && s[i - 1] >= 'a' && s[i - 1] <= 'z' && s[i] >= 'A' && s[i] <= 'Z')
+			return 1; /* camelCase: a name from code ("BkToCstmrStmt") */
 	}
 	return domain_like(s, n);
 }

@@ -10,8 +10,9 @@
  * Left as written: markup (<...> tags with their attributes, &...;
  * entities), placeholders ({name}, {{name}}), and any word that is an
  * identifier rather than Serbian: one holding a digit, '@', "://", a
- * domain name ("www.", "x.rs"), or one of q, w, x, y (foreign words,
- * "QR", "Windows").
+ * domain name ("www.", "x.rs"), a capital after a small letter
+ * ("BkToCstmrStmt"), or one of q, w, x, y (foreign words, "QR",
+ * "Windows").  Foreign abbreviations (PDF, USB, ...) stay in Latin.
  */
 #ifndef QCRA_TRANSLIT_H
 #define QCRA_TRANSLIT_H

@@ -75,6 +75,7 @@ static void test_identifiers_are_kept(void **state)
 	/* Foreign abbreviations stay, Serbian ones do not. */
 	assert_cyrl("PDF-a, čitač (USB), JMBG i PIB", "PDF-а, читач (USB), ЈМБГ и ПИБ");
 	assert_cyrl("PDFa USBx", "ПДФа USBx");
+	assert_cyrl("nema Document/BkToCstmrStmt", "нема Document/BkToCstmrStmt");
 	assert_cyrl("Demo d.o.o. t.j. dalje", "Демо д.о.о. т.ј. даље");
 }
 
