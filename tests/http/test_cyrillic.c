@@ -160,6 +160,9 @@ static void test_member_in_cyrillic_gets_mail_pages_and_documents_in_cyrillic(vo
 	snprintf(path, sizeof(path), "/orders/%lld", id);
 	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
 	assert_has(BODY(f), "Регионални центар Нови Сад");
+	assert_has(BODY(f), "Потврђен, чека документацију и уплату"); /* the state's label */
+	assert_has(BODY(f), "Захтев (PDF)");
+	assert_has(BODY(f), " RSD");
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "/orders/%lld/%s.pdf", id, docs[i]);
 		assert_int_equal(journey_get(&f->c, path, &f->r), 200);
