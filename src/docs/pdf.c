@@ -21,7 +21,7 @@
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
-#include "domain/translit.h"
+#include "docs/pdf_script.h"
 #include "util/log.h"
 
 #define PT_PER_MM (72.0 / 25.4)
@@ -34,8 +34,7 @@
 #define ACCENT_B 0.37
 #define FRAME 0.62
 #define SHADE 0.93
-#define PAD 1.5       /* cell padding */
-#define PDF_TR_MAX 64 /* pdf_tr copies per document (both passes) */
+#define PAD 1.5 /* cell padding */
 
 struct pdf_style_def {
 	const char *font;
@@ -69,49 +68,17 @@ struct pdf {
 	int drawn;                   /* something is on the current page */
 	int failed;                  /* bad markup, QR overflow: abandon */
 	double y;                    /* cursor, mm from the top */
-	int cyrillic;                /* text drawn in Cyrillic (pdf_set_cyrillic) */
-	int as_written;              /* ... except now (values, pdf_as_written) */
-	char *tr[PDF_TR_MAX];        /* pdf_tr's copies, freed with p */
-	size_t ntr;
+	struct pdf_script script;    /* Latin or Cyrillic (pdf_script.h) */
 };
-
-static _Thread_local int cyrillic_next;
-
-void pdf_set_cyrillic(int on)
-{
-	cyrillic_next = on;
-}
-
-int pdf_cyrillic(void)
-{
-	return cyrillic_next;
-}
 
 void pdf_as_written(struct pdf *p, int on)
 {
-	p->as_written = on;
-}
-
-/* text in Cyrillic, malloc'd, when p draws in Cyrillic now; else NULL. */
-static char *script_copy(const struct pdf *p, const char *text)
-{
-	size_t n = strlen(text);
-	char *c;
-
-	if (!p->cyrillic || p->as_written || (c = malloc(2 * n + 1)) == NULL)
-		return NULL;
-	translit_cyrl(c, 2 * n + 1, text, n);
-	return c;
+	p->script.as_written = on;
 }
 
 const char *pdf_tr(struct pdf *p, const char *latin)
 {
-	char *c;
-
-	if (p->ntr == PDF_TR_MAX || (c = script_copy(p, latin)) == NULL)
-		return latin;
-	p->tr[p->ntr++] = c;
-	return c;
+	return pdf_script_keep(&p->script, latin);
 }
 
 /* ---- Primitives ------------------------------------------------------- */
@@ -150,7 +117,7 @@ static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum 
 	PangoLayout *l = pango_layout_new(p->pc);
 	PangoAttrList *attrs = NULL;
 	GError *gerr = NULL;
-	char *plain = NULL, *script = script_copy(p, text);
+	char *plain = NULL, *script = pdf_script_copy(&p->script, text);
 
 	if (script != NULL)
 		text = script;
@@ -181,24 +148,24 @@ static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum 
 /* A value: measured and drawn as written (see pdf_set_cyrillic). */
 static double value_measure(struct pdf *p, double w, enum pdf_style st, const char *text)
 {
-	int was = p->as_written;
+	int was = p->script.as_written;
 	double h;
 
-	p->as_written = 1;
+	p->script.as_written = 1;
 	h = pdf_measure(p, w, st, text);
-	p->as_written = was;
+	p->script.as_written = was;
 	return h;
 }
 
 static double value_at(struct pdf *p, double x, double y, double w, enum pdf_style st,
 		       enum pdf_align al, const char *text)
 {
-	int was = p->as_written;
+	int was = p->script.as_written;
 	double h;
 
-	p->as_written = 1;
+	p->script.as_written = 1;
 	h = pdf_text_at(p, x, y, w, st, al, text);
-	p->as_written = was;
+	p->script.as_written = was;
 	return h;
 }
 
@@ -274,14 +241,14 @@ static void rule_frame(struct pdf *p, double y, double lw)
 static void page_end(struct pdf *p)
 {
 	char num[48];
-	int total = p->pages[p->section], was = p->as_written;
+	int total = p->pages[p->section], was = p->script.as_written;
 
 	if (p->cr == NULL) {
 		if (p->page > total)
 			p->pages[p->section] = p->page;
 		return;
 	}
-	p->as_written = 0; /* a page can end in the middle of a value */
+	p->script.as_written = 0; /* a page can end in the middle of a value */
 	pdf_text_at(p, PDF_LEFT, 9.5, PDF_WIDTH * 0.7, PDF_SMALL_BOLD, PDF_ALIGN_LEFT,
 		    p->m->header ? p->m->header : "");
 	if (p->label != NULL)
@@ -295,7 +262,7 @@ static void page_end(struct pdf *p)
 	pdf_text_at(p, PDF_LEFT, PDF_PAGE_H - 13, PDF_WIDTH * 0.75, PDF_SMALL, PDF_ALIGN_LEFT,
 		    p->m->footer ? p->m->footer : "");
 	pdf_text_at(p, PDF_RIGHT - 40, PDF_PAGE_H - 13, 40, PDF_SMALL, PDF_ALIGN_RIGHT, num);
-	p->as_written = was;
+	p->script.as_written = was;
 	cairo_show_page(p->cr);
 }
 
@@ -860,7 +827,7 @@ int pdf_render(const struct pdf_meta *m, pdf_body_fn body, void *arg, struct buf
 
 	memset(&p, 0, sizeof(p));
 	p.m = m;
-	p.cyrillic = cyrillic_next;
+	pdf_script_begin(&p.script);
 	p.pc = context_new();
 	for (i = 0; i < PDF_STYLE__MAX; i++)
 		p.font[i] = pango_font_description_from_string(styles[i].font);
@@ -870,8 +837,7 @@ int pdf_render(const struct pdf_meta *m, pdf_body_fn body, void *arg, struct buf
 	for (i = 0; i < PDF_STYLE__MAX; i++)
 		pango_font_description_free(p.font[i]);
 	g_object_unref(p.pc);
-	while (p.ntr > 0)
-		free(p.tr[--p.ntr]);
+	pdf_script_end(&p.script);
 	if (rc != 0 && out->data != NULL) {
 		out->len = mark;
 		out->data[mark] = '\0';

@@ -137,8 +137,25 @@ static const struct route routes[] = {
 
 /* ---- Start-up ----------------------------------------------------------- */
 
+/* A page written in Serbian ("help_sr") also in Cyrillic ("help_sr-Cyrl"),
+ * transliterated once here (its markup and {{tags}} kept). */
 static int add_cyrillic(struct tmpl_set *set, const char *name, const struct embedded_file *f,
-			char *err, size_t errlen);
+			char *err, size_t errlen)
+{
+	char cyrl[160], *src;
+	size_t n;
+	int rc;
+
+	if ((src = malloc(2 * f->len + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	n = translit_cyrl(src, 2 * f->len + 1, (const char *)f->data, f->len);
+	snprintf(cyrl, sizeof(cyrl), "%s-Cyrl", name);
+	rc = tmpl_set_add(set, cyrl, src, n, err, errlen);
+	free(src);
+	return rc;
+}
 
 static int load_templates(struct app *app, char *err, size_t errlen)
 {
@@ -167,31 +184,6 @@ static int load_templates(struct app *app, char *err, size_t errlen)
 			return -1;
 	}
 	return tmpl_set_check(app->tmpl, err, errlen);
-}
-
-/* A page written in Serbian ("help_sr") also in Cyrillic ("help_sr-Cyrl"),
- * transliterated once here (its markup and {{tags}} kept). */
-static int add_cyrillic(struct tmpl_set *set, const char *name, const struct embedded_file *f,
-			char *err, size_t errlen)
-{
-	char cyrl[160], *src;
-	size_t n;
-	int rc;
-
-	if ((src = malloc(2 * f->len + 1)) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	n = translit_cyrl(src, 2 * f->len + 1, (const char *)f->data, f->len);
-	snprintf(cyrl, sizeof(cyrl), "%s-Cyrl", name);
-	rc = tmpl_set_add(set, cyrl, src, n, err, errlen);
-	free(src);
-	return rc;
-}
-
-const char *page_lang_template(struct req *r, const char *base)
-{
-	return arena_printf(&r->arena, "%s_%s", base, i18n_code(r->lang));
 }
 
 /* The CSRF key: random on first start, kept in VAR/secret.key (0600). */
@@ -306,6 +298,11 @@ void page_render(struct req *r, unsigned status, const char *name, const char *t
 	}
 	r->status = status;
 	r->content_type = "text/html; charset=utf-8";
+}
+
+const char *page_lang_template(struct req *r, const char *base)
+{
+	return arena_printf(&r->arena, "%s_%s", base, i18n_code(r->lang));
 }
 
 void page_error(struct req *r, unsigned status, const char *msg_key)
