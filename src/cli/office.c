@@ -16,6 +16,7 @@
 #include "connector/connector.h"
 #include "core/i18n.h"
 #include "app/jobs.h"
+#include "app/testca.h"
 #include "store/store.h"
 
 static const char orders_usage[] =

@@ -25,11 +25,8 @@
 
 #include "connector/caservice.h"
 #include "connector/caservice_int.h"
-#include "core/i18n.h"
-#include "domain/audit.h"
+#include "app/ca_work.h"
 #include "domain/catalog.h"
-#include "app/jobs.h"
-#include "app/reminders.h"
 #include "store/store_ca.h"
 #include "store/store_office.h"
 #include "util/buf.h"
@@ -270,61 +267,6 @@ enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *
 
 /* ---- What the CA did: recorded in the portal ------------------------------------------------ */
 
-static void audit_ca(struct store *st, const char *action, long long order_id, const char *outcome,
-		     const char *detail)
-{
-	struct audit_entry e;
-
-	memset(&e, 0, sizeof(e));
-	e.at = time(NULL);
-	snprintf(e.actor, sizeof(e.actor), "ca:service");
-	snprintf(e.action, sizeof(e.action), "%s", action);
-	snprintf(e.object, sizeof(e.object), "order:%lld", order_id);
-	snprintf(e.outcome, sizeof(e.outcome), "%s", outcome);
-	audit_clean(e.detail, sizeof(e.detail), detail);
-	store_audit_append(st, &e);
-}
-
-/* Records cert for order_id and moves a waiting order to issued, in
- * one transaction.  Returns 1 when the order moved, 0, or -1. */
-static int record_registration(struct cs *s, struct ca_cert *cert)
-{
-	struct store *st = s->st;
-	struct ca_cert old;
-	struct order o;
-	char note[160];
-	int rc, moved = 0;
-
-	if (store_order_get(st, cert->order_id, &o) != STORE_OK)
-		return -1;
-	cert->recorded_at = time(NULL);
-	if (store_begin(st) != STORE_OK)
-		return -1;
-	rc = store_ca_cert_get(st, cert->order_id, &old);
-	if (rc == STORE_OK && old.revoked_at != 0 && cert->revoked_at == 0) {
-		cert->revoked_at = old.revoked_at; /* never un-revoke */
-		snprintf(cert->revoke_reason, sizeof(cert->revoke_reason), "%s", old.revoke_reason);
-	}
-	rc = rc == STORE_ERROR ? rc : store_ca_cert_put(st, cert);
-	if (rc == STORE_OK && o.state == WF_SENT_TO_CA) {
-		i18n_note_to(note, sizeof(note), "hist.ca_issued", "serial", cert->serial, NULL);
-		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:service", note, time(NULL));
-		moved = rc == STORE_OK;
-		if (rc == STORE_NOTFOUND) /* moved meanwhile */
-			rc = STORE_OK;
-	}
-	if (rc == STORE_OK && cert->revoked_at != 0 && (old.revoked_at == 0 || moved)) {
-		audit_ca(st, "ca.revoked", cert->order_id, "ok", cert->revoke_reason);
-		/* The holder hears it from the portal too (with the order). */
-		rc = jobs_mail_cert_revoked(st, s->base_url, &o, cert->revoked_at);
-	}
-	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
-		store_rollback(st);
-		return -1;
-	}
-	return moved;
-}
-
 int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, size_t errlen)
 {
 	struct cs *s = cs_of(c);
@@ -357,7 +299,7 @@ int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, 
 		goto out;
 	}
 	cert->order_id = order_id;
-	if ((rc = record_registration(s, cert)) < 0)
+	if ((rc = uc_ca_cert_record(s->st, s->base_url, cert)) < 0)
 		snprintf(err, errlen, "order %lld: the certificate cannot be recorded (database)",
 			 order_id);
 	else
@@ -442,7 +384,7 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 			res = CS_DOWN;
 		} else {
 			cert->order_id = o->id;
-			if (record_registration(s, cert) < 0) {
+			if (uc_ca_cert_record(s->st, s->base_url, cert) < 0) {
 				snprintf(err, errlen,
 					 "the revocation cannot be recorded (database)");
 				res = CS_DOWN; /* retried: the CA answers the same */
