@@ -6,7 +6,6 @@
  * made by the use cases of app/demo.c.  The same --seed and --today
  * give the same data, so benchmark runs are comparable.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,23 +127,20 @@ static int seed_run(struct demo_seed *s, const struct config *cfg, const char *p
 
 int cli_demo(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"members", required_argument, NULL, 'm'},
-		{"orders", required_argument, NULL, 'o'},
-		{"seed", required_argument, NULL, 's'},
-		{"password", required_argument, NULL, 'p'},
-		{"today", required_argument, NULL, 't'},
-		{"config", required_argument, NULL, 'c'},
-		{"var", required_argument, NULL, 'v'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *members = NULL, *orders = NULL, *seed = NULL, *today = NULL;
+	const char *password = DEMO_PASSWORD, *config_path = NULL, *var = NULL;
+	const struct opt opts[] = {
+		{"members", 'm', &members, NULL},
+		{"orders", 'o', &orders, NULL},
+		{"seed", 's', &seed, NULL},
+		{"password", 'p', &password, NULL},
+		{"today", 't', &today, NULL},
+		CLI_CONFIG_OPTS(&config_path, &var),
+		{NULL, 0, NULL, NULL},
 	};
-	char *common[5] = {"demo"};
-	const char *password = DEMO_PASSWORD;
 	struct demo_seed s;
 	struct config cfg;
-	int c, ncommon = 1, rc, next;
-	long seed = 1;
+	int rc, rest;
 
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
 		fputs(demo_usage, stdout);
@@ -155,46 +151,15 @@ int cli_demo(int argc, char **argv)
 		return 2;
 	}
 	memset(&s, 0, sizeof(s));
-	optind = 1;
-	while ((c = getopt_long(argc - 1, argv + 1, "+m:o:s:t:p:c:v:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (parse_count(optarg, &s.members) != 0)
-				goto usage;
-			break;
-		case 'o':
-			if (parse_count(optarg, &s.orders) != 0)
-				goto usage;
-			break;
-		case 's':
-			seed = strtol(optarg, NULL, 10);
-			break;
-		case 'p':
-			password = optarg;
-			break;
-		case 't':
-			if (parse_day(optarg, &s.today) != 0)
-				goto usage;
-			break;
-		case 'c':
-		case 'v':
-			if (ncommon + 2 > (int)(sizeof(common) / sizeof(common[0])))
-				goto usage;
-			common[ncommon++] = c == 'c' ? "--config" : "--var";
-			common[ncommon++] = optarg;
-			break;
-		case 'h':
-			fputs(demo_usage, stdout);
-			return 0;
-		default:
-			goto usage;
-		}
-	}
-	if (optind != argc - 1 || s.members == 0 || s.orders == 0)
-		goto usage;
-	if ((rc = cli_config(&cfg, ncommon, common, 0, demo_usage, &next)) != 0)
+	if ((rc = opts_parse(argc - 1, argv + 1, opts, demo_usage, &rest)) != OPTS_GO_ON)
 		return rc;
-	s.rng.s = (uint64_t)seed;
+	if (rest != argc - 1 || members == NULL || parse_count(members, &s.members) != 0 ||
+	    orders == NULL || parse_count(orders, &s.orders) != 0 ||
+	    (today != NULL && parse_day(today, &s.today) != 0))
+		goto usage;
+	if (cli_config_load(&cfg, config_path, var) != 0)
+		return 1;
+	s.rng.s = (uint64_t)(seed ? strtol(seed, NULL, 10) : 1);
 	if (s.today == 0)
 		s.today = time(NULL) / DAY * DAY;
 	s.expiry_days = cfg.order_expiry_days;
