@@ -25,6 +25,15 @@ int cli_config(struct config *cfg, int argc, char **argv, int serve, const char 
 	}
 int cli_config_load(struct config *cfg, const char *config_path, const char *var);
 
+/* "qcra CMD SUB ...": OPTS_GO_ON when argv[1] is sub; else the exit
+ * status after printing usage (0 for --help, on stdout; 2). */
+int cli_subcommand(int argc, char **argv, const char *sub, const char *usage);
+/* "qcra CMD SUB [--config FILE] [--var DIR] OPERAND..." with exactly
+ * `operands` operands (the last ones of argv): OPTS_GO_ON with *cfg
+ * loaded, or the exit status (usage, configuration error) to return. */
+int cli_sub_config(struct config *cfg, int argc, char **argv, const char *sub, int operands,
+		   const char *usage);
+
 /* Opens the portal's database in VAR and migrates it.  NULL on error
  * (reported). */
 struct store *cli_open_store(const struct config *cfg);

@@ -67,6 +67,35 @@ int cli_config(struct config *cfg, int argc, char **argv, int serve, const char 
 	return config_load(cfg, config_path, var, listen, workers);
 }
 
+int cli_subcommand(int argc, char **argv, const char *sub, const char *usage)
+{
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], sub) != 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return OPTS_GO_ON;
+}
+
+int cli_sub_config(struct config *cfg, int argc, char **argv, const char *sub, int operands,
+		   const char *usage)
+{
+	int rc = cli_subcommand(argc, argv, sub, usage), next;
+
+	if (rc != OPTS_GO_ON)
+		return rc;
+	if ((rc = cli_config(cfg, argc - 1, argv + 1, 0, usage, &next)) != 0)
+		return rc;
+	if (next != argc - 1 - operands) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return OPTS_GO_ON;
+}
+
 char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "rb");

@@ -142,16 +142,9 @@ int cli_demo(int argc, char **argv)
 	struct config cfg;
 	int rc, rest;
 
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(demo_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "seed") != 0) {
-		fputs(demo_usage, stderr);
-		return 2;
-	}
 	memset(&s, 0, sizeof(s));
-	if ((rc = opts_parse(argc - 1, argv + 1, opts, demo_usage, &rest)) != OPTS_GO_ON)
+	if ((rc = cli_subcommand(argc, argv, "seed", demo_usage)) != OPTS_GO_ON ||
+	    (rc = opts_parse(argc - 1, argv + 1, opts, demo_usage, &rest)) != OPTS_GO_ON)
 		return rc;
 	if (rest != argc - 1 || members == NULL || parse_count(members, &s.members) != 0 ||
 	    orders == NULL || parse_count(orders, &s.orders) != 0 ||

@@ -86,22 +86,10 @@ int cli_member(int argc, char **argv)
 {
 	struct config cfg;
 	struct store *st;
-	int rc, next;
+	int rc;
 
-	if (argc < 2 || strcmp(argv[1], "import") != 0) {
-		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-			fputs(member_usage, stdout);
-			return 0;
-		}
-		fputs(member_usage, stderr);
-		return 2;
-	}
-	if ((rc = cli_config(&cfg, argc - 1, argv + 1, 0, member_usage, &next)) != 0)
+	if ((rc = cli_sub_config(&cfg, argc, argv, "import", 1, member_usage)) != OPTS_GO_ON)
 		return rc;
-	if (next != argc - 2) {
-		fputs(member_usage, stderr);
-		return 2;
-	}
 	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
 	rc = import(st, argv[argc - 1]);

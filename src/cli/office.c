@@ -39,23 +39,10 @@ int cli_orders(int argc, char **argv)
 	char err[256];
 	struct config cfg;
 	struct store *st;
-	int rc, next, n;
+	int rc, n;
 
-	if ((argc >= 2 && strcmp(argv[1], "--help") == 0) ||
-	    (argc >= 3 && strcmp(argv[1], "expire") == 0 && strcmp(argv[2], "--help") == 0)) {
-		fputs(orders_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "expire") != 0) {
-		fputs(orders_usage, stderr);
-		return 2;
-	}
-	if ((rc = cli_config(&cfg, argc - 1, argv + 1, 0, orders_usage, &next)) != 0)
+	if ((rc = cli_sub_config(&cfg, argc, argv, "expire", 0, orders_usage)) != OPTS_GO_ON)
 		return rc;
-	if (next != argc - 1) {
-		fputs(orders_usage, stderr);
-		return 2;
-	}
 	if (i18n_load(err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: messages: %s\n", err);
 		return 1;
@@ -76,18 +63,20 @@ int cli_orders(int argc, char **argv)
 	return 0;
 }
 
-/* The configuration of a testca command, which must be the TEST CA's:
- * 0, or the exit status (1). */
-static int testca_config(struct config *cfg, const char *config_path, const char *var)
+/* The store of a testca command, whose configuration must name the
+ * TEST CA; NULL after reporting why. */
+static struct store *testca_store(const char *config_path, const char *var)
 {
-	if (cli_config_load(cfg, config_path, var) != 0)
-		return 1;
-	if (strcmp(cfg->ca_connector, "testca") != 0) {
+	struct config cfg;
+
+	if (cli_config_load(&cfg, config_path, var) != 0)
+		return NULL;
+	if (strcmp(cfg.ca_connector, "testca") != 0) {
 		fprintf(stderr, "qcra: testca: this portal uses ca_connector = %s, not testca\n",
-			cfg->ca_connector);
-		return 1;
+			cfg.ca_connector);
+		return NULL;
 	}
-	return 0;
+	return cli_open_store(&cfg);
 }
 
 static int testca_issue_cmd(int argc, char **argv)
@@ -101,7 +90,6 @@ static int testca_issue_cmd(int argc, char **argv)
 		{NULL, 0, NULL, NULL},
 	};
 	long long order_id = 0;
-	struct config cfg;
 	struct store *st;
 	char err[256], *end;
 
@@ -118,9 +106,7 @@ static int testca_issue_cmd(int argc, char **argv)
 		fputs(testca_usage, stderr);
 		return 2;
 	}
-	if ((rc = testca_config(&cfg, config_path, var)) != 0)
-		return rc;
-	if ((st = cli_open_store(&cfg)) == NULL)
+	if ((st = testca_store(config_path, var)) == NULL)
 		return 1;
 	rc = testca_issue(st, order_id, time(NULL), &issued, &shipments, err, sizeof(err));
 	store_close(st);
@@ -141,7 +127,6 @@ static int testca_fail_cmd(int argc, char **argv)
 		{"off", 0, NULL, &off},         CLI_CONFIG_OPTS(&config_path, &var),
 		{NULL, 0, NULL, NULL},
 	};
-	struct config cfg;
 	struct store *st;
 
 	if ((rc = opts_parse(argc, argv, opts, testca_usage, &rest)) != OPTS_GO_ON)
@@ -151,9 +136,7 @@ static int testca_fail_cmd(int argc, char **argv)
 		fputs(testca_usage, stderr);
 		return 2;
 	}
-	if ((rc = testca_config(&cfg, config_path, var)) != 0)
-		return rc;
-	if ((st = cli_open_store(&cfg)) == NULL)
+	if ((st = testca_store(config_path, var)) == NULL)
 		return 1;
 	rc = testca_fail_submissions(st, off ? NULL : message, code);
 	store_close(st);

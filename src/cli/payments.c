@@ -170,13 +170,7 @@ out:
 
 int cli_payments(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(payments_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "import") != 0) {
-		fputs(payments_usage, stderr);
-		return 2;
-	}
-	return payments_import_cmd(argc - 1, argv + 1);
+	int rc = cli_subcommand(argc, argv, "import", payments_usage);
+
+	return rc != OPTS_GO_ON ? rc : payments_import_cmd(argc - 1, argv + 1);
 }
