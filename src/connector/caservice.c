@@ -26,11 +26,11 @@
 #include "connector/caservice.h"
 #include "connector/caservice_int.h"
 #include "app/ca_work.h"
+#include "core/catalog_load.h"
 #include "domain/catalog.h"
 #include "store/store_ca.h"
 #include "store/store_office.h"
 #include "util/buf.h"
-#include "util/embedded.h"
 #include "util/log.h"
 
 #define CS_CONNECT_TIMEOUT 5L /* seconds */
@@ -445,33 +445,14 @@ static void cs_close(struct ca_connector *c)
 
 /* ---- Opening ---------------------------------------------------------------------------- */
 
-/* The tariff, for the validity years (as app.c loads it); NULL when it
- * cannot be read: the tariff code's digits are used then. */
+/* The tariff, for the validity years (as the portal loads it); NULL
+ * when it cannot be read: the tariff code's digits are used then. */
 static struct catalog *load_catalog(const struct config *cfg)
 {
-	const struct embedded_file *f = embedded_find("data/catalog.ini");
 	struct catalog *cat = calloc(1, sizeof(*cat));
-	struct buf text = BUF_INIT;
-	char why[256], chunk[4096];
-	size_t n;
-	FILE *fp;
-	int rc = -1;
+	char why[512];
 
-	if (cat == NULL)
-		return NULL;
-	if (cfg->catalog_file[0]) {
-		if ((fp = fopen(cfg->catalog_file, "r")) != NULL) {
-			while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-				buf_append(&text, chunk, n);
-			fclose(fp);
-			rc = catalog_parse(cat, buf_cstr(&text), why, sizeof(why));
-		}
-	} else if (f != NULL) {
-		buf_append(&text, f->data, f->len);
-		rc = catalog_parse(cat, buf_cstr(&text), why, sizeof(why));
-	}
-	buf_free(&text);
-	if (rc != 0) {
+	if (cat != NULL && catalog_load(cat, cfg, why, sizeof(why)) != 0) {
 		free(cat);
 		return NULL;
 	}
@@ -487,21 +468,25 @@ static void path_or_default(char *dst, size_t size, const char *value, const cha
 		snprintf(dst, size, "%s/ca/ra/%s", var, file);
 }
 
+static const struct ca_connector caservice_ops = {
+	.name = cs_connector_name,
+	.submit = cs_submit,
+	.shipments = cs_shipments,
+	.shipment = cs_shipment,
+	.shipment_received = cs_shipment_received,
+	.revoke = cs_revoke,
+	.close = cs_close,
+};
+
 struct ca_connector *caservice_open(const struct config *cfg, struct store *st, char *err,
 				    size_t errlen)
 {
-	struct ca_connector *c = calloc(1, sizeof(*c));
 	struct cs *s = calloc(1, sizeof(*s));
+	struct ca_connector *c;
 
-	if (c == NULL || s == NULL) {
-		free(c);
-		free(s);
-		snprintf(err, errlen, "ca_connector: out of memory");
-		return NULL;
-	}
-	pthread_once(&cs_once, cs_init);
+	if (s == NULL)
+		return ca_connector_new(&caservice_ops, NULL, err, errlen);
 	s->st = st;
-	s->cat = load_catalog(cfg);
 	snprintf(s->base_url, sizeof(s->base_url), "%s", cfg->base_url);
 	snprintf(s->url, sizeof(s->url), "%s",
 		 cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
@@ -511,18 +496,14 @@ struct ca_connector *caservice_open(const struct config *cfg, struct store *st, 
 	if (strncmp(s->url, "https://", 8) != 0) {
 		snprintf(err, errlen,
 			 "ca_url: \"%s\" must be an https:// URL (the RA API is TLS only)", s->url);
-		free(s->cat);
 		free(s);
-		free(c);
 		return NULL;
 	}
-	c->name = cs_connector_name;
-	c->impl = s;
-	c->submit = cs_submit;
-	c->shipments = cs_shipments;
-	c->shipment = cs_shipment;
-	c->shipment_received = cs_shipment_received;
-	c->revoke = cs_revoke;
-	c->close = cs_close;
+	if ((c = ca_connector_new(&caservice_ops, s, err, errlen)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	pthread_once(&cs_once, cs_init);
+	s->cat = load_catalog(cfg);
 	return c;
 }

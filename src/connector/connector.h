@@ -31,6 +31,11 @@ struct store;
 struct ca_connector *ca_connector_open(const struct config *cfg, struct store *st, char *err,
 				       size_t errlen);
 void ca_connector_close(struct ca_connector *c); /* NULL-safe */
+/* For the implementations: a connector with the name and operations of
+ * ops and the state impl (NULL: out of memory).  NULL with err when
+ * either is missing (the caller frees impl). */
+struct ca_connector *ca_connector_new(const struct ca_connector *ops, void *impl, char *err,
+				      size_t errlen);
 
 /* The TEST CA (testca.c). */
 struct ca_connector *testca_open(struct store *st, char *err, size_t errlen);

@@ -203,26 +203,25 @@ static void tc_close(struct ca_connector *c)
 	free(c);
 }
 
+static const struct ca_connector testca_ops = {
+	.name = "testca",
+	.submit = tc_submit,
+	.shipments = tc_shipments,
+	.shipment = tc_shipment,
+	.shipment_received = tc_shipment_received,
+	.revoke = tc_revoke,
+	.close = tc_close,
+};
+
 struct ca_connector *testca_open(struct store *st, char *err, size_t errlen)
 {
-	struct ca_connector *c = calloc(1, sizeof(*c));
 	struct testca *t = calloc(1, sizeof(*t));
+	struct ca_connector *c;
 
-	if (c == NULL || t == NULL) {
-		free(c);
+	if (t != NULL)
+		t->st = st;
+	if ((c = ca_connector_new(&testca_ops, t, err, errlen)) == NULL)
 		free(t);
-		snprintf(err, errlen, "ca_connector: out of memory");
-		return NULL;
-	}
-	t->st = st;
-	c->name = "testca";
-	c->impl = t;
-	c->submit = tc_submit;
-	c->shipments = tc_shipments;
-	c->shipment = tc_shipment;
-	c->shipment_received = tc_shipment_received;
-	c->revoke = tc_revoke;
-	c->close = tc_close;
 	return c;
 }
 
