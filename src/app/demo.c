@@ -103,14 +103,39 @@ static void copy(char *dst, size_t size, const char *src)
 
 /* ---- Valid identifiers ------------------------------------------------------ */
 
+static int jmbg_ok(const char *s)
+{
+	return jmbg_check(s) == JMBG_OK;
+}
+
+static int mb_ok(const char *s)
+{
+	return mb_check(s) == MB_OK;
+}
+
+/* Sets out[pos] to the first digit that makes ok(out) true: 0, or -1
+ * when none does (out[pos] is then '9'). */
+static int check_digit(char *out, size_t pos, int (*ok)(const char *))
+{
+	int k;
+
+	for (k = 0; k <= 9; k++) {
+		out[pos] = (char)('0' + k);
+		if (ok(out))
+			return 0;
+	}
+	return -1;
+}
+
 /* A JMBG born 1950-2004 in Serbia (regions 70-99) with its check digit. */
 static void make_jmbg(struct demo_rng *r, int female, char out[14])
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	unsigned d, m, y, k;
+	unsigned d, m, y;
 	char tmp[64];
 
-	for (;;) {
+	/* Remainder 1: no such JMBG is assigned; draw another. */
+	do {
 		y = 1950 + rng_below(r, 55);
 		m = 1 + rng_below(r, 12);
 		d = 1 + rng_below(r, (unsigned)mdays[m - 1]);
@@ -118,37 +143,19 @@ static void make_jmbg(struct demo_rng *r, int female, char out[14])
 			 70 + rng_below(r, 30), (female ? 500 : 0) + rng_below(r, 500));
 		memcpy(out, tmp, 13);
 		out[13] = '\0';
-		for (k = 0; k <= 9; k++) {
-			out[12] = (char)('0' + k);
-			if (jmbg_check(out) == JMBG_OK)
-				return;
-		}
-		/* Remainder 1: no such JMBG is assigned; draw another. */
-	}
+	} while (check_digit(out, 12, jmbg_ok) != 0);
 }
 
 static void make_pib(struct demo_rng *r, char out[10])
 {
-	int k;
-
 	snprintf(out, 10, "1%07u0", rng_below(r, 10000000));
-	for (k = 0; k <= 9; k++) {
-		out[8] = (char)('0' + k);
-		if (pib_valid(out))
-			return;
-	}
+	check_digit(out, 8, pib_valid);
 }
 
 static void make_mb(struct demo_rng *r, char out[9])
 {
-	int k;
-
 	snprintf(out, 9, "2%06u0", rng_below(r, 1000000));
-	for (k = 0; k <= 9; k++) {
-		out[7] = (char)('0' + k);
-		if (mb_check(out) == MB_OK)
-			return;
-	}
+	check_digit(out, 7, mb_ok);
 }
 
 /* ---- Order histories ------------------------------------------------------------ */
