@@ -3,7 +3,7 @@
  * through the use case uc_member_import (app/member.c), printing what
  * it says of each row.
  */
-#include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,35 +23,8 @@ static const char member_usage[] =
 	"that cannot appear in a certificate is kept as written and listed.\n"
 	"Exit status: 0 all rows loaded, 3 some rows rejected (listed), 1 error.\n";
 
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *data = NULL;
-	size_t cap = 0, n;
-
-	*len = 0;
-	if (f == NULL)
-		return NULL;
-	for (;;) {
-		if (cap - *len < 65536) {
-			cap = cap ? cap * 2 : 65536;
-			if ((data = realloc(data, cap + 1)) == NULL)
-				abort();
-		}
-		n = fread(data + *len, 1, cap - *len, f);
-		*len += n;
-		if (n == 0)
-			break;
-	}
-	if (ferror(f)) {
-		free(data);
-		fclose(f);
-		return NULL;
-	}
-	fclose(f);
-	data[*len] = '\0';
-	return data;
-}
+/* The register's file at most (a register of 100,000 members is ~10 MB). */
+#define MEMBER_FILE_MAX ((size_t)256 << 20)
 
 static void print_note(void *arg, size_t line, const char *text)
 {
@@ -62,12 +35,12 @@ static void print_note(void *arg, size_t line, const char *text)
 static int import(struct store *st, const char *path)
 {
 	struct member_import n;
-	char *data, err[512];
+	char *data, err[PATH_MAX + 128];
 	size_t len;
 	int rc;
 
-	if ((data = read_file(path, &len)) == NULL) {
-		fprintf(stderr, "qcra: cannot read %s: %s\n", path, strerror(errno));
+	if ((data = cli_read_file(path, MEMBER_FILE_MAX, &len, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "qcra: %s\n", err);
 		return 1;
 	}
 	rc = uc_member_import(st, path, data, len, print_note, NULL, &n, err, sizeof(err));
