@@ -3,9 +3,9 @@
  * for the tests and the demo ONLY (ca_connector = testca).  It issues
  * no certificates: it records each submitted registration in the
  * portal's own database (tables testca_*), and `qcra testca issue`
- * (testca_issue, app/testca.c) marks registrations issued with made-up serial numbers and packs
- * them into shipments to their pickup offices, as the real CA's
- * courier would.  `qcra testca fail` makes submissions fail, to show
+ * (testca_issue, app/testca.c) marks registrations issued with
+ * made-up serial numbers and packs them into shipments to their pickup
+ * offices, as the real CA's courier would.  `qcra testca fail` makes submissions fail, to show
  * what an operator sees when the CA refuses.
  */
 #include <stdio.h>
