@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "domain/translit.h"
 #include "util/buf.h"
 #include "util/embedded.h"
 
@@ -23,7 +25,8 @@ static struct catalogue {
 	size_t mask;    /* slots - 1 (a power of two, at least 2n) */
 } cats[LANG__MAX];
 
-static const char *const codes[LANG__MAX] = {"sr", "en"};
+static const char *const codes[LANG__MAX] = {"sr", "en", "sr-Cyrl"};
+static const char *const name_keys[LANG__MAX] = {"lang.sr", "lang.en", "lang.sr_cyrl"};
 
 /* FNV-1a. */
 static uint32_t key_hash(const char *k)
@@ -137,14 +140,32 @@ static int load_one(enum lang l, char *err, size_t errlen)
 	return 0;
 }
 
+/* The Cyrillic catalogue from the Latin one: same keys, same order. */
+static void load_cyrillic(void)
+{
+	const struct catalogue *lat = &cats[LANG_SR];
+	struct catalogue *c = &cats[LANG_SR_CYRL];
+	size_t i, n;
+
+	if ((c->e = calloc(lat->n ? lat->n : 1, sizeof(*c->e))) == NULL)
+		abort();
+	for (i = 0; i < lat->n; i++) {
+		n = strlen(lat->e[i].text);
+		if ((c->e[i].key = strdup(lat->e[i].key)) == NULL ||
+		    (c->e[i].text = malloc(2 * n + 1)) == NULL)
+			abort();
+		translit_cyrl(c->e[i].text, 2 * n + 1, lat->e[i].text, n);
+	}
+	c->n = lat->n;
+	index_build(c);
+}
+
 int i18n_load(char *err, size_t errlen)
 {
-	int l;
-
 	i18n_free();
-	for (l = 0; l < LANG__MAX; l++)
-		if (load_one((enum lang)l, err, errlen) != 0)
-			return -1;
+	if (load_one(LANG_SR, err, errlen) != 0 || load_one(LANG_EN, err, errlen) != 0)
+		return -1;
+	load_cyrillic();
 	return 0;
 }
 
@@ -208,6 +229,11 @@ const char *i18n_code(enum lang l)
 	return (unsigned)l < LANG__MAX ? codes[l] : codes[LANG_SR];
 }
 
+const char *i18n_name_key(enum lang l)
+{
+	return name_keys[(unsigned)l < LANG__MAX ? l : LANG_SR];
+}
+
 int i18n_parse(const char *code, enum lang *out)
 {
 	int l;
@@ -215,7 +241,7 @@ int i18n_parse(const char *code, enum lang *out)
 	if (code == NULL)
 		return -1;
 	for (l = 0; l < LANG__MAX; l++)
-		if (strcmp(code, codes[l]) == 0) {
+		if (strcasecmp(code, codes[l]) == 0) {
 			*out = (enum lang)l;
 			return 0;
 		}

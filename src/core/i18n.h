@@ -1,9 +1,12 @@
 /*
  * The message catalogue: every user-facing text, in Serbian (Latin,
- * the default) and English.  Loaded once at start-up from the embedded
- * messages/sr.txt and messages/en.txt ("key = text" lines, '#'
- * comments, "\n" for a line break).  Read-only afterwards, so threads
- * share it without locks.
+ * the default), English and Serbian Cyrillic.  Loaded once at start-up
+ * from the embedded messages/sr.txt and messages/en.txt ("key = text"
+ * lines, '#' comments, "\n" for a line break); the Cyrillic one is
+ * sr.txt transliterated then (domain/translit.h: markup, placeholders
+ * and identifiers kept), so a request pays nothing for it and a value
+ * put into a text later (a name, an address) stays as it was typed.
+ * Read-only afterwards, so threads share it without locks.
  */
 #ifndef QCRA_I18N_H
 #define QCRA_I18N_H
@@ -27,9 +30,12 @@ int i18n_has(enum lang l, const char *key);
 size_t i18n_count(enum lang l);
 const char *i18n_key_at(enum lang l, size_t i);
 
-const char *i18n_code(enum lang l); /* "sr" / "en" */
-/* Parses "sr"/"en"; returns 0 or -1. */
+const char *i18n_code(enum lang l); /* "sr" / "en" / "sr-Cyrl" (BCP 47) */
+/* Parses a code (case aside, as BCP 47 has it); returns 0 or -1. */
 int i18n_parse(const char *code, enum lang *out);
+/* The key of l's name as a language switcher shows it ("lang.sr_cyrl");
+ * read from l's own catalogue, each name is in its own script. */
+const char *i18n_name_key(enum lang l);
 
 /* The text of key with each "{name}" replaced by its value; the
  * arguments after key are name, value pairs ending with NULL. */

@@ -31,6 +31,7 @@ enum doc_kind { DOC_NONE, DOC_REQUEST, DOC_CONTRACT, DOC_PROFORMA };
 
 struct doc_entry {
 	enum doc_kind kind; /* DOC_NONE: free */
+	enum lang lang;     /* LANG_SR or LANG_SR_CYRL: the script */
 	const struct catalog *c;
 	struct order o;
 	unsigned char *pdf;
@@ -97,13 +98,14 @@ static int catalog_check(const struct catalog *c)
 
 /* Under cache_mu: the entry of exactly this order, document and
  * catalogue, or NULL. */
-static struct doc_entry *lookup(const struct order *o, const struct catalog *c, enum doc_kind k)
+static struct doc_entry *lookup(const struct order *o, const struct catalog *c, enum doc_kind k,
+				enum lang l)
 {
 	size_t i;
 
 	for (i = 0; i < DOC_CACHE_SLOTS; i++)
-		if (cache[i].kind == k && cache[i].o.id == o->id && cache[i].c == c &&
-		    memcmp(&cache[i].o, o, sizeof(*o)) == 0)
+		if (cache[i].kind == k && cache[i].lang == l && cache[i].o.id == o->id &&
+		    cache[i].c == c && memcmp(&cache[i].o, o, sizeof(*o)) == 0)
 			return &cache[i];
 	return NULL;
 }
@@ -111,8 +113,8 @@ static struct doc_entry *lookup(const struct order *o, const struct catalog *c, 
 /* Under cache_mu: keeps a copy of pdf for (o, c, k), replacing the
  * order's previous version of the document and evicting the least
  * recently used entries beyond the bounds. */
-static void insert(const struct order *o, const struct catalog *c, enum doc_kind k, const void *pdf,
-		   size_t len)
+static void insert(const struct order *o, const struct catalog *c, enum doc_kind k, enum lang l,
+		   const void *pdf, size_t len)
 {
 	struct doc_entry *slot = NULL, *e;
 	unsigned char *copy;
@@ -123,7 +125,7 @@ static void insert(const struct order *o, const struct catalog *c, enum doc_kind
 	memcpy(copy, pdf, len);
 	for (i = 0; i < DOC_CACHE_SLOTS; i++) {
 		e = &cache[i];
-		if (e->kind == k && e->o.id == o->id)
+		if (e->kind == k && e->lang == l && e->o.id == o->id)
 			entry_drop(e); /* an older version, or the same rendered twice */
 	}
 	while (cache_bytes + len > DOC_CACHE_BYTES || slot == NULL) {
@@ -149,6 +151,7 @@ static void insert(const struct order *o, const struct catalog *c, enum doc_kind
 		return;
 	}
 	slot->kind = k;
+	slot->lang = l;
 	slot->c = c;
 	slot->o = *o;
 	slot->pdf = copy;
@@ -157,7 +160,8 @@ static void insert(const struct order *o, const struct catalog *c, enum doc_kind
 	cache_bytes += len;
 }
 
-int doc_order_pdf(const struct order *o, const struct catalog *c, const char *name, struct buf *out)
+int doc_order_pdf(const struct order *o, const struct catalog *c, const char *name, enum lang l,
+		  struct buf *out)
 {
 	enum doc_kind k = doc_kind_of(name);
 	struct doc_entry *e;
@@ -166,8 +170,9 @@ int doc_order_pdf(const struct order *o, const struct catalog *c, const char *na
 
 	if (k == DOC_NONE)
 		return -2;
+	l = l == LANG_SR_CYRL ? LANG_SR_CYRL : LANG_SR; /* the same Latin ones for English */
 	pthread_mutex_lock(&cache_mu);
-	if (catalog_check(c) == 0 && (e = lookup(o, c, k)) != NULL) {
+	if (catalog_check(c) == 0 && (e = lookup(o, c, k, l)) != NULL) {
 		e->used = ++cache_tick;
 		buf_append(out, e->pdf, e->len);
 		pthread_mutex_unlock(&cache_mu);
@@ -179,11 +184,11 @@ int doc_order_pdf(const struct order *o, const struct catalog *c, const char *na
 		log_warnx("documents: no renderer configured");
 		return -1;
 	}
-	if ((rc = renderer(o, c, name, out)) != 0)
+	if ((rc = renderer(o, c, name, l, out)) != 0)
 		return rc;
 	pthread_mutex_lock(&cache_mu);
 	if (catalog_check(c) == 0)
-		insert(o, c, k, out->data + mark, out->len - mark);
+		insert(o, c, k, l, out->data + mark, out->len - mark);
 	pthread_mutex_unlock(&cache_mu);
 	return 0;
 }

@@ -213,7 +213,7 @@ static int request(uint32_t kind, const void *req, size_t len, struct buf *out)
 	return -1;
 }
 
-int render_order_pdf(const struct order *o, const struct catalog *c, const char *name,
+int render_order_pdf(const struct order *o, const struct catalog *c, const char *name, enum lang l,
 		     struct buf *out)
 {
 	struct render_order_req *r = malloc(sizeof(*r));
@@ -225,6 +225,7 @@ int render_order_pdf(const struct order *o, const struct catalog *c, const char 
 	r->catalog = *c;
 	r->order = *o;
 	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->lang = (int32_t)l;
 	rc = request(RENDER_ORDER, r, sizeof(*r), out);
 	free(r);
 	return rc;

@@ -7,9 +7,11 @@
 #include "docs/docs.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "docs/pdf.h"
+#include "domain/translit.h"
 #include "tmpl/tmpl.h"
 #include "util/embedded.h"
 #include "util/log.h"
@@ -36,7 +38,7 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 {
 	const struct seller *s = &c->seller;
 	struct invoice inv;
-	char money[32], years[32], date[16], account[32];
+	char money[32], years[32], years_cyrl[64], date[16], account[32];
 
 	if (invoice_compute(o, c, &inv) != 0)
 		return -1;
@@ -63,7 +65,9 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 	}
 	tctx_set(x, "tariff_name", t->name[LANG_SR]);
 	pdf_years(t->validity_years, years, sizeof(years));
-	tctx_set(x, "validity", years);
+	/* Fixed text, unlike the other values: in the document's script. */
+	translit_cyrl(years_cyrl, sizeof(years_cyrl), years, strlen(years));
+	tctx_set(x, "validity", pdf_cyrillic() ? years_cyrl : years);
 	tctx_set_bool(x, "reader", o->card_reader);
 	tctx_set(x, "office_name", f->name[LANG_SR]);
 	set_address(x, "office_address", f->street, f->postal_code, f->city);
@@ -93,7 +97,9 @@ static int contract_text(const struct order *o, const struct catalog *c, const s
 	struct tmpl_set *s = NULL;
 	struct arena a;
 	struct tctx *x;
-	char err[256];
+	char err[256], *cyrl = NULL;
+	const char *src;
+	size_t len;
 	int rc = -1;
 
 	arena_init(&a);
@@ -103,7 +109,15 @@ static int contract_text(const struct order *o, const struct catalog *c, const s
 	}
 	if ((s = tmpl_set_new()) == NULL)
 		goto out;
-	if (tmpl_set_add(s, "contract", (const char *)e->data, e->len, err, sizeof(err)) != 0) {
+	/* In Cyrillic the template's text is written in Cyrillic before the
+	 * order's values go in, so they stay as the member typed them. */
+	src = (const char *)e->data;
+	len = e->len;
+	if (pdf_cyrillic() && (cyrl = malloc(2 * e->len + 1)) != NULL) {
+		len = translit_cyrl(cyrl, 2 * e->len + 1, src, e->len);
+		src = cyrl;
+	}
+	if (tmpl_set_add(s, "contract", src, len, err, sizeof(err)) != 0) {
 		log_warnx("contract: %s", err);
 		goto out;
 	}
@@ -118,6 +132,7 @@ static int contract_text(const struct order *o, const struct catalog *c, const s
 	}
 	rc = 0;
 out:
+	free(cyrl);
 	tmpl_set_free(s);
 	arena_free(&a);
 	return rc;
@@ -228,7 +243,9 @@ static int contract_body(struct pdf *p, void *arg)
 	}
 	for (i = 0; i < CONTRACT_COPIES; i++) {
 		pdf_section(p, labels[i]);
+		pdf_as_written(p, 1); /* in the script already (contract_text) */
 		contract_flow(p, d->text);
+		pdf_as_written(p, 0);
 		pdf_space(p, 3);
 		pdf_need(p, legal ? 56 : 40);
 		pdf_para(p, 0, PDF_BODY, PDF_ALIGN_LEFT,

@@ -35,9 +35,12 @@ int doc_contract_pdf(const struct order *o, const struct catalog *c, struct buf 
 int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf *out);
 
 /* The document `name` ("request.pdf", "contract.pdf", "proforma.pdf")
- * of o drawn in this process (render.c).  0, -1 (logged), -2 for an
- * unknown name. */
-int doc_render(const struct order *o, const struct catalog *c, const char *name, struct buf *out);
+ * of o drawn in this process (render.c), in Serbian: in Cyrillic for
+ * LANG_SR_CYRL (with the catalogue's Cyrillic texts; what the member
+ * typed stays as typed), else in Latin (the documents have no English
+ * text).  0, -1 (logged), -2 for an unknown name. */
+int doc_render(const struct order *o, const struct catalog *c, const char *name, enum lang l,
+	       struct buf *out);
 
 /* The CA's PIN letter (letter.c): fixed-size fields, so that it crosses
  * to the renderer process as it is. */
@@ -54,18 +57,17 @@ int doc_pin_letter_pdf(const struct doc_pin_letter *l, struct buf *out);
 /* What draws a document on a cache miss: doc_render, or render.h's
  * render_order_pdf (another process).  Set once at start-up. */
 typedef int (*doc_renderer)(const struct order *o, const struct catalog *c, const char *name,
-			    struct buf *out);
+			    enum lang l, struct buf *out);
 void doc_set_renderer(doc_renderer fn);
 
 /*
  * The document name ("request.pdf", "contract.pdf" or "proforma.pdf")
- * of order o appended to out, served from a bounded in-process cache
- * (cache.c) when exactly this order (every field, updated_at included)
- * was drawn before, else drawn by the renderer and kept.  Thread-safe.
- * Returns 0, -1 (logged) when rendering fails, -2 for an unknown name.
- * The caller checks access first.
+ * of order o for a reader of language l (doc_render) appended to out, served from a bounded
+ * in-process cache (cache.c) when exactly this order (every field, updated_at included) was drawn
+ * before, else drawn by the renderer and kept.  Thread-safe. Returns 0, -1 (logged) when rendering
+ * fails, -2 for an unknown name. The caller checks access first.
  */
-int doc_order_pdf(const struct order *o, const struct catalog *c, const char *name,
+int doc_order_pdf(const struct order *o, const struct catalog *c, const char *name, enum lang l,
 		  struct buf *out);
 /* Empties the cache (tests, shutdown). */
 void doc_cache_clear(void);

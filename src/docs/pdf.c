@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
@@ -20,6 +21,7 @@
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
+#include "docs/pdf_script.h"
 #include "util/log.h"
 
 #define PT_PER_MM (72.0 / 25.4)
@@ -66,7 +68,18 @@ struct pdf {
 	int drawn;                   /* something is on the current page */
 	int failed;                  /* bad markup, QR overflow: abandon */
 	double y;                    /* cursor, mm from the top */
+	struct pdf_script script;    /* Latin or Cyrillic (pdf_script.h) */
 };
+
+void pdf_as_written(struct pdf *p, int on)
+{
+	p->script.as_written = on;
+}
+
+const char *pdf_tr(struct pdf *p, const char *latin)
+{
+	return pdf_script_keep(&p->script, latin);
+}
 
 /* ---- Primitives ------------------------------------------------------- */
 
@@ -104,8 +117,10 @@ static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum 
 	PangoLayout *l = pango_layout_new(p->pc);
 	PangoAttrList *attrs = NULL;
 	GError *gerr = NULL;
-	char *plain = NULL;
+	char *plain = NULL, *script = pdf_script_copy(&p->script, text);
 
+	if (script != NULL)
+		text = script;
 	pango_layout_set_font_description(l, p->font[st]);
 	pango_layout_set_width(l, pango_units_from_double(MM(w)));
 	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
@@ -115,20 +130,43 @@ static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum 
 	pango_layout_set_justify(l, al == PDF_ALIGN_JUSTIFY);
 	if (!markup) {
 		pango_layout_set_text(l, text, -1);
-		return l;
-	}
-	if (!pango_parse_markup(text, -1, 0, &attrs, &plain, NULL, &gerr)) {
+	} else if (!pango_parse_markup(text, -1, 0, &attrs, &plain, NULL, &gerr)) {
 		log_warnx("pdf: bad markup: %s", gerr->message);
 		g_error_free(gerr);
 		p->failed = 1;
 		pango_layout_set_text(l, text, -1);
-		return l;
+	} else {
+		pango_layout_set_text(l, plain, -1);
+		pango_layout_set_attributes(l, attrs);
+		pango_attr_list_unref(attrs);
+		g_free(plain);
 	}
-	pango_layout_set_text(l, plain, -1);
-	pango_layout_set_attributes(l, attrs);
-	pango_attr_list_unref(attrs);
-	g_free(plain);
+	free(script);
 	return l;
+}
+
+/* A value: measured and drawn as written (see pdf_set_cyrillic). */
+static double value_measure(struct pdf *p, double w, enum pdf_style st, const char *text)
+{
+	int was = p->script.as_written;
+	double h;
+
+	p->script.as_written = 1;
+	h = pdf_measure(p, w, st, text);
+	p->script.as_written = was;
+	return h;
+}
+
+static double value_at(struct pdf *p, double x, double y, double w, enum pdf_style st,
+		       enum pdf_align al, const char *text)
+{
+	int was = p->script.as_written;
+	double h;
+
+	p->script.as_written = 1;
+	h = pdf_text_at(p, x, y, w, st, al, text);
+	p->script.as_written = was;
+	return h;
 }
 
 static double layout_height(PangoLayout *l)
@@ -203,13 +241,14 @@ static void rule_frame(struct pdf *p, double y, double lw)
 static void page_end(struct pdf *p)
 {
 	char num[48];
-	int total = p->pages[p->section];
+	int total = p->pages[p->section], was = p->script.as_written;
 
 	if (p->cr == NULL) {
 		if (p->page > total)
 			p->pages[p->section] = p->page;
 		return;
 	}
+	p->script.as_written = 0; /* a page can end in the middle of a value */
 	pdf_text_at(p, PDF_LEFT, 9.5, PDF_WIDTH * 0.7, PDF_SMALL_BOLD, PDF_ALIGN_LEFT,
 		    p->m->header ? p->m->header : "");
 	if (p->label != NULL)
@@ -223,6 +262,7 @@ static void page_end(struct pdf *p)
 	pdf_text_at(p, PDF_LEFT, PDF_PAGE_H - 13, PDF_WIDTH * 0.75, PDF_SMALL, PDF_ALIGN_LEFT,
 		    p->m->footer ? p->m->footer : "");
 	pdf_text_at(p, PDF_RIGHT - 40, PDF_PAGE_H - 13, 40, PDF_SMALL, PDF_ALIGN_RIGHT, num);
+	p->script.as_written = was;
 	cairo_show_page(p->cr);
 }
 
@@ -385,7 +425,7 @@ static const char *value_or_dash(const char *v)
 static double row_height(struct pdf *p, double lw, double vw, const struct pdf_row *r)
 {
 	double lh = pdf_measure(p, lw - 2 * PAD, PDF_LABEL, r->label);
-	double vh = pdf_measure(p, vw - 2 * PAD, PDF_BODY, value_or_dash(r->value));
+	double vh = value_measure(p, vw - 2 * PAD, PDF_BODY, value_or_dash(r->value));
 
 	return (lh > vh ? lh : vh) + 2 * PAD;
 }
@@ -395,14 +435,13 @@ static void row_cells(struct pdf *p, double x, double lw, double vw, double h,
 {
 	const char *v = value_or_dash(r->value);
 	double lh = pdf_measure(p, lw - 2 * PAD, PDF_LABEL, r->label);
-	double vh = pdf_measure(p, vw - 2 * PAD, PDF_BODY, v);
+	double vh = value_measure(p, vw - 2 * PAD, PDF_BODY, v);
 
 	pdf_rect(p, x, p->y, lw, h, 0.2, SHADE);
 	pdf_rect(p, x + lw, p->y, vw, h, 0.2, -1);
 	pdf_text_at(p, x + PAD, p->y + (h - lh) / 2, lw - 2 * PAD, PDF_LABEL, PDF_ALIGN_LEFT,
 		    r->label);
-	pdf_text_at(p, x + lw + PAD, p->y + (h - vh) / 2, vw - 2 * PAD, PDF_BODY, PDF_ALIGN_LEFT,
-		    v);
+	value_at(p, x + lw + PAD, p->y + (h - vh) / 2, vw - 2 * PAD, PDF_BODY, PDF_ALIGN_LEFT, v);
 }
 
 void pdf_rows(struct pdf *p, double lw, const struct pdf_row *rows, size_t n, int cols)
@@ -449,7 +488,7 @@ void pdf_fields(struct pdf *p, const struct pdf_row *f, size_t n)
 
 	for (i = 0; i < n; i++) {
 		double fh = pdf_measure(p, w - 2 * PAD, PDF_LABEL, f[i].label) + 0.6 +
-			    pdf_measure(p, w - 2 * PAD, PDF_BODY_BOLD, value_or_dash(f[i].value));
+			    value_measure(p, w - 2 * PAD, PDF_BODY_BOLD, value_or_dash(f[i].value));
 
 		if (fh > h)
 			h = fh;
@@ -463,8 +502,8 @@ void pdf_fields(struct pdf *p, const struct pdf_row *f, size_t n)
 		pdf_rect(p, x, p->y, w, h, 0.2, -1);
 		lh = pdf_text_at(p, x + PAD, p->y + PAD, w - 2 * PAD, PDF_LABEL, PDF_ALIGN_LEFT,
 				 f[i].label);
-		pdf_text_at(p, x + PAD, p->y + PAD + lh + 0.6, w - 2 * PAD, PDF_BODY_BOLD,
-			    PDF_ALIGN_LEFT, value_or_dash(f[i].value));
+		value_at(p, x + PAD, p->y + PAD + lh + 0.6, w - 2 * PAD, PDF_BODY_BOLD,
+			 PDF_ALIGN_LEFT, value_or_dash(f[i].value));
 	}
 	p->y += h;
 }
@@ -503,8 +542,8 @@ void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols, const ch
 		double h = 0;
 
 		for (c = 0; c < ncols; c++) {
-			double ch = pdf_measure(p, cols[c].width - 2 * PAD, PDF_BODY,
-						value_or_dash(cells[r * ncols + c]));
+			double ch = value_measure(p, cols[c].width - 2 * PAD, PDF_BODY,
+						  value_or_dash(cells[r * ncols + c]));
 
 			if (ch > h)
 				h = ch;
@@ -521,8 +560,8 @@ void pdf_table(struct pdf *p, const struct pdf_col *cols, size_t ncols, const ch
 			table_head(p, cols, ncols, hh);
 		x = PDF_LEFT;
 		for (c = 0; c < ncols; c++) {
-			pdf_text_at(p, x + PAD, p->y + PAD + 0.3, cols[c].width - 2 * PAD, PDF_BODY,
-				    cols[c].align, value_or_dash(cells[r * ncols + c]));
+			value_at(p, x + PAD, p->y + PAD + 0.3, cols[c].width - 2 * PAD, PDF_BODY,
+				 cols[c].align, value_or_dash(cells[r * ncols + c]));
 			x += cols[c].width;
 		}
 		p->y += h;
@@ -545,8 +584,8 @@ static void sign_box(struct pdf *p, double x, double y, double w, const struct p
 	pdf_text_at(p, x + 3, y + 2.2, w - 6, PDF_SMALL_BOLD, PDF_ALIGN_LEFT, s->caption);
 	pdf_hline(p, x + 4, line_r, line_y, 0.3, 1);
 	if (s->name != NULL) {
-		pdf_text_at(p, x + 4, line_y + 1, line_r - x - 4, PDF_LABEL, PDF_ALIGN_CENTER,
-			    s->name);
+		value_at(p, x + 4, line_y + 1, line_r - x - 4, PDF_LABEL, PDF_ALIGN_CENTER,
+			 s->name);
 		pdf_text_at(p, x + 4, line_y + 4.4, line_r - x - 4, PDF_LABEL, PDF_ALIGN_CENTER,
 			    "(potpis)");
 	} else {
@@ -600,7 +639,7 @@ void pdf_sign_line(struct pdf *p, const char *caption, const char *name)
 	pdf_text_at(p, PDF_LEFT, p->y + 6, x - PDF_LEFT - 4, PDF_SMALL_BOLD, PDF_ALIGN_LEFT,
 		    caption);
 	pdf_hline(p, x, x + w, p->y + 9, 0.3, 1);
-	pdf_text_at(p, x, p->y + 10, w, PDF_LABEL, PDF_ALIGN_CENTER, name);
+	value_at(p, x, p->y + 10, w, PDF_LABEL, PDF_ALIGN_CENTER, name);
 	pdf_text_at(p, x, p->y + 13.4, w, PDF_LABEL, PDF_ALIGN_CENTER, "(potpis)");
 	p->y += 16;
 }
@@ -651,7 +690,7 @@ static cairo_status_t write_buf(void *closure, const unsigned char *data, unsign
 	return CAIRO_STATUS_SUCCESS;
 }
 
-static void pdf_metadata(cairo_surface_t *s, const struct pdf_meta *m)
+static void pdf_metadata(struct pdf *p, cairo_surface_t *s, const struct pdf_meta *m)
 {
 	char date[32];
 	struct tm tm;
@@ -661,9 +700,9 @@ static void pdf_metadata(cairo_surface_t *s, const struct pdf_meta *m)
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATE_DATE, date);
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_MOD_DATE, date);
 	if (m->title != NULL)
-		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, m->title);
+		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_TITLE, pdf_tr(p, m->title));
 	if (m->author != NULL)
-		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, m->author);
+		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, pdf_tr(p, m->author));
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "qcra");
 }
 
@@ -700,7 +739,7 @@ static int pdf_pass(struct pdf *p, pdf_body_fn body, void *arg, struct buf *out)
 	if (out != NULL) {
 		s = cairo_pdf_surface_create_for_stream(write_buf, out, MM(PDF_PAGE_W),
 							MM(PDF_PAGE_H));
-		pdf_metadata(s, p->m);
+		pdf_metadata(p, s, p->m);
 		p->cr = cairo_create(s);
 	}
 	if (body(p, arg) != 0 || p->failed)
@@ -735,6 +774,7 @@ int pdf_render(const struct pdf_meta *m, pdf_body_fn body, void *arg, struct buf
 
 	memset(&p, 0, sizeof(p));
 	p.m = m;
+	pdf_script_begin(&p.script);
 	p.pc = context_new();
 	for (i = 0; i < PDF_STYLE__MAX; i++)
 		p.font[i] = pango_font_description_from_string(styles[i].font);
@@ -744,6 +784,7 @@ int pdf_render(const struct pdf_meta *m, pdf_body_fn body, void *arg, struct buf
 	for (i = 0; i < PDF_STYLE__MAX; i++)
 		pango_font_description_free(p.font[i]);
 	g_object_unref(p.pc);
+	pdf_script_end(&p.script);
 	if (rc != 0 && out->data != NULL) {
 		out->len = mark;
 		out->data[mark] = '\0';

@@ -69,6 +69,25 @@ typedef int (*pdf_body_fn)(struct pdf *p, void *arg);
  */
 int pdf_render(const struct pdf_meta *m, pdf_body_fn body, void *arg, struct buf *out);
 
+/* ---- Script ------------------------------------------------------------ */
+
+/*
+ * The script of the documents this thread draws next: Serbian Latin
+ * (0, the default) or Cyrillic (1); doc_render sets it around one
+ * document.  In Cyrillic, pdf_render writes every text it draws in
+ * Cyrillic (domain/translit.h: identifiers and markup kept) except the
+ * values: a row's or field's value, a table cell, the name under a
+ * signature, and what is drawn while pdf_as_written is on.  A value
+ * that is fixed text of the document goes through pdf_tr.
+ */
+void pdf_set_cyrillic(int on);
+int pdf_cyrillic(void);
+/* Text drawn from now on is drawn as written (on) or in the script. */
+void pdf_as_written(struct pdf *p, int on);
+/* latin in the document's script; the copy lives as long as p (or latin
+ * itself when it needs none). */
+const char *pdf_tr(struct pdf *p, const char *latin);
+
 /* ---- Pages ------------------------------------------------------------- */
 
 /* Starts a new page set (on a new page unless nothing is drawn yet),

@@ -63,21 +63,25 @@ static void proforma_buyer(struct pdf *p, const struct order *o)
 
 	if (o->type == ORDER_LEGAL) {
 		snprintf(name, sizeof(name), "%s", o->company_name);
-		snprintf(text, sizeof(text),
-			 "%s, %s %s\nPIB %s  ·  MB %s\nOvlašćeno lice: %s %s, %s",
-			 o->company_street, o->company_postal_code, o->company_city, o->company_pib,
-			 o->company_mb, o->first_name, o->last_name, o->position);
+		snprintf(text, sizeof(text), "%s, %s %s\n%s %s  ·  %s %s\n%s: %s %s, %s",
+			 o->company_street, o->company_postal_code, o->company_city,
+			 pdf_tr(p, "PIB"), o->company_pib, pdf_tr(p, "MB"), o->company_mb,
+			 pdf_tr(p, "Ovlašćeno lice"), o->first_name, o->last_name, o->position);
 	} else {
 		snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
 		snprintf(text, sizeof(text), "%s, %s %s\n%s", o->street, o->postal_code, o->city,
 			 o->email);
 	}
+	pdf_as_written(p, 1); /* the buyer's data as typed; its labels went through pdf_tr */
 	hn = pdf_measure(p, 100, PDF_BODY_BOLD, name);
 	ht = pdf_measure(p, 100, PDF_SMALL, text);
+	pdf_as_written(p, 0);
 	pdf_rect(p, PDF_LEFT, y, 106, 2.5 + 3.6 + hn + 0.5 + ht + 2.5, 0.2, 0.97);
 	pdf_text_at(p, PDF_LEFT + 3, y + 2.5, 100, PDF_LABEL, PDF_ALIGN_LEFT, "Kupac");
+	pdf_as_written(p, 1);
 	pdf_text_at(p, PDF_LEFT + 3, y + 6.1, 100, PDF_BODY_BOLD, PDF_ALIGN_LEFT, name);
 	pdf_text_at(p, PDF_LEFT + 3, y + 6.1 + hn + 0.5, 100, PDF_SMALL, PDF_ALIGN_LEFT, text);
+	pdf_as_written(p, 0);
 	pdf_set_y(p, y + 2.5 + 3.6 + hn + 0.5 + ht + 2.5 + 7);
 }
 
@@ -101,7 +105,7 @@ static void proforma_lines(struct pdf *p, const struct invoice *inv)
 		money_format(l->amount_para, text[i][3], sizeof(text[i][3]));
 		cells[i * 6 + 0] = text[i][0];
 		cells[i * 6 + 1] = l->name[LANG_SR];
-		cells[i * 6 + 2] = "kom";
+		cells[i * 6 + 2] = pdf_tr(p, "kom");
 		cells[i * 6 + 3] = text[i][1];
 		cells[i * 6 + 4] = text[i][2];
 		cells[i * 6 + 5] = text[i][3];

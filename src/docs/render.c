@@ -20,7 +20,8 @@
 #include "util/fdio.h"
 #include "util/log.h"
 
-int doc_render(const struct order *o, const struct catalog *c, const char *name, struct buf *out)
+static int draw_serbian(const struct order *o, const struct catalog *c, const char *name,
+			struct buf *out)
 {
 	if (strcmp(name, "request.pdf") == 0)
 		return doc_request_pdf(o, c, out);
@@ -29,6 +30,48 @@ int doc_render(const struct order *o, const struct catalog *c, const char *name,
 	if (strcmp(name, "proforma.pdf") == 0)
 		return doc_proforma_pdf(o, c, out);
 	return -2;
+}
+
+/* c with its Serbian texts in Cyrillic (catalog_parse wrote them), for
+ * documents that read the Serbian ones; the payment purpose is Latin in
+ * both.  The caller frees it; NULL when out of memory. */
+static struct catalog *catalog_cyrillic(const struct catalog *c)
+{
+	struct catalog *k = malloc(sizeof(*k));
+	size_t i;
+
+	if (k == NULL)
+		return NULL;
+	*k = *c;
+#define USE_CYRL(f) memcpy((f)[LANG_SR], (f)[LANG_SR_CYRL], sizeof((f)[LANG_SR]))
+	for (i = 0; i < k->noffices; i++) {
+		USE_CYRL(k->offices[i].name);
+		USE_CYRL(k->offices[i].hours);
+	}
+	for (i = 0; i < k->ntariff; i++)
+		USE_CYRL(k->tariff[i].name);
+	for (i = 0; i < k->ndocs; i++)
+		USE_CYRL(k->docs[i].text);
+	USE_CYRL(k->seller.card_reader_name);
+#undef USE_CYRL
+	return k;
+}
+
+int doc_render(const struct order *o, const struct catalog *c, const char *name, enum lang l,
+	       struct buf *out)
+{
+	struct catalog *k;
+	int rc;
+
+	if (l != LANG_SR_CYRL)
+		return draw_serbian(o, c, name, out);
+	if ((k = catalog_cyrillic(c)) == NULL)
+		return -1;
+	pdf_set_cyrillic(1);
+	rc = draw_serbian(o, k, name, out);
+	pdf_set_cyrillic(0);
+	free(k);
+	return rc;
 }
 
 /* ---- The child's side of render.h ---------------------------------------------- */
@@ -40,7 +83,8 @@ static int draw(const struct render_head *h, void *req, struct buf *pdf)
 
 	if (h->kind == RENDER_ORDER && h->len == sizeof(*o)) {
 		o->name[sizeof(o->name) - 1] = '\0';
-		return doc_render(&o->order, &o->catalog, o->name, pdf);
+		return doc_render(&o->order, &o->catalog, o->name,
+				  o->lang == LANG_SR_CYRL ? LANG_SR_CYRL : LANG_SR, pdf);
 	}
 	if (h->kind == RENDER_LETTER && h->len == sizeof(struct doc_pin_letter))
 		return doc_pin_letter_pdf(req, pdf) == 0 ? 0 : -1;
@@ -158,7 +202,8 @@ int render_warm_up(void)
 			snprintf(o.office, sizeof(o.office), "%s", cat->offices[0].code);
 		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 			buf_reset(&pdf);
-			if (doc_render(&o, cat, names[i], &pdf) != 0) {
+			if (doc_render(&o, cat, names[i],
+				       (enum lang)(i % 2 ? LANG_SR_CYRL : LANG_SR), &pdf) != 0) {
 				log_warnx("render: warm-up: %s", names[i]);
 				goto out;
 			}

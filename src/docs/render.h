@@ -21,6 +21,7 @@
  *
  *   request  struct render_head (kind, len) + len bytes:
  *            RENDER_ORDER   struct catalog + struct order + char name[16]
+ *                           + int32_t lang (enum lang)
  *            RENDER_LETTER  struct doc_pin_letter
  *   answer   struct render_head (status 0 or -1/-2, len) + len bytes of PDF
  *
@@ -53,11 +54,12 @@ struct render_order_req {
 	struct catalog catalog;
 	struct order order;
 	char name[16];
+	int32_t lang; /* enum lang: the documents' script */
 };
 
 /* A doc_renderer (docs.h) that asks a child.  0, -1 (logged), -2 for
  * an unknown name. */
-int render_order_pdf(const struct order *o, const struct catalog *c, const char *name,
+int render_order_pdf(const struct order *o, const struct catalog *c, const char *name, enum lang l,
 		     struct buf *out);
 /* The PIN letter, from a child.  0 or -1 (logged). */
 int render_pin_letter(const struct doc_pin_letter *l, struct buf *out);

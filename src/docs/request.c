@@ -38,7 +38,7 @@ static void holder_rows(struct pdf *p, const struct order *o)
 	snprintf(addr, sizeof(addr), "%s, %s %s", o->street, o->postal_code, o->city);
 	ids[0] = (struct pdf_row){"Ime i prezime", name};
 	ids[1] = (struct pdf_row){"JMBG", o->jmbg};
-	ids[2] = (struct pdf_row){"Lični dokument", id_type_text(o->id_type)};
+	ids[2] = (struct pdf_row){"Lični dokument", pdf_tr(p, id_type_text(o->id_type))};
 	ids[3] = (struct pdf_row){"Broj dokumenta", o->id_number};
 	ids[4] = (struct pdf_row){"Dokument izdao", o->id_issuer};
 	ids[5] = (struct pdf_row){"Broj licence", o->license_number};
@@ -82,8 +82,8 @@ static void certificate_rows(struct pdf *p, const struct request_doc *d)
 	snprintf(office, sizeof(office), "%s\n%s, %s %s", f->name[LANG_SR], f->street,
 		 f->postal_code, f->city);
 	cert[0] = (struct pdf_row){"Sertifikat", d->tariff->name[LANG_SR]};
-	terms[0] = (struct pdf_row){"Rok važenja", years};
-	terms[1] = (struct pdf_row){"Čitač kartica", d->o->card_reader ? "Da" : "Ne"};
+	terms[0] = (struct pdf_row){"Rok važenja", pdf_tr(p, years)};
+	terms[1] = (struct pdf_row){"Čitač kartica", pdf_tr(p, d->o->card_reader ? "Da" : "Ne")};
 	pickup[0] = (struct pdf_row){"Mesto preuzimanja", office};
 	pdf_rows(p, LABEL_W, cert, 1, 1);
 	pdf_rows(p, LABEL_W, terms, 2, 2);
@@ -150,7 +150,8 @@ static int request_body(struct pdf *p, void *arg)
 	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_CENTER, sub);
 	pdf_space(p, 4);
 
-	head[0] = (struct pdf_row){"Vrsta zahteva", legal ? "Pravno lice" : "Fizičko lice"};
+	head[0] = (struct pdf_row){"Vrsta zahteva",
+				   pdf_tr(p, legal ? "Pravno lice" : "Fizičko lice")};
 	head[1] = (struct pdf_row){"Broj porudžbine", num};
 	head[2] = (struct pdf_row){"Poziv na broj (model 97)",
 				   strlen(o->payment_ref) > 2 ? o->payment_ref + 2 : ""};

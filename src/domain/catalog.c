@@ -30,6 +30,7 @@
 
 #include "domain/ident.h"
 #include "domain/ipsqr.h"
+#include "domain/translit.h"
 #include "util/escape.h"
 
 /* libinih reads lines into a fixed buffer of INI_MAX_LINE bytes with
@@ -509,6 +510,45 @@ static int cat_finish(struct cat_ctx *x)
 	return 0;
 }
 
+/* The Serbian text src in Cyrillic into dst (size bytes).  0, or -1
+ * with err naming what (in section sec) does not fit. */
+static int cat_cyrl(char *dst, size_t size, const char *src, const char *sec, const char *what,
+		    char *err, size_t errlen)
+{
+	if (translit_cyrl(dst, size, src, strlen(src)) < size)
+		return 0;
+	snprintf(err, errlen, "%s: %s: too long once written in Cyrillic (at most %zu bytes)", sec,
+		 what, size - 1);
+	return -1;
+}
+
+/* The Cyrillic texts (LANG_SR_CYRL) from the Serbian Latin ones, once
+ * at load.  The payment purpose stays Latin: the IPS QR code carries it
+ * and it must read the same in every language.  0 or -1 with err. */
+static int cat_cyrillic(struct catalog *c, char *err, size_t errlen)
+{
+	struct seller *s = &c->seller;
+	size_t i;
+
+#define CYRL(f, sec, what)                                                                         \
+	cat_cyrl((f)[LANG_SR_CYRL], sizeof((f)[LANG_SR_CYRL]), (f)[LANG_SR], sec, what, err, errlen)
+	for (i = 0; i < c->noffices; i++)
+		if (CYRL(c->offices[i].name, c->offices[i].code, "name_sr") != 0 ||
+		    CYRL(c->offices[i].hours, c->offices[i].code, "hours_sr") != 0)
+			return -1;
+	for (i = 0; i < c->ntariff; i++)
+		if (CYRL(c->tariff[i].name, c->tariff[i].code, "name_sr") != 0)
+			return -1;
+	for (i = 0; i < c->ndocs; i++)
+		if (CYRL(c->docs[i].text, "document", "text_sr") != 0)
+			return -1;
+	if (CYRL(s->card_reader_name, "seller", "card_reader_name_sr") != 0)
+		return -1;
+#undef CYRL
+	memcpy(s->purpose[LANG_SR_CYRL], s->purpose[LANG_SR], sizeof(s->purpose[LANG_SR]));
+	return 0;
+}
+
 /* libinih would split a line longer than its buffer and read the tail
  * as a line of its own: refuse such text instead.  0, or -1 with err. */
 static int cat_lines_fit(const char *text, char *err, size_t errlen)
@@ -565,7 +605,7 @@ int catalog_parse(struct catalog *c, const char *text, char *err, size_t errlen)
 			 rc);
 		goto fail;
 	}
-	if (cat_finish(&x) != 0)
+	if (cat_finish(&x) != 0 || cat_cyrillic(c, err, errlen) != 0)
 		goto fail;
 	return 0;
 fail:

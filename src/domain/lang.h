@@ -6,6 +6,9 @@
 #ifndef QCRA_LANG_H
 #define QCRA_LANG_H
 
-enum lang { LANG_SR, LANG_EN, LANG__MAX };
+/* LANG_SR_CYRL is Serbian in Cyrillic: the Latin texts written in
+ * Cyrillic once at load (domain/translit.h), never kept twice in the
+ * sources. */
+enum lang { LANG_SR, LANG_EN, LANG_SR_CYRL, LANG__MAX };
 
 #endif

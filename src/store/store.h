@@ -113,7 +113,7 @@ struct account {
 	char username[64];       /* stored lower-case */
 	char password_hash[128]; /* crypto_pwhash_STRBYTES */
 	char email[256];
-	char lang[4]; /* "sr" or "en": language of its mail */
+	char lang[8]; /* "sr", "en" or "sr-Cyrl" (i18n_code): language of its mail */
 	time_t created_at;
 	time_t confirmed_at; /* 0 until the email link is used */
 };

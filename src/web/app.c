@@ -20,6 +20,7 @@
 #include "core/secret.h"
 #include "docs/docs.h"
 #include "domain/catalog.h"
+#include "domain/translit.h"
 #include "mail/mail.h"
 #include "util/embedded.h"
 #include "util/escape.h"
@@ -136,6 +137,26 @@ static const struct route routes[] = {
 
 /* ---- Start-up ----------------------------------------------------------- */
 
+/* A page written in Serbian ("help_sr") also in Cyrillic ("help_sr-Cyrl"),
+ * transliterated once here (its markup and {{tags}} kept). */
+static int add_cyrillic(struct tmpl_set *set, const char *name, const struct embedded_file *f,
+			char *err, size_t errlen)
+{
+	char cyrl[160], *src;
+	size_t n;
+	int rc;
+
+	if ((src = malloc(2 * f->len + 1)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	n = translit_cyrl(src, 2 * f->len + 1, (const char *)f->data, f->len);
+	snprintf(cyrl, sizeof(cyrl), "%s-Cyrl", name);
+	rc = tmpl_set_add(set, cyrl, src, n, err, errlen);
+	free(src);
+	return rc;
+}
+
 static int load_templates(struct app *app, char *err, size_t errlen)
 {
 	const char *prefix = "templates/";
@@ -157,6 +178,9 @@ static int load_templates(struct app *app, char *err, size_t errlen)
 		memcpy(name, f->name + plen, n - 5);
 		name[n - 5] = '\0';
 		if (tmpl_set_add(app->tmpl, name, (const char *)f->data, f->len, err, errlen) != 0)
+			return -1;
+		if (n - 5 > 3 && strcmp(name + n - 8, "_sr") == 0 &&
+		    add_cyrillic(app->tmpl, name, f, err, errlen) != 0)
 			return -1;
 	}
 	return tmpl_set_check(app->tmpl, err, errlen);
@@ -204,26 +228,39 @@ static const char *tmpl_msg(void *arg, const char *key)
 	return i18n_get(((struct req *)arg)->lang, key);
 }
 
+/* The language switcher: a link to the same page in each other
+ * language, named in that language (its query (a token, a filter) kept
+ * when query is set; the home page for a path a browser would read as
+ * another site's: "//host/x", "/\t/host"). */
+static void lang_links(struct req *r, struct tctx *c, int query)
+{
+	struct buf q = BUF_INIT;
+	struct tctx *o;
+	int l;
+
+	tctx_set(c, "lang", i18n_code(r->lang));
+	if (query)
+		http_query_without(r, "lang", &q);
+	tctx_set_list(c, "langs");
+	for (l = 0; l < LANG__MAX; l++) {
+		if ((enum lang)l == r->lang)
+			continue;
+		o = tctx_add(c, "langs");
+		tctx_set(o, "code", i18n_code((enum lang)l));
+		tctx_set(o, "name", i18n_get((enum lang)l, i18n_name_key((enum lang)l)));
+		tctx_setf(o, "href", "%s%s%clang=%s",
+			  query && http_local_path(r->path) ? r->path : "/", buf_cstr(&q),
+			  q.len ? '&' : '?', i18n_code((enum lang)l));
+	}
+	buf_free(&q);
+}
+
 struct tctx *page_ctx(struct req *r)
 {
 	struct tctx *c = tctx_new(&r->arena);
 	const struct session_user *u = session_user(r);
-	enum lang other = r->lang == LANG_SR ? LANG_EN : LANG_SR;
-	tctx_set(c, "lang", i18n_code(r->lang));
-	tctx_set(c, "other_lang", i18n_code(other));
-	tctx_set(c, "other_lang_name", i18n_get(r->lang, other == LANG_EN ? "lang.en" : "lang.sr"));
-	/* The same page in the other language, its query (a token, a
-	 * filter) kept; the home page for a path a browser would read as
-	 * another site's ("//host/x", "/\t/host"). */
-	{
-		struct buf q = BUF_INIT;
 
-		http_query_without(r, "lang", &q);
-		tctx_setf(c, "lang_switch", "%s%s%clang=%s",
-			  http_local_path(r->path) ? r->path : "/", buf_cstr(&q), q.len ? '&' : '?',
-			  i18n_code(other));
-		buf_free(&q);
-	}
+	lang_links(r, c, 1);
 	tctx_set(c, "csrf", csrf_token(r));
 	/* A portal on the TEST CA says so on every page. */
 	if (strcmp(app_of(r)->cfg->ca_connector, "testca") == 0)
@@ -263,6 +300,11 @@ void page_render(struct req *r, unsigned status, const char *name, const char *t
 	r->content_type = "text/html; charset=utf-8";
 }
 
+const char *page_lang_template(struct req *r, const char *base)
+{
+	return arena_printf(&r->arena, "%s_%s", base, i18n_code(r->lang));
+}
+
 void page_error(struct req *r, unsigned status, const char *msg_key)
 {
 	struct tctx *c = page_ctx(r);
@@ -286,17 +328,13 @@ static void page_refused(struct req *r)
 		{431, "error.head_too_large"},  {505, "error.version"},
 	};
 	struct tctx *c = tctx_new(&r->arena);
-	enum lang other = r->lang == LANG_SR ? LANG_EN : LANG_SR;
 	const char *key = "error.bad_request";
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (keys[i].status == r->refused)
 			key = keys[i].key;
-	tctx_set(c, "lang", i18n_code(r->lang));
-	tctx_set(c, "other_lang", i18n_code(other));
-	tctx_set(c, "other_lang_name", i18n_get(r->lang, other == LANG_EN ? "lang.en" : "lang.sr"));
-	tctx_setf(c, "lang_switch", "/?lang=%s", i18n_code(other));
+	lang_links(r, c, 0);
 	tctx_setf(c, "status", "%u", r->refused);
 	tctx_set(c, "message", i18n_get(r->lang, key));
 	page_render(r, r->refused, "error", "error.title", c);
@@ -361,7 +399,7 @@ static void pick_lang(struct req *r)
 	r->lang = LANG_SR;
 	if (q != NULL && i18n_parse(q, &l) == 0) {
 		r->lang = l;
-		http_set_cookie(r, "qcra_lang", q, 365L * 24 * 3600);
+		http_set_cookie(r, "qcra_lang", i18n_code(l), 365L * 24 * 3600);
 		return;
 	}
 	if ((c = http_cookie(r, "qcra_lang")) != NULL && i18n_parse(c, &l) == 0)

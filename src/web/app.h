@@ -74,6 +74,9 @@ void web_answer_item(struct req *r, struct uc_result res, const char *then);
 /* A root template context with what the layout needs (language, user,
  * CSRF token, the current path for the language switch). */
 struct tctx *page_ctx(struct req *r);
+/* The name of a page written once per language ("help" -> "help_en",
+ * "help_sr-Cyrl"); in r's arena. */
+const char *page_lang_template(struct req *r, const char *base);
 /* Renders template `name` inside the layout with status; `title_key`
  * is the message key of the page title. */
 void page_render(struct req *r, unsigned status, const char *name, const char *title_key,

@@ -435,7 +435,7 @@ void web_help(struct req *r)
 {
 	struct tctx *c = page_ctx(r);
 
-	page_render(r, 200, r->lang == LANG_EN ? "help_en" : "help_sr", "help.title", c);
+	page_render(r, 200, page_lang_template(r, "help"), "help.title", c);
 }
 
 void web_help_request(struct req *r)
@@ -443,6 +443,5 @@ void web_help_request(struct req *r)
 	struct tctx *c = page_ctx(r);
 
 	order_form_documents(r, c, ORDER_NATURAL);
-	page_render(r, 200, r->lang == LANG_EN ? "help_request_en" : "help_request_sr",
-		    "help.request_title", c);
+	page_render(r, 200, page_lang_template(r, "help_request"), "help.request_title", c);
 }

@@ -95,7 +95,7 @@ int order_pdf_respond(struct req *r, const struct order *o, const char *name)
 
 	buf_reset(&r->out);
 	/* Deterministic per order version: served from docs' cache (cache.c). */
-	rc = doc_order_pdf(o, app_of(r)->catalog, name, &r->out);
+	rc = doc_order_pdf(o, app_of(r)->catalog, name, r->lang, &r->out);
 	if (rc != 0) {
 		log_warnx("order %lld: %s failed", o->id, name);
 		buf_reset(&r->out);

@@ -494,7 +494,7 @@ static void add_rows(struct req *r, struct tctx *c, const char *list, struct rli
 		tctx_set(row, "label", group_label(r, kind, l->g[i].key));
 		tctx_setf(row, "orders", "%lld", l->g[i].orders);
 		tctx_setf(row, "handed", "%zu", l->g[i].ndays);
-		median_text(&l->g[i], r->lang == LANG_SR ? ',' : '.', median, sizeof(median));
+		median_text(&l->g[i], r->lang != LANG_EN ? ',' : '.', median, sizeof(median));
 		tctx_set(row, "median", median[0] ? median : "—");
 	}
 }
@@ -552,7 +552,7 @@ void web_ra_reports(struct req *r)
 	add_rows(r, c, "months", &rep.month, RK_MONTH);
 	tctx_setf(c, "total_orders", "%lld", rep.all.orders);
 	tctx_setf(c, "total_handed", "%zu", rep.all.ndays);
-	median_text(&rep.all, r->lang == LANG_SR ? ',' : '.', median, sizeof(median));
+	median_text(&rep.all, r->lang != LANG_EN ? ',' : '.', median, sizeof(median));
 	tctx_set(c, "total_median", median[0] ? median : "—");
 	chart_svg(r, &rep, &b);
 	tctx_set(c, "chart", buf_cstr(&b)); /* rendered raw: {{&chart}}, escaped above */

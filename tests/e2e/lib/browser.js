@@ -35,15 +35,15 @@ process.on('exit', () => console.log(`axe-core audited ${audited.size} kinds of 
 
 export class Session {
 	/*
-	 * lang: 'sr' (the portal's default) or 'en' (chosen with ?lang=en
-	 * on the first page, then remembered by the portal's cookie).
+	 * lang: 'sr' (the portal's default), 'en' or 'sr-Cyrl' (chosen with
+	 * ?lang= on the first page, then remembered by the portal's cookie).
 	 * javaScript: false for a browser with JavaScript off (the checks
 	 * still run: playwright evaluates through the DevTools protocol).
 	 */
 	static async open(browser, portal, { lang = 'sr', viewport = DESKTOP, javaScript = true } = {}) {
 		const context = await browser.newContext({
 			viewport, javaScriptEnabled: javaScript, acceptDownloads: true,
-			locale: lang === 'sr' ? 'sr-Latn-RS' : 'en-GB',
+			locale: { sr: 'sr-Latn-RS', 'sr-Cyrl': 'sr-Cyrl-RS' }[lang] ?? 'en-GB',
 		});
 		context.setDefaultTimeout(NAV_TIMEOUT_MS);
 		const s = new Session(context, await context.newPage(), portal, { lang, viewport, javaScript });

@@ -63,7 +63,7 @@ static void assert_same_as_fresh(const struct order *o)
 {
 	struct buf cached = BUF_INIT, fresh = BUF_INIT;
 
-	assert_int_equal(doc_order_pdf(o, &cat, "proforma.pdf", &cached), 0);
+	assert_int_equal(doc_order_pdf(o, &cat, "proforma.pdf", LANG_SR, &cached), 0);
 	assert_int_equal(doc_proforma_pdf(o, &cat, &fresh), 0);
 	assert_int_equal(cached.len, fresh.len);
 	assert_memory_equal(cached.data, fresh.data, fresh.len);
@@ -107,7 +107,7 @@ static void test_unknown_document_name_is_refused(void **state)
 	struct order o;
 
 	order_of(&o, 4, "Ana");
-	assert_int_equal(doc_order_pdf(&o, &cat, "../secret.pdf", &b), -2);
+	assert_int_equal(doc_order_pdf(&o, &cat, "../secret.pdf", LANG_SR, &b), -2);
 	assert_int_equal(b.len, 0);
 	buf_free(&b);
 }
@@ -121,7 +121,7 @@ static void test_many_orders_stay_correct_past_the_limit(void **state)
 		struct buf b = BUF_INIT;
 
 		order_of(&o, id, "Ana");
-		assert_int_equal(doc_order_pdf(&o, &cat, "request.pdf", &b), 0);
+		assert_int_equal(doc_order_pdf(&o, &cat, "request.pdf", LANG_SR, &b), 0);
 		buf_free(&b);
 	}
 	order_of(&o, 100, "Ana");
@@ -146,14 +146,14 @@ static void test_child_process_draws_the_same_bytes(void **state)
 			render_stop();
 		buf_reset(&child);
 		buf_reset(&here);
-		assert_int_equal(render_order_pdf(&o, &cat, names[i % 3], &child), 0);
-		assert_int_equal(doc_render(&o, &cat, names[i % 3], &here), 0);
+		assert_int_equal(render_order_pdf(&o, &cat, names[i % 3], LANG_SR, &child), 0);
+		assert_int_equal(doc_render(&o, &cat, names[i % 3], LANG_SR, &here), 0);
 		assert_true(child.len > 1000);
 		assert_int_equal(child.len, here.len);
 		assert_memory_equal(child.data, here.data, here.len);
 	}
 	buf_reset(&child);
-	assert_int_equal(render_order_pdf(&o, &cat, "../x.pdf", &child), -2);
+	assert_int_equal(render_order_pdf(&o, &cat, "../x.pdf", LANG_SR, &child), -2);
 	assert_int_equal(child.len, 0);
 	render_stop();
 	buf_free(&child);
@@ -175,7 +175,7 @@ static void test_dead_child_fails_cleanly_then_recovers(void **state)
 	render_stop();
 	assert_int_equal(setenv("QCRA_RENDER_BIN", "/bin/true", 1), 0);
 	buf_puts(&out, "kept");
-	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", &out), -1);
+	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", LANG_SR, &out), -1);
 	assert_int_equal(out.len, 4);
 	render_stop();
 	if (saved != NULL)
@@ -183,7 +183,7 @@ static void test_dead_child_fails_cleanly_then_recovers(void **state)
 	else
 		unsetenv("QCRA_RENDER_BIN");
 	buf_reset(&out);
-	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", &out), 0);
+	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", LANG_SR, &out), 0);
 	assert_memory_equal(out.data, "%PDF", 4);
 	render_stop();
 	buf_free(&out);

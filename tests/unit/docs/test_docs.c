@@ -641,6 +641,74 @@ static void test_years_take_the_serbian_plural(void **state)
 	}
 }
 
+/* ---- Serbian Cyrillic ------------------------------------------------ */
+
+/* doc_render in LANG_SR_CYRL into tmpdir/name; returns its text. */
+static char *cyrillic_text(const struct order *o, const char *doc, const char *name)
+{
+	static char path[256];
+	struct buf b = BUF_INIT;
+	FILE *f;
+
+	assert_int_equal(doc_render(o, &cat, doc, LANG_SR_CYRL, &b), 0);
+	snprintf(path, sizeof(path), "%s/%s", tmpdir, name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(b.data, 1, b.len, f), b.len);
+	assert_int_equal(fclose(f), 0);
+	buf_free(&b);
+	return pdf_text(path);
+}
+
+#define assert_lacks(text, s)                                                                      \
+	do {                                                                                       \
+		if (strstr((text), (s)) != NULL)                                                   \
+			fail_msg("\"%s\" is in the document", (s));                                \
+	} while (0)
+
+/* Every document in Cyrillic: its own text and the catalogue's in
+ * Cyrillic (pdftotext reads it back, so the font has the glyphs), what
+ * the member typed as typed, identifiers untouched. */
+static void test_documents_in_cyrillic_keep_what_the_member_typed(void **state)
+{
+	struct order o, legal;
+	char *t;
+
+	order_natural(&o);
+	order_legal(&legal);
+	t = cyrillic_text(&o, "request.pdf", "request-cyrl.pdf");
+	assert_has(t, "Захтев за издавање квалификованог електронског сертификата");
+	assert_has(t, "Име и презиме");
+	assert_has(t, "Број лиценце");
+	assert_has(t, "Лична карта");
+	assert_has(t, "Регионални центар Ниш"); /* the catalogue's office */
+	assert_has(t, "Страна 1 од");
+	assert_holder(t, &o); /* "Žarko Đurašković", "Njegoševa 12/3", "PU Čačak" */
+	assert_has(t, o.email);
+	assert_lacks(t, "Ime i prezime");
+	assert_lacks(t, "Жарко");
+	free(t);
+
+	t = cyrillic_text(&legal, "contract.pdf", "contract-cyrl.pdf");
+	assert_has(t, "Уговор о издавању квалификованог електронског сертификата");
+	assert_has(t, "Члан 1.");
+	assert_has(t, "2 године");
+	assert_holder(t, &legal);
+	assert_company(t, &legal); /* "Čačanska gradnja d.o.o." */
+	assert_lacks(t, "Ugovorne strane");
+	assert_lacks(t, "Strana 1 od"); /* the footer of a page ending inside the text */
+	assert_lacks(t, "Primerak");
+	free(t);
+
+	t = cyrillic_text(&legal, "proforma.pdf", "proforma-cyrl.pdf");
+	assert_has(t, "Предрачун");
+	assert_has(t, "Инструкције за плаћање");
+	assert_has(t, "Овлашћено лице: Đorđe Šćekić, direktor");
+	assert_has(t, "ком");
+	assert_company(t, &legal);
+	assert_has(t, "160-0000045832471-66"); /* the account, as printed */
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -659,6 +727,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_office_or_tariff_fails_cleanly),
 		cmocka_unit_test(test_dates_are_belgrade_local_time),
 		cmocka_unit_test(test_years_take_the_serbian_plural),
+		cmocka_unit_test(test_documents_in_cyrillic_keep_what_the_member_typed),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

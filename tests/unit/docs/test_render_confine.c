@@ -157,7 +157,7 @@ static void test_started_child_is_confined(void **state)
 	pid_t pid;
 
 	order_of(&o, ORDER_NATURAL, "Zmaj Jovina 1");
-	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", &b), 0);
+	assert_int_equal(render_order_pdf(&o, &cat, "proforma.pdf", LANG_SR, &b), 0);
 	pid = render_child();
 	assert_true(pid > 0);
 	status = proc_file(pid, "status");
@@ -198,8 +198,8 @@ static void test_confined_child_draws_every_document_as_here(void **state)
 		for (i = 0; i < 3; i++) {
 			buf_reset(&child);
 			buf_reset(&here);
-			assert_int_equal(render_order_pdf(&o, &cat, names[i], &child), 0);
-			assert_int_equal(doc_render(&o, &cat, names[i], &here), 0);
+			assert_int_equal(render_order_pdf(&o, &cat, names[i], LANG_SR, &child), 0);
+			assert_int_equal(doc_render(&o, &cat, names[i], LANG_SR, &here), 0);
 			assert_int_equal(child.len, here.len);
 			assert_memory_equal(child.data, here.data, here.len);
 			if (pid == 0)
@@ -242,14 +242,14 @@ static void test_text_outside_the_fonts_does_not_kill_the_child(void **state)
 	int rc;
 
 	order_of(&o, ORDER_NATURAL, "Zmaj Jovina 1");
-	assert_int_equal(render_order_pdf(&o, &cat, "request.pdf", &b), 0);
+	assert_int_equal(render_order_pdf(&o, &cat, "request.pdf", LANG_SR, &b), 0);
 	pid = render_child();
 	assert_true(pid > 0);
 	order_of(&o, ORDER_NATURAL,
 		 "\xf0\x9f\x98\x80 \xe6\xbc\xa2\xe5\xad\x97 \xef\x80\x95 \xe0\xb8\x81 1");
 	for (i = 0; i < 3; i++) {
 		buf_reset(&b);
-		rc = render_order_pdf(&o, &cat, names[i], &b);
+		rc = render_order_pdf(&o, &cat, names[i], LANG_SR, &b);
 		assert_true(rc == 0 || rc == -1);
 		assert_int_equal(render_child(), pid);
 	}
@@ -257,8 +257,8 @@ static void test_text_outside_the_fonts_does_not_kill_the_child(void **state)
 		order_of(&o, i == 1 ? ORDER_LEGAL : ORDER_NATURAL, "Zmaj Jovina 2");
 		buf_reset(&b);
 		buf_reset(&here);
-		assert_int_equal(render_order_pdf(&o, &cat, names[i], &b), 0);
-		assert_int_equal(doc_render(&o, &cat, names[i], &here), 0);
+		assert_int_equal(render_order_pdf(&o, &cat, names[i], LANG_SR, &b), 0);
+		assert_int_equal(doc_render(&o, &cat, names[i], LANG_SR, &here), 0);
 		assert_int_equal(b.len, here.len);
 		assert_memory_equal(b.data, here.data, here.len);
 		assert_int_equal(render_child(), pid);

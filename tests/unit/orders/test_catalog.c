@@ -290,6 +290,35 @@ static void test_parse_normalises_dashed_account(void **state)
 	assert_string_equal(cat.seller.account, "160000004583247166");
 }
 
+/* Serbian Cyrillic (LANG_SR_CYRL) is the Latin text written in Cyrillic
+ * at load; the payment purpose, which the IPS QR carries, stays Latin. */
+static void test_parse_writes_the_serbian_texts_in_cyrillic(void **state)
+{
+	char err[256];
+	const struct office *ns;
+
+	assert_int_equal(parse_demo(err, sizeof(err)), 0);
+	ns = catalog_office(&cat, "NS");
+	assert_non_null(ns);
+	assert_string_equal(ns->name[LANG_SR_CYRL], "Регионални центар Нови Сад");
+	assert_string_equal(cat.seller.card_reader_name[LANG_SR_CYRL], "Читач картица (USB)");
+	assert_string_equal(cat.seller.purpose[LANG_SR_CYRL], cat.seller.purpose[LANG_SR]);
+	assert_true(cat.tariff[0].name[LANG_SR_CYRL][0] != '\0');
+	assert_true(cat.docs[0].text[LANG_SR_CYRL][0] != '\0');
+}
+
+/* A text that fits in Latin but not once in Cyrillic (two bytes a
+ * letter) stops the load, rather than being cut on the pages. */
+static void test_parse_rejects_text_too_long_for_cyrillic(void **state)
+{
+	char repl[160];
+
+	snprintf(repl, sizeof(repl), "name_sr = %0100d", 0);
+	memset(repl + strlen("name_sr = "), 'a', 100);
+	assert_rejected("office NS", "name_sr = Regionalni centar Novi Sad", repl,
+			"NS: name_sr: too long once written in Cyrillic");
+}
+
 static void test_parse_rejects_unknown_key(void **state)
 {
 	assert_rejected("office NS", NULL, "fax = 021 123", "office NS: fax: unknown key");
@@ -695,6 +724,8 @@ int main(void)
 		cmocka_unit_test(test_invoice_of_confirmed_order_keeps_its_prices),
 		cmocka_unit_test(test_money_format_para_only),
 		cmocka_unit_test(test_money_format_one_dinar),
+		cmocka_unit_test(test_parse_writes_the_serbian_texts_in_cyrillic),
+		cmocka_unit_test(test_parse_rejects_text_too_long_for_cyrillic),
 		cmocka_unit_test(test_money_format_groups_thousands_with_dots),
 		cmocka_unit_test(test_money_format_negative_amount),
 		cmocka_unit_test(test_money_format_truncates_to_buffer),
