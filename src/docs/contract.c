@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "docs/pdf.h"
+#include "domain/payment.h"
 #include "tmpl/tmpl.h"
 #include "util/embedded.h"
 #include "util/log.h"
@@ -36,7 +37,7 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 {
 	const struct seller *s = &c->seller;
 	struct invoice inv;
-	char money[32], years[32], date[16], account[32];
+	char money[32], years[32], date[16], account[32], ref[PAYMENT_REF_SIZE];
 
 	if (invoice_compute(o, c, &inv) != 0)
 		return -1;
@@ -78,7 +79,8 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 	pdf_account(s->account, account, sizeof(account));
 	tctx_set(x, "account", account);
 	tctx_set(x, "bank", s->bank);
-	tctx_set(x, "payment_ref", strlen(o->payment_ref) > 2 ? o->payment_ref + 2 : "");
+	payment_ref_display(o->payment_ref, ref, sizeof(ref));
+	tctx_set(x, "payment_ref", ref);
 	tctx_setf(x, "order_number", "%lld", o->id);
 	pdf_date(pdf_order_time(o), date, sizeof(date));
 	tctx_set(x, "date", date);

@@ -9,6 +9,7 @@
 
 #include "docs/docs.h"
 #include "domain/catalog.h"
+#include "domain/payment.h"
 #include "domain/workflow.h"
 #include "util/log.h"
 #include "web/pages.h"
@@ -16,6 +17,14 @@
 const char *page_state_label(struct req *r, enum wf_state state)
 {
 	return msg(r, wf_props(state)->label);
+}
+
+const char *page_payment_ref(struct req *r, const char *ref)
+{
+	char out[PAYMENT_REF_SIZE * 4];
+
+	payment_ref_display(ref, out, sizeof(out));
+	return arena_strdup(&r->arena, out);
 }
 
 const char *page_time(struct req *r, time_t t, int with_time)

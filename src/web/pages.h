@@ -17,6 +17,11 @@ const char *page_state_label(struct req *r, enum wf_state state);
  * time "25.11.2024. 19:55", in r's arena. */
 const char *page_time(struct req *r, time_t t, int with_time);
 
+/* A payment reference as the pages show it: a model 97 reference
+ * grouped without the model, "95 00000001" (the model is shown apart),
+ * anything else as it is (payment_ref_display).  In r's arena. */
+const char *page_payment_ref(struct req *r, const char *ref);
+
 /* The ?page= number, 1 when absent or nonsense. */
 int page_number(struct req *r);
 /* The paging of a list of total rows, size to a page, now at page:

@@ -132,7 +132,7 @@ static int add_order_payment(void *arg, const struct payment *p)
 	tctx_set(row, "p_date", date_label(x->r, p->paid_on));
 	tctx_set(row, "p_amount", money(x->r, p->amount_para));
 	tctx_set(row, "p_payer", p->payer);
-	tctx_set(row, "p_reference", p->reference);
+	tctx_set(row, "p_reference", page_payment_ref(x->r, p->reference));
 	tctx_set(row, "p_source", keyed(x->r, "pay.source_", p->source));
 	tctx_set(row, "p_match", keyed(x->r, "pay.match_", p->match));
 	tctx_set(row, "p_status", keyed(x->r, "pay.res_", p->resolution));
@@ -185,7 +185,7 @@ void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o)
 	localtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%d.%m.%Y.", &tm);
 	tctx_set(c, "pay_v_paid_on", today);
-	tctx_set(c, "pay_v_reference", o->payment_ref);
+	tctx_set(c, "pay_v_reference", page_payment_ref(r, o->payment_ref));
 	if (o->total_para > x.paid)
 		tctx_set(c, "pay_v_amount", money(r, o->total_para - x.paid));
 }
@@ -482,7 +482,7 @@ static int add_open(void *arg, const struct payment *p)
 	tctx_set(row, "amount", money(x->r, p->amount_para));
 	tctx_set(row, "date", date_label(x->r, p->paid_on));
 	tctx_set(row, "payer", p->payer);
-	tctx_set(row, "reference", p->reference);
+	tctx_set(row, "reference", page_payment_ref(x->r, p->reference));
 	tctx_set(row, "purpose", p->purpose);
 	tctx_set(row, "match_label", keyed(x->r, "pay.match_", p->match));
 	tctx_set(row, "source_label", keyed(x->r, "pay.source_", p->source));
