@@ -216,23 +216,21 @@ static int pem_to_der(const char *pem, struct buf *out)
 	return n > 0 ? 0 : -1;
 }
 
-/* GET /orders/N/certificate.pem and /orders/N/certificate.der */
-void web_cert_download(struct req *r)
+/* Answers with cert of order o as a download, PEM or DER as the path
+ * ends (.pem, .der).  Access checks are the caller's.  0, or -1 after
+ * an error page. */
+static int cert_respond(struct req *r, const struct order *o, const struct ca_cert *cert)
 {
 	int der = strcmp(r->path + strlen(r->path) - 4, ".der") == 0;
-	struct ca_cert *cert;
-	struct order o;
 	char disp[96];
 
-	if ((cert = member_cert(r, &o)) == NULL)
-		return;
 	buf_reset(&r->out);
 	if (der) {
 		if (pem_to_der(cert->pem, &r->out) != 0) {
-			log_warnx("order %lld: the stored certificate does not parse", o.id);
+			log_warnx("order %lld: the stored certificate does not parse", o->id);
 			buf_reset(&r->out);
 			page_error(r, 503, "error.storage");
-			return;
+			return -1;
 		}
 		r->content_type = "application/pkix-cert";
 	} else {
@@ -241,9 +239,44 @@ void web_cert_download(struct req *r)
 	}
 	r->status = 200;
 	/* The name is ASCII digits only: no RFC 5987 encoding needed. */
-	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld.%s\"", o.id,
+	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld.%s\"", o->id,
 		 der ? "cer" : "pem");
 	http_header(r, "Content-Disposition", disp);
+	return 0;
+}
+
+/* GET /orders/N/certificate.pem and /orders/N/certificate.der */
+void web_cert_download(struct req *r)
+{
+	struct ca_cert *cert;
+	struct order o;
+
+	if ((cert = member_cert(r, &o)) == NULL)
+		return;
+	cert_respond(r, &o, cert);
+}
+
+/* GET /ra/orders/N/certificate.pem and .der: the issued certificate
+ * for staff, as the member gets it (from "issued" on: the office may
+ * need it before the handover); 404 while there is none. */
+void web_ra_cert_download(struct req *r)
+{
+	struct ca_cert *cert;
+	struct order o;
+	char object[32];
+	int rc;
+
+	if (ra_order_load(r, &o) != 0)
+		return;
+	if ((cert = cert_load(r, &o, &rc)) == NULL) {
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
+		return;
+	}
+	if (cert_respond(r, &o, cert) == 0) {
+		snprintf(object, sizeof(object), "order:%lld", o.id);
+		app_audit(r, "ra.cert_download", object, "ok", "%s", strrchr(r->path, '.') + 1);
+	}
 }
 
 static const struct field member_revoke_fields[] = {
@@ -401,6 +434,16 @@ void web_ra_cert_revoke(struct req *r)
 		return;
 	}
 	fields_read(r, ra_revoke_fields, NFIELDS(ra_revoke_fields), &st);
+	snprintf(loc, sizeof(loc), "/ra/orders/%lld/certificate", o.id);
+	if (st.nerrors == 0 && cert->revoked_at == 0 &&
+	    page_ask_first(r, "ask.revoke_title",
+			   i18n_format(&r->arena, r->lang, "ask.revoke", "id",
+				       arena_printf(&r->arena, "%lld", o.id), "holder",
+				       arena_printf(&r->arena, "%s %s", o.first_name, o.last_name),
+				       "reason", reason_label(r, fields_value(&st, "reason")),
+				       NULL),
+			   "ask.revoke_button", loc))
+		return;
 	res = uc_cert_revoke_confirm(&env, &a, &o, cert,
 				     st.nerrors > 0 ? NULL : fields_value(&st, "reason"));
 	if (res.status == UC_REFUSED) {

@@ -281,6 +281,14 @@ void web_order_cancel(struct req *r)
 	if (load_own(r, &o) != 0)
 		return;
 	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+	/* Asked first only while it can be done: otherwise the use case's
+	 * refusal says why not. */
+	if (o.state < WF_STATE__MAX && workflow_member_may_cancel(o.state) &&
+	    page_ask_first(r, "ask.cancel_title",
+			   i18n_format(&r->arena, r->lang, "ask.cancel", "id",
+				       arena_printf(&r->arena, "%lld", o.id), NULL),
+			   "ask.cancel_button", loc))
+		return;
 	web_answer(r, uc_order_cancel(&env, &who, &o), loc);
 }
 

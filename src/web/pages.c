@@ -27,6 +27,34 @@ const char *page_payment_ref(struct req *r, const char *ref)
 	return arena_strdup(&r->arena, out);
 }
 
+int page_ask_first(struct req *r, const char *title_key, const char *what, const char *button_key,
+		   const char *back)
+{
+	const char *confirm = http_param(r, "confirm");
+	struct tctx *c, *field;
+	size_t i;
+
+	if (confirm != NULL && strcmp(confirm, "1") == 0)
+		return 0;
+	c = page_ctx(r);
+	tctx_set(c, "ask_action", r->path);
+	tctx_set(c, "ask_what", what);
+	tctx_set(c, "ask_button", msg(r, button_key));
+	tctx_set(c, "ask_back", back);
+	tctx_set_list(c, "ask_fields");
+	for (i = 0; i < r->form.n; i++) {
+		const struct form_param *p = &r->form.params[i];
+
+		if (strcmp(p->name, "csrf_token") == 0 || strcmp(p->name, "confirm") == 0)
+			continue;
+		field = tctx_add(c, "ask_fields");
+		tctx_set(field, "name", p->name);
+		tctx_set(field, "value", p->value);
+	}
+	page_render(r, 200, "ask", title_key, c);
+	return 1;
+}
+
 const char *page_time(struct req *r, time_t t, int with_time)
 {
 	char out[32];

@@ -186,8 +186,8 @@ void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o)
 	strftime(today, sizeof(today), "%d.%m.%Y.", &tm);
 	tctx_set(c, "pay_v_paid_on", today);
 	tctx_set(c, "pay_v_reference", page_payment_ref(r, o->payment_ref));
-	if (o->total_para > x.paid)
-		tctx_set(c, "pay_v_amount", money(r, o->total_para - x.paid));
+	/* The amount is typed from the bank's record, never offered: a
+	 * form filled in advance is too easily sent unread. */
 }
 
 /* ---- POST /ra/orders/N/payments: a payment recorded by hand ------------------------- */
@@ -282,6 +282,14 @@ void web_ra_payment_add(struct req *r)
 	}
 	p.amount_para = fields_number(&st, "amount");
 	snprintf(p.paid_on, sizeof(p.paid_on), "%s", fields_parsed(&st, "paid_on"));
+	snprintf(loc, sizeof(loc), "/ra/orders/%lld#payments", o.id);
+	if (page_ask_first(r, "ask.payment_title",
+			   i18n_format(&r->arena, r->lang, "ask.payment", "id",
+				       arena_printf(&r->arena, "%lld", o.id), "amount",
+				       money(r, p.amount_para), "date", date_label(r, p.paid_on),
+				       "reference", page_payment_ref(r, p.reference), NULL),
+			   "ask.payment_button", loc))
+		return;
 	payment_text_clean(p.payer, sizeof(p.payer), fields_value(&st, "payer"),
 			   strlen(fields_value(&st, "payer")));
 	payment_text_clean(p.note, sizeof(p.note), fields_value(&st, "note"),

@@ -157,7 +157,7 @@ static void test_hand_over_asks_first(void **state)
 	assert_string_equal(office_state(f, id), "at_office");
 	/* A wrong ID card is refused at once, not asked about. */
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
-				     "999999999", "confirm", "1", NULL),
+				     "999999999", NULL),
 			 422);
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
 				     JOURNEY_ZARKO_ID_CARD, "confirm", "1", NULL),
