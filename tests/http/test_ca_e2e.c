@@ -142,6 +142,12 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 			 0);
 	/* The office downloads the same certificate from its page. */
 	assert_int_equal(stack_get(f, &f->ns, "%s", stack_path(id, "certificate")), 200);
+	/* Its revocation reasons speak of the holder, not as the holder. */
+	assert_null(strstr(BODY(f), "Moji podaci"));
+	assert_null(strstr(BODY(f), "nije mi potreban"));
+	assert_null(strstr(BODY(f), "mi vi\xc5\xa1"
+				    "e nije potreban"));
+	stack_body_has(f, "Podaci imaoca");
 	snprintf(action, sizeof(action), "/ra/orders/%lld/certificate.pem\"", id);
 	stack_body_has(f, action);
 	snprintf(action, sizeof(action), "/ra/orders/%lld/certificate.der\"", id);
