@@ -42,15 +42,19 @@
  * first ones. */
 static const struct reason {
 	const char *name;
-	const char *label_key;
+	const char *label_key;    /* as the member says it */
+	const char *ra_label_key; /* as staff say it, of the holder */
 	int member;
 } reasons[] = {
-	{"keyCompromise", "cert.reason_keyCompromise", 1},
-	{"affiliationChanged", "cert.reason_affiliationChanged", 1},
-	{"cessationOfOperation", "cert.reason_cessationOfOperation", 1},
-	{"unspecified", "cert.reason_unspecified", 1},
-	{"superseded", "cert.reason_superseded", 0},
-	{"privilegeWithdrawn", "cert.reason_privilegeWithdrawn", 0},
+	{"keyCompromise", "cert.reason_keyCompromise", "cert.ra_reason_keyCompromise", 1},
+	{"affiliationChanged", "cert.reason_affiliationChanged",
+	 "cert.ra_reason_affiliationChanged", 1},
+	{"cessationOfOperation", "cert.reason_cessationOfOperation",
+	 "cert.ra_reason_cessationOfOperation", 1},
+	{"unspecified", "cert.reason_unspecified", "cert.ra_reason_unspecified", 1},
+	{"superseded", "cert.reason_superseded", "cert.ra_reason_superseded", 0},
+	{"privilegeWithdrawn", "cert.reason_privilegeWithdrawn",
+	 "cert.ra_reason_privilegeWithdrawn", 0},
 };
 
 static const struct reason *reason_find(const char *name, int member)
@@ -75,11 +79,15 @@ static const char *check_any_reason(const struct field_ctx *cx, const char *v,
 	return reason_find(v, 0) ? NULL : "cert.reason_invalid";
 }
 
+/* A reason's label as the reader says it: the member in the first
+ * person, staff of the holder. */
 static const char *reason_label(struct req *r, const char *name)
 {
 	const struct reason *x = reason_find(name, 0);
 
-	return x ? msg(r, x->label_key) : name;
+	if (x == NULL)
+		return name;
+	return msg(r, ra_user(r) != NULL ? x->ra_label_key : x->label_key);
 }
 
 /* List "reasons" (value, label, selected) into c. */
@@ -94,7 +102,8 @@ static void reasons_ctx(struct req *r, struct tctx *c, int member, const char *s
 			continue;
 		item = tctx_add(c, "reasons");
 		tctx_set(item, "value", reasons[i].name);
-		tctx_set(item, "label", msg(r, reasons[i].label_key));
+		tctx_set(item, "label",
+			 msg(r, member ? reasons[i].label_key : reasons[i].ra_label_key));
 		if (selected && strcmp(selected, reasons[i].name) == 0)
 			tctx_set_bool(item, "selected", 1);
 	}

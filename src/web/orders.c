@@ -224,6 +224,8 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set(c, "state", wf_state_name(o->state));
 	tctx_set(c, "state_label", page_state_label(r, o->state));
 	tctx_set(c, "payment_ref", page_payment_ref(r, o->payment_ref));
+	if (strcmp(o->id_type, "passport") == 0)
+		tctx_set_bool(c, "id_passport", 1);
 	order_form_rows(r, c, o, off, ti);
 	if (off != NULL) {
 		tctx_set(c, "office_name", off->name[r->lang]);

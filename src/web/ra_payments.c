@@ -245,7 +245,7 @@ static void manual_error(struct req *r, const struct order *o, const struct fsta
 		tctx_set(c, name, st->values[i]);
 		if (st->errors[i] != NULL) {
 			snprintf(name, sizeof(name), "pay_e_%s", st->fields[i].name);
-			tctx_set(c, name, msg(r, st->errors[i]));
+			tctx_set(c, name, fields_error_text(r, st, i));
 		}
 	}
 	tctx_set(c, "pay_nonce", fields_value(st, "nonce"));
@@ -450,7 +450,8 @@ void web_ra_payments_import_post(struct req *r)
 		for (i = 0; i < st.n && key == NULL; i++)
 			key = st.errors[i];
 		tctx_set(c, "form_error",
-			 msg(r, strcmp(key, "field.required") == 0 ? "pay.statement_empty" : key));
+			 strcmp(key, "field.required") == 0 ? msg(r, "pay.statement_empty")
+							    : fields_first_error(r, &st));
 		import_page(r, 422, c);
 		return;
 	}
@@ -634,15 +635,16 @@ static const struct field resolve_fields[] = {
 };
 
 /* The list again with the error next to payment id's form. */
+/* The unresolved list again with text beside payment id's form. */
 static void resolve_error(struct req *r, unsigned status, long long id, const struct fstate *st,
-			  const char *key)
+			  const char *text)
 {
 	struct tctx *c = page_ctx(r);
 	struct open_ctx x;
 
 	memset(&x, 0, sizeof(x));
 	x.err_id = id;
-	x.err = msg(r, key);
+	x.err = text;
 	x.v_order = fields_value(st, "order");
 	x.v_note = fields_value(st, "note");
 	tctx_set(c, "form_error", x.err);
@@ -678,7 +680,7 @@ void web_ra_payment_resolve(struct req *r)
 	action = fields_value(&st, "action");
 	note = fields_value(&st, "note");
 	if (p.resolved_at != 0) {
-		resolve_error(r, 409, id, &st, "pay.resolved_already");
+		resolve_error(r, 409, id, &st, msg(r, "pay.resolved_already"));
 		return;
 	}
 	if (st.nerrors == 0 && strcmp(action, "assign") == 0 && p.order_id != 0)
@@ -690,12 +692,7 @@ void web_ra_payment_resolve(struct req *r)
 	if (st.nerrors == 0 && strcmp(action, "assign") != 0 && *note == '\0')
 		fields_error(&st, "note", "pay.note_required");
 	if (st.nerrors > 0) {
-		const char *key = NULL;
-		size_t i;
-
-		for (i = 0; i < st.n && key == NULL; i++)
-			key = st.errors[i];
-		resolve_error(r, 422, id, &st, key);
+		resolve_error(r, 422, id, &st, fields_first_error(r, &st));
 		return;
 	}
 	in.action = action;
@@ -704,7 +701,7 @@ void web_ra_payment_resolve(struct req *r)
 	in.office = u->role == RA_OPERATOR ? u->office : "";
 	res = uc_payment_resolve(&env, &a, &p, &in, &settled);
 	if (res.status == UC_REFUSED) {
-		resolve_error(r, res.field != NULL ? 422 : 409, id, &st, res.msg);
+		resolve_error(r, res.field != NULL ? 422 : 409, id, &st, msg(r, res.msg));
 		return;
 	}
 	if (res.status != UC_OK) {

@@ -84,7 +84,7 @@ for (const [i, lang] of LANGS.entries()) {
 				await member.shot('certificate-revoked');
 				await staffCertificatePage(op, id);
 				assert.equal(await op.page.locator('main .cert-status').innerText(),
-					op.t('cert.status_revoked').replace('{reason}', op.t('cert.reason_keyCompromise')));
+					op.t('cert.status_revoked').replace('{reason}', op.t('cert.ra_reason_keyCompromise')));
 				assert.equal(await op.page.locator(`main form[action="/ra/orders/${id}/revoke"]`).count(), 0,
 					'nothing is left to revoke');
 				await op.shot('ra-certificate-revoked');
