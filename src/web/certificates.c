@@ -265,6 +265,22 @@ void web_cert_download(struct req *r)
 	cert_respond(r, &o, cert);
 }
 
+/* The order r->ids[0] as staff may see it and its certificate (in
+ * the request's arena), or NULL after the error page (404 for an order
+ * out of reach or without a certificate, 503). */
+static struct ca_cert *ra_cert(struct req *r, struct order *o)
+{
+	struct ca_cert *cert;
+	int rc;
+
+	if (ra_order_load(r, o) != 0)
+		return NULL;
+	if ((cert = cert_load(r, o, &rc)) == NULL)
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
+	return cert;
+}
+
 /* GET /ra/orders/N/certificate.pem and .der: the issued certificate
  * for staff, as the member gets it (from "issued" on: the office may
  * need it before the handover); 404 while there is none. */
@@ -273,15 +289,9 @@ void web_ra_cert_download(struct req *r)
 	struct ca_cert *cert;
 	struct order o;
 	char object[32];
-	int rc;
 
-	if (ra_order_load(r, &o) != 0)
+	if ((cert = ra_cert(r, &o)) == NULL)
 		return;
-	if ((cert = cert_load(r, &o, &rc)) == NULL) {
-		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
-		return;
-	}
 	if (cert_respond(r, &o, cert) == 0) {
 		snprintf(object, sizeof(object), "order:%lld", o.id);
 		app_audit(r, "ra.cert_download", object, "ok", "%s", strrchr(r->path, '.') + 1);
@@ -433,15 +443,9 @@ void web_ra_cert_revoke(struct req *r)
 	struct order o;
 	struct tctx *c;
 	char loc[80];
-	int rc;
 
-	if (ra_order_load(r, &o) != 0)
+	if ((cert = ra_cert(r, &o)) == NULL)
 		return;
-	if ((cert = cert_load(r, &o, &rc)) == NULL) {
-		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
-		return;
-	}
 	fields_read(r, ra_revoke_fields, NFIELDS(ra_revoke_fields), &st);
 	snprintf(loc, sizeof(loc), "/ra/orders/%lld/certificate", o.id);
 	if (st.nerrors == 0 && cert->revoked_at == 0 &&

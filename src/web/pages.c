@@ -37,6 +37,7 @@ int page_ask_first(struct req *r, const char *title_key, const char *what, const
 	if (confirm != NULL && strcmp(confirm, "1") == 0)
 		return 0;
 	c = page_ctx(r);
+	tctx_set(c, "ask_title", msg(r, title_key));
 	tctx_set(c, "ask_action", r->path);
 	tctx_set(c, "ask_what", what);
 	tctx_set(c, "ask_button", msg(r, button_key));

@@ -29,6 +29,7 @@ static void asks_first(struct office *f, const char *action, const char *back)
 	char want[160];
 
 	assert_int_equal(f->r.status, 200);
+	office_body_lacks(f, "<h1></h1>");
 	snprintf(want, sizeof(want), "<form method=\"post\" action=\"%s\">", action);
 	office_body_has(f, want);
 	office_body_has(f, "<input type=\"hidden\" name=\"confirm\" value=\"1\">");

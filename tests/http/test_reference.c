@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "harness_extra.h"
 #include "office.h"
 
 /* The reference of order o as people read it: "CC NNNNNNNN". */
@@ -25,35 +26,13 @@ static void grouped(const struct order *o, char *out, size_t size)
 	snprintf(out, size, "%.2s %s", o->payment_ref + 2, o->payment_ref + 4);
 }
 
-/* The text of the PDF at path as c gets it (pdftotext), every run of
- * white space made one space.  Caller frees. */
-static char *pdf_text(struct office *f, struct client *c, const char *path)
+/* The text of the PDF at path as c gets it (pdf_text).  Caller frees. */
+static char *pdf_at(struct office *f, struct client *c, const char *path)
 {
-	char file[PATH_MAX + 32], cmd[PATH_MAX + 64], *text, *w;
-	const char *p;
-	size_t n;
-	FILE *fp;
+	char *text;
 
 	assert_int_equal(journey_get(c, path, &f->r), 200);
-	snprintf(file, sizeof(file), "%s/ref.pdf", f->s.var);
-	assert_non_null(fp = fopen(file, "w"));
-	assert_int_equal(fwrite(f->r.body.data, 1, f->r.body.len, fp), f->r.body.len);
-	assert_int_equal(fclose(fp), 0);
-	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", file);
-	assert_non_null(fp = popen(cmd, "r"));
-	assert_non_null(text = calloc(1, 262144));
-	n = fread(text, 1, 262143, fp);
-	assert_true(n > 0);
-	assert_int_equal(pclose(fp), 0);
-	for (p = w = text; *p; p++) {
-		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\f' || *p == '\r') {
-			if (w > text && w[-1] != ' ')
-				*w++ = ' ';
-			continue;
-		}
-		*w++ = *p;
-	}
-	*w = '\0';
+	assert_non_null(text = pdf_text(&f->s, f->r.body.data, f->r.body.len));
 	return text;
 }
 
@@ -89,7 +68,7 @@ static void test_reference_is_written_one_way_on_pages_and_pdfs(void **state)
 	office_body_lacks(f, o.payment_ref + 2); /* neither 979500000001 nor 9500000001 */
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
 		snprintf(path, sizeof(path), "/orders/%lld/%s", id, docs[i]);
-		text = pdf_text(f, &f->member, path);
+		text = pdf_at(f, &f->member, path);
 		text_has(docs[i], text, want);
 		text_lacks(docs[i], text, o.payment_ref + 2);
 		free(text);
@@ -98,7 +77,7 @@ static void test_reference_is_written_one_way_on_pages_and_pdfs(void **state)
 	assert_int_equal(office_get(f, &f->ns, "/ra/orders/%lld", id), 200);
 	office_body_has(f, want);
 	office_body_lacks(f, o.payment_ref + 2);
-	text = pdf_text(f, &f->ns, office_path(id, "proforma.pdf"));
+	text = pdf_at(f, &f->ns, office_path(id, "proforma.pdf"));
 	text_has("the back office's proforma", text, want);
 	free(text);
 }

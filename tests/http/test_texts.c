@@ -96,33 +96,13 @@ static void test_field_errors_name_the_field_and_say_the_limit(void **state)
 	free(e);
 }
 
-/* The contract PDF's text (pdftotext), white space made single spaces. */
+/* The contract PDF's text (pdf_text).  Caller frees. */
 static char *contract_text(struct office *f, long long id)
 {
-	char path[96], file[PATH_MAX + 32], cmd[PATH_MAX + 64], *text, *w;
-	const char *p;
-	FILE *fp;
+	char *text;
 
-	snprintf(path, sizeof(path), "/orders/%lld/contract.pdf", id);
-	assert_int_equal(journey_get(&f->member, path, &f->r), 200);
-	snprintf(file, sizeof(file), "%s/contract.pdf", f->s.var);
-	assert_non_null(fp = fopen(file, "w"));
-	assert_int_equal(fwrite(f->r.body.data, 1, f->r.body.len, fp), f->r.body.len);
-	assert_int_equal(fclose(fp), 0);
-	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", file);
-	assert_non_null(fp = popen(cmd, "r"));
-	assert_non_null(text = calloc(1, 262144));
-	assert_true(fread(text, 1, 262143, fp) > 0);
-	assert_int_equal(pclose(fp), 0);
-	for (p = w = text; *p; p++) {
-		if (*p == ' ' || *p == '\n' || *p == '\f') {
-			if (w > text && w[-1] != ' ')
-				*w++ = ' ';
-			continue;
-		}
-		*w++ = *p;
-	}
-	*w = '\0';
+	assert_int_equal(office_get(f, &f->member, "/orders/%lld/contract.pdf", id), 200);
+	assert_non_null(text = pdf_text(&f->s, f->r.body.data, f->r.body.len));
 	return text;
 }
 
