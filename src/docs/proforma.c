@@ -165,11 +165,11 @@ static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
 	 * digits (NBS IPS RO:); people read it as on the rows. */
 	snprintf(caption, sizeof(caption),
 		 "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke\nmodel 97, poziv na "
-		 "broj %s",
+		 "broj\n%s",
 		 ref);
 	pdf_text_at(p, x_qr - 4, y + QR_SIZE, QR_SIZE + 8, PDF_LABEL, PDF_ALIGN_CENTER, caption);
-	if (end < y + QR_SIZE + 9)
-		end = y + QR_SIZE + 9;
+	if (end < y + QR_SIZE + 12)
+		end = y + QR_SIZE + 12;
 	pdf_set_y(p, end + 6);
 	return 0;
 }
