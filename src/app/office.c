@@ -310,13 +310,11 @@ static void doc_number_norm(const char *in, char *out, size_t size)
 	out[n] = '\0';
 }
 
-struct uc_result uc_office_hand_over(const struct app_env *env, const struct actor *a,
-				     struct arena *ar, struct order *o,
-				     const struct office_hand_over *in)
+struct uc_result uc_office_hand_over_check(const struct app_env *env, const struct actor *a,
+					   struct arena *ar, const struct order *o,
+					   const struct office_hand_over *in)
 {
 	char shown[32], asked[32];
-	const char *note, *id_type;
-	int rc;
 
 	doc_number_norm(in->id_number, shown, sizeof(shown));
 	doc_number_norm(o->id_number, asked, sizeof(asked));
@@ -327,6 +325,19 @@ struct uc_result uc_office_hand_over(const struct app_env *env, const struct act
 	}
 	if (in->new_id && *in->remark == '\0')
 		return refused("note", "bo.new_id_note_required");
+	return (struct uc_result){UC_OK, NULL, NULL};
+}
+
+struct uc_result uc_office_hand_over(const struct app_env *env, const struct actor *a,
+				     struct arena *ar, struct order *o,
+				     const struct office_hand_over *in)
+{
+	struct uc_result res = uc_office_hand_over_check(env, a, ar, o, in);
+	const char *note, *id_type;
+	int rc;
+
+	if (res.status != UC_OK)
+		return res;
 	id_type = strcmp(o->id_type, "passport") == 0 && !in->new_id ? "order.passport"
 								     : "order.id_card";
 	if (in->new_id)

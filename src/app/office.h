@@ -103,6 +103,12 @@ struct office_hand_over {
 struct uc_result uc_office_hand_over(const struct app_env *env, const struct actor *a,
 				     struct arena *ar, struct order *o,
 				     const struct office_hand_over *in);
+/* The checks of uc_office_hand_over alone, changing nothing (a
+ * mismatch is audited): UC_OK, or refused as there.  So the page asks
+ * "hand it over?" only about a handover that can be done. */
+struct uc_result uc_office_hand_over_check(const struct app_env *env, const struct actor *a,
+					   struct arena *ar, const struct order *o,
+					   const struct office_hand_over *in);
 
 /*
  * Shipment reference arrived at the office (office: the only office

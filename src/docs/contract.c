@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "docs/pdf.h"
+#include "domain/payment.h"
 #include "domain/translit.h"
 #include "tmpl/tmpl.h"
 #include "util/embedded.h"
@@ -38,7 +39,7 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 {
 	const struct seller *s = &c->seller;
 	struct invoice inv;
-	char money[32], years[32], years_cyrl[64], date[16], account[32];
+	char money[32], years[32], years_cyrl[64], date[16], account[32], ref[PAYMENT_REF_SIZE];
 
 	if (invoice_compute(o, c, &inv) != 0)
 		return -1;
@@ -50,9 +51,13 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 	tctx_setf(x, "holder_name", "%s %s", o->first_name, o->last_name);
 	tctx_set(x, "jmbg", o->jmbg);
 	set_address(x, "address", o->street, o->postal_code, o->city);
-	tctx_setf(x, "id_doc", "%s broj %s, izdat od %s",
-		  strcmp(o->id_type, "passport") == 0 ? "pasoš" : "lična karta", o->id_number,
-		  o->id_issuer);
+	/* "pasoš ... izdat", "lična karta ... izdata": the participle
+	 * agrees with the document. */
+	if (strcmp(o->id_type, "passport") == 0)
+		tctx_setf(x, "id_doc", "pasoš broj %s, izdat od %s", o->id_number, o->id_issuer);
+	else
+		tctx_setf(x, "id_doc", "lična karta broj %s, izdata od %s", o->id_number,
+			  o->id_issuer);
 	tctx_set(x, "license", o->license_number);
 	tctx_set_bool(x, "legal", o->type == ORDER_LEGAL);
 	if (o->type == ORDER_LEGAL) {
@@ -82,7 +87,8 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 	pdf_account(s->account, account, sizeof(account));
 	tctx_set(x, "account", account);
 	tctx_set(x, "bank", s->bank);
-	tctx_set(x, "payment_ref", strlen(o->payment_ref) > 2 ? o->payment_ref + 2 : "");
+	payment_ref_display(o->payment_ref, ref, sizeof(ref));
+	tctx_set(x, "payment_ref", ref);
 	tctx_setf(x, "order_number", "%lld", o->id);
 	pdf_date(pdf_order_time(o), date, sizeof(date));
 	tctx_set(x, "date", date);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "docs/pdf.h"
+#include "domain/payment.h"
 #include "util/log.h"
 
 #define QR_SIZE 42.0 /* mm; ~5 px per module at 150 dpi */
@@ -141,7 +142,7 @@ static void proforma_totals(struct pdf *p, const struct invoice *inv)
 static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
 {
 	const struct seller *s = &d->c->seller;
-	char acct[32], total[32], payee[400];
+	char acct[32], total[32], payee[400], ref[PAYMENT_REF_SIZE], caption[160];
 	struct pdf_row rows[7];
 	double y, x_qr = PDF_RIGHT - QR_SIZE, end;
 
@@ -156,18 +157,23 @@ static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
 	rows[2] = (struct pdf_row){"Iznos (RSD)", total};
 	rows[3] = (struct pdf_row){"Šifra plaćanja", s->payment_code};
 	rows[4] = (struct pdf_row){"Model", "97"};
-	rows[5] = (struct pdf_row){"Poziv na broj",
-				   strlen(d->o->payment_ref) > 2 ? d->o->payment_ref + 2 : ""};
+	payment_ref_display(d->o->payment_ref, ref, sizeof(ref));
+	rows[5] = (struct pdf_row){"Poziv na broj", ref};
 	rows[6] = (struct pdf_row){"Svrha uplate", s->purpose[LANG_SR]};
 	/* The rows take the width left of the code. */
 	pdf_rows_in(p, PDF_LEFT, x_qr - 8 - PDF_LEFT, 34, rows, 7);
 	end = pdf_y(p);
 	if (pdf_qr(p, x_qr, y, QR_SIZE, d->qr) != 0)
 		return -1;
-	pdf_text_at(p, x_qr - 4, y + QR_SIZE, QR_SIZE + 8, PDF_LABEL, PDF_ALIGN_CENTER,
-		    "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke");
-	if (end < y + QR_SIZE + 6)
-		end = y + QR_SIZE + 6;
+	/* The code's payload carries "97" + the reference as one run of
+	 * digits (NBS IPS RO:); people read it as on the rows. */
+	snprintf(caption, sizeof(caption),
+		 "NBS IPS QR: platite skeniranjem\nu aplikaciji svoje banke\nmodel 97, poziv na "
+		 "broj\n%s",
+		 ref);
+	pdf_text_at(p, x_qr - 4, y + QR_SIZE, QR_SIZE + 8, PDF_LABEL, PDF_ALIGN_CENTER, caption);
+	if (end < y + QR_SIZE + 12)
+		end = y + QR_SIZE + 12;
 	pdf_set_y(p, end + 6);
 	return 0;
 }
@@ -200,7 +206,7 @@ static int proforma_body(struct pdf *p, void *arg)
 int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf *out)
 {
 	struct proforma_doc doc, *d = &doc;
-	char footer[160];
+	char footer[160], ref[PAYMENT_REF_SIZE];
 	struct pdf_meta m;
 
 	if (catalog_office(c, o->office) == NULL || catalog_tariff(c, o->validity) == NULL) {
@@ -216,8 +222,9 @@ int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf 
 		log_warnx("order %lld: proforma: no invoice or IPS QR payload", o->id);
 		return -1;
 	}
-	snprintf(footer, sizeof(footer), "Predračun br. %lld  ·  poziv na broj %s", o->id,
-		 o->payment_ref);
+	payment_ref_display(o->payment_ref, ref, sizeof(ref));
+	snprintf(footer, sizeof(footer), "Predračun br. %lld  ·  model 97, poziv na broj %s", o->id,
+		 ref);
 	m = (struct pdf_meta){"Predračun", c->seller.name, c->seller.name, footer,
 			      pdf_order_time(o)};
 	if (pdf_render(&m, proforma_body, d, out) != 0) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "docs/pdf.h"
+#include "domain/payment.h"
 #include "util/log.h"
 
 struct request_doc {
@@ -133,11 +134,12 @@ static int request_body(struct pdf *p, void *arg)
 	const struct request_doc *d = arg;
 	const struct order *o = d->o;
 	int legal = o->type == ORDER_LEGAL;
-	char num[32], date[16], name[520], sub[400];
+	char num[32], date[16], name[520], sub[400], ref[PAYMENT_REF_SIZE];
 	struct pdf_row head[4];
 	struct pdf_sign sign[2];
 
 	snprintf(num, sizeof(num), "%lld", o->id);
+	payment_ref_display(o->payment_ref, ref, sizeof(ref));
 	pdf_date(pdf_order_time(o), date, sizeof(date));
 	snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
 	snprintf(sub, sizeof(sub), "Sertifikaciono telo: %s  ·  Registraciono telo: %s",
@@ -153,8 +155,7 @@ static int request_body(struct pdf *p, void *arg)
 	head[0] = (struct pdf_row){"Vrsta zahteva",
 				   pdf_tr(p, legal ? "Pravno lice" : "Fizičko lice")};
 	head[1] = (struct pdf_row){"Broj porudžbine", num};
-	head[2] = (struct pdf_row){"Poziv na broj (model 97)",
-				   strlen(o->payment_ref) > 2 ? o->payment_ref + 2 : ""};
+	head[2] = (struct pdf_row){"Poziv na broj (model 97)", ref};
 	head[3] = (struct pdf_row){"Datum zahteva", date};
 	pdf_fields(p, head, 4);
 	pdf_space(p, 5);

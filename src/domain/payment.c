@@ -416,6 +416,27 @@ int payment_ref_normalize(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
+int payment_ref_display(const char *ref, char *out, size_t outlen)
+{
+	size_t n;
+
+	if (out == NULL || outlen == 0)
+		return -1;
+	out[0] = '\0';
+	if (ref == NULL)
+		return 0;
+	n = strlen(ref);
+	if (n < PAYMENT_REF_SIZE && ref97_valid(ref) && n <= outlen) {
+		/* "97" + CC + N (n - 4 digits) -> CC + ' ' + N: n - 1 bytes. */
+		memcpy(out, ref + 2, 2);
+		out[2] = ' ';
+		memcpy(out + 3, ref + 4, n - 4 + 1);
+		return 1;
+	}
+	payment_text_clean(out, outlen, ref, n);
+	return 0;
+}
+
 /*
  * Tests the digit run d (n digits, marks[] the positions where a space
  * or dash split it, with 0 and n) for a reference starting and ending at

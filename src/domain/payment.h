@@ -68,6 +68,19 @@ int payment_date_parse(const char *s, char out[11]);
 int payment_ref_normalize(const char *s, char *out, size_t outlen);
 
 /*
+ * A model 97 reference as people read it: the model ("97") left out,
+ * to be shown apart, and the rest grouped as control digits, a space,
+ * the number: "979500000001" gives "95 00000001".  Anything else
+ * payment_ref_normalize() left as text (a reference of another model,
+ * free text from a statement) is copied as it is, truncated at a UTF-8
+ * character boundary to fit.  The inverse is payment_ref_normalize(),
+ * which accepts what this writes, with or without the model.  Returns
+ * 1 for a model 97 reference, 0 for text copied, -1 when out is NULL or
+ * outlen is 0.
+ */
+int payment_ref_display(const char *ref, char *out, size_t outlen);
+
+/*
  * Finds a model 97 reference written inside free text (a purpose or an
  * unstructured remittance line: "uplata po pozivu 97 14-123412"): the
  * first run of digits, possibly split by single spaces or dashes, that

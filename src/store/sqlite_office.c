@@ -10,6 +10,7 @@
 
 #include "domain/fold.h"
 #include "domain/ident.h"
+#include "domain/payment.h"
 #include "store/sqlite_int.h"
 #include "store/store_office.h"
 
@@ -19,11 +20,12 @@
  * search text as an order number (or -1), $10 LIKE pattern, $11
  * confirmed before, $14 the search text as a license number
  * (domain/ident.h: "315 6789 01" is 315678901), $15 the state staff
- * never see (a draft).  States are bound, never written in SQL. */
+ * never see (a draft), $16 the search text as a payment reference
+ * ("97 95 00000001" or "95-00000001" is 979500000001).  States are bound, never written in SQL. */
 #define ORDER_WHERE                                                                                \
 	" FROM orders WHERE state <> $15 AND ($1 = '' OR office = $1) AND ($2 = 0 OR "             \
 	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
-	"company_pib = $8 OR license_number = $14 OR payment_ref = $8 OR "                         \
+	"company_pib = $8 OR license_number = $14 OR payment_ref = $16 OR "                        \
 	"qcra_fold(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "     \
@@ -101,11 +103,12 @@ SQ_READER(ca_request, struct ca_request, CA_REQUEST_COLS)
 SQ_READER(treq, struct testca_request, TREQ_COLS)
 SQ_READER(tship, struct testca_shipment, TSHIP_COLS)
 
-/* Binds the filter's parameters $1..$11 and $14.  The text bound stays
- * in the caller's buffers until the statement is done: pattern (size
- * bytes) gets the LIKE text, license (32 bytes) the license key. */
+/* Binds the filter's parameters $1..$11 and $14..$16.  The text bound
+ * stays in the caller's buffers until the statement is done: pattern
+ * (size bytes) gets the LIKE text, license (32 bytes) the license key,
+ * ref the payment reference. */
 static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern, size_t size,
-			char license[32])
+			char license[32], char ref[PAYMENT_REF_SIZE])
 {
 	const char *q = f->q ? f->q : "", *p;
 	char folded[256];
@@ -139,13 +142,16 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 		license[0] = '\0';
 	sq_bind_text(s, 14, license);
 	sq_bind_text(s, 15, wf_state_name(WF_DRAFT));
+	if (payment_ref_normalize(q, ref, PAYMENT_REF_SIZE) != 1)
+		ref[0] = '\0';
+	sq_bind_text(s, 16, ref);
 }
 
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg)
 {
 	sqlite3_stmt *s;
-	char pattern[512], license[32];
+	char pattern[512], license[32], ref[PAYMENT_REF_SIZE];
 	long long *ids;
 	size_t n, i;
 	struct order o;
@@ -154,13 +160,13 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	if (total != NULL) {
 		if ((s = sq_stmt(st, SQL_ORDERS_COUNT)) == NULL)
 			return STORE_ERROR;
-		bind_filter(s, f, pattern, sizeof(pattern), license);
+		bind_filter(s, f, pattern, sizeof(pattern), license, ref);
 		if ((rc = sq_step_int64(s, total, "office order count")) != STORE_OK)
 			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	}
 	if ((s = sq_stmt(st, SQL_ORDERS)) == NULL)
 		return STORE_ERROR;
-	bind_filter(s, f, pattern, sizeof(pattern), license);
+	bind_filter(s, f, pattern, sizeof(pattern), license, ref);
 	sq_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
 	sq_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
 	/* Ids first, then each order: fn may use the store itself. */

@@ -121,6 +121,8 @@ static const struct route routes[] = {
 	{HTTP_GET, "/certificates/renew/#", web_cert_renew, R_MEMBER, 0},
 	{HTTP_GET, "/ra/orders/#/certificate", web_ra_certificate, 0, ANY_STAFF},
 	{HTTP_POST, "/ra/orders/#/revoke", web_ra_cert_revoke, R_FORM, RA_OPERATOR | RA_ADMIN},
+	{HTTP_GET, "/ra/orders/#/certificate.pem", web_ra_cert_download, 0, ANY_STAFF},
+	{HTTP_GET, "/ra/orders/#/certificate.der", web_ra_cert_download, 0, ANY_STAFF},
 	{HTTP_GET, "/ra/reports", web_ra_reports, 0, RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
 	{HTTP_GET, "/ra/reports.csv", web_ra_reports_csv, 0, RA_OPERATOR | RA_ADMIN | RA_AUDITOR},
 	{HTTP_GET, "/ra/reports/chart.svg", web_ra_reports_chart, 0,

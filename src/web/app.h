@@ -210,6 +210,11 @@ void fields_set(struct fstate *st, const char *name, const char *value);
 /* Puts the fields into ctx as list "fields" (for {{>field}}), and
  * "errors" (a summary at the top of the form). */
 void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st);
+/* The error of field i in the page's language, its {field} (the label)
+ * and {max} (the limit) filled in; NULL when it has none.  The first
+ * field's with an error, NULL when none.  In r's arena. */
+const char *fields_error_text(struct req *r, const struct fstate *st, size_t i);
+const char *fields_first_error(struct req *r, const struct fstate *st);
 
 /* ---- Mail ---------------------------------------------------------------- */
 

@@ -42,15 +42,19 @@
  * first ones. */
 static const struct reason {
 	const char *name;
-	const char *label_key;
+	const char *label_key;    /* as the member says it */
+	const char *ra_label_key; /* as staff say it, of the holder */
 	int member;
 } reasons[] = {
-	{"keyCompromise", "cert.reason_keyCompromise", 1},
-	{"affiliationChanged", "cert.reason_affiliationChanged", 1},
-	{"cessationOfOperation", "cert.reason_cessationOfOperation", 1},
-	{"unspecified", "cert.reason_unspecified", 1},
-	{"superseded", "cert.reason_superseded", 0},
-	{"privilegeWithdrawn", "cert.reason_privilegeWithdrawn", 0},
+	{"keyCompromise", "cert.reason_keyCompromise", "cert.ra_reason_keyCompromise", 1},
+	{"affiliationChanged", "cert.reason_affiliationChanged",
+	 "cert.ra_reason_affiliationChanged", 1},
+	{"cessationOfOperation", "cert.reason_cessationOfOperation",
+	 "cert.ra_reason_cessationOfOperation", 1},
+	{"unspecified", "cert.reason_unspecified", "cert.ra_reason_unspecified", 1},
+	{"superseded", "cert.reason_superseded", "cert.ra_reason_superseded", 0},
+	{"privilegeWithdrawn", "cert.reason_privilegeWithdrawn",
+	 "cert.ra_reason_privilegeWithdrawn", 0},
 };
 
 static const struct reason *reason_find(const char *name, int member)
@@ -75,11 +79,15 @@ static const char *check_any_reason(const struct field_ctx *cx, const char *v,
 	return reason_find(v, 0) ? NULL : "cert.reason_invalid";
 }
 
+/* A reason's label as the reader says it: the member in the first
+ * person, staff of the holder. */
 static const char *reason_label(struct req *r, const char *name)
 {
 	const struct reason *x = reason_find(name, 0);
 
-	return x ? msg(r, x->label_key) : name;
+	if (x == NULL)
+		return name;
+	return msg(r, ra_user(r) != NULL ? x->ra_label_key : x->label_key);
 }
 
 /* List "reasons" (value, label, selected) into c. */
@@ -94,7 +102,8 @@ static void reasons_ctx(struct req *r, struct tctx *c, int member, const char *s
 			continue;
 		item = tctx_add(c, "reasons");
 		tctx_set(item, "value", reasons[i].name);
-		tctx_set(item, "label", msg(r, reasons[i].label_key));
+		tctx_set(item, "label",
+			 msg(r, member ? reasons[i].label_key : reasons[i].ra_label_key));
 		if (selected && strcmp(selected, reasons[i].name) == 0)
 			tctx_set_bool(item, "selected", 1);
 	}
@@ -216,23 +225,21 @@ static int pem_to_der(const char *pem, struct buf *out)
 	return n > 0 ? 0 : -1;
 }
 
-/* GET /orders/N/certificate.pem and /orders/N/certificate.der */
-void web_cert_download(struct req *r)
+/* Answers with cert of order o as a download, PEM or DER as the path
+ * ends (.pem, .der).  Access checks are the caller's.  0, or -1 after
+ * an error page. */
+static int cert_respond(struct req *r, const struct order *o, const struct ca_cert *cert)
 {
 	int der = strcmp(r->path + strlen(r->path) - 4, ".der") == 0;
-	struct ca_cert *cert;
-	struct order o;
 	char disp[96];
 
-	if ((cert = member_cert(r, &o)) == NULL)
-		return;
 	buf_reset(&r->out);
 	if (der) {
 		if (pem_to_der(cert->pem, &r->out) != 0) {
-			log_warnx("order %lld: the stored certificate does not parse", o.id);
+			log_warnx("order %lld: the stored certificate does not parse", o->id);
 			buf_reset(&r->out);
 			page_error(r, 503, "error.storage");
-			return;
+			return -1;
 		}
 		r->content_type = "application/pkix-cert";
 	} else {
@@ -241,9 +248,54 @@ void web_cert_download(struct req *r)
 	}
 	r->status = 200;
 	/* The name is ASCII digits only: no RFC 5987 encoding needed. */
-	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld.%s\"", o.id,
+	snprintf(disp, sizeof(disp), "attachment; filename=\"qcra-%lld.%s\"", o->id,
 		 der ? "cer" : "pem");
 	http_header(r, "Content-Disposition", disp);
+	return 0;
+}
+
+/* GET /orders/N/certificate.pem and /orders/N/certificate.der */
+void web_cert_download(struct req *r)
+{
+	struct ca_cert *cert;
+	struct order o;
+
+	if ((cert = member_cert(r, &o)) == NULL)
+		return;
+	cert_respond(r, &o, cert);
+}
+
+/* The order r->ids[0] as staff may see it and its certificate (in
+ * the request's arena), or NULL after the error page (404 for an order
+ * out of reach or without a certificate, 503). */
+static struct ca_cert *ra_cert(struct req *r, struct order *o)
+{
+	struct ca_cert *cert;
+	int rc;
+
+	if (ra_order_load(r, o) != 0)
+		return NULL;
+	if ((cert = cert_load(r, o, &rc)) == NULL)
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
+	return cert;
+}
+
+/* GET /ra/orders/N/certificate.pem and .der: the issued certificate
+ * for staff, as the member gets it (from "issued" on: the office may
+ * need it before the handover); 404 while there is none. */
+void web_ra_cert_download(struct req *r)
+{
+	struct ca_cert *cert;
+	struct order o;
+	char object[32];
+
+	if ((cert = ra_cert(r, &o)) == NULL)
+		return;
+	if (cert_respond(r, &o, cert) == 0) {
+		snprintf(object, sizeof(object), "order:%lld", o.id);
+		app_audit(r, "ra.cert_download", object, "ok", "%s", strrchr(r->path, '.') + 1);
+	}
 }
 
 static const struct field member_revoke_fields[] = {
@@ -391,16 +443,20 @@ void web_ra_cert_revoke(struct req *r)
 	struct order o;
 	struct tctx *c;
 	char loc[80];
-	int rc;
 
-	if (ra_order_load(r, &o) != 0)
+	if ((cert = ra_cert(r, &o)) == NULL)
 		return;
-	if ((cert = cert_load(r, &o, &rc)) == NULL) {
-		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
-		return;
-	}
 	fields_read(r, ra_revoke_fields, NFIELDS(ra_revoke_fields), &st);
+	snprintf(loc, sizeof(loc), "/ra/orders/%lld/certificate", o.id);
+	if (st.nerrors == 0 && cert->revoked_at == 0 &&
+	    page_ask_first(r, "ask.revoke_title",
+			   i18n_format(&r->arena, r->lang, "ask.revoke", "id",
+				       arena_printf(&r->arena, "%lld", o.id), "holder",
+				       arena_printf(&r->arena, "%s %s", o.first_name, o.last_name),
+				       "reason", reason_label(r, fields_value(&st, "reason")),
+				       NULL),
+			   "ask.revoke_button", loc))
+		return;
 	res = uc_cert_revoke_confirm(&env, &a, &o, cert,
 				     st.nerrors > 0 ? NULL : fields_value(&st, "reason"));
 	if (res.status == UC_REFUSED) {

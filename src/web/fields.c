@@ -52,7 +52,9 @@ int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *s
 		st->values[i] = v;
 		if (*v == '\0') {
 			if (f[i].flags & F_REQUIRED)
-				st->errors[i] = "field.required";
+				st->errors[i] = f[i].type && strcmp(f[i].type, "checkbox") == 0
+							? "field.required_check"
+							: "field.required";
 		} else if (strlen(v) > f[i].maxlen)
 			st->errors[i] = "field.too_long";
 		else if (f[i].check != NULL)
@@ -122,6 +124,27 @@ void fields_set(struct fstate *st, const char *name, const char *value)
 		st->values[i] = value;
 }
 
+const char *fields_error_text(struct req *r, const struct fstate *st, size_t i)
+{
+	const struct field *f;
+
+	if (i >= st->n || st->errors[i] == NULL)
+		return NULL;
+	f = &st->fields[i];
+	return i18n_format(&r->arena, r->lang, st->errors[i], "field", msg(r, f->label_key), "max",
+			   arena_printf(&r->arena, "%zu", f->maxlen), NULL);
+}
+
+const char *fields_first_error(struct req *r, const struct fstate *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->errors[i] != NULL)
+			return fields_error_text(r, st, i);
+	return NULL;
+}
+
 void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st)
 {
 	const struct field *f;
@@ -157,11 +180,13 @@ void fields_ctx(struct req *r, struct tctx *ctx, const struct fstate *st)
 		if (!(f->flags & F_SECRET))
 			tctx_set(item, "value", st->values[i]);
 		if (st->errors[i] != NULL) {
-			tctx_set(item, "error", msg(r, st->errors[i]));
+			const char *text = fields_error_text(r, st, i);
+
+			tctx_set(item, "error", text);
 			e = tctx_add(ctx, "errors");
 			tctx_set(e, "name", f->name);
 			tctx_set(e, "label", msg(r, f->label_key));
-			tctx_set(e, "error", msg(r, st->errors[i]));
+			tctx_set(e, "error", text);
 		}
 	}
 	if (st->nerrors > 0)

@@ -47,6 +47,7 @@ void web_offices(struct req *r);
 
 /* certificates.c */
 void web_cert_download(struct req *r);
+void web_ra_cert_download(struct req *r);
 void web_cert_revoke(struct req *r);
 void web_cert_renew(struct req *r);
 void web_ra_certificate(struct req *r);

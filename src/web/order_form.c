@@ -514,7 +514,14 @@ void order_form_prefilled(struct req *r, const struct order *o)
 	struct fstate st;
 	size_t n = order_form_type_fields(o->type, f);
 
+	size_t i;
+
 	order_form_show(o, f, n, &st, r);
+	/* A new order: consent is given anew, and the member who has a
+	 * card reader does not buy a second one unasked. */
+	for (i = 0; i < n; i++)
+		if (strcmp(f[i].name, "consent") == 0 || strcmp(f[i].name, "card_reader") == 0)
+			st.values[i] = "";
 	order_form_render(r, 200, o->type, 0, &st);
 }
 

@@ -223,7 +223,9 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set(c, "type_label", msg(r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
 	tctx_set(c, "state", wf_state_name(o->state));
 	tctx_set(c, "state_label", page_state_label(r, o->state));
-	tctx_set(c, "payment_ref", o->payment_ref);
+	tctx_set(c, "payment_ref", page_payment_ref(r, o->payment_ref));
+	if (strcmp(o->id_type, "passport") == 0)
+		tctx_set_bool(c, "id_passport", 1);
 	order_form_rows(r, c, o, off, ti);
 	if (off != NULL) {
 		tctx_set(c, "office_name", off->name[r->lang]);
@@ -281,6 +283,14 @@ void web_order_cancel(struct req *r)
 	if (load_own(r, &o) != 0)
 		return;
 	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+	/* Asked first only while it can be done: otherwise the use case's
+	 * refusal says why not. */
+	if (o.state < WF_STATE__MAX && workflow_member_may_cancel(o.state) &&
+	    page_ask_first(r, "ask.cancel_title",
+			   i18n_format(&r->arena, r->lang, "ask.cancel", "id",
+				       arena_printf(&r->arena, "%lld", o.id), NULL),
+			   "ask.cancel_button", loc))
+		return;
 	web_answer(r, uc_order_cancel(&env, &who, &o), loc);
 }
 

@@ -9,6 +9,7 @@
 
 #include "docs/docs.h"
 #include "domain/catalog.h"
+#include "domain/payment.h"
 #include "domain/workflow.h"
 #include "util/log.h"
 #include "web/pages.h"
@@ -16,6 +17,43 @@
 const char *page_state_label(struct req *r, enum wf_state state)
 {
 	return msg(r, wf_props(state)->label);
+}
+
+const char *page_payment_ref(struct req *r, const char *ref)
+{
+	char out[PAYMENT_REF_SIZE * 4];
+
+	payment_ref_display(ref, out, sizeof(out));
+	return arena_strdup(&r->arena, out);
+}
+
+int page_ask_first(struct req *r, const char *title_key, const char *what, const char *button_key,
+		   const char *back)
+{
+	const char *confirm = http_param(r, "confirm");
+	struct tctx *c, *field;
+	size_t i;
+
+	if (confirm != NULL && strcmp(confirm, "1") == 0)
+		return 0;
+	c = page_ctx(r);
+	tctx_set(c, "ask_title", msg(r, title_key));
+	tctx_set(c, "ask_action", r->path);
+	tctx_set(c, "ask_what", what);
+	tctx_set(c, "ask_button", msg(r, button_key));
+	tctx_set(c, "ask_back", back);
+	tctx_set_list(c, "ask_fields");
+	for (i = 0; i < r->form.n; i++) {
+		const struct form_param *p = &r->form.params[i];
+
+		if (strcmp(p->name, "csrf_token") == 0 || strcmp(p->name, "confirm") == 0)
+			continue;
+		field = tctx_add(c, "ask_fields");
+		tctx_set(field, "name", p->name);
+		tctx_set(field, "value", p->value);
+	}
+	page_render(r, 200, "ask", title_key, c);
+	return 1;
 }
 
 const char *page_time(struct req *r, time_t t, int with_time)

@@ -17,6 +17,23 @@ const char *page_state_label(struct req *r, enum wf_state state);
  * time "25.11.2024. 19:55", in r's arena. */
 const char *page_time(struct req *r, time_t t, int with_time);
 
+/* A payment reference as the pages show it: a model 97 reference
+ * grouped without the model, "95 00000001" (the model is shown apart),
+ * anything else as it is (payment_ref_display).  In r's arena. */
+const char *page_payment_ref(struct req *r, const char *ref);
+
+/*
+ * Irreversible actions ask first, without JavaScript.  A POST without
+ * confirm=1 changes nothing: this answers it with 200 and the page
+ * "ask": title_key as its heading, what (what will happen, in the
+ * page's language), a button labelled button_key that posts every field
+ * of this request again to the same path with confirm=1, and a link to
+ * back.  Returns 1 when it answered (the handler stops there), 0 when
+ * the request carries confirm=1 (the handler acts).
+ */
+int page_ask_first(struct req *r, const char *title_key, const char *what, const char *button_key,
+		   const char *back);
+
 /* The ?page= number, 1 when absent or nonsense. */
 int page_number(struct req *r);
 /* The paging of a list of total rows, size to a page, now at page:

@@ -67,6 +67,12 @@ static int allowed(const struct order *o, enum wf_event ev)
 	return office_may(o, ev);
 }
 
+/* The back office's page of order o, where "back" leads. */
+static const char *office_path_of(struct req *r, const struct order *o)
+{
+	return arena_printf(&r->arena, "/ra/orders/%lld", o->id);
+}
+
 /* The 409 page: the order detail as it is now, saying why nothing was
  * done. */
 static void conflict_page(struct req *r, const struct order *o)
@@ -102,9 +108,10 @@ static int action_load(struct req *r, struct order *o, enum wf_event ev, enum wf
 	return 0;
 }
 
-/* The detail page with an action's error (status 422 and friends):
- * text next to the form, and at the top either the same text or, when
- * a field is at fault, the request to correct it. */
+/* The detail page with an action's error (status 422 and friends),
+ * said once: when a field is at fault, the text next to it and at the
+ * top the request to correct it; otherwise (a CA's refusal, say) the
+ * text at the top only. */
 static void action_error(struct req *r, unsigned status, const struct order *o, struct tctx *c,
 			 const char *form, const char *text, int field)
 {
@@ -112,8 +119,10 @@ static void action_error(struct req *r, unsigned status, const struct order *o, 
 
 	if (c == NULL)
 		c = page_ctx(r);
-	snprintf(name, sizeof(name), "err_%s", form);
-	tctx_set(c, name, text);
+	if (field) {
+		snprintf(name, sizeof(name), "err_%s", form);
+		tctx_set(c, name, text);
+	}
 	tctx_set(c, "action_error", field ? msg(r, "bo.action_failed") : text);
 	ra_order_page(r, status, o, c);
 }
@@ -294,6 +303,12 @@ void web_ra_reject(struct req *r)
 			     1);
 		return;
 	}
+	if (page_ask_first(r, "ask.reject_title",
+			   i18n_format(&r->arena, r->lang, "ask.reject", "id",
+				       arena_printf(&r->arena, "%lld", o.id), "reason",
+				       fields_value(&st, "reason"), NULL),
+			   "ask.reject_button", office_path_of(r, &o)))
+		return;
 	finish(r, &o, uc_office_reject(&env, &a, &r->arena, &o, fields_value(&st, "reason")),
 	       "reject");
 }
@@ -337,6 +352,18 @@ void web_ra_hand_over(struct req *r)
 			1);
 		return;
 	}
+	res = uc_office_hand_over_check(&env, &a, &r->arena, &o, &in);
+	if (res.status == UC_REFUSED) {
+		action_error(r, 422, &o, c, "hand_over", msg(r, res.msg), 1);
+		return;
+	}
+	if (page_ask_first(r, "ask.hand_over_title",
+			   i18n_format(&r->arena, r->lang, "ask.hand_over", "id",
+				       arena_printf(&r->arena, "%lld", o.id), "holder",
+				       arena_printf(&r->arena, "%s %s", o.first_name, o.last_name),
+				       "id_number", in.id_number, NULL),
+			   "ask.hand_over_button", office_path_of(r, &o)))
+		return;
 	res = uc_office_hand_over(&env, &a, &r->arena, &o, &in);
 	if (res.status == UC_REFUSED && strcmp(res.msg, OFFICE_WRONG_STATE) != 0) {
 		action_error(r, 422, &o, c, "hand_over", msg(r, res.msg), 1);

@@ -325,7 +325,7 @@ static void detail_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set(row, "label", msg(r, "field.card_reader"));
 	tctx_set(row, "value", msg(r, o->card_reader ? "order.yes" : "order.no"));
 	tctx_set(c, "type_label", msg(r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
-	tctx_set(c, "payment_ref", o->payment_ref);
+	tctx_set(c, "payment_ref", page_payment_ref(r, o->payment_ref));
 	if (o->total_para > 0) {
 		money_format(o->total_para, money, sizeof(money));
 		tctx_set(c, "total", money);

@@ -132,7 +132,7 @@ static int add_order_payment(void *arg, const struct payment *p)
 	tctx_set(row, "p_date", date_label(x->r, p->paid_on));
 	tctx_set(row, "p_amount", money(x->r, p->amount_para));
 	tctx_set(row, "p_payer", p->payer);
-	tctx_set(row, "p_reference", p->reference);
+	tctx_set(row, "p_reference", page_payment_ref(x->r, p->reference));
 	tctx_set(row, "p_source", keyed(x->r, "pay.source_", p->source));
 	tctx_set(row, "p_match", keyed(x->r, "pay.match_", p->match));
 	tctx_set(row, "p_status", keyed(x->r, "pay.res_", p->resolution));
@@ -185,9 +185,9 @@ void ra_payments_ctx(struct req *r, struct tctx *c, const struct order *o)
 	localtime_r(&now, &tm);
 	strftime(today, sizeof(today), "%d.%m.%Y.", &tm);
 	tctx_set(c, "pay_v_paid_on", today);
-	tctx_set(c, "pay_v_reference", o->payment_ref);
-	if (o->total_para > x.paid)
-		tctx_set(c, "pay_v_amount", money(r, o->total_para - x.paid));
+	tctx_set(c, "pay_v_reference", page_payment_ref(r, o->payment_ref));
+	/* The amount is typed from the bank's record, never offered: a
+	 * form filled in advance is too easily sent unread. */
 }
 
 /* ---- POST /ra/orders/N/payments: a payment recorded by hand ------------------------- */
@@ -245,7 +245,7 @@ static void manual_error(struct req *r, const struct order *o, const struct fsta
 		tctx_set(c, name, st->values[i]);
 		if (st->errors[i] != NULL) {
 			snprintf(name, sizeof(name), "pay_e_%s", st->fields[i].name);
-			tctx_set(c, name, msg(r, st->errors[i]));
+			tctx_set(c, name, fields_error_text(r, st, i));
 		}
 	}
 	tctx_set(c, "pay_nonce", fields_value(st, "nonce"));
@@ -282,6 +282,14 @@ void web_ra_payment_add(struct req *r)
 	}
 	p.amount_para = fields_number(&st, "amount");
 	snprintf(p.paid_on, sizeof(p.paid_on), "%s", fields_parsed(&st, "paid_on"));
+	snprintf(loc, sizeof(loc), "/ra/orders/%lld#payments", o.id);
+	if (page_ask_first(r, "ask.payment_title",
+			   i18n_format(&r->arena, r->lang, "ask.payment", "id",
+				       arena_printf(&r->arena, "%lld", o.id), "amount",
+				       money(r, p.amount_para), "date", date_label(r, p.paid_on),
+				       "reference", page_payment_ref(r, p.reference), NULL),
+			   "ask.payment_button", loc))
+		return;
 	payment_text_clean(p.payer, sizeof(p.payer), fields_value(&st, "payer"),
 			   strlen(fields_value(&st, "payer")));
 	payment_text_clean(p.note, sizeof(p.note), fields_value(&st, "note"),
@@ -442,7 +450,8 @@ void web_ra_payments_import_post(struct req *r)
 		for (i = 0; i < st.n && key == NULL; i++)
 			key = st.errors[i];
 		tctx_set(c, "form_error",
-			 msg(r, strcmp(key, "field.required") == 0 ? "pay.statement_empty" : key));
+			 strcmp(key, "field.required") == 0 ? msg(r, "pay.statement_empty")
+							    : fields_first_error(r, &st));
 		import_page(r, 422, c);
 		return;
 	}
@@ -482,7 +491,7 @@ static int add_open(void *arg, const struct payment *p)
 	tctx_set(row, "amount", money(x->r, p->amount_para));
 	tctx_set(row, "date", date_label(x->r, p->paid_on));
 	tctx_set(row, "payer", p->payer);
-	tctx_set(row, "reference", p->reference);
+	tctx_set(row, "reference", page_payment_ref(x->r, p->reference));
 	tctx_set(row, "purpose", p->purpose);
 	tctx_set(row, "match_label", keyed(x->r, "pay.match_", p->match));
 	tctx_set(row, "source_label", keyed(x->r, "pay.source_", p->source));
@@ -626,15 +635,16 @@ static const struct field resolve_fields[] = {
 };
 
 /* The list again with the error next to payment id's form. */
+/* The unresolved list again with text beside payment id's form. */
 static void resolve_error(struct req *r, unsigned status, long long id, const struct fstate *st,
-			  const char *key)
+			  const char *text)
 {
 	struct tctx *c = page_ctx(r);
 	struct open_ctx x;
 
 	memset(&x, 0, sizeof(x));
 	x.err_id = id;
-	x.err = msg(r, key);
+	x.err = text;
 	x.v_order = fields_value(st, "order");
 	x.v_note = fields_value(st, "note");
 	tctx_set(c, "form_error", x.err);
@@ -670,7 +680,7 @@ void web_ra_payment_resolve(struct req *r)
 	action = fields_value(&st, "action");
 	note = fields_value(&st, "note");
 	if (p.resolved_at != 0) {
-		resolve_error(r, 409, id, &st, "pay.resolved_already");
+		resolve_error(r, 409, id, &st, msg(r, "pay.resolved_already"));
 		return;
 	}
 	if (st.nerrors == 0 && strcmp(action, "assign") == 0 && p.order_id != 0)
@@ -682,12 +692,7 @@ void web_ra_payment_resolve(struct req *r)
 	if (st.nerrors == 0 && strcmp(action, "assign") != 0 && *note == '\0')
 		fields_error(&st, "note", "pay.note_required");
 	if (st.nerrors > 0) {
-		const char *key = NULL;
-		size_t i;
-
-		for (i = 0; i < st.n && key == NULL; i++)
-			key = st.errors[i];
-		resolve_error(r, 422, id, &st, key);
+		resolve_error(r, 422, id, &st, fields_first_error(r, &st));
 		return;
 	}
 	in.action = action;
@@ -696,7 +701,7 @@ void web_ra_payment_resolve(struct req *r)
 	in.office = u->role == RA_OPERATOR ? u->office : "";
 	res = uc_payment_resolve(&env, &a, &p, &in, &settled);
 	if (res.status == UC_REFUSED) {
-		resolve_error(r, res.field != NULL ? 422 : 409, id, &st, res.msg);
+		resolve_error(r, res.field != NULL ? 422 : 409, id, &st, msg(r, res.msg));
 		return;
 	}
 	if (res.status != UC_OK) {

@@ -66,6 +66,11 @@ for (const [i, lang] of LANGS.entries()) {
 				await staffCertificatePage(op, id);
 				assert.equal(await op.page.locator('main .cert-status').innerText(), op.t('cert.status_valid'));
 				await op.shot('ra-certificate-valid');
+				// ... and the operator downloads the same certificate.
+				const staffPem = await downloadCertificate(op, id, 'pem', { staff: true });
+				assert.equal(fs.readFileSync(staffPem, 'utf8'), text, 'the operator gets the member\'s certificate');
+				const staffDer = await downloadCertificate(op, id, 'der', { staff: true });
+				assert.equal(inspectCertificate(staffDer, stack.ca.dir, { der: true }).serial, x509.serial);
 
 				// The member asks for the revocation; the operator confirms it.
 				await requestRevocation(member, id, 'keyCompromise', { shots: true });
@@ -79,7 +84,7 @@ for (const [i, lang] of LANGS.entries()) {
 				await member.shot('certificate-revoked');
 				await staffCertificatePage(op, id);
 				assert.equal(await op.page.locator('main .cert-status').innerText(),
-					op.t('cert.status_revoked').replace('{reason}', op.t('cert.reason_keyCompromise')));
+					op.t('cert.status_revoked').replace('{reason}', op.t('cert.ra_reason_keyCompromise')));
 				assert.equal(await op.page.locator(`main form[action="/ra/orders/${id}/revoke"]`).count(), 0,
 					'nothing is left to revoke');
 				await op.shot('ra-certificate-revoked');

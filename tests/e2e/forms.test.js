@@ -23,7 +23,12 @@ const members = demoMembers();
 async function expectRejected(s, values, errors, kept = {}, shot = null) {
 	await s.submitForm(values);
 	await s.expectAt({ status: 422 });
-	const texts = Object.fromEntries(Object.entries(errors).map(([f, key]) => [f, s.t(key)]));
+	// An error is a message key, or [key, {name: label key}] for one
+	// that names its field ("{field} must start with a letter").
+	const text = (key) => (Array.isArray(key)
+		? Object.entries(key[1]).reduce((t, [n, k]) => t.replace(`{${n}}`, s.t(k)), s.t(key[0]))
+		: s.t(key));
+	const texts = Object.fromEntries(Object.entries(errors).map(([f, key]) => [f, text(key)]));
 	await assertFormErrors(s.page, { errors: texts, kept }, `${s.path} (${s.lang})`);
 	if (shot)
 		await s.shot(shot);
@@ -122,10 +127,10 @@ for (const [i, lang] of LANGS.entries()) {
 			await expectRejected(s, {
 				...typed, id_type: '', id_issuer: '', street: '', office: '', validity: '', consent: false,
 			}, {
-				first_name: 'field.name_invalid', name_differs: 'order.name_not_register', id_type: 'field.required',
+				first_name: ['field.name_invalid', { field: 'field.first_name' }], name_differs: 'order.name_not_register', id_type: 'field.required',
 				id_number: 'field.doc_number_invalid', id_issuer: 'field.required', street: 'field.required',
 				postal_code: 'field.postal_invalid', email: 'field.email_invalid', phone: 'field.phone_invalid',
-				office: 'field.required', validity: 'field.required', consent: 'field.required',
+				office: 'field.required', validity: 'field.required', consent: 'field.required_check',
 			}, { ...typed, last_name: m.last_name, jmbg: m.jmbg, license_number: m.license_number }, 'order-natural-errors');
 			await s.submitForm({ ...ORDER_INPUT.natural, first_name: m.first_name, email: m.email });
 			await s.expectAt({ path: /^\/orders\/\d+\/review$/, h1: 'order.review_title', status: 200 });

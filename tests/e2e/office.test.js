@@ -50,7 +50,7 @@ for (const [i, lang] of LANGS.entries()) {
 			{ lang, staffViewport }, async (member, op) => {
 				await newMember(member, acct);
 				const id = await placeOrder(member, acct, 'natural');
-				const reference = await member.page.locator('main section[aria-labelledby="print-h"] strong').first().innerText();
+				const reference = await member.page.locator('main section[aria-labelledby="print-h"] strong').nth(1).innerText();
 				const staff = addStaff(stack.portal, { username: `ns.office.${lang}` });
 				await staffEnroll(op, staff);
 				const mail = await processOrder(op, member, id, {

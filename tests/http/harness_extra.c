@@ -239,3 +239,43 @@ int harness_tls_teardown(void **state)
 	free(s);
 	return 0;
 }
+
+char *pdf_text(const struct server *s, const void *pdf, size_t len)
+{
+	char file[PATH_MAX + 32], cmd[PATH_MAX + 64], *text = NULL, *w;
+	const char *p;
+	size_t n;
+	FILE *fp;
+
+	snprintf(file, sizeof(file), "%s/pdf_text.pdf", s->var);
+	if ((fp = fopen(file, "w")) == NULL || fwrite(pdf, 1, len, fp) != len) {
+		fprintf(stderr, "pdf_text: cannot write %s\n", file);
+		if (fp != NULL)
+			fclose(fp);
+		return NULL;
+	}
+	fclose(fp);
+	snprintf(cmd, sizeof(cmd), "pdftotext -enc UTF-8 '%s' -", file);
+	if ((fp = popen(cmd, "r")) == NULL || (text = calloc(1, 262144)) == NULL) {
+		fprintf(stderr, "pdf_text: cannot run pdftotext\n");
+		if (fp != NULL)
+			pclose(fp);
+		return NULL;
+	}
+	n = fread(text, 1, 262143, fp);
+	if (pclose(fp) != 0 || n == 0) {
+		fprintf(stderr, "pdf_text: pdftotext failed on %s\n", file);
+		free(text);
+		return NULL;
+	}
+	for (p = w = text; *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\f' || *p == '\r') {
+			if (w > text && w[-1] != ' ')
+				*w++ = ' ';
+			continue;
+		}
+		*w++ = *p;
+	}
+	*w = '\0';
+	return text;
+}

@@ -29,6 +29,14 @@ char *response_set_cookie(const struct response *r, const char *name);
  */
 char *html_control_tag(const char *html, const char *name);
 
+/*
+ * The text of the PDF in pdf (len bytes) as pdftotext reads it, every
+ * run of white space made one space (so a phrase the layout broke over
+ * two lines is found whole).  The file is written in s's var directory.
+ * Caller frees; NULL after saying why on stderr.
+ */
+char *pdf_text(const struct server *s, const void *pdf, size_t len);
+
 /* The value of the first header field called name in a mail message
  * (RFC 5322, unfolded, trimmed), or NULL. */
 char *mail_header(const char *eml, const char *name);

@@ -98,7 +98,7 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	/* No certificate for the member before the handover. */
 	assert_int_equal(stack_get(f, &f->member, "/orders/%lld/certificate.pem", id), 404);
 	assert_int_equal(stack_post(f, &f->ns, stack_path(id, "hand-over"), "id_number",
-				    ZARKO_ID_CARD, NULL),
+				    ZARKO_ID_CARD, "confirm", "1", NULL),
 			 303);
 	assert_string_equal(stack_state(f, id), "handed_over");
 
@@ -140,6 +140,37 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	fclose(fp);
 	assert_int_equal(stack_sh(&out, "openssl x509 -inform DER -in '%s' -noout -serial", der),
 			 0);
+	/* The office downloads the same certificate from its page. */
+	assert_int_equal(stack_get(f, &f->ns, "%s", stack_path(id, "certificate")), 200);
+	/* Its revocation reasons speak of the holder, not as the holder. */
+	assert_null(strstr(BODY(f), "Moji podaci"));
+	assert_null(strstr(BODY(f), "nije mi potreban"));
+	assert_null(strstr(BODY(f), "mi vi\xc5\xa1"
+				    "e nije potreban"));
+	stack_body_has(f, "Podaci imaoca");
+	snprintf(action, sizeof(action), "/ra/orders/%lld/certificate.pem\"", id);
+	stack_body_has(f, action);
+	snprintf(action, sizeof(action), "/ra/orders/%lld/certificate.der\"", id);
+	stack_body_has(f, action);
+	assert_int_equal(stack_get(f, &f->ns, "%s", stack_path(id, "certificate.pem")), 200);
+	{
+		char *mine = file_read(pem, NULL);
+
+		assert_non_null(mine);
+		assert_string_equal(BODY(f), mine);
+		free(mine);
+	}
+	assert_int_equal(stack_get(f, &f->ns, "%s", stack_path(id, "certificate.der")), 200);
+	disp = response_header(&f->r, "Content-Type");
+	assert_non_null(disp);
+	assert_string_equal(disp, "application/pkix-cert");
+	free(disp);
+	assert_int_equal(
+		stack_int(f,
+			  "SELECT COUNT(*) FROM audit_log WHERE action = 'ra.cert_download' "
+			  "AND object = 'order:' || ?1",
+			  id),
+		2);
 
 	/* Another member: 404, as for an order that does not exist. */
 	{
@@ -179,9 +210,22 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 			  "eno opozivanje");
 	assert_int_equal(stack_get(f, &f->ns, "%s", stack_path(id, "certificate")), 200);
 	stack_body_has(f, "/ra/orders/");
+	/* Asked first: nothing confirmed, nothing queued for the CA. */
 	assert_int_equal(
 		stack_post(f, &f->ns, stack_path(id, "revoke"), "reason", "keyCompromise", NULL),
-		303);
+		200);
+	stack_body_has(f, "<input type=\"hidden\" name=\"confirm\" value=\"1\">");
+	stack_body_has(f, "<input type=\"hidden\" name=\"reason\" value=\"keyCompromise\">");
+	assert_int_equal(
+		stack_int(f, "SELECT confirmed_at FROM ca_revocations WHERE order_id = ?1", id), 0);
+	assert_int_equal(stack_int(f,
+				   "SELECT COUNT(*) FROM ca_outbox WHERE order_id = ?1 AND "
+				   "kind = 'revoke'",
+				   id),
+			 0);
+	assert_int_equal(stack_post(f, &f->ns, stack_path(id, "revoke"), "reason", "keyCompromise",
+				    "confirm", "1", NULL),
+			 303);
 	for (i = 0; i < WAIT_SECS * 2 && !revoked; i++) {
 		stack_sh(&out,
 			 "openssl ocsp -issuer '%s/issuing.pem' -cert '%s' -CAfile '%s/root.pem' "

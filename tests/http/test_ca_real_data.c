@@ -145,9 +145,9 @@ static void to_holder(struct stack *f, long long id, const char *want)
 			stack_post(f, &f->ns, "/ra/shipments/receive", "shipment", ref, NULL), 303);
 		free(ref);
 	}
-	assert_int_equal(
-		stack_post(f, &f->ns, stack_path(id, "hand-over"), "id_number", "012345678", NULL),
-		303);
+	assert_int_equal(stack_post(f, &f->ns, stack_path(id, "hand-over"), "id_number",
+				    "012345678", "confirm", "1", NULL),
+			 303);
 	assert_string_equal(stack_state(f, id), "handed_over");
 	{
 		sqlite3 *db;

@@ -370,7 +370,7 @@ static void test_big_heads_get_their_answer_or_431_with_nothing_changed(void **s
 	assert_int_equal(journey_get(&f->c, "/", &f->r), 200);
 	csrf = form_field_value(buf_cstr(&f->r.body), "csrf_token");
 	assert_non_null(csrf);
-	snprintf(body, sizeof(body), "csrf_token=%s", csrf);
+	snprintf(body, sizeof(body), "csrf_token=%s&confirm=1", csrf);
 	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
 	for (i = 0; i < NSIZES; i++) {
 		size_t size = HEAD_FROM + (size_t)i * HEAD_STEP, pad;

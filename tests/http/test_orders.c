@@ -396,7 +396,12 @@ static void test_cancel_before_processing(void **state)
 	assert_int_equal(confirm(f, id), 303);
 	snprintf(page, sizeof(page), "/orders/%lld", id);
 	snprintf(action, sizeof(action), "/orders/%lld/cancel", id);
-	assert_int_equal(journey_submit(&f->c, page, action, &f->r, NULL), 303);
+	/* Asked first: nothing changes until confirmed. */
+	assert_int_equal(journey_submit(&f->c, page, action, &f->r, NULL), 200);
+	assert_non_null(strstr(BODY(f), "name=\"confirm\" value=\"1\""));
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_null(strstr(BODY(f), "Otkazan"));
+	assert_int_equal(journey_submit(&f->c, page, action, &f->r, "confirm", "1", NULL), 303);
 	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
 	assert_non_null(strstr(BODY(f), "Otkazan"));
 	assert_null(strstr(BODY(f), "/cancel\""));

@@ -216,7 +216,8 @@ static void test_operator_of_another_office_gets_404_like_a_missing_order(void *
 		office_body_has(f, MSG_NOT_FOUND);
 	}
 	assert_int_equal(office_documents_all(f, &f->bg, id), 404);
-	assert_int_equal(office_post(f, &f->bg, office_path(id, "reject"), "reason", "x", NULL),
+	assert_int_equal(office_post(f, &f->bg, office_path(id, "reject"), "reason", "x", "confirm",
+				     "1", NULL),
 			 404);
 	assert_string_equal(office_state(f, id), "confirmed");
 	/* ... and does not find it by searching either. */
@@ -239,9 +240,9 @@ static void test_auditor_reads_but_cannot_act(void **state)
 	assert_int_equal(office_get(f, &f->auditor, "%s", office_path(id, "")), 200);
 	office_body_lacks(f, "action=\"/ra/orders/");
 	assert_int_equal(office_documents_all(f, &f->auditor, id), 403);
-	assert_int_equal(
-		office_post(f, &f->auditor, office_path(id, "reject"), "reason", "Nepotpuno", NULL),
-		403);
+	assert_int_equal(office_post(f, &f->auditor, office_path(id, "reject"), "reason",
+				     "Nepotpuno", "confirm", "1", NULL),
+			 403);
 	assert_int_equal(office_post(f, &f->auditor, "/ra/shipments/receive", "shipment",
 				     "TESTCA-S000001", NULL),
 			 403);
@@ -396,7 +397,7 @@ static void test_action_in_a_wrong_state_is_409_and_changes_nothing(void **state
 	office_body_has(f, MSG_WRONG_STATE);
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 409);
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
-				     ZARKO_ID_CARD, NULL),
+				     ZARKO_ID_CARD, "confirm", "1", NULL),
 			 409);
 	assert_string_equal(office_state(f, id), "confirmed");
 	assert_int_equal(history_len(f, id), events);
@@ -464,7 +465,8 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
 	size_t before;
 	char *eml;
 
-	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason", "  ", NULL),
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason", "  ",
+				     "confirm", "1", NULL),
 			 422);
 	assert_string_equal(office_state(f, id), "confirmed");
 	before = mail_count_to(&f->s, ZARKO_MAIL);
@@ -472,7 +474,7 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
 				     "Licenca nije va\xc5\xbe"
 				     "e\xc4\x87"
 				     "a",
-				     NULL),
+				     "confirm", "1", NULL),
 			 303);
 	assert_string_equal(office_state(f, id), "rejected");
 	eml = mail_after(f, before);
@@ -480,7 +482,8 @@ static void test_reject_needs_a_reason_and_mails_it(void **state)
 			     "e\xc4\x87"
 			     "a");
 	free(eml);
-	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason", "Opet", NULL),
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason", "Opet",
+				     "confirm", "1", NULL),
 			 409);
 }
 
@@ -610,27 +613,27 @@ static void test_hand_over_needs_the_id_card_of_the_request(void **state)
 	assert_string_equal(office_state(f, id2), "at_office");
 
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
-				     "999999999", NULL),
+				     "999999999", "confirm", "1", NULL),
 			 422);
 	office_body_has(f, MSG_ID_MISMATCH);
 	assert_string_equal(office_state(f, id), "at_office");
 	/* A new ID card needs a note. */
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
-				     "999999999", "new_id", "1", NULL),
+				     "999999999", "new_id", "1", "confirm", "1", NULL),
 			 422);
 	assert_string_equal(office_state(f, id), "at_office");
 	/* The card of the request, written with a space. */
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
-				     "0123 45678", NULL),
+				     "0123 45678", "confirm", "1", NULL),
 			 303);
 	assert_string_equal(office_state(f, id), "handed_over");
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
-				     ZARKO_ID_CARD, NULL),
+				     ZARKO_ID_CARD, "confirm", "1", NULL),
 			 409);
 	/* A new valid ID card with a note. */
 	assert_int_equal(office_post(f, &f->ns, office_path(id2, "hand-over"), "id_number",
 				     "987654321", "new_id", "1", "note",
-				     "Nova li\xc4\x8dna karta izdata 2025.", NULL),
+				     "Nova li\xc4\x8dna karta izdata 2025.", "confirm", "1", NULL),
 			 303);
 	assert_string_equal(office_state(f, id2), "handed_over");
 	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id2, "")), 200);
@@ -665,7 +668,7 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
 		303);
 	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
-				     ZARKO_ID_CARD, NULL),
+				     ZARKO_ID_CARD, "confirm", "1", NULL),
 			 303);
 	assert_string_equal(office_state(f, id), "handed_over");
 

@@ -30,12 +30,13 @@ export async function openCertificate(s, id) {
 
 /* Downloads the certificate by clicking its link; returns the saved
  * file.  kind: 'pem' or 'der'. */
-export async function downloadCertificate(s, id, kind) {
-	const link = s.page.locator(`main a[href="/orders/${id}/certificate.${kind}"]`);
+export async function downloadCertificate(s, id, kind, { staff = false } = {}) {
+	const base = staff ? `/ra/orders/${id}` : `/orders/${id}`;
+	const link = s.page.locator(`main a[href="${base}/certificate.${kind}"]`);
 	assert.equal((await link.innerText()).trim(), s.t(`cert.download_${kind}`));
 	const [download, response] = await Promise.all([
 		s.page.waitForEvent('download'),
-		s.page.waitForResponse((r) => new URL(r.url()).pathname === `/orders/${id}/certificate.${kind}`),
+		s.page.waitForResponse((r) => new URL(r.url()).pathname === `${base}/certificate.${kind}`),
 		link.click(),
 	]);
 	assert.equal(response.status(), 200, `certificate.${kind} status`);
@@ -44,7 +45,7 @@ export async function downloadCertificate(s, id, kind) {
 	assert.equal(download.suggestedFilename(), `qcra-${id}.${kind === 'pem' ? 'pem' : 'cer'}`);
 	const file = path.join(path.dirname(await download.path()), download.suggestedFilename());
 	await download.saveAs(file);
-	assert.equal(s.pathname, `/orders/${id}`, 'downloading leaves the order page open');
+	assert.equal(s.pathname, staff ? `${base}/certificate` : base, 'downloading leaves the page open');
 	return file;
 }
 

@@ -165,8 +165,9 @@ export async function placeOrder(s, acct, type, { shots = false, input = ORDER_I
 	await s.click(s.page.locator(`main form[action="/orders/${id}/confirm"] button`));
 	await s.expectAt({ path: `/orders/${id}`, h1: 'order.page_title', status: 200 });
 	assert.equal(await s.page.locator('main .state strong').innerText(), s.t('state.confirmed'));
-	const ref = await s.page.locator('main section[aria-labelledby="print-h"] strong').first().innerText();
-	assert.match(ref, /^\d{2}[\d-]+$/, 'a payment reference is shown');
+	const strong = s.page.locator('main section[aria-labelledby="print-h"] strong');
+	assert.equal(await strong.nth(0).innerText(), '97', 'the payment model is shown apart');
+	assert.match(await strong.nth(1).innerText(), /^\d{2} \d{8,}$/, 'the reference, grouped as "95 00000001"');
 	if (shots)
 		await s.shot(`order-${type}-confirmed`);
 	return id;

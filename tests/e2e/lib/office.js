@@ -92,6 +92,19 @@ export async function openFromQueue(op, id, { shots = false } = {}) {
 }
 
 /* Ticks the whole checklist of documents delivered. */
+/* An irreversible action asks first: the confirmation page (200, its
+ * heading titleKey) at the action's address, with a way back; its
+ * button posts the same fields again with confirm=1. */
+export async function answerConfirmation(op, action, titleKey, { shots = false, shot } = {}) {
+	await op.expectAt({ path: action, h1: titleKey, status: 200 });
+	const form = `main form[action="${action}"]`;
+	assert.equal(await op.page.locator(`${form} input[name="confirm"]`).inputValue(), '1');
+	assert.equal(await op.page.locator('main a', { hasText: op.t('ask.back') }).count(), 1, 'a way back');
+	if (shots && shot)
+		await op.shot(shot);
+	await op.submit(form);
+}
+
 export async function recordDocuments(op, id) {
 	const form = `main form[action="/ra/orders/${id}/documents"]`;
 	const boxes = op.page.locator(`${form} input[type=checkbox]`);
@@ -103,12 +116,15 @@ export async function recordDocuments(op, id) {
 }
 
 /* The order's payment reference and amount due from its Payments
- * section: {reference, amount} with amount as the page writes it
- * ("6.000,00"). */
+ * section: {reference, amount} with the reference as people write it
+ * ("95 00000001", the model 97 shown apart) and amount as the page
+ * writes it ("6.000,00"). */
 export async function paymentFacts(op) {
 	const strong = await op.page.locator('main #payments > p').first().locator('strong').allInnerTexts();
-	const reference = strong[0].trim();
-	const amount = strong[1].replace(/\s*RSD$/, '').trim();
+	assert.equal(strong[0].trim(), '97', 'the payment model, shown apart');
+	const reference = strong[1].trim();
+	assert.match(reference, /^\d{2} \d{8,}$/, 'the reference, grouped');
+	const amount = strong[2].replace(/\s*RSD$/, '').trim();
 	assert.match(amount, /^\d{1,3}(\.\d{3})*,\d{2}$/, 'the order\'s total');
 	return { reference, amount };
 }
@@ -123,10 +139,12 @@ export async function recordPaymentByHand(op, id, { payer, shots = false }) {
 	const { reference, amount } = await paymentFacts(op);
 	const [y, m, d] = todayIso().split('-');
 	const form = `main form[action="/ra/orders/${id}/payments"]`;
+	assert.equal(await op.page.inputValue(`${form} [name="amount"]`), '', 'the amount is typed, never offered');
 	await op.fill({ amount, paid_on: `${Number(d)}.${Number(m)}.${y}.`, reference, payer }, form);
 	if (shots)
 		await op.shot('ra-payment-by-hand');
 	await op.submit(form);
+	await answerConfirmation(op, `/ra/orders/${id}/payments`, 'ask.payment_title', { shots, shot: 'ra-payment-confirm' });
 	assert.match(op.path, /\?pay=settled$/, 'the payment settles the order');
 	await op.expectAt({ path: `/ra/orders/${id}`, status: 200 });
 	assert.ok((await op.page.locator('main #payments .alert').allInnerTexts()).some((x) => x.includes(op.t('pay.done_settled'))),
@@ -233,6 +251,7 @@ export async function handOver(op, id, idNumber, { shots = false } = {}) {
 		await op.shot('ra-hand-over-error');
 	await op.fill({ id_number: idNumber }, form);
 	await op.submit(form);
+	await answerConfirmation(op, `/ra/orders/${id}/hand-over`, 'ask.hand_over_title', { shots, shot: 'ra-hand-over-confirm' });
 	await expectDone(op, id, 'bo.done_hand_over', 'state.handed_over');
 	if (shots)
 		await op.shot('ra-order-handed-over');
@@ -282,6 +301,7 @@ export async function confirmRevocation(op, id, { shots = false } = {}) {
 	if (shots)
 		await op.shot('ra-certificate-revocation-requested');
 	await op.submit(`main form[action="/ra/orders/${id}/revoke"]`);
+	await answerConfirmation(op, `/ra/orders/${id}/revoke`, 'ask.revoke_title', { shots, shot: 'ra-revoke-confirm' });
 	await op.expectAt({ path: `/ra/orders/${id}/certificate`, status: 200 });
 	assert.ok((await op.alerts()).includes(op.t('cert.done_confirmed')));
 }

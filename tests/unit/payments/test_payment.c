@@ -295,6 +295,34 @@ static void test_text_clean_makes_valid_utf8(void **state)
 	assert_string_equal(out, "ž");
 }
 
+/* The reference as people read it: the model apart, "CC N", and read
+ * back by payment_ref_normalize with or without the model. */
+static void test_ref_display_groups_without_the_model(void **state)
+{
+	char out[PAYMENT_REF_SIZE], back[PAYMENT_REF_SIZE];
+
+	assert_int_equal(payment_ref_display("979500000001", out, sizeof(out)), 1);
+	assert_string_equal(out, "95 00000001");
+	assert_int_equal(payment_ref_normalize(out, back, sizeof(back)), 1);
+	assert_string_equal(back, "979500000001");
+	assert_int_equal(payment_ref_normalize("97 95 00000001", back, sizeof(back)), 1);
+	assert_string_equal(back, "979500000001");
+	assert_int_equal(payment_ref_display("9714123412", out, sizeof(out)), 1);
+	assert_string_equal(out, "14 123412");
+	/* Not a model 97 reference (wrong control digits, another model,
+	 * free text): shown as it is. */
+	assert_int_equal(payment_ref_display("979600000001", out, sizeof(out)), 0);
+	assert_string_equal(out, "979600000001");
+	assert_int_equal(payment_ref_display("  uplata  12 ", out, sizeof(out)), 0);
+	assert_string_equal(out, "uplata 12");
+	/* Too short a buffer for the grouped form: cut, never overrun. */
+	assert_int_equal(payment_ref_display("979500000001", out, 6), 0);
+	assert_string_equal(out, "97950");
+	assert_int_equal(payment_ref_display(NULL, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(payment_ref_display("979500000001", NULL, 8), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_match_rejects_invalid_amounts),
 		cmocka_unit_test(test_match_names_cover_every_result),
 		cmocka_unit_test(test_text_clean_makes_valid_utf8),
+		cmocka_unit_test(test_ref_display_groups_without_the_model),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
