@@ -707,6 +707,18 @@ static void test_documents_in_cyrillic_keep_what_the_member_typed(void **state)
 	assert_lacks(t, "Ugovorne strane");
 	assert_lacks(t, "Strana 1 od"); /* the footer of a page ending inside the text */
 	assert_lacks(t, "Primerak");
+	/* The identity document's words are the contract's own text
+	 * (the legal entity's holder shows a passport, the natural
+	 * person an identity card). */
+	assert_has(t, "пасош");
+	assert_lacks(t, "pasoš");
+	free(t);
+
+	t = cyrillic_text(&o, "contract.pdf", "contract-natural-cyrl.pdf");
+	assert_has(t, "лична");
+	assert_has(t, "издата");
+	assert_lacks(t, "lična");
+	assert_lacks(t, "izdata");
 	free(t);
 
 	t = cyrillic_text(&legal, "proforma.pdf", "proforma-cyrl.pdf");
