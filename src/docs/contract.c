@@ -51,13 +51,9 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 	tctx_setf(x, "holder_name", "%s %s", o->first_name, o->last_name);
 	tctx_set(x, "jmbg", o->jmbg);
 	set_address(x, "address", o->street, o->postal_code, o->city);
-	/* "pasoš ... izdat", "lična karta ... izdata": the participle
-	 * agrees with the document. */
-	if (strcmp(o->id_type, "passport") == 0)
-		tctx_setf(x, "id_doc", "pasoš broj %s, izdat od %s", o->id_number, o->id_issuer);
-	else
-		tctx_setf(x, "id_doc", "lična karta broj %s, izdata od %s", o->id_number,
-			  o->id_issuer);
+	tctx_set(x, "id_number", o->id_number);
+	tctx_set(x, "id_issuer", o->id_issuer);
+	tctx_set_bool(x, "passport", strcmp(o->id_type, "passport") == 0);
 	tctx_set(x, "license", o->license_number);
 	tctx_set_bool(x, "legal", o->type == ORDER_LEGAL);
 	if (o->type == ORDER_LEGAL) {
