@@ -130,6 +130,36 @@ static void test_documents_follow_the_id_document_chosen(void **state)
 	office_body_has(f, "paso\xc5\xa1");
 }
 
+/* The office's hand-over form and its errors name the document of the
+ * request in general words: a passport holder is not asked for an ID
+ * card. */
+static void test_hand_over_does_not_presume_an_id_card(void **state)
+{
+	struct office *f = *state;
+	long long id = office_order_with(f, "NS", "id_type", "passport");
+	const char *issue_all[] = {"testca", "issue", "--all", NULL};
+
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
+	office_pay(f, id);
+	assert_int_equal(
+		office_post(f, &f->ns, office_path(id, "verify"), "identity_checked", "1", NULL),
+		303);
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
+	assert_int_equal(office_cli(f, issue_all), 0);
+	assert_int_equal(
+		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
+		303);
+	assert_string_equal(office_state(f, id), "at_office");
+	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, "")), 200);
+	office_body_lacks(f, "li\xc4\x8dne karte");
+	office_body_lacks(f, "li\xc4\x8dnu kartu");
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "hand-over"), "id_number",
+				     "999999999", NULL),
+			 422);
+	office_body_lacks(f, "li\xc4\x8dne karte");
+	office_body_lacks(f, "li\xc4\x8dnu kartu");
+}
+
 static void test_offices_page_says_secretariat_once(void **state)
 {
 	struct office *f = *state;
@@ -168,6 +198,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_field_errors_name_the_field_and_say_the_limit),
 		T(test_documents_follow_the_id_document_chosen),
+		T(test_hand_over_does_not_presume_an_id_card),
 		T(test_offices_page_says_secretariat_once),
 		T(test_renewal_asks_for_consent_and_the_reader_anew),
 	};
