@@ -10,16 +10,30 @@
 
 static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (recipient, subject, body, created_at, "
 				     "next_attempt_at) VALUES ($1, $2, $3, $4, $4)";
+/* A mail kept as its key (in subject) and message (key and values): to
+ * an address, or to the order's (its email unless $2 names another)
+ * in its account's language. */
+static const char SQL_OUTBOX_QUEUE[] =
+	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, lang, message) "
+	"VALUES ($1, $2, '', $4, $4, $5, $3)";
+static const char SQL_OUTBOX_QUEUE_ORDER[] =
+	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, lang, message) "
+	"SELECT CASE WHEN $2 = '' THEN o.email ELSE $2 END, $3, '', $5, $5, "
+	"COALESCE(a.lang, ''), $4 FROM orders o LEFT JOIN accounts a ON a.id = o.account_id "
+	"WHERE o.id = $1";
 static const char SQL_OUTBOX_WITHHELD[] =
 	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, sent_at, "
 	"last_error) VALUES ('', $1, '', $2, $2, $2, 'withheld: no account')";
 static const char SQL_OUTBOX_NEXT[] =
-	"SELECT id, recipient, subject, body, attempts, created_at FROM outbox WHERE sent_at IS "
+	"SELECT id, recipient, subject, body, attempts, created_at, lang, message FROM outbox "
+	"WHERE "
+	"sent_at IS "
 	"NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
-/* A delivered body is cleared: it held live confirmation and reset
- * links.  Recipient, subject and times stay as the record. */
+/* A delivered body (and a message's values) is cleared: it held live
+ * confirmation and reset links.  Recipient, subject (a message's key)
+ * and times stay as the record. */
 static const char SQL_OUTBOX_SENT[] =
-	"UPDATE outbox SET sent_at = $2, last_error = NULL, body = '' WHERE id = $1";
+	"UPDATE outbox SET sent_at = $2, last_error = NULL, body = '', message = '' WHERE id = $1";
 static const char SQL_OUTBOX_RETRY[] =
 	"UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1";
 static const char SQL_OUTBOX_PENDING[] = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
@@ -31,6 +45,20 @@ int store_outbox_add(struct store *st, const char *to, const char *subject, cons
 {
 	return sq_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
 		      SQ_TEXT(body), SQ_INT(now));
+}
+
+int store_outbox_queue(struct store *st, const char *to, const char *lang, const char *key,
+		       const char *message, time_t now)
+{
+	return sq_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
+		      SQ_TEXT(message), SQ_INT(now), SQ_TEXT(lang));
+}
+
+int store_outbox_queue_order(struct store *st, long long order_id, const char *to, const char *key,
+			     const char *message, time_t now)
+{
+	return sq_changed(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
+			  SQ_TEXT(to ? to : ""), SQ_TEXT(key), SQ_TEXT(message), SQ_INT(now));
 }
 
 int store_outbox_withheld(struct store *st, const char *subject, time_t now)
@@ -62,6 +90,8 @@ int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 	out->body = col_strdup(s, 3);
 	out->attempts = sqlite3_column_int(s, 4);
 	out->created_at = (time_t)sqlite3_column_int64(s, 5);
+	sq_col_text(s, 6, out->lang, sizeof(out->lang));
+	out->message = col_strdup(s, 7);
 	sq_done(s);
 	return STORE_OK;
 }
@@ -72,7 +102,8 @@ void store_outbox_item_free(struct outbox_item *it)
 		return;
 	free(it->subject);
 	free(it->body);
-	it->subject = it->body = NULL;
+	free(it->message);
+	it->subject = it->body = it->message = NULL;
 }
 
 int store_outbox_sent(struct store *st, long long id, time_t now)
