@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include "journey.h"
 #include "office.h"
@@ -187,4 +189,53 @@ long long office_order_verified(struct office *f)
 		303);
 	assert_string_equal(office_state(f, id), "verified");
 	return id;
+}
+
+/* The newest outbox row to addr with key: its id, and whether it was
+ * sent (0 when there is none). */
+static long long outbox_row(struct office *f, const char *addr, const char *key, int *sent)
+{
+	char path[PATH_MAX + 16];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long id = 0;
+
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(
+		sqlite3_prepare_v2(db,
+				   "SELECT id, sent_at IS NOT NULL FROM outbox WHERE "
+				   "recipient = ?1 AND subject = ?2 ORDER BY id DESC LIMIT 1",
+				   -1, &s, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	*sent = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		*sent = sqlite3_column_int(s, 1);
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return id;
+}
+
+char *office_mail(struct office *f, const char *addr, const char *key)
+{
+	char path[PATH_MAX + 32], *eml;
+	long long id = 0;
+	int i, sent = 0;
+
+	for (i = 0; i < 150 && !sent; i++) {
+		id = outbox_row(f, addr, key, &sent);
+		if (!sent)
+			usleep(100 * 1000);
+	}
+	if (!sent)
+		fail_msg("no mail %s to %s was delivered (outbox row %lld)", key, addr, id);
+	snprintf(path, sizeof(path), "%s/mail/%06lld.eml", f->s.var, id);
+	eml = file_read(path, NULL);
+	assert_non_null(eml);
+	return eml;
 }

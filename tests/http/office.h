@@ -67,4 +67,9 @@ long office_documents_all(struct office *f, struct client *c, long long id);
 /* A natural-person order of Žarko brought to "verified" by NS. */
 long long office_order_verified(struct office *f);
 
+/* The newest mail to addr queued as message key key ("mail.bo_arrived"),
+ * once the outbox has delivered it (15 s at most): the file the server
+ * wrote.  Caller frees. */
+char *office_mail(struct office *f, const char *addr, const char *key);
+
 #endif
