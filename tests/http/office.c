@@ -191,34 +191,44 @@ long long office_order_verified(struct office *f)
 	return id;
 }
 
-/* The newest outbox row to addr with key: its id, and whether it was
- * sent (0 when there is none). */
-static long long outbox_row(struct office *f, const char *addr, const char *key, int *sent)
+/* Over the outbox rows to addr with key: their count, the newest's id
+ * and whether it was sent (0, 0, 0 when there are none). */
+static long long outbox_rows(struct office *f, const char *addr, const char *key, long long *id,
+			     int *sent)
 {
 	char path[PATH_MAX + 16];
 	sqlite3 *db;
 	sqlite3_stmt *s;
-	long long id = 0;
+	long long n;
 
 	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
 	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	sqlite3_busy_timeout(db, 5000);
 	assert_int_equal(
 		sqlite3_prepare_v2(db,
-				   "SELECT id, sent_at IS NOT NULL FROM outbox WHERE "
-				   "recipient = ?1 AND subject = ?2 ORDER BY id DESC LIMIT 1",
+				   "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE((SELECT "
+				   "sent_at IS NOT NULL FROM outbox WHERE recipient = ?1 AND "
+				   "subject = ?2 ORDER BY id DESC LIMIT 1), 0) FROM outbox "
+				   "WHERE recipient = ?1 AND subject = ?2",
 				   -1, &s, NULL),
 		SQLITE_OK);
 	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	*sent = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		*sent = sqlite3_column_int(s, 1);
-	}
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	*id = sqlite3_column_int64(s, 1);
+	*sent = sqlite3_column_int(s, 2);
 	sqlite3_finalize(s);
 	sqlite3_close(db);
-	return id;
+	return n;
+}
+
+long long office_mail_count(struct office *f, const char *addr, const char *key)
+{
+	long long id;
+	int sent;
+
+	return outbox_rows(f, addr, key, &id, &sent);
 }
 
 char *office_mail(struct office *f, const char *addr, const char *key)
@@ -228,7 +238,7 @@ char *office_mail(struct office *f, const char *addr, const char *key)
 	int i, sent = 0;
 
 	for (i = 0; i < 150 && !sent; i++) {
-		id = outbox_row(f, addr, key, &sent);
+		outbox_rows(f, addr, key, &id, &sent);
 		if (!sent)
 			usleep(100 * 1000);
 	}
@@ -238,4 +248,42 @@ char *office_mail(struct office *f, const char *addr, const char *key)
 	eml = file_read(path, NULL);
 	assert_non_null(eml);
 	return eml;
+}
+
+/*
+ * The manual payment form of order id as c sees it: GET the order page,
+ * then POST its nonce with amount, paid_on (NULL: the form's default),
+ * reference and note (NULL: none).  Returns the status.  *nonce (may be
+ * NULL) gets the form's nonce (caller frees).
+ */
+long office_pay_by_hand(struct office *f, struct client *c, long long id, const char *amount,
+			const char *paid_on, const char *reference, char **nonce_out)
+{
+	char path[64], *csrf, *nonce, *date, *body;
+	long status;
+
+	snprintf(path, sizeof(path), "/ra/orders/%lld", id);
+	assert_int_equal(journey_get(c, path, &f->r), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	nonce = form_field_value(BODY(f), "nonce");
+	date = form_field_value(BODY(f), "paid_on");
+	assert_non_null(csrf);
+	assert_non_null(nonce);
+	assert_non_null(date);
+	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
+			    paid_on ? paid_on : date, "reference", reference ? reference : "",
+			    "payer",
+			    "\xc5\xbd"
+			    "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
+			    "note", "", "confirm", "1", NULL);
+	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
+	status = journey_post(c, path, body, &f->r);
+	free(body);
+	free(csrf);
+	free(date);
+	if (nonce_out)
+		*nonce_out = nonce;
+	else
+		free(nonce);
+	return status;
 }

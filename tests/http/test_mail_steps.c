@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "domain/payment.h"
 #include "office.h"
@@ -32,31 +31,6 @@
 #define WAIT_MS 15000
 #define NS_NAME "Regionalni centar Novi Sad"
 #define NS_STREET "Bulevar Mihajla Pupina 6"
-
-/* Outbox rows to addr with message key (subject) key. */
-static long long queued(struct office *f, const char *addr, const char *key)
-{
-	char path[PATH_MAX + 16];
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long long n;
-
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "SELECT COUNT(*) FROM outbox WHERE recipient = ?1 AND "
-					    "subject = ?2",
-					    -1, &s, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
-	return n;
-}
 
 /* Waits until the outbox has nothing left to send. */
 static void delivered(struct office *f)
@@ -88,7 +62,7 @@ static char *one_mail(struct office *f, const char *addr, size_t *count, const c
 {
 	char *eml;
 
-	assert_true(queued(f, addr, key) >= 1);
+	assert_true(office_mail_count(f, addr, key) >= 1);
 	delivered(f);
 	assert_int_equal(mail_count_to(&f->s, addr), *count + 1);
 	*count += 1;
@@ -112,29 +86,6 @@ static const char *money(long long para)
 
 	assert_int_equal(payment_amount_format(para, out, sizeof(out)), 0);
 	return out;
-}
-
-/* A payment of amount recorded by hand on the back office's order page. */
-static void pay_by_hand(struct office *f, long long id, const char *amount)
-{
-	char path[64], *csrf, *nonce, *date, *body;
-
-	snprintf(path, sizeof(path), "/ra/orders/%lld", id);
-	assert_int_equal(journey_get(&f->ns, path, &f->r), 200);
-	csrf = form_field_value(BODY(f), "csrf_token");
-	nonce = form_field_value(BODY(f), "nonce");
-	date = form_field_value(BODY(f), "paid_on");
-	assert_non_null(csrf);
-	assert_non_null(nonce);
-	assert_non_null(date);
-	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on", date,
-			    "reference", "", "payer", "Zarko", "note", "", "confirm", "1", NULL);
-	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
-	assert_int_equal(journey_post(&f->ns, path, body, &f->r), 303);
-	free(body);
-	free(csrf);
-	free(nonce);
-	free(date);
 }
 
 /* A statement pasted on the import page paying amount to order o. */
@@ -185,7 +136,7 @@ static void test_each_step_of_an_order_mails_the_member_once_in_their_language(v
 
 	/* A part payment: what remains. */
 	part = o.total_para / 4;
-	pay_by_hand(f, id, money(part));
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, money(part), NULL, NULL, NULL), 303);
 	eml = one_mail(f, ZARKO_MAIL, &n, "mail.order_paid_part");
 	has(eml, money(part));
 	has(eml, money(o.total_para - part));
@@ -235,14 +186,14 @@ static void test_each_step_of_an_order_mails_the_member_once_in_their_language(v
 	free(eml);
 
 	/* Each step once. */
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.order_confirmed"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.order_docs_ok"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.order_paid_part"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.order_paid"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.order_sent"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.order_issued"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.bo_arrived"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.order_handed_over"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_confirmed"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_docs_ok"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_paid_part"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_paid"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_sent"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_issued"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.bo_arrived"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_handed_over"), 1);
 }
 
 static void test_a_return_and_a_rejection_mail_the_reason(void **state)
@@ -289,8 +240,8 @@ static void test_a_return_and_a_rejection_mail_the_reason(void **state)
 	has(eml, "was rejected");
 	has(eml, "The copy of the ID card is unreadable");
 	free(eml);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.bo_returned"), 1);
-	assert_int_equal(queued(f, ZARKO_MAIL, "mail.bo_rejected"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.bo_returned"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.bo_rejected"), 1);
 }
 
 /* Ana registers on the Serbian page choosing English, orders for a
@@ -350,8 +301,8 @@ static void test_the_language_chosen_at_registration_and_the_company_mail(void *
 	has(eml, order_link(id, "/proforma.pdf"));
 	has(eml, office_order_get(f, id).payment_ref);
 	free(eml);
-	assert_int_equal(queued(f, ANA_MAIL, "mail.order_confirmed"), 1);
-	assert_int_equal(queued(f, COMPANY_MAIL, "mail.order_confirmed_company"), 1);
+	assert_int_equal(office_mail_count(f, ANA_MAIL, "mail.order_confirmed"), 1);
+	assert_int_equal(office_mail_count(f, COMPANY_MAIL, "mail.order_confirmed_company"), 1);
 	response_free(&r);
 	client_free(&ana);
 }
