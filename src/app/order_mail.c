@@ -5,11 +5,12 @@
  * so each move mails once, in its transaction, whoever made it (a page,
  * the jobs thread, a statement import, the CA worker).
  *
- * A mail is queued as its key and values; the outbox writes it when it
- * delivers it, in the language of the order's account, with {base} the
- * portal's address (mail/outbox.c).  Queuing is one INSERT of short
- * text, so a statement settling tens of thousands of orders pays
- * little for their mails (bench scenario 7).
+ * A mail is queued as its key, values and order; the outbox writes it
+ * when it delivers it, to the order's email in the language of the
+ * order's account then, with {base} the portal's address
+ * (mail/outbox.c).  Queuing is one plain INSERT of short text, so a
+ * statement settling tens of thousands of orders pays little for their
+ * mails (bench scenario 7).
  */
 #include "app/order_mail.h"
 
@@ -102,7 +103,7 @@ static int queue(struct store *st, long long id, const char *to, const char *key
 	rc = store_outbox_queue_order(st, id, to, key, note, time(NULL));
 	if (note != stack)
 		free(note);
-	return rc == STORE_NOTFOUND ? STORE_OK : rc; /* no order: no one to tell */
+	return rc;
 }
 
 int order_mail_queue(struct store *st, long long order_id, const char *to, const char *key,

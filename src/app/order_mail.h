@@ -3,9 +3,9 @@
  * the workflow event to the message key, and the mails that are no
  * move (a partial payment; the certificate's revocation and expiry,
  * app/reminders.c).  Each is queued in the caller's open transaction
- * as a message key with its values, to the order's email (or another
- * address) in the language of the order's account, and written when
- * it is delivered (mail/outbox.c).
+ * as a message key with its values and the order's number, and
+ * written when it is delivered (mail/outbox.c), to the order's email
+ * (or another address) in the language of the order's account then.
  */
 #ifndef QCRA_APP_ORDER_MAIL_H
 #define QCRA_APP_ORDER_MAIL_H
@@ -21,7 +21,8 @@ int order_mail_step(const struct app_env *env, const struct actor *a, const stru
 
 /* Queues mail key about order order_id ({id} and the NULL-terminated
  * name, value pairs values, may be NULL) to its email, or to `to` unless
- * NULL.  No such order: nothing queued, STORE_OK. */
+ * NULL: the address and the language are the order's when the mail is
+ * delivered. */
 int order_mail_queue(struct store *st, long long order_id, const char *to, const char *key,
 		     const char *const *values);
 

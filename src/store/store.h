@@ -220,8 +220,9 @@ int store_outbox_add(struct store *st, const char *to, const char *subject, cons
  * the key with its values (i18n_note), lang the language code. */
 int store_outbox_queue(struct store *st, const char *to, const char *lang, const char *key,
 		       const char *message, time_t now);
-/* The same to order order_id's email (or to `to` unless NULL or ""),
- * in the language of the order's account.  STORE_NOTFOUND: no order. */
+/* The same about order order_id: to `to`, or when that is NULL or ""
+ * to the order's email, in the language of the order's account, both
+ * read when the mail is delivered (store_outbox_next). */
 int store_outbox_queue_order(struct store *st, long long order_id, const char *to, const char *key,
 			     const char *message, time_t now);
 /* A mail asked for an address with no account (forgot-username,
@@ -229,7 +230,8 @@ int store_outbox_queue_order(struct store *st, long long order_id, const char *t
  * body, and already done, so it is never sent.  The same write as
  * store_outbox_add, so the answer takes as long (no enumeration). */
 int store_outbox_withheld(struct store *st, const char *subject, time_t now);
-/* The oldest item due at `now` (unsent, next_attempt_at <= now). */
+/* The oldest item due at `now` (unsent, next_attempt_at <= now), with
+ * an order's mail addressed to its email in its account's language. */
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out);
 /* Marks the item delivered and clears its body (one-time links); its
  * recipient, subject and times are kept. */

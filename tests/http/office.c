@@ -191,8 +191,9 @@ long long office_order_verified(struct office *f)
 	return id;
 }
 
-/* Over the outbox rows to addr with key: their count, the newest's id
- * and whether it was sent (0, 0, 0 when there are none). */
+/* Over the outbox rows to addr with key (an order's mail not yet sent
+ * has its order's address): their count, the newest's id and whether
+ * it was sent (0, 0, 0 when there are none). */
 static long long outbox_rows(struct office *f, const char *addr, const char *key, long long *id,
 			     int *sent)
 {
@@ -206,10 +207,12 @@ static long long outbox_rows(struct office *f, const char *addr, const char *key
 	sqlite3_busy_timeout(db, 5000);
 	assert_int_equal(
 		sqlite3_prepare_v2(db,
+				   "WITH m AS (SELECT x.id, x.sent_at FROM outbox x LEFT JOIN "
+				   "orders o ON o.id = x.order_id WHERE x.subject = ?2 AND "
+				   "(x.recipient = ?1 OR (x.recipient = '' AND o.email = ?1))) "
 				   "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE((SELECT "
-				   "sent_at IS NOT NULL FROM outbox WHERE recipient = ?1 AND "
-				   "subject = ?2 ORDER BY id DESC LIMIT 1), 0) FROM outbox "
-				   "WHERE recipient = ?1 AND subject = ?2",
+				   "sent_at IS NOT NULL FROM m ORDER BY id DESC LIMIT 1), 0) "
+				   "FROM m",
 				   -1, &s, NULL),
 		SQLITE_OK);
 	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);

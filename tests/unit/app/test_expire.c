@@ -242,6 +242,13 @@ static void test_expiry_takes_only_old_orders_still_waiting(void **state)
 	mail_outbox_text(&mc, &it, &ar, &subject, &body);
 	assert_non_null(strstr(body, "within 30 days"));
 	assert_non_null(strstr(body, "https://portal.example/certificates/new"));
+	store_outbox_item_free(&it);
+	/* The account's language when it is delivered, not when queued. */
+	assert_int_equal(store_account_set_lang(f->st, f->account, "sr"), STORE_OK);
+	assert_int_equal(store_outbox_next(f->st, f->now + 60, &it), STORE_OK);
+	assert_string_equal(it.to, "holder@example.rs");
+	mail_outbox_text(&mc, &it, &ar, &subject, &body);
+	assert_non_null(strstr(body, "u roku od 30 dana"));
 	arena_free(&ar);
 	store_outbox_item_free(&it);
 	/* Running again finds nothing more. */
