@@ -98,7 +98,6 @@ int uc_mail_withheld(const struct app_env *env, struct arena *ar, enum lang lang
 	message = i18n_vnote(ar, key, ap);
 	va_end(ap);
 	sodium_memzero(message, strlen(message));
-	(void)lang;
 	return store_outbox_withheld(env->store, key, time(NULL));
 }
 

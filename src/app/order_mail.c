@@ -176,7 +176,6 @@ int order_mail_step(const struct app_env *env, const struct actor *a, const stru
 	size_t i;
 	int rc;
 
-	(void)a;
 	for (i = 0; i < sizeof(step_mails) / sizeof(step_mails[0]) && sm == NULL; i++)
 		if (step_mails[i].ev == m->ev &&
 		    (!step_mails[i].roles || step_mails[i].roles & m->role) &&
