@@ -30,8 +30,22 @@ static const char usage[] =
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
 
+/* The commands, each given its own arguments (argv[0]: its name). */
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+} commands[] = {
+	{"serve", cli_serve},       {"migrate", cli_migrate},
+	{"member", cli_member},     {"ca", cli_ca},
+	{"operator", cli_operator}, {"audit", cli_audit},
+	{"orders", cli_orders},     {"testca", cli_testca},
+	{"demo", cli_demo},         {"payments", cli_payments},
+};
+
 int main(int argc, char **argv)
 {
+	size_t i;
+
 	/* Whatever a command creates (the database, its WAL, VAR/secret.key,
 	 * mail, the CA's files) is the portal user's alone, whatever umask
 	 * it was started with; files also name their mode where made. */
@@ -48,26 +62,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "qcra: libsodium failed to initialise\n");
 		return 1;
 	}
-	if (strcmp(argv[1], "serve") == 0)
-		return cli_serve(argc - 1, argv + 1);
-	if (strcmp(argv[1], "migrate") == 0)
-		return cli_migrate(argc - 1, argv + 1);
-	if (strcmp(argv[1], "member") == 0)
-		return cli_member(argc - 1, argv + 1);
-	if (strcmp(argv[1], "ca") == 0)
-		return cli_ca(argc - 1, argv + 1);
-	if (strcmp(argv[1], "operator") == 0)
-		return cli_operator(argc - 1, argv + 1);
-	if (strcmp(argv[1], "audit") == 0)
-		return cli_audit(argc - 1, argv + 1);
-	if (strcmp(argv[1], "orders") == 0)
-		return cli_orders(argc - 1, argv + 1);
-	if (strcmp(argv[1], "testca") == 0)
-		return cli_testca(argc - 1, argv + 1);
-	if (strcmp(argv[1], "demo") == 0)
-		return cli_demo(argc - 1, argv + 1);
-	if (strcmp(argv[1], "payments") == 0)
-		return cli_payments(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "qcra: unknown command \"%s\"\n\n%s", argv[1], usage);
 	return 2;
 }

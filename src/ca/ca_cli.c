@@ -3,7 +3,6 @@
  */
 #include "ca/ca_cli.h"
 
-#include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "ca/ca_letter.h"
 #include "ca/ca_service.h"
 #include "util/log.h"
+#include "util/opts.h"
 
 #define CRL_REFRESH_SECS 3600
 
@@ -33,77 +33,54 @@ static const char ca_usage[] =
 	"  pin-letter hands out the PIN letter of a card once: it is copied to FILE\n"
 	"  (0600) and the CA's copy is deleted.\n";
 
-/* Options shared by init and serve, mapped onto ca.conf keys. */
-static const struct option long_opts[] = {
-	{"dir", required_argument, NULL, 'd'},
-	{"if-missing", no_argument, NULL, 'm'},
-	{"algorithm", required_argument, NULL, 'a'},
-	{"holder-algorithm", required_argument, NULL, 'H'},
-	{"organization", required_argument, NULL, 'o'},
-	{"listen", required_argument, NULL, 'l'},
-	{"public-listen", required_argument, NULL, 'p'},
-	{"public-url", required_argument, NULL, 'u'},
-	{"help", no_argument, NULL, 'h'},
-	{NULL, 0, NULL, 0},
+/* Options of init and serve mapped onto ca.conf keys (init_only: not
+ * for serve). */
+static const struct {
+	const char *name, *key;
+	int init_only;
+} conf_opts[] = {
+	{"listen", "listen", 0},
+	{"public-listen", "public_listen", 0},
+	{"algorithm", "key_algorithm", 1},
+	{"holder-algorithm", "holder_key_algorithm", 1},
+	{"organization", "organization", 1},
+	{"public-url", "public_url", 1},
 };
+#define NCONF_OPTS (sizeof(conf_opts) / sizeof(conf_opts[0]))
 
 struct ca_opts {
 	const char *dir;
 	int if_missing;
-	const char *keys[8], *vals[8];
+	const char *keys[NCONF_OPTS], *vals[NCONF_OPTS];
 	int n;
 };
 
-/* 0, or the exit status for a usage error. */
+/* 0; -1 after --help; or the exit status for a usage error. */
 static int parse_opts(int argc, char **argv, int init, struct ca_opts *o)
 {
-	int ch;
+	const char *vals[NCONF_OPTS] = {NULL};
+	struct opt opts[NCONF_OPTS + 3];
+	size_t i;
+	int rc, rest;
 
 	memset(o, 0, sizeof(*o));
 	o->dir = "./var/ca";
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", long_opts, NULL)) != -1) {
-		const char *key = NULL;
-
-		switch (ch) {
-		case 'd':
-			o->dir = optarg;
+	for (i = 0; i < NCONF_OPTS; i++)
+		opts[i] = (struct opt){conf_opts[i].name, 0, &vals[i], NULL};
+	opts[i++] = (struct opt){"dir", 0, &o->dir, NULL};
+	opts[i++] = (struct opt){"if-missing", 0, NULL, &o->if_missing};
+	opts[i] = (struct opt){NULL, 0, NULL, NULL};
+	if ((rc = opts_parse(argc, argv, opts, ca_usage, &rest)) != OPTS_GO_ON)
+		return rc == 0 ? -1 : rc;
+	for (i = 0; i < NCONF_OPTS && rest == argc; i++) {
+		if (vals[i] == NULL)
 			continue;
-		case 'm':
-			o->if_missing = 1;
-			continue;
-		case 'l':
-			key = "listen";
+		if (conf_opts[i].init_only && !init)
 			break;
-		case 'p':
-			key = "public_listen";
-			break;
-		case 'a':
-			key = init ? "key_algorithm" : NULL;
-			break;
-		case 'H':
-			key = init ? "holder_key_algorithm" : NULL;
-			break;
-		case 'o':
-			key = init ? "organization" : NULL;
-			break;
-		case 'u':
-			key = init ? "public_url" : NULL;
-			break;
-		case 'h':
-			fputs(ca_usage, stdout);
-			return -1;
-		default:
-			break;
-		}
-		if (key == NULL || o->n >= 8) {
-			fputs(ca_usage, stderr);
-			return 2;
-		}
-		o->keys[o->n] = key;
-		o->vals[o->n++] = optarg;
+		o->keys[o->n] = conf_opts[i].key;
+		o->vals[o->n++] = vals[i];
 	}
-	if (optind != argc) {
+	if (i < NCONF_OPTS) {
 		fputs(ca_usage, stderr);
 		return 2;
 	}
@@ -211,33 +188,22 @@ out:
 /* `qcra ca pin-letter`: the sealed letter goes out once. */
 static int ca_cmd_pin_letter(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"order", required_argument, NULL, 'n'},
-		{"out", required_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *dir = "./var/ca", *order = NULL, *out = NULL;
+	const struct opt opts[] = {
+		{"dir", 0, &dir, NULL},
+		{"order", 0, &order, NULL},
+		{"out", 0, &out, NULL},
+		{NULL, 0, NULL, NULL},
+	};
 	char err[512], path[PATH_MAX + 32];
 	struct ca_conf c;
 	struct ca_db *db;
 	struct ca_db_reg r;
-	int ch, rc, found = -1;
+	int rc, rest, found = -1;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'd')
-			dir = optarg;
-		else if (ch == 'n')
-			order = optarg;
-		else if (ch == 'o')
-			out = optarg;
-		else {
-			fputs(ca_usage, stderr);
-			return 2;
-		}
-	}
-	if (order == NULL || out == NULL || optind != argc) {
+	if ((rc = opts_parse(argc, argv, opts, ca_usage, &rest)) != OPTS_GO_ON)
+		return rc;
+	if (order == NULL || out == NULL || rest != argc) {
 		fputs(ca_usage, stderr);
 		return 2;
 	}

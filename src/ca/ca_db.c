@@ -122,6 +122,17 @@ static sqlite3_stmt *prep(struct ca_db *db, const char *sql)
 	return sq_prepare(db->h, sql, 0, "CA db");
 }
 
+/* prep, then args bound in order (util/sq.h); NULL on error. */
+static sqlite3_stmt *prep_args(struct ca_db *db, const char *sql, const struct sq_arg *args)
+{
+	sqlite3_stmt *st = prep(db, sql);
+
+	if (st != NULL)
+		sq_bind_list(st, args);
+	return st;
+}
+#define bound(db, sql, ...) prep_args((db), (sql), SQ_ARGS_(__VA_ARGS__))
+
 /* sq_step, logging an error (a bind that failed, or the step's own). */
 static int step(sqlite3_stmt *st)
 {
@@ -146,29 +157,23 @@ static int run_changes(struct ca_db *db, sqlite3_stmt *st)
 int ca_db_cert_add(struct ca_db *db, const char *serial, const char *kind, const char *subject,
 		   time_t not_before, time_t not_after, const unsigned char *der, size_t derlen)
 {
-	sqlite3_stmt *st = prep(db, "INSERT INTO certs(serial, kind, subject, not_before,"
-				    " not_after, der) VALUES(?, ?, ?, ?, ?, ?)");
-
-	if (st == NULL)
-		return -1;
-	sq_bind_text(st, 1, serial);
-	sq_bind_text(st, 2, kind);
-	sq_bind_text(st, 3, subject);
-	sq_bind_int64(st, 4, (sqlite3_int64)not_before);
-	sq_bind_int64(st, 5, (sqlite3_int64)not_after);
-	sq_bind_blob(st, 6, der, derlen);
-	return run(st);
+	return run(bound(db,
+			 "INSERT INTO certs(serial, kind, subject, not_before,"
+			 " not_after, der) VALUES(?, ?, ?, ?, ?, ?)",
+			 SQ_TEXT(serial), SQ_TEXT(kind), SQ_TEXT(subject), SQ_INT(not_before),
+			 SQ_INT(not_after), SQ_BLOB(der, derlen)));
 }
 
 int ca_db_cert_status(struct ca_db *db, const char *serial, time_t *at, int *reason)
 {
-	sqlite3_stmt *st = prep(db, "SELECT revoked_at, reason FROM certs"
-				    " WHERE serial = ? AND kind NOT IN ('root', 'issuing')");
+	sqlite3_stmt *st = bound(db,
+				 "SELECT revoked_at, reason FROM certs"
+				 " WHERE serial = ? AND kind NOT IN ('root', 'issuing')",
+				 SQ_TEXT(serial));
 	int rc = -1, s;
 
 	if (st == NULL)
 		return -1;
-	sq_bind_text(st, 1, serial);
 	s = step(st);
 	if (s == SQLITE_DONE)
 		rc = CA_CERT_UNKNOWN;
@@ -185,15 +190,14 @@ int ca_db_cert_status(struct ca_db *db, const char *serial, time_t *at, int *rea
 
 int ca_db_cert_revoke(struct ca_db *db, const char *serial, int reason, time_t at)
 {
-	sqlite3_stmt *st = prep(db, "UPDATE certs SET revoked_at = ?, reason = ?"
-				    " WHERE serial = ? AND revoked_at IS NULL");
+	sqlite3_stmt *st = bound(db,
+				 "UPDATE certs SET revoked_at = ?, reason = ?"
+				 " WHERE serial = ? AND revoked_at IS NULL",
+				 SQ_INT(at), SQ_INT(reason), SQ_TEXT(serial));
 	int n;
 
 	if (st == NULL)
 		return -1;
-	sq_bind_int64(st, 1, (sqlite3_int64)at);
-	sq_bind_int(st, 2, reason);
-	sq_bind_text(st, 3, serial);
 	if ((n = run_changes(db, st)) < 0)
 		return -1;
 	return n > 0 ? 1 : 0;
@@ -252,13 +256,15 @@ void ca_db_reg_free(struct ca_db_reg *r)
 
 int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 {
-	sqlite3_stmt *st = prep(
-		db, "SELECT r.order_id, r.request, r.profile, r.office, r.serial, r.card,"
-		    " r.shipment_id, r.created, c.not_before, c.not_after, c.revoked_at, c.reason,"
-		    " c.der, CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked'"
-		    " WHEN s.state = 'received' THEN 'delivered' ELSE 'in_transit' END"
-		    " FROM registrations r JOIN certs c ON c.serial = r.serial"
-		    " JOIN shipments s ON s.id = r.shipment_id WHERE r.order_id = ?");
+	sqlite3_stmt *st = bound(
+		db,
+		"SELECT r.order_id, r.request, r.profile, r.office, r.serial, r.card,"
+		" r.shipment_id, r.created, c.not_before, c.not_after, c.revoked_at, c.reason,"
+		" c.der, CASE WHEN c.revoked_at IS NOT NULL THEN 'revoked'"
+		" WHEN s.state = 'received' THEN 'delivered' ELSE 'in_transit' END"
+		" FROM registrations r JOIN certs c ON c.serial = r.serial"
+		" JOIN shipments s ON s.id = r.shipment_id WHERE r.order_id = ?",
+		SQ_TEXT(order_id));
 	const unsigned char *request;
 	const void *der;
 	int s, rc = -1;
@@ -266,7 +272,6 @@ int ca_db_reg_get(struct ca_db *db, const char *order_id, struct ca_db_reg *r)
 	if (st == NULL)
 		return -1;
 	memset(r, 0, sizeof(*r));
-	sq_bind_text(st, 1, order_id);
 	s = step(st);
 	if (s == SQLITE_DONE)
 		rc = 0;
@@ -310,20 +315,11 @@ int ca_db_reg_add(struct ca_db *db, const char *order_id, const char *request, c
 		  const char *office, const char *serial, const char *card, long long shipment_id,
 		  time_t now)
 {
-	sqlite3_stmt *st = prep(db, "INSERT INTO registrations(order_id, request, profile, office,"
-				    " serial, card, shipment_id, created) VALUES(?,?,?,?,?,?,?,?)");
-
-	if (st == NULL)
-		return -1;
-	sq_bind_text(st, 1, order_id);
-	sq_bind_text(st, 2, request);
-	sq_bind_text(st, 3, profile);
-	sq_bind_text(st, 4, office);
-	sq_bind_text(st, 5, serial);
-	sq_bind_text(st, 6, card);
-	sq_bind_int64(st, 7, shipment_id);
-	sq_bind_int64(st, 8, (sqlite3_int64)now);
-	return run(st);
+	return run(bound(db,
+			 "INSERT INTO registrations(order_id, request, profile, office,"
+			 " serial, card, shipment_id, created) VALUES(?,?,?,?,?,?,?,?)",
+			 SQ_TEXT(order_id), SQ_TEXT(request), SQ_TEXT(profile), SQ_TEXT(office),
+			 SQ_TEXT(serial), SQ_TEXT(card), SQ_INT(shipment_id), SQ_INT(now)));
 }
 
 int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, long long *id)
@@ -335,12 +331,12 @@ int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, lon
 
 	gmtime_r(&now, &tm);
 	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
-	st = prep(db, "SELECT id FROM shipments WHERE office = ? AND day = ?"
-		      " AND state = 'in_transit' ORDER BY id DESC LIMIT 1");
+	st = bound(db,
+		   "SELECT id FROM shipments WHERE office = ? AND day = ?"
+		   " AND state = 'in_transit' ORDER BY id DESC LIMIT 1",
+		   SQ_TEXT(office), SQ_TEXT(day));
 	if (st == NULL)
 		return -1;
-	sq_bind_text(st, 1, office);
-	sq_bind_text(st, 2, day);
 	s = step(st);
 	if (s == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
@@ -349,12 +345,10 @@ int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, lon
 		return 0;
 	if (s != SQLITE_DONE)
 		return -1;
-	st = prep(db, "INSERT INTO shipments(office, day, created) VALUES(?, ?, ?)");
+	st = bound(db, "INSERT INTO shipments(office, day, created) VALUES(?, ?, ?)",
+		   SQ_TEXT(office), SQ_TEXT(day), SQ_INT(now));
 	if (st == NULL)
 		return -1;
-	sq_bind_text(st, 1, office);
-	sq_bind_text(st, 2, day);
-	sq_bind_int64(st, 3, (sqlite3_int64)now);
 	if (run(st) != 0)
 		return -1;
 	*id = sqlite3_last_insert_rowid(db->h);
@@ -365,9 +359,11 @@ int ca_db_shipment_current(struct ca_db *db, const char *office, time_t now, lon
  * never a list cut short (a step that failed, a value unreadable). */
 static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 {
-	sqlite3_stmt *items = prep(db, "SELECT order_id, serial FROM registrations"
-				       " WHERE shipment_id = ? ORDER BY created, order_id");
 	long long id = sqlite3_column_int64(st, 0);
+	sqlite3_stmt *items = bound(db,
+				    "SELECT order_id, serial FROM registrations"
+				    " WHERE shipment_id = ? ORDER BY created, order_id",
+				    SQ_INT(id));
 	json_t *o, *arr = json_array();
 	char at[32];
 	time_t t;
@@ -379,7 +375,6 @@ static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 		json_decref(arr);
 		return NULL;
 	}
-	sq_bind_int64(items, 1, id);
 	while ((s = step(items)) == SQLITE_ROW)
 		/* json_pack refuses a NULL string (out of memory in SQLite). */
 		if (json_array_append_new(
@@ -409,17 +404,15 @@ static json_t *shipment_row(struct ca_db *db, sqlite3_stmt *st)
 
 int ca_db_shipments_list(struct ca_db *db, const char *office, const char *state, json_t *arr)
 {
-	sqlite3_stmt *st =
-		prep(db, "SELECT id, office, day, state, created, received_at"
-			 " FROM shipments WHERE office = ? AND (?2 IS NULL OR state = ?2)"
-			 " ORDER BY id DESC");
+	sqlite3_stmt *st = bound(db,
+				 "SELECT id, office, day, state, created, received_at"
+				 " FROM shipments WHERE office = ? AND (?2 IS NULL OR state = ?2)"
+				 " ORDER BY id DESC",
+				 SQ_TEXT(office), SQ_TEXT(state));
 	int s, rc = 0;
 
 	if (st == NULL)
 		return -1;
-	sq_bind_text(st, 1, office);
-	if (state != NULL)
-		sq_bind_text(st, 2, state);
 	while ((s = step(st)) == SQLITE_ROW) {
 		json_t *o = shipment_row(db, st);
 
@@ -437,13 +430,14 @@ int ca_db_shipments_list(struct ca_db *db, const char *office, const char *state
 
 json_t *ca_db_shipment_json(struct ca_db *db, long long id)
 {
-	sqlite3_stmt *st = prep(db, "SELECT id, office, day, state, created, received_at"
-				    " FROM shipments WHERE id = ?");
+	sqlite3_stmt *st = bound(db,
+				 "SELECT id, office, day, state, created, received_at"
+				 " FROM shipments WHERE id = ?",
+				 SQ_INT(id));
 	json_t *o = NULL;
 
 	if (st == NULL)
 		return NULL;
-	sq_bind_int64(st, 1, id);
 	if (step(st) == SQLITE_ROW)
 		o = shipment_row(db, st);
 	sqlite3_finalize(st);
@@ -452,12 +446,11 @@ json_t *ca_db_shipment_json(struct ca_db *db, long long id)
 
 int ca_db_shipment_receive(struct ca_db *db, long long id, time_t now)
 {
-	sqlite3_stmt *st = prep(db, "SELECT state FROM shipments WHERE id = ?");
+	sqlite3_stmt *st = bound(db, "SELECT state FROM shipments WHERE id = ?", SQ_INT(id));
 	int s, received = 0;
 
 	if (st == NULL)
 		return -1;
-	sq_bind_int64(st, 1, id);
 	s = step(st);
 	if (s == SQLITE_ROW) {
 		const unsigned char *state = sqlite3_column_text(st, 0);
@@ -472,61 +465,53 @@ int ca_db_shipment_receive(struct ca_db *db, long long id, time_t now)
 		return -1;
 	if (received)
 		return 0;
-	st = prep(db, "UPDATE shipments SET state = 'received', received_at = ? WHERE id = ?");
+	st = bound(db, "UPDATE shipments SET state = 'received', received_at = ? WHERE id = ?",
+		   SQ_INT(now), SQ_INT(id));
 	if (st == NULL)
 		return -1;
-	sq_bind_int64(st, 1, (sqlite3_int64)now);
-	sq_bind_int64(st, 2, id);
 	return run(st) == 0 ? 1 : -1;
 }
 
 int ca_db_event(struct ca_db *db, const char *action, const char *object, const char *detail)
 {
-	sqlite3_stmt *st = prep(db, "INSERT INTO events(at, action, object, detail)"
-				    " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)");
-
-	if (st == NULL)
-		return -1;
-	sq_bind_text(st, 1, action);
-	sq_bind_text(st, 2, object);
-	if (detail != NULL)
-		sq_bind_text(st, 3, detail);
-	return run(st);
+	return run(bound(db,
+			 "INSERT INTO events(at, action, object, detail)"
+			 " VALUES(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'), ?, ?, ?)",
+			 SQ_TEXT(action), SQ_TEXT(object), SQ_TEXT(detail)));
 }
 
 int ca_db_cmp_secret_add(struct ca_db *db, const char *reference, const char *order_id,
 			 const char *secret, time_t now)
 {
-	sqlite3_stmt *st = prep(db, "UPDATE cmp_secrets SET secret = NULL"
-				    " WHERE order_id = ? AND used_at IS NULL");
+	sqlite3_stmt *st = bound(db,
+				 "UPDATE cmp_secrets SET secret = NULL"
+				 " WHERE order_id = ? AND used_at IS NULL",
+				 SQ_TEXT(order_id));
 
 	if (st == NULL)
 		return -1;
-	sq_bind_text(st, 1, order_id);
 	if (run(st) != 0)
 		return -1;
-	st = prep(db, "INSERT INTO cmp_secrets(reference, order_id, secret, created)"
-		      " VALUES(?, ?, ?, ?)");
+	st = bound(db,
+		   "INSERT INTO cmp_secrets(reference, order_id, secret, created)"
+		   " VALUES(?, ?, ?, ?)",
+		   SQ_TEXT(reference), SQ_TEXT(order_id), SQ_TEXT(secret), SQ_INT(now));
 	if (st == NULL)
 		return -1;
-	sq_bind_text(st, 1, reference);
-	sq_bind_text(st, 2, order_id);
-	sq_bind_text(st, 3, secret);
-	sq_bind_int64(st, 4, (sqlite3_int64)now);
 	return run(st);
 }
 
 int ca_db_cmp_secret_get(struct ca_db *db, const char *reference, struct ca_db_cmp *c)
 {
-	sqlite3_stmt *st =
-		prep(db, "SELECT order_id, secret, used_at IS NOT NULL,"
-			 " transaction_id, created FROM cmp_secrets WHERE reference = ?");
+	sqlite3_stmt *st = bound(db,
+				 "SELECT order_id, secret, used_at IS NOT NULL,"
+				 " transaction_id, created FROM cmp_secrets WHERE reference = ?",
+				 SQ_TEXT(reference));
 	int rc = -1, s;
 
 	memset(c, 0, sizeof(*c));
 	if (st == NULL)
 		return -1;
-	sq_bind_text(st, 1, reference);
 	s = step(st);
 	if (s == SQLITE_ROW) {
 		sq_col_text(st, 0, c->order_id, sizeof(c->order_id));
@@ -544,17 +529,16 @@ int ca_db_cmp_secret_get(struct ca_db *db, const char *reference, struct ca_db_c
 int ca_db_cmp_secret_use(struct ca_db *db, const char *reference, const char *transaction_id,
 			 const char *serial, time_t now)
 {
-	sqlite3_stmt *st = prep(db, "UPDATE cmp_secrets SET used_at = ?, transaction_id = ?,"
-				    " serial = ? WHERE reference = ? AND used_at IS NULL"
-				    " AND secret IS NOT NULL");
+	sqlite3_stmt *st =
+		bound(db,
+		      "UPDATE cmp_secrets SET used_at = ?, transaction_id = ?,"
+		      " serial = ? WHERE reference = ? AND used_at IS NULL"
+		      " AND secret IS NOT NULL",
+		      SQ_INT(now), SQ_TEXT(transaction_id), SQ_TEXT(serial), SQ_TEXT(reference));
 	int n;
 
 	if (st == NULL)
 		return -1;
-	sq_bind_int64(st, 1, (sqlite3_int64)now);
-	sq_bind_text(st, 2, transaction_id);
-	sq_bind_text(st, 3, serial);
-	sq_bind_text(st, 4, reference);
 	if ((n = run_changes(db, st)) < 0)
 		return -1;
 	return n == 1 ? 1 : 0;
@@ -562,24 +546,19 @@ int ca_db_cmp_secret_use(struct ca_db *db, const char *reference, const char *tr
 
 int ca_db_cmp_secret_wipe(struct ca_db *db, const char *reference)
 {
-	sqlite3_stmt *st = prep(db, "UPDATE cmp_secrets SET secret = NULL WHERE reference = ?");
-
-	if (st == NULL)
-		return -1;
-	sq_bind_text(st, 1, reference);
-	return run(st);
+	return run(bound(db, "UPDATE cmp_secrets SET secret = NULL WHERE reference = ?",
+			 SQ_TEXT(reference)));
 }
 
 int ca_db_cmp_certs_revoke(struct ca_db *db, const char *order_id, int reason, time_t at)
 {
-	sqlite3_stmt *st = prep(db, "UPDATE certs SET revoked_at = ?, reason = ?"
-				    " WHERE revoked_at IS NULL AND serial IN (SELECT serial"
-				    " FROM cmp_secrets WHERE order_id = ? AND serial IS NOT NULL)");
+	sqlite3_stmt *st = bound(db,
+				 "UPDATE certs SET revoked_at = ?, reason = ?"
+				 " WHERE revoked_at IS NULL AND serial IN (SELECT serial"
+				 " FROM cmp_secrets WHERE order_id = ? AND serial IS NOT NULL)",
+				 SQ_INT(at), SQ_INT(reason), SQ_TEXT(order_id));
 
 	if (st == NULL)
 		return -1;
-	sq_bind_int64(st, 1, (sqlite3_int64)at);
-	sq_bind_int(st, 2, reason);
-	sq_bind_text(st, 3, order_id);
 	return run_changes(db, st);
 }

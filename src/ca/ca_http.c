@@ -158,18 +158,27 @@ static int h_receipt(struct ca_listener *l, struct MHD_Connection *c, char **arg
 	return reply_json(c, result_status[res], o);
 }
 
+/* der (malloc'd, len bytes; freed here) as a 200 of type; NULL: the
+ * error status with code and text. */
+static int reply_der(struct MHD_Connection *c, unsigned char *der, size_t len, const char *type,
+		     unsigned int status, const char *code, const char *text)
+{
+	int rc;
+
+	if (der == NULL)
+		return reply_error(c, status, code, text);
+	rc = reply(c, MHD_HTTP_OK, type, der, len);
+	free(der);
+	return rc;
+}
+
 static int h_crl(struct ca_listener *l, struct MHD_Connection *c, char **args, struct request *r)
 {
 	size_t len = 0;
 	unsigned char *der = ca_crl_get(l->ca, &len);
-	int rc;
 
-	if (der == NULL)
-		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "ca_unavailable",
-				   "no CRL available");
-	rc = reply(c, MHD_HTTP_OK, "application/pkix-crl", der, len);
-	free(der);
-	return rc;
+	return reply_der(c, der, len, "application/pkix-crl", MHD_HTTP_SERVICE_UNAVAILABLE,
+			 "ca_unavailable", "no CRL available");
 }
 
 static int h_ocsp(struct ca_listener *l, struct MHD_Connection *c, char **args, struct request *r)
@@ -177,13 +186,9 @@ static int h_ocsp(struct ca_listener *l, struct MHD_Connection *c, char **args, 
 	size_t len = 0;
 	unsigned char *der =
 		ca_ocsp_answer(l->ca, (const unsigned char *)r->body.data, r->body.len, &len);
-	int rc;
 
-	if (der == NULL)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "OCSP failed");
-	rc = reply(c, MHD_HTTP_OK, "application/ocsp-response", der, len);
-	free(der);
-	return rc;
+	return reply_der(c, der, len, "application/ocsp-response", MHD_HTTP_INTERNAL_SERVER_ERROR,
+			 "internal", "OCSP failed");
 }
 
 static int h_cmp_secret(struct ca_listener *l, struct MHD_Connection *c, char **args,
@@ -201,7 +206,6 @@ static int h_cmp(struct ca_listener *l, struct MHD_Connection *c, char **args, s
 	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
 	size_t len = 0;
 	unsigned char *der;
-	int rc;
 
 	if (type == NULL || strncmp(type, "application/pkixcmp", 19) != 0)
 		return reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
@@ -209,25 +213,17 @@ static int h_cmp(struct ca_listener *l, struct MHD_Connection *c, char **args, s
 	der = l->cmp != NULL ? ca_cmp_answer(l->cmp, (const unsigned char *)r->body.data,
 					     r->body.len, &len)
 			     : NULL;
-	if (der == NULL)
-		return reply_error(c, MHD_HTTP_BAD_REQUEST, "bad_request",
-				   "not a CMP message that can be answered");
-	rc = reply(c, MHD_HTTP_OK, "application/pkixcmp", der, len);
-	free(der);
-	return rc;
+	return reply_der(c, der, len, "application/pkixcmp", MHD_HTTP_BAD_REQUEST, "bad_request",
+			 "not a CMP message that can be answered");
 }
 
 static int cert_reply(struct ca_listener *l, struct MHD_Connection *c, int root)
 {
 	size_t len = 0;
 	unsigned char *der = ca_cert_der(l->ca, root, &len);
-	int rc;
 
-	if (der == NULL)
-		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "internal", "no certificate");
-	rc = reply(c, MHD_HTTP_OK, "application/pkix-cert", der, len);
-	free(der);
-	return rc;
+	return reply_der(c, der, len, "application/pkix-cert", MHD_HTTP_INTERNAL_SERVER_ERROR,
+			 "internal", "no certificate");
 }
 
 static int h_root(struct ca_listener *l, struct MHD_Connection *c, char **args, struct request *r)

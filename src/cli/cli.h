@@ -6,6 +6,7 @@
 #define QCRA_CLI_H
 
 #include "core/config.h"
+#include "util/opts.h"
 
 /* Parses the options every subcommand shares (--config, --var, and for
  * serve --listen, --workers) after loading defaults, file and
@@ -13,6 +14,25 @@
  * Returns 0, 1 (bad configuration, reported) or 2 (usage). */
 int cli_config(struct config *cfg, int argc, char **argv, int serve, const char *usage,
 	       int *optind_out);
+/* The options --config FILE and --var DIR as entries of a command's own
+ * table (util/opts.h), and the configuration they name: defaults, the
+ * file (or $QCRA_CONFIG), the environment, then var.  0, or 1 (bad
+ * configuration, reported). */
+#define CLI_CONFIG_OPTS(config_path, var)                                                          \
+	{"config", 'c', (config_path), NULL},                                                      \
+	{                                                                                          \
+		"var", 'v', (var), NULL                                                            \
+	}
+int cli_config_load(struct config *cfg, const char *config_path, const char *var);
+
+/* "qcra CMD SUB ...": OPTS_GO_ON when argv[1] is sub; else the exit
+ * status after printing usage (0 for --help, on stdout; 2). */
+int cli_subcommand(int argc, char **argv, const char *sub, const char *usage);
+/* "qcra CMD SUB [--config FILE] [--var DIR] OPERAND..." with exactly
+ * `operands` operands (the last ones of argv): OPTS_GO_ON with *cfg
+ * loaded, or the exit status (usage, configuration error) to return. */
+int cli_sub_config(struct config *cfg, int argc, char **argv, const char *sub, int operands,
+		   const char *usage);
 
 /* Opens the portal's database in VAR and migrates it.  NULL on error
  * (reported). */
@@ -20,13 +40,6 @@ struct store *cli_open_store(const struct config *cfg);
 /* The whole regular file path (at most max bytes), NUL-terminated, its
  * length in *len; NULL with err set ("cannot open FILE: why", ...). */
 char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
-
-/* Moves --config FILE and --var DIR (with their values) out of argv into
- * cfgv (room for 8 pointers, cfgv[0] = argv[0], NULL-terminated) for
- * cli_config, blanking them ("") in argv; *cfgc their count. */
-void cli_split_config(int argc, char **argv, char **cfgv, int *cfgc);
-/* 1 when argv[from..argc) are all blanks (what cli_split_config left). */
-int cli_only_blanks(int argc, char **argv, int from);
 
 int cli_serve(int argc, char **argv);
 int cli_migrate(int argc, char **argv);

@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <getopt.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,50 +9,17 @@
 #include "core/secret.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/opts.h"
 
-int cli_config(struct config *cfg, int argc, char **argv, int serve, const char *usage,
-	       int *optind_out)
+/* Defaults, then the file (config_path, or $QCRA_CONFIG), the
+ * environment and the options given (NULL: not given).  0, or 1 after
+ * reporting the error. */
+static int config_load(struct config *cfg, const char *config_path, const char *var,
+		       const char *listen, const char *workers)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"var", required_argument, NULL, 'v'},
-		{"listen", required_argument, NULL, 'l'}, {"workers", required_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
-	};
-	const char *config_path = NULL, *var = NULL, *listen = NULL, *workers = NULL;
 	char err[512];
-	int c;
 
 	config_defaults(cfg);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+c:v:l:w:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			config_path = optarg;
-			break;
-		case 'v':
-			var = optarg;
-			break;
-		case 'l':
-			listen = serve ? optarg : NULL;
-			if (!serve)
-				goto usage;
-			break;
-		case 'w':
-			workers = serve ? optarg : NULL;
-			if (!serve)
-				goto usage;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			if (serve) {
-				fputc('\n', stdout);
-				config_usage();
-			}
-			exit(0);
-		default:
-			goto usage;
-		}
-	}
 	if (config_path == NULL && getenv("QCRA_CONFIG") != NULL)
 		config_path = getenv("QCRA_CONFIG");
 	if ((config_path && config_load_file(cfg, config_path, err, sizeof(err)) != 0) ||
@@ -65,11 +31,69 @@ int cli_config(struct config *cfg, int argc, char **argv, int serve, const char 
 		return 1;
 	}
 	config_finish(cfg);
-	*optind_out = optind;
 	return 0;
-usage:
-	fputs(usage, stderr);
-	return 2;
+}
+
+int cli_config_load(struct config *cfg, const char *config_path, const char *var)
+{
+	return config_load(cfg, config_path, var, NULL, NULL);
+}
+
+int cli_config(struct config *cfg, int argc, char **argv, int serve, const char *usage,
+	       int *optind_out)
+{
+	const char *config_path = NULL, *var = NULL, *listen = NULL, *workers = NULL;
+	const struct opt opts[] = {
+		CLI_CONFIG_OPTS(&config_path, &var),
+		{"listen", 'l', &listen, NULL},
+		{"workers", 'w', &workers, NULL},
+		{NULL, 0, NULL, NULL},
+	};
+	int rc = opts_parse(argc, argv, opts, usage, optind_out);
+
+	if (rc == 0) {
+		if (serve) {
+			fputc('\n', stdout);
+			config_usage();
+		}
+		exit(0);
+	}
+	if (rc != OPTS_GO_ON)
+		return rc;
+	if (!serve && (listen != NULL || workers != NULL)) { /* serve's only */
+		fputs(usage, stderr);
+		return 2;
+	}
+	return config_load(cfg, config_path, var, listen, workers);
+}
+
+int cli_subcommand(int argc, char **argv, const char *sub, const char *usage)
+{
+	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (argc < 2 || strcmp(argv[1], sub) != 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return OPTS_GO_ON;
+}
+
+int cli_sub_config(struct config *cfg, int argc, char **argv, const char *sub, int operands,
+		   const char *usage)
+{
+	int rc = cli_subcommand(argc, argv, sub, usage), next;
+
+	if (rc != OPTS_GO_ON)
+		return rc;
+	if ((rc = cli_config(cfg, argc - 1, argv + 1, 0, usage, &next)) != 0)
+		return rc;
+	if (next != argc - 1 - operands) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	return OPTS_GO_ON;
 }
 
 char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
@@ -99,36 +123,6 @@ out:
 	if (f != NULL)
 		fclose(f);
 	return data;
-}
-
-/*
- * Splits argv: --config/--var (with their values) go to cfgv for
- * cli_config, and are blanked in argv.  cfgv must hold 8 pointers.
- */
-void cli_split_config(int argc, char **argv, char **cfgv, int *cfgc)
-{
-	int i;
-
-	cfgv[0] = argv[0];
-	*cfgc = 1;
-	for (i = 1; i < argc; i++)
-		if ((strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--var") == 0) &&
-		    i + 1 < argc && *cfgc < 7) {
-			cfgv[(*cfgc)++] = argv[i];
-			cfgv[(*cfgc)++] = argv[i + 1];
-			argv[i] = argv[i + 1] = (char *)"";
-			i++;
-		}
-	cfgv[*cfgc] = NULL;
-}
-
-/* The remaining arguments after cli_split_config, other than blanks. */
-int cli_only_blanks(int argc, char **argv, int from)
-{
-	for (; from < argc; from++)
-		if (argv[from][0] != '\0')
-			return 0;
-	return 1;
 }
 
 struct store *cli_open_store(const struct config *cfg)

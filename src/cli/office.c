@@ -6,7 +6,6 @@
  *                        submitted registrations and ships them
  *   qcra testca fail     makes the TEST CA refuse submissions
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "connector/connector.h"
 #include "core/i18n.h"
 #include "app/jobs.h"
+#include "app/testca.h"
 #include "store/store.h"
 
 static const char orders_usage[] =
@@ -36,26 +36,12 @@ static const char testca_usage[] =
 
 int cli_orders(int argc, char **argv)
 {
-	char *cfgv[8], err[256];
+	char err[256];
 	struct config cfg;
 	struct store *st;
-	int rc, cfgc, next, n;
+	int rc, n;
 
-	if ((argc >= 2 && strcmp(argv[1], "--help") == 0) ||
-	    (argc >= 3 && strcmp(argv[1], "expire") == 0 && strcmp(argv[2], "--help") == 0)) {
-		fputs(orders_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "expire") != 0) {
-		fputs(orders_usage, stderr);
-		return 2;
-	}
-	cli_split_config(argc - 1, argv + 1, cfgv, &cfgc);
-	if (!cli_only_blanks(argc - 1, argv + 1, 1)) {
-		fputs(orders_usage, stderr);
-		return 2;
-	}
-	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, orders_usage, &next)) != 0)
+	if ((rc = cli_sub_config(&cfg, argc, argv, "expire", 0, orders_usage)) != OPTS_GO_ON)
 		return rc;
 	if (i18n_load(err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: messages: %s\n", err);
@@ -77,46 +63,50 @@ int cli_orders(int argc, char **argv)
 	return 0;
 }
 
-static int testca_issue_cmd(int argc, char **argv, const struct config *cfg)
+/* The store of a testca command, whose configuration must name the
+ * TEST CA; NULL after reporting why. */
+static struct store *testca_store(const char *config_path, const char *var)
 {
-	static const struct option opts[] = {
-		{"order", required_argument, NULL, 'o'},
-		{"all", no_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	struct config cfg;
+
+	if (cli_config_load(&cfg, config_path, var) != 0)
+		return NULL;
+	if (strcmp(cfg.ca_connector, "testca") != 0) {
+		fprintf(stderr, "qcra: testca: this portal uses ca_connector = %s, not testca\n",
+			cfg.ca_connector);
+		return NULL;
+	}
+	return cli_open_store(&cfg);
+}
+
+static int testca_issue_cmd(int argc, char **argv)
+{
+	const char *order = NULL, *config_path = NULL, *var = NULL;
+	int all = 0, issued = 0, shipments = 0, rc, rest;
+	const struct opt opts[] = {
+		{"order", 0, &order, NULL},
+		{"all", 0, NULL, &all},
+		CLI_CONFIG_OPTS(&config_path, &var),
+		{NULL, 0, NULL, NULL},
 	};
 	long long order_id = 0;
-	int c, all = 0, issued = 0, shipments = 0, rc;
 	struct store *st;
 	char err[256], *end;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			order_id = strtoll(optarg, &end, 10);
-			if (*end != '\0' || order_id <= 0) {
-				fprintf(stderr, "qcra: --order takes an order number\n");
-				return 2;
-			}
-			break;
-		case 'a':
-			all = 1;
-			break;
-		case 'h':
-			fputs(testca_usage, stdout);
-			return 0;
-		default:
-			fputs(testca_usage, stderr);
+	if ((rc = opts_parse(argc, argv, opts, testca_usage, &rest)) != OPTS_GO_ON)
+		return rc;
+	if (order != NULL) {
+		order_id = strtoll(order, &end, 10);
+		if (*end != '\0' || order_id <= 0) {
+			fprintf(stderr, "qcra: --order takes an order number\n");
 			return 2;
 		}
 	}
-	if (!cli_only_blanks(argc, argv, optind) || (all && order_id != 0) ||
-	    (!all && order_id == 0)) {
+	if (rest != argc || (all && order_id != 0) || (!all && order_id == 0)) {
 		fputs(testca_usage, stderr);
 		return 2;
 	}
-	if ((st = cli_open_store(cfg)) == NULL)
+	if ((st = testca_store(config_path, var)) == NULL)
 		return 1;
 	rc = testca_issue(st, order_id, time(NULL), &issued, &shipments, err, sizeof(err));
 	store_close(st);
@@ -128,45 +118,25 @@ static int testca_issue_cmd(int argc, char **argv, const struct config *cfg)
 	return 0;
 }
 
-static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
+static int testca_fail_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"message", required_argument, NULL, 'm'},
-		{"refuse", required_argument, NULL, 'r'},
-		{"off", no_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	const char *message = NULL, *code = NULL, *config_path = NULL, *var = NULL;
+	int off = 0, rc, rest;
+	const struct opt opts[] = {
+		{"message", 0, &message, NULL}, {"refuse", 0, &code, NULL},
+		{"off", 0, NULL, &off},         CLI_CONFIG_OPTS(&config_path, &var),
+		{NULL, 0, NULL, NULL},
 	};
-	const char *message = NULL, *code = NULL;
-	int c, off = 0, rc;
 	struct store *st;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			message = optarg;
-			break;
-		case 'r':
-			code = optarg;
-			break;
-		case 'f':
-			off = 1;
-			break;
-		case 'h':
-			fputs(testca_usage, stdout);
-			return 0;
-		default:
-			fputs(testca_usage, stderr);
-			return 2;
-		}
-	}
-	if (!cli_only_blanks(argc, argv, optind) || off == (message != NULL) ||
+	if ((rc = opts_parse(argc, argv, opts, testca_usage, &rest)) != OPTS_GO_ON)
+		return rc;
+	if (rest != argc || off == (message != NULL) ||
 	    (message && (*message == '\0' || strlen(message) > 200))) {
 		fputs(testca_usage, stderr);
 		return 2;
 	}
-	if ((st = cli_open_store(cfg)) == NULL)
+	if ((st = testca_store(config_path, var)) == NULL)
 		return 1;
 	rc = testca_fail_submissions(st, off ? NULL : message, code);
 	store_close(st);
@@ -180,27 +150,14 @@ static int testca_fail_cmd(int argc, char **argv, const struct config *cfg)
 
 int cli_testca(int argc, char **argv)
 {
-	char *cfgv[8];
-	struct config cfg;
-	int rc, cfgc, next;
-
 	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
 		fputs(testca_usage, stdout);
 		return 0;
 	}
-	if (argc < 2 || (strcmp(argv[1], "issue") != 0 && strcmp(argv[1], "fail") != 0)) {
-		fputs(testca_usage, stderr);
-		return 2;
-	}
-	cli_split_config(argc - 1, argv + 1, cfgv, &cfgc);
-	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, testca_usage, &next)) != 0)
-		return rc;
-	if (strcmp(cfg.ca_connector, "testca") != 0) {
-		fprintf(stderr, "qcra: testca: this portal uses ca_connector = %s, not testca\n",
-			cfg.ca_connector);
-		return 1;
-	}
-	if (strcmp(argv[1], "issue") == 0)
-		return testca_issue_cmd(argc - 1, argv + 1, &cfg);
-	return testca_fail_cmd(argc - 1, argv + 1, &cfg);
+	if (argc >= 2 && strcmp(argv[1], "issue") == 0)
+		return testca_issue_cmd(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "fail") == 0)
+		return testca_fail_cmd(argc - 1, argv + 1);
+	fputs(testca_usage, stderr);
+	return 2;
 }

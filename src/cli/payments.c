@@ -6,7 +6,6 @@
  * records nothing twice.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,61 +95,37 @@ static void print_report(struct store *st, const struct pay_import_result *res, 
 
 static int payments_import_cmd(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"var", required_argument, NULL, 'v'},
-		{"by", required_argument, NULL, 'b'},     {"format", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+	const char *by = NULL, *format_name = NULL, *config_path = NULL, *var = NULL, *path;
+	const struct opt opts[] = {
+		CLI_CONFIG_OPTS(&config_path, &var),
+		{"by", 0, &by, NULL},
+		{"format", 0, &format_name, NULL},
+		{NULL, 0, NULL, NULL},
 	};
-	const char *by = NULL, *path;
-	char *cfgv[8], actor[96], *data = NULL, err[256];
+	char actor[96], *data = NULL, err[256];
 	struct pay_import_result res;
 	struct actor who = {ACTOR_SYSTEM, 0, "", "", LANG_SR};
 	struct pay_ctx x = {0};
 	struct timespec t0, t1;
 	struct config cfg;
 	struct store *st = NULL;
-	int c, cfgc = 1, next, rc, format = STMT_AUTO, status = 1;
+	int rest, rc, format = STMT_AUTO, status = 1;
 	size_t len = 0;
 
-	cfgv[0] = argv[0];
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-		case 'v':
-			cfgv[cfgc++] = (char *)(c == 'c' ? "--config" : "--var");
-			cfgv[cfgc++] = optarg;
-			break;
-		case 'b':
-			by = optarg;
-			break;
-		case 'f':
-			for (format = 0; format < STMT__MAX; format++)
-				if (strcmp(optarg, stmt_format_name((enum stmt_format)format)) == 0)
-					break;
-			if (format == STMT__MAX) {
-				fputs(payments_usage, stderr);
-				return 2;
-			}
-			break;
-		case 'h':
-			fputs(payments_usage, stdout);
-			return 0;
-		default:
-			fputs(payments_usage, stderr);
-			return 2;
-		}
-		if (cfgc > 5)
-			break;
-	}
-	if (optind != argc - 1 || (by != NULL && (*by == '\0' || strlen(by) > 60))) {
+	if ((rc = opts_parse(argc, argv, opts, payments_usage, &rest)) != OPTS_GO_ON)
+		return rc;
+	if (format_name != NULL)
+		for (format = 0; format < STMT__MAX; format++)
+			if (strcmp(format_name, stmt_format_name((enum stmt_format)format)) == 0)
+				break;
+	if (format == STMT__MAX || rest != argc - 1 ||
+	    (by != NULL && (*by == '\0' || strlen(by) > 60))) {
 		fputs(payments_usage, stderr);
 		return 2;
 	}
-	path = argv[optind];
-	cfgv[cfgc] = NULL;
-	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, payments_usage, &next)) != 0)
-		return rc;
+	path = argv[rest];
+	if (cli_config_load(&cfg, config_path, var) != 0)
+		return 1;
 	if (i18n_load(err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: messages: %s\n", err);
 		return 1;
@@ -195,13 +170,7 @@ out:
 
 int cli_payments(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(payments_usage, stdout);
-		return 0;
-	}
-	if (argc < 2 || strcmp(argv[1], "import") != 0) {
-		fputs(payments_usage, stderr);
-		return 2;
-	}
-	return payments_import_cmd(argc - 1, argv + 1);
+	int rc = cli_subcommand(argc, argv, "import", payments_usage);
+
+	return rc != OPTS_GO_ON ? rc : payments_import_cmd(argc - 1, argv + 1);
 }

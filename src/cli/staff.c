@@ -2,7 +2,6 @@
  * qcra operator add: creates registration authority staff accounts
  * (qcra audit: audit.c).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,55 +39,30 @@ static int read_password(const char *path, char *out, size_t size)
 
 static int operator_add(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"username", required_argument, NULL, 'u'},
-		{"role", required_argument, NULL, 'r'},
-		{"office", required_argument, NULL, 'o'},
-		{"password-file", required_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	const char *username = NULL, *role = NULL, *office = "", *pwfile = NULL;
-	char password[300], uri[512], *cfgv[8];
+	const char *config_path = NULL, *var = NULL;
+	const struct opt opts[] = {
+		{"username", 0, &username, NULL},    {"role", 0, &role, NULL},
+		{"office", 0, &office, NULL},        {"password-file", 0, &pwfile, NULL},
+		CLI_CONFIG_OPTS(&config_path, &var), {NULL, 0, NULL, NULL},
+	};
+	char password[300], uri[512];
 	struct config cfg;
 	struct operator o;
 	struct actor cli = {ACTOR_SYSTEM, 0, "cli", "", LANG_SR};
 	struct app_env env = {NULL, NULL, NULL, NULL, NULL};
 	struct uc_result res;
 	struct store *st;
-	int c, cfgc, rc, next;
+	int rc, rest;
 
-	/* Our options here, --config/--var for cli_config. */
-	cli_split_config(argc, argv, cfgv, &cfgc);
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u':
-			username = optarg;
-			break;
-		case 'r':
-			role = optarg;
-			break;
-		case 'o':
-			office = optarg;
-			break;
-		case 'p':
-			pwfile = optarg;
-			break;
-		case 'h':
-			fputs(operator_usage, stdout);
-			return 0;
-		default:
-			fputs(operator_usage, stderr);
-			return 2;
-		}
-	}
+	if ((rc = opts_parse(argc, argv, opts, operator_usage, &rest)) != OPTS_GO_ON)
+		return rc;
 	if (username == NULL || role == NULL || pwfile == NULL) {
 		fputs(operator_usage, stderr);
 		return 2;
 	}
-	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, operator_usage, &next)) != 0)
-		return rc;
+	if (cli_config_load(&cfg, config_path, var) != 0)
+		return 1;
 	if (strcmp(role, "operator") && strcmp(role, "admin") && strcmp(role, "auditor")) {
 		fprintf(stderr, "qcra: --role must be operator, admin or auditor\n");
 		return 2;

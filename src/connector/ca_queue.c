@@ -5,7 +5,8 @@
  * runs the expiry reminders.  One thread, like the mail worker
  * (mail/outbox.c), woken by ca_worker_kick or every ca_poll_seconds.
  *
- * A job is claimed before it is delivered (its next attempt pushed past
+ * What it learns is recorded by the use cases of app/ca_work.h, each in
+ * its own transaction.  A job is claimed before it is delivered (its next attempt pushed past
  * the request's timeout in one transaction), so a second worker does
  * not take it meanwhile.  Delivery is idempotent at the CA (by order
  * id; a second revocation answers the first), so the one window that
@@ -16,10 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "connector/caservice.h"
-#include "domain/audit.h"
+#include "app/ca_work.h"
 #include "app/reminders.h"
-#include "app/jobs.h"
+#include "connector/caservice.h"
 #include "store/store_ca.h"
 #include "util/log.h"
 #include "util/worker.h"
@@ -47,42 +47,6 @@ static time_t caq_backoff(const struct config *cfg, int attempts)
 	for (i = 1; i < attempts && d < CAQ_BACKOFF_MAX; i++)
 		d *= 2;
 	return d < CAQ_BACKOFF_MAX ? d : CAQ_BACKOFF_MAX;
-}
-
-static void caq_audit(struct store *st, const struct ca_job *j, const char *outcome,
-		      const char *detail)
-{
-	struct audit_entry e;
-	char action[48];
-
-	memset(&e, 0, sizeof(e));
-	e.at = time(NULL);
-	snprintf(e.actor, sizeof(e.actor), "system:ca-queue");
-	snprintf(action, sizeof(action), "ca.%s", j->kind);
-	snprintf(e.action, sizeof(e.action), "%s", action);
-	snprintf(e.object, sizeof(e.object), "order:%lld", j->order_id);
-	snprintf(e.outcome, sizeof(e.outcome), "%s", outcome);
-	audit_clean(e.detail, sizeof(e.detail), detail);
-	if (store_audit_append(st, &e) != STORE_OK)
-		log_warnx("ca queue: order %lld: audit entry not written", j->order_id);
-}
-
-/* Takes the oldest due job and hides it from other workers while it is
- * delivered.  STORE_OK with *j, STORE_NOTFOUND or STORE_ERROR. */
-static int caq_claim(struct store *st, time_t now, struct ca_job *j)
-{
-	int rc;
-
-	if (store_begin(st) != STORE_OK)
-		return STORE_ERROR;
-	rc = store_ca_job_next(st, now, j);
-	if (rc == STORE_OK)
-		rc = store_ca_job_retry(st, j->id, j->attempts, now + CAQ_CLAIM_SECS, j->error);
-	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
-		store_rollback(st);
-		return rc == STORE_NOTFOUND ? rc : STORE_ERROR;
-	}
-	return STORE_OK;
 }
 
 /* Delivers job j.  Returns the result; err gets the CA's words. */
@@ -123,31 +87,6 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 	return CS_REFUSED;
 }
 
-/* A refused submission (or one the CA could not be reached for past
- * the retry window: code "ca_unreachable") is returned for correction
- * with the CA's reason, in the same commit as the job's end. */
-static int caq_refused(struct store *st, const struct ca_job *j, const char *code, const char *why,
-		       time_t now)
-{
-	static const struct actor ca = {ACTOR_SYSTEM, 0, "ca:service", "", LANG_SR};
-	struct order o;
-	int rc;
-
-	if (store_begin(st) != STORE_OK)
-		return STORE_ERROR;
-	rc = store_ca_job_done(st, j->id, now, 1, why);
-	if (rc == STORE_OK && strcmp(j->kind, CA_JOB_SUBMIT) == 0 &&
-	    store_order_get(st, j->order_id, &o) == STORE_OK &&
-	    jobs_order_return(st, &o, strcmp(code, "ca_unreachable") == 0 ? WF_SYSTEM : WF_CA, &ca,
-			      NULL, code, why, now) == STORE_ERROR)
-		rc = STORE_ERROR;
-	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
-		store_rollback(st);
-		return STORE_ERROR;
-	}
-	return STORE_OK;
-}
-
 int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct config *cfg,
 		      time_t now)
 {
@@ -157,7 +96,7 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 	int rc, later, done = 0;
 
 	for (;;) {
-		rc = caq_claim(st, now, &j);
+		rc = uc_ca_job_claim(st, now, CAQ_CLAIM_SECS, &j);
 		if (rc == STORE_NOTFOUND)
 			break;
 		if (rc != STORE_OK) {
@@ -173,9 +112,7 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 			res = CS_REFUSED;
 		}
 		if (res == CS_OK) {
-			rc = store_ca_job_done(st, j.id, now, 0, "");
-			caq_audit(st, &j, "ok",
-				  j.attempts ? "delivered after the CA was back" : "");
+			rc = uc_ca_job_delivered(st, &j, now);
 			done++;
 			if (strcmp(j.kind, CA_JOB_SUBMIT) == 0 && caservice_is(ca) &&
 			    caservice_sync_order(ca, j.order_id, err, sizeof(err)) < 0)
@@ -183,8 +120,7 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 		} else if (res == CS_REFUSED) {
 			log_warnx("ca queue: order %lld: the CA refused the %s: %s", j.order_id,
 				  j.kind, err);
-			rc = caq_refused(st, &j, code[0] ? code : "refused", err, now);
-			caq_audit(st, &j, "denied", err);
+			rc = uc_ca_job_refused(st, &j, code[0] ? code : "refused", err, now);
 			done++;
 		} else if (later) {
 			rc = store_ca_job_retry(st, j.id, j.attempts, now + CAQ_WAIT_SEND, err);

@@ -25,15 +25,12 @@
 
 #include "connector/caservice.h"
 #include "connector/caservice_int.h"
-#include "core/i18n.h"
-#include "domain/audit.h"
+#include "app/ca_work.h"
+#include "core/catalog_load.h"
 #include "domain/catalog.h"
-#include "app/jobs.h"
-#include "app/reminders.h"
 #include "store/store_ca.h"
 #include "store/store_office.h"
 #include "util/buf.h"
-#include "util/embedded.h"
 #include "util/log.h"
 
 #define CS_CONNECT_TIMEOUT 5L /* seconds */
@@ -270,61 +267,6 @@ enum cs_result caservice_submit_now(struct ca_connector *c, const struct order *
 
 /* ---- What the CA did: recorded in the portal ------------------------------------------------ */
 
-static void audit_ca(struct store *st, const char *action, long long order_id, const char *outcome,
-		     const char *detail)
-{
-	struct audit_entry e;
-
-	memset(&e, 0, sizeof(e));
-	e.at = time(NULL);
-	snprintf(e.actor, sizeof(e.actor), "ca:service");
-	snprintf(e.action, sizeof(e.action), "%s", action);
-	snprintf(e.object, sizeof(e.object), "order:%lld", order_id);
-	snprintf(e.outcome, sizeof(e.outcome), "%s", outcome);
-	audit_clean(e.detail, sizeof(e.detail), detail);
-	store_audit_append(st, &e);
-}
-
-/* Records cert for order_id and moves a waiting order to issued, in
- * one transaction.  Returns 1 when the order moved, 0, or -1. */
-static int record_registration(struct cs *s, struct ca_cert *cert)
-{
-	struct store *st = s->st;
-	struct ca_cert old;
-	struct order o;
-	char note[160];
-	int rc, moved = 0;
-
-	if (store_order_get(st, cert->order_id, &o) != STORE_OK)
-		return -1;
-	cert->recorded_at = time(NULL);
-	if (store_begin(st) != STORE_OK)
-		return -1;
-	rc = store_ca_cert_get(st, cert->order_id, &old);
-	if (rc == STORE_OK && old.revoked_at != 0 && cert->revoked_at == 0) {
-		cert->revoked_at = old.revoked_at; /* never un-revoke */
-		snprintf(cert->revoke_reason, sizeof(cert->revoke_reason), "%s", old.revoke_reason);
-	}
-	rc = rc == STORE_ERROR ? rc : store_ca_cert_put(st, cert);
-	if (rc == STORE_OK && o.state == WF_SENT_TO_CA) {
-		i18n_note_to(note, sizeof(note), "hist.ca_issued", "serial", cert->serial, NULL);
-		rc = jobs_order_apply(st, &o, WF_EV_ISSUE, WF_CA, "ca:service", note, time(NULL));
-		moved = rc == STORE_OK;
-		if (rc == STORE_NOTFOUND) /* moved meanwhile */
-			rc = STORE_OK;
-	}
-	if (rc == STORE_OK && cert->revoked_at != 0 && (old.revoked_at == 0 || moved)) {
-		audit_ca(st, "ca.revoked", cert->order_id, "ok", cert->revoke_reason);
-		/* The holder hears it from the portal too (with the order). */
-		rc = jobs_mail_cert_revoked(st, s->base_url, &o, cert->revoked_at);
-	}
-	if (rc != STORE_OK || store_commit(st) != STORE_OK) {
-		store_rollback(st);
-		return -1;
-	}
-	return moved;
-}
-
 int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, size_t errlen)
 {
 	struct cs *s = cs_of(c);
@@ -357,7 +299,7 @@ int caservice_sync_order(struct ca_connector *c, long long order_id, char *err, 
 		goto out;
 	}
 	cert->order_id = order_id;
-	if ((rc = record_registration(s, cert)) < 0)
+	if ((rc = uc_ca_cert_record(s->st, s->base_url, cert)) < 0)
 		snprintf(err, errlen, "order %lld: the certificate cannot be recorded (database)",
 			 order_id);
 	else
@@ -442,7 +384,7 @@ enum cs_result caservice_revoke_now(struct ca_connector *c, const struct order *
 			res = CS_DOWN;
 		} else {
 			cert->order_id = o->id;
-			if (record_registration(s, cert) < 0) {
+			if (uc_ca_cert_record(s->st, s->base_url, cert) < 0) {
 				snprintf(err, errlen,
 					 "the revocation cannot be recorded (database)");
 				res = CS_DOWN; /* retried: the CA answers the same */
@@ -503,33 +445,14 @@ static void cs_close(struct ca_connector *c)
 
 /* ---- Opening ---------------------------------------------------------------------------- */
 
-/* The tariff, for the validity years (as app.c loads it); NULL when it
- * cannot be read: the tariff code's digits are used then. */
+/* The tariff, for the validity years (as the portal loads it); NULL
+ * when it cannot be read: the tariff code's digits are used then. */
 static struct catalog *load_catalog(const struct config *cfg)
 {
-	const struct embedded_file *f = embedded_find("data/catalog.ini");
 	struct catalog *cat = calloc(1, sizeof(*cat));
-	struct buf text = BUF_INIT;
-	char why[256], chunk[4096];
-	size_t n;
-	FILE *fp;
-	int rc = -1;
+	char why[512];
 
-	if (cat == NULL)
-		return NULL;
-	if (cfg->catalog_file[0]) {
-		if ((fp = fopen(cfg->catalog_file, "r")) != NULL) {
-			while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-				buf_append(&text, chunk, n);
-			fclose(fp);
-			rc = catalog_parse(cat, buf_cstr(&text), why, sizeof(why));
-		}
-	} else if (f != NULL) {
-		buf_append(&text, f->data, f->len);
-		rc = catalog_parse(cat, buf_cstr(&text), why, sizeof(why));
-	}
-	buf_free(&text);
-	if (rc != 0) {
+	if (cat != NULL && catalog_load(cat, cfg, why, sizeof(why)) != 0) {
 		free(cat);
 		return NULL;
 	}
@@ -545,21 +468,25 @@ static void path_or_default(char *dst, size_t size, const char *value, const cha
 		snprintf(dst, size, "%s/ca/ra/%s", var, file);
 }
 
+static const struct ca_connector caservice_ops = {
+	.name = cs_connector_name,
+	.submit = cs_submit,
+	.shipments = cs_shipments,
+	.shipment = cs_shipment,
+	.shipment_received = cs_shipment_received,
+	.revoke = cs_revoke,
+	.close = cs_close,
+};
+
 struct ca_connector *caservice_open(const struct config *cfg, struct store *st, char *err,
 				    size_t errlen)
 {
-	struct ca_connector *c = calloc(1, sizeof(*c));
 	struct cs *s = calloc(1, sizeof(*s));
+	struct ca_connector *c;
 
-	if (c == NULL || s == NULL) {
-		free(c);
-		free(s);
-		snprintf(err, errlen, "ca_connector: out of memory");
-		return NULL;
-	}
-	pthread_once(&cs_once, cs_init);
+	if (s == NULL)
+		return ca_connector_new(&caservice_ops, NULL, err, errlen);
 	s->st = st;
-	s->cat = load_catalog(cfg);
 	snprintf(s->base_url, sizeof(s->base_url), "%s", cfg->base_url);
 	snprintf(s->url, sizeof(s->url), "%s",
 		 cfg->ca_url[0] ? cfg->ca_url : "https://127.0.0.1:8443");
@@ -569,18 +496,14 @@ struct ca_connector *caservice_open(const struct config *cfg, struct store *st, 
 	if (strncmp(s->url, "https://", 8) != 0) {
 		snprintf(err, errlen,
 			 "ca_url: \"%s\" must be an https:// URL (the RA API is TLS only)", s->url);
-		free(s->cat);
 		free(s);
-		free(c);
 		return NULL;
 	}
-	c->name = cs_connector_name;
-	c->impl = s;
-	c->submit = cs_submit;
-	c->shipments = cs_shipments;
-	c->shipment = cs_shipment;
-	c->shipment_received = cs_shipment_received;
-	c->revoke = cs_revoke;
-	c->close = cs_close;
+	if ((c = ca_connector_new(&caservice_ops, s, err, errlen)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	pthread_once(&cs_once, cs_init);
+	s->cat = load_catalog(cfg);
 	return c;
 }

@@ -3,6 +3,7 @@
  * a line in the table below and its own file.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "connector/caservice.h"
@@ -38,6 +39,20 @@ struct ca_connector *ca_connector_open(const struct config *cfg, struct store *s
 	snprintf(err, errlen, "ca_connector: \"%s\" is not a known CA connector (service, testca)",
 		 cfg->ca_connector);
 	return NULL;
+}
+
+struct ca_connector *ca_connector_new(const struct ca_connector *ops, void *impl, char *err,
+				      size_t errlen)
+{
+	struct ca_connector *c = impl ? malloc(sizeof(*c)) : NULL;
+
+	if (c == NULL) {
+		snprintf(err, errlen, "ca_connector: out of memory");
+		return NULL;
+	}
+	*c = *ops;
+	c->impl = impl;
+	return c;
 }
 
 void ca_connector_close(struct ca_connector *c)

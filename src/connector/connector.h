@@ -31,21 +31,16 @@ struct store;
 struct ca_connector *ca_connector_open(const struct config *cfg, struct store *st, char *err,
 				       size_t errlen);
 void ca_connector_close(struct ca_connector *c); /* NULL-safe */
+/* For the implementations: a connector with the name and operations of
+ * ops and the state impl (NULL: out of memory).  NULL with err when
+ * either is missing (the caller frees impl). */
+struct ca_connector *ca_connector_new(const struct ca_connector *ops, void *impl, char *err,
+				      size_t errlen);
 
 /* The TEST CA (testca.c). */
 struct ca_connector *testca_open(struct store *st, char *err, size_t errlen);
 
-/*
- * TEST CA, for tests and the demo: issues the pending registrations
- * (order_id 0: all of them), each with a made-up serial number, moving
- * each order to "issued" (workflow event issue, role CA) and grouping
- * them into one new shipment per pickup office.  All in one
- * transaction.  *issued and *shipments (may be NULL) get the counts.
- * Returns 0, or -1 with err (an order without a pending registration
- * when order_id is given, or a storage error).
- */
-int testca_issue(struct store *st, long long order_id, time_t now, int *issued, int *shipments,
-		 char *err, size_t errlen);
+/* Its issuing (qcra testca issue) is a use case: testca_issue, app/testca.h. */
 /* TEST CA: from now on every submission fails with message (NULL or
  * "": submissions succeed again); with a refusal code (not NULL or "")
  * it is refused as the CA service refuses one (CA_SUBMIT_REFUSED),

@@ -20,17 +20,20 @@ static int ident_isalpha(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* 1 when s is exactly n ASCII digits. */
-static int ident_digits(const char *s, size_t n)
+int ident_digits_in(const char *s, size_t n)
 {
 	size_t i;
 
-	if (s == NULL || strnlen(s, n + 1) != n)
-		return 0;
 	for (i = 0; i < n; i++)
 		if (!ident_isdigit(s[i]))
 			return 0;
-	return 1;
+	return n > 0;
+}
+
+/* 1 when s is exactly n ASCII digits. */
+static int ident_digits(const char *s, size_t n)
+{
+	return s != NULL && strnlen(s, n + 1) == n && (n == 0 || ident_digits_in(s, n));
 }
 
 /* 1 when s is one or more ASCII digits and nothing else. */

@@ -64,4 +64,7 @@ int license_normalize(const char *s, char *out, size_t outlen);
 /* Postal code: exactly 5 digits. */
 int postal_code_valid(const char *s);
 
+/* 1 when s[0..n) are n > 0 ASCII digits (s need not end there). */
+int ident_digits_in(const char *s, size_t n);
+
 #endif

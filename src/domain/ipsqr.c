@@ -27,19 +27,6 @@ static int ips_isdigit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* 1 when s[0..n) is one or more ASCII digits. */
-static int ips_digits(const char *s, size_t n)
-{
-	size_t i;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!ips_isdigit(s[i]))
-			return 0;
-	return 1;
-}
-
 static int ips_present(const char *s)
 {
 	return s != NULL && s[0] != '\0';
@@ -73,7 +60,7 @@ static int ips_text_valid(const char *s, size_t n, size_t max, int multiline)
 /* SF: the payment code, exactly 3 digits. */
 static int ips_code_valid(const char *s, size_t n)
 {
-	return n == 3 && ips_digits(s, 3);
+	return n == 3 && ident_digits_in(s, 3);
 }
 
 /* RO: the model and the reference as one run of 3-35 digits; model 97
@@ -82,7 +69,7 @@ static int ips_ref_valid(const char *s, size_t n)
 {
 	char ref[IPS_REF_MAX + 1];
 
-	if (n < 3 || n > IPS_REF_MAX || !ips_digits(s, n))
+	if (n < 3 || n > IPS_REF_MAX || !ident_digits_in(s, n))
 		return 0;
 	if (s[0] != '9' || s[1] != '7')
 		return 1;
@@ -103,7 +90,7 @@ int ips_qr_account(const char *s, char out[19])
 	d1 = strchr(s, '-');
 	if (d1 == NULL) {
 		if (strnlen(s, IPS_ACCOUNT_LEN + 1) != IPS_ACCOUNT_LEN ||
-		    !ips_digits(s, IPS_ACCOUNT_LEN))
+		    !ident_digits_in(s, IPS_ACCOUNT_LEN))
 			return -1;
 		memcpy(out, s, IPS_ACCOUNT_LEN);
 	} else {
@@ -111,8 +98,9 @@ int ips_qr_account(const char *s, char out[19])
 		if (d2 == NULL || strchr(d2 + 1, '-') != NULL)
 			return -1;
 		mid = (size_t)(d2 - d1 - 1);
-		if (d1 - s != 3 || !ips_digits(s, 3) || mid < 1 || mid > 13 ||
-		    !ips_digits(d1 + 1, mid) || strnlen(d2 + 1, 3) != 2 || !ips_digits(d2 + 1, 2))
+		if (d1 - s != 3 || !ident_digits_in(s, 3) || mid < 1 || mid > 13 ||
+		    !ident_digits_in(d1 + 1, mid) || strnlen(d2 + 1, 3) != 2 ||
+		    !ident_digits_in(d2 + 1, 2))
 			return -1;
 		memcpy(out, s, 3);
 		memset(out + 3, '0', 13 - mid);
@@ -259,7 +247,7 @@ static int ips_v_r(const char *s, size_t n)
 {
 	char in[IPS_ACCOUNT_LEN + 1], out[IPS_ACCOUNT_LEN + 1];
 
-	if (n != IPS_ACCOUNT_LEN || !ips_digits(s, n))
+	if (n != IPS_ACCOUNT_LEN || !ident_digits_in(s, n))
 		return 0;
 	memcpy(in, s, n);
 	in[n] = '\0';

@@ -410,26 +410,9 @@ int sq_step_row(sqlite3_stmt *s, const char *what)
 sqlite3_stmt *sq_bind_args(struct store *st, const char *sql, const struct sq_arg *args)
 {
 	sqlite3_stmt *s = sq_stmt(st, sql);
-	int i;
 
-	if (s == NULL)
-		return NULL;
-	for (i = 1; args->kind != SQ_ARG_END_; i++, args++) {
-		switch (args->kind) {
-		case SQ_ARG_INT:
-			sq_bind_int64(s, i, args->i);
-			break;
-		case SQ_ARG_TEXT:
-			sq_bind_text(s, i, args->text);
-			break;
-		case SQ_ARG_BLOB:
-			sq_bind_blob(s, i, args->blob, args->n);
-			break;
-		default:
-			sq_bind_null(s, i);
-			break;
-		}
-	}
+	if (s != NULL)
+		sq_bind_list(s, args);
 	return s;
 }
 

@@ -70,33 +70,11 @@ int sq_step_row(sqlite3_stmt *s, const char *what);
 int sq_count(struct store *st, const char *sql, long long *count, const char *what);
 
 /*
- * A statement run with its parameters written as a list, $1 first:
+ * A statement run with its parameters written as a list, $1 first
+ * (util/sq.h: SQ_INT, SQ_TEXT, SQ_BLOB, SQ_NULL):
  *
  *   return sq_changed(st, SQL_ACCOUNT_CONFIRM, "account confirm", SQ_INT(id), SQ_INT(now));
- *
- * SQ_INT(v) any integer (an enum, a time_t; SQLite keeps one integer
- * type, so it is bound as 64 bits), SQ_TEXT(v) a NUL-terminated string
- * (NULL binds NULL), SQ_BLOB(v, n) n bytes (NULL binds NULL), SQ_NULL.
- * The values are typed (a pointer given to SQ_INT does not compile) and
- * bound with util/sq.h's sq_bind_* (a failed bind fails the step); text
- * and blobs are not copied, they stay until the statement is done.  The
- * list is a compound literal on the caller's stack, ended by SQ_END_:
- * nothing is allocated.  Parameters not listed stay NULL.
  */
-struct sq_arg {
-	enum { SQ_ARG_END_, SQ_ARG_NULL, SQ_ARG_INT, SQ_ARG_TEXT, SQ_ARG_BLOB } kind;
-	long long i;
-	const char *text;
-	const void *blob;
-	size_t n;
-};
-#define SQ_INT(v) ((struct sq_arg){.kind = SQ_ARG_INT, .i = (v)})
-#define SQ_TEXT(v) ((struct sq_arg){.kind = SQ_ARG_TEXT, .text = (v)})
-#define SQ_BLOB(v, len) ((struct sq_arg){.kind = SQ_ARG_BLOB, .blob = (v), .n = (len)})
-#define SQ_NULL ((struct sq_arg){.kind = SQ_ARG_NULL})
-#define SQ_END_ ((struct sq_arg){.kind = SQ_ARG_END_})
-#define SQ_ARGS_(...) ((const struct sq_arg[]){__VA_ARGS__, SQ_END_})
-
 /* The cached statement for sql (sq_stmt) with args bound; NULL on error
  * (logged).  Every step helper and row reader takes a NULL statement as
  * STORE_ERROR, so the result may be passed on unchecked. */

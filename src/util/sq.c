@@ -70,6 +70,28 @@ void sq_bind_blob_copy(sqlite3_stmt *s, int i, const void *v, size_t n)
 		check(s, i, sqlite3_bind_blob64(s, i, v, (sqlite3_uint64)n, SQLITE_TRANSIENT));
 }
 
+void sq_bind_list(sqlite3_stmt *s, const struct sq_arg *args)
+{
+	int i;
+
+	for (i = 1; args->kind != SQ_ARG_END_; i++, args++) {
+		switch (args->kind) {
+		case SQ_ARG_INT:
+			sq_bind_int64(s, i, args->i);
+			break;
+		case SQ_ARG_TEXT:
+			sq_bind_text(s, i, args->text);
+			break;
+		case SQ_ARG_BLOB:
+			sq_bind_blob(s, i, args->blob, args->n);
+			break;
+		default:
+			sq_bind_null(s, i);
+			break;
+		}
+	}
+}
+
 int sq_step(sqlite3_stmt *s)
 {
 	if (s != NULL && failed.s == s)

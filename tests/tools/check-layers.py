@@ -8,6 +8,12 @@ quoted include against what that layer may include.  Prints TAP: "ok 1",
 or "not ok 1" with one line per broken include (file:line, the include,
 the rule it breaks) and exits 1.  A file in no layer, or a table that
 names an unknown layer, fails the same way.
+
+A second check ("ok 2"): transactions are taken only by the use cases
+and the store (issue 14: the CLI commands and the workers call the same
+use cases as the pages).  A call of store_begin, store_commit or
+store_rollback in a file outside the layers TX_LAYERS fails, with its
+file:line, unless the file is in TX_EXCEPTIONS, each with its reason.
 """
 import fnmatch
 import os
@@ -15,6 +21,14 @@ import re
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
+TX_CALL = re.compile(r'\bstore_(begin|commit|rollback)\s*\(')
+COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
+TX_LAYERS = ("app", "store")
+TX_EXCEPTIONS = {
+    # The mail worker's claim of an outbox row: the mail layer lies
+    # below app (it cannot call a use case).
+    "src/mail/outbox.c": "mail worker's claim",
+}
 
 
 def read_table(path):
@@ -101,16 +115,42 @@ def main():
                     problems.append('%s:%d: #include "%s": layer %s may not include %s '
                                     '(%s: %s -> %s)' % (f, n, inc, mine, theirs, table, mine,
                                                         " ".join(allowed) or "nothing"))
+    failed = 0
     if problems:
         print("not ok 1 - includes that break the layer rules of %s:" % table)
         for p in problems:
             print("#   " + p)
         print("# %d problem(s)" % len(problems))
-        print("1..1")
-        return 1
-    print("ok 1 - every #include in src/ (%d files) keeps to %s" % (len(files), table))
-    print("1..1")
-    return 0
+        failed = 1
+    else:
+        print("ok 1 - every #include in src/ (%d files) keeps to %s" % (len(files), table))
+    tx = transactions_outside(root, layers, files)
+    if tx:
+        print("not ok 2 - transactions taken outside the layers %s (move them into a use "
+              "case in src/app/):" % " ".join(TX_LAYERS))
+        for p in tx:
+            print("#   " + p)
+        failed = 1
+    else:
+        print("ok 2 - transactions only in the layers %s" % " ".join(TX_LAYERS))
+    print("1..2")
+    return failed
+
+
+def transactions_outside(root, layers, files):
+    """file:line: call, for each store_begin/commit/rollback call (not in a
+    comment) in a file outside TX_LAYERS and TX_EXCEPTIONS."""
+    found = []
+    for f in sorted(files):
+        if layer_of(layers, f) in TX_LAYERS or f in TX_EXCEPTIONS:
+            continue
+        with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fp:
+            text = COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), fp.read())
+        for n, line in enumerate(text.split("\n"), 1):
+            m = TX_CALL.search(line)
+            if m:
+                found.append("%s:%d: %s" % (f, n, m.group(0).rstrip("( ")))
+    return found
 
 
 if __name__ == "__main__":

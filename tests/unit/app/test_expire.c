@@ -19,6 +19,7 @@
 #include "connector/connector.h"
 #include "core/i18n.h"
 #include "app/jobs.h"
+#include "app/testca.h"
 #include "mail/mail.h"
 #include "store/store.h"
 #include "store/store_ca.h"
