@@ -51,6 +51,16 @@ static void link_for(const struct app_env *env, char *out, size_t size, const ch
 	snprintf(out, size, "%s%s?token=%s", env->cfg->base_url, path, token);
 }
 
+/* The language the account's mail is written in (Serbian for a code
+ * the catalogue does not know). */
+static enum lang account_lang(const struct account *acc)
+{
+	enum lang l = LANG_SR;
+
+	i18n_parse(acc->lang, &l);
+	return l;
+}
+
 /* The member already has an account: the owner learns it by mail, after
  * the same work as a new account (the password hashed, a confirmation
  * token written, but dead, a mail queued). */
@@ -74,9 +84,8 @@ static struct uc_result register_existing(const struct app_env *env, const struc
 		rc = uc_audit(env, a, "register_existing", existing->username, "denied",
 			      "member %s", m->license_number);
 	if (rc == STORE_OK)
-		rc = uc_mail(env, ar, existing->email, a->lang, "mail.already.subject",
-			     "mail.already.body", "username", existing->username, "link", link,
-			     NULL);
+		rc = uc_mail(env, ar, existing->email, account_lang(existing), "mail.already",
+			     "username", existing->username, "link", link, NULL);
 	if (finish(env, rc).status != UC_OK)
 		return unavailable;
 	uc_mail_kick(env);
@@ -110,7 +119,7 @@ struct uc_result uc_register(const struct app_env *env, const struct actor *a, s
 	acc.member_id = m.id;
 	snprintf(acc.username, sizeof(acc.username), "%s", in->username);
 	snprintf(acc.email, sizeof(acc.email), "%s", m.email);
-	snprintf(acc.lang, sizeof(acc.lang), "%s", i18n_code(a->lang));
+	snprintf(acc.lang, sizeof(acc.lang), "%s", i18n_code(in->lang));
 	acc.created_at = time(NULL);
 	if (pwhash_make(acc.password_hash, in->password) != 0)
 		return unavailable;
@@ -130,8 +139,8 @@ struct uc_result uc_register(const struct app_env *env, const struct actor *a, s
 		sodium_memzero(token, sizeof(token));
 	}
 	if (rc == STORE_OK)
-		rc = uc_mail(env, ar, acc.email, a->lang, "mail.confirm.subject",
-			     "mail.confirm.body", "username", acc.username, "link", link, NULL);
+		rc = uc_mail(env, ar, acc.email, in->lang, "mail.confirm", "username", acc.username,
+			     "link", link, NULL);
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, "register", acc.username, "ok", "member %s",
 			      m.license_number);
@@ -204,11 +213,11 @@ struct uc_result uc_username_remind(const struct app_env *env, const struct acto
 	if (store_begin(s) != STORE_OK)
 		return unavailable;
 	if (known)
-		rc = uc_mail(env, ar, acc.email, a->lang, "mail.username.subject",
-			     "mail.username.body", "username", acc.username, "link", link, NULL);
+		rc = uc_mail(env, ar, acc.email, account_lang(&acc), "mail.username", "username",
+			     acc.username, "link", link, NULL);
 	else
-		rc = uc_mail_withheld(env, ar, a->lang, "mail.username.subject",
-				      "mail.username.body", "username", email, "link", link, NULL);
+		rc = uc_mail_withheld(env, ar, a->lang, "mail.username", "username", email, "link",
+				      link, NULL);
 	return by_email_done(env, a, ar, "username_reminder_requested", rc,
 			     known ? acc.username : NULL, email);
 }
@@ -234,15 +243,13 @@ struct uc_result uc_password_forgot(const struct app_env *env, const struct acto
 	if (known) {
 		rc = store_token_add(s, hash, TOKEN_RESET, acc.id, time(NULL) + RESET_TTL);
 		if (rc == STORE_OK)
-			rc = uc_mail(env, ar, acc.email, a->lang, "mail.reset.subject",
-				     "mail.reset.body", "username", acc.username, "link", link,
-				     NULL);
+			rc = uc_mail(env, ar, acc.email, account_lang(&acc), "mail.reset",
+				     "username", acc.username, "link", link, NULL);
 	} else {
 		rc = store_token_withheld(s, hash, TOKEN_RESET, time(NULL));
 		if (rc == STORE_OK)
-			rc = uc_mail_withheld(env, ar, a->lang, "mail.reset.subject",
-					      "mail.reset.body", "username", email, "link", link,
-					      NULL);
+			rc = uc_mail_withheld(env, ar, a->lang, "mail.reset", "username", email,
+					      "link", link, NULL);
 	}
 	sodium_memzero(link, sizeof(link));
 	return by_email_done(env, a, ar, "password_reset_requested", rc,
@@ -272,8 +279,8 @@ static struct uc_result password_set(const struct app_env *env, const struct act
 	if (rc == STORE_OK)
 		rc = store_session_delete_account(env->store, SESSION_MEMBER, acc->id, keep);
 	if (rc == STORE_OK)
-		rc = uc_mail(env, ar, acc->email, a->lang, "mail.changed.subject",
-			     "mail.changed.body", "username", acc->username, NULL);
+		rc = uc_mail(env, ar, acc->email, account_lang(acc), "mail.changed", "username",
+			     acc->username, NULL);
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, action, acc->username, "ok", "%s", detail);
 	if (finish(env, rc).status != UC_OK)
@@ -324,4 +331,18 @@ struct uc_result uc_password_change(const struct app_env *env, const struct acto
 		return unavailable;
 	rc = store_account_set_password(s, acc->id, hash);
 	return password_set(env, a, ar, acc, rc, keep, "password_change", "other sessions ended");
+}
+
+struct uc_result uc_account_set_lang(const struct app_env *env, const struct actor *a,
+				     const struct account *acc, enum lang lang)
+{
+	int rc;
+
+	if (store_begin(env->store) != STORE_OK)
+		return unavailable;
+	rc = store_account_set_lang(env->store, acc->id, i18n_code(lang));
+	if (rc == STORE_OK)
+		rc = uc_audit(env, a, "account_lang", acc->username, "ok", "%s -> %s", acc->lang,
+			      i18n_code(lang));
+	return finish(env, rc);
 }

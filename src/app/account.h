@@ -15,6 +15,7 @@ struct register_input {
 	const char *license; /* as typed: normalised here */
 	const char *jmbg;
 	const char *email;
+	enum lang lang; /* of the account's mail */
 };
 
 /*
@@ -60,5 +61,9 @@ struct uc_result uc_password_reset(const struct app_env *env, const struct actor
 struct uc_result uc_password_change(const struct app_env *env, const struct actor *a,
 				    struct arena *ar, const struct account *acc,
 				    const char *password, const unsigned char keep[32]);
+
+/* The member (a) chooses the language of their account's mail. */
+struct uc_result uc_account_set_lang(const struct app_env *env, const struct actor *a,
+				     const struct account *acc, enum lang lang);
 
 #endif

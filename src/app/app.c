@@ -75,56 +75,30 @@ int uc_audit(const struct app_env *env, const struct actor *a, const char *actio
 	return rc;
 }
 
-int uc_vmail(const struct app_env *env, struct arena *ar, const char *to, enum lang lang,
-	     const char *subj_key, const char *body_key, va_list ap)
-{
-	va_list again;
-	char *subject, *body;
-
-	va_copy(again, ap);
-	subject = i18n_vformat(ar, lang, subj_key, ap); /* "Request no. {id} ..." */
-	body = i18n_vformat(ar, lang, body_key, again);
-	va_end(again);
-	return store_outbox_add(env->store, to, subject, body, time(NULL));
-}
-
 int uc_mail(const struct app_env *env, struct arena *ar, const char *to, enum lang lang,
-	    const char *subj_key, const char *body_key, ...)
+	    const char *key, ...)
 {
 	va_list ap;
-	int rc;
+	char *message;
 
-	va_start(ap, body_key);
-	rc = uc_vmail(env, ar, to, lang, subj_key, body_key, ap);
+	va_start(ap, key);
+	message = i18n_vnote(ar, key, ap); /* written at delivery (mail/outbox.c) */
 	va_end(ap);
-	return rc;
+	return store_outbox_queue(env->store, to, i18n_code(lang), key, message, time(NULL));
 }
 
-int uc_vmail_withheld(const struct app_env *env, struct arena *ar, enum lang lang,
-		      const char *subj_key, const char *body_key, va_list ap)
-{
-	va_list again;
-	char *subject, *body;
-
-	/* Formatted as uc_mail would, then the body dropped: the same work. */
-	va_copy(again, ap);
-	subject = i18n_vformat(ar, lang, subj_key, ap);
-	body = i18n_vformat(ar, lang, body_key, again);
-	va_end(again);
-	sodium_memzero(body, strlen(body));
-	return store_outbox_withheld(env->store, subject, time(NULL));
-}
-
-int uc_mail_withheld(const struct app_env *env, struct arena *ar, enum lang lang,
-		     const char *subj_key, const char *body_key, ...)
+int uc_mail_withheld(const struct app_env *env, struct arena *ar, enum lang lang, const char *key,
+		     ...)
 {
 	va_list ap;
-	int rc;
+	char *message;
 
-	va_start(ap, body_key);
-	rc = uc_vmail_withheld(env, ar, lang, subj_key, body_key, ap);
+	/* Kept as uc_mail would, then dropped: the same work. */
+	va_start(ap, key);
+	message = i18n_vnote(ar, key, ap);
 	va_end(ap);
-	return rc;
+	sodium_memzero(message, strlen(message));
+	return store_outbox_withheld(env->store, key, time(NULL));
 }
 
 void uc_mail_kick(const struct app_env *env)

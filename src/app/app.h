@@ -82,19 +82,16 @@ int uc_vaudit(const struct app_env *env, const struct actor *a, const char *acti
 	      const char *object, const char *outcome, const char *detail_fmt, va_list ap)
 	__attribute__((format(printf, 6, 0)));
 
-/* Queues a mail in the open transaction: subject and body are the
- * message keys subj_key/body_key in lang, formatted (in ar) with the
- * NULL-terminated name, value pairs that follow. */
+/* Queues a mail in the open transaction: message key `key` ("mail.x":
+ * subject "mail.x.subject", body "mail.x.body") with the NULL-
+ * terminated name, value pairs that follow, written in lang when it is
+ * delivered (mail/outbox.c; {base} there is the portal's address). */
 int uc_mail(const struct app_env *env, struct arena *ar, const char *to, enum lang lang,
-	    const char *subj_key, const char *body_key, ...) __attribute__((sentinel));
-int uc_vmail(const struct app_env *env, struct arena *ar, const char *to, enum lang lang,
-	     const char *subj_key, const char *body_key, va_list ap);
-/* For an address with no account: the same work as uc_mail (the text
- * formatted, one outbox row written), but nothing is sent. */
-int uc_mail_withheld(const struct app_env *env, struct arena *ar, enum lang lang,
-		     const char *subj_key, const char *body_key, ...) __attribute__((sentinel));
-int uc_vmail_withheld(const struct app_env *env, struct arena *ar, enum lang lang,
-		      const char *subj_key, const char *body_key, va_list ap);
+	    const char *key, ...) __attribute__((sentinel));
+/* For an address with no account: the same work as uc_mail (the
+ * message kept, one outbox row written), but nothing is sent. */
+int uc_mail_withheld(const struct app_env *env, struct arena *ar, enum lang lang, const char *key,
+		     ...) __attribute__((sentinel));
 /* Wakes the mail worker (after a commit that queued mail). */
 void uc_mail_kick(const struct app_env *env);
 

@@ -84,25 +84,13 @@ static int identity_from_register(const struct app_env *env, const struct actor 
 	return STORE_OK;
 }
 
-/* The new papers' mail to o's member, in the open transaction. */
-static int mail_new_papers(const struct app_env *env, struct arena *ar, const struct order *o)
-{
-	enum lang ml = office_member_lang(env, o);
-	const struct office *off = catalog_office(env->catalog, o->office);
-
-	return uc_mail(env, ar, o->email, ml, "mail.bo_new_papers.subject",
-		       "mail.bo_new_papers.body", "id", arena_printf(ar, "%lld", o->id), "office",
-		       off ? off->name[ml] : o->office, "link", office_order_link(env, ar, o),
-		       NULL);
-}
-
 struct uc_result uc_office_correct(const struct app_env *env, const struct actor *a,
 				   struct arena *ar, struct order *o,
 				   const struct office_correction *in)
 {
 	struct store *s = env->store;
 	char first[SUBJECT_BYTES(SUBJECT_NAME_MAX)], last[SUBJECT_BYTES(SUBJECT_NAME_MAX)];
-	struct order_move m = {WF_EV_NEW_PAPERS, WF_OPERATOR, NULL, 0, 0, 0};
+	struct order_move m = {WF_EV_NEW_PAPERS, WF_OPERATOR, NULL, 0, 0, 0, NULL};
 	struct buf changed = BUF_INIT;
 	struct order n_o = *in->now;
 	struct member mem;
@@ -133,9 +121,7 @@ struct uc_result uc_office_correct(const struct app_env *env, const struct actor
 		i18n_note(ar, in->new_papers ? "note.corrected_papers" : "note.corrected_by_office",
 			  "fields", in->nchanges > 0 ? buf_cstr(&changed) : "-", NULL);
 	if (rc == STORE_OK && in->new_papers) {
-		rc = uc_order_move_tx(env, a, &n_o, &m);
-		if (rc == STORE_OK)
-			rc = mail_new_papers(env, ar, o);
+		rc = uc_order_move_tx(env, a, &n_o, &m); /* the mail: order_mail.c */
 	} else if (rc == STORE_OK)
 		rc = store_order_event_add(s, o->id, o->state, a->name, m.note, n_o.updated_at);
 	buf_free(&changed);
@@ -143,20 +129,16 @@ struct uc_result uc_office_correct(const struct app_env *env, const struct actor
 }
 
 /* Moves returned order o by ev (return to member, cancel) with the
- * reason, mails the member (mail key prefix mail_key) and, for a
+ * reason, which the member's mail gives (order_mail.c), and, for a
  * cancellation, reopens its payments for a refund: one transaction. */
 static struct uc_result close_returned(const struct app_env *env, const struct actor *a,
 				       struct arena *ar, struct order *o, enum wf_event ev,
-				       const char *reason, const char *mail_key)
+				       const char *reason)
 {
 	struct store *s = env->store;
-	struct order_move m = {ev, WF_OPERATOR, reason, 0, 0, 0};
-	enum lang ml = office_member_lang(env, o);
-	char subj[64], body[64];
+	struct order_move m = {ev, WF_OPERATOR, reason, 0, 0, 0, NULL};
 	int rc, reopened = 0;
 
-	snprintf(subj, sizeof(subj), "%s.subject", mail_key);
-	snprintf(body, sizeof(body), "%s.body", mail_key);
 	if (store_begin(s) != STORE_OK)
 		return unavailable;
 	rc = uc_order_move_tx(env, a, o, &m);
@@ -166,21 +148,17 @@ static struct uc_result close_returned(const struct app_env *env, const struct a
 	if (rc == STORE_OK && reopened > 0)
 		rc = uc_audit(env, a, "payment.reopen", arena_printf(ar, "order:%lld", o->id), "ok",
 			      "%d payment(s) to refund", reopened);
-	if (rc == STORE_OK)
-		rc = uc_mail(env, ar, o->email, ml, subj, body, "id",
-			     arena_printf(ar, "%lld", o->id), "reason", reason, "link",
-			     office_order_link(env, ar, o), NULL);
 	return end(env, rc);
 }
 
 struct uc_result uc_office_return(const struct app_env *env, const struct actor *a,
 				  struct arena *ar, struct order *o, const char *reason)
 {
-	return close_returned(env, a, ar, o, WF_EV_RETURN_TO_MEMBER, reason, "mail.bo_returned");
+	return close_returned(env, a, ar, o, WF_EV_RETURN_TO_MEMBER, reason);
 }
 
 struct uc_result uc_office_cancel(const struct app_env *env, const struct actor *a,
 				  struct arena *ar, struct order *o, const char *reason)
 {
-	return close_returned(env, a, ar, o, WF_EV_CANCEL, reason, "mail.bo_cancelled");
+	return close_returned(env, a, ar, o, WF_EV_CANCEL, reason);
 }

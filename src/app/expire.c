@@ -10,8 +10,8 @@
 
 #include "core/i18n.h"
 #include "app/jobs.h"
+#include "app/order.h"
 #include "store/store_office.h"
-#include "util/arena.h"
 #include "util/log.h"
 
 struct due {
@@ -42,33 +42,15 @@ static int collect(void *arg, const struct order *o)
 	return 0;
 }
 
-/* Queues the member's mail about expired order o (inside the caller's
- * transaction).  Returns a store_rc. */
-static int expire_mail(struct store *st, const struct config *cfg, const struct order *o,
-		       struct arena *a)
-{
-	struct account acc;
-	enum lang l = LANG_SR;
-	char id[24], days[16], link[600];
-	const char *body;
-
-	if (store_account_get(st, o->account_id, &acc) == STORE_OK)
-		i18n_parse(acc.lang, &l);
-	snprintf(id, sizeof(id), "%lld", o->id);
-	snprintf(days, sizeof(days), "%d", cfg->order_expiry_days);
-	snprintf(link, sizeof(link), "%s/certificates/new", cfg->base_url);
-	body = i18n_format(a, l, "mail.bo_order_expired.body", "id", id, "days", days, "link", link,
-			   NULL);
-	return store_outbox_add(st, o->email, i18n_get(l, "mail.bo_order_expired.subject"), body,
-				time(NULL));
-}
-
 int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 {
+	struct app_env env = {cfg, NULL, st, NULL, NULL};
+	struct actor system = {ACTOR_SYSTEM, 0, "system", "", LANG_SR};
 	struct order_filter f;
 	struct due d = {NULL, 0, 0};
-	struct arena a;
 	char note[96], days[16];
+	const char *mail[] = {"days", days, NULL};
+	struct order_move m = {WF_EV_EXPIRE, WF_SYSTEM, note, 0, 0, now, mail};
 	size_t i;
 	int s, rc, expired = 0, batch, failed = 0;
 
@@ -82,7 +64,6 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 		return 0;
 	snprintf(days, sizeof(days), "%d", cfg->order_expiry_days);
 	i18n_note_to(note, sizeof(note), "hist.expired", "days", days, NULL);
-	arena_init(&a);
 	do {
 		batch = expired;
 		d.n = 0;
@@ -95,10 +76,8 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 				failed = 1;
 				break;
 			}
-			rc = jobs_order_apply(st, &d.v[i], WF_EV_EXPIRE, WF_SYSTEM, "system", note,
-					      now);
-			if (rc == STORE_OK)
-				rc = expire_mail(st, cfg, &d.v[i], &a);
+			/* With the member's mail (order_mail.c). */
+			rc = uc_order_move_tx(&env, &system, &d.v[i], &m);
 			if (rc == STORE_OK && store_commit(st) == STORE_OK) {
 				expired++;
 				continue;
@@ -109,10 +88,8 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 				failed = 1;
 			}
 		}
-		arena_free(&a);
 		/* A full batch that moved something: there may be more. */
 	} while (!failed && d.n == EXPIRE_BATCH && expired > batch);
-	arena_free(&a);
 	free(d.v);
 	if (expired > 0)
 		log_info("expire: %d order(s) expired after %d days", expired,

@@ -43,33 +43,6 @@ enum lang office_member_lang(const struct app_env *env, const struct order *o)
 	return l;
 }
 
-const char *office_order_link(const struct app_env *env, struct arena *ar, const struct order *o)
-{
-	return arena_printf(ar, "%s/orders/%lld", env->cfg->base_url, o->id);
-}
-
-static const char *office_name(const struct app_env *env, const struct order *o, enum lang l)
-{
-	const struct office *off = catalog_office(env->catalog, o->office);
-
-	return off ? off->name[l] : o->office;
-}
-
-static const char *office_address(const struct app_env *env, struct arena *ar,
-				  const struct order *o)
-{
-	const struct office *off = catalog_office(env->catalog, o->office);
-
-	return off ? arena_printf(ar, "%s, %s %s", off->street, off->postal_code, off->city) : "";
-}
-
-static const char *office_hours(const struct app_env *env, const struct order *o, enum lang l)
-{
-	const struct office *off = catalog_office(env->catalog, o->office);
-
-	return off ? off->hours[l] : "";
-}
-
 static const char *order_object(struct arena *ar, const struct order *o)
 {
 	return arena_printf(ar, "order:%lld", o->id);
@@ -96,7 +69,7 @@ struct uc_result office_end(const struct app_env *env, const struct actor *a, st
 static int move(const struct app_env *env, const struct actor *a, struct order *o, enum wf_event ev,
 		const char *note)
 {
-	struct order_move m = {ev, WF_OPERATOR, note, 0, 0, 0};
+	struct order_move m = {ev, WF_OPERATOR, note, 0, 0, 0, NULL};
 
 	return uc_order_move_tx(env, a, o, &m);
 }
@@ -151,6 +124,8 @@ struct uc_result uc_office_documents(const struct app_env *env, const struct act
 {
 	const char *texts_sr[OFFICE_CHECK_MAX], *texts_m[OFFICE_CHECK_MAX];
 	const char *note, *note_remark, *mail_remark;
+	const char *mail[] = {"missing", "", "remark", "", NULL};
+	struct order_move m = {WF_EV_DOCS_OK, WF_OPERATOR, NULL, 0, 0, 0, mail};
 	enum wf_event ev;
 	enum lang ml;
 	size_t n, i, missing = 0;
@@ -175,16 +150,13 @@ struct uc_result uc_office_documents(const struct app_env *env, const struct act
 	mail_remark = "";
 	if (*in->remark)
 		mail_remark = i18n_format(ar, ml, "bo.mail_remark", "remark", in->remark, NULL);
+	mail[1] = missing_list(ar, in, texts_m, n, 1);
+	mail[3] = mail_remark;
+	m.ev = ev;
+	m.note = note;
 	if (store_begin(env->store) != STORE_OK)
 		return unavailable;
-	rc = move(env, a, o, ev, note);
-	if (rc == STORE_OK && ev == WF_EV_DOCS_MISSING)
-		rc = uc_mail(env, ar, o->email, ml, "mail.bo_docs_missing.subject",
-			     "mail.bo_docs_missing.body", "id", arena_printf(ar, "%lld", o->id),
-			     "missing", missing_list(ar, in, texts_m, n, 1), "remark", mail_remark,
-			     "office", office_name(env, o, ml), "address",
-			     office_address(env, ar, o), "hours", office_hours(env, o, ml), "link",
-			     office_order_link(env, ar, o), NULL);
+	rc = uc_order_move_tx(env, a, o, &m); /* the mail: order_mail.c */
 	return office_end(env, a, o, ev, rc);
 }
 
@@ -282,17 +254,11 @@ struct uc_result uc_office_send(const struct app_env *env, const struct actor *a
 struct uc_result uc_office_reject(const struct app_env *env, const struct actor *a,
 				  struct arena *ar, struct order *o, const char *reason)
 {
-	enum lang ml = office_member_lang(env, o);
 	int rc;
 
 	if (store_begin(env->store) != STORE_OK)
 		return unavailable;
-	rc = move(env, a, o, WF_EV_REJECT, reason);
-	if (rc == STORE_OK)
-		rc = uc_mail(env, ar, o->email, ml, "mail.bo_rejected.subject",
-			     "mail.bo_rejected.body", "id", arena_printf(ar, "%lld", o->id),
-			     "reason", reason, "office", office_name(env, o, ml), "link",
-			     office_order_link(env, ar, o), NULL);
+	rc = move(env, a, o, WF_EV_REJECT, reason); /* the mail: order_mail.c */
 	return office_end(env, a, o, WF_EV_REJECT, rc);
 }
 
@@ -376,9 +342,7 @@ static int collect_item(void *arg, const struct ca_shipment_item *it)
 static int receive_one(const struct app_env *env, const struct actor *a, struct arena *ar,
 		       long long id, const struct ca_shipment *sh, struct order *o)
 {
-	const struct office *off;
 	enum wf_state st;
-	enum lang ml;
 	const char *note;
 	int rc;
 
@@ -389,14 +353,7 @@ static int receive_one(const struct app_env *env, const struct actor *a, struct 
 	if (strcmp(o->office, sh->office) != 0 || !office_may(o, WF_EV_ARRIVE))
 		return STORE_NOTFOUND;
 	note = i18n_note(ar, "bo.note_arrived", "shipment", sh->reference, NULL);
-	if ((rc = move(env, a, o, WF_EV_ARRIVE, note)) != STORE_OK)
-		return rc;
-	ml = office_member_lang(env, o);
-	off = catalog_office(env->catalog, o->office);
-	return uc_mail(env, ar, o->email, ml, "mail.bo_arrived.subject", "mail.bo_arrived.body",
-		       "id", arena_printf(ar, "%lld", o->id), "office", office_name(env, o, ml),
-		       "address", office_address(env, ar, o), "hours", office_hours(env, o, ml),
-		       "phone", off ? off->phone : "", "link", office_order_link(env, ar, o), NULL);
+	return move(env, a, o, WF_EV_ARRIVE, note); /* the mail: order_mail.c */
 }
 
 struct uc_result uc_office_receive(const struct app_env *env, const struct actor *a,

@@ -41,9 +41,6 @@ int office_may(const struct order *o, enum wf_event ev);
 /* The language order o's member reads mail in (Serbian when unknown). */
 enum lang office_member_lang(const struct app_env *env, const struct order *o);
 
-/* The member's link to order o, for mail (a string in ar). */
-const char *office_order_link(const struct app_env *env, struct arena *ar, const struct order *o);
-
 /* Ends an order action's transaction begun by the caller: commits when
  * rc is STORE_OK (and wakes the mail worker); else rolls back, and for
  * STORE_NOTFOUND (the order moved meanwhile) reloads *o and audits the

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/order_mail.h"
 #include "domain/audit.h"
 #include "domain/catalog.h"
 
@@ -47,8 +48,12 @@ int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const 
 		audit_clean(e.detail, sizeof(e.detail), detail);
 		rc = store_audit_append(env->store, &e);
 	}
-	if (rc == STORE_OK)
+	if (rc == STORE_OK) {
 		o->state = (enum wf_state)to;
+		rc = order_mail_step(env, a, o, m);
+		if (rc != STORE_OK)
+			o->state = from;
+	}
 	return rc;
 }
 
@@ -140,7 +145,7 @@ struct uc_result uc_order_confirm(const struct app_env *env, const struct actor 
 				  struct arena *ar, struct order *o)
 {
 	struct uc_result res = {UC_OK, NULL, NULL};
-	struct order_move m = {WF_EV_CONFIRM, WF_MEMBER, NULL, 0, 0, 0};
+	struct order_move m = {WF_EV_CONFIRM, WF_MEMBER, NULL, 0, 0, 0, NULL};
 	struct invoice inv;
 	int rc;
 
@@ -164,7 +169,7 @@ struct uc_result uc_order_confirm(const struct app_env *env, const struct actor 
 
 struct uc_result uc_order_cancel(const struct app_env *env, const struct actor *a, struct order *o)
 {
-	struct order_move m = {WF_EV_CANCEL, WF_MEMBER, NULL, 0, 0, 0};
+	struct order_move m = {WF_EV_CANCEL, WF_MEMBER, NULL, 0, 0, 0, NULL};
 
 	return uc_result_of(uc_order_move(env, a, o, &m), "order.cannot_cancel");
 }

@@ -16,13 +16,17 @@ struct order_move {
 	long long total;     /* confirmation: the invoice total, else 0 */
 	time_t confirmed_at; /* confirmation: when, else 0 */
 	time_t now;          /* 0: the clock */
+	/* More name, value pairs for the member's mail about the move
+	 * (order_mail.h), NULL-terminated; or NULL. */
+	const char *const *mail;
 };
 
 /*
  * Moves order o as m says, done by actor a, if the workflow allows it:
  * compare-and-set in the store, a history entry (by a's name, with the
- * note) and an audit entry (a, the event's name, "order:N"), in the
- * caller's open transaction.  Returns STORE_OK with o->state updated;
+ * note), an audit entry (a, the event's name, "order:N") and the
+ * member's mail about it (order_mail_step), in the caller's open
+ * transaction.  Returns STORE_OK with o->state updated;
  * STORE_NOTFOUND when the workflow does not allow it now or another
  * process moved the order first (nothing written); STORE_ERROR.
  */

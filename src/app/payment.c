@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/order_mail.h"
 #include "domain/payment.h"
 #include "store/store_payments.h"
 
@@ -39,7 +40,8 @@ struct uc_result uc_payment_add(const struct app_env *env, const struct actor *a
 		store_rollback(x.st);
 		if (rc != STORE_CONFLICT)
 			return unavailable;
-	}
+	} else
+		uc_mail_kick(env);
 	*outcome = rc == STORE_CONFLICT ? "dup" : settled ? "settled" : "open";
 	return ok;
 }
@@ -77,6 +79,8 @@ static int resolve_assign(struct pay_ctx *x, const struct payment *p,
 			       *in->note ? "; " : "", in->note);
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, &po, p->id, p->amount_para, in->note);
+	else if (rc == STORE_OK && m.result == MATCH_PARTIAL && pay_may_settle(x, po.state))
+		rc = order_mail_paid_part(x->st, po.id, p->amount_para, m.paid_para, m.due_para);
 	*settled = settle && rc == STORE_OK;
 	return rc;
 }
@@ -138,7 +142,8 @@ struct uc_result uc_payment_resolve(const struct app_env *env, const struct acto
 			res.msg = "pay.resolved_already";
 		} else
 			res = unavailable;
-	}
+	} else
+		uc_mail_kick(env);
 	return res;
 }
 
@@ -146,6 +151,9 @@ int uc_payments_import(const struct app_env *env, const struct actor *a, const c
 		       const char *data, size_t len, int format, struct pay_import_result *out)
 {
 	struct pay_ctx x = pay_ctx_of(env, a);
+	int rc = payments_import(&x, file_name, data, len, format, out);
 
-	return payments_import(&x, file_name, data, len, format, out);
+	if (rc == STORE_OK)
+		uc_mail_kick(env);
+	return rc;
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "app/order.h"
+#include "app/order_mail.h"
 #include "core/i18n.h"
 #include "domain/audit.h"
 #include "domain/payment.h"
@@ -63,14 +64,16 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 {
 	struct app_env env = {NULL, NULL, x->st, NULL, NULL};
 	struct order o;
-	char note[400], money[32], payment[24], more[200];
-	struct order_move m = {WF_EV_PAYMENT, x->role, note, 0, 0, x->now};
+	char note[400], money[32], payment[24], more[200], total[32];
+	const char *mail[] = {"amount", money, "total", total, NULL};
+	struct order_move m = {WF_EV_PAYMENT, x->role, note, 0, 0, x->now, mail};
 	int rc;
 
 	memset(&o, 0, sizeof(o));
 	o.id = po->id;
 	o.state = po->state;
 	payment_amount_format(amount, money, sizeof(money));
+	payment_amount_format(po->total_para, total, sizeof(total));
 	snprintf(payment, sizeof(payment), "%lld", pid);
 	snprintf(more, sizeof(more), "%s%s", remark && *remark ? "; " : "", remark ? remark : "");
 	i18n_note_to(note, sizeof(note), "hist.paid", "amount", money, "payment", payment, "remark",
@@ -143,6 +146,8 @@ int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order 
 	}
 	if (rc == STORE_OK && settle)
 		rc = pay_settle(x, po, p->id, p->amount_para, NULL);
+	else if (rc == STORE_OK && m.result == MATCH_PARTIAL && pay_may_settle(x, po->state))
+		rc = order_mail_paid_part(x->st, po->id, p->amount_para, m.paid_para, m.due_para);
 	if (settled != NULL)
 		*settled = settle && rc == STORE_OK;
 	return rc;

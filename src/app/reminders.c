@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "core/i18n.h"
+#include "app/order_mail.h"
 #include "app/reminders.h"
 #include "store/store_ca.h"
-#include "util/arena.h"
 #include "util/log.h"
 
 const int reminder_days[REMINDER_DAYS_N] = {60, 30, 7};
@@ -45,66 +45,39 @@ static int collect(void *arg, const struct ca_cert *c)
 	return 0;
 }
 
-/* The language of the holder's account (Serbian when unknown). */
-static enum lang holder_lang(struct store *st, const struct order *o)
-{
-	struct account acc;
-	enum lang l = LANG_SR;
-
-	if (store_account_get(st, o->account_id, &acc) == STORE_OK)
-		i18n_parse(acc.lang, &l);
-	return l;
-}
-
 int jobs_mail_cert_revoked(struct store *st, const char *base_url, const struct order *o,
 			   time_t revoked_at)
 {
-	enum lang l = holder_lang(st, o);
-	char id[24], date[32], link[600];
-	struct arena a;
+	char date[32], link[600];
+	const char *values[] = {"date", date, "link", link, NULL};
 	struct tm tm;
-	int rc;
 
-	arena_init(&a);
 	localtime_r(&revoked_at, &tm);
 	strftime(date, sizeof(date), "%d.%m.%Y. %H:%M", &tm);
-	snprintf(id, sizeof(id), "%lld", o->id);
 	snprintf(link, sizeof(link), "%s/orders/%lld", base_url, o->id);
-	rc = store_outbox_add(st, o->email,
-			      i18n_format(&a, l, "mail.cert_revoked.subject", "id", id, NULL),
-			      i18n_format(&a, l, "mail.cert_revoked.body", "id", id, "date", date,
-					  "link", link, NULL),
-			      time(NULL));
-	arena_free(&a);
-	return rc;
+	return order_mail_queue(st, o->id, NULL, "mail.cert_revoked", values);
 }
 
 /* Queues reminder `days` for order o, whose certificate expires at
  * until (inside the caller's transaction). */
 static int reminder_mail(struct store *st, const struct config *cfg, const struct order *o,
-			 time_t until, int days_left, struct arena *a)
+			 time_t until, int days_left)
 {
-	enum lang l = holder_lang(st, o);
-	char id[24], left[16], date[32], link[600];
-	const char *body;
+	char left[16], date[32], link[600];
+	const char *values[] = {"days", left, "date", date, "link", link, NULL};
 	struct tm tm;
 
 	localtime_r(&until, &tm);
 	strftime(date, sizeof(date), "%d.%m.%Y.", &tm);
-	snprintf(id, sizeof(id), "%lld", o->id);
 	snprintf(left, sizeof(left), "%d", days_left);
 	snprintf(link, sizeof(link), "%s/certificates/renew/%lld", cfg->base_url, o->id);
-	body = i18n_format(a, l, "mail.cert_expiry.body", "id", id, "days", left, "date", date,
-			   "link", link, NULL);
-	return store_outbox_add(st, o->email,
-				i18n_format(a, l, "mail.cert_expiry.subject", "days", left, NULL),
-				body, time(NULL));
+	return order_mail_queue(st, o->id, NULL, "mail.cert_expiry", values);
 }
 
 /* Sends the reminder of one certificate if one is due.  1 when a mail
  * was queued, 0 when none was due, -1 on a store error. */
 static int remind_one(struct store *st, const struct config *cfg, long long order_id, time_t until,
-		      time_t now, struct arena *a)
+		      time_t now)
 {
 	int left = (int)((until - now + DAY - 1) / DAY), i, nearest = -1, rc, mailed = 0;
 	struct order o;
@@ -128,7 +101,7 @@ static int remind_one(struct store *st, const struct config *cfg, long long orde
 			    STORE_CONFLICT)
 				rc = STORE_OK;
 		if (rc == STORE_OK)
-			rc = reminder_mail(st, cfg, &o, until, left, a);
+			rc = reminder_mail(st, cfg, &o, until, left);
 		mailed = 1;
 	}
 	if (rc == STORE_CONFLICT) { /* sent before */
@@ -145,7 +118,6 @@ static int remind_one(struct store *st, const struct config *cfg, long long orde
 int jobs_cert_reminders(struct store *st, const struct config *cfg, time_t now)
 {
 	struct due d = {NULL, NULL, 0, 0};
-	struct arena a;
 	size_t i;
 	int rc, sent = 0, failed = 0;
 
@@ -155,16 +127,14 @@ int jobs_cert_reminders(struct store *st, const struct config *cfg, time_t now)
 		free(d.until);
 		return -1;
 	}
-	arena_init(&a);
 	for (i = 0; i < d.n; i++) {
-		rc = remind_one(st, cfg, d.ids[i], d.until[i], now, &a);
+		rc = remind_one(st, cfg, d.ids[i], d.until[i], now);
 		if (rc < 0) {
 			log_warnx("reminders: order %lld: storage error", d.ids[i]);
 			failed = 1;
 		} else
 			sent += rc;
 	}
-	arena_free(&a);
 	free(d.ids);
 	free(d.until);
 	if (sent > 0)

@@ -272,6 +272,7 @@ int cli_serve(int argc, char **argv)
 	mc.smtp.timeout_secs = 30;
 	mc.from = cfg.mail_from;
 	mc.hostname = "qcra.localhost";
+	mc.base_url = cfg.base_url;
 	mc.poll_secs = cfg.mail_poll_secs;
 	if (mc.transport == MAIL_SMTP && cfg.smtp_url[0] == '\0') {
 		fprintf(stderr, "qcra: configuration error: smtp_url: required when "

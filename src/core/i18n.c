@@ -350,14 +350,20 @@ size_t i18n_note_to(char *out, size_t size, const char *key, ...)
 char *i18n_note(struct arena *a, const char *key, ...)
 {
 	va_list ap;
-	size_t n;
 	char *out;
 
 	va_start(ap, key);
-	n = note_vwrite(NULL, 0, key, ap);
-	out = arena_alloc(a, n + 1);
-	note_vwrite(out, n + 1, key, ap);
+	out = i18n_vnote(a, key, ap);
 	va_end(ap);
+	return out;
+}
+
+char *i18n_vnote(struct arena *a, const char *key, va_list args)
+{
+	size_t n = note_vwrite(NULL, 0, key, args);
+	char *out = arena_alloc(a, n + 1);
+
+	note_vwrite(out, n + 1, key, args);
 	return out;
 }
 
@@ -381,9 +387,31 @@ size_t i18n_note_plain(char *out, size_t size, const char *note)
 	return n;
 }
 
+/* The name, value pairs of note (after its key, which starts at p and
+ * ends at end: the first separator, or NULL) into names/values, from
+ * n on; returns the new count. */
+static size_t note_pairs(struct arena *a, const char *end, const char **names, const char **values,
+			 size_t n)
+{
+	const char *p, *eq;
+
+	while (end != NULL && n < I18N_ARGS) {
+		p = end + 1;
+		end = strchr(p, NOTE_SEP);
+		eq = memchr(p, '=', end != NULL ? (size_t)(end - p) : strlen(p));
+		if (eq == NULL)
+			continue;
+		names[n] = arena_strndup(a, p, (size_t)(eq - p));
+		values[n] = arena_strndup(a, eq + 1,
+					  end != NULL ? (size_t)(end - eq - 1) : strlen(eq + 1));
+		n++;
+	}
+	return n;
+}
+
 const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
 {
-	const char *names[I18N_ARGS], *values[I18N_ARGS], *p, *end, *eq;
+	const char *names[I18N_ARGS], *values[I18N_ARGS], *p, *end;
 	char *key;
 	size_t n = 0;
 
@@ -398,17 +426,24 @@ const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
 		i18n_note_plain(key, n, note);
 		return key;
 	}
-	while (end != NULL && n < I18N_ARGS) {
-		p = end + 1;
-		end = strchr(p, NOTE_SEP);
-		eq = memchr(p, '=', end != NULL ? (size_t)(end - p) : strlen(p));
-		if (eq == NULL)
-			continue;
-		names[n] = arena_strndup(a, p, (size_t)(eq - p));
-		values[n] = arena_strndup(a, eq + 1,
-					  end != NULL ? (size_t)(end - eq - 1) : strlen(eq + 1));
-		n++;
+	n = note_pairs(a, end, names, values, 0);
+	return format_pairs(a, l, key, names, values, n);
+}
+
+char *i18n_note_format(struct arena *a, enum lang l, const char *key, const char *note, ...)
+{
+	const char *names[I18N_ARGS], *values[I18N_ARGS], *name;
+	size_t n = 0;
+	va_list ap;
+
+	if (note != NULL && note[0] == NOTE_START)
+		n = note_pairs(a, strchr(note, NOTE_SEP), names, values, 0);
+	va_start(ap, note);
+	while (n < I18N_ARGS && (name = va_arg(ap, const char *)) != NULL) {
+		names[n] = name;
+		values[n++] = va_arg(ap, const char *);
 	}
+	va_end(ap);
 	return format_pairs(a, l, key, names, values, n);
 }
 

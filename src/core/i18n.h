@@ -52,10 +52,16 @@ char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args);
  * it.  i18n_format() takes "@name" the same way.
  */
 char *i18n_note(struct arena *a, const char *key, ...) __attribute__((sentinel));
+char *i18n_vnote(struct arena *a, const char *key, va_list args);
 const char *i18n_note_text(struct arena *a, enum lang l, const char *note);
 /* The same into out (size bytes, NUL-terminated, cut if need be);
  * returns the length it needed. */
 size_t i18n_note_to(char *out, size_t size, const char *key, ...) __attribute__((sentinel));
+/* The text of key (not the note's own) in l with the note's values and
+ * then the NULL-terminated name, value pairs that follow: a mail kept
+ * as a note and written when it is delivered (mail/outbox.c). */
+char *i18n_note_format(struct arena *a, enum lang l, const char *key, const char *note, ...)
+	__attribute__((sentinel));
 /* A note as plain text for logs ("key: name=value; name=value"), or the
  * text as it is when it is not a note. */
 size_t i18n_note_plain(char *out, size_t size, const char *note);

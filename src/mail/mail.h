@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "util/arena.h"
 #include "util/buf.h"
 
 struct store;
+struct outbox_item;
 
 struct mail_msg {
 	const char *from;       /* "Name <addr>" or "addr" */
@@ -57,12 +59,23 @@ struct mail_conf {
 	struct smtp_conf smtp; /* for MAIL_SMTP */
 	const char *from;
 	const char *hostname; /* right side of Message-IDs */
+	const char *base_url; /* the portal's address: {base} in a message's text */
 	int poll_secs;        /* how often the worker looks for due mail */
 };
 
 /*
+ * The subject and body of outbox item it, in ar: its text, or for a
+ * mail kept as a message key with values, that key's ".subject" and
+ * ".body" in the item's language (core/i18n.h, loaded) with its values
+ * and {base}, conf->base_url.  What the worker delivers.
+ */
+void mail_outbox_text(const struct mail_conf *conf, const struct outbox_item *it, struct arena *ar,
+		      const char **subject, const char **body);
+
+/*
  * The outbox worker: a thread that repeatedly takes the oldest due
- * item from the store's outbox, formats and delivers it, and marks it
+ * item from the store's outbox, writes the mail as mail_outbox_text
+ * says (in the recipient's language, at delivery), delivers it, and marks it
  * sent, or schedules a retry with exponential backoff (30 s doubling,
  * at most 1 h) recording the error.  The Message-ID is derived from the
  * outbox id so a redelivery after a crash is recognisable, and maildir

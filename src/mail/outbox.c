@@ -18,6 +18,7 @@
 
 #include <sodium.h>
 
+#include "core/i18n.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "util/worker.h"
@@ -84,7 +85,26 @@ static int outbox_claim(struct store *st, const struct mail_conf *conf, time_t n
 	return STORE_OK;
 }
 
-/* Formats and hands one item to the configured transport.  0 or -1
+/* See mail.h. */
+void mail_outbox_text(const struct mail_conf *conf, const struct outbox_item *it, struct arena *ar,
+		      const char **subject, const char **body)
+{
+	const char *base = conf->base_url != NULL ? conf->base_url : "";
+	enum lang l = LANG_SR;
+
+	if (it->message == NULL || it->message[0] == '\0') { /* written when queued */
+		*subject = it->subject;
+		*body = it->body;
+		return;
+	}
+	i18n_parse(it->lang, &l); /* an unknown code: Serbian */
+	*subject = i18n_note_format(ar, l, arena_printf(ar, "%s.subject", it->subject), it->message,
+				    "base", base, NULL);
+	*body = i18n_note_format(ar, l, arena_printf(ar, "%s.body", it->subject), it->message,
+				 "base", base, NULL);
+}
+
+/* Writes and hands one item to the configured transport.  0 or -1
  * with err. */
 static int outbox_deliver(const struct mail_conf *conf, const struct outbox_item *it, char *err,
 			  size_t errlen)
@@ -92,6 +112,7 @@ static int outbox_deliver(const struct mail_conf *conf, const struct outbox_item
 	struct buf msg = BUF_INIT;
 	char msgid[320], name[32];
 	struct mail_msg m;
+	struct arena ar;
 	int rc = -1;
 
 	/* Both derived from the id alone, so a redelivery is the same
@@ -103,10 +124,10 @@ static int outbox_deliver(const struct mail_conf *conf, const struct outbox_item
 	snprintf(name, sizeof(name), "%06lld", it->id);
 
 	memset(&m, 0, sizeof(m));
+	arena_init(&ar);
 	m.from = conf->from;
 	m.to = it->to;
-	m.subject = it->subject;
-	m.body = it->body;
+	mail_outbox_text(conf, it, &ar, &m.subject, &m.body);
 	m.message_id = msgid;
 	m.date = it->created_at != 0 ? it->created_at : time(NULL);
 	if (mail_format(&m, &msg) == -1) {
@@ -131,6 +152,7 @@ out:
 	if (msg.data != NULL)
 		sodium_memzero(msg.data, msg.cap);
 	buf_free(&msg);
+	arena_free(&ar);
 	return rc;
 }
 

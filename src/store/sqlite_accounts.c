@@ -56,6 +56,7 @@ static const char SQL_ACCOUNT_CONFIRM[] =
 	"UPDATE accounts SET confirmed_at = $2 WHERE id = $1 AND confirmed_at IS NULL";
 static const char SQL_ACCOUNT_SET_PASSWORD[] =
 	"UPDATE accounts SET password_hash = $2 WHERE id = $1";
+static const char SQL_ACCOUNT_SET_LANG[] = "UPDATE accounts SET lang = $2 WHERE id = $1";
 static const char SQL_TOKEN_INSERT[] =
 	"INSERT INTO tokens (hash, kind, account_id, expires_at) VALUES ($1, $2, $3, $4)";
 static const char SQL_TOKEN_WITHHELD[] = "INSERT INTO tokens (hash, kind, account_id, expires_at, "
@@ -164,6 +165,11 @@ int store_account_set_password(struct store *st, long long id, const char *hash)
 {
 	return sq_changed(st, SQL_ACCOUNT_SET_PASSWORD, "account set password", SQ_INT(id),
 			  SQ_TEXT(hash));
+}
+
+int store_account_set_lang(struct store *st, long long id, const char *lang)
+{
+	return sq_changed(st, SQL_ACCOUNT_SET_LANG, "account set lang", SQ_INT(id), SQ_TEXT(lang));
 }
 
 /* ---- Tokens ---------------------------------------------------------------- */

@@ -10,16 +10,32 @@
 
 static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (recipient, subject, body, created_at, "
 				     "next_attempt_at) VALUES ($1, $2, $3, $4, $4)";
+/* A mail kept as its key (in subject) and message (key and values): to
+ * an address in a language, or about an order: to $2, or when that is
+ * '' to the order's email, in its account's language, both read at
+ * delivery (SQL_OUTBOX_NEXT), so queuing is one plain INSERT. */
+static const char SQL_OUTBOX_QUEUE[] =
+	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, lang, message) "
+	"VALUES ($1, $2, '', $4, $4, $5, $3)";
+static const char SQL_OUTBOX_QUEUE_ORDER[] =
+	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, lang, message, "
+	"order_id) VALUES ($2, $3, '', $5, $5, '', $4, $1)";
 static const char SQL_OUTBOX_WITHHELD[] =
 	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, sent_at, "
 	"last_error) VALUES ('', $1, '', $2, $2, $2, 'withheld: no account')";
 static const char SQL_OUTBOX_NEXT[] =
-	"SELECT id, recipient, subject, body, attempts, created_at FROM outbox WHERE sent_at IS "
-	"NULL AND next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
-/* A delivered body is cleared: it held live confirmation and reset
- * links.  Recipient, subject and times stay as the record. */
+	"SELECT x.id, CASE WHEN x.recipient = '' THEN COALESCE(o.email, '') ELSE x.recipient END, "
+	"x.subject, x.body, x.attempts, x.created_at, CASE WHEN x.lang = '' THEN COALESCE(a.lang, "
+	"'') ELSE x.lang END, x.message FROM outbox x LEFT JOIN orders o ON o.id = x.order_id "
+	"LEFT JOIN accounts a ON a.id = o.account_id WHERE x.sent_at IS NULL AND "
+	"x.next_attempt_at <= $1 ORDER BY x.next_attempt_at, x.id LIMIT 1";
+/* A delivered body (and a message's values) is cleared: it held live
+ * confirmation and reset links.  Recipient, subject (a message's key)
+ * and times stay as the record. */
 static const char SQL_OUTBOX_SENT[] =
-	"UPDATE outbox SET sent_at = $2, last_error = NULL, body = '' WHERE id = $1";
+	"UPDATE outbox SET sent_at = $2, last_error = NULL, body = '', message = '', recipient = "
+	"CASE WHEN recipient = '' AND order_id IS NOT NULL THEN COALESCE((SELECT email FROM orders "
+	"WHERE id = outbox.order_id), '') ELSE recipient END WHERE id = $1";
 static const char SQL_OUTBOX_RETRY[] =
 	"UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1";
 static const char SQL_OUTBOX_PENDING[] = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
@@ -31,6 +47,20 @@ int store_outbox_add(struct store *st, const char *to, const char *subject, cons
 {
 	return sq_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
 		      SQ_TEXT(body), SQ_INT(now));
+}
+
+int store_outbox_queue(struct store *st, const char *to, const char *lang, const char *key,
+		       const char *message, time_t now)
+{
+	return sq_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
+		      SQ_TEXT(message), SQ_INT(now), SQ_TEXT(lang));
+}
+
+int store_outbox_queue_order(struct store *st, long long order_id, const char *to, const char *key,
+			     const char *message, time_t now)
+{
+	return sq_run(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
+		      SQ_TEXT(to ? to : ""), SQ_TEXT(key), SQ_TEXT(message), SQ_INT(now));
 }
 
 int store_outbox_withheld(struct store *st, const char *subject, time_t now)
@@ -62,6 +92,8 @@ int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 	out->body = col_strdup(s, 3);
 	out->attempts = sqlite3_column_int(s, 4);
 	out->created_at = (time_t)sqlite3_column_int64(s, 5);
+	sq_col_text(s, 6, out->lang, sizeof(out->lang));
+	out->message = col_strdup(s, 7);
 	sq_done(s);
 	return STORE_OK;
 }
@@ -72,7 +104,8 @@ void store_outbox_item_free(struct outbox_item *it)
 		return;
 	free(it->subject);
 	free(it->body);
-	it->subject = it->body = NULL;
+	free(it->message);
+	it->subject = it->body = it->message = NULL;
 }
 
 int store_outbox_sent(struct store *st, long long id, time_t now)

@@ -113,7 +113,7 @@ struct account {
 	char username[64];       /* stored lower-case */
 	char password_hash[128]; /* crypto_pwhash_STRBYTES */
 	char email[256];
-	char lang[8]; /* "sr", "en" or "sr-Cyrl" (i18n_code): language of its mail */
+	char lang[16]; /* a language code (core/i18n.h): the language of its mail */
 	time_t created_at;
 	time_t confirmed_at; /* 0 until the email link is used */
 };
@@ -126,6 +126,8 @@ int store_account_by_member(struct store *st, long long member_id, struct accoun
 int store_account_by_email(struct store *st, const char *email, struct account *out);
 int store_account_confirm(struct store *st, long long id, time_t now);
 int store_account_set_password(struct store *st, long long id, const char *hash);
+/* The language of the account's mail (a code, core/i18n.h). */
+int store_account_set_lang(struct store *st, long long id, const char *lang);
 
 /* ---- One-time tokens (only their SHA-256 is stored) ------------------ */
 
@@ -203,6 +205,9 @@ struct outbox_item {
 	char to[256];
 	char *subject; /* malloc'd: free with store_outbox_item_free */
 	char *body;
+	char *message; /* "": subject and body are the text; else the mail's
+			* key (in subject) with its values (i18n_note form) */
+	char lang[16]; /* the language code the message is written in */
 	int attempts;
 	time_t created_at;
 };
@@ -210,12 +215,23 @@ struct outbox_item {
 /* Call inside the transaction of the change that causes the mail. */
 int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
 		     time_t now);
+/* The same for a mail written when it is delivered: key is its message
+ * key ("mail.x": subject "mail.x.subject", body "mail.x.body"), message
+ * the key with its values (i18n_note), lang the language code. */
+int store_outbox_queue(struct store *st, const char *to, const char *lang, const char *key,
+		       const char *message, time_t now);
+/* The same about order order_id: to `to`, or when that is NULL or ""
+ * to the order's email, in the language of the order's account, both
+ * read when the mail is delivered (store_outbox_next). */
+int store_outbox_queue_order(struct store *st, long long order_id, const char *to, const char *key,
+			     const char *message, time_t now);
 /* A mail asked for an address with no account (forgot-username,
  * forgot-password): recorded like a mail, but with no recipient and no
  * body, and already done, so it is never sent.  The same write as
  * store_outbox_add, so the answer takes as long (no enumeration). */
 int store_outbox_withheld(struct store *st, const char *subject, time_t now);
-/* The oldest item due at `now` (unsent, next_attempt_at <= now). */
+/* The oldest item due at `now` (unsent, next_attempt_at <= now), with
+ * an order's mail addressed to its email in its account's language. */
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out);
 /* Marks the item delivered and clears its body (one-time links); its
  * recipient, subject and times are kept. */

@@ -85,6 +85,33 @@ static const char *safe_next(const char *next)
 	return http_local_path(next) ? next : "/";
 }
 
+/* The language of the account's mail: one of the catalogue's (any
+ * language added to domain/lang.h is offered). */
+static const char *check_lang(const struct field_ctx *cx, const char *v, struct field_value *out)
+{
+	enum lang l;
+
+	if (i18n_parse(v, &l) != 0)
+		return "field.choose_option";
+	out->n = l;
+	return NULL;
+}
+
+static void lang_options(struct req *r, struct tctx *item, const char *v)
+{
+	struct tctx *o;
+	int l;
+
+	tctx_set_list(item, "options");
+	for (l = 0; l < LANG__MAX; l++) {
+		o = tctx_add(item, "options");
+		tctx_set(o, "value", i18n_code((enum lang)l));
+		tctx_set(o, "label", msg(r, i18n_name_key((enum lang)l)));
+		if (strcmp(i18n_code((enum lang)l), v) == 0)
+			tctx_set_bool(o, "selected", 1);
+	}
+}
+
 /* ---- Forms ------------------------------------------------------------------ */
 
 static const struct field register_fields[] = {
@@ -99,8 +126,13 @@ static const struct field register_fields[] = {
 	 "hint.password", NULL},
 	{"password_confirm", "field.password_confirm", "password", "new-password", 256,
 	 F_REQUIRED | F_SECRET, NULL, NULL, NULL},
+	{"lang", "field.lang", "select", "off", 16, 0, check_lang, "hint.lang", lang_options},
 };
 #define NFIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field lang_fields[] = {
+	{"lang", "field.lang", "select", "off", 16, F_REQUIRED, check_lang, NULL, lang_options},
+};
 
 static const struct field login_fields[] = {
 	{"username", "field.username", "text", "username", 64, F_REQUIRED, NULL, NULL, NULL},
@@ -150,10 +182,12 @@ void web_home(struct req *r)
 	simple_page(r, "home", "home.title");
 }
 
-void web_account(struct req *r)
+/* The account page, with the language form in st (NULL: the account's). */
+static void account_page(struct req *r, unsigned status, const struct fstate *st)
 {
 	const struct session_user *u = session_user(r);
 	struct tctx *c = page_ctx(r);
+	struct fstate blank;
 	struct account a;
 	struct member m;
 
@@ -168,7 +202,41 @@ void web_account(struct req *r)
 	tctx_set(c, "last_name", m.last_name);
 	if (http_query(r, "changed") != NULL)
 		tctx_set(c, "notice", msg(r, "password.changed"));
-	page_render(r, 200, "account", "account.title", c);
+	if (http_query(r, "lang_saved") != NULL)
+		tctx_set(c, "notice", msg(r, "account.lang_saved"));
+	if (st == NULL) {
+		fields_blank(lang_fields, NFIELDS(lang_fields), &blank);
+		fields_set(&blank, "lang", a.lang);
+		st = &blank;
+	}
+	form_page(r, status, "account", "account.title", st, c);
+}
+
+void web_account(struct req *r)
+{
+	account_page(r, 200, NULL);
+}
+
+/* The account's language of mail, chosen on the account page. */
+void web_account_lang_post(struct req *r)
+{
+	const struct session_user *u = session_user(r);
+	struct app_env env = web_env(r);
+	struct actor who = web_actor(r);
+	struct account a;
+	struct fstate st;
+
+	fields_read(r, lang_fields, NFIELDS(lang_fields), &st);
+	if (st.nerrors > 0) {
+		account_page(r, 422, &st);
+		return;
+	}
+	if (store_account_get(env.store, u->account_id, &a) != STORE_OK) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
+	web_answer(r, uc_account_set_lang(&env, &who, &a, (enum lang)fields_number(&st, "lang")),
+		   "/account?lang_saved=1");
 }
 
 /* ---- Registration ---------------------------------------------------------------- */
@@ -178,6 +246,7 @@ void web_register_get(struct req *r)
 	struct fstate st;
 
 	fields_blank(register_fields, NFIELDS(register_fields), &st);
+	fields_set(&st, "lang", i18n_code(r->lang)); /* the page's, unless chosen */
 	form_page(r, 200, "register", "register.title", &st, NULL);
 }
 
@@ -222,6 +291,7 @@ void web_register_post(struct req *r)
 	in.license = fields_value(&st, "license_number");
 	in.jmbg = fields_value(&st, "jmbg");
 	in.email = fields_value(&st, "email");
+	in.lang = *fields_value(&st, "lang") ? (enum lang)fields_number(&st, "lang") : r->lang;
 	if (refused_page(r, uc_register(&env, &who, &r->arena, &in), "register", "register.title",
 			 &st, NULL) == 0)
 		http_redirect(r, "/register/sent");

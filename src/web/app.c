@@ -69,6 +69,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/password/change", web_password_change_get, R_MEMBER, 0},
 	{HTTP_POST, "/password/change", web_password_change_post, R_MEMBER | R_FORM, 0},
 	{HTTP_GET, "/account", web_account, R_MEMBER, 0},
+	{HTTP_POST, "/account/lang", web_account_lang_post, R_MEMBER | R_FORM, 0},
 	{HTTP_GET, "/certificates/new", web_cert_new, R_MEMBER, 0},
 	{HTTP_GET, "/certificates/new/natural", web_cert_form_get, R_MEMBER, 0},
 	{HTTP_POST, "/certificates/new/natural", web_cert_form_post, R_MEMBER | R_FORM | R_GROUP,
@@ -579,32 +580,6 @@ void web_answer_item(struct req *r, struct uc_result res, const char *then)
 			   : res.status == UC_REFUSED ? 409
 						      : 503,
 			   res.msg);
-}
-
-int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
-	     const char *body_key, ...)
-{
-	struct app_env env = web_env(r);
-	va_list ap;
-	int rc;
-
-	va_start(ap, body_key);
-	rc = uc_vmail(&env, &r->arena, to, lang, subj_key, body_key, ap);
-	va_end(ap);
-	return rc;
-}
-
-int app_mail_withheld(struct req *r, enum lang lang, const char *subj_key, const char *body_key,
-		      ...)
-{
-	struct app_env env = web_env(r);
-	va_list ap;
-	int rc;
-
-	va_start(ap, body_key);
-	rc = uc_vmail_withheld(&env, &r->arena, lang, subj_key, body_key, ap);
-	va_end(ap);
-	return rc;
 }
 
 const char *app_tag(struct req *r, const char *text)

@@ -218,16 +218,6 @@ const char *fields_first_error(struct req *r, const struct fstate *st);
 
 /* ---- Mail ---------------------------------------------------------------- */
 
-/* Queues a mail in the current transaction: subject and body are the
- * message keys subj_key/body_key formatted with the NULL-terminated
- * name, value pairs that follow. */
-int app_mail(struct req *r, const char *to, enum lang lang, const char *subj_key,
-	     const char *body_key, ...) __attribute__((sentinel));
-/* For an address with no account: the same work as app_mail (the text
- * formatted, one outbox row written in the current transaction), but
- * nothing is sent (store_outbox_withheld). */
-int app_mail_withheld(struct req *r, enum lang lang, const char *subj_key, const char *body_key,
-		      ...) __attribute__((sentinel));
 /* Wakes the mail worker (after commit). */
 void app_mail_kick(struct req *r);
 

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 
+#include "mail/mail.h"
 #include "store/store.h"
 #include "util/log.h"
 #include "web/app.h"
@@ -94,6 +95,8 @@ static void run_batch(struct commit_group *g, struct req **batch, size_t n)
 		store_group_rollback(st);
 	if (!ok)
 		log_warnx("commit group of %zu requests failed: answered 503", n);
+	else if (g->app->mail != NULL)
+		mail_worker_kick(g->app->mail); /* a confirmation queued its mail */
 	for (i = 0; i < n; i++) {
 		if (!ok)
 			fail(batch[i]);

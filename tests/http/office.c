@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include "journey.h"
 #include "office.h"
@@ -187,4 +189,104 @@ long long office_order_verified(struct office *f)
 		303);
 	assert_string_equal(office_state(f, id), "verified");
 	return id;
+}
+
+/* Over the outbox rows to addr with key (an order's mail not yet sent
+ * has its order's address): their count, the newest's id and whether
+ * it was sent (0, 0, 0 when there are none). */
+static long long outbox_rows(struct office *f, const char *addr, const char *key, long long *id,
+			     int *sent)
+{
+	char path[PATH_MAX + 16];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long n;
+
+	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(
+		sqlite3_prepare_v2(db,
+				   "WITH m AS (SELECT x.id, x.sent_at FROM outbox x LEFT JOIN "
+				   "orders o ON o.id = x.order_id WHERE x.subject = ?2 AND "
+				   "(x.recipient = ?1 OR (x.recipient = '' AND o.email = ?1))) "
+				   "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE((SELECT "
+				   "sent_at IS NOT NULL FROM m ORDER BY id DESC LIMIT 1), 0) "
+				   "FROM m",
+				   -1, &s, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	*id = sqlite3_column_int64(s, 1);
+	*sent = sqlite3_column_int(s, 2);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
+long long office_mail_count(struct office *f, const char *addr, const char *key)
+{
+	long long id;
+	int sent;
+
+	return outbox_rows(f, addr, key, &id, &sent);
+}
+
+char *office_mail(struct office *f, const char *addr, const char *key)
+{
+	char path[PATH_MAX + 32], *eml;
+	long long id = 0;
+	int i, sent = 0;
+
+	for (i = 0; i < 150 && !sent; i++) {
+		outbox_rows(f, addr, key, &id, &sent);
+		if (!sent)
+			usleep(100 * 1000);
+	}
+	if (!sent)
+		fail_msg("no mail %s to %s was delivered (outbox row %lld)", key, addr, id);
+	snprintf(path, sizeof(path), "%s/mail/%06lld.eml", f->s.var, id);
+	eml = file_read(path, NULL);
+	assert_non_null(eml);
+	return eml;
+}
+
+/*
+ * The manual payment form of order id as c sees it: GET the order page,
+ * then POST its nonce with amount, paid_on (NULL: the form's default),
+ * reference and note (NULL: none).  Returns the status.  *nonce (may be
+ * NULL) gets the form's nonce (caller frees).
+ */
+long office_pay_by_hand(struct office *f, struct client *c, long long id, const char *amount,
+			const char *paid_on, const char *reference, char **nonce_out)
+{
+	char path[64], *csrf, *nonce, *date, *body;
+	long status;
+
+	snprintf(path, sizeof(path), "/ra/orders/%lld", id);
+	assert_int_equal(journey_get(c, path, &f->r), 200);
+	csrf = form_field_value(BODY(f), "csrf_token");
+	nonce = form_field_value(BODY(f), "nonce");
+	date = form_field_value(BODY(f), "paid_on");
+	assert_non_null(csrf);
+	assert_non_null(nonce);
+	assert_non_null(date);
+	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
+			    paid_on ? paid_on : date, "reference", reference ? reference : "",
+			    "payer",
+			    "\xc5\xbd"
+			    "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
+			    "note", "", "confirm", "1", NULL);
+	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
+	status = journey_post(c, path, body, &f->r);
+	free(body);
+	free(csrf);
+	free(date);
+	if (nonce_out)
+		*nonce_out = nonce;
+	else
+		free(nonce);
+	return status;
 }

@@ -67,4 +67,18 @@ long office_documents_all(struct office *f, struct client *c, long long id);
 /* A natural-person order of Žarko brought to "verified" by NS. */
 long long office_order_verified(struct office *f);
 
+/* The newest mail to addr queued as message key key ("mail.bo_arrived"),
+ * once the outbox has delivered it (15 s at most): the file the server
+ * wrote.  Caller frees. */
+char *office_mail(struct office *f, const char *addr, const char *key);
+/* How many mails to addr were queued as message key key. */
+long long office_mail_count(struct office *f, const char *addr, const char *key);
+
+/* The manual payment form of order id as c sees it, posted with amount,
+ * paid_on (NULL: the form's default), reference (NULL: none), and
+ * confirm=1; returns the status.  *nonce_out (may be NULL) gets the
+ * form's nonce (caller frees). */
+long office_pay_by_hand(struct office *f, struct client *c, long long id, const char *amount,
+			const char *paid_on, const char *reference, char **nonce_out);
+
 #endif

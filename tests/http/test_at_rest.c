@@ -114,6 +114,9 @@ static void test_delivered_mail_keeps_recipient_time_and_subject_but_no_body(voi
 				 "created_at > 0 AND subject <> ''") >= 2);
 	assert_int_equal(db_count(db, "SELECT COUNT(*) FROM outbox WHERE body <> ''"), 0);
 	assert_int_equal(db_count(db, "SELECT COUNT(*) FROM outbox WHERE body LIKE '%token=%'"), 0);
+	/* A mail kept as a key with values: the values are gone too. */
+	assert_int_equal(db_count(db, "SELECT COUNT(*) FROM outbox WHERE message <> ''"), 0);
+	assert_true(db_count(db, "SELECT COUNT(*) FROM outbox WHERE subject = 'mail.reset'") >= 1);
 	sqlite3_close(db);
 }
 

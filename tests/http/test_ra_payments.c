@@ -146,44 +146,6 @@ static char *location(struct office *f)
 	return loc;
 }
 
-/*
- * The manual payment form of order id as c sees it: GET the order page,
- * then POST its nonce with amount, paid_on (NULL: the form's default),
- * reference and note (NULL: none).  Returns the status.  *nonce (may be
- * NULL) gets the form's nonce (caller frees).
- */
-static long pay_by_hand(struct office *f, struct client *c, long long id, const char *amount,
-			const char *paid_on, const char *reference, char **nonce_out)
-{
-	char path[64], *csrf, *nonce, *date, *body;
-	long status;
-
-	snprintf(path, sizeof(path), "/ra/orders/%lld", id);
-	assert_int_equal(journey_get(c, path, &f->r), 200);
-	csrf = form_field_value(BODY(f), "csrf_token");
-	nonce = form_field_value(BODY(f), "nonce");
-	date = form_field_value(BODY(f), "paid_on");
-	assert_non_null(csrf);
-	assert_non_null(nonce);
-	assert_non_null(date);
-	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", amount, "paid_on",
-			    paid_on ? paid_on : date, "reference", reference ? reference : "",
-			    "payer",
-			    "\xc5\xbd"
-			    "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87",
-			    "note", "", "confirm", "1", NULL);
-	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
-	status = journey_post(c, path, body, &f->r);
-	free(body);
-	free(csrf);
-	free(date);
-	if (nonce_out)
-		*nonce_out = nonce;
-	else
-		free(nonce);
-	return status;
-}
-
 /* Pastes a statement on the import page as c; returns the status and,
  * on 303, the import's number in *import (may be NULL). */
 static long import_text(struct office *f, struct client *c, const char *text, const char *format,
@@ -254,7 +216,8 @@ static void test_manual_payment_in_full_moves_the_order(void **state)
 	office_body_has(f, "action=\"/ra/orders/");
 	snprintf(want, sizeof(want), "value=\"%.2s %.40s\"", o.payment_ref + 2, o.payment_ref + 4);
 	office_body_has(f, want);
-	assert_int_equal(pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, &nonce), 303);
+	assert_int_equal(
+		office_pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, &nonce), 303);
 	loc = location(f);
 	snprintf(want, sizeof(want), "/ra/orders/%lld?pay=settled#payments", id);
 	assert_string_equal(loc, want);
@@ -304,17 +267,20 @@ static void test_manual_payment_is_validated(void **state)
 	long long id = office_order(f, "NS"), other = office_order(f, "NS");
 	struct order o = office_order_get(f, other);
 
-	assert_int_equal(pay_by_hand(f, &f->ns, id, "pet hiljada", NULL, NULL, NULL), 422);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, "pet hiljada", NULL, NULL, NULL), 422);
 	office_body_has(f, "aria-invalid=\"true\"");
-	assert_int_equal(pay_by_hand(f, &f->ns, id, "0", NULL, NULL, NULL), 422);
-	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", "31.02.2024", NULL, NULL), 422);
-	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", "01.01.2999", NULL, NULL), 422);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, "0", NULL, NULL, NULL), 422);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, "100,00", "31.02.2024", NULL, NULL),
+			 422);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, "100,00", "01.01.2999", NULL, NULL),
+			 422);
 	/* A reference of another order belongs on that order's page. */
-	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", NULL, o.payment_ref, NULL), 422);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, "100,00", NULL, o.payment_ref, NULL),
+			 422);
 	assert_int_equal(payments_of(f, id).n, 0);
 	assert_string_equal(office_state(f, id), "confirmed");
 	/* A partial payment by hand stays open. */
-	assert_int_equal(pay_by_hand(f, &f->ns, id, "100,00", NULL, NULL, NULL), 303);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, "100,00", NULL, NULL, NULL), 303);
 	assert_string_equal(office_state(f, id), "confirmed");
 	assert_string_equal(payments_of(f, id).last.match, "partial");
 	assert_int_equal(payments_of(f, id).last.resolved_at, 0);
@@ -396,8 +362,9 @@ static void test_manual_payment_seen_on_the_statement_is_not_doubled(void **stat
 	struct pays p;
 	char want[96];
 
-	assert_int_equal(pay_by_hand(f, &f->ns, a, total_text(f, a, 0), "24.11.2024", NULL, NULL),
-			 303);
+	assert_int_equal(
+		office_pay_by_hand(f, &f->ns, a, total_text(f, a, 0), "24.11.2024", NULL, NULL),
+		303);
 	assert_string_equal(office_state(f, a), "payment_received");
 	csv_header(&csv);
 	csv_line(&csv, total_text(f, a, 0), oa.payment_ref, bank_id());
@@ -782,8 +749,8 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	assert_int_equal(office_post(f, &f->ns, path, "action", "assign", "order", "", NULL), 422);
 
 	/* The partial one is completed by the rest, paid by hand. */
-	assert_int_equal(pay_by_hand(f, &f->ns, a, total_text(f, a, -100000), NULL, NULL, NULL),
-			 303);
+	assert_int_equal(
+		office_pay_by_hand(f, &f->ns, a, total_text(f, a, -100000), NULL, NULL, NULL), 303);
 	assert_string_equal(office_state(f, a), "payment_received");
 	pa = payments_of(f, a);
 	assert_int_equal(pa.n, 2);
@@ -875,7 +842,8 @@ static void test_payment_in_full_while_documents_are_incomplete_is_kept(void **s
 	snprintf(path, sizeof(path), "/ra/orders/%lld/documents", id);
 	assert_int_equal(office_post(f, &f->ns, path, "doc_request", "1", NULL), 303);
 	assert_string_equal(stored_state(f, id), "documents_incomplete");
-	assert_int_equal(pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, NULL), 303);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, id, total_text(f, id, 0), NULL, NULL, NULL),
+			 303);
 	assert_string_equal(stored_state(f, id), "documents_incomplete_paid");
 	p = payments_of(f, id);
 	assert_string_equal(p.last.match, "exact");
@@ -891,7 +859,7 @@ static void test_operator_of_another_office_cannot_see_the_payments(void **state
 	struct pays pa;
 	char path[64];
 
-	assert_int_equal(pay_by_hand(f, &f->ns, a, "100,00", NULL, NULL, NULL), 303);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, a, "100,00", NULL, NULL, NULL), 303);
 	pa = payments_of(f, a);
 	assert_int_equal(pa.n, 1);
 	/* BG gets what a missing order or payment gets. */
@@ -922,7 +890,7 @@ static void test_auditor_reads_but_cannot_post(void **state)
 	struct pays pa;
 	char path[64];
 
-	assert_int_equal(pay_by_hand(f, &f->ns, a, "100,00", NULL, NULL, NULL), 303);
+	assert_int_equal(office_pay_by_hand(f, &f->ns, a, "100,00", NULL, NULL, NULL), 303);
 	pa = payments_of(f, a);
 	assert_int_equal(office_get(f, &f->auditor, "/ra/orders/%lld", a), 200);
 	office_body_has(f, "100,00");

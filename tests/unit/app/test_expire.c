@@ -20,6 +20,7 @@
 #include "core/i18n.h"
 #include "app/jobs.h"
 #include "app/testca.h"
+#include "mail/mail.h"
 #include "store/store.h"
 #include "store/store_ca.h"
 #include "store/store_office.h"
@@ -220,7 +221,10 @@ static void test_expiry_takes_only_old_orders_still_waiting(void **state)
 	long long fresh = order_add(f, "confirmed", 29 * DAY, "NS");
 	long long old_verified = order_add(f, "verified", 90 * DAY, "NS");
 	long long old_draft = order_add(f, "draft", 90 * DAY, "NS");
+	struct mail_conf mc = {.base_url = "https://portal.example"};
+	const char *subject, *body;
 	struct outbox_item it;
+	struct arena ar;
 
 	assert_int_equal(jobs_expire_orders(f->st, &f->cfg, f->now), 3);
 	assert_string_equal(state_of(f, old_confirmed), "expired");
@@ -233,8 +237,20 @@ static void test_expiry_takes_only_old_orders_still_waiting(void **state)
 	assert_int_equal(count_outbox(f), 3);
 	assert_int_equal(store_outbox_next(f->st, f->now + 60, &it), STORE_OK);
 	assert_string_equal(it.to, "holder@example.rs");
-	assert_non_null(strstr(it.body, "within 30 days"));
-	assert_non_null(strstr(it.body, "https://portal.example/certificates/new"));
+	/* Kept as its key and values, written at delivery. */
+	assert_string_equal(it.subject, "mail.bo_order_expired");
+	arena_init(&ar);
+	mail_outbox_text(&mc, &it, &ar, &subject, &body);
+	assert_non_null(strstr(body, "within 30 days"));
+	assert_non_null(strstr(body, "https://portal.example/certificates/new"));
+	store_outbox_item_free(&it);
+	/* The account's language when it is delivered, not when queued. */
+	assert_int_equal(store_account_set_lang(f->st, f->account, "sr"), STORE_OK);
+	assert_int_equal(store_outbox_next(f->st, f->now + 60, &it), STORE_OK);
+	assert_string_equal(it.to, "holder@example.rs");
+	mail_outbox_text(&mc, &it, &ar, &subject, &body);
+	assert_non_null(strstr(body, "u roku od 30 dana"));
+	arena_free(&ar);
 	store_outbox_item_free(&it);
 	/* Running again finds nothing more. */
 	assert_int_equal(jobs_expire_orders(f->st, &f->cfg, f->now), 0);

@@ -14,7 +14,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
+#include "core/i18n.h"
 #include "mail/mail.h"
 #include "mailtest.h"
 #include "store/store.h"
@@ -113,7 +115,7 @@ static int due_attempts(struct fixture *f, time_t now)
 
 static char *read_in(const char *dir, const char *name)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	return mailtest_read(path, NULL);
@@ -175,6 +177,79 @@ static void test_outbox_delivers_to_maildir_once(void **state)
 	assert_non_null(strstr(got, "\r\nTo: mika@example.org\r\n"));
 	assert_non_null(strstr(got, "\r\nMessage-ID: <2.qcra@" HOST ">\r\n"));
 	free(got);
+}
+
+/* The outbox row of id: its subject and message (static buffers). */
+static void row_of(struct fixture *f, long long id, char *subject, char *message, size_t size)
+{
+	char db[PATH_MAX];
+	sqlite3 *h;
+	sqlite3_stmt *s;
+
+	snprintf(db, sizeof(db), "%s/qcra.db", f->dir);
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT subject, message FROM outbox WHERE id = ?1",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(subject, size, "%s", (const char *)sqlite3_column_text(s, 0));
+	snprintf(message, size, "%s", (const char *)sqlite3_column_text(s, 1));
+	sqlite3_finalize(s);
+	sqlite3_close(h);
+}
+
+/* A mail queued as its key and values is written when it is delivered:
+ * the catalogue's text in the row's language, {base} the portal's
+ * address; once sent, the values (which may hold a live link) are
+ * gone and the key stays as the record.  A row with its text written
+ * (queued before) goes as it is. */
+static void test_outbox_writes_a_kept_message_at_delivery_in_its_language(void **state)
+{
+	struct fixture *f = *state;
+	char err[256], subject[512], message[512], *got;
+	struct arena ar;
+	const char *note;
+
+	assert_int_equal(i18n_load(err, sizeof(err)), 0);
+	f->conf.base_url = "https://ra.test";
+	arena_init(&ar);
+	note = i18n_note(&ar, "mail.order_paid_part", "id", "42", "amount", "1.000,00", "paid",
+			 "1.000,00", "remaining", "4.880,00", NULL);
+	queue(f, "old@example.org", T0); /* written before: text as it is */
+	assert_int_equal(store_outbox_queue(f->st, TO, "en", "mail.order_paid_part", note, T0),
+			 STORE_OK);
+	assert_int_equal(store_outbox_queue(f->st, "ana@example.org", "sr", "mail.order_paid_part",
+					    note, T0),
+			 STORE_OK);
+	/* Nothing is written at queue time. */
+	row_of(f, 2, subject, message, sizeof(message));
+	assert_string_equal(subject, "mail.order_paid_part");
+	assert_string_equal(message, note);
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0), 3);
+
+	got = read_in(f->maildir, "000001.eml");
+	assert_non_null(strstr(got, "\r\n\r\nKliknite: https://ra.test/confirm?t=SECRET\r\n"));
+	free(got);
+	got = read_in(f->maildir, "000002.eml");
+	assert_non_null(got);
+	assert_non_null(
+		strstr(got, "\r\nSubject: Request no. 42: part payment received, 4.880,00"));
+	assert_non_null(strstr(got, "Paid so far: 1.000,00 RSD; 4.880,00 RSD remains"));
+	assert_non_null(strstr(got, "https://ra.test/orders/42\r\n"));
+	assert_null(strstr(got, "{"));
+	free(got);
+	got = read_in(f->maildir, "000003.eml");
+	assert_non_null(got);
+	assert_non_null(strstr(got, "\r\nTo: ana@example.org\r\n"));
+	assert_non_null(strstr(got, "preostaje da uplatite 4.880,00 RSD"));
+	assert_non_null(strstr(got, "https://ra.test/orders/42\r\n"));
+	free(got);
+	row_of(f, 2, subject, message, sizeof(message));
+	assert_string_equal(subject, "mail.order_paid_part");
+	assert_string_equal(message, "");
+	arena_free(&ar);
+	i18n_free();
 }
 
 static void test_outbox_leaves_mail_not_yet_due(void **state)
@@ -295,6 +370,9 @@ int main(void)
 			test_outbox_retries_until_server_is_up_and_sends_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_delivers_to_maildir_once, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			test_outbox_writes_a_kept_message_at_delivery_in_its_language, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_leaves_mail_not_yet_due, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_backoff_doubles_up_to_an_hour, setup,
