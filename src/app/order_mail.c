@@ -142,7 +142,7 @@ static void add_values(const struct app_env *env, struct arena *ar, const struct
 {
 	const struct office *off = env->catalog ? catalog_office(env->catalog, o->office) : NULL;
 	enum lang l = flags & (OM_OFFICE | OM_DOCS) ? office_member_lang(env, o) : LANG_SR;
-	char money[32];
+	char money[32], ref[PAYMENT_REF_SIZE];
 
 	if (flags & OM_OFFICE) {
 		put(v, "office", off ? off->name[l] : o->office);
@@ -159,7 +159,8 @@ static void add_values(const struct app_env *env, struct arena *ar, const struct
 	if (flags & OM_TOTAL) {
 		payment_amount_format(m->total ? m->total : o->total_para, money, sizeof(money));
 		put(v, "total", arena_strdup(ar, money));
-		put(v, "reference", o->payment_ref);
+		payment_ref_display(o->payment_ref, ref, sizeof(ref));
+		put(v, "reference", arena_strdup(ar, ref));
 		put(v, "account", env->catalog ? env->catalog->seller.account : "");
 		put(v, "payee", env->catalog ? env->catalog->seller.name : "");
 	}
