@@ -355,10 +355,23 @@ size_t i18n_note_plain(char *out, size_t size, const char *note)
 	return n;
 }
 
+int i18n_note_is(const char *note, const char *key)
+{
+	size_t n = strlen(key);
+
+	return note != NULL && note[0] == NOTE_START && strncmp(note + 1, key, n) == 0 &&
+	       (note[n + 1] == '\0' || note[n + 1] == NOTE_SEP);
+}
+
 const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
 {
+	return i18n_note_text_as(a, l, note, NULL);
+}
+
+const char *i18n_note_text_as(struct arena *a, enum lang l, const char *note, const char *prefix)
+{
 	const char *names[I18N_ARGS], *values[I18N_ARGS], *p, *end, *eq;
-	char *key;
+	char *key, *alt;
 	size_t n = 0;
 
 	if (note == NULL || note[0] != NOTE_START)
@@ -366,6 +379,8 @@ const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
 	p = note + 1;
 	end = strchr(p, NOTE_SEP);
 	key = arena_strndup(a, p, end != NULL ? (size_t)(end - p) : strlen(p));
+	if (prefix != NULL && i18n_has(LANG_SR, alt = arena_printf(a, "%s%s", prefix, key)))
+		key = alt;
 	if (!i18n_has(LANG_SR, key)) {    /* a key this catalogue lacks: as plain text */
 		n = 2 * strlen(note) + 4; /* each separator becomes two characters */
 		key = arena_alloc(a, n);

@@ -47,6 +47,12 @@ char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args);
  */
 char *i18n_note(struct arena *a, const char *key, ...) __attribute__((sentinel));
 const char *i18n_note_text(struct arena *a, enum lang l, const char *note);
+/* 1 when note was written by i18n_note() with key. */
+int i18n_note_is(const char *note, const char *key);
+/* The same, but with the text of key "PREFIX" + the note's key where
+ * the catalogue has one (another reader's wording, e.g. the member's
+ * "mnote." texts without the office's internal numbers). */
+const char *i18n_note_text_as(struct arena *a, enum lang l, const char *note, const char *prefix);
 /* The same into out (size bytes, NUL-terminated, cut if need be);
  * returns the length it needed. */
 size_t i18n_note_to(char *out, size_t size, const char *key, ...) __attribute__((sentinel));

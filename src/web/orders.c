@@ -21,6 +21,7 @@
 #include "web/certificates.h"
 #include "web/handlers.h"
 #include "web/order_form.h"
+#include "web/order_panel.h"
 #include "web/pages.h"
 
 /* The type in the path: /certificates/new/natural or /legal. */
@@ -224,6 +225,11 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set(c, "state", wf_state_name(o->state));
 	tctx_set(c, "state_label", page_state_label(r, o->state));
 	tctx_set(c, "payment_ref", o->payment_ref);
+	if (o->type == ORDER_LEGAL)
+		tctx_setf(c, "holder_name", "%s %s, %s", o->first_name, o->last_name,
+			  o->company_name);
+	else
+		tctx_setf(c, "holder_name", "%s %s", o->first_name, o->last_name);
 	order_form_rows(r, c, o, off, ti);
 	if (off != NULL) {
 		tctx_set(c, "office_name", off->name[r->lang]);
@@ -296,8 +302,8 @@ static int add_event(void *arg, const struct order_event *e)
 	struct tctx *ev = tctx_add(x->c, "events");
 	tctx_set(ev, "when", page_time(x->r, e->at, 1));
 	tctx_set(ev, "state_label", page_state_label(x->r, e->state));
-	tctx_set(ev, "actor", e->actor);
-	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
+	tctx_set(ev, "actor", order_history_actor(x->r, e->actor));
+	tctx_set(ev, "note", i18n_note_text_as(&x->r->arena, x->r->lang, e->note, "mnote."));
 	if (e->state == WF_RETURNED_TO_MEMBER)
 		x->office_reason = arena_strdup(&x->r->arena, e->note);
 	return 0;
@@ -330,6 +336,7 @@ void web_order_page(struct req *r)
 		return;
 	c = page_ctx(r);
 	order_ctx(r, c, &o);
+	order_panel_ctx(r, c, &o);
 	cert_order_ctx(r, c, &o);
 	if ((st = o.state) < WF_STATE__MAX) {
 		if (st == WF_DRAFT)
