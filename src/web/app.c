@@ -49,6 +49,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/", web_home, 0, 0},
 	{HTTP_GET, "/healthz", web_health, 0, 0},
 	{HTTP_GET, "/static/style.css", web_static, 0, 0},
+	{HTTP_GET, "/static/favicon.svg", web_static, 0, 0},
 	{HTTP_GET, "/register", web_register_get, 0, 0},
 	{HTTP_POST, "/register", web_register_post, R_FORM, 0},
 	{HTTP_GET, "/register/sent", web_register_sent, 0, 0},
@@ -228,6 +229,10 @@ struct tctx *page_ctx(struct req *r)
 	/* A portal on the TEST CA says so on every page. */
 	if (strcmp(app_of(r)->cfg->ca_connector, "testca") == 0)
 		tctx_set_bool(c, "test_ca", 1);
+	/* The back office's pages, its login included, show no member
+	 * navigation. */
+	if (strncmp(r->path, "/ra", 3) == 0 && (r->path[3] == '\0' || r->path[3] == '/'))
+		tctx_set_bool(c, "staff_area", 1);
 	if (ra_user(r) != NULL) {
 		tctx_set_bool(c, "staff", 1);
 		tctx_set(c, "staff_name", ra_user(r)->username);
@@ -319,7 +324,8 @@ static void web_static(struct req *r)
 	}
 	buf_append(&r->out, f->data, f->len);
 	r->status = 200;
-	r->content_type = "text/css; charset=utf-8";
+	r->content_type =
+		strstr(r->path, ".svg") != NULL ? "image/svg+xml" : "text/css; charset=utf-8";
 	r->cacheable = 1;
 }
 

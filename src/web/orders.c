@@ -236,6 +236,7 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 		tctx_setf(c, "office_address", "%s, %s %s", off->street, off->postal_code,
 			  off->city);
 		tctx_set(c, "office_phone", off->phone);
+		tctx_set(c, "office_tel", page_tel(r, off->phone));
 		tctx_set(c, "office_email", off->email);
 		tctx_set(c, "office_hours", off->hours[r->lang]);
 	}
@@ -423,6 +424,7 @@ static void offices_ctx(struct req *r, struct tctx *c)
 		tctx_setf(o, "address", "%s, %s %s", cat->offices[i].street,
 			  cat->offices[i].postal_code, cat->offices[i].city);
 		tctx_set(o, "phone", cat->offices[i].phone);
+		tctx_set(o, "tel", page_tel(r, cat->offices[i].phone));
 		tctx_set(o, "email", cat->offices[i].email);
 		tctx_set(o, "hours", cat->offices[i].hours[r->lang]);
 		if (cat->offices[i].secretariat)

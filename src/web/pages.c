@@ -28,6 +28,19 @@ const char *page_time(struct req *r, time_t t, int with_time)
 	return arena_strdup(&r->arena, out);
 }
 
+const char *page_tel(struct req *r, const char *phone)
+{
+	char out[40];
+	size_t n = 0;
+
+	n = (size_t)snprintf(out, sizeof(out), "tel:");
+	for (; *phone && n + 1 < sizeof(out); phone++)
+		if ((*phone >= '0' && *phone <= '9') || (*phone == '+' && n == 4))
+			out[n++] = *phone;
+	out[n] = '\0';
+	return arena_strdup(&r->arena, out);
+}
+
 int page_number(struct req *r)
 {
 	const char *p = http_query(r, "page");

@@ -17,6 +17,10 @@ const char *page_state_label(struct req *r, enum wf_state state);
  * time "25.11.2024. 19:55", in r's arena. */
 const char *page_time(struct req *r, time_t t, int with_time);
 
+/* A phone number as written ("+381 11 3300 100") as a tel: link's
+ * target ("tel:+381113300100"), in r's arena. */
+const char *page_tel(struct req *r, const char *phone);
+
 /* The ?page= number, 1 when absent or nonsense. */
 int page_number(struct req *r);
 /* The paging of a list of total rows, size to a page, now at page:

@@ -74,7 +74,7 @@ for (const [i, lang] of LANGS.entries()) {
 				await op.go(`/ra/orders/${id}`);
 				await recordDocuments(op, id);
 				await assertLayoutAtBothSizes(op, { staffArea: true });
-				await op.go('/ra/queue?q=documents');
+				await op.go('/ra/queue');
 				await assertLayoutAtBothSizes(op, { staffArea: true });
 				await op.shotAtBothSizes('layout-ra-order');
 			});

@@ -15,8 +15,9 @@ export const CARDS_BELOW = 641;
  * over two lines has two client rects), date cells (td.date) hold one
  * line, no cell breaks words anywhere (overflow-wrap: anywhere or
  * word-break: break-all), and a table is no wider than its box (no
- * column cut off or scrolled away).  On a phone a table with a header
- * row shows cards: each cell a block of its own, labelled by data-label.
+ * column cut off or scrolled away).  A table with a header row of more
+ * than three columns is of class "cards": on a phone each row is a card,
+ * each cell a block of its own labelled by its data-label.
  */
 export async function assertTablesReadable(page, where) {
 	const m = await page.evaluate((cardsBelow) => {
@@ -24,7 +25,10 @@ export async function assertTablesReadable(page, where) {
 		const narrow = document.documentElement.clientWidth < cardsBelow;
 		for (const table of document.querySelectorAll('main table.data')) {
 			out.tables++;
-			const cards = table.tHead !== null && table.tHead.rows.length > 0;
+			const head = table.tHead !== null && table.tHead.rows.length > 0;
+			const cards = table.classList.contains('cards');
+			if (head && !cards && table.tHead.rows[0].cells.length > 3)
+				out.notCards.push(`table ${out.tables}: ${table.tHead.rows[0].cells.length} columns, not class cards`);
 			if (table.scrollWidth > table.clientWidth + 1)
 				out.cut.push(`table ${out.tables}: scrollWidth ${table.scrollWidth} > ${table.clientWidth}`);
 			for (const td of table.querySelectorAll('td')) {
