@@ -14,6 +14,7 @@
 
 #include "cli/cli.h"
 #include "connector/connector.h"
+#include "core/catalog_load.h"
 #include "core/i18n.h"
 #include "app/jobs.h"
 #include "store/store.h"
@@ -57,7 +58,7 @@ int cli_orders(int argc, char **argv)
 	}
 	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, orders_usage, &next)) != 0)
 		return rc;
-	if (i18n_load(err, sizeof(err)) != 0) {
+	if (catalog_messages_load(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: messages: %s\n", err);
 		return 1;
 	}

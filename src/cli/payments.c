@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/catalog_load.h"
 #include "core/i18n.h"
 #include "domain/statement.h"
 #include "store/store.h"
@@ -151,7 +152,7 @@ static int payments_import_cmd(int argc, char **argv)
 	cfgv[cfgc] = NULL;
 	if ((rc = cli_config(&cfg, cfgc, cfgv, 0, payments_usage, &next)) != 0)
 		return rc;
-	if (i18n_load(err, sizeof(err)) != 0) {
+	if (catalog_messages_load(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: messages: %s\n", err);
 		return 1;
 	}

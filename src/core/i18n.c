@@ -166,6 +166,50 @@ void i18n_free(void)
 	}
 }
 
+/* text with every from[i] replaced by to[i], malloc'd; NULL when
+ * nothing matches (or out of memory: then *failed). */
+static char *replace_all(const char *text, const char *const *from, const char *const *to, size_t n,
+			 int *failed)
+{
+	struct buf b = BUF_INIT;
+	const char *p = text;
+	size_t i, hits = 0;
+	char *out;
+
+	while (*p) {
+		for (i = 0; i < n; i++)
+			if (strncmp(p, from[i], strlen(from[i])) == 0)
+				break;
+		if (i < n) {
+			buf_puts(&b, to[i]);
+			p += strlen(from[i]);
+			hits++;
+		} else
+			buf_putc(&b, *p++);
+	}
+	out = hits > 0 ? strdup(buf_cstr(&b)) : NULL;
+	if (hits > 0 && out == NULL)
+		*failed = 1;
+	buf_free(&b);
+	return out;
+}
+
+int i18n_rewrite(enum lang l, const char *const *from, const char *const *to, size_t n)
+{
+	int failed = 0;
+	size_t i;
+	char *t;
+
+	if ((unsigned)l >= LANG__MAX)
+		return -1;
+	for (i = 0; i < cats[l].n; i++)
+		if ((t = replace_all(cats[l].e[i].text, from, to, n, &failed)) != NULL) {
+			free(cats[l].e[i].text);
+			cats[l].e[i].text = t;
+		}
+	return failed ? -1 : 0;
+}
+
 static const char *lookup(enum lang l, const char *key)
 {
 	const struct catalogue *c;

@@ -21,6 +21,10 @@ void i18n_free(void);
 /* The text of key in lang; falls back to Serbian, then to the key
  * itself (so a missing text shows, rather than crashing). */
 const char *i18n_get(enum lang l, const char *key);
+/* Replaces every from[i] with to[i] (n pairs) in each text of l's
+ * catalogue: the catalogue file's names put into the texts once, after
+ * loading (catalog_load.h).  0, or -1 out of memory. */
+int i18n_rewrite(enum lang l, const char *const *from, const char *const *to, size_t n);
 /* 1 when key exists in lang's catalogue itself. */
 int i18n_has(enum lang l, const char *key);
 /* Keys of lang's catalogue, for completeness tests. */

@@ -3,6 +3,7 @@
  * routes[] plus its handler and template.
  */
 #include "web/app.h"
+#include "web/pages.h"
 #include "web/handlers.h"
 
 #include <errno.h>
@@ -86,6 +87,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/help", web_help, 0, 0},
+	{HTTP_GET, "/prices", web_prices, 0, 0},
 	{HTTP_GET, "/help/request", web_help_request, 0, 0},
 	{HTTP_GET, "/offices", web_offices, 0, 0},
 	{HTTP_GET, "/ra/login", web_ra_login_get, 0, 0},
@@ -177,6 +179,10 @@ int app_init(struct app *app, const struct config *cfg, struct store *st, char *
 	}
 	if (catalog_load(app->catalog, cfg, err, errlen) != 0)
 		return -1;
+	if (catalog_brand_messages(app->catalog) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (load_templates(app, err, errlen) != 0)
 		return -1;
 	return secret_load(cfg->var_dir, app->secret, err, errlen);
@@ -226,6 +232,7 @@ struct tctx *page_ctx(struct req *r)
 		buf_free(&q);
 	}
 	tctx_set(c, "csrf", csrf_token(r));
+	page_brand_ctx(r, c);
 	/* A portal on the TEST CA says so on every page. */
 	if (strcmp(app_of(r)->cfg->ca_connector, "testca") == 0)
 		tctx_set_bool(c, "test_ca", 1);

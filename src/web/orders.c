@@ -212,6 +212,13 @@ void web_order_edit_post(struct req *r)
 
 /* ---- Showing an order -------------------------------------------------------- */
 
+/* "PDV (20%)": the VAT's name with its rate. */
+static const char *vat_label(struct req *r, int pct)
+{
+	return i18n_format(&r->arena, r->lang, "order.vat", "pct",
+			   arena_printf(&r->arena, "%d", pct), NULL);
+}
+
 static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 {
 	const struct catalog *cat = app_of(r)->catalog;
@@ -243,6 +250,18 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	if (invoice_compute(o, cat, &inv) == 0) {
 		money_format(inv.total_para, money, sizeof(money));
 		tctx_set(c, "total", money);
+		money_format(inv.net_para, money, sizeof(money));
+		tctx_set(c, "net", money);
+		money_format(inv.vat_para, money, sizeof(money));
+		tctx_set(c, "vat", money);
+		tctx_set(c, "vat_label", vat_label(r, inv.vat_pct));
+		for (size_t i = 0; i < inv.nlines; i++) {
+			struct tctx *line = tctx_add(c, "lines");
+
+			money_format(inv.lines[i].amount_para, money, sizeof(money));
+			tctx_set(line, "name", inv.lines[i].name[r->lang]);
+			tctx_set(line, "amount", money);
+		}
 	}
 	order_form_documents(r, c, o->type);
 }
@@ -440,6 +459,37 @@ void web_offices(struct req *r)
 	page_render(r, 200, "offices", "offices.title", c);
 }
 
+/* GET /prices: the tariff and the card reader, without VAT, the VAT and
+ * with it, as the proforma invoice computes them. */
+void web_prices(struct req *r)
+{
+	const struct catalog *cat = app_of(r)->catalog;
+	const struct seller *s = &cat->seller;
+	struct tctx *c = page_ctx(r), *row;
+	char money[32];
+	size_t i;
+
+	tctx_set(c, "vat_label",
+		 i18n_format(&r->arena, r->lang, "prices.vat", "pct",
+			     arena_printf(&r->arena, "%d", s->vat_pct), NULL));
+	for (i = 0; i <= cat->ntariff; i++) {
+		long long net = i < cat->ntariff ? cat->tariff[i].price_para : s->card_reader_para;
+		long long vat = invoice_vat(net, s->vat_pct);
+
+		row = tctx_add(c, "prices");
+		tctx_set(row, "name",
+			 i < cat->ntariff ? cat->tariff[i].name[r->lang]
+					  : s->card_reader_name[r->lang]);
+		money_format(net, money, sizeof(money));
+		tctx_set(row, "net", money);
+		money_format(vat, money, sizeof(money));
+		tctx_set(row, "vat", money);
+		money_format(net + vat, money, sizeof(money));
+		tctx_set(row, "total", money);
+	}
+	page_render(r, 200, "prices", "prices.title", c);
+}
+
 void web_help(struct req *r)
 {
 	struct tctx *c = page_ctx(r);
@@ -451,7 +501,8 @@ void web_help_request(struct req *r)
 {
 	struct tctx *c = page_ctx(r);
 
-	order_form_documents(r, c, ORDER_NATURAL);
+	order_form_documents_as(r, c, ORDER_NATURAL, "documents_natural");
+	order_form_documents_as(r, c, ORDER_LEGAL, "documents_legal");
 	page_render(r, 200, r->lang == LANG_EN ? "help_request_en" : "help_request_sr",
 		    "help.request_title", c);
 }

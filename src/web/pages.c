@@ -28,6 +28,24 @@ const char *page_time(struct req *r, time_t t, int with_time)
 	return arena_strdup(&r->arena, out);
 }
 
+void page_brand_ctx(struct req *r, struct tctx *c)
+{
+	const struct catalog *cat = app_of(r)->catalog;
+	const struct brand *b = &cat->brand;
+	enum lang l = b->chamber[r->lang][0] ? r->lang : LANG_SR;
+
+	tctx_set(c, "brand_chamber", b->chamber[l]);
+	tctx_set(c, "brand_chamber_of", b->chamber_of[l]);
+	tctx_set(c, "brand_support_email", b->support_email);
+	tctx_set(c, "brand_support_phone", b->support_phone);
+	tctx_set(c, "brand_support_tel", page_tel(r, b->support_phone));
+	tctx_set(c, "brand_support_hours", b->support_hours[l]);
+	tctx_set(c, "ca_name", cat->seller.ca_name);
+	tctx_set(c, "ca_terms_url", b->ca_terms_url);
+	tctx_set(c, "ca_cps_url", b->ca_cps_url);
+	tctx_set(c, "ca_pds_url", b->ca_pds_url);
+}
+
 const char *page_tel(struct req *r, const char *phone)
 {
 	char out[40];

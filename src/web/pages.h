@@ -17,6 +17,12 @@ const char *page_state_label(struct req *r, enum wf_state state);
  * time "25.11.2024. 19:55", in r's arena. */
 const char *page_time(struct req *r, time_t t, int with_time);
 
+/* The catalogue's brand for the layout and the pages: "brand_chamber",
+ * "brand_chamber_of", "brand_support_email", "brand_support_phone" (and
+ * "brand_support_tel", its tel: link), "brand_support_hours", "ca_name",
+ * and the CA's documents "ca_terms_url", "ca_cps_url", "ca_pds_url". */
+void page_brand_ctx(struct req *r, struct tctx *c);
+
 /* A phone number as written ("+381 11 3300 100") as a tel: link's
  * target ("tel:+381113300100"), in r's arena. */
 const char *page_tel(struct req *r, const char *phone);
