@@ -5,7 +5,8 @@
 // "Kancelarije" and "Uputstvo" in everyone's navigation; phone numbers
 // and e-mail addresses as tel: and mailto: links; the staff login page
 // without the member's navigation; the logged-in header on one line on
-// a desktop; a favicon.  axe-core checks every page on the way
+// a desktop; a favicon; the member's order panel after the office
+// received the documents.  axe-core checks every page on the way
 // (Session.checkPage).
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
@@ -77,6 +78,22 @@ for (const [i, lang] of LANGS.entries()) {
 				await op.go('/ra/queue');
 				await assertLayoutAtBothSizes(op, { staffArea: true });
 				await op.shotAtBothSizes('layout-ra-order');
+
+				// The member's panel says where the order is now, and the
+				// history names the office, not the operator (point 2).
+				await member.go(`/orders/${id}`);
+				assert.equal((await member.page.locator('main .panel .panel-where').innerText()).trim(),
+					member.t('panel.documents_received.where'));
+				assert.equal((await member.page.locator('main .panel .panel-todo').innerText()).trim(),
+					member.t('panel.documents_received.todo'));
+				const history = await member.page.locator('main section[aria-labelledby="hist-h"]').innerText();
+				assert.ok(!history.includes(staff.username), 'the history does not name the operator');
+				assert.ok(history.includes(member.t('hist.office').replace('{city}', 'Novi Sad')),
+					'the history names the office');
+				assert.equal(await member.page.locator('main section[aria-labelledby="docs-h"]').count(), 0,
+					'the documents to bring are no longer asked for');
+				await assertLayoutAtBothSizes(member);
+				await member.shotAtBothSizes('layout-order-panel');
 			});
 
 		caJourney(stack, `test_admin_tables_fit_both_sizes (${lang})`,

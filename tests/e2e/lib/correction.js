@@ -201,7 +201,7 @@ export async function correctAndConfirm(member, id, { values, shown, shots = fal
 		await member.shotAtBothSizes('order-returned-edit');
 	await member.submit();
 	await member.expectAt({ path: `/orders/${id}/review`, h1: 'order.review_title', status: 200 });
-	const table = await member.page.locator('main table.data').innerText();
+	const table = await member.page.locator('main table.data').first().innerText();
 	for (const v of shown)
 		assert.ok(table.includes(v), `the review shows ${v}`);
 	if (shots)
