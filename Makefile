@@ -1,5 +1,5 @@
 # Developer entry points; the build itself is Meson + Ninja.
-#   make run        set up, build, migrate var/, load demo members, serve
+#   make run        set up, build, migrate var/, load demo members, serve (demo data)
 #   make test       the whole suite (scripts/test): build, sanitizers, fuzzing
 #   make build      build into build/
 #   make fmt        format the C sources in place (clang-format)

@@ -13,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "connector/connector.h"
+#include "core/catalog_load.h"
 #include "core/i18n.h"
 #include "app/jobs.h"
 #include "app/testca.h"
@@ -43,7 +44,7 @@ int cli_orders(int argc, char **argv)
 
 	if ((rc = cli_sub_config(&cfg, argc, argv, "expire", 0, orders_usage)) != OPTS_GO_ON)
 		return rc;
-	if (i18n_load(err, sizeof(err)) != 0) {
+	if (catalog_messages_load(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: messages: %s\n", err);
 		return 1;
 	}

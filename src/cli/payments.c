@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/catalog_load.h"
 #include "core/i18n.h"
 #include "domain/statement.h"
 #include "store/store.h"
@@ -126,7 +127,7 @@ static int payments_import_cmd(int argc, char **argv)
 	path = argv[rest];
 	if (cli_config_load(&cfg, config_path, var) != 0)
 		return 1;
-	if (i18n_load(err, sizeof(err)) != 0) {
+	if (catalog_messages_load(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: messages: %s\n", err);
 		return 1;
 	}

@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "connector/caservice.h"
+#include "domain/catalog.h"
 #include "domain/statement.h"
 #include "core/secret.h"
 #include "http/http.h"
@@ -226,7 +227,7 @@ int cli_serve(int argc, char **argv)
 	struct jobs_thread jobs = {0};
 	struct anchor_job anchor;
 	struct worker *anchor_worker = NULL;
-	char err[512], maildir[600], *tls_cert = NULL, *tls_key = NULL;
+	char err[512], maildir[600], mail_from[400], *tls_cert = NULL, *tls_key = NULL;
 	sigset_t set;
 	int rc, next, sig, status = 1;
 
@@ -260,6 +261,9 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
+	if (app.catalog->brand.demo)
+		log_warnx("catalogue: the demo catalogue (demo = 1): invented offices, prices and "
+			  "names; set catalog_file for real data");
 	doc_set_renderer(render_order_pdf); /* PDFs from qcra-render children */
 	snprintf(maildir, sizeof(maildir), "%s/mail", cfg.var_dir);
 	memset(&mc, 0, sizeof(mc));
@@ -270,7 +274,13 @@ int cli_serve(int argc, char **argv)
 	mc.smtp.user = cfg.smtp_user;
 	mc.smtp.password = cfg.smtp_password;
 	mc.smtp.timeout_secs = 30;
-	mc.from = cfg.mail_from;
+	/* Unset, the sender is the chamber the catalogue names. */
+	if (cfg.mail_from[0] == '\0')
+		snprintf(mail_from, sizeof(mail_from), "%s <noreply@qcra.localhost>",
+			 app.catalog->brand.chamber[LANG_SR]);
+	else
+		snprintf(mail_from, sizeof(mail_from), "%s", cfg.mail_from);
+	mc.from = mail_from;
 	mc.hostname = "qcra.localhost";
 	mc.base_url = cfg.base_url;
 	mc.poll_secs = cfg.mail_poll_secs;

@@ -62,7 +62,8 @@ static const struct key keys[] = {
 	    "the longest wait between tries on such an account: 1 s doubling up to this (60)"),
 	{"mail_transport", C_TRANSPORT, offsetof(struct config, mail_transport),
 	 sizeof(((struct config *)0)->mail_transport), 0, 0, "maildir or smtp (maildir)"},
-	STR(mail_from, C_STR, "sender address of portal mail"),
+	STR(mail_from, C_STR,
+	    "sender address of portal mail (the catalogue's chamber <noreply@qcra.localhost>)"),
 	STR(smtp_url, C_URL, "smtp://host:port or smtps://host:port"),
 	STR(smtp_user, C_STR, "SMTP user name (none)"),
 	STR(smtp_password, C_STR, "SMTP password (none)"),
@@ -120,8 +121,6 @@ void config_defaults(struct config *c)
 	c->login_account_slow_after = 10;
 	c->login_account_wait_max = 60;
 	snprintf(c->mail_transport, sizeof(c->mail_transport), "maildir");
-	snprintf(c->mail_from, sizeof(c->mail_from),
-		 "Inženjerska komora Srbije <noreply@ingkomora.localhost>");
 	c->mail_poll_secs = 5;
 	c->access_log = 1;
 	c->order_expiry_days = 30;

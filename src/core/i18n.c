@@ -187,6 +187,50 @@ void i18n_free(void)
 	}
 }
 
+/* text with every from[i] replaced by to[i], malloc'd; NULL when
+ * nothing matches (or out of memory: then *failed). */
+static char *replace_all(const char *text, const char *const *from, const char *const *to, size_t n,
+			 int *failed)
+{
+	struct buf b = BUF_INIT;
+	const char *p = text;
+	size_t i, hits = 0;
+	char *out;
+
+	while (*p) {
+		for (i = 0; i < n; i++)
+			if (strncmp(p, from[i], strlen(from[i])) == 0)
+				break;
+		if (i < n) {
+			buf_puts(&b, to[i]);
+			p += strlen(from[i]);
+			hits++;
+		} else
+			buf_putc(&b, *p++);
+	}
+	out = hits > 0 ? strdup(buf_cstr(&b)) : NULL;
+	if (hits > 0 && out == NULL)
+		*failed = 1;
+	buf_free(&b);
+	return out;
+}
+
+int i18n_rewrite(enum lang l, const char *const *from, const char *const *to, size_t n)
+{
+	int failed = 0;
+	size_t i;
+	char *t;
+
+	if ((unsigned)l >= LANG__MAX)
+		return -1;
+	for (i = 0; i < cats[l].n; i++)
+		if ((t = replace_all(cats[l].e[i].text, from, to, n, &failed)) != NULL) {
+			free(cats[l].e[i].text);
+			cats[l].e[i].text = t;
+		}
+	return failed ? -1 : 0;
+}
+
 static const char *lookup(enum lang l, const char *key)
 {
 	const struct catalogue *c;
@@ -409,10 +453,23 @@ static size_t note_pairs(struct arena *a, const char *end, const char **names, c
 	return n;
 }
 
+int i18n_note_is(const char *note, const char *key)
+{
+	size_t n = strlen(key);
+
+	return note != NULL && note[0] == NOTE_START && strncmp(note + 1, key, n) == 0 &&
+	       (note[n + 1] == '\0' || note[n + 1] == NOTE_SEP);
+}
+
 const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
 {
+	return i18n_note_text_as(a, l, note, NULL);
+}
+
+const char *i18n_note_text_as(struct arena *a, enum lang l, const char *note, const char *prefix)
+{
 	const char *names[I18N_ARGS], *values[I18N_ARGS], *p, *end;
-	char *key;
+	char *key, *alt;
 	size_t n = 0;
 
 	if (note == NULL || note[0] != NOTE_START)
@@ -420,6 +477,8 @@ const char *i18n_note_text(struct arena *a, enum lang l, const char *note)
 	p = note + 1;
 	end = strchr(p, NOTE_SEP);
 	key = arena_strndup(a, p, end != NULL ? (size_t)(end - p) : strlen(p));
+	if (prefix != NULL && i18n_has(LANG_SR, alt = arena_printf(a, "%s%s", prefix, key)))
+		key = alt;
 	if (!i18n_has(LANG_SR, key)) {    /* a key this catalogue lacks: as plain text */
 		n = 2 * strlen(note) + 4; /* each separator becomes two characters */
 		key = arena_alloc(a, n);

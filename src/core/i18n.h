@@ -24,6 +24,10 @@ void i18n_free(void);
 /* The text of key in lang; falls back to Serbian, then to the key
  * itself (so a missing text shows, rather than crashing). */
 const char *i18n_get(enum lang l, const char *key);
+/* Replaces every from[i] with to[i] (n pairs) in each text of l's
+ * catalogue: the catalogue file's names put into the texts once, after
+ * loading (catalog_load.h).  0, or -1 out of memory. */
+int i18n_rewrite(enum lang l, const char *const *from, const char *const *to, size_t n);
 /* 1 when key exists in lang's catalogue itself. */
 int i18n_has(enum lang l, const char *key);
 /* Keys of lang's catalogue, for completeness tests. */
@@ -54,6 +58,12 @@ char *i18n_vformat(struct arena *a, enum lang l, const char *key, va_list args);
 char *i18n_note(struct arena *a, const char *key, ...) __attribute__((sentinel));
 char *i18n_vnote(struct arena *a, const char *key, va_list args);
 const char *i18n_note_text(struct arena *a, enum lang l, const char *note);
+/* 1 when note was written by i18n_note() with key. */
+int i18n_note_is(const char *note, const char *key);
+/* The same, but with the text of key "PREFIX" + the note's key where
+ * the catalogue has one (another reader's wording, e.g. the member's
+ * "mnote." texts without the office's internal numbers). */
+const char *i18n_note_text_as(struct arena *a, enum lang l, const char *note, const char *prefix);
 /* The same into out (size bytes, NUL-terminated, cut if need be);
  * returns the length it needed. */
 size_t i18n_note_to(char *out, size_t size, const char *key, ...) __attribute__((sentinel));

@@ -10,6 +10,11 @@
  *                    due_days card_reader_price card_reader_name_sr
  *                    card_reader_name_en
  *   [document ID]    text_sr text_en types
+ *   [brand]          chamber_sr chamber_en chamber_of_sr chamber_of_en
+ *                    site_sr site_en support_email support_phone
+ *                    support_hours_sr support_hours_en ca_terms_url
+ *                    ca_cps_url ca_pds_url, demo = 1 (optional: the
+ *                    demo catalogue, whose names may say "Demo")
  *
  * Every key is required unless marked optional, and appears once per
  * section.  Amounts (price, card_reader_price) are whole para without
@@ -106,6 +111,14 @@ static const char *cat_check_qr_text(char *v, size_t size)
 	return strchr(v, '|') == NULL ? NULL : "contains '|', which the IPS QR code cannot carry";
 }
 
+/* An address a page links to: http(s), no spaces or quotes. */
+static const char *cat_check_url(char *v, size_t size)
+{
+	if (strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+		return "not an http:// or https:// address";
+	return v[strcspn(v, " \"'<>")] == '\0' ? NULL : "contains a space, a quote or < >";
+}
+
 static const struct cat_key cat_office_keys[] = {
 	{"name_sr", CAT_TEXT, CAT_LANG(struct office, name, LANG_SR), 0, 0, 0, NULL},
 	{"name_en", CAT_TEXT, CAT_LANG(struct office, name, LANG_EN), 0, 0, 0, NULL},
@@ -152,13 +165,33 @@ static const struct cat_key cat_seller_keys[] = {
 	 0, NULL},
 };
 
+static const struct cat_key cat_brand_keys[] = {
+	{"demo", CAT_INT, CAT_FIELD(struct brand, demo), 0, 1, 1, NULL},
+	{"chamber_sr", CAT_TEXT, CAT_LANG(struct brand, chamber, LANG_SR), 0, 0, 0, NULL},
+	{"chamber_en", CAT_TEXT, CAT_LANG(struct brand, chamber, LANG_EN), 0, 0, 0, NULL},
+	{"chamber_of_sr", CAT_TEXT, CAT_LANG(struct brand, chamber_of, LANG_SR), 0, 0, 0, NULL},
+	{"chamber_of_en", CAT_TEXT, CAT_LANG(struct brand, chamber_of, LANG_EN), 0, 0, 0, NULL},
+	{"site_sr", CAT_TEXT, CAT_LANG(struct brand, site, LANG_SR), 0, 0, 0, NULL},
+	{"site_en", CAT_TEXT, CAT_LANG(struct brand, site, LANG_EN), 0, 0, 0, NULL},
+	{"support_email", CAT_TEXT, CAT_FIELD(struct brand, support_email), 0, 0, 0,
+	 cat_check_email},
+	{"support_phone", CAT_TEXT, CAT_FIELD(struct brand, support_phone), 0, 0, 0, NULL},
+	{"support_hours_sr", CAT_TEXT, CAT_LANG(struct brand, support_hours, LANG_SR), 0, 0, 0,
+	 NULL},
+	{"support_hours_en", CAT_TEXT, CAT_LANG(struct brand, support_hours, LANG_EN), 0, 0, 0,
+	 NULL},
+	{"ca_terms_url", CAT_TEXT, CAT_FIELD(struct brand, ca_terms_url), 0, 0, 0, cat_check_url},
+	{"ca_cps_url", CAT_TEXT, CAT_FIELD(struct brand, ca_cps_url), 0, 0, 0, cat_check_url},
+	{"ca_pds_url", CAT_TEXT, CAT_FIELD(struct brand, ca_pds_url), 0, 0, 0, cat_check_url},
+};
+
 static const struct cat_key cat_doc_keys[] = {
 	{"text_sr", CAT_TEXT, CAT_LANG(struct supporting_doc, text, LANG_SR), 0, 0, 0, NULL},
 	{"text_en", CAT_TEXT, CAT_LANG(struct supporting_doc, text, LANG_EN), 0, 0, 0, NULL},
 	{"types", CAT_TYPES, CAT_FIELD(struct supporting_doc, types), 0, 0, 0, NULL},
 };
 
-enum cat_sec { CAT_OFFICE, CAT_TARIFF, CAT_SELLER, CAT_DOCUMENT, CAT_SEC__MAX };
+enum cat_sec { CAT_OFFICE, CAT_TARIFF, CAT_SELLER, CAT_DOCUMENT, CAT_BRAND, CAT_SEC__MAX };
 
 #define CAT_KEYS(a) a, sizeof(a) / sizeof(a[0])
 
@@ -172,6 +205,7 @@ static const struct cat_section {
 	[CAT_TARIFF] = {"tariff", 1, CAT_KEYS(cat_tariff_keys)},
 	[CAT_SELLER] = {"seller", 0, CAT_KEYS(cat_seller_keys)},
 	[CAT_DOCUMENT] = {"document", 1, CAT_KEYS(cat_doc_keys)},
+	[CAT_BRAND] = {"brand", 0, CAT_KEYS(cat_brand_keys)},
 };
 
 /* The parse in progress.  seen[] holds one bit per key of cat_*_keys
@@ -191,8 +225,8 @@ struct cat_ctx {
 	unsigned long office_seen[CATALOG_MAX_OFFICES];
 	unsigned long tariff_seen[CATALOG_MAX_TARIFF];
 	unsigned long doc_seen[CATALOG_MAX_DOCS];
-	unsigned long seller_seen;
-	int have_seller;
+	unsigned long seller_seen, brand_seen;
+	int have_seller, have_brand;
 	char doc_id[CATALOG_MAX_DOCS][CAT_ID_MAX + 1];
 };
 
@@ -224,7 +258,7 @@ static int cat_open(struct cat_ctx *x, const char *section, char *why, size_t wh
 			sec = &cat_sections[s];
 	if (sec == NULL) {
 		snprintf(why, whylen,
-			 "unknown section (expected office, tariff, seller or document)");
+			 "unknown section (expected office, tariff, seller, document or brand)");
 		return -1;
 	}
 	if (sec->has_id && !cat_id_valid(id)) {
@@ -261,6 +295,13 @@ static int cat_open(struct cat_ctx *x, const char *section, char *why, size_t wh
 		x->have_seller = 1;
 		x->base = (char *)&c->seller;
 		x->seen = &x->seller_seen;
+		break;
+	case CAT_BRAND:
+		if (x->have_brand)
+			goto dup;
+		x->have_brand = 1;
+		x->base = (char *)&c->brand;
+		x->seen = &x->brand_seen;
 		break;
 	case CAT_DOCUMENT:
 		for (i = 0; i < c->ndocs; i++)
@@ -507,6 +548,14 @@ static int cat_finish(struct cat_ctx *x)
 		snprintf(x->err, x->errlen, "seller: %s: missing", key);
 		return -1;
 	}
+	if (!x->have_brand) {
+		snprintf(x->err, x->errlen, "brand: no [brand] section");
+		return -1;
+	}
+	if ((key = cat_missing(&cat_sections[CAT_BRAND], x->brand_seen)) != NULL) {
+		snprintf(x->err, x->errlen, "brand: %s: missing", key);
+		return -1;
+	}
 	return 0;
 }
 
@@ -694,9 +743,14 @@ int invoice_compute(const struct order *o, const struct catalog *c, struct invoi
 		invoice_add(inv, names, reader);
 	}
 	inv->vat_pct = vat;
-	inv->vat_para = (inv->net_para * inv->vat_pct + 50) / 100;
+	inv->vat_para = invoice_vat(inv->net_para, inv->vat_pct);
 	inv->total_para = inv->net_para + inv->vat_para;
 	return 0;
+}
+
+long long invoice_vat(long long net_para, int vat_pct)
+{
+	return (net_para * vat_pct + 50) / 100;
 }
 
 /* Thousands grouped with '.', two decimals after ','; a minus sign for

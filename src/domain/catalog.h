@@ -55,6 +55,21 @@ struct seller {
 	char card_reader_name[LANG__MAX][96];
 };
 
+/* Who the portal speaks for and where the CA's documents are: every
+ * name, contact and link the pages, mails and PDFs show. */
+struct brand {
+	int demo;                        /* 1: the built-in demo catalogue */
+	char chamber[LANG__MAX][128];    /* "Inženjerska komora Srbije" */
+	char chamber_of[LANG__MAX][128]; /* "(članovi) Inženjerske komore Srbije" */
+	char site[LANG__MAX][128];       /* "Kvalifikovani sertifikati" */
+	char support_email[128];
+	char support_phone[64];
+	char support_hours[LANG__MAX][160];
+	char ca_terms_url[256]; /* the CA's terms and conditions */
+	char ca_cps_url[256];   /* Certificate Policy / Practice Statement */
+	char ca_pds_url[256];   /* PKI Disclosure Statement */
+};
+
 struct supporting_doc {
 	char text[LANG__MAX][256];
 	unsigned types; /* bit (1 << ORDER_NATURAL) | (1 << ORDER_LEGAL) */
@@ -66,6 +81,7 @@ struct catalog {
 	struct tariff_item tariff[CATALOG_MAX_TARIFF];
 	size_t ntariff;
 	struct seller seller;
+	struct brand brand;
 	struct supporting_doc docs[CATALOG_MAX_DOCS];
 	size_t ndocs;
 };
@@ -101,6 +117,10 @@ struct invoice {
  * confirmed (o->prices_fixed), else at the tariff's.  Returns 0, or -1
  * when the prices are not fixed and o's validity is not in the tariff. */
 int invoice_compute(const struct order *o, const struct catalog *c, struct invoice *inv);
+
+/* The VAT on net at pct percent, rounded to the para half up, as on
+ * the proforma invoice. */
+long long invoice_vat(long long net_para, int vat_pct);
 
 /* Formats para as "1.234,50" (Serbian thousands dots, decimal comma). */
 void money_format(long long para, char *out, size_t outlen);

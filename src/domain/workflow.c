@@ -24,7 +24,9 @@ static const char *const state_names[WF_STATE__MAX] = {
 
 #define ALL (WF_MEMBER | WF_OPERATOR | WF_SYSTEM | WF_CA)
 #define STAFF_ONLY WF_OPERATOR
-#define LABEL(name) "state." name
+/* A state's label and the prefix of its member-facing panel texts
+ * ("panel.NAME.where", ".next", ".todo"). */
+#define LABEL(name) "state." name, "panel." name
 
 /* What each state allows besides its transitions (workflow.h). */
 static const struct wf_props props[WF_STATE__MAX] = {
@@ -198,6 +200,21 @@ const char *wf_queue_title(enum wf_queue q)
 		if (queues[i].q == q)
 			return queues[i].title;
 	return "";
+}
+
+int workflow_awaits_documents(enum wf_state s)
+{
+	return workflow_next(s, WF_EV_DOCS_OK, WF_OPERATOR) >= 0;
+}
+
+int workflow_awaits_payment(enum wf_state s)
+{
+	return workflow_next(s, WF_EV_PAYMENT, WF_SYSTEM) >= 0;
+}
+
+int workflow_may_expire(enum wf_state s)
+{
+	return workflow_next(s, WF_EV_EXPIRE, WF_SYSTEM) >= 0;
 }
 
 int workflow_final(enum wf_state s)

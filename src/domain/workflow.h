@@ -86,6 +86,10 @@ struct wf_props {
 	unsigned printable;   /* roles that may download its documents */
 	unsigned queues;      /* the office queues it stands in (enum wf_queue) */
 	const char *label;    /* message key of its name for people ("state.NAME") */
+	/* Prefix of the member's panel texts ("panel.NAME"): "PREFIX.where"
+	 * (where the order is), "PREFIX.next" (what happens next) and, when
+	 * the member has something to do, "PREFIX.todo". */
+	const char *panel;
 };
 
 /* The properties of state s (an invalid s gets those of no state:
@@ -109,6 +113,12 @@ const char *wf_event_name(enum wf_event e);
 int workflow_next(enum wf_state s, enum wf_event e, enum wf_role r);
 /* 1 when the member may still change their mind (cancel). */
 int workflow_member_may_cancel(enum wf_state s);
+/* 1 while the office waits for the documents (they may be received),
+ * for the payment (it completes the order's payment), and while the
+ * order may still expire for want of them. */
+int workflow_awaits_documents(enum wf_state s);
+int workflow_awaits_payment(enum wf_state s);
+int workflow_may_expire(enum wf_state s);
 /* 1 for a state nothing leads out of (handed over, rejected, ...). */
 int workflow_final(enum wf_state s);
 /* 1 when role r may change the order's data in state s. */

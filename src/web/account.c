@@ -22,6 +22,7 @@
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
+#include "web/order_panel.h"
 #include "web/throttle.h"
 
 #define CONFIRM_TTL (24 * 3600)
@@ -179,7 +180,10 @@ static void simple_page(struct req *r, const char *name, const char *title_key)
 
 void web_home(struct req *r)
 {
-	simple_page(r, "home", "home.title");
+	struct tctx *c = page_ctx(r);
+
+	order_panel_open_orders(r, c);
+	page_render(r, 200, "home", "home.title", c);
 }
 
 /* The account page, with the language form in st (NULL: the account's). */

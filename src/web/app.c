@@ -3,6 +3,7 @@
  * routes[] plus its handler and template.
  */
 #include "web/app.h"
+#include "web/pages.h"
 #include "web/handlers.h"
 
 #include <errno.h>
@@ -50,6 +51,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/", web_home, 0, 0},
 	{HTTP_GET, "/healthz", web_health, 0, 0},
 	{HTTP_GET, "/static/style.css", web_static, 0, 0},
+	{HTTP_GET, "/static/favicon.svg", web_static, 0, 0},
 	{HTTP_GET, "/register", web_register_get, 0, 0},
 	{HTTP_POST, "/register", web_register_post, R_FORM, 0},
 	{HTTP_GET, "/register/sent", web_register_sent, 0, 0},
@@ -87,6 +89,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/help", web_help, 0, 0},
+	{HTTP_GET, "/prices", web_prices, 0, 0},
 	{HTTP_GET, "/help/request", web_help_request, 0, 0},
 	{HTTP_GET, "/offices", web_offices, 0, 0},
 	{HTTP_GET, "/ra/login", web_ra_login_get, 0, 0},
@@ -203,6 +206,10 @@ int app_init(struct app *app, const struct config *cfg, struct store *st, char *
 	}
 	if (catalog_load(app->catalog, cfg, err, errlen) != 0)
 		return -1;
+	if (catalog_brand_messages(app->catalog) != 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (load_templates(app, err, errlen) != 0)
 		return -1;
 	return secret_load(cfg->var_dir, app->secret, err, errlen);
@@ -265,9 +272,14 @@ struct tctx *page_ctx(struct req *r)
 
 	lang_links(r, c, 1);
 	tctx_set(c, "csrf", csrf_token(r));
+	page_brand_ctx(r, c);
 	/* A portal on the TEST CA says so on every page. */
 	if (strcmp(app_of(r)->cfg->ca_connector, "testca") == 0)
 		tctx_set_bool(c, "test_ca", 1);
+	/* The back office's pages, its login included, show no member
+	 * navigation. */
+	if (strncmp(r->path, "/ra", 3) == 0 && (r->path[3] == '\0' || r->path[3] == '/'))
+		tctx_set_bool(c, "staff_area", 1);
 	if (ra_user(r) != NULL) {
 		tctx_set_bool(c, "staff", 1);
 		tctx_set(c, "staff_name", ra_user(r)->username);
@@ -360,7 +372,8 @@ static void web_static(struct req *r)
 	}
 	buf_append(&r->out, f->data, f->len);
 	r->status = 200;
-	r->content_type = "text/css; charset=utf-8";
+	r->content_type =
+		strstr(r->path, ".svg") != NULL ? "image/svg+xml" : "text/css; charset=utf-8";
 	r->cacheable = 1;
 }
 

@@ -285,14 +285,19 @@ void order_form_show(const struct order *o, const struct field *f, size_t n, str
 
 void order_form_documents(struct req *r, struct tctx *c, enum order_type t)
 {
+	order_form_documents_as(r, c, t, "documents");
+}
+
+void order_form_documents_as(struct req *r, struct tctx *c, enum order_type t, const char *list)
+{
 	const struct catalog *cat = app_of(r)->catalog;
 	struct tctx *d;
 	size_t i;
 
-	tctx_set_list(c, "documents");
+	tctx_set_list(c, list);
 	for (i = 0; i < cat->ndocs; i++)
 		if (cat->docs[i].types & (1u << t)) {
-			d = tctx_add(c, "documents");
+			d = tctx_add(c, list);
 			tctx_set(d, "text", cat->docs[i].text[r->lang]);
 		}
 }

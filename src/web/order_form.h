@@ -30,6 +30,8 @@ void order_form_render(struct req *r, unsigned status, enum order_type t, long l
 		       const struct fstate *st);
 /* The documents to bring for an order of type t (list "documents"). */
 void order_form_documents(struct req *r, struct tctx *c, enum order_type t);
+/* The same as the list named list. */
+void order_form_documents_as(struct req *r, struct tctx *c, enum order_type t, const char *list);
 /* The order's values as the member gave them, one row per field of its
  * type (list "rows": label, value); off and ti: its office and tariff
  * item from the catalogue, or NULL. */

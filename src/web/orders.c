@@ -21,6 +21,7 @@
 #include "web/certificates.h"
 #include "web/handlers.h"
 #include "web/order_form.h"
+#include "web/order_panel.h"
 #include "web/pages.h"
 
 /* The type in the path: /certificates/new/natural or /legal. */
@@ -211,6 +212,13 @@ void web_order_edit_post(struct req *r)
 
 /* ---- Showing an order -------------------------------------------------------- */
 
+/* "PDV (20%)": the VAT's name with its rate. */
+static const char *vat_label(struct req *r, int pct)
+{
+	return i18n_format(&r->arena, r->lang, "order.vat", "pct",
+			   arena_printf(&r->arena, "%d", pct), NULL);
+}
+
 static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 {
 	const struct catalog *cat = app_of(r)->catalog;
@@ -226,18 +234,36 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set(c, "payment_ref", page_payment_ref(r, o->payment_ref));
 	if (strcmp(o->id_type, "passport") == 0)
 		tctx_set_bool(c, "id_passport", 1);
+	if (o->type == ORDER_LEGAL)
+		tctx_setf(c, "holder_name", "%s %s, %s", o->first_name, o->last_name,
+			  o->company_name);
+	else
+		tctx_setf(c, "holder_name", "%s %s", o->first_name, o->last_name);
 	order_form_rows(r, c, o, off, ti);
 	if (off != NULL) {
 		tctx_set(c, "office_name", off->name[r->lang]);
 		tctx_setf(c, "office_address", "%s, %s %s", off->street, off->postal_code,
 			  off->city);
 		tctx_set(c, "office_phone", off->phone);
+		tctx_set(c, "office_tel", page_tel(r, off->phone));
 		tctx_set(c, "office_email", off->email);
 		tctx_set(c, "office_hours", off->hours[r->lang]);
 	}
 	if (invoice_compute(o, cat, &inv) == 0) {
 		money_format(inv.total_para, money, sizeof(money));
 		tctx_set(c, "total", money);
+		money_format(inv.net_para, money, sizeof(money));
+		tctx_set(c, "net", money);
+		money_format(inv.vat_para, money, sizeof(money));
+		tctx_set(c, "vat", money);
+		tctx_set(c, "vat_label", vat_label(r, inv.vat_pct));
+		for (size_t i = 0; i < inv.nlines; i++) {
+			struct tctx *line = tctx_add(c, "lines");
+
+			money_format(inv.lines[i].amount_para, money, sizeof(money));
+			tctx_set(line, "name", inv.lines[i].name[r->lang]);
+			tctx_set(line, "amount", money);
+		}
 	}
 	order_form_documents(r, c, o->type);
 }
@@ -306,8 +332,8 @@ static int add_event(void *arg, const struct order_event *e)
 	struct tctx *ev = tctx_add(x->c, "events");
 	tctx_set(ev, "when", page_time(x->r, e->at, 1));
 	tctx_set(ev, "state_label", page_state_label(x->r, e->state));
-	tctx_set(ev, "actor", e->actor);
-	tctx_set(ev, "note", i18n_note_text(&x->r->arena, x->r->lang, e->note));
+	tctx_set(ev, "actor", order_history_actor(x->r, e->actor));
+	tctx_set(ev, "note", i18n_note_text_as(&x->r->arena, x->r->lang, e->note, "mnote."));
 	if (e->state == WF_RETURNED_TO_MEMBER)
 		x->office_reason = arena_strdup(&x->r->arena, e->note);
 	return 0;
@@ -340,6 +366,7 @@ void web_order_page(struct req *r)
 		return;
 	c = page_ctx(r);
 	order_ctx(r, c, &o);
+	order_panel_ctx(r, c, &o);
 	cert_order_ctx(r, c, &o);
 	if ((st = o.state) < WF_STATE__MAX) {
 		if (st == WF_DRAFT)
@@ -426,10 +453,9 @@ static void offices_ctx(struct req *r, struct tctx *c)
 		tctx_setf(o, "address", "%s, %s %s", cat->offices[i].street,
 			  cat->offices[i].postal_code, cat->offices[i].city);
 		tctx_set(o, "phone", cat->offices[i].phone);
+		tctx_set(o, "tel", page_tel(r, cat->offices[i].phone));
 		tctx_set(o, "email", cat->offices[i].email);
 		tctx_set(o, "hours", cat->offices[i].hours[r->lang]);
-		if (cat->offices[i].secretariat)
-			tctx_set_bool(o, "secretariat", 1);
 	}
 }
 
@@ -439,6 +465,37 @@ void web_offices(struct req *r)
 
 	offices_ctx(r, c);
 	page_render(r, 200, "offices", "offices.title", c);
+}
+
+/* GET /prices: the tariff and the card reader, without VAT, the VAT and
+ * with it, as the proforma invoice computes them. */
+void web_prices(struct req *r)
+{
+	const struct catalog *cat = app_of(r)->catalog;
+	const struct seller *s = &cat->seller;
+	struct tctx *c = page_ctx(r), *row;
+	char money[32];
+	size_t i;
+
+	tctx_set(c, "vat_label",
+		 i18n_format(&r->arena, r->lang, "prices.vat", "pct",
+			     arena_printf(&r->arena, "%d", s->vat_pct), NULL));
+	for (i = 0; i <= cat->ntariff; i++) {
+		long long net = i < cat->ntariff ? cat->tariff[i].price_para : s->card_reader_para;
+		long long vat = invoice_vat(net, s->vat_pct);
+
+		row = tctx_add(c, "prices");
+		tctx_set(row, "name",
+			 i < cat->ntariff ? cat->tariff[i].name[r->lang]
+					  : s->card_reader_name[r->lang]);
+		money_format(net, money, sizeof(money));
+		tctx_set(row, "net", money);
+		money_format(vat, money, sizeof(money));
+		tctx_set(row, "vat", money);
+		money_format(net + vat, money, sizeof(money));
+		tctx_set(row, "total", money);
+	}
+	page_render(r, 200, "prices", "prices.title", c);
 }
 
 void web_help(struct req *r)
@@ -452,6 +509,7 @@ void web_help_request(struct req *r)
 {
 	struct tctx *c = page_ctx(r);
 
-	order_form_documents(r, c, ORDER_NATURAL);
+	order_form_documents_as(r, c, ORDER_NATURAL, "documents_natural");
+	order_form_documents_as(r, c, ORDER_LEGAL, "documents_legal");
 	page_render(r, 200, page_lang_template(r, "help_request"), "help.request_title", c);
 }

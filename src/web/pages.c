@@ -66,6 +66,37 @@ const char *page_time(struct req *r, time_t t, int with_time)
 	return arena_strdup(&r->arena, out);
 }
 
+void page_brand_ctx(struct req *r, struct tctx *c)
+{
+	const struct catalog *cat = app_of(r)->catalog;
+	const struct brand *b = &cat->brand;
+	enum lang l = b->chamber[r->lang][0] ? r->lang : LANG_SR;
+
+	tctx_set(c, "brand_chamber", b->chamber[l]);
+	tctx_set(c, "brand_chamber_of", b->chamber_of[l]);
+	tctx_set(c, "brand_support_email", b->support_email);
+	tctx_set(c, "brand_support_phone", b->support_phone);
+	tctx_set(c, "brand_support_tel", page_tel(r, b->support_phone));
+	tctx_set(c, "brand_support_hours", b->support_hours[l]);
+	tctx_set(c, "ca_name", cat->seller.ca_name);
+	tctx_set(c, "ca_terms_url", b->ca_terms_url);
+	tctx_set(c, "ca_cps_url", b->ca_cps_url);
+	tctx_set(c, "ca_pds_url", b->ca_pds_url);
+}
+
+const char *page_tel(struct req *r, const char *phone)
+{
+	char out[40];
+	size_t n = 0;
+
+	n = (size_t)snprintf(out, sizeof(out), "tel:");
+	for (; *phone && n + 1 < sizeof(out); phone++)
+		if ((*phone >= '0' && *phone <= '9') || (*phone == '+' && n == 4))
+			out[n++] = *phone;
+	out[n] = '\0';
+	return arena_strdup(&r->arena, out);
+}
+
 int page_number(struct req *r)
 {
 	const char *p = http_query(r, "page");

@@ -34,6 +34,16 @@ const char *page_payment_ref(struct req *r, const char *ref);
 int page_ask_first(struct req *r, const char *title_key, const char *what, const char *button_key,
 		   const char *back);
 
+/* The catalogue's brand for the layout and the pages: "brand_chamber",
+ * "brand_chamber_of", "brand_support_email", "brand_support_phone" (and
+ * "brand_support_tel", its tel: link), "brand_support_hours", "ca_name",
+ * and the CA's documents "ca_terms_url", "ca_cps_url", "ca_pds_url". */
+void page_brand_ctx(struct req *r, struct tctx *c);
+
+/* A phone number as written ("+381 11 3300 100") as a tel: link's
+ * target ("tel:+381113300100"), in r's arena. */
+const char *page_tel(struct req *r, const char *phone);
+
 /* The ?page= number, 1 when absent or nonsense. */
 int page_number(struct req *r);
 /* The paging of a list of total rows, size to a page, now at page:

@@ -144,7 +144,7 @@ for (const [i, lang] of LANGS.entries()) {
 				{ postal_code: '11O00', city: ORDER_INPUT.natural.city });
 			await s.submitForm({ postal_code: '11010', phone: ORDER_INPUT.natural.phone, consent: true });
 			await s.expectAt({ path: review, h1: 'order.review_title', status: 200 });
-			assert.ok((await s.page.locator('main table.data').innerText()).includes('11010'), 'the edit was saved');
+			assert.ok((await s.page.locator('main table.data').first().innerText()).includes('11010'), 'the edit was saved');
 		});
 
 		journey(stack, `test_legal_entity_order_form_shows_errors (${lang})`, { lang }, async (s) => {

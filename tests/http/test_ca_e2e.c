@@ -105,7 +105,10 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	/* The member sees the certificate on the order page... */
 	assert_int_equal(stack_get(f, &f->member, "/orders/%lld", id), 200);
 	stack_body_has(f, "id=\"certificate\"");
-	stack_body_has(f, "serialNumber=PNORS-1203978711237");
+	/* ...its holder by name, not as the certificate's DN (issue 15)... */
+	stack_body_has(f, "Imalac sertifikata</th><td>\xc5\xbd"
+			  "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87</td>");
+	assert_null(strstr(buf_cstr(&f->r.body), "serialNumber=PNORS-1203978711237"));
 	stack_body_has(f, "certificate.pem");
 	stack_body_has(f, "Va\xc5\xbe"
 			  "e\xc4\x87i"); /* Važeći */

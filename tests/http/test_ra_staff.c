@@ -175,7 +175,7 @@ static void test_deactivated_operator_is_logged_out(void **state)
 	assert_int_equal(
 		journey_submit(&f->op, "/ra/enroll", "/ra/enroll", &f->r, "totp", code, NULL), 303);
 	assert_int_equal(journey_get(&f->admin, "/ra/operators", &f->r), 200);
-	snprintf(needle, sizeof(needle), "<td>ns9</td>");
+	snprintf(needle, sizeof(needle), "\">ns9</td>");
 	p = strstr(BODY(f), needle);
 	assert_non_null(p);
 	p = strstr(p, "/ra/operators/");

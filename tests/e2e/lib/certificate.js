@@ -5,15 +5,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
+import { factRows } from './checks.js';
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /* The certificate section's rows: label → value. */
 export async function certificateFacts(s) {
-	const rows = await s.page.locator('main #certificate table.facts tr').allInnerTexts();
-	return Object.fromEntries(rows.map((row) => {
-		const tab = row.indexOf('\t');
-		return [row.slice(0, tab).trim(), row.slice(tab + 1).trim()];
-	}));
+	return factRows(s.page, 'main #certificate table.facts tr');
 }
 
 export async function certificateStatus(s) {

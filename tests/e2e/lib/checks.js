@@ -150,3 +150,12 @@ export async function assertCheckboxesBesideLabels(page, where) {
 	}
 	return boxes.length;
 }
+
+/* The rows of a table of facts as {name: value}: each row's header cell
+ * and data cell, whatever the layout (on a phone they stack). */
+export async function factRows(page, rowSelector) {
+	return Object.fromEntries(await page.locator(rowSelector).evaluateAll((rows) => rows.map((tr) => [
+		(tr.querySelector('th')?.innerText ?? tr.cells[0]?.innerText ?? '').trim(),
+		(tr.querySelector('td')?.innerText ?? tr.cells[1]?.innerText ?? '').trim(),
+	])));
+}

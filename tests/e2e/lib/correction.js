@@ -7,7 +7,7 @@
 // member's Session, `member` the member's.
 import assert from 'node:assert/strict';
 
-import { assertFormErrors } from './checks.js';
+import { assertFormErrors, factRows } from './checks.js';
 import { t } from './messages.js';
 import { staffState } from './office.js';
 
@@ -116,8 +116,7 @@ export async function saveCorrection(op, id, { bad, values, shots = false }) {
 	await op.expectAt({ path: `/ra/orders/${id}`, h1: 'bo.order_title', status: 200 });
 	assert.ok((await op.alerts()).includes(op.t('bo.done_corrected')));
 	assert.equal(await staffState(op), op.t('state.returned'), 'corrected, it waits to be sent again');
-	const rows = Object.fromEntries((await op.page.locator('main section[aria-labelledby="data-h"] tr').allInnerTexts())
-		.map((row) => row.split('\t').map((x) => x.trim())));
+	const rows = await factRows(op.page, 'main section[aria-labelledby="data-h"] tr');
 	const labels = [];
 	for (const [name, value] of Object.entries(values)) {
 		assert.equal(rows[op.t(`field.${name}`)], value, `the order's ${name} is corrected`);
@@ -202,7 +201,7 @@ export async function correctAndConfirm(member, id, { values, shown, shots = fal
 		await member.shotAtBothSizes('order-returned-edit');
 	await member.submit();
 	await member.expectAt({ path: `/orders/${id}/review`, h1: 'order.review_title', status: 200 });
-	const table = await member.page.locator('main table.data').innerText();
+	const table = await member.page.locator('main table.data').first().innerText();
 	for (const v of shown)
 		assert.ok(table.includes(v), `the review shows ${v}`);
 	if (shots)

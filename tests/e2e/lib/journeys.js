@@ -157,7 +157,7 @@ export async function placeOrder(s, acct, type, { shots = false, input = ORDER_I
 	await s.submit();
 	await s.expectAt({ path: /^\/orders\/\d+\/review$/, h1: 'order.review_title', status: 200 });
 	const id = Number(s.pathname.split('/')[2]);
-	const table = await s.page.locator('main table.data').innerText();
+	const table = await s.page.locator('main table.data').first().innerText();
 	for (const v of [m.first_name, m.last_name, input.street, input.city, input.company_name].filter(Boolean))
 		assert.ok(table.includes(v), `the review shows ${v}`);
 	if (shots)

@@ -8,7 +8,7 @@
 // an account from addStaff() (lib/ca.js).
 import assert from 'node:assert/strict';
 
-import { assertFormErrors } from './checks.js';
+import { assertFormErrors, factRows } from './checks.js';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -167,8 +167,7 @@ export async function importStatement(op, id, { reference, amount, payer, shots 
 		await op.shot('ra-payments-import');
 	await op.submit();
 	await op.expectAt({ path: /^\/ra\/payments\/imports\/\d+$/, h1: 'pay.report_title', status: 200 });
-	const facts = Object.fromEntries((await op.page.locator('main table.facts tr').allInnerTexts())
-		.map((row) => row.split('\t').map((x) => x.trim())));
+	const facts = await factRows(op.page, 'main table.facts tr');
 	assert.ok((await op.page.locator('main').innerText()).includes(`izvod-${id}.csv`),
 		'the import is named after the file');
 	assert.equal(facts[op.t('pay.lines')], '1', 'the statement has one line');

@@ -8,15 +8,19 @@
 
 #include <cmocka.h>
 
+#include "core/catalog_load.h"
 #include "core/i18n.h"
 #include "util/arena.h"
 #include "util/embedded.h"
 
+/* The messages with the built-in (demo) catalogue's brand in them, as
+ * the portal loads them. */
 static int setup(void **state)
 {
+	static struct config cfg; /* no catalog_file: the built-in one */
 	char err[256];
 
-	if (i18n_load(err, sizeof(err)) != 0) {
+	if (catalog_messages_load(&cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
 	}
@@ -92,6 +96,22 @@ static void test_serbian_is_default_and_diacritics_intact(void **state)
 	assert_string_equal(i18n_get(LANG_EN, "no.such.key"), "no.such.key");
 }
 
+/* Every "{brand.NAME}" of the catalogue is filled in from the catalogue
+ * file: no text keeps one. */
+static void test_brand_names_come_from_the_catalogue_file(void **state)
+{
+	for (int l = 0; l < LANG__MAX; l++)
+		for (size_t i = 0; i < i18n_count((enum lang)l); i++) {
+			const char *k = i18n_key_at((enum lang)l, i);
+
+			if (strstr(i18n_get((enum lang)l, k), "{brand.") != NULL)
+				fail_msg("%s: %s keeps a brand placeholder",
+					 i18n_code((enum lang)l), k);
+		}
+	assert_string_equal(i18n_get(LANG_EN, "site.name"),
+			    "Engineering Chamber of Serbia \xc2\xb7 Qualified certificates");
+}
+
 static void test_format_replaces_placeholders(void **state)
 {
 	struct arena a;
@@ -161,6 +181,7 @@ int main(void)
 		cmocka_unit_test(test_template_keys_exist),
 		cmocka_unit_test(test_serbian_is_default_and_diacritics_intact),
 		cmocka_unit_test(test_format_replaces_placeholders),
+		cmocka_unit_test(test_brand_names_come_from_the_catalogue_file),
 		cmocka_unit_test(test_notes_are_shown_in_the_readers_language),
 	};
 

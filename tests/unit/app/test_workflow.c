@@ -7,6 +7,7 @@
 
 #include <cmocka.h>
 
+#include "core/i18n.h"
 #include "domain/workflow.h"
 
 /* The specification, written independently of workflow.c's table:
@@ -260,6 +261,40 @@ static void test_properties_agree_with_transitions(void **state)
 	assert_int_equal(wf_props_of("no-such-state")->staff, 0);
 }
 
+/* Every state tells the member where the order is and what comes next,
+ * in both languages, under the panel prefix of the state's name; a
+ * state's "todo" text, when there is one, in both too. */
+static void test_every_state_has_a_member_panel(void **state)
+{
+	static const enum lang langs[] = {LANG_SR, LANG_EN};
+	static const char *const parts[] = {"where", "next", "todo"};
+	char err[256], key[96];
+
+	(void)state;
+	assert_int_equal(i18n_load(err, sizeof(err)), 0);
+	for (int s = 0; s < WF_STATE__MAX; s++) {
+		const struct wf_props *p = wf_props((enum wf_state)s);
+
+		snprintf(key, sizeof(key), "panel.%s", wf_state_name((enum wf_state)s));
+		assert_string_equal(p->panel, key);
+		for (size_t i = 0; i < 3; i++) {
+			snprintf(key, sizeof(key), "%s.%s", p->panel, parts[i]);
+			for (size_t l = 0; l < 2; l++)
+				if (i < 2 || i18n_has(LANG_SR, key))
+					assert_true(i18n_has(langs[l], key));
+		}
+	}
+	/* Something to do in every state that waits for the member. */
+	for (int s = 0; s < WF_STATE__MAX; s++)
+		if (workflow_awaits_documents((enum wf_state)s) ||
+		    workflow_awaits_payment((enum wf_state)s) ||
+		    workflow_editable((enum wf_state)s, WF_MEMBER)) {
+			snprintf(key, sizeof(key), "%s.todo", wf_props((enum wf_state)s)->panel);
+			assert_true(i18n_has(LANG_SR, key));
+		}
+	i18n_free();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +306,7 @@ int main(void)
 		cmocka_unit_test(test_a_refused_order_can_be_corrected),
 		cmocka_unit_test(test_state_names_round_trip),
 		cmocka_unit_test(test_properties_agree_with_transitions),
+		cmocka_unit_test(test_every_state_has_a_member_panel),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -72,6 +72,21 @@ static const char BASE[] = "[office BG]\n"
 			   "card_reader_name_sr = Čitač kartica\n"
 			   "card_reader_name_en = Card reader\n"
 			   "\n"
+			   "[brand]\n"
+			   "chamber_sr = Komora\n"
+			   "chamber_en = Chamber\n"
+			   "chamber_of_sr = Komore\n"
+			   "chamber_of_en = the Chamber\n"
+			   "site_sr = Sertifikati\n"
+			   "site_en = Certificates\n"
+			   "support_email = podrska@komora.example\n"
+			   "support_phone = +381 11 1234 567\n"
+			   "support_hours_sr = radnim danima\n"
+			   "support_hours_en = working days\n"
+			   "ca_terms_url = https://ca.example/terms\n"
+			   "ca_cps_url = https://ca.example/cps\n"
+			   "ca_pds_url = https://ca.example/pds\n"
+			   "\n"
 			   "[document identity]\n"
 			   "text_sr = Lična karta\n"
 			   "text_en = ID card\n"
@@ -468,6 +483,34 @@ static void test_parse_rejects_catalogue_without_tariff_or_seller(void **state)
 	assert_non_null(strstr(err, "office"));
 }
 
+/* The brand: names, contacts and the CA's documents come from the file;
+ * demo is off unless the file says so. */
+static void test_brand_is_read_from_the_catalogue(void **state)
+{
+	char err[256] = "";
+
+	if (catalog_parse(&cat, BASE, err, sizeof(err)) != 0)
+		fail_msg("BASE: %s", err);
+	assert_string_equal(cat.brand.chamber[LANG_SR], "Komora");
+	assert_string_equal(cat.brand.chamber_of[LANG_EN], "the Chamber");
+	assert_string_equal(cat.brand.support_email, "podrska@komora.example");
+	assert_string_equal(cat.brand.ca_pds_url, "https://ca.example/pds");
+	assert_int_equal(cat.brand.demo, 0);
+	assert_int_equal(parse_demo(err, sizeof(err)), 0);
+	assert_int_equal(cat.brand.demo, 1);
+}
+
+static void test_parse_rejects_a_brand_without_its_keys_or_with_a_bad_url(void **state)
+{
+	assert_rejected("brand", "ca_cps_url = https://ca.example/cps", "", "ca_cps_url: missing");
+	assert_rejected("brand", "ca_terms_url = https://ca.example/terms",
+			"ca_terms_url = ca.example/terms", "ca_terms_url");
+	assert_rejected("brand", "ca_pds_url = https://ca.example/pds",
+			"ca_pds_url = https://ca.example/p\"ds", "quote");
+	assert_rejected("brand", "support_email = podrska@komora.example", "support_email = nobody",
+			"support_email");
+}
+
 static void test_parse_rejects_key_before_any_section(void **state)
 {
 	char err[256], text[sizeof(BASE) + 32];
@@ -711,6 +754,8 @@ int main(void)
 		cmocka_unit_test(test_parse_rejects_two_secretariats),
 		cmocka_unit_test(test_parse_rejects_catalogue_without_secretariat),
 		cmocka_unit_test(test_parse_rejects_catalogue_without_tariff_or_seller),
+		cmocka_unit_test(test_brand_is_read_from_the_catalogue),
+		cmocka_unit_test(test_parse_rejects_a_brand_without_its_keys_or_with_a_bad_url),
 		cmocka_unit_test(test_parse_rejects_key_before_any_section),
 		cmocka_unit_test(test_parse_rejects_syntax_error_with_line),
 		cmocka_unit_test(test_parse_rejects_overlong_line_with_line),
