@@ -591,7 +591,11 @@ static int cat_cyrillic(struct catalog *c, char *err, size_t errlen)
 	for (i = 0; i < c->ndocs; i++)
 		if (CYRL(c->docs[i].text, "document", "text_sr") != 0)
 			return -1;
-	if (CYRL(s->card_reader_name, "seller", "card_reader_name_sr") != 0)
+	if (CYRL(s->card_reader_name, "seller", "card_reader_name_sr") != 0 ||
+	    CYRL(c->brand.chamber, "brand", "chamber_sr") != 0 ||
+	    CYRL(c->brand.chamber_of, "brand", "chamber_of_sr") != 0 ||
+	    CYRL(c->brand.site, "brand", "site_sr") != 0 ||
+	    CYRL(c->brand.support_hours, "brand", "support_hours_sr") != 0)
 		return -1;
 #undef CYRL
 	memcpy(s->purpose[LANG_SR_CYRL], s->purpose[LANG_SR], sizeof(s->purpose[LANG_SR]));
