@@ -275,6 +275,54 @@ long long journey_order(struct client *c, struct response *r, const char *office
 	return journey_confirm(c, r);
 }
 
+int journey_fx_start(struct journey_fx *f, const char *const *env)
+{
+	if (journey_server(&f->s, env) != 0) {
+		server_cleanup(&f->s);
+		return -1;
+	}
+	if (client_init(&f->c, &f->s) != 0) {
+		server_cleanup(&f->s);
+		return -1;
+	}
+	return 0;
+}
+
+void journey_fx_stop(struct journey_fx *f)
+{
+	response_free(&f->r);
+	client_free(&f->c);
+	server_cleanup(&f->s);
+}
+
+int journey_fx_setup(void **state, const char *const *env)
+{
+	struct journey_fx *f = calloc(1, sizeof(*f));
+
+	if (f == NULL)
+		return -1;
+	if (journey_fx_start(f, env) != 0) {
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+int journey_fx_setup_plain(void **state)
+{
+	return journey_fx_setup(state, NULL);
+}
+
+int journey_fx_teardown(void **state)
+{
+	struct journey_fx *f = *state;
+
+	journey_fx_stop(f);
+	free(f);
+	return 0;
+}
+
 struct store *journey_db(const struct server *s)
 {
 	char path[PATH_MAX + 16], err[PATH_MAX + 128];

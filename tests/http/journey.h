@@ -24,6 +24,26 @@ extern const struct demo_member demo_zarko, demo_ana;
  * data/demo-members.csv.  0 or -1. */
 int journey_server(struct server *s, const char *const *env);
 
+/* The fixture most HTTP tests share: a journey_server and a client of
+ * it, and the response of the last request. */
+struct journey_fx {
+	struct server s;
+	struct client c;
+	struct response r;
+};
+
+/* Starts f's server with journey_server (env may be NULL) and its
+ * client; on failure cleans up what it started.  0 or -1. */
+int journey_fx_start(struct journey_fx *f, const char *const *env);
+/* Frees f's response and client and cleans up its server. */
+void journey_fx_stop(struct journey_fx *f);
+/* For cmocka: a calloc'd journey_fx started with env (may be NULL) in
+ * *state; and its teardown. */
+int journey_fx_setup(void **state, const char *const *env);
+int journey_fx_teardown(void **state);
+/* journey_fx_setup without extra env, for cmocka's setup slot. */
+int journey_fx_setup_plain(void **state);
+
 /* The server's database opened as the portal's own processes open it:
  * with VAR/secret.key, so what a test writes there on the system's
  * behalf (an order transition and its audit entry) is keyed like the

@@ -191,6 +191,26 @@ long long office_order_verified(struct office *f)
 	return id;
 }
 
+void office_verify(struct office *f, long long id)
+{
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
+	office_pay(f, id);
+	assert_int_equal(
+		office_post(f, &f->ns, office_path(id, "verify"), "identity_checked", "1", NULL),
+		303);
+}
+
+void office_deliver(struct office *f, long long id)
+{
+	const char *issue_all[] = {"testca", "issue", "--all", NULL};
+
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
+	assert_int_equal(office_cli(f, issue_all), 0);
+	assert_int_equal(
+		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
+		303);
+}
+
 /* Over the outbox rows to addr with key (an order's mail not yet sent
  * has its order's address): their count, the newest's id and whether
  * it was sent (0, 0, 0 when there are none). */

@@ -66,6 +66,13 @@ void office_pay(struct office *f, long long id);
 long office_documents_all(struct office *f, struct client *c, long long id);
 /* A natural-person order of Žarko brought to "verified" by NS. */
 long long office_order_verified(struct office *f);
+/* Order id verified by NS: every document recorded, paid in full, the
+ * identity checked. */
+void office_verify(struct office *f, long long id);
+/* Verified order id sent to the CA by NS, issued by the test CA and its
+ * shipment (the test CA's first, TESTCA-S000001) received by NS: the
+ * order is then "at_office". */
+void office_deliver(struct office *f, long long id);
 
 /* The newest mail to addr queued as message key key ("mail.bo_arrived"),
  * once the outbox has delivered it (15 s at most): the file the server

@@ -46,36 +46,9 @@ static void lacks(const char *what, const char *body, const char *text)
 
 /* ---- The demo catalogue ------------------------------------------------------------- */
 
-struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->c, &f->s) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	response_free(&f->r);
-	client_free(&f->c);
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
-}
-
 static void test_price_list_shows_the_tariff_with_vat(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 
 	assert_int_equal(journey_get(&f->c, "/prices?lang=sr", &f->r), 200);
 	has(&f->r, "Kvalifikovani elektronski sertifikat, 3 godine");
@@ -96,7 +69,7 @@ static void test_price_list_shows_the_tariff_with_vat(void **state)
 
 static void test_review_page_breaks_the_price_down(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	char *loc;
 
 	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
@@ -122,7 +95,7 @@ static void test_consent_and_help_link_the_cas_documents_in_a_new_tab(void **sta
 		"rel=\"noopener\"",
 		"href=\"https://ca.example/qcra-demo/pds.pdf\" target=\"_blank\" rel=\"noopener\"",
 	};
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	size_t i;
 
 	assert_int_equal(journey_get(&f->c, "/certificates/new/natural?lang=sr", &f->r), 200);
@@ -297,5 +270,5 @@ int main(void)
 		cmocka_unit_test(test_another_catalogue_brands_pages_mail_and_pdfs),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, journey_fx_setup_plain, journey_fx_teardown);
 }

@@ -143,13 +143,8 @@ static void test_hand_over_asks_first(void **state)
 {
 	struct office *f = *state;
 	long long id = office_order_verified(f);
-	const char *issue_all[] = {"testca", "issue", "--all", NULL};
 
-	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
-	assert_int_equal(office_cli(f, issue_all), 0);
-	assert_int_equal(
-		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
-		303);
+	office_deliver(f, id);
 	assert_string_equal(office_state(f, id), "at_office");
 	office_post(f, &f->ns, office_path(id, "hand-over"), "id_number", JOURNEY_ZARKO_ID_CARD,
 		    NULL);

@@ -20,33 +20,6 @@
 
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
 
-struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->c, &f->s) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	response_free(&f->r);
-	client_free(&f->c);
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
-}
-
 #define BODY(f) buf_cstr(&(f)->r.body)
 #define assert_has(text, s)                                                                        \
 	do {                                                                                       \
@@ -59,7 +32,7 @@ static int teardown(void **state)
 			fail_msg("\"%s\" is in the answer", (s));                                  \
 	} while (0)
 
-static void assert_cookie(struct fx *f, const char *want)
+static void assert_cookie(struct journey_fx *f, const char *want)
 {
 	char *lang = client_cookie(&f->c, "qcra_lang");
 
@@ -75,7 +48,7 @@ static void test_cyrillic_is_chosen_once_and_kept(void **state)
 {
 	static const char *const pages[] = {"/login", "/register", "/help/request", "/offices",
 					    "/no-such-page"};
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	size_t i;
 
 	assert_int_equal(journey_get(&f->c, "/?lang=SR-CYRL", &f->r), 200);
@@ -105,7 +78,7 @@ static void test_cyrillic_is_chosen_once_and_kept(void **state)
 }
 
 /* pdftotext of an answer's PDF body; the caller frees it. */
-static char *pdf_text_of(struct fx *f, const char *name)
+static char *pdf_text_of(struct journey_fx *f, const char *name)
 {
 	char path[4200], cmd[4300], chunk[4096];
 	struct buf b = BUF_INIT;
@@ -135,7 +108,7 @@ static void test_member_in_cyrillic_gets_mail_pages_and_documents_in_cyrillic(vo
 	static const char *const docs[] = {"request", "contract", "proforma"};
 	static const char *const titles[] = {"Захтев за издавање", "Уговор о издавању",
 					     "Предрачун"};
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	struct account acc;
 	struct store *st;
 	char path[96], *eml, *text;
@@ -182,7 +155,7 @@ static void test_member_in_cyrillic_gets_mail_pages_and_documents_in_cyrillic(vo
 
 int main(void)
 {
-#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define T(name) cmocka_unit_test_setup_teardown(name, journey_fx_setup_plain, journey_fx_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_cyrillic_is_chosen_once_and_kept),
 		T(test_member_in_cyrillic_gets_mail_pages_and_documents_in_cyrillic),

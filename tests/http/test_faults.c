@@ -23,36 +23,19 @@
 
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
 
-struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct journey_fx *f;
 
-	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->c, &f->s) != 0)
+	if (journey_fx_setup(state, NULL) != 0)
 		return -1;
+	f = *state;
 	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	response_free(&f->r);
-	client_free(&f->c);
-	server_cleanup(&f->s);
-	free(f);
 	return 0;
 }
 
 /* A natural-person request of Žarko; returns the status. */
-static long submit(struct fx *f)
+static long submit(struct journey_fx *f)
 {
 	return journey_submit(&f->c, "/certificates/new/natural", "/certificates/new/natural",
 			      &f->r, "id_type", "id_card", "id_number", JOURNEY_ZARKO_ID_CARD,
@@ -62,7 +45,7 @@ static long submit(struct fx *f)
 			      "validity", "3y", "consent", "1", NULL);
 }
 
-static sqlite3 *db_open(struct fx *f)
+static sqlite3 *db_open(struct journey_fx *f)
 {
 	char path[PATH_MAX + 16];
 	sqlite3 *db;
@@ -73,7 +56,7 @@ static sqlite3 *db_open(struct fx *f)
 	return db;
 }
 
-static long long orders(struct fx *f)
+static long long orders(struct journey_fx *f)
 {
 	sqlite3 *db = db_open(f);
 	sqlite3_stmt *s;
@@ -89,7 +72,7 @@ static long long orders(struct fx *f)
 }
 
 /* The clear 503 page: the message, in Serbian, saying nothing is lost. */
-static void assert_storage_page(struct fx *f)
+static void assert_storage_page(struct journey_fx *f)
 {
 	assert_int_equal(f->r.status, 503);
 	if (strstr(buf_cstr(&f->r.body), "Ni\xc5\xa1ta nije izgubljeno") == NULL)
@@ -98,7 +81,7 @@ static void assert_storage_page(struct fx *f)
 
 static void test_a_database_busy_past_its_timeout_is_a_503_then_recovers(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	sqlite3 *db;
 	long long before;
 
@@ -116,7 +99,7 @@ static void test_a_database_busy_past_its_timeout_is_a_503_then_recovers(void **
 }
 
 /* The server's file size limit (the soft one: it can be lifted again). */
-static void set_fsize(struct fx *f, rlim_t limit)
+static void set_fsize(struct journey_fx *f, rlim_t limit)
 {
 	struct rlimit rl = {limit, RLIM_INFINITY};
 
@@ -126,7 +109,7 @@ static void set_fsize(struct fx *f, rlim_t limit)
 
 static void test_a_full_disk_during_a_commit_is_a_503_then_recovers(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	long long before;
 
 	assert_int_equal(submit(f), 303);
@@ -149,9 +132,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(
 			test_a_database_busy_past_its_timeout_is_a_503_then_recovers, setup,
-			teardown),
+			journey_fx_teardown),
 		cmocka_unit_test_setup_teardown(
-			test_a_full_disk_during_a_commit_is_a_503_then_recovers, setup, teardown),
+			test_a_full_disk_during_a_commit_is_a_503_then_recovers, setup,
+			journey_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -32,15 +32,9 @@
 
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
 
-struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
-};
-
 static int setup_env(void **state, const char *const *env)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct journey_fx *f = calloc(1, sizeof(*f));
 
 	if (f == NULL || server_start(&f->s, env) != 0 || client_init(&f->c, &f->s) != 0) {
 		if (f)
@@ -68,27 +62,12 @@ static int setup_short_deadlines(void **state)
 /* A member (Žarko) logged in, for the state-changing POSTs. */
 static int setup_member(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct journey_fx *f;
 
-	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->c, &f->s) != 0) {
-		if (f)
-			server_cleanup(&f->s);
-		free(f);
+	if (journey_fx_setup(state, NULL) != 0)
 		return -1;
-	}
+	f = *state;
 	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	response_free(&f->r);
-	client_free(&f->c);
-	server_cleanup(&f->s);
-	free(f);
 	return 0;
 }
 
@@ -214,7 +193,7 @@ static int loris_round(struct loris *l, const struct server *s)
  */
 static void test_slow_connections_from_one_address_do_not_starve_another(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	static struct loris l;
 	long long t[FAST], started;
 	struct rlimit rl;
@@ -286,7 +265,7 @@ static void test_slow_connections_from_one_address_do_not_starve_another(void **
  * here) with a 408 page. */
 static void test_trickled_head_is_cut_at_its_deadline(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	struct buf got = BUF_INIT;
 	long long start = now_ms();
 	int fd = connect_from(&f->s, "127.0.0.2", 0), closed = 0;
@@ -309,7 +288,7 @@ static void test_trickled_head_is_cut_at_its_deadline(void **state)
 /* The same for a body trickled a byte every 300 ms. */
 static void test_trickled_body_is_cut_at_its_deadline(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	long long start = now_ms();
 	int fd = connect_from(&f->s, "127.0.0.2", 0), closed = 0;
 
@@ -353,7 +332,7 @@ static long long location_order(const struct response *r)
  */
 static void test_big_heads_get_their_answer_or_431_with_nothing_changed(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	static long long ids[NSIZES];
 	char *session = client_cookie(&f->c, "qcra_session"), *csrf, *ct;
 	struct buf req = BUF_INIT;
@@ -420,7 +399,7 @@ static void test_big_heads_get_their_answer_or_431_with_nothing_changed(void **s
 	free(session);
 }
 
-#define TEST(name, setup) cmocka_unit_test_setup_teardown(name, setup, teardown)
+#define TEST(name, setup) cmocka_unit_test_setup_teardown(name, setup, journey_fx_teardown)
 
 int main(void)
 {

@@ -33,10 +33,8 @@ static const struct demo_member ljiljana = {
 	"ljiljana.djurdjevic@example.rs"};
 
 struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
-	struct buf import; /* what `member import` said of the extra rows */
+	struct journey_fx j; /* the server, a client and its last response */
+	struct buf import;   /* what `member import` said of the extra rows */
 };
 
 static int setup(void **state)
@@ -46,17 +44,17 @@ static int setup(void **state)
 	const char *args[] = {"member", "import", "--var", NULL, csv, NULL};
 	FILE *fp;
 
-	if (f == NULL || journey_server(&f->s, NULL) != 0 || client_init(&f->c, &f->s) != 0)
+	if (f == NULL || journey_fx_start(&f->j, NULL) != 0)
 		return -1;
-	snprintf(csv, sizeof(csv), "%s/extra-members.csv", f->s.var);
+	snprintf(csv, sizeof(csv), "%s/extra-members.csv", f->j.s.var);
 	fp = fopen(csv, "w");
 	if (fp == NULL)
 		return -1;
 	fprintf(fp, "license_number,first_name,last_name,jmbg,email\n%s,%s,%s,%s,%s\n",
 		ljiljana.license, ljiljana.first, ljiljana.last, ljiljana.jmbg, ljiljana.email);
 	fclose(fp);
-	args[3] = f->s.var;
-	if (server_run_cli(&f->s, args, &f->import) != 0)
+	args[3] = f->j.s.var;
+	if (server_run_cli(&f->j.s, args, &f->import) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -66,15 +64,13 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	response_free(&f->r);
-	client_free(&f->c);
 	buf_free(&f->import);
-	server_cleanup(&f->s);
+	journey_fx_stop(&f->j);
 	free(f);
 	return 0;
 }
 
-#define BODY(f) buf_cstr(&(f)->r.body)
+#define BODY(f) buf_cstr(&(f)->j.r.body)
 
 /* Order o of the server's database. */
 static void read_order(struct fx *f, long long id, struct order *o)
@@ -82,7 +78,7 @@ static void read_order(struct fx *f, long long id, struct order *o)
 	char path[PATH_MAX + 16], err[256];
 	struct store *st;
 
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	snprintf(path, sizeof(path), "%s/qcra.db", f->j.s.var);
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_order_get(st, id, o), STORE_OK);
 	store_close(st);
@@ -91,7 +87,7 @@ static void read_order(struct fx *f, long long id, struct order *o)
 /* The id of the draft a 303 to /orders/N/review names. */
 static long long draft_id(struct fx *f)
 {
-	char *loc = journey_location(&f->r);
+	char *loc = journey_location(&f->j.r);
 	long long id = 0;
 
 	assert_non_null(loc);
@@ -168,14 +164,14 @@ static long submit(struct fx *f, const char *type, ...)
 	}
 	va_end(ap);
 	snprintf(path, sizeof(path), "/certificates/new/%s", type);
-	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
+	assert_int_equal(journey_get(&f->j.c, path, &f->j.r), 200);
 	csrf = form_field_value(BODY(f), "csrf_token");
 	assert_non_null(csrf);
 	pairs[n++] = "csrf_token";
 	pairs[n++] = csrf;
 	pairs[n] = NULL;
 	body = form_encode(pairs);
-	status = journey_post(&f->c, path, body, &f->r);
+	status = journey_post(&f->j.c, path, body, &f->j.r);
 	free(body);
 	free(csrf);
 	return status;
@@ -196,8 +192,8 @@ static void test_license_written_with_spaces_is_the_same_member(void **state)
 	struct fx *f = *state;
 
 	/* Registration with "315 6789 01", the way the hint writes it. */
-	journey_member(&f->s, &f->c, &marija_spaced, "mzivkovic", PW);
-	assert_int_equal(journey_get(&f->c, "/certificates/new/natural", &f->r), 200);
+	journey_member(&f->j.s, &f->j.c, &marija_spaced, "mzivkovic", PW);
+	assert_int_equal(journey_get(&f->j.c, "/certificates/new/natural", &f->j.r), 200);
 	assert_non_null(strstr(BODY(f), "value=\"315678901\""));
 }
 
@@ -206,7 +202,7 @@ static void test_forged_license_jmbg_or_name_is_refused(void **state)
 	struct fx *f = *state;
 	char *kept;
 
-	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
+	journey_member(&f->j.s, &f->j.c, &demo_zarko, "zdjuras", PW);
 	assert_int_equal(submit(f, "natural", "license_number", "999999999", NULL), 422);
 	assert_field_error(f, "license_number");
 	assert_int_equal(submit(f, "natural", "jmbg", "0511985715143", NULL), 422);
@@ -230,7 +226,7 @@ static void test_register_values_are_stored_whatever_was_left_out(void **state)
 	struct fx *f = *state;
 	struct order o;
 
-	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
+	journey_member(&f->j.s, &f->j.c, &demo_zarko, "zdjuras", PW);
 	/* A POST with no name, JMBG or license at all. */
 	assert_int_equal(submit(f, "natural", NULL), 303);
 	read_order(f, draft_id(f), &o);
@@ -246,7 +242,7 @@ static void test_a_name_from_the_identity_document_needs_the_choice(void **state
 	struct fx *f = *state;
 	struct order o;
 
-	journey_member(&f->s, &f->c, &demo_ana, "apetrovic", PW);
+	journey_member(&f->j.s, &f->j.c, &demo_ana, "apetrovic", PW);
 	assert_int_equal(submit(f, "legal", "name_differs", "1", "first_name", "  Ana   Marija ",
 				"last_name", "Petrovi\xc4\x87-Njego\xc5\xa1", "company_name",
 				"Biro d.o.o.", "license_number", "999999999", NULL),
@@ -291,7 +287,7 @@ static void test_company_full_name_and_certificate_name(void **state)
 	struct order o;
 	char *kept;
 
-	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
+	journey_member(&f->j.s, &f->j.c, &demo_zarko, "zdjuras", PW);
 	assert_int_equal(submit(f, "legal", "company_name", full, NULL), 422);
 	assert_field_error(f, "company_cert_name");
 	kept = form_field_value(BODY(f), "company_name");
@@ -319,8 +315,8 @@ static void test_a_register_name_in_cyrillic_reaches_the_form_in_latin(void **st
 
 	assert_non_null(strstr(buf_cstr(&f->import), "stored in Latin: Ljiljana \xc4\x90ur\xc4\x91"
 						     "evi\xc4\x87"));
-	journey_member(&f->s, &f->c, &ljiljana, "ldjurdjevic", PW);
-	assert_int_equal(journey_get(&f->c, "/certificates/new/natural", &f->r), 200);
+	journey_member(&f->j.s, &f->j.c, &ljiljana, "ldjurdjevic", PW);
+	assert_int_equal(journey_get(&f->j.c, "/certificates/new/natural", &f->j.r), 200);
 	assert_non_null(strstr(BODY(f), "value=\"Ljiljana\""));
 	assert_int_equal(submit(f, "natural", "first_name", "Ljiljana", "last_name",
 				"\xc4\x90ur\xc4\x91"

@@ -33,9 +33,7 @@
 #define PW "Tri ma\xc4\x8dke spavaju na krovu"
 
 struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
+	struct journey_fx j; /* the server, Žarko's client and its last response */
 	long long order;
 };
 
@@ -52,11 +50,10 @@ static int setup(void **state)
 	struct fx *f = calloc(1, sizeof(*f));
 	char err[256];
 
-	if (f == NULL || i18n_load(err, sizeof(err)) != 0 || journey_server(&f->s, NULL) != 0 ||
-	    client_init(&f->c, &f->s) != 0)
+	if (f == NULL || i18n_load(err, sizeof(err)) != 0 || journey_fx_start(&f->j, NULL) != 0)
 		return -1;
-	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
-	f->order = journey_order(&f->c, &f->r, "NS", NULL, NULL);
+	journey_member(&f->j.s, &f->j.c, &demo_zarko, "zdjuras", PW);
+	f->order = journey_order(&f->j.c, &f->j.r, "NS", NULL, NULL);
 	*state = f;
 	return 0;
 }
@@ -65,15 +62,13 @@ static int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	response_free(&f->r);
-	client_free(&f->c);
-	server_cleanup(&f->s);
+	journey_fx_stop(&f->j);
 	i18n_free();
 	free(f);
 	return 0;
 }
 
-#define BODY(f) buf_cstr(&(f)->r.body)
+#define BODY(f) buf_cstr(&(f)->j.r.body)
 
 /* The pids of the live qcra-render children of parent, up to max. */
 static size_t render_children(pid_t parent, pid_t *pids, size_t max)
@@ -157,18 +152,18 @@ static void test_renderer_killed_gives_503_in_the_members_language_then_recovers
 
 	/* A child running, so the kills hit a warm one first. */
 	snprintf(path, sizeof(path), "/orders/%lld/request.pdf", f->order);
-	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
-	nb = render_children(f->s.pid, before, 8);
+	assert_int_equal(journey_get(&f->j.c, path, &f->j.r), 200);
+	nb = render_children(f->j.s.pid, before, 8);
 	assert_true(nb >= 1);
 
 	for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
-		killer_start(&k, f->s.pid);
+		killer_start(&k, f->j.s.pid);
 		snprintf(path, sizeof(path), "/orders/%lld/proforma.pdf%s", f->order,
 			 langs[i].query);
-		assert_int_equal(journey_get(&f->c, path, &f->r), 503);
+		assert_int_equal(journey_get(&f->j.c, path, &f->j.r), 503);
 		killer_stop(&k);
 		assert_true(k.kills >= 2); /* the first try and the one retry */
-		ct = response_header(&f->r, "Content-Type");
+		ct = response_header(&f->j.r, "Content-Type");
 		assert_non_null(ct);
 		assert_non_null(strstr(ct, "text/html"));
 		free(ct);
@@ -177,9 +172,9 @@ static void test_renderer_killed_gives_503_in_the_members_language_then_recovers
 
 	/* The fault is over: a new child draws it. */
 	snprintf(path, sizeof(path), "/orders/%lld/proforma.pdf", f->order);
-	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
-	assert_memory_equal(f->r.body.data, "%PDF", 4);
-	na = render_children(f->s.pid, after, 8);
+	assert_int_equal(journey_get(&f->j.c, path, &f->j.r), 200);
+	assert_memory_equal(f->j.r.body.data, "%PDF", 4);
+	na = render_children(f->j.s.pid, after, 8);
 	assert_true(na >= 1);
 	for (i = 0; i < na; i++)
 		for (j = 0; j < nb; j++)

@@ -137,18 +137,9 @@ static void test_hand_over_does_not_presume_an_id_card(void **state)
 {
 	struct office *f = *state;
 	long long id = office_order_with(f, "NS", "id_type", "passport");
-	const char *issue_all[] = {"testca", "issue", "--all", NULL};
 
-	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
-	office_pay(f, id);
-	assert_int_equal(
-		office_post(f, &f->ns, office_path(id, "verify"), "identity_checked", "1", NULL),
-		303);
-	assert_int_equal(office_post(f, &f->ns, office_path(id, "send"), NULL), 303);
-	assert_int_equal(office_cli(f, issue_all), 0);
-	assert_int_equal(
-		office_post(f, &f->ns, "/ra/shipments/receive", "shipment", "TESTCA-S000001", NULL),
-		303);
+	office_verify(f, id);
+	office_deliver(f, id);
 	assert_string_equal(office_state(f, id), "at_office");
 	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, "")), 200);
 	office_body_lacks(f, "pokazane li\xc4\x8dne karte");
