@@ -185,8 +185,8 @@ static void test_another_catalogue_brands_pages_mail_and_pdfs(void **state)
 	};
 	static const char *const never[] = {"Demo",
 					    "demo",
-					    "In\xc5\xbe"
-					    "enjersk",
+					    ("In\xc5\xbe"
+					     "enjersk"),
 					    "Engineering Chamber",
 					    "ikser",
 					    "ingkomora"};
