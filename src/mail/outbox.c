@@ -152,6 +152,12 @@ out:
 	if (msg.data != NULL)
 		sodium_memzero(msg.data, msg.cap);
 	buf_free(&msg);
+	/* So does its text (the row's, or written from a kept message in
+	 * the arena) and the kept message's values. */
+	if (m.body != NULL)
+		sodium_memzero((char *)m.body, strlen(m.body));
+	if (it->message != NULL)
+		sodium_memzero(it->message, strlen(it->message));
 	arena_free(&ar);
 	return rc;
 }
