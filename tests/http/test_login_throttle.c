@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -328,6 +329,40 @@ static void test_many_failures_on_an_account_delay_its_logins_without_locking(vo
 	assert_true(retry_after(f) > 60);
 }
 
+/* Sleeps until the wall clock is `frac` (0..1) into a second. */
+static void sleep_until_fraction(double frac)
+{
+	struct timespec now, nap = {0, 0};
+	long target = (long)(frac * 1e9);
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	nap.tv_nsec = target - now.tv_nsec;
+	if (nap.tv_nsec < 0)
+		nap.tv_nsec += 1000000000L;
+	nanosleep(&nap, NULL);
+}
+
+/* The account's wait counts from when the failure was known, and a
+ * failure in the last instant of a second still costs the whole wait:
+ * the owner's mistype lands just before a second turns and the next
+ * try comes just after it. */
+static void test_the_account_delay_holds_across_a_second_boundary(void **state)
+{
+	struct fx *f = *state;
+
+	journey_member(&f->s, &f->member, &demo_zarko, USER, PW);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(login(f, &f->attacker, USER, WRONG), 422);
+	for (int round = 0; round < 3; round++) {
+		sleep_until_fraction(0.97);
+		/* The 6th failure (or, after a wait, one more). */
+		assert_int_equal(login(f, &f->owner, USER, WRONG), 422);
+		assert_int_equal(login(f, &f->owner, USER, PW), 429);
+		assert_true(retry_after(f) >= 1);
+		sleep(3);
+	}
+}
+
 /* ---- Re-authentication: the current password is throttled too ------------------- */
 
 static void test_wrong_current_password_is_throttled_like_a_login(void **state)
@@ -369,6 +404,7 @@ int main(void)
 		TEST(test_parallel_wrong_logins_pass_the_limit_no_more_often, setup_parallel),
 		TEST(test_many_failures_on_an_account_delay_its_logins_without_locking,
 		     setup_account_slow),
+		TEST(test_the_account_delay_holds_across_a_second_boundary, setup_account_slow),
 		TEST(test_wrong_current_password_is_throttled_like_a_login, setup),
 	};
 
