@@ -10,7 +10,7 @@
  *  - per client address, whatever the account: login_max_failures_per_
  *    address, then 429 (one address trying many names);
  *  - per account from anywhere: past login_account_slow_after, every
- *    try waits 1 s after the account's last failure, doubling with each
+ *    try waits at least 1 s after the account's last failure, doubling with each
  *    further failure up to login_account_wait_max_seconds: many
  *    addresses guessing one account are slowed down, the owner only
  *    waits a little.
@@ -56,7 +56,8 @@ static long window_wait(const struct config *cfg, time_t oldest, time_t now)
 }
 
 /* The per-account wait after `failures` failures, the newest at newest:
- * 1 s doubling per failure past the threshold, at most the maximum. */
+ * at least 1 s doubling per failure past the threshold, at most the
+ * maximum. */
 static long account_wait(const struct config *cfg, int failures, time_t newest, time_t now)
 {
 	int over = failures - cfg->login_account_slow_after;
@@ -68,7 +69,9 @@ static long account_wait(const struct config *cfg, int failures, time_t newest, 
 		d *= 2;
 	if (d > cfg->login_account_wait_max)
 		d = cfg->login_account_wait_max;
-	d = (long)(newest + d - now);
+	/* Times are whole seconds: a failure stamped newest may have come
+	 * at its very end, so the wait runs to newest + 1 + d. */
+	d = (long)(newest + 1 + d - now);
 	return d > 0 ? d : 0;
 }
 
@@ -183,4 +186,24 @@ void uc_throttle_passed(const struct app_env *env, struct throttle *t)
 	store_rollback(s);
 fail:
 	log_warnx("throttle: a right password stays counted as a failure (storage error)");
+}
+
+void uc_throttle_failed(const struct app_env *env, struct throttle *t)
+{
+	struct store *s = env->store;
+	time_t now = time(NULL);
+	int i, rc = STORE_OK;
+
+	if (!t->reserved)
+		return;
+	t->reserved = 0;
+	if (store_begin(s) != STORE_OK)
+		goto fail;
+	for (i = 0; i < 3 && rc == STORE_OK; i++)
+		rc = store_login_failure_restamp(s, t->ids[i], now);
+	if (rc == STORE_OK && store_commit(s) == STORE_OK)
+		return;
+	store_rollback(s);
+fail:
+	log_warnx("throttle: a failure keeps the time its try began (storage error)");
 }

@@ -37,5 +37,8 @@ long uc_throttle_try(const struct app_env *env, const char *addr, struct throttl
 /* The password was right: the try no longer counts, nor do the earlier
  * failures of this account from this address. */
 void uc_throttle_passed(const struct app_env *env, struct throttle *t);
+/* The password was wrong: the try counts from now, when that was known
+ * (a slow password check must not eat the account's wait). */
+void uc_throttle_failed(const struct app_env *env, struct throttle *t);
 
 #endif

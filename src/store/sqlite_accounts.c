@@ -82,6 +82,7 @@ static const char SQL_LOGIN_FAILURES[] = "SELECT COUNT(*), COALESCE(MIN(at), 0),
 					 "0) FROM login_failures WHERE key = $1 AND at >= $2";
 static const char SQL_LOGIN_FAILURES_CLEAR[] = "DELETE FROM login_failures WHERE key = $1";
 static const char SQL_LOGIN_FAILURE_REMOVE[] = "DELETE FROM login_failures WHERE id = $1";
+static const char SQL_LOGIN_FAILURE_RESTAMP[] = "UPDATE login_failures SET at = $2 WHERE id = $1";
 static const char SQL_LOGIN_FAILURES_PURGE[] = "DELETE FROM login_failures WHERE at < $1";
 
 /* ---- Members ------------------------------------------------------------ */
@@ -282,6 +283,12 @@ int store_login_failures_clear(struct store *st, const char *key)
 int store_login_failure_remove(struct store *st, long long id)
 {
 	return sq_run(st, SQL_LOGIN_FAILURE_REMOVE, "login failure remove", SQ_INT(id));
+}
+
+int store_login_failure_restamp(struct store *st, long long id, time_t at)
+{
+	return sq_run(st, SQL_LOGIN_FAILURE_RESTAMP, "login failure restamp", SQ_INT(id),
+		      SQ_INT(at));
 }
 
 int store_login_failures_purge(struct store *st, time_t before)

@@ -195,6 +195,8 @@ int store_login_failures(struct store *st, const char *key, time_t since, int *c
 			 time_t *oldest, time_t *newest);
 int store_login_failures_clear(struct store *st, const char *key);
 int store_login_failure_remove(struct store *st, long long id);
+/* Moves the failure with row id to time at (when it was known). */
+int store_login_failure_restamp(struct store *st, long long id, time_t at);
 /* Deletes every failure older than before (any key). */
 int store_login_failures_purge(struct store *st, time_t before);
 

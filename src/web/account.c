@@ -410,6 +410,7 @@ void web_login_post(struct req *r)
 		ok = 0;
 	}
 	if (!ok) {
+		throttle_failed(r, &t);
 		app_audit(r, "login_failed", user_key, "failed", "%s",
 			  rc == STORE_OK ? "wrong password" : "unknown username");
 		login_form(r, 422, &st, msg(r, "login.failed"));
@@ -608,6 +609,7 @@ void web_password_change_post(struct req *r)
 		if (pwhash_verify(a.password_hash, current))
 			throttle_passed(r, &t);
 		else {
+			throttle_failed(r, &t);
 			app_audit(r, "password_change_failed", a.username, "failed", "%s",
 				  "wrong current password");
 			fields_error(&st, "current_password", "password.current_wrong");

@@ -120,6 +120,7 @@ void web_ra_login_post(struct req *r)
 		ok = totp_verify(o.totp_secret, code, time(NULL), &step) &&
 		     store_operator_totp_step(s, o.id, (long long)step, time(NULL)) == STORE_OK;
 	if (!ok) {
+		throttle_failed(r, &t);
 		app_audit(r, "ra.login_failed", user_key, "failed", "%s", "");
 		ra_login_form(r, 422, &st, msg(r, "ra.login_failed"));
 		return;

@@ -23,6 +23,13 @@ void throttle_passed(struct req *r, struct throttle *t)
 	uc_throttle_passed(&env, t);
 }
 
+void throttle_failed(struct req *r, struct throttle *t)
+{
+	struct app_env env = web_env(r);
+
+	uc_throttle_failed(&env, t);
+}
+
 const char *throttle_refuse(struct req *r, const struct throttle *t)
 {
 	char retry[24], n[24];

@@ -20,6 +20,8 @@ long throttle_try(struct req *r, struct throttle *t, enum throttle_kind kind, co
 /* The password was right: the try no longer counts, nor do the earlier
  * failures of this account from this address. */
 void throttle_passed(struct req *r, struct throttle *t);
+/* The password was wrong: the failure counts from now. */
+void throttle_failed(struct req *r, struct throttle *t);
 /* For a refused try: sets Retry-After and returns the message saying
  * when to try again (in r's arena). */
 const char *throttle_refuse(struct req *r, const struct throttle *t);
