@@ -164,7 +164,7 @@ struct field {
 	const char *label_key; /* message key of the label */
 	const char *type;      /* input type: text, email, password, ... */
 	const char *autocomplete;
-	size_t maxlen; /* in bytes */
+	size_t maxlen; /* in characters (what the form says) */
 	unsigned flags;
 	field_check check;
 	const char *hint_key; /* optional help text under the field */
