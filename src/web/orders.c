@@ -9,11 +9,14 @@
  * State changes go through workflow_next() and a compare-and-set in the
  * store, so a replayed or doubled POST changes nothing twice.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app/order.h"
+#include "core/secret.h"
 #include "domain/catalog.h"
 #include "domain/subject.h"
 #include "domain/workflow.h"
@@ -436,6 +439,47 @@ void web_order_pdf(struct req *r)
 		return;
 	}
 	order_pdf_respond(r, &o, strrchr(r->path, '/') + 1);
+}
+
+/* GET /company/N/proforma.pdf?until=T&key=K: the link in a company's
+ * mail (app/order_mail.c), which opens that order's proforma without
+ * an account until T.  A link not made by us says nothing of the order. */
+void web_company_proforma(struct req *r)
+{
+	const char *until = http_query(r, "until"), *key = http_query(r, "key");
+	struct order o;
+	char *end;
+	long long t;
+	int rc;
+
+	errno = 0;
+	t = until != NULL && *until >= '0' && *until <= '9' ? strtoll(until, &end, 10) : -1;
+	if (t < 0 || errno != 0 || *end != '\0' || key == NULL) {
+		page_error(r, 403, "company_link.bad");
+		return;
+	}
+	switch (secret_link_check(app_of(r)->secret, r->ids[0], "proforma", (time_t)t, key,
+				  time(NULL))) {
+	case SECRET_LINK_OK:
+		break;
+	case SECRET_LINK_EXPIRED:
+		page_error(r, 410, "company_link.expired");
+		return;
+	default:
+		page_error(r, 403, "company_link.bad");
+		return;
+	}
+	rc = store_order_get(app_of(r)->store, r->ids[0], &o);
+	if (rc != STORE_OK) {
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+			   rc == STORE_NOTFOUND ? "order.not_found" : "error.storage");
+		return;
+	}
+	if (!(wf_props(o.state)->printable & WF_MEMBER)) {
+		page_error(r, 409, "order.not_printable");
+		return;
+	}
+	order_pdf_respond(r, &o, "proforma.pdf");
 }
 
 /* ---- Help and offices ---------------------------------------------------------------- */
