@@ -105,6 +105,15 @@ static void test_missing_documents_are_listed_in_the_panel(void **state)
 	office_body_has(f, "Dokumenti koje treba prilo");
 	/* The operator is their office. */
 	office_body_has(f, "\">Kancelarija Novi Sad</td>");
+	/* In the reader's language, the panel and the history alike. */
+	member_page(f, "en");
+	office_body_has(f, "The contract in two copies, signed and stamped");
+	office_body_lacks(f, "Ugovor u dva primerka");
+	office_body_lacks(f, "potpisan i overen");
+	member_page(f, "sr-Cyrl");
+	office_body_lacks(f, "Ugovor u dva primerka");
+	office_body_has(f, "\xd0\xa3\xd0\xb3\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x80 "); /* "Ugovor " */
+	member_page(f, "sr");
 
 	office_pay(f, order_id);
 	assert_string_equal(office_state(f, order_id), "documents_incomplete_paid");
