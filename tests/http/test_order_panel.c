@@ -66,6 +66,7 @@ static void test_confirmed_order_says_what_to_bring_pay_and_by_when(void **state
 	/* The deadline: the order expiry days after confirmation (30). */
 	office_body_has(f, "class=\"panel-by\"");
 	office_body_has(f, "(rok je 30 dana od potvrde)");
+	office_body_lacks(f, "..");
 	office_body_has(f, "Dokumenti koje treba prilo");
 	/* The member's own steps are theirs: "Vi". */
 	office_body_has(f, "\">Vi</td>");
@@ -73,6 +74,8 @@ static void test_confirmed_order_says_what_to_bring_pay_and_by_when(void **state
 	member_page(f, "en");
 	office_body_has(f, "the office is waiting for your signed documents and your payment");
 	office_body_has(f, "(30 days from its confirmation)");
+	/* A date ends a sentence with one full stop, not two. */
+	office_body_lacks(f, "..");
 	office_body_has(f, "\">You</td>");
 }
 
