@@ -14,9 +14,9 @@
  * Runs PROCESSES processes (like the renderer's children: threads of
  * one process would wait on cairo's and fontconfig's locks) drawing for
  * SECONDS each (after one document each to warm up) and prints one line:
- *   processes=P docs=N seconds=S per_second=R ms_per_doc=M cpu_ms_per_doc=C bytes=B
+ *   processes=P docs=N seconds=S per_second=R ms_per_doc=M cpu_per_doc_ms=C bytes=B
  * where ms_per_doc is the mean time of one document in one process,
- * cpu_ms_per_doc the CPU time it took (below ms_per_doc when other work
+ * cpu_per_doc_ms the CPU time it took (below ms_per_doc when other work
  * shares the cores) and bytes the size of the last PDF.
  */
 #include <cairo-pdf.h>
@@ -392,7 +392,7 @@ int main(int argc, char **argv)
 		;
 	/* The warm-up document is in neither figure. */
 	printf("processes=%d docs=%ld seconds=%.2f per_second=%.1f ms_per_doc=%.2f "
-	       "cpu_ms_per_doc=%.2f bytes=%zu\n",
+	       "cpu_per_doc_ms=%.2f bytes=%zu\n",
 	       n, total, busy / n, rate, 1000.0 * busy / (double)total,
 	       1000.0 * cpu / (double)total, bytes);
 	return 0;
