@@ -142,6 +142,21 @@ static void qr(struct ctx *c, double x, double y, double size, const char *paylo
 	QRcode_free(q);
 }
 
+/* A row of the table's six cells at y. */
+static void table_row(struct ctx *c, double y, const double *widths, PangoFontDescription *f,
+		      const char *const *cells)
+{
+	double x = LEFT;
+	int i;
+
+	for (i = 0; i < 6; x += widths[i], i++)
+		text(c, x + 1.5, y, widths[i] - 3, f, 0,
+		     i == 2   ? PANGO_ALIGN_CENTER
+		     : i >= 3 ? PANGO_ALIGN_RIGHT
+			      : PANGO_ALIGN_LEFT,
+		     0, cells[i]);
+}
+
 static const char *const first[] = {"Petar", "Jelena", "Marko", "Ana", "Nikola", "Milica"};
 static const char *const last[] = {"Petrović", "Jovanović", "Nikolić", "Đorđević", "Šećerović"};
 
@@ -207,12 +222,7 @@ static void proforma(struct ctx *c, long n, struct out *o)
 	/* Lines. */
 	y = 84;
 	rect(c, LEFT, y, RIGHT - LEFT, 6, 0, 0.93);
-	for (i = 0, x = LEFT; i < 6; x += widths[i], i++)
-		text(c, x + 1.5, y + 1.5, widths[i] - 3, c->small, 0,
-		     i == 2   ? PANGO_ALIGN_CENTER
-		     : i >= 3 ? PANGO_ALIGN_RIGHT
-			      : PANGO_ALIGN_LEFT,
-		     0, heads[i]);
+	table_row(c, y + 1.5, widths, c->small, heads);
 	rule(c, y + 6, 0.35);
 	y += 6;
 	cells[0] = "1.";
@@ -221,12 +231,7 @@ static void proforma(struct ctx *c, long n, struct out *o)
 	cells[3] = "1";
 	cells[4] = "6.000,00";
 	cells[5] = "6.000,00";
-	for (i = 0, x = LEFT; i < 6; x += widths[i], i++)
-		text(c, x + 1.5, y + 1.8, widths[i] - 3, c->body, 0,
-		     i == 2   ? PANGO_ALIGN_CENTER
-		     : i >= 3 ? PANGO_ALIGN_RIGHT
-			      : PANGO_ALIGN_LEFT,
-		     0, cells[i]);
+	table_row(c, y + 1.8, widths, c->body, cells);
 	y += 8;
 	/* Totals. */
 	x = RIGHT - 90;
