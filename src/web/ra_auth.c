@@ -237,14 +237,9 @@ static const struct field operator_fields[] = {
 	 "hint.password", NULL},
 };
 
-struct list_ctx {
-	struct req *r;
-	struct tctx *c;
-};
-
 static int add_operator_row(void *arg, const struct operator* o)
 {
-	struct list_ctx *x = arg;
+	struct page_rows *x = arg;
 	struct tctx *row = tctx_add(x->c, "operators");
 	char key[32];
 
@@ -261,7 +256,7 @@ static int add_operator_row(void *arg, const struct operator* o)
 
 static void operators_page(struct req *r, unsigned status, struct fstate *st, struct tctx *c)
 {
-	struct list_ctx x;
+	struct page_rows x;
 
 	if (c == NULL)
 		c = page_ctx(r);
@@ -348,7 +343,7 @@ void web_ra_operator_toggle(struct req *r)
 
 static int add_audit_row(void *arg, const struct audit_entry *e)
 {
-	struct list_ctx *x = arg;
+	struct page_rows *x = arg;
 	struct tctx *row = tctx_add(x->c, "entries");
 	char when[32];
 	struct tm tm;
@@ -372,7 +367,7 @@ void web_ra_audit(struct req *r)
 	const char *actor = http_query(r, "actor"), *action = http_query(r, "action"),
 		   *object = http_query(r, "object");
 	struct audit_filter f;
-	struct list_ctx x;
+	struct page_rows x;
 	struct tctx *c = page_ctx(r);
 
 	memset(&f, 0, sizeof(f));
