@@ -101,6 +101,17 @@ int pay_order_of_reference(struct pay_ctx *x, const char *ref, int ref97, struct
 	return rc == STORE_OK && po->state != WF_DRAFT;
 }
 
+/* src (NULL: "") into dst[size], cut to fit: snprintf("%s") without
+ * its format parsing (four per payment of a statement import). */
+static void copy(char *dst, size_t size, const char *src)
+{
+	const char *s = src != NULL ? src : "";
+	size_t n = strnlen(s, size - 1);
+
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
 /*
  * Classifies payment p (filled in but for its match and resolution)
  * against order po (NULL: none), records it, audits it and, when it
@@ -122,15 +133,15 @@ int pay_record(struct pay_ctx *x, struct payment *p, const struct payment_order 
 		return STORE_ERROR;
 	}
 	p->order_id = po ? po->id : 0;
-	snprintf(p->match, sizeof(p->match), "%s", match_result_name(m.result));
+	copy(p->match, sizeof(p->match), match_result_name(m.result));
 	settle = m.result == MATCH_EXACT && pay_may_settle(x, po->state);
 	if (settle) {
-		snprintf(p->resolution, sizeof(p->resolution), "paid");
+		copy(p->resolution, sizeof(p->resolution), "paid");
 		p->resolved_at = x->now;
-		snprintf(p->resolved_by, sizeof(p->resolved_by), "%s", x->who->name);
+		copy(p->resolved_by, sizeof(p->resolved_by), x->who->name);
 	}
 	p->created_at = x->now;
-	snprintf(p->created_by, sizeof(p->created_by), "%s", x->who->name);
+	copy(p->created_by, sizeof(p->created_by), x->who->name);
 	if ((rc = store_payment_add(x->st, p)) != STORE_OK)
 		return rc;
 	/* A payment typed in gets its own audit entry; imported ones are
