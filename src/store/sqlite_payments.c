@@ -9,6 +9,7 @@
 
 #include "store/sqlite_int.h"
 #include "store/store_payments.h"
+#include "util/escape.h"
 #include "util/sha256.h"
 
 /* A payment with its order's office and state (LEFT JOIN orders o: NULL, read as 0 and "", without
@@ -130,18 +131,6 @@ static const char SQL_IMP_EACH[] =
  * payments an office will see, and the unique index on them is a
  * quarter of the size of one on the hex text (bench/README.md).
  */
-/* A hex digit's value, or -1. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The n bytes that the 2n hex digits at hex spell, into out: 0, or -1
  * when one is not a hex digit.  Not constant-time (sodium_hex2bin is,
  * at ~8 times the cost: 2% of a 100,000-line import); a fingerprint is
@@ -152,7 +141,8 @@ static int hex_bytes(const char *hex, size_t n, unsigned char *out)
 	int hi, lo;
 
 	for (i = 0; i < n; i++) {
-		if ((hi = hex_digit(hex[2 * i])) < 0 || (lo = hex_digit(hex[2 * i + 1])) < 0)
+		if ((hi = hex_value((unsigned char)hex[2 * i])) < 0 ||
+		    (lo = hex_value((unsigned char)hex[2 * i + 1])) < 0)
 			return -1;
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}

@@ -22,4 +22,8 @@ void url_encode(struct buf *out, const char *s);
  * nothing above U+10FFFF), else 0. */
 int utf8_valid(const char *s, size_t n);
 
+/* The value of hex digit c (either case), or -1 (percent escapes,
+ * fingerprints in hex). */
+int hex_value(unsigned char c);
+
 #endif
