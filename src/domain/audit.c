@@ -85,6 +85,34 @@ void audit_mac(const struct audit_entry *e, const unsigned char key[AUDIT_KEY_LE
 	sodium_bin2hex(out, 65, mac, sizeof(mac));
 }
 
+void audit_mac_key_set(struct audit_mac_key *k, const unsigned char secret[AUDIT_SECRET_LEN],
+		       int epoch)
+{
+	unsigned char key[AUDIT_KEY_LEN];
+
+	audit_key(secret, epoch, key);
+	crypto_auth_hmacsha256_init(&k->st, key, sizeof(key));
+	sodium_memzero(key, sizeof(key));
+	k->epoch = epoch;
+}
+
+void audit_mac_key_wipe(struct audit_mac_key *k)
+{
+	sodium_memzero(k, sizeof(*k));
+}
+
+void audit_mac_with(const struct audit_entry *e, const struct audit_mac_key *k, char out[65])
+{
+	crypto_auth_hmacsha256_state st = k->st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char buf[HASHED_MAX];
+
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)buf, hashed_text(e, 1, buf));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+	sodium_bin2hex(out, 65, mac, sizeof(mac));
+}
+
 int audit_seal(const struct audit_entry *e, const unsigned char *secret, char out[65])
 {
 	unsigned char key[AUDIT_KEY_LEN];

@@ -10,17 +10,6 @@
 
 #include "util/escape.h"
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Decodes s[0..n) ('+' is a space, %XX a byte) into a NUL-terminated
  * arena string.  Returns NULL on a bad percent escape, a NUL byte (raw
@@ -40,8 +29,8 @@ static const char *form_decode(struct arena *a, const char *s, size_t n)
 		} else if (c == '%') {
 			if (n - i < 3)
 				return NULL;
-			hi = hexval((unsigned char)s[i + 1]);
-			lo = hexval((unsigned char)s[i + 2]);
+			hi = hex_value((unsigned char)s[i + 1]);
+			lo = hex_value((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return NULL;
 			c = (unsigned char)(hi << 4 | lo);

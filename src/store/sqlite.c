@@ -64,6 +64,7 @@ static void conn_close(struct conn *c)
 		sqlite3_finalize(c->cache[i].s);
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
+	audit_mac_key_wipe(&c->audit_mac);
 	free(c);
 }
 

@@ -31,6 +31,7 @@ void store_set_audit_secret(struct store *st, const unsigned char secret[32])
 {
 	memcpy(st->audit_secret, secret, sizeof(st->audit_secret));
 	st->audit_set = 1;
+	st->audit_gen++;
 }
 
 /*
@@ -81,6 +82,20 @@ static int audit_tip(struct store *st, struct conn *c, struct tip *t)
 	return rc;
 }
 
+/* e's hash (audit_seal), a keyed one with the connection's HMAC of the
+ * epoch when it has it.  0 or -1. */
+static int audit_row_seal(struct store *st, struct conn *c, struct audit_entry *e)
+{
+	if (e->key_epoch <= 0 || !st->audit_set)
+		return audit_seal(e, st->audit_set ? st->audit_secret : NULL, e->hash);
+	if (c->audit_mac.epoch != e->key_epoch || c->audit_mac_gen != st->audit_gen) {
+		audit_mac_key_set(&c->audit_mac, st->audit_secret, e->key_epoch);
+		c->audit_mac_gen = st->audit_gen;
+	}
+	audit_mac_with(e, &c->audit_mac, e->hash);
+	return 0;
+}
+
 /* Writes e as the entry after t (its id, prev_hash and hash filled in
  * here, its key epoch set by the caller); t becomes e. */
 static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, struct tip *t)
@@ -89,7 +104,7 @@ static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, st
 
 	e->id = t->id + 1;
 	memcpy(e->prev_hash, t->hash, sizeof(e->prev_hash));
-	if (audit_seal(e, st->audit_set ? st->audit_secret : NULL, e->hash) != 0)
+	if (audit_row_seal(st, c, e) != 0)
 		return STORE_ERROR;
 	if ((rc = sq_run(st, SQL_AUDIT_INSERT, "audit append", SQ_INT(e->id), SQ_INT(e->at),
 			 SQ_TEXT(e->actor), SQ_TEXT(e->addr), SQ_TEXT(e->action),

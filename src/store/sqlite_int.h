@@ -31,6 +31,10 @@ struct conn {
 	char audit_last[65];
 	long long audit_last_id; /* with audit_last: that entry's id and key epoch */
 	int audit_last_epoch;
+	/* The keyed chain's HMAC for the epoch sealed last on this
+	 * connection, and the store's audit_gen it was set under. */
+	struct audit_mac_key audit_mac;
+	unsigned audit_mac_gen;
 	int group;         /* in a commit group (store_group_begin) */
 	struct conn *next; /* in store->conns */
 	struct store *owner;
@@ -50,7 +54,8 @@ struct store {
 	 * until the chain is keyed, and refused after. */
 	unsigned char audit_secret[32];
 	int audit_set;
-	int ckpt_leave; /* store_checkpoints_leave() was called */
+	unsigned audit_gen; /* changes with audit_secret: the connections' audit_mac is stale */
+	int ckpt_leave;     /* store_checkpoints_leave() was called */
 };
 
 /* The statement for `sql` (a string with static storage: its address is

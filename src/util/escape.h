@@ -29,4 +29,8 @@ size_t utf8_chars(const char *s);
  * whose limit is stated to people in characters. */
 #define UTF8_BUF(n) ((n)*4 + 1)
 
+/* The value of hex digit c (either case), or -1 (percent escapes,
+ * fingerprints in hex). */
+int hex_value(unsigned char c);
+
 #endif

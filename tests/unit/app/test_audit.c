@@ -187,6 +187,7 @@ static enum audit_verdict verdict(struct store *st, const unsigned char *key,
 static void test_keyed_hash_is_hmac_of_length_prefixed_fields(void **state)
 {
 	struct audit_entry e;
+	struct audit_mac_key k;
 	unsigned char key[32], mac[crypto_auth_hmacsha256_BYTES];
 	char text[512], want[65], got[65];
 	int n;
@@ -211,6 +212,15 @@ static void test_keyed_hash_is_hmac_of_length_prefixed_fields(void **state)
 	sodium_bin2hex(want, sizeof(want), mac, sizeof(mac));
 	assert_int_equal(audit_seal(&e, secret, got), 0);
 	assert_string_equal(got, want);
+	/* The same with the epoch's key taken in once, for more than one
+	 * entry (the store keeps one per connection). */
+	audit_mac_key_set(&k, secret, 3);
+	audit_mac_with(&e, &k, got);
+	assert_string_equal(got, want);
+	audit_mac_with(&e, &k, got);
+	assert_string_equal(got, want);
+	audit_mac_key_wipe(&k);
+	assert_int_equal(k.epoch, 0);
 	/* Keyed, and no key: no hash. */
 	assert_int_equal(audit_seal(&e, NULL, got), -1);
 }

@@ -178,6 +178,21 @@ static void test_utf8_valid_respects_length(void **state)
 	assert_false(utf8_valid("\xc4\x8d", 1));
 }
 
+/* Hex digits of either case read as their value; anything else is -1. */
+static void test_hex_value_reads_digits_of_either_case(void **state)
+{
+	(void)state;
+	assert_int_equal(hex_value('0'), 0);
+	assert_int_equal(hex_value('9'), 9);
+	assert_int_equal(hex_value('a'), 10);
+	assert_int_equal(hex_value('F'), 15);
+	assert_int_equal(hex_value('g'), -1);
+	assert_int_equal(hex_value('/'), -1);
+	assert_int_equal(hex_value(':'), -1);
+	assert_int_equal(hex_value('\0'), -1);
+	assert_int_equal(hex_value(0xc4), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_valid_rejects_above_10ffff),
 		cmocka_unit_test(test_utf8_valid_rejects_truncated_and_stray),
 		cmocka_unit_test(test_utf8_valid_respects_length),
+		cmocka_unit_test(test_hex_value_reads_digits_of_either_case),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
