@@ -112,11 +112,22 @@ export async function assertFavicon(s) {
 }
 
 /*
- * The layout checks of the page s is on, at its size and then at the
- * other one (375x667 or 1366x768): no sideways scrolling, checkboxes
- * beside their labels, tables readable, the navigation, and the header on
- * one line at the desktop size.
+ * The layout checks of the page s is on, at its present size: no
+ * sideways scrolling, checkboxes beside their labels, tables readable,
+ * the navigation, and the header on one line at the desktop size.
  */
+export async function assertLayoutHere(s, { staffArea = false } = {}) {
+	const where = `${s.path} (${s.lang}, ${s.viewport.width}x${s.viewport.height})`;
+	await assertNoHorizontalScroll(s.page, where);
+	await assertCheckboxesBesideLabels(s.page, where);
+	await assertTablesReadable(s.page, where);
+	await assertNav(s.page, where, { staffArea });
+	if (s.viewport.width === DESKTOP.width)
+		await assertHeaderOneLine(s.page, where);
+}
+
+/* The same checks at the session's size and then at the other one
+ * (375x667 or 1366x768). */
 export async function assertLayoutAtBothSizes(s, { staffArea = false } = {}) {
 	const was = s.viewport;
 	const other = was.width === PHONE.width ? DESKTOP : PHONE;
@@ -126,13 +137,7 @@ export async function assertLayoutAtBothSizes(s, { staffArea = false } = {}) {
 				await s.page.setViewportSize(v);
 				s.viewport = v;
 			}
-			const where = `${s.path} (${s.lang}, ${v.width}x${v.height})`;
-			await assertNoHorizontalScroll(s.page, where);
-			await assertCheckboxesBesideLabels(s.page, where);
-			await assertTablesReadable(s.page, where);
-			await assertNav(s.page, where, { staffArea });
-			if (v.width === DESKTOP.width)
-				await assertHeaderOneLine(s.page, where);
+			await assertLayoutHere(s, { staffArea });
 		}
 	} finally {
 		if (s.viewport !== was) {
