@@ -12,7 +12,8 @@ export const CARDS_BELOW = 641;
 
 /*
  * Every word in `main table.data` cells lies on one line (a word split
- * over two lines has two client rects), date cells (td.date) hold one
+ * over two lines has two client rects) unless it is wider than the
+ * cell's whole line (a 32-digit serial number on a phone), date cells (td.date) hold one
  * line, no cell breaks words anywhere (overflow-wrap: anywhere or
  * word-break: break-all), and a table is no wider than its box (no
  * column cut off or scrolled away).  A table with a header row of more
@@ -33,6 +34,7 @@ export async function assertTablesReadable(page, where) {
 				out.cut.push(`table ${out.tables}: scrollWidth ${table.scrollWidth} > ${table.clientWidth}`);
 			for (const td of table.querySelectorAll('td')) {
 				const cs = getComputedStyle(td);
+				const room = td.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
 				if (cs.overflowWrap === 'anywhere' || cs.wordBreak === 'break-all' || cs.wordBreak === 'break-word')
 					out.styles.push(`${td.textContent.trim().slice(0, 30)} (${cs.overflowWrap}, ${cs.wordBreak})`);
 				const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
@@ -42,8 +44,10 @@ export async function assertTablesReadable(page, where) {
 						const range = document.createRange();
 						range.setStart(n, w.index);
 						range.setEnd(n, w.index + w[0].length);
-						const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-						if (tops.size > 1)
+						const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+						const tops = new Set(rects.map((r) => Math.round(r.top)));
+						const wide = rects.reduce((sum, r) => sum + r.width, 0);
+						if (tops.size > 1 && wide <= room)
 							out.broken.push(w[0]);
 					}
 				}
