@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "domain/catalog.h"
+#include "domain/translit.h"
 #include "web/pages.h"
 
 /* The pickup office's name in r's language, or "". */
@@ -100,6 +101,9 @@ const char *order_history_actor(struct req *r, const char *actor)
 	const struct session_user *u = session_user(r);
 	const struct office *off;
 	struct operator op;
+	const char *city;
+	char *cyrl;
+	size_t n;
 
 	if (u != NULL && strcmp(actor, u->username) == 0)
 		return msg(r, "hist.you");
@@ -110,7 +114,14 @@ const char *order_history_actor(struct req *r, const char *actor)
 	off = catalog_office(app_of(r)->catalog, op.office);
 	if (off == NULL)
 		return msg(r, "hist.chamber");
-	return i18n_format(&r->arena, r->lang, "hist.office", "city", off->city, NULL);
+	city = off->city;
+	if (r->lang == LANG_SR_CYRL) { /* the catalogue's city is written once, in Latin */
+		n = strlen(city);
+		cyrl = arena_alloc(&r->arena, 2 * n + 1);
+		translit_cyrl(cyrl, 2 * n + 1, city, n);
+		city = cyrl;
+	}
+	return i18n_format(&r->arena, r->lang, "hist.office", "city", city, NULL);
 }
 
 /* ---- The home page's open orders -------------------------------------------------------- */

@@ -71,6 +71,40 @@ static void reminders_are_sent_once(struct stack *f, long long id)
 	assert_int_equal(stack_int(f, count, 0) - before, 3);
 }
 
+/* Waits until the portal's outbox has delivered everything queued. */
+static void outbox_drained(struct stack *f)
+{
+	long long n = 1;
+	int i;
+
+	for (i = 0; i < WAIT_SECS * 10 && n > 0; i++) {
+		struct store *st = stack_db(f);
+
+		assert_int_equal(store_outbox_pending(st, &n), STORE_OK);
+		store_close(st);
+		if (n > 0)
+			usleep(100 * 1000);
+	}
+	assert_int_equal(n, 0);
+}
+
+/* The newest mail to Žarko, once the outbox is drained: `more` mails
+ * after `*count`, the newest containing text (the account's language). */
+static void mailed(struct stack *f, size_t *count, size_t more, const char *text)
+{
+	char *eml;
+
+	outbox_drained(f);
+	assert_int_equal(mail_count_to(&f->s, JOURNEY_ZARKO_MAIL), *count + more);
+	*count += more;
+	eml = mail_latest_to(&f->s, JOURNEY_ZARKO_MAIL);
+	assert_non_null(eml);
+	if (strstr(eml, text) == NULL)
+		fprintf(stderr, "mail lacks \"%s\":\n%s\n", text, eml);
+	assert_non_null(strstr(eml, text));
+	free(eml);
+}
+
 /* ---- Tests ------------------------------------------------------------------------------ */
 
 static void test_order_goes_through_the_ca_to_handover_and_revocation(void **state)
@@ -81,6 +115,7 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	long long id;
 	FILE *fp;
 	int i, revoked = 0;
+	size_t sent;
 
 	stack_ca_start(f);
 	id = stack_order_verified(f);
@@ -199,7 +234,14 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	assert_int_equal(stack_get(f, &f->ns, "/certificates/renew/%lld", id),
 			 303); /* members only */
 
+	/* The reminders in the account's language: Žarko reads mail in
+	 * English now (each reminder once: reminders_are_sent_once). */
+	outbox_drained(f);
+	sent = mail_count_to(&f->s, JOURNEY_ZARKO_MAIL);
+	assert_int_equal(stack_post(f, &f->member, "/account/lang", "lang", "en", NULL), 303);
 	reminders_are_sent_once(f, id);
+	mailed(f, &sent, 3, "Your qualified certificate expires in");
+	assert_int_equal(stack_post(f, &f->member, "/account/lang", "lang", "sr", NULL), 303);
 
 	/* Revocation: the member asks, the state shows, the operator
 	 * confirms, the CA revokes. */
@@ -257,6 +299,8 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 				   "'mail.cert_revoked'",
 				   id),
 			 1);
+	/* ... delivered once, in the account's language (Serbian again). */
+	mailed(f, &sent, 1, "opozvalo kvalifikovani sertifikat");
 	buf_free(&out);
 }
 

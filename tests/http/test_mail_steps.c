@@ -3,12 +3,13 @@
  * real HTTP with the maildir the server delivers to: a whole journey
  * (confirmed, documents, part payment, full payment by a statement,
  * sent to the CA, issued, arrived, handed over), an order returned to
- * the member, one rejected, and a legal entity's company; each step
+ * the member, one rejected, a legal entity's company, and what is
+ * missing (the reminders and the revocation: test_ca_e2e); each step
  * mails once, in the account's language (Žarko's account in Serbian,
  * Ana's, chosen at registration, in English; Žarko's changed on the
- * account page), with the values of that step (links, what remains to
- * pay, the reason).  Posts carry confirm=1 for the actions that ask
- * first.
+ * account page, and to Serbian Cyrillic for the last test), with the
+ * values of that step (links, what remains to pay, the reason).  Posts carry confirm=1 for the
+ * actions that ask first.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -365,6 +366,40 @@ static void test_the_language_chosen_at_registration_and_the_company_mail(void *
 	client_free(&ana);
 }
 
+/* What is missing, then the documents complete, in the third language:
+ * each once, in Serbian Cyrillic (Žarko's account page). */
+static void test_missing_documents_mail_once_in_cyrillic(void **state)
+{
+	struct office *f = *state;
+	size_t n;
+	long long id;
+	char *eml;
+
+	assert_int_equal(office_post(f, &f->member, "/account/lang", "lang", "sr-Cyrl", NULL), 303);
+	assert_int_equal(office_get(f, &f->member, "/account"), 200);
+	office_body_has(f, "value=\"sr-Cyrl\" selected");
+	n = mail_count_to(&f->s, ZARKO_MAIL);
+	id = office_order(f, "NS");
+	eml = one_mail(f, ZARKO_MAIL, &n, "mail.order_confirmed");
+	has(eml, "потврђен");
+	free(eml);
+
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "documents"), "doc_request", "1",
+				     "doc_contract", "1", "note", "Kopija nije čitka", NULL),
+			 303);
+	assert_string_equal(office_state(f, id), "documents_incomplete");
+	eml = one_mail(f, ZARKO_MAIL, &n, "mail.bo_docs_missing");
+	has(eml, "Недостаје");
+	has(eml, "Kopija nije čitka"); /* as the office typed it */
+	free(eml);
+	assert_int_equal(office_documents_all(f, &f->ns, id), 303);
+	eml = one_mail(f, ZARKO_MAIL, &n, "mail.order_docs_ok");
+	has(eml, "примили смо потпуну документацију");
+	free(eml);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.bo_docs_missing"), 1);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_docs_ok"), 1);
+}
+
 #define T(t) cmocka_unit_test_setup_teardown(t, office_setup, office_teardown)
 
 int main(void)
@@ -373,6 +408,7 @@ int main(void)
 		T(test_each_step_of_an_order_mails_the_member_once_in_their_language),
 		T(test_a_return_and_a_rejection_mail_the_reason),
 		T(test_the_language_chosen_at_registration_and_the_company_mail),
+		T(test_missing_documents_mail_once_in_cyrillic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

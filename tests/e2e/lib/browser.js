@@ -39,20 +39,22 @@ export class Session {
 	 * ?lang= on the first page, then remembered by the portal's cookie).
 	 * javaScript: false for a browser with JavaScript off (the checks
 	 * still run: playwright evaluates through the DevTools protocol).
+	 * auditEachSize: axe audits a kind of page at each viewport width
+	 * rather than once for all sizes.
 	 */
-	static async open(browser, portal, { lang = 'sr', viewport = DESKTOP, javaScript = true } = {}) {
+	static async open(browser, portal, { lang = 'sr', viewport = DESKTOP, javaScript = true, auditEachSize = false } = {}) {
 		const context = await browser.newContext({
 			viewport, javaScriptEnabled: javaScript, acceptDownloads: true,
 			locale: { sr: 'sr-Latn-RS', 'sr-Cyrl': 'sr-Cyrl-RS' }[lang] ?? 'en-GB',
 		});
 		context.setDefaultTimeout(NAV_TIMEOUT_MS);
-		const s = new Session(context, await context.newPage(), portal, { lang, viewport, javaScript });
+		const s = new Session(context, await context.newPage(), portal, { lang, viewport, javaScript, auditEachSize });
 		await s.go(lang === 'sr' ? '/' : `/?lang=${lang}`);
 		return s;
 	}
 
-	constructor(context, page, portal, { lang, viewport, javaScript }) {
-		Object.assign(this, { context, page, portal, lang, viewport, javaScript });
+	constructor(context, page, portal, { lang, viewport, javaScript, auditEachSize = false }) {
+		Object.assign(this, { context, page, portal, lang, viewport, javaScript, auditEachSize });
 		this.status = 0;
 	}
 
@@ -152,7 +154,7 @@ export class Session {
 
 	/* The checks every page gets; axe once per kind of page (its path
 	 * with numbers folded, heading, error state and language: the
-	 * layout checks cover the viewports). */
+	 * layout checks cover the viewports; with auditEachSize, per width). */
 	async checkPage() {
 		const where = `${this.path} (${this.lang}, ${this.viewport.width}x${this.viewport.height})`;
 		const lang = await this.page.getAttribute('html', 'lang');
@@ -160,14 +162,36 @@ export class Session {
 		await assertNoHorizontalScroll(this.page, where);
 		const h1 = await this.page.locator('main h1').first().textContent().catch(() => '');
 		const errors = await this.page.locator('main .alert-error').count();
-		const kind = [this.lang, this.pathname, h1, errors].join('|').replace(/\d+/g, '#');
+		const kind = [this.lang, this.pathname, h1, errors].join('|').replace(/\d+/g, '#') +
+			(this.auditEachSize ? `|${this.viewport.width}` : '');
 		if (audited.has(kind))
 			return;
 		audited.add(kind);
 		const t0 = Date.now();
-		const violations = await axeViolations(this.page);
+		const violations = this.javaScript ? await axeViolations(this.page) : await this.auditCopy();
 		axeMs += Date.now() - t0;
 		assert.equal(violations.length, 0, formatViolations(where, violations));
+	}
+
+	/* axe-core on a copy of the page in a browser with JavaScript on (in
+	 * a page with JavaScript off axe's timers never fire): the same
+	 * address and size, the document answered with this page's HTML,
+	 * its style sheets and images loaded from the portal.  The copy's
+	 * page is kept for the session's later pages. */
+	async auditCopy() {
+		const url = this.page.url();
+		const html = await this.page.content();
+		if (this.auditor === undefined) {
+			const context = await this.context.browser().newContext({ viewport: this.viewport });
+			this.auditor = await context.newPage();
+			await this.auditor.route('**/*', (r) => (r.request().isNavigationRequest()
+				? r.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: this.auditHtml })
+				: r.continue()));
+		}
+		await this.auditor.setViewportSize(this.viewport);
+		this.auditHtml = html;
+		await this.auditor.goto(url, { waitUntil: 'load' });
+		return axeViolations(this.auditor);
 	}
 
 	/* A full-page screenshot into the run's screenshot folder. */
@@ -200,6 +224,7 @@ export class Session {
 	}
 
 	async close() {
+		await this.auditor?.context().close();
 		await this.context.close();
 	}
 }

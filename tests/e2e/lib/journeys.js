@@ -139,10 +139,13 @@ export async function openOrderForm(s, type) {
 /*
  * A whole order: instructions, form (prefilled from the member
  * register), review, confirmation.  Returns the order's number; the
- * session is left on the confirmed order's page.
+ * session is left on the confirmed order's page.  onForm(s) and
+ * onReview(s, id) add checks on the empty form and on the review.
  */
-export async function placeOrder(s, acct, type, { shots = false, input = ORDER_INPUT[type] } = {}) {
+export async function placeOrder(s, acct, type, { shots = false, input = ORDER_INPUT[type], onForm, onReview } = {}) {
 	await openOrderForm(s, type);
+	if (onForm)
+		await onForm(s);
 	const m = acct.member;
 	const prefilled = await s.page.evaluate(() => Object.fromEntries(
 		['first_name', 'last_name', 'jmbg', 'email', 'license_number']
@@ -162,6 +165,8 @@ export async function placeOrder(s, acct, type, { shots = false, input = ORDER_I
 		assert.ok(table.includes(v), `the review shows ${v}`);
 	if (shots)
 		await s.shot(`order-${type}-review`);
+	if (onReview)
+		await onReview(s, id);
 	await s.click(s.page.locator(`main form[action="/orders/${id}/confirm"] button`));
 	await s.expectAt({ path: `/orders/${id}`, h1: 'order.page_title', status: 200 });
 	assert.equal(await s.page.locator('main .state strong').innerText(), s.t('state.confirmed'));

@@ -12,7 +12,8 @@ export const CARDS_BELOW = 641;
 
 /*
  * Every word in `main table.data` cells lies on one line (a word split
- * over two lines has two client rects), date cells (td.date) hold one
+ * over two lines has two client rects) unless it is wider than the
+ * cell's whole line (a 32-digit serial number on a phone), date cells (td.date) hold one
  * line, no cell breaks words anywhere (overflow-wrap: anywhere or
  * word-break: break-all), and a table is no wider than its box (no
  * column cut off or scrolled away).  A table with a header row of more
@@ -33,6 +34,7 @@ export async function assertTablesReadable(page, where) {
 				out.cut.push(`table ${out.tables}: scrollWidth ${table.scrollWidth} > ${table.clientWidth}`);
 			for (const td of table.querySelectorAll('td')) {
 				const cs = getComputedStyle(td);
+				const room = td.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
 				if (cs.overflowWrap === 'anywhere' || cs.wordBreak === 'break-all' || cs.wordBreak === 'break-word')
 					out.styles.push(`${td.textContent.trim().slice(0, 30)} (${cs.overflowWrap}, ${cs.wordBreak})`);
 				const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
@@ -42,8 +44,10 @@ export async function assertTablesReadable(page, where) {
 						const range = document.createRange();
 						range.setStart(n, w.index);
 						range.setEnd(n, w.index + w[0].length);
-						const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-						if (tops.size > 1)
+						const rects = [...range.getClientRects()].filter((r) => r.width > 0);
+						const tops = new Set(rects.map((r) => Math.round(r.top)));
+						const wide = rects.reduce((sum, r) => sum + r.width, 0);
+						if (tops.size > 1 && wide <= room)
 							out.broken.push(w[0]);
 					}
 				}
@@ -112,11 +116,22 @@ export async function assertFavicon(s) {
 }
 
 /*
- * The layout checks of the page s is on, at its size and then at the
- * other one (375x667 or 1366x768): no sideways scrolling, checkboxes
- * beside their labels, tables readable, the navigation, and the header on
- * one line at the desktop size.
+ * The layout checks of the page s is on, at its present size: no
+ * sideways scrolling, checkboxes beside their labels, tables readable,
+ * the navigation, and the header on one line at the desktop size.
  */
+export async function assertLayoutHere(s, { staffArea = false } = {}) {
+	const where = `${s.path} (${s.lang}, ${s.viewport.width}x${s.viewport.height})`;
+	await assertNoHorizontalScroll(s.page, where);
+	await assertCheckboxesBesideLabels(s.page, where);
+	await assertTablesReadable(s.page, where);
+	await assertNav(s.page, where, { staffArea });
+	if (s.viewport.width === DESKTOP.width)
+		await assertHeaderOneLine(s.page, where);
+}
+
+/* The same checks at the session's size and then at the other one
+ * (375x667 or 1366x768). */
 export async function assertLayoutAtBothSizes(s, { staffArea = false } = {}) {
 	const was = s.viewport;
 	const other = was.width === PHONE.width ? DESKTOP : PHONE;
@@ -126,13 +141,7 @@ export async function assertLayoutAtBothSizes(s, { staffArea = false } = {}) {
 				await s.page.setViewportSize(v);
 				s.viewport = v;
 			}
-			const where = `${s.path} (${s.lang}, ${v.width}x${v.height})`;
-			await assertNoHorizontalScroll(s.page, where);
-			await assertCheckboxesBesideLabels(s.page, where);
-			await assertTablesReadable(s.page, where);
-			await assertNav(s.page, where, { staffArea });
-			if (v.width === DESKTOP.width)
-				await assertHeaderOneLine(s.page, where);
+			await assertLayoutHere(s, { staffArea });
 		}
 	} finally {
 		if (s.viewport !== was) {

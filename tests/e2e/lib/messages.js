@@ -7,8 +7,9 @@ import { toCyrillic } from './cyrillic.js';
 import { ROOT } from './env.js';
 
 /* The languages every suite runs in; Serbian Cyrillic (CYRILLIC) is the
- * Latin catalogue transliterated, and has a journey of its own
- * (cyrillic.test.js) rather than tripling every suite. */
+ * Latin catalogue transliterated, and has journeys of its own
+ * (cyrillic.test.js, and matrix.test.js with all three) rather than
+ * tripling every suite. */
 export const LANGS = ['sr', 'en'];
 export const CYRILLIC = 'sr-Cyrl';
 

@@ -261,11 +261,16 @@ export async function handOver(op, id, idNumber, { shots = false } = {}) {
  * payment (by hand, or from a statement with the reference the member
  * saw), identity, CA, shipment, handover.  `member` is the member's
  * Session and `email` their address (the arrival mail comes in the
- * member's language).  Returns the arrival mail.
+ * member's language).  afterDocuments() runs once the documents are
+ * recorded (the order page still open).  Returns the arrival mail.
  */
-export async function processOrder(op, member, id, { email, reference, idNumber, payer, payment = 'manual', shots = false }) {
+export async function processOrder(op, member, id, {
+	email, reference, idNumber, payer, payment = 'manual', shots = false, afterDocuments,
+}) {
 	await openFromQueue(op, id, { shots });
 	await recordDocuments(op, id);
+	if (afterDocuments)
+		await afterDocuments();
 	if (payment === 'manual') {
 		await recordPaymentByHand(op, id, { payer, shots });
 	} else {
