@@ -34,6 +34,29 @@ static int is_token(const char *s)
 	return s[64] == '\0';
 }
 
+/* Per thread: the last session cookie looked up and its SHA-256, the
+ * key of its row (a member's requests on a kept-alive connection come
+ * to the same thread).  Only the hash is memoised: the row is read on
+ * every request, so a session ended elsewhere ends here at once.
+ * c is a token (is_token): 64 hex digits, compared in constant time. */
+static _Thread_local struct {
+	int set;
+	char cookie[64];
+	unsigned char hash[32];
+} cookie_memo;
+
+static void cookie_hash(const char *c, unsigned char h[32])
+{
+	if (cookie_memo.set && sodium_memcmp(cookie_memo.cookie, c, 64) == 0) {
+		memcpy(h, cookie_memo.hash, 32);
+		return;
+	}
+	token_hash(c, h);
+	memcpy(cookie_memo.cookie, c, 64);
+	memcpy(cookie_memo.hash, h, 32);
+	cookie_memo.set = 1;
+}
+
 static void clear_cookie(struct req *r)
 {
 	http_set_cookie(r, SESSION_COOKIE, "", 0);
@@ -89,7 +112,7 @@ int session_staff_may(struct req *r, unsigned roles)
 
 	if (!is_token(c))
 		return 0;
-	token_hash(c, h);
+	cookie_hash(c, h);
 	return store_session_view(app->store, h, &v) == STORE_OK && v.s.kind == SESSION_OPERATOR &&
 	       now - v.s.created_at <= app->cfg->session_lifetime_secs &&
 	       now - v.s.last_seen_at <= app->cfg->session_idle_secs && v.active &&
@@ -117,7 +140,7 @@ void session_load(struct req *r)
 
 	if (!is_token(c))
 		return;
-	token_hash(c, h);
+	cookie_hash(c, h);
 	/* One query: the session, and its member or operator. */
 	if (store_session_view(app->store, h, &v) != STORE_OK) {
 		clear_cookie(r);
