@@ -85,9 +85,20 @@ void audit_mac(const struct audit_entry *e, const unsigned char key[AUDIT_KEY_LE
 	sodium_bin2hex(out, 65, mac, sizeof(mac));
 }
 
+/* Per thread: the HMAC of the last secret and epoch sealed with, its key
+ * derived and its pads hashed once (a third of an entry's HMAC work);
+ * the result is audit_mac's. */
+static _Thread_local struct {
+	int epoch; /* 0: none yet */
+	unsigned char secret[AUDIT_SECRET_LEN];
+	crypto_auth_hmacsha256_state st;
+} seal_memo;
+
 int audit_seal(const struct audit_entry *e, const unsigned char *secret, char out[65])
 {
-	unsigned char key[AUDIT_KEY_LEN];
+	unsigned char key[AUDIT_KEY_LEN], mac[crypto_auth_hmacsha256_BYTES];
+	crypto_auth_hmacsha256_state st;
+	char buf[HASHED_MAX];
 
 	if (e->key_epoch == 0) {
 		audit_hash(e, out);
@@ -96,9 +107,19 @@ int audit_seal(const struct audit_entry *e, const unsigned char *secret, char ou
 	out[0] = '\0';
 	if (secret == NULL || e->key_epoch < 0)
 		return -1;
-	audit_key(secret, e->key_epoch, key);
-	audit_mac(e, key, out);
-	sodium_memzero(key, sizeof(key));
+	if (seal_memo.epoch != e->key_epoch ||
+	    sodium_memcmp(seal_memo.secret, secret, AUDIT_SECRET_LEN) != 0) {
+		audit_key(secret, e->key_epoch, key);
+		crypto_auth_hmacsha256_init(&seal_memo.st, key, sizeof(key));
+		sodium_memzero(key, sizeof(key));
+		memcpy(seal_memo.secret, secret, AUDIT_SECRET_LEN);
+		seal_memo.epoch = e->key_epoch;
+	}
+	st = seal_memo.st;
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)buf, hashed_text(e, 1, buf));
+	crypto_auth_hmacsha256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+	sodium_bin2hex(out, 65, mac, sizeof(mac));
 	return 0;
 }
 

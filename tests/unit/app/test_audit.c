@@ -187,7 +187,7 @@ static enum audit_verdict verdict(struct store *st, const unsigned char *key,
 static void test_keyed_hash_is_hmac_of_length_prefixed_fields(void **state)
 {
 	struct audit_entry e;
-	unsigned char key[32], mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char key[32], mac[crypto_auth_hmacsha256_BYTES], other[AUDIT_SECRET_LEN];
 	char text[512], want[65], got[65];
 	int n;
 
@@ -210,6 +210,21 @@ static void test_keyed_hash_is_hmac_of_length_prefixed_fields(void **state)
 	crypto_auth_hmacsha256(mac, (const unsigned char *)text, (unsigned long long)n, key);
 	sodium_bin2hex(want, sizeof(want), mac, sizeof(mac));
 	assert_int_equal(audit_seal(&e, secret, got), 0);
+	assert_string_equal(got, want);
+	/* Again (the thread keeps the key's HMAC state), then under another
+	 * epoch and another secret: each its own key, as audit_mac's. */
+	assert_int_equal(audit_seal(&e, secret, got), 0);
+	assert_string_equal(got, want);
+	e.key_epoch = 4;
+	crypto_kdf_derive_from_key(key, sizeof(key), 4, "qcra-aud", secret);
+	audit_mac(&e, key, want);
+	assert_int_equal(audit_seal(&e, secret, got), 0);
+	assert_string_equal(got, want);
+	memcpy(other, secret, sizeof(other));
+	other[0] ^= 1;
+	crypto_kdf_derive_from_key(key, sizeof(key), 4, "qcra-aud", other);
+	audit_mac(&e, key, want);
+	assert_int_equal(audit_seal(&e, other, got), 0);
 	assert_string_equal(got, want);
 	/* Keyed, and no key: no hash. */
 	assert_int_equal(audit_seal(&e, NULL, got), -1);
