@@ -118,6 +118,16 @@ static const char *missing_list(struct arena *ar, const struct office_docs *in, 
 	return out;
 }
 
+/* The missing items joined for the history, in l. */
+static const char *missing_in(const struct app_env *env, struct arena *ar, const struct order *o,
+			      const struct office_docs *in, enum lang l)
+{
+	const char *texts[OFFICE_CHECK_MAX];
+	size_t n = office_checklist(env, ar, o->type, l, NULL, texts);
+
+	return missing_list(ar, in, texts, n, 0);
+}
+
 struct uc_result uc_office_documents(const struct app_env *env, const struct actor *a,
 				     struct arena *ar, struct order *o,
 				     const struct office_docs *in, int *complete)
@@ -144,9 +154,11 @@ struct uc_result uc_office_documents(const struct app_env *env, const struct act
 	note_remark = *in->remark ? arena_printf(ar, "; %s", in->remark) : "";
 	if (ev == WF_EV_DOCS_OK)
 		note = i18n_note(ar, "bo.note_docs_ok", "remark", note_remark, NULL);
-	else
-		note = i18n_note(ar, "bo.note_docs_missing", "missing",
-				 missing_list(ar, in, texts_sr, n, 0), "remark", note_remark, NULL);
+	else /* the list as each reader reads it (i18n.h: "name#CODE") */
+		note = i18n_note(
+			ar, "bo.note_docs_missing", "missing", missing_list(ar, in, texts_sr, n, 0),
+			"missing#en", missing_in(env, ar, o, in, LANG_EN), "missing#sr-Cyrl",
+			missing_in(env, ar, o, in, LANG_SR_CYRL), "remark", note_remark, NULL);
 	mail_remark = "";
 	if (*in->remark)
 		mail_remark = i18n_format(ar, ml, "bo.mail_remark", "remark", in->remark, NULL);

@@ -18,11 +18,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "app/office.h"
+#include "core/config.h"
+#include "core/secret.h"
 #include "domain/catalog.h"
 #include "domain/payment.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 /* What a mail's text takes besides {id} and the caller's values. */
 enum {
@@ -76,7 +80,8 @@ static void put(struct mail_values *v, const char *name, const char *value)
 	if (v->n + 2 < 2 * MAIL_PAIRS + 1) {
 		v->p[v->n++] = name;
 		v->p[v->n++] = value ? value : "";
-	}
+	} else
+		log_warnx("mail: more than %d values, {%s} left out", MAIL_PAIRS, name);
 }
 
 /* Queues key with v's values about order id (to: NULL, the order's
@@ -166,6 +171,29 @@ static void add_values(const struct app_env *env, struct arena *ar, const struct
 	}
 }
 
+/* The company's copy: what to pay and a link that opens the proforma
+ * without an account (core/secret.h), valid company_link_days. */
+static int queue_company(const struct app_env *env, struct arena *ar, const struct order *o,
+			 const struct order_move *m, const char *key)
+{
+	struct mail_values v;
+	char id[24], until[24], link[SECRET_LINK_HEX], days[16];
+	time_t end = time(NULL) + (time_t)env->cfg->company_link_days * 86400;
+
+	memset(&v, 0, sizeof(v));
+	snprintf(id, sizeof(id), "%lld", o->id);
+	snprintf(until, sizeof(until), "%lld", (long long)end);
+	snprintf(days, sizeof(days), "%d", env->cfg->company_link_days);
+	secret_link(env->secret, o->id, "proforma", end, link);
+	put(&v, "id", id);
+	put(&v, "company", o->company_name);
+	put(&v, "until", until);
+	put(&v, "key", link);
+	put(&v, "days", days);
+	add_values(env, ar, o, m, OM_TOTAL, &v);
+	return queue(env->store, o->id, o->company_email, arena_printf(ar, "%s_company", key), &v);
+}
+
 int order_mail_step(const struct app_env *env, const struct actor *a, const struct order *o,
 		    const struct order_move *m)
 {
@@ -196,11 +224,8 @@ int order_mail_step(const struct app_env *env, const struct actor *a, const stru
 		add_values(env, &ar, o, m, sm->values, &v);
 	rc = queue(env->store, o->id, NULL, sm->key, &v);
 	if (rc == STORE_OK && (sm->values & OM_COMPANY) && o->type == ORDER_LEGAL &&
-	    o->company_email[0] != '\0' && strcasecmp(o->company_email, o->email) != 0) {
-		put(&v, "company", o->company_name);
-		rc = queue(env->store, o->id, o->company_email,
-			   arena_printf(&ar, "%s_company", sm->key), &v);
-	}
+	    o->company_email[0] != '\0' && strcasecmp(o->company_email, o->email) != 0)
+		rc = queue_company(env, &ar, o, m, sm->key);
 	arena_free(&ar);
 	return rc;
 }

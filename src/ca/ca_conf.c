@@ -18,6 +18,7 @@ struct ca_key {
 	enum ca_ctype type;
 	size_t off, size;
 	long min, max;
+	const char *def; /* the value before ca.conf is read (ca_conf_defaults); NULL: none */
 };
 
 #define F(f) offsetof(struct ca_conf, f), sizeof(((struct ca_conf *)0)->f)
@@ -33,45 +34,36 @@ _Static_assert(offsetof(struct ca_conf, public_port) ==
 	       "public_port follows public_addr");
 
 static const struct ca_key keys[] = {
-	{"ca", "organization", K_STR, F(organization), 0, 0},
-	{"ca", "key_algorithm", K_ALG, F(ca_alg), 0, 0},
-	{"ca", "holder_key_algorithm", K_ALG, F(holder_alg), 0, 0},
-	{"token", "module", K_STR, F(module), 0, 0},
-	{"token", "label", K_STR, F(token_label), 0, 0},
-	{"token", "pin_file", K_STR, F(pin_file), 0, 0},
-	{"server", "listen", K_LISTEN, F(listen_addr), 0, 0},
-	{"server", "public_listen", K_LISTEN, F(public_addr), 0, 0},
-	{"server", "public_url", K_URL, F(public_url), 0, 0},
-	{"server", "tls_names", K_STR, F(tls_names), 0, 0},
-	{"profile", "pds_url_en", K_URL, F(pds_url_en), 0, 0},
-	{"profile", "pds_url_sr", K_URL, F(pds_url_sr), 0, 0},
-	{"profile", "cps_url", K_URL, F(cps_url), 0, 0},
-	{"profile", "policy_oid", K_STR, F(policy_oid), 0, 0},
-	{"profile", "crl_days", K_INT, F(crl_days), 1, 365},
-	{"profile", "max_validity_years", K_INT, F(max_validity_years), 1, 10},
+	{"ca", "organization", K_STR, F(organization), 0, 0, "qcra Test CA"},
+	{"ca", "key_algorithm", K_ALG, F(ca_alg), 0, 0, "ec-p384"},
+	{"ca", "holder_key_algorithm", K_ALG, F(holder_alg), 0, 0, "ec-p384"},
+	{"token", "module", K_STR, F(module), 0, 0, "/usr/lib/softhsm/libsofthsm2.so"},
+	{"token", "label", K_STR, F(token_label), 0, 0, "qcra-ca"},
+	{"token", "pin_file", K_STR, F(pin_file), 0, 0, "ca-token.pin"},
+	{"server", "listen", K_LISTEN, F(listen_addr), 0, 0, "127.0.0.1:8443"},
+	{"server", "public_listen", K_LISTEN, F(public_addr), 0, 0, "127.0.0.1:8480"},
+	{"server", "public_url", K_URL, F(public_url), 0, 0, "http://127.0.0.1:8480"},
+	{"server", "tls_names", K_STR, F(tls_names), 0, 0, "localhost,127.0.0.1"},
+	{"profile", "pds_url_en", K_URL, F(pds_url_en), 0, 0,
+	 "https://ca.example.rs/pds/pds-en.pdf"},
+	{"profile", "pds_url_sr", K_URL, F(pds_url_sr), 0, 0,
+	 "https://ca.example.rs/pds/pds-sr.pdf"},
+	{"profile", "cps_url", K_URL, F(cps_url), 0, 0, "https://ca.example.rs/cps"},
+	{"profile", "policy_oid", K_STR, F(policy_oid), 0, 0, NULL},
+	{"profile", "crl_days", K_INT, F(crl_days), 1, 365, "7"},
+	{"profile", "max_validity_years", K_INT, F(max_validity_years), 1, 10, "5"},
 };
 
 void ca_conf_defaults(struct ca_conf *c, const char *dir)
 {
+	char err[128];
+	size_t i;
+
 	memset(c, 0, sizeof(*c));
 	snprintf(c->dir, sizeof(c->dir), "%s", dir);
-	c->ca_alg = P11_ALG_EC_P384;
-	c->holder_alg = P11_ALG_EC_P384;
-	snprintf(c->organization, sizeof(c->organization), "qcra Test CA");
-	snprintf(c->module, sizeof(c->module), "/usr/lib/softhsm/libsofthsm2.so");
-	snprintf(c->token_label, sizeof(c->token_label), "qcra-ca");
-	snprintf(c->pin_file, sizeof(c->pin_file), "ca-token.pin");
-	snprintf(c->listen_addr, sizeof(c->listen_addr), "127.0.0.1");
-	c->listen_port = 8443;
-	snprintf(c->public_addr, sizeof(c->public_addr), "127.0.0.1");
-	c->public_port = 8480;
-	snprintf(c->public_url, sizeof(c->public_url), "http://127.0.0.1:8480");
-	snprintf(c->tls_names, sizeof(c->tls_names), "localhost,127.0.0.1");
-	snprintf(c->pds_url_en, sizeof(c->pds_url_en), "https://ca.example.rs/pds/pds-en.pdf");
-	snprintf(c->pds_url_sr, sizeof(c->pds_url_sr), "https://ca.example.rs/pds/pds-sr.pdf");
-	snprintf(c->cps_url, sizeof(c->cps_url), "https://ca.example.rs/cps");
-	c->crl_days = 7;
-	c->max_validity_years = 5;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].def != NULL)
+			(void)ca_conf_set(c, keys[i].name, keys[i].def, err, sizeof(err));
 }
 
 void ca_path(const struct ca_conf *c, const char *name, char *out, size_t outlen)

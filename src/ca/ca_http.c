@@ -117,13 +117,20 @@ static int h_submit(struct ca_listener *l, struct MHD_Connection *c, char **args
 	return reply_json(c, result_status[res], o);
 }
 
+/* The answer of fn about the order named in the path (args[0]). */
+static int reply_of_order(struct ca_listener *l, struct MHD_Connection *c, char **args,
+			  enum ca_result (*fn)(struct ca *ca, const char *order_id, json_t **out))
+{
+	json_t *o = NULL;
+	enum ca_result res = fn(l->ca, args[0], &o);
+
+	return reply_json(c, result_status[res], o);
+}
+
 static int h_reg_get(struct ca_listener *l, struct MHD_Connection *c, char **args,
 		     struct request *r)
 {
-	json_t *o = NULL;
-	enum ca_result res = ca_registration_get(l->ca, args[0], &o);
-
-	return reply_json(c, result_status[res], o);
+	return reply_of_order(l, c, args, ca_registration_get);
 }
 
 static int h_revoke(struct ca_listener *l, struct MHD_Connection *c, char **args, struct request *r)
@@ -194,10 +201,7 @@ static int h_ocsp(struct ca_listener *l, struct MHD_Connection *c, char **args, 
 static int h_cmp_secret(struct ca_listener *l, struct MHD_Connection *c, char **args,
 			struct request *r)
 {
-	json_t *o = NULL;
-	enum ca_result res = ca_cmp_secret_new(l->ca, args[0], &o);
-
-	return reply_json(c, result_status[res], o);
+	return reply_of_order(l, c, args, ca_cmp_secret_new);
 }
 
 /* CMP over HTTP (RFC 6712): a DER PKIMessage in, one out. */

@@ -25,60 +25,23 @@
 #include "web/app.h"
 #include "web/group.h"
 
-/* Periodic jobs (expiring stale orders, ...): a thread that runs them
- * at start and then every JOBS_EVERY seconds until told to stop. */
+/* Periodic jobs (expiring stale orders, ...): a worker that runs them
+ * at start and then every JOBS_EVERY seconds until stopped. */
 #define JOBS_EVERY 600
 
-struct jobs_thread {
-	pthread_t tid;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int stop, started;
+struct jobs_ctx {
 	struct store *st;
 	const struct config *cfg;
 };
 
-static void *jobs_main(void *arg)
+static int jobs_pass(void *arg)
 {
-	struct jobs_thread *j = arg;
-	struct timespec until;
+	struct jobs_ctx *j = arg;
 	int n;
 
-	pthread_mutex_lock(&j->mu);
-	while (!j->stop) {
-		pthread_mutex_unlock(&j->mu);
-		if ((n = jobs_expire_orders(j->st, j->cfg, time(NULL))) > 0)
-			log_info("jobs: %d orders expired", n);
-		pthread_mutex_lock(&j->mu);
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += JOBS_EVERY;
-		while (!j->stop && pthread_cond_timedwait(&j->cv, &j->mu, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&j->mu);
-	return NULL;
-}
-
-static void jobs_start(struct jobs_thread *j, struct store *st, const struct config *cfg)
-{
-	memset(j, 0, sizeof(*j));
-	pthread_mutex_init(&j->mu, NULL);
-	pthread_cond_init(&j->cv, NULL);
-	j->st = st;
-	j->cfg = cfg;
-	j->started = pthread_create(&j->tid, NULL, jobs_main, j) == 0;
-}
-
-static void jobs_stop(struct jobs_thread *j)
-{
-	if (!j->started)
-		return;
-	pthread_mutex_lock(&j->mu);
-	j->stop = 1;
-	pthread_cond_signal(&j->cv);
-	pthread_mutex_unlock(&j->mu);
-	pthread_join(j->tid, NULL);
-	j->started = 0;
+	if ((n = jobs_expire_orders(j->st, j->cfg, time(NULL))) > 0)
+		log_info("jobs: %d orders expired", n);
+	return JOBS_EVERY;
 }
 
 /* The audit log's anchor (jobs/audit.h): the head appended to
@@ -224,7 +187,8 @@ int cli_serve(int argc, char **argv)
 	struct config cfg;
 	struct store *st = NULL;
 	struct app app;
-	struct jobs_thread jobs = {0};
+	struct jobs_ctx jobs;
+	struct worker *jobs_worker = NULL;
 	struct anchor_job anchor;
 	struct worker *anchor_worker = NULL;
 	char err[512], maildir[600], mail_from[400], *tls_cert = NULL, *tls_key = NULL;
@@ -347,7 +311,8 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
-	jobs_start(&jobs, st, &cfg);
+	jobs = (struct jobs_ctx){st, &cfg};
+	jobs_worker = worker_start(jobs_pass, &jobs, 0, NULL);
 	log_info("qcra listening on %s://%s:%u (var %s, %u workers)", tls_cert ? "https" : "http",
 		 cfg.listen_addr, (unsigned)http_server_port(srv), cfg.var_dir, cfg.workers);
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
@@ -359,7 +324,7 @@ out:
 	http_server_stop(srv, 10);
 	group_free(app.group);
 	ca_worker_stop(app.ca);
-	jobs_stop(&jobs);
+	worker_stop(jobs_worker);
 	mail_worker_stop(app.mail);
 	worker_stop(anchor_worker); /* a last pass: the head at shutdown */
 	sodium_memzero(anchor.secret, sizeof(anchor.secret));

@@ -70,6 +70,8 @@ static const struct key keys[] = {
 	{"smtp_starttls", C_BOOL, offsetof(struct config, smtp_starttls), sizeof(int), 0, 1,
 	 "require STARTTLS (false)"},
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
+	INT("company_link_days", company_link_days, 1, 365,
+	    "how long the proforma link in a company's mail opens without an account (60)"),
 	{"access_log", C_BOOL, offsetof(struct config, access_log), sizeof(int), 0, 1,
 	 "one log line per request (true)"},
 	STR(tls_cert, C_STR, "HTTPS: server certificate chain, PEM (none: plain HTTP)"),
@@ -122,6 +124,7 @@ void config_defaults(struct config *c)
 	c->login_account_wait_max = 60;
 	snprintf(c->mail_transport, sizeof(c->mail_transport), "maildir");
 	c->mail_poll_secs = 5;
+	c->company_link_days = 60;
 	c->access_log = 1;
 	c->order_expiry_days = 30;
 	c->ca_retry_secs = 72 * 3600;

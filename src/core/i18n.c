@@ -296,13 +296,15 @@ int i18n_parse(const char *code, enum lang *out)
 
 /* The text of key with each "{name}" among the n pairs (names[i],
  * values[i]) replaced; for a name written "@name" the value is a key,
- * replaced by its text in l. */
+ * replaced by its text in l; a pair named "name#CODE" (CODE: l's code,
+ * i18n_code) stands for "{name}" in l before a plain "name". */
 static char *format_pairs(struct arena *a, enum lang l, const char *key, const char *const *names,
 			  const char *const *values, size_t n)
 {
 	const char *p, *close, *value, *name;
 	struct buf b = BUF_INIT;
 	size_t len, i;
+	int own;
 	char *out;
 
 	for (p = i18n_get(l, key); *p;) {
@@ -314,12 +316,16 @@ static char *format_pairs(struct arena *a, enum lang l, const char *key, const c
 		}
 		if ((close = strchr(p, '}')) != NULL) {
 			len = (size_t)(close - p - 1);
-			for (i = 0, value = NULL; i < n && value == NULL; i++) {
+			for (i = 0, value = NULL, own = 0; i < n && !own; i++) {
 				name = names[i] + (names[i][0] == '@');
-				if (strlen(name) == len && strncmp(name, p + 1, len) == 0) {
-					value = values[i] ? values[i] : "";
-					value = names[i][0] == '@' ? i18n_get(l, value) : value;
-				}
+				if (strncmp(name, p + 1, len) != 0)
+					continue;
+				if (name[len] == '#' && strcmp(name + len + 1, codes[l]) == 0)
+					own = 1;
+				else if (name[len] != '\0' || value != NULL)
+					continue;
+				value = values[i] ? values[i] : "";
+				value = names[i][0] == '@' ? i18n_get(l, value) : value;
 			}
 			if (value != NULL) {
 				buf_puts(&b, value);

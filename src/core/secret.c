@@ -10,7 +10,8 @@
 #define PREFIX "s1:"
 #define KDF_CONTEXT "qcra-fld" /* crypto_kdf_CONTEXTBYTES = 8 */
 #define KDF_ID 1
-#define TAG_CONTEXT "qcra-tag" /* a key apart from the sealing key */
+#define TAG_CONTEXT "qcra-tag"  /* a key apart from the sealing key */
+#define LINK_CONTEXT "qcra-lnk" /* and apart from the tags' */
 
 int secret_load(const char *var_dir, unsigned char key[SECRET_LEN], char *err, size_t errlen)
 {
@@ -112,4 +113,37 @@ void secret_tag(const unsigned char key[SECRET_LEN], const char *text, char out[
 			   sizeof(sub));
 	sodium_bin2hex(out, SECRET_TAG_HEX, tag, sizeof(tag));
 	sodium_memzero(sub, sizeof(sub));
+}
+
+void secret_link(const unsigned char key[SECRET_LEN], long long order_id, const char *doc,
+		 time_t until, char out[SECRET_LINK_HEX])
+{
+	unsigned char sub[crypto_generichash_KEYBYTES], tag[16];
+	char text[128];
+	int n;
+
+	n = snprintf(text, sizeof(text), "%lld\n%s\n%lld", order_id, doc, (long long)until);
+	crypto_kdf_derive_from_key(sub, sizeof(sub), KDF_ID, LINK_CONTEXT, key);
+	crypto_generichash(tag, sizeof(tag), (const unsigned char *)text,
+			   n > 0 && (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1, sub,
+			   sizeof(sub));
+	sodium_bin2hex(out, SECRET_LINK_HEX, tag, sizeof(tag));
+	sodium_memzero(sub, sizeof(sub));
+}
+
+enum secret_link_result secret_link_check(const unsigned char key[SECRET_LEN], long long order_id,
+					  const char *doc, time_t until, const char *given,
+					  time_t now)
+{
+	char want[SECRET_LINK_HEX];
+	int same;
+
+	if (strlen(given) != SECRET_LINK_HEX - 1)
+		return SECRET_LINK_BAD;
+	secret_link(key, order_id, doc, until, want);
+	same = sodium_memcmp(want, given, SECRET_LINK_HEX - 1) == 0;
+	sodium_memzero(want, sizeof(want));
+	if (!same)
+		return SECRET_LINK_BAD;
+	return now > until ? SECRET_LINK_EXPIRED : SECRET_LINK_OK;
 }

@@ -10,6 +10,7 @@
 #define QCRA_CORE_SECRET_H
 
 #include <stddef.h>
+#include <time.h>
 
 #define SECRET_LEN 32
 
@@ -38,5 +39,26 @@ int secret_is_sealed(const char *stored);
  */
 #define SECRET_TAG_HEX 33
 void secret_tag(const unsigned char key[SECRET_LEN], const char *text, char out[SECRET_TAG_HEX]);
+
+/*
+ * A link that opens one document of one order without an account (the
+ * company's proforma, mailed to the company), until a time: the key of
+ * (order, document, until), BLAKE2b-128 under a key derived apart from
+ * the tags', as 32 hex digits.  A link cannot be made for another order,
+ * document or time without the installation's key.
+ */
+#define SECRET_LINK_HEX 33
+void secret_link(const unsigned char key[SECRET_LEN], long long order_id, const char *doc,
+		 time_t until, char out[SECRET_LINK_HEX]);
+
+enum secret_link_result {
+	SECRET_LINK_OK,
+	SECRET_LINK_EXPIRED, /* made by us, past its time */
+	SECRET_LINK_BAD,     /* not made by us for this order, document and time */
+};
+/* Checks a link's key (given, as typed: any text) at time now. */
+enum secret_link_result secret_link_check(const unsigned char key[SECRET_LEN], long long order_id,
+					  const char *doc, time_t until, const char *given,
+					  time_t now);
 
 #endif

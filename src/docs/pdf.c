@@ -6,8 +6,10 @@
  * surface at all (p->cr == NULL): it measures text and breaks pages
  * exactly as the second pass will, because every measurement goes
  * through one pango context whose font options, resolution and
- * language are fixed here rather than taken from a surface or the
- * environment.
+ * language are fixed (pdf_cache.c) rather than taken from a surface or
+ * the environment.  That context and the layouts shaped with it are
+ * kept between documents (pdf_cache.h): the second pass, and the next
+ * document, shape again only what they have not set before.
  */
 #include "docs/pdf.h"
 
@@ -21,6 +23,7 @@
 #include <pango/pangocairo.h>
 #include <qrencode.h>
 
+#include "docs/pdf_cache.h"
 #include "docs/pdf_script.h"
 #include "util/log.h"
 
@@ -69,6 +72,8 @@ struct pdf {
 	int failed;                  /* bad markup, QR overflow: abandon */
 	double y;                    /* cursor, mm from the top */
 	struct pdf_script script;    /* Latin or Cyrillic (pdf_script.h) */
+	QRcode *qr;                  /* the last QR code, kept for the second pass */
+	char *qr_text;               /* its text */
 };
 
 void pdf_as_written(struct pdf *p, int on)
@@ -108,21 +113,29 @@ static void ink_style(struct pdf *p, enum pdf_style st)
 
 /*
  * A layout of text (plain, or Pango markup when markup is set) in width
- * w mm; the caller unrefs it.  Broken markup marks the document failed
- * and shows the text as it is, so the bug is visible, not silent.
+ * w mm; the caller unrefs it.  Kept layouts are reused (pdf_cache.h).
+ * Broken markup marks the document failed and shows the text as it is,
+ * so the bug is visible, not silent.
  */
 static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum pdf_align al,
 			       const char *text, int markup)
 {
-	PangoLayout *l = pango_layout_new(p->pc);
+	PangoLayout *l;
 	PangoAttrList *attrs = NULL;
 	GError *gerr = NULL;
 	char *plain = NULL, *script = pdf_script_copy(&p->script, text);
+	struct pdf_layout_key k;
 
 	if (script != NULL)
 		text = script;
+	k = (struct pdf_layout_key){st, al, markup, pango_units_from_double(MM(w)), text};
+	if ((l = pdf_cache_get(&k)) != NULL) {
+		free(script);
+		return l;
+	}
+	l = pango_layout_new(p->pc);
 	pango_layout_set_font_description(l, p->font[st]);
-	pango_layout_set_width(l, pango_units_from_double(MM(w)));
+	pango_layout_set_width(l, k.width);
 	pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
 	pango_layout_set_alignment(l, al == PDF_ALIGN_CENTER  ? PANGO_ALIGN_CENTER
 				      : al == PDF_ALIGN_RIGHT ? PANGO_ALIGN_RIGHT
@@ -130,6 +143,7 @@ static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum 
 	pango_layout_set_justify(l, al == PDF_ALIGN_JUSTIFY);
 	if (!markup) {
 		pango_layout_set_text(l, text, -1);
+		pdf_cache_put(&k, l);
 	} else if (!pango_parse_markup(text, -1, 0, &attrs, &plain, NULL, &gerr)) {
 		log_warnx("pdf: bad markup: %s", gerr->message);
 		g_error_free(gerr);
@@ -140,6 +154,7 @@ static PangoLayout *layout_new(struct pdf *p, double w, enum pdf_style st, enum 
 		pango_layout_set_attributes(l, attrs);
 		pango_attr_list_unref(attrs);
 		g_free(plain);
+		pdf_cache_put(&k, l);
 	}
 	free(script);
 	return l;
@@ -648,11 +663,18 @@ void pdf_sign_line(struct pdf *p, const char *caption, const char *name)
 
 int pdf_qr(struct pdf *p, double x, double y, double size, const char *text)
 {
-	QRcode *q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	QRcode *q = p->qr;
 	double m;
 	int r, c, run;
 
-	if (q == NULL) {
+	if (q == NULL || strcmp(p->qr_text, text) != 0) {
+		if (q != NULL)
+			QRcode_free(q);
+		free(p->qr_text);
+		p->qr_text = strdup(text);
+		p->qr = q = QRcode_encodeString(text, 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+	}
+	if (q == NULL || p->qr_text == NULL) {
 		log_warn("pdf: QR code of %zu bytes", strlen(text));
 		p->failed = 1;
 		return -1;
@@ -678,7 +700,6 @@ int pdf_qr(struct pdf *p, double x, double y, double size, const char *text)
 		ink_grey(p, 0);
 		cairo_fill(p->cr);
 	}
-	QRcode_free(q);
 	return 0;
 }
 
@@ -704,25 +725,6 @@ static void pdf_metadata(struct pdf *p, cairo_surface_t *s, const struct pdf_met
 	if (m->author != NULL)
 		cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_AUTHOR, pdf_tr(p, m->author));
 	cairo_pdf_surface_set_metadata(s, CAIRO_PDF_METADATA_CREATOR, "qcra");
-}
-
-/* The pango context of a document: everything that could vary with the
- * environment (locale, screen resolution, hinting) is fixed. */
-static PangoContext *context_new(void)
-{
-	PangoContext *pc = pango_font_map_create_context(pango_cairo_font_map_get_default());
-	cairo_font_options_t *fo = cairo_font_options_create();
-
-	cairo_font_options_set_hint_style(fo, CAIRO_HINT_STYLE_NONE);
-	cairo_font_options_set_hint_metrics(fo, CAIRO_HINT_METRICS_OFF);
-	cairo_font_options_set_antialias(fo, CAIRO_ANTIALIAS_GRAY);
-	pango_cairo_context_set_font_options(pc, fo);
-	cairo_font_options_destroy(fo);
-	pango_cairo_context_set_resolution(pc, 72);
-	pango_context_set_round_glyph_positions(pc, FALSE);
-	pango_context_set_language(pc, pango_language_from_string("sr"));
-	pango_context_set_base_dir(pc, PANGO_DIRECTION_LTR);
-	return pc;
 }
 
 /* One pass over body: counting when out is NULL, else writing to it. */
@@ -775,7 +777,7 @@ int pdf_render(const struct pdf_meta *m, pdf_body_fn body, void *arg, struct buf
 	memset(&p, 0, sizeof(p));
 	p.m = m;
 	pdf_script_begin(&p.script);
-	p.pc = context_new();
+	p.pc = pdf_cache_context();
 	for (i = 0; i < PDF_STYLE__MAX; i++)
 		p.font[i] = pango_font_description_from_string(styles[i].font);
 	rc = pdf_pass(&p, body, arg, NULL);
@@ -783,8 +785,10 @@ int pdf_render(const struct pdf_meta *m, pdf_body_fn body, void *arg, struct buf
 		rc = pdf_pass(&p, body, arg, out);
 	for (i = 0; i < PDF_STYLE__MAX; i++)
 		pango_font_description_free(p.font[i]);
-	g_object_unref(p.pc);
 	pdf_script_end(&p.script);
+	if (p.qr != NULL)
+		QRcode_free(p.qr);
+	free(p.qr_text);
 	if (rc != 0 && out->data != NULL) {
 		out->len = mark;
 		out->data[mark] = '\0';

@@ -8,17 +8,9 @@
 
 #include "docs/docs.h"
 #include "domain/ipsqr.h"
+#include "util/escape.h"
 
 #define IPS_NAME_MAX 70 /* N: and P: at most 70 characters (NBS IPS) */
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += ((unsigned char)*s & 0xc0) != 0x80;
-	return n;
-}
 
 /* Copies s into out (n bytes) with '|' and control characters, which
  * the IPS format cannot carry, turned into spaces, and without leading

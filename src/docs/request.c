@@ -32,7 +32,7 @@ static const char *id_type_text(const char *t)
 
 static void holder_rows(struct pdf *p, const struct order *o)
 {
-	char name[520], addr[200];
+	char name[520], addr[sizeof(o->street) + sizeof(o->city) + 16];
 	struct pdf_row ids[6], addr_row[1], contact[3];
 
 	snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
@@ -54,7 +54,7 @@ static void holder_rows(struct pdf *p, const struct order *o)
 
 static void company_rows(struct pdf *p, const struct order *o)
 {
-	char addr[200];
+	char addr[sizeof(o->company_street) + sizeof(o->company_city) + 16];
 	struct pdf_row name[2], ids[2], rest[2];
 	size_t nname = 1;
 

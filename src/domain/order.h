@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "domain/workflow.h"
+#include "util/escape.h"
 
 enum order_type { ORDER_NATURAL = 1, ORDER_LEGAL = 2 };
 
@@ -27,15 +28,15 @@ struct order {
 	/* The certificate holder (both types): the member register's name,
 	 * or, with name_differs, the name on the identity document, which
 	 * the office confirms against that document (name_confirmed_*). */
-	char first_name[257]; /* at most 64 characters (domain/subject.h) */
-	char last_name[257];
+	char first_name[UTF8_BUF(64)]; /* domain/subject.h */
+	char last_name[UTF8_BUF(64)];
 	char jmbg[14];
 	char id_type[12]; /* "id_card" or "passport" */
 	char id_number[24];
-	char id_issuer[96];
-	char street[96];
+	char id_issuer[UTF8_BUF(95)]; /* limits in characters: web/order_form.c */
+	char street[UTF8_BUF(95)];
 	char postal_code[6];
-	char city[64];
+	char city[UTF8_BUF(63)];
 	char email[128];
 	char phone[20]; /* normalised +3816... */
 	char license_number[32];
@@ -44,14 +45,14 @@ struct order {
 	int card_reader;   /* 1: a card reader is ordered too */
 
 	/* Legal entity only: the company, which pays. */
-	char position[96];
-	char company_name[1021];     /* full registered name, at most 255 characters */
-	char company_cert_name[257]; /* organizationName in the certificate, at most 64 */
+	char position[UTF8_BUF(95)];
+	char company_name[UTF8_BUF(255)];     /* full registered name */
+	char company_cert_name[UTF8_BUF(64)]; /* organizationName in the certificate */
 	char company_mb[9];
 	char company_pib[10];
-	char company_street[96];
+	char company_street[UTF8_BUF(95)];
 	char company_postal_code[6];
-	char company_city[64];
+	char company_city[UTF8_BUF(63)];
 	char company_email[128];
 
 	int name_differs;         /* 1: the holder's name is not the register's */
@@ -86,7 +87,7 @@ struct order_summary {
 	enum order_type type;
 	enum wf_state state;
 	char first_name[257];
-	char last_name[257];
+	char last_name[UTF8_BUF(64)];
 	char company_name[1021];
 	time_t created_at;
 };

@@ -9,19 +9,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/escape.h"
+
 #define PASSWORD_MIN_CHARS 12
 #define PASSWORD_MAX_BYTES 256
-
-/* UTF-8 code points in s: every byte that is not a continuation byte. */
-static size_t password_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
 
 /* Bytes in the UTF-8 sequence led by c; 1 for anything malformed. */
 static size_t password_seqlen(unsigned char c)
@@ -96,7 +87,7 @@ enum password_error password_check(const char *pw, const char *username)
 		return PASSWORD_TOO_SHORT;
 	if (strnlen(pw, PASSWORD_MAX_BYTES + 1) > PASSWORD_MAX_BYTES)
 		return PASSWORD_TOO_LONG;
-	if (password_chars(pw) < PASSWORD_MIN_CHARS)
+	if (utf8_chars(pw) < PASSWORD_MIN_CHARS)
 		return PASSWORD_TOO_SHORT;
 	if (username != NULL && strcasecmp(pw, username) == 0)
 		return PASSWORD_IS_USERNAME;

@@ -58,31 +58,12 @@ static time_t outbox_claim_secs(const struct mail_conf *conf)
 	return (time_t)t + OUTBOX_CLAIM_SLACK;
 }
 
-/*
- * Takes the oldest item due at now and pushes its next attempt past
- * the delivery, in one transaction.  STORE_OK with *it filled (free it
- * with store_outbox_item_free), STORE_NOTFOUND or STORE_ERROR.
- */
+/* Takes the oldest item due at now, its next attempt pushed past the
+ * delivery (store_outbox_claim). */
 static int outbox_claim(struct store *st, const struct mail_conf *conf, time_t now,
 			struct outbox_item *it)
 {
-	int rc;
-
-	if (store_begin(st) != STORE_OK)
-		return STORE_ERROR;
-	rc = store_outbox_next(st, now, it);
-	if (rc != STORE_OK) {
-		store_rollback(st);
-		return rc;
-	}
-	if (store_outbox_retry(st, it->id, it->attempts, now + outbox_claim_secs(conf),
-			       "delivery in progress") != STORE_OK ||
-	    store_commit(st) != STORE_OK) {
-		store_rollback(st);
-		store_outbox_item_free(it);
-		return STORE_ERROR;
-	}
-	return STORE_OK;
+	return store_outbox_claim(st, now, now + outbox_claim_secs(conf), it);
 }
 
 /* See mail.h. */

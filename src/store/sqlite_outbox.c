@@ -98,6 +98,26 @@ int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 	return STORE_OK;
 }
 
+int store_outbox_claim(struct store *st, time_t now, time_t lease_until, struct outbox_item *out)
+{
+	int rc;
+
+	if (store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	if ((rc = store_outbox_next(st, now, out)) != STORE_OK) {
+		store_rollback(st);
+		return rc;
+	}
+	if (store_outbox_retry(st, out->id, out->attempts, lease_until, "delivery in progress") !=
+		    STORE_OK ||
+	    store_commit(st) != STORE_OK) {
+		store_rollback(st);
+		store_outbox_item_free(out);
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
 void store_outbox_item_free(struct outbox_item *it)
 {
 	if (it == NULL)

@@ -237,6 +237,11 @@ int store_outbox_withheld(struct store *st, const char *subject, time_t now);
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out);
 /* Marks the item delivered and clears its body (one-time links); its
  * recipient, subject and times are kept. */
+/* Takes the oldest item due at now for delivery, in a transaction of
+ * its own: its next attempt moves to lease_until, so that no other
+ * worker takes it meanwhile.  STORE_OK with *out filled,
+ * STORE_NOTFOUND or STORE_ERROR. */
+int store_outbox_claim(struct store *st, time_t now, time_t lease_until, struct outbox_item *out);
 int store_outbox_sent(struct store *st, long long id, time_t now);
 int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error);

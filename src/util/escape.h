@@ -22,4 +22,11 @@ void url_encode(struct buf *out, const char *s);
  * nothing above U+10FFFF), else 0. */
 int utf8_valid(const char *s, size_t n);
 
+/* The characters (code points) of well-formed UTF-8 s. */
+size_t utf8_chars(const char *s);
+
+/* The bytes that hold n characters of UTF-8 and the NUL: for buffers
+ * whose limit is stated to people in characters. */
+#define UTF8_BUF(n) ((n)*4 + 1)
+
 #endif

@@ -44,11 +44,22 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
+int worker_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(t, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int *why)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	pthread_condattr_t ca;
-	sigset_t all, old;
 	int rc = ENOMEM;
 
 	if (w == NULL)
@@ -61,11 +72,7 @@ struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int 
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&w->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	rc = pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc == 0)
+	if ((rc = worker_thread(&w->thread, worker_main, w)) == 0)
 		return w;
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);
@@ -76,24 +83,26 @@ fail:
 	return NULL;
 }
 
-void worker_kick(struct worker *w)
+/* Sets *flag (w->kicked or w->stop) under w->mu and wakes the thread. */
+static void worker_wake(struct worker *w, int *flag)
 {
-	if (w == NULL)
-		return;
 	pthread_mutex_lock(&w->mu);
-	w->kicked = 1;
+	*flag = 1;
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
+}
+
+void worker_kick(struct worker *w)
+{
+	if (w != NULL)
+		worker_wake(w, &w->kicked);
 }
 
 void worker_stop(struct worker *w)
 {
 	if (w == NULL)
 		return;
-	pthread_mutex_lock(&w->mu);
-	w->stop = 1;
-	pthread_cond_signal(&w->cv);
-	pthread_mutex_unlock(&w->mu);
+	worker_wake(w, &w->stop);
 	pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->cv);
 	pthread_mutex_destroy(&w->mu);

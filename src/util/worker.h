@@ -8,6 +8,8 @@
 #ifndef QCRA_WORKER_H
 #define QCRA_WORKER_H
 
+#include <pthread.h>
+
 /* One pass over the work; returns the seconds to sleep at most (> 0). */
 typedef int worker_pass_fn(void *arg);
 
@@ -22,5 +24,11 @@ struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int 
 void worker_kick(struct worker *w);
 /* Stops and joins the thread, frees w (NULL-safe). */
 void worker_stop(struct worker *w);
+
+/* pthread_create(t, NULL, fn, arg) with every signal blocked in the new
+ * thread, so that signals stay with the main thread (cli/serve.c
+ * sigwait): the workers' threads and the commit group's (web/group.c).
+ * pthread_create's result. */
+int worker_thread(pthread_t *t, void *(*fn)(void *), void *arg);
 
 #endif

@@ -19,6 +19,7 @@
 #include "domain/ident.h"
 #include "domain/password.h"
 #include "app/account.h"
+#include "app/login.h"
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
@@ -367,69 +368,36 @@ void web_login_get(struct req *r)
  * password is checked, and taken back when it was right. */
 void web_login_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
-	struct throttle t;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct login_result res;
 	struct fstate st;
-	struct account a;
-	char username[64], user_key[80], hash[PWHASH_STRBYTES];
-	const char *pw;
-	long wait;
-	int rc, ok;
 
 	if (fields_read(r, login_fields, NFIELDS(login_fields), &st) > 0) {
 		login_form(r, 422, &st, NULL);
 		return;
 	}
-	snprintf(username, sizeof(username), "%s", fields_value(&st, "username"));
-	lower(username);
-	pw = fields_value(&st, "password");
-	rc = store_account_by_username(s, username, &a);
-	if (rc == STORE_ERROR) {
-		page_error(r, 503, "error.storage");
+	res = uc_member_login(&env, &a, fields_value(&st, "username"),
+			      fields_value(&st, "password"));
+	switch (res.outcome) {
+	case LOGIN_OK:
+		if (session_start(r, SESSION_MEMBER, res.id) != 0)
+			break;
+		http_redirect(r, safe_next(http_param(r, "next")));
 		return;
-	}
-	/* A name that is no account's is audited as its keyed tag: it may
-	 * be a password typed into the wrong field. */
-	if (rc == STORE_OK)
-		snprintf(user_key, sizeof(user_key), "u:%s", username);
-	else
-		snprintf(user_key, sizeof(user_key), "u:%s", app_tag(r, username));
-	if ((wait = throttle_try(r, &t, THROTTLE_MEMBER, username)) != 0) {
-		if (wait < 0) {
-			page_error(r, 503, "error.storage");
-			return;
-		}
-		app_audit(r, "login_throttled", user_key, "denied", "retry after %ld s", wait);
-		login_form(r, 429, &st, throttle_refuse(r, &t));
+	case LOGIN_THROTTLED:
+		login_form(r, 429, &st, throttle_refuse(r, &res.t));
 		return;
-	}
-	if (rc == STORE_OK)
-		ok = pwhash_verify(a.password_hash, pw);
-	else {
-		pwhash_dummy_verify(pw);
-		ok = 0;
-	}
-	if (!ok) {
-		throttle_failed(r, &t);
-		app_audit(r, "login_failed", user_key, "failed", "%s",
-			  rc == STORE_OK ? "wrong password" : "unknown username");
+	case LOGIN_FAILED:
 		login_form(r, 422, &st, msg(r, "login.failed"));
 		return;
-	}
-	throttle_passed(r, &t);
-	if (a.confirmed_at == 0) {
-		app_audit(r, "login_unconfirmed", user_key, "denied", "%s", "");
+	case LOGIN_UNCONFIRMED:
 		login_form(r, 422, &st, msg(r, "login.unconfirmed"));
 		return;
+	default:
+		break;
 	}
-	if (pwhash_needs_rehash(a.password_hash) && pwhash_make(hash, pw) == 0)
-		store_account_set_password(s, a.id, hash);
-	if (session_start(r, SESSION_MEMBER, a.id) != 0) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	app_audit(r, "login", user_key, "ok", "%s", "");
-	http_redirect(r, safe_next(http_param(r, "next")));
+	page_error(r, 503, "error.storage");
 }
 
 void web_logout(struct req *r)

@@ -88,6 +88,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/orders/#/request.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER, 0},
+	{HTTP_GET, "/company/#/proforma.pdf", web_company_proforma, 0, 0},
 	{HTTP_GET, "/help", web_help, 0, 0},
 	{HTTP_GET, "/prices", web_prices, 0, 0},
 	{HTTP_GET, "/help/request", web_help_request, 0, 0},

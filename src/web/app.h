@@ -74,6 +74,13 @@ void web_answer_item(struct req *r, struct uc_result res, const char *then);
 /* A root template context with what the layout needs (language, user,
  * CSRF token, the current path for the language switch). */
 struct tctx *page_ctx(struct req *r);
+
+/* A request and the page context rows go into: the argument of the
+ * store's row callbacks that add a list to a page. */
+struct page_rows {
+	struct req *r;
+	struct tctx *c;
+};
 /* The name of a page written once per language ("help" -> "help_en",
  * "help_sr-Cyrl"); in r's arena. */
 const char *page_lang_template(struct req *r, const char *base);
@@ -164,7 +171,7 @@ struct field {
 	const char *label_key; /* message key of the label */
 	const char *type;      /* input type: text, email, password, ... */
 	const char *autocomplete;
-	size_t maxlen; /* in bytes */
+	size_t maxlen; /* in characters (what the form says) */
 	unsigned flags;
 	field_check check;
 	const char *hint_key; /* optional help text under the field */

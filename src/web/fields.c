@@ -55,9 +55,13 @@ int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *s
 				st->errors[i] = f[i].type && strcmp(f[i].type, "checkbox") == 0
 							? "field.required_check"
 							: "field.required";
-		} else if (strlen(v) > f[i].maxlen)
-			st->errors[i] = "field.too_long";
-		else if (f[i].check != NULL)
+		} else if (utf8_chars(v) > f[i].maxlen) {
+			/* A check may say better why (a name: as on the ID). */
+			st->errors[i] =
+				f[i].check != NULL ? f[i].check(&cx, v, &st->parsed[i]) : NULL;
+			if (st->errors[i] == NULL)
+				st->errors[i] = "field.too_long";
+		} else if (f[i].check != NULL)
 			st->errors[i] = f[i].check(&cx, v, &st->parsed[i]);
 		if (st->errors[i] != NULL)
 			st->nerrors++;

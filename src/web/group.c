@@ -2,12 +2,12 @@
 #include "web/group.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 
 #include "mail/mail.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "util/worker.h"
 #include "web/app.h"
 
 /* At most this many requests share one commit: bounds the wait of the
@@ -118,20 +118,13 @@ static void *run(void *arg)
 struct commit_group *group_start(struct app *app)
 {
 	struct commit_group *g = calloc(1, sizeof(*g));
-	sigset_t all, old;
-	int rc;
 
 	if (g == NULL)
 		return NULL;
 	g->app = app;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
-	/* Signals stay with the main thread (cli/serve.c sigwait). */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&g->thread, NULL, run, g);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
+	if (worker_thread(&g->thread, run, g) != 0) {
 		pthread_mutex_destroy(&g->mu);
 		pthread_cond_destroy(&g->cv);
 		free(g);

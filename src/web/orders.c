@@ -9,11 +9,14 @@
  * State changes go through workflow_next() and a compare-and-set in the
  * store, so a replayed or doubled POST changes nothing twice.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "app/order.h"
+#include "core/secret.h"
 #include "domain/catalog.h"
 #include "domain/subject.h"
 #include "domain/workflow.h"
@@ -85,41 +88,65 @@ void web_cert_form_get(struct req *r)
 	order_form_render(r, 200, t, 0, &st);
 }
 
-void web_cert_form_post(struct req *r)
+/* The member's form for an order of type t, read and checked into st
+ * (f, n as for order_form_read); -1 after an error page when the member
+ * cannot be read. */
+static int read_form(struct req *r, enum order_type t, struct fstate *st, struct field *f,
+		     size_t *n)
+{
+	struct member m;
+
+	if (!own_member(r, &m)) {
+		page_error(r, 503, "error.storage");
+		return -1;
+	}
+	order_form_read(r, t, st, f, n, &m);
+	return 0;
+}
+
+/* Saves order o, read from the member's form, through use case save
+ * (creating or editing it), then on to its review page, or the error
+ * page (refused: status). */
+static void save_to_review(struct req *r, struct order *o,
+			   struct uc_result (*save)(const struct app_env *env,
+						    const struct actor *a, struct order *o),
+			   unsigned refused)
 {
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
-	struct uc_result res;
+	struct uc_result res = save(&env, &who, o);
+	char loc[64];
+
+	if (res.status != UC_OK) {
+		page_error(r, res.status == UC_REFUSED ? refused : 503, res.msg);
+		return;
+	}
+	snprintf(loc, sizeof(loc), "/orders/%lld/review", o->id);
+	http_redirect(r, loc);
+}
+
+void web_cert_form_post(struct req *r)
+{
 	struct field f[FORM_MAX_FIELDS];
 	enum order_type t;
 	struct fstate st;
-	struct member m;
 	struct order o;
-	char loc[64];
 	size_t n;
 
 	if (path_type(r, &t) != 0) {
 		page_error(r, 404, "error.not_found");
 		return;
 	}
-	if (!own_member(r, &m)) {
-		page_error(r, 503, "error.storage");
+	if (read_form(r, t, &st, f, &n) != 0)
 		return;
-	}
-	if (order_form_read(r, t, &st, f, &n, &m) > 0) {
+	if (st.nerrors > 0) {
 		order_form_render(r, 422, t, 0, &st);
 		return;
 	}
 	memset(&o, 0, sizeof(o));
 	o.type = t;
 	order_form_apply(&st, &o);
-	res = uc_order_create(&env, &who, &o);
-	if (res.status != UC_OK) {
-		page_error(r, 503, res.msg);
-		return;
-	}
-	snprintf(loc, sizeof(loc), "/orders/%lld/review", o.id);
-	http_redirect(r, loc);
+	save_to_review(r, &o, uc_order_create, 503);
 }
 
 /* 1 when the member may change order o's data (a draft, or an order
@@ -145,21 +172,30 @@ static int load_own(struct req *r, struct order *o)
 	return -1;
 }
 
+/* The member's own order r->ids[0] while they may change it; else a
+ * 404 page, or a redirect to the order's page (returns -1). */
+static int load_editable(struct req *r, struct order *o)
+{
+	char loc[64];
+
+	if (load_own(r, o) != 0)
+		return -1;
+	if (member_may_edit(o))
+		return 0;
+	snprintf(loc, sizeof(loc), "/orders/%lld", o->id);
+	http_redirect(r, loc);
+	return -1;
+}
+
 void web_order_edit_get(struct req *r)
 {
 	struct field f[FORM_MAX_FIELDS];
 	struct fstate st;
 	struct order o;
-	char loc[64];
 	size_t n;
 
-	if (load_own(r, &o) != 0)
+	if (load_editable(r, &o) != 0)
 		return;
-	if (!member_may_edit(&o)) {
-		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-		http_redirect(r, loc);
-		return;
-	}
 	n = order_form_type_fields(o.type, f);
 	order_form_show(&o, f, n, &st, r);
 	order_form_render(r, 200, o.type, o.id, &st);
@@ -167,28 +203,19 @@ void web_order_edit_get(struct req *r)
 
 void web_order_edit_post(struct req *r)
 {
-	struct app_env env = web_env(r);
-	struct actor who = web_actor(r);
-	struct uc_result res;
 	struct field f[FORM_MAX_FIELDS];
 	struct fstate st;
-	struct member m;
 	struct order o;
-	char loc[64];
 	size_t n;
 
 	if (load_own(r, &o) != 0)
 		return;
-	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
 	if (!member_may_edit(&o)) {
 		page_error(r, 409, "order.frozen");
 		return;
 	}
-	if (!own_member(r, &m)) {
-		page_error(r, 503, "error.storage");
+	if (read_form(r, o.type, &st, f, &n) != 0)
 		return;
-	}
-	order_form_read(r, o.type, &st, f, &n, &m);
 	/* A returned order is paid: what was paid for stays. */
 	if (o.state != WF_DRAFT) {
 		if (strcmp(fields_value(&st, "validity"), o.validity) != 0)
@@ -201,13 +228,7 @@ void web_order_edit_post(struct req *r)
 		return;
 	}
 	order_form_apply(&st, &o);
-	res = uc_order_edit(&env, &who, &o);
-	if (res.status != UC_OK) {
-		page_error(r, res.status == UC_REFUSED ? 409 : 503, res.msg);
-		return;
-	}
-	snprintf(loc, sizeof(loc), "/orders/%lld/review", o.id);
-	http_redirect(r, loc);
+	save_to_review(r, &o, uc_order_edit, 409);
 }
 
 /* ---- Showing an order -------------------------------------------------------- */
@@ -272,21 +293,17 @@ void web_order_review(struct req *r)
 {
 	struct tctx *c;
 	struct order o;
-	char loc[64];
 
-	if (load_own(r, &o) != 0)
+	if (load_editable(r, &o) != 0)
 		return;
-	if (!member_may_edit(&o)) {
-		snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-		http_redirect(r, loc);
-		return;
-	}
 	c = page_ctx(r);
 	order_ctx(r, c, &o);
 	page_render(r, 200, "order_review", "order.review_title", c);
 }
 
-void web_order_confirm(struct req *r)
+/* POST /orders/N/confirm and /orders/N/cancel: the member's own order
+ * through its use case, answered back to the order's page. */
+static void member_act(struct req *r, enum wf_event ev)
 {
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
@@ -296,19 +313,10 @@ void web_order_confirm(struct req *r)
 	if (load_own(r, &o) != 0)
 		return;
 	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
-	web_answer(r, uc_order_confirm(&env, &who, &r->arena, &o), loc);
-}
-
-void web_order_cancel(struct req *r)
-{
-	struct app_env env = web_env(r);
-	struct actor who = web_actor(r);
-	struct order o;
-	char loc[64];
-
-	if (load_own(r, &o) != 0)
+	if (ev == WF_EV_CONFIRM) {
+		web_answer(r, uc_order_confirm(&env, &who, &r->arena, &o), loc);
 		return;
-	snprintf(loc, sizeof(loc), "/orders/%lld", o.id);
+	}
 	/* Asked first only while it can be done: otherwise the use case's
 	 * refusal says why not. */
 	if (o.state < WF_STATE__MAX && workflow_member_may_cancel(o.state) &&
@@ -318,6 +326,16 @@ void web_order_cancel(struct req *r)
 			   "ask.cancel_button", loc))
 		return;
 	web_answer(r, uc_order_cancel(&env, &who, &o), loc);
+}
+
+void web_order_confirm(struct req *r)
+{
+	member_act(r, WF_EV_CONFIRM);
+}
+
+void web_order_cancel(struct req *r)
+{
+	member_act(r, WF_EV_CANCEL);
 }
 
 struct events_ctx {
@@ -436,6 +454,47 @@ void web_order_pdf(struct req *r)
 		return;
 	}
 	order_pdf_respond(r, &o, strrchr(r->path, '/') + 1);
+}
+
+/* GET /company/N/proforma.pdf?until=T&key=K: the link in a company's
+ * mail (app/order_mail.c), which opens that order's proforma without
+ * an account until T.  A link not made by us says nothing of the order. */
+void web_company_proforma(struct req *r)
+{
+	const char *until = http_query(r, "until"), *key = http_query(r, "key");
+	struct order o;
+	char *end;
+	long long t;
+	int rc;
+
+	errno = 0;
+	t = until != NULL && *until >= '0' && *until <= '9' ? strtoll(until, &end, 10) : -1;
+	if (t < 0 || errno != 0 || *end != '\0' || key == NULL) {
+		page_error(r, 403, "company_link.bad");
+		return;
+	}
+	switch (secret_link_check(app_of(r)->secret, r->ids[0], "proforma", (time_t)t, key,
+				  time(NULL))) {
+	case SECRET_LINK_OK:
+		break;
+	case SECRET_LINK_EXPIRED:
+		page_error(r, 410, "company_link.expired");
+		return;
+	default:
+		page_error(r, 403, "company_link.bad");
+		return;
+	}
+	rc = store_order_get(app_of(r)->store, r->ids[0], &o);
+	if (rc != STORE_OK) {
+		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
+			   rc == STORE_NOTFOUND ? "order.not_found" : "error.storage");
+		return;
+	}
+	if (!(wf_props(o.state)->printable & WF_MEMBER)) {
+		page_error(r, 409, "order.not_printable");
+		return;
+	}
+	order_pdf_respond(r, &o, "proforma.pdf");
 }
 
 /* ---- Help and offices ---------------------------------------------------------------- */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/login.h"
 #include "app/staff.h"
 #include "core/pwhash.h"
 #include "core/totp.h"
@@ -73,74 +74,39 @@ void web_ra_login_get(struct req *r)
 
 void web_ra_login_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
-	char username[64], user_key[80];
-	const char *pw, *code;
-	struct throttle t;
-	struct operator o;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct login_result res;
 	struct fstate st;
-	uint64_t step = 0;
-	long wait;
-	int rc, ok;
 
 	if (fields_read(r, ra_login_fields, NFIELDS(ra_login_fields), &st) > 0) {
 		ra_login_form(r, 422, &st, NULL);
 		return;
 	}
-	snprintf(username, sizeof(username), "%s", fields_value(&st, "username"));
-	lower(username);
-	pw = fields_value(&st, "password");
-	code = fields_value(&st, "totp");
-	rc = store_operator_by_username(s, username, &o);
-	if (rc == STORE_ERROR) {
-		page_error(r, 503, "error.storage");
-		return;
-	}
-	/* A name that is nobody's is audited as its keyed tag (app_tag). */
-	snprintf(user_key, sizeof(user_key), "o:%s",
-		 rc == STORE_OK ? username : app_tag(r, username));
-	if ((wait = throttle_try(r, &t, THROTTLE_STAFF, username)) != 0) {
-		if (wait < 0) {
-			page_error(r, 503, "error.storage");
-			return;
-		}
-		app_audit(r, "ra.login_throttled", user_key, "denied", "retry after %ld s", wait);
-		ra_login_form(r, 429, &st, throttle_refuse(r, &t));
-		return;
-	}
-	if (rc == STORE_OK)
-		ok = pwhash_verify(o.password_hash, pw) && o.active;
-	else {
-		pwhash_dummy_verify(pw);
-		ok = 0;
-	}
-	/* Enrolled accounts need the code with the password; the code must
-	 * be newer than the last one accepted (no replay). */
-	if (ok && o.totp_enrolled_at != 0)
-		ok = totp_verify(o.totp_secret, code, time(NULL), &step) &&
-		     store_operator_totp_step(s, o.id, (long long)step, time(NULL)) == STORE_OK;
-	if (!ok) {
-		throttle_failed(r, &t);
-		app_audit(r, "ra.login_failed", user_key, "failed", "%s", "");
-		ra_login_form(r, 422, &st, msg(r, "ra.login_failed"));
-		return;
-	}
-	throttle_passed(r, &t);
-	if (o.totp_enrolled_at == 0) {
-		if (session_start(r, SESSION_OPERATOR_ENROLL, o.id) != 0) {
-			page_error(r, 503, "error.storage");
-			return;
-		}
-		app_audit(r, "ra.login_enroll", user_key, "ok", "first login: authenticator setup");
+	res = uc_staff_login(&env, &a, fields_value(&st, "username"), fields_value(&st, "password"),
+			     fields_value(&st, "totp"));
+	switch (res.outcome) {
+	case LOGIN_ENROLL:
+		if (session_start(r, SESSION_OPERATOR_ENROLL, res.id) != 0)
+			break;
 		http_redirect(r, "/ra/enroll");
 		return;
-	}
-	if (session_start(r, SESSION_OPERATOR, o.id) != 0) {
-		page_error(r, 503, "error.storage");
+	case LOGIN_OK:
+		if (session_start(r, SESSION_OPERATOR, res.id) != 0)
+			break;
+		http_redirect(r, "/ra");
 		return;
+	case LOGIN_THROTTLED:
+		ra_login_form(r, 429, &st, throttle_refuse(r, &res.t));
+		return;
+	case LOGIN_FAILED:
+	case LOGIN_UNCONFIRMED:
+		ra_login_form(r, 422, &st, msg(r, "ra.login_failed"));
+		return;
+	default:
+		break;
 	}
-	app_audit(r, "ra.login", user_key, "ok", "role %s", o.role);
-	http_redirect(r, "/ra");
+	page_error(r, 503, "error.storage");
 }
 
 static void enroll_page(struct req *r, unsigned status, const struct operator* o, struct fstate *st)
@@ -173,19 +139,26 @@ void web_ra_enroll_get(struct req *r)
 void web_ra_enroll_post(struct req *r)
 {
 	struct store *s = app_of(r)->store;
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	struct uc_result res;
 	struct operator o;
 	struct fstate st;
-	uint64_t step;
 
 	if (ra_enrolling(r) == 0 || store_operator_get(s, ra_enrolling(r), &o) != STORE_OK) {
 		http_redirect(r, "/ra/login");
 		return;
 	}
 	fields_read(r, ra_enroll_fields, NFIELDS(ra_enroll_fields), &st);
-	if (st.nerrors == 0 &&
-	    (!totp_verify(o.totp_secret, fields_value(&st, "totp"), time(NULL), &step) ||
-	     store_operator_totp_step(s, o.id, (long long)step, time(NULL)) != STORE_OK))
-		fields_error(&st, "totp", "ra.totp_wrong");
+	if (st.nerrors == 0) {
+		res = uc_staff_enroll(&env, &a, o.id, fields_value(&st, "totp"));
+		if (res.status == UC_REFUSED)
+			fields_error(&st, res.field, res.msg);
+		else if (res.status != UC_OK) {
+			page_error(r, 503, "error.storage");
+			return;
+		}
+	}
 	if (st.nerrors > 0) {
 		enroll_page(r, 422, &o, &st);
 		return;
@@ -194,7 +167,6 @@ void web_ra_enroll_post(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
-	app_audit(r, "ra.enrolled", o.username, "ok", "authenticator set up");
 	http_redirect(r, "/ra");
 }
 
@@ -265,14 +237,9 @@ static const struct field operator_fields[] = {
 	 "hint.password", NULL},
 };
 
-struct list_ctx {
-	struct req *r;
-	struct tctx *c;
-};
-
 static int add_operator_row(void *arg, const struct operator* o)
 {
-	struct list_ctx *x = arg;
+	struct page_rows *x = arg;
 	struct tctx *row = tctx_add(x->c, "operators");
 	char key[32];
 
@@ -289,7 +256,7 @@ static int add_operator_row(void *arg, const struct operator* o)
 
 static void operators_page(struct req *r, unsigned status, struct fstate *st, struct tctx *c)
 {
-	struct list_ctx x;
+	struct page_rows x;
 
 	if (c == NULL)
 		c = page_ctx(r);
@@ -376,7 +343,7 @@ void web_ra_operator_toggle(struct req *r)
 
 static int add_audit_row(void *arg, const struct audit_entry *e)
 {
-	struct list_ctx *x = arg;
+	struct page_rows *x = arg;
 	struct tctx *row = tctx_add(x->c, "entries");
 	char when[32];
 	struct tm tm;
@@ -400,7 +367,7 @@ void web_ra_audit(struct req *r)
 	const char *actor = http_query(r, "actor"), *action = http_query(r, "action"),
 		   *object = http_query(r, "object");
 	struct audit_filter f;
-	struct list_ctx x;
+	struct page_rows x;
 	struct tctx *c = page_ctx(r);
 
 	memset(&f, 0, sizeof(f));

@@ -156,33 +156,32 @@ static const char *read_reason(struct req *r, const struct order *o, const char 
 	return NULL;
 }
 
-/* POST /ra/orders/N/return: reason. */
-void web_ra_return(struct req *r)
+/* POST /ra/orders/N/return (ev WF_EV_RETURN_TO_MEMBER) and
+ * /ra/orders/N/cancel (WF_EV_CANCEL): reason.  A returned order only;
+ * cancelled, its payments go back on the unresolved list for a refund. */
+static void close_returned(struct req *r, enum wf_event ev)
 {
+	int back = ev == WF_EV_RETURN_TO_MEMBER;
 	struct app_env env = web_env(r);
 	struct actor a = web_actor(r);
 	const char *reason;
 	struct order o;
 
-	if (load_returned(r, &o, WF_EV_RETURN_TO_MEMBER) != 0 ||
-	    (reason = read_reason(r, &o, "return")) == NULL)
+	if (load_returned(r, &o, ev) != 0 ||
+	    (reason = read_reason(r, &o, back ? "return" : "cancel")) == NULL)
 		return;
-	after(r, &o, uc_office_return(&env, &a, &r->arena, &o, reason), "return_to_member");
+	after(r, &o, (back ? uc_office_return : uc_office_cancel)(&env, &a, &r->arena, &o, reason),
+	      back ? "return_to_member" : "cancel");
 }
 
-/* POST /ra/orders/N/cancel: reason.  A returned order only; its
- * payments go back on the unresolved list for a refund. */
+void web_ra_return(struct req *r)
+{
+	close_returned(r, WF_EV_RETURN_TO_MEMBER);
+}
+
 void web_ra_cancel(struct req *r)
 {
-	struct app_env env = web_env(r);
-	struct actor a = web_actor(r);
-	const char *reason;
-	struct order o;
-
-	if (load_returned(r, &o, WF_EV_CANCEL) != 0 ||
-	    (reason = read_reason(r, &o, "cancel")) == NULL)
-		return;
-	after(r, &o, uc_office_cancel(&env, &a, &r->arena, &o, reason), "cancel");
+	close_returned(r, WF_EV_CANCEL);
 }
 
 /* ---- On the detail page --------------------------------------------------------------------- */

@@ -333,14 +333,9 @@ static void detail_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set(c, "confirmed", date_of(r, o->confirmed_at, 1));
 }
 
-struct events_ctx {
-	struct req *r;
-	struct tctx *c;
-};
-
 static int add_event(void *arg, const struct order_event *e)
 {
-	struct events_ctx *x = arg;
+	struct page_rows *x = arg;
 	struct tctx *ev = tctx_add(x->c, "events");
 
 	tctx_set(ev, "when", date_of(x->r, e->at, 1));
@@ -373,7 +368,7 @@ static void done_notice(struct req *r, struct tctx *c)
 void ra_order_page(struct req *r, unsigned status, const struct order *o, struct tctx *c)
 {
 	struct ca_request cr;
-	struct events_ctx x;
+	struct page_rows x;
 
 	if (c == NULL)
 		c = page_ctx(r);

@@ -109,9 +109,13 @@ void office_body_has(struct office *f, const char *text)
 
 void office_body_lacks(struct office *f, const char *text)
 {
-	if (strstr(BODY(f), text) != NULL)
-		fprintf(stderr, "body has \"%s\"\n", text);
-	assert_null(strstr(BODY(f), text));
+	const char *at = strstr(BODY(f), text);
+
+	if (at != NULL)
+		fprintf(stderr, "body has \"%s\": ...%.*s...\n", text,
+			(int)(at - BODY(f) < 60 ? at - BODY(f) + 60 : 120),
+			at - BODY(f) < 60 ? BODY(f) : at - 60);
+	assert_null(at);
 }
 
 long long office_order_with(struct office *f, const char *office, const char *field,

@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "domain/payment.h"
+#include "harness_extra.h"
 #include "office.h"
 
 #define ZARKO_MAIL JOURNEY_ZARKO_MAIL
@@ -256,6 +257,46 @@ static void test_a_return_and_a_rejection_mail_the_reason(void **state)
 	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.bo_rejected"), 1);
 }
 
+/* The company's mail links the proforma so that the company, which
+ * has no account, can open it: the link opens that order's proforma
+ * and nothing else, and an altered one is refused with a page. */
+static void company_link_opens_the_proforma(struct office *f, long long id)
+{
+	struct client anon;
+	struct response r = {0};
+	char *eml, *url, *path, *key, other[256], *text, *type;
+
+	eml = mail_latest_to(&f->s, COMPANY_MAIL);
+	assert_non_null(eml);
+	url = mail_extract_link(eml, "/company/");
+	assert_non_null(url);
+	path = url;
+	assert_int_equal(client_init(&anon, &f->s), 0);
+	assert_int_equal(journey_get(&anon, path, &r), 200);
+	assert_non_null(type = response_header(&r, "content-type"));
+	assert_string_equal(type, "application/pdf");
+	free(type);
+	assert_non_null(text = pdf_text(&f->s, r.body.data, r.body.len));
+	assert_non_null(strstr(text, "Projektni biro Cvor"));
+	free(text);
+	/* The same key for another order, or altered: 403 with a page. */
+	key = strstr(path, "key=");
+	assert_non_null(key);
+	snprintf(other, sizeof(other), "/company/%lld/proforma.pdf?%s", id + 1,
+		 strchr(path, '?') + 1);
+	assert_int_equal(journey_get(&anon, other, &r), 403);
+	assert_non_null(strstr(buf_cstr(&r.body), "<html"));
+	key[4] = key[4] == '0' ? '1' : '0';
+	assert_int_equal(journey_get(&anon, path, &r), 403);
+	/* The member's own route still wants a login. */
+	snprintf(other, sizeof(other), "/orders/%lld/proforma.pdf", id);
+	assert_int_equal(journey_get(&anon, other, &r), 303);
+	response_free(&r);
+	client_free(&anon);
+	free(url);
+	free(eml);
+}
+
 /* Ana registers on the Serbian page choosing English, orders for a
  * company: her mail in English, and the company's with the proforma. */
 static void test_the_language_chosen_at_registration_and_the_company_mail(void **state)
@@ -311,13 +352,15 @@ static void test_the_language_chosen_at_registration_and_the_company_mail(void *
 	free(eml);
 	eml = one_mail(f, COMPANY_MAIL, &nc, "mail.order_confirmed_company");
 	has(eml, "Projektni biro Cvor d.o.o.");
-	has(eml, order_link(id, "/proforma.pdf"));
+	snprintf(page, sizeof(page), "/company/%lld/proforma.pdf?until=", id);
+	has(eml, page);
 	o = office_order_get(f, id);
 	has(eml, ref = ref_shown(&o));
 	free(ref);
 	free(eml);
 	assert_int_equal(office_mail_count(f, ANA_MAIL, "mail.order_confirmed"), 1);
 	assert_int_equal(office_mail_count(f, COMPANY_MAIL, "mail.order_confirmed_company"), 1);
+	company_link_opens_the_proforma(f, id);
 	response_free(&r);
 	client_free(&ana);
 }

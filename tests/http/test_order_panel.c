@@ -66,6 +66,7 @@ static void test_confirmed_order_says_what_to_bring_pay_and_by_when(void **state
 	/* The deadline: the order expiry days after confirmation (30). */
 	office_body_has(f, "class=\"panel-by\"");
 	office_body_has(f, "(rok je 30 dana od potvrde)");
+	office_body_lacks(f, "..");
 	office_body_has(f, "Dokumenti koje treba prilo");
 	/* The member's own steps are theirs: "Vi". */
 	office_body_has(f, "\">Vi</td>");
@@ -73,6 +74,8 @@ static void test_confirmed_order_says_what_to_bring_pay_and_by_when(void **state
 	member_page(f, "en");
 	office_body_has(f, "the office is waiting for your signed documents and your payment");
 	office_body_has(f, "(30 days from its confirmation)");
+	/* A date ends a sentence with one full stop, not two. */
+	office_body_lacks(f, "..");
 	office_body_has(f, "\">You</td>");
 }
 
@@ -105,6 +108,15 @@ static void test_missing_documents_are_listed_in_the_panel(void **state)
 	office_body_has(f, "Dokumenti koje treba prilo");
 	/* The operator is their office. */
 	office_body_has(f, "\">Kancelarija Novi Sad</td>");
+	/* In the reader's language, the panel and the history alike. */
+	member_page(f, "en");
+	office_body_has(f, "The contract in two copies, signed and stamped");
+	office_body_lacks(f, "Ugovor u dva primerka");
+	office_body_lacks(f, "potpisan i overen");
+	member_page(f, "sr-Cyrl");
+	office_body_lacks(f, "Ugovor u dva primerka");
+	office_body_has(f, "\xd0\xa3\xd0\xb3\xd0\xbe\xd0\xb2\xd0\xbe\xd1\x80 "); /* "Ugovor " */
+	member_page(f, "sr");
 
 	office_pay(f, order_id);
 	assert_string_equal(office_state(f, order_id), "documents_incomplete_paid");

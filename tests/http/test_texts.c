@@ -96,6 +96,44 @@ static void test_field_errors_name_the_field_and_say_the_limit(void **state)
 	free(e);
 }
 
+/* n copies of the UTF-8 character c into out. */
+static char *repeat(char *out, const char *c, int n)
+{
+	out[0] = '\0';
+	while (n-- > 0)
+		strcat(out, c);
+	return out;
+}
+
+/* A limit the form states in characters is counted in characters: 95
+ * letters "Š" (190 bytes) are a valid street and come back whole; one
+ * more is too long, and the message says 95. */
+static void test_limits_count_characters_not_bytes(void **state)
+{
+	struct office *f = *state;
+	char street[600], city[600], *e, *tag;
+	long long id;
+	struct order o;
+
+	repeat(street, "\xc5\xa0", 95);
+	repeat(city, "\xc4\x8d", 63);
+	assert_int_equal(submit(f, "street", street, "city", city), 303);
+	id = journey_confirm(&f->member, &f->r);
+	o = office_order_get(f, id);
+	assert_string_equal(o.street, street);
+	assert_string_equal(o.city, city);
+	/* The form says the same limit to the browser. */
+	assert_int_equal(journey_get(&f->member, "/certificates/new/natural", &f->r), 200);
+	assert_non_null(tag = html_control_tag(BODY(f), "street"));
+	assert_non_null(strstr(tag, "maxlength=\"95\""));
+	free(tag);
+	strcat(street, "\xc5\xa0");
+	assert_int_equal(submit(f, "street", street, NULL, NULL), 422);
+	e = field_error(f, "street");
+	assert_non_null(strstr(e, "95"));
+	free(e);
+}
+
 /* The contract PDF's text (pdf_text).  Caller frees. */
 static char *contract_text(struct office *f, long long id)
 {
@@ -188,6 +226,7 @@ int main(void)
 #define T(name) cmocka_unit_test_setup_teardown(name, office_setup, office_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_field_errors_name_the_field_and_say_the_limit),
+		T(test_limits_count_characters_not_bytes),
 		T(test_documents_follow_the_id_document_chosen),
 		T(test_hand_over_does_not_presume_an_id_card),
 		T(test_offices_page_says_secretariat_once),

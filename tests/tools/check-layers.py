@@ -24,11 +24,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 TX_CALL = re.compile(r'\bstore_(begin|commit|rollback)\s*\(')
 COMMENT = re.compile(r'/\*.*?\*/|//[^\n]*', re.S)
 TX_LAYERS = ("app", "store")
-TX_EXCEPTIONS = {
-    # The mail worker's claim of an outbox row: the mail layer lies
-    # below app (it cannot call a use case).
-    "src/mail/outbox.c": "mail worker's claim",
-}
+TX_EXCEPTIONS = {}
 
 
 def read_table(path):

@@ -15,7 +15,9 @@ Checks, printing TAP (one test each; a failing one lists what is wrong):
     "key"), "{{@key}}" in a template), has no placeholder;
  5. a field's message ("field.*": its label, its error, chosen at run
     time by the validators) uses only the values web/fields.c gives
-    every field error: {field} (the label) and {max} (the limit).
+    every field error: {field} (the label) and {max} (the limit);
+ 6. no full stop right after a {date}: a date is written with its own
+    ("05.01.2027.", web/pages.c page_time).
 A call whose key or names are not literals (a key chosen at run time)
 cannot be checked here and is counted, not failed.
 """
@@ -214,6 +216,13 @@ def main():
                 problems.append("%s (%s.txt line %d) has %s" % (
                     k, lang, n, ", ".join("{%s}" % x for x in sorted(extra))))
     results.append(("a field's message uses only {field} and {max}", problems))
+
+    problems = []
+    for lang, cat in (("sr", sr), ("en", en)):
+        for k, (text, n) in cat.items():
+            if re.search(r"\{(date|until|expires|at)\}\.", text):
+                problems.append("%s (%s.txt line %d)" % (k, lang, n))
+    results.append(("no second full stop after a date", problems))
 
     print("1..%d" % len(results))
     failed = 0

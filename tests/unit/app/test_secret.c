@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -126,6 +127,42 @@ static void test_tag_is_keyed(void **state)
 	assert_string_not_equal(a, d);
 }
 
+/* A link to one order's document without an account: valid only for
+ * that order, that document and until its time, under this key. */
+static void test_document_links(void **state)
+{
+	unsigned char key[SECRET_LEN] = {1, 2, 3}, other[SECRET_LEN] = {9};
+	char k[SECRET_LINK_HEX], t[SECRET_LINK_HEX];
+	time_t until = 1800000000;
+
+	(void)state;
+	secret_link(key, 42, "proforma", until, k);
+	assert_int_equal(strlen(k), SECRET_LINK_HEX - 1);
+	assert_int_equal(secret_link_check(key, 42, "proforma", until, k, until - 100),
+			 SECRET_LINK_OK);
+	assert_int_equal(secret_link_check(key, 42, "proforma", until, k, until), SECRET_LINK_OK);
+	assert_int_equal(secret_link_check(key, 42, "proforma", until, k, until + 1),
+			 SECRET_LINK_EXPIRED);
+	assert_int_equal(secret_link_check(key, 43, "proforma", until, k, until - 100),
+			 SECRET_LINK_BAD);
+	assert_int_equal(secret_link_check(key, 42, "contract", until, k, until - 100),
+			 SECRET_LINK_BAD);
+	assert_int_equal(secret_link_check(key, 42, "proforma", until + 86400, k, until - 100),
+			 SECRET_LINK_BAD);
+	assert_int_equal(secret_link_check(other, 42, "proforma", until, k, until - 100),
+			 SECRET_LINK_BAD);
+	assert_int_equal(secret_link_check(key, 42, "proforma", until, "", until - 100),
+			 SECRET_LINK_BAD);
+	assert_int_equal(secret_link_check(key, 42, "proforma", until, "zz", until - 100),
+			 SECRET_LINK_BAD);
+	/* Not the tag of the same text: links are keyed apart. */
+	secret_tag(key, "proforma", t);
+	assert_string_not_equal(k, t);
+	/* A forged link to an expired time is bad, not merely expired. */
+	assert_int_equal(secret_link_check(key, 42, "proforma", until - 1, k, until + 1),
+			 SECRET_LINK_BAD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -133,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_key_file_made_once_0600),
 		cmocka_unit_test(test_store_seals_totp_secrets),
 		cmocka_unit_test(test_tag_is_keyed),
+		cmocka_unit_test(test_document_links),
 	};
 
 	return cmocka_run_group_tests_name("secret", tests, NULL, NULL);

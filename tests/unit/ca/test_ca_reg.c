@@ -251,6 +251,33 @@ static void test_config_round_trips_and_names_bad_keys(void **state)
 	}
 }
 
+/* The values before ca.conf is read, every one of them. */
+static void test_config_defaults(void **state)
+{
+	struct ca_conf c;
+
+	ca_conf_defaults(&c, "/srv/ca");
+	assert_string_equal(c.dir, "/srv/ca");
+	assert_int_equal(c.ca_alg, P11_ALG_EC_P384);
+	assert_int_equal(c.holder_alg, P11_ALG_EC_P384);
+	assert_string_equal(c.organization, "qcra Test CA");
+	assert_string_equal(c.module, "/usr/lib/softhsm/libsofthsm2.so");
+	assert_string_equal(c.token_label, "qcra-ca");
+	assert_string_equal(c.pin_file, "ca-token.pin");
+	assert_string_equal(c.listen_addr, "127.0.0.1");
+	assert_int_equal(c.listen_port, 8443);
+	assert_string_equal(c.public_addr, "127.0.0.1");
+	assert_int_equal(c.public_port, 8480);
+	assert_string_equal(c.public_url, "http://127.0.0.1:8480");
+	assert_string_equal(c.tls_names, "localhost,127.0.0.1");
+	assert_string_equal(c.pds_url_en, "https://ca.example.rs/pds/pds-en.pdf");
+	assert_string_equal(c.pds_url_sr, "https://ca.example.rs/pds/pds-sr.pdf");
+	assert_string_equal(c.cps_url, "https://ca.example.rs/cps");
+	assert_string_equal(c.policy_oid, "");
+	assert_int_equal(c.crl_days, 7);
+	assert_int_equal(c.max_validity_years, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +292,7 @@ int main(void)
 		cmocka_unit_test(test_every_error_has_a_code_and_a_message),
 		cmocka_unit_test(test_qcstatements_hold_the_etsi_statements),
 		cmocka_unit_test(test_config_round_trips_and_names_bad_keys),
+		cmocka_unit_test(test_config_defaults),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

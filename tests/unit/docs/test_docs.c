@@ -4,6 +4,7 @@
  * with zbar (zbarimg), as a member's printer and banking app would.
  * The tools come from scripts/setup (poppler-utils, zbar-tools).
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +19,7 @@
 
 #include "docs/docs.h"
 #include "docs/pdf.h"
+#include "docs/pdf_cache.h"
 #include "domain/ipsqr.h"
 #include "util/embedded.h"
 
@@ -114,7 +116,9 @@ static int group_teardown(void **state)
 
 	/* Pango caches fonts per thread and frees the cache at thread exit,
 	 * which the main thread never reaches: release it so LeakSanitizer
-	 * sees only real leaks. */
+	 * sees only real leaks; first the context and layouts pdf.c keeps
+	 * warm with it. */
+	pdf_cache_free();
 	pango_cairo_font_map_set_default(NULL);
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
@@ -576,6 +580,102 @@ static void test_documents_are_byte_identical_on_every_download(void **state)
 	}
 }
 
+/* Every document in both scripts, drawn once into out[6]. */
+static void *draw_all(void *arg)
+{
+	static const char *const names[] = {"request.pdf", "contract.pdf", "proforma.pdf"};
+	struct buf *out = arg;
+	struct order o;
+	size_t i;
+
+	order_legal(&o);
+	for (i = 0; i < 6; i++)
+		if (doc_render(&o, &cat, names[i % 3], i < 3 ? LANG_SR : LANG_SR_CYRL, &out[i]) !=
+		    0)
+			return NULL;
+	return out;
+}
+
+/* The layouts kept between documents (pdf_cache.h) draw exactly what new
+ * ones would: a thread of its own starts with nothing kept, this one has
+ * drawn every document of other orders and these before. */
+static void test_documents_drawn_with_kept_layouts_equal_those_drawn_fresh(void **state)
+{
+	struct buf warm[6], cold[6];
+	struct order o;
+	pthread_t t;
+	void *rc;
+	size_t i;
+
+	memset(warm, 0, sizeof(warm));
+	memset(cold, 0, sizeof(cold));
+	order_natural(&o);
+	for (i = 0; i < 3; i++) {
+		struct buf b = BUF_INIT;
+
+		assert_int_equal(doc_render(&o, &cat, i == 0 ? "request.pdf" : "contract.pdf",
+					    i == 2 ? LANG_SR_CYRL : LANG_SR, &b),
+				 0);
+		buf_free(&b);
+	}
+	assert_non_null(draw_all(warm));
+	for (i = 0; i < 6; i++)
+		buf_reset(&warm[i]);
+	assert_non_null(draw_all(warm));
+	assert_int_equal(pthread_create(&t, NULL, draw_all, cold), 0);
+	assert_int_equal(pthread_join(t, &rc), 0);
+	assert_ptr_equal(rc, cold);
+	for (i = 0; i < 6; i++) {
+		assert_int_equal(warm[i].len, cold[i].len);
+		assert_memory_equal(warm[i].data, cold[i].data, warm[i].len);
+		buf_free(&warm[i]);
+		buf_free(&cold[i]);
+	}
+}
+
+/* A kept layout is found only by every setting it was made with. */
+static void test_kept_layouts_are_keyed_by_style_width_alignment_and_markup(void **state)
+{
+	PangoContext *pc = pdf_cache_context();
+	struct pdf_layout_key k = {PDF_BODY, PDF_ALIGN_LEFT, 0, 100000, "Kupac"}, other;
+	PangoLayout *l = pango_layout_new(pc), *got;
+	char text[32];
+	int i;
+
+	pango_layout_set_text(l, k.text, -1);
+	pdf_cache_put(&k, l);
+	assert_ptr_equal(got = pdf_cache_get(&k), l);
+	g_object_unref(got);
+	/* Each setting changed alone. */
+	{
+		const struct pdf_layout_key misses[] = {
+			{PDF_BODY_BOLD, PDF_ALIGN_LEFT, 0, 100000, "Kupac"},
+			{PDF_BODY, PDF_ALIGN_RIGHT, 0, 100000, "Kupac"},
+			{PDF_BODY, PDF_ALIGN_LEFT, 1, 100000, "Kupac"},
+			{PDF_BODY, PDF_ALIGN_LEFT, 0, 100001, "Kupac"},
+			{PDF_BODY, PDF_ALIGN_LEFT, 0, 100000, "Kupac "},
+		};
+
+		for (i = 0; i < (int)(sizeof(misses) / sizeof(misses[0])); i++)
+			assert_null(pdf_cache_get(&misses[i]));
+	}
+	/* Past PDF_CACHE_LAYOUTS the cache starts over, and still finds
+	 * what it keeps by its own key. */
+	for (i = 0; i < 2 * PDF_CACHE_LAYOUTS; i++) {
+		snprintf(text, sizeof(text), "%d", i);
+		other = k;
+		other.text = text;
+		pdf_cache_put(&other, l);
+		assert_ptr_equal(got = pdf_cache_get(&other), l);
+		g_object_unref(got);
+	}
+	snprintf(text, sizeof(text), "%d", 2 * PDF_CACHE_LAYOUTS);
+	other.text = text;
+	assert_null(pdf_cache_get(&other));
+	g_object_unref(l);
+	pdf_cache_free(); /* none of these for the documents */
+}
+
 static void test_documents_append_to_the_buffer(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -745,6 +845,8 @@ int main(void)
 		cmocka_unit_test(test_ips_payload_names_payee_and_payer),
 		cmocka_unit_test(test_long_ips_names_are_shortened_not_refused),
 		cmocka_unit_test(test_documents_are_byte_identical_on_every_download),
+		cmocka_unit_test(test_documents_drawn_with_kept_layouts_equal_those_drawn_fresh),
+		cmocka_unit_test(test_kept_layouts_are_keyed_by_style_width_alignment_and_markup),
 		cmocka_unit_test(test_documents_append_to_the_buffer),
 		cmocka_unit_test(test_unknown_office_or_tariff_fails_cleanly),
 		cmocka_unit_test(test_dates_are_belgrade_local_time),

@@ -1,0 +1,42 @@
+/*
+ * Logging in, for members and staff (ASVS 6.3.1): the try is counted
+ * before the password is checked (throttle.h) and taken back when it
+ * was right; every outcome is audited.  The caller starts the session
+ * for LOGIN_OK and LOGIN_ENROLL and renders the rest.
+ */
+#ifndef QCRA_APP_LOGIN_H
+#define QCRA_APP_LOGIN_H
+
+#include "app/app.h"
+#include "app/throttle.h"
+
+enum login_outcome {
+	LOGIN_OK,          /* start the member's (operator's) session */
+	LOGIN_ENROLL,      /* staff, first login: the authenticator is set up next */
+	LOGIN_FAILED,      /* wrong name, password or code (or a disabled operator) */
+	LOGIN_UNCONFIRMED, /* a member whose email is not confirmed yet */
+	LOGIN_THROTTLED,   /* too many tries: .t says how long to wait */
+	LOGIN_UNAVAILABLE, /* storage failed: nothing was done */
+};
+
+struct login_result {
+	enum login_outcome outcome;
+	long long id;      /* the account's or operator's (OK, ENROLL) */
+	struct throttle t; /* THROTTLED: the wait and its message key */
+};
+
+/* username as typed (lower-cased here); a is the anonymous actor with
+ * the client's address.  A member's hash made with older parameters is
+ * made anew. */
+struct login_result uc_member_login(const struct app_env *env, const struct actor *a,
+				    const char *username, const char *password);
+/* The same for staff, with the authenticator's code once enrolled (a
+ * code is accepted once: it must be newer than the last one). */
+struct login_result uc_staff_login(const struct app_env *env, const struct actor *a,
+				   const char *username, const char *password, const char *code);
+/* First login: the first code of the authenticator just set up by
+ * operator_id.  UC_OK, UC_REFUSED (field "totp"), UC_UNAVAILABLE. */
+struct uc_result uc_staff_enroll(const struct app_env *env, const struct actor *a,
+				 long long operator_id, const char *code);
+
+#endif
