@@ -308,7 +308,13 @@ static char *format_pairs(struct arena *a, enum lang l, const char *key, const c
 	char *out;
 
 	for (p = i18n_get(l, key); *p;) {
-		if (*p == '{' && (close = strchr(p, '}')) != NULL) {
+		if (*p != '{') { /* the text up to the next brace in one copy */
+			close = strchrnul(p, '{');
+			buf_append(&b, p, (size_t)(close - p));
+			p = close;
+			continue;
+		}
+		if ((close = strchr(p, '}')) != NULL) {
 			len = (size_t)(close - p - 1);
 			for (i = 0, value = NULL, own = 0; i < n && !own; i++) {
 				name = names[i] + (names[i][0] == '@');

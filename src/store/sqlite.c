@@ -15,6 +15,7 @@
  */
 #include "store/store.h"
 #include "store/sqlite_int.h"
+#include "store/sqlite_mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -480,6 +481,7 @@ int sq_step_ids(sqlite3_stmt *s, long long **ids, size_t *n, const char *what)
 static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite_mem_configure();
 }
 
 /*

@@ -39,10 +39,14 @@ struct tval {
 	struct tctx *first, *last; /* TV_LIST items, in insertion order */
 };
 
+/* A context's values in TCTX_BUCKETS lists by name hash: a page's root
+ * context holds a hundred names or more, each set and looked up by name. */
+#define TCTX_BUCKETS 16
+
 struct tctx {
 	struct arena *a;
 	const struct tctx *parent;
-	struct tval *vals;
+	struct tval *vals[TCTX_BUCKETS];
 	struct tctx *next; /* next item of the list holding this context */
 };
 
@@ -69,7 +73,7 @@ static struct tval **tval_link(struct tctx *c, const char *name, uint32_t h)
 {
 	struct tval **vp;
 
-	for (vp = &c->vals; *vp != NULL; vp = &(*vp)->next)
+	for (vp = &c->vals[h % TCTX_BUCKETS]; *vp != NULL; vp = &(*vp)->next)
 		if ((*vp)->hash == h && strcmp((*vp)->name, name) == 0)
 			break;
 	return vp;
@@ -85,8 +89,8 @@ static struct tval *tval_put(struct tctx *c, const char *name, enum tval_kind ki
 		v = arena_alloc(c->a, sizeof(*v));
 		v->name = arena_strdup(c->a, name);
 		v->hash = h;
-		v->next = c->vals;
-		c->vals = v;
+		v->next = c->vals[h % TCTX_BUCKETS];
+		c->vals[h % TCTX_BUCKETS] = v;
 	}
 	v->kind = kind;
 	v->str = NULL;
@@ -161,7 +165,7 @@ static const struct tval *tval_find(const struct tctx *c, const char *name, uint
 	const struct tval *v;
 
 	for (; c != NULL; c = c->parent)
-		for (v = c->vals; v != NULL; v = v->next)
+		for (v = c->vals[h % TCTX_BUCKETS]; v != NULL; v = v->next)
 			if (v->hash == h && strcmp(v->name, name) == 0)
 				return v;
 	return NULL;

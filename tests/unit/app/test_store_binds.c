@@ -148,6 +148,72 @@ static void test_prepare_refuses_sql_with_a_second_statement(void **state)
 	assert_null(sq_stmt(f->st, SQL_TWO));
 }
 
+/* The store's allocator (store/sqlite_mem.c): sizes as asked (rounded
+ * to 8), a freed 1 KiB block reused by the thread's next one, realloc
+ * keeping the contents either way. */
+static void test_allocator_keeps_sizes_and_contents(void **state)
+{
+	unsigned char *p, *q;
+	int i;
+
+	(void)state;
+	assert_non_null(p = sqlite3_malloc(1000));
+	assert_int_equal(sqlite3_msize(p), 1000);
+	sqlite3_free(p);
+	assert_non_null(p = sqlite3_malloc(1024));
+	assert_int_equal(sqlite3_msize(p), 1024);
+	sqlite3_free(p);
+	assert_ptr_equal(q = sqlite3_malloc(1021), p); /* 1021 rounds to 1024: the cached block */
+	for (i = 0; i < 1021; i++)
+		q[i] = (unsigned char)i;
+	assert_non_null(p = sqlite3_realloc(q, 3000));
+	assert_int_equal(sqlite3_msize(p), 3000);
+	for (i = 0; i < 1021; i++)
+		assert_int_equal(p[i], (unsigned char)i);
+	assert_non_null(q = sqlite3_realloc(p, 1024));
+	assert_non_null(p = sqlite3_realloc(q, 100));
+	for (i = 0; i < 100; i++)
+		assert_int_equal(p[i], (unsigned char)i);
+	sqlite3_free(p);
+}
+
+/* A savepoint's journal lives in 1 KiB blocks from that allocator:
+ * rolling back to it after changing many pages restores each of them
+ * (the commit group's rollback of one request), three times over so the
+ * blocks come back from the cache. */
+static void test_savepoint_rollback_over_many_pages_restores_them(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = sq_conn(f->st)->db;
+	sqlite3_stmt *s;
+	int round;
+
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "CREATE TABLE big(id INTEGER PRIMARY KEY, v BLOB);"
+			     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+			     "WHERE i < 400) INSERT INTO big SELECT i, zeroblob(1000) FROM n;",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	for (round = 0; round < 3; round++) {
+		assert_int_equal(
+			sqlite3_exec(db,
+				     "BEGIN; SAVEPOINT g; UPDATE big SET v = randomblob(1000);"
+				     "SAVEPOINT h; DELETE FROM big WHERE id % 2 = 0;"
+				     "ROLLBACK TO g; RELEASE g; COMMIT;",
+				     NULL, NULL, NULL),
+			SQLITE_OK);
+		assert_int_equal(
+			sqlite3_prepare_v2(db, "SELECT count(*), sum(v = zeroblob(1000)) FROM big",
+					   -1, &s, NULL),
+			SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(s, 0), 400);
+		assert_int_equal(sqlite3_column_int(s, 1), 400);
+		sqlite3_finalize(s);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -157,6 +223,8 @@ int main(void)
 		T(test_bind_to_a_missing_parameter_fails_the_step),
 		T(test_sql_longer_than_4095_bytes_is_prepared_whole),
 		T(test_prepare_refuses_sql_with_a_second_statement),
+		T(test_allocator_keeps_sizes_and_contents),
+		T(test_savepoint_rollback_over_many_pages_restores_them),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,6 +63,64 @@ static void test_html_escape_empty_input(void **state)
 	assert_html("", 0, "");
 }
 
+/* Byte at a time, as html_escape did before it scanned 16 bytes a step. */
+static void escape_slow(struct buf *out, const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		switch (p[i]) {
+		case '&':
+			buf_puts(out, "&amp;");
+			break;
+		case '<':
+			buf_puts(out, "&lt;");
+			break;
+		case '>':
+			buf_puts(out, "&gt;");
+			break;
+		case '"':
+			buf_puts(out, "&quot;");
+			break;
+		case '\'':
+			buf_puts(out, "&#39;");
+			break;
+		case '\0':
+			break;
+		default:
+			buf_append(out, p + i, 1);
+		}
+}
+
+/* Every special byte (and its neighbours in value, '%', '(', ';', '=',
+ * '?', '!', '#') at every offset of strings of 1..70 bytes, so each
+ * lands in each lane of a 16-byte step and in the tail after it. */
+static void test_html_escape_finds_specials_at_every_offset(void **state)
+{
+	static const unsigned char probe[] = {'&', '<', '>', '"', '\'', '\0', '%',  '(',
+					      ';', '=', '?', '!', '#',  0xC4, 0x8D, ' '};
+	unsigned char in[70];
+	struct buf want = BUF_INIT, got = BUF_INIT;
+	size_t n, at, k;
+
+	(void)state;
+	for (n = 1; n <= sizeof(in); n++)
+		for (at = 0; at < n; at++)
+			for (k = 0; k < sizeof(probe); k++) {
+				memset(in, 'a' + (int)(n % 26), n);
+				in[at] = probe[k];
+				in[n - 1 - at / 2] = probe[(k + 3) % sizeof(probe)];
+				buf_reset(&want);
+				buf_reset(&got);
+				escape_slow(&want, in, n);
+				html_escape(&got, (const char *)in, n);
+				assert_int_equal(got.len, want.len);
+				assert_memory_equal(buf_cstr(&got), buf_cstr(&want), want.len);
+			}
+	buf_free(&want);
+	buf_free(&got);
+}
+
 static void test_html_escape_appends(void **state)
 {
 	struct buf b = BUF_INIT;
@@ -202,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_html_escape_drops_nul),
 		cmocka_unit_test(test_html_escape_empty_input),
 		cmocka_unit_test(test_html_escape_appends),
+		cmocka_unit_test(test_html_escape_finds_specials_at_every_offset),
 		cmocka_unit_test(test_html_escape_respects_length),
 		cmocka_unit_test(test_url_encode_passes_unreserved),
 		cmocka_unit_test(test_url_encode_encodes_reserved_and_space),
