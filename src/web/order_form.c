@@ -119,6 +119,10 @@ struct order_field {
 #define LEGAL (1u << ORDER_LEGAL)
 #define AT(name) offsetof(struct order, name), sizeof(((struct order *)0)->name)
 
+/* Limits are in characters.  The names' are generous on purpose: the
+ * browser never cuts a pasted name short (maxlength), and their check
+ * (domain/subject.c) refuses one past what a certificate holds, saying
+ * why; struct order keeps what the check lets through. */
 static const struct order_field order_fields[] = {
 	/* The holder is the member: name, JMBG and license number come from
 	 * the member register (read_order_form); the name only with
@@ -128,11 +132,11 @@ static const struct order_field order_fields[] = {
 	 0,
 	 0,
 	 BOTH},
-	{{"first_name", "field.first_name", "text", "given-name", 64, 0, NULL, "hint.name_register",
-	  NULL},
+	{{"first_name", "field.first_name", "text", "given-name", 256, 0, NULL,
+	  "hint.name_register", NULL},
 	 AT(first_name),
 	 BOTH},
-	{{"last_name", "field.last_name", "text", "family-name", 64, 0, NULL, NULL, NULL},
+	{{"last_name", "field.last_name", "text", "family-name", 256, 0, NULL, NULL, NULL},
 	 AT(last_name),
 	 BOTH},
 	{{"jmbg", "field.jmbg", "text", "off", 13, F_READONLY, field_jmbg, "hint.from_register",
@@ -173,11 +177,11 @@ static const struct order_field order_fields[] = {
 	{{"position", "field.position", "text", "organization-title", 95, REQ, NULL, NULL, NULL},
 	 AT(position),
 	 LEGAL},
-	{{"company_name", "field.company_name", "text", "organization", 255, REQ, NULL,
+	{{"company_name", "field.company_name", "text", "organization", 1020, REQ, NULL,
 	  "hint.company_name", NULL},
 	 AT(company_name),
 	 LEGAL},
-	{{"company_cert_name", "field.company_cert_name", "text", "off", 64, 0, NULL,
+	{{"company_cert_name", "field.company_cert_name", "text", "off", 256, 0, NULL,
 	  "hint.company_cert_name", NULL},
 	 AT(company_cert_name),
 	 LEGAL},
