@@ -3,7 +3,6 @@
  */
 #include "app/login.h"
 
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,12 +12,7 @@
 #include "core/totp.h"
 #include "store/store.h"
 #include "util/arena.h"
-
-static void lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
-}
+#include "util/escape.h"
 
 /* The audit's name for what was typed: prefix + the username when it is
  * someone's, else its keyed tag (it may be a password typed into the
@@ -58,7 +52,7 @@ struct login_result uc_member_login(const struct app_env *env, const struct acto
 	int rc, ok;
 
 	snprintf(name, sizeof(name), "%s", username);
-	lower(name);
+	ascii_lower(name);
 	if ((rc = store_account_by_username(env->store, name, &acc)) == STORE_ERROR)
 		return res;
 	user_key(env, key, sizeof(key), 'u', name, rc == STORE_OK);
@@ -103,7 +97,7 @@ struct login_result uc_staff_login(const struct app_env *env, const struct actor
 	int rc, ok;
 
 	snprintf(name, sizeof(name), "%s", username);
-	lower(name);
+	ascii_lower(name);
 	if ((rc = store_operator_by_username(env->store, name, &o)) == STORE_ERROR)
 		return res;
 	user_key(env, key, sizeof(key), 'o', name, rc == STORE_OK);

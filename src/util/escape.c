@@ -193,3 +193,10 @@ int hex_value(unsigned char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+void ascii_lower(char *s)
+{
+	for (; *s; s++)
+		if (*s >= 'A' && *s <= 'Z')
+			*s = (char)(*s - 'A' + 'a');
+}

@@ -33,4 +33,7 @@ size_t utf8_chars(const char *s);
  * fingerprints in hex). */
 int hex_value(unsigned char c);
 
+/* Lower-cases the ASCII letters of s in place (usernames, emails). */
+void ascii_lower(char *s);
+
 #endif

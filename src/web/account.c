@@ -9,7 +9,6 @@
  * for a member who already has an account answers like a new
  * registration and tells the owner by mail.
  */
-#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include "domain/password.h"
 #include "app/account.h"
 #include "app/login.h"
+#include "util/escape.h"
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
@@ -72,12 +72,6 @@ static void check_new_password(struct fstate *st, const char *username)
 		fields_error(st, "password", e);
 	else if (*pw && strcmp(pw, again) != 0)
 		fields_error(st, "password_confirm", "field.password_mismatch");
-}
-
-static void lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
 }
 
 /* Where to go after login: a path on this site ("/x...", not "//": no
@@ -285,7 +279,7 @@ void web_register_post(struct req *r)
 
 	fields_read(r, register_fields, NFIELDS(register_fields), &st);
 	snprintf(username, sizeof(username), "%s", fields_value(&st, "username"));
-	lower(username);
+	ascii_lower(username);
 	check_new_password(&st, username);
 	if (st.nerrors > 0) {
 		form_page(r, 422, "register", "register.title", &st, NULL);
@@ -443,7 +437,7 @@ static void by_email_post(struct req *r, const struct by_email *f)
 		return;
 	}
 	snprintf(email, sizeof(email), "%s", fields_value(&st, "email"));
-	lower(email);
+	ascii_lower(email);
 	if (f->ask(&env, &who, &r->arena, email).status == UC_OK)
 		http_redirect(r, f->sent);
 	else

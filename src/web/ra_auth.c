@@ -4,7 +4,6 @@
  * authenticator, logout, operator management by administrators, and
  * the audit log for auditors.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +15,7 @@
 #include "domain/catalog.h"
 #include "domain/ident.h"
 #include "domain/password.h"
+#include "util/escape.h"
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
@@ -42,12 +42,6 @@ static const struct field ra_enroll_fields[] = {
 	{"totp", "field.totp", "text", "one-time-code", 6, F_REQUIRED, check_totp_format,
 	 "hint.totp", NULL},
 };
-
-static void lower(char *s)
-{
-	for (; *s; s++)
-		*s = (char)tolower((unsigned char)*s);
-}
 
 /* The staff login page; error (may be NULL) is the text above the form. */
 static void ra_login_form(struct req *r, unsigned status, struct fstate *st, const char *error)
@@ -303,7 +297,7 @@ void web_ra_operator_add(struct req *r)
 	}
 	memset(&o, 0, sizeof(o));
 	snprintf(o.username, sizeof(o.username), "%s", fields_value(&st, "username"));
-	lower(o.username);
+	ascii_lower(o.username);
 	snprintf(o.role, sizeof(o.role), "%s", ra_role_name(role));
 	snprintf(o.office, sizeof(o.office), "%s",
 		 role == RA_OPERATOR ? fields_value(&st, "office") : "");
