@@ -1,0 +1,173 @@
+/*
+ * The store's database driver: what the area files (accounts.c,
+ * orders.c, payments.c, ...) and the store's shared helpers (store.c)
+ * use to run SQL, whichever database holds the data.  Not for use
+ * outside src/store/.
+ *
+ * Two backends implement struct db_driver:
+ *   db_sqlite.c  SQLite, the embedded default (a file path);
+ *   db_pg.c      PostgreSQL through libpq ("postgresql://..." or
+ *                "postgres://..." as the database).
+ * store_open() picks one by the database string; everything above this
+ * header is the same for both.
+ *
+ * The SQL the area files write is portable: $N parameters, ON CONFLICT,
+ * RETURNING, no backend-only function except qcra_fold(text) (the
+ * search folding of domain/fold.h, which each backend defines).  An
+ * INSERT that needs the new row's id says RETURNING id and reads it as
+ * a row.  Truth values are compared (flag <> 0), never used bare, and a
+ * comparison is never a selected column (PostgreSQL's boolean is not an
+ * integer).
+ *
+ * Connections: one per thread, opened on first use (PostgreSQL: taken
+ * from the process's small pool, given back at thread exit).  A
+ * statement is prepared once per connection, cached by the address of
+ * its SQL text (a string with static storage).
+ *
+ * Errors: every call that can fail says so; a failure is logged once,
+ * where it happens, with what the caller passed as `what` and never a
+ * bound value.
+ */
+#ifndef QCRA_STORE_DB_H
+#define QCRA_STORE_DB_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "util/sqarg.h" /* struct sq_arg, SQ_INT, SQ_TEXT, SQ_BLOB, SQ_NULL */
+
+struct db_driver;
+
+/* A prepared statement.  A backend's statement type begins with this
+ * (the driver that made it); the area files see nothing else. */
+struct db_stmt {
+	const struct db_driver *drv;
+};
+
+/* What db_step() returns. */
+enum db_rc {
+	DB_ROW = 1,      /* a row is ready to be read */
+	DB_DONE = 0,     /* no (more) rows; the statement ran */
+	DB_CONFLICT = 2, /* a unique or primary key was violated */
+	DB_ERROR = -1,   /* anything else (the statement's error is kept for db_warn) */
+};
+
+/*
+ * Per-connection state the backend-neutral code keeps (store.c's
+ * transactions and commit groups, audit.c's chain tip); each backend's
+ * connection embeds one and hands it out through conn().
+ */
+struct db_conn {
+	int writing; /* in a write transaction of store_begin */
+	int group;   /* in a commit group (store_group_begin) */
+	/* The hash of the audit entry appended last in this write
+	 * transaction ("" when none), its id and key epoch. */
+	char audit_last[65];
+	long long audit_last_id;
+	int audit_last_epoch;
+	/* The keyed chain's HMAC for the epoch sealed last on this
+	 * connection, and the store's audit_gen it was set under. */
+	struct audit_mac_key audit_mac;
+	unsigned audit_mac_gen;
+};
+
+/* Transaction statements a driver runs (tx()). */
+enum db_tx {
+	DB_BEGIN_WRITE, /* SQLite BEGIN IMMEDIATE; PostgreSQL BEGIN + the writers' lock */
+	DB_BEGIN_READ,  /* one snapshot for several reads (store_read_begin) */
+	DB_COMMIT,
+	DB_ROLLBACK,
+	DB_SAVEPOINT, /* the savepoint of a commit group's member */
+	DB_RELEASE,
+	DB_ROLLBACK_TO,
+};
+
+struct db_driver {
+	const char *name; /* "sqlite", "postgresql" */
+	/* Opens the backend for target (a path or a URL) into *st's
+	 * backend part, and this thread's connection so that a bad
+	 * target fails here.  0, or -1 with err. */
+	int (*open)(struct store *st, const char *target, char *err, size_t errlen);
+	void (*close)(struct store *st);
+	/* This thread's connection's neutral state; NULL (logged) when no
+	 * connection can be had. */
+	struct db_conn *(*conn)(struct store *st);
+
+	/* The statement for sql on this thread's connection, prepared once,
+	 * reset and unbound; NULL (logged). */
+	struct db_stmt *(*stmt)(struct store *st, const char *sql);
+	/* Binds args to parameters $1, $2, ... (parameters not listed are
+	 * NULL).  Text and blobs are not copied: they stay until the
+	 * statement is reset.  A bind that fails makes the next step
+	 * return DB_ERROR without running the statement. */
+	void (*bind)(struct db_stmt *s, const struct sq_arg *args);
+	/* Runs s on its first call, and steps to the next row. */
+	enum db_rc (*step)(struct db_stmt *s);
+	/* Resets s for its next use: result dropped, bindings cleared,
+	 * a failed bind forgotten.  Cannot fail. */
+	void (*reset)(struct db_stmt *s);
+	/* Rows the last statement run by s changed (after DB_DONE). */
+	long long (*changes)(struct db_stmt *s);
+	/* 1 when s only reads (it may run inside store_read_begin). */
+	int (*readonly)(struct db_stmt *s);
+	/* Column i of the current row.  NULL reads as 0, NULL text and
+	 * blob as NULL; text and blobs stay valid until the next step or
+	 * reset. */
+	long long (*col_int64)(struct db_stmt *s, int i);
+	const char *(*col_text)(struct db_stmt *s, int i);
+	const void *(*col_blob)(struct db_stmt *s, int i, size_t *n);
+	int (*col_null)(struct db_stmt *s, int i);
+	/* Logs why s failed: "who: what: " then the failed bind (its
+	 * parameter and reason, never the value) or the database's
+	 * message. */
+	void (*warn)(struct db_stmt *s, const char *who, const char *what);
+
+	/* Runs one transaction statement on this thread's connection:
+	 * DB_DONE, DB_ERROR (logged), or DB_CONFLICT when a write could
+	 * not start or commit because of another writer (busy). */
+	enum db_rc (*tx)(struct store *st, enum db_tx what);
+	/* 1 when this thread's connection is inside a transaction. */
+	int (*in_tx)(struct store *st);
+	/* Runs sql (one or more statements, nothing bound, e.g. a
+	 * migration).  0, or -1 with the database's message in err. */
+	int (*exec)(struct store *st, const char *sql, char *err, size_t errlen);
+};
+
+extern const struct db_driver db_sqlite;
+extern const struct db_driver db_pg;
+
+/* ---- Shorthands over st's driver (store.c) --------------------------------- */
+
+struct db_stmt *db_stmt(struct store *st, const char *sql);
+/* db_stmt with args bound; NULL (logged).  Every helper below takes a
+ * NULL statement as STORE_ERROR, so the result may be passed on. */
+struct db_stmt *db_bind_args(struct store *st, const char *sql, const struct sq_arg *args);
+#define db_bound(st, sql, ...) db_bind_args((st), (sql), SQ_ARGS_(__VA_ARGS__))
+
+static inline long long db_col_int64(struct db_stmt *s, int i)
+{
+	return s->drv->col_int64(s, i);
+}
+static inline int db_col_int(struct db_stmt *s, int i)
+{
+	return (int)s->drv->col_int64(s, i);
+}
+static inline const char *db_col_text(struct db_stmt *s, int i)
+{
+	return s->drv->col_text(s, i);
+}
+static inline const void *db_col_blob(struct db_stmt *s, int i, size_t *n)
+{
+	return s->drv->col_blob(s, i, n);
+}
+static inline int db_col_null(struct db_stmt *s, int i)
+{
+	return s->drv->col_null(s, i);
+}
+/* Column i copied into dst[size], cut to fit (at a UTF-8 boundary is not
+ * promised: the store's buffers are sized for their columns); NULL reads
+ * as "". */
+void db_col_copy(struct db_stmt *s, int i, char *dst, size_t size);
+
+#endif
