@@ -71,6 +71,10 @@ struct req {
 	size_t nheaders;
 	int cacheable; /* 1: static asset; else Cache-Control: no-store */
 	uint64_t start_us;
+	/* This request's id (xxxx-xxxx-xxxx): the X-Request-Id header, the
+	 * access line, every log line written meanwhile, and the code an
+	 * error page asks the user to quote to support. */
+	char id[16];
 
 	/* Deferred requests (http_server_conf.defer): handled off the
 	 * server's threads, answered once http_resume() is called. */

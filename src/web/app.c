@@ -327,6 +327,7 @@ void page_error(struct req *r, unsigned status, const char *msg_key)
 
 	tctx_setf(c, "status", "%u", status);
 	tctx_set(c, "message", i18n_get(r->lang, msg_key));
+	tctx_set(c, "rid", r->id);
 	page_render(r, status, "error", "error.title", c);
 }
 
@@ -353,6 +354,7 @@ static void page_refused(struct req *r)
 	lang_links(r, c, 0);
 	tctx_setf(c, "status", "%u", r->refused);
 	tctx_set(c, "message", i18n_get(r->lang, key));
+	tctx_set(c, "rid", r->id);
 	page_render(r, r->refused, "error", "error.title", c);
 }
 
@@ -448,7 +450,7 @@ int app_route_upload(struct req *r)
 	return 0;
 }
 
-void app_handle(struct req *r)
+static void handle(struct req *r)
 {
 	const struct route *rt = NULL;
 	enum http_method m = r->method == HTTP_HEAD ? HTTP_GET : r->method;
@@ -503,6 +505,8 @@ void app_handle(struct req *r)
 			goto out;
 		}
 		if (!csrf_valid(r)) {
+			log_warnx("csrf: %s %s refused: the form's token is missing or wrong",
+				  r->method_name, r->path);
 			page_error(r, 403, "error.csrf");
 			goto out;
 		}
@@ -537,6 +541,14 @@ void app_handle(struct req *r)
 out:
 	if (reading)
 		store_read_end(app_of(r)->store);
+}
+
+/* Every line logged while r is handled carries its id (util/log.h). */
+void app_handle(struct req *r)
+{
+	log_set_request(r->id);
+	handle(r);
+	log_set_request(NULL);
 }
 
 /* ---- Mail ---------------------------------------------------------------- */
