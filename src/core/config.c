@@ -72,6 +72,8 @@ static const struct key keys[] = {
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
 	INT("company_link_days", company_link_days, 1, 365,
 	    "how long the proforma link in a company's mail opens without an account (60)"),
+	STR(metrics_allow, C_STR,
+	    "client addresses GET /metrics answers, comma-separated (127.0.0.1, ::1)"),
 	{"log_format", C_LOGFMT, offsetof(struct config, log_json), sizeof(int), 0, 1,
 	 "text or json: how log lines on stderr are written (text)"},
 	{"access_log", C_BOOL, offsetof(struct config, access_log), sizeof(int), 0, 1,
@@ -128,6 +130,7 @@ void config_defaults(struct config *c)
 	c->mail_poll_secs = 5;
 	c->company_link_days = 60;
 	c->access_log = 1;
+	snprintf(c->metrics_allow, sizeof(c->metrics_allow), "127.0.0.1, ::1");
 	c->order_expiry_days = 30;
 	c->ca_retry_secs = 72 * 3600;
 	snprintf(c->ca_url, sizeof(c->ca_url), "https://127.0.0.1:8443");

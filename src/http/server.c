@@ -207,6 +207,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	}
 	access_log(s, r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	if (s->conf.done != NULL)
+		s->conf.done(r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	/* A body's deadline shortened the timeout: idle keep-alive again. */
 	if (r->content_length > 0)
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)30);
@@ -556,6 +558,8 @@ static void refuse_head(void *arg, unsigned status, const char *head, size_t len
 	buf_printf(out, "Content-Length: %zu\r\nConnection: close\r\n\r\n", r->out.len);
 	buf_append(out, r->out.data, r->out.len);
 	access_log(s, r, 0);
+	if (s->conf.done != NULL)
+		s->conf.done(r, 0);
 	req_free(r);
 }
 
@@ -656,6 +660,14 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 unsigned short http_server_port(const struct http_server *s)
 {
 	return s->port;
+}
+
+unsigned http_server_connections(struct http_server *s)
+{
+	const union MHD_DaemonInfo *i =
+		MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return i != NULL ? i->num_connections : 0;
 }
 
 void http_server_stop(struct http_server *s, int grace_secs)
