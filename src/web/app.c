@@ -74,6 +74,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/password/change", web_password_change_get, R_MEMBER, 0},
 	{HTTP_POST, "/password/change", web_password_change_post, R_MEMBER | R_FORM, 0},
 	{HTTP_GET, "/account", web_account, R_MEMBER, 0},
+	{HTTP_GET, "/account/data", web_account_data, R_MEMBER, 0},
 	{HTTP_POST, "/account/lang", web_account_lang_post, R_MEMBER | R_FORM, 0},
 	{HTTP_GET, "/certificates/new", web_cert_new, R_MEMBER, 0},
 	{HTTP_GET, "/certificates/new/natural", web_cert_form_get, R_MEMBER, 0},
