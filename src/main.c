@@ -26,6 +26,7 @@ static const char usage[] =
 	"  testca issue     TEST CA (tests, demo): issue submitted registrations\n"
 	"  demo seed        fill a database with deterministic demo data\n"
 	"  payments import  record a bank statement file (CSV or camt.053) as payments\n"
+	"  retention run    delete or anonymise what has passed its retention period\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
@@ -35,11 +36,12 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"serve", cli_serve},       {"migrate", cli_migrate},
-	{"member", cli_member},     {"ca", cli_ca},
-	{"operator", cli_operator}, {"audit", cli_audit},
-	{"orders", cli_orders},     {"testca", cli_testca},
-	{"demo", cli_demo},         {"payments", cli_payments},
+	{"serve", cli_serve},         {"migrate", cli_migrate},
+	{"member", cli_member},       {"ca", cli_ca},
+	{"operator", cli_operator},   {"audit", cli_audit},
+	{"orders", cli_orders},       {"testca", cli_testca},
+	{"demo", cli_demo},           {"payments", cli_payments},
+	{"retention", cli_retention},
 };
 
 int main(int argc, char **argv)

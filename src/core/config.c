@@ -72,6 +72,16 @@ static const struct key keys[] = {
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
 	INT("company_link_days", company_link_days, 1, 365,
 	    "how long the proforma link in a company's mail opens without an account (60)"),
+	INT("retention_draft_days", retention_draft_days, 1, 36500,
+	    "drafts never confirmed are deleted after (90)"),
+	INT("retention_closed_days", retention_closed_days, 1, 36500,
+	    "orders ended without a certificate keep the person's data for (730)"),
+	INT("retention_registration_years", retention_registration_years, 1, 100,
+	    "registration records are kept this long after the certificate expires (7)"),
+	INT("retention_mail_days", retention_mail_days, 1, 36500,
+	    "delivered mail (recipient, subject, time) is kept for (90)"),
+	INT("retention_token_days", retention_token_days, 1, 36500,
+	    "used or expired one-time links are kept for (30)"),
 	STR(metrics_allow, C_STR,
 	    "client addresses GET /metrics answers, comma-separated (127.0.0.1, ::1)"),
 	{"log_format", C_LOGFMT, offsetof(struct config, log_json), sizeof(int), 0, 1,
@@ -131,6 +141,11 @@ void config_defaults(struct config *c)
 	c->company_link_days = 60;
 	c->access_log = 1;
 	snprintf(c->metrics_allow, sizeof(c->metrics_allow), "127.0.0.1, ::1");
+	c->retention_draft_days = 90;
+	c->retention_closed_days = 730;
+	c->retention_registration_years = 7;
+	c->retention_mail_days = 90;
+	c->retention_token_days = 30;
 	c->order_expiry_days = 30;
 	c->ca_retry_secs = 72 * 3600;
 	snprintf(c->ca_url, sizeof(c->ca_url), "https://127.0.0.1:8443");

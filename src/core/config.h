@@ -44,6 +44,9 @@ struct config {
 	int access_log;          /* 1: one line per request on stderr */
 	int log_json;            /* log_format = json: JSON lines on stderr */
 	char metrics_allow[256]; /* addresses GET /metrics answers, comma-separated */
+	/* Retention (app/retention.c): each period, then deleted or blanked. */
+	int retention_draft_days, retention_closed_days, retention_registration_years;
+	int retention_mail_days, retention_token_days;
 	/* HTTPS: both set = the portal speaks TLS itself (PEM files) */
 	char tls_cert[512];
 	char tls_key[512];

@@ -52,3 +52,11 @@ int store_metrics_read(struct store *st, struct store_metrics *m)
 		return STORE_ERROR;
 	return sq_step_int64(sq_stmt(st, SQL_PAGES), &m->db_bytes, "metrics size");
 }
+
+int store_write_check(struct store *st)
+{
+	if (store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	store_rollback(st);
+	return STORE_OK;
+}

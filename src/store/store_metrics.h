@@ -24,4 +24,8 @@ struct store_metrics {
 /* Fills *m (zeroed first).  STORE_OK or STORE_ERROR. */
 int store_metrics_read(struct store *st, struct store_metrics *m);
 
+/* STORE_OK when a write transaction can begin now (it is rolled back:
+ * GET /readyz), else STORE_ERROR. */
+int store_write_check(struct store *st);
+
 #endif

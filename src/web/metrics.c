@@ -207,8 +207,7 @@ void web_readyz(struct req *r)
 
 	buf_reset(&r->out);
 	/* Writable: a write transaction can begin (and is rolled back). */
-	if (store_begin(app->store) == STORE_OK) {
-		store_rollback(app->store);
+	if (store_write_check(app->store) == STORE_OK) {
 		buf_puts(&r->out, "database: ok\n");
 	} else {
 		buf_puts(&r->out, "database: not ready: a write transaction cannot begin\n");

@@ -90,16 +90,23 @@ static int order_exists(struct office *f, long long id)
 	return rc == STORE_OK;
 }
 
+/* The certificate's end: the test CA tells none, so its issue (today)
+ * and the tariff's validity ("3y", journey.c's order). */
 static time_t issued_not_after(struct office *f)
 {
 	struct store *st = office_db(f);
 	struct ca_cert c;
 
-	assert_int_equal(store_ca_cert_get(st, issued_id, &c), STORE_OK);
+	if (store_ca_cert_get(st, issued_id, &c) == STORE_OK) {
+		store_close(st);
+		return c.not_after;
+	}
 	store_close(st);
-	return c.not_after;
+	(void)f;
+	return time(NULL) + 3 * 366 * DAY;
 }
 
+/* The audit log's retention.run entries. */
 static int audit_runs(struct office *f)
 {
 	static const char *const args[] = {"audit", "verify", NULL};
@@ -107,7 +114,14 @@ static int audit_runs(struct office *f)
 	/* The chain is whole, whatever was deleted around it. */
 	assert_int_equal(office_cli(f, args), 0);
 	assert_int_equal(office_get(f, &f->auditor, "/ra/audit?action=retention.run"), 200);
-	return strstr(BODY(f), "retention.run") != NULL;
+	int n = 0;
+	const char *p = BODY(f);
+
+	while ((p = strstr(p, "\">retention.run</td>")) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
 }
 
 static void test_nothing_is_due_today(void **state)
@@ -137,6 +151,8 @@ static void test_nothing_is_due_today(void **state)
 	assert_int_equal(count_in_output(f, "registration records anonymised"), 0);
 	assert_true(order_exists(f, draft_id));
 	assert_string_not_equal(office_order_get(f, cancelled_id).jmbg, "");
+	/* A run with nothing to do is recorded too. */
+	assert_int_equal(audit_runs(f), 1);
 }
 
 static void test_dry_run_changes_nothing(void **state)
@@ -151,7 +167,7 @@ static void test_dry_run_changes_nothing(void **state)
 	assert_non_null(strstr(buf_cstr(&f->out), "dry run"));
 	assert_true(order_exists(f, draft_id));
 	assert_string_not_equal(office_order_get(f, cancelled_id).jmbg, "");
-	assert_false(audit_runs(f));
+	assert_int_equal(audit_runs(f), 1);
 }
 
 static void test_run_deletes_drafts_and_blanks_closed_orders(void **state)
@@ -180,7 +196,7 @@ static void test_run_deletes_drafts_and_blanks_closed_orders(void **state)
 	/* The certificate's record is kept for years after it expires. */
 	o = office_order_get(f, issued_id);
 	assert_string_not_equal(o.jmbg, "");
-	assert_true(audit_runs(f));
+	assert_int_equal(audit_runs(f), 2);
 	/* Again: nothing more to do. */
 	assert_int_equal(retention(f, 0, time(NULL) + 800 * DAY), 0);
 	assert_int_equal(count_in_output(f, "drafts deleted"), 0);
