@@ -27,6 +27,8 @@ static const char usage[] =
 	"  demo seed        fill a database with deterministic demo data\n"
 	"  payments import  record a bank statement file (CSV or camt.053) as payments\n"
 	"  retention run    delete or anonymise what has passed its retention period\n"
+	"  backup FILE      one archive of the database, secret.key and the CA's folder\n"
+	"  restore FILE     unpack a backup into an empty folder (--var DIR)\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
@@ -41,7 +43,8 @@ static const struct {
 	{"operator", cli_operator},   {"audit", cli_audit},
 	{"orders", cli_orders},       {"testca", cli_testca},
 	{"demo", cli_demo},           {"payments", cli_payments},
-	{"retention", cli_retention},
+	{"retention", cli_retention}, {"backup", cli_backup},
+	{"restore", cli_restore},
 };
 
 int main(int argc, char **argv)
