@@ -16,7 +16,7 @@
 
 #include "store/store.h"
 #include "store_fx.h"
-#include "store/sqlite_int.h" /* a big commit on the store's own connection */
+#include "store/store_int.h" /* a big commit on the store's own connection */
 
 static long long add_member(struct store *st, const char *license, const char *email)
 {

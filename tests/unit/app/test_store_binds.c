@@ -16,7 +16,7 @@
 
 #include "store/store.h"
 #include "store_fx.h"
-#include "store/sqlite_int.h" /* the helpers themselves, on the store's own connection */
+#include "store/store_int.h" /* the helpers themselves, on the store's own connection */
 
 /* A string of n 'e's (caller frees). */
 static char *long_text(size_t n)

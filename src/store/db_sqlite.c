@@ -1,10 +1,9 @@
 /*
  * SQLite backend of store.h: connections, the statement cache,
- * transactions and the helpers the area files share (sqlite_int.h).
- * The tables' SQL is in one file per area: sqlite_migrate.c (schema),
- * sqlite_accounts.c, sqlite_outbox.c, sqlite_orders.c, sqlite_office.c,
- * sqlite_payments.c, sqlite_ca.c, sqlite_ra.c, sqlite_audit.c,
- * sqlite_reports.c.
+ * transactions and the helpers the area files share (store_int.h).
+ * The tables' SQL is in one file per area: migrate.c (schema),
+ * accounts.c, outbox.c, orders.c, office.c, payments.c, ca.c, ra.c,
+ * audit.c, reports.c.
  *
  * Each thread gets its own connection (pthread key), opened on first
  * use with WAL, synchronous=FULL, foreign keys and a busy timeout.
@@ -14,7 +13,7 @@
  * no SQLite-only syntax in queries.
  */
 #include "store/store.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/sqlite_mem.h"
 
 #include <errno.h>

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_ca.h"
 
 #define JOB_COLS(X, _)                                                                             \

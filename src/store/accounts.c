@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
-/* The columns every SELECT of a table reads (sqlite_int.h). */
+/* The columns every SELECT of a table reads (store_int.h). */
 #define MEMBER_COLS(X, _)                                                                          \
 	X("id", INT64, id) _ X("license_number", TEXT, license_number)                             \
 	_ X("first_name", TEXT, first_name)                                                        \

@@ -6,9 +6,9 @@
 #include <time.h>
 
 #include "domain/order.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
-/* ---- Columns (sqlite_int.h) ---------------------------------------------- */
+/* ---- Columns (store_int.h) ---------------------------------------------- */
 
 /* The order's free-text fields, in one run: read, inserted and
  * rewritten in this order (order_text, order_bind_text). */

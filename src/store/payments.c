@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_payments.h"
 #include "util/escape.h"
 #include "util/sha256.h"

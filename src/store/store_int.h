@@ -178,7 +178,7 @@ int sq_rows_end(sqlite3_stmt *s, int rc, const char *what);
 		return sq_rows_end(s, rc, what);                                                   \
 	}
 
-/* Payment fingerprints as stored (sqlite_payments.c): the 16-byte key
+/* Payment fingerprints as stored (payments.c): the 16-byte key
  * of fingerprint fp (len bytes), and the SQL function qcra_fp_key. */
 #define SQ_FP_KEY 16
 void sq_fp_key(const char *fp, size_t len, unsigned char key[SQ_FP_KEY]);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "util/embedded.h"
 
 static const char SQL_SCHEMA_VERSION[] = "SELECT COALESCE(MAX(version), 0) FROM schema_version";

@@ -1,12 +1,12 @@
 /*
- * SQLite backend: registration authority staff (the audit log: sqlite_audit.c).
+ * SQLite backend: registration authority staff (the audit log: audit.c).
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/secret.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "util/log.h"
 
 #define OPERATOR_COLS                                                                              \

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (recipient, subject, body, created_at, "
 				     "next_attempt_at) VALUES ($1, $2, $3, $4, $4)";

@@ -3,7 +3,7 @@
  */
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_reports.h"
 
 /* The handover time is the first handed-over event ($4; a workflow

@@ -11,7 +11,7 @@
 #include "domain/fold.h"
 #include "domain/ident.h"
 #include "domain/payment.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_office.h"
 
 /* ---- Office queues and search --------------------------------------------- */
