@@ -1,31 +1,31 @@
 /*
- * SQLite backend of store.h: connections, the statement cache,
- * transactions and the helpers the area files share (store_int.h).
- * The tables' SQL is in one file per area: migrate.c (schema),
- * accounts.c, outbox.c, orders.c, office.c, payments.c, ca.c, ra.c,
- * audit.c, reports.c.
+ * The store's SQLite driver (store/db.h): connections, the statement
+ * cache, the transaction statements, and what only SQLite needs: the
+ * PRAGMAs, the busy handler, the process's writer mutex, the SQL
+ * functions qcra_fold and qcra_fp_key, the database file kept private
+ * (0600), checkpoints left to other processes, the bulk page cache.
+ * The SQL itself is in the area files (accounts.c, orders.c, ...),
+ * the same for every backend.
  *
  * Each thread gets its own connection (pthread key), opened on first
  * use with WAL, synchronous=FULL, foreign keys and a busy timeout.
  * Statements are prepared once per connection (the transaction
- * statements from the table below, the areas' through sq_stmt) and
- * reset after each use.  The SQL is portable: $N parameters in order,
- * no SQLite-only syntax in queries.
+ * statements from the table below, the areas' through stmt(), cached
+ * by their SQL text's address) and reset after each use.
  */
-#include "store/store.h"
-#include "store/store_int.h"
+#include "store/db_sqlite.h"
 #include "store/sqlite_mem.h"
+#include "store/store_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <pthread.h>
 #include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sodium.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -33,38 +33,77 @@
 
 #include "domain/fold.h"
 #include "util/log.h"
+#include "util/sq.h"
 
-/* The transaction statements, prepared once per connection. */
-enum stmt_id {
-	S_BEGIN,
-	S_COMMIT,
-	S_ROLLBACK,
-	S_BEGIN_READ,
-	S_SAVEPOINT,
-	S_RELEASE,
-	S_ROLLBACK_TO,
-	S__MAX
+#define STMT_CACHE 256 /* per connection, keyed by the SQL text's address */
+
+/* A statement as db.h hands it out: the driver, then SQLite's. */
+struct lite_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *s;
 };
 
-static const char *const stmt_sql[S__MAX] = {
-	[S_BEGIN] = "BEGIN IMMEDIATE",     [S_COMMIT] = "COMMIT",         [S_ROLLBACK] = "ROLLBACK",
-	[S_BEGIN_READ] = "BEGIN DEFERRED", [S_SAVEPOINT] = "SAVEPOINT g", [S_RELEASE] = "RELEASE g",
-	[S_ROLLBACK_TO] = "ROLLBACK TO g",
+struct conn {
+	struct db_conn dc; /* the neutral state (store.c, audit.c) */
+	sqlite3 *db;
+	struct lite_stmt tx[DB_ROLLBACK_TO + 1]; /* the transaction statements, by enum db_tx */
+	struct {
+		const char *sql;
+		struct lite_stmt st;
+	} cache[STMT_CACHE];
+	struct conn *next; /* in lite->conns */
+	struct lite *owner;
 };
 
-_Static_assert(S__MAX <= 16, "struct conn.stmt is too small");
+/* The backend's part of struct store (st->be). */
+struct lite {
+	char path[PATH_MAX];
+	pthread_key_t key;
+	pthread_mutex_t mu; /* guards conns */
+	struct conn *conns;
+	int ckpt_leave; /* store_checkpoints_leave() was called */
+};
+
+static const char *const tx_sql[] = {
+	[DB_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[DB_BEGIN_READ] = "BEGIN DEFERRED",
+	[DB_COMMIT] = "COMMIT",
+	[DB_ROLLBACK] = "ROLLBACK",
+	[DB_SAVEPOINT] = "SAVEPOINT g",
+	[DB_RELEASE] = "RELEASE g",
+	[DB_ROLLBACK_TO] = "ROLLBACK TO g",
+};
+static const char *const tx_what[] = {
+	[DB_BEGIN_WRITE] = "begin",
+	[DB_BEGIN_READ] = "begin read transaction",
+	[DB_COMMIT] = "commit",
+	[DB_ROLLBACK] = "rollback",
+	[DB_SAVEPOINT] = "savepoint",
+	[DB_RELEASE] = "release savepoint",
+	[DB_ROLLBACK_TO] = "rollback to savepoint",
+};
+
+static inline sqlite3_stmt *raw(struct db_stmt *s)
+{
+	return ((struct lite_stmt *)s)->s;
+}
+
+static inline struct lite *lite_of(struct store *st)
+{
+	return st->be;
+}
 
 static void conn_close(struct conn *c)
 {
-	int i;
+	size_t i;
 
-	for (i = 0; i < S__MAX; i++)
-		sqlite3_finalize(c->stmt[i]);
+	for (i = 0; i < sizeof(c->tx) / sizeof(c->tx[0]); i++)
+		sqlite3_finalize(c->tx[i].s);
 	for (i = 0; i < STMT_CACHE; i++)
-		sqlite3_finalize(c->cache[i].s);
+		sqlite3_finalize(c->cache[i].st.s);
 	if (sqlite3_close(c->db) != SQLITE_OK)
 		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
-	audit_mac_key_wipe(&c->audit_mac);
+	audit_mac_key_wipe(&c->dc.audit_mac);
 	free(c);
 }
 
@@ -72,15 +111,15 @@ static void conn_close(struct conn *c)
 static void conn_release(void *arg)
 {
 	struct conn *c = arg, **pp;
-	struct store *st = c->owner;
+	struct lite *l = c->owner;
 
-	pthread_mutex_lock(&st->mu);
-	for (pp = &st->conns; *pp != NULL; pp = &(*pp)->next)
+	pthread_mutex_lock(&l->mu);
+	for (pp = &l->conns; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == c) {
 			*pp = c->next;
 			break;
 		}
-	pthread_mutex_unlock(&st->mu);
+	pthread_mutex_unlock(&l->mu);
 	conn_close(c);
 }
 
@@ -94,13 +133,13 @@ static void conn_release(void *arg)
  * writing (scenario 6 of bench/: p99 ~800 ms).  Short naps first,
  * longer ones once the wait is clearly long (a checkpoint, a bulk
  * import in another process).  Write transactions of this process
- * mostly wait on writer_mu instead (store_begin).
+ * mostly wait on writer_mu instead (tx DB_BEGIN_WRITE).
  */
 #define BUSY_TIMEOUT_MS 5000
 
 /* Per thread, as connections are: time waited for the current
- * statement, and what store_begin() already waited for the writer
- * mutex (so BEGIN's whole wait stays within BUSY_TIMEOUT_MS). */
+ * statement, and what BEGIN already waited for the writer mutex (so
+ * BEGIN's whole wait stays within BUSY_TIMEOUT_MS). */
 static _Thread_local long busy_waited_us, busy_credit_us;
 
 static int busy_wait(void *arg, int count)
@@ -108,6 +147,7 @@ static int busy_wait(void *arg, int count)
 	struct timespec nap = {0, 0};
 	long us;
 
+	(void)arg;
 	if (count == 0)
 		busy_waited_us = busy_credit_us;
 	us = count < 20 ? 50 : count < 100 ? 250 : 2000;
@@ -120,7 +160,7 @@ static int busy_wait(void *arg, int count)
 }
 
 /* SQL qcra_fold(text): domain/fold.h's search folding, for the back
- * office's search (a PostgreSQL backend defines the same function). */
+ * office's search (the PostgreSQL driver defines the same function). */
 static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	const char *in = (const char *)sqlite3_value_text(argv[0]);
@@ -143,6 +183,23 @@ static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		sqlite3_free(out);
 }
 
+/* qcra_fp_key(text): the key of a payment fingerprint (db_fp_key), NULL
+ * for NULL (the migration that turned the stored fingerprints into keys
+ * uses it). */
+static void sql_fp_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *fp = (const char *)sqlite3_value_text(argv[0]);
+	unsigned char key[DB_FP_KEY];
+
+	(void)argc;
+	if (fp == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	db_fp_key(fp, (size_t)sqlite3_value_bytes(argv[0]), key);
+	sqlite3_result_blob(ctx, key, DB_FP_KEY, SQLITE_TRANSIENT);
+}
+
 /* Checkpoints left to other processes (store_checkpoints_leave): only
  * past 256 MiB of WAL (16,384 pages of 16 KiB), never at close. */
 static void conn_leave_checkpoints(sqlite3 *db)
@@ -151,32 +208,38 @@ static void conn_leave_checkpoints(sqlite3 *db)
 	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 }
 
-void store_checkpoints_leave(struct store *st)
+static void lite_checkpoints_leave(struct store *st)
 {
+	struct lite *l = lite_of(st);
 	struct conn *c;
 
-	pthread_mutex_lock(&st->mu);
-	st->ckpt_leave = 1;
-	for (c = st->conns; c != NULL; c = c->next)
+	pthread_mutex_lock(&l->mu);
+	l->ckpt_leave = 1;
+	for (c = l->conns; c != NULL; c = c->next)
 		conn_leave_checkpoints(c->db);
-	pthread_mutex_unlock(&st->mu);
+	pthread_mutex_unlock(&l->mu);
 }
 
-static struct conn *conn_open(struct store *st, char *err, size_t errlen)
+static struct conn *conn_open(struct lite *l, char *err, size_t errlen)
 {
 	struct conn *c;
+	size_t i;
 	int rc;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->owner = st;
-	rc = sqlite3_open_v2(st->path, &c->db,
+	c->owner = l;
+	for (i = 0; i < sizeof(c->tx) / sizeof(c->tx[0]); i++)
+		c->tx[i].base.drv = &db_sqlite;
+	for (i = 0; i < STMT_CACHE; i++)
+		c->cache[i].st.base.drv = &db_sqlite;
+	rc = sqlite3_open_v2(l->path, &c->db,
 			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", st->path,
+		snprintf(err, errlen, "%s: %s", l->path,
 			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -187,8 +250,8 @@ static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 				       sql_fold, NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_create_function_v2(c->db, "qcra_fp_key", 1,
 				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-				       sq_fp_key_fn, NULL, NULL, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "%s: %s", st->path, sqlite3_errmsg(c->db));
+				       sql_fp_key, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", l->path, sqlite3_errmsg(c->db));
 		goto fail;
 	}
 	/* Page size: 16 KiB for a new database (an existing one keeps its
@@ -204,12 +267,12 @@ static struct conn *conn_open(struct store *st, char *err, size_t errlen)
 		    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
 		    err, errlen) != 0)
 		goto fail;
-	pthread_mutex_lock(&st->mu);
-	if (st->ckpt_leave)
+	pthread_mutex_lock(&l->mu);
+	if (l->ckpt_leave)
 		conn_leave_checkpoints(c->db);
-	c->next = st->conns;
-	st->conns = c;
-	pthread_mutex_unlock(&st->mu);
+	c->next = l->conns;
+	l->conns = c;
+	pthread_mutex_unlock(&l->mu);
 	return c;
 fail:
 	sqlite3_close(c->db);
@@ -219,17 +282,35 @@ fail:
 
 static struct conn *conn_get(struct store *st)
 {
-	struct conn *c = pthread_getspecific(st->key);
+	struct lite *l = lite_of(st);
+	struct conn *c = pthread_getspecific(l->key);
 	char err[256];
 
 	if (c != NULL)
 		return c;
-	if ((c = conn_open(st, err, sizeof(err))) == NULL) {
+	if ((c = conn_open(l, err, sizeof(err))) == NULL) {
 		log_warnx("store: open: %s", err);
 		return NULL;
 	}
-	pthread_setspecific(st->key, c);
+	pthread_setspecific(l->key, c);
 	return c;
+}
+
+static struct db_conn *lite_conn(struct store *st)
+{
+	struct conn *c = conn_get(st);
+
+	return c != NULL ? &c->dc : NULL;
+}
+
+sqlite3 *db_sqlite_handle(struct store *st)
+{
+	struct conn *c;
+
+	if (st->drv != &db_sqlite)
+		return NULL;
+	store_read_end(st);
+	return (c = conn_get(st)) != NULL ? c->db : NULL;
 }
 
 /* The statement text on c, kept for the connection's life (util/sq.h:
@@ -239,95 +320,7 @@ static sqlite3_stmt *prepare(struct conn *c, const char *text)
 	return sq_prepare(c->db, text, SQLITE_PREPARE_PERSISTENT, "store");
 }
 
-/*
- * Read scope (store_read_begin): this thread's connection while a
- * deferred read transaction opened by store_read_begin() is open, else
- * NULL.  Anything that may write ends it first, so writes run exactly
- * as without it: a statement that is not read-only, store_begin(), and
- * any raw use of the connection (sq_conn).
- */
-static _Thread_local struct conn *read_conn;
-
-static sqlite3_stmt *conn_stmt(struct conn *c, enum stmt_id id)
-{
-	if (c->stmt[id] == NULL)
-		c->stmt[id] = prepare(c, stmt_sql[id]);
-	return c->stmt[id];
-}
-
-static void read_scope_end(void)
-{
-	struct conn *c = read_conn;
-	sqlite3_stmt *s;
-	int rc;
-
-	if (c == NULL)
-		return;
-	read_conn = NULL;
-	if (sqlite3_get_autocommit(c->db) || (s = conn_stmt(c, S_COMMIT)) == NULL)
-		return;
-	rc = sq_step(s);
-	sqlite3_reset(s);
-	if (rc == SQLITE_DONE)
-		return;
-	/* Never leave it open: what follows must run in autocommit. */
-	log_warnx("store: end of read transaction: %s", sqlite3_errmsg(c->db));
-	if ((s = conn_stmt(c, S_ROLLBACK)) != NULL) {
-		sq_step(s);
-		sqlite3_reset(s);
-	}
-}
-
-/* The prepared statement `id` on this thread's connection, reset and
- * unbound, or NULL (logged). */
-static sqlite3_stmt *stmt(struct store *st, enum stmt_id id)
-{
-	struct conn *c = conn_get(st);
-	sqlite3_stmt *s;
-
-	if (c == NULL)
-		return NULL;
-	if ((s = conn_stmt(c, id)) == NULL)
-		return NULL;
-	if (read_conn != NULL && (id == S_BEGIN || !sqlite3_stmt_readonly(s)))
-		read_scope_end();
-	sq_forget(s); /* a new use: no bind of it has failed yet */
-	return s;
-}
-
-struct conn *sq_conn(struct store *st)
-{
-	read_scope_end();
-	return conn_get(st);
-}
-
-int store_read_begin(struct store *st)
-{
-	struct conn *c = conn_get(st);
-	sqlite3_stmt *s;
-	int rc;
-
-	if (c == NULL || read_conn != NULL || !sqlite3_get_autocommit(c->db))
-		return STORE_ERROR;
-	if ((s = conn_stmt(c, S_BEGIN_READ)) == NULL)
-		return STORE_ERROR;
-	rc = sq_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		log_warnx("store: begin read transaction: %s", sqlite3_errmsg(c->db));
-		return STORE_ERROR;
-	}
-	read_conn = c;
-	return STORE_OK;
-}
-
-void store_read_end(struct store *st)
-{
-	(void)st;
-	read_scope_end();
-}
-
-sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
+static struct db_stmt *lite_stmt(struct store *st, const char *sql)
 {
 	struct conn *c = conn_get(st);
 	size_t h, i;
@@ -337,139 +330,228 @@ sqlite3_stmt *sq_stmt(struct store *st, const char *sql)
 	h = ((size_t)(uintptr_t)sql >> 4) % STMT_CACHE;
 	for (i = 0; i < STMT_CACHE; i++, h = (h + 1) % STMT_CACHE) {
 		if (c->cache[h].sql == NULL) {
-			if ((c->cache[h].s = prepare(c, sql)) == NULL)
+			if ((c->cache[h].st.s = prepare(c, sql)) == NULL)
 				return NULL;
 			c->cache[h].sql = sql;
 		}
 		if (c->cache[h].sql == sql) {
-			if (read_conn != NULL && !sqlite3_stmt_readonly(c->cache[h].s))
-				read_scope_end();
-			sq_forget(c->cache[h].s);
-			return c->cache[h].s;
+			sq_forget(c->cache[h].st.s); /* a new use: no bind of it has failed yet */
+			return &c->cache[h].st.base;
 		}
 	}
 	log_warnx("store: statement cache full");
 	return NULL;
 }
 
-/* Logs why s failed (a bind that failed, with its parameter, or the
- * connection's error), resets s; STORE_ERROR. */
-int sq_fail(sqlite3_stmt *s, const char *what)
+static void lite_bind(struct db_stmt *s, const struct sq_arg *args)
 {
-	sq_warn(s, "store", what);
-	sq_done(s);
-	return STORE_ERROR;
+	sq_bind_list(raw(s), args);
 }
 
-/* Runs a statement that returns no rows.  STORE_OK, STORE_CONFLICT on a
- * unique/primary key violation, else STORE_ERROR (also for s NULL: a
- * statement sq_stmt could not give, logged there). */
-int sq_step_done(sqlite3_stmt *s, const char *what)
+static enum db_rc lite_step(struct db_stmt *s)
 {
-	int rc;
+	int rc = sq_step(raw(s));
 
-	if (s == NULL)
-		return STORE_ERROR;
-	rc = sq_step(s);
-	if (rc == SQLITE_DONE) {
-		sq_done(s);
-		return STORE_OK;
-	}
-	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-		sq_done(s);
-		return STORE_CONFLICT;
-	}
-	return sq_fail(s, what);
-}
-
-/* Like sq_step_done, but STORE_NOTFOUND when no row changed. */
-int sq_step_changed(sqlite3_stmt *s, const char *what)
-{
-	int rc = sq_step_done(s, what);
-
-	if (rc == STORE_OK && sqlite3_changes(sqlite3_db_handle(s)) == 0)
-		return STORE_NOTFOUND;
-	return rc;
-}
-
-int sq_step_row(sqlite3_stmt *s, const char *what)
-{
-	int rc;
-
-	if (s == NULL)
-		return STORE_ERROR;
-	rc = sq_step(s);
 	if (rc == SQLITE_ROW)
-		return STORE_OK;
-	if (rc == SQLITE_DONE) {
-		sq_done(s);
-		return STORE_NOTFOUND;
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return DB_CONFLICT;
+	return DB_ERROR;
+}
+
+static void lite_reset(struct db_stmt *s)
+{
+	sq_done(raw(s));
+}
+
+static long long lite_changes(struct db_stmt *s)
+{
+	return sqlite3_changes64(sqlite3_db_handle(raw(s)));
+}
+
+static int lite_readonly(struct db_stmt *s)
+{
+	return sqlite3_stmt_readonly(raw(s));
+}
+
+static long long lite_col_int64(struct db_stmt *s, int i)
+{
+	return sqlite3_column_int64(raw(s), i);
+}
+
+static const char *lite_col_text(struct db_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(raw(s), i);
+}
+
+static const void *lite_col_blob(struct db_stmt *s, int i, size_t *n)
+{
+	const void *b = sqlite3_column_blob(raw(s), i);
+
+	*n = (size_t)sqlite3_column_bytes(raw(s), i);
+	return b;
+}
+
+static int lite_col_null(struct db_stmt *s, int i)
+{
+	return sqlite3_column_type(raw(s), i) == SQLITE_NULL;
+}
+
+static int lite_col_type(struct db_stmt *s, int i)
+{
+	switch (sqlite3_column_type(raw(s), i)) {
+	case SQLITE_INTEGER:
+		return DB_T_INT;
+	case SQLITE_FLOAT:
+		return DB_T_FLOAT;
+	case SQLITE_TEXT:
+		return DB_T_TEXT;
+	case SQLITE_BLOB:
+		return DB_T_BLOB;
+	default:
+		return DB_T_NULL;
 	}
-	return sq_fail(s, what);
 }
 
-sqlite3_stmt *sq_bind_args(struct store *st, const char *sql, const struct sq_arg *args)
+static size_t lite_col_bytes(struct db_stmt *s, int i)
 {
-	sqlite3_stmt *s = sq_stmt(st, sql);
-
-	if (s != NULL)
-		sq_bind_list(s, args);
-	return s;
+	return (size_t)sqlite3_column_bytes(raw(s), i);
 }
 
-int sq_insert_args(struct store *st, const char *sql, const char *what, long long *id,
-		   const struct sq_arg *args)
+static void lite_warn(struct db_stmt *s, const char *who, const char *what)
 {
-	sqlite3_stmt *s = sq_bind_args(st, sql, args);
-	int rc = sq_step_done(s, what);
+	sq_warn(raw(s), who, what);
+}
 
-	if (rc == STORE_OK && id != NULL)
-		*id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+/*
+ * Write transactions of this process take turns on a mutex before
+ * BEGIN IMMEDIATE, so a worker waiting to write is woken the moment the
+ * other one commits, instead of polling SQLite's lock from its busy
+ * handler.  Other processes (the CLI) and single-statement writes still
+ * meet in SQLite's lock and the busy handler.  A transaction never
+ * ended would hold the mutex: after BUSY_TIMEOUT_MS the waiter goes on
+ * without it and SQLite decides, as it would without the mutex.
+ */
+static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local int writer_held;
+
+static void writer_acquire(void)
+{
+	struct timespec until, t0, t1;
+
+	if (writer_held)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += BUSY_TIMEOUT_MS / 1000;
+	writer_held = pthread_mutex_timedlock(&writer_mu, &until) == 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	busy_credit_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
+}
+
+/* Lets the next writer in once c's transaction has ended. */
+static void writer_release(struct conn *c)
+{
+	if (writer_held && (c == NULL || sqlite3_get_autocommit(c->db))) {
+		writer_held = 0;
+		pthread_mutex_unlock(&writer_mu);
+	}
+}
+
+/*
+ * One transaction statement.  The writer mutex is taken before BEGIN
+ * IMMEDIATE and let go once the transaction has ended (a COMMIT that
+ * failed leaves it open: the ROLLBACK after lets go).  A ROLLBACK with
+ * no transaction open (one ended under us by an I/O error) only lets
+ * go of the mutex.
+ */
+static enum db_rc lite_tx(struct store *st, enum db_tx what)
+{
+	struct conn *c = conn_get(st);
+	struct lite_stmt *t;
+	enum db_rc rc;
+
+	if (c == NULL) {
+		if (what == DB_COMMIT || what == DB_ROLLBACK)
+			writer_release(NULL);
+		return DB_ERROR;
+	}
+	if (what == DB_ROLLBACK && sqlite3_get_autocommit(c->db)) {
+		writer_release(c);
+		return DB_DONE;
+	}
+	t = &c->tx[what];
+	if (t->s == NULL && (t->s = prepare(c, tx_sql[what])) == NULL) {
+		if (what == DB_COMMIT || what == DB_ROLLBACK)
+			writer_release(c);
+		return DB_ERROR;
+	}
+	sq_forget(t->s);
+	if (what == DB_BEGIN_WRITE)
+		writer_acquire();
+	rc = lite_step(&t->base);
+	if (rc == DB_DONE) {
+		sq_done(t->s);
+	} else {
+		/* Another writer (busy) is a conflict, as a violated key. */
+		if ((sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_BUSY)
+			rc = DB_CONFLICT;
+		sq_warn(t->s, "store", tx_what[what]);
+		sq_done(t->s);
+		if (rc != DB_CONFLICT)
+			rc = DB_ERROR;
+	}
+	if (what == DB_BEGIN_WRITE) {
+		busy_credit_us = 0;
+		if (rc != DB_DONE)
+			writer_release(c);
+	} else if (what == DB_COMMIT || what == DB_ROLLBACK) {
+		writer_release(c);
+	}
 	return rc;
 }
 
-int sq_step_int64(sqlite3_stmt *s, long long *v, const char *what)
+static int lite_in_tx(struct store *st)
 {
-	int rc = sq_step_row(s, what);
+	struct conn *c = conn_get(st);
 
-	if (rc == STORE_OK) {
-		*v = sqlite3_column_int64(s, 0);
-		sq_done(s);
-	}
-	return rc;
+	return c != NULL && !sqlite3_get_autocommit(c->db);
 }
 
-int sq_step_ids(sqlite3_stmt *s, long long **ids, size_t *n, const char *what)
+static int lite_exec(struct store *st, const char *sql, char *err, size_t errlen)
 {
-	long long *v = NULL, *grown;
-	size_t count = 0, cap = 0;
-	int rc;
+	struct conn *c = conn_get(st);
 
-	*ids = NULL;
-	*n = 0;
-	if (s == NULL)
-		return STORE_ERROR;
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		if (count == cap) {
-			cap = cap ? 2 * cap : 32;
-			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
-				free(v);
-				sq_done(s);
-				log_warnx("store: %s: out of memory", what);
-				return STORE_ERROR;
-			}
-			v = grown;
-		}
-		v[count++] = sqlite3_column_int64(s, 0);
+	if (c == NULL) {
+		snprintf(err, errlen, "cannot open database");
+		return -1;
 	}
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sq_fail(s, what);
+	return sq_exec(c->db, sql, err, errlen);
+}
+
+static int lite_cache_size(struct store *st, long long size, long long *old)
+{
+	struct conn *c = conn_get(st);
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int rc = -1;
+
+	if (c == NULL)
+		return -1;
+	if (old != NULL) {
+		if ((s = sq_prepare(c->db, "PRAGMA cache_size", 0, "store")) == NULL ||
+		    sq_step(s) != SQLITE_ROW)
+			goto out;
+		*old = sqlite3_column_int64(s, 0);
 	}
-	sq_done(s);
-	*ids = v;
-	*n = count;
-	return STORE_OK;
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", size);
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
 }
 
 /* ---- Lifecycle -------------------------------------------------------- */
@@ -517,248 +599,84 @@ static int db_file_private(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-int store_open(struct store **out, const char *path, char *err, size_t errlen)
+static int lite_open(struct store *st, const char *path, char *err, size_t errlen)
 {
 	static pthread_once_t configured = PTHREAD_ONCE_INIT;
-	struct store *st;
+	struct lite *l;
+	struct conn *c;
 
-	*out = NULL;
-	if (strlen(path) >= sizeof(st->path)) {
+	if (strlen(path) >= sizeof(l->path)) {
 		snprintf(err, errlen, "database path too long");
-		return STORE_ERROR;
+		return -1;
 	}
-	if ((st = calloc(1, sizeof(*st))) == NULL) {
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
 		snprintf(err, errlen, "out of memory");
-		return STORE_ERROR;
+		return -1;
 	}
 	pthread_once(&configured, sqlite_configure);
 	if (strcmp(path, ":memory:") != 0 && db_file_private(path, err, errlen) != 0) {
-		free(st);
-		return STORE_ERROR;
+		free(l);
+		return -1;
 	}
-	snprintf(st->path, sizeof(st->path), "%s", path);
-	pthread_mutex_init(&st->mu, NULL);
-	if (pthread_key_create(&st->key, conn_release) != 0) {
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	pthread_mutex_init(&l->mu, NULL);
+	if (pthread_key_create(&l->key, conn_release) != 0) {
 		snprintf(err, errlen, "pthread_key_create failed");
-		free(st);
-		return STORE_ERROR;
+		pthread_mutex_destroy(&l->mu);
+		free(l);
+		return -1;
 	}
 	/* Open this thread's connection now so a bad path fails here. */
-	{
-		struct conn *c = conn_open(st, err, errlen);
-
-		if (c == NULL) {
-			pthread_key_delete(st->key);
-			free(st);
-			return STORE_ERROR;
-		}
-		pthread_setspecific(st->key, c);
+	if ((c = conn_open(l, err, errlen)) == NULL) {
+		pthread_key_delete(l->key);
+		pthread_mutex_destroy(&l->mu);
+		free(l);
+		return -1;
 	}
-	*out = st;
-	return STORE_OK;
+	pthread_setspecific(l->key, c);
+	st->be = l;
+	return 0;
 }
 
-void store_close(struct store *st)
+static void lite_close(struct store *st)
 {
+	struct lite *l = lite_of(st);
 	struct conn *c, *next;
 
-	if (st == NULL)
+	if (l == NULL)
 		return;
-	pthread_setspecific(st->key, NULL);
-	pthread_key_delete(st->key);
-	for (c = st->conns; c != NULL; c = next) {
+	pthread_setspecific(l->key, NULL);
+	pthread_key_delete(l->key);
+	for (c = l->conns; c != NULL; c = next) {
 		next = c->next;
 		conn_close(c);
 	}
-	pthread_mutex_destroy(&st->mu);
-	sodium_memzero(st->seal_key, sizeof(st->seal_key));
-	sodium_memzero(st->audit_secret, sizeof(st->audit_secret));
-	free(st);
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+	st->be = NULL;
 }
 
-void store_set_seal_key(struct store *st, const unsigned char key[32])
-{
-	memcpy(st->seal_key, key, sizeof(st->seal_key));
-	st->seal_set = 1;
-}
-
-/*
- * Write transactions of this process take turns on a mutex before
- * BEGIN IMMEDIATE, so a worker waiting to write is woken the moment the
- * other one commits, instead of polling SQLite's lock from its busy
- * handler.  Other processes (the CLI) and single-statement writes still
- * meet in SQLite's lock and the busy handler.  A transaction never
- * ended would hold the mutex: after BUSY_TIMEOUT_MS the waiter goes on
- * without it and SQLite decides, as it would without the mutex.
- */
-static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
-static _Thread_local int writer_held;
-
-static void writer_acquire(void)
-{
-	struct timespec until, t0, t1;
-
-	if (writer_held)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += BUSY_TIMEOUT_MS / 1000;
-	writer_held = pthread_mutex_timedlock(&writer_mu, &until) == 0;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	busy_credit_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
-}
-
-/* Lets the next writer in once c's transaction has ended. */
-static void writer_release(struct conn *c)
-{
-	if (writer_held && (c == NULL || sqlite3_get_autocommit(c->db))) {
-		writer_held = 0;
-		pthread_mutex_unlock(&writer_mu);
-	}
-}
-
-static void write_scope(struct store *st, int writing)
-{
-	struct conn *c = conn_get(st);
-
-	if (c != NULL) {
-		c->writing = writing;
-		c->audit_last[0] = '\0';
-	}
-}
-
-/* Inside a commit group, store_begin/commit/rollback are a savepoint of
- * the group's transaction. */
-static int in_group(struct store *st)
-{
-	struct conn *c = conn_get(st);
-
-	return c != NULL && c->group;
-}
-
-static int exec_stmt(struct store *st, enum stmt_id id, const char *what)
-{
-	sqlite3_stmt *s = stmt(st, id);
-
-	return s == NULL ? STORE_ERROR : sq_step_done(s, what);
-}
-
-int store_begin(struct store *st)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (in_group(st))
-		return exec_stmt(st, S_SAVEPOINT, "savepoint");
-	if ((s = stmt(st, S_BEGIN)) == NULL)
-		return STORE_ERROR;
-	writer_acquire();
-	rc = sq_step_done(s, "begin");
-	write_scope(st, rc == STORE_OK);
-	busy_credit_us = 0;
-	if (rc != STORE_OK)
-		writer_release(conn_get(st));
-	return rc;
-}
-
-int store_commit(struct store *st)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (in_group(st))
-		return exec_stmt(st, S_RELEASE, "release savepoint");
-	if ((s = stmt(st, S_COMMIT)) == NULL)
-		return STORE_ERROR;
-	rc = sq_step_done(s, "commit");
-	write_scope(st, 0);
-	writer_release(conn_get(st));
-	return rc;
-}
-
-void store_rollback(struct store *st)
-{
-	struct conn *c = conn_get(st);
-	sqlite3_stmt *s = stmt(st, S_ROLLBACK);
-
-	if (c != NULL && c->group) {
-		/* The rows rolled back may hold the last audit entry. */
-		c->audit_last[0] = '\0';
-		if (!sqlite3_get_autocommit(c->db) &&
-		    exec_stmt(st, S_ROLLBACK_TO, "rollback to savepoint") == STORE_OK)
-			exec_stmt(st, S_RELEASE, "release savepoint");
-		return;
-	}
-	if (s != NULL && c != NULL && !sqlite3_get_autocommit(c->db))
-		sq_step_done(s, "rollback");
-	write_scope(st, 0);
-	writer_release(c);
-}
-
-int store_group_begin(struct store *st)
-{
-	struct conn *c = conn_get(st);
-
-	if (c == NULL || c->group || store_begin(st) != STORE_OK)
-		return STORE_ERROR;
-	c->group = 1;
-	return STORE_OK;
-}
-
-int store_group_alive(struct store *st)
-{
-	struct conn *c = conn_get(st);
-
-	return c != NULL && c->group && !sqlite3_get_autocommit(c->db);
-}
-
-int store_group_commit(struct store *st)
-{
-	struct conn *c = conn_get(st);
-	int rc;
-
-	if (c == NULL || !c->group)
-		return STORE_ERROR;
-	c->group = 0;
-	if (sqlite3_get_autocommit(c->db)) { /* ended under us (an I/O error) */
-		store_rollback(st);
-		return STORE_ERROR;
-	}
-	if ((rc = store_commit(st)) != STORE_OK)
-		store_rollback(st);
-	return rc;
-}
-
-void store_group_rollback(struct store *st)
-{
-	struct conn *c = conn_get(st);
-
-	if (c != NULL)
-		c->group = 0;
-	store_rollback(st);
-}
-
-int sq_rows_end(sqlite3_stmt *s, int rc, const char *what)
-{
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return sq_fail(s, what);
-	sq_done(s);
-	return STORE_OK;
-}
-
-int sq_count(struct store *st, const char *sql, long long *count, const char *what)
-{
-	int rc = sq_step_int64(sq_stmt(st, sql), count, what);
-
-	return rc == STORE_NOTFOUND ? STORE_ERROR : rc; /* COUNT(*) always has its row */
-}
-
-enum wf_state sq_col_state(sqlite3_stmt *s, int i)
-{
-	const unsigned char *name = sqlite3_column_text(s, i);
-	enum wf_state st;
-
-	if (name == NULL || wf_state_parse((const char *)name, &st) != 0)
-		return WF_STATE__MAX;
-	return st;
-}
+const struct db_driver db_sqlite = {
+	.name = "sqlite",
+	.open = lite_open,
+	.close = lite_close,
+	.conn = lite_conn,
+	.stmt = lite_stmt,
+	.bind = lite_bind,
+	.step = lite_step,
+	.reset = lite_reset,
+	.changes = lite_changes,
+	.readonly = lite_readonly,
+	.col_int64 = lite_col_int64,
+	.col_text = lite_col_text,
+	.col_blob = lite_col_blob,
+	.col_null = lite_col_null,
+	.col_type = lite_col_type,
+	.col_bytes = lite_col_bytes,
+	.warn = lite_warn,
+	.tx = lite_tx,
+	.in_tx = lite_in_tx,
+	.exec = lite_exec,
+	.checkpoints_leave = lite_checkpoints_leave,
+	.cache_size = lite_cache_size,
+};
