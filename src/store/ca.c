@@ -47,10 +47,10 @@ static const char SQL_JOB_DONE[] =
 static const char SQL_CERT_PUT[] = "INSERT INTO ca_certificates (" DB_NAMES(
 	CERT_COLS) ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
 		   "ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = "
-		   "$4, "
-		   "not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE "
-		   "revoked_at "
-		   "END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
+		   "$4, not_after = $5, pem = $6, revoked_at = CASE WHEN "
+		   "ca_certificates.revoked_at = 0 THEN $7 ELSE ca_certificates.revoked_at END, "
+		   "revoke_reason = CASE WHEN ca_certificates.revoked_at = 0 THEN $8 ELSE "
+		   "ca_certificates.revoke_reason END";
 static const char SQL_CERT_GET[] =
 	"SELECT " DB_NAMES(CERT_COLS) " FROM ca_certificates WHERE order_id = $1";
 static const char SQL_CERT_REVOKED[] = "UPDATE ca_certificates SET revoked_at = $3, "
@@ -73,7 +73,7 @@ static const char SQL_REV_GET[] =
 static const char SQL_REV_CONFIRM[] =
 	"INSERT INTO ca_revocations (order_id, reason, requested_by, requested_at, confirmed_by, "
 	"confirmed_at) VALUES ($1, $2, $3, $4, $3, $4) ON CONFLICT (order_id) DO UPDATE SET "
-	"reason = $2, confirmed_by = $3, confirmed_at = $4 WHERE confirmed_at = 0";
+	"reason = $2, confirmed_by = $3, confirmed_at = $4 WHERE ca_revocations.confirmed_at = 0";
 
 static const char SQL_REMINDER_ADD[] =
 	"INSERT INTO ca_reminders (order_id, days, sent_at) VALUES ($1, $2, $3)";

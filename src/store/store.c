@@ -14,6 +14,9 @@
 
 #include "util/log.h"
 
+/* The store in a read scope on this thread (store_read_begin), or NULL. */
+static _Thread_local struct store *read_st;
+
 /* ---- Lifecycle -------------------------------------------------------- */
 
 /* The driver for a database string: a PostgreSQL URL, else a path. */
@@ -36,7 +39,9 @@ int store_open(struct store **out, const char *target, char *err, size_t errlen)
 
 	*out = NULL;
 	if (drv == NULL) {
-		snprintf(err, errlen, "this build has no PostgreSQL support (libpq was not found)");
+		snprintf(err, errlen,
+			 "this qcra was built without PostgreSQL (libpq was not found): "
+			 "rebuild with libpq installed, or give a database file");
 		return STORE_ERROR;
 	}
 	if ((st = calloc(1, sizeof(*st))) == NULL) {
@@ -56,7 +61,8 @@ void store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	store_read_end(st);
+	if (read_st == st) /* (its transaction ends with the connection) */
+		read_st = NULL;
 	st->drv->close(st);
 	sodium_memzero(st->seal_key, sizeof(st->seal_key));
 	sodium_memzero(st->audit_secret, sizeof(st->audit_secret));
@@ -88,14 +94,12 @@ int store_payment_cache(struct store *st, long long size, long long *old)
 /* ---- Read scope ------------------------------------------------------- */
 
 /*
- * Read scope (store_read_begin): the store whose connection on this
- * thread has a read transaction opened by store_read_begin(), else
- * NULL.  Anything that may write ends it first, so writes run exactly
- * as without it: a statement that is not read-only, store_begin(), and
+ * Read scope (store_read_begin): read_st is the store whose connection
+ * on this thread has a read transaction opened by store_read_begin().
+ * Anything that may write ends it first, so writes run exactly as
+ * without it: a statement that is not read-only, store_begin(), and
  * any raw use of the connection (db_conn).
  */
-static _Thread_local struct store *read_st;
-
 static void read_scope_end(void)
 {
 	struct store *st = read_st;
