@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL };
+enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL, C_LOGFMT };
 
 struct key {
 	const char *name;
@@ -72,6 +72,10 @@ static const struct key keys[] = {
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
 	INT("company_link_days", company_link_days, 1, 365,
 	    "how long the proforma link in a company's mail opens without an account (60)"),
+	STR(metrics_allow, C_STR,
+	    "client addresses GET /metrics answers, comma-separated (127.0.0.1, ::1)"),
+	{"log_format", C_LOGFMT, offsetof(struct config, log_json), sizeof(int), 0, 1,
+	 "text or json: how log lines on stderr are written (text)"},
 	{"access_log", C_BOOL, offsetof(struct config, access_log), sizeof(int), 0, 1,
 	 "one log line per request (true)"},
 	STR(tls_cert, C_STR, "HTTPS: server certificate chain, PEM (none: plain HTTP)"),
@@ -126,6 +130,7 @@ void config_defaults(struct config *c)
 	c->mail_poll_secs = 5;
 	c->company_link_days = 60;
 	c->access_log = 1;
+	snprintf(c->metrics_allow, sizeof(c->metrics_allow), "127.0.0.1, ::1");
 	c->order_expiry_days = 30;
 	c->ca_retry_secs = 72 * 3600;
 	snprintf(c->ca_url, sizeof(c->ca_url), "https://127.0.0.1:8443");
@@ -207,6 +212,13 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
 			return -1;
 		}
 		snprintf(c->mail_transport, sizeof(c->mail_transport), "%s", v);
+		return 0;
+	case C_LOGFMT:
+		if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
+			snprintf(err, errlen, "%s: \"%s\" must be text or json", name, v);
+			return -1;
+		}
+		c->log_json = strcmp(v, "json") == 0;
 		return 0;
 	case C_BOOL:
 		if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||

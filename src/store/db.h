@@ -141,6 +141,10 @@ struct db_driver {
 	 * migration).  0, or -1 with the database's message in err. */
 	int (*exec)(struct store *st, const char *sql, char *err, size_t errlen);
 
+	/* A SELECT of one row, one column: the database's size in bytes
+	 * (store_metrics_read).  A string with static storage. */
+	const char *size_sql;
+
 	/* Optional (NULL: nothing to do on this backend). */
 	/* store_checkpoints_leave(): WAL checkpoints left to other
 	 * processes (SQLite). */

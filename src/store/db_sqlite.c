@@ -677,6 +677,7 @@ const struct db_driver db_sqlite = {
 	.tx = lite_tx,
 	.in_tx = lite_in_tx,
 	.exec = lite_exec,
+	.size_sql = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
 	.checkpoints_leave = lite_checkpoints_leave,
 	.cache_size = lite_cache_size,
 };
