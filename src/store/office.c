@@ -18,20 +18,23 @@
 
 /* $1 office, $2 number of states, $3..$7 states, $8 search text, $9 the
  * search text as an order number (or -1), $10 LIKE pattern, $11
- * confirmed before, $14 the search text as a license number
- * (domain/ident.h: "315 6789 01" is 315678901), $15 the state staff
- * never see (a draft), $16 the search text as a payment reference
- * ("97 95 00000001" or "95-00000001" is 979500000001).  States are bound, never written in SQL. */
+ * confirmed before, $12 the search text as a license number
+ * (domain/ident.h: "315 6789 01" is 315678901), $13 the state staff
+ * never see (a draft), $14 the search text as a payment reference
+ * ("97 95 00000001" or "95-00000001" is 979500000001); the list's
+ * limit and offset after them, so that the count uses every parameter
+ * it is given (PostgreSQL cannot type one a statement never uses).
+ * States are bound, never written in SQL. */
 #define ORDER_WHERE                                                                                \
-	" FROM orders WHERE state <> $15 AND ($1 = '' OR office = $1) AND ($2 = 0 OR "             \
+	" FROM orders WHERE state <> $13 AND ($1 = '' OR office = $1) AND ($2 = 0 OR "             \
 	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
-	"company_pib = $8 OR license_number = $14 OR payment_ref = $16 OR "                        \
+	"company_pib = $8 OR license_number = $12 OR payment_ref = $14 OR "                        \
 	"qcra_fold(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "     \
 	"confirmed_at < $11))"
 
-static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $12 OFFSET $13";
+static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $15 OFFSET $16";
 static const char SQL_ORDERS_COUNT[] = "SELECT COUNT(*)" ORDER_WHERE;
 static const char SQL_STATE_COUNTS[] =
 	"SELECT state, COUNT(*) FROM orders WHERE state <> $2 AND ($1 = '' OR office = $1) "
@@ -103,11 +106,10 @@ DB_READER(ca_request, struct ca_request, CA_REQUEST_COLS)
 DB_READER(treq, struct testca_request, TREQ_COLS)
 DB_READER(tship, struct testca_shipment, TSHIP_COLS)
 
-/* The filter's parameters $1..$16 into a[] (ended after $16), $12 and
- * $13 (SQL_ORDERS' limit and offset) NULL.  The text stays in the
- * caller's buffers until the statement is done: pattern (size bytes)
- * gets the LIKE text, license (32 bytes) the license key, ref the
- * payment reference. */
+/* The filter's parameters $1..$14 into a[] (ended after $14; the list
+ * adds its limit and offset).  The text stays in the caller's buffers
+ * until the statement is done: pattern (size bytes) gets the LIKE text,
+ * license (32 bytes) the license key, ref the payment reference. */
 static void filter_args(struct sq_arg a[17], const struct order_filter *f, char *pattern,
 			size_t size, char license[32], char ref[PAYMENT_REF_SIZE])
 {
@@ -138,16 +140,14 @@ static void filter_args(struct sq_arg a[17], const struct order_filter *f, char 
 	pattern[n] = '\0';
 	a[9] = SQ_TEXT(pattern);
 	a[10] = SQ_INT(f->confirmed_before);
-	a[11] = SQ_NULL;
-	a[12] = SQ_NULL;
 	if (!license_normalize(q, license, 32))
 		license[0] = '\0';
-	a[13] = SQ_TEXT(license);
-	a[14] = SQ_TEXT(wf_state_name(WF_DRAFT));
+	a[11] = SQ_TEXT(license);
+	a[12] = SQ_TEXT(wf_state_name(WF_DRAFT));
 	if (payment_ref_normalize(q, ref, PAYMENT_REF_SIZE) != 1)
 		ref[0] = '\0';
-	a[15] = SQ_TEXT(ref);
-	a[16] = SQ_END_;
+	a[13] = SQ_TEXT(ref);
+	a[14] = SQ_END_;
 }
 
 _Static_assert(ORDER_FILTER_STATES == 5, "ORDER_WHERE binds five states, $3..$7");
@@ -169,8 +169,9 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 		if (rc != STORE_OK)
 			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	}
-	a[11] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
-	a[12] = SQ_INT(f->offset > 0 ? f->offset : 0);
+	a[14] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
+	a[15] = SQ_INT(f->offset > 0 ? f->offset : 0);
+	a[16] = SQ_END_;
 	/* Ids first, then each order: fn may use the store itself. */
 	if ((rc = db_step_ids(db_bind_args(st, SQL_ORDERS, a), &ids, &n, "office orders")) !=
 	    STORE_OK)
