@@ -269,7 +269,7 @@ int store_payment_each_open(struct store *st, const struct payment_filter *f,
 			    int (*fn)(void *arg, const struct payment *p), void *arg)
 {
 	return payment_each(db_bound(st, SQL_PAY_EACH_OPEN, OPEN_ARGS(f),
-				     SQ_INT(f->limit > 0 ? f->limit : -1),
+				     SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62),
 				     SQ_INT(f->offset > 0 ? f->offset : 0)),
 			    fn, arg, "open payments");
 }
