@@ -118,6 +118,14 @@ struct db_driver {
 	const char *(*col_text)(struct db_stmt *s, int i);
 	const void *(*col_blob)(struct db_stmt *s, int i, size_t *n);
 	int (*col_null)(struct db_stmt *s, int i);
+	/* Column i's type in the current row (enum db_type): the audit
+	 * log's check reads a value stored with the wrong type as
+	 * tampered with (SQLite keeps any type in any column). */
+	int (*col_type)(struct db_stmt *s, int i);
+	/* Column i's length in bytes as text or blob (after col_text or
+	 * col_blob): a text with a NUL byte inside reads as longer than
+	 * its strlen. */
+	size_t (*col_bytes)(struct db_stmt *s, int i);
 	/* Logs why s failed: "who: what: " then the failed bind (its
 	 * parameter and reason, never the value) or the database's
 	 * message. */
@@ -132,7 +140,23 @@ struct db_driver {
 	/* Runs sql (one or more statements, nothing bound, e.g. a
 	 * migration).  0, or -1 with the database's message in err. */
 	int (*exec)(struct store *st, const char *sql, char *err, size_t errlen);
+
+	/* A SELECT of one row, one column: the database's size in bytes
+	 * (store_metrics_read).  A string with static storage. */
+	const char *size_sql;
+
+	/* Optional (NULL: nothing to do on this backend). */
+	/* store_checkpoints_leave(): WAL checkpoints left to other
+	 * processes (SQLite). */
+	void (*checkpoints_leave)(struct store *st);
+	/* store_payment_cache(): this thread's connection's page cache
+	 * set to size (SQLite's PRAGMA cache_size: pages, or -KiB), the
+	 * previous setting into *old when old is not NULL.  0 or -1. */
+	int (*cache_size)(struct store *st, long long size, long long *old);
 };
+
+/* What col_type() returns. */
+enum db_type { DB_T_NULL, DB_T_INT, DB_T_FLOAT, DB_T_TEXT, DB_T_BLOB };
 
 extern const struct db_driver db_sqlite;
 extern const struct db_driver db_pg;
@@ -164,6 +188,14 @@ static inline const void *db_col_blob(struct db_stmt *s, int i, size_t *n)
 static inline int db_col_null(struct db_stmt *s, int i)
 {
 	return s->drv->col_null(s, i);
+}
+static inline int db_col_type(struct db_stmt *s, int i)
+{
+	return s->drv->col_type(s, i);
+}
+static inline size_t db_col_bytes(struct db_stmt *s, int i)
+{
+	return s->drv->col_bytes(s, i);
 }
 /* Column i copied into dst[size], cut to fit (at a UTF-8 boundary is not
  * promised: the store's buffers are sized for their columns); NULL reads

@@ -1,7 +1,7 @@
 /*
  * The portal's storage interface.  Handlers and domain code see only
- * this header; the SQLite backend (sqlite.c) implements it today and a
- * PostgreSQL backend can implement the same functions later.
+ * this header; the area files (accounts.c, orders.c, ...) implement it
+ * over store/db.h's driver: SQLite (db_sqlite.c) or PostgreSQL (db_pg.c).
  *
  * Threading: a struct store is shared by all threads; each thread gets
  * its own database connection lazily (prepared statements are cached
@@ -296,7 +296,7 @@ int store_order_event_add(struct store *st, long long order_id, enum wf_state st
 int store_order_events(struct store *st, long long order_id,
 		       int (*fn)(void *arg, const struct order_event *e), void *arg);
 
-/* ---- Registration authority staff (sqlite_ra.c) -------------------------- */
+/* ---- Registration authority staff (ra.c) -------------------------- */
 
 struct operator
 {

@@ -1,5 +1,5 @@
 /*
- * Storage for the portal's side of the CA service (sqlite_ca.c): the
+ * Storage for the portal's side of the CA service (ca.c): the
  * durable queue of submissions and revocations for the CA, the
  * certificates the CA issued, the members' revocation requests, and
  * the expiry reminders that were mailed.

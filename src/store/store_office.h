@@ -1,5 +1,5 @@
 /*
- * Storage for the back office's order work (sqlite_office.c): office
+ * Storage for the back office's order work (office.c): office
  * queues and search, orders due to expire, the portal's record of CA
  * submissions, and the tables of the in-process TEST CA
  * (connector/testca.c, for tests and the demo only).

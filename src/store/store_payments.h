@@ -1,5 +1,5 @@
 /*
- * Payments and bank statement imports (sqlite_payments.c).
+ * Payments and bank statement imports (payments.c).
  *
  * A payment is recorded once (its fingerprint is unique) and never
  * deleted.  It is "open" until settled: automatically when it paid its

@@ -1,5 +1,5 @@
 /*
- * Reports for the back office (sqlite_reports.c): one pass over the
+ * Reports for the back office (reports.c): one pass over the
  * confirmed orders with what the reports count, so that counting,
  * months and medians are computed once in C for every backend (the
  * SQL stays portable: no date functions).

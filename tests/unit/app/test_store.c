@@ -16,7 +16,7 @@
 
 #include "store/store.h"
 #include "store_fx.h"
-#include "store/sqlite_int.h" /* a big commit on the store's own connection */
+#include "store/db_sqlite.h" /* a big commit on the store's own connection */
 
 static long long add_member(struct store *st, const char *license, const char *email)
 {
@@ -389,7 +389,7 @@ static long long file_size(const char *dir, const char *name)
  * connection, the one whose checkpoint settings are under test. */
 static void big_commit(struct store *st)
 {
-	assert_int_equal(sqlite3_exec(sq_conn(st)->db,
+	assert_int_equal(sqlite3_exec(db_sqlite_handle(st),
 				      "CREATE TABLE IF NOT EXISTS big (b BLOB); "
 				      "INSERT INTO big VALUES (randomblob(24 * 1024 * 1024))",
 				      NULL, NULL, NULL),
@@ -419,8 +419,8 @@ static void test_checkpoints_left_to_the_next_process(void **state)
 	{
 		sqlite3_stmt *s;
 
-		assert_int_equal(sqlite3_prepare_v2(sq_conn(f->st)->db, "SELECT length(b) FROM big",
-						    -1, &s, NULL),
+		assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(f->st),
+						    "SELECT length(b) FROM big", -1, &s, NULL),
 				 SQLITE_OK);
 		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 		assert_int_equal(sqlite3_column_int(s, 0), 24 * 1024 * 1024);

@@ -16,7 +16,8 @@
 
 #include "store/store.h"
 #include "store_fx.h"
-#include "store/sqlite_int.h" /* the helpers themselves, on the store's own connection */
+#include "store/db_sqlite.h" /* the store's own SQLite connection */
+#include "store/store_int.h" /* the helpers themselves */
 
 /* A string of n 'e's (caller frees). */
 static char *long_text(size_t n)
@@ -35,7 +36,7 @@ static char *long_text(size_t n)
 static void test_value_too_big_to_bind_fails_the_update_and_writes_nothing(void **state)
 {
 	struct fx *f = *state;
-	sqlite3 *db = sq_conn(f->st)->db;
+	sqlite3 *db = db_sqlite_handle(f->st);
 	struct outbox_item it;
 	char *error = long_text(2000);
 	int old;
@@ -63,7 +64,7 @@ static void test_value_too_big_to_bind_fails_the_update_and_writes_nothing(void 
 static void test_key_too_big_to_bind_fails_the_lookup(void **state)
 {
 	struct fx *f = *state;
-	sqlite3 *db = sq_conn(f->st)->db;
+	sqlite3 *db = db_sqlite_handle(f->st);
 	struct account a;
 	char *name = long_text(2000);
 	int old;
@@ -82,8 +83,8 @@ static long long pair_count(struct store *st)
 	sqlite3_stmt *s;
 	long long n;
 
-	assert_int_equal(sqlite3_prepare_v2(sq_conn(st)->db, "SELECT COUNT(*) FROM bind_pairs", -1,
-					    &s, NULL),
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st), "SELECT COUNT(*) FROM bind_pairs",
+					    -1, &s, NULL),
 			 SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	n = sqlite3_column_int64(s, 0);
@@ -97,21 +98,18 @@ static long long pair_count(struct store *st)
 static void test_bind_to_a_missing_parameter_fails_the_step(void **state)
 {
 	struct fx *f = *state;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 
-	assert_int_equal(sqlite3_exec(sq_conn(f->st)->db,
+	assert_int_equal(sqlite3_exec(db_sqlite_handle(f->st),
 				      "CREATE TABLE bind_pairs (a TEXT, b TEXT)", NULL, NULL, NULL),
 			 SQLITE_OK);
-	assert_non_null(s = sq_stmt(f->st, SQL_PAIR_INSERT));
-	sq_bind_text(s, 1, "a");
-	sq_bind_text(s, 3, "b"); /* there is no $3 */
-	assert_int_equal(sq_step_done(s, "pair insert"), STORE_ERROR);
+	/* a, NULL, b: there is no $3 */
+	assert_non_null(s = db_bound(f->st, SQL_PAIR_INSERT, SQ_TEXT("a"), SQ_NULL, SQ_TEXT("b")));
+	assert_int_equal(db_step_done(s, "pair insert"), STORE_ERROR);
 	assert_int_equal(pair_count(f->st), 0);
 	/* The same statement, bound right, runs. */
-	assert_non_null(s = sq_stmt(f->st, SQL_PAIR_INSERT));
-	sq_bind_text(s, 1, "a");
-	sq_bind_text(s, 2, "b");
-	assert_int_equal(sq_step_done(s, "pair insert"), STORE_OK);
+	assert_non_null(s = db_bound(f->st, SQL_PAIR_INSERT, SQ_TEXT("a"), SQ_TEXT("b")));
+	assert_int_equal(db_step_done(s, "pair insert"), STORE_OK);
 	assert_int_equal(pair_count(f->st), 1);
 }
 
@@ -123,18 +121,18 @@ static char long_sql[5100];
 static void test_sql_longer_than_4095_bytes_is_prepared_whole(void **state)
 {
 	struct fx *f = *state;
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	size_t n;
 
 	n = (size_t)snprintf(long_sql, sizeof(long_sql), "SELECT 1");
 	memset(long_sql + n, ' ', 5000);
 	snprintf(long_sql + n + 5000, sizeof(long_sql) - n - 5000, ", 2 AS two");
 	assert_true(strlen(long_sql) > 4095);
-	assert_non_null(s = sq_stmt(f->st, long_sql));
-	assert_int_equal(sqlite3_column_count(s), 2);
-	assert_int_equal(sq_step_row(s, "long select"), STORE_OK);
-	assert_int_equal(sqlite3_column_int(s, 1), 2);
-	sq_done(s);
+	assert_non_null(s = db_stmt(f->st, long_sql));
+	assert_int_equal(db_step_row(s, "long select"), STORE_OK);
+	assert_int_equal(db_col_int(s, 0), 1);
+	assert_int_equal(db_col_int(s, 1), 2); /* the second column, read whole */
+	db_reset(s);
 }
 
 /* Text after the first statement would never run: refused, not
@@ -145,7 +143,7 @@ static void test_prepare_refuses_sql_with_a_second_statement(void **state)
 {
 	struct fx *f = *state;
 
-	assert_null(sq_stmt(f->st, SQL_TWO));
+	assert_null(db_stmt(f->st, SQL_TWO));
 }
 
 /* The store's allocator (store/sqlite_mem.c): sizes as asked (rounded
@@ -184,7 +182,7 @@ static void test_allocator_keeps_sizes_and_contents(void **state)
 static void test_savepoint_rollback_over_many_pages_restores_them(void **state)
 {
 	struct fx *f = *state;
-	sqlite3 *db = sq_conn(f->st)->db;
+	sqlite3 *db = db_sqlite_handle(f->st);
 	sqlite3_stmt *s;
 	int round;
 

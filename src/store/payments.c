@@ -1,13 +1,13 @@
 /*
- * SQLite backend: payments and bank statement imports
+ * Payments and bank statement imports
  * (store_payments.h).  Statements are prepared once per connection
- * (sq_stmt), so a statement import of many lines reuses the same few.
+ * (db_stmt), so a statement import of many lines reuses the same few.
  */
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_payments.h"
 #include "util/escape.h"
 #include "util/sha256.h"
@@ -40,7 +40,8 @@ static const char SQL_PAY_INSERT[] =
 	"INSERT INTO payments (order_id, amount_para, paid_on, payer, reference, purpose, "
 	"bank_id, source, import_id, line, fingerprint, match_result, resolution, resolved_at, "
 	"resolved_by, note, created_at, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-	"$10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (fingerprint) DO NOTHING";
+	"$10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (fingerprint) DO NOTHING "
+	"RETURNING id";
 static const char SQL_PAY_MANUAL[] =
 	"SELECT id FROM payments WHERE order_id = $1 AND source = 'manual' AND import_id IS NULL "
 	"AND amount_para = $2 AND paid_on >= $3 AND paid_on <= $4 ORDER BY id LIMIT 1";
@@ -49,7 +50,7 @@ static const char SQL_PAY_CLAIM[] =
 	"CASE WHEN note = '' THEN $6 ELSE note || ' / ' || $6 END WHERE id = $1 AND import_id IS "
 	"NULL";
 static const char SQL_PAY_GET[] =
-	"SELECT " SQ_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o "
+	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o "
 					 "ON o.id = p.order_id WHERE p.id = $1";
 static const char SQL_PAY_ORDER[] =
 	"SELECT o.id, o.state, o.office, o.total_para, (SELECT COALESCE(SUM(p.amount_para), 0) "
@@ -58,14 +59,14 @@ static const char SQL_PAY_ORDER[] =
 static const char SQL_PAY_SUM[] = "SELECT COALESCE(SUM(amount_para), 0) FROM payments WHERE "
 				  "order_id = $1 AND resolution <> 'refunded'";
 static const char SQL_PAY_EACH_ORDER[] =
-	"SELECT " SQ_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
+	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
 					 "WHERE p.order_id = $1 ORDER BY p.id";
 /* Open payments: resolved_at IS NULL is spelled out so that the partial
  * index payments_open serves the scan. */
 #define OPEN_WHERE                                                                                 \
 	"WHERE p.resolved_at IS NULL AND ($1 = '' OR o.office = $1 OR p.order_id IS NULL) AND "    \
 	"($2 = 0 OR p.import_id = $2)"
-static const char SQL_PAY_EACH_OPEN[] = "SELECT " SQ_NAMES(
+static const char SQL_PAY_EACH_OPEN[] = "SELECT " DB_NAMES(
 	PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE
 		      " ORDER BY p.id LIMIT $3 OFFSET $4";
 static const char SQL_PAY_COUNT_OPEN[] =
@@ -107,17 +108,17 @@ static const char SQL_PAY_COMPLETE[] =
 static const char SQL_IMP_INSERT[] =
 	"INSERT INTO statement_imports (file_name, sha256, format, lines, added, duplicates, "
 	"errors, skipped, settled, unresolved, error_lines, created_at, created_by) VALUES ($1, "
-	"$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+	"$2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING id";
 static const char SQL_IMP_UPDATE[] =
 	"UPDATE statement_imports SET lines = $2, added = $3, duplicates = $4, errors = $5, "
 	"skipped = $6, settled = $7, unresolved = $8, error_lines = $9, sha256 = $10, "
 	"format = $11 WHERE id = $1";
 static const char SQL_IMP_GET[] =
-	"SELECT " SQ_NAMES(IMPORT_FULL_COLS) " FROM statement_imports WHERE id = $1";
+	"SELECT " DB_NAMES(IMPORT_FULL_COLS) " FROM statement_imports WHERE id = $1";
 static const char SQL_IMP_SAME[] = "SELECT MAX(id) FROM statement_imports WHERE sha256 = $1 "
 				   "AND id < $2";
 static const char SQL_IMP_EACH[] =
-	"SELECT " SQ_NAMES(IMPORT_COLS) " FROM statement_imports ORDER BY id DESC LIMIT $1";
+	"SELECT " DB_NAMES(IMPORT_COLS) " FROM statement_imports ORDER BY id DESC LIMIT $1";
 
 /* ---- Payments ------------------------------------------------------------------ */
 
@@ -149,52 +150,36 @@ static int hex_bytes(const char *hex, size_t n, unsigned char *out)
 	return 0;
 }
 
-void sq_fp_key(const char *fp, size_t len, unsigned char key[SQ_FP_KEY])
+void db_fp_key(const char *fp, size_t len, unsigned char key[DB_FP_KEY])
 {
 	unsigned char d[SHA256_LEN];
 
 	/* An import's SHA-256 in hex: its first 128 bits (the other 128
 	 * must be hex digits too). */
 	if (len == 2 * SHA256_LEN && hex_bytes(fp, SHA256_LEN, d) == 0) {
-		memcpy(key, d, SQ_FP_KEY);
+		memcpy(key, d, DB_FP_KEY);
 		return;
 	}
 	sha256(fp, len, d);
-	memcpy(key, d, SQ_FP_KEY);
-}
-
-/* qcra_fp_key(text): the key of a fingerprint, NULL for NULL (the
- * migration that turned the stored fingerprints into keys uses it). */
-void sq_fp_key_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *fp = (const char *)sqlite3_value_text(argv[0]);
-	unsigned char key[SQ_FP_KEY];
-
-	(void)argc;
-	if (fp == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	sq_fp_key(fp, (size_t)sqlite3_value_bytes(argv[0]), key);
-	sqlite3_result_blob(ctx, key, SQ_FP_KEY, SQLITE_TRANSIENT);
+	memcpy(key, d, DB_FP_KEY);
 }
 
 /* Fingerprint fp as a parameter: its key, computed into key (which must
  * stay until the statement is done: the blob is not copied); "" or NULL
  * binds NULL. */
-static struct sq_arg fp_arg(const char *fp, unsigned char key[SQ_FP_KEY])
+static struct sq_arg fp_arg(const char *fp, unsigned char key[DB_FP_KEY])
 {
 	if (fp == NULL || *fp == '\0')
 		return SQ_NULL;
-	sq_fp_key(fp, strlen(fp), key);
-	return SQ_BLOB(key, SQ_FP_KEY);
+	db_fp_key(fp, strlen(fp), key);
+	return SQ_BLOB(key, DB_FP_KEY);
 }
 
 /* The stored key of column i as lowercase hex into out ("" for NULL). */
-static void col_fp(sqlite3_stmt *s, int i, char *out, size_t size)
+static void col_fp(struct db_stmt *s, int i, char *out, size_t size)
 {
-	const unsigned char *b = sqlite3_column_blob(s, i);
-	size_t n = (size_t)sqlite3_column_bytes(s, i);
+	size_t n;
+	const unsigned char *b = db_col_blob(s, i, &n);
 
 	if (b == NULL || size < 2 * n + 1)
 		out[0] = '\0'; /* (every key fits: PAYMENT_FP_SIZE) */
@@ -202,10 +187,10 @@ static void col_fp(sqlite3_stmt *s, int i, char *out, size_t size)
 		sodium_bin2hex(out, size, b, n);
 }
 
-#define SQ_GET_FP(s, i, dst) col_fp((s), (i), (dst), sizeof(dst))
-SQ_READER(payment, struct payment, PAYMENT_COLS)
-SQ_READER(import, struct stmt_import, IMPORT_COLS)
-SQ_READER(import_full, struct stmt_import, IMPORT_FULL_COLS)
+#define DB_GET_FP(s, i, dst) col_fp((s), (i), (dst), sizeof(dst))
+DB_READER(payment, struct payment, PAYMENT_COLS)
+DB_READER(import, struct stmt_import, IMPORT_COLS)
+DB_READER(import_full, struct stmt_import, IMPORT_FULL_COLS)
 
 /* An id as a parameter, NULL when there is none (0). */
 static struct sq_arg id_or_null(long long id)
@@ -215,70 +200,65 @@ static struct sq_arg id_or_null(long long id)
 
 int store_payment_add(struct store *st, struct payment *p)
 {
-	unsigned char key[SQ_FP_KEY];
-	sqlite3_stmt *s = sq_bound(
-		st, SQL_PAY_INSERT, id_or_null(p->order_id), SQ_INT(p->amount_para),
-		SQ_TEXT(p->paid_on), SQ_TEXT(p->payer), SQ_TEXT(p->reference), SQ_TEXT(p->purpose),
-		SQ_TEXT(p->bank_id), SQ_TEXT(p->source), id_or_null(p->import_id), SQ_INT(p->line),
-		fp_arg(p->fingerprint, key), SQ_TEXT(p->match), SQ_TEXT(p->resolution),
-		p->resolved_at != 0 ? SQ_INT(p->resolved_at) : SQ_NULL, SQ_TEXT(p->resolved_by),
-		SQ_TEXT(p->note), SQ_INT(p->created_at), SQ_TEXT(p->created_by));
-	int rc = sq_step_done(s, "payment add");
+	unsigned char key[DB_FP_KEY];
+	int rc = db_insert(st, SQL_PAY_INSERT, "payment add", &p->id, id_or_null(p->order_id),
+			   SQ_INT(p->amount_para), SQ_TEXT(p->paid_on), SQ_TEXT(p->payer),
+			   SQ_TEXT(p->reference), SQ_TEXT(p->purpose), SQ_TEXT(p->bank_id),
+			   SQ_TEXT(p->source), id_or_null(p->import_id), SQ_INT(p->line),
+			   fp_arg(p->fingerprint, key), SQ_TEXT(p->match), SQ_TEXT(p->resolution),
+			   p->resolved_at != 0 ? SQ_INT(p->resolved_at) : SQ_NULL,
+			   SQ_TEXT(p->resolved_by), SQ_TEXT(p->note), SQ_INT(p->created_at),
+			   SQ_TEXT(p->created_by));
 
-	if (rc != STORE_OK)
-		return rc;
 	/* ON CONFLICT DO NOTHING: no row means the fingerprint exists. */
-	if (sqlite3_changes(sqlite3_db_handle(s)) == 0)
-		return STORE_CONFLICT;
-	p->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
-	return STORE_OK;
+	return rc == STORE_NOTFOUND ? STORE_CONFLICT : rc;
 }
 
 int store_payment_claim_manual(struct store *st, const struct payment *line, const char *from,
 			       const char *to, const char *note, long long *id)
 {
-	unsigned char key[SQ_FP_KEY];
+	unsigned char key[DB_FP_KEY];
 	int rc;
 
-	if ((rc = sq_step_int64(sq_bound(st, SQL_PAY_MANUAL, SQ_INT(line->order_id),
+	if ((rc = db_step_int64(db_bound(st, SQL_PAY_MANUAL, SQ_INT(line->order_id),
 					 SQ_INT(line->amount_para), SQ_TEXT(from), SQ_TEXT(to)),
 				id, "manual payment")) != STORE_OK)
 		return rc;
-	return sq_changed(st, SQL_PAY_CLAIM, "manual payment claim", SQ_INT(*id),
+	return db_changed(st, SQL_PAY_CLAIM, "manual payment claim", SQ_INT(*id),
 			  SQ_INT(line->import_id), SQ_INT(line->line),
 			  fp_arg(line->fingerprint, key), SQ_TEXT(line->bank_id), SQ_TEXT(note));
 }
 
 int store_payment_get(struct store *st, long long id, struct payment *out)
 {
-	return payment_one(sq_bound(st, SQL_PAY_GET, SQ_INT(id)), out, "payment get");
+	return payment_one(db_bound(st, SQL_PAY_GET, SQ_INT(id)), out, "payment get");
 }
 
 int store_payment_order(struct store *st, long long order_id, struct payment_order *out)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_PAY_ORDER, SQ_INT(order_id));
+	struct db_stmt *s = db_bound(st, SQL_PAY_ORDER, SQ_INT(order_id));
 	int rc;
 
-	if ((rc = sq_step_row(s, "payment order")) == STORE_OK) {
-		out->id = sqlite3_column_int64(s, 0);
-		out->state = sq_col_state(s, 1);
-		sq_col_text(s, 2, out->office, sizeof(out->office));
-		out->total_para = sqlite3_column_int64(s, 3);
-		out->paid_para = sqlite3_column_int64(s, 4);
-		sq_done(s);
+	if ((rc = db_step_row(s, "payment order")) == STORE_OK) {
+		out->id = db_col_int64(s, 0);
+		out->state = db_col_state(s, 1);
+		db_col_copy(s, 2, out->office, sizeof(out->office));
+		out->total_para = db_col_int64(s, 3);
+		out->paid_para = db_col_int64(s, 4);
+		db_reset(s);
 	}
 	return rc;
 }
 
 int store_payment_sum(struct store *st, long long order_id, long long *paid)
 {
-	return sq_step_int64(sq_bound(st, SQL_PAY_SUM, SQ_INT(order_id)), paid, "payment sum");
+	return db_step_int64(db_bound(st, SQL_PAY_SUM, SQ_INT(order_id)), paid, "payment sum");
 }
 
 int store_payment_each_order(struct store *st, long long order_id,
 			     int (*fn)(void *arg, const struct payment *p), void *arg)
 {
-	return payment_each(sq_bound(st, SQL_PAY_EACH_ORDER, SQ_INT(order_id)), fn, arg,
+	return payment_each(db_bound(st, SQL_PAY_EACH_ORDER, SQ_INT(order_id)), fn, arg,
 			    "payments of order");
 }
 
@@ -288,53 +268,53 @@ int store_payment_each_order(struct store *st, long long order_id,
 int store_payment_each_open(struct store *st, const struct payment_filter *f,
 			    int (*fn)(void *arg, const struct payment *p), void *arg)
 {
-	return payment_each(sq_bound(st, SQL_PAY_EACH_OPEN, OPEN_ARGS(f),
-				     SQ_INT(f->limit > 0 ? f->limit : -1),
+	return payment_each(db_bound(st, SQL_PAY_EACH_OPEN, OPEN_ARGS(f),
+				     SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62),
 				     SQ_INT(f->offset > 0 ? f->offset : 0)),
 			    fn, arg, "open payments");
 }
 
 int store_payment_count_open(struct store *st, const struct payment_filter *f, long long *n)
 {
-	return sq_step_int64(sq_bound(st, SQL_PAY_COUNT_OPEN, OPEN_ARGS(f)), n,
+	return db_step_int64(db_bound(st, SQL_PAY_COUNT_OPEN, OPEN_ARGS(f)), n,
 			     "open payments count");
 }
 
 int store_payment_resolve(struct store *st, long long id, const char *resolution, const char *by,
 			  const char *note, time_t now)
 {
-	return sq_changed(st, SQL_PAY_RESOLVE, "payment resolve", SQ_INT(id), SQ_TEXT(resolution),
+	return db_changed(st, SQL_PAY_RESOLVE, "payment resolve", SQ_INT(id), SQ_TEXT(resolution),
 			  SQ_INT(now), SQ_TEXT(by), SQ_TEXT(note ? note : ""));
 }
 
 int store_payment_reopen_order(struct store *st, long long order_id, const char *note, int *n)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_PAY_REOPEN, SQ_INT(order_id), SQ_TEXT(note ? note : ""));
-	int rc;
+	long long changed;
+	int rc = db_step_count(
+		db_bound(st, SQL_PAY_REOPEN, SQ_INT(order_id), SQ_TEXT(note ? note : "")), &changed,
+		"payment reopen");
 
-	*n = 0;
-	rc = sq_step_done(s, "payment reopen");
-	if (rc == STORE_OK)
-		*n = sqlite3_changes(sqlite3_db_handle(s));
+	*n = (int)changed;
 	return rc;
 }
 
 int store_payment_assign(struct store *st, long long id, long long order_id, const char *match,
 			 const char *resolution, const char *by, time_t now)
 {
-	return sq_changed(st, SQL_PAY_ASSIGN, "payment assign", SQ_INT(id), SQ_INT(order_id),
+	return db_changed(st, SQL_PAY_ASSIGN, "payment assign", SQ_INT(id), SQ_INT(order_id),
 			  SQ_TEXT(match), SQ_TEXT(resolution), SQ_TEXT(by), SQ_INT(now));
 }
 
 int store_payment_complete_partials(struct store *st, long long order_id, long long except_id,
 				    const char *by, time_t now, long long *n)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_PAY_COMPLETE, SQ_INT(order_id), SQ_INT(except_id),
-				   SQ_INT(now), SQ_TEXT(by));
-	int rc = sq_step_done(s, "payment complete partials");
+	long long changed;
+	int rc = db_step_count(db_bound(st, SQL_PAY_COMPLETE, SQ_INT(order_id), SQ_INT(except_id),
+					SQ_INT(now), SQ_TEXT(by)),
+			       &changed, "payment complete partials");
 
-	if (rc == STORE_OK && n != NULL)
-		*n = sqlite3_changes(sqlite3_db_handle(s));
+	if (n != NULL)
+		*n = changed;
 	return rc;
 }
 
@@ -348,25 +328,25 @@ int store_payment_complete_partials(struct store *st, long long order_id, long l
 
 int store_import_add(struct store *st, struct stmt_import *imp)
 {
-	return sq_insert(st, SQL_IMP_INSERT, "import add", &imp->id, SQ_TEXT(imp->file_name),
+	return db_insert(st, SQL_IMP_INSERT, "import add", &imp->id, SQ_TEXT(imp->file_name),
 			 SQ_TEXT(imp->sha256), SQ_TEXT(imp->format), IMPORT_COUNTS(imp),
 			 SQ_INT(imp->created_at), SQ_TEXT(imp->created_by));
 }
 
 int store_import_update(struct store *st, const struct stmt_import *imp)
 {
-	return sq_changed(st, SQL_IMP_UPDATE, "import update", SQ_INT(imp->id), IMPORT_COUNTS(imp),
+	return db_changed(st, SQL_IMP_UPDATE, "import update", SQ_INT(imp->id), IMPORT_COUNTS(imp),
 			  SQ_TEXT(imp->sha256), SQ_TEXT(imp->format));
 }
 
 int store_import_get(struct store *st, long long id, struct stmt_import *out)
 {
-	return import_full_one(sq_bound(st, SQL_IMP_GET, SQ_INT(id)), out, "import get");
+	return import_full_one(db_bound(st, SQL_IMP_GET, SQ_INT(id)), out, "import get");
 }
 
 int store_import_same_file(struct store *st, const char *sha256, long long before_id, long long *id)
 {
-	int rc = sq_step_int64(sq_bound(st, SQL_IMP_SAME, SQ_TEXT(sha256), SQ_INT(before_id)), id,
+	int rc = db_step_int64(db_bound(st, SQL_IMP_SAME, SQ_TEXT(sha256), SQ_INT(before_id)), id,
 			       "import same file");
 
 	if (rc == STORE_OK && *id == 0) /* MAX over no rows: NULL, 0 */
@@ -377,31 +357,7 @@ int store_import_same_file(struct store *st, const char *sha256, long long befor
 int store_import_each(struct store *st, int limit,
 		      int (*fn)(void *arg, const struct stmt_import *imp), void *arg)
 {
-	return import_each(sq_bound(st, SQL_IMP_EACH, SQ_INT(limit > 0 ? limit : -1)), fn, arg,
-			   "import list");
-}
-
-/* ---- Large imports -------------------------------------------------------------------- */
-
-int store_payment_cache(struct store *st, long long size, long long *old)
-{
-	struct conn *c = sq_conn(st);
-	sqlite3_stmt *s = NULL;
-	char sql[64];
-	int rc = STORE_ERROR;
-
-	if (c == NULL)
-		return STORE_ERROR;
-	if (old != NULL) {
-		if (sqlite3_prepare_v2(c->db, "PRAGMA cache_size", -1, &s, NULL) != SQLITE_OK ||
-		    sq_step(s) != SQLITE_ROW)
-			goto out;
-		*old = sqlite3_column_int64(s, 0);
-	}
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", size);
-	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
-		rc = STORE_OK;
-out:
-	sqlite3_finalize(s);
-	return rc;
+	return import_each(
+		db_bound(st, SQL_IMP_EACH, SQ_INT(limit > 0 ? limit : (long long)1 << 62)), fn, arg,
+		"import list");
 }

@@ -1,14 +1,14 @@
 /*
- * SQLite backend: orders and their history (store.h).
+ * Orders and their history (store.h).
  */
 #include <stddef.h>
 #include <string.h>
 #include <time.h>
 
 #include "domain/order.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
-/* ---- Columns (sqlite_int.h) ---------------------------------------------- */
+/* ---- Columns (store_int.h) ---------------------------------------------- */
 
 /* The order's free-text fields, in one run: read, inserted and
  * rewritten in this order (order_text, order_bind_text). */
@@ -69,11 +69,11 @@
 	_ X("actor", TEXT, actor)                                                                  \
 	_ X("note", TEXT, note)
 
-SQ_READER(order, struct order, ORDER_COLS)
-SQ_READER(order_summary, struct order_summary, ORDER_SUMMARY_COLS)
-SQ_READER(order_event, struct order_event, ORDER_EVENT_COLS)
+DB_READER(order, struct order, ORDER_COLS)
+DB_READER(order_summary, struct order_summary, ORDER_SUMMARY_COLS)
+DB_READER(order_event, struct order_event, ORDER_EVENT_COLS)
 
-#define ORDER_SELECT "SELECT " SQ_NAMES(ORDER_COLS) " FROM orders"
+#define ORDER_SELECT "SELECT " DB_NAMES(ORDER_COLS) " FROM orders"
 
 /* Where each free-text field is, for binding them in a loop. */
 #define ORDER_TEXT_FIELD(sql, kind, field)                                                         \
@@ -83,14 +83,14 @@ static const struct {
 } order_text[] = {ORDER_TEXT_COLS(ORDER_TEXT_FIELD, )};
 
 #define ORDER_INSERT                                                                               \
-	"INSERT INTO orders (account_id, type, state, " SQ_NAMES(                                  \
+	"INSERT INTO orders (account_id, type, state, " DB_NAMES(                                  \
 		ORDER_TEXT_COLS) ", card_reader, payment_ref, total_para, created_at, "            \
 				 "updated_at, confirmed_at, "                                      \
 				 "company_cert_name, name_differs) VALUES ($1, $2, $3, $4, $5, "   \
 				 "$6, $7, $8, $9, $10, $11, "                                      \
 				 "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "    \
 				 "$24, $25, $26, $27, $28, "                                       \
-				 "$29, $30, $31, $32, $33)"
+				 "$29, $30, $31, $32, $33) RETURNING id"
 #define ORDER_UPDATE_DRAFT                                                                         \
 	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = "                    \
 	"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, "                         \
@@ -118,75 +118,73 @@ static const char SQL_ORDER_TRANSITION[] =
 	"id = $1 AND state = $2";
 static const char SQL_ORDER_FIX_PRICES[] = "UPDATE orders SET prices_fixed = 1, price_para = $2, "
 					   "reader_para = $3, vat_pct = $4 WHERE id = $1";
-static const char SQL_ORDER_EACH_OWNED[] = "SELECT " SQ_NAMES(
+static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(
 	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC";
 static const char SQL_ORDER_EVENT_ADD[] =
 	"INSERT INTO order_events (order_id, at, state, actor, note) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_ORDER_EVENTS[] =
-	"SELECT " SQ_NAMES(ORDER_EVENT_COLS) " FROM order_events WHERE order_id = $1 ORDER BY id";
+	"SELECT " DB_NAMES(ORDER_EVENT_COLS) " FROM order_events WHERE order_id = $1 ORDER BY id";
 
 /* ---- Orders ----------------------------------------------------------------- */
 
 #define NTEXT (sizeof(order_text) / sizeof(order_text[0]))
 _Static_assert(NTEXT == 22, "ORDER_INSERT and ORDER_UPDATE_DRAFT bind the text fields as $4..$25");
 
-static void order_bind_text(sqlite3_stmt *s, const struct order *o, int first)
+/* The text fields as parameters a[0..NTEXT-1]. */
+static void order_text_args(struct sq_arg *a, const struct order *o)
 {
 	size_t i;
 
 	for (i = 0; i < NTEXT; i++)
-		sq_bind_text(s, first + (int)i, (const char *)o + order_text[i].off);
+		a[i] = SQ_TEXT((const char *)o + order_text[i].off);
 }
 
 int store_order_create(struct store *st, struct order *o)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_INSERT);
-	int rc, c;
+	struct sq_arg a[34];
+	size_t c = 3 + NTEXT;
+	int rc;
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, o->account_id);
-	sq_bind_int(s, 2, (int)o->type);
-	sq_bind_text(s, 3, wf_state_name(o->state));
-	order_bind_text(s, o, 4);
-	c = 4 + (int)NTEXT;
-	sq_bind_int(s, c++, o->card_reader);
-	sq_bind_text(s, c++, "");
-	sq_bind_int64(s, c++, o->total_para);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->created_at);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->confirmed_at);
-	sq_bind_text(s, c++, o->company_cert_name);
-	sq_bind_int(s, c++, o->name_differs);
-	if ((rc = sq_step_done(s, "order create")) != STORE_OK)
-		return rc;
-	o->id = sqlite3_last_insert_rowid(sqlite3_db_handle(s));
+	a[0] = SQ_INT(o->account_id);
+	a[1] = SQ_INT(o->type);
+	a[2] = SQ_TEXT(wf_state_name(o->state));
+	order_text_args(a + 3, o);
+	a[c++] = SQ_INT(o->card_reader);
+	a[c++] = SQ_TEXT("");
+	a[c++] = SQ_INT(o->total_para);
+	a[c++] = SQ_INT(o->created_at);
+	a[c++] = SQ_INT(o->updated_at);
+	a[c++] = SQ_INT(o->confirmed_at);
+	a[c++] = SQ_TEXT(o->company_cert_name);
+	a[c++] = SQ_INT(o->name_differs);
+	a[c] = SQ_END_;
+	if ((rc = db_insert_args(st, SQL_ORDER_INSERT, "order create", &o->id, a)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
 		return STORE_ERROR;
-	return sq_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
+	return db_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
 		      SQ_TEXT(o->payment_ref));
 }
 
 int store_order_rewrite(struct store *st, const struct order *o, enum wf_state state,
 			long long account_id)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_ORDER_UPDATE_DRAFT);
-	int c = 4 + (int)NTEXT;
+	struct sq_arg a[33];
+	size_t c = 3 + NTEXT;
 
-	if (s == NULL)
-		return STORE_ERROR;
-	sq_bind_int64(s, 1, o->id);
-	sq_bind_int64(s, 2, account_id);
-	sq_bind_int(s, 3, (int)o->type);
-	order_bind_text(s, o, 4);
-	sq_bind_int(s, c++, o->card_reader);
-	sq_bind_int64(s, c++, (sqlite3_int64)o->updated_at);
-	sq_bind_text(s, c++, o->company_cert_name);
-	sq_bind_int(s, c++, o->name_differs);
-	sq_bind_text(s, c++, wf_state_name(state));
-	sq_bind_int64(s, c++, (sqlite3_int64)o->name_confirmed_at);
-	sq_bind_text(s, c, o->name_confirmed_by);
-	return sq_step_changed(s, "order rewrite");
+	a[0] = SQ_INT(o->id);
+	a[1] = SQ_INT(account_id);
+	a[2] = SQ_INT(o->type);
+	order_text_args(a + 3, o);
+	a[c++] = SQ_INT(o->card_reader);
+	a[c++] = SQ_INT(o->updated_at);
+	a[c++] = SQ_TEXT(o->company_cert_name);
+	a[c++] = SQ_INT(o->name_differs);
+	a[c++] = SQ_TEXT(wf_state_name(state));
+	a[c++] = SQ_INT(o->name_confirmed_at);
+	a[c++] = SQ_TEXT(o->name_confirmed_by);
+	a[c] = SQ_END_;
+	return db_step_changed(db_bind_args(st, SQL_ORDER_UPDATE_DRAFT, a), "order rewrite");
 }
 
 int store_order_update_draft(struct store *st, const struct order *o)
@@ -196,31 +194,31 @@ int store_order_update_draft(struct store *st, const struct order *o)
 
 int store_order_confirm_name(struct store *st, long long id, const char *by, time_t now)
 {
-	return sq_changed(st, SQL_ORDER_CONFIRM_NAME, "order confirm name", SQ_INT(id), SQ_INT(now),
+	return db_changed(st, SQL_ORDER_CONFIRM_NAME, "order confirm name", SQ_INT(id), SQ_INT(now),
 			  SQ_TEXT(by));
 }
 
 int store_order_set_returned(struct store *st, long long id, const char *code, const char *text)
 {
-	return sq_changed(st, SQL_ORDER_SET_RETURNED, "order set returned", SQ_INT(id),
+	return db_changed(st, SQL_ORDER_SET_RETURNED, "order set returned", SQ_INT(id),
 			  SQ_TEXT(code), SQ_TEXT(text));
 }
 
 int store_order_get(struct store *st, long long id, struct order *out)
 {
-	return order_one(sq_bound(st, SQL_ORDER_GET, SQ_INT(id)), out, "order get");
+	return order_one(db_bound(st, SQL_ORDER_GET, SQ_INT(id)), out, "order get");
 }
 
 int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out)
 {
-	return order_one(sq_bound(st, SQL_ORDER_GET_OWNED, SQ_INT(id), SQ_INT(account_id)), out,
+	return order_one(db_bound(st, SQL_ORDER_GET_OWNED, SQ_INT(id), SQ_INT(account_id)), out,
 			 "order get owned");
 }
 
 int store_order_transition(struct store *st, long long id, enum wf_state from, enum wf_state to,
 			   long long total_para, time_t confirmed_at, time_t now)
 {
-	return sq_changed(st, SQL_ORDER_TRANSITION, "order transition", SQ_INT(id),
+	return db_changed(st, SQL_ORDER_TRANSITION, "order transition", SQ_INT(id),
 			  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)), SQ_INT(now),
 			  SQ_INT(total_para), SQ_INT(confirmed_at));
 }
@@ -228,27 +226,27 @@ int store_order_transition(struct store *st, long long id, enum wf_state from, e
 int store_order_fix_prices(struct store *st, long long id, long long price_para,
 			   long long reader_para, int vat_pct)
 {
-	return sq_changed(st, SQL_ORDER_FIX_PRICES, "order prices", SQ_INT(id), SQ_INT(price_para),
+	return db_changed(st, SQL_ORDER_FIX_PRICES, "order prices", SQ_INT(id), SQ_INT(price_para),
 			  SQ_INT(reader_para), SQ_INT(vat_pct));
 }
 
 int store_order_each_owned(struct store *st, long long account_id,
 			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
 {
-	return order_summary_each(sq_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id)), fn, arg,
+	return order_summary_each(db_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id)), fn, arg,
 				  "order list");
 }
 
 int store_order_event_add(struct store *st, long long order_id, enum wf_state state,
 			  const char *actor, const char *note, time_t at)
 {
-	return sq_run(st, SQL_ORDER_EVENT_ADD, "order event add", SQ_INT(order_id), SQ_INT(at),
+	return db_run(st, SQL_ORDER_EVENT_ADD, "order event add", SQ_INT(order_id), SQ_INT(at),
 		      SQ_TEXT(wf_state_name(state)), SQ_TEXT(actor), SQ_TEXT(note ? note : ""));
 }
 
 int store_order_events(struct store *st, long long order_id,
 		       int (*fn)(void *arg, const struct order_event *e), void *arg)
 {
-	return order_event_each(sq_bound(st, SQL_ORDER_EVENTS, SQ_INT(order_id)), fn, arg,
+	return order_event_each(db_bound(st, SQL_ORDER_EVENTS, SQ_INT(order_id)), fn, arg,
 				"order events");
 }

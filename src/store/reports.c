@@ -1,9 +1,9 @@
 /*
- * SQLite backend: the back office's reports (store_reports.h).
+ * The back office's reports (store_reports.h).
  */
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_reports.h"
 
 /* The handover time is the first handed-over event ($4; a workflow
@@ -17,10 +17,10 @@
 	    "$4)",                                                                                 \
 	    TIME, handed_over_at)
 
-SQ_READER(report_order, struct report_order, REPORT_COLS)
+DB_READER(report_order, struct report_order, REPORT_COLS)
 
 static const char SQL_REPORT_ORDERS[] =
-	"SELECT " SQ_NAMES(REPORT_COLS) " FROM orders o WHERE o.confirmed_at > 0 AND ($1 = '' OR "
+	"SELECT " DB_NAMES(REPORT_COLS) " FROM orders o WHERE o.confirmed_at > 0 AND ($1 = '' OR "
 					"o.office = $1) AND ($2 = 0 OR o.confirmed_at >= $2) AND "
 					"($3 = 0 OR o.confirmed_at < $3) "
 					"ORDER BY o.id";
@@ -28,7 +28,7 @@ static const char SQL_REPORT_ORDERS[] =
 int store_report_orders_each(struct store *st, const struct report_filter *f,
 			     int (*fn)(void *arg, const struct report_order *o), void *arg)
 {
-	return report_order_each(sq_bound(st, SQL_REPORT_ORDERS,
+	return report_order_each(db_bound(st, SQL_REPORT_ORDERS,
 					  SQ_TEXT(f->office ? f->office : ""), SQ_INT(f->from),
 					  SQ_INT(f->until), SQ_TEXT(wf_state_name(WF_HANDED_OVER))),
 				 fn, arg, "report orders");

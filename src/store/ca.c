@@ -1,5 +1,5 @@
 /*
- * SQLite backend: the portal's side of the CA service (store_ca.h):
+ * The portal's side of the CA service (store_ca.h):
  * the queue to the CA, issued certificates, revocation requests and
  * expiry reminders.
  */
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_ca.h"
 
 #define JOB_COLS(X, _)                                                                             \
@@ -25,10 +25,10 @@ static const char SQL_JOB_ADD[] =
 	"INSERT INTO ca_outbox (order_id, kind, reason, created_at, next_attempt_at) VALUES ($1, "
 	"$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO NOTHING";
 static const char SQL_JOB_NEXT[] =
-	"SELECT " SQ_NAMES(JOB_COLS) " FROM ca_outbox WHERE done_at = 0 AND "
+	"SELECT " DB_NAMES(JOB_COLS) " FROM ca_outbox WHERE done_at = 0 AND "
 				     "next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
 static const char SQL_JOB_GET[] =
-	"SELECT " SQ_NAMES(JOB_COLS) " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
+	"SELECT " DB_NAMES(JOB_COLS) " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
 static const char SQL_JOB_RETRY[] =
 	"UPDATE ca_outbox SET attempts = $2, next_attempt_at = $3, error = $4 WHERE id = $1";
 static const char SQL_JOB_DONE[] =
@@ -44,18 +44,18 @@ static const char SQL_JOB_DONE[] =
 	_ X("revoke_reason", TEXT, revoke_reason)                                                  \
 	_ X("recorded_at", TIME, recorded_at)
 
-static const char SQL_CERT_PUT[] = "INSERT INTO ca_certificates (" SQ_NAMES(
+static const char SQL_CERT_PUT[] = "INSERT INTO ca_certificates (" DB_NAMES(
 	CERT_COLS) ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
 		   "ON CONFLICT (order_id) DO UPDATE SET serial = $2, subject = $3, not_before = "
-		   "$4, "
-		   "not_after = $5, pem = $6, revoked_at = CASE WHEN revoked_at = 0 THEN $7 ELSE "
-		   "revoked_at "
-		   "END, revoke_reason = CASE WHEN revoked_at = 0 THEN $8 ELSE revoke_reason END";
+		   "$4, not_after = $5, pem = $6, revoked_at = CASE WHEN "
+		   "ca_certificates.revoked_at = 0 THEN $7 ELSE ca_certificates.revoked_at END, "
+		   "revoke_reason = CASE WHEN ca_certificates.revoked_at = 0 THEN $8 ELSE "
+		   "ca_certificates.revoke_reason END";
 static const char SQL_CERT_GET[] =
-	"SELECT " SQ_NAMES(CERT_COLS) " FROM ca_certificates WHERE order_id = $1";
+	"SELECT " DB_NAMES(CERT_COLS) " FROM ca_certificates WHERE order_id = $1";
 static const char SQL_CERT_REVOKED[] = "UPDATE ca_certificates SET revoked_at = $3, "
 				       "revoke_reason = $2 WHERE order_id = $1 AND revoked_at = 0";
-static const char SQL_CERT_EXPIRING[] = "SELECT " SQ_NAMES(
+static const char SQL_CERT_EXPIRING[] = "SELECT " DB_NAMES(
 	CERT_COLS) " FROM ca_certificates WHERE revoked_at = 0 AND not_after > $1 AND "
 		   "not_after <= $2 ORDER BY not_after, order_id";
 
@@ -69,11 +69,11 @@ static const char SQL_CERT_EXPIRING[] = "SELECT " SQ_NAMES(
 static const char SQL_REV_ADD[] = "INSERT INTO ca_revocations (order_id, reason, requested_by, "
 				  "requested_at) VALUES ($1, $2, $3, $4)";
 static const char SQL_REV_GET[] =
-	"SELECT " SQ_NAMES(REV_COLS) " FROM ca_revocations WHERE order_id = $1";
+	"SELECT " DB_NAMES(REV_COLS) " FROM ca_revocations WHERE order_id = $1";
 static const char SQL_REV_CONFIRM[] =
 	"INSERT INTO ca_revocations (order_id, reason, requested_by, requested_at, confirmed_by, "
 	"confirmed_at) VALUES ($1, $2, $3, $4, $3, $4) ON CONFLICT (order_id) DO UPDATE SET "
-	"reason = $2, confirmed_by = $3, confirmed_at = $4 WHERE confirmed_at = 0";
+	"reason = $2, confirmed_by = $3, confirmed_at = $4 WHERE ca_revocations.confirmed_at = 0";
 
 static const char SQL_REMINDER_ADD[] =
 	"INSERT INTO ca_reminders (order_id, days, sent_at) VALUES ($1, $2, $3)";
@@ -85,40 +85,40 @@ static const char SQL_OFFICES[] =
 	"SELECT DISTINCT o.office FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
 	"r.connector = $1 ORDER BY o.office";
 
-SQ_READER(job, struct ca_job, JOB_COLS)
-SQ_READER(cert, struct ca_cert, CERT_COLS)
-SQ_READER(revocation, struct ca_revocation, REV_COLS)
+DB_READER(job, struct ca_job, JOB_COLS)
+DB_READER(cert, struct ca_cert, CERT_COLS)
+DB_READER(revocation, struct ca_revocation, REV_COLS)
 
 /* ---- Queue --------------------------------------------------------------------------- */
 
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
 		     time_t now)
 {
-	return sq_run(st, SQL_JOB_ADD, "ca job add", SQ_INT(order_id), SQ_TEXT(kind),
+	return db_run(st, SQL_JOB_ADD, "ca job add", SQ_INT(order_id), SQ_TEXT(kind),
 		      SQ_TEXT(reason ? reason : ""), SQ_INT(now));
 }
 
 int store_ca_job_next(struct store *st, time_t now, struct ca_job *out)
 {
-	return job_one(sq_bound(st, SQL_JOB_NEXT, SQ_INT(now)), out, "ca job next");
+	return job_one(db_bound(st, SQL_JOB_NEXT, SQ_INT(now)), out, "ca job next");
 }
 
 int store_ca_job_get(struct store *st, long long order_id, const char *kind, struct ca_job *out)
 {
-	return job_one(sq_bound(st, SQL_JOB_GET, SQ_INT(order_id), SQ_TEXT(kind)), out,
+	return job_one(db_bound(st, SQL_JOB_GET, SQ_INT(order_id), SQ_TEXT(kind)), out,
 		       "ca job get");
 }
 
 int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error)
 {
-	return sq_changed(st, SQL_JOB_RETRY, "ca job retry", SQ_INT(id), SQ_INT(attempts),
+	return db_changed(st, SQL_JOB_RETRY, "ca job retry", SQ_INT(id), SQ_INT(attempts),
 			  SQ_INT(next_attempt_at), SQ_TEXT(error ? error : ""));
 }
 
 int store_ca_job_done(struct store *st, long long id, time_t now, int refused, const char *error)
 {
-	return sq_changed(st, SQL_JOB_DONE, "ca job done", SQ_INT(id), SQ_INT(now),
+	return db_changed(st, SQL_JOB_DONE, "ca job done", SQ_INT(id), SQ_INT(now),
 			  SQ_INT(refused ? 1 : 0), SQ_TEXT(error ? error : ""));
 }
 
@@ -126,7 +126,7 @@ int store_ca_job_done(struct store *st, long long id, time_t now, int refused, c
 
 int store_ca_cert_put(struct store *st, const struct ca_cert *c)
 {
-	return sq_run(st, SQL_CERT_PUT, "ca cert put", SQ_INT(c->order_id), SQ_TEXT(c->serial),
+	return db_run(st, SQL_CERT_PUT, "ca cert put", SQ_INT(c->order_id), SQ_TEXT(c->serial),
 		      SQ_TEXT(c->subject), SQ_INT(c->not_before), SQ_INT(c->not_after),
 		      SQ_TEXT(c->pem), SQ_INT(c->revoked_at), SQ_TEXT(c->revoke_reason),
 		      SQ_INT(c->recorded_at));
@@ -134,12 +134,12 @@ int store_ca_cert_put(struct store *st, const struct ca_cert *c)
 
 int store_ca_cert_get(struct store *st, long long order_id, struct ca_cert *out)
 {
-	return cert_one(sq_bound(st, SQL_CERT_GET, SQ_INT(order_id)), out, "ca cert get");
+	return cert_one(db_bound(st, SQL_CERT_GET, SQ_INT(order_id)), out, "ca cert get");
 }
 
 int store_ca_cert_revoked(struct store *st, long long order_id, const char *reason, time_t at)
 {
-	int rc = sq_changed(st, SQL_CERT_REVOKED, "ca cert revoked", SQ_INT(order_id),
+	int rc = db_changed(st, SQL_CERT_REVOKED, "ca cert revoked", SQ_INT(order_id),
 			    SQ_TEXT(reason), SQ_INT(at));
 
 	return rc == STORE_NOTFOUND ? STORE_OK : rc; /* revoked before: kept */
@@ -149,41 +149,41 @@ int store_ca_certs_expiring(struct store *st, time_t after, time_t before,
 			    int (*fn)(void *arg, const struct ca_cert *c), void *arg)
 {
 	struct ca_cert *c = malloc(sizeof(*c)); /* CA_PEM_MAX: kept off the stack */
-	sqlite3_stmt *s;
+	struct db_stmt *s;
 	int rc;
 
 	if (c == NULL ||
-	    (s = sq_bound(st, SQL_CERT_EXPIRING, SQ_INT(after), SQ_INT(before))) == NULL) {
+	    (s = db_bound(st, SQL_CERT_EXPIRING, SQ_INT(after), SQ_INT(before))) == NULL) {
 		free(c);
 		return STORE_ERROR;
 	}
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		cert_from_row(s, c);
 		if (fn(arg, c) != 0)
 			break;
 	}
 	free(c);
-	return sq_rows_end(s, rc, "ca certs expiring");
+	return db_rows_end(s, rc, "ca certs expiring");
 }
 
 /* ---- Revocation requests ------------------------------------------------------------------ */
 
 int store_ca_revocation_add(struct store *st, const struct ca_revocation *r)
 {
-	return sq_run(st, SQL_REV_ADD, "ca revocation add", SQ_INT(r->order_id), SQ_TEXT(r->reason),
+	return db_run(st, SQL_REV_ADD, "ca revocation add", SQ_INT(r->order_id), SQ_TEXT(r->reason),
 		      SQ_TEXT(r->requested_by), SQ_INT(r->requested_at));
 }
 
 int store_ca_revocation_get(struct store *st, long long order_id, struct ca_revocation *out)
 {
-	return revocation_one(sq_bound(st, SQL_REV_GET, SQ_INT(order_id)), out,
+	return revocation_one(db_bound(st, SQL_REV_GET, SQ_INT(order_id)), out,
 			      "ca revocation get");
 }
 
 int store_ca_revocation_confirm(struct store *st, long long order_id, const char *reason,
 				const char *by, time_t now)
 {
-	return sq_changed(st, SQL_REV_CONFIRM, "ca revocation confirm", SQ_INT(order_id),
+	return db_changed(st, SQL_REV_CONFIRM, "ca revocation confirm", SQ_INT(order_id),
 			  SQ_TEXT(reason), SQ_TEXT(by), SQ_INT(now));
 }
 
@@ -191,7 +191,7 @@ int store_ca_revocation_confirm(struct store *st, long long order_id, const char
 
 int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t now)
 {
-	return sq_run(st, SQL_REMINDER_ADD, "ca reminder add", SQ_INT(order_id), SQ_INT(days),
+	return db_run(st, SQL_REMINDER_ADD, "ca reminder add", SQ_INT(order_id), SQ_INT(days),
 		      SQ_INT(now));
 }
 
@@ -201,14 +201,14 @@ int store_ca_reminder_add(struct store *st, long long order_id, int days, time_t
 int store_ca_awaiting(struct store *st, const char *connector,
 		      int (*fn)(void *arg, long long order_id), void *arg)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_AWAITING, SQ_TEXT(connector),
-				   SQ_TEXT(wf_state_name(WF_SENT_TO_CA)));
+	struct db_stmt *s = db_bound(st, SQL_AWAITING, SQ_TEXT(connector),
+				     SQ_TEXT(wf_state_name(WF_SENT_TO_CA)));
 	long long *ids;
 	size_t n, i;
 	int rc;
 
 	/* Ids first: fn may use the store (and write) itself. */
-	if ((rc = sq_step_ids(s, &ids, &n, "ca awaiting")) != STORE_OK)
+	if ((rc = db_step_ids(s, &ids, &n, "ca awaiting")) != STORE_OK)
 		return rc;
 	for (i = 0; i < n; i++)
 		if (fn(arg, ids[i]) != 0)
@@ -220,16 +220,16 @@ int store_ca_awaiting(struct store *st, const char *connector,
 int store_ca_offices(struct store *st, const char *connector,
 		     int (*fn)(void *arg, const char *office), void *arg)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_OFFICES, SQ_TEXT(connector));
+	struct db_stmt *s = db_bound(st, SQL_OFFICES, SQ_TEXT(connector));
 	char office[16];
 	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		sq_col_text(s, 0, office, sizeof(office));
+	while ((rc = db_step(s)) == DB_ROW) {
+		db_col_copy(s, 0, office, sizeof(office));
 		if (fn(arg, office) != 0)
 			break;
 	}
-	return sq_rows_end(s, rc, "ca offices");
+	return db_rows_end(s, rc, "ca offices");
 }

@@ -1,5 +1,5 @@
 /*
- * SQLite backend: the schema, brought up to date from the migrations
+ * The schema, brought up to date from the migrations
  * embedded in the program (src/store/migrations/NNN_*.sql, in order of
  * their number, each in a transaction of its own).
  */
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "util/embedded.h"
 
 static const char SQL_SCHEMA_VERSION[] = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
@@ -29,15 +29,13 @@ static int migration_cmp(const void *a, const void *b)
 
 int store_schema_version(struct store *st, int *version)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_SCHEMA_VERSION);
+	long long v = 0;
+	int rc = db_step_int64(db_stmt(st, SQL_SCHEMA_VERSION), &v, "schema version");
 
-	if (s == NULL)
-		return STORE_ERROR;
-	if (sq_step(s) != SQLITE_ROW)
-		return sq_fail(s, "schema version");
-	*version = sqlite3_column_int(s, 0);
-	sq_done(s);
-	return STORE_OK;
+	if (rc == STORE_NOTFOUND) /* (MAX always has its row) */
+		rc = STORE_ERROR;
+	*version = (int)v;
+	return rc;
 }
 
 int store_migrate(struct store *st, int *applied, char *err, size_t errlen)
@@ -48,21 +46,19 @@ int store_migrate(struct store *st, int *applied, char *err, size_t errlen)
 int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size_t errlen)
 {
 	const struct embedded_file *files[256];
-	struct conn *c = sq_conn(st);
 	size_t n = 0, i;
 	int version, num, count = 0;
-	sqlite3_stmt *s;
 
 	if (applied)
 		*applied = 0;
-	if (c == NULL) {
+	if (db_conn(st) == NULL) {
 		snprintf(err, errlen, "cannot open database");
 		return STORE_ERROR;
 	}
-	if (sq_exec(c->db,
-		    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
-		    "applied_at BIGINT NOT NULL)",
-		    err, errlen) != 0)
+	if (st->drv->exec(st,
+			  "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, "
+			  "applied_at BIGINT NOT NULL)",
+			  err, errlen) != 0)
 		return STORE_ERROR;
 	for (i = 0; i < embedded_count && n < 256; i++)
 		if (strncmp(embedded_files[i].name, MIGRATION_PREFIX, strlen(MIGRATION_PREFIX)) ==
@@ -77,24 +73,27 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 		num = atoi(files[i]->name + strlen(MIGRATION_PREFIX));
 		if (num <= version || num > upto)
 			continue;
-		if (sq_exec(c->db, "BEGIN IMMEDIATE", err, errlen) != 0)
+		if (st->drv->tx(st, DB_BEGIN_WRITE) != DB_DONE) {
+			snprintf(err, errlen, "%s: cannot begin a write transaction",
+				 files[i]->name);
 			return STORE_ERROR;
-		if (sq_exec(c->db, (const char *)files[i]->data, err, errlen) != 0) {
+		}
+		if (st->drv->exec(st, (const char *)files[i]->data, err, errlen) != 0) {
 			char why[512];
 
 			snprintf(why, sizeof(why), "%s", err);
 			snprintf(err, errlen, "%s: %s", files[i]->name, why);
-			sq_exec(c->db, "ROLLBACK", why, sizeof(why));
+			st->drv->tx(st, DB_ROLLBACK);
 			return STORE_ERROR;
 		}
-		if ((s = sq_stmt(st, SQL_SCHEMA_INSERT)) == NULL)
+		if (db_run(st, SQL_SCHEMA_INSERT, "schema insert", SQ_INT(num),
+			   SQ_INT(time(NULL))) != STORE_OK)
 			goto rollback;
-		sq_bind_int(s, 1, num);
-		sq_bind_int64(s, 2, (sqlite3_int64)time(NULL));
-		if (sq_step_done(s, "schema insert") != STORE_OK)
-			goto rollback;
-		if (sq_exec(c->db, "COMMIT", err, errlen) != 0)
+		if (st->drv->tx(st, DB_COMMIT) != DB_DONE) {
+			snprintf(err, errlen, "%s: commit failed", files[i]->name);
+			st->drv->tx(st, DB_ROLLBACK);
 			return STORE_ERROR;
+		}
 		count++;
 	}
 	if (applied)
@@ -102,10 +101,6 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 	return STORE_OK;
 rollback:
 	snprintf(err, errlen, "recording schema version failed");
-	{
-		char why[256];
-
-		sq_exec(c->db, "ROLLBACK", why, sizeof(why));
-	}
+	st->drv->tx(st, DB_ROLLBACK);
 	return STORE_ERROR;
 }

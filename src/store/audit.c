@@ -1,5 +1,5 @@
 /*
- * SQLite backend: the audit log, append-only and chained (domain/audit.h).
+ * The audit log, append-only and chained (domain/audit.h).
  * Entries are keyed with the installation secret once the store has it
  * (store_set_audit_secret); the first keyed entry after unkeyed ones is
  * a chain.keyed entry, so the chain itself says where the keyed scheme
@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "util/log.h"
 
 static const char SQL_AUDIT_LAST[] =
@@ -43,17 +43,17 @@ void store_set_audit_secret(struct store *st, const unsigned char secret[32])
 static int audit_newest(struct store *st, const char *sql, const char *what, long long *id,
 			char hash[65], long long *third)
 {
-	sqlite3_stmt *s = sq_stmt(st, sql);
+	struct db_stmt *s = db_stmt(st, sql);
 	int rc;
 
 	*id = *third = 0;
 	snprintf(hash, 65, "%s", AUDIT_GENESIS);
-	if ((rc = sq_step_row(s, what)) != STORE_OK)
+	if ((rc = db_step_row(s, what)) != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_OK : rc;
-	*id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, hash, 65);
-	*third = sqlite3_column_int64(s, 2);
-	sq_done(s);
+	*id = db_col_int64(s, 0);
+	db_col_copy(s, 1, hash, 65);
+	*third = db_col_int64(s, 2);
+	db_reset(s);
 	return STORE_OK;
 }
 
@@ -66,7 +66,7 @@ struct tip {
 	char hash[65];
 };
 
-static int audit_tip(struct store *st, struct conn *c, struct tip *t)
+static int audit_tip(struct store *st, struct db_conn *c, struct tip *t)
 {
 	long long epoch;
 	int rc;
@@ -84,7 +84,7 @@ static int audit_tip(struct store *st, struct conn *c, struct tip *t)
 
 /* e's hash (audit_seal), a keyed one with the connection's HMAC of the
  * epoch when it has it.  0 or -1. */
-static int audit_row_seal(struct store *st, struct conn *c, struct audit_entry *e)
+static int audit_row_seal(struct store *st, struct db_conn *c, struct audit_entry *e)
 {
 	if (e->key_epoch <= 0 || !st->audit_set)
 		return audit_seal(e, st->audit_set ? st->audit_secret : NULL, e->hash);
@@ -98,7 +98,7 @@ static int audit_row_seal(struct store *st, struct conn *c, struct audit_entry *
 
 /* Writes e as the entry after t (its id, prev_hash and hash filled in
  * here, its key epoch set by the caller); t becomes e. */
-static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, struct tip *t)
+static int audit_row(struct store *st, struct db_conn *c, struct audit_entry *e, struct tip *t)
 {
 	int rc;
 
@@ -106,7 +106,7 @@ static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, st
 	memcpy(e->prev_hash, t->hash, sizeof(e->prev_hash));
 	if (audit_row_seal(st, c, e) != 0)
 		return STORE_ERROR;
-	if ((rc = sq_run(st, SQL_AUDIT_INSERT, "audit append", SQ_INT(e->id), SQ_INT(e->at),
+	if ((rc = db_run(st, SQL_AUDIT_INSERT, "audit append", SQ_INT(e->id), SQ_INT(e->at),
 			 SQ_TEXT(e->actor), SQ_TEXT(e->addr), SQ_TEXT(e->action),
 			 SQ_TEXT(e->object), SQ_TEXT(e->outcome), SQ_TEXT(e->detail),
 			 SQ_TEXT(e->prev_hash), SQ_TEXT(e->hash), SQ_INT(e->key_epoch))) !=
@@ -128,14 +128,14 @@ static int audit_row(struct store *st, struct conn *c, struct audit_entry *e, st
  * entry that starts the next key epoch.  In the caller's transaction. */
 static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
 {
-	struct conn *c = sq_conn(st);
+	struct db_conn *c = db_conn(st);
 	struct audit_entry k;
 	struct tip t;
 	int rc;
 
 	if (c == NULL)
 		return STORE_ERROR;
-	if (sqlite3_get_autocommit(c->db))
+	if (!st->drv->in_tx(st))
 		c->writing = 0; /* the transaction ended under us (an I/O error) */
 	if ((rc = audit_tip(st, c, &t)) != STORE_OK)
 		return rc;
@@ -177,12 +177,12 @@ static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
  * reading the last entry and appending must not interleave. */
 static int audit_append(struct store *st, struct audit_entry *e, int rekey)
 {
-	struct conn *c = sq_conn(st);
+	struct db_conn *c = db_conn(st);
 	int rc;
 
 	if (c == NULL)
 		return STORE_ERROR;
-	if (!sqlite3_get_autocommit(c->db))
+	if (st->drv->in_tx(st))
 		return audit_insert(st, e, rekey);
 	if (store_begin(st) != STORE_OK)
 		return STORE_ERROR;
@@ -213,32 +213,31 @@ int store_audit_head(struct store *st, struct audit_head *h)
 /* Column i into dst (size bytes).  1 when it is not what the store
  * writes: not text, a NUL byte inside, or longer than size - 1 (it is
  * then cut); else 0. */
-static int audit_text(sqlite3_stmt *s, int i, char *dst, size_t size)
+static int audit_text(struct db_stmt *s, int i, char *dst, size_t size)
 {
-	int type = sqlite3_column_type(s, i);
-	const unsigned char *v = sqlite3_column_text(s, i);
-	size_t n = (size_t)sqlite3_column_bytes(s, i), k;
-	int odd = type != SQLITE_TEXT || n > size - 1;
+	int type = db_col_type(s, i);
+	const char *v = db_col_text(s, i);
+	size_t n = db_col_bytes(s, i), k;
+	int odd = type != DB_T_TEXT || n > size - 1;
 
 	if (n > size - 1)
 		n = size - 1;
-	k = v != NULL ? strnlen((const char *)v, n) : 0;
-	memcpy(dst, v != NULL ? (const char *)v : "", k);
+	k = v != NULL ? strnlen(v, n) : 0;
+	memcpy(dst, v != NULL ? v : "", k);
 	dst[k] = '\0';
 	return odd || k != n;
 }
 
 /* The entry in the current row of s (an AUDIT_COLS statement). */
-static void audit_read(sqlite3_stmt *s, struct audit_entry *e)
+static void audit_read(struct db_stmt *s, struct audit_entry *e)
 {
 	int odd;
 
 	memset(e, 0, sizeof(*e));
-	odd = sqlite3_column_type(s, 0) != SQLITE_INTEGER ||
-	      sqlite3_column_type(s, 1) != SQLITE_INTEGER ||
-	      sqlite3_column_type(s, 10) != SQLITE_INTEGER;
-	e->id = sqlite3_column_int64(s, 0);
-	e->at = (time_t)sqlite3_column_int64(s, 1);
+	odd = db_col_type(s, 0) != DB_T_INT || db_col_type(s, 1) != DB_T_INT ||
+	      db_col_type(s, 10) != DB_T_INT;
+	e->id = db_col_int64(s, 0);
+	e->at = (time_t)db_col_int64(s, 1);
 	odd |= audit_text(s, 2, e->actor, sizeof(e->actor));
 	odd |= audit_text(s, 3, e->addr, sizeof(e->addr));
 	odd |= audit_text(s, 4, e->action, sizeof(e->action));
@@ -247,15 +246,15 @@ static void audit_read(sqlite3_stmt *s, struct audit_entry *e)
 	odd |= audit_text(s, 7, e->detail, sizeof(e->detail));
 	odd |= audit_text(s, 8, e->prev_hash, sizeof(e->prev_hash));
 	odd |= audit_text(s, 9, e->hash, sizeof(e->hash));
-	e->key_epoch = sqlite3_column_int(s, 10);
+	e->key_epoch = db_col_int(s, 10);
 	e->malformed = odd;
 }
 
 int store_audit_each(struct store *st, const struct audit_filter *f,
 		     int (*fn)(void *arg, const struct audit_entry *e), void *arg)
 {
-	sqlite3_stmt *s =
-		sq_bound(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH,
+	struct db_stmt *s =
+		db_bound(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH,
 			 SQ_TEXT(f->actor ? f->actor : ""), SQ_TEXT(f->action ? f->action : ""),
 			 SQ_TEXT(f->object ? f->object : ""), SQ_INT(f->since), SQ_INT(f->until),
 			 SQ_INT(f->after_id));
@@ -264,10 +263,10 @@ int store_audit_each(struct store *st, const struct audit_filter *f,
 
 	if (s == NULL)
 		return STORE_ERROR;
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		audit_read(s, &e);
 		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
 			break;
 	}
-	return sq_rows_end(s, rc, "audit list");
+	return db_rows_end(s, rc, "audit list");
 }

@@ -1,12 +1,12 @@
 /*
- * SQLite backend: the mail outbox (store.h), written in the transaction
+ * The mail outbox (store.h), written in the transaction
  * that queues a mail and emptied by the mail worker.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 
 static const char SQL_OUTBOX_ADD[] = "INSERT INTO outbox (recipient, subject, body, created_at, "
 				     "next_attempt_at) VALUES ($1, $2, $3, $4, $4)";
@@ -45,33 +45,33 @@ static const char SQL_OUTBOX_PENDING[] = "SELECT COUNT(*) FROM outbox WHERE sent
 int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
 		     time_t now)
 {
-	return sq_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
+	return db_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
 		      SQ_TEXT(body), SQ_INT(now));
 }
 
 int store_outbox_queue(struct store *st, const char *to, const char *lang, const char *key,
 		       const char *message, time_t now)
 {
-	return sq_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
+	return db_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
 		      SQ_TEXT(message), SQ_INT(now), SQ_TEXT(lang));
 }
 
 int store_outbox_queue_order(struct store *st, long long order_id, const char *to, const char *key,
 			     const char *message, time_t now)
 {
-	return sq_run(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
+	return db_run(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
 		      SQ_TEXT(to ? to : ""), SQ_TEXT(key), SQ_TEXT(message), SQ_INT(now));
 }
 
 int store_outbox_withheld(struct store *st, const char *subject, time_t now)
 {
-	return sq_run(st, SQL_OUTBOX_WITHHELD, "outbox withheld", SQ_TEXT(subject), SQ_INT(now));
+	return db_run(st, SQL_OUTBOX_WITHHELD, "outbox withheld", SQ_TEXT(subject), SQ_INT(now));
 }
 
-static char *col_strdup(sqlite3_stmt *s, int i)
+static char *col_strdup(struct db_stmt *s, int i)
 {
-	const unsigned char *v = sqlite3_column_text(s, i);
-	char *p = strdup(v ? (const char *)v : "");
+	const char *v = db_col_text(s, i);
+	char *p = strdup(v ? v : "");
 
 	if (p == NULL)
 		abort();
@@ -80,21 +80,21 @@ static char *col_strdup(sqlite3_stmt *s, int i)
 
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_OUTBOX_NEXT, SQ_INT(now));
+	struct db_stmt *s = db_bound(st, SQL_OUTBOX_NEXT, SQ_INT(now));
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = sq_step_row(s, "outbox next")) != STORE_OK)
+	if ((rc = db_step_row(s, "outbox next")) != STORE_OK)
 		return rc;
-	out->id = sqlite3_column_int64(s, 0);
-	sq_col_text(s, 1, out->to, sizeof(out->to));
+	out->id = db_col_int64(s, 0);
+	db_col_copy(s, 1, out->to, sizeof(out->to));
 	out->subject = col_strdup(s, 2);
 	out->body = col_strdup(s, 3);
-	out->attempts = sqlite3_column_int(s, 4);
-	out->created_at = (time_t)sqlite3_column_int64(s, 5);
-	sq_col_text(s, 6, out->lang, sizeof(out->lang));
+	out->attempts = db_col_int(s, 4);
+	out->created_at = (time_t)db_col_int64(s, 5);
+	db_col_copy(s, 6, out->lang, sizeof(out->lang));
 	out->message = col_strdup(s, 7);
-	sq_done(s);
+	db_reset(s);
 	return STORE_OK;
 }
 
@@ -130,17 +130,17 @@ void store_outbox_item_free(struct outbox_item *it)
 
 int store_outbox_sent(struct store *st, long long id, time_t now)
 {
-	return sq_changed(st, SQL_OUTBOX_SENT, "outbox sent", SQ_INT(id), SQ_INT(now));
+	return db_changed(st, SQL_OUTBOX_SENT, "outbox sent", SQ_INT(id), SQ_INT(now));
 }
 
 int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error)
 {
-	return sq_changed(st, SQL_OUTBOX_RETRY, "outbox retry", SQ_INT(id), SQ_INT(attempts),
+	return db_changed(st, SQL_OUTBOX_RETRY, "outbox retry", SQ_INT(id), SQ_INT(attempts),
 			  SQ_INT(next_attempt_at), SQ_TEXT(error));
 }
 
 int store_outbox_pending(struct store *st, long long *count)
 {
-	return sq_count(st, SQL_OUTBOX_PENDING, count, "outbox pending");
+	return db_count(st, SQL_OUTBOX_PENDING, count, "outbox pending");
 }

@@ -1,12 +1,12 @@
 /*
- * SQLite backend: retention (store_retention.h).  States are bound by
+ * Retention (store_retention.h).  States are bound by
  * name (domain/workflow.h), never written into the SQL.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "domain/workflow.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_retention.h"
 
 #define DRAFT_WHERE                                                                                \
@@ -62,17 +62,9 @@ static const char SQL_SESSION_DELETE[] = "DELETE" SESSION_WHERE;
 static int step(struct store *st, int dry, const char *count_sql, const char *act_sql,
 		const struct sq_arg *args, long long *n, const char *what)
 {
-	sqlite3_stmt *s;
-	int rc;
-
 	if (dry)
-		return sq_step_int64(sq_bind_args(st, count_sql, args), n, what);
-	if ((s = sq_bind_args(st, act_sql, args)) == NULL)
-		return STORE_ERROR;
-	rc = sq_step_done(s, what);
-	if (rc == STORE_OK)
-		*n = sqlite3_changes(sqlite3_db_handle(s));
-	return rc;
+		return db_step_int64(db_bind_args(st, count_sql, args), n, what);
+	return db_step_count(db_bind_args(st, act_sql, args), n, what);
 }
 
 int store_retention(struct store *st, const struct retention_cuts *c, int dry,
@@ -85,9 +77,9 @@ int store_retention(struct store *st, const struct retention_cuts *c, int dry,
 			 SQ_INT(c->closed));
 
 	memset(n, 0, sizeof(*n));
-	if (!dry && (sq_run(st, SQL_DRAFT_EVENTS, "retention draft events",
+	if (!dry && (db_run(st, SQL_DRAFT_EVENTS, "retention draft events",
 			    SQ_TEXT(wf_state_name(WF_DRAFT)), SQ_INT(c->draft)) != STORE_OK ||
-		     sq_run(st, SQL_DRAFT_MAIL, "retention draft mail",
+		     db_run(st, SQL_DRAFT_MAIL, "retention draft mail",
 			    SQ_TEXT(wf_state_name(WF_DRAFT)), SQ_INT(c->draft)) != STORE_OK))
 		return STORE_ERROR;
 	if (step(st, dry, SQL_DRAFT_COUNT, SQL_DRAFT_DELETE, draft, &n->drafts,
@@ -107,7 +99,7 @@ int store_retention(struct store *st, const struct retention_cuts *c, int dry,
 
 int store_retention_issued(struct store *st, struct retention_issued **out, size_t *count)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_ISSUED, SQ_TEXT(wf_state_name(WF_ISSUED)));
+	struct db_stmt *s = db_bound(st, SQL_ISSUED, SQ_TEXT(wf_state_name(WF_ISSUED)));
 	struct retention_issued *v = NULL, *grown;
 	size_t n = 0, cap = 0;
 	int rc;
@@ -116,23 +108,23 @@ int store_retention_issued(struct store *st, struct retention_issued **out, size
 	*count = 0;
 	if (s == NULL)
 		return STORE_ERROR;
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
+	while ((rc = db_step(s)) == DB_ROW) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
 			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
 				free(v);
-				sq_done(s);
+				db_reset(s);
 				return STORE_ERROR;
 			}
 			v = grown;
 		}
-		v[n].order_id = sqlite3_column_int64(s, 0);
-		sq_col_text(s, 1, v[n].validity, sizeof(v[n].validity));
-		v[n].issued_at = (time_t)sqlite3_column_int64(s, 2);
-		v[n].not_after = (time_t)sqlite3_column_int64(s, 3);
+		v[n].order_id = db_col_int64(s, 0);
+		db_col_copy(s, 1, v[n].validity, sizeof(v[n].validity));
+		v[n].issued_at = (time_t)db_col_int64(s, 2);
+		v[n].not_after = (time_t)db_col_int64(s, 3);
 		n++;
 	}
-	if (sq_rows_end(s, rc, "retention issued") != STORE_OK) {
+	if (db_rows_end(s, rc, "retention issued") != STORE_OK) {
 		free(v);
 		return STORE_ERROR;
 	}
@@ -143,9 +135,9 @@ int store_retention_issued(struct store *st, struct retention_issued **out, size
 
 int store_order_anonymise(struct store *st, long long order_id, time_t now)
 {
-	int rc = sq_changed(st, SQL_BLANK_ONE, "order anonymise", SQ_INT(now), SQ_INT(order_id));
+	int rc = db_changed(st, SQL_BLANK_ONE, "order anonymise", SQ_INT(now), SQ_INT(order_id));
 
 	if (rc != STORE_OK)
 		return rc;
-	return sq_run(st, SQL_BLANK_CERT, "certificate anonymise", SQ_INT(order_id));
+	return db_run(st, SQL_BLANK_CERT, "certificate anonymise", SQ_INT(order_id));
 }

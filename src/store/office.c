@@ -1,5 +1,5 @@
 /*
- * SQLite backend: the back office's queries (office queues, search,
+ * The back office's queries (office queues, search,
  * orders due to expire), the record of CA submissions, and the tables
  * of the in-process TEST CA (store_office.h).
  */
@@ -11,27 +11,30 @@
 #include "domain/fold.h"
 #include "domain/ident.h"
 #include "domain/payment.h"
-#include "store/sqlite_int.h"
+#include "store/store_int.h"
 #include "store/store_office.h"
 
 /* ---- Office queues and search --------------------------------------------- */
 
 /* $1 office, $2 number of states, $3..$7 states, $8 search text, $9 the
  * search text as an order number (or -1), $10 LIKE pattern, $11
- * confirmed before, $14 the search text as a license number
- * (domain/ident.h: "315 6789 01" is 315678901), $15 the state staff
- * never see (a draft), $16 the search text as a payment reference
- * ("97 95 00000001" or "95-00000001" is 979500000001).  States are bound, never written in SQL. */
+ * confirmed before, $12 the search text as a license number
+ * (domain/ident.h: "315 6789 01" is 315678901), $13 the state staff
+ * never see (a draft), $14 the search text as a payment reference
+ * ("97 95 00000001" or "95-00000001" is 979500000001); the list's
+ * limit and offset after them, so that the count uses every parameter
+ * it is given (PostgreSQL cannot type one a statement never uses).
+ * States are bound, never written in SQL. */
 #define ORDER_WHERE                                                                                \
-	" FROM orders WHERE state <> $15 AND ($1 = '' OR office = $1) AND ($2 = 0 OR "             \
+	" FROM orders WHERE state <> $13 AND ($1 = '' OR office = $1) AND ($2 = 0 OR "             \
 	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
-	"company_pib = $8 OR license_number = $14 OR payment_ref = $16 OR "                        \
+	"company_pib = $8 OR license_number = $12 OR payment_ref = $14 OR "                        \
 	"qcra_fold(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                       \
 	"qcra_fold(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "     \
 	"confirmed_at < $11))"
 
-static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $12 OFFSET $13";
+static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $15 OFFSET $16";
 static const char SQL_ORDERS_COUNT[] = "SELECT COUNT(*)" ORDER_WHERE;
 static const char SQL_STATE_COUNTS[] =
 	"SELECT state, COUNT(*) FROM orders WHERE state <> $2 AND ($1 = '' OR office = $1) "
@@ -46,7 +49,7 @@ static const char SQL_CA_PUT[] =
 	_ X("reference", TEXT, reference)                                                          \
 	_ X("submitted_at", TIME, submitted_at)
 static const char SQL_CA_GET[] =
-	"SELECT " SQ_NAMES(CA_REQUEST_COLS) " FROM ca_requests WHERE order_id = $1";
+	"SELECT " DB_NAMES(CA_REQUEST_COLS) " FROM ca_requests WHERE order_id = $1";
 
 #define TREQ_COLS(X, _)                                                                            \
 	X("id", INT64, id) _ X("order_id", INT64, order_id)                                        \
@@ -62,17 +65,17 @@ static const char SQL_CA_GET[] =
 
 static const char SQL_TREQ_INSERT[] =
 	"INSERT INTO testca_requests (order_id, reference, office, subject, submitted_at) "
-	"VALUES ($1, $2, $3, $4, $5)";
+	"VALUES ($1, $2, $3, $4, $5) RETURNING id";
 static const char SQL_TREQ_GET[] =
-	"SELECT " SQ_NAMES(TREQ_COLS) " FROM testca_requests WHERE order_id = $1";
+	"SELECT " DB_NAMES(TREQ_COLS) " FROM testca_requests WHERE order_id = $1";
 static const char SQL_TREQ_PENDING[] =
-	"SELECT " SQ_NAMES(TREQ_COLS) " FROM testca_requests WHERE "
+	"SELECT " DB_NAMES(TREQ_COLS) " FROM testca_requests WHERE "
 				      "issued_at = 0 AND ($1 = 0 OR order_id = $1) ORDER BY id";
 static const char SQL_TREQ_ISSUE[] = "UPDATE testca_requests SET issued_at = $2, serial = $3, "
 				     "shipment_id = $4 WHERE id = $1 AND issued_at = 0";
 static const char SQL_TREQ_REVOKE[] = "UPDATE testca_requests SET revoked_at = $2, "
 				      "revoke_reason = $3 WHERE order_id = $1 AND revoked_at = 0";
-static const char SQL_TREQ_ITEMS[] = "SELECT " SQ_NAMES(
+static const char SQL_TREQ_ITEMS[] = "SELECT " DB_NAMES(
 	TREQ_COLS) " FROM testca_requests WHERE shipment_id = $1 ORDER BY order_id";
 
 #define TSHIP_COLS(X, _)                                                                           \
@@ -83,12 +86,12 @@ static const char SQL_TREQ_ITEMS[] = "SELECT " SQ_NAMES(
 	_ X("s.received_by", TEXT, received_by)                                                    \
 	_ X("(SELECT COUNT(*) FROM testca_requests r WHERE r.shipment_id = s.id)", INT64, count)
 
-static const char SQL_TSHIP_INSERT[] =
-	"INSERT INTO testca_shipments (reference, office, created_at) VALUES ($1, $2, $3)";
+static const char SQL_TSHIP_INSERT[] = "INSERT INTO testca_shipments (reference, office, "
+				       "created_at) VALUES ($1, $2, $3) RETURNING id";
 static const char SQL_TSHIP_SET_REF[] = "UPDATE testca_shipments SET reference = $2 WHERE id = $1";
 static const char SQL_TSHIP_GET[] =
-	"SELECT " SQ_NAMES(TSHIP_COLS) " FROM testca_shipments s WHERE s.reference = $1";
-static const char SQL_TSHIP_OPEN[] = "SELECT " SQ_NAMES(
+	"SELECT " DB_NAMES(TSHIP_COLS) " FROM testca_shipments s WHERE s.reference = $1";
+static const char SQL_TSHIP_OPEN[] = "SELECT " DB_NAMES(
 	TSHIP_COLS) " FROM testca_shipments s WHERE s.received_at = 0 AND ($1 = '' OR "
 		    "s.office = $1) ORDER BY s.id";
 static const char SQL_TSHIP_RECEIVED[] = "UPDATE testca_shipments SET received_at = $2, "
@@ -99,16 +102,16 @@ static const char SQL_TSET_PUT[] = "INSERT INTO testca_settings (name, value) VA
 				   "ON CONFLICT (name) DO UPDATE SET value = $2";
 static const char SQL_TSET_DEL[] = "DELETE FROM testca_settings WHERE name = $1";
 
-SQ_READER(ca_request, struct ca_request, CA_REQUEST_COLS)
-SQ_READER(treq, struct testca_request, TREQ_COLS)
-SQ_READER(tship, struct testca_shipment, TSHIP_COLS)
+DB_READER(ca_request, struct ca_request, CA_REQUEST_COLS)
+DB_READER(treq, struct testca_request, TREQ_COLS)
+DB_READER(tship, struct testca_shipment, TSHIP_COLS)
 
-/* Binds the filter's parameters $1..$11 and $14..$16.  The text bound
- * stays in the caller's buffers until the statement is done: pattern
- * (size bytes) gets the LIKE text, license (32 bytes) the license key,
- * ref the payment reference. */
-static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pattern, size_t size,
-			char license[32], char ref[PAYMENT_REF_SIZE])
+/* The filter's parameters $1..$14 into a[] (ended after $14; the list
+ * adds its limit and offset).  The text stays in the caller's buffers
+ * until the statement is done: pattern (size bytes) gets the LIKE text,
+ * license (32 bytes) the license key, ref the payment reference. */
+static void filter_args(struct sq_arg a[17], const struct order_filter *f, char *pattern,
+			size_t size, char license[32], char ref[PAYMENT_REF_SIZE])
 {
 	const char *q = f->q ? f->q : "", *p;
 	char folded[256];
@@ -116,15 +119,14 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	size_t i, n = 0;
 	char *end;
 
-	sq_bind_text(s, 1, f->office ? f->office : "");
-	sq_bind_int(s, 2,
-		    (int)(f->nstates < ORDER_FILTER_STATES ? f->nstates : ORDER_FILTER_STATES));
+	a[0] = SQ_TEXT(f->office ? f->office : "");
+	a[1] = SQ_INT(f->nstates < ORDER_FILTER_STATES ? f->nstates : ORDER_FILTER_STATES);
 	for (i = 0; i < ORDER_FILTER_STATES; i++)
-		sq_bind_text(s, 3 + (int)i, i < f->nstates && f->states[i] ? f->states[i] : "");
-	sq_bind_text(s, 8, q);
+		a[2 + i] = SQ_TEXT(i < f->nstates && f->states[i] ? f->states[i] : "");
+	a[7] = SQ_TEXT(q);
 	if (*q && strspn(q, "0123456789") == strlen(q) && strlen(q) <= 15)
 		id = strtoll(q, &end, 10);
-	sq_bind_int64(s, 9, id);
+	a[8] = SQ_INT(id);
 	/* '%' + the text folded (domain/fold.h, as the names are in the
 	 * query) with LIKE's wildcards escaped + '%'. */
 	text_fold(q, strlen(q), folded, sizeof(folded));
@@ -136,41 +138,43 @@ static void bind_filter(sqlite3_stmt *s, const struct order_filter *f, char *pat
 	}
 	pattern[n++] = '%';
 	pattern[n] = '\0';
-	sq_bind_text(s, 10, pattern);
-	sq_bind_int64(s, 11, (sqlite3_int64)f->confirmed_before);
+	a[9] = SQ_TEXT(pattern);
+	a[10] = SQ_INT(f->confirmed_before);
 	if (!license_normalize(q, license, 32))
 		license[0] = '\0';
-	sq_bind_text(s, 14, license);
-	sq_bind_text(s, 15, wf_state_name(WF_DRAFT));
+	a[11] = SQ_TEXT(license);
+	a[12] = SQ_TEXT(wf_state_name(WF_DRAFT));
 	if (payment_ref_normalize(q, ref, PAYMENT_REF_SIZE) != 1)
 		ref[0] = '\0';
-	sq_bind_text(s, 16, ref);
+	a[13] = SQ_TEXT(ref);
+	a[14] = SQ_END_;
 }
+
+_Static_assert(ORDER_FILTER_STATES == 5, "ORDER_WHERE binds five states, $3..$7");
 
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg)
 {
-	sqlite3_stmt *s;
+	struct sq_arg a[17];
 	char pattern[512], license[32], ref[PAYMENT_REF_SIZE];
 	long long *ids;
 	size_t n, i;
 	struct order o;
 	int rc;
 
+	filter_args(a, f, pattern, sizeof(pattern), license, ref);
 	if (total != NULL) {
-		if ((s = sq_stmt(st, SQL_ORDERS_COUNT)) == NULL)
-			return STORE_ERROR;
-		bind_filter(s, f, pattern, sizeof(pattern), license, ref);
-		if ((rc = sq_step_int64(s, total, "office order count")) != STORE_OK)
+		rc = db_step_int64(db_bind_args(st, SQL_ORDERS_COUNT, a), total,
+				   "office order count");
+		if (rc != STORE_OK)
 			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	}
-	if ((s = sq_stmt(st, SQL_ORDERS)) == NULL)
-		return STORE_ERROR;
-	bind_filter(s, f, pattern, sizeof(pattern), license, ref);
-	sq_bind_int64(s, 12, f->limit > 0 ? f->limit : (sqlite3_int64)1 << 62);
-	sq_bind_int64(s, 13, f->offset > 0 ? f->offset : 0);
+	a[14] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
+	a[15] = SQ_INT(f->offset > 0 ? f->offset : 0);
+	a[16] = SQ_END_;
 	/* Ids first, then each order: fn may use the store itself. */
-	if ((rc = sq_step_ids(s, &ids, &n, "office orders")) != STORE_OK)
+	if ((rc = db_step_ids(db_bind_args(st, SQL_ORDERS, a), &ids, &n, "office orders")) !=
+	    STORE_OK)
 		return rc;
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		rc = store_order_get(st, ids[i], &o);
@@ -188,40 +192,39 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 int store_office_state_counts(struct store *st, const char *office,
 			      int (*fn)(void *arg, const char *state, long long count), void *arg)
 {
-	sqlite3_stmt *s = sq_stmt(st, SQL_STATE_COUNTS);
+	struct db_stmt *s = db_bound(st, SQL_STATE_COUNTS, SQ_TEXT(office ? office : ""),
+				     SQ_TEXT(wf_state_name(WF_DRAFT)));
 	char state[32];
 	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
-	sq_bind_text(s, 1, office ? office : "");
-	sq_bind_text(s, 2, wf_state_name(WF_DRAFT));
-	while ((rc = sq_step(s)) == SQLITE_ROW) {
-		sq_col_text(s, 0, state, sizeof(state));
-		if (fn(arg, state, sqlite3_column_int64(s, 1)) != 0)
+	while ((rc = db_step(s)) == DB_ROW) {
+		db_col_copy(s, 0, state, sizeof(state));
+		if (fn(arg, state, db_col_int64(s, 1)) != 0)
 			break;
 	}
-	return sq_rows_end(s, rc, "office state counts");
+	return db_rows_end(s, rc, "office state counts");
 }
 
 /* ---- CA submissions ------------------------------------------------------------ */
 
 int store_ca_request_put(struct store *st, const struct ca_request *cr)
 {
-	return sq_run(st, SQL_CA_PUT, "ca request put", SQ_INT(cr->order_id),
+	return db_run(st, SQL_CA_PUT, "ca request put", SQ_INT(cr->order_id),
 		      SQ_TEXT(cr->connector), SQ_TEXT(cr->reference), SQ_INT(cr->submitted_at));
 }
 
 int store_ca_request_get(struct store *st, long long order_id, struct ca_request *out)
 {
-	return ca_request_one(sq_bound(st, SQL_CA_GET, SQ_INT(order_id)), out, "ca request get");
+	return ca_request_one(db_bound(st, SQL_CA_GET, SQ_INT(order_id)), out, "ca request get");
 }
 
 /* ---- TEST CA ------------------------------------------------------------------- */
 
 int store_testca_request_get(struct store *st, long long order_id, struct testca_request *out)
 {
-	return treq_one(sq_bound(st, SQL_TREQ_GET, SQ_INT(order_id)), out, "testca request get");
+	return treq_one(db_bound(st, SQL_TREQ_GET, SQ_INT(order_id)), out, "testca request get");
 }
 
 int store_testca_request_add(struct store *st, struct testca_request *r)
@@ -232,7 +235,7 @@ int store_testca_request_add(struct store *st, struct testca_request *r)
 		return rc;
 	/* One request per order, so the order number makes the reference. */
 	snprintf(r->reference, sizeof(r->reference), "TESTCA-R%06lld", r->order_id);
-	rc = sq_insert(st, SQL_TREQ_INSERT, "testca request add", &r->id, SQ_INT(r->order_id),
+	rc = db_insert(st, SQL_TREQ_INSERT, "testca request add", &r->id, SQ_INT(r->order_id),
 		       SQ_TEXT(r->reference), SQ_TEXT(r->office), SQ_TEXT(r->subject),
 		       SQ_INT(r->submitted_at));
 	if (rc == STORE_CONFLICT) /* a concurrent first submission won */
@@ -243,20 +246,20 @@ int store_testca_request_add(struct store *st, struct testca_request *r)
 int store_testca_pending(struct store *st, long long order_id,
 			 int (*fn)(void *arg, const struct testca_request *r), void *arg)
 {
-	return treq_each(sq_bound(st, SQL_TREQ_PENDING, SQ_INT(order_id)), fn, arg,
+	return treq_each(db_bound(st, SQL_TREQ_PENDING, SQ_INT(order_id)), fn, arg,
 			 "testca pending");
 }
 
 int store_testca_issue(struct store *st, long long id, const char *serial, long long shipment_id,
 		       time_t now)
 {
-	return sq_changed(st, SQL_TREQ_ISSUE, "testca issue", SQ_INT(id), SQ_INT(now),
+	return db_changed(st, SQL_TREQ_ISSUE, "testca issue", SQ_INT(id), SQ_INT(now),
 			  SQ_TEXT(serial), SQ_INT(shipment_id));
 }
 
 int store_testca_revoke(struct store *st, long long order_id, const char *reason, time_t now)
 {
-	return sq_changed(st, SQL_TREQ_REVOKE, "testca revoke", SQ_INT(order_id), SQ_INT(now),
+	return db_changed(st, SQL_TREQ_REVOKE, "testca revoke", SQ_INT(order_id), SQ_INT(now),
 			  SQ_TEXT(reason));
 }
 
@@ -267,58 +270,58 @@ int store_testca_shipment_add(struct store *st, struct testca_shipment *sh)
 
 	/* The reference names the id, known only after the insert. */
 	snprintf(tmp, sizeof(tmp), "new-%s-%lld", sh->office, (long long)sh->created_at);
-	if ((rc = sq_insert(st, SQL_TSHIP_INSERT, "testca shipment add", &sh->id, SQ_TEXT(tmp),
+	if ((rc = db_insert(st, SQL_TSHIP_INSERT, "testca shipment add", &sh->id, SQ_TEXT(tmp),
 			    SQ_TEXT(sh->office), SQ_INT(sh->created_at))) != STORE_OK)
 		return rc;
 	snprintf(sh->reference, sizeof(sh->reference), "TESTCA-S%06lld", sh->id);
-	return sq_changed(st, SQL_TSHIP_SET_REF, "testca shipment reference", SQ_INT(sh->id),
+	return db_changed(st, SQL_TSHIP_SET_REF, "testca shipment reference", SQ_INT(sh->id),
 			  SQ_TEXT(sh->reference));
 }
 
 int store_testca_shipment_get(struct store *st, const char *reference, struct testca_shipment *out)
 {
-	return tship_one(sq_bound(st, SQL_TSHIP_GET, SQ_TEXT(reference)), out,
+	return tship_one(db_bound(st, SQL_TSHIP_GET, SQ_TEXT(reference)), out,
 			 "testca shipment get");
 }
 
 int store_testca_shipments_open(struct store *st, const char *office,
 				int (*fn)(void *arg, const struct testca_shipment *s), void *arg)
 {
-	return tship_each(sq_bound(st, SQL_TSHIP_OPEN, SQ_TEXT(office ? office : "")), fn, arg,
+	return tship_each(db_bound(st, SQL_TSHIP_OPEN, SQ_TEXT(office ? office : "")), fn, arg,
 			  "testca shipments");
 }
 
 int store_testca_shipment_items(struct store *st, long long shipment_id,
 				int (*fn)(void *arg, const struct testca_request *r), void *arg)
 {
-	return treq_each(sq_bound(st, SQL_TREQ_ITEMS, SQ_INT(shipment_id)), fn, arg,
+	return treq_each(db_bound(st, SQL_TREQ_ITEMS, SQ_INT(shipment_id)), fn, arg,
 			 "testca shipment items");
 }
 
 int store_testca_shipment_received(struct store *st, long long id, const char *by, time_t now)
 {
-	return sq_changed(st, SQL_TSHIP_RECEIVED, "testca shipment received", SQ_INT(id),
+	return db_changed(st, SQL_TSHIP_RECEIVED, "testca shipment received", SQ_INT(id),
 			  SQ_INT(now), SQ_TEXT(by));
 }
 
 int store_testca_setting_get(struct store *st, const char *name, char *out, size_t size)
 {
-	sqlite3_stmt *s = sq_bound(st, SQL_TSET_GET, SQ_TEXT(name));
+	struct db_stmt *s = db_bound(st, SQL_TSET_GET, SQ_TEXT(name));
 	int rc;
 
 	if (size > 0)
 		out[0] = '\0';
-	if ((rc = sq_step_row(s, "testca setting get")) != STORE_OK)
+	if ((rc = db_step_row(s, "testca setting get")) != STORE_OK)
 		return rc;
-	sq_col_text(s, 0, out, size);
-	sq_done(s);
+	db_col_copy(s, 0, out, size);
+	db_reset(s);
 	return STORE_OK;
 }
 
 int store_testca_setting_set(struct store *st, const char *name, const char *value)
 {
 	if (value)
-		return sq_run(st, SQL_TSET_PUT, "testca setting set", SQ_TEXT(name),
+		return db_run(st, SQL_TSET_PUT, "testca setting set", SQ_TEXT(name),
 			      SQ_TEXT(value));
-	return sq_run(st, SQL_TSET_DEL, "testca setting set", SQ_TEXT(name));
+	return db_run(st, SQL_TSET_DEL, "testca setting set", SQ_TEXT(name));
 }

@@ -1,0 +1,683 @@
+/*
+ * The store's SQLite driver (store/db.h): connections, the statement
+ * cache, the transaction statements, and what only SQLite needs: the
+ * PRAGMAs, the busy handler, the process's writer mutex, the SQL
+ * functions qcra_fold and qcra_fp_key, the database file kept private
+ * (0600), checkpoints left to other processes, the bulk page cache.
+ * The SQL itself is in the area files (accounts.c, orders.c, ...),
+ * the same for every backend.
+ *
+ * Each thread gets its own connection (pthread key), opened on first
+ * use with WAL, synchronous=FULL, foreign keys and a busy timeout.
+ * Statements are prepared once per connection (the transaction
+ * statements from the table below, the areas' through stmt(), cached
+ * by their SQL text's address) and reset after each use.
+ */
+#include "store/db_sqlite.h"
+#include "store/sqlite_mem.h"
+#include "store/store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "domain/fold.h"
+#include "util/log.h"
+#include "util/sq.h"
+
+#define STMT_CACHE 256 /* per connection, keyed by the SQL text's address */
+
+/* A statement as db.h hands it out: the driver, then SQLite's. */
+struct lite_stmt {
+	struct db_stmt base;
+	sqlite3_stmt *s;
+};
+
+struct conn {
+	struct db_conn dc; /* the neutral state (store.c, audit.c) */
+	sqlite3 *db;
+	struct lite_stmt tx[DB_ROLLBACK_TO + 1]; /* the transaction statements, by enum db_tx */
+	struct {
+		const char *sql;
+		struct lite_stmt st;
+	} cache[STMT_CACHE];
+	struct conn *next; /* in lite->conns */
+	struct lite *owner;
+};
+
+/* The backend's part of struct store (st->be). */
+struct lite {
+	char path[PATH_MAX];
+	pthread_key_t key;
+	pthread_mutex_t mu; /* guards conns */
+	struct conn *conns;
+	int ckpt_leave; /* store_checkpoints_leave() was called */
+};
+
+static const char *const tx_sql[] = {
+	[DB_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+	[DB_BEGIN_READ] = "BEGIN DEFERRED",
+	[DB_COMMIT] = "COMMIT",
+	[DB_ROLLBACK] = "ROLLBACK",
+	[DB_SAVEPOINT] = "SAVEPOINT g",
+	[DB_RELEASE] = "RELEASE g",
+	[DB_ROLLBACK_TO] = "ROLLBACK TO g",
+};
+static const char *const tx_what[] = {
+	[DB_BEGIN_WRITE] = "begin",
+	[DB_BEGIN_READ] = "begin read transaction",
+	[DB_COMMIT] = "commit",
+	[DB_ROLLBACK] = "rollback",
+	[DB_SAVEPOINT] = "savepoint",
+	[DB_RELEASE] = "release savepoint",
+	[DB_ROLLBACK_TO] = "rollback to savepoint",
+};
+
+static inline sqlite3_stmt *raw(struct db_stmt *s)
+{
+	return ((struct lite_stmt *)s)->s;
+}
+
+static inline struct lite *lite_of(struct store *st)
+{
+	return st->be;
+}
+
+static void conn_close(struct conn *c)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(c->tx) / sizeof(c->tx[0]); i++)
+		sqlite3_finalize(c->tx[i].s);
+	for (i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(c->cache[i].st.s);
+	if (sqlite3_close(c->db) != SQLITE_OK)
+		log_warnx("store: close: %s", sqlite3_errmsg(c->db));
+	audit_mac_key_wipe(&c->dc.audit_mac);
+	free(c);
+}
+
+/* Thread exit: drop this thread's connection. */
+static void conn_release(void *arg)
+{
+	struct conn *c = arg, **pp;
+	struct lite *l = c->owner;
+
+	pthread_mutex_lock(&l->mu);
+	for (pp = &l->conns; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	pthread_mutex_unlock(&l->mu);
+	conn_close(c);
+}
+
+/*
+ * Busy handler: waits for another connection's write transaction to
+ * end, giving up after BUSY_TIMEOUT_MS as sqlite3_busy_timeout(5000)
+ * would.  SQLite's own handler sleeps 1, 2, 5, 10, 15, 20, 25 ms...
+ * while a write transaction here holds the lock for well under a
+ * millisecond (one fsync): a writer that lost the race slept far longer
+ * than the lock was held, again and again while the other thread kept
+ * writing (scenario 6 of bench/: p99 ~800 ms).  Short naps first,
+ * longer ones once the wait is clearly long (a checkpoint, a bulk
+ * import in another process).  Write transactions of this process
+ * mostly wait on writer_mu instead (tx DB_BEGIN_WRITE).
+ */
+#define BUSY_TIMEOUT_MS 5000
+
+/* Per thread, as connections are: time waited for the current
+ * statement, and what BEGIN already waited for the writer mutex (so
+ * BEGIN's whole wait stays within BUSY_TIMEOUT_MS). */
+static _Thread_local long busy_waited_us, busy_credit_us;
+
+static int busy_wait(void *arg, int count)
+{
+	struct timespec nap = {0, 0};
+	long us;
+
+	(void)arg;
+	if (count == 0)
+		busy_waited_us = busy_credit_us;
+	us = count < 20 ? 50 : count < 100 ? 250 : 2000;
+	if (busy_waited_us + us > BUSY_TIMEOUT_MS * 1000L)
+		return 0;
+	nap.tv_nsec = us * 1000L;
+	nanosleep(&nap, NULL);
+	busy_waited_us += us;
+	return 1;
+}
+
+/* SQL qcra_fold(text): domain/fold.h's search folding, for the back
+ * office's search (the PostgreSQL driver defines the same function). */
+static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	int len = sqlite3_value_bytes(argv[0]);
+	char stack[512], *out = stack;
+	size_t n;
+
+	(void)argc;
+	if (in == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if ((size_t)len + 1 > sizeof(stack) && (out = sqlite3_malloc(len + 1)) == NULL) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	n = text_fold(in, (size_t)len, out, (size_t)len + 1);
+	sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
+	if (out != stack)
+		sqlite3_free(out);
+}
+
+/* qcra_fp_key(text): the key of a payment fingerprint (db_fp_key), NULL
+ * for NULL (the migration that turned the stored fingerprints into keys
+ * uses it). */
+static void sql_fp_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *fp = (const char *)sqlite3_value_text(argv[0]);
+	unsigned char key[DB_FP_KEY];
+
+	(void)argc;
+	if (fp == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	db_fp_key(fp, (size_t)sqlite3_value_bytes(argv[0]), key);
+	sqlite3_result_blob(ctx, key, DB_FP_KEY, SQLITE_TRANSIENT);
+}
+
+/* Checkpoints left to other processes (store_checkpoints_leave): only
+ * past 256 MiB of WAL (16,384 pages of 16 KiB), never at close. */
+static void conn_leave_checkpoints(sqlite3 *db)
+{
+	sqlite3_wal_autocheckpoint(db, 16384);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+}
+
+static void lite_checkpoints_leave(struct store *st)
+{
+	struct lite *l = lite_of(st);
+	struct conn *c;
+
+	pthread_mutex_lock(&l->mu);
+	l->ckpt_leave = 1;
+	for (c = l->conns; c != NULL; c = c->next)
+		conn_leave_checkpoints(c->db);
+	pthread_mutex_unlock(&l->mu);
+}
+
+static struct conn *conn_open(struct lite *l, char *err, size_t errlen)
+{
+	struct conn *c;
+	size_t i;
+	int rc;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->owner = l;
+	for (i = 0; i < sizeof(c->tx) / sizeof(c->tx[0]); i++)
+		c->tx[i].base.drv = &db_sqlite;
+	for (i = 0; i < STMT_CACHE; i++)
+		c->cache[i].st.base.drv = &db_sqlite;
+	rc = sqlite3_open_v2(l->path, &c->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", l->path,
+			 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_busy_handler(c->db, busy_wait, NULL);
+	sqlite3_extended_result_codes(c->db, 1);
+	if (sqlite3_create_function_v2(c->db, "qcra_fold", 1,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				       sql_fold, NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_create_function_v2(c->db, "qcra_fp_key", 1,
+				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
+				       sql_fp_key, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", l->path, sqlite3_errmsg(c->db));
+		goto fail;
+	}
+	/* Page size: 16 KiB for a new database (an existing one keeps its
+	 * own; in WAL mode it cannot change).  A bank statement import then
+	 * dirties a quarter of the pages (~0.2 s of 100,000 lines); order
+	 * submission pays ~25% for writing bigger pages, still ~90% of the
+	 * bare durable commit rate (bench/README.md).  A WAL grown large by
+	 * a bulk write is cut back to 64 MiB when it starts over.
+	 * Durability: an acknowledged commit survives power loss. */
+	if (sq_exec(c->db,
+		    "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+		    "PRAGMA journal_size_limit=67108864; "
+		    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+		    err, errlen) != 0)
+		goto fail;
+	pthread_mutex_lock(&l->mu);
+	if (l->ckpt_leave)
+		conn_leave_checkpoints(c->db);
+	c->next = l->conns;
+	l->conns = c;
+	pthread_mutex_unlock(&l->mu);
+	return c;
+fail:
+	sqlite3_close(c->db);
+	free(c);
+	return NULL;
+}
+
+static struct conn *conn_get(struct store *st)
+{
+	struct lite *l = lite_of(st);
+	struct conn *c = pthread_getspecific(l->key);
+	char err[256];
+
+	if (c != NULL)
+		return c;
+	if ((c = conn_open(l, err, sizeof(err))) == NULL) {
+		log_warnx("store: open: %s", err);
+		return NULL;
+	}
+	pthread_setspecific(l->key, c);
+	return c;
+}
+
+static struct db_conn *lite_conn(struct store *st)
+{
+	struct conn *c = conn_get(st);
+
+	return c != NULL ? &c->dc : NULL;
+}
+
+sqlite3 *db_sqlite_handle(struct store *st)
+{
+	struct conn *c;
+
+	if (st->drv != &db_sqlite)
+		return NULL;
+	store_read_end(st);
+	return (c = conn_get(st)) != NULL ? c->db : NULL;
+}
+
+/* The statement text on c, kept for the connection's life (util/sq.h:
+ * $N parameters, one statement), NULL (logged) on an error. */
+static sqlite3_stmt *prepare(struct conn *c, const char *text)
+{
+	return sq_prepare(c->db, text, SQLITE_PREPARE_PERSISTENT, "store");
+}
+
+static struct db_stmt *lite_stmt(struct store *st, const char *sql)
+{
+	struct conn *c = conn_get(st);
+	size_t h, i;
+
+	if (c == NULL)
+		return NULL;
+	h = ((size_t)(uintptr_t)sql >> 4) % STMT_CACHE;
+	for (i = 0; i < STMT_CACHE; i++, h = (h + 1) % STMT_CACHE) {
+		if (c->cache[h].sql == NULL) {
+			if ((c->cache[h].st.s = prepare(c, sql)) == NULL)
+				return NULL;
+			c->cache[h].sql = sql;
+		}
+		if (c->cache[h].sql == sql) {
+			sq_forget(c->cache[h].st.s); /* a new use: no bind of it has failed yet */
+			return &c->cache[h].st.base;
+		}
+	}
+	log_warnx("store: statement cache full");
+	return NULL;
+}
+
+static void lite_bind(struct db_stmt *s, const struct sq_arg *args)
+{
+	sq_bind_list(raw(s), args);
+}
+
+static enum db_rc lite_step(struct db_stmt *s)
+{
+	int rc = sq_step(raw(s));
+
+	if (rc == SQLITE_ROW)
+		return DB_ROW;
+	if (rc == SQLITE_DONE)
+		return DB_DONE;
+	if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		return DB_CONFLICT;
+	return DB_ERROR;
+}
+
+static void lite_reset(struct db_stmt *s)
+{
+	sq_done(raw(s));
+}
+
+static long long lite_changes(struct db_stmt *s)
+{
+	return sqlite3_changes64(sqlite3_db_handle(raw(s)));
+}
+
+static int lite_readonly(struct db_stmt *s)
+{
+	return sqlite3_stmt_readonly(raw(s));
+}
+
+static long long lite_col_int64(struct db_stmt *s, int i)
+{
+	return sqlite3_column_int64(raw(s), i);
+}
+
+static const char *lite_col_text(struct db_stmt *s, int i)
+{
+	return (const char *)sqlite3_column_text(raw(s), i);
+}
+
+static const void *lite_col_blob(struct db_stmt *s, int i, size_t *n)
+{
+	const void *b = sqlite3_column_blob(raw(s), i);
+
+	*n = (size_t)sqlite3_column_bytes(raw(s), i);
+	return b;
+}
+
+static int lite_col_null(struct db_stmt *s, int i)
+{
+	return sqlite3_column_type(raw(s), i) == SQLITE_NULL;
+}
+
+static int lite_col_type(struct db_stmt *s, int i)
+{
+	switch (sqlite3_column_type(raw(s), i)) {
+	case SQLITE_INTEGER:
+		return DB_T_INT;
+	case SQLITE_FLOAT:
+		return DB_T_FLOAT;
+	case SQLITE_TEXT:
+		return DB_T_TEXT;
+	case SQLITE_BLOB:
+		return DB_T_BLOB;
+	default:
+		return DB_T_NULL;
+	}
+}
+
+static size_t lite_col_bytes(struct db_stmt *s, int i)
+{
+	return (size_t)sqlite3_column_bytes(raw(s), i);
+}
+
+static void lite_warn(struct db_stmt *s, const char *who, const char *what)
+{
+	sq_warn(raw(s), who, what);
+}
+
+/*
+ * Write transactions of this process take turns on a mutex before
+ * BEGIN IMMEDIATE, so a worker waiting to write is woken the moment the
+ * other one commits, instead of polling SQLite's lock from its busy
+ * handler.  Other processes (the CLI) and single-statement writes still
+ * meet in SQLite's lock and the busy handler.  A transaction never
+ * ended would hold the mutex: after BUSY_TIMEOUT_MS the waiter goes on
+ * without it and SQLite decides, as it would without the mutex.
+ */
+static pthread_mutex_t writer_mu = PTHREAD_MUTEX_INITIALIZER;
+static _Thread_local int writer_held;
+
+static void writer_acquire(void)
+{
+	struct timespec until, t0, t1;
+
+	if (writer_held)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += BUSY_TIMEOUT_MS / 1000;
+	writer_held = pthread_mutex_timedlock(&writer_mu, &until) == 0;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	busy_credit_us = (t1.tv_sec - t0.tv_sec) * 1000000L + (t1.tv_nsec - t0.tv_nsec) / 1000;
+}
+
+/* Lets the next writer in once c's transaction has ended. */
+static void writer_release(struct conn *c)
+{
+	if (writer_held && (c == NULL || sqlite3_get_autocommit(c->db))) {
+		writer_held = 0;
+		pthread_mutex_unlock(&writer_mu);
+	}
+}
+
+/*
+ * One transaction statement.  The writer mutex is taken before BEGIN
+ * IMMEDIATE and let go once the transaction has ended (a COMMIT that
+ * failed leaves it open: the ROLLBACK after lets go).  A ROLLBACK with
+ * no transaction open (one ended under us by an I/O error) only lets
+ * go of the mutex.
+ */
+static enum db_rc lite_tx(struct store *st, enum db_tx what)
+{
+	struct conn *c = conn_get(st);
+	struct lite_stmt *t;
+	enum db_rc rc;
+
+	if (c == NULL) {
+		if (what == DB_COMMIT || what == DB_ROLLBACK)
+			writer_release(NULL);
+		return DB_ERROR;
+	}
+	if (what == DB_ROLLBACK && sqlite3_get_autocommit(c->db)) {
+		writer_release(c);
+		return DB_DONE;
+	}
+	t = &c->tx[what];
+	if (t->s == NULL && (t->s = prepare(c, tx_sql[what])) == NULL) {
+		if (what == DB_COMMIT || what == DB_ROLLBACK)
+			writer_release(c);
+		return DB_ERROR;
+	}
+	sq_forget(t->s);
+	if (what == DB_BEGIN_WRITE)
+		writer_acquire();
+	rc = lite_step(&t->base);
+	if (rc == DB_DONE) {
+		sq_done(t->s);
+	} else {
+		/* Another writer (busy) is a conflict, as a violated key. */
+		if ((sqlite3_extended_errcode(c->db) & 0xff) == SQLITE_BUSY)
+			rc = DB_CONFLICT;
+		sq_warn(t->s, "store", tx_what[what]);
+		sq_done(t->s);
+		if (rc != DB_CONFLICT)
+			rc = DB_ERROR;
+	}
+	if (what == DB_BEGIN_WRITE) {
+		busy_credit_us = 0;
+		if (rc != DB_DONE)
+			writer_release(c);
+	} else if (what == DB_COMMIT || what == DB_ROLLBACK) {
+		writer_release(c);
+	}
+	return rc;
+}
+
+static int lite_in_tx(struct store *st)
+{
+	struct conn *c = conn_get(st);
+
+	return c != NULL && !sqlite3_get_autocommit(c->db);
+}
+
+static int lite_exec(struct store *st, const char *sql, char *err, size_t errlen)
+{
+	struct conn *c = conn_get(st);
+
+	if (c == NULL) {
+		snprintf(err, errlen, "cannot open database");
+		return -1;
+	}
+	return sq_exec(c->db, sql, err, errlen);
+}
+
+static int lite_cache_size(struct store *st, long long size, long long *old)
+{
+	struct conn *c = conn_get(st);
+	sqlite3_stmt *s = NULL;
+	char sql[64];
+	int rc = -1;
+
+	if (c == NULL)
+		return -1;
+	if (old != NULL) {
+		if ((s = sq_prepare(c->db, "PRAGMA cache_size", 0, "store")) == NULL ||
+		    sq_step(s) != SQLITE_ROW)
+			goto out;
+		*old = sqlite3_column_int64(s, 0);
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", size);
+	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
+		rc = 0;
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* ---- Lifecycle -------------------------------------------------------- */
+
+/* Process-wide SQLite settings, before the library initialises.
+ * Memory statistics off: nothing reads them, and keeping them takes a
+ * global mutex on every allocation, which every query makes. */
+static void sqlite_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite_mem_configure();
+}
+
+/*
+ * The database file made 0600 before SQLite opens it (SQLite creates
+ * its WAL and shared-memory files with the database's mode); an
+ * existing database, WAL or shm that others may read is made private.
+ * Returns 0, or -1 with err.
+ */
+static int db_file_private(const char *path, char *err, size_t errlen)
+{
+	static const char *const suffix[] = {"", "-wal", "-shm"};
+	char p[PATH_MAX + 8];
+	struct stat sb;
+	size_t i;
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	for (i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+		if (stat(p, &sb) == 0 && (sb.st_mode & 077) != 0) {
+			if (chmod(p, sb.st_mode & 0700) != 0) {
+				snprintf(err, errlen, "%s: cannot make it private: %s", p,
+					 strerror(errno));
+				return -1;
+			}
+			log_info("store: %s was readable by others; now %04o", p,
+				 (unsigned)(sb.st_mode & 0700));
+		}
+	}
+	return 0;
+}
+
+static int lite_open(struct store *st, const char *path, char *err, size_t errlen)
+{
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
+	struct lite *l;
+	struct conn *c;
+
+	if (strlen(path) >= sizeof(l->path)) {
+		snprintf(err, errlen, "database path too long");
+		return -1;
+	}
+	if ((l = calloc(1, sizeof(*l))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	pthread_once(&configured, sqlite_configure);
+	if (strcmp(path, ":memory:") != 0 && db_file_private(path, err, errlen) != 0) {
+		free(l);
+		return -1;
+	}
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	pthread_mutex_init(&l->mu, NULL);
+	if (pthread_key_create(&l->key, conn_release) != 0) {
+		snprintf(err, errlen, "pthread_key_create failed");
+		pthread_mutex_destroy(&l->mu);
+		free(l);
+		return -1;
+	}
+	/* Open this thread's connection now so a bad path fails here. */
+	if ((c = conn_open(l, err, errlen)) == NULL) {
+		pthread_key_delete(l->key);
+		pthread_mutex_destroy(&l->mu);
+		free(l);
+		return -1;
+	}
+	pthread_setspecific(l->key, c);
+	st->be = l;
+	return 0;
+}
+
+static void lite_close(struct store *st)
+{
+	struct lite *l = lite_of(st);
+	struct conn *c, *next;
+
+	if (l == NULL)
+		return;
+	pthread_setspecific(l->key, NULL);
+	pthread_key_delete(l->key);
+	for (c = l->conns; c != NULL; c = next) {
+		next = c->next;
+		conn_close(c);
+	}
+	pthread_mutex_destroy(&l->mu);
+	free(l);
+	st->be = NULL;
+}
+
+const struct db_driver db_sqlite = {
+	.name = "sqlite",
+	.open = lite_open,
+	.close = lite_close,
+	.conn = lite_conn,
+	.stmt = lite_stmt,
+	.bind = lite_bind,
+	.step = lite_step,
+	.reset = lite_reset,
+	.changes = lite_changes,
+	.readonly = lite_readonly,
+	.col_int64 = lite_col_int64,
+	.col_text = lite_col_text,
+	.col_blob = lite_col_blob,
+	.col_null = lite_col_null,
+	.col_type = lite_col_type,
+	.col_bytes = lite_col_bytes,
+	.warn = lite_warn,
+	.tx = lite_tx,
+	.in_tx = lite_in_tx,
+	.exec = lite_exec,
+	.size_sql = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+	.checkpoints_leave = lite_checkpoints_leave,
+	.cache_size = lite_cache_size,
+};
