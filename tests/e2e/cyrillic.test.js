@@ -9,7 +9,8 @@
 // The catalogue's addresses are Cyrillic too (the offices' streets and
 // cities, the chamber's): on /offices, the order page, the confirmation
 // mail and the PDFs no word is left in Latin but what the member typed
-// and the identifiers point 8 keeps.
+// and the identifiers point 8 keeps; the payment reference is written
+// as on the order page ("95 00000001", point 3).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -82,6 +83,7 @@ describe('Serbian Cyrillic', () => {
 			assert.ok(main.includes(acct.member.last_name), 'the order page shows the name as typed');
 			await s.shot('order');
 			const office = officeAddress(ORDER_INPUT.natural.office);
+			const reference = await s.page.locator('main section[aria-labelledby="print-h"] strong').nth(1).innerText();
 			assert.ok(main.replace(/\s+/g, ' ').includes(office), `the order page gives the office's address: ${office}`);
 			const mail = await s.portal.mail.next({ to: acct.member.email, subject: s.t('mail.order_confirmed.subject').replace('{id}', id) });
 			assert.ok(mail.body.replace(/\s+/g, ' ').includes(office), 'the confirmation mail gives the office\'s address');
@@ -99,6 +101,7 @@ describe('Serbian Cyrillic', () => {
 				assert.ok(text.includes(acct.member.last_name), `${doc}.pdf has the name as typed`);
 				if (doc !== 'proforma')
 					assert.ok(text.replace(/\s+/g, ' ').includes(office), `${doc}.pdf gives the office's address`);
+				assert.ok(text.replace(/\s+/g, ' ').includes(reference), `${doc}.pdf writes the reference as the page does (${reference})`);
 				/* Kept as written: the bank's own name (a foreign one) and
 				 * the payment's purpose, which the IPS QR code carries. */
 				const kept = [...typed(acct), catalog().seller.bank, value('seller', 'purpose', 'sr')];
