@@ -25,6 +25,7 @@
 #include "core/secret.h"
 #include "domain/catalog.h"
 #include "domain/payment.h"
+#include "domain/translit.h"
 #include "util/buf.h"
 #include "util/log.h"
 
@@ -146,13 +147,17 @@ static void add_values(const struct app_env *env, struct arena *ar, const struct
 		       const struct order_move *m, unsigned flags, struct mail_values *v)
 {
 	const struct office *off = env->catalog ? catalog_office(env->catalog, o->office) : NULL;
-	enum lang l = flags & (OM_OFFICE | OM_DOCS) ? office_member_lang(env, o) : LANG_SR;
-	char money[32], ref[PAYMENT_REF_SIZE];
+	enum lang l =
+		flags & (OM_OFFICE | OM_DOCS | OM_TOTAL) ? office_member_lang(env, o) : LANG_SR;
+	const char *payee = env->catalog ? env->catalog->seller.name : "";
+	char money[32], ref[PAYMENT_REF_SIZE], *cyrl;
+	size_t n;
 
 	if (flags & OM_OFFICE) {
 		put(v, "office", off ? off->name[l] : o->office);
 		put(v, "address",
-		    off ? arena_printf(ar, "%s, %s %s", off->street, off->postal_code, off->city)
+		    off ? arena_printf(ar, "%s, %s %s", off->street[l], off->postal_code,
+				       off->city[l])
 			: "");
 		put(v, "hours", off ? off->hours[l] : "");
 		put(v, "phone", off ? off->phone : "");
@@ -167,7 +172,13 @@ static void add_values(const struct app_env *env, struct arena *ar, const struct
 		payment_ref_display(o->payment_ref, ref, sizeof(ref));
 		put(v, "reference", arena_strdup(ar, ref));
 		put(v, "account", env->catalog ? env->catalog->seller.account : "");
-		put(v, "payee", env->catalog ? env->catalog->seller.name : "");
+		if (l == LANG_SR_CYRL) { /* the chamber's name, in the mail's script */
+			n = strlen(payee);
+			cyrl = arena_alloc(ar, 2 * n + 1);
+			translit_cyrl(cyrl, 2 * n + 1, payee, n);
+			payee = cyrl;
+		}
+		put(v, "payee", payee);
 	}
 }
 

@@ -33,19 +33,35 @@ static void set_address(struct tctx *x, const char *name, const char *street, co
 	tctx_setf(x, name, "%s, %s %s", street, postal, city);
 }
 
+/* A text of the catalogue's (the CA's and the chamber's names and
+ * address, the validity) in the document's script: in Cyrillic in a
+ * Cyrillic document, unlike what the member typed. */
+static void set_ours(struct tctx *x, const char *name, const char *text)
+{
+	char cyrl[1024];
+	size_t n = strlen(text);
+
+	if (pdf_cyrillic() && 2 * n < sizeof(cyrl)) {
+		translit_cyrl(cyrl, sizeof(cyrl), text, n);
+		text = cyrl;
+	}
+	tctx_set(x, name, text);
+}
+
 /* The template's values (see the comment at its top). */
 static int contract_ctx(struct tctx *x, const struct order *o, const struct catalog *c,
 			const struct office *f, const struct tariff_item *t)
 {
 	const struct seller *s = &c->seller;
 	struct invoice inv;
-	char money[32], years[32], years_cyrl[64], date[16], account[32], ref[PAYMENT_REF_SIZE];
+	char money[32], years[32], date[16], account[32], ref[PAYMENT_REF_SIZE], ra_address[400];
 
 	if (invoice_compute(o, c, &inv) != 0)
 		return -1;
-	tctx_set(x, "ca_name", s->ca_name);
-	tctx_set(x, "ra_name", s->name);
-	set_address(x, "ra_address", s->street, s->postal_code, s->city);
+	set_ours(x, "ca_name", s->ca_name);
+	set_ours(x, "ra_name", s->name);
+	snprintf(ra_address, sizeof(ra_address), "%s, %s %s", s->street, s->postal_code, s->city);
+	set_ours(x, "ra_address", ra_address);
 	tctx_set(x, "ra_pib", s->pib);
 	tctx_set(x, "ra_mb", s->mb);
 	tctx_setf(x, "holder_name", "%s %s", o->first_name, o->last_name);
@@ -66,12 +82,10 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 	}
 	tctx_set(x, "tariff_name", t->name[LANG_SR]);
 	pdf_years(t->validity_years, years, sizeof(years));
-	/* Fixed text, unlike the other values: in the document's script. */
-	translit_cyrl(years_cyrl, sizeof(years_cyrl), years, strlen(years));
-	tctx_set(x, "validity", pdf_cyrillic() ? years_cyrl : years);
+	set_ours(x, "validity", years);
 	tctx_set_bool(x, "reader", o->card_reader);
 	tctx_set(x, "office_name", f->name[LANG_SR]);
-	set_address(x, "office_address", f->street, f->postal_code, f->city);
+	set_address(x, "office_address", f->street[LANG_SR], f->postal_code, f->city[LANG_SR]);
 	money_format(inv.total_para, money, sizeof(money));
 	tctx_set(x, "total", money);
 	money_format(inv.net_para, money, sizeof(money));

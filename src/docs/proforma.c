@@ -152,7 +152,8 @@ static int proforma_payment(struct pdf *p, const struct proforma_doc *d)
 	pdf_account(s->account, acct, sizeof(acct));
 	money_format(d->inv.total_para, total, sizeof(total));
 	snprintf(payee, sizeof(payee), "%s, %s %s", s->name, s->postal_code, s->city);
-	rows[0] = (struct pdf_row){"Primalac", payee};
+	/* The payee in the document's script (the code carries it in Latin). */
+	rows[0] = (struct pdf_row){"Primalac", pdf_tr(p, payee)};
 	rows[1] = (struct pdf_row){"Račun primaoca", acct};
 	rows[2] = (struct pdf_row){"Iznos (RSD)", total};
 	rows[3] = (struct pdf_row){"Šifra plaćanja", s->payment_code};

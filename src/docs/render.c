@@ -47,6 +47,8 @@ static struct catalog *catalog_cyrillic(const struct catalog *c)
 	for (i = 0; i < k->noffices; i++) {
 		USE_CYRL(k->offices[i].name);
 		USE_CYRL(k->offices[i].hours);
+		USE_CYRL(k->offices[i].street);
+		USE_CYRL(k->offices[i].city);
 	}
 	for (i = 0; i < k->ntariff; i++)
 		USE_CYRL(k->tariff[i].name);

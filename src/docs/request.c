@@ -80,8 +80,8 @@ static void certificate_rows(struct pdf *p, const struct request_doc *d)
 	struct pdf_row cert[1], terms[2], pickup[1];
 
 	pdf_years(d->tariff->validity_years, years, sizeof(years));
-	snprintf(office, sizeof(office), "%s\n%s, %s %s", f->name[LANG_SR], f->street,
-		 f->postal_code, f->city);
+	snprintf(office, sizeof(office), "%s\n%s, %s %s", f->name[LANG_SR], f->street[LANG_SR],
+		 f->postal_code, f->city[LANG_SR]);
 	cert[0] = (struct pdf_row){"Sertifikat", d->tariff->name[LANG_SR]};
 	terms[0] = (struct pdf_row){"Rok važenja", pdf_tr(p, years)};
 	terms[1] = (struct pdf_row){"Čitač kartica", pdf_tr(p, d->o->card_reader ? "Da" : "Ne")};

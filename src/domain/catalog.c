@@ -122,9 +122,9 @@ static const char *cat_check_url(char *v, size_t size)
 static const struct cat_key cat_office_keys[] = {
 	{"name_sr", CAT_TEXT, CAT_LANG(struct office, name, LANG_SR), 0, 0, 0, NULL},
 	{"name_en", CAT_TEXT, CAT_LANG(struct office, name, LANG_EN), 0, 0, 0, NULL},
-	{"street", CAT_TEXT, CAT_FIELD(struct office, street), 0, 0, 0, NULL},
+	{"street", CAT_TEXT, CAT_LANG(struct office, street, LANG_SR), 0, 0, 0, NULL},
 	{"postal_code", CAT_TEXT, CAT_FIELD(struct office, postal_code), 0, 0, 0, cat_check_postal},
-	{"city", CAT_TEXT, CAT_FIELD(struct office, city), 0, 0, 0, NULL},
+	{"city", CAT_TEXT, CAT_LANG(struct office, city, LANG_SR), 0, 0, 0, NULL},
 	{"phone", CAT_TEXT, CAT_FIELD(struct office, phone), 0, 0, 0, NULL},
 	{"email", CAT_TEXT, CAT_FIELD(struct office, email), 0, 0, 0, cat_check_email},
 	{"hours_sr", CAT_TEXT, CAT_LANG(struct office, hours, LANG_SR), 0, 0, 0, NULL},
@@ -572,8 +572,11 @@ static int cat_cyrl(char *dst, size_t size, const char *src, const char *sec, co
 }
 
 /* The Cyrillic texts (LANG_SR_CYRL) from the Serbian Latin ones, once
- * at load.  The payment purpose stays Latin: the IPS QR code carries it
- * and it must read the same in every language.  0 or -1 with err. */
+ * at load, the offices' addresses included (a street's and a city's
+ * name are written in the page's script; the file has them once, in
+ * Latin, which English pages show).  The payment purpose stays Latin:
+ * the IPS QR code carries it and it must read the same in every
+ * language.  0 or -1 with err. */
 static int cat_cyrillic(struct catalog *c, char *err, size_t errlen)
 {
 	struct seller *s = &c->seller;
@@ -581,10 +584,16 @@ static int cat_cyrillic(struct catalog *c, char *err, size_t errlen)
 
 #define CYRL(f, sec, what)                                                                         \
 	cat_cyrl((f)[LANG_SR_CYRL], sizeof((f)[LANG_SR_CYRL]), (f)[LANG_SR], sec, what, err, errlen)
-	for (i = 0; i < c->noffices; i++)
-		if (CYRL(c->offices[i].name, c->offices[i].code, "name_sr") != 0 ||
-		    CYRL(c->offices[i].hours, c->offices[i].code, "hours_sr") != 0)
+	for (i = 0; i < c->noffices; i++) {
+		struct office *f = &c->offices[i];
+
+		memcpy(f->street[LANG_EN], f->street[LANG_SR], sizeof(f->street[LANG_EN]));
+		memcpy(f->city[LANG_EN], f->city[LANG_SR], sizeof(f->city[LANG_EN]));
+		if (CYRL(f->name, f->code, "name_sr") != 0 ||
+		    CYRL(f->hours, f->code, "hours_sr") != 0 ||
+		    CYRL(f->street, f->code, "street") != 0 || CYRL(f->city, f->code, "city") != 0)
 			return -1;
+	}
 	for (i = 0; i < c->ntariff; i++)
 		if (CYRL(c->tariff[i].name, c->tariff[i].code, "name_sr") != 0)
 			return -1;

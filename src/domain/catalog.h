@@ -21,9 +21,9 @@
 struct office {
 	char code[16];
 	char name[LANG__MAX][128];
-	char street[128];
+	char street[LANG__MAX][128]; /* one value in the file: Latin, and Cyrillic for sr-Cyrl */
 	char postal_code[8];
-	char city[64];
+	char city[LANG__MAX][64]; /* likewise */
 	char phone[64];
 	char email[128];
 	char hours[LANG__MAX][160];

@@ -17,7 +17,6 @@
 #include <string.h>
 
 #include "domain/catalog.h"
-#include "domain/translit.h"
 #include "web/pages.h"
 
 /* The pickup office's name in r's language, or "". */
@@ -101,9 +100,6 @@ const char *order_history_actor(struct req *r, const char *actor)
 	const struct session_user *u = session_user(r);
 	const struct office *off;
 	struct operator op;
-	const char *city;
-	char *cyrl;
-	size_t n;
 
 	if (u != NULL && strcmp(actor, u->username) == 0)
 		return msg(r, "hist.you");
@@ -114,14 +110,7 @@ const char *order_history_actor(struct req *r, const char *actor)
 	off = catalog_office(app_of(r)->catalog, op.office);
 	if (off == NULL)
 		return msg(r, "hist.chamber");
-	city = off->city;
-	if (r->lang == LANG_SR_CYRL) { /* the catalogue's city is written once, in Latin */
-		n = strlen(city);
-		cyrl = arena_alloc(&r->arena, 2 * n + 1);
-		translit_cyrl(cyrl, 2 * n + 1, city, n);
-		city = cyrl;
-	}
-	return i18n_format(&r->arena, r->lang, "hist.office", "city", city, NULL);
+	return i18n_format(&r->arena, r->lang, "hist.office", "city", off->city[r->lang], NULL);
 }
 
 /* ---- The home page's open orders -------------------------------------------------------- */

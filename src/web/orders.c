@@ -263,8 +263,8 @@ static void order_ctx(struct req *r, struct tctx *c, const struct order *o)
 	order_form_rows(r, c, o, off, ti);
 	if (off != NULL) {
 		tctx_set(c, "office_name", off->name[r->lang]);
-		tctx_setf(c, "office_address", "%s, %s %s", off->street, off->postal_code,
-			  off->city);
+		tctx_setf(c, "office_address", "%s, %s %s", off->street[r->lang], off->postal_code,
+			  off->city[r->lang]);
 		tctx_set(c, "office_phone", off->phone);
 		tctx_set(c, "office_tel", page_tel(r, off->phone));
 		tctx_set(c, "office_email", off->email);
@@ -509,8 +509,8 @@ static void offices_ctx(struct req *r, struct tctx *c)
 		o = tctx_add(c, "offices");
 		tctx_set(o, "code", cat->offices[i].code);
 		tctx_set(o, "name", cat->offices[i].name[r->lang]);
-		tctx_setf(o, "address", "%s, %s %s", cat->offices[i].street,
-			  cat->offices[i].postal_code, cat->offices[i].city);
+		tctx_setf(o, "address", "%s, %s %s", cat->offices[i].street[r->lang],
+			  cat->offices[i].postal_code, cat->offices[i].city[r->lang]);
 		tctx_set(o, "phone", cat->offices[i].phone);
 		tctx_set(o, "tel", page_tel(r, cat->offices[i].phone));
 		tctx_set(o, "email", cat->offices[i].email);

@@ -3,7 +3,9 @@
 // member sees it on the order page (holder, serial, validity, "valid"),
 // downloads it as PEM and DER (a certificate chaining to the CA's root,
 // never a key), asks for its revocation; an operator confirms the
-// request; the CA revokes it and the member's page says so.  Serbian:
+// request (with JavaScript off: the confirmation page's way back first
+// changes nothing, then it is confirmed); the CA revokes it and the
+// member's page says so.  Serbian:
 // member on a desktop, operator on a phone; English the other way round.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -76,7 +78,12 @@ for (const [i, lang] of LANGS.entries()) {
 				// The member asks for the revocation; the operator confirms it.
 				await requestRevocation(member, id, 'keyCompromise', { shots: true });
 				await member.shot('certificate-revocation-requested');
-				await confirmRevocation(op, id, { shots: true });
+				const noJs = await op.clone({ javaScript: false });
+				try {
+					await confirmRevocation(noJs, id, { shots: true, backFirst: true });
+				} finally {
+					await noJs.close();
+				}
 
 				// The CA revokes it: both pages say so.
 				const revoked = member.t('cert.status_revoked').replace('{reason}', member.t('cert.reason_keyCompromise'));

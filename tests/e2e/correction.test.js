@@ -7,21 +7,27 @@
 // accepting and issuing it; or the office returns it to the member with
 // a reason (mailed), and the member edits, reviews and confirms it
 // again.  Staff use a desktop in Serbian and a phone in English; every
-// new page is also looked at in the other size.
+// new page is also looked at in the other size.  Before the refusal the
+// CA fails once (5a: its words said once on the order page, the order
+// still verified), and the office's refusal pages are seen in Serbian
+// Cyrillic too (the Serbian operator's session in Cyrillic).  At the
+// end of the second journey the office rejects the order with
+// JavaScript off, through the confirmation page (its way back first
+// changes nothing).
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 
 import { PHONE } from './lib/browser.js';
 import { addStaff, caJourney, useTestCaStack } from './lib/ca.js';
 import {
-	caAccepts, caRefuses, correctAndConfirm, expectReturnedPanel, openCorrection, returnToMember,
-	saveCorrection, sendRefused,
+	CA_WORDS, caAccepts, caFails, caRefuses, correctAndConfirm, expectReturnedNote, expectReturnedPanel,
+	openCorrection, returnToMember, saveCorrection, sendFailed, sendRefused, timesSaid,
 } from './lib/correction.js';
 import { accountFor, newMember, placeOrder } from './lib/journeys.js';
 import { linkTo } from './lib/mail.js';
-import { LANGS } from './lib/messages.js';
+import { CYRILLIC, LANGS } from './lib/messages.js';
 import {
-	openFromQueue, recordDocuments, recordPaymentByHand, sendToCa, staffEnroll, staffState,
+	openFromQueue, recordDocuments, recordPaymentByHand, rejectOrder, sendToCa, staffEnroll, staffState,
 	verifyIdentity, waitForState,
 } from './lib/office.js';
 import { demoMembers } from './lib/portal.js';
@@ -37,13 +43,31 @@ async function toVerified(op, id, acct) {
 	await verifyIdentity(op, id);
 }
 
-/* "Send" with the test CA refusing for `code`; it accepts again after. */
-async function refusedAtSend(op, id, code) {
-	caRefuses(stack.portal, code);
+/* "Send" with the test CA refusing for `code` (with `fail`, failing
+ * first); it accepts again after.  `cyrl`, the operator's session in
+ * Serbian Cyrillic, sees the failure and the refusal too. */
+async function refusedAtSend(op, id, code, { fail = false, cyrl } = {}) {
 	try {
+		if (fail) {
+			caFails(stack.portal);
+			await sendFailed(op, id, { shots: true });
+			if (cyrl !== undefined) {
+				await cyrl.go(`/ra/orders/${id}`);
+				await sendFailed(cyrl, id, { shots: true });
+			}
+			await op.go(`/ra/orders/${id}`);
+		}
+		caRefuses(stack.portal, code);
 		await sendRefused(op, id, code, { shots: true });
 	} finally {
 		caAccepts(stack.portal);
+	}
+	if (cyrl !== undefined) {
+		await cyrl.go(`/ra/orders/${id}?done=returned`);
+		assert.ok((await cyrl.alerts()).includes(cyrl.t('bo.done_returned')));
+		await expectReturnedNote(cyrl, code);
+		assert.equal(await timesSaid(cyrl, CA_WORDS[code]), 1, 'the CA\'s words are said once');
+		await cyrl.shotAtBothSizes('ra-order-returned');
 	}
 }
 
@@ -61,7 +85,12 @@ for (const [i, lang] of LANGS.entries()) {
 				const staff = addStaff(stack.portal, { username: `kg.fix.${lang}`, office: 'KG' });
 				await staffEnroll(op, staff);
 				await toVerified(op, id, acct);
-				await refusedAtSend(op, id, 'invalid_organization');
+				const cyrl = lang === 'sr' ? await op.clone({ lang: CYRILLIC }) : undefined;
+				try {
+					await refusedAtSend(op, id, 'invalid_organization', { fail: true, cyrl });
+				} finally {
+					await cyrl?.close();
+				}
 				await expectReturnedPanel(member, id, 'invalid_organization', { shots: true });
 
 				await openCorrection(op, id, 'invalid_organization', { shots: true });
@@ -114,6 +143,14 @@ for (const [i, lang] of LANGS.entries()) {
 				assert.ok((await op.page.locator('main section[aria-labelledby="hist-h"] tbody').innerText())
 					.includes(op.t('note.corrected_by_member')));
 				await op.shot('ra-order-confirmed-again');
+
+				// Point 4: rejecting asks first, without JavaScript too.
+				const noJs = await op.clone({ javaScript: false });
+				try {
+					await rejectOrder(noJs, id, reason, { shots: true });
+				} finally {
+					await noJs.close();
+				}
 			});
 	});
 }

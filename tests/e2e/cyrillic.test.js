@@ -6,6 +6,11 @@
 // other suites (<html lang="sr-Cyrl">, axe-core, no sideways scroll),
 // and the texts expected are the Latin catalogue in Cyrillic
 // (lib/cyrillic.js, written apart from the portal's transliteration).
+// The catalogue's addresses are Cyrillic too (the offices' streets and
+// cities, the chamber's): on /offices, the order page, the confirmation
+// mail and the PDFs no word is left in Latin but what the member typed
+// and the identifiers point 8 keeps; the payment reference is written
+// as on the order page ("95 00000001", point 3).
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,8 +18,10 @@ import path from 'node:path';
 import { describe } from 'node:test';
 
 import { DESKTOP, PHONE } from './lib/browser.js';
+import { catalog, value } from './lib/catalog.js';
+import { latinWords, toCyrillic } from './lib/cyrillic.js';
 import { freshDir } from './lib/env.js';
-import { accountFor, downloadDocuments, newMember, placeOrder } from './lib/journeys.js';
+import { ORDER_INPUT, accountFor, downloadDocuments, newMember, placeOrder } from './lib/journeys.js';
 import { CYRILLIC } from './lib/messages.js';
 import { demoMembers } from './lib/portal.js';
 import { journey, useStack } from './lib/suite.js';
@@ -29,6 +36,19 @@ async function documentText(s, id, doc) {
 	const file = path.join(freshDir('cyrillic-pdf'), `${doc}.pdf`);
 	fs.writeFileSync(file, await res.body());
 	return execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+}
+
+/* An office's address as the catalogue writes it, in Cyrillic. */
+function officeAddress(code) {
+	const o = catalog()[`office ${code}`];
+	return toCyrillic(`${o.street}, ${o.postal_code} ${o.city}`);
+}
+
+/* What the member typed (kept as typed on every page and document). */
+function typed(acct) {
+	const m = acct.member;
+	const i = ORDER_INPUT.natural;
+	return [`${m.first_name} ${m.last_name}`, m.first_name, m.last_name, m.email, i.id_issuer, i.street, i.city];
 }
 
 describe('Serbian Cyrillic', () => {
@@ -47,6 +67,14 @@ describe('Serbian Cyrillic', () => {
 				await s.expectAt({ h1, status: 200 });
 			}
 			await s.shot('offices');
+			const offices = await s.page.locator('main section.office').allInnerTexts();
+			const codes = Object.keys(catalog()).filter((k) => k.startsWith('office ')).map((k) => k.slice(7));
+			assert.equal(offices.length, codes.length, 'every office is listed');
+			for (const [j, code] of codes.entries())
+				assert.ok(offices[j].replace(/\s+/g, ' ').includes(officeAddress(code)),
+					`/offices gives ${code}'s address in Cyrillic: ${offices[j]}`);
+			assert.deepEqual(latinWords(await s.page.locator('main').innerText()), [],
+				'/offices has no word in Latin but e-mail addresses and identifiers');
 
 			await newMember(s, acct); /* the confirmation mail's subject in Cyrillic */
 			await s.shot('home-member');
@@ -54,6 +82,12 @@ describe('Serbian Cyrillic', () => {
 			const main = await s.page.locator('main').innerText();
 			assert.ok(main.includes(acct.member.last_name), 'the order page shows the name as typed');
 			await s.shot('order');
+			const office = officeAddress(ORDER_INPUT.natural.office);
+			const reference = await s.page.locator('main section[aria-labelledby="print-h"] strong').nth(1).innerText();
+			assert.ok(main.replace(/\s+/g, ' ').includes(office), `the order page gives the office's address: ${office}`);
+			const mail = await s.portal.mail.next({ to: acct.member.email, subject: s.t('mail.order_confirmed.subject').replace('{id}', id) });
+			assert.ok(mail.body.replace(/\s+/g, ' ').includes(office), 'the confirmation mail gives the office\'s address');
+			assert.deepEqual(latinWords(mail.body, typed(acct)), [], 'the confirmation mail has no word in Latin but identifiers');
 			await downloadDocuments(s, id);
 
 			const titles = {
@@ -65,6 +99,14 @@ describe('Serbian Cyrillic', () => {
 				const text = await documentText(s, id, doc);
 				assert.ok(text.includes(title), `${doc}.pdf is in Cyrillic`);
 				assert.ok(text.includes(acct.member.last_name), `${doc}.pdf has the name as typed`);
+				if (doc !== 'proforma')
+					assert.ok(text.replace(/\s+/g, ' ').includes(office), `${doc}.pdf gives the office's address`);
+				assert.ok(text.replace(/\s+/g, ' ').includes(reference), `${doc}.pdf writes the reference as the page does (${reference})`);
+				/* Kept as written: the bank's own name (a foreign one) and
+				 * the payment's purpose, which the IPS QR code carries. */
+				const kept = [...typed(acct), catalog().seller.bank, value('seller', 'purpose', 'sr')];
+				assert.deepEqual(latinWords(text, kept), [],
+					`${doc}.pdf has no word in Latin but what the member typed and identifiers`);
 			}
 		});
 	}

@@ -14,11 +14,13 @@
 //   3  the payment reference, model 97 apart and "95 00000001", on the
 //      member's and the office's pages (the same on both);
 //   4  the office's payment and handover asked first, in a browser with
-//      JavaScript off;
+//      JavaScript off: the confirmation page's way back changes nothing,
+//      asked again and confirmed, it is done;
 //   5  layout: checkboxes, tables, cards, navigation, tel:/mailto:, the
 //      staff login without the member's navigation, the header on one
 //      line at 1366 px, the favicon;
-//   5a the office's certificate page offers PEM and DER, which download;
+//   5a the office's certificate page offers PEM and DER, which download
+//      as the member's certificate (read by openssl);
 //   6  the price list from the tariff (net + VAT = total), the review's
 //      breakdown, the CA's documents beside the consent and on the help
 //      pages, the filling guide in a new tab with what was typed kept;
@@ -27,12 +29,16 @@
 //   8  <html lang> and every text checked in the session's script;
 //   9  the chamber, site and support contacts from the catalogue.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 
 import { DESKTOP, PHONE, Session } from './lib/browser.js';
 import { addStaff, useCaStack } from './lib/ca.js';
 import { brand, catalog, pattern, tariffs, text, value } from './lib/catalog.js';
+import { inspectCertificate } from './lib/certificate.js';
 import { factRows } from './lib/checks.js';
+import { freshDir } from './lib/env.js';
 import { ORDER_INPUT, accountFor, newMember, openOrderForm, placeOrder } from './lib/journeys.js';
 import { assertFavicon, assertLayoutHere } from './lib/layout.js';
 import { CYRILLIC } from './lib/messages.js';
@@ -277,6 +283,7 @@ async function journey(s, op, acct, code) {
 		email: m.email,
 		idNumber: ORDER_INPUT.natural.id_number,
 		payer: `${m.first_name} ${m.last_name}`,
+		backFirst: true,
 		afterDocuments: async () => {
 			assert.equal((await paymentFacts(op)).reference, reference, 'the office shows the member\'s reference');
 			await checkHere(op, 'ra-order', { h1: 'bo.order_title', staffArea: true });
@@ -293,15 +300,21 @@ async function journey(s, op, acct, code) {
 	// 5a: the office downloads the certificate.
 	await staffCertificatePage(op, id);
 	await checkHere(op, 'ra-certificate', { staffArea: true });
+	const dir = freshDir(`i15-cert-${code}-${s.viewport.width}`);
+	const seen = [];
 	for (const kind of ['pem', 'der']) {
 		const link = op.page.locator(`main a[href="/ra/orders/${id}/certificate.${kind}"]`);
 		assert.equal((await link.innerText()).trim(), text(l, `cert.download_${kind}`));
 		const res = await op.context.request.get(op.portal.url(`/ra/orders/${id}/certificate.${kind}`));
 		assert.equal(res.status(), 200, `the office's ${kind}`);
-		const body = await res.body();
-		assert.ok(kind === 'pem' ? body.toString().startsWith('-----BEGIN CERTIFICATE-----') : body[0] === 0x30,
-			`the office's ${kind} is a certificate`);
+		const file = path.join(dir, `certificate.${kind}`);
+		fs.writeFileSync(file, await res.body());
+		/* openssl x509 -inform PEM|DER -noout -subject (PEM: and its chain) */
+		const x509 = inspectCertificate(file, stack.ca.dir, { der: kind === 'der' });
+		assert.ok(x509.subject.includes(m.jmbg), `the office's ${kind} is the member's certificate: ${x509.subject}`);
+		seen.push(x509);
 	}
+	assert.deepEqual(seen[0], seen[1], 'PEM and DER are the same certificate');
 
 	// The member: handed over, the holder by name, roles and places.
 	const history = await expectPanel(s, id, 'handed_over');

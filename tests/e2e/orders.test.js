@@ -1,10 +1,12 @@
 // Ordering a certificate in a real browser, in Serbian and in English:
 // a natural-person and a legal-entity request from the instructions page
-// to the confirmed order, and its three PDFs downloaded.
+// to the confirmed order, and its three PDFs downloaded; then the member,
+// with JavaScript off, cancels the legal entity's order through the
+// confirmation page (its way back first changes nothing).
 import assert from 'node:assert/strict';
 import { describe } from 'node:test';
 
-import { accountFor, downloadDocuments, login, newMember, placeOrder } from './lib/journeys.js';
+import { accountFor, cancelOrder, downloadDocuments, login, newMember, placeOrder } from './lib/journeys.js';
 import { LANGS } from './lib/messages.js';
 import { demoMembers } from './lib/portal.js';
 import { journey, useStack } from './lib/suite.js';
@@ -42,6 +44,14 @@ for (const [i, lang] of LANGS.entries()) {
 					assert.equal(await s.page.locator(`main table a[href="/orders/${n}"]`).count(), 1,
 						`order ${n} is listed`);
 				await s.shot('orders');
+
+				// Point 4: cancelling asks first, without JavaScript too.
+				const noJs = await s.clone({ javaScript: false });
+				try {
+					await cancelOrder(noJs, id, { shots: true });
+				} finally {
+					await noJs.close();
+				}
 			});
 	});
 }

@@ -40,11 +40,14 @@ export class Session {
 	 * javaScript: false for a browser with JavaScript off (the checks
 	 * still run: playwright evaluates through the DevTools protocol).
 	 * auditEachSize: axe audits a kind of page at each viewport width
-	 * rather than once for all sizes.
+	 * rather than once for all sizes.  storageState: the cookies to start
+	 * with (see clone()).
 	 */
-	static async open(browser, portal, { lang = 'sr', viewport = DESKTOP, javaScript = true, auditEachSize = false } = {}) {
+	static async open(browser, portal, {
+		lang = 'sr', viewport = DESKTOP, javaScript = true, auditEachSize = false, storageState,
+	} = {}) {
 		const context = await browser.newContext({
-			viewport, javaScriptEnabled: javaScript, acceptDownloads: true,
+			viewport, javaScriptEnabled: javaScript, acceptDownloads: true, storageState,
 			locale: { sr: 'sr-Latn-RS', 'sr-Cyrl': 'sr-Cyrl-RS' }[lang] ?? 'en-GB',
 		});
 		context.setDefaultTimeout(NAV_TIMEOUT_MS);
@@ -56,6 +59,16 @@ export class Session {
 	constructor(context, page, portal, { lang, viewport, javaScript, auditEachSize = false }) {
 		Object.assign(this, { context, page, portal, lang, viewport, javaScript, auditEachSize });
 		this.status = 0;
+	}
+
+	/* The same person (this session's cookies: signed in as now) in a new
+	 * browser context with `opts` changed, e.g. {javaScript: false} or
+	 * another language; the caller closes it. */
+	async clone(opts = {}) {
+		return Session.open(this.context.browser(), this.portal, {
+			lang: this.lang, viewport: this.viewport, javaScript: this.javaScript,
+			auditEachSize: this.auditEachSize, storageState: await this.context.storageState(), ...opts,
+		});
 	}
 
 	/* The portal's text for `key` in this session's language. */

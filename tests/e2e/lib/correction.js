@@ -24,6 +24,20 @@ export function caRefuses(portal, code) {
 	assert.match(out, /refuses/);
 }
 
+/* The test CA fails every submission with these words (not a refusal:
+ * the order stays as it was) until caAccepts(). */
+export const CA_FAILURE = 'the CA is out of blank cards today';
+
+export function caFails(portal) {
+	const out = portal.testca('fail', '--message', CA_FAILURE);
+	assert.match(out, /refuses/);
+}
+
+/* How many times the page says `words` (its whole text, hidden or not). */
+export async function timesSaid(s, words) {
+	return (await s.page.evaluate(() => document.body.textContent)).split(words).length - 1;
+}
+
 export function caAccepts(portal) {
 	const out = portal.testca('fail', '--off');
 	assert.match(out, /accepts/);
@@ -56,6 +70,7 @@ export async function sendRefused(op, id, code, { shots = false } = {}) {
 	assert.ok((await op.alerts()).includes(op.t('bo.done_returned')), 'the page says the CA did not accept it');
 	assert.equal(await staffState(op), op.t('state.returned'));
 	await expectReturnedNote(op, code);
+	assert.equal(await timesSaid(op, CA_WORDS[code]), 1, 'the CA\'s words are said once (5a)');
 	const main = op.page.locator('main');
 	assert.equal(await main.locator(`a[href="/ra/orders/${id}/correct"]`).innerText(), op.t('bo.correct_link'));
 	assert.equal(await main.locator(`form[action="/ra/orders/${id}/return"] legend`).innerText(), op.t('bo.return_title'));
@@ -68,6 +83,20 @@ export async function sendRefused(op, id, code, { shots = false } = {}) {
 	assert.ok(!history.includes(CA_WORDS[code]), 'the history keeps the CA\'s words out');
 	if (shots)
 		await op.shotAtBothSizes('ra-order-returned');
+}
+
+/* "Send" on a verified order while the CA fails: the order page (503)
+ * saying so with the CA's words once, not at the top and again beside
+ * the send form (5a); the order is still verified. */
+export async function sendFailed(op, id, { shots = false } = {}) {
+	await op.submit(`main form[action="/ra/orders/${id}/send"]`);
+	await op.expectAt({ path: `/ra/orders/${id}/send`, h1: 'bo.order_title', status: 503 });
+	assert.equal(await timesSaid(op, CA_FAILURE), 1, 'the CA\'s words are said once');
+	assert.ok((await op.alerts()).includes(fill(op.t('bo.ca_failed'), { message: CA_FAILURE })),
+		'the page says the CA could not take it, in the reader\'s language');
+	assert.equal(await staffState(op), op.t('state.verified'), 'nothing changed');
+	if (shots)
+		await op.shotAtBothSizes('ra-send-failed');
 }
 
 /* The correction form from the order page's link: the reason, the

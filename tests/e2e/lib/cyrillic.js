@@ -102,3 +102,16 @@ export function toCyrillic(s) {
 	}
 	return out;
 }
+
+/* The words of `text` still in Latin letters once `kept` (texts allowed
+ * as written: what the member typed, say) are taken out: none is left on
+ * a Cyrillic page or document but the identifiers point 8 keeps (e-mail
+ * addresses, URLs, domains, anything holding a digit, q/w/x/y words,
+ * camelCase) and the foreign abbreviations (PDF, RSD, ...). */
+export function latinWords(text, kept = []) {
+	let rest = text.replace(/\s+/g, ' ');
+	for (const k of kept.filter(Boolean).sort((a, b) => b.length - a.length))
+		rest = rest.split(k.replace(/\s+/g, ' ')).join(' ');
+	return rest.split(/[\s()[\]{}<>"'«»„“”,;·]+/).filter((w) => /[a-zA-ZčćđšžČĆĐŠŽ]/.test(w))
+		.filter((w) => !keepToken(w) && !LATIN_WORDS.has(w.replace(/[.,;:!?]+$/, '')));
+}

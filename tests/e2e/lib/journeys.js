@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 
 import { linkTo } from './mail.js';
+import { answerConfirmation } from './office.js';
 
 /* A password that passes the policy (12+ characters, not common). */
 export const PASSWORD = 'Sunčan dan na Adi Ciganliji';
@@ -201,4 +202,19 @@ export async function downloadDocuments(s, id) {
 	}
 	assert.equal(s.pathname, `/orders/${id}`, 'downloading leaves the order page open');
 	return names;
+}
+
+/* The member cancels the order from its page, through the confirmation
+ * page, the way back taken first (nothing changes). */
+export async function cancelOrder(s, id, { shots = false } = {}) {
+	const form = `main form[action="/orders/${id}/cancel"]`;
+	if (s.pathname !== `/orders/${id}`)
+		await s.go(`/orders/${id}`);
+	const send = () => s.submit(form);
+	const before = (await s.page.locator('main .state strong').innerText()).trim();
+	await send();
+	await answerConfirmation(s, `/orders/${id}/cancel`, 'ask.cancel_title',
+		{ shots, shot: 'order-cancel-confirm', again: send, before });
+	await s.expectAt({ path: `/orders/${id}`, h1: 'order.page_title', status: 200 });
+	assert.equal((await s.page.locator('main .state strong').innerText()).trim(), s.t('state.cancelled'));
 }

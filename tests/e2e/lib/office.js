@@ -91,19 +91,35 @@ export async function openFromQueue(op, id, { shots = false } = {}) {
 		await op.shot('ra-order-confirmed');
 }
 
-/* Ticks the whole checklist of documents delivered. */
 /* An irreversible action asks first: the confirmation page (200, its
  * heading titleKey) at the action's address, with a way back; its
- * button posts the same fields again with confirm=1. */
-export async function answerConfirmation(op, action, titleKey, { shots = false, shot } = {}) {
+ * button posts the same fields again with confirm=1.  With `again`, the
+ * way back is taken first: it leads to a page whose `status` (a
+ * selector) still reads `before` (nothing was done), then again() asks
+ * once more and the second confirmation page is answered.  Works with
+ * JavaScript off (a plain form and a link). */
+export async function answerConfirmation(op, action, titleKey, {
+	shots = false, shot, again, before, status = 'main .state strong',
+} = {}) {
 	await op.expectAt({ path: action, h1: titleKey, status: 200 });
 	const form = `main form[action="${action}"]`;
 	assert.equal(await op.page.locator(`${form} input[name="confirm"]`).inputValue(), '1');
-	assert.equal(await op.page.locator('main a', { hasText: op.t('ask.back') }).count(), 1, 'a way back');
+	const back = op.page.locator('main a', { hasText: op.t('ask.back') });
+	assert.equal(await back.count(), 1, 'a way back');
 	if (shots && shot)
 		await op.shot(shot);
+	if (again) {
+		await op.click(back);
+		assert.equal(op.status, 200, 'the way back');
+		assert.equal((await op.page.locator(status).first().innerText()).trim(), before,
+			`back from "${op.t(titleKey)}" changes nothing`);
+		await again();
+		await op.expectAt({ path: action, h1: titleKey, status: 200 });
+	}
 	await op.submit(form);
 }
+
+/* Ticks the whole checklist of documents delivered. */
 
 export async function recordDocuments(op, id) {
 	const form = `main form[action="/ra/orders/${id}/documents"]`;
@@ -135,16 +151,21 @@ export function todayIso() {
 }
 
 /* Records a payment of the whole amount with the order page's form. */
-export async function recordPaymentByHand(op, id, { payer, shots = false }) {
+export async function recordPaymentByHand(op, id, { payer, shots = false, backFirst = false }) {
 	const { reference, amount } = await paymentFacts(op);
 	const [y, m, d] = todayIso().split('-');
 	const form = `main form[action="/ra/orders/${id}/payments"]`;
-	assert.equal(await op.page.inputValue(`${form} [name="amount"]`), '', 'the amount is typed, never offered');
-	await op.fill({ amount, paid_on: `${Number(d)}.${Number(m)}.${y}.`, reference, payer }, form);
+	const send = async () => {
+		assert.equal(await op.page.inputValue(`${form} [name="amount"]`), '', 'the amount is typed, never offered');
+		await op.fill({ amount, paid_on: `${Number(d)}.${Number(m)}.${y}.`, reference, payer }, form);
+		await op.submit(form);
+	};
+	const before = await staffState(op);
 	if (shots)
 		await op.shot('ra-payment-by-hand');
-	await op.submit(form);
-	await answerConfirmation(op, `/ra/orders/${id}/payments`, 'ask.payment_title', { shots, shot: 'ra-payment-confirm' });
+	await send();
+	await answerConfirmation(op, `/ra/orders/${id}/payments`, 'ask.payment_title',
+		{ shots, shot: 'ra-payment-confirm', ...(backFirst ? { again: send, before } : {}) });
 	assert.match(op.path, /\?pay=settled$/, 'the payment settles the order');
 	await op.expectAt({ path: `/ra/orders/${id}`, status: 200 });
 	assert.ok((await op.page.locator('main #payments .alert').allInnerTexts()).some((x) => x.includes(op.t('pay.done_settled'))),
@@ -236,7 +257,7 @@ export async function receiveShipment(op, id, { shots = false } = {}) {
 
 /* The handover: a wrong ID number refused (error tied to the field),
  * then the number of the request. */
-export async function handOver(op, id, idNumber, { shots = false } = {}) {
+export async function handOver(op, id, idNumber, { shots = false, backFirst = false } = {}) {
 	const form = `main form[action="/ra/orders/${id}/hand-over"]`;
 	if (op.pathname !== `/ra/orders/${id}`)
 		await op.go(`/ra/orders/${id}`);
@@ -248,12 +269,32 @@ export async function handOver(op, id, idNumber, { shots = false } = {}) {
 	assert.equal(await op.page.inputValue('main #f-id_number'), '000111222', 'the number typed is kept');
 	if (shots)
 		await op.shot('ra-hand-over-error');
-	await op.fill({ id_number: idNumber }, form);
-	await op.submit(form);
-	await answerConfirmation(op, `/ra/orders/${id}/hand-over`, 'ask.hand_over_title', { shots, shot: 'ra-hand-over-confirm' });
+	const send = async () => {
+		await op.fill({ id_number: idNumber }, form);
+		await op.submit(form);
+	};
+	const before = await staffState(op);
+	await send();
+	await answerConfirmation(op, `/ra/orders/${id}/hand-over`, 'ask.hand_over_title',
+		{ shots, shot: 'ra-hand-over-confirm', ...(backFirst ? { again: send, before } : {}) });
 	await expectDone(op, id, 'bo.done_hand_over', 'state.handed_over');
 	if (shots)
 		await op.shot('ra-order-handed-over');
+}
+
+/* Rejects the order with `reason` through its confirmation page, the
+ * way back taken first (nothing changes); the order page then says so. */
+export async function rejectOrder(op, id, reason, { shots = false } = {}) {
+	const form = `main form[action="/ra/orders/${id}/reject"]`;
+	if (op.pathname !== `/ra/orders/${id}`)
+		await op.go(`/ra/orders/${id}`);
+	const send = () => op.submitForm({ reason }, form);
+	const before = await staffState(op);
+	await send();
+	assert.ok((await op.page.locator('main .alert').innerText()).includes(reason), 'the page says what the member is told');
+	await answerConfirmation(op, `/ra/orders/${id}/reject`, 'ask.reject_title',
+		{ shots, shot: 'ra-reject-confirm', again: send, before });
+	await expectDone(op, id, 'bo.done_reject', 'state.rejected');
 }
 
 /*
@@ -262,17 +303,19 @@ export async function handOver(op, id, idNumber, { shots = false } = {}) {
  * saw), identity, CA, shipment, handover.  `member` is the member's
  * Session and `email` their address (the arrival mail comes in the
  * member's language).  afterDocuments() runs once the documents are
- * recorded (the order page still open).  Returns the arrival mail.
+ * recorded (the order page still open).  With backFirst, the payment's
+ * and the handover's confirmation pages are left by their way back
+ * first (nothing changes) and asked again.  Returns the arrival mail.
  */
 export async function processOrder(op, member, id, {
-	email, reference, idNumber, payer, payment = 'manual', shots = false, afterDocuments,
+	email, reference, idNumber, payer, payment = 'manual', shots = false, afterDocuments, backFirst = false,
 }) {
 	await openFromQueue(op, id, { shots });
 	await recordDocuments(op, id);
 	if (afterDocuments)
 		await afterDocuments();
 	if (payment === 'manual') {
-		await recordPaymentByHand(op, id, { payer, shots });
+		await recordPaymentByHand(op, id, { payer, shots, backFirst });
 	} else {
 		const facts = await paymentFacts(op);
 		assert.equal(facts.reference, reference, 'the back office shows the reference the member pays with');
@@ -284,7 +327,7 @@ export async function processOrder(op, member, id, {
 	await receiveShipment(op, id, { shots });
 	const mail = await member.portal.mail.next({ to: email, subject: member.t('mail.bo_arrived.subject') });
 	assert.ok(mail.body.includes(String(id)), 'the arrival mail names the order');
-	await handOver(op, id, idNumber, { shots });
+	await handOver(op, id, idNumber, { shots, backFirst });
 	return mail;
 }
 
@@ -296,7 +339,7 @@ export async function staffCertificatePage(op, id) {
 }
 
 /* Confirms the member's revocation request on the certificate page. */
-export async function confirmRevocation(op, id, { shots = false } = {}) {
+export async function confirmRevocation(op, id, { shots = false, backFirst = false } = {}) {
 	await staffCertificatePage(op, id);
 	assert.equal((await op.page.locator('main form legend').innerText()).trim(), op.t('cert.ra_confirm_title'));
 	assert.equal(await op.page.locator('main #f-ra-reason').inputValue(), 'keyCompromise',
@@ -304,8 +347,12 @@ export async function confirmRevocation(op, id, { shots = false } = {}) {
 	assert.equal(await op.page.locator('main .cert-status').innerText(), op.t('cert.status_requested'));
 	if (shots)
 		await op.shot('ra-certificate-revocation-requested');
-	await op.submit(`main form[action="/ra/orders/${id}/revoke"]`);
-	await answerConfirmation(op, `/ra/orders/${id}/revoke`, 'ask.revoke_title', { shots, shot: 'ra-revoke-confirm' });
+	const send = () => op.submit(`main form[action="/ra/orders/${id}/revoke"]`);
+	await send();
+	await answerConfirmation(op, `/ra/orders/${id}/revoke`, 'ask.revoke_title', {
+		shots, shot: 'ra-revoke-confirm',
+		...(backFirst ? { again: send, before: op.t('cert.status_requested'), status: 'main .cert-status' } : {}),
+	});
 	await op.expectAt({ path: `/ra/orders/${id}/certificate`, status: 200 });
 	assert.ok((await op.alerts()).includes(op.t('cert.done_confirmed')));
 }

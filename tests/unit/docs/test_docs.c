@@ -272,8 +272,8 @@ static void test_request_natural_shows_every_entered_value(void **state)
 	assert_has(t, o.email);
 	assert_has(t, o.phone);
 	assert_has(t, off->name[LANG_SR]);
-	assert_has(t, off->street);
-	assert_has(t, off->city);
+	assert_has(t, off->street[LANG_SR]);
+	assert_has(t, off->city[LANG_SR]);
 	assert_has(t, tr->name[LANG_SR]);
 	assert_has(t, "3 godine");
 	assert_has(t, "Čitač kartica Da");
@@ -790,7 +790,9 @@ static void test_documents_in_cyrillic_keep_what_the_member_typed(void **state)
 	assert_has(t, "Име и презиме");
 	assert_has(t, "Број лиценце");
 	assert_has(t, "Лична карта");
-	assert_has(t, "Регионални центар Ниш"); /* the catalogue's office */
+	assert_has(t, "Регионални центар Ниш");      /* the catalogue's office */
+	assert_has(t, "Обреновићева 38, 18000 Ниш"); /* and its address */
+	assert_lacks(t, "Obrenovićeva");
 	assert_has(t, "Страна 1 од");
 	assert_holder(t, &o); /* "Žarko Đurašković", "Njegoševa 12/3", "PU Čačak" */
 	assert_has(t, o.email);
@@ -805,6 +807,10 @@ static void test_documents_in_cyrillic_keep_what_the_member_typed(void **state)
 	assert_holder(t, &legal);
 	assert_company(t, &legal); /* "Čačanska gradnja d.o.o." */
 	assert_lacks(t, "Ugovorne strane");
+	/* The chamber's and the office's names and addresses in Cyrillic. */
+	assert_has(t, "Инжењерска комора Србије, Кнеза Милоша 9/I, 11000 Београд");
+	assert_lacks(t, "Inženjerska komora");
+	assert_lacks(t, "Kneza Miloša");
 	assert_lacks(t, "Strana 1 od"); /* the footer of a page ending inside the text */
 	assert_lacks(t, "Primerak");
 	/* The identity document's words are the contract's own text
@@ -828,6 +834,7 @@ static void test_documents_in_cyrillic_keep_what_the_member_typed(void **state)
 	assert_has(t, "ком");
 	assert_company(t, &legal);
 	assert_has(t, "160-0000045832471-66"); /* the account, as printed */
+	assert_lacks(t, "Inženjerska komora"); /* the payee too (the QR code keeps it in Latin) */
 	free(t);
 }
 

@@ -306,7 +306,8 @@ static void test_parse_normalises_dashed_account(void **state)
 }
 
 /* Serbian Cyrillic (LANG_SR_CYRL) is the Latin text written in Cyrillic
- * at load; the payment purpose, which the IPS QR carries, stays Latin. */
+ * at load, the offices' streets and cities too; the payment purpose, which the IPS QR carries,
+ * stays Latin. */
 static void test_parse_writes_the_serbian_texts_in_cyrillic(void **state)
 {
 	char err[256];
@@ -316,6 +317,12 @@ static void test_parse_writes_the_serbian_texts_in_cyrillic(void **state)
 	ns = catalog_office(&cat, "NS");
 	assert_non_null(ns);
 	assert_string_equal(ns->name[LANG_SR_CYRL], "Регионални центар Нови Сад");
+	/* The address, written once in the file, in each script. */
+	assert_string_equal(ns->street[LANG_SR], "Bulevar Mihajla Pupina 6");
+	assert_string_equal(ns->street[LANG_EN], "Bulevar Mihajla Pupina 6");
+	assert_string_equal(ns->street[LANG_SR_CYRL], "Булевар Михајла Пупина 6");
+	assert_string_equal(ns->city[LANG_EN], "Novi Sad");
+	assert_string_equal(ns->city[LANG_SR_CYRL], "Нови Сад");
 	assert_string_equal(cat.seller.card_reader_name[LANG_SR_CYRL], "Читач картица (USB)");
 	assert_string_equal(cat.seller.purpose[LANG_SR_CYRL], cat.seller.purpose[LANG_SR]);
 	assert_true(cat.tariff[0].name[LANG_SR_CYRL][0] != '\0');
