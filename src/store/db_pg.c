@@ -1,13 +1,7 @@
 /*
  * PostgreSQL backend of store/db.h, through libpq.
  *
- * Connections: a small pool per process (at most QCRA_PG_POOL, default
- * 32, open at once).  A thread takes one on first use and gives it back
- * at thread exit (pthread key); a thread that finds the pool exhausted
- * waits up to WAIT_MS for one.  Each connection sets
- * synchronous_commit=on (an acknowledged commit is on the server's
- * disk), client_encoding UTF8, TimeZone UTC, a statement and a lock
- * timeout.
+ * Connections: db_pg_pool.c.
  *
  * Statements: prepared once per connection (PQprepare, named "qN"),
  * cached by the address of their SQL text as the SQLite backend does.
@@ -23,354 +17,30 @@
  *
  * Unlike SQLite, a failed statement inside a transaction aborts it: what
  * follows fails until ROLLBACK (or ROLLBACK TO a savepoint), and COMMIT
- * then reports DB_ERROR.
+ * then reports DB_ERROR.  Except an INSERT without ON CONFLICT, which
+ * runs in a savepoint of its own there (exec_stmt): its DB_CONFLICT
+ * leaves the transaction as it was.
  */
-#include "store/db.h"
+#include "store/db_pg_int.h"
 
-#include <libpq-fe.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "util/log.h"
 
-#define STMT_CACHE 256  /* per connection, keyed by the SQL text's address */
-#define POOL_DEFAULT 32 /* connections per process, QCRA_PG_POOL overrides */
-#define WAIT_MS 5000    /* for a connection of the pool */
 /* The advisory lock of write transactions: "qcra" (0x71637261). */
 #define WRITER_LOCK 1902342753
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-struct pg_conn;
-
-struct pg_stmt {
-	struct db_stmt base;
-	struct pg_conn *c;
-	const char *sql;
-	char name[16];
-	int prepared; /* on c's current session (0 after a reconnect) */
-	int nparams;
-	int readonly;
-	const char **values;
-	int *lengths, *formats;
-	char (*ints)[24]; /* the integers bound, formatted */
-	int bad_param;    /* a failed bind: the parameter ($N), and why */
-	const char *bad_why;
-	PGresult *res;
-	int row, nrows;
-	long long changes;
-	unsigned char *blob; /* col_blob's decoded bytea */
-	size_t blob_cap;
-	char err[256]; /* why the last step failed (db_warn) */
-};
-
-struct pg_conn {
-	struct db_conn neutral;
-	PGconn *pg;
-	struct pg_store *owner;
-	struct {
-		const char *sql;
-		struct pg_stmt *s;
-	} cache[STMT_CACHE];
-	unsigned nstmt;
-	struct pg_conn *next_idle, *next_all;
-};
-
-struct pg_store {
-	struct store *st;
-	char *url;
-	pthread_key_t key;
-	pthread_mutex_t mu; /* guards idle, all, open */
-	pthread_cond_t cv;  /* a connection was given back */
-	struct pg_conn *idle, *all;
-	int open, max;
-	struct pg_store *next; /* in the registry */
-};
-
-/* ---- The backend's state of a store ------------------------------------- */
-
-/* Until struct store carries the driver's `be` pointer, the backend's
- * state is found by the store's address here. */
-static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct pg_store *reg;
-
-static struct pg_store *be(struct store *st)
-{
-	struct pg_store *p;
-
-	pthread_mutex_lock(&reg_mu);
-	for (p = reg; p != NULL && p->st != st; p = p->next)
-		;
-	pthread_mutex_unlock(&reg_mu);
-	return p;
-}
-
-static void be_set(struct store *st, struct pg_store *ps)
-{
-	struct pg_store **pp;
-
-	pthread_mutex_lock(&reg_mu);
-	for (pp = &reg; *pp != NULL && (*pp)->st != st; pp = &(*pp)->next)
-		;
-	if (*pp != NULL) /* dropped */
-		*pp = (*pp)->next;
-	if (ps != NULL) {
-		ps->st = st;
-		ps->next = reg;
-		reg = ps;
-	}
-	pthread_mutex_unlock(&reg_mu);
-}
-
-/* ---- Connections ---------------------------------------------------------- */
-
-/* PostgreSQL's message without its trailing newline, into out. */
-static void pg_msg(char *out, size_t size, const char *msg)
-{
-	size_t n;
-
-	snprintf(out, size, "%s", msg != NULL && *msg != '\0' ? msg : "unknown error");
-	n = strlen(out);
-	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
-		out[--n] = '\0';
-}
-
-static const char SESSION_SQL[] =
-	"SET synchronous_commit = on; SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
-	"SET statement_timeout = '60s'; SET lock_timeout = '5s'";
-
-static PGconn *pg_connect(const char *url, char *err, size_t errlen)
-{
-	/* The URL's own connect_timeout wins over this default. */
-	const char *const keys[] = {"connect_timeout", "dbname", NULL};
-	const char *const vals[] = {"10", url, NULL};
-	PGconn *pg = PQconnectdbParams(keys, vals, 1);
-	PGresult *r;
-
-	if (pg == NULL) {
-		snprintf(err, errlen, "postgresql: out of memory");
-		return NULL;
-	}
-	if (PQstatus(pg) != CONNECTION_OK) {
-		char m[512];
-
-		pg_msg(m, sizeof(m), PQerrorMessage(pg));
-		snprintf(err, errlen, "postgresql: cannot connect: %s", m);
-		PQfinish(pg);
-		return NULL;
-	}
-	r = PQexec(pg, SESSION_SQL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		char m[512];
-
-		pg_msg(m, sizeof(m), PQerrorMessage(pg));
-		snprintf(err, errlen, "postgresql: session settings: %s", m);
-		PQclear(r);
-		PQfinish(pg);
-		return NULL;
-	}
-	PQclear(r);
-	return pg;
-}
-
-static void stmt_free(struct pg_stmt *s);
-
-static void conn_close(struct pg_conn *c)
-{
-	unsigned i;
-
-	for (i = 0; i < STMT_CACHE; i++)
-		stmt_free(c->cache[i].s);
-	PQfinish(c->pg);
-	audit_mac_key_wipe(&c->neutral.audit_mac);
-	free(c);
-}
-
-/* Thread exit: this thread's connection back to the pool, out of any
- * transaction (closed when it cannot be). */
-static void conn_release(void *arg)
-{
-	struct pg_conn *c = arg, **pp;
-	struct pg_store *ps = c->owner;
-	int keep = PQstatus(c->pg) == CONNECTION_OK;
-
-	if (keep && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
-		PGresult *r = PQexec(c->pg, "ROLLBACK");
-
-		keep = PQresultStatus(r) == PGRES_COMMAND_OK;
-		PQclear(r);
-	}
-	memset(&c->neutral, 0, offsetof(struct db_conn, audit_mac));
-	pthread_mutex_lock(&ps->mu);
-	if (keep) {
-		c->next_idle = ps->idle;
-		ps->idle = c;
-	} else {
-		for (pp = &ps->all; *pp != NULL && *pp != c; pp = &(*pp)->next_all)
-			;
-		if (*pp != NULL)
-			*pp = c->next_all;
-		ps->open--;
-	}
-	pthread_cond_signal(&ps->cv);
-	pthread_mutex_unlock(&ps->mu);
-	if (!keep)
-		conn_close(c);
-}
-
-/* A connection for this thread: an idle one of the pool, a new one
- * while under the cap, else the first given back within WAIT_MS. */
-static struct pg_conn *conn_take(struct pg_store *ps, char *err, size_t errlen)
-{
-	struct pg_conn *c = NULL;
-	struct timespec until;
-	PGconn *pg;
-
-	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += WAIT_MS / 1000;
-	pthread_mutex_lock(&ps->mu);
-	while (ps->idle == NULL && ps->open >= ps->max)
-		if (pthread_cond_timedwait(&ps->cv, &ps->mu, &until) != 0)
-			break;
-	if (ps->idle != NULL) {
-		c = ps->idle;
-		ps->idle = c->next_idle;
-		pthread_mutex_unlock(&ps->mu);
-		return c;
-	}
-	if (ps->open >= ps->max) {
-		pthread_mutex_unlock(&ps->mu);
-		snprintf(err, errlen, "postgresql: all %d connections of the pool are in use",
-			 ps->max);
-		return NULL;
-	}
-	ps->open++;
-	pthread_mutex_unlock(&ps->mu);
-	if ((pg = pg_connect(ps->url, err, errlen)) == NULL ||
-	    (c = calloc(1, sizeof(*c))) == NULL) {
-		if (pg != NULL)
-			snprintf(err, errlen, "postgresql: out of memory");
-		PQfinish(pg);
-		pthread_mutex_lock(&ps->mu);
-		ps->open--;
-		pthread_cond_signal(&ps->cv);
-		pthread_mutex_unlock(&ps->mu);
-		return NULL;
-	}
-	c->pg = pg;
-	c->owner = ps;
-	pthread_mutex_lock(&ps->mu);
-	c->next_all = ps->all;
-	ps->all = c;
-	pthread_mutex_unlock(&ps->mu);
-	return c;
-}
-
-/* A connection lost between transactions is made again; its statements
- * are prepared again on their next use. */
-static void conn_check(struct pg_conn *c)
-{
-	unsigned i;
-
-	if (PQstatus(c->pg) == CONNECTION_OK)
-		return;
-	PQreset(c->pg);
-	if (PQstatus(c->pg) != CONNECTION_OK) {
-		log_warnx("store: postgresql: connection lost and not made again");
-		return;
-	}
-	PQclear(PQexec(c->pg, SESSION_SQL));
-	for (i = 0; i < STMT_CACHE; i++)
-		if (c->cache[i].s != NULL)
-			c->cache[i].s->prepared = 0;
-	log_info("store: postgresql: connection lost and made again");
-}
-
-static struct pg_conn *conn_get(struct store *st)
-{
-	struct pg_store *ps = be(st);
-	struct pg_conn *c;
-	char err[256];
-
-	if (ps == NULL)
-		return NULL;
-	if ((c = pthread_getspecific(ps->key)) != NULL) {
-		if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
-			conn_check(c);
-		return c;
-	}
-	if ((c = conn_take(ps, err, sizeof(err))) == NULL) {
-		log_warnx("store: %s", err);
-		return NULL;
-	}
-	pthread_setspecific(ps->key, c);
-	return c;
-}
-
 static struct db_conn *pg_conn_of(struct store *st)
 {
-	struct pg_conn *c = conn_get(st);
+	struct pg_conn *c = pg_conn_get(st);
 
 	return c != NULL ? &c->neutral : NULL;
-}
-
-static int pg_open(struct store *st, const char *target, char *err, size_t errlen)
-{
-	struct pg_store *ps = calloc(1, sizeof(*ps));
-	const char *env = getenv("QCRA_PG_POOL");
-	struct pg_conn *c;
-
-	if (ps == NULL || (ps->url = strdup(target)) == NULL) {
-		free(ps);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	ps->max = env != NULL && atoi(env) > 0 ? atoi(env) : POOL_DEFAULT;
-	pthread_mutex_init(&ps->mu, NULL);
-	pthread_cond_init(&ps->cv, NULL);
-	if (pthread_key_create(&ps->key, conn_release) != 0) {
-		snprintf(err, errlen, "pthread_key_create failed");
-		goto fail;
-	}
-	/* This thread's connection now, so that a bad URL fails here. */
-	if ((c = conn_take(ps, err, errlen)) == NULL) {
-		pthread_key_delete(ps->key);
-		goto fail;
-	}
-	pthread_setspecific(ps->key, c);
-	be_set(st, ps);
-	return 0;
-fail:
-	pthread_cond_destroy(&ps->cv);
-	pthread_mutex_destroy(&ps->mu);
-	free(ps->url);
-	free(ps);
-	return -1;
-}
-
-static void pg_close(struct store *st)
-{
-	struct pg_store *ps = be(st);
-	struct pg_conn *c, *next;
-
-	if (ps == NULL)
-		return;
-	be_set(st, NULL);
-	pthread_setspecific(ps->key, NULL);
-	pthread_key_delete(ps->key);
-	for (c = ps->all; c != NULL; c = next) {
-		next = c->next_all;
-		conn_close(c);
-	}
-	pthread_cond_destroy(&ps->cv);
-	pthread_mutex_destroy(&ps->mu);
-	free(ps->url);
-	free(ps);
 }
 
 /* ---- Statements ------------------------------------------------------------ */
@@ -405,7 +75,7 @@ static int sql_readonly(const char *sql)
 	return !first;
 }
 
-static void stmt_free(struct pg_stmt *s)
+void pg_stmt_free(struct pg_stmt *s)
 {
 	if (s == NULL)
 		return;
@@ -475,7 +145,7 @@ static void pg_reset(struct db_stmt *base)
 
 static struct db_stmt *pg_stmt_of(struct store *st, const char *sql)
 {
-	struct pg_conn *c = conn_get(st);
+	struct pg_conn *c = pg_conn_get(st);
 	struct pg_stmt *s;
 	size_t h, i;
 
@@ -498,9 +168,11 @@ static struct db_stmt *pg_stmt_of(struct store *st, const char *sql)
 		s->c = c;
 		s->sql = sql;
 		s->readonly = sql_readonly(sql);
+		s->guard = strncasecmp(sql, "INSERT", 6) == 0 &&
+			   strcasestr(sql, "ON CONFLICT") == NULL;
 		snprintf(s->name, sizeof(s->name), "q%u", c->nstmt++);
 		if (stmt_prepare(s) != 0) {
-			stmt_free(s);
+			pg_stmt_free(s);
 			return NULL;
 		}
 		c->cache[h].sql = sql;
@@ -587,6 +259,46 @@ static void keep_error(struct pg_stmt *s, const PGresult *r)
 	snprintf(s->err, sizeof(s->err), "%s (SQLSTATE %s)", m, state != NULL ? state : "none");
 }
 
+/*
+ * Runs s.  An INSERT that may fail on a unique key (one without ON
+ * CONFLICT) inside a transaction runs in a savepoint of its own, so
+ * that its DB_CONFLICT leaves the transaction alive as in SQLite (the
+ * caller reads the row that won, or goes on): SAVEPOINT, the INSERT and
+ * RELEASE in one round trip (a pipeline), and ROLLBACK TO the savepoint
+ * when it failed.  Any other statement that fails inside a transaction
+ * aborts it.
+ */
+static PGresult *exec_stmt(struct pg_stmt *s)
+{
+	PGconn *pg = s->c->pg;
+	PGresult *r, *res = NULL;
+	int i;
+
+	if (!s->guard || PQtransactionStatus(pg) != PQTRANS_INTRANS || !PQenterPipelineMode(pg))
+		return PQexecPrepared(pg, s->name, s->nparams, s->values, s->lengths, s->formats,
+				      0);
+	if (!PQsendQueryParams(pg, "SAVEPOINT qcra_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQsendQueryPrepared(pg, s->name, s->nparams, s->values, s->lengths, s->formats, 0) ||
+	    !PQsendQueryParams(pg, "RELEASE SAVEPOINT qcra_stmt", 0, NULL, NULL, NULL, NULL, 0) ||
+	    !PQpipelineSync(pg)) {
+		PQexitPipelineMode(pg);
+		return NULL; /* the connection's error */
+	}
+	for (i = 0; i < 3; i++)
+		while ((r = PQgetResult(pg)) != NULL) {
+			if (i == 1 && res == NULL)
+				res = r;
+			else
+				PQclear(r);
+		}
+	PQclear(PQgetResult(pg)); /* PGRES_PIPELINE_SYNC */
+	PQexitPipelineMode(pg);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK &&
+	    PQtransactionStatus(pg) == PQTRANS_INERROR)
+		PQclear(PQexec(pg, "ROLLBACK TO SAVEPOINT qcra_stmt; RELEASE SAVEPOINT qcra_stmt"));
+	return res;
+}
+
 static enum db_rc pg_step(struct db_stmt *base)
 {
 	struct pg_stmt *s = (struct pg_stmt *)base;
@@ -596,8 +308,7 @@ static enum db_rc pg_step(struct db_stmt *base)
 	if (s->bad_param != 0)
 		return DB_ERROR;
 	if (s->res == NULL) {
-		r = PQexecPrepared(s->c->pg, s->name, s->nparams, s->values, s->lengths, s->formats,
-				   0);
+		r = exec_stmt(s);
 		switch (PQresultStatus(r)) {
 		case PGRES_TUPLES_OK:
 		case PGRES_COMMAND_OK:
@@ -742,7 +453,7 @@ static const char *const tx_sql[] = {
 
 static enum db_rc pg_tx(struct store *st, enum db_tx what)
 {
-	struct pg_conn *c = conn_get(st);
+	struct pg_conn *c = pg_conn_get(st);
 	const char *state;
 	enum db_rc rc = DB_DONE;
 	PGresult *r;
@@ -777,14 +488,14 @@ static enum db_rc pg_tx(struct store *st, enum db_tx what)
 
 static int pg_in_tx(struct store *st)
 {
-	struct pg_conn *c = conn_get(st);
+	struct pg_conn *c = pg_conn_get(st);
 
 	return c != NULL && PQtransactionStatus(c->pg) != PQTRANS_IDLE;
 }
 
 static int pg_exec(struct store *st, const char *sql, char *err, size_t errlen)
 {
-	struct pg_conn *c = conn_get(st);
+	struct pg_conn *c = pg_conn_get(st);
 	PGresult *r;
 	int rc = 0;
 
@@ -803,8 +514,8 @@ static int pg_exec(struct store *st, const char *sql, char *err, size_t errlen)
 
 const struct db_driver db_pg = {
 	.name = "postgresql",
-	.open = pg_open,
-	.close = pg_close,
+	.open = pg_pool_open,
+	.close = pg_pool_close,
 	.conn = pg_conn_of,
 	.stmt = pg_stmt_of,
 	.bind = pg_bind,

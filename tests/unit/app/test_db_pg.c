@@ -224,6 +224,29 @@ static void test_savepoint_rollback_keeps_outer_work(void **state)
 	assert_int_equal(one_int(SQL_V_COUNT, NOARGS), 1);
 }
 
+static const char SQL_U_SET[] = "UPDATE u SET n = $1 WHERE k = $2";
+
+/* As in SQLite: an INSERT's conflict leaves the transaction alive; any
+ * other failed statement ends it, and COMMIT says so. */
+static void test_conflict_in_transaction(void **state)
+{
+	(void)state;
+	assert_int_equal(D->tx(g.st, DB_BEGIN_WRITE), DB_DONE);
+	assert_int_equal(run(SQL_U_INSERT, SQ_ARGS_(SQ_TEXT("d"), SQ_INT(4))), DB_DONE);
+	assert_int_equal(run(SQL_U_INSERT, SQ_ARGS_(SQ_TEXT("a"), SQ_INT(5))), DB_CONFLICT);
+	assert_int_equal(run(SQL_U_INSERT, SQ_ARGS_(SQ_TEXT("e"), SQ_INT(6))), DB_DONE);
+	assert_int_equal(D->tx(g.st, DB_COMMIT), DB_DONE);
+	assert_int_equal(one_int(SQL_U_COUNT, NOARGS), 5);
+
+	assert_int_equal(D->tx(g.st, DB_BEGIN_WRITE), DB_DONE);
+	assert_int_equal(run(SQL_U_INSERT, SQ_ARGS_(SQ_TEXT("f"), SQ_INT(7))), DB_DONE);
+	assert_int_equal(run(SQL_U_SET, SQ_ARGS_(SQ_TEXT("x"), SQ_TEXT("a"))), DB_ERROR);
+	assert_true(D->in_tx(g.st));
+	assert_int_equal(D->tx(g.st, DB_COMMIT), DB_ERROR);
+	assert_false(D->in_tx(g.st));
+	assert_int_equal(one_int(SQL_U_COUNT, NOARGS), 5);
+}
+
 static void *insert_one(void *arg)
 {
 	(void)arg;
@@ -536,6 +559,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_types_round_trip),
 		cmocka_unit_test(test_conflict_and_changes),
+		cmocka_unit_test(test_conflict_in_transaction),
 		cmocka_unit_test(test_savepoint_rollback_keeps_outer_work),
 		cmocka_unit_test(test_read_transaction_sees_one_snapshot),
 		cmocka_unit_test(test_write_transactions_take_turns),
