@@ -470,12 +470,18 @@ static enum db_rc pg_tx(struct store *st, enum db_tx what)
 				       strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0)
 			     ? DB_CONFLICT
 			     : DB_ERROR;
-		pg_msg(m, sizeof(m), PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY));
+		pg_msg(m, sizeof(m),
+		       state != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+				     : PQerrorMessage(c->pg));
 	} else if (what == DB_COMMIT && strcmp(PQcmdStatus(r), "ROLLBACK") == 0) {
 		rc = DB_ERROR; /* a statement in it had failed: nothing was kept */
 		snprintf(m, sizeof(m), "rolled back: a statement in the transaction had failed");
 	}
 	PQclear(r);
+	if (what == DB_BEGIN_WRITE || what == DB_BEGIN_READ)
+		c->tx_open = rc == DB_DONE;
+	else if (what == DB_COMMIT || what == DB_ROLLBACK)
+		c->tx_open = 0;
 	if (rc == DB_DONE)
 		return rc;
 	if (rc == DB_ERROR)
@@ -490,7 +496,7 @@ static int pg_in_tx(struct store *st)
 {
 	struct pg_conn *c = pg_conn_get(st);
 
-	return c != NULL && PQtransactionStatus(c->pg) != PQTRANS_IDLE;
+	return c != NULL && (c->tx_open || PQtransactionStatus(c->pg) != PQTRANS_IDLE);
 }
 
 static int pg_exec(struct store *st, const char *sql, char *err, size_t errlen)

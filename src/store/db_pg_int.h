@@ -46,6 +46,7 @@ struct pg_conn {
 		struct pg_stmt *s;
 	} cache[STMT_CACHE];
 	unsigned nstmt;
+	int tx_open; /* between a BEGIN and its COMMIT or ROLLBACK (pg_tx) */
 	struct pg_conn *next_idle, *next_all;
 };
 

@@ -5,7 +5,10 @@
  * finds the pool exhausted waits up to WAIT_MS for one.  Each connection
  * sets synchronous_commit=on (an acknowledged commit is on the server's
  * disk), client_encoding UTF8, TimeZone UTC, a statement and a lock
- * timeout.
+ * timeout, and no notices (the server's warnings) on stderr.  A
+ * connection lost between transactions is made again on its next use;
+ * inside one it stays lost until the transaction's end, so that nothing
+ * of it runs on a new session.
  */
 #include "store/db_pg_int.h"
 
@@ -80,7 +83,7 @@ void pg_msg(char *out, size_t size, const char *msg)
 
 static const char SESSION_SQL[] =
 	"SET synchronous_commit = on; SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
-	"SET statement_timeout = '60s'; SET lock_timeout = '5s'";
+	"SET statement_timeout = '60s'; SET lock_timeout = '5s'; SET client_min_messages = error";
 
 static PGconn *pg_connect(const char *url, char *err, size_t errlen)
 {
@@ -141,6 +144,7 @@ static void conn_release(void *arg)
 		keep = PQresultStatus(r) == PGRES_COMMAND_OK;
 		PQclear(r);
 	}
+	c->tx_open = 0;
 	memset(&c->neutral, 0, offsetof(struct db_conn, audit_mac));
 	pthread_mutex_lock(&ps->mu);
 	if (keep) {
@@ -236,7 +240,9 @@ struct pg_conn *pg_conn_get(struct store *st)
 	if (ps == NULL)
 		return NULL;
 	if ((c = pthread_getspecific(ps->key)) != NULL) {
-		if (PQtransactionStatus(c->pg) == PQTRANS_IDLE)
+		/* Not inside a transaction: its statements must fail, and
+		 * its COMMIT, rather than run on a new session. */
+		if (!c->tx_open)
 			conn_check(c);
 		return c;
 	}

@@ -46,7 +46,7 @@ static void admin_sql(const char *sql)
 
 	assert_int_equal(PQstatus(c), CONNECTION_OK);
 	r = PQexec(c, sql);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
 		fail_msg("%s: %s", sql, PQresultErrorMessage(r));
 	PQclear(r);
 	PQfinish(c);
@@ -320,6 +320,39 @@ static void test_write_transactions_take_turns(void **state)
 	}
 	assert_int_equal(overlapped, 0);
 	assert_int_equal(one_int(SQL_W_GET, NOARGS), WRITERS * ROUNDS);
+}
+
+static const char SQL_PID[] = "SELECT pg_backend_pid()";
+
+/* The server ends this thread's session (a restart, a failover). */
+static void kill_session(void)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", one_int(SQL_PID, NOARGS));
+	admin_sql(sql);
+}
+
+/* A session lost between transactions: the statement that finds it
+ * fails, the next runs on a new one.  Lost inside a transaction: no
+ * statement and no COMMIT runs elsewhere until the ROLLBACK. */
+static void test_lost_connection(void **state)
+{
+	(void)state;
+	kill_session();
+	(void)run(SQL_V_COUNT, NOARGS);
+	assert_int_equal(run(SQL_V_COUNT, NOARGS), DB_DONE);
+
+	assert_int_equal(D->tx(g.st, DB_BEGIN_WRITE), DB_DONE);
+	assert_int_equal(run(SQL_V_INSERT, SQ_ARGS_(SQ_INT(3))), DB_DONE);
+	kill_session();
+	assert_int_equal(run(SQL_V_INSERT, SQ_ARGS_(SQ_INT(4))), DB_ERROR);
+	assert_int_equal(run(SQL_V_INSERT, SQ_ARGS_(SQ_INT(5))), DB_ERROR);
+	assert_true(D->in_tx(g.st));
+	assert_int_equal(D->tx(g.st, DB_COMMIT), DB_ERROR);
+	D->tx(g.st, DB_ROLLBACK);
+	assert_false(D->in_tx(g.st));
+	assert_int_equal(one_int(SQL_V_COUNT, NOARGS), 2);
 }
 
 static void test_bad_target_fails_at_open(void **state)
@@ -598,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_savepoint_rollback_keeps_outer_work),
 		cmocka_unit_test(test_read_transaction_sees_one_snapshot),
 		cmocka_unit_test(test_write_transactions_take_turns),
+		cmocka_unit_test(test_lost_connection),
 		cmocka_unit_test(test_bad_target_fails_at_open),
 		cmocka_unit_test(test_statement_error_logged_without_value),
 		cmocka_unit_test(test_ddl_rewrite),
