@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sodium.h>
 #include <string.h>
 #include <strings.h>
 
@@ -365,23 +366,14 @@ static const char *pg_col_text(struct db_stmt *base, int i)
 	return cell((struct pg_stmt *)base, i, NULL);
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /* bytea's text form ("\x" and hex) decoded into the statement's buffer;
  * any other column's text as it is. */
 static const void *pg_col_blob(struct db_stmt *base, int i, size_t *n)
 {
 	struct pg_stmt *s = (struct pg_stmt *)base;
-	int len = 0, hi, lo;
+	int len = 0;
 	const char *v = cell(s, i, &len);
-	size_t k, need;
+	size_t need;
 
 	*n = 0;
 	if (v == NULL)
@@ -401,16 +393,12 @@ static const void *pg_col_blob(struct db_stmt *base, int i, size_t *n)
 		s->blob = b;
 		s->blob_cap = need + 1;
 	}
-	for (k = 0; k < need; k++) {
-		hi = hexval(v[2 + 2 * k]);
-		lo = hexval(v[3 + 2 * k]);
-		if (hi < 0 || lo < 0) {
-			log_warnx("store: column %d: not bytea", i);
-			return NULL;
-		}
-		s->blob[k] = (unsigned char)(hi << 4 | lo);
+	if (sodium_hex2bin(s->blob, s->blob_cap, v + 2, (size_t)len - 2, NULL, n, NULL) != 0 ||
+	    *n != need) {
+		log_warnx("store: column %d: not bytea", i);
+		*n = 0;
+		return NULL;
 	}
-	*n = need;
 	return s->blob;
 }
 
