@@ -497,12 +497,15 @@ static int pg_exec(struct store *st, const char *sql, char *err, size_t errlen)
 		snprintf(err, errlen, "no database connection");
 		return -1;
 	}
+	/* A migration may take longer than a statement is allowed to. */
+	PQclear(PQexec(c->pg, "SET statement_timeout = 0"));
 	r = PQexec(c->pg, sql);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
 		pg_msg(err, errlen, PQresultErrorMessage(r));
 		rc = -1;
 	}
 	PQclear(r);
+	PQclear(PQexec(c->pg, "SET statement_timeout = '" PG_STATEMENT_TIMEOUT "'"));
 	return rc;
 }
 

@@ -11,7 +11,8 @@
 
 #include "store/db.h"
 
-#define STMT_CACHE 256 /* per connection, keyed by the SQL text's address */
+#define STMT_CACHE 256             /* per connection, keyed by the SQL text's address */
+#define PG_STATEMENT_TIMEOUT "60s" /* a statement's, on every connection (not exec's) */
 
 struct pg_conn;
 

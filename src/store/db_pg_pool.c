@@ -83,7 +83,8 @@ void pg_msg(char *out, size_t size, const char *msg)
 
 static const char SESSION_SQL[] =
 	"SET synchronous_commit = on; SET client_encoding = 'UTF8'; SET TimeZone = 'UTC'; "
-	"SET statement_timeout = '60s'; SET lock_timeout = '5s'; SET client_min_messages = error";
+	"SET statement_timeout = '" PG_STATEMENT_TIMEOUT
+	"'; SET lock_timeout = '5s'; SET client_min_messages = error";
 
 static PGconn *pg_connect(const char *url, char *err, size_t errlen)
 {

@@ -235,6 +235,8 @@ static void test_conflict_in_transaction(void **state)
 	assert_int_equal(run(SQL_U_INSERT, SQ_ARGS_(SQ_TEXT("d"), SQ_INT(4))), DB_DONE);
 	assert_int_equal(run(SQL_U_INSERT, SQ_ARGS_(SQ_TEXT("a"), SQ_INT(5))), DB_CONFLICT);
 	assert_int_equal(run(SQL_U_INSERT, SQ_ARGS_(SQ_TEXT("e"), SQ_INT(6))), DB_DONE);
+	/* In its savepoint, an INSERT still returns its row. */
+	assert_true(one_int(SQL_T_INSERT, SQ_ARGS_(SQ_INT(1), SQ_TEXT("x"), SQ_NULL)) > 0);
 	assert_int_equal(D->tx(g.st, DB_COMMIT), DB_DONE);
 	assert_int_equal(one_int(SQL_U_COUNT, NOARGS), 5);
 
