@@ -161,6 +161,14 @@ enum db_type { DB_T_NULL, DB_T_INT, DB_T_FLOAT, DB_T_TEXT, DB_T_BLOB };
 extern const struct db_driver db_sqlite;
 extern const struct db_driver db_pg;
 
+/* The migration `name` (an embedded file's name,
+ * "src/store/migrations/NNN_name.sql") with text sql, for PostgreSQL:
+ * src/store/migrations/pg/NNN_name.sql when there is one, else sql with
+ * SQLite's types rewritten (db_pg_rewrite).  A new string (the caller
+ * frees it), or NULL when out of memory.  db_pg_ddl.c. */
+char *db_pg_ddl(const char *name, const char *sql);
+char *db_pg_rewrite(const char *sql);
+
 /* ---- Shorthands over st's driver (store.c) --------------------------------- */
 
 struct db_stmt *db_stmt(struct store *st, const char *sql);
