@@ -407,6 +407,56 @@ static int pg_col_null(struct db_stmt *base, int i)
 	return cell((struct pg_stmt *)base, i, NULL) == NULL;
 }
 
+/* The built-in types' oids (catalog/pg_type_d.h, not installed with
+ * libpq-dev). */
+enum {
+	OID_BYTEA = 17,
+	OID_INT8 = 20,
+	OID_INT2 = 21,
+	OID_INT4 = 23,
+	OID_OID = 26,
+	OID_FLOAT4 = 700,
+	OID_FLOAT8 = 701,
+	OID_NUMERIC = 1700,
+};
+
+static int pg_col_type(struct db_stmt *base, int i)
+{
+	struct pg_stmt *s = (struct pg_stmt *)base;
+
+	if (cell(s, i, NULL) == NULL)
+		return DB_T_NULL;
+	switch (PQftype(s->res, i)) {
+	case OID_INT8:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_OID:
+		return DB_T_INT;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return DB_T_FLOAT;
+	case OID_BYTEA:
+		return DB_T_BLOB;
+	default:
+		return DB_T_TEXT;
+	}
+}
+
+/* Column i's length: the text's, or the decoded bytea's. */
+static size_t pg_col_bytes(struct db_stmt *base, int i)
+{
+	struct pg_stmt *s = (struct pg_stmt *)base;
+	int len = 0;
+	const char *v = cell(s, i, &len);
+
+	if (v == NULL)
+		return 0;
+	if (PQftype(s->res, i) == OID_BYTEA && len >= 2 && v[0] == '\\' && v[1] == 'x')
+		return (size_t)(len - 2) / 2;
+	return (size_t)len;
+}
+
 static void pg_warn(struct db_stmt *base, const char *who, const char *what)
 {
 	struct pg_stmt *s = (struct pg_stmt *)base;
@@ -524,8 +574,11 @@ const struct db_driver db_pg = {
 	.col_text = pg_col_text,
 	.col_blob = pg_col_blob,
 	.col_null = pg_col_null,
+	.col_type = pg_col_type,
+	.col_bytes = pg_col_bytes,
 	.warn = pg_warn,
 	.tx = pg_tx,
 	.in_tx = pg_in_tx,
 	.exec = pg_exec,
+	.size_sql = "SELECT pg_database_size(current_database())",
 };

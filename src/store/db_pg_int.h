@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "store/db.h"
+#include "store/store_int.h" /* struct store: the pool in st->be */
 
 #define STMT_CACHE 256             /* per connection, keyed by the SQL text's address */
 #define PG_STATEMENT_TIMEOUT "60s" /* a statement's, on every connection (not exec's) */
