@@ -34,6 +34,9 @@ static const struct key keys[] = {
 	 0, "state directory: database, mail/ (./var)"},
 	{"base_url", C_URL, offsetof(struct config, base_url),
 	 sizeof(((struct config *)0)->base_url), 0, 0, "public URL used in mailed links"},
+	STR(database, C_STR,
+	    "PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/NAME (none: SQLite, "
+	    "VAR/qcra.db)"),
 	STR(catalog_file, C_STR, "offices, tariff and seller data (built-in demo)"),
 	INT("workers", workers, 1, 256, "HTTP worker threads (2)"),
 	INT("max_connections", max_conns, 16, 65536, "HTTP connections in total (1024)"),
