@@ -23,6 +23,7 @@
 #include "mailtest.h"
 #include "store/store.h"
 #include "util/log.h"
+#include "../app/store_db.h"
 
 #define T0 1700000000
 #define TO "pera@example.org"
@@ -33,6 +34,7 @@ struct fixture {
 	char maildir[PATH_MAX];
 	char url[64];
 	struct store *st;
+	char db[512]; /* the database (store_db.h) */
 	struct mail_conf conf;
 	struct mailtest_smtpd smtpd;
 };
@@ -40,16 +42,16 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
-	char db[PATH_MAX], err[256];
+	char err[256];
 
 	assert_non_null(f);
 	log_set_quiet(1);
 	f->dir = mailtest_tmpdir();
 	f->smtpd.pid = -1;
 	f->smtpd.out = -1;
-	snprintf(db, sizeof(db), "%s/qcra.db", f->dir);
+	store_fx_target(f->db, sizeof(f->db), f->dir, "qcra.db");
 	snprintf(f->maildir, sizeof(f->maildir), "%s/mail", f->dir);
-	if (store_open(&f->st, db, err, sizeof(err)) != STORE_OK ||
+	if (store_open(&f->st, f->db, err, sizeof(err)) != STORE_OK ||
 	    store_migrate(f->st, NULL, err, sizeof(err)) != STORE_OK) {
 		print_error("store: %s\n", err);
 		return -1;
@@ -69,6 +71,7 @@ static int teardown(void **state)
 
 	mailtest_smtpd_stop(&f->smtpd);
 	store_close(f->st);
+	store_fx_drop(f->db);
 	mailtest_rmtree(f->dir);
 	free(f->dir);
 	free(f);
@@ -188,7 +191,7 @@ static void row_of(struct fixture *f, long long id, char *subject, char *message
 	sqlite3 *h;
 	sqlite3_stmt *s;
 
-	snprintf(db, sizeof(db), "%s/qcra.db", f->dir);
+	store_fx_target(f->db, sizeof(f->db), f->dir, "qcra.db");
 	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
 	assert_int_equal(sqlite3_prepare_v2(h, "SELECT subject, message FROM outbox WHERE id = ?1",
 					    -1, &s, NULL),
