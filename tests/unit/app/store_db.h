@@ -18,4 +18,11 @@ void store_fx_target(char *out, size_t size, const char *dir, const char *name);
  * a file is left to the directory's removal. */
 void store_fx_drop(const char *target);
 
+/* tests[n] without, on PostgreSQL, those named in sqlite_only (NULL
+ * ended): each left out is said on stdout as a TAP comment with why.
+ * The count kept (pass it to _cmocka_run_group_tests). */
+struct CMUnitTest;
+size_t store_fx_sqlite_only(struct CMUnitTest *tests, size_t n, const char *const *sqlite_only,
+			    const char *why);
+
 #endif

@@ -84,6 +84,26 @@ void store_fx_drop(const char *target)
 #endif
 }
 
+size_t store_fx_sqlite_only(struct CMUnitTest *tests, size_t n, const char *const *sqlite_only,
+			    const char *why)
+{
+	size_t i, k, kept = 0;
+	int out;
+
+	for (i = 0; i < n; i++) {
+		out = 0;
+		for (k = 0; store_fx_pg() && sqlite_only[k] != NULL; k++)
+			if (strcmp(tests[i].name, sqlite_only[k]) == 0)
+				out = 1;
+		if (out)
+			printf("# %s: not run on PostgreSQL: %s\n", tests[i].name, why);
+		else
+			tests[kept++] = tests[i];
+	}
+	fflush(stdout);
+	return kept;
+}
+
 int store_fx_setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
