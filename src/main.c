@@ -26,6 +26,7 @@ static const char usage[] =
 	"  testca issue     TEST CA (tests, demo): issue submitted registrations\n"
 	"  demo seed        fill a database with deterministic demo data\n"
 	"  payments import  record a bank statement file (CSV or camt.053) as payments\n"
+	"  config man|example  qcra.conf(5) as roff, or a configuration file of every key\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
@@ -40,6 +41,7 @@ static const struct {
 	{"operator", cli_operator}, {"audit", cli_audit},
 	{"orders", cli_orders},     {"testca", cli_testca},
 	{"demo", cli_demo},         {"payments", cli_payments},
+	{"config", cli_config_doc},
 };
 
 int main(int argc, char **argv)

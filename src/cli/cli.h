@@ -49,6 +49,7 @@ int cli_audit(int argc, char **argv);
 int cli_orders(int argc, char **argv); /* office.c */
 int cli_testca(int argc, char **argv); /* office.c */
 int cli_demo(int argc, char **argv);
-int cli_payments(int argc, char **argv); /* payments.c */
+int cli_payments(int argc, char **argv);   /* payments.c */
+int cli_config_doc(int argc, char **argv); /* config.c: qcra config man|example */
 
 #endif
