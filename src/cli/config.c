@@ -211,10 +211,13 @@ static int write_example(char **set, int n)
 
 int cli_config_doc(int argc, char **argv)
 {
-	if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
-		fputs(config_usage_text, stdout);
-		return 0;
-	}
+	int i;
+
+	for (i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0) {
+			fputs(config_usage_text, stdout);
+			return 0;
+		}
 	if (argc == 2 && strcmp(argv[1], "man") == 0)
 		return write_man();
 	if (argc >= 2 && strcmp(argv[1], "example") == 0)
