@@ -5,9 +5,14 @@
 # in LIBEXECDIR/qcra and its pages, messages and static files in
 # DATADIR/qcra under that root (util/install.h), not beside it.
 # Usage: test-install.sh BUILDDIR   (TAP)
+#        test-install.sh --root DIR   the same on a root already made
+#                                     (the Debian package unpacked:
+#                                     tests/debian/test-deb.sh)
 set -u
 BUILD=$1
 TMP=$(mktemp -d /tmp/qcra-install.XXXXXX)
+ROOT=$TMP/root
+[ "$BUILD" = --root ] && ROOT=$2
 PID=
 n=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
@@ -24,23 +29,25 @@ finish() {
 	exit "$1"
 }
 one() { # the one file under TMP matching a path pattern
-	find "$TMP/root" -path "$1" | head -n 1
+	find "$ROOT" -path "$1" | head -n 1
 }
 
-meson install -C "$BUILD" --no-rebuild --quiet --destdir "$TMP/root" >"$TMP/install.log" 2>&1 ||
-	{ cat "$TMP/install.log"; fail "meson install --destdir"; }
-ok "meson install --destdir"
+if [ "$BUILD" != --root ]; then
+	meson install -C "$BUILD" --no-rebuild --quiet --destdir "$ROOT" >"$TMP/install.log" 2>&1 ||
+		{ cat "$TMP/install.log"; fail "meson install --destdir"; }
+	ok "meson install --destdir"
+fi
 QCRA=$(one '*/bin/qcra')
-RENDER=$(one '*/libexec/qcra/qcra-render')
+RENDER=$(one '*/qcra/qcra-render')
 CONF=$(one '*/etc/qcra/qcra.conf')
 DATA=$(dirname "$(dirname "$(one '*/share/qcra/templates/home.html')")")
 for f in "$QCRA" "$RENDER" "$CONF" "$DATA/messages/sr.txt" "$DATA/messages/en.txt" \
 	"$DATA/static/style.css" "$DATA/data/catalog.ini" \
-	"$(one '*/man/man8/qcra.8')" "$(one '*/man/man5/qcra.conf.5')"; do
+	"$(one '*/man/man8/qcra.8*')" "$(one '*/man/man5/qcra.conf.5*')"; do
 	[ -n "$f" ] && [ -s "$f" ] || fail "installed: qcra, qcra-render, qcra.conf, data, man pages"
 done
 [ "$(dirname "$QCRA")" != "$(dirname "$RENDER")" ] || fail "qcra-render not beside qcra"
-ok "installed: bin/qcra, libexec/qcra/qcra-render, etc/qcra/qcra.conf, share/qcra, man pages"
+ok "installed: bin/qcra, LIBEXECDIR/qcra/qcra-render, etc/qcra/qcra.conf, share/qcra, man pages"
 
 # The example configuration is valid as installed, names the state
 # directory, and every key of `serve --help` is in it.
