@@ -28,6 +28,12 @@ finish() {
 	echo "1..$n"
 	exit "$1"
 }
+# The unit's environment: nothing but PATH (and, in a sanitizer build,
+# the leak checker's suppressions, tests/lsan.supp); exec'd, so that a
+# command in the background is the program itself.
+run_env() {
+	exec env -i PATH=/usr/bin:/bin ${LSAN_OPTIONS:+"LSAN_OPTIONS=$LSAN_OPTIONS"} "$@"
+}
 one() { # the one file under TMP matching a path pattern
 	find "$ROOT" -path "$1" | head -n 1
 }
@@ -60,8 +66,8 @@ done <"$TMP/keys"
 ok "qcra.conf names all $(wc -l <"$TMP/keys") keys"
 
 # A data_dir that is not there stops it, naming the key.
-if env -i PATH=/usr/bin:/bin QCRA_DATA_DIR="$TMP/none" "$QCRA" migrate --var "$TMP/v0" \
-	>"$TMP/dd.log" 2>&1 || ! grep -q "data_dir: cannot read $TMP/none/" "$TMP/dd.log"; then
+if (run_env QCRA_DATA_DIR="$TMP/none" "$QCRA" migrate --var "$TMP/v0" \
+	>"$TMP/dd.log" 2>&1) || ! grep -q "data_dir: cannot read $TMP/none/" "$TMP/dd.log"; then
 	cat "$TMP/dd.log"
 	fail "a missing data_dir is refused"
 fi
@@ -78,10 +84,10 @@ mkdir "$TMP/state"
 	echo "listen = 127.0.0.1:$PORT"
 	echo "ca_connector = testca"
 } >"$TMP/qcra.conf"
-(cd / && exec env -i PATH=/usr/bin:/bin "$QCRA" demo seed --config "$TMP/qcra.conf" \
+(cd / && run_env "$QCRA" demo seed --config "$TMP/qcra.conf" \
 	--members 1 --orders 4 --seed 1) >"$TMP/seed.log" 2>&1 ||
 	{ cat "$TMP/seed.log"; fail "demo seed from the installed qcra"; }
-(cd / && exec env -i PATH=/usr/bin:/bin "$QCRA" serve --config "$TMP/qcra.conf") \
+(cd / && run_env "$QCRA" serve --config "$TMP/qcra.conf") \
 	>"$TMP/serve.log" 2>&1 &
 PID=$!
 i=0
