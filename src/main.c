@@ -26,6 +26,9 @@ static const char usage[] =
 	"  testca issue|fail  TEST CA (tests, demo): issue submitted registrations, or fail\n"
 	"  demo seed        fill a database with deterministic demo data\n"
 	"  payments import  record a bank statement file (CSV or camt.053) as payments\n"
+	"  retention run    delete or anonymise what has passed its retention period\n"
+	"  backup FILE      one archive of the database, secret.key and the CA's folder\n"
+	"  restore FILE     unpack a backup into an empty folder (--var DIR)\n"
 	"  config man|example  qcra.conf(5) as roff, or a configuration file of every key\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
@@ -36,12 +39,13 @@ static const struct {
 	const char *name;
 	int (*run)(int argc, char **argv);
 } commands[] = {
-	{"serve", cli_serve},       {"migrate", cli_migrate},
-	{"member", cli_member},     {"ca", cli_ca},
-	{"operator", cli_operator}, {"audit", cli_audit},
-	{"orders", cli_orders},     {"testca", cli_testca},
-	{"demo", cli_demo},         {"payments", cli_payments},
-	{"config", cli_config_doc},
+	{"serve", cli_serve},         {"migrate", cli_migrate},
+	{"member", cli_member},       {"ca", cli_ca},
+	{"operator", cli_operator},   {"audit", cli_audit},
+	{"orders", cli_orders},       {"testca", cli_testca},
+	{"demo", cli_demo},           {"payments", cli_payments},
+	{"retention", cli_retention}, {"backup", cli_backup},
+	{"restore", cli_restore},     {"config", cli_config_doc},
 };
 
 int main(int argc, char **argv)

@@ -72,6 +72,9 @@ struct ca_connector {
 	/* Asks the CA to revoke the certificate issued for order o. */
 	int (*revoke)(struct ca_connector *c, const struct order *o, const char *reason, char *err,
 		      size_t errlen);
+	/* 0 when the CA answers now, else -1 with err (GET /readyz).
+	 * NULL: always ready (a CA in this process). */
+	int (*ready)(struct ca_connector *c, char *err, size_t errlen);
 	void (*close)(struct ca_connector *c);
 };
 

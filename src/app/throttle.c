@@ -26,6 +26,7 @@
 #include "app/throttle.h"
 
 #include <arpa/inet.h>
+#include <stdatomic.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,6 +127,13 @@ static void client_of(const char *addr, char *out, size_t size)
 		snprintf(out, size, "%s/64", text);
 }
 
+static _Atomic unsigned long long refused_count;
+
+unsigned long long uc_throttle_refused(void)
+{
+	return refused_count;
+}
+
 long uc_throttle_try(const struct app_env *env, const char *addr, struct throttle *t,
 		     enum throttle_kind kind, const char *username)
 {
@@ -151,6 +159,7 @@ long uc_throttle_try(const struct app_env *env, const char *addr, struct throttl
 	    (wait = throttle_decide(env, t, now, &delayed)) < 0)
 		goto fail;
 	if (wait > 0) {
+		refused_count++;
 		store_rollback(s);
 		t->refusal = refusal_key[kind][delayed];
 		t->wait = wait;

@@ -32,6 +32,9 @@ struct throttle {
  * (nothing counted; t->wait and t->refusal say how to answer), or -1 on
  * a storage error.
  */
+/* Tries refused or delayed since the process started (metrics). */
+unsigned long long uc_throttle_refused(void);
+
 long uc_throttle_try(const struct app_env *env, const char *addr, struct throttle *t,
 		     enum throttle_kind kind, const char *username);
 /* The password was right: the try no longer counts, nor do the earlier

@@ -62,6 +62,7 @@ static int config_load(struct config *cfg, const char *config_path, const char *
 		return 1;
 	}
 	config_finish(cfg);
+	log_set_json(cfg->log_json);
 	return 0;
 }
 

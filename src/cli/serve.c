@@ -307,6 +307,7 @@ int cli_serve(int argc, char **argv)
 	hc.access_log = cfg.access_log;
 	hc.app = &app;
 	hc.handler = app_handle;
+	hc.done = metrics_done;
 	if ((app.group = group_start(&app)) == NULL) {
 		fprintf(stderr, "qcra: cannot start the commit group thread\n");
 		goto out;
@@ -331,6 +332,7 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
+	metrics_set_server(srv);
 	jobs = (struct jobs_ctx){st, &cfg};
 	jobs_worker = worker_start(jobs_pass, &jobs, 0, NULL);
 	log_info("qcra listening on %s://%s:%u (var %s, %u workers)", tls_cert ? "https" : "http",

@@ -468,6 +468,25 @@ static void path_or_default(char *dst, size_t size, const char *value, const cha
 		snprintf(dst, size, "%s/ca/ra/%s", var, file);
 }
 
+/* The CA answers: its issuing certificate, a GET that changes nothing. */
+static int cs_ready(struct ca_connector *c, char *err, size_t errlen)
+{
+	struct buf out = BUF_INIT;
+	long status;
+
+	if (c->impl == NULL) {
+		snprintf(err, errlen, "the CA service is not configured (ca_url)");
+		return -1;
+	}
+	status = cs_request(c->impl, "GET", "/ca/issuing.crt", NULL, &out, err, errlen);
+	buf_free(&out);
+	if (status == 200)
+		return 0;
+	if (status != 0)
+		snprintf(err, errlen, "the CA service answered %ld", status);
+	return -1;
+}
+
 static const struct ca_connector caservice_ops = {
 	.name = cs_connector_name,
 	.submit = cs_submit,
@@ -475,6 +494,7 @@ static const struct ca_connector caservice_ops = {
 	.shipment = cs_shipment,
 	.shipment_received = cs_shipment_received,
 	.revoke = cs_revoke,
+	.ready = cs_ready,
 	.close = cs_close,
 };
 

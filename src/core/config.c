@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL };
+enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL, C_LOGFMT };
 
 /* A key: its name in qcra.conf, type, field, and the default (the value
  * config_defaults sets through config_set; NULL: none, or one worked
@@ -86,6 +86,20 @@ static const struct key keys[] = {
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "5", "how often queued mail is retried"),
 	INT("company_link_days", company_link_days, 1, 365, "60",
 	    "how long the proforma link in a company's mail opens without an account"),
+	INT("retention_draft_days", retention_draft_days, 1, 36500, "90",
+	    "drafts never confirmed are deleted after"),
+	INT("retention_closed_days", retention_closed_days, 1, 36500, "730",
+	    "orders ended without a certificate keep the person's data for"),
+	INT("retention_registration_years", retention_registration_years, 1, 100, "7",
+	    "registration records are kept this long after the certificate expires"),
+	INT("retention_mail_days", retention_mail_days, 1, 36500, "90",
+	    "delivered mail (recipient, subject, time) is kept for"),
+	INT("retention_token_days", retention_token_days, 1, 36500, "30",
+	    "used or expired one-time links are kept for"),
+	STR("metrics_allow", metrics_allow, C_STR, "127.0.0.1, ::1",
+	    "client addresses GET /metrics answers, comma-separated"),
+	{"log_format", C_LOGFMT, FIELD(log_json), 0, 1, "text",
+	 "text or json: how log lines on stderr are written"},
 	BOOL("access_log", access_log, "true", "one log line per request"),
 	STR("tls_cert", tls_cert, C_STR, NULL,
 	    "HTTPS: server certificate chain, PEM (unset: plain HTTP)"),
@@ -204,6 +218,13 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
 			return -1;
 		}
 		snprintf(c->mail_transport, sizeof(c->mail_transport), "%s", v);
+		return 0;
+	case C_LOGFMT:
+		if (strcmp(v, "text") != 0 && strcmp(v, "json") != 0) {
+			snprintf(err, errlen, "%s: \"%s\" must be text or json", name, v);
+			return -1;
+		}
+		c->log_json = strcmp(v, "json") == 0;
 		return 0;
 	case C_BOOL:
 		if (!strcmp(v, "1") || !strcasecmp(v, "true") || !strcasecmp(v, "yes") ||
@@ -332,6 +353,7 @@ int config_key_doc(size_t i, struct config_key_doc *d)
 		[C_BOOL] = "true|false",
 		[C_TRANSPORT] = "maildir|smtp",
 		[C_URL] = "URL",
+		[C_LOGFMT] = "text|json",
 	};
 
 	if (i >= sizeof(keys) / sizeof(keys[0]))

@@ -241,6 +241,18 @@ int render_pin_letter(const struct doc_pin_letter *l, struct buf *out)
 	return request(RENDER_LETTER, l, sizeof(*l), out);
 }
 
+int render_children(void)
+{
+	size_t i;
+	int n = 0;
+
+	pthread_mutex_lock(&mu);
+	for (i = 0; i < RENDER_CHILDREN; i++)
+		n += children[i].pid > 0;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
 void render_stop(void)
 {
 	size_t i;

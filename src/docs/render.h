@@ -63,6 +63,8 @@ int render_order_pdf(const struct order *o, const struct catalog *c, const char 
 		     struct buf *out);
 /* The PIN letter, from a child.  0 or -1 (logged). */
 int render_pin_letter(const struct doc_pin_letter *l, struct buf *out);
+/* How many children run now (the portal's metrics). */
+int render_children(void);
 /* Ends the children (at shutdown; also fine when none runs). */
 void render_stop(void);
 

@@ -71,6 +71,11 @@ struct req {
 	size_t nheaders;
 	int cacheable; /* 1: static asset; else Cache-Control: no-store */
 	uint64_t start_us;
+	/* This request's id (xxxx-xxxx-xxxx): the X-Request-Id header, the
+	 * access line, every log line written meanwhile, and the code an
+	 * error page asks the user to quote to support. */
+	char id[16];
+	int route; /* set by the application: its route's number + 1; 0: none (metrics) */
 
 	/* Deferred requests (http_server_conf.defer): handled off the
 	 * server's threads, answered once http_resume() is called. */
@@ -110,6 +115,10 @@ struct http_server_conf {
 	 * the profile in http/tls.h; http_server_tls_reload replaces them).
 	 * Every request is then marked tls (Secure cookies, HSTS). */
 	const char *tls_cert_pem, *tls_key_pem;
+	/* Called once per request answered (aborted: not sent whole),
+	 * where the access line is written: the application's metrics.
+	 * NULL: none. */
+	void (*done)(const struct req *req, int aborted);
 };
 
 struct http_server;
@@ -119,6 +128,8 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 				      size_t errlen);
 /* The port actually bound (useful with port 0). */
 unsigned short http_server_port(const struct http_server *s);
+/* Connections open now (libmicrohttpd's). */
+unsigned http_server_connections(struct http_server *s);
 /* Stops accepting, waits (up to `grace_secs`) for in-flight requests
  * to finish, then stops the workers and frees the server. */
 void http_server_stop(struct http_server *s, int grace_secs);

@@ -10,9 +10,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netdb.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,6 +92,33 @@ static enum http_method method_of(const char *m)
  * its ~9): arena_alloc() zeroes what it hands out, so clearing the
  * block up front would only cost a memset per request.
  */
+/*
+ * A request id: 48 bits of a per-thread sequence seeded at random
+ * (splitmix64), so ids do not repeat within a process and differ
+ * between processes and instances.  Not a secret: nothing is allowed
+ * by knowing one.
+ */
+static void req_id(char id[16])
+{
+	static _Thread_local uint64_t state;
+	static const char hex[] = "0123456789abcdef";
+	uint64_t z;
+	int i, o = 0;
+
+	if (state == 0)
+		randombytes_buf(&state, sizeof(state));
+	z = (state += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	z ^= z >> 31;
+	for (i = 0; i < 12; i++) {
+		if (i > 0 && i % 4 == 0)
+			id[o++] = '-';
+		id[o++] = hex[(z >> (4 * i)) & 15];
+	}
+	id[o] = '\0';
+}
+
 static struct req *req_alloc(void)
 {
 	const size_t skip = offsetof(struct req, arena) + offsetof(struct arena, inline_buf);
@@ -101,6 +130,7 @@ static struct req *req_alloc(void)
 	memset(r, 0, skip);
 	memset((char *)r + rest, 0, sizeof(*r) - rest);
 	arena_init(&r->arena);
+	req_id(r->id);
 	return r;
 }
 
@@ -147,40 +177,23 @@ static void req_free(struct req *r)
 	free(r);
 }
 
-/* Writes the path for the log with control characters and spaces
- * escaped, so a request cannot forge log lines (ASVS 16.4.1). */
-static void log_safe(char *dst, size_t size, const char *s)
-{
-	size_t o = 0;
-
-	for (; s && *s && o + 5 < size; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x21 || c == 0x7f || c == '"' || c == '\\')
-			o += (size_t)snprintf(dst + o, size - o, "\\x%02x", c);
-		else
-			dst[o++] = (char)c;
-	}
-	dst[o] = '\0';
-}
-
-/* One access log line for r (aborted: the answer did not go out whole). */
+/* One access log line for r (aborted: the answer did not go out
+ * whole); util/log.h escapes what the client sent (ASVS 16.4.1). */
 static void access_log(const struct http_server *s, const struct req *r, int aborted)
 {
-	char path[512], ts[32];
-	struct timespec now;
-	struct tm tm;
+	struct log_field f[8] = {
+		{"method", r->method_name, 0},
+		{"path", r->path, 0},
+		{"status", NULL, r->status},
+		{"us", NULL, (long long)(http_now_us() - r->start_us)},
+		{"addr", r->client_addr, 0},
+		{"rid", r->id, 0},
+		{"aborted", NULL, 1},
+	};
 
 	if (!s->conf.access_log)
 		return;
-	clock_gettime(CLOCK_REALTIME, &now);
-	gmtime_r(&now.tv_sec, &tm);
-	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-	log_safe(path, sizeof(path), r->path);
-	fprintf(stderr, "%s.%03ldZ access method=%s path=%s status=%u us=%llu addr=%s%s\n", ts,
-		now.tv_nsec / 1000000, r->method_name, path, r->status,
-		(unsigned long long)(http_now_us() - r->start_us), r->client_addr,
-		aborted ? " aborted=1" : "");
+	log_event("info", "access", f, aborted ? 7 : 6);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -194,6 +207,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	}
 	access_log(s, r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
+	if (s->conf.done != NULL)
+		s->conf.done(r, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
 	/* A body's deadline shortened the timeout: idle keep-alive again. */
 	if (r->content_length > 0)
 		MHD_set_connection_option(conn, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned int)30);
@@ -225,6 +240,7 @@ static enum MHD_Result queue(struct req *r)
 		MHD_add_response_header(resp, "Content-Type", r->content_type);
 	for (i = 0; i < r->nheaders; i++)
 		MHD_add_response_header(resp, r->headers[i].name, r->headers[i].value);
+	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	if (r->refused)
 		MHD_add_response_header(resp, "Connection", "close");
 	if (r->status == 0)
@@ -494,6 +510,7 @@ static void head_lines(const struct req *r, struct buf *out)
 		buf_printf(out, "Content-Type: %s\r\n", r->content_type);
 	for (i = 0; i < r->nheaders; i++)
 		buf_printf(out, "%s: %s\r\n", r->headers[i].name, r->headers[i].value);
+	buf_printf(out, "X-Request-Id: %s\r\n", r->id);
 }
 
 /*
@@ -541,6 +558,8 @@ static void refuse_head(void *arg, unsigned status, const char *head, size_t len
 	buf_printf(out, "Content-Length: %zu\r\nConnection: close\r\n\r\n", r->out.len);
 	buf_append(out, r->out.data, r->out.len);
 	access_log(s, r, 0);
+	if (s->conf.done != NULL)
+		s->conf.done(r, 0);
 	req_free(r);
 }
 
@@ -641,6 +660,14 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 unsigned short http_server_port(const struct http_server *s)
 {
 	return s->port;
+}
+
+unsigned http_server_connections(struct http_server *s)
+{
+	const union MHD_DaemonInfo *i =
+		MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+
+	return i != NULL ? i->num_connections : 0;
 }
 
 void http_server_stop(struct http_server *s, int grace_secs)

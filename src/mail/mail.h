@@ -88,6 +88,11 @@ struct mail_worker;
 struct mail_worker *mail_worker_start(struct store *st, const struct mail_conf *conf);
 /* Wakes the worker now (call after committing a transaction that queued mail). */
 void mail_worker_kick(struct mail_worker *w);
+/* 0 when mail can go out now (the SMTP server accepts a connection, or
+ * the mail folder is writable), else -1 with err (GET /readyz). */
+int mail_worker_ready(const struct mail_worker *w, char *err, size_t errlen);
+/* 0 when the SMTP server of c accepts a connection, else -1 with err. */
+int mail_smtp_reachable(const struct smtp_conf *c, char *err, size_t errlen);
 /* Delivers what is due, then stops and joins the thread.  NULL-safe. */
 void mail_worker_stop(struct mail_worker *w);
 

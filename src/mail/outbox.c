@@ -12,9 +12,11 @@
  */
 #include "mail/mail.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -225,4 +227,16 @@ void mail_worker_stop(struct mail_worker *w)
 		return;
 	worker_stop(w->thread);
 	free(w);
+}
+
+int mail_worker_ready(const struct mail_worker *w, char *err, size_t errlen)
+{
+	if (w->conf.transport == MAIL_SMTP)
+		return mail_smtp_reachable(&w->conf.smtp, err, errlen);
+	if (access(w->conf.maildir, W_OK | X_OK) != 0) {
+		snprintf(err, errlen, "mail folder %s cannot be written: %s", w->conf.maildir,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
 }

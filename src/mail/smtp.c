@@ -145,3 +145,30 @@ out:
 	curl_slist_free_all(rcpt);
 	return ret;
 }
+
+int mail_smtp_reachable(const struct smtp_conf *c, char *err, size_t errlen)
+{
+	char cerr[CURL_ERROR_SIZE];
+	CURLcode rc;
+	CURL *h;
+
+	pthread_once(&smtp_once, smtp_init);
+	if (smtp_init_rc != CURLE_OK || (h = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "cannot start libcurl");
+		return -1;
+	}
+	cerr[0] = '\0';
+	curl_easy_setopt(h, CURLOPT_URL, c->url);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECT_ONLY, 1L);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 3L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, cerr);
+	rc = curl_easy_perform(h);
+	curl_easy_cleanup(h);
+	if (rc == CURLE_OK)
+		return 0;
+	snprintf(err, errlen, "SMTP server %s cannot be reached: %s", c->url,
+		 cerr[0] ? cerr : curl_easy_strerror(rc));
+	return -1;
+}

@@ -216,3 +216,45 @@ void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size)
 	}
 	dst[n] = '\0';
 }
+
+int sq_backup_file(const char *src, const char *dst, char *err, size_t errlen)
+{
+	sqlite3 *from = NULL, *to = NULL;
+	sqlite3_backup *b;
+	int rc;
+
+	if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", src, from ? sqlite3_errmsg(from) : "cannot open");
+		goto out;
+	}
+	sqlite3_busy_timeout(from, 5000);
+	if (sqlite3_open_v2(dst, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errlen, "%s: %s", dst, to ? sqlite3_errmsg(to) : "cannot create");
+		goto out;
+	}
+	if ((b = sqlite3_backup_init(to, "main", from, "main")) == NULL) {
+		snprintf(err, errlen, "%s: %s", dst, sqlite3_errmsg(to));
+		goto out;
+	}
+	/* Every page in one step: one read transaction on the source, so
+	 * the copy is the database as of one commit, writers carrying on. */
+	while ((rc = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		sqlite3_sleep(10);
+	sqlite3_backup_finish(b);
+	if (rc != SQLITE_DONE) {
+		snprintf(err, errlen, "%s: backup: %s", src, sqlite3_errstr(rc));
+		goto out;
+	}
+	if (sqlite3_close(to) != SQLITE_OK) {
+		to = NULL;
+		snprintf(err, errlen, "%s: cannot be written whole", dst);
+		goto out;
+	}
+	sqlite3_close(from);
+	return 0;
+out:
+	sqlite3_close(to);
+	sqlite3_close(from);
+	return -1;
+}

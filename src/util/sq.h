@@ -80,4 +80,9 @@ int sq_exec(sqlite3 *db, const char *sql, char *err, size_t errlen);
  * row has 30 text columns); NULL reads as "". */
 void sq_col_text(sqlite3_stmt *s, int i, char *dst, size_t size);
 
+/* Copies the SQLite database src into a new file dst with SQLite's
+ * online backup: the database as of one commit, while others go on
+ * writing.  0, or -1 with err. */
+int sq_backup_file(const char *src, const char *dst, char *err, size_t errlen);
+
 #endif

@@ -32,6 +32,7 @@ enum route_flags {
 	R_FORM = 1 << 1,   /* POST form: parsed and CSRF-checked before the handler */
 	R_GROUP = 1 << 2,  /* short write: run in a commit group (group.h) */
 	R_UPLOAD = 1 << 3, /* may carry a file (multipart), up to max_upload_bytes, for its roles */
+	R_BARE = 1 << 4,   /* for machines: no session, no language, no read transaction */
 };
 
 struct route {
@@ -49,9 +50,11 @@ static void web_static(struct req *r);
 
 static const struct route routes[] = {
 	{HTTP_GET, "/", web_home, 0, 0},
-	{HTTP_GET, "/healthz", web_health, 0, 0},
-	{HTTP_GET, "/static/style.css", web_static, 0, 0},
-	{HTTP_GET, "/static/favicon.svg", web_static, 0, 0},
+	{HTTP_GET, "/healthz", web_health, R_BARE, 0},
+	{HTTP_GET, "/readyz", web_readyz, R_BARE, 0},
+	{HTTP_GET, "/metrics", web_metrics, R_BARE, 0},
+	{HTTP_GET, "/static/style.css", web_static, R_BARE, 0},
+	{HTTP_GET, "/static/favicon.svg", web_static, R_BARE, 0},
 	{HTTP_GET, "/register", web_register_get, 0, 0},
 	{HTTP_POST, "/register", web_register_post, R_FORM, 0},
 	{HTTP_GET, "/register/sent", web_register_sent, 0, 0},
@@ -71,6 +74,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/password/change", web_password_change_get, R_MEMBER, 0},
 	{HTTP_POST, "/password/change", web_password_change_post, R_MEMBER | R_FORM, 0},
 	{HTTP_GET, "/account", web_account, R_MEMBER, 0},
+	{HTTP_GET, "/account/data", web_account_data, R_MEMBER, 0},
 	{HTTP_POST, "/account/lang", web_account_lang_post, R_MEMBER | R_FORM, 0},
 	{HTTP_GET, "/certificates/new", web_cert_new, R_MEMBER, 0},
 	{HTTP_GET, "/certificates/new/natural", web_cert_form_get, R_MEMBER, 0},
@@ -327,6 +331,7 @@ void page_error(struct req *r, unsigned status, const char *msg_key)
 
 	tctx_setf(c, "status", "%u", status);
 	tctx_set(c, "message", i18n_get(r->lang, msg_key));
+	tctx_set(c, "rid", r->id);
 	page_render(r, status, "error", "error.title", c);
 }
 
@@ -353,6 +358,7 @@ static void page_refused(struct req *r)
 	lang_links(r, c, 0);
 	tctx_setf(c, "status", "%u", r->refused);
 	tctx_set(c, "message", i18n_get(r->lang, key));
+	tctx_set(c, "rid", r->id);
 	page_render(r, r->refused, "error", "error.title", c);
 }
 
@@ -448,7 +454,7 @@ int app_route_upload(struct req *r)
 	return 0;
 }
 
-void app_handle(struct req *r)
+static void handle(struct req *r)
 {
 	const struct route *rt = NULL;
 	enum http_method m = r->method == HTTP_HEAD ? HTTP_GET : r->method;
@@ -473,10 +479,11 @@ void app_handle(struct req *r)
 			   routes[i].method == HTTP_GET ? "GET, HEAD" : "POST");
 		if (routes[i].method == m) {
 			rt = &routes[i];
+			r->route = (int)i + 1;
 			break;
 		}
 	}
-	if (rt == NULL || rt->fn == web_health || rt->fn == web_static) {
+	if (rt == NULL || (rt->flags & R_BARE)) {
 		if (rt != NULL)
 			rt->fn(r);
 		else if (path_known) {
@@ -503,6 +510,8 @@ void app_handle(struct req *r)
 			goto out;
 		}
 		if (!csrf_valid(r)) {
+			log_warnx("csrf: %s %s refused: the form's token is missing or wrong",
+				  r->method_name, r->path);
 			page_error(r, 403, "error.csrf");
 			goto out;
 		}
@@ -537,6 +546,27 @@ void app_handle(struct req *r)
 out:
 	if (reading)
 		store_read_end(app_of(r)->store);
+}
+
+size_t app_route_count(void)
+{
+	return sizeof(routes) / sizeof(routes[0]);
+}
+
+const char *app_route_name(int route, const char **method)
+{
+	if (route < 1 || (size_t)route > app_route_count())
+		return NULL;
+	*method = routes[route - 1].method == HTTP_GET ? "GET" : "POST";
+	return routes[route - 1].pattern;
+}
+
+/* Every line logged while r is handled carries its id (util/log.h). */
+void app_handle(struct req *r)
+{
+	log_set_request(r->id);
+	handle(r);
+	log_set_request(NULL);
 }
 
 /* ---- Mail ---------------------------------------------------------------- */

@@ -51,6 +51,22 @@ int app_route_grouped(struct req *r);
  * member allowed there), so it may be up to max_upload_bytes. */
 int app_route_upload(struct req *r);
 
+/* The routes, numbered from 1 as r->route says (metrics.c): how many,
+ * and route's pattern and method ("GET"/"POST"); NULL past the last. */
+size_t app_route_count(void);
+const char *app_route_name(int route, const char **method);
+
+/* GET /metrics (Prometheus text format, to metrics_allow only) and
+ * GET /readyz (metrics.c); metrics_done is the server's done hook. */
+void web_metrics(struct req *r);
+/* The configured CA connector, opened on first use and kept (ra_actions.c);
+ * NULL (logged) with the reason in err. */
+struct ca_connector *web_ca_connector(struct req *r, char *err, size_t errlen);
+void web_readyz(struct req *r);
+void metrics_done(const struct req *r, int aborted);
+/* The server whose connections /metrics counts (set once it runs). */
+void metrics_set_server(struct http_server *s);
+
 static inline struct app *app_of(const struct req *r)
 {
 	return r->app;

@@ -10,6 +10,7 @@
 /* account.c */
 void web_home(struct req *r);
 void web_account(struct req *r);
+void web_account_data(struct req *r); /* account_data.c */
 void web_account_lang_post(struct req *r);
 void web_register_get(struct req *r);
 void web_register_post(struct req *r);

@@ -37,7 +37,7 @@ static pthread_mutex_t ca_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct ca_connector *ca_shared; /* lives as long as the process */
 
 /* The configured connector, or NULL with the reason in err. */
-static struct ca_connector *connector(struct req *r, char *err, size_t errlen)
+struct ca_connector *web_ca_connector(struct req *r, char *err, size_t errlen)
 {
 	struct ca_connector *c;
 
@@ -262,7 +262,7 @@ void web_ra_send(struct req *r)
 	if (action_load(r, &o, WF_EV_SEND, WF_EV_SEND) != 0)
 		return;
 	why[0] = '\0';
-	ca = connector(r, why, sizeof(why));
+	ca = web_ca_connector(r, why, sizeof(why));
 	res = uc_office_send(&env, &a, &r->arena, &o, ca, why, &returned, err, sizeof(err));
 	if (res.status == UC_REFUSED && strcmp(res.msg, OFFICE_WRONG_STATE) != 0) {
 		action_error(r, 409, &o, NULL, "send", msg(r, res.msg), 0);
@@ -494,7 +494,7 @@ void web_ra_shipments(struct req *r)
 	x.r = r;
 	x.c = c;
 	x.may_act = u->role != RA_AUDITOR;
-	if ((x.ca = connector(r, err, sizeof(err))) == NULL ||
+	if ((x.ca = web_ca_connector(r, err, sizeof(err))) == NULL ||
 	    x.ca->shipments(x.ca, office, add_shipment, &x, err, sizeof(err)) != 0 || x.failed) {
 		tctx_set(c, "form_error",
 			 i18n_format(&r->arena, r->lang, "bo.ca_failed", "message", err, NULL));
@@ -526,7 +526,7 @@ void web_ra_shipment_receive(struct req *r)
 		page_error(r, 404, "bo.shipment_not_found");
 		return;
 	}
-	res = uc_office_receive(&env, &a, &r->arena, connector(r, err, sizeof(err)),
+	res = uc_office_receive(&env, &a, &r->arena, web_ca_connector(r, err, sizeof(err)),
 				fields_value(&st, "shipment"),
 				u->role == RA_OPERATOR ? u->office : "");
 	web_answer_item(r, res, "/ra/shipments?done=1");
