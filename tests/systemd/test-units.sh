@@ -30,19 +30,24 @@ QCRA=$(find "$TMP/root" -path '*/bin/qcra')
 BINDIR=${QCRA%/qcra}
 BINDIR=${BINDIR#"$TMP/root"}
 mkdir "$TMP/units"
-for u in qcra qcra-ca; do
+for u in qcra qcra-ca qcra-retention; do
 	grep -q "^ExecStart=$BINDIR/qcra " "$UNITS/$u.service" || fail "$u.service starts $BINDIR/qcra"
 	sed "s|^ExecStart=$BINDIR/|ExecStart=$TMP/root$BINDIR/|" "$UNITS/$u.service" >"$TMP/units/$u.service"
 done
+cp "$UNITS/qcra-retention.timer" "$TMP/units/" || fail "qcra-retention.timer installed"
 ok "qcra.service and qcra-ca.service installed, starting BINDIR/qcra"
 MANPATH=$(dirname "$(dirname "$(find "$TMP/root" -name qcra.8)")")
 export MANPATH
-for u in qcra qcra-ca; do
-	systemd-analyze verify "$TMP/units/$u.service" >"$TMP/out" 2>&1 &&
-		! grep -q . "$TMP/out" || fail "systemd-analyze verify $u.service"
-	ok "systemd-analyze verify $u.service (its man pages found)"
+for u in qcra.service qcra-ca.service qcra-retention.service qcra-retention.timer; do
+	systemd-analyze verify "$TMP/units/$u" >"$TMP/out" 2>&1 &&
+		! grep -q . "$TMP/out" || fail "systemd-analyze verify $u"
+	ok "systemd-analyze verify $u (its man pages found)"
 done
-for u in qcra qcra-ca; do
+grep -q '^ExecStart=.* retention run ' "$UNITS/qcra-retention.service" &&
+	grep -q '^OnCalendar=' "$UNITS/qcra-retention.timer" ||
+	fail "qcra-retention.timer runs qcra retention run daily"
+ok "qcra-retention.timer runs qcra retention run daily"
+for u in qcra qcra-ca qcra-retention; do
 	systemd-analyze security --offline=true --no-pager "$TMP/units/$u.service" >"$TMP/out" 2>&1 ||
 		fail "systemd-analyze security --offline=true $u.service"
 	score=$(sed -n 's/.*Overall exposure level for .*: \([0-9.]*\) .*/\1/p' "$TMP/out")
