@@ -17,18 +17,19 @@ static const char usage[] =
 	"  serve            run the portal (HTTP)\n"
 	"  migrate          apply database migrations\n"
 	"  member import    load the chamber's member register from a CSV file\n"
-	"  ca init|serve      the certification authority service\n"
+	"  ca init|serve|pin-letter  the certification authority service\n"
 	"  operator add     create a registration authority staff account\n"
 	"  audit verify     check the audit log's chain against its anchors\n"
 	"  audit anchor     append the audit log's head to the anchor file, print it\n"
 	"  audit rekey      start the next audit key epoch\n"
 	"  orders expire    expire orders not completed in time\n"
-	"  testca issue     TEST CA (tests, demo): issue submitted registrations\n"
+	"  testca issue|fail  TEST CA (tests, demo): issue submitted registrations, or fail\n"
 	"  demo seed        fill a database with deterministic demo data\n"
 	"  payments import  record a bank statement file (CSV or camt.053) as payments\n"
 	"  retention run    delete or anonymise what has passed its retention period\n"
 	"  backup FILE      one archive of the database, secret.key and the CA's folder\n"
 	"  restore FILE     unpack a backup into an empty folder (--var DIR)\n"
+	"  config man|example  qcra.conf(5) as roff, or a configuration file of every key\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
 	"  qcra --version        print the version\n";
@@ -44,7 +45,7 @@ static const struct {
 	{"orders", cli_orders},       {"testca", cli_testca},
 	{"demo", cli_demo},           {"payments", cli_payments},
 	{"retention", cli_retention}, {"backup", cli_backup},
-	{"restore", cli_restore},
+	{"restore", cli_restore},     {"config", cli_config_doc},
 };
 
 int main(int argc, char **argv)

@@ -15,6 +15,7 @@
 #include "ca/ca_letter.h"
 #include "ca/ca_service.h"
 #include "util/log.h"
+#include "util/notify.h"
 #include "util/opts.h"
 
 #define CRL_REFRESH_SECS 3600
@@ -136,6 +137,7 @@ static int ca_cmd_serve(int argc, char **argv)
 	sigset_t set;
 	char err[512];
 	int rc = parse_opts(argc, argv, 0, &o), sig;
+	long wd;
 
 	if (rc != 0)
 		return rc < 0 ? 0 : rc;
@@ -169,13 +171,19 @@ static int ca_cmd_serve(int argc, char **argv)
 	}
 	log_info("CA: RA API on https://%s:%u, CRL and OCSP on http://%s:%u", c.listen_addr,
 		 c.listen_port, c.public_addr, c.public_port);
+	notify_ready();                                    /* systemd (Type=notify): listening */
+	if ((wd = notify_watchdog_ms()) > 0 && wd < 60000) /* WATCHDOG=1 at half its interval */
+		tick = (struct timespec){wd / 1000, (wd % 1000) * 1000000L};
 	for (;;) {
 		sig = sigtimedwait(&set, NULL, &tick);
+		if (wd > 0)
+			notify_watchdog();
 		if (sig == SIGINT || sig == SIGTERM)
 			break;
 		if (sig == SIGHUP || ca_crl_stale(ca, CRL_REFRESH_SECS))
 			ca_crl_refresh(ca);
 	}
+	notify_stopping();
 	log_info("CA: stopping");
 out:
 	ca_http_stop(ra);

@@ -49,9 +49,10 @@ int cli_audit(int argc, char **argv);
 int cli_orders(int argc, char **argv); /* office.c */
 int cli_testca(int argc, char **argv); /* office.c */
 int cli_demo(int argc, char **argv);
-int cli_payments(int argc, char **argv);  /* payments.c */
-int cli_retention(int argc, char **argv); /* retention.c */
-int cli_backup(int argc, char **argv);    /* backup.c */
-int cli_restore(int argc, char **argv);   /* backup.c */
+int cli_payments(int argc, char **argv);   /* payments.c */
+int cli_retention(int argc, char **argv);  /* retention.c */
+int cli_backup(int argc, char **argv);     /* backup.c */
+int cli_restore(int argc, char **argv);    /* backup.c */
+int cli_config_doc(int argc, char **argv); /* config.c: qcra config man|example */
 
 #endif

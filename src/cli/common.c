@@ -1,32 +1,63 @@
 #include <errno.h>
+#include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/secret.h"
 #include "store/store.h"
+#include "util/embedded.h"
+#include "util/install.h"
 #include "util/log.h"
 #include "util/opts.h"
 
-/* Defaults, then the file (config_path, or $QCRA_CONFIG), the
- * environment and the options given (NULL: not given).  0, or 1 after
- * reporting the error. */
+/* The configuration file when none is named: an installed qcra's
+ * SYSCONFDIR/qcra/qcra.conf where there is one (util/install.h). */
+static const char *default_config(char *path, size_t size)
+{
+	char dir[PATH_MAX];
+
+	if (install_dir(INSTALL_SYSCONF, dir, sizeof(dir)) != 0 ||
+	    snprintf(path, size, "%s/qcra.conf", dir) >= (int)size || access(path, F_OK) != 0)
+		return NULL;
+	return path;
+}
+
+/* data_dir, or an installed qcra's DATADIR/qcra, read instead of the
+ * built-in copies (util/embedded.h).  0, or -1 with err. */
+static int use_data_dir(struct config *cfg, char *err, size_t errlen)
+{
+	if (cfg->data_dir[0] == '\0' &&
+	    install_dir(INSTALL_DATA, cfg->data_dir, sizeof(cfg->data_dir)) != 0) {
+		cfg->data_dir[0] = '\0'; /* run from the build directory */
+		return 0;
+	}
+	return embedded_use_dir(cfg->data_dir, err, errlen);
+}
+
+/* Defaults, then the file (config_path, or $QCRA_CONFIG, or the
+ * installed one), the environment and the options given (NULL: not
+ * given); then the data files.  0, or 1 after reporting the error. */
 static int config_load(struct config *cfg, const char *config_path, const char *var,
 		       const char *listen, const char *workers)
 {
-	char err[512];
+	char err[PATH_MAX + 256], conf[PATH_MAX];
 
 	config_defaults(cfg);
 	if (config_path == NULL && getenv("QCRA_CONFIG") != NULL)
 		config_path = getenv("QCRA_CONFIG");
+	if (config_path == NULL)
+		config_path = default_config(conf, sizeof(conf));
 	if ((config_path && config_load_file(cfg, config_path, err, sizeof(err)) != 0) ||
 	    config_load_env(cfg, err, sizeof(err)) != 0 ||
 	    (var && config_set(cfg, "var", var, err, sizeof(err)) != 0) ||
 	    (listen && config_set(cfg, "listen", listen, err, sizeof(err)) != 0) ||
-	    (workers && config_set(cfg, "workers", workers, err, sizeof(err)) != 0)) {
+	    (workers && config_set(cfg, "workers", workers, err, sizeof(err)) != 0) ||
+	    use_data_dir(cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: configuration error: %s\n", err);
 		return 1;
 	}

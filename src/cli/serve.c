@@ -20,6 +20,7 @@
 #include "app/jobs.h"
 #include "mail/mail.h"
 #include "util/log.h"
+#include "util/notify.h"
 #include "util/worker.h"
 #include "docs/render.h"
 #include "web/app.h"
@@ -174,6 +175,25 @@ static void open_files_for(struct config *cfg)
 	}
 }
 
+/* The next signal of set; meanwhile, when systemd watches the service,
+ * WATCHDOG=1 at half its interval (util/notify.h). */
+static int wait_signal(const sigset_t *set)
+{
+	long ms = notify_watchdog_ms();
+	struct timespec every = {ms / 1000, (ms % 1000) * 1000000L};
+	int sig;
+
+	for (;;) {
+		if (ms == 0)
+			return sigwait(set, &sig) == 0 ? sig : SIGTERM;
+		if ((sig = sigtimedwait(set, NULL, &every)) > 0)
+			return sig;
+		if (errno != EAGAIN && errno != EINTR)
+			return SIGTERM;
+		notify_watchdog();
+	}
+}
+
 static const char serve_usage[] =
 	"usage: qcra serve [--config FILE] [--listen ADDR:PORT] [--var DIR] [--workers N]\n"
 	"Runs the portal.  Migrates the database first.  Stops gracefully on SIGTERM/SIGINT;\n"
@@ -317,8 +337,10 @@ int cli_serve(int argc, char **argv)
 	jobs_worker = worker_start(jobs_pass, &jobs, 0, NULL);
 	log_info("qcra listening on %s://%s:%u (var %s, %u workers)", tls_cert ? "https" : "http",
 		 cfg.listen_addr, (unsigned)http_server_port(srv), cfg.var_dir, cfg.workers);
-	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+	notify_ready(); /* systemd (Type=notify): listening */
+	while ((sig = wait_signal(&set)) == SIGHUP)
 		tls_reload(srv, &cfg);
+	notify_stopping();
 	log_info("qcra: signal %d, finishing in-flight requests", sig);
 	status = 0;
 out:

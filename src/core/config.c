@@ -10,102 +10,118 @@
 
 enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL, C_LOGFMT };
 
+/* A key: its name in qcra.conf, type, field, and the default (the value
+ * config_defaults sets through config_set; NULL: none, or one worked
+ * out later, which the help then says). */
 struct key {
 	const char *name;
 	enum ctype type;
 	size_t off;
 	size_t size;   /* strings: buffer size; ints: sizeof field */
 	long min, max; /* ints */
+	const char *def;
 	const char *help;
 };
 
-#define STR(f, t, h)                                                                               \
+#define FIELD(f) offsetof(struct config, f), sizeof(((struct config *)0)->f)
+#define STR(n, f, t, d, h)                                                                         \
 	{                                                                                          \
-#f, t, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, h        \
+		n, t, FIELD(f), 0, 0, d, h                                                         \
 	}
-#define INT(n, f, lo, hi, h)                                                                       \
+#define INT(n, f, lo, hi, d, h)                                                                    \
 	{                                                                                          \
-		n, C_INT, offsetof(struct config, f), sizeof(((struct config *)0)->f), lo, hi, h   \
+		n, C_INT, FIELD(f), lo, hi, d, h                                                   \
+	}
+#define BOOL(n, f, d, h)                                                                           \
+	{                                                                                          \
+		n, C_BOOL, FIELD(f), 0, 1, d, h                                                    \
 	}
 
 static const struct key keys[] = {
-	{"listen", C_LISTEN, 0, 0, 0, 0, "address:port to listen on (127.0.0.1:8080)"},
-	{"var", C_STR, offsetof(struct config, var_dir), sizeof(((struct config *)0)->var_dir), 0,
-	 0, "state directory: database, mail/ (./var)"},
-	{"base_url", C_URL, offsetof(struct config, base_url),
-	 sizeof(((struct config *)0)->base_url), 0, 0, "public URL used in mailed links"},
-	STR(database, C_STR,
-	    "PostgreSQL URL, postgresql://USER:PASSWORD@HOST:PORT/NAME (none: SQLite, "
+	{"listen", C_LISTEN, 0, 0, 0, 0, "127.0.0.1:8080", "address:port to listen on"},
+	STR("var", var_dir, C_STR, "./var",
+	    "state directory: the database, secret.key, mail/, the audit anchor"),
+	STR("data_dir", data_dir, C_STR, NULL,
+	    "templates, messages, static files and the default catalogue (unset: the installed "
+	    "ones, DATADIR/qcra; run from its build directory, the copies built into qcra)"),
+	STR("database", database, C_STR, NULL,
+	    "the PostgreSQL database, postgresql://USER:PASSWORD@HOST:PORT/NAME (unset: SQLite, "
 	    "VAR/qcra.db)"),
-	STR(catalog_file, C_STR, "offices, tariff and seller data (built-in demo)"),
-	INT("workers", workers, 1, 256, "HTTP worker threads (2)"),
-	INT("max_connections", max_conns, 16, 65536, "HTTP connections in total (1024)"),
-	INT("max_connections_per_address", max_conns_per_addr, 1, 65536,
-	    "HTTP connections from one client address, below max_connections (64)"),
-	INT("request_head_seconds", request_head_secs, 1, 3600,
-	    "a request head must arrive whole within (10)"),
-	INT("request_body_seconds", request_body_secs, 1, 24 * 3600,
-	    "a request body must arrive whole within (120)"),
-	INT("max_form_bytes", max_form_bytes, 1024, 16 * 1024 * 1024, "largest form body (65536)"),
-	INT("max_upload_bytes", max_upload_bytes, 64 * 1024, 64 * 1024 * 1024,
-	    "largest uploaded file: a bank statement, by staff (33554432)"),
-	INT("session_idle_minutes", session_idle_secs, 1, 24 * 60, "idle session timeout (30)"),
-	INT("session_lifetime_hours", session_lifetime_secs, 1, 24 * 30,
-	    "absolute session lifetime (12)"),
-	INT("login_max_failures", login_max_failures, 1, 1000,
-	    "failed logins per account from one address per window, then 429 (5)"),
-	INT("login_max_failures_per_address", login_max_failures_addr, 1, 100000,
-	    "failed logins per client address per window, members and staff apart (20)"),
-	INT("login_window_minutes", login_window_secs, 1, 24 * 60, "throttling window (15)"),
-	INT("audit_anchor_seconds", audit_anchor_secs, 1, 60,
-	    "how often, while the audit log grows, its head is appended to VAR/audit.anchor (60)"),
-	INT("login_account_slow_after", login_account_slow_after, 1, 100000,
-	    "failed logins per account from anywhere per window after which each try waits (10)"),
-	INT("login_account_wait_max_seconds", login_account_wait_max, 1, 3600,
-	    "the longest wait between tries on such an account: 1 s doubling up to this (60)"),
-	{"mail_transport", C_TRANSPORT, offsetof(struct config, mail_transport),
-	 sizeof(((struct config *)0)->mail_transport), 0, 0, "maildir or smtp (maildir)"},
-	STR(mail_from, C_STR,
-	    "sender address of portal mail (the catalogue's chamber <noreply@qcra.localhost>)"),
-	STR(smtp_url, C_URL, "smtp://host:port or smtps://host:port"),
-	STR(smtp_user, C_STR, "SMTP user name (none)"),
-	STR(smtp_password, C_STR, "SMTP password (none)"),
-	{"smtp_starttls", C_BOOL, offsetof(struct config, smtp_starttls), sizeof(int), 0, 1,
-	 "require STARTTLS (false)"},
-	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "how often queued mail is retried (5)"),
-	INT("company_link_days", company_link_days, 1, 365,
-	    "how long the proforma link in a company's mail opens without an account (60)"),
-	INT("retention_draft_days", retention_draft_days, 1, 36500,
-	    "drafts never confirmed are deleted after (90)"),
-	INT("retention_closed_days", retention_closed_days, 1, 36500,
-	    "orders ended without a certificate keep the person's data for (730)"),
-	INT("retention_registration_years", retention_registration_years, 1, 100,
-	    "registration records are kept this long after the certificate expires (7)"),
-	INT("retention_mail_days", retention_mail_days, 1, 36500,
-	    "delivered mail (recipient, subject, time) is kept for (90)"),
-	INT("retention_token_days", retention_token_days, 1, 36500,
-	    "used or expired one-time links are kept for (30)"),
-	STR(metrics_allow, C_STR,
-	    "client addresses GET /metrics answers, comma-separated (127.0.0.1, ::1)"),
-	{"log_format", C_LOGFMT, offsetof(struct config, log_json), sizeof(int), 0, 1,
-	 "text or json: how log lines on stderr are written (text)"},
-	{"access_log", C_BOOL, offsetof(struct config, access_log), sizeof(int), 0, 1,
-	 "one log line per request (true)"},
-	STR(tls_cert, C_STR, "HTTPS: server certificate chain, PEM (none: plain HTTP)"),
-	STR(tls_key, C_STR, "HTTPS: its private key, PEM (with tls_cert)"),
-	INT("order_expiry_days", order_expiry_days, 1, 3650,
-	    "confirmed orders not completed in N days expire (30)"),
-	STR(ca_connector, C_STR,
+	STR("base_url", base_url, C_URL, NULL,
+	    "public URL used in mailed links (unset: http://LISTEN)"),
+	STR("catalog_file", catalog_file, C_STR, NULL,
+	    "offices, tariff and seller data (unset: the demo catalogue, data/catalog.ini)"),
+	INT("workers", workers, 1, 256, "2", "HTTP worker threads"),
+	INT("max_connections", max_conns, 16, 65536, "1024", "HTTP connections in total"),
+	INT("max_connections_per_address", max_conns_per_addr, 1, 65536, "64",
+	    "HTTP connections from one client address, at most half of max_connections"),
+	INT("request_head_seconds", request_head_secs, 1, 3600, "10",
+	    "a request head must arrive whole within"),
+	INT("request_body_seconds", request_body_secs, 1, 24 * 3600, "120",
+	    "a request body must arrive whole within"),
+	INT("max_form_bytes", max_form_bytes, 1024, 16 * 1024 * 1024, "65536", "largest form body"),
+	INT("max_upload_bytes", max_upload_bytes, 64 * 1024, 64 * 1024 * 1024, "33554432",
+	    "largest uploaded file: a bank statement, by staff"),
+	INT("session_idle_minutes", session_idle_secs, 1, 24 * 60, "30", "idle session timeout"),
+	INT("session_lifetime_hours", session_lifetime_secs, 1, 24 * 30, "12",
+	    "absolute session lifetime"),
+	INT("login_max_failures", login_max_failures, 1, 1000, "5",
+	    "failed logins per account from one address per window, then 429"),
+	INT("login_max_failures_per_address", login_max_failures_addr, 1, 100000, "20",
+	    "failed logins per client address per window, members and staff apart"),
+	INT("login_window_minutes", login_window_secs, 1, 24 * 60, "15", "throttling window"),
+	INT("audit_anchor_seconds", audit_anchor_secs, 1, 60, "60",
+	    "how often, while the audit log grows, its head is appended to VAR/audit.anchor"),
+	INT("login_account_slow_after", login_account_slow_after, 1, 100000, "10",
+	    "failed logins per account from anywhere per window after which each try waits"),
+	INT("login_account_wait_max_seconds", login_account_wait_max, 1, 3600, "60",
+	    "the longest wait between tries on such an account: 1 s doubling up to this"),
+	STR("mail_transport", mail_transport, C_TRANSPORT, "maildir",
+	    "maildir (VAR/mail/*.eml) or smtp"),
+	STR("mail_from", mail_from, C_STR, NULL,
+	    "sender address of portal mail (unset: the catalogue's chamber "
+	    "<noreply@qcra.localhost>)"),
+	STR("smtp_url", smtp_url, C_URL, NULL,
+	    "smtp://host:port or smtps://host:port (required with mail_transport = smtp)"),
+	STR("smtp_user", smtp_user, C_STR, NULL, "SMTP user name (unset: none)"),
+	STR("smtp_password", smtp_password, C_STR, NULL, "SMTP password (unset: none)"),
+	BOOL("smtp_starttls", smtp_starttls, "false", "require STARTTLS"),
+	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "5", "how often queued mail is retried"),
+	INT("company_link_days", company_link_days, 1, 365, "60",
+	    "how long the proforma link in a company's mail opens without an account"),
+	INT("retention_draft_days", retention_draft_days, 1, 36500, "90",
+	    "drafts never confirmed are deleted after"),
+	INT("retention_closed_days", retention_closed_days, 1, 36500, "730",
+	    "orders ended without a certificate keep the person's data for"),
+	INT("retention_registration_years", retention_registration_years, 1, 100, "7",
+	    "registration records are kept this long after the certificate expires"),
+	INT("retention_mail_days", retention_mail_days, 1, 36500, "90",
+	    "delivered mail (recipient, subject, time) is kept for"),
+	INT("retention_token_days", retention_token_days, 1, 36500, "30",
+	    "used or expired one-time links are kept for"),
+	STR("metrics_allow", metrics_allow, C_STR, "127.0.0.1, ::1",
+	    "client addresses GET /metrics answers, comma-separated"),
+	{"log_format", C_LOGFMT, FIELD(log_json), 0, 1, "text",
+	 "text or json: how log lines on stderr are written"},
+	BOOL("access_log", access_log, "true", "one log line per request"),
+	STR("tls_cert", tls_cert, C_STR, NULL,
+	    "HTTPS: server certificate chain, PEM (unset: plain HTTP)"),
+	STR("tls_key", tls_key, C_STR, NULL, "HTTPS: its private key, PEM (with tls_cert)"),
+	INT("order_expiry_days", order_expiry_days, 1, 3650, "30",
+	    "confirmed orders not completed in N days expire"),
+	STR("ca_connector", ca_connector, C_STR, NULL,
 	    "service: the CA service; testca: the in-process TEST CA, for tests and demos only "
-	    "(none: required)"),
-	STR(ca_url, C_URL, "CA service RA API, https only (https://127.0.0.1:8443)"),
-	STR(ca_cert, C_STR, "RA client certificate for the CA (VAR/ca/ra/ra.pem)"),
-	STR(ca_key, C_STR, "RA client key for the CA (VAR/ca/ra/ra.key)"),
-	STR(ca_cacert, C_STR, "CA root the portal trusts for the CA service (VAR/ca/ra/ca.pem)"),
-	INT("ca_poll_seconds", ca_poll_secs, 1, 3600,
-	    "how often the CA queue is retried and the CA asked (10)"),
-	INT("ca_retry_hours", ca_retry_secs, 1, 24 * 30,
-	    "a registration the CA cannot be reached for is returned to the office after (72)"),
+	    "(unset: serve refuses to start)"),
+	STR("ca_url", ca_url, C_URL, "https://127.0.0.1:8443", "CA service RA API, https only"),
+	STR("ca_cert", ca_cert, C_STR, NULL,
+	    "RA client certificate for the CA (unset: VAR/ca/ra/ra.pem)"),
+	STR("ca_key", ca_key, C_STR, NULL, "RA client key for the CA (unset: VAR/ca/ra/ra.key)"),
+	STR("ca_cacert", ca_cacert, C_STR, NULL,
+	    "CA root the portal trusts for the CA service (unset: VAR/ca/ra/ca.pem)"),
+	INT("ca_poll_seconds", ca_poll_secs, 1, 3600, "10",
+	    "how often the CA queue is retried and the CA asked"),
+	INT("ca_retry_hours", ca_retry_secs, 1, 24 * 30, "72",
+	    "a registration the CA cannot be reached for is returned to the office after"),
 };
 
 /* Keys given in minutes/hours are stored in seconds. */
@@ -120,39 +136,14 @@ static long key_scale(const char *name)
 
 void config_defaults(struct config *c)
 {
+	char err[256];
+	size_t i;
+
 	memset(c, 0, sizeof(*c));
-	snprintf(c->listen_addr, sizeof(c->listen_addr), "127.0.0.1");
-	c->listen_port = 8080;
-	snprintf(c->var_dir, sizeof(c->var_dir), "./var");
-	c->workers = 2;
-	c->max_conns = 1024;
-	c->max_conns_per_addr = 64;
-	c->request_head_secs = 10;
-	c->request_body_secs = 120;
-	c->max_form_bytes = 64 * 1024;
-	c->max_upload_bytes = 32 * 1024 * 1024;
-	c->session_idle_secs = 30 * 60;
-	c->session_lifetime_secs = 12 * 3600;
-	c->login_max_failures = 5;
-	c->login_max_failures_addr = 20;
-	c->login_window_secs = 15 * 60;
-	c->audit_anchor_secs = 60;
-	c->login_account_slow_after = 10;
-	c->login_account_wait_max = 60;
-	snprintf(c->mail_transport, sizeof(c->mail_transport), "maildir");
-	c->mail_poll_secs = 5;
-	c->company_link_days = 60;
-	c->access_log = 1;
-	snprintf(c->metrics_allow, sizeof(c->metrics_allow), "127.0.0.1, ::1");
-	c->retention_draft_days = 90;
-	c->retention_closed_days = 730;
-	c->retention_registration_years = 7;
-	c->retention_mail_days = 90;
-	c->retention_token_days = 30;
-	c->order_expiry_days = 30;
-	c->ca_retry_secs = 72 * 3600;
-	snprintf(c->ca_url, sizeof(c->ca_url), "https://127.0.0.1:8443");
-	c->ca_poll_secs = 10;
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (keys[i].def != NULL &&
+		    config_set(c, keys[i].name, keys[i].def, err, sizeof(err)))
+			abort(); /* a default the table's own check refuses */
 }
 
 static int parse_listen(struct config *c, const char *v, char *err, size_t errlen)
@@ -351,6 +342,30 @@ void config_usage(void)
 		for (j = 0; keys[i].name[j] && j < sizeof(env) - 1; j++)
 			env[j] = (char)toupper((unsigned char)keys[i].name[j]);
 		env[j] = '\0';
-		fprintf(stdout, "  %-32s QCRA_%-30s %s\n", keys[i].name, env, keys[i].help);
+		fprintf(stdout, "  %-32s QCRA_%-30s %s", keys[i].name, env, keys[i].help);
+		fprintf(stdout, keys[i].def ? " (%s)\n" : "\n", keys[i].def);
 	}
+}
+
+int config_key_doc(size_t i, struct config_key_doc *d)
+{
+	static const char *const types[] = {
+		[C_STR] = "TEXT",
+		[C_INT] = "NUMBER",
+		[C_LISTEN] = "ADDRESS:PORT",
+		[C_BOOL] = "true|false",
+		[C_TRANSPORT] = "maildir|smtp",
+		[C_URL] = "URL",
+		[C_LOGFMT] = "text|json",
+	};
+
+	if (i >= sizeof(keys) / sizeof(keys[0]))
+		return -1;
+	d->name = keys[i].name;
+	d->type = types[keys[i].type];
+	d->def = keys[i].def;
+	d->help = keys[i].help;
+	d->min = keys[i].type == C_INT ? keys[i].min : 0;
+	d->max = keys[i].type == C_INT ? keys[i].max : 0;
+	return 0;
 }

@@ -15,6 +15,7 @@ struct config {
 	unsigned short listen_port;
 	char var_dir[512];
 	char database[512];     /* "postgresql://..."; "" = SQLite, VAR/qcra.db */
+	char data_dir[512];     /* templates, messages, static, catalogue; "" = default */
 	char base_url[256];     /* used in mailed links */
 	char catalog_file[512]; /* offices, tariff, seller; "" = built-in */
 	unsigned workers;
@@ -76,5 +77,15 @@ int config_load_env(struct config *c, char *err, size_t errlen);
 void config_finish(struct config *c);
 /* Prints the keys with their env variables and defaults. */
 void config_usage(void);
+
+/* Key i of the table, for its documentation (qcra.conf(5), the example
+ * file): type "NUMBER" with min and max, "TEXT", "URL", ...; def NULL
+ * when there is no default or one worked out at start (help says). */
+struct config_key_doc {
+	const char *name, *type, *def, *help;
+	long min, max;
+};
+/* 0 with *d filled while i is below the number of keys; else -1. */
+int config_key_doc(size_t i, struct config_key_doc *d);
 
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/fdio.h"
+#include "util/install.h"
 #include "util/log.h"
 
 extern char **environ;
@@ -34,6 +35,8 @@ static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static struct child children[RENDER_CHILDREN];
 
+/* QCRA_RENDER_BIN; installed, LIBEXECDIR/qcra/qcra-render; in the build
+ * directory, beside the program (util/install.h). */
 static int program(char *path, size_t size)
 {
 	const char *env = getenv("QCRA_RENDER_BIN");
@@ -45,6 +48,8 @@ static int program(char *path, size_t size)
 		snprintf(path, size, "%s", env);
 		return 0;
 	}
+	if (install_dir(INSTALL_LIBEXEC, self, sizeof(self)) == 0)
+		return snprintf(path, size, "%s/qcra-render", self) < (int)size ? 0 : -1;
 	if ((n = readlink("/proc/self/exe", self, sizeof(self) - 1)) <= 0)
 		return -1;
 	self[n] = '\0';

@@ -179,7 +179,7 @@ static int load_templates(struct app *app, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < embedded_count; i++) {
-		const struct embedded_file *f = &embedded_files[i];
+		const struct embedded_file *f = embedded_at(i);
 
 		if (strncmp(f->name, prefix, plen) != 0)
 			continue;

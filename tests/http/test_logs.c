@@ -19,46 +19,18 @@
 #include <jansson.h>
 
 #include "harness.h"
-
-struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
-};
-
-static int fx_start(void **state, const char *const *env)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || server_start(&f->s, env) != 0 || client_init(&f->c, &f->s) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
+#include "journey.h"
 
 static int setup_text(void **state)
 {
-	return fx_start(state, NULL);
+	return journey_fx_setup(state, NULL);
 }
 
 static int setup_json(void **state)
 {
 	static const char *const env[] = {"QCRA_LOG_FORMAT=json", NULL};
 
-	return fx_start(state, env);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f == NULL)
-		return 0;
-	response_free(&f->r);
-	client_free(&f->c);
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
+	return journey_fx_setup(state, env);
 }
 
 /* The response's request id, checked for its form (three groups of four
@@ -104,7 +76,7 @@ static int log_lines_with(const struct server *s, ...)
 
 static void test_error_page_quotes_the_request_id(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	char *id, *rid;
 
 	assert_int_equal(client_get(&f->c, "/no/such/page?lang=sr", &f->r), 0);
@@ -132,7 +104,7 @@ static void test_error_page_quotes_the_request_id(void **state)
 
 static void test_each_answer_has_its_own_id(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	char *a, *b;
 
 	assert_int_equal(client_get(&f->c, "/login", &f->r), 0);
@@ -151,7 +123,7 @@ static void test_each_answer_has_its_own_id(void **state)
  * warning can be put together. */
 static void test_lines_written_during_a_request_carry_its_id(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	char *id, rid[32];
 
 	assert_int_equal(client_post(&f->c, "/login", "username=a&password=b", &f->r), 0);
@@ -168,7 +140,7 @@ static void test_lines_written_during_a_request_carry_its_id(void **state)
  * the access entry names the request's id, method, path and status. */
 static void test_json_lines(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	char *log, *line, *save = NULL, *id;
 	int lines = 0, access = 0;
 	json_error_t jerr;
@@ -211,12 +183,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_error_page_quotes_the_request_id, setup_text,
-						teardown),
+						journey_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_each_answer_has_its_own_id, setup_text,
-						teardown),
+						journey_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_lines_written_during_a_request_carry_its_id,
-						setup_text, teardown),
-		cmocka_unit_test_setup_teardown(test_json_lines, setup_json, teardown),
+						setup_text, journey_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_json_lines, setup_json, journey_fx_teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

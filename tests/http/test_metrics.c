@@ -18,33 +18,18 @@
 #include <cmocka.h>
 
 #include "harness.h"
-
-struct fx {
-	struct server s;
-	struct client c;
-	struct response r;
-};
-
-static int fx_start(void **state, const char *const *env)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (f == NULL || server_start(&f->s, env) != 0 || client_init(&f->c, &f->s) != 0)
-		return -1;
-	*state = f;
-	return 0;
-}
+#include "journey.h"
 
 static int setup(void **state)
 {
-	return fx_start(state, NULL);
+	return journey_fx_setup(state, NULL);
 }
 
 static int setup_elsewhere(void **state)
 {
 	static const char *const env[] = {"QCRA_METRICS_ALLOW=127.0.0.2, ::2", NULL};
 
-	return fx_start(state, env);
+	return journey_fx_setup(state, env);
 }
 
 /* SMTP on a port where nothing listens: mail is not deliverable. */
@@ -53,20 +38,7 @@ static int setup_no_smtp(void **state)
 	static const char *const env[] = {"QCRA_MAIL_TRANSPORT=smtp",
 					  "QCRA_SMTP_URL=smtp://127.0.0.1:9", NULL};
 
-	return fx_start(state, env);
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f == NULL)
-		return 0;
-	response_free(&f->r);
-	client_free(&f->c);
-	server_cleanup(&f->s);
-	free(f);
-	return 0;
+	return journey_fx_setup(state, env);
 }
 
 /* ---- A strict reader of the text format --------------------------------------------- */
@@ -304,7 +276,7 @@ static double value_of(const struct scrape *sc, const char *name, const char *la
 	return -1;
 }
 
-static void get_metrics(struct fx *f, struct scrape *sc)
+static void get_metrics(struct journey_fx *f, struct scrape *sc)
 {
 	char *ct;
 
@@ -336,7 +308,7 @@ static void test_metrics_in_the_text_format(void **state)
 		{"qcra_database_size_bytes", "gauge"},
 		{"qcra_login_throttled_total", "counter"},
 	};
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	struct scrape *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
 	double before, count_before;
 	size_t i;
@@ -386,7 +358,7 @@ static void test_metrics_in_the_text_format(void **state)
 
 static void test_metrics_only_for_configured_addresses(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 
 	assert_int_equal(client_get(&f->c, "/metrics", &f->r), 0);
 	assert_int_equal(f->r.status, 404);
@@ -395,7 +367,7 @@ static void test_metrics_only_for_configured_addresses(void **state)
 
 static void test_ready_names_each_dependency(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	const char *b;
 
 	assert_int_equal(client_get(&f->c, "/readyz", &f->r), 0);
@@ -409,7 +381,7 @@ static void test_ready_names_each_dependency(void **state)
 
 static void test_not_ready_names_what_is_not(void **state)
 {
-	struct fx *f = *state;
+	struct journey_fx *f = *state;
 	const char *b;
 
 	assert_int_equal(client_get(&f->c, "/readyz", &f->r), 0);
@@ -427,12 +399,14 @@ static void test_not_ready_names_what_is_not(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_metrics_in_the_text_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_in_the_text_format, setup,
+						journey_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_only_for_configured_addresses,
-						setup_elsewhere, teardown),
-		cmocka_unit_test_setup_teardown(test_ready_names_each_dependency, setup, teardown),
+						setup_elsewhere, journey_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ready_names_each_dependency, setup,
+						journey_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_not_ready_names_what_is_not, setup_no_smtp,
-						teardown),
+						journey_fx_teardown),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
