@@ -107,6 +107,7 @@ void pg_stmt_free(struct pg_stmt *s)
 /* The parameter arrays grown to hold n; 0, or -1 (logged). */
 static int params_grow(struct pg_stmt *s, int n)
 {
+	char(*ints)[24];
 	int cap = s->cap, i;
 
 	if (n <= cap)
@@ -114,12 +115,23 @@ static int params_grow(struct pg_stmt *s, int n)
 	s->values = realloc(s->values, (size_t)n * sizeof(*s->values));
 	s->lengths = realloc(s->lengths, (size_t)n * sizeof(*s->lengths));
 	s->formats = realloc(s->formats, (size_t)n * sizeof(*s->formats));
-	s->ints = realloc(s->ints, (size_t)n * sizeof(*s->ints));
 	s->types = realloc(s->types, (size_t)n * sizeof(*s->types));
-	if (!s->values || !s->lengths || !s->formats || !s->ints || !s->types) {
+	/* The integers bound already move with their buffer (values[]
+	 * point into it): the statement's first run grows it past what
+	 * its binding held when it has more parameters than were bound. */
+	ints = malloc((size_t)n * sizeof(*ints));
+	if (!s->values || !s->lengths || !s->formats || !ints || !s->types) {
+		free(ints);
 		log_warnx("store: prepare: out of memory");
 		return -1;
 	}
+	for (i = 0; i < cap; i++) {
+		memcpy(ints[i], s->ints[i], sizeof(ints[i]));
+		if (s->values[i] >= s->ints[i] && s->values[i] < s->ints[i] + sizeof(ints[i]))
+			s->values[i] = ints[i] + (s->values[i] - s->ints[i]);
+	}
+	free(s->ints);
+	s->ints = ints;
 	for (i = cap; i < n; i++) {
 		s->values[i] = NULL;
 		s->lengths[i] = 0;

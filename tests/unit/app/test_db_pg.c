@@ -187,6 +187,7 @@ static void test_types_round_trip(void **state)
  * adds.  Before: prepared untyped, $2 was text and "text + integer"
  * failed the prepare. */
 static const char SQL_CASE_PLUS[] = "SELECT CASE WHEN $1 IS NULL THEN NULL ELSE $2 END + 1";
+static const char SQL_FEWER_BOUND[] = "SELECT $1 + 1 + COALESCE(length($2), 0)";
 static const char SQL_KINDS[] = "SELECT 1::int2, 2::int4, 3::int8, 'a\\0b'::text, "
 				"'\\x00ff41'::bytea, NULL::text";
 
@@ -200,6 +201,9 @@ static void test_parameters_typed_as_bound(void **state)
 
 	(void)state;
 	assert_int_equal(one_int(SQL_CASE_PLUS, SQ_ARGS_(SQ_TEXT("x"), SQ_INT(41))), 42);
+	/* Fewer bound than the statement has ($2 NULL): the integer bound
+	 * stays what it was when the first run makes room for $2. */
+	assert_int_equal(one_int(SQL_FEWER_BOUND, SQ_ARGS_(SQ_INT(1234567890123))), 1234567890124);
 	/* The column types and lengths the audit log's check reads. */
 	assert_non_null(s = D->stmt(g.st, SQL_KINDS));
 	assert_int_equal(D->step(s), DB_ROW);
