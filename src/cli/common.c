@@ -168,7 +168,11 @@ struct store *cli_open_store(const struct config *cfg)
 		fprintf(stderr, "qcra: var: cannot create %s: %s\n", cfg->var_dir, strerror(errno));
 		return NULL;
 	}
-	snprintf(path, sizeof(path), "%s/qcra.db", cfg->var_dir);
+	/* The database key when set (PostgreSQL), else VAR/qcra.db. */
+	if (cfg->database[0] != '\0')
+		snprintf(path, sizeof(path), "%s", cfg->database);
+	else
+		snprintf(path, sizeof(path), "%s/qcra.db", cfg->var_dir);
 	if (store_open(&st, path, err, sizeof(err)) != STORE_OK) {
 		fprintf(stderr, "qcra: database: %s\n", err);
 		return NULL;
@@ -200,7 +204,8 @@ struct store *cli_open_store(const struct config *cfg)
 
 static const char migrate_usage[] =
 	"usage: qcra migrate [--config FILE] [--var DIR]\n"
-	"Applies pending database migrations to VAR/qcra.db and prints the schema version.\n";
+	"Applies pending database migrations to the database (the database key, else VAR/qcra.db)\n"
+	"and prints the schema version.\n";
 
 int cli_migrate(int argc, char **argv)
 {

@@ -44,6 +44,9 @@ static const struct key keys[] = {
 	STR("data_dir", data_dir, C_STR, NULL,
 	    "templates, messages, static files and the default catalogue (unset: the installed "
 	    "ones, DATADIR/qcra; run from its build directory, the copies built into qcra)"),
+	STR("database", database, C_STR, NULL,
+	    "the PostgreSQL database, postgresql://USER:PASSWORD@HOST:PORT/NAME (unset: SQLite, "
+	    "VAR/qcra.db)"),
 	STR("base_url", base_url, C_URL, NULL,
 	    "public URL used in mailed links (unset: http://LISTEN)"),
 	STR("catalog_file", catalog_file, C_STR, NULL,

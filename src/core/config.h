@@ -14,6 +14,7 @@ struct config {
 	char listen_addr[64]; /* "127.0.0.1" */
 	unsigned short listen_port;
 	char var_dir[512];
+	char database[512];     /* "postgresql://..."; "" = SQLite, VAR/qcra.db */
 	char data_dir[512];     /* templates, messages, static, catalogue; "" = default */
 	char base_url[256];     /* used in mailed links */
 	char catalog_file[512]; /* offices, tariff, seller; "" = built-in */

@@ -32,6 +32,20 @@
 
 #include "util/log.h"
 
+/* The built-in types' oids (catalog/pg_type_d.h, not installed with
+ * libpq-dev). */
+enum {
+	OID_BYTEA = 17,
+	OID_INT8 = 20,
+	OID_INT2 = 21,
+	OID_INT4 = 23,
+	OID_TEXT = 25,
+	OID_OID = 26,
+	OID_FLOAT4 = 700,
+	OID_FLOAT8 = 701,
+	OID_NUMERIC = 1700,
+};
+
 /* The advisory lock of write transactions: "qcra" (0x71637261). */
 #define WRITER_LOCK 1902342753
 #define STR_(x) #x
@@ -85,14 +99,60 @@ void pg_stmt_free(struct pg_stmt *s)
 	free(s->lengths);
 	free(s->formats);
 	free(s->ints);
+	free(s->types);
 	free(s->blob);
 	free(s);
 }
 
-/* Prepares s on its connection's session; 0, or -1 (logged). */
+/* The parameter arrays grown to hold n; 0, or -1 (logged). */
+static int params_grow(struct pg_stmt *s, int n)
+{
+	char(*ints)[24];
+	int cap = s->cap, i;
+
+	if (n <= cap)
+		return 0;
+	s->values = realloc(s->values, (size_t)n * sizeof(*s->values));
+	s->lengths = realloc(s->lengths, (size_t)n * sizeof(*s->lengths));
+	s->formats = realloc(s->formats, (size_t)n * sizeof(*s->formats));
+	s->types = realloc(s->types, (size_t)n * sizeof(*s->types));
+	/* The integers bound already move with their buffer (values[]
+	 * point into it): the statement's first run grows it past what
+	 * its binding held when it has more parameters than were bound. */
+	ints = malloc((size_t)n * sizeof(*ints));
+	if (!s->values || !s->lengths || !s->formats || !ints || !s->types) {
+		free(ints);
+		log_warnx("store: prepare: out of memory");
+		return -1;
+	}
+	for (i = 0; i < cap; i++) {
+		memcpy(ints[i], s->ints[i], sizeof(ints[i]));
+		if (s->values[i] >= s->ints[i] && s->values[i] < s->ints[i] + sizeof(ints[i]))
+			s->values[i] = ints[i] + (s->values[i] - s->ints[i]);
+	}
+	free(s->ints);
+	s->ints = ints;
+	for (i = cap; i < n; i++) {
+		s->values[i] = NULL;
+		s->lengths[i] = 0;
+		s->formats[i] = 0;
+		s->types[i] = 0;
+	}
+	s->cap = n;
+	return 0;
+}
+
+/*
+ * Prepares s on its connection's session, on its first run (after its
+ * first binding): each parameter typed as it was bound then (an integer
+ * int8, text text, a blob bytea; NULL or unbound left to the server),
+ * so that a parameter whose type PostgreSQL cannot infer from the SQL
+ * alone (COALESCE($4, ''), $6 in note || $6, $1 = '' OR ...) has one.
+ * 0, or -1 (logged).
+ */
 static int stmt_prepare(struct pg_stmt *s)
 {
-	PGresult *r = PQprepare(s->c->pg, s->name, s->sql, 0, NULL);
+	PGresult *r = PQprepare(s->c->pg, s->name, s->sql, s->nbound, s->types);
 	char m[256];
 	int n;
 
@@ -104,26 +164,15 @@ static int stmt_prepare(struct pg_stmt *s)
 		goto fail;
 	n = PQnparams(r);
 	PQclear(r);
-	if (s->values != NULL && n != s->nparams) {
-		log_warnx("store: prepare \"%.60s\": parameters changed", s->sql);
+	if (params_grow(s, n) != 0)
 		return -1;
-	}
-	if (s->values == NULL && n > 0) {
-		s->values = calloc((size_t)n, sizeof(*s->values));
-		s->lengths = calloc((size_t)n, sizeof(*s->lengths));
-		s->formats = calloc((size_t)n, sizeof(*s->formats));
-		s->ints = calloc((size_t)n, sizeof(*s->ints));
-		if (!s->values || !s->lengths || !s->formats || !s->ints) {
-			log_warnx("store: prepare: out of memory");
-			return -1;
-		}
-	}
 	s->nparams = n;
 	s->prepared = 1;
 	return 0;
 fail:
 	pg_msg(m, sizeof(m), PQresultErrorMessage(r));
 	log_warnx("store: prepare \"%.60s\": %s", s->sql, m);
+	snprintf(s->err, sizeof(s->err), "prepare: %.200s", m);
 	PQclear(r);
 	return -1;
 }
@@ -138,7 +187,8 @@ static void pg_reset(struct db_stmt *base)
 	s->row = -1;
 	s->nrows = 0;
 	s->bad_param = 0;
-	for (i = 0; i < s->nparams; i++) {
+	s->nbound = 0;
+	for (i = 0; i < s->cap; i++) {
 		s->values[i] = NULL;
 		s->formats[i] = 0;
 	}
@@ -172,14 +222,8 @@ static struct db_stmt *pg_stmt_of(struct store *st, const char *sql)
 		s->guard = strncasecmp(sql, "INSERT", 6) == 0 &&
 			   strcasestr(sql, "ON CONFLICT") == NULL;
 		snprintf(s->name, sizeof(s->name), "q%u", c->nstmt++);
-		if (stmt_prepare(s) != 0) {
-			pg_stmt_free(s);
-			return NULL;
-		}
 		c->cache[h].sql = sql;
 		c->cache[h].s = s;
-	} else if (!s->prepared && stmt_prepare(s) != 0) {
-		return NULL;
 	}
 	pg_reset(&s->base);
 	return &s->base;
@@ -206,12 +250,25 @@ static void pg_bind(struct db_stmt *base, const struct sq_arg *args)
 	struct pg_stmt *s = (struct pg_stmt *)base;
 	int i;
 
+	for (i = 0; args[i].kind != SQ_ARG_END_; i++)
+		;
+	if (params_grow(s, i) != 0) {
+		s->bad_param = 1;
+		s->bad_why = "out of memory";
+		return;
+	}
+	s->nbound = i;
 	for (i = 0; args[i].kind != SQ_ARG_END_; i++) {
-		if (i >= s->nparams) {
+		if (s->prepared && i >= s->nparams) {
 			s->bad_param = i + 1;
 			s->bad_why = "no such parameter";
 			return;
 		}
+		if (!s->prepared) /* its first binding types the parameters */
+			s->types[i] = args[i].kind == SQ_ARG_INT    ? OID_INT8
+				      : args[i].kind == SQ_ARG_TEXT ? OID_TEXT
+				      : args[i].kind == SQ_ARG_BLOB ? OID_BYTEA
+								    : 0;
 		s->formats[i] = 0;
 		switch (args[i].kind) {
 		case SQ_ARG_INT:
@@ -308,6 +365,15 @@ static enum db_rc pg_step(struct db_stmt *base)
 
 	if (s->bad_param != 0)
 		return DB_ERROR;
+	if (s->res == NULL && !s->prepared) {
+		if (stmt_prepare(s) != 0)
+			return DB_ERROR;
+		if (s->nbound > s->nparams) {
+			s->bad_param = s->nparams + 1;
+			s->bad_why = "no such parameter";
+			return DB_ERROR;
+		}
+	}
 	if (s->res == NULL) {
 		r = exec_stmt(s);
 		switch (PQresultStatus(r)) {
@@ -405,6 +471,43 @@ static const void *pg_col_blob(struct db_stmt *base, int i, size_t *n)
 static int pg_col_null(struct db_stmt *base, int i)
 {
 	return cell((struct pg_stmt *)base, i, NULL) == NULL;
+}
+
+static int pg_col_type(struct db_stmt *base, int i)
+{
+	struct pg_stmt *s = (struct pg_stmt *)base;
+
+	if (cell(s, i, NULL) == NULL)
+		return DB_T_NULL;
+	switch (PQftype(s->res, i)) {
+	case OID_INT8:
+	case OID_INT2:
+	case OID_INT4:
+	case OID_OID:
+		return DB_T_INT;
+	case OID_FLOAT4:
+	case OID_FLOAT8:
+	case OID_NUMERIC:
+		return DB_T_FLOAT;
+	case OID_BYTEA:
+		return DB_T_BLOB;
+	default:
+		return DB_T_TEXT;
+	}
+}
+
+/* Column i's length: the text's, or the decoded bytea's. */
+static size_t pg_col_bytes(struct db_stmt *base, int i)
+{
+	struct pg_stmt *s = (struct pg_stmt *)base;
+	int len = 0;
+	const char *v = cell(s, i, &len);
+
+	if (v == NULL)
+		return 0;
+	if (PQftype(s->res, i) == OID_BYTEA && len >= 2 && v[0] == '\\' && v[1] == 'x')
+		return (size_t)(len - 2) / 2;
+	return (size_t)len;
 }
 
 static void pg_warn(struct db_stmt *base, const char *who, const char *what)
@@ -524,8 +627,11 @@ const struct db_driver db_pg = {
 	.col_text = pg_col_text,
 	.col_blob = pg_col_blob,
 	.col_null = pg_col_null,
+	.col_type = pg_col_type,
+	.col_bytes = pg_col_bytes,
 	.warn = pg_warn,
 	.tx = pg_tx,
 	.in_tx = pg_in_tx,
 	.exec = pg_exec,
+	.size_sql = "SELECT pg_database_size(current_database())",
 };

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "store/db.h"
+#include "store/store_int.h" /* struct store: the pool in st->be */
 
 #define STMT_CACHE 256             /* per connection, keyed by the SQL text's address */
 #define PG_STATEMENT_TIMEOUT "60s" /* a statement's, on every connection (not exec's) */
@@ -22,11 +23,14 @@ struct pg_stmt {
 	const char *sql;
 	char name[16];
 	int prepared; /* on c's current session (0 after a reconnect) */
-	int nparams;
+	int nparams;  /* the statement's (once prepared) */
+	int nbound;   /* the parameters bound */
 	int readonly;
 	int guard; /* an INSERT without ON CONFLICT (exec_stmt) */
 	const char **values;
 	int *lengths, *formats;
+	unsigned *types;  /* the first binding's parameter types (stmt_prepare) */
+	int cap;          /* values, lengths, formats, ints and types hold this many */
 	char (*ints)[24]; /* the integers bound, formatted */
 	int bad_param;    /* a failed bind: the parameter ($N), and why */
 	const char *bad_why;

@@ -23,50 +23,21 @@
 #define POOL_DEFAULT 32 /* connections per process, QCRA_PG_POOL overrides */
 #define WAIT_MS 5000    /* for a connection of the pool */
 
+/* The backend's part of struct store (st->be). */
 struct pg_store {
-	struct store *st;
 	char *url;
 	pthread_key_t key;
 	pthread_mutex_t mu; /* guards idle, all, open */
 	pthread_cond_t cv;  /* a connection was given back */
 	struct pg_conn *idle, *all;
 	int open, max;
-	struct pg_store *next; /* in the registry */
 };
 
 /* ---- The backend's state of a store ------------------------------------- */
 
-/* Until struct store carries the driver's `be` pointer, the backend's
- * state is found by the store's address here. */
-static pthread_mutex_t reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct pg_store *reg;
-
 static struct pg_store *be(struct store *st)
 {
-	struct pg_store *p;
-
-	pthread_mutex_lock(&reg_mu);
-	for (p = reg; p != NULL && p->st != st; p = p->next)
-		;
-	pthread_mutex_unlock(&reg_mu);
-	return p;
-}
-
-static void be_set(struct store *st, struct pg_store *ps)
-{
-	struct pg_store **pp;
-
-	pthread_mutex_lock(&reg_mu);
-	for (pp = &reg; *pp != NULL && (*pp)->st != st; pp = &(*pp)->next)
-		;
-	if (*pp != NULL) /* dropped */
-		*pp = (*pp)->next;
-	if (ps != NULL) {
-		ps->st = st;
-		ps->next = reg;
-		reg = ps;
-	}
-	pthread_mutex_unlock(&reg_mu);
+	return st->be;
 }
 
 /* ---- Connections ---------------------------------------------------------- */
@@ -279,7 +250,7 @@ int pg_pool_open(struct store *st, const char *target, char *err, size_t errlen)
 		goto fail;
 	}
 	pthread_setspecific(ps->key, c);
-	be_set(st, ps);
+	st->be = ps;
 	return 0;
 fail:
 	pthread_cond_destroy(&ps->cv);
@@ -296,7 +267,7 @@ void pg_pool_close(struct store *st)
 
 	if (ps == NULL)
 		return;
-	be_set(st, NULL);
+	st->be = NULL;
 	pthread_setspecific(ps->key, NULL);
 	pthread_key_delete(ps->key);
 	for (c = ps->all; c != NULL; c = next) {

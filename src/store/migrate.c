@@ -1,7 +1,10 @@
 /*
  * The schema, brought up to date from the migrations
  * embedded in the program (src/store/migrations/NNN_*.sql, in order of
- * their number, each in a transaction of its own).
+ * their number, each in a transaction of its own).  On PostgreSQL each
+ * runs as db_pg_ddl() gives it (migrations/pg/NNN_*.sql when there is
+ * one, else the shared file with SQLite's types rewritten); SQLite runs
+ * the shared files and never migrations/pg/.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -19,6 +22,36 @@ static const char SQL_SCHEMA_INSERT[] =
 /* ---- Migrations -------------------------------------------------------- */
 
 #define MIGRATION_PREFIX "src/store/migrations/"
+
+/* 1 when name is a shared migration (MIGRATION_PREFIX then a digit),
+ * not a backend's own file (migrations/pg/...). */
+static int is_shared_migration(const char *name)
+{
+	size_t n = strlen(MIGRATION_PREFIX);
+
+	return strncmp(name, MIGRATION_PREFIX, n) == 0 && name[n] >= '0' && name[n] <= '9' &&
+	       strchr(name + n, '/') == NULL;
+}
+
+/* Runs migration f's SQL for st's backend; 0, or -1 with err. */
+static int migration_exec(struct store *st, const struct embedded_file *f, char *err, size_t errlen)
+{
+#ifdef QCRA_HAVE_PG
+	if (st->drv == &db_pg) {
+		char *sql = db_pg_ddl(f->name, (const char *)f->data);
+		int rc;
+
+		if (sql == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		rc = st->drv->exec(st, sql, err, errlen);
+		free(sql);
+		return rc;
+	}
+#endif
+	return st->drv->exec(st, (const char *)f->data, err, errlen);
+}
 
 static int migration_cmp(const void *a, const void *b)
 {
@@ -61,8 +94,7 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 			  err, errlen) != 0)
 		return STORE_ERROR;
 	for (i = 0; i < embedded_count && n < 256; i++)
-		if (strncmp(embedded_files[i].name, MIGRATION_PREFIX, strlen(MIGRATION_PREFIX)) ==
-		    0)
+		if (is_shared_migration(embedded_files[i].name))
 			files[n++] = &embedded_files[i];
 	qsort(files, n, sizeof(files[0]), migration_cmp);
 	if (store_schema_version(st, &version) != STORE_OK) {
@@ -78,7 +110,7 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 				 files[i]->name);
 			return STORE_ERROR;
 		}
-		if (st->drv->exec(st, (const char *)files[i]->data, err, errlen) != 0) {
+		if (migration_exec(st, files[i], err, errlen) != 0) {
 			char why[512];
 
 			snprintf(why, sizeof(why), "%s", err);

@@ -4,6 +4,7 @@
  * stream of the test program.
  */
 #include "harness.h"
+#include "store_db.h" /* tests/unit/app: the database of a _pg run */
 #include "harness_private.h"
 
 #include <arpa/inet.h>
@@ -34,8 +35,15 @@ extern char **environ;
 /* Variables a developer's shell might export that would change what
  * the server under test does; the harness sets its own. */
 static const char *const scrubbed_env[] = {
-	"QCRA_LISTEN",         "QCRA_VAR",      "QCRA_WORKERS",      "QCRA_SMTP_URL",
-	"QCRA_MAIL_TRANSPORT", "QCRA_BASE_URL", "QCRA_CA_CONNECTOR", NULL,
+	"QCRA_LISTEN",
+	"QCRA_VAR",
+	"QCRA_WORKERS",
+	"QCRA_SMTP_URL",
+	"QCRA_MAIL_TRANSPORT",
+	"QCRA_BASE_URL",
+	"QCRA_CA_CONNECTOR",
+	"QCRA_DATABASE",
+	NULL,
 };
 
 void harness_curl_init(void)
@@ -152,7 +160,7 @@ static char **env_build(const struct server *s, const char *const *extra_env, ch
 		n++;
 	for (const char *const *x = extra_env; x && *x; x++)
 		n++;
-	env = harness_calloc(n + 4, sizeof(*env));
+	env = harness_calloc(n + 5, sizeof(*env));
 	for (e = environ; *e; e++)
 		if (!env_has_key(scrubbed_env, *e) && !env_has_key(extra_env, *e))
 			env[i++] = *e;
@@ -164,6 +172,8 @@ static char **env_build(const struct server *s, const char *const *extra_env, ch
 	for (int k = 0; k < 3; k++)
 		if (!env_has_key(extra_env, defaults[k]))
 			env[i++] = defaults[k];
+	if (s->database_env[0] != '\0' && !env_has_key(extra_env, s->database_env))
+		env[i++] = (char *)s->database_env;
 	for (const char *const *x = extra_env; x && *x; x++)
 		env[i++] = (char *)*x;
 	env[i] = NULL;
@@ -316,6 +326,9 @@ int server_var_init(struct server *s)
 		return -1;
 	}
 	snprintf(s->log, sizeof(s->log), "%s/server.log", s->var);
+	store_fx_target(s->database, sizeof(s->database), s->var, "qcra.db");
+	if (store_fx_pg())
+		snprintf(s->database_env, sizeof(s->database_env), "QCRA_DATABASE=%s", s->database);
 	if (server_pick_port(s) == -1) {
 		server_cleanup(s);
 		return -1;
@@ -647,6 +660,8 @@ void server_cleanup(struct server *s)
 		return;
 	/* The server is gone: its log is whole.  A report keeps VAR. */
 	harness_tsan_check_file(s->log);
+	if (s->database_env[0] != '\0' && !getenv("QCRA_TEST_KEEP"))
+		store_fx_drop(s->database);
 	if (getenv("QCRA_TEST_KEEP"))
 		fprintf(stderr, "harness: keeping %s\n", s->var);
 	else

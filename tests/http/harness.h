@@ -28,6 +28,11 @@ struct server {
 	char log[PATH_MAX + 16];    /* VAR/server.log: the server's stderr */
 	int exit_status;            /* after server_stop: see there */
 	char cafile[PATH_MAX + 16]; /* HTTPS (server_start_tls): the certificate to trust */
+	/* The database the server and the CLI open: VAR/qcra.db, or with
+	 * QCRA_TEST_STORE_PG set (the `_pg` runs) a fresh PostgreSQL
+	 * database made by server_var_init, given as QCRA_DATABASE. */
+	char database[512];
+	char database_env[560]; /* "QCRA_DATABASE=..." or "" */
 };
 
 /*

@@ -329,7 +329,7 @@ struct store *journey_db(const struct server *s)
 	unsigned char key[SECRET_LEN];
 	struct store *st = NULL;
 
-	snprintf(path, sizeof(path), "%s/qcra.db", s->var);
+	snprintf(path, sizeof(path), "%s", s->database);
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
 	if (secret_load(s->var, key, err, sizeof(err)) != 0)
 		fail_msg("%s", err);

@@ -591,7 +591,7 @@ static void test_concurrent_orders_acknowledged_are_durable(void **state)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 	assert_int_equal(kill(f->s.pid, SIGKILL), 0);
 	assert_int_equal(server_wait(&f->s, 10000), 128 + SIGKILL);
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
+	snprintf(path, sizeof(path), "%s", f->s.database);
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
 	for (i = 0; i < BURST_THREADS; i++) {
 		assert_int_equal(b[i].failures, 0);

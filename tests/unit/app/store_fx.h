@@ -1,16 +1,20 @@
 /*
- * The fixture of the store's unit tests: a migrated SQLite database
- * VAR/t.db in a fresh temporary directory, removed afterwards.  Tests
- * use it as their cmocka state (struct fx).
+ * The fixture of the store's unit tests: a migrated database, SQLite's
+ * VAR/t.db in a fresh temporary directory, or with QCRA_TEST_STORE_PG
+ * set (the tests' `_pg` runs, under tests/tools/with-pg) a fresh
+ * PostgreSQL database on QCRA_TEST_PG's server; removed afterwards.
+ * Tests use it as their cmocka state (struct fx).
  */
 #ifndef QCRA_TEST_STORE_FX_H
 #define QCRA_TEST_STORE_FX_H
+
+#include "store_db.h"
 
 struct store;
 
 struct fx {
 	char dir[64];   /* the temporary directory */
-	char path[128]; /* dir/t.db */
+	char path[512]; /* dir/t.db, or the PostgreSQL database's URL */
 	struct store *st;
 };
 

@@ -182,6 +182,45 @@ static void test_types_round_trip(void **state)
 	}
 }
 
+/* A parameter the SQL alone does not type ($2 in a CASE whose other
+ * branch is NULL) has the type it was first bound with: an integer
+ * adds.  Before: prepared untyped, $2 was text and "text + integer"
+ * failed the prepare. */
+static const char SQL_CASE_PLUS[] = "SELECT CASE WHEN $1 IS NULL THEN NULL ELSE $2 END + 1";
+static const char SQL_FEWER_BOUND[] = "SELECT $1 + 1 + COALESCE(length($2), 0)";
+static const char SQL_KINDS[] = "SELECT 1::int2, 2::int4, 3::int8, 'a\\0b'::text, "
+				"'\\x00ff41'::bytea, NULL::text";
+
+static void test_parameters_typed_as_bound(void **state)
+{
+	static const int types[] = {DB_T_INT, DB_T_INT, DB_T_INT, DB_T_TEXT, DB_T_BLOB, DB_T_NULL};
+	struct db_stmt *s;
+	const void *b;
+	size_t n;
+	int i;
+
+	(void)state;
+	assert_int_equal(one_int(SQL_CASE_PLUS, SQ_ARGS_(SQ_TEXT("x"), SQ_INT(41))), 42);
+	/* Fewer bound than the statement has ($2 NULL): the integer bound
+	 * stays what it was when the first run makes room for $2. */
+	assert_int_equal(one_int(SQL_FEWER_BOUND, SQ_ARGS_(SQ_INT(1234567890123))), 1234567890124);
+	/* The column types and lengths the audit log's check reads. */
+	assert_non_null(s = D->stmt(g.st, SQL_KINDS));
+	assert_int_equal(D->step(s), DB_ROW);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(D->col_type(s, i), types[i]);
+	assert_string_equal(D->col_text(s, 3), "a\\0b");
+	assert_int_equal(D->col_bytes(s, 3), 4);
+	b = D->col_blob(s, 4, &n);
+	assert_int_equal(n, 3);
+	assert_memory_equal(b,
+			    "\x00\xff"
+			    "A",
+			    3);
+	assert_int_equal(D->col_bytes(s, 4), 3);
+	D->reset(s);
+}
+
 static const char SQL_U_INSERT[] = "INSERT INTO u (k, n) VALUES ($1, $2)";
 static const char SQL_U_BUMP[] = "UPDATE u SET n = n + 1 WHERE n >= $1";
 static const char SQL_U_COUNT[] = "SELECT COUNT(*) FROM u";
@@ -628,6 +667,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_types_round_trip),
+		cmocka_unit_test(test_parameters_typed_as_bound),
 		cmocka_unit_test(test_conflict_and_changes),
 		cmocka_unit_test(test_conflict_in_transaction),
 		cmocka_unit_test(test_savepoint_rollback_keeps_outer_work),

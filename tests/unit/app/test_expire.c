@@ -25,11 +25,13 @@
 #include "store/store_ca.h"
 #include "store/store_office.h"
 
+#include "store_db.h"
+
 #define DAY (24 * 3600)
 
 struct fx {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct store *st;
 	struct config cfg;
 	long long account;
@@ -47,7 +49,7 @@ static int setup(void **state)
 	assert_non_null(f);
 	snprintf(f->dir, sizeof(f->dir), "/tmp/qcra-expire-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	store_fx_target(f->path, sizeof(f->path), f->dir, "t.db");
 	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_migrate(f->st, NULL, err, sizeof(err)), STORE_OK);
 	assert_int_equal(i18n_load(err, sizeof(err)), 0);

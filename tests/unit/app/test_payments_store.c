@@ -16,9 +16,11 @@
 #include "store/store.h"
 #include "store/store_payments.h"
 
+#include "store_db.h"
+
 struct fx {
 	char dir[64];
-	char path[128];
+	char path[512];
 	struct store *st;
 	long long account;
 };
@@ -33,7 +35,7 @@ static int setup(void **state)
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/qcra-pay-XXXXXX");
 	assert_non_null(mkdtemp(f->dir));
-	snprintf(f->path, sizeof(f->path), "%s/t.db", f->dir);
+	store_fx_target(f->path, sizeof(f->path), f->dir, "t.db");
 	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_migrate(f->st, NULL, err, sizeof(err)), STORE_OK);
 	snprintf(m.license_number, sizeof(m.license_number), "310123456");
@@ -60,6 +62,7 @@ static int teardown(void **state)
 	char cmd[160];
 
 	store_close(f->st);
+	store_fx_drop(f->path);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(f);

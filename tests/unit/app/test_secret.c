@@ -15,6 +15,8 @@
 #include "core/secret.h"
 #include "store/store.h"
 
+#include "store_db.h"
+
 #define TOTP "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 static void test_seal_then_open(void **state)
@@ -68,14 +70,14 @@ static void test_key_file_made_once_0600(void **state)
 static void test_store_seals_totp_secrets(void **state)
 {
 	unsigned char key[SECRET_LEN] = {7}, other[SECRET_LEN] = {8};
-	char dir[] = "/tmp/qcra-secret-XXXXXX", path[64], err[256];
+	char dir[] = "/tmp/qcra-secret-XXXXXX", path[512], err[256];
 	struct store *st;
 	struct operator o, got;
 	int n = -1;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/q.db", dir);
+	store_fx_target(path, sizeof(path), dir, "q.db");
 	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_migrate(st, NULL, err, sizeof(err)), STORE_OK);
 	memset(&o, 0, sizeof(o));
@@ -102,6 +104,7 @@ static void test_store_seals_totp_secrets(void **state)
 	assert_int_equal(store_operator_by_username(st, "fresh", &got), STORE_OK);
 	assert_string_equal(got.totp_secret, "");
 	store_close(st);
+	store_fx_drop(path);
 	snprintf(err, sizeof(err), "rm -rf %s", dir);
 	assert_int_equal(system(err), 0);
 }

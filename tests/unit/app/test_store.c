@@ -430,7 +430,11 @@ static void test_checkpoints_left_to_the_next_process(void **state)
 
 int main(void)
 {
-	const struct CMUnitTest tests[] = {
+	static const char *const sqlite_only[] = {
+		"test_checkpoints_left_to_the_next_process",
+		NULL,
+	};
+	struct CMUnitTest tests[] = {
 #define T(name) cmocka_unit_test_setup_teardown(name, store_fx_setup, store_fx_teardown)
 		T(test_migrate_is_idempotent_and_versioned),
 		T(test_member_upsert_reports_added_updated_unchanged),
@@ -450,5 +454,9 @@ int main(void)
 		T(test_checkpoints_left_to_the_next_process),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return _cmocka_run_group_tests("tests", tests,
+				       store_fx_sqlite_only(tests, sizeof(tests) / sizeof(tests[0]),
+							    sqlite_only,
+							    "it counts SQLite's WAL checkpoints"),
+				       NULL, NULL);
 }
