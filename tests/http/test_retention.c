@@ -34,7 +34,7 @@
 
 #define DAY (24 * 3600L)
 
-static long long draft_id, cancelled_id, issued_id;
+static long long draft_id, cancelled_id, issued_id, cancelled_after_issue_id;
 
 /* The day t as YYYY-MM-DD (static storage). */
 static const char *day_of(time_t t)
@@ -141,6 +141,21 @@ static void test_nothing_is_due_today(void **state)
 	assert_int_equal(office_post(f, &f->member, loc, "confirm", "1", NULL), 303);
 	free(loc);
 	assert_string_equal(office_state(f, cancelled_id), "cancelled");
+	/* An order that ended after its certificate was issued (its
+	 * registration record is kept for years, not blanked as an order
+	 * that ended without one): written into its history directly. */
+	cancelled_after_issue_id = office_order(f, "NS");
+	snprintf(loc = malloc(64), 64, "/orders/%lld/cancel", cancelled_after_issue_id);
+	assert_int_equal(office_post(f, &f->member, loc, "confirm", "1", NULL), 303);
+	free(loc);
+	{
+		struct store *st = office_db(f);
+
+		assert_int_equal(store_order_event_add(st, cancelled_after_issue_id, WF_ISSUED,
+						       "ca:testca", "", time(NULL)),
+				 STORE_OK);
+		store_close(st);
+	}
 	/* An order whose certificate was issued and reached the office. */
 	issued_id = office_order_verified(f);
 	office_deliver(f, issued_id);
@@ -196,6 +211,7 @@ static void test_run_deletes_drafts_and_blanks_closed_orders(void **state)
 	/* The certificate's record is kept for years after it expires. */
 	o = office_order_get(f, issued_id);
 	assert_string_not_equal(o.jmbg, "");
+	assert_string_not_equal(office_order_get(f, cancelled_after_issue_id).jmbg, "");
 	assert_int_equal(audit_runs(f), 2);
 	/* Again: nothing more to do. */
 	assert_int_equal(retention(f, 0, time(NULL) + 800 * DAY), 0);
@@ -216,7 +232,8 @@ static void test_registration_records_kept_seven_years_after_expiry(void **state
 	assert_int_equal(count_in_output(f, "registration records anonymised"), 0);
 	assert_string_not_equal(office_order_get(f, issued_id).jmbg, "");
 	assert_int_equal(retention(f, 0, end + 30 * DAY), 0);
-	assert_int_equal(count_in_output(f, "registration records anonymised"), 1);
+	/* Both orders whose certificate was issued (the one cancelled after). */
+	assert_int_equal(count_in_output(f, "registration records anonymised"), 2);
 	o = office_order_get(f, issued_id);
 	assert_string_equal(o.jmbg, "");
 	assert_string_equal(o.first_name, "");
