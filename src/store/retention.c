@@ -74,7 +74,7 @@ int store_retention(struct store *st, const struct retention_cuts *c, int dry,
 	const struct sq_arg *closed =
 		SQ_ARGS_(SQ_INT(c->now), SQ_TEXT(wf_state_name(WF_CANCELLED)),
 			 SQ_TEXT(wf_state_name(WF_EXPIRED)), SQ_TEXT(wf_state_name(WF_REJECTED)),
-			 SQ_INT(c->closed));
+			 SQ_INT(c->closed), SQ_TEXT(wf_state_name(WF_ISSUED)));
 
 	memset(n, 0, sizeof(*n));
 	if (!dry && (db_run(st, SQL_DRAFT_EVENTS, "retention draft events",
