@@ -223,12 +223,31 @@ static void test_encrypted_backup_opens_only_with_its_key(void **state)
 	}
 }
 
+/* The database on PostgreSQL: qcra backup does not copy it (yet), so it
+ * says so and what to use, rather than archive a VAR/qcra.db that is
+ * not the installation's database. */
+static void test_backup_of_a_postgresql_database_is_refused(void **state)
+{
+	struct office *f = *state;
+	char file[PATH_MAX];
+	const char *argv[] = {"backup", file, "--var", f->s.var, NULL};
+	static const char *const env[] = {"QCRA_DATABASE=postgresql://qcra@127.0.0.1:9/qcra", NULL};
+
+	path_in(file, sizeof(file), f, "pg.bak");
+	buf_reset(&f->out);
+	assert_int_equal(server_run_cli_env(&f->s, argv, env, &f->out), 1);
+	if (strstr(buf_cstr(&f->out), "pg_dump") == NULL)
+		fail_msg("no word of pg_dump: %s", buf_cstr(&f->out));
+	assert_int_not_equal(access(file, F_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_backup_while_orders_arrive_holds_every_acknowledged_one),
 		cmocka_unit_test(test_restore_refuses_a_folder_with_something_in_it),
 		cmocka_unit_test(test_encrypted_backup_opens_only_with_its_key),
+		cmocka_unit_test(test_backup_of_a_postgresql_database_is_refused),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
