@@ -270,7 +270,16 @@ int cli_backup(int argc, char **argv)
 		return 2;
 	}
 	file = argv[rest];
-	if (cli_config_load(&cfg, config_path, var) != 0 || (st = cli_open_store(&cfg)) == NULL)
+	if (cli_config_load(&cfg, config_path, var) != 0)
+		return 1;
+	if (cfg.database[0] != '\0') {
+		fprintf(stderr,
+			"qcra: backup: the database is on PostgreSQL (the database key); back it "
+			"up with pg_dump --format=custom, and VAR/secret.key with it: qcra "
+			"backup copies an SQLite database only, for now (nothing was written)\n");
+		return 1;
+	}
+	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/.backup-XXXXXX", cfg.var_dir);
 	if (mkdtemp(tmpdir) == NULL) {
