@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 /*
- * Parameters written as a list, $1 first (the store's sq_bound, the CA
+ * Parameters written as a list, $1 first (the store's db_bound, the CA
  * database's bound):
  *
  *   sq_bind_list(s, SQ_ARGS_(SQ_INT(id), SQ_TEXT(name)));
