@@ -62,9 +62,10 @@ static void check_accepted(void)
 
 		if (catalog_office(&cat, o->code) != o)
 			abort();
-		check_text(o->street, sizeof(o->street));
 		check_text(o->email, sizeof(o->email));
 		for (l = 0; l < LANG__MAX; l++) {
+			check_text(o->street[l], sizeof(o->street[l]));
+			check_text(o->city[l], sizeof(o->city[l]));
 			check_text(o->name[l], sizeof(o->name[l]));
 			check_text(o->hours[l], sizeof(o->hours[l]));
 		}

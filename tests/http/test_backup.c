@@ -31,7 +31,7 @@ struct submitter {
 	struct office *f;
 	struct response r;
 	atomic_int stop;
-	size_t n;
+	atomic_size_t n; /* written by the thread; the arrays read after the join */
 	long long id[MAX_ACKED];
 	struct timespec acked[MAX_ACKED];
 };
@@ -40,11 +40,14 @@ static void *submit_orders(void *arg)
 {
 	struct submitter *x = arg;
 
-	while (!atomic_load(&x->stop) && x->n < MAX_ACKED) {
+	size_t n;
+
+	while (!atomic_load(&x->stop) && (n = atomic_load(&x->n)) < MAX_ACKED) {
 		long long id = journey_order(&x->f->member, &x->r, "BG", NULL, NULL);
 
-		clock_gettime(CLOCK_REALTIME, &x->acked[x->n]);
-		x->id[x->n++] = id;
+		clock_gettime(CLOCK_REALTIME, &x->acked[n]);
+		x->id[n] = id;
+		atomic_store(&x->n, n + 1);
 	}
 	return NULL;
 }
@@ -83,7 +86,7 @@ static void test_backup_while_orders_arrive_holds_every_acknowledged_one(void **
 	path_in(file, sizeof(file), f, "backup.tar.gz");
 	path_in(dir, sizeof(dir), f, "restored");
 	assert_int_equal(pthread_create(&t, NULL, submit_orders, x), 0);
-	while (x->n < 3)
+	while (atomic_load(&x->n) < 3)
 		usleep(50 * 1000);
 	clock_gettime(CLOCK_REALTIME, &began);
 	{
