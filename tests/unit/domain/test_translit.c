@@ -79,6 +79,27 @@ static void test_identifiers_are_kept(void **state)
 	assert_cyrl("Demo d.o.o. t.j. dalje", "Демо д.о.о. т.ј. даље");
 }
 
+/* Roman numerals stay Latin, as Serbian Cyrillic writes them ("Краља
+ * Петра I"); the same capitals as a word, an initial or the sentence's
+ * first "I" are letters. */
+static void test_roman_numerals_stay_latin(void **state)
+{
+	(void)state;
+	assert_cyrl("Kralja Petra I 21", "Краља Петра I 21");
+	assert_cyrl("Kralja Aleksandra I Karađorđevića", "Краља Александра I Карађорђевића");
+	assert_cyrl("Petar I je bio kralj", "Петар I је био краљ");
+	assert_cyrl("II sprat, XII krug, IV blok, MCMXCIX", "II спрат, XII круг, IV блок, MCMXCIX");
+	assert_cyrl("Bulevar (VI) i VII.", "Булевар (VI) и VII.");
+	/* Not numerals: invalid sequences, initials, block letters. */
+	assert_cyrl("IIII VX IC MIM", "ИИИИ VX ИЦ МИМ");
+	assert_cyrl("M. Petrović, V. Jović, I. Ivić", "М. Петровић, В. Јовић, И. Ивић");
+	assert_cyrl("Lamela C, ulaz D, blok L, M", "Ламела Ц, улаз Д, блок Л, М");
+	/* "I" (and) where a sentence starts, or between capitalised words. */
+	assert_cyrl("I tada. I još! I\nI sad", "И тада. И још! И\nИ сад");
+	assert_cyrl("JOVAN I MARKO", "ЈОВАН И МАРКО");
+	assert_cyrl("Ime i prezime", "Име и презиме");
+}
+
 static void test_other_scripts_and_bytes_pass(void **state)
 {
 	(void)state;
@@ -107,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_exceptions_split_the_pair),
 		cmocka_unit_test(test_markup_and_placeholders_are_kept),
 		cmocka_unit_test(test_identifiers_are_kept),
+		cmocka_unit_test(test_roman_numerals_stay_latin),
 		cmocka_unit_test(test_other_scripts_and_bytes_pass),
 		cmocka_unit_test(test_short_room_cuts_between_letters),
 	};
