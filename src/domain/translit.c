@@ -165,6 +165,101 @@ static size_t markup_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/* ---- Roman numerals ------------------------------------------------------ */
+
+/* 1..3999 in canonical Roman form, written into out (16 bytes). */
+static void roman_write(unsigned v, char *out)
+{
+	static const struct {
+		unsigned v;
+		const char *s;
+	} r[] = {{1000, "M"}, {900, "CM"}, {500, "D"}, {400, "CD"}, {100, "C"},
+		 {90, "XC"},  {50, "L"},   {40, "XL"}, {10, "X"},   {9, "IX"},
+		 {5, "V"},    {4, "IV"},   {1, "I"}};
+	size_t i, o = 0;
+
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		for (; v >= r[i].v && o + strlen(r[i].s) < 16; v -= r[i].v) {
+			memcpy(out + o, r[i].s, strlen(r[i].s));
+			o += strlen(r[i].s);
+		}
+	out[o] = '\0';
+}
+
+/* Whether s[0..n) is a Roman numeral as it is written (canonical: "IV",
+ * never "IIII"). */
+static int roman_valid(const unsigned char *s, size_t n)
+{
+	static const char digits[] = "IVXLCDM";
+	static const unsigned values[] = {1, 5, 10, 50, 100, 500, 1000};
+	unsigned v = 0, cur, next;
+	char canon[16];
+	size_t i;
+
+	if (n == 0 || n > 15)
+		return 0;
+	for (i = 0; i < n; i++) {
+		cur = values[strchr(digits, s[i]) - digits];
+		next = i + 1 < n ? values[strchr(digits, s[i + 1]) - digits] : 0;
+		v = cur < next ? v - cur : v + cur;
+	}
+	if (v == 0 || v > 3999)
+		return 0;
+	roman_write(v, canon);
+	return strlen(canon) == n && memcmp(canon, s, n) == 0;
+}
+
+/* Whether the n bytes at w are a word in capitals ("JOVAN", "ĐORĐE"):
+ * two or more letters, no small ASCII letter. */
+static int caps_word(const unsigned char *w, size_t n)
+{
+	size_t i, upper = 0;
+
+	for (i = 0; i < n && !is_boundary(w[i]) && strchr(".,;:!?", w[i]) == NULL; i++) {
+		if (w[i] >= 'A' && w[i] <= 'Z')
+			upper++;
+		else if (w[i] < 0x80)
+			return 0;
+	}
+	return upper > 0 && i >= 2;
+}
+
+/* Bytes of the Roman numeral that is the whole word at s + i, or 0.
+ * Serbian Cyrillic keeps them in Latin ("Краља Петра I", "IV спрат").
+ * Not numerals: C, D, L, M alone (block letters, sizes), a letter with
+ * a full stop (an initial, "V. Jović"), the sentence's first "I" and an
+ * "I" between words in capitals (the word "and": "JOVAN I MARKO"). */
+static size_t roman_word(const unsigned char *s, size_t i, size_t len)
+{
+	size_t k, b, a;
+
+	for (k = i; k < len && s[k] != '\0' && strchr("IVXLCDM", s[k]) != NULL; k++)
+		;
+	if (k == i || (k < len && (is_alpha(s[k]) || s[k] >= 0x80)) || !roman_valid(s + i, k - i))
+		return 0;
+	if (k - i > 1)
+		return k - i;
+	if (s[i] != 'I' && s[i] != 'V' && s[i] != 'X')
+		return 0;
+	if (k < len && s[k] == '.')
+		return 0;
+	for (b = i; b > 0 && (s[b - 1] == ' ' || s[b - 1] == '\t'); b--)
+		;
+	if (s[i] == 'I' && (b == 0 || strchr(".!?\n\r", s[b - 1]) != NULL))
+		return 0;
+	for (a = k; a < len && (s[a] == ' ' || s[a] == '\t'); a++)
+		;
+	if (b < i && a > k && a < len && caps_word(s + a, len - a)) {
+		size_t w = b;
+
+		while (w > 0 && !is_boundary(s[w - 1]))
+			w--;
+		if (caps_word(s + w, b - w))
+			return 0;
+	}
+	return k - i;
+}
+
 /* Bytes of the foreign abbreviation (latin_words) that is the whole
  * word at s, or 0. */
 static size_t latin_word(const unsigned char *s, size_t n)
@@ -298,7 +393,8 @@ size_t translit_cyrl(char *out, size_t size, const char *in, size_t len)
 			word = NULL;
 			continue;
 		}
-		if (word == NULL && (k = latin_word(s + i, len - i)) > 0) {
+		if (word == NULL &&
+		    ((k = latin_word(s + i, len - i)) > 0 || (k = roman_word(s, i, len)) > 0)) {
 			put_copy(&o, s + i, k);
 			i += k;
 			continue;

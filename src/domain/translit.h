@@ -12,7 +12,9 @@
  * identifier rather than Serbian: one holding a digit, '@', "://", a
  * domain name ("www.", "x.rs"), a capital after a small letter
  * ("BkToCstmrStmt"), or one of q, w, x, y (foreign words, "QR",
- * "Windows").  Foreign abbreviations (PDF, USB, ...) stay in Latin.
+ * "Windows").  Foreign abbreviations (PDF, USB, ...) stay in Latin, and
+ * so do Roman numerals ("Kralja Petra I" -> "Краља Петра I", "IV sprat";
+ * not an initial "V.", the sentence's first "I" nor C, D, L, M alone).
  */
 #ifndef QCRA_TRANSLIT_H
 #define QCRA_TRANSLIT_H

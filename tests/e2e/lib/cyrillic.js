@@ -1,8 +1,8 @@
 // Serbian Latin written in Cyrillic, for the texts the tests expect in
 // sr-Cyrl: the rules of src/domain/translit.h written again on their
 // own (lj, nj, dž one letter; the stems where the pair is two letters;
-// markup, placeholders, identifiers, foreign words and abbreviations
-// kept), so that a page the portal transliterated differently fails.
+// markup, placeholders, identifiers, foreign words, abbreviations and
+// Roman numerals kept), so that a page the portal transliterated differently fails.
 const LOWER = {
 	a: 'а', b: 'б', c: 'ц', d: 'д', e: 'е', f: 'ф', g: 'г', h: 'х', i: 'и', j: 'ј', k: 'к',
 	l: 'л', m: 'м', n: 'н', o: 'о', p: 'п', r: 'р', s: 'с', t: 'т', u: 'у', v: 'в', z: 'з',
@@ -22,6 +22,59 @@ function keepToken(tok) {
 	const t = tok.replace(/[.,;:!?]+$/, '');
 	const dot = t.lastIndexOf('.');
 	return dot > 0 && /^[a-zA-Z]{2,6}$/.test(t.slice(dot + 1));
+}
+
+/* Roman numerals stay Latin ("Краља Петра I"): a canonical numeral as a
+ * whole word; alone, only I, V or X, and not as an initial ("V. Jović"),
+ * the sentence's first "I" or an "I" between words in capitals. */
+function romanValid(w) {
+	const val = { I: 1, V: 5, X: 10, L: 50, C: 100, D: 500, M: 1000 };
+	let v = 0;
+	for (let i = 0; i < w.length; i++)
+		v += val[w[i]] < (val[w[i + 1]] ?? 0) ? -val[w[i]] : val[w[i]];
+	if (v <= 0 || v > 3999)
+		return false;
+	let canon = '';
+	for (const [n, r] of [[1000, 'M'], [900, 'CM'], [500, 'D'], [400, 'CD'], [100, 'C'], [90, 'XC'],
+		[50, 'L'], [40, 'XL'], [10, 'X'], [9, 'IX'], [5, 'V'], [4, 'IV'], [1, 'I']])
+		for (; v >= n; v -= n)
+			canon += r;
+	return canon === w;
+}
+
+function isRoman(w) {
+	return /^[IVXLCDM]+$/.test(w) && romanValid(w) && (w.length > 1 || 'IVX'.includes(w));
+}
+
+function capsWord(s) {
+	const w = /^[^ \t\n\r<>"'()[\]{}.,;:!?]*/.exec(s)[0];
+	return w.length >= 2 && /[A-Z]/.test(w) && [...w].every((c) => /[A-Z]/.test(c) || c.charCodeAt(0) >= 0x80);
+}
+
+function romanLength(s, i) {
+	const w = /^[IVXLCDM]+/.exec(s.slice(i))?.[0] ?? '';
+	if (!w || /[a-zA-Z\u0080-\uffff]/.test(s[i + w.length] ?? '') || !isRoman(w))
+		return 0;
+	if (w.length > 1)
+		return w.length;
+	if (s[i + 1] === '.')
+		return 0;
+	let b = i;
+	while (b > 0 && /[ \t]/.test(s[b - 1]))
+		b--;
+	if (w === 'I' && (b === 0 || /[.!?\n\r]/.test(s[b - 1])))
+		return 0;
+	let a = i + 1;
+	while (a < s.length && /[ \t]/.test(s[a]))
+		a++;
+	if (b < i && a > i + 1 && a < s.length && capsWord(s.slice(a))) {
+		let w0 = b;
+		while (w0 > 0 && !BOUNDARY.test(s[w0 - 1]))
+			w0--;
+		if (capsWord(s.slice(w0, b)))
+			return 0;
+	}
+	return 1;
 }
 
 function markupLength(s, i) {
@@ -87,6 +140,12 @@ export function toCyrillic(s) {
 				i += w.length;
 				continue;
 			}
+			const r = romanLength(s, i);
+			if (r > 0) {
+				out += s.slice(i, i + r);
+				i += r;
+				continue;
+			}
 			wordStart = i;
 			const lower = s.slice(i).toLowerCase();
 			const stem = SPLIT.find((st) => lower.startsWith(st.replace('|', '')));
@@ -113,5 +172,6 @@ export function latinWords(text, kept = []) {
 	for (const k of kept.filter(Boolean).sort((a, b) => b.length - a.length))
 		rest = rest.split(k.replace(/\s+/g, ' ')).join(' ');
 	return rest.split(/[\s()[\]{}<>"'«»„“”,;·]+/).filter((w) => /[a-zA-ZčćđšžČĆĐŠŽ]/.test(w))
-		.filter((w) => !keepToken(w) && !LATIN_WORDS.has(w.replace(/[.,;:!?]+$/, '')));
+		.filter((w) => !keepToken(w) && !LATIN_WORDS.has(w.replace(/[.,;:!?]+$/, '')) &&
+			!isRoman(w.replace(/[.,;:!?]+$/, '')));
 }
