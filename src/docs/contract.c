@@ -33,8 +33,8 @@ static void set_address(struct tctx *x, const char *name, const char *street, co
 	tctx_setf(x, name, "%s, %s %s", street, postal, city);
 }
 
-/* A text of the catalogue's (the CA's and the chamber's names and
- * address, the validity) in the document's script: in Cyrillic in a
+/* A text of the catalogue's (the chamber's name and address, the
+ * validity) in the document's script: in Cyrillic in a
  * Cyrillic document, unlike what the member typed. */
 static void set_ours(struct tctx *x, const char *name, const char *text)
 {
@@ -58,7 +58,7 @@ static int contract_ctx(struct tctx *x, const struct order *o, const struct cata
 
 	if (invoice_compute(o, c, &inv) != 0)
 		return -1;
-	set_ours(x, "ca_name", s->ca_name);
+	tctx_set(x, "ca_name", s->ca_name); /* as its certificates write it */
 	set_ours(x, "ra_name", s->name);
 	snprintf(ra_address, sizeof(ra_address), "%s, %s %s", s->street, s->postal_code, s->city);
 	set_ours(x, "ra_address", ra_address);

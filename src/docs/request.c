@@ -108,25 +108,29 @@ static void supporting_docs(struct pdf *p, const struct request_doc *d)
 	}
 }
 
+/* The member's statement.  The CA's name is written as its certificates
+ * write it, in either script; the words around it in the document's. */
 static void statement(struct pdf *p, const struct request_doc *d)
 {
-	char text[1200];
-	int legal = d->o->type == ORDER_LEGAL;
-
-	snprintf(
-		text, sizeof(text),
+	static const char before[] =
 		"Svojim potpisom potvrđujem da su podaci u ovom zahtevu tačni i potpuni, da sam "
 		"upoznat sa politikom sertifikacije i praktičnim pravilima rada sertifikacionog "
-		"tela %s i da ih prihvatam. Saglasan sam da se moji podaci o ličnosti obrađuju "
-		"radi "
+		"tela ";
+	static const char after[] =
+		" i da ih prihvatam. Saglasan sam da se moji podaci o ličnosti obrađuju radi "
 		"izdavanja kvalifikovanog elektronskog sertifikata i upravljanja njime. Sertifikat "
-		"preuzimam lično, uz važeći lični dokument.%s",
-		d->c->seller.ca_name,
-		legal ? " Pravno lice potvrđuje da je navedeno lice ovlašćeno da u njegovo ime "
-			"koristi kvalifikovani elektronski sertifikat i preuzima obavezu plaćanja."
-		      : "");
+		"preuzimam lično, uz važeći lični dokument.";
+	static const char legal_after[] =
+		" Pravno lice potvrđuje da je navedeno lice ovlašćeno da u njegovo ime koristi "
+		"kvalifikovani elektronski sertifikat i preuzima obavezu plaćanja.";
+	char text[2400];
+
+	snprintf(text, sizeof(text), "%s%s%s%s", pdf_tr(p, before), d->c->seller.ca_name,
+		 pdf_tr(p, after), d->o->type == ORDER_LEGAL ? pdf_tr(p, legal_after) : "");
 	pdf_need(p, 20);
+	pdf_as_written(p, 1);
 	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_JUSTIFY, text);
+	pdf_as_written(p, 0);
 }
 
 static int request_body(struct pdf *p, void *arg)
@@ -142,14 +146,17 @@ static int request_body(struct pdf *p, void *arg)
 	payment_ref_display(o->payment_ref, ref, sizeof(ref));
 	pdf_date(pdf_order_time(o), date, sizeof(date));
 	snprintf(name, sizeof(name), "%s %s", o->first_name, o->last_name);
-	snprintf(sub, sizeof(sub), "Sertifikaciono telo: %s  ·  Registraciono telo: %s",
-		 d->c->seller.ca_name, d->c->seller.name);
+	snprintf(sub, sizeof(sub), "%s%s  ·  %s", pdf_tr(p, "Sertifikaciono telo: "),
+		 d->c->seller.ca_name, pdf_tr(p, "Registraciono telo: "));
+	snprintf(sub + strlen(sub), sizeof(sub) - strlen(sub), "%s", pdf_tr(p, d->c->seller.name));
 
 	pdf_space(p, 1);
 	pdf_para(p, 0, PDF_TITLE, PDF_ALIGN_CENTER,
 		 "Zahtev za izdavanje kvalifikovanog elektronskog sertifikata");
 	pdf_space(p, 1);
+	pdf_as_written(p, 1); /* the CA's name as written, the rest in the script */
 	pdf_para(p, 0, PDF_SMALL, PDF_ALIGN_CENTER, sub);
+	pdf_as_written(p, 0);
 	pdf_space(p, 4);
 
 	head[0] = (struct pdf_row){"Vrsta zahteva",
