@@ -300,6 +300,7 @@ int cli_serve(int argc, char **argv)
 	hc.max_conns = (unsigned)cfg.max_conns;
 	hc.max_conns_per_addr = (unsigned)cfg.max_conns_per_addr;
 	hc.head_secs = (unsigned)cfg.request_head_secs;
+	hc.proxy_from = cfg.proxy_protocol_from;
 	hc.body_secs = (unsigned)cfg.request_body_secs;
 	hc.max_body = cfg.max_form_bytes;
 	hc.upload = app_route_upload;

@@ -55,6 +55,9 @@ static const struct key keys[] = {
 	INT("max_connections", max_conns, 16, 65536, "1024", "HTTP connections in total"),
 	INT("max_connections_per_address", max_conns_per_addr, 1, 65536, "64",
 	    "HTTP connections from one client address, at most half of max_connections"),
+	STR("proxy_protocol_from", proxy_protocol_from, C_STR, "",
+	    "load balancers' addresses, comma-separated: each connection from one starts with a "
+	    "PROXY protocol header (v1 or v2) that gives the client's address"),
 	INT("request_head_seconds", request_head_secs, 1, 3600, "10",
 	    "a request head must arrive whole within"),
 	INT("request_body_seconds", request_body_secs, 1, 24 * 3600, "120",

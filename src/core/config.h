@@ -19,10 +19,11 @@ struct config {
 	char base_url[256];     /* used in mailed links */
 	char catalog_file[512]; /* offices, tariff, seller; "" = built-in */
 	unsigned workers;
-	int max_conns;          /* HTTP connections in total */
-	int max_conns_per_addr; /* from one client address */
-	int request_head_secs;  /* absolute deadlines for a request's head */
-	int request_body_secs;  /* and for its body */
+	int max_conns;                 /* HTTP connections in total */
+	int max_conns_per_addr;        /* from one client address */
+	char proxy_protocol_from[256]; /* balancers sending the PROXY header */
+	int request_head_secs;         /* absolute deadlines for a request's head */
+	int request_body_secs;         /* and for its body */
 	size_t max_form_bytes;
 	size_t max_upload_bytes;
 	int session_idle_secs;

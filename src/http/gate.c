@@ -7,6 +7,7 @@
  */
 #include "http/gate.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -31,8 +32,11 @@
 #define GATE_MAX_PARAMS 32
 #define LINGER_MS 2000             /* reading what a refused client still sends */
 #define TLS_RECORD_MAX (5 + 16384) /* a plaintext record: header and body */
+#define PROXY_V1_MAX 107           /* a v1 line, CRLF included */
+#define PROXY_V2_MAX (16 + 2048)   /* a v2 header with its TLVs, as accepted */
+#define MAX_PROXIES 16
 
-enum held_state { H_FREE, H_HEAD, H_LINGER };
+enum held_state { H_FREE, H_PROXY, H_HEAD, H_LINGER };
 
 /* A connection the gate holds: waiting for its head, or draining after
  * the gate has answered it. */
@@ -64,6 +68,8 @@ struct gate {
 	unsigned total;
 	char *peek; /* peek_len bytes */
 	size_t peek_len;
+	unsigned char proxies[MAX_PROXIES][16]; /* proxy_from, as addr16 writes them */
+	unsigned nproxies;
 };
 
 static long long now_ms(void)
@@ -215,6 +221,213 @@ int gate_tls_check(const unsigned char *rec, size_t len)
 	return len >= 5 + body;
 }
 
+/* ---- The PROXY protocol header ------------------------------------------ */
+
+static const unsigned char proxy_v2_sig[12] = {0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d,
+					       0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a};
+
+/* A port in decimal (1 to 5 digits, at most 65535) at s[0..n): 0 or -1. */
+static int proxy_port(const char *s, size_t n, uint16_t *port)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	if (n == 0 || n > 5)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(s[i] - '0');
+	}
+	if (v > 65535)
+		return -1;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+/* "PROXY TCP4 src dst sport dport\r\n" (or TCP6, or UNKNOWN ...). */
+static int proxy_v1(const unsigned char *b, size_t len, struct sockaddr_storage *sa,
+		    socklen_t *salen, size_t *hlen)
+{
+	const char *line = (const char *)b, *tok[6];
+	size_t tlen[6], i, n = 0, end;
+	char addr[INET6_ADDRSTRLEN];
+	uint16_t port;
+
+	size_t lim = len < PROXY_V1_MAX ? len : PROXY_V1_MAX;
+
+	for (end = 0; end + 1 < lim; end++)
+		if (b[end] == '\r' && b[end + 1] == '\n')
+			break;
+	if (end + 1 >= lim)
+		return len >= PROXY_V1_MAX ? -1 : 0;
+	*hlen = end + 2;
+	*salen = 0;
+	for (i = 0; i < end && n < 6; n++) { /* single spaces between words */
+		tok[n] = line + i;
+		for (tlen[n] = 0; i < end && line[i] != ' '; i++)
+			tlen[n]++;
+		if (tlen[n] == 0)
+			return -1;
+		if (i < end)
+			i++;
+	}
+	if (i < end || n < 2)
+		return -1;
+	if (tlen[1] == 7 && memcmp(tok[1], "UNKNOWN", 7) == 0)
+		return 1;
+	if (n != 6 || tlen[1] != 4 ||
+	    (memcmp(tok[1], "TCP4", 4) != 0 && memcmp(tok[1], "TCP6", 4) != 0) ||
+	    tlen[2] >= sizeof(addr) || proxy_port(tok[4], tlen[4], &port) != 0 ||
+	    proxy_port(tok[5], tlen[5], &(uint16_t){0}) != 0)
+		return -1;
+	snprintf(addr, sizeof(addr), "%.*s", (int)tlen[3], tok[3]);
+	if (tlen[3] >= sizeof(addr) ||
+	    inet_pton(tok[1][3] == '4' ? AF_INET : AF_INET6, addr, &(struct in6_addr){0}) != 1)
+		return -1; /* the destination, checked and not used */
+	memcpy(addr, tok[2], tlen[2]);
+	addr[tlen[2]] = '\0';
+	memset(sa, 0, sizeof(*sa));
+	if (tok[1][3] == '4') {
+		struct sockaddr_in *in = (struct sockaddr_in *)sa;
+
+		if (inet_pton(AF_INET, addr, &in->sin_addr) != 1)
+			return -1;
+		in->sin_family = AF_INET;
+		in->sin_port = htons(port);
+		*salen = sizeof(*in);
+	} else {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+
+		if (inet_pton(AF_INET6, addr, &in6->sin6_addr) != 1)
+			return -1;
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons(port);
+		*salen = sizeof(*in6);
+	}
+	return 1;
+}
+
+/* The binary header: signature, version 2 and command, family and
+ * transport, length, addresses, TLVs (skipped). */
+static int proxy_v2(const unsigned char *b, size_t len, struct sockaddr_storage *sa,
+		    socklen_t *salen, size_t *hlen)
+{
+	size_t alen;
+
+	if (len < 16)
+		return 0;
+	if ((b[12] & 0xf0) != 0x20 || (b[12] & 0x0f) > 1)
+		return -1;
+	alen = (size_t)b[14] << 8 | b[15];
+	if (16 + alen > PROXY_V2_MAX)
+		return -1;
+	if (len < 16 + alen)
+		return 0;
+	*hlen = 16 + alen;
+	*salen = 0;
+	if ((b[12] & 0x0f) == 0) /* LOCAL: the balancer's own connection */
+		return 1;
+	memset(sa, 0, sizeof(*sa));
+	if (b[13] == 0x11) { /* TCP over IPv4 */
+		struct sockaddr_in *in = (struct sockaddr_in *)sa;
+
+		if (alen < 12)
+			return -1;
+		in->sin_family = AF_INET;
+		memcpy(&in->sin_addr, b + 16, 4);
+		memcpy(&in->sin_port, b + 24, 2);
+		*salen = sizeof(*in);
+	} else if (b[13] == 0x21) { /* TCP over IPv6 */
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+
+		if (alen < 36)
+			return -1;
+		in6->sin6_family = AF_INET6;
+		memcpy(&in6->sin6_addr, b + 16, 16);
+		memcpy(&in6->sin6_port, b + 48, 2);
+		*salen = sizeof(*in6);
+	}
+	return 1; /* another family: no address of a client */
+}
+
+int gate_proxy_check(const unsigned char *b, size_t len, struct sockaddr_storage *sa,
+		     socklen_t *salen, size_t *hlen)
+{
+	size_t n;
+
+	n = len < 6 ? len : 6;
+	if (memcmp(b, "PROXY ", n) == 0)
+		return len < 6 ? 0 : proxy_v1(b, len, sa, salen, hlen);
+	n = len < 12 ? len : 12;
+	if (memcmp(b, proxy_v2_sig, n) == 0)
+		return len < 12 ? 0 : proxy_v2(b, len, sa, salen, hlen);
+	return -1;
+}
+
+/* The address of sa in 16 bytes, IPv4 as IPv4-mapped IPv6. */
+static void addr16(const struct sockaddr *sa, unsigned char out[16])
+{
+	memset(out, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+	} else if (sa->sa_family == AF_INET6)
+		memcpy(out, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, 16);
+}
+
+static int is_proxy(const struct gate *g, const struct sockaddr *sa)
+{
+	unsigned char a[16];
+	unsigned i;
+
+	addr16(sa, a);
+	for (i = 0; i < g->nproxies; i++)
+		if (memcmp(g->proxies[i], a, 16) == 0)
+			return 1;
+	return 0;
+}
+
+/* The IP address s into ss: 0, or -1 when it is not one. */
+static int ip_parse(const char *s, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, s, &((struct sockaddr_in *)ss)->sin_addr) == 1)
+		ss->ss_family = AF_INET;
+	else if (inet_pton(AF_INET6, s, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1)
+		ss->ss_family = AF_INET6;
+	else
+		return -1;
+	return 0;
+}
+
+/* proxy_from into g->proxies: 0, or -1 with err naming what is wrong. */
+static int proxies_parse(struct gate *g, const char *list, char *err, size_t errlen)
+{
+	const char *p = list;
+	char one[INET6_ADDRSTRLEN];
+	struct sockaddr_storage ss;
+	size_t n;
+
+	while (p != NULL && *(p += strspn(p, ", ")) != '\0') {
+		n = strcspn(p, ", ");
+		snprintf(one, sizeof(one), "%.*s", (int)n, p);
+		if (n >= sizeof(one) || ip_parse(one, &ss) != 0) {
+			snprintf(err, errlen, "proxy_protocol_from: \"%.*s\" is not an IP address",
+				 (int)(n < 64 ? n : 64), p);
+			return -1;
+		}
+		if (g->nproxies == MAX_PROXIES) {
+			snprintf(err, errlen, "proxy_protocol_from: more than %d addresses",
+				 MAX_PROXIES);
+			return -1;
+		}
+		addr16((struct sockaddr *)&ss, g->proxies[g->nproxies++]);
+		p += n;
+	}
+	return 0;
+}
+
 /* ---- Counting ------------------------------------------------------------ */
 
 /*
@@ -350,6 +563,49 @@ static void held_hand(struct gate *g, int slot)
 	g->conf.hand(g->conf.arg, g, h->fd, (struct sockaddr *)&h->sa, h->salen);
 }
 
+static void held_readable(struct gate *g, int slot, uint32_t events);
+
+/* The balancer's header: read (it is not for the library), and the
+ * connection becomes the client's it names. */
+static void held_proxy(struct gate *g, int slot, uint32_t events)
+{
+	struct held *h = &g->held[slot];
+	struct sockaddr_storage sa;
+	socklen_t salen = 0;
+	size_t hlen = 0;
+	ssize_t n = recv(h->fd, g->peek, g->peek_len, MSG_PEEK);
+	int whole;
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		held_close(g, slot);
+		return;
+	}
+	if (n < 0)
+		return;
+	whole = gate_proxy_check((const unsigned char *)g->peek, (size_t)n, &sa, &salen, &hlen);
+	if (whole == 0 && !(events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+		return;
+	if (whole <= 0 || recv(h->fd, g->peek, hlen, 0) != (ssize_t)hlen) {
+		held_close(g, slot); /* no answer: the balancer speaks no HTTP to us first */
+		return;
+	}
+	if (salen > 0) {
+		if (count_add(g, (struct sockaddr *)&sa) != 0) {
+			held_close(g, slot); /* that client is over its limit */
+			return;
+		}
+		gate_release(g, (struct sockaddr *)&h->sa);
+		memcpy(&h->sa, &sa, sizeof(sa));
+		h->salen = salen;
+	}
+	if (!g->conf.inspect) {
+		held_hand(g, slot);
+		return;
+	}
+	h->state = H_HEAD;
+	held_readable(g, slot, events); /* what came with the header (edge-triggered) */
+}
+
 static void held_readable(struct gate *g, int slot, uint32_t events)
 {
 	struct held *h = &g->held[slot];
@@ -363,6 +619,10 @@ static void held_readable(struct gate *g, int slot, uint32_t events)
 			;
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			held_close(g, slot);
+		return;
+	}
+	if (h->state == H_PROXY) {
+		held_proxy(g, slot, events);
 		return;
 	}
 	n = recv(h->fd, g->peek, g->peek_len, MSG_PEEK);
@@ -395,7 +655,7 @@ static void on_accept(struct gate *g)
 	struct sockaddr_storage sa;
 	socklen_t salen;
 	struct epoll_event ev;
-	int fd, slot, i;
+	int fd, slot, i, proxied;
 
 	for (i = 0; i < 256; i++) {
 		salen = sizeof(sa);
@@ -410,7 +670,8 @@ static void on_accept(struct gate *g)
 			close(fd); /* over the limit for this address or in total */
 			continue;
 		}
-		if (!g->conf.inspect) {
+		proxied = g->nproxies > 0 && is_proxy(g, (struct sockaddr *)&sa);
+		if (!g->conf.inspect && !proxied) {
 			g->conf.hand(g->conf.arg, g, fd, (struct sockaddr *)&sa, salen);
 			continue;
 		}
@@ -421,7 +682,7 @@ static void on_accept(struct gate *g)
 		}
 		slot = g->free_slots[--g->nfree];
 		g->held[slot].fd = fd;
-		g->held[slot].state = H_HEAD;
+		g->held[slot].state = proxied ? H_PROXY : H_HEAD;
 		g->held[slot].deadline_ms = now_ms() + 1000LL * g->conf.head_secs;
 		memcpy(&g->held[slot].sa, &sa, sizeof(sa));
 		g->held[slot].salen = salen;
@@ -445,8 +706,8 @@ static void expire(struct gate *g)
 
 		if (h->state == H_FREE || h->deadline_ms > now)
 			continue;
-		if (h->state == H_LINGER) {
-			held_close(g, (int)i);
+		if (h->state == H_LINGER || h->state == H_PROXY) {
+			held_close(g, (int)i); /* a balancer's header that never came */
 			continue;
 		}
 		if (g->conf.inspect == GATE_TLS) {
@@ -502,9 +763,13 @@ int gate_start(const struct gate_conf *conf, struct gate **gp, char *err, size_t
 	g->free_slots = calloc(conf->max_conns, sizeof(*g->free_slots));
 	g->addrs = calloc(g->addr_cap, sizeof(*g->addrs));
 	g->peek_len = conf->inspect == GATE_TLS ? TLS_RECORD_MAX : conf->max_head + 1;
+	if (g->peek_len < PROXY_V2_MAX)
+		g->peek_len = PROXY_V2_MAX;
 	g->peek = malloc(g->peek_len);
 	if (g->held == NULL || g->free_slots == NULL || g->addrs == NULL || g->peek == NULL)
 		goto oom;
+	if (proxies_parse(g, conf->proxy_from, err, errlen) != 0)
+		goto fail;
 	for (i = 0; i < conf->max_conns; i++)
 		g->free_slots[g->nfree++] = (int)(conf->max_conns - 1 - i);
 	pthread_mutex_init(&g->lock, NULL);

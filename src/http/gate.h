@@ -9,6 +9,14 @@
  * On HTTPS it waits (with the same deadline) for the first TLS record
  * whole: a handshake started and left unfinished costs the library
  * nothing, and what is not a TLS handshake is closed.
+ *
+ * Behind load balancers (proxy_from): a connection from one of them
+ * starts with a PROXY protocol header (haproxy's proxy-protocol.txt,
+ * v1 text or v2 binary), which the gate reads (it is not HTTP) within
+ * the head's deadline; from then on the connection is the client's it
+ * names: counted, handed over and logged under that address.  Without
+ * the header it is closed; a header from anyone else is HTTP that does
+ * not parse (400).
  */
 #ifndef QCRA_HTTP_GATE_H
 #define QCRA_HTTP_GATE_H
@@ -21,13 +29,14 @@ struct gate;
 enum { GATE_HTTP = 1, GATE_TLS = 2 };
 
 struct gate_conf {
-	int listen_fd;         /* bound and listening; the gate closes it */
-	unsigned max_conns;    /* in total, the gate's and the library's */
-	unsigned max_per_addr; /* from one client address */
-	unsigned head_secs;    /* deadline for a first request head */
-	size_t max_head;       /* largest head accepted, CRLFCRLF included */
-	size_t max_target;     /* largest request target */
-	int inspect;           /* GATE_HTTP, GATE_TLS, or 0: hand over at once */
+	int listen_fd;          /* bound and listening; the gate closes it */
+	unsigned max_conns;     /* in total, the gate's and the library's */
+	unsigned max_per_addr;  /* from one client address */
+	unsigned head_secs;     /* deadline for a first request head */
+	size_t max_head;        /* largest head accepted, CRLFCRLF included */
+	size_t max_target;      /* largest request target */
+	int inspect;            /* GATE_HTTP, GATE_TLS, or 0: hand over at once */
+	const char *proxy_from; /* balancers' addresses, comma separated; NULL or "": none */
 	/* Takes fd (non-blocking) with its head unread: 0, or -1 when it
 	 * could not (fd is closed and the connection released by then). */
 	int (*hand)(void *arg, struct gate *g, int fd, const struct sockaddr *sa, socklen_t len);
@@ -68,6 +77,16 @@ void gate_free(struct gate *g);
  */
 unsigned gate_head_check(const char *head, size_t len, size_t max_head, size_t max_target,
 			 size_t *end);
+
+/*
+ * Reads a PROXY protocol header at the start of b (len bytes so far).
+ * Returns 1 when it is whole: *hlen its length, and sa/salen the
+ * client's address and port, or *salen 0 when it names none (v2
+ * LOCAL, v1 UNKNOWN, another family: the balancer's own connection);
+ * 0 when more is to come; -1 when b does not start with one.
+ */
+int gate_proxy_check(const unsigned char *b, size_t len, struct sockaddr_storage *sa,
+		     socklen_t *salen, size_t *hlen);
 
 /*
  * Checks the start of a TLS connection (len bytes of what arrived): 1

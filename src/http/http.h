@@ -111,6 +111,10 @@ struct http_server_conf {
 	 * absolute deadlines for a request's head and for its body. */
 	unsigned max_conns, max_conns_per_addr;
 	unsigned head_secs, body_secs;
+	/* Load balancers' addresses (comma or space separated, "" none):
+	 * a connection from one starts with a PROXY protocol header, and
+	 * the client address it carries is the connection's (http/gate.h). */
+	const char *proxy_from;
 	/* HTTPS when both are set: PEM texts (libmicrohttpd with GnuTLS,
 	 * the profile in http/tls.h; http_server_tls_reload replaces them).
 	 * Every request is then marked tls (Secure cookies, HSTS). */

@@ -640,6 +640,7 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	gc.max_conns = conf->max_conns;
 	gc.max_per_addr = conf->max_conns_per_addr;
 	gc.head_secs = conf->head_secs;
+	gc.proxy_from = conf->proxy_from;
 	gc.max_head = HTTP_MAX_HEAD;
 	gc.max_target = HTTP_MAX_TARGET;
 	gc.inspect = (flags & MHD_USE_TLS) ? GATE_TLS : GATE_HTTP;

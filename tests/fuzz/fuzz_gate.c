@@ -10,7 +10,11 @@
  * the same bytes as the start of a TLS connection, gate_tls_check's
  * answer never goes back as more arrives: refused stays refused, whole
  * stays whole, and "whole" means the announced record is all there.
+ * gate_proxy_check (a balancer's PROXY header) is held to the same:
+ * its answer never goes back as bytes arrive, a whole header lies
+ * within what arrived, and the address it gives is IPv4 or IPv6.
  */
+#include <netinet/in.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +60,34 @@ static void check_tls(const uint8_t *rec, size_t size)
 	}
 }
 
+static void check_proxy(const uint8_t *b, size_t size)
+{
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	size_t hlen, whole_at = 0;
+	int last = 0;
+
+	for (size_t len = 0; len <= size; len++) {
+		int r;
+
+		salen = 1;
+		hlen = 0;
+		r = gate_proxy_check(b, len, &sa, &salen, &hlen);
+		if (r < -1 || r > 1 || (last != 0 && r != last))
+			abort();
+		if (r == 1) {
+			if (hlen == 0 || hlen > len || (whole_at != 0 && hlen != whole_at))
+				abort();
+			if (salen != 0 &&
+			    !(sa.ss_family == AF_INET && salen == sizeof(struct sockaddr_in)) &&
+			    !(sa.ss_family == AF_INET6 && salen == sizeof(struct sockaddr_in6)))
+				abort();
+			whole_at = hlen;
+		}
+		last = r;
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *head = malloc(size ? size : 1);
@@ -66,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check(head, size, 8192, 4096); /* the server's limits */
 	check(head, size, 512, 128);
 	check_tls((const uint8_t *)head, size < 64 ? size : 64);
+	check_proxy((const uint8_t *)head, size < 256 ? size : 256);
 	free(head);
 	return 0;
 }
