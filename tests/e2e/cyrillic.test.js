@@ -102,9 +102,13 @@ describe('Serbian Cyrillic', () => {
 				if (doc !== 'proforma')
 					assert.ok(text.replace(/\s+/g, ' ').includes(office), `${doc}.pdf gives the office's address`);
 				assert.ok(text.replace(/\s+/g, ' ').includes(reference), `${doc}.pdf writes the reference as the page does (${reference})`);
-				/* Kept as written: the bank's own name (a foreign one) and
-				 * the payment's purpose, which the IPS QR code carries. */
-				const kept = [...typed(acct), catalog().seller.bank, value('seller', 'purpose', 'sr')];
+				/* Kept as written: the bank's own name (a foreign one), the
+				 * CA's name (as its certificates write it) and the payment's
+				 * purpose, which the IPS QR code carries. */
+				const kept = [...typed(acct), catalog().seller.bank, catalog().seller.ca_name,
+					value('seller', 'purpose', 'sr')];
+				if (doc !== 'proforma')
+					assert.ok(text.includes(catalog().seller.ca_name), `${doc}.pdf names the CA as written`);
 				assert.deepEqual(latinWords(text, kept), [],
 					`${doc}.pdf has no word in Latin but what the member typed and identifiers`);
 			}
