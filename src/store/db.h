@@ -141,6 +141,13 @@ struct db_driver {
 	 * migration).  0, or -1 with the database's message in err. */
 	int (*exec)(struct store *st, const char *sql, char *err, size_t errlen);
 
+	/* 1 when the backend locks rows (PostgreSQL): a claim of queued
+	 * work then reads its row with FOR UPDATE SKIP LOCKED, so that
+	 * instances claiming at once take different rows; 0 on SQLite,
+	 * where one writer at a time claims and the plain SELECT is the
+	 * claim (outbox.c, ca.c). */
+	int row_locks;
+
 	/* A SELECT of one row, one column: the database's size in bytes
 	 * (store_metrics_read).  A string with static storage. */
 	const char *size_sql;

@@ -614,6 +614,7 @@ static int pg_exec(struct store *st, const char *sql, char *err, size_t errlen)
 
 const struct db_driver db_pg = {
 	.name = "postgresql",
+	.row_locks = 1,
 	.open = pg_pool_open,
 	.close = pg_pool_close,
 	.conn = pg_conn_of,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/log.h"
 
@@ -32,6 +33,23 @@ static const struct db_driver *driver_for(const char *target)
 	return &db_sqlite;
 }
 
+/* st->instance: this host's name and this process's id, what a claim
+ * of queued work records as its holder (outbox.c, ca.c). */
+static void store_name_instance(struct store *st)
+{
+	char host[64];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(st->instance, sizeof(st->instance), "%s:%ld", host, (long)getpid());
+}
+
+const char *store_instance(const struct store *st)
+{
+	return st->instance;
+}
+
 int store_open(struct store **out, const char *target, char *err, size_t errlen)
 {
 	const struct db_driver *drv = driver_for(target);
@@ -49,6 +67,7 @@ int store_open(struct store **out, const char *target, char *err, size_t errlen)
 		return STORE_ERROR;
 	}
 	st->drv = drv;
+	store_name_instance(st);
 	if (drv->open(st, target, err, errlen) != 0) {
 		free(st);
 		return STORE_ERROR;

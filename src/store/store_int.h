@@ -27,6 +27,8 @@ struct store {
 	unsigned char audit_secret[32];
 	int audit_set;
 	unsigned audit_gen; /* changes with audit_secret: the connections' audit_mac is stale */
+	/* This process as a claim names it (claimed_by): "host:pid". */
+	char instance[96];
 };
 
 /* This thread's connection's neutral state, after ending a read scope
