@@ -144,16 +144,7 @@ static int setup(void **state)
 		return -1;
 	}
 	f = &m->f;
-	snprintf(f->tmp, sizeof(f->tmp), "/tmp/qcra-instances-XXXXXX");
-	if (mkdtemp(f->tmp) == NULL)
-		return -1;
-	snprintf(f->cadir, sizeof(f->cadir), "%s/ca", f->tmp);
-	f->tls_port = free_tcp_port();
-	f->pub_port = free_tcp_port();
-	if (stack_sh(NULL,
-		     "'%s' ca init --dir '%s' --listen 127.0.0.1:%d --public-listen 127.0.0.1:%d "
-		     "--public-url http://127.0.0.1:%d >&2",
-		     bin, f->cadir, f->tls_port, f->pub_port, f->pub_port) != 0)
+	if (stack_ca_init(f, "/tmp/qcra-instances-XXXXXX") != 0)
 		return -1;
 	stack_ca_start(f);
 	snprintf(m->smtp_dir, sizeof(m->smtp_dir), "%s/smtp", f->tmp);
