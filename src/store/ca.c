@@ -102,8 +102,11 @@ DB_READER(revocation, struct ca_revocation, REV_COLS)
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
 		     time_t now)
 {
-	return db_run(st, SQL_JOB_ADD, "ca job add", SQ_INT(order_id), SQ_TEXT(kind),
-		      SQ_TEXT(reason ? reason : ""), SQ_INT(now));
+	int rc = db_run(st, SQL_JOB_ADD, "ca job add", SQ_INT(order_id), SQ_TEXT(kind),
+			SQ_TEXT(reason ? reason : ""), SQ_INT(now));
+
+	/* The CA workers of every instance woken at the commit. */
+	return rc == STORE_OK ? db_wake(st, STORE_WAKE_CA) : rc;
 }
 
 int store_ca_job_next(struct store *st, time_t now, struct ca_job *out)

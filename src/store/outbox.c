@@ -54,25 +54,33 @@ static const char SQL_OUTBOX_PENDING[] = "SELECT COUNT(*) FROM outbox WHERE sent
 
 /* ---- Outbox ------------------------------------------------------------------- */
 
+/* rc, after a mail was queued (STORE_OK): the mail workers of every
+ * instance woken at the commit. */
+static int queued(struct store *st, int rc)
+{
+	return rc == STORE_OK ? db_wake(st, STORE_WAKE_MAIL) : rc;
+}
+
 int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
 		     time_t now)
 {
-	return db_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
-		      SQ_TEXT(body), SQ_INT(now));
+	return queued(st, db_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
+				 SQ_TEXT(body), SQ_INT(now)));
 }
 
 int store_outbox_queue(struct store *st, const char *to, const char *lang, const char *key,
 		       const char *message, time_t now)
 {
-	return db_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
-		      SQ_TEXT(message), SQ_INT(now), SQ_TEXT(lang));
+	return queued(st, db_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
+				 SQ_TEXT(message), SQ_INT(now), SQ_TEXT(lang)));
 }
 
 int store_outbox_queue_order(struct store *st, long long order_id, const char *to, const char *key,
 			     const char *message, time_t now)
 {
-	return db_run(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
-		      SQ_TEXT(to ? to : ""), SQ_TEXT(key), SQ_TEXT(message), SQ_INT(now));
+	return queued(st,
+		      db_run(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
+			     SQ_TEXT(to ? to : ""), SQ_TEXT(key), SQ_TEXT(message), SQ_INT(now)));
 }
 
 int store_outbox_withheld(struct store *st, const char *subject, time_t now)

@@ -202,6 +202,25 @@ int store_login_failure_restamp(struct store *st, long long id, time_t at);
 /* Deletes every failure older than before (any key). */
 int store_login_failures_purge(struct store *st, time_t before);
 
+/* ---- Wake-ups across instances ---------------------------------------- */
+
+/* What a wake-up names: mail queued in the outbox, work queued for the
+ * CA.  store_outbox_add/queue/queue_order and store_ca_job_add send
+ * theirs with the transaction that queues (PostgreSQL: NOTIFY, so it
+ * is told at the commit, and not at all on a rollback). */
+enum { STORE_WAKE_MAIL = 1, STORE_WAKE_CA = 2 };
+
+struct store_listener;
+/* A listener of the wake-ups other processes (and this one) send, on a
+ * connection of its own; NULL when the backend has none (SQLite: one
+ * process kicks its own workers) or out of memory. */
+struct store_listener *store_listen(struct store *st);
+/* Waits up to ms: the STORE_WAKE_* bits told meanwhile, 0 when none,
+ * -1 when the connection is lost (logged once; the next call connects
+ * again and then answers every bit). */
+int store_listen_wait(struct store_listener *l, int ms);
+void store_listen_close(struct store_listener *l); /* NULL-safe */
+
 /* ---- Mail outbox ------------------------------------------------------ */
 
 struct outbox_item {

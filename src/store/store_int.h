@@ -31,6 +31,13 @@ struct store {
 	char instance[96];
 };
 
+/* Tells the listeners of every instance that work of kind what
+ * (STORE_WAKE_*) was queued: inside a write transaction at its commit,
+ * once per transaction.  Nothing on a backend without wake-ups.
+ * STORE_OK, or STORE_ERROR (logged) as any statement of the
+ * transaction that fails. */
+int db_wake(struct store *st, unsigned what);
+
 /* This thread's connection's neutral state, after ending a read scope
  * (store_read_begin) since the caller may write; NULL (logged). */
 struct db_conn *db_conn(struct store *st);
