@@ -35,7 +35,10 @@
 #define N 3      /* instances */
 #define ORDERS 4 /* orders, half before the kill and half after */
 #define TO_CA 2  /* of them sent to the CA */
-#define MAIL_WAIT 40
+/* s: a mail the killed instance had claimed waits for its lease to run
+ * out (mail/outbox.c: the SMTP timeout, 30 s, and 60 s more) before
+ * another instance takes it over; usually nothing waits. */
+#define MAIL_WAIT 100
 #define WAKE_WAIT 5 /* s: a notified worker delivers by then */
 
 struct many {
