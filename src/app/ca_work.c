@@ -57,9 +57,7 @@ int uc_ca_job_claim(struct store *st, time_t now, time_t hold, struct ca_job *j)
 
 	if (store_begin(st) != STORE_OK)
 		return STORE_ERROR;
-	rc = store_ca_job_next(st, now, j);
-	if (rc == STORE_OK)
-		rc = store_ca_job_retry(st, j->id, j->attempts, now + hold, j->error);
+	rc = store_ca_job_claim(st, now, now + hold, j);
 	return finish(st, rc, STORE_NOTFOUND);
 }
 

@@ -13,8 +13,9 @@
 #include "store/store.h"
 #include "store/store_ca.h"
 
-/* Takes the oldest job due at now and hides it from other workers
- * until now + hold (it is being delivered).  STORE_OK with *j,
+/* Takes the oldest job due at now and leases it to this process until
+ * now + hold (it is being delivered; store_ca_job_claim): other
+ * workers, here or in another instance, leave it until then.  STORE_OK with *j,
  * STORE_NOTFOUND or STORE_ERROR. */
 int uc_ca_job_claim(struct store *st, time_t now, time_t hold, struct ca_job *j);
 

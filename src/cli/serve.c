@@ -95,6 +95,68 @@ static int anchor_start(struct anchor_job *a, struct worker **w, struct store *s
 	return 0;
 }
 
+/* Wake-ups from other instances (store_listen: PostgreSQL's
+ * LISTEN/NOTIFY): a thread that waits for them on a connection of its
+ * own and kicks the mail or the CA worker; the workers' poll stays as
+ * the fallback.  None on SQLite (one process kicks its own workers). */
+struct wake {
+	struct store_listener *l;
+	struct app *app;
+	pthread_t thread;
+	_Atomic int stop;
+};
+
+#define WAKE_CHECK_MS 500 /* how soon the thread sees a stop */
+
+static void *wake_main(void *arg)
+{
+	struct wake *w = arg;
+	int bits;
+
+	while (!w->stop) {
+		if ((bits = store_listen_wait(w->l, WAKE_CHECK_MS)) <= 0)
+			continue;
+		if (bits & STORE_WAKE_MAIL)
+			mail_worker_kick(w->app->mail);
+		if (bits & STORE_WAKE_CA)
+			ca_worker_kick(w->app->ca);
+	}
+	return NULL;
+}
+
+/* Starts the thread when st's backend has wake-ups; NULL otherwise (or
+ * when it cannot start: logged, the poll does the work). */
+static struct wake *wake_start(struct store *st, struct app *app)
+{
+	struct wake *w;
+	int rc;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return NULL;
+	w->app = app;
+	if ((w->l = store_listen(st)) == NULL) {
+		free(w);
+		return NULL;
+	}
+	if ((rc = worker_thread(&w->thread, wake_main, w)) != 0) {
+		log_warnx("cannot start the wake-up thread: %s; polling only", strerror(rc));
+		store_listen_close(w->l);
+		free(w);
+		return NULL;
+	}
+	return w;
+}
+
+static void wake_stop(struct wake *w)
+{
+	if (w == NULL)
+		return;
+	w->stop = 1;
+	pthread_join(w->thread, NULL);
+	store_listen_close(w->l);
+	free(w);
+}
+
 /* The PEM text of path (setting key), or NULL with err set. */
 static char *read_pem(const char *path, const char *key, char *err, size_t errlen)
 {
@@ -211,6 +273,7 @@ int cli_serve(int argc, char **argv)
 	struct worker *jobs_worker = NULL;
 	struct anchor_job anchor;
 	struct worker *anchor_worker = NULL;
+	struct wake *wake = NULL;
 	char err[512], maildir[600], mail_from[400], *tls_cert = NULL, *tls_key = NULL;
 	sigset_t set;
 	int rc, next, sig, status = 1;
@@ -285,6 +348,7 @@ int cli_serve(int argc, char **argv)
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
+	wake = wake_start(st, &app);
 	memset(&hc, 0, sizeof(hc));
 	hc.addr = cfg.listen_addr;
 	hc.port = cfg.listen_port;
@@ -348,6 +412,7 @@ out:
 	group_stop(app.group);
 	http_server_stop(srv, 10);
 	group_free(app.group);
+	wake_stop(wake); /* before the workers it kicks */
 	ca_worker_stop(app.ca);
 	worker_stop(jobs_worker);
 	mail_worker_stop(app.mail);

@@ -6,9 +6,11 @@
  * (mail/outbox.c), woken by ca_worker_kick or every ca_poll_seconds.
  *
  * What it learns is recorded by the use cases of app/ca_work.h, each in
- * its own transaction.  A job is claimed before it is delivered (its next attempt pushed past
- * the request's timeout in one transaction), so a second worker does
- * not take it meanwhile.  Delivery is idempotent at the CA (by order
+ * its own transaction.  A job is claimed before it is delivered (leased
+ * to this process past the request's timeout in one transaction:
+ * store_ca_job_claim), so a second worker, here or in another
+ * instance, does not take it meanwhile, and takes it over when this
+ * process dies before the lease ends.  Delivery is idempotent at the CA (by order
  * id; a second revocation answers the first), so the one window that
  * could repeat a request - a crash between the CA's answer and marking
  * the job done - still changes nothing twice.

@@ -3,9 +3,10 @@
  * least once and, as far as a transport allows, at most once.
  *
  * An item is claimed before it is delivered: in one write transaction
- * it is read and its next attempt pushed past the delivery's timeout,
- * so a second worker (another thread, another process, or "qcra mail
- * run") does not pick it up meanwhile.  After delivery it is marked
+ * it is read and leased to this process past the delivery's timeout
+ * (store_outbox_claim), so a second worker (another thread, another
+ * instance on the same database) does not pick it up meanwhile, and
+ * takes it over if this process dies before the lease ends.  After delivery it is marked
  * sent, or rescheduled with exponential backoff.  Only a crash between
  * delivery and marking sends an item twice, and then with the same
  * Message-ID (and, in a maildir, to the same file name).

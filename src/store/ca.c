@@ -24,15 +24,23 @@
 static const char SQL_JOB_ADD[] =
 	"INSERT INTO ca_outbox (order_id, kind, reason, created_at, next_attempt_at) VALUES ($1, "
 	"$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO NOTHING";
-static const char SQL_JOB_NEXT[] =
-	"SELECT " DB_NAMES(JOB_COLS) " FROM ca_outbox WHERE done_at = 0 AND "
-				     "next_attempt_at <= $1 ORDER BY next_attempt_at, id LIMIT 1";
+#define JOB_NEXT_SQL                                                                               \
+	"SELECT " DB_NAMES(                                                                        \
+		JOB_COLS) " FROM ca_outbox WHERE done_at = 0 AND next_attempt_at <= $1 "           \
+			  "AND lease_until <= $1 ORDER BY next_attempt_at, id LIMIT 1"
+static const char SQL_JOB_NEXT[] = JOB_NEXT_SQL;
+/* The claim's read where rows lock (db.h, row_locks). */
+static const char SQL_JOB_NEXT_LOCKED[] = JOB_NEXT_SQL " FOR UPDATE SKIP LOCKED";
+static const char SQL_JOB_LEASE[] =
+	"UPDATE ca_outbox SET claimed_by = $2, lease_until = $3 WHERE id = $1";
 static const char SQL_JOB_GET[] =
 	"SELECT " DB_NAMES(JOB_COLS) " FROM ca_outbox WHERE order_id = $1 AND kind = $2";
 static const char SQL_JOB_RETRY[] =
-	"UPDATE ca_outbox SET attempts = $2, next_attempt_at = $3, error = $4 WHERE id = $1";
+	"UPDATE ca_outbox SET attempts = $2, next_attempt_at = $3, error = $4, claimed_by = '', "
+	"lease_until = 0 WHERE id = $1";
 static const char SQL_JOB_DONE[] =
-	"UPDATE ca_outbox SET done_at = $2, refused = $3, error = $4 WHERE id = $1";
+	"UPDATE ca_outbox SET done_at = $2, refused = $3, error = $4, claimed_by = '', lease_until "
+	"= 0 WHERE id = $1";
 
 #define CERT_COLS(X, _)                                                                            \
 	X("order_id", INT64, order_id) _ X("serial", TEXT, serial)                                 \
@@ -94,13 +102,28 @@ DB_READER(revocation, struct ca_revocation, REV_COLS)
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
 		     time_t now)
 {
-	return db_run(st, SQL_JOB_ADD, "ca job add", SQ_INT(order_id), SQ_TEXT(kind),
-		      SQ_TEXT(reason ? reason : ""), SQ_INT(now));
+	int rc = db_run(st, SQL_JOB_ADD, "ca job add", SQ_INT(order_id), SQ_TEXT(kind),
+			SQ_TEXT(reason ? reason : ""), SQ_INT(now));
+
+	/* The CA workers of every instance woken at the commit. */
+	return rc == STORE_OK ? db_wake(st, STORE_WAKE_CA) : rc;
 }
 
 int store_ca_job_next(struct store *st, time_t now, struct ca_job *out)
 {
 	return job_one(db_bound(st, SQL_JOB_NEXT, SQ_INT(now)), out, "ca job next");
+}
+
+int store_ca_job_claim(struct store *st, time_t now, time_t lease_until, struct ca_job *out)
+{
+	int rc = job_one(
+		db_bound(st, st->drv->row_locks ? SQL_JOB_NEXT_LOCKED : SQL_JOB_NEXT, SQ_INT(now)),
+		out, "ca job claim");
+
+	if (rc != STORE_OK)
+		return rc;
+	return db_changed(st, SQL_JOB_LEASE, "ca job lease", SQ_INT(out->id), SQ_TEXT(st->instance),
+			  SQ_INT(lease_until));
 }
 
 int store_ca_job_get(struct store *st, long long order_id, const char *kind, struct ca_job *out)

@@ -70,6 +70,9 @@ struct db_conn {
 	 * connection, and the store's audit_gen it was set under. */
 	struct audit_mac_key audit_mac;
 	unsigned audit_mac_gen;
+	/* The wake-ups (STORE_WAKE_*) this write transaction has sent
+	 * (db_wake): one each per transaction. */
+	unsigned woke;
 };
 
 /* Transaction statements a driver runs (tx()). */
@@ -141,11 +144,33 @@ struct db_driver {
 	 * migration).  0, or -1 with the database's message in err. */
 	int (*exec)(struct store *st, const char *sql, char *err, size_t errlen);
 
+	/* 1 when the backend locks rows (PostgreSQL): a claim of queued
+	 * work then reads its row with FOR UPDATE SKIP LOCKED, so that
+	 * instances claiming at once take different rows; 0 on SQLite,
+	 * where one writer at a time claims and the plain SELECT is the
+	 * claim (outbox.c, ca.c). */
+	int row_locks;
+
 	/* A SELECT of one row, one column: the database's size in bytes
 	 * (store_metrics_read).  A string with static storage. */
 	const char *size_sql;
 
 	/* Optional (NULL: nothing to do on this backend). */
+	/* Wake-ups across processes (PostgreSQL's NOTIFY; NULL on
+	 * SQLite, where the one process kicks its own workers):
+	 * wake_sql[i], a SELECT of one row, tells every listener that
+	 * work of kind 1 << i (STORE_WAKE_*) was queued, at the commit of
+	 * the transaction it runs in (db_wake). */
+	const char *const *wake_sql;
+	/* A listener on a connection of its own (store_listen): NULL when
+	 * out of memory; it connects again by itself when lost. */
+	void *(*listen)(struct store *st);
+	/* Waits up to ms for wake-ups: their STORE_WAKE_* bits, 0 when
+	 * none came, -1 when the connection is lost (made again on the
+	 * next call, which then answers every bit: some may have been
+	 * missed). */
+	int (*listen_wait)(void *l, int ms);
+	void (*listen_close)(void *l);
 	/* store_checkpoints_leave(): WAL checkpoints left to other
 	 * processes (SQLite). */
 	void (*checkpoints_leave)(struct store *st);

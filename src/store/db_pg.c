@@ -614,6 +614,11 @@ static int pg_exec(struct store *st, const char *sql, char *err, size_t errlen)
 
 const struct db_driver db_pg = {
 	.name = "postgresql",
+	.row_locks = 1,
+	.wake_sql = pg_wake_sql,
+	.listen = pg_listen,
+	.listen_wait = pg_listen_wait,
+	.listen_close = pg_listen_close,
 	.open = pg_pool_open,
 	.close = pg_pool_close,
 	.conn = pg_conn_of,

@@ -1,6 +1,7 @@
 /*
  * Internals shared by the PostgreSQL backend's files: db_pg_pool.c
- * (connections and the pool), db_pg.c (statements, transactions).  Not
+ * (connections and the pool), db_pg.c (statements, transactions),
+ * db_pg_listen.c (wake-ups: NOTIFY and a LISTEN connection).  Not
  * for use outside src/store/.
  */
 #ifndef QCRA_STORE_DB_PG_INT_H
@@ -62,6 +63,15 @@ void pg_pool_close(struct store *st);
 /* This thread's connection, taken from the pool on first use (a
  * connection lost between transactions made again); NULL (logged). */
 struct pg_conn *pg_conn_get(struct store *st);
+/* A new session on url with the pool's settings; NULL with err. */
+PGconn *pg_connect(const char *url, char *err, size_t errlen);
+/* The database URL the pool was opened on. */
+const char *pg_pool_url(struct store *st);
+/* db_pg_listen.c: the driver's listen, listen_wait, listen_close. */
+void *pg_listen(struct store *st);
+int pg_listen_wait(void *l, int ms);
+void pg_listen_close(void *l);
+extern const char *const pg_wake_sql[];
 /* PostgreSQL's message msg without its trailing newline, into out. */
 void pg_msg(char *out, size_t size, const char *msg);
 

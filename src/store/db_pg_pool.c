@@ -57,7 +57,7 @@ static const char SESSION_SQL[] =
 	"SET statement_timeout = '" PG_STATEMENT_TIMEOUT
 	"'; SET lock_timeout = '5s'; SET client_min_messages = error";
 
-static PGconn *pg_connect(const char *url, char *err, size_t errlen)
+PGconn *pg_connect(const char *url, char *err, size_t errlen)
 {
 	/* The URL's own connect_timeout wins over this default. */
 	const char *const keys[] = {"connect_timeout", "dbname", NULL};
@@ -258,6 +258,11 @@ fail:
 	free(ps->url);
 	free(ps);
 	return -1;
+}
+
+const char *pg_pool_url(struct store *st)
+{
+	return be(st)->url;
 }
 
 void pg_pool_close(struct store *st)

@@ -10,6 +10,7 @@ static const char SQL_OUTBOX[] =
 	"SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM outbox WHERE sent_at IS NULL";
 static const char SQL_CA[] =
 	"SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM ca_outbox WHERE done_at = 0";
+static const char SQL_PING[] = "SELECT 1";
 static const char SQL_STATES[] = "SELECT state, COUNT(*) FROM orders GROUP BY state";
 
 /* The one row of s: its two integers. */
@@ -58,5 +59,14 @@ int store_write_check(struct store *st)
 	if (store_begin(st) != STORE_OK)
 		return STORE_ERROR;
 	store_rollback(st);
+	return STORE_OK;
+}
+
+int store_ping(struct store *st)
+{
+	long long one = 0;
+
+	if (db_step_int64(db_stmt(st, SQL_PING), &one, "ping") != STORE_OK || one != 1)
+		return STORE_ERROR;
 	return STORE_OK;
 }

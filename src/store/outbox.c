@@ -23,44 +23,64 @@ static const char SQL_OUTBOX_QUEUE_ORDER[] =
 static const char SQL_OUTBOX_WITHHELD[] =
 	"INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, sent_at, "
 	"last_error) VALUES ('', $1, '', $2, $2, $2, 'withheld: no account')";
-static const char SQL_OUTBOX_NEXT[] =
-	"SELECT x.id, CASE WHEN x.recipient = '' THEN COALESCE(o.email, '') ELSE x.recipient END, "
-	"x.subject, x.body, x.attempts, x.created_at, CASE WHEN x.lang = '' THEN COALESCE(a.lang, "
-	"'') ELSE x.lang END, x.message FROM outbox x LEFT JOIN orders o ON o.id = x.order_id "
-	"LEFT JOIN accounts a ON a.id = o.account_id WHERE x.sent_at IS NULL AND "
-	"x.next_attempt_at <= $1 ORDER BY x.next_attempt_at, x.id LIMIT 1";
+#define OUTBOX_NEXT_SQL                                                                            \
+	"SELECT x.id, CASE WHEN x.recipient = '' THEN COALESCE(o.email, '') ELSE x.recipient "     \
+	"END, "                                                                                    \
+	"x.subject, x.body, x.attempts, x.created_at, CASE WHEN x.lang = '' THEN "                 \
+	"COALESCE(a.lang, "                                                                        \
+	"'') ELSE x.lang END, x.message FROM outbox x LEFT JOIN orders o ON o.id = x.order_id "    \
+	"LEFT JOIN accounts a ON a.id = o.account_id WHERE x.sent_at IS NULL AND "                 \
+	"x.next_attempt_at <= $1 AND x.lease_until <= $1 ORDER BY x.next_attempt_at, x.id LIMIT 1"
+static const char SQL_OUTBOX_NEXT[] = OUTBOX_NEXT_SQL;
+/* The claim's read where rows lock (db.h, row_locks): a row another
+ * instance is claiming is passed over, not waited for. */
+static const char SQL_OUTBOX_NEXT_LOCKED[] = OUTBOX_NEXT_SQL " FOR UPDATE OF x SKIP LOCKED";
+static const char SQL_OUTBOX_LEASE[] =
+	"UPDATE outbox SET claimed_by = $2, lease_until = $3 WHERE id = $1";
+static const char SQL_OUTBOX_LEASE_GET[] =
+	"SELECT claimed_by, lease_until FROM outbox WHERE id = $1";
 /* A delivered body (and a message's values) is cleared: it held live
  * confirmation and reset links.  Recipient, subject (a message's key)
  * and times stay as the record. */
 static const char SQL_OUTBOX_SENT[] =
 	"UPDATE outbox SET sent_at = $2, last_error = NULL, body = '', message = '', recipient = "
 	"CASE WHEN recipient = '' AND order_id IS NOT NULL THEN COALESCE((SELECT email FROM orders "
-	"WHERE id = outbox.order_id), '') ELSE recipient END WHERE id = $1";
+	"WHERE id = outbox.order_id), '') ELSE recipient END, claimed_by = '', lease_until = 0 "
+	"WHERE id = $1";
 static const char SQL_OUTBOX_RETRY[] =
-	"UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4 WHERE id = $1";
+	"UPDATE outbox SET attempts = $2, next_attempt_at = $3, last_error = $4, claimed_by = '', "
+	"lease_until = 0 WHERE id = $1";
 static const char SQL_OUTBOX_PENDING[] = "SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL";
 
 /* ---- Outbox ------------------------------------------------------------------- */
 
+/* rc, after a mail was queued (STORE_OK): the mail workers of every
+ * instance woken at the commit. */
+static int queued(struct store *st, int rc)
+{
+	return rc == STORE_OK ? db_wake(st, STORE_WAKE_MAIL) : rc;
+}
+
 int store_outbox_add(struct store *st, const char *to, const char *subject, const char *body,
 		     time_t now)
 {
-	return db_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
-		      SQ_TEXT(body), SQ_INT(now));
+	return queued(st, db_run(st, SQL_OUTBOX_ADD, "outbox add", SQ_TEXT(to), SQ_TEXT(subject),
+				 SQ_TEXT(body), SQ_INT(now)));
 }
 
 int store_outbox_queue(struct store *st, const char *to, const char *lang, const char *key,
 		       const char *message, time_t now)
 {
-	return db_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
-		      SQ_TEXT(message), SQ_INT(now), SQ_TEXT(lang));
+	return queued(st, db_run(st, SQL_OUTBOX_QUEUE, "outbox queue", SQ_TEXT(to), SQ_TEXT(key),
+				 SQ_TEXT(message), SQ_INT(now), SQ_TEXT(lang)));
 }
 
 int store_outbox_queue_order(struct store *st, long long order_id, const char *to, const char *key,
 			     const char *message, time_t now)
 {
-	return db_run(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
-		      SQ_TEXT(to ? to : ""), SQ_TEXT(key), SQ_TEXT(message), SQ_INT(now));
+	return queued(st,
+		      db_run(st, SQL_OUTBOX_QUEUE_ORDER, "outbox queue order", SQ_INT(order_id),
+			     SQ_TEXT(to ? to : ""), SQ_TEXT(key), SQ_TEXT(message), SQ_INT(now)));
 }
 
 int store_outbox_withheld(struct store *st, const char *subject, time_t now)
@@ -78,9 +98,10 @@ static char *col_strdup(struct db_stmt *s, int i)
 	return p;
 }
 
-int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
+/* The item sql (SQL_OUTBOX_NEXT or its locking form) reads at now. */
+static int outbox_next(struct store *st, const char *sql, time_t now, struct outbox_item *out)
 {
-	struct db_stmt *s = db_bound(st, SQL_OUTBOX_NEXT, SQ_INT(now));
+	struct db_stmt *s = db_bound(st, sql, SQ_INT(now));
 	int rc;
 
 	memset(out, 0, sizeof(*out));
@@ -98,23 +119,43 @@ int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
 	return STORE_OK;
 }
 
+int store_outbox_next(struct store *st, time_t now, struct outbox_item *out)
+{
+	return outbox_next(st, SQL_OUTBOX_NEXT, now, out);
+}
+
 int store_outbox_claim(struct store *st, time_t now, time_t lease_until, struct outbox_item *out)
 {
 	int rc;
 
 	if (store_begin(st) != STORE_OK)
 		return STORE_ERROR;
-	if ((rc = store_outbox_next(st, now, out)) != STORE_OK) {
+	rc = outbox_next(st, st->drv->row_locks ? SQL_OUTBOX_NEXT_LOCKED : SQL_OUTBOX_NEXT, now,
+			 out);
+	if (rc != STORE_OK) {
 		store_rollback(st);
 		return rc;
 	}
-	if (store_outbox_retry(st, out->id, out->attempts, lease_until, "delivery in progress") !=
-		    STORE_OK ||
+	if (db_changed(st, SQL_OUTBOX_LEASE, "outbox lease", SQ_INT(out->id), SQ_TEXT(st->instance),
+		       SQ_INT(lease_until)) != STORE_OK ||
 	    store_commit(st) != STORE_OK) {
 		store_rollback(st);
 		store_outbox_item_free(out);
 		return STORE_ERROR;
 	}
+	return STORE_OK;
+}
+
+int store_outbox_lease(struct store *st, long long id, char *by, size_t size, time_t *until)
+{
+	struct db_stmt *s = db_bound(st, SQL_OUTBOX_LEASE_GET, SQ_INT(id));
+	int rc;
+
+	if ((rc = db_step_row(s, "outbox lease get")) != STORE_OK)
+		return rc;
+	db_col_copy(s, 0, by, size);
+	*until = (time_t)db_col_int64(s, 1);
+	db_reset(s);
 	return STORE_OK;
 }
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/log.h"
 
@@ -32,6 +33,23 @@ static const struct db_driver *driver_for(const char *target)
 	return &db_sqlite;
 }
 
+/* st->instance: this host's name and this process's id, what a claim
+ * of queued work records as its holder (outbox.c, ca.c). */
+static void store_name_instance(struct store *st)
+{
+	char host[64];
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(st->instance, sizeof(st->instance), "%s:%ld", host, (long)getpid());
+}
+
+const char *store_instance(const struct store *st)
+{
+	return st->instance;
+}
+
 int store_open(struct store **out, const char *target, char *err, size_t errlen)
 {
 	const struct db_driver *drv = driver_for(target);
@@ -49,6 +67,7 @@ int store_open(struct store **out, const char *target, char *err, size_t errlen)
 		return STORE_ERROR;
 	}
 	st->drv = drv;
+	store_name_instance(st);
 	if (drv->open(st, target, err, errlen) != 0) {
 		free(st);
 		return STORE_ERROR;
@@ -327,6 +346,63 @@ enum wf_state db_col_state(struct db_stmt *s, int i)
 	return st;
 }
 
+/* ---- Wake-ups across instances ----------------------------------------- */
+
+int db_wake(struct store *st, unsigned what)
+{
+	struct db_conn *c;
+	struct db_stmt *s;
+	unsigned i;
+
+	if (st->drv->wake_sql == NULL)
+		return STORE_OK;
+	if ((c = st->drv->conn(st)) == NULL)
+		return STORE_ERROR;
+	for (i = 0; (1u << i) <= what; i++) {
+		if (!(what & (1u << i)) || (c->writing && (c->woke & (1u << i))))
+			continue;
+		s = db_stmt(st, st->drv->wake_sql[i]);
+		if (db_step_row(s, "wake") != STORE_OK)
+			return STORE_ERROR;
+		db_reset(s);
+		if (c->writing)
+			c->woke |= 1u << i;
+	}
+	return STORE_OK;
+}
+
+struct store_listener {
+	const struct db_driver *drv;
+	void *l;
+};
+
+struct store_listener *store_listen(struct store *st)
+{
+	struct store_listener *sl;
+
+	if (st->drv->listen == NULL || (sl = calloc(1, sizeof(*sl))) == NULL)
+		return NULL;
+	sl->drv = st->drv;
+	if ((sl->l = st->drv->listen(st)) == NULL) {
+		free(sl);
+		return NULL;
+	}
+	return sl;
+}
+
+int store_listen_wait(struct store_listener *l, int ms)
+{
+	return l->drv->listen_wait(l->l, ms);
+}
+
+void store_listen_close(struct store_listener *l)
+{
+	if (l == NULL)
+		return;
+	l->drv->listen_close(l->l);
+	free(l);
+}
+
 /* ---- Transactions ----------------------------------------------------- */
 
 /* One transaction statement: STORE_OK, else STORE_ERROR (the driver
@@ -342,6 +418,7 @@ static void write_scope(struct db_conn *c, int writing)
 	if (c != NULL) {
 		c->writing = writing;
 		c->audit_last[0] = '\0';
+		c->woke = 0;
 	}
 }
 
@@ -376,8 +453,10 @@ void store_rollback(struct store *st)
 	struct db_conn *c = st->drv->conn(st);
 
 	if (c != NULL && c->group) {
-		/* The rows rolled back may hold the last audit entry. */
+		/* The rows rolled back may hold the last audit entry;
+		 * the wake-ups sent in them are gone too. */
 		c->audit_last[0] = '\0';
+		c->woke = 0;
 		if (st->drv->in_tx(st) && tx(st, DB_ROLLBACK_TO) == STORE_OK)
 			tx(st, DB_RELEASE);
 		return;

@@ -37,6 +37,8 @@ struct store;
  * STORE_ERROR with a message in err. */
 int store_open(struct store **st, const char *path, char *err, size_t errlen);
 void store_close(struct store *st); /* NULL-safe; closes every thread's connection */
+/* This process as a claim of queued work records it ("host:pid"). */
+const char *store_instance(const struct store *st);
 
 /*
  * Leaves WAL checkpoints to other processes: neither a commit nor the
@@ -200,6 +202,25 @@ int store_login_failure_restamp(struct store *st, long long id, time_t at);
 /* Deletes every failure older than before (any key). */
 int store_login_failures_purge(struct store *st, time_t before);
 
+/* ---- Wake-ups across instances ---------------------------------------- */
+
+/* What a wake-up names: mail queued in the outbox, work queued for the
+ * CA.  store_outbox_add/queue/queue_order and store_ca_job_add send
+ * theirs with the transaction that queues (PostgreSQL: NOTIFY, so it
+ * is told at the commit, and not at all on a rollback). */
+enum { STORE_WAKE_MAIL = 1, STORE_WAKE_CA = 2 };
+
+struct store_listener;
+/* A listener of the wake-ups other processes (and this one) send, on a
+ * connection of its own; NULL when the backend has none (SQLite: one
+ * process kicks its own workers) or out of memory. */
+struct store_listener *store_listen(struct store *st);
+/* Waits up to ms: the STORE_WAKE_* bits told meanwhile, 0 when none,
+ * -1 when the connection is lost (logged once; the next call connects
+ * again and then answers every bit). */
+int store_listen_wait(struct store_listener *l, int ms);
+void store_listen_close(struct store_listener *l); /* NULL-safe */
+
 /* ---- Mail outbox ------------------------------------------------------ */
 
 struct outbox_item {
@@ -232,17 +253,25 @@ int store_outbox_queue_order(struct store *st, long long order_id, const char *t
  * body, and already done, so it is never sent.  The same write as
  * store_outbox_add, so the answer takes as long (no enumeration). */
 int store_outbox_withheld(struct store *st, const char *subject, time_t now);
-/* The oldest item due at `now` (unsent, next_attempt_at <= now), with
- * an order's mail addressed to its email in its account's language. */
+/* The oldest item due at `now` (unsent, next_attempt_at <= now, no
+ * lease running: lease_until <= now), with an order's mail addressed to
+ * its email in its account's language. */
 int store_outbox_next(struct store *st, time_t now, struct outbox_item *out);
-/* Marks the item delivered and clears its body (one-time links); its
- * recipient, subject and times are kept. */
 /* Takes the oldest item due at now for delivery, in a transaction of
- * its own: its next attempt moves to lease_until, so that no other
- * worker takes it meanwhile.  STORE_OK with *out filled,
- * STORE_NOTFOUND or STORE_ERROR. */
+ * its own: it is leased to this process (claimed_by store_instance,
+ * lease_until), so that no other worker, in this process or another,
+ * takes it meanwhile; when the lease runs out before the item is
+ * marked sent or rescheduled (the process died), another worker takes
+ * it over.  On PostgreSQL the row is read FOR UPDATE SKIP LOCKED.
+ * STORE_OK with *out filled, STORE_NOTFOUND or STORE_ERROR. */
 int store_outbox_claim(struct store *st, time_t now, time_t lease_until, struct outbox_item *out);
+/* The holder and the end of item id's lease ("" and 0: none). */
+int store_outbox_lease(struct store *st, long long id, char *by, size_t size, time_t *until);
+/* Marks the item delivered and clears its body (one-time links); its
+ * recipient, subject and times are kept; the lease ends. */
 int store_outbox_sent(struct store *st, long long id, time_t now);
+/* Reschedules item id (attempts, next attempt, last error); the lease
+ * ends. */
 int store_outbox_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error);
 int store_outbox_pending(struct store *st, long long *count);

@@ -39,13 +39,21 @@ struct ca_job {
  * of the change that causes it. */
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
 		     time_t now);
-/* The oldest job due at now (not done, next_attempt_at <= now). */
+/* The oldest job due at now (not done, next_attempt_at <= now, no
+ * lease running: lease_until <= now). */
 int store_ca_job_next(struct store *st, time_t now, struct ca_job *out);
+/* Inside the caller's write transaction: the oldest job due at now,
+ * leased to this process (claimed_by store_instance, lease_until) as
+ * store_outbox_claim's items are (PostgreSQL: read FOR UPDATE SKIP
+ * LOCKED).  STORE_OK, STORE_NOTFOUND or STORE_ERROR. */
+int store_ca_job_claim(struct store *st, time_t now, time_t lease_until, struct ca_job *out);
 int store_ca_job_get(struct store *st, long long order_id, const char *kind, struct ca_job *out);
-/* Reschedules job id: attempts, next attempt, last error. */
+/* Reschedules job id: attempts, next attempt, last error; the lease
+ * ends. */
 int store_ca_job_retry(struct store *st, long long id, int attempts, time_t next_attempt_at,
 		       const char *error);
-/* Marks job id done (refused: with the CA's message in error). */
+/* Marks job id done (refused: with the CA's message in error); the
+ * lease ends. */
 int store_ca_job_done(struct store *st, long long id, time_t now, int refused, const char *error);
 
 /* ---- Issued certificates ------------------------------------------------------- */

@@ -27,7 +27,16 @@ struct store {
 	unsigned char audit_secret[32];
 	int audit_set;
 	unsigned audit_gen; /* changes with audit_secret: the connections' audit_mac is stale */
+	/* This process as a claim names it (claimed_by): "host:pid". */
+	char instance[96];
 };
+
+/* Tells the listeners of every instance that work of kind what
+ * (STORE_WAKE_*) was queued: inside a write transaction at its commit,
+ * once per transaction.  Nothing on a backend without wake-ups.
+ * STORE_OK, or STORE_ERROR (logged) as any statement of the
+ * transaction that fails. */
+int db_wake(struct store *st, unsigned what);
 
 /* This thread's connection's neutral state, after ending a read scope
  * (store_read_begin) since the caller may write; NULL (logged). */

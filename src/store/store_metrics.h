@@ -28,4 +28,9 @@ int store_metrics_read(struct store *st, struct store_metrics *m);
  * GET /readyz), else STORE_ERROR. */
 int store_write_check(struct store *st);
 
+/* STORE_OK when the database answers a query now (SELECT 1 on this
+ * thread's connection, made again if it was lost: GET /healthz), else
+ * STORE_ERROR (logged). */
+int store_ping(struct store *st);
+
 #endif

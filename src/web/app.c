@@ -23,6 +23,7 @@
 #include "domain/catalog.h"
 #include "domain/translit.h"
 #include "mail/mail.h"
+#include "store/store_metrics.h"
 #include "util/embedded.h"
 #include "util/escape.h"
 #include "util/log.h"
@@ -364,8 +365,15 @@ static void page_refused(struct req *r)
 
 /* ---- Dispatch ------------------------------------------------------------- */
 
+/* Liveness for a load balancer: this process answers and reaches the
+ * database (any instance can then serve any request); the CA and the
+ * mail are GET /readyz's. */
 static void web_health(struct req *r)
 {
+	if (store_ping(app_of(r)->store) != STORE_OK) {
+		http_text(r, 503, "database: not reachable\n");
+		return;
+	}
 	http_text(r, 200, "ok\n");
 }
 

@@ -111,6 +111,26 @@ static void staff_login(struct stack *f, struct client *c, const char *username,
 	journey_staff(&f->s, c, username, "operator", office, PW, NULL, 0);
 }
 
+int stack_ca_init(struct stack *f, const char *tmp_template)
+{
+	const char *bin = getenv("QCRA_BIN");
+
+	snprintf(f->tmp, sizeof(f->tmp), "%s", tmp_template);
+	if (bin == NULL || mkdtemp(f->tmp) == NULL)
+		return -1;
+	snprintf(f->cadir, sizeof(f->cadir), "%s/ca", f->tmp);
+	f->tls_port = free_tcp_port();
+	f->pub_port = free_tcp_port();
+	if (stack_sh(NULL,
+		     "'%s' ca init --dir '%s' --listen 127.0.0.1:%d --public-listen 127.0.0.1:%d "
+		     "--public-url http://127.0.0.1:%d >&2",
+		     bin, f->cadir, f->tls_port, f->pub_port, f->pub_port) != 0) {
+		stack_sh(NULL, "rm -rf '%s'", f->tmp);
+		return -1;
+	}
+	return 0;
+}
+
 int stack_setup(void **state)
 {
 	struct stack *f = calloc(1, sizeof(*f));
@@ -119,23 +139,10 @@ int stack_setup(void **state)
 	const char *env[] = {"QCRA_CA_CONNECTOR=service", url, cert, key, cacert,
 			     "QCRA_CA_POLL_SECONDS=1",    NULL};
 
-	if (f == NULL || bin == NULL) {
+	if (f == NULL || bin == NULL || stack_ca_init(f, "/tmp/qcra-ca-e2e-XXXXXX") != 0) {
 		free(f);
 		return -1;
 	}
-	snprintf(f->tmp, sizeof(f->tmp), "/tmp/qcra-ca-e2e-XXXXXX");
-	if (mkdtemp(f->tmp) == NULL) {
-		free(f);
-		return -1;
-	}
-	snprintf(f->cadir, sizeof(f->cadir), "%s/ca", f->tmp);
-	f->tls_port = free_tcp_port();
-	f->pub_port = free_tcp_port();
-	if (stack_sh(NULL,
-		     "'%s' ca init --dir '%s' --listen 127.0.0.1:%d --public-listen 127.0.0.1:%d "
-		     "--public-url http://127.0.0.1:%d >&2",
-		     bin, f->cadir, f->tls_port, f->pub_port, f->pub_port) != 0)
-		goto fail;
 	snprintf(url, sizeof(url), "QCRA_CA_URL=https://127.0.0.1:%d", f->tls_port);
 	snprintf(cert, sizeof(cert), "QCRA_CA_CERT=%s/ra/ra.pem", f->cadir);
 	snprintf(key, sizeof(key), "QCRA_CA_KEY=%s/ra/ra.key", f->cadir);

@@ -37,6 +37,9 @@ struct stack {
 /* Runs a shell command line; its stdout into out (may be NULL).
  * Returns the exit status. */
 int stack_sh(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* f->tmp from tmp_template (mkdtemp), free ports and `qcra ca init` in
+ * f->cadir (not started).  0, or -1 with nothing left behind. */
+int stack_ca_init(struct stack *f, const char *tmp_template);
 /* `qcra ca serve` on the stack's ports; waits until both listen. */
 void stack_ca_start(struct stack *f);
 void stack_ca_stop(struct stack *f);

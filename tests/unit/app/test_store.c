@@ -251,6 +251,53 @@ static void test_outbox_retry_then_sent(void **state)
 	assert_int_equal(pending, 0);
 }
 
+/* Wake-ups across instances: on PostgreSQL a listener hears the mail
+ * queued when the queuing transaction commits (once,
+ * however much it queued), nothing from one rolled back, and what a
+ * commit group's member queued unless that member rolled back; SQLite
+ * has no listener (one process kicks its own workers). */
+static void test_wake_ups_told_at_commit(void **state)
+{
+	struct fx *f = *state;
+	struct store_listener *l = store_listen(f->st);
+	int bits = 0, n;
+
+	if (!store_fx_pg()) {
+		assert_null(l);
+		return;
+	}
+	assert_non_null(l);
+	assert_int_equal(store_listen_wait(l, 100), 0);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 100), STORE_OK);
+	assert_int_equal(store_outbox_queue(f->st, "b@example.rs", "sr", "mail.x", "mail.x", 100),
+			 STORE_OK);
+	assert_int_equal(store_listen_wait(l, 200), 0); /* not before the commit */
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_listen_wait(l, 2000), STORE_WAKE_MAIL);
+	assert_int_equal(store_listen_wait(l, 200), 0); /* told once */
+
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 100), STORE_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_listen_wait(l, 300), 0);
+
+	/* A commit group: the member rolled back tells nothing, the next
+	 * one's mail does (the first's wake-up went with its rollback). */
+	assert_int_equal(store_group_begin(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "a@example.rs", "s", "b", 100), STORE_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_add(f->st, "c@example.rs", "s", "b", 100), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_group_commit(f->st), STORE_OK);
+	for (n = 0; n < 20 && bits == 0; n++)
+		bits = store_listen_wait(l, 100);
+	assert_int_equal(bits, STORE_WAKE_MAIL);
+	store_listen_close(l);
+}
+
 /* The database is made 0600 whatever the umask, and an existing one
  * that others could read is made private when opened. */
 static void test_database_file_is_private(void **state)
@@ -446,6 +493,7 @@ int main(void)
 		T(test_login_failures_counted_in_window),
 		T(test_login_failure_removed_by_id_and_purged_by_age),
 		T(test_outbox_retry_then_sent),
+		T(test_wake_ups_told_at_commit),
 		cmocka_unit_test(test_database_file_is_private),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),

@@ -319,6 +319,41 @@ static int wait_for_files(const char *dir, int n)
 	return mailtest_count(dir, ".eml");
 }
 
+/* Several instances on one database (issue 17): a claimed item is
+ * leased to its claimer, left alone by every other worker until the
+ * lease ends, taken over after it (the claimer died mid-delivery), and
+ * delivered with the same Message-ID then. */
+static void test_outbox_claim_leases_and_an_expired_lease_is_taken_over(void **state)
+{
+	struct fixture *f = *state;
+	struct outbox_item it, again;
+	char by[96], *got;
+	time_t until = 0;
+
+	queue(f, TO, T0);
+	assert_int_equal(store_outbox_claim(f->st, T0, T0 + 120, &it), STORE_OK);
+	assert_int_equal(store_outbox_lease(f->st, it.id, by, sizeof(by), &until), STORE_OK);
+	assert_string_equal(by, store_instance(f->st));
+	assert_int_equal(until, T0 + 120);
+	/* Leased: no other worker gets it, nor delivers it. */
+	assert_int_equal(store_outbox_claim(f->st, T0 + 119, T0 + 240, &again), STORE_NOTFOUND);
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 119), 0);
+	/* The claimer died: at the lease's end another takes it over. */
+	assert_int_equal(mail_outbox_run_once(f->st, &f->conf, T0 + 120), 1);
+	assert_int_equal(pending(f), 0);
+	assert_int_equal(store_outbox_lease(f->st, it.id, by, sizeof(by), &until), STORE_OK);
+	assert_string_equal(by, "");
+	assert_int_equal(until, 0);
+	/* Had the first claimer delivered too, it would have been the
+	 * same message: file and Message-ID are the item's. */
+	assert_int_equal(mailtest_count(f->maildir, ".eml"), 1);
+	got = read_in(f->maildir, "000001.eml");
+	assert_non_null(got);
+	assert_non_null(strstr(got, "\r\nMessage-ID: <1.qcra@" HOST ">\r\n"));
+	free(got);
+	store_outbox_item_free(&it);
+}
+
 static void test_worker_delivers_when_kicked(void **state)
 {
 	struct fixture *f = *state;
@@ -389,6 +424,9 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_reschedules_mail_it_cannot_format,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_outbox_claim_leases_and_an_expired_lease_is_taken_over, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_worker_delivers_when_kicked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_polls_without_a_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worker_stop_delivers_what_is_due, setup,
