@@ -32,7 +32,8 @@
 #include "journey.h"
 #include "store/store.h"
 
-#define N 3      /* instances */
+#define N 3
+#define BALANCER "127.0.0.5" /* haproxy's source address */ /* instances */
 #define ORDERS 4 /* orders, half before the kill and half after */
 #define TO_CA 2  /* of them sent to the CA */
 /* s: a mail the killed instance had claimed waits for its lease to run
@@ -90,11 +91,15 @@ static pid_t haproxy_start(struct many *m)
 		"  default_backend instances\n"
 		"backend instances\n"
 		"  balance roundrobin\n"
+		"  source " BALANCER "\n"
 		"  option httpchk GET /healthz\n",
 		m->lb_port);
 	for (i = 0; i < N; i++)
-		fprintf(fp, "  server q%d 127.0.0.1:%d check inter 300ms fall 2 rise 1\n", i,
-			inst(m, i)->port);
+		fprintf(fp,
+			"  server q%d 127.0.0.1:%d send-proxy-v2 check check-send-proxy inter "
+			"300ms "
+			"fall 2 rise 1\n",
+			i, inst(m, i)->port);
 	fclose(fp);
 	pid = fork();
 	assert_true(pid >= 0);
@@ -134,7 +139,11 @@ static int setup(void **state)
 			     /* Woken by a kick or a notification,
 			      * else rarely: mail queued by another
 			      * process must wake them (LISTEN/NOTIFY). */
-			     "QCRA_MAIL_POLL_SECONDS=60", NULL, NULL};
+			     "QCRA_MAIL_POLL_SECONDS=60",
+			     /* haproxy connects from BALANCER with the
+			      * PROXY header; the test itself from
+			      * 127.0.0.1, directly. */
+			     "QCRA_PROXY_PROTOCOL_FROM=" BALANCER, NULL, NULL};
 	int i, port;
 
 	if (m == NULL || bin == NULL || getenv("QCRA_TEST_STORE_PG") == NULL) {
@@ -163,7 +172,7 @@ static int setup(void **state)
 		return -1;
 	/* The others: the first one's database and secret.key. */
 	snprintf(db, sizeof(db), "QCRA_DATABASE=%s", f->s.database);
-	env[9] = db;
+	env[10] = db;
 	for (i = 1; i < N; i++) {
 		struct server *s = inst(m, i);
 
@@ -256,7 +265,7 @@ static void test_three_instances_one_killed(void **state)
 	struct buf out = BUF_INIT;
 	long long pending = -1, sent = 0, last;
 	char sql[200];
-	int i, total = 0, t;
+	int i, total = 0, t, total_direct;
 	time_t t0 = time(NULL);
 
 	/* The member: registered through haproxy (the mail from whichever
@@ -379,6 +388,22 @@ static void test_three_instances_one_killed(void **state)
 	aim(&f->member, m->lb_base);
 	for (i = 0; i < 2 * N; i++)
 		assert_int_equal(stack_get(f, &f->member, "/orders/%lld", ids[ORDERS - 1]), 200);
+	/* Through haproxy each request is the client's (the PROXY header,
+	 * proxy_protocol_from): no page was served to the balancer's own
+	 * address, only its health checks. */
+	for (i = 0, total_direct = 0; i < N; i++) {
+		stack_sh(&out,
+			 "grep -a 'addr=" BALANCER " ' '%s' | grep -vc 'path=/healthz ' || true",
+			 inst(m, i)->log);
+		assert_int_equal(atoi(buf_cstr(&out)), 0);
+		buf_reset(&out);
+		stack_sh(&out, "grep -ac 'path=/orders/%lld .*addr=127.0.0.1 ' '%s' || true",
+			 ids[ORDERS - 1], inst(m, i)->log);
+		total_direct += atoi(buf_cstr(&out));
+		buf_reset(&out);
+	}
+	assert_true(total_direct >= 2 * N); /* the 2N through haproxy, and the direct ones */
+	buf_free(&out);
 
 	/* An instance that loses its database says so on /healthz (503),
 	 * and 200 again once it is back. */
