@@ -87,6 +87,9 @@ static const struct key keys[] = {
 	STR("smtp_password", smtp_password, C_STR, NULL, "SMTP password (unset: none)"),
 	BOOL("smtp_starttls", smtp_starttls, "false", "require STARTTLS"),
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "5", "how often queued mail is retried"),
+	INT("mail_retry_seconds", mail_retry_secs, 1, 3600, "30",
+	    "the wait after a failed delivery; it doubles after each further failure, up to an "
+	    "hour"),
 	INT("company_link_days", company_link_days, 1, 365, "60",
 	    "how long the proforma link in a company's mail opens without an account"),
 	INT("retention_draft_days", retention_draft_days, 1, 36500, "90",

@@ -42,6 +42,7 @@ struct config {
 	char smtp_password[128];
 	int smtp_starttls;
 	int mail_poll_secs;
+	int mail_retry_secs;     /* the first wait after a failed delivery, doubling */
 	int company_link_days;   /* a company's proforma link is valid this long */
 	int access_log;          /* 1: one line per request on stderr */
 	int log_json;            /* log_format = json: JSON lines on stderr */
