@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/pwhash.h"
 #include "core/secret.h"
 #include "store/store.h"
 #include "util/embedded.h"
@@ -62,6 +63,11 @@ static int config_load(struct config *cfg, const char *config_path, const char *
 		return 1;
 	}
 	config_finish(cfg);
+	if (config_check(cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra: configuration error: %s\n", err);
+		return 1;
+	}
+	pwhash_set_memory((size_t)cfg->pwhash_memory_kib * 1024);
 	log_set_json(cfg->log_json);
 	return 0;
 }

@@ -331,6 +331,7 @@ int cli_serve(int argc, char **argv)
 	mc.hostname = "qcra.localhost";
 	mc.base_url = cfg.base_url;
 	mc.poll_secs = cfg.mail_poll_secs;
+	mc.retry_secs = cfg.mail_retry_secs;
 	if (mc.transport == MAIL_SMTP && cfg.smtp_url[0] == '\0') {
 		fprintf(stderr, "qcra: configuration error: smtp_url: required when "
 				"mail_transport is smtp\n");

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pwhash.h"
+
 enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL, C_LOGFMT };
 
 /* A key: its name in qcra.conf, type, field, and the default (the value
@@ -68,6 +70,9 @@ static const struct key keys[] = {
 	INT("session_idle_minutes", session_idle_secs, 1, 24 * 60, "30", "idle session timeout"),
 	INT("session_lifetime_hours", session_lifetime_secs, 1, 24 * 30, "12",
 	    "absolute session lifetime"),
+	INT("password_hash_memory_kib", pwhash_memory_kib, 8, 4 * 1024 * 1024, "19456",
+	    "Argon2id memory per password hash, KiB (ASVS 11.4.2: at least 19456); less only "
+	    "with ca_connector = testca, for tests"),
 	INT("login_max_failures", login_max_failures, 1, 1000, "5",
 	    "failed logins per account from one address per window, then 429"),
 	INT("login_max_failures_per_address", login_max_failures_addr, 1, 100000, "20",
@@ -90,6 +95,9 @@ static const struct key keys[] = {
 	STR("smtp_password", smtp_password, C_STR, NULL, "SMTP password (unset: none)"),
 	BOOL("smtp_starttls", smtp_starttls, "false", "require STARTTLS"),
 	INT("mail_poll_seconds", mail_poll_secs, 1, 3600, "5", "how often queued mail is retried"),
+	INT("mail_retry_seconds", mail_retry_secs, 1, 3600, "30",
+	    "the wait after a failed delivery; it doubles after each further failure, up to an "
+	    "hour"),
 	INT("company_link_days", company_link_days, 1, 365, "60",
 	    "how long the proforma link in a company's mail opens without an account"),
 	INT("retention_draft_days", retention_draft_days, 1, 36500, "90",
@@ -333,6 +341,21 @@ void config_finish(struct config *c)
 	if (c->base_url[0] == '\0')
 		snprintf(c->base_url, sizeof(c->base_url), "http://%s:%u", c->listen_addr,
 			 (unsigned)c->listen_port);
+}
+
+int config_check(const struct config *c, char *err, size_t errlen)
+{
+	/* The TEST CA marks an installation as one for tests and demos
+	 * (every page says so): only there may passwords hash cheaply. */
+	if ((size_t)c->pwhash_memory_kib * 1024 < PWHASH_MEMLIMIT &&
+	    strcmp(c->ca_connector, "testca") != 0) {
+		snprintf(err, errlen,
+			 "password_hash_memory_kib: below %u only with ca_connector = testca "
+			 "(tests and demos); leave it unset",
+			 PWHASH_MEMLIMIT / 1024);
+		return -1;
+	}
+	return 0;
 }
 
 void config_usage(void)

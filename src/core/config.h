@@ -29,6 +29,7 @@ struct config {
 	int session_idle_secs;
 	int session_lifetime_secs;
 	/* Login throttling (web/throttle.c), members and staff apart. */
+	int pwhash_memory_kib;       /* Argon2id memory (core/pwhash.h); less only in tests */
 	int login_max_failures;      /* per (account, client address) in the window */
 	int login_max_failures_addr; /* per client address in the window */
 	int login_window_secs;
@@ -43,6 +44,7 @@ struct config {
 	char smtp_password[128];
 	int smtp_starttls;
 	int mail_poll_secs;
+	int mail_retry_secs;     /* the first wait after a failed delivery, doubling */
 	int company_link_days;   /* a company's proforma link is valid this long */
 	int access_log;          /* 1: one line per request on stderr */
 	int log_json;            /* log_format = json: JSON lines on stderr */
@@ -76,6 +78,9 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
 int config_load_env(struct config *c, char *err, size_t errlen);
 /* Fills base_url from listen when not set. */
 void config_finish(struct config *c);
+/* What no single key can say: keys that go together.  0, or -1 with
+ * "KEY: what is wrong" in err. */
+int config_check(const struct config *c, char *err, size_t errlen);
 /* Prints the keys with their env variables and defaults. */
 void config_usage(void);
 

@@ -4,13 +4,18 @@
 #include <sodium.h>
 #include <string.h>
 
+static size_t memlimit = PWHASH_MEMLIMIT;
 static char dummy_hash[PWHASH_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
+void pwhash_set_memory(size_t bytes)
+{
+	memlimit = bytes;
+}
+
 int pwhash_make(char out[PWHASH_STRBYTES], const char *password)
 {
-	return crypto_pwhash_str(out, password, strlen(password), PWHASH_OPSLIMIT,
-				 PWHASH_MEMLIMIT) == 0
+	return crypto_pwhash_str(out, password, strlen(password), PWHASH_OPSLIMIT, memlimit) == 0
 		       ? 0
 		       : -1;
 }
@@ -22,7 +27,7 @@ int pwhash_verify(const char *hash, const char *password)
 
 int pwhash_needs_rehash(const char *hash)
 {
-	return crypto_pwhash_str_needs_rehash(hash, PWHASH_OPSLIMIT, PWHASH_MEMLIMIT) != 0;
+	return crypto_pwhash_str_needs_rehash(hash, PWHASH_OPSLIMIT, memlimit) != 0;
 }
 
 static void make_dummy(void)

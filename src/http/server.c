@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "http/gate.h"
+#include "http/headers.h"
 #include "http/tls.h"
 #include "util/log.h"
 
@@ -55,18 +56,6 @@ struct http_server {
  * its query (414). */
 static char uri_has_nul, uri_too_long;
 #define URI_MARK(r) ((void *)(r) == &uri_has_nul || (void *)(r) == &uri_too_long)
-
-/* Every response carries these (SECURITY.md, Headers). */
-static const char *const common_headers[][2] = {
-	{"Content-Security-Policy",
-	 "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; "
-	 "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"},
-	{"X-Content-Type-Options", "nosniff"},
-	{"X-Frame-Options", "DENY"},
-	{"Referrer-Policy", "no-referrer"},
-	{"Permissions-Policy", "camera=(), microphone=(), geolocation=()"},
-	{"Cross-Origin-Opener-Policy", "same-origin"},
-};
 
 uint64_t http_now_us(void)
 {
@@ -229,11 +218,7 @@ static enum MHD_Result queue(struct req *r)
 		free(body);
 		return MHD_NO;
 	}
-	for (i = 0; i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
-		MHD_add_response_header(resp, common_headers[i][0], common_headers[i][1]);
-	if (r->tls)
-		MHD_add_response_header(resp, "Strict-Transport-Security",
-					"max-age=31536000; includeSubDomains");
+	http_headers_add(resp, r->tls);
 	MHD_add_response_header(resp, "Cache-Control",
 				r->cacheable ? "public, max-age=3600" : "no-store");
 	if (r->content_type)
@@ -245,7 +230,7 @@ static enum MHD_Result queue(struct req *r)
 		MHD_add_response_header(resp, "Connection", "close");
 	if (r->status == 0)
 		r->status = 500;
-	ret = MHD_queue_response(r->conn, r->status, resp);
+	ret = http_headers_queue(r->conn, r->status, resp);
 	MHD_destroy_response(resp);
 	return ret;
 }
@@ -445,16 +430,19 @@ static int hand_over(void *arg, struct gate *g, int fd, const struct sockaddr *s
 	return 0;
 }
 
-/* A connection libmicrohttpd had ends: one less for its address. */
+/* A connection libmicrohttpd takes is marked as the portal's, so the
+ * library's own answers on it carry the security headers (headers.c);
+ * one that ends is one less for its address. */
 static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
 			  enum MHD_ConnectionNotificationCode code)
 {
 	struct http_server *s = cls;
 	const union MHD_ConnectionInfo *ci;
 
-	(void)socket_context;
-	if (code != MHD_CONNECTION_NOTIFY_CLOSED)
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = http_headers_conn(s->conf.tls_cert_pem != NULL);
 		return;
+	}
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	if (ci != NULL && ci->client_addr != NULL)
 		gate_release(s->gate, ci->client_addr);
@@ -503,8 +491,7 @@ static void head_lines(const struct req *r, struct buf *out)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(common_headers) / sizeof(common_headers[0]); i++)
-		buf_printf(out, "%s: %s\r\n", common_headers[i][0], common_headers[i][1]);
+	http_headers_write(out);
 	buf_puts(out, "Cache-Control: no-store\r\n");
 	if (r->content_type)
 		buf_printf(out, "Content-Type: %s\r\n", r->content_type);

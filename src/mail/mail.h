@@ -61,6 +61,7 @@ struct mail_conf {
 	const char *hostname; /* right side of Message-IDs */
 	const char *base_url; /* the portal's address: {base} in a message's text */
 	int poll_secs;        /* how often the worker looks for due mail */
+	int retry_secs;       /* the first backoff (0: 30 s), doubling */
 };
 
 /*
@@ -76,8 +77,8 @@ void mail_outbox_text(const struct mail_conf *conf, const struct outbox_item *it
  * The outbox worker: a thread that repeatedly takes the oldest due
  * item from the store's outbox, writes the mail as mail_outbox_text
  * says (in the recipient's language, at delivery), delivers it, and marks it
- * sent, or schedules a retry with exponential backoff (30 s doubling,
- * at most 1 h) recording the error.  The Message-ID is derived from the
+ * sent, or schedules a retry with exponential backoff (retry_secs
+ * doubling, at most 1 h) recording the error.  The Message-ID is derived from the
  * outbox id so a redelivery after a crash is recognisable, and maildir
  * names are the outbox id so a redelivery overwrites, not duplicates.
  */

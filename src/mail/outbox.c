@@ -26,7 +26,7 @@
 #include "util/log.h"
 #include "util/worker.h"
 
-#define OUTBOX_BACKOFF_FIRST 30 /* seconds before the first retry */
+#define OUTBOX_BACKOFF_FIRST 30 /* seconds before the first retry, by default */
 #define OUTBOX_BACKOFF_MAX 3600 /* the longest wait between attempts */
 #define OUTBOX_CLAIM_SLACK 60   /* added to the transport timeout */
 #define OUTBOX_SMTP_TIMEOUT 60  /* when the conf gives none */
@@ -38,11 +38,11 @@ struct mail_worker {
 	struct worker *thread;
 };
 
-/* Seconds to wait after the attempts-th failed attempt: 30 s doubling,
- * at most an hour. */
-static time_t outbox_backoff(int attempts)
+/* Seconds to wait after the attempts-th failed attempt: the first
+ * backoff (conf->retry_secs, or 30 s) doubling, at most an hour. */
+static time_t outbox_backoff(const struct mail_conf *conf, int attempts)
 {
-	time_t d = OUTBOX_BACKOFF_FIRST;
+	time_t d = conf->retry_secs > 0 ? conf->retry_secs : OUTBOX_BACKOFF_FIRST;
 	int i;
 
 	for (i = 1; i < attempts && d < OUTBOX_BACKOFF_MAX; i++)
@@ -174,8 +174,8 @@ int mail_outbox_run_once(struct store *st, const struct mail_conf *conf, time_t 
 		} else {
 			attempts = it.attempts + 1;
 			log_warnx("mail outbox %lld: attempt %d failed: %s", it.id, attempts, err);
-			rc = store_outbox_retry(st, it.id, attempts, now + outbox_backoff(attempts),
-						err);
+			rc = store_outbox_retry(st, it.id, attempts,
+						now + outbox_backoff(conf, attempts), err);
 			if (rc != STORE_OK)
 				log_warnx("mail outbox %lld: cannot schedule a retry", it.id);
 		}

@@ -6,9 +6,9 @@
  * a poll of 1 s while nothing listens on the SMTP port.  A member
  * registers (the confirmation mail is queued, its first delivery
  * fails), then tests/tools/smtpd.py comes up on that port.  The outbox
- * retries after its first backoff (30 s), so the group takes about
- * 40 s.  Each test brings the group to the stage it needs (stage_*), so
- * any one of them may run alone.
+ * retries after its first backoff, 1 s here (mail_retry_seconds; 30 s
+ * by default), doubling, so the group takes about 15 s.  Each test brings the group to the stage it
+ * needs (stage_*), so any one of them may run alone.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -30,7 +30,7 @@
 #define EMAIL "zarko.djuraskovic@example.rs"
 #define CONFIRM_PREFIX "/register/confirm?token="
 #define FAIL_WAIT_MS 10000     /* for the first, failing delivery attempt */
-#define DELIVERY_WAIT_MS 70000 /* the 30 s backoff, with room to spare */
+#define DELIVERY_WAIT_MS 70000 /* backoffs of 1, 2, 4, ... s, with room to spare */
 #define DOUBLE_WAIT_MS 5000    /* five more polls: a second copy would show */
 
 struct group {
@@ -49,7 +49,8 @@ static int group_setup(void **state)
 {
 	struct group *g = calloc(1, sizeof(*g));
 	char url[64];
-	const char *env[] = {"QCRA_MAIL_TRANSPORT=smtp", url, "QCRA_MAIL_POLL_SECONDS=1", NULL};
+	const char *env[] = {"QCRA_MAIL_TRANSPORT=smtp", url, "QCRA_MAIL_POLL_SECONDS=1",
+			     "QCRA_MAIL_RETRY_SECONDS=1", NULL};
 	const char *src = getenv("QCRA_SRCDIR");
 	char csv[PATH_MAX];
 	struct buf out = BUF_INIT;

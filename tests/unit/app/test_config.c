@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "core/config.h"
+#include "core/pwhash.h"
 
 static void test_defaults_listen_on_loopback_8080(void **state)
 {
@@ -112,6 +113,42 @@ static void test_example_config_is_valid(void **state)
 	assert_int_equal(config_load_file(&c, path, err, sizeof(err)), 0);
 }
 
+/* Cheaper password hashes only where the TEST CA marks an installation
+ * for tests and demos (ASVS 11.4.2: at least 19 MiB elsewhere). */
+static void test_password_hash_memory_below_the_minimum_needs_the_test_ca(void **state)
+{
+	char err[256];
+	struct config c;
+
+	config_defaults(&c);
+	assert_int_equal(c.pwhash_memory_kib, 19456);
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "password_hash_memory_kib", "8", err, sizeof(err)), 0);
+	assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "password_hash_memory_kib"));
+	assert_int_equal(config_set(&c, "ca_connector", "service", err, sizeof(err)), 0);
+	assert_int_equal(config_check(&c, err, sizeof(err)), -1);
+	assert_int_equal(config_set(&c, "ca_connector", "testca", err, sizeof(err)), 0);
+	assert_int_equal(config_check(&c, err, sizeof(err)), 0);
+}
+
+/* The hashes made have the memory set, and the old ones are rehashed. */
+static void test_password_hash_memory_is_the_configured_one(void **state)
+{
+	char full[PWHASH_STRBYTES], cheap[PWHASH_STRBYTES];
+
+	assert_int_equal(pwhash_make(full, "Tri ma\xc4\x8dke spavaju"), 0);
+	assert_non_null(strstr(full, "$argon2id$v=19$m=19456,t=2,p=1$"));
+	pwhash_set_memory(8 * 1024);
+	assert_int_equal(pwhash_make(cheap, "Tri ma\xc4\x8dke spavaju"), 0);
+	assert_non_null(strstr(cheap, "$argon2id$v=19$m=8,t=2,p=1$"));
+	assert_true(pwhash_verify(full, "Tri ma\xc4\x8dke spavaju"));
+	assert_true(pwhash_needs_rehash(full));
+	assert_false(pwhash_needs_rehash(cheap));
+	pwhash_set_memory(PWHASH_MEMLIMIT);
+	assert_true(pwhash_needs_rehash(cheap));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +158,8 @@ int main(void)
 		cmocka_unit_test(test_file_then_env_layering),
 		cmocka_unit_test(test_file_error_names_file_and_key),
 		cmocka_unit_test(test_example_config_is_valid),
+		cmocka_unit_test(test_password_hash_memory_below_the_minimum_needs_the_test_ca),
+		cmocka_unit_test(test_password_hash_memory_is_the_configured_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -268,10 +268,10 @@ static void test_outbox_leaves_mail_not_yet_due(void **state)
 	assert_int_equal(pending(f), 1);
 }
 
-static void test_outbox_backoff_doubles_up_to_an_hour(void **state)
+/* One mail, delivered n times into a maildir that cannot be: each
+ * attempt fails and the next is due delays[i] seconds later. */
+static void fail_every_attempt(struct fixture *f, const int *delays, size_t n)
 {
-	static const int delays[] = {30, 60, 120, 240, 480, 960, 1920, 3600, 3600};
-	struct fixture *f = *state;
 	char file[PATH_MAX];
 	time_t now = T0;
 	FILE *fp;
@@ -284,13 +284,31 @@ static void test_outbox_backoff_doubles_up_to_an_hour(void **state)
 	fclose(fp);
 	f->conf.maildir = file;
 	queue(f, TO, T0);
-	for (i = 0; i < sizeof(delays) / sizeof(delays[0]); i++) {
+	for (i = 0; i < n; i++) {
 		assert_int_equal(mail_outbox_run_once(f->st, &f->conf, now), 0);
 		assert_int_equal(due_attempts(f, now + delays[i] - 1), -1);
 		assert_int_equal(due_attempts(f, now + delays[i]), (int)i + 1);
 		now += delays[i];
 	}
 	assert_int_equal(pending(f), 1);
+}
+
+static void test_outbox_backoff_doubles_up_to_an_hour(void **state)
+{
+	static const int delays[] = {30, 60, 120, 240, 480, 960, 1920, 3600, 3600};
+	struct fixture *f = *state;
+
+	fail_every_attempt(f, delays, sizeof(delays) / sizeof(delays[0]));
+}
+
+/* mail_retry_seconds sets the first wait; it doubles as before. */
+static void test_outbox_first_backoff_is_configurable(void **state)
+{
+	static const int delays[] = {1000, 2000, 3600, 3600};
+	struct fixture *f = *state;
+
+	f->conf.retry_secs = 1000;
+	fail_every_attempt(f, delays, sizeof(delays) / sizeof(delays[0]));
 }
 
 static void test_outbox_reschedules_mail_it_cannot_format(void **state)
@@ -421,6 +439,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_outbox_leaves_mail_not_yet_due, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_backoff_doubles_up_to_an_hour, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_outbox_first_backoff_is_configurable, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_reschedules_mail_it_cannot_format,
 						setup, teardown),
