@@ -308,3 +308,40 @@ out:
 	from->drv->tx(from, DB_ROLLBACK);
 	return rc;
 }
+
+int store_tables(struct store *st, long long *n)
+{
+	struct db_stmt *s = db_stmt(st, st->drv->tables_sql);
+	enum db_rc rc;
+
+	*n = 0;
+	if (s == NULL)
+		return STORE_ERROR;
+	while ((rc = db_step(s)) == DB_ROW)
+		(*n)++;
+	return db_rows_end(s, rc, "tables");
+}
+
+void store_pg_env_free(char **env)
+{
+	size_t i;
+
+	for (i = 0; env != NULL && env[i] != NULL; i++)
+		free(env[i]);
+	if (env != NULL)
+		env[0] = NULL;
+}
+
+#ifndef QCRA_HAVE_PG
+int store_pg_env(const char *url, char **env, size_t max, char *dbname, size_t dbsize, char *err,
+		 size_t errlen)
+{
+	(void)url;
+	(void)dbname;
+	(void)dbsize;
+	if (max > 0)
+		env[0] = NULL;
+	snprintf(err, errlen, "this qcra was built without PostgreSQL (libpq)");
+	return -1;
+}
+#endif

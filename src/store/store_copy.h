@@ -34,4 +34,20 @@ int store_copy(struct store *from, struct store *to,
 	       void (*each)(void *arg, const struct store_copy_table *t), void *arg, char *err,
 	       size_t errlen);
 
+/* The number of tables st's database has (0: a new, empty database)
+ * into *n.  STORE_OK or STORE_ERROR. */
+int store_tables(struct store *st, long long *n);
+
+/*
+ * The PostgreSQL URL url as libpq's environment ("PGHOST=...",
+ * "PGPASSWORD=...", one for each setting it makes) into env[max]
+ * (NULL-ended; free with store_pg_env_free), and its database's name
+ * into dbname: for a child (pg_dump, pg_restore) that must not be given
+ * the URL in its arguments, where ps shows it.  0, or -1 with err (not
+ * a URL, a setting with no variable, or a build without PostgreSQL).
+ */
+int store_pg_env(const char *url, char **env, size_t max, char *dbname, size_t dbsize, char *err,
+		 size_t errlen);
+void store_pg_env_free(char **env);
+
 #endif
