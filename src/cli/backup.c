@@ -431,21 +431,36 @@ out:
 	return rc;
 }
 
-/* Unpacks the archive at in into dir.  0, or -1 with err. */
-static int unpack(const char *in, const char *dir, char *err, size_t errlen)
+/* A reader of a tar.gz, opened on the file in (data NULL) or on len
+ * bytes at data; NULL with err. */
+static struct archive *reader(const char *in, const void *data, size_t len, char *err,
+			      size_t errlen)
 {
 	struct archive *a = archive_read_new();
+
+	if (a == NULL || archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
+	    (data == NULL ? archive_read_open_filename(a, in, 65536)
+			  : archive_read_open_memory(a, data, len)) != ARCHIVE_OK) {
+		snprintf(err, errlen, "%s: not a qcra backup", in);
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Unpacks what a reads into dir (in names it in messages): every name
+ * checked, MANIFEST first, only files and folders.  0, or -1 with err;
+ * a freed either way. */
+static int unpack_from(struct archive *a, const char *in, const char *dir, char *err, size_t errlen)
+{
 	struct archive_entry *e;
 	char path[PATH_MAX + 256], buf[65536];
 	la_ssize_t n;
 	int rc = -1, first = 1, fd, r;
 
-	if (a == NULL || archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_filename(a, in, sizeof(buf)) != ARCHIVE_OK) {
-		snprintf(err, errlen, "%s: not a qcra backup", in);
-		goto out;
-	}
+	if (a == NULL)
+		return -1;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		int type = archive_entry_filetype(e);
@@ -493,6 +508,18 @@ static int unpack(const char *in, const char *dir, char *err, size_t errlen)
 out:
 	archive_read_free(a);
 	return rc;
+}
+
+/* Unpacks the archive at in into dir.  0, or -1 with err. */
+static int unpack(const char *in, const char *dir, char *err, size_t errlen)
+{
+	return unpack_from(reader(in, NULL, 0, err, errlen), in, dir, err, errlen);
+}
+
+int backup_unpack_memory(const void *data, size_t len, const char *dir, char *err, size_t errlen)
+{
+	return unpack_from(reader("the archive", data, len, err, errlen), "the archive", dir, err,
+			   errlen);
 }
 
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)

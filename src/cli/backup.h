@@ -23,4 +23,11 @@ int backup_pg_dump(const char *url, const char *out, char *err, size_t errlen);
  * err. */
 int backup_pg_restore(const char *url, const char *in, int clean, char *err, size_t errlen);
 
+/* restore's unpacking (backup.c) of the tar.gz of len bytes at data
+ * into the folder dir, which exists: names checked (relative, no "..",
+ * plain characters), MANIFEST first, only files (0600) and folders
+ * (0700) made, nothing outside dir.  0, or -1 with err.  For
+ * tests/fuzz/fuzz_backup.c. */
+int backup_unpack_memory(const void *data, size_t len, const char *dir, char *err, size_t errlen);
+
 #endif
