@@ -29,6 +29,7 @@ static const char usage[] =
 	"  retention run    delete or anonymise what has passed its retention period\n"
 	"  backup FILE      one archive of the database, secret.key and the CA's folder\n"
 	"  restore FILE     unpack a backup into an empty folder (--var DIR)\n"
+	"  store copy       copy the database into another (SQLite to PostgreSQL or back)\n"
 	"  config man|example  qcra.conf(5) as roff, or a configuration file of every key\n"
 	"\n"
 	"  qcra COMMAND --help   options of a command\n"
@@ -46,6 +47,7 @@ static const struct {
 	{"demo", cli_demo},           {"payments", cli_payments},
 	{"retention", cli_retention}, {"backup", cli_backup},
 	{"restore", cli_restore},     {"config", cli_config_doc},
+	{"store", cli_store},
 };
 
 int main(int argc, char **argv)

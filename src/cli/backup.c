@@ -7,6 +7,8 @@
  *   MANIFEST       "qcra-backup 1", when, and the audit log's head;
  *   qcra.db        the database as of one commit (SQLite's online
  *                  backup, util/sq.h), taken while the portal runs;
+ *   qcra.pgdump    instead, a database on PostgreSQL: pg_dump's custom
+ *                  format, one snapshot (backup_pg.c);
  *   secret.key     the installation secret (sealed fields, audit keys);
  *   audit.anchor   the audit log's anchors, when there are;
  *   ca/...         the CA service's directory, when there is one (its
@@ -17,7 +19,9 @@
  *
  * restore unpacks into an empty (or new) directory only: names are
  * checked (relative, no "..", no links, only files and folders), files
- * made 0600 and folders 0700.
+ * made 0600 and folders 0700.  A backup of a PostgreSQL database is
+ * restored into --database (else the database key, QCRA_DATABASE): an
+ * empty one, or with --clean one whose tables are replaced.
  */
 #include <archive.h>
 #include <archive_entry.h>
@@ -37,6 +41,7 @@
 #include <unistd.h>
 
 #include "app/audit.h"
+#include "cli/backup.h"
 #include "cli/cli.h"
 #include "store/store.h"
 #include "util/sq.h"
@@ -45,14 +50,18 @@ static const char backup_usage[] =
 	"usage: qcra backup FILE [--encrypt-to CERT.pem] [--ca-dir DIR] [--config FILE] [--var "
 	"DIR]\n"
 	"Writes one archive of the database (a consistent copy, taken while the portal\n"
-	"runs), VAR/secret.key, the audit anchors and the CA service's directory (DIR,\n"
+	"runs; on PostgreSQL, pg_dump's custom format), VAR/secret.key, the audit anchors and the "
+	"CA service's directory (DIR,\n"
 	"default VAR/ca, when it exists).  With --encrypt-to, only the holder of that\n"
 	"certificate's private key can open it (qcra restore --key).\n";
 
 static const char restore_usage[] =
-	"usage: qcra restore FILE --var DIR [--key KEY.pem]\n"
+	"usage: qcra restore FILE --var DIR [--key KEY.pem] [--database URL [--clean]]\n"
 	"Unpacks a backup into DIR, which must be empty or not yet exist; --key opens\n"
-	"an encrypted backup.  Then check it: qcra audit verify --var DIR.\n";
+	"an encrypted backup.  A backup of a PostgreSQL database is restored into the\n"
+	"database URL (default: $QCRA_DATABASE), which must have no table; --clean\n"
+	"replaces its tables instead (stop the portal first).  Then check it:\n"
+	"qcra audit verify --var DIR (with the database key set to URL).\n";
 
 #define MANIFEST_MAGIC "qcra-backup 1\n"
 
@@ -272,13 +281,6 @@ int cli_backup(int argc, char **argv)
 	file = argv[rest];
 	if (cli_config_load(&cfg, config_path, var) != 0)
 		return 1;
-	if (cfg.database[0] != '\0') {
-		fprintf(stderr,
-			"qcra: backup: the database is on PostgreSQL (the database key); back it "
-			"up with pg_dump --format=custom, and VAR/secret.key with it: qcra "
-			"backup copies an SQLite database only, for now (nothing was written)\n");
-		return 1;
-	}
 	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
 	snprintf(tmpdir, sizeof(tmpdir), "%s/.backup-XXXXXX", cfg.var_dir);
@@ -300,9 +302,18 @@ int cli_backup(int argc, char **argv)
 		goto fail;
 	}
 	snprintf(path, sizeof(path), "%s/qcra.db", cfg.var_dir);
-	if (add_text(a, "MANIFEST", man, err, sizeof(err)) != 0 ||
-	    add_db(a, path, snap, "qcra.db", err, sizeof(err)) != 0)
+	if (add_text(a, "MANIFEST", man, err, sizeof(err)) != 0)
 		goto fail;
+	if (cfg.database[0] != '\0') { /* PostgreSQL */
+		int dumped = backup_pg_dump(cfg.database, snap, err, sizeof(err)) == 0 &&
+			     add_file(a, snap, BACKUP_PG_DUMP, err, sizeof(err)) == 0;
+
+		unlink(snap);
+		if (!dumped)
+			goto fail;
+	} else if (add_db(a, path, snap, "qcra.db", err, sizeof(err)) != 0) {
+		goto fail;
+	}
 	snprintf(path, sizeof(path), "%s/secret.key", cfg.var_dir);
 	if (add_file(a, path, "secret.key", err, sizeof(err)) != 0)
 		goto fail;
@@ -420,21 +431,36 @@ out:
 	return rc;
 }
 
-/* Unpacks the archive at in into dir.  0, or -1 with err. */
-static int unpack(const char *in, const char *dir, char *err, size_t errlen)
+/* A reader of a tar.gz, opened on the file in (data NULL) or on len
+ * bytes at data; NULL with err. */
+static struct archive *reader(const char *in, const void *data, size_t len, char *err,
+			      size_t errlen)
 {
 	struct archive *a = archive_read_new();
+
+	if (a == NULL || archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
+	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
+	    (data == NULL ? archive_read_open_filename(a, in, 65536)
+			  : archive_read_open_memory(a, data, len)) != ARCHIVE_OK) {
+		snprintf(err, errlen, "%s: not a qcra backup", in);
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Unpacks what a reads into dir (in names it in messages): every name
+ * checked, MANIFEST first, only files and folders.  0, or -1 with err;
+ * a freed either way. */
+static int unpack_from(struct archive *a, const char *in, const char *dir, char *err, size_t errlen)
+{
 	struct archive_entry *e;
 	char path[PATH_MAX + 256], buf[65536];
 	la_ssize_t n;
 	int rc = -1, first = 1, fd, r;
 
-	if (a == NULL || archive_read_support_filter_gzip(a) != ARCHIVE_OK ||
-	    archive_read_support_format_tar(a) != ARCHIVE_OK ||
-	    archive_read_open_filename(a, in, sizeof(buf)) != ARCHIVE_OK) {
-		snprintf(err, errlen, "%s: not a qcra backup", in);
-		goto out;
-	}
+	if (a == NULL)
+		return -1;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		int type = archive_entry_filetype(e);
@@ -484,6 +510,18 @@ out:
 	return rc;
 }
 
+/* Unpacks the archive at in into dir.  0, or -1 with err. */
+static int unpack(const char *in, const char *dir, char *err, size_t errlen)
+{
+	return unpack_from(reader(in, NULL, 0, err, errlen), in, dir, err, errlen);
+}
+
+int backup_unpack_memory(const void *data, size_t len, const char *dir, char *err, size_t errlen)
+{
+	return unpack_from(reader("the archive", data, len, err, errlen), "the archive", dir, err,
+			   errlen);
+}
+
 static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
 {
 	(void)sb;
@@ -511,13 +549,17 @@ static int dir_empty(const char *dir)
 
 int cli_restore(int argc, char **argv)
 {
-	const char *var = NULL, *key = NULL, *file;
+	const char *var = NULL, *key = NULL, *database = NULL, *file;
+	int clean = 0;
 	const struct opt opts[] = {
 		{"var", 'v', &var, NULL},
 		{"key", 0, &key, NULL},
+		{"database", 0, &database, NULL},
+		{"clean", 0, NULL, &clean},
 		{NULL, 0, NULL, NULL},
 	};
-	char work[PATH_MAX], plain[PATH_MAX + 16], err[512];
+	char work[PATH_MAX], plain[PATH_MAX + 16], dump[PATH_MAX + 16], err[512];
+	struct stat sb;
 	unsigned char magic[2] = {0, 0};
 	size_t len;
 	int rest, rc;
@@ -561,6 +603,27 @@ int cli_restore(int argc, char **argv)
 	else if ((rc = unseal(file, plain, key, err, sizeof(err))) == 0)
 		rc = unpack(plain, work, err, sizeof(err));
 	unlink(plain);
+	/* A PostgreSQL database's dump: into the database, not the folder. */
+	snprintf(dump, sizeof(dump), "%s/" BACKUP_PG_DUMP, work);
+	if (rc == 0 && lstat(dump, &sb) != 0 && database != NULL) {
+		snprintf(err, sizeof(err),
+			 "--database is for a backup of a PostgreSQL database; this one holds "
+			 "an SQLite database (restored into the folder)");
+		rc = -1;
+	}
+	if (database == NULL)
+		database = getenv("QCRA_DATABASE");
+	if (rc == 0 && lstat(dump, &sb) == 0) {
+		if (database == NULL || database[0] == '\0') {
+			snprintf(err, sizeof(err),
+				 "the backup holds a PostgreSQL database: name the database to "
+				 "restore it into with --database URL");
+			rc = -1;
+		} else {
+			rc = backup_pg_restore(database, dump, clean, err, sizeof(err));
+		}
+		unlink(dump);
+	}
 	if (rc == 0 && rename(work, var) != 0) {
 		snprintf(err, sizeof(err), "%.300s: %s", var, strerror(errno));
 		rc = -1;

@@ -53,6 +53,7 @@ int cli_payments(int argc, char **argv);   /* payments.c */
 int cli_retention(int argc, char **argv);  /* retention.c */
 int cli_backup(int argc, char **argv);     /* backup.c */
 int cli_restore(int argc, char **argv);    /* backup.c */
+int cli_store(int argc, char **argv);      /* store.c: store copy */
 int cli_config_doc(int argc, char **argv); /* config.c: qcra config man|example */
 
 #endif

@@ -129,6 +129,11 @@ struct db_driver {
 	 * col_blob): a text with a NUL byte inside reads as longer than
 	 * its strlen. */
 	size_t (*col_bytes)(struct db_stmt *s, int i);
+	/* The number of columns of s's result and column i's name (after
+	 * s's first step; store_copy reads a table it does not know the
+	 * columns of).  The name stays valid until s is reset. */
+	int (*col_count)(struct db_stmt *s);
+	const char *(*col_name)(struct db_stmt *s, int i);
 	/* Logs why s failed: "who: what: " then the failed bind (its
 	 * parameter and reason, never the value) or the database's
 	 * message. */
@@ -154,6 +159,14 @@ struct db_driver {
 	/* A SELECT of one row, one column: the database's size in bytes
 	 * (store_metrics_read).  A string with static storage. */
 	const char *size_sql;
+	/* A SELECT of the names of the database's tables, one a row
+	 * (store_copy: a table it does not know is refused). */
+	const char *tables_sql;
+	/* Run (exec) after rows were inserted with their ids given
+	 * (store_copy): each identity column's sequence set past the
+	 * largest id, so that new rows do not collide.  NULL: nothing to
+	 * do (SQLite's next id is the largest plus one). */
+	const char *ids_sql;
 
 	/* Optional (NULL: nothing to do on this backend). */
 	/* Wake-ups across processes (PostgreSQL's NOTIFY; NULL on

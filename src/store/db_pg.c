@@ -497,6 +497,20 @@ static int pg_col_type(struct db_stmt *base, int i)
 }
 
 /* Column i's length: the text's, or the decoded bytea's. */
+static int pg_col_count(struct db_stmt *base)
+{
+	struct pg_stmt *s = (struct pg_stmt *)base;
+
+	return s->res != NULL ? PQnfields(s->res) : 0;
+}
+
+static const char *pg_col_name(struct db_stmt *base, int i)
+{
+	struct pg_stmt *s = (struct pg_stmt *)base;
+
+	return s->res != NULL && i >= 0 && i < PQnfields(s->res) ? PQfname(s->res, i) : NULL;
+}
+
 static size_t pg_col_bytes(struct db_stmt *base, int i)
 {
 	struct pg_stmt *s = (struct pg_stmt *)base;
@@ -634,9 +648,24 @@ const struct db_driver db_pg = {
 	.col_null = pg_col_null,
 	.col_type = pg_col_type,
 	.col_bytes = pg_col_bytes,
+	.col_count = pg_col_count,
+	.col_name = pg_col_name,
 	.warn = pg_warn,
 	.tx = pg_tx,
 	.in_tx = pg_in_tx,
 	.exec = pg_exec,
 	.size_sql = "SELECT pg_database_size(current_database())",
+	.tables_sql = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()",
+	/* Each identity column's sequence: its next value one past the
+	 * column's largest (1 on an empty table). */
+	.ids_sql = "DO $$DECLARE r record; m bigint; BEGIN "
+		   "FOR r IN SELECT c.relname AS t, a.attname AS col FROM pg_attribute a "
+		   "JOIN pg_class c ON c.oid = a.attrelid "
+		   "JOIN pg_namespace n ON n.oid = c.relnamespace "
+		   "WHERE n.nspname = current_schema() AND c.relkind = 'r' "
+		   "AND a.attidentity <> '' AND NOT a.attisdropped LOOP "
+		   "EXECUTE format('SELECT COALESCE(MAX(%I), 0) FROM %I', r.col, r.t) INTO m; "
+		   "PERFORM setval(pg_get_serial_sequence(quote_ident(r.t), r.col), "
+		   "GREATEST(m, 1), m > 0); "
+		   "END LOOP; END$$",
 };

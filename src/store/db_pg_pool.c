@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "store/store_copy.h"
 #include "util/log.h"
 
 #define POOL_DEFAULT 32 /* connections per process, QCRA_PG_POOL overrides */
@@ -283,4 +284,56 @@ void pg_pool_close(struct store *st)
 	pthread_mutex_destroy(&ps->mu);
 	free(ps->url);
 	free(ps);
+}
+
+int store_pg_env(const char *url, char **env, size_t max, char *dbname, size_t dbsize, char *err,
+		 size_t errlen)
+{
+	PQconninfoOption *opts, *o, *defs = NULL;
+	char *why = NULL;
+	size_t n = 0, len;
+	int rc = -1;
+
+	if (max > 0)
+		env[0] = NULL;
+	dbname[0] = '\0';
+	if ((opts = PQconninfoParse(url, &why)) == NULL) {
+		snprintf(err, errlen, "not a PostgreSQL URL: %s", why ? why : "out of memory");
+		PQfreemem(why);
+		return -1;
+	}
+	/* The parsed options carry no envvar: it is in the defaults'. */
+	if ((defs = PQconndefaults()) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (o = opts; o->keyword != NULL; o++) {
+		const PQconninfoOption *d;
+
+		if (o->val == NULL || o->val[0] == '\0')
+			continue;
+		for (d = defs; d->keyword != NULL && strcmp(d->keyword, o->keyword) != 0; d++)
+			;
+		if (d->keyword == NULL || d->envvar == NULL) {
+			snprintf(err, errlen, "the URL's setting %s has no environment variable",
+				 o->keyword);
+			goto out;
+		}
+		if (strcmp(o->keyword, "dbname") == 0)
+			snprintf(dbname, dbsize, "%s", o->val);
+		len = strlen(d->envvar) + strlen(o->val) + 2;
+		if (n + 1 >= max || (env[n] = malloc(len)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			goto out;
+		}
+		snprintf(env[n], len, "%s=%s", d->envvar, o->val);
+		env[++n] = NULL;
+	}
+	rc = 0;
+out:
+	if (rc != 0)
+		store_pg_env_free(env);
+	PQconninfoFree(defs);
+	PQconninfoFree(opts);
+	return rc;
 }

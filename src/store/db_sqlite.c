@@ -420,6 +420,16 @@ static size_t lite_col_bytes(struct db_stmt *s, int i)
 	return (size_t)sqlite3_column_bytes(raw(s), i);
 }
 
+static int lite_col_count(struct db_stmt *s)
+{
+	return sqlite3_column_count(raw(s));
+}
+
+static const char *lite_col_name(struct db_stmt *s, int i)
+{
+	return sqlite3_column_name(raw(s), i);
+}
+
 static void lite_warn(struct db_stmt *s, const char *who, const char *what)
 {
 	sq_warn(raw(s), who, what);
@@ -673,11 +683,15 @@ const struct db_driver db_sqlite = {
 	.col_null = lite_col_null,
 	.col_type = lite_col_type,
 	.col_bytes = lite_col_bytes,
+	.col_count = lite_col_count,
+	.col_name = lite_col_name,
 	.warn = lite_warn,
 	.tx = lite_tx,
 	.in_tx = lite_in_tx,
 	.exec = lite_exec,
 	.size_sql = "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+	.tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+		      "'sqlite\\_%' ESCAPE '\\'",
 	.checkpoints_leave = lite_checkpoints_leave,
 	.cache_size = lite_cache_size,
 };

@@ -9,11 +9,11 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include "journey.h"
 #include "office.h"
+#include "harness_sql.h"
 
 #include <time.h>
 
@@ -221,32 +221,22 @@ void office_deliver(struct office *f, long long id)
 static long long outbox_rows(struct office *f, const char *addr, const char *key, long long *id,
 			     int *sent)
 {
-	char path[PATH_MAX + 16];
-	sqlite3 *db;
-	sqlite3_stmt *s;
-	long long n;
+	const char *params[] = {addr, key, NULL};
+	long long n = 0;
+	char *row;
 
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(
-		sqlite3_prepare_v2(db,
-				   "WITH m AS (SELECT x.id, x.sent_at FROM outbox x LEFT JOIN "
-				   "orders o ON o.id = x.order_id WHERE x.subject = ?2 AND "
-				   "(x.recipient = ?1 OR (x.recipient = '' AND o.email = ?1))) "
-				   "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE((SELECT "
-				   "sent_at IS NOT NULL FROM m ORDER BY id DESC LIMIT 1), 0) "
-				   "FROM m",
-				   -1, &s, NULL),
-		SQLITE_OK);
-	sqlite3_bind_text(s, 1, addr, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	*id = sqlite3_column_int64(s, 1);
-	*sent = sqlite3_column_int(s, 2);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	/* One column, "COUNT ID SENT": server_sql reads the first. */
+	row = server_sql_ok(&f->s,
+			    "WITH m AS (SELECT x.id, x.sent_at FROM outbox x LEFT JOIN "
+			    "orders o ON o.id = x.order_id WHERE x.subject = $2 AND "
+			    "(x.recipient = $1 OR (x.recipient = '' AND o.email = $1))) "
+			    "SELECT COUNT(*) || ' ' || COALESCE(MAX(id), 0) || ' ' || "
+			    "COALESCE((SELECT CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END "
+			    "FROM m ORDER BY id DESC LIMIT 1), 0) FROM m",
+			    params);
+	if (sscanf(row, "%lld %lld %d", &n, id, sent) != 3)
+		fail_msg("outbox: %s", row);
+	free(row);
 	return n;
 }
 

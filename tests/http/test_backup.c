@@ -24,6 +24,7 @@
 #include "journey.h"
 #include "office.h"
 #include "store/store.h"
+#include "store_db.h" /* tests/unit/app: the _pg run's databases */
 
 #define MAX_ACKED 4096
 
@@ -70,6 +71,54 @@ static void path_in(char *out, size_t size, const struct office *f, const char *
 		fail_msg("path too long");
 }
 
+/* The database a restore of the backup into dir goes to: on
+ * PostgreSQL (backup_pg) a new, empty database, else dir/qcra.db. */
+static void restored_db(char *out, size_t size, const char *dir)
+{
+	if (store_fx_pg())
+		store_fx_pg_new(out, size);
+	else
+		snprintf(out, size, "%s/qcra.db", dir);
+}
+
+/* qcra restore FILE --var DIR [--key KEY] [--clean], with --database db
+ * on PostgreSQL; the exit status, the output in f->out. */
+static int restore(struct office *f, const char *file, const char *dir, const char *key,
+		   const char *db, int clean)
+{
+	const char *argv[12];
+	int n = 0;
+
+	argv[n++] = "restore";
+	argv[n++] = file;
+	argv[n++] = "--var";
+	argv[n++] = dir;
+	if (key != NULL) {
+		argv[n++] = "--key";
+		argv[n++] = key;
+	}
+	if (store_fx_pg()) {
+		argv[n++] = "--database";
+		argv[n++] = db;
+	}
+	if (clean)
+		argv[n++] = "--clean";
+	argv[n] = NULL;
+	return cli(f, argv);
+}
+
+/* qcra audit verify --var dir on the database db. */
+static int verify(struct office *f, const char *dir, const char *db)
+{
+	char env0[600];
+	const char *env[] = {env0, NULL};
+	const char *argv[] = {"audit", "verify", "--var", dir, NULL};
+
+	snprintf(env0, sizeof(env0), "QCRA_DATABASE=%s", db);
+	buf_reset(&f->out);
+	return server_run_cli_env(&f->s, argv, store_fx_pg() ? env : NULL, &f->out);
+}
+
 static void test_backup_while_orders_arrive_holds_every_acknowledged_one(void **state)
 {
 	struct office *f = *state;
@@ -97,19 +146,11 @@ static void test_backup_while_orders_arrive_holds_every_acknowledged_one(void **
 	atomic_store(&x->stop, 1);
 	pthread_join(t, NULL);
 	response_free(&x->r);
-	{
-		const char *argv[] = {"restore", file, "--var", dir, NULL};
-
-		if (cli(f, argv) != 0)
-			fail_msg("restore: %s", buf_cstr(&f->out));
-	}
-	{
-		const char *argv[] = {"audit", "verify", "--var", dir, NULL};
-
-		if (cli(f, argv) != 0)
-			fail_msg("audit verify on the restored copy: %s", buf_cstr(&f->out));
-	}
-	snprintf(db, sizeof(db), "%s/qcra.db", dir);
+	restored_db(db, sizeof(db), dir);
+	if (restore(f, file, dir, NULL, db, 0) != 0)
+		fail_msg("restore: %s", buf_cstr(&f->out));
+	if (verify(f, dir, db) != 0)
+		fail_msg("audit verify on the restored copy: %s", buf_cstr(&f->out));
 	{
 		char err[256];
 
@@ -125,6 +166,7 @@ static void test_backup_while_orders_arrive_holds_every_acknowledged_one(void **
 		assert_string_equal(wf_state_name(o.state), "confirmed");
 	}
 	store_close(st);
+	store_fx_drop(db);
 	assert_true(kept >= 3);
 	/* secret.key came along: the restored copy is the same installation. */
 	{
@@ -150,7 +192,6 @@ static void test_restore_refuses_a_folder_with_something_in_it(void **state)
 {
 	struct office *f = *state;
 	char file[PATH_MAX], dir[PATH_MAX], keep[PATH_MAX + 16];
-	const char *argv[] = {"restore", file, "--var", dir, NULL};
 	FILE *fp;
 
 	path_in(file, sizeof(file), f, "backup.tar.gz");
@@ -160,7 +201,7 @@ static void test_restore_refuses_a_folder_with_something_in_it(void **state)
 	assert_non_null(fp = fopen(keep, "w"));
 	fputs("mine\n", fp);
 	fclose(fp);
-	assert_int_equal(cli(f, argv), 1);
+	assert_int_equal(restore(f, file, dir, NULL, f->s.database, 0), 1);
 	assert_non_null(strstr(buf_cstr(&f->out), "is not empty"));
 	assert_int_equal(access(keep, F_OK), 0);
 	snprintf(keep, sizeof(keep), "%s/qcra.db", dir);
@@ -171,7 +212,7 @@ static void test_encrypted_backup_opens_only_with_its_key(void **state)
 {
 	struct office *f = *state;
 	char file[PATH_MAX], dir[PATH_MAX], key[PATH_MAX], cert[PATH_MAX], other[PATH_MAX];
-	char cmd[4 * PATH_MAX + 256], *data;
+	char cmd[4 * PATH_MAX + 256], db[PATH_MAX + 16], *data;
 	size_t len;
 
 	path_in(file, sizeof(file), f, "sealed.bak");
@@ -198,50 +239,70 @@ static void test_encrypted_backup_opens_only_with_its_key(void **state)
 	assert_null(memmem(data, len, "SQLite format 3", 15));
 	assert_null(memmem(data, len, "MANIFEST", 8));
 	free(data);
-	{
-		const char *argv[] = {"restore", file, "--var", dir, NULL};
-
-		assert_int_equal(cli(f, argv), 1);
-		assert_non_null(strstr(buf_cstr(&f->out), "--key"));
-		assert_int_not_equal(access(dir, F_OK), 0);
-	}
-	{
-		const char *argv[] = {"restore", file, "--var", dir, "--key", other, NULL};
-
-		assert_int_equal(cli(f, argv), 1);
-		assert_non_null(strstr(buf_cstr(&f->out), "cannot be opened"));
-		assert_int_not_equal(access(dir, F_OK), 0);
-	}
-	{
-		const char *argv[] = {"restore", file, "--var", dir, "--key", key, NULL};
-
-		if (cli(f, argv) != 0)
-			fail_msg("restore --key: %s", buf_cstr(&f->out));
-	}
-	{
-		const char *argv[] = {"audit", "verify", "--var", dir, NULL};
-
-		if (cli(f, argv) != 0)
-			fail_msg("audit verify: %s", buf_cstr(&f->out));
-	}
+	restored_db(db, sizeof(db), dir);
+	assert_int_equal(restore(f, file, dir, NULL, db, 0), 1);
+	assert_non_null(strstr(buf_cstr(&f->out), "--key"));
+	assert_int_not_equal(access(dir, F_OK), 0);
+	assert_int_equal(restore(f, file, dir, other, db, 0), 1);
+	assert_non_null(strstr(buf_cstr(&f->out), "cannot be opened"));
+	assert_int_not_equal(access(dir, F_OK), 0);
+	if (restore(f, file, dir, key, db, 0) != 0)
+		fail_msg("restore --key: %s", buf_cstr(&f->out));
+	if (verify(f, dir, db) != 0)
+		fail_msg("audit verify: %s", buf_cstr(&f->out));
+	store_fx_drop(db);
 }
 
-/* The database on PostgreSQL: qcra backup does not copy it (yet), so it
- * says so and what to use, rather than archive a VAR/qcra.db that is
- * not the installation's database. */
-static void test_backup_of_a_postgresql_database_is_refused(void **state)
+/* On PostgreSQL (backup_pg), the database dumped with pg_dump: restored
+ * into the server's own database, which has rows, it is refused; with
+ * --clean, the portal stopped, its tables are replaced by the backup's:
+ * an order made after the backup is gone, one made before is there, and
+ * the audit chain verifies.  On SQLite: a backup names no database. */
+static void test_restore_into_a_database_with_rows(void **state)
 {
 	struct office *f = *state;
-	char file[PATH_MAX];
-	const char *argv[] = {"backup", file, "--var", f->s.var, NULL};
-	static const char *const env[] = {"QCRA_DATABASE=postgresql://qcra@127.0.0.1:9/qcra", NULL};
+	char file[PATH_MAX], dir[PATH_MAX], dir2[PATH_MAX];
+	long long before_id, after_id;
+	struct store *st;
+	struct order o;
+	char err[256];
 
+	if (!store_fx_pg()) {
+		const char *argv[] = {"restore", "x",          "--var",
+				      "y",       "--database", "postgresql://127.0.0.1:9/x",
+				      NULL};
+
+		/* --database is for a backup of PostgreSQL's; any other gets no
+		 * further than reading its file. */
+		assert_int_equal(cli(f, argv), 1);
+		return;
+	}
+	before_id = office_order(f, "NS");
 	path_in(file, sizeof(file), f, "pg.bak");
-	buf_reset(&f->out);
-	assert_int_equal(server_run_cli_env(&f->s, argv, env, &f->out), 1);
-	if (strstr(buf_cstr(&f->out), "pg_dump") == NULL)
-		fail_msg("no word of pg_dump: %s", buf_cstr(&f->out));
-	assert_int_not_equal(access(file, F_OK), 0);
+	path_in(dir, sizeof(dir), f, "pg-restored");
+	path_in(dir2, sizeof(dir2), f, "pg-restored-2");
+	{
+		const char *argv[] = {"backup", file, "--var", f->s.var, NULL};
+
+		if (cli(f, argv) != 0)
+			fail_msg("backup: %s", buf_cstr(&f->out));
+	}
+	after_id = office_order(f, "NS");
+	assert_int_equal(restore(f, file, dir, NULL, f->s.database, 0), 1);
+	if (strstr(buf_cstr(&f->out), "not empty") == NULL)
+		fail_msg("no word of the database not empty: %s", buf_cstr(&f->out));
+	assert_int_not_equal(access(dir, F_OK), 0);
+	assert_int_equal(server_stop(&f->s), 0);
+	if (restore(f, file, dir2, NULL, f->s.database, 1) != 0)
+		fail_msg("restore --clean: %s", buf_cstr(&f->out));
+	if (verify(f, dir2, f->s.database) != 0)
+		fail_msg("audit verify: %s", buf_cstr(&f->out));
+	assert_int_equal(store_open(&st, f->s.database, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_order_get(st, before_id, &o), STORE_OK);
+	assert_int_equal(store_order_get(st, after_id, &o), STORE_NOTFOUND);
+	store_close(st);
+	assert_int_equal(server_restart(&f->s, NULL), 0);
+	assert_int_equal(office_get(f, &f->member, "/orders/%lld", before_id), 200);
 }
 
 int main(void)
@@ -250,7 +311,7 @@ int main(void)
 		cmocka_unit_test(test_backup_while_orders_arrive_holds_every_acknowledged_one),
 		cmocka_unit_test(test_restore_refuses_a_folder_with_something_in_it),
 		cmocka_unit_test(test_encrypted_backup_opens_only_with_its_key),
-		cmocka_unit_test(test_backup_of_a_postgresql_database_is_refused),
+		cmocka_unit_test(test_restore_into_a_database_with_rows),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);

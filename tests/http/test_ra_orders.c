@@ -28,10 +28,10 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "core/totp.h"
 #include "harness.h"
+#include "harness_sql.h"
 #include "app/jobs.h"
 #include "journey.h"
 #include "office.h"
@@ -102,23 +102,13 @@ static int history_len(struct office *f, long long id)
 /* Moves the order's confirmation `days` into the past. */
 static void age_order(struct office *f, long long id, int days)
 {
-	char path[PATH_MAX + 16];
-	sqlite3 *db;
-	sqlite3_stmt *s;
+	char secs[32], ids[32];
+	const char *params[] = {secs, ids, NULL};
 
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(sqlite3_prepare_v2(db,
-					    "UPDATE orders SET confirmed_at = confirmed_at - ?1 "
-					    "WHERE id = ?2",
-					    -1, &s, NULL),
-			 SQLITE_OK);
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)days * 86400);
-	sqlite3_bind_int64(s, 2, id);
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	snprintf(secs, sizeof(secs), "%lld", (long long)days * 86400);
+	snprintf(ids, sizeof(ids), "%lld", id);
+	free(server_sql_ok(
+		&f->s, "UPDATE orders SET confirmed_at = confirmed_at - $1 WHERE id = $2", params));
 }
 
 static void assert_redirect_to(struct office *f, const char *want)

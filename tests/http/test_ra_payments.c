@@ -24,13 +24,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "core/totp.h"
 #include "domain/payment.h"
 #include "harness.h"
 #include "journey.h"
 #include "office.h"
+#include "harness_sql.h"
 #include "store/store.h"
 #include "store/store_payments.h"
 
@@ -814,21 +814,13 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 static const char *stored_state(struct office *f, long long id)
 {
 	static char state[64];
-	char path[PATH_MAX + 16];
-	sqlite3 *db;
-	sqlite3_stmt *s;
+	char ids[32], *row;
+	const char *params[] = {ids, NULL};
 
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	sqlite3_busy_timeout(db, 5000);
-	assert_int_equal(
-		sqlite3_prepare_v2(db, "SELECT state FROM orders WHERE id = ?1", -1, &s, NULL),
-		SQLITE_OK);
-	sqlite3_bind_int64(s, 1, id);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	snprintf(state, sizeof(state), "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	sqlite3_close(db);
+	snprintf(ids, sizeof(ids), "%lld", id);
+	row = server_sql_ok(&f->s, "SELECT state FROM orders WHERE id = $1", params);
+	snprintf(state, sizeof(state), "%s", row);
+	free(row);
 	return state;
 }
 

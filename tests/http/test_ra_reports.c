@@ -21,10 +21,10 @@
 #include <time.h>
 
 #include <cmocka.h>
-#include <sqlite3.h>
 
 #include "core/totp.h"
 #include "harness.h"
+#include "harness_sql.h"
 
 #define PW "Izve\xc5\xa1taj-za-kancelariju-42" /* "Izveštaj-..." */
 #define BODY(f) buf_cstr(&(f)->r.body)
@@ -55,7 +55,6 @@ struct fixture {
 	struct client anon;
 	struct response r;
 	struct buf out;
-	sqlite3 *db;
 };
 
 /* ---- Seeding ------------------------------------------------------------------ */
@@ -73,34 +72,26 @@ static time_t utc(int y, int mo, int d, int h, int mi)
 	return timegm(&tm);
 }
 
-static int exec(sqlite3 *db, const char *sql)
+/* Runs sql on the server's database (harness_sql.h); 0 or -1. */
+static int exec(struct fixture *f, const char *sql)
 {
-	char *err = NULL;
+	char *r = server_sql(&f->s, sql, NULL);
 
-	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-		fprintf(stderr, "seed: %s: %s\n", sql, err ? err : "?");
-		sqlite3_free(err);
-		return -1;
-	}
-	return 0;
+	free(r);
+	return r != NULL ? 0 : -1;
 }
 
-static int add_event(sqlite3 *db, long long order, const char *state, time_t at)
+static void add_event(struct fixture *f, long long order, const char *state, time_t at)
 {
-	sqlite3_stmt *s;
-	int rc;
+	char o[32], t[32];
+	const char *params[] = {o, t, state, NULL};
 
-	if (sqlite3_prepare_v2(db,
-			       "INSERT INTO order_events (order_id, at, state, actor, note) "
-			       "VALUES (?1, ?2, ?3, 'test', '')",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, order);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
-	sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-	sqlite3_finalize(s);
-	return rc;
+	snprintf(o, sizeof(o), "%lld", order);
+	snprintf(t, sizeof(t), "%lld", (long long)at);
+	free(server_sql_ok(&f->s,
+			   "INSERT INTO order_events (order_id, at, state, actor, note) "
+			   "VALUES ($1, $2, $3, 'test', '')",
+			   params));
 }
 
 static const char SQL_ADD_ORDER[] =
@@ -108,31 +99,31 @@ static const char SQL_ADD_ORDER[] =
 	"id_number, id_issuer, street, postal_code, city, email, phone, license_number, office, "
 	"validity, card_reader, position, company_name, company_mb, company_pib, company_street, "
 	"company_postal_code, company_city, company_email, payment_ref, total_para, created_at, "
-	"updated_at, confirmed_at) VALUES (1, 1, ?1, 'Ana', 'Petrovi\xc4\x87', '0511985715143', "
+	"updated_at, confirmed_at) VALUES (1, 1, $1, 'Ana', 'Petrovi\xc4\x87', '0511985715143', "
 	"'id_card', '001234567', 'PU Beograd', 'Knez Mihailova 1', '11000', 'Beograd', "
-	"'ana@example.rs', '+381601234567', '311234567', ?2, '1Y', 0, '', '', '', '', '', '', '', "
-	"'', '97 1234', 360000, ?3, ?3, ?4)";
+	"'ana@example.rs', '+381601234567', '311234567', $2, '1Y', 0, '', '', '', '', '', '', '', "
+	"'', '97 1234', 360000, $3, $3, $4) RETURNING id";
 
 /* An order of the seeded member at office in state, confirmed at
  * `confirmed` (0: a draft), handed over at `handed` (0: not). */
 static void add_order(struct fixture *f, const char *office, const char *state, time_t confirmed,
 		      time_t handed)
 {
-	sqlite3_stmt *s;
+	char created[32], conf[32], *row;
+	const char *params[] = {state, office, created, conf, NULL};
 	long long id;
 
-	assert_int_equal(sqlite3_prepare_v2(f->db, SQL_ADD_ORDER, -1, &s, NULL), SQLITE_OK);
-	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, office, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)(confirmed ? confirmed : utc(2025, 1, 1, 0, 0)));
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)confirmed);
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
-	sqlite3_finalize(s);
-	id = sqlite3_last_insert_rowid(f->db);
+	snprintf(created, sizeof(created), "%lld",
+		 (long long)(confirmed ? confirmed : utc(2025, 1, 1, 0, 0)));
+	snprintf(conf, sizeof(conf), "%lld", (long long)confirmed);
+	row = server_sql_ok(&f->s, SQL_ADD_ORDER, params);
+	id = atoll(row);
+	free(row);
+	assert_true(id > 0);
 	if (confirmed)
-		assert_int_equal(add_event(f->db, id, "confirmed", confirmed), 0);
+		add_event(f, id, "confirmed", confirmed);
 	if (handed)
-		assert_int_equal(add_event(f->db, id, "handed_over", handed), 0);
+		add_event(f, id, "handed_over", handed);
 }
 
 /*
@@ -252,20 +243,16 @@ static int fixture_start(void **state, int standard)
 	 * still "confirmed" (a race: its first run may come after them). */
 	static const char *const env[] = {"TZ=UTC", "QCRA_ORDER_EXPIRY_DAYS=3650", NULL};
 	struct fixture *f = calloc(1, sizeof(*f));
-	char path[PATH_MAX + 16];
 	int i;
 
 	if (f == NULL || server_start(&f->s, env) != 0 || client_init(&f->anon, &f->s) != 0)
 		goto fail;
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	if (sqlite3_open(path, &f->db) != SQLITE_OK || sqlite3_busy_timeout(f->db, 5000) ||
-	    exec(f->db, "PRAGMA foreign_keys = ON") ||
-	    exec(f->db, "INSERT INTO members (id, license_number, first_name, last_name, jmbg, "
-			"email, created_at, updated_at) VALUES (1, '311234567', 'Ana', "
-			"'Petrovi\xc4\x87', '0511985715143', 'ana@example.rs', 0, 0)") ||
-	    exec(f->db, "INSERT INTO accounts (id, member_id, username, password_hash, email, "
-			"lang, created_at, confirmed_at) VALUES (1, 1, 'apetro', 'x', "
-			"'ana@example.rs', 'sr', 0, 0)"))
+	if (exec(f, "INSERT INTO members (id, license_number, first_name, last_name, jmbg, "
+		    "email, created_at, updated_at) VALUES (1, '311234567', 'Ana', "
+		    "'Petrovi\xc4\x87', '0511985715143', 'ana@example.rs', 0, 0)") ||
+	    exec(f, "INSERT INTO accounts (id, member_id, username, password_hash, email, "
+		    "lang, created_at, confirmed_at) VALUES (1, 1, 'apetro', 'x', "
+		    "'ana@example.rs', 'sr', 0, 0)"))
 		goto fail;
 	*state = f;
 	if (standard)
@@ -275,7 +262,6 @@ static int fixture_start(void **state, int standard)
 	return 0;
 fail:
 	if (f) {
-		sqlite3_close(f->db);
 		client_free(&f->anon);
 		server_cleanup(&f->s);
 	}
@@ -298,7 +284,6 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 	int i;
 
-	sqlite3_close(f->db);
 	for (i = 0; i < NSTAFF; i++)
 		client_free(&f->c[i]);
 	client_free(&f->anon);
@@ -613,35 +598,34 @@ static void test_reports_chart_svg_download(void **state)
 static void test_reports_exports_are_audited(void **state)
 {
 	struct fixture *f = *state;
-	sqlite3_stmt *s;
-	int n = 0;
+	char nth[16], *row;
+	const char *params[] = {nth, NULL};
+	int n;
 
 	assert_int_equal(get(f, OP_BG, "/ra/reports.csv?from=2025-01"), 200);
 	assert_int_equal(get(f, ADMIN, "/ra/reports/chart.svg?office=NS"), 200);
 	assert_int_equal(get(f, ADMIN, "/ra/reports"), 200); /* viewing is no export */
-	assert_int_equal(sqlite3_prepare_v2(f->db,
-					    "SELECT actor, object, outcome, detail FROM audit_log "
-					    "WHERE action = 'report.export' ORDER BY id",
-					    -1, &s, NULL),
-			 SQLITE_OK);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *actor = (const char *)sqlite3_column_text(s, 0);
-		const char *object = (const char *)sqlite3_column_text(s, 1);
-		const char *detail = (const char *)sqlite3_column_text(s, 3);
-
-		assert_string_equal((const char *)sqlite3_column_text(s, 2), "ok");
-		if (n == 0) {
-			assert_string_equal(actor, "operator:rep-bg");
-			assert_string_equal(object, "reports.csv");
-			assert_string_equal(detail, "office BG from 2025-01 to * orders 4");
-		} else {
-			assert_string_equal(actor, "operator:rep-admin");
-			assert_string_equal(object, "reports/chart.svg");
-			assert_string_equal(detail, "office NS from * to * orders 3");
+	for (n = 0;; n++) {
+		snprintf(nth, sizeof(nth), "%d", n);
+		row = server_sql_ok(
+			&f->s,
+			"SELECT actor || '|' || object || '|' || outcome || '|' || detail "
+			"FROM audit_log WHERE action = 'report.export' ORDER BY id "
+			"LIMIT 1 OFFSET $1",
+			params);
+		if (row[0] == '\0') {
+			free(row);
+			break;
 		}
-		n++;
+		if (n == 0)
+			assert_string_equal(row, "operator:rep-bg|reports.csv|ok|office BG from "
+						 "2025-01 to * orders 4");
+		else
+			assert_string_equal(row,
+					    "operator:rep-admin|reports/chart.svg|ok|office NS "
+					    "from * to * orders 3");
+		free(row);
 	}
-	sqlite3_finalize(s);
 	assert_int_equal(n, 2);
 	/* And the auditor finds it in the log's page. */
 	assert_int_equal(get(f, AUDITOR, "/ra/audit?action=report.export"), 200);

@@ -22,6 +22,7 @@
 
 #include "core/totp.h"
 #include "harness.h"
+#include "harness_sql.h"
 #include "journey.h"
 #include "store/store.h"
 
@@ -193,10 +194,9 @@ static void test_totp_secret_is_sealed_at_rest(void **state)
 	struct fx *f = *state;
 	struct store *st;
 	struct operator o;
-	char path[PATH_MAX + 16], err[256];
+	char err[256];
 
-	snprintf(path, sizeof(path), "%s/qcra.db", f->s.var);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_open(&st, f->s.database, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_operator_by_username(st, "admin1", &o), STORE_OK);
 	store_close(st);
 	assert_memory_equal(o.totp_secret, "s1:", 3);
@@ -209,7 +209,6 @@ static void test_tampered_audit_log_is_detected(void **state)
 	struct fx *f = *state;
 	const char *verify[] = {"audit", "verify", "--var", f->s.var, NULL};
 	struct buf out = BUF_INIT;
-	char cmd[PATH_MAX + 256];
 
 	assert_int_equal(journey_get(&f->admin, "/ra/audit", &f->r), 200);
 	assert_non_null(strstr(BODY(f), "ra.login"));
@@ -217,11 +216,14 @@ static void test_tampered_audit_log_is_detected(void **state)
 	assert_non_null(strstr(buf_cstr(&out), "intact"));
 	buf_reset(&out);
 	/* Someone with file access removes the guard and rewrites entry 2. */
-	snprintf(cmd, sizeof(cmd),
-		 "sqlite3 %s/qcra.db \"DROP TRIGGER audit_log_no_update; UPDATE audit_log SET "
-		 "detail = 'forged' WHERE id = 2;\"",
-		 f->s.var);
-	assert_int_equal(system(cmd), 0);
+	free(server_sql_ok(
+		&f->s,
+		strncmp(f->s.database, "postgresql://", 13) == 0
+			? "DROP TRIGGER audit_log_no_update ON audit_log; UPDATE audit_log "
+			  "SET detail = 'forged' WHERE id = 2"
+			: "DROP TRIGGER audit_log_no_update; UPDATE audit_log SET detail = "
+			  "'forged' WHERE id = 2",
+		NULL));
 	assert_int_equal(server_run_cli(&f->s, verify, &out), 1);
 	assert_non_null(strstr(buf_cstr(&out), "BROKEN at entry 2"));
 	buf_free(&out);
@@ -247,12 +249,11 @@ static long long anchored_head(const struct server *s)
 
 static long long db_head(const struct server *s)
 {
-	char path[PATH_MAX + 16], err[256];
+	char err[256];
 	struct audit_head h;
 	struct store *st;
 
-	snprintf(path, sizeof(path), "%s/qcra.db", s->var);
-	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_open(&st, s->database, err, sizeof(err)), STORE_OK);
 	assert_int_equal(store_audit_head(st, &h), STORE_OK);
 	store_close(st);
 	return h.id;

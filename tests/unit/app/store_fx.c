@@ -43,7 +43,7 @@ static void admin_sql(const char *sql)
 }
 #endif
 
-void store_fx_target(char *out, size_t size, const char *dir, const char *name)
+void store_fx_pg_new(char *out, size_t size)
 {
 #ifdef QCRA_HAVE_PG
 	static unsigned seq;
@@ -51,21 +51,28 @@ void store_fx_target(char *out, size_t size, const char *dir, const char *name)
 	const char *slash = url != NULL ? strrchr(url, '/') : NULL;
 	char db[64], sql[128];
 
-	if (store_fx_pg()) {
-		if (slash == NULL || slash - url < 14) {
-			fail_msg("QCRA_TEST_PG is not a postgresql://.../DB URL");
-			return;
-		}
-		snprintf(db, sizeof(db), "qcra_t_%ld_%u", (long)getpid(), seq++);
-		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
-		admin_sql(sql);
-		snprintf(out, size, "%.*s/%s", (int)(slash - url), url, db);
+	if (slash == NULL || slash - url < 14) {
+		fail_msg("QCRA_TEST_PG is not a postgresql://.../DB URL: run under "
+			 "tests/tools/with-pg");
 		return;
 	}
+	snprintf(db, sizeof(db), "qcra_t_%ld_%u", (long)getpid(), seq++);
+	snprintf(sql, sizeof(sql), "CREATE DATABASE %s", db);
+	admin_sql(sql);
+	snprintf(out, size, "%.*s/%s", (int)(slash - url), url, db);
 #else
-	if (store_fx_pg())
-		fail_msg("QCRA_TEST_STORE_PG: this build has no PostgreSQL (libpq)");
+	(void)out;
+	(void)size;
+	fail_msg("this build has no PostgreSQL (libpq)");
 #endif
+}
+
+void store_fx_target(char *out, size_t size, const char *dir, const char *name)
+{
+	if (store_fx_pg()) {
+		store_fx_pg_new(out, size);
+		return;
+	}
 	snprintf(out, size, "%s/%s", dir, name);
 }
 
