@@ -35,6 +35,11 @@ X509 *sign_fx_person(const struct sign_fx_ca *ca, const char *jmbg, long from, l
 /* ca's CRL (DER, malloc'd) revoking the serials given. */
 unsigned char *sign_fx_crl(const struct sign_fx_ca *ca, const long *serials, size_t n, size_t *len);
 
+/* Serves body (kept, not copied) to every HTTP request on a loopback
+ * port from a thread of its own, as a CA publishes its CRL; its URL
+ * (".../ca.crl") in url.  0 or -1. */
+int sign_fx_serve(const unsigned char *body, size_t len, char *url, size_t size);
+
 /* orig signed by cert/key (chain: the CA's certificate or NULL) with
  * digest md (NULL: SHA-256): orig + one revision.  Returns the file
  * (malloc'd), its length in *len. */

@@ -12,10 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,50 +28,19 @@ static struct sign_trust *trust;
 static unsigned char *orig, *crl;
 static size_t orig_len, crl_len;
 static char crl_url[128];
-static int listener = -1;
-
-/* One answer per connection: the CRL, whatever was asked. */
-static void *serve_crl(void *arg)
-{
-	char req[2048], head[128];
-	int c;
-
-	(void)arg;
-	while ((c = accept(listener, NULL, NULL)) >= 0) {
-		ssize_t got = read(c, req, sizeof(req));
-		int n = snprintf(head, sizeof(head),
-				 "HTTP/1.0 200 OK\r\nContent-Type: application/pkix-crl\r\n"
-				 "Content-Length: %zu\r\n\r\n",
-				 crl_len);
-
-		if (got > 0 && write(c, head, (size_t)n) == n)
-			(void)!write(c, crl, crl_len);
-		close(c);
-	}
-	return NULL;
-}
 
 static int setup(void **state)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof(a);
 	char path[] = "/tmp/qcra-sign-XXXXXX", pem[64], err[256];
 	long revoked = REVOKED_SERIAL;
-	pthread_t t;
 	int fd;
 
 	(void)state;
 	if (sign_fx_ca_make(&ca, "Test kvalifikovani CA") != 0)
 		return -1;
 	crl = sign_fx_crl(&ca, &revoked, 1, &crl_len);
-	listener = socket(AF_INET, SOCK_STREAM, 0);
-	if (bind(listener, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(listener, 8) != 0 ||
-	    getsockname(listener, (struct sockaddr *)&a, &alen) != 0)
+	if (sign_fx_serve(crl, crl_len, crl_url, sizeof(crl_url)) != 0)
 		return -1;
-	snprintf(crl_url, sizeof(crl_url), "http://127.0.0.1:%u/ca.crl", ntohs(a.sin_port));
-	if (pthread_create(&t, NULL, serve_crl, NULL) != 0)
-		return -1;
-	pthread_detach(t);
 	fd = mkstemp(path);
 	close(fd);
 	snprintf(pem, sizeof(pem), "%s", path);
