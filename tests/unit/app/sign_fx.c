@@ -15,6 +15,7 @@
 
 #include <openssl/bn.h>
 #include <openssl/cms.h>
+#include <openssl/ocsp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -87,8 +88,8 @@ int sign_fx_ca_write(const struct sign_fx_ca *ca, const char *path)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-X509 *sign_fx_person(const struct sign_fx_ca *ca, const char *jmbg, long from, long to, long serial,
-		     const char *crl_url, EVP_PKEY **key)
+static X509 *person(const struct sign_fx_ca *ca, const char *jmbg, long from, long to, long serial,
+		    const char *crl_url, const char *ocsp_url, EVP_PKEY **key)
 {
 	X509_NAME *n = X509_NAME_new();
 	char sn[32], v[300];
@@ -110,8 +111,24 @@ X509 *sign_fx_person(const struct sign_fx_ca *ca, const char *jmbg, long from, l
 		snprintf(v, sizeof(v), "URI:%s", crl_url);
 		add_ext(x, ca ? ca->cert : NULL, NID_crl_distribution_points, v);
 	}
+	if (ocsp_url != NULL) {
+		snprintf(v, sizeof(v), "OCSP;URI:%s", ocsp_url);
+		add_ext(x, ca ? ca->cert : NULL, NID_info_access, v);
+	}
 	X509_sign(x, ca ? ca->key : *key, EVP_sha256());
 	return x;
+}
+
+X509 *sign_fx_person(const struct sign_fx_ca *ca, const char *jmbg, long from, long to, long serial,
+		     const char *crl_url, EVP_PKEY **key)
+{
+	return person(ca, jmbg, from, to, serial, crl_url, NULL, key);
+}
+
+X509 *sign_fx_person_ocsp(const struct sign_fx_ca *ca, const char *jmbg, long serial,
+			  const char *ocsp_url, EVP_PKEY **key)
+{
+	return person(ca, jmbg, -3600, 86400, serial, NULL, ocsp_url, key);
 }
 
 unsigned char *sign_fx_crl(const struct sign_fx_ca *ca, const long *serials, size_t n, size_t *len)
@@ -258,5 +275,109 @@ int sign_fx_serve(const unsigned char *body, size_t len, char *url, size_t size)
 		return -1;
 	pthread_detach(t);
 	snprintf(url, size, "http://127.0.0.1:%u/ca.crl", ntohs(a.sin_port));
+	return 0;
+}
+
+struct responder {
+	int fd;
+	const struct sign_fx_ca *ca;
+	long revoked;
+};
+
+/* The OCSP answer to the request der (len bytes), DER in *out. */
+static int ocsp_answer(const struct responder *rs, const unsigned char *der, long len,
+		       unsigned char **out)
+{
+	OCSP_REQUEST *req = d2i_OCSP_REQUEST(NULL, &der, len);
+	OCSP_BASICRESP *bs = OCSP_BASICRESP_new();
+	OCSP_RESPONSE *resp;
+	ASN1_TIME *now = X509_gmtime_adj(NULL, 0), *next = X509_gmtime_adj(NULL, 3600);
+	ASN1_INTEGER *sn;
+	OCSP_CERTID *id;
+	long serial;
+	int n = -1;
+
+	if (req != NULL && OCSP_request_onereq_count(req) == 1) {
+		id = OCSP_onereq_get0_id(OCSP_request_onereq_get0(req, 0));
+		OCSP_id_get0_info(NULL, NULL, NULL, &sn, id);
+		serial = ASN1_INTEGER_get(sn);
+		OCSP_basic_add1_status(
+			bs, id,
+			serial == rs->revoked ? V_OCSP_CERTSTATUS_REVOKED : V_OCSP_CERTSTATUS_GOOD,
+			serial == rs->revoked ? OCSP_REVOKED_STATUS_KEYCOMPROMISE : 0,
+			serial == rs->revoked ? now : NULL, now, next);
+		OCSP_copy_nonce(bs, req);
+		OCSP_basic_sign(bs, rs->ca->cert, rs->ca->key, EVP_sha256(), NULL, 0);
+		resp = OCSP_response_create(OCSP_RESPONSE_STATUS_SUCCESSFUL, bs);
+		n = i2d_OCSP_RESPONSE(resp, out);
+		OCSP_RESPONSE_free(resp);
+	}
+	ASN1_TIME_free(now);
+	ASN1_TIME_free(next);
+	OCSP_BASICRESP_free(bs);
+	OCSP_REQUEST_free(req);
+	return n;
+}
+
+/* Reads a POST whole (head and Content-Length body), answers it. */
+static void *respond(void *arg)
+{
+	struct responder *rs = arg;
+	char req[8192], head[160], *body, *cl;
+	unsigned char *der;
+	size_t got;
+	ssize_t k;
+	int c, n;
+
+	while ((c = accept(rs->fd, NULL, NULL)) >= 0) {
+		got = 0;
+		body = NULL;
+		while (got < sizeof(req) - 1 &&
+		       (k = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+			got += (size_t)k;
+			req[got] = '\0';
+			body = strstr(req, "\r\n\r\n");
+			cl = strcasestr(req, "Content-Length:");
+			if (body != NULL && cl != NULL &&
+			    got >= (size_t)(body + 4 - req) + strtoul(cl + 15, NULL, 10))
+				break;
+		}
+		der = NULL;
+		if (body != NULL &&
+		    (n = ocsp_answer(rs, (unsigned char *)body + 4,
+				     (long)(got - (size_t)(body + 4 - req)), &der)) > 0) {
+			int h = snprintf(
+				head, sizeof(head),
+				"HTTP/1.0 200 OK\r\nContent-Type: application/ocsp-response\r\n"
+				"Content-Length: %d\r\n\r\n",
+				n);
+
+			if (write(c, head, (size_t)h) == h)
+				(void)!write(c, der, (size_t)n);
+		}
+		OPENSSL_free(der);
+		close(c);
+	}
+	return NULL;
+}
+
+int sign_fx_ocsp_serve(const struct sign_fx_ca *ca, long revoked, char *url, size_t size)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t alen = sizeof(a);
+	struct responder *rs = malloc(sizeof(*rs));
+	pthread_t t;
+
+	if (rs == NULL)
+		return -1;
+	rs->ca = ca;
+	rs->revoked = revoked;
+	rs->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (rs->fd < 0 || bind(rs->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    listen(rs->fd, 8) != 0 || getsockname(rs->fd, (struct sockaddr *)&a, &alen) != 0 ||
+	    pthread_create(&t, NULL, respond, rs) != 0)
+		return -1;
+	pthread_detach(t);
+	snprintf(url, size, "http://127.0.0.1:%u/ocsp", ntohs(a.sin_port));
 	return 0;
 }

@@ -31,6 +31,15 @@ int sign_fx_ca_write(const struct sign_fx_ca *ca, const char *path);
  * the CRL at crl_url (NULL: none).  The key in *key. */
 X509 *sign_fx_person(const struct sign_fx_ca *ca, const char *jmbg, long from, long to, long serial,
 		     const char *crl_url, EVP_PKEY **key);
+/* The same with the OCSP responder at ocsp_url in its AIA (RFC 5280
+ * 4.2.2.1), valid from an hour ago for a day. */
+X509 *sign_fx_person_ocsp(const struct sign_fx_ca *ca, const char *jmbg, long serial,
+			  const char *ocsp_url, EVP_PKEY **key);
+
+/* An OCSP responder for ca (RFC 6960, signed by the CA itself) on a
+ * loopback port, from a thread of its own: every serial good but
+ * `revoked`.  Its URL in url.  0 or -1. */
+int sign_fx_ocsp_serve(const struct sign_fx_ca *ca, long revoked, char *url, size_t size);
 
 /* ca's CRL (DER, malloc'd) revoking the serials given. */
 unsigned char *sign_fx_crl(const struct sign_fx_ca *ca, const long *serials, size_t n, size_t *len);

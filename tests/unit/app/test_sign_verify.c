@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include <openssl/ocsp.h>
+
 #include "app/sign_verify.h"
 #include "sign_fx.h"
 
@@ -27,7 +29,7 @@ static struct sign_fx_ca ca;
 static struct sign_trust *trust;
 static unsigned char *orig, *crl;
 static size_t orig_len, crl_len;
-static char crl_url[128];
+static char crl_url[128], ocsp_url[128];
 
 static int setup(void **state)
 {
@@ -39,7 +41,8 @@ static int setup(void **state)
 	if (sign_fx_ca_make(&ca, "Test kvalifikovani CA") != 0)
 		return -1;
 	crl = sign_fx_crl(&ca, &revoked, 1, &crl_len);
-	if (sign_fx_serve(crl, crl_len, crl_url, sizeof(crl_url)) != 0)
+	if (sign_fx_serve(crl, crl_len, crl_url, sizeof(crl_url)) != 0 ||
+	    sign_fx_ocsp_serve(&ca, REVOKED_SERIAL, ocsp_url, sizeof(ocsp_url)) != 0)
 		return -1;
 	fd = mkstemp(path);
 	close(fd);
@@ -219,6 +222,43 @@ static void test_sign_refuses_huge_and_malformed_files(void **state)
 	free(f);
 }
 
+/* OCSP first (RFC 6960): the responder in the certificate's AIA asked,
+ * its answer kept with the result; revoked there is revoked. */
+static void test_sign_asks_the_ocsp_responder(void **state)
+{
+	struct sign_check in = {JMBG, 1 << 20, time(NULL), 0};
+	struct sign_result r;
+	EVP_PKEY *key;
+	X509 *x = sign_fx_person_ocsp(&ca, JMBG, 40, ocsp_url, &key);
+	size_t len;
+	unsigned char *f = sign_fx_pdf(orig, orig_len, x, key, ca.cert, NULL, &len);
+	const unsigned char *p;
+	OCSP_RESPONSE *resp;
+
+	(void)state;
+	assert_int_equal(sign_verify(trust, f, len, orig, orig_len, &in, &r), SIGN_OK);
+	assert_string_equal(r.status, "ocsp:good");
+	assert_non_null(r.ocsp);
+	p = r.ocsp;
+	resp = d2i_OCSP_RESPONSE(NULL, &p, (long)r.ocsp_len);
+	assert_non_null(resp);
+	assert_int_equal(OCSP_response_status(resp), OCSP_RESPONSE_STATUS_SUCCESSFUL);
+	OCSP_RESPONSE_free(resp);
+	sign_result_free(&r);
+	free(f);
+	X509_free(x);
+	EVP_PKEY_free(key);
+
+	x = sign_fx_person_ocsp(&ca, JMBG, REVOKED_SERIAL, ocsp_url, &key);
+	f = sign_fx_pdf(orig, orig_len, x, key, ca.cert, NULL, &len);
+	assert_int_equal(sign_verify(trust, f, len, orig, orig_len, &in, &r), SIGN_REVOKED);
+	assert_string_equal(r.status, "ocsp:revoked");
+	sign_result_free(&r);
+	free(f);
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
 /* Without the CRL to be had, no answer is not taken as good. */
 static void test_sign_refuses_when_no_status_can_be_had(void **state)
 {
@@ -248,6 +288,7 @@ int main(void)
 		cmocka_unit_test(test_sign_refuses_a_weak_digest),
 		cmocka_unit_test(test_sign_refuses_huge_and_malformed_files),
 		cmocka_unit_test(test_sign_refuses_when_no_status_can_be_had),
+		cmocka_unit_test(test_sign_asks_the_ocsp_responder),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
