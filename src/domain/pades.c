@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/escape.h"
+
 static const char *const err_keys[PADES_ERR__MAX] = {
 	[PADES_OK] = "sign.ok",
 	[PADES_TOO_BIG] = "sign.err_too_big",
@@ -99,17 +101,6 @@ static int read_range(const unsigned char *p, size_t n, size_t limit, size_t r[4
 	return i < n && p[i] == ']' ? 0 : -1;
 }
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* The length of the DER value at der (tag, length, content: X.690 8.1),
  * or 0 when its header is not DER or runs past n. */
 static size_t der_length(const unsigned char *der, size_t n)
@@ -145,8 +136,8 @@ static enum pades_err read_contents(const unsigned char *p, size_t b, size_t c,
 	if (sig->der == NULL)
 		return PADES_BAD_CONTENTS;
 	for (i = 0; i < n / 2; i++) {
-		hi = hexval(p[b + 1 + 2 * i]);
-		lo = hexval(p[b + 2 + 2 * i]);
+		hi = hex_value(p[b + 1 + 2 * i]);
+		lo = hex_value(p[b + 2 + 2 * i]);
 		if (hi < 0 || lo < 0)
 			return PADES_BAD_CONTENTS;
 		sig->der[i] = (unsigned char)(hi << 4 | lo);

@@ -257,24 +257,36 @@ static void *serve(void *arg)
 	return NULL;
 }
 
-int sign_fx_serve(const unsigned char *body, size_t len, char *url, size_t size)
+/* A loopback listener served by fn(arg) from a thread of its own; its
+ * port in *port.  The listening socket goes to *fd first.  0 or -1. */
+static int listen_loopback(void *(*fn)(void *), void *arg, int *fd, unsigned *port)
 {
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof(a);
-	struct served *sv = malloc(sizeof(*sv));
 	pthread_t t;
+
+	*fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (*fd < 0 || bind(*fd, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(*fd, 8) != 0 ||
+	    getsockname(*fd, (struct sockaddr *)&a, &alen) != 0 ||
+	    pthread_create(&t, NULL, fn, arg) != 0)
+		return -1;
+	pthread_detach(t);
+	*port = ntohs(a.sin_port);
+	return 0;
+}
+
+int sign_fx_serve(const unsigned char *body, size_t len, char *url, size_t size)
+{
+	struct served *sv = malloc(sizeof(*sv));
+	unsigned port;
 
 	if (sv == NULL)
 		return -1;
 	sv->body = body;
 	sv->len = len;
-	sv->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (sv->fd < 0 || bind(sv->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    listen(sv->fd, 8) != 0 || getsockname(sv->fd, (struct sockaddr *)&a, &alen) != 0 ||
-	    pthread_create(&t, NULL, serve, sv) != 0)
+	if (listen_loopback(serve, sv, &sv->fd, &port) != 0)
 		return -1;
-	pthread_detach(t);
-	snprintf(url, size, "http://127.0.0.1:%u/ca.crl", ntohs(a.sin_port));
+	snprintf(url, size, "http://127.0.0.1:%u/ca.crl", port);
 	return 0;
 }
 
@@ -363,21 +375,15 @@ static void *respond(void *arg)
 
 int sign_fx_ocsp_serve(const struct sign_fx_ca *ca, long revoked, char *url, size_t size)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t alen = sizeof(a);
 	struct responder *rs = malloc(sizeof(*rs));
-	pthread_t t;
+	unsigned port;
 
 	if (rs == NULL)
 		return -1;
 	rs->ca = ca;
 	rs->revoked = revoked;
-	rs->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (rs->fd < 0 || bind(rs->fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
-	    listen(rs->fd, 8) != 0 || getsockname(rs->fd, (struct sockaddr *)&a, &alen) != 0 ||
-	    pthread_create(&t, NULL, respond, rs) != 0)
+	if (listen_loopback(respond, rs, &rs->fd, &port) != 0)
 		return -1;
-	pthread_detach(t);
-	snprintf(url, size, "http://127.0.0.1:%u/ocsp", ntohs(a.sin_port));
+	snprintf(url, size, "http://127.0.0.1:%u/ocsp", port);
 	return 0;
 }
