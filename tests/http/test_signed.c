@@ -282,6 +282,46 @@ static void test_signed_both_documents_received(void **state)
 	free(f);
 }
 
+struct audit_count {
+	int ok, denied;
+	char detail[512];
+};
+
+static int count_audit(void *arg, const struct audit_entry *e)
+{
+	struct audit_count *n = arg;
+
+	if (strcmp(e->outcome, "ok") == 0) {
+		n->ok++;
+		snprintf(n->detail, sizeof(n->detail), "%s", e->detail);
+	} else if (strcmp(e->outcome, "denied") == 0)
+		n->denied++;
+	return 0;
+}
+
+/* Every upload is in the audit log: the refused ones with the check
+ * that failed, the verified ones with signer, serial and status. */
+static void test_signed_uploads_are_audited(void **state)
+{
+	struct fx *x = *state;
+	struct audit_filter af = {0};
+	struct audit_count n = {0};
+	struct store *st = journey_db(&x->f.s);
+	char object[32];
+
+	snprintf(object, sizeof(object), "order:%lld", x->id);
+	af.action = "order.signed";
+	af.object = object;
+	assert_non_null(st);
+	assert_int_equal(store_audit_each(st, &af, count_audit, &n), STORE_OK);
+	store_close(st);
+	assert_int_equal(n.ok, 2);
+	assert_true(n.denied >= 22); /* test_signed_refusals_say_what_is_wrong's, twice each */
+	assert_non_null(strstr(n.detail, "contract signed by /C=RS/CN="));
+	assert_non_null(strstr(n.detail, "PNORS-" ZARKO_JMBG));
+	assert_non_null(strstr(n.detail, "certificate 1F, crl:good"));
+}
+
 /* The office sees what was signed, by whom, on the order. */
 static void test_signed_office_sees_it(void **state)
 {
@@ -309,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_signed_huge_file_is_refused),
 		cmocka_unit_test(test_signed_both_documents_received),
 		cmocka_unit_test(test_signed_office_sees_it),
+		cmocka_unit_test(test_signed_uploads_are_audited),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
