@@ -24,6 +24,7 @@ enum sign_err {
 	SIGN_BAD_SIGNATURE, /* the signature does not match the bytes */
 	SIGN_UNTRUSTED,     /* no chain to a CA the portal trusts */
 	SIGN_NOT_VALID,     /* the certificate was not valid at signing time */
+	SIGN_KEY_USAGE,     /* a certificate not for signatures (key usage) */
 	SIGN_REVOKED,       /* revoked (OCSP or CRL) */
 	SIGN_NO_STATUS,     /* neither OCSP nor CRL answered */
 	SIGN_NOT_MEMBER,    /* the certificate carries another person's JMBG */

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <openssl/ocsp.h>
+#include <openssl/x509v3.h>
 
 #include "app/sign_verify.h"
 #include "sign_fx.h"
@@ -222,6 +223,29 @@ static void test_sign_refuses_huge_and_malformed_files(void **state)
 	free(f);
 }
 
+/* A certificate not for signatures (RFC 5280 4.2.1.3: neither
+ * digitalSignature nor nonRepudiation), e.g. one for encryption. */
+static void test_sign_refuses_a_certificate_not_for_signing(void **state)
+{
+	EVP_PKEY *key;
+	X509 *x = sign_fx_person(&ca, JMBG, -3600, 86400, 41, crl_url, &key);
+	X509_EXTENSION *e =
+		X509V3_EXT_conf_nid(NULL, NULL, NID_key_usage, "critical,keyEncipherment");
+	size_t len;
+	unsigned char *f;
+
+	(void)state;
+	X509_EXTENSION_free(X509_delete_ext(x, X509_get_ext_by_NID(x, NID_key_usage, -1)));
+	X509_add_ext(x, e, -1);
+	X509_EXTENSION_free(e);
+	X509_sign(x, ca.key, EVP_sha256());
+	f = sign_fx_pdf(orig, orig_len, x, key, ca.cert, NULL, &len);
+	assert_string_equal(verify(f, len, SIGN_KEY_USAGE), "sign.err_key_usage");
+	free(f);
+	X509_free(x);
+	EVP_PKEY_free(key);
+}
+
 /* OCSP first (RFC 6960): the responder in the certificate's AIA asked,
  * its answer kept with the result; revoked there is revoked. */
 static void test_sign_asks_the_ocsp_responder(void **state)
@@ -289,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_sign_refuses_huge_and_malformed_files),
 		cmocka_unit_test(test_sign_refuses_when_no_status_can_be_had),
 		cmocka_unit_test(test_sign_asks_the_ocsp_responder),
+		cmocka_unit_test(test_sign_refuses_a_certificate_not_for_signing),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
