@@ -31,6 +31,7 @@ static const char *const err_keys[SIGN_ERR__MAX] = {
 	[SIGN_BAD_SIGNATURE] = "sign.err_signature",
 	[SIGN_UNTRUSTED] = "sign.err_untrusted",
 	[SIGN_NOT_VALID] = "sign.err_not_valid",
+	[SIGN_KEY_USAGE] = "sign.err_key_usage",
 	[SIGN_REVOKED] = "sign.err_revoked",
 	[SIGN_NO_STATUS] = "sign.err_no_status",
 	[SIGN_NOT_MEMBER] = "sign.err_not_member",
@@ -456,6 +457,12 @@ enum sign_err sign_verify(const struct sign_trust *t, const unsigned char *file,
 		goto out;
 	e = SIGN_UNTRUSTED;
 	if ((chain = chain_at(t->store, cert, certs, r->signed_at)) == NULL)
+		goto out;
+	/* RFC 5280 4.2.1.3: a signature needs digitalSignature or
+	 * nonRepudiation (contentCommitment) when the key usage is given. */
+	e = SIGN_KEY_USAGE;
+	if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(cert) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
 		goto out;
 	e = SIGN_NOT_MEMBER;
 	if (!names_jmbg(cert, in->jmbg))
