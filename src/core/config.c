@@ -133,6 +133,11 @@ static const struct key keys[] = {
 	    "how often the CA queue is retried and the CA asked"),
 	INT("ca_retry_hours", ca_retry_secs, 1, 24 * 30, "72",
 	    "a registration the CA cannot be reached for is returned to the office after"),
+	INT("sign_max_bytes", sign_max_bytes, 64 * 1024, 64 * 1024 * 1024, "20971520",
+	    "largest signed request or contract a member uploads"),
+	STR("sign_trusted_cas", sign_trusted_cas, C_STR, NULL,
+	    "qualified CAs whose certificates may sign requests, besides the CA service's "
+	    "(ca_cacert): PEM files, comma-separated (unset: none)"),
 };
 
 /* Keys given in minutes/hours are stored in seconds. */

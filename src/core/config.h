@@ -65,6 +65,9 @@ struct config {
 	char ca_cacert[512]; /* the CA root the portal trusts */
 	int ca_poll_secs;    /* how often the CA worker asks and retries */
 	int ca_retry_secs;   /* a submission unreachable this long is returned */
+	/* Signed requests (issue 19, app/sign.c) */
+	size_t sign_max_bytes;       /* largest signed PDF a member uploads */
+	char sign_trusted_cas[1024]; /* other qualified CAs: PEM files, comma-separated */
 };
 
 void config_defaults(struct config *c);

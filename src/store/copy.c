@@ -20,7 +20,7 @@ static const char *const tables[] = {
 	"audit_log",       "ca_requests",     "testca_shipments",
 	"testca_requests", "testca_settings", "statement_imports",
 	"payments",        "ca_outbox",       "ca_certificates",
-	"ca_revocations",  "ca_reminders",
+	"ca_revocations",  "ca_reminders",    "order_signatures",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define MAX_COLS 64

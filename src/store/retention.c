@@ -44,6 +44,12 @@ static const char SQL_ISSUED[] =
 static const char SQL_BLANK_ONE[] = BLANK " WHERE id = $2 AND anonymised_at = 0";
 static const char SQL_BLANK_CERT[] =
 	"UPDATE ca_certificates SET subject = '', pem = '' WHERE order_id = $1";
+/* A signed document's signer names the person (issue 19, sign.c). */
+static const char SQL_BLANK_SIGNER[] =
+	"UPDATE order_signatures SET signer = '', ocsp = NULL WHERE order_id = $1";
+static const char SQL_BLANK_SIGNERS[] =
+	"UPDATE order_signatures SET signer = '', ocsp = NULL WHERE signer <> '' AND order_id IN "
+	"(SELECT id FROM orders WHERE anonymised_at <> 0)";
 
 #define MAIL_WHERE " FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1"
 static const char SQL_MAIL_COUNT[] = "SELECT COUNT(*)" MAIL_WHERE;
@@ -86,6 +92,7 @@ int store_retention(struct store *st, const struct retention_cuts *c, int dry,
 		 "retention drafts") != STORE_OK ||
 	    step(st, dry, SQL_CLOSED_COUNT, SQL_CLOSED_BLANK, closed, &n->closed,
 		 "retention closed") != STORE_OK ||
+	    (!dry && db_run(st, SQL_BLANK_SIGNERS, "retention signers", SQ_END_) != STORE_OK) ||
 	    step(st, dry, SQL_MAIL_COUNT, SQL_MAIL_DELETE, SQ_ARGS_(SQ_INT(c->mail)), &n->mail,
 		 "retention mail") != STORE_OK ||
 	    step(st, dry, SQL_TOKEN_COUNT, SQL_TOKEN_DELETE, SQ_ARGS_(SQ_INT(c->token)), &n->tokens,
@@ -139,5 +146,7 @@ int store_order_anonymise(struct store *st, long long order_id, time_t now)
 
 	if (rc != STORE_OK)
 		return rc;
-	return db_run(st, SQL_BLANK_CERT, "certificate anonymise", SQ_INT(order_id));
+	rc = db_run(st, SQL_BLANK_CERT, "certificate anonymise", SQ_INT(order_id));
+	return rc != STORE_OK ? rc
+			      : db_run(st, SQL_BLANK_SIGNER, "signer anonymise", SQ_INT(order_id));
 }

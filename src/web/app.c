@@ -93,6 +93,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/orders/#/request.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/contract.pdf", web_order_pdf, R_MEMBER, 0},
 	{HTTP_GET, "/orders/#/proforma.pdf", web_order_pdf, R_MEMBER, 0},
+	{HTTP_POST, "/orders/#/signed", web_order_signed_post, R_MEMBER | R_FORM | R_UPLOAD, 0},
 	{HTTP_GET, "/company/#/proforma.pdf", web_company_proforma, 0, 0},
 	{HTTP_GET, "/help", web_help, 0, 0},
 	{HTTP_GET, "/prices", web_prices, 0, 0},
@@ -458,7 +459,8 @@ int app_route_upload(struct req *r)
 	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
 		if (routes[i].method == HTTP_POST && route_match(r, routes[i].pattern, r->path))
 			return (routes[i].flags & R_UPLOAD) != 0 &&
-			       session_staff_may(r, routes[i].roles);
+			       (routes[i].roles != 0 ? session_staff_may(r, routes[i].roles)
+						     : session_member_live(r));
 	return 0;
 }
 

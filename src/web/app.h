@@ -140,6 +140,8 @@ const struct ra_user *ra_user(const struct req *r);
 /* 1 when the request's session cookie names a live staff session with
  * one of roles; reads only, for deciding before the body arrives. */
 int session_staff_may(struct req *r, unsigned roles);
+/* 1 when r's cookie is a live member's session (an upload's body allowed). */
+int session_member_live(struct req *r);
 /* The operator id of an enrolment session (password checked, TOTP not
  * yet set up), or 0. */
 long long ra_enrolling(const struct req *r);

@@ -22,6 +22,7 @@
 #include "domain/workflow.h"
 #include "web/app.h"
 #include "web/certificates.h"
+#include "web/order_sign.h"
 #include "web/handlers.h"
 #include "web/order_form.h"
 #include "web/order_panel.h"
@@ -386,6 +387,7 @@ void web_order_page(struct req *r)
 	order_ctx(r, c, &o);
 	order_panel_ctx(r, c, &o);
 	cert_order_ctx(r, c, &o);
+	sign_order_ctx(r, c, &o);
 	if ((st = o.state) < WF_STATE__MAX) {
 		if (st == WF_DRAFT)
 			tctx_set_bool(c, "draft", 1);

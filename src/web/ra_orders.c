@@ -23,6 +23,7 @@
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
+#include "web/order_sign.h"
 #include "web/pages.h"
 #include "web/ra_order.h"
 
@@ -381,6 +382,7 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 	if (store_ca_request_get(app_of(r)->store, o->id, &cr) == STORE_OK)
 		tctx_set(c, "ca_reference", cr.reference);
 	done_notice(r, c);
+	sign_staff_ctx(r, c, o);
 	ra_actions_ctx(r, c, o);
 	ra_correct_ctx(r, c, o);
 	/* Payments: the payments area puts its section here (see the

@@ -101,22 +101,37 @@ static void load_operator(struct req *r, const struct session_view *v, const cha
 	r->csrf_binder = NULL;
 }
 
-int session_staff_may(struct req *r, unsigned roles)
+/* The session of r's cookie, live (not timed out):
+ * 1 with *v, else 0.  Read before the body, so without session_load. */
+static int session_live(struct req *r, struct session_view *v)
 {
 	const struct app *app = app_of(r);
 	const char *c = http_cookie(r, SESSION_COOKIE);
-	struct session_view v;
 	unsigned char h[32];
-	enum ra_role role;
 	time_t now = time(NULL);
 
 	if (!is_token(c))
 		return 0;
 	cookie_hash(c, h);
-	return store_session_view(app->store, h, &v) == STORE_OK && v.s.kind == SESSION_OPERATOR &&
-	       now - v.s.created_at <= app->cfg->session_lifetime_secs &&
-	       now - v.s.last_seen_at <= app->cfg->session_idle_secs && v.active &&
+	return store_session_view(app->store, h, v) == STORE_OK &&
+	       now - v->s.created_at <= app->cfg->session_lifetime_secs &&
+	       now - v->s.last_seen_at <= app->cfg->session_idle_secs;
+}
+
+int session_staff_may(struct req *r, unsigned roles)
+{
+	struct session_view v;
+	enum ra_role role;
+
+	return session_live(r, &v) && v.s.kind == SESSION_OPERATOR && v.active &&
 	       ra_role_parse(v.role, &role) == 0 && (role & roles) != 0;
+}
+
+int session_member_live(struct req *r)
+{
+	struct session_view v;
+
+	return session_live(r, &v) && v.s.kind == SESSION_MEMBER;
 }
 
 const struct ra_user *ra_user(const struct req *r)

@@ -31,6 +31,7 @@
 #include "office.h"
 #include "store/store.h"
 #include "store/store_ca.h"
+#include "store/store_sign.h"
 
 #define DAY (24 * 3600L)
 
@@ -185,11 +186,46 @@ static void test_dry_run_changes_nothing(void **state)
 	assert_int_equal(audit_runs(f), 1);
 }
 
+/* The signer of an order's signed document (issue 19), "" when none
+ * or blanked. */
+static int signer_of_row(void *arg, const struct order_signature *s)
+{
+	snprintf(arg, 256, "%s", s->signer);
+	return 1;
+}
+
+static void signer_of(struct office *f, long long id, char signer[256])
+{
+	struct store *st = office_db(f);
+
+	*signer = '\0';
+	assert_int_equal(store_sign_each(st, id, signer_of_row, signer), STORE_OK);
+	store_close(st);
+}
+
+/* The cancelled order had its request signed electronically (as
+ * app/sign.c records it): the signer's name and JMBG are the person's. */
+static void signed_before(struct office *f, long long id)
+{
+	struct order_signature s = {
+		id, "request", "/C=RS/CN=Petar/serialNumber=PNORS-0101990710006", "0A", "ocsp:good",
+		1,  1};
+	struct store *st = office_db(f);
+	char signer[256];
+
+	assert_int_equal(store_sign_put(st, &s, (const unsigned char *)"\x30\x00", 2), STORE_OK);
+	store_close(st);
+	signer_of(f, id, signer);
+	assert_string_equal(signer, s.signer);
+}
+
 static void test_run_deletes_drafts_and_blanks_closed_orders(void **state)
 {
 	struct office *f = *state;
 	struct order o;
+	char signer[256];
 
+	signed_before(f, cancelled_id);
 	assert_int_equal(retention(f, 0, time(NULL) + 800 * DAY), 0);
 	assert_int_equal(count_in_output(f, "drafts deleted"), 1);
 	assert_int_equal(count_in_output(f, "closed orders anonymised"), 1);
@@ -203,6 +239,8 @@ static void test_run_deletes_drafts_and_blanks_closed_orders(void **state)
 	assert_string_equal(o.email, "");
 	assert_string_equal(o.phone, "");
 	assert_string_equal(o.license_number, "");
+	signer_of(f, cancelled_id, signer);
+	assert_string_equal(signer, "");
 	/* What the books and the statistics need stays. */
 	assert_string_equal(wf_state_name(o.state), "cancelled");
 	assert_string_equal(o.office, "NS");
