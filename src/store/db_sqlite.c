@@ -41,10 +41,8 @@
 struct lite_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *s;
-	/* An "INSERT ... RETURNING id" prepared without its RETURNING
-	 * (returns_rowid): row is 1 while the inserted row's id is the
-	 * current row, 2 once stepped past it, 0 before; id_text is the
-	 * id as text once asked for. */
+	/* "INSERT ... RETURNING id" run without it (returns_rowid): row 1
+	 * on the new id's row, 2 past it, else 0; id_text once asked for. */
 	int rowid, row;
 	long long id;
 	char id_text[24];
@@ -351,15 +349,11 @@ static int id_is_rowid(sqlite3 *db, const char *table)
 	return n == 1 && alias;
 }
 
-/*
- * 1 when sql is a one-row "INSERT INTO t ... RETURNING id" with id t's
- * INTEGER PRIMARY KEY, *len then the length of the SQL without its
- * RETURNING: the id is read as the connection's last insert rowid.
- * SQLite runs a statement with RETURNING as one with a trigger, in a
- * statement journal that copies every page the INSERT changes (16 KiB
- * each): 100,000 payment rows of a statement import cost three times
- * what they cost without (bench/README.md).
- */
+/* 1 when sql is a one-row "INSERT INTO t ... RETURNING id", id t's
+ * rowid, *len the SQL's length without RETURNING (the id is read as the
+ * last insert rowid): SQLite runs a RETURNING as a trigger, in a
+ * statement journal copying every 16 KiB page the INSERT changes, three
+ * times the cost of the INSERT (bench/README.md, scenario 7). */
 static int returns_rowid(sqlite3 *db, const char *sql, size_t *len)
 {
 	static const char head[] = "INSERT INTO ";
@@ -452,7 +446,7 @@ static enum db_rc lite_step(struct db_stmt *s)
 	return DB_ERROR;
 }
 
-/* 1 when s is on the row of an INSERT ... RETURNING id run without it. */
+/* 1 on the row of an INSERT ... RETURNING id run without it. */
 static inline int id_row(struct db_stmt *s)
 {
 	return ((struct lite_stmt *)s)->row == 1;
