@@ -78,14 +78,13 @@ static void test_key_too_big_to_bind_fails_the_lookup(void **state)
 
 static const char SQL_PAIR_INSERT[] = "INSERT INTO bind_pairs (a, b) VALUES ($1, $2)";
 
-static long long pair_count(struct store *st)
+/* The one number a SELECT COUNT(*) gives. */
+static long long count_of(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s;
 	long long n;
 
-	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st), "SELECT COUNT(*) FROM bind_pairs",
-					    -1, &s, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st), sql, -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -106,11 +105,11 @@ static void test_bind_to_a_missing_parameter_fails_the_step(void **state)
 	/* a, NULL, b: there is no $3 */
 	assert_non_null(s = db_bound(f->st, SQL_PAIR_INSERT, SQ_TEXT("a"), SQ_NULL, SQ_TEXT("b")));
 	assert_int_equal(db_step_done(s, "pair insert"), STORE_ERROR);
-	assert_int_equal(pair_count(f->st), 0);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM bind_pairs"), 0);
 	/* The same statement, bound right, runs. */
 	assert_non_null(s = db_bound(f->st, SQL_PAIR_INSERT, SQ_TEXT("a"), SQ_TEXT("b")));
 	assert_int_equal(db_step_done(s, "pair insert"), STORE_OK);
-	assert_int_equal(pair_count(f->st), 1);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM bind_pairs"), 1);
 }
 
 /* "SELECT 1" + 5,000 spaces + ", 2 AS two": cut at the old 4,095 bytes
@@ -224,19 +223,6 @@ static const char *prepared_sql(sqlite3 *db, const char *head)
 	return NULL;
 }
 
-static long long keyed_count(sqlite3 *db)
-{
-	sqlite3_stmt *s;
-	long long n;
-
-	assert_int_equal(sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM keyed", -1, &s, NULL),
-			 SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 static const char SQL_KEYED_ADD[] = "INSERT INTO keyed (k, v) VALUES ($1, $2) ON CONFLICT (k) "
 				    "DO NOTHING RETURNING id";
 static const char SQL_KEYED_STRICT[] = "INSERT INTO keyed (k, v) VALUES ($1, $2) RETURNING id";
@@ -272,7 +258,7 @@ static void test_insert_returning_rowid_runs_without_returning(void **state)
 	assert_int_equal(db_step(s), DB_DONE); /* one row, not a second INSERT */
 	assert_int_equal(db_step(s), DB_DONE);
 	db_reset(s);
-	assert_int_equal(keyed_count(db), 2);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM keyed"), 2);
 	assert_null(strstr(prepared_sql(db, "INSERT INTO keyed (k, v) VALUES (?1, ?2) ON"),
 			   "RETURNING"));
 	/* The same key again: nothing inserted, no row. */
@@ -289,7 +275,7 @@ static void test_insert_returning_rowid_runs_without_returning(void **state)
 	assert_int_equal(
 		db_insert(f->st, SQL_KEYED_STRICT, "keyed strict", &id, SQ_TEXT("c"), SQ_NULL),
 		STORE_ERROR);
-	assert_int_equal(keyed_count(db), 3);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM keyed"), 3);
 	/* id is not the rowid here: RETURNING stays and reads the column. */
 	assert_non_null(s = db_bound(f->st, SQL_NAMED_ADD, SQ_TEXT("n-1"), SQ_TEXT("v")));
 	assert_int_equal(db_step(s), DB_ROW);
