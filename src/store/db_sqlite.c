@@ -41,6 +41,11 @@
 struct lite_stmt {
 	struct db_stmt base;
 	sqlite3_stmt *s;
+	/* "INSERT ... RETURNING id" run without it (returns_rowid): row 1
+	 * on the new id's row, 2 past it, else 0; id_text once asked for. */
+	int rowid, row;
+	long long id;
+	char id_text[24];
 };
 
 struct conn {
@@ -320,6 +325,74 @@ static sqlite3_stmt *prepare(struct conn *c, const char *text)
 	return sq_prepare(c->db, text, SQLITE_PREPARE_PERSISTENT, "store");
 }
 
+#define RETURNING_ID " RETURNING id"
+
+/* 1 when table is a rowid table whose primary key is its one column id
+ * of type INTEGER, the rowid's alias. */
+static int id_is_rowid(sqlite3 *db, const char *table)
+{
+	sqlite3_stmt *q;
+	int n = 0, alias = 0;
+
+	if (sqlite3_table_column_metadata(db, "main", table, "rowid", NULL, NULL, NULL, NULL,
+					  NULL) != SQLITE_OK ||
+	    (q = sq_prepare(db,
+			    "SELECT name = 'id' AND upper(type) = 'INTEGER' FROM "
+			    "pragma_table_info($1) WHERE pk > 0",
+			    0, "store")) == NULL)
+		return 0;
+	sq_bind_text(q, 1, table);
+	while (sq_step(q) == SQLITE_ROW)
+		alias = ++n == 1 && sqlite3_column_int(q, 0);
+	sq_forget(q);
+	sqlite3_finalize(q);
+	return n == 1 && alias;
+}
+
+/* 1 when sql is a one-row "INSERT INTO t ... RETURNING id", id t's
+ * rowid, *len the SQL's length without RETURNING (the id is read as the
+ * last insert rowid): SQLite runs a RETURNING as a trigger, in a
+ * statement journal copying every 16 KiB page the INSERT changes, three
+ * times the cost of the INSERT (bench/README.md, scenario 7). */
+static int returns_rowid(sqlite3 *db, const char *sql, size_t *len)
+{
+	static const char head[] = "INSERT INTO ";
+	size_t n = strlen(sql), k = sizeof(RETURNING_ID) - 1, t;
+	char table[64];
+
+	if (strncmp(sql, head, sizeof(head) - 1) != 0 || n <= k ||
+	    strcmp(sql + n - k, RETURNING_ID) != 0 || strstr(sql, "SELECT") != NULL)
+		return 0;
+	t = strcspn(sql + sizeof(head) - 1, " (");
+	if (t == 0 || t >= sizeof(table))
+		return 0;
+	memcpy(table, sql + sizeof(head) - 1, t);
+	table[t] = '\0';
+	if (!id_is_rowid(db, table))
+		return 0;
+	*len = n - k;
+	return 1;
+}
+
+/* sql prepared into t, an INSERT's RETURNING id read as its rowid
+ * when it can be.  0, or -1 (logged). */
+static int stmt_prepare(struct conn *c, struct lite_stmt *t, const char *sql)
+{
+	size_t len;
+	char *text;
+
+	t->rowid = returns_rowid(c->db, sql, &len);
+	if (!t->rowid)
+		return (t->s = prepare(c, sql)) != NULL ? 0 : -1;
+	if ((text = strndup(sql, len)) == NULL) {
+		log_warnx("store: prepare \"%.60s\": out of memory", sql);
+		return -1;
+	}
+	t->s = prepare(c, text);
+	free(text);
+	return t->s != NULL ? 0 : -1;
+}
+
 static struct db_stmt *lite_stmt(struct store *st, const char *sql)
 {
 	struct conn *c = conn_get(st);
@@ -330,7 +403,7 @@ static struct db_stmt *lite_stmt(struct store *st, const char *sql)
 	h = ((size_t)(uintptr_t)sql >> 4) % STMT_CACHE;
 	for (i = 0; i < STMT_CACHE; i++, h = (h + 1) % STMT_CACHE) {
 		if (c->cache[h].sql == NULL) {
-			if ((c->cache[h].st.s = prepare(c, sql)) == NULL)
+			if (stmt_prepare(c, &c->cache[h].st, sql) != 0)
 				return NULL;
 			c->cache[h].sql = sql;
 		}
@@ -350,8 +423,20 @@ static void lite_bind(struct db_stmt *s, const struct sq_arg *args)
 
 static enum db_rc lite_step(struct db_stmt *s)
 {
-	int rc = sq_step(raw(s));
+	struct lite_stmt *t = (struct lite_stmt *)s;
+	sqlite3 *db = sqlite3_db_handle(t->s);
+	int rc;
 
+	if (t->row != 0) { /* past the one row of an INSERT ... RETURNING id */
+		t->row = 2;
+		return DB_DONE;
+	}
+	rc = sq_step(t->s);
+	if (t->rowid && rc == SQLITE_DONE && sqlite3_changes64(db) > 0) {
+		t->row = 1;
+		t->id = sqlite3_last_insert_rowid(db);
+		return DB_ROW;
+	}
 	if (rc == SQLITE_ROW)
 		return DB_ROW;
 	if (rc == SQLITE_DONE)
@@ -361,8 +446,24 @@ static enum db_rc lite_step(struct db_stmt *s)
 	return DB_ERROR;
 }
 
+/* 1 on the row of an INSERT ... RETURNING id run without it. */
+static inline int id_row(struct db_stmt *s)
+{
+	return ((struct lite_stmt *)s)->row == 1;
+}
+
+/* That row's id as text (written when first asked for). */
+static const char *id_text(struct db_stmt *s)
+{
+	struct lite_stmt *t = (struct lite_stmt *)s;
+
+	snprintf(t->id_text, sizeof(t->id_text), "%lld", t->id);
+	return t->id_text;
+}
+
 static void lite_reset(struct db_stmt *s)
 {
+	((struct lite_stmt *)s)->row = 0;
 	sq_done(raw(s));
 }
 
@@ -378,17 +479,27 @@ static int lite_readonly(struct db_stmt *s)
 
 static long long lite_col_int64(struct db_stmt *s, int i)
 {
+	if (id_row(s))
+		return i == 0 ? ((struct lite_stmt *)s)->id : 0;
 	return sqlite3_column_int64(raw(s), i);
 }
 
 static const char *lite_col_text(struct db_stmt *s, int i)
 {
+	if (id_row(s))
+		return i == 0 ? id_text(s) : NULL;
 	return (const char *)sqlite3_column_text(raw(s), i);
 }
 
 static const void *lite_col_blob(struct db_stmt *s, int i, size_t *n)
 {
-	const void *b = sqlite3_column_blob(raw(s), i);
+	const void *b;
+
+	if (id_row(s)) {
+		*n = i == 0 ? strlen(id_text(s)) : 0;
+		return i == 0 ? id_text(s) : NULL;
+	}
+	b = sqlite3_column_blob(raw(s), i);
 
 	*n = (size_t)sqlite3_column_bytes(raw(s), i);
 	return b;
@@ -396,11 +507,15 @@ static const void *lite_col_blob(struct db_stmt *s, int i, size_t *n)
 
 static int lite_col_null(struct db_stmt *s, int i)
 {
+	if (id_row(s))
+		return i != 0;
 	return sqlite3_column_type(raw(s), i) == SQLITE_NULL;
 }
 
 static int lite_col_type(struct db_stmt *s, int i)
 {
+	if (id_row(s))
+		return i == 0 ? DB_T_INT : DB_T_NULL;
 	switch (sqlite3_column_type(raw(s), i)) {
 	case SQLITE_INTEGER:
 		return DB_T_INT;
@@ -417,6 +532,8 @@ static int lite_col_type(struct db_stmt *s, int i)
 
 static size_t lite_col_bytes(struct db_stmt *s, int i)
 {
+	if (id_row(s))
+		return i == 0 ? strlen(id_text(s)) : 0;
 	return (size_t)sqlite3_column_bytes(raw(s), i);
 }
 

@@ -400,6 +400,80 @@ static void test_missing_documents_mail_once_in_cyrillic(void **state)
 	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_docs_ok"), 1);
 }
 
+/* The delivered mail to ZARKO_MAIL that contains text (caller frees),
+ * failing unless there is exactly one. */
+static char *the_mail_with(struct office *f, const char *text)
+{
+	char **files, *eml, *found = NULL;
+	size_t i, n, count = 0;
+
+	files = mail_files(&f->s, &n);
+	for (i = 0; i < n; i++) {
+		eml = file_read(files[i], NULL);
+		assert_non_null(eml);
+		if (strstr(eml, ZARKO_MAIL) != NULL && strstr(eml, text) != NULL) {
+			count++;
+			free(found);
+			found = eml;
+		} else {
+			free(eml);
+		}
+	}
+	mail_files_free(files);
+	if (count != 1)
+		fprintf(stderr, "%zu mails with \"%s\"\n", count, text);
+	assert_int_equal(count, 1);
+	return found;
+}
+
+/* One statement settling three orders and paying part of a fourth (what
+ * bench scenario 7 does 34,880 times): a mail for each settlement, once,
+ * in the account's language (English, chosen on the account page after
+ * the orders were made), naming its order and its amount; the part
+ * payment its own mail. */
+static void test_a_statement_mails_each_settlement_once_in_the_account_language(void **state)
+{
+	struct office *f = *state;
+	struct buf csv = BUF_INIT;
+	struct order o[4];
+	char subject[96], *eml;
+	size_t i, n;
+
+	for (i = 0; i < 4; i++)
+		o[i] = office_order_get(f, office_order(f, "NS"));
+	assert_int_equal(office_post(f, &f->member, "/account/lang", "lang", "en", NULL), 303);
+	delivered(f);
+	n = mail_count_to(&f->s, ZARKO_MAIL);
+	buf_puts(&csv, "Datum,Iznos,Uplatilac,Poziv na broj,Svrha,ID transakcije\r\n");
+	for (i = 0; i < 4; i++)
+		buf_printf(&csv, "25.11.2026,\"%s\",Zarko Djuraskovic,%s,Uplata,TX-%lld\r\n",
+			   money(i < 3 ? o[i].total_para : o[i].total_para / 4), o[i].payment_ref,
+			   o[i].id);
+	assert_int_equal(office_post(f, &f->ns, "/ra/payments/import", "statement", buf_cstr(&csv),
+				     "file_name", "izvod.csv", "format", "csv", NULL),
+			 303);
+	buf_free(&csv);
+	delivered(f);
+	assert_int_equal(mail_count_to(&f->s, ZARKO_MAIL), n + 4);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_paid"), 3);
+	assert_int_equal(office_mail_count(f, ZARKO_MAIL, "mail.order_paid_part"), 1);
+	for (i = 0; i < 3; i++) {
+		assert_string_equal(office_state(f, o[i].id), "payment_received");
+		snprintf(subject, sizeof(subject), "Request no. %lld: the payment has arrived",
+			 o[i].id);
+		eml = the_mail_with(f, subject);
+		has(eml, "paid in full");
+		has(eml, money(o[i].total_para));
+		has(eml, order_link(o[i].id, ""));
+		free(eml);
+	}
+	assert_string_equal(office_state(f, o[3].id), "confirmed");
+	snprintf(subject, sizeof(subject), "Request no. %lld: part payment received", o[3].id);
+	eml = the_mail_with(f, subject);
+	has(eml, money(o[3].total_para - o[3].total_para / 4));
+	free(eml);
+}
+
 #define T(t) cmocka_unit_test_setup_teardown(t, office_setup, office_teardown)
 
 int main(void)
@@ -409,6 +483,7 @@ int main(void)
 		T(test_a_return_and_a_rejection_mail_the_reason),
 		T(test_the_language_chosen_at_registration_and_the_company_mail),
 		T(test_missing_documents_mail_once_in_cyrillic),
+		T(test_a_statement_mails_each_settlement_once_in_the_account_language),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -78,14 +78,13 @@ static void test_key_too_big_to_bind_fails_the_lookup(void **state)
 
 static const char SQL_PAIR_INSERT[] = "INSERT INTO bind_pairs (a, b) VALUES ($1, $2)";
 
-static long long pair_count(struct store *st)
+/* The one number a SELECT COUNT(*) gives. */
+static long long count_of(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s;
 	long long n;
 
-	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st), "SELECT COUNT(*) FROM bind_pairs",
-					    -1, &s, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st), sql, -1, &s, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	n = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
@@ -106,11 +105,11 @@ static void test_bind_to_a_missing_parameter_fails_the_step(void **state)
 	/* a, NULL, b: there is no $3 */
 	assert_non_null(s = db_bound(f->st, SQL_PAIR_INSERT, SQ_TEXT("a"), SQ_NULL, SQ_TEXT("b")));
 	assert_int_equal(db_step_done(s, "pair insert"), STORE_ERROR);
-	assert_int_equal(pair_count(f->st), 0);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM bind_pairs"), 0);
 	/* The same statement, bound right, runs. */
 	assert_non_null(s = db_bound(f->st, SQL_PAIR_INSERT, SQ_TEXT("a"), SQ_TEXT("b")));
 	assert_int_equal(db_step_done(s, "pair insert"), STORE_OK);
-	assert_int_equal(pair_count(f->st), 1);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM bind_pairs"), 1);
 }
 
 /* "SELECT 1" + 5,000 spaces + ", 2 AS two": cut at the old 4,095 bytes
@@ -212,6 +211,79 @@ static void test_savepoint_rollback_over_many_pages_restores_them(void **state)
 	}
 }
 
+/* The SQL SQLite runs for the store's statement that starts with head
+ * (prepared on this connection), or NULL. */
+static const char *prepared_sql(sqlite3 *db, const char *head)
+{
+	sqlite3_stmt *s = NULL;
+
+	while ((s = sqlite3_next_stmt(db, s)) != NULL)
+		if (sqlite3_sql(s) != NULL && strncmp(sqlite3_sql(s), head, strlen(head)) == 0)
+			return sqlite3_sql(s);
+	return NULL;
+}
+
+static const char SQL_KEYED_ADD[] = "INSERT INTO keyed (k, v) VALUES ($1, $2) ON CONFLICT (k) "
+				    "DO NOTHING RETURNING id";
+static const char SQL_KEYED_STRICT[] = "INSERT INTO keyed (k, v) VALUES ($1, $2) RETURNING id";
+static const char SQL_NAMED_ADD[] = "INSERT INTO named (id, v) VALUES ($1, $2) RETURNING id";
+
+/*
+ * An INSERT ... RETURNING id whose id is the table's rowid runs without
+ * its RETURNING (with it SQLite keeps a statement journal, a copy of
+ * every page the row changes: bench/README.md, scenario 7), and answers
+ * as it would with it: one row, the new id, then done; no row when ON
+ * CONFLICT DO NOTHING inserted nothing; a conflict for a key violated;
+ * an error, nothing written, for a NOT NULL violated.  A table whose id
+ * is not its rowid keeps its RETURNING.
+ */
+static void test_insert_returning_rowid_runs_without_returning(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = db_sqlite_handle(f->st);
+	struct db_stmt *s;
+	long long id = 0;
+
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TABLE keyed (id INTEGER PRIMARY KEY, k TEXT UNIQUE, "
+				      "v TEXT NOT NULL); INSERT INTO keyed VALUES (41, 'x', 'y');"
+				      "CREATE TABLE named (id TEXT PRIMARY KEY, v TEXT)",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_non_null(s = db_bound(f->st, SQL_KEYED_ADD, SQ_TEXT("a"), SQ_TEXT("1")));
+	assert_int_equal(db_step(s), DB_ROW);
+	assert_int_equal(db_col_int64(s, 0), 42);
+	assert_false(db_col_null(s, 0));
+	assert_string_equal(db_col_text(s, 0), "42");
+	assert_int_equal(db_step(s), DB_DONE); /* one row, not a second INSERT */
+	assert_int_equal(db_step(s), DB_DONE);
+	db_reset(s);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM keyed"), 2);
+	assert_null(strstr(prepared_sql(db, "INSERT INTO keyed (k, v) VALUES (?1, ?2) ON"),
+			   "RETURNING"));
+	/* The same key again: nothing inserted, no row. */
+	assert_int_equal(
+		db_insert(f->st, SQL_KEYED_ADD, "keyed add", &id, SQ_TEXT("a"), SQ_TEXT("2")),
+		STORE_NOTFOUND);
+	assert_int_equal(
+		db_insert(f->st, SQL_KEYED_ADD, "keyed add", &id, SQ_TEXT("b"), SQ_TEXT("3")),
+		STORE_OK);
+	assert_int_equal(id, 43);
+	assert_int_equal(
+		db_insert(f->st, SQL_KEYED_STRICT, "keyed strict", &id, SQ_TEXT("b"), SQ_TEXT("4")),
+		STORE_CONFLICT);
+	assert_int_equal(
+		db_insert(f->st, SQL_KEYED_STRICT, "keyed strict", &id, SQ_TEXT("c"), SQ_NULL),
+		STORE_ERROR);
+	assert_int_equal(count_of(f->st, "SELECT COUNT(*) FROM keyed"), 3);
+	/* id is not the rowid here: RETURNING stays and reads the column. */
+	assert_non_null(s = db_bound(f->st, SQL_NAMED_ADD, SQ_TEXT("n-1"), SQ_TEXT("v")));
+	assert_int_equal(db_step(s), DB_ROW);
+	assert_string_equal(db_col_text(s, 0), "n-1");
+	db_reset(s);
+	assert_non_null(strstr(prepared_sql(db, "INSERT INTO named"), "RETURNING id"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +295,7 @@ int main(void)
 		T(test_prepare_refuses_sql_with_a_second_statement),
 		T(test_allocator_keeps_sizes_and_contents),
 		T(test_savepoint_rollback_over_many_pages_restores_them),
+		T(test_insert_returning_rowid_runs_without_returning),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
