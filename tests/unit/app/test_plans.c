@@ -220,6 +220,7 @@ static void test_pages_use_indexes(void **state)
 	struct audit_filter af;
 	struct order o;
 	long long account, order, total;
+	char num[32];
 	size_t i;
 	int n = 0;
 
@@ -253,6 +254,25 @@ static void test_pages_use_indexes(void **state)
 				 STORE_OK);
 		check_plans(db, &t, searches[i]);
 	}
+
+	/* What a search finds (tests/http/ra_orders has the pages'). */
+	memset(&of, 0, sizeof(of));
+	snprintf(num, sizeof(num), "%lld", order);
+	of.q = num;
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	of.office = "BG"; /* the last order's */
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	of.office = NULL;
+	of.q = "petrovic";
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(total, SEED / 5); /* one in five */
+	t.n = 0;
 
 	memset(&pf, 0, sizeof(pf));
 	pf.limit = 25;
