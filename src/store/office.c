@@ -33,16 +33,18 @@
  * number or -1, $12 as a license number (domain/ident.h: "315 6789 01"
  * is 315678901) or '', $13 as a payment reference ("97 95 00000001" is
  * 979500000001) or '', $14..$19 up to three words' prefix ranges
- * (words.c; '' when fewer): each by its own index; a name matches when
- * each word typed starts one of its words. */
+ * (words.c; '' when fewer, the longest first: its range read, the
+ * others checked per order): each by its own index; a name matches
+ * when each word typed starts one of its words. */
 #define F_SEARCH                                                                                   \
 	" AND id IN (SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE "  \
 	"jmbg = $10 UNION ALL SELECT id FROM orders WHERE company_pib = $10 UNION ALL SELECT id "  \
 	"FROM orders WHERE license_number = $12 AND $12 <> '' UNION ALL SELECT id FROM orders "    \
 	"WHERE payment_ref = $13 AND $13 <> '' UNION ALL SELECT w.order_id FROM order_words w "    \
-	"WHERE $14 <> '' AND w.word >= $14 AND w.word < $15 AND ($16 = '' OR w.order_id IN "       \
-	"(SELECT order_id FROM order_words WHERE word >= $16 AND word < $17)) AND ($18 = '' OR "   \
-	"w.order_id IN (SELECT order_id FROM order_words WHERE word >= $18 AND word < $19)))"
+	"WHERE $14 <> '' AND w.word >= $14 AND w.word < $15 AND ($16 = '' OR EXISTS (SELECT 1 "    \
+	"FROM order_words v WHERE v.order_id = w.order_id AND v.word >= $16 AND v.word < $17)) "   \
+	"AND ($18 = '' OR EXISTS (SELECT 1 FROM order_words v WHERE v.order_id = w.order_id AND "  \
+	"v.word >= $18 AND v.word < $19)))"
 /* A list: its filter, then ORDER BY +id (the plus keeps SQLite from
  * walking every order in id order in the hope of filling the page
  * early: the filter's index is read and its rows sorted) with the
@@ -139,6 +141,13 @@ static void prefix_end(const char *word, char *out, size_t size)
 	snprintf(out, size, "%s\xf4\x8f\xbf\xbf", word);
 }
 
+static int longest_first(const void *a, const void *b)
+{
+	size_t x = strlen(a), y = strlen(b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 /* The search's words and keys, alive while its statement runs. */
 struct search_keys {
 	char words[3][SEARCH_WORD_SIZE], ends[3][SEARCH_WORD_SIZE + 4];
@@ -173,6 +182,7 @@ static size_t filter_args(struct sq_arg a[22], const struct order_filter *f, str
 		k->ref[0] = '\0';
 	a[12] = SQ_TEXT(k->ref);
 	n = search_words(q, k->words, 3);
+	qsort(k->words, n, sizeof(k->words[0]), longest_first);
 	for (c = 13, i = 0; i < 3; i++) {
 		if (i >= n)
 			k->words[i][0] = '\0';

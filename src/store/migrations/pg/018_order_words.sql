@@ -17,7 +17,7 @@ CREATE TABLE order_words (
 	person BIGINT NOT NULL,
 	PRIMARY KEY (word, order_id, person)
 );
-CREATE INDEX order_words_order ON order_words (order_id);
+CREATE INDEX order_words_order ON order_words (order_id, word);
 CREATE INDEX orders_jmbg ON orders (jmbg);
 CREATE INDEX orders_company_pib ON orders (company_pib);
 CREATE INDEX orders_license ON orders (license_number);
