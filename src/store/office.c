@@ -16,26 +16,54 @@
 
 /* ---- Office queues and search --------------------------------------------- */
 
-/* $1 office, $2 number of states, $3..$7 states, $8 search text, $9 the
- * search text as an order number (or -1), $10 LIKE pattern, $11
- * confirmed before, $12 the search text as a license number
- * (domain/ident.h: "315 6789 01" is 315678901), $13 the state staff
- * never see (a draft), $14 the search text as a payment reference
- * ("97 95 00000001" or "95-00000001" is 979500000001); the list's
- * limit and offset after them, so that the count uses every parameter
- * it is given (PostgreSQL cannot type one a statement never uses).
- * States are bound, never written in SQL. */
-#define ORDER_WHERE                                                                                \
-	" FROM orders WHERE state <> $13 AND ($1 = '' OR office = $1) AND ($2 = 0 OR "             \
-	"state IN ($3, $4, $5, $6, $7)) AND ($8 = '' OR id = $9 OR jmbg = $8 OR "                  \
-	"company_pib = $8 OR license_number = $12 OR payment_ref = $14 OR "                        \
-	"qcra_fold(first_name || ' ' || last_name) LIKE $10 ESCAPE '\\' OR "                       \
-	"qcra_fold(last_name || ' ' || first_name) LIKE $10 ESCAPE '\\' OR "                       \
-	"qcra_fold(company_name) LIKE $10 ESCAPE '\\') AND ($11 = 0 OR (confirmed_at > 0 AND "     \
-	"confirmed_at < $11))"
+/* The queue and the search, each statement read through an index
+ * (tests/unit/app/test_plans.c): no "($1 = '' OR office = $1)", which
+ * no index serves, but one statement per case (office or every office;
+ * some states or every state staff see), chosen in C.  The filter's
+ * parameters: $1 office, $2 number of states, $3..$7 states ('' when
+ * fewer), $8 the state staff never see (a draft), $9 confirmed before
+ * (0: any).  Every state but a draft is "state NOT IN ($3..$7, $8)",
+ * the unused states being ''.  States are bound, never written in SQL. */
+#define F_OFFICE " office = $1"
+#define F_ANY_OFFICE " $1 = ''"
+#define F_STATES " AND $2 > 0 AND state IN ($3, $4, $5, $6, $7) AND state <> $8"
+#define F_ANY_STATE " AND $2 = 0 AND state NOT IN ($3, $4, $5, $6, $7, $8)"
+#define F_REST " AND ($9 = 0 OR (confirmed_at > 0 AND confirmed_at < $9))"
+/* The search's candidates ($10 the text as typed, $11 as an order
+ * number or -1, $12 as a license number (domain/ident.h: "315 6789 01"
+ * is 315678901) or '', $13 as a payment reference ("97 95 00000001" is
+ * 979500000001) or '', $14..$19 up to three words' prefix ranges
+ * (words.c; '' when fewer, the longest first: its range read, the
+ * others checked per order): each by its own index; a name matches
+ * when each word typed starts one of its words. */
+#define F_SEARCH                                                                                   \
+	" AND id IN (SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE "  \
+	"jmbg = $10 UNION ALL SELECT id FROM orders WHERE company_pib = $10 UNION ALL SELECT id "  \
+	"FROM orders WHERE license_number = $12 AND $12 <> '' UNION ALL SELECT id FROM orders "    \
+	"WHERE payment_ref = $13 AND $13 <> '' UNION ALL SELECT w.order_id FROM order_words w "    \
+	"WHERE $14 <> '' AND w.word >= $14 AND w.word < $15 AND ($16 = '' OR EXISTS (SELECT 1 "    \
+	"FROM order_words v WHERE v.order_id = w.order_id AND v.word >= $16 AND v.word < $17)) "   \
+	"AND ($18 = '' OR EXISTS (SELECT 1 FROM order_words v WHERE v.order_id = w.order_id AND "  \
+	"v.word >= $18 AND v.word < $19)))"
+/* A list: its filter, then ORDER BY +id (the plus keeps SQLite from
+ * walking every order in id order in the hope of filling the page
+ * early: the filter's index is read and its rows sorted) with the
+ * page's limit and offset;
+ * a count: the same filter counted up to a cap (ORDER_COUNT_CAP + 1). */
+#define LIST_OF(W, n, m) "SELECT id FROM orders WHERE" W " ORDER BY +id LIMIT $" n " OFFSET $" m
+#define COUNT_OF(W, n, m) "SELECT COUNT(*) FROM (SELECT id FROM orders WHERE" W " LIMIT $" n ") c"
+#define WHERES(X, S, n, m)                                                                         \
+	{                                                                                          \
+		X(F_ANY_OFFICE F_ANY_STATE F_REST S, n, m),                                        \
+			X(F_ANY_OFFICE F_STATES F_REST S, n, m),                                   \
+			X(F_OFFICE F_ANY_STATE F_REST S, n, m),                                    \
+			X(F_OFFICE F_STATES F_REST S, n, m)                                        \
+	}
 
-static const char SQL_ORDERS[] = "SELECT id" ORDER_WHERE " ORDER BY id LIMIT $15 OFFSET $16";
-static const char SQL_ORDERS_COUNT[] = "SELECT COUNT(*)" ORDER_WHERE;
+static const char *const SQL_QUEUE[] = WHERES(LIST_OF, "", "10", "11");
+static const char *const SQL_QUEUE_COUNT[] = WHERES(COUNT_OF, "", "10", "11");
+static const char *const SQL_SEARCH[] = WHERES(LIST_OF, F_SEARCH, "20", "21");
+static const char *const SQL_SEARCH_COUNT[] = WHERES(COUNT_OF, F_SEARCH, "20", "21");
 static const char SQL_STATE_COUNTS[] =
 	"SELECT state, COUNT(*) FROM orders WHERE state <> $2 AND ($1 = '' OR office = $1) "
 	"GROUP BY state ORDER BY state";
@@ -106,75 +134,92 @@ DB_READER(ca_request, struct ca_request, CA_REQUEST_COLS)
 DB_READER(treq, struct testca_request, TREQ_COLS)
 DB_READER(tship, struct testca_shipment, TSHIP_COLS)
 
-/* The filter's parameters $1..$14 into a[] (ended after $14; the list
- * adds its limit and offset).  The text stays in the caller's buffers
- * until the statement is done: pattern (size bytes) gets the LIKE text,
- * license (32 bytes) the license key, ref the payment reference. */
-static void filter_args(struct sq_arg a[17], const struct order_filter *f, char *pattern,
-			size_t size, char license[32], char ref[PAYMENT_REF_SIZE])
+/* A word's prefix range: [word, word + U+10FFFF), every word that
+ * starts with it (byte order; the bound stays valid UTF-8). */
+static void prefix_end(const char *word, char *out, size_t size)
 {
-	const char *q = f->q ? f->q : "", *p;
-	char folded[256];
+	snprintf(out, size, "%s\xf4\x8f\xbf\xbf", word);
+}
+
+static int longest_first(const void *a, const void *b)
+{
+	size_t x = strlen(a), y = strlen(b);
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The search's words and keys, alive while its statement runs. */
+struct search_keys {
+	char words[3][SEARCH_WORD_SIZE], ends[3][SEARCH_WORD_SIZE + 4];
+	char license[32], ref[PAYMENT_REF_SIZE];
+};
+
+/* f's parameters into a[] (the filter's $1..$9, the search's $10..$19
+ * when it has text); their count. */
+static size_t filter_args(struct sq_arg a[22], const struct order_filter *f, struct search_keys *k)
+{
+	const char *q = f->q ? f->q : "";
 	long long id = -1;
-	size_t i, n = 0;
+	size_t i, n, c;
 	char *end;
 
 	a[0] = SQ_TEXT(f->office ? f->office : "");
 	a[1] = SQ_INT(f->nstates < ORDER_FILTER_STATES ? f->nstates : ORDER_FILTER_STATES);
 	for (i = 0; i < ORDER_FILTER_STATES; i++)
 		a[2 + i] = SQ_TEXT(i < f->nstates && f->states[i] ? f->states[i] : "");
-	a[7] = SQ_TEXT(q);
-	if (*q && strspn(q, "0123456789") == strlen(q) && strlen(q) <= 15)
+	a[7] = SQ_TEXT(wf_state_name(WF_DRAFT));
+	a[8] = SQ_INT(f->confirmed_before);
+	if (*q == '\0')
+		return 9;
+	a[9] = SQ_TEXT(q);
+	if (strspn(q, "0123456789") == strlen(q) && strlen(q) <= 15)
 		id = strtoll(q, &end, 10);
-	a[8] = SQ_INT(id);
-	/* '%' + the text folded (domain/fold.h, as the names are in the
-	 * query) with LIKE's wildcards escaped + '%'. */
-	text_fold(q, strlen(q), folded, sizeof(folded));
-	pattern[n++] = '%';
-	for (p = folded; *p && n + 4 < size; p++) {
-		if (*p == '%' || *p == '_' || *p == '\\')
-			pattern[n++] = '\\';
-		pattern[n++] = *p;
+	a[10] = SQ_INT(id);
+	if (!license_normalize(q, k->license, sizeof(k->license)))
+		k->license[0] = '\0';
+	a[11] = SQ_TEXT(k->license);
+	if (payment_ref_normalize(q, k->ref, PAYMENT_REF_SIZE) != 1)
+		k->ref[0] = '\0';
+	a[12] = SQ_TEXT(k->ref);
+	n = search_words(q, k->words, 3);
+	qsort(k->words, n, sizeof(k->words[0]), longest_first);
+	for (c = 13, i = 0; i < 3; i++) {
+		if (i >= n)
+			k->words[i][0] = '\0';
+		prefix_end(k->words[i], k->ends[i], sizeof(k->ends[i]));
+		a[c++] = SQ_TEXT(k->words[i]);
+		a[c++] = SQ_TEXT(k->ends[i]);
 	}
-	pattern[n++] = '%';
-	pattern[n] = '\0';
-	a[9] = SQ_TEXT(pattern);
-	a[10] = SQ_INT(f->confirmed_before);
-	if (!license_normalize(q, license, 32))
-		license[0] = '\0';
-	a[11] = SQ_TEXT(license);
-	a[12] = SQ_TEXT(wf_state_name(WF_DRAFT));
-	if (payment_ref_normalize(q, ref, PAYMENT_REF_SIZE) != 1)
-		ref[0] = '\0';
-	a[13] = SQ_TEXT(ref);
-	a[14] = SQ_END_;
+	return 19;
 }
 
-_Static_assert(ORDER_FILTER_STATES == 5, "ORDER_WHERE binds five states, $3..$7");
+_Static_assert(ORDER_FILTER_STATES == 5, "the filter binds five states, $3..$7");
 
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg)
 {
-	struct sq_arg a[17];
-	char pattern[512], license[32], ref[PAYMENT_REF_SIZE];
+	struct sq_arg a[22];
+	struct search_keys k;
+	size_t c = filter_args(a, f, &k), n, i;
+	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0);
+	const char *list = c == 9 ? SQL_QUEUE[which] : SQL_SEARCH[which];
+	const char *count = c == 9 ? SQL_QUEUE_COUNT[which] : SQL_SEARCH_COUNT[which];
 	long long *ids;
-	size_t n, i;
 	struct order o;
 	int rc;
 
-	filter_args(a, f, pattern, sizeof(pattern), license, ref);
 	if (total != NULL) {
-		rc = db_step_int64(db_bind_args(st, SQL_ORDERS_COUNT, a), total,
-				   "office order count");
+		a[c] = SQ_INT(ORDER_COUNT_CAP + 1);
+		a[c + 1] = SQ_END_;
+		rc = db_step_int64(db_bind_args(st, count, a), total, "office order count");
 		if (rc != STORE_OK)
 			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	}
-	a[14] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
-	a[15] = SQ_INT(f->offset > 0 ? f->offset : 0);
-	a[16] = SQ_END_;
+	a[c] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
+	a[c + 1] = SQ_INT(f->offset > 0 ? f->offset : 0);
+	a[c + 2] = SQ_END_;
 	/* Ids first, then each order: fn may use the store itself. */
-	if ((rc = db_step_ids(db_bind_args(st, SQL_ORDERS, a), &ids, &n, "office orders")) !=
-	    STORE_OK)
+	if ((rc = db_step_ids(db_bind_args(st, list, a), &ids, &n, "office orders")) != STORE_OK)
 		return rc;
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		rc = store_order_get(st, ids[i], &o);

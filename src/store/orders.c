@@ -162,8 +162,10 @@ int store_order_create(struct store *st, struct order *o)
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
 		return STORE_ERROR;
-	return db_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
-		      SQ_TEXT(o->payment_ref));
+	if ((rc = db_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
+			 SQ_TEXT(o->payment_ref))) != STORE_OK)
+		return rc;
+	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name);
 }
 
 int store_order_rewrite(struct store *st, const struct order *o, enum wf_state state,
@@ -171,6 +173,7 @@ int store_order_rewrite(struct store *st, const struct order *o, enum wf_state s
 {
 	struct sq_arg a[33];
 	size_t c = 3 + NTEXT;
+	int rc;
 
 	a[0] = SQ_INT(o->id);
 	a[1] = SQ_INT(account_id);
@@ -184,7 +187,10 @@ int store_order_rewrite(struct store *st, const struct order *o, enum wf_state s
 	a[c++] = SQ_INT(o->name_confirmed_at);
 	a[c++] = SQ_TEXT(o->name_confirmed_by);
 	a[c] = SQ_END_;
-	return db_step_changed(db_bind_args(st, SQL_ORDER_UPDATE_DRAFT, a), "order rewrite");
+	rc = db_step_changed(db_bind_args(st, SQL_ORDER_UPDATE_DRAFT, a), "order rewrite");
+	if (rc != STORE_OK)
+		return rc;
+	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name);
 }
 
 int store_order_update_draft(struct store *st, const struct order *o)

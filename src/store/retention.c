@@ -18,6 +18,8 @@ static const char SQL_DRAFT_EVENTS[] =
 static const char SQL_DRAFT_MAIL[] =
 	"DELETE FROM outbox WHERE order_id IN (SELECT id" DRAFT_WHERE ")";
 static const char SQL_DRAFT_DELETE[] = "DELETE" DRAFT_WHERE;
+static const char SQL_DRAFT_WORDS[] =
+	"DELETE FROM order_words WHERE order_id IN (SELECT id" DRAFT_WHERE ")";
 
 /* The person's data of an order: blanked; what the books, the reports
  * and the workflow need (number, state, office, prices, reference,
@@ -33,6 +35,11 @@ static const char SQL_DRAFT_DELETE[] = "DELETE" DRAFT_WHERE;
 	"(SELECT 1 FROM order_events e WHERE e.order_id = orders.id AND e.state = $6)"
 static const char SQL_CLOSED_COUNT[] = "SELECT COUNT(*) FROM orders" CLOSED_WHERE;
 static const char SQL_CLOSED_BLANK[] = BLANK CLOSED_WHERE;
+/* The blanked names' search words (words.c) go with them: $1 the
+ * blanking's time, as BLANK wrote it. */
+static const char SQL_CLOSED_WORDS[] =
+	"DELETE FROM order_words WHERE person = 1 AND order_id IN (SELECT id FROM orders WHERE "
+	"anonymised_at = $1)";
 
 /* Orders with a certificate (an "issued" event, $1) not yet blanked:
  * when it was issued, its validity code and, when the CA told, its end. */
@@ -86,6 +93,8 @@ int store_retention(struct store *st, const struct retention_cuts *c, int dry,
 	if (!dry && (db_run(st, SQL_DRAFT_EVENTS, "retention draft events",
 			    SQ_TEXT(wf_state_name(WF_DRAFT)), SQ_INT(c->draft)) != STORE_OK ||
 		     db_run(st, SQL_DRAFT_MAIL, "retention draft mail",
+			    SQ_TEXT(wf_state_name(WF_DRAFT)), SQ_INT(c->draft)) != STORE_OK ||
+		     db_run(st, SQL_DRAFT_WORDS, "retention draft words",
 			    SQ_TEXT(wf_state_name(WF_DRAFT)), SQ_INT(c->draft)) != STORE_OK))
 		return STORE_ERROR;
 	if (step(st, dry, SQL_DRAFT_COUNT, SQL_DRAFT_DELETE, draft, &n->drafts,
@@ -93,6 +102,8 @@ int store_retention(struct store *st, const struct retention_cuts *c, int dry,
 	    step(st, dry, SQL_CLOSED_COUNT, SQL_CLOSED_BLANK, closed, &n->closed,
 		 "retention closed") != STORE_OK ||
 	    (!dry && db_run(st, SQL_BLANK_SIGNERS, "retention signers", SQ_END_) != STORE_OK) ||
+	    (!dry &&
+	     db_run(st, SQL_CLOSED_WORDS, "retention closed words", SQ_INT(c->now)) != STORE_OK) ||
 	    step(st, dry, SQL_MAIL_COUNT, SQL_MAIL_DELETE, SQ_ARGS_(SQ_INT(c->mail)), &n->mail,
 		 "retention mail") != STORE_OK ||
 	    step(st, dry, SQL_TOKEN_COUNT, SQL_TOKEN_DELETE, SQ_ARGS_(SQ_INT(c->token)), &n->tokens,
@@ -144,6 +155,8 @@ int store_order_anonymise(struct store *st, long long order_id, time_t now)
 {
 	int rc = db_changed(st, SQL_BLANK_ONE, "order anonymise", SQ_INT(now), SQ_INT(order_id));
 
+	if (rc == STORE_OK)
+		rc = order_words_forget_person(st, order_id);
 	if (rc != STORE_OK)
 		return rc;
 	rc = db_run(st, SQL_BLANK_CERT, "certificate anonymise", SQ_INT(order_id));

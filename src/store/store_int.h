@@ -175,4 +175,20 @@ int db_rows_end(struct db_stmt *s, enum db_rc rc, const char *what);
 #define DB_FP_KEY 16
 void db_fp_key(const char *fp, size_t len, unsigned char key[DB_FP_KEY]);
 
+/* ---- Search words (words.c, migration 018) ---- */
+
+#define SEARCH_WORD_SIZE 64
+/* text folded (domain/fold.h) and cut into words (letters and digits;
+ * anything else separates): up to max into words, each cut to
+ * SEARCH_WORD_SIZE - 1 bytes at a character's start.  Their count. */
+size_t search_words(const char *text, char words[][SEARCH_WORD_SIZE], size_t max);
+/* Order id's search words made those of its names (the holder's, as
+ * person words, and the company's). */
+int order_words_put(struct store *st, long long id, const char *first, const char *last,
+		    const char *company);
+/* Order id's person words removed (its holder's names were blanked). */
+int order_words_forget_person(struct store *st, long long id);
+/* The search words of every order (after migration 018 made the table). */
+int order_words_fill(struct store *st);
+
 #endif

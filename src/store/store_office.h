@@ -27,17 +27,22 @@ struct order_filter {
 	const char *states[ORDER_FILTER_STATES];
 	size_t nstates;
 	/* Search text or NULL: an order number, a JMBG, a PIB, a license
-	 * number or a payment reference (exact), or part of the holder's
-	 * or the company's name (case-insensitive for ASCII letters). */
+	 * number or a payment reference (exact), or the holder's or the
+	 * company's name: each word typed (up to three) starts one of the
+	 * name's words, folded (domain/fold.h: case, diacritics, script). */
 	const char *q;
 	time_t confirmed_before; /* 0: any; else confirmed_at in (0, before) */
 	int limit;               /* 0: no limit */
 	int offset;
 };
 
+/* How far store_office_orders counts: a total above it reads
+ * ORDER_COUNT_CAP + 1 ("more than ORDER_COUNT_CAP"). */
+#define ORDER_COUNT_CAP 1000
 /* Calls fn for each order matching f, oldest first (by id); fn
  * returning non-zero stops.  *total (may be NULL) gets the number of
- * matching orders regardless of limit and offset. */
+ * matching orders regardless of limit and offset, counted up to
+ * ORDER_COUNT_CAP + 1. */
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg);
 

@@ -228,7 +228,18 @@ void web_ra_queue(struct req *r)
 	url_encode(&link, q);
 	buf_puts(&link, "&office=");
 	url_encode(&link, ra_user(r)->role == RA_OPERATOR ? "" : office);
-	page_paging_ctx(c, total, PAGE_SIZE, page, buf_cstr(&link));
+	/* The store counts up to ORDER_COUNT_CAP + 1: above it the count
+	 * says "more than" and every page past the cap links to the next. */
+	if (total > ORDER_COUNT_CAP) {
+		page_paging_ctx(c,
+				total > (long long)(page + 1) * PAGE_SIZE
+					? total
+					: (long long)(page + 1) * PAGE_SIZE,
+				PAGE_SIZE, page, buf_cstr(&link));
+		tctx_set(c, "total", msg(r, "bo.found_more"));
+		tctx_set(c, "pages", "…");
+	} else
+		page_paging_ctx(c, total, PAGE_SIZE, page, buf_cstr(&link));
 	buf_free(&link);
 	page_render(r, 200, "ra_queue", "bo.queue_title", c);
 }

@@ -1,0 +1,172 @@
+/*
+ * Flat cost as the data grows (issue 17, point 6): seeds orders through
+ * the store (one account's, spread over three offices, four states and
+ * a few hundred surnames; their search words with them) up to each size
+ * given and times, at each size, the member's list (scenario 2's
+ * store call), an order page (scenario 3's), the office queue (a page
+ * of one state at one office, with its count) and a search by a name
+ * (a page, with its count): the median of 50 runs of each, in ms.
+ *
+ *   build/bench-growth DB SIZE...     e.g. build/bench-growth /tmp/g.db 10000 100000 1000000
+ *
+ * Run it alone and niced: it measures one core's latency.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/store.h"
+#include "store/store_office.h"
+
+#define RUNS 50
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static int one(void *arg, const void *row)
+{
+	(void)row;
+	++*(long long *)arg;
+	return 0;
+}
+
+static int one_order(void *arg, const struct order *o)
+{
+	return one(arg, o);
+}
+
+/* The member's list: its first 20 (the page shows the newest). */
+static int one_summary(void *arg, const struct order_summary *o)
+{
+	return ++*(long long *)arg >= 20 || o == NULL;
+}
+
+static int one_event(void *arg, const struct order_event *e)
+{
+	return one(arg, e);
+}
+
+static const char *const first[] = {"Marko", "Jelena", "Đorđe", "Ana", "Nikola", "Milica", "Stefan"};
+static const char *const stems[] = {"Petrov", "Jovanov", "Đurašk", "Il", "Nikol", "Markov", "Stojan",
+				    "Pavlov", "Simeun", "Lazar", "Mitrov", "Kost", "Tod", "Živk"};
+static const char *const offices[] = {"BG", "NS", "NI"};
+static const int states[] = {WF_CONFIRMED, WF_DOCS_RECEIVED, WF_PAID, WF_ISSUED};
+
+static void seed_to(struct store *st, long long account, long long *have, long long want)
+{
+	struct order o;
+	long long i;
+
+	while (*have < want) {
+		store_begin(st);
+		for (i = 0; i < 10000 && *have < want; i++, ++*have) {
+			memset(&o, 0, sizeof(o));
+			o.account_id = account;
+			o.type = 1;
+			o.state = (enum wf_state)states[*have % 4];
+			snprintf(o.first_name, sizeof(o.first_name), "%s", first[*have % 7]);
+			snprintf(o.last_name, sizeof(o.last_name), "%s%lldić", stems[*have % 14],
+				 (*have / 14) % 40);
+			snprintf(o.jmbg, sizeof(o.jmbg), "%013d",
+				 (int)(1000000 + *have % 100000000));
+			snprintf(o.license_number, sizeof(o.license_number), "%d",
+				 (int)(100000000 + *have % 100000000));
+			snprintf(o.office, sizeof(o.office), "%s", offices[*have % 3]);
+			o.created_at = o.updated_at = 1000 + *have;
+			if (store_order_create(st, &o) != STORE_OK ||
+			    store_order_event_add(st, o.id, o.state, "member", "", o.created_at) !=
+				    STORE_OK) {
+				fprintf(stderr, "seed failed at %lld\n", *have);
+				exit(1);
+			}
+		}
+		if (store_commit(st) != STORE_OK)
+			exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct store *st;
+	struct member m = {0};
+	struct account a = {0};
+	struct order o;
+	struct order_filter f;
+	enum member_upsert up;
+	double t[4][RUNS], t0;
+	long long have = 0, n, total;
+	char err[256];
+	int i, k, applied;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: %s DB SIZE...\n", argv[0]);
+		return 2;
+	}
+	if (store_open(&st, argv[1], err, sizeof(err)) != STORE_OK ||
+	    store_migrate(st, &applied, err, sizeof(err)) != STORE_OK) {
+		fprintf(stderr, "%s: %s\n", argv[1], err);
+		return 1;
+	}
+	snprintf(m.license_number, sizeof(m.license_number), "315678901");
+	snprintf(m.first_name, sizeof(m.first_name), "Ana");
+	snprintf(m.last_name, sizeof(m.last_name), "Ilić");
+	snprintf(m.jmbg, sizeof(m.jmbg), "1203978711237");
+	snprintf(m.email, sizeof(m.email), "ana@example.rs");
+	snprintf(a.username, sizeof(a.username), "ana");
+	snprintf(a.password_hash, sizeof(a.password_hash), "$argon2id$x");
+	snprintf(a.email, sizeof(a.email), "ana@example.rs");
+	if (store_member_upsert(st, &m, &up) != STORE_OK ||
+	    store_member_by_license(st, "315678901", &m) != STORE_OK ||
+	    (a.member_id = m.id, store_account_create(st, &a)) != STORE_OK) {
+		fprintf(stderr, "%s: not a new database\n", argv[1]);
+		return 1;
+	}
+	printf("%10s %12s %12s %12s %12s\n", "orders", "member_list", "order_page", "queue",
+	       "search");
+	for (k = 2; k < argc; k++) {
+		seed_to(st, a.id, &have, atoll(argv[k]));
+		for (i = 0; i < RUNS; i++) {
+			t0 = now_ms();
+			n = 0;
+			store_order_each_owned(st, a.id, one_summary, &n);
+			t[0][i] = now_ms() - t0;
+			t0 = now_ms();
+			store_order_get_owned(st, 1 + (i * 7919) % have, a.id, &o);
+			store_order_events(st, o.id, one_event, &n);
+			t[1][i] = now_ms() - t0;
+			memset(&f, 0, sizeof(f));
+			f.office = offices[i % 3];
+			f.states[f.nstates++] = "documents_received";
+			f.limit = 20;
+			t0 = now_ms();
+			store_office_orders(st, &f, &total, one_order, &n);
+			t[2][i] = now_ms() - t0;
+			memset(&f, 0, sizeof(f));
+			f.q = i % 2 ? "markov17" : "simeun3 nik";
+			f.limit = 20;
+			t0 = now_ms();
+			store_office_orders(st, &f, &total, one_order, &n);
+			t[3][i] = now_ms() - t0;
+		}
+		for (i = 0; i < 4; i++)
+			qsort(t[i], RUNS, sizeof(double), cmp);
+		printf("%10lld %12.3f %12.3f %12.3f %12.3f\n", have, t[0][RUNS / 2], t[1][RUNS / 2],
+		       t[2][RUNS / 2], t[3][RUNS / 2]);
+		fflush(stdout);
+	}
+	store_close(st);
+	return 0;
+}

@@ -1,0 +1,303 @@
+/*
+ * Flat cost as the data grows (issue 17, point 6): the queries the
+ * member's and the staff's pages run use an index, never a full scan of
+ * orders, payments or audit_log.  SQLite: every statement the store
+ * runs during a page's store calls is traced (sqlite3_trace_v2, with its
+ * values) and its EXPLAIN QUERY PLAN read; a "SCAN t" of those tables
+ * (without an index) fails.  The pages' store calls:
+ *   member's list          store_order_each_owned
+ *   member's order page    store_order_get_owned, store_order_events,
+ *                          store_payment_each_order
+ *   back-office home       store_office_state_counts (per office),
+ *                          store_office_orders (queue, a page)
+ *   queue and search       store_office_orders (name, number, JMBG,
+ *                          PIB, license, payment reference; with count)
+ *   payments list          store_payment_each_open, store_payment_count_open
+ *   audit page             store_audit_each (newest first, a page)
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "store/store.h"
+#include "store/store_office.h"
+#include "store/store_payments.h"
+#include "store_fx.h"
+#include "store/db_sqlite.h" /* the store's own connection, traced */
+
+#define SEED 400
+
+static int scans; /* full scans seen, each said on stderr */
+
+struct trace {
+	char *sql[64];
+	size_t n;
+};
+
+static int on_stmt(unsigned type, void *ctx, void *p, void *x)
+{
+	struct trace *t = ctx;
+	char *sql;
+
+	(void)type;
+	(void)x;
+	if (t->n >= 64 || (sql = sqlite3_expanded_sql(p)) == NULL)
+		return 0;
+	if (strncmp(sql, "SELECT", 6) == 0 || strncmp(sql, "WITH", 4) == 0)
+		t->sql[t->n++] = strdup(sql);
+	sqlite3_free(sql);
+	return 0;
+}
+
+/* Fails when a statement of t scans orders, payments or audit_log
+ * whole; what calls names the page's call in the message. */
+static void check_plans(sqlite3 *db, struct trace *t, const char *what)
+{
+	static const char *const tables[] = {"orders", "payments", "audit_log", "order_words"};
+	sqlite3_stmt *s;
+	char *q, scan[64];
+	const char *d;
+	size_t i, j;
+
+	for (i = 0; i < t->n; i++) {
+		q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", t->sql[i]);
+		assert_int_equal(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			d = (const char *)sqlite3_column_text(s, 3);
+			for (j = 0; j < sizeof(tables) / sizeof(tables[0]); j++) {
+				snprintf(scan, sizeof(scan), "SCAN %s", tables[j]);
+				if (strncmp(d, scan, strlen(scan)) == 0 &&
+				    (d[strlen(scan)] == '\0' || d[strlen(scan)] == ' ') &&
+				    strstr(d, "INDEX") == NULL) {
+					fprintf(stderr, "%s: full scan (%s) in %s\n", what, d,
+						t->sql[i]);
+					scans++;
+				}
+			}
+			/* An alias (FROM orders o) reads "SCAN o". */
+			if ((strcmp(d, "SCAN o") == 0 || strcmp(d, "SCAN p") == 0)) {
+				fprintf(stderr, "%s: full scan (%s) in %s\n", what, d, t->sql[i]);
+				scans++;
+			}
+		}
+		sqlite3_finalize(s);
+		sqlite3_free(q);
+		free(t->sql[i]);
+	}
+	t->n = 0;
+}
+
+static int count_order(void *arg, const struct order *o)
+{
+	(void)o;
+	++*(int *)arg;
+	return 0;
+}
+
+static int count_summary(void *arg, const struct order_summary *o)
+{
+	(void)o;
+	++*(int *)arg;
+	return 0;
+}
+
+static int count_event(void *arg, const struct order_event *e)
+{
+	(void)e;
+	++*(int *)arg;
+	return 0;
+}
+
+static int count_payment(void *arg, const struct payment *p)
+{
+	(void)p;
+	++*(int *)arg;
+	return 0;
+}
+
+static int count_state(void *arg, const char *state, long long n)
+{
+	(void)state;
+	*(int *)arg += (int)n;
+	return 0;
+}
+
+static int count_audit(void *arg, const struct audit_entry *e)
+{
+	(void)e;
+	++*(int *)arg;
+	return 0;
+}
+
+static const char *const first[] = {"Marko", "Jelena", "Đorđe", "Ana", "Nikola", "Milica"};
+static const char *const last[] = {"Petrović", "Jovanović", "Đurašković", "Ilić", "Nikolić"};
+static const char *const offices[] = {"BG", "NS", "NI"};
+
+/* SEED orders of one account across offices and states, a payment and
+ * an audit entry each, then ANALYZE.  *account and *order: one of them. */
+static void seed(struct store *st, long long *account, long long *order)
+{
+	struct member m = {0};
+	struct account a = {0};
+	struct order o;
+	struct payment p;
+	struct audit_entry e;
+	enum member_upsert up;
+	int i;
+
+	snprintf(m.license_number, sizeof(m.license_number), "315678901");
+	snprintf(m.first_name, sizeof(m.first_name), "Ana");
+	snprintf(m.last_name, sizeof(m.last_name), "Ilić");
+	snprintf(m.jmbg, sizeof(m.jmbg), "1203978711237");
+	snprintf(m.email, sizeof(m.email), "ana@example.rs");
+	assert_int_equal(store_member_upsert(st, &m, &up), STORE_OK);
+	assert_int_equal(store_member_by_license(st, "315678901", &m), STORE_OK);
+	a.member_id = m.id;
+	snprintf(a.username, sizeof(a.username), "ana");
+	snprintf(a.password_hash, sizeof(a.password_hash), "$argon2id$x");
+	snprintf(a.email, sizeof(a.email), "ana@example.rs");
+	assert_int_equal(store_account_create(st, &a), STORE_OK);
+	*account = a.id;
+	assert_int_equal(store_begin(st), STORE_OK);
+	for (i = 0; i < SEED; i++) {
+		memset(&o, 0, sizeof(o));
+		o.account_id = a.id;
+		o.type = 1;
+		o.state = (enum wf_state)(1 + i % 4);
+		snprintf(o.first_name, sizeof(o.first_name), "%s", first[i % 6]);
+		snprintf(o.last_name, sizeof(o.last_name), "%s%d", last[i % 5], i);
+		snprintf(o.jmbg, sizeof(o.jmbg), "%013d", 1000000 + i);
+		snprintf(o.license_number, sizeof(o.license_number), "%d", 100000000 + i);
+		snprintf(o.office, sizeof(o.office), "%s", offices[i % 3]);
+		snprintf(o.company_name, sizeof(o.company_name), "Firma %d d.o.o.", i);
+		snprintf(o.company_pib, sizeof(o.company_pib), "%09d", 100000000 + i);
+		o.created_at = o.updated_at = 1000 + i;
+		o.confirmed_at = i % 2 ? 2000 + i : 0;
+		assert_int_equal(store_order_create(st, &o), STORE_OK);
+		assert_int_equal(store_order_event_add(st, o.id, o.state, "member", "", 1000 + i),
+				 STORE_OK);
+		memset(&p, 0, sizeof(p));
+		p.order_id = i % 7 ? o.id : 0;
+		p.amount_para = 100 + i;
+		snprintf(p.paid_on, sizeof(p.paid_on), "2026-01-01");
+		snprintf(p.reference, sizeof(p.reference), "%s", o.payment_ref);
+		snprintf(p.source, sizeof(p.source), "manual");
+		snprintf(p.match, sizeof(p.match), "exact");
+		if (i % 10 != 0) { /* most are settled: the list shows the open ones */
+			snprintf(p.resolution, sizeof(p.resolution), "paid");
+			p.resolved_at = 1000 + i;
+		}
+		p.created_at = 1000 + i;
+		assert_int_equal(store_payment_add(st, &p), STORE_OK);
+		memset(&e, 0, sizeof(e));
+		e.at = 1000 + i;
+		snprintf(e.actor, sizeof(e.actor), "op%d", i % 4);
+		snprintf(e.action, sizeof(e.action), "ra.order_view");
+		snprintf(e.object, sizeof(e.object), "order:%lld", o.id);
+		snprintf(e.outcome, sizeof(e.outcome), "ok");
+		assert_int_equal(store_audit_append(st, &e), STORE_OK);
+	}
+	assert_int_equal(store_commit(st), STORE_OK);
+	*order = o.id;
+	assert_int_equal(sqlite3_exec(db_sqlite_handle(st), "ANALYZE", NULL, NULL, NULL),
+			 SQLITE_OK);
+}
+
+static void test_pages_use_indexes(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = db_sqlite_handle(f->st);
+	static const char *const searches[] = {"petrov", "Đurašković1",   "ilic 12",   "firma 3",
+					       "12",     "0000001000012", "100000012", "100000013"};
+	struct trace t = {{0}, 0};
+	struct order_filter of;
+	struct payment_filter pf;
+	struct audit_filter af;
+	struct order o;
+	long long account, order, total;
+	char num[32];
+	size_t i;
+	int n = 0;
+
+	seed(f->st, &account, &order);
+	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_stmt, &t);
+
+	assert_int_equal(store_order_each_owned(f->st, account, count_summary, &n), STORE_OK);
+	check_plans(db, &t, "member's list");
+	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
+	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
+	assert_int_equal(store_payment_each_order(f->st, order, count_payment, &n), STORE_OK);
+	check_plans(db, &t, "member's order page");
+
+	assert_int_equal(store_office_state_counts(f->st, "BG", count_state, &n), STORE_OK);
+	check_plans(db, &t, "office's state counts");
+	memset(&of, 0, sizeof(of));
+	of.office = "BG";
+	of.states[of.nstates++] = "confirmed";
+	of.limit = 10;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	check_plans(db, &t, "office queue");
+	for (i = 0; i < sizeof(searches) / sizeof(searches[0]); i++) {
+		memset(&of, 0, sizeof(of));
+		of.q = searches[i];
+		of.limit = 25;
+		assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n),
+				 STORE_OK);
+		check_plans(db, &t, searches[i]);
+		of.office = "NS";
+		assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n),
+				 STORE_OK);
+		check_plans(db, &t, searches[i]);
+	}
+
+	/* What a search finds (tests/http/ra_orders has the pages'). */
+	memset(&of, 0, sizeof(of));
+	snprintf(num, sizeof(num), "%lld", order);
+	of.q = num;
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	of.office = "BG"; /* the last order's */
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	of.office = NULL;
+	of.q = "petrovic";
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(total, SEED / 5); /* one in five */
+	t.n = 0;
+
+	memset(&pf, 0, sizeof(pf));
+	pf.limit = 25;
+	assert_int_equal(store_payment_each_open(f->st, &pf, count_payment, &n), STORE_OK);
+	assert_int_equal(store_payment_count_open(f->st, &pf, &total), STORE_OK);
+	check_plans(db, &t, "payments list");
+
+	memset(&af, 0, sizeof(af));
+	af.limit = 50;
+	af.newest_first = 1;
+	assert_int_equal(store_audit_each(f->st, &af, count_audit, &n), STORE_OK);
+	af.actor = "op1";
+	assert_int_equal(store_audit_each(f->st, &af, count_audit, &n), STORE_OK);
+	check_plans(db, &t, "audit page");
+	sqlite3_trace_v2(db, 0, NULL, NULL);
+	assert_true(n > 0);
+	assert_int_equal(scans, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pages_use_indexes, store_fx_setup,
+						store_fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
