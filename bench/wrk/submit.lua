@@ -30,7 +30,8 @@ function request()
 end
 
 function response(status, headers, body)
-	local loc = headers["Location"] or ""
+	-- haproxy (HTX) sends header names in lower case
+	local loc = headers["Location"] or headers["location"] or ""
 	local id = string.match(loc, "^/orders/(%d+)/review$")
 	if status == 303 and id ~= nil then
 		drafts = drafts + 1
