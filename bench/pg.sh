@@ -146,11 +146,12 @@ pg_section() {
 		[ $n = 1 ] || cp -p "$WORK/pg/var1/secret.key" "$v/secret.key"
 		port=$(free_port)
 		QCRA_DATABASE=$PGURL QCRA_PROXY_PROTOCOL_FROM=127.0.0.5 QCRA_CA_CONNECTOR=testca \
+			QCRA_MAX_CONNECTIONS_PER_ADDRESS=512 \
 			QCRA_ACCESS_LOG=false "$QCRA" serve --var "$v" --listen 127.0.0.1:"$port" \
 			--workers "$WORKERS" >"$WORK/pg/serve$n.log" 2>&1 &
 		PG_PIDS="$PG_PIDS $!"
 		PG_PORTS="$PG_PORTS $port"
-		printf '%s\n' "QCRA_DATABASE=URL QCRA_PROXY_PROTOCOL_FROM=127.0.0.5 QCRA_CA_CONNECTOR=testca QCRA_ACCESS_LOG=false $QCRA serve --var $v --listen 127.0.0.1:$port --workers $WORKERS" \
+		printf '%s\n' "QCRA_DATABASE=URL QCRA_PROXY_PROTOCOL_FROM=127.0.0.5 QCRA_CA_CONNECTOR=testca QCRA_MAX_CONNECTIONS_PER_ADDRESS=512 QCRA_ACCESS_LOG=false $QCRA serve --var $v --listen 127.0.0.1:$port --workers $WORKERS" \
 			>>"$WORK/commands"
 	done
 	for port in $PG_PORTS; do
