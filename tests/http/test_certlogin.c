@@ -1,0 +1,282 @@
+/*
+ * Login with a qualified certificate behind a TLS proxy (issue 19,
+ * point 2): the certificate the "proxy" verified comes in
+ * X-Client-Certificate (nginx's URL-encoded PEM, or haproxy's base64
+ * DER), believed from client_cert_header_from's addresses only
+ * (127.0.0.1 here; 127.0.0.2 plays a client sending the header itself).
+ * The test's own CA (tests/unit/app/sign_fx.c) is trusted through
+ * sign_trusted_cas, its CRL served by the test.  Each refusal answers
+ * with its own message in Serbian and English.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <openssl/pem.h>
+
+#include "harness.h"
+#include "journey.h"
+#include "sign_fx.h"
+#include "store/store.h"
+
+#define ZARKO_JMBG "1203978711237"
+#define ANA_JMBG "0101990710006"
+#define REVOKED 66
+
+struct fx {
+	struct journey_fx f;
+	struct sign_fx_ca ca;
+	unsigned char *crl;
+	size_t crl_len;
+	char crl_url[96], pem[64];
+};
+
+static int setup(void **state)
+{
+	struct fx *x = calloc(1, sizeof(*x));
+	char env[128];
+	const char *envs[] = {env, "QCRA_CLIENT_CERT_HEADER_FROM=127.0.0.1, ::1", NULL};
+	long revoked = REVOKED;
+	int fd;
+
+	if (x == NULL || sign_fx_ca_make(&x->ca, "Test kvalifikovani CA") != 0)
+		return -1;
+	x->crl = sign_fx_crl(&x->ca, &revoked, 1, &x->crl_len);
+	if (sign_fx_serve(x->crl, x->crl_len, x->crl_url, sizeof(x->crl_url)) != 0)
+		return -1;
+	snprintf(x->pem, sizeof(x->pem), "/tmp/qcra-certlogin-XXXXXX");
+	if ((fd = mkstemp(x->pem)) < 0)
+		return -1;
+	close(fd);
+	if (sign_fx_ca_write(&x->ca, x->pem) != 0)
+		return -1;
+	snprintf(env, sizeof(env), "QCRA_SIGN_TRUSTED_CAS=%s", x->pem);
+	if (journey_fx_start(&x->f, envs) != 0)
+		return -1;
+	journey_member(&x->f.s, &x->f.c, &demo_zarko, "zdjuras", "Lozinka-za-test-1");
+	*state = x;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *x = *state;
+
+	journey_fx_stop(&x->f);
+	unlink(x->pem);
+	sign_fx_ca_free(&x->ca);
+	free(x->crl);
+	free(x);
+	return 0;
+}
+
+#define BODY(r) ((r)->body.data ? (const char *)(r)->body.data : "")
+
+/* A person's certificate from ca (NULL: the test's CA) as the header's
+ * value: nginx's URL-encoded PEM, or haproxy's base64 DER. */
+static char *header_value(struct fx *x, const struct sign_fx_ca *ca, const char *jmbg, long from,
+			  long to, long serial, int haproxy)
+{
+	EVP_PKEY *key;
+	X509 *cert = sign_fx_person(ca ? ca : &x->ca, jmbg, from, to, serial, x->crl_url, &key);
+	BIO *b = BIO_new(BIO_s_mem());
+	struct buf out = BUF_INIT;
+	unsigned char *der = NULL;
+	char *pem, b64[8192];
+	long n;
+	int len;
+
+	assert_non_null(cert);
+	buf_puts(&out, "X-Client-Certificate: ");
+	if (haproxy) {
+		len = i2d_X509(cert, &der);
+		assert_true(len > 0 && len < 6000);
+		EVP_EncodeBlock((unsigned char *)b64, der, len);
+		buf_puts(&out, b64);
+		OPENSSL_free(der);
+	} else {
+		PEM_write_bio_X509(b, cert);
+		n = BIO_get_mem_data(b, &pem);
+		for (long i = 0; i < n; i++) {
+			unsigned char ch = (unsigned char)pem[i];
+
+			if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+			    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_')
+				buf_printf(&out, "%c", ch);
+			else
+				buf_printf(&out, "%%%02X", ch);
+		}
+	}
+	BIO_free(b);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	return out.data;
+}
+
+/* GET /login/certificate?lang=lang with the header from a new client
+ * (from address from, NULL: 127.0.0.1); the client kept in *c. */
+static long cert_login(struct fx *x, struct client *c, struct response *r, const char *header,
+		       const char *lang, const char *from)
+{
+	const char *headers[] = {header, NULL};
+	char path[64];
+
+	assert_int_equal(client_init(c, &x->f.s), 0);
+	if (from)
+		curl_easy_setopt(c->curl, CURLOPT_INTERFACE, from);
+	snprintf(path, sizeof(path), "/login/certificate?lang=%s", lang);
+	assert_int_equal(client_request(c, "GET", path, NULL, NULL, 0, header ? headers : NULL, r),
+			 0);
+	return r->status;
+}
+
+static void test_login_page_offers_the_certificate(void **state)
+{
+	struct fx *x = *state;
+	struct client c;
+	struct response r = {0};
+
+	assert_int_equal(client_init(&c, &x->f.s), 0);
+	assert_int_equal(journey_get(&c, "/login?lang=sr", &r), 200);
+	assert_non_null(strstr(BODY(&r), "href=\"/login/certificate\""));
+	assert_non_null(strstr(BODY(&r), "Prijava kvalifikovanim sertifikatom"));
+	client_free(&c);
+	buf_free(&r.body);
+	buf_free(&r.headers);
+}
+
+/* The proxy's certificate logs the member in, in either format: then
+ * their orders open. */
+static void test_certificate_from_the_proxy_logs_in(void **state)
+{
+	struct fx *x = *state;
+
+	for (int haproxy = 0; haproxy < 2; haproxy++) {
+		char *h = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 31 + haproxy, haproxy);
+		struct client c;
+		struct response r = {0};
+
+		assert_int_equal(cert_login(x, &c, &r, h, "sr", NULL), 303);
+		assert_int_equal(journey_get(&c, "/orders", &r), 200);
+		assert_non_null(strstr(BODY(&r), ">zdjuras</a>"));
+		client_free(&c);
+		buf_free(&r.body);
+		buf_free(&r.headers);
+		free(h);
+	}
+}
+
+/* The same header from an address that is not the proxy's is ignored:
+ * no login, "no certificate", and the attempt audited as denied. */
+static void test_header_from_elsewhere_is_ignored(void **state)
+{
+	struct fx *x = *state;
+	char *h = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 33, 0);
+	struct client c;
+	struct response r = {0};
+
+	assert_int_equal(cert_login(x, &c, &r, h, "en", "127.0.0.2"), 403);
+	assert_non_null(strstr(BODY(&r), "Your browser sent no certificate"));
+	assert_int_equal(journey_get(&c, "/orders", &r), 303);
+	client_free(&c);
+	buf_free(&r.body);
+	buf_free(&r.headers);
+	free(h);
+}
+
+static void refused_with(struct fx *x, const char *h, const char *sr, const char *en)
+{
+	struct client c;
+	struct response r = {0};
+
+	assert_int_equal(cert_login(x, &c, &r, h, "sr", NULL), 403);
+	assert_non_null(strstr(BODY(&r), sr));
+	client_free(&c);
+	assert_int_equal(cert_login(x, &c, &r, h, "en", NULL), 403);
+	assert_non_null(strstr(BODY(&r), en));
+	assert_int_equal(journey_get(&c, "/orders", &r), 303);
+	client_free(&c);
+	buf_free(&r.body);
+	buf_free(&r.headers);
+}
+
+static void test_refusals_say_what_is_wrong(void **state)
+{
+	struct fx *x = *state;
+	struct sign_fx_ca other;
+	char *h;
+
+	assert_int_equal(sign_fx_ca_make(&other, "Drugi CA"), 0);
+	h = header_value(x, &other, ZARKO_JMBG, -3600, 86400, 40, 0);
+	refused_with(x, h, "kome portal veruje", "this portal trusts");
+	free(h);
+	sign_fx_ca_free(&other);
+	h = header_value(x, NULL, ZARKO_JMBG, -2 * 86400, -86400, 41, 0);
+	refused_with(x, h, "Sertifikat je istekao", "The certificate has expired");
+	free(h);
+	h = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, REVOKED, 0);
+	refused_with(x, h, "Sertifikat je opozvan", "The certificate has been revoked");
+	free(h);
+	h = header_value(x, NULL, ANA_JMBG, -3600, 86400, 42, 0);
+	refused_with(x, h, "Prvo se registrujte", "Register first");
+	free(h);
+	refused_with(x, NULL, "Pregledač nije poslao sertifikat",
+		     "Your browser sent no certificate");
+}
+
+struct audit_count {
+	int ok, failed, denied;
+	char detail[512];
+};
+
+static int count_audit(void *arg, const struct audit_entry *e)
+{
+	struct audit_count *n = arg;
+
+	if (strcmp(e->outcome, "ok") == 0) {
+		n->ok++;
+		snprintf(n->detail, sizeof(n->detail), "%.80s %.400s", e->object, e->detail);
+	} else if (strcmp(e->outcome, "denied") == 0)
+		n->denied++;
+	else
+		n->failed++;
+	return 0;
+}
+
+/* Each login by certificate is audited, the certificate's serial named;
+ * the header from elsewhere as denied. */
+static void test_certificate_logins_are_audited(void **state)
+{
+	struct fx *x = *state;
+	struct audit_filter af = {0};
+	struct audit_count n = {0};
+	struct store *st = journey_db(&x->f.s);
+
+	af.action = "login.certificate";
+	assert_non_null(st);
+	assert_int_equal(store_audit_each(st, &af, count_audit, &n), STORE_OK);
+	store_close(st);
+	assert_int_equal(n.ok, 2);
+	assert_true(n.failed >= 10);
+	assert_int_equal(n.denied, 1);
+	assert_non_null(strstr(n.detail, "20 u:zdjuras")); /* serial 32, hex */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_login_page_offers_the_certificate),
+		cmocka_unit_test(test_certificate_from_the_proxy_logs_in),
+		cmocka_unit_test(test_header_from_elsewhere_is_ignored),
+		cmocka_unit_test(test_refusals_say_what_is_wrong),
+		cmocka_unit_test(test_certificate_logins_are_audited),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
