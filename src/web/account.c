@@ -417,8 +417,10 @@ static size_t unescape(char *s)
 
 /* Login with a qualified certificate behind a TLS proxy (issue 19): the
  * certificate the proxy verified, in X-Client-Certificate, is believed
- * only from the addresses of client_cert_header_from; from anywhere else
- * the header is ignored and its sending audited as denied. */
+ * only on connections from the addresses of client_cert_header_from
+ * (the TCP peer's: a balancer's on a PROXY protocol connection); from
+ * anywhere else the header is ignored and its sending audited as
+ * denied. */
 void web_login_cert(struct req *r)
 {
 	struct app_env env = web_env(r);
@@ -427,14 +429,15 @@ void web_login_cert(struct req *r)
 	const char *h = http_request_header(r, "X-Client-Certificate");
 	struct cert_login res;
 	struct fstate st;
-	char *pem = NULL;
+	char *pem = NULL, peer[64];
 	size_t len = 0;
 
 	if (*list == '\0') {
 		page_error(r, 404, "error.not_found");
 		return;
 	}
-	if (h != NULL && *h && !web_addr_listed(list, r->client_addr)) {
+	if (h != NULL && *h &&
+	    (http_peer_addr(r, peer, sizeof(peer)) != 0 || !web_addr_listed(list, peer))) {
 		app_audit(r, "login.certificate", "-", "denied",
 			  "X-Client-Certificate from an address not in client_cert_header_from");
 		h = NULL;

@@ -3,7 +3,8 @@
  * point 2): the certificate the "proxy" verified comes in
  * X-Client-Certificate (nginx's URL-encoded PEM, or haproxy's base64
  * DER), believed from client_cert_header_from's addresses only
- * (127.0.0.1 here; 127.0.0.2 plays a client sending the header itself).
+ * (127.0.0.1 here, and 127.0.0.4 as a balancer speaking the PROXY
+ * protocol; 127.0.0.2 plays a client sending the header itself).
  * The test's own CA (tests/unit/app/sign_fx.c) is trusted through
  * sign_trusted_cas, its CRL served by the test.  Each refusal answers
  * with its own message in Serbian and English.
@@ -16,6 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 #include <openssl/pem.h>
@@ -41,7 +46,8 @@ static int setup(void **state)
 {
 	struct fx *x = calloc(1, sizeof(*x));
 	char env[128];
-	const char *envs[] = {env, "QCRA_CLIENT_CERT_HEADER_FROM=127.0.0.1, ::1", NULL};
+	const char *envs[] = {env, "QCRA_CLIENT_CERT_HEADER_FROM=127.0.0.1, ::1, 127.0.0.4",
+			      "QCRA_PROXY_PROTOCOL_FROM=127.0.0.4", NULL};
 	long revoked = REVOKED;
 	int fd;
 
@@ -190,6 +196,42 @@ static void test_header_from_elsewhere_is_ignored(void **state)
 	free(h);
 }
 
+/* A PROXY protocol connection from the balancer 127.0.0.4: the header is
+ * believed (the connection's peer is listed), though the client it
+ * names, 198.51.100.7, is not. */
+static void test_certificate_through_a_proxy_protocol_balancer(void **state)
+{
+	struct fx *x = *state;
+	char *h = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 34, 1), buf[4096];
+	struct buf req = BUF_INIT;
+	struct sockaddr_in from = {0}, to = {0};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	size_t got = 0;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	from.sin_family = to.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.4", &from.sin_addr);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons((uint16_t)x->f.s.port);
+	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	buf_printf(&req,
+		   "PROXY TCP4 198.51.100.7 127.0.0.1 40000 %d\r\n"
+		   "GET /login/certificate HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
+		   "Connection: close\r\n\r\n",
+		   x->f.s.port, h);
+	assert_int_equal(send(fd, req.data, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
+	while (got < sizeof(buf) - 1 && (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	close(fd);
+	assert_non_null(strstr(buf, " 303 "));
+	assert_non_null(strstr(buf, "Set-Cookie"));
+	buf_free(&req);
+	free(h);
+}
+
 static void refused_with(struct fx *x, const char *h, const char *sr, const char *en)
 {
 	struct client c;
@@ -262,10 +304,10 @@ static void test_certificate_logins_are_audited(void **state)
 	assert_non_null(st);
 	assert_int_equal(store_audit_each(st, &af, count_audit, &n), STORE_OK);
 	store_close(st);
-	assert_int_equal(n.ok, 2);
+	assert_int_equal(n.ok, 3);
 	assert_true(n.failed >= 10);
 	assert_int_equal(n.denied, 1);
-	assert_non_null(strstr(n.detail, "20 u:zdjuras")); /* serial 32, hex */
+	assert_non_null(strstr(n.detail, "22 u:zdjuras")); /* serial 34, hex: the last */
 }
 
 int main(void)
@@ -274,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_login_page_offers_the_certificate),
 		cmocka_unit_test(test_certificate_from_the_proxy_logs_in),
 		cmocka_unit_test(test_header_from_elsewhere_is_ignored),
+		cmocka_unit_test(test_certificate_through_a_proxy_protocol_balancer),
 		cmocka_unit_test(test_refusals_say_what_is_wrong),
 		cmocka_unit_test(test_certificate_logins_are_audited),
 	};
