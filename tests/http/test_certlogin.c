@@ -36,10 +36,7 @@
 
 struct fx {
 	struct journey_fx f;
-	struct sign_fx_ca ca;
-	unsigned char *crl;
-	size_t crl_len;
-	char crl_url[96], pem[64];
+	struct sign_fx_trusted t;
 };
 
 static int setup(void **state)
@@ -48,21 +45,10 @@ static int setup(void **state)
 	char env[128];
 	const char *envs[] = {env, "QCRA_CLIENT_CERT_HEADER_FROM=127.0.0.1, ::1, 127.0.0.4",
 			      "QCRA_PROXY_PROTOCOL_FROM=127.0.0.4", NULL};
-	long revoked = REVOKED;
-	int fd;
 
-	if (x == NULL || sign_fx_ca_make(&x->ca, "Test kvalifikovani CA") != 0)
+	if (x == NULL || sign_fx_trusted_make(&x->t, "Test kvalifikovani CA", REVOKED) != 0)
 		return -1;
-	x->crl = sign_fx_crl(&x->ca, &revoked, 1, &x->crl_len);
-	if (sign_fx_serve(x->crl, x->crl_len, x->crl_url, sizeof(x->crl_url)) != 0)
-		return -1;
-	snprintf(x->pem, sizeof(x->pem), "/tmp/qcra-certlogin-XXXXXX");
-	if ((fd = mkstemp(x->pem)) < 0)
-		return -1;
-	close(fd);
-	if (sign_fx_ca_write(&x->ca, x->pem) != 0)
-		return -1;
-	snprintf(env, sizeof(env), "QCRA_SIGN_TRUSTED_CAS=%s", x->pem);
+	snprintf(env, sizeof(env), "QCRA_SIGN_TRUSTED_CAS=%s", x->t.pem);
 	if (journey_fx_start(&x->f, envs) != 0)
 		return -1;
 	journey_member(&x->f.s, &x->f.c, &demo_zarko, "zdjuras", "Lozinka-za-test-1");
@@ -75,9 +61,7 @@ static int teardown(void **state)
 	struct fx *x = *state;
 
 	journey_fx_stop(&x->f);
-	unlink(x->pem);
-	sign_fx_ca_free(&x->ca);
-	free(x->crl);
+	sign_fx_trusted_free(&x->t);
 	free(x);
 	return 0;
 }
@@ -90,7 +74,7 @@ static char *header_value(struct fx *x, const struct sign_fx_ca *ca, const char 
 			  long to, long serial, int haproxy)
 {
 	EVP_PKEY *key;
-	X509 *cert = sign_fx_person(ca ? ca : &x->ca, jmbg, from, to, serial, x->crl_url, &key);
+	X509 *cert = sign_fx_person(ca ? ca : &x->t.ca, jmbg, from, to, serial, x->t.crl_url, &key);
 	BIO *b = BIO_new(BIO_s_mem());
 	struct buf out = BUF_INIT;
 	unsigned char *der = NULL;
