@@ -527,14 +527,16 @@ static STACK_OF(X509) * read_certs(const unsigned char *data, size_t len)
 			X509_free(x);
 	if (all != NULL && sk_X509_num(all) == 0 && len < 65536) {
 		/* DER, or DER in base64 (haproxy's ssl_c_der,base64). */
-		unsigned char der[49152];
+		unsigned char *der = NULL;
 		int n;
 
 		if ((x = d2i_X509(NULL, &p, (long)len)) == NULL &&
+		    (der = malloc(len / 4 * 3 + 3)) != NULL &&
 		    (n = EVP_DecodeBlock(der, data, (int)(len & ~(size_t)3))) > 0) {
 			p = der;
 			x = d2i_X509(NULL, &p, n);
 		}
+		free(der);
 		if (x != NULL && sk_X509_push(all, x) <= 0)
 			X509_free(x);
 	}
