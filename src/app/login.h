@@ -39,4 +39,20 @@ struct login_result uc_staff_login(const struct app_env *env, const struct actor
 struct uc_result uc_staff_enroll(const struct app_env *env, const struct actor *a,
 				 long long operator_id, const char *code);
 
+/* Login with a qualified certificate (issue 19, point 2): cert is the
+ * client's certificate as a TLS proxy or the portal's own TLS verified
+ * the key (PEM, DER or base64 DER; intermediates may follow a PEM).
+ * Checked as a signer's is (app/sign_verify.h), now: trusted chain,
+ * valid, key usage, PNORS-<JMBG>, not revoked; the member's account by
+ * that JMBG.  LOGIN_OK with .id as a password login (the throttle is not
+ * involved: no secret is guessed); else .msg names what is wrong.  Every
+ * outcome audited as "login.certificate" with the certificate's serial. */
+struct cert_login {
+	enum login_outcome outcome;
+	long long id;
+	const char *msg;
+};
+struct cert_login uc_member_login_cert(const struct app_env *env, const struct actor *a,
+				       const unsigned char *cert, size_t len);
+
 #endif

@@ -45,7 +45,7 @@ static struct uc_result refused(const char *msg)
 
 /* The CAs a signer may chain to: the CA service's root (ca_cacert, or
  * VAR/ca/ra/ca.pem when there is one) and sign_trusted_cas. */
-static struct sign_trust *trust_load(const struct config *cfg)
+struct sign_trust *sign_trust_config(const struct config *cfg)
 {
 	char path[600], err[700];
 	struct sign_trust *t;
@@ -157,7 +157,7 @@ struct uc_result uc_sign_upload(const struct app_env *env, const struct actor *a
 		return refused("sign.err_state");
 	if (in->len == 0 || in->norig == 0)
 		return refused("sign.err_no_file");
-	if ((t = trust_load(env->cfg)) == NULL)
+	if ((t = sign_trust_config(env->cfg)) == NULL)
 		return refused("sign.err_no_trust");
 	k = pick_orig(in);
 	sign_verify(t, in->file, in->len, in->orig[k], in->orig_len[k], &chk, &r);

@@ -17,6 +17,11 @@ const char *sign_doc_name(enum sign_doc d);
 /* 0 with *out, or -1. */
 int sign_doc_parse(const char *s, enum sign_doc *out);
 
+/* The CAs a signer (or a certificate's login) may chain to: the CA
+ * service's root and sign_trusted_cas (sign_trust_free), or NULL, logged. */
+struct sign_trust;
+struct sign_trust *sign_trust_config(const struct config *cfg);
+
 /* 1 when o waits for its documents, so signed ones are taken. */
 int sign_awaited(const struct order *o);
 

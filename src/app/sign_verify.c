@@ -379,6 +379,14 @@ static void describe(X509 *cert, struct sign_result *r)
 	BN_free(bn);
 }
 
+/* RFC 5280 4.2.1.3: a signature needs digitalSignature or
+ * nonRepudiation (contentCommitment) when the key usage is given. */
+static int signs(X509 *cert)
+{
+	return !(X509_get_extension_flags(cert) & EXFLAG_KUSAGE) ||
+	       (X509_get_key_usage(cert) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION));
+}
+
 /* The CMS over the range: one signer, an allowed digest, the signature
  * matching; the signer's certificate and the CMS's others in *cert and
  * *certs. */
@@ -458,11 +466,8 @@ enum sign_err sign_verify(const struct sign_trust *t, const unsigned char *file,
 	e = SIGN_UNTRUSTED;
 	if ((chain = chain_at(t->store, cert, certs, r->signed_at)) == NULL)
 		goto out;
-	/* RFC 5280 4.2.1.3: a signature needs digitalSignature or
-	 * nonRepudiation (contentCommitment) when the key usage is given. */
 	e = SIGN_KEY_USAGE;
-	if ((X509_get_extension_flags(cert) & EXFLAG_KUSAGE) &&
-	    !(X509_get_key_usage(cert) & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)))
+	if (!signs(cert))
 		goto out;
 	e = SIGN_NOT_MEMBER;
 	if (!names_jmbg(cert, in->jmbg))
@@ -477,5 +482,100 @@ out:
 	free(copy);
 	CMS_ContentInfo_free(cms);
 	pades_sig_free(&sig);
+	return r->err = e;
+}
+
+/* ---- A client certificate --------------------------------------------------------------- */
+
+/* The JMBG of a subject serialNumber "PNORS-<13 digits>" or the bare 13
+ * digits, into out (14 bytes); 0 when there is none. */
+static int cert_jmbg(X509 *cert, char *out)
+{
+	X509_NAME *n = X509_get_subject_name(cert);
+	int i = -1;
+
+	while ((i = X509_NAME_get_index_by_NID(n, NID_serialNumber, i)) >= 0) {
+		ASN1_STRING *v = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i));
+		const char *s = (const char *)ASN1_STRING_get0_data(v);
+		size_t len = (size_t)ASN1_STRING_length(v), k;
+
+		if (len == 19 && memcmp(s, "PNORS-", 6) == 0) {
+			s += 6;
+			len = 13;
+		}
+		for (k = 0; k < len && s[k] >= '0' && s[k] <= '9'; k++)
+			;
+		if (len == 13 && k == 13) {
+			memcpy(out, s, 13);
+			out[13] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The certificates of data, PEM (one or more) or one DER. */
+static STACK_OF(X509) * read_certs(const unsigned char *data, size_t len)
+{
+	STACK_OF(X509) *all = sk_X509_new_null();
+	BIO *b = BIO_new_mem_buf(data, (int)len);
+	const unsigned char *p = data;
+	X509 *x;
+
+	while (all != NULL && b != NULL && (x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL)
+		if (sk_X509_push(all, x) <= 0)
+			X509_free(x);
+	if (all != NULL && sk_X509_num(all) == 0 && len < 65536) {
+		/* DER, or DER in base64 (haproxy's ssl_c_der,base64). */
+		unsigned char *der = NULL;
+		int n;
+
+		if ((x = d2i_X509(NULL, &p, (long)len)) == NULL &&
+		    (der = malloc(len / 4 * 3 + 3)) != NULL &&
+		    (n = EVP_DecodeBlock(der, data, (int)(len & ~(size_t)3))) > 0) {
+			p = der;
+			x = d2i_X509(NULL, &p, n);
+		}
+		free(der);
+		if (x != NULL && sk_X509_push(all, x) <= 0)
+			X509_free(x);
+	}
+	BIO_free(b);
+	ERR_clear_error();
+	return all;
+}
+
+enum sign_err sign_verify_cert(const struct sign_trust *t, const unsigned char *data, size_t len,
+			       time_t now, int no_revocation, char jmbg[14], struct sign_result *r)
+{
+	STACK_OF(X509) *certs = read_certs(data, len), *chain = NULL;
+	X509 *cert = sk_X509_num(certs) > 0 ? sk_X509_value(certs, 0) : NULL;
+	enum sign_err e = SIGN_CMS;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(r->status, sizeof(r->status), "not checked");
+	r->signed_at = now;
+	jmbg[0] = '\0';
+	if (cert == NULL)
+		goto out;
+	describe(cert, r);
+	e = SIGN_NOT_VALID;
+	if (X509_cmp_time(X509_get0_notBefore(cert), &now) > 0 ||
+	    X509_cmp_time(X509_get0_notAfter(cert), &now) < 0)
+		goto out;
+	e = SIGN_UNTRUSTED;
+	if ((chain = chain_at(t->store, cert, certs, now)) == NULL)
+		goto out;
+	e = SIGN_KEY_USAGE;
+	if (!signs(cert))
+		goto out;
+	e = SIGN_NOT_MEMBER;
+	if (!cert_jmbg(cert, jmbg))
+		goto out;
+	e = no_revocation ? SIGN_OK : check_status(t->store, chain, cert, now, r);
+out:
+	ERR_clear_error();
+	sk_X509_pop_free(chain, X509_free);
+	sk_X509_pop_free(certs, X509_free);
 	return r->err = e;
 }

@@ -66,6 +66,15 @@ enum sign_err sign_verify(const struct sign_trust *t, const unsigned char *file,
 			  struct sign_result *out);
 void sign_result_free(struct sign_result *r);
 
+/* A client certificate (TLS client authentication, login): data is the
+ * client's certificate as PEM (any certificates after it are
+ * intermediates) or DER, checked at now: SIGN_CMS when none can be read,
+ * SIGN_NOT_VALID (not valid now), SIGN_UNTRUSTED, SIGN_KEY_USAGE,
+ * SIGN_NOT_MEMBER (no JMBG in its subject serialNumber), SIGN_REVOKED,
+ * SIGN_NO_STATUS.  The JMBG found in jmbg, the certificate in out. */
+enum sign_err sign_verify_cert(const struct sign_trust *t, const unsigned char *data, size_t len,
+			       time_t now, int no_revocation, char jmbg[14], struct sign_result *r);
+
 /* The message key for a result: the PDF's own for SIGN_PDF. */
 const char *sign_result_key(const struct sign_result *r);
 

@@ -110,6 +110,10 @@ static const struct key keys[] = {
 	    "delivered mail (recipient, subject, time) is kept for"),
 	INT("retention_token_days", retention_token_days, 1, 36500, "30",
 	    "used or expired one-time links are kept for"),
+	STR("client_cert_header_from", client_cert_header_from, C_STR, "",
+	    "TLS proxies' addresses, comma-separated, whose X-Client-Certificate header (the "
+	    "client certificate they verified: nginx's $ssl_client_escaped_cert or haproxy's "
+	    "ssl_c_der,base64) logs a member in at GET /login/certificate; empty: off"),
 	STR("metrics_allow", metrics_allow, C_STR, "127.0.0.1, ::1",
 	    "client addresses GET /metrics answers, comma-separated"),
 	{"log_format", C_LOGFMT, FIELD(log_json), 0, 1, "text",

@@ -44,11 +44,12 @@ struct config {
 	char smtp_password[128];
 	int smtp_starttls;
 	int mail_poll_secs;
-	int mail_retry_secs;     /* the first wait after a failed delivery, doubling */
-	int company_link_days;   /* a company's proforma link is valid this long */
-	int access_log;          /* 1: one line per request on stderr */
-	int log_json;            /* log_format = json: JSON lines on stderr */
-	char metrics_allow[256]; /* addresses GET /metrics answers, comma-separated */
+	int mail_retry_secs;               /* the first wait after a failed delivery, doubling */
+	int company_link_days;             /* a company's proforma link is valid this long */
+	int access_log;                    /* 1: one line per request on stderr */
+	int log_json;                      /* log_format = json: JSON lines on stderr */
+	char client_cert_header_from[256]; /* TLS proxies passing X-Client-Certificate */
+	char metrics_allow[256];           /* addresses GET /metrics answers, comma-separated */
 	/* Retention (app/retention.c): each period, then deleted or blanked. */
 	int retention_draft_days, retention_closed_days, retention_registration_years;
 	int retention_mail_days, retention_token_days;

@@ -154,6 +154,10 @@ const char *http_cookie(struct req *r, const char *name); /* or NULL */
  * skip; nothing when there is none. */
 void http_query_without(struct req *r, const char *skip, struct buf *out);
 const char *http_request_header(struct req *r, const char *name);
+/* The address the connection comes from: the load balancer's on a
+ * PROXY protocol connection (client_addr is then the client's it
+ * named), else client_addr's.  0, or -1 with out "". */
+int http_peer_addr(struct req *r, char *out, size_t size);
 /* Parses the body as application/x-www-form-urlencoded into r->form.
  * Returns 0, or -1 when the content type is wrong or the body
  * malformed. */

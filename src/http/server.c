@@ -133,6 +133,21 @@ static void addr_text(const struct sockaddr *sa, char *out, size_t size)
 			  out, (socklen_t)size);
 }
 
+int http_peer_addr(struct req *r, char *out, size_t size)
+{
+	const union MHD_ConnectionInfo *ci =
+		r->conn ? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CONNECTION_FD)
+			: NULL;
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	out[0] = '\0';
+	if (ci == NULL || getpeername(ci->connect_fd, (struct sockaddr *)&ss, &len) != 0)
+		return -1;
+	addr_text((const struct sockaddr *)&ss, out, size);
+	return out[0] ? 0 : -1;
+}
+
 static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
 			   const char *method)
 {

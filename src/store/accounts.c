@@ -50,6 +50,9 @@ static const char SQL_ACCOUNT_BY_USERNAME[] =
 	"SELECT " DB_NAMES(ACCOUNT_COLS) " FROM accounts WHERE username = $1";
 static const char SQL_ACCOUNT_BY_MEMBER[] =
 	"SELECT " DB_NAMES(ACCOUNT_COLS) " FROM accounts WHERE member_id = $1";
+static const char SQL_ACCOUNT_BY_JMBG[] = "SELECT " DB_NAMES(
+	ACCOUNT_COLS) " FROM accounts WHERE member_id IN "
+		      "(SELECT id FROM members WHERE jmbg = $1) ORDER BY id LIMIT 1";
 static const char SQL_ACCOUNT_BY_EMAIL[] = "SELECT " DB_NAMES(
 	ACCOUNT_COLS) " FROM accounts WHERE lower(email) = lower($1) ORDER BY id LIMIT 1";
 static const char SQL_ACCOUNT_CONFIRM[] =
@@ -150,6 +153,12 @@ int store_account_by_member(struct store *st, long long member_id, struct accoun
 {
 	return account_one(db_bound(st, SQL_ACCOUNT_BY_MEMBER, SQ_INT(member_id)), out,
 			   "account by member");
+}
+
+int store_account_by_jmbg(struct store *st, const char *jmbg, struct account *out)
+{
+	return account_one(db_bound(st, SQL_ACCOUNT_BY_JMBG, SQ_TEXT(jmbg)), out,
+			   "account by jmbg");
 }
 
 int store_account_by_email(struct store *st, const char *email, struct account *out)

@@ -125,6 +125,9 @@ int store_account_create(struct store *st, struct account *a);
 int store_account_get(struct store *st, long long id, struct account *out);
 int store_account_by_username(struct store *st, const char *username, struct account *out);
 int store_account_by_member(struct store *st, long long member_id, struct account *out);
+/* The account of a member with that JMBG (the oldest, should the
+ * register hold the number twice): a certificate's login. */
+int store_account_by_jmbg(struct store *st, const char *jmbg, struct account *out);
 int store_account_by_email(struct store *st, const char *email, struct account *out);
 int store_account_confirm(struct store *st, long long id, time_t now);
 int store_account_set_password(struct store *st, long long id, const char *hash);

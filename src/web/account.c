@@ -339,6 +339,8 @@ static void login_form(struct req *r, unsigned status, struct fstate *st, const 
 	tctx_set(c, "next", safe_next(next));
 	if (error)
 		tctx_set(c, "form_error", error);
+	if (*app_of(r)->cfg->client_cert_header_from)
+		tctx_set_bool(c, "cert_login", 1);
 	if (http_query(r, "confirmed"))
 		tctx_set(c, "notice", msg(r, "login.confirmed"));
 	else if (http_query(r, "reset"))
@@ -392,6 +394,67 @@ void web_login_post(struct req *r)
 		break;
 	}
 	page_error(r, 503, "error.storage");
+}
+
+/* The header's value percent-decoded in place (nginx's
+ * $ssl_client_escaped_cert); haproxy's base64 passes unchanged. */
+static size_t unescape(char *s)
+{
+	size_t i, o = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '%' && hex_value((unsigned char)s[i + 1]) >= 0 &&
+		    hex_value((unsigned char)s[i + 2]) >= 0) {
+			s[o++] = (char)(hex_value((unsigned char)s[i + 1]) * 16 +
+					hex_value((unsigned char)s[i + 2]));
+			i += 2;
+		} else
+			s[o++] = s[i];
+	}
+	s[o] = '\0';
+	return o;
+}
+
+/* Login with a qualified certificate behind a TLS proxy (issue 19): the
+ * certificate the proxy verified, in X-Client-Certificate, is believed
+ * only on connections from the addresses of client_cert_header_from
+ * (the TCP peer's: a balancer's on a PROXY protocol connection); from
+ * anywhere else the header is ignored and its sending audited as
+ * denied. */
+void web_login_cert(struct req *r)
+{
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	const char *list = app_of(r)->cfg->client_cert_header_from;
+	const char *h = http_request_header(r, "X-Client-Certificate");
+	struct cert_login res;
+	struct fstate st;
+	char *pem = NULL, peer[64];
+	size_t len = 0;
+
+	if (*list == '\0') {
+		page_error(r, 404, "error.not_found");
+		return;
+	}
+	if (h != NULL && *h &&
+	    (http_peer_addr(r, peer, sizeof(peer)) != 0 || !web_addr_listed(list, peer))) {
+		app_audit(r, "login.certificate", "-", "denied",
+			  "X-Client-Certificate from an address not in client_cert_header_from");
+		h = NULL;
+	}
+	if (h != NULL && (pem = arena_strdup(&r->arena, h)) != NULL)
+		len = unescape(pem);
+	res = uc_member_login_cert(&env, &a, (const unsigned char *)pem, len);
+	if (res.outcome == LOGIN_OK && session_start(r, SESSION_MEMBER, res.id) == 0) {
+		http_redirect(r, "/");
+		return;
+	}
+	if (res.outcome == LOGIN_UNAVAILABLE) {
+		page_error(r, 503, res.msg ? res.msg : "error.storage");
+		return;
+	}
+	fields_blank(login_fields, NFIELDS(login_fields), &st);
+	login_form(r, 403, &st, msg(r, res.msg));
 }
 
 void web_logout(struct req *r)

@@ -63,6 +63,7 @@ static const struct route routes[] = {
 	{HTTP_POST, "/register/confirm", web_confirm_post, R_FORM, 0},
 	{HTTP_GET, "/login", web_login_get, 0, 0},
 	{HTTP_POST, "/login", web_login_post, R_FORM, 0},
+	{HTTP_GET, "/login/certificate", web_login_cert, 0, 0},
 	{HTTP_POST, "/logout", web_logout, R_FORM, 0},
 	{HTTP_GET, "/forgot-username", web_forgot_username_get, 0, 0},
 	{HTTP_POST, "/forgot-username", web_forgot_username_post, R_FORM, 0},

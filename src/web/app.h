@@ -107,6 +107,9 @@ void page_render(struct req *r, unsigned status, const char *name, const char *t
 /* An error page: status with the message `msg_key` (what is wrong and
  * what to do). */
 void page_error(struct req *r, unsigned status, const char *msg_key);
+/* 1 when addr is one of list's addresses (comma or space separated,
+ * each compared whole): metrics_allow, client_cert_header_from. */
+int web_addr_listed(const char *list, const char *addr);
 /* Shortcut for a message in the request's language. */
 const char *msg(const struct req *r, const char *key);
 

@@ -19,6 +19,7 @@ void web_confirm_get(struct req *r);
 void web_confirm_post(struct req *r);
 void web_login_get(struct req *r);
 void web_login_post(struct req *r);
+void web_login_cert(struct req *r);
 void web_logout(struct req *r);
 void web_forgot_username_get(struct req *r);
 void web_forgot_username_post(struct req *r);

@@ -76,23 +76,6 @@ void metrics_done(const struct req *r, int aborted)
 		atomic_fetch_add_explicit(&aborted_count, 1, memory_order_relaxed);
 }
 
-/* 1 when the client's address is one of metrics_allow's (comma or
- * space separated, each compared whole). */
-static int allowed(const struct req *r)
-{
-	const char *p = app_of(r)->cfg->metrics_allow;
-	size_t n, len = strlen(r->client_addr);
-
-	while (*p != '\0') {
-		p += strspn(p, ", ");
-		n = strcspn(p, ", ");
-		if (n > 0 && n == len && memcmp(p, r->client_addr, n) == 0)
-			return 1;
-		p += n;
-	}
-	return 0;
-}
-
 static void family(struct buf *o, const char *name, const char *type, const char *help)
 {
 	buf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
@@ -159,7 +142,7 @@ void web_metrics(struct req *r)
 	time_t now = time(NULL);
 	int st;
 
-	if (!allowed(r)) {
+	if (!web_addr_listed(app_of(r)->cfg->metrics_allow, r->client_addr)) {
 		http_text(r, 404, "not found\n");
 		return;
 	}

@@ -177,3 +177,17 @@ int order_pdf_respond(struct req *r, const struct order *o, const char *name)
 	http_header(r, "Content-Disposition", disp);
 	return 0;
 }
+
+int web_addr_listed(const char *list, const char *addr)
+{
+	size_t n, len = strlen(addr);
+
+	while (*list != '\0') {
+		list += strspn(list, ", ");
+		n = strcspn(list, ", ");
+		if (n > 0 && n == len && memcmp(list, addr, n) == 0)
+			return 1;
+		list += n;
+	}
+	return 0;
+}

@@ -31,10 +31,7 @@
 
 struct fx {
 	struct journey_fx f;
-	struct sign_fx_ca ca;
-	unsigned char *crl;
-	size_t crl_len;
-	char crl_url[96], pem[64];
+	struct sign_fx_trusted t;
 	long long id;
 };
 
@@ -43,21 +40,10 @@ static int setup(void **state)
 	struct fx *x = calloc(1, sizeof(*x));
 	char env[128];
 	const char *envs[] = {env, NULL};
-	long revoked = REVOKED;
-	int fd;
 
-	if (x == NULL || sign_fx_ca_make(&x->ca, "Test kvalifikovani CA") != 0)
+	if (x == NULL || sign_fx_trusted_make(&x->t, "Test kvalifikovani CA", REVOKED) != 0)
 		return -1;
-	x->crl = sign_fx_crl(&x->ca, &revoked, 1, &x->crl_len);
-	if (sign_fx_serve(x->crl, x->crl_len, x->crl_url, sizeof(x->crl_url)) != 0)
-		return -1;
-	snprintf(x->pem, sizeof(x->pem), "/tmp/qcra-signed-XXXXXX");
-	if ((fd = mkstemp(x->pem)) < 0)
-		return -1;
-	close(fd);
-	if (sign_fx_ca_write(&x->ca, x->pem) != 0)
-		return -1;
-	snprintf(env, sizeof(env), "QCRA_SIGN_TRUSTED_CAS=%s", x->pem);
+	snprintf(env, sizeof(env), "QCRA_SIGN_TRUSTED_CAS=%s", x->t.pem);
 	if (journey_fx_start(&x->f, envs) != 0)
 		return -1;
 	journey_member(&x->f.s, &x->f.c, &demo_zarko, "zdjuras", "Lozinka-za-test-1");
@@ -71,9 +57,7 @@ static int teardown(void **state)
 	struct fx *x = *state;
 
 	journey_fx_stop(&x->f);
-	unlink(x->pem);
-	sign_fx_ca_free(&x->ca);
-	free(x->crl);
+	sign_fx_trusted_free(&x->t);
 	free(x);
 	return 0;
 }
@@ -101,9 +85,9 @@ static unsigned char *signed_doc(struct fx *x, const char *doc, const char *jmbg
 	size_t olen;
 	unsigned char *orig = issued(x, doc, &olen), *f;
 	EVP_PKEY *key;
-	X509 *cert = sign_fx_person(&x->ca, jmbg, from, to, serial, x->crl_url, &key);
+	X509 *cert = sign_fx_person(&x->t.ca, jmbg, from, to, serial, x->t.crl_url, &key);
 
-	f = sign_fx_pdf(orig, olen, cert, key, x->ca.cert, md, len);
+	f = sign_fx_pdf(orig, olen, cert, key, x->t.ca.cert, md, len);
 	X509_free(cert);
 	EVP_PKEY_free(key);
 	free(orig);

@@ -387,3 +387,27 @@ int sign_fx_ocsp_serve(const struct sign_fx_ca *ca, long revoked, char *url, siz
 	snprintf(url, size, "http://127.0.0.1:%u/ocsp", port);
 	return 0;
 }
+
+int sign_fx_trusted_make(struct sign_fx_trusted *t, const char *cn, long revoked)
+{
+	int fd;
+
+	if (sign_fx_ca_make(&t->ca, cn) != 0)
+		return -1;
+	t->crl = sign_fx_crl(&t->ca, &revoked, 1, &t->crl_len);
+	if (sign_fx_serve(t->crl, t->crl_len, t->crl_url, sizeof(t->crl_url)) != 0)
+		return -1;
+	snprintf(t->pem, sizeof(t->pem), "/tmp/qcra-trusted-XXXXXX");
+	if ((fd = mkstemp(t->pem)) < 0)
+		return -1;
+	close(fd);
+	return sign_fx_ca_write(&t->ca, t->pem);
+}
+
+void sign_fx_trusted_free(struct sign_fx_trusted *t)
+{
+	if (t->pem[0])
+		unlink(t->pem);
+	sign_fx_ca_free(&t->ca);
+	free(t->crl);
+}

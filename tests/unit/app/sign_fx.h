@@ -49,6 +49,18 @@ unsigned char *sign_fx_crl(const struct sign_fx_ca *ca, const long *serials, siz
  * (".../ca.crl") in url.  0 or -1. */
 int sign_fx_serve(const unsigned char *body, size_t len, char *url, size_t size);
 
+/* What the HTTP tests trust through sign_trusted_cas: a CA named cn,
+ * its CRL revoking `revoked` served (crl_url), its certificate written
+ * to a new file (pem).  0 or -1; sign_fx_trusted_free removes the file. */
+struct sign_fx_trusted {
+	struct sign_fx_ca ca;
+	unsigned char *crl;
+	size_t crl_len;
+	char crl_url[96], pem[64];
+};
+int sign_fx_trusted_make(struct sign_fx_trusted *t, const char *cn, long revoked);
+void sign_fx_trusted_free(struct sign_fx_trusted *t);
+
 /* orig signed by cert/key (chain: the CA's certificate or NULL) with
  * digest md (NULL: SHA-256): orig + one revision.  Returns the file
  * (malloc'd), its length in *len. */

@@ -298,6 +298,57 @@ static void test_sign_refuses_when_no_status_can_be_had(void **state)
 	free(f);
 }
 
+/* A client certificate at login (sign_verify_cert): x as DER, checked
+ * now; the JMBG found in jmbg. */
+static enum sign_err client_cert(X509 *x, char jmbg[14], struct sign_result *r)
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509(x, &der);
+	enum sign_err e;
+
+	assert_true(len > 0);
+	e = sign_verify_cert(trust, der, (size_t)len, time(NULL), 0, jmbg, r);
+	OPENSSL_free(der);
+	sign_result_free(r);
+	return e;
+}
+
+static void test_sign_client_certificate_checks(void **state)
+{
+	struct sign_result r;
+	EVP_PKEY *key;
+	X509 *x;
+	char jmbg[14];
+
+	(void)state;
+	x = sign_fx_person(&ca, JMBG, -3600, 86400, 50, crl_url, &key);
+	assert_int_equal(client_cert(x, jmbg, &r), SIGN_OK);
+	assert_string_equal(jmbg, JMBG);
+	assert_string_equal(r.status, "crl:good");
+	assert_string_equal(r.serial, "32");
+	X509_free(x);
+	EVP_PKEY_free(key);
+	x = sign_fx_person_ocsp(&ca, JMBG, REVOKED_SERIAL, ocsp_url, &key);
+	assert_int_equal(client_cert(x, jmbg, &r), SIGN_REVOKED);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	x = sign_fx_person(NULL, JMBG, -3600, 86400, 51, crl_url, &key);
+	assert_int_equal(client_cert(x, jmbg, &r), SIGN_UNTRUSTED);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	x = sign_fx_person(&ca, JMBG, -2 * 86400, -3600, 52, crl_url, &key);
+	assert_int_equal(client_cert(x, jmbg, &r), SIGN_NOT_VALID);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	x = sign_fx_person(&ca, "firma-123", -3600, 86400, 53, crl_url, &key);
+	assert_int_equal(client_cert(x, jmbg, &r), SIGN_NOT_MEMBER);
+	X509_free(x);
+	EVP_PKEY_free(key);
+	assert_int_equal(sign_verify_cert(trust, (const unsigned char *)"garbage", 7, time(NULL), 0,
+					  jmbg, &r),
+			 SIGN_CMS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +365,7 @@ int main(void)
 		cmocka_unit_test(test_sign_refuses_when_no_status_can_be_had),
 		cmocka_unit_test(test_sign_asks_the_ocsp_responder),
 		cmocka_unit_test(test_sign_refuses_a_certificate_not_for_signing),
+		cmocka_unit_test(test_sign_client_certificate_checks),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
