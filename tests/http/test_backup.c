@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,7 +111,7 @@ static int restore(struct office *f, const char *file, const char *dir, const ch
 /* qcra audit verify --var dir on the database db. */
 static int verify(struct office *f, const char *dir, const char *db)
 {
-	char env0[600];
+	char env0[PATH_MAX + 32];
 	const char *env[] = {env0, NULL};
 	const char *argv[] = {"audit", "verify", "--var", dir, NULL};
 
