@@ -116,6 +116,11 @@ static const char SQL_ORDER_TRANSITION[] =
 	"UPDATE orders SET state = $3, updated_at = $4, total_para = CASE WHEN $5 <> 0 THEN $5 "
 	"ELSE total_para END, confirmed_at = CASE WHEN $6 <> 0 THEN $6 ELSE confirmed_at END WHERE "
 	"id = $1 AND state = $2";
+/* The same move when neither the total nor the confirmation time is set
+ * (every move but confirming): two columns written, not four (a
+ * statement import settles ~35,000 orders with it). */
+static const char SQL_ORDER_MOVE[] =
+	"UPDATE orders SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2";
 static const char SQL_ORDER_FIX_PRICES[] = "UPDATE orders SET prices_fixed = 1, price_para = $2, "
 					   "reader_para = $3, vat_pct = $4 WHERE id = $1";
 static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(
@@ -224,6 +229,10 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
 int store_order_transition(struct store *st, long long id, enum wf_state from, enum wf_state to,
 			   long long total_para, time_t confirmed_at, time_t now)
 {
+	if (total_para == 0 && confirmed_at == 0)
+		return db_changed(st, SQL_ORDER_MOVE, "order transition", SQ_INT(id),
+				  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)),
+				  SQ_INT(now));
 	return db_changed(st, SQL_ORDER_TRANSITION, "order transition", SQ_INT(id),
 			  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)), SQ_INT(now),
 			  SQ_INT(total_para), SQ_INT(confirmed_at));
