@@ -54,6 +54,13 @@ static int on_stmt(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
+/* Forgets what t traced. */
+static void trace_clear(struct trace *t)
+{
+	while (t->n > 0)
+		free(t->sql[--t->n]);
+}
+
 /* Fails when a statement of t scans orders, payments or audit_log
  * whole; what calls names the page's call in the message. */
 static void check_plans(sqlite3 *db, struct trace *t, const char *what)
@@ -272,7 +279,7 @@ static void test_pages_use_indexes(void **state)
 	n = 0;
 	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
 	assert_int_equal(total, SEED / 5); /* one in five */
-	t.n = 0;
+	trace_clear(&t);                   /* these searches' plans were checked above */
 
 	memset(&pf, 0, sizeof(pf));
 	pf.limit = 25;
