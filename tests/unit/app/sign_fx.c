@@ -278,11 +278,18 @@ static int listen_loopback(void *(*fn)(void *), void *arg, int *fd, unsigned *po
 int sign_fx_serve(const unsigned char *body, size_t len, char *url, size_t size)
 {
 	struct served *sv = malloc(sizeof(*sv));
+	unsigned char *copy = malloc(len ? len : 1);
 	unsigned port;
 
-	if (sv == NULL)
+	if (sv == NULL || copy == NULL) {
+		free(sv);
+		free(copy);
 		return -1;
-	sv->body = body;
+	}
+	/* The thread serves until the process ends: its own copy, so the
+	 * caller may free body (ThreadSanitizer saw the race). */
+	memcpy(copy, body, len);
+	sv->body = copy;
 	sv->len = len;
 	if (listen_loopback(serve, sv, &sv->fd, &port) != 0)
 		return -1;

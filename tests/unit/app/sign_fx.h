@@ -44,7 +44,7 @@ int sign_fx_ocsp_serve(const struct sign_fx_ca *ca, long revoked, char *url, siz
 /* ca's CRL (DER, malloc'd) revoking the serials given. */
 unsigned char *sign_fx_crl(const struct sign_fx_ca *ca, const long *serials, size_t n, size_t *len);
 
-/* Serves body (kept, not copied) to every HTTP request on a loopback
+/* Serves a copy of body to every HTTP request on a loopback
  * port from a thread of its own, as a CA publishes its CRL; its URL
  * (".../ca.crl") in url.  0 or -1. */
 int sign_fx_serve(const unsigned char *body, size_t len, char *url, size_t size);
