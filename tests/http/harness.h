@@ -211,6 +211,10 @@ char *mail_extract_link(const char *eml, const char *prefix);
  * passes (-1).
  */
 int raw_connect(const struct server *s);
+/* A TCP socket from source address src (e.g. "127.0.0.2") to the
+ * server, connecting; non-blocking when nonblock (the connection may
+ * still be under way when this returns).  -1 when none could be made. */
+int raw_connect_from(const struct server *s, const char *src, int nonblock);
 int raw_send(int fd, const char *str);
 int raw_recv_all(int fd, struct buf *out, int timeout_ms);
 

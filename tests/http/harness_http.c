@@ -41,6 +41,28 @@ int raw_connect(const struct server *s)
 	return fd;
 }
 
+int raw_connect_from(const struct server *s, const char *src, int nonblock)
+{
+	struct sockaddr_in from, to;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+
+	if (fd == -1)
+		return -1;
+	memset(&from, 0, sizeof(from));
+	from.sin_family = AF_INET;
+	inet_pton(AF_INET, src, &from.sin_addr);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	to.sin_port = htons((uint16_t)s->port);
+	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) == -1 ||
+	    (connect(fd, (struct sockaddr *)&to, sizeof(to)) == -1 && errno != EINPROGRESS)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int raw_send(int fd, const char *str)
 {
 	size_t len = strlen(str);

@@ -86,31 +86,6 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-/* A TCP socket from source address src (e.g. "127.0.0.2") to the
- * server, connecting (non-blocking: it may still be under way when
- * this returns); -1 when no socket could be made. */
-static int connect_from(const struct server *s, const char *src, int nonblock)
-{
-	struct sockaddr_in from, to;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
-
-	if (fd == -1)
-		return -1;
-	memset(&from, 0, sizeof(from));
-	from.sin_family = AF_INET;
-	inet_pton(AF_INET, src, &from.sin_addr);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	to.sin_port = htons((uint16_t)s->port);
-	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) == -1 ||
-	    (connect(fd, (struct sockaddr *)&to, sizeof(to)) == -1 && errno != EINPROGRESS)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 /* Whether the server has closed fd (EOF or reset), waiting up to
  * timeout_ms; what arrived before goes to out (may be NULL). */
 static int closed_by_server(int fd, int timeout_ms, struct buf *out)
@@ -166,7 +141,7 @@ static int loris_round(struct loris *l, const struct server *s)
 			reopened++;
 		}
 		if (l->fd[i] < 0) {
-			l->fd[i] = connect_from(s, "127.0.0.2", 1);
+			l->fd[i] = raw_connect_from(s, "127.0.0.2", 1);
 			l->started[i] = 0;
 			continue;
 		}
@@ -218,7 +193,7 @@ static void test_slow_connections_from_one_address_do_not_starve_another(void **
 			loris_round(&l, &f->s);
 		started = now_ms();
 		buf_reset(&reply);
-		if ((fd = connect_from(&f->s, "127.0.0.3", 1)) >= 0) {
+		if ((fd = raw_connect_from(&f->s, "127.0.0.3", 1)) >= 0) {
 			struct pollfd p = {fd, POLLOUT, 0};
 
 			if (poll(&p, 1, 2000) == 1 && send(fd,
@@ -268,7 +243,7 @@ static void test_trickled_head_is_cut_at_its_deadline(void **state)
 	struct journey_fx *f = *state;
 	struct buf got = BUF_INIT;
 	long long start = now_ms();
-	int fd = connect_from(&f->s, "127.0.0.2", 0), closed = 0;
+	int fd = raw_connect_from(&f->s, "127.0.0.2", 0), closed = 0;
 
 	assert_true(fd >= 0);
 	assert_int_equal(raw_send(fd, "GET /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"), 0);
@@ -290,7 +265,7 @@ static void test_trickled_body_is_cut_at_its_deadline(void **state)
 {
 	struct journey_fx *f = *state;
 	long long start = now_ms();
-	int fd = connect_from(&f->s, "127.0.0.2", 0), closed = 0;
+	int fd = raw_connect_from(&f->s, "127.0.0.2", 0), closed = 0;
 
 	assert_true(fd >= 0);
 	assert_int_equal(raw_send(fd, "POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\n"

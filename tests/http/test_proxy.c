@@ -61,29 +61,6 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* A blocking TCP connection from src to the server, or -1. */
-static int connect_from(const struct server *s, const char *src)
-{
-	struct sockaddr_in from, to;
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd == -1)
-		return -1;
-	memset(&from, 0, sizeof(from));
-	from.sin_family = AF_INET;
-	inet_pton(AF_INET, src, &from.sin_addr);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	to.sin_port = htons((uint16_t)s->port);
-	if (bind(fd, (struct sockaddr *)&from, sizeof(from)) == -1 ||
-	    connect(fd, (struct sockaddr *)&to, sizeof(to)) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void send_all(int fd, const void *p, size_t n)
 {
 	assert_int_equal(send(fd, p, n, MSG_NOSIGNAL), (ssize_t)n);
@@ -183,7 +160,7 @@ static void test_v1_header_gives_the_clients_address(void **state)
 {
 	struct server *s = *state;
 	char req[256];
-	int fd = connect_from(s, PROXY);
+	int fd = raw_connect_from(s, PROXY, 0);
 
 	assert_true(fd >= 0);
 	snprintf(req, sizeof(req), "PROXY TCP4 198.51.100.7 127.0.0.1 40000 %d\r\n%s", s->port,
@@ -203,7 +180,7 @@ static void test_v2_header_in_pieces_gives_the_clients_address(void **state)
 	struct server *s = *state;
 	unsigned char h[128];
 	size_t n = v2_header(h, "2001:db8::7", 40001), i;
-	int fd = connect_from(s, PROXY);
+	int fd = raw_connect_from(s, PROXY, 0);
 
 	assert_true(fd >= 0);
 	for (i = 0; i < n; i += 5) { /* the header trickles in */
@@ -222,7 +199,7 @@ static void test_v2_local_keeps_the_balancers_address(void **state)
 {
 	struct server *s = *state;
 	unsigned char h[64];
-	int fd = connect_from(s, PROXY);
+	int fd = raw_connect_from(s, PROXY, 0);
 
 	v2_header(h, "192.0.2.1", 1);
 	h[12] = 0x20; /* LOCAL */
@@ -239,14 +216,14 @@ static void test_v2_local_keeps_the_balancers_address(void **state)
 static void test_balancer_without_header_is_closed(void **state)
 {
 	struct server *s = *state;
-	int fd = connect_from(s, PROXY);
+	int fd = raw_connect_from(s, PROXY, 0);
 
 	assert_true(fd >= 0);
 	send_all(fd, GET, strlen(GET));
 	assert_int_equal(answer(fd, 5000), 0);
 	close(fd);
 	/* A header that never ends is cut at the head's deadline (2 s). */
-	assert_true((fd = connect_from(s, PROXY)) >= 0);
+	assert_true((fd = raw_connect_from(s, PROXY, 0)) >= 0);
 	send_all(fd, "PROXY TCP4 198.51.100.9", 23);
 	assert_int_equal(answer(fd, 5000), 0);
 	close(fd);
@@ -258,7 +235,7 @@ static void test_header_from_elsewhere_is_a_bad_request(void **state)
 {
 	struct server *s = *state;
 	char req[256];
-	int fd = connect_from(s, "127.0.0.2");
+	int fd = raw_connect_from(s, "127.0.0.2", 0);
 
 	assert_true(fd >= 0);
 	snprintf(req, sizeof(req), "PROXY TCP4 198.51.100.8 127.0.0.1 40000 %d\r\n%s", s->port,
@@ -279,14 +256,14 @@ static void test_limits_count_the_clients_behind_the_balancer(void **state)
 	char req[256];
 
 	for (i = 0; i < 6; i++) {
-		assert_true((fd[i] = connect_from(s, PROXY)) >= 0);
+		assert_true((fd[i] = raw_connect_from(s, PROXY, 0)) >= 0);
 		snprintf(req, sizeof(req), "PROXY TCP4 203.0.113.%d 127.0.0.1 4000%d %d\r\n%s",
 			 10 + i, i, s->port, GET);
 		send_all(fd[i], req, strlen(req));
 		assert_int_equal(answer(fd[i], 5000), 200); /* and kept open */
 	}
 	for (i = 0; i < 5; i++) {
-		assert_true((same[i] = connect_from(s, PROXY)) >= 0);
+		assert_true((same[i] = raw_connect_from(s, PROXY, 0)) >= 0);
 		snprintf(req, sizeof(req), "PROXY TCP4 203.0.113.99 127.0.0.1 4100%d %d\r\n%s", i,
 			 s->port, GET);
 		send_all(same[i], req, strlen(req));
