@@ -243,7 +243,8 @@ static struct http_server *cert_login_start(const struct http_server_conf *first
 	}
 	hc.addr = cfg->cert_login_addr;
 	hc.port = cfg->cert_login_port;
-	hc.workers = 1;
+	/* As many threads as the main server (a login may wait on a CA's
+	 * OCSP responder or CRL); no commit group: no route of its is one. */
 	hc.deferrable = NULL;
 	hc.defer = NULL;
 	hc.tls_shared = 1;
