@@ -212,35 +212,45 @@ static void tls_reload(struct http_server *srv, const struct config *cfg)
 }
 
 /*
- * cert_login_listen: a second HTTPS listener like the main one (first,
- * started before it), with its certificate, asking the browser for a
- * client certificate issued by a CA the portal trusts for signatures
- * (*cas, the PEM named to it; the caller frees it) and serving
- * /login/certificate only (web/app.c).  NULL with err set.
+ * cert_login_listen: the CAs named to browsers asked for a certificate,
+ * those the portal trusts for signatures (ca_cacert, sign_trusted_cas),
+ * as PEM (malloc'd); NULL with err set when there are none, or when the
+ * portal does not speak HTTPS itself.
  */
-static struct http_server *cert_login_start(const struct http_server_conf *first,
-					    const struct config *cfg, char **cas, char *err,
-					    size_t errlen)
+static char *cert_login_cas(const struct config *cfg, char *err, size_t errlen)
 {
-	struct http_server_conf hc = *first;
-	struct http_server *s;
 	struct sign_trust *t;
+	char *cas = NULL;
 
-	if (first->tls_cert_pem == NULL) {
+	if (cfg->tls_cert[0] == '\0') {
 		snprintf(err, errlen,
 			 "configuration error: cert_login_listen: needs tls_cert and tls_key (the "
 			 "portal's own HTTPS); behind a TLS proxy set client_cert_header_from");
 		return NULL;
 	}
 	if ((t = sign_trust_config(cfg)) != NULL)
-		*cas = sign_trust_pem(t);
+		cas = sign_trust_pem(t);
 	sign_trust_free(t);
-	if (*cas == NULL) {
+	if (cas == NULL)
 		snprintf(err, errlen,
 			 "configuration error: cert_login_listen: no CA to trust; set "
 			 "sign_trusted_cas (the qualified CAs' certificates) or ca_cacert");
-		return NULL;
-	}
+	return cas;
+}
+
+/*
+ * The certificate listener: a second HTTPS server like the main one
+ * (first, started before it), with its certificate, asking the browser
+ * for a client certificate of the CAs in cas and serving
+ * /login/certificate only (web/app.c).  NULL with err set.
+ */
+static struct http_server *cert_login_start(const struct http_server_conf *first,
+					    const struct config *cfg, const char *cas, char *err,
+					    size_t errlen)
+{
+	struct http_server_conf hc = *first;
+	struct http_server *s;
+
 	hc.addr = cfg->cert_login_addr;
 	hc.port = cfg->cert_login_port;
 	/* As many threads as the main server (a login may wait on a CA's
@@ -248,7 +258,7 @@ static struct http_server *cert_login_start(const struct http_server_conf *first
 	hc.deferrable = NULL;
 	hc.defer = NULL;
 	hc.tls_shared = 1;
-	hc.client_ca_pem = *cas;
+	hc.client_ca_pem = cas;
 	if ((s = http_server_start(&hc, err, errlen)) != NULL)
 		log_info("certificate login on https://%s:%u/login/certificate (%s)",
 			 cfg->cert_login_addr, (unsigned)http_server_port(s), cfg->cert_login_url);
@@ -441,13 +451,18 @@ int cli_serve(int argc, char **argv)
 	}
 	hc.tls_cert_pem = tls_cert;
 	hc.tls_key_pem = tls_key;
+	if (cfg.cert_login_addr[0] != '\0' &&
+	    (client_cas = cert_login_cas(&cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "qcra: %s\n", err);
+		goto out;
+	}
 	if ((srv = http_server_start(&hc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
 	metrics_set_server(srv);
 	if (cfg.cert_login_addr[0] != '\0' &&
-	    (cert_srv = cert_login_start(&hc, &cfg, &client_cas, err, sizeof(err))) == NULL) {
+	    (cert_srv = cert_login_start(&hc, &cfg, client_cas, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}

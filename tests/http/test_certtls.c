@@ -341,6 +341,32 @@ static void test_certificate_logins_are_audited(void **state)
 	free(n_failed);
 }
 
+/* cert_login_listen without the portal's own HTTPS, or with no CA to
+ * name to browsers, stops start-up with a message naming the key. */
+static void test_listener_needs_https_and_trusted_cas(void **state)
+{
+	struct fx *x = *state;
+	struct server v;
+	struct buf out = BUF_INIT;
+	char cert[PATH_MAX + 32], key[PATH_MAX + 32];
+	const char *argv[] = {"serve", "--var", v.var, "--listen", "127.0.0.1:0", NULL};
+	const char *plain[] = {"QCRA_CERT_LOGIN_LISTEN=127.0.0.1:0", NULL};
+	const char *no_cas[] = {plain[0], cert, key, NULL};
+
+	assert_int_equal(server_var_init(&v), 0);
+	assert_int_equal(server_run_cli_env(&v, argv, plain, &out), 1);
+	assert_non_null(strstr(buf_cstr(&out), "cert_login_listen: needs tls_cert and tls_key"));
+	buf_reset(&out);
+	snprintf(cert, sizeof(cert), "QCRA_TLS_CERT=%s/tls.pem", x->s.var);
+	snprintf(key, sizeof(key), "QCRA_TLS_KEY=%s/tls.key", x->s.var);
+	assert_int_equal(server_run_cli_env(&v, argv, no_cas, &out), 1);
+	if (strstr(buf_cstr(&out), "cert_login_listen: no CA to trust") == NULL)
+		fprintf(stderr, "%s\n", buf_cstr(&out));
+	assert_non_null(strstr(buf_cstr(&out), "cert_login_listen: no CA to trust"));
+	buf_free(&out);
+	server_cleanup(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +376,7 @@ int main(void)
 		cmocka_unit_test(test_certificate_listener_serves_nothing_else),
 		cmocka_unit_test(test_only_the_certificate_listener_asks),
 		cmocka_unit_test(test_certificate_logins_are_audited),
+		cmocka_unit_test(test_listener_needs_https_and_trusted_cas),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
