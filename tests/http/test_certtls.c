@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -367,6 +368,53 @@ static void test_listener_needs_https_and_trusted_cas(void **state)
 	server_cleanup(&v);
 }
 
+/* 1 when the certificate the server on port shows is the one in the
+ * PEM file path (a TLS 1.3 handshake without a client certificate). */
+static int serves(int port, const char *path)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	SSL *ssl = SSL_new(ctx);
+	FILE *fp = fopen(path, "r");
+	X509 *want = fp != NULL ? PEM_read_X509(fp, NULL, NULL, NULL) : NULL, *got = NULL;
+	int fd = tls_tcp_connect(port), same;
+
+	SSL_set_fd(ssl, fd);
+	if (SSL_connect(ssl) == 1)
+		got = SSL_get1_peer_certificate(ssl);
+	same = want != NULL && got != NULL && X509_cmp(want, got) == 0;
+	if (fp != NULL)
+		fclose(fp);
+	X509_free(want);
+	X509_free(got);
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	return same;
+}
+
+/* SIGHUP's new certificate (tls_cert, tls_key) is the certificate
+ * listener's too: both serve the one pair. */
+static void test_sighup_reload_reaches_the_listener(void **state)
+{
+	struct fx *x = *state;
+	char pem[PATH_MAX + 16], cmd[3 * PATH_MAX];
+	int i;
+
+	snprintf(pem, sizeof(pem), "%s/tls.pem", x->s.var);
+	assert_true(serves(x->cport, pem));
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+		 "-days 30 -subj /CN=renewed.test -keyout new.key -out new.pem >/dev/null 2>&1 && "
+		 "mv new.key tls.key && mv new.pem tls.pem",
+		 x->s.var);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(kill(x->s.pid, SIGHUP), 0);
+	for (i = 0; i < 100 && !serves(x->s.port, pem); i++)
+		usleep(50000);
+	assert_true(serves(x->s.port, pem));
+	assert_true(serves(x->cport, pem));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_only_the_certificate_listener_asks),
 		cmocka_unit_test(test_certificate_logins_are_audited),
 		cmocka_unit_test(test_listener_needs_https_and_trusted_cas),
+		cmocka_unit_test(test_sighup_reload_reaches_the_listener),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
