@@ -104,6 +104,29 @@ err:
 	return NULL;
 }
 
+char *sign_trust_pem(const struct sign_trust *t)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(t->store);
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n = 0;
+	int i, certs = 0;
+
+	for (i = 0; b != NULL && i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+		if (x != NULL && PEM_write_bio_X509(b, x) == 1)
+			certs++;
+	}
+	if (certs > 0 && (n = BIO_get_mem_data(b, &data)) > 0 &&
+	    (out = malloc((size_t)n + 1)) != NULL) {
+		memcpy(out, data, (size_t)n);
+		out[n] = '\0';
+	}
+	BIO_free(b);
+	return out;
+}
+
 void sign_trust_free(struct sign_trust *t)
 {
 	if (t == NULL)

@@ -39,6 +39,9 @@ struct sign_trust;
  * store (sign_trust_free), or NULL with the file at fault in err. */
 struct sign_trust *sign_trust_load(const char *first, const char *list, char *err, size_t errlen);
 void sign_trust_free(struct sign_trust *t);
+/* Every certificate of t as PEM (malloc'd), or NULL when it holds none:
+ * the CAs named to a TLS client asked for its certificate. */
+char *sign_trust_pem(const struct sign_trust *t);
 
 struct sign_check {
 	const char *jmbg;  /* whose signature it must be */

@@ -494,6 +494,12 @@ static void handle(struct req *r)
 			break;
 		}
 	}
+	/* The certificate listener (cert_login_listen) has one page. */
+	if (r->cert_listener && (rt == NULL || rt->fn != web_login_cert)) {
+		page_error(r, 404, "error.not_found");
+		buf_free(&allow);
+		return;
+	}
 	if (rt == NULL || (rt->flags & R_BARE)) {
 		if (rt != NULL)
 			rt->fn(r);

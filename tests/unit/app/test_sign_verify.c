@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "app/sign_verify.h"
@@ -349,10 +350,34 @@ static void test_sign_client_certificate_checks(void **state)
 			 SIGN_CMS);
 }
 
+/* The trusted CAs as PEM, for a TLS client asked for its certificate:
+ * the test CA's own certificate, and nothing from an empty store. */
+static void test_sign_trust_pem_names_the_trusted_cas(void **state)
+{
+	char *pem = sign_trust_pem(trust), err[64];
+	struct sign_trust *none = sign_trust_load(NULL, "", err, sizeof(err));
+	BIO *b;
+	X509 *x;
+
+	(void)state;
+	assert_non_null(pem);
+	assert_non_null(b = BIO_new_mem_buf(pem, -1));
+	assert_non_null(x = PEM_read_bio_X509(b, NULL, NULL, NULL));
+	assert_int_equal(X509_cmp(x, ca.cert), 0);
+	X509_free(x);
+	assert_null(PEM_read_bio_X509(b, NULL, NULL, NULL));
+	BIO_free(b);
+	free(pem);
+	assert_non_null(none);
+	assert_null(sign_trust_pem(none));
+	sign_trust_free(none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_accepts_the_members_signature),
+		cmocka_unit_test(test_sign_trust_pem_names_the_trusted_cas),
 		cmocka_unit_test(test_sign_refuses_a_signature_over_another_pdf),
 		cmocka_unit_test(test_sign_refuses_a_byte_changed_after_signing),
 		cmocka_unit_test(test_sign_refuses_a_revision_after_the_signature),
