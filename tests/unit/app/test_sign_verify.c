@@ -170,6 +170,68 @@ static void test_sign_refuses_another_members_certificate(void **state)
 	free(f);
 }
 
+/* A certificate of another qualified CA that writes something else in
+ * the subject serialNumber, or nothing: every other check passes, so the
+ * signature is held for the office to confirm the signer by hand, with
+ * what the office needs to judge (name, serialNumber, issuer). */
+static void test_sign_holds_a_signer_the_certificate_does_not_name(void **state)
+{
+	static const char *const sns[] = {"IDCRS-12345678", NULL};
+	struct sign_check in = {JMBG, 1 << 20, time(NULL), 0};
+	struct sign_result r;
+	EVP_PKEY *key;
+	unsigned char *f;
+	size_t len, i;
+	X509 *x;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		x = sign_fx_person_sn(&ca, sns[i], 40 + (long)i, crl_url, &key);
+		f = sign_fx_pdf(orig, orig_len, x, key, ca.cert, NULL, &len);
+		assert_int_equal(sign_verify(trust, f, len, orig, orig_len, &in, &r),
+				 SIGN_UNMATCHED);
+		assert_string_equal(sign_result_key(&r), "sign.held");
+		assert_string_equal(r.status, "crl:good");
+		assert_string_equal(r.name, "Petar Petrović");
+		assert_string_equal(r.subject_sn, sns[i] ? sns[i] : "");
+		assert_non_null(strstr(r.issuer, "CN=Test kvalifikovani CA"));
+		sign_result_free(&r);
+		X509_free(x);
+		EVP_PKEY_free(key);
+		free(f);
+	}
+}
+
+/* Held only when all else holds: revoked is refused as revoked. */
+static void test_sign_refuses_a_revoked_signer_the_certificate_does_not_name(void **state)
+{
+	EVP_PKEY *key;
+	X509 *x = sign_fx_person_sn(&ca, "IDCRS-12345678", REVOKED_SERIAL, crl_url, &key);
+	size_t len;
+	unsigned char *f = sign_fx_pdf(orig, orig_len, x, key, ca.cert, NULL, &len);
+
+	(void)state;
+	assert_string_equal(verify(f, len, SIGN_REVOKED), "sign.err_revoked");
+	X509_free(x);
+	EVP_PKEY_free(key);
+	free(f);
+}
+
+/* Another person's JMBG, bare as some CAs write it: refused outright. */
+static void test_sign_refuses_another_persons_bare_jmbg(void **state)
+{
+	EVP_PKEY *key;
+	X509 *x = sign_fx_person_sn(&ca, OTHER, 42, crl_url, &key);
+	size_t len;
+	unsigned char *f = sign_fx_pdf(orig, orig_len, x, key, ca.cert, NULL, &len);
+
+	(void)state;
+	assert_string_equal(verify(f, len, SIGN_NOT_MEMBER), "sign.err_not_member");
+	X509_free(x);
+	EVP_PKEY_free(key);
+	free(f);
+}
+
 static void test_sign_refuses_a_revoked_certificate(void **state)
 {
 	size_t len;
@@ -359,6 +421,9 @@ int main(void)
 		cmocka_unit_test(test_sign_refuses_a_self_signed_certificate),
 		cmocka_unit_test(test_sign_refuses_another_members_certificate),
 		cmocka_unit_test(test_sign_refuses_a_revoked_certificate),
+		cmocka_unit_test(test_sign_holds_a_signer_the_certificate_does_not_name),
+		cmocka_unit_test(test_sign_refuses_a_revoked_signer_the_certificate_does_not_name),
+		cmocka_unit_test(test_sign_refuses_another_persons_bare_jmbg),
 		cmocka_unit_test(test_sign_refuses_an_expired_certificate),
 		cmocka_unit_test(test_sign_refuses_a_weak_digest),
 		cmocka_unit_test(test_sign_refuses_huge_and_malformed_files),
