@@ -24,6 +24,7 @@
 #include "harness_sql.h"
 #include "journey.h"
 #include "sign_fx.h"
+#include "sign_upload.h"
 #include "store/store.h"
 
 #define ZARKO_JMBG "1203978711237"
@@ -68,15 +69,7 @@ static int teardown(void **state)
 /* The document as the portal issues it (GET /orders/N/DOC.pdf). */
 static unsigned char *issued(struct fx *x, const char *doc, size_t *len)
 {
-	char path[64];
-	unsigned char *p;
-
-	snprintf(path, sizeof(path), "/orders/%lld/%s.pdf?lang=sr", x->id, doc);
-	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
-	*len = x->f.r.body.len;
-	p = malloc(*len);
-	memcpy(p, x->f.r.body.data, *len);
-	return p;
+	return sign_issued(&x->f.c, &x->f.r, x->id, doc, len);
 }
 
 /* doc signed by a certificate of the test CA for jmbg. */
@@ -95,35 +88,11 @@ static unsigned char *signed_doc(struct fx *x, const char *doc, const char *jmbg
 	return f;
 }
 
-/* POSTs file as the signed doc (multipart, the session's CSRF token),
- * the answer in lang.  Returns the status. */
+/* POSTs file as the signed doc, the answer in lang.  The status. */
 static long upload(struct fx *x, const char *doc, const unsigned char *file, size_t len,
 		   const char *lang)
 {
-	static const char boundary[] = "qcraSignedBoundary42";
-	struct buf body = BUF_INIT;
-	char ct[96], path[96], *csrf;
-
-	snprintf(path, sizeof(path), "/orders/%lld", x->id);
-	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
-	csrf = form_field_value(BODY(x), "csrf_token");
-	assert_non_null(csrf);
-	buf_printf(
-		&body,
-		"--%s\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n"
-		"--%s\r\nContent-Disposition: form-data; name=\"doc\"\r\n\r\n%s\r\n"
-		"--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"signed.pdf\"\r\n"
-		"Content-Type: application/pdf\r\n\r\n",
-		boundary, csrf, boundary, doc, boundary);
-	buf_append(&body, file, len);
-	buf_printf(&body, "\r\n--%s--\r\n", boundary);
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", boundary);
-	snprintf(path, sizeof(path), "/orders/%lld/signed?lang=%s", x->id, lang);
-	assert_int_equal(
-		client_request(&x->f.c, "POST", path, ct, body.data, body.len, NULL, &x->f.r), 0);
-	free(csrf);
-	buf_free(&body);
-	return x->f.r.status;
+	return sign_upload(&x->f.c, &x->f.r, x->id, doc, file, len, lang);
 }
 
 static void refused_with(struct fx *x, const unsigned char *f, size_t len, const char *sr,
