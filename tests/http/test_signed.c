@@ -336,16 +336,18 @@ static void body_has(const struct response *r, const char *text)
 	assert_non_null(strstr(b, text));
 }
 
-/* The review state of order id's doc, as stored. */
-static char *review_of(struct fx *x, long long id, const char *doc)
+/* The review state of order id's doc, as stored, is want. */
+static void review_is(struct fx *x, long long id, const char *doc, const char *want)
 {
-	char sid[24];
+	char sid[24], *v;
 	const char *params[] = {sid, doc, NULL};
 
 	snprintf(sid, sizeof(sid), "%lld", id);
-	return server_sql_ok(&x->f.s,
-			     "SELECT review FROM order_signatures WHERE order_id = $1 AND doc = $2",
-			     params);
+	v = server_sql_ok(&x->f.s,
+			  "SELECT review FROM order_signatures WHERE order_id = $1 AND doc = $2",
+			  params);
+	assert_string_equal(v, want);
+	free(v);
 }
 
 /*
@@ -370,9 +372,7 @@ static void test_signed_office_confirms_the_signer_by_hand(void **state)
 	f = signed_as(x, "request", "IDCRS-12345678", 50, &len);
 	assert_int_equal(upload(x, "request", f, len, "sr"), 303);
 	free(f);
-	v = review_of(x, x->id, "request");
-	assert_string_equal(v, "1");
-	free(v);
+	review_is(x, x->id, "request", "1");
 	snprintf(path, sizeof(path), "/orders/%lld?lang=sr", x->id);
 	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
 	body_has(&x->f.r, "čeka potvrdu kancelarije");
@@ -413,9 +413,7 @@ static void test_signed_office_confirms_the_signer_by_hand(void **state)
 			 200);
 	body_has(&r, "name=\"confirm\" value=\"1\"");
 	body_has(&r, "Petar Petrović");
-	v = review_of(x, x->id, "request");
-	assert_string_equal(v, "1");
-	free(v);
+	review_is(x, x->id, "request", "1");
 	/* Confirmed: counted as a verified signature. */
 	assert_int_equal(post_as(&op, &r, path, "doc", "request", "decision", "confirm", "confirm",
 				 "1", NULL),
@@ -423,9 +421,7 @@ static void test_signed_office_confirms_the_signer_by_hand(void **state)
 	loc = journey_location(&r);
 	assert_non_null(strstr(loc, "?done=sign_confirm"));
 	free(loc);
-	v = review_of(x, x->id, "request");
-	assert_string_equal(v, "0");
-	free(v);
+	review_is(x, x->id, "request", "0");
 	/* Decided: a second decision is refused and changes nothing. */
 	assert_int_equal(post_as(&op, &r, path, "doc", "request", "decision", "refuse", "confirm",
 				 "1", NULL),
@@ -443,9 +439,7 @@ static void test_signed_office_confirms_the_signer_by_hand(void **state)
 	assert_int_equal(post_as(&op, &r, path, "doc", "contract", "decision", "refuse", "confirm",
 				 "1", NULL),
 			 303);
-	v = review_of(x, x->id, "contract");
-	assert_string_equal(v, "2");
-	free(v);
+	review_is(x, x->id, "contract", "2");
 	snprintf(path, sizeof(path), "/orders/%lld?lang=en", x->id);
 	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
 	body_has(&x->f.r, "The office did not confirm");

@@ -26,6 +26,7 @@
 
 #include "ca/ca_p11.h"
 #include "ca_stack.h"
+#include "ca_testlib.h"
 #include "journey.h"
 #include "sign_fx.h"
 #include "sign_upload.h"
@@ -33,42 +34,6 @@
 #define ZARKO_JMBG "1203978711237"
 #define CA_ORDER "SIGN-CA-1"
 #define SOFTHSM "/usr/lib/softhsm/libsofthsm2.so"
-
-/* The CA service's RA API as the RA (curl with ra/ra.pem): the answer's
- * status; the body into f->out. */
-static int ca_api(struct stack *f, const char *path, const char *json)
-{
-	char file[sizeof(f->tmp) + 16];
-	FILE *o;
-
-	snprintf(file, sizeof(file), "%s/req.json", f->tmp);
-	o = fopen(file, "w");
-	assert_non_null(o);
-	fputs(json, o);
-	fclose(o);
-	return stack_sh(
-		&f->out,
-		"curl -s -o - -w '\\n%%{http_code}' --cert '%s/ra/ra.pem' --key "
-		"'%s/ra/ra.key' --cacert '%s/ra/ca.pem' -H 'Content-Type: application/json' "
-		"--data-binary @'%s' https://127.0.0.1:%d%s",
-		f->cadir, f->cadir, f->cadir, file, f->tls_port, path);
-}
-
-/* The n digits after label in text. */
-static void digits_after(const char *text, const char *label, char *out, size_t n)
-{
-	const char *s = strstr(text, label);
-	size_t i = 0;
-
-	assert_non_null(s);
-	for (s += strlen(label); *s && i < n; s++)
-		if (*s >= '0' && *s <= '9')
-			out[i++] = *s;
-		else if (i > 0)
-			break;
-	out[i] = '\0';
-	assert_int_equal(i, n);
-}
 
 struct holder {
 	X509 *cert, *issuing;
@@ -83,18 +48,17 @@ static void issue(struct stack *f, struct holder *h)
 	BIO *b;
 	char path[sizeof(f->cadir) + 64];
 
-	assert_int_equal(ca_api(f, "/v1/registrations",
+	assert_int_equal(ca_api("POST", "/v1/registrations",
 				"{\"order_id\":\"" CA_ORDER
 				"\",\"profile\":\"natural\",\"validity_years\":1,"
 				"\"office\":\"NS\",\"subject\":{\"given_name\":\"\xc5\xbd"
 				"arko\",\"surname\":\"\xc4\x90ura\xc5\xa1kovi\xc4\x87\",\"jmbg\":"
-				"\"" ZARKO_JMBG "\"}}"),
-			 0);
-	assert_non_null(strstr(buf_cstr(&f->out), "\n201"));
-	o = json_loads(buf_cstr(&f->out), JSON_DISABLE_EOF_CHECK, NULL);
-	assert_non_null(o);
-	snprintf(h->card, sizeof(h->card), "%s", json_string_value(json_object_get(o, "card")));
-	b = BIO_new_mem_buf(json_string_value(json_object_get(o, "certificate")), -1);
+				"\"" ZARKO_JMBG "\"}}",
+				&f->out),
+			 201);
+	o = ca_parse(&f->out);
+	snprintf(h->card, sizeof(h->card), "%s", ca_str(o, "card"));
+	b = BIO_new_mem_buf(ca_str(o, "certificate"), -1);
 	h->cert = PEM_read_bio_X509(b, NULL, NULL, NULL);
 	BIO_free(b);
 	json_decref(o);
@@ -107,7 +71,7 @@ static void issue(struct stack *f, struct holder *h)
 	assert_int_equal(
 		stack_sh(&f->out, "pdftotext -enc UTF-8 '%s/letters/" CA_ORDER ".pdf' -", f->cadir),
 		0);
-	digits_after(buf_cstr(&f->out), "PIN:", h->pin, 6);
+	digits_after(buf_cstr(&f->out), "PIN:", 6, h->pin);
 }
 
 /* The portal's doc of order id signed on Žarko's card. */
@@ -141,11 +105,20 @@ static unsigned char *sign_on_card(struct stack *f, const struct holder *h, long
 	return out;
 }
 
+/* The portal and the CA service, started once; ca_testlib's API calls
+ * (ca_api) pointed at this CA. */
 static int setup(void **state)
 {
+	struct stack *f;
+
 	if (stack_setup(state) != 0)
 		return -1;
-	stack_ca_start(*state);
+	f = *state;
+	stack_ca_start(f);
+	if (strlen(f->cadir) >= sizeof(ca_cadir))
+		return -1;
+	memcpy(ca_cadir, f->cadir, strlen(f->cadir) + 1);
+	ca_tls_port = f->tls_port;
 	return 0;
 }
 
@@ -176,10 +149,10 @@ static void test_signed_with_the_ca_services_certificate(void **state)
 	stack_body_has(f, "PNORS-" ZARKO_JMBG);
 
 	/* The CA revokes it: the contract signed on the same card is refused. */
-	assert_int_equal(ca_api(f, "/v1/registrations/" CA_ORDER "/revoke",
-				"{\"reason\":\"keyCompromise\"}"),
-			 0);
-	assert_non_null(strstr(buf_cstr(&f->out), "\n200"));
+	assert_int_equal(ca_api("POST", "/v1/registrations/" CA_ORDER "/revoke",
+				"{\"reason\":\"keyCompromise\"}", &f->out),
+			 200);
+	assert_non_null(strstr(buf_cstr(&f->out), "\"revoked\""));
 	pdf = sign_on_card(f, &h, id, "contract", &len);
 	assert_int_equal(sign_upload(&f->member, &f->r, id, "contract", pdf, len, "en"), 409);
 	stack_body_has(f, "is revoked");
