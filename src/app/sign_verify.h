@@ -28,6 +28,8 @@ enum sign_err {
 	SIGN_REVOKED,       /* revoked (OCSP or CRL) */
 	SIGN_NO_STATUS,     /* neither OCSP nor CRL answered */
 	SIGN_NOT_MEMBER,    /* the certificate carries another person's JMBG */
+	SIGN_UNMATCHED,     /* all else holds, but the certificate names no JMBG: the
+			     * office confirms the signer by hand (app/sign.c) */
 	SIGN_ERR__MAX
 };
 
@@ -55,6 +57,9 @@ struct sign_result {
 	enum sign_err err;
 	char signer[256];    /* the certificate's subject, one line */
 	char serial[80];     /* its serial number, hex */
+	char name[128];      /* the subject's commonName, UTF-8 */
+	char subject_sn[80]; /* the subject's serialNumber as written ("" none) */
+	char issuer[256];    /* the issuer, one line */
 	char status[16];     /* "ocsp:good", "crl:good", "not checked" */
 	time_t signed_at;    /* the CMS signingTime, or now */
 	unsigned char *ocsp; /* the OCSP response, DER (malloc'd), kept */

@@ -51,12 +51,16 @@ static const char SQL_ISSUED[] =
 static const char SQL_BLANK_ONE[] = BLANK " WHERE id = $2 AND anonymised_at = 0";
 static const char SQL_BLANK_CERT[] =
 	"UPDATE ca_certificates SET subject = '', pem = '' WHERE order_id = $1";
-/* A signed document's signer names the person (issue 19, sign.c). */
-static const char SQL_BLANK_SIGNER[] =
-	"UPDATE order_signatures SET signer = '', ocsp = NULL WHERE order_id = $1";
+/* A signed document's signer names the person (issue 19, sign.c), and
+ * so do the certificate's name and serialNumber an office compared
+ * (migration 020); who decided goes as name_confirmed_by does. */
+#define BLANK_SIGNER                                                                               \
+	"UPDATE order_signatures SET signer = '', signer_name = '', signer_sn = '', "              \
+	"decided_by = '', ocsp = NULL WHERE "
+static const char SQL_BLANK_SIGNER[] = BLANK_SIGNER "order_id = $1";
 static const char SQL_BLANK_SIGNERS[] =
-	"UPDATE order_signatures SET signer = '', ocsp = NULL WHERE signer <> '' AND order_id IN "
-	"(SELECT id FROM orders WHERE anonymised_at <> 0)";
+	BLANK_SIGNER "(signer <> '' OR signer_name <> '' OR signer_sn <> '' OR decided_by <> '') "
+		     "AND order_id IN (SELECT id FROM orders WHERE anonymised_at <> 0)";
 
 #define MAIL_WHERE " FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1"
 static const char SQL_MAIL_COUNT[] = "SELECT COUNT(*)" MAIL_WHERE;
