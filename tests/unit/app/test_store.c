@@ -476,6 +476,20 @@ static void test_checkpoints_left_to_the_next_process(void **state)
 	}
 }
 
+/* The sanitizers' allocators replace the C library's, whose figures
+ * mallinfo2() reads: under them only the connection's answers are
+ * checked. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define LIBC_MALLOC 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define LIBC_MALLOC 0
+#endif
+#endif
+#ifndef LIBC_MALLOC
+#define LIBC_MALLOC 1
+#endif
+
 /* store_release_memory: the pages a pass read leave this thread's
  * connection and the C library's arenas (an idle portal kept the jobs
  * worker's 1.8 MB), and the connection still answers. */
@@ -502,7 +516,8 @@ static void test_release_memory_gives_back_the_cache(void **state)
 	store_release_memory(f->st);
 	after = mallinfo2().uordblks;
 	/* ~1.5 MB of pages were cached; most of it is gone. */
-	assert_true(held > after + 1024 * 1024);
+	if (LIBC_MALLOC)
+		assert_true(held > after + 1024 * 1024);
 	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
 	assert_int_equal(sqlite3_column_int(s, 0), 1500 * 1000);
 	sqlite3_finalize(s);
