@@ -44,6 +44,7 @@ static int jobs_pass(void *arg)
 
 	if ((n = jobs_expire_orders(j->st, j->cfg, time(NULL))) > 0)
 		log_info("jobs: %d orders expired", n);
+	store_release_memory(j->st); /* the pass's pages: ~1.8 MB idle for 600 s */
 	return JOBS_EVERY;
 }
 

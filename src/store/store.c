@@ -7,6 +7,7 @@
 #include "store/store_int.h"
 #include "store/store_payments.h"
 
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,13 @@ void store_checkpoints_leave(struct store *st)
 {
 	if (st->drv->checkpoints_leave != NULL)
 		st->drv->checkpoints_leave(st);
+}
+
+void store_release_memory(struct store *st)
+{
+	if (st->drv->release_memory != NULL)
+		st->drv->release_memory(st);
+	(void)malloc_trim(0);
 }
 
 int store_payment_cache(struct store *st, long long size, long long *old)
