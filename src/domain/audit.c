@@ -78,11 +78,11 @@ void audit_key(const unsigned char secret[AUDIT_SECRET_LEN], int epoch,
 
 void audit_mac(const struct audit_entry *e, const unsigned char key[AUDIT_KEY_LEN], char out[65])
 {
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	char buf[HASHED_MAX];
+	struct audit_mac_key k;
 
-	crypto_auth_hmacsha256(mac, (const unsigned char *)buf, hashed_text(e, 1, buf), key);
-	sodium_bin2hex(out, 65, mac, sizeof(mac));
+	sha256_hmac_init(&k.st, key, AUDIT_KEY_LEN);
+	audit_mac_with(e, &k, out);
+	sha256_hmac_wipe(&k.st);
 }
 
 void audit_mac_key_set(struct audit_mac_key *k, const unsigned char secret[AUDIT_SECRET_LEN],
@@ -91,7 +91,7 @@ void audit_mac_key_set(struct audit_mac_key *k, const unsigned char secret[AUDIT
 	unsigned char key[AUDIT_KEY_LEN];
 
 	audit_key(secret, epoch, key);
-	crypto_auth_hmacsha256_init(&k->st, key, sizeof(key));
+	sha256_hmac_init(&k->st, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	k->epoch = epoch;
 }
@@ -103,13 +103,10 @@ void audit_mac_key_wipe(struct audit_mac_key *k)
 
 void audit_mac_with(const struct audit_entry *e, const struct audit_mac_key *k, char out[65])
 {
-	crypto_auth_hmacsha256_state st = k->st;
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char mac[SHA256_LEN];
 	char buf[HASHED_MAX];
 
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)buf, hashed_text(e, 1, buf));
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_memzero(&st, sizeof(st));
+	sha256_hmac(&k->st, buf, hashed_text(e, 1, buf), mac);
 	sodium_bin2hex(out, 65, mac, sizeof(mac));
 }
 
