@@ -37,23 +37,37 @@ static char *put(char *p, const char *s, size_t size)
 	return p + len;
 }
 
+/* Appends "<length>:<v in decimal>" at p, as put() of its snprintf
+ * "%lld", without its format parsing (three per entry sealed). */
+static char *put_num(char *p, long long v)
+{
+	char num[24];
+	size_t k = sizeof(num) - 1;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	num[k] = '\0';
+	do
+		num[--k] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		num[--k] = '-';
+	return put(p, num + k, sizeof(num) - k);
+}
+
 /* The text hashed: for the keyed form the tag, id and key epoch, then
  * prev_hash, time, actor, address, action, object, outcome, detail.
  * buf holds HASHED_MAX bytes; returns the length. */
 static size_t hashed_text(const struct audit_entry *e, int keyed, char *buf)
 {
-	char num[24], *p = buf;
+	char *p = buf;
 
 	if (keyed) {
 		p = put(p, KEYED_TAG, sizeof(KEYED_TAG));
-		snprintf(num, sizeof(num), "%lld", e->id);
-		p = put(p, num, sizeof(num));
-		snprintf(num, sizeof(num), "%d", e->key_epoch);
-		p = put(p, num, sizeof(num));
+		p = put_num(p, e->id);
+		p = put_num(p, e->key_epoch);
 	}
 	p = put(p, e->prev_hash, sizeof(e->prev_hash));
-	snprintf(num, sizeof(num), "%lld", (long long)e->at);
-	p = put(p, num, sizeof(num));
+	p = put_num(p, (long long)e->at);
 	p = put(p, e->actor, sizeof(e->actor));
 	p = put(p, e->addr, sizeof(e->addr));
 	p = put(p, e->action, sizeof(e->action));
