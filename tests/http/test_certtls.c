@@ -153,9 +153,9 @@ static char *main_site_path(struct fx *x, const struct response *r)
 	char *loc = response_header(r, "Location"), *path;
 	size_t n = strlen(x->s.base);
 
+	if (loc == NULL || strncmp(loc, x->s.base, n) != 0)
+		fprintf(stderr, "Location: %s, not on %s\n", loc ? loc : "(none)", x->s.base);
 	assert_non_null(loc);
-	if (strncmp(loc, x->s.base, n) != 0)
-		fprintf(stderr, "Location: %s, not on %s\n", loc, x->s.base);
 	assert_int_equal(strncmp(loc, x->s.base, n), 0);
 	path = strdup(loc + n);
 	free(loc);
