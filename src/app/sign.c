@@ -37,13 +37,6 @@ int sign_awaited(const struct order *o)
 	return o->state < WF_STATE__MAX && workflow_next(o->state, WF_EV_DOCS_OK, WF_SYSTEM) >= 0;
 }
 
-static struct uc_result refused(const char *msg)
-{
-	struct uc_result r = {UC_REFUSED, NULL, msg};
-
-	return r;
-}
-
 /* The CAs a signer may chain to: the CA service's root (ca_cacert, or
  * VAR/ca/ra/ca.pem when there is one) and sign_trusted_cas. */
 struct sign_trust *sign_trust_config(const struct config *cfg)
@@ -97,7 +90,7 @@ static struct uc_result denied(const struct app_env *env, const struct actor *a,
 		store_commit(env->store);
 	else
 		store_rollback(env->store);
-	return refused(key);
+	return uc_refused(NULL, key);
 }
 
 /* Both documents in (verified or confirmed), the order moves as the
@@ -166,8 +159,6 @@ static int record(const struct app_env *env, const struct actor *a, struct arena
 struct uc_result uc_sign_upload(const struct app_env *env, const struct actor *a, struct arena *ar,
 				struct order *o, const struct sign_upload *in, int *complete)
 {
-	static const struct uc_result ok = {UC_OK, NULL, NULL};
-	static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
 	struct sign_check chk = {o->jmbg, env->cfg->sign_max_bytes, time(NULL), 0};
 	struct sign_trust *t;
 	struct sign_result r;
@@ -176,11 +167,11 @@ struct uc_result uc_sign_upload(const struct app_env *env, const struct actor *a
 
 	*complete = 0;
 	if (!sign_awaited(o))
-		return refused("sign.err_state");
+		return uc_refused(NULL, "sign.err_state");
 	if (in->len == 0 || in->norig == 0)
-		return refused("sign.err_no_file");
+		return uc_refused(NULL, "sign.err_no_file");
 	if ((t = sign_trust_config(env->cfg)) == NULL)
-		return refused("sign.err_no_trust");
+		return uc_refused(NULL, "sign.err_no_trust");
 	k = pick_orig(in);
 	sign_verify(t, in->file, in->len, in->orig[k], in->orig_len[k], &chk, &r);
 	sign_trust_free(t);
@@ -190,22 +181,21 @@ struct uc_result uc_sign_upload(const struct app_env *env, const struct actor *a
 	}
 	if (store_begin(env->store) != STORE_OK) {
 		sign_result_free(&r);
-		return unavailable;
+		return uc_unavailable;
 	}
 	rc = record(env, a, ar, o, in->doc, &r, chk.now, complete);
 	sign_result_free(&r);
 	if (rc == STORE_OK && store_commit(env->store) == STORE_OK) {
 		uc_mail_kick(env);
-		return ok;
+		return uc_ok;
 	}
 	store_rollback(env->store);
-	return rc == STORE_NOTFOUND ? refused("sign.err_state") : unavailable;
+	return rc == STORE_NOTFOUND ? uc_refused(NULL, "sign.err_state") : uc_unavailable;
 }
 
 struct uc_result uc_sign_decide(const struct app_env *env, const struct actor *a, struct arena *ar,
 				struct order *o, enum sign_doc doc, int confirm, int *complete)
 {
-	static const struct uc_result ok = {UC_OK, NULL, NULL};
 	struct order_signature s;
 	const char *name = sign_doc_name(doc), *signer;
 	const char *mail[] = {"@doc", doc_keys[doc], "signer", NULL, NULL};
@@ -216,7 +206,7 @@ struct uc_result uc_sign_decide(const struct app_env *env, const struct actor *a
 	*complete = 0;
 	memset(&s, 0, sizeof(s));
 	if (!sign_awaited(o))
-		return refused("sign.err_state");
+		return uc_refused(NULL, "sign.err_state");
 	if (store_begin(env->store) != STORE_OK)
 		return uc_result_of(STORE_ERROR, NULL);
 	rc = store_sign_get(env->store, o->id, name, &s);
@@ -246,9 +236,9 @@ struct uc_result uc_sign_decide(const struct app_env *env, const struct actor *a
 		rc = docs_in(env, a, ar, o, now, complete);
 	if (rc == STORE_OK && store_commit(env->store) == STORE_OK) {
 		uc_mail_kick(env);
-		return ok;
+		return uc_ok;
 	}
 	store_rollback(env->store);
-	return rc == STORE_NOTFOUND ? refused("sign.err_not_held")
+	return rc == STORE_NOTFOUND ? uc_refused(NULL, "sign.err_not_held")
 				    : uc_result_of(STORE_ERROR, NULL);
 }
