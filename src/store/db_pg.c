@@ -11,8 +11,16 @@
  *
  * Write transactions take turns across every process and instance:
  * BEGIN then pg_advisory_xact_lock(WRITER_LOCK), held to the end of the
- * transaction, as SQLite's one writer does; so the audit chain's tip,
- * the compare-and-set transitions and payment matching stay exact.
+ * transaction, as SQLite's one writer does; so the compare-and-set
+ * transitions and payment matching stay exact.  Commit groups
+ * (GROUP_THREADS of them per process) and the outbox's claims take it
+ * shared (DB_BEGIN_SHARED): they run at once with each other, being
+ * exact without it (store.h, store_group_threads; row locks), and never
+ * beside another writer.
+ * The audit chain's tip has a lock of its own (AUDIT_LOCK), taken by a
+ * write transaction right before its commit, when it appends the audit
+ * entries it kept (store_audit_flush): a group holds it from there to
+ * its commit only, waiting for nothing else meanwhile.
  * Read transactions are REPEATABLE READ READ ONLY: one snapshot.
  *
  * Unlike SQLite, a failed statement inside a transaction aborts it: what
@@ -49,6 +57,10 @@ enum {
 
 /* The advisory lock of write transactions: "qcra" (0x71637261). */
 #define WRITER_LOCK 1902342753
+/* The audit chain's tip ("qcrb"). */
+#define AUDIT_LOCK 1902342754
+/* Commit groups run at once per process (db.h, group_threads). */
+#define GROUP_THREADS 4
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -602,6 +614,7 @@ static const char *const tx_sql[] = {
 	[DB_SAVEPOINT] = "SAVEPOINT g",
 	[DB_RELEASE] = "RELEASE SAVEPOINT g",
 	[DB_ROLLBACK_TO] = "ROLLBACK TO SAVEPOINT g",
+	[DB_BEGIN_SHARED] = "BEGIN; SELECT pg_advisory_xact_lock_shared(" STR(WRITER_LOCK) ")",
 };
 
 static enum db_rc pg_tx(struct store *st, enum db_tx what)
@@ -631,7 +644,7 @@ static enum db_rc pg_tx(struct store *st, enum db_tx what)
 		snprintf(m, sizeof(m), "rolled back: a statement in the transaction had failed");
 	}
 	PQclear(r);
-	if (what == DB_BEGIN_WRITE || what == DB_BEGIN_READ)
+	if (what == DB_BEGIN_WRITE || what == DB_BEGIN_READ || what == DB_BEGIN_SHARED)
 		c->tx_open = rc == DB_DONE;
 	else if (what == DB_COMMIT || what == DB_ROLLBACK)
 		c->tx_open = 0;
@@ -640,7 +653,8 @@ static enum db_rc pg_tx(struct store *st, enum db_tx what)
 	if (rc == DB_ERROR)
 		log_warnx("store: %s: %s", tx_sql[what], m);
 	/* A BEGIN that could not have the lock leaves no transaction open. */
-	if (what == DB_BEGIN_WRITE && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+	if ((what == DB_BEGIN_WRITE || what == DB_BEGIN_SHARED) &&
+	    PQtransactionStatus(c->pg) != PQTRANS_IDLE)
 		PQclear(PQexec(c->pg, "ROLLBACK"));
 	return rc;
 }
@@ -677,6 +691,8 @@ static int pg_exec(struct store *st, const char *sql, char *err, size_t errlen)
 const struct db_driver db_pg = {
 	.name = "postgresql",
 	.row_locks = 1,
+	.group_threads = GROUP_THREADS,
+	.audit_lock_sql = "SELECT pg_advisory_xact_lock(" STR(AUDIT_LOCK) ")",
 	.wake_sql = pg_wake_sql,
 	.listen = pg_listen,
 	.listen_wait = pg_listen_wait,

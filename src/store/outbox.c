@@ -128,7 +128,9 @@ int store_outbox_claim(struct store *st, time_t now, time_t lease_until, struct 
 {
 	int rc;
 
-	if (store_begin(st) != STORE_OK)
+	/* Its row locked (row_locks), or the one writer's: exact beside
+	 * the commit groups that queue mail. */
+	if (db_begin_shared(st) != STORE_OK)
 		return STORE_ERROR;
 	rc = outbox_next(st, st->drv->row_locks ? SQL_OUTBOX_NEXT_LOCKED : SQL_OUTBOX_NEXT, now,
 			 out);
