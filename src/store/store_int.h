@@ -198,9 +198,10 @@ void db_fp_key(const char *fp, size_t len, unsigned char key[DB_FP_KEY]);
  * SEARCH_WORD_SIZE - 1 bytes at a character's start.  Their count. */
 size_t search_words(const char *text, char words[][SEARCH_WORD_SIZE], size_t max);
 /* Order id's search words made those of its names (the holder's, as
- * person words, and the company's). */
+ * person words, and the company's).  fresh: the order was just made
+ * and has none yet (nothing to delete first). */
 int order_words_put(struct store *st, long long id, const char *first, const char *last,
-		    const char *company);
+		    const char *company, int fresh);
 /* Order id's person words removed (its holder's names were blanked). */
 int order_words_forget_person(struct store *st, long long id);
 /* The search words of every order (after migration 018 made the table). */
