@@ -492,7 +492,11 @@ int db_begin_shared(struct store *st)
 
 int store_group_threads(struct store *st)
 {
-	return st->drv->group_threads > 1 ? st->drv->group_threads : 1;
+	const char *env = getenv("QCRA_PG_GROUPS");
+
+	if (st->drv->group_threads <= 1)
+		return 1;
+	return env != NULL && atoi(env) > 0 ? atoi(env) : st->drv->group_threads;
 }
 
 int store_group_begin(struct store *st)
