@@ -7,6 +7,7 @@
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store_int.h"
@@ -125,18 +126,15 @@ static int audit_row(struct store *st, struct db_conn *c, struct audit_entry *e,
 
 /* Appends e, starting the keyed chain first when this is the first
  * keyed entry after unkeyed ones; with rekey, e is the chain.rekey
- * entry that starts the next key epoch.  In the caller's transaction. */
-static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
+ * entry that starts the next key epoch.  In the caller's transaction,
+ * which holds the audit lock (the driver's audit_lock_sql) when there
+ * is one. */
+static int audit_write(struct store *st, struct db_conn *c, struct audit_entry *e, int rekey)
 {
-	struct db_conn *c = db_conn(st);
 	struct audit_entry k;
 	struct tip t;
 	int rc;
 
-	if (c == NULL)
-		return STORE_ERROR;
-	if (!st->drv->in_tx(st))
-		c->writing = 0; /* the transaction ended under us (an I/O error) */
 	if ((rc = audit_tip(st, c, &t)) != STORE_OK)
 		return rc;
 	if (!st->audit_set) {
@@ -171,6 +169,76 @@ static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
 		snprintf(e->detail, sizeof(e->detail), "key epoch %d -> %d", t.epoch, e->key_epoch);
 	}
 	return audit_row(st, c, e, &t);
+}
+
+/* The audit lock, to the end of the transaction (nothing to take on a
+ * driver without one). */
+static int audit_lock(struct store *st)
+{
+	struct db_stmt *s;
+	int rc;
+
+	if (st->drv->audit_lock_sql == NULL)
+		return STORE_OK;
+	s = db_stmt(st, st->drv->audit_lock_sql);
+	if ((rc = db_step_row(s, "audit lock")) == STORE_OK)
+		db_reset(s);
+	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+}
+
+/* Appends e in the caller's transaction: kept for its commit when the
+ * driver defers (a write transaction, not a rekey: its caller reads
+ * the entry's epoch and id back), else written now under the lock. */
+static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
+{
+	struct db_conn *c = db_conn(st);
+	struct audit_entry *q;
+	size_t cap;
+	int rc;
+
+	if (c == NULL)
+		return STORE_ERROR;
+	if (!st->drv->in_tx(st))
+		c->writing = 0; /* the transaction ended under us (an I/O error) */
+	if (st->drv->audit_lock_sql != NULL && c->writing && !rekey) {
+		if (c->audit_n == c->audit_cap) {
+			cap = c->audit_cap ? 2 * c->audit_cap : 16;
+			if ((q = realloc(c->audit_q, cap * sizeof(*q))) == NULL) {
+				log_warnx("audit: out of memory: %s not written", e->action);
+				return STORE_ERROR;
+			}
+			c->audit_q = q;
+			c->audit_cap = cap;
+		}
+		c->audit_q[c->audit_n++] = *e;
+		return STORE_OK;
+	}
+	if ((rc = audit_lock(st)) != STORE_OK)
+		return rc;
+	return audit_write(st, c, e, rekey);
+}
+
+int store_audit_flush(struct store *st, struct db_conn *c)
+{
+	size_t i, n = c->audit_n;
+	int rc;
+
+	if (n == 0)
+		return STORE_OK;
+	c->audit_n = 0;
+	if ((rc = audit_lock(st)) != STORE_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = audit_write(st, c, &c->audit_q[i], 0)) != STORE_OK)
+			return rc;
+	return STORE_OK;
+}
+
+void audit_q_free(struct db_conn *c)
+{
+	free(c->audit_q);
+	c->audit_q = NULL;
+	c->audit_n = c->audit_cap = c->audit_mark = 0;
 }
 
 /* Runs audit_insert in the caller's transaction, or in one of its own:

@@ -73,6 +73,16 @@ struct db_conn {
 	/* The wake-ups (STORE_WAKE_*) this write transaction has sent
 	 * (db_wake): one each per transaction. */
 	unsigned woke;
+	/* Savepoints open (store_begin inside a commit group). */
+	int savepoints;
+	/* Audit entries of this write transaction not written yet
+	 * (driver's audit_lock_sql set): appended at its commit
+	 * (store_audit_flush), under the audit lock.  audit_mark: how many
+	 * there were when the group's outer savepoint began (its rollback
+	 * drops the ones after).  The buffer outlives transactions: the
+	 * connection's owner frees it (audit_q_free). */
+	struct audit_entry *audit_q;
+	size_t audit_n, audit_cap, audit_mark;
 };
 
 /* Transaction statements a driver runs (tx()). */
@@ -84,6 +94,13 @@ enum db_tx {
 	DB_SAVEPOINT, /* the savepoint of a commit group's member */
 	DB_RELEASE,
 	DB_ROLLBACK_TO,
+	/* A write transaction exact beside others of its kind, when the
+	 * driver runs commit groups at once (group_threads > 1;
+	 * PostgreSQL): BEGIN and the writers' lock shared.  A commit
+	 * group's, and a claim of queued work by row locks
+	 * (db_begin_shared).  Never asked of a driver whose group_threads
+	 * is 0. */
+	DB_BEGIN_SHARED,
 };
 
 struct db_driver {
@@ -167,6 +184,22 @@ struct db_driver {
 	 * largest id, so that new rows do not collide.  NULL: nothing to
 	 * do (SQLite's next id is the largest plus one). */
 	const char *ids_sql;
+
+	/* Commit groups (web/group.c) that run at once, each its own
+	 * transaction begun with DB_BEGIN_SHARED (PostgreSQL: the server
+	 * makes concurrent commits durable together, and a group waits
+	 * for the database, not for the CPU).  0: one group at a time, an
+	 * ordinary write transaction (SQLite: one writer anyway). */
+	int group_threads;
+	/* Deferred audit entries (PostgreSQL; NULL on SQLite, where the one
+	 * writer appends at once): a SELECT of one row that takes the audit
+	 * chain's lock to the end of the transaction.  A write transaction
+	 * then keeps its entries and appends them at its commit, after
+	 * this lock (store_audit_flush): the chain's tip is held from
+	 * there to the commit only, so commit groups (which share the
+	 * writers' lock) run at once but for that, and one that holds the
+	 * audit lock waits for nothing but its commit. */
+	const char *audit_lock_sql;
 
 	/* Optional (NULL: nothing to do on this backend). */
 	/* Wake-ups across processes (PostgreSQL's NOTIFY; NULL on

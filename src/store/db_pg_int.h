@@ -27,7 +27,7 @@ struct pg_stmt {
 	int nparams;  /* the statement's (once prepared) */
 	int nbound;   /* the parameters bound */
 	int readonly;
-	int guard; /* an INSERT without ON CONFLICT (exec_stmt) */
+	int guard; /* an INSERT without ON CONFLICT that may violate a key (exec_stmt) */
 	const char **values;
 	int *lengths, *formats;
 	unsigned *types;  /* the first binding's parameter types (stmt_prepare) */

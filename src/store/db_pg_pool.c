@@ -100,6 +100,7 @@ static void conn_close(struct pg_conn *c)
 		pg_stmt_free(c->cache[i].s);
 	PQfinish(c->pg);
 	audit_mac_key_wipe(&c->neutral.audit_mac);
+	audit_q_free(&c->neutral);
 	free(c);
 }
 
@@ -119,6 +120,9 @@ static void conn_release(void *arg)
 	}
 	c->tx_open = 0;
 	memset(&c->neutral, 0, offsetof(struct db_conn, audit_mac));
+	c->neutral.woke = 0;
+	c->neutral.savepoints = 0;
+	c->neutral.audit_n = c->neutral.audit_mark = 0; /* (the buffer kept) */
 	pthread_mutex_lock(&ps->mu);
 	if (keep) {
 		c->next_idle = ps->idle;

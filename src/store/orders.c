@@ -170,7 +170,7 @@ int store_order_create(struct store *st, struct order *o)
 	if ((rc = db_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
 			 SQ_TEXT(o->payment_ref))) != STORE_OK)
 		return rc;
-	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name);
+	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name, 1);
 }
 
 int store_order_rewrite(struct store *st, const struct order *o, enum wf_state state,
@@ -195,7 +195,7 @@ int store_order_rewrite(struct store *st, const struct order *o, enum wf_state s
 	rc = db_step_changed(db_bind_args(st, SQL_ORDER_UPDATE_DRAFT, a), "order rewrite");
 	if (rc != STORE_OK)
 		return rc;
-	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name);
+	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name, 0);
 }
 
 int store_order_update_draft(struct store *st, const struct order *o)

@@ -442,21 +442,31 @@ static void write_scope(struct db_conn *c, int writing)
 		c->writing = writing;
 		c->audit_last[0] = '\0';
 		c->woke = 0;
+		c->savepoints = 0;
+		c->audit_n = c->audit_mark = 0;
 	}
+}
+
+static int begin(struct store *st, enum db_tx what)
+{
+	struct db_conn *c = db_conn(st);
+	int rc;
+
+	if (c != NULL && c->group) {
+		if ((rc = tx(st, DB_SAVEPOINT)) == STORE_OK && c->savepoints++ == 0)
+			c->audit_mark = c->audit_n;
+		return rc;
+	}
+	rc = tx(st, what);
+	write_scope(c, rc == STORE_OK);
+	return rc;
 }
 
 /* Inside a commit group, store_begin/commit/rollback are a savepoint of
  * the group's transaction. */
 int store_begin(struct store *st)
 {
-	struct db_conn *c = db_conn(st);
-	int rc;
-
-	if (c != NULL && c->group)
-		return tx(st, DB_SAVEPOINT);
-	rc = tx(st, DB_BEGIN_WRITE);
-	write_scope(c, rc == STORE_OK);
-	return rc;
+	return begin(st, DB_BEGIN_WRITE);
 }
 
 int store_commit(struct store *st)
@@ -464,8 +474,15 @@ int store_commit(struct store *st)
 	struct db_conn *c = st->drv->conn(st);
 	int rc;
 
-	if (c != NULL && c->group)
-		return tx(st, DB_RELEASE);
+	if (c != NULL && c->group) {
+		if ((rc = tx(st, DB_RELEASE)) == STORE_OK && c->savepoints > 0)
+			c->savepoints--;
+		return rc;
+	}
+	/* The audit entries kept, then the commit; a failed append leaves
+	 * the transaction to the caller's rollback. */
+	if (c != NULL && c->writing && store_audit_flush(st, c) != STORE_OK)
+		return STORE_ERROR;
 	rc = tx(st, DB_COMMIT);
 	write_scope(c, 0);
 	return rc;
@@ -477,9 +494,12 @@ void store_rollback(struct store *st)
 
 	if (c != NULL && c->group) {
 		/* The rows rolled back may hold the last audit entry;
-		 * the wake-ups sent in them are gone too. */
+		 * the wake-ups sent in them are gone too, and so are the
+		 * audit entries kept since the savepoint. */
 		c->audit_last[0] = '\0';
 		c->woke = 0;
+		if (c->savepoints > 0 && --c->savepoints == 0)
+			c->audit_n = c->audit_mark;
 		if (st->drv->in_tx(st) && tx(st, DB_ROLLBACK_TO) == STORE_OK)
 			tx(st, DB_RELEASE);
 		return;
@@ -488,11 +508,25 @@ void store_rollback(struct store *st)
 	write_scope(c, 0);
 }
 
+int db_begin_shared(struct store *st)
+{
+	return begin(st, st->drv->group_threads > 1 ? DB_BEGIN_SHARED : DB_BEGIN_WRITE);
+}
+
+int store_group_threads(struct store *st)
+{
+	const char *env = getenv("QCRA_PG_GROUPS");
+
+	if (st->drv->group_threads <= 1)
+		return 1;
+	return env != NULL && atoi(env) > 0 ? atoi(env) : st->drv->group_threads;
+}
+
 int store_group_begin(struct store *st)
 {
 	struct db_conn *c = db_conn(st);
 
-	if (c == NULL || c->group || store_begin(st) != STORE_OK)
+	if (c == NULL || c->group || db_begin_shared(st) != STORE_OK)
 		return STORE_ERROR;
 	c->group = 1;
 	return STORE_OK;

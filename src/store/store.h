@@ -79,6 +79,14 @@ void store_rollback(struct store *st);
  * (SQLite rolls back everything on I/O errors and a full disk).
  */
 int store_group_begin(struct store *st);
+/* How many commit groups may run at once, each on its own thread and
+ * connection: 1 on SQLite (one writer); several on PostgreSQL, whose
+ * groups share the writers' lock (no other write transaction runs
+ * beside them; their audit entries take the chain's lock at commit:
+ * db.h, audit_lock_sql).  So the routes that run in a group (web/app.c,
+ * R_GROUP) must be exact beside each other: moves by compare-and-set,
+ * inserts of new rows. */
+int store_group_threads(struct store *st);
 int store_group_alive(struct store *st);
 int store_group_commit(struct store *st); /* on failure, everything is rolled back */
 void store_group_rollback(struct store *st);

@@ -38,6 +38,21 @@ struct store {
  * transaction that fails. */
 int db_wake(struct store *st, unsigned what);
 
+/* store_begin for a write transaction that is exact beside commit
+ * groups and others of its kind, e.g. a claim of queued work whose
+ * SELECT locks its row (db.h, row_locks): on PostgreSQL the writers'
+ * lock shared (DB_BEGIN_SHARED), so that it does not wait for every
+ * group in flight nor they for it; elsewhere store_begin. */
+int db_begin_shared(struct store *st);
+
+/* The audit entries c's write transaction kept (driver's
+ * audit_lock_sql): appended now, under the audit lock, before its
+ * commit (store_commit).  STORE_OK, or STORE_ERROR (logged): the
+ * transaction must then be rolled back.  audit.c. */
+int store_audit_flush(struct store *st, struct db_conn *c);
+/* Frees c's kept audit entries (its connection closes). */
+void audit_q_free(struct db_conn *c);
+
 /* This thread's connection's neutral state, after ending a read scope
  * (store_read_begin) since the caller may write; NULL (logged). */
 struct db_conn *db_conn(struct store *st);
@@ -190,9 +205,10 @@ void db_fp_key(const char *fp, size_t len, unsigned char key[DB_FP_KEY]);
  * SEARCH_WORD_SIZE - 1 bytes at a character's start.  Their count. */
 size_t search_words(const char *text, char words[][SEARCH_WORD_SIZE], size_t max);
 /* Order id's search words made those of its names (the holder's, as
- * person words, and the company's). */
+ * person words, and the company's).  fresh: the order was just made
+ * and has none yet (nothing to delete first). */
 int order_words_put(struct store *st, long long id, const char *first, const char *last,
-		    const char *company);
+		    const char *company, int fresh);
 /* Order id's person words removed (its holder's names were blanked). */
 int order_words_forget_person(struct store *st, long long id);
 /* The search words of every order (after migration 018 made the table). */

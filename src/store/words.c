@@ -67,9 +67,9 @@ static int words_add(struct store *st, long long id, const char *text, int perso
 }
 
 int order_words_put(struct store *st, long long id, const char *first, const char *last,
-		    const char *company)
+		    const char *company, int fresh)
 {
-	int rc = db_run(st, SQL_WORDS_DELETE, "order words delete", SQ_INT(id));
+	int rc = fresh ? STORE_OK : db_run(st, SQL_WORDS_DELETE, "order words delete", SQ_INT(id));
 
 	if (rc == STORE_OK)
 		rc = words_add(st, id, first, 1);
@@ -105,7 +105,7 @@ int order_words_fill(struct store *st)
 			db_col_copy(s, 1, last, sizeof(last));
 			db_col_copy(s, 2, company, sizeof(company));
 			db_reset(s);
-			rc = order_words_put(st, ids[i], first, last, company);
+			rc = order_words_put(st, ids[i], first, last, company, 0);
 			after = ids[i];
 		}
 		free(ids);

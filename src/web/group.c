@@ -13,10 +13,13 @@
 /* At most this many requests share one commit: bounds the wait of the
  * first of them behind the others' handlers. */
 #define GROUP_MAX 64
+/* Threads at most (store_group_threads). */
+#define GROUP_THREADS_MAX 16
 
 struct commit_group {
 	struct app *app;
-	pthread_t thread;
+	pthread_t threads[GROUP_THREADS_MAX];
+	int nthreads;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct req *head, *tail; /* under mu */
@@ -47,6 +50,8 @@ void group_defer(struct req *r)
 	else
 		g->head = r;
 	g->tail = r;
+	/* One thread wakes; the others find what is left when they are
+	 * done with their batch, or the next request's signal. */
 	pthread_cond_signal(&g->cv);
 	pthread_mutex_unlock(&g->mu);
 }
@@ -118,13 +123,19 @@ static void *run(void *arg)
 struct commit_group *group_start(struct app *app)
 {
 	struct commit_group *g = calloc(1, sizeof(*g));
+	int n = store_group_threads(app->store);
 
 	if (g == NULL)
 		return NULL;
 	g->app = app;
 	pthread_mutex_init(&g->mu, NULL);
 	pthread_cond_init(&g->cv, NULL);
-	if (worker_thread(&g->thread, run, g) != 0) {
+	if (n > GROUP_THREADS_MAX)
+		n = GROUP_THREADS_MAX;
+	for (; g->nthreads < n; g->nthreads++)
+		if (worker_thread(&g->threads[g->nthreads], run, g) != 0)
+			break;
+	if (g->nthreads == 0) {
 		pthread_mutex_destroy(&g->mu);
 		pthread_cond_destroy(&g->cv);
 		free(g);
@@ -135,13 +146,16 @@ struct commit_group *group_start(struct app *app)
 
 void group_stop(struct commit_group *g)
 {
+	int i;
+
 	if (g == NULL)
 		return;
 	pthread_mutex_lock(&g->mu);
 	g->stop = 1;
-	pthread_cond_signal(&g->cv);
+	pthread_cond_broadcast(&g->cv);
 	pthread_mutex_unlock(&g->mu);
-	pthread_join(g->thread, NULL);
+	for (i = 0; i < g->nthreads; i++)
+		pthread_join(g->threads[i], NULL);
 }
 
 void group_free(struct commit_group *g)

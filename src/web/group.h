@@ -6,6 +6,10 @@
  * a savepoint of its own, commits once, and only then lets the
  * responses go (store.h: store_group_*).  Under load one fsync serves
  * many orders; alone, a request waits for nothing but its own commit.
+ * On PostgreSQL several such threads run at once (store_group_threads),
+ * each its own connection and transaction: a group's statements are
+ * round trips to the server, and while one group waits for them
+ * another runs.
  */
 #ifndef QCRA_WEB_GROUP_H
 #define QCRA_WEB_GROUP_H
@@ -15,7 +19,7 @@
 struct app;
 struct commit_group;
 
-/* Starts the group's thread.  NULL when it cannot. */
+/* Starts the group's threads.  NULL when it cannot. */
 struct commit_group *group_start(struct app *app);
 /* Runs what is queued and stops the thread; requests deferred after
  * that run on the server's thread that hands them over.  Call before

@@ -1,5 +1,6 @@
 /* The audit log: append-only in the database, chained (unkeyed, then
  * keyed with key epochs), anchored, verifiable. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -180,6 +181,69 @@ static enum audit_verdict verdict(struct store *st, const unsigned char *key,
 	audit_verify_begin(v, key, NULL, 0);
 	assert_int_equal(store_audit_each(st, &all, walk, v), STORE_OK);
 	return audit_verify_end(v);
+}
+
+/* A second commit group, on a thread (and connection) of its own: two
+ * requests' entries.  NULL when it went as it should. */
+static void *other_group(void *arg)
+{
+	struct store *st = arg;
+
+	if (store_group_begin(st) != STORE_OK)
+		return "store_group_begin";
+	if (store_begin(st) != STORE_OK)
+		return "store_begin";
+	append(st, "b1", "b");
+	append(st, "b2", "b");
+	if (store_commit(st) != STORE_OK)
+		return "store_commit";
+	if (store_group_commit(st) != STORE_OK)
+		return "store_group_commit";
+	return NULL;
+}
+
+/* Commit groups on PostgreSQL run at once (store_group_threads): the
+ * second begins and commits while the first is open, and the audit
+ * entries of both, appended at their commits, make one chain, without
+ * the entry of a request rolled back in a group. */
+static void test_groups_at_once_keep_one_chain(void **state)
+{
+	struct fx *f = *state;
+	struct audit_entry got[5];
+	struct audit_filter all;
+	struct audit_verify v;
+	int at_once = store_group_threads(f->st) > 1, i, n = 0;
+	pthread_t t;
+	void *rc = NULL;
+
+	memset(got, 0, sizeof(got));
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(store_group_begin(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	append(f->st, "a1", "a");
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	append(f->st, "gone", "rolled back with its request");
+	store_rollback(f->st);
+	assert_int_equal(pthread_create(&t, NULL, other_group, f->st), 0);
+	if (at_once) /* (on SQLite it waits for this group's commit) */
+		assert_int_equal(pthread_join(t, &rc), 0);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	append(f->st, "a2", "a");
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_group_commit(f->st), STORE_OK);
+	if (!at_once)
+		assert_int_equal(pthread_join(t, &rc), 0);
+	if (rc != NULL)
+		fail_msg("the other group: %s failed", (const char *)rc);
+	assert_int_equal(store_audit_each(f->st, &all, collect, got), STORE_OK);
+	for (i = 0; i < 5 && got[i].id != 0; i++, n++)
+		assert_string_not_equal(got[i].action, "gone");
+	assert_int_equal(n, 4);
+	/* On PostgreSQL the group that committed first is first. */
+	assert_string_equal(got[0].action, at_once ? "b1" : "a1");
+	assert_string_equal(got[3].action, at_once ? "a2" : "b2");
+	assert_int_equal(verdict(f->st, NULL, &v), AUDIT_INTACT);
 }
 
 /* The keyed form, computed here with libsodium apart from audit.c:
@@ -432,6 +496,8 @@ int main(void)
 		cmocka_unit_test(test_hash_is_sha256_of_length_prefixed_fields),
 		cmocka_unit_test_setup_teardown(test_chain_across_transactions_and_rollback,
 						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_groups_at_once_keep_one_chain, store_fx_setup,
+						store_fx_teardown),
 		cmocka_unit_test(test_keyed_hash_is_hmac_of_length_prefixed_fields),
 		cmocka_unit_test_setup_teardown(test_keyed_chain_follows_unkeyed_entries,
 						store_fx_setup, store_fx_teardown),
