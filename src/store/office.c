@@ -88,7 +88,7 @@
 #define SEARCH_WORD(O, S, D)                                                                       \
 	"SELECT DISTINCT w.order_id FROM order_words w CROSS JOIN orders o WHERE w.word = $10 "    \
 	"AND o.id = w.order_id" KEYS("w.order_id", "15", "16") " AND" O S F_REST OTHER_WORDS(      \
-		"o.id", "11", "12", "13", "14") " ORDER BY w.order_id" D " LIMIT $17"
+		"w.order_id", "11", "12", "13", "14") " ORDER BY w.order_id" D " LIMIT $17"
 #define WORDS_CHECK                                                                                \
 	" AND $10 <> '' AND " WORD_OF("orders.id", "10", "11")                                     \
 		OTHER_WORDS("orders.id", "12", "13", "14", "15")
@@ -120,7 +120,7 @@
 	"SELECT COUNT(*) FROM (SELECT id FROM (SELECT id FROM orders WHERE" O S F_REST             \
 	" AND id IN (" EXACT ") LIMIT $20) x UNION SELECT id FROM (SELECT DISTINCT w.order_id AS " \
 	"id FROM order_words w CROSS JOIN orders o WHERE $14 <> '' AND w.word >= $14 AND w.word "  \
-	"< $15 AND o.id = w.order_id AND" O S F_REST OTHER_WORDS("o.id", "16", "17", "18",         \
+	"< $15 AND o.id = w.order_id AND" O S F_REST OTHER_WORDS("w.order_id", "16", "17", "18",   \
 								 "19") " LIMIT $20) y) c"
 #define COUNT_CASES(X)                                                                             \
 	{                                                                                          \
@@ -420,21 +420,26 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	struct order o;
 	int rc;
 
-	if (total != NULL) {
+	/* Ids first, then each order: fn may use the store itself. */
+	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n)) != STORE_OK)
+		return rc;
+	/* A first page that is not full is every order there is: counted
+	 * without reading them again (a search that finds few). */
+	if (total != NULL && f->after <= 0 && f->before <= 0 && f->limit > 0 &&
+	    n < (size_t)f->limit)
+		*total = (long long)n;
+	else if (total != NULL) {
 		a[c] = SQ_INT(ORDER_COUNT_CAP + 1);
 		a[c + 1] = SQ_END_;
 		rc = db_step_int64(
 			db_bind_args(st, c == 9 ? SQL_QUEUE_COUNT[which] : SQL_SEARCH_COUNT[which],
 				     a),
 			total, "office order count");
-		if (rc != STORE_OK)
-			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+		if (rc == STORE_NOTFOUND)
+			rc = STORE_ERROR;
 		if (*total > ORDER_COUNT_CAP) /* the search's two parts, each capped */
 			*total = ORDER_COUNT_CAP + 1;
 	}
-	/* Ids first, then each order: fn may use the store itself. */
-	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n)) != STORE_OK)
-		return rc;
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		rc = store_order_get(st, ids[i], &o);
 		if (rc == STORE_NOTFOUND) { /* removed meanwhile: never happens today */
