@@ -85,10 +85,15 @@
 	"SELECT id FROM orders WHERE" O S F_REST KEYS("id", "14", "15") " AND id IN (" EXACT       \
 									") ORDER BY id" D          \
 									" LIMIT $16"
-#define SEARCH_WORD(O, S, D)                                                                       \
-	"SELECT DISTINCT w.order_id FROM order_words w CROSS JOIN orders o WHERE w.word = $10 "    \
-	"AND o.id = w.order_id" KEYS("w.order_id", "15", "16") " AND" O S F_REST OTHER_WORDS(      \
-		"w.order_id", "11", "12", "13", "14") " ORDER BY w.order_id" D " LIMIT $17"
+/* One word's orders, from order_words alone ($1 the word, $2..$5 the
+ * other two ranges, $6 after, $7 before, $8 the limit); whether an
+ * order passes the filter ($10 its id) is asked apart, for as many as
+ * a page needs (search_word_ids). */
+#define SEARCH_WORD(D)                                                                             \
+	"SELECT DISTINCT w.order_id FROM order_words w WHERE w.word = $1" KEYS("w.order_id", "6",  \
+									       "7")                \
+		OTHER_WORDS("w.order_id", "2", "3", "4", "5") " ORDER BY w.order_id" D " LIMIT $8"
+#define ORDER_PASSES(O, S) "SELECT id FROM orders WHERE id = $10 AND" O S F_REST
 #define WORDS_CHECK                                                                                \
 	" AND $10 <> '' AND " WORD_OF("orders.id", "10", "11")                                     \
 		OTHER_WORDS("orders.id", "12", "13", "14", "15")
@@ -97,8 +102,6 @@
 	PAGE_OF(ARMS_STATES(O, WORDS_CHECK, " UNION ALL ", "16", "17", "18", D), D, "18")
 #define EXACT_ANY(O, D) SEARCH_EXACT(O, F_ANY_STATE, D)
 #define EXACT_STATES(O, D) SEARCH_EXACT(O, F_STATES, D)
-#define WORD_ANY(O, D) SEARCH_WORD(O, F_ANY_STATE, D)
-#define WORD_STATES(O, D) SEARCH_WORD(O, F_STATES, D)
 /* One statement per case and direction: [office?2:0 + states?1:0][desc]. */
 #define BY_CASE(ANY, STATES)                                                                       \
 	{                                                                                          \
@@ -110,7 +113,8 @@
 		}                                                                                  \
 	}
 
-/* The counts, up to a cap ($10 or $20: ORDER_COUNT_CAP + 1): the
+/* The counts, up to a cap ($10: ORDER_COUNT_CAP + 1, $20:
+ * SEARCH_COUNT_CAP + 1): the
  * queue's from its index alone; the search's from its exact
  * identifiers and the longest word's range ($14, $15; $16..$19 the
  * others) read in word order. */
@@ -130,7 +134,8 @@
 
 static const char *const SQL_QUEUE[4][2] = BY_CASE(QUEUE_ANY, QUEUE_STATES);
 static const char *const SQL_SEARCH_EXACT[4][2] = BY_CASE(EXACT_ANY, EXACT_STATES);
-static const char *const SQL_SEARCH_WORD[4][2] = BY_CASE(WORD_ANY, WORD_STATES);
+static const char *const SQL_SEARCH_WORD[2] = {SEARCH_WORD(""), SEARCH_WORD(" DESC")};
+static const char *const SQL_ORDER_PASSES[4] = COUNT_CASES(ORDER_PASSES);
 static const char *const SQL_SEARCH_WALK[4][2] = BY_CASE(WALK_ANY, WALK_STATES);
 static const char *const SQL_QUEUE_COUNT[4] = COUNT_CASES(COUNT_QUEUE);
 static const char *const SQL_SEARCH_COUNT[4] = COUNT_CASES(COUNT_SEARCH);
@@ -323,11 +328,90 @@ static int part_ids(struct store *st, const char *sql, const struct sq_arg *a, l
 	return STORE_OK;
 }
 
+/* Appends id to *ids (n of them). */
+static int part_append(long long **ids, size_t *n, long long id)
+{
+	long long *grown = realloc(*ids, (*n + 1) * sizeof(**ids));
+
+	if (grown == NULL)
+		return STORE_ERROR;
+	*ids = grown;
+	(*ids)[(*n)++] = id;
+	return STORE_OK;
+}
+
 static int id_asc(const void *a, const void *b)
 {
 	long long x = *(const long long *)a, y = *(const long long *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* The orders of the longest word's range's words (k->arms) that pass
+ * f, a page's worth nearest f's key, appended to *ids (n of them).
+ * Each word's orders are read in id order from order_words alone, a
+ * page's worth each, merged; then each, in order, is checked against f
+ * (one order read) until a page's worth pass.  When they do not and a
+ * word had more, the next round starts after the last id every word
+ * has given (bound): so a page reads about a page's worth of orders
+ * (divided by the share of them the filter passes), however many
+ * orders there are. */
+static int search_word_ids(struct store *st, const struct order_filter *f,
+			   const struct sq_arg a[40], const struct search_keys *k, int which,
+			   long long **ids, size_t *n)
+{
+	int desc = f->before > 0, rc = STORE_OK, more = 1;
+	long long lo = f->after > 0 && !desc ? f->after : 0;
+	long long hi = desc ? f->before : (long long)1 << 62, bound, *c = NULL, id;
+	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc, i, before;
+	struct sq_arg w[11];
+	struct db_stmt *s;
+
+	memcpy(w, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	while (more && got < limit && rc == STORE_OK) {
+		more = 0;
+		bound = desc ? lo : hi;
+		nc = 0;
+		for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && rc == STORE_OK; i++) {
+			before = nc;
+			rc = part_ids(st, SQL_SEARCH_WORD[desc],
+				      SQ_ARGS_(SQ_TEXT(k->arms[i]), a[15], a[16], a[17], a[18],
+					       SQ_INT(lo), SQ_INT(hi), SQ_INT((long long)limit)),
+				      &c, &nc);
+			if (rc == STORE_OK && nc - before == limit) { /* it has more */
+				more = 1;
+				id = c[nc - 1];
+				bound = desc ? (id > bound ? id : bound)
+					     : (id < bound ? id : bound);
+			}
+		}
+		if (rc != STORE_OK)
+			break;
+		qsort(c, nc, sizeof(*c), id_asc);
+		for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
+			id = c[desc ? nc - 1 - i : i];
+			if ((desc && id < bound) || (!desc && id > bound) ||
+			    (i > 0 && id == c[desc ? nc - i : i - 1]))
+				continue; /* past a word that has more; or twice */
+			w[9] = SQ_INT(id);
+			w[10] = SQ_END_;
+			s = db_bind_args(st, SQL_ORDER_PASSES[which], w);
+			if ((rc = db_step_row(s, "search order passes")) == STORE_OK) {
+				db_reset(s);
+				rc = part_append(ids, n, id);
+				got++;
+			} else if (rc == STORE_NOTFOUND)
+				rc = STORE_OK;
+		}
+		if (desc)
+			hi = bound;
+		else
+			lo = bound;
+		free(c);
+		c = NULL;
+	}
+	free(c);
+	return rc;
 }
 
 /* The search's parts of f's page (the filter's $1..$9 in a[], the
@@ -340,7 +424,6 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 				SQ_INT(desc ? f->before : (long long)1 << 62),
 				SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62)};
 	size_t i, j, limit = f->limit > 0 ? (size_t)f->limit : (size_t)-1;
-
 	struct sq_arg w[20];
 
 	*ids = NULL;
@@ -359,14 +442,8 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 		w[18] = SQ_END_;
 		rc = part_ids(st, SQL_SEARCH_WALK[which][desc], w, ids, n);
 	}
-	/* $10 one word of the range, $11..$14 the other two ranges. */
-	memcpy(w + 10, a + 15, 4 * sizeof(*a));
-	memcpy(w + 14, key, sizeof(key));
-	w[17] = SQ_END_;
-	for (i = 0; arms && i < SEARCH_ARMS && k->arms[i][0] && rc == STORE_OK; i++) {
-		w[9] = SQ_TEXT(k->arms[i]);
-		rc = part_ids(st, SQL_SEARCH_WORD[which][desc], w, ids, n);
-	}
+	if (arms && rc == STORE_OK)
+		rc = search_word_ids(st, f, a, k, which, ids, n);
 	if (rc != STORE_OK)
 		return rc;
 	/* Merged: sorted, each once, the page's rows nearest the key. */
@@ -416,7 +493,7 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	struct search_keys k;
 	size_t c = filter_args(a, f, &k), n, i;
 	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0);
-	long long *ids;
+	long long *ids, cap;
 	struct order o;
 	int rc;
 
@@ -429,7 +506,8 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	    n < (size_t)f->limit)
 		*total = (long long)n;
 	else if (total != NULL) {
-		a[c] = SQ_INT(ORDER_COUNT_CAP + 1);
+		cap = c == 9 ? ORDER_COUNT_CAP : SEARCH_COUNT_CAP;
+		a[c] = SQ_INT(cap + 1);
 		a[c + 1] = SQ_END_;
 		rc = db_step_int64(
 			db_bind_args(st, c == 9 ? SQL_QUEUE_COUNT[which] : SQL_SEARCH_COUNT[which],
@@ -437,8 +515,8 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 			total, "office order count");
 		if (rc == STORE_NOTFOUND)
 			rc = STORE_ERROR;
-		if (*total > ORDER_COUNT_CAP) /* the search's two parts, each capped */
-			*total = ORDER_COUNT_CAP + 1;
+		if (*total > cap) /* the search's two parts, each capped */
+			*total = cap + 1;
 	}
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		rc = store_order_get(st, ids[i], &o);

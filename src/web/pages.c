@@ -150,7 +150,7 @@ void page_key_ctx(struct req *r, struct tctx *c, const struct page_key *k,
 	if (pages < page + next)
 		pages = page + next;
 	if (p->total > p->cap) {
-		tctx_set(c, "total", msg(r, "bo.found_more"));
+		tctx_set(c, "total", msg(r, p->more));
 		tctx_set(c, "pages", "…");
 	} else {
 		tctx_setf(c, "total", "%lld", p->total);

@@ -62,8 +62,9 @@ struct page_read {
 	size_t got;
 	int size;
 	long long total, cap;
+	const char *more; /* the text of a total above cap: "more than CAP" */
 };
-/* The paging of page p: "total" (above cap "more than", bo.found_more),
+/* The paging of page p: "total" (above cap p->more),
  * "page", "pages" and the links "prev" and "next" (link, a URL with a
  * query, and "&before=ID&page=N" or "&after=ID&page=N") where there are
  * such pages; *from and *n: the rows of p to show. */

@@ -202,7 +202,7 @@ void web_ra_queue(struct req *r)
 	struct order_filter f;
 	struct rows_ctx x;
 	struct page_orders got = {NULL, NULL, 0, PAGE_SIZE + 1};
-	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, ORDER_COUNT_CAP};
+	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, ORDER_COUNT_CAP, "bo.found_more"};
 	struct page_key key;
 	struct buf link = BUF_INIT;
 	enum wf_state st;
@@ -226,6 +226,10 @@ void web_ra_queue(struct req *r)
 	if (f.nstates == 0)
 		state = "";
 	f.q = *q ? q : NULL;
+	if (f.q != NULL) {
+		rows.cap = SEARCH_COUNT_CAP;
+		rows.more = "bo.search_found_more";
+	}
 	/* A row more than a page: whether there is a page beyond. */
 	page_key_read(r, &key);
 	f.limit = PAGE_SIZE + 1;

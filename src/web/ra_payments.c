@@ -538,7 +538,7 @@ static void unresolved_page(struct req *r, unsigned status, struct tctx *c, stru
 	const char *done = http_query(r, "done");
 	struct payment_filter f;
 	struct open_page got = {NULL, NULL, 0, PAGE_SIZE + 1};
-	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, PAYMENT_COUNT_CAP};
+	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, PAYMENT_COUNT_CAP, "bo.found_more"};
 	struct page_key key;
 	char link[64];
 	size_t i, from, n;
