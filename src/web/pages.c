@@ -129,6 +129,24 @@ void page_key_read(struct req *r, struct page_key *k)
 	k->page = page_number(r);
 }
 
+void page_got_init(struct req *r, struct page_got *g, size_t size, size_t cap)
+{
+	g->v = arena_alloc(&r->arena, size * cap);
+	g->ids = arena_alloc(&r->arena, sizeof(*g->ids) * cap);
+	g->size = size;
+	g->n = 0;
+	g->cap = cap;
+}
+
+int page_got_keep(struct page_got *g, long long id, const void *row)
+{
+	if (g->n == g->cap)
+		return 1;
+	g->ids[g->n] = id;
+	memcpy(g->v + g->n++ * g->size, row, g->size);
+	return 0;
+}
+
 void page_key_ctx(struct req *r, struct tctx *c, const struct page_key *k,
 		  const struct page_read *p, const char *link, size_t *from, size_t *n)
 {

@@ -54,6 +54,16 @@ struct page_key {
 	int page;
 };
 void page_key_read(struct req *r, struct page_key *k);
+/* The rows a page of such a list read, kept (copies, size bytes each,
+ * cap at most, in r's arena) until the ones to show are chosen. */
+struct page_got {
+	unsigned char *v;
+	long long *ids;
+	size_t size, n, cap;
+};
+void page_got_init(struct req *r, struct page_got *g, size_t size, size_t cap);
+/* Keeps a copy of row, whose id is id: 0, or 1 (nothing kept) when full. */
+int page_got_keep(struct page_got *g, long long id, const void *row);
 /* What a page of such a list read: up to size + 1 rows in the key's
  * direction (the one more says there is a page beyond), ids[got] their
  * ids oldest first; total counted up to cap + 1. */

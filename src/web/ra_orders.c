@@ -175,22 +175,9 @@ static void state_options(struct req *r, struct tctx *c, const char *current)
 	}
 }
 
-/* A page of orders as read, before the ones to show are chosen. */
-struct page_orders {
-	struct order *v;
-	long long *ids;
-	size_t n, cap;
-};
-
 static int keep_order(void *arg, const struct order *o)
 {
-	struct page_orders *p = arg;
-
-	if (p->n == p->cap)
-		return 1;
-	p->ids[p->n] = o->id;
-	p->v[p->n++] = *o;
-	return 0;
+	return page_got_keep(arg, o->id, o);
 }
 
 /* GET /ra/queue?state=QUEUE|STATE&q=TEXT&office=CODE&after=ID|before=ID&page=N */
@@ -201,7 +188,7 @@ void web_ra_queue(struct req *r)
 	struct tctx *c = page_ctx(r);
 	struct order_filter f;
 	struct rows_ctx x;
-	struct page_orders got = {NULL, NULL, 0, PAGE_SIZE + 1};
+	struct page_got got;
 	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, ORDER_COUNT_CAP, "bo.found_more"};
 	struct page_key key;
 	struct buf link = BUF_INIT;
@@ -235,8 +222,7 @@ void web_ra_queue(struct req *r)
 	f.limit = PAGE_SIZE + 1;
 	f.after = key.after;
 	f.before = key.before;
-	got.v = arena_alloc(&r->arena, got.cap * sizeof(*got.v));
-	got.ids = arena_alloc(&r->arena, got.cap * sizeof(*got.ids));
+	page_got_init(r, &got, sizeof(struct order), PAGE_SIZE + 1);
 	if (store_office_orders(app_of(r)->store, &f, &rows.total, keep_order, &got) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
@@ -261,7 +247,7 @@ void web_ra_queue(struct req *r)
 	x.list = "rows";
 	tctx_set_list(c, "rows");
 	for (i = from; i < from + n; i++)
-		add_row(&x, &got.v[i]);
+		add_row(&x, (const struct order *)(got.v + i * got.size));
 	page_render(r, 200, "ra_queue", "bo.queue_title", c);
 }
 

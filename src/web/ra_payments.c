@@ -515,29 +515,16 @@ static int add_open(void *arg, const struct payment *p)
 	return 0;
 }
 
-/* A page of open payments as read, before the ones to show are chosen. */
-struct open_page {
-	struct payment *v;
-	long long *ids;
-	size_t n, cap;
-};
-
 static int keep_open(void *arg, const struct payment *p)
 {
-	struct open_page *g = arg;
-
-	if (g->n == g->cap)
-		return 1;
-	g->ids[g->n] = p->id;
-	g->v[g->n++] = *p;
-	return 0;
+	return page_got_keep(arg, p->id, p);
 }
 
 static void unresolved_page(struct req *r, unsigned status, struct tctx *c, struct open_ctx *x)
 {
 	const char *done = http_query(r, "done");
 	struct payment_filter f;
-	struct open_page got = {NULL, NULL, 0, PAGE_SIZE + 1};
+	struct page_got got;
 	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, PAYMENT_COUNT_CAP, "bo.found_more"};
 	struct page_key key;
 	char link[64];
@@ -551,8 +538,7 @@ static void unresolved_page(struct req *r, unsigned status, struct tctx *c, stru
 	f.limit = PAGE_SIZE + 1;
 	f.after = key.after;
 	f.before = key.before;
-	got.v = arena_alloc(&r->arena, got.cap * sizeof(*got.v));
-	got.ids = arena_alloc(&r->arena, got.cap * sizeof(*got.ids));
+	page_got_init(r, &got, sizeof(struct payment), PAGE_SIZE + 1);
 	x->r = r;
 	x->c = c;
 	x->may_resolve = ra_user(r)->role != RA_AUDITOR;
@@ -567,7 +553,7 @@ static void unresolved_page(struct req *r, unsigned status, struct tctx *c, stru
 	rows.got = got.n;
 	page_key_ctx(r, c, &key, &rows, link, &from, &n);
 	for (i = from; i < from + n; i++)
-		add_open(x, &got.v[i]);
+		add_open(x, (const struct payment *)(got.v + i * got.size));
 	if (done != NULL && x->err == NULL &&
 	    (strcmp(done, "assign") == 0 || strcmp(done, "settled") == 0 ||
 	     strcmp(done, "accept") == 0 || strcmp(done, "refund") == 0))
