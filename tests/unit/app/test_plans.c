@@ -300,11 +300,106 @@ static void test_pages_use_indexes(void **state)
 	assert_int_equal(scans, 0);
 }
 
+struct ids {
+	long long v[SEED];
+	int n;
+};
+
+static int keep_id(void *arg, const struct order *o)
+{
+	struct ids *x = arg;
+
+	if (x->n < SEED)
+		x->v[x->n++] = o->id;
+	return 0;
+}
+
+/* Every page of of, by key, forward then backward, gives exactly the
+ * orders of one read without a limit, in order, each once. */
+static void pages_cover(struct store *st, struct order_filter of, int size)
+{
+	struct ids all = {{0}, 0}, page, seen = {{0}, 0};
+	long long total;
+	int i, pages = 0;
+
+	of.limit = 0;
+	of.after = of.before = 0;
+	assert_int_equal(store_office_orders(st, &of, NULL, keep_id, &all), STORE_OK);
+	if (all.n <= 2 * size) /* several pages */
+		fprintf(stderr, "%s %s: %d orders\n", of.q ? of.q : "", of.office ? of.office : "",
+			all.n);
+	assert_true(all.n > 2 * size);
+	of.limit = size;
+	do {
+		page.n = 0;
+		assert_int_equal(store_office_orders(st, &of, &total, keep_id, &page), STORE_OK);
+		for (i = 0; i < page.n; i++)
+			seen.v[seen.n++] = page.v[i];
+		if (page.n > 0)
+			of.after = page.v[page.n - 1];
+		pages++;
+	} while (page.n == size);
+	assert_int_equal(seen.n, all.n);
+	for (i = 0; i < all.n; i++)
+		assert_int_equal(seen.v[i], all.v[i]);
+	/* Backward from the end: the same, page by page. */
+	of.after = 0;
+	of.before = (long long)1 << 60;
+	seen.n = 0;
+	do {
+		page.n = 0;
+		assert_int_equal(store_office_orders(st, &of, NULL, keep_id, &page), STORE_OK);
+		for (i = page.n - 1; i >= 0; i--)
+			seen.v[seen.n++] = page.v[i];
+		if (page.n > 0)
+			of.before = page.v[0];
+	} while (page.n == size);
+	assert_int_equal(seen.n, all.n);
+	for (i = 0; i < all.n; i++)
+		assert_int_equal(seen.v[i], all.v[all.n - 1 - i]);
+	assert_true(pages > 2);
+}
+
+/* Pages by key (issue 17, point 6): queues and searches, with filters
+ * that pass few of the orders a word finds (the search's rounds), a
+ * short prefix (read by walking the queue), several words. */
+static void test_pages_by_key_cover_every_order_once(void **state)
+{
+	struct fx *f = *state;
+	struct order_filter of;
+	long long account, order;
+
+	seed(f->st, &account, &order);
+	memset(&of, 0, sizeof(of));
+	pages_cover(f->st, of, 7); /* every order staff see */
+	of.office = "NS";
+	pages_cover(f->st, of, 7);
+	of.states[of.nstates++] = "confirmed";
+	of.states[of.nstates++] = "payment_received";
+	pages_cover(f->st, of, 5);
+	memset(&of, 0, sizeof(of));
+	of.q = "petrovic1"; /* 11 words: petrovic1, petrovic10..., read per word */
+	pages_cover(f->st, of, 4);
+	of.office = "BG"; /* 3 of 21 pass: rounds */
+	of.states[of.nstates++] = "confirmed";
+	of.states[of.nstates++] = "payment_received";
+	pages_cover(f->st, of, 1);
+	of.q = "m"; /* Marko, Milica: two words of many orders each */
+	pages_cover(f->st, of, 3);
+	memset(&of, 0, sizeof(of));
+	of.q = "p"; /* every Petrović: more than 12 words, the queue walked */
+	pages_cover(f->st, of, 9);
+	of.q = "firma jelena"; /* two words */
+	pages_cover(f->st, of, 6);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_pages_use_indexes, store_fx_setup,
 						store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,
+						store_fx_setup, store_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
