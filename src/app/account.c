@@ -18,16 +18,6 @@
 #define CONFIRM_TTL (24 * 3600)
 #define RESET_TTL (30 * 60)
 
-static const struct uc_result ok = {UC_OK, NULL, NULL};
-static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
-
-static struct uc_result refused(const char *field, const char *msg)
-{
-	struct uc_result r = {UC_REFUSED, field, msg};
-
-	return r;
-}
-
 static struct uc_result not_found(const char *msg)
 {
 	struct uc_result r = {UC_NOTFOUND, NULL, msg};
@@ -40,9 +30,9 @@ static struct uc_result finish(const struct app_env *env, int rc)
 {
 	if (rc != STORE_OK || store_commit(env->store) != STORE_OK) {
 		store_rollback(env->store);
-		return unavailable;
+		return uc_unavailable;
 	}
-	return ok;
+	return uc_ok;
 }
 
 static void link_for(const struct app_env *env, char *out, size_t size, const char *path,
@@ -73,12 +63,12 @@ static struct uc_result register_existing(const struct app_env *env, const struc
 	int rc;
 
 	if (pwhash_make(hash, in->password) != 0)
-		return unavailable;
+		return uc_unavailable;
 	token_new(token, th);
 	sodium_memzero(token, sizeof(token));
 	snprintf(link, sizeof(link), "%s/password/forgot", env->cfg->base_url);
 	if (store_begin(env->store) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_token_withheld(env->store, th, TOKEN_CONFIRM, time(NULL));
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, "register_existing", existing->username, "denied",
@@ -87,9 +77,9 @@ static struct uc_result register_existing(const struct app_env *env, const struc
 		rc = uc_mail(env, ar, existing->email, account_lang(existing), "mail.already",
 			     "username", existing->username, "link", link, NULL);
 	if (finish(env, rc).status != UC_OK)
-		return unavailable;
+		return uc_unavailable;
 	uc_mail_kick(env);
-	return ok;
+	return uc_ok;
 }
 
 struct uc_result uc_register(const struct app_env *env, const struct actor *a, struct arena *ar,
@@ -106,12 +96,12 @@ struct uc_result uc_register(const struct app_env *env, const struct actor *a, s
 	license_normalize(in->license, license, sizeof(license));
 	rc = store_member_by_license(s, license, &m);
 	if (rc == STORE_ERROR)
-		return unavailable;
+		return uc_unavailable;
 	if (rc != STORE_OK || strcmp(m.jmbg, in->jmbg) != 0 || strcasecmp(m.email, in->email) != 0)
-		return refused("license_number", "register.no_match");
+		return uc_refused("license_number", "register.no_match");
 	rc = store_account_by_member(s, m.id, &existing);
 	if (rc == STORE_ERROR)
-		return unavailable;
+		return uc_unavailable;
 	if (rc == STORE_OK)
 		return register_existing(env, a, ar, in, &m, &existing);
 
@@ -122,15 +112,15 @@ struct uc_result uc_register(const struct app_env *env, const struct actor *a, s
 	snprintf(acc.lang, sizeof(acc.lang), "%s", i18n_code(in->lang));
 	acc.created_at = time(NULL);
 	if (pwhash_make(acc.password_hash, in->password) != 0)
-		return unavailable;
+		return uc_unavailable;
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_account_create(s, &acc);
 	if (rc == STORE_CONFLICT) {
 		store_rollback(s);
 		if (store_account_by_member(s, m.id, &existing) == STORE_OK)
-			return ok; /* a double submit */
-		return refused("username", "register.username_taken");
+			return uc_ok; /* a double submit */
+		return uc_refused("username", "register.username_taken");
 	}
 	if (rc == STORE_OK) {
 		token_new(token, th);
@@ -145,9 +135,9 @@ struct uc_result uc_register(const struct app_env *env, const struct actor *a, s
 		rc = uc_audit(env, a, "register", acc.username, "ok", "member %s",
 			      m.license_number);
 	if (finish(env, rc).status != UC_OK)
-		return unavailable;
+		return uc_unavailable;
 	uc_mail_kick(env);
-	return ok;
+	return uc_ok;
 }
 
 struct uc_result uc_account_confirm(const struct app_env *env, const struct actor *a,
@@ -162,7 +152,7 @@ struct uc_result uc_account_confirm(const struct app_env *env, const struct acto
 		return not_found("confirm.invalid");
 	token_hash(token, hash);
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_token_use(s, hash, TOKEN_CONFIRM, time(NULL), &account_id);
 	if (rc == STORE_OK) {
 		rc = store_account_confirm(s, account_id, time(NULL));
@@ -192,10 +182,10 @@ static struct uc_result by_email_done(const struct app_env *env, const struct ac
 			      username ? "ok" : "unknown", "%s",
 			      username ? "" : "no account: nothing sent");
 	if (finish(env, rc).status != UC_OK)
-		return unavailable;
+		return uc_unavailable;
 	if (username)
 		uc_mail_kick(env);
-	return ok;
+	return uc_ok;
 }
 
 struct uc_result uc_username_remind(const struct app_env *env, const struct actor *a,
@@ -207,11 +197,11 @@ struct uc_result uc_username_remind(const struct app_env *env, const struct acto
 	int rc, known;
 
 	if ((rc = store_account_by_email(s, email, &acc)) == STORE_ERROR)
-		return unavailable;
+		return uc_unavailable;
 	known = rc == STORE_OK;
 	snprintf(link, sizeof(link), "%s/login", env->cfg->base_url);
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	if (known)
 		rc = uc_mail(env, ar, acc.email, account_lang(&acc), "mail.username", "username",
 			     acc.username, "link", link, NULL);
@@ -232,13 +222,13 @@ struct uc_result uc_password_forgot(const struct app_env *env, const struct acto
 	int rc, known;
 
 	if ((rc = store_account_by_email(s, email, &acc)) == STORE_ERROR)
-		return unavailable;
+		return uc_unavailable;
 	known = rc == STORE_OK;
 	token_new(token, hash);
 	link_for(env, link, sizeof(link), "/password/reset", token);
 	sodium_memzero(token, sizeof(token));
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	/* For an address with no account the token is stored too, but dead. */
 	if (known) {
 		rc = store_token_add(s, hash, TOKEN_RESET, acc.id, time(NULL) + RESET_TTL);
@@ -284,9 +274,9 @@ static struct uc_result password_set(const struct app_env *env, const struct act
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, action, acc->username, "ok", "%s", detail);
 	if (finish(env, rc).status != UC_OK)
-		return unavailable;
+		return uc_unavailable;
 	uc_mail_kick(env);
-	return ok;
+	return uc_ok;
 }
 
 struct uc_result uc_password_reset(const struct app_env *env, const struct actor *a,
@@ -301,10 +291,10 @@ struct uc_result uc_password_reset(const struct app_env *env, const struct actor
 	int rc;
 
 	if (pwhash_make(hash, password) != 0)
-		return unavailable;
+		return uc_unavailable;
 	token_hash(token, th);
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	if (store_token_use(s, th, TOKEN_RESET, now, &id) != STORE_OK || id != acc->id) {
 		store_rollback(s);
 		return not_found("reset.invalid");
@@ -326,9 +316,9 @@ struct uc_result uc_password_change(const struct app_env *env, const struct acto
 	int rc;
 
 	if (pwhash_make(hash, password) != 0)
-		return unavailable;
+		return uc_unavailable;
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_account_set_password(s, acc->id, hash);
 	return password_set(env, a, ar, acc, rc, keep, "password_change", "other sessions ended");
 }
@@ -339,7 +329,7 @@ struct uc_result uc_account_set_lang(const struct app_env *env, const struct act
 	int rc;
 
 	if (store_begin(env->store) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_account_set_lang(env->store, acc->id, i18n_code(lang));
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, "account_lang", acc->username, "ok", "%s -> %s", acc->lang,

@@ -14,6 +14,16 @@
 #include "mail/mail.h"
 #include "util/sha256.h"
 
+const struct uc_result uc_ok = {UC_OK, NULL, NULL};
+const struct uc_result uc_unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
+
+struct uc_result uc_refused(const char *field, const char *msg)
+{
+	struct uc_result r = {UC_REFUSED, field, msg};
+
+	return r;
+}
+
 struct uc_result uc_result_of(int rc, const char *msg)
 {
 	struct uc_result res = {UC_OK, NULL, NULL};

@@ -63,6 +63,12 @@ struct uc_result {
 	const char *msg;   /* the message key to show, or NULL */
 };
 
+/* Done; and storage failed, nothing was done ("error.storage"). */
+extern const struct uc_result uc_ok, uc_unavailable;
+/* The input or the state does not allow it: field is the form field at
+ * fault (or NULL), msg the message key to show. */
+struct uc_result uc_refused(const char *field, const char *msg);
+
 /* The result of a use case whose work ended with store result rc:
  * STORE_OK is UC_OK; STORE_NOTFOUND is UC_REFUSED with msg (UC_OK when
  * msg is NULL: nothing left to do); anything else UC_UNAVAILABLE. */

@@ -7,16 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-static const struct uc_result ok = {UC_OK, NULL, NULL};
-static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
-
-static struct uc_result refused(const char *field, const char *msg)
-{
-	struct uc_result r = {UC_REFUSED, field, msg};
-
-	return r;
-}
-
 struct uc_result uc_cert_revoke_request(const struct app_env *env, const struct actor *a,
 					const struct order *o, const struct ca_cert *cert,
 					const char *reason)
@@ -29,7 +19,7 @@ struct uc_result uc_cert_revoke_request(const struct app_env *env, const struct 
 	snprintf(object, sizeof(object), "order:%lld", o->id);
 	if (cert->revoked_at != 0 || store_ca_revocation_get(s, o->id, &rev) != STORE_NOTFOUND) {
 		uc_audit(env, a, "cert.revoke_request", object, "denied", "requested before");
-		return refused(NULL, "cert.revoke_exists");
+		return uc_refused(NULL, "cert.revoke_exists");
 	}
 	memset(&rev, 0, sizeof(rev));
 	rev.order_id = o->id;
@@ -37,7 +27,7 @@ struct uc_result uc_cert_revoke_request(const struct app_env *env, const struct 
 	actor_audit_name(a, rev.requested_by, sizeof(rev.requested_by));
 	rev.requested_at = time(NULL);
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_ca_revocation_add(s, &rev);
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, "cert.revoke_request", object, "ok", "reason %s, serial %s",
@@ -46,9 +36,10 @@ struct uc_result uc_cert_revoke_request(const struct app_env *env, const struct 
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
 		store_rollback(s);
-		return rc == STORE_CONFLICT ? refused(NULL, "cert.revoke_exists") : unavailable;
+		return rc == STORE_CONFLICT ? uc_refused(NULL, "cert.revoke_exists")
+					    : uc_unavailable;
 	}
-	return ok;
+	return uc_ok;
 }
 
 struct uc_result uc_cert_revoke_confirm(const struct app_env *env, const struct actor *a,
@@ -64,13 +55,13 @@ struct uc_result uc_cert_revoke_confirm(const struct app_env *env, const struct 
 	has_rev = store_ca_revocation_get(s, o->id, &rev) == STORE_OK;
 	if (cert->revoked_at != 0 || (has_rev && rev.confirmed_at != 0)) {
 		uc_audit(env, a, "cert.revoke_confirm", object, "denied", "confirmed before");
-		return refused(NULL, "cert.revoke_confirmed_before");
+		return uc_refused(NULL, "cert.revoke_confirmed_before");
 	}
 	if (reason == NULL)
-		return refused("reason", "cert.reason_invalid");
+		return uc_refused("reason", "cert.reason_invalid");
 	actor_audit_name(a, by, sizeof(by));
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_ca_revocation_confirm(s, o->id, reason, by, time(NULL));
 	if (rc == STORE_OK)
 		rc = store_ca_job_add(s, o->id, CA_JOB_REVOKE, reason, time(NULL));
@@ -83,7 +74,7 @@ struct uc_result uc_cert_revoke_confirm(const struct app_env *env, const struct 
 		rc = store_commit(s);
 	if (rc != STORE_OK) {
 		store_rollback(s);
-		return unavailable;
+		return uc_unavailable;
 	}
-	return ok;
+	return uc_ok;
 }

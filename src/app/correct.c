@@ -14,22 +14,19 @@
 #include "store/store_payments.h"
 #include "util/buf.h"
 
-static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
 static const struct uc_result not_returned = {UC_REFUSED, NULL, "bo.not_returned"};
 
 /* Commits, or rolls back: STORE_NOTFOUND means the order moved. */
 static struct uc_result end(const struct app_env *env, int rc)
 {
-	struct uc_result ok = {UC_OK, NULL, NULL};
-
 	if (rc == STORE_OK)
 		rc = store_commit(env->store);
 	if (rc != STORE_OK) {
 		store_rollback(env->store);
-		return rc == STORE_NOTFOUND ? not_returned : unavailable;
+		return rc == STORE_NOTFOUND ? not_returned : uc_unavailable;
 	}
 	uc_mail_kick(env);
-	return ok;
+	return uc_ok;
 }
 
 /* Audits each change (old and new value) and lists their labels (in
@@ -98,7 +95,7 @@ struct uc_result uc_office_correct(const struct app_env *env, const struct actor
 	int rc;
 
 	if (register_member(env, o, &mem, first, last, sizeof(first)) != 0)
-		return unavailable;
+		return uc_unavailable;
 	snprintf(object, sizeof(object), "order:%lld", o->id);
 	n_o.updated_at = time(NULL);
 	/* A name other than the register's: the office that corrects it
@@ -111,7 +108,7 @@ struct uc_result uc_office_correct(const struct app_env *env, const struct actor
 		snprintf(n_o.name_confirmed_by, sizeof(n_o.name_confirmed_by), "%s", a->name);
 	}
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = audit_changes(env, a, object, in, &changed);
 	if (rc == STORE_OK)
 		rc = identity_from_register(env, a, object, &n_o, &mem);
@@ -140,7 +137,7 @@ static struct uc_result close_returned(const struct app_env *env, const struct a
 	int rc, reopened = 0;
 
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = uc_order_move_tx(env, a, o, &m);
 	if (rc == STORE_OK && ev == WF_EV_CANCEL)
 		rc = store_payment_reopen_order(

@@ -16,16 +16,6 @@
 #include "util/buf.h"
 #include "util/log.h"
 
-static const struct uc_result ok = {UC_OK, NULL, NULL};
-static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
-
-static struct uc_result refused(const char *field, const char *msg)
-{
-	struct uc_result r = {UC_REFUSED, field, msg};
-
-	return r;
-}
-
 int office_may(const struct order *o, enum wf_event ev)
 {
 	enum wf_state s;
@@ -55,14 +45,14 @@ struct uc_result office_end(const struct app_env *env, const struct actor *a, st
 		rc = store_commit(env->store);
 	if (rc == STORE_OK) {
 		uc_mail_kick(env);
-		return ok;
+		return uc_ok;
 	}
 	store_rollback(env->store);
 	if (rc == STORE_NOTFOUND && store_order_get(env->store, o->id, o) == STORE_OK) {
 		uc_order_denied(env, a, o, ev);
-		return refused(NULL, OFFICE_WRONG_STATE);
+		return uc_refused(NULL, OFFICE_WRONG_STATE);
 	}
-	return unavailable;
+	return uc_unavailable;
 }
 
 /* The move by an operator, in the open transaction. */
@@ -147,7 +137,7 @@ struct uc_result uc_office_documents(const struct app_env *env, const struct act
 	ev = missing == 0 ? WF_EV_DOCS_OK : WF_EV_DOCS_MISSING;
 	*complete = missing == 0;
 	if (!office_may(o, ev)) /* still incomplete: the order already waits for the rest */
-		return refused(NULL, "bo.docs_still_missing");
+		return uc_refused(NULL, "bo.docs_still_missing");
 	ml = office_member_lang(env, o);
 	n = office_checklist(env, ar, o->type, LANG_SR, NULL, texts_sr);
 	office_checklist(env, ar, o->type, ml, NULL, texts_m);
@@ -167,7 +157,7 @@ struct uc_result uc_office_documents(const struct app_env *env, const struct act
 	m.ev = ev;
 	m.note = note;
 	if (store_begin(env->store) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = uc_order_move_tx(env, a, o, &m); /* the mail: order_mail.c */
 	return office_end(env, a, o, ev, rc);
 }
@@ -181,12 +171,12 @@ struct uc_result uc_office_verify(const struct app_env *env, const struct actor 
 	int rc, confirm = o->name_differs && o->name_confirmed_at == 0;
 
 	if (confirm && !name_confirmed)
-		return refused("name_confirmed", "bo.name_confirm_required");
+		return uc_refused("name_confirmed", "bo.name_confirm_required");
 	note = i18n_note(ar, "bo.note_verified", "@id_type",
 			 strcmp(o->id_type, "passport") == 0 ? "order.passport" : "order.id_card",
 			 "id_number", o->id_number, NULL);
 	if (store_begin(env->store) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = move(env, a, o, WF_EV_VERIFY, note);
 	if (rc == STORE_OK && confirm)
 		rc = store_order_confirm_name(env->store, o->id, a->name, time(NULL));
@@ -208,7 +198,7 @@ static struct uc_result send_refused(const struct app_env *env, const struct act
 	int rc;
 
 	if (store_begin(env->store) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = jobs_order_return(env->store, o, WF_OPERATOR, a, "ca:service", code, text, time(NULL));
 	return office_end(env, a, o, WF_EV_CA_REFUSE, rc);
 }
@@ -225,14 +215,14 @@ struct uc_result uc_office_send(const struct app_env *env, const struct actor *a
 
 	*returned = 0;
 	if (o->name_differs && o->name_confirmed_at == 0)
-		return refused(NULL, "bo.name_unconfirmed");
+		return uc_refused(NULL, "bo.name_unconfirmed");
 	err[0] = code[0] = '\0';
 	if (ca == NULL)
 		snprintf(err, errlen, "%s", why ? why : "");
 	/* The transaction opens first, so that a connector which queues the
 	 * order (CA unreachable) does it in the same commit as the send. */
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	sub = ca == NULL ? CA_SUBMIT_FAILED : ca->submit(ca, o, ref, code, err, errlen);
 	if (sub == CA_SUBMIT_REFUSED) {
 		store_rollback(s);
@@ -269,7 +259,7 @@ struct uc_result uc_office_reject(const struct app_env *env, const struct actor 
 	int rc;
 
 	if (store_begin(env->store) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = move(env, a, o, WF_EV_REJECT, reason); /* the mail: order_mail.c */
 	return office_end(env, a, o, WF_EV_REJECT, rc);
 }
@@ -299,10 +289,10 @@ struct uc_result uc_office_hand_over_check(const struct app_env *env, const stru
 	if (!in->new_id && strcmp(shown, asked) != 0) {
 		uc_audit(env, a, "ra.hand_over_id_mismatch", order_object(ar, o), "denied",
 			 "ID shown does not match the request");
-		return refused("id_number", "bo.id_mismatch");
+		return uc_refused("id_number", "bo.id_mismatch");
 	}
 	if (in->new_id && *in->remark == '\0')
-		return refused("note", "bo.new_id_note_required");
+		return uc_refused("note", "bo.new_id_note_required");
 	return (struct uc_result){UC_OK, NULL, NULL};
 }
 
@@ -325,7 +315,7 @@ struct uc_result uc_office_hand_over(const struct app_env *env, const struct act
 		note = i18n_note(ar, "bo.note_handed", "@id_type", id_type, "id_number",
 				 in->id_number, NULL);
 	if (store_begin(env->store) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = move(env, a, o, WF_EV_HAND_OVER, note);
 	return office_end(env, a, o, WF_EV_HAND_OVER, rc);
 }
@@ -388,9 +378,9 @@ struct uc_result uc_office_receive(const struct app_env *env, const struct actor
 	    (*office && strcmp(sh.office, office) != 0))
 		return (struct uc_result){UC_NOTFOUND, NULL, "bo.shipment_not_found"};
 	if (sh.received_at != 0)
-		return refused(NULL, "bo.shipment_received_already");
+		return uc_refused(NULL, "bo.shipment_received_already");
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	for (i = 0; i < items->n && (rc == STORE_OK || rc == 1); i++)
 		if ((rc = receive_one(env, a, ar, items->ids[i], &sh, &o)) == STORE_OK)
 			moved++;
@@ -402,13 +392,13 @@ struct uc_result uc_office_receive(const struct app_env *env, const struct actor
 	if (rc != STORE_OK) {
 		store_rollback(s);
 		if (rc != STORE_NOTFOUND)
-			return unavailable;
+			return uc_unavailable;
 		uc_audit(env, a, "ra.shipment_receive", sh.reference, "denied", "order %lld is %s",
 			 o.id, wf_state_name(o.state));
-		return refused(NULL, "bo.shipment_wrong_state");
+		return uc_refused(NULL, "bo.shipment_wrong_state");
 	}
 	uc_mail_kick(env);
 	if (ca->shipment_received(ca, sh.reference, a->name, time(NULL), err, sizeof(err)) != 0)
 		log_warnx("shipment %s: the CA was not told of the receipt: %s", sh.reference, err);
-	return ok;
+	return uc_ok;
 }

@@ -11,9 +11,6 @@
 #include "domain/payment.h"
 #include "store/store_payments.h"
 
-static const struct uc_result ok = {UC_OK, NULL, NULL};
-static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
-
 static struct pay_ctx pay_ctx_of(const struct app_env *env, const struct actor *a)
 {
 	struct pay_ctx x = {env->store, a->kind == ACTOR_STAFF ? WF_OPERATOR : WF_SYSTEM, a,
@@ -30,7 +27,7 @@ struct uc_result uc_payment_add(const struct app_env *env, const struct actor *a
 	int settled = 0, rc;
 
 	if (store_begin(x.st) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_payment_order(x.st, o->id, &po);
 	if (rc == STORE_OK)
 		rc = pay_record(&x, p, &po, &settled);
@@ -39,11 +36,11 @@ struct uc_result uc_payment_add(const struct app_env *env, const struct actor *a
 	if (rc != STORE_OK) {
 		store_rollback(x.st);
 		if (rc != STORE_CONFLICT)
-			return unavailable;
+			return uc_unavailable;
 	} else
 		uc_mail_kick(env);
 	*outcome = rc == STORE_CONFLICT ? "dup" : settled ? "settled" : "open";
-	return ok;
+	return uc_ok;
 }
 
 /* Assigns open payment p (no order) to order number `number`, matched
@@ -118,12 +115,12 @@ struct uc_result uc_payment_resolve(const struct app_env *env, const struct acto
 				    int *settled)
 {
 	struct pay_ctx x = pay_ctx_of(env, a);
-	struct uc_result res = ok;
+	struct uc_result res = uc_ok;
 	int rc;
 
 	*settled = 0;
 	if (store_begin(x.st) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	if (strcmp(in->action, "assign") == 0)
 		rc = resolve_assign(&x, p, in, settled);
 	else
@@ -141,7 +138,7 @@ struct uc_result uc_payment_resolve(const struct app_env *env, const struct acto
 			res.status = UC_REFUSED;
 			res.msg = "pay.resolved_already";
 		} else
-			res = unavailable;
+			res = uc_unavailable;
 	} else
 		uc_mail_kick(env);
 	return res;

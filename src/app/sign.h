@@ -41,10 +41,24 @@ struct sign_upload {
  * document (app/sign_verify.h).  Verified: recorded with its signer,
  * serial, revocation status and the OCSP answer, a history note and an
  * audit entry; with both documents verified the order moves as the
- * office's "documents received" would (*complete = 1).  Refused: the
+ * office's "documents received" would (*complete = 1).  A certificate
+ * that names no JMBG but passes every other check: recorded as held for
+ * the office's confirmation (uc_sign_decide), UC_OK.  Refused: the
  * check's message key in .msg, audited as denied.
  */
 struct uc_result uc_sign_upload(const struct app_env *env, const struct actor *a, struct arena *ar,
 				struct order *o, const struct sign_upload *in, int *complete);
+
+/*
+ * The office's decision on a signature held because its certificate
+ * names no JMBG (uc_sign_upload): confirm = 1, the signer is the holder,
+ * and the document counts as a verified one (both in: the order moves,
+ * *complete = 1); 0, refused, and the member is mailed why.  The
+ * operator and the decision in the history and the audit log.  Refused
+ * with "sign.err_not_held" when doc's signature is not held (decided
+ * already, replaced), "sign.err_state" when o no longer waits.
+ */
+struct uc_result uc_sign_decide(const struct app_env *env, const struct actor *a, struct arena *ar,
+				struct order *o, enum sign_doc doc, int confirm, int *complete);
 
 #endif

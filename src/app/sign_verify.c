@@ -35,6 +35,7 @@ static const char *const err_keys[SIGN_ERR__MAX] = {
 	[SIGN_REVOKED] = "sign.err_revoked",
 	[SIGN_NO_STATUS] = "sign.err_no_status",
 	[SIGN_NOT_MEMBER] = "sign.err_not_member",
+	[SIGN_UNMATCHED] = "sign.held",
 };
 
 const char *sign_result_key(const struct sign_result *r)
@@ -102,6 +103,29 @@ struct sign_trust *sign_trust_load(const char *first, const char *list, char *er
 err:
 	sign_trust_free(t);
 	return NULL;
+}
+
+char *sign_trust_pem(const struct sign_trust *t)
+{
+	STACK_OF(X509_OBJECT) *objs = X509_STORE_get0_objects(t->store);
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *out = NULL;
+	long n = 0;
+	int i, certs = 0;
+
+	for (i = 0; b != NULL && i < sk_X509_OBJECT_num(objs); i++) {
+		X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+
+		if (x != NULL && PEM_write_bio_X509(b, x) == 1)
+			certs++;
+	}
+	if (certs > 0 && (n = BIO_get_mem_data(b, &data)) > 0 &&
+	    (out = malloc((size_t)n + 1)) != NULL) {
+		memcpy(out, data, (size_t)n);
+		out[n] = '\0';
+	}
+	BIO_free(b);
+	return out;
 }
 
 void sign_trust_free(struct sign_trust *t)
@@ -292,6 +316,8 @@ out:
 
 /* ---- The checks ------------------------------------------------------------------------- */
 
+static int cert_jmbg(X509 *cert, char *out);
+
 /* Whether a subject serialNumber names jmbg: "PNORS-<JMBG>" (ETSI EN
  * 319 412-1 5.1.3, the CA service's) or the bare number. */
 static int names_jmbg(X509 *cert, const char *jmbg)
@@ -368,12 +394,29 @@ static STACK_OF(X509) * chain_at(X509_STORE *st, X509 *cert, STACK_OF(X509) * ex
 	return chain;
 }
 
+/* The first nid entry of name n as UTF-8 into out ("" none). */
+static void name_entry(X509_NAME *n, int nid, char *out, size_t size)
+{
+	int i = X509_NAME_get_index_by_NID(n, nid, -1);
+	unsigned char *utf8 = NULL;
+	int len = i >= 0 ? ASN1_STRING_to_UTF8(&utf8,
+					       X509_NAME_ENTRY_get_data(X509_NAME_get_entry(n, i)))
+			 : -1;
+
+	snprintf(out, size, "%.*s", len > 0 ? len : 0, len > 0 ? (const char *)utf8 : "");
+	OPENSSL_free(utf8);
+}
+
 static void describe(X509 *cert, struct sign_result *r)
 {
 	BIGNUM *bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), NULL);
 	char *hex = bn ? BN_bn2hex(bn) : NULL;
 
 	X509_NAME_oneline(X509_get_subject_name(cert), r->signer, sizeof(r->signer));
+	X509_NAME_oneline(X509_get_issuer_name(cert), r->issuer, sizeof(r->issuer));
+	name_entry(X509_get_subject_name(cert), NID_commonName, r->name, sizeof(r->name));
+	name_entry(X509_get_subject_name(cert), NID_serialNumber, r->subject_sn,
+		   sizeof(r->subject_sn));
 	snprintf(r->serial, sizeof(r->serial), "%s", hex ? hex : "?");
 	OPENSSL_free(hex);
 	BN_free(bn);
@@ -441,6 +484,8 @@ enum sign_err sign_verify(const struct sign_trust *t, const unsigned char *file,
 	const unsigned char *p;
 	BIO *content = NULL;
 	enum sign_err e;
+	char other[14];
+	int match;
 
 	memset(r, 0, sizeof(*r));
 	snprintf(r->status, sizeof(r->status), "not checked");
@@ -469,10 +514,16 @@ enum sign_err sign_verify(const struct sign_trust *t, const unsigned char *file,
 	e = SIGN_KEY_USAGE;
 	if (!signs(cert))
 		goto out;
+	/* Another person's JMBG is refused outright; none at all (another
+	 * CA's serialNumber, or no serialNumber) is for the office to
+	 * confirm, once everything else holds. */
 	e = SIGN_NOT_MEMBER;
-	if (!names_jmbg(cert, in->jmbg))
+	match = names_jmbg(cert, in->jmbg);
+	if (!match && cert_jmbg(cert, other))
 		goto out;
 	e = in->no_revocation ? SIGN_OK : check_status(t->store, chain, cert, in->now, r);
+	if (e == SIGN_OK && !match)
+		e = SIGN_UNMATCHED;
 out:
 	ERR_clear_error();
 	sk_X509_pop_free(chain, X509_free);

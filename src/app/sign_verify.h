@@ -28,6 +28,8 @@ enum sign_err {
 	SIGN_REVOKED,       /* revoked (OCSP or CRL) */
 	SIGN_NO_STATUS,     /* neither OCSP nor CRL answered */
 	SIGN_NOT_MEMBER,    /* the certificate carries another person's JMBG */
+	SIGN_UNMATCHED,     /* all else holds, but the certificate names no JMBG: the
+			     * office confirms the signer by hand (app/sign.c) */
 	SIGN_ERR__MAX
 };
 
@@ -39,6 +41,9 @@ struct sign_trust;
  * store (sign_trust_free), or NULL with the file at fault in err. */
 struct sign_trust *sign_trust_load(const char *first, const char *list, char *err, size_t errlen);
 void sign_trust_free(struct sign_trust *t);
+/* Every certificate of t as PEM (malloc'd), or NULL when it holds none:
+ * the CAs named to a TLS client asked for its certificate. */
+char *sign_trust_pem(const struct sign_trust *t);
 
 struct sign_check {
 	const char *jmbg;  /* whose signature it must be */
@@ -52,6 +57,9 @@ struct sign_result {
 	enum sign_err err;
 	char signer[256];    /* the certificate's subject, one line */
 	char serial[80];     /* its serial number, hex */
+	char name[128];      /* the subject's commonName, UTF-8 */
+	char subject_sn[80]; /* the subject's serialNumber as written ("" none) */
+	char issuer[256];    /* the issuer, one line */
 	char status[16];     /* "ocsp:good", "crl:good", "not checked" */
 	time_t signed_at;    /* the CMS signingTime, or now */
 	unsigned char *ocsp; /* the OCSP response, DER (malloc'd), kept */

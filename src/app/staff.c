@@ -9,9 +9,6 @@
 #include "core/pwhash.h"
 #include "core/totp.h"
 
-static const struct uc_result ok = {UC_OK, NULL, NULL};
-static const struct uc_result unavailable = {UC_UNAVAILABLE, NULL, "error.storage"};
-
 struct uc_result uc_operator_add(const struct app_env *env, const struct actor *a,
 				 struct operator* o, const char *password)
 {
@@ -23,18 +20,18 @@ struct uc_result uc_operator_add(const struct app_env *env, const struct actor *
 	o->active = 1;
 	o->created_at = time(NULL);
 	if (pwhash_make(o->password_hash, password) != 0)
-		return unavailable;
+		return uc_unavailable;
 	if (store_begin(s) != STORE_OK)
-		return unavailable;
+		return uc_unavailable;
 	rc = store_operator_create(s, o);
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, "ra.operator_add", o->username, "ok", "role %s office %s",
 			      o->role, o->office);
 	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
 		store_rollback(s);
-		return rc == STORE_CONFLICT ? res : unavailable;
+		return rc == STORE_CONFLICT ? res : uc_unavailable;
 	}
-	return ok;
+	return uc_ok;
 }
 
 struct uc_result uc_operator_toggle(const struct app_env *env, const struct actor *a, long long id,
@@ -58,7 +55,7 @@ struct uc_result uc_operator_toggle(const struct app_env *env, const struct acto
 		     o->username, "ok", "%s", "") != STORE_OK ||
 	    store_commit(s) != STORE_OK) {
 		store_rollback(s);
-		return unavailable;
+		return uc_unavailable;
 	}
-	return ok;
+	return uc_ok;
 }

@@ -18,6 +18,8 @@
 #include "http/http.h"
 #include "app/audit.h"
 #include "app/jobs.h"
+#include "app/sign.h"
+#include "app/sign_verify.h"
 #include "mail/mail.h"
 #include "util/log.h"
 #include "util/notify.h"
@@ -42,6 +44,7 @@ static int jobs_pass(void *arg)
 
 	if ((n = jobs_expire_orders(j->st, j->cfg, time(NULL))) > 0)
 		log_info("jobs: %d orders expired", n);
+	store_release_memory(j->st); /* the pass's pages: ~1.8 MB idle for 600 s */
 	return JOBS_EVERY;
 }
 
@@ -210,6 +213,60 @@ static void tls_reload(struct http_server *srv, const struct config *cfg)
 }
 
 /*
+ * cert_login_listen: the CAs named to browsers asked for a certificate,
+ * those the portal trusts for signatures (ca_cacert, sign_trusted_cas),
+ * as PEM (malloc'd); NULL with err set when there are none, or when the
+ * portal does not speak HTTPS itself.
+ */
+static char *cert_login_cas(const struct config *cfg, char *err, size_t errlen)
+{
+	struct sign_trust *t;
+	char *cas = NULL;
+
+	if (cfg->tls_cert[0] == '\0') {
+		snprintf(err, errlen,
+			 "configuration error: cert_login_listen: needs tls_cert and tls_key (the "
+			 "portal's own HTTPS); behind a TLS proxy set client_cert_header_from");
+		return NULL;
+	}
+	if ((t = sign_trust_config(cfg)) != NULL)
+		cas = sign_trust_pem(t);
+	sign_trust_free(t);
+	if (cas == NULL)
+		snprintf(err, errlen,
+			 "configuration error: cert_login_listen: no CA to trust; set "
+			 "sign_trusted_cas (the qualified CAs' certificates) or ca_cacert");
+	return cas;
+}
+
+/*
+ * The certificate listener: a second HTTPS server like the main one
+ * (first, started before it), with its certificate, asking the browser
+ * for a client certificate of the CAs in cas and serving
+ * /login/certificate only (web/app.c).  NULL with err set.
+ */
+static struct http_server *cert_login_start(const struct http_server_conf *first,
+					    const struct config *cfg, const char *cas, char *err,
+					    size_t errlen)
+{
+	struct http_server_conf hc = *first;
+	struct http_server *s;
+
+	hc.addr = cfg->cert_login_addr;
+	hc.port = cfg->cert_login_port;
+	/* As many threads as the main server (a login may wait on a CA's
+	 * OCSP responder or CRL); no commit group: no route of its is one. */
+	hc.deferrable = NULL;
+	hc.defer = NULL;
+	hc.tls_shared = 1;
+	hc.client_ca_pem = cas;
+	if ((s = http_server_start(&hc, err, errlen)) != NULL)
+		log_info("certificate login on https://%s:%u/login/certificate (%s)",
+			 cfg->cert_login_addr, (unsigned)http_server_port(s), cfg->cert_login_url);
+	return s;
+}
+
+/*
  * Every connection is a descriptor: raise the soft limit on open files
  * to what max_connections needs (up to the hard limit); where the hard
  * limit is lower, serve fewer connections and say so.
@@ -264,7 +321,7 @@ static const char serve_usage[] =
 int cli_serve(int argc, char **argv)
 {
 	struct http_server_conf hc;
-	struct http_server *srv = NULL;
+	struct http_server *srv = NULL, *cert_srv = NULL;
 	struct mail_conf mc;
 	struct config cfg;
 	struct store *st = NULL;
@@ -275,6 +332,7 @@ int cli_serve(int argc, char **argv)
 	struct worker *anchor_worker = NULL;
 	struct wake *wake = NULL;
 	char err[512], maildir[600], mail_from[400], *tls_cert = NULL, *tls_key = NULL;
+	char *client_cas = NULL;
 	sigset_t set;
 	int rc, next, sig, status = 1;
 
@@ -394,11 +452,21 @@ int cli_serve(int argc, char **argv)
 	}
 	hc.tls_cert_pem = tls_cert;
 	hc.tls_key_pem = tls_key;
+	if (cfg.cert_login_addr[0] != '\0' &&
+	    (client_cas = cert_login_cas(&cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "qcra: %s\n", err);
+		goto out;
+	}
 	if ((srv = http_server_start(&hc, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "qcra: %s\n", err);
 		goto out;
 	}
 	metrics_set_server(srv);
+	if (cfg.cert_login_addr[0] != '\0' &&
+	    (cert_srv = cert_login_start(&hc, &cfg, client_cas, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "qcra: %s\n", err);
+		goto out;
+	}
 	jobs = (struct jobs_ctx){st, &cfg};
 	jobs_worker = worker_start(jobs_pass, &jobs, 0, NULL);
 	log_info("qcra listening on %s://%s:%u (var %s, %u workers)", tls_cert ? "https" : "http",
@@ -411,7 +479,9 @@ int cli_serve(int argc, char **argv)
 	status = 0;
 out:
 	group_stop(app.group);
+	http_server_stop(cert_srv, 10); /* before srv: it serves srv's certificate */
 	http_server_stop(srv, 10);
+	free(client_cas);
 	group_free(app.group);
 	wake_stop(wake); /* before the workers it kicks */
 	ca_worker_stop(app.ca);

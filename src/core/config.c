@@ -10,7 +10,7 @@
 
 #include "core/pwhash.h"
 
-enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL, C_LOGFMT };
+enum ctype { C_STR, C_INT, C_LISTEN, C_BOOL, C_TRANSPORT, C_URL, C_LOGFMT, C_LISTEN_OPT };
 
 /* A key: its name in qcra.conf, type, field, and the default (the value
  * config_defaults sets through config_set; NULL: none, or one worked
@@ -114,6 +114,12 @@ static const struct key keys[] = {
 	    "TLS proxies' addresses, comma-separated, whose X-Client-Certificate header (the "
 	    "client certificate they verified: nginx's $ssl_client_escaped_cert or haproxy's "
 	    "ssl_c_der,base64) logs a member in at GET /login/certificate; empty: off"),
+	{"cert_login_listen", C_LISTEN_OPT, FIELD(cert_login_addr), 0, 0, NULL,
+	 "HTTPS (tls_cert): address:port of a second listener, with the same certificate, that "
+	 "asks the browser for a client certificate and serves GET /login/certificate only: a "
+	 "member's qualified certificate logs them in, then the browser goes on to base_url "
+	 "(same host name); the login page links to it at base_url's host on this port "
+	 "(unset: off)"},
 	STR("metrics_allow", metrics_allow, C_STR, "127.0.0.1, ::1",
 	    "client addresses GET /metrics answers, comma-separated"),
 	{"log_format", C_LOGFMT, FIELD(log_json), 0, 1, "text",
@@ -166,32 +172,34 @@ void config_defaults(struct config *c)
 			abort(); /* a default the table's own check refuses */
 }
 
-static int parse_listen(struct config *c, const char *v, char *err, size_t errlen)
+/* ADDRESS:PORT of key name into addr (size bytes) and *port. */
+static int parse_listen(const char *name, const char *v, char *addr, size_t size,
+			unsigned short *port, char *err, size_t errlen)
 {
 	const char *colon = strrchr(v, ':');
 	char *end;
-	long port;
+	long n;
 	size_t hostlen;
 
 	if (colon == NULL || colon == v) {
-		snprintf(err, errlen, "listen: \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8080)",
+		snprintf(err, errlen, "%s: \"%s\" is not ADDRESS:PORT (e.g. 127.0.0.1:8080)", name,
 			 v);
 		return -1;
 	}
 	hostlen = (size_t)(colon - v);
-	if (hostlen >= sizeof(c->listen_addr)) {
-		snprintf(err, errlen, "listen: address too long");
+	if (hostlen >= size) {
+		snprintf(err, errlen, "%s: address too long", name);
 		return -1;
 	}
 	errno = 0;
-	port = strtol(colon + 1, &end, 10);
-	if (errno || *end != '\0' || colon[1] == '\0' || port < 0 || port > 65535) {
-		snprintf(err, errlen, "listen: port in \"%s\" must be a number 0-65535", v);
+	n = strtol(colon + 1, &end, 10);
+	if (errno || *end != '\0' || colon[1] == '\0' || n < 0 || n > 65535) {
+		snprintf(err, errlen, "%s: port in \"%s\" must be a number 0-65535", name, v);
 		return -1;
 	}
-	memcpy(c->listen_addr, v, hostlen);
-	c->listen_addr[hostlen] = '\0';
-	c->listen_port = (unsigned short)port;
+	memcpy(addr, v, hostlen);
+	addr[hostlen] = '\0';
+	*port = (unsigned short)n;
 	return 0;
 }
 
@@ -211,7 +219,14 @@ int config_set(struct config *c, const char *name, const char *v, char *err, siz
 	}
 	switch (k->type) {
 	case C_LISTEN:
-		return parse_listen(c, v, err, errlen);
+		return parse_listen(name, v, c->listen_addr, sizeof(c->listen_addr),
+				    &c->listen_port, err, errlen);
+	case C_LISTEN_OPT: /* "" or unset: off */
+		c->cert_login_addr[0] = '\0';
+		c->cert_login_port = 0;
+		return *v ? parse_listen(name, v, c->cert_login_addr, sizeof(c->cert_login_addr),
+					 &c->cert_login_port, err, errlen)
+			  : 0;
 	case C_URL:
 		if (*v && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
 		    strncmp(v, "smtp://", 7) && strncmp(v, "smtps://", 8)) {
@@ -345,11 +360,33 @@ int config_load_env(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* The certificate listener's /login/certificate: base_url's scheme and
+ * host (an IPv6 one in brackets) on cert_login_port. */
+static void cert_login_url(struct config *c)
+{
+	const char *host = strstr(c->base_url, "://"), *end, *bracket;
+
+	c->cert_login_url[0] = '\0';
+	if (c->cert_login_addr[0] == '\0' || host == NULL)
+		return;
+	host += 3;
+	end = host + strcspn(host, "/");
+	bracket = memchr(host, ']', (size_t)(end - host));
+	for (const char *p = bracket ? bracket : host; p < end; p++)
+		if (*p == ':') {
+			end = p;
+			break;
+		}
+	snprintf(c->cert_login_url, sizeof(c->cert_login_url), "https://%.*s:%u/login/certificate",
+		 (int)(end - host), host, (unsigned)c->cert_login_port);
+}
+
 void config_finish(struct config *c)
 {
 	if (c->base_url[0] == '\0')
 		snprintf(c->base_url, sizeof(c->base_url), "http://%s:%u", c->listen_addr,
 			 (unsigned)c->listen_port);
+	cert_login_url(c);
 }
 
 int config_check(const struct config *c, char *err, size_t errlen)
@@ -388,6 +425,7 @@ int config_key_doc(size_t i, struct config_key_doc *d)
 		[C_STR] = "TEXT",
 		[C_INT] = "NUMBER",
 		[C_LISTEN] = "ADDRESS:PORT",
+		[C_LISTEN_OPT] = "ADDRESS:PORT",
 		[C_BOOL] = "true|false",
 		[C_TRANSPORT] = "maildir|smtp",
 		[C_URL] = "URL",

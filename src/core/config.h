@@ -49,7 +49,12 @@ struct config {
 	int access_log;                    /* 1: one line per request on stderr */
 	int log_json;                      /* log_format = json: JSON lines on stderr */
 	char client_cert_header_from[256]; /* TLS proxies passing X-Client-Certificate */
-	char metrics_allow[256];           /* addresses GET /metrics answers, comma-separated */
+	/* The certificate listener (cert_login_listen): addr "" = off; its
+	 * /login/certificate at base_url's host (config_finish). */
+	char cert_login_addr[64];
+	unsigned short cert_login_port;
+	char cert_login_url[320];
+	char metrics_allow[256]; /* addresses GET /metrics answers, comma-separated */
 	/* Retention (app/retention.c): each period, then deleted or blanked. */
 	int retention_draft_days, retention_closed_days, retention_registration_years;
 	int retention_mail_days, retention_token_days;

@@ -198,8 +198,8 @@ static char *replace_all(const char *text, const char *const *from, const char *
 	char *out;
 
 	while (*p) {
-		for (i = 0; i < n; i++)
-			if (strncmp(p, from[i], strlen(from[i])) == 0)
+		for (i = 0; i < n; i++) /* the first byte first: most places match none */
+			if (*p == from[i][0] && strncmp(p, from[i], strlen(from[i])) == 0)
 				break;
 		if (i < n) {
 			buf_puts(&b, to[i]);

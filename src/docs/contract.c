@@ -279,32 +279,24 @@ static int contract_body(struct pdf *p, void *arg)
 
 int doc_contract_pdf(const struct order *o, const struct catalog *c, struct buf *out)
 {
-	const struct office *f = catalog_office(c, o->office);
-	const struct tariff_item *t = catalog_tariff(c, o->validity);
+	const struct office *f;
+	const struct tariff_item *t;
 	struct contract_doc d = {o, c, NULL, {0}};
 	struct buf text = BUF_INIT;
 	char footer[160];
-	struct pdf_meta m;
 	int rc = -1;
 
-	if (f == NULL || t == NULL) {
-		log_warnx("order %lld: contract: unknown office %s or tariff %s", o->id, o->office,
-			  o->validity);
+	if (pdf_order_catalog(o, c, "contract", &f, &t) != 0)
 		return -1;
-	}
 	if (contract_text(o, c, f, t, &text) != 0)
 		goto out;
 	d.text = buf_cstr(&text);
 	snprintf(d.holder, sizeof(d.holder), "%s %s", o->first_name, o->last_name);
 	snprintf(footer, sizeof(footer), "Ugovor o izdavanju sertifikata  ·  porudžbina br. %lld",
 		 o->id);
-	m = (struct pdf_meta){"Ugovor o izdavanju kvalifikovanog elektronskog sertifikata",
-			      c->seller.ca_name, c->seller.name, footer, pdf_order_time(o)};
-	if (pdf_render(&m, contract_body, &d, out) != 0) {
-		log_warnx("order %lld: contract.pdf failed", o->id);
-		goto out;
-	}
-	rc = 0;
+	rc = pdf_order_render(o, c, "contract",
+			      "Ugovor o izdavanju kvalifikovanog elektronskog sertifikata",
+			      c->seller.ca_name, footer, contract_body, &d, out);
 out:
 	buf_free(&text);
 	return rc;

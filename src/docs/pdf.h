@@ -189,4 +189,23 @@ void pdf_account(const char *a, char *out, size_t outlen);
 /* The time the documents bear: confirmation, else creation. */
 time_t pdf_order_time(const struct order *o);
 
+/* ---- An order's document ------------------------------------------- */
+
+struct catalog;
+struct office;
+struct tariff_item;
+
+/* The office and the tariff of order o in c (f or t may be NULL where
+ * the caller needs only to know they are there); 0, or -1 logged as
+ * "order N: doc: unknown office ... or tariff ...". */
+int pdf_order_catalog(const struct order *o, const struct catalog *c, const char *doc,
+		      const struct office **f, const struct tariff_item **t);
+/* pdf_render of order o's document doc ("request"): its metadata title,
+ * author and footer, the seller's name in every header and the order's
+ * time (pdf_order_time) as its date; a failure logged as "order N:
+ * doc.pdf failed".  0 or -1. */
+int pdf_order_render(const struct order *o, const struct catalog *c, const char *doc,
+		     const char *title, const char *author, const char *footer, pdf_body_fn body,
+		     void *arg, struct buf *out);
+
 #endif

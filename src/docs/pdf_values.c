@@ -9,6 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/catalog.h"
+#include "util/log.h"
+
 /* The last Sunday of month mon (0-11) of year at 01:00 UTC: the EU
  * summer-time switch (Directive 2000/84/EC). */
 static time_t eu_switch(int year, int mon)
@@ -58,4 +61,35 @@ void pdf_account(const char *a, char *out, size_t outlen)
 time_t pdf_order_time(const struct order *o)
 {
 	return o->confirmed_at != 0 ? o->confirmed_at : o->created_at;
+}
+
+int pdf_order_catalog(const struct order *o, const struct catalog *c, const char *doc,
+		      const struct office **f, const struct tariff_item **t)
+{
+	const struct office *off = catalog_office(c, o->office);
+	const struct tariff_item *tar = catalog_tariff(c, o->validity);
+
+	if (off == NULL || tar == NULL) {
+		log_warnx("order %lld: %s: unknown office %s or tariff %s", o->id, doc, o->office,
+			  o->validity);
+		return -1;
+	}
+	if (f != NULL)
+		*f = off;
+	if (t != NULL)
+		*t = tar;
+	return 0;
+}
+
+int pdf_order_render(const struct order *o, const struct catalog *c, const char *doc,
+		     const char *title, const char *author, const char *footer, pdf_body_fn body,
+		     void *arg, struct buf *out)
+{
+	struct pdf_meta m = {title, author, c->seller.name, footer, pdf_order_time(o)};
+
+	if (pdf_render(&m, body, arg, out) != 0) {
+		log_warnx("order %lld: %s.pdf failed", o->id, doc);
+		return -1;
+	}
+	return 0;
 }

@@ -208,13 +208,9 @@ int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf 
 {
 	struct proforma_doc doc, *d = &doc;
 	char footer[160], ref[PAYMENT_REF_SIZE];
-	struct pdf_meta m;
 
-	if (catalog_office(c, o->office) == NULL || catalog_tariff(c, o->validity) == NULL) {
-		log_warnx("order %lld: proforma: unknown office %s or tariff %s", o->id, o->office,
-			  o->validity);
+	if (pdf_order_catalog(o, c, "proforma", NULL, NULL) != 0)
 		return -1;
-	}
 	memset(d, 0, sizeof(*d));
 	d->o = o;
 	d->c = c;
@@ -226,11 +222,6 @@ int doc_proforma_pdf(const struct order *o, const struct catalog *c, struct buf 
 	payment_ref_display(o->payment_ref, ref, sizeof(ref));
 	snprintf(footer, sizeof(footer), "Predračun br. %lld  ·  model 97, poziv na broj %s", o->id,
 		 ref);
-	m = (struct pdf_meta){"Predračun", c->seller.name, c->seller.name, footer,
-			      pdf_order_time(o)};
-	if (pdf_render(&m, proforma_body, d, out) != 0) {
-		log_warnx("order %lld: proforma.pdf failed", o->id);
-		return -1;
-	}
-	return 0;
+	return pdf_order_render(o, c, "proforma", "Predračun", c->seller.name, footer,
+				proforma_body, d, out);
 }

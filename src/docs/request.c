@@ -200,22 +200,14 @@ static int request_body(struct pdf *p, void *arg)
 
 int doc_request_pdf(const struct order *o, const struct catalog *c, struct buf *out)
 {
-	struct request_doc d = {o, c, catalog_office(c, o->office), catalog_tariff(c, o->validity)};
+	struct request_doc d = {o, c, NULL, NULL};
 	char footer[160];
-	struct pdf_meta m;
 
-	if (d.office == NULL || d.tariff == NULL) {
-		log_warnx("order %lld: request: unknown office %s or tariff %s", o->id, o->office,
-			  o->validity);
+	if (pdf_order_catalog(o, c, "request", &d.office, &d.tariff) != 0)
 		return -1;
-	}
 	snprintf(footer, sizeof(footer), "Zahtev za izdavanje sertifikata  ·  porudžbina br. %lld",
 		 o->id);
-	m = (struct pdf_meta){"Zahtev za izdavanje kvalifikovanog elektronskog sertifikata",
-			      c->seller.name, c->seller.name, footer, pdf_order_time(o)};
-	if (pdf_render(&m, request_body, &d, out) != 0) {
-		log_warnx("order %lld: request.pdf failed", o->id);
-		return -1;
-	}
-	return 0;
+	return pdf_order_render(o, c, "request",
+				"Zahtev za izdavanje kvalifikovanog elektronskog sertifikata",
+				c->seller.name, footer, request_body, &d, out);
 }

@@ -37,23 +37,37 @@ static char *put(char *p, const char *s, size_t size)
 	return p + len;
 }
 
+/* Appends "<length>:<v in decimal>" at p, as put() of its snprintf
+ * "%lld", without its format parsing (three per entry sealed). */
+static char *put_num(char *p, long long v)
+{
+	char num[24];
+	size_t k = sizeof(num) - 1;
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	num[k] = '\0';
+	do
+		num[--k] = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		num[--k] = '-';
+	return put(p, num + k, sizeof(num) - k);
+}
+
 /* The text hashed: for the keyed form the tag, id and key epoch, then
  * prev_hash, time, actor, address, action, object, outcome, detail.
  * buf holds HASHED_MAX bytes; returns the length. */
 static size_t hashed_text(const struct audit_entry *e, int keyed, char *buf)
 {
-	char num[24], *p = buf;
+	char *p = buf;
 
 	if (keyed) {
 		p = put(p, KEYED_TAG, sizeof(KEYED_TAG));
-		snprintf(num, sizeof(num), "%lld", e->id);
-		p = put(p, num, sizeof(num));
-		snprintf(num, sizeof(num), "%d", e->key_epoch);
-		p = put(p, num, sizeof(num));
+		p = put_num(p, e->id);
+		p = put_num(p, e->key_epoch);
 	}
 	p = put(p, e->prev_hash, sizeof(e->prev_hash));
-	snprintf(num, sizeof(num), "%lld", (long long)e->at);
-	p = put(p, num, sizeof(num));
+	p = put_num(p, (long long)e->at);
 	p = put(p, e->actor, sizeof(e->actor));
 	p = put(p, e->addr, sizeof(e->addr));
 	p = put(p, e->action, sizeof(e->action));
@@ -78,11 +92,11 @@ void audit_key(const unsigned char secret[AUDIT_SECRET_LEN], int epoch,
 
 void audit_mac(const struct audit_entry *e, const unsigned char key[AUDIT_KEY_LEN], char out[65])
 {
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
-	char buf[HASHED_MAX];
+	struct audit_mac_key k;
 
-	crypto_auth_hmacsha256(mac, (const unsigned char *)buf, hashed_text(e, 1, buf), key);
-	sodium_bin2hex(out, 65, mac, sizeof(mac));
+	sha256_hmac_init(&k.st, key, AUDIT_KEY_LEN);
+	audit_mac_with(e, &k, out);
+	sha256_hmac_wipe(&k.st);
 }
 
 void audit_mac_key_set(struct audit_mac_key *k, const unsigned char secret[AUDIT_SECRET_LEN],
@@ -91,7 +105,7 @@ void audit_mac_key_set(struct audit_mac_key *k, const unsigned char secret[AUDIT
 	unsigned char key[AUDIT_KEY_LEN];
 
 	audit_key(secret, epoch, key);
-	crypto_auth_hmacsha256_init(&k->st, key, sizeof(key));
+	sha256_hmac_init(&k->st, key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
 	k->epoch = epoch;
 }
@@ -103,13 +117,10 @@ void audit_mac_key_wipe(struct audit_mac_key *k)
 
 void audit_mac_with(const struct audit_entry *e, const struct audit_mac_key *k, char out[65])
 {
-	crypto_auth_hmacsha256_state st = k->st;
-	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	unsigned char mac[SHA256_LEN];
 	char buf[HASHED_MAX];
 
-	crypto_auth_hmacsha256_update(&st, (const unsigned char *)buf, hashed_text(e, 1, buf));
-	crypto_auth_hmacsha256_final(&st, mac);
-	sodium_memzero(&st, sizeof(st));
+	sha256_hmac(&k->st, buf, hashed_text(e, 1, buf), mac);
 	sodium_bin2hex(out, 65, mac, sizeof(mac));
 }
 

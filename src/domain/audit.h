@@ -27,9 +27,10 @@
 #ifndef QCRA_AUDIT_H
 #define QCRA_AUDIT_H
 
-#include <sodium.h>
 #include <stddef.h>
 #include <time.h>
+
+#include "util/sha256.h"
 
 #define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 #define AUDIT_SECRET_LEN 32 /* the installation secret (core/secret.h SECRET_LEN) */
@@ -78,7 +79,7 @@ void audit_mac(const struct audit_entry *e, const unsigned char key[AUDIT_KEY_LE
  */
 struct audit_mac_key {
 	int epoch;
-	crypto_auth_hmacsha256_state st;
+	struct sha256_hmac st;
 };
 void audit_mac_key_set(struct audit_mac_key *k, const unsigned char secret[AUDIT_SECRET_LEN],
 		       int epoch);

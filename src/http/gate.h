@@ -67,6 +67,11 @@ void gate_stop(struct gate *g);
 /* Frees a stopped gate, once nothing calls gate_release any more. */
 void gate_free(struct gate *g);
 
+/* The most the checks below read: a TLS plaintext record (header and
+ * body), a PROXY v2 header with its TLVs as accepted (gate_check.c). */
+#define GATE_TLS_RECORD_MAX (5 + 16384)
+#define GATE_PROXY_V2_MAX (16 + 2048)
+
 /*
  * Checks a request head (len bytes of what arrived; complete: the empty
  * line that ends it is there).  Returns 0 when the head is acceptable

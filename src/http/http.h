@@ -35,6 +35,9 @@ struct req {
 	const char *path; /* without the query string */
 	char client_addr[64];
 	int tls;
+	/* On a server that asks for client certificates
+	 * (http_server_conf.client_ca_pem): http_peer_cert. */
+	int cert_listener;
 
 	/* Body, accumulated by the server. */
 	struct buf body;
@@ -119,6 +122,14 @@ struct http_server_conf {
 	 * the profile in http/tls.h; http_server_tls_reload replaces them).
 	 * Every request is then marked tls (Secure cookies, HSTS). */
 	const char *tls_cert_pem, *tls_key_pem;
+	/* HTTPS: 1 when the certificate is the one another server of the
+	 * process published (started before this one, stopped after): this
+	 * one neither loads nor clears it, and reloads reach both. */
+	int tls_shared;
+	/* HTTPS: the CAs (PEM) named to the client when it is asked for a
+	 * certificate; NULL: none asked.  Asked, not required, and not
+	 * verified here: the application checks what http_peer_cert gives. */
+	const char *client_ca_pem;
 	/* Called once per request answered (aborted: not sent whole),
 	 * where the access line is written: the application's metrics.
 	 * NULL: none. */
@@ -158,6 +169,10 @@ const char *http_request_header(struct req *r, const char *name);
  * PROXY protocol connection (client_addr is then the client's it
  * named), else client_addr's.  0, or -1 with out "". */
 int http_peer_addr(struct req *r, char *out, size_t size);
+/* The certificate chain the client sent (TLS client authentication, on
+ * a server with client_ca_pem), the client's first, as PEM in r's arena
+ * with its length in *len; NULL when it sent none. */
+const char *http_peer_cert(struct req *r, size_t *len);
 /* Parses the body as application/x-www-form-urlencoded into r->form.
  * Returns 0, or -1 when the content type is wrong or the body
  * malformed. */

@@ -148,6 +148,33 @@ int http_peer_addr(struct req *r, char *out, size_t size)
 	return out[0] ? 0 : -1;
 }
 
+const char *http_peer_cert(struct req *r, size_t *len)
+{
+	const union MHD_ConnectionInfo *ci =
+		r->cert_listener && r->conn
+			? MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION)
+			: NULL;
+	const gnutls_datum_t *peers;
+	gnutls_datum_t pem;
+	struct buf out = BUF_INIT;
+	unsigned int i, n = 0;
+	const char *text = NULL;
+
+	*len = 0;
+	if (ci == NULL || ci->tls_session == NULL ||
+	    (peers = gnutls_certificate_get_peers((gnutls_session_t)ci->tls_session, &n)) == NULL)
+		return NULL;
+	for (i = 0; i < n && i < 8; i++)
+		if (gnutls_pem_base64_encode2("CERTIFICATE", &peers[i], &pem) == 0) {
+			buf_append(&out, pem.data, pem.size);
+			gnutls_free(pem.data);
+		}
+	if (out.len > 0 && (text = arena_strndup(&r->arena, out.data, out.len)) != NULL)
+		*len = out.len;
+	buf_free(&out);
+	return text;
+}
+
 static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, const char *url,
 			   const char *method)
 {
@@ -160,6 +187,7 @@ static struct req *req_new(struct http_server *s, struct MHD_Connection *conn, c
 	r->conn = conn;
 	r->app = s->conf.app;
 	r->tls = s->conf.tls_cert_pem != NULL;
+	r->cert_listener = s->conf.client_ca_pem != NULL;
 	r->start_us = http_now_us();
 	r->method = method_of(method);
 	r->method_name = arena_strdup(&r->arena, method);
@@ -534,6 +562,7 @@ static void refuse_head(void *arg, unsigned status, const char *head, size_t len
 	if (eol == NULL)
 		eol = head + len;
 	r->app = s->conf.app;
+	r->cert_listener = s->conf.client_ca_pem != NULL;
 	r->start_us = http_now_us();
 	r->refused = status;
 	r->method = HTTP_OTHER;
@@ -607,13 +636,14 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 		flags |= MHD_USE_TLS;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	if ((flags & MHD_USE_TLS) && tls_identity_set(conf->tls_cert_pem, conf->tls_key_pem, what,
-						      sizeof(what), err, errlen) != 0) {
+	if ((flags & MHD_USE_TLS) && !conf->tls_shared &&
+	    tls_identity_set(conf->tls_cert_pem, conf->tls_key_pem, what, sizeof(what), err,
+			     errlen) != 0) {
 		close(fd);
 		free(s);
 		return NULL;
 	}
-	if (flags & MHD_USE_TLS)
+	if ((flags & MHD_USE_TLS) && !conf->tls_shared)
 		log_info("tls: certificate %s", what);
 	s->d = MHD_start_daemon(
 		flags, 0, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
@@ -624,12 +654,17 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 		MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
 		/* HTTPS: the profile (tls.h), the certificate from tls_retrieve. */
 		(flags & MHD_USE_TLS) ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END,
-		TLS_PRIORITIES, MHD_OPTION_HTTPS_CERT_CALLBACK, tls_retrieve, MHD_OPTION_END);
+		TLS_PRIORITIES, MHD_OPTION_HTTPS_CERT_CALLBACK, tls_retrieve,
+		/* Client certificates asked for (GNUTLS_CERT_REQUEST), the
+		 * trusted CAs named; the application verifies them. */
+		conf->client_ca_pem ? MHD_OPTION_HTTPS_MEM_TRUST : MHD_OPTION_END,
+		conf->client_ca_pem, MHD_OPTION_END);
 	if (s->d == NULL) {
 		if (flags & MHD_USE_TLS) {
 			snprintf(err, errlen, "listen: cannot start HTTPS on %s:%u", conf->addr,
 				 (unsigned)conf->port);
-			tls_identity_clear();
+			if (!conf->tls_shared)
+				tls_identity_clear();
 		} else
 			snprintf(err, errlen, "listen: cannot start the HTTP server on %s:%u",
 				 conf->addr, (unsigned)conf->port);
@@ -652,7 +687,7 @@ struct http_server *http_server_start(const struct http_server_conf *conf, char 
 	if (gate_start(&gc, &s->gate, err, errlen) != 0) {
 		close(fd);
 		MHD_stop_daemon(s->d);
-		if (flags & MHD_USE_TLS)
+		if ((flags & MHD_USE_TLS) && !conf->tls_shared)
 			tls_identity_clear();
 		free(s);
 		return NULL;
@@ -686,7 +721,7 @@ void http_server_stop(struct http_server *s, int grace_secs)
 	}
 	MHD_stop_daemon(s->d);
 	gate_free(s->gate);
-	if (s->conf.tls_cert_pem != NULL)
+	if (s->conf.tls_cert_pem != NULL && !s->conf.tls_shared)
 		tls_identity_clear(); /* no handshake runs any more */
 	free(s);
 }

@@ -191,6 +191,9 @@ struct db_driver {
 	 * set to size (SQLite's PRAGMA cache_size: pages, or -KiB), the
 	 * previous setting into *old when old is not NULL.  0 or -1. */
 	int (*cache_size)(struct store *st, long long size, long long *old);
+	/* store_release_memory(): this thread's connection, if it has one,
+	 * frees its cache's unused pages. */
+	void (*release_memory)(struct store *st);
 };
 
 /* What col_type() returns. */

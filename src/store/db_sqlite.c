@@ -2,7 +2,8 @@
  * The store's SQLite driver (store/db.h): connections, the statement
  * cache, the transaction statements, and what only SQLite needs: the
  * PRAGMAs, the busy handler, the process's writer mutex, the SQL
- * functions qcra_fold and qcra_fp_key, the database file kept private
+ * functions qcra_fold and qcra_fp_key (defined in db_sqlite_fn.c, on
+ * each connection opened here), the database file kept private
  * (0600), checkpoints left to other processes, the bulk page cache.
  * The SQL itself is in the area files (accounts.c, orders.c, ...),
  * the same for every backend.
@@ -31,7 +32,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "domain/fold.h"
 #include "util/log.h"
 #include "util/sq.h"
 
@@ -164,47 +164,6 @@ static int busy_wait(void *arg, int count)
 	return 1;
 }
 
-/* SQL qcra_fold(text): domain/fold.h's search folding, for the back
- * office's search (the PostgreSQL driver defines the same function). */
-static void sql_fold(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *in = (const char *)sqlite3_value_text(argv[0]);
-	int len = sqlite3_value_bytes(argv[0]);
-	char stack[512], *out = stack;
-	size_t n;
-
-	(void)argc;
-	if (in == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	if ((size_t)len + 1 > sizeof(stack) && (out = sqlite3_malloc(len + 1)) == NULL) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	n = text_fold(in, (size_t)len, out, (size_t)len + 1);
-	sqlite3_result_text(ctx, out, (int)n, SQLITE_TRANSIENT);
-	if (out != stack)
-		sqlite3_free(out);
-}
-
-/* qcra_fp_key(text): the key of a payment fingerprint (db_fp_key), NULL
- * for NULL (the migration that turned the stored fingerprints into keys
- * uses it). */
-static void sql_fp_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
-{
-	const char *fp = (const char *)sqlite3_value_text(argv[0]);
-	unsigned char key[DB_FP_KEY];
-
-	(void)argc;
-	if (fp == NULL) {
-		sqlite3_result_null(ctx);
-		return;
-	}
-	db_fp_key(fp, (size_t)sqlite3_value_bytes(argv[0]), key);
-	sqlite3_result_blob(ctx, key, DB_FP_KEY, SQLITE_TRANSIENT);
-}
-
 /* Checkpoints left to other processes (store_checkpoints_leave): only
  * past 256 MiB of WAL (16,384 pages of 16 KiB), never at close. */
 static void conn_leave_checkpoints(sqlite3 *db)
@@ -250,12 +209,7 @@ static struct conn *conn_open(struct lite *l, char *err, size_t errlen)
 	}
 	sqlite3_busy_handler(c->db, busy_wait, NULL);
 	sqlite3_extended_result_codes(c->db, 1);
-	if (sqlite3_create_function_v2(c->db, "qcra_fold", 1,
-				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-				       sql_fold, NULL, NULL, NULL) != SQLITE_OK ||
-	    sqlite3_create_function_v2(c->db, "qcra_fp_key", 1,
-				       SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, NULL,
-				       sql_fp_key, NULL, NULL, NULL) != SQLITE_OK) {
+	if (db_sqlite_functions(c->db) != SQLITE_OK) {
 		snprintf(err, errlen, "%s: %s", l->path, sqlite3_errmsg(c->db));
 		goto fail;
 	}
@@ -681,14 +635,26 @@ out:
 	return rc;
 }
 
+static void lite_release_memory(struct store *st)
+{
+	struct conn *c = pthread_getspecific(lite_of(st)->key);
+
+	if (c != NULL)
+		(void)sqlite3_db_release_memory(c->db);
+}
+
 /* ---- Lifecycle -------------------------------------------------------- */
 
 /* Process-wide SQLite settings, before the library initialises.
  * Memory statistics off: nothing reads them, and keeping them takes a
- * global mutex on every allocation, which every query makes. */
+ * global mutex on every allocation, which every query makes.  No bulk
+ * page-cache allocation per connection (20 pages of 16 KiB, 330 KB,
+ * at its first read, kept for its life even when release_memory
+ * empties the cache): pages are allocated as they are read. */
 static void sqlite_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0);
 	sqlite_mem_configure();
 }
 
@@ -811,4 +777,5 @@ const struct db_driver db_sqlite = {
 		      "'sqlite\\_%' ESCAPE '\\'",
 	.checkpoints_leave = lite_checkpoints_leave,
 	.cache_size = lite_cache_size,
+	.release_memory = lite_release_memory,
 };

@@ -14,4 +14,8 @@ struct store;
  * NULL when st is not on SQLite or no connection can be had. */
 sqlite3 *db_sqlite_handle(struct store *st);
 
+/* Defines qcra_fold and qcra_fp_key on db (db_sqlite_fn.c), for the
+ * driver's connections; SQLITE_OK or SQLite's error code. */
+int db_sqlite_functions(sqlite3 *db);
+
 #endif

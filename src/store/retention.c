@@ -2,7 +2,6 @@
  * Retention (store_retention.h).  States are bound by
  * name (domain/workflow.h), never written into the SQL.
  */
-#include <stdlib.h>
 #include <string.h>
 
 #include "domain/workflow.h"
@@ -51,12 +50,16 @@ static const char SQL_ISSUED[] =
 static const char SQL_BLANK_ONE[] = BLANK " WHERE id = $2 AND anonymised_at = 0";
 static const char SQL_BLANK_CERT[] =
 	"UPDATE ca_certificates SET subject = '', pem = '' WHERE order_id = $1";
-/* A signed document's signer names the person (issue 19, sign.c). */
-static const char SQL_BLANK_SIGNER[] =
-	"UPDATE order_signatures SET signer = '', ocsp = NULL WHERE order_id = $1";
+/* A signed document's signer names the person (issue 19, sign.c), and
+ * so do the certificate's name and serialNumber an office compared
+ * (migration 020); who decided goes as name_confirmed_by does. */
+#define BLANK_SIGNER                                                                               \
+	"UPDATE order_signatures SET signer = '', signer_name = '', signer_sn = '', "              \
+	"decided_by = '', ocsp = NULL WHERE "
+static const char SQL_BLANK_SIGNER[] = BLANK_SIGNER "order_id = $1";
 static const char SQL_BLANK_SIGNERS[] =
-	"UPDATE order_signatures SET signer = '', ocsp = NULL WHERE signer <> '' AND order_id IN "
-	"(SELECT id FROM orders WHERE anonymised_at <> 0)";
+	BLANK_SIGNER "(signer <> '' OR signer_name <> '' OR signer_sn <> '' OR decided_by <> '') "
+		     "AND order_id IN (SELECT id FROM orders WHERE anonymised_at <> 0)";
 
 #define MAIL_WHERE " FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1"
 static const char SQL_MAIL_COUNT[] = "SELECT COUNT(*)" MAIL_WHERE;
@@ -115,40 +118,24 @@ int store_retention(struct store *st, const struct retention_cuts *c, int dry,
 	return STORE_OK;
 }
 
+static void fill_issued(struct db_stmt *s, void *elem)
+{
+	struct retention_issued *v = elem;
+
+	v->order_id = db_col_int64(s, 0);
+	db_col_copy(s, 1, v->validity, sizeof(v->validity));
+	v->issued_at = (time_t)db_col_int64(s, 2);
+	v->not_after = (time_t)db_col_int64(s, 3);
+}
+
 int store_retention_issued(struct store *st, struct retention_issued **out, size_t *count)
 {
-	struct db_stmt *s = db_bound(st, SQL_ISSUED, SQ_TEXT(wf_state_name(WF_ISSUED)));
-	struct retention_issued *v = NULL, *grown;
-	size_t n = 0, cap = 0;
-	int rc;
+	void *v;
+	int rc = db_step_array(db_bound(st, SQL_ISSUED, SQ_TEXT(wf_state_name(WF_ISSUED))),
+			       sizeof(**out), fill_issued, &v, count, "retention issued");
 
-	*out = NULL;
-	*count = 0;
-	if (s == NULL)
-		return STORE_ERROR;
-	while ((rc = db_step(s)) == DB_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
-				free(v);
-				db_reset(s);
-				return STORE_ERROR;
-			}
-			v = grown;
-		}
-		v[n].order_id = db_col_int64(s, 0);
-		db_col_copy(s, 1, v[n].validity, sizeof(v[n].validity));
-		v[n].issued_at = (time_t)db_col_int64(s, 2);
-		v[n].not_after = (time_t)db_col_int64(s, 3);
-		n++;
-	}
-	if (db_rows_end(s, rc, "retention issued") != STORE_OK) {
-		free(v);
-		return STORE_ERROR;
-	}
 	*out = v;
-	*count = n;
-	return STORE_OK;
+	return rc;
 }
 
 int store_order_anonymise(struct store *st, long long order_id, time_t now)

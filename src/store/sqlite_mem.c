@@ -1,14 +1,19 @@
 /*
  * SQLite's allocator (SQLITE_CONFIG_MALLOC): the C library's, with a
- * per-thread cache of the one block size that dominates order writes.
+ * per-thread cache of freed blocks up to 1 KiB.
  *
- * With temp_store=MEMORY a savepoint's journal is a chain of 1 KiB
- * blocks; the commit group (web/group.c) runs each request in its own
+ * The distribution's SQLite is built without its lookaside allocator
+ * (SQLITE_OMIT_LOOKASIDE), so every record, index key and value a
+ * statement makes is a malloc and a free: ~11 per statement of a
+ * statement import, 2.7 million for scenario 7's, each pair ~250
+ * instructions through the C library, whose per-thread cache keeps 7
+ * blocks of a size and sends the rest through its slow path.  With
+ * temp_store=MEMORY a savepoint's journal is a chain of 1 KiB blocks;
+ * the commit group (web/group.c) runs each request in its own
  * savepoint, and every 16 KiB page a request changes is copied into
- * sixteen of them, allocated and freed within the transaction: ~270
- * blocks per order POST, more than the C library's per-thread cache
- * keeps (7), so most went through its slow path.  Here a thread keeps
- * up to CACHE_MAX freed blocks of that size for its next transaction.
+ * sixteen of them: ~270 blocks per order POST.  Here a thread keeps up
+ * to JOURNAL_MAX freed journal blocks and CLASS_MAX of each smaller
+ * size class for its next statements (bench/README.md).
  *
  * Every block carries its usable size in front (xSize), as SQLite's
  * own default allocator does.
@@ -20,17 +25,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HDR 8          /* the size in front; keeps SQLite's 8-byte alignment */
-#define CACHED 1024    /* the in-memory journal's block (memjournal.c) */
-#define CACHE_MAX 1024 /* per thread: 1 MiB */
+#define HDR 8            /* the size in front; keeps SQLite's 8-byte alignment */
+#define STEP 16          /* size classes: a block up to 1 KiB is a multiple of it */
+#define CLASSES 65       /* 0 (unused) to 1 KiB */
+#define JOURNAL 1024     /* the in-memory journal's block (memjournal.c) */
+#define JOURNAL_MAX 1024 /* per thread: 1 MiB of journal blocks */
+#define CLASS_MAX 32     /* per thread and smaller class: ~1 MiB for all */
 
 struct free_block {
 	struct free_block *next;
 };
 
 static _Thread_local struct {
-	struct free_block *head;
-	unsigned n;
+	struct free_block *head[CLASSES];
+	unsigned short n[CLASSES];
 	int registered;
 } cache;
 
@@ -41,13 +49,16 @@ static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static void cache_drop(void *unused)
 {
 	struct free_block *b;
+	int c;
 
 	(void)unused;
-	while ((b = cache.head) != NULL) {
-		cache.head = b->next;
-		free(b);
+	for (c = 0; c < CLASSES; c++) {
+		while ((b = cache.head[c]) != NULL) {
+			cache.head[c] = b->next;
+			free(b);
+		}
+		cache.n[c] = 0;
 	}
-	cache.n = 0;
 }
 
 static void cache_key_make(void)
@@ -60,19 +71,29 @@ static int mem_roundup(int n)
 	return (n + 7) & ~7;
 }
 
+/* A block up to 1 KiB is a whole size class, STEP * c bytes (the C
+ * library rounds its chunks to 16 bytes too); once freed it waits in
+ * class c for the thread's next request of that class. */
 static void *mem_malloc(int n)
 {
 	sqlite3_int64 *p;
 	struct free_block *b;
+	int c;
 
 	if (n <= 0)
 		return NULL;
 	n = mem_roundup(n);
-	if (n == CACHED && (b = cache.head) != NULL) {
-		cache.head = b->next;
-		cache.n--;
-		p = (sqlite3_int64 *)(void *)b;
-	} else if ((p = malloc((size_t)n + HDR)) == NULL)
+	if ((c = (n + STEP - 1) / STEP) < CLASSES) {
+		n = c * STEP;
+		if ((b = cache.head[c]) != NULL) {
+			cache.head[c] = b->next;
+			cache.n[c]--;
+			p = (sqlite3_int64 *)(void *)b; /* its size was the link */
+			p[0] = n;
+			return p + 1;
+		}
+	}
+	if ((p = malloc((size_t)n + HDR)) == NULL)
 		return NULL;
 	p[0] = n;
 	return p + 1;
@@ -82,19 +103,21 @@ static void mem_free(void *q)
 {
 	sqlite3_int64 *p = (sqlite3_int64 *)q - 1;
 	struct free_block *b;
+	int c;
 
 	if (q == NULL)
 		return;
-	if (p[0] == CACHED && cache.n < CACHE_MAX) {
+	c = (int)(p[0] / STEP);
+	if (c > 0 && c < CLASSES && cache.n[c] < (c == JOURNAL / STEP ? JOURNAL_MAX : CLASS_MAX)) {
 		if (!cache.registered) {
 			(void)pthread_once(&cache_once, cache_key_make);
 			(void)pthread_setspecific(cache_key, &cache);
 			cache.registered = 1;
 		}
 		b = (struct free_block *)(void *)p;
-		b->next = cache.head;
-		cache.head = b;
-		cache.n++;
+		b->next = cache.head[c];
+		cache.head[c] = b;
+		cache.n[c]++;
 		return;
 	}
 	free(p);
@@ -108,16 +131,18 @@ static int mem_size(void *q)
 static void *mem_realloc(void *q, int n)
 {
 	sqlite3_int64 *p;
+	int had;
 
 	if (q == NULL)
 		return mem_malloc(n);
 	if (n <= 0)
 		return NULL;
 	n = mem_roundup(n);
-	if (mem_size(q) == CACHED) { /* may come from the cache: no realloc */
+	had = mem_size(q);
+	if (had / STEP < CLASSES) { /* a block the cache takes back: no realloc */
 		if ((p = mem_malloc(n)) == NULL)
 			return NULL;
-		memcpy(p, q, (size_t)(n < CACHED ? n : CACHED));
+		memcpy(p, q, (size_t)(n < had ? n : had));
 		mem_free(q);
 		return p;
 	}

@@ -7,6 +7,7 @@
 #include "store/store_int.h"
 #include "store/store_payments.h"
 
+#include <malloc.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,13 @@ void store_checkpoints_leave(struct store *st)
 {
 	if (st->drv->checkpoints_leave != NULL)
 		st->drv->checkpoints_leave(st);
+}
+
+void store_release_memory(struct store *st)
+{
+	if (st->drv->release_memory != NULL)
+		st->drv->release_memory(st);
+	(void)malloc_trim(0);
 }
 
 int store_payment_cache(struct store *st, long long size, long long *old)
@@ -288,20 +296,21 @@ int db_step_int64(struct db_stmt *s, long long *v, const char *what)
 	return rc;
 }
 
-int db_step_ids(struct db_stmt *s, long long **ids, size_t *n, const char *what)
+int db_step_array(struct db_stmt *s, size_t size, void (*fill)(struct db_stmt *s, void *elem),
+		  void **out, size_t *n, const char *what)
 {
-	long long *v = NULL, *grown;
+	char *v = NULL, *grown;
 	size_t count = 0, cap = 0;
 	enum db_rc rc;
 
-	*ids = NULL;
+	*out = NULL;
 	*n = 0;
 	if (s == NULL)
 		return STORE_ERROR;
 	while ((rc = db_step(s)) == DB_ROW) {
 		if (count == cap) {
 			cap = cap ? 2 * cap : 32;
-			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
+			if ((grown = realloc(v, cap * size)) == NULL) {
 				free(v);
 				db_reset(s);
 				log_warnx("store: %s: out of memory", what);
@@ -309,16 +318,30 @@ int db_step_ids(struct db_stmt *s, long long **ids, size_t *n, const char *what)
 			}
 			v = grown;
 		}
-		v[count++] = db_col_int64(s, 0);
+		fill(s, v + count++ * size);
 	}
 	if (rc != DB_DONE) {
 		free(v);
 		return db_fail(s, what);
 	}
 	db_reset(s);
-	*ids = v;
+	*out = v;
 	*n = count;
 	return STORE_OK;
+}
+
+static void fill_id(struct db_stmt *s, void *elem)
+{
+	*(long long *)elem = db_col_int64(s, 0);
+}
+
+int db_step_ids(struct db_stmt *s, long long **ids, size_t *n, const char *what)
+{
+	void *v;
+	int rc = db_step_array(s, sizeof(**ids), fill_id, &v, n, what);
+
+	*ids = v;
+	return rc;
 }
 
 int db_rows_end(struct db_stmt *s, enum db_rc rc, const char *what)

@@ -49,6 +49,12 @@ const char *store_instance(const struct store *st);
  * store_open, before other threads use st.
  */
 void store_checkpoints_leave(struct store *st);
+/* After a background pass (the jobs worker's expiry reads thousands of
+ * orders): the calling thread's connection, when it has one, drops the
+ * pages its cache holds, and the C library gives the freed memory back
+ * to the system (malloc_trim), so an idle portal does not keep a pass's
+ * working set resident (issue 16, idle RSS). */
+void store_release_memory(struct store *st);
 
 /* Applies pending numbered migrations, each in its own transaction.
  * *applied (may be NULL) receives how many ran. */

@@ -87,6 +87,13 @@ int db_insert_args(struct store *st, const char *sql, const char *what, long lon
  * (no row) or STORE_ERROR; s is reset either way. */
 int db_step_int64(struct db_stmt *s, long long *v, const char *what);
 
+/* Every row of s read whole into a new array of elements of size bytes,
+ * each filled from its row by fill (*out, *n; the caller frees it)
+ * before the caller acts on any, so that it may use the store (and
+ * write) itself.  STORE_OK, or STORE_ERROR (logged) with *out NULL; s
+ * reset either way. */
+int db_step_array(struct db_stmt *s, size_t size, void (*fill)(struct db_stmt *s, void *elem),
+		  void **out, size_t *n, const char *what);
 /* The first column of every row of s, read whole into a new array
  * (*ids, *n; the caller frees it) before the caller acts on any, so
  * that it may use the store (and write) itself.  STORE_OK, or

@@ -90,6 +90,20 @@ static void json_line(json_t *o)
 	json_decref(o);
 }
 
+/* A log line's JSON object, started as every line is: ts, level, then
+ * key (msg or event) with the string s.  NULL when out of memory. */
+static json_t *json_head(const char *ts, const char *level, const char *key, const char *s)
+{
+	json_t *o = json_object();
+
+	if (o != NULL) {
+		json_object_set_new(o, "ts", json_string(ts));
+		json_object_set_new(o, "level", json_string(level));
+		json_object_set_new(o, key, jstr(s));
+	}
+	return o;
+}
+
 static void vlog(const char *level, const char *fmt, va_list ap, int err)
 {
 	char msg[2048], safe[2048], ts[32];
@@ -103,13 +117,10 @@ static void vlog(const char *level, const char *fmt, va_list ap, int err)
 	escape_into(safe, sizeof(safe), msg, 0);
 	timestamp(ts);
 	if (json) {
-		json_t *o = json_object();
+		json_t *o = json_head(ts, level, "msg", safe);
 
 		if (o == NULL)
 			return;
-		json_object_set_new(o, "ts", json_string(ts));
-		json_object_set_new(o, "level", json_string(level));
-		json_object_set_new(o, "msg", jstr(safe));
 		if (request_id != NULL)
 			json_object_set_new(o, "rid", jstr(request_id));
 		json_line(o);
@@ -128,13 +139,10 @@ void log_event(const char *level, const char *event, const struct log_field *f, 
 
 	timestamp(ts);
 	if (json) {
-		json_t *obj = json_object();
+		json_t *obj = json_head(ts, level, "event", event);
 
 		if (obj == NULL)
 			return;
-		json_object_set_new(obj, "ts", json_string(ts));
-		json_object_set_new(obj, "level", json_string(level));
-		json_object_set_new(obj, "event", jstr(event));
 		for (i = 0; i < n; i++)
 			json_object_set_new(obj, f[i].key,
 					    f[i].str ? jstr(f[i].str) : json_integer(f[i].num));

@@ -1,5 +1,5 @@
 /*
- * systemd's service notifications (sd_notify, libsystemd): READY=1 once
+ * systemd's service notifications (sd_notify's protocol): READY=1 once
  * a service listens, WATCHDOG=1 pings at half the interval systemd asks
  * for (WatchdogSec=, seen as $WATCHDOG_USEC), STOPPING=1 on shutdown.
  * Without $NOTIFY_SOCKET (not started by systemd) each is a no-op.

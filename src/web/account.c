@@ -339,8 +339,13 @@ static void login_form(struct req *r, unsigned status, struct fstate *st, const 
 	tctx_set(c, "next", safe_next(next));
 	if (error)
 		tctx_set(c, "form_error", error);
-	if (*app_of(r)->cfg->client_cert_header_from)
+	/* The certificate listener's page, else the one behind the proxy. */
+	if (*app_of(r)->cfg->cert_login_url || *app_of(r)->cfg->client_cert_header_from) {
 		tctx_set_bool(c, "cert_login", 1);
+		tctx_set(c, "cert_login_url",
+			 *app_of(r)->cfg->cert_login_url ? app_of(r)->cfg->cert_login_url
+							 : "/login/certificate");
+	}
 	if (http_query(r, "confirmed"))
 		tctx_set(c, "notice", msg(r, "login.confirmed"));
 	else if (http_query(r, "reset"))
@@ -348,8 +353,25 @@ static void login_form(struct req *r, unsigned status, struct fstate *st, const 
 	form_page(r, status, "login", "login.title", st, c);
 }
 
+/* A certificate login's refusal, from the certificate listener: its
+ * message key when cert is one (see web_login_cert), else NULL. */
+static const char *cert_refusal(const char *cert)
+{
+	static const char *const keys[] = {
+		"login_cert.none",       "login_cert.unreadable", "login_cert.untrusted",
+		"login_cert.expired",    "login_cert.revoked",    "login_cert.no_status",
+		"login_cert.not_person", "login_cert.no_account", "login.unconfirmed",
+	};
+
+	for (size_t i = 0; cert != NULL && i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (strcmp(cert, keys[i]) == 0)
+			return keys[i];
+	return NULL;
+}
+
 void web_login_get(struct req *r)
 {
+	const char *refusal = cert_refusal(http_query(r, "cert"));
 	struct fstate st;
 
 	if (session_user(r) != NULL) {
@@ -357,7 +379,10 @@ void web_login_get(struct req *r)
 		return;
 	}
 	fields_blank(login_fields, NFIELDS(login_fields), &st);
-	login_form(r, 200, &st, NULL);
+	if (refusal != NULL)
+		login_form(r, 403, &st, msg(r, refusal));
+	else
+		login_form(r, 200, &st, NULL);
 }
 
 /* Login (ASVS 6.3.1): the try is counted (throttle.c) before the
@@ -415,42 +440,64 @@ static size_t unescape(char *s)
 	return o;
 }
 
-/* Login with a qualified certificate behind a TLS proxy (issue 19): the
- * certificate the proxy verified, in X-Client-Certificate, is believed
- * only on connections from the addresses of client_cert_header_from
- * (the TCP peer's: a balancer's on a PROXY protocol connection); from
- * anywhere else the header is ignored and its sending audited as
- * denied. */
-void web_login_cert(struct req *r)
+/* The certificate behind a TLS proxy: the one the proxy verified, in
+ * X-Client-Certificate, believed only on connections from the addresses
+ * of client_cert_header_from (the TCP peer's: a balancer's on a PROXY
+ * protocol connection); from anywhere else the header is ignored and
+ * its sending audited as denied.  NULL when there is none. */
+static const char *proxy_cert(struct req *r, size_t *len)
 {
-	struct app_env env = web_env(r);
-	struct actor a = web_actor(r);
 	const char *list = app_of(r)->cfg->client_cert_header_from;
 	const char *h = http_request_header(r, "X-Client-Certificate");
-	struct cert_login res;
-	struct fstate st;
-	char *pem = NULL, peer[64];
-	size_t len = 0;
+	char *pem, peer[64];
 
-	if (*list == '\0') {
-		page_error(r, 404, "error.not_found");
-		return;
-	}
+	*len = 0;
 	if (h != NULL && *h &&
 	    (http_peer_addr(r, peer, sizeof(peer)) != 0 || !web_addr_listed(list, peer))) {
 		app_audit(r, "login.certificate", "-", "denied",
 			  "X-Client-Certificate from an address not in client_cert_header_from");
-		h = NULL;
+		return NULL;
 	}
-	if (h != NULL && (pem = arena_strdup(&r->arena, h)) != NULL)
-		len = unescape(pem);
-	res = uc_member_login_cert(&env, &a, (const unsigned char *)pem, len);
-	if (res.outcome == LOGIN_OK && session_start(r, SESSION_MEMBER, res.id) == 0) {
-		http_redirect(r, "/");
+	if (h == NULL || (pem = arena_strdup(&r->arena, h)) == NULL)
+		return NULL;
+	*len = unescape(pem);
+	return pem;
+}
+
+/*
+ * Login with a qualified certificate (issue 19): the one the browser
+ * sent in the TLS handshake on the certificate listener
+ * (cert_login_listen), or behind a TLS proxy the one it passes
+ * (proxy_cert); checked the same way either way.  The certificate
+ * listener then sends the browser on to the main site (base_url, the
+ * same host: the session cookie holds there), logged in or to its
+ * login page saying why not (cert_refusal).
+ */
+void web_login_cert(struct req *r)
+{
+	struct app_env env = web_env(r);
+	struct actor a = web_actor(r);
+	const char *base = app_of(r)->cfg->base_url, *pem;
+	struct cert_login res;
+	struct fstate st;
+	size_t len = 0;
+
+	if (!r->cert_listener && *app_of(r)->cfg->client_cert_header_from == '\0') {
+		page_error(r, 404, "error.not_found");
 		return;
 	}
-	if (res.outcome == LOGIN_UNAVAILABLE) {
+	pem = r->cert_listener ? http_peer_cert(r, &len) : proxy_cert(r, &len);
+	res = uc_member_login_cert(&env, &a, (const unsigned char *)pem, len);
+	if (res.outcome == LOGIN_OK && session_start(r, SESSION_MEMBER, res.id) == 0) {
+		http_redirect(r, r->cert_listener ? arena_printf(&r->arena, "%s/", base) : "/");
+		return;
+	}
+	if (res.outcome == LOGIN_UNAVAILABLE || res.outcome == LOGIN_OK) {
 		page_error(r, 503, res.msg ? res.msg : "error.storage");
+		return;
+	}
+	if (r->cert_listener) {
+		http_redirect(r, arena_printf(&r->arena, "%s/login?cert=%s", base, res.msg));
 		return;
 	}
 	fields_blank(login_fields, NFIELDS(login_fields), &st);

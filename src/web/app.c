@@ -119,6 +119,8 @@ static const struct route routes[] = {
 	{HTTP_POST, "/ra/orders/#/verify", web_ra_verify, R_FORM, RA_OPERATOR | RA_ADMIN},
 	{HTTP_POST, "/ra/orders/#/send", web_ra_send, R_FORM, RA_OPERATOR | RA_ADMIN},
 	{HTTP_POST, "/ra/orders/#/reject", web_ra_reject, R_FORM, RA_OPERATOR | RA_ADMIN},
+	/* A signer the certificate does not name: the office's own operators. */
+	{HTTP_POST, "/ra/orders/#/signed", web_ra_sign_decide, R_FORM, RA_OPERATOR},
 	{HTTP_POST, "/ra/orders/#/hand-over", web_ra_hand_over, R_FORM, RA_OPERATOR | RA_ADMIN},
 	{HTTP_GET, "/ra/orders/#/correct", web_ra_correct_get, 0, RA_OPERATOR | RA_ADMIN},
 	{HTTP_POST, "/ra/orders/#/correct", web_ra_correct_post, R_FORM, RA_OPERATOR | RA_ADMIN},
@@ -493,6 +495,12 @@ static void handle(struct req *r)
 			r->route = (int)i + 1;
 			break;
 		}
+	}
+	/* The certificate listener (cert_login_listen) has one page. */
+	if (r->cert_listener && (rt == NULL || rt->fn != web_login_cert)) {
+		page_error(r, 404, "error.not_found");
+		buf_free(&allow);
+		return;
 	}
 	if (rt == NULL || (rt->flags & R_BARE)) {
 		if (rt != NULL)

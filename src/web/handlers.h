@@ -45,6 +45,7 @@ void web_order_page(struct req *r);
 void web_orders(struct req *r);
 void web_order_pdf(struct req *r);
 void web_order_signed_post(struct req *r); /* order_sign.c */
+void web_ra_sign_decide(struct req *r);    /* order_sign.c */
 void web_company_proforma(struct req *r);
 void web_help(struct req *r);
 void web_prices(struct req *r);

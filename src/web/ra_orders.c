@@ -368,9 +368,9 @@ static int add_event(void *arg, const struct order_event *e)
 static void done_notice(struct req *r, struct tctx *c)
 {
 	static const char *const done[] = {
-		"documents",  "documents_missing", "verify",   "send",
-		"reject",     "hand_over",         "returned", "corrected",
-		"new_papers", "return_to_member",  "cancel"};
+		"documents", "documents_missing", "verify",     "send",       "reject",
+		"hand_over", "returned",          "corrected",  "new_papers", "return_to_member",
+		"cancel",    "sign_confirm",      "sign_refuse"};
 	const char *d = http_query(r, "done");
 	char key[48];
 	size_t i;

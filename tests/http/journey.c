@@ -24,7 +24,8 @@ const struct demo_member demo_zarko = {"310123456",
 const struct demo_member demo_ana = {"311234567", "Ana", "Petrovi\xc4\x87", "0511985715143",
 				     "ana.petrovic@example.rs"};
 
-int journey_server(struct server *s, const char *const *env)
+/* data/demo-members.csv imported into s's database.  0 or -1. */
+static int import_members(struct server *s)
 {
 	char path[PATH_MAX];
 	const char *src = getenv("QCRA_SRCDIR");
@@ -32,8 +33,6 @@ int journey_server(struct server *s, const char *const *env)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/data/demo-members.csv", src ? src : ".");
-	if (server_start(s, env) == -1)
-		return -1;
 	{
 		const char *argv[] = {"member", "import", "--var", s->var, path, NULL};
 
@@ -43,6 +42,20 @@ int journey_server(struct server *s, const char *const *env)
 		fprintf(stderr, "member import: exit %d: %s\n", rc, buf_cstr(&out));
 	buf_free(&out);
 	return rc == 0 ? 0 : -1;
+}
+
+int journey_server(struct server *s, const char *const *env)
+{
+	if (server_start(s, env) == -1)
+		return -1;
+	return import_members(s);
+}
+
+int journey_server_tls(struct server *s, const char *const *env)
+{
+	if (server_start_tls(s, env) == -1)
+		return -1;
+	return import_members(s);
 }
 
 static void check(const struct response *r)

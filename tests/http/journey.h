@@ -23,6 +23,8 @@ extern const struct demo_member demo_zarko, demo_ana;
 /* Starts a server (extra env may be NULL) and imports
  * data/demo-members.csv.  0 or -1. */
 int journey_server(struct server *s, const char *const *env);
+/* The same over HTTPS (server_start_tls). */
+int journey_server_tls(struct server *s, const char *const *env);
 
 /* The fixture most HTTP tests share: a journey_server and a client of
  * it, and the response of the last request. */

@@ -186,11 +186,13 @@ static void test_dry_run_changes_nothing(void **state)
 	assert_int_equal(audit_runs(f), 1);
 }
 
-/* The signer of an order's signed document (issue 19), "" when none
- * or blanked. */
+/* The signer of an order's signed document (issue 19) with what an
+ * office compared and who decided (migration 020), "" when none or
+ * blanked. */
 static int signer_of_row(void *arg, const struct order_signature *s)
 {
-	snprintf(arg, 256, "%s", s->signer);
+	snprintf(arg, 256, "%.100s%.50s%.40s%.40s", s->signer, s->signer_name, s->signer_sn,
+		 s->decided_by);
 	return 1;
 }
 
@@ -208,15 +210,20 @@ static void signer_of(struct office *f, long long id, char signer[256])
 static void signed_before(struct office *f, long long id)
 {
 	struct order_signature s = {
-		id, "request", "/C=RS/CN=Petar/serialNumber=PNORS-0101990710006", "0A", "ocsp:good",
-		1,  1};
+		id,        "request",        "/C=RS/CN=Petar/serialNumber=IDCRS-1",
+		"0A",      "ocsp:good",      1,
+		1,         SIGN_REVIEW_HELD, "Petar",
+		"IDCRS-1", "/CN=Drugi CA",   "",
+		0};
 	struct store *st = office_db(f);
 	char signer[256];
 
 	assert_int_equal(store_sign_put(st, &s, (const unsigned char *)"\x30\x00", 2), STORE_OK);
+	/* An office confirmed it by hand. */
+	assert_int_equal(store_sign_decide(st, id, "request", SIGN_REVIEW_OK, "ns1", 2), STORE_OK);
 	store_close(st);
 	signer_of(f, id, signer);
-	assert_string_equal(signer, s.signer);
+	assert_string_equal(signer, "/C=RS/CN=Petar/serialNumber=IDCRS-1PetarIDCRS-1ns1");
 }
 
 static void test_run_deletes_drafts_and_blanks_closed_orders(void **state)

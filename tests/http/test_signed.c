@@ -21,8 +21,10 @@
 #include <cmocka.h>
 
 #include "harness.h"
+#include "harness_sql.h"
 #include "journey.h"
 #include "sign_fx.h"
+#include "sign_upload.h"
 #include "store/store.h"
 
 #define ZARKO_JMBG "1203978711237"
@@ -67,15 +69,7 @@ static int teardown(void **state)
 /* The document as the portal issues it (GET /orders/N/DOC.pdf). */
 static unsigned char *issued(struct fx *x, const char *doc, size_t *len)
 {
-	char path[64];
-	unsigned char *p;
-
-	snprintf(path, sizeof(path), "/orders/%lld/%s.pdf?lang=sr", x->id, doc);
-	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
-	*len = x->f.r.body.len;
-	p = malloc(*len);
-	memcpy(p, x->f.r.body.data, *len);
-	return p;
+	return sign_issued(&x->f.c, &x->f.r, x->id, doc, len);
 }
 
 /* doc signed by a certificate of the test CA for jmbg. */
@@ -94,35 +88,11 @@ static unsigned char *signed_doc(struct fx *x, const char *doc, const char *jmbg
 	return f;
 }
 
-/* POSTs file as the signed doc (multipart, the session's CSRF token),
- * the answer in lang.  Returns the status. */
+/* POSTs file as the signed doc, the answer in lang.  The status. */
 static long upload(struct fx *x, const char *doc, const unsigned char *file, size_t len,
 		   const char *lang)
 {
-	static const char boundary[] = "qcraSignedBoundary42";
-	struct buf body = BUF_INIT;
-	char ct[96], path[96], *csrf;
-
-	snprintf(path, sizeof(path), "/orders/%lld", x->id);
-	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
-	csrf = form_field_value(BODY(x), "csrf_token");
-	assert_non_null(csrf);
-	buf_printf(
-		&body,
-		"--%s\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n"
-		"--%s\r\nContent-Disposition: form-data; name=\"doc\"\r\n\r\n%s\r\n"
-		"--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"signed.pdf\"\r\n"
-		"Content-Type: application/pdf\r\n\r\n",
-		boundary, csrf, boundary, doc, boundary);
-	buf_append(&body, file, len);
-	buf_printf(&body, "\r\n--%s--\r\n", boundary);
-	snprintf(ct, sizeof(ct), "multipart/form-data; boundary=%s", boundary);
-	snprintf(path, sizeof(path), "/orders/%lld/signed?lang=%s", x->id, lang);
-	assert_int_equal(
-		client_request(&x->f.c, "POST", path, ct, body.data, body.len, NULL, &x->f.r), 0);
-	free(csrf);
-	buf_free(&body);
-	return x->f.r.status;
+	return sign_upload(&x->f.c, &x->f.r, x->id, doc, file, len, lang);
 }
 
 static void refused_with(struct fx *x, const unsigned char *f, size_t len, const char *sr,
@@ -325,6 +295,202 @@ static void test_signed_office_sees_it(void **state)
 	client_free(&op);
 }
 
+/* ---- The office confirms a signer by hand ------------------------------------------------ */
+
+/* doc signed with a certificate of the test CA whose subject
+ * serialNumber is sn as written (NULL: none), as another qualified CA's. */
+static unsigned char *signed_as(struct fx *x, const char *doc, const char *sn, long serial,
+				size_t *len)
+{
+	size_t olen;
+	unsigned char *orig = issued(x, doc, &olen), *f;
+	EVP_PKEY *key;
+	X509 *cert = sign_fx_person_sn(&x->t.ca, sn, serial, x->t.crl_url, &key);
+
+	f = sign_fx_pdf(orig, olen, cert, key, x->t.ca.cert, NULL, len);
+	X509_free(cert);
+	EVP_PKEY_free(key);
+	free(orig);
+	return f;
+}
+
+/* POSTs the NULL-terminated name, value pairs to path as c (CSRF token
+ * of its session).  Returns the status. */
+static long post_as(struct client *c, struct response *r, const char *path, ...)
+{
+	va_list ap;
+	long status;
+
+	va_start(ap, path);
+	status = journey_vpost(c, path, r, ap);
+	va_end(ap);
+	return status;
+}
+
+static void body_has(const struct response *r, const char *text)
+{
+	const char *b = r->body.data ? (const char *)r->body.data : "";
+
+	if (strstr(b, text) == NULL)
+		fprintf(stderr, "the page lacks \"%s\":\n%s\n", text, b);
+	assert_non_null(strstr(b, text));
+}
+
+/* The review state of order id's doc, as stored, is want. */
+static void review_is(struct fx *x, long long id, const char *doc, const char *want)
+{
+	char sid[24], *v;
+	const char *params[] = {sid, doc, NULL};
+
+	snprintf(sid, sizeof(sid), "%lld", id);
+	v = server_sql_ok(&x->f.s,
+			  "SELECT review FROM order_signatures WHERE order_id = $1 AND doc = $2",
+			  params);
+	assert_string_equal(v, want);
+	free(v);
+}
+
+/*
+ * A certificate that names no JMBG (another CA's serialNumber, or
+ * none): kept as awaiting the office, the member told so; the office's
+ * order page shows signer and holder side by side; only an operator of
+ * the order's office decides, after a confirmation step; confirmed, it
+ * counts as a verified upload; refused, the member is told why and may
+ * upload again.
+ */
+static void test_signed_office_confirms_the_signer_by_hand(void **state)
+{
+	struct fx *x = *state;
+	long long first = x->id;
+	struct client op, other, admin;
+	struct response r = {0};
+	unsigned char *f;
+	char path[80], *v, *loc;
+	size_t len;
+
+	x->id = journey_order(&x->f.c, &x->f.r, "NS", NULL, NULL);
+	f = signed_as(x, "request", "IDCRS-12345678", 50, &len);
+	assert_int_equal(upload(x, "request", f, len, "sr"), 303);
+	free(f);
+	review_is(x, x->id, "request", "1");
+	snprintf(path, sizeof(path), "/orders/%lld?lang=sr", x->id);
+	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
+	body_has(&x->f.r, "čeka potvrdu kancelarije");
+	assert_null(strstr(BODY(x), "Potpisan i proveren"));
+	snprintf(path, sizeof(path), "/orders/%lld?lang=en", x->id);
+	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
+	body_has(&x->f.r, "awaiting the office");
+
+	/* The office's page: the certificate beside the request. */
+	assert_int_equal(client_init(&op, &x->f.s), 0);
+	journey_staff(&x->f.s, &op, "ns2", "operator", "NS", "Lozinka-za-test-2", NULL, 0);
+	snprintf(path, sizeof(path), "/ra/orders/%lld?lang=sr", x->id);
+	assert_int_equal(journey_get(&op, path, &r), 200);
+	body_has(&r, "Potvrdi da je potpisnik nosilac");
+	body_has(&r, "Odbij");
+	body_has(&r, "IDCRS-12345678");
+	body_has(&r, "Petar Petrović");
+	body_has(&r, "Test kvalifikovani CA");
+	body_has(&r, "\xc4\x90ura\xc5\xa1kovi\xc4\x87");
+	body_has(&r, ZARKO_JMBG);
+	body_has(&r, "name=\"decision\" value=\"confirm\"");
+
+	/* Another office's operator: as if there were no such order; an
+	 * administrator: not theirs to decide. */
+	snprintf(path, sizeof(path), "/ra/orders/%lld/signed", x->id);
+	assert_int_equal(client_init(&other, &x->f.s), 0);
+	journey_staff(&x->f.s, &other, "bg2", "operator", "BG", "Lozinka-za-test-3", NULL, 0);
+	assert_int_equal(post_as(&other, &r, path, "doc", "request", "decision", "confirm",
+				 "confirm", "1", NULL),
+			 404);
+	assert_int_equal(client_init(&admin, &x->f.s), 0);
+	journey_staff(&x->f.s, &admin, "adm2", "admin", NULL, "Lozinka-za-test-4", NULL, 0);
+	assert_int_equal(post_as(&admin, &r, path, "doc", "request", "decision", "confirm",
+				 "confirm", "1", NULL),
+			 403);
+	/* Without confirm=1: what will happen, nothing done. */
+	assert_int_equal(post_as(&op, &r, path, "doc", "request", "decision", "confirm", NULL),
+			 200);
+	body_has(&r, "name=\"confirm\" value=\"1\"");
+	body_has(&r, "Petar Petrović");
+	review_is(x, x->id, "request", "1");
+	/* Confirmed: counted as a verified signature. */
+	assert_int_equal(post_as(&op, &r, path, "doc", "request", "decision", "confirm", "confirm",
+				 "1", NULL),
+			 303);
+	loc = journey_location(&r);
+	assert_non_null(strstr(loc, "?done=sign_confirm"));
+	free(loc);
+	review_is(x, x->id, "request", "0");
+	/* Decided: a second decision is refused and changes nothing. */
+	assert_int_equal(post_as(&op, &r, path, "doc", "request", "decision", "refuse", "confirm",
+				 "1", NULL),
+			 409);
+	snprintf(path, sizeof(path), "/orders/%lld?lang=sr", x->id);
+	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
+	body_has(&x->f.r, "Potpisan i proveren");
+	body_has(&x->f.r, "kancelarija potvrdila");
+
+	/* The contract with no serialNumber at all: refused by the office. */
+	f = signed_as(x, "contract", NULL, 51, &len);
+	assert_int_equal(upload(x, "contract", f, len, "sr"), 303);
+	free(f);
+	snprintf(path, sizeof(path), "/ra/orders/%lld/signed", x->id);
+	assert_int_equal(post_as(&op, &r, path, "doc", "contract", "decision", "refuse", "confirm",
+				 "1", NULL),
+			 303);
+	review_is(x, x->id, "contract", "2");
+	snprintf(path, sizeof(path), "/orders/%lld?lang=en", x->id);
+	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
+	body_has(&x->f.r, "The office did not confirm");
+	body_has(&x->f.r, "Confirmed, awaiting documents and payment");
+	{
+		char sid[24];
+		const char *params[] = {sid, NULL};
+
+		snprintf(sid, sizeof(sid), "%lld", x->id);
+		v = server_sql_ok(&x->f.s,
+				  "SELECT COUNT(*) FROM outbox WHERE order_id = $1 AND subject = "
+				  "'mail.sign_refused'",
+				  params);
+		assert_string_equal(v, "1");
+		free(v);
+	}
+
+	/* Signed again with the holder's own certificate: both in, received. */
+	f = signed_doc(x, "contract", ZARKO_JMBG, -3600, 86400, 52, NULL, &len);
+	assert_int_equal(upload(x, "contract", f, len, "sr"), 303);
+	free(f);
+	snprintf(path, sizeof(path), "/orders/%lld?lang=sr", x->id);
+	assert_int_equal(journey_get(&x->f.c, path, &x->f.r), 200);
+	body_has(&x->f.r, "Dokumentacija primljena elektronski");
+
+	/* The history and the audit log name the operator and the decision. */
+	snprintf(path, sizeof(path), "/ra/orders/%lld?lang=en", x->id);
+	assert_int_equal(journey_get(&op, path, &r), 200);
+	body_has(&r, "ns2");
+	body_has(&r, "the office confirmed");
+	body_has(&r, "the office did not confirm");
+	{
+		char obj[32];
+		const char *params[] = {obj, NULL};
+
+		snprintf(obj, sizeof(obj), "order:%lld", x->id);
+		v = server_sql_ok(
+			&x->f.s,
+			"SELECT COUNT(*) FROM audit_log WHERE object = $1 AND action = "
+			"'order.sign_decide' AND outcome = 'ok' AND actor = 'operator:ns2'",
+			params);
+		assert_string_equal(v, "2");
+		free(v);
+	}
+	response_free(&r);
+	client_free(&op);
+	client_free(&other);
+	client_free(&admin);
+	x->id = first;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -334,6 +500,7 @@ int main(void)
 		cmocka_unit_test(test_signed_both_documents_received),
 		cmocka_unit_test(test_signed_office_sees_it),
 		cmocka_unit_test(test_signed_uploads_are_audited),
+		cmocka_unit_test(test_signed_office_confirms_the_signer_by_hand),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

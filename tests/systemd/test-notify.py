@@ -3,7 +3,8 @@
 qcra ca serve started with NOTIFY_SOCKET naming a datagram socket this
 test listens on, and WATCHDOG_USEC set.  READY=1 must come once the port
 accepts (a connection made when it arrives succeeds), WATCHDOG=1 at half
-the interval, STOPPING=1 on SIGTERM, then exit 0.
+the interval, STOPPING=1 on SIGTERM, then exit 0.  serve once more with
+NOTIFY_SOCKET naming an abstract socket ("@name"), as systemd may.
 Usage: test-notify.py QCRA   (TAP)"""
 import os
 import signal
@@ -41,10 +42,14 @@ def accepts(port):
         return False
 
 
-def watch(name, argv, port, tmp, extra_env):
+def watch(name, argv, port, tmp, extra_env, abstract=False):
     path = os.path.join(tmp, name + ".notify")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
+    if abstract:
+        path = "@qcra-notify-%d" % os.getpid()
+        sock.bind("\0" + path[1:])
+    else:
+        sock.bind(path)
     env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC=str(WATCHDOG_USEC), **extra_env)
     env.pop("WATCHDOG_PID", None)
     log = open(os.path.join(tmp, name + ".log"), "w+")
@@ -95,6 +100,10 @@ with tempfile.TemporaryDirectory(prefix="qcra-notify-") as tmp:
     watch("serve", [QCRA, "serve", "--var", os.path.join(tmp, "var"),
                     "--listen", "127.0.0.1:%d" % port], port, tmp,
           {"QCRA_CA_CONNECTOR": "testca"})
+    port = free_port()
+    watch("serve (abstract socket)", [QCRA, "serve", "--var", os.path.join(tmp, "var"),
+                                      "--listen", "127.0.0.1:%d" % port], port, tmp,
+          {"QCRA_CA_CONNECTOR": "testca"}, abstract=True)
     tls, pub = free_port(), free_port()
     cadir = os.path.join(tmp, "ca")
     init = subprocess.run([QCRA, "ca", "init", "--dir", cadir, "--listen", "127.0.0.1:%d" % tls,

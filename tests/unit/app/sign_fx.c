@@ -88,20 +88,21 @@ int sign_fx_ca_write(const struct sign_fx_ca *ca, const char *path)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-static X509 *person(const struct sign_fx_ca *ca, const char *jmbg, long from, long to, long serial,
+/* sn: the subject serialNumber (NULL: none). */
+static X509 *person(const struct sign_fx_ca *ca, const char *sn, long from, long to, long serial,
 		    const char *crl_url, const char *ocsp_url, EVP_PKEY **key)
 {
 	X509_NAME *n = X509_NAME_new();
-	char sn[32], v[300];
+	char v[300];
 	X509 *x;
 
 	*key = new_key();
-	snprintf(sn, sizeof(sn), "PNORS-%s", jmbg);
 	X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const unsigned char *)"RS", -1, -1, 0);
 	X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_UTF8, (const unsigned char *)"Petar Petrović",
 				   -1, -1, 0);
-	X509_NAME_add_entry_by_txt(n, "serialNumber", MBSTRING_ASC, (const unsigned char *)sn, -1,
-				   -1, 0);
+	if (sn != NULL)
+		X509_NAME_add_entry_by_txt(n, "serialNumber", MBSTRING_ASC,
+					   (const unsigned char *)sn, -1, -1, 0);
 	x = new_cert(n, *key, ca ? ca->cert : NULL, ca ? ca->key : *key, serial, from, to);
 	X509_NAME_free(n);
 	add_ext(x, ca ? ca->cert : NULL, NID_key_usage, "critical,digitalSignature,nonRepudiation");
@@ -122,13 +123,25 @@ static X509 *person(const struct sign_fx_ca *ca, const char *jmbg, long from, lo
 X509 *sign_fx_person(const struct sign_fx_ca *ca, const char *jmbg, long from, long to, long serial,
 		     const char *crl_url, EVP_PKEY **key)
 {
-	return person(ca, jmbg, from, to, serial, crl_url, NULL, key);
+	char sn[32];
+
+	snprintf(sn, sizeof(sn), "PNORS-%s", jmbg);
+	return person(ca, sn, from, to, serial, crl_url, NULL, key);
+}
+
+X509 *sign_fx_person_sn(const struct sign_fx_ca *ca, const char *sn, long serial,
+			const char *crl_url, EVP_PKEY **key)
+{
+	return person(ca, sn, -3600, 86400, serial, crl_url, NULL, key);
 }
 
 X509 *sign_fx_person_ocsp(const struct sign_fx_ca *ca, const char *jmbg, long serial,
 			  const char *ocsp_url, EVP_PKEY **key)
 {
-	return person(ca, jmbg, -3600, 86400, serial, NULL, ocsp_url, key);
+	char sn[32];
+
+	snprintf(sn, sizeof(sn), "PNORS-%s", jmbg);
+	return person(ca, sn, -3600, 86400, serial, NULL, ocsp_url, key);
 }
 
 unsigned char *sign_fx_crl(const struct sign_fx_ca *ca, const long *serials, size_t n, size_t *len)

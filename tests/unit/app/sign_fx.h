@@ -31,6 +31,10 @@ int sign_fx_ca_write(const struct sign_fx_ca *ca, const char *path);
  * the CRL at crl_url (NULL: none).  The key in *key. */
 X509 *sign_fx_person(const struct sign_fx_ca *ca, const char *jmbg, long from, long to, long serial,
 		     const char *crl_url, EVP_PKEY **key);
+/* The same with the subject serialNumber sn as it is (NULL: none), as
+ * another qualified CA may write it, valid from an hour ago for a day. */
+X509 *sign_fx_person_sn(const struct sign_fx_ca *ca, const char *sn, long serial,
+			const char *crl_url, EVP_PKEY **key);
 /* The same with the OCSP responder at ocsp_url in its AIA (RFC 5280
  * 4.2.2.1), valid from an hour ago for a day. */
 X509 *sign_fx_person_ocsp(const struct sign_fx_ca *ca, const char *jmbg, long serial,

@@ -85,6 +85,38 @@ static void test_file_then_env_layering(void **state)
 	unlink(path);
 }
 
+/* cert_login_listen: off by default and when empty; a bad value names
+ * the key; its page is at base_url's host (IPv6 in brackets, base_url's
+ * own port and path dropped) on its port. */
+static void test_cert_login_listen_and_its_url(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	config_finish(&c);
+	assert_string_equal(c.cert_login_addr, "");
+	assert_string_equal(c.cert_login_url, "");
+	assert_int_equal(config_set(&c, "cert_login_listen", "8443", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cert_login_listen"));
+	assert_int_equal(config_set(&c, "cert_login_listen", "0.0.0.0:8443", err, sizeof(err)), 0);
+	assert_string_equal(c.cert_login_addr, "0.0.0.0");
+	assert_int_equal(c.cert_login_port, 8443);
+	assert_int_equal(
+		config_set(&c, "base_url", "https://ra.example.rs:443/portal/", err, sizeof(err)),
+		0);
+	config_finish(&c);
+	assert_string_equal(c.cert_login_url, "https://ra.example.rs:8443/login/certificate");
+	assert_int_equal(config_set(&c, "base_url", "https://[2001:db8::1]", err, sizeof(err)), 0);
+	config_finish(&c);
+	assert_string_equal(c.cert_login_url, "https://[2001:db8::1]:8443/login/certificate");
+	assert_int_equal(config_set(&c, "cert_login_listen", "", err, sizeof(err)), 0);
+	config_finish(&c);
+	assert_string_equal(c.cert_login_addr, "");
+	assert_string_equal(c.cert_login_url, "");
+}
+
 static void test_file_error_names_file_and_key(void **state)
 {
 	char path[] = "/tmp/qcra-conf-XXXXXX", err[256];
@@ -153,6 +185,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_listen_on_loopback_8080),
+		cmocka_unit_test(test_cert_login_listen_and_its_url),
 		cmocka_unit_test(test_bad_values_name_the_key),
 		cmocka_unit_test(test_units_are_converted_to_seconds),
 		cmocka_unit_test(test_file_then_env_layering),

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <openssl/ocsp.h>
+#include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
 #include "app/sign_verify.h"
@@ -86,6 +87,19 @@ static unsigned char *signed_by(const char *jmbg, long from, long to, long seria
 	EVP_PKEY *key;
 	X509 *x = sign_fx_person(&ca, jmbg, from, to, serial, crl_url, &key);
 	unsigned char *f = sign_fx_pdf(doc, doc_len, x, key, ca.cert, md, len);
+
+	X509_free(x);
+	EVP_PKEY_free(key);
+	return f;
+}
+
+/* orig signed with a certificate of the test CA whose subject
+ * serialNumber is sn as written (NULL: none), as another CA's. */
+static unsigned char *signed_sn(const char *sn, long serial, size_t *len)
+{
+	EVP_PKEY *key;
+	X509 *x = sign_fx_person_sn(&ca, sn, serial, crl_url, &key);
+	unsigned char *f = sign_fx_pdf(orig, orig_len, x, key, ca.cert, NULL, len);
 
 	X509_free(x);
 	EVP_PKEY_free(key);
@@ -166,6 +180,48 @@ static void test_sign_refuses_another_members_certificate(void **state)
 	unsigned char *f = signed_by(OTHER, -3600, 86400, 15, NULL, orig, orig_len, &len);
 
 	(void)state;
+	assert_string_equal(verify(f, len, SIGN_NOT_MEMBER), "sign.err_not_member");
+	free(f);
+}
+
+/* A certificate of another qualified CA that writes something else in
+ * the subject serialNumber, or nothing: every other check passes, so the
+ * signature is held for the office to confirm the signer by hand, with
+ * what the office needs to judge (name, serialNumber, issuer). */
+static void test_sign_holds_a_signer_the_certificate_does_not_name(void **state)
+{
+	static const char *const sns[] = {"IDCRS-12345678", NULL};
+	struct sign_check in = {JMBG, 1 << 20, time(NULL), 0};
+	struct sign_result r;
+	unsigned char *f;
+	size_t len, i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		f = signed_sn(sns[i], 40 + (long)i, &len);
+		assert_int_equal(sign_verify(trust, f, len, orig, orig_len, &in, &r),
+				 SIGN_UNMATCHED);
+		assert_string_equal(sign_result_key(&r), "sign.held");
+		assert_string_equal(r.status, "crl:good");
+		assert_string_equal(r.name, "Petar Petrović");
+		assert_string_equal(r.subject_sn, sns[i] ? sns[i] : "");
+		assert_non_null(strstr(r.issuer, "CN=Test kvalifikovani CA"));
+		sign_result_free(&r);
+		free(f);
+	}
+}
+
+/* Held only when all else holds: revoked is refused as revoked; and
+ * another person's JMBG, bare as some CAs write it, outright. */
+static void test_sign_refuses_a_revoked_or_other_signer_the_certificate_does_not_name(void **state)
+{
+	size_t len;
+	unsigned char *f = signed_sn("IDCRS-12345678", REVOKED_SERIAL, &len);
+
+	(void)state;
+	assert_string_equal(verify(f, len, SIGN_REVOKED), "sign.err_revoked");
+	free(f);
+	f = signed_sn(OTHER, 42, &len);
 	assert_string_equal(verify(f, len, SIGN_NOT_MEMBER), "sign.err_not_member");
 	free(f);
 }
@@ -349,16 +405,43 @@ static void test_sign_client_certificate_checks(void **state)
 			 SIGN_CMS);
 }
 
+/* The trusted CAs as PEM, for a TLS client asked for its certificate:
+ * the test CA's own certificate, and nothing from an empty store. */
+static void test_sign_trust_pem_names_the_trusted_cas(void **state)
+{
+	char *pem = sign_trust_pem(trust), err[64];
+	struct sign_trust *none = sign_trust_load(NULL, "", err, sizeof(err));
+	BIO *b;
+	X509 *x;
+
+	(void)state;
+	assert_non_null(pem);
+	assert_non_null(b = BIO_new_mem_buf(pem, -1));
+	assert_non_null(x = PEM_read_bio_X509(b, NULL, NULL, NULL));
+	assert_int_equal(X509_cmp(x, ca.cert), 0);
+	X509_free(x);
+	assert_null(PEM_read_bio_X509(b, NULL, NULL, NULL));
+	BIO_free(b);
+	free(pem);
+	assert_non_null(none);
+	assert_null(sign_trust_pem(none));
+	sign_trust_free(none);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sign_accepts_the_members_signature),
+		cmocka_unit_test(test_sign_trust_pem_names_the_trusted_cas),
 		cmocka_unit_test(test_sign_refuses_a_signature_over_another_pdf),
 		cmocka_unit_test(test_sign_refuses_a_byte_changed_after_signing),
 		cmocka_unit_test(test_sign_refuses_a_revision_after_the_signature),
 		cmocka_unit_test(test_sign_refuses_a_self_signed_certificate),
 		cmocka_unit_test(test_sign_refuses_another_members_certificate),
 		cmocka_unit_test(test_sign_refuses_a_revoked_certificate),
+		cmocka_unit_test(test_sign_holds_a_signer_the_certificate_does_not_name),
+		cmocka_unit_test(
+			test_sign_refuses_a_revoked_or_other_signer_the_certificate_does_not_name),
 		cmocka_unit_test(test_sign_refuses_an_expired_certificate),
 		cmocka_unit_test(test_sign_refuses_a_weak_digest),
 		cmocka_unit_test(test_sign_refuses_huge_and_malformed_files),

@@ -145,18 +145,27 @@ static void test_prepare_refuses_sql_with_a_second_statement(void **state)
 	assert_null(db_stmt(f->st, SQL_TWO));
 }
 
-/* The store's allocator (store/sqlite_mem.c): sizes as asked (rounded
- * to 8), a freed 1 KiB block reused by the thread's next one, realloc
- * keeping the contents either way. */
+/* The store's allocator (store/sqlite_mem.c): sizes as asked, up to
+ * 1 KiB rounded to 16 and a freed block of that size reused by the
+ * thread's next request of it; realloc keeping the contents either way. */
 static void test_allocator_keeps_sizes_and_contents(void **state)
 {
 	unsigned char *p, *q;
-	int i;
+	int i, n;
 
 	(void)state;
-	assert_non_null(p = sqlite3_malloc(1000));
-	assert_int_equal(sqlite3_msize(p), 1000);
-	sqlite3_free(p);
+	for (n = 8; n <= 1100; n += 8) { /* each size, whether or not a block waits */
+		assert_non_null(p = sqlite3_malloc(n));
+		assert_in_range(sqlite3_msize(p), n, n <= 1024 ? n + 15 : n);
+		memset(p, 0xa5, (size_t)sqlite3_msize(p));
+		q = p;
+		sqlite3_free(p);
+		assert_non_null(p = sqlite3_malloc(n));
+		if (n <= 1024) /* the block just freed */
+			assert_ptr_equal(p, q);
+		assert_in_range(sqlite3_msize(p), n, n <= 1024 ? n + 15 : n);
+		sqlite3_free(p);
+	}
 	assert_non_null(p = sqlite3_malloc(1024));
 	assert_int_equal(sqlite3_msize(p), 1024);
 	sqlite3_free(p);

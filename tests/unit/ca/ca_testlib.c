@@ -77,6 +77,21 @@ int sh(struct buf *out, const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
+void digits_after(const char *text, const char *label, size_t n, char *out)
+{
+	const char *s = strstr(text, label);
+	size_t i = 0;
+
+	assert_non_null(s);
+	for (s += strlen(label); *s != '\0' && i < n; s++)
+		if (*s >= '0' && *s <= '9')
+			out[i++] = *s;
+		else if (i > 0)
+			break;
+	out[i] = '\0';
+	assert_int_equal(i, n);
+}
+
 size_t on_data(char *p, size_t size, size_t n, void *arg)
 {
 	buf_append(arg, p, size * n);

@@ -18,6 +18,9 @@ int port_open(int port);
 /* Runs a shell command; its stdout replaces out (may be NULL).  Exit
  * status. */
 int sh(struct buf *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The n digits that follow label in text (skipping anything between)
+ * into out (n + 1 bytes); fails the test when there are not n. */
+void digits_after(const char *text, const char *label, size_t n, char *out);
 /* libcurl write callback appending to the struct buf in arg. */
 size_t on_data(char *p, size_t size, size_t n, void *arg);
 

@@ -34,22 +34,6 @@
 static char dir[64], cadir[128], card[64], pin[16], puk[16];
 static const char *bin;
 
-/* The n digits that follow label in text (skipping anything else). */
-static void digits_after(const char *text, const char *label, size_t n, char *out)
-{
-	const char *s = strstr(text, label);
-	size_t i = 0;
-
-	assert_non_null(s);
-	for (s += strlen(label); *s != '\0' && i < n; s++)
-		if (*s >= '0' && *s <= '9')
-			out[i++] = *s;
-		else if (i > 0)
-			break;
-	out[i] = '\0';
-	assert_int_equal(i, n);
-}
-
 static int setup(void **state)
 {
 	struct ca_conf c;
