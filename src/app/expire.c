@@ -60,6 +60,7 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 		if (workflow_next((enum wf_state)s, WF_EV_EXPIRE, WF_SYSTEM) >= 0)
 			f.states[f.nstates++] = wf_state_name((enum wf_state)s);
 	f.confirmed_before = now - (time_t)cfg->order_expiry_days * 24 * 3600;
+	f.limit = EXPIRE_BATCH; /* a batch read, not every due order */
 	if (f.nstates == 0)
 		return 0;
 	snprintf(days, sizeof(days), "%d", cfg->order_expiry_days);

@@ -24,46 +24,129 @@
  * fewer), $8 the state staff never see (a draft), $9 confirmed before
  * (0: any).  Every state but a draft is "state NOT IN ($3..$7, $8)",
  * the unused states being ''.  States are bound, never written in SQL. */
-#define F_OFFICE " office = $1"
-#define F_ANY_OFFICE " $1 = ''"
+#define O_ANY " $1 = ''"
+#define O_ONE " office = $1"
 #define F_STATES " AND $2 > 0 AND state IN ($3, $4, $5, $6, $7) AND state <> $8"
 #define F_ANY_STATE " AND $2 = 0 AND state NOT IN ($3, $4, $5, $6, $7, $8)"
 #define F_REST " AND ($9 = 0 OR (confirmed_at > 0 AND confirmed_at < $9))"
-/* The search's candidates ($10 the text as typed, $11 as an order
- * number or -1, $12 as a license number (domain/ident.h: "315 6789 01"
- * is 315678901) or '', $13 as a payment reference ("97 95 00000001" is
- * 979500000001) or '', $14..$19 up to three words' prefix ranges
- * (words.c; '' when fewer, the longest first: its range read, the
- * others checked per order): each by its own index; a name matches
- * when each word typed starts one of its words. */
-#define F_SEARCH                                                                                   \
-	" AND id IN (SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE "  \
-	"jmbg = $10 UNION ALL SELECT id FROM orders WHERE company_pib = $10 UNION ALL SELECT id "  \
-	"FROM orders WHERE license_number = $12 AND $12 <> '' UNION ALL SELECT id FROM orders "    \
-	"WHERE payment_ref = $13 AND $13 <> '' UNION ALL SELECT w.order_id FROM order_words w "    \
-	"WHERE $14 <> '' AND w.word >= $14 AND w.word < $15 AND ($16 = '' OR EXISTS (SELECT 1 "    \
-	"FROM order_words v WHERE v.order_id = w.order_id AND v.word >= $16 AND v.word < $17)) "   \
-	"AND ($18 = '' OR EXISTS (SELECT 1 FROM order_words v WHERE v.order_id = w.order_id AND "  \
-	"v.word >= $18 AND v.word < $19)))"
-/* A list: its filter, then ORDER BY +id (the plus keeps SQLite from
- * walking every order in id order in the hope of filling the page
- * early: the filter's index is read and its rows sorted) with the
- * page's limit and offset;
- * a count: the same filter counted up to a cap (ORDER_COUNT_CAP + 1). */
-#define LIST_OF(W, n, m) "SELECT id FROM orders WHERE" W " ORDER BY +id LIMIT $" n " OFFSET $" m
-#define COUNT_OF(W, n, m) "SELECT COUNT(*) FROM (SELECT id FROM orders WHERE" W " LIMIT $" n ") c"
-#define WHERES(X, S, n, m)                                                                         \
+
+/* Pages by key (issue 17, point 6): a page is the orders after one id
+ * ($a, 0 for the first page), read in id order, or those before one
+ * ($b), read backwards (D " DESC"), LIMIT $n; never OFFSET.  So that a
+ * page reads a page's worth, each state's orders are read apart, in id
+ * order from (office, state, id) or (state, id) (migration 019), a
+ * page's worth each, and merged: an IN list of states would read every
+ * order of those states and sort them.  Every state staff see reads
+ * (office, id) or the primary key, skipping drafts.  X: more
+ * conditions on the order (the search's words). */
+#define KEYS(c, a, b) " AND " c " > $" a " AND " c " < $" b
+#define ARM_STATE(O, k, X, a, b, n, D)                                                             \
+	"SELECT id FROM (SELECT id FROM orders WHERE" O " AND $2 > 0 AND state = $" k              \
+	" AND state <> $8" F_REST X KEYS("id", a, b) " ORDER BY id" D " LIMIT $" n ") q"
+#define ARMS_STATES(O, X, J, a, b, n, D)                                                           \
+	ARM_STATE(O, "3", X, a, b, n, D)                                                           \
+	J ARM_STATE(O, "4", X, a, b, n, D)                                                         \
+	J ARM_STATE(O, "5", X, a, b, n, D)                                                         \
+	J ARM_STATE(O, "6", X, a, b, n, D)                                                         \
+	J ARM_STATE(O, "7", X, a, b, n, D)
+#define ARM_ANY_STATE(O, X, J, a, b, n, D)                                                         \
+	"SELECT id FROM (SELECT id FROM orders WHERE" O F_ANY_STATE F_REST X KEYS(                 \
+		"id", a, b) " ORDER BY id" D " LIMIT $" n ") q"
+#define PAGE_OF(ARMS, D, n) "SELECT id FROM (" ARMS ") u ORDER BY id" D " LIMIT $" n
+#define QUEUE_ANY(O, D) PAGE_OF(ARM_ANY_STATE(O, "", "", "10", "11", "12", D), D, "12")
+#define QUEUE_STATES(O, D) PAGE_OF(ARMS_STATES(O, "", " UNION ALL ", "10", "11", "12", D), D, "12")
+
+/* The search: the orders an exact identifier names, each by its own
+ * index ($10 the text as typed, $11 as an order number or -1, $12 as a
+ * license number (domain/ident.h: "315 6789 01" is 315678901) or '',
+ * $13 as a payment reference ("97 95 00000001" is 979500000001) or
+ * ''), and those whose names have a word starting with each word typed
+ * (words.c: up to three, the longest first, each a prefix range).  The
+ * longest word's range is read one of two ways (store_office_orders
+ * picks): when it holds at most SEARCH_ARMS different words, each
+ * word's orders in id order from order_words (word, order_id), a
+ * page's worth each ($10 the word, $11..$14 the other two ranges);
+ * when it holds more (a short prefix, found in many orders), the
+ * queue's arms with each order's words checked through order_words
+ * (order_id, word) ($10..$15 the three ranges).  The parts' pages are
+ * merged in C (and at most SEARCH_ARMS + 2 statements run). */
+#define SEARCH_ARMS 12
+#define EXACT                                                                                      \
+	"SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE jmbg = $10 "   \
+	"UNION ALL SELECT id FROM orders WHERE company_pib = $10 UNION ALL SELECT id FROM orders " \
+	"WHERE license_number = $12 AND $12 <> '' UNION ALL SELECT id FROM orders WHERE "          \
+	"payment_ref = $13 AND $13 <> ''"
+#define WORD_OF(t, a, b)                                                                           \
+	"EXISTS (SELECT 1 FROM order_words v WHERE v.order_id = " t " AND v.word >= $" a           \
+	" AND v.word < $" b ")"
+#define OTHER_WORDS(t, a, b, c, d)                                                                 \
+	" AND ($" a " = '' OR " WORD_OF(t, a, b) ") AND ($" c " = '' OR " WORD_OF(t, c, d) ")"
+#define SEARCH_EXACT(O, S, D)                                                                      \
+	"SELECT id FROM orders WHERE" O S F_REST KEYS("id", "14", "15") " AND id IN (" EXACT       \
+									") ORDER BY id" D          \
+									" LIMIT $16"
+/* One word's orders, from order_words alone ($1 the word, $2..$5 the
+ * other two ranges, $6 after, $7 before, $8 the limit); whether an
+ * order passes the filter ($10 its id) is asked apart, for as many as
+ * a page needs (search_word_ids). */
+#define SEARCH_WORD(D)                                                                             \
+	"SELECT DISTINCT w.order_id FROM order_words w WHERE w.word = $1" KEYS("w.order_id", "6",  \
+									       "7")                \
+		OTHER_WORDS("w.order_id", "2", "3", "4", "5") " ORDER BY w.order_id" D " LIMIT $8"
+#define ORDER_PASSES(O, S) "SELECT id FROM orders WHERE id = $10 AND" O S F_REST
+#define WORDS_CHECK                                                                                \
+	" AND $10 <> '' AND " WORD_OF("orders.id", "10", "11")                                     \
+		OTHER_WORDS("orders.id", "12", "13", "14", "15")
+#define WALK_ANY(O, D) PAGE_OF(ARM_ANY_STATE(O, WORDS_CHECK, "", "16", "17", "18", D), D, "18")
+#define WALK_STATES(O, D)                                                                          \
+	PAGE_OF(ARMS_STATES(O, WORDS_CHECK, " UNION ALL ", "16", "17", "18", D), D, "18")
+#define EXACT_ANY(O, D) SEARCH_EXACT(O, F_ANY_STATE, D)
+#define EXACT_STATES(O, D) SEARCH_EXACT(O, F_STATES, D)
+/* One statement per case and direction: [office?2:0 + states?1:0][desc]. */
+#define BY_CASE(ANY, STATES)                                                                       \
 	{                                                                                          \
-		X(F_ANY_OFFICE F_ANY_STATE F_REST S, n, m),                                        \
-			X(F_ANY_OFFICE F_STATES F_REST S, n, m),                                   \
-			X(F_OFFICE F_ANY_STATE F_REST S, n, m),                                    \
-			X(F_OFFICE F_STATES F_REST S, n, m)                                        \
+		{ANY(O_ANY, ""), ANY(O_ANY, " DESC")},                                             \
+			{STATES(O_ANY, ""), STATES(O_ANY, " DESC")},                               \
+			{ANY(O_ONE, ""), ANY(O_ONE, " DESC")},                                     \
+		{                                                                                  \
+			STATES(O_ONE, ""), STATES(O_ONE, " DESC")                                  \
+		}                                                                                  \
 	}
 
-static const char *const SQL_QUEUE[] = WHERES(LIST_OF, "", "10", "11");
-static const char *const SQL_QUEUE_COUNT[] = WHERES(COUNT_OF, "", "10", "11");
-static const char *const SQL_SEARCH[] = WHERES(LIST_OF, F_SEARCH, "20", "21");
-static const char *const SQL_SEARCH_COUNT[] = WHERES(COUNT_OF, F_SEARCH, "20", "21");
+/* The counts, up to a cap ($10: ORDER_COUNT_CAP + 1, $20:
+ * SEARCH_COUNT_CAP + 1): the
+ * queue's from its index alone; the search's from its exact
+ * identifiers and the longest word's range ($14, $15; $16..$19 the
+ * others) read in word order. */
+#define COUNT_QUEUE(O, S)                                                                          \
+	"SELECT COUNT(*) FROM (SELECT id FROM orders WHERE" O S F_REST " LIMIT $10) c"
+#define COUNT_SEARCH(O, S)                                                                         \
+	"SELECT COUNT(*) FROM (SELECT id FROM (SELECT id FROM orders WHERE" O S F_REST             \
+	" AND id IN (" EXACT ") LIMIT $20) x UNION SELECT id FROM (SELECT DISTINCT w.order_id AS " \
+	"id FROM order_words w CROSS JOIN orders o WHERE $14 <> '' AND w.word >= $14 AND w.word "  \
+	"< $15 AND o.id = w.order_id AND" O S F_REST OTHER_WORDS("w.order_id", "16", "17", "18",   \
+								 "19") " LIMIT $20) y) c"
+#define COUNT_CASES(X)                                                                             \
+	{                                                                                          \
+		X(O_ANY, F_ANY_STATE), X(O_ANY, F_STATES), X(O_ONE, F_ANY_STATE),                  \
+			X(O_ONE, F_STATES)                                                         \
+	}
+
+static const char *const SQL_QUEUE[4][2] = BY_CASE(QUEUE_ANY, QUEUE_STATES);
+static const char *const SQL_SEARCH_EXACT[4][2] = BY_CASE(EXACT_ANY, EXACT_STATES);
+static const char *const SQL_SEARCH_WORD[2] = {SEARCH_WORD(""), SEARCH_WORD(" DESC")};
+static const char *const SQL_ORDER_PASSES[4] = COUNT_CASES(ORDER_PASSES);
+static const char *const SQL_SEARCH_WALK[4][2] = BY_CASE(WALK_ANY, WALK_STATES);
+static const char *const SQL_QUEUE_COUNT[4] = COUNT_CASES(COUNT_QUEUE);
+static const char *const SQL_SEARCH_COUNT[4] = COUNT_CASES(COUNT_SEARCH);
+/* The different words in a prefix range, in order, up to SEARCH_ARMS +
+ * 1 (one more says "too many"): each found by one seek, skipping the
+ * orders of the one before. */
+static const char SQL_RANGE_WORDS[] =
+	"WITH RECURSIVE d (word, n) AS (SELECT (SELECT MIN(word) FROM order_words WHERE word >= "
+	"$1 AND word < $2), 1 UNION ALL SELECT (SELECT MIN(word) FROM order_words WHERE word > "
+	"d.word AND word < $2), n + 1 FROM d WHERE d.word IS NOT NULL AND n <= $3) SELECT word "
+	"FROM d WHERE word IS NOT NULL";
 static const char SQL_STATE_COUNTS[] =
 	"SELECT state, COUNT(*) FROM orders WHERE state <> $2 AND ($1 = '' OR office = $1) "
 	"GROUP BY state ORDER BY state";
@@ -152,11 +235,12 @@ static int longest_first(const void *a, const void *b)
 struct search_keys {
 	char words[3][SEARCH_WORD_SIZE], ends[3][SEARCH_WORD_SIZE + 4];
 	char license[32], ref[PAYMENT_REF_SIZE];
+	char arms[SEARCH_ARMS][SEARCH_WORD_SIZE]; /* the longest word's range's words */
 };
 
 /* f's parameters into a[] (the filter's $1..$9, the search's $10..$19
  * when it has text); their count. */
-static size_t filter_args(struct sq_arg a[22], const struct order_filter *f, struct search_keys *k)
+static size_t filter_args(struct sq_arg a[40], const struct order_filter *f, struct search_keys *k)
 {
 	const char *q = f->q ? f->q : "";
 	long long id = -1;
@@ -195,32 +279,245 @@ static size_t filter_args(struct sq_arg a[22], const struct order_filter *f, str
 
 _Static_assert(ORDER_FILTER_STATES == 5, "the filter binds five states, $3..$7");
 
+/* The different words of the longest word's range into k->arms ('' for
+ * the rest): 1 when there are at most SEARCH_ARMS (or no word typed),
+ * 0 when more, -1 on a storage error. */
+static int range_words(struct store *st, struct search_keys *k)
+{
+	struct db_stmt *s;
+	size_t n = 0;
+	int rc;
+
+	memset(k->arms, 0, sizeof(k->arms));
+	if (k->words[0][0] == '\0')
+		return 1;
+	s = db_bound(st, SQL_RANGE_WORDS, SQ_TEXT(k->words[0]), SQ_TEXT(k->ends[0]),
+		     SQ_INT(SEARCH_ARMS));
+	if (s == NULL)
+		return -1;
+	while ((rc = db_step(s)) == DB_ROW && n < SEARCH_ARMS)
+		db_col_copy(s, 0, k->arms[n++], SEARCH_WORD_SIZE);
+	if (rc == DB_ROW) { /* one more than the arms */
+		db_reset(s);
+		return 0;
+	}
+	return db_rows_end(s, rc, "search range words") == STORE_OK ? 1 : -1;
+}
+
+/* Appends to *ids (n of them, cap room) the ids sql reads with args a:
+ * a page of one part of f's page. */
+static int part_ids(struct store *st, const char *sql, const struct sq_arg *a, long long **ids,
+		    size_t *n)
+{
+	long long *more, *grown;
+	size_t k;
+	int rc;
+
+	if ((rc = db_step_ids(db_bind_args(st, sql, a), &more, &k, "office orders")) != STORE_OK)
+		return rc;
+	if (k > 0 && (grown = realloc(*ids, (*n + k) * sizeof(**ids))) == NULL) {
+		free(more);
+		return STORE_ERROR;
+	}
+	if (k > 0) {
+		*ids = grown;
+		memcpy(*ids + *n, more, k * sizeof(*more));
+		*n += k;
+	}
+	free(more);
+	return STORE_OK;
+}
+
+/* Appends id to *ids (n of them). */
+static int part_append(long long **ids, size_t *n, long long id)
+{
+	long long *grown = realloc(*ids, (*n + 1) * sizeof(**ids));
+
+	if (grown == NULL)
+		return STORE_ERROR;
+	*ids = grown;
+	(*ids)[(*n)++] = id;
+	return STORE_OK;
+}
+
+static int id_asc(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The orders of the longest word's range's words (k->arms) that pass
+ * f, a page's worth nearest f's key, appended to *ids (n of them).
+ * Each word's orders are read in id order from order_words alone, a
+ * page's worth each, merged; then each, in order, is checked against f
+ * (one order read) until a page's worth pass.  When they do not and a
+ * word had more, the next round starts after the last id every word
+ * has given (bound): so a page reads about a page's worth of orders
+ * (divided by the share of them the filter passes), however many
+ * orders there are. */
+static int search_word_ids(struct store *st, const struct order_filter *f,
+			   const struct sq_arg a[40], const struct search_keys *k, int which,
+			   long long **ids, size_t *n)
+{
+	int desc = f->before > 0, rc = STORE_OK, more = 1;
+	long long lo = f->after > 0 && !desc ? f->after : 0;
+	long long hi = desc ? f->before : (long long)1 << 62, bound, *c = NULL, id;
+	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc, i, before;
+	struct sq_arg w[11];
+	struct db_stmt *s;
+
+	memcpy(w, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	while (more && got < limit && rc == STORE_OK) {
+		more = 0;
+		bound = desc ? lo : hi;
+		nc = 0;
+		for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && rc == STORE_OK; i++) {
+			before = nc;
+			rc = part_ids(st, SQL_SEARCH_WORD[desc],
+				      SQ_ARGS_(SQ_TEXT(k->arms[i]), a[15], a[16], a[17], a[18],
+					       SQ_INT(lo), SQ_INT(hi), SQ_INT((long long)limit)),
+				      &c, &nc);
+			if (rc == STORE_OK && nc - before == limit) { /* it has more */
+				more = 1;
+				id = c[nc - 1];
+				bound = desc ? (id > bound ? id : bound)
+					     : (id < bound ? id : bound);
+			}
+		}
+		if (rc != STORE_OK)
+			break;
+		qsort(c, nc, sizeof(*c), id_asc);
+		for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
+			id = c[desc ? nc - 1 - i : i];
+			if ((desc && id < bound) || (!desc && id > bound) ||
+			    (i > 0 && id == c[desc ? nc - i : i - 1]))
+				continue; /* past a word that has more; or twice */
+			w[9] = SQ_INT(id);
+			w[10] = SQ_END_;
+			s = db_bind_args(st, SQL_ORDER_PASSES[which], w);
+			if ((rc = db_step_row(s, "search order passes")) == STORE_OK) {
+				db_reset(s);
+				rc = part_append(ids, n, id);
+				got++;
+			} else if (rc == STORE_NOTFOUND)
+				rc = STORE_OK;
+		}
+		if (desc)
+			hi = bound;
+		else
+			lo = bound;
+		free(c);
+		c = NULL;
+	}
+	free(c);
+	return rc;
+}
+
+/* The search's parts of f's page (the filter's $1..$9 in a[], the
+ * text's keys in k), merged into *ids, ascending, a page at most. */
+static int search_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40],
+		      struct search_keys *k, int which, long long **ids, size_t *n)
+{
+	int desc = f->before > 0, arms, rc;
+	struct sq_arg key[3] = {SQ_INT(f->after > 0 && !desc ? f->after : 0),
+				SQ_INT(desc ? f->before : (long long)1 << 62),
+				SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62)};
+	size_t i, j, limit = f->limit > 0 ? (size_t)f->limit : (size_t)-1;
+	struct sq_arg w[20];
+
+	*ids = NULL;
+	*n = 0;
+	if ((arms = range_words(st, k)) < 0)
+		return STORE_ERROR;
+	memcpy(w, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	/* The exact identifiers: $10..$13 as filter_args put them. */
+	memcpy(w + 9, a + 9, 4 * sizeof(*a));
+	memcpy(w + 13, key, sizeof(key));
+	w[16] = SQ_END_;
+	rc = part_ids(st, SQL_SEARCH_EXACT[which][desc], w, ids, n);
+	if (!arms && rc == STORE_OK) { /* $10..$15 the three ranges */
+		memcpy(w + 9, a + 13, 6 * sizeof(*a));
+		memcpy(w + 15, key, sizeof(key));
+		w[18] = SQ_END_;
+		rc = part_ids(st, SQL_SEARCH_WALK[which][desc], w, ids, n);
+	}
+	if (arms && rc == STORE_OK)
+		rc = search_word_ids(st, f, a, k, which, ids, n);
+	if (rc != STORE_OK)
+		return rc;
+	/* Merged: sorted, each once, the page's rows nearest the key. */
+	qsort(*ids, *n, sizeof(**ids), id_asc);
+	for (i = j = 0; i < *n; i++)
+		if (j == 0 || (*ids)[j - 1] != (*ids)[i])
+			(*ids)[j++] = (*ids)[i];
+	*n = j;
+	if (*n > limit) {
+		if (desc)
+			memmove(*ids, *ids + (*n - limit), limit * sizeof(**ids));
+		*n = limit;
+	}
+	return STORE_OK;
+}
+
+/* The ids of f's page into *ids (ascending; the caller frees). */
+static int page_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40], size_t c,
+		    struct search_keys *k, int which, long long **ids, size_t *n)
+{
+	int desc = f->before > 0;
+	size_t i;
+	long long t;
+	int rc;
+
+	if (c > 9)
+		return search_ids(st, f, a, k, which, ids, n);
+	a[c++] = SQ_INT(f->after > 0 && !desc ? f->after : 0);
+	a[c++] = SQ_INT(desc ? f->before : (long long)1 << 62);
+	a[c++] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
+	a[c] = SQ_END_;
+	rc = db_step_ids(db_bind_args(st, SQL_QUEUE[which][desc], a), ids, n, "office orders");
+	if (rc != STORE_OK)
+		return rc;
+	for (i = 0; desc && i < *n / 2; i++) { /* read backwards: turned */
+		t = (*ids)[i];
+		(*ids)[i] = (*ids)[*n - 1 - i];
+		(*ids)[*n - 1 - i] = t;
+	}
+	return STORE_OK;
+}
+
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg)
 {
-	struct sq_arg a[22];
+	struct sq_arg a[40];
 	struct search_keys k;
 	size_t c = filter_args(a, f, &k), n, i;
 	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0);
-	const char *list = c == 9 ? SQL_QUEUE[which] : SQL_SEARCH[which];
-	const char *count = c == 9 ? SQL_QUEUE_COUNT[which] : SQL_SEARCH_COUNT[which];
-	long long *ids;
+	long long *ids, cap;
 	struct order o;
 	int rc;
 
-	if (total != NULL) {
-		a[c] = SQ_INT(ORDER_COUNT_CAP + 1);
-		a[c + 1] = SQ_END_;
-		rc = db_step_int64(db_bind_args(st, count, a), total, "office order count");
-		if (rc != STORE_OK)
-			return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
-	}
-	a[c] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
-	a[c + 1] = SQ_INT(f->offset > 0 ? f->offset : 0);
-	a[c + 2] = SQ_END_;
 	/* Ids first, then each order: fn may use the store itself. */
-	if ((rc = db_step_ids(db_bind_args(st, list, a), &ids, &n, "office orders")) != STORE_OK)
+	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n)) != STORE_OK)
 		return rc;
+	/* A first page that is not full is every order there is: counted
+	 * without reading them again (a search that finds few). */
+	if (total != NULL && f->after <= 0 && f->before <= 0 && f->limit > 0 &&
+	    n < (size_t)f->limit)
+		*total = (long long)n;
+	else if (total != NULL) {
+		cap = c == 9 ? ORDER_COUNT_CAP : SEARCH_COUNT_CAP;
+		a[c] = SQ_INT(cap + 1);
+		a[c + 1] = SQ_END_;
+		rc = db_step_int64(
+			db_bind_args(st, c == 9 ? SQL_QUEUE_COUNT[which] : SQL_SEARCH_COUNT[which],
+				     a),
+			total, "office order count");
+		if (rc == STORE_NOTFOUND)
+			rc = STORE_ERROR;
+		if (*total > cap) /* the search's two parts, each capped */
+			*total = cap + 1;
+	}
 	for (i = 0; i < n && rc == STORE_OK; i++) {
 		rc = store_order_get(st, ids[i], &o);
 		if (rc == STORE_NOTFOUND) { /* removed meanwhile: never happens today */

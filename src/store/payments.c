@@ -66,11 +66,17 @@ static const char SQL_PAY_EACH_ORDER[] =
 #define OPEN_WHERE                                                                                 \
 	"WHERE p.resolved_at IS NULL AND ($1 = '' OR o.office = $1 OR p.order_id IS NULL) AND "    \
 	"($2 = 0 OR p.import_id = $2)"
-static const char SQL_PAY_EACH_OPEN[] = "SELECT " DB_NAMES(
-	PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE
-		      " ORDER BY p.id LIMIT $3 OFFSET $4";
+/* A page by key (issue 17, point 6): the open payments after $3, or
+ * before $4 read backwards, LIMIT $5, in id order from payments_open;
+ * the count up to a cap ($3). */
+#define OPEN_PAGE(D)                                                                               \
+	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = "          \
+					 "p.order_id " OPEN_WHERE " AND p.id > $3 AND p.id < $4 "  \
+					 "ORDER BY p.id" D " LIMIT $5"
+static const char *const SQL_PAY_EACH_OPEN[2] = {OPEN_PAGE(""), OPEN_PAGE(" DESC")};
 static const char SQL_PAY_COUNT_OPEN[] =
-	"SELECT COUNT(*) FROM payments p LEFT JOIN orders o ON o.id = p.order_id " OPEN_WHERE;
+	"SELECT COUNT(*) FROM (SELECT p.id FROM payments p LEFT "
+	"JOIN orders o ON o.id = p.order_id " OPEN_WHERE " LIMIT $3) c";
 static const char SQL_PAY_RESOLVE[] =
 	"UPDATE payments SET resolution = $2, resolved_at = $3, resolved_by = $4, note = "
 	"CASE WHEN note = '' THEN $5 WHEN $5 = '' THEN note ELSE note || ' / ' || $5 END "
@@ -265,19 +271,49 @@ int store_payment_each_order(struct store *st, long long order_id,
 /* The open-payments filter's $1 and $2. */
 #define OPEN_ARGS(f) SQ_TEXT((f)->office ? (f)->office : ""), SQ_INT((f)->import_id)
 
+struct open_back {
+	struct payment *v;
+	size_t n;
+};
+
+static int open_keep(void *arg, const struct payment *p)
+{
+	struct open_back *b = arg;
+
+	b->v[b->n++] = *p;
+	return 0;
+}
+
 int store_payment_each_open(struct store *st, const struct payment_filter *f,
 			    int (*fn)(void *arg, const struct payment *p), void *arg)
 {
-	return payment_each(db_bound(st, SQL_PAY_EACH_OPEN, OPEN_ARGS(f),
-				     SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62),
-				     SQ_INT(f->offset > 0 ? f->offset : 0)),
-			    fn, arg, "open payments");
+	int desc = f->before > 0, rc;
+	long long limit = f->limit > 0 ? f->limit : (long long)1 << 62;
+	struct db_stmt *s = db_bound(st, SQL_PAY_EACH_OPEN[desc], OPEN_ARGS(f),
+				     SQ_INT(f->after > 0 && !desc ? f->after : 0),
+				     SQ_INT(desc ? f->before : (long long)1 << 62), SQ_INT(limit));
+	struct open_back b = {NULL, 0};
+
+	if (!desc)
+		return payment_each(s, fn, arg, "open payments");
+	/* Read backwards, a page (limit) at most, given oldest first. */
+	if (limit > 1000 || (b.v = calloc((size_t)limit, sizeof(*b.v))) == NULL) {
+		if (s != NULL)
+			db_reset(s);
+		return STORE_ERROR;
+	}
+	rc = payment_each(s, open_keep, &b, "open payments");
+	while (rc == STORE_OK && b.n > 0 && fn(arg, &b.v[--b.n]) == 0)
+		;
+	free(b.v);
+	return rc;
 }
 
 int store_payment_count_open(struct store *st, const struct payment_filter *f, long long *n)
 {
-	return db_step_int64(db_bound(st, SQL_PAY_COUNT_OPEN, OPEN_ARGS(f)), n,
-			     "open payments count");
+	return db_step_int64(
+		db_bound(st, SQL_PAY_COUNT_OPEN, OPEN_ARGS(f), SQ_INT(PAYMENT_COUNT_CAP + 1)), n,
+		"open payments count");
 }
 
 int store_payment_resolve(struct store *st, long long id, const char *resolution, const char *by,

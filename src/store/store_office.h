@@ -33,16 +33,24 @@ struct order_filter {
 	const char *q;
 	time_t confirmed_before; /* 0: any; else confirmed_at in (0, before) */
 	int limit;               /* 0: no limit */
-	int offset;
+	/* Pages by key: after > 0, the orders with a greater id; else
+	 * before > 0, the limit orders with the greatest ids below it
+	 * (still given oldest first); neither, the first. */
+	long long after, before;
 };
 
 /* How far store_office_orders counts: a total above it reads
  * ORDER_COUNT_CAP + 1 ("more than ORDER_COUNT_CAP"). */
 #define ORDER_COUNT_CAP 1000
+/* A search (f->q) counts up to SEARCH_COUNT_CAP + 1: each of those is
+ * an order read, where a queue's count reads an index alone. */
+#define SEARCH_COUNT_CAP 100
 /* Calls fn for each order matching f, oldest first (by id); fn
  * returning non-zero stops.  *total (may be NULL) gets the number of
- * matching orders regardless of limit and offset, counted up to
- * ORDER_COUNT_CAP + 1. */
+ * matching orders regardless of limit and keys, counted up to
+ * ORDER_COUNT_CAP + 1 (a search: SEARCH_COUNT_CAP + 1).  A page reads about a page's worth of
+ * orders however many there are (a search by a short prefix: as many as it takes to find a page's
+ * worth). */
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg);
 

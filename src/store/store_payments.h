@@ -88,14 +88,21 @@ int store_payment_each_order(struct store *st, long long order_id,
 struct payment_filter {
 	const char *office;  /* NULL or "": every office; else that office's and unknown ones */
 	long long import_id; /* 0: any; else the payments of that import */
-	int limit;           /* 0: no limit */
-	int offset;
+	int limit;           /* 0: no limit; with before, at most 1000 */
+	/* Pages by key: after > 0, the payments with a greater id; else
+	 * before > 0, the limit payments with the greatest ids below it
+	 * (still given oldest first); neither, the first. */
+	long long after, before;
 };
 
 /* Calls fn for each open payment matching f, oldest first. */
 int store_payment_each_open(struct store *st, const struct payment_filter *f,
 			    int (*fn)(void *arg, const struct payment *p), void *arg);
-/* How many open payments match f (limit and offset ignored). */
+/* How far store_payment_count_open counts: above it, *n reads
+ * PAYMENT_COUNT_CAP + 1 ("more than PAYMENT_COUNT_CAP"). */
+#define PAYMENT_COUNT_CAP 1000
+/* How many open payments match f (limit and keys ignored), up to
+ * PAYMENT_COUNT_CAP + 1. */
 int store_payment_count_open(struct store *st, const struct payment_filter *f, long long *n);
 
 /* Puts the settled payments of order order_id (refunded ones aside)

@@ -109,17 +109,80 @@ int page_number(struct req *r)
 	return *end == '\0' && n >= 1 && n <= 100000 ? (int)n : 1;
 }
 
-void page_paging_ctx(struct tctx *c, long long total, int size, int page, const char *link)
+/* A key as ?after= or ?before= carries it: a positive number, else 0. */
+static long long query_id(struct req *r, const char *name)
 {
-	long long pages = total == 0 ? 1 : (total + size - 1) / size;
+	const char *p = http_query(r, name);
+	long long n;
+	char *end;
 
-	tctx_setf(c, "total", "%lld", total);
+	if (p == NULL || *p < '1' || *p > '9' || strlen(p) > 18)
+		return 0;
+	n = strtoll(p, &end, 10);
+	return *end == '\0' ? n : 0;
+}
+
+void page_key_read(struct req *r, struct page_key *k)
+{
+	k->after = query_id(r, "after");
+	k->before = k->after > 0 ? 0 : query_id(r, "before");
+	k->page = page_number(r);
+}
+
+void page_got_init(struct req *r, struct page_got *g, size_t size, size_t cap)
+{
+	g->v = arena_alloc(&r->arena, size * cap);
+	g->ids = arena_alloc(&r->arena, sizeof(*g->ids) * cap);
+	g->size = size;
+	g->n = 0;
+	g->cap = cap;
+}
+
+int page_got_keep(struct page_got *g, long long id, const void *row)
+{
+	if (g->n == g->cap)
+		return 1;
+	g->ids[g->n] = id;
+	memcpy(g->v + g->n++ * g->size, row, g->size);
+	return 0;
+}
+
+void page_key_ctx(struct req *r, struct tctx *c, const struct page_key *k,
+		  const struct page_read *p, const char *link, size_t *from, size_t *n)
+{
+	long long pages = p->total == 0 ? 1 : (p->total + p->size - 1) / p->size;
+	int prev, next, page;
+
+	if (k->before > 0) { /* read backwards: a row more is a page before */
+		prev = p->got > (size_t)p->size;
+		*from = prev ? p->got - (size_t)p->size : 0;
+		*n = p->got - *from;
+		next = *n > 0;
+	} else {
+		*from = 0;
+		*n = p->got < (size_t)p->size ? p->got : (size_t)p->size;
+		prev = k->after > 0;
+		next = p->got > (size_t)p->size;
+	}
+	page = !prev ? 1 : k->page > 1 ? k->page : 2;
+	if (pages < page + next)
+		pages = page + next;
+	if (p->total > p->cap) {
+		tctx_set(c, "total", msg(r, p->more));
+		tctx_set(c, "pages", "…");
+	} else {
+		tctx_setf(c, "total", "%lld", p->total);
+		tctx_setf(c, "pages", "%lld", pages);
+	}
 	tctx_setf(c, "page", "%d", page);
-	tctx_setf(c, "pages", "%lld", pages);
-	if (page > 1)
-		tctx_setf(c, "prev", "%s&page=%d", link, page - 1);
-	if (page < pages)
-		tctx_setf(c, "next", "%s&page=%d", link, page + 1);
+	/* After the last row shown, before the first (or, past the end,
+	 * up to the key itself). */
+	if (prev)
+		tctx_setf(c, "prev", "%s&before=%lld&page=%d", link,
+			  *n > 0 ? p->ids[*from] : k->after + 1, page - 1);
+	if (next)
+		tctx_setf(c, "next", "%s&after=%lld&page=%d", link, p->ids[*from + *n - 1],
+			  page + 1);
 }
 
 const char *ra_scope_office(struct req *r)

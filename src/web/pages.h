@@ -46,10 +46,40 @@ const char *page_tel(struct req *r, const char *phone);
 
 /* The ?page= number, 1 when absent or nonsense. */
 int page_number(struct req *r);
-/* The paging of a list of total rows, size to a page, now at page:
- * "total", "page", "pages", and the links "prev" and "next" (link, a
- * URL with a query, and "&page=N") where there are such pages. */
-void page_paging_ctx(struct tctx *c, long long total, int size, int page, const char *link);
+/* A list paged by key (issue 17, point 6), never by position: ?after=ID
+ * is the rows after row ID, ?before=ID the page before row ID, neither
+ * the first page; ?page=N only numbers the page shown. */
+struct page_key {
+	long long after, before; /* 0: not given (after wins) */
+	int page;
+};
+void page_key_read(struct req *r, struct page_key *k);
+/* The rows a page of such a list read, kept (copies, size bytes each,
+ * cap at most, in r's arena) until the ones to show are chosen. */
+struct page_got {
+	unsigned char *v;
+	long long *ids;
+	size_t size, n, cap;
+};
+void page_got_init(struct req *r, struct page_got *g, size_t size, size_t cap);
+/* Keeps a copy of row, whose id is id: 0, or 1 (nothing kept) when full. */
+int page_got_keep(struct page_got *g, long long id, const void *row);
+/* What a page of such a list read: up to size + 1 rows in the key's
+ * direction (the one more says there is a page beyond), ids[got] their
+ * ids oldest first; total counted up to cap + 1. */
+struct page_read {
+	const long long *ids;
+	size_t got;
+	int size;
+	long long total, cap;
+	const char *more; /* the text of a total above cap: "more than CAP" */
+};
+/* The paging of page p: "total" (above cap p->more),
+ * "page", "pages" and the links "prev" and "next" (link, a URL with a
+ * query, and "&before=ID&page=N" or "&after=ID&page=N") where there are
+ * such pages; *from and *n: the rows of p to show. */
+void page_key_ctx(struct req *r, struct tctx *c, const struct page_key *k,
+		  const struct page_read *p, const char *link, size_t *from, size_t *n);
 
 /* The office whose orders or payments this request lists: an
  * operator's own; for administrators and auditors the ?office= filter

@@ -175,7 +175,12 @@ static void state_options(struct req *r, struct tctx *c, const char *current)
 	}
 }
 
-/* GET /ra/queue?state=QUEUE|STATE&q=TEXT&office=CODE&page=N */
+static int keep_order(void *arg, const struct order *o)
+{
+	return page_got_keep(arg, o->id, o);
+}
+
+/* GET /ra/queue?state=QUEUE|STATE&q=TEXT&office=CODE&after=ID|before=ID&page=N */
 void web_ra_queue(struct req *r)
 {
 	const char *state = http_query(r, "state"), *q = http_query(r, "q");
@@ -183,11 +188,12 @@ void web_ra_queue(struct req *r)
 	struct tctx *c = page_ctx(r);
 	struct order_filter f;
 	struct rows_ctx x;
+	struct page_got got;
+	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, ORDER_COUNT_CAP, "bo.found_more"};
+	struct page_key key;
 	struct buf link = BUF_INIT;
 	enum wf_state st;
-	long long total = 0;
-	int page = page_number(r);
-	size_t i;
+	size_t i, from, n;
 
 	memset(&f, 0, sizeof(f));
 	f.office = office;
@@ -207,13 +213,17 @@ void web_ra_queue(struct req *r)
 	if (f.nstates == 0)
 		state = "";
 	f.q = *q ? q : NULL;
-	f.limit = PAGE_SIZE;
-	f.offset = (page - 1) * PAGE_SIZE;
-	x.r = r;
-	x.c = c;
-	x.list = "rows";
-	tctx_set_list(c, "rows");
-	if (store_office_orders(app_of(r)->store, &f, &total, add_row, &x) != STORE_OK) {
+	if (f.q != NULL) {
+		rows.cap = SEARCH_COUNT_CAP;
+		rows.more = "bo.search_found_more";
+	}
+	/* A row more than a page: whether there is a page beyond. */
+	page_key_read(r, &key);
+	f.limit = PAGE_SIZE + 1;
+	f.after = key.after;
+	f.before = key.before;
+	page_got_init(r, &got, sizeof(struct order), PAGE_SIZE + 1);
+	if (store_office_orders(app_of(r)->store, &f, &rows.total, keep_order, &got) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
@@ -228,19 +238,16 @@ void web_ra_queue(struct req *r)
 	url_encode(&link, q);
 	buf_puts(&link, "&office=");
 	url_encode(&link, ra_user(r)->role == RA_OPERATOR ? "" : office);
-	/* The store counts up to ORDER_COUNT_CAP + 1: above it the count
-	 * says "more than" and every page past the cap links to the next. */
-	if (total > ORDER_COUNT_CAP) {
-		page_paging_ctx(c,
-				total > (long long)(page + 1) * PAGE_SIZE
-					? total
-					: (long long)(page + 1) * PAGE_SIZE,
-				PAGE_SIZE, page, buf_cstr(&link));
-		tctx_set(c, "total", msg(r, "bo.found_more"));
-		tctx_set(c, "pages", "…");
-	} else
-		page_paging_ctx(c, total, PAGE_SIZE, page, buf_cstr(&link));
+	rows.ids = got.ids;
+	rows.got = got.n;
+	page_key_ctx(r, c, &key, &rows, buf_cstr(&link), &from, &n);
 	buf_free(&link);
+	x.r = r;
+	x.c = c;
+	x.list = "rows";
+	tctx_set_list(c, "rows");
+	for (i = from; i < from + n; i++)
+		add_row(&x, (const struct order *)(got.v + i * got.size));
 	page_render(r, 200, "ra_queue", "bo.queue_title", c);
 }
 

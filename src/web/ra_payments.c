@@ -515,30 +515,45 @@ static int add_open(void *arg, const struct payment *p)
 	return 0;
 }
 
+static int keep_open(void *arg, const struct payment *p)
+{
+	return page_got_keep(arg, p->id, p);
+}
+
 static void unresolved_page(struct req *r, unsigned status, struct tctx *c, struct open_ctx *x)
 {
 	const char *done = http_query(r, "done");
 	struct payment_filter f;
-	long long total = 0;
+	struct page_got got;
+	struct page_read rows = {NULL, 0, PAGE_SIZE, 0, PAYMENT_COUNT_CAP, "bo.found_more"};
+	struct page_key key;
 	char link[64];
-	int page = page_number(r);
+	size_t i, from, n;
 
 	memset(&f, 0, sizeof(f));
 	f.office = ra_scope_office(r);
 	ra_office_filter_ctx(r, c, f.office);
-	f.limit = PAGE_SIZE;
-	f.offset = (page - 1) * PAGE_SIZE;
+	/* A row more than a page: whether there is a page beyond. */
+	page_key_read(r, &key);
+	f.limit = PAGE_SIZE + 1;
+	f.after = key.after;
+	f.before = key.before;
+	page_got_init(r, &got, sizeof(struct payment), PAGE_SIZE + 1);
 	x->r = r;
 	x->c = c;
 	x->may_resolve = ra_user(r)->role != RA_AUDITOR;
 	tctx_set_list(c, "rows");
-	if (store_payment_count_open(app_of(r)->store, &f, &total) != STORE_OK ||
-	    store_payment_each_open(app_of(r)->store, &f, add_open, x) != STORE_OK) {
+	if (store_payment_count_open(app_of(r)->store, &f, &rows.total) != STORE_OK ||
+	    store_payment_each_open(app_of(r)->store, &f, keep_open, &got) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
 	snprintf(link, sizeof(link), "/ra/payments/unresolved?office=%s", f.office);
-	page_paging_ctx(c, total, PAGE_SIZE, page, link);
+	rows.ids = got.ids;
+	rows.got = got.n;
+	page_key_ctx(r, c, &key, &rows, link, &from, &n);
+	for (i = from; i < from + n; i++)
+		add_open(x, (const struct payment *)(got.v + i * got.size));
 	if (done != NULL && x->err == NULL &&
 	    (strcmp(done, "assign") == 0 || strcmp(done, "settled") == 0 ||
 	     strcmp(done, "accept") == 0 || strcmp(done, "refund") == 0))

@@ -328,22 +328,69 @@ static void test_search_folds_diacritics_case_and_script(void **state)
 static void test_queue_pages_hold_20_orders(void **state)
 {
 	struct office *f = *state;
-	long long first = 0, id = 0;
+	long long first = 0, twentieth = 0, id = 0;
 	int i;
 
 	for (i = 0; i < 21; i++) {
 		id = office_order(f, "NS");
 		if (i == 0)
 			first = id;
+		if (i == 19)
+			twentieth = id;
 	}
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents"), 200);
 	office_body_has(f, "<strong>21</strong>");
 	assert_int_equal(body_count(f, "<tr><td data-label=\"Broj\"><a href=\"/ra/orders/"), 20);
 	office_body_has(f, office_path(first, "")); /* oldest first */
 	office_body_has(f, "page=2");
-	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents&q=&office=&page=2"), 200);
+	assert_int_equal(office_get(f, &f->ns,
+				    "/ra/queue?state=documents&q=&office=&after=%lld&page=2",
+				    twentieth),
+			 200);
 	assert_int_equal(body_count(f, "<tr><td data-label=\"Broj\"><a href=\"/ra/orders/"), 1);
 	office_body_has(f, office_path(id, ""));
+}
+
+/* Pages by key, not by position (issue 17, point 6): the next page is
+ * "the orders after the last one shown" (?after=ID), the previous one
+ * "those before the first" (?before=ID), so each page reads a page's
+ * worth however many orders there are, and an order leaving the queue
+ * meanwhile moves no other order to another page. */
+static void test_queue_pages_by_the_last_order_shown(void **state)
+{
+	struct office *f = *state;
+	long long ids[21];
+	char link[64];
+	int i;
+
+	for (i = 0; i < 21; i++)
+		ids[i] = office_order(f, "NS");
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents"), 200);
+	snprintf(link, sizeof(link), "after=%lld&amp;page=2\"", ids[19]);
+	office_body_has(f, link);
+	office_body_lacks(f, "rel=\"prev\"");
+	/* The first order leaves the queue: the second page still starts
+	 * after the last order the first one showed. */
+	assert_int_equal(office_documents_all(f, &f->ns, ids[0]), 303);
+	assert_int_equal(
+		office_get(f, &f->ns, "/ra/queue?state=documents&after=%lld&page=2", ids[19]), 200);
+	assert_int_equal(body_count(f, "<tr><td data-label=\"Broj\"><a href=\"/ra/orders/"), 1);
+	office_body_has(f, office_path(ids[20], ""));
+	office_body_lacks(f, "rel=\"next\"");
+	snprintf(link, sizeof(link), "before=%lld&amp;page=1\"", ids[20]);
+	office_body_has(f, link);
+	/* Back: the 19 still in the queue before it, no page before them. */
+	assert_int_equal(
+		office_get(f, &f->ns, "/ra/queue?state=documents&before=%lld&page=1", ids[20]),
+		200);
+	assert_int_equal(body_count(f, "<tr><td data-label=\"Broj\"><a href=\"/ra/orders/"), 19);
+	office_body_has(f, office_path(ids[1], ""));
+	office_body_has(f, office_path(ids[19], ""));
+	office_body_lacks(f, office_path(ids[20], ""));
+	office_body_lacks(f, "rel=\"prev\"");
+	/* A key that is not a number is the first page. */
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?state=documents&after=x"), 200);
+	office_body_has(f, office_path(ids[1], ""));
 }
 
 /* ---- The detail page and its actions ------------------------------------------------ */
@@ -699,6 +746,8 @@ int main(void)
 						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(test_queue_pages_hold_20_orders, office_setup,
 						office_teardown),
+		cmocka_unit_test_setup_teardown(test_queue_pages_by_the_last_order_shown,
+						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(
 			test_detail_shows_data_history_and_only_allowed_actions, office_setup,
 			office_teardown),

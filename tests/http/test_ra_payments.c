@@ -904,6 +904,53 @@ static void test_auditor_reads_but_cannot_post(void **state)
 	assert_int_equal(payments_of(f, a).last.resolved_at, 0);
 }
 
+/* The unresolved list pages by key (issue 17, point 6): the next page
+ * is the open payments after the last one shown (?after=ID), the
+ * previous one those before the first (?before=ID). */
+#define SECTION "<section class=\"payment\" aria-labelledby=\"p-"
+static void test_unresolved_list_pages_by_the_last_payment_shown(void **state)
+{
+	struct office *f = *state;
+	struct buf csv = BUF_INIT;
+	long long imp, last = 0, first2 = 0, id;
+	const char *p;
+	char text[48];
+	int i, n;
+
+	csv_header(&csv);
+	for (i = 0; i < 26; i++) { /* a page of 25 and more */
+		snprintf(text, sizeof(text), "Uplata bez poziva %d", i);
+		csv_line(&csv, "10,00", text, bank_id());
+	}
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
+	buf_free(&csv);
+	assert_int_equal(office_get(f, &f->admin, "/ra/payments/unresolved"), 200);
+	for (n = 0, p = BODY(f); (p = strstr(p, SECTION)) != NULL; n++)
+		last = strtoll(p += strlen(SECTION), NULL, 10);
+	assert_int_equal(n, 25);
+	snprintf(text, sizeof(text), "after=%lld&amp;page=2\"", last);
+	office_body_has(f, text);
+	office_body_lacks(f, "rel=\"prev\"");
+	assert_int_equal(
+		office_get(f, &f->admin, "/ra/payments/unresolved?office=&after=%lld&page=2", last),
+		200);
+	for (n = 0, p = BODY(f); (p = strstr(p, SECTION)) != NULL; n++) {
+		id = strtoll(p += strlen(SECTION), NULL, 10);
+		assert_true(id > last);
+		if (n == 0)
+			first2 = id;
+	}
+	assert_true(n >= 1);
+	snprintf(text, sizeof(text), "before=%lld&amp;page=1\"", first2);
+	office_body_has(f, text);
+	assert_int_equal(office_get(f, &f->admin,
+				    "/ra/payments/unresolved?office=&before=%lld&page=1", first2),
+			 200);
+	snprintf(text, sizeof(text), "p-%lld\"", last);
+	office_body_has(f, text);
+	office_body_lacks(f, "rel=\"prev\"");
+}
+
 static void test_audit_log_is_intact_after_the_payments(void **state)
 {
 	struct office *f = *state;
@@ -933,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_statement_file_uploaded_on_the_import_page),
 		cmocka_unit_test(test_only_importing_staff_may_upload_a_large_file),
 		cmocka_unit_test(test_auditor_reads_but_cannot_post),
+		cmocka_unit_test(test_unresolved_list_pages_by_the_last_payment_shown),
 		cmocka_unit_test(test_audit_log_is_intact_after_the_payments),
 	};
 
