@@ -5,6 +5,7 @@
 #ifndef QCRA_MAIL_H
 #define QCRA_MAIL_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -45,6 +46,9 @@ struct smtp_conf {
 	const char *user; /* NULL/"" for no authentication */
 	const char *password;
 	long timeout_secs; /* connect+transfer timeout */
+	/* Non-NULL: a delivery under way ends (fails) within about a
+	 * second once *stop is set, whatever the server does. */
+	const atomic_int *stop;
 };
 
 /* Sends msg to one recipient with libcurl.  0 or -1 with err. */
@@ -62,6 +66,10 @@ struct mail_conf {
 	const char *base_url; /* the portal's address: {base} in a message's text */
 	int poll_secs;        /* how often the worker looks for due mail */
 	int retry_secs;       /* the first backoff (0: 30 s), doubling */
+	/* Non-NULL: once *stop is set, a pass takes no further item, and an
+	 * item whose delivery the stop cut short is due again at once
+	 * (its lease ended) for the next start or another instance. */
+	const atomic_int *stop;
 };
 
 /*
@@ -94,7 +102,9 @@ void mail_worker_kick(struct mail_worker *w);
 int mail_worker_ready(const struct mail_worker *w, char *err, size_t errlen);
 /* 0 when the SMTP server of c accepts a connection, else -1 with err. */
 int mail_smtp_reachable(const struct smtp_conf *c, char *err, size_t errlen);
-/* Delivers what is due, then stops and joins the thread.  NULL-safe. */
+/* Stops the thread after the delivery under way (one to an SMTP server
+ * that does not answer is cut short); what is left waits in the outbox
+ * for the next start or another instance.  NULL-safe. */
 void mail_worker_stop(struct mail_worker *w);
 
 /* One pass, in the calling thread: delivers every item due at now.

@@ -36,6 +36,7 @@ struct mail_worker {
 	struct store *st;
 	struct mail_conf conf; /* strings borrowed from the caller */
 	struct worker *thread;
+	atomic_int stopping; /* conf.stop, conf.smtp.stop */
 };
 
 /* Seconds to wait after the attempts-th failed attempt: the first
@@ -155,6 +156,8 @@ int mail_outbox_run_once(struct store *st, const struct mail_conf *conf, time_t 
 	int rc, attempts, sent = 0;
 
 	for (;;) {
+		if (conf->stop != NULL && atomic_load(conf->stop))
+			break; /* the rest waits for the next start or another instance */
 		memset(&it, 0, sizeof(it));
 		rc = outbox_claim(st, conf, now, &it);
 		if (rc == STORE_NOTFOUND)
@@ -171,6 +174,13 @@ int mail_outbox_run_once(struct store *st, const struct mail_conf *conf, time_t 
 			else
 				log_warnx("mail outbox %lld: delivered, but not marked sent",
 					  it.id);
+		} else if (conf->stop != NULL && atomic_load(conf->stop)) {
+			/* Cut short by the stop: not an attempt; due again
+			 * now, its lease ended, for whoever comes next. */
+			rc = store_outbox_retry(st, it.id, it.attempts, now,
+						"delivery stopped: the portal was stopping");
+			if (rc != STORE_OK)
+				log_warnx("mail outbox %lld: cannot end its lease", it.id);
 		} else {
 			attempts = it.attempts + 1;
 			log_warnx("mail outbox %lld: attempt %d failed: %s", it.id, attempts, err);
@@ -187,8 +197,7 @@ int mail_outbox_run_once(struct store *st, const struct mail_conf *conf, time_t 
 }
 
 /* One pass over the outbox; then a sleep of poll_secs unless kicked.
- * After a stop, one last pass (begun after the stop) delivers what is
- * due. */
+ * A stop ends the pass after the delivery under way (mail.h). */
 static int outbox_pass(void *arg)
 {
 	struct mail_worker *w = arg;
@@ -208,7 +217,10 @@ struct mail_worker *mail_worker_start(struct store *st, const struct mail_conf *
 		return NULL;
 	w->st = st;
 	w->conf = *conf;
-	if ((w->thread = worker_start(outbox_pass, w, 1, &why)) == NULL) {
+	atomic_init(&w->stopping, 0);
+	w->conf.stop = &w->stopping;
+	w->conf.smtp.stop = &w->stopping;
+	if ((w->thread = worker_start(outbox_pass, w, 0, &why)) == NULL) {
 		log_warnx("mail worker: cannot start: %s", strerror(why));
 		free(w);
 		return NULL;
@@ -226,6 +238,7 @@ void mail_worker_stop(struct mail_worker *w)
 {
 	if (w == NULL)
 		return;
+	atomic_store(&w->stopping, 1);
 	worker_stop(w->thread);
 	free(w);
 }

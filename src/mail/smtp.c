@@ -76,6 +76,18 @@ static int smtp_envelope_addr(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
+/* libcurl's progress callback: nonzero ends the transfer (called about
+ * once a second while nothing moves). */
+static int smtp_progress(void *stop, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			 curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load((const atomic_int *)stop) != 0;
+}
+
 /* See mail.h.  err receives curl's own description of a failure (which
  * never includes the message). */
 int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *to, const char *msg,
@@ -124,6 +136,11 @@ int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *t
 	curl_easy_setopt(curl, CURLOPT_READFUNCTION, smtp_read);
 	curl_easy_setopt(curl, CURLOPT_READDATA, &up);
 	curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
+	if (c->stop != NULL) {
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, smtp_progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)c->stop);
+	}
 	if (c->starttls)
 		curl_easy_setopt(curl, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
 	if (c->user != NULL && c->user[0] != '\0') {
