@@ -87,7 +87,7 @@ struct uc_result uc_office_correct(const struct app_env *env, const struct actor
 {
 	struct store *s = env->store;
 	char first[SUBJECT_BYTES(SUBJECT_NAME_MAX)], last[SUBJECT_BYTES(SUBJECT_NAME_MAX)];
-	struct order_move m = {WF_EV_NEW_PAPERS, WF_OPERATOR, NULL, 0, 0, 0, NULL};
+	struct order_move m = {WF_EV_NEW_PAPERS, WF_OPERATOR, NULL, 0, 0, 0, NULL, NULL};
 	struct buf changed = BUF_INIT;
 	struct order n_o = *in->now;
 	struct member mem;
@@ -133,7 +133,7 @@ static struct uc_result close_returned(const struct app_env *env, const struct a
 				       const char *reason)
 {
 	struct store *s = env->store;
-	struct order_move m = {ev, WF_OPERATOR, reason, 0, 0, 0, NULL};
+	struct order_move m = {ev, WF_OPERATOR, reason, 0, 0, 0, NULL, NULL};
 	int rc, reopened = 0;
 
 	if (store_begin(s) != STORE_OK)

@@ -50,7 +50,7 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 	struct due d = {NULL, 0, 0};
 	char note[96], days[16];
 	const char *mail[] = {"days", days, NULL};
-	struct order_move m = {WF_EV_EXPIRE, WF_SYSTEM, note, 0, 0, now, mail};
+	struct order_move m = {WF_EV_EXPIRE, WF_SYSTEM, note, 0, 0, now, mail, NULL};
 	size_t i;
 	int s, rc, expired = 0, batch, failed = 0;
 

@@ -59,7 +59,7 @@ struct uc_result office_end(const struct app_env *env, const struct actor *a, st
 static int move(const struct app_env *env, const struct actor *a, struct order *o, enum wf_event ev,
 		const char *note)
 {
-	struct order_move m = {ev, WF_OPERATOR, note, 0, 0, 0, NULL};
+	struct order_move m = {ev, WF_OPERATOR, note, 0, 0, 0, NULL, NULL};
 
 	return uc_order_move_tx(env, a, o, &m);
 }
@@ -125,7 +125,7 @@ struct uc_result uc_office_documents(const struct app_env *env, const struct act
 	const char *texts_sr[OFFICE_CHECK_MAX], *texts_m[OFFICE_CHECK_MAX];
 	const char *note, *note_remark, *mail_remark;
 	const char *mail[] = {"missing", "", "remark", "", NULL};
-	struct order_move m = {WF_EV_DOCS_OK, WF_OPERATOR, NULL, 0, 0, 0, mail};
+	struct order_move m = {WF_EV_DOCS_OK, WF_OPERATOR, NULL, 0, 0, 0, mail, NULL};
 	enum wf_event ev;
 	enum lang ml;
 	size_t n, i, missing = 0;

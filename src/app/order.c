@@ -29,8 +29,8 @@ int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const 
 
 	if ((from = o->state) >= WF_STATE__MAX || (to = workflow_next(from, m->ev, m->role)) < 0)
 		return STORE_NOTFOUND;
-	rc = store_order_transition(env->store, o->id, from, (enum wf_state)to, m->total,
-				    m->confirmed_at, now);
+	rc = store_order_transition_priced(env->store, o->id, from, (enum wf_state)to, m->total,
+					   m->confirmed_at, m->prices, now);
 	if (rc == STORE_OK)
 		rc = store_order_event_add(env->store, o->id, (enum wf_state)to, by ? by : a->name,
 					   note, now);
@@ -67,11 +67,8 @@ int uc_order_denied(const struct app_env *env, const struct actor *a, const stru
 			wf_state_name(o->state));
 }
 
-/* Runs the move (and then, if given, more work) in one transaction. */
-static int move_then(const struct app_env *env, const struct actor *a, struct order *o,
-		     const struct order_move *m,
-		     int (*then)(const struct app_env *env, const struct order *o, void *arg),
-		     void *arg)
+int uc_order_move(const struct app_env *env, const struct actor *a, struct order *o,
+		  const struct order_move *m)
 {
 	enum wf_state before = o->state;
 	int rc;
@@ -88,20 +85,12 @@ static int move_then(const struct app_env *env, const struct actor *a, struct or
 		}
 		return rc;
 	}
-	if (rc == STORE_OK && then != NULL && (rc = then(env, o, arg)) == STORE_NOTFOUND)
-		rc = STORE_ERROR;
 	if (rc != STORE_OK || store_commit(env->store) != STORE_OK) {
 		store_rollback(env->store);
 		o->state = before;
 		return rc == STORE_OK ? STORE_ERROR : rc;
 	}
 	return STORE_OK;
-}
-
-int uc_order_move(const struct app_env *env, const struct actor *a, struct order *o,
-		  const struct order_move *m)
-{
-	return move_then(env, a, o, m, NULL, NULL);
 }
 
 struct uc_result uc_order_create(const struct app_env *env, const struct actor *a, struct order *o)
@@ -132,21 +121,13 @@ struct uc_result uc_order_edit(const struct app_env *env, const struct actor *a,
 	return uc_result_of(store_order_rewrite(env->store, o, o->state, a->id), "order.frozen");
 }
 
-/* The confirmed order's prices, fixed in the confirmation's transaction. */
-static int fix_prices(const struct app_env *env, const struct order *o, void *arg)
-{
-	const struct invoice *inv = arg;
-
-	return store_order_fix_prices(env->store, o->id, inv->lines[0].unit_para,
-				      inv->nlines > 1 ? inv->lines[1].unit_para : 0, inv->vat_pct);
-}
-
 struct uc_result uc_order_confirm(const struct app_env *env, const struct actor *a,
 				  struct arena *ar, struct order *o)
 {
 	struct uc_result res = {UC_OK, NULL, NULL};
-	struct order_move m = {WF_EV_CONFIRM, WF_MEMBER, NULL, 0, 0, 0, NULL};
+	struct order_move m = {WF_EV_CONFIRM, WF_MEMBER, NULL, 0, 0, 0, NULL, NULL};
 	struct invoice inv;
+	struct order_prices prices;
 	int rc;
 
 	if (o->state == WF_RETURNED_TO_MEMBER) {
@@ -160,16 +141,21 @@ struct uc_result uc_order_confirm(const struct app_env *env, const struct actor 
 		res.msg = "order.tariff_gone";
 		return res;
 	} else {
+		/* The prices fixed by the move itself. */
+		prices.price_para = inv.lines[0].unit_para;
+		prices.reader_para = inv.nlines > 1 ? inv.lines[1].unit_para : 0;
+		prices.vat_pct = inv.vat_pct;
 		m.total = inv.total_para;
 		m.confirmed_at = time(NULL);
-		rc = move_then(env, a, o, &m, fix_prices, &inv);
+		m.prices = &prices;
+		rc = uc_order_move(env, a, o, &m);
 	}
 	return uc_result_of(rc, NULL); /* STORE_NOTFOUND: confirmed meanwhile */
 }
 
 struct uc_result uc_order_cancel(const struct app_env *env, const struct actor *a, struct order *o)
 {
-	struct order_move m = {WF_EV_CANCEL, WF_MEMBER, NULL, 0, 0, 0, NULL};
+	struct order_move m = {WF_EV_CANCEL, WF_MEMBER, NULL, 0, 0, 0, NULL, NULL};
 
 	return uc_result_of(uc_order_move(env, a, o, &m), "order.cannot_cancel");
 }

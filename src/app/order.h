@@ -19,6 +19,8 @@ struct order_move {
 	/* More name, value pairs for the member's mail about the move
 	 * (order_mail.h), NULL-terminated; or NULL. */
 	const char *const *mail;
+	/* confirmation: the prices fixed with the move (one UPDATE), or NULL */
+	const struct order_prices *prices;
 };
 
 /*

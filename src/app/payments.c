@@ -66,7 +66,7 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 	struct order o;
 	char note[400], money[32], payment[24], more[200], total[32];
 	const char *mail[] = {"amount", money, "total", total, NULL};
-	struct order_move m = {WF_EV_PAYMENT, x->role, note, 0, 0, x->now, mail};
+	struct order_move m = {WF_EV_PAYMENT, x->role, note, 0, 0, x->now, mail, NULL};
 	int rc;
 
 	memset(&o, 0, sizeof(o));

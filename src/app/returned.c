@@ -37,7 +37,7 @@ int jobs_order_return(struct store *st, struct order *o, enum wf_role role, cons
 	struct app_env env = {NULL, NULL, st, NULL, NULL};
 	const char *code = order_return_code(ca_code);
 	char key[64], note[160];
-	struct order_move m = {WF_EV_CA_REFUSE, role, note, 0, 0, now, NULL};
+	struct order_move m = {WF_EV_CA_REFUSE, role, note, 0, 0, now, NULL, NULL};
 	int rc;
 
 	snprintf(key, sizeof(key), "return.%s", code);

@@ -99,7 +99,7 @@ static struct uc_result denied(const struct app_env *env, const struct actor *a,
 static int docs_in(const struct app_env *env, const struct actor *a, struct arena *ar,
 		   struct order *o, time_t now, int *complete)
 {
-	struct order_move m = {WF_EV_DOCS_OK, WF_SYSTEM, NULL, 0, 0, now, NULL};
+	struct order_move m = {WF_EV_DOCS_OK, WF_SYSTEM, NULL, 0, 0, now, NULL, NULL};
 	unsigned have = 0;
 	int rc = store_sign_each(env->store, o->id, count_doc, &have);
 

@@ -11,7 +11,7 @@ int jobs_order_apply(struct store *st, struct order *o, enum wf_event ev, enum w
 {
 	struct app_env env = {NULL, NULL, st, NULL, NULL};
 	struct actor a = {ACTOR_SYSTEM, 0, actor, "", LANG_SR};
-	struct order_move m = {ev, role, note, 0, 0, now, NULL};
+	struct order_move m = {ev, role, note, 0, 0, now, NULL, NULL};
 
 	return uc_order_move_tx(&env, &a, o, &m);
 }

@@ -121,8 +121,11 @@ static const char SQL_ORDER_TRANSITION[] =
  * statement import settles ~35,000 orders with it). */
 static const char SQL_ORDER_MOVE[] =
 	"UPDATE orders SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2";
-static const char SQL_ORDER_FIX_PRICES[] = "UPDATE orders SET prices_fixed = 1, price_para = $2, "
-					   "reader_para = $3, vat_pct = $4 WHERE id = $1";
+/* A confirmation: the move, the total and the prices in one statement. */
+static const char SQL_ORDER_CONFIRM[] =
+	"UPDATE orders SET state = $3, updated_at = $4, total_para = $5, confirmed_at = $6, "
+	"prices_fixed = 1, price_para = $7, reader_para = $8, vat_pct = $9 WHERE id = $1 AND "
+	"state = $2";
 static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(
 	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC";
 static const char SQL_ORDER_EVENT_ADD[] =
@@ -238,11 +241,16 @@ int store_order_transition(struct store *st, long long id, enum wf_state from, e
 			  SQ_INT(total_para), SQ_INT(confirmed_at));
 }
 
-int store_order_fix_prices(struct store *st, long long id, long long price_para,
-			   long long reader_para, int vat_pct)
+int store_order_transition_priced(struct store *st, long long id, enum wf_state from,
+				  enum wf_state to, long long total_para, time_t confirmed_at,
+				  const struct order_prices *p, time_t now)
 {
-	return db_changed(st, SQL_ORDER_FIX_PRICES, "order prices", SQ_INT(id), SQ_INT(price_para),
-			  SQ_INT(reader_para), SQ_INT(vat_pct));
+	if (p == NULL)
+		return store_order_transition(st, id, from, to, total_para, confirmed_at, now);
+	return db_changed(st, SQL_ORDER_CONFIRM, "order confirm", SQ_INT(id),
+			  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)), SQ_INT(now),
+			  SQ_INT(total_para), SQ_INT(confirmed_at), SQ_INT(p->price_para),
+			  SQ_INT(p->reader_para), SQ_INT(p->vat_pct));
 }
 
 int store_order_each_owned(struct store *st, long long account_id,

@@ -320,10 +320,16 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
  * the order is not in `from` (someone else moved it first). */
 int store_order_transition(struct store *st, long long id, enum wf_state from, enum wf_state to,
 			   long long total_para, time_t confirmed_at, time_t now);
-/* Fixes the prices of order id (at its confirmation, in that
- * transaction). */
-int store_order_fix_prices(struct store *st, long long id, long long price_para,
-			   long long reader_para, int vat_pct);
+/* The prices an order is confirmed at, fixed with its move. */
+struct order_prices {
+	long long price_para, reader_para;
+	int vat_pct;
+};
+/* store_order_transition fixing the prices p too, in the one UPDATE (a
+ * confirmation); p NULL is store_order_transition. */
+int store_order_transition_priced(struct store *st, long long id, enum wf_state from,
+				  enum wf_state to, long long total_para, time_t confirmed_at,
+				  const struct order_prices *p, time_t now);
 /* Calls fn with the summary of each order of the account, newest first;
  * fn returning non-zero stops.  */
 int store_order_each_owned(struct store *st, long long account_id,

@@ -14,8 +14,26 @@
 #include "store/store_int.h"
 
 static const char SQL_WORDS_DELETE[] = "DELETE FROM order_words WHERE order_id = $1";
-static const char SQL_WORD_ADD[] = "INSERT INTO order_words (word, order_id, person) VALUES ($1, "
-				   "$2, $3) ON CONFLICT DO NOTHING";
+/* Up to WORDS_PER_INSERT words in one statement, one text for each
+ * count (the store prepares and caches a statement by its text's
+ * address): the order as $1, each word and its person after it. */
+#define WORDS_PER_INSERT 8
+#define WORDS_HEAD "INSERT INTO order_words (word, order_id, person) VALUES "
+#define WORDS_TAIL " ON CONFLICT DO NOTHING"
+#define WORDS_1 "($2, $1, $3)"
+#define WORDS_2 WORDS_1 ", ($4, $1, $5)"
+#define WORDS_3 WORDS_2 ", ($6, $1, $7)"
+#define WORDS_4 WORDS_3 ", ($8, $1, $9)"
+#define WORDS_5 WORDS_4 ", ($10, $1, $11)"
+#define WORDS_6 WORDS_5 ", ($12, $1, $13)"
+#define WORDS_7 WORDS_6 ", ($14, $1, $15)"
+#define WORDS_8 WORDS_7 ", ($16, $1, $17)"
+static const char *const SQL_WORDS_ADD[WORDS_PER_INSERT] = {
+	(WORDS_HEAD WORDS_1 WORDS_TAIL), (WORDS_HEAD WORDS_2 WORDS_TAIL),
+	(WORDS_HEAD WORDS_3 WORDS_TAIL), (WORDS_HEAD WORDS_4 WORDS_TAIL),
+	(WORDS_HEAD WORDS_5 WORDS_TAIL), (WORDS_HEAD WORDS_6 WORDS_TAIL),
+	(WORDS_HEAD WORDS_7 WORDS_TAIL), (WORDS_HEAD WORDS_8 WORDS_TAIL),
+};
 static const char SQL_WORDS_PERSON_DELETE[] =
 	"DELETE FROM order_words WHERE order_id = $1 AND person = 1";
 static const char SQL_ORDERS_AFTER[] = "SELECT id FROM orders WHERE id > $1 ORDER BY id LIMIT 500";
@@ -53,30 +71,58 @@ size_t search_words(const char *text, char words[][SEARCH_WORD_SIZE], size_t max
 	return n;
 }
 
-/* Adds text's words to order id's, person 1 or 0. */
-static int words_add(struct store *st, long long id, const char *text, int person)
+/* An order's words, each with its person (1 or 0), in statements of up
+ * to WORDS_PER_INSERT rows: one round trip for most orders. */
+struct words {
+	char w[96][SEARCH_WORD_SIZE];
+	int person[96];
+	size_t n;
+};
+
+static void words_cut(struct words *w, const char *text, int person)
 {
-	char words[32][SEARCH_WORD_SIZE];
-	size_t n = search_words(text, words, 32), i;
+	size_t n = search_words(text, w->w + w->n, 32), i;
+
+	for (i = 0; i < n; i++)
+		w->person[w->n + i] = person;
+	w->n += n;
+}
+
+static int words_insert(struct store *st, long long id, const struct words *w)
+{
+	struct sq_arg a[2 + 2 * WORDS_PER_INSERT];
+	size_t at, k, c;
 	int rc = STORE_OK;
 
-	for (i = 0; i < n && rc == STORE_OK; i++)
-		rc = db_run(st, SQL_WORD_ADD, "order word add", SQ_TEXT(words[i]), SQ_INT(id),
-			    SQ_INT(person));
+	for (at = 0; at < w->n && rc == STORE_OK; at += k) {
+		k = w->n - at < WORDS_PER_INSERT ? w->n - at : WORDS_PER_INSERT;
+		a[0] = SQ_INT(id);
+		for (c = 0; c < k; c++) {
+			a[1 + 2 * c] = SQ_TEXT(w->w[at + c]);
+			a[2 + 2 * c] = SQ_INT(w->person[at + c]);
+		}
+		a[1 + 2 * k] = SQ_END_;
+		rc = db_step_done(db_bind_args(st, SQL_WORDS_ADD[k - 1], a), "order words add");
+	}
 	return rc;
 }
 
 int order_words_put(struct store *st, long long id, const char *first, const char *last,
 		    const char *company, int fresh)
 {
+	struct words *w;
 	int rc = fresh ? STORE_OK : db_run(st, SQL_WORDS_DELETE, "order words delete", SQ_INT(id));
 
-	if (rc == STORE_OK)
-		rc = words_add(st, id, first, 1);
-	if (rc == STORE_OK)
-		rc = words_add(st, id, last, 1);
-	if (rc == STORE_OK)
-		rc = words_add(st, id, company, 0);
+	if (rc != STORE_OK)
+		return rc;
+	if ((w = malloc(sizeof(*w))) == NULL)
+		return STORE_ERROR;
+	w->n = 0;
+	words_cut(w, first, 1);
+	words_cut(w, last, 1);
+	words_cut(w, company, 0);
+	rc = words_insert(st, id, w);
+	free(w);
 	return rc;
 }
 

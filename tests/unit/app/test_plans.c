@@ -368,6 +368,62 @@ static void pages_cover(struct store *st, struct order_filter of, int size)
 	assert_true(pages > 2);
 }
 
+/* An order's words, written several to a statement: every one of a long
+ * company name finds it (the ninth and the last past a statement's
+ * rows), a word twice in the names finds it once, and a rewrite's words
+ * replace the creation's. */
+static void test_search_finds_every_word(void **state)
+{
+	struct fx *f = *state;
+	struct order_filter of;
+	struct order o;
+	long long account, order, total;
+	char company[256], q[16];
+	int n, i;
+
+	seed(f->st, &account, &order);
+	memset(&o, 0, sizeof(o));
+	o.account_id = account;
+	o.type = 1;
+	o.state = WF_CONFIRMED; /* the office does not see drafts */
+	snprintf(o.first_name, sizeof(o.first_name), "Zorka Zorka");
+	snprintf(o.last_name, sizeof(o.last_name), "Zorka-Vuković");
+	for (*company = '\0', i = 1; i <= 20; i++)
+		snprintf(company + strlen(company), sizeof(company) - strlen(company), "kw%d ", i);
+	snprintf(o.company_name, sizeof(o.company_name), "%s", company);
+	snprintf(o.office, sizeof(o.office), "BG");
+	o.created_at = o.updated_at = 5000;
+	assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	for (i = 1; i <= 20; i++) {
+		snprintf(q, sizeof(q), "kw%d", i);
+		memset(&of, 0, sizeof(of));
+		of.q = q;
+		of.limit = 25;
+		n = 0;
+		assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n),
+				 STORE_OK);
+		if (n != 1)
+			fail_msg("\"%s\": %d orders", q, n);
+	}
+	memset(&of, 0, sizeof(of));
+	of.q = "zorka vukovic";
+	of.limit = 25;
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+
+	snprintf(o.company_name, sizeof(o.company_name), "Nova");
+	assert_int_equal(store_order_rewrite(f->st, &o, WF_CONFIRMED, 0), STORE_OK);
+	of.q = "kw20";
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	of.q = "nova zorka";
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 1);
+}
+
 /* Pages by key (issue 17, point 6): queues and searches, with filters
  * that pass few of the orders a word finds (the search's rounds), a
  * short prefix (read by walking the queue), several words. */
@@ -518,12 +574,16 @@ static void test_pages_use_indexes_pg(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_search_finds_every_word, store_fx_setup,
+						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_use_indexes, store_fx_setup,
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,
 						store_fx_setup, store_fx_teardown),
 	};
 	const struct CMUnitTest tests_pg[] = {
+		cmocka_unit_test_setup_teardown(test_search_finds_every_word, store_fx_setup,
+						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_use_indexes_pg, store_fx_setup,
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,

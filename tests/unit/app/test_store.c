@@ -326,6 +326,42 @@ static void test_database_file_is_private(void **state)
 	assert_int_equal(system(err), 0);
 }
 
+/* A confirmation's move fixes the prices in the same UPDATE,
+ * compare-and-set like every move: from a state the order is not in,
+ * nothing is written. */
+static void test_confirm_moves_and_fixes_prices_at_once(void **state)
+{
+	struct fx *f = *state;
+	struct order o = {0}, got;
+	struct order_prices p = {350000, 120000, 20};
+
+	o.account_id = add_account(f->st, add_member(f->st, "301234567", "c@example.rs"), "ceca");
+	o.type = 1;
+	o.state = WF_DRAFT;
+	snprintf(o.first_name, sizeof(o.first_name), "Ceca");
+	o.created_at = o.updated_at = 1000;
+	assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	assert_int_equal(store_order_transition_priced(f->st, o.id, WF_RETURNED_TO_MEMBER,
+						       WF_CONFIRMED, 564000, 1500, &p, 1500),
+			 STORE_NOTFOUND);
+	assert_int_equal(store_order_get(f->st, o.id, &got), STORE_OK);
+	assert_int_equal(got.state, WF_DRAFT);
+	assert_int_equal(got.prices_fixed, 0);
+	assert_int_equal(got.total_para, 0);
+	assert_int_equal(store_order_transition_priced(f->st, o.id, WF_DRAFT, WF_CONFIRMED, 564000,
+						       1500, &p, 1600),
+			 STORE_OK);
+	assert_int_equal(store_order_get(f->st, o.id, &got), STORE_OK);
+	assert_int_equal(got.state, WF_CONFIRMED);
+	assert_int_equal(got.total_para, 564000);
+	assert_int_equal(got.confirmed_at, 1500);
+	assert_int_equal(got.updated_at, 1600);
+	assert_int_equal(got.prices_fixed, 1);
+	assert_int_equal(got.price_para, 350000);
+	assert_int_equal(got.reader_para, 120000);
+	assert_int_equal(got.vat_pct, 20);
+}
+
 static void test_rollback_discards_the_transaction(void **state)
 {
 	struct fx *f = *state;
@@ -544,6 +580,7 @@ int main(void)
 		T(test_outbox_retry_then_sent),
 		T(test_wake_ups_told_at_commit),
 		cmocka_unit_test(test_database_file_is_private),
+		T(test_confirm_moves_and_fixes_prices_at_once),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
 		T(test_commit_group_savepoints),
