@@ -272,6 +272,15 @@ static void test_refused_certificates_are_throttled_per_address(void **state)
 	free(before);
 	proxied(x, "198.51.100.10", "/login/certificate", good, buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 303 "));
+	/* The certificate listener sends a throttled try on to this page,
+	 * with its wait (bounded by the window: 15 min). */
+	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=90&lang=en", "X-Test: 1", buf,
+		sizeof(buf));
+	assert_non_null(strstr(buf, " 429 "));
+	assert_non_null(strstr(buf, "Try again in 2 min"));
+	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=99999&lang=en", "X-Test: 1",
+		buf, sizeof(buf));
+	assert_non_null(strstr(buf, "Try again in 15 min"));
 	free(bad);
 	free(good);
 }
