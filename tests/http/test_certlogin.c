@@ -226,65 +226,6 @@ static void test_certificate_through_a_proxy_protocol_balancer(void **state)
 	free(h);
 }
 
-/* Refused certificate logins are counted per client address like
- * password guesses (each may cost a request to the CA's OCSP responder
- * or CRL): past login_max_failures_per_address (20) the address gets
- * the login page's 429 and its message, in either language, before
- * anything is checked: a good certificate too, audited as denied, not
- * looked up.  Another address still logs in. */
-static void test_refused_certificates_are_throttled_per_address(void **state)
-{
-	struct fx *x = *state;
-	char *bad = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, REVOKED, 1);
-	char *good = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 35, 1), buf[32768];
-	const char *denied[] = {"login.certificate", NULL};
-	char *before, *after;
-
-	for (int i = 0; i < 20; i++) {
-		proxied(x, "198.51.100.9", "/login/certificate?lang=en", bad, buf, sizeof(buf));
-		assert_non_null(strstr(buf, " 403 "));
-		assert_non_null(strstr(buf, "The certificate has been revoked"));
-	}
-	before = server_sql_ok(&x->f.s,
-			       "SELECT COUNT(*) FROM audit_log WHERE action = $1 "
-			       "AND outcome = 'failed'",
-			       denied);
-	proxied(x, "198.51.100.9", "/login/certificate?lang=en", good, buf, sizeof(buf));
-	assert_non_null(strstr(buf, " 429 "));
-	assert_non_null(strstr(buf, "Retry-After: "));
-	assert_non_null(strstr(buf, "Too many failed login attempts from your address"));
-	assert_null(strstr(buf, "qcra_session="));
-	proxied(x, "198.51.100.9", "/login/certificate?lang=sr", bad, buf, sizeof(buf));
-	assert_non_null(strstr(buf, " 429 "));
-	assert_non_null(strstr(buf, "Previše neuspešnih pokušaja prijave s vaše adrese"));
-	after = server_sql_ok(&x->f.s,
-			      "SELECT COUNT(*) FROM audit_log WHERE action = $1 "
-			      "AND outcome = 'failed'",
-			      denied);
-	assert_string_equal(before, after); /* nothing was checked */
-	free(before);
-	free(after);
-	before = server_sql_ok(&x->f.s,
-			       "SELECT COUNT(*) FROM audit_log WHERE action = $1 "
-			       "AND outcome = 'denied' AND detail LIKE 'retry after %'",
-			       denied);
-	assert_string_equal(before, "2");
-	free(before);
-	proxied(x, "198.51.100.10", "/login/certificate", good, buf, sizeof(buf));
-	assert_non_null(strstr(buf, " 303 "));
-	/* The certificate listener sends a throttled try on to this page,
-	 * with its wait (bounded by the window: 15 min). */
-	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=90&lang=en", "X-Test: 1", buf,
-		sizeof(buf));
-	assert_non_null(strstr(buf, " 429 "));
-	assert_non_null(strstr(buf, "Try again in 2 min"));
-	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=99999&lang=en", "X-Test: 1",
-		buf, sizeof(buf));
-	assert_non_null(strstr(buf, "Try again in 15 min"));
-	free(bad);
-	free(good);
-}
-
 static void refused_with(struct fx *x, const char *h, const char *sr, const char *en)
 {
 	struct client c;
@@ -359,6 +300,59 @@ static void test_certificate_logins_are_audited(void **state)
 	free(failed);
 	free(denied);
 	free(last);
+}
+
+/* Refused certificate logins are counted per client address like
+ * password guesses (each may cost a request to the CA's OCSP responder
+ * or CRL): past login_max_failures_per_address (20) the address gets
+ * the login page's 429 and its message, in either language, before
+ * anything is checked: a good certificate too, audited as denied, not
+ * looked up.  Another address still logs in. */
+static void test_refused_certificates_are_throttled_per_address(void **state)
+{
+	struct fx *x = *state;
+	char *bad = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, REVOKED, 1);
+	char *good = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 35, 1), buf[32768];
+	const char *denied[] = {"login.certificate", NULL};
+	char *before, *after;
+
+	for (int i = 0; i < 20; i++) {
+		proxied(x, "198.51.100.9", "/login/certificate?lang=en", bad, buf, sizeof(buf));
+		assert_non_null(strstr(buf, " 403 "));
+		assert_non_null(strstr(buf, "The certificate has been revoked"));
+	}
+	before = audited(x, "failed");
+	proxied(x, "198.51.100.9", "/login/certificate?lang=en", good, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 429 "));
+	assert_non_null(strstr(buf, "Retry-After: "));
+	assert_non_null(strstr(buf, "Too many failed login attempts from your address"));
+	assert_null(strstr(buf, "qcra_session="));
+	proxied(x, "198.51.100.9", "/login/certificate?lang=sr", bad, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 429 "));
+	assert_non_null(strstr(buf, "Previše neuspešnih pokušaja prijave s vaše adrese"));
+	after = audited(x, "failed");
+	assert_string_equal(before, after); /* nothing was checked */
+	free(before);
+	free(after);
+	before = server_sql_ok(&x->f.s,
+			       "SELECT COUNT(*) FROM audit_log WHERE action = $1 "
+			       "AND outcome = 'denied' AND detail LIKE 'retry after %'",
+			       denied);
+	assert_string_equal(before, "2");
+	free(before);
+	proxied(x, "198.51.100.10", "/login/certificate", good, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 303 "));
+	/* The certificate listener sends a throttled try on to this page,
+	 * with its wait (bounded by the window: 15 min). */
+	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=90&lang=en", "X-Test: 1", buf,
+		sizeof(buf));
+	assert_non_null(strstr(buf, " 429 "));
+	assert_non_null(strstr(buf, "Try again in 2 min"));
+	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=99999&lang=en", "X-Test: 1",
+		buf, sizeof(buf));
+	assert_non_null(strstr(buf, "Try again in 15 min"));
+	free(bad);
+	free(good);
 }
 
 int main(void)
