@@ -44,13 +44,17 @@ struct uc_result uc_staff_enroll(const struct app_env *env, const struct actor *
  * the key (PEM, DER or base64 DER; intermediates may follow a PEM).
  * Checked as a signer's is (app/sign_verify.h), now: trusted chain,
  * valid, key usage, PNORS-<JMBG>, not revoked; the member's account by
- * that JMBG.  LOGIN_OK with .id as a password login (the throttle is not
- * involved: no secret is guessed); else .msg names what is wrong.  Every
- * outcome audited as "login.certificate" with the certificate's serial. */
+ * that JMBG.  LOGIN_OK with .id as a password login; else .msg names
+ * what is wrong.  Each try is first counted per client address
+ * (THROTTLE_CERT: a refusal may have cost a request to a CA), taken back
+ * when it logs in; past the limit LOGIN_THROTTLED with .t, nothing
+ * checked.  Every outcome audited as "login.certificate" with the
+ * certificate's serial. */
 struct cert_login {
 	enum login_outcome outcome;
 	long long id;
 	const char *msg;
+	struct throttle t; /* THROTTLED: the wait and its message key */
 };
 struct cert_login uc_member_login_cert(const struct app_env *env, const struct actor *a,
 				       const unsigned char *cert, size_t len);

@@ -40,12 +40,13 @@ static const char *const refusal_key[THROTTLE__MAX][2] = {
 	[THROTTLE_MEMBER] = {"login.throttled", "login.delayed"},
 	[THROTTLE_STAFF] = {"ra.login_throttled", "login.delayed"},
 	[THROTTLE_REAUTH] = {"password.throttled", "login.delayed"},
+	[THROTTLE_CERT] = {"login.throttled", "login.delayed"},
 };
 
 /* Members re-authenticating count as members: the same password. */
 static char kind_letter(enum throttle_kind kind)
 {
-	return kind == THROTTLE_STAFF ? 's' : 'm';
+	return kind == THROTTLE_STAFF ? 's' : kind == THROTTLE_CERT ? 'c' : 'm';
 }
 
 /* Seconds until the window forgets the oldest of a count (at least 1). */
@@ -89,15 +90,15 @@ static long throttle_decide(const struct app_env *env, const struct throttle *t,
 	int n;
 
 	*delayed = 0;
-	if (store_login_failures(s, t->pair, since, &n, &oldest, NULL) != STORE_OK)
+	if (*t->pair && store_login_failures(s, t->pair, since, &n, &oldest, NULL) != STORE_OK)
 		return -1;
-	if (n >= cfg->login_max_failures)
+	if (*t->pair && n >= cfg->login_max_failures)
 		wait = window_wait(cfg, oldest, now);
 	if (store_login_failures(s, t->addr, since, &n, &oldest, NULL) != STORE_OK)
 		return -1;
 	if (n >= cfg->login_max_failures_addr && (w = window_wait(cfg, oldest, now)) > wait)
 		wait = w;
-	if (wait > 0)
+	if (wait > 0 || *t->account == '\0')
 		return wait;
 	if (store_login_failures(s, t->account, since, &n, &oldest, &newest) != STORE_OK)
 		return -1;
@@ -147,11 +148,13 @@ long uc_throttle_try(const struct app_env *env, const char *addr, struct throttl
 
 	memset(t, 0, sizeof(*t));
 	t->kind = kind;
-	secret_tag(env->secret, username, tag);
 	client_of(addr, client, sizeof(client));
-	snprintf(t->pair, sizeof(t->pair), "%cp:%s@%s", kind_letter(kind), tag, client);
 	snprintf(t->addr, sizeof(t->addr), "%ca:%s", kind_letter(kind), client);
-	snprintf(t->account, sizeof(t->account), "%cu:%s", kind_letter(kind), tag);
+	if (username != NULL) {
+		secret_tag(env->secret, username, tag);
+		snprintf(t->pair, sizeof(t->pair), "%cp:%s@%s", kind_letter(kind), tag, client);
+		snprintf(t->account, sizeof(t->account), "%cu:%s", kind_letter(kind), tag);
+	}
 	keys[0] = t->pair, keys[1] = t->addr, keys[2] = t->account;
 	if (store_begin(s) != STORE_OK)
 		return -1;
@@ -166,7 +169,7 @@ long uc_throttle_try(const struct app_env *env, const char *addr, struct throttl
 		return wait;
 	}
 	for (i = 0; i < 3; i++)
-		if (store_login_failure_add(s, keys[i], now, &t->ids[i]) != STORE_OK)
+		if (*keys[i] && store_login_failure_add(s, keys[i], now, &t->ids[i]) != STORE_OK)
 			goto fail;
 	if (store_commit(s) != STORE_OK)
 		goto fail;
@@ -187,9 +190,10 @@ void uc_throttle_passed(const struct app_env *env, struct throttle *t)
 	t->reserved = 0;
 	if (store_begin(s) != STORE_OK)
 		goto fail;
-	rc = store_login_failures_clear(s, t->pair);
+	rc = *t->pair ? store_login_failures_clear(s, t->pair) : STORE_OK;
 	for (i = 1; i < 3 && rc == STORE_OK; i++)
-		rc = store_login_failure_remove(s, t->ids[i]);
+		if (t->ids[i] != 0)
+			rc = store_login_failure_remove(s, t->ids[i]);
 	if (rc == STORE_OK && store_commit(s) == STORE_OK)
 		return;
 	store_rollback(s);
@@ -209,7 +213,8 @@ void uc_throttle_failed(const struct app_env *env, struct throttle *t)
 	if (store_begin(s) != STORE_OK)
 		goto fail;
 	for (i = 0; i < 3 && rc == STORE_OK; i++)
-		rc = store_login_failure_restamp(s, t->ids[i], now);
+		if (t->ids[i] != 0)
+			rc = store_login_failure_restamp(s, t->ids[i], now);
 	if (rc == STORE_OK && store_commit(s) == STORE_OK)
 		return;
 	store_rollback(s);

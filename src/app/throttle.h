@@ -12,12 +12,13 @@ enum throttle_kind {
 	THROTTLE_MEMBER, /* member login */
 	THROTTLE_STAFF,  /* staff login: counted apart from members */
 	THROTTLE_REAUTH, /* a member's current password: counted as member logins */
+	THROTTLE_CERT,   /* certificate login: per client address only, no username */
 	THROTTLE__MAX
 };
 
 struct throttle {
 	enum throttle_kind kind;
-	char pair[128], addr[96], account[64]; /* the keys counted */
+	char pair[128], addr[96], account[64]; /* the keys counted ("": not counted) */
 	long long ids[3];                      /* rows of this try, as a failure */
 	int reserved;                          /* counted, not yet taken back */
 	long wait;                             /* refused: seconds to wait */
@@ -30,7 +31,9 @@ struct throttle {
  * counted as a failure, and uc_throttle_passed takes it back when the
  * password was right.  Returns the seconds to wait when refused
  * (nothing counted; t->wait and t->refusal say how to answer), or -1 on
- * a storage error.
+ * a storage error.  THROTTLE_CERT counts the address alone (username
+ * NULL): a certificate login guesses no account's secret, but each try
+ * may cost a request to a CA.
  */
 /* Tries refused or delayed since the process started (metrics). */
 unsigned long long uc_throttle_refused(void);

@@ -50,7 +50,8 @@ static const struct key keys[] = {
 	    "the PostgreSQL database, postgresql://USER:PASSWORD@HOST:PORT/NAME (unset: SQLite, "
 	    "VAR/qcra.db)"),
 	STR("base_url", base_url, C_URL, NULL,
-	    "public URL used in mailed links (unset: http://LISTEN)"),
+	    "public URL used in mailed links (unset: https://LISTEN with tls_cert, else "
+	    "http://LISTEN)"),
 	STR("catalog_file", catalog_file, C_STR, NULL,
 	    "offices, tariff and seller data (unset: the demo catalogue, data/catalog.ini)"),
 	INT("workers", workers, 1, 256, "2", "HTTP worker threads"),
@@ -384,7 +385,8 @@ static void cert_login_url(struct config *c)
 void config_finish(struct config *c)
 {
 	if (c->base_url[0] == '\0')
-		snprintf(c->base_url, sizeof(c->base_url), "http://%s:%u", c->listen_addr,
+		snprintf(c->base_url, sizeof(c->base_url), "%s://%s:%u",
+			 c->tls_cert[0] ? "https" : "http", c->listen_addr,
 			 (unsigned)c->listen_port);
 	cert_login_url(c);
 }

@@ -34,6 +34,11 @@ static const char SQL_SIGN_GET[] =
 static const char SQL_SIGN_DECIDE[] =
 	"UPDATE order_signatures SET review = $3, decided_by = $4, decided_at = $5 WHERE "
 	"order_id = $1 AND doc = $2 AND review = $6";
+/* $1 the review, $2..$25 the page's ids (0 for none). */
+static const char SQL_SIGN_HELD[] =
+	"SELECT DISTINCT order_id FROM order_signatures WHERE review = $1 AND order_id IN ($2, "
+	"$3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, "
+	"$22, $23, $24, $25)";
 
 DB_READER(sig, struct order_signature, SIGN_COLS)
 
@@ -65,4 +70,32 @@ int store_sign_decide(struct store *st, long long order_id, const char *doc, int
 {
 	return db_changed(st, SQL_SIGN_DECIDE, "signature decide", SQ_INT(order_id), SQ_TEXT(doc),
 			  SQ_INT(review), SQ_TEXT(by), SQ_INT(at), SQ_INT(SIGN_REVIEW_HELD));
+}
+
+int store_sign_held(struct store *st, const long long *ids, size_t n, int *held)
+{
+	struct sq_arg a[SIGN_HELD_MAX + 2];
+	struct db_stmt *s;
+	long long id;
+	size_t i;
+	int rc;
+
+	if (n > SIGN_HELD_MAX)
+		return STORE_ERROR;
+	memset(held, 0, n * sizeof(*held));
+	if (n == 0)
+		return STORE_OK;
+	a[0] = SQ_INT(SIGN_REVIEW_HELD);
+	for (i = 0; i < SIGN_HELD_MAX; i++)
+		a[i + 1] = SQ_INT(i < n ? ids[i] : 0);
+	a[SIGN_HELD_MAX + 1] = SQ_END_;
+	if ((s = db_bind_args(st, SQL_SIGN_HELD, a)) == NULL)
+		return STORE_ERROR;
+	while ((rc = db_step(s)) == DB_ROW) {
+		id = db_col_int64(s, 0);
+		for (i = 0; i < n; i++)
+			if (ids[i] == id)
+				held[i] = 1;
+	}
+	return db_rows_end(s, rc, "signatures held");
 }

@@ -49,5 +49,10 @@ int store_sign_get(struct store *st, long long order_id, const char *doc,
  * more). */
 int store_sign_decide(struct store *st, long long order_id, const char *doc, int review,
 		      const char *by, time_t at);
+/* For a list's page of orders, in one statement: held[i] = 1 when order
+ * ids[i] has a signature awaiting the office (SIGN_REVIEW_HELD), else 0.
+ * At most SIGN_HELD_MAX ids. */
+#define SIGN_HELD_MAX 24
+int store_sign_held(struct store *st, const long long *ids, size_t n, int *held);
 
 #endif

@@ -11,6 +11,7 @@
  */
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -371,7 +372,9 @@ static const char *cert_refusal(const char *cert)
 
 void web_login_get(struct req *r)
 {
-	const char *refusal = cert_refusal(http_query(r, "cert"));
+	const char *cert = http_query(r, "cert"), *wait = http_query(r, "wait");
+	const char *refusal = cert_refusal(cert);
+	struct throttle t = {.refusal = "login.throttled"};
 	struct fstate st;
 
 	if (session_user(r) != NULL) {
@@ -379,7 +382,14 @@ void web_login_get(struct req *r)
 		return;
 	}
 	fields_blank(login_fields, NFIELDS(login_fields), &st);
-	if (refusal != NULL)
+	/* The certificate listener's throttled try (web_login_cert): the
+	 * wait it was told, within the window. */
+	if (cert != NULL && strcmp(cert, "login.throttled") == 0) {
+		t.wait = wait ? strtol(wait, NULL, 10) : 0;
+		if (t.wait < 1 || t.wait > app_of(r)->cfg->login_window_secs)
+			t.wait = app_of(r)->cfg->login_window_secs;
+		login_form(r, 429, &st, throttle_refuse(r, &t));
+	} else if (refusal != NULL)
 		login_form(r, 403, &st, msg(r, refusal));
 	else
 		login_form(r, 200, &st, NULL);
@@ -496,11 +506,20 @@ void web_login_cert(struct req *r)
 		page_error(r, 503, res.msg ? res.msg : "error.storage");
 		return;
 	}
+	if (res.outcome == LOGIN_THROTTLED && r->cert_listener) {
+		http_redirect(r, arena_printf(&r->arena, "%s/login?cert=login.throttled&wait=%ld",
+					      base, res.t.wait));
+		return;
+	}
+	fields_blank(login_fields, NFIELDS(login_fields), &st);
+	if (res.outcome == LOGIN_THROTTLED) {
+		login_form(r, 429, &st, throttle_refuse(r, &res.t));
+		return;
+	}
 	if (r->cert_listener) {
 		http_redirect(r, arena_printf(&r->arena, "%s/login?cert=%s", base, res.msg));
 		return;
 	}
-	fields_blank(login_fields, NFIELDS(login_fields), &st);
 	login_form(r, 403, &st, msg(r, res.msg));
 }
 

@@ -19,6 +19,7 @@
 #include "domain/catalog.h"
 #include "domain/workflow.h"
 #include "store/store_office.h"
+#include "store/store_sign.h"
 #include "util/escape.h"
 #include "util/log.h"
 #include "web/app.h"
@@ -51,9 +52,9 @@ struct rows_ctx {
 	const char *list; /* list name in c */
 };
 
-static int add_row(void *arg, const struct order *o)
+/* A row of the list; held: a signature awaits the office's confirmation. */
+static void add_row(struct rows_ctx *x, const struct order *o, int held)
 {
-	struct rows_ctx *x = arg;
 	struct tctx *row = tctx_add(x->c, x->list);
 
 	tctx_set_bool(x->c, "has_rows", 1);
@@ -67,7 +68,27 @@ static int add_row(void *arg, const struct order *o)
 	tctx_set(row, "office", o->office);
 	tctx_set(row, "state_label", page_state_label(x->r, o->state));
 	tctx_set(row, "confirmed", date_of(x->r, o->confirmed_at, 0));
+	if (held)
+		tctx_set_bool(row, "sign_held", 1);
+}
+
+/* The rows of a page of orders (got's, n from from), whether each has
+ * a signature awaiting the office read in one statement: 0, or -1 on a
+ * storage error. */
+static int add_rows(struct rows_ctx *x, const struct page_got *got, size_t from, size_t n)
+{
+	int held[SIGN_HELD_MAX];
+
+	if (store_sign_held(app_of(x->r)->store, got->ids + from, n, held) != STORE_OK)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		add_row(x, (const struct order *)(got->v + (from + i) * got->size), held[i]);
 	return 0;
+}
+
+static int keep_order(void *arg, const struct order *o)
+{
+	return page_got_keep(arg, o->id, o);
 }
 
 static void filter_queue(struct order_filter *f, enum wf_queue q)
@@ -102,6 +123,7 @@ void web_ra_home(struct req *r)
 	struct tctx *c = page_ctx(r), *q;
 	struct order_filter f;
 	struct rows_ctx x;
+	struct page_got got;
 	struct counts k;
 	long long n;
 	size_t i, j;
@@ -142,7 +164,9 @@ void web_ra_home(struct req *r)
 		x.r = r;
 		x.c = q;
 		x.list = "rows";
-		if (store_office_orders(s, &f, NULL, add_row, &x) != STORE_OK) {
+		page_got_init(r, &got, sizeof(struct order), HOME_ROWS);
+		if (store_office_orders(s, &f, NULL, keep_order, &got) != STORE_OK ||
+		    add_rows(&x, &got, 0, got.n) != 0) {
 			page_error(r, 503, "error.storage");
 			return;
 		}
@@ -173,11 +197,6 @@ static void state_options(struct req *r, struct tctx *c, const char *current)
 		if (strcmp(current, wf_state_name((enum wf_state)s)) == 0)
 			tctx_set_bool(o, "selected", 1);
 	}
-}
-
-static int keep_order(void *arg, const struct order *o)
-{
-	return page_got_keep(arg, o->id, o);
 }
 
 /* GET /ra/queue?state=QUEUE|STATE&q=TEXT&office=CODE&after=ID|before=ID&page=N */
@@ -246,8 +265,10 @@ void web_ra_queue(struct req *r)
 	x.c = c;
 	x.list = "rows";
 	tctx_set_list(c, "rows");
-	for (i = from; i < from + n; i++)
-		add_row(&x, (const struct order *)(got.v + i * got.size));
+	if (add_rows(&x, &got, from, n) != 0) {
+		page_error(r, 503, "error.storage");
+		return;
+	}
 	page_render(r, 200, "ra_queue", "bo.queue_title", c);
 }
 

@@ -180,13 +180,12 @@ static void test_header_from_elsewhere_is_ignored(void **state)
 	free(h);
 }
 
-/* A PROXY protocol connection from the balancer 127.0.0.4: the header is
- * believed (the connection's peer is listed), though the client it
- * names, 198.51.100.7, is not. */
-static void test_certificate_through_a_proxy_protocol_balancer(void **state)
+/* GET path through the balancer 127.0.0.4 speaking the PROXY protocol
+ * for client (an address the balancer names), header sent along; the
+ * raw response in buf. */
+static void proxied(struct fx *x, const char *client, const char *path, const char *header,
+		    char *buf, size_t size)
 {
-	struct fx *x = *state;
-	char *h = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 34, 1), buf[4096];
 	struct buf req = BUF_INIT;
 	struct sockaddr_in from = {0}, to = {0};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -201,18 +200,29 @@ static void test_certificate_through_a_proxy_protocol_balancer(void **state)
 	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
 	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
 	buf_printf(&req,
-		   "PROXY TCP4 198.51.100.7 127.0.0.1 40000 %d\r\n"
-		   "GET /login/certificate HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
+		   "PROXY TCP4 %s 127.0.0.1 40000 %d\r\n"
+		   "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%s\r\n"
 		   "Connection: close\r\n\r\n",
-		   x->f.s.port, h);
+		   client, x->f.s.port, path, header);
 	assert_int_equal(send(fd, req.data, req.len, MSG_NOSIGNAL), (ssize_t)req.len);
-	while (got < sizeof(buf) - 1 && (n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0)) > 0)
+	while (got < size - 1 && (n = recv(fd, buf + got, size - 1 - got, 0)) > 0)
 		got += (size_t)n;
 	buf[got] = '\0';
 	close(fd);
+	buf_free(&req);
+}
+
+/* A PROXY protocol connection from the balancer 127.0.0.4: the header is
+ * believed (the connection's peer is listed), though the client it
+ * names, 198.51.100.7, is not. */
+static void test_certificate_through_a_proxy_protocol_balancer(void **state)
+{
+	struct fx *x = *state;
+	char *h = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 34, 1), buf[4096];
+
+	proxied(x, "198.51.100.7", "/login/certificate", h, buf, sizeof(buf));
 	assert_non_null(strstr(buf, " 303 "));
 	assert_non_null(strstr(buf, "Set-Cookie"));
-	buf_free(&req);
 	free(h);
 }
 
@@ -292,6 +302,59 @@ static void test_certificate_logins_are_audited(void **state)
 	free(last);
 }
 
+/* Refused certificate logins are counted per client address like
+ * password guesses (each may cost a request to the CA's OCSP responder
+ * or CRL): past login_max_failures_per_address (20) the address gets
+ * the login page's 429 and its message, in either language, before
+ * anything is checked: a good certificate too, audited as denied, not
+ * looked up.  Another address still logs in. */
+static void test_refused_certificates_are_throttled_per_address(void **state)
+{
+	struct fx *x = *state;
+	char *bad = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, REVOKED, 1);
+	char *good = header_value(x, NULL, ZARKO_JMBG, -3600, 86400, 35, 1), buf[32768];
+	const char *denied[] = {"login.certificate", NULL};
+	char *before, *after;
+
+	for (int i = 0; i < 20; i++) {
+		proxied(x, "198.51.100.9", "/login/certificate?lang=en", bad, buf, sizeof(buf));
+		assert_non_null(strstr(buf, " 403 "));
+		assert_non_null(strstr(buf, "The certificate has been revoked"));
+	}
+	before = audited(x, "failed");
+	proxied(x, "198.51.100.9", "/login/certificate?lang=en", good, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 429 "));
+	assert_non_null(strstr(buf, "Retry-After: "));
+	assert_non_null(strstr(buf, "Too many failed login attempts from your address"));
+	assert_null(strstr(buf, "qcra_session="));
+	proxied(x, "198.51.100.9", "/login/certificate?lang=sr", bad, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 429 "));
+	assert_non_null(strstr(buf, "Previše neuspešnih pokušaja prijave s vaše adrese"));
+	after = audited(x, "failed");
+	assert_string_equal(before, after); /* nothing was checked */
+	free(before);
+	free(after);
+	before = server_sql_ok(&x->f.s,
+			       "SELECT COUNT(*) FROM audit_log WHERE action = $1 "
+			       "AND outcome = 'denied' AND detail LIKE 'retry after %'",
+			       denied);
+	assert_string_equal(before, "2");
+	free(before);
+	proxied(x, "198.51.100.10", "/login/certificate", good, buf, sizeof(buf));
+	assert_non_null(strstr(buf, " 303 "));
+	/* The certificate listener sends a throttled try on to this page,
+	 * with its wait (bounded by the window: 15 min). */
+	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=90&lang=en", "X-Test: 1", buf,
+		sizeof(buf));
+	assert_non_null(strstr(buf, " 429 "));
+	assert_non_null(strstr(buf, "Try again in 2 min"));
+	proxied(x, "198.51.100.11", "/login?cert=login.throttled&wait=99999&lang=en", "X-Test: 1",
+		buf, sizeof(buf));
+	assert_non_null(strstr(buf, "Try again in 15 min"));
+	free(bad);
+	free(good);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +364,8 @@ int main(void)
 		cmocka_unit_test(test_certificate_through_a_proxy_protocol_balancer),
 		cmocka_unit_test(test_refusals_say_what_is_wrong),
 		cmocka_unit_test(test_certificate_logins_are_audited),
+		/* Last: its logins and refusals would change the counts above. */
+		cmocka_unit_test(test_refused_certificates_are_throttled_per_address),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -358,6 +358,34 @@ static void review_is(struct fx *x, long long id, const char *doc, const char *w
  * counts as a verified upload; refused, the member is told why and may
  * upload again.
  */
+/* Whether the office's queue and its dashboard (op's) mark the order
+ * x->id as having a signature awaiting the office: in its row, in
+ * Serbian and English. */
+static void queue_marks(struct fx *x, struct client *op, int held)
+{
+	static const char *const pages[] = {"/ra/queue?state=documents&lang=sr",
+					    "/ra/queue?state=documents&lang=en", "/ra?lang=sr"};
+	static const char *const label[] = {"Potpis čeka potvrdu", "Signature to confirm",
+					    "Potpis čeka potvrdu"};
+	struct response r = {0};
+	char row[64];
+	const char *at, *end;
+
+	snprintf(row, sizeof(row), "/ra/orders/%lld\"", x->id);
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		assert_int_equal(journey_get(op, pages[i], &r), 200);
+		at = strstr(r.body.data ? (const char *)r.body.data : "", row);
+		if (i == 2 && at == NULL) /* the dashboard shows the oldest five */
+			continue;
+		assert_non_null(at);
+		end = strstr(at, "</tr>");
+		assert_non_null(end);
+		at = strstr(at, label[i]);
+		assert_true(held ? at != NULL && at < end : at == NULL || at > end);
+	}
+	response_free(&r);
+}
+
 static void test_signed_office_confirms_the_signer_by_hand(void **state)
 {
 	struct fx *x = *state;
@@ -394,6 +422,8 @@ static void test_signed_office_confirms_the_signer_by_hand(void **state)
 	body_has(&r, "\xc4\x90ura\xc5\xa1kovi\xc4\x87");
 	body_has(&r, ZARKO_JMBG);
 	body_has(&r, "name=\"decision\" value=\"confirm\"");
+	/* The office's queues mark the order, in either language. */
+	queue_marks(x, &op, 1);
 
 	/* Another office's operator: as if there were no such order; an
 	 * administrator: not theirs to decide. */
@@ -422,6 +452,7 @@ static void test_signed_office_confirms_the_signer_by_hand(void **state)
 	assert_non_null(strstr(loc, "?done=sign_confirm"));
 	free(loc);
 	review_is(x, x->id, "request", "0");
+	queue_marks(x, &op, 0);
 	/* Decided: a second decision is refused and changes nothing. */
 	assert_int_equal(post_as(&op, &r, path, "doc", "request", "decision", "refuse", "confirm",
 				 "1", NULL),

@@ -117,6 +117,24 @@ static void test_cert_login_listen_and_its_url(void **state)
 	assert_string_equal(c.cert_login_url, "");
 }
 
+/* base_url unset: the listen address, over https when the portal serves
+ * TLS itself (tls_cert), else http. */
+static void test_base_url_default_follows_tls(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	config_finish(&c);
+	assert_string_equal(c.base_url, "http://127.0.0.1:8080");
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "tls_cert", "/etc/qcra/cert.pem", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "tls_key", "/etc/qcra/key.pem", err, sizeof(err)), 0);
+	config_finish(&c);
+	assert_string_equal(c.base_url, "https://127.0.0.1:8080");
+}
+
 static void test_file_error_names_file_and_key(void **state)
 {
 	char path[] = "/tmp/qcra-conf-XXXXXX", err[256];
@@ -186,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_listen_on_loopback_8080),
 		cmocka_unit_test(test_cert_login_listen_and_its_url),
+		cmocka_unit_test(test_base_url_default_follows_tls),
 		cmocka_unit_test(test_bad_values_name_the_key),
 		cmocka_unit_test(test_units_are_converted_to_seconds),
 		cmocka_unit_test(test_file_then_env_layering),
