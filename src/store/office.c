@@ -387,7 +387,8 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 		}
 		if (rc != STORE_OK)
 			break;
-		qsort(c, nc, sizeof(*c), id_asc);
+		if (nc > 0) /* c is NULL while nothing was read */
+			qsort(c, nc, sizeof(*c), id_asc);
 		for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
 			id = c[desc ? nc - 1 - i : i];
 			if ((desc && id < bound) || (!desc && id > bound) ||
@@ -447,7 +448,8 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 	if (rc != STORE_OK)
 		return rc;
 	/* Merged: sorted, each once, the page's rows nearest the key. */
-	qsort(*ids, *n, sizeof(**ids), id_asc);
+	if (*n > 0) /* *ids is NULL while nothing was read */
+		qsort(*ids, *n, sizeof(**ids), id_asc);
 	for (i = j = 0; i < *n; i++)
 		if (j == 0 || (*ids)[j - 1] != (*ids)[i])
 			(*ids)[j++] = (*ids)[i];
