@@ -135,6 +135,30 @@ static void test_base_url_default_follows_tls(void **state)
 	assert_string_equal(c.base_url, "https://127.0.0.1:8080");
 }
 
+/* base_url unset on an IPv6 address: in brackets, as a URL needs it;
+ * on every address (0.0.0.0, ::): a host a browser can open, not the
+ * wildcard, which no mailed link can reach (qcra serve warns). */
+static void test_base_url_default_is_a_usable_url(void **state)
+{
+	struct config c;
+	char err[256];
+
+	(void)state;
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "listen", "[::1]:8080", err, sizeof(err)), 0);
+	config_finish(&c);
+	assert_string_equal(c.base_url, "http://[::1]:8080");
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "listen", "0.0.0.0:8080", err, sizeof(err)), 0);
+	config_finish(&c);
+	assert_string_equal(c.base_url, "http://localhost:8080");
+	config_defaults(&c);
+	assert_int_equal(config_set(&c, "listen", "[::]:8443", err, sizeof(err)), 0);
+	assert_int_equal(config_set(&c, "tls_cert", "/etc/qcra/cert.pem", err, sizeof(err)), 0);
+	config_finish(&c);
+	assert_string_equal(c.base_url, "https://localhost:8443");
+}
+
 static void test_file_error_names_file_and_key(void **state)
 {
 	char path[] = "/tmp/qcra-conf-XXXXXX", err[256];
@@ -205,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_listen_on_loopback_8080),
 		cmocka_unit_test(test_cert_login_listen_and_its_url),
 		cmocka_unit_test(test_base_url_default_follows_tls),
+		cmocka_unit_test(test_base_url_default_is_a_usable_url),
 		cmocka_unit_test(test_bad_values_name_the_key),
 		cmocka_unit_test(test_units_are_converted_to_seconds),
 		cmocka_unit_test(test_file_then_env_layering),
