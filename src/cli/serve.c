@@ -471,6 +471,10 @@ int cli_serve(int argc, char **argv)
 	jobs_worker = worker_start(jobs_pass, &jobs, 0, NULL);
 	log_info("qcra listening on %s://%s:%u (var %s, %u workers)", tls_cert ? "https" : "http",
 		 cfg.listen_addr, (unsigned)http_server_port(srv), cfg.var_dir, cfg.workers);
+	if (cfg.base_url_guessed)
+		log_warnx("base_url is not set and %s listens on every address: mailed links "
+			  "point at %s; set base_url to the address members open",
+			  cfg.listen_addr, cfg.base_url);
 	notify_ready(); /* systemd (Type=notify): listening */
 	while ((sig = wait_signal(&set)) == SIGHUP)
 		tls_reload(srv, &cfg);

@@ -51,7 +51,7 @@ static const struct key keys[] = {
 	    "VAR/qcra.db)"),
 	STR("base_url", base_url, C_URL, NULL,
 	    "public URL used in mailed links (unset: https://LISTEN with tls_cert, else "
-	    "http://LISTEN)"),
+	    "http://LISTEN; localhost when LISTEN is every address, 0.0.0.0 or ::)"),
 	STR("catalog_file", catalog_file, C_STR, NULL,
 	    "offices, tariff and seller data (unset: the demo catalogue, data/catalog.ini)"),
 	INT("workers", workers, 1, 256, "2", "HTTP worker threads"),
@@ -382,12 +382,34 @@ static void cert_login_url(struct config *c)
 		 (int)(end - host), host, (unsigned)c->cert_login_port);
 }
 
+/* See config.h. */
+int config_listens_everywhere(const struct config *c)
+{
+	static const char *const any[] = {"", "*", "0.0.0.0", "::", "[::]"};
+
+	for (size_t i = 0; i < sizeof(any) / sizeof(any[0]); i++)
+		if (strcmp(c->listen_addr, any[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* base_url unset: the listen address as a URL's host (an IPv6 one in
+ * brackets), or localhost for the wildcard, which no link can reach. */
 void config_finish(struct config *c)
 {
-	if (c->base_url[0] == '\0')
-		snprintf(c->base_url, sizeof(c->base_url), "%s://%s:%u",
-			 c->tls_cert[0] ? "https" : "http", c->listen_addr,
-			 (unsigned)c->listen_port);
+	const char *host = c->listen_addr;
+	int bracket = strchr(host, ':') != NULL && host[0] != '[';
+
+	if (config_listens_everywhere(c)) {
+		host = "localhost";
+		bracket = 0;
+	}
+	if (c->base_url[0] == '\0') {
+		c->base_url_guessed = config_listens_everywhere(c);
+		snprintf(c->base_url, sizeof(c->base_url), "%s://%s%s%s:%u",
+			 c->tls_cert[0] ? "https" : "http", bracket ? "[" : "", host,
+			 bracket ? "]" : "", (unsigned)c->listen_port);
+	}
 	cert_login_url(c);
 }
 

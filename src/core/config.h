@@ -17,6 +17,7 @@ struct config {
 	char database[512];     /* "postgresql://..."; "" = SQLite, VAR/qcra.db */
 	char data_dir[512];     /* templates, messages, static, catalogue; "" = default */
 	char base_url[256];     /* used in mailed links */
+	int base_url_guessed;   /* unset, and listen is the wildcard: localhost */
 	char catalog_file[512]; /* offices, tariff, seller; "" = built-in */
 	unsigned workers;
 	int max_conns;                 /* HTTP connections in total */
@@ -85,8 +86,11 @@ int config_set(struct config *c, const char *key, const char *value, char *err, 
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
 /* Applies every QCRA_<KEY> environment variable that is set. */
 int config_load_env(struct config *c, char *err, size_t errlen);
-/* Fills base_url from listen when not set. */
+/* Fills base_url from listen when not set: an IPv6 address in
+ * brackets, localhost for an address that listens everywhere. */
 void config_finish(struct config *c);
+/* 1 when listen is the wildcard (0.0.0.0, ::, *), else 0. */
+int config_listens_everywhere(const struct config *c);
 /* What no single key can say: keys that go together.  0, or -1 with
  * "KEY: what is wrong" in err. */
 int config_check(const struct config *c, char *err, size_t errlen);
