@@ -39,6 +39,7 @@
 #include "app/reminders.h"
 #include "journey.h"
 #include "store/store.h"
+#include "store/store_ca.h"
 
 #include "ca_stack.h"
 
@@ -304,11 +305,34 @@ static void test_order_goes_through_the_ca_to_handover_and_revocation(void **sta
 	buf_free(&out);
 }
 
+/* The registrations the CA service holds for order id (its ca.db). */
+static int ca_registrations(struct stack *f, long long id)
+{
+	char path[PATH_MAX + 16], order_id[24];
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int n;
+
+	snprintf(path, sizeof(path), "%s/ca.db", f->cadir);
+	snprintf(order_id, sizeof(order_id), "%lld", id);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(
+		sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM registrations WHERE order_id = ?1", -1,
+				   &s, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(s, 1, order_id, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	return n;
+}
+
 static void test_ca_down_at_send_queues_the_order_and_it_goes_once(void **state)
 {
 	struct stack *f = *state;
 	long long id = stack_order_verified(f);
-	char path[PATH_MAX + 16], order_id[24];
 
 	/* The CA is not running: the send succeeds, the order waits. */
 	assert_int_equal(stack_post(f, &f->ns, stack_path(id, "send"), NULL), 303);
@@ -332,28 +356,38 @@ static void test_ca_down_at_send_queues_the_order_and_it_goes_once(void **state)
 				   id),
 			 1);
 	/* Once: one registration at the CA, one delivery in the audit log. */
-	snprintf(path, sizeof(path), "%s/ca.db", f->cadir);
-	snprintf(order_id, sizeof(order_id), "%lld", id);
-	{
-		sqlite3 *db;
-		sqlite3_stmt *s;
-
-		assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-		sqlite3_busy_timeout(db, 5000);
-		assert_int_equal(sqlite3_prepare_v2(db,
-						    "SELECT COUNT(*) FROM registrations WHERE "
-						    "order_id = ?1",
-						    -1, &s, NULL),
-				 SQLITE_OK);
-		sqlite3_bind_text(s, 1, order_id, -1, SQLITE_STATIC);
-		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-		assert_int_equal(sqlite3_column_int(s, 0), 1);
-		sqlite3_finalize(s);
-		sqlite3_close(db);
-	}
+	assert_int_equal(ca_registrations(f, id), 1);
 	assert_int_equal(stack_int(f,
 				   "SELECT COUNT(*) FROM audit_log WHERE action = 'ca.submit' "
 				   "AND outcome = 'ok' AND object = 'order:' || ?1",
+				   id),
+			 1);
+}
+
+/* A submission the portal holds as delivered that the CA does not know
+ * (lost at the CA: a restore from an older backup) is sent again when
+ * the portal asks the CA about its waiting orders, and the order goes
+ * on to "issued": it does not wait at "sent to the CA" for ever. */
+static void test_submission_lost_at_the_ca_is_sent_again(void **state)
+{
+	struct stack *f = *state;
+	long long id = stack_order_verified(f);
+	struct store *st;
+	struct ca_job j;
+
+	assert_int_equal(stack_post(f, &f->ns, stack_path(id, "send"), NULL), 303);
+	assert_string_equal(stack_state(f, id), "sent_to_ca");
+	/* The portal believes it delivered; the CA never saw it. */
+	st = stack_db(f);
+	assert_int_equal(store_ca_job_get(st, id, CA_JOB_SUBMIT, &j), STORE_OK);
+	assert_int_equal(store_ca_job_done(st, j.id, time(NULL), 0, ""), STORE_OK);
+	store_close(st);
+	stack_ca_start(f);
+	stack_wait_state(f, id, "issued");
+	assert_int_equal(ca_registrations(f, id), 1);
+	assert_int_equal(stack_int(f,
+				   "SELECT COUNT(*) FROM ca_outbox WHERE order_id = ?1 AND "
+				   "done_at <> 0 AND refused = 0",
 				   id),
 			 1);
 }
@@ -367,6 +401,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_ca_down_at_send_queues_the_order_and_it_goes_once, stack_setup,
 			stack_teardown),
+		cmocka_unit_test_setup_teardown(test_submission_lost_at_the_ca_is_sent_again,
+						stack_setup, stack_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
