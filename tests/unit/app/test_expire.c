@@ -408,6 +408,33 @@ static void test_a_ca_out_of_reach_past_the_retry_window_returns_the_order(void 
 	ca_connector_close(ca);
 }
 
+/* An order returned by the CA (or as out of reach) and sent again while
+ * the CA cannot be reached is queued again: the job of the first send
+ * is due anew, its attempts and error gone.  While it is queued, a
+ * second send changes nothing (one submission). */
+static void test_a_second_send_queues_the_ended_job_again(void **state)
+{
+	struct fx *f = *state;
+	long long id = order_add(f, "sent_to_ca", DAY, "NS");
+	struct ca_job j;
+
+	assert_int_equal(store_ca_job_add(f->st, id, CA_JOB_SUBMIT, "", f->now - 73 * 3600),
+			 STORE_OK);
+	assert_int_equal(store_ca_job_get(f->st, id, CA_JOB_SUBMIT, &j), STORE_OK);
+	assert_int_equal(store_ca_job_retry(f->st, j.id, 5, f->now + 60, "unreachable"), STORE_OK);
+	assert_int_equal(store_ca_job_done(f->st, j.id, f->now, 1, "ca_unreachable"), STORE_OK);
+	assert_int_equal(store_ca_job_add(f->st, id, CA_JOB_SUBMIT, "", f->now + 10), STORE_OK);
+	assert_int_equal(store_ca_job_get(f->st, id, CA_JOB_SUBMIT, &j), STORE_OK);
+	assert_int_equal(j.done_at, 0);
+	assert_int_equal(j.refused, 0);
+	assert_int_equal(j.attempts, 0);
+	assert_int_equal(j.next_attempt_at, f->now + 10);
+	assert_string_equal(j.error, "");
+	assert_int_equal(store_ca_job_add(f->st, id, CA_JOB_SUBMIT, "", f->now + 20), STORE_OK);
+	assert_int_equal(store_ca_job_get(f->st, id, CA_JOB_SUBMIT, &j), STORE_OK);
+	assert_int_equal(j.next_attempt_at, f->now + 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +450,8 @@ int main(void)
 			test_testca_submission_is_idempotent_and_can_be_made_to_fail, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_connector_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_second_send_queues_the_ended_job_again,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_a_ca_out_of_reach_past_the_retry_window_returns_the_order, setup,
 			teardown),
