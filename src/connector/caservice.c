@@ -339,9 +339,11 @@ static int sync_one(void *arg, long long order_id)
 		x->moved++;
 	if (rc == 1) {
 		/* Sent, but the CA does not know it (a lost submission):
-		 * queue it again. */
+		 * its ended job due again. */
 		log_warnx("CA: order %lld is unknown at the CA; queued again", order_id);
-		store_ca_job_add(cs_of(x->c)->st, order_id, CA_JOB_SUBMIT, "", time(NULL));
+		if (store_ca_job_add(cs_of(x->c)->st, order_id, CA_JOB_SUBMIT, "", time(NULL)) !=
+		    STORE_OK)
+			log_warnx("CA: order %lld: cannot queue it again (database)", order_id);
 	}
 	return 0;
 }

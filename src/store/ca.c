@@ -21,9 +21,14 @@
 	_ X("refused", INT, refused)                                                               \
 	_ X("error", TEXT, error)
 
+/* A job that has ended (delivered, refused, given up) is due again; a
+ * queued one stays as it is. */
 static const char SQL_JOB_ADD[] =
 	"INSERT INTO ca_outbox (order_id, kind, reason, created_at, next_attempt_at) VALUES ($1, "
-	"$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO NOTHING";
+	"$2, $3, $4, $4) ON CONFLICT (order_id, kind) DO UPDATE SET reason = excluded.reason, "
+	"created_at = excluded.created_at, attempts = 0, next_attempt_at = excluded.created_at, "
+	"done_at = 0, refused = 0, error = '', claimed_by = '', lease_until = 0 "
+	"WHERE ca_outbox.done_at <> 0";
 #define JOB_NEXT_SQL                                                                               \
 	"SELECT " DB_NAMES(                                                                        \
 		JOB_COLS) " FROM ca_outbox WHERE done_at = 0 AND next_attempt_at <= $1 "           \

@@ -34,9 +34,12 @@ struct ca_job {
 	char error[512]; /* the last failure, "" when none */
 };
 
-/* Queues kind for order_id (at most one per order and kind: a second
- * call changes nothing and is STORE_OK).  Call inside the transaction
- * of the change that causes it. */
+/* Queues kind for order_id: at most one per order and kind.  While it
+ * is queued a second call changes nothing; once it has ended
+ * (delivered, refused, given up), a call makes it due again with no
+ * attempts (an order sent again, a submission the CA lost).  STORE_OK
+ * either way.  Call inside the transaction of the change that causes
+ * it. */
 int store_ca_job_add(struct store *st, long long order_id, const char *kind, const char *reason,
 		     time_t now);
 /* The oldest job due at now (not done, next_attempt_at <= now, no
