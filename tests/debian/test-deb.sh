@@ -27,7 +27,7 @@ done
 mkdir "$TMP/qcra"
 (cd "$SRC" && git ls-files -z | xargs -0 cp --parents -t "$TMP/qcra") >"$TMP/out" 2>&1 ||
 	fail "copy the tree"
-# It runs alone (tests/meson.build): every core builds; nocheck as
+# Every core builds (niced: the other tests go first); nocheck, as
 # debian/rules has no test step anyway.
 jobs=$(nproc 2>/dev/null || echo 2)
 (cd "$TMP/qcra" && DEB_BUILD_OPTIONS="parallel=$jobs nocheck" nice dpkg-buildpackage -us -uc -b) \
