@@ -58,5 +58,9 @@ struct cert_login {
 };
 struct cert_login uc_member_login_cert(const struct app_env *env, const struct actor *a,
 				       const unsigned char *cert, size_t len);
+/* The message key of a refusal .msg may name, equal to key (a refusal
+ * passed on in a URL, from the certificate listener to the login
+ * page), else NULL. */
+const char *uc_cert_refusal(const char *key);
 
 #endif

@@ -3,6 +3,7 @@
  * checks of a signed request's certificate (sign_verify.h), at login,
  * each try counted per client address first (throttle.h).
  */
+#include <string.h>
 #include <time.h>
 
 #include "app/login.h"
@@ -10,7 +11,22 @@
 #include "app/sign_verify.h"
 #include "store/store.h"
 
-/* The message for each refusal (login.h: each its own). */
+/* Every refusal's message (login.h: each its own). */
+static const char *const refusals[] = {
+	"login_cert.none",       "login_cert.unreadable", "login_cert.untrusted",
+	"login_cert.expired",    "login_cert.revoked",    "login_cert.no_status",
+	"login_cert.not_person", "login_cert.no_account", "login.unconfirmed",
+};
+
+const char *uc_cert_refusal(const char *key)
+{
+	for (size_t i = 0; key != NULL && i < sizeof(refusals) / sizeof(refusals[0]); i++)
+		if (strcmp(key, refusals[i]) == 0)
+			return refusals[i];
+	return NULL;
+}
+
+/* The message for each refusal. */
 static const char *refusal_key(enum sign_err e)
 {
 	switch (e) {

@@ -354,26 +354,10 @@ static void login_form(struct req *r, unsigned status, struct fstate *st, const 
 	form_page(r, status, "login", "login.title", st, c);
 }
 
-/* A certificate login's refusal, from the certificate listener: its
- * message key when cert is one (see web_login_cert), else NULL. */
-static const char *cert_refusal(const char *cert)
-{
-	static const char *const keys[] = {
-		"login_cert.none",       "login_cert.unreadable", "login_cert.untrusted",
-		"login_cert.expired",    "login_cert.revoked",    "login_cert.no_status",
-		"login_cert.not_person", "login_cert.no_account", "login.unconfirmed",
-	};
-
-	for (size_t i = 0; cert != NULL && i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (strcmp(cert, keys[i]) == 0)
-			return keys[i];
-	return NULL;
-}
-
 void web_login_get(struct req *r)
 {
 	const char *cert = http_query(r, "cert"), *wait = http_query(r, "wait");
-	const char *refusal = cert_refusal(cert);
+	const char *refusal = uc_cert_refusal(cert); /* from the certificate listener */
 	struct throttle t = {.refusal = "login.throttled"};
 	struct fstate st;
 
@@ -481,7 +465,7 @@ static const char *proxy_cert(struct req *r, size_t *len)
  * (proxy_cert); checked the same way either way.  The certificate
  * listener then sends the browser on to the main site (base_url, the
  * same host: the session cookie holds there), logged in or to its
- * login page saying why not (cert_refusal).
+ * login page saying why not (uc_cert_refusal).
  */
 void web_login_cert(struct req *r)
 {
