@@ -127,3 +127,19 @@ char *server_sql_ok(const struct server *s, const char *sql, const char *const *
 		fail_msg("SQL failed: %s", sql);
 	return r;
 }
+
+void server_pg_allow(const struct server *s, int allow)
+{
+	const char *admin = getenv("QCRA_TEST_PG"), *name = strrchr(s->database, '/');
+	const char *word = allow ? "true" : "false";
+	char cmd[2048];
+
+	assert_non_null(admin);
+	assert_non_null(name);
+	snprintf(cmd, sizeof(cmd),
+		 "psql -X -q -c 'ALTER DATABASE %s ALLOW_CONNECTIONS %s' -c \"SELECT "
+		 "pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s' AND %d = "
+		 "0\" '%s' >/dev/null",
+		 name + 1, word, name + 1, allow, admin);
+	assert_int_equal(system(cmd), 0);
+}

@@ -21,4 +21,10 @@ char *server_sql(const struct server *s, const char *sql, const char *const *par
 /* server_sql that fails the test (cmocka) when sql fails. */
 char *server_sql_ok(const struct server *s, const char *sql, const char *const *params);
 
+/* PostgreSQL only (a `_pg` run): allow = 0 takes s's database away from
+ * every client (ALLOW_CONNECTIONS false, its sessions ended), as a
+ * database server that went down; allow = 1 gives it back.  Fails the
+ * test when psql does. */
+void server_pg_allow(const struct server *s, int allow);
+
 #endif

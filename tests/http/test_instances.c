@@ -29,6 +29,7 @@
 
 #include "ca_stack.h"
 #include "harness_extra.h"
+#include "harness_sql.h"
 #include "journey.h"
 #include "store/store.h"
 
@@ -221,22 +222,6 @@ static long long pg_int(struct many *m, const char *sql)
 	return v;
 }
 
-/* The instances' database accepting connections or not (allow: "true"
- * or "false"); refusing also ends the open ones. */
-static void db_connections(struct many *m, const char *allow)
-{
-	const char *admin = getenv("QCRA_TEST_PG"), *name = strrchr(m->f.s.database, '/');
-
-	assert_non_null(admin);
-	assert_non_null(name);
-	assert_int_equal(stack_sh(NULL,
-				  "psql -X -q -c 'ALTER DATABASE %s ALLOW_CONNECTIONS %s' -c "
-				  "\"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE "
-				  "datname = '%s' AND '%s' = 'false'\" '%s' >/dev/null",
-				  name + 1, allow, name + 1, allow, admin),
-			 0);
-}
-
 /* How many of the sink's messages carry Message-ID id; and the total
  * in *total. */
 static int sink_count(struct many *m, const char *needle, int *total)
@@ -407,11 +392,11 @@ static void test_three_instances_one_killed(void **state)
 
 	/* An instance that loses its database says so on /healthz (503),
 	 * and 200 again once it is back. */
-	db_connections(m, "false");
+	server_pg_allow(&m->f.s, 0);
 	aim(&f->member, inst(m, 0)->base);
 	assert_int_equal(client_get(&f->member, "/healthz", &f->r), 0);
 	assert_int_equal(f->r.status, 503);
-	db_connections(m, "true");
+	server_pg_allow(&m->f.s, 1);
 	for (t = 0; t < 50; t++) {
 		assert_int_equal(client_get(&f->member, "/healthz", &f->r), 0);
 		if (f->r.status == 200)

@@ -648,23 +648,6 @@ static void test_sigterm_with_mail_queued_exits_quickly(void **state)
 	free(v);
 }
 
-/* The database's connections allowed or not (PostgreSQL: allow "true"
- * or "false"); refusing also ends the open ones. */
-static void pg_allow(struct fixture *f, const char *allow)
-{
-	const char *admin = getenv("QCRA_TEST_PG"), *name = strrchr(f->s.database, '/');
-	char cmd[2048];
-
-	assert_non_null(admin);
-	assert_non_null(name);
-	snprintf(cmd, sizeof(cmd),
-		 "psql -X -q -c 'ALTER DATABASE %s ALLOW_CONNECTIONS %s' -c \"SELECT "
-		 "pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '%s' AND '%s' = "
-		 "'false'\" '%s' >/dev/null",
-		 name + 1, allow, name + 1, allow, admin);
-	assert_int_equal(system(cmd), 0);
-}
-
 /* SIGTERM after the database went away (PostgreSQL): the server still
  * exits within a few seconds, on its own. */
 static void test_sigterm_without_its_database_exits_quickly(void **state)
@@ -679,7 +662,7 @@ static void test_sigterm_without_its_database_exits_quickly(void **state)
 	assert_int_equal(client_get(&f->c, "/healthz", &f->r), 0);
 	assert_int_equal(f->r.status, 200);
 	client_free(&f->c);
-	pg_allow(f, "false");
+	server_pg_allow(&f->s, 0);
 	sleep_ms(1500); /* the workers and the wake-up thread find it gone */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	assert_int_equal(kill(f->s.pid, SIGTERM), 0);
@@ -687,7 +670,7 @@ static void test_sigterm_without_its_database_exits_quickly(void **state)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	fprintf(stderr, "# SIGTERM to exit without the database: %ld ms\n", ms);
-	pg_allow(f, "true");
+	server_pg_allow(&f->s, 1);
 	if (rc == -1)
 		server_cleanup(&f->s);
 	assert_true(rc >= 0);
