@@ -569,6 +569,56 @@ static void test_pages_use_indexes_pg(void **state)
 #endif
 }
 
+#ifdef QCRA_HAVE_PG
+/* The orders rows PostgreSQL has read (pg_stat_user_tables: through a
+ * sequential scan or an index) once the store's connections have ended
+ * and sent their counters. */
+static long long orders_rows_read(PGconn *pg)
+{
+	char n[32];
+
+	sleep(2);
+	pg_do(pg,
+	      "SELECT COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) FROM "
+	      "pg_stat_user_tables WHERE relname = 'orders'",
+	      n, sizeof(n));
+	return atoll(n);
+}
+#endif
+
+/* The member's list's first page (20, newest first) reads 20 orders on
+ * PostgreSQL too, not every order of the account: PostgreSQL, unlike
+ * SQLite, runs a statement to its end before its first row is read. */
+static void test_member_list_reads_a_page_pg(void **state)
+{
+#ifdef QCRA_HAVE_PG
+	struct fx *f = *state;
+	long long account, order, before;
+	char err[256];
+	PGconn *pg;
+	int n = 0;
+
+	pg = PQconnectdb(f->path);
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	seed(f->st, &account, &order);
+	store_close(f->st);
+	before = orders_rows_read(pg);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_order_each_owned(f->st, account, stop_at_20, &n), STORE_OK);
+	assert_int_equal(n, 20);
+	store_close(f->st);
+	f->st = NULL;
+	if (orders_rows_read(pg) - before > 21)
+		fail_msg("the member's list read %lld orders for a page of 20",
+			 orders_rows_read(pg) - before);
+	PQfinish(pg);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+#else
+	(void)state;
+	fail_msg("built without PostgreSQL");
+#endif
+}
+
 /* SQLite's run traces the plans; PostgreSQL's (`plans_pg`) counts the
  * sequential scans. */
 int main(void)
@@ -588,6 +638,8 @@ int main(void)
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,
 						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_member_list_reads_a_page_pg, store_fx_setup,
+						store_fx_teardown),
 	};
 
 	if (getenv("QCRA_TEST_STORE_PG") != NULL)
