@@ -149,7 +149,7 @@ int main(int argc, char **argv)
 	snprintf(a.password_hash, sizeof(a.password_hash), "$argon2id$x");
 	snprintf(a.email, sizeof(a.email), "ana@example.rs");
 	if (store_account_by_username(st, "ana", &a) == STORE_OK) /* seeded before */
-		store_order_each_owned(st, a.id, newest, &have);
+		store_order_each_owned(st, a.id, 1, newest, &have);
 	else if (store_member_upsert(st, &m, &up) != STORE_OK ||
 		 store_member_by_license(st, "315678901", &m) != STORE_OK ||
 		 (a.member_id = m.id, store_account_create(st, &a)) != STORE_OK) {
@@ -163,7 +163,7 @@ int main(int argc, char **argv)
 		for (i = 0; i < RUNS; i++) {
 			t0 = now_ms();
 			n = 0;
-			store_order_each_owned(st, a.id, one_summary, &n);
+			store_order_each_owned(st, a.id, 20, one_summary, &n);
 			t[0][i] = now_ms() - t0;
 			t0 = now_ms();
 			store_order_get_owned(st, 1 + (i * 7919) % have, a.id, &o);

@@ -127,7 +127,7 @@ static const char SQL_ORDER_CONFIRM[] =
 	"prices_fixed = 1, price_para = $7, reader_para = $8, vat_pct = $9 WHERE id = $1 AND "
 	"state = $2";
 static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(
-	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC";
+	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC LIMIT $2";
 static const char SQL_ORDER_EVENT_ADD[] =
 	"INSERT INTO order_events (order_id, at, state, actor, note) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_ORDER_EVENTS[] =
@@ -253,11 +253,12 @@ int store_order_transition_priced(struct store *st, long long id, enum wf_state 
 			  SQ_INT(p->reader_para), SQ_INT(p->vat_pct));
 }
 
-int store_order_each_owned(struct store *st, long long account_id,
+int store_order_each_owned(struct store *st, long long account_id, int limit,
 			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
 {
-	return order_summary_each(db_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id)), fn, arg,
-				  "order list");
+	return order_summary_each(db_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id),
+					   SQ_INT(limit > 0 ? limit : (long long)1 << 62)),
+				  fn, arg, "order list");
 }
 
 int store_order_event_add(struct store *st, long long order_id, enum wf_state state,

@@ -242,7 +242,7 @@ static void test_pages_use_indexes(void **state)
 	seed(f->st, &account, &order);
 	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_stmt, &t);
 
-	assert_int_equal(store_order_each_owned(f->st, account, count_summary, &n), STORE_OK);
+	assert_int_equal(store_order_each_owned(f->st, account, 0, count_summary, &n), STORE_OK);
 	check_plans(db, &t, "member's list");
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
@@ -514,7 +514,7 @@ static void test_pages_use_indexes_pg(void **state)
 	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
 	pg_do(pg, "SELECT pg_stat_reset()", NULL, 0);
 
-	assert_int_equal(store_order_each_owned(f->st, account, stop_at_20, &n), STORE_OK);
+	assert_int_equal(store_order_each_owned(f->st, account, 20, stop_at_20, &n), STORE_OK);
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
 	assert_int_equal(store_payment_each_order(f->st, order, count_payment, &n), STORE_OK);
@@ -604,7 +604,7 @@ static void test_member_list_reads_a_page_pg(void **state)
 	store_close(f->st);
 	before = orders_rows_read(pg);
 	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
-	assert_int_equal(store_order_each_owned(f->st, account, stop_at_20, &n), STORE_OK);
+	assert_int_equal(store_order_each_owned(f->st, account, 20, stop_at_20, &n), STORE_OK);
 	assert_int_equal(n, 20);
 	store_close(f->st);
 	f->st = NULL;
