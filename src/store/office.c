@@ -493,10 +493,10 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 {
 	struct sq_arg a[40];
 	struct search_keys k;
-	size_t c = filter_args(a, f, &k), n, i;
-	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0);
+	size_t c = filter_args(a, f, &k), n, i, j, got;
+	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0), stop = 0;
 	long long *ids, cap;
-	struct order o;
+	struct order *o;
 	int rc;
 
 	/* Ids first, then each order: fn may use the store itself. */
@@ -520,14 +520,14 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 		if (*total > cap) /* the search's two parts, each capped */
 			*total = cap + 1;
 	}
-	for (i = 0; i < n && rc == STORE_OK; i++) {
-		rc = store_order_get(st, ids[i], &o);
-		if (rc == STORE_NOTFOUND) { /* removed meanwhile: never happens today */
-			rc = STORE_OK;
-			continue;
-		}
-		if (rc == STORE_OK && fn(arg, &o) != 0)
-			break;
+	/* The page's orders, ORDERS_PER_READ to a statement (one for a
+	 * page of 20), read whole before fn sees any. */
+	for (i = 0; i < n && rc == STORE_OK && !stop; i += ORDERS_PER_READ) {
+		rc = store_orders_read(st, ids + i,
+				       n - i < ORDERS_PER_READ ? n - i : ORDERS_PER_READ, &o, &got);
+		for (j = 0; j < got && rc == STORE_OK && !stop; j++)
+			stop = fn(arg, &o[j]) != 0;
+		free(o);
 	}
 	free(ids);
 	return rc;

@@ -111,6 +111,10 @@ static const char SQL_ORDER_CONFIRM_NAME[] =
 static const char SQL_ORDER_SET_RETURNED[] =
 	"UPDATE orders SET returned_code = $2, returned_text = $3 WHERE id = $1";
 static const char SQL_ORDER_GET[] = ORDER_SELECT " WHERE id = $1";
+/* ORDERS_PER_READ orders by id (the unused places -1, no order's). */
+static const char SQL_ORDERS_BY_ID[] = ORDER_SELECT
+	" WHERE id IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+	"$17, $18, $19, $20, $21, $22, $23, $24, $25) ORDER BY id";
 static const char SQL_ORDER_GET_OWNED[] = ORDER_SELECT " WHERE id = $1 AND account_id = $2";
 static const char SQL_ORDER_TRANSITION[] =
 	"UPDATE orders SET state = $3, updated_at = $4, total_para = CASE WHEN $5 <> 0 THEN $5 "
@@ -221,6 +225,33 @@ int store_order_set_returned(struct store *st, long long id, const char *code, c
 int store_order_get(struct store *st, long long id, struct order *out)
 {
 	return order_one(db_bound(st, SQL_ORDER_GET, SQ_INT(id)), out, "order get");
+}
+
+static void order_fill(struct db_stmt *s, void *elem)
+{
+	order_from_row(s, elem);
+}
+
+int store_orders_read(struct store *st, const long long *ids, size_t n, struct order **out,
+		      size_t *got)
+{
+	struct sq_arg a[ORDERS_PER_READ + 1];
+	void *v = NULL;
+	size_t i;
+	int rc;
+
+	_Static_assert(ORDERS_PER_READ == 25, "SQL_ORDERS_BY_ID binds $1..$25");
+	*out = NULL;
+	*got = 0;
+	if (n > ORDERS_PER_READ)
+		return STORE_ERROR;
+	for (i = 0; i < ORDERS_PER_READ; i++)
+		a[i] = SQ_INT(i < n ? ids[i] : -1);
+	a[i] = SQ_END_;
+	rc = db_step_array(db_bind_args(st, SQL_ORDERS_BY_ID, a), sizeof(struct order), order_fill,
+			   &v, got, "orders by id");
+	*out = v;
+	return rc;
 }
 
 int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out)
