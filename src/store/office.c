@@ -85,14 +85,21 @@
 	"SELECT id FROM orders WHERE" O S F_REST KEYS("id", "14", "15") " AND id IN (" EXACT       \
 									") ORDER BY id" D          \
 									" LIMIT $16"
-/* One word's orders, from order_words alone ($1 the word, $2..$5 the
- * other two ranges, $6 after, $7 before, $8 the limit); whether an
- * order passes the filter ($10 its id) is asked apart, for as many as
- * a page needs (search_word_ids). */
+/* A window of one word's orders, from order_words alone ($1 the word,
+ * $6 after, $7 before, $8 how many), each with 1 when it has the other
+ * two ranges' words ($2..$5), else 0: so that the caller knows how far
+ * the window went when few or none have them (search_word_ids stops
+ * after SEARCH_SCAN_CAP).  Whether an order passes the filter ($10 its
+ * id) is asked apart, for as many as a page needs. */
 #define SEARCH_WORD(D)                                                                             \
-	"SELECT DISTINCT w.order_id FROM order_words w WHERE w.word = $1" KEYS("w.order_id", "6",  \
-									       "7")                \
-		OTHER_WORDS("w.order_id", "2", "3", "4", "5") " ORDER BY w.order_id" D " LIMIT $8"
+	"SELECT w.order_id, CASE WHEN ($2 = '' OR " WORD_OF(                                       \
+		"w.order_id", "2",                                                                 \
+		"3") ") AND ($4 = "                                                                \
+		     "'' OR " WORD_OF("w.order_id", "4",                                           \
+				      "5") ") THEN 1 ELSE 0 END FROM (SELECT DISTINCT "            \
+					   "order_id FROM order_words WHERE word = $1 AND "        \
+					   "order_id > $6 AND order_id < $7 ORDER BY "             \
+					   "order_id" D " LIMIT $8) w"
 #define ORDER_PASSES(O, S) "SELECT id FROM orders WHERE id = $10 AND" O S F_REST
 #define WORDS_CHECK                                                                                \
 	" AND $10 <> '' AND " WORD_OF("orders.id", "10", "11")                                     \
@@ -347,43 +354,79 @@ static int id_asc(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A window's order and whether it has the other words typed. */
+struct cand {
+	long long id;
+	int hit;
+};
+
+static void cand_fill(struct db_stmt *s, void *elem)
+{
+	struct cand *c = elem;
+
+	c->id = db_col_int64(s, 0);
+	c->hit = db_col_int(s, 1) != 0;
+}
+
 /* The orders of the longest word's range's words (k->arms) that pass
  * f, a page's worth nearest f's key, appended to *ids (n of them).
  * Each word's orders are read in id order from order_words alone, a
- * page's worth each, merged; then each, in order, is checked against f
- * (one order read) until a page's worth pass.  When they do not and a
- * word had more, the next round starts after the last id every word
- * has given (bound): so a page reads about a page's worth of orders
- * (divided by the share of them the filter passes), however many
- * orders there are. */
+ * window each, merged; those that have the other words typed are then
+ * checked, in order, against f (one order read) until a page's worth
+ * pass.  When they do not and a word had more, the next round starts
+ * after the last id every word's window reached (bound), with windows
+ * twice as long: so a page reads about a page's worth of orders
+ * (divided by the share of them the other words and the filter pass).
+ * A page with f->limit stops once SEARCH_SCAN_CAP orders of the words
+ * were read without a page's worth found (*stopped 1): words typed
+ * that few of the longest word's orders have (none, at worst) would
+ * read the whole range, however many orders there are. */
 static int search_word_ids(struct store *st, const struct order_filter *f,
 			   const struct sq_arg a[40], const struct search_keys *k, int which,
-			   long long **ids, size_t *n)
+			   long long **ids, size_t *n, int *stopped)
 {
 	int desc = f->before > 0, rc = STORE_OK, more = 1;
 	long long lo = f->after > 0 && !desc ? f->after : 0;
-	long long hi = desc ? f->before : (long long)1 << 62, bound, *c = NULL, id;
-	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc, i, before;
-	struct sq_arg w[11];
+	long long hi = desc ? f->before : (long long)1 << 62, bound, *c = NULL, id, *grown;
+	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc, i, j, nw;
+	size_t window = limit, scanned = 0;
+	struct cand *w;
+	struct sq_arg p[11];
 	struct db_stmt *s;
 
-	memcpy(w, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	memcpy(p, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
 	while (more && got < limit && rc == STORE_OK) {
+		if (f->limit > 0 && scanned >= SEARCH_SCAN_CAP) {
+			*stopped = 1;
+			break;
+		}
 		more = 0;
 		bound = desc ? lo : hi;
 		nc = 0;
 		for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && rc == STORE_OK; i++) {
-			before = nc;
-			rc = part_ids(st, SQL_SEARCH_WORD[desc],
-				      SQ_ARGS_(SQ_TEXT(k->arms[i]), a[15], a[16], a[17], a[18],
-					       SQ_INT(lo), SQ_INT(hi), SQ_INT((long long)limit)),
-				      &c, &nc);
-			if (rc == STORE_OK && nc - before == limit) { /* it has more */
+			rc = db_step_array(db_bound(st, SQL_SEARCH_WORD[desc], SQ_TEXT(k->arms[i]),
+						    a[15], a[16], a[17], a[18], SQ_INT(lo),
+						    SQ_INT(hi), SQ_INT((long long)window)),
+					   sizeof(*w), cand_fill, (void **)&w, &nw, "search word");
+			if (rc != STORE_OK)
+				break;
+			scanned += nw;
+			if (nw == window) { /* it has more */
 				more = 1;
-				id = c[nc - 1];
+				id = w[nw - 1].id;
 				bound = desc ? (id > bound ? id : bound)
 					     : (id < bound ? id : bound);
 			}
+			for (j = 0; j < nw; j++)
+				if (w[j].hit) {
+					if ((grown = realloc(c, (nc + 1) * sizeof(*c))) == NULL) {
+						rc = STORE_ERROR;
+						break;
+					}
+					c = grown;
+					c[nc++] = w[j].id;
+				}
+			free(w);
 		}
 		if (rc != STORE_OK)
 			break;
@@ -394,9 +437,9 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 			if ((desc && id < bound) || (!desc && id > bound) ||
 			    (i > 0 && id == c[desc ? nc - i : i - 1]))
 				continue; /* past a word that has more; or twice */
-			w[9] = SQ_INT(id);
-			w[10] = SQ_END_;
-			s = db_bind_args(st, SQL_ORDER_PASSES[which], w);
+			p[9] = SQ_INT(id);
+			p[10] = SQ_END_;
+			s = db_bind_args(st, SQL_ORDER_PASSES[which], p);
 			if ((rc = db_step_row(s, "search order passes")) == STORE_OK) {
 				db_reset(s);
 				rc = part_append(ids, n, id);
@@ -410,6 +453,8 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 			lo = bound;
 		free(c);
 		c = NULL;
+		if (window < limit * 8)
+			window *= 2;
 	}
 	free(c);
 	return rc;
@@ -418,7 +463,7 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 /* The search's parts of f's page (the filter's $1..$9 in a[], the
  * text's keys in k), merged into *ids, ascending, a page at most. */
 static int search_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40],
-		      struct search_keys *k, int which, long long **ids, size_t *n)
+		      struct search_keys *k, int which, long long **ids, size_t *n, int *stopped)
 {
 	int desc = f->before > 0, arms, rc;
 	struct sq_arg key[3] = {SQ_INT(f->after > 0 && !desc ? f->after : 0),
@@ -444,7 +489,7 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 		rc = part_ids(st, SQL_SEARCH_WALK[which][desc], w, ids, n);
 	}
 	if (arms && rc == STORE_OK)
-		rc = search_word_ids(st, f, a, k, which, ids, n);
+		rc = search_word_ids(st, f, a, k, which, ids, n, stopped);
 	if (rc != STORE_OK)
 		return rc;
 	/* Merged: sorted, each once, the page's rows nearest the key. */
@@ -464,7 +509,7 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 
 /* The ids of f's page into *ids (ascending; the caller frees). */
 static int page_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40], size_t c,
-		    struct search_keys *k, int which, long long **ids, size_t *n)
+		    struct search_keys *k, int which, long long **ids, size_t *n, int *stopped)
 {
 	int desc = f->before > 0;
 	size_t i;
@@ -472,7 +517,7 @@ static int page_ids(struct store *st, const struct order_filter *f, struct sq_ar
 	int rc;
 
 	if (c > 9)
-		return search_ids(st, f, a, k, which, ids, n);
+		return search_ids(st, f, a, k, which, ids, n, stopped);
 	a[c++] = SQ_INT(f->after > 0 && !desc ? f->after : 0);
 	a[c++] = SQ_INT(desc ? f->before : (long long)1 << 62);
 	a[c++] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
@@ -495,17 +540,20 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	struct search_keys k;
 	size_t c = filter_args(a, f, &k), n, i, j, got;
 	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0), stop = 0;
+	int stopped = 0;
 	long long *ids, cap;
 	struct order *o;
 	int rc;
 
 	/* Ids first, then each order: fn may use the store itself. */
-	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n)) != STORE_OK)
+	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n, &stopped)) != STORE_OK)
 		return rc;
 	/* A first page that is not full is every order there is: counted
 	 * without reading them again (a search that finds few). */
-	if (total != NULL && f->after <= 0 && f->before <= 0 && f->limit > 0 &&
-	    n < (size_t)f->limit)
+	if (total != NULL && stopped)
+		*total = SEARCH_STOPPED;
+	else if (total != NULL && f->after <= 0 && f->before <= 0 && f->limit > 0 &&
+		 n < (size_t)f->limit)
 		*total = (long long)n;
 	else if (total != NULL) {
 		cap = c == 9 ? ORDER_COUNT_CAP : SEARCH_COUNT_CAP;

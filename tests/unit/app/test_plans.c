@@ -457,6 +457,61 @@ static void test_pages_by_key_cover_every_order_once(void **state)
 	pages_cover(f->st, of, 6);
 }
 
+/* A search whose other word few of its longest word's orders have
+ * finds them, page by page (a window of the longest word's orders at a
+ * time); one whose other word none has stops after SEARCH_SCAN_CAP of
+ * them (SEARCH_STOPPED), where a read of every order goes to the end. */
+static void test_search_stops_after_the_scan_cap(void **state)
+{
+	struct fx *f = *state;
+	struct order_filter of;
+	struct order o;
+	long long account, order, total;
+	int i, n;
+
+	seed(f->st, &account, &order);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	for (i = 0; i < SEARCH_SCAN_CAP + 300; i++) {
+		memset(&o, 0, sizeof(o));
+		o.account_id = account;
+		o.type = 1;
+		o.state = WF_CONFIRMED;
+		snprintf(o.first_name, sizeof(o.first_name), "%s", i % 30 ? "Ana" : "Nikola");
+		snprintf(o.last_name, sizeof(o.last_name), "Zzcapić");
+		snprintf(o.office, sizeof(o.office), "%s", offices[i % 3]);
+		o.created_at = o.updated_at = 9000 + i;
+		assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	}
+	assert_int_equal(store_commit(f->st), STORE_OK);
+
+	memset(&of, 0, sizeof(of));
+	of.q = "zzcapic nik"; /* one in 30 */
+	of.limit = 21;
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 21);
+	assert_int_equal(total, (SEARCH_SCAN_CAP + 300 + 29) / 30);
+	of.office = "BG"; /* every Nikola's (i % 30 == 0) */
+	pages_cover(f->st, of, 4);
+
+	memset(&of, 0, sizeof(of));
+	of.q = "zzcapic milica"; /* none */
+	of.limit = 21;
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, SEARCH_STOPPED);
+	of.before = (long long)1 << 60; /* the last page, read backwards */
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, SEARCH_STOPPED);
+	of.before = 0;
+	of.limit = 0; /* every one: to the end */
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+}
+
 #ifdef QCRA_HAVE_PG
 /* Runs sql on pg; its first value into out (may be NULL). */
 static void pg_do(PGconn *pg, const char *sql, char *out, size_t size)
@@ -630,6 +685,8 @@ int main(void)
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,
 						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_search_stops_after_the_scan_cap,
+						store_fx_setup, store_fx_teardown),
 	};
 	const struct CMUnitTest tests_pg[] = {
 		cmocka_unit_test_setup_teardown(test_search_finds_every_word, store_fx_setup,
@@ -637,6 +694,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pages_use_indexes_pg, store_fx_setup,
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,
+						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_search_stops_after_the_scan_cap,
 						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_member_list_reads_a_page_pg, store_fx_setup,
 						store_fx_teardown),
