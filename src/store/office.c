@@ -65,11 +65,11 @@
  * longest word's range is read one of two ways (store_office_orders
  * picks): when it holds at most SEARCH_ARMS different words, each
  * word's orders in id order from order_words (word, order_id), a
- * page's worth each ($10 the word, $11..$14 the other two ranges);
- * when it holds more (a short prefix, found in many orders), the
- * queue's arms with each order's words checked through order_words
- * (order_id, word) ($10..$15 the three ranges).  The parts' pages are
- * merged in C (and at most SEARCH_ARMS + 2 statements run). */
+ * window each (search_word_ids); when it holds more (a short prefix,
+ * found in many orders), the queue's orders with each order's words
+ * checked through order_words (order_id, word) (search_walk_ids).
+ * Either stops after SEARCH_SCAN_CAP orders read.  The parts' pages
+ * are merged in C. */
 #define SEARCH_ARMS 12
 #define EXACT                                                                                      \
 	"SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE jmbg = $10 "   \
@@ -101,12 +101,10 @@
 					   "order_id > $6 AND order_id < $7 ORDER BY "             \
 					   "order_id" D " LIMIT $8) w"
 #define ORDER_PASSES(O, S) "SELECT id FROM orders WHERE id = $10 AND" O S F_REST
-#define WORDS_CHECK                                                                                \
-	" AND $10 <> '' AND " WORD_OF("orders.id", "10", "11")                                     \
-		OTHER_WORDS("orders.id", "12", "13", "14", "15")
-#define WALK_ANY(O, D) PAGE_OF(ARM_ANY_STATE(O, WORDS_CHECK, "", "16", "17", "18", D), D, "18")
-#define WALK_STATES(O, D)                                                                          \
-	PAGE_OF(ARMS_STATES(O, WORDS_CHECK, " UNION ALL ", "16", "17", "18", D), D, "18")
+/* Whether order $1 has a word in each range typed ($2..$7; '' past the
+ * words typed): the walk's check of each order the queue reads. */
+static const char SQL_ORDER_HAS_WORDS[] =
+	"SELECT 1 WHERE " WORD_OF("$1", "2", "3") OTHER_WORDS("$1", "4", "5", "6", "7");
 #define EXACT_ANY(O, D) SEARCH_EXACT(O, F_ANY_STATE, D)
 #define EXACT_STATES(O, D) SEARCH_EXACT(O, F_STATES, D)
 /* One statement per case and direction: [office?2:0 + states?1:0][desc]. */
@@ -143,7 +141,6 @@ static const char *const SQL_QUEUE[4][2] = BY_CASE(QUEUE_ANY, QUEUE_STATES);
 static const char *const SQL_SEARCH_EXACT[4][2] = BY_CASE(EXACT_ANY, EXACT_STATES);
 static const char *const SQL_SEARCH_WORD[2] = {SEARCH_WORD(""), SEARCH_WORD(" DESC")};
 static const char *const SQL_ORDER_PASSES[4] = COUNT_CASES(ORDER_PASSES);
-static const char *const SQL_SEARCH_WALK[4][2] = BY_CASE(WALK_ANY, WALK_STATES);
 static const char *const SQL_QUEUE_COUNT[4] = COUNT_CASES(COUNT_QUEUE);
 static const char *const SQL_SEARCH_COUNT[4] = COUNT_CASES(COUNT_SEARCH);
 /* The different words in a prefix range, in order, up to SEARCH_ARMS +
@@ -460,6 +457,65 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 	return rc;
 }
 
+/* The orders that pass f and have a word in each range typed (a[13..18])
+ * when the longest word's range has more than SEARCH_ARMS different words
+ * (a short prefix, found in many orders): the queue's orders read in id
+ * order, a window at a time (twice as long each round, up to 8 pages'
+ * worth), each checked for the words, until a page's worth have them;
+ * appended to *ids (n of them).  Stops as search_word_ids does once
+ * SEARCH_SCAN_CAP were read (*stopped 1): words no order has would read
+ * every order of the queue. */
+static int search_walk_ids(struct store *st, const struct order_filter *f,
+			   const struct sq_arg a[40], int which, long long **ids, size_t *n,
+			   int *stopped)
+{
+	int desc = f->before > 0, rc = STORE_OK;
+	long long lo = f->after > 0 && !desc ? f->after : 0;
+	long long hi = desc ? f->before : (long long)1 << 62, *c = NULL;
+	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc = 0, i;
+	size_t window = limit, scanned = 0;
+	struct sq_arg q[13];
+	struct db_stmt *s;
+
+	memcpy(q, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	while (got < limit && rc == STORE_OK) {
+		if (f->limit > 0 && scanned >= SEARCH_SCAN_CAP) {
+			*stopped = 1;
+			break;
+		}
+		q[9] = SQ_INT(lo);
+		q[10] = SQ_INT(hi);
+		q[11] = SQ_INT((long long)window);
+		q[12] = SQ_END_;
+		if ((rc = db_step_ids(db_bind_args(st, SQL_QUEUE[which][desc], q), &c, &nc,
+				      "search walk")) != STORE_OK)
+			break;
+		scanned += nc;
+		for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
+			s = db_bound(st, SQL_ORDER_HAS_WORDS, SQ_INT(c[i]), a[13], a[14], a[15],
+				     a[16], a[17], a[18]);
+			if ((rc = db_step_row(s, "search order words")) == STORE_OK) {
+				db_reset(s);
+				rc = part_append(ids, n, c[i]);
+				got++;
+			} else if (rc == STORE_NOTFOUND)
+				rc = STORE_OK;
+		}
+		if (nc < window) /* the queue's last */
+			break;
+		if (desc)
+			hi = c[nc - 1];
+		else
+			lo = c[nc - 1];
+		free(c);
+		c = NULL;
+		if (window < limit * 8)
+			window *= 2;
+	}
+	free(c);
+	return rc;
+}
+
 /* The search's parts of f's page (the filter's $1..$9 in a[], the
  * text's keys in k), merged into *ids, ascending, a page at most. */
 static int search_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40],
@@ -482,12 +538,8 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 	memcpy(w + 13, key, sizeof(key));
 	w[16] = SQ_END_;
 	rc = part_ids(st, SQL_SEARCH_EXACT[which][desc], w, ids, n);
-	if (!arms && rc == STORE_OK) { /* $10..$15 the three ranges */
-		memcpy(w + 9, a + 13, 6 * sizeof(*a));
-		memcpy(w + 15, key, sizeof(key));
-		w[18] = SQ_END_;
-		rc = part_ids(st, SQL_SEARCH_WALK[which][desc], w, ids, n);
-	}
+	if (!arms && rc == STORE_OK)
+		rc = search_walk_ids(st, f, a, which, ids, n, stopped);
 	if (arms && rc == STORE_OK)
 		rc = search_word_ids(st, f, a, k, which, ids, n, stopped);
 	if (rc != STORE_OK)

@@ -47,11 +47,11 @@ struct order_filter {
 #define SEARCH_COUNT_CAP 100
 /* A search by a name stops reading once it has read SEARCH_SCAN_CAP
  * orders whose names have a word starting with the longest word typed
- * without finding a page's worth that have the other words too (and
- * pass the filter): *total is then SEARCH_STOPPED, the page what was
- * found (ask for more of the name).  Otherwise a search that finds
- * nothing reads every such order, as many as the data grows to.  (A
- * prefix of more than 12 different words walks the queue, not capped.) */
+ * (a short prefix: orders of the queue) without finding a page's worth
+ * that have the other words too (and pass the filter): *total is then
+ * SEARCH_STOPPED, the page what was found (ask for more of the name).
+ * Otherwise a search that finds nothing reads every such order, as
+ * many as the data grows to (a short prefix: every order). */
 #define SEARCH_SCAN_CAP 1000
 #define SEARCH_STOPPED (-1)
 /* Calls fn for each order matching f, oldest first (by id); fn

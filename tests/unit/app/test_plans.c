@@ -458,9 +458,10 @@ static void test_pages_by_key_cover_every_order_once(void **state)
 }
 
 /* A search whose other word few of its longest word's orders have
- * finds them, page by page (a window of the longest word's orders at a
- * time); one whose other word none has stops after SEARCH_SCAN_CAP of
- * them (SEARCH_STOPPED), where a read of every order goes to the end. */
+ * finds them, page by page (a window of the longest word's orders, or
+ * of the queue's for a short prefix, at a time); one whose other word
+ * none has stops after SEARCH_SCAN_CAP of them (SEARCH_STOPPED), where
+ * a read of every order goes to the end. */
 static void test_search_stops_after_the_scan_cap(void **state)
 {
 	struct fx *f = *state;
@@ -493,6 +494,8 @@ static void test_search_stops_after_the_scan_cap(void **state)
 	assert_int_equal(total, (SEARCH_SCAN_CAP + 300 + 29) / 30);
 	of.office = "BG"; /* every Nikola's (i % 30 == 0) */
 	pages_cover(f->st, of, 4);
+	of.q = "nik z"; /* "nik": more than 12 words, the queue walked */
+	pages_cover(f->st, of, 4);
 
 	memset(&of, 0, sizeof(of));
 	of.q = "zzcapic milica"; /* none */
@@ -510,6 +513,11 @@ static void test_search_stops_after_the_scan_cap(void **state)
 	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
 	assert_int_equal(n, 0);
 	assert_int_equal(total, 0);
+	of.q = "pe qq"; /* "pe": the queue walked; no word starts "qq" */
+	of.limit = 21;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, SEARCH_STOPPED);
 }
 
 #ifdef QCRA_HAVE_PG
