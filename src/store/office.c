@@ -91,15 +91,14 @@
  * the window went when few or none have them (search_word_ids stops
  * after SEARCH_SCAN_CAP).  Whether an order passes the filter ($10 its
  * id) is asked apart, for as many as a page needs. */
+#define HAS_OTHER_WORDS(t)                                                                         \
+	"CASE WHEN ($2 = '' OR " WORD_OF(t, "2", "3") ") AND ($4 = '' OR " WORD_OF(                \
+		t, "4", "5") ") THEN 1 ELSE 0 END"
+#define WORD_WINDOW(D)                                                                             \
+	"(SELECT DISTINCT order_id FROM order_words WHERE word = $1 AND order_id > $6 AND "        \
+	"order_id < $7 ORDER BY order_id" D " LIMIT $8)"
 #define SEARCH_WORD(D)                                                                             \
-	"SELECT w.order_id, CASE WHEN ($2 = '' OR " WORD_OF(                                       \
-		"w.order_id", "2",                                                                 \
-		"3") ") AND ($4 = "                                                                \
-		     "'' OR " WORD_OF("w.order_id", "4",                                           \
-				      "5") ") THEN 1 ELSE 0 END FROM (SELECT DISTINCT "            \
-					   "order_id FROM order_words WHERE word = $1 AND "        \
-					   "order_id > $6 AND order_id < $7 ORDER BY "             \
-					   "order_id" D " LIMIT $8) w"
+	"SELECT w.order_id, " HAS_OTHER_WORDS("w.order_id") " FROM " WORD_WINDOW(D) " w"
 #define ORDER_PASSES(O, S) "SELECT id FROM orders WHERE id = $10 AND" O S F_REST
 /* Whether order $1 has a word in each range typed ($2..$7; '' past the
  * words typed): the walk's check of each order the queue reads. */
@@ -414,15 +413,13 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 				bound = desc ? (id > bound ? id : bound)
 					     : (id < bound ? id : bound);
 			}
-			for (j = 0; j < nw; j++)
-				if (w[j].hit) {
-					if ((grown = realloc(c, (nc + 1) * sizeof(*c))) == NULL) {
-						rc = STORE_ERROR;
-						break;
-					}
-					c = grown;
+			if (nw > 0 && (grown = realloc(c, (nc + nw) * sizeof(*c))) == NULL)
+				rc = STORE_ERROR;
+			else if (nw > 0)
+				c = grown;
+			for (j = 0; j < nw && rc == STORE_OK; j++)
+				if (w[j].hit)
 					c[nc++] = w[j].id;
-				}
 			free(w);
 		}
 		if (rc != STORE_OK)
