@@ -65,11 +65,11 @@
  * longest word's range is read one of two ways (store_office_orders
  * picks): when it holds at most SEARCH_ARMS different words, each
  * word's orders in id order from order_words (word, order_id), a
- * page's worth each ($10 the word, $11..$14 the other two ranges);
- * when it holds more (a short prefix, found in many orders), the
- * queue's arms with each order's words checked through order_words
- * (order_id, word) ($10..$15 the three ranges).  The parts' pages are
- * merged in C (and at most SEARCH_ARMS + 2 statements run). */
+ * window each (search_word_ids); when it holds more (a short prefix,
+ * found in many orders), the queue's orders with each order's words
+ * checked through order_words (order_id, word) (search_walk_ids).
+ * Either stops after SEARCH_SCAN_CAP orders read.  The parts' pages
+ * are merged in C. */
 #define SEARCH_ARMS 12
 #define EXACT                                                                                      \
 	"SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE jmbg = $10 "   \
@@ -85,21 +85,25 @@
 	"SELECT id FROM orders WHERE" O S F_REST KEYS("id", "14", "15") " AND id IN (" EXACT       \
 									") ORDER BY id" D          \
 									" LIMIT $16"
-/* One word's orders, from order_words alone ($1 the word, $2..$5 the
- * other two ranges, $6 after, $7 before, $8 the limit); whether an
- * order passes the filter ($10 its id) is asked apart, for as many as
- * a page needs (search_word_ids). */
+/* A window of one word's orders, from order_words alone ($1 the word,
+ * $6 after, $7 before, $8 how many), each with 1 when it has the other
+ * two ranges' words ($2..$5), else 0: so that the caller knows how far
+ * the window went when few or none have them (search_word_ids stops
+ * after SEARCH_SCAN_CAP).  Whether an order passes the filter ($10 its
+ * id) is asked apart, for as many as a page needs. */
+#define HAS_OTHER_WORDS(t)                                                                         \
+	"CASE WHEN ($2 = '' OR " WORD_OF(t, "2", "3") ") AND ($4 = '' OR " WORD_OF(                \
+		t, "4", "5") ") THEN 1 ELSE 0 END"
+#define WORD_WINDOW(D)                                                                             \
+	"(SELECT DISTINCT order_id FROM order_words WHERE word = $1 AND order_id > $6 AND "        \
+	"order_id < $7 ORDER BY order_id" D " LIMIT $8)"
 #define SEARCH_WORD(D)                                                                             \
-	"SELECT DISTINCT w.order_id FROM order_words w WHERE w.word = $1" KEYS("w.order_id", "6",  \
-									       "7")                \
-		OTHER_WORDS("w.order_id", "2", "3", "4", "5") " ORDER BY w.order_id" D " LIMIT $8"
+	"SELECT w.order_id, " HAS_OTHER_WORDS("w.order_id") " FROM " WORD_WINDOW(D) " w"
 #define ORDER_PASSES(O, S) "SELECT id FROM orders WHERE id = $10 AND" O S F_REST
-#define WORDS_CHECK                                                                                \
-	" AND $10 <> '' AND " WORD_OF("orders.id", "10", "11")                                     \
-		OTHER_WORDS("orders.id", "12", "13", "14", "15")
-#define WALK_ANY(O, D) PAGE_OF(ARM_ANY_STATE(O, WORDS_CHECK, "", "16", "17", "18", D), D, "18")
-#define WALK_STATES(O, D)                                                                          \
-	PAGE_OF(ARMS_STATES(O, WORDS_CHECK, " UNION ALL ", "16", "17", "18", D), D, "18")
+/* Whether order $1 has a word in each range typed ($2..$7; '' past the
+ * words typed): the walk's check of each order the queue reads. */
+static const char SQL_ORDER_HAS_WORDS[] =
+	"SELECT 1 WHERE " WORD_OF("$1", "2", "3") OTHER_WORDS("$1", "4", "5", "6", "7");
 #define EXACT_ANY(O, D) SEARCH_EXACT(O, F_ANY_STATE, D)
 #define EXACT_STATES(O, D) SEARCH_EXACT(O, F_STATES, D)
 /* One statement per case and direction: [office?2:0 + states?1:0][desc]. */
@@ -136,7 +140,6 @@ static const char *const SQL_QUEUE[4][2] = BY_CASE(QUEUE_ANY, QUEUE_STATES);
 static const char *const SQL_SEARCH_EXACT[4][2] = BY_CASE(EXACT_ANY, EXACT_STATES);
 static const char *const SQL_SEARCH_WORD[2] = {SEARCH_WORD(""), SEARCH_WORD(" DESC")};
 static const char *const SQL_ORDER_PASSES[4] = COUNT_CASES(ORDER_PASSES);
-static const char *const SQL_SEARCH_WALK[4][2] = BY_CASE(WALK_ANY, WALK_STATES);
 static const char *const SQL_QUEUE_COUNT[4] = COUNT_CASES(COUNT_QUEUE);
 static const char *const SQL_SEARCH_COUNT[4] = COUNT_CASES(COUNT_SEARCH);
 /* The different words in a prefix range, in order, up to SEARCH_ARMS +
@@ -347,43 +350,77 @@ static int id_asc(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A window's order and whether it has the other words typed. */
+struct cand {
+	long long id;
+	int hit;
+};
+
+static void cand_fill(struct db_stmt *s, void *elem)
+{
+	struct cand *c = elem;
+
+	c->id = db_col_int64(s, 0);
+	c->hit = db_col_int(s, 1) != 0;
+}
+
 /* The orders of the longest word's range's words (k->arms) that pass
  * f, a page's worth nearest f's key, appended to *ids (n of them).
  * Each word's orders are read in id order from order_words alone, a
- * page's worth each, merged; then each, in order, is checked against f
- * (one order read) until a page's worth pass.  When they do not and a
- * word had more, the next round starts after the last id every word
- * has given (bound): so a page reads about a page's worth of orders
- * (divided by the share of them the filter passes), however many
- * orders there are. */
+ * window each, merged; those that have the other words typed are then
+ * checked, in order, against f (one order read) until a page's worth
+ * pass.  When they do not and a word had more, the next round starts
+ * after the last id every word's window reached (bound), with windows
+ * twice as long: so a page reads about a page's worth of orders
+ * (divided by the share of them the other words and the filter pass).
+ * A page with f->limit stops once SEARCH_SCAN_CAP orders of the words
+ * were read without a page's worth found (*stopped 1): words typed
+ * that few of the longest word's orders have (none, at worst) would
+ * read the whole range, however many orders there are. */
 static int search_word_ids(struct store *st, const struct order_filter *f,
 			   const struct sq_arg a[40], const struct search_keys *k, int which,
-			   long long **ids, size_t *n)
+			   long long **ids, size_t *n, int *stopped)
 {
 	int desc = f->before > 0, rc = STORE_OK, more = 1;
 	long long lo = f->after > 0 && !desc ? f->after : 0;
-	long long hi = desc ? f->before : (long long)1 << 62, bound, *c = NULL, id;
-	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc, i, before;
-	struct sq_arg w[11];
+	long long hi = desc ? f->before : (long long)1 << 62, bound, *c = NULL, id, *grown;
+	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc, i, j, nw;
+	size_t window = limit, scanned = 0;
+	struct cand *w;
+	struct sq_arg p[11];
 	struct db_stmt *s;
 
-	memcpy(w, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	memcpy(p, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
 	while (more && got < limit && rc == STORE_OK) {
+		if (f->limit > 0 && scanned >= SEARCH_SCAN_CAP) {
+			*stopped = 1;
+			break;
+		}
 		more = 0;
 		bound = desc ? lo : hi;
 		nc = 0;
 		for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && rc == STORE_OK; i++) {
-			before = nc;
-			rc = part_ids(st, SQL_SEARCH_WORD[desc],
-				      SQ_ARGS_(SQ_TEXT(k->arms[i]), a[15], a[16], a[17], a[18],
-					       SQ_INT(lo), SQ_INT(hi), SQ_INT((long long)limit)),
-				      &c, &nc);
-			if (rc == STORE_OK && nc - before == limit) { /* it has more */
+			rc = db_step_array(db_bound(st, SQL_SEARCH_WORD[desc], SQ_TEXT(k->arms[i]),
+						    a[15], a[16], a[17], a[18], SQ_INT(lo),
+						    SQ_INT(hi), SQ_INT((long long)window)),
+					   sizeof(*w), cand_fill, (void **)&w, &nw, "search word");
+			if (rc != STORE_OK)
+				break;
+			scanned += nw;
+			if (nw == window) { /* it has more */
 				more = 1;
-				id = c[nc - 1];
+				id = w[nw - 1].id;
 				bound = desc ? (id > bound ? id : bound)
 					     : (id < bound ? id : bound);
 			}
+			if (nw > 0 && (grown = realloc(c, (nc + nw) * sizeof(*c))) == NULL)
+				rc = STORE_ERROR;
+			else if (nw > 0)
+				c = grown;
+			for (j = 0; j < nw && rc == STORE_OK; j++)
+				if (w[j].hit)
+					c[nc++] = w[j].id;
+			free(w);
 		}
 		if (rc != STORE_OK)
 			break;
@@ -394,9 +431,9 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 			if ((desc && id < bound) || (!desc && id > bound) ||
 			    (i > 0 && id == c[desc ? nc - i : i - 1]))
 				continue; /* past a word that has more; or twice */
-			w[9] = SQ_INT(id);
-			w[10] = SQ_END_;
-			s = db_bind_args(st, SQL_ORDER_PASSES[which], w);
+			p[9] = SQ_INT(id);
+			p[10] = SQ_END_;
+			s = db_bind_args(st, SQL_ORDER_PASSES[which], p);
 			if ((rc = db_step_row(s, "search order passes")) == STORE_OK) {
 				db_reset(s);
 				rc = part_append(ids, n, id);
@@ -410,6 +447,67 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 			lo = bound;
 		free(c);
 		c = NULL;
+		if (window < limit * 8)
+			window *= 2;
+	}
+	free(c);
+	return rc;
+}
+
+/* The orders that pass f and have a word in each range typed (a[13..18])
+ * when the longest word's range has more than SEARCH_ARMS different words
+ * (a short prefix, found in many orders): the queue's orders read in id
+ * order, a window at a time (twice as long each round, up to 8 pages'
+ * worth), each checked for the words, until a page's worth have them;
+ * appended to *ids (n of them).  Stops as search_word_ids does once
+ * SEARCH_SCAN_CAP were read (*stopped 1): words no order has would read
+ * every order of the queue. */
+static int search_walk_ids(struct store *st, const struct order_filter *f,
+			   const struct sq_arg a[40], int which, long long **ids, size_t *n,
+			   int *stopped)
+{
+	int desc = f->before > 0, rc = STORE_OK;
+	long long lo = f->after > 0 && !desc ? f->after : 0;
+	long long hi = desc ? f->before : (long long)1 << 62, *c = NULL;
+	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc = 0, i;
+	size_t window = limit, scanned = 0;
+	struct sq_arg q[13];
+	struct db_stmt *s;
+
+	memcpy(q, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	while (got < limit && rc == STORE_OK) {
+		if (f->limit > 0 && scanned >= SEARCH_SCAN_CAP) {
+			*stopped = 1;
+			break;
+		}
+		q[9] = SQ_INT(lo);
+		q[10] = SQ_INT(hi);
+		q[11] = SQ_INT((long long)window);
+		q[12] = SQ_END_;
+		if ((rc = db_step_ids(db_bind_args(st, SQL_QUEUE[which][desc], q), &c, &nc,
+				      "search walk")) != STORE_OK)
+			break;
+		scanned += nc;
+		for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
+			s = db_bound(st, SQL_ORDER_HAS_WORDS, SQ_INT(c[i]), a[13], a[14], a[15],
+				     a[16], a[17], a[18]);
+			if ((rc = db_step_row(s, "search order words")) == STORE_OK) {
+				db_reset(s);
+				rc = part_append(ids, n, c[i]);
+				got++;
+			} else if (rc == STORE_NOTFOUND)
+				rc = STORE_OK;
+		}
+		if (nc < window) /* the queue's last */
+			break;
+		if (desc)
+			hi = c[nc - 1];
+		else
+			lo = c[nc - 1];
+		free(c);
+		c = NULL;
+		if (window < limit * 8)
+			window *= 2;
 	}
 	free(c);
 	return rc;
@@ -418,7 +516,7 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 /* The search's parts of f's page (the filter's $1..$9 in a[], the
  * text's keys in k), merged into *ids, ascending, a page at most. */
 static int search_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40],
-		      struct search_keys *k, int which, long long **ids, size_t *n)
+		      struct search_keys *k, int which, long long **ids, size_t *n, int *stopped)
 {
 	int desc = f->before > 0, arms, rc;
 	struct sq_arg key[3] = {SQ_INT(f->after > 0 && !desc ? f->after : 0),
@@ -437,14 +535,10 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 	memcpy(w + 13, key, sizeof(key));
 	w[16] = SQ_END_;
 	rc = part_ids(st, SQL_SEARCH_EXACT[which][desc], w, ids, n);
-	if (!arms && rc == STORE_OK) { /* $10..$15 the three ranges */
-		memcpy(w + 9, a + 13, 6 * sizeof(*a));
-		memcpy(w + 15, key, sizeof(key));
-		w[18] = SQ_END_;
-		rc = part_ids(st, SQL_SEARCH_WALK[which][desc], w, ids, n);
-	}
+	if (!arms && rc == STORE_OK)
+		rc = search_walk_ids(st, f, a, which, ids, n, stopped);
 	if (arms && rc == STORE_OK)
-		rc = search_word_ids(st, f, a, k, which, ids, n);
+		rc = search_word_ids(st, f, a, k, which, ids, n, stopped);
 	if (rc != STORE_OK)
 		return rc;
 	/* Merged: sorted, each once, the page's rows nearest the key. */
@@ -464,7 +558,7 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 
 /* The ids of f's page into *ids (ascending; the caller frees). */
 static int page_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40], size_t c,
-		    struct search_keys *k, int which, long long **ids, size_t *n)
+		    struct search_keys *k, int which, long long **ids, size_t *n, int *stopped)
 {
 	int desc = f->before > 0;
 	size_t i;
@@ -472,7 +566,7 @@ static int page_ids(struct store *st, const struct order_filter *f, struct sq_ar
 	int rc;
 
 	if (c > 9)
-		return search_ids(st, f, a, k, which, ids, n);
+		return search_ids(st, f, a, k, which, ids, n, stopped);
 	a[c++] = SQ_INT(f->after > 0 && !desc ? f->after : 0);
 	a[c++] = SQ_INT(desc ? f->before : (long long)1 << 62);
 	a[c++] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
@@ -493,19 +587,22 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 {
 	struct sq_arg a[40];
 	struct search_keys k;
-	size_t c = filter_args(a, f, &k), n, i;
-	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0);
+	size_t c = filter_args(a, f, &k), n, i, j, got;
+	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0), stop = 0;
+	int stopped = 0;
 	long long *ids, cap;
-	struct order o;
+	struct order *o;
 	int rc;
 
 	/* Ids first, then each order: fn may use the store itself. */
-	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n)) != STORE_OK)
+	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n, &stopped)) != STORE_OK)
 		return rc;
 	/* A first page that is not full is every order there is: counted
 	 * without reading them again (a search that finds few). */
-	if (total != NULL && f->after <= 0 && f->before <= 0 && f->limit > 0 &&
-	    n < (size_t)f->limit)
+	if (total != NULL && stopped)
+		*total = SEARCH_STOPPED;
+	else if (total != NULL && f->after <= 0 && f->before <= 0 && f->limit > 0 &&
+		 n < (size_t)f->limit)
 		*total = (long long)n;
 	else if (total != NULL) {
 		cap = c == 9 ? ORDER_COUNT_CAP : SEARCH_COUNT_CAP;
@@ -520,14 +617,14 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 		if (*total > cap) /* the search's two parts, each capped */
 			*total = cap + 1;
 	}
-	for (i = 0; i < n && rc == STORE_OK; i++) {
-		rc = store_order_get(st, ids[i], &o);
-		if (rc == STORE_NOTFOUND) { /* removed meanwhile: never happens today */
-			rc = STORE_OK;
-			continue;
-		}
-		if (rc == STORE_OK && fn(arg, &o) != 0)
-			break;
+	/* The page's orders, ORDERS_PER_READ to a statement (one for a
+	 * page of 20), read whole before fn sees any. */
+	for (i = 0; i < n && rc == STORE_OK && !stop; i += ORDERS_PER_READ) {
+		rc = store_orders_read(st, ids + i,
+				       n - i < ORDERS_PER_READ ? n - i : ORDERS_PER_READ, &o, &got);
+		for (j = 0; j < got && rc == STORE_OK && !stop; j++)
+			stop = fn(arg, &o[j]) != 0;
+		free(o);
 	}
 	free(ids);
 	return rc;

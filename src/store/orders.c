@@ -111,6 +111,10 @@ static const char SQL_ORDER_CONFIRM_NAME[] =
 static const char SQL_ORDER_SET_RETURNED[] =
 	"UPDATE orders SET returned_code = $2, returned_text = $3 WHERE id = $1";
 static const char SQL_ORDER_GET[] = ORDER_SELECT " WHERE id = $1";
+/* ORDERS_PER_READ orders by id (the unused places -1, no order's). */
+static const char SQL_ORDERS_BY_ID[] = ORDER_SELECT
+	" WHERE id IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
+	"$17, $18, $19, $20, $21, $22, $23, $24, $25) ORDER BY id";
 static const char SQL_ORDER_GET_OWNED[] = ORDER_SELECT " WHERE id = $1 AND account_id = $2";
 static const char SQL_ORDER_TRANSITION[] =
 	"UPDATE orders SET state = $3, updated_at = $4, total_para = CASE WHEN $5 <> 0 THEN $5 "
@@ -127,7 +131,7 @@ static const char SQL_ORDER_CONFIRM[] =
 	"prices_fixed = 1, price_para = $7, reader_para = $8, vat_pct = $9 WHERE id = $1 AND "
 	"state = $2";
 static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(
-	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC";
+	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC LIMIT $2";
 static const char SQL_ORDER_EVENT_ADD[] =
 	"INSERT INTO order_events (order_id, at, state, actor, note) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_ORDER_EVENTS[] =
@@ -223,6 +227,33 @@ int store_order_get(struct store *st, long long id, struct order *out)
 	return order_one(db_bound(st, SQL_ORDER_GET, SQ_INT(id)), out, "order get");
 }
 
+static void order_fill(struct db_stmt *s, void *elem)
+{
+	order_from_row(s, elem);
+}
+
+int store_orders_read(struct store *st, const long long *ids, size_t n, struct order **out,
+		      size_t *got)
+{
+	struct sq_arg a[ORDERS_PER_READ + 1];
+	void *v = NULL;
+	size_t i;
+	int rc;
+
+	_Static_assert(ORDERS_PER_READ == 25, "SQL_ORDERS_BY_ID binds $1..$25");
+	*out = NULL;
+	*got = 0;
+	if (n > ORDERS_PER_READ)
+		return STORE_ERROR;
+	for (i = 0; i < ORDERS_PER_READ; i++)
+		a[i] = SQ_INT(i < n ? ids[i] : -1);
+	a[i] = SQ_END_;
+	rc = db_step_array(db_bind_args(st, SQL_ORDERS_BY_ID, a), sizeof(struct order), order_fill,
+			   &v, got, "orders by id");
+	*out = v;
+	return rc;
+}
+
 int store_order_get_owned(struct store *st, long long id, long long account_id, struct order *out)
 {
 	return order_one(db_bound(st, SQL_ORDER_GET_OWNED, SQ_INT(id), SQ_INT(account_id)), out,
@@ -253,11 +284,12 @@ int store_order_transition_priced(struct store *st, long long id, enum wf_state 
 			  SQ_INT(p->reader_para), SQ_INT(p->vat_pct));
 }
 
-int store_order_each_owned(struct store *st, long long account_id,
+int store_order_each_owned(struct store *st, long long account_id, int limit,
 			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
 {
-	return order_summary_each(db_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id)), fn, arg,
-				  "order list");
+	return order_summary_each(db_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id),
+					   SQ_INT(limit > 0 ? limit : (long long)1 << 62)),
+				  fn, arg, "order list");
 }
 
 int store_order_event_add(struct store *st, long long order_id, enum wf_state state,

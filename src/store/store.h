@@ -330,9 +330,10 @@ struct order_prices {
 int store_order_transition_priced(struct store *st, long long id, enum wf_state from,
 				  enum wf_state to, long long total_para, time_t confirmed_at,
 				  const struct order_prices *p, time_t now);
-/* Calls fn with the summary of each order of the account, newest first;
- * fn returning non-zero stops.  */
-int store_order_each_owned(struct store *st, long long account_id,
+/* Calls fn with the summary of each order of the account, newest first,
+ * limit of them at most (0: every one; the statement reads no more:
+ * PostgreSQL runs a statement to its end); fn returning non-zero stops. */
+int store_order_each_owned(struct store *st, long long account_id, int limit,
 			   int (*fn)(void *arg, const struct order_summary *o), void *arg);
 
 struct order_event {

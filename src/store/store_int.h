@@ -197,6 +197,16 @@ int db_rows_end(struct db_stmt *s, enum db_rc rc, const char *what);
 #define DB_FP_KEY 16
 void db_fp_key(const char *fp, size_t len, unsigned char key[DB_FP_KEY]);
 
+/* ---- Orders (orders.c) ---- */
+
+#define ORDERS_PER_READ 25
+/* The orders ids[0..n) (n <= ORDERS_PER_READ; ascending) read in one
+ * statement into a new array (*out, *got; the caller frees it), in id
+ * order; an id with no order is left out.  STORE_OK or STORE_ERROR
+ * (logged), *out NULL then. */
+int store_orders_read(struct store *st, const long long *ids, size_t n, struct order **out,
+		      size_t *got);
+
 /* ---- Search words (words.c, migration 018) ---- */
 
 #define SEARCH_WORD_SIZE 64

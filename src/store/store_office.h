@@ -45,12 +45,21 @@ struct order_filter {
 /* A search (f->q) counts up to SEARCH_COUNT_CAP + 1: each of those is
  * an order read, where a queue's count reads an index alone. */
 #define SEARCH_COUNT_CAP 100
+/* A search by a name stops reading once it has read SEARCH_SCAN_CAP
+ * orders whose names have a word starting with the longest word typed
+ * (a short prefix: orders of the queue) without finding a page's worth
+ * that have the other words too (and pass the filter): *total is then
+ * SEARCH_STOPPED, the page what was found (ask for more of the name).
+ * Otherwise a search that finds nothing reads every such order, as
+ * many as the data grows to (a short prefix: every order). */
+#define SEARCH_SCAN_CAP 1000
+#define SEARCH_STOPPED (-1)
 /* Calls fn for each order matching f, oldest first (by id); fn
  * returning non-zero stops.  *total (may be NULL) gets the number of
  * matching orders regardless of limit and keys, counted up to
- * ORDER_COUNT_CAP + 1 (a search: SEARCH_COUNT_CAP + 1).  A page reads about a page's worth of
- * orders however many there are (a search by a short prefix: as many as it takes to find a page's
- * worth). */
+ * ORDER_COUNT_CAP + 1 (a search: SEARCH_COUNT_CAP + 1; SEARCH_STOPPED, above).  A page reads about
+ * a page's worth of orders however many there are (a search by a short prefix: as many as it takes
+ * to find a page's worth). */
 int store_office_orders(struct store *st, const struct order_filter *f, long long *total,
 			int (*fn)(void *arg, const struct order *o), void *arg);
 

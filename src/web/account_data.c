@@ -161,7 +161,7 @@ void web_account_data(struct req *r)
 	if (root == NULL || acc == NULL || mem == NULL || x.list == NULL ||
 	    store_account_get(st, u->account_id, &a) != STORE_OK ||
 	    store_member_get(st, a.member_id, &m) != STORE_OK ||
-	    store_order_each_owned(st, a.id, add_order, &x) != STORE_OK || x.failed)
+	    store_order_each_owned(st, a.id, 0, add_order, &x) != STORE_OK || x.failed)
 		goto fail;
 	put_time(root, "exported_at", now);
 	put(acc, "username", a.username);

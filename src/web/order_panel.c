@@ -147,5 +147,5 @@ void order_panel_open_orders(struct req *r, struct tctx *c)
 
 	tctx_set_list(c, "open_orders");
 	if (r->account_id != 0)
-		store_order_each_owned(app_of(r)->store, r->account_id, add_open, &x);
+		store_order_each_owned(app_of(r)->store, r->account_id, 0, add_open, &x);
 }

@@ -436,7 +436,7 @@ void web_orders(struct req *r)
 	x.c = c;
 	x.office_reason = NULL;
 	tctx_set_list(c, "orders");
-	if (store_order_each_owned(app_of(r)->store, r->account_id, add_order_row, &x) !=
+	if (store_order_each_owned(app_of(r)->store, r->account_id, 0, add_order_row, &x) !=
 	    STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;

@@ -246,6 +246,10 @@ void web_ra_queue(struct req *r)
 		page_error(r, 503, "error.storage");
 		return;
 	}
+	if (rows.total == SEARCH_STOPPED) { /* what it found before it stopped */
+		tctx_set(c, "stopped", msg(r, "bo.search_stopped"));
+		rows.total = (long long)got.n;
+	}
 	tctx_set(c, "f_q", q);
 	tctx_set(c, "f_state", state);
 	ra_office_filter_ctx(r, c, office);

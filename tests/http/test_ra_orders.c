@@ -36,6 +36,7 @@
 #include "journey.h"
 #include "office.h"
 #include "store/store.h"
+#include "store/store_office.h"
 
 #define PW OFFICE_PW
 #define ZARKO_MAIL JOURNEY_ZARKO_MAIL
@@ -299,6 +300,34 @@ static void test_search_by_number_name_jmbg_pib_and_license(void **state)
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=Petrovi%%C4%%87"), 200);
 	office_body_lacks(f, office_path(nat, ""));
 	office_body_has(f, "<strong>0</strong>");
+}
+
+/* A search by a name whose other word none of its longest word's
+ * orders has stops after SEARCH_SCAN_CAP of them and says so, rather
+ * than read every one of them (issue 17, point 6); one that finds a
+ * page does not. */
+static void test_search_that_finds_nothing_stops_and_says_so(void **state)
+{
+	struct office *f = *state;
+	struct order o = office_order_get(f, office_order(f, "NS"));
+	struct store *st = office_db(f);
+	int i;
+
+	assert_int_equal(store_begin(st), STORE_OK);
+	for (i = 0; i < SEARCH_SCAN_CAP + 300; i++) {
+		o.id = 0;
+		snprintf(o.first_name, sizeof(o.first_name), "Ana");
+		snprintf(o.last_name, sizeof(o.last_name), "Zzcapić");
+		assert_int_equal(store_order_create(st, &o), STORE_OK);
+	}
+	assert_int_equal(store_commit(st), STORE_OK);
+	store_close(st);
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=zzcapic+milica"), 200);
+	office_body_has(f, "<strong>0</strong>");
+	office_body_has(f, "Pretraga je stala posle 1000 pregledanih zahteva");
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=zzcapic+ana"), 200);
+	office_body_has(f, "više od 100");
+	office_body_lacks(f, "Pretraga je stala");
 }
 
 /* Names are found however they are typed: with or without diacritics,
@@ -741,6 +770,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_queues_count_and_list_the_offices_orders,
 						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(test_search_folds_diacritics_case_and_script,
+						office_setup, office_teardown),
+		cmocka_unit_test_setup_teardown(test_search_that_finds_nothing_stops_and_says_so,
 						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(test_search_by_number_name_jmbg_pib_and_license,
 						office_setup, office_teardown),

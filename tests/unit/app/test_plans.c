@@ -242,7 +242,7 @@ static void test_pages_use_indexes(void **state)
 	seed(f->st, &account, &order);
 	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_stmt, &t);
 
-	assert_int_equal(store_order_each_owned(f->st, account, count_summary, &n), STORE_OK);
+	assert_int_equal(store_order_each_owned(f->st, account, 0, count_summary, &n), STORE_OK);
 	check_plans(db, &t, "member's list");
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
@@ -457,6 +457,69 @@ static void test_pages_by_key_cover_every_order_once(void **state)
 	pages_cover(f->st, of, 6);
 }
 
+/* A search whose other word few of its longest word's orders have
+ * finds them, page by page (a window of the longest word's orders, or
+ * of the queue's for a short prefix, at a time); one whose other word
+ * none has stops after SEARCH_SCAN_CAP of them (SEARCH_STOPPED), where
+ * a read of every order goes to the end. */
+static void test_search_stops_after_the_scan_cap(void **state)
+{
+	struct fx *f = *state;
+	struct order_filter of;
+	struct order o;
+	long long account, order, total;
+	int i, n;
+
+	seed(f->st, &account, &order);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	for (i = 0; i < SEARCH_SCAN_CAP + 300; i++) {
+		memset(&o, 0, sizeof(o));
+		o.account_id = account;
+		o.type = 1;
+		o.state = WF_CONFIRMED;
+		snprintf(o.first_name, sizeof(o.first_name), "%s", i % 30 ? "Ana" : "Nikola");
+		snprintf(o.last_name, sizeof(o.last_name), "Zzcapić");
+		snprintf(o.office, sizeof(o.office), "%s", offices[i % 3]);
+		o.created_at = o.updated_at = 9000 + i;
+		assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	}
+	assert_int_equal(store_commit(f->st), STORE_OK);
+
+	memset(&of, 0, sizeof(of));
+	of.q = "zzcapic nik"; /* one in 30 */
+	of.limit = 21;
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 21);
+	assert_int_equal(total, (SEARCH_SCAN_CAP + 300 + 29) / 30);
+	of.office = "BG"; /* every Nikola's (i % 30 == 0) */
+	pages_cover(f->st, of, 4);
+	of.q = "nik z"; /* "nik": more than 12 words, the queue walked */
+	pages_cover(f->st, of, 4);
+
+	memset(&of, 0, sizeof(of));
+	of.q = "zzcapic milica"; /* none */
+	of.limit = 21;
+	n = 0;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, SEARCH_STOPPED);
+	of.before = (long long)1 << 60; /* the last page, read backwards */
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, SEARCH_STOPPED);
+	of.before = 0;
+	of.limit = 0; /* every one: to the end */
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, 0);
+	of.q = "pe qq"; /* "pe": the queue walked; no word starts "qq" */
+	of.limit = 21;
+	assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n), STORE_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(total, SEARCH_STOPPED);
+}
+
 #ifdef QCRA_HAVE_PG
 /* Runs sql on pg; its first value into out (may be NULL). */
 static void pg_do(PGconn *pg, const char *sql, char *out, size_t size)
@@ -514,7 +577,7 @@ static void test_pages_use_indexes_pg(void **state)
 	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
 	pg_do(pg, "SELECT pg_stat_reset()", NULL, 0);
 
-	assert_int_equal(store_order_each_owned(f->st, account, stop_at_20, &n), STORE_OK);
+	assert_int_equal(store_order_each_owned(f->st, account, 20, stop_at_20, &n), STORE_OK);
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
 	assert_int_equal(store_payment_each_order(f->st, order, count_payment, &n), STORE_OK);
@@ -569,6 +632,56 @@ static void test_pages_use_indexes_pg(void **state)
 #endif
 }
 
+#ifdef QCRA_HAVE_PG
+/* The orders rows PostgreSQL has read (pg_stat_user_tables: through a
+ * sequential scan or an index) once the store's connections have ended
+ * and sent their counters. */
+static long long orders_rows_read(PGconn *pg)
+{
+	char n[32];
+
+	sleep(2);
+	pg_do(pg,
+	      "SELECT COALESCE(seq_tup_read, 0) + COALESCE(idx_tup_fetch, 0) FROM "
+	      "pg_stat_user_tables WHERE relname = 'orders'",
+	      n, sizeof(n));
+	return atoll(n);
+}
+#endif
+
+/* The member's list's first page (20, newest first) reads 20 orders on
+ * PostgreSQL too, not every order of the account: PostgreSQL, unlike
+ * SQLite, runs a statement to its end before its first row is read. */
+static void test_member_list_reads_a_page_pg(void **state)
+{
+#ifdef QCRA_HAVE_PG
+	struct fx *f = *state;
+	long long account, order, before;
+	char err[256];
+	PGconn *pg;
+	int n = 0;
+
+	pg = PQconnectdb(f->path);
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	seed(f->st, &account, &order);
+	store_close(f->st);
+	before = orders_rows_read(pg);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_order_each_owned(f->st, account, 20, stop_at_20, &n), STORE_OK);
+	assert_int_equal(n, 20);
+	store_close(f->st);
+	f->st = NULL;
+	if (orders_rows_read(pg) - before > 21)
+		fail_msg("the member's list read %lld orders for a page of 20",
+			 orders_rows_read(pg) - before);
+	PQfinish(pg);
+	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+#else
+	(void)state;
+	fail_msg("built without PostgreSQL");
+#endif
+}
+
 /* SQLite's run traces the plans; PostgreSQL's (`plans_pg`) counts the
  * sequential scans. */
 int main(void)
@@ -580,6 +693,8 @@ int main(void)
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,
 						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_search_stops_after_the_scan_cap,
+						store_fx_setup, store_fx_teardown),
 	};
 	const struct CMUnitTest tests_pg[] = {
 		cmocka_unit_test_setup_teardown(test_search_finds_every_word, store_fx_setup,
@@ -588,6 +703,10 @@ int main(void)
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_pages_by_key_cover_every_order_once,
 						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_search_stops_after_the_scan_cap,
+						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_member_list_reads_a_page_pg, store_fx_setup,
+						store_fx_teardown),
 	};
 
 	if (getenv("QCRA_TEST_STORE_PG") != NULL)
