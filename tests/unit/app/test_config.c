@@ -149,6 +149,10 @@ static void test_base_url_default_is_a_usable_url(void **state)
 	config_finish(&c);
 	assert_string_equal(c.base_url, "http://[::1]:8080");
 	config_defaults(&c);
+	assert_int_equal(config_set(&c, "listen", "::1:8080", err, sizeof(err)), 0);
+	config_finish(&c);
+	assert_string_equal(c.base_url, "http://[::1]:8080");
+	config_defaults(&c);
 	assert_int_equal(config_set(&c, "listen", "0.0.0.0:8080", err, sizeof(err)), 0);
 	config_finish(&c);
 	assert_string_equal(c.base_url, "http://localhost:8080");
