@@ -89,6 +89,26 @@ static long long db_count(sqlite3 *db, const char *sql)
 	return n;
 }
 
+/* 1 when text (or its lower-case form) is anywhere in VAR/name. */
+static int file_holds(struct fx *f, const char *name, const char *text)
+{
+	char path[PATH_MAX + 16], lower[128];
+	size_t len, i;
+	char *data;
+	int found;
+
+	snprintf(path, sizeof(path), "%s/%s", f->s.var, name);
+	if ((data = file_read(path, &len)) == NULL)
+		return 0;
+	for (i = 0; text[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
+	lower[i] = '\0';
+	found = memmem(data, len, text, strlen(text)) != NULL ||
+		memmem(data, len, lower, strlen(lower)) != NULL;
+	free(data);
+	return found;
+}
+
 /* ---- The outbox keeps no delivered body --------------------------------------- */
 
 static void test_delivered_mail_keeps_recipient_time_and_subject_but_no_body(void **state)
@@ -117,7 +137,13 @@ static void test_delivered_mail_keeps_recipient_time_and_subject_but_no_body(voi
 	/* A mail kept as a key with values: the values are gone too. */
 	assert_int_equal(db_count(db, "SELECT COUNT(*) FROM outbox WHERE message <> ''"), 0);
 	assert_true(db_count(db, "SELECT COUNT(*) FROM outbox WHERE subject = 'mail.reset'") >= 1);
+	/* Nor do their bytes stay in the file's free space: the pages are
+	 * copied back from the WAL, which is emptied, and the link the
+	 * mails carried is nowhere in the database. */
+	assert_int_equal(db_count(db, "PRAGMA wal_checkpoint(TRUNCATE)") /* busy */, 0);
 	sqlite3_close(db);
+	assert_false(file_holds(f, "qcra.db", "/password/reset"));
+	assert_false(file_holds(f, "qcra.db-wal", "/password/reset"));
 }
 
 /* ---- Files under VAR are private -------------------------------------------------- */
@@ -186,26 +212,6 @@ static void test_database_wal_and_var_files_are_private_under_umask_022(void **s
 }
 
 /* ---- A username that names no account is not stored ---------------------------- */
-
-/* 1 when text (or its lower-case form) is anywhere in VAR/name. */
-static int file_holds(struct fx *f, const char *name, const char *text)
-{
-	char path[PATH_MAX + 16], lower[128];
-	size_t len, i;
-	char *data;
-	int found;
-
-	snprintf(path, sizeof(path), "%s/%s", f->s.var, name);
-	if ((data = file_read(path, &len)) == NULL)
-		return 0;
-	for (i = 0; text[i] && i + 1 < sizeof(lower); i++)
-		lower[i] = (char)(text[i] >= 'A' && text[i] <= 'Z' ? text[i] + 32 : text[i]);
-	lower[i] = '\0';
-	found = memmem(data, len, text, strlen(text)) != NULL ||
-		memmem(data, len, lower, strlen(lower)) != NULL;
-	free(data);
-	return found;
-}
 
 static void test_unknown_username_typed_at_login_is_stored_nowhere(void **state)
 {
