@@ -24,9 +24,13 @@
 #include "util/sha256.h"
 
 /* Statements of at least BULK_BYTES (some 5,000 lines) get a page cache
- * of up to BULK_CACHE (SQLite cache_size: -KiB) while they are stored. */
+ * of up to BULK_CACHE (SQLite cache_size: -KiB) while they are stored:
+ * room for the indexes' upper levels and the tables' growing ends, which
+ * every line touches.  A larger cache costs more than it saves: each new
+ * page is fresh memory, faulted in 4 KiB at a time, dearer than reading
+ * a page not kept again from the kernel's cache (bench/README.md). */
 #define BULK_BYTES (256u * 1024)
-#define BULK_CACHE (-256LL * 1024)
+#define BULK_CACHE (-8LL * 1024)
 
 /* ---- Recording, shared by the pages and the command line -------------------------- */
 
