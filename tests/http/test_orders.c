@@ -625,6 +625,112 @@ static void test_offices_and_help_pages_in_both_languages(void **state)
 	assert_int_equal(journey_get(&f->c, "/help/request?lang=sr", &f->r), 200);
 }
 
+/* ---- The member's list, a page at a time ---------------------------------------- */
+
+#define LISTED 45   /* orders made: two full pages and a part */
+#define PER_PAGE 20 /* what a page of the list shows */
+
+/* The ids of the orders the list in f->r shows, in page order. */
+static int listed_ids(struct fx *f, long long *ids, int max)
+{
+	static const char row[] = "<a href=\"/orders/";
+	const char *p = BODY(f);
+	char *end;
+	int n = 0;
+
+	while ((p = strstr(p, row)) != NULL) {
+		long long id = strtoll(p + sizeof(row) - 1, &end, 10);
+
+		p += sizeof(row) - 1;
+		if (end == p || strncmp(end, "\">", 2) != 0)
+			continue; /* a link into an order, not the order */
+		assert_true(n < max);
+		ids[n++] = id;
+	}
+	return n;
+}
+
+/* The page link with rel (next or prev) in f->r, unescaped; NULL when
+ * there is none. */
+static char *page_link(struct fx *f, const char *rel)
+{
+	char needle[32], *link;
+	const char *at, *href;
+	size_t n, i, k = 0;
+
+	snprintf(needle, sizeof(needle), "\" rel=\"%s\"", rel);
+	if ((at = strstr(BODY(f), needle)) == NULL)
+		return NULL;
+	for (href = at; href > BODY(f) && strncmp(href, "href=\"", 6) != 0; href--)
+		;
+	assert_true(href > BODY(f));
+	href += 6;
+	n = (size_t)(at - href);
+	link = calloc(1, n + 1);
+	assert_non_null(link);
+	for (i = 0; i < n; i++) {
+		link[k++] = href[i];
+		if (strncmp(href + i, "&amp;", 5) == 0)
+			i += 4;
+	}
+	return link;
+}
+
+/* Follows rel links from the page in f->r until there is none; the ids
+ * shown, page after page, into seen; returns how many pages. */
+static int walk_pages(struct fx *f, const char *rel, long long seen[][PER_PAGE], int *counts)
+{
+	int pages = 0;
+	char *link;
+
+	for (;;) {
+		assert_true(pages < 5);
+		counts[pages] = listed_ids(f, seen[pages], PER_PAGE);
+		pages++;
+		if ((link = page_link(f, rel)) == NULL)
+			return pages;
+		assert_int_equal(journey_get(&f->c, link, &f->r), 200);
+		free(link);
+	}
+}
+
+static void test_order_list_is_paged_newest_first_and_back_and_home_shows_ten(void **state)
+{
+	struct fx *f = *state;
+	long long made[LISTED], fwd[5][PER_PAGE], back[5][PER_PAGE];
+	int nfwd[5], nback[5], pages, i, k, at = 0;
+
+	for (i = 0; i < LISTED; i++)
+		made[i] = new_draft(f);
+	assert_int_equal(journey_get(&f->c, "/orders", &f->r), 200);
+	assert_null(page_link(f, "prev")); /* the newest page has none newer */
+	pages = walk_pages(f, "next", fwd, nfwd);
+	assert_int_equal(pages, 3);
+	/* Every order once, newest first, pages full but the last. */
+	for (i = 0; i < pages; i++) {
+		assert_int_equal(nfwd[i], i < 2 ? PER_PAGE : LISTED - 2 * PER_PAGE);
+		for (k = 0; k < nfwd[i]; k++, at++)
+			assert_int_equal(fwd[i][k], made[LISTED - 1 - at]);
+	}
+	/* From the last page back to the first: the same pages. */
+	assert_int_equal(walk_pages(f, "prev", back, nback), 3);
+	for (i = 0; i < pages; i++) {
+		assert_int_equal(nback[i], nfwd[pages - 1 - i]);
+		for (k = 0; k < nback[i]; k++)
+			assert_int_equal(back[i][k], fwd[pages - 1 - i][k]);
+	}
+	/* The home page: the ten newest open orders, and where the others are. */
+	assert_int_equal(journey_get(&f->c, "/", &f->r), 200);
+	assert_int_equal(listed_ids(f, fwd[0], PER_PAGE), 10);
+	for (k = 0; k < 10; k++)
+		assert_int_equal(fwd[0][k], made[LISTED - 1 - k]);
+	assert_non_null(strstr(BODY(f), "<p><a href=\"/orders\">"));
+	/* A key from elsewhere shows nothing of another account's. */
+	journey_member(&f->s, &f->other, &demo_ana, "apetro", PW);
+	assert_int_equal(journey_get(&f->other, "/orders?before=999999", &f->r), 200);
+	assert_int_equal(listed_ids(f, fwd[0], PER_PAGE), 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -647,6 +753,7 @@ int main(void)
 		T(test_offices_and_help_pages_in_both_languages),
 		T(test_concurrent_orders_acknowledged_are_durable),
 		T(test_confirmed_order_keeps_its_prices_when_the_tariff_changes),
+		T(test_order_list_is_paged_newest_first_and_back_and_home_shows_ten),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
