@@ -90,6 +90,7 @@ struct order_summary {
 	char last_name[UTF8_BUF(64)];
 	char company_name[1021];
 	time_t created_at;
+	char office[16]; /* pickup office code */
 };
 
 const char *order_type_name(enum order_type t);            /* "natural" / "legal" */

@@ -63,7 +63,8 @@
 	_ X("first_name", TEXT, first_name)                                                        \
 	_ X("last_name", TEXT, last_name)                                                          \
 	_ X("company_name", TEXT, company_name)                                                    \
-	_ X("created_at", TIME, created_at)
+	_ X("created_at", TIME, created_at)                                                        \
+	_ X("office", TEXT, office)
 #define ORDER_EVENT_COLS(X, _)                                                                     \
 	X("at", TIME, at) _ X("state", STATE, state)                                               \
 	_ X("actor", TEXT, actor)                                                                  \
@@ -132,6 +133,13 @@ static const char SQL_ORDER_CONFIRM[] =
 	"state = $2";
 static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(
 	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC LIMIT $2";
+/* A page of them: older than $2, newest first; or newer than $3, oldest
+ * first (index orders_account (account_id, id) either way). */
+static const char SQL_ORDER_OLDER_OWNED[] = "SELECT " DB_NAMES(
+	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 AND id < $2 ORDER BY id DESC "
+			    "LIMIT $3";
+static const char SQL_ORDER_NEWER_OWNED[] = "SELECT " DB_NAMES(
+	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3";
 static const char SQL_ORDER_EVENT_ADD[] =
 	"INSERT INTO order_events (order_id, at, state, actor, note) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_ORDER_EVENTS[] =
@@ -290,6 +298,20 @@ int store_order_each_owned(struct store *st, long long account_id, int limit,
 	return order_summary_each(db_bound(st, SQL_ORDER_EACH_OWNED, SQ_INT(account_id),
 					   SQ_INT(limit > 0 ? limit : (long long)1 << 62)),
 				  fn, arg, "order list");
+}
+
+int store_order_page_owned(struct store *st, long long account_id, long long before,
+			   long long after, int limit,
+			   int (*fn)(void *arg, const struct order_summary *o), void *arg)
+{
+	if (after > 0)
+		return order_summary_each(db_bound(st, SQL_ORDER_NEWER_OWNED, SQ_INT(account_id),
+						   SQ_INT(after), SQ_INT(limit)),
+					  fn, arg, "order list newer");
+	return order_summary_each(db_bound(st, SQL_ORDER_OLDER_OWNED, SQ_INT(account_id),
+					   SQ_INT(before > 0 ? before : (long long)1 << 62),
+					   SQ_INT(limit)),
+				  fn, arg, "order list older");
 }
 
 int store_order_event_add(struct store *st, long long order_id, enum wf_state state,

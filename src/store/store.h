@@ -335,6 +335,12 @@ int store_order_transition_priced(struct store *st, long long id, enum wf_state 
  * PostgreSQL runs a statement to its end); fn returning non-zero stops. */
 int store_order_each_owned(struct store *st, long long account_id, int limit,
 			   int (*fn)(void *arg, const struct order_summary *o), void *arg);
+/* A page of the account's orders, limit at most: with after > 0 those
+ * newer than after, oldest first; else those older than before (0: the
+ * newest), newest first. */
+int store_order_page_owned(struct store *st, long long account_id, long long before,
+			   long long after, int limit,
+			   int (*fn)(void *arg, const struct order_summary *o), void *arg);
 
 struct order_event {
 	time_t at;

@@ -410,37 +410,96 @@ void web_order_page(struct req *r)
 	page_render(r, 200, "order_page", "order.page_title", c);
 }
 
-static int add_order_row(void *arg, const struct order_summary *o)
-{
-	struct events_ctx *x = arg;
-	struct tctx *row = tctx_add(x->c, "orders");
+/* ---- GET /orders?before=ID|after=ID: the member's orders, newest first -------------- */
 
-	tctx_set_bool(x->c, "has_orders", 1);
+#define LIST_PAGE 20 /* orders a page of the list shows */
+
+/* A page of the list as read: up to LIST_PAGE + 1 summaries (one more
+ * says there is a page beyond), in the order of the read. */
+struct list_page {
+	struct order_summary o[LIST_PAGE + 1];
+	int n;
+};
+
+static int keep_summary(void *arg, const struct order_summary *o)
+{
+	struct list_page *p = arg;
+
+	p->o[p->n++] = *o;
+	return p->n == LIST_PAGE + 1;
+}
+
+static void add_order_row(struct req *r, struct tctx *c, const struct order_summary *o)
+{
+	struct tctx *row = tctx_add(c, "orders");
+
+	tctx_set_bool(c, "has_orders", 1);
 	tctx_setf(row, "id", "%lld", o->id);
-	tctx_set(row, "created", page_time(x->r, o->created_at, 0));
+	tctx_set(row, "created", page_time(r, o->created_at, 0));
 	tctx_set(row, "type_label",
-		 msg(x->r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
-	tctx_set(row, "state_label", page_state_label(x->r, o->state));
+		 msg(r, o->type == ORDER_LEGAL ? "order.legal" : "order.natural"));
+	tctx_set(row, "state_label", page_state_label(r, o->state));
 	tctx_setf(row, "holder", "%s %s", o->first_name, o->last_name);
 	if (o->type == ORDER_LEGAL)
 		tctx_set(row, "company", o->company_name);
-	return 0;
 }
 
+/* The page of key k into p; past either end (the orders beyond the key
+ * deleted meanwhile, a key typed in), the newest page, k cleared. */
+static int read_list_page(struct req *r, struct page_key *k, struct list_page *p)
+{
+	struct store *st = app_of(r)->store;
+	int rc;
+
+	p->n = 0;
+	rc = store_order_page_owned(st, r->account_id, k->before, k->after, LIST_PAGE + 1,
+				    keep_summary, p);
+	if (rc != STORE_OK || p->n > 0 || (k->before == 0 && k->after == 0))
+		return rc;
+	k->before = k->after = 0;
+	return store_order_page_owned(st, r->account_id, 0, 0, LIST_PAGE + 1, keep_summary, p);
+}
+
+/*
+ * A page of LIST_PAGE orders, by key: the newest; ?before=ID those older
+ * than ID (the "next" link, from a page's oldest); ?after=ID those newer
+ * (the "prev" link, from a page's newest), read oldest first from ID so
+ * that the page is the one next to it.  Shown newest first either way.
+ */
 void web_orders(struct req *r)
 {
-	struct events_ctx x;
 	struct tctx *c = page_ctx(r);
+	struct list_page *p = arena_alloc(&r->arena, sizeof(*p));
+	struct page_key k;
+	int newer, older, n, i;
 
-	x.r = r;
-	x.c = c;
-	x.office_reason = NULL;
-	tctx_set_list(c, "orders");
-	if (store_order_each_owned(app_of(r)->store, r->account_id, 0, add_order_row, &x) !=
-	    STORE_OK) {
+	page_key_read(r, &k);
+	if (read_list_page(r, &k, p) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
+	n = p->n > LIST_PAGE ? LIST_PAGE : p->n;
+	if (k.after > 0) { /* oldest first: the page is its first n, turned */
+		newer = p->n > LIST_PAGE;
+		older = n > 0; /* the key's own order, at least */
+		for (i = 0; i < n / 2; i++) {
+			struct order_summary t = p->o[i];
+
+			p->o[i] = p->o[n - 1 - i];
+			p->o[n - 1 - i] = t;
+		}
+	} else {
+		newer = k.before > 0 && n > 0;
+		older = p->n > LIST_PAGE;
+	}
+	tctx_set_list(c, "orders");
+	for (i = 0; i < n; i++)
+		add_order_row(r, c, &p->o[i]);
+	tctx_set_bool(c, "paged", newer || older);
+	if (newer)
+		tctx_setf(c, "prev", "/orders?after=%lld", p->o[0].id);
+	if (older)
+		tctx_setf(c, "next", "/orders?before=%lld", p->o[n - 1].id);
 	page_render(r, 200, "orders", "orders.title", c);
 }
 

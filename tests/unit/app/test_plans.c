@@ -5,7 +5,8 @@
  * runs during a page's store calls is traced (sqlite3_trace_v2, with its
  * values) and its EXPLAIN QUERY PLAN read; a "SCAN t" of those tables
  * (without an index) fails.  The pages' store calls:
- *   member's list          store_order_each_owned
+ *   member's list          store_order_each_owned, store_order_page_owned
+ *                          (older than a key, newer than a key)
  *   member's order page    store_order_get_owned, store_order_events,
  *                          store_payment_each_order
  *   back-office home       store_office_state_counts (per office),
@@ -243,6 +244,11 @@ static void test_pages_use_indexes(void **state)
 	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_stmt, &t);
 
 	assert_int_equal(store_order_each_owned(f->st, account, 0, count_summary, &n), STORE_OK);
+	assert_int_equal(store_order_page_owned(f->st, account, order, 0, 21, count_summary, &n),
+			 STORE_OK);
+	assert_int_equal(
+		store_order_page_owned(f->st, account, 0, order / 2, 21, count_summary, &n),
+		STORE_OK);
 	check_plans(db, &t, "member's list");
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
@@ -578,6 +584,11 @@ static void test_pages_use_indexes_pg(void **state)
 	pg_do(pg, "SELECT pg_stat_reset()", NULL, 0);
 
 	assert_int_equal(store_order_each_owned(f->st, account, 20, stop_at_20, &n), STORE_OK);
+	assert_int_equal(store_order_page_owned(f->st, account, order, 0, 21, count_summary, &n),
+			 STORE_OK);
+	assert_int_equal(
+		store_order_page_owned(f->st, account, 0, order / 2, 21, count_summary, &n),
+		STORE_OK);
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
 	assert_int_equal(store_payment_each_order(f->st, order, count_payment, &n), STORE_OK);
@@ -674,6 +685,21 @@ static void test_member_list_reads_a_page_pg(void **state)
 	if (orders_rows_read(pg) - before > 21)
 		fail_msg("the member's list read %lld orders for a page of 20",
 			 orders_rows_read(pg) - before);
+	/* A page by key, older than the newest or newer than the oldest. */
+	for (int k = 0; k < 2; k++) {
+		before = orders_rows_read(pg);
+		assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
+		n = 0;
+		assert_int_equal(store_order_page_owned(f->st, account, k ? 0 : order, k ? 1 : 0,
+							21, count_summary, &n),
+				 STORE_OK);
+		assert_int_equal(n, 21);
+		store_close(f->st);
+		f->st = NULL;
+		if (orders_rows_read(pg) - before > 21)
+			fail_msg("a page of the member's list by key read %lld orders for 21",
+				 orders_rows_read(pg) - before);
+	}
 	PQfinish(pg);
 	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
 #else
