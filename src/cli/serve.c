@@ -40,9 +40,13 @@ struct jobs_ctx {
 static int jobs_pass(void *arg)
 {
 	struct jobs_ctx *j = arg;
+	time_t now = time(NULL);
 	int n;
 
-	if ((n = jobs_expire_orders(j->st, j->cfg, time(NULL))) > 0)
+	/* One instance at a time (store_task_claim); `qcra orders expire`
+	 * runs it whenever it is asked. */
+	if (store_task_claim(j->st, "expiry", now, 2 * JOBS_EVERY + 60) == STORE_OK &&
+	    (n = jobs_expire_orders(j->st, j->cfg, now)) > 0)
 		log_info("jobs: %d orders expired", n);
 	store_release_memory(j->st); /* the pass's pages: ~1.8 MB idle for 600 s */
 	return JOBS_EVERY;

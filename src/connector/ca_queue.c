@@ -140,7 +140,14 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 		if (res == CS_DOWN && !later)
 			break; /* the CA is down: the rest waits too */
 	}
-	if (caservice_is(ca) && caservice_sync(ca) < 0)
+	/* One instance at a time asks about every waiting order: the one
+	 * that holds the pass's lease (renewed each pass; another instance
+	 * takes it over two passes after its holder stopped). */
+	if (caservice_is(ca) &&
+	    store_task_claim(st, "ca_sync", now,
+			     2 * (cfg->ca_poll_secs > 0 ? cfg->ca_poll_secs : 10) + 60) ==
+		    STORE_OK &&
+	    caservice_sync(ca) < 0)
 		log_warnx("ca queue: asking the CA about waiting orders failed; retrying later");
 	return done;
 }
@@ -156,7 +163,10 @@ static int queue_pass(void *arg)
 
 	ca_queue_run_once(w->st, w->ca, w->cfg, now);
 	if (now - w->last_reminders >= CAQ_REMINDERS_EVERY) {
-		if (jobs_cert_reminders(w->st, w->cfg, now) < 0)
+		/* The reminders' pass by one instance at a time, as the sync. */
+		if (store_task_claim(w->st, "reminders", now, 2 * CAQ_REMINDERS_EVERY) ==
+			    STORE_OK &&
+		    jobs_cert_reminders(w->st, w->cfg, now) < 0)
 			log_warnx("reminders: pass failed; retrying later");
 		w->last_reminders = now;
 	}

@@ -51,6 +51,34 @@ const char *store_instance(const struct store *st)
 	return st->instance;
 }
 
+/* The lease taken when it is over or already ours; a row back when so. */
+static const char SQL_TASK_CLAIM[] =
+	"INSERT INTO task_leases (name, claimed_by, lease_until) VALUES ($1, $2, $3) "
+	"ON CONFLICT (name) DO UPDATE SET claimed_by = excluded.claimed_by, lease_until = "
+	"excluded.lease_until WHERE task_leases.lease_until <= $4 OR task_leases.claimed_by = "
+	"excluded.claimed_by RETURNING lease_until";
+
+int store_task_claim(struct store *st, const char *task, time_t now, int secs)
+{
+	int own = !st->drv->in_tx(st), rc;
+	long long until;
+
+	if (own && store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	rc = db_step_int64(db_bound(st, SQL_TASK_CLAIM, SQ_TEXT(task), SQ_TEXT(st->instance),
+				    SQ_INT((long long)now + secs), SQ_INT((long long)now)),
+			   &until, "task claim");
+	if (rc == STORE_NOTFOUND)
+		rc = STORE_CONFLICT;
+	if (own) {
+		if (rc == STORE_ERROR || store_commit(st) != STORE_OK) {
+			store_rollback(st);
+			return STORE_ERROR;
+		}
+	}
+	return rc;
+}
+
 int store_open(struct store **out, const char *target, char *err, size_t errlen)
 {
 	const struct db_driver *drv = driver_for(target);

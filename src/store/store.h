@@ -39,6 +39,11 @@ int store_open(struct store **st, const char *path, char *err, size_t errlen);
 void store_close(struct store *st); /* NULL-safe; closes every thread's connection */
 /* This process as a claim of queued work records it ("host:pid"). */
 const char *store_instance(const struct store *st);
+/* The periodic pass `task` is this instance's to run now: STORE_OK when
+ * it holds the pass's lease until now + secs (taken, or renewed: its
+ * own), STORE_CONFLICT while another instance's lease runs, or
+ * STORE_ERROR.  In a transaction of its own unless one is open. */
+int store_task_claim(struct store *st, const char *task, time_t now, int secs);
 
 /*
  * Leaves WAL checkpoints to other processes: neither a commit nor the

@@ -24,6 +24,7 @@
 #include "store/store.h"
 #include "store/store_ca.h"
 #include "store/store_office.h"
+#include "store/store_int.h" /* a second instance named as another host's */
 
 #include "store_db.h"
 
@@ -435,6 +436,36 @@ static void test_a_second_send_queues_the_ended_job_again(void **state)
 	assert_int_equal(j.next_attempt_at, f->now + 10);
 }
 
+/* A periodic pass (the CA sync, the reminders, the expiry) is run by one
+ * instance at a time: the holder of its lease, which renews it each
+ * pass; another instance takes it over only once the lease has run out
+ * (its holder stopped), and each pass has a lease of its own. */
+static void test_a_periodic_pass_has_one_runner_at_a_time(void **state)
+{
+	struct fx *f = *state;
+	struct store *other;
+	char err[256];
+	time_t t = f->now;
+
+	assert_int_equal(store_open(&other, f->path, err, sizeof(err)), STORE_OK);
+	snprintf(other->instance, sizeof(other->instance), "other-host:4242");
+	assert_int_equal(store_task_claim(f->st, "ca_sync", t, 120), STORE_OK);
+	assert_int_equal(store_task_claim(other, "ca_sync", t, 120), STORE_CONFLICT);
+	assert_int_equal(store_task_claim(f->st, "ca_sync", t + 60, 120), STORE_OK); /* renewed */
+	assert_int_equal(store_task_claim(other, "ca_sync", t + 179, 120), STORE_CONFLICT);
+	assert_int_equal(store_task_claim(other, "reminders", t + 179, 60), STORE_OK);
+	assert_int_equal(store_task_claim(f->st, "reminders", t + 200, 60), STORE_CONFLICT);
+	/* The holder stopped renewing: the lease runs out at t + 180. */
+	assert_int_equal(store_task_claim(other, "ca_sync", t + 180, 120), STORE_OK);
+	assert_int_equal(store_task_claim(f->st, "ca_sync", t + 181, 120), STORE_CONFLICT);
+	/* Inside a transaction the claim is part of it. */
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_task_claim(f->st, "expiry", t, 600), STORE_OK);
+	store_rollback(f->st);
+	assert_int_equal(store_task_claim(other, "expiry", t, 600), STORE_OK);
+	store_close(other);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -450,6 +481,8 @@ int main(void)
 			test_testca_submission_is_idempotent_and_can_be_made_to_fail, setup,
 			teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_connector_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_periodic_pass_has_one_runner_at_a_time,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_second_send_queues_the_ended_job_again,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(
