@@ -42,6 +42,9 @@
  * another instance takes it over; usually nothing waits. */
 #define MAIL_WAIT 100
 #define WAKE_WAIT 5 /* s: a notified worker delivers by then */
+/* s: from the kill of the CA sync's holder until the orders sent after
+ * it are issued (the sync's lease runs out within two passes and 5 s) */
+#define TAKEOVER_SECS 30
 
 struct many {
 	struct stack f; /* f.s: instance 0 (members imported); the CA */
@@ -241,6 +244,26 @@ static int sink_count(struct many *m, const char *needle, int *total)
 	return n;
 }
 
+/* The CA sync's lease handed to the instance with process pid, keeping
+ * the lease's end its holder set (store_task_claim), as if that instance
+ * had run the last pass; once the row exists (the first pass made it). */
+static void hand_sync_lease(struct many *m, pid_t pid)
+{
+	char host[64], sql[200];
+	int t;
+
+	if (gethostname(host, sizeof(host)) != 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(sql, sizeof(sql),
+		 "UPDATE task_leases SET claimed_by = '%s:%ld' WHERE name = 'ca_sync' RETURNING 1",
+		 host, (long)pid);
+	for (t = 0; t < 50 && pg_int(m, sql) != 1; t++)
+		usleep(100 * 1000);
+	if (t == 50)
+		fail_msg("no instance took the CA sync's lease within 5 s");
+}
+
 static void test_three_instances_one_killed(void **state)
 {
 	struct many *m = *state;
@@ -251,7 +274,7 @@ static void test_three_instances_one_killed(void **state)
 	long long pending = -1, sent = 0, last;
 	char sql[200];
 	int i, total = 0, t, total_direct;
-	time_t t0 = time(NULL);
+	time_t t0 = time(NULL), killed_at = t0;
 
 	/* The member: registered through haproxy (the mail from whichever
 	 * instance delivers it), logged in on instance 0; the office's
@@ -265,7 +288,12 @@ static void test_three_instances_one_killed(void **state)
 
 	for (i = 0; i < ORDERS; i++) {
 		if (i == ORDERS / 2) {
-			/* Half way: instance 2 dies without a word. */
+			/* Half way: instance 2 dies without a word, holding the
+			 * CA sync's lease: the others take the sync over when
+			 * the lease runs out, soon enough for the orders sent
+			 * after the kill to be issued within TAKEOVER_SECS. */
+			hand_sync_lease(m, inst(m, 2)->pid);
+			killed_at = time(NULL);
 			assert_int_equal(kill(inst(m, 2)->pid, SIGKILL), 0);
 			waitpid(inst(m, 2)->pid, &t, 0);
 			inst(m, 2)->pid = 0;
@@ -307,6 +335,11 @@ static void test_three_instances_one_killed(void **state)
 	for (i = 0; i < ORDERS; i++)
 		if (i < TO_CA || i >= ORDERS - TO_CA / 2)
 			stack_wait_state(f, ids[i], "issued");
+	fprintf(stderr, "# the orders sent after the kill issued %ld s after it\n",
+		(long)(time(NULL) - killed_at));
+	if (time(NULL) - killed_at > TAKEOVER_SECS)
+		fail_msg("the orders sent after the kill were issued %ld s after it (at most %d s)",
+			 (long)(time(NULL) - killed_at), TAKEOVER_SECS);
 
 	/* A mail queued by another process (here the test's, as `qcra
 	 * payments import` would) wakes the instances' mail workers at
