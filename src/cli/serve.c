@@ -45,7 +45,7 @@ static int jobs_pass(void *arg)
 
 	/* One instance at a time (store_task_claim); `qcra orders expire`
 	 * runs it whenever it is asked. */
-	if (store_task_claim(j->st, "expiry", now, 2 * JOBS_EVERY + 60) == STORE_OK &&
+	if (store_task_claim(j->st, "expiry", now, 2 * JOBS_EVERY + 5) == STORE_OK &&
 	    (n = jobs_expire_orders(j->st, j->cfg, now)) > 0)
 		log_info("jobs: %d orders expired", n);
 	store_release_memory(j->st); /* the pass's pages: ~1.8 MB idle for 600 s */
@@ -494,6 +494,8 @@ out:
 	wake_stop(wake); /* before the workers it kicks */
 	ca_worker_stop(app.ca);
 	worker_stop(jobs_worker);
+	if (jobs_worker != NULL) /* its lease back: the next start takes it at once */
+		store_task_release(st, "expiry");
 	mail_worker_stop(app.mail);
 	worker_stop(anchor_worker); /* a last pass: the head at shutdown */
 	sodium_memzero(anchor.secret, sizeof(anchor.secret));

@@ -30,6 +30,7 @@
 #define CAQ_BACKOFF_MAX 600 /* the longest wait between attempts */
 #define CAQ_WAIT_SEND 5     /* the send's transaction is not committed yet */
 #define CAQ_REMINDERS_EVERY 3600
+#define TASK_LEASE_SLACK 5 /* s a periodic pass's lease outlasts two passes */
 
 struct ca_worker {
 	struct store *st;
@@ -89,6 +90,12 @@ static enum cs_result caq_deliver(struct store *st, struct ca_connector *ca, con
 	return CS_REFUSED;
 }
 
+/* Seconds between the worker's passes. */
+static int poll_secs(const struct config *cfg)
+{
+	return cfg->ca_poll_secs > 0 ? cfg->ca_poll_secs : 10;
+}
+
 int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct config *cfg,
 		      time_t now)
 {
@@ -141,11 +148,13 @@ int ca_queue_run_once(struct store *st, struct ca_connector *ca, const struct co
 			break; /* the CA is down: the rest waits too */
 	}
 	/* One instance at a time asks about every waiting order: the one
-	 * that holds the pass's lease (renewed each pass; another instance
-	 * takes it over two passes after its holder stopped). */
+	 * that holds the pass's lease, renewed each pass.  The lease is
+	 * short (two passes and TASK_LEASE_SLACK): after a crash another
+	 * instance takes the sync over within seconds, and a pass longer
+	 * than that only means a sync made twice, applied by compare and
+	 * set. */
 	if (caservice_is(ca) &&
-	    store_task_claim(st, "ca_sync", now,
-			     2 * (cfg->ca_poll_secs > 0 ? cfg->ca_poll_secs : 10) + 60) ==
+	    store_task_claim(st, "ca_sync", now, 2 * poll_secs(cfg) + TASK_LEASE_SLACK) ==
 		    STORE_OK &&
 	    caservice_sync(ca) < 0)
 		log_warnx("ca queue: asking the CA about waiting orders failed; retrying later");
@@ -164,13 +173,13 @@ static int queue_pass(void *arg)
 	ca_queue_run_once(w->st, w->ca, w->cfg, now);
 	if (now - w->last_reminders >= CAQ_REMINDERS_EVERY) {
 		/* The reminders' pass by one instance at a time, as the sync. */
-		if (store_task_claim(w->st, "reminders", now, 2 * CAQ_REMINDERS_EVERY) ==
-			    STORE_OK &&
+		if (store_task_claim(w->st, "reminders", now,
+				     2 * CAQ_REMINDERS_EVERY + TASK_LEASE_SLACK) == STORE_OK &&
 		    jobs_cert_reminders(w->st, w->cfg, now) < 0)
 			log_warnx("reminders: pass failed; retrying later");
 		w->last_reminders = now;
 	}
-	return w->cfg->ca_poll_secs > 0 ? w->cfg->ca_poll_secs : 10;
+	return poll_secs(w->cfg);
 }
 
 struct ca_worker *ca_worker_start(struct store *st, const struct config *cfg, char *err,
@@ -209,6 +218,10 @@ void ca_worker_stop(struct ca_worker *w)
 	if (w == NULL)
 		return;
 	worker_stop(w->thread);
+	/* Its passes' leases back: another instance, or this service
+	 * started again, takes them at once. */
+	store_task_release(w->st, "ca_sync");
+	store_task_release(w->st, "reminders");
 	ca_connector_close(w->ca);
 	free(w);
 }

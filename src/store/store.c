@@ -79,6 +79,23 @@ int store_task_claim(struct store *st, const char *task, time_t now, int secs)
 	return rc;
 }
 
+static const char SQL_TASK_RELEASE[] =
+	"UPDATE task_leases SET lease_until = 0 WHERE name = $1 AND claimed_by = $2";
+
+int store_task_release(struct store *st, const char *task)
+{
+	int own = !st->drv->in_tx(st), rc;
+
+	if (own && store_begin(st) != STORE_OK)
+		return STORE_ERROR;
+	rc = db_run(st, SQL_TASK_RELEASE, "task release", SQ_TEXT(task), SQ_TEXT(st->instance));
+	if (own && (rc != STORE_OK || store_commit(st) != STORE_OK)) {
+		store_rollback(st);
+		return STORE_ERROR;
+	}
+	return rc;
+}
+
 int store_open(struct store **out, const char *target, char *err, size_t errlen)
 {
 	const struct db_driver *drv = driver_for(target);

@@ -44,6 +44,9 @@ const char *store_instance(const struct store *st);
  * own), STORE_CONFLICT while another instance's lease runs, or
  * STORE_ERROR.  In a transaction of its own unless one is open. */
 int store_task_claim(struct store *st, const char *task, time_t now, int secs);
+/* Gives this instance's lease of `task` back (at a clean stop), so that
+ * another instance takes the pass at once; another's lease stays. */
+int store_task_release(struct store *st, const char *task);
 
 /*
  * Leaves WAL checkpoints to other processes: neither a commit nor the

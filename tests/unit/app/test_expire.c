@@ -458,6 +458,13 @@ static void test_a_periodic_pass_has_one_runner_at_a_time(void **state)
 	/* The holder stopped renewing: the lease runs out at t + 180. */
 	assert_int_equal(store_task_claim(other, "ca_sync", t + 180, 120), STORE_OK);
 	assert_int_equal(store_task_claim(f->st, "ca_sync", t + 181, 120), STORE_CONFLICT);
+	/* A holder that stops cleanly gives its lease back: the next
+	 * instance (or the same service started again, another pid) takes
+	 * the pass at once; a lease not its own stays. */
+	assert_int_equal(store_task_release(f->st, "ca_sync"), STORE_OK); /* other's: stays */
+	assert_int_equal(store_task_claim(f->st, "ca_sync", t + 182, 120), STORE_CONFLICT);
+	assert_int_equal(store_task_release(other, "ca_sync"), STORE_OK);
+	assert_int_equal(store_task_claim(f->st, "ca_sync", t + 182, 120), STORE_OK);
 	/* Inside a transaction the claim is part of it. */
 	assert_int_equal(store_begin(f->st), STORE_OK);
 	assert_int_equal(store_task_claim(f->st, "expiry", t, 600), STORE_OK);
