@@ -121,6 +121,19 @@ static int count_summary(void *arg, const struct order_summary *o)
 	return 0;
 }
 
+/* The member's list's reads: its first page (limit orders, 0: all),
+ * then a page older than order and one newer than order / 2. */
+static void member_list_reads(struct store *st, long long account, long long order, int limit)
+{
+	int n = 0;
+
+	assert_int_equal(store_order_each_owned(st, account, limit, count_summary, &n), STORE_OK);
+	assert_int_equal(store_order_page_owned(st, account, order, 0, 21, count_summary, &n),
+			 STORE_OK);
+	assert_int_equal(store_order_page_owned(st, account, 0, order / 2, 21, count_summary, &n),
+			 STORE_OK);
+}
+
 static int count_event(void *arg, const struct order_event *e)
 {
 	(void)e;
@@ -243,12 +256,7 @@ static void test_pages_use_indexes(void **state)
 	seed(f->st, &account, &order);
 	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_stmt, &t);
 
-	assert_int_equal(store_order_each_owned(f->st, account, 0, count_summary, &n), STORE_OK);
-	assert_int_equal(store_order_page_owned(f->st, account, order, 0, 21, count_summary, &n),
-			 STORE_OK);
-	assert_int_equal(
-		store_order_page_owned(f->st, account, 0, order / 2, 21, count_summary, &n),
-		STORE_OK);
+	member_list_reads(f->st, account, order, 0);
 	check_plans(db, &t, "member's list");
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
@@ -583,12 +591,7 @@ static void test_pages_use_indexes_pg(void **state)
 	assert_int_equal(store_open(&f->st, f->path, err, sizeof(err)), STORE_OK);
 	pg_do(pg, "SELECT pg_stat_reset()", NULL, 0);
 
-	assert_int_equal(store_order_each_owned(f->st, account, 20, stop_at_20, &n), STORE_OK);
-	assert_int_equal(store_order_page_owned(f->st, account, order, 0, 21, count_summary, &n),
-			 STORE_OK);
-	assert_int_equal(
-		store_order_page_owned(f->st, account, 0, order / 2, 21, count_summary, &n),
-		STORE_OK);
+	member_list_reads(f->st, account, order, 20);
 	assert_int_equal(store_order_get_owned(f->st, order, account, &o), STORE_OK);
 	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
 	assert_int_equal(store_payment_each_order(f->st, order, count_payment, &n), STORE_OK);
