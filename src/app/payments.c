@@ -23,8 +23,9 @@
 #include "util/log.h"
 #include "util/sha256.h"
 
-/* Statements of at least BULK_BYTES (some 5,000 lines) get a page cache
- * of up to BULK_CACHE (SQLite cache_size: -KiB) while they are stored:
+/* Statements of at least BULK_BYTES (some 5,000 lines) are stored as a
+ * bulk transaction (store_bulk_begin: the WAL written out as it grows),
+ * with a page cache of up to BULK_CACHE (SQLite cache_size: -KiB):
  * room for the indexes' upper levels and the tables' growing ends, which
  * every line touches.  A larger cache costs more than it saves: each new
  * page is fresh memory, faulted in 4 KiB at a time, dearer than reading
@@ -469,9 +470,9 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	struct stmt_async *a = NULL;
 	struct stmt_import *imp = calloc(1, sizeof(*imp));
 	struct lookahead *la = NULL;
-	long long cache = 0;
+	struct store_bulk bulk = {0, 0};
 	char object[32];
-	int rc = STORE_ERROR, restore = 0, began, parsed;
+	int rc = STORE_ERROR, began, parsed;
 
 	memset(out, 0, sizeof(*out));
 	memset(&sm, 0, sizeof(sm));
@@ -481,9 +482,8 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	imp->created_at = x.now;
 	snprintf(imp->created_by, sizeof(imp->created_by), "%s", x.who->name);
 	if (len >= BULK_BYTES) {
-		if (store_payment_cache(st, BULK_CACHE, &cache) == STORE_OK)
-			restore = 1;
-		la = lookahead_new(&x); /* NULL: the lookups are made here */
+		(void)store_bulk_begin(st, BULK_CACHE, &bulk); /* else as any other */
+		la = lookahead_new(&x);                        /* NULL: the lookups are made here */
 	}
 	/* The parser starts once the write transaction has: its lookups
 	 * ahead then read what the transaction started from. */
@@ -534,8 +534,7 @@ int payments_import(const struct pay_ctx *ctx, const char *file_name, const char
 	if (store_import_same_file(st, imp->sha256, imp->id, &out->same_file) != STORE_OK)
 		out->same_file = 0;
 out:
-	if (restore)
-		store_payment_cache(st, cache, NULL);
+	store_bulk_end(st, &bulk);
 	lookahead_free(la);
 	statement_free(&sm);
 	free(imp);

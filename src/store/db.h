@@ -220,10 +220,12 @@ struct db_driver {
 	/* store_checkpoints_leave(): WAL checkpoints left to other
 	 * processes (SQLite). */
 	void (*checkpoints_leave)(struct store *st);
-	/* store_payment_cache(): this thread's connection's page cache
-	 * set to size (SQLite's PRAGMA cache_size: pages, or -KiB), the
-	 * previous setting into *old when old is not NULL.  0 or -1. */
-	int (*cache_size)(struct store *st, long long size, long long *old);
+	/* store_bulk_begin(): this thread's connection's page cache set to
+	 * size (SQLite's PRAGMA cache_size: pages, or -KiB), the one before
+	 * into *old, and the log written out as the transaction grows.  0
+	 * or -1.  bulk_end() undoes it, the cache back to old. */
+	int (*bulk_begin)(struct store *st, long long size, long long *old);
+	void (*bulk_end)(struct store *st, long long old);
 	/* store_release_memory(): this thread's connection, if it has one,
 	 * frees its cache's unused pages. */
 	void (*release_memory)(struct store *st);

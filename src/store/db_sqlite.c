@@ -4,7 +4,8 @@
  * PRAGMAs, the busy handler, the process's writer mutex, the SQL
  * functions qcra_fold and qcra_fp_key (defined in db_sqlite_fn.c, on
  * each connection opened here), the database file kept private
- * (0600), checkpoints left to other processes, the bulk page cache.
+ * (0600), checkpoints left to other processes, a bulk transaction's
+ * page cache and WAL written ahead (sqlite_wal.h).
  * The SQL itself is in the area files (accounts.c, orders.c, ...),
  * the same for every backend.
  *
@@ -16,6 +17,7 @@
  */
 #include "store/db_sqlite.h"
 #include "store/sqlite_mem.h"
+#include "store/sqlite_wal.h"
 #include "store/store_int.h"
 
 #include <errno.h>
@@ -66,7 +68,9 @@ struct lite {
 	pthread_key_t key;
 	pthread_mutex_t mu; /* guards conns */
 	struct conn *conns;
-	int ckpt_leave; /* store_checkpoints_leave() was called */
+	int ckpt_leave;        /* store_checkpoints_leave() was called */
+	struct wal_ahead *wal; /* store_bulk_begin(): under mu, with its users */
+	int wal_users;
 };
 
 static const char *const tx_sql[] = {
@@ -616,27 +620,52 @@ static int lite_exec(struct store *st, const char *sql, char *err, size_t errlen
 	return sq_exec(c->db, sql, err, errlen);
 }
 
-static int lite_cache_size(struct store *st, long long size, long long *old)
+/* store_bulk_begin(): the connection's cache to size, the one before
+ * into *old; the WAL written out as it grows, by one thread for all
+ * the bulk transactions under way (sqlite_wal.h). */
+static int lite_bulk_begin(struct store *st, long long size, long long *old)
 {
+	struct lite *l = lite_of(st);
 	struct conn *c = conn_get(st);
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	char sql[64];
 	int rc = -1;
 
-	if (c == NULL)
+	if (c == NULL || (s = sq_prepare(c->db, "PRAGMA cache_size", 0, "store")) == NULL)
 		return -1;
-	if (old != NULL) {
-		if ((s = sq_prepare(c->db, "PRAGMA cache_size", 0, "store")) == NULL ||
-		    sq_step(s) != SQLITE_ROW)
-			goto out;
+	if (sq_step(s) == SQLITE_ROW) {
 		*old = sqlite3_column_int64(s, 0);
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", size);
+		rc = sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 	}
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", size);
-	if (sqlite3_exec(c->db, sql, NULL, NULL, NULL) == SQLITE_OK)
-		rc = 0;
-out:
 	sqlite3_finalize(s);
+	if (rc == 0) {
+		pthread_mutex_lock(&l->mu);
+		if (l->wal_users++ == 0)
+			l->wal = wal_ahead_start(l->path); /* NULL: no writing ahead */
+		pthread_mutex_unlock(&l->mu);
+	}
 	return rc;
+}
+
+static void lite_bulk_end(struct store *st, long long old)
+{
+	struct lite *l = lite_of(st);
+	struct conn *c = conn_get(st);
+	struct wal_ahead *w = NULL;
+	char sql[64];
+
+	if (c != NULL) {
+		snprintf(sql, sizeof(sql), "PRAGMA cache_size = %lld", old);
+		(void)sqlite3_exec(c->db, sql, NULL, NULL, NULL);
+	}
+	pthread_mutex_lock(&l->mu);
+	if (l->wal_users > 0 && --l->wal_users == 0) {
+		w = l->wal;
+		l->wal = NULL;
+	}
+	pthread_mutex_unlock(&l->mu);
+	wal_ahead_stop(w);
 }
 
 static void lite_release_memory(struct store *st)
@@ -748,6 +777,7 @@ static void lite_close(struct store *st)
 		next = c->next;
 		conn_close(c);
 	}
+	wal_ahead_stop(l->wal); /* a bulk transaction not ended */
 	pthread_mutex_destroy(&l->mu);
 	free(l);
 	st->be = NULL;
@@ -780,6 +810,7 @@ const struct db_driver db_sqlite = {
 	.tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
 		      "'sqlite\\_%' ESCAPE '\\'",
 	.checkpoints_leave = lite_checkpoints_leave,
-	.cache_size = lite_cache_size,
+	.bulk_begin = lite_bulk_begin,
+	.bulk_end = lite_bulk_end,
 	.release_memory = lite_release_memory,
 };

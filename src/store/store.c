@@ -153,14 +153,22 @@ void store_release_memory(struct store *st)
 	(void)malloc_trim(0);
 }
 
-int store_payment_cache(struct store *st, long long size, long long *old)
+int store_bulk_begin(struct store *st, long long size, struct store_bulk *b)
 {
-	if (st->drv->cache_size == NULL) {
-		if (old != NULL)
-			*old = size;
+	b->on = 0;
+	if (st->drv->bulk_begin == NULL)
 		return STORE_OK;
-	}
-	return st->drv->cache_size(st, size, old) == 0 ? STORE_OK : STORE_ERROR;
+	if (st->drv->bulk_begin(st, size, &b->cache) != 0)
+		return STORE_ERROR;
+	b->on = 1;
+	return STORE_OK;
+}
+
+void store_bulk_end(struct store *st, struct store_bulk *b)
+{
+	if (b->on)
+		st->drv->bulk_end(st, b->cache);
+	b->on = 0;
 }
 
 /* ---- Read scope ------------------------------------------------------- */

@@ -126,13 +126,23 @@ int store_payment_complete_partials(struct store *st, long long order_id, long l
 				    const char *by, time_t now, long long *n);
 
 /*
- * The page cache of this thread's connection: size as SQLite's
- * cache_size (pages, or -KiB when negative); *old (may be NULL) gets
- * the size before.  A large import enlarges it so that the pages its
- * one transaction dirties are not spilled to the WAL and read back,
- * then restores it (which frees the extra pages).
+ * A large write transaction of this thread (a statement import), begun
+ * before store_begin() and ended after its commit or rollback, with
+ * the same b.  On SQLite the connection's page cache is size (SQLite's
+ * cache_size: pages, or -KiB when negative) in between, so that the
+ * pages the one transaction dirties are not spilled to the WAL and read
+ * back (the end frees the extra pages), and the WAL is written out to
+ * disk as it grows, so that the commit's fsync has little left to wait
+ * for (store/sqlite_wal.h).  Elsewhere nothing changes.  STORE_OK, or
+ * STORE_ERROR with nothing changed (store_bulk_end is then a no-op).
  */
-int store_payment_cache(struct store *st, long long size, long long *old);
+struct store_bulk {
+	long long cache; /* the size before */
+	int on;
+};
+
+int store_bulk_begin(struct store *st, long long size, struct store_bulk *b);
+void store_bulk_end(struct store *st, struct store_bulk *b);
 
 /* ---- Statement imports ----------------------------------------------------- */
 

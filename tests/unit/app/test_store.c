@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,7 +20,8 @@
 
 #include "store/store.h"
 #include "store_fx.h"
-#include "store/db_sqlite.h" /* a big commit on the store's own connection */
+#include "store/db_sqlite.h"      /* a big commit on the store's own connection */
+#include "store/store_payments.h" /* store_bulk_begin */
 
 static long long add_member(struct store *st, const char *license, const char *email)
 {
@@ -512,6 +516,105 @@ static void test_checkpoints_left_to_the_next_process(void **state)
 	}
 }
 
+/* The threads of this process. */
+static int task_count(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* The pages of the file at path in the kernel's cache, and how many of
+ * them are dirty (cachestat, Linux 6.5): 0, or -1 when the kernel
+ * cannot tell. */
+#ifndef __NR_cachestat
+#define __NR_cachestat 451 /* every architecture's; the headers of Debian 12 predate it */
+#endif
+static int dirty_pages(const char *path, long long *cached, long long *dirty)
+{
+	struct {
+		unsigned long long off, len;
+	} range = {0, 0};
+	struct {
+		unsigned long long cache, dirty, writeback, evicted, recently_evicted;
+	} cs;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = (int)syscall(__NR_cachestat, fd, &range, &cs, 0);
+	close(fd);
+	if (rc != 0)
+		return -1;
+	*cached = (long long)cs.cache;
+	*dirty = (long long)cs.dirty;
+	return 0;
+}
+
+/* store_bulk_begin: while a large transaction runs, the WAL it appends
+ * is written out to disk (sqlite_wal.c), not left dirty in the kernel's
+ * cache for the commit's fsync (the kernel itself would start only
+ * after 30 s).  One thread does it for every bulk transaction under
+ * way; it ends with the last, and the page cache is back as it was. */
+static void test_bulk_writes_the_wal_ahead(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = db_sqlite_handle(f->st);
+	struct store_bulk a, b;
+	sqlite3_stmt *s;
+	long long cached = 0, dirty = -1, cache_before;
+	char wal[sizeof(f->path) + 4];
+	int tasks = task_count(), i;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA cache_size", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	cache_before = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	assert_int_equal(store_bulk_begin(f->st, 16, &a), STORE_OK); /* 16 pages: it spills */
+	assert_int_equal(store_bulk_begin(f->st, 16, &b), STORE_OK);
+	assert_int_equal(task_count(), tasks + 1);
+	assert_int_equal(
+		sqlite3_exec(db,
+			     "BEGIN IMMEDIATE; CREATE TABLE big (b BLOB); "
+			     "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c "
+			     "WHERE i < 400) INSERT INTO big SELECT randomblob(60000) FROM c",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	snprintf(wal, sizeof(wal), "%s-wal", f->path);
+	assert_true(file_size(f->dir, "t.db-wal") > 16 * 1024 * 1024);
+	if (dirty_pages(wal, &cached, &dirty) == 0) {
+		/* Written out within a few of its 20 ms rounds. */
+		for (i = 0; i < 100 && dirty > cached / 4; i++) {
+			usleep(20 * 1000);
+			assert_int_equal(dirty_pages(wal, &cached, &dirty), 0);
+		}
+		assert_true(cached > 0);
+		assert_in_range(dirty, 0, cached / 4);
+	}
+	assert_int_equal(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	store_bulk_end(f->st, &b);
+	assert_int_equal(task_count(), tasks + 1); /* a is still on */
+	store_bulk_end(f->st, &a);
+	store_bulk_end(f->st, &a); /* a second end: nothing */
+	assert_int_equal(task_count(), tasks);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int64(s, 0), cache_before);
+	sqlite3_finalize(s);
+	assert_int_equal(
+		sqlite3_prepare_v2(db, "SELECT count(*), sum(length(b)) FROM big", -1, &s, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 400);
+	assert_int_equal(sqlite3_column_int64(s, 1), 400LL * 60000);
+	sqlite3_finalize(s);
+}
+
 /* The sanitizers' allocators replace the C library's, whose figures
  * mallinfo2() reads: under them only the connection's answers are
  * checked. */
@@ -564,6 +667,7 @@ int main(void)
 	static const char *const sqlite_only[] = {
 		"test_checkpoints_left_to_the_next_process",
 		"test_release_memory_gives_back_the_cache",
+		"test_bulk_writes_the_wal_ahead",
 		NULL,
 	};
 	struct CMUnitTest tests[] = {
@@ -587,6 +691,7 @@ int main(void)
 		T(test_commit_group_rollback_keeps_nothing),
 		T(test_checkpoints_left_to_the_next_process),
 		T(test_release_memory_gives_back_the_cache),
+		T(test_bulk_writes_the_wal_ahead),
 	};
 
 	return _cmocka_run_group_tests(
