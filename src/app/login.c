@@ -43,11 +43,86 @@ static enum login_outcome count(const struct app_env *env, const struct actor *a
 	return LOGIN_OK;
 }
 
+/* ls as a session of kind for id, the client's earlier one ended.  In
+ * the caller's transaction. */
+static int session_open(const struct app_env *env, const struct login_session *ls,
+			enum session_kind kind, long long id)
+{
+	struct session s;
+	int rc = STORE_OK;
+
+	if (ls == NULL)
+		return STORE_OK;
+	if (ls->has_old)
+		rc = store_session_delete(env->store, ls->old_hash);
+	memset(&s, 0, sizeof(s));
+	memcpy(s.id_hash, ls->id_hash, sizeof(s.id_hash));
+	s.kind = kind;
+	s.account_id = id;
+	s.created_at = s.last_seen_at = time(NULL);
+	return rc == STORE_OK ? store_session_add(env->store, &s) : rc;
+}
+
+/* A try's outcome, one transaction: the count taken back (passed) or
+ * kept, the write of more (may be NULL: a new password hash, a staff
+ * code's step) which may turn the outcome into a failure (*passed set
+ * to 0, then audited as failed_action), the audit entry, and for a
+ * login the session ls of kind for id.  STORE_OK, or STORE_ERROR with
+ * nothing written. */
+struct outcome {
+	int passed;
+	const char *action, *key, *result, *detail;
+	const char *failed_action;
+	int (*more)(const struct app_env *env, const void *arg);
+	const void *arg;
+	const struct login_session *ls;
+	enum session_kind kind;
+	long long id;
+};
+
+static int outcome(const struct app_env *env, const struct actor *a, struct throttle *t,
+		   struct outcome *o)
+{
+	struct store *s = env->store;
+	int rc;
+
+	if (store_begin(s) != STORE_OK)
+		return STORE_ERROR;
+	if (o->passed && o->more != NULL && (rc = o->more(env, o->arg)) != STORE_OK) {
+		if (rc == STORE_ERROR)
+			goto fail;
+		o->passed = 0; /* refused by the write (a code used before) */
+		o->action = o->failed_action;
+		o->result = "failed";
+		o->detail = "";
+	}
+	rc = o->passed ? uc_throttle_passed_tx(env, t) : uc_throttle_failed_tx(env, t);
+	if (rc == STORE_OK)
+		rc = uc_audit(env, a, o->action, o->key, o->result, "%s", o->detail);
+	if (rc == STORE_OK && o->passed && o->kind != 0)
+		rc = session_open(env, o->ls, o->kind, o->id);
+	if (rc == STORE_OK && store_commit(s) == STORE_OK)
+		return STORE_OK;
+fail:
+	store_rollback(s);
+	return STORE_ERROR;
+}
+
+/* A member's new password hash (made before the transaction). */
+static int rehash(const struct app_env *env, const void *arg)
+{
+	const struct account *acc = arg;
+
+	return store_account_set_password(env->store, acc->id, acc->password_hash);
+}
+
 struct login_result uc_member_login(const struct app_env *env, const struct actor *a,
-				    const char *username, const char *password)
+				    const char *username, const char *password,
+				    const struct login_session *ls)
 {
 	struct login_result res = {LOGIN_UNAVAILABLE, 0, {0}};
-	char name[64], key[80], hash[PWHASH_STRBYTES];
+	struct outcome o = {0};
+	char name[64], key[80];
 	struct account acc;
 	int rc, ok;
 
@@ -65,72 +140,112 @@ struct login_result uc_member_login(const struct app_env *env, const struct acto
 		pwhash_dummy_verify(password);
 		ok = 0;
 	}
+	o.key = key;
+	o.passed = ok;
+	o.failed_action = "login_failed";
 	if (!ok) {
-		uc_throttle_failed(env, &res.t);
-		uc_audit(env, a, "login_failed", key, "failed", "%s",
-			 rc == STORE_OK ? "wrong password" : "unknown username");
+		o.action = o.failed_action;
+		o.result = "failed";
+		o.detail = rc == STORE_OK ? "wrong password" : "unknown username";
 		res.outcome = LOGIN_FAILED;
-		return res;
-	}
-	uc_throttle_passed(env, &res.t);
-	if (acc.confirmed_at == 0) {
-		uc_audit(env, a, "login_unconfirmed", key, "denied", "%s", "");
+	} else if (acc.confirmed_at == 0) {
+		o.action = "login_unconfirmed";
+		o.result = "denied";
+		o.detail = "";
 		res.outcome = LOGIN_UNCONFIRMED;
-		return res;
+	} else {
+		o.action = "login";
+		o.result = "ok";
+		o.detail = "";
+		if (pwhash_needs_rehash(acc.password_hash) &&
+		    pwhash_make(acc.password_hash, password) == 0)
+			o.more = rehash, o.arg = &acc;
+		o.ls = ls, o.kind = SESSION_MEMBER, o.id = acc.id;
+		res.outcome = LOGIN_OK;
+		res.id = acc.id;
 	}
-	if (pwhash_needs_rehash(acc.password_hash) && pwhash_make(hash, password) == 0)
-		store_account_set_password(env->store, acc.id, hash);
-	uc_audit(env, a, "login", key, "ok", "%s", "");
-	res.outcome = LOGIN_OK;
-	res.id = acc.id;
+	if (outcome(env, a, &res.t, &o) != STORE_OK)
+		res.outcome = LOGIN_UNAVAILABLE;
 	return res;
 }
 
+/* A staff code's time step, newer than the last one accepted (no
+ * replay): STORE_NOTFOUND when it is not. */
+struct code_step {
+	long long operator_id, step;
+	time_t now;
+};
+
+static int code_step(const struct app_env *env, const void *arg)
+{
+	const struct code_step *c = arg;
+	int rc = store_operator_totp_step(env->store, c->operator_id, c->step, c->now);
+
+	return rc == STORE_ERROR ? STORE_ERROR : rc == STORE_OK ? STORE_OK : STORE_NOTFOUND;
+}
+
 struct login_result uc_staff_login(const struct app_env *env, const struct actor *a,
-				   const char *username, const char *password, const char *code)
+				   const char *username, const char *password, const char *code,
+				   const struct login_session *ls)
 {
 	struct login_result res = {LOGIN_UNAVAILABLE, 0, {0}};
-	char name[64], key[80];
-	struct operator o;
+	struct outcome o = {0};
+	struct code_step cs = {0, 0, 0};
+	char name[64], key[80], role[80];
+	struct operator op;
 	uint64_t step = 0;
-	time_t now;
 	int rc, ok;
 
 	snprintf(name, sizeof(name), "%s", username);
 	ascii_lower(name);
-	if ((rc = store_operator_by_username(env->store, name, &o)) == STORE_ERROR)
+	if ((rc = store_operator_by_username(env->store, name, &op)) == STORE_ERROR)
 		return res;
 	user_key(env, key, sizeof(key), 'o', name, rc == STORE_OK);
 	if ((res.outcome = count(env, a, &res.t, THROTTLE_STAFF, name, key,
 				 "ra.login_throttled")) != LOGIN_OK)
 		return res;
 	if (rc == STORE_OK)
-		ok = pwhash_verify(o.password_hash, password) && o.active;
+		ok = pwhash_verify(op.password_hash, password) && op.active;
 	else {
 		pwhash_dummy_verify(password);
 		ok = 0;
 	}
 	/* Enrolled accounts need the code with the password; the code must
-	 * be newer than the last one accepted (no replay). */
-	now = time(NULL);
-	if (ok && o.totp_enrolled_at != 0)
-		ok = totp_verify(o.totp_secret, code, now, &step) &&
-		     store_operator_totp_step(env->store, o.id, (long long)step, now) == STORE_OK;
+	 * be newer than the last one accepted (no replay): its step is
+	 * written with the outcome. */
+	cs.now = time(NULL);
+	if (ok && op.totp_enrolled_at != 0) {
+		ok = totp_verify(op.totp_secret, code, cs.now, &step);
+		cs.operator_id = op.id, cs.step = (long long)step;
+		o.more = code_step, o.arg = &cs;
+	}
+	o.key = key;
+	o.passed = ok;
+	o.failed_action = "ra.login_failed";
 	if (!ok) {
-		uc_throttle_failed(env, &res.t);
-		uc_audit(env, a, "ra.login_failed", key, "failed", "%s", "");
+		o.action = o.failed_action;
+		o.result = "failed";
+		o.detail = "";
+	} else if (op.totp_enrolled_at == 0) {
+		o.action = "ra.login_enroll";
+		o.result = "ok";
+		o.detail = "first login: authenticator setup";
+		o.ls = ls, o.kind = SESSION_OPERATOR_ENROLL, o.id = op.id;
+	} else {
+		snprintf(role, sizeof(role), "role %s", op.role);
+		o.action = "ra.login";
+		o.result = "ok";
+		o.detail = role;
+		o.ls = ls, o.kind = SESSION_OPERATOR, o.id = op.id;
+	}
+	if (outcome(env, a, &res.t, &o) != STORE_OK)
+		return res; /* LOGIN_UNAVAILABLE */
+	if (!o.passed) {
 		res.outcome = LOGIN_FAILED;
 		return res;
 	}
-	uc_throttle_passed(env, &res.t);
-	res.id = o.id;
-	if (o.totp_enrolled_at == 0) {
-		uc_audit(env, a, "ra.login_enroll", key, "ok", "first login: authenticator setup");
-		res.outcome = LOGIN_ENROLL;
-		return res;
-	}
-	uc_audit(env, a, "ra.login", key, "ok", "role %s", o.role);
-	res.outcome = LOGIN_OK;
+	res.id = op.id;
+	res.outcome = op.totp_enrolled_at == 0 ? LOGIN_ENROLL : LOGIN_OK;
 	return res;
 }
 

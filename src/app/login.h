@@ -1,8 +1,11 @@
 /*
  * Logging in, for members and staff (ASVS 6.3.1): the try is counted
  * before the password is checked (throttle.h) and taken back when it
- * was right; every outcome is audited.  The caller starts the session
- * for LOGIN_OK and LOGIN_ENROLL and renders the rest.
+ * was right; every outcome is audited.  A login is two durable commits
+ * whatever its outcome: the try counted, then the outcome (the count,
+ * the audit entry and, for LOGIN_OK and LOGIN_ENROLL, the session the
+ * caller names) in one transaction.  The caller hands the client its
+ * session's key and renders the rest.
  */
 #ifndef QCRA_APP_LOGIN_H
 #define QCRA_APP_LOGIN_H
@@ -25,15 +28,28 @@ struct login_result {
 	struct throttle t; /* THROTTLED: the wait and its message key */
 };
 
+/* The session a login starts: the hash of the key the client will hold
+ * (web/session.c makes both), and the session the client held before,
+ * which the login ends (has_old). */
+struct login_session {
+	unsigned char id_hash[32];
+	unsigned char old_hash[32];
+	int has_old;
+};
+
 /* username as typed (lower-cased here); a is the anonymous actor with
- * the client's address.  A member's hash made with older parameters is
- * made anew. */
+ * the client's address; ls (NULL: none) the session LOGIN_OK starts.
+ * A member's hash made with older parameters is made anew. */
 struct login_result uc_member_login(const struct app_env *env, const struct actor *a,
-				    const char *username, const char *password);
+				    const char *username, const char *password,
+				    const struct login_session *ls);
 /* The same for staff, with the authenticator's code once enrolled (a
- * code is accepted once: it must be newer than the last one). */
+ * code is accepted once: it must be newer than the last one); ls
+ * becomes an operator's session (LOGIN_OK) or one that may only set up
+ * the authenticator (LOGIN_ENROLL). */
 struct login_result uc_staff_login(const struct app_env *env, const struct actor *a,
-				   const char *username, const char *password, const char *code);
+				   const char *username, const char *password, const char *code,
+				   const struct login_session *ls);
 /* First login: the first code of the authenticator just set up by
  * operator_id.  UC_OK, UC_REFUSED (field "totp"), UC_UNAVAILABLE. */
 struct uc_result uc_staff_enroll(const struct app_env *env, const struct actor *a,

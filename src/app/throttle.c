@@ -180,44 +180,57 @@ fail:
 	return -1;
 }
 
-void uc_throttle_passed(const struct app_env *env, struct throttle *t)
+int uc_throttle_passed_tx(const struct app_env *env, struct throttle *t)
 {
-	struct store *s = env->store;
-	int i, rc;
+	int i, rc = STORE_OK;
 
 	if (!t->reserved)
-		return;
+		return STORE_OK;
 	t->reserved = 0;
-	if (store_begin(s) != STORE_OK)
-		goto fail;
-	rc = *t->pair ? store_login_failures_clear(s, t->pair) : STORE_OK;
+	if (*t->pair)
+		rc = store_login_failures_clear(env->store, t->pair);
 	for (i = 1; i < 3 && rc == STORE_OK; i++)
 		if (t->ids[i] != 0)
-			rc = store_login_failure_remove(s, t->ids[i]);
-	if (rc == STORE_OK && store_commit(s) == STORE_OK)
-		return;
-	store_rollback(s);
-fail:
-	log_warnx("throttle: a right password stays counted as a failure (storage error)");
+			rc = store_login_failure_remove(env->store, t->ids[i]);
+	return rc == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
-void uc_throttle_failed(const struct app_env *env, struct throttle *t)
+int uc_throttle_failed_tx(const struct app_env *env, struct throttle *t)
 {
-	struct store *s = env->store;
 	time_t now = time(NULL);
 	int i, rc = STORE_OK;
 
 	if (!t->reserved)
-		return;
+		return STORE_OK;
 	t->reserved = 0;
-	if (store_begin(s) != STORE_OK)
-		goto fail;
 	for (i = 0; i < 3 && rc == STORE_OK; i++)
 		if (t->ids[i] != 0)
-			rc = store_login_failure_restamp(s, t->ids[i], now);
-	if (rc == STORE_OK && store_commit(s) == STORE_OK)
+			rc = store_login_failure_restamp(env->store, t->ids[i], now);
+	return rc == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+/* fn in a transaction of its own; a storage error leaves the count as
+ * it was (said in the log). */
+static void alone(const struct app_env *env, struct throttle *t,
+		  int (*fn)(const struct app_env *, struct throttle *), const char *lost)
+{
+	if (!t->reserved)
 		return;
-	store_rollback(s);
-fail:
-	log_warnx("throttle: a failure keeps the time its try began (storage error)");
+	if (store_begin(env->store) == STORE_OK) {
+		if (fn(env, t) == STORE_OK && store_commit(env->store) == STORE_OK)
+			return;
+		store_rollback(env->store);
+	}
+	t->reserved = 0;
+	log_warnx("throttle: %s (storage error)", lost);
+}
+
+void uc_throttle_passed(const struct app_env *env, struct throttle *t)
+{
+	alone(env, t, uc_throttle_passed_tx, "a right password stays counted as a failure");
+}
+
+void uc_throttle_failed(const struct app_env *env, struct throttle *t)
+{
+	alone(env, t, uc_throttle_failed_tx, "a failure keeps the time its try began");
 }

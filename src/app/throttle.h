@@ -46,5 +46,10 @@ void uc_throttle_passed(const struct app_env *env, struct throttle *t);
 /* The password was wrong: the try counts from now, when that was known
  * (a slow password check must not eat the account's wait). */
 void uc_throttle_failed(const struct app_env *env, struct throttle *t);
+/* The same two in the caller's transaction (the login's outcome is one:
+ * app/login.c).  STORE_OK (also when nothing was counted) or
+ * STORE_ERROR. */
+int uc_throttle_passed_tx(const struct app_env *env, struct throttle *t);
+int uc_throttle_failed_tx(const struct app_env *env, struct throttle *t);
 
 #endif

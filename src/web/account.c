@@ -385,19 +385,21 @@ void web_login_post(struct req *r)
 {
 	struct app_env env = web_env(r);
 	struct actor a = web_actor(r);
+	struct login_session ls;
 	struct login_result res;
 	struct fstate st;
+	char token[65];
 
 	if (fields_read(r, login_fields, NFIELDS(login_fields), &st) > 0) {
 		login_form(r, 422, &st, NULL);
 		return;
 	}
+	session_prepare(r, token, &ls);
 	res = uc_member_login(&env, &a, fields_value(&st, "username"),
-			      fields_value(&st, "password"));
+			      fields_value(&st, "password"), &ls);
 	switch (res.outcome) {
 	case LOGIN_OK:
-		if (session_start(r, SESSION_MEMBER, res.id) != 0)
-			break;
+		session_started(r, SESSION_MEMBER, res.id, token);
 		http_redirect(r, safe_next(http_param(r, "next")));
 		return;
 	case LOGIN_THROTTLED:

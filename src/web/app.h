@@ -127,6 +127,13 @@ void session_load(struct req *r);
 /* Starts a new session for the account (rotating any old one).
  * Returns 0 or -1. */
 int session_start(struct req *r, int kind, long long account_id);
+/* The same in two steps, for a login that stores the session with its
+ * outcome (app/login.h): the new key into token[65] and its hash, and
+ * the request's old session, into *ls; once stored, the cookie set and
+ * the request in the session. */
+struct login_session;
+void session_prepare(struct req *r, char token[65], struct login_session *ls);
+void session_started(struct req *r, int kind, long long account_id, const char *token);
 /* Ends the current session (server side and cookie). */
 void session_end(struct req *r);
 const struct session_user *session_user(const struct req *r);

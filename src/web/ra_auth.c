@@ -70,24 +70,25 @@ void web_ra_login_post(struct req *r)
 {
 	struct app_env env = web_env(r);
 	struct actor a = web_actor(r);
+	struct login_session ls;
 	struct login_result res;
 	struct fstate st;
+	char token[65];
 
 	if (fields_read(r, ra_login_fields, NFIELDS(ra_login_fields), &st) > 0) {
 		ra_login_form(r, 422, &st, NULL);
 		return;
 	}
+	session_prepare(r, token, &ls);
 	res = uc_staff_login(&env, &a, fields_value(&st, "username"), fields_value(&st, "password"),
-			     fields_value(&st, "totp"));
+			     fields_value(&st, "totp"), &ls);
 	switch (res.outcome) {
 	case LOGIN_ENROLL:
-		if (session_start(r, SESSION_OPERATOR_ENROLL, res.id) != 0)
-			break;
+		session_started(r, SESSION_OPERATOR_ENROLL, res.id, token);
 		http_redirect(r, "/ra/enroll");
 		return;
 	case LOGIN_OK:
-		if (session_start(r, SESSION_OPERATOR, res.id) != 0)
-			break;
+		session_started(r, SESSION_OPERATOR, res.id, token);
 		http_redirect(r, "/ra");
 		return;
 	case LOGIN_THROTTLED:

@@ -16,6 +16,7 @@
 
 #include "util/log.h"
 #include "util/sha256.h"
+#include "app/login.h"
 #include "web/app.h"
 
 #define SESSION_COOKIE "qcra_session"
@@ -191,28 +192,42 @@ const struct session_user *session_user(const struct req *r)
 	return r->session_kind == SESSION_MEMBER ? r->user : NULL;
 }
 
-int session_start(struct req *r, int kind, long long account_id)
+void session_prepare(struct req *r, char token[65], struct login_session *ls)
 {
-	struct session s;
-	char token[65];
-	unsigned char old[32];
-
+	memset(ls, 0, sizeof(*ls));
 	if (r->session_token != NULL) {
-		token_hash(r->session_token, old);
-		store_session_delete(app_of(r)->store, old);
+		token_hash(r->session_token, ls->old_hash);
+		ls->has_old = 1;
 	}
-	memset(&s, 0, sizeof(s));
-	token_new(token, s.id_hash);
-	s.kind = (enum session_kind)kind;
-	s.account_id = account_id;
-	s.created_at = s.last_seen_at = time(NULL);
-	if (store_session_add(app_of(r)->store, &s) != STORE_OK)
-		return -1;
+	token_new(token, ls->id_hash);
+}
+
+void session_started(struct req *r, int kind, long long account_id, const char *token)
+{
 	http_set_cookie(r, SESSION_COOKIE, token, COOKIE_SESSION_ONLY);
 	r->session_token = arena_strdup(&r->arena, token);
 	r->account_id = account_id;
 	r->session_kind = kind;
 	r->csrf_binder = NULL;
+}
+
+int session_start(struct req *r, int kind, long long account_id)
+{
+	struct login_session ls;
+	struct session s;
+	char token[65];
+
+	session_prepare(r, token, &ls);
+	if (ls.has_old)
+		store_session_delete(app_of(r)->store, ls.old_hash);
+	memset(&s, 0, sizeof(s));
+	memcpy(s.id_hash, ls.id_hash, sizeof(s.id_hash));
+	s.kind = (enum session_kind)kind;
+	s.account_id = account_id;
+	s.created_at = s.last_seen_at = time(NULL);
+	if (store_session_add(app_of(r)->store, &s) != STORE_OK)
+		return -1;
+	session_started(r, kind, account_id, token);
 	return 0;
 }
 

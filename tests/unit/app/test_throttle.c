@@ -123,6 +123,7 @@ static void test_a_login_commits_twice(void **state)
 	struct config cfg;
 	struct app_env env = {&cfg, NULL, f->st, secret, NULL};
 	struct actor anon = {ACTOR_ANON, 0, "", "192.0.2.9", LANG_SR};
+	struct login_session ls, again;
 	struct login_result res;
 	struct session s;
 	long long id;
@@ -130,22 +131,31 @@ static void test_a_login_commits_twice(void **state)
 
 	config_defaults(&cfg);
 	id = account_ana(f, "Lozinka-2026!");
+	memset(&ls, 0, sizeof(ls));
+	memset(ls.id_hash, 7, sizeof(ls.id_hash));
 	sqlite3_commit_hook(db_sqlite_handle(f->st), count_commit, &n);
-	res = uc_member_login(&env, &anon, "Ana", "Lozinka-2026!");
+	res = uc_member_login(&env, &anon, "Ana", "Lozinka-2026!", &ls);
 	assert_int_equal(res.outcome, LOGIN_OK);
 	assert_int_equal(res.id, id);
-	memset(&s, 0, sizeof(s)); /* the session, as the portal starts it */
-	memset(s.id_hash, 7, sizeof(s.id_hash));
-	s.kind = SESSION_MEMBER;
-	s.account_id = id;
-	s.created_at = s.last_seen_at = time(NULL);
-	assert_int_equal(store_session_add(f->st, &s), STORE_OK);
 	assert_int_equal(n, 2);
 	n = 0;
-	res = uc_member_login(&env, &anon, "ana", "wrong");
+	res = uc_member_login(&env, &anon, "ana", "wrong", &ls);
 	assert_int_equal(res.outcome, LOGIN_FAILED);
 	assert_int_equal(n, 2);
 	sqlite3_commit_hook(db_sqlite_handle(f->st), NULL, NULL);
+	/* The session started with the login, for the account. */
+	assert_int_equal(store_session_get(f->st, ls.id_hash, &s), STORE_OK);
+	assert_int_equal(s.account_id, id);
+	assert_int_equal(s.kind, SESSION_MEMBER);
+	/* Logging in again from that session ends it. */
+	memset(&again, 0, sizeof(again));
+	memset(again.id_hash, 8, sizeof(again.id_hash));
+	memcpy(again.old_hash, ls.id_hash, sizeof(again.old_hash));
+	again.has_old = 1;
+	res = uc_member_login(&env, &anon, "ana", "Lozinka-2026!", &again);
+	assert_int_equal(res.outcome, LOGIN_OK);
+	assert_int_equal(store_session_get(f->st, ls.id_hash, &s), STORE_NOTFOUND);
+	assert_int_equal(store_session_get(f->st, again.id_hash, &s), STORE_OK);
 }
 
 int main(void)
