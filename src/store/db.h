@@ -71,8 +71,10 @@ struct db_conn {
 	struct audit_mac_key audit_mac;
 	unsigned audit_mac_gen;
 	/* The wake-ups (STORE_WAKE_*) this write transaction has sent
-	 * (db_wake): one each per transaction. */
-	unsigned woke;
+	 * (db_wake): one each per transaction.  queued: the work it
+	 * queued (every backend; kept past its commit for
+	 * store_group_queued, cleared when the next one begins). */
+	unsigned woke, queued;
 	/* Savepoints open (store_begin inside a commit group). */
 	int savepoints;
 	/* Audit entries of this write transaction not written yet

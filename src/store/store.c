@@ -430,10 +430,12 @@ int db_wake(struct store *st, unsigned what)
 	struct db_stmt *s;
 	unsigned i;
 
-	if (st->drv->wake_sql == NULL)
-		return STORE_OK;
 	if ((c = st->drv->conn(st)) == NULL)
 		return STORE_ERROR;
+	if (c->writing)
+		c->queued |= what;
+	if (st->drv->wake_sql == NULL)
+		return STORE_OK;
 	for (i = 0; (1u << i) <= what; i++) {
 		if (!(what & (1u << i)) || (c->writing && (c->woke & (1u << i))))
 			continue;
@@ -495,6 +497,8 @@ static void write_scope(struct db_conn *c, int writing)
 		c->writing = writing;
 		c->audit_last[0] = '\0';
 		c->woke = 0;
+		if (writing)
+			c->queued = 0;
 		c->savepoints = 0;
 		c->audit_n = c->audit_mark = 0;
 	}
@@ -607,6 +611,13 @@ int store_group_commit(struct store *st)
 	if ((rc = store_commit(st)) != STORE_OK)
 		store_rollback(st);
 	return rc;
+}
+
+unsigned store_group_queued(struct store *st)
+{
+	struct db_conn *c = st->drv->conn(st);
+
+	return c != NULL ? c->queued : 0;
 }
 
 void store_group_rollback(struct store *st)

@@ -97,6 +97,11 @@ int store_group_begin(struct store *st);
 int store_group_threads(struct store *st);
 int store_group_alive(struct store *st);
 int store_group_commit(struct store *st); /* on failure, everything is rolled back */
+/* After store_group_commit: the STORE_WAKE_* bits of the work the
+ * group queued (mail, the CA's queue; also a request's rolled back
+ * since: a worker woken for nothing finds nothing), so that only a
+ * group that queued mail wakes the mail worker. */
+unsigned store_group_queued(struct store *st);
 void store_group_rollback(struct store *st);
 
 /*

@@ -100,7 +100,7 @@ static void run_batch(struct commit_group *g, struct req **batch, size_t n)
 		store_group_rollback(st);
 	if (!ok)
 		log_warnx("commit group of %zu requests failed: answered 503", n);
-	else if (g->app->mail != NULL)
+	else if (g->app->mail != NULL && (store_group_queued(st) & STORE_WAKE_MAIL))
 		mail_worker_kick(g->app->mail); /* a confirmation queued its mail */
 	for (i = 0; i < n; i++) {
 		if (!ok)

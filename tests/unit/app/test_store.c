@@ -303,6 +303,37 @@ static void test_wake_ups_told_at_commit(void **state)
 	store_listen_close(l);
 }
 
+/* A commit group tells what its requests queued, on every backend, so
+ * that only a group that queued mail wakes the mail worker (web/group.c:
+ * an order's creation woke it for nothing, a pass of three statements
+ * on PostgreSQL for every other POST of scenario 6). */
+static void test_group_tells_what_it_queued(void **state)
+{
+	struct fx *f = *state;
+	struct member m = {0, "L-1", "Ana", "Anić", "0101990715007", "ana@example.rs"};
+	enum member_upsert up;
+
+	assert_int_equal(store_group_begin(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_member_upsert(f->st, &m, &up), STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_group_commit(f->st), STORE_OK);
+	assert_int_equal(store_group_queued(f->st), 0);
+
+	assert_int_equal(store_group_begin(f->st), STORE_OK);
+	assert_int_equal(store_begin(f->st), STORE_OK);
+	assert_int_equal(store_outbox_queue(f->st, "b@example.rs", "sr", "mail.x", "mail.x", 100),
+			 STORE_OK);
+	assert_int_equal(store_commit(f->st), STORE_OK);
+	assert_int_equal(store_group_commit(f->st), STORE_OK);
+	assert_int_equal(store_group_queued(f->st), STORE_WAKE_MAIL);
+
+	/* The next group starts from nothing. */
+	assert_int_equal(store_group_begin(f->st), STORE_OK);
+	assert_int_equal(store_group_commit(f->st), STORE_OK);
+	assert_int_equal(store_group_queued(f->st), 0);
+}
+
 /* The database is made 0600 whatever the umask, and an existing one
  * that others could read is made private when opened. */
 static void test_database_file_is_private(void **state)
@@ -683,6 +714,7 @@ int main(void)
 		T(test_login_failure_removed_by_id_and_purged_by_age),
 		T(test_outbox_retry_then_sent),
 		T(test_wake_ups_told_at_commit),
+		T(test_group_tells_what_it_queued),
 		cmocka_unit_test(test_database_file_is_private),
 		T(test_confirm_moves_and_fixes_prices_at_once),
 		T(test_rollback_discards_the_transaction),
