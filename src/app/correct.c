@@ -54,10 +54,7 @@ static int audit_changes(const struct app_env *env, const struct actor *a, const
 static int register_member(const struct app_env *env, const struct order *o, struct member *m,
 			   char *first, char *last, size_t size)
 {
-	struct account acc;
-
-	if (store_account_get(env->store, o->account_id, &acc) != STORE_OK ||
-	    store_member_get(env->store, acc.member_id, m) != STORE_OK)
+	if (store_member_of_account(env->store, o->account_id, m) != STORE_OK)
 		return -1;
 	if (subject_clean(SUBJ_NAME, m->first_name, first, size, NULL, NULL) != SUBJ_OK ||
 	    subject_clean(SUBJ_NAME, m->last_name, last, size, NULL, NULL) != SUBJ_OK)

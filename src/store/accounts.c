@@ -35,6 +35,8 @@ DB_READER(session, struct session, SESSION_COLS)
 static const char SQL_MEMBER_BY_LICENSE[] =
 	"SELECT " DB_NAMES(MEMBER_COLS) " FROM members WHERE license_number = $1";
 static const char SQL_MEMBER_GET[] = "SELECT " DB_NAMES(MEMBER_COLS) " FROM members WHERE id = $1";
+static const char SQL_MEMBER_OF_ACCOUNT[] = "SELECT " DB_NAMES(
+	MEMBER_COLS) " FROM members WHERE id = (SELECT member_id FROM accounts WHERE id = $1)";
 static const char SQL_MEMBER_INSERT[] =
 	"INSERT INTO members (license_number, first_name, last_name, jmbg, email, created_at, "
 	"updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)";
@@ -94,6 +96,12 @@ static const char SQL_LOGIN_FAILURES_PURGE[] = "DELETE FROM login_failures WHERE
 int store_member_get(struct store *st, long long id, struct member *out)
 {
 	return member_one(db_bound(st, SQL_MEMBER_GET, SQ_INT(id)), out, "member get");
+}
+
+int store_member_of_account(struct store *st, long long account_id, struct member *out)
+{
+	return member_one(db_bound(st, SQL_MEMBER_OF_ACCOUNT, SQ_INT(account_id)), out,
+			  "member of account");
 }
 
 int store_member_by_license(struct store *st, const char *license, struct member *out)

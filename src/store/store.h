@@ -132,6 +132,8 @@ enum member_upsert { MEMBER_ADDED, MEMBER_UPDATED, MEMBER_UNCHANGED };
 int store_member_upsert(struct store *st, const struct member *m, enum member_upsert *outcome);
 int store_member_get(struct store *st, long long id, struct member *out);
 int store_member_by_license(struct store *st, const char *license, struct member *out);
+/* The member an account belongs to, in one statement. */
+int store_member_of_account(struct store *st, long long account_id, struct member *out);
 int store_member_count(struct store *st, long long *count);
 
 /* ---- Member accounts -------------------------------------------------- */

@@ -38,10 +38,7 @@ static int path_type(struct req *r, enum order_type *t)
 
 static int own_member(struct req *r, struct member *m)
 {
-	struct account a;
-
-	return store_account_get(app_of(r)->store, r->account_id, &a) == STORE_OK &&
-	       store_member_get(app_of(r)->store, a.member_id, m) == STORE_OK;
+	return store_member_of_account(app_of(r)->store, r->account_id, m) == STORE_OK;
 }
 
 void web_cert_new(struct req *r)

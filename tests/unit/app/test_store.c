@@ -111,6 +111,14 @@ static void test_account_username_and_member_are_unique(void **state)
 	assert_int_equal(got.member_id, m1);
 	assert_int_equal(got.confirmed_at, 0);
 	assert_int_equal(store_account_by_email(f->st, "A@EXAMPLE.RS", &got), STORE_OK);
+	{
+		struct member m;
+
+		assert_int_equal(store_member_of_account(f->st, got.id, &m), STORE_OK);
+		assert_int_equal(m.id, m1);
+		assert_string_equal(m.email, "x@example.rs");
+		assert_int_equal(store_member_of_account(f->st, got.id + 1000, &m), STORE_NOTFOUND);
+	}
 }
 
 static void test_account_confirm_and_password_change_persist(void **state)
