@@ -10,6 +10,7 @@ struct worker {
 	worker_pass_fn *pass;
 	void *arg;
 	int last_pass;
+	long period_ms; /* > 0: the sleep, whatever the pass answers */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv; /* on CLOCK_MONOTONIC */
@@ -30,7 +31,15 @@ static void *worker_main(void *arg)
 		pthread_mutex_lock(&w->mu);
 		if (!w->stop && !w->kicked) {
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += secs > 0 ? secs : 1;
+			if (w->period_ms > 0) {
+				ts.tv_sec += w->period_ms / 1000;
+				ts.tv_nsec += w->period_ms % 1000 * 1000000L;
+				if (ts.tv_nsec >= 1000000000L) {
+					ts.tv_sec++;
+					ts.tv_nsec -= 1000000000L;
+				}
+			} else
+				ts.tv_sec += secs > 0 ? secs : 1;
 			while (!w->stop && !w->kicked)
 				if (pthread_cond_timedwait(&w->cv, &w->mu, &ts) == ETIMEDOUT)
 					break;
@@ -56,7 +65,8 @@ int worker_thread(pthread_t *t, void *(*fn)(void *), void *arg)
 	return rc;
 }
 
-struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int *why)
+static struct worker *start(worker_pass_fn *pass, void *arg, int last_pass, long period_ms,
+			    int *why)
 {
 	struct worker *w = calloc(1, sizeof(*w));
 	pthread_condattr_t ca;
@@ -67,6 +77,7 @@ struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int 
 	w->pass = pass;
 	w->arg = arg;
 	w->last_pass = last_pass;
+	w->period_ms = period_ms;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -81,6 +92,16 @@ fail:
 	if (why != NULL)
 		*why = rc;
 	return NULL;
+}
+
+struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int *why)
+{
+	return start(pass, arg, last_pass, 0, why);
+}
+
+struct worker *worker_every(worker_pass_fn *pass, void *arg, long period_ms, int *why)
+{
+	return start(pass, arg, 0, period_ms, why);
 }
 
 /* Sets *flag (w->kicked or w->stop) under w->mu and wakes the thread. */

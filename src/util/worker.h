@@ -1,8 +1,9 @@
 /*
  * A background thread that runs a pass, then sleeps until it is kicked,
  * until the seconds the pass asked for have gone by, or until it is
- * stopped: the mail outbox (mail/outbox.c) and the CA queue
- * (connector/ca_queue.c).  The thread runs with every signal blocked,
+ * stopped: the mail outbox (mail/outbox.c), the CA queue
+ * (connector/ca_queue.c), the jobs and the audit anchors (cli/serve.c);
+ * or every few milliseconds (worker_every).  The thread runs with every signal blocked,
  * so that signal handling stays with the main thread.
  */
 #ifndef QCRA_WORKER_H
@@ -20,6 +21,9 @@ struct worker;
  * still done).  NULL when the thread cannot start (errno-style reason
  * in *why, may be NULL). */
 struct worker *worker_start(worker_pass_fn *pass, void *arg, int last_pass, int *why);
+/* A thread running pass(arg) every period_ms milliseconds (its answer
+ * ignored), until worker_stop: sqlite_wal.c's WAL written ahead. */
+struct worker *worker_every(worker_pass_fn *pass, void *arg, long period_ms, int *why);
 /* Runs a pass now (NULL-safe). */
 void worker_kick(struct worker *w);
 /* Stops and joins the thread, frees w (NULL-safe). */
