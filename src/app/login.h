@@ -1,11 +1,12 @@
 /*
  * Logging in, for members and staff (ASVS 6.3.1): the try is counted
  * before the password is checked (throttle.h) and taken back when it
- * was right; every outcome is audited.  A login is two durable commits
- * whatever its outcome: the try counted, then the outcome (the count,
- * the audit entry and, for LOGIN_OK and LOGIN_ENROLL, the session the
- * caller names) in one transaction.  The caller hands the client its
- * session's key and renders the rest.
+ * was right; every outcome is audited.  A password login is two
+ * durable commits whatever its outcome: the try counted, then the
+ * outcome (the count, the audit entry and, for LOGIN_OK and
+ * LOGIN_ENROLL, the session the caller names) in one transaction.  The
+ * caller hands the client its session's key and renders the rest.  (A
+ * certificate login still leaves the session to its caller.)
  */
 #ifndef QCRA_APP_LOGIN_H
 #define QCRA_APP_LOGIN_H
