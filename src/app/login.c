@@ -116,6 +116,26 @@ static int rehash(const struct app_env *env, const void *arg)
 	return store_account_set_password(env->store, acc->id, acc->password_hash);
 }
 
+/* The try counted (count()), then the password checked against hash:
+ * NULL when the name is no one's, checked against a dummy hash at the
+ * same cost.  LOGIN_OK with *ok set, or count()'s refusal. */
+static enum login_outcome try_password(const struct app_env *env, const struct actor *a,
+				       struct throttle *t, enum throttle_kind kind,
+				       const char *name, const char *key, const char *action,
+				       const char *hash, const char *password, int *ok)
+{
+	enum login_outcome out = count(env, a, t, kind, name, key, action);
+
+	*ok = 0;
+	if (out != LOGIN_OK)
+		return out;
+	if (hash != NULL)
+		*ok = pwhash_verify(hash, password);
+	else
+		pwhash_dummy_verify(password);
+	return LOGIN_OK;
+}
+
 struct login_result uc_member_login(const struct app_env *env, const struct actor *a,
 				    const char *username, const char *password,
 				    const struct login_session *ls)
@@ -131,15 +151,10 @@ struct login_result uc_member_login(const struct app_env *env, const struct acto
 	if ((rc = store_account_by_username(env->store, name, &acc)) == STORE_ERROR)
 		return res;
 	user_key(env, key, sizeof(key), 'u', name, rc == STORE_OK);
-	if ((res.outcome = count(env, a, &res.t, THROTTLE_MEMBER, name, key, "login_throttled")) !=
-	    LOGIN_OK)
+	if ((res.outcome = try_password(
+		     env, a, &res.t, THROTTLE_MEMBER, name, key, "login_throttled",
+		     rc == STORE_OK ? acc.password_hash : NULL, password, &ok)) != LOGIN_OK)
 		return res;
-	if (rc == STORE_OK)
-		ok = pwhash_verify(acc.password_hash, password);
-	else {
-		pwhash_dummy_verify(password);
-		ok = 0;
-	}
 	o.key = key;
 	o.passed = ok;
 	o.failed_action = "login_failed";
@@ -201,15 +216,11 @@ struct login_result uc_staff_login(const struct app_env *env, const struct actor
 	if ((rc = store_operator_by_username(env->store, name, &op)) == STORE_ERROR)
 		return res;
 	user_key(env, key, sizeof(key), 'o', name, rc == STORE_OK);
-	if ((res.outcome = count(env, a, &res.t, THROTTLE_STAFF, name, key,
-				 "ra.login_throttled")) != LOGIN_OK)
+	if ((res.outcome = try_password(
+		     env, a, &res.t, THROTTLE_STAFF, name, key, "ra.login_throttled",
+		     rc == STORE_OK ? op.password_hash : NULL, password, &ok)) != LOGIN_OK)
 		return res;
-	if (rc == STORE_OK)
-		ok = pwhash_verify(op.password_hash, password) && op.active;
-	else {
-		pwhash_dummy_verify(password);
-		ok = 0;
-	}
+	ok = ok && op.active;
 	/* Enrolled accounts need the code with the password; the code must
 	 * be newer than the last one accepted (no replay): its step is
 	 * written with the outcome. */
