@@ -43,10 +43,8 @@ static enum login_outcome count(const struct app_env *env, const struct actor *a
 	return LOGIN_OK;
 }
 
-/* ls as a session of kind for id, the client's earlier one ended.  In
- * the caller's transaction. */
-static int session_open(const struct app_env *env, const struct login_session *ls,
-			enum session_kind kind, long long id)
+int uc_session_open(const struct app_env *env, const struct login_session *ls,
+		    enum session_kind kind, long long id)
 {
 	struct session s;
 	int rc = STORE_OK;
@@ -100,7 +98,7 @@ static int outcome(const struct app_env *env, const struct actor *a, struct thro
 	if (rc == STORE_OK)
 		rc = uc_audit(env, a, o->action, o->key, o->result, "%s", o->detail);
 	if (rc == STORE_OK && o->passed && o->kind != 0)
-		rc = session_open(env, o->ls, o->kind, o->id);
+		rc = uc_session_open(env, o->ls, o->kind, o->id);
 	if (rc == STORE_OK && store_commit(s) == STORE_OK)
 		return STORE_OK;
 fail:
@@ -194,9 +192,8 @@ struct code_step {
 static int code_step(const struct app_env *env, const void *arg)
 {
 	const struct code_step *c = arg;
-	int rc = store_operator_totp_step(env->store, c->operator_id, c->step, c->now);
 
-	return rc == STORE_ERROR ? STORE_ERROR : rc == STORE_OK ? STORE_OK : STORE_NOTFOUND;
+	return store_operator_totp_step(env->store, c->operator_id, c->step, c->now);
 }
 
 struct login_result uc_staff_login(const struct app_env *env, const struct actor *a,

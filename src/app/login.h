@@ -38,6 +38,13 @@ struct login_session {
 	int has_old;
 };
 
+/* Stores ls as a session of kind for account or operator id, the
+ * client's earlier one (ls->has_old) ended; in the caller's transaction
+ * or on its own (web/session.c's session_start).  ls NULL: nothing.
+ * STORE_OK or the store's error. */
+int uc_session_open(const struct app_env *env, const struct login_session *ls,
+		    enum session_kind kind, long long id);
+
 /* username as typed (lower-cased here); a is the anonymous actor with
  * the client's address; ls (NULL: none) the session LOGIN_OK starts.
  * A member's hash made with older parameters is made anew. */

@@ -3,8 +3,8 @@
  * until the seconds the pass asked for have gone by, or until it is
  * stopped: the mail outbox (mail/outbox.c), the CA queue
  * (connector/ca_queue.c), the jobs and the audit anchors (cli/serve.c);
- * or every few milliseconds (worker_every).  The thread runs with every signal blocked,
- * so that signal handling stays with the main thread.
+ * or every few milliseconds (worker_every).  The thread runs with every
+ * signal blocked, so that signal handling stays with the main thread.
  */
 #ifndef QCRA_WORKER_H
 #define QCRA_WORKER_H

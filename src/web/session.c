@@ -213,19 +213,12 @@ void session_started(struct req *r, int kind, long long account_id, const char *
 
 int session_start(struct req *r, int kind, long long account_id)
 {
+	struct app_env env = web_env(r);
 	struct login_session ls;
-	struct session s;
 	char token[65];
 
 	session_prepare(r, token, &ls);
-	if (ls.has_old)
-		store_session_delete(app_of(r)->store, ls.old_hash);
-	memset(&s, 0, sizeof(s));
-	memcpy(s.id_hash, ls.id_hash, sizeof(s.id_hash));
-	s.kind = (enum session_kind)kind;
-	s.account_id = account_id;
-	s.created_at = s.last_seen_at = time(NULL);
-	if (store_session_add(app_of(r)->store, &s) != STORE_OK)
+	if (uc_session_open(&env, &ls, (enum session_kind)kind, account_id) != STORE_OK)
 		return -1;
 	session_started(r, kind, account_id, token);
 	return 0;
