@@ -6,7 +6,9 @@
  * verify` passes on the copy, the portal started on the copy serves the
  * member's orders and takes a new one (the identity sequences were set
  * past the ids copied); a target with rows in it is refused; and back
- * again from PostgreSQL into a new SQLite file, which verifies too.
+ * again from PostgreSQL into a new SQLite file, which verifies too.  A
+ * larger installation (qcra demo seed: tables of many batches of rows
+ * and a part batch) comes back from PostgreSQL with every row as it was.
  * Runs under tests/tools/with-pg (store_copy_pg).
  */
 #include <limits.h>
@@ -20,6 +22,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "harness.h"
 #include "journey.h"
@@ -182,6 +185,91 @@ static void test_sqlite_to_postgresql_and_back(void **state)
 	store_close(st);
 }
 
+/* The rows of every table of a that b has not, and of b that a has
+ * not (two SQLite files of one schema); schema_version is each file's
+ * own (the copy's target is migrated, not copied into). */
+static long long rows_differing(const char *a, const char *b)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *tables = NULL, *s = NULL;
+	char sql[512], attach[PATH_MAX + 64];
+	long long n = 0;
+
+	assert_int_equal(sqlite3_open_v2(a, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL),
+			 SQLITE_OK);
+	if ((size_t)snprintf(attach, sizeof(attach), "ATTACH 'file:%s?mode=ro' AS b", b) >=
+	    sizeof(attach))
+		fail_msg("path too long");
+	assert_int_equal(sqlite3_exec(db, attach, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(
+		sqlite3_prepare_v2(db,
+				   "SELECT name FROM main.sqlite_master WHERE type = 'table' "
+				   "AND name NOT LIKE 'sqlite_%' AND name <> 'schema_version'",
+				   -1, &tables, NULL),
+		SQLITE_OK);
+	while (sqlite3_step(tables) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(tables, 0);
+
+		snprintf(sql, sizeof(sql),
+			 "SELECT (SELECT COUNT(*) FROM (SELECT * FROM main.\"%s\" EXCEPT SELECT * "
+			 "FROM b.\"%s\")) + (SELECT COUNT(*) FROM (SELECT * FROM b.\"%s\" EXCEPT "
+			 "SELECT * FROM main.\"%s\"))",
+			 t, t, t, t);
+		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK ||
+		    sqlite3_step(s) != SQLITE_ROW)
+			fail_msg("%s: %s", t, sqlite3_errmsg(db));
+		if (sqlite3_column_int64(s, 0) != 0)
+			print_message("# %s: %lld rows differ\n", t,
+				      (long long)sqlite3_column_int64(s, 0));
+		n += sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+	}
+	sqlite3_finalize(tables);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Hundreds of rows a table: the copy writes them in batches, and the
+ * rows after the last whole batch one at a time. */
+static void test_a_larger_installation_comes_back_row_for_row(void **state)
+{
+	struct copy_fx *x = *state;
+	struct office *f = x->f;
+	char var[PATH_MAX], from[PATH_MAX + 32], to[PATH_MAX + 32], db[PATH_MAX + 16],
+		back[PATH_MAX + 16];
+
+	if ((size_t)snprintf(var, sizeof(var), "%s/seeded", f->s.var) >= sizeof(var))
+		fail_msg("path too long");
+	{
+		const char *argv[] = {"demo",     "seed", "--var",  var, "--members", "150",
+				      "--orders", "333",  "--seed", "7", NULL};
+
+		if (cli_env(f, argv, NULL) != 0)
+			fail_msg("demo seed: %s", buf_cstr(&f->out));
+	}
+	store_fx_pg_new(x->pg, sizeof(x->pg));
+	snprintf(db, sizeof(db), "%s/qcra.db", var);
+	snprintf(from, sizeof(from), "sqlite:%s", db);
+	{
+		const char *argv[] = {"store", "copy", "--from", from, "--to", x->pg, NULL};
+
+		if (cli_env(f, argv, NULL) != 0)
+			fail_msg("store copy: %s", buf_cstr(&f->out));
+	}
+	assert_int_equal(count_of(buf_cstr(&f->out), "orders"), 333);
+	assert_true(count_of(buf_cstr(&f->out), "order_events") > 1000);
+	snprintf(back, sizeof(back), "%s/back.db", var);
+	snprintf(to, sizeof(to), "sqlite:%s", back);
+	{
+		const char *argv[] = {"store", "copy", "--from", x->pg, "--to", to, NULL};
+
+		if (cli_env(f, argv, NULL) != 0)
+			fail_msg("store copy back: %s", buf_cstr(&f->out));
+	}
+	assert_int_equal(count_of(buf_cstr(&f->out), "members"), 150);
+	assert_int_equal(rows_differing(db, back), 0);
+}
+
 static void test_usage_errors(void **state)
 {
 	struct copy_fx *x = *state;
@@ -204,6 +292,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sqlite_to_postgresql_and_back),
+		cmocka_unit_test(test_a_larger_installation_comes_back_row_for_row),
 		cmocka_unit_test(test_usage_errors),
 	};
 
