@@ -1,6 +1,7 @@
 /*
  * store_copy (store_copy.h): the tables in the order their foreign keys
- * allow, each read whole with SELECT * and written row by row with its
+ * allow, each read whole with SELECT * and written BATCH_ROWS rows an
+ * INSERT (the rest after the last whole batch one at a time), its
  * columns named, every value bound with the type it was read with.
  */
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "store/store_copy.h"
 #include "store/store_int.h"
+#include "util/arena.h"
 
 /* Every table of the schema, a table before those that refer to it
  * (the order the migrations create them in).  schema_version is not
@@ -25,15 +27,20 @@ static const char *const tables[] = {
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define MAX_COLS 64
+/* Rows one INSERT writes: on PostgreSQL one round trip for them instead
+ * of one a row, ~10 times the rows a second (bench/README.md).  At most
+ * 64 * 64 = 4,096 values, within both backends' limit on parameters. */
+#define BATCH_ROWS 64
 
 /* The statements of one table.  A statement is cached by its text's
- * address (db.h), so each table's has its own, with static storage;
- * they are written before their first use and never change after (the
- * columns of one schema version). */
+ * address (db.h), so each table's has its own, kept for the process's
+ * life; they are written before their first use and never change after
+ * (the columns of one schema version). */
 static struct {
 	char count[96];
 	char select[96];
 	char insert[2048];
+	char *batch; /* BATCH_ROWS rows' INSERT, made with the first */
 } sql[NTABLES];
 
 static int known(const char *name)
@@ -74,50 +81,72 @@ static int tables_known(struct store *st, const char *side, char *err, size_t er
 	return bad ? STORE_ERROR : STORE_OK;
 }
 
-/* The INSERT of table i for the columns of s's result. */
-static int insert_sql(size_t i, struct db_stmt *s, char *err, size_t errlen)
+/* Writes "INSERT INTO t (cols) VALUES ($1, ...), ... ON CONFLICT DO
+ * NOTHING" for rows rows of n columns at out[size]; 0, or -1 when it
+ * does not fit. */
+static int insert_text(char *out, size_t size, size_t i, struct db_stmt *s, int n, int rows)
 {
-	char *p = sql[i].insert, *end = p + sizeof(sql[i].insert);
-	int n = s->drv->col_count(s), c, w;
+	char *p = out, *end = out + size;
+	int c, r, w;
 
-	if (n <= 0 || n > MAX_COLS) {
-		snprintf(err, errlen, "%s: %d columns", tables[i], n);
-		return -1;
-	}
 	w = snprintf(p, (size_t)(end - p), "INSERT INTO %s (", tables[i]);
 	for (c = 0; c < n && w > 0 && w < end - p; c++) {
 		p += w;
 		w = snprintf(p, (size_t)(end - p), "%s\"%s\"", c ? ", " : "",
 			     s->drv->col_name(s, c));
 	}
-	for (c = 0; c < n && w > 0 && w < end - p; c++) {
-		p += w;
-		w = snprintf(p, (size_t)(end - p), "%s$%d", c ? ", " : ") VALUES (", c + 1);
-	}
+	for (r = 0; r < rows && w > 0 && w < end - p; r++)
+		for (c = 0; c < n && w > 0 && w < end - p; c++) {
+			p += w;
+			w = snprintf(p, (size_t)(end - p), "%s$%d",
+				     c   ? ", "
+				     : r ? "), ("
+					 : ") VALUES (",
+				     r * n + c + 1);
+		}
 	if (w > 0 && w < end - p) {
 		p += w;
 		w = snprintf(p, (size_t)(end - p), ") ON CONFLICT DO NOTHING");
 	}
-	if (w <= 0 || w >= end - p) {
+	return w > 0 && w < end - p ? 0 : -1;
+}
+
+/* The INSERTs of table i (one row, BATCH_ROWS rows) for the columns of
+ * s's result. */
+static int insert_sql(size_t i, struct db_stmt *s, char *err, size_t errlen)
+{
+	int n = s->drv->col_count(s);
+	size_t size = sizeof(sql[i].insert) + (size_t)BATCH_ROWS * MAX_COLS * 8;
+
+	if (n <= 0 || n > MAX_COLS) {
+		snprintf(err, errlen, "%s: %d columns", tables[i], n);
+		return -1;
+	}
+	if (sql[i].batch == NULL && (sql[i].batch = malloc(size)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (insert_text(sql[i].insert, sizeof(sql[i].insert), i, s, n, 1) != 0 ||
+	    insert_text(sql[i].batch, size, i, s, n, BATCH_ROWS) != 0) {
 		snprintf(err, errlen, "%s: too many columns", tables[i]);
 		return -1;
 	}
 	return 0;
 }
 
-/* The current row of s as parameters of the insert (blobs copied into
- * blobs[], since a driver may decode each into one buffer).  0, or -1
+/* The current row of s as parameters of the insert, its texts and
+ * blobs copied into a (the row's own go with the next step).  0, or -1
  * with err. */
-static int row_args(size_t t, struct db_stmt *s, struct sq_arg *args, void **blobs, char *err,
+static int row_args(size_t t, struct db_stmt *s, struct sq_arg *args, struct arena *a, char *err,
 		    size_t errlen)
 {
 	int n = s->drv->col_count(s), c;
 	const char *text;
 	const void *b;
+	void *copy;
 	size_t len;
 
 	for (c = 0; c < n; c++) {
-		blobs[c] = NULL;
 		switch (db_col_type(s, c)) {
 		case DB_T_NULL:
 			args[c] = SQ_NULL;
@@ -132,17 +161,14 @@ static int row_args(size_t t, struct db_stmt *s, struct sq_arg *args, void **blo
 					 tables[t], s->drv->col_name(s, c));
 				return -1;
 			}
-			args[c] = SQ_TEXT(text);
+			args[c] = SQ_TEXT(arena_strndup(a, text, db_col_bytes(s, c)));
 			break;
 		case DB_T_BLOB:
 			b = db_col_blob(s, c, &len);
-			if ((blobs[c] = malloc(len ? len : 1)) == NULL) {
-				snprintf(err, errlen, "out of memory");
-				return -1;
-			}
+			copy = arena_alloc(a, len ? len : 1);
 			if (len)
-				memcpy(blobs[c], b, len);
-			args[c] = SQ_BLOB(blobs[c], len);
+				memcpy(copy, b, len);
+			args[c] = SQ_BLOB(copy, len);
 			break;
 		default:
 			snprintf(err, errlen, "%s.%s: a value of a type qcra does not store",
@@ -150,52 +176,80 @@ static int row_args(size_t t, struct db_stmt *s, struct sq_arg *args, void **blo
 			return -1;
 		}
 	}
-	args[n] = SQ_END_;
 	return 0;
+}
+
+/* Writes rows rows of table t (args: rows * n values, then SQ_END_)
+ * with the INSERT text; 0, or -1 with err. */
+static int put_rows(struct store *to, size_t t, const char *text, const struct sq_arg *args,
+		    int rows, char *err, size_t errlen)
+{
+	long long changed = 0;
+	int ok = db_step_count(db_bind_args(to, text, args), &changed, "copy insert");
+
+	if (ok == STORE_OK && changed == rows)
+		return 0;
+	snprintf(err, errlen, "%s: %s", tables[t],
+		 ok != STORE_OK ? "cannot write a row (the log says why)"
+				: "a row the target has already");
+	return -1;
 }
 
 /* Copies table t's rows; 0, or -1 with err. */
 static int copy_table(struct store *from, struct store *to, size_t t, char *err, size_t errlen)
 {
 	struct db_stmt *s = db_stmt(from, sql[t].select);
-	struct sq_arg args[MAX_COLS + 1];
-	void *blobs[MAX_COLS];
-	enum db_rc rc;
-	long long changed = 0;
-	int first = 1, n = 0, c, ok;
+	struct sq_arg *args = NULL, one[MAX_COLS + 1];
+	struct arena *a = malloc(sizeof(*a));
+	enum db_rc rc = DB_ERROR;
+	int n = 0, k = 0, r, ret = -1;
 
-	if (s == NULL) {
+	if (s == NULL || a == NULL) {
 		snprintf(err, errlen, "%s: cannot read it", tables[t]);
+		free(a);
 		return -1;
 	}
+	arena_init(a);
 	while ((rc = db_step(s)) == DB_ROW) {
-		if (first && insert_sql(t, s, err, errlen) != 0)
-			goto fail;
-		first = 0;
-		n = s->drv->col_count(s);
-		if (row_args(t, s, args, blobs, err, errlen) != 0) {
-			for (c = 0; c < n; c++)
-				free(blobs[c]);
-			goto fail;
+		if (args == NULL) {
+			if (insert_sql(t, s, err, errlen) != 0)
+				goto out;
+			n = s->drv->col_count(s);
+			if ((args = calloc((size_t)BATCH_ROWS * (size_t)n + 1, sizeof(*args))) ==
+			    NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
 		}
-		ok = db_step_count(db_bind_args(to, sql[t].insert, args), &changed, "copy insert");
-		for (c = 0; c < n; c++)
-			free(blobs[c]);
-		if (ok != STORE_OK || changed != 1) {
-			snprintf(err, errlen, "%s: %s", tables[t],
-				 ok != STORE_OK ? "cannot write a row (the log says why)"
-						: "a row the target has already");
-			goto fail;
-		}
+		if (row_args(t, s, args + (size_t)k * (size_t)n, a, err, errlen) != 0)
+			goto out;
+		if (++k < BATCH_ROWS)
+			continue;
+		args[(size_t)k * (size_t)n] = SQ_END_;
+		if (put_rows(to, t, sql[t].batch, args, k, err, errlen) != 0)
+			goto out;
+		k = 0;
+		arena_free(a);
 	}
 	if (db_rows_end(s, rc, "copy select") != STORE_OK) {
 		snprintf(err, errlen, "%s: cannot read it (the log says why)", tables[t]);
-		return -1;
+		rc = DB_DONE; /* reset already */
+		goto out;
 	}
-	return 0;
-fail:
-	db_reset(s);
-	return -1;
+	for (r = 0; r < k; r++) { /* after the last whole batch */
+		memcpy(one, args + (size_t)r * (size_t)n, (size_t)n * sizeof(*one));
+		one[n] = SQ_END_;
+		if (put_rows(to, t, sql[t].insert, one, 1, err, errlen) != 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	if (rc == DB_ROW)
+		db_reset(s);
+	arena_free(a);
+	free(a);
+	free(args);
+	return ret;
 }
 
 /* Counts every table of st into rows[]; STORE_OK or STORE_ERROR. */
