@@ -5,10 +5,11 @@
 # skipped).  Uses run3, login, csrf_of, start_portal's conventions and
 # the figures' helpers of bench/run.
 #
-# Knobs: BENCH_PG_MEMBERS=100 BENCH_PG_ORDERS=200 (the data seeded with
-# qcra demo seed on PostgreSQL: one row at a time through the store, slow
-# there, and scenarios 2 and 6 only read demo00001's and write
-# demo00002's orders), BENCH_PG_INSTANCES="1 2 3".
+# Knobs: BENCH_PG_MEMBERS and BENCH_PG_ORDERS (default: the SQLite
+# scenarios' BENCH_MEMBERS and BENCH_ORDERS; seeded into SQLite with
+# qcra demo seed, then moved with qcra store copy, which writes rows in
+# batches: the seed itself stores one row at a time, a round trip each
+# on PostgreSQL), BENCH_PG_INSTANCES="1 2 3".
 
 PG_DIR=
 PG_LB_PID=
@@ -108,15 +109,18 @@ pg_section() {
 	psql -X -q -c "CREATE DATABASE qcra_bench" -c "CREATE DATABASE pgbench" "$PG_ADMIN" ||
 		die "pg: CREATE DATABASE failed"
 	PGURL=$PG_HOST/qcra_bench
-	pgm=${BENCH_PG_MEMBERS:-100}
-	pgo=${BENCH_PG_ORDERS:-200}
-	say "pg: seeding $pgm members, $pgo orders on PostgreSQL"
+	pgm=${BENCH_PG_MEMBERS:-$MEMBERS}
+	pgo=${BENCH_PG_ORDERS:-$ORDERS}
+	say "pg: seeding $pgm members, $pgo orders (SQLite, then qcra store copy)"
 	mkdir -p "$WORK/pg/var1"
 	t0=$(date +%s.%N)
-	QCRA_DATABASE=$PGURL "$QCRA" demo seed --var "$WORK/pg/var1" --members "$pgm" \
-		--orders "$pgo" --seed 1 >"$WORK/pg/seed.log" 2>&1 || die "pg: seed failed: $(cat "$WORK/pg/seed.log")"
+	"$QCRA" demo seed --var "$WORK/pg/var1" --members "$pgm" --orders "$pgo" --seed 1 \
+		>"$WORK/pg/seed.log" 2>&1 || die "pg: seed failed: $(cat "$WORK/pg/seed.log")"
+	"$QCRA" store copy --from "sqlite:$WORK/pg/var1/qcra.db" --to "$PGURL" >>"$WORK/pg/seed.log" 2>&1 ||
+		die "pg: store copy failed: $(tail -n 3 "$WORK/pg/seed.log")"
+	rm -f "$WORK/pg/var1/qcra.db" "$WORK/pg/var1/qcra.db-wal" "$WORK/pg/var1/qcra.db-shm"
 	PG_SEED_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
-	printf '%s\n' "QCRA_DATABASE=$PGURL $QCRA demo seed --var $WORK/pg/var1 --members $pgm --orders $pgo --seed 1" \
+	printf '%s\n' "$QCRA demo seed --var $WORK/pg/var1 --members $pgm --orders $pgo --seed 1; $QCRA store copy --from sqlite:$WORK/pg/var1/qcra.db --to URL/qcra_bench" \
 		>>"$WORK/commands"
 
 	# The references: TPC-B-like, and one-row INSERTs, each its own
@@ -183,7 +187,7 @@ pg_section() {
 	{
 		echo "## PostgreSQL: scenarios 2 and 6 with 1-3 instances behind haproxy"
 		echo
-		echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{ print $NF }') (tests/tools/pg-cluster: fsync on, synchronous_commit=on), data seeded with \`qcra demo seed\` ($pgm members, $pgo orders, $PG_SEED_SECS s); each instance $WORKERS workers, QCRA_PG_POOL default; haproxy round robin, send-proxy-v2; wrk ($THREADS threads, $CONNS connections, ${SECS} s) against haproxy, three runs, median (min-max).  CPU: user + system seconds of the instances, of the PostgreSQL server (postmaster and backends) and of haproxy over the three runs, divided by wrk's requests (per POST in scenario 6)."
+		echo "PostgreSQL $("$pg_bin/postgres" --version | awk '{ print $NF }') (tests/tools/pg-cluster: fsync on, synchronous_commit=on), data seeded with \`qcra demo seed\` into SQLite and moved with \`qcra store copy\` ($pgm members, $pgo orders, $PG_SEED_SECS s for both); each instance $WORKERS workers, QCRA_PG_POOL default; haproxy round robin, send-proxy-v2; wrk ($THREADS threads, $CONNS connections, ${SECS} s) against haproxy, three runs, median (min-max).  CPU: user + system seconds of the instances, of the PostgreSQL server (postmaster and backends) and of haproxy over the three runs, divided by wrk's requests (per POST in scenario 6)."
 		echo
 		echo "References: pgbench TPC-B-like (\`-c 8 -j 2 -T 5\`) $PG_TPCB tps; one-row INSERT per transaction (\`-c 32 -j 2 -T 5\`, synchronous_commit=on) $PG_INS tps."
 		echo
