@@ -364,6 +364,51 @@ static void cand_fill(struct db_stmt *s, void *elem)
 	c->hit = db_col_int(s, 1) != 0;
 }
 
+/*
+ * A search's walk over order ids in windows (search_word_ids,
+ * search_walk_ids): the ids in (lo, hi) still to read, from f's key on,
+ * a page's worth in the first window and twice as many in each next,
+ * up to 8 pages' worth; a page (f->limit) stops short once
+ * SEARCH_SCAN_CAP orders were read.
+ */
+struct walk {
+	int desc;
+	long long lo, hi;
+	size_t limit, window, scanned;
+	int capped; /* f->limit: SEARCH_SCAN_CAP holds */
+};
+
+static void walk_start(struct walk *w, const struct order_filter *f)
+{
+	w->desc = f->before > 0;
+	w->lo = f->after > 0 && !w->desc ? f->after : 0;
+	w->hi = w->desc ? f->before : (long long)1 << 62;
+	w->limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40;
+	w->window = w->limit;
+	w->scanned = 0;
+	w->capped = f->limit > 0;
+}
+
+/* 1 when the walk has read its SEARCH_SCAN_CAP orders (*stopped 1). */
+static int walk_stops(const struct walk *w, int *stopped)
+{
+	if (!w->capped || w->scanned < SEARCH_SCAN_CAP)
+		return 0;
+	*stopped = 1;
+	return 1;
+}
+
+/* Past the ids read up to bound; the next window twice as long. */
+static void walk_next(struct walk *w, long long bound)
+{
+	if (w->desc)
+		w->hi = bound;
+	else
+		w->lo = bound;
+	if (w->window < w->limit * 8)
+		w->window *= 2;
+}
+
 /* The orders of the longest word's range's words (k->arms) that pass
  * f, a page's worth nearest f's key, appended to *ids (n of them).
  * Each word's orders are read in id order from order_words alone, a
@@ -381,37 +426,34 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 			   const struct sq_arg a[40], const struct search_keys *k, int which,
 			   long long **ids, size_t *n, int *stopped)
 {
-	int desc = f->before > 0, rc = STORE_OK, more = 1;
-	long long lo = f->after > 0 && !desc ? f->after : 0;
-	long long hi = desc ? f->before : (long long)1 << 62, bound, *c = NULL, id, *grown;
-	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc, i, j, nw;
-	size_t window = limit, scanned = 0;
+	int rc = STORE_OK, more = 1;
+	long long bound, *c = NULL, id, *grown;
+	size_t got = 0, nc, i, j, nw;
+	struct walk wk;
 	struct cand *w;
 	struct sq_arg p[11];
 	struct db_stmt *s;
 
+	walk_start(&wk, f);
 	memcpy(p, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
-	while (more && got < limit && rc == STORE_OK) {
-		if (f->limit > 0 && scanned >= SEARCH_SCAN_CAP) {
-			*stopped = 1;
-			break;
-		}
+	while (more && got < wk.limit && rc == STORE_OK && !walk_stops(&wk, stopped)) {
 		more = 0;
-		bound = desc ? lo : hi;
+		bound = wk.desc ? wk.lo : wk.hi;
 		nc = 0;
 		for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && rc == STORE_OK; i++) {
-			rc = db_step_array(db_bound(st, SQL_SEARCH_WORD[desc], SQ_TEXT(k->arms[i]),
-						    a[15], a[16], a[17], a[18], SQ_INT(lo),
-						    SQ_INT(hi), SQ_INT((long long)window)),
+			rc = db_step_array(db_bound(st, SQL_SEARCH_WORD[wk.desc],
+						    SQ_TEXT(k->arms[i]), a[15], a[16], a[17], a[18],
+						    SQ_INT(wk.lo), SQ_INT(wk.hi),
+						    SQ_INT((long long)wk.window)),
 					   sizeof(*w), cand_fill, (void **)&w, &nw, "search word");
 			if (rc != STORE_OK)
 				break;
-			scanned += nw;
-			if (nw == window) { /* it has more */
+			wk.scanned += nw;
+			if (nw == wk.window) { /* it has more */
 				more = 1;
 				id = w[nw - 1].id;
-				bound = desc ? (id > bound ? id : bound)
-					     : (id < bound ? id : bound);
+				bound = wk.desc ? (id > bound ? id : bound)
+						: (id < bound ? id : bound);
 			}
 			if (nw > 0 && (grown = realloc(c, (nc + nw) * sizeof(*c))) == NULL)
 				rc = STORE_ERROR;
@@ -426,10 +468,10 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 			break;
 		if (nc > 0) /* c is NULL while nothing was read */
 			qsort(c, nc, sizeof(*c), id_asc);
-		for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
-			id = c[desc ? nc - 1 - i : i];
-			if ((desc && id < bound) || (!desc && id > bound) ||
-			    (i > 0 && id == c[desc ? nc - i : i - 1]))
+		for (i = 0; i < nc && got < wk.limit && rc == STORE_OK; i++) {
+			id = c[wk.desc ? nc - 1 - i : i];
+			if ((wk.desc && id < bound) || (!wk.desc && id > bound) ||
+			    (i > 0 && id == c[wk.desc ? nc - i : i - 1]))
 				continue; /* past a word that has more; or twice */
 			p[9] = SQ_INT(id);
 			p[10] = SQ_END_;
@@ -441,14 +483,9 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 			} else if (rc == STORE_NOTFOUND)
 				rc = STORE_OK;
 		}
-		if (desc)
-			hi = bound;
-		else
-			lo = bound;
+		walk_next(&wk, bound);
 		free(c);
 		c = NULL;
-		if (window < limit * 8)
-			window *= 2;
 	}
 	free(c);
 	return rc;
@@ -466,29 +503,25 @@ static int search_walk_ids(struct store *st, const struct order_filter *f,
 			   const struct sq_arg a[40], int which, long long **ids, size_t *n,
 			   int *stopped)
 {
-	int desc = f->before > 0, rc = STORE_OK;
-	long long lo = f->after > 0 && !desc ? f->after : 0;
-	long long hi = desc ? f->before : (long long)1 << 62, *c = NULL;
-	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)1 << 40, got = 0, nc = 0, i;
-	size_t window = limit, scanned = 0;
+	int rc = STORE_OK;
+	long long *c = NULL;
+	size_t got = 0, nc = 0, i;
+	struct walk wk;
 	struct sq_arg q[13];
 	struct db_stmt *s;
 
+	walk_start(&wk, f);
 	memcpy(q, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
-	while (got < limit && rc == STORE_OK) {
-		if (f->limit > 0 && scanned >= SEARCH_SCAN_CAP) {
-			*stopped = 1;
-			break;
-		}
-		q[9] = SQ_INT(lo);
-		q[10] = SQ_INT(hi);
-		q[11] = SQ_INT((long long)window);
+	while (got < wk.limit && rc == STORE_OK && !walk_stops(&wk, stopped)) {
+		q[9] = SQ_INT(wk.lo);
+		q[10] = SQ_INT(wk.hi);
+		q[11] = SQ_INT((long long)wk.window);
 		q[12] = SQ_END_;
-		if ((rc = db_step_ids(db_bind_args(st, SQL_QUEUE[which][desc], q), &c, &nc,
+		if ((rc = db_step_ids(db_bind_args(st, SQL_QUEUE[which][wk.desc], q), &c, &nc,
 				      "search walk")) != STORE_OK)
 			break;
-		scanned += nc;
-		for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
+		wk.scanned += nc;
+		for (i = 0; i < nc && got < wk.limit && rc == STORE_OK; i++) {
 			s = db_bound(st, SQL_ORDER_HAS_WORDS, SQ_INT(c[i]), a[13], a[14], a[15],
 				     a[16], a[17], a[18]);
 			if ((rc = db_step_row(s, "search order words")) == STORE_OK) {
@@ -498,16 +531,11 @@ static int search_walk_ids(struct store *st, const struct order_filter *f,
 			} else if (rc == STORE_NOTFOUND)
 				rc = STORE_OK;
 		}
-		if (nc < window) /* the queue's last */
+		if (nc < wk.window) /* the queue's last */
 			break;
-		if (desc)
-			hi = c[nc - 1];
-		else
-			lo = c[nc - 1];
+		walk_next(&wk, c[nc - 1]);
 		free(c);
 		c = NULL;
-		if (window < limit * 8)
-			window *= 2;
 	}
 	free(c);
 	return rc;
