@@ -12,10 +12,13 @@
 /* 1 when the tests run on PostgreSQL (QCRA_TEST_STORE_PG). */
 int store_fx_pg(void);
 /* The database a test opens into out: on PostgreSQL a new database's
- * URL, else dir/name.  Fails the test when the database cannot be made. */
+ * URL (already migrated: a copy of a template database migrated once
+ * per server), else dir/name (a new file).  Fails the test when the
+ * database cannot be made. */
 void store_fx_target(char *out, size_t size, const char *dir, const char *name);
-/* A new database on QCRA_TEST_PG's server (whatever QCRA_TEST_STORE_PG
- * says), its URL into out; fails the test when it cannot be made. */
+/* A new, empty database on QCRA_TEST_PG's server (whatever
+ * QCRA_TEST_STORE_PG says), its URL into out; fails the test when it
+ * cannot be made. */
 void store_fx_pg_new(char *out, size_t size);
 /* Drops target's database when it is PostgreSQL's (the store closed);
  * a file is left to the directory's removal. */
