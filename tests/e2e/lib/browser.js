@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core';
 
 import { CHROMIUM, screenshotDir } from './env.js';
 import {
-	assertCheckboxesBesideLabels, assertNoHorizontalScroll, axeViolations, formatViolations,
+	assertCheckboxesBesideLabels, assertFitsWidth, assertNoHorizontalScroll, axeViolations, formatViolations,
+	measureHorizontalScroll,
 } from './checks.js';
 import { t } from './messages.js';
 
@@ -170,11 +171,16 @@ export class Session {
 	 * layout checks cover the viewports; with auditEachSize, per width). */
 	async checkPage() {
 		const where = `${this.path} (${this.lang}, ${this.viewport.width}x${this.viewport.height})`;
-		const lang = await this.page.getAttribute('html', 'lang');
+		/* One round trip for what every page is asked (the page has
+		 * loaded: nothing to wait for); each locator call would be one. */
+		const { lang, h1, errors, scroll } = await this.page.evaluate(`({
+			lang: document.documentElement.getAttribute('lang'),
+			h1: document.querySelector('main h1')?.textContent ?? '',
+			errors: document.querySelectorAll('main .alert-error').length,
+			scroll: (${measureHorizontalScroll})(),
+		})`);
 		assert.equal(lang, this.lang, `<html lang> of ${where}`);
-		await assertNoHorizontalScroll(this.page, where);
-		const h1 = await this.page.locator('main h1').first().textContent().catch(() => '');
-		const errors = await this.page.locator('main .alert-error').count();
+		assertFitsWidth(scroll, where);
 		const kind = [this.lang, this.pathname, h1, errors].join('|').replace(/\d+/g, '#') +
 			(this.auditEachSize ? `|${this.viewport.width}` : '');
 		if (audited.has(kind))

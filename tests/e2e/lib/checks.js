@@ -34,19 +34,33 @@ export function formatViolations(where, violations) {
 		`  [${v.impact}] ${v.id}: ${v.help}\n` + v.nodes.map((n) => `      ${n}`).join('\n')).join('\n');
 }
 
-/* No horizontal scrolling at the page's viewport. */
-export async function assertNoHorizontalScroll(page, where) {
-	const m = await page.evaluate(() => ({
+/* In the page: how wide the document is against the viewport, and the
+ * first elements that reach beyond it (for the failure message).  A
+ * plain function so that checkPage() can measure it in the same round
+ * trip as its other facts. */
+export function measureHorizontalScroll() {
+	return {
 		scroll: document.documentElement.scrollWidth,
 		client: document.documentElement.clientWidth,
-		widest: [...document.querySelectorAll('body *')]
+		/* Only a page that scrolls needs them: measuring every element
+		 * of every page would cost more than the check. */
+		widest: document.documentElement.scrollWidth <= document.documentElement.clientWidth ? [] : [...document.querySelectorAll('body *')]
 			.filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
 			.slice(0, 5)
 			.map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className ? '.' + String(e.className).trim().replace(/\s+/g, '.') : ''}`),
-	}));
+	};
+}
+
+/* No horizontal scrolling, from measureHorizontalScroll()'s answer. */
+export function assertFitsWidth(m, where) {
 	assert.ok(m.scroll <= m.client,
 		`${where} scrolls horizontally: scrollWidth ${m.scroll} > clientWidth ${m.client}; ` +
 		`wider than the viewport: ${m.widest.join(', ')}`);
+}
+
+/* No horizontal scrolling at the page's viewport. */
+export async function assertNoHorizontalScroll(page, where) {
+	assertFitsWidth(await page.evaluate(measureHorizontalScroll), where);
 }
 
 /* Every element matching `selector` can be scrolled to and then lies
