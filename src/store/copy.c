@@ -28,8 +28,9 @@ static const char *const tables[] = {
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define MAX_COLS 64
 /* Rows one INSERT writes: on PostgreSQL one round trip for them instead
- * of one a row, ~10 times the rows a second (bench/README.md).  At most
- * 64 * 64 = 4,096 values, within both backends' limit on parameters. */
+ * of one a row, 2 to 2.5 times the rows a second (docs/DEPLOYMENT.md).
+ * At most 64 * 64 = 4,096 values, within both backends' limit on
+ * parameters. */
 #define BATCH_ROWS 64
 
 /* The statements of one table.  A statement is cached by its text's
