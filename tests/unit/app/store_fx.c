@@ -62,7 +62,7 @@ static void admin_value(PGconn *pg, const char *sql, const char *param, char *ou
  * out a database migrated by other ones. */
 static void template_name(char *out, size_t size)
 {
-	unsigned char *each = calloc(2 * embedded_count + 1, SHA256_LEN), h[SHA256_LEN];
+	unsigned char *each = calloc(2 * embedded_count + 1, SHA256_LEN);
 	const struct embedded_file *f;
 	size_t i, n = 0;
 	char hex[2 * SHA256_LEN + 1];
@@ -72,8 +72,7 @@ static void template_name(char *out, size_t size)
 		f = embedded_at(i);
 		if (strncmp(f->name, "src/store/", 10) != 0)
 			continue;
-		sha256(f->name, strlen(f->name), h);
-		memcpy(each + n++ * SHA256_LEN, h, SHA256_LEN);
+		sha256(f->name, strlen(f->name), each + n++ * SHA256_LEN);
 		sha256(f->data, f->len, each + n++ * SHA256_LEN);
 	}
 	sha256_hex(each, n * SHA256_LEN, hex);
@@ -81,7 +80,7 @@ static void template_name(char *out, size_t size)
 	snprintf(out, size, "qcra_tpl_%.16s", hex);
 }
 
-/* The URL of database db on the server of url (…/DB). */
+/* The URL of database db on the server of url (.../DB). */
 static void url_of(char *out, size_t size, const char *url, const char *db)
 {
 	const char *slash = strrchr(url, '/');
@@ -95,8 +94,9 @@ static void url_of(char *out, size_t size, const char *url, const char *db)
  * store_migrate, renamed into place once no one is connected.  Test
  * processes run at once: an advisory lock makes one of them make it
  * while the others wait.  Copying it (CREATE DATABASE ... TEMPLATE)
- * costs less than the migrations, each its own commit, for every test's
- * database (~1-2 s each, hundreds of them a test run).
+ * costs about half of an empty database migrated (the migrations are
+ * each a commit of their own): 0.35-0.42 s against 0.62-0.90 s here,
+ * for each of the few hundred databases a test run makes.
  */
 static void template_ensure(PGconn *pg, const char *url, const char *tpl)
 {
