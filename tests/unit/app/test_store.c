@@ -406,6 +406,64 @@ static void test_confirm_moves_and_fixes_prices_at_once(void **state)
 	assert_int_equal(got.vat_pct, 20);
 }
 
+/* Counts the rewrites of orders rows on st's connection from here on
+ * (a TEMP trigger: this connection's alone). */
+static void count_order_rewrites(struct store *st)
+{
+	assert_int_equal(
+		sqlite3_exec(db_sqlite_handle(st),
+			     "CREATE TEMP TABLE rewritten (id INTEGER); CREATE TEMP TRIGGER "
+			     "orders_rewritten AFTER UPDATE ON main.orders BEGIN INSERT INTO "
+			     "rewritten VALUES (new.id); END",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+}
+
+static long long order_rewrites(struct store *st)
+{
+	sqlite3_stmt *s;
+	long long n;
+
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st), "SELECT COUNT(*) FROM rewritten",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	n = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* A move writes the order's state, never its row of some 40 columns:
+ * a statement import settles ~35,000 orders (bench scenario 7), and
+ * each rewrite of a whole row dirtied a page of the orders table. */
+static void test_move_leaves_the_order_row_alone(void **state)
+{
+	struct fx *f = *state;
+	struct order o = {0}, got;
+
+	o.account_id = add_account(f->st, add_member(f->st, "301234568", "m@example.rs"), "mika");
+	o.type = 1;
+	o.state = WF_CONFIRMED;
+	snprintf(o.first_name, sizeof(o.first_name), "Mika");
+	snprintf(o.office, sizeof(o.office), "NS");
+	o.created_at = o.updated_at = 1000;
+	assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	count_order_rewrites(f->st);
+	assert_int_equal(store_order_transition(f->st, o.id, WF_CONFIRMED, WF_PAID, 0, 0, 1700),
+			 STORE_OK);
+	assert_int_equal(store_order_transition(f->st, o.id, WF_CONFIRMED, WF_READY, 0, 0, 1800),
+			 STORE_NOTFOUND); /* compare-and-set: not in that state */
+	assert_int_equal(store_order_transition(f->st, o.id, WF_PAID, WF_READY, 0, 1750, 1900),
+			 STORE_OK);
+	assert_int_equal(order_rewrites(f->st), 0);
+	assert_int_equal(store_order_get(f->st, o.id, &got), STORE_OK);
+	assert_int_equal(got.state, WF_READY);
+	assert_int_equal(got.updated_at, 1900);
+	assert_int_equal(got.confirmed_at, 1750);
+	assert_string_equal(got.office, "NS");
+	assert_string_equal(got.first_name, "Mika");
+}
+
 static void test_rollback_discards_the_transaction(void **state)
 {
 	struct fx *f = *state;
@@ -713,6 +771,7 @@ int main(void)
 		"test_checkpoints_left_to_the_next_process",
 		"test_release_memory_gives_back_the_cache",
 		"test_bulk_writes_the_wal_ahead",
+		"test_move_leaves_the_order_row_alone",
 		NULL,
 	};
 	struct CMUnitTest tests[] = {
@@ -731,6 +790,7 @@ int main(void)
 		T(test_group_tells_what_it_queued),
 		cmocka_unit_test(test_database_file_is_private),
 		T(test_confirm_moves_and_fixes_prices_at_once),
+		T(test_move_leaves_the_order_row_alone),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
 		T(test_commit_group_savepoints),
