@@ -238,6 +238,6 @@ pg_section() {
 		PG_LB_PID=
 	done
 	echo >>"$WORK/pg.md"
-	echo "Orders confirmed in the database for demo00002: $(psql -X -tA -c "SELECT COUNT(*) FROM orders WHERE account_id = $PG_ACC2 AND state = 'confirmed'" "$PGURL")." >>"$WORK/pg.md"
+	echo "Orders confirmed in the database for demo00002: $(psql -X -tA -c "SELECT COUNT(*) FROM orders JOIN order_state ON order_id = id WHERE account_id = $PG_ACC2 AND state = 'confirmed'" "$PGURL")." >>"$WORK/pg.md"
 	pg_cleanup
 }

@@ -15,4 +15,4 @@ SELECT date(confirmed_at + 86400, 'unixepoch'),
        printf('%d.%02d', total_para / 100, total_para % 100),
        first_name || ' ' || last_name,
        payment_ref
-FROM orders WHERE confirmed_at > 0 ORDER BY id LIMIT $lines"
+FROM orders JOIN order_state ON order_id = id WHERE confirmed_at > 0 ORDER BY id LIMIT $lines"

@@ -115,10 +115,20 @@ struct uc_result uc_order_create(const struct app_env *env, const struct actor *
 
 struct uc_result uc_order_edit(const struct app_env *env, const struct actor *a, struct order *o)
 {
+	int rc;
+
 	o->updated_at = time(NULL);
 	o->name_confirmed_at = 0; /* a changed name is checked again */
 	o->name_confirmed_by[0] = '\0';
-	return uc_result_of(store_order_rewrite(env->store, o, o->state, a->id), "order.frozen");
+	/* The rewrite is several statements (the state's row, the order's,
+	 * its search words): one transaction. */
+	if (store_begin(env->store) != STORE_OK)
+		return uc_result_of(STORE_ERROR, NULL);
+	if ((rc = store_order_rewrite(env->store, o, o->state, a->id)) == STORE_OK)
+		rc = store_commit(env->store);
+	if (rc != STORE_OK)
+		store_rollback(env->store);
+	return uc_result_of(rc, "order.frozen");
 }
 
 struct uc_result uc_order_confirm(const struct app_env *env, const struct actor *a,

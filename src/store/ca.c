@@ -92,10 +92,11 @@ static const char SQL_REMINDER_ADD[] =
 	"INSERT INTO ca_reminders (order_id, days, sent_at) VALUES ($1, $2, $3)";
 
 static const char SQL_AWAITING[] =
-	"SELECT r.order_id FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
+	"SELECT r.order_id FROM ca_requests r JOIN order_state o ON o.order_id = r.order_id WHERE "
 	"o.state = $2 AND r.connector = $1 ORDER BY r.order_id";
 static const char SQL_OFFICES[] =
-	"SELECT DISTINCT o.office FROM ca_requests r JOIN orders o ON o.id = r.order_id WHERE "
+	"SELECT DISTINCT o.office FROM ca_requests r JOIN order_state o ON o.order_id = r.order_id "
+	"WHERE "
 	"r.connector = $1 ORDER BY o.office";
 
 DB_READER(job, struct ca_job, JOB_COLS)

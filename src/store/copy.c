@@ -23,7 +23,7 @@ static const char *const tables[] = {
 	"testca_requests", "testca_settings", "statement_imports",
 	"payments",        "ca_outbox",       "ca_certificates",
 	"ca_revocations",  "ca_reminders",    "order_signatures",
-	"order_words",     "task_leases",
+	"order_words",     "task_leases",     "order_state",
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define MAX_COLS 64

@@ -11,7 +11,7 @@ static const char SQL_OUTBOX[] =
 static const char SQL_CA[] =
 	"SELECT COUNT(*), COALESCE(MIN(created_at), 0) FROM ca_outbox WHERE done_at = 0";
 static const char SQL_PING[] = "SELECT 1";
-static const char SQL_STATES[] = "SELECT state, COUNT(*) FROM orders GROUP BY state";
+static const char SQL_STATES[] = "SELECT state, COUNT(*) FROM order_state GROUP BY state";
 
 /* The one row of s: its two integers. */
 static int two(struct db_stmt *s, long long *a, long long *b, const char *what)

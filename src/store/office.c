@@ -41,8 +41,10 @@
  * conditions on the order (the search's words). */
 #define KEYS(c, a, b) " AND " c " > $" a " AND " c " < $" b
 #define ARM_STATE(O, k, X, a, b, n, D)                                                             \
-	"SELECT id FROM (SELECT id FROM orders WHERE" O " AND $2 > 0 AND state = $" k              \
-	" AND state <> $8" F_REST X KEYS("id", a, b) " ORDER BY id" D " LIMIT $" n ") q"
+	"SELECT id FROM (SELECT order_id AS id FROM order_state WHERE" O                           \
+	" AND $2 > 0 AND state = $" k                                                              \
+	" AND state <> $8" F_REST X KEYS("order_id", a, b) " ORDER BY order_id" D " LIMIT $" n     \
+							   ") q"
 #define ARMS_STATES(O, X, J, a, b, n, D)                                                           \
 	ARM_STATE(O, "3", X, a, b, n, D)                                                           \
 	J ARM_STATE(O, "4", X, a, b, n, D)                                                         \
@@ -50,8 +52,8 @@
 	J ARM_STATE(O, "6", X, a, b, n, D)                                                         \
 	J ARM_STATE(O, "7", X, a, b, n, D)
 #define ARM_ANY_STATE(O, X, J, a, b, n, D)                                                         \
-	"SELECT id FROM (SELECT id FROM orders WHERE" O F_ANY_STATE F_REST X KEYS(                 \
-		"id", a, b) " ORDER BY id" D " LIMIT $" n ") q"
+	"SELECT id FROM (SELECT order_id AS id FROM order_state WHERE" O F_ANY_STATE F_REST X      \
+		KEYS("order_id", a, b) " ORDER BY order_id" D " LIMIT $" n ") q"
 #define PAGE_OF(ARMS, D, n) "SELECT id FROM (" ARMS ") u ORDER BY id" D " LIMIT $" n
 #define QUEUE_ANY(O, D) PAGE_OF(ARM_ANY_STATE(O, "", "", "10", "11", "12", D), D, "12")
 #define QUEUE_STATES(O, D) PAGE_OF(ARMS_STATES(O, "", " UNION ALL ", "10", "11", "12", D), D, "12")
@@ -82,9 +84,9 @@
 #define OTHER_WORDS(t, a, b, c, d)                                                                 \
 	" AND ($" a " = '' OR " WORD_OF(t, a, b) ") AND ($" c " = '' OR " WORD_OF(t, c, d) ")"
 #define SEARCH_EXACT(O, S, D)                                                                      \
-	"SELECT id FROM orders WHERE" O S F_REST KEYS("id", "14", "15") " AND id IN (" EXACT       \
-									") ORDER BY id" D          \
-									" LIMIT $16"
+	"SELECT order_id AS id FROM order_state WHERE" O S F_REST KEYS(                            \
+		"order_id", "14", "15") " AND order_id IN (" EXACT ") ORDER BY order_id" D         \
+					" LIMIT $16"
 /* A window of one word's orders, from order_words alone ($1 the word,
  * $6 after, $7 before, $8 how many), each with 1 when it has the other
  * two ranges' words ($2..$5), else 0: so that the caller knows how far
@@ -99,7 +101,7 @@
 	"order_id < $7 ORDER BY order_id" D " LIMIT $8)"
 #define SEARCH_WORD(D)                                                                             \
 	"SELECT w.order_id, " HAS_OTHER_WORDS("w.order_id") " FROM " WORD_WINDOW(D) " w"
-#define ORDER_PASSES(O, S) "SELECT id FROM orders WHERE id = $10 AND" O S F_REST
+#define ORDER_PASSES(O, S) "SELECT order_id FROM order_state WHERE order_id = $10 AND" O S F_REST
 /* Whether order $1 has a word in each range typed ($2..$7; '' past the
  * words typed): the walk's check of each order the queue reads. */
 static const char SQL_ORDER_HAS_WORDS[] =
@@ -123,13 +125,14 @@ static const char SQL_ORDER_HAS_WORDS[] =
  * identifiers and the longest word's range ($14, $15; $16..$19 the
  * others) read in word order. */
 #define COUNT_QUEUE(O, S)                                                                          \
-	"SELECT COUNT(*) FROM (SELECT id FROM orders WHERE" O S F_REST " LIMIT $10) c"
+	"SELECT COUNT(*) FROM (SELECT order_id FROM order_state WHERE" O S F_REST " LIMIT $10) c"
 #define COUNT_SEARCH(O, S)                                                                         \
-	"SELECT COUNT(*) FROM (SELECT id FROM (SELECT id FROM orders WHERE" O S F_REST             \
-	" AND id IN (" EXACT ") LIMIT $20) x UNION SELECT id FROM (SELECT DISTINCT w.order_id AS " \
-	"id FROM order_words w CROSS JOIN orders o WHERE $14 <> '' AND w.word >= $14 AND w.word "  \
-	"< $15 AND o.id = w.order_id AND" O S F_REST OTHER_WORDS("w.order_id", "16", "17", "18",   \
-								 "19") " LIMIT $20) y) c"
+	"SELECT COUNT(*) FROM (SELECT id FROM (SELECT order_id AS id FROM order_state WHERE" O S   \
+		F_REST " AND order_id IN (" EXACT                                                  \
+	") LIMIT $20) x UNION SELECT id FROM (SELECT DISTINCT "                                    \
+	"w.order_id AS id FROM order_words w CROSS JOIN order_state o WHERE $14 <> '' AND w.word " \
+	">= $14 AND w.word < $15 AND o.order_id = w.order_id AND" O S F_REST OTHER_WORDS(          \
+		"w.order_id", "16", "17", "18", "19") " LIMIT $20) y) c"
 #define COUNT_CASES(X)                                                                             \
 	{                                                                                          \
 		X(O_ANY, F_ANY_STATE), X(O_ANY, F_STATES), X(O_ONE, F_ANY_STATE),                  \
@@ -151,7 +154,7 @@ static const char SQL_RANGE_WORDS[] =
 	"d.word AND word < $2), n + 1 FROM d WHERE d.word IS NOT NULL AND n <= $3) SELECT word "
 	"FROM d WHERE word IS NOT NULL";
 static const char SQL_STATE_COUNTS[] =
-	"SELECT state, COUNT(*) FROM orders WHERE state <> $2 AND ($1 = '' OR office = $1) "
+	"SELECT state, COUNT(*) FROM order_state WHERE state <> $2 AND ($1 = '' OR office = $1) "
 	"GROUP BY state ORDER BY state";
 
 static const char SQL_CA_PUT[] =

@@ -24,7 +24,6 @@
 	_ X("email", TEXT, email)                                                                  \
 	_ X("phone", TEXT, phone)                                                                  \
 	_ X("license_number", TEXT, license_number)                                                \
-	_ X("office", TEXT, office)                                                                \
 	_ X("validity", TEXT, validity)                                                            \
 	_ X("position", TEXT, position)                                                            \
 	_ X("company_name", TEXT, company_name)                                                    \
@@ -34,12 +33,15 @@
 	_ X("company_postal_code", TEXT, company_postal_code)                                      \
 	_ X("company_city", TEXT, company_city)                                                    \
 	_ X("company_email", TEXT, company_email)
-/* Every column of an order, as every SELECT of a whole order reads it. */
+/* Every column of an order, as every SELECT of a whole order reads it
+ * (FROM ORDER_TABLES: office, state, updated_at and confirmed_at are
+ * order_state's, migration 023). */
 #define ORDER_COLS(X, _)                                                                           \
 	X("id", INT64, id) _ X("account_id", INT64, account_id)                                    \
 	_ X("type", INT, type)                                                                     \
 	_ X("state", STATE, state)                                                                 \
 	_ ORDER_TEXT_COLS(X, _)                                                                    \
+	_ X("office", TEXT, office)                                                                \
 	_ X("card_reader", INT, card_reader)                                                       \
 	_ X("payment_ref", TEXT, payment_ref)                                                      \
 	_ X("total_para", INT64, total_para)                                                       \
@@ -74,7 +76,9 @@ DB_READER(order, struct order, ORDER_COLS)
 DB_READER(order_summary, struct order_summary, ORDER_SUMMARY_COLS)
 DB_READER(order_event, struct order_event, ORDER_EVENT_COLS)
 
-#define ORDER_SELECT "SELECT " DB_NAMES(ORDER_COLS) " FROM orders"
+/* An order is its row in orders and its state's in order_state (023). */
+#define ORDER_TABLES " FROM orders JOIN order_state ON order_id = id"
+#define ORDER_SELECT "SELECT " DB_NAMES(ORDER_COLS) ORDER_TABLES
 
 /* Where each free-text field is, for binding them in a loop. */
 #define ORDER_TEXT_FIELD(sql, kind, field)                                                         \
@@ -84,27 +88,32 @@ static const struct {
 } order_text[] = {ORDER_TEXT_COLS(ORDER_TEXT_FIELD, )};
 
 #define ORDER_INSERT                                                                               \
-	"INSERT INTO orders (account_id, type, state, " DB_NAMES(                                  \
+	"INSERT INTO orders (account_id, type, " DB_NAMES(                                         \
 		ORDER_TEXT_COLS) ", card_reader, payment_ref, total_para, created_at, "            \
-				 "updated_at, confirmed_at, "                                      \
 				 "company_cert_name, name_differs) VALUES ($1, $2, $3, $4, $5, "   \
-				 "$6, $7, $8, $9, $10, $11, "                                      \
-				 "$12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "    \
-				 "$24, $25, $26, $27, $28, "                                       \
-				 "$29, $30, $31, $32, $33) RETURNING id"
+				 "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "   \
+				 "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) "         \
+				 "RETURNING id"
+/* A rewrite is first a compare-and-set on the order's state ($4) and
+ * owner ($5, 0: any), which also writes the office and the time; then
+ * the row (ORDER_UPDATE_DRAFT). */
+#define ORDER_STATE_REWRITE                                                                        \
+	"UPDATE order_state SET office = $2, updated_at = $3 WHERE order_id = $1 AND state = $4 "  \
+	"AND EXISTS (SELECT 1 FROM orders WHERE id = $1 AND ($5 = 0 OR account_id = $5))"
 #define ORDER_UPDATE_DRAFT                                                                         \
-	"UPDATE orders SET type = $3, first_name = $4, last_name = $5, jmbg = "                    \
-	"$6, id_type = $7, id_number = $8, id_issuer = $9, street = $10, "                         \
-	"postal_code = $11, city = $12, email = $13, phone = $14, "                                \
-	"license_number = $15, office = $16, validity = $17, position = $18, "                     \
-	"company_name = $19, company_mb = $20, company_pib = $21, "                                \
-	"company_street = $22, company_postal_code = $23, company_city = $24, "                    \
-	"company_email = $25, card_reader = $26, updated_at = $27, company_cert_name = $28, "      \
-	"name_differs = $29, name_confirmed_at = $31, name_confirmed_by = $32 WHERE id = $1 "      \
-	"AND ($2 = 0 OR account_id = $2) AND state = $30"
+	"UPDATE orders SET type = $2, first_name = $3, last_name = $4, jmbg = $5, id_type = $6, "  \
+	"id_number = $7, id_issuer = $8, street = $9, postal_code = $10, city = $11, email = "     \
+	"$12, phone = $13, license_number = $14, validity = $15, position = $16, company_name = "  \
+	"$17, company_mb = $18, company_pib = $19, company_street = $20, company_postal_code = "   \
+	"$21, company_city = $22, company_email = $23, card_reader = $24, company_cert_name = "    \
+	"$25, name_differs = $26, name_confirmed_at = $27, name_confirmed_by = $28 WHERE id = $1"
 
 static const char SQL_ORDER_INSERT[] = ORDER_INSERT;
 static const char SQL_ORDER_SET_REF[] = "UPDATE orders SET payment_ref = $2 WHERE id = $1";
+static const char SQL_ORDER_STATE_INSERT[] =
+	"INSERT INTO order_state (order_id, office, state, updated_at, confirmed_at) VALUES ($1, "
+	"$2, $3, $4, $5)";
+static const char SQL_ORDER_STATE_REWRITE[] = ORDER_STATE_REWRITE;
 static const char SQL_ORDER_UPDATE_DRAFT[] = ORDER_UPDATE_DRAFT;
 static const char SQL_ORDER_CONFIRM_NAME[] =
 	"UPDATE orders SET name_confirmed_at = $2, name_confirmed_by = $3 WHERE id = $1 AND "
@@ -117,29 +126,29 @@ static const char SQL_ORDERS_BY_ID[] = ORDER_SELECT
 	" WHERE id IN ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, "
 	"$17, $18, $19, $20, $21, $22, $23, $24, $25) ORDER BY id";
 static const char SQL_ORDER_GET_OWNED[] = ORDER_SELECT " WHERE id = $1 AND account_id = $2";
-static const char SQL_ORDER_TRANSITION[] =
-	"UPDATE orders SET state = $3, updated_at = $4, total_para = CASE WHEN $5 <> 0 THEN $5 "
-	"ELSE total_para END, confirmed_at = CASE WHEN $6 <> 0 THEN $6 ELSE confirmed_at END WHERE "
-	"id = $1 AND state = $2";
-/* The same move when neither the total nor the confirmation time is set
- * (every move but confirming): two columns written, not four (a
- * statement import settles ~35,000 orders with it). */
+/* A move: a compare-and-set on the order's short row in order_state
+ * (023), never on its row in orders (a statement import settles
+ * ~35,000 orders); $5 the confirmation time, 0: kept. */
 static const char SQL_ORDER_MOVE[] =
-	"UPDATE orders SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2";
-/* A confirmation: the move, the total and the prices in one statement. */
-static const char SQL_ORDER_CONFIRM[] =
-	"UPDATE orders SET state = $3, updated_at = $4, total_para = $5, confirmed_at = $6, "
-	"prices_fixed = 1, price_para = $7, reader_para = $8, vat_pct = $9 WHERE id = $1 AND "
-	"state = $2";
-static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(
-	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 ORDER BY id DESC LIMIT $2";
+	"UPDATE order_state SET state = $3, updated_at = $4 WHERE order_id = $1 AND state = $2";
+static const char SQL_ORDER_MOVE_CONFIRMED[] =
+	"UPDATE order_state SET state = $3, updated_at = $4, confirmed_at = CASE WHEN $5 <> 0 "
+	"THEN $5 ELSE confirmed_at END WHERE order_id = $1 AND state = $2";
+/* After a move that sets them: the total, or the total and the prices
+ * a confirmation fixes. */
+static const char SQL_ORDER_SET_TOTAL[] = "UPDATE orders SET total_para = $2 WHERE id = $1";
+static const char SQL_ORDER_SET_PRICES[] =
+	"UPDATE orders SET total_para = $2, prices_fixed = 1, price_para = $3, reader_para = $4, "
+	"vat_pct = $5 WHERE id = $1";
+static const char SQL_ORDER_EACH_OWNED[] = "SELECT " DB_NAMES(ORDER_SUMMARY_COLS) ORDER_TABLES
+	" WHERE account_id = $1 ORDER BY id DESC LIMIT $2";
 /* A page of them: older than $2, newest first; or newer than $3, oldest
  * first (index orders_account (account_id, id) either way). */
-static const char SQL_ORDER_OLDER_OWNED[] = "SELECT " DB_NAMES(
-	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 AND id < $2 ORDER BY id DESC "
-			    "LIMIT $3";
-static const char SQL_ORDER_NEWER_OWNED[] = "SELECT " DB_NAMES(
-	ORDER_SUMMARY_COLS) " FROM orders WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3";
+static const char SQL_ORDER_OLDER_OWNED[] = "SELECT " DB_NAMES(ORDER_SUMMARY_COLS) ORDER_TABLES
+	" WHERE account_id = $1 AND id < $2 ORDER BY id DESC "
+	"LIMIT $3";
+static const char SQL_ORDER_NEWER_OWNED[] = "SELECT " DB_NAMES(ORDER_SUMMARY_COLS) ORDER_TABLES
+	" WHERE account_id = $1 AND id > $2 ORDER BY id LIMIT $3";
 static const char SQL_ORDER_EVENT_ADD[] =
 	"INSERT INTO order_events (order_id, at, state, actor, note) VALUES ($1, $2, $3, $4, $5)";
 static const char SQL_ORDER_EVENTS[] =
@@ -148,7 +157,7 @@ static const char SQL_ORDER_EVENTS[] =
 /* ---- Orders ----------------------------------------------------------------- */
 
 #define NTEXT (sizeof(order_text) / sizeof(order_text[0]))
-_Static_assert(NTEXT == 22, "ORDER_INSERT and ORDER_UPDATE_DRAFT bind the text fields as $4..$25");
+_Static_assert(NTEXT == 21, "ORDER_INSERT and ORDER_UPDATE_DRAFT bind the text fields as $3..$23");
 
 /* The text fields as parameters a[0..NTEXT-1]. */
 static void order_text_args(struct sq_arg *a, const struct order *o)
@@ -159,27 +168,35 @@ static void order_text_args(struct sq_arg *a, const struct order *o)
 		a[i] = SQ_TEXT((const char *)o + order_text[i].off);
 }
 
+/* The second write of a move or a rewrite, to the row of an order whose
+ * state row it has just written: that row is there (023: order_state references it). */
+static int moved_row(int rc)
+{
+	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+}
+
 int store_order_create(struct store *st, struct order *o)
 {
-	struct sq_arg a[34];
-	size_t c = 3 + NTEXT;
+	struct sq_arg a[30];
+	size_t c = 2 + NTEXT;
 	int rc;
 
 	a[0] = SQ_INT(o->account_id);
 	a[1] = SQ_INT(o->type);
-	a[2] = SQ_TEXT(wf_state_name(o->state));
-	order_text_args(a + 3, o);
+	order_text_args(a + 2, o);
 	a[c++] = SQ_INT(o->card_reader);
 	a[c++] = SQ_TEXT("");
 	a[c++] = SQ_INT(o->total_para);
 	a[c++] = SQ_INT(o->created_at);
-	a[c++] = SQ_INT(o->updated_at);
-	a[c++] = SQ_INT(o->confirmed_at);
 	a[c++] = SQ_TEXT(o->company_cert_name);
 	a[c++] = SQ_INT(o->name_differs);
 	a[c] = SQ_END_;
 	if ((rc = db_insert_args(st, SQL_ORDER_INSERT, "order create", &o->id, a)) != STORE_OK)
 		return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
+	if ((rc = db_run(st, SQL_ORDER_STATE_INSERT, "order state create", SQ_INT(o->id),
+			 SQ_TEXT(o->office), SQ_TEXT(wf_state_name(o->state)),
+			 SQ_INT(o->updated_at), SQ_INT(o->confirmed_at))) != STORE_OK)
+		return rc;
 	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
 		return STORE_ERROR;
 	if ((rc = db_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
@@ -191,23 +208,25 @@ int store_order_create(struct store *st, struct order *o)
 int store_order_rewrite(struct store *st, const struct order *o, enum wf_state state,
 			long long account_id)
 {
-	struct sq_arg a[33];
-	size_t c = 3 + NTEXT;
+	struct sq_arg a[29];
+	size_t c = 2 + NTEXT;
 	int rc;
 
+	if ((rc = db_changed(st, SQL_ORDER_STATE_REWRITE, "order rewrite", SQ_INT(o->id),
+			     SQ_TEXT(o->office), SQ_INT(o->updated_at),
+			     SQ_TEXT(wf_state_name(state)), SQ_INT(account_id))) != STORE_OK)
+		return rc;
 	a[0] = SQ_INT(o->id);
-	a[1] = SQ_INT(account_id);
-	a[2] = SQ_INT(o->type);
-	order_text_args(a + 3, o);
+	a[1] = SQ_INT(o->type);
+	order_text_args(a + 2, o);
 	a[c++] = SQ_INT(o->card_reader);
-	a[c++] = SQ_INT(o->updated_at);
 	a[c++] = SQ_TEXT(o->company_cert_name);
 	a[c++] = SQ_INT(o->name_differs);
-	a[c++] = SQ_TEXT(wf_state_name(state));
 	a[c++] = SQ_INT(o->name_confirmed_at);
 	a[c++] = SQ_TEXT(o->name_confirmed_by);
 	a[c] = SQ_END_;
-	rc = db_step_changed(db_bind_args(st, SQL_ORDER_UPDATE_DRAFT, a), "order rewrite");
+	rc = moved_row(
+		db_step_changed(db_bind_args(st, SQL_ORDER_UPDATE_DRAFT, a), "order rewrite"));
 	if (rc != STORE_OK)
 		return rc;
 	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name, 0);
@@ -271,25 +290,38 @@ int store_order_get_owned(struct store *st, long long id, long long account_id, 
 int store_order_transition(struct store *st, long long id, enum wf_state from, enum wf_state to,
 			   long long total_para, time_t confirmed_at, time_t now)
 {
-	if (total_para == 0 && confirmed_at == 0)
-		return db_changed(st, SQL_ORDER_MOVE, "order transition", SQ_INT(id),
-				  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)),
-				  SQ_INT(now));
-	return db_changed(st, SQL_ORDER_TRANSITION, "order transition", SQ_INT(id),
-			  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)), SQ_INT(now),
-			  SQ_INT(total_para), SQ_INT(confirmed_at));
+	int rc;
+
+	if (confirmed_at == 0)
+		rc = db_changed(st, SQL_ORDER_MOVE, "order transition", SQ_INT(id),
+				SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)),
+				SQ_INT(now));
+	else
+		rc = db_changed(st, SQL_ORDER_MOVE_CONFIRMED, "order transition", SQ_INT(id),
+				SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)),
+				SQ_INT(now), SQ_INT(confirmed_at));
+	if (rc != STORE_OK || total_para == 0)
+		return rc;
+	return moved_row(
+		db_changed(st, SQL_ORDER_SET_TOTAL, "order total", SQ_INT(id), SQ_INT(total_para)));
 }
 
 int store_order_transition_priced(struct store *st, long long id, enum wf_state from,
 				  enum wf_state to, long long total_para, time_t confirmed_at,
 				  const struct order_prices *p, time_t now)
 {
+	int rc;
+
 	if (p == NULL)
 		return store_order_transition(st, id, from, to, total_para, confirmed_at, now);
-	return db_changed(st, SQL_ORDER_CONFIRM, "order confirm", SQ_INT(id),
-			  SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)), SQ_INT(now),
-			  SQ_INT(total_para), SQ_INT(confirmed_at), SQ_INT(p->price_para),
-			  SQ_INT(p->reader_para), SQ_INT(p->vat_pct));
+	rc = db_changed(st, SQL_ORDER_MOVE_CONFIRMED, "order confirm", SQ_INT(id),
+			SQ_TEXT(wf_state_name(from)), SQ_TEXT(wf_state_name(to)), SQ_INT(now),
+			SQ_INT(confirmed_at));
+	if (rc != STORE_OK)
+		return rc;
+	return moved_row(db_changed(st, SQL_ORDER_SET_PRICES, "order prices", SQ_INT(id),
+				    SQ_INT(total_para), SQ_INT(p->price_para),
+				    SQ_INT(p->reader_para), SQ_INT(p->vat_pct)));
 }
 
 int store_order_each_owned(struct store *st, long long account_id, int limit,

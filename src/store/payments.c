@@ -12,8 +12,8 @@
 #include "util/escape.h"
 #include "util/sha256.h"
 
-/* A payment with its order's office and state (LEFT JOIN orders o: NULL, read as 0 and "", without
- * one).  The fingerprint is read as the hex of its key (col_fp). */
+/* A payment with its order's office and state (LEFT JOIN order_state o: NULL, read as 0 and "",
+ * without one).  The fingerprint is read as the hex of its key (col_fp). */
 #define PAYMENT_COLS(X, _)                                                                         \
 	X("p.id", INT64, id) _ X("p.order_id", INT64, order_id)                                    \
 	_ X("p.amount_para", INT64, amount_para)                                                   \
@@ -50,17 +50,17 @@ static const char SQL_PAY_CLAIM[] =
 	"CASE WHEN note = '' THEN $6 ELSE note || ' / ' || $6 END WHERE id = $1 AND import_id IS "
 	"NULL";
 static const char SQL_PAY_GET[] =
-	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o "
-					 "ON o.id = p.order_id WHERE p.id = $1";
+	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN order_state o "
+					 "ON o.order_id = p.order_id WHERE p.id = $1";
 static const char SQL_PAY_ORDER[] =
-	"SELECT o.id, o.state, o.office, o.total_para, (SELECT COALESCE(SUM(p.amount_para), 0) "
+	"SELECT o.id, s.state, s.office, o.total_para, (SELECT COALESCE(SUM(p.amount_para), 0) "
 	"FROM payments p WHERE p.order_id = o.id AND p.resolution <> 'refunded') "
-	"FROM orders o WHERE o.id = $1";
+	"FROM orders o JOIN order_state s ON s.order_id = o.id WHERE o.id = $1";
 static const char SQL_PAY_SUM[] = "SELECT COALESCE(SUM(amount_para), 0) FROM payments WHERE "
 				  "order_id = $1 AND resolution <> 'refunded'";
-static const char SQL_PAY_EACH_ORDER[] =
-	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = p.order_id "
-					 "WHERE p.order_id = $1 ORDER BY p.id";
+static const char SQL_PAY_EACH_ORDER[] = "SELECT " DB_NAMES(
+	PAYMENT_COLS) " FROM payments p LEFT JOIN order_state o ON o.order_id = p.order_id "
+		      "WHERE p.order_id = $1 ORDER BY p.id";
 /* Open payments: resolved_at IS NULL is spelled out so that the partial
  * index payments_open serves the scan. */
 #define OPEN_WHERE                                                                                 \
@@ -70,13 +70,14 @@ static const char SQL_PAY_EACH_ORDER[] =
  * before $4 read backwards, LIMIT $5, in id order from payments_open;
  * the count up to a cap ($3). */
 #define OPEN_PAGE(D)                                                                               \
-	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN orders o ON o.id = "          \
-					 "p.order_id " OPEN_WHERE " AND p.id > $3 AND p.id < $4 "  \
+	"SELECT " DB_NAMES(PAYMENT_COLS) " FROM payments p LEFT JOIN order_state o ON "            \
+					 "o.order_id = p.order_id " OPEN_WHERE                     \
+					 " AND p.id > $3 AND p.id < $4 "                           \
 					 "ORDER BY p.id" D " LIMIT $5"
 static const char *const SQL_PAY_EACH_OPEN[2] = {OPEN_PAGE(""), OPEN_PAGE(" DESC")};
 static const char SQL_PAY_COUNT_OPEN[] =
 	"SELECT COUNT(*) FROM (SELECT p.id FROM payments p LEFT "
-	"JOIN orders o ON o.id = p.order_id " OPEN_WHERE " LIMIT $3) c";
+	"JOIN order_state o ON o.order_id = p.order_id " OPEN_WHERE " LIMIT $3) c";
 static const char SQL_PAY_RESOLVE[] =
 	"UPDATE payments SET resolution = $2, resolved_at = $3, resolved_by = $4, note = "
 	"CASE WHEN note = '' THEN $5 WHEN $5 = '' THEN note ELSE note || ' / ' || $5 END "

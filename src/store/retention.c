@@ -8,17 +8,20 @@
 #include "store/store_int.h"
 #include "store/store_retention.h"
 
+/* Drafts by state and age (order_state, 023); deleting the order
+ * deletes its state row (ON DELETE CASCADE). */
 #define DRAFT_WHERE                                                                                \
-	" FROM orders WHERE state = $1 AND updated_at < $2 AND NOT EXISTS (SELECT 1 FROM "         \
-	"payments p WHERE p.order_id = orders.id)"
+	" FROM order_state WHERE state = $1 AND updated_at < $2 AND NOT EXISTS (SELECT 1 FROM "    \
+	"payments p WHERE p.order_id = order_state.order_id)"
 static const char SQL_DRAFT_COUNT[] = "SELECT COUNT(*)" DRAFT_WHERE;
 static const char SQL_DRAFT_EVENTS[] =
-	"DELETE FROM order_events WHERE order_id IN (SELECT id" DRAFT_WHERE ")";
+	"DELETE FROM order_events WHERE order_id IN (SELECT order_id" DRAFT_WHERE ")";
 static const char SQL_DRAFT_MAIL[] =
-	"DELETE FROM outbox WHERE order_id IN (SELECT id" DRAFT_WHERE ")";
-static const char SQL_DRAFT_DELETE[] = "DELETE" DRAFT_WHERE;
+	"DELETE FROM outbox WHERE order_id IN (SELECT order_id" DRAFT_WHERE ")";
+static const char SQL_DRAFT_DELETE[] =
+	"DELETE FROM orders WHERE id IN (SELECT order_id" DRAFT_WHERE ")";
 static const char SQL_DRAFT_WORDS[] =
-	"DELETE FROM order_words WHERE order_id IN (SELECT id" DRAFT_WHERE ")";
+	"DELETE FROM order_words WHERE order_id IN (SELECT order_id" DRAFT_WHERE ")";
 
 /* The person's data of an order: blanked; what the books, the reports
  * and the workflow need (number, state, office, prices, reference,
@@ -30,8 +33,9 @@ static const char SQL_DRAFT_WORDS[] =
 	"returned_text = '', anonymised_at = $1"
 
 #define CLOSED_WHERE                                                                               \
-	" WHERE state IN ($2, $3, $4) AND updated_at < $5 AND anonymised_at = 0 AND NOT EXISTS "   \
-	"(SELECT 1 FROM order_events e WHERE e.order_id = orders.id AND e.state = $6)"
+	" WHERE id IN (SELECT order_id FROM order_state WHERE state IN ($2, $3, $4) AND "          \
+	"updated_at < $5) AND anonymised_at = 0 AND NOT EXISTS (SELECT 1 FROM order_events e "     \
+	"WHERE e.order_id = orders.id AND e.state = $6)"
 static const char SQL_CLOSED_COUNT[] = "SELECT COUNT(*) FROM orders" CLOSED_WHERE;
 static const char SQL_CLOSED_BLANK[] = BLANK CLOSED_WHERE;
 /* The blanked names' search words (words.c) go with them: $1 the

@@ -109,7 +109,9 @@ static void age_order(struct office *f, long long id, int days)
 	snprintf(secs, sizeof(secs), "%lld", (long long)days * 86400);
 	snprintf(ids, sizeof(ids), "%lld", id);
 	free(server_sql_ok(
-		&f->s, "UPDATE orders SET confirmed_at = confirmed_at - $1 WHERE id = $2", params));
+		&f->s,
+		"UPDATE order_state SET confirmed_at = confirmed_at - $1 WHERE order_id = $2",
+		params));
 }
 
 static void assert_redirect_to(struct office *f, const char *want)

@@ -818,7 +818,7 @@ static const char *stored_state(struct office *f, long long id)
 	const char *params[] = {ids, NULL};
 
 	snprintf(ids, sizeof(ids), "%lld", id);
-	row = server_sql_ok(&f->s, "SELECT state FROM orders WHERE id = $1", params);
+	row = server_sql_ok(&f->s, "SELECT state FROM order_state WHERE order_id = $1", params);
 	snprintf(state, sizeof(state), "%s", row);
 	free(row);
 	return state;

@@ -95,22 +95,27 @@ static void add_event(struct fixture *f, long long order, const char *state, tim
 }
 
 static const char SQL_ADD_ORDER[] =
-	"INSERT INTO orders (account_id, type, state, first_name, last_name, jmbg, id_type, "
-	"id_number, id_issuer, street, postal_code, city, email, phone, license_number, office, "
-	"validity, card_reader, position, company_name, company_mb, company_pib, company_street, "
-	"company_postal_code, company_city, company_email, payment_ref, total_para, created_at, "
-	"updated_at, confirmed_at) VALUES (1, 1, $1, 'Ana', 'Petrovi\xc4\x87', '0511985715143', "
-	"'id_card', '001234567', 'PU Beograd', 'Knez Mihailova 1', '11000', 'Beograd', "
-	"'ana@example.rs', '+381601234567', '311234567', $2, '1Y', 0, '', '', '', '', '', '', '', "
-	"'', '97 1234', 360000, $3, $3, $4) RETURNING id";
+	"INSERT INTO orders (account_id, type, first_name, last_name, jmbg, id_type, id_number, "
+	"id_issuer, street, postal_code, city, email, phone, license_number, validity, "
+	"card_reader, position, company_name, company_mb, company_pib, company_street, "
+	"company_postal_code, company_city, company_email, payment_ref, total_para, created_at) "
+	"VALUES (1, 1, 'Ana', 'Petrovi\xc4\x87', '0511985715143', 'id_card', '001234567', "
+	"'PU Beograd', 'Knez Mihailova 1', '11000', 'Beograd', 'ana@example.rs', "
+	"'+381601234567', '311234567', '1Y', 0, '', '', '', '', '', '', '', '', '97 1234', "
+	"360000, $1) RETURNING id";
+/* Its state's row (migration 023). */
+static const char SQL_ADD_STATE[] =
+	"INSERT INTO order_state (order_id, office, state, updated_at, confirmed_at) VALUES ($1, "
+	"$2, $3, $4, $5)";
 
 /* An order of the seeded member at office in state, confirmed at
  * `confirmed` (0: a draft), handed over at `handed` (0: not). */
 static void add_order(struct fixture *f, const char *office, const char *state, time_t confirmed,
 		      time_t handed)
 {
-	char created[32], conf[32], *row;
-	const char *params[] = {state, office, created, conf, NULL};
+	char created[32], conf[32], ids[32], *row;
+	const char *params[] = {created, NULL};
+	const char *state_params[] = {ids, office, state, created, conf, NULL};
 	long long id;
 
 	snprintf(created, sizeof(created), "%lld",
@@ -120,6 +125,8 @@ static void add_order(struct fixture *f, const char *office, const char *state, 
 	id = atoll(row);
 	free(row);
 	assert_true(id > 0);
+	snprintf(ids, sizeof(ids), "%lld", id);
+	free(server_sql_ok(&f->s, SQL_ADD_STATE, state_params));
 	if (confirmed)
 		add_event(f, id, "confirmed", confirmed);
 	if (handed)
