@@ -139,6 +139,32 @@ static void test_a_fingerprint_is_recorded_once(void **state)
 	assert_int_equal(store_payment_get(f->st, p.id + 100, &got), STORE_NOTFOUND);
 }
 
+/* An import's fingerprint (64 hex digits, either case) is stored as its
+ * first 128 bits; 64 characters that are not all hex digits are a
+ * fingerprint of another kind, stored as their SHA-256's first 128. */
+static void test_hex_fingerprints_keep_their_first_half(void **state)
+{
+	static const char lower[] =
+		"00112233445566778899aabbccddeeff0123456789abcdef0123456789abcdef";
+	static const char upper[] =
+		"00112233445566778899AABBCCDDEEFF0123456789ABCDEF0123456789ABCDEF";
+	static const char nothex[] =
+		"00112233445566778899aabbccddeeff0123456789abcdef0123456789abcdeg";
+	struct fx *f = *state;
+	struct payment p = pay(0, 100, lower, "unknown_reference"), got;
+
+	assert_int_equal(store_payment_add(f->st, &p), STORE_OK);
+	assert_int_equal(store_payment_get(f->st, p.id, &got), STORE_OK);
+	assert_string_equal(got.fingerprint, "00112233445566778899aabbccddeeff");
+	p = pay(0, 100, upper, "unknown_reference");
+	assert_int_equal(store_payment_add(f->st, &p), STORE_CONFLICT);
+	p = pay(0, 100, nothex, "unknown_reference");
+	assert_int_equal(store_payment_add(f->st, &p), STORE_OK);
+	assert_int_equal(store_payment_get(f->st, p.id, &got), STORE_OK);
+	assert_int_equal(strlen(got.fingerprint), 32);
+	assert_string_not_equal(got.fingerprint, "00112233445566778899aabbccddeeff");
+}
+
 static void test_refunds_do_not_count_as_paid(void **state)
 {
 	struct fx *f = *state;
@@ -297,6 +323,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_a_fingerprint_is_recorded_once, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_hex_fingerprints_keep_their_first_half, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_refunds_do_not_count_as_paid, setup, teardown),
 		cmocka_unit_test_setup_teardown(
