@@ -20,6 +20,7 @@
 #include "app/jobs.h"
 #include "app/payments.h"
 #include "store/store_payments.h"
+#include "util/bigmem.h"
 #include "util/log.h"
 #include "util/sha256.h"
 
@@ -359,6 +360,7 @@ static struct lookahead *lookahead_new(const struct pay_ctx *x)
 		free(la);
 		return NULL;
 	}
+	bigmem_hint(la->line, STMT_MAX_LINES * sizeof(*la->line));
 	return la;
 }
 

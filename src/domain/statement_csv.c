@@ -10,6 +10,7 @@
 #include "domain/csv.h"
 #include "domain/statement.h"
 #include "domain/statement_int.h"
+#include "util/bigmem.h"
 #include "util/escape.h"
 
 /*
@@ -450,6 +451,7 @@ int stmt_csv(const char *data, size_t len, struct statement *st)
 	if (hint > 256 && (st->lines = malloc(hint * sizeof(*st->lines))) != NULL) {
 		cap = hint;
 		st->fixed = 1;
+		bigmem_hint(st->lines, hint * sizeof(*st->lines));
 	}
 	csv_init(&r, data, len);
 	/* Comma-separated, or else semicolon-separated as spreadsheets in
