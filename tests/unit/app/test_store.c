@@ -464,6 +464,67 @@ static void test_move_leaves_the_order_row_alone(void **state)
 	assert_string_equal(got.first_name, "Mika");
 }
 
+/* Migration 023 on an installation that has orders: each order's state,
+ * office and times move to order_state as they were, and the order
+ * reads back whole. */
+static void test_migration_023_keeps_each_orders_state(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct order got;
+	char path[600], err[256];
+	long long account;
+	int applied = 0;
+
+	snprintf(path, sizeof(path), "%s/u.db", f->dir);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_migrate_upto(st, 22, NULL, err, sizeof(err)), STORE_OK);
+	account = add_account(st, add_member(st, "301234569", "u@example.rs"), "uroš");
+	{
+		char sql[2048];
+
+		snprintf(
+			sql, sizeof(sql),
+			"INSERT INTO orders (id, account_id, type, state, first_name, last_name, "
+			"jmbg, id_type, id_number, id_issuer, street, postal_code, city, email, "
+			"phone, license_number, office, validity, card_reader, position, "
+			"company_name, company_mb, company_pib, company_street, "
+			"company_postal_code, company_city, company_email, payment_ref, "
+			"total_para, created_at, updated_at, confirmed_at) VALUES "
+			"(7, %lld, 1, 'documents_received', 'Uroš', 'Đurić', '0101990710006', "
+			"'id_card', '001', 'PU', 'Ulica 1', '11000', 'Beograd', 'u@example.rs', "
+			"'060', '301234569', 'NI', '1y', 0, '', '', '', '', '', '', '', '', "
+			"'97 0000007', 564000, 1000, 3000, 2000), "
+			"(8, %lld, 1, 'draft', 'Uroš', 'Đurić', '0101990710006', 'id_card', '001', "
+			"'PU', 'Ulica 1', '11000', 'Beograd', 'u@example.rs', '060', '301234569', "
+			"'BG', '1y', 0, '', '', '', '', '', '', '', '', '97 0000008', 0, 1100, "
+			"1100, 0)",
+			account, account);
+		assert_int_equal(sqlite3_exec(db_sqlite_handle(st), sql, NULL, NULL, NULL),
+				 SQLITE_OK);
+	}
+	assert_int_equal(store_migrate(st, &applied, err, sizeof(err)), STORE_OK);
+	assert_true(applied >= 1);
+	assert_int_equal(store_order_get(st, 7, &got), STORE_OK);
+	assert_int_equal(got.state, WF_DOCS_RECEIVED);
+	assert_string_equal(got.office, "NI");
+	assert_int_equal(got.updated_at, 3000);
+	assert_int_equal(got.confirmed_at, 2000);
+	assert_int_equal(got.created_at, 1000);
+	assert_int_equal(got.total_para, 564000);
+	assert_string_equal(got.first_name, "Uroš");
+	assert_string_equal(got.payment_ref, "97 0000007");
+	assert_int_equal(store_order_get(st, 8, &got), STORE_OK);
+	assert_int_equal(got.state, WF_DRAFT);
+	assert_string_equal(got.office, "BG");
+	assert_int_equal(got.updated_at, 1100);
+	/* The state is order_state's alone now. */
+	assert_int_not_equal(
+		sqlite3_exec(db_sqlite_handle(st), "SELECT state FROM orders", NULL, NULL, NULL),
+		SQLITE_OK);
+	store_close(st);
+}
+
 static void test_rollback_discards_the_transaction(void **state)
 {
 	struct fx *f = *state;
@@ -772,6 +833,7 @@ int main(void)
 		"test_release_memory_gives_back_the_cache",
 		"test_bulk_writes_the_wal_ahead",
 		"test_move_leaves_the_order_row_alone",
+		"test_migration_023_keeps_each_orders_state",
 		NULL,
 	};
 	struct CMUnitTest tests[] = {
@@ -791,6 +853,7 @@ int main(void)
 		cmocka_unit_test(test_database_file_is_private),
 		T(test_confirm_moves_and_fixes_prices_at_once),
 		T(test_move_leaves_the_order_row_alone),
+		T(test_migration_023_keeps_each_orders_state),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
 		T(test_commit_group_savepoints),
