@@ -183,6 +183,17 @@ size_t utf8_chars(const char *s)
 	return n;
 }
 
+int hex_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void ascii_lower(char *s)
 {
 	for (; *s; s++)

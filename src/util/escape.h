@@ -30,18 +30,8 @@ size_t utf8_chars(const char *s);
 #define UTF8_BUF(n) ((n)*4 + 1)
 
 /* The value of hex digit c (either case), or -1 (percent escapes,
- * fingerprints in hex).  Inline: a statement import decodes 64 digits
- * a line, 6.4 million for scenario 7's, where the call was 1% of it. */
-static inline int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+ * fingerprints in hex). */
+int hex_value(unsigned char c);
 
 /* Lower-cases the ASCII letters of s in place (usernames, emails). */
 void ascii_lower(char *s);
