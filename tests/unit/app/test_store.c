@@ -464,6 +464,30 @@ static void test_move_leaves_the_order_row_alone(void **state)
 	assert_string_equal(got.first_name, "Mika");
 }
 
+/* An order's payment reference is a function of its id
+ * (order_payment_ref): its creation is one INSERT of the row, never an
+ * UPDATE after it (bench scenario 6 creates an order per POST). */
+static void test_create_writes_the_order_row_once(void **state)
+{
+	struct fx *f = *state;
+	struct order o = {0}, got;
+	char ref[40];
+
+	o.account_id = add_account(f->st, add_member(f->st, "301234568", "m@example.rs"), "mika");
+	o.type = 1;
+	o.state = WF_DRAFT;
+	snprintf(o.first_name, sizeof(o.first_name), "Mika");
+	snprintf(o.office, sizeof(o.office), "NS");
+	o.created_at = o.updated_at = 1000;
+	count_order_rewrites(f->st);
+	assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	assert_int_equal(order_rewrites(f->st), 0);
+	assert_int_equal(order_payment_ref(o.id, ref, sizeof(ref)), 0);
+	assert_string_equal(o.payment_ref, ref);
+	assert_int_equal(store_order_get(f->st, o.id, &got), STORE_OK);
+	assert_string_equal(got.payment_ref, ref);
+}
+
 /* Migration 023 on an installation that has orders: each order's state,
  * office and times move to order_state as they were, and the order
  * reads back whole. */
@@ -833,6 +857,7 @@ int main(void)
 		"test_release_memory_gives_back_the_cache",
 		"test_bulk_writes_the_wal_ahead",
 		"test_move_leaves_the_order_row_alone",
+		"test_create_writes_the_order_row_once",
 		"test_migration_023_keeps_each_orders_state",
 		NULL,
 	};
@@ -853,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_database_file_is_private),
 		T(test_confirm_moves_and_fixes_prices_at_once),
 		T(test_move_leaves_the_order_row_alone),
+		T(test_create_writes_the_order_row_once),
 		T(test_migration_023_keeps_each_orders_state),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
