@@ -61,12 +61,11 @@
 /* The search: the orders an exact identifier names, each by its own
  * index ($10 the text as typed, $11 as an order number or -1, $12 as a
  * license number (domain/ident.h: "315 6789 01" is 315678901) or '',
- * $13 as a payment reference ("97 95 00000001" is 979500000001) or
- * ''), and those whose names have a word starting with each word typed
- * (words.c: up to three, the longest first, each a prefix range).  The
- * longest word's range is read one of two ways (store_office_orders
- * picks): when it holds at most SEARCH_ARMS different words, each
- * word's orders in id order from order_words (word, order_id), a
+ * $13 as a payment reference: "97 95 00000001" is order 1 (migration
+ * 024: the reference is a function of the id), else -1), and those whose names have a word starting
+ * with each word typed (words.c: up to three, the longest first, each a prefix range).  The longest
+ * word's range is read one of two ways (store_office_orders picks): when it holds at most
+ * SEARCH_ARMS different words, each word's orders in id order from order_words (word, order_id), a
  * window each (search_word_ids); when it holds more (a short prefix,
  * found in many orders), the queue's orders with each order's words
  * checked through order_words (order_id, word) (search_walk_ids).
@@ -76,8 +75,7 @@
 #define EXACT                                                                                      \
 	"SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE jmbg = $10 "   \
 	"UNION ALL SELECT id FROM orders WHERE company_pib = $10 UNION ALL SELECT id FROM orders " \
-	"WHERE license_number = $12 AND $12 <> '' UNION ALL SELECT id FROM orders WHERE "          \
-	"payment_ref = $13 AND $13 <> ''"
+	"WHERE license_number = $12 AND $12 <> '' UNION ALL SELECT id FROM orders WHERE id = $13"
 #define WORD_OF(t, a, b)                                                                           \
 	"EXISTS (SELECT 1 FROM order_words v WHERE v.order_id = " t " AND v.word >= $" a           \
 	" AND v.word < $" b ")"
@@ -240,7 +238,7 @@ static int longest_first(const void *a, const void *b)
 /* The search's words and keys, alive while its statement runs. */
 struct search_keys {
 	char words[3][SEARCH_WORD_SIZE], ends[3][SEARCH_WORD_SIZE + 4];
-	char license[32], ref[PAYMENT_REF_SIZE];
+	char license[32];
 	char arms[SEARCH_ARMS][SEARCH_WORD_SIZE]; /* the longest word's range's words */
 };
 
@@ -249,7 +247,8 @@ struct search_keys {
 static size_t filter_args(struct sq_arg a[40], const struct order_filter *f, struct search_keys *k)
 {
 	const char *q = f->q ? f->q : "";
-	long long id = -1;
+	char ref[PAYMENT_REF_SIZE];
+	long long id = -1, ref_id = -1;
 	size_t i, n, c;
 	char *end;
 
@@ -268,9 +267,10 @@ static size_t filter_args(struct sq_arg a[40], const struct order_filter *f, str
 	if (!license_normalize(q, k->license, sizeof(k->license)))
 		k->license[0] = '\0';
 	a[11] = SQ_TEXT(k->license);
-	if (payment_ref_normalize(q, k->ref, PAYMENT_REF_SIZE) != 1)
-		k->ref[0] = '\0';
-	a[12] = SQ_TEXT(k->ref);
+	if (payment_ref_normalize(q, ref, sizeof(ref)) != 1 ||
+	    payment_ref_order_id(ref, &ref_id) != 0)
+		ref_id = -1;
+	a[12] = SQ_INT(ref_id);
 	n = search_words(q, k->words, 3);
 	qsort(k->words, n, sizeof(k->words[0]), longest_first);
 	for (c = 13, i = 0; i < 3; i++) {

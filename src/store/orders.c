@@ -43,7 +43,7 @@
 	_ ORDER_TEXT_COLS(X, _)                                                                    \
 	_ X("office", TEXT, office)                                                                \
 	_ X("card_reader", INT, card_reader)                                                       \
-	_ X("payment_ref", TEXT, payment_ref)                                                      \
+	_ X("id", PAYREF, payment_ref)                                                             \
 	_ X("total_para", INT64, total_para)                                                       \
 	_ X("created_at", TIME, created_at)                                                        \
 	_ X("updated_at", TIME, updated_at)                                                        \
@@ -72,6 +72,8 @@
 	_ X("actor", TEXT, actor)                                                                  \
 	_ X("note", TEXT, note)
 
+/* The payment reference is a function of the id (migration 024). */
+#define DB_GET_PAYREF(s, i, dst) order_payment_ref(db_col_int64((s), (i)), (dst), sizeof(dst))
 DB_READER(order, struct order, ORDER_COLS)
 DB_READER(order_summary, struct order_summary, ORDER_SUMMARY_COLS)
 DB_READER(order_event, struct order_event, ORDER_EVENT_COLS)
@@ -89,11 +91,10 @@ static const struct {
 
 #define ORDER_INSERT                                                                               \
 	"INSERT INTO orders (account_id, type, " DB_NAMES(                                         \
-		ORDER_TEXT_COLS) ", card_reader, payment_ref, total_para, created_at, "            \
-				 "company_cert_name, name_differs) VALUES ($1, $2, $3, $4, $5, "   \
-				 "$6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, "   \
-				 "$19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29) "         \
-				 "RETURNING id"
+		ORDER_TEXT_COLS) ", card_reader, total_para, created_at, company_cert_name, "      \
+				 "name_differs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, " \
+				 "$11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, "    \
+				 "$23, $24, $25, $26, $27, $28) RETURNING id"
 /* A rewrite is first a compare-and-set on the order's state ($4) and
  * owner ($5, 0: any), which also writes the office and the time; then
  * the row (ORDER_UPDATE_DRAFT). */
@@ -109,7 +110,6 @@ static const struct {
 	"$25, name_differs = $26, name_confirmed_at = $27, name_confirmed_by = $28 WHERE id = $1"
 
 static const char SQL_ORDER_INSERT[] = ORDER_INSERT;
-static const char SQL_ORDER_SET_REF[] = "UPDATE orders SET payment_ref = $2 WHERE id = $1";
 static const char SQL_ORDER_STATE_INSERT[] =
 	"INSERT INTO order_state (order_id, office, state, updated_at, confirmed_at) VALUES ($1, "
 	"$2, $3, $4, $5)";
@@ -177,7 +177,7 @@ static int moved_row(int rc)
 
 int store_order_create(struct store *st, struct order *o)
 {
-	struct sq_arg a[30];
+	struct sq_arg a[29];
 	size_t c = 2 + NTEXT;
 	int rc;
 
@@ -185,7 +185,6 @@ int store_order_create(struct store *st, struct order *o)
 	a[1] = SQ_INT(o->type);
 	order_text_args(a + 2, o);
 	a[c++] = SQ_INT(o->card_reader);
-	a[c++] = SQ_TEXT("");
 	a[c++] = SQ_INT(o->total_para);
 	a[c++] = SQ_INT(o->created_at);
 	a[c++] = SQ_TEXT(o->company_cert_name);
@@ -199,9 +198,6 @@ int store_order_create(struct store *st, struct order *o)
 		return rc;
 	if (order_payment_ref(o->id, o->payment_ref, sizeof(o->payment_ref)) != 0)
 		return STORE_ERROR;
-	if ((rc = db_run(st, SQL_ORDER_SET_REF, "order set reference", SQ_INT(o->id),
-			 SQ_TEXT(o->payment_ref))) != STORE_OK)
-		return rc;
 	return order_words_put(st, o->id, o->first_name, o->last_name, o->company_name, 1);
 }
 

@@ -98,11 +98,11 @@ static const char SQL_ADD_ORDER[] =
 	"INSERT INTO orders (account_id, type, first_name, last_name, jmbg, id_type, id_number, "
 	"id_issuer, street, postal_code, city, email, phone, license_number, validity, "
 	"card_reader, position, company_name, company_mb, company_pib, company_street, "
-	"company_postal_code, company_city, company_email, payment_ref, total_para, created_at) "
+	"company_postal_code, company_city, company_email, total_para, created_at) "
 	"VALUES (1, 1, 'Ana', 'Petrovi\xc4\x87', '0511985715143', 'id_card', '001234567', "
 	"'PU Beograd', 'Knez Mihailova 1', '11000', 'Beograd', 'ana@example.rs', "
-	"'+381601234567', '311234567', '1Y', 0, '', '', '', '', '', '', '', '', '97 1234', "
-	"360000, $1) RETURNING id";
+	"'+381601234567', '311234567', '1Y', 0, '', '', '', '', '', '', '', '', 360000, $1) "
+	" RETURNING id";
 /* Its state's row (migration 023). */
 static const char SQL_ADD_STATE[] =
 	"INSERT INTO order_state (order_id, office, state, updated_at, confirmed_at) VALUES ($1, "

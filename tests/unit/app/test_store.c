@@ -518,10 +518,10 @@ static void test_migration_023_keeps_each_orders_state(void **state)
 			"(7, %lld, 1, 'documents_received', 'Uroš', 'Đurić', '0101990710006', "
 			"'id_card', '001', 'PU', 'Ulica 1', '11000', 'Beograd', 'u@example.rs', "
 			"'060', '301234569', 'NI', '1y', 0, '', '', '', '', '', '', '', '', "
-			"'97 0000007', 564000, 1000, 3000, 2000), "
+			"'977700000007', 564000, 1000, 3000, 2000), "
 			"(8, %lld, 1, 'draft', 'Uroš', 'Đurić', '0101990710006', 'id_card', '001', "
 			"'PU', 'Ulica 1', '11000', 'Beograd', 'u@example.rs', '060', '301234569', "
-			"'BG', '1y', 0, '', '', '', '', '', '', '', '', '97 0000008', 0, 1100, "
+			"'BG', '1y', 0, '', '', '', '', '', '', '', '', '977400000008', 0, 1100, "
 			"1100, 0)",
 			account, account);
 		assert_int_equal(sqlite3_exec(db_sqlite_handle(st), sql, NULL, NULL, NULL),
@@ -537,7 +537,7 @@ static void test_migration_023_keeps_each_orders_state(void **state)
 	assert_int_equal(got.created_at, 1000);
 	assert_int_equal(got.total_para, 564000);
 	assert_string_equal(got.first_name, "Uroš");
-	assert_string_equal(got.payment_ref, "97 0000007");
+	assert_string_equal(got.payment_ref, "977700000007");
 	assert_int_equal(store_order_get(st, 8, &got), STORE_OK);
 	assert_int_equal(got.state, WF_DRAFT);
 	assert_string_equal(got.office, "BG");
@@ -546,6 +546,53 @@ static void test_migration_023_keeps_each_orders_state(void **state)
 	assert_int_not_equal(
 		sqlite3_exec(db_sqlite_handle(st), "SELECT state FROM orders", NULL, NULL, NULL),
 		SQLITE_OK);
+	store_close(st);
+}
+
+/* Migration 024 on an installation that has orders: each order's
+ * payment reference reads back as it was stored (a function of the id),
+ * and the column is gone. */
+static void test_migration_024_keeps_each_orders_reference(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct order got;
+	char path[600], err[256], stored[40];
+	sqlite3_stmt *s;
+	int applied = 0;
+
+	snprintf(path, sizeof(path), "%s/r.db", f->dir);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_migrate_upto(st, 23, NULL, err, sizeof(err)), STORE_OK);
+	assert_true(add_account(st, add_member(st, "301234570", "r@example.rs"), "rade") > 0);
+	assert_int_equal(
+		sqlite3_exec(db_sqlite_handle(st),
+			     "INSERT INTO orders (id, account_id, type, first_name, last_name, "
+			     "jmbg, id_type, id_number, id_issuer, street, postal_code, city, "
+			     "email, phone, license_number, validity, card_reader, position, "
+			     "company_name, company_mb, company_pib, company_street, "
+			     "company_postal_code, company_city, company_email, payment_ref, "
+			     "total_para, created_at) SELECT 12345, id, 1, 'Rade', 'Rakić', '', "
+			     "'', '', '', '', '', '', '', '', '', '1y', 0, '', '', '', '', '', "
+			     "'', '', '', '972000012345', 0, 1000 FROM accounts; INSERT INTO "
+			     "order_state VALUES (12345, 'BG', 'confirmed', 1000, 1000)",
+			     NULL, NULL, NULL),
+		SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st),
+					    "SELECT payment_ref FROM orders WHERE id = 12345", -1,
+					    &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	snprintf(stored, sizeof(stored), "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	assert_int_equal(store_migrate(st, &applied, err, sizeof(err)), STORE_OK);
+	assert_true(applied >= 1);
+	assert_int_equal(store_order_get(st, 12345, &got), STORE_OK);
+	assert_string_equal(got.payment_ref, stored);
+	assert_string_equal(got.first_name, "Rade");
+	assert_int_not_equal(sqlite3_exec(db_sqlite_handle(st), "SELECT payment_ref FROM orders",
+					  NULL, NULL, NULL),
+			     SQLITE_OK);
 	store_close(st);
 }
 
@@ -859,6 +906,7 @@ int main(void)
 		"test_move_leaves_the_order_row_alone",
 		"test_create_writes_the_order_row_once",
 		"test_migration_023_keeps_each_orders_state",
+		"test_migration_024_keeps_each_orders_reference",
 		NULL,
 	};
 	struct CMUnitTest tests[] = {
@@ -880,6 +928,7 @@ int main(void)
 		T(test_move_leaves_the_order_row_alone),
 		T(test_create_writes_the_order_row_once),
 		T(test_migration_023_keeps_each_orders_state),
+		T(test_migration_024_keeps_each_orders_reference),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
 		T(test_commit_group_savepoints),
