@@ -18,6 +18,7 @@
 
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/outbound.h"
 
 struct sign_trust {
 	X509_STORE *store;
@@ -171,10 +172,7 @@ static int fetch(const char *url, const unsigned char *body, size_t len, const c
 		curl_easy_cleanup(c);
 		return -1;
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	outbound_setup(c, url, "http,https", 5L, 5L, NULL);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, take);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	if (body != NULL) {

@@ -32,6 +32,7 @@
 #include "store/store_office.h"
 #include "util/buf.h"
 #include "util/log.h"
+#include "util/outbound.h"
 
 #define CS_CONNECT_TIMEOUT 5L /* seconds */
 #define CS_TIMEOUT 60L        /* a submission makes a card: key generation */
@@ -84,14 +85,8 @@ long cs_request(struct cs *s, const char *method, const char *path, const char *
 		return 0;
 	}
 	snprintf(url, sizeof(url), "%s%s", s->url, path);
-	cerr[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	outbound_setup(c, url, "https", CS_CONNECT_TIMEOUT, CS_TIMEOUT, cerr);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CS_CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, CS_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
 	/* The CA's root is the only trust anchor; the RA proves itself

@@ -3,6 +3,7 @@
  * libcurl (which does the dot-stuffing of RFC 5321 4.5.2 itself).
  */
 #include "mail/mail.h"
+#include "util/outbound.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -119,17 +120,10 @@ int mail_deliver_smtp(const struct smtp_conf *c, const char *from, const char *t
 		goto out;
 	}
 	timeout = c->timeout_secs > 0 ? c->timeout_secs : SMTP_TIMEOUT_DEFAULT;
-	curlerr[0] = '\0';
-
 	/* Options that only fail on out-of-memory or a libcurl without
 	 * the feature; the transfer reports that, so their codes are not
 	 * checked one by one. */
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, curlerr);
-	curl_easy_setopt(curl, CURLOPT_URL, c->url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, timeout);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
+	outbound_setup(curl, c->url, "smtp,smtps", timeout, timeout, curlerr);
 	curl_easy_setopt(curl, CURLOPT_MAIL_FROM, env_from);
 	curl_easy_setopt(curl, CURLOPT_MAIL_RCPT, rcpt);
 	curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
