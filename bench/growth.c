@@ -13,6 +13,12 @@
  * on from the orders it has (seeding 1,000,000 takes minutes; a size
  * not above what DB has is timed at what it has).
  *
+ * With GROWTH_SESSIONS=FILE it also opens a session for the account
+ * and one for an administrator ("growth-admin", made the first time)
+ * and writes their cookie values and the orders' count into FILE, one
+ * line: bench/run then serves DB and measures the same pages over HTTP
+ * at each size (scenarios 2 and 3, the queue and the search).
+ *
  * Run it alone and niced.  It measures the calling thread's CPU time
  * (user and system: the reads from the OS's page cache included), not
  * the wall clock: on a shared machine the wall clock is that time
@@ -23,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "app/app.h"
 #include "store/store.h"
 #include "store/store_office.h"
 
@@ -118,6 +125,46 @@ static void seed_to(struct store *st, long long account, long long *have, long l
 	}
 }
 
+/* A session of kind for account id; its cookie value into token. */
+static int session_open(struct store *st, enum session_kind kind, long long id, char token[65])
+{
+	struct session s;
+
+	memset(&s, 0, sizeof(s));
+	token_new(token, s.id_hash);
+	s.kind = kind;
+	s.account_id = id;
+	s.created_at = s.last_seen_at = time(NULL);
+	return store_session_add(st, &s);
+}
+
+/* GROWTH_SESSIONS: the member's and an administrator's sessions, and
+ * how many orders there are, into path. */
+static int sessions_write(struct store *st, long long account, long long have, const char *path)
+{
+	struct operator op;
+	char member[65], staff[65];
+	FILE *f;
+
+	if (store_operator_by_username(st, "growth-admin", &op) != STORE_OK) {
+		memset(&op, 0, sizeof(op));
+		snprintf(op.username, sizeof(op.username), "growth-admin");
+		snprintf(op.password_hash, sizeof(op.password_hash), "$argon2id$x");
+		snprintf(op.role, sizeof(op.role), "admin");
+		snprintf(op.totp_secret, sizeof(op.totp_secret), "JBSWY3DPEHPK3PXP");
+		op.active = 1;
+		op.created_at = time(NULL);
+		if (store_operator_create(st, &op) != STORE_OK)
+			return -1;
+	}
+	if (session_open(st, SESSION_MEMBER, account, member) != STORE_OK ||
+	    session_open(st, SESSION_OPERATOR, op.id, staff) != STORE_OK ||
+	    (f = fopen(path, "w")) == NULL)
+		return -1;
+	fprintf(f, "%s %s %lld\n", member, staff, have);
+	return fclose(f) == 0 ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	struct store *st;
@@ -190,6 +237,11 @@ int main(int argc, char **argv)
 		printf("%10lld %12.3f %12.3f %12.3f %12.3f %12.3f\n", have, t[0][RUNS / 2],
 		       t[1][RUNS / 2], t[2][RUNS / 2], t[3][RUNS / 2], t[4][RUNS / 2]);
 		fflush(stdout);
+	}
+	if (getenv("GROWTH_SESSIONS") != NULL &&
+	    sessions_write(st, a.id, have, getenv("GROWTH_SESSIONS")) != 0) {
+		fprintf(stderr, "%s: cannot open the sessions\n", getenv("GROWTH_SESSIONS"));
+		return 1;
 	}
 	store_close(st);
 	return 0;
