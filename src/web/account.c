@@ -19,11 +19,11 @@
 #include "domain/ident.h"
 #include "domain/password.h"
 #include "app/account.h"
-#include "app/login.h"
 #include "util/escape.h"
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
+#include "web/login.h"
 #include "web/order_panel.h"
 #include "web/throttle.h"
 
@@ -37,12 +37,6 @@ static const char *check_license(const struct field_ctx *cx, const char *v, stru
 	char norm[32];
 
 	return license_normalize(v, norm, sizeof(norm)) ? NULL : "field.license_invalid";
-}
-
-static const char *check_username(const struct field_ctx *cx, const char *v,
-				  struct field_value *out)
-{
-	return username_valid(v) ? NULL : "field.username_invalid";
 }
 
 const char *password_policy_key(int e)
@@ -117,7 +111,7 @@ static const struct field register_fields[] = {
 	{"jmbg", "field.jmbg", "text", "off", 13, F_REQUIRED, field_jmbg, "hint.jmbg", NULL},
 	{"email", "field.email", "email", "email", 254, F_REQUIRED, field_email, "hint.email",
 	 NULL},
-	{"username", "field.username", "text", "username", 32, F_REQUIRED, check_username,
+	{"username", "field.username", "text", "username", 32, F_REQUIRED, field_username,
 	 "hint.username", NULL},
 	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET, NULL,
 	 "hint.password", NULL},
@@ -379,42 +373,23 @@ void web_login_get(struct req *r)
 		login_form(r, 200, &st, NULL);
 }
 
+static struct login_result member_login(const struct app_env *env, const struct actor *a,
+					const struct fstate *st, const struct login_session *ls)
+{
+	return uc_member_login(env, a, fields_value(st, "username"), fields_value(st, "password"),
+			       ls);
+}
+
+static const struct login_page member_login_page = {
+	login_fields,   NFIELDS(login_fields), login_form,          member_login,
+	SESSION_MEMBER, "login.failed",        "login.unconfirmed",
+};
+
 /* Login (ASVS 6.3.1): the try is counted (throttle.c) before the
  * password is checked, and taken back when it was right. */
 void web_login_post(struct req *r)
 {
-	struct app_env env = web_env(r);
-	struct actor a = web_actor(r);
-	struct login_session ls;
-	struct login_result res;
-	struct fstate st;
-	char token[65];
-
-	if (fields_read(r, login_fields, NFIELDS(login_fields), &st) > 0) {
-		login_form(r, 422, &st, NULL);
-		return;
-	}
-	session_prepare(r, token, &ls);
-	res = uc_member_login(&env, &a, fields_value(&st, "username"),
-			      fields_value(&st, "password"), &ls);
-	switch (res.outcome) {
-	case LOGIN_OK:
-		session_started(r, SESSION_MEMBER, res.id, token);
-		http_redirect(r, safe_next(http_param(r, "next")));
-		return;
-	case LOGIN_THROTTLED:
-		login_form(r, 429, &st, throttle_refuse(r, &res.t));
-		return;
-	case LOGIN_FAILED:
-		login_form(r, 422, &st, msg(r, "login.failed"));
-		return;
-	case LOGIN_UNCONFIRMED:
-		login_form(r, 422, &st, msg(r, "login.unconfirmed"));
-		return;
-	default:
-		break;
-	}
-	page_error(r, 503, "error.storage");
+	login_post(r, &member_login_page, safe_next(http_param(r, "next")));
 }
 
 /* The header's value percent-decoded in place (nginx's
