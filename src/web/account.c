@@ -495,28 +495,43 @@ void web_logout(struct req *r)
 /* ---- Forgotten username, forgotten password ------------------------------------------ */
 
 /* The two "by e-mail" forms: the same answer whether or not the address
- * has an account (the use case does the same work either way). */
+ * has an account (the use case does the same work either way).  One
+ * handler each for the form, its post and its "sent" page serves both,
+ * by the path (as web_cert_form_get serves both order types). */
 struct by_email {
-	const char *tmpl, *title, *sent;
+	const char *path; /* the form's, the start of its "sent" page's */
+	const char *tmpl, *title, *sent, *sent_tmpl;
 	struct uc_result (*ask)(const struct app_env *env, const struct actor *a, struct arena *ar,
 				const char *email);
 };
 
-static const struct by_email username_form = {"forgot_username", "forgot_username.title",
-					      "/forgot-username/sent", uc_username_remind};
-static const struct by_email password_form = {"password_forgot", "password_forgot.title",
-					      "/password/forgot/sent", uc_password_forgot};
+static const struct by_email by_email_forms[] = {
+	{"/forgot-username", "forgot_username", "forgot_username.title", "/forgot-username/sent",
+	 "forgot_username_sent", uc_username_remind},
+	{"/password/forgot", "password_forgot", "password_forgot.title", "/password/forgot/sent",
+	 "password_forgot_sent", uc_password_forgot},
+};
 
-static void by_email_get(struct req *r, const struct by_email *f)
+/* The form of r's path (the route table sends only theirs here). */
+static const struct by_email *by_email_of(const struct req *r)
 {
+	const struct by_email *f = &by_email_forms[0];
+
+	return strncmp(r->path, f->path, strlen(f->path)) == 0 ? f : &by_email_forms[1];
+}
+
+void web_by_email_get(struct req *r)
+{
+	const struct by_email *f = by_email_of(r);
 	struct fstate st;
 
 	fields_blank(email_fields, NFIELDS(email_fields), &st);
 	form_page(r, 200, f->tmpl, f->title, &st, NULL);
 }
 
-static void by_email_post(struct req *r, const struct by_email *f)
+void web_by_email_post(struct req *r)
 {
+	const struct by_email *f = by_email_of(r);
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
 	struct fstate st;
@@ -534,37 +549,14 @@ static void by_email_post(struct req *r, const struct by_email *f)
 		page_error(r, 503, "error.storage");
 }
 
-void web_forgot_username_get(struct req *r)
+void web_by_email_sent(struct req *r)
 {
-	by_email_get(r, &username_form);
-}
+	const struct by_email *f = by_email_of(r);
 
-void web_forgot_username_post(struct req *r)
-{
-	by_email_post(r, &username_form);
-}
-
-void web_forgot_username_sent(struct req *r)
-{
-	simple_page(r, "forgot_username_sent", "forgot_username.title");
+	simple_page(r, f->sent_tmpl, f->title);
 }
 
 /* ---- Password reset ----------------------------------------------------------------- */
-
-void web_password_forgot_get(struct req *r)
-{
-	by_email_get(r, &password_form);
-}
-
-void web_password_forgot_post(struct req *r)
-{
-	by_email_post(r, &password_form);
-}
-
-void web_password_forgot_sent(struct req *r)
-{
-	simple_page(r, "password_forgot_sent", "password_forgot.title");
-}
 
 static void reset_form(struct req *r, unsigned status, const char *token, struct fstate *st)
 {
