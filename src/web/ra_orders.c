@@ -461,11 +461,7 @@ void web_ra_order_pdf(struct req *r)
 
 	if (ra_order_load(r, &o) != 0)
 		return;
-	if (!(wf_props(o.state)->printable & WF_OPERATOR)) {
-		page_error(r, 409, "bo.not_printable");
-		return;
-	}
-	if (order_pdf_respond(r, &o, name) == 0) {
+	if (order_pdf_respond(r, &o, name, WF_OPERATOR) == 0) {
 		snprintf(object, sizeof(object), "order:%lld", o.id);
 		app_audit(r, "ra.order_pdf", object, "ok", "%s", name);
 	}
