@@ -419,11 +419,7 @@ static void ra_cert_page(struct req *r, unsigned status, const struct order *o, 
  * queue, its refusal), the certificate and its revocation. */
 void web_ra_certificate(struct req *r)
 {
-	struct order o;
-
-	if (ra_order_load(r, &o) != 0)
-		return;
-	ra_cert_page(r, 200, &o, NULL);
+	ra_order_show(r, ra_cert_page);
 }
 
 static const struct field ra_revoke_fields[] = {

@@ -441,14 +441,19 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 	page_render(r, status, "ra_order", "bo.order_title", c);
 }
 
-/* GET /ra/orders/N */
-void web_ra_order(struct req *r)
+void ra_order_show(struct req *r, void (*page)(struct req *r, unsigned status,
+					       const struct order *o, struct tctx *c))
 {
 	struct order o;
 
-	if (ra_order_load(r, &o) != 0)
-		return;
-	ra_order_page(r, 200, &o, NULL);
+	if (ra_order_load(r, &o) == 0)
+		page(r, 200, &o, NULL);
+}
+
+/* GET /ra/orders/N */
+void web_ra_order(struct req *r)
+{
+	ra_order_show(r, ra_order_page);
 }
 
 /* GET /ra/orders/N/{request,contract,proforma}.pdf: the documents the
