@@ -321,12 +321,8 @@ void web_cert_revoke(struct req *r)
 		return;
 	}
 	res = uc_cert_revoke_request(&env, &a, &o, cert, fields_value(&st, "reason"));
-	if (res.status != UC_OK) {
-		page_error(r, res.status == UC_REFUSED ? 409 : 503, res.msg);
-		return;
-	}
 	snprintf(loc, sizeof(loc), "/orders/%lld?cert=revoke_requested", o.id);
-	http_redirect(r, loc);
+	web_answer_item(r, res, loc);
 }
 
 /* GET /certificates/renew/N: a new order of the same type prefilled

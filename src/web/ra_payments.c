@@ -298,12 +298,8 @@ void web_ra_payment_add(struct req *r)
 	snprintf(p.fingerprint, sizeof(p.fingerprint), "m:%lld:%s", o.id,
 		 fields_value(&st, "nonce"));
 	res = uc_payment_add(&env, &a, &o, &p, &outcome);
-	if (res.status != UC_OK) {
-		page_error(r, 503, res.msg);
-		return;
-	}
 	snprintf(loc, sizeof(loc), "/ra/orders/%lld?pay=%s#payments", o.id, outcome);
-	http_redirect(r, loc);
+	web_answer_item(r, res, loc);
 }
 
 /* ---- Statement import: GET/POST /ra/payments/import, GET /ra/payments/imports/N ------- */
@@ -719,10 +715,6 @@ void web_ra_payment_resolve(struct req *r)
 		resolve_error(r, res.field != NULL ? 422 : 409, id, &st, msg(r, res.msg));
 		return;
 	}
-	if (res.status != UC_OK) {
-		page_error(r, 503, res.msg);
-		return;
-	}
 	snprintf(loc, sizeof(loc), "/ra/payments/unresolved?done=%s", settled ? "settled" : action);
-	http_redirect(r, loc);
+	web_answer_item(r, res, loc);
 }
