@@ -19,11 +19,11 @@
 #include "domain/ident.h"
 #include "domain/password.h"
 #include "app/account.h"
-#include "app/login.h"
 #include "util/escape.h"
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
+#include "web/login.h"
 #include "web/order_panel.h"
 #include "web/throttle.h"
 
@@ -37,12 +37,6 @@ static const char *check_license(const struct field_ctx *cx, const char *v, stru
 	char norm[32];
 
 	return license_normalize(v, norm, sizeof(norm)) ? NULL : "field.license_invalid";
-}
-
-static const char *check_username(const struct field_ctx *cx, const char *v,
-				  struct field_value *out)
-{
-	return username_valid(v) ? NULL : "field.username_invalid";
 }
 
 const char *password_policy_key(int e)
@@ -117,7 +111,7 @@ static const struct field register_fields[] = {
 	{"jmbg", "field.jmbg", "text", "off", 13, F_REQUIRED, field_jmbg, "hint.jmbg", NULL},
 	{"email", "field.email", "email", "email", 254, F_REQUIRED, field_email, "hint.email",
 	 NULL},
-	{"username", "field.username", "text", "username", 32, F_REQUIRED, check_username,
+	{"username", "field.username", "text", "username", 32, F_REQUIRED, field_username,
 	 "hint.username", NULL},
 	{"password", "field.password", "password", "new-password", 256, F_REQUIRED | F_SECRET, NULL,
 	 "hint.password", NULL},
@@ -379,42 +373,23 @@ void web_login_get(struct req *r)
 		login_form(r, 200, &st, NULL);
 }
 
+static struct login_result member_login(const struct app_env *env, const struct actor *a,
+					const struct fstate *st, const struct login_session *ls)
+{
+	return uc_member_login(env, a, fields_value(st, "username"), fields_value(st, "password"),
+			       ls);
+}
+
+static const struct login_page member_login_page = {
+	login_fields,   NFIELDS(login_fields), login_form,          member_login,
+	SESSION_MEMBER, "login.failed",        "login.unconfirmed",
+};
+
 /* Login (ASVS 6.3.1): the try is counted (throttle.c) before the
  * password is checked, and taken back when it was right. */
 void web_login_post(struct req *r)
 {
-	struct app_env env = web_env(r);
-	struct actor a = web_actor(r);
-	struct login_session ls;
-	struct login_result res;
-	struct fstate st;
-	char token[65];
-
-	if (fields_read(r, login_fields, NFIELDS(login_fields), &st) > 0) {
-		login_form(r, 422, &st, NULL);
-		return;
-	}
-	session_prepare(r, token, &ls);
-	res = uc_member_login(&env, &a, fields_value(&st, "username"),
-			      fields_value(&st, "password"), &ls);
-	switch (res.outcome) {
-	case LOGIN_OK:
-		session_started(r, SESSION_MEMBER, res.id, token);
-		http_redirect(r, safe_next(http_param(r, "next")));
-		return;
-	case LOGIN_THROTTLED:
-		login_form(r, 429, &st, throttle_refuse(r, &res.t));
-		return;
-	case LOGIN_FAILED:
-		login_form(r, 422, &st, msg(r, "login.failed"));
-		return;
-	case LOGIN_UNCONFIRMED:
-		login_form(r, 422, &st, msg(r, "login.unconfirmed"));
-		return;
-	default:
-		break;
-	}
-	page_error(r, 503, "error.storage");
+	login_post(r, &member_login_page, safe_next(http_param(r, "next")));
 }
 
 /* The header's value percent-decoded in place (nginx's
@@ -520,28 +495,43 @@ void web_logout(struct req *r)
 /* ---- Forgotten username, forgotten password ------------------------------------------ */
 
 /* The two "by e-mail" forms: the same answer whether or not the address
- * has an account (the use case does the same work either way). */
+ * has an account (the use case does the same work either way).  One
+ * handler each for the form, its post and its "sent" page serves both,
+ * by the path (as web_cert_form_get serves both order types). */
 struct by_email {
-	const char *tmpl, *title, *sent;
+	const char *path; /* the form's, the start of its "sent" page's */
+	const char *tmpl, *title, *sent, *sent_tmpl;
 	struct uc_result (*ask)(const struct app_env *env, const struct actor *a, struct arena *ar,
 				const char *email);
 };
 
-static const struct by_email username_form = {"forgot_username", "forgot_username.title",
-					      "/forgot-username/sent", uc_username_remind};
-static const struct by_email password_form = {"password_forgot", "password_forgot.title",
-					      "/password/forgot/sent", uc_password_forgot};
+static const struct by_email by_email_forms[] = {
+	{"/forgot-username", "forgot_username", "forgot_username.title", "/forgot-username/sent",
+	 "forgot_username_sent", uc_username_remind},
+	{"/password/forgot", "password_forgot", "password_forgot.title", "/password/forgot/sent",
+	 "password_forgot_sent", uc_password_forgot},
+};
 
-static void by_email_get(struct req *r, const struct by_email *f)
+/* The form of r's path (the route table sends only theirs here). */
+static const struct by_email *by_email_of(const struct req *r)
 {
+	const struct by_email *f = &by_email_forms[0];
+
+	return strncmp(r->path, f->path, strlen(f->path)) == 0 ? f : &by_email_forms[1];
+}
+
+void web_by_email_get(struct req *r)
+{
+	const struct by_email *f = by_email_of(r);
 	struct fstate st;
 
 	fields_blank(email_fields, NFIELDS(email_fields), &st);
 	form_page(r, 200, f->tmpl, f->title, &st, NULL);
 }
 
-static void by_email_post(struct req *r, const struct by_email *f)
+void web_by_email_post(struct req *r)
 {
+	const struct by_email *f = by_email_of(r);
 	struct app_env env = web_env(r);
 	struct actor who = web_actor(r);
 	struct fstate st;
@@ -559,37 +549,14 @@ static void by_email_post(struct req *r, const struct by_email *f)
 		page_error(r, 503, "error.storage");
 }
 
-void web_forgot_username_get(struct req *r)
+void web_by_email_sent(struct req *r)
 {
-	by_email_get(r, &username_form);
-}
+	const struct by_email *f = by_email_of(r);
 
-void web_forgot_username_post(struct req *r)
-{
-	by_email_post(r, &username_form);
-}
-
-void web_forgot_username_sent(struct req *r)
-{
-	simple_page(r, "forgot_username_sent", "forgot_username.title");
+	simple_page(r, f->sent_tmpl, f->title);
 }
 
 /* ---- Password reset ----------------------------------------------------------------- */
-
-void web_password_forgot_get(struct req *r)
-{
-	by_email_get(r, &password_form);
-}
-
-void web_password_forgot_post(struct req *r)
-{
-	by_email_post(r, &password_form);
-}
-
-void web_password_forgot_sent(struct req *r)
-{
-	simple_page(r, "password_forgot_sent", "password_forgot.title");
-}
 
 static void reset_form(struct req *r, unsigned status, const char *token, struct fstate *st)
 {

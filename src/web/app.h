@@ -222,10 +222,12 @@ struct fstate {
  * number of fields in error. */
 int fields_read(struct req *r, const struct field *f, size_t n, struct fstate *st);
 /* Validators more than one form uses: a JMBG (with what is wrong with
- * it), an e-mail address, a ticked box ("1"), an identity document's
- * number (letters, digits, '-' and ' '). */
+ * it), an e-mail address, a username (a member's or staff's), a ticked
+ * box ("1"), an identity document's number (letters, digits, '-' and
+ * ' '). */
 const char *field_jmbg(const struct field_ctx *cx, const char *v, struct field_value *out);
 const char *field_email(const struct field_ctx *cx, const char *v, struct field_value *out);
+const char *field_username(const struct field_ctx *cx, const char *v, struct field_value *out);
 const char *field_flag(const struct field_ctx *cx, const char *v, struct field_value *out);
 const char *field_doc_number(const struct field_ctx *cx, const char *v, struct field_value *out);
 /* Empty state for showing a form the first time. */

@@ -321,12 +321,8 @@ void web_cert_revoke(struct req *r)
 		return;
 	}
 	res = uc_cert_revoke_request(&env, &a, &o, cert, fields_value(&st, "reason"));
-	if (res.status != UC_OK) {
-		page_error(r, res.status == UC_REFUSED ? 409 : 503, res.msg);
-		return;
-	}
 	snprintf(loc, sizeof(loc), "/orders/%lld?cert=revoke_requested", o.id);
-	http_redirect(r, loc);
+	web_answer_item(r, res, loc);
 }
 
 /* GET /certificates/renew/N: a new order of the same type prefilled
@@ -419,11 +415,7 @@ static void ra_cert_page(struct req *r, unsigned status, const struct order *o, 
  * queue, its refusal), the certificate and its revocation. */
 void web_ra_certificate(struct req *r)
 {
-	struct order o;
-
-	if (ra_order_load(r, &o) != 0)
-		return;
-	ra_cert_page(r, 200, &o, NULL);
+	ra_order_show(r, ra_cert_page);
 }
 
 static const struct field ra_revoke_fields[] = {

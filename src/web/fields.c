@@ -218,6 +218,11 @@ const char *field_email(const struct field_ctx *cx, const char *v, struct field_
 	return email_valid(v) ? NULL : "field.email_invalid";
 }
 
+const char *field_username(const struct field_ctx *cx, const char *v, struct field_value *out)
+{
+	return username_valid(v) ? NULL : "field.username_invalid";
+}
+
 const char *field_flag(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
 	return strcmp(v, "1") == 0 ? NULL : "field.choose_option";

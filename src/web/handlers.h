@@ -21,12 +21,10 @@ void web_login_get(struct req *r);
 void web_login_post(struct req *r);
 void web_login_cert(struct req *r);
 void web_logout(struct req *r);
-void web_forgot_username_get(struct req *r);
-void web_forgot_username_post(struct req *r);
-void web_forgot_username_sent(struct req *r);
-void web_password_forgot_get(struct req *r);
-void web_password_forgot_post(struct req *r);
-void web_password_forgot_sent(struct req *r);
+/* The forgotten username's and password's forms, by the path. */
+void web_by_email_get(struct req *r);
+void web_by_email_post(struct req *r);
+void web_by_email_sent(struct req *r);
 void web_password_reset_get(struct req *r);
 void web_password_reset_post(struct req *r);
 void web_password_change_get(struct req *r);

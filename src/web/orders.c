@@ -507,11 +507,7 @@ void web_order_pdf(struct req *r)
 
 	if (load_own(r, &o) != 0)
 		return;
-	if (!(wf_props(o.state)->printable & WF_MEMBER)) {
-		page_error(r, 409, "order.not_printable");
-		return;
-	}
-	order_pdf_respond(r, &o, strrchr(r->path, '/') + 1);
+	order_pdf_respond(r, &o, strrchr(r->path, '/') + 1, WF_MEMBER);
 }
 
 /* GET /company/N/proforma.pdf?until=T&key=K: the link in a company's
@@ -548,11 +544,7 @@ void web_company_proforma(struct req *r)
 			   rc == STORE_NOTFOUND ? "order.not_found" : "error.storage");
 		return;
 	}
-	if (!(wf_props(o.state)->printable & WF_MEMBER)) {
-		page_error(r, 409, "order.not_printable");
-		return;
-	}
-	order_pdf_respond(r, &o, "proforma.pdf");
+	order_pdf_respond(r, &o, "proforma.pdf", WF_MEMBER);
 }
 
 /* ---- Help and offices ---------------------------------------------------------------- */

@@ -220,11 +220,16 @@ void ra_office_filter_ctx(struct req *r, struct tctx *c, const char *current)
 	}
 }
 
-int order_pdf_respond(struct req *r, const struct order *o, const char *name)
+int order_pdf_respond(struct req *r, const struct order *o, const char *name, enum wf_role reader)
 {
 	char disp[128];
 	int rc;
 
+	if (!(wf_props(o->state)->printable & reader)) {
+		page_error(r, 409,
+			   reader == WF_OPERATOR ? "bo.not_printable" : "order.not_printable");
+		return -1;
+	}
 	buf_reset(&r->out);
 	/* Deterministic per order version: served from docs' cache (cache.c). */
 	rc = doc_order_pdf(o, app_of(r)->catalog, name, r->lang, &r->out);

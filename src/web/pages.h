@@ -90,8 +90,10 @@ const char *ra_scope_office(struct req *r);
 void ra_office_filter_ctx(struct req *r, struct tctx *c, const char *current);
 
 /* Answers with the order's document `name` ("request.pdf",
- * "contract.pdf", "proforma.pdf") as a download, or an error page.
- * Access checks are the caller's.  0 or -1. */
-int order_pdf_respond(struct req *r, const struct order *o, const char *name);
+ * "contract.pdf", "proforma.pdf") as a download for reader (WF_MEMBER
+ * or WF_OPERATOR), or an error page: 409 when the order's state prints
+ * nothing for reader.  Access to the order is the caller's to check.
+ * 0 or -1. */
+int order_pdf_respond(struct req *r, const struct order *o, const char *name, enum wf_role reader);
 
 #endif

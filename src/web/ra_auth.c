@@ -8,7 +8,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "app/login.h"
 #include "app/staff.h"
 #include "core/pwhash.h"
 #include "core/totp.h"
@@ -19,6 +18,7 @@
 #include "util/log.h"
 #include "web/app.h"
 #include "web/handlers.h"
+#include "web/login.h"
 #include "web/qrsvg.h"
 #include "web/throttle.h"
 
@@ -66,42 +66,22 @@ void web_ra_login_get(struct req *r)
 	ra_login_form(r, 200, &st, NULL);
 }
 
+static struct login_result staff_login(const struct app_env *env, const struct actor *a,
+				       const struct fstate *st, const struct login_session *ls)
+{
+	return uc_staff_login(env, a, fields_value(st, "username"), fields_value(st, "password"),
+			      fields_value(st, "totp"), ls);
+}
+
+/* A failed staff login says only that it failed. */
+static const struct login_page staff_login_page = {
+	ra_login_fields,  NFIELDS(ra_login_fields), ra_login_form,     staff_login,
+	SESSION_OPERATOR, "ra.login_failed",        "ra.login_failed",
+};
+
 void web_ra_login_post(struct req *r)
 {
-	struct app_env env = web_env(r);
-	struct actor a = web_actor(r);
-	struct login_session ls;
-	struct login_result res;
-	struct fstate st;
-	char token[65];
-
-	if (fields_read(r, ra_login_fields, NFIELDS(ra_login_fields), &st) > 0) {
-		ra_login_form(r, 422, &st, NULL);
-		return;
-	}
-	session_prepare(r, token, &ls);
-	res = uc_staff_login(&env, &a, fields_value(&st, "username"), fields_value(&st, "password"),
-			     fields_value(&st, "totp"), &ls);
-	switch (res.outcome) {
-	case LOGIN_ENROLL:
-		session_started(r, SESSION_OPERATOR_ENROLL, res.id, token);
-		http_redirect(r, "/ra/enroll");
-		return;
-	case LOGIN_OK:
-		session_started(r, SESSION_OPERATOR, res.id, token);
-		http_redirect(r, "/ra");
-		return;
-	case LOGIN_THROTTLED:
-		ra_login_form(r, 429, &st, throttle_refuse(r, &res.t));
-		return;
-	case LOGIN_FAILED:
-	case LOGIN_UNCONFIRMED:
-		ra_login_form(r, 422, &st, msg(r, "ra.login_failed"));
-		return;
-	default:
-		break;
-	}
-	page_error(r, 503, "error.storage");
+	login_post(r, &staff_login_page, "/ra");
 }
 
 static void enroll_page(struct req *r, unsigned status, const struct operator* o, struct fstate *st)
@@ -117,33 +97,38 @@ static void enroll_page(struct req *r, unsigned status, const struct operator* o
 	page_render(r, status, "ra_enroll", "ra.enroll_title", c);
 }
 
+/* The operator of the enrolment session into o; else a redirect to
+ * the login page and -1. */
+static int enrolling_operator(struct req *r, struct operator* o)
+{
+	if (ra_enrolling(r) != 0 &&
+	    store_operator_get(app_of(r)->store, ra_enrolling(r), o) == STORE_OK)
+		return 0;
+	http_redirect(r, "/ra/login");
+	return -1;
+}
+
 void web_ra_enroll_get(struct req *r)
 {
 	struct operator o;
 	struct fstate st;
 
-	if (ra_enrolling(r) == 0 ||
-	    store_operator_get(app_of(r)->store, ra_enrolling(r), &o) != STORE_OK) {
-		http_redirect(r, "/ra/login");
+	if (enrolling_operator(r, &o) != 0)
 		return;
-	}
 	fields_blank(ra_enroll_fields, NFIELDS(ra_enroll_fields), &st);
 	enroll_page(r, 200, &o, &st);
 }
 
 void web_ra_enroll_post(struct req *r)
 {
-	struct store *s = app_of(r)->store;
 	struct app_env env = web_env(r);
 	struct actor a = web_actor(r);
 	struct uc_result res;
 	struct operator o;
 	struct fstate st;
 
-	if (ra_enrolling(r) == 0 || store_operator_get(s, ra_enrolling(r), &o) != STORE_OK) {
-		http_redirect(r, "/ra/login");
+	if (enrolling_operator(r, &o) != 0)
 		return;
-	}
 	fields_read(r, ra_enroll_fields, NFIELDS(ra_enroll_fields), &st);
 	if (st.nerrors == 0) {
 		res = uc_staff_enroll(&env, &a, o.id, fields_value(&st, "totp"));
@@ -176,12 +161,6 @@ void web_ra_logout(struct req *r)
 }
 
 /* ---- Operator management (administrators) ------------------------------ */
-
-static const char *check_username(const struct field_ctx *cx, const char *v,
-				  struct field_value *out)
-{
-	return username_valid(v) ? NULL : "field.username_invalid";
-}
 
 static const char *check_role(const struct field_ctx *cx, const char *v, struct field_value *out)
 {
@@ -223,7 +202,7 @@ static void office_options(struct req *r, struct tctx *item, const char *v)
 }
 
 static const struct field operator_fields[] = {
-	{"username", "field.username", "text", "off", 32, F_REQUIRED, check_username,
+	{"username", "field.username", "text", "off", 32, F_REQUIRED, field_username,
 	 "hint.username", NULL},
 	{"role", "field.role", "select", "off", 16, F_REQUIRED, check_role, NULL, role_options},
 	{"office", "field.office_staff", "select", "off", 15, 0, NULL, "hint.office_staff",

@@ -15,6 +15,11 @@ int ra_order_load(struct req *r, struct order *o);
 /* The order detail page with status; c (NULL for a fresh page_ctx)
  * may carry an action's error message and submitted values. */
 void ra_order_page(struct req *r, unsigned status, const struct order *o, struct tctx *c);
+/* A GET of one of the order's staff pages (the detail page, the
+ * certificate's): page with 200 for the order r->ids[0], or
+ * ra_order_load's error page. */
+void ra_order_show(struct req *r, void (*page)(struct req *r, unsigned status,
+					       const struct order *o, struct tctx *c));
 /* Puts the actions allowed on o in its state, with their forms, into
  * c (ra_actions.c); nothing for auditors. */
 void ra_actions_ctx(struct req *r, struct tctx *c, const struct order *o);

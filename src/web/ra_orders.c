@@ -441,14 +441,19 @@ void ra_order_page(struct req *r, unsigned status, const struct order *o, struct
 	page_render(r, status, "ra_order", "bo.order_title", c);
 }
 
-/* GET /ra/orders/N */
-void web_ra_order(struct req *r)
+void ra_order_show(struct req *r, void (*page)(struct req *r, unsigned status,
+					       const struct order *o, struct tctx *c))
 {
 	struct order o;
 
-	if (ra_order_load(r, &o) != 0)
-		return;
-	ra_order_page(r, 200, &o, NULL);
+	if (ra_order_load(r, &o) == 0)
+		page(r, 200, &o, NULL);
+}
+
+/* GET /ra/orders/N */
+void web_ra_order(struct req *r)
+{
+	ra_order_show(r, ra_order_page);
 }
 
 /* GET /ra/orders/N/{request,contract,proforma}.pdf: the documents the
@@ -461,11 +466,7 @@ void web_ra_order_pdf(struct req *r)
 
 	if (ra_order_load(r, &o) != 0)
 		return;
-	if (!(wf_props(o.state)->printable & WF_OPERATOR)) {
-		page_error(r, 409, "bo.not_printable");
-		return;
-	}
-	if (order_pdf_respond(r, &o, name) == 0) {
+	if (order_pdf_respond(r, &o, name, WF_OPERATOR) == 0) {
 		snprintf(object, sizeof(object), "order:%lld", o.id);
 		app_audit(r, "ra.order_pdf", object, "ok", "%s", name);
 	}

@@ -298,31 +298,33 @@ void web_ra_payment_add(struct req *r)
 	snprintf(p.fingerprint, sizeof(p.fingerprint), "m:%lld:%s", o.id,
 		 fields_value(&st, "nonce"));
 	res = uc_payment_add(&env, &a, &o, &p, &outcome);
-	if (res.status != UC_OK) {
-		page_error(r, 503, res.msg);
-		return;
-	}
 	snprintf(loc, sizeof(loc), "/ra/orders/%lld?pay=%s#payments", o.id, outcome);
-	http_redirect(r, loc);
+	web_answer_item(r, res, loc);
 }
 
 /* ---- Statement import: GET/POST /ra/payments/import, GET /ra/payments/imports/N ------- */
 
+/* An import's number, time, file, author and counts into c: a row of
+ * the import page's list, or the head of the import's report. */
+static void import_ctx(struct req *r, struct tctx *c, const struct stmt_import *imp)
+{
+	tctx_setf(c, "iid", "%lld", imp->id);
+	tctx_set(c, "when", page_time(r, imp->created_at, 1));
+	tctx_set(c, "file", imp->file_name);
+	tctx_set(c, "by", imp->created_by);
+	tctx_setf(c, "lines", "%lld", imp->lines);
+	tctx_setf(c, "added", "%lld", imp->added);
+	tctx_setf(c, "duplicates", "%lld", imp->duplicates);
+	tctx_setf(c, "errors", "%lld", imp->errors);
+	tctx_setf(c, "unresolved", "%lld", imp->unresolved);
+}
+
 static int add_import(void *arg, const struct stmt_import *imp)
 {
 	struct rows_ctx *x = arg;
-	struct tctx *row = tctx_add(x->c, "imports");
 
 	tctx_set_bool(x->c, "has_imports", 1);
-	tctx_setf(row, "iid", "%lld", imp->id);
-	tctx_set(row, "when", page_time(x->r, imp->created_at, 1));
-	tctx_set(row, "file", imp->file_name);
-	tctx_set(row, "by", imp->created_by);
-	tctx_setf(row, "lines", "%lld", imp->lines);
-	tctx_setf(row, "added", "%lld", imp->added);
-	tctx_setf(row, "duplicates", "%lld", imp->duplicates);
-	tctx_setf(row, "errors", "%lld", imp->errors);
-	tctx_setf(row, "unresolved", "%lld", imp->unresolved);
+	import_ctx(x->r, tctx_add(x->c, "imports"), imp);
 	return 0;
 }
 
@@ -586,19 +588,11 @@ void web_ra_payments_import_report(struct req *r)
 			   rc == STORE_NOTFOUND ? "pay.import_not_found" : "error.storage");
 		return;
 	}
-	tctx_setf(c, "iid", "%lld", imp->id);
-	tctx_set(c, "file", imp->file_name);
+	import_ctx(r, c, imp);
 	tctx_set(c, "format", imp->format);
 	tctx_set(c, "sha256", imp->sha256);
-	tctx_set(c, "when", page_time(r, imp->created_at, 1));
-	tctx_set(c, "by", imp->created_by);
-	tctx_setf(c, "lines", "%lld", imp->lines);
-	tctx_setf(c, "added", "%lld", imp->added);
-	tctx_setf(c, "duplicates", "%lld", imp->duplicates);
-	tctx_setf(c, "errors", "%lld", imp->errors);
 	tctx_setf(c, "skipped", "%lld", imp->skipped);
 	tctx_setf(c, "settled", "%lld", imp->settled);
-	tctx_setf(c, "unresolved", "%lld", imp->unresolved);
 	if (store_import_same_file(app_of(r)->store, imp->sha256, imp->id, &same) == STORE_OK)
 		tctx_setf(c, "same_file", "%lld", same);
 	for (p = imp->error_lines; pay_error_line_next(&p, &line) == 0;) {
@@ -719,10 +713,6 @@ void web_ra_payment_resolve(struct req *r)
 		resolve_error(r, res.field != NULL ? 422 : 409, id, &st, msg(r, res.msg));
 		return;
 	}
-	if (res.status != UC_OK) {
-		page_error(r, 503, res.msg);
-		return;
-	}
 	snprintf(loc, sizeof(loc), "/ra/payments/unresolved?done=%s", settled ? "settled" : action);
-	http_redirect(r, loc);
+	web_answer_item(r, res, loc);
 }
