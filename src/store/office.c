@@ -372,7 +372,8 @@ static void cand_fill(struct db_stmt *s, void *elem)
  * search_walk_ids): the ids in (lo, hi) still to read, from f's key on,
  * a page's worth in the first window and twice as many in each next,
  * up to 8 pages' worth; a page (f->limit) stops short once
- * SEARCH_SCAN_CAP orders were read.
+ * SEARCH_SCAN_CAP orders were read, and its last round's windows read
+ * only what is left of it (walk_window).
  */
 struct walk {
 	int desc;
@@ -399,6 +400,25 @@ static int walk_stops(const struct walk *w, int *stopped)
 		return 0;
 	*stopped = 1;
 	return 1;
+}
+
+/* How many orders the round's window of arm i of narms reads: the
+ * round's window, or, near SEARCH_SCAN_CAP, what is left of it shared
+ * among the arms (at least one each): so that a search that stops has
+ * read SEARCH_SCAN_CAP orders, not up to narms whole windows more
+ * (twelve of 8 pages' worth: 1,920 at 20 a page; bench/growth.c's
+ * "simeun3 nik", eleven words, read 1,540). */
+static size_t walk_window(const struct walk *w, size_t i, size_t narms)
+{
+	size_t left, share;
+
+	if (!w->capped || w->scanned >= SEARCH_SCAN_CAP)
+		return w->window;
+	left = SEARCH_SCAN_CAP - w->scanned;
+	share = left / narms + (i < left % narms);
+	if (share == 0)
+		share = 1;
+	return share < w->window ? share : w->window;
 }
 
 /* Past the ids read up to bound; the next window twice as long. */
@@ -431,28 +451,32 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 {
 	int rc = STORE_OK, more = 1;
 	long long bound, *c = NULL, id, *grown;
-	size_t got = 0, nc, i, j, nw;
+	size_t got = 0, nc, i, j, nw, win, narms = 0, round;
 	struct walk wk;
 	struct cand *w;
 	struct sq_arg p[11];
 	struct db_stmt *s;
 
 	walk_start(&wk, f);
+	while (narms < SEARCH_ARMS && k->arms[narms][0])
+		narms++;
 	memcpy(p, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
 	while (more && got < wk.limit && rc == STORE_OK && !walk_stops(&wk, stopped)) {
 		more = 0;
 		bound = wk.desc ? wk.lo : wk.hi;
 		nc = 0;
-		for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && rc == STORE_OK; i++) {
+		round = 0; /* read this round: wk.scanned is where it started */
+		for (i = 0; i < narms && rc == STORE_OK; i++) {
+			win = walk_window(&wk, i, narms);
 			rc = db_step_array(db_bound(st, SQL_SEARCH_WORD[wk.desc],
 						    SQ_TEXT(k->arms[i]), a[15], a[16], a[17], a[18],
 						    SQ_INT(wk.lo), SQ_INT(wk.hi),
-						    SQ_INT((long long)wk.window)),
+						    SQ_INT((long long)win)),
 					   sizeof(*w), cand_fill, (void **)&w, &nw, "search word");
 			if (rc != STORE_OK)
 				break;
-			wk.scanned += nw;
-			if (nw == wk.window) { /* it has more */
+			round += nw;
+			if (nw == win) { /* it has more */
 				more = 1;
 				id = w[nw - 1].id;
 				bound = wk.desc ? (id > bound ? id : bound)
@@ -467,6 +491,7 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 					c[nc++] = w[j].id;
 			free(w);
 		}
+		wk.scanned += round;
 		if (rc != STORE_OK)
 			break;
 		if (nc > 0) /* c is NULL while nothing was read */
@@ -508,7 +533,7 @@ static int search_walk_ids(struct store *st, const struct order_filter *f,
 {
 	int rc = STORE_OK;
 	long long *c = NULL;
-	size_t got = 0, nc = 0, i;
+	size_t got = 0, nc = 0, i, win;
 	struct walk wk;
 	struct sq_arg q[13];
 	struct db_stmt *s;
@@ -518,7 +543,8 @@ static int search_walk_ids(struct store *st, const struct order_filter *f,
 	while (got < wk.limit && rc == STORE_OK && !walk_stops(&wk, stopped)) {
 		q[9] = SQ_INT(wk.lo);
 		q[10] = SQ_INT(wk.hi);
-		q[11] = SQ_INT((long long)wk.window);
+		win = walk_window(&wk, 0, 1);
+		q[11] = SQ_INT((long long)win);
 		q[12] = SQ_END_;
 		if ((rc = db_step_ids(db_bind_args(st, SQL_QUEUE[which][wk.desc], q), &c, &nc,
 				      "search walk")) != STORE_OK)
@@ -534,7 +560,7 @@ static int search_walk_ids(struct store *st, const struct order_filter *f,
 			} else if (rc == STORE_NOTFOUND)
 				rc = STORE_OK;
 		}
-		if (nc < wk.window) /* the queue's last */
+		if (nc < win) /* the queue's last */
 			break;
 		walk_next(&wk, c[nc - 1]);
 		free(c);
