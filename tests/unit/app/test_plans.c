@@ -474,6 +474,41 @@ static void test_pages_by_key_cover_every_order_once(void **state)
 	pages_cover(f->st, of, 6);
 }
 
+/* SEARCH_SCAN_CAP + 300 confirmed orders more of account, spread over
+ * the offices, the i-th named by name. */
+static void seed_cap(struct store *st, long long account, void (*name)(int i, struct order *o))
+{
+	struct order o;
+	int i;
+
+	assert_int_equal(store_begin(st), STORE_OK);
+	for (i = 0; i < SEARCH_SCAN_CAP + 300; i++) {
+		memset(&o, 0, sizeof(o));
+		o.account_id = account;
+		o.type = 1;
+		o.state = WF_CONFIRMED;
+		name(i, &o);
+		snprintf(o.office, sizeof(o.office), "%s", offices[i % 3]);
+		o.created_at = o.updated_at = 9000 + i;
+		assert_int_equal(store_order_create(st, &o), STORE_OK);
+	}
+	assert_int_equal(store_commit(st), STORE_OK);
+}
+
+/* Ana Zzcapić, every 30th Nikola. */
+static void zzcapic(int i, struct order *o)
+{
+	snprintf(o->first_name, sizeof(o->first_name), "%s", i % 30 ? "Ana" : "Nikola");
+	snprintf(o->last_name, sizeof(o->last_name), "Zzcapić");
+}
+
+/* Ana Zzcapar0ić .. Zzcapar9ić: ten words of one range. */
+static void zzcapar(int i, struct order *o)
+{
+	snprintf(o->first_name, sizeof(o->first_name), "Ana");
+	snprintf(o->last_name, sizeof(o->last_name), "Zzcapar%dić", i % 10);
+}
+
 /* A search whose other word few of its longest word's orders have
  * finds them, page by page (a window of the longest word's orders, or
  * of the queue's for a short prefix, at a time); one whose other word
@@ -483,24 +518,11 @@ static void test_search_stops_after_the_scan_cap(void **state)
 {
 	struct fx *f = *state;
 	struct order_filter of;
-	struct order o;
 	long long account, order, total;
-	int i, n;
+	int n;
 
 	seed(f->st, &account, &order);
-	assert_int_equal(store_begin(f->st), STORE_OK);
-	for (i = 0; i < SEARCH_SCAN_CAP + 300; i++) {
-		memset(&o, 0, sizeof(o));
-		o.account_id = account;
-		o.type = 1;
-		o.state = WF_CONFIRMED;
-		snprintf(o.first_name, sizeof(o.first_name), "%s", i % 30 ? "Ana" : "Nikola");
-		snprintf(o.last_name, sizeof(o.last_name), "Zzcapić");
-		snprintf(o.office, sizeof(o.office), "%s", offices[i % 3]);
-		o.created_at = o.updated_at = 9000 + i;
-		assert_int_equal(store_order_create(f->st, &o), STORE_OK);
-	}
-	assert_int_equal(store_commit(f->st), STORE_OK);
+	seed_cap(f->st, account, zzcapic);
 
 	memset(&of, 0, sizeof(of));
 	of.q = "zzcapic nik"; /* one in 30 */
@@ -563,26 +585,13 @@ static void test_search_reads_at_most_the_scan_cap(void **state)
 	sqlite3 *db = db_sqlite_handle(f->st);
 	static const char *const typed[] = {"zzcapar mil", "pe q"};
 	struct order_filter of;
-	struct order o;
 	long long account, order, total;
 	long rows;
 	size_t t;
-	int i, n;
+	int n;
 
 	seed(f->st, &account, &order);
-	assert_int_equal(store_begin(f->st), STORE_OK);
-	for (i = 0; i < SEARCH_SCAN_CAP + 300; i++) {
-		memset(&o, 0, sizeof(o));
-		o.account_id = account;
-		o.type = 1;
-		o.state = WF_CONFIRMED;
-		snprintf(o.first_name, sizeof(o.first_name), "Ana");
-		snprintf(o.last_name, sizeof(o.last_name), "Zzcapar%dić", i % 10);
-		snprintf(o.office, sizeof(o.office), "%s", offices[i % 3]);
-		o.created_at = o.updated_at = 9000 + i;
-		assert_int_equal(store_order_create(f->st, &o), STORE_OK);
-	}
-	assert_int_equal(store_commit(f->st), STORE_OK);
+	seed_cap(f->st, account, zzcapar);
 	for (t = 0; t < sizeof(typed) / sizeof(typed[0]); t++) {
 		memset(&of, 0, sizeof(of));
 		of.q = typed[t];
@@ -734,6 +743,24 @@ static long long orders_rows_read(PGconn *pg)
 {
 	return rows_read(pg, "orders");
 }
+
+/* A connection beside the store's for the counters, with autovacuum off
+ * on the two tables counted: an ANALYZE landing inside a count adds its
+ * own reads of every row, and the statistics it leaves change the plans
+ * (the member's list then read 22 or 24 orders for a page of 20). */
+static PGconn *counting(const char *url, const char *t1, const char *t2)
+{
+	PGconn *pg = PQconnectdb(url);
+	char sql[256];
+
+	assert_int_equal(PQstatus(pg), CONNECTION_OK);
+	snprintf(sql, sizeof(sql),
+		 "ALTER TABLE %s SET (autovacuum_enabled = off); ALTER TABLE %s SET "
+		 "(autovacuum_enabled = off)",
+		 t1, t2);
+	pg_do(pg, sql, NULL, 0);
+	return pg;
+}
 #endif
 
 /* The member's list's first page (20, newest first) reads 20 orders on
@@ -748,15 +775,7 @@ static void test_member_list_reads_a_page_pg(void **state)
 	PGconn *pg;
 	int n;
 
-	pg = PQconnectdb(f->path);
-	assert_int_equal(PQstatus(pg), CONNECTION_OK);
-	/* The plans without statistics each time: an ANALYZE by autovacuum
-	 * landing inside the test made some read a row or three more (and
-	 * its own reads were counted). */
-	pg_do(pg,
-	      "ALTER TABLE orders SET (autovacuum_enabled = off); ALTER TABLE order_state SET "
-	      "(autovacuum_enabled = off)",
-	      NULL, 0);
+	pg = counting(f->path, "orders", "order_state");
 	seed(f->st, &account, &order);
 	store_close(f->st);
 	/* The list's first page, then a page by key older than the newest
@@ -803,16 +822,9 @@ static void test_claims_read_the_first_due_pg(void **state)
 	PGconn *pg;
 	int i;
 
-	pg = PQconnectdb(f->path);
-	assert_int_equal(PQstatus(pg), CONNECTION_OK);
 	/* No statistics, as a queue that grows by hundreds a second has
-	 * none that are current; and no ANALYZE by autovacuum inside the
-	 * count (its reads of every row are counted too, with the tests'
-	 * many databases within seconds). */
-	pg_do(pg,
-	      "ALTER TABLE outbox SET (autovacuum_enabled = off); ALTER TABLE ca_outbox SET "
-	      "(autovacuum_enabled = off)",
-	      NULL, 0);
+	 * none that are current. */
+	pg = counting(f->path, "outbox", "ca_outbox");
 	seed(f->st, &account, &order);
 	assert_int_equal(store_begin(f->st), STORE_OK);
 	for (i = 0; i < 300; i++) {
