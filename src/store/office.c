@@ -61,14 +61,16 @@
 /* The search: the orders an exact identifier names, each by its own
  * index ($10 the text as typed, $11 as an order number or -1, $12 as a
  * license number (domain/ident.h: "315 6789 01" is 315678901) or '',
- * $13 as a payment reference: "97 95 00000001" is order 1 (migration
- * 024: the reference is a function of the id), else -1), and those whose names have a word starting
- * with each word typed (words.c: up to three, the longest first, each a prefix range).  The longest
- * word's range is read one of two ways (store_office_orders picks): when it holds at most
- * SEARCH_ARMS different words, each word's orders in id order from order_words (word, order_id), a
- * window each (search_word_ids); when it holds more (a short prefix,
- * found in many orders), the queue's orders with each order's words
- * checked through order_words (order_id, word) (search_walk_ids).
+ * $13 as a payment reference's order: "97 95 00000001" is order 1,
+ * migration 024, else -1), and those whose names have a word starting
+ * with each word typed (words.c: up to three, the longest first, each a
+ * prefix range).  The longest word's range is read one of two ways
+ * (store_office_orders picks): when it holds at most SEARCH_ARMS
+ * different words, each word's orders in id order from order_words
+ * (word, order_id), a window each (search_word_ids); when it holds
+ * more (a short prefix, found in many orders), the queue's orders with
+ * each order's words checked through order_words (order_id, word)
+ * (search_walk_ids).
  * Either stops after SEARCH_SCAN_CAP orders read.  The parts' pages
  * are merged in C. */
 #define SEARCH_ARMS 12
