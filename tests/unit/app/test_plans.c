@@ -325,6 +325,43 @@ static void test_pages_use_indexes(void **state)
 	assert_int_equal(scans, 0);
 }
 
+/* An order's history, read on each of its pages (the member's and the
+ * staff's), comes from its index alone: at 1,000,000 orders a random
+ * order's history is three levels of order_events_order and three of
+ * order_events, each level a page that no cache kept (bench/README.md,
+ * "Data growth"); a covering index is three. */
+static void test_order_history_reads_its_index_alone(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = db_sqlite_handle(f->st);
+	struct trace t = {{0}, 0};
+	sqlite3_stmt *s;
+	long long account, order;
+	char *q;
+	int n = 0, covering = 0;
+
+	seed(f->st, &account, &order);
+	sqlite3_trace_v2(db, SQLITE_TRACE_STMT, on_stmt, &t);
+	assert_int_equal(store_order_events(f->st, order, count_event, &n), STORE_OK);
+	sqlite3_trace_v2(db, 0, NULL, NULL);
+	assert_true(n > 0);
+	assert_int_equal(t.n, 1);
+	q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", t.sql[0]);
+	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(s, 3);
+
+		if (strstr(d, "order_events") != NULL && strstr(d, "COVERING INDEX") != NULL)
+			covering = 1;
+		else
+			fprintf(stderr, "history: %s in %s\n", d, t.sql[0]);
+	}
+	sqlite3_finalize(s);
+	sqlite3_free(q);
+	trace_clear(&t);
+	assert_true(covering);
+}
+
 struct ids {
 	long long v[SEED];
 	int n;
@@ -876,6 +913,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search_stops_after_the_scan_cap,
 						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_search_reads_at_most_the_scan_cap,
+						store_fx_setup, store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_order_history_reads_its_index_alone,
 						store_fx_setup, store_fx_teardown),
 	};
 	const struct CMUnitTest tests_pg[] = {
