@@ -118,8 +118,9 @@ int store_migrate_upto(struct store *st, int upto, int *applied, char *err, size
 			st->drv->tx(st, DB_ROLLBACK);
 			return STORE_ERROR;
 		}
-		/* 018 made the search words' table: the orders there get theirs. */
-		if (num == 18 && order_words_fill(st) != STORE_OK) {
+		/* 018 made the search words' table, 027 added the pairs of
+		 * words to it: the orders there get theirs. */
+		if ((num == 18 || num == 27) && order_words_fill(st) != STORE_OK) {
 			snprintf(err, errlen, "%s: cannot write the orders' search words",
 				 files[i]->name);
 			st->drv->tx(st, DB_ROLLBACK);

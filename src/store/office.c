@@ -102,6 +102,12 @@
 #define SEARCH_WORD(D)                                                                             \
 	"SELECT w.order_id, " HAS_OTHER_WORDS("w.order_id") " FROM " WORD_WINDOW(D) " w"
 #define ORDER_PASSES(O, S) "SELECT order_id FROM order_state WHERE order_id = $10 AND" O S F_REST
+/* The orders of one word's pairs (store_int.h) with a word in a range
+ * ($1, $2), 1 each, then those of its "any" ($3), 0 each (their words
+ * still to check), up to $4 rows. */
+static const char SQL_PAIR_ORDERS[] =
+	"SELECT order_id, 1 FROM order_words WHERE word >= $1 AND word < $2 UNION ALL "
+	"SELECT order_id, 0 FROM order_words WHERE word = $3 LIMIT $4";
 /* Whether order $1 has a word in each range typed ($2..$7; '' past the
  * words typed): the walk's check of each order the queue reads. */
 static const char SQL_ORDER_HAS_WORDS[] =
@@ -521,6 +527,107 @@ static int search_word_ids(struct store *st, const struct order_filter *f,
 	return rc;
 }
 
+static int cand_asc(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* At most this many orders are read through the pairs of a search's
+ * first two words (search_pair_ids). */
+#define PAIR_CAP 200
+
+/* The orders that pass f and have a word in each range typed, a page's
+ * worth nearest f's key, appended to *ids (n of them), read through
+ * the pairs of the longest word's range's words (k->arms) with a word
+ * of the second word's range (migration 027): the orders that have
+ * both, however many have either.  Each is checked against f (and the
+ * third word typed, if any, or both words when it was read by a word's
+ * "any").  *done 0, nothing appended, when there is no second word,
+ * when an arm is in the second word's range (one word of an order may
+ * be both), or when the pairs name more than PAIR_CAP orders: then the
+ * walk (search_word_ids) finds a page soon, the more orders have both
+ * words the sooner. */
+static int search_pair_ids(struct store *st, const struct order_filter *f,
+			   const struct sq_arg a[40], const struct search_keys *k, int which,
+			   long long **ids, size_t *n, int *done)
+{
+	char lo[PAIR_KEY_SIZE], hi[PAIR_KEY_SIZE], any[PAIR_KEY_SIZE];
+	size_t nc = 0, ng, i, j, got = 0, limit = f->limit > 0 ? (size_t)f->limit : (size_t)-1;
+	int rc = STORE_OK, desc = f->before > 0;
+	struct cand *c = NULL, *more, *grown;
+	const struct cand *x;
+	struct sq_arg p[11];
+	struct db_stmt *s;
+
+	*done = 0;
+	if (k->words[1][0] == '\0')
+		return STORE_OK;
+	for (i = 0; i < SEARCH_ARMS && k->arms[i][0]; i++)
+		if (strcmp(k->arms[i], k->words[1]) >= 0 && strcmp(k->arms[i], k->ends[1]) < 0)
+			return STORE_OK;
+	for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && nc <= PAIR_CAP && rc == STORE_OK; i++) {
+		snprintf(lo, sizeof(lo), PAIR_KEY("%s", "%s"), k->arms[i], k->words[1]);
+		snprintf(hi, sizeof(hi), PAIR_KEY("%s", "%s"), k->arms[i], k->ends[1]);
+		snprintf(any, sizeof(any), PAIR_KEY("%s", PAIR_ANY), k->arms[i]);
+		rc = db_step_array(db_bound(st, SQL_PAIR_ORDERS, SQ_TEXT(lo), SQ_TEXT(hi),
+					    SQ_TEXT(any), SQ_INT((long long)(PAIR_CAP + 1 - nc))),
+				   sizeof(*more), cand_fill, (void **)&more, &ng, "search pairs");
+		if (rc == STORE_OK && ng > 0 &&
+		    (grown = realloc(c, (nc + ng) * sizeof(*c))) == NULL)
+			rc = STORE_ERROR;
+		else if (rc == STORE_OK && ng > 0) {
+			c = grown;
+			memcpy(c + nc, more, ng * sizeof(*c));
+			nc += ng;
+		}
+		if (rc == STORE_OK)
+			free(more);
+	}
+	if (rc != STORE_OK || nc > PAIR_CAP) {
+		free(c);
+		return rc;
+	}
+	*done = 1;
+	if (nc > 0) /* c is NULL while nothing was read */
+		qsort(c, nc, sizeof(*c), cand_asc);
+	for (i = j = 0; i < nc; i++) /* each once: with both words if any row said so */
+		if (j > 0 && c[j - 1].id == c[i].id)
+			c[j - 1].hit |= c[i].hit;
+		else
+			c[j++] = c[i];
+	nc = j;
+	memcpy(p, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
+	for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
+		x = &c[desc ? nc - 1 - i : i];
+		if ((desc && x->id >= f->before) || (!desc && f->after > 0 && x->id <= f->after))
+			continue;
+		if (!x->hit || k->words[2][0]) {
+			s = db_bound(st, SQL_ORDER_HAS_WORDS, SQ_INT(x->id), a[13], a[14], a[15],
+				     a[16], a[17], a[18]);
+			if ((rc = db_step_row(s, "search order words")) == STORE_NOTFOUND) {
+				rc = STORE_OK;
+				continue;
+			}
+			if (rc != STORE_OK)
+				break;
+			db_reset(s);
+		}
+		p[9] = SQ_INT(x->id);
+		p[10] = SQ_END_;
+		s = db_bind_args(st, SQL_ORDER_PASSES[which], p);
+		if ((rc = db_step_row(s, "search order passes")) == STORE_OK) {
+			db_reset(s);
+			rc = part_append(ids, n, x->id);
+			got++;
+		} else if (rc == STORE_NOTFOUND)
+			rc = STORE_OK;
+	}
+	free(c);
+	return rc;
+}
+
 /* The orders that pass f and have a word in each range typed (a[13..18])
  * when the longest word's range has more than SEARCH_ARMS different words
  * (a short prefix, found in many orders): the queue's orders read in id
@@ -577,7 +684,7 @@ static int search_walk_ids(struct store *st, const struct order_filter *f,
 static int search_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40],
 		      struct search_keys *k, int which, long long **ids, size_t *n, int *stopped)
 {
-	int desc = f->before > 0, arms, rc;
+	int desc = f->before > 0, arms, rc, paired = 0;
 	struct sq_arg key[3] = {SQ_INT(f->after > 0 && !desc ? f->after : 0),
 				SQ_INT(desc ? f->before : (long long)1 << 62),
 				SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62)};
@@ -597,6 +704,8 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 	if (!arms && rc == STORE_OK)
 		rc = search_walk_ids(st, f, a, which, ids, n, stopped);
 	if (arms && rc == STORE_OK)
+		rc = search_pair_ids(st, f, a, k, which, ids, n, &paired);
+	if (arms && !paired && rc == STORE_OK)
 		rc = search_word_ids(st, f, a, k, which, ids, n, stopped);
 	if (rc != STORE_OK)
 		return rc;

@@ -214,14 +214,27 @@ int store_orders_read(struct store *st, const long long *ids, size_t n, struct o
  * anything else separates): up to max into words, each cut to
  * SEARCH_WORD_SIZE - 1 bytes at a character's start.  Their count. */
 size_t search_words(const char *text, char words[][SEARCH_WORD_SIZE], size_t max);
+/* Beside its words, order_words holds an order's pairs of different
+ * words (migration 027), so that a search by two names that few
+ * orders have together reads those orders alone, however many have
+ * each name: "~" the first " " the second, for the first PAIR_WORDS
+ * different words of its names; an order with more has, for each of
+ * its words, "~" the word " *" ("paired with any"), so that a search
+ * by a pair reads the orders that may have it too.  '~' and ' ' are
+ * never in a word, so no word's prefix range holds a pair. */
+#define PAIR_WORDS 8
+#define PAIR_KEY_SIZE (2 * SEARCH_WORD_SIZE + 8)
+#define PAIR_KEY(a, b) "~" a " " b
+#define PAIR_ANY "*"
 /* Order id's search words made those of its names (the holder's, as
- * person words, and the company's).  fresh: the order was just made
- * and has none yet (nothing to delete first). */
+ * person words, and the company's), with their pairs.  fresh: the
+ * order was just made and has none yet (nothing to delete first). */
 int order_words_put(struct store *st, long long id, const char *first, const char *last,
 		    const char *company, int fresh);
 /* Order id's person words removed (its holder's names were blanked). */
 int order_words_forget_person(struct store *st, long long id);
-/* The search words of every order (after migration 018 made the table). */
+/* The search words of every order (after migration 018 made the table,
+ * and again after 027 added the pairs). */
 int order_words_fill(struct store *st);
 
 #endif

@@ -45,7 +45,10 @@ struct order_filter {
 /* A search (f->q) counts up to SEARCH_COUNT_CAP + 1: each of those is
  * an order read, where a queue's count reads an index alone. */
 #define SEARCH_COUNT_CAP 100
-/* A search by a name stops reading once it has read SEARCH_SCAN_CAP
+/* A search by two names or more that few orders have together (at
+ * most 200 have the two longest) reads those orders alone and does not
+ * stop, however many orders have either name.  Otherwise a search by a
+ * name stops reading once it has read SEARCH_SCAN_CAP
  * orders whose names have a word starting with the longest word typed
  * (a short prefix: orders of the queue) without finding a page's worth
  * that have the other words too (and pass the filter): *total is then

@@ -2,9 +2,9 @@
  * The words a back-office search finds an order by (migration 018,
  * issue 17 point 6): the order's names folded (domain/fold.h) and cut
  * into words, in order_words, so that a search reads a prefix range of
- * an index instead of every order.  Written here and only here: on an
- * order's creation and rewrite (orders.c), its blanking (retention.c)
- * and for the orders there before migration 018 (migrate.c).
+ * an index instead of every order; and their pairs (migration 027).  Written here and only here: on
+ * an order's creation and rewrite (orders.c), its blanking (retention.c) and for the orders there
+ * before migration 018 (migrate.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,12 +71,19 @@ size_t search_words(const char *text, char words[][SEARCH_WORD_SIZE], size_t max
 	return n;
 }
 
-/* An order's words, each with its person (1 or 0), in statements of up
- * to WORDS_PER_INSERT rows: one round trip for most orders. */
+/* An order's rows of order_words: its words, then their pairs
+ * (store_int.h), each with its person (1 or 0: a pair is a person's
+ * when either word is), in statements of up to WORDS_PER_INSERT rows:
+ * one round trip for a natural person's order. */
+#define WORDS_MAX 96
+#define PAIRS_MAX (PAIR_WORDS * (PAIR_WORDS - 1) + WORDS_MAX)
 struct words {
-	char w[96][SEARCH_WORD_SIZE];
-	int person[96];
+	char w[WORDS_MAX][SEARCH_WORD_SIZE];
+	int person[WORDS_MAX];
 	size_t n;
+	char pair[PAIRS_MAX][PAIR_KEY_SIZE];
+	int pair_person[PAIRS_MAX];
+	size_t npairs;
 };
 
 static void words_cut(struct words *w, const char *text, int person)
@@ -88,18 +95,57 @@ static void words_cut(struct words *w, const char *text, int person)
 	w->n += n;
 }
 
+/* PAIR_KEY(a, b) as one more of w's pairs (a and b shorter than
+ * SEARCH_WORD_SIZE: both fit). */
+static void pair_add(struct words *w, const char *a, const char *b, int person)
+{
+	char *key = w->pair[w->npairs];
+	size_t la = strlen(a), lb = strlen(b);
+
+	key[0] = '~';
+	memcpy(key + 1, a, la);
+	key[1 + la] = ' ';
+	memcpy(key + 2 + la, b, lb + 1);
+	w->pair_person[w->npairs++] = person;
+}
+
+/* The pairs of w's first PAIR_WORDS different words; with more, each
+ * word's "any".  A word that is both a person's and the company's is
+ * two here, so that forgetting the person keeps the company's pairs. */
+static void words_pair(struct words *w)
+{
+	size_t u[WORDS_MAX], nu = 0, i, j;
+
+	for (i = 0; i < w->n; i++) {
+		for (j = 0; j < nu; j++)
+			if (w->person[u[j]] == w->person[i] && strcmp(w->w[u[j]], w->w[i]) == 0)
+				break;
+		if (j == nu)
+			u[nu++] = i;
+	}
+	w->npairs = 0;
+	for (i = 0; i < nu && i < PAIR_WORDS; i++)
+		for (j = 0; j < nu && j < PAIR_WORDS; j++)
+			if (strcmp(w->w[u[i]], w->w[u[j]]) != 0)
+				pair_add(w, w->w[u[i]], w->w[u[j]],
+					 w->person[u[i]] | w->person[u[j]]);
+	for (i = 0; nu > PAIR_WORDS && i < nu; i++)
+		pair_add(w, w->w[u[i]], PAIR_ANY, w->person[u[i]]);
+}
+
 static int words_insert(struct store *st, long long id, const struct words *w)
 {
 	struct sq_arg a[2 + 2 * WORDS_PER_INSERT];
-	size_t at, k, c;
+	size_t at, k, c, r, rows = w->n + w->npairs;
 	int rc = STORE_OK;
 
-	for (at = 0; at < w->n && rc == STORE_OK; at += k) {
-		k = w->n - at < WORDS_PER_INSERT ? w->n - at : WORDS_PER_INSERT;
+	for (at = 0; at < rows && rc == STORE_OK; at += k) {
+		k = rows - at < WORDS_PER_INSERT ? rows - at : WORDS_PER_INSERT;
 		a[0] = SQ_INT(id);
 		for (c = 0; c < k; c++) {
-			a[1 + 2 * c] = SQ_TEXT(w->w[at + c]);
-			a[2 + 2 * c] = SQ_INT(w->person[at + c]);
+			r = at + c;
+			a[1 + 2 * c] = SQ_TEXT(r < w->n ? w->w[r] : w->pair[r - w->n]);
+			a[2 + 2 * c] = SQ_INT(r < w->n ? w->person[r] : w->pair_person[r - w->n]);
 		}
 		a[1 + 2 * k] = SQ_END_;
 		rc = db_step_done(db_bind_args(st, SQL_WORDS_ADD[k - 1], a), "order words add");
@@ -121,6 +167,7 @@ int order_words_put(struct store *st, long long id, const char *first, const cha
 	words_cut(w, first, 1);
 	words_cut(w, last, 1);
 	words_cut(w, company, 0);
+	words_pair(w);
 	rc = words_insert(st, id, w);
 	free(w);
 	return rc;

@@ -328,7 +328,7 @@ static void test_search_that_finds_nothing_stops_and_says_so(void **state)
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=zzcapic+milica"), 200);
 	office_body_has(f, "<strong>0</strong>");
 	office_body_lacks(f, "Pretraga je prekinuta");
-	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=zzcapic+ana+milica"), 200);
+	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=zzcapic+ana+qq"), 200);
 	office_body_has(f, "<strong>0</strong>");
 	office_body_has(f, "Pretraga je prekinuta posle 1000 pregledanih zahteva");
 	assert_int_equal(office_get(f, &f->ns, "/ra/queue?q=zzcapic+ana"), 200);
