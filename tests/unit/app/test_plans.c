@@ -775,6 +775,58 @@ static void test_search_by_words_no_order_has_together_reads_little(void **state
 	}
 }
 
+/* The virtual machine's steps of every statement that finishes. */
+static int on_profile(unsigned type, void *ctx, void *p, void *x)
+{
+	(void)type;
+	(void)x;
+	*(long *)ctx += sqlite3_stmt_status(p, SQLITE_STMTSTATUS_VM_STEP, 1);
+	return 0;
+}
+
+/* Ana Zzcapić, no Nikola. */
+static void zzcapic_ana(int i, struct order *o)
+{
+	(void)i;
+	snprintf(o->first_name, sizeof(o->first_name), "Ana");
+	snprintf(o->last_name, sizeof(o->last_name), "Zzcapić");
+}
+
+/* A first page of a search by two names that few orders have together,
+ * with its count ("more than 20"), costs the same however many orders
+ * have the longest name: counted from the orders the pairs name, not
+ * by reading that name's orders until SEARCH_COUNT_CAP + 1 have the
+ * other (all of them, here: 44 have both). */
+static void test_search_count_by_pairs_is_flat(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = db_sqlite_handle(f->st);
+	struct order_filter of;
+	long long account, order, total;
+	long steps[2];
+	int n, round;
+
+	seed(f->st, &account, &order);
+	seed_cap(f->st, account, zzcapic);
+	for (round = 0; round < 2; round++) {
+		if (round == 1)
+			seed_cap(f->st, account, zzcapic_ana); /* 1,300 more Zzcapić */
+		memset(&of, 0, sizeof(of));
+		of.q = "zzcapic nikola";
+		of.limit = 21;
+		n = 0;
+		steps[round] = 0;
+		sqlite3_trace_v2(db, SQLITE_TRACE_PROFILE, on_profile, &steps[round]);
+		assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n),
+				 STORE_OK);
+		sqlite3_trace_v2(db, 0, NULL, NULL);
+		assert_int_equal(n, 21);
+		assert_int_equal(total, (SEARCH_SCAN_CAP + 300 + 29) / 30);
+	}
+	fprintf(stderr, "steps: %ld with 1,300 Zzcapić, %ld with 2,600\n", steps[0], steps[1]);
+	assert_true(steps[1] < steps[0] + steps[0] / 5);
+}
+
 #ifdef QCRA_HAVE_PG
 /* Runs sql on pg; its first value into out (may be NULL). */
 static void pg_do(PGconn *pg, const char *sql, char *out, size_t size)
@@ -1045,6 +1097,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_search_by_words_no_order_has_together_reads_little, store_fx_setup,
 			store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_search_count_by_pairs_is_flat, store_fx_setup,
+						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_order_history_reads_its_index_alone,
 						store_fx_setup, store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_cache_keeps_what_a_request_read,
