@@ -60,7 +60,7 @@
 
 /* The search: the orders an exact identifier names, each by its own
  * index ($10 the text as typed, $11 as an order number or -1, $12 as a
- * license number (domain/ident.h: "315 6789 01" is 315678901) or '',
+ * license number (domain/ident.h: "315 6789 01" is 315678901) or NULL,
  * $13 as a payment reference's order: "97 95 00000001" is order 1,
  * migration 024, else -1), and those whose names have a word starting
  * with each word typed (words.c: up to three, the longest first, each a
@@ -77,16 +77,19 @@
 #define EXACT                                                                                      \
 	"SELECT id FROM orders WHERE id = $11 UNION ALL SELECT id FROM orders WHERE jmbg = $10 "   \
 	"UNION ALL SELECT id FROM orders WHERE company_pib = $10 UNION ALL SELECT id FROM orders " \
-	"WHERE license_number = $12 AND $12 <> '' UNION ALL SELECT id FROM orders WHERE id = $13"
+	"WHERE license_number = $12 UNION ALL SELECT id FROM orders WHERE id = $13"
 #define WORD_OF(t, a, b)                                                                           \
 	"EXISTS (SELECT 1 FROM order_words v WHERE v.order_id = " t " AND v.word >= $" a           \
 	" AND v.word < $" b ")"
 #define OTHER_WORDS(t, a, b, c, d)                                                                 \
 	" AND ($" a " = '' OR " WORD_OF(t, a, b) ") AND ($" c " = '' OR " WORD_OF(t, c, d) ")"
+/* The identifiers' orders drive (CROSS JOIN: SQLite keeps that order),
+ * each looked up in order_state: with "order_id IN (...)" beside the
+ * keys' range SQLite read the range, every order, and tested each. */
 #define SEARCH_EXACT(O, S, D)                                                                      \
-	"SELECT order_id AS id FROM order_state WHERE" O S F_REST KEYS(                            \
-		"order_id", "14", "15") " AND order_id IN (" EXACT ") ORDER BY order_id" D         \
-					" LIMIT $16"
+	"SELECT s.order_id AS id FROM (SELECT DISTINCT id FROM (" EXACT ") x) e CROSS JOIN "       \
+	"order_state s WHERE s.order_id = e.id AND" O S F_REST KEYS(                               \
+		"s.order_id", "14", "15") " ORDER BY s.order_id" D " LIMIT $16"
 /* A window of one word's orders, from order_words alone ($1 the word,
  * $6 after, $7 before, $8 how many), each with 1 when it has the other
  * two ranges' words ($2..$5), else 0: so that the caller knows how far
@@ -274,7 +277,10 @@ static size_t filter_args(struct sq_arg a[40], const struct order_filter *f, str
 	a[10] = SQ_INT(id);
 	if (!license_normalize(q, k->license, sizeof(k->license)))
 		k->license[0] = '\0';
-	a[11] = SQ_TEXT(k->license);
+	/* NULL, which no license number equals, when the text is none: a
+	 * test of $12 beside it would not stop the index's read of every
+	 * order without one. */
+	a[11] = k->license[0] ? SQ_TEXT(k->license) : SQ_NULL;
 	if (payment_ref_normalize(q, ref, sizeof(ref)) != 1 ||
 	    payment_ref_order_id(ref, &ref_id) != 0)
 		ref_id = -1;
@@ -359,6 +365,19 @@ static int id_asc(const void *a, const void *b)
 	long long x = *(const long long *)a, y = *(const long long *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* ids (n of them; NULL when none) sorted, each once: their count. */
+static size_t distinct(long long *ids, size_t n)
+{
+	size_t i, j;
+
+	if (n > 0)
+		qsort(ids, n, sizeof(*ids), id_asc);
+	for (i = j = 0; i < n; i++)
+		if (j == 0 || ids[j - 1] != ids[i])
+			ids[j++] = ids[i];
+	return j;
 }
 
 /* A window's order and whether it has the other words typed. */
@@ -538,88 +557,126 @@ static int cand_asc(const void *a, const void *b)
  * first two words (search_pair_ids). */
 #define PAIR_CAP 200
 
-/* The orders that pass f and have a word in each range typed, a page's
- * worth nearest f's key, appended to *ids (n of them), read through
- * the pairs of the longest word's range's words (k->arms) with a word
- * of the second word's range (migration 027): the orders that have
- * both, however many have either.  Each is checked against f (and the
- * third word typed, if any, or both words when it was read by a word's
- * "any").  *done 0, nothing appended, when there is no second word,
- * when an arm is in the second word's range (one word of an order may
- * be both), or when the pairs name more than PAIR_CAP orders: then the
- * walk (search_word_ids) finds a page soon, the more orders have both
- * words the sooner. */
-static int search_pair_ids(struct store *st, const struct order_filter *f,
-			   const struct sq_arg a[40], const struct search_keys *k, int which,
-			   long long **ids, size_t *n, int *done)
+/* STORE_OK when order x (read through the pairs) passes f (p: its
+ * $1..$9) and has the third word typed, if any, and both words when it
+ * was read by a word's "any"; STORE_NOTFOUND when not. */
+static int pair_check(struct store *st, const struct sq_arg a[40], const struct search_keys *k,
+		      int which, const struct cand *x, struct sq_arg p[11])
+{
+	struct db_stmt *s;
+	int rc;
+
+	if (!x->hit || k->words[2][0]) {
+		s = db_bound(st, SQL_ORDER_HAS_WORDS, SQ_INT(x->id), a[13], a[14], a[15], a[16],
+			     a[17], a[18]);
+		if ((rc = db_step_row(s, "search order words")) != STORE_OK)
+			return rc;
+		db_reset(s);
+	}
+	p[9] = SQ_INT(x->id);
+	p[10] = SQ_END_;
+	s = db_bind_args(st, SQL_ORDER_PASSES[which], p);
+	if ((rc = db_step_row(s, "search order passes")) == STORE_OK)
+		db_reset(s);
+	return rc;
+}
+
+/* The orders that have the two longest words typed, read through the
+ * pairs of the longest word's range's words (k->arms) with a word of
+ * the second word's range (migration 027), each once, ascending, into
+ * *c (nc of them; hit 0: read by a word's "any", its words still to
+ * check): however many orders have either word.  *c NULL, nothing
+ * read past the pairs, when there is no second word, when an arm is in
+ * the second word's range (one word of an order may be both), or when
+ * the pairs name more than PAIR_CAP orders. */
+static int pair_cands(struct store *st, const struct search_keys *k, struct cand **c, size_t *nc)
 {
 	char lo[PAIR_KEY_SIZE], hi[PAIR_KEY_SIZE], any[PAIR_KEY_SIZE];
-	size_t nc = 0, ng, i, j, got = 0, limit = f->limit > 0 ? (size_t)f->limit : (size_t)-1;
-	int rc = STORE_OK, desc = f->before > 0;
-	struct cand *c = NULL, *more, *grown;
-	const struct cand *x;
-	struct sq_arg p[11];
-	struct db_stmt *s;
+	struct cand *more, *grown;
+	size_t ng, i, j;
+	int rc = STORE_OK;
 
-	*done = 0;
+	*c = NULL;
+	*nc = 0;
 	if (k->words[1][0] == '\0')
 		return STORE_OK;
 	for (i = 0; i < SEARCH_ARMS && k->arms[i][0]; i++)
 		if (strcmp(k->arms[i], k->words[1]) >= 0 && strcmp(k->arms[i], k->ends[1]) < 0)
 			return STORE_OK;
-	for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && nc <= PAIR_CAP && rc == STORE_OK; i++) {
+	for (i = 0; i < SEARCH_ARMS && k->arms[i][0] && *nc <= PAIR_CAP && rc == STORE_OK; i++) {
 		snprintf(lo, sizeof(lo), PAIR_KEY("%s", "%s"), k->arms[i], k->words[1]);
 		snprintf(hi, sizeof(hi), PAIR_KEY("%s", "%s"), k->arms[i], k->ends[1]);
 		snprintf(any, sizeof(any), PAIR_KEY("%s", PAIR_ANY), k->arms[i]);
 		rc = db_step_array(db_bound(st, SQL_PAIR_ORDERS, SQ_TEXT(lo), SQ_TEXT(hi),
-					    SQ_TEXT(any), SQ_INT((long long)(PAIR_CAP + 1 - nc))),
+					    SQ_TEXT(any), SQ_INT((long long)(PAIR_CAP + 1 - *nc))),
 				   sizeof(*more), cand_fill, (void **)&more, &ng, "search pairs");
-		if (rc == STORE_OK && ng > 0 &&
-		    (grown = realloc(c, (nc + ng) * sizeof(*c))) == NULL)
+		if (rc != STORE_OK)
+			break;
+		/* one more than *nc, so that an empty list is not NULL */
+		if ((grown = realloc(*c, (*nc + ng + 1) * sizeof(**c))) == NULL)
 			rc = STORE_ERROR;
-		else if (rc == STORE_OK && ng > 0) {
-			c = grown;
-			memcpy(c + nc, more, ng * sizeof(*c));
-			nc += ng;
+		else {
+			*c = grown;
+			if (ng > 0)
+				memcpy(*c + *nc, more, ng * sizeof(**c));
+			*nc += ng;
 		}
-		if (rc == STORE_OK)
-			free(more);
+		free(more);
 	}
-	if (rc != STORE_OK || nc > PAIR_CAP) {
-		free(c);
+	if (rc != STORE_OK || *nc > PAIR_CAP) {
+		free(*c);
+		*c = NULL;
+		*nc = 0;
 		return rc;
 	}
-	*done = 1;
-	if (nc > 0) /* c is NULL while nothing was read */
-		qsort(c, nc, sizeof(*c), cand_asc);
-	for (i = j = 0; i < nc; i++) /* each once: with both words if any row said so */
-		if (j > 0 && c[j - 1].id == c[i].id)
-			c[j - 1].hit |= c[i].hit;
+	qsort(*c, *nc, sizeof(**c), cand_asc);
+	for (i = j = 0; i < *nc; i++) /* each once: with both words if any row said so */
+		if (j > 0 && (*c)[j - 1].id == (*c)[i].id)
+			(*c)[j - 1].hit |= (*c)[i].hit;
 		else
-			c[j++] = c[i];
-	nc = j;
+			(*c)[j++] = (*c)[i];
+	*nc = j;
+	return STORE_OK;
+}
+
+/* The orders that pass f and have a word in each range typed, a page's
+ * worth nearest f's key, appended to *ids (n of them), from the orders
+ * the pairs of the first two words name (pair_cands): *done 1 then,
+ * else 0 and nothing appended.  With pass, every one of them is
+ * checked, those that pass into *pass (npass; the caller frees it),
+ * the page from those: so that the search is counted from them. */
+static int search_pair_ids(struct store *st, const struct order_filter *f,
+			   const struct sq_arg a[40], const struct search_keys *k, int which,
+			   long long **ids, size_t *n, int *done, long long **pass, size_t *npass)
+{
+	size_t nc, i, got = 0, limit = f->limit > 0 ? (size_t)f->limit : (size_t)-1;
+	int rc, desc = f->before > 0;
+	struct cand *c;
+	long long id;
+	struct sq_arg p[11];
+
+	*done = 0;
+	if ((rc = pair_cands(st, k, &c, &nc)) != STORE_OK || c == NULL)
+		return rc;
+	*done = 1;
 	memcpy(p, a, 9 * sizeof(*a)); /* the filter, $1..$9 */
-	for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
-		x = &c[desc ? nc - 1 - i : i];
-		if ((desc && x->id >= f->before) || (!desc && f->after > 0 && x->id <= f->after))
-			continue;
-		if (!x->hit || k->words[2][0]) {
-			s = db_bound(st, SQL_ORDER_HAS_WORDS, SQ_INT(x->id), a[13], a[14], a[15],
-				     a[16], a[17], a[18]);
-			if ((rc = db_step_row(s, "search order words")) == STORE_NOTFOUND) {
+	if (pass != NULL) {           /* every one checked: those that pass, the page's */
+		for (i = 0, rc = STORE_OK; i < nc && rc == STORE_OK; i++)
+			if ((rc = pair_check(st, a, k, which, &c[i], p)) == STORE_OK)
+				rc = part_append(pass, npass, c[i].id);
+			else if (rc == STORE_NOTFOUND)
 				rc = STORE_OK;
-				continue;
-			}
-			if (rc != STORE_OK)
-				break;
-			db_reset(s);
-		}
-		p[9] = SQ_INT(x->id);
-		p[10] = SQ_END_;
-		s = db_bind_args(st, SQL_ORDER_PASSES[which], p);
-		if ((rc = db_step_row(s, "search order passes")) == STORE_OK) {
-			db_reset(s);
-			rc = part_append(ids, n, x->id);
+		for (i = nc = 0; rc == STORE_OK && i < *npass; i++)
+			c[nc++].id = (*pass)[i];
+	}
+	for (i = 0; i < nc && got < limit && rc == STORE_OK; i++) {
+		id = c[desc ? nc - 1 - i : i].id;
+		if ((desc && id >= f->before) || (!desc && f->after > 0 && id <= f->after))
+			continue;
+		rc = pass != NULL ? STORE_OK
+				  : pair_check(st, a, k, which, &c[desc ? nc - 1 - i : i], p);
+		if (rc == STORE_OK) {
+			rc = part_append(ids, n, id);
 			got++;
 		} else if (rc == STORE_NOTFOUND)
 			rc = STORE_OK;
@@ -682,13 +739,16 @@ static int search_walk_ids(struct store *st, const struct order_filter *f,
 /* The search's parts of f's page (the filter's $1..$9 in a[], the
  * text's keys in k), merged into *ids, ascending, a page at most. */
 static int search_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40],
-		      struct search_keys *k, int which, long long **ids, size_t *n, int *stopped)
+		      struct search_keys *k, int which, long long **ids, size_t *n, int *stopped,
+		      long long *counted)
 {
 	int desc = f->before > 0, arms, rc, paired = 0;
+	long long *pass = NULL;
+	size_t npass = 0;
 	struct sq_arg key[3] = {SQ_INT(f->after > 0 && !desc ? f->after : 0),
 				SQ_INT(desc ? f->before : (long long)1 << 62),
 				SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62)};
-	size_t i, j, limit = f->limit > 0 ? (size_t)f->limit : (size_t)-1;
+	size_t limit = f->limit > 0 ? (size_t)f->limit : (size_t)-1;
 	struct sq_arg w[20];
 
 	*ids = NULL;
@@ -704,18 +764,25 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 	if (!arms && rc == STORE_OK)
 		rc = search_walk_ids(st, f, a, which, ids, n, stopped);
 	if (arms && rc == STORE_OK)
-		rc = search_pair_ids(st, f, a, k, which, ids, n, &paired);
+		rc = search_pair_ids(st, f, a, k, which, ids, n, &paired,
+				     counted != NULL ? &pass : NULL, &npass);
 	if (arms && !paired && rc == STORE_OK)
 		rc = search_word_ids(st, f, a, k, which, ids, n, stopped);
+	/* Counted from the pairs' orders that pass and the exact
+	 * identifiers' (all of them, up to the cap): not by reading the
+	 * longest word's orders until SEARCH_COUNT_CAP + 1 have the others. */
+	if (paired && counted != NULL && rc == STORE_OK) {
+		w[13] = SQ_INT(0);
+		w[14] = SQ_INT((long long)1 << 62);
+		w[15] = SQ_INT(SEARCH_COUNT_CAP + 1);
+		if ((rc = part_ids(st, SQL_SEARCH_EXACT[which][0], w, &pass, &npass)) == STORE_OK)
+			*counted = (long long)distinct(pass, npass);
+	}
+	free(pass);
 	if (rc != STORE_OK)
 		return rc;
 	/* Merged: sorted, each once, the page's rows nearest the key. */
-	if (*n > 0) /* *ids is NULL while nothing was read */
-		qsort(*ids, *n, sizeof(**ids), id_asc);
-	for (i = j = 0; i < *n; i++)
-		if (j == 0 || (*ids)[j - 1] != (*ids)[i])
-			(*ids)[j++] = (*ids)[i];
-	*n = j;
+	*n = distinct(*ids, *n);
 	if (*n > limit) {
 		if (desc)
 			memmove(*ids, *ids + (*n - limit), limit * sizeof(**ids));
@@ -726,7 +793,8 @@ static int search_ids(struct store *st, const struct order_filter *f, struct sq_
 
 /* The ids of f's page into *ids (ascending; the caller frees). */
 static int page_ids(struct store *st, const struct order_filter *f, struct sq_arg a[40], size_t c,
-		    struct search_keys *k, int which, long long **ids, size_t *n, int *stopped)
+		    struct search_keys *k, int which, long long **ids, size_t *n, int *stopped,
+		    long long *counted)
 {
 	int desc = f->before > 0;
 	size_t i;
@@ -734,7 +802,7 @@ static int page_ids(struct store *st, const struct order_filter *f, struct sq_ar
 	int rc;
 
 	if (c > 9)
-		return search_ids(st, f, a, k, which, ids, n, stopped);
+		return search_ids(st, f, a, k, which, ids, n, stopped, counted);
 	a[c++] = SQ_INT(f->after > 0 && !desc ? f->after : 0);
 	a[c++] = SQ_INT(desc ? f->before : (long long)1 << 62);
 	a[c++] = SQ_INT(f->limit > 0 ? f->limit : (long long)1 << 62);
@@ -758,17 +826,21 @@ int store_office_orders(struct store *st, const struct order_filter *f, long lon
 	size_t c = filter_args(a, f, &k), n, i, j, got;
 	int which = (f->office && *f->office ? 2 : 0) + (f->nstates > 0 ? 1 : 0), stop = 0;
 	int stopped = 0;
-	long long *ids, cap;
+	long long *ids, cap, counted = -1;
 	struct order *o;
 	int rc;
 
 	/* Ids first, then each order: fn may use the store itself. */
-	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n, &stopped)) != STORE_OK)
+	if ((rc = page_ids(st, f, a, c, &k, which, &ids, &n, &stopped,
+			   total != NULL ? &counted : NULL)) != STORE_OK)
 		return rc;
 	/* A first page that is not full is every order there is: counted
-	 * without reading them again (a search that finds few). */
+	 * without reading them again (a search that finds few); so is a
+	 * search through the pairs of its words. */
 	if (total != NULL && stopped)
 		*total = SEARCH_STOPPED;
+	else if (total != NULL && counted >= 0)
+		*total = counted > SEARCH_COUNT_CAP ? SEARCH_COUNT_CAP + 1 : counted;
 	else if (total != NULL && f->after <= 0 && f->before <= 0 && f->limit > 0 &&
 		 n < (size_t)f->limit)
 		*total = (long long)n;
