@@ -19,6 +19,13 @@
  * line: bench/run then serves DB and measures the same pages over HTTP
  * at each size (scenarios 2 and 3, the queue and the search).
  *
+ *   build/bench-growth --time DB...   e.g. ... --time /tmp/at10000/qcra.db /tmp/at1000000/qcra.db
+ *
+ * times the same calls on databases it seeded before, each size in
+ * turn, three rounds (the median of each size's three medians): so that
+ * the host's drift over the minutes a seeding takes stays out of the
+ * sizes' ratio.  bench/run keeps a copy at each size and uses this.
+ *
  * Run it alone and niced.  It measures the calling thread's CPU time
  * (user and system: the reads from the OS's page cache included), not
  * the wall clock: on a shared machine the wall clock is that time
@@ -165,21 +172,119 @@ static int sessions_write(struct store *st, long long account, long long have, c
 	return fclose(f) == 0 ? 0 : -1;
 }
 
+/* The medians of RUNS runs of each call on st (account's, have orders)
+ * into med[5]. */
+static void time_pages(struct store *st, long long account, long long have, double med[5])
+{
+	struct order o;
+	struct order_filter f;
+	double t[5][RUNS], t0;
+	long long n, total;
+	int i, j;
+
+	for (i = 0; i < RUNS; i++) {
+		t0 = now_ms();
+		n = 0;
+		store_order_each_owned(st, account, 20, one_summary, &n);
+		t[0][i] = now_ms() - t0;
+		t0 = now_ms();
+		store_order_get_owned(st, 1 + (i * 7919) % have, account, &o);
+		store_order_events(st, o.id, one_event, &n);
+		t[1][i] = now_ms() - t0;
+		memset(&f, 0, sizeof(f));
+		f.office = offices[i % 3];
+		f.states[f.nstates++] = "documents_received";
+		f.limit = 20;
+		t0 = now_ms();
+		store_office_orders(st, &f, &total, one_order, &n);
+		t[2][i] = now_ms() - t0;
+		for (j = 0; j < 2; j++) {
+			memset(&f, 0, sizeof(f));
+			f.q = j == 0 ? names[i % 2] : "simeun3 nik";
+			f.limit = 20;
+			t0 = now_ms();
+			store_office_orders(st, &f, &total, one_order, &n);
+			t[3 + j][i] = now_ms() - t0;
+		}
+	}
+	for (i = 0; i < 5; i++) {
+		qsort(t[i], RUNS, sizeof(double), cmp);
+		med[i] = t[i][RUNS / 2];
+	}
+}
+
+static void print_row(long long have, const double med[5])
+{
+	printf("%10lld %12.3f %12.3f %12.3f %12.3f %12.3f\n", have, med[0], med[1], med[2], med[3],
+	       med[4]);
+	fflush(stdout);
+}
+
+static void print_head(void)
+{
+	printf("%10s %12s %12s %12s %12s %12s\n", "orders", "member_list", "order_page", "queue",
+	       "search", "search_none");
+}
+
+#define ROUNDS 3
+#define DBS_MAX 8
+
+/* --time DB...: each seeded before, timed in turn, ROUNDS rounds. */
+static int time_in_turn(int ndb, char **paths)
+{
+	struct store *st[DBS_MAX];
+	struct account a[DBS_MAX];
+	long long have[DBS_MAX];
+	double med[DBS_MAX][ROUNDS][5], round[ROUNDS], out[5];
+	char err[256];
+	int d, r, i;
+
+	if (ndb < 1 || ndb > DBS_MAX) {
+		fprintf(stderr, "--time takes 1 to %d databases\n", DBS_MAX);
+		return 2;
+	}
+	for (d = 0; d < ndb; d++) {
+		have[d] = 0;
+		if (store_open(&st[d], paths[d], err, sizeof(err)) != STORE_OK ||
+		    store_account_by_username(st[d], "ana", &a[d]) != STORE_OK ||
+		    store_order_each_owned(st[d], a[d].id, 1, newest, &have[d]) != STORE_OK ||
+		    have[d] < 1) {
+			fprintf(stderr, "%s: not a database seeded by this program\n", paths[d]);
+			return 1;
+		}
+	}
+	for (r = 0; r < ROUNDS; r++)
+		for (d = 0; d < ndb; d++)
+			time_pages(st[d], a[d].id, have[d], med[d][r]);
+	print_head();
+	for (d = 0; d < ndb; d++) {
+		for (i = 0; i < 5; i++) {
+			for (r = 0; r < ROUNDS; r++)
+				round[r] = med[d][r][i];
+			qsort(round, ROUNDS, sizeof(double), cmp);
+			out[i] = round[ROUNDS / 2];
+		}
+		print_row(have[d], out);
+		store_close(st[d]);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct store *st;
 	struct member m = {0};
 	struct account a = {0};
-	struct order o;
-	struct order_filter f;
 	enum member_upsert up;
-	double t[5][RUNS], t0;
-	long long have = 0, n, total;
+	double med[5];
+	long long have = 0;
 	char err[256];
-	int i, j, k, applied;
+	int k, applied;
 
+	if (argc >= 2 && strcmp(argv[1], "--time") == 0)
+		return time_in_turn(argc - 2, argv + 2);
 	if (argc < 3) {
-		fprintf(stderr, "usage: %s DB SIZE...\n", argv[0]);
+		fprintf(stderr, "usage: %s DB SIZE... | --time DB...\n", argv[0]);
 		return 2;
 	}
 	if (store_open(&st, argv[1], err, sizeof(err)) != STORE_OK ||
@@ -203,40 +308,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: not a new database\n", argv[1]);
 		return 1;
 	}
-	printf("%10s %12s %12s %12s %12s %12s\n", "orders", "member_list", "order_page", "queue",
-	       "search", "search_none");
+	print_head();
 	for (k = 2; k < argc; k++) {
 		seed_to(st, a.id, &have, atoll(argv[k]));
-		for (i = 0; i < RUNS; i++) {
-			t0 = now_ms();
-			n = 0;
-			store_order_each_owned(st, a.id, 20, one_summary, &n);
-			t[0][i] = now_ms() - t0;
-			t0 = now_ms();
-			store_order_get_owned(st, 1 + (i * 7919) % have, a.id, &o);
-			store_order_events(st, o.id, one_event, &n);
-			t[1][i] = now_ms() - t0;
-			memset(&f, 0, sizeof(f));
-			f.office = offices[i % 3];
-			f.states[f.nstates++] = "documents_received";
-			f.limit = 20;
-			t0 = now_ms();
-			store_office_orders(st, &f, &total, one_order, &n);
-			t[2][i] = now_ms() - t0;
-			for (j = 0; j < 2; j++) {
-				memset(&f, 0, sizeof(f));
-				f.q = j == 0 ? names[i % 2] : "simeun3 nik";
-				f.limit = 20;
-				t0 = now_ms();
-				store_office_orders(st, &f, &total, one_order, &n);
-				t[3 + j][i] = now_ms() - t0;
-			}
-		}
-		for (i = 0; i < 5; i++)
-			qsort(t[i], RUNS, sizeof(double), cmp);
-		printf("%10lld %12.3f %12.3f %12.3f %12.3f %12.3f\n", have, t[0][RUNS / 2],
-		       t[1][RUNS / 2], t[2][RUNS / 2], t[3][RUNS / 2], t[4][RUNS / 2]);
-		fflush(stdout);
+		time_pages(st, a.id, have, med);
+		print_row(have, med);
 	}
 	if (getenv("GROWTH_SESSIONS") != NULL &&
 	    sessions_write(st, a.id, have, getenv("GROWTH_SESSIONS")) != 0) {
