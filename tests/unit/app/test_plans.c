@@ -827,6 +827,29 @@ static void test_search_count_by_pairs_is_flat(void **state)
 	assert_true(steps[1] < steps[0] + steps[0] / 5);
 }
 
+/* The search's words and their pairs, more than two rows an order, are
+ * stored in two trees: the table, ordered by its key (word, order_id,
+ * person), and order_words_order; not a third, the table by rowid
+ * beside its key's index (migration 027). */
+static void test_word_rows_stored_in_two_trees(void **state)
+{
+	struct fx *f = *state;
+	sqlite3 *db = db_sqlite_handle(f->st);
+	sqlite3_stmt *s;
+	long long account, order;
+
+	seed(f->st, &account, &order);
+	assert_int_equal(sqlite3_prepare_v2(db,
+					    "SELECT COUNT(DISTINCT name) FROM dbstat WHERE name IN "
+					    "(SELECT name FROM sqlite_schema WHERE tbl_name = "
+					    "'order_words')",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 2);
+	sqlite3_finalize(s);
+}
+
 #ifdef QCRA_HAVE_PG
 /* Runs sql on pg; its first value into out (may be NULL). */
 static void pg_do(PGconn *pg, const char *sql, char *out, size_t size)
@@ -1098,6 +1121,8 @@ int main(void)
 			test_search_by_words_no_order_has_together_reads_little, store_fx_setup,
 			store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_search_count_by_pairs_is_flat, store_fx_setup,
+						store_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_word_rows_stored_in_two_trees, store_fx_setup,
 						store_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_order_history_reads_its_index_alone,
 						store_fx_setup, store_fx_teardown),
