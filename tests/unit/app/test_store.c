@@ -22,6 +22,7 @@
 #include "store/store.h"
 #include "store_fx.h"
 #include "store/db_sqlite.h"      /* a big commit on the store's own connection */
+#include "store/store_office.h"   /* store_office_orders */
 #include "store/store_payments.h" /* store_bulk_begin */
 
 static long long add_member(struct store *st, const char *license, const char *email)
@@ -549,6 +550,61 @@ static void test_migration_023_keeps_each_orders_state(void **state)
 	store_close(st);
 }
 
+static int count_one(void *arg, const struct order *o)
+{
+	(void)o;
+	++*(int *)arg;
+	return 0;
+}
+
+/* Migration 027 on an installation that has orders: each order gets
+ * the pairs of its words, and a search by two of its names finds it
+ * through them. */
+static void test_migration_027_pairs_each_orders_words(void **state)
+{
+	struct fx *f = *state;
+	struct store *st;
+	struct order o;
+	struct order_filter of;
+	char path[600], err[256];
+	long long total;
+	int applied = 0, n = 0;
+	sqlite3_stmt *s;
+
+	snprintf(path, sizeof(path), "%s/u.db", f->dir);
+	assert_int_equal(store_open(&st, path, err, sizeof(err)), STORE_OK);
+	assert_int_equal(store_migrate_upto(st, 26, NULL, err, sizeof(err)), STORE_OK);
+	memset(&o, 0, sizeof(o));
+	o.account_id = add_account(st, add_member(st, "301234569", "u@example.rs"), "uroš");
+	o.type = 1;
+	o.state = WF_CONFIRMED;
+	snprintf(o.first_name, sizeof(o.first_name), "Milica");
+	snprintf(o.last_name, sizeof(o.last_name), "Zzcapić");
+	snprintf(o.office, sizeof(o.office), "BG");
+	assert_int_equal(store_order_create(st, &o), STORE_OK);
+	/* As an order made before 027 has them: its words, no pairs. */
+	assert_int_equal(sqlite3_exec(db_sqlite_handle(st),
+				      "DELETE FROM order_words WHERE word LIKE '~%'", NULL, NULL,
+				      NULL),
+			 SQLITE_OK);
+	assert_int_equal(store_migrate(st, &applied, err, sizeof(err)), STORE_OK);
+	assert_true(applied >= 1);
+	assert_int_equal(sqlite3_prepare_v2(db_sqlite_handle(st),
+					    "SELECT COUNT(*) FROM order_words WHERE word LIKE '~%'",
+					    -1, &s, NULL),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 2); /* milica zzcapic, zzcapic milica */
+	sqlite3_finalize(s);
+	memset(&of, 0, sizeof(of));
+	of.q = "zzcapic mil";
+	of.limit = 20;
+	assert_int_equal(store_office_orders(st, &of, &total, count_one, &n), STORE_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(total, 1);
+	store_close(st);
+}
+
 /* Migration 024 on an installation that has orders: each order's
  * payment reference reads back as it was stored (a function of the id),
  * and the column is gone. */
@@ -929,6 +985,7 @@ int main(void)
 		T(test_create_writes_the_order_row_once),
 		T(test_migration_023_keeps_each_orders_state),
 		T(test_migration_024_keeps_each_orders_reference),
+		T(test_migration_027_pairs_each_orders_words),
 		T(test_rollback_discards_the_transaction),
 		T(test_committed_data_survive_reopen),
 		T(test_commit_group_savepoints),
