@@ -466,6 +466,28 @@ static void pages_cover(struct store *st, struct order_filter of, int size)
 	assert_true(pages > 2);
 }
 
+/* A confirmed order at BG of given and family, for a company named "kw1
+ * kw2 .. kwN", into *o. */
+static void keyword_order(struct store *st, long long account, const char *given,
+			  const char *family, int n, struct order *o)
+{
+	char company[256];
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->account_id = account;
+	o->type = 1;
+	o->state = WF_CONFIRMED; /* the office does not see drafts */
+	snprintf(o->first_name, sizeof(o->first_name), "%s", given);
+	snprintf(o->last_name, sizeof(o->last_name), "%s", family);
+	for (*company = '\0', i = 1; i <= n; i++)
+		snprintf(company + strlen(company), sizeof(company) - strlen(company), "kw%d ", i);
+	snprintf(o->company_name, sizeof(o->company_name), "%s", company);
+	snprintf(o->office, sizeof(o->office), "BG");
+	o->created_at = o->updated_at = 5000;
+	assert_int_equal(store_order_create(st, o), STORE_OK);
+}
+
 /* An order's words, written several to a statement: every one of a long
  * company name finds it (the ninth and the last past a statement's
  * rows), a word twice in the names finds it once, and a rewrite's words
@@ -476,22 +498,11 @@ static void test_search_finds_every_word(void **state)
 	struct order_filter of;
 	struct order o;
 	long long account, order, total;
-	char company[256], q[16];
+	char q[16];
 	int n, i;
 
 	seed(f->st, &account, &order);
-	memset(&o, 0, sizeof(o));
-	o.account_id = account;
-	o.type = 1;
-	o.state = WF_CONFIRMED; /* the office does not see drafts */
-	snprintf(o.first_name, sizeof(o.first_name), "Zorka Zorka");
-	snprintf(o.last_name, sizeof(o.last_name), "Zorka-Vuković");
-	for (*company = '\0', i = 1; i <= 20; i++)
-		snprintf(company + strlen(company), sizeof(company) - strlen(company), "kw%d ", i);
-	snprintf(o.company_name, sizeof(o.company_name), "%s", company);
-	snprintf(o.office, sizeof(o.office), "BG");
-	o.created_at = o.updated_at = 5000;
-	assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	keyword_order(f->st, account, "Zorka Zorka", "Zorka-Vuković", 20, &o);
 	for (i = 1; i <= 20; i++) {
 		snprintf(q, sizeof(q), "kw%d", i);
 		memset(&of, 0, sizeof(of));
@@ -659,6 +670,22 @@ static int on_row(unsigned type, void *ctx, void *p, void *x)
 	return 0;
 }
 
+/* The search of, its orders counted into *n, its total into *total;
+ * what on_rows counted of the rows its statements returned. */
+static long traced_search(struct store *st, const struct order_filter *of,
+			  int (*on_rows)(unsigned, void *, void *, void *), long long *total,
+			  int *n)
+{
+	sqlite3 *db = db_sqlite_handle(st);
+	long rows = 0;
+
+	*n = 0;
+	sqlite3_trace_v2(db, SQLITE_TRACE_ROW, on_rows, &rows);
+	assert_int_equal(store_office_orders(st, of, total, count_order, n), STORE_OK);
+	sqlite3_trace_v2(db, 0, NULL, NULL);
+	return rows;
+}
+
 /* What the page says when a search stops ("stopped after 1000 orders
  * reviewed") is what it read: at most SEARCH_SCAN_CAP orders of its
  * longest word's range (ten words here, 1,300 orders, each word read in
@@ -668,7 +695,6 @@ static int on_row(unsigned type, void *ctx, void *p, void *x)
 static void test_search_reads_at_most_the_scan_cap(void **state)
 {
 	struct fx *f = *state;
-	sqlite3 *db = db_sqlite_handle(f->st);
 	static const char *const typed[] = {"zzcapar ana q", "pe q"};
 	struct order_filter of;
 	long long account, order, total;
@@ -682,12 +708,7 @@ static void test_search_reads_at_most_the_scan_cap(void **state)
 		memset(&of, 0, sizeof(of));
 		of.q = typed[t];
 		of.limit = 21;
-		n = 0;
-		rows = 0;
-		sqlite3_trace_v2(db, SQLITE_TRACE_ROW, on_row, &rows);
-		assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n),
-				 STORE_OK);
-		sqlite3_trace_v2(db, 0, NULL, NULL);
+		rows = traced_search(f->st, &of, on_row, &total, &n);
 		if (rows > SEARCH_SCAN_CAP || rows < SEARCH_SCAN_CAP - 21)
 			fprintf(stderr, "\"%s\": %ld orders read\n", typed[t], rows);
 		assert_int_equal(n, 0);
@@ -715,16 +736,14 @@ static int on_any_row(unsigned type, void *ctx, void *p, void *x)
 static void test_search_by_words_no_order_has_together_reads_little(void **state)
 {
 	struct fx *f = *state;
-	sqlite3 *db = db_sqlite_handle(f->st);
 	static const char *const typed[] = {"zzcapic milica", "milica zzcapic", "zzcap mil",
 					    "zzcapic nikolina"};
 	struct order_filter of;
 	struct order o;
 	long long account, order, total;
-	char company[256];
 	long rows;
 	size_t t;
-	int n, i, back;
+	int n, back;
 
 	seed(f->st, &account, &order);
 	seed_cap(f->st, account, zzcapic);
@@ -734,12 +753,7 @@ static void test_search_by_words_no_order_has_together_reads_little(void **state
 			of.q = typed[t];
 			of.limit = 21;
 			of.before = back ? (long long)1 << 60 : 0;
-			n = 0;
-			rows = 0;
-			sqlite3_trace_v2(db, SQLITE_TRACE_ROW, on_any_row, &rows);
-			assert_int_equal(store_office_orders(f->st, &of, &total, count_order, &n),
-					 STORE_OK);
-			sqlite3_trace_v2(db, 0, NULL, NULL);
+			rows = traced_search(f->st, &of, on_any_row, &total, &n);
 			if (rows > 20 || total != 0)
 				fprintf(stderr, "\"%s\": %ld rows read, total %lld\n", typed[t],
 					rows, total);
@@ -748,18 +762,7 @@ static void test_search_by_words_no_order_has_together_reads_little(void **state
 			assert_true(rows <= 20);
 		}
 
-	memset(&o, 0, sizeof(o));
-	o.account_id = account;
-	o.type = 2;
-	o.state = WF_CONFIRMED;
-	snprintf(o.first_name, sizeof(o.first_name), "Milica");
-	snprintf(o.last_name, sizeof(o.last_name), "Zzcapić");
-	for (*company = '\0', i = 1; i <= 12; i++)
-		snprintf(company + strlen(company), sizeof(company) - strlen(company), "kw%d ", i);
-	snprintf(o.company_name, sizeof(o.company_name), "%s", company);
-	snprintf(o.office, sizeof(o.office), "BG");
-	o.created_at = o.updated_at = 99000;
-	assert_int_equal(store_order_create(f->st, &o), STORE_OK);
+	keyword_order(f->st, account, "Milica", "Zzcapić", 12, &o);
 	for (t = 0; t < 4; t++) {
 		static const char *const two[] = {"zzcapic milica", "kw12 kw11", "kw1 kw12",
 						  "kw12 zzcap"};
