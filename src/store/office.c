@@ -623,7 +623,7 @@ static int pair_cands(struct store *st, const struct search_keys *k, struct cand
 		}
 		free(more);
 	}
-	if (rc != STORE_OK || *nc > PAIR_CAP) {
+	if (rc != STORE_OK || *nc > PAIR_CAP || *c == NULL) { /* NULL: no arm */
 		free(*c);
 		*c = NULL;
 		*nc = 0;
