@@ -2,9 +2,10 @@
  * The words a back-office search finds an order by (migration 018,
  * issue 17 point 6): the order's names folded (domain/fold.h) and cut
  * into words, in order_words, so that a search reads a prefix range of
- * an index instead of every order; and their pairs (migration 027).  Written here and only here: on
- * an order's creation and rewrite (orders.c), its blanking (retention.c) and for the orders there
- * before migration 018 (migrate.c).
+ * an index instead of every order; and their pairs (migration 027).
+ * Written here and only here: on an order's creation and rewrite
+ * (orders.c), its blanking (retention.c) and for the orders there
+ * before migrations 018 and 027 (migrate.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
