@@ -1,7 +1,8 @@
 /*
  * The portal's side of the CA service (store_ca.h):
- * the queue to the CA, issued certificates, revocation requests and
- * expiry reminders.
+ * the queue to the CA, issued certificates, revocation requests,
+ * expiry reminders and the record of each order's CA submission
+ * (store_office.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 
 #include "store/store_int.h"
 #include "store/store_ca.h"
+#include "store/store_office.h"
 
 #define JOB_COLS(X, _)                                                                             \
 	X("id", INT64, id) _ X("order_id", INT64, order_id)                                        \
@@ -261,4 +263,30 @@ int store_ca_offices(struct store *st, const char *connector,
 			break;
 	}
 	return db_rows_end(s, rc, "ca offices");
+}
+
+/* ---- CA submissions ------------------------------------------------------------ */
+
+static const char SQL_CA_PUT[] =
+	"INSERT INTO ca_requests (order_id, connector, reference, submitted_at) VALUES ($1, $2, "
+	"$3, $4) ON CONFLICT (order_id) DO UPDATE SET connector = $2, reference = $3, "
+	"submitted_at = $4";
+#define CA_REQUEST_COLS(X, _)                                                                      \
+	X("order_id", INT64, order_id) _ X("connector", TEXT, connector)                           \
+	_ X("reference", TEXT, reference)                                                          \
+	_ X("submitted_at", TIME, submitted_at)
+static const char SQL_CA_GET[] =
+	"SELECT " DB_NAMES(CA_REQUEST_COLS) " FROM ca_requests WHERE order_id = $1";
+
+DB_READER(ca_request, struct ca_request, CA_REQUEST_COLS)
+
+int store_ca_request_put(struct store *st, const struct ca_request *cr)
+{
+	return db_run(st, SQL_CA_PUT, "ca request put", SQ_INT(cr->order_id),
+		      SQ_TEXT(cr->connector), SQ_TEXT(cr->reference), SQ_INT(cr->submitted_at));
+}
+
+int store_ca_request_get(struct store *st, long long order_id, struct ca_request *out)
+{
+	return ca_request_one(db_bound(st, SQL_CA_GET, SQ_INT(order_id)), out, "ca request get");
 }

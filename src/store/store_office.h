@@ -1,8 +1,8 @@
 /*
- * Storage for the back office's order work (office.c): office
- * queues and search, orders due to expire, the portal's record of CA
- * submissions, and the tables of the in-process TEST CA
- * (connector/testca.c, for tests and the demo only).
+ * Storage for the back office's order work (office.c, search.c, ca.c,
+ * testca.c): office queues and search, orders due to expire, the
+ * portal's record of CA submissions, and the tables of the in-process
+ * TEST CA (connector/testca.c, for tests and the demo only).
  *
  * Conventions as in store.h: every function returns an enum store_rc,
  * joins the caller's open transaction or runs as its own, and fills
