@@ -5,7 +5,7 @@
  * given and times, at each size, the member's list (scenario 2's
  * store call), an order page (scenario 3's), the office queue (a page
  * of one state at one office, with its count) and a search by a name
- * (a page, with its count): the median of 50 runs of each, in ms.
+ * (a page, with its count): the median of 150 runs of each, in ms.
  *
  *   build/bench-growth DB SIZE...     e.g. build/bench-growth /tmp/g.db 10000 100000 1000000
  *
@@ -21,9 +21,9 @@
  *
  *   build/bench-growth --time DB...   e.g. ... --time /tmp/at10000/qcra.db /tmp/at1000000/qcra.db
  *
- * times the same calls on databases it seeded before, each size in
- * turn, three rounds (the median of each size's three medians): so that
- * the host's drift over the minutes a seeding takes stays out of the
+ * times the same calls on databases it seeded before, the sizes taking
+ * turns ten runs at a time (time_sizes): so that the host's drift over the
+ * minutes a seeding takes, or within the timing, stays out of the
  * sizes' ratio.  bench/run keeps a copy at each size and uses this.
  *
  * Run it alone and niced.  It measures the calling thread's CPU time
@@ -40,7 +40,8 @@
 #include "store/store.h"
 #include "store/store_office.h"
 
-#define RUNS 50
+/* Runs of each call at each size (time_sizes). */
+#define RUNS 150
 
 /* The thread's CPU time in ms. */
 static double now_ms(void)
@@ -172,45 +173,78 @@ static int sessions_write(struct store *st, long long account, long long have, c
 	return fclose(f) == 0 ? 0 : -1;
 }
 
-/* The medians of RUNS runs of each call on st (account's, have orders)
- * into med[5]. */
-static void time_pages(struct store *st, long long account, long long have, double med[5])
+/* Run i of each call on st (account's, have orders), into t[0..4]. */
+static void time_once(struct store *st, long long account, long long have, int i, double t[5])
 {
 	struct order o;
 	struct order_filter f;
-	double t[5][RUNS], t0;
-	long long n, total;
-	int i, j;
+	long long n = 0, total;
+	double t0;
+	int j;
 
-	for (i = 0; i < RUNS; i++) {
-		t0 = now_ms();
-		n = 0;
-		store_order_each_owned(st, account, 20, one_summary, &n);
-		t[0][i] = now_ms() - t0;
-		t0 = now_ms();
-		store_order_get_owned(st, 1 + (i * 7919) % have, account, &o);
-		store_order_events(st, o.id, one_event, &n);
-		t[1][i] = now_ms() - t0;
+	t0 = now_ms();
+	store_order_each_owned(st, account, 20, one_summary, &n);
+	t[0] = now_ms() - t0;
+	t0 = now_ms();
+	store_order_get_owned(st, 1 + (i * 7919) % have, account, &o);
+	store_order_events(st, o.id, one_event, &n);
+	t[1] = now_ms() - t0;
+	memset(&f, 0, sizeof(f));
+	f.office = offices[i % 3];
+	f.states[f.nstates++] = "documents_received";
+	f.limit = 20;
+	t0 = now_ms();
+	store_office_orders(st, &f, &total, one_order, &n);
+	t[2] = now_ms() - t0;
+	for (j = 0; j < 2; j++) {
 		memset(&f, 0, sizeof(f));
-		f.office = offices[i % 3];
-		f.states[f.nstates++] = "documents_received";
+		f.q = j == 0 ? names[i % 2] : "simeun3 nik";
 		f.limit = 20;
 		t0 = now_ms();
 		store_office_orders(st, &f, &total, one_order, &n);
-		t[2][i] = now_ms() - t0;
-		for (j = 0; j < 2; j++) {
-			memset(&f, 0, sizeof(f));
-			f.q = j == 0 ? names[i % 2] : "simeun3 nik";
-			f.limit = 20;
-			t0 = now_ms();
-			store_office_orders(st, &f, &total, one_order, &n);
-			t[3 + j][i] = now_ms() - t0;
+		t[3 + j] = now_ms() - t0;
+	}
+}
+
+#define DBS_MAX 8
+/* Runs of one store before the next takes its turn (time_sizes). */
+#define BLOCK 10
+/* The orders an order page reads, in turn: the 50 bench/run's
+ * scenario 3 over HTTP reads at each size. */
+#define PAGES 50
+
+/* The medians of runs runs of each call on each of the ndb stores
+ * (st[d]: account[d]'s, have[d] orders) into med[d][0..4].  The stores
+ * take turns, BLOCK runs each, forwards and then backwards, after one
+ * untimed block each: so that the host's drift falls on every size
+ * alike, and each call runs as a portal serving it runs it, its pages
+ * warm from the call before.  Timed a size at a time (50 runs, then the
+ * next size), the sizes timed first and last of three differed by 0.68
+ * and 1.26 within minutes on one host, on the same code. */
+static void time_sizes(int ndb, struct store **st, const long long *account,
+		       const long long *have, int runs, double med[][5])
+{
+	static double t[DBS_MAX][5][RUNS];
+	double one[5];
+	int i, d, k, x, b;
+
+	for (d = 0; d < ndb; d++)
+		for (i = 0; i < BLOCK; i++)
+			time_once(st[d], account[d], have[d], i % PAGES, one);
+	for (b = 0; b * BLOCK < runs; b++)
+		for (x = 0; x < ndb; x++) {
+			d = b % 2 == 0 ? x : ndb - 1 - x;
+			for (i = b * BLOCK; i < runs && i < (b + 1) * BLOCK; i++) {
+				time_once(st[d], account[d], have[d], i % PAGES, one);
+				for (k = 0; k < 5; k++)
+					t[d][k][i] = one[k];
+			}
 		}
-	}
-	for (i = 0; i < 5; i++) {
-		qsort(t[i], RUNS, sizeof(double), cmp);
-		med[i] = t[i][RUNS / 2];
-	}
+	for (d = 0; d < ndb; d++)
+		for (k = 0; k < 5; k++) {
+			qsort(t[d][k], (size_t)runs, sizeof(double), cmp);
+			med[d][k] = t[d][k][runs / 2];
+		}
 }
 
 static void print_row(long long have, const double med[5])
@@ -226,18 +260,15 @@ static void print_head(void)
 	       "search", "search_none");
 }
 
-#define ROUNDS 3
-#define DBS_MAX 8
-
-/* --time DB...: each seeded before, timed in turn, ROUNDS rounds. */
+/* --time DB...: each seeded before, timed in turn (time_sizes). */
 static int time_in_turn(int ndb, char **paths)
 {
 	struct store *st[DBS_MAX];
 	struct account a[DBS_MAX];
-	long long have[DBS_MAX];
-	double med[DBS_MAX][ROUNDS][5], round[ROUNDS], out[5];
+	long long have[DBS_MAX], account[DBS_MAX];
+	double med[DBS_MAX][5];
 	char err[256];
-	int d, r, i;
+	int d;
 
 	if (ndb < 1 || ndb > DBS_MAX) {
 		fprintf(stderr, "--time takes 1 to %d databases\n", DBS_MAX);
@@ -252,19 +283,12 @@ static int time_in_turn(int ndb, char **paths)
 			fprintf(stderr, "%s: not a database seeded by this program\n", paths[d]);
 			return 1;
 		}
+		account[d] = a[d].id;
 	}
-	for (r = 0; r < ROUNDS; r++)
-		for (d = 0; d < ndb; d++)
-			time_pages(st[d], a[d].id, have[d], med[d][r]);
+	time_sizes(ndb, st, account, have, RUNS, med);
 	print_head();
 	for (d = 0; d < ndb; d++) {
-		for (i = 0; i < 5; i++) {
-			for (r = 0; r < ROUNDS; r++)
-				round[r] = med[d][r][i];
-			qsort(round, ROUNDS, sizeof(double), cmp);
-			out[i] = round[ROUNDS / 2];
-		}
-		print_row(have[d], out);
+		print_row(have[d], med[d]);
 		store_close(st[d]);
 	}
 	return 0;
@@ -311,7 +335,7 @@ int main(int argc, char **argv)
 	print_head();
 	for (k = 2; k < argc; k++) {
 		seed_to(st, a.id, &have, atoll(argv[k]));
-		time_pages(st, a.id, have, med);
+		time_sizes(1, &st, &a.id, &have, RUNS, &med);
 		print_row(have, med);
 	}
 	if (getenv("GROWTH_SESSIONS") != NULL &&
