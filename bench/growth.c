@@ -35,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "app/app.h"
 #include "store/store.h"
@@ -276,7 +277,9 @@ static int time_in_turn(int ndb, char **paths)
 	}
 	for (d = 0; d < ndb; d++) {
 		have[d] = 0;
-		if (store_open(&st[d], paths[d], err, sizeof(err)) != STORE_OK ||
+		/* store_open would make a new database at a wrong path. */
+		if (access(paths[d], R_OK | W_OK) != 0 ||
+		    store_open(&st[d], paths[d], err, sizeof(err)) != STORE_OK ||
 		    store_account_by_username(st[d], "ana", &a[d]) != STORE_OK ||
 		    store_order_each_owned(st[d], a[d].id, 1, newest, &have[d]) != STORE_OK ||
 		    have[d] < 1) {
