@@ -213,17 +213,18 @@ static void time_once(struct store *st, long long account, long long have, int i
 /* The orders an order page reads, in turn: the 50 bench/run's
  * scenario 3 over HTTP reads at each size. */
 #define PAGES 50
+_Static_assert(RUNS % BLOCK == 0, "whole blocks");
 
-/* The medians of runs runs of each call on each of the ndb stores
+/* The medians of RUNS runs of each call on each of the ndb stores
  * (st[d]: account[d]'s, have[d] orders) into med[d][0..4].  The stores
  * take turns, BLOCK runs each, forwards and then backwards, after one
  * untimed block each: so that the host's drift falls on every size
  * alike, and each call runs as a portal serving it runs it, its pages
  * warm from the call before.  Timed a size at a time (50 runs, then the
- * next size), the sizes timed first and last of three differed by 0.68
- * and 1.26 within minutes on one host, on the same code. */
+ * next size), the same code's ratios moved between 0.68 and 1.26 in
+ * runs minutes apart on one host. */
 static void time_sizes(int ndb, struct store **st, const long long *account,
-		       const long long *have, int runs, double med[][5])
+		       const long long *have, double med[][5])
 {
 	static double t[DBS_MAX][5][RUNS];
 	double one[5];
@@ -232,10 +233,10 @@ static void time_sizes(int ndb, struct store **st, const long long *account,
 	for (d = 0; d < ndb; d++)
 		for (i = 0; i < BLOCK; i++)
 			time_once(st[d], account[d], have[d], i % PAGES, one);
-	for (b = 0; b * BLOCK < runs; b++)
+	for (b = 0; b < RUNS / BLOCK; b++)
 		for (x = 0; x < ndb; x++) {
 			d = b % 2 == 0 ? x : ndb - 1 - x;
-			for (i = b * BLOCK; i < runs && i < (b + 1) * BLOCK; i++) {
+			for (i = b * BLOCK; i < (b + 1) * BLOCK; i++) {
 				time_once(st[d], account[d], have[d], i % PAGES, one);
 				for (k = 0; k < 5; k++)
 					t[d][k][i] = one[k];
@@ -243,8 +244,8 @@ static void time_sizes(int ndb, struct store **st, const long long *account,
 		}
 	for (d = 0; d < ndb; d++)
 		for (k = 0; k < 5; k++) {
-			qsort(t[d][k], (size_t)runs, sizeof(double), cmp);
-			med[d][k] = t[d][k][runs / 2];
+			qsort(t[d][k], RUNS, sizeof(double), cmp);
+			med[d][k] = t[d][k][RUNS / 2];
 		}
 }
 
@@ -288,7 +289,7 @@ static int time_in_turn(int ndb, char **paths)
 		}
 		account[d] = a[d].id;
 	}
-	time_sizes(ndb, st, account, have, RUNS, med);
+	time_sizes(ndb, st, account, have, med);
 	print_head();
 	for (d = 0; d < ndb; d++) {
 		print_row(have[d], med[d]);
@@ -338,7 +339,7 @@ int main(int argc, char **argv)
 	print_head();
 	for (k = 2; k < argc; k++) {
 		seed_to(st, a.id, &have, atoll(argv[k]));
-		time_sizes(1, &st, &a.id, &have, RUNS, &med);
+		time_sizes(1, &st, &a.id, &have, &med);
 		print_row(have, med);
 	}
 	if (getenv("GROWTH_SESSIONS") != NULL &&
