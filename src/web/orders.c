@@ -412,7 +412,7 @@ void web_order_page(struct req *r)
 #define LIST_PAGE 20 /* orders a page of the list shows */
 
 /* A row of the list as read: the summary's names copied at their
- * length into the request's arena, not its fixed buffers (~1.3 KB an
+ * length into the request's arena, not its fixed buffers (~1.5 KB an
  * order, which a page of 21 would zero and copy on every request). */
 struct list_row {
 	long long id;
@@ -490,7 +490,6 @@ void web_orders(struct req *r)
 	int newer, older, n, i;
 
 	p->arena = &r->arena;
-
 	page_key_read(r, &k);
 	if (read_list_page(r, &k, p) != STORE_OK) {
 		page_error(r, 503, "error.storage");
