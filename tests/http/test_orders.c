@@ -731,6 +731,28 @@ static void test_order_list_is_paged_newest_first_and_back_and_home_shows_ten(vo
 	assert_int_equal(listed_ids(f, fwd[0], PER_PAGE), 0);
 }
 
+/* The list names each order's holder, and a legal entity's company as
+ * it was written: quotes, an ampersand, Serbian letters. */
+static void test_order_list_names_holder_and_company_as_written(void **state)
+{
+	struct fx *f = *state;
+
+	new_draft(f);
+	assert_int_equal(submit_legal(f, "company_name",
+				      "Biro \"\xc4\x8cvor & sinovi\" in\xc5\xbe"
+				      "enjering d.o.o. Novi Sad"),
+			 303);
+	assert_int_equal(journey_get(&f->c, "/orders", &f->r), 200);
+	assert_non_null(strstr(BODY(f),
+			       ">\xc5\xbd"
+			       "arko \xc4\x90ura\xc5\xa1kovi\xc4\x87 (Biro &quot;\xc4\x8cvor "
+			       "&amp; sinovi&quot; in\xc5\xbe"
+			       "enjering d.o.o. Novi Sad)</td>"));
+	/* The natural person's order: the holder alone. */
+	assert_non_null(strstr(BODY(f), ">\xc5\xbd"
+					"arko \xc4\x90ura\xc5\xa1kovi\xc4\x87</td>"));
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -754,6 +776,7 @@ int main(void)
 		T(test_concurrent_orders_acknowledged_are_durable),
 		T(test_confirmed_order_keeps_its_prices_when_the_tariff_changes),
 		T(test_order_list_is_paged_newest_first_and_back_and_home_shows_ten),
+		T(test_order_list_names_holder_and_company_as_written),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
