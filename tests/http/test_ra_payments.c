@@ -810,6 +810,65 @@ static void test_partial_overpaid_and_unknown_are_listed_and_resolved(void **sta
 	buf_free(&csv);
 }
 
+/* A payment for an order that has ended (here rejected) stays open
+ * until the money goes back: the office may refund it, but not accept
+ * it, which would keep money for no certificate and take it off the
+ * list of payments to return.  Its row offers no "accept". */
+static void test_payment_for_an_ended_order_is_refunded_not_accepted(void **state)
+{
+	struct office *f = *state;
+	long long id = office_order(f, "NS"), imp = 0;
+	struct order o = office_order_get(f, id);
+	struct buf csv = BUF_INIT;
+	struct pays p;
+	char path[64], accept[96];
+	const char *row, *end, *button;
+
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "reject"), "reason",
+				     "Licenca nije va\xc5\xbe"
+				     "e\xc4\x87"
+				     "a",
+				     "confirm", "1", NULL),
+			 303);
+	assert_string_equal(office_state(f, id), "rejected");
+	csv_header(&csv);
+	csv_line(&csv, total_text(f, id, 0), o.payment_ref, bank_id());
+	assert_int_equal(import_text(f, &f->ns, buf_cstr(&csv), "csv", &imp), 303);
+	p = payments_of(f, id);
+	assert_int_equal(p.n, 1);
+	assert_int_equal(p.last.resolved_at, 0);
+
+	/* Listed to be resolved, without an accept button. */
+	snprintf(path, sizeof(path), "/ra/payments/%lld/resolve", p.last.id);
+	assert_int_equal(office_get(f, &f->ns, "/ra/payments/unresolved"), 200);
+	office_body_has(f, path);
+	snprintf(accept, sizeof(accept), "id=\"p-%lld\"", p.last.id);
+	office_body_has(f, accept);
+	row = strstr(BODY(f), accept);
+	end = strstr(row, "</section>");
+	assert_non_null(end);
+	button = strstr(row, "value=\"accept\"");
+	assert_true(button == NULL || button > end);
+
+	/* Accepting is refused, in the operator's language, and changes nothing. */
+	assert_int_equal(office_post(f, &f->ns, path, "action", "accept", "note",
+				     "Zadr\xc5\xbe"
+				     "ano",
+				     NULL),
+			 409);
+	office_body_has(f, "vratite je uplatiocu");
+	assert_int_equal(payments_of(f, id).last.resolved_at, 0);
+	assert_string_equal(office_state(f, id), "rejected");
+	/* Refunding is what is left to do. */
+	assert_int_equal(office_post(f, &f->ns, path, "action", "refund", "note",
+				     "Vra\xc4\x87"
+				     "eno 26.11.2024.",
+				     NULL),
+			 303);
+	assert_string_equal(payments_of(f, id).last.resolution, "refunded");
+	buf_free(&csv);
+}
+
 /* The order's state exactly as stored (struct order may be narrower). */
 static const char *stored_state(struct office *f, long long id)
 {
@@ -974,6 +1033,7 @@ int main(void)
 		cmocka_unit_test(test_camt053_import_from_the_command_line),
 		cmocka_unit_test(test_partial_overpaid_and_unknown_are_listed_and_resolved),
 		cmocka_unit_test(test_payment_in_full_while_documents_are_incomplete_is_kept),
+		cmocka_unit_test(test_payment_for_an_ended_order_is_refunded_not_accepted),
 		cmocka_unit_test(test_operator_of_another_office_cannot_see_the_payments),
 		cmocka_unit_test(test_refused_late_in_a_large_file_records_nothing),
 		cmocka_unit_test(test_large_statement_sees_its_own_earlier_lines),
