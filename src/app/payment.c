@@ -84,9 +84,10 @@ static int resolve_assign(struct pay_ctx *x, const struct payment *p,
 
 /* Accepts (settling the order when its state allows) or refunds open
  * payment p.  In the caller's transaction.  STORE_CONFLICT when it was
- * resolved meanwhile. */
+ * resolved meanwhile; *ended set (nothing written) when p's order has
+ * ended: its money goes back, it is not kept. */
 static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund, const char *note,
-			 int *settled)
+			 int *settled, int *ended)
 {
 	struct payment_order po;
 	char object[32];
@@ -95,6 +96,10 @@ static int resolve_close(struct pay_ctx *x, const struct payment *p, int refund,
 	if (!refund && p->order_id != 0) {
 		if ((rc = store_payment_order(x->st, p->order_id, &po)) != STORE_OK)
 			return STORE_ERROR;
+		if (workflow_final(po.state)) {
+			*ended = 1;
+			return STORE_CONFLICT;
+		}
 		settle = pay_may_settle(x, po.state);
 	}
 	rc = store_payment_resolve(x->st, p->id, refund ? "refunded" : "accepted", x->who->name,
@@ -116,7 +121,7 @@ struct uc_result uc_payment_resolve(const struct app_env *env, const struct acto
 {
 	struct pay_ctx x = pay_ctx_of(env, a);
 	struct uc_result res = uc_ok;
-	int rc;
+	int ended = 0, rc;
 
 	*settled = 0;
 	if (store_begin(x.st) != STORE_OK)
@@ -124,7 +129,8 @@ struct uc_result uc_payment_resolve(const struct app_env *env, const struct acto
 	if (strcmp(in->action, "assign") == 0)
 		rc = resolve_assign(&x, p, in, settled);
 	else
-		rc = resolve_close(&x, p, strcmp(in->action, "refund") == 0, in->note, settled);
+		rc = resolve_close(&x, p, strcmp(in->action, "refund") == 0, in->note, settled,
+				   &ended);
 	if (rc == STORE_OK)
 		rc = store_commit(x.st);
 	if (rc != STORE_OK) {
@@ -136,7 +142,7 @@ struct uc_result uc_payment_resolve(const struct app_env *env, const struct acto
 			res.msg = "pay.order_unknown";
 		} else if (rc == STORE_CONFLICT) {
 			res.status = UC_REFUSED;
-			res.msg = "pay.resolved_already";
+			res.msg = ended ? "pay.accept_ended" : "pay.resolved_already";
 		} else
 			res = uc_unavailable;
 	} else

@@ -501,6 +501,7 @@ static int add_open(void *arg, const struct payment *p)
 	if (p->order_id != 0) {
 		tctx_setf(row, "order", "%lld", p->order_id);
 		tctx_set(row, "order_state", msg(x->r, wf_props(p->order_state)->label));
+		tctx_set_bool(row, workflow_final(p->order_state) ? "ended" : "may_accept", 1);
 	} else
 		tctx_set_bool(row, "unknown", 1);
 	if (p->import_id != 0) {

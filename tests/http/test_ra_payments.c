@@ -850,13 +850,13 @@ static void test_payment_for_an_ended_order_is_refunded_not_accepted(void **stat
 	button = strstr(row, "value=\"accept\"");
 	assert_true(button == NULL || button > end);
 
-	/* Accepting is refused, in the operator's language, and changes nothing. */
+	/* Accepting is refused with what to do instead, and changes nothing. */
 	assert_int_equal(office_post(f, &f->ns, path, "action", "accept", "note",
 				     "Zadr\xc5\xbe"
 				     "ano",
 				     NULL),
 			 409);
-	office_body_has(f, "vratite je uplatiocu");
+	office_body_has(f, "refund it to the payer");
 	assert_int_equal(payments_of(f, id).last.resolved_at, 0);
 	assert_string_equal(office_state(f, id), "rejected");
 	/* Refunding is what is left to do. */
