@@ -167,7 +167,7 @@ static int kind_char(enum subject_kind k, unsigned long cp)
 	}
 }
 
-static size_t kind_max(enum subject_kind k)
+size_t subject_kind_max(enum subject_kind k)
 {
 	switch (k) {
 	case SUBJ_NAME:
@@ -241,7 +241,7 @@ enum subject_error subject_clean(enum subject_kind k, const char *in, char *out,
 		*nchars = o.chars;
 	if (o.chars == 0)
 		return SUBJ_EMPTY;
-	if (o.chars > kind_max(k))
+	if (o.chars > subject_kind_max(k))
 		return SUBJ_TOO_LONG;
 	return SUBJ_OK;
 }

@@ -88,6 +88,9 @@ enum subject_error subject_check(enum subject_kind k, const char *s);
 enum subject_error subject_common_name(const char *given, const char *surname, char *out,
 				       size_t outsize);
 
+/* The bound of kind k in characters; (size_t)-1: none (SUBJ_TEXT). */
+size_t subject_kind_max(enum subject_kind k);
+
 /* Characters in a valid UTF-8 string (bytes that are not continuation
  * bytes). */
 size_t subject_chars(const char *s);

@@ -241,6 +241,8 @@ const char *fields_parsed(const struct fstate *st, const char *name);
 void fields_error(struct fstate *st, const char *name, const char *msg_key);
 /* The message key of name's error, or NULL. */
 const char *fields_error_of(const struct fstate *st, const char *name);
+/* Name's limit in characters (0: no such field). */
+size_t fields_maxlen(const struct fstate *st, const char *name);
 /* Replaces name's value (a cleaned or derived one; value borrowed for
  * the request). */
 void fields_set(struct fstate *st, const char *name, const char *value);

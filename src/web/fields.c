@@ -120,6 +120,13 @@ const char *fields_error_of(const struct fstate *st, const char *name)
 	return i < 0 ? NULL : st->errors[i];
 }
 
+size_t fields_maxlen(const struct fstate *st, const char *name)
+{
+	long i = find(st, name);
+
+	return i < 0 ? 0 : st->fields[i].maxlen;
+}
+
 void fields_set(struct fstate *st, const char *name, const char *value)
 {
 	long i = find(st, name);

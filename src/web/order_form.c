@@ -351,22 +351,42 @@ static const char *subject_error_key(enum subject_kind k, enum subject_error e)
 	}
 }
 
+/* The message for a value that is too long only as stored in Latin
+ * (Lj, Nj and Dž are two letters each): it says why. */
+static const char *latin_too_long_key(enum subject_kind k)
+{
+	return k == SUBJ_NAME      ? "field.name_too_long_latin"
+	       : k == SUBJ_ORG     ? "field.org_too_long_latin"
+	       : k == SUBJ_COMPANY ? "field.company_too_long_latin"
+				   : "field.too_long_latin";
+}
+
 /* Cleans field name as kind k in place (domain/subject.h: what the
- * certificate and the papers will say, shown so on the review).  0, or
- * -1 with the field marked. */
+ * certificate and the papers will say, shown so on the review).  The
+ * form's limit holds for the cleaned text: Cyrillic is stored in Latin,
+ * which may be longer, and the edit form must take back what was
+ * stored.  0, or -1 with the field marked. */
 static int clean_field(struct req *r, struct fstate *st, const char *name, enum subject_kind k)
 {
 	const char *v = fields_value(st, name);
 	size_t size = strlen(v) * 2 + 8; /* Latin of Cyrillic: at most 3 bytes for 2 */
+	size_t typed, kept, max = fields_maxlen(st, name);
 	enum subject_error e;
 	char *out;
 
 	if (*v == '\0' || fields_error_of(st, name) != NULL)
 		return fields_error_of(st, name) != NULL ? -1 : 0;
 	out = arena_alloc(&r->arena, size);
-	e = subject_clean(k, v, out, size, NULL, NULL);
+	e = subject_clean(k, v, out, size, &kept, NULL);
+	if (e == SUBJ_OK && max > 0 && kept > max)
+		e = SUBJ_TOO_LONG;
 	if (e != SUBJ_OK) {
-		fields_error(st, name, subject_error_key(k, e));
+		/* Cleaning only shortens, but for the letters written as two. */
+		typed = subject_chars(v);
+		fields_error(st, name,
+			     e == SUBJ_TOO_LONG && typed <= max && typed <= subject_kind_max(k)
+				     ? latin_too_long_key(k)
+				     : subject_error_key(k, e));
 		return -1;
 	}
 	fields_set(st, name, out);
