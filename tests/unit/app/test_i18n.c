@@ -127,6 +127,46 @@ static void test_format_replaces_placeholders(void **state)
 	arena_free(&a);
 }
 
+/* A count agrees with its noun: Serbian has three forms (1, 21, 101
+ * znak; 2-4, 22-24 znaka; 5-20, 11-14, 25 znakova), English two, and
+ * the Cyrillic page writes the chosen form in Cyrillic. */
+static void test_counts_agree_with_their_nouns(void **state)
+{
+	static const struct {
+		enum lang l;
+		const char *max, *want;
+	} cases[] = {
+		{LANG_SR, "1", "najviše 1 znak."},
+		{LANG_SR, "21", "najviše 21 znak."},
+		{LANG_SR, "64", "najviše 64 znaka."},
+		{LANG_SR, "63", "najviše 63 znaka."},
+		{LANG_SR, "12", "najviše 12 znakova."},
+		{LANG_SR, "111", "najviše 111 znakova."},
+		{LANG_SR, "95", "najviše 95 znakova."},
+		{LANG_SR, "254", "najviše 254 znaka."},
+		{LANG_EN, "1", "at most 1 character is"},
+		{LANG_EN, "64", "at most 64 characters are"},
+		{LANG_SR_CYRL, "64", "64 \xd0\xb7\xd0\xbd\xd0\xb0\xd0\xba\xd0\xb0."}, /* знака */
+	};
+	struct arena a;
+	size_t i;
+	char *s;
+
+	(void)state;
+	arena_init(&a);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		s = i18n_format(&a, cases[i].l, "field.too_long", "max", cases[i].max, NULL);
+		if (strstr(s, cases[i].want) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].max, s, cases[i].want);
+	}
+	s = i18n_format(&a, LANG_SR, "mail.cert_expiry.subject", "days", "1", NULL);
+	assert_non_null(strstr(s, "za 1 dan"));
+	assert_null(strstr(s, "1 dana"));
+	s = i18n_format(&a, LANG_EN, "mail.cert_expiry.subject", "days", "1", NULL);
+	assert_non_null(strstr(s, "in 1 day"));
+	arena_free(&a);
+}
+
 /* History notes: kept as key and values, shown in the reader's language;
  * a value never splits the note, keys named with "@" are translated. */
 static void test_notes_are_shown_in_the_readers_language(void **state)
@@ -181,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_template_keys_exist),
 		cmocka_unit_test(test_serbian_is_default_and_diacritics_intact),
 		cmocka_unit_test(test_format_replaces_placeholders),
+		cmocka_unit_test(test_counts_agree_with_their_nouns),
 		cmocka_unit_test(test_brand_names_come_from_the_catalogue_file),
 		cmocka_unit_test(test_notes_are_shown_in_the_readers_language),
 	};
