@@ -294,17 +294,76 @@ int i18n_parse(const char *code, enum lang *out)
 
 #define I18N_ARGS 32 /* name, value pairs a text takes at most (a mail uses 7) */
 
-/* The text of key with each "{name}" among the n pairs (names[i],
- * values[i]) replaced; for a name written "@name" the value is a key,
- * replaced by its text in l; a pair named "name#CODE" (CODE: l's code,
- * i18n_code) stands for "{name}" in l before a plain "name". */
+/* The value of placeholder name (len bytes) among the n pairs (names[i],
+ * values[i]): for a name written "@name" the value is a key, given by
+ * its text in l; a pair named "name#CODE" (CODE: l's code, i18n_code)
+ * stands before a plain "name".  NULL when none. */
+static const char *pair_value(enum lang l, const char *name, size_t len, const char *const *names,
+			      const char *const *values, size_t n)
+{
+	const char *value = NULL, *nm;
+	size_t i;
+	int own;
+
+	for (i = 0, own = 0; i < n && !own; i++) {
+		nm = names[i] + (names[i][0] == '@');
+		if (strncmp(nm, name, len) != 0)
+			continue;
+		if (nm[len] == '#' && strcmp(nm + len + 1, codes[l]) == 0)
+			own = 1;
+		else if (nm[len] != '\0' || value != NULL)
+			continue;
+		value = values[i] ? values[i] : "";
+		value = names[i][0] == '@' ? i18n_get(l, value) : value;
+	}
+	return value;
+}
+
+/*
+ * The form of a noun after count, from the forms at s (len bytes, '|'
+ * between them), into b.  Serbian gives three: one (1, 21, 101), few
+ * (2-4, 22-24) and many (the rest, 11-14 too); English two: one and
+ * other.  A count that is no whole number takes the last form; the
+ * Cyrillic page gets the form in Cyrillic.
+ */
+static void plural_put(struct buf *b, enum lang l, const char *count, const char *s, size_t len)
+{
+	const char *end = s + len, *bar;
+	unsigned long long v;
+	size_t want, i;
+	char *stop, cyr[64];
+
+	v = count != NULL && *count >= '0' && *count <= '9' ? strtoull(count, &stop, 10) : 0;
+	if (count == NULL || *count < '0' || *count > '9' || *stop != '\0')
+		want = 2;
+	else if (l == LANG_EN)
+		want = v == 1 ? 0 : 1;
+	else if (v % 10 == 1 && v % 100 != 11)
+		want = 0;
+	else if (v % 10 >= 2 && v % 10 <= 4 && (v % 100 < 12 || v % 100 > 14))
+		want = 1;
+	else
+		want = 2;
+	for (i = 0; i < want && (bar = memchr(s, '|', (size_t)(end - s))) != NULL; i++)
+		s = bar + 1;
+	bar = memchr(s, '|', (size_t)(end - s));
+	len = (size_t)((bar != NULL ? bar : end) - s);
+	if (l == LANG_SR_CYRL && 2 * len < sizeof(cyr)) {
+		translit_cyrl(cyr, sizeof(cyr), s, len);
+		buf_puts(b, cyr);
+	} else
+		buf_append(b, s, len);
+}
+
+/* The text of key in l with each "{name}" among the n pairs replaced by
+ * its value (pair_value), and each "{name|one|few|many}" by the form of
+ * the noun its count takes (plural_put). */
 static char *format_pairs(struct arena *a, enum lang l, const char *key, const char *const *names,
 			  const char *const *values, size_t n)
 {
-	const char *p, *close, *value, *name;
+	const char *p, *close, *value, *bar;
 	struct buf b = BUF_INIT;
-	size_t len, i;
-	int own;
+	size_t len;
 	char *out;
 
 	for (p = i18n_get(l, key); *p;) {
@@ -316,18 +375,14 @@ static char *format_pairs(struct arena *a, enum lang l, const char *key, const c
 		}
 		if ((close = strchr(p, '}')) != NULL) {
 			len = (size_t)(close - p - 1);
-			for (i = 0, value = NULL, own = 0; i < n && !own; i++) {
-				name = names[i] + (names[i][0] == '@');
-				if (strncmp(name, p + 1, len) != 0)
-					continue;
-				if (name[len] == '#' && strcmp(name + len + 1, codes[l]) == 0)
-					own = 1;
-				else if (name[len] != '\0' || value != NULL)
-					continue;
-				value = values[i] ? values[i] : "";
-				value = names[i][0] == '@' ? i18n_get(l, value) : value;
+			if ((bar = memchr(p + 1, '|', len)) != NULL) {
+				value = pair_value(l, p + 1, (size_t)(bar - p - 1), names, values,
+						   n);
+				plural_put(&b, l, value, bar + 1, (size_t)(close - bar - 1));
+				p = close + 1;
+				continue;
 			}
-			if (value != NULL) {
+			if ((value = pair_value(l, p + 1, len, names, values, n)) != NULL) {
 				buf_puts(&b, value);
 				p = close + 1;
 				continue;

@@ -17,7 +17,10 @@ Checks, printing TAP (one test each; a failing one lists what is wrong):
     time by the validators) uses only the values web/fields.c gives
     every field error: {field} (the label) and {max} (the limit);
  6. no full stop right after a {date}: a date is written with its own
-    ("05.01.2027.", web/pages.c page_time).
+    ("05.01.2027.", web/pages.c page_time);
+ 7. a noun after a count, "{name|one|few|many}" (core/i18n.c
+    plural_put), has Serbian's three forms in sr.txt and English's two
+    in en.txt, and counts a {name} the same text shows.
 A call whose key or names are not literals (a key chosen at run time)
 cannot be checked here and is counted, not failed.
 """
@@ -26,6 +29,8 @@ import re
 import sys
 
 PLACEHOLDER = re.compile(r"\{@?([A-Za-z_][A-Za-z0-9_]*)\}")
+PLURAL = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\|([^{}]*)\}")
+PLURAL_FORMS = {"sr": 3, "en": 2}
 TEMPLATE_KEY = re.compile(r"\{\{@([A-Za-z0-9_.]+)\}\}")
 
 # function: (indexes of the key arguments, index of the first name)
@@ -223,6 +228,18 @@ def main():
             if re.search(r"\{(date|until|expires|at)\}\.", text):
                 problems.append("%s (%s.txt line %d)" % (k, lang, n))
     results.append(("no second full stop after a date", problems))
+
+    problems = []
+    for lang, cat in (("sr", sr), ("en", en)):
+        for k, (text, n) in cat.items():
+            for name, forms in PLURAL.findall(text):
+                if len(forms.split("|")) != PLURAL_FORMS[lang]:
+                    problems.append("%s (%s.txt line %d): {%s|...} needs %d forms" % (
+                        k, lang, n, name, PLURAL_FORMS[lang]))
+                if name not in placeholders(text):
+                    problems.append("%s (%s.txt line %d): {%s|...} counts no {%s} shown" % (
+                        k, lang, n, name, name))
+    results.append(("a noun after a count has its language's forms", problems))
 
     print("1..%d" % len(results))
     failed = 0
