@@ -409,6 +409,35 @@ static void test_cancel_before_processing(void **state)
 	assert_int_equal(journey_get(&f->c, page, &f->r), 409);
 }
 
+/* A cancelled order cancelled again (a second tab, the back button) is
+ * simply shown cancelled; confirming it is refused saying it was
+ * cancelled and what to do, not taken for a double click. */
+static void test_a_cancelled_order_says_so(void **state)
+{
+	struct fx *f = *state;
+	long long id = new_draft(f);
+	char page[64], action[64];
+
+	assert_int_equal(confirm(f, id), 303);
+	snprintf(page, sizeof(page), "/orders/%lld", id);
+	snprintf(action, sizeof(action), "/orders/%lld/cancel", id);
+	assert_int_equal(journey_submit(&f->c, page, action, &f->r, "confirm", "1", NULL), 303);
+	assert_int_equal(journey_submit(&f->c, page, action, &f->r, "confirm", "1", NULL), 303);
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "Otkazan"));
+
+	id = new_draft(f);
+	snprintf(page, sizeof(page), "/orders/%lld", id);
+	snprintf(action, sizeof(action), "/orders/%lld/cancel", id);
+	assert_int_equal(journey_submit(&f->c, page, action, &f->r, "confirm", "1", NULL), 303);
+	snprintf(action, sizeof(action), "/orders/%lld/confirm", id);
+	assert_int_equal(journey_submit(&f->c, page, action, &f->r, NULL), 409);
+	assert_non_null(strstr(BODY(f), "otkazan"));
+	assert_non_null(strstr(BODY(f), "/certificates/new"));
+	assert_int_equal(journey_get(&f->c, page, &f->r), 200);
+	assert_non_null(strstr(BODY(f), "Otkazan"));
+}
+
 static void test_post_without_csrf_changes_nothing(void **state)
 {
 	struct fx *f = *state;
@@ -771,6 +800,7 @@ int main(void)
 		T(test_drafts_have_no_documents),
 		T(test_other_members_orders_are_404_like_missing_ones),
 		T(test_cancel_before_processing),
+		T(test_a_cancelled_order_says_so),
 		T(test_post_without_csrf_changes_nothing),
 		T(test_offices_and_help_pages_in_both_languages),
 		T(test_concurrent_orders_acknowledged_are_durable),
