@@ -144,6 +144,10 @@ struct uc_result uc_order_confirm(const struct app_env *env, const struct actor 
 		/* Corrected by the member: paid at the prices fixed before. */
 		m.note = i18n_note(ar, "note.corrected_by_member", NULL);
 		rc = uc_order_move(env, a, o, &m);
+	} else if (o->state == WF_CANCELLED) {
+		res.status = UC_REFUSED;
+		res.msg = "order.confirm_cancelled";
+		return res;
 	} else if (o->state != WF_DRAFT) {
 		return res; /* a double click: the first one confirmed it */
 	} else if (invoice_compute(o, env->catalog, &inv) != 0) {
@@ -167,5 +171,7 @@ struct uc_result uc_order_cancel(const struct app_env *env, const struct actor *
 {
 	struct order_move m = {WF_EV_CANCEL, WF_MEMBER, NULL, 0, 0, 0, NULL, NULL};
 
+	if (o->state == WF_CANCELLED) /* a second tab, the back button: done */
+		return uc_ok;
 	return uc_result_of(uc_order_move(env, a, o, &m), "order.cannot_cancel");
 }
