@@ -1018,6 +1018,9 @@ static void test_confirm_with_unknown_token_is_400(void **state)
 
 	snprintf(path, sizeof(path), "%s%s", CONFIRM_PREFIX, zeros);
 	assert_int_equal(get(f, &f->c, path), 400);
+	/* What gets a new link: registering again only says the account
+	 * exists; a new password confirms it. */
+	assert_body_has(f, "Zaboravili ste lozinku?");
 	assert_int_equal(get(f, &f->c, CONFIRM_PREFIX "abc"), 400);
 	assert_int_equal(get(f, &f->c, "/register/confirm"), 400);
 	assert_int_equal(post_pairs(f, &f->c, "/register/confirm", pairs), 400);
