@@ -175,6 +175,11 @@ static void test_signed_refusals_say_what_is_wrong(void **state)
 		     "nije dokument koji je portal", "is not the document the portal");
 	o = issued(x, "request", &olen);
 	refused_with(x, o, olen, "nema elektronskog potpisa", "carries no electronic signature");
+	/* A document the portal does not issue: which one is asked, not a file. */
+	assert_int_equal(upload(x, "xx", o, olen, "sr"), 400);
+	assert_non_null(strstr(BODY(x), "Izaberite koji dokument"));
+	assert_int_equal(upload(x, "xx", o, olen, "en"), 400);
+	assert_non_null(strstr(BODY(x), "Choose which document"));
 	free(o);
 	/* Nothing changed. */
 	{
@@ -233,6 +238,8 @@ static void test_signed_both_documents_received(void **state)
 	f = signed_doc(x, "request", ZARKO_JMBG, -3600, 86400, 32, NULL, &len);
 	assert_int_equal(upload(x, "request", f, len, "en"), 409);
 	assert_non_null(strstr(BODY(x), "is not waiting for documents"));
+	/* The error page shows no state: the message says where it is. */
+	assert_null(strstr(BODY(x), "state above"));
 	free(f);
 }
 
