@@ -145,7 +145,7 @@ void web_order_signed_post(struct req *r)
 	}
 	memset(&in, 0, sizeof(in));
 	if (sign_doc_parse(form_get(&r->form, "doc"), &in.doc) != 0) {
-		page_error(r, 400, "sign.err_no_file");
+		page_error(r, 400, "sign.err_doc");
 		return;
 	}
 	in.file = (const unsigned char *)form_get_len(&r->form, "file", &len);
