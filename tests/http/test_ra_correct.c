@@ -221,6 +221,10 @@ static void test_returned_to_the_member_who_corrects_and_confirms_again(void **s
 				     NULL),
 			 303);
 	assert_string_equal(office_state(f, id), "returned_to_member");
+	/* The office reads whom it went back to; the member reads "to you". */
+	assert_int_equal(office_get(f, &f->ns, "/ra/orders/%lld?lang=en", id), 200);
+	office_body_has(f, "Returned to the member for correction");
+	office_body_lacks(f, "Returned to you");
 	assert_int_equal(office_get(f, &f->member, "/orders/%lld", id), 200);
 	office_body_has(f, "Zahtev vam je vra\xc4\x87"
 			   "en na ispravku");
