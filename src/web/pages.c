@@ -16,7 +16,14 @@
 
 const char *page_state_label(struct req *r, enum wf_state state)
 {
-	return msg(r, wf_props(state)->label);
+	const char *label = wf_props(state)->label, *staff;
+
+	/* Labels written to the member ("returned to you") have a ".staff"
+	 * twin for the office. */
+	if (ra_user(r) != NULL &&
+	    i18n_has(LANG_SR, staff = arena_printf(&r->arena, "%s.staff", label)))
+		return msg(r, staff);
+	return msg(r, label);
 }
 
 const char *page_payment_ref(struct req *r, const char *ref)

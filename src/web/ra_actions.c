@@ -81,7 +81,7 @@ static void conflict_page(struct req *r, const struct order *o)
 
 	tctx_set(c, "action_error",
 		 i18n_format(&r->arena, r->lang, "bo.wrong_state", "state",
-			     msg(r, wf_props(o->state)->label), NULL));
+			     page_state_label(r, o->state), NULL));
 	ra_order_page(r, 409, o, c);
 }
 

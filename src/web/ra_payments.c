@@ -500,7 +500,7 @@ static int add_open(void *arg, const struct payment *p)
 	tctx_set(row, "p_note", payment_note(x->r, p->note));
 	if (p->order_id != 0) {
 		tctx_setf(row, "order", "%lld", p->order_id);
-		tctx_set(row, "order_state", msg(x->r, wf_props(p->order_state)->label));
+		tctx_set(row, "order_state", page_state_label(x->r, p->order_state));
 		tctx_set_bool(row, workflow_final(p->order_state) ? "ended" : "may_accept", 1);
 	} else
 		tctx_set_bool(row, "unknown", 1);
