@@ -225,6 +225,10 @@ static void test_returned_to_the_member_who_corrects_and_confirms_again(void **s
 	assert_int_equal(office_get(f, &f->ns, "/ra/orders/%lld?lang=en", id), 200);
 	office_body_has(f, "Returned to the member for correction");
 	office_body_lacks(f, "Returned to you");
+	/* No certificate yet: said as to the office, not as to the member. */
+	assert_int_equal(office_get(f, &f->ns, "/ra/orders/%lld/certificate.pem?lang=en", id), 404);
+	office_body_has(f, "has not issued a certificate");
+	office_body_lacks(f, "handed over to you");
 	assert_int_equal(office_get(f, &f->member, "/orders/%lld", id), 200);
 	office_body_has(f, "Zahtev vam je vra\xc4\x87"
 			   "en na ispravku");
