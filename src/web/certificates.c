@@ -277,7 +277,7 @@ static struct ca_cert *ra_cert(struct req *r, struct order *o)
 		return NULL;
 	if ((cert = cert_load(r, o, &rc)) == NULL)
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-			   rc == STORE_NOTFOUND ? "cert.not_found" : "error.storage");
+			   rc == STORE_NOTFOUND ? "cert.none" : "error.storage");
 	return cert;
 }
 
