@@ -49,6 +49,7 @@ static const struct member milos = {"312345678", "Miloš", "Čolić", "230796980
 #define USER_ANA "apetro"
 #define PW "Tri mačke spavaju na krovu" /* 26 characters, UTF-8 */
 #define PW_NEW "novi-dugacki-pasus-42"
+#define PW_OTHER "treca-lozinka-od-starog-linka"
 
 /* Serbian messages (messages/sr.txt), the default language. */
 #define MSG_LOGIN_FAILED "Pogrešno korisničko ime ili lozinka"
@@ -65,6 +66,10 @@ static const struct member milos = {"312345678", "Miloš", "Čolić", "230796980
 #define MSG_TAKEN "ime je zauzeto"
 #define MSG_CURRENT_WRONG "Trenutna lozinka nije tačna"
 #define MSG_REQUIRED "Ovo polje je obavezno"
+#define MSG_RESET_INVALID "Link za novu lozinku nije ispravan"
+#define MSG_CONFIRM_INVALID "Link za potvrdu nije ispravan"
+/* English (messages/en.txt). */
+#define MSG_RESET_INVALID_EN "This password link is not valid"
 
 struct fixture {
 	struct server s;
@@ -530,6 +535,27 @@ static long reset_password(struct fixture *f, struct client *c, const char *link
 {
 	return submit(f, c, link, "/password/reset", "token", link + strlen(RESET_PREFIX),
 		      "password", password, "password_confirm", confirm, NULL);
+}
+
+/* POSTs the reset form for link's token without opening the link first
+ * (its page may refuse it), with c's CSRF token from /login. */
+static long reset_with_token(struct fixture *f, struct client *c, const char *link,
+			     const char *password)
+{
+	char *csrf = csrf_of(f, c, "/login");
+	const char *pairs[] = {"token",
+			       link + strlen(RESET_PREFIX),
+			       "password",
+			       password,
+			       "password_confirm",
+			       password,
+			       "csrf_token",
+			       csrf,
+			       NULL};
+	long status = post_pairs(f, c, "/password/reset", pairs);
+
+	free(csrf);
+	return status;
 }
 
 static long change_password(struct fixture *f, struct client *c, const char *current,
@@ -1527,6 +1553,74 @@ static void test_password_reset_confirms_pending_account(void **state)
 	free(confirm);
 }
 
+/* Setting a password ends every reset link the account was sent, not
+ * only the one used: an older link of the same batch is refused, in
+ * either language, and sets nothing. */
+static void test_password_reset_voids_the_other_reset_links(void **state)
+{
+	struct fixture *f = *state;
+	char *older, *old, *newest, path[200];
+
+	create_account(f, &zarko, USER, PW);
+	older = reset_link(f, &f->c, &zarko);
+	old = reset_link(f, &f->c, &zarko);
+	newest = reset_link(f, &f->c, &zarko);
+	assert_int_equal(reset_password(f, &f->c, newest, PW_NEW, PW_NEW), 303);
+	assert_redirect(&f->r, "/login?reset=1");
+	assert_int_equal(reset_with_token(f, &f->c, older, PW_OTHER), 400);
+	assert_body_has(f, MSG_RESET_INVALID);
+	assert_int_equal(get(f, &f->c, old), 400);
+	assert_body_has(f, MSG_RESET_INVALID);
+	snprintf(path, sizeof(path), "%s&lang=en", old);
+	assert_int_equal(get(f, &f->c2, path), 400);
+	assert_body_has(f, MSG_RESET_INVALID_EN);
+	assert_int_equal(reset_with_token(f, &f->c2, old, PW_OTHER), 400);
+	assert_body_has(f, MSG_RESET_INVALID_EN);
+	assert_int_equal(login(f, &f->c, USER, PW_OTHER), 422);
+	login_ok(f, &f->c, USER, PW_NEW);
+	free(older);
+	free(old);
+	free(newest);
+}
+
+/* A password change ends the reset links asked for before it. */
+static void test_password_change_voids_earlier_reset_links(void **state)
+{
+	struct fixture *f = *state;
+	char *link, path[200];
+
+	create_account(f, &zarko, USER, PW);
+	link = reset_link(f, &f->c2, &zarko);
+	login_ok(f, &f->c, USER, PW);
+	assert_int_equal(change_password(f, &f->c, PW, PW_NEW, PW_NEW), 303);
+	assert_int_equal(get(f, &f->c2, link), 400);
+	assert_body_has(f, MSG_RESET_INVALID);
+	assert_int_equal(reset_with_token(f, &f->c2, link, PW_OTHER), 400);
+	assert_body_has(f, MSG_RESET_INVALID);
+	snprintf(path, sizeof(path), "%s&lang=en", link);
+	assert_int_equal(get(f, &f->c2, path), 400);
+	assert_body_has(f, MSG_RESET_INVALID_EN);
+	assert_int_equal(login(f, &f->c2, USER, PW_OTHER), 422);
+	login_ok(f, &f->c2, USER, PW_NEW);
+	free(link);
+}
+
+/* The reset confirms a pending account; its confirmation link, which
+ * has nothing left to do, is ended with the other links. */
+static void test_password_reset_voids_the_confirmation_link(void **state)
+{
+	struct fixture *f = *state;
+	char *confirm = register_pending(f, &zarko, USER, PW), *link;
+
+	link = reset_link(f, &f->c, &zarko);
+	assert_int_equal(reset_password(f, &f->c, link, PW_NEW, PW_NEW), 303);
+	assert_int_equal(get(f, &f->c, confirm), 400);
+	assert_body_has(f, MSG_CONFIRM_INVALID);
+	login_ok(f, &f->c, USER, PW_NEW);
+	free(link);
+	free(confirm);
+}
+
 /* ---- Password change ------------------------------------------------------------------ */
 
 static void test_password_change_requires_login(void **state)
@@ -1911,6 +2005,9 @@ int main(void)
 		TEST(test_password_reset_with_unknown_token_is_400),
 		TEST(test_password_reset_without_csrf_token_is_403_and_keeps_password),
 		TEST(test_password_reset_confirms_pending_account),
+		TEST(test_password_reset_voids_the_other_reset_links),
+		TEST(test_password_change_voids_earlier_reset_links),
+		TEST(test_password_reset_voids_the_confirmation_link),
 
 		TEST(test_password_change_requires_login),
 		TEST(test_password_change_rejects_wrong_current_password),
