@@ -259,13 +259,16 @@ int uc_reset_account(const struct app_env *env, const char *token, struct accoun
 }
 
 /* The end of setting a password (rc: how the work so far went): every
- * session of the account but keep's ended, the owner told by mail, the
- * change audited, all committed. */
+ * one-time link of the account still open ended (an older reset link
+ * must not set another password), every session but keep's ended, the
+ * owner told by mail, the change audited, all committed. */
 static struct uc_result password_set(const struct app_env *env, const struct actor *a,
 				     struct arena *ar, const struct account *acc, int rc,
 				     const unsigned char *keep, const char *action,
 				     const char *detail)
 {
+	if (rc == STORE_OK)
+		rc = store_token_void_account(env->store, acc->id, time(NULL));
 	if (rc == STORE_OK)
 		rc = store_session_delete_account(env->store, SESSION_MEMBER, acc->id, keep);
 	if (rc == STORE_OK)
@@ -304,7 +307,8 @@ struct uc_result uc_password_reset(const struct app_env *env, const struct actor
 	if (rc == STORE_OK && acc->confirmed_at == 0 &&
 	    store_account_confirm(s, acc->id, now) == STORE_ERROR)
 		rc = STORE_ERROR;
-	return password_set(env, a, ar, acc, rc, NULL, "password_reset", "all sessions ended");
+	return password_set(env, a, ar, acc, rc, NULL, "password_reset",
+			    "all sessions and links ended");
 }
 
 struct uc_result uc_password_change(const struct app_env *env, const struct actor *a,
@@ -320,7 +324,8 @@ struct uc_result uc_password_change(const struct app_env *env, const struct acto
 	if (store_begin(s) != STORE_OK)
 		return uc_unavailable;
 	rc = store_account_set_password(s, acc->id, hash);
-	return password_set(env, a, ar, acc, rc, keep, "password_change", "other sessions ended");
+	return password_set(env, a, ar, acc, rc, keep, "password_change",
+			    "other sessions and all links ended");
 }
 
 struct uc_result uc_account_set_lang(const struct app_env *env, const struct actor *a,

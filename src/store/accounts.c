@@ -72,6 +72,8 @@ static const char SQL_TOKEN_PEEK[] =
 static const char SQL_TOKEN_USE[] =
 	"UPDATE tokens SET used_at = $3 WHERE hash = $1 AND kind = $2 AND used_at IS NULL AND "
 	"expires_at > $3 AND account_id IS NOT NULL";
+static const char SQL_TOKEN_VOID_ACCOUNT[] =
+	"UPDATE tokens SET used_at = $2 WHERE account_id = $1 AND used_at IS NULL";
 static const char SQL_SESSION_INSERT[] = "INSERT INTO sessions (id_hash, kind, account_id, "
 					 "created_at, last_seen_at) VALUES ($1, $2, $3, $4, $4)";
 static const char SQL_SESSION_GET[] =
@@ -226,6 +228,12 @@ int store_token_use(struct store *st, const unsigned char hash[32], enum token_k
 		return rc;
 	return db_changed(st, SQL_TOKEN_USE, "token use", SQ_BLOB(hash, 32), SQ_INT(kind),
 			  SQ_INT(now));
+}
+
+int store_token_void_account(struct store *st, long long account_id, time_t now)
+{
+	return db_run(st, SQL_TOKEN_VOID_ACCOUNT, "token void account", SQ_INT(account_id),
+		      SQ_INT(now));
 }
 
 /* ---- Sessions ---------------------------------------------------------------- */

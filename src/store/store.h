@@ -181,6 +181,11 @@ int store_token_peek(struct store *st, const unsigned char hash[32], enum token_
 /* Marks the token used; STORE_NOTFOUND when missing, used or expired. */
 int store_token_use(struct store *st, const unsigned char hash[32], enum token_kind kind,
 		    time_t now, long long *account_id);
+/* Marks every token of the account not yet used, of every kind, used
+ * at now: a password set ends the links mailed before it (a reset link
+ * would set another; a confirmation link has nothing left to confirm).
+ * STORE_OK also when there was none. */
+int store_token_void_account(struct store *st, long long account_id, time_t now);
 
 /* ---- Sessions (only the SHA-256 of the cookie value is stored) ------- */
 
