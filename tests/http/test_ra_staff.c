@@ -182,8 +182,95 @@ static void test_deactivated_operator_is_logged_out(void **state)
 	p = strstr(p, "/ra/operators/");
 	assert_int_equal(sscanf(p, "/ra/operators/%lld/toggle", &id), 1);
 	snprintf(action, sizeof(action), "/ra/operators/%lld/toggle", id);
-	assert_int_equal(journey_submit(&f->admin, "/ra/operators", action, &f->r, NULL), 303);
+	assert_int_equal(
+		journey_submit(&f->admin, "/ra/operators", action, &f->r, "active", "0", NULL),
+		303);
 	assert_int_equal(journey_get(&f->op, "/ra", &f->r), 303);
+	free(secret);
+}
+
+/* The row of staff account name on the operators page as c sees it
+ * (malloc'd), its id in *id. */
+static char *operator_row(struct fx *f, const char *name, long long *id)
+{
+	char needle[64];
+	const char *p, *end;
+
+	assert_int_equal(journey_get(&f->admin, "/ra/operators", &f->r), 200);
+	snprintf(needle, sizeof(needle), "\">%s</td>", name);
+	p = strstr(BODY(f), needle);
+	assert_non_null(p);
+	end = strstr(p, "</tr>");
+	assert_non_null(end);
+	assert_non_null(strstr(p, "/ra/operators/"));
+	assert_int_equal(sscanf(strstr(p, "/ra/operators/"), "/ra/operators/%lld/", id), 1);
+	return strndup(p, (size_t)(end - p));
+}
+
+/* The form says which state it wants: sent twice (a double click, two
+ * administrators, a page left open), deactivation leaves the account
+ * inactive and says it was inactive already (409, Serbian and English);
+ * the same for activation.  The row's form asks for the other state. */
+static void test_deactivating_twice_leaves_the_operator_inactive(void **state)
+{
+	struct fx *f = *state;
+	char *secret = admin_creates(f, "ns10"), *row, action[64];
+	long long id = 0;
+
+	row = operator_row(f, "ns10", &id);
+	assert_non_null(strstr(row, ">Aktivan<"));
+	assert_non_null(strstr(row, "name=\"active\" value=\"0\""));
+	free(row);
+	snprintf(action, sizeof(action), "/ra/operators/%lld/toggle", id);
+	assert_int_equal(
+		journey_submit(&f->admin, "/ra/operators", action, &f->r, "active", "0", NULL),
+		303);
+	assert_int_equal(
+		journey_submit(&f->admin, "/ra/operators", action, &f->r, "active", "0", NULL),
+		409);
+	assert_non_null(strstr(BODY(f), "Nalog je već neaktivan"));
+	assert_int_equal(journey_submit(&f->admin, "/ra/operators?lang=en", action, &f->r, "active",
+					"0", NULL),
+			 409);
+	assert_non_null(strstr(BODY(f), "This account is inactive already"));
+	assert_int_equal(journey_get(&f->admin, "/ra/operators?lang=sr", &f->r), 200);
+	row = operator_row(f, "ns10", &id);
+	assert_non_null(strstr(row, ">Neaktivan<"));
+	assert_non_null(strstr(row, "name=\"active\" value=\"1\""));
+	free(row);
+	assert_int_equal(login(f, &f->op, "ns10", ""), 422);
+
+	assert_int_equal(
+		journey_submit(&f->admin, "/ra/operators", action, &f->r, "active", "1", NULL),
+		303);
+	assert_int_equal(
+		journey_submit(&f->admin, "/ra/operators", action, &f->r, "active", "1", NULL),
+		409);
+	assert_non_null(strstr(BODY(f), "Nalog je već aktivan"));
+	row = operator_row(f, "ns10", &id);
+	assert_non_null(strstr(row, ">Aktivan<"));
+	free(row);
+	assert_int_equal(login(f, &f->op, "ns10", ""), 303);
+	free(secret);
+}
+
+/* A form without the state it wants (a page from before) changes
+ * nothing. */
+static void test_operator_state_form_without_its_state_changes_nothing(void **state)
+{
+	struct fx *f = *state;
+	char *secret = admin_creates(f, "ns11"), *row, action[64];
+	long long id = 0;
+
+	free(operator_row(f, "ns11", &id));
+	snprintf(action, sizeof(action), "/ra/operators/%lld/toggle", id);
+	assert_int_equal(journey_submit(&f->admin, "/ra/operators", action, &f->r, NULL), 400);
+	assert_int_equal(
+		journey_submit(&f->admin, "/ra/operators", action, &f->r, "active", "yes", NULL),
+		400);
+	row = operator_row(f, "ns11", &id);
+	assert_non_null(strstr(row, ">Aktivan<"));
+	free(row);
 	free(secret);
 }
 
@@ -303,6 +390,8 @@ int main(void)
 		T(test_operator_cannot_manage_staff),
 		T(test_member_session_never_reaches_ra_pages),
 		T(test_deactivated_operator_is_logged_out),
+		T(test_deactivating_twice_leaves_the_operator_inactive),
+		T(test_operator_state_form_without_its_state_changes_nothing),
 		T(test_tampered_audit_log_is_detected),
 		T(test_totp_secret_is_sealed_at_rest),
 		T(test_portal_anchors_the_audit_log),
