@@ -34,20 +34,21 @@ struct uc_result uc_operator_add(const struct app_env *env, const struct actor *
 	return uc_ok;
 }
 
-struct uc_result uc_operator_toggle(const struct app_env *env, const struct actor *a, long long id,
-				    struct operator* o)
+struct uc_result uc_operator_set_active(const struct app_env *env, const struct actor *a,
+					long long id, int active, struct operator* o)
 {
 	struct store *s = env->store;
 	struct uc_result res = {UC_NOTFOUND, NULL, "error.not_found"};
 
 	if (store_operator_get(s, id, o) != STORE_OK)
 		return res;
-	if (a->kind == ACTOR_STAFF && o->id == a->id) {
-		res.status = UC_REFUSED;
-		res.msg = "ra.not_self";
-		return res;
-	}
-	o->active = !o->active;
+	if (a->kind == ACTOR_STAFF && o->id == a->id)
+		return uc_refused(NULL, "ra.not_self");
+	/* Asked for the state it is in (sent twice, or by two people):
+	 * nothing to do, and the answer says so. */
+	if (!o->active == !active)
+		return uc_refused(NULL, active ? "ra.already_active" : "ra.already_inactive");
+	o->active = active != 0;
 	if (store_begin(s) != STORE_OK || store_operator_update(s, o) != STORE_OK ||
 	    (!o->active &&
 	     store_session_delete_account(s, SESSION_OPERATOR, o->id, NULL) != STORE_OK) ||

@@ -17,10 +17,13 @@
 struct uc_result uc_operator_add(const struct app_env *env, const struct actor *a,
 				 struct operator* o, const char *password);
 
-/* Activates operator id, or deactivates them and ends their sessions
- * (*o: the operator as now).  UC_NOTFOUND "error.not_found"; refused
+/* Activates operator id (active set), or deactivates them and ends
+ * their sessions; *o: the operator as now.  The caller says which state
+ * it wants, so a request sent twice does not undo itself: refused
+ * "ra.already_active" / "ra.already_inactive" when the account is in it
+ * already (nothing changed).  UC_NOTFOUND "error.not_found"; refused
  * "ra.not_self" for the actor's own account. */
-struct uc_result uc_operator_toggle(const struct app_env *env, const struct actor *a, long long id,
-				    struct operator* o);
+struct uc_result uc_operator_set_active(const struct app_env *env, const struct actor *a,
+					long long id, int active, struct operator* o);
 
 #endif

@@ -108,7 +108,7 @@ static const struct route routes[] = {
 	{HTTP_GET, "/ra", web_ra_home, 0, ANY_STAFF},
 	{HTTP_GET, "/ra/operators", web_ra_operators, 0, RA_ADMIN},
 	{HTTP_POST, "/ra/operators", web_ra_operator_add, R_FORM, RA_ADMIN},
-	{HTTP_POST, "/ra/operators/#/toggle", web_ra_operator_toggle, R_FORM, RA_ADMIN},
+	{HTTP_POST, "/ra/operators/#/toggle", web_ra_operator_active, R_FORM, RA_ADMIN},
 	{HTTP_GET, "/ra/audit", web_ra_audit, 0, RA_AUDITOR | RA_ADMIN},
 	{HTTP_GET, "/ra/queue", web_ra_queue, 0, ANY_STAFF},
 	{HTTP_GET, "/ra/orders/#", web_ra_order, 0, ANY_STAFF},

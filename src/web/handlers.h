@@ -66,7 +66,7 @@ void web_ra_enroll_post(struct req *r);
 void web_ra_logout(struct req *r);
 void web_ra_operators(struct req *r);
 void web_ra_operator_add(struct req *r);
-void web_ra_operator_toggle(struct req *r);
+void web_ra_operator_active(struct req *r);
 void web_ra_audit(struct req *r);
 
 /* ra_orders.c */

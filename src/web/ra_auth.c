@@ -225,6 +225,7 @@ static int add_operator_row(void *arg, const struct operator* o)
 	tctx_set(row, "status", msg(x->r, o->active ? "ra.active" : "ra.inactive"));
 	tctx_set(row, "enrolled", msg(x->r, o->totp_enrolled_at ? "order.yes" : "order.no"));
 	tctx_set(row, "toggle", msg(x->r, o->active ? "ra.deactivate" : "ra.activate"));
+	tctx_set(row, "want", o->active ? "0" : "1"); /* the state the button asks for */
 	return 0;
 }
 
@@ -302,14 +303,32 @@ void web_ra_operator_add(struct req *r)
 	operators_page(r, 200, &st, c);
 }
 
-void web_ra_operator_toggle(struct req *r)
+static const char *check_active(const struct field_ctx *cx, const char *v, struct field_value *out)
+{
+	return strcmp(v, "0") == 0 || strcmp(v, "1") == 0 ? NULL : "error.bad_form";
+}
+
+/* The state the row's button asks for: 1 active, 0 inactive. */
+static const struct field active_fields[] = {
+	{"active", "ra.status", "hidden", "off", 1, F_REQUIRED, check_active, NULL, NULL},
+};
+
+/* POST /ra/operators/ID/toggle: sets the state the form asks for (the
+ * route keeps its name; it no longer flips). */
+void web_ra_operator_active(struct req *r)
 {
 	struct app_env env = web_env(r);
 	struct actor a = web_actor(r);
 	struct uc_result res;
 	struct operator o;
+	struct fstate st;
 
-	res = uc_operator_toggle(&env, &a, r->ids[0], &o);
+	if (fields_read(r, active_fields, NFIELDS(active_fields), &st) > 0) {
+		page_error(r, 400, "error.bad_form");
+		return;
+	}
+	res = uc_operator_set_active(&env, &a, r->ids[0],
+				     strcmp(fields_value(&st, "active"), "1") == 0, &o);
 	web_answer_item(r, res, "/ra/operators");
 }
 
