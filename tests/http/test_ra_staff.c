@@ -274,6 +274,71 @@ static void test_operator_state_form_without_its_state_changes_nothing(void **st
 	free(secret);
 }
 
+/* Runs `qcra operator add` on the server's database with password PW;
+ * the output in *out (reset first).  Returns the exit status. */
+static int cli_operator_add(struct fx *f, const char *username, const char *role,
+			    const char *office, struct buf *out)
+{
+	char pwfile[PATH_MAX + 16];
+	const char *args[] = {"operator", "add",   "--username", username,          "--role",
+			      role,       "--var", f->s.var,     "--password-file", pwfile,
+			      "--office", office,  NULL};
+	FILE *fp;
+
+	snprintf(pwfile, sizeof(pwfile), "%s/pw-cli.txt", f->s.var);
+	fp = fopen(pwfile, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s\n", PW);
+	fclose(fp);
+	if (office == NULL)
+		args[10] = NULL;
+	buf_reset(out);
+	return server_run_cli(&f->s, args, out);
+}
+
+/* The number of staff accounts named name (exactly as stored). */
+static long staff_count(struct fx *f, const char *name)
+{
+	const char *params[] = {name, NULL};
+	char *n =
+		server_sql_ok(&f->s, "SELECT COUNT(*) FROM operators WHERE username = $1", params);
+	long v = strtol(n, NULL, 10);
+
+	free(n);
+	return v;
+}
+
+/* The command line adds staff under the web form's rules: an
+ * operator's office is one of the catalogue's codes as written (an
+ * account of "ns" or "ZZ" would never see an order), a username 3 to 32
+ * letters without diacritics, digits, '.', '-' or '_', kept in lower
+ * case.  A refusal says what is wrong, exits 2 and adds nothing. */
+static void test_cli_operator_add_checks_as_the_web_form_does(void **state)
+{
+	struct fx *f = *state;
+	struct buf out = BUF_INIT;
+
+	assert_int_equal(cli_operator_add(f, "zz1", "operator", "ZZ", &out), 2);
+	assert_non_null(strstr(buf_cstr(&out), "--office ZZ: no such office"));
+	assert_non_null(strstr(buf_cstr(&out), "NS"));
+	assert_int_equal(staff_count(f, "zz1"), 0);
+	assert_int_equal(cli_operator_add(f, "ns12", "operator", "ns", &out), 2);
+	assert_non_null(strstr(buf_cstr(&out), "--office ns: no such office"));
+	assert_int_equal(staff_count(f, "ns12"), 0);
+	assert_int_equal(cli_operator_add(f, "\xd0\x82", "admin", NULL, &out), 2);
+	assert_non_null(strstr(buf_cstr(&out), "3 to 32 characters"));
+	assert_int_equal(staff_count(f, "\xd0\x82"), 0);
+	assert_int_equal(cli_operator_add(f, "ab", "auditor", NULL, &out), 2);
+	assert_non_null(strstr(buf_cstr(&out), "3 to 32 characters"));
+	assert_int_equal(staff_count(f, "ab"), 0);
+	/* Written in capitals, stored as the web form stores it. */
+	assert_int_equal(cli_operator_add(f, "Ns12", "operator", "NS", &out), 0);
+	assert_non_null(strstr(buf_cstr(&out), "otpauth://totp/"));
+	assert_int_equal(staff_count(f, "ns12"), 1);
+	assert_int_equal(staff_count(f, "Ns12"), 0);
+	buf_free(&out);
+}
+
 /* The second factor's secret is not in the database in clear: it is
  * sealed with VAR/secret.key, and login with its codes works (setup). */
 static void test_totp_secret_is_sealed_at_rest(void **state)
@@ -392,6 +457,7 @@ int main(void)
 		T(test_deactivated_operator_is_logged_out),
 		T(test_deactivating_twice_leaves_the_operator_inactive),
 		T(test_operator_state_form_without_its_state_changes_nothing),
+		T(test_cli_operator_add_checks_as_the_web_form_does),
 		T(test_tampered_audit_log_is_detected),
 		T(test_totp_secret_is_sealed_at_rest),
 		T(test_portal_anchors_the_audit_log),
