@@ -8,14 +8,40 @@
 
 #include "core/pwhash.h"
 #include "core/totp.h"
+#include "domain/catalog.h"
+#include "domain/ident.h"
+#include "util/escape.h"
+
+/* The rules every way of adding staff is held to (the web form and
+ * qcra operator add): a username as a member's (3 to 32 letters without
+ * diacritics, digits, '.', '-', '_'), stored in lower case as logins
+ * look it up; a known role; an operator's office one of the catalogue's
+ * codes as written, since orders are matched to it exactly (anyone else
+ * has none).  The first refusal, or uc_ok. */
+static struct uc_result operator_check(const struct app_env *env, struct operator* o)
+{
+	if (!username_valid(o->username))
+		return uc_refused("username", "field.username_invalid");
+	ascii_lower(o->username);
+	if (strcmp(o->role, "operator") != 0 && strcmp(o->role, "admin") != 0 &&
+	    strcmp(o->role, "auditor") != 0)
+		return uc_refused("role", "field.choose_option");
+	if (strcmp(o->role, "operator") != 0)
+		o->office[0] = '\0';
+	else if (catalog_office(env->catalog, o->office) == NULL)
+		return uc_refused("office", "ra.office_required");
+	return uc_ok;
+}
 
 struct uc_result uc_operator_add(const struct app_env *env, const struct actor *a,
 				 struct operator* o, const char *password)
 {
 	struct store *s = env->store;
-	struct uc_result res = {UC_REFUSED, "username", "register.username_taken"};
+	struct uc_result res = operator_check(env, o);
 	int rc;
 
+	if (res.status != UC_OK)
+		return res;
 	totp_secret_new(o->totp_secret);
 	o->active = 1;
 	o->created_at = time(NULL);
@@ -29,7 +55,8 @@ struct uc_result uc_operator_add(const struct app_env *env, const struct actor *
 			      o->role, o->office);
 	if (rc != STORE_OK || store_commit(s) != STORE_OK) {
 		store_rollback(s);
-		return rc == STORE_CONFLICT ? res : uc_unavailable;
+		return rc == STORE_CONFLICT ? uc_refused("username", "register.username_taken")
+					    : uc_unavailable;
 	}
 	return uc_ok;
 }

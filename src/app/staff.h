@@ -8,11 +8,15 @@
 #include "app/app.h"
 
 /*
- * Adds operator o (username in lower case, role, office set by the
- * caller, who has checked them and the password policy): a fresh TOTP
- * secret (in o, to be shown once), active, the password hashed; one
- * transaction with the audit entry.  Refused: field "username",
- * "register.username_taken".
+ * Adds operator o (username, role, office and a password the caller has
+ * held to the password policy): checked first as every way of adding
+ * staff is (the username valid, then stored in lower case; role
+ * "operator", "admin" or "auditor"; an operator's office a code of
+ * env->catalog as written, anyone else's cleared); a fresh TOTP secret
+ * (in o, to be shown once), active, the password hashed; one
+ * transaction with the audit entry.  Refused, nothing added: field
+ * "username" "field.username_invalid" or "register.username_taken",
+ * "role" "field.choose_option", "office" "ra.office_required".
  */
 struct uc_result uc_operator_add(const struct app_env *env, const struct actor *a,
 				 struct operator* o, const char *password);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/catalog_load.h"
 #include "core/pwhash.h"
 #include "core/totp.h"
 #include "app/staff.h"
@@ -37,6 +38,42 @@ static int read_password(const char *path, char *out, size_t size)
 	return 0;
 }
 
+/* What qcra operator add says when uc_operator_add refused o (res),
+ * naming the option to correct; the exit status: 2 for a value the
+ * command cannot take, 1 for a username taken. */
+static int operator_refused(const struct catalog *cat, const struct operator* o,
+			    const char *username, struct uc_result res)
+{
+	size_t i;
+
+	if (strcmp(res.field, "office") == 0) {
+		if (o->office[0] == '\0')
+			fputs("qcra: an operator needs --office CODE, one of:", stderr);
+		else
+			fprintf(stderr, "qcra: --office %s: no such office; the catalogue's are:",
+				o->office);
+		for (i = 0; i < cat->noffices; i++)
+			fprintf(stderr, " %s", cat->offices[i].code);
+		fputs(" (written as listed)\n", stderr);
+		return 2;
+	}
+	if (strcmp(res.field, "role") == 0) {
+		fputs("qcra: --role must be operator, admin or auditor\n", stderr);
+		return 2;
+	}
+	if (strcmp(res.msg, "field.username_invalid") == 0) {
+		fprintf(stderr,
+			"qcra: --username %s: a username has 3 to 32 characters: letters a-z "
+			"without diacritics, digits, dot, hyphen or underscore, starting with a "
+			"letter\n",
+			username);
+		return 2;
+	}
+	fprintf(stderr, "qcra: --username %s: that username exists already; choose another\n",
+		o->username);
+	return 1;
+}
+
 static int operator_add(int argc, char **argv)
 {
 	const char *username = NULL, *role = NULL, *office = "", *pwfile = NULL;
@@ -46,7 +83,8 @@ static int operator_add(int argc, char **argv)
 		{"office", 0, &office, NULL},        {"password-file", 0, &pwfile, NULL},
 		CLI_CONFIG_OPTS(&config_path, &var), {NULL, 0, NULL, NULL},
 	};
-	char password[300], uri[512];
+	static struct catalog cat; /* large: not on the stack */
+	char password[300], uri[512], err[512];
 	struct config cfg;
 	struct operator o;
 	struct actor cli = {ACTOR_SYSTEM, 0, "cli", "", LANG_SR};
@@ -63,13 +101,9 @@ static int operator_add(int argc, char **argv)
 	}
 	if (cli_config_load(&cfg, config_path, var) != 0)
 		return 1;
-	if (strcmp(role, "operator") && strcmp(role, "admin") && strcmp(role, "auditor")) {
-		fprintf(stderr, "qcra: --role must be operator, admin or auditor\n");
-		return 2;
-	}
-	if (strcmp(role, "operator") == 0 && office[0] == '\0') {
-		fprintf(stderr, "qcra: an operator needs --office CODE (see /offices)\n");
-		return 2;
+	if (catalog_load(&cat, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "qcra: %s\n", err);
+		return 1;
 	}
 	if (read_password(pwfile, password, sizeof(password)) != 0) {
 		fprintf(stderr, "qcra: cannot read the password from %s\n", pwfile);
@@ -83,20 +117,21 @@ static int operator_add(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	snprintf(o.username, sizeof(o.username), "%s", username);
 	snprintf(o.role, sizeof(o.role), "%s", role);
-	snprintf(o.office, sizeof(o.office), "%s", strcmp(role, "operator") ? "" : office);
+	snprintf(o.office, sizeof(o.office), "%s", office);
 	if ((st = cli_open_store(&cfg)) == NULL)
 		return 1;
 	env.cfg = &cfg;
+	env.catalog = &cat;
 	env.store = st;
+	/* The same checks as the web form's (app/staff.h). */
 	res = uc_operator_add(&env, &cli, &o, password);
+	store_close(st);
+	if (res.status == UC_REFUSED)
+		return operator_refused(&cat, &o, username, res);
 	if (res.status != UC_OK) {
-		store_close(st);
-		fprintf(stderr, "qcra: %s\n",
-			res.status == UC_REFUSED ? "that username exists already"
-						 : "database error");
+		fprintf(stderr, "qcra: database error\n");
 		return 1;
 	}
-	store_close(st);
 	totp_uri("IKS RA", o.username, o.totp_secret, uri, sizeof(uri));
 	printf("%s\n", uri);
 	return 0;

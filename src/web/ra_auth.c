@@ -265,9 +265,6 @@ void web_ra_operator_add(struct req *r)
 
 	fields_read(r, operator_fields, NFIELDS(operator_fields), &st);
 	ra_role_parse(fields_value(&st, "role"), &role);
-	if (role == RA_OPERATOR &&
-	    catalog_office(app_of(r)->catalog, fields_value(&st, "office")) == NULL)
-		fields_error(&st, "office", "ra.office_required");
 	if (*fields_value(&st, "password") &&
 	    (e = password_policy_key(password_check(fields_value(&st, "password"),
 						    fields_value(&st, "username")))) != NULL)
@@ -278,10 +275,10 @@ void web_ra_operator_add(struct req *r)
 	}
 	memset(&o, 0, sizeof(o));
 	snprintf(o.username, sizeof(o.username), "%s", fields_value(&st, "username"));
-	ascii_lower(o.username);
 	snprintf(o.role, sizeof(o.role), "%s", ra_role_name(role));
-	snprintf(o.office, sizeof(o.office), "%s",
-		 role == RA_OPERATOR ? fields_value(&st, "office") : "");
+	snprintf(o.office, sizeof(o.office), "%s", fields_value(&st, "office"));
+	/* The office and the username's form are checked there, for this
+	 * form and qcra operator add alike (refused: the field marked). */
 	res = uc_operator_add(&env, &a, &o, fields_value(&st, "password"));
 	if (res.status == UC_REFUSED) {
 		fields_error(&st, res.field, res.msg);
