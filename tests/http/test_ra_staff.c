@@ -2,9 +2,11 @@
  * Registration authority staff over real HTTP: an administrator creates
  * an operator in the web UI, the operator enrols the authenticator at
  * the first login, TOTP codes are single-use, roles are enforced, an
- * administrator deactivates an account, the audit log detects
- * tampering (`qcra audit verify`), and the portal anchors the log's
- * head outside the database at start, on its timer and at shutdown.
+ * administrator deactivates an account, `qcra operator add` holds to
+ * the web form's rules, the commands refuse a --var without a
+ * database, the audit log detects tampering (`qcra audit verify`), and
+ * the portal anchors the log's head outside the database at start, on
+ * its timer and at shutdown.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -339,6 +341,95 @@ static void test_cli_operator_add_checks_as_the_web_form_does(void **state)
 	buf_free(&out);
 }
 
+/* 1 when path exists. */
+static int exists(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0;
+}
+
+/* A mistyped --var: every command that reads or works the portal's
+ * database refuses a folder that holds none, says which folder the
+ * portal runs with is wanted, exits 1 and leaves no database, key or
+ * folder behind (the operators' and the audit's data would go to a
+ * database nobody serves; "audit log intact: 0 entries" would be a lie).
+ * qcra migrate still makes a new one where it is told to. */
+static void test_commands_refuse_a_folder_without_a_database(void **state)
+{
+	struct fx *f = *state;
+	char typo[PATH_MAX + 16], path[PATH_MAX + 32], pwfile[PATH_MAX + 16], csv[PATH_MAX];
+	const char *src = getenv("QCRA_SRCDIR");
+	const char *const cmds[][8] = {
+		{"audit", "verify"},
+		{"audit", "anchor"},
+		{"audit", "rekey"},
+		{"orders", "expire"},
+		{"retention", "run", "--dry-run"},
+		{"testca", "issue", "--all"},
+		{"member", "import", csv},
+		{"payments", "import", csv},
+		{"backup", path},
+		{"operator", "add", "--username", "zz9", "--role", "admin", "--password-file",
+		 pwfile},
+	};
+	struct buf out = BUF_INIT;
+	FILE *fp;
+	int rc;
+
+	snprintf(typo, sizeof(typo), "%s/typo_var", f->s.var);
+	snprintf(csv, sizeof(csv), "%s/data/demo-members.csv", src ? src : ".");
+	snprintf(pwfile, sizeof(pwfile), "%s/pw-typo.txt", f->s.var);
+	fp = fopen(pwfile, "w");
+	assert_non_null(fp);
+	fprintf(fp, "%s\n", PW);
+	fclose(fp);
+	for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		const char *args[12];
+		size_t n = 0;
+
+		snprintf(path, sizeof(path), "%s/backup.bak", f->s.var);
+		for (; n < 8 && cmds[i][n] != NULL; n++)
+			args[n] = cmds[i][n];
+		args[n++] = "--var";
+		args[n++] = typo;
+		args[n] = NULL;
+		buf_reset(&out);
+		rc = server_run_cli(&f->s, args, &out);
+		if (rc != 1)
+			fprintf(stderr, "qcra %s %s: exit %d: %s\n", args[0], args[1], rc,
+				buf_cstr(&out));
+		assert_int_equal(rc, 1);
+		assert_non_null(
+			strstr(buf_cstr(&out), "give --var the folder the portal runs with"));
+		assert_non_null(strstr(buf_cstr(&out), typo));
+		snprintf(path, sizeof(path), "%s/qcra.db", typo);
+		assert_false(exists(path));
+		snprintf(path, sizeof(path), "%s/secret.key", typo);
+		assert_false(exists(path));
+		assert_false(exists(typo));
+	}
+	/* Nothing was added to the real database either. */
+	assert_int_equal(staff_count(f, "zz9"), 0);
+	buf_free(&out);
+}
+
+/* qcra migrate is how a new database is made (make run, an install). */
+static void test_migrate_makes_a_new_database(void **state)
+{
+	struct fx *f = *state;
+	char dir[PATH_MAX + 16], path[PATH_MAX + 32];
+	const char *args[] = {"migrate", "--var", dir, NULL};
+	struct buf out = BUF_INIT;
+
+	snprintf(dir, sizeof(dir), "%s/new_var", f->s.var);
+	assert_int_equal(server_run_cli(&f->s, args, &out), 0);
+	assert_non_null(strstr(buf_cstr(&out), "schema version"));
+	snprintf(path, sizeof(path), "%s/secret.key", dir);
+	assert_true(exists(path));
+	buf_free(&out);
+}
+
 /* The second factor's secret is not in the database in clear: it is
  * sealed with VAR/secret.key, and login with its codes works (setup). */
 static void test_totp_secret_is_sealed_at_rest(void **state)
@@ -458,6 +549,8 @@ int main(void)
 		T(test_deactivating_twice_leaves_the_operator_inactive),
 		T(test_operator_state_form_without_its_state_changes_nothing),
 		T(test_cli_operator_add_checks_as_the_web_form_does),
+		T(test_commands_refuse_a_folder_without_a_database),
+		T(test_migrate_makes_a_new_database),
 		T(test_tampered_audit_log_is_detected),
 		T(test_totp_secret_is_sealed_at_rest),
 		T(test_portal_anchors_the_audit_log),
