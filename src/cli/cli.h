@@ -34,9 +34,15 @@ int cli_subcommand(int argc, char **argv, const char *sub, const char *usage);
 int cli_sub_config(struct config *cfg, int argc, char **argv, const char *sub, int operands,
 		   const char *usage);
 
-/* Opens the portal's database in VAR and migrates it.  NULL on error
- * (reported). */
+/* Opens the portal's database and migrates it: the database of a
+ * command that reads or works an existing one, so VAR must hold it
+ * (VAR/qcra.db, or VAR/secret.key beside a PostgreSQL database).  NULL
+ * on error (reported; for a VAR without one, which folder is wanted). */
 struct store *cli_open_store(const struct config *cfg);
+/* The same, making VAR, the database and VAR/secret.key when missing:
+ * for the commands meant to start an installation (serve, migrate,
+ * demo seed). */
+struct store *cli_open_store_new(const struct config *cfg);
 /* The whole regular file path (at most max bytes), NUL-terminated, its
  * length in *len; NULL with err set ("cannot open FILE: why", ...). */
 char *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);

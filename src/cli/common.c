@@ -163,7 +163,42 @@ out:
 	return data;
 }
 
+/* 0 when VAR holds the portal's state: VAR/qcra.db, or with a
+ * PostgreSQL database VAR/secret.key, without which its sealed secrets
+ * and audit chain cannot be read.  Else -1 after saying which folder is
+ * wanted: a mistyped --var must not become a new, empty installation
+ * that the command then reports on ("audit log intact: 0 entries"). */
+static int var_has_database(const struct config *cfg)
+{
+	char path[600];
+	const char *file = cfg->database[0] != '\0' ? "secret.key" : "qcra.db";
+
+	snprintf(path, sizeof(path), "%s/%s", cfg->var_dir, file);
+	if (access(path, F_OK) == 0)
+		return 0;
+	if (cfg->database[0] == '\0')
+		fprintf(stderr,
+			"qcra: no database in %s (no qcra.db there): give --var the folder the "
+			"portal runs with (its var key), or make a new database there with qcra "
+			"migrate --var %s\n",
+			cfg->var_dir, cfg->var_dir);
+	else
+		fprintf(stderr,
+			"qcra: %s is not the portal's folder (no secret.key there, which the "
+			"database's secrets and audit log need): give --var the folder the portal "
+			"runs with (its var key)\n",
+			cfg->var_dir);
+	return -1;
+}
+
 struct store *cli_open_store(const struct config *cfg)
+{
+	if (var_has_database(cfg) != 0)
+		return NULL;
+	return cli_open_store_new(cfg);
+}
+
+struct store *cli_open_store_new(const struct config *cfg)
 {
 	unsigned char key[SECRET_LEN];
 	char path[600], err[512];
@@ -210,8 +245,8 @@ struct store *cli_open_store(const struct config *cfg)
 
 static const char migrate_usage[] =
 	"usage: qcra migrate [--config FILE] [--var DIR]\n"
-	"Applies pending database migrations to the database (the database key, else VAR/qcra.db)\n"
-	"and prints the schema version.\n";
+	"Applies pending database migrations to the database (the database key, else VAR/qcra.db;\n"
+	"made when there is none) and prints the schema version.\n";
 
 int cli_migrate(int argc, char **argv)
 {
@@ -225,7 +260,7 @@ int cli_migrate(int argc, char **argv)
 		fputs(migrate_usage, stderr);
 		return 2;
 	}
-	if ((st = cli_open_store(&cfg)) == NULL)
+	if ((st = cli_open_store_new(&cfg)) == NULL)
 		return 1;
 	store_schema_version(st, &version);
 	printf("schema version %d\n", version);

@@ -82,7 +82,7 @@ static int seed_run(struct demo_seed *s, const struct config *cfg, const char *p
 		fprintf(stderr, "qcra: demo: password hashing failed (out of memory?)\n");
 		return 1;
 	}
-	if ((s->st = cli_open_store(cfg)) == NULL)
+	if ((s->st = cli_open_store_new(cfg)) == NULL)
 		return 1;
 	{
 		struct member probe;

@@ -358,7 +358,7 @@ int cli_serve(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	statement_global_init(); /* libxml2, once, before any thread */
 
-	if ((st = cli_open_store(&cfg)) == NULL)
+	if ((st = cli_open_store_new(&cfg)) == NULL)
 		return 1;
 	if (anchor_start(&anchor, &anchor_worker, st, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: %s\n", err);
