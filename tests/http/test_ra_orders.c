@@ -737,6 +737,47 @@ static void test_audit_log_records_every_action_and_verifies(void **state)
 	assert_non_null(strstr(buf_cstr(&f->out), "intact"));
 }
 
+/* Rows of the audit page, and the id of its last (oldest) one. */
+static int audit_rows(struct office *f, long long *last)
+{
+	const char *p = BODY(f), *cell = "<td data-label=\"#\">";
+	int n = 0;
+
+	for (*last = 0; (p = strstr(p, cell)) != NULL; n++) {
+		p += strlen(cell);
+		*last = strtoll(p, NULL, 10);
+	}
+	return n;
+}
+
+/* The audit log reads back to its first entry: 200 entries a page,
+ * newest first, then a link to the older ones that keeps the filter. */
+static void test_audit_log_pages_back_to_its_first_entry(void **state)
+{
+	struct office *f = *state;
+	long long id = office_order(f, "NS"), last, first_last;
+	char want[160];
+	int i, n;
+
+	/* 205 refusals of another office's order: as many entries of it. */
+	for (i = 0; i < 205; i++)
+		assert_int_equal(office_get(f, &f->bg, "%s", office_path(id, "")), 404);
+	assert_int_equal(office_get(f, &f->auditor, "/ra/audit?object=order:%lld", id), 200);
+	assert_int_equal(audit_rows(f, &first_last), 200);
+	snprintf(want, sizeof(want),
+		 "href=\"/ra/audit?actor=&amp;action=&amp;object=order%%3A%lld&amp;before=%lld\"",
+		 id, first_last);
+	office_body_has(f, want);
+	assert_int_equal(office_get(f, &f->auditor, "/ra/audit?object=order:%lld&before=%lld", id,
+				    first_last),
+			 200);
+	n = audit_rows(f, &last);
+	assert_true(n >= 5 && n < 200);
+	assert_true(last < first_last);
+	office_body_lacks(f, "before=");
+	office_body_has(f, "href=\"/ra/audit?actor=&amp;action=&amp;object=order%3A");
+}
+
 /* ---- Expiry ------------------------------------------------------------------------- */
 
 static void test_orders_expire_after_the_configured_days(void **state)
@@ -771,6 +812,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_operator_of_another_office_gets_404_like_a_missing_order, office_setup,
 			office_teardown),
+		cmocka_unit_test_setup_teardown(test_audit_log_pages_back_to_its_first_entry,
+						office_setup, office_teardown),
 		cmocka_unit_test_setup_teardown(test_auditor_reads_but_cannot_act, office_setup,
 						office_teardown),
 		cmocka_unit_test_setup_teardown(test_queues_count_and_list_the_offices_orders,
