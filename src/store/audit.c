@@ -6,6 +6,7 @@
  * starts.
  */
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +25,9 @@ static const char SQL_AUDIT_INSERT[] =
 	"SELECT id, at, actor, addr, action, object, outcome, detail, prev_hash, hash, key_epoch " \
 	"FROM audit_log WHERE ($1 = '' OR actor = $1) AND ($2 = '' OR substr(action, 1, "          \
 	"length($2)) = $2) AND ($3 = '' OR object = $3) AND ($4 = 0 OR at >= $4) AND "             \
-	"($5 = 0 OR at <= $5) AND id > $6 "
-static const char SQL_AUDIT_EACH[] = AUDIT_COLS "ORDER BY id";
-static const char SQL_AUDIT_EACH_DESC[] = AUDIT_COLS "ORDER BY id DESC";
+	"($5 = 0 OR at <= $5) AND id > $6 AND ($7 = 0 OR id < $7) "
+static const char SQL_AUDIT_EACH[] = AUDIT_COLS "ORDER BY id LIMIT $8";
+static const char SQL_AUDIT_EACH_DESC[] = AUDIT_COLS "ORDER BY id DESC LIMIT $8";
 
 void store_set_audit_secret(struct store *st, const unsigned char secret[32])
 {
@@ -325,15 +326,16 @@ int store_audit_each(struct store *st, const struct audit_filter *f,
 		db_bound(st, f->newest_first ? SQL_AUDIT_EACH_DESC : SQL_AUDIT_EACH,
 			 SQ_TEXT(f->actor ? f->actor : ""), SQ_TEXT(f->action ? f->action : ""),
 			 SQ_TEXT(f->object ? f->object : ""), SQ_INT(f->since), SQ_INT(f->until),
-			 SQ_INT(f->after_id));
+			 SQ_INT(f->after_id), SQ_INT(f->before_id),
+			 SQ_INT(f->limit > 0 ? f->limit : INT64_MAX));
 	struct audit_entry e;
-	int rc, n = 0;
+	int rc;
 
 	if (s == NULL)
 		return STORE_ERROR;
 	while ((rc = db_step(s)) == DB_ROW) {
 		audit_read(s, &e);
-		if (fn(arg, &e) != 0 || (f->limit > 0 && ++n >= f->limit))
+		if (fn(arg, &e) != 0)
 			break;
 	}
 	return db_rows_end(s, rc, "audit list");

@@ -434,6 +434,7 @@ struct audit_filter {
 	const char *object;  /* exact, or NULL */
 	time_t since, until; /* 0: open */
 	long long after_id;  /* entries with id > after_id */
+	long long before_id; /* entries with id < before_id; 0: no bound */
 	int limit;           /* 0: no limit */
 	int newest_first;
 };

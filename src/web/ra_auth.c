@@ -5,6 +5,7 @@
  * the audit log for auditors.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -331,12 +332,25 @@ void web_ra_operator_active(struct req *r)
 
 /* ---- Audit log (auditors, administrators) -------------------------------- */
 
+#define AUDIT_PAGE 200
+
+struct audit_rows {
+	struct tctx *c;
+	int n;
+	long long last; /* the oldest entry shown */
+};
+
 static int add_audit_row(void *arg, const struct audit_entry *e)
 {
-	struct page_rows *x = arg;
-	struct tctx *row = tctx_add(x->c, "entries");
+	struct audit_rows *x = arg;
+	struct tctx *row;
 	char when[32];
 	struct tm tm;
+
+	if (++x->n > AUDIT_PAGE) /* the one more: older entries exist */
+		return 1;
+	x->last = e->id;
+	row = tctx_add(x->c, "entries");
 
 	gmtime_r(&e->at, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
@@ -352,29 +366,60 @@ static int add_audit_row(void *arg, const struct audit_entry *e)
 	return 0;
 }
 
+/* The page's address with its filters, for the links to older and to
+ * the newest entries; in r's arena. */
+static const char *audit_link(struct req *r, const char *actor, const char *action,
+			      const char *object)
+{
+	struct buf b = BUF_INIT;
+	const char *link;
+
+	buf_puts(&b, "/ra/audit?actor=");
+	url_encode(&b, actor);
+	buf_puts(&b, "&action=");
+	url_encode(&b, action);
+	buf_puts(&b, "&object=");
+	url_encode(&b, object);
+	link = arena_strdup(&r->arena, buf_cstr(&b));
+	buf_free(&b);
+	return link;
+}
+
+/* GET /ra/audit: AUDIT_PAGE entries, newest first, filtered by actor,
+ * action prefix and object; ?before=ID the ones older than entry ID. */
 void web_ra_audit(struct req *r)
 {
 	const char *actor = http_query(r, "actor"), *action = http_query(r, "action"),
-		   *object = http_query(r, "object");
+		   *object = http_query(r, "object"), *before = http_query(r, "before"), *link;
 	struct audit_filter f;
-	struct page_rows x;
+	struct audit_rows x = {NULL, 0, 0};
 	struct tctx *c = page_ctx(r);
 
 	memset(&f, 0, sizeof(f));
-	f.actor = actor && *actor ? actor : NULL;
-	f.action = action && *action ? action : NULL;
-	f.object = object && *object ? object : NULL;
-	f.limit = 200;
+	actor = actor ? actor : "";
+	action = action ? action : "";
+	object = object ? object : "";
+	f.actor = *actor ? actor : NULL;
+	f.action = *action ? action : NULL;
+	f.object = *object ? object : NULL;
+	f.before_id = before != NULL ? strtoll(before, NULL, 10) : 0;
+	if (f.before_id < 0)
+		f.before_id = 0;
+	f.limit = AUDIT_PAGE + 1;
 	f.newest_first = 1;
-	tctx_set(c, "f_actor", actor ? actor : "");
-	tctx_set(c, "f_action", action ? action : "");
-	tctx_set(c, "f_object", object ? object : "");
-	x.r = r;
+	tctx_set(c, "f_actor", actor);
+	tctx_set(c, "f_action", action);
+	tctx_set(c, "f_object", object);
 	x.c = c;
 	tctx_set_list(c, "entries");
 	if (store_audit_each(app_of(r)->store, &f, add_audit_row, &x) != STORE_OK) {
 		page_error(r, 503, "error.storage");
 		return;
 	}
+	link = audit_link(r, actor, action, object);
+	if (x.n > AUDIT_PAGE)
+		tctx_set(c, "older", arena_printf(&r->arena, "%s&before=%lld", link, x.last));
+	if (f.before_id > 0)
+		tctx_set(c, "newest", link);
 	page_render(r, 200, "ra_audit", "ra.audit_title", c);
 }

@@ -774,7 +774,7 @@ static void test_audit_log_pages_back_to_its_first_entry(void **state)
 	n = audit_rows(f, &last);
 	assert_true(n >= 5 && n < 200);
 	assert_true(last < first_last);
-	office_body_lacks(f, "before=");
+	office_body_lacks(f, "rel=\"next\""); /* the language links keep ?before= */
 	office_body_has(f, "href=\"/ra/audit?actor=&amp;action=&amp;object=order%3A");
 }
 
