@@ -379,6 +379,48 @@ static void test_cyrillic_is_held_to_the_limits_as_stored_in_latin(void **state)
 	buf_free(&name);
 }
 
+/* A name written with combining marks (NFD: "Z" + U+030C, as pasted
+ * from some PDFs and file names on macOS) is the same name as with the
+ * letters whole (NFC): taken, and stored whole, so the certificate and
+ * the papers say it as the register does. */
+static void test_names_with_combining_marks_are_the_same_names(void **state)
+{
+	struct fx *f = *state;
+	struct order o;
+
+	journey_member(&f->j.s, &f->j.c, &demo_zarko, "zdjuras", PW);
+	assert_int_equal(submit(f, "natural", "first_name",
+				"Z\xcc\x8c"
+				"arko",
+				"last_name",
+				"\xc4\x90uras\xcc\x8c"
+				"kovic\xcc\x81",
+				NULL),
+			 303);
+	read_order(f, draft_id(f), &o);
+	assert_string_equal(o.first_name, "\xc5\xbd"
+					  "arko");
+	assert_int_equal(o.name_differs, 0);
+	assert_int_equal(submit(f, "natural", "name_differs", "1", "first_name",
+				"C\xcc\x8c"
+				"edomir",
+				"last_name",
+				"C\xcc\x81"
+				"osic\xcc\x81",
+				"street",
+				"Kneza Milos\xcc\x8c"
+				"a 9",
+				NULL),
+			 303);
+	read_order(f, draft_id(f), &o);
+	assert_string_equal(o.first_name, "\xc4\x8c"
+					  "edomir");
+	assert_string_equal(o.last_name, "\xc4\x86"
+					 "osi\xc4\x87");
+	assert_string_equal(o.street, "Kneza Milo\xc5\xa1"
+				      "a 9");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +439,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(
 			test_cyrillic_is_held_to_the_limits_as_stored_in_latin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_with_combining_marks_are_the_same_names,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
