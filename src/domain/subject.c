@@ -1,6 +1,9 @@
 #include "domain/subject.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include <utf8proc.h>
 
 /* Decodes one UTF-8 sequence (RFC 3629: shortest form, no surrogates).
  * Returns its length, 0 when invalid. */
@@ -181,8 +184,44 @@ size_t subject_kind_max(enum subject_kind k)
 	}
 }
 
+/* Whether s holds a combining diacritical mark (U+0300-U+036F: UTF-8
+ * 0xCC 0x80 to 0xCD 0xAF), so that it may be decomposed (NFD). */
+static int has_combining(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if ((p[0] == 0xCC && p[1] >= 0x80 && p[1] <= 0xBF) ||
+		    (p[0] == 0xCD && p[1] >= 0x80 && p[1] <= 0xAF))
+			return 1;
+	return 0;
+}
+
+static enum subject_error clean(enum subject_kind k, const char *in, char *out, size_t outsize,
+				size_t *nchars, unsigned *changes);
+
+/* A letter written with a combining mark ("Z" + U+030C, as pasted from
+ * some PDFs and macOS file names) is the same letter written whole: the
+ * text is composed (NFC, utf8proc) before it is cleaned, so the register,
+ * the certificate and the papers say it one way. */
 enum subject_error subject_clean(enum subject_kind k, const char *in, char *out, size_t outsize,
 				 size_t *nchars, unsigned *changes)
+{
+	utf8proc_uint8_t *nfc = NULL;
+	enum subject_error e;
+
+	if (has_combining(in) && (nfc = utf8proc_NFC((const utf8proc_uint8_t *)in)) == NULL) {
+		if (outsize > 0)
+			out[0] = '\0';
+		return SUBJ_UTF8;
+	}
+	e = clean(k, nfc != NULL ? (const char *)nfc : in, out, outsize, nchars, changes);
+	free(nfc);
+	return e;
+}
+
+static enum subject_error clean(enum subject_kind k, const char *in, char *out, size_t outsize,
+				size_t *nchars, unsigned *changes)
 {
 	const unsigned char *p = (const unsigned char *)in;
 	struct out o = {out, outsize, 0};
