@@ -3,7 +3,8 @@
  * cookie that keeps it, the pages and the help written per language, a
  * member who registers in Cyrillic (the account keeps 'sr-Cyrl', the
  * mail is in Cyrillic with the link as it is) and the order's PDFs in
- * Cyrillic (pdftotext), with what the member typed kept as typed.
+ * Cyrillic (pdftotext), with what the member typed kept as typed; an
+ * order of multi-byte place names the form accepts prints its proforma.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,12 +154,73 @@ static void test_member_in_cyrillic_gets_mail_pages_and_documents_in_cyrillic(vo
 	free(text);
 }
 
+/* n copies of s, malloc'd. */
+static char *repeat(const char *s, size_t n)
+{
+	size_t len = strlen(s), i;
+	char *out = malloc(len * n + 1);
+
+	assert_non_null(out);
+	for (i = 0; i < n; i++)
+		memcpy(out + i * len, s, len);
+	out[len * n] = '\0';
+	return out;
+}
+
+/* GETs the order's proforma: a PDF, never a 503. */
+static void assert_proforma_prints(struct journey_fx *f, long long id)
+{
+	char path[64], *type;
+
+	snprintf(path, sizeof(path), "/orders/%lld/proforma.pdf", id);
+	assert_int_equal(journey_get(&f->c, path, &f->r), 200);
+	assert_non_null(type = response_header(&f->r, "Content-Type"));
+	assert_string_equal(type, "application/pdf");
+	free(type);
+	assert_true(f->r.body.len > 4 && memcmp(f->r.body.data, "%PDF", 4) == 0);
+}
+
+/* The payer of the proforma's IPS QR code is the holder's (or the
+ * company's) name and address in at most 70 characters: a city of 32
+ * euro signs (96 bytes; the form takes 63 characters) and a company's
+ * street of 43 (129 bytes; the form takes 95) are shortened there at a
+ * character boundary, so an order the form accepted always prints. */
+static void test_multibyte_place_names_the_form_accepts_print_the_proforma(void **state)
+{
+	struct journey_fx *f = *state;
+	char *city = repeat("\xe2\x82\xac", 32), *street = repeat("\xe2\x82\xac", 43);
+	long long id;
+
+	journey_member(&f->s, &f->c, &demo_zarko, "zdjuras", PW);
+	id = journey_order(&f->c, &f->r, "NS", "city", city);
+	assert_proforma_prints(f, id);
+
+	assert_int_equal(
+		journey_submit(&f->c, "/certificates/new/legal", "/certificates/new/legal", &f->r,
+			       "first_name", demo_zarko.first, "last_name", demo_zarko.last, "jmbg",
+			       demo_zarko.jmbg, "id_type", "id_card", "id_number",
+			       JOURNEY_ZARKO_ID_CARD, "id_issuer", "PU Novi Sad", "street",
+			       "Dunavska 1", "postal_code", "21000", "city", "Novi Sad", "email",
+			       JOURNEY_ZARKO_MAIL, "phone", "+381 65 111 2222", "license_number",
+			       demo_zarko.license, "position", "Direktor", "company_name",
+			       "Projektni biro", "company_mb", "17167418", "company_pib",
+			       "101745818", "company_street", street, "company_postal_code",
+			       "11000", "company_city", "Novi", "company_email", "biro@example.rs",
+			       "office", "NS", "validity", "2y", "consent", "1", NULL),
+		303);
+	id = journey_confirm(&f->c, &f->r);
+	assert_proforma_prints(f, id);
+	free(city);
+	free(street);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, journey_fx_setup_plain, journey_fx_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_cyrillic_is_chosen_once_and_kept),
 		T(test_member_in_cyrillic_gets_mail_pages_and_documents_in_cyrillic),
+		T(test_multibyte_place_names_the_form_accepts_print_the_proforma),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
