@@ -183,6 +183,31 @@ size_t utf8_chars(const char *s)
 	return n;
 }
 
+size_t utf8_prefix(const char *s, size_t max)
+{
+	size_t n = strnlen(s, max), k;
+
+	if (n < max || s[n] == '\0')
+		return n;
+	/* s[n] starts the character cut off, or continues it (three bytes
+	 * at most: further back is not UTF-8, left as it is) */
+	for (k = 0; k < 3 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; k++)
+		n--;
+	return ((unsigned char)s[n] & 0xc0) == 0x80 ? max : n;
+}
+
+size_t utf8_copy(char *out, size_t size, const char *s)
+{
+	size_t n;
+
+	if (size == 0)
+		return 0;
+	n = utf8_prefix(s, size - 1);
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return n;
+}
+
 int hex_value(unsigned char c)
 {
 	if (c >= '0' && c <= '9')

@@ -25,6 +25,16 @@ int utf8_valid(const char *s, size_t n);
 /* The characters (code points) of well-formed UTF-8 s. */
 size_t utf8_chars(const char *s);
 
+/* The length of the longest prefix of s, at most max bytes, that ends
+ * at a character boundary: strnlen(s, max) when s ends within max,
+ * else max less the bytes of a character that max would split. */
+size_t utf8_prefix(const char *s, size_t max);
+
+/* Copies s into out (size bytes, NUL-terminated), cut when it does not
+ * fit at a character boundary, never inside a character: so valid
+ * UTF-8 stays valid.  Returns the length written. */
+size_t utf8_copy(char *out, size_t size, const char *s);
+
 /* The bytes that hold n characters of UTF-8 and the NUL: for buffers
  * whose limit is stated to people in characters. */
 #define UTF8_BUF(n) ((n)*4 + 1)

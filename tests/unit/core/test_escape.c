@@ -251,6 +251,60 @@ static void test_hex_value_reads_digits_of_either_case(void **state)
 	assert_int_equal(hex_value(0xc4), -1);
 }
 
+/* Cut at a character boundary: "Đ" is two bytes, "€" three, "𝄞" four. */
+static void test_utf8_copy_cuts_only_between_characters(void **state)
+{
+	char out[8];
+
+	(void)state;
+	assert_int_equal(utf8_copy(out, sizeof(out), "abc"), 3);
+	assert_string_equal(out, "abc");
+	assert_int_equal(utf8_copy(out, 4, "abcd"), 3);
+	assert_string_equal(out, "abc");
+	assert_int_equal(utf8_copy(out, 4, "ab\xc4\x90"), 2); /* "abĐ" in 3 bytes */
+	assert_string_equal(out, "ab");
+	assert_int_equal(utf8_copy(out, 5, "ab\xc4\x90"), 4);
+	assert_string_equal(out, "ab\xc4\x90");
+	assert_int_equal(utf8_copy(out, 7, "\xe2\x82\xac\xe2\x82\xac"), 6);
+	assert_int_equal(utf8_copy(out, 6, "\xe2\x82\xac\xe2\x82\xac"), 3);
+	assert_string_equal(out, "\xe2\x82\xac");
+	assert_int_equal(utf8_copy(out, 3, "\xe2\x82\xac"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(utf8_copy(out, 8,
+				   "a\xf0\x9d\x84\x9e"
+				   "bc"),
+			 7);
+	assert_int_equal(utf8_copy(out, 7,
+				   "a\xf0\x9d\x84\x9e"
+				   "bc"),
+			 6);
+	assert_int_equal(utf8_copy(out, 5, "a\xf0\x9d\x84\x9e"), 1);
+	assert_string_equal(out, "a");
+	assert_int_equal(utf8_copy(out, 1, "abc"), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(utf8_copy(out, 0, "abc"), 0);
+}
+
+/* Every cut of a text of 1- to 4-byte characters is valid UTF-8 and
+ * the longest that fits. */
+static void test_utf8_prefix_is_valid_at_every_length(void **state)
+{
+	static const char s[] = "a\xc4\x90\xe2\x82\xac\xf0\x9d\x84\x9e"
+				"b\xd0\x82";
+	static const size_t ends[] = {0, 1, 3, 6, 10, 11, 13};
+	size_t max, n, want, i;
+
+	(void)state;
+	for (max = 0; max <= sizeof(s) + 2; max++) {
+		n = utf8_prefix(s, max);
+		for (want = 0, i = 0; i < sizeof(ends) / sizeof(ends[0]); i++)
+			if (ends[i] <= max)
+				want = ends[i];
+		assert_int_equal(n, want);
+		assert_true(utf8_valid(s, n));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -274,6 +328,8 @@ int main(void)
 		cmocka_unit_test(test_utf8_valid_rejects_above_10ffff),
 		cmocka_unit_test(test_utf8_valid_rejects_truncated_and_stray),
 		cmocka_unit_test(test_utf8_valid_respects_length),
+		cmocka_unit_test(test_utf8_copy_cuts_only_between_characters),
+		cmocka_unit_test(test_utf8_prefix_is_valid_at_every_length),
 		cmocka_unit_test(test_hex_value_reads_digits_of_either_case),
 	};
 
