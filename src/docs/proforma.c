@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "docs/pdf.h"
+#include "domain/ipsqr.h"
 #include "domain/payment.h"
 #include "util/log.h"
 
@@ -18,7 +19,7 @@ struct proforma_doc {
 	const struct order *o;
 	const struct catalog *c;
 	struct invoice inv;
-	char qr[512];
+	char qr[IPS_QR_SIZE];
 };
 
 /* A small boxed field (label above a bold value) at (x, y), w x 11 mm. */

@@ -11,17 +11,21 @@
 #include "util/escape.h"
 
 #define IPS_NAME_MAX 70 /* N: and P: at most 70 characters (NBS IPS) */
+/* A part of a name field: room for more than IPS_NAME_MAX characters
+ * of any width, so that a part cut to fit is still too long and never
+ * shown cut (a name alone is cut by characters, ips_name). */
+#define IPS_PART (UTF8_BUF(IPS_NAME_MAX) + 1)
 
 /* Copies s into out (n bytes) with '|' and control characters, which
  * the IPS format cannot carry, turned into spaces, and without leading
- * or trailing spaces. */
+ * or trailing spaces; cut to fit at a character boundary. */
 static void ips_clean(char *out, size_t n, const char *s)
 {
 	size_t i, len;
 
 	while (*s == ' ')
 		s++;
-	snprintf(out, n, "%s", s);
+	utf8_copy(out, n, s);
 	for (i = 0; out[i] != '\0'; i++)
 		if (out[i] == '|' || (unsigned char)out[i] < 0x20 || out[i] == 0x7f)
 			out[i] = ' ';
@@ -30,10 +34,12 @@ static void ips_clean(char *out, size_t n, const char *s)
 		out[--len] = '\0';
 }
 
-/* "a" sep "b", or whichever of them is not empty. */
+/* "a" sep "b", or whichever of them is not empty; cut to fit at a
+ * character boundary. */
 static void ips_join(char *out, size_t n, const char *a, const char *sep, const char *b)
 {
-	snprintf(out, n, "%s%s%s", a, a[0] != '\0' && b[0] != '\0' ? sep : "", b);
+	if ((size_t)snprintf(out, n, "%s%s%s", a, a[0] != '\0' && b[0] != '\0' ? sep : "", b) >= n)
+		out[utf8_prefix(out, n - 1)] = '\0';
 }
 
 /*
@@ -41,11 +47,15 @@ static void ips_join(char *out, size_t n, const char *a, const char *sep, const 
  * in at most 70 characters: when too long the street goes first, then
  * the place, and a name alone is cut at a character boundary.  Empty
  * parts leave no stray separators (the format forbids trailing blanks).
+ * Every part is held in IPS_PART bytes: what is cut there is past the
+ * 70 characters and never shown, so out is valid whatever the parts'
+ * lengths (an order's city of 63 euro signs is 189 bytes).
  */
 static void ips_name(char *out, size_t n, const char *name, const char *street, const char *postal,
 		     const char *city)
 {
-	char nm[256], st[128], pc[16], ct[96], place[128], addr[272];
+	char nm[IPS_PART], st[IPS_PART], pc[IPS_PART], ct[IPS_PART], place[IPS_PART],
+		addr[IPS_PART];
 	size_t cut, chars = 0;
 
 	ips_clean(nm, sizeof(nm), name);
@@ -66,13 +76,13 @@ static void ips_name(char *out, size_t n, const char *name, const char *street, 
 	while (cut > 0 && nm[cut - 1] == ' ')
 		cut--;
 	nm[cut] = '\0';
-	snprintf(out, n, "%s", nm);
+	utf8_copy(out, n, nm);
 }
 
 int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *out, size_t outlen)
 {
 	const struct seller *s = &c->seller;
-	char payee[640], payer[640];
+	char payee[2 * IPS_PART], payer[2 * IPS_PART];
 	struct invoice inv;
 	struct ips_qr q;
 
@@ -83,9 +93,9 @@ int doc_proforma_qr_text(const struct order *o, const struct catalog *c, char *o
 		ips_name(payer, sizeof(payer), o->company_name, o->company_street,
 			 o->company_postal_code, o->company_city);
 	else {
-		char holder[520];
+		char holder[sizeof(o->first_name) + sizeof(o->last_name)];
 
-		snprintf(holder, sizeof(holder), "%s %s", o->first_name, o->last_name);
+		ips_join(holder, sizeof(holder), o->first_name, " ", o->last_name);
 		ips_name(payer, sizeof(payer), holder, o->street, o->postal_code, o->city);
 	}
 	q = (struct ips_qr){s->account,    payee,           inv.total_para,

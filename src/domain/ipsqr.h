@@ -17,6 +17,11 @@ struct ips_qr {
 	const char *reference;    /* RO: model + reference digits, e.g. "9714123412" (<= 35) */
 };
 
+/* Room for the longest payload and its NUL: N and P of 70 characters
+ * of up to 4 bytes each, S of 35, RO of 35 digits, an amount of up to
+ * 18 integer digits, the tags and separators (~830 bytes). */
+#define IPS_QR_SIZE 1024
+
 /*
  * Writes "K:PR|V:01|C:1|R:...|N:...|I:RSD1025,50|P:...|SF:221|S:...|RO:..."
  * into out (optional tags without a value are left out; no trailing
