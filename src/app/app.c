@@ -12,6 +12,7 @@
 #include "core/secret.h"
 #include "domain/audit.h"
 #include "mail/mail.h"
+#include "util/escape.h"
 #include "util/sha256.h"
 
 const struct uc_result uc_ok = {UC_OK, NULL, NULL};
@@ -59,7 +60,7 @@ int uc_vaudit(const struct app_env *env, const struct actor *a, const char *acti
 	      const char *object, const char *outcome, const char *detail_fmt, va_list ap)
 {
 	struct audit_entry e;
-	char detail[512];
+	char detail[AUDIT_DETAIL_SIZE];
 
 	memset(&e, 0, sizeof(e));
 	e.at = time(NULL);
@@ -68,7 +69,8 @@ int uc_vaudit(const struct app_env *env, const struct actor *a, const char *acti
 	audit_clean(e.action, sizeof(e.action), action);
 	audit_clean(e.object, sizeof(e.object), object ? object : "");
 	audit_clean(e.outcome, sizeof(e.outcome), outcome);
-	vsnprintf(detail, sizeof(detail), detail_fmt, ap);
+	if (vsnprintf(detail, sizeof(detail), detail_fmt, ap) >= (int)sizeof(detail))
+		detail[utf8_prefix(detail, sizeof(detail) - 1)] = '\0';
 	audit_clean(e.detail, sizeof(e.detail), detail);
 	return store_audit_append(env->store, &e);
 }

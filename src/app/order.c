@@ -10,6 +10,7 @@
 #include "app/order_mail.h"
 #include "domain/audit.h"
 #include "domain/catalog.h"
+#include "util/escape.h"
 
 int uc_order_move_tx(const struct app_env *env, const struct actor *a, struct order *o,
 		     const struct order_move *m)
@@ -23,7 +24,7 @@ int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const 
 	struct audit_entry e;
 	enum wf_state from;
 	const char *note = m->note ? m->note : "";
-	char detail[600], plain[512];
+	char detail[AUDIT_DETAIL_SIZE], plain[AUDIT_DETAIL_SIZE - 64];
 	time_t now = m->now ? m->now : time(NULL);
 	int to, rc;
 
@@ -43,8 +44,10 @@ int uc_order_move_by_tx(const struct app_env *env, const struct actor *a, const 
 		snprintf(e.object, sizeof(e.object), "order:%lld", o->id);
 		snprintf(e.outcome, sizeof(e.outcome), "ok");
 		i18n_note_plain(plain, sizeof(plain), note);
-		snprintf(detail, sizeof(detail), "%s -> %s%s%s", wf_state_name(from),
-			 wf_state_name((enum wf_state)to), *plain ? ": " : "", plain);
+		if (snprintf(detail, sizeof(detail), "%s -> %s%s%s", wf_state_name(from),
+			     wf_state_name((enum wf_state)to), *plain ? ": " : "",
+			     plain) >= (int)sizeof(detail))
+			detail[utf8_prefix(detail, sizeof(detail) - 1)] = '\0';
 		audit_clean(e.detail, sizeof(e.detail), detail);
 		rc = store_audit_append(env->store, &e);
 	}

@@ -20,6 +20,7 @@
 #include "app/jobs.h"
 #include "app/payments.h"
 #include "store/store_payments.h"
+#include "util/escape.h"
 #include "util/bigmem.h"
 #include "util/log.h"
 #include "util/sha256.h"
@@ -40,11 +41,12 @@ int pay_audit(struct pay_ctx *x, const char *action, const char *object, const c
 	      const char *fmt, ...)
 {
 	struct audit_entry e;
-	char detail[400];
+	char detail[AUDIT_DETAIL_SIZE];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(detail, sizeof(detail), fmt, ap);
+	if (vsnprintf(detail, sizeof(detail), fmt, ap) >= (int)sizeof(detail))
+		detail[utf8_prefix(detail, sizeof(detail) - 1)] = '\0';
 	va_end(ap);
 	memset(&e, 0, sizeof(e));
 	e.at = x->now;
@@ -70,10 +72,11 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 {
 	struct app_env env = {NULL, NULL, x->st, NULL, NULL};
 	struct order o;
-	char note[400], money[32], payment[24], more[200], total[32];
+	char money[32], payment[24], total[32], *more = NULL, *note = NULL;
 	const char *mail[] = {"amount", money, "total", total, NULL};
-	struct order_move m = {WF_EV_PAYMENT, x->role, note, 0, 0, x->now, mail, NULL};
-	int rc;
+	struct order_move m = {WF_EV_PAYMENT, x->role, NULL, 0, 0, x->now, mail, NULL};
+	size_t need;
+	int rc = STORE_ERROR;
 
 	memset(&o, 0, sizeof(o));
 	o.id = po->id;
@@ -81,13 +84,23 @@ int pay_settle(struct pay_ctx *x, const struct payment_order *po, long long pid,
 	payment_amount_format(amount, money, sizeof(money));
 	payment_amount_format(po->total_para, total, sizeof(total));
 	snprintf(payment, sizeof(payment), "%lld", pid);
-	snprintf(more, sizeof(more), "%s%s", remark && *remark ? "; " : "", remark ? remark : "");
-	i18n_note_to(note, sizeof(note), "hist.paid", "amount", money, "payment", payment, "remark",
+	/* the remark whole (a resolution's note: 300 characters) */
+	if (asprintf(&more, "%s%s", remark && *remark ? "; " : "", remark ? remark : "") < 0)
+		return STORE_ERROR;
+	need = i18n_note_to(NULL, 0, "hist.paid", "amount", money, "payment", payment, "remark",
+			    more, NULL);
+	if ((note = malloc(need + 1)) == NULL)
+		goto out;
+	i18n_note_to(note, need + 1, "hist.paid", "amount", money, "payment", payment, "remark",
 		     more, NULL);
+	m.note = note;
 	rc = uc_order_move_tx(&env, x->who, &o, &m);
 	if (rc == STORE_OK && po->paid_para > 0) /* else there are none */
 		rc = store_payment_complete_partials(x->st, po->id, pid, x->who->name, x->now,
 						     NULL);
+out:
+	free(note);
+	free(more);
 	return rc;
 }
 

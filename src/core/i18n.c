@@ -10,6 +10,7 @@
 #include "domain/translit.h"
 #include "util/buf.h"
 #include "util/embedded.h"
+#include "util/escape.h"
 
 struct entry {
 	char *key, *text;
@@ -495,6 +496,8 @@ size_t i18n_note_plain(char *out, size_t size, const char *note)
 		}
 	}
 	out[n] = '\0';
+	if (*p) /* cut: not inside a character */
+		out[n = utf8_prefix(out, n)] = '\0';
 	return n;
 }
 

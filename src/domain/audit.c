@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "util/escape.h"
 #include "util/sha256.h"
 
 /* Room for the hashed text: every field at its largest, each with a
@@ -143,17 +144,27 @@ int audit_seal(const struct audit_entry *e, const unsigned char *secret, char ou
 
 void audit_clean(char *dst, size_t size, const char *src)
 {
-	size_t o = 0;
+	size_t o = 0, k;
+	unsigned char c;
 
 	if (size == 0)
 		return;
-	for (; src && *src && o + 5 < size; src++) {
-		unsigned char c = (unsigned char)*src;
-
-		if (c < 0x20 || c == 0x7f || c == '\\')
+	for (; src && *src; src += k) {
+		c = (unsigned char)*src;
+		k = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (c < 0x20 || c == 0x7f || c == '\\' ||
+		    (k > 1 && (strnlen(src, k) < k || !utf8_valid(src, k)))) {
+			/* escaped, as is a byte that starts no character */
+			if (o + 4 >= size)
+				break;
 			o += (size_t)snprintf(dst + o, size - o, "\\x%02x", c);
-		else
-			dst[o++] = (char)c;
+			k = 1;
+		} else { /* a character whole, or nothing more */
+			if (o + k >= size)
+				break;
+			memcpy(dst + o, src, k);
+			o += k;
+		}
 	}
 	dst[o] = '\0';
 }

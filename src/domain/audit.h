@@ -38,15 +38,20 @@
 #define AUDIT_KEYED "chain.keyed" /* action: the keyed chain starts here */
 #define AUDIT_REKEY "chain.rekey" /* action: key epoch N + 1 starts here */
 
+/* An entry's detail with its NUL: a step's note whole (a reason of 500
+ * characters, a remark of 300 after the missing documents in three
+ * languages), at most 4 bytes a character as audit_clean writes it. */
+#define AUDIT_DETAIL_SIZE 4096
+
 struct audit_entry {
 	long long id;
-	time_t at;        /* UTC seconds */
-	char actor[96];   /* "member:ana", "operator:bg1", "system", "anonymous" */
-	char addr[64];    /* client address, or "" */
-	char action[48];  /* "login", "login_failed", "order.confirm", ... */
-	char object[96];  /* "account:12", "order:7", "" */
-	char outcome[16]; /* "ok", "denied", "failed" */
-	char detail[512]; /* free text, control characters escaped */
+	time_t at;                      /* UTC seconds */
+	char actor[96];                 /* "member:ana", "operator:bg1", "system", "anonymous" */
+	char addr[64];                  /* client address, or "" */
+	char action[48];                /* "login", "login_failed", "order.confirm", ... */
+	char object[96];                /* "account:12", "order:7", "" */
+	char outcome[16];               /* "ok", "denied", "failed" */
+	char detail[AUDIT_DETAIL_SIZE]; /* free text, control characters escaped */
 	char prev_hash[65];
 	char hash[65];
 	int key_epoch; /* 0 unkeyed (SHA-256), N >= 1 HMAC under key epoch N */
@@ -93,7 +98,9 @@ void audit_mac_with(const struct audit_entry *e, const struct audit_mac_key *k, 
 int audit_seal(const struct audit_entry *e, const unsigned char *secret, char out[65]);
 
 /* Copies src into dst (size bytes) with CR, LF, other control
- * characters and backslashes escaped as \xNN (ASVS 16.4.1). */
+ * characters, backslashes and bytes that are not UTF-8 escaped as \xNN
+ * (ASVS 16.4.1); cut to fit before a character or an escape that does
+ * not, so dst is valid UTF-8 whatever src holds. */
 void audit_clean(char *dst, size_t size, const char *src);
 
 /* ---- Anchors ------------------------------------------------------------- */

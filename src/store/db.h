@@ -271,6 +271,13 @@ static inline const void *db_col_blob(struct db_stmt *s, int i, size_t *n)
 {
 	return s->drv->col_blob(s, i, n);
 }
+/* Column i's text, or "" for NULL: valid until s steps again. */
+static inline const char *db_col_text_or_empty(struct db_stmt *s, int i)
+{
+	const char *v = s->drv->col_text(s, i);
+
+	return v != NULL ? v : "";
+}
 static inline int db_col_null(struct db_stmt *s, int i)
 {
 	return s->drv->col_null(s, i);
@@ -283,9 +290,9 @@ static inline size_t db_col_bytes(struct db_stmt *s, int i)
 {
 	return s->drv->col_bytes(s, i);
 }
-/* Column i copied into dst[size], cut to fit (at a UTF-8 boundary is not
- * promised: the store's buffers are sized for their columns); NULL reads
- * as "". */
+/* Column i copied into dst[size], cut to fit at a UTF-8 character
+ * boundary (the store's buffers are sized for their columns: a cut is
+ * a column written by something else); NULL reads as "". */
 void db_col_copy(struct db_stmt *s, int i, char *dst, size_t size);
 
 #endif

@@ -70,7 +70,7 @@
 #define ORDER_EVENT_COLS(X, _)                                                                     \
 	X("at", TIME, at) _ X("state", STATE, state)                                               \
 	_ X("actor", TEXT, actor)                                                                  \
-	_ X("note", TEXT, note)
+	_ X("note", BORROW, note)
 
 /* The payment reference is a function of the id (migration 024). */
 #define DB_GET_PAYREF(s, i, dst) order_payment_ref(db_col_int64((s), (i)), (dst), sizeof(dst))

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/escape.h"
 #include "util/log.h"
 
 /* The store in a read scope on this thread (store_read_begin), or NULL. */
@@ -244,7 +245,7 @@ void db_col_copy(struct db_stmt *s, int i, char *dst, size_t size)
 	if (size == 0)
 		return;
 	if ((v = s->drv->col_text(s, i)) != NULL) {
-		n = strnlen(v, size - 1);
+		n = utf8_prefix(v, size - 1);
 		memcpy(dst, v, n);
 	}
 	dst[n] = '\0';

@@ -362,11 +362,15 @@ int store_order_page_owned(struct store *st, long long account_id, long long bef
 			   long long after, int limit,
 			   int (*fn)(void *arg, const struct order_summary *o), void *arg);
 
+/* An order's history entry, as store_order_events hands it to its
+ * callback: note, a text of any length (i18n.h's notes hold a remark or
+ * a reason whole), is borrowed from the row and valid only during the
+ * call. */
 struct order_event {
 	time_t at;
 	enum wf_state state;
 	char actor[96];
-	char note[512];
+	const char *note;
 };
 
 int store_order_event_add(struct store *st, long long order_id, enum wf_state state,

@@ -131,7 +131,8 @@ int db_rows_end(struct db_stmt *s, enum db_rc rc, const char *what);
  *   #define MEMBER_COLS(X, _) X("id", INT64, id) _ X("email", TEXT, email)
  *
  * each X(sql, kind, field): the SQL expression, how it is read (DB_GET_
- * kind) and the member of the struct it goes to.  DB_NAMES(LIST) is the
+ * kind: TEXT copies into a char array, BORROW points a const char * at
+ * the row's text) and the member of the struct it goes to.  DB_NAMES(LIST) is the
  * SELECT list as a string literal, for every SELECT that the reader
  * reads; DB_READER(name, type, LIST) defines that reader,
  *
@@ -154,6 +155,9 @@ int db_rows_end(struct db_stmt *s, enum db_rc rc, const char *what);
 #define DB_GET_INT64(s, i, dst) (dst) = db_col_int64((s), (i))
 #define DB_GET_TIME(s, i, dst) (dst) = (time_t)db_col_int64((s), (i))
 #define DB_GET_TEXT(s, i, dst) db_col_copy((s), (i), (dst), sizeof(dst))
+/* A text of any length, not copied: dst (a const char *) points into the
+ * row, valid until the statement steps again ("" for NULL). */
+#define DB_GET_BORROW(s, i, dst) (dst) = db_col_text_or_empty((s), (i))
 #define DB_GET_STATE(s, i, dst) (dst) = db_col_state((s), (i))
 #define DB_READER(name, type, LIST)                                                                \
 	__attribute__((unused)) static inline void name##_from_row(struct db_stmt *s, type *r)     \

@@ -245,7 +245,7 @@ static void test_signed_both_documents_received(void **state)
 
 struct audit_count {
 	int ok, denied;
-	char detail[512];
+	char detail[AUDIT_DETAIL_SIZE];
 };
 
 static int count_audit(void *arg, const struct audit_entry *e)

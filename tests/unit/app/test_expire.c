@@ -138,7 +138,7 @@ static int keep_last(void *arg, const struct order_event *e)
 }
 
 struct audit_seen {
-	char action[48], object[96], actor[96], detail[512];
+	char action[48], object[96], actor[96], detail[AUDIT_DETAIL_SIZE];
 	int n;
 };
 
