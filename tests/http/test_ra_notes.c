@@ -4,7 +4,8 @@
  * length the form accepts and in Cyrillic (two bytes a letter), reach
  * the order's history, in each language, and the audit entry of the
  * step whole and as valid UTF-8, never cut inside a character or with
- * a message's {placeholder} shown for a value that was lost.
+ * a message's {placeholder} shown for a value that was lost; so do a
+ * payment's payer, reference and note entered by hand.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 
 #include "office.h"
 #include "store/store.h"
+#include "store/store_payments.h"
 #include "util/escape.h"
 
 /* "Ђ" (U+0402, two bytes) */
@@ -153,12 +155,62 @@ static void test_reject_reason_is_kept_whole(void **state)
 	free(reason);
 }
 
+static int payment_seen(void *arg, const struct payment *p)
+{
+	*(struct payment *)arg = *p;
+	return 0;
+}
+
+/* A payment entered by hand with a payer of 120 Cyrillic letters, a
+ * note of 300 and a reference of 60 characters (the form's limits):
+ * stored and shown whole, on both backends. */
+static void test_manual_payment_fields_are_kept_whole(void **state)
+{
+	struct office *f = *state;
+	long long id = office_order(f, "NS");
+	char *payer = repeat(DJE, 119, "!"), *note = repeat(DJE, 299, "!");
+	char *reference = repeat("1234567890", 6, ""), path[64], *csrf, *nonce, *date, *body;
+	struct payment p;
+	struct store *st;
+
+	memcpy(reference, "97 ", 3);
+	snprintf(path, sizeof(path), "/ra/orders/%lld", id);
+	assert_int_equal(journey_get(&f->ns, path, &f->r), 200);
+	assert_non_null(csrf = form_field_value(BODY(f), "csrf_token"));
+	assert_non_null(nonce = form_field_value(BODY(f), "nonce"));
+	assert_non_null(date = form_field_value(BODY(f), "paid_on"));
+	body = form_encodef("csrf_token", csrf, "nonce", nonce, "amount", "100,00", "paid_on", date,
+			    "reference", reference, "payer", payer, "note", note, "confirm", "1",
+			    NULL);
+	snprintf(path, sizeof(path), "/ra/orders/%lld/payments", id);
+	assert_int_equal(journey_post(&f->ns, path, body, &f->r), 303);
+	assert_int_equal(office_get(f, &f->ns, "%s", office_path(id, "")), 200);
+	office_body_has(f, payer);
+	office_body_has(f, note);
+	office_body_has(f, reference);
+	memset(&p, 0, sizeof(p));
+	assert_non_null(st = office_db(f));
+	assert_int_equal(store_payment_each_order(st, id, payment_seen, &p), STORE_OK);
+	store_close(st);
+	assert_string_equal(p.payer, payer);
+	assert_string_equal(p.note, note);
+	assert_string_equal(p.reference, reference);
+	free(body);
+	free(csrf);
+	free(nonce);
+	free(date);
+	free(payer);
+	free(note);
+	free(reference);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, office_setup, office_teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_documents_remark_is_kept_whole),
 		T(test_reject_reason_is_kept_whole),
+		T(test_manual_payment_fields_are_kept_whole),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
