@@ -410,6 +410,12 @@ static int line_order(struct pay_ctx *x, struct lookahead *la, size_t i, const s
  * in the caller's transaction, as the parser hands the lines out.  One
  * struct payment is reused for all lines.  STORE_OK, STORE_NOTFOUND
  * when the file is refused (part way through, maybe), or STORE_ERROR. */
+/* A statement line's texts fit a payment's (copied whole below). */
+_Static_assert(sizeof(((struct payment *)0)->payer) >= sizeof(((struct stmt_line *)0)->payer) &&
+		       sizeof(((struct payment *)0)->reference) >=
+			       sizeof(((struct stmt_line *)0)->reference),
+	       "a payment holds a statement line's payer and reference");
+
 static int import_lines(struct pay_ctx *x, struct stmt_async *a, struct lookahead *la,
 			struct stmt_import *imp)
 {
@@ -425,8 +431,8 @@ static int import_lines(struct pay_ctx *x, struct stmt_async *a, struct lookahea
 		memset(&p, 0, sizeof(p));
 		p.amount_para = l->amount_para;
 		memcpy(p.paid_on, l->date, sizeof(p.paid_on));
-		memcpy(p.payer, l->payer, sizeof(p.payer));
-		memcpy(p.reference, l->reference, sizeof(p.reference));
+		memcpy(p.payer, l->payer, sizeof(l->payer));
+		memcpy(p.reference, l->reference, sizeof(l->reference));
 		memcpy(p.purpose, l->purpose, sizeof(p.purpose));
 		memcpy(p.bank_id, l->bank_id, sizeof(p.bank_id));
 		memcpy(p.fingerprint, l->fingerprint, sizeof(l->fingerprint));

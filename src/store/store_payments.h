@@ -24,15 +24,22 @@
 
 #define PAYMENT_FP_SIZE 96    /* 64 hex (import), or "m:<order>:" + 64 hex (manual), + NUL */
 #define PAYMENT_ACTOR_SIZE 96 /* created_by, resolved_by */
-#define PAYMENT_NOTE_SIZE 512
+/* What a payment entered by hand may hold, in characters (the form's
+ * limits, web/ra_payments.c): sized for them, 4 bytes a character. */
+#define PAYMENT_PAYER_MAX 120
+#define PAYMENT_REF_TEXT_MAX 60 /* a reference as written, any model */
+#define PAYMENT_NOTE_MAX 300    /* the note entered, and a resolution's */
+/* The note: the one entered, a statement line's that took the payment
+ * and a resolution's, each joined by " / " (store/payments.c). */
+#define PAYMENT_NOTE_SIZE (2 * UTF8_BUF(PAYMENT_NOTE_MAX) + 256)
 
 struct payment {
 	long long id;
 	long long order_id; /* 0: no order (unknown reference) */
 	long long amount_para;
 	char paid_on[11]; /* YYYY-MM-DD */
-	char payer[128];
-	char reference[PAYMENT_REF_SIZE];
+	char payer[UTF8_BUF(PAYMENT_PAYER_MAX)];
+	char reference[UTF8_BUF(PAYMENT_REF_TEXT_MAX)]; /* PAYMENT_REF_SIZE from a statement */
 	char purpose[140];
 	char bank_id[64];
 	char source[8];                    /* "manual" or "import" */

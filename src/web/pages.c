@@ -11,6 +11,7 @@
 #include "domain/catalog.h"
 #include "domain/payment.h"
 #include "domain/workflow.h"
+#include "store/store_payments.h"
 #include "util/log.h"
 #include "web/pages.h"
 
@@ -28,7 +29,7 @@ const char *page_state_label(struct req *r, enum wf_state state)
 
 const char *page_payment_ref(struct req *r, const char *ref)
 {
-	char out[PAYMENT_REF_SIZE * 4];
+	char out[UTF8_BUF(PAYMENT_REF_TEXT_MAX) + PAYMENT_REF_SIZE]; /* as written, or grouped */
 
 	payment_ref_display(ref, out, sizeof(out));
 	return arena_strdup(&r->arena, out);

@@ -227,9 +227,9 @@ static const char *check_nonce(const struct field_ctx *cx, const char *v, struct
 static const struct field manual_fields[] = {
 	{"amount", "pay.amount", "text", "off", 24, F_REQUIRED, check_amount, NULL, NULL},
 	{"paid_on", "pay.paid_on", "text", "off", 12, F_REQUIRED, check_date, NULL, NULL},
-	{"reference", "pay.reference", "text", "off", 60, 0, NULL, NULL, NULL},
-	{"payer", "pay.payer", "text", "off", 120, 0, NULL, NULL, NULL},
-	{"note", "pay.note", "text", "off", 300, 0, NULL, NULL, NULL},
+	{"reference", "pay.reference", "text", "off", PAYMENT_REF_TEXT_MAX, 0, NULL, NULL, NULL},
+	{"payer", "pay.payer", "text", "off", PAYMENT_PAYER_MAX, 0, NULL, NULL, NULL},
+	{"note", "pay.note", "text", "off", PAYMENT_NOTE_MAX, 0, NULL, NULL, NULL},
 	{"nonce", "pay.nonce", "hidden", "off", 64, F_REQUIRED, check_nonce, NULL, NULL},
 };
 
@@ -641,7 +641,7 @@ static const char *check_order_number(const struct field_ctx *cx, const char *v,
 static const struct field resolve_fields[] = {
 	{"action", "pay.action", "text", "off", 10, F_REQUIRED, check_action, NULL, NULL},
 	{"order", "pay.assign_order", "text", "off", 12, 0, check_order_number, NULL, NULL},
-	{"note", "pay.resolve_note", "text", "off", 300, 0, NULL, NULL, NULL},
+	{"note", "pay.resolve_note", "text", "off", PAYMENT_NOTE_MAX, 0, NULL, NULL, NULL},
 };
 
 /* The list again with the error next to payment id's form. */
