@@ -45,21 +45,23 @@
 
 struct audit_entry {
 	long long id;
-	time_t at;                      /* UTC seconds */
-	char actor[96];                 /* "member:ana", "operator:bg1", "system", "anonymous" */
-	char addr[64];                  /* client address, or "" */
-	char action[48];                /* "login", "login_failed", "order.confirm", ... */
-	char object[96];                /* "account:12", "order:7", "" */
-	char outcome[16];               /* "ok", "denied", "failed" */
-	char detail[AUDIT_DETAIL_SIZE]; /* free text, control characters escaped */
+	time_t at;        /* UTC seconds */
+	char actor[96];   /* "member:ana", "operator:bg1", "system", "anonymous" */
+	char addr[64];    /* client address, or "" */
+	char action[48];  /* "login", "login_failed", "order.confirm", ... */
+	char object[96];  /* "account:12", "order:7", "" */
+	char outcome[16]; /* "ok", "denied", "failed" */
 	char prev_hash[65];
 	char hash[65];
 	int key_epoch; /* 0 unkeyed (SHA-256), N >= 1 HMAC under key epoch N */
 	/* Set by the store when reading: a column held what the store never
 	 * writes (a NUL byte, a value that is not text or not an integer,
-	 * more than its field holds), so the fields above are not what is
+	 * more than its field holds), so the fields are not what is
 	 * stored. */
 	int malformed;
+	/* Last, so that an entry kept for its commit is kept at its length
+	 * (store/audit.c audit_insert). */
+	char detail[AUDIT_DETAIL_SIZE]; /* free text, control characters escaped */
 };
 
 /* The unkeyed hash of e given its prev_hash: SHA-256, hex, over the

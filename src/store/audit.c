@@ -6,6 +6,7 @@
  * starts.
  */
 #include <sodium.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -187,33 +188,54 @@ static int audit_lock(struct store *st)
 	return rc == STORE_NOTFOUND ? STORE_ERROR : rc;
 }
 
+/* Keeps e for the commit, at its length (the detail, last in the
+ * struct, cut after its NUL).  STORE_OK, or STORE_ERROR out of memory. */
+static int audit_keep(struct db_conn *c, const struct audit_entry *e)
+{
+	size_t at, len = offsetof(struct audit_entry, detail) + strlen(e->detail) + 1, cap;
+	unsigned char *q;
+	size_t *off;
+
+	if (c->audit_n + 2 > c->audit_offcap) {
+		cap = c->audit_offcap ? 2 * c->audit_offcap : 16;
+		if ((off = realloc(c->audit_off, cap * sizeof(*off))) == NULL)
+			goto oom;
+		off[0] = 0;
+		c->audit_off = off;
+		c->audit_offcap = cap;
+	}
+	at = c->audit_off[c->audit_n];
+	if (at + len > c->audit_qcap) {
+		cap = c->audit_qcap ? 2 * c->audit_qcap : 16384;
+		while (cap < at + len)
+			cap *= 2;
+		if ((q = realloc(c->audit_q, cap)) == NULL)
+			goto oom;
+		c->audit_q = q;
+		c->audit_qcap = cap;
+	}
+	memcpy(c->audit_q + at, e, len);
+	c->audit_off[++c->audit_n] = at + len;
+	return STORE_OK;
+oom:
+	log_warnx("audit: out of memory: %s not written", e->action);
+	return STORE_ERROR;
+}
+
 /* Appends e in the caller's transaction: kept for its commit when the
  * driver defers (a write transaction, not a rekey: its caller reads
  * the entry's epoch and id back), else written now under the lock. */
 static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
 {
 	struct db_conn *c = db_conn(st);
-	struct audit_entry *q;
-	size_t cap;
 	int rc;
 
 	if (c == NULL)
 		return STORE_ERROR;
 	if (!st->drv->in_tx(st))
 		c->writing = 0; /* the transaction ended under us (an I/O error) */
-	if (st->drv->audit_lock_sql != NULL && c->writing && !rekey) {
-		if (c->audit_n == c->audit_cap) {
-			cap = c->audit_cap ? 2 * c->audit_cap : 16;
-			if ((q = realloc(c->audit_q, cap * sizeof(*q))) == NULL) {
-				log_warnx("audit: out of memory: %s not written", e->action);
-				return STORE_ERROR;
-			}
-			c->audit_q = q;
-			c->audit_cap = cap;
-		}
-		c->audit_q[c->audit_n++] = *e;
-		return STORE_OK;
-	}
+	if (st->drv->audit_lock_sql != NULL && c->writing && !rekey)
+		return audit_keep(c, e);
 	if ((rc = audit_lock(st)) != STORE_OK)
 		return rc;
 	return audit_write(st, c, e, rekey);
@@ -221,25 +243,32 @@ static int audit_insert(struct store *st, struct audit_entry *e, int rekey)
 
 int store_audit_flush(struct store *st, struct db_conn *c)
 {
+	struct audit_entry *e;
 	size_t i, n = c->audit_n;
-	int rc;
+	int rc = STORE_OK;
 
 	if (n == 0)
 		return STORE_OK;
 	c->audit_n = 0;
 	if ((rc = audit_lock(st)) != STORE_OK)
 		return rc;
-	for (i = 0; i < n; i++)
-		if ((rc = audit_write(st, c, &c->audit_q[i], 0)) != STORE_OK)
-			return rc;
-	return STORE_OK;
+	if ((e = malloc(sizeof(*e))) == NULL)
+		return STORE_ERROR;
+	for (i = 0; i < n && rc == STORE_OK; i++) {
+		memcpy(e, c->audit_q + c->audit_off[i], c->audit_off[i + 1] - c->audit_off[i]);
+		rc = audit_write(st, c, e, 0);
+	}
+	free(e);
+	return rc;
 }
 
 void audit_q_free(struct db_conn *c)
 {
 	free(c->audit_q);
+	free(c->audit_off);
 	c->audit_q = NULL;
-	c->audit_n = c->audit_cap = c->audit_mark = 0;
+	c->audit_off = NULL;
+	c->audit_n = c->audit_mark = c->audit_qcap = c->audit_offcap = 0;
 }
 
 /* Runs audit_insert in the caller's transaction, or in one of its own:

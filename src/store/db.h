@@ -81,10 +81,15 @@ struct db_conn {
 	 * (driver's audit_lock_sql set): appended at its commit
 	 * (store_audit_flush), under the audit lock.  audit_mark: how many
 	 * there were when the group's outer savepoint began (its rollback
-	 * drops the ones after).  The buffer outlives transactions: the
-	 * connection's owner frees it (audit_q_free). */
-	struct audit_entry *audit_q;
-	size_t audit_n, audit_cap, audit_mark;
+	 * drops the ones after).  Entry i is kept at its length, its detail
+	 * cut after the NUL, from byte audit_off[i] of audit_q to
+	 * audit_off[i + 1] (audit_off[0] is 0): dropping entries is setting
+	 * audit_n.  The buffers outlive transactions: the connection's owner
+	 * frees them (audit_q_free). */
+	unsigned char *audit_q;
+	size_t *audit_off;
+	size_t audit_n, audit_mark;
+	size_t audit_qcap, audit_offcap;
 };
 
 /* Transaction statements a driver runs (tx()). */
