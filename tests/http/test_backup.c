@@ -207,6 +207,16 @@ static void test_restore_refuses_a_folder_with_something_in_it(void **state)
 	assert_int_equal(access(keep, F_OK), 0);
 	snprintf(keep, sizeof(keep), "%s/qcra.db", dir);
 	assert_int_not_equal(access(keep, F_OK), 0);
+
+	/* A file that is no backup is called so, not taken for a sealed one. */
+	path_in(file, sizeof(file), f, "orders.csv");
+	assert_non_null(fp = fopen(file, "w"));
+	fputs("id,state\n1,confirmed\n", fp);
+	fclose(fp);
+	path_in(dir, sizeof(dir), f, "fresh");
+	assert_int_equal(restore(f, file, dir, NULL, f->s.database, 0), 1);
+	assert_non_null(strstr(buf_cstr(&f->out), "not a qcra backup"));
+	assert_int_not_equal(access(dir, F_OK), 0);
 }
 
 static void test_encrypted_backup_opens_only_with_its_key(void **state)
