@@ -400,6 +400,10 @@ static int unseal(const char *in, const char *out, const char *key_path, char *e
 	EVP_PKEY *key = NULL;
 	int rc = -1;
 
+	if (bin == NULL || (cms = d2i_CMS_bio(bin, NULL)) == NULL) {
+		snprintf(err, errlen, "%s: not a qcra backup (neither an archive nor sealed)", in);
+		goto out;
+	}
 	if (key_path == NULL) {
 		snprintf(err, errlen, "the backup is encrypted: give the private key with --key");
 		goto out;
@@ -407,10 +411,6 @@ static int unseal(const char *in, const char *out, const char *key_path, char *e
 	if ((bk = BIO_new_file(key_path, "r")) == NULL ||
 	    (key = PEM_read_bio_PrivateKey(bk, NULL, NULL, NULL)) == NULL) {
 		snprintf(err, errlen, "%s: not a PEM private key", key_path);
-		goto out;
-	}
-	if (bin == NULL || (cms = d2i_CMS_bio(bin, NULL)) == NULL) {
-		snprintf(err, errlen, "%s: not a qcra backup (neither an archive nor sealed)", in);
 		goto out;
 	}
 	if ((bout = BIO_new_file(out, "wb")) == NULL ||
