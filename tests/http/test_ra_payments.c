@@ -685,6 +685,14 @@ static void test_camt053_import_from_the_command_line(void **state)
 	/* An auditor cannot be named as the one answerable. */
 	args[3] = "aud1";
 	assert_int_equal(office_cli(f, args), 1);
+	/* A format it does not read is named, with the ones it does. */
+	{
+		const char *bad[] = {"payments", "import", "--format", "mt940", path, NULL};
+
+		assert_int_equal(office_cli(f, bad), 2);
+		assert_non_null(strstr(buf_cstr(&f->out), "mt940"));
+		assert_non_null(strstr(buf_cstr(&f->out), "camt.053"));
+	}
 }
 
 /* ---- Unresolved payments ------------------------------------------------------------------ */
