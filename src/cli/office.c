@@ -73,7 +73,11 @@ static struct store *testca_store(const char *config_path, const char *var)
 	if (cli_config_load(&cfg, config_path, var) != 0)
 		return NULL;
 	if (strcmp(cfg.ca_connector, "testca") != 0) {
-		fprintf(stderr, "qcra: testca: this portal uses ca_connector = %s, not testca\n",
+		fprintf(stderr,
+			"qcra: testca: this portal uses %s%s, not the TEST CA (ca_connector = "
+			"testca)\n",
+			*cfg.ca_connector ? "ca_connector = "
+					  : "no CA connector (ca_connector unset)",
 			cfg.ca_connector);
 		return NULL;
 	}

@@ -119,8 +119,14 @@ static int payments_import_cmd(int argc, char **argv)
 		for (format = 0; format < STMT__MAX; format++)
 			if (strcmp(format_name, stmt_format_name((enum stmt_format)format)) == 0)
 				break;
-	if (format == STMT__MAX || rest != argc - 1 ||
-	    (by != NULL && (*by == '\0' || strlen(by) > 60))) {
+	if (format == STMT__MAX) {
+		fprintf(stderr,
+			"qcra: payments import: no statement format \"%s\"; give auto, csv or "
+			"camt.053\n",
+			format_name);
+		return 2;
+	}
+	if (rest != argc - 1 || (by != NULL && (*by == '\0' || strlen(by) > 60))) {
 		fputs(payments_usage, stderr);
 		return 2;
 	}
