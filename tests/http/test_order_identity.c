@@ -421,6 +421,41 @@ static void test_names_with_combining_marks_are_the_same_names(void **state)
 				      "a 9");
 }
 
+/* Printed text (street, city, issuer, position) takes what the papers'
+ * fonts print: Latin and Cyrillic letters (Greek too), digits and the
+ * usual signs.  Characters they print as empty boxes or reorder (CJK,
+ * Arabic, emoji) are refused saying which characters are taken, the
+ * typed text kept. */
+static void test_printed_text_takes_what_the_papers_print(void **state)
+{
+	struct fx *f = *state;
+	static const char *const refused[][2] = {
+		{"street", "Ulica \xf0\x9f\x98\x80 1"},                /* an emoji */
+		{"id_issuer", "MUP \xe4\xb8\xad\xe6\x96\x87"},         /* CJK */
+		{"city", "\xd8\xb4\xd8\xa7\xd8\xb1\xd8\xb9 Novi Sad"}, /* Arabic */
+	};
+	struct order o;
+	char *kept;
+	size_t i;
+
+	journey_member(&f->j.s, &f->j.c, &demo_zarko, "zdjuras", PW);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		assert_int_equal(submit(f, "natural", refused[i][0], refused[i][1], NULL), 422);
+		assert_field_error(f, refused[i][0]);
+		assert_non_null(strstr(BODY(f), "latinice ili \xc4\x87irilice"));
+		kept = form_field_value(BODY(f), refused[i][0]);
+		assert_string_equal(kept, refused[i][1]);
+		free(kept);
+	}
+	assert_int_equal(submit(f, "natural", "street",
+				"Kralja Petra I br. 5/II, 2\xc2\xb0 sprat \xe2\x80\x9e"
+				"Dom\xe2\x80\x9c",
+				"id_issuer", "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1", NULL),
+			 303);
+	read_order(f, draft_id(f), &o);
+	assert_string_equal(o.id_issuer, "\xce\x91\xce\xb8\xce\xae\xce\xbd\xce\xb1"); /* Αθήνα */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -440,6 +475,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_cyrillic_is_held_to_the_limits_as_stored_in_latin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_with_combining_marks_are_the_same_names,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_printed_text_takes_what_the_papers_print,
 						setup, teardown),
 	};
 
