@@ -166,7 +166,10 @@ static int kind_char(enum subject_kind k, unsigned long cp)
 	case SUBJ_COMPANY:
 		return org_char(cp);
 	default:
-		return !invisible(cp);
+		/* Printed text: what the papers' fonts print, Greek too (an
+		 * issuer abroad); CJK, right-to-left scripts and emoji would
+		 * print as empty boxes or reorder the line. */
+		return org_char(cp) || (cp >= 0x370 && cp <= 0x3ff);
 	}
 }
 

@@ -345,9 +345,10 @@ static const char *subject_error_key(enum subject_kind k, enum subject_error e)
 		       : k == SUBJ_COMPANY ? "field.company_too_long"
 					   : "field.too_long";
 	default:
-		return k == SUBJ_NAME   ? "field.name_invalid"
-		       : k == SUBJ_TEXT ? "field.text_control"
-					: "field.org_invalid";
+		return k == SUBJ_NAME                     ? "field.name_invalid"
+		       : k == SUBJ_TEXT && e == SUBJ_CHAR ? "field.text_char"
+		       : k == SUBJ_TEXT                   ? "field.text_control"
+							  : "field.org_invalid";
 	}
 }
 
