@@ -35,11 +35,15 @@ export class Portal {
 		});
 	}
 
-	/* Imports the demo member register, then starts the server. */
+	/* Makes the database and imports the demo member register, as an
+	 * administrator installs the portal (member import works only on a
+	 * database that exists), then starts the server. */
 	async start() {
-		execFileSync(QCRA_BIN, ['member', 'import', '--var', this.var, DEMO_MEMBERS], {
-			env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000,
-		});
+		for (const args of [['migrate', '--var', this.var],
+			['member', 'import', '--var', this.var, DEMO_MEMBERS]])
+			execFileSync(QCRA_BIN, args, {
+				env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], timeout: 60000,
+			});
 		await this.server.start();
 		return this;
 	}
