@@ -58,18 +58,40 @@ export function brand(key, lang) {
 	return value('brand', key, lang);
 }
 
+/* The form a noun takes after count n, from forms "one|few|many"
+ * (Serbian) or "one|other" (English), as core/i18n.c plural_put chooses
+ * it; in Cyrillic on the Cyrillic page. */
+function plural(lang, n, forms) {
+	const f = forms.split('|');
+	let i;
+	if (!/^[0-9]+$/.test(String(n)))
+		i = 2;
+	else if (lang === 'en')
+		i = Number(n) === 1 ? 0 : 1;
+	else if (n % 10 === 1 && n % 100 !== 11)
+		i = 0;
+	else if (n % 10 >= 2 && n % 10 <= 4 && (n % 100 < 12 || n % 100 > 14))
+		i = 1;
+	else
+		i = 2;
+	const form = f[Math.min(i, f.length - 1)];
+	return lang === CYRILLIC ? toCyrillic(form) : form;
+}
+
 /* The catalogue text `key` in `lang` with {brand.X} filled in from the
- * catalogue and each {name} of `values`, as a person reads it. */
+ * catalogue, each {name} of `values` and each {name|one|few|many} by
+ * its count, as a person reads it. */
 export function text(lang, key, values = {}) {
 	return t(lang, key)
 		.replace(/\{brand\.([a-z_]+)\}/g, (_m, k) => brand(k, lang))
+		.replace(/\{([a-z_]+)\|([^{}]*)\}/g, (m, k, forms) => (k in values ? plural(lang, values[k], forms) : m))
 		.replace(/\{([a-z_]+)\}/g, (m, k) => (k in values ? String(values[k]) : m));
 }
 
 /* A RegExp matching the whole text `key` in `lang` (brand filled in)
  * with any value where a placeholder is left. */
 export function pattern(lang, key, values = {}) {
-	const parts = text(lang, key, values).split(/\{[a-z_.]+\}/);
+	const parts = text(lang, key, values).split(/\{[a-z_.]+(?:\|[^{}]*)?\}/);
 	return new RegExp(`^${parts.map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.+?')}$`, 's');
 }
 

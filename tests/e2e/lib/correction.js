@@ -179,7 +179,7 @@ export async function returnToMember(op, member, id, { reason, email, shots = fa
 	assert.equal(op.path, `/ra/orders/${id}?done=return_to_member`);
 	await op.expectAt({ path: `/ra/orders/${id}`, h1: 'bo.order_title', status: 200 });
 	assert.ok((await op.alerts()).includes(op.t('bo.done_return_to_member')));
-	assert.equal(await staffState(op), op.t('state.returned_to_member'));
+	assert.equal(await staffState(op), op.t('state.returned_to_member.staff'));
 	assert.equal(await op.page.locator(`main a[href="/ra/orders/${id}/correct"]`).count(), 0,
 		'the member corrects it now');
 	assert.equal(await op.page.locator(`main form[action="/ra/orders/${id}/cancel"]`).count(), 1,
