@@ -242,6 +242,37 @@ static void test_unknown_username_typed_at_login_is_stored_nowhere(void **state)
 	assert_false(file_holds(f, "qcra.db-wal", TYPED_STAFF));
 }
 
+/* ---- The key of what is sealed is never replaced -------------------------------- */
+
+/* A database that holds what VAR/secret.key seals (the keyed audit chain,
+ * the staff's TOTP secrets, the company links' keys) is never given a
+ * new key: without its secret.key (a backup restored without it, a file
+ * deleted) a command refuses, says to restore it, and writes none. */
+static void test_a_missing_secret_key_is_not_replaced_by_a_new_one(void **state)
+{
+	struct fx *f = *state;
+	char key[PATH_MAX + 16], moved[PATH_MAX + 16];
+	const char *verify[] = {"audit", "verify", "--var", f->s.var, NULL};
+	const char *migrate[] = {"migrate", "--var", f->s.var, NULL};
+	struct buf out = BUF_INIT;
+
+	journey_member(&f->s, &f->c, &demo_zarko, USER, PW); /* audit entries */
+	snprintf(key, sizeof(key), "%s/secret.key", f->s.var);
+	snprintf(moved, sizeof(moved), "%s/secret.key.kept", f->s.var);
+	assert_int_equal(rename(key, moved), 0);
+	assert_int_equal(server_run_cli(&f->s, verify, &out), 1);
+	assert_non_null(strstr(buf_cstr(&out), "restore"));
+	assert_false(exists(f->s.var, "secret.key"));
+	buf_reset(&out);
+	assert_int_equal(server_run_cli(&f->s, migrate, &out), 1);
+	assert_non_null(strstr(buf_cstr(&out), "restore"));
+	assert_false(exists(f->s.var, "secret.key"));
+	assert_int_equal(rename(moved, key), 0);
+	buf_reset(&out);
+	assert_int_equal(server_run_cli(&f->s, verify, &out), 0);
+	buf_free(&out);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -250,6 +281,7 @@ int main(void)
 		TEST(test_delivered_mail_keeps_recipient_time_and_subject_but_no_body),
 		TEST(test_database_wal_and_var_files_are_private_under_umask_022),
 		TEST(test_unknown_username_typed_at_login_is_stored_nowhere),
+		TEST(test_a_missing_secret_key_is_not_replaced_by_a_new_one),
 	};
 
 	return cmocka_run_group_tests_name("http_at_rest", tests, NULL, NULL);
