@@ -198,6 +198,32 @@ struct store *cli_open_store(const struct config *cfg)
 	return cli_open_store_new(cfg);
 }
 
+/* 0 when VAR/secret.key is there, or when st holds nothing sealed with
+ * one (no audit entry yet: a new installation); else -1 after saying to
+ * restore it. */
+static int key_lost(const struct config *cfg, struct store *st)
+{
+	struct audit_head h;
+	char path[600];
+
+	snprintf(path, sizeof(path), "%s/secret.key", cfg->var_dir);
+	if (access(path, F_OK) == 0 || errno != ENOENT)
+		return 0;
+	if (store_audit_head(st, &h) != STORE_OK) {
+		fprintf(stderr, "qcra: database: cannot read the audit log's head\n");
+		return -1;
+	}
+	if (h.count == 0)
+		return 0;
+	fprintf(stderr,
+		"qcra: %s is missing, but the database already holds what it seals (%lld audit "
+		"entries, the staff's TOTP secrets, the company links' keys): restore secret.key "
+		"from the backup of this installation (qcra backup keeps it beside the database); "
+		"a new key would make them unreadable, so none was made\n",
+		path, (long long)h.count);
+	return -1;
+}
+
 struct store *cli_open_store_new(const struct config *cfg)
 {
 	unsigned char key[SECRET_LEN];
@@ -224,7 +250,13 @@ struct store *cli_open_store_new(const struct config *cfg)
 		return NULL;
 	}
 	/* Secrets at rest are sealed with VAR/secret.key (core/secret.h);
-	 * any stored before that are sealed now. */
+	 * any stored before that are sealed now.  A database that holds
+	 * what it sealed is never given a new key, which would make that
+	 * unreadable for good. */
+	if (key_lost(cfg, st) != 0) {
+		store_close(st);
+		return NULL;
+	}
 	if (secret_load(cfg->var_dir, key, err, sizeof(err)) != 0) {
 		fprintf(stderr, "qcra: %s\n", err);
 		store_close(st);
