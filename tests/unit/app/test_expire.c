@@ -260,6 +260,41 @@ static void test_expiry_takes_only_old_orders_still_waiting(void **state)
 	assert_int_equal(count_outbox(f), 3);
 }
 
+/* An order the CA refused and the office returned for correction waits
+ * for new papers from then on, whatever its first confirmation's age:
+ * the clock that expires abandoned orders is not for it (the office
+ * rejects it, with a refund, if the papers never come).  A second batch
+ * reaches the orders past those it leaves. */
+static void test_an_order_returned_by_the_ca_is_not_expired_by_the_clock(void **state)
+{
+	struct fx *f = *state;
+	long long corrected = order_add(f, "documents_incomplete_paid", 40 * DAY, "NS");
+	long long again = order_add(f, "payment_received", 40 * DAY, "NS");
+	long long plain = order_add(f, "payment_received", 40 * DAY, "NS");
+
+	/* Their history: sent, refused by the CA, then corrected (new
+	 * papers) or returned to the member who confirmed again. */
+	assert_int_equal(store_order_event_add(f->st, corrected, WF_RETURNED, "ca:testca", "",
+					       f->now - 2 * DAY),
+			 STORE_OK);
+	assert_int_equal(store_order_event_add(f->st, corrected, WF_DOCS_INCOMPLETE_PAID,
+					       "operator:ns1", "", f->now - DAY),
+			 STORE_OK);
+	assert_int_equal(
+		store_order_event_add(f->st, again, WF_RETURNED, "ca:testca", "", f->now - 3 * DAY),
+		STORE_OK);
+	assert_int_equal(store_order_event_add(f->st, again, WF_RETURNED_TO_MEMBER, "operator:ns1",
+					       "", f->now - 2 * DAY),
+			 STORE_OK);
+	assert_int_equal(
+		store_order_event_add(f->st, again, WF_PAID, "member:zdjuras", "", f->now - DAY),
+		STORE_OK);
+	assert_int_equal(jobs_expire_orders(f->st, &f->cfg, f->now), 1);
+	assert_string_equal(state_of(f, corrected), "documents_incomplete_paid");
+	assert_string_equal(state_of(f, again), "payment_received");
+	assert_string_equal(state_of(f, plain), "expired");
+}
+
 static void test_expiry_period_comes_from_the_configuration(void **state)
 {
 	struct fx *f = *state;
@@ -480,6 +515,9 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transition_not_in_the_table_writes_nothing,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_an_order_returned_by_the_ca_is_not_expired_by_the_clock, setup,
+			teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_takes_only_old_orders_still_waiting,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_expiry_period_comes_from_the_configuration,
