@@ -124,6 +124,11 @@ static void test_missing_documents_are_listed_in_the_panel(void **state)
 	office_body_has(f, "Uplata je evidentirana, ali dokumentacija nije potpuna.");
 	office_body_has(f, "class=\"panel-missing\"");
 	office_body_has(f, "\">Sistem</td>");
+	/* Paid: the deadline waits for the documents alone. */
+	office_body_has(f, "class=\"panel-by\"");
+	office_body_lacks(f, "ne primi dokumentaciju i uplatu");
+	office_body_has(f, "ne primi dokumentaciju, zahtev isti\xc4\x8d"
+			   "e");
 }
 
 static void test_complete_order_no_longer_asks_for_documents_or_a_deadline(void **state)
