@@ -42,6 +42,21 @@ static int collect(void *arg, const struct order *o)
 	return 0;
 }
 
+static int returned_event(void *arg, const struct order_event *e)
+{
+	if (e->state != WF_RETURNED)
+		return 0;
+	*(int *)arg = 1;
+	return 1;
+}
+
+int jobs_returned_once(struct store *st, long long id)
+{
+	int returned = 0;
+
+	return store_order_events(st, id, returned_event, &returned) == STORE_OK ? returned : -1;
+}
+
 int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 {
 	struct app_env env = {cfg, NULL, st, NULL, NULL};
@@ -52,7 +67,7 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 	const char *mail[] = {"days", days, NULL};
 	struct order_move m = {WF_EV_EXPIRE, WF_SYSTEM, note, 0, 0, now, mail, NULL};
 	size_t i;
-	int s, rc, expired = 0, batch, failed = 0;
+	int s, rc, expired = 0, returned, failed = 0;
 
 	memset(&f, 0, sizeof(f));
 	/* The states the workflow lets the system expire. */
@@ -65,14 +80,20 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 		return 0;
 	snprintf(days, sizeof(days), "%d", cfg->order_expiry_days);
 	i18n_note_to(note, sizeof(note), "hist.expired", "days", days, NULL);
+	/* Batch after batch by id, past the orders a batch leaves. */
 	do {
-		batch = expired;
 		d.n = 0;
 		if (store_office_orders(st, &f, NULL, collect, &d) != STORE_OK) {
 			failed = 1;
 			break;
 		}
 		for (i = 0; i < d.n; i++) {
+			if (d.v[i].id > f.after)
+				f.after = d.v[i].id;
+			if ((returned = jobs_returned_once(st, d.v[i].id)) != 0) {
+				failed |= returned < 0;
+				continue;
+			}
 			if (store_begin(st) != STORE_OK) {
 				failed = 1;
 				break;
@@ -89,8 +110,7 @@ int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now)
 				failed = 1;
 			}
 		}
-		/* A full batch that moved something: there may be more. */
-	} while (!failed && d.n == EXPIRE_BATCH && expired > batch);
+	} while (!failed && d.n == EXPIRE_BATCH);
 	free(d.v);
 	if (expired > 0)
 		log_info("expire: %d order(s) expired after %d days", expired,

@@ -39,6 +39,12 @@ int jobs_order_apply(struct store *st, struct order *o, enum wf_event ev, enum w
  * was done stays done; the next run continues).
  */
 int jobs_expire_orders(struct store *st, const struct config *cfg, time_t now);
+/* 1 when order id was once returned by the CA: corrected by the office
+ * or by the member since, it waits for new papers, and its first
+ * confirmation's age says nothing of that wait, so it is not expired
+ * (the office rejects it, with a refund, if they never come); 0 when
+ * not; -1 on a store error. */
+int jobs_returned_once(struct store *st, long long id);
 
 /*
  * The CA refused order o's registration (or could not be reached past

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/jobs.h"
 #include "domain/catalog.h"
 #include "web/pages.h"
 
@@ -75,12 +76,17 @@ void order_panel_ctx(struct req *r, struct tctx *c, const struct order *o)
 	tctx_set(c, "panel_next", panel_text(r, st, "next", office));
 	todo = panel_text(r, st, "todo", office);
 	tctx_set(c, "panel_todo", todo != NULL ? todo : msg(r, "panel.nothing"));
-	if (workflow_may_expire(st) && o->confirmed_at != 0) {
+	/* The deadline (app/expire.c): not for an order the CA returned,
+	 * which waits for its new papers; a paid one for the documents. */
+	if (workflow_may_expire(st) && o->confirmed_at != 0 &&
+	    jobs_returned_once(app_of(r)->store, o->id) == 0) {
 		time_t until = o->confirmed_at + (time_t)cfg->order_expiry_days * 24 * 3600;
 
 		tctx_set(c, "panel_by",
-			 i18n_format(&r->arena, r->lang, "panel.deadline", "date",
-				     page_time(r, until, 0), "days",
+			 i18n_format(&r->arena, r->lang,
+				     workflow_awaits_payment(st) ? "panel.deadline"
+								 : "panel.deadline_paid",
+				     "date", page_time(r, until, 0), "days",
 				     arena_printf(&r->arena, "%d", cfg->order_expiry_days), NULL));
 	}
 	/* The documents to bring, only while the office waits for them. */
