@@ -67,6 +67,14 @@ static void test_a_refusal_at_send_returns_the_order_with_the_reason(void **stat
 			   "en");
 	office_body_has(f, CA_WORDS);
 	office_body_has(f, "/correct\"");
+	/* On the office's home page, in the queue of work for the CA. */
+	{
+		char row[64];
+
+		snprintf(row, sizeof(row), "href=\"/ra/orders/%lld\"", id);
+		assert_int_equal(office_get(f, &f->ns, "/ra"), 200);
+		office_body_has(f, row);
+	}
 	assert_int_equal(office_get(f, &f->ns, "%s?lang=en", office_path(id, "")), 200);
 	office_body_has(f, "the company name for the certificate was not accepted");
 	/* The member: plain words, never the CA's. */
