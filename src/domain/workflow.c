@@ -47,7 +47,8 @@ static const struct wf_props props[WF_STATE__MAX] = {
 	[WF_EXPIRED] = {1, 1, 1, 0, ALL, 0, LABEL("expired")},
 	[WF_DOCS_INCOMPLETE_PAID] = {0, 1, 1, 0, ALL, WF_Q_DOCUMENTS,
 				     LABEL("documents_incomplete_paid")},
-	[WF_RETURNED] = {0, 1, 1, WF_OPERATOR, ALL, 0, LABEL("returned")},
+	/* The office corrects it and sends it again: work for the CA. */
+	[WF_RETURNED] = {0, 1, 1, WF_OPERATOR, ALL, WF_Q_CA, LABEL("returned")},
 	/* The member is changing it: their papers would not match. */
 	[WF_RETURNED_TO_MEMBER] = {0, 1, 1, WF_MEMBER, STAFF_ONLY, 0, LABEL("returned_to_member")},
 };
