@@ -189,6 +189,29 @@ static void test_the_office_corrects_the_data_and_sends_again(void **state)
 	assert_string_equal(office_state(f, id), "sent_to_ca");
 }
 
+/* New papers asked for without a field changed: the history and the
+ * member's panel say so, with no empty list of fields ("(-)"). */
+static void test_new_papers_without_a_change_name_no_fields(void **state)
+{
+	struct office *f = *state;
+	long long id = order_returned(f);
+	struct order o = office_order_get(f, id);
+
+	assert_int_equal(office_post(f, &f->ns, office_path(id, "correct"), "first_name",
+				     o.first_name, "last_name", o.last_name, "id_type", o.id_type,
+				     "id_number", o.id_number, "id_issuer", o.id_issuer, "street",
+				     o.street, "postal_code", o.postal_code, "city", o.city,
+				     "email", o.email, "phone", o.phone, "office", o.office,
+				     "new_papers", "1", NULL),
+			 303);
+	assert_string_equal(office_state(f, id), "documents_incomplete_paid");
+	assert_int_equal(office_get(f, &f->member, "/orders/%lld?lang=sr", id), 200);
+	office_body_lacks(f, "(-)");
+	office_body_has(f, "nova potpisana dokumenta");
+	assert_int_equal(office_get(f, &f->ns, "%s?lang=sr", office_path(id, "")), 200);
+	office_body_lacks(f, "(-)");
+}
+
 static void test_corrected_papers_wait_for_new_signatures(void **state)
 {
 	struct office *f = *state;
@@ -375,6 +398,7 @@ int main(void)
 		T(test_a_ca_that_cannot_be_asked_changes_nothing),
 		T(test_the_office_corrects_the_data_and_sends_again),
 		T(test_corrected_papers_wait_for_new_signatures),
+		T(test_new_papers_without_a_change_name_no_fields),
 		T(test_returned_to_the_member_who_corrects_and_confirms_again),
 		T(test_a_cancelled_paid_order_is_listed_for_refund),
 		T(test_a_differing_name_is_confirmed_by_the_office),
