@@ -111,9 +111,15 @@ struct uc_result uc_office_correct(const struct app_env *env, const struct actor
 		rc = identity_from_register(env, a, object, &n_o, &mem);
 	if (rc == STORE_OK)
 		rc = store_order_rewrite(s, &n_o, o->state, 0);
-	m.note =
-		i18n_note(ar, in->new_papers ? "note.corrected_papers" : "note.corrected_by_office",
-			  "fields", in->nchanges > 0 ? buf_cstr(&changed) : "-", NULL);
+	/* The fields changed, or a text of its own when none was. */
+	m.note = in->nchanges > 0
+			 ? i18n_note(ar,
+				     in->new_papers ? "note.corrected_papers"
+						    : "note.corrected_by_office",
+				     "fields", buf_cstr(&changed), NULL)
+			 : i18n_note(ar,
+				     in->new_papers ? "note.new_papers" : "note.corrected_nothing",
+				     NULL);
 	if (rc == STORE_OK && in->new_papers) {
 		rc = uc_order_move_tx(env, a, &n_o, &m); /* the mail: order_mail.c */
 	} else if (rc == STORE_OK)

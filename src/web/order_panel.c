@@ -58,7 +58,8 @@ static int scan_missing(void *arg, const struct order_event *e)
 	struct missing_scan *m = arg;
 
 	if (i18n_note_is(e->note, "bo.note_docs_missing") ||
-	    i18n_note_is(e->note, "note.corrected_papers"))
+	    i18n_note_is(e->note, "note.corrected_papers") ||
+	    i18n_note_is(e->note, "note.new_papers"))
 		m->note = arena_strdup(&m->r->arena, e->note);
 	else if (!workflow_awaits_documents(e->state))
 		m->note = NULL;
