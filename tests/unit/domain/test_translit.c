@@ -77,6 +77,9 @@ static void test_identifiers_are_kept(void **state)
 	assert_cyrl("PDFa USBx", "ПДФа USBx");
 	assert_cyrl("nema Document/BkToCstmrStmt", "нема Document/BkToCstmrStmt");
 	assert_cyrl("Demo d.o.o. t.j. dalje", "Демо д.о.о. т.ј. даље");
+	/* A file's ending, and the names of programs a member installs. */
+	assert_cyrl("sertifikat (DER, .cer) ili .pdf", "сертификат (DER, .cer) или .pdf");
+	assert_cyrl("u programu Adobe Acrobat Reader", "у програму Adobe Acrobat Reader");
 }
 
 /* Roman numerals stay Latin, as Serbian Cyrillic writes them ("Краља
