@@ -116,10 +116,27 @@ static int domain_like(const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* A word to leave as written: an identifier, an address, a foreign word. */
+/* Names of programs the texts tell a member to use, as the programs
+ * write them. */
+static const char *const product_names[] = {"Adobe", "Acrobat", "Reader"};
+
+/* A word to leave as written: an identifier, an address, a file's
+ * ending (".cer"), a program's name, a foreign word. */
 static int keep_token(const unsigned char *s, size_t n)
 {
-	size_t i;
+	size_t i, end = n;
+
+	while (end > 0 && strchr(".,;:!?)", s[end - 1]) != NULL)
+		end--;
+	if (s[0] == '.' && end >= 3 && end <= 6) {
+		for (i = 1; i < end && is_alpha(s[i]); i++)
+			;
+		if (i == end)
+			return 1;
+	}
+	for (i = 0; i < sizeof(product_names) / sizeof(product_names[0]); i++)
+		if (end == strlen(product_names[i]) && memcmp(s, product_names[i], end) == 0)
+			return 1;
 
 	if (n >= 4 && (s[0] | 0x20) == 'w' && (s[1] | 0x20) == 'w' && (s[2] | 0x20) == 'w' &&
 	    s[3] == '.')

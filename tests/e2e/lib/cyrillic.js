@@ -16,8 +16,13 @@ const LATIN_WORDS = new Set(['CA', 'CRL', 'CSV', 'DER', 'HTML', 'ID', 'ISO', 'OC
 const BOUNDARY = /[ \t\n\r<>"'()[\]{}]/;
 const LETTER = /[a-zA-ZčćđšžČĆĐŠŽ]/;
 
+const PRODUCT_NAMES = ['Adobe', 'Acrobat', 'Reader'];
+
 function keepToken(tok) {
 	if (/^www\./i.test(tok) || /[0-9@qwxyQWXY]/.test(tok) || tok.includes('://') || /[a-z][A-Z]/.test(tok))
+		return true;
+	const e = tok.replace(/[.,;:!?)]+$/, '');
+	if (/^\.[a-zA-Z]{2,5}$/.test(e) || PRODUCT_NAMES.includes(e))
 		return true;
 	const t = tok.replace(/[.,;:!?]+$/, '');
 	const dot = t.lastIndexOf('.');
