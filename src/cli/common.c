@@ -198,29 +198,37 @@ struct store *cli_open_store(const struct config *cfg)
 	return cli_open_store_new(cfg);
 }
 
+static int keep_newest(void *arg, const struct audit_entry *e)
+{
+	*(int *)arg = e->key_epoch;
+	return 1;
+}
+
 /* 0 when VAR/secret.key is there, or when st holds nothing sealed with
- * one (no audit entry yet: a new installation); else -1 after saying to
- * restore it. */
+ * one (no audit entry keyed yet: a new installation, or one from before
+ * the key); else -1 after saying to restore it. */
 static int key_lost(const struct config *cfg, struct store *st)
 {
-	struct audit_head h;
+	struct audit_filter f = {.limit = 1, .newest_first = 1};
 	char path[600];
+	int epoch = 0;
 
 	snprintf(path, sizeof(path), "%s/secret.key", cfg->var_dir);
 	if (access(path, F_OK) == 0 || errno != ENOENT)
 		return 0;
-	if (store_audit_head(st, &h) != STORE_OK) {
-		fprintf(stderr, "qcra: database: cannot read the audit log's head\n");
+	if (store_audit_each(st, &f, keep_newest, &epoch) != STORE_OK) {
+		fprintf(stderr, "qcra: database: cannot read the audit log\n");
 		return -1;
 	}
-	if (h.count == 0)
+	if (epoch == 0)
 		return 0;
 	fprintf(stderr,
-		"qcra: %s is missing, but the database already holds what it seals (%lld audit "
-		"entries, the staff's TOTP secrets, the company links' keys): restore secret.key "
-		"from the backup of this installation (qcra backup keeps it beside the database); "
-		"a new key would make them unreadable, so none was made\n",
-		path, (long long)h.count);
+		"qcra: %s is missing, but the database already holds what it sealed (its keyed "
+		"audit log, the staff's TOTP secrets, the company links' keys): restore secret.key "
+		"from the backup of this installation (qcra backup keeps it beside the database), "
+		"or copy it from another instance; a new key would make them unreadable, so none "
+		"was made\n",
+		path);
 	return -1;
 }
 
