@@ -115,6 +115,12 @@ static void test_reject_asks_first(void **state)
 {
 	struct office *f = *state;
 	long long id = office_order(f, "NS");
+	char renew[64];
+
+	/* An order under way offers no second one with its data. */
+	snprintf(renew, sizeof(renew), "/certificates/renew/%lld\"", id);
+	assert_int_equal(office_get(f, &f->member, "/orders/%lld", id), 200);
+	office_body_lacks(f, renew);
 
 	office_post(f, &f->ns, office_path(id, "reject"), "reason",
 		    "Licenca <nije> va\xc5\xbe"
@@ -137,6 +143,9 @@ static void test_reject_asks_first(void **state)
 				     "confirm", "1", NULL),
 			 303);
 	assert_string_equal(office_state(f, id), "rejected");
+	/* Ended: a new order with the same data is one click away. */
+	assert_int_equal(office_get(f, &f->member, "/orders/%lld", id), 200);
+	office_body_has(f, renew);
 }
 
 static void test_hand_over_asks_first(void **state)
