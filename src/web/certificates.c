@@ -174,7 +174,9 @@ void cert_order_ctx(struct req *r, struct tctx *c, const struct order *o)
 
 	if ((st = o->state) >= WF_STATE__MAX || st == WF_DRAFT)
 		return;
-	if (st != WF_CANCELLED)
+	/* A new order with this one's data once it has ended: handed over
+	 * (a renewal), rejected or expired; not beside one under way. */
+	if (workflow_final(st) && st != WF_CANCELLED)
 		tctx_set_bool(c, "may_renew", 1);
 	if (st != WF_HANDED_OVER || (cert = cert_load(r, o, &rc)) == NULL)
 		return;
