@@ -261,7 +261,7 @@ static void test_a_return_and_a_rejection_mail_the_reason(void **state)
 /* The company's mail links the proforma so that the company, which
  * has no account, can open it: the link opens that order's proforma
  * and nothing else, and an altered one is refused with a page. */
-static void company_link_opens_the_proforma(struct office *f, long long id)
+static void company_link_opens_the_proforma(struct office *f, long long id, struct client *owner)
 {
 	struct client anon;
 	struct response r = {0};
@@ -292,6 +292,14 @@ static void company_link_opens_the_proforma(struct office *f, long long id)
 	/* The member's own route still wants a login. */
 	snprintf(other, sizeof(other), "/orders/%lld/proforma.pdf", id);
 	assert_int_equal(journey_get(&anon, other, &r), 303);
+	/* Cancelled by the member: the link tells the company, which has
+	 * no order page to look at, and names whom to ask. */
+	key[4] = key[4] == '0' ? '1' : '0';
+	snprintf(other, sizeof(other), "/orders/%lld/cancel", id);
+	assert_int_equal(office_post(f, owner, other, "confirm", "1", NULL), 303);
+	assert_int_equal(journey_get(&anon, path, &r), 409);
+	assert_non_null(strstr(buf_cstr(&r.body), "podnosiocu zahteva"));
+	assert_null(strstr(buf_cstr(&r.body), "potvrdite zahtev"));
 	response_free(&r);
 	client_free(&anon);
 	free(url);
@@ -361,7 +369,7 @@ static void test_the_language_chosen_at_registration_and_the_company_mail(void *
 	free(eml);
 	assert_int_equal(office_mail_count(f, ANA_MAIL, "mail.order_confirmed"), 1);
 	assert_int_equal(office_mail_count(f, COMPANY_MAIL, "mail.order_confirmed_company"), 1);
-	company_link_opens_the_proforma(f, id);
+	company_link_opens_the_proforma(f, id, &ana);
 	response_free(&r);
 	client_free(&ana);
 }
