@@ -561,7 +561,12 @@ void web_company_proforma(struct req *r)
 	rc = store_order_get(app_of(r)->store, r->ids[0], &o);
 	if (rc != STORE_OK) {
 		page_error(r, rc == STORE_NOTFOUND ? 404 : 503,
-			   rc == STORE_NOTFOUND ? "order.not_found" : "error.storage");
+			   rc == STORE_NOTFOUND ? "company_link.gone" : "error.storage");
+		return;
+	}
+	/* Said to the company, which has no order page to look at. */
+	if (o.state >= WF_STATE__MAX || !(wf_props(o.state)->printable & WF_MEMBER)) {
+		page_error(r, 409, "company_link.gone");
 		return;
 	}
 	order_pdf_respond(r, &o, "proforma.pdf", WF_MEMBER);
