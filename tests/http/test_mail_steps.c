@@ -265,7 +265,7 @@ static void company_link_opens_the_proforma(struct office *f, long long id, stru
 {
 	struct client anon;
 	struct response r = {0};
-	char *eml, *url, *path, *key, other[256], *text, *type;
+	char *eml, *url, *path, *key, other[256], *text, *type, was;
 
 	eml = mail_latest_to(&f->s, COMPANY_MAIL);
 	assert_non_null(eml);
@@ -287,6 +287,7 @@ static void company_link_opens_the_proforma(struct office *f, long long id, stru
 		 strchr(path, '?') + 1);
 	assert_int_equal(journey_get(&anon, other, &r), 403);
 	assert_non_null(strstr(buf_cstr(&r.body), "<html"));
+	was = key[4];
 	key[4] = key[4] == '0' ? '1' : '0';
 	assert_int_equal(journey_get(&anon, path, &r), 403);
 	/* The member's own route still wants a login. */
@@ -294,7 +295,7 @@ static void company_link_opens_the_proforma(struct office *f, long long id, stru
 	assert_int_equal(journey_get(&anon, other, &r), 303);
 	/* Cancelled by the member: the link tells the company, which has
 	 * no order page to look at, and names whom to ask. */
-	key[4] = key[4] == '0' ? '1' : '0';
+	key[4] = was;
 	snprintf(other, sizeof(other), "/orders/%lld/cancel", id);
 	assert_int_equal(office_post(f, owner, other, "confirm", "1", NULL), 303);
 	assert_int_equal(journey_get(&anon, path, &r), 409);
