@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app/jobs.h"
 #include "domain/catalog.h"
 #include "web/pages.h"
 
@@ -44,19 +43,23 @@ const char *order_panel_line(struct req *r, enum wf_state st, const char *office
 	return panel_text(r, st, "where", office_of(r, office));
 }
 
-/* The office's latest note of what is missing (a documents check that
- * found gaps, or a correction that needs newly signed papers), forgotten
- * once the order moved past waiting for documents (events come oldest
- * first). */
+/* One read of the order's history for the panel: the office's latest
+ * note of what is missing (a documents check that found gaps, or a
+ * correction that needs newly signed papers), forgotten once the order
+ * moved past waiting for documents (events come oldest first); and
+ * whether the CA once returned it (app/expire.c: then no deadline). */
 struct missing_scan {
 	struct req *r;
 	const char *note;
+	int returned;
 };
 
 static int scan_missing(void *arg, const struct order_event *e)
 {
 	struct missing_scan *m = arg;
 
+	if (e->state == WF_RETURNED)
+		m->returned = 1;
 	if (i18n_note_is(e->note, "bo.note_docs_missing") ||
 	    i18n_note_is(e->note, "note.corrected_papers") ||
 	    i18n_note_is(e->note, "note.new_papers"))
@@ -71,16 +74,18 @@ void order_panel_ctx(struct req *r, struct tctx *c, const struct order *o)
 	const struct config *cfg = app_of(r)->cfg;
 	const char *office = office_of(r, o->office), *todo;
 	enum wf_state st = o->state;
-	struct missing_scan m = {r, NULL};
+	struct missing_scan m = {r, NULL, 0};
+	int scanned = 0;
 
 	tctx_set(c, "panel_where", panel_text(r, st, "where", office));
 	tctx_set(c, "panel_next", panel_text(r, st, "next", office));
 	todo = panel_text(r, st, "todo", office);
 	tctx_set(c, "panel_todo", todo != NULL ? todo : msg(r, "panel.nothing"));
+	if (workflow_may_expire(st) || workflow_awaits_documents(st))
+		scanned = store_order_events(app_of(r)->store, o->id, scan_missing, &m) == STORE_OK;
 	/* The deadline (app/expire.c): not for an order the CA returned,
 	 * which waits for its new papers; a paid one for the documents. */
-	if (workflow_may_expire(st) && o->confirmed_at != 0 &&
-	    jobs_returned_once(app_of(r)->store, o->id) == 0) {
+	if (workflow_may_expire(st) && o->confirmed_at != 0 && scanned && !m.returned) {
 		time_t until = o->confirmed_at + (time_t)cfg->order_expiry_days * 24 * 3600;
 
 		tctx_set(c, "panel_by",
@@ -93,9 +98,7 @@ void order_panel_ctx(struct req *r, struct tctx *c, const struct order *o)
 	/* The documents to bring, only while the office waits for them. */
 	if (workflow_awaits_documents(st) || workflow_editable(st, WF_MEMBER))
 		tctx_set_bool(c, "docs_needed", 1);
-	if (workflow_awaits_documents(st) &&
-	    store_order_events(app_of(r)->store, o->id, scan_missing, &m) == STORE_OK &&
-	    m.note != NULL)
+	if (workflow_awaits_documents(st) && scanned && m.note != NULL)
 		tctx_set(c, "panel_missing",
 			 i18n_note_text_as(&r->arena, r->lang, m.note, "pnote."));
 }
